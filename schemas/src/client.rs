@@ -1,0 +1,125 @@
+//! What a client sends ([`ClientRequest`]) and receives ([`ClientEvent`]) on
+//! its socket: one JSON object per frame.
+
+use crate::error::{ErrorBody, ErrorCode};
+use crate::ids::{SessionId, TraceId};
+use crate::result::ResultBody;
+use crate::status::{Status, StatusUpdate};
+use bincode::{Decode, Encode};
+use serde::{Deserialize, Serialize};
+
+/// Client to server.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, Encode, Decode)]
+#[cfg_attr(test, derive(proptest_derive::Arbitrary))]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum ClientRequest {
+    /// Something the person typed.
+    Utterance { text: String },
+    /// A speech transcript (`/v1/ws/mic`): partials are echoed, finals reasoned.
+    Transcript {
+        text: String,
+        #[serde(rename = "final")]
+        is_final: bool,
+    },
+    /// Ends a run of binary audio frames (`/v1/ws/mic`).
+    AudioEnd,
+    /// Replays the session's events after `after_seq` (reconnecting clients).
+    Resume { after_seq: u64 },
+}
+
+/// Server to client, before a sequence number is assigned.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, Encode, Decode)]
+#[cfg_attr(test, derive(proptest_derive::Arbitrary))]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum ServerEvent {
+    /// The utterance was accepted.
+    Ack {
+        trace_id: TraceId,
+        session_id: SessionId,
+    },
+    /// A voice transcript, echoed so a screen can show it.
+    Transcript {
+        text: String,
+        #[serde(rename = "final")]
+        is_final: bool,
+    },
+    /// Something required is missing.
+    Clarify {
+        trace_id: TraceId,
+        intent: String,
+        missing: Vec<String>,
+        question: String,
+    },
+    /// A lifecycle step.
+    Status {
+        trace_id: TraceId,
+        status: Status,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        domain: Option<String>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        result: Option<ResultBody>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        error: Option<ErrorBody>,
+    },
+    /// What to show or speak to the person.
+    Reply { trace_id: TraceId, text: String },
+    /// Bad input or a failure; the socket stays open.
+    Error {
+        code: ErrorCode,
+        message: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        trace_id: Option<TraceId>,
+    },
+}
+
+impl ServerEvent {
+    pub fn error(code: ErrorCode, message: impl Into<String>, trace_id: Option<TraceId>) -> Self {
+        ServerEvent::Error {
+            code,
+            message: message.into(),
+            trace_id,
+        }
+    }
+
+    /// The `status` event (and, when the step says something, the `reply`
+    /// after it) for one lifecycle step.
+    pub fn from_status(update: &StatusUpdate) -> Vec<ServerEvent> {
+        let mut events = vec![ServerEvent::Status {
+            trace_id: update.trace_id.clone(),
+            status: update.status,
+            domain: update.domain.clone(),
+            result: update.result.clone(),
+            error: update.error.clone(),
+        }];
+        if let Some(text) = &update.reply {
+            events.push(ServerEvent::Reply {
+                trace_id: update.trace_id.clone(),
+                text: text.clone(),
+            });
+        }
+        events
+    }
+
+    /// The trace this event belongs to, if any.
+    pub fn trace_id(&self) -> Option<&TraceId> {
+        match self {
+            ServerEvent::Ack { trace_id, .. }
+            | ServerEvent::Clarify { trace_id, .. }
+            | ServerEvent::Status { trace_id, .. }
+            | ServerEvent::Reply { trace_id, .. } => Some(trace_id),
+            ServerEvent::Error { trace_id, .. } => trace_id.as_ref(),
+            ServerEvent::Transcript { .. } => None,
+        }
+    }
+}
+
+/// Server to client: an event with its place in the session's sequence.
+/// `seq` grows by one per event within a session, so a client that
+/// reconnects can ask for what it missed.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, Encode, Decode)]
+#[cfg_attr(test, derive(proptest_derive::Arbitrary))]
+pub struct ClientEvent {
+    pub seq: u64,
+    #[serde(flatten)]
+    pub event: ServerEvent,
+}

@@ -1,0 +1,182 @@
+//! What a person said ([`Utterance`], on `transcript`) and what errand decided
+//! to do about it ([`Command`], on `agent.cmd`).
+
+use crate::dialogue::SlotMap;
+use crate::ids::{SessionId, TraceId};
+use bincode::{Decode, Encode};
+use serde::{Deserialize, Serialize};
+
+/// Where an utterance came from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, Encode, Decode, Default)]
+#[cfg_attr(test, derive(proptest_derive::Arbitrary))]
+#[serde(rename_all = "snake_case")]
+pub enum UtteranceSource {
+    /// Typed text (`/v1/ws/text`, REST, REPL).
+    #[default]
+    Text,
+    /// A final transcript of speech (`/v1/ws/mic`).
+    Voice,
+}
+
+/// One thing a person said, published on `transcript` keyed by `session_id`.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, Encode, Decode)]
+#[cfg_attr(test, derive(proptest_derive::Arbitrary))]
+pub struct Utterance {
+    /// The command this utterance starts, or continues while a clarification is open.
+    pub trace_id: TraceId,
+    pub session_id: SessionId,
+    /// The authenticated subject (`demo` without authentication).
+    pub user_id: String,
+    pub text: String,
+    #[serde(default)]
+    pub source: UtteranceSource,
+    /// When the gateway accepted it.
+    pub received_at_ms: u64,
+}
+
+/// One requested item: "2 cheeseburgers".
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, Encode, Decode)]
+#[cfg_attr(test, derive(proptest_derive::Arbitrary))]
+pub struct ItemRequest {
+    pub name: String,
+    pub quantity: u32,
+}
+
+/// `order_food`: items from a restaurant (or any that serves them), delivered.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, Encode, Decode)]
+#[cfg_attr(test, derive(proptest_derive::Arbitrary))]
+pub struct FoodOrder {
+    pub items: Vec<ItemRequest>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub restaurant: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cuisine: Option<String>,
+    /// A street address or a saved place name (`home`, `work`).
+    pub address: String,
+}
+
+/// Ride classes a provider offers.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, Encode, Decode, Default)]
+#[cfg_attr(test, derive(proptest_derive::Arbitrary))]
+#[serde(rename_all = "snake_case")]
+pub enum RideType {
+    #[default]
+    Standard,
+    Shared,
+    Xl,
+    Premium,
+}
+
+impl RideType {
+    pub const ALL: [RideType; 4] = [
+        RideType::Standard,
+        RideType::Shared,
+        RideType::Xl,
+        RideType::Premium,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RideType::Standard => "standard",
+            RideType::Shared => "shared",
+            RideType::Xl => "xl",
+            RideType::Premium => "premium",
+        }
+    }
+
+    /// Parses the canonical name (`standard`, `shared`, `xl`, `premium`).
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|t| t.as_str() == s)
+    }
+}
+
+/// `book_ride`: from a pickup to a destination.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, Encode, Decode)]
+#[cfg_attr(test, derive(proptest_derive::Arbitrary))]
+pub struct RideBooking {
+    pub pickup: String,
+    pub destination: String,
+    #[serde(default)]
+    pub ride_type: RideType,
+    #[serde(default = "one")]
+    pub seats: u32,
+    /// When, as the person said it ("at 5pm"); `None` means now.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub time: Option<String>,
+}
+
+fn one() -> u32 {
+    1
+}
+
+/// `order_mart`: groceries and household items, delivered.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, Encode, Decode)]
+#[cfg_attr(test, derive(proptest_derive::Arbitrary))]
+pub struct MartOrder {
+    pub items: Vec<ItemRequest>,
+    pub address: String,
+}
+
+/// An action of a domain registered at run time (anything beyond food, ride
+/// and mart): its slots travel as a map, and its agent validates them.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, Encode, Decode)]
+#[cfg_attr(test, derive(proptest_derive::Arbitrary))]
+pub struct CustomAction {
+    pub domain: String,
+    pub name: String,
+    #[serde(default)]
+    pub slots: SlotMap,
+}
+
+/// What to do, with typed slots per action.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, Encode, Decode)]
+#[cfg_attr(test, derive(proptest_derive::Arbitrary))]
+#[serde(tag = "action", rename_all = "snake_case")]
+pub enum Action {
+    OrderFood(FoodOrder),
+    BookRide(RideBooking),
+    OrderMart(MartOrder),
+    Custom(CustomAction),
+}
+
+impl Action {
+    /// The domain whose agent carries the action out.
+    pub fn domain(&self) -> &str {
+        match self {
+            Action::OrderFood(_) => "food",
+            Action::BookRide(_) => "ride",
+            Action::OrderMart(_) => "mart",
+            Action::Custom(c) => &c.domain,
+        }
+    }
+
+    /// The action's name (the intent that produced it).
+    pub fn name(&self) -> &str {
+        match self {
+            Action::OrderFood(_) => "order_food",
+            Action::BookRide(_) => "book_ride",
+            Action::OrderMart(_) => "order_mart",
+            Action::Custom(c) => &c.name,
+        }
+    }
+}
+
+/// A command on `agent.cmd`, keyed by `session_id`.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, Encode, Decode)]
+#[cfg_attr(test, derive(proptest_derive::Arbitrary))]
+pub struct Command {
+    pub trace_id: TraceId,
+    pub session_id: SessionId,
+    pub user_id: String,
+    #[serde(flatten)]
+    pub action: Action,
+    /// When the reasoner issued it.
+    #[serde(default)]
+    pub issued_at_ms: u64,
+}
+
+impl Command {
+    pub fn domain(&self) -> &str {
+        self.action.domain()
+    }
+}

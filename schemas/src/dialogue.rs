@@ -1,0 +1,121 @@
+//! Dialogue state (`session:{session_id}`) and the clarification question
+//! (on `agent.out.clarify`).
+
+use crate::command::ItemRequest;
+use crate::ids::{SessionId, TraceId};
+use bincode::{Decode, Encode};
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+/// One slot's value as the reasoner understood it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, Encode, Decode)]
+#[cfg_attr(test, derive(proptest_derive::Arbitrary))]
+#[serde(untagged)]
+pub enum SlotValue {
+    Number(u32),
+    Text(String),
+    Items(Vec<ItemRequest>),
+}
+
+impl SlotValue {
+    pub fn as_text(&self) -> Option<&str> {
+        match self {
+            SlotValue::Text(s) => Some(s),
+            _ => None,
+        }
+    }
+
+    pub fn as_number(&self) -> Option<u32> {
+        match self {
+            SlotValue::Number(n) => Some(*n),
+            SlotValue::Text(s) => s.trim().parse().ok(),
+            SlotValue::Items(_) => None,
+        }
+    }
+
+    pub fn as_items(&self) -> Option<&[ItemRequest]> {
+        match self {
+            SlotValue::Items(items) => Some(items),
+            _ => None,
+        }
+    }
+}
+
+/// Slot name to value.
+pub type SlotMap = BTreeMap<String, SlotValue>;
+
+/// A command still being put together: the person has been asked for
+/// something and the next turn is read as the answer.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, Encode, Decode)]
+#[cfg_attr(test, derive(proptest_derive::Arbitrary))]
+pub struct OpenCommand {
+    pub trace_id: TraceId,
+    /// The action being filled (`order_food`, ...).
+    pub action: String,
+    pub slots: SlotMap,
+    /// The slots asked for in the last question.
+    pub missing: Vec<String>,
+    /// The dialogue turn of the last step of this command.
+    pub turn: u32,
+}
+
+/// The dialogue state of one session.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, Encode, Decode)]
+#[cfg_attr(test, derive(proptest_derive::Arbitrary))]
+pub struct SessionState {
+    pub session_id: SessionId,
+    pub user_id: String,
+    /// The command waiting for an answer, if any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub open: Option<OpenCommand>,
+    /// Utterances reasoned in this session.
+    pub turns: u32,
+    /// The most recent commands of the session, newest last (bounded).
+    #[serde(default)]
+    pub recent: Vec<TraceId>,
+    /// Optimistic-concurrency version: bumped by every save.
+    #[serde(default)]
+    pub version: u64,
+    pub updated_at_ms: u64,
+}
+
+impl SessionState {
+    /// How many recent trace ids a session keeps.
+    pub const RECENT: usize = 10;
+
+    pub fn new(session_id: SessionId, user_id: impl Into<String>) -> Self {
+        Self {
+            session_id,
+            user_id: user_id.into(),
+            open: None,
+            turns: 0,
+            recent: Vec::new(),
+            version: 0,
+            updated_at_ms: 0,
+        }
+    }
+
+    /// Remembers `trace_id` as one of the session's recent commands.
+    pub fn remember(&mut self, trace_id: &TraceId) {
+        if self.recent.last() != Some(trace_id) {
+            self.recent.push(trace_id.clone());
+        }
+        if self.recent.len() > Self::RECENT {
+            let excess = self.recent.len() - Self::RECENT;
+            self.recent.drain(..excess);
+        }
+    }
+}
+
+/// A question for the person, published on `agent.out.clarify`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, Encode, Decode)]
+#[cfg_attr(test, derive(proptest_derive::Arbitrary))]
+pub struct Clarification {
+    pub trace_id: TraceId,
+    pub session_id: SessionId,
+    pub user_id: String,
+    pub intent: String,
+    pub missing: Vec<String>,
+    pub question: String,
+    pub turn: u32,
+}

@@ -1,0 +1,54 @@
+//! # errand-schemas
+//!
+//! Every type that crosses a process boundary in errand lives here: what the
+//! gateway publishes, what the reasoner emits, what domain agents answer, what
+//! the state tracker stores and what a client sees on its socket. Keeping them
+//! in one crate means a Kafka consumer in another service, a Redis key reader
+//! and the cluster's wire format all agree on one definition.
+//!
+//! # Layout
+//!
+//! | module | concept |
+//! | --- | --- |
+//! | [`ids`] | `TraceId`, `SessionId`, and the clock (`now_ms`) |
+//! | [`command`] | the utterance and the command with typed slots per action |
+//! | [`result`] | what a domain agent answers: orders, rides, errors |
+//! | [`status`] | the lifecycle (`Status`), one step (`StatusUpdate`) and the stored `CommandState` |
+//! | [`dialogue`] | the session's dialogue state and the clarification question |
+//! | [`error`] | stable error codes and the dead-letter record |
+//! | [`client`] | what a client sends and receives on its socket |
+//! | [`topics`] | topic names |
+//! | [`keys`] | Redis key builders and their TTLs |
+//! | [`codec`] | JSON (Kafka, clients) and bincode 2 (cluster) codecs |
+//! | [`json`] | a JSON value that also travels through bincode |
+//!
+//! Money is always an integer amount in minor units (cents) beside an
+//! ISO 4217 currency code.
+
+pub mod client;
+pub mod codec;
+pub mod command;
+pub mod dialogue;
+pub mod error;
+pub mod ids;
+pub mod json;
+pub mod keys;
+pub mod result;
+pub mod status;
+pub mod topics;
+
+pub use client::{ClientEvent, ClientRequest, ServerEvent};
+pub use codec::CodecError;
+pub use command::{
+    Action, Command, CustomAction, FoodOrder, ItemRequest, MartOrder, RideBooking, RideType,
+    Utterance, UtteranceSource,
+};
+pub use dialogue::{Clarification, OpenCommand, SessionState, SlotMap, SlotValue};
+pub use error::{DeadLetter, ErrorBody, ErrorCode};
+pub use ids::{SessionId, TraceId, now_ms};
+pub use json::Json;
+pub use result::{AgentResult, LineItem, OrderResult, Outcome, Place, ResultBody, RideResult};
+pub use status::{CommandState, HistoryEntry, Status, StatusUpdate};
+
+#[cfg(test)]
+mod proptests;

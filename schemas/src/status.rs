@@ -1,0 +1,300 @@
+//! The command lifecycle: [`Status`], one step of it ([`StatusUpdate`], on
+//! `agent.status`) and what the state store keeps ([`CommandState`], under
+//! `state:{trace_id}`).
+
+use crate::dialogue::SlotMap;
+use crate::error::ErrorBody;
+use crate::ids::{SessionId, TraceId};
+use crate::result::ResultBody;
+use bincode::{Decode, Encode};
+use serde::{Deserialize, Serialize};
+
+/// Where a command stands.
+///
+/// ```text
+/// received ─▶ understood ─▶ dispatched ─▶ confirmed | failed
+///    │    ▲        │
+///    ▼    │        └─▶ declined (out of scope)
+/// awaiting_clarification ─▶ cancelled
+/// ```
+///
+/// Any non-final status may also end in `failed` (deadline, dead letter) or
+/// `cancelled`. Transitions only move forward (see [`Status::may_follow`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, Encode, Decode)]
+#[cfg_attr(test, derive(proptest_derive::Arbitrary))]
+#[serde(rename_all = "snake_case")]
+pub enum Status {
+    Received,
+    AwaitingClarification,
+    Understood,
+    Dispatched,
+    Confirmed,
+    Failed,
+    Declined,
+    Cancelled,
+}
+
+impl Status {
+    pub const ALL: [Status; 8] = [
+        Status::Received,
+        Status::AwaitingClarification,
+        Status::Understood,
+        Status::Dispatched,
+        Status::Confirmed,
+        Status::Failed,
+        Status::Declined,
+        Status::Cancelled,
+    ];
+
+    /// A final status ends the command; nothing moves it again.
+    pub fn is_final(self) -> bool {
+        matches!(
+            self,
+            Status::Confirmed | Status::Failed | Status::Declined | Status::Cancelled
+        )
+    }
+
+    /// The position in the lifecycle; a step may only raise it.
+    pub fn rank(self) -> u8 {
+        match self {
+            Status::Received => 0,
+            Status::AwaitingClarification => 1,
+            Status::Understood => 2,
+            Status::Dispatched => 3,
+            _ => 4,
+        }
+    }
+
+    /// Whether `next` (from dialogue turn `next_turn`) may follow `self`
+    /// (recorded at `turn`). A repeated clarification is allowed only from a
+    /// later turn, so a duplicated event changes nothing.
+    pub fn may_follow(self, turn: u32, next: Status, next_turn: u32) -> bool {
+        if self.is_final() {
+            return false;
+        }
+        if self == Status::AwaitingClarification && next == Status::AwaitingClarification {
+            return next_turn > turn;
+        }
+        next.rank() > self.rank()
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Status::Received => "received",
+            Status::AwaitingClarification => "awaiting_clarification",
+            Status::Understood => "understood",
+            Status::Dispatched => "dispatched",
+            Status::Confirmed => "confirmed",
+            Status::Failed => "failed",
+            Status::Declined => "declined",
+            Status::Cancelled => "cancelled",
+        }
+    }
+}
+
+impl std::fmt::Display for Status {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// One lifecycle step, applied to the state store and then published on
+/// `agent.status` (keyed by `session_id`) when it moved the command forward.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, Encode, Decode)]
+#[cfg_attr(test, derive(proptest_derive::Arbitrary))]
+pub struct StatusUpdate {
+    pub trace_id: TraceId,
+    pub session_id: SessionId,
+    pub user_id: String,
+    pub status: Status,
+    /// The dialogue turn that produced this step (1 for the first utterance).
+    #[serde(default)]
+    pub turn: u32,
+    pub at_ms: u64,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub domain: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub intent: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub slots: Option<SlotMap>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub result: Option<ResultBody>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub error: Option<ErrorBody>,
+    /// What to tell the person, if this step has something to say.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reply: Option<String>,
+    /// When the command must have reached a final status (ms since epoch);
+    /// set on the steps that (re)arm the deadline.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub deadline_ms: Option<u64>,
+}
+
+impl StatusUpdate {
+    /// A bare step; fill the optional fields with struct update syntax.
+    pub fn new(
+        trace_id: TraceId,
+        session_id: SessionId,
+        user_id: impl Into<String>,
+        status: Status,
+        turn: u32,
+    ) -> Self {
+        Self {
+            trace_id,
+            session_id,
+            user_id: user_id.into(),
+            status,
+            turn,
+            at_ms: crate::ids::now_ms(),
+            domain: None,
+            intent: None,
+            slots: None,
+            result: None,
+            error: None,
+            reply: None,
+            deadline_ms: None,
+        }
+    }
+}
+
+/// One entry of a command's history.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, Encode, Decode)]
+#[cfg_attr(test, derive(proptest_derive::Arbitrary))]
+pub struct HistoryEntry {
+    pub status: Status,
+    pub at_ms: u64,
+    #[serde(default)]
+    pub turn: u32,
+}
+
+/// A command's current status and full history, as stored under
+/// `state:{trace_id}` and returned by `GET /v1/commands/{trace_id}`.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, Encode, Decode)]
+#[cfg_attr(test, derive(proptest_derive::Arbitrary))]
+pub struct CommandState {
+    pub trace_id: TraceId,
+    pub session_id: SessionId,
+    pub user_id: String,
+    pub status: Status,
+    pub turn: u32,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub intent: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub slots: Option<SlotMap>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub domain: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub result: Option<ResultBody>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub error: Option<ErrorBody>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub deadline_ms: Option<u64>,
+    pub created_at_ms: u64,
+    pub updated_at_ms: u64,
+    pub history: Vec<HistoryEntry>,
+}
+
+impl CommandState {
+    /// The state of a command whose first step is `step`.
+    pub fn from_first(step: &StatusUpdate) -> Self {
+        let mut state = Self {
+            trace_id: step.trace_id.clone(),
+            session_id: step.session_id.clone(),
+            user_id: step.user_id.clone(),
+            status: step.status,
+            turn: step.turn,
+            intent: None,
+            slots: None,
+            domain: None,
+            result: None,
+            error: None,
+            deadline_ms: None,
+            created_at_ms: step.at_ms,
+            updated_at_ms: step.at_ms,
+            history: Vec::new(),
+        };
+        state.absorb(step);
+        state
+    }
+
+    /// Applies `step` if it moves the command forward; returns whether it did.
+    /// This is the one transition rule: every store applies it atomically.
+    pub fn apply(&mut self, step: &StatusUpdate) -> bool {
+        if !self.status.may_follow(self.turn, step.status, step.turn) {
+            return false;
+        }
+        self.absorb(step);
+        true
+    }
+
+    fn absorb(&mut self, step: &StatusUpdate) {
+        self.status = step.status;
+        self.turn = self.turn.max(step.turn);
+        self.updated_at_ms = step.at_ms;
+        if step.intent.is_some() {
+            self.intent.clone_from(&step.intent);
+        }
+        if step.slots.is_some() {
+            self.slots.clone_from(&step.slots);
+        }
+        if step.domain.is_some() {
+            self.domain.clone_from(&step.domain);
+        }
+        if step.result.is_some() {
+            self.result.clone_from(&step.result);
+        }
+        if step.error.is_some() {
+            self.error.clone_from(&step.error);
+        }
+        if step.status.is_final() {
+            self.deadline_ms = None;
+        } else if step.deadline_ms.is_some() {
+            self.deadline_ms = step.deadline_ms;
+        }
+        self.history.push(HistoryEntry {
+            status: step.status,
+            at_ms: step.at_ms,
+            turn: step.turn,
+        });
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn step(status: Status, turn: u32) -> StatusUpdate {
+        StatusUpdate::new("t".into(), "s".into(), "demo", status, turn)
+    }
+
+    #[test]
+    fn transitions_never_go_backwards() {
+        let mut state = CommandState::from_first(&step(Status::Received, 1));
+        assert!(state.apply(&step(Status::Understood, 1)));
+        assert!(state.apply(&step(Status::Dispatched, 1)));
+        assert!(state.apply(&step(Status::Confirmed, 1)));
+        assert!(!state.apply(&step(Status::Dispatched, 1)), "late dispatched");
+        assert!(!state.apply(&step(Status::Failed, 1)), "final stays final");
+        assert_eq!(state.status, Status::Confirmed);
+        let seen: Vec<_> = state.history.iter().map(|h| h.status).collect();
+        assert_eq!(
+            seen,
+            [
+                Status::Received,
+                Status::Understood,
+                Status::Dispatched,
+                Status::Confirmed
+            ]
+        );
+    }
+
+    #[test]
+    fn clarification_repeats_only_from_a_later_turn() {
+        let mut state = CommandState::from_first(&step(Status::Received, 1));
+        assert!(state.apply(&step(Status::AwaitingClarification, 1)));
+        assert!(!state.apply(&step(Status::AwaitingClarification, 1)), "duplicate");
+        assert!(state.apply(&step(Status::AwaitingClarification, 2)));
+        assert!(state.apply(&step(Status::Understood, 3)));
+        assert!(!state.apply(&step(Status::AwaitingClarification, 4)));
+    }
+}
