@@ -1,1 +1,19 @@
-//! placeholder
+//! errand's actors.
+pub mod agents;
+pub mod bus;
+pub mod clock;
+pub mod dialogue;
+pub mod envelope;
+pub mod nlu;
+pub mod error_handler;
+pub mod ingress;
+pub mod registry;
+pub mod reasoner;
+pub mod retrier;
+pub mod router;
+pub mod slot;
+pub mod store;
+pub mod supervisor;
+pub mod sweeper;
+pub mod tracker;
+pub mod tracking;

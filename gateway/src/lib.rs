@@ -1,1 +1,25 @@
-//! placeholder
+//! # errand-gateway
+//!
+//! The front door: the axum application that people's clients talk to.
+//!
+//! # Layout
+//!
+//! | module | concept |
+//! | --- | --- |
+//! | [`app`] | the router (`fn app() -> Router`), health, the status API, `serve(listener, state)` |
+//! | [`ws_text`] | `/v1/ws/text`: the client protocol over a WebSocket |
+//! | [`front`] | what every entry point does with an utterance (validate, trace id, `received`, publish) |
+//! | [`hub`] | the sockets of each session, `seq` numbering, replay |
+//! | [`fanout`] | the actor that pushes `agent.status` and `agent.out.clarify` to sockets |
+//! | [`local`] | an in-process client (the REPL and the test harness) |
+
+pub mod app;
+pub mod fanout;
+pub mod front;
+pub mod hub;
+pub mod local;
+pub mod ws_text;
+
+pub use app::{AppState, app, serve};
+pub use front::{Front, Limits};
+pub use hub::SessionHub;

@@ -173,6 +173,9 @@ pub struct Command {
     /// When the reasoner issued it.
     #[serde(default)]
     pub issued_at_ms: u64,
+    /// The dialogue turn that completed it.
+    #[serde(default)]
+    pub turn: u32,
 }
 
 impl Command {

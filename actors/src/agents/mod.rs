@@ -1,0 +1,197 @@
+//! The domain agents (food, ride, mart), the services they use (payment,
+//! location), and the actor that hosts any agent.
+//!
+//! Each agent simulates a real provider behind a provider trait
+//! ([`food::FoodProvider`], [`ride::RideProvider`], [`mart::MartProvider`]):
+//! a real integration implements that trait and keeps the agent's logic
+//! (resolve places, price, charge, place, void on failure).
+
+pub mod catalog;
+pub mod food;
+pub mod host;
+pub mod location;
+pub mod mart;
+pub mod payment;
+pub mod ride;
+
+use crate::slot::ActorSlot;
+use errand_schemas::{ErrorBody, ErrorCode, Place};
+use location::LocationMessage;
+use payment::{Charge, ChargeRequest, PaymentMessage};
+use ractor::rpc::CallResult;
+use std::time::Duration;
+
+/// The currency of the simulated providers.
+pub const CURRENCY: &str = "GBP";
+
+/// What agents call: payment and location, wherever they run.
+#[derive(Clone)]
+pub struct Services {
+    pub payment: ActorSlot<PaymentMessage>,
+    pub location: ActorSlot<LocationMessage>,
+    /// How long a call to a service may take.
+    pub timeout: Duration,
+}
+
+impl Services {
+    pub fn new(payment: ActorSlot<PaymentMessage>, location: ActorSlot<LocationMessage>) -> Self {
+        Self {
+            payment,
+            location,
+            timeout: Duration::from_secs(5),
+        }
+    }
+
+    pub async fn resolve(&self, query: &str, user_id: &str) -> Result<Place, ErrorBody> {
+        let actor = self.location.get().ok_or_else(|| unavailable("location"))?;
+        let (query, user) = (query.to_owned(), user_id.to_owned());
+        let result = actor
+            .call(
+                |reply| LocationMessage::Resolve {
+                    query,
+                    user_id: user,
+                    reply,
+                },
+                Some(self.timeout),
+            )
+            .await;
+        flatten(result.map_err(|_| unavailable("location")), "location")
+    }
+
+    pub async fn charge(&self, request: ChargeRequest) -> Result<Charge, ErrorBody> {
+        let actor = self.payment.get().ok_or_else(|| unavailable("payment"))?;
+        let result = actor
+            .call(
+                |reply| PaymentMessage::Charge(request, reply),
+                Some(self.timeout),
+            )
+            .await;
+        flatten(result.map_err(|_| unavailable("payment")), "payment")
+    }
+
+    pub async fn void(&self, charge_id: &str) -> Result<Charge, ErrorBody> {
+        let actor = self.payment.get().ok_or_else(|| unavailable("payment"))?;
+        let id = charge_id.to_owned();
+        let result = actor
+            .call(|reply| PaymentMessage::Void(id, reply), Some(self.timeout))
+            .await;
+        flatten(result.map_err(|_| unavailable("payment")), "payment")
+    }
+}
+
+fn unavailable(service: &str) -> ErrorBody {
+    ErrorBody::new(
+        ErrorCode::AgentUnavailable,
+        format!("the {service} service is not available right now"),
+    )
+}
+
+fn flatten<T>(
+    result: Result<CallResult<Result<T, ErrorBody>>, ErrorBody>,
+    service: &str,
+) -> Result<T, ErrorBody> {
+    match result? {
+        CallResult::Success(inner) => inner,
+        CallResult::Timeout => Err(ErrorBody::new(
+            ErrorCode::AgentUnavailable,
+            format!("the {service} service did not answer in time"),
+        )),
+        CallResult::SenderError => Err(unavailable(service)),
+    }
+}
+
+/// `£12.34` for 1234 minor units of `currency`.
+pub fn format_money(amount: i64, currency: &str) -> String {
+    let symbol = match currency {
+        "GBP" => "£",
+        "USD" => "$",
+        "EUR" => "€",
+        _ => "",
+    };
+    let sign = if amount < 0 { "-" } else { "" };
+    let abs = amount.unsigned_abs();
+    if symbol.is_empty() {
+        format!("{sign}{}.{:02} {currency}", abs / 100, abs % 100)
+    } else {
+        format!("{sign}{symbol}{}.{:02}", abs / 100, abs % 100)
+    }
+}
+
+/// Great-circle distance in metres.
+pub fn distance_m(a: &Place, b: &Place) -> f64 {
+    let (lat1, lat2) = (a.lat.to_radians(), b.lat.to_radians());
+    let dlat = lat2 - lat1;
+    let dlon = (b.lon - a.lon).to_radians();
+    let h = (dlat / 2.0).sin().powi(2) + lat1.cos() * lat2.cos() * (dlon / 2.0).sin().powi(2);
+    2.0 * 6_371_000.0 * h.sqrt().asin()
+}
+
+/// A short, stable id for whatever `seed` names: the same command always
+/// gets the same order id, so placing it twice finds the first order.
+pub fn stable_id(prefix: &str, seed: &str) -> String {
+    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
+    for byte in seed.as_bytes() {
+        hash ^= u64::from(*byte);
+        hash = hash.wrapping_mul(0x0000_0100_0000_01b3);
+    }
+    format!("{prefix}-{hash:016x}")
+}
+
+/// Normalises a name for matching: lower case, letters and digits, single spaces.
+pub fn normalize(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    let mut space = true;
+    for c in s.chars() {
+        if c.is_alphanumeric() {
+            out.extend(c.to_lowercase());
+            space = false;
+        } else if c == '\'' || c == '’' {
+            // "king's" -> "kings"
+        } else if !space {
+            out.push(' ');
+            space = true;
+        }
+    }
+    out.trim_end().to_owned()
+}
+
+/// The singular of a simple English plural ("burgers" -> "burger").
+pub fn singular(word: &str) -> String {
+    if let Some(stem) = word.strip_suffix("ies") {
+        return format!("{stem}y");
+    }
+    for suffix in ["ches", "shes", "oes", "sses"] {
+        if word.ends_with(suffix) {
+            return word[..word.len() - 2].to_owned();
+        }
+    }
+    if word.ends_with('s') && !word.ends_with("ss") && word.len() > 3 {
+        return word[..word.len() - 1].to_owned();
+    }
+    word.to_owned()
+}
+
+/// Normalised and singular, word by word.
+pub fn item_key(name: &str) -> String {
+    normalize(name)
+        .split(' ')
+        .map(singular)
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn helpers() {
+        assert_eq!(format_money(1198, "GBP"), "£11.98");
+        assert_eq!(format_money(5, "XYZ"), "0.05 XYZ");
+        assert_eq!(item_key("Cheeseburgers"), "cheeseburger");
+        assert_eq!(item_key("Sandwiches"), "sandwich");
+        assert_eq!(item_key("Tomatoes"), "tomato");
+        assert_eq!(normalize("  King's Cross, Station! "), "kings cross station");
+        assert_eq!(stable_id("F", "a"), stable_id("F", "a"));
+    }
+}

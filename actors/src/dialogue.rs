@@ -1,0 +1,266 @@
+//! The dialogue policy: given the session's state and what the person just
+//! said, decide what happens. Pure logic, no I/O: the
+//! [reasoner](crate::reasoner) loads the session, calls [`decide`], saves
+//! the session and carries out the [`Effect`]s.
+//!
+//! - Something required missing: ask for it (`awaiting_clarification`), and
+//!   read the next turn as the answer ("221B Baker Street", "two seats").
+//! - A correction ("actually make it two burgers") changes the open command.
+//! - A cancel ("never mind") cancels the open command.
+//! - A clear request of another domain mid-dialogue drops the open command
+//!   and starts the new one under a new trace id.
+//! - Out of scope: a polite reply and `declined`; nothing is dispatched.
+
+use crate::nlu::{Intent, Parse};
+use crate::registry::{DomainRegistry, build_action};
+use errand_schemas::{
+    Clarification, Command, OpenCommand, SessionState, SlotMap, SlotValue, Status, StatusUpdate,
+    TraceId, Utterance,
+};
+use std::time::Duration;
+
+/// What the reasoner must do after a turn, in order.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Effect {
+    Record(StatusUpdate),
+    Clarify(Clarification),
+    Dispatch(Command),
+}
+
+#[derive(Clone, Debug)]
+pub struct DialogueConfig {
+    /// How long a command may take from understood to its final status.
+    pub command_deadline: Duration,
+    /// How long an open question waits for the person.
+    pub clarification_timeout: Duration,
+}
+
+impl Default for DialogueConfig {
+    fn default() -> Self {
+        Self {
+            command_deadline: Duration::from_secs(30),
+            clarification_timeout: Duration::from_secs(30 * 60),
+        }
+    }
+}
+
+pub const DECLINE: &str = "Sorry, I can't help with that. I can order food, book rides and get groceries delivered.";
+
+fn describe(action: &str) -> &'static str {
+    match action {
+        "order_food" => "food order",
+        "book_ride" => "ride",
+        "order_mart" => "grocery order",
+        _ => "request",
+    }
+}
+
+struct Turn<'a> {
+    utterance: &'a Utterance,
+    turn: u32,
+    now_ms: u64,
+    config: &'a DialogueConfig,
+}
+
+impl Turn<'_> {
+    fn step(&self, trace_id: &TraceId, status: Status) -> StatusUpdate {
+        StatusUpdate {
+            at_ms: self.now_ms,
+            ..StatusUpdate::new(
+                trace_id.clone(),
+                self.utterance.session_id.clone(),
+                self.utterance.user_id.clone(),
+                status,
+                self.turn,
+            )
+        }
+    }
+
+    fn deadline(&self, d: Duration) -> Option<u64> {
+        Some(self.now_ms + d.as_millis() as u64)
+    }
+}
+
+/// Decides one turn. Updates `session` (turn count, open command, recent
+/// commands) and returns the effects to carry out.
+pub fn decide(
+    session: &mut SessionState,
+    utterance: &Utterance,
+    parse: &Parse,
+    registry: &DomainRegistry,
+    config: &DialogueConfig,
+    now_ms: u64,
+) -> Vec<Effect> {
+    session.turns += 1;
+    session.updated_at_ms = now_ms;
+    let t = Turn {
+        utterance,
+        turn: session.turns,
+        now_ms,
+        config,
+    };
+    let trace = &utterance.trace_id;
+    let mut effects = Vec::new();
+
+    if parse.cancel {
+        match session.open.take() {
+            Some(open) => {
+                effects.push(Effect::Record(StatusUpdate {
+                    reply: Some(format!("OK, I've cancelled the {}.", describe(&open.action))),
+                    ..t.step(&open.trace_id, Status::Cancelled)
+                }));
+                if open.trace_id != *trace {
+                    effects.push(Effect::Record(t.step(trace, Status::Cancelled)));
+                }
+            }
+            None => effects.push(Effect::Record(StatusUpdate {
+                reply: Some("OK. There was nothing open to cancel.".into()),
+                ..t.step(trace, Status::Cancelled)
+            })),
+        }
+        return effects;
+    }
+
+    let (action, trace_id, slots) = match session.open.take() {
+        Some(open) => {
+            let switch = parse.intent.in_scope()
+                && parse.intent.as_str() != open.action
+                && parse.confidence >= 0.4
+                && !parse.correction;
+            if switch {
+                effects.push(Effect::Record(StatusUpdate {
+                    reply: Some(format!("OK, I've dropped the {}.", describe(&open.action))),
+                    ..t.step(&open.trace_id, Status::Cancelled)
+                }));
+                let new_trace = if *trace == open.trace_id {
+                    let fresh = TraceId::generate();
+                    effects.push(Effect::Record(StatusUpdate {
+                        deadline_ms: t.deadline(config.command_deadline),
+                        ..t.step(&fresh, Status::Received)
+                    }));
+                    fresh
+                } else {
+                    trace.clone()
+                };
+                (parse.intent.as_str().to_owned(), new_trace, parse.slots.clone())
+            } else if parse.answer.is_empty() && !(parse.intent.as_str() == open.action && !parse.slots.is_empty()) {
+                // Not an answer: ask again, and keep the command open.
+                let (domain_spec, spec) = match registry.action(&open.action) {
+                    Some(found) => found,
+                    None => return decline(&t, &open.trace_id, session, effects),
+                };
+                let _ = domain_spec;
+                let question = format!("Sorry, I didn't get that. {}", spec.question(&open.missing));
+                return ask(&t, session, open.trace_id, open.action.clone(), open.slots, open.missing, question, effects);
+            } else {
+                let mut slots = open.slots.clone();
+                if parse.intent.as_str() == open.action {
+                    merge(&mut slots, &parse.slots);
+                }
+                merge(&mut slots, &parse.answer);
+                (open.action, open.trace_id, slots)
+            }
+        }
+        None => {
+            if !parse.intent.in_scope() {
+                return decline(&t, trace, session, effects);
+            }
+            (parse.intent.as_str().to_owned(), trace.clone(), parse.slots.clone())
+        }
+    };
+
+    let Some((domain, spec)) = registry.action(&action) else {
+        return decline(&t, &trace_id, session, effects);
+    };
+    let missing = spec.missing(&slots);
+    if !missing.is_empty() {
+        let question = spec.question(&missing);
+        return ask(&t, session, trace_id, action, slots, missing, question, effects);
+    }
+    session.remember(&trace_id);
+    let domain = domain.name.clone();
+    effects.push(Effect::Record(StatusUpdate {
+        intent: Some(action.clone()),
+        slots: Some(slots.clone()),
+        domain: Some(domain.clone()),
+        deadline_ms: t.deadline(config.command_deadline),
+        ..t.step(&trace_id, Status::Understood)
+    }));
+    effects.push(Effect::Dispatch(Command {
+        trace_id,
+        session_id: utterance.session_id.clone(),
+        user_id: utterance.user_id.clone(),
+        action: build_action(&domain, &action, &slots),
+        issued_at_ms: now_ms,
+        turn: t.turn,
+    }));
+    effects
+}
+
+/// Merges newly heard slots into the command's: a bare quantity ("make it
+/// two") changes the quantity of a single item; anything else replaces.
+fn merge(slots: &mut SlotMap, heard: &SlotMap) {
+    for (name, value) in heard {
+        if name == "quantity" {
+            if let (Some(SlotValue::Items(items)), Some(q)) = (slots.get_mut("item"), value.as_number())
+                && items.len() == 1
+            {
+                items[0].quantity = q;
+            }
+            continue;
+        }
+        slots.insert(name.clone(), value.clone());
+    }
+}
+
+#[allow(clippy::too_many_arguments)]
+fn ask(
+    t: &Turn<'_>,
+    session: &mut SessionState,
+    trace_id: TraceId,
+    action: String,
+    slots: SlotMap,
+    missing: Vec<String>,
+    question: String,
+    mut effects: Vec<Effect>,
+) -> Vec<Effect> {
+    session.remember(&trace_id);
+    effects.push(Effect::Record(StatusUpdate {
+        intent: Some(action.clone()),
+        slots: Some(slots.clone()),
+        deadline_ms: t.deadline(t.config.clarification_timeout),
+        ..t.step(&trace_id, Status::AwaitingClarification)
+    }));
+    effects.push(Effect::Clarify(Clarification {
+        trace_id: trace_id.clone(),
+        session_id: t.utterance.session_id.clone(),
+        user_id: t.utterance.user_id.clone(),
+        intent: action.clone(),
+        missing: missing.clone(),
+        question,
+        turn: t.turn,
+    }));
+    session.open = Some(OpenCommand {
+        trace_id,
+        action,
+        slots,
+        missing,
+        turn: t.turn,
+    });
+    effects
+}
+
+fn decline(
+    t: &Turn<'_>,
+    trace_id: &TraceId,
+    session: &mut SessionState,
+    mut effects: Vec<Effect>,
+) -> Vec<Effect> {
+    session.remember(trace_id);
+    effects.push(Effect::Record(StatusUpdate {
+        intent: Some(Intent::OutOfScope.as_str().into()),
+        reply: Some(DECLINE.into()),
+        ..t.step(trace_id, Status::Declined)
+    }));
+    effects
+}

@@ -1,0 +1,86 @@
+//! Lexicons built from the domain catalogs: every dish, shelf item,
+//! restaurant and cuisine errand can order, with the words people use for
+//! them.
+
+use crate::agents::catalog::{FOOD_SYNONYMS, MART_ITEMS, MART_SYNONYMS, RESTAURANTS};
+use crate::agents::item_key;
+use std::collections::BTreeSet;
+
+#[derive(Clone, Debug)]
+pub struct Lexicon {
+    /// Food phrases, as item keys (normalised, singular).
+    pub food: BTreeSet<String>,
+    /// Mart phrases, as item keys.
+    pub mart: BTreeSet<String>,
+    /// Restaurant names, normalised.
+    pub restaurants: Vec<(String, String)>,
+    pub cuisines: BTreeSet<String>,
+    /// The longest phrase, in words.
+    pub longest: usize,
+}
+
+/// Generic words for food that are items when nothing more specific is said.
+const GENERIC_FOOD: &[&str] = &[
+    "burger", "pizza", "sushi", "taco", "burrito", "curry", "noodle", "salad", "sandwich",
+    "fries", "wrap", "kebab", "dumpling", "ramen", "pho", "steak", "wing", "nugget", "hot dog",
+    "pasta", "soup", "donut", "doughnut", "cake", "ice cream", "chicken", "fish and chip",
+    "breakfast", "lunch", "dinner", "coffee", "tea", "smoothie", "bagel", "croissant",
+];
+
+/// Generic grocery words.
+const GENERIC_MART: &[&str] = &[
+    "grocery", "groceries", "milk", "egg", "bread", "butter", "cheese", "fruit", "vegetable",
+    "veggie", "apple", "banana", "detergent", "toilet paper", "paper towel", "soap", "shampoo",
+    "toothpaste", "battery", "diaper", "cereal", "flour", "sugar", "rice", "water", "juice",
+];
+
+impl Default for Lexicon {
+    fn default() -> Self {
+        let mut food = BTreeSet::new();
+        for r in RESTAURANTS {
+            for (item, _) in r.menu {
+                food.insert(item_key(item));
+            }
+        }
+        for (alias, _) in FOOD_SYNONYMS {
+            food.insert(item_key(alias));
+        }
+        for word in GENERIC_FOOD {
+            food.insert(item_key(word));
+        }
+        let mut mart = BTreeSet::new();
+        for (item, _, _) in MART_ITEMS {
+            mart.insert(item_key(item));
+        }
+        for (alias, _) in MART_SYNONYMS {
+            mart.insert(item_key(alias));
+        }
+        for word in GENERIC_MART {
+            mart.insert(item_key(word));
+        }
+        let restaurants = RESTAURANTS
+            .iter()
+            .map(|r| (crate::agents::normalize(r.name), r.name.to_owned()))
+            .collect();
+        let cuisines = [
+            "italian", "chinese", "japanese", "indian", "mexican", "thai", "american", "healthy",
+            "vietnamese", "korean", "greek", "french", "spanish", "turkish", "lebanese",
+        ]
+        .into_iter()
+        .map(str::to_owned)
+        .collect();
+        let longest = food
+            .iter()
+            .chain(mart.iter())
+            .map(|p| p.split(' ').count())
+            .max()
+            .unwrap_or(1);
+        Self {
+            food,
+            mart,
+            restaurants,
+            cuisines,
+            longest,
+        }
+    }
+}

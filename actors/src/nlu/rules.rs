@@ -1,0 +1,787 @@
+//! The offline rule-based reader: lexicon matches for items, restaurants
+//! and cuisines, phrase patterns for places, seats, ride types and times, and
+//! weighted cue words for the intent. Hard negatives (weather, table
+//! bookings, tickets, order status) win over item words, because errand must
+//! never place an order nobody asked for.
+
+use super::{Context, Intent, Lexicon, Parse, Understand};
+use crate::agents::item_key;
+use errand_schemas::{ItemRequest, SlotMap, SlotValue};
+
+/// One word of the utterance with where it stands in the original text.
+#[derive(Clone, Debug)]
+struct Token {
+    /// Lower case, letters and digits only.
+    norm: String,
+    start: usize,
+    end: usize,
+}
+
+fn tokenize(text: &str) -> Vec<Token> {
+    let mut tokens = Vec::new();
+    let mut current: Option<(usize, String)> = None;
+    for (i, c) in text.char_indices() {
+        if c.is_alphanumeric() || ((c == '\'' || c == '’') && current.is_some()) {
+            let entry = current.get_or_insert_with(|| (i, String::new()));
+            if c.is_alphanumeric() {
+                entry.1.extend(c.to_lowercase());
+            }
+        } else if let Some((start, norm)) = current.take() {
+            tokens.push(Token {
+                norm,
+                start,
+                end: i,
+            });
+        }
+    }
+    if let Some((start, norm)) = current {
+        tokens.push(Token {
+            norm,
+            start,
+            end: text.len(),
+        });
+    }
+    // A trailing apostrophe belongs to no word ("drivers'").
+    tokens
+}
+
+fn number_word(word: &str) -> Option<u32> {
+    Some(match word {
+        "a" | "an" | "one" | "single" => 1,
+        "two" | "couple" | "pair" => 2,
+        "three" | "few" => 3,
+        "four" => 4,
+        "five" => 5,
+        "six" => 6,
+        "seven" => 7,
+        "eight" => 8,
+        "nine" => 9,
+        "ten" => 10,
+        "eleven" => 11,
+        "twelve" | "dozen" => 12,
+        "fifteen" => 15,
+        "twenty" => 20,
+        _ => {
+            let digits = word.trim_end_matches('x');
+            if !digits.is_empty() && digits.len() <= 3 && digits.chars().all(|c| c.is_ascii_digit())
+            {
+                return digits.parse().ok();
+            }
+            return None;
+        }
+    })
+}
+
+/// Words that end a place phrase.
+const PLACE_STOPS: &[&str] = &[
+    "from", "to", "for", "please", "tomorrow", "tonight", "today", "now", "asap", "with",
+    "leaving", "and", "by", "thanks", "thank", "then", "instead", "right",
+];
+
+/// Cue words and their weight per intent.
+const RIDE_CUES: &[(&str, f32)] = &[
+    ("ride", 3.0),
+    ("cab", 3.0),
+    ("taxi", 3.0),
+    ("uber", 3.0),
+    ("lyft", 3.0),
+    ("car", 1.5),
+    ("driver", 2.0),
+    ("chauffeur", 2.0),
+    ("lift", 1.5),
+    ("pickup", 1.5),
+    ("drive", 1.5),
+    ("take", 0.5),
+    ("airport", 1.0),
+    ("xl", 1.0),
+];
+const FOOD_CUES: &[(&str, f32)] = &[
+    ("food", 2.5),
+    ("hungry", 2.5),
+    ("takeout", 3.0),
+    ("takeaway", 3.0),
+    ("restaurant", 1.0),
+    ("delivery", 1.0),
+    ("menu", 1.0),
+    ("meal", 2.0),
+];
+const MART_CUES: &[(&str, f32)] = &[
+    ("groceries", 3.0),
+    ("grocery", 3.0),
+    ("supermarket", 3.0),
+    ("mart", 3.0),
+    ("store", 1.0),
+    ("shop", 1.0),
+    ("shopping", 1.5),
+    ("household", 2.0),
+    ("pantry", 2.0),
+    ("fridge", 1.5),
+    ("buy", 0.8),
+];
+/// Asking errand to act.
+const ACT_CUES: &[&str] = &[
+    "order", "get", "book", "send", "bring", "deliver", "buy", "want", "need", "like", "call",
+    "grab", "fetch", "arrange", "schedule", "reserve", "pick", "take", "drive", "request",
+];
+/// Hard negatives: whatever else is said, these are out of scope.
+const OOS_CUES: &[&str] = &[
+    "weather", "forecast", "table", "tables", "reservation", "reservations", "ticket", "tickets",
+    "flight", "flights", "train", "trains", "bus", "hotel", "recipe", "recipes", "calories",
+    "nutrition", "movie", "movies", "song", "music", "play", "alarm", "timer", "remind",
+    "reminder", "refund", "track", "tracking", "status", "balance", "joke", "translate",
+    "spell", "define", "meaning", "rating", "ratings", "review", "reviews", "open", "hours",
+    "rent", "rental", "lease", "insurance", "bank", "transfer",
+];
+const CANCEL_PHRASES: &[&str] = &[
+    "never mind",
+    "nevermind",
+    "cancel",
+    "cancel that",
+    "cancel it",
+    "cancel the order",
+    "cancel my order",
+    "forget it",
+    "forget about it",
+    "stop",
+    "no thanks",
+    "no thank you",
+    "don t bother",
+    "dont bother",
+    "scratch that",
+    "abort",
+];
+const CORRECTION_OPENERS: &[&str] = &["actually", "make", "change", "instead", "no", "wait", "sorry"];
+
+const RIDE_TYPES: &[(&str, &str)] = &[
+    ("xl", "xl"),
+    ("uberxl", "xl"),
+    ("van", "xl"),
+    ("minivan", "xl"),
+    ("suv", "xl"),
+    ("large", "xl"),
+    ("big", "xl"),
+    ("shared", "shared"),
+    ("share", "shared"),
+    ("pool", "shared"),
+    ("carpool", "shared"),
+    ("premium", "premium"),
+    ("luxury", "premium"),
+    ("black", "premium"),
+    ("executive", "premium"),
+    ("comfort", "premium"),
+    ("standard", "standard"),
+    ("regular", "standard"),
+    ("normal", "standard"),
+    ("economy", "standard"),
+];
+
+/// The offline reader.
+#[derive(Clone, Debug, Default)]
+pub struct RuleNlu {
+    lexicon: Lexicon,
+}
+
+impl RuleNlu {
+    pub fn new() -> Self {
+        Self::default()
+    }
+}
+
+struct Utterance<'a> {
+    text: &'a str,
+    tokens: Vec<Token>,
+}
+
+impl<'a> Utterance<'a> {
+    fn new(text: &'a str) -> Self {
+        Self {
+            text,
+            tokens: tokenize(text),
+        }
+    }
+
+    fn norm(&self) -> String {
+        self.tokens
+            .iter()
+            .map(|t| t.norm.as_str())
+            .collect::<Vec<_>>()
+            .join(" ")
+    }
+
+    fn has(&self, word: &str) -> bool {
+        self.tokens.iter().any(|t| t.norm == word)
+    }
+
+    /// The original text of tokens `from..to`.
+    fn span(&self, from: usize, to: usize) -> &'a str {
+        if from >= to || to > self.tokens.len() {
+            return "";
+        }
+        &self.text[self.tokens[from].start..self.tokens[to - 1].end]
+    }
+
+    fn position(&self, word: &str) -> Option<usize> {
+        self.tokens.iter().position(|t| t.norm == word)
+    }
+}
+
+/// An item phrase found in the utterance.
+struct ItemMatch {
+    quantity: u32,
+    /// The phrase as written.
+    name: String,
+}
+
+impl RuleNlu {
+    /// Items of `lexicon` in the utterance, longest phrases first, each with
+    /// the quantity in front of it.
+    fn items(&self, u: &Utterance<'_>, lexicon: &std::collections::BTreeSet<String>) -> Vec<ItemMatch> {
+        let mut found: Vec<ItemMatch> = Vec::new();
+        let n = u.tokens.len();
+        let mut i = 0;
+        while i < n {
+            let mut matched = None;
+            for len in (1..=self.lexicon.longest.min(n - i)).rev() {
+                let phrase: Vec<&str> = u.tokens[i..i + len].iter().map(|t| t.norm.as_str()).collect();
+                if lexicon.contains(&item_key(&phrase.join(" "))) {
+                    matched = Some(len);
+                    break;
+                }
+            }
+            match matched {
+                Some(len) => {
+                    let quantity = self.quantity_before(u, i).unwrap_or(1);
+                    found.push(ItemMatch {
+                        quantity,
+                        name: u.span(i, i + len).to_owned(),
+                    });
+                    i += len;
+                }
+                None => i += 1,
+            }
+        }
+        found
+    }
+
+    /// "2 burgers", "two burgers", "a couple of burgers", "a dozen eggs".
+    fn quantity_before(&self, u: &Utterance<'_>, index: usize) -> Option<u32> {
+        let word = |k: usize| index.checked_sub(k).map(|i| u.tokens[i].norm.as_str());
+        match (word(1), word(2), word(3)) {
+            (Some("of"), Some(q), _) => number_word(q).filter(|_| q != "a" && q != "an"),
+            (Some("dozen"), Some("half"), _) | (Some("dozen"), Some("a"), Some("half")) => Some(6),
+            (Some(q), _, _) => number_word(q),
+            _ => None,
+        }
+    }
+
+    /// A place after `preposition`: tokens up to the next stop word.
+    fn place_after(&self, u: &Utterance<'_>, preposition: &str) -> Option<(usize, usize, String)> {
+        let n = u.tokens.len();
+        let mut best = None;
+        for (i, t) in u.tokens.iter().enumerate() {
+            if t.norm != preposition || i + 1 >= n {
+                continue;
+            }
+            let start = i + 1;
+            let mut end = start;
+            while end < n {
+                let w = u.tokens[end].norm.as_str();
+                let next_is_number = u
+                    .tokens
+                    .get(end + 1)
+                    .is_some_and(|t| t.norm.chars().next().is_some_and(|c| c.is_ascii_digit()));
+                if end > start && (PLACE_STOPS.contains(&w) || ((w == "at" || w == "in") && next_is_number)) {
+                    break;
+                }
+                if end == start && PLACE_STOPS.contains(&w) {
+                    break;
+                }
+                end += 1;
+            }
+            if end > start {
+                let phrase = u.span(start, end).trim_end_matches(['.', '!', '?', ',']);
+                if !phrase.is_empty() {
+                    best = Some((start, end, phrase.to_owned()));
+                    break;
+                }
+            }
+        }
+        best
+    }
+
+    fn ride_slots(&self, u: &Utterance<'_>, slots: &mut SlotMap) {
+        if let Some((_, _, to)) = self.place_after(u, "to") {
+            slots.insert("destination".into(), SlotValue::Text(to));
+        }
+        let from = self
+            .place_after(u, "from")
+            .or_else(|| self.pickup_at(u));
+        if let Some((_, _, from)) = from {
+            slots.insert("pickup".into(), SlotValue::Text(from));
+        }
+        if let Some(kind) = u
+            .tokens
+            .iter()
+            .find_map(|t| RIDE_TYPES.iter().find(|(w, _)| *w == t.norm).map(|(_, k)| *k))
+        {
+            slots.insert("ride_type".into(), SlotValue::Text(kind.into()));
+        }
+        if let Some(seats) = self.seats(u) {
+            slots.insert("seats".into(), SlotValue::Number(seats));
+        }
+        if let Some(time) = self.time(u) {
+            slots.insert("time".into(), SlotValue::Text(time));
+        }
+    }
+
+    /// "pick me up at X", "pickup at X".
+    fn pickup_at(&self, u: &Utterance<'_>) -> Option<(usize, usize, String)> {
+        let pick = u.position("pick").or_else(|| u.position("pickup"))?;
+        let at = u.tokens[pick..].iter().position(|t| t.norm == "at")? + pick;
+        let sub = Utterance {
+            text: u.text,
+            tokens: u.tokens[at..].to_vec(),
+        };
+        let (s, e, p) = self.place_after(&sub, "at")?;
+        let digit = p.chars().next().is_some_and(|c| c.is_ascii_digit());
+        let looks_like_time = digit && (p.contains("pm") || p.contains("am") || p.contains(':') || p.len() <= 2);
+        (!looks_like_time).then_some((s + at, e + at, p))
+    }
+
+    fn seats(&self, u: &Utterance<'_>) -> Option<u32> {
+        for (i, t) in u.tokens.iter().enumerate() {
+            if matches!(
+                t.norm.as_str(),
+                "seats" | "seat" | "passengers" | "passenger" | "people" | "persons" | "of us" | "adults"
+            ) && i > 0
+            {
+                if let Some(n) = number_word(&u.tokens[i - 1].norm) {
+                    return Some(n);
+                }
+            }
+            if t.norm == "us" && i > 0 {
+                if let Some(n) = number_word(&u.tokens[i - 1].norm).filter(|n| *n > 1) {
+                    return Some(n);
+                }
+            }
+        }
+        None
+    }
+
+    fn time(&self, u: &Utterance<'_>) -> Option<String> {
+        let n = u.tokens.len();
+        for (i, t) in u.tokens.iter().enumerate() {
+            let next = u.tokens.get(i + 1).map(|t| t.norm.as_str());
+            let is_clock = |w: &str| {
+                w.chars().next().is_some_and(|c| c.is_ascii_digit())
+                    && (w.ends_with("am") || w.ends_with("pm") || w.len() <= 4)
+            };
+            match t.norm.as_str() {
+                "at" if next.is_some_and(is_clock) => {
+                    let mut end = i + 2;
+                    if end < n && matches!(u.tokens[end].norm.as_str(), "am" | "pm" | "oclock") {
+                        end += 1;
+                    }
+                    return Some(u.span(i, end).to_owned());
+                }
+                "in" if next.is_some_and(|w| number_word(w).is_some())
+                    && u.tokens.get(i + 2).is_some_and(|t| t.norm.starts_with("min") || t.norm.starts_with("hour")) =>
+                {
+                    return Some(u.span(i, i + 3).to_owned());
+                }
+                "tomorrow" | "tonight" | "today" => {
+                    let mut end = i + 1;
+                    if end < n && matches!(u.tokens[end].norm.as_str(), "morning" | "evening" | "afternoon" | "night") {
+                        end += 1;
+                    }
+                    if end + 1 < n && u.tokens[end].norm == "at" && is_clock(&u.tokens[end + 1].norm) {
+                        end += 2;
+                        if end < n && matches!(u.tokens[end].norm.as_str(), "am" | "pm") {
+                            end += 1;
+                        }
+                    }
+                    return Some(u.span(i, end).to_owned());
+                }
+                _ => {}
+            }
+        }
+        None
+    }
+
+    /// The delivery address: "to X", "deliver to X", "at X" (not a time).
+    fn address(&self, u: &Utterance<'_>) -> Option<String> {
+        if let Some((_, _, p)) = self.place_after(u, "to") {
+            return Some(p);
+        }
+        let (_, _, p) = self.place_after(u, "at")?;
+        let is_time = p.chars().next().is_some_and(|c| c.is_ascii_digit()) && p.len() <= 7 && !p.contains(' ');
+        let is_restaurant = self.restaurant(&Utterance::new(&p)).is_some();
+        (!is_time && !is_restaurant).then_some(p)
+    }
+
+    fn restaurant(&self, u: &Utterance<'_>) -> Option<String> {
+        let norm = u.norm();
+        self.lexicon.restaurants.iter().find_map(|(key, name)| {
+            let first = key.split(' ').next().unwrap_or(key);
+            (norm.contains(key.as_str()) || (first.len() > 4 && u.has(first))).then(|| name.clone())
+        })
+    }
+
+    fn cuisine(&self, u: &Utterance<'_>) -> Option<String> {
+        u.tokens
+            .iter()
+            .find(|t| self.lexicon.cuisines.contains(&t.norm))
+            .map(|t| u.text[t.start..t.end].to_owned())
+    }
+
+    fn item_slot(items: &[ItemMatch]) -> Option<SlotValue> {
+        (!items.is_empty()).then(|| {
+            SlotValue::Items(
+                items
+                    .iter()
+                    .map(|m| ItemRequest {
+                        name: m.name.clone(),
+                        quantity: m.quantity,
+                    })
+                    .collect(),
+            )
+        })
+    }
+
+    fn intent(&self, u: &Utterance<'_>, food: &[ItemMatch], mart: &[ItemMatch]) -> (Intent, f32) {
+        let cue = |cues: &[(&str, f32)]| -> f32 {
+            u.tokens
+                .iter()
+                .filter_map(|t| cues.iter().find(|(w, _)| *w == t.norm).map(|(_, s)| *s))
+                .sum()
+        };
+        let acts = u.tokens.iter().any(|t| ACT_CUES.contains(&t.norm.as_str()));
+        let mut ride = cue(RIDE_CUES);
+        if u.has("to") && (u.has("take") || u.has("drive") || u.has("get")) && u.has("me") {
+            ride += 1.0;
+        }
+        let restaurant = self.restaurant(u).is_some();
+        let mut food_score = cue(FOOD_CUES) + 2.0 * food.len() as f32 + if restaurant { 2.5 } else { 0.0 };
+        if self.cuisine(u).is_some() {
+            food_score += 1.0;
+        }
+        let mut mart_score = cue(MART_CUES) + 2.0 * mart.len() as f32;
+        // Items in both lexicons (coffee, water) lean to food unless the
+        // request sounds like shopping.
+        if mart_score > 0.0 && food_score > 0.0 && cue(MART_CUES) == 0.0 {
+            mart_score -= 0.5;
+        }
+        if !food.is_empty() && !mart.is_empty() && mart.len() > food.len() {
+            food_score -= 1.0;
+        }
+        let oos_hits = u
+            .tokens
+            .iter()
+            .filter(|t| OOS_CUES.contains(&t.norm.as_str()))
+            .count();
+        let first = u.tokens.first().map(|t| t.norm.as_str()).unwrap_or("");
+        let question = matches!(
+            first,
+            "what" | "whats" | "how" | "why" | "when" | "who" | "where" | "is" | "are" | "does" | "do" | "did" | "which" | "tell"
+        ) && !u.tokens.iter().any(|t| matches!(t.norm.as_str(), "order" | "book" | "send" | "bring" | "buy"));
+        let best = [
+            (Intent::BookRide, ride),
+            (Intent::OrderFood, food_score),
+            (Intent::OrderMart, mart_score),
+        ]
+        .into_iter()
+        .fold((Intent::OutOfScope, 0.0f32), |a, b| if b.1 > a.1 { b } else { a });
+        let (intent, score) = best;
+        if intent == Intent::OutOfScope || oos_hits > 0 || question {
+            return (Intent::OutOfScope, 1.0);
+        }
+        // Without a request verb, a bare mention needs strong evidence.
+        let needed = if acts { 1.5 } else { 3.0 };
+        if score < needed {
+            return (Intent::OutOfScope, 0.6);
+        }
+        (intent, (score / 6.0).min(1.0))
+    }
+
+    fn is_cancel(&self, u: &Utterance<'_>) -> bool {
+        let norm = u.norm();
+        let norm = norm
+            .trim_start_matches("oh ")
+            .trim_start_matches("actually ")
+            .trim_start_matches("no ")
+            .trim_end_matches(" please")
+            .trim_end_matches(" thanks");
+        CANCEL_PHRASES.contains(&norm)
+            || (u.tokens.len() <= 6 && (u.has("cancel") || norm.contains("never mind") || norm.contains("forget it")))
+    }
+
+    /// Reads `u` as the answer to the open question (missing slots first).
+    fn answer(&self, u: &Utterance<'_>, context: &Context, parse_slots: &SlotMap) -> SlotMap {
+        let mut answer = SlotMap::new();
+        let Some(action) = context.open_action.as_deref() else {
+            return answer;
+        };
+        let bare = strip_answer_words(u.text);
+        for slot in &context.missing {
+            if parse_slots.contains_key(slot) {
+                continue;
+            }
+            let value = match (action, slot.as_str()) {
+                (_, "address") => self.address(u).or_else(|| bare.clone()),
+                ("book_ride", "destination") => self.place_after(u, "to").map(|p| p.2).or_else(|| {
+                    (self.place_after(u, "from").is_none()).then(|| bare.clone()).flatten()
+                }),
+                ("book_ride", "pickup") => self
+                    .place_after(u, "from")
+                    .or_else(|| self.pickup_at(u))
+                    .map(|p| p.2)
+                    .or_else(|| (self.place_after(u, "to").is_none()).then(|| bare.clone()).flatten()),
+                (_, "seats") => self.seats(u).or_else(|| u.tokens.iter().find_map(|t| number_word(&t.norm))).map(|n| {
+                    answer.insert("seats".into(), SlotValue::Number(n));
+                    String::new()
+                }),
+                (_, "item") => {
+                    let lexicon = if action == "order_mart" { &self.lexicon.mart } else { &self.lexicon.food };
+                    let items = self.items(u, lexicon);
+                    if let Some(v) = Self::item_slot(&items) {
+                        answer.insert("item".into(), v);
+                    } else if let Some(text) = &bare {
+                        let (quantity, name) = leading_quantity(text);
+                        answer.insert("item".into(), SlotValue::Items(vec![ItemRequest { name, quantity }]));
+                    }
+                    None
+                }
+                _ => bare.clone(),
+            };
+            if let Some(v) = value.filter(|v| !v.is_empty()) {
+                answer.insert(slot.clone(), SlotValue::Text(v));
+            }
+            // One bare phrase answers one slot.
+            if !answer.is_empty() {
+                break;
+            }
+        }
+        answer
+    }
+}
+
+/// "2 cheeseburgers" -> (2, "cheeseburgers").
+fn leading_quantity(text: &str) -> (u32, String) {
+    let mut words = text.split_whitespace();
+    if let Some(first) = words.next()
+        && let Some(q) = number_word(&first.to_lowercase())
+    {
+        let rest: Vec<&str> = words.collect();
+        if !rest.is_empty() {
+            return (q, rest.join(" "));
+        }
+    }
+    (1, text.to_owned())
+}
+
+/// The answer without "it's", "deliver to", "please" and the like.
+fn strip_answer_words(text: &str) -> Option<String> {
+    let mut t = text.trim().trim_end_matches(['.', '!', '?']).trim().to_owned();
+    let lower = t.to_lowercase();
+    for prefix in [
+        "please deliver it to ", "deliver it to ", "deliver to ", "send it to ", "bring it to ",
+        "my address is ", "the address is ", "address is ", "it's ", "it is ", "its ", "to ",
+        "at ", "from ", "i'm at ", "i am at ", "i'm going to ", "i want to go to ", "going to ",
+        "pick me up at ", "pick me up from ", "take me to ", "um ", "uh ",
+    ] {
+        if lower.starts_with(prefix) {
+            t = t[prefix.len()..].to_owned();
+            break;
+        }
+    }
+    let t = t
+        .trim_end_matches(", please")
+        .trim_end_matches(" please")
+        .trim()
+        .to_owned();
+    (!t.is_empty()).then_some(t)
+}
+
+impl Understand for RuleNlu {
+    fn parse(&self, text: &str, context: &Context) -> Parse {
+        let u = Utterance::new(text);
+        if u.tokens.is_empty() {
+            return Parse::out_of_scope();
+        }
+        let cancel = self.is_cancel(&u);
+        let food = self.items(&u, &self.lexicon.food);
+        let mart = self.items(&u, &self.lexicon.mart);
+        let (intent, confidence) = self.intent(&u, &food, &mart);
+        let mut slots = SlotMap::new();
+        match intent {
+            Intent::OrderFood => {
+                if let Some(v) = Self::item_slot(&food) {
+                    slots.insert("item".into(), v);
+                }
+                if let Some(r) = self.restaurant(&u) {
+                    slots.insert("restaurant".into(), SlotValue::Text(r));
+                }
+                if let Some(c) = self.cuisine(&u) {
+                    slots.insert("cuisine".into(), SlotValue::Text(c));
+                }
+                if let Some(a) = self.address(&u) {
+                    slots.insert("address".into(), SlotValue::Text(a));
+                }
+            }
+            Intent::OrderMart => {
+                if let Some(v) = Self::item_slot(&mart) {
+                    slots.insert("item".into(), v);
+                }
+                if let Some(a) = self.address(&u) {
+                    slots.insert("address".into(), SlotValue::Text(a));
+                }
+            }
+            Intent::BookRide => self.ride_slots(&u, &mut slots),
+            Intent::OutOfScope => {}
+        }
+        let first = u.tokens[0].norm.as_str();
+        let correction = context.open_action.is_some()
+            && (CORRECTION_OPENERS.contains(&first) || u.norm().starts_with("make it"));
+        // Inside a dialogue, read the open action's slots from the text too
+        // (corrections and answers), whatever the stand-alone intent was.
+        let mut answer = SlotMap::new();
+        if let Some(open) = context.open_action.as_deref() {
+            let mut in_context = SlotMap::new();
+            match open {
+                "order_food" | "order_mart" => {
+                    let lexicon = if open == "order_mart" { &self.lexicon.mart } else { &self.lexicon.food };
+                    if let Some(v) = Self::item_slot(&self.items(&u, lexicon)) {
+                        in_context.insert("item".into(), v);
+                    } else if correction
+                        && let Some(q) = u.tokens.iter().find_map(|t| number_word(&t.norm).filter(|_| t.norm != "a"))
+                    {
+                        in_context.insert("quantity".into(), SlotValue::Number(q));
+                    }
+                    if let Some(a) = self.address(&u) {
+                        in_context.insert("address".into(), SlotValue::Text(a));
+                    }
+                }
+                "book_ride" => self.ride_slots(&u, &mut in_context),
+                _ => {}
+            }
+            let oos_words = u.tokens.iter().any(|t| OOS_CUES.contains(&t.norm.as_str()));
+            if !oos_words && !cancel {
+                answer = self.answer(&u, context, &in_context);
+                for (k, v) in in_context {
+                    answer.entry(k).or_insert(v);
+                }
+            }
+        }
+        Parse {
+            intent,
+            confidence,
+            slots,
+            cancel,
+            correction,
+            answer,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(text: &str) -> Parse {
+        RuleNlu::new().parse(text, &Context::default())
+    }
+
+    fn items(p: &Parse) -> Vec<(String, u32)> {
+        p.slots
+            .get("item")
+            .and_then(SlotValue::as_items)
+            .map(|i| i.iter().map(|i| (i.name.clone(), i.quantity)).collect())
+            .unwrap_or_default()
+    }
+
+    fn text<'a>(p: &'a Parse, slot: &str) -> Option<&'a str> {
+        p.slots.get(slot).and_then(SlotValue::as_text)
+    }
+
+    #[test]
+    fn common_phrasings() {
+        let p = parse("order me a burger");
+        assert_eq!(p.intent, Intent::OrderFood);
+        assert_eq!(items(&p), [("burger".to_owned(), 1)]);
+        assert!(text(&p, "address").is_none());
+
+        let p = parse("I'd like 2 cheeseburgers and a coke delivered to 221B Baker Street");
+        assert_eq!(p.intent, Intent::OrderFood);
+        assert_eq!(items(&p), [("cheeseburgers".to_owned(), 2), ("coke".to_owned(), 1)]);
+        assert_eq!(text(&p, "address"), Some("221B Baker Street"));
+
+        let p = parse("book a cab from home to the airport");
+        assert_eq!(p.intent, Intent::BookRide);
+        assert_eq!(text(&p, "pickup"), Some("home"));
+        assert_eq!(text(&p, "destination"), Some("the airport"));
+
+        let p = parse("get me an XL taxi to King's Cross for 5 people at 6pm");
+        assert_eq!(p.intent, Intent::BookRide);
+        assert_eq!(text(&p, "destination"), Some("King's Cross"));
+        assert_eq!(text(&p, "ride_type"), Some("xl"));
+        assert_eq!(p.slots.get("seats"), Some(&SlotValue::Number(5)));
+        assert_eq!(text(&p, "time"), Some("at 6pm"));
+
+        let p = parse("buy milk and eggs");
+        assert_eq!(p.intent, Intent::OrderMart);
+        assert_eq!(items(&p), [("milk".to_owned(), 1), ("eggs".to_owned(), 1)]);
+
+        let p = parse("can you order a pepperoni pizza from Luigi's Pizzeria to my place");
+        assert_eq!(p.intent, Intent::OrderFood);
+        assert_eq!(text(&p, "restaurant"), Some("Luigi's Pizzeria"));
+        assert_eq!(text(&p, "address"), Some("my place"));
+    }
+
+    #[test]
+    fn out_of_scope_never_orders() {
+        for t in [
+            "what's the weather tomorrow",
+            "book a table for two at an italian restaurant",
+            "buy a train ticket to Manchester",
+            "where is my order",
+            "how do I make a burger",
+            "tell me a joke",
+            "set an alarm for 7am",
+            "hello",
+        ] {
+            assert_eq!(parse(t).intent, Intent::OutOfScope, "{t}");
+        }
+    }
+
+    #[test]
+    fn dialogue_turns() {
+        let nlu = RuleNlu::new();
+        let food = Context {
+            open_action: Some("order_food".into()),
+            missing: vec!["address".into()],
+        };
+        let p = nlu.parse("221B Baker Street", &food);
+        assert_eq!(p.answer.get("address"), Some(&SlotValue::Text("221B Baker Street".into())));
+        let p = nlu.parse("to the office", &food);
+        assert_eq!(p.answer.get("address"), Some(&SlotValue::Text("the office".into())));
+        let p = nlu.parse("actually make it two burgers", &food);
+        assert!(p.correction);
+        assert_eq!(
+            p.answer.get("item").and_then(SlotValue::as_items).map(|i| i[0].quantity),
+            Some(2)
+        );
+        assert!(nlu.parse("never mind", &food).cancel);
+        let ride = Context {
+            open_action: Some("book_ride".into()),
+            missing: vec!["seats".into()],
+        };
+        assert_eq!(nlu.parse("two seats", &ride).answer.get("seats"), Some(&SlotValue::Number(2)));
+        let pickup = Context {
+            open_action: Some("book_ride".into()),
+            missing: vec!["pickup".into()],
+        };
+        assert_eq!(nlu.parse("from home", &pickup).answer.get("pickup"), Some(&SlotValue::Text("home".into())));
+        let p = nlu.parse("actually book me a cab to the airport", &food);
+        assert_eq!(p.intent, Intent::BookRide);
+    }
+}

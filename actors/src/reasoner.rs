@@ -1,0 +1,125 @@
+//! The reasoner: reads utterances from `transcript`, keeps each session's
+//! dialogue state, and either asks for what is missing
+//! (`agent.out.clarify`), dispatches a command (`agent.cmd`), or declines.
+//!
+//! Sessions are saved with optimistic concurrency: two turns of one session
+//! racing (on two nodes) never lose an update; the loser reloads and decides
+//! again. Bound: one utterance at a time; the ingress window bounds the
+//! mailbox.
+
+use crate::bus::OutRecord;
+use crate::dialogue::{DialogueConfig, Effect, decide};
+use crate::envelope::Envelope;
+use crate::nlu::{Context, Understand};
+use crate::registry::DomainRegistry;
+use crate::store::{SessionStore, StoreError};
+use crate::tracking::{TrackError, Tracker};
+use errand_schemas::topics::{AGENT_CMD, AGENT_OUT_CLARIFY};
+use errand_schemas::{ErrorCode, SessionState, Utterance};
+use ractor::{Actor, ActorProcessingErr, ActorRef};
+use std::sync::Arc;
+use tracing::Instrument;
+
+pub enum ReasonerMessage {
+    Utterance(Envelope<Utterance>),
+}
+
+impl ractor::Message for ReasonerMessage {}
+
+pub struct Reasoner;
+
+#[derive(Clone)]
+pub struct ReasonerArgs {
+    pub nlu: Arc<dyn Understand>,
+    pub registry: DomainRegistry,
+    pub tracker: Tracker,
+    pub sessions: Arc<dyn SessionStore>,
+    pub config: DialogueConfig,
+}
+
+impl Actor for Reasoner {
+    type Msg = ReasonerMessage;
+    type State = ReasonerArgs;
+    type Arguments = ReasonerArgs;
+
+    async fn pre_start(
+        &self,
+        _myself: ActorRef<Self::Msg>,
+        args: ReasonerArgs,
+    ) -> Result<Self::State, ActorProcessingErr> {
+        Ok(args)
+    }
+
+    async fn handle(
+        &self,
+        _myself: ActorRef<Self::Msg>,
+        message: Self::Msg,
+        state: &mut Self::State,
+    ) -> Result<(), ActorProcessingErr> {
+        let ReasonerMessage::Utterance(envelope) = message;
+        let u = envelope.payload();
+        let span = tracing::info_span!("reason", trace_id = %u.trace_id, session_id = %u.session_id);
+        match reason(state, u).instrument(span).await {
+            Ok(()) => envelope.ack(),
+            Err(e) => envelope.fail(e.code(), e),
+        }
+        Ok(())
+    }
+}
+
+/// Reasons one utterance and carries out its effects.
+pub async fn reason(args: &ReasonerArgs, utterance: &Utterance) -> Result<(), TrackError> {
+    let mut effects = None;
+    for _ in 0..8 {
+        let mut session = args
+            .sessions
+            .load(&utterance.session_id)
+            .await?
+            .unwrap_or_else(|| SessionState::new(utterance.session_id.clone(), utterance.user_id.clone()));
+        let context = Context {
+            open_action: session.open.as_ref().map(|o| o.action.clone()),
+            missing: session.open.as_ref().map(|o| o.missing.clone()).unwrap_or_default(),
+        };
+        let parse = args.nlu.parse(&utterance.text, &context);
+        tracing::debug!(intent = parse.intent.as_str(), confidence = parse.confidence, "parsed");
+        let now = args.tracker.clock.now_ms();
+        let decided = decide(&mut session, utterance, &parse, &args.registry, &args.config, now);
+        match args.sessions.save(&session).await {
+            Ok(_) => {
+                effects = Some(decided);
+                break;
+            }
+            Err(StoreError::Conflict) => continue,
+            Err(e) => return Err(e.into()),
+        }
+    }
+    let Some(effects) = effects else {
+        return Err(StoreError::Conflict.into());
+    };
+    for effect in effects {
+        match effect {
+            Effect::Record(step) => {
+                args.tracker.record(step).await?;
+            }
+            Effect::Clarify(question) => {
+                args.tracker
+                    .bus
+                    .publish(OutRecord::json(AGENT_OUT_CLARIFY, question.session_id.as_str(), &question))
+                    .await?;
+            }
+            Effect::Dispatch(command) => {
+                tracing::info!(trace_id = %command.trace_id, domain = command.domain(), "dispatching");
+                args.tracker
+                    .bus
+                    .publish(OutRecord::json(AGENT_CMD, command.session_id.as_str(), &command))
+                    .await?;
+            }
+        }
+    }
+    Ok(())
+}
+
+/// The code for a reasoner failure (used by the envelope).
+pub fn failure_code(e: &TrackError) -> ErrorCode {
+    e.code()
+}

@@ -1,0 +1,220 @@
+//! The domain registry: which domains exist, what their actions take, and
+//! the agent that carries them out.
+//!
+//! Adding a domain is one agent file (a type that implements
+//! [`DomainAgent`]) plus one [`DomainRegistry::register`] call: the router
+//! dispatches by domain name, the reasoner asks for missing slots from the
+//! [`ActionSpec`], and the agents role hosts every registered agent.
+
+use crate::agents::Services;
+use async_trait::async_trait;
+use errand_schemas::{
+    Action, Command, CustomAction, ErrorBody, FoodOrder, MartOrder, ResultBody, RideBooking,
+    RideType, SlotMap, SlotValue,
+};
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+/// The kind of value a slot holds.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SlotKind {
+    Text,
+    Number,
+    /// Items with quantities.
+    Items,
+    /// An address or place name.
+    Place,
+}
+
+#[derive(Clone, Debug)]
+pub struct SlotSpec {
+    pub name: String,
+    pub kind: SlotKind,
+    pub required: bool,
+    pub description: String,
+    /// What to ask when it is missing.
+    pub question: String,
+}
+
+impl SlotSpec {
+    pub fn required(name: &str, kind: SlotKind, description: &str, question: &str) -> Self {
+        Self {
+            name: name.into(),
+            kind,
+            required: true,
+            description: description.into(),
+            question: question.into(),
+        }
+    }
+
+    pub fn optional(name: &str, kind: SlotKind, description: &str) -> Self {
+        Self {
+            name: name.into(),
+            kind,
+            required: false,
+            description: description.into(),
+            question: String::new(),
+        }
+    }
+}
+
+#[derive(Clone, Debug)]
+pub struct ActionSpec {
+    /// Also the intent name (`order_food`).
+    pub name: String,
+    pub description: String,
+    pub slots: Vec<SlotSpec>,
+}
+
+impl ActionSpec {
+    /// Required slots `slots` does not have, in spec order.
+    pub fn missing(&self, slots: &SlotMap) -> Vec<String> {
+        self.slots
+            .iter()
+            .filter(|s| s.required && !has_value(slots.get(&s.name)))
+            .map(|s| s.name.clone())
+            .collect()
+    }
+
+    pub fn slot(&self, name: &str) -> Option<&SlotSpec> {
+        self.slots.iter().find(|s| s.name == name)
+    }
+
+    /// The question for the first missing slot.
+    pub fn question(&self, missing: &[String]) -> String {
+        missing
+            .first()
+            .and_then(|m| self.slot(m))
+            .map(|s| s.question.clone())
+            .unwrap_or_else(|| "Could you tell me a bit more?".into())
+    }
+}
+
+fn has_value(value: Option<&SlotValue>) -> bool {
+    match value {
+        None => false,
+        Some(SlotValue::Text(t)) => !t.trim().is_empty(),
+        Some(SlotValue::Items(items)) => !items.is_empty(),
+        Some(SlotValue::Number(_)) => true,
+    }
+}
+
+#[derive(Clone, Debug)]
+pub struct DomainSpec {
+    pub name: String,
+    pub description: String,
+    pub actions: Vec<ActionSpec>,
+}
+
+/// A domain agent: what a real integration implements.
+#[async_trait]
+pub trait DomainAgent: Send + Sync + 'static {
+    fn spec(&self) -> DomainSpec;
+
+    /// Carries the command out. A business failure (unknown place, out of
+    /// stock, over the cap) is an `Err` with its code: it ends the command
+    /// `failed`. A panic or a hang is not a business failure: the command is
+    /// retried and finally dead-lettered.
+    async fn execute(&self, command: &Command, services: &Services)
+    -> Result<ResultBody, ErrorBody>;
+
+    /// What to tell the person about a confirmed result.
+    fn confirmation(&self, result: &ResultBody) -> String;
+}
+
+/// Every domain a node knows.
+#[derive(Clone, Default)]
+pub struct DomainRegistry {
+    agents: BTreeMap<String, Arc<dyn DomainAgent>>,
+    specs: BTreeMap<String, DomainSpec>,
+}
+
+impl DomainRegistry {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Adds (or replaces) a domain.
+    pub fn register(&mut self, agent: impl DomainAgent) -> &mut Self {
+        let spec = agent.spec();
+        self.agents.insert(spec.name.clone(), Arc::new(agent));
+        self.specs.insert(spec.name.clone(), spec);
+        self
+    }
+
+    pub fn with(mut self, agent: impl DomainAgent) -> Self {
+        self.register(agent);
+        self
+    }
+
+    pub fn agent(&self, domain: &str) -> Option<Arc<dyn DomainAgent>> {
+        self.agents.get(domain).cloned()
+    }
+
+    pub fn spec(&self, domain: &str) -> Option<&DomainSpec> {
+        self.specs.get(domain)
+    }
+
+    pub fn domains(&self) -> impl Iterator<Item = &str> {
+        self.specs.keys().map(String::as_str)
+    }
+
+    pub fn agents(&self) -> impl Iterator<Item = (&str, Arc<dyn DomainAgent>)> {
+        self.agents.iter().map(|(k, v)| (k.as_str(), v.clone()))
+    }
+
+    /// The domain and spec of action `name`.
+    pub fn action(&self, name: &str) -> Option<(&DomainSpec, &ActionSpec)> {
+        self.specs
+            .values()
+            .find_map(|d| d.actions.iter().find(|a| a.name == name).map(|a| (d, a)))
+    }
+}
+
+/// Builds the typed action from filled slots (call once nothing required
+/// is missing). Food, ride and mart get their typed structs; any other
+/// domain's action travels as a [`CustomAction`].
+pub fn build_action(domain: &str, action: &str, slots: &SlotMap) -> Action {
+    let text = |name: &str| {
+        slots
+            .get(name)
+            .and_then(SlotValue::as_text)
+            .map(str::to_owned)
+    };
+    let items = |name: &str| {
+        slots
+            .get(name)
+            .and_then(SlotValue::as_items)
+            .map(<[_]>::to_vec)
+            .unwrap_or_default()
+    };
+    match action {
+        "order_food" => Action::OrderFood(FoodOrder {
+            items: items("item"),
+            restaurant: text("restaurant"),
+            cuisine: text("cuisine"),
+            address: text("address").unwrap_or_default(),
+        }),
+        "book_ride" => Action::BookRide(RideBooking {
+            pickup: text("pickup").unwrap_or_default(),
+            destination: text("destination").unwrap_or_default(),
+            ride_type: text("ride_type")
+                .and_then(|t| RideType::parse(&t))
+                .unwrap_or_default(),
+            seats: slots
+                .get("seats")
+                .and_then(SlotValue::as_number)
+                .unwrap_or(1),
+            time: text("time"),
+        }),
+        "order_mart" => Action::OrderMart(MartOrder {
+            items: items("item"),
+            address: text("address").unwrap_or_default(),
+        }),
+        other => Action::Custom(CustomAction {
+            domain: domain.to_owned(),
+            name: other.to_owned(),
+            slots: slots.clone(),
+        }),
+    }
+}

@@ -1,0 +1,117 @@
+//! The stores behind traits: command state, dialogue sessions, idempotency
+//! records and dead letters. The embedded default keeps them in memory
+//! ([`memory`]); production keeps them in Redis. Actors only see the traits.
+
+pub mod memory;
+
+use async_trait::async_trait;
+use errand_schemas::{CommandState, DeadLetter, SessionId, SessionState, StatusUpdate, TraceId};
+use std::sync::Arc;
+
+#[derive(Debug, Clone, thiserror::Error, PartialEq, Eq)]
+pub enum StoreError {
+    /// The store cannot be reached (or did not answer in time).
+    #[error("state store unavailable: {0}")]
+    Unavailable(String),
+    /// Optimistic concurrency: someone saved in between.
+    #[error("concurrent update")]
+    Conflict,
+    #[error("corrupt stored value: {0}")]
+    Corrupt(String),
+}
+
+/// What applying a step did.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Applied {
+    /// The step moved the command forward.
+    Moved(CommandState),
+    /// The step was already applied (a redelivery): same status and turn.
+    Duplicate(CommandState),
+    /// The step would move the command backwards; nothing changed.
+    Stale(CommandState),
+}
+
+impl Applied {
+    pub fn state(&self) -> &CommandState {
+        match self {
+            Applied::Moved(s) | Applied::Duplicate(s) | Applied::Stale(s) => s,
+        }
+    }
+
+    /// Whether the step should be announced (again): it moved the command,
+    /// or it is a redelivery of the step that did.
+    pub fn announce(&self) -> bool {
+        matches!(self, Applied::Moved(_) | Applied::Duplicate(_))
+    }
+}
+
+/// The lifecycle of every command (`state:{trace_id}`).
+#[async_trait]
+pub trait StateStore: Send + Sync + 'static {
+    /// Applies `step` atomically under the one transition rule
+    /// ([`CommandState::apply`]).
+    async fn apply(&self, step: &StatusUpdate) -> Result<Applied, StoreError>;
+
+    async fn get(&self, trace_id: &TraceId) -> Result<Option<CommandState>, StoreError>;
+
+    /// Open commands whose deadline is at or before `now_ms`, oldest first.
+    async fn overdue(&self, now_ms: u64, limit: usize) -> Result<Vec<CommandState>, StoreError>;
+
+    /// Whether the store is reachable.
+    async fn ready(&self) -> bool {
+        true
+    }
+}
+
+/// Dialogue state per session (`session:{session_id}`), saved with
+/// optimistic concurrency.
+#[async_trait]
+pub trait SessionStore: Send + Sync + 'static {
+    async fn load(&self, session_id: &SessionId) -> Result<Option<SessionState>, StoreError>;
+
+    /// Saves `state` if the stored version is still `state.version` (0 for a
+    /// new session); returns the saved state with its version raised, or
+    /// [`StoreError::Conflict`].
+    async fn save(&self, state: &SessionState) -> Result<SessionState, StoreError>;
+}
+
+/// First results by key, so a redelivered command returns what the first
+/// delivery produced.
+#[async_trait]
+pub trait IdempotencyStore: Send + Sync + 'static {
+    async fn get(&self, key: &str) -> Result<Option<Vec<u8>>, StoreError>;
+
+    /// Stores `value` unless the key exists; returns the value that is stored
+    /// afterwards (the existing one if there was one).
+    async fn put_if_absent(&self, key: &str, value: &[u8]) -> Result<Vec<u8>, StoreError>;
+}
+
+/// Dead letters kept for inspection and replay.
+#[async_trait]
+pub trait DeadLetterStore: Send + Sync + 'static {
+    async fn put(&self, letter: &DeadLetter) -> Result<(), StoreError>;
+    async fn list(&self) -> Result<Vec<DeadLetter>, StoreError>;
+    async fn get(&self, id: &str) -> Result<Option<DeadLetter>, StoreError>;
+}
+
+/// The stores one node uses.
+#[derive(Clone)]
+pub struct Stores {
+    pub state: Arc<dyn StateStore>,
+    pub sessions: Arc<dyn SessionStore>,
+    pub idempotency: Arc<dyn IdempotencyStore>,
+    pub dead_letters: Arc<dyn DeadLetterStore>,
+}
+
+impl Stores {
+    /// All four in memory (the embedded default).
+    pub fn memory() -> Self {
+        let store = Arc::new(memory::MemoryStore::default());
+        Self {
+            state: store.clone(),
+            sessions: store.clone(),
+            idempotency: store.clone(),
+            dead_letters: store,
+        }
+    }
+}

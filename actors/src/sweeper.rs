@@ -1,0 +1,126 @@
+//! The deadline sweeper: every command has a deadline (30 s by default,
+//! armed when it is received); one still without a final status when its
+//! deadline passes is failed with `deadline_exceeded` and the person is
+//! told, so nothing waits forever on a silent agent. A command waiting for
+//! the person's answer has a longer deadline (the session's lifetime) and is
+//! cancelled instead when it passes.
+
+use crate::tracking::Tracker;
+use errand_schemas::{ErrorBody, ErrorCode, Status, StatusUpdate};
+use ractor::{Actor, ActorProcessingErr, ActorRef};
+use std::time::Duration;
+use tokio::task::JoinHandle;
+
+pub enum SweeperMessage {
+    /// Look for overdue commands now.
+    Sweep,
+}
+
+impl ractor::Message for SweeperMessage {}
+
+pub struct Sweeper;
+
+#[derive(Clone)]
+pub struct SweeperArgs {
+    pub tracker: Tracker,
+    pub every: Duration,
+    /// Overdue commands handled per sweep at most.
+    pub batch: usize,
+}
+
+pub struct SweeperState {
+    args: SweeperArgs,
+    ticker: JoinHandle<()>,
+}
+
+impl Actor for Sweeper {
+    type Msg = SweeperMessage;
+    type State = SweeperState;
+    type Arguments = SweeperArgs;
+
+    async fn pre_start(
+        &self,
+        myself: ActorRef<Self::Msg>,
+        args: SweeperArgs,
+    ) -> Result<Self::State, ActorProcessingErr> {
+        let every = args.every;
+        let ticker = tokio::spawn(async move {
+            let mut interval = tokio::time::interval(every);
+            interval.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+            loop {
+                interval.tick().await;
+                if myself.send_message(SweeperMessage::Sweep).is_err() {
+                    break;
+                }
+            }
+        });
+        Ok(SweeperState { args, ticker })
+    }
+
+    async fn post_stop(
+        &self,
+        _myself: ActorRef<Self::Msg>,
+        state: &mut Self::State,
+    ) -> Result<(), ActorProcessingErr> {
+        state.ticker.abort();
+        Ok(())
+    }
+
+    async fn handle(
+        &self,
+        _myself: ActorRef<Self::Msg>,
+        message: Self::Msg,
+        state: &mut Self::State,
+    ) -> Result<(), ActorProcessingErr> {
+        let SweeperMessage::Sweep = message;
+        sweep(&state.args.tracker, state.args.batch).await;
+        Ok(())
+    }
+}
+
+/// Ends every overdue command; returns how many it ended.
+pub async fn sweep(tracker: &Tracker, batch: usize) -> usize {
+    let now = tracker.clock.now_ms();
+    let overdue = match tracker.store.overdue(now, batch).await {
+        Ok(overdue) => overdue,
+        Err(e) => {
+            tracing::warn!(error = %e, "sweeper cannot read deadlines");
+            return 0;
+        }
+    };
+    let mut ended = 0;
+    for state in overdue {
+        let waiting = state.status == Status::AwaitingClarification;
+        let base = StatusUpdate::new(
+            state.trace_id.clone(),
+            state.session_id.clone(),
+            state.user_id.clone(),
+            if waiting { Status::Cancelled } else { Status::Failed },
+            state.turn,
+        );
+        let step = if waiting {
+            StatusUpdate {
+                reply: Some("I didn't hear back, so I've dropped that request.".into()),
+                ..base
+            }
+        } else {
+            StatusUpdate {
+                error: Some(ErrorBody::new(
+                    ErrorCode::DeadlineExceeded,
+                    "The request did not complete in time.",
+                )),
+                reply: Some(
+                    "Sorry, that took too long, so I've stopped it. Please try again.".into(),
+                ),
+                domain: state.domain.clone(),
+                ..base
+            }
+        };
+        tracing::warn!(trace_id = %state.trace_id, session_id = %state.session_id, status = %state.status, "deadline passed");
+        match tracker.record(step).await {
+            Ok(_) => ended += 1,
+            Err(e) => tracing::warn!(trace_id = %state.trace_id, error = %e, "cannot end an overdue command"),
+        }
+    }
+    ended
+}

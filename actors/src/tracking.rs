@@ -1,0 +1,67 @@
+//! [`Tracker`]: records lifecycle steps. Every role that knows a step (the
+//! gateway: received; the reasoner: understood, awaiting clarification,
+//! declined, cancelled; the router: dispatched; the state tracker: confirmed
+//! and failed) records it through this one handle: the step is applied to the
+//! state store under the transition rule, and announced on `agent.status`
+//! when it moved the command forward (or is a redelivery of the step that
+//! did, so a crash between the two never loses the announcement).
+
+use crate::bus::{Bus, BusError, OutRecord};
+use crate::clock::Clock;
+use crate::store::{Applied, StateStore, StoreError};
+use errand_schemas::topics::AGENT_STATUS;
+use errand_schemas::{ErrorCode, StatusUpdate};
+use std::sync::Arc;
+
+#[derive(Debug, Clone, thiserror::Error, PartialEq, Eq)]
+pub enum TrackError {
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error(transparent)]
+    Bus(#[from] BusError),
+}
+
+impl TrackError {
+    /// The code a client sees for this failure.
+    pub fn code(&self) -> ErrorCode {
+        match self {
+            TrackError::Store(_) => ErrorCode::StateUnavailable,
+            TrackError::Bus(_) => ErrorCode::BusUnavailable,
+        }
+    }
+}
+
+#[derive(Clone)]
+pub struct Tracker {
+    pub store: Arc<dyn StateStore>,
+    pub bus: Arc<dyn Bus>,
+    pub clock: Clock,
+}
+
+impl Tracker {
+    pub fn new(store: Arc<dyn StateStore>, bus: Arc<dyn Bus>, clock: Clock) -> Self {
+        Self { store, bus, clock }
+    }
+
+    /// Applies `step` and announces it when it counts.
+    pub async fn record(&self, step: StatusUpdate) -> Result<Applied, TrackError> {
+        let applied = self.store.apply(&step).await?;
+        tracing::debug!(
+            trace_id = %step.trace_id,
+            session_id = %step.session_id,
+            status = %step.status,
+            moved = matches!(applied, Applied::Moved(_)),
+            "lifecycle step"
+        );
+        if applied.announce() {
+            self.bus
+                .publish(OutRecord::json(
+                    AGENT_STATUS,
+                    step.session_id.as_str(),
+                    &step,
+                ))
+                .await?;
+        }
+        Ok(applied)
+    }
+}

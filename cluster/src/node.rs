@@ -1,0 +1,442 @@
+//! A node: the roles it runs, assembled into one supervision tree (drawn in
+//! `errand_actors::supervisor`), plus the gateway's front door.
+
+use errand_actors::agents::food::FoodAgent;
+use errand_actors::agents::host::{AgentHost, AgentHostArgs};
+use errand_actors::agents::location::{Gazetteer, LocationActor};
+use errand_actors::agents::mart::MartAgent;
+use errand_actors::agents::payment::{PaymentActor, PaymentArgs, PaymentConfig};
+use errand_actors::agents::ride::RideAgent;
+use errand_actors::agents::Services;
+use errand_actors::bus::{Bus, MemoryBus};
+use errand_actors::clock::Clock;
+use errand_actors::dialogue::DialogueConfig;
+use errand_actors::envelope::Envelope;
+use errand_actors::error_handler::{ErrorHandler, ErrorHandlerArgs, ErrorHandlerMessage};
+use errand_actors::ingress::{Deliver, Ingress, IngressArgs};
+use errand_actors::nlu::{RuleNlu, Understand};
+use errand_actors::reasoner::{Reasoner, ReasonerArgs, ReasonerMessage};
+use errand_actors::registry::DomainRegistry;
+use errand_actors::retrier::{Retrier, RetrierArgs, RetryPolicy};
+use errand_actors::router::{Router, RouterArgs, RouterMessage};
+use errand_actors::slot::ActorSlot;
+use errand_actors::store::Stores;
+use errand_actors::supervisor::{ChildSpec, Supervisor, SupervisorArgs, SupervisorMessage};
+use errand_actors::sweeper::{Sweeper, SweeperArgs};
+use errand_actors::tracker::{StateTracker, TrackerMessage};
+use errand_actors::tracking::Tracker;
+use errand_gateway::fanout::{Fanout, FanoutMessage};
+use errand_gateway::{AppState, Front, Limits, SessionHub};
+use errand_schemas::keys::Keys;
+use errand_schemas::topics::{self, agent_out};
+use ractor::{Actor, ActorRef};
+use serde::de::DeserializeOwned;
+use std::collections::BTreeSet;
+use std::sync::Arc;
+use std::time::Duration;
+use tokio::sync::watch;
+
+/// The roles a node can run.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Role {
+    Gateway,
+    Reasoner,
+    Router,
+    Agents,
+    Tracker,
+    Errors,
+}
+
+impl Role {
+    pub const ALL: [Role; 6] = [
+        Role::Gateway,
+        Role::Reasoner,
+        Role::Router,
+        Role::Agents,
+        Role::Tracker,
+        Role::Errors,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::Gateway => "gateway",
+            Role::Reasoner => "reasoner",
+            Role::Router => "router",
+            Role::Agents => "agents",
+            Role::Tracker => "tracker",
+            Role::Errors => "errors",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Role> {
+        Self::ALL.into_iter().find(|r| r.as_str() == s.trim())
+    }
+}
+
+/// Everything a node is made of. [`NodeOptions::embedded`] gives the
+/// embedded default; tests and deployments replace parts.
+#[derive(Clone)]
+pub struct NodeOptions {
+    pub node_name: String,
+    pub roles: BTreeSet<Role>,
+    pub bus: Arc<dyn Bus>,
+    pub stores: Stores,
+    pub keys: Keys,
+    pub registry: DomainRegistry,
+    pub payment: PaymentConfig,
+    pub gazetteer: Gazetteer,
+    pub nlu: Arc<dyn Understand>,
+    pub retry: RetryPolicy,
+    pub dialogue: DialogueConfig,
+    /// Records in flight per ingress.
+    pub window: usize,
+    pub sweep_every: Duration,
+    /// How long the router waits for an agent.
+    pub call_timeout: Duration,
+    /// The process-group scope: nodes of one deployment share it.
+    pub scope: String,
+    pub limits: Limits,
+    pub clock: Clock,
+    /// The subject of unauthenticated sessions.
+    pub default_user: String,
+}
+
+impl NodeOptions {
+    /// One process, all roles, in-memory bus and stores, offline reasoner,
+    /// the built-in simulated food, ride and mart providers.
+    pub fn embedded() -> Self {
+        let node_name = format!("node-{}", &uuid_suffix());
+        Self {
+            scope: format!("errand-{node_name}"),
+            node_name,
+            roles: Role::ALL.into_iter().collect(),
+            bus: Arc::new(MemoryBus::default()),
+            stores: Stores::memory(),
+            keys: Keys::default(),
+            registry: DomainRegistry::new()
+                .with(FoodAgent::simulated())
+                .with(RideAgent::simulated())
+                .with(MartAgent::simulated()),
+            payment: PaymentConfig::default(),
+            gazetteer: Gazetteer::builtin(),
+            nlu: Arc::new(RuleNlu::new()),
+            retry: RetryPolicy::default(),
+            dialogue: DialogueConfig::default(),
+            window: 64,
+            sweep_every: Duration::from_secs(1),
+            call_timeout: Duration::from_secs(10),
+            limits: Limits::default(),
+            clock: Clock::new(),
+            default_user: "demo".into(),
+        }
+    }
+}
+
+fn uuid_suffix() -> String {
+    errand_schemas::TraceId::generate().0.chars().rev().take(8).collect()
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum NodeError {
+    #[error("cannot start the supervision tree: {0}")]
+    Spawn(#[from] ractor::SpawnErr),
+}
+
+/// A running node.
+pub struct Node {
+    pub root: ActorRef<SupervisorMessage>,
+    pub options: NodeOptions,
+    pub front: Front,
+    pub hub: SessionHub,
+    pub tracker: Tracker,
+    pub failures: ActorSlot<errand_actors::retrier::RetrierMessage>,
+    shutdown: watch::Sender<bool>,
+    handle: tokio::task::JoinHandle<()>,
+}
+
+/// An ingress child delivering `T` to `slot`, wrapping each envelope with `wrap`.
+fn ingress<T, M>(
+    name: &str,
+    options: &NodeOptions,
+    group: String,
+    topics: Vec<String>,
+    failures: &ActorSlot<errand_actors::retrier::RetrierMessage>,
+    slot: ActorSlot<M>,
+    wrap: fn(Envelope<T>) -> M,
+    unwrap: fn(M) -> Option<Envelope<T>>,
+) -> ChildSpec
+where
+    T: DeserializeOwned + Send + 'static,
+    M: ractor::Message,
+{
+    let deliver: Deliver<T> = Arc::new(move |envelope| {
+        slot.send(wrap(envelope)).map_err(|back| back.and_then(unwrap))
+    });
+    let args = IngressArgs {
+        bus: options.bus.clone(),
+        group,
+        topics,
+        window: options.window,
+        deliver,
+        failures: failures.clone(),
+    };
+    ChildSpec::new::<Ingress<T>, _>(name, None, move || (Ingress::new(), args.clone()))
+}
+
+impl Node {
+    /// Starts the node's supervision tree.
+    pub async fn start(options: NodeOptions) -> Result<Node, NodeError> {
+        let o = &options;
+        let tracker = Tracker::new(o.stores.state.clone(), o.bus.clone(), o.clock.clone());
+        let failures = ActorSlot::new();
+        let hub = SessionHub::new();
+        let mut roles = Vec::new();
+
+        let retrier_args = (o.bus.clone(), o.retry.clone(), o.node_name.clone());
+        roles.push(ChildSpec::supervisor(
+            "core",
+            vec![ChildSpec::new::<Retrier, _>("retrier", Some(failures.clone()), move || {
+                let (bus, policy, node) = retrier_args.clone();
+                (Retrier, RetrierArgs { bus, policy, node })
+            })],
+        ));
+
+        if o.roles.contains(&Role::Agents) {
+            let payment = ActorSlot::new();
+            let location = ActorSlot::new();
+            let services = Services::new(payment.clone(), location.clone());
+            let pay = (o.payment.clone(), o.stores.idempotency.clone(), o.keys.clone());
+            let gazetteer = o.gazetteer.clone();
+            let mut children = vec![
+                ChildSpec::new::<PaymentActor, _>("payment", Some(payment), move || {
+                    let (config, store, keys) = pay.clone();
+                    (PaymentActor, PaymentArgs { config, store, keys })
+                }),
+                ChildSpec::new::<LocationActor, _>("location", Some(location), move || {
+                    (LocationActor, gazetteer.clone())
+                }),
+            ];
+            for (domain, agent) in o.registry.agents() {
+                let args = AgentHostArgs {
+                    agent,
+                    domain: domain.to_owned(),
+                    services: services.clone(),
+                    idempotency: o.stores.idempotency.clone(),
+                    keys: o.keys.clone(),
+                    scope: o.scope.clone(),
+                };
+                children.push(ChildSpec::new::<AgentHost, _>(domain, None, move || {
+                    (AgentHost, args.clone())
+                }));
+            }
+            roles.push(ChildSpec::supervisor("agents", children));
+        }
+
+        if o.roles.contains(&Role::Tracker) {
+            let slot = ActorSlot::<TrackerMessage>::new();
+            let t = tracker.clone();
+            let sweeper = SweeperArgs {
+                tracker: tracker.clone(),
+                every: o.sweep_every,
+                batch: 256,
+            };
+            let topics = o.registry.domains().map(agent_out).collect();
+            roles.push(ChildSpec::supervisor(
+                "tracker",
+                vec![
+                    ChildSpec::new::<StateTracker, _>("tracker", Some(slot.clone()), move || {
+                        (StateTracker, t.clone())
+                    }),
+                    ingress(
+                        "tracker.ingress",
+                        o,
+                        "errand-tracker".into(),
+                        topics,
+                        &failures,
+                        slot,
+                        TrackerMessage::Result,
+                        |TrackerMessage::Result(e)| Some(e),
+                    ),
+                    ChildSpec::new::<Sweeper, _>("sweeper", None, move || (Sweeper, sweeper.clone())),
+                ],
+            ));
+        }
+
+        if o.roles.contains(&Role::Router) {
+            let slot = ActorSlot::<RouterMessage>::new();
+            let args = RouterArgs {
+                registry: o.registry.clone(),
+                tracker: tracker.clone(),
+                scope: o.scope.clone(),
+                call_timeout: o.call_timeout,
+            };
+            roles.push(ChildSpec::supervisor(
+                "router",
+                vec![
+                    ChildSpec::new::<Router, _>("router", Some(slot.clone()), move || {
+                        (Router, args.clone())
+                    }),
+                    ingress(
+                        "router.ingress",
+                        o,
+                        "errand-router".into(),
+                        vec![topics::AGENT_CMD.into()],
+                        &failures,
+                        slot,
+                        RouterMessage::Command,
+                        |RouterMessage::Command(e)| Some(e),
+                    ),
+                ],
+            ));
+        }
+
+        if o.roles.contains(&Role::Reasoner) {
+            let slot = ActorSlot::<ReasonerMessage>::new();
+            let args = ReasonerArgs {
+                nlu: o.nlu.clone(),
+                registry: o.registry.clone(),
+                tracker: tracker.clone(),
+                sessions: o.stores.sessions.clone(),
+                config: o.dialogue.clone(),
+            };
+            roles.push(ChildSpec::supervisor(
+                "reasoner",
+                vec![
+                    ChildSpec::new::<Reasoner, _>("reasoner", Some(slot.clone()), move || {
+                        (Reasoner, args.clone())
+                    }),
+                    ingress(
+                        "reasoner.ingress",
+                        o,
+                        "errand-reasoner".into(),
+                        vec![topics::TRANSCRIPT.into()],
+                        &failures,
+                        slot,
+                        ReasonerMessage::Utterance,
+                        |ReasonerMessage::Utterance(e)| Some(e),
+                    ),
+                ],
+            ));
+        }
+
+        if o.roles.contains(&Role::Errors) {
+            let slot = ActorSlot::<ErrorHandlerMessage>::new();
+            let args = ErrorHandlerArgs {
+                tracker: tracker.clone(),
+                dead_letters: o.stores.dead_letters.clone(),
+            };
+            roles.push(ChildSpec::supervisor(
+                "errors",
+                vec![
+                    ChildSpec::new::<ErrorHandler, _>("error_handler", Some(slot.clone()), move || {
+                        (ErrorHandler, args.clone())
+                    }),
+                    ingress(
+                        "errors.ingress",
+                        o,
+                        "errand-errors".into(),
+                        vec![topics::AGENT_ERROR.into()],
+                        &failures,
+                        slot,
+                        ErrorHandlerMessage::DeadLetter,
+                        |ErrorHandlerMessage::DeadLetter(e)| Some(e),
+                    ),
+                ],
+            ));
+        }
+
+        if o.roles.contains(&Role::Gateway) {
+            let slot = ActorSlot::<FanoutMessage>::new();
+            let h = hub.clone();
+            let group = format!("errand-gateway-{}", o.node_name);
+            roles.push(ChildSpec::supervisor(
+                "gateway",
+                vec![
+                    ChildSpec::new::<Fanout, _>("fanout", Some(slot.clone()), move || {
+                        (Fanout, h.clone())
+                    }),
+                    ingress(
+                        "gateway.status",
+                        o,
+                        format!("{group}-status"),
+                        vec![topics::AGENT_STATUS.into()],
+                        &failures,
+                        slot.clone(),
+                        FanoutMessage::Status,
+                        |m| match m {
+                            FanoutMessage::Status(e) => Some(e),
+                            FanoutMessage::Clarify(_) => None,
+                        },
+                    ),
+                    ingress(
+                        "gateway.clarify",
+                        o,
+                        format!("{group}-clarify"),
+                        vec![topics::AGENT_OUT_CLARIFY.into()],
+                        &failures,
+                        slot,
+                        FanoutMessage::Clarify,
+                        |m| match m {
+                            FanoutMessage::Clarify(e) => Some(e),
+                            FanoutMessage::Status(_) => None,
+                        },
+                    ),
+                ],
+            ));
+        }
+
+        let (root, handle) = Actor::spawn(None, Supervisor, SupervisorArgs::new("errand", roles)).await?;
+        tracing::info!(node = %o.node_name, roles = ?o.roles, "node started");
+        let front = Front {
+            hub: hub.clone(),
+            tracker: tracker.clone(),
+            sessions: o.stores.sessions.clone(),
+            limits: o.limits.clone(),
+            command_deadline: o.dialogue.command_deadline,
+        };
+        let (shutdown, _) = watch::channel(false);
+        Ok(Node {
+            root,
+            options,
+            front,
+            hub,
+            tracker,
+            failures,
+            shutdown,
+            handle,
+        })
+    }
+
+    /// The state the gateway's HTTP app serves.
+    pub fn app_state(&self) -> AppState {
+        AppState {
+            front: self.front.clone(),
+            bus: self.options.bus.clone(),
+            user_id: self.options.default_user.clone(),
+            shutdown: self.shutdown.subscribe(),
+        }
+    }
+
+    /// An in-process client on `session_id`.
+    pub fn client(&self, session_id: &str) -> errand_gateway::local::LocalClient {
+        errand_gateway::local::LocalClient::new(
+            self.front.clone(),
+            session_id.into(),
+            self.options.default_user.clone(),
+        )
+    }
+
+    /// Tells sockets to close, then stops the tree (ingress first, each
+    /// worker draining its mailbox).
+    pub async fn shutdown(self) {
+        let _ = self.shutdown.send(true);
+        self.root.stop(Some("shutdown".into()));
+        let _ = self.handle.await;
+        tracing::info!(node = %self.options.node_name, "node stopped");
+    }
+
+    /// Signals open sockets that the node is shutting down.
+    pub fn begin_shutdown(&self) {
+        let _ = self.shutdown.send(true);
+    }
+}

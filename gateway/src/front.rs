@@ -1,0 +1,164 @@
+//! [`Front`]: what every entry point (WebSocket, REPL, REST) does with an
+//! utterance. It validates the text, gives it a trace id (or continues the
+//! session's open one while a clarification is pending), records `received`,
+//! acknowledges it to the session, and publishes it on `transcript` keyed by
+//! `session_id`.
+
+use crate::hub::SessionHub;
+use errand_actors::bus::OutRecord;
+use errand_actors::store::SessionStore;
+use errand_actors::tracking::Tracker;
+use errand_schemas::topics::TRANSCRIPT;
+use errand_schemas::{
+    ErrorBody, ErrorCode, ServerEvent, SessionId, Status, StatusUpdate, TraceId, Utterance,
+    UtteranceSource,
+};
+use std::sync::Arc;
+use std::time::Duration;
+
+/// Input limits.
+#[derive(Clone, Debug)]
+pub struct Limits {
+    /// Characters in one utterance.
+    pub max_utterance_chars: usize,
+    /// Bytes in one WebSocket message.
+    pub max_frame_bytes: usize,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Self {
+            max_utterance_chars: 1000,
+            max_frame_bytes: 64 * 1024,
+        }
+    }
+}
+
+#[derive(Clone)]
+pub struct Front {
+    pub hub: SessionHub,
+    pub tracker: Tracker,
+    pub sessions: Arc<dyn SessionStore>,
+    pub limits: Limits,
+    /// Deadline of a new command.
+    pub command_deadline: Duration,
+}
+
+impl Front {
+    /// Checks an utterance's text; returns it trimmed.
+    pub fn validate<'a>(&self, text: &'a str) -> Result<&'a str, ErrorBody> {
+        let text = text.trim();
+        if text.is_empty() {
+            return Err(ErrorBody::new(ErrorCode::EmptyUtterance, "The utterance is empty."));
+        }
+        let chars = text.chars().count();
+        if chars > self.limits.max_utterance_chars {
+            return Err(ErrorBody::new(
+                ErrorCode::UtteranceTooLong,
+                format!(
+                    "The utterance has {chars} characters; the limit is {}.",
+                    self.limits.max_utterance_chars
+                ),
+            ));
+        }
+        Ok(text)
+    }
+
+    /// Accepts an utterance for `session_id`: returns its trace id once
+    /// `received` is recorded (for a new command) and it is on the bus.
+    /// Errors are also pushed to the session (to socket `socket`, if given).
+    pub async fn submit(
+        &self,
+        session_id: &SessionId,
+        user_id: &str,
+        text: &str,
+        source: UtteranceSource,
+        socket: Option<u64>,
+    ) -> Result<TraceId, ErrorBody> {
+        let result = self.accept(session_id, user_id, text, source).await;
+        match &result {
+            Ok(trace_id) => {
+                self.hub.push(
+                    session_id,
+                    ServerEvent::Ack {
+                        trace_id: trace_id.clone(),
+                        session_id: session_id.clone(),
+                    },
+                    None,
+                );
+            }
+            Err(e) => {
+                self.hub.push(
+                    session_id,
+                    ServerEvent::error(e.code, e.message.clone(), None),
+                    socket,
+                );
+            }
+        }
+        result
+    }
+
+    async fn accept(
+        &self,
+        session_id: &SessionId,
+        user_id: &str,
+        text: &str,
+        source: UtteranceSource,
+    ) -> Result<TraceId, ErrorBody> {
+        let text = self.validate(text)?;
+        let open = self
+            .sessions
+            .load(session_id)
+            .await
+            .map_err(|e| unavailable(ErrorCode::StateUnavailable, &e))?
+            .and_then(|s| s.open.map(|o| o.trace_id));
+        let trace_id = match open {
+            Some(open) => open,
+            None => {
+                let trace_id = TraceId::generate();
+                let now = self.tracker.clock.now_ms();
+                let received = StatusUpdate {
+                    deadline_ms: Some(now + self.command_deadline.as_millis() as u64),
+                    at_ms: now,
+                    ..StatusUpdate::new(
+                        trace_id.clone(),
+                        session_id.clone(),
+                        user_id,
+                        Status::Received,
+                        0,
+                    )
+                };
+                self.tracker
+                    .record(received)
+                    .await
+                    .map_err(|e| unavailable(e.code(), &e))?;
+                trace_id
+            }
+        };
+        let utterance = Utterance {
+            trace_id: trace_id.clone(),
+            session_id: session_id.clone(),
+            user_id: user_id.to_owned(),
+            text: text.to_owned(),
+            source,
+            received_at_ms: self.tracker.clock.now_ms(),
+        };
+        self.tracker
+            .bus
+            .publish(OutRecord::json(TRANSCRIPT, session_id.as_str(), &utterance))
+            .await
+            .map_err(|e| unavailable(ErrorCode::BusUnavailable, &e))?;
+        tracing::info!(trace_id = %trace_id, session_id = %session_id, "utterance accepted");
+        Ok(trace_id)
+    }
+}
+
+fn unavailable(code: ErrorCode, e: &dyn std::fmt::Display) -> ErrorBody {
+    tracing::warn!(code = %code, error = %e, "cannot accept an utterance");
+    let message = match code {
+        ErrorCode::StateUnavailable => "The state store is unavailable; please try again shortly.",
+        ErrorCode::BusUnavailable => "The message bus is unavailable; please try again shortly.",
+        _ => "errand cannot take requests right now.",
+    };
+    ErrorBody::new(code, message)
+}

@@ -1,0 +1,186 @@
+//! `/v1/ws/text`: the text socket. One JSON event per server frame. A client
+//! frame that does not start with `{` is a plain utterance; one that does
+//! must be valid JSON of a known `type`. Bad input gets an `error` event with
+//! a stable code and the socket stays open.
+
+use crate::app::AppState;
+use crate::hub::Subscription;
+use axum::extract::ws::{CloseFrame, Message, Utf8Bytes, WebSocket, WebSocketUpgrade};
+use axum::extract::{Query, State};
+use axum::response::Response;
+use errand_schemas::codec::to_json;
+use errand_schemas::{ClientEvent, ClientRequest, ErrorBody, ErrorCode, ServerEvent, SessionId, UtteranceSource};
+use futures_util::{SinkExt, StreamExt};
+use serde::Deserialize;
+
+#[derive(Debug, Deserialize)]
+pub struct SocketQuery {
+    /// Continue this session (a new one is assigned when absent).
+    pub session: Option<String>,
+    /// Replay the session's events after this sequence number first.
+    pub after_seq: Option<u64>,
+}
+
+/// The request types a client may send.
+const KNOWN_TYPES: &[&str] = &["utterance", "transcript", "audio_end", "resume"];
+
+/// Reads one client text frame.
+pub fn read_frame(text: &str) -> Result<ClientRequest, ErrorBody> {
+    if !text.trim_start().starts_with('{') {
+        return Ok(ClientRequest::Utterance { text: text.to_owned() });
+    }
+    let value: serde_json::Value = serde_json::from_str(text).map_err(|e| {
+        ErrorBody::new(ErrorCode::MalformedJson, format!("The frame is not valid JSON ({e})."))
+    })?;
+    let Some(kind) = value.get("type").and_then(|t| t.as_str()).map(str::to_owned) else {
+        return Err(ErrorBody::new(
+            ErrorCode::InvalidMessage,
+            "A JSON frame needs a string field \"type\".",
+        ));
+    };
+    if !KNOWN_TYPES.contains(&kind.as_str()) {
+        return Err(ErrorBody::new(
+            ErrorCode::UnknownType,
+            format!("Unknown message type \"{}\".", kind.chars().take(40).collect::<String>()),
+        ));
+    }
+    serde_json::from_value(value).map_err(|e| {
+        ErrorBody::new(ErrorCode::InvalidMessage, format!("Invalid \"{kind}\" message: {e}."))
+    })
+}
+
+pub async fn upgrade(
+    ws: WebSocketUpgrade,
+    Query(query): Query<SocketQuery>,
+    State(state): State<AppState>,
+) -> Response {
+    let session_id = query
+        .session
+        .filter(|s| !s.is_empty() && s.len() <= 128)
+        .map(SessionId)
+        .unwrap_or_else(SessionId::generate);
+    let max = state.front.limits.max_frame_bytes;
+    ws.max_message_size(max)
+        .max_frame_size(max)
+        .on_upgrade(move |socket| serve(socket, state, session_id, query.after_seq))
+}
+
+async fn serve(socket: WebSocket, state: AppState, session_id: SessionId, after_seq: Option<u64>) {
+    let (mut sink, mut stream) = socket.split();
+    let mut sub: Subscription = state.front.hub.join(&session_id);
+    let mut shutdown = state.shutdown.clone();
+    tracing::debug!(session_id = %session_id, "socket open");
+    if let Some(after) = after_seq {
+        for event in state.front.hub.replay(&session_id, after) {
+            if send(&mut sink, &event).await.is_err() {
+                return;
+            }
+        }
+    }
+    loop {
+        tokio::select! {
+            event = sub.events.recv() => {
+                let Some(event) = event else { break };
+                if send(&mut sink, &event).await.is_err() {
+                    break;
+                }
+            }
+            frame = stream.next() => {
+                let text = match frame {
+                    Some(Ok(Message::Text(text))) => text.to_string(),
+                    Some(Ok(Message::Binary(bytes))) => match String::from_utf8(bytes.to_vec()) {
+                        Ok(text) => text,
+                        Err(_) => {
+                            state.front.hub.push(&session_id, ServerEvent::error(
+                                ErrorCode::NotUtf8,
+                                "Binary frames must hold UTF-8 text on /v1/ws/text.",
+                                None,
+                            ), Some(sub.id));
+                            continue;
+                        }
+                    },
+                    Some(Ok(Message::Close(_))) | None => break,
+                    Some(Ok(_)) => continue, // ping and pong are answered by axum
+                    Some(Err(e)) => {
+                        tracing::debug!(session_id = %session_id, error = %e, "socket error");
+                        break;
+                    }
+                };
+                handle(&state, &session_id, sub.id, &text).await;
+            }
+            _ = shutdown.changed() => {
+                let _ = sink.send(Message::Close(Some(CloseFrame {
+                    code: 1001,
+                    reason: Utf8Bytes::from_static("errand is shutting down"),
+                }))).await;
+                break;
+            }
+        }
+    }
+    tracing::debug!(session_id = %session_id, "socket closed");
+}
+
+async fn handle(state: &AppState, session_id: &SessionId, socket: u64, text: &str) {
+    let hub = &state.front.hub;
+    match read_frame(text) {
+        Ok(ClientRequest::Utterance { text }) => {
+            let _ = state
+                .front
+                .submit(session_id, &state.user_id, &text, UtteranceSource::Text, Some(socket))
+                .await;
+        }
+        Ok(ClientRequest::Transcript { text, is_final }) => {
+            hub.push(session_id, ServerEvent::Transcript { text: text.clone(), is_final }, None);
+            if is_final {
+                let _ = state
+                    .front
+                    .submit(session_id, &state.user_id, &text, UtteranceSource::Voice, Some(socket))
+                    .await;
+            }
+        }
+        Ok(ClientRequest::Resume { after_seq }) => {
+            for event in hub.replay(session_id, after_seq) {
+                hub.push(session_id, event.event, Some(socket));
+            }
+        }
+        Ok(ClientRequest::AudioEnd) => {
+            hub.push(
+                session_id,
+                ServerEvent::error(ErrorCode::InvalidMessage, "Audio goes to /v1/ws/mic.", None),
+                Some(socket),
+            );
+        }
+        Err(e) => {
+            hub.push(session_id, ServerEvent::error(e.code, e.message, None), Some(socket));
+        }
+    }
+}
+
+async fn send<S>(sink: &mut S, event: &ClientEvent) -> Result<(), axum::Error>
+where
+    S: futures_util::Sink<Message, Error = axum::Error> + Unpin,
+{
+    let json = String::from_utf8(to_json(event)).unwrap_or_default();
+    sink.send(Message::Text(json.into())).await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn frames() {
+        assert_eq!(
+            read_frame("order me a burger").unwrap(),
+            ClientRequest::Utterance { text: "order me a burger".into() }
+        );
+        assert_eq!(
+            read_frame(r#"{"type":"utterance","text":"hi"}"#).unwrap(),
+            ClientRequest::Utterance { text: "hi".into() }
+        );
+        assert_eq!(read_frame("{nope").unwrap_err().code, ErrorCode::MalformedJson);
+        assert_eq!(read_frame(r#"{"type":"dance"}"#).unwrap_err().code, ErrorCode::UnknownType);
+        assert_eq!(read_frame(r#"{"text":"hi"}"#).unwrap_err().code, ErrorCode::InvalidMessage);
+        assert_eq!(read_frame(r#"{"type":"utterance","text":5}"#).unwrap_err().code, ErrorCode::InvalidMessage);
+    }
+}
