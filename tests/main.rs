@@ -1,1 +1,15 @@
+//! errand's integration suite: one test binary, so it links once.
+//!
+//! | module | covers |
+//! | --- | --- |
+//! | `supervision` | poison records, dropped envelopes, the deadline sweeper |
+//! | `domains` | food, ride, mart, payment, location through the router; idempotency; a new domain |
+//! | `dialogue` | the reasoner's dialogues through the gateway front |
+//! | `gateway_ws` | `errand up`'s HTTP and WebSocket surface with real clients |
+//! | `examples` | the REPL examples, as a user runs them |
 
+mod dialogue;
+mod domains;
+mod examples;
+mod gateway_ws;
+mod supervision;

@@ -125,8 +125,7 @@ pub fn decide(
         Some(open) => {
             let switch = parse.intent.in_scope()
                 && parse.intent.as_str() != open.action
-                && parse.confidence >= 0.4
-                && !parse.correction;
+                && parse.confidence >= 0.4;
             if switch {
                 effects.push(Effect::Record(StatusUpdate {
                     reply: Some(format!("OK, I've dropped the {}.", describe(&open.action))),

@@ -14,10 +14,13 @@ use crate::envelope::Envelope;
 use crate::registry::DomainRegistry;
 use crate::tracking::Tracker;
 use errand_schemas::topics::agent_out;
-use errand_schemas::{Command, ErrorBody, ErrorCode, Status, StatusUpdate};
+use errand_schemas::{AgentResult, Command, ErrorBody, ErrorCode, Status, StatusUpdate};
 use ractor::rpc::CallResult;
 use ractor::{Actor, ActorCell, ActorProcessingErr, ActorRef};
 use std::time::Duration;
+
+/// How long to wait before looking for an agent again.
+const RETRY_PICK: Duration = Duration::from_millis(20);
 use tracing::Instrument;
 
 pub enum RouterMessage {
@@ -85,6 +88,47 @@ impl RouterState {
         Some(pool[self.next % pool.len()].clone())
     }
 
+    /// Calls the domain's agent. An agent that is not running (or restarting)
+    /// is waited for, up to the call timeout, without failing the command;
+    /// one that dies while holding the command, or does not answer, fails it.
+    async fn call(&mut self, command: &Command, domain: &str) -> Result<AgentResult, (ErrorCode, String)> {
+        let deadline = tokio::time::Instant::now() + self.args.call_timeout;
+        loop {
+            let left = deadline.saturating_duration_since(tokio::time::Instant::now());
+            if left.is_zero() {
+                return Err((ErrorCode::AgentUnavailable, format!("no {domain} agent is running")));
+            }
+            let Some(agent) = self.pick(domain) else {
+                tokio::time::sleep(RETRY_PICK.min(left)).await;
+                continue;
+            };
+            let agent: ActorRef<AgentMessage> = agent.into();
+            match agent
+                .call(|reply| AgentMessage::Execute(command.clone(), reply), Some(left))
+                .await
+            {
+                Ok(CallResult::Success(Ok(result))) => return Ok(result),
+                Ok(CallResult::Success(Err(transient))) => {
+                    return Err((transient.code, transient.message));
+                }
+                Ok(CallResult::Timeout) => {
+                    return Err((
+                        ErrorCode::AgentUnavailable,
+                        format!("the {domain} agent did not answer in time"),
+                    ));
+                }
+                Ok(CallResult::SenderError) => {
+                    return Err((
+                        ErrorCode::ProcessingFailed,
+                        format!("the {domain} agent stopped while handling the command"),
+                    ));
+                }
+                // It stopped before taking the command: wait for its restart.
+                Err(_) => tokio::time::sleep(RETRY_PICK.min(left)).await,
+            }
+        }
+    }
+
     async fn route(&mut self, envelope: Envelope<Command>) {
         let command = envelope.payload().clone();
         let domain = command.domain().to_owned();
@@ -123,38 +167,10 @@ impl RouterState {
             envelope.fail(e.code(), e);
             return;
         }
-        let Some(agent) = self.pick(&domain) else {
-            envelope.fail(
-                ErrorCode::AgentUnavailable,
-                format!("no {domain} agent is running"),
-            );
-            return;
-        };
-        let agent: ActorRef<AgentMessage> = agent.into();
-        let call = agent
-            .call(
-                |reply| AgentMessage::Execute(command.clone(), reply),
-                Some(self.args.call_timeout),
-            )
-            .await;
-        let result = match call {
-            Ok(CallResult::Success(Ok(result))) => result,
-            Ok(CallResult::Success(Err(transient))) => {
-                envelope.fail(transient.code, transient.message);
-                return;
-            }
-            Ok(CallResult::Timeout) => {
-                envelope.fail(
-                    ErrorCode::AgentUnavailable,
-                    format!("the {domain} agent did not answer in time"),
-                );
-                return;
-            }
-            Ok(CallResult::SenderError) | Err(_) => {
-                envelope.fail(
-                    ErrorCode::ProcessingFailed,
-                    format!("the {domain} agent stopped while handling the command"),
-                );
+        let result = match self.call(&command, &domain).await {
+            Ok(result) => result,
+            Err((code, message)) => {
+                envelope.fail(code, message);
                 return;
             }
         };

@@ -150,6 +150,8 @@ pub struct Node {
     pub hub: SessionHub,
     pub tracker: Tracker,
     pub failures: ActorSlot<errand_actors::retrier::RetrierMessage>,
+    /// Payment and location, when this node runs the agents role.
+    pub services: Option<Services>,
     shutdown: watch::Sender<bool>,
     handle: tokio::task::JoinHandle<()>,
 }
@@ -191,6 +193,7 @@ impl Node {
         let failures = ActorSlot::new();
         let hub = SessionHub::new();
         let mut roles = Vec::new();
+        let mut node_services = None;
 
         let retrier_args = (o.bus.clone(), o.retry.clone(), o.node_name.clone());
         roles.push(ChildSpec::supervisor(
@@ -205,6 +208,7 @@ impl Node {
             let payment = ActorSlot::new();
             let location = ActorSlot::new();
             let services = Services::new(payment.clone(), location.clone());
+            node_services = Some(services.clone());
             let pay = (o.payment.clone(), o.stores.idempotency.clone(), o.keys.clone());
             let gazetteer = o.gazetteer.clone();
             let mut children = vec![
@@ -402,6 +406,7 @@ impl Node {
             hub,
             tracker,
             failures,
+            services: node_services,
             shutdown,
             handle,
         })

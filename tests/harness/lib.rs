@@ -1,1 +1,326 @@
-//! harness
+//! # errand's actor-level test harness
+//!
+//! For anyone who writes an agent or changes an actor: start the whole tree
+//! (or one actor) with fakes around it, inject records, await events with
+//! timeouts (never sleeps), and assert on the lifecycle.
+//!
+//! ```no_run
+//! # async fn demo() {
+//! use errand_harness::{TestStack, secs};
+//! let stack = TestStack::start().await;
+//! let mut person = stack.client("s1");
+//! person.say("order me a burger").await.unwrap();
+//! let question = person.expect_type("clarify", secs(5)).await;
+//! assert_eq!(question["missing"][0], "address");
+//! # }
+//! ```
+//!
+//! - [`TestStack`]: the embedded node (in-memory bus and stores, fast
+//!   retries, a fast sweeper), with [`TestStack::publish`] to inject records
+//!   on any topic, [`TestStack::watch`] to await records on a topic, and
+//!   [`TestStack::await_status`] to wait for a command's status.
+//! - [`Person`]: an in-process client of the gateway; its events are the JSON
+//!   a socket would get.
+//! - [`failure_probe`]: a fake retrier, for testing one actor's envelopes.
+
+use errand_actors::bus::{Bus, MemoryBus, OutRecord, Record, Subscription};
+use errand_actors::envelope::{Envelope, Failure, FailureSink};
+use errand_actors::retrier::{RetrierMessage, RetryPolicy};
+use errand_cluster::{Node, NodeOptions};
+use errand_gateway::local::LocalClient;
+use errand_schemas::codec::decode_record;
+use errand_schemas::{CommandState, Status, StatusUpdate, TraceId};
+use ractor::{Actor, ActorProcessingErr, ActorRef};
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+use std::sync::Arc;
+use std::time::Duration;
+use tokio::sync::mpsc;
+
+pub use errand_cluster;
+pub use errand_schemas;
+
+/// `n` seconds.
+pub fn secs(n: u64) -> Duration {
+    Duration::from_secs(n)
+}
+
+/// Options a test stack starts with: the embedded default, with retries and
+/// sweeps fast enough for tests.
+pub fn test_options() -> NodeOptions {
+    let mut options = NodeOptions::embedded();
+    options.retry = RetryPolicy {
+        max_attempts: 3,
+        initial_backoff: Duration::from_millis(20),
+        multiplier: 2,
+        max_backoff: Duration::from_millis(200),
+    };
+    options.sweep_every = Duration::from_millis(100);
+    options.call_timeout = Duration::from_secs(5);
+    options
+}
+
+/// A running embedded node with handles for tests.
+pub struct TestStack {
+    pub node: Node,
+    pub bus: MemoryBus,
+}
+
+impl TestStack {
+    pub async fn start() -> Self {
+        Self::start_with(|_| {}).await
+    }
+
+    /// Starts with `configure` applied to [`test_options`] (register a
+    /// domain, swap a provider, shorten a deadline...). The bus is always a
+    /// fresh [`MemoryBus`] the harness can inspect.
+    pub async fn start_with(configure: impl FnOnce(&mut NodeOptions)) -> Self {
+        let bus = MemoryBus::new(4);
+        let mut options = test_options();
+        options.bus = Arc::new(bus.clone());
+        configure(&mut options);
+        let node = Node::start(options).await.expect("the node starts");
+        Self { node, bus }
+    }
+
+    /// A person talking to the gateway on `session_id`.
+    pub fn client(&self, session_id: &str) -> Person {
+        Person {
+            inner: self.node.client(session_id),
+        }
+    }
+
+    /// Injects `value` on `topic` under `key`, as any producer would.
+    pub async fn publish<T: Serialize>(&self, topic: &str, key: &str, value: &T) {
+        self.bus
+            .publish(OutRecord::json(topic, key, value))
+            .await
+            .expect("publish");
+    }
+
+    /// Injects raw bytes on `topic` (for undecodable records).
+    pub async fn publish_raw(&self, topic: &str, key: &str, value: &[u8]) {
+        self.bus
+            .publish(OutRecord {
+                topic: topic.into(),
+                key: key.into(),
+                value: value.to_vec(),
+                headers: vec![],
+            })
+            .await
+            .expect("publish");
+    }
+
+    /// Watches `topic` from its oldest retained record, in a consumer group
+    /// of its own.
+    pub async fn watch(&self, topic: &str) -> TopicWatch {
+        TopicWatch::on(&self.bus, topic).await
+    }
+
+    pub async fn state(&self, trace_id: &TraceId) -> Option<CommandState> {
+        self.node.tracker.store.get(trace_id).await.expect("state store")
+    }
+
+    /// Waits until `trace_id` has `status` (now or in its history); panics
+    /// after `timeout` with what it has instead.
+    pub async fn await_status(&self, trace_id: &TraceId, status: Status, timeout: Duration) -> CommandState {
+        self.await_state(trace_id, timeout, &format!("reach {status}"), |s| {
+            s.history.iter().any(|h| h.status == status)
+        })
+        .await
+    }
+
+    /// Waits until `trace_id` has a final status.
+    pub async fn await_final(&self, trace_id: &TraceId, timeout: Duration) -> CommandState {
+        self.await_state(trace_id, timeout, "end", |s| s.status.is_final()).await
+    }
+
+    /// Waits until the stored state of `trace_id` satisfies `done`, woken by
+    /// each step announced on `agent.status`.
+    pub async fn await_state(
+        &self,
+        trace_id: &TraceId,
+        timeout: Duration,
+        what: &str,
+        done: impl Fn(&CommandState) -> bool,
+    ) -> CommandState {
+        // Watch first, then look: a step announced in between is not missed.
+        let mut watch = self.watch(errand_schemas::topics::AGENT_STATUS).await;
+        let deadline = tokio::time::Instant::now() + timeout;
+        loop {
+            if let Some(state) = self.state(trace_id).await
+                && done(&state)
+            {
+                return state;
+            }
+            let left = deadline.saturating_duration_since(tokio::time::Instant::now());
+            if watch
+                .next_matching::<StatusUpdate>(left, |u| u.trace_id == *trace_id)
+                .await
+                .is_none()
+            {
+                panic!(
+                    "{trace_id} did not {what} within {timeout:?}; it is {:?}",
+                    self.state(trace_id).await.map(|s| s.status)
+                );
+            }
+        }
+    }
+
+    pub async fn shutdown(self) {
+        self.node.shutdown().await;
+    }
+}
+
+/// Records of one topic, as a consumer group of their own sees them.
+pub struct TopicWatch {
+    sub: Box<dyn Subscription>,
+}
+
+impl TopicWatch {
+    /// Watches `topic` of `bus` in a consumer group of its own.
+    pub async fn on(bus: &dyn Bus, topic: &str) -> TopicWatch {
+        let group = format!("harness-{}", TraceId::generate());
+        TopicWatch {
+            sub: bus.subscribe(&group, &[topic.to_owned()]).await.expect("subscribe"),
+        }
+    }
+
+    /// The next record, acknowledged, or `None` after `timeout`.
+    pub async fn next(&mut self, timeout: Duration) -> Option<Record> {
+        let delivery = tokio::time::timeout(timeout, self.sub.next()).await.ok()??;
+        delivery.ack.ack();
+        Some(delivery.record)
+    }
+
+    /// The next value of type `T` that satisfies `matches`, within `timeout`.
+    pub async fn next_matching<T: DeserializeOwned>(
+        &mut self,
+        timeout: Duration,
+        mut matches: impl FnMut(&T) -> bool,
+    ) -> Option<T> {
+        let deadline = tokio::time::Instant::now() + timeout;
+        loop {
+            let left = deadline.saturating_duration_since(tokio::time::Instant::now());
+            let record = self.next(left).await?;
+            if let Ok(value) = decode_record::<T>(&record.value)
+                && matches(&value)
+            {
+                return Some(value);
+            }
+        }
+    }
+
+    /// Every value of type `T` that arrives within `window`.
+    pub async fn collect<T: DeserializeOwned>(&mut self, window: Duration) -> Vec<T> {
+        let deadline = tokio::time::Instant::now() + window;
+        let mut out = Vec::new();
+        loop {
+            let left = deadline.saturating_duration_since(tokio::time::Instant::now());
+            let Some(record) = self.next(left).await else {
+                return out;
+            };
+            if let Ok(value) = decode_record::<T>(&record.value) {
+                out.push(value);
+            }
+        }
+    }
+}
+
+/// A person at a client: what they say, and the events (as JSON) they get.
+pub struct Person {
+    inner: LocalClient,
+}
+
+impl Person {
+    pub async fn say(&self, text: &str) -> Result<TraceId, errand_schemas::ErrorBody> {
+        self.inner.say(text).await
+    }
+
+    /// The next event as the JSON a socket would carry.
+    pub async fn next(&mut self, timeout: Duration) -> Option<serde_json::Value> {
+        let event = self.inner.next(timeout).await?;
+        serde_json::to_value(event).ok()
+    }
+
+    /// The next event satisfying `matches`; panics after `timeout`, listing
+    /// what arrived instead.
+    pub async fn expect(
+        &mut self,
+        timeout: Duration,
+        what: &str,
+        mut matches: impl FnMut(&serde_json::Value) -> bool,
+    ) -> serde_json::Value {
+        let deadline = tokio::time::Instant::now() + timeout;
+        let mut seen = Vec::new();
+        loop {
+            let left = deadline.saturating_duration_since(tokio::time::Instant::now());
+            match self.next(left).await {
+                Some(event) if matches(&event) => return event,
+                Some(event) => seen.push(event),
+                None => panic!("no {what} within {timeout:?}; got {seen:#?}"),
+            }
+        }
+    }
+
+    /// The next event of `type`.
+    pub async fn expect_type(&mut self, kind: &str, timeout: Duration) -> serde_json::Value {
+        self.expect(timeout, kind, |e| e["type"] == kind).await
+    }
+
+    /// The next `status` event of `trace_id` with `status`.
+    pub async fn expect_status(&mut self, trace_id: &str, status: &str, timeout: Duration) -> serde_json::Value {
+        self.expect(timeout, &format!("status {status} of {trace_id}"), |e| {
+            e["type"] == "status" && e["trace_id"] == trace_id && e["status"] == status
+        })
+        .await
+    }
+}
+
+/// A fake retrier: every failure an envelope reports comes out of the
+/// returned channel.
+pub async fn failure_probe() -> (FailureSink, mpsc::UnboundedReceiver<Failure>) {
+    let (tx, rx) = mpsc::unbounded_channel();
+    let (actor, _) = Actor::spawn(None, Probe, tx).await.expect("probe starts");
+    (FailureSink::of(actor), rx)
+}
+
+struct Probe;
+
+impl Actor for Probe {
+    type Msg = RetrierMessage;
+    type State = mpsc::UnboundedSender<Failure>;
+    type Arguments = mpsc::UnboundedSender<Failure>;
+
+    async fn pre_start(
+        &self,
+        _myself: ActorRef<Self::Msg>,
+        tx: Self::Arguments,
+    ) -> Result<Self::State, ActorProcessingErr> {
+        Ok(tx)
+    }
+
+    async fn handle(
+        &self,
+        _myself: ActorRef<Self::Msg>,
+        message: Self::Msg,
+        tx: &mut Self::State,
+    ) -> Result<(), ActorProcessingErr> {
+        let (RetrierMessage::Failed(f) | RetrierMessage::Due(f)) = message;
+        let _ = tx.send(f);
+        Ok(())
+    }
+}
+
+/// An envelope around `payload`, as if read from `topic`, reporting to `sink`.
+pub fn envelope<T: Serialize>(topic: &str, key: &str, payload: T, sink: &FailureSink) -> Envelope<T> {
+    let record = Record {
+        topic: topic.into(),
+        partition: 0,
+        offset: 0,
+        key: key.into(),
+        value: errand_schemas::codec::encode_record(&payload),
+        headers: vec![],
+    };
+    Envelope::new(payload, record, errand_actors::bus::AckToken::none(), sink.clone(), None)
+}

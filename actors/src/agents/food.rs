@@ -81,6 +81,11 @@ pub fn match_menu_item(restaurant: &Restaurant, requested: &str) -> Option<(&'st
 }
 
 impl SimulatedRestaurants {
+    /// Orders placed so far (each order id once).
+    pub fn placed_count(&self) -> usize {
+        self.placed.lock().unwrap_or_else(|e| e.into_inner()).len()
+    }
+
     fn candidates(&self, order: &FoodOrder) -> Result<Vec<&'static Restaurant>, ErrorBody> {
         if let Some(name) = &order.restaurant {
             let wanted = normalize(name);
@@ -192,6 +197,10 @@ impl FoodAgent {
         Self {
             provider: Arc::new(provider),
         }
+    }
+
+    pub fn with_provider(provider: Arc<dyn FoodProvider>) -> Self {
+        Self { provider }
     }
 
     /// The agent over the built-in simulated restaurants.

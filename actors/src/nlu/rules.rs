@@ -516,12 +516,18 @@ impl RuleNlu {
     }
 
     /// Reads `u` as the answer to the open question (missing slots first).
-    fn answer(&self, u: &Utterance<'_>, context: &Context, parse_slots: &SlotMap) -> SlotMap {
+    /// A bare phrase ("221B Baker Street") is taken as the answer only when
+    /// nothing else in the utterance was recognised and it corrects nothing.
+    fn answer(&self, u: &Utterance<'_>, context: &Context, parse_slots: &SlotMap, correction: bool) -> SlotMap {
         let mut answer = SlotMap::new();
         let Some(action) = context.open_action.as_deref() else {
             return answer;
         };
-        let bare = strip_answer_words(u.text);
+        let bare = if correction || !parse_slots.is_empty() {
+            None
+        } else {
+            strip_answer_words(u.text)
+        };
         for slot in &context.missing {
             if parse_slots.contains_key(slot) {
                 continue;
@@ -666,7 +672,7 @@ impl Understand for RuleNlu {
             }
             let oos_words = u.tokens.iter().any(|t| OOS_CUES.contains(&t.norm.as_str()));
             if !oos_words && !cancel {
-                answer = self.answer(&u, context, &in_context);
+                answer = self.answer(&u, context, &in_context, correction);
                 for (k, v) in in_context {
                     answer.entry(k).or_insert(v);
                 }

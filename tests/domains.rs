@@ -1,0 +1,244 @@
+//! The domains through the router: each confirms with the fields a client
+//! relies on; redelivery never orders twice; payment caps and voids; places
+//! resolve or fail clearly; a new domain is one agent and one registry entry.
+
+use async_trait::async_trait;
+use errand_actors::agents::Services;
+use errand_actors::agents::food::{FoodAgent, SimulatedRestaurants};
+use errand_actors::agents::payment::{ChargeStatus, PaymentMessage};
+use errand_actors::registry::{ActionSpec, DomainAgent, DomainSpec, SlotKind, SlotSpec};
+use errand_harness::{TestStack, secs};
+use errand_schemas::topics::{AGENT_CMD, AGENT_OUT_FOOD};
+use errand_schemas::{
+    Action, AgentResult, Command, CustomAction, ErrorBody, ErrorCode, FoodOrder, ItemRequest, Json,
+    MartOrder, Outcome, ResultBody, RideBooking, RideType, SessionId, SlotValue, Status, TraceId,
+};
+use std::sync::Arc;
+
+fn command(action: Action) -> Command {
+    Command {
+        trace_id: TraceId::generate(),
+        session_id: SessionId("s-domains".into()),
+        user_id: "demo".into(),
+        action,
+        issued_at_ms: 0,
+        turn: 1,
+    }
+}
+
+fn food(items: &[(&str, u32)], address: &str) -> Action {
+    Action::OrderFood(FoodOrder {
+        items: items.iter().map(|(n, q)| ItemRequest { name: (*n).into(), quantity: *q }).collect(),
+        restaurant: None,
+        cuisine: None,
+        address: address.into(),
+    })
+}
+
+#[tokio::test]
+async fn food_ride_and_mart_each_end_confirmed_with_their_result_fields() {
+    let stack = TestStack::start().await;
+    let food = command(food(&[("cheeseburger", 2), ("fries", 1)], "221B Baker Street"));
+    let ride = command(Action::BookRide(RideBooking {
+        pickup: "home".into(),
+        destination: "the airport".into(),
+        ride_type: RideType::Xl,
+        seats: 3,
+        time: None,
+    }));
+    let mart = command(Action::OrderMart(MartOrder {
+        items: vec![ItemRequest { name: "milk".into(), quantity: 2 }, ItemRequest { name: "eggs".into(), quantity: 1 }],
+        address: "work".into(),
+    }));
+    for c in [&food, &ride, &mart] {
+        stack.publish(AGENT_CMD, c.session_id.as_str(), c).await;
+    }
+
+    let state = stack.await_final(&food.trace_id, secs(5)).await;
+    assert_eq!(state.status, Status::Confirmed);
+    let Some(ResultBody::Order(order)) = &state.result else { panic!("an order: {state:?}") };
+    assert!(order.order_id.starts_with("FO-"));
+    assert_eq!(order.items.len(), 2);
+    assert_eq!(order.items[0].name, "cheeseburger");
+    assert_eq!(order.items[0].quantity, 2);
+    assert_eq!(order.items[0].unit_price, 899);
+    assert_eq!(order.total, 2 * 899 + 349 + order.delivery_fee);
+    assert_eq!(order.currency, "GBP");
+    assert!(order.eta_minutes > 5);
+    let history: Vec<Status> = state.history.iter().map(|h| h.status).collect();
+    assert_eq!(history, [Status::Dispatched, Status::Confirmed]);
+
+    let state = stack.await_final(&ride.trace_id, secs(5)).await;
+    let Some(ResultBody::Ride(r)) = &state.result else { panic!("a ride: {state:?}") };
+    assert!(r.booking_id.starts_with("RB-"));
+    assert_eq!(r.pickup.name, "221B Baker Street");
+    assert_eq!(r.destination.name, "Heathrow Airport");
+    assert_eq!(r.ride_type, RideType::Xl);
+    assert!(r.distance_m > 20_000, "Baker Street to Heathrow is over 20 km");
+    assert!(r.fare > 4000, "an XL ride that far costs more than £40 ({})", r.fare);
+    assert_eq!(r.currency, "GBP");
+
+    let state = stack.await_final(&mart.trace_id, secs(5)).await;
+    let Some(ResultBody::Order(order)) = &state.result else { panic!("a mart order: {state:?}") };
+    assert_eq!(order.items[0].name, "milk");
+    assert_eq!(order.total, 2 * 129 + 289 + order.delivery_fee);
+    assert_eq!(order.address, "1 Canada Square");
+    stack.shutdown().await;
+}
+
+#[tokio::test]
+async fn the_same_command_twice_places_one_order() {
+    let restaurants = Arc::new(SimulatedRestaurants::default());
+    let provider = restaurants.clone();
+    let stack = TestStack::start_with(move |o| {
+        o.registry.register(FoodAgent::with_provider(provider));
+    })
+    .await;
+    let mut outputs = stack.watch(AGENT_OUT_FOOD).await;
+    let c = command(food(&[("pizza", 1)], "home"));
+    stack.publish(AGENT_CMD, "s-domains", &c).await;
+    stack.publish(AGENT_CMD, "s-domains", &c).await;
+    let first: AgentResult = outputs.next_matching(secs(5), |r: &AgentResult| r.trace_id == c.trace_id).await.unwrap();
+    let second: AgentResult = outputs.next_matching(secs(5), |r: &AgentResult| r.trace_id == c.trace_id).await.unwrap();
+    assert_eq!(first, second, "the redelivery returns the first result");
+    assert_eq!(restaurants.placed_count(), 1, "one order placed");
+    let state = stack.state(&c.trace_id).await.unwrap();
+    assert_eq!(state.history.iter().filter(|h| h.status == Status::Confirmed).count(), 1);
+    stack.shutdown().await;
+}
+
+#[tokio::test]
+async fn a_charge_over_the_cap_fails_cleanly() {
+    let stack = TestStack::start_with(|o| o.payment.max_charge = 1_500).await;
+    let c = command(food(&[("cheeseburger", 2)], "home"));
+    stack.publish(AGENT_CMD, "s-domains", &c).await;
+    let state = stack.await_final(&c.trace_id, secs(5)).await;
+    assert_eq!(state.status, Status::Failed);
+    let error = state.error.unwrap();
+    assert_eq!(error.code, ErrorCode::OverLimit);
+    assert!(error.message.contains("£15.00"), "{}", error.message);
+    stack.shutdown().await;
+}
+
+#[tokio::test]
+async fn a_failed_order_voids_its_charge() {
+    let stack = TestStack::start().await;
+    // The kitchen takes at most 20 of one item: the charge succeeds, placing fails.
+    let c = command(food(&[("cheeseburger", 25)], "home"));
+    stack.publish(AGENT_CMD, "s-domains", &c).await;
+    let state = stack.await_final(&c.trace_id, secs(5)).await;
+    assert_eq!(state.status, Status::Failed);
+    assert!(state.error.as_ref().unwrap().message.contains("can't make 25"));
+    let charge_id = errand_actors::agents::stable_id("ch", c.trace_id.as_str());
+    let payment = stack.node.services.as_ref().unwrap().payment.get().unwrap();
+    let charge = payment
+        .call(|reply| PaymentMessage::Get(charge_id, reply), Some(secs(1)))
+        .await
+        .unwrap()
+        .unwrap()
+        .unwrap()
+        .expect("the charge exists");
+    assert_eq!(charge.status, ChargeStatus::Voided);
+    assert_eq!(charge.amount, 25 * 899 + 299);
+    stack.shutdown().await;
+}
+
+#[tokio::test]
+async fn unknown_places_items_and_stock_fail_with_clear_errors() {
+    let stack = TestStack::start().await;
+    let nowhere = command(food(&[("burger", 1)], "Atlantis"));
+    let unknown_item = command(food(&[("unicorn steak", 1)], "home"));
+    let out_of_stock = command(Action::OrderMart(MartOrder {
+        items: vec![ItemRequest { name: "avocado".into(), quantity: 2 }],
+        address: "home".into(),
+    }));
+    for c in [&nowhere, &unknown_item, &out_of_stock] {
+        stack.publish(AGENT_CMD, "s-domains", c).await;
+    }
+    let expect = [
+        (&nowhere, ErrorCode::UnknownPlace, "I couldn't find \"Atlantis\"."),
+        (&unknown_item, ErrorCode::UnknownItem, "unicorn steak"),
+        (&out_of_stock, ErrorCode::OutOfStock, "avocado is out of stock"),
+    ];
+    for (c, code, text) in expect {
+        let state = stack.await_final(&c.trace_id, secs(5)).await;
+        assert_eq!(state.status, Status::Failed);
+        let error = state.error.unwrap();
+        assert_eq!(error.code, code);
+        assert!(error.message.contains(text), "{}", error.message);
+    }
+    stack.shutdown().await;
+}
+
+/// The README's walk-through: a pharmacy domain is one agent and one
+/// registry entry.
+pub struct PharmacyAgent;
+
+#[async_trait]
+impl DomainAgent for PharmacyAgent {
+    fn spec(&self) -> DomainSpec {
+        DomainSpec {
+            name: "pharmacy".into(),
+            description: "Delivers over-the-counter medicine.".into(),
+            actions: vec![ActionSpec {
+                name: "order_medicine".into(),
+                description: "Order medicine for delivery.".into(),
+                slots: vec![
+                    SlotSpec::required("medicine", SlotKind::Text, "what to deliver", "Which medicine?"),
+                    SlotSpec::required("address", SlotKind::Place, "where to", "Where should I deliver it?"),
+                ],
+            }],
+        }
+    }
+
+    async fn execute(&self, command: &Command, services: &Services) -> Result<ResultBody, ErrorBody> {
+        let Action::Custom(CustomAction { slots, .. }) = &command.action else {
+            return Err(ErrorBody::new(ErrorCode::InvalidCommand, "pharmacy takes order_medicine"));
+        };
+        let text = |name: &str| slots.get(name).and_then(SlotValue::as_text).unwrap_or_default().to_owned();
+        let place = services.resolve(&text("address"), &command.user_id).await?;
+        Ok(ResultBody::Other(Json(serde_json::json!({
+            "order_id": errand_actors::agents::stable_id("RX", command.trace_id.as_str()),
+            "medicine": text("medicine"),
+            "address": place.name,
+            "eta_minutes": 25,
+        }))))
+    }
+
+    fn confirmation(&self, _: &ResultBody) -> String {
+        "Your medicine is on its way.".into()
+    }
+}
+
+#[tokio::test]
+async fn a_new_domain_is_one_agent_and_one_registry_entry() {
+    let stack = TestStack::start_with(|o| {
+        o.registry.register(PharmacyAgent);
+    })
+    .await;
+    let c = command(Action::Custom(CustomAction {
+        domain: "pharmacy".into(),
+        name: "order_medicine".into(),
+        slots: [
+            ("medicine".to_owned(), SlotValue::Text("ibuprofen".into())),
+            ("address".to_owned(), SlotValue::Text("home".into())),
+        ]
+        .into(),
+    }));
+    let mut outputs = stack.watch("agent.out.pharmacy").await;
+    stack.publish(AGENT_CMD, "s-domains", &c).await;
+    let result: AgentResult = outputs.next_matching(secs(5), |_: &AgentResult| true).await.unwrap();
+    assert!(matches!(result.outcome, Outcome::Confirmed { .. }));
+    let state = stack.await_final(&c.trace_id, secs(5)).await;
+    assert_eq!(state.status, Status::Confirmed);
+    let Some(ResultBody::Other(Json(body))) = state.result else { panic!("custom result") };
+    assert_eq!(body["medicine"], "ibuprofen");
+    assert_eq!(body["address"], "221B Baker Street");
+
+    // A domain nobody registered fails clearly.
+    let unknown = command(Action::Custom(CustomAction { domain: "spaceflight".into(), name: "launch".into(), slots: Default::default() }));
+    stack.publish(AGENT_CMD, "s-domains", &unknown).await;
+    let state = stack.await_final(&unknown.trace_id, secs(5)).await;
+    assert_eq!(state.error.unwrap().code, ErrorCode::UnknownDomain);
+    stack.shutdown().await;
+}
