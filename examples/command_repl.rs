@@ -41,7 +41,9 @@ async fn main() -> anyhow::Result<()> {
         .init();
     let node = errand_cluster::Node::start(errand_cluster::NodeOptions::embedded()).await?;
     let bus = node.options.bus.clone();
-    let mut status = bus.subscribe("command-repl", &[AGENT_STATUS.to_owned()]).await?;
+    let mut status = bus
+        .subscribe("command-repl", &[AGENT_STATUS.to_owned()])
+        .await?;
     let mut lines = BufReader::new(tokio::io::stdin()).lines();
     let mut seq = 0;
     while let Some(line) = lines.next_line().await? {
@@ -54,13 +56,22 @@ async fn main() -> anyhow::Result<()> {
                 seq += 1;
                 let event = ClientEvent {
                     seq,
-                    event: ServerEvent::error(errand_schemas::ErrorCode::InvalidCommand, e.to_string(), None),
+                    event: ServerEvent::error(
+                        errand_schemas::ErrorCode::InvalidCommand,
+                        e.to_string(),
+                        None,
+                    ),
                 };
                 print(&event, args.json);
                 continue;
             }
         };
-        bus.publish(OutRecord::json(AGENT_CMD, command.session_id.as_str(), &command)).await?;
+        bus.publish(OutRecord::json(
+            AGENT_CMD,
+            command.session_id.as_str(),
+            &command,
+        ))
+        .await?;
         let deadline = tokio::time::Instant::now() + Duration::from_secs(40);
         loop {
             let left = deadline.saturating_duration_since(tokio::time::Instant::now());
@@ -69,7 +80,9 @@ async fn main() -> anyhow::Result<()> {
                 break;
             };
             delivery.ack.ack();
-            let Ok(update) = errand_schemas::codec::decode_record::<StatusUpdate>(&delivery.record.value) else {
+            let Ok(update) =
+                errand_schemas::codec::decode_record::<StatusUpdate>(&delivery.record.value)
+            else {
                 continue;
             };
             if update.trace_id != command.trace_id {
@@ -94,7 +107,9 @@ fn print(event: &ClientEvent, json: bool) {
         println!("{value}");
     } else {
         match &event.event {
-            ServerEvent::Status { status, trace_id, .. } => println!("[{trace_id}] {status}"),
+            ServerEvent::Status {
+                status, trace_id, ..
+            } => println!("[{trace_id}] {status}"),
             ServerEvent::Reply { text, .. } => println!("< {text}"),
             ServerEvent::Error { message, code, .. } => println!("! {message} ({code})"),
             _ => println!("{value}"),
@@ -106,17 +121,26 @@ fn print(event: &ClientEvent, json: bool) {
 fn parse(line: &str) -> anyhow::Result<Command> {
     let line = line.trim();
     if line.starts_with('{') {
-        let mut value: serde_json::Value = serde_json::from_str(line).context("invalid JSON command")?;
-        let object = value.as_object_mut().context("a command is a JSON object")?;
-        object.entry("trace_id").or_insert_with(|| TraceId::generate().0.into());
-        object.entry("session_id").or_insert_with(|| "command-repl".into());
+        let mut value: serde_json::Value =
+            serde_json::from_str(line).context("invalid JSON command")?;
+        let object = value
+            .as_object_mut()
+            .context("a command is a JSON object")?;
+        object
+            .entry("trace_id")
+            .or_insert_with(|| TraceId::generate().0.into());
+        object
+            .entry("session_id")
+            .or_insert_with(|| "command-repl".into());
         object.entry("user_id").or_insert_with(|| "demo".into());
         return serde_json::from_value(value).context("not a valid command");
     }
     let (verb, rest) = line.split_once(' ').unwrap_or((line, ""));
     let action = match verb {
         "food" => {
-            let (what, address) = rest.rsplit_once(" to ").context("food ITEMS [from RESTAURANT] to ADDRESS")?;
+            let (what, address) = rest
+                .rsplit_once(" to ")
+                .context("food ITEMS [from RESTAURANT] to ADDRESS")?;
             let (items, restaurant) = match what.split_once(" from ") {
                 Some((items, r)) => (items, Some(r.trim().to_owned())),
                 None => (what, None),
@@ -130,17 +154,26 @@ fn parse(line: &str) -> anyhow::Result<Command> {
         }
         "mart" => {
             let (items, address) = rest.rsplit_once(" to ").context("mart ITEMS to ADDRESS")?;
-            Action::OrderMart(MartOrder { items: items_of(items)?, address: address.trim().to_owned() })
+            Action::OrderMart(MartOrder {
+                items: items_of(items)?,
+                address: address.trim().to_owned(),
+            })
         }
         "ride" => {
             let rest = rest.trim().strip_prefix("from ").unwrap_or(rest.trim());
-            let (pickup, rest) = rest.split_once(" to ").context("ride [from] PICKUP to DESTINATION [as TYPE] [for SEATS]")?;
+            let (pickup, rest) = rest
+                .split_once(" to ")
+                .context("ride [from] PICKUP to DESTINATION [as TYPE] [for SEATS]")?;
             let (rest, seats) = match rest.rsplit_once(" for ") {
                 Some((r, n)) => (r, n.trim().parse().context("seats must be a number")?),
                 None => (rest, 1),
             };
             let (destination, ride_type) = match rest.rsplit_once(" as ") {
-                Some((d, t)) => (d, RideType::parse(t.trim()).context("ride types: standard, shared, xl, premium")?),
+                Some((d, t)) => (
+                    d,
+                    RideType::parse(t.trim())
+                        .context("ride types: standard, shared, xl, premium")?,
+                ),
                 None => (rest, RideType::Standard),
             };
             Action::BookRide(RideBooking {
@@ -173,9 +206,15 @@ fn items_of(text: &str) -> anyhow::Result<Vec<ItemRequest>> {
         .map(|part| {
             let (first, rest) = part.split_once(' ').unwrap_or((part, ""));
             match first.parse::<u32>() {
-                Ok(quantity) if !rest.is_empty() => ItemRequest { name: rest.trim().to_owned(), quantity },
+                Ok(quantity) if !rest.is_empty() => ItemRequest {
+                    name: rest.trim().to_owned(),
+                    quantity,
+                },
                 _ => ItemRequest {
-                    name: part.trim_start_matches("a ").trim_start_matches("an ").to_owned(),
+                    name: part
+                        .trim_start_matches("a ")
+                        .trim_start_matches("an ")
+                        .to_owned(),
                     quantity: 1,
                 },
             }

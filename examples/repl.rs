@@ -51,7 +51,8 @@ async fn main() -> anyhow::Result<()> {
     let mut link = match &args.url {
         Some(url) => remote(url, &args.session).await?,
         None => {
-            let started = errand_cluster::Node::start(errand_cluster::NodeOptions::embedded()).await?;
+            let started =
+                errand_cluster::Node::start(errand_cluster::NodeOptions::embedded()).await?;
             let link = local(&started, &args.session);
             node = Some(started);
             link
@@ -63,7 +64,9 @@ async fn main() -> anyhow::Result<()> {
         if interactive && !args.json {
             eprint!("> ");
         }
-        let Some(line) = lines.next_line().await? else { break };
+        let Some(line) = lines.next_line().await? else {
+            break;
+        };
         if line.trim().is_empty() && interactive {
             continue;
         }
@@ -110,7 +113,8 @@ async fn settle(events: &mut mpsc::Receiver<ClientEvent>, args: &Args, timeout: 
         settled = settled
             || kind == "clarify"
             || kind == "error"
-            || (kind == "status" && ["confirmed", "failed", "declined", "cancelled"].contains(&status));
+            || (kind == "status"
+                && ["confirmed", "failed", "declined", "cancelled"].contains(&status));
     }
 }
 
@@ -125,8 +129,16 @@ fn print_event(event: &ClientEvent, json: bool) {
         "ack" => {}
         "clarify" => println!("? {}", v["question"].as_str().unwrap_or("")),
         "reply" => println!("< {}", v["text"].as_str().unwrap_or("")),
-        "error" => println!("! {} ({})", v["message"].as_str().unwrap_or(""), v["code"].as_str().unwrap_or("")),
-        "status" => println!("  [{}] {}", short(v["trace_id"].as_str().unwrap_or("")), v["status"].as_str().unwrap_or("")),
+        "error" => println!(
+            "! {} ({})",
+            v["message"].as_str().unwrap_or(""),
+            v["code"].as_str().unwrap_or("")
+        ),
+        "status" => println!(
+            "  [{}] {}",
+            short(v["trace_id"].as_str().unwrap_or("")),
+            v["status"].as_str().unwrap_or("")
+        ),
         "transcript" => println!("~ {}", v["text"].as_str().unwrap_or("")),
         _ => println!("{value}"),
     }
@@ -155,11 +167,18 @@ fn local(node: &errand_cluster::Node, session: &str) -> Link {
             }
         }
     });
-    Link { say: say_tx, events: event_rx }
+    Link {
+        say: say_tx,
+        events: event_rx,
+    }
 }
 
 async fn remote(url: &str, session: &str) -> anyhow::Result<Link> {
-    let url = if url.contains('?') { url.to_owned() } else { format!("{url}?session={session}") };
+    let url = if url.contains('?') {
+        url.to_owned()
+    } else {
+        format!("{url}?session={session}")
+    };
     let (socket, _) = tokio_tungstenite::connect_async(url.as_str())
         .await
         .with_context(|| format!("cannot connect to {url}"))?;
@@ -184,5 +203,8 @@ async fn remote(url: &str, session: &str) -> anyhow::Result<Link> {
             }
         }
     });
-    Ok(Link { say: say_tx, events: event_rx })
+    Ok(Link {
+        say: say_tx,
+        events: event_rx,
+    })
 }

@@ -8,7 +8,8 @@ async fn final_status(person: &mut Person, trace: &str) -> Value {
         .expect(secs(10), &format!("final status of {trace}"), |e| {
             e["type"] == "status"
                 && e["trace_id"] == trace
-                && ["confirmed", "failed", "declined", "cancelled"].contains(&e["status"].as_str().unwrap_or(""))
+                && ["confirmed", "failed", "declined", "cancelled"]
+                    .contains(&e["status"].as_str().unwrap_or(""))
         })
         .await
 }
@@ -30,14 +31,26 @@ async fn the_burger_dialogue_asks_for_the_address_then_orders() {
     let done = final_status(&mut person, &trace).await;
     assert_eq!(done["status"], "confirmed");
     for field in ["order_id", "items", "total", "currency", "eta_minutes"] {
-        assert!(!done["result"][field].is_null(), "result has {field}: {done}");
+        assert!(
+            !done["result"][field].is_null(),
+            "result has {field}: {done}"
+        );
     }
     let reply = person.expect_type("reply", secs(5)).await;
     assert!(reply["text"].as_str().unwrap().contains("Burger Barn"));
 
     let state = stack.state(&trace.as_str().into()).await.unwrap();
     let history: Vec<String> = state.history.iter().map(|h| h.status.to_string()).collect();
-    assert_eq!(history, ["received", "awaiting_clarification", "understood", "dispatched", "confirmed"]);
+    assert_eq!(
+        history,
+        [
+            "received",
+            "awaiting_clarification",
+            "understood",
+            "dispatched",
+            "confirmed"
+        ]
+    );
     stack.shutdown().await;
 }
 
@@ -45,7 +58,11 @@ async fn the_burger_dialogue_asks_for_the_address_then_orders() {
 async fn a_cab_from_home_to_the_airport_is_booked() {
     let stack = TestStack::start().await;
     let mut person = stack.client("s-cab");
-    let trace = person.say("book a cab from home to the airport").await.unwrap().to_string();
+    let trace = person
+        .say("book a cab from home to the airport")
+        .await
+        .unwrap()
+        .to_string();
     let done = final_status(&mut person, &trace).await;
     assert_eq!(done["status"], "confirmed", "{done}");
     assert!(done["result"]["booking_id"].is_string());
@@ -59,14 +76,20 @@ async fn out_of_scope_is_declined_politely_and_nothing_is_dispatched() {
     let stack = TestStack::start().await;
     let mut commands = stack.watch(errand_schemas::topics::AGENT_CMD).await;
     let mut person = stack.client("s-weather");
-    for text in ["what's the weather tomorrow", "book a table for two at an italian restaurant"] {
+    for text in [
+        "what's the weather tomorrow",
+        "book a table for two at an italian restaurant",
+    ] {
         let trace = person.say(text).await.unwrap().to_string();
         let done = final_status(&mut person, &trace).await;
         assert_eq!(done["status"], "declined", "{text}");
         let reply = person.expect_type("reply", secs(5)).await;
         assert!(reply["text"].as_str().unwrap().starts_with("Sorry"));
     }
-    assert!(commands.next(secs(1)).await.is_none(), "nothing was dispatched");
+    assert!(
+        commands.next(secs(1)).await.is_none(),
+        "nothing was dispatched"
+    );
     stack.shutdown().await;
 }
 
@@ -91,7 +114,11 @@ async fn a_correction_changes_the_open_order() {
 async fn never_mind_cancels_the_open_command() {
     let stack = TestStack::start().await;
     let mut person = stack.client("s-cancel");
-    let trace = person.say("get me a taxi to Paddington").await.unwrap().to_string();
+    let trace = person
+        .say("get me a taxi to Paddington")
+        .await
+        .unwrap()
+        .to_string();
     let q = person.expect_type("clarify", secs(5)).await;
     assert_eq!(q["missing"], serde_json::json!(["pickup"]));
     person.say("never mind").await.unwrap();
@@ -103,7 +130,10 @@ async fn never_mind_cancels_the_open_command() {
     let q = person.expect_type("clarify", secs(5)).await;
     assert_eq!(q["intent"], "order_mart");
     person.say("home").await.unwrap();
-    assert_eq!(final_status(&mut person, &next).await["status"], "confirmed");
+    assert_eq!(
+        final_status(&mut person, &next).await["status"],
+        "confirmed"
+    );
     stack.shutdown().await;
 }
 
@@ -113,7 +143,10 @@ async fn switching_domain_mid_dialogue_drops_the_first_and_serves_the_second() {
     let mut person = stack.client("s-switch");
     let food = person.say("I want a pizza").await.unwrap().to_string();
     person.expect_type("clarify", secs(5)).await;
-    person.say("actually book me a cab from work to King's Cross").await.unwrap();
+    person
+        .say("actually book me a cab from work to King's Cross")
+        .await
+        .unwrap();
     let dropped = final_status(&mut person, &food).await;
     assert_eq!(dropped["status"], "cancelled");
     let ride = person
@@ -122,7 +155,10 @@ async fn switching_domain_mid_dialogue_drops_the_first_and_serves_the_second() {
         })
         .await;
     assert_eq!(ride["domain"], "ride");
-    assert_eq!(ride["result"]["destination"]["name"], "King's Cross Station");
+    assert_eq!(
+        ride["result"]["destination"]["name"],
+        "King's Cross Station"
+    );
     stack.shutdown().await;
 }
 
@@ -130,7 +166,11 @@ async fn switching_domain_mid_dialogue_drops_the_first_and_serves_the_second() {
 async fn context_answers_fill_the_missing_slot() {
     let stack = TestStack::start().await;
     let mut person = stack.client("s-seats");
-    let trace = person.say("I need an xl cab to the airport").await.unwrap().to_string();
+    let trace = person
+        .say("I need an xl cab to the airport")
+        .await
+        .unwrap()
+        .to_string();
     let q = person.expect_type("clarify", secs(5)).await;
     assert_eq!(q["missing"], serde_json::json!(["pickup"]));
     person.say("from 10 Downing Street").await.unwrap();
@@ -145,11 +185,17 @@ async fn context_answers_fill_the_missing_slot() {
 async fn bad_utterances_get_stable_error_codes() {
     let stack = TestStack::start().await;
     let mut person = stack.client("s-bad");
-    assert_eq!(person.say("   ").await.unwrap_err().code.as_str(), "empty_utterance");
+    assert_eq!(
+        person.say("   ").await.unwrap_err().code.as_str(),
+        "empty_utterance"
+    );
     let e = person.expect_type("error", secs(2)).await;
     assert_eq!(e["code"], "empty_utterance");
     let long = "burger ".repeat(400);
-    assert_eq!(person.say(&long).await.unwrap_err().code.as_str(), "utterance_too_long");
+    assert_eq!(
+        person.say(&long).await.unwrap_err().code.as_str(),
+        "utterance_too_long"
+    );
     let e = person.expect_type("error", secs(2)).await;
     assert_eq!(e["code"], "utterance_too_long");
     stack.shutdown().await;

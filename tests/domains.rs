@@ -28,7 +28,13 @@ fn command(action: Action) -> Command {
 
 fn food(items: &[(&str, u32)], address: &str) -> Action {
     Action::OrderFood(FoodOrder {
-        items: items.iter().map(|(n, q)| ItemRequest { name: (*n).into(), quantity: *q }).collect(),
+        items: items
+            .iter()
+            .map(|(n, q)| ItemRequest {
+                name: (*n).into(),
+                quantity: *q,
+            })
+            .collect(),
         restaurant: None,
         cuisine: None,
         address: address.into(),
@@ -38,7 +44,10 @@ fn food(items: &[(&str, u32)], address: &str) -> Action {
 #[tokio::test]
 async fn food_ride_and_mart_each_end_confirmed_with_their_result_fields() {
     let stack = TestStack::start().await;
-    let food = command(food(&[("cheeseburger", 2), ("fries", 1)], "221B Baker Street"));
+    let food = command(food(
+        &[("cheeseburger", 2), ("fries", 1)],
+        "221B Baker Street",
+    ));
     let ride = command(Action::BookRide(RideBooking {
         pickup: "home".into(),
         destination: "the airport".into(),
@@ -47,7 +56,16 @@ async fn food_ride_and_mart_each_end_confirmed_with_their_result_fields() {
         time: None,
     }));
     let mart = command(Action::OrderMart(MartOrder {
-        items: vec![ItemRequest { name: "milk".into(), quantity: 2 }, ItemRequest { name: "eggs".into(), quantity: 1 }],
+        items: vec![
+            ItemRequest {
+                name: "milk".into(),
+                quantity: 2,
+            },
+            ItemRequest {
+                name: "eggs".into(),
+                quantity: 1,
+            },
+        ],
         address: "work".into(),
     }));
     for c in [&food, &ride, &mart] {
@@ -56,7 +74,9 @@ async fn food_ride_and_mart_each_end_confirmed_with_their_result_fields() {
 
     let state = stack.await_final(&food.trace_id, secs(5)).await;
     assert_eq!(state.status, Status::Confirmed);
-    let Some(ResultBody::Order(order)) = &state.result else { panic!("an order: {state:?}") };
+    let Some(ResultBody::Order(order)) = &state.result else {
+        panic!("an order: {state:?}")
+    };
     assert!(order.order_id.starts_with("FO-"));
     assert_eq!(order.items.len(), 2);
     assert_eq!(order.items[0].name, "cheeseburger");
@@ -69,17 +89,28 @@ async fn food_ride_and_mart_each_end_confirmed_with_their_result_fields() {
     assert_eq!(history, [Status::Dispatched, Status::Confirmed]);
 
     let state = stack.await_final(&ride.trace_id, secs(5)).await;
-    let Some(ResultBody::Ride(r)) = &state.result else { panic!("a ride: {state:?}") };
+    let Some(ResultBody::Ride(r)) = &state.result else {
+        panic!("a ride: {state:?}")
+    };
     assert!(r.booking_id.starts_with("RB-"));
     assert_eq!(r.pickup.name, "221B Baker Street");
     assert_eq!(r.destination.name, "Heathrow Airport");
     assert_eq!(r.ride_type, RideType::Xl);
-    assert!(r.distance_m > 20_000, "Baker Street to Heathrow is over 20 km");
-    assert!(r.fare > 4000, "an XL ride that far costs more than £40 ({})", r.fare);
+    assert!(
+        r.distance_m > 20_000,
+        "Baker Street to Heathrow is over 20 km"
+    );
+    assert!(
+        r.fare > 4000,
+        "an XL ride that far costs more than £40 ({})",
+        r.fare
+    );
     assert_eq!(r.currency, "GBP");
 
     let state = stack.await_final(&mart.trace_id, secs(5)).await;
-    let Some(ResultBody::Order(order)) = &state.result else { panic!("a mart order: {state:?}") };
+    let Some(ResultBody::Order(order)) = &state.result else {
+        panic!("a mart order: {state:?}")
+    };
     assert_eq!(order.items[0].name, "milk");
     assert_eq!(order.total, 2 * 129 + 289 + order.delivery_fee);
     assert_eq!(order.address, "1 Canada Square");
@@ -98,12 +129,25 @@ async fn the_same_command_twice_places_one_order() {
     let c = command(food(&[("pizza", 1)], "home"));
     stack.publish(AGENT_CMD, "s-domains", &c).await;
     stack.publish(AGENT_CMD, "s-domains", &c).await;
-    let first: AgentResult = outputs.next_matching(secs(5), |r: &AgentResult| r.trace_id == c.trace_id).await.unwrap();
-    let second: AgentResult = outputs.next_matching(secs(5), |r: &AgentResult| r.trace_id == c.trace_id).await.unwrap();
+    let first: AgentResult = outputs
+        .next_matching(secs(5), |r: &AgentResult| r.trace_id == c.trace_id)
+        .await
+        .unwrap();
+    let second: AgentResult = outputs
+        .next_matching(secs(5), |r: &AgentResult| r.trace_id == c.trace_id)
+        .await
+        .unwrap();
     assert_eq!(first, second, "the redelivery returns the first result");
     assert_eq!(restaurants.placed_count(), 1, "one order placed");
     let state = stack.state(&c.trace_id).await.unwrap();
-    assert_eq!(state.history.iter().filter(|h| h.status == Status::Confirmed).count(), 1);
+    assert_eq!(
+        state
+            .history
+            .iter()
+            .filter(|h| h.status == Status::Confirmed)
+            .count(),
+        1
+    );
     stack.shutdown().await;
 }
 
@@ -128,7 +172,14 @@ async fn a_failed_order_voids_its_charge() {
     stack.publish(AGENT_CMD, "s-domains", &c).await;
     let state = stack.await_final(&c.trace_id, secs(5)).await;
     assert_eq!(state.status, Status::Failed);
-    assert!(state.error.as_ref().unwrap().message.contains("can't make 25"));
+    assert!(
+        state
+            .error
+            .as_ref()
+            .unwrap()
+            .message
+            .contains("can't make 25")
+    );
     let charge_id = errand_actors::agents::stable_id("ch", c.trace_id.as_str());
     let payment = stack.node.services.as_ref().unwrap().payment.get().unwrap();
     let charge = payment
@@ -149,16 +200,27 @@ async fn unknown_places_items_and_stock_fail_with_clear_errors() {
     let nowhere = command(food(&[("burger", 1)], "Atlantis"));
     let unknown_item = command(food(&[("unicorn steak", 1)], "home"));
     let out_of_stock = command(Action::OrderMart(MartOrder {
-        items: vec![ItemRequest { name: "avocado".into(), quantity: 2 }],
+        items: vec![ItemRequest {
+            name: "avocado".into(),
+            quantity: 2,
+        }],
         address: "home".into(),
     }));
     for c in [&nowhere, &unknown_item, &out_of_stock] {
         stack.publish(AGENT_CMD, "s-domains", c).await;
     }
     let expect = [
-        (&nowhere, ErrorCode::UnknownPlace, "I couldn't find \"Atlantis\"."),
+        (
+            &nowhere,
+            ErrorCode::UnknownPlace,
+            "I couldn't find \"Atlantis\".",
+        ),
         (&unknown_item, ErrorCode::UnknownItem, "unicorn steak"),
-        (&out_of_stock, ErrorCode::OutOfStock, "avocado is out of stock"),
+        (
+            &out_of_stock,
+            ErrorCode::OutOfStock,
+            "avocado is out of stock",
+        ),
     ];
     for (c, code, text) in expect {
         let state = stack.await_final(&c.trace_id, secs(5)).await;
@@ -184,18 +246,41 @@ impl DomainAgent for PharmacyAgent {
                 name: "order_medicine".into(),
                 description: "Order medicine for delivery.".into(),
                 slots: vec![
-                    SlotSpec::required("medicine", SlotKind::Text, "what to deliver", "Which medicine?"),
-                    SlotSpec::required("address", SlotKind::Place, "where to", "Where should I deliver it?"),
+                    SlotSpec::required(
+                        "medicine",
+                        SlotKind::Text,
+                        "what to deliver",
+                        "Which medicine?",
+                    ),
+                    SlotSpec::required(
+                        "address",
+                        SlotKind::Place,
+                        "where to",
+                        "Where should I deliver it?",
+                    ),
                 ],
             }],
         }
     }
 
-    async fn execute(&self, command: &Command, services: &Services) -> Result<ResultBody, ErrorBody> {
+    async fn execute(
+        &self,
+        command: &Command,
+        services: &Services,
+    ) -> Result<ResultBody, ErrorBody> {
         let Action::Custom(CustomAction { slots, .. }) = &command.action else {
-            return Err(ErrorBody::new(ErrorCode::InvalidCommand, "pharmacy takes order_medicine"));
+            return Err(ErrorBody::new(
+                ErrorCode::InvalidCommand,
+                "pharmacy takes order_medicine",
+            ));
         };
-        let text = |name: &str| slots.get(name).and_then(SlotValue::as_text).unwrap_or_default().to_owned();
+        let text = |name: &str| {
+            slots
+                .get(name)
+                .and_then(SlotValue::as_text)
+                .unwrap_or_default()
+                .to_owned()
+        };
         let place = services.resolve(&text("address"), &command.user_id).await?;
         Ok(ResultBody::Other(Json(serde_json::json!({
             "order_id": errand_actors::agents::stable_id("RX", command.trace_id.as_str()),
@@ -227,16 +312,25 @@ async fn a_new_domain_is_one_agent_and_one_registry_entry() {
     }));
     let mut outputs = stack.watch("agent.out.pharmacy").await;
     stack.publish(AGENT_CMD, "s-domains", &c).await;
-    let result: AgentResult = outputs.next_matching(secs(5), |_: &AgentResult| true).await.unwrap();
+    let result: AgentResult = outputs
+        .next_matching(secs(5), |_: &AgentResult| true)
+        .await
+        .unwrap();
     assert!(matches!(result.outcome, Outcome::Confirmed { .. }));
     let state = stack.await_final(&c.trace_id, secs(5)).await;
     assert_eq!(state.status, Status::Confirmed);
-    let Some(ResultBody::Other(Json(body))) = state.result else { panic!("custom result") };
+    let Some(ResultBody::Other(Json(body))) = state.result else {
+        panic!("custom result")
+    };
     assert_eq!(body["medicine"], "ibuprofen");
     assert_eq!(body["address"], "221B Baker Street");
 
     // A domain nobody registered fails clearly.
-    let unknown = command(Action::Custom(CustomAction { domain: "spaceflight".into(), name: "launch".into(), slots: Default::default() }));
+    let unknown = command(Action::Custom(CustomAction {
+        domain: "spaceflight".into(),
+        name: "launch".into(),
+        slots: Default::default(),
+    }));
     stack.publish(AGENT_CMD, "s-domains", &unknown).await;
     let state = stack.await_final(&unknown.trace_id, secs(5)).await;
     assert_eq!(state.error.unwrap().code, ErrorCode::UnknownDomain);

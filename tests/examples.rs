@@ -27,21 +27,40 @@ fn run(name: &str, args: &[&str], input: &str) -> Vec<Value> {
         .stderr(Stdio::inherit())
         .spawn()
         .unwrap();
-    child.stdin.take().unwrap().write_all(input.as_bytes()).unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(input.as_bytes())
+        .unwrap();
     let output = child.wait_with_output().unwrap();
     assert!(output.status.success(), "{name} exits cleanly");
     String::from_utf8(output.stdout)
         .unwrap()
         .lines()
-        .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("stdout line is JSON ({e}): {l}")))
+        .map(|l| {
+            serde_json::from_str(l).unwrap_or_else(|e| panic!("stdout line is JSON ({e}): {l}"))
+        })
         .collect()
 }
 
 #[test]
 fn repl_json_runs_the_burger_dialogue() {
-    let events = run("repl", &["--json"], "order me a burger\n221B Baker Street\n");
-    let clarify = events.iter().find(|e| e["type"] == "clarify").expect("a clarify");
-    assert!(clarify["missing"].as_array().unwrap().contains(&Value::from("address")));
+    let events = run(
+        "repl",
+        &["--json"],
+        "order me a burger\n221B Baker Street\n",
+    );
+    let clarify = events
+        .iter()
+        .find(|e| e["type"] == "clarify")
+        .expect("a clarify");
+    assert!(
+        clarify["missing"]
+            .as_array()
+            .unwrap()
+            .contains(&Value::from("address"))
+    );
     let trace = &clarify["trace_id"];
     let done = events
         .iter()
@@ -54,7 +73,11 @@ fn repl_json_runs_the_burger_dialogue() {
 
 #[test]
 fn command_repl_json_confirms_a_food_command() {
-    let events = run("command_repl", &["--json"], "food 2 cheeseburger to 221B Baker Street\n");
+    let events = run(
+        "command_repl",
+        &["--json"],
+        "food 2 cheeseburger to 221B Baker Street\n",
+    );
     let done = events
         .iter()
         .find(|e| e["type"] == "status" && e["status"] == "confirmed")

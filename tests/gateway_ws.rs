@@ -20,15 +20,21 @@ async fn server() -> Server {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
     let server = tokio::spawn(errand_gateway::serve(listener, stack.node.app_state()));
-    Server { addr, stack, server }
+    Server {
+        addr,
+        stack,
+        server,
+    }
 }
 
-type Socket = tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
+type Socket =
+    tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
 
 async fn connect(addr: SocketAddr, session: &str) -> Socket {
-    let (socket, _) = tokio_tungstenite::connect_async(format!("ws://{addr}/v1/ws/text?session={session}"))
-        .await
-        .expect("websocket connects");
+    let (socket, _) =
+        tokio_tungstenite::connect_async(format!("ws://{addr}/v1/ws/text?session={session}"))
+            .await
+            .expect("websocket connects");
     socket
 }
 
@@ -62,9 +68,17 @@ async fn http_get(addr: SocketAddr, path: &str) -> (u16, String, Value) {
     let status = head.split(' ').nth(1).and_then(|s| s.parse().ok()).unwrap();
     let content_type = head
         .lines()
-        .find_map(|l| l.to_ascii_lowercase().strip_prefix("content-type: ").map(str::to_owned))
+        .find_map(|l| {
+            l.to_ascii_lowercase()
+                .strip_prefix("content-type: ")
+                .map(str::to_owned)
+        })
         .unwrap_or_default();
-    (status, content_type, serde_json::from_str(body).unwrap_or(Value::Null))
+    (
+        status,
+        content_type,
+        serde_json::from_str(body).unwrap_or(Value::Null),
+    )
 }
 
 #[tokio::test]
@@ -74,32 +88,77 @@ async fn a_malformed_frame_gets_an_error_and_the_same_socket_completes_a_dialogu
     ws.send(Message::text("{this is not json")).await.unwrap();
     let error = expect(&mut ws, "error", |e| e["type"] == "error").await;
     assert_eq!(error["code"], "malformed_json");
-    ws.send(Message::text(r#"{"type":"teleport","to":"mars"}"#)).await.unwrap();
-    assert_eq!(expect(&mut ws, "error", |e| e["type"] == "error").await["code"], "unknown_type");
-    ws.send(Message::text(r#"{"type":"utterance","text":42}"#)).await.unwrap();
-    assert_eq!(expect(&mut ws, "error", |e| e["type"] == "error").await["code"], "invalid_message");
-    ws.send(Message::binary(vec![0xff, 0xfe, 0x00])).await.unwrap();
-    assert_eq!(expect(&mut ws, "error", |e| e["type"] == "error").await["code"], "not_utf8");
+    ws.send(Message::text(r#"{"type":"teleport","to":"mars"}"#))
+        .await
+        .unwrap();
+    assert_eq!(
+        expect(&mut ws, "error", |e| e["type"] == "error").await["code"],
+        "unknown_type"
+    );
+    ws.send(Message::text(r#"{"type":"utterance","text":42}"#))
+        .await
+        .unwrap();
+    assert_eq!(
+        expect(&mut ws, "error", |e| e["type"] == "error").await["code"],
+        "invalid_message"
+    );
+    ws.send(Message::binary(vec![0xff, 0xfe, 0x00]))
+        .await
+        .unwrap();
+    assert_eq!(
+        expect(&mut ws, "error", |e| e["type"] == "error").await["code"],
+        "not_utf8"
+    );
     ws.send(Message::text("   ")).await.unwrap();
-    assert_eq!(expect(&mut ws, "error", |e| e["type"] == "error").await["code"], "empty_utterance");
+    assert_eq!(
+        expect(&mut ws, "error", |e| e["type"] == "error").await["code"],
+        "empty_utterance"
+    );
     ws.send(Message::text("pizza ".repeat(300))).await.unwrap();
-    assert_eq!(expect(&mut ws, "error", |e| e["type"] == "error").await["code"], "utterance_too_long");
+    assert_eq!(
+        expect(&mut ws, "error", |e| e["type"] == "error").await["code"],
+        "utterance_too_long"
+    );
 
-    ws.send(Message::text(r#"{"type":"utterance","text":"order me a burger"}"#)).await.unwrap();
+    ws.send(Message::text(
+        r#"{"type":"utterance","text":"order me a burger"}"#,
+    ))
+    .await
+    .unwrap();
     let question = expect(&mut ws, "clarify", |e| e["type"] == "clarify").await;
     assert_eq!(question["missing"][0], "address");
     let trace = question["trace_id"].as_str().unwrap().to_owned();
     ws.send(Message::text("221B Baker Street")).await.unwrap();
-    let done = expect(&mut ws, "confirmed", |e| e["type"] == "status" && e["status"] == "confirmed").await;
+    let done = expect(&mut ws, "confirmed", |e| {
+        e["type"] == "status" && e["status"] == "confirmed"
+    })
+    .await;
     assert_eq!(done["trace_id"], trace.as_str());
     assert!(done["result"]["order_id"].is_string());
-    assert!(done["seq"].as_u64().unwrap() > question["seq"].as_u64().unwrap(), "seq grows");
+    assert!(
+        done["seq"].as_u64().unwrap() > question["seq"].as_u64().unwrap(),
+        "seq grows"
+    );
 
     let (status, _, command) = http_get(s.addr, &format!("/v1/commands/{trace}")).await;
     assert_eq!(status, 200);
     assert_eq!(command["status"], "confirmed");
-    let history: Vec<&str> = command["history"].as_array().unwrap().iter().map(|h| h["status"].as_str().unwrap()).collect();
-    assert_eq!(history, ["received", "awaiting_clarification", "understood", "dispatched", "confirmed"]);
+    let history: Vec<&str> = command["history"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|h| h["status"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        history,
+        [
+            "received",
+            "awaiting_clarification",
+            "understood",
+            "dispatched",
+            "confirmed"
+        ]
+    );
     assert!(command["history"][0]["at_ms"].as_u64().unwrap() > 0);
     s.server.abort();
     s.stack.shutdown().await;
@@ -109,12 +168,22 @@ async fn a_malformed_frame_gets_an_error_and_the_same_socket_completes_a_dialogu
 async fn the_cab_and_the_weather_over_a_real_socket() {
     let s = server().await;
     let mut ws = connect(s.addr, "ws-2").await;
-    ws.send(Message::text("book a cab from home to the airport")).await.unwrap();
-    let done = expect(&mut ws, "confirmed", |e| e["type"] == "status" && e["status"] == "confirmed").await;
+    ws.send(Message::text("book a cab from home to the airport"))
+        .await
+        .unwrap();
+    let done = expect(&mut ws, "confirmed", |e| {
+        e["type"] == "status" && e["status"] == "confirmed"
+    })
+    .await;
     assert!(done["result"]["booking_id"].is_string());
     assert!(done["result"]["fare"].is_i64());
-    ws.send(Message::text("what's the weather tomorrow")).await.unwrap();
-    let declined = expect(&mut ws, "declined", |e| e["type"] == "status" && e["status"] == "declined").await;
+    ws.send(Message::text("what's the weather tomorrow"))
+        .await
+        .unwrap();
+    let declined = expect(&mut ws, "declined", |e| {
+        e["type"] == "status" && e["status"] == "declined"
+    })
+    .await;
     let reply = expect(&mut ws, "reply", |e| e["type"] == "reply").await;
     assert_eq!(reply["trace_id"], declined["trace_id"]);
     s.server.abort();
@@ -160,7 +229,9 @@ async fn shutdown_closes_sockets_with_a_reason() {
     .expect("with a close frame");
     assert_eq!(u16::from(close.code), 1001);
     assert!(close.reason.contains("shutting down"));
-    let result = tokio::time::timeout(secs(5), s.server).await.expect("the server stops");
+    let result = tokio::time::timeout(secs(5), s.server)
+        .await
+        .expect("the server stops");
     assert!(result.unwrap().is_ok());
     s.stack.shutdown().await;
 }

@@ -8,6 +8,8 @@
 //! | `gateway_ws` | `errand up`'s HTTP and WebSocket surface with real clients |
 //! | `examples` | the REPL examples, as a user runs them |
 
+#![allow(clippy::unwrap_used)] // a failed unwrap is a failed test
+
 mod dialogue;
 mod domains;
 mod examples;

@@ -77,14 +77,18 @@ fn flaky_command(session: &str, what: &str) -> Command {
 #[tokio::test]
 async fn poison_record_is_retried_then_failed_and_the_person_told_while_others_complete() {
     let panics = Arc::new(AtomicUsize::new(0));
-    let flaky = Flaky { panics: panics.clone() };
+    let flaky = Flaky {
+        panics: panics.clone(),
+    };
     let stack = TestStack::start_with(|o| {
         o.registry.register(flaky);
     })
     .await;
     let mut person = stack.client("s-poison");
     let poison = flaky_command("s-poison", "poison");
-    let fine: Vec<Command> = (0..4).map(|i| flaky_command("s-poison", &format!("job {i}"))).collect();
+    let fine: Vec<Command> = (0..4)
+        .map(|i| flaky_command("s-poison", &format!("job {i}")))
+        .collect();
     stack.publish(AGENT_CMD, "s-poison", &poison).await;
     for c in &fine {
         stack.publish(AGENT_CMD, "s-poison", c).await;
@@ -92,34 +96,60 @@ async fn poison_record_is_retried_then_failed_and_the_person_told_while_others_c
 
     for c in &fine {
         let state = stack.await_final(&c.trace_id, secs(10)).await;
-        assert_eq!(state.status, Status::Confirmed, "{} completes despite the poison", c.trace_id);
+        assert_eq!(
+            state.status,
+            Status::Confirmed,
+            "{} completes despite the poison",
+            c.trace_id
+        );
     }
     let state = stack.await_final(&poison.trace_id, secs(10)).await;
     assert_eq!(state.status, Status::Failed);
-    assert_eq!(state.error.as_ref().map(|e| e.code), Some(ErrorCode::ProcessingFailed));
+    assert_eq!(
+        state.error.as_ref().map(|e| e.code),
+        Some(ErrorCode::ProcessingFailed)
+    );
 
     // The person is told, on their socket.
     let trace = poison.trace_id.to_string();
     person.expect_status(&trace, "failed", secs(5)).await;
     let reply = person.expect_type("reply", secs(5)).await;
     assert_eq!(reply["trace_id"], trace.as_str());
-    assert!(reply["text"].as_str().unwrap_or("").contains("couldn't complete"));
+    assert!(
+        reply["text"]
+            .as_str()
+            .unwrap_or("")
+            .contains("couldn't complete")
+    );
 
     // Tried exactly as often as the policy says, each time crashing the
     // agent, which its supervisor restarted.
     assert_eq!(panics.load(Ordering::SeqCst), 3);
     let letters = stack.node.options.stores.dead_letters.list().await.unwrap();
-    let letter = letters.iter().find(|l| l.trace_id.as_ref() == Some(&poison.trace_id)).expect("kept for replay");
+    let letter = letters
+        .iter()
+        .find(|l| l.trace_id.as_ref() == Some(&poison.trace_id))
+        .expect("kept for replay");
     assert_eq!(letter.attempts, 3);
     assert_eq!(letter.source_topic, AGENT_CMD);
     let agents = find_role(&stack, "agents").await;
-    let restarts = agents.call(SupervisorMessage::Restarts, Some(secs(1))).await.unwrap().unwrap();
-    assert!(restarts >= 3, "the agent was restarted after each crash ({restarts})");
+    let restarts = agents
+        .call(SupervisorMessage::Restarts, Some(secs(1)))
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(
+        restarts >= 3,
+        "the agent was restarted after each crash ({restarts})"
+    );
 
     // And the restarted agent still works.
     let after = flaky_command("s-poison", "after");
     stack.publish(AGENT_CMD, "s-poison", &after).await;
-    assert_eq!(stack.await_final(&after.trace_id, secs(5)).await.status, Status::Confirmed);
+    assert_eq!(
+        stack.await_final(&after.trace_id, secs(5)).await.status,
+        Status::Confirmed
+    );
     stack.shutdown().await;
 }
 
@@ -131,7 +161,10 @@ async fn find_role(stack: &TestStack, role: &str) -> ActorRef<SupervisorMessage>
         .await
         .unwrap()
         .unwrap();
-    let (_, cell) = children.into_iter().find(|(n, _)| n == role).expect("role running");
+    let (_, cell) = children
+        .into_iter()
+        .find(|(n, _)| n == role)
+        .expect("role running");
     cell.into()
 }
 
@@ -148,7 +181,12 @@ impl Actor for Crashes {
         Ok(())
     }
 
-    async fn handle(&self, _: ActorRef<Self::Msg>, message: Self::Msg, _: &mut ()) -> Result<(), ActorProcessingErr> {
+    async fn handle(
+        &self,
+        _: ActorRef<Self::Msg>,
+        message: Self::Msg,
+        _: &mut (),
+    ) -> Result<(), ActorProcessingErr> {
         let CrashMessage(envelope) = message;
         let _held = envelope;
         panic!("crash while holding an envelope");
@@ -164,41 +202,88 @@ async fn an_envelope_dropped_by_a_crashing_actor_reports_itself() {
     let (actor, handle) = Actor::spawn(None, Crashes, ()).await.unwrap();
     let command = flaky_command("s-drop", "anything");
     let queued = flaky_command("s-drop", "queued behind it");
-    actor.send_message(CrashMessage(envelope(AGENT_CMD, "s-drop", command.clone(), &sink))).unwrap();
-    actor.send_message(CrashMessage(envelope(AGENT_CMD, "s-drop", queued.clone(), &sink))).unwrap();
+    actor
+        .send_message(CrashMessage(envelope(
+            AGENT_CMD,
+            "s-drop",
+            command.clone(),
+            &sink,
+        )))
+        .unwrap();
+    actor
+        .send_message(CrashMessage(envelope(
+            AGENT_CMD,
+            "s-drop",
+            queued.clone(),
+            &sink,
+        )))
+        .unwrap();
     let _ = handle.await;
     let mut reported = Vec::new();
     for _ in 0..2 {
-        let failure = tokio::time::timeout(secs(2), failures.recv()).await.unwrap().unwrap();
+        let failure = tokio::time::timeout(secs(2), failures.recv())
+            .await
+            .unwrap()
+            .unwrap();
         assert_eq!(failure.error, DROPPED);
         assert!(failure.retryable);
         let cmd: Command = errand_schemas::codec::decode_record(&failure.record.value).unwrap();
         reported.push(cmd.trace_id);
     }
-    assert!(reported.contains(&command.trace_id), "the envelope being handled");
-    assert!(reported.contains(&queued.trace_id), "the envelope left in the dead mailbox");
+    assert!(
+        reported.contains(&command.trace_id),
+        "the envelope being handled"
+    );
+    assert!(
+        reported.contains(&queued.trace_id),
+        "the envelope left in the dead mailbox"
+    );
 }
 
 #[tokio::test]
 async fn a_dropped_envelope_reaches_the_error_handler() {
     let stack = TestStack::start_with(|o| {
-        o.retry = RetryPolicy { max_attempts: 1, ..o.retry.clone() };
+        o.retry = RetryPolicy {
+            max_attempts: 1,
+            ..o.retry.clone()
+        };
     })
     .await;
     let mut person = stack.client("s-lost");
     let command = flaky_command("s-lost", "dropped");
     let mut errors = stack.watch(errand_schemas::topics::AGENT_ERROR).await;
-    drop(envelope(AGENT_CMD, "s-lost", command.clone(), &stack.node.failures));
+    drop(envelope(
+        AGENT_CMD,
+        "s-lost",
+        command.clone(),
+        &stack.node.failures,
+    ));
 
     let letter: DeadLetter = errors
-        .next_matching(secs(5), |l: &DeadLetter| l.trace_id.as_ref() == Some(&command.trace_id))
+        .next_matching(secs(5), |l: &DeadLetter| {
+            l.trace_id.as_ref() == Some(&command.trace_id)
+        })
         .await
         .expect("the dropped record is dead-lettered on agent.error");
     assert_eq!(letter.error, DROPPED);
-    let state = stack.await_status(&command.trace_id, Status::Failed, secs(5)).await;
+    let state = stack
+        .await_status(&command.trace_id, Status::Failed, secs(5))
+        .await;
     assert!(state.error.is_some());
-    person.expect_status(command.trace_id.as_str(), "failed", secs(5)).await;
-    assert!(stack.node.options.stores.dead_letters.get(&letter.id).await.unwrap().is_some());
+    person
+        .expect_status(command.trace_id.as_str(), "failed", secs(5))
+        .await;
+    assert!(
+        stack
+            .node
+            .options
+            .stores
+            .dead_letters
+            .get(&letter.id)
+            .await
+            .unwrap()
+            .is_some()
+    );
     stack.shutdown().await;
 }
 
@@ -206,8 +291,13 @@ async fn a_dropped_envelope_reaches_the_error_handler() {
 async fn undecodable_records_go_to_the_dead_letters_at_once() {
     let stack = TestStack::start().await;
     let mut errors = stack.watch(errand_schemas::topics::AGENT_ERROR).await;
-    stack.publish_raw(AGENT_CMD, "s-garbage", b"\xff\xfe not json").await;
-    let letter: DeadLetter = errors.next_matching(secs(5), |_: &DeadLetter| true).await.expect("dead letter");
+    stack
+        .publish_raw(AGENT_CMD, "s-garbage", b"\xff\xfe not json")
+        .await;
+    let letter: DeadLetter = errors
+        .next_matching(secs(5), |_: &DeadLetter| true)
+        .await
+        .expect("dead letter");
     assert_eq!(letter.attempts, 1);
     assert_eq!(letter.code, ErrorCode::InvalidMessage);
     assert!(letter.payload_lossy);
@@ -238,25 +328,44 @@ async fn the_sweeper_fails_overdue_commands_and_tells_the_person() {
     tracker
         .record(StatusUpdate {
             deadline_ms: Some(now + 30 * 60_000),
-            ..StatusUpdate::new(waiting.clone(), "s".into(), "demo", Status::AwaitingClarification, 1)
+            ..StatusUpdate::new(
+                waiting.clone(),
+                "s".into(),
+                "demo",
+                Status::AwaitingClarification,
+                1,
+            )
         })
         .await
         .unwrap();
     tracker
-        .record(StatusUpdate::new(done.clone(), "s".into(), "demo", Status::Confirmed, 1))
+        .record(StatusUpdate::new(
+            done.clone(),
+            "s".into(),
+            "demo",
+            Status::Confirmed,
+            1,
+        ))
         .await
         .unwrap();
 
     let (sweeper, _) = Actor::spawn(
         None,
         Sweeper,
-        SweeperArgs { tracker: tracker.clone(), every: Duration::from_secs(1), batch: 100 },
+        SweeperArgs {
+            tracker: tracker.clone(),
+            every: Duration::from_secs(1),
+            batch: 100,
+        },
     )
     .await
     .unwrap();
 
     tokio::time::advance(Duration::from_secs(29)).await;
-    assert_eq!(stores.state.get(&silent).await.unwrap().unwrap().status, Status::Received);
+    assert_eq!(
+        stores.state.get(&silent).await.unwrap().unwrap().status,
+        Status::Received
+    );
 
     tokio::time::advance(Duration::from_secs(2)).await;
     let failed: StatusUpdate = status
@@ -264,10 +373,19 @@ async fn the_sweeper_fails_overdue_commands_and_tells_the_person() {
         .await
         .expect("the person is told");
     assert_eq!(failed.trace_id, silent);
-    assert_eq!(failed.error.as_ref().map(|e| e.code), Some(ErrorCode::DeadlineExceeded));
+    assert_eq!(
+        failed.error.as_ref().map(|e| e.code),
+        Some(ErrorCode::DeadlineExceeded)
+    );
     assert!(failed.reply.is_some());
-    assert_eq!(stores.state.get(&done).await.unwrap().unwrap().status, Status::Confirmed);
-    assert_eq!(stores.state.get(&waiting).await.unwrap().unwrap().status, Status::AwaitingClarification);
+    assert_eq!(
+        stores.state.get(&done).await.unwrap().unwrap().status,
+        Status::Confirmed
+    );
+    assert_eq!(
+        stores.state.get(&waiting).await.unwrap().unwrap().status,
+        Status::AwaitingClarification
+    );
 
     tokio::time::advance(Duration::from_secs(30 * 60)).await;
     let cancelled: StatusUpdate = status

@@ -19,10 +19,14 @@ use errand_schemas::{
 };
 use std::time::Duration;
 
+fn record(step: StatusUpdate) -> Effect {
+    Effect::Record(Box::new(step))
+}
+
 /// What the reasoner must do after a turn, in order.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Effect {
-    Record(StatusUpdate),
+    Record(Box<StatusUpdate>),
     Clarify(Clarification),
     Dispatch(Command),
 }
@@ -44,7 +48,8 @@ impl Default for DialogueConfig {
     }
 }
 
-pub const DECLINE: &str = "Sorry, I can't help with that. I can order food, book rides and get groceries delivered.";
+pub const DECLINE: &str =
+    "Sorry, I can't help with that. I can order food, book rides and get groceries delivered.";
 
 fn describe(action: &str) -> &'static str {
     match action {
@@ -105,15 +110,18 @@ pub fn decide(
     if parse.cancel {
         match session.open.take() {
             Some(open) => {
-                effects.push(Effect::Record(StatusUpdate {
-                    reply: Some(format!("OK, I've cancelled the {}.", describe(&open.action))),
+                effects.push(record(StatusUpdate {
+                    reply: Some(format!(
+                        "OK, I've cancelled the {}.",
+                        describe(&open.action)
+                    )),
                     ..t.step(&open.trace_id, Status::Cancelled)
                 }));
                 if open.trace_id != *trace {
-                    effects.push(Effect::Record(t.step(trace, Status::Cancelled)));
+                    effects.push(record(t.step(trace, Status::Cancelled)));
                 }
             }
-            None => effects.push(Effect::Record(StatusUpdate {
+            None => effects.push(record(StatusUpdate {
                 reply: Some("OK. There was nothing open to cancel.".into()),
                 ..t.step(trace, Status::Cancelled)
             })),
@@ -127,13 +135,13 @@ pub fn decide(
                 && parse.intent.as_str() != open.action
                 && parse.confidence >= 0.4;
             if switch {
-                effects.push(Effect::Record(StatusUpdate {
+                effects.push(record(StatusUpdate {
                     reply: Some(format!("OK, I've dropped the {}.", describe(&open.action))),
                     ..t.step(&open.trace_id, Status::Cancelled)
                 }));
                 let new_trace = if *trace == open.trace_id {
                     let fresh = TraceId::generate();
-                    effects.push(Effect::Record(StatusUpdate {
+                    effects.push(record(StatusUpdate {
                         deadline_ms: t.deadline(config.command_deadline),
                         ..t.step(&fresh, Status::Received)
                     }));
@@ -141,16 +149,30 @@ pub fn decide(
                 } else {
                     trace.clone()
                 };
-                (parse.intent.as_str().to_owned(), new_trace, parse.slots.clone())
-            } else if parse.answer.is_empty() && !(parse.intent.as_str() == open.action && !parse.slots.is_empty()) {
+                (
+                    parse.intent.as_str().to_owned(),
+                    new_trace,
+                    parse.slots.clone(),
+                )
+            } else if parse.answer.is_empty()
+                && (parse.intent.as_str() != open.action || parse.slots.is_empty())
+            {
                 // Not an answer: ask again, and keep the command open.
-                let (domain_spec, spec) = match registry.action(&open.action) {
-                    Some(found) => found,
-                    None => return decline(&t, &open.trace_id, session, effects),
+                let Some((_, spec)) = registry.action(&open.action) else {
+                    return decline(&t, &open.trace_id, session, effects);
                 };
-                let _ = domain_spec;
-                let question = format!("Sorry, I didn't get that. {}", spec.question(&open.missing));
-                return ask(&t, session, open.trace_id, open.action.clone(), open.slots, open.missing, question, effects);
+                let question =
+                    format!("Sorry, I didn't get that. {}", spec.question(&open.missing));
+                return ask(
+                    &t,
+                    session,
+                    open.trace_id,
+                    open.action.clone(),
+                    open.slots,
+                    open.missing,
+                    question,
+                    effects,
+                );
             } else {
                 let mut slots = open.slots.clone();
                 if parse.intent.as_str() == open.action {
@@ -164,7 +186,11 @@ pub fn decide(
             if !parse.intent.in_scope() {
                 return decline(&t, trace, session, effects);
             }
-            (parse.intent.as_str().to_owned(), trace.clone(), parse.slots.clone())
+            (
+                parse.intent.as_str().to_owned(),
+                trace.clone(),
+                parse.slots.clone(),
+            )
         }
     };
 
@@ -174,11 +200,13 @@ pub fn decide(
     let missing = spec.missing(&slots);
     if !missing.is_empty() {
         let question = spec.question(&missing);
-        return ask(&t, session, trace_id, action, slots, missing, question, effects);
+        return ask(
+            &t, session, trace_id, action, slots, missing, question, effects,
+        );
     }
     session.remember(&trace_id);
     let domain = domain.name.clone();
-    effects.push(Effect::Record(StatusUpdate {
+    effects.push(record(StatusUpdate {
         intent: Some(action.clone()),
         slots: Some(slots.clone()),
         domain: Some(domain.clone()),
@@ -201,7 +229,8 @@ pub fn decide(
 fn merge(slots: &mut SlotMap, heard: &SlotMap) {
     for (name, value) in heard {
         if name == "quantity" {
-            if let (Some(SlotValue::Items(items)), Some(q)) = (slots.get_mut("item"), value.as_number())
+            if let (Some(SlotValue::Items(items)), Some(q)) =
+                (slots.get_mut("item"), value.as_number())
                 && items.len() == 1
             {
                 items[0].quantity = q;
@@ -224,7 +253,7 @@ fn ask(
     mut effects: Vec<Effect>,
 ) -> Vec<Effect> {
     session.remember(&trace_id);
-    effects.push(Effect::Record(StatusUpdate {
+    effects.push(record(StatusUpdate {
         intent: Some(action.clone()),
         slots: Some(slots.clone()),
         deadline_ms: t.deadline(t.config.clarification_timeout),
@@ -256,7 +285,7 @@ fn decline(
     mut effects: Vec<Effect>,
 ) -> Vec<Effect> {
     session.remember(trace_id);
-    effects.push(Effect::Record(StatusUpdate {
+    effects.push(record(StatusUpdate {
         intent: Some(Intent::OutOfScope.as_str().into()),
         reply: Some(DECLINE.into()),
         ..t.step(trace_id, Status::Declined)

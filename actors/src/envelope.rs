@@ -43,8 +43,10 @@ impl Failure {
     /// Hands the failure to `sink`; if there is no retrier to take it, the
     /// acknowledgement is dropped, so the bus delivers the record again.
     pub fn report(self, sink: &FailureSink) {
-        if let Err(returned) = sink.send(RetrierMessage::Failed(self)) {
-            if let Some(RetrierMessage::Failed(lost) | RetrierMessage::Due(lost)) = returned {
+        if let Err(Some(RetrierMessage::Failed(lost) | RetrierMessage::Due(lost))) =
+            sink.send(RetrierMessage::Failed(self))
+        {
+            {
                 tracing::error!(
                     topic = %lost.record.topic,
                     key = %lost.record.key,
@@ -63,7 +65,7 @@ pub const DROPPED: &str =
 
 /// A decoded record on its way through an actor.
 pub struct Envelope<T> {
-    inner: Option<Inner<T>>,
+    inner: Option<Box<Inner<T>>>,
 }
 
 struct Inner<T> {
@@ -84,13 +86,13 @@ impl<T> Envelope<T> {
         permit: Option<OwnedSemaphorePermit>,
     ) -> Self {
         Self {
-            inner: Some(Inner {
+            inner: Some(Box::new(Inner {
                 payload,
                 record,
                 ack,
                 sink,
                 _permit: permit,
-            }),
+            })),
         }
     }
 
@@ -125,24 +127,26 @@ impl<T> Envelope<T> {
     /// Could not process it this time: retry with backoff, then dead-letter.
     pub fn fail(mut self, code: ErrorCode, error: impl fmt::Display) {
         if let Some(inner) = self.inner.take() {
-            inner.fail(code, error.to_string(), true);
+            (*inner).fail(code, error.to_string(), true);
         }
     }
 
     /// Can never process it: dead-letter at once.
     pub fn reject(mut self, code: ErrorCode, error: impl fmt::Display) {
         if let Some(inner) = self.inner.take() {
-            inner.fail(code, error.to_string(), false);
+            (*inner).fail(code, error.to_string(), false);
         }
     }
 }
 
 impl<T> Inner<T> {
     fn fail(self, code: ErrorCode, error: String, retryable: bool) {
-        let sink = self.sink;
+        let Inner {
+            record, ack, sink, ..
+        } = self;
         Failure {
-            record: self.record,
-            ack: self.ack,
+            record,
+            ack,
             error,
             code,
             retryable,
@@ -160,7 +164,7 @@ impl<T> Drop for Envelope<T> {
                 offset = inner.record.offset,
                 "envelope dropped without acknowledgement"
             );
-            inner.fail(ErrorCode::ProcessingFailed, DROPPED.to_owned(), true);
+            (*inner).fail(ErrorCode::ProcessingFailed, DROPPED.to_owned(), true);
         }
     }
 }

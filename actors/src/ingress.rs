@@ -100,8 +100,13 @@ where
                 counter.fetch_add(1, Ordering::Relaxed);
                 match decode_record::<T>(&record.value) {
                     Ok(payload) => {
-                        let envelope =
-                            Envelope::new(payload, record, ack, args.failures.clone(), Some(permit));
+                        let envelope = Envelope::new(
+                            payload,
+                            record,
+                            ack,
+                            args.failures.clone(),
+                            Some(permit),
+                        );
                         if let Err(Some(envelope)) = (args.deliver)(envelope) {
                             envelope.fail(
                                 ErrorCode::AgentUnavailable,

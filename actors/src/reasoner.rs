@@ -15,7 +15,7 @@ use crate::registry::DomainRegistry;
 use crate::store::{SessionStore, StoreError};
 use crate::tracking::{TrackError, Tracker};
 use errand_schemas::topics::{AGENT_CMD, AGENT_OUT_CLARIFY};
-use errand_schemas::{ErrorCode, SessionState, Utterance};
+use errand_schemas::{SessionState, Utterance};
 use ractor::{Actor, ActorProcessingErr, ActorRef};
 use std::sync::Arc;
 use tracing::Instrument;
@@ -58,7 +58,8 @@ impl Actor for Reasoner {
     ) -> Result<(), ActorProcessingErr> {
         let ReasonerMessage::Utterance(envelope) = message;
         let u = envelope.payload();
-        let span = tracing::info_span!("reason", trace_id = %u.trace_id, session_id = %u.session_id);
+        let span =
+            tracing::info_span!("reason", trace_id = %u.trace_id, session_id = %u.session_id);
         match reason(state, u).instrument(span).await {
             Ok(()) => envelope.ack(),
             Err(e) => envelope.fail(e.code(), e),
@@ -75,15 +76,32 @@ pub async fn reason(args: &ReasonerArgs, utterance: &Utterance) -> Result<(), Tr
             .sessions
             .load(&utterance.session_id)
             .await?
-            .unwrap_or_else(|| SessionState::new(utterance.session_id.clone(), utterance.user_id.clone()));
+            .unwrap_or_else(|| {
+                SessionState::new(utterance.session_id.clone(), utterance.user_id.clone())
+            });
         let context = Context {
             open_action: session.open.as_ref().map(|o| o.action.clone()),
-            missing: session.open.as_ref().map(|o| o.missing.clone()).unwrap_or_default(),
+            missing: session
+                .open
+                .as_ref()
+                .map(|o| o.missing.clone())
+                .unwrap_or_default(),
         };
         let parse = args.nlu.parse(&utterance.text, &context);
-        tracing::debug!(intent = parse.intent.as_str(), confidence = parse.confidence, "parsed");
+        tracing::debug!(
+            intent = parse.intent.as_str(),
+            confidence = parse.confidence,
+            "parsed"
+        );
         let now = args.tracker.clock.now_ms();
-        let decided = decide(&mut session, utterance, &parse, &args.registry, &args.config, now);
+        let decided = decide(
+            &mut session,
+            utterance,
+            &parse,
+            &args.registry,
+            &args.config,
+            now,
+        );
         match args.sessions.save(&session).await {
             Ok(_) => {
                 effects = Some(decided);
@@ -99,27 +117,30 @@ pub async fn reason(args: &ReasonerArgs, utterance: &Utterance) -> Result<(), Tr
     for effect in effects {
         match effect {
             Effect::Record(step) => {
-                args.tracker.record(step).await?;
+                args.tracker.record(*step).await?;
             }
             Effect::Clarify(question) => {
                 args.tracker
                     .bus
-                    .publish(OutRecord::json(AGENT_OUT_CLARIFY, question.session_id.as_str(), &question))
+                    .publish(OutRecord::json(
+                        AGENT_OUT_CLARIFY,
+                        question.session_id.as_str(),
+                        &question,
+                    ))
                     .await?;
             }
             Effect::Dispatch(command) => {
                 tracing::info!(trace_id = %command.trace_id, domain = command.domain(), "dispatching");
                 args.tracker
                     .bus
-                    .publish(OutRecord::json(AGENT_CMD, command.session_id.as_str(), &command))
+                    .publish(OutRecord::json(
+                        AGENT_CMD,
+                        command.session_id.as_str(),
+                        &command,
+                    ))
                     .await?;
             }
         }
     }
     Ok(())
-}
-
-/// The code for a reasoner failure (used by the envelope).
-pub fn failure_code(e: &TrackError) -> ErrorCode {
-    e.code()
 }

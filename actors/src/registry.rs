@@ -115,8 +115,11 @@ pub trait DomainAgent: Send + Sync + 'static {
     /// stock, over the cap) is an `Err` with its code: it ends the command
     /// `failed`. A panic or a hang is not a business failure: the command is
     /// retried and finally dead-lettered.
-    async fn execute(&self, command: &Command, services: &Services)
-    -> Result<ResultBody, ErrorBody>;
+    async fn execute(
+        &self,
+        command: &Command,
+        services: &Services,
+    ) -> Result<ResultBody, ErrorBody>;
 
     /// What to tell the person about a confirmed result.
     fn confirmation(&self, result: &ResultBody) -> String;

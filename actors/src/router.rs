@@ -91,12 +91,19 @@ impl RouterState {
     /// Calls the domain's agent. An agent that is not running (or restarting)
     /// is waited for, up to the call timeout, without failing the command;
     /// one that dies while holding the command, or does not answer, fails it.
-    async fn call(&mut self, command: &Command, domain: &str) -> Result<AgentResult, (ErrorCode, String)> {
+    async fn call(
+        &mut self,
+        command: &Command,
+        domain: &str,
+    ) -> Result<AgentResult, (ErrorCode, String)> {
         let deadline = tokio::time::Instant::now() + self.args.call_timeout;
         loop {
             let left = deadline.saturating_duration_since(tokio::time::Instant::now());
             if left.is_zero() {
-                return Err((ErrorCode::AgentUnavailable, format!("no {domain} agent is running")));
+                return Err((
+                    ErrorCode::AgentUnavailable,
+                    format!("no {domain} agent is running"),
+                ));
             }
             let Some(agent) = self.pick(domain) else {
                 tokio::time::sleep(RETRY_PICK.min(left)).await;
@@ -104,7 +111,10 @@ impl RouterState {
             };
             let agent: ActorRef<AgentMessage> = agent.into();
             match agent
-                .call(|reply| AgentMessage::Execute(command.clone(), reply), Some(left))
+                .call(
+                    |reply| AgentMessage::Execute(command.clone(), reply),
+                    Some(left),
+                )
                 .await
             {
                 Ok(CallResult::Success(Ok(result))) => return Ok(result),

@@ -95,7 +95,11 @@ pub async fn sweep(tracker: &Tracker, batch: usize) -> usize {
             state.trace_id.clone(),
             state.session_id.clone(),
             state.user_id.clone(),
-            if waiting { Status::Cancelled } else { Status::Failed },
+            if waiting {
+                Status::Cancelled
+            } else {
+                Status::Failed
+            },
             state.turn,
         );
         let step = if waiting {
@@ -119,7 +123,9 @@ pub async fn sweep(tracker: &Tracker, batch: usize) -> usize {
         tracing::warn!(trace_id = %state.trace_id, session_id = %state.session_id, status = %state.status, "deadline passed");
         match tracker.record(step).await {
             Ok(_) => ended += 1,
-            Err(e) => tracing::warn!(trace_id = %state.trace_id, error = %e, "cannot end an overdue command"),
+            Err(e) => {
+                tracing::warn!(trace_id = %state.trace_id, error = %e, "cannot end an overdue command")
+            }
         }
     }
     ended

@@ -1,13 +1,13 @@
 //! A node: the roles it runs, assembled into one supervision tree (drawn in
 //! `errand_actors::supervisor`), plus the gateway's front door.
 
+use errand_actors::agents::Services;
 use errand_actors::agents::food::FoodAgent;
 use errand_actors::agents::host::{AgentHost, AgentHostArgs};
 use errand_actors::agents::location::{Gazetteer, LocationActor};
 use errand_actors::agents::mart::MartAgent;
 use errand_actors::agents::payment::{PaymentActor, PaymentArgs, PaymentConfig};
 use errand_actors::agents::ride::RideAgent;
-use errand_actors::agents::Services;
 use errand_actors::bus::{Bus, MemoryBus};
 use errand_actors::clock::Clock;
 use errand_actors::dialogue::DialogueConfig;
@@ -133,7 +133,12 @@ impl NodeOptions {
 }
 
 fn uuid_suffix() -> String {
-    errand_schemas::TraceId::generate().0.chars().rev().take(8).collect()
+    errand_schemas::TraceId::generate()
+        .0
+        .chars()
+        .rev()
+        .take(8)
+        .collect()
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -156,33 +161,43 @@ pub struct Node {
     handle: tokio::task::JoinHandle<()>,
 }
 
-/// An ingress child delivering `T` to `slot`, wrapping each envelope with `wrap`.
-fn ingress<T, M>(
-    name: &str,
-    options: &NodeOptions,
-    group: String,
-    topics: Vec<String>,
-    failures: &ActorSlot<errand_actors::retrier::RetrierMessage>,
-    slot: ActorSlot<M>,
-    wrap: fn(Envelope<T>) -> M,
-    unwrap: fn(M) -> Option<Envelope<T>>,
-) -> ChildSpec
-where
-    T: DeserializeOwned + Send + 'static,
-    M: ractor::Message,
-{
-    let deliver: Deliver<T> = Arc::new(move |envelope| {
-        slot.send(wrap(envelope)).map_err(|back| back.and_then(unwrap))
-    });
-    let args = IngressArgs {
-        bus: options.bus.clone(),
-        group,
-        topics,
-        window: options.window,
-        deliver,
-        failures: failures.clone(),
-    };
-    ChildSpec::new::<Ingress<T>, _>(name, None, move || (Ingress::new(), args.clone()))
+/// Builds the ingress children of one node.
+struct Bridges<'a> {
+    options: &'a NodeOptions,
+    failures: &'a ActorSlot<errand_actors::retrier::RetrierMessage>,
+}
+
+impl Bridges<'_> {
+    /// An ingress child that reads `topics` in consumer `group` and
+    /// delivers each envelope to `slot`, wrapped by `wrap` (`unwrap` gives
+    /// it back when the target is not running).
+    fn ingress<T, M>(
+        &self,
+        name: &str,
+        group: String,
+        topics: Vec<String>,
+        slot: ActorSlot<M>,
+        wrap: fn(Envelope<T>) -> M,
+        unwrap: fn(M) -> Option<Envelope<T>>,
+    ) -> ChildSpec
+    where
+        T: DeserializeOwned + Send + 'static,
+        M: ractor::Message,
+    {
+        let deliver: Deliver<T> = Arc::new(move |envelope| {
+            slot.send(wrap(envelope))
+                .map_err(|back| back.and_then(unwrap))
+        });
+        let args = IngressArgs {
+            bus: self.options.bus.clone(),
+            group,
+            topics,
+            window: self.options.window,
+            deliver,
+            failures: self.failures.clone(),
+        };
+        ChildSpec::new::<Ingress<T>, _>(name, None, move || (Ingress::new(), args.clone()))
+    }
 }
 
 impl Node {
@@ -194,14 +209,22 @@ impl Node {
         let hub = SessionHub::new();
         let mut roles = Vec::new();
         let mut node_services = None;
+        let bridges = Bridges {
+            options: o,
+            failures: &failures,
+        };
 
         let retrier_args = (o.bus.clone(), o.retry.clone(), o.node_name.clone());
         roles.push(ChildSpec::supervisor(
             "core",
-            vec![ChildSpec::new::<Retrier, _>("retrier", Some(failures.clone()), move || {
-                let (bus, policy, node) = retrier_args.clone();
-                (Retrier, RetrierArgs { bus, policy, node })
-            })],
+            vec![ChildSpec::new::<Retrier, _>(
+                "retrier",
+                Some(failures.clone()),
+                move || {
+                    let (bus, policy, node) = retrier_args.clone();
+                    (Retrier, RetrierArgs { bus, policy, node })
+                },
+            )],
         ));
 
         if o.roles.contains(&Role::Agents) {
@@ -209,12 +232,23 @@ impl Node {
             let location = ActorSlot::new();
             let services = Services::new(payment.clone(), location.clone());
             node_services = Some(services.clone());
-            let pay = (o.payment.clone(), o.stores.idempotency.clone(), o.keys.clone());
+            let pay = (
+                o.payment.clone(),
+                o.stores.idempotency.clone(),
+                o.keys.clone(),
+            );
             let gazetteer = o.gazetteer.clone();
             let mut children = vec![
                 ChildSpec::new::<PaymentActor, _>("payment", Some(payment), move || {
                     let (config, store, keys) = pay.clone();
-                    (PaymentActor, PaymentArgs { config, store, keys })
+                    (
+                        PaymentActor,
+                        PaymentArgs {
+                            config,
+                            store,
+                            keys,
+                        },
+                    )
                 }),
                 ChildSpec::new::<LocationActor, _>("location", Some(location), move || {
                     (LocationActor, gazetteer.clone())
@@ -251,17 +285,17 @@ impl Node {
                     ChildSpec::new::<StateTracker, _>("tracker", Some(slot.clone()), move || {
                         (StateTracker, t.clone())
                     }),
-                    ingress(
+                    bridges.ingress(
                         "tracker.ingress",
-                        o,
                         "errand-tracker".into(),
                         topics,
-                        &failures,
                         slot,
                         TrackerMessage::Result,
                         |TrackerMessage::Result(e)| Some(e),
                     ),
-                    ChildSpec::new::<Sweeper, _>("sweeper", None, move || (Sweeper, sweeper.clone())),
+                    ChildSpec::new::<Sweeper, _>("sweeper", None, move || {
+                        (Sweeper, sweeper.clone())
+                    }),
                 ],
             ));
         }
@@ -280,12 +314,10 @@ impl Node {
                     ChildSpec::new::<Router, _>("router", Some(slot.clone()), move || {
                         (Router, args.clone())
                     }),
-                    ingress(
+                    bridges.ingress(
                         "router.ingress",
-                        o,
                         "errand-router".into(),
                         vec![topics::AGENT_CMD.into()],
-                        &failures,
                         slot,
                         RouterMessage::Command,
                         |RouterMessage::Command(e)| Some(e),
@@ -309,12 +341,10 @@ impl Node {
                     ChildSpec::new::<Reasoner, _>("reasoner", Some(slot.clone()), move || {
                         (Reasoner, args.clone())
                     }),
-                    ingress(
+                    bridges.ingress(
                         "reasoner.ingress",
-                        o,
                         "errand-reasoner".into(),
                         vec![topics::TRANSCRIPT.into()],
-                        &failures,
                         slot,
                         ReasonerMessage::Utterance,
                         |ReasonerMessage::Utterance(e)| Some(e),
@@ -332,15 +362,15 @@ impl Node {
             roles.push(ChildSpec::supervisor(
                 "errors",
                 vec![
-                    ChildSpec::new::<ErrorHandler, _>("error_handler", Some(slot.clone()), move || {
-                        (ErrorHandler, args.clone())
-                    }),
-                    ingress(
+                    ChildSpec::new::<ErrorHandler, _>(
+                        "error_handler",
+                        Some(slot.clone()),
+                        move || (ErrorHandler, args.clone()),
+                    ),
+                    bridges.ingress(
                         "errors.ingress",
-                        o,
                         "errand-errors".into(),
                         vec![topics::AGENT_ERROR.into()],
-                        &failures,
                         slot,
                         ErrorHandlerMessage::DeadLetter,
                         |ErrorHandlerMessage::DeadLetter(e)| Some(e),
@@ -359,12 +389,10 @@ impl Node {
                     ChildSpec::new::<Fanout, _>("fanout", Some(slot.clone()), move || {
                         (Fanout, h.clone())
                     }),
-                    ingress(
+                    bridges.ingress(
                         "gateway.status",
-                        o,
                         format!("{group}-status"),
                         vec![topics::AGENT_STATUS.into()],
-                        &failures,
                         slot.clone(),
                         FanoutMessage::Status,
                         |m| match m {
@@ -372,12 +400,10 @@ impl Node {
                             FanoutMessage::Clarify(_) => None,
                         },
                     ),
-                    ingress(
+                    bridges.ingress(
                         "gateway.clarify",
-                        o,
                         format!("{group}-clarify"),
                         vec![topics::AGENT_OUT_CLARIFY.into()],
-                        &failures,
                         slot,
                         FanoutMessage::Clarify,
                         |m| match m {
@@ -389,7 +415,8 @@ impl Node {
             ));
         }
 
-        let (root, handle) = Actor::spawn(None, Supervisor, SupervisorArgs::new("errand", roles)).await?;
+        let (root, handle) =
+            Actor::spawn(None, Supervisor, SupervisorArgs::new("errand", roles)).await?;
         tracing::info!(node = %o.node_name, roles = ?o.roles, "node started");
         let front = Front {
             hub: hub.clone(),

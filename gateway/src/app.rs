@@ -65,7 +65,12 @@ pub fn problem(status: StatusCode, error: ErrorBody) -> Response {
 }
 
 fn json_response<T: serde::Serialize>(status: StatusCode, value: &T) -> Response {
-    (status, [(header::CONTENT_TYPE, "application/json")], to_json(value)).into_response()
+    (
+        status,
+        [(header::CONTENT_TYPE, "application/json")],
+        to_json(value),
+    )
+        .into_response()
 }
 
 async fn command(State(state): State<AppState>, Path(trace_id): Path<String>) -> Response {
@@ -79,7 +84,10 @@ async fn command(State(state): State<AppState>, Path(trace_id): Path<String>) ->
             tracing::warn!(error = %e, "status lookup failed");
             problem(
                 StatusCode::SERVICE_UNAVAILABLE,
-                ErrorBody::new(ErrorCode::StateUnavailable, "The state store is unavailable."),
+                ErrorBody::new(
+                    ErrorCode::StateUnavailable,
+                    "The state store is unavailable.",
+                ),
             )
         }
     }

@@ -49,7 +49,10 @@ impl Front {
     pub fn validate<'a>(&self, text: &'a str) -> Result<&'a str, ErrorBody> {
         let text = text.trim();
         if text.is_empty() {
-            return Err(ErrorBody::new(ErrorCode::EmptyUtterance, "The utterance is empty."));
+            return Err(ErrorBody::new(
+                ErrorCode::EmptyUtterance,
+                "The utterance is empty.",
+            ));
         }
         let chars = text.chars().count();
         if chars > self.limits.max_utterance_chars {

@@ -113,7 +113,12 @@ impl SessionHub {
 
     /// Numbers `event` and sends it to every socket of the session (or only
     /// to socket `only`).
-    pub fn push(&self, session_id: &SessionId, event: ServerEvent, only: Option<u64>) -> ClientEvent {
+    pub fn push(
+        &self,
+        session_id: &SessionId,
+        event: ServerEvent,
+        only: Option<u64>,
+    ) -> ClientEvent {
         let mut sessions = self.lock();
         let session = sessions.entry(session_id.clone()).or_default();
         session.seq += 1;
@@ -140,7 +145,13 @@ impl SessionHub {
     pub fn replay(&self, session_id: &SessionId, after_seq: u64) -> Vec<ClientEvent> {
         self.lock()
             .get(session_id)
-            .map(|s| s.recent.iter().filter(|e| e.seq > after_seq).cloned().collect())
+            .map(|s| {
+                s.recent
+                    .iter()
+                    .filter(|e| e.seq > after_seq)
+                    .cloned()
+                    .collect()
+            })
             .unwrap_or_default()
     }
 }

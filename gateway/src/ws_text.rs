@@ -9,7 +9,9 @@ use axum::extract::ws::{CloseFrame, Message, Utf8Bytes, WebSocket, WebSocketUpgr
 use axum::extract::{Query, State};
 use axum::response::Response;
 use errand_schemas::codec::to_json;
-use errand_schemas::{ClientEvent, ClientRequest, ErrorBody, ErrorCode, ServerEvent, SessionId, UtteranceSource};
+use errand_schemas::{
+    ClientEvent, ClientRequest, ErrorBody, ErrorCode, ServerEvent, SessionId, UtteranceSource,
+};
 use futures_util::{SinkExt, StreamExt};
 use serde::Deserialize;
 
@@ -27,12 +29,21 @@ const KNOWN_TYPES: &[&str] = &["utterance", "transcript", "audio_end", "resume"]
 /// Reads one client text frame.
 pub fn read_frame(text: &str) -> Result<ClientRequest, ErrorBody> {
     if !text.trim_start().starts_with('{') {
-        return Ok(ClientRequest::Utterance { text: text.to_owned() });
+        return Ok(ClientRequest::Utterance {
+            text: text.to_owned(),
+        });
     }
     let value: serde_json::Value = serde_json::from_str(text).map_err(|e| {
-        ErrorBody::new(ErrorCode::MalformedJson, format!("The frame is not valid JSON ({e})."))
+        ErrorBody::new(
+            ErrorCode::MalformedJson,
+            format!("The frame is not valid JSON ({e})."),
+        )
     })?;
-    let Some(kind) = value.get("type").and_then(|t| t.as_str()).map(str::to_owned) else {
+    let Some(kind) = value
+        .get("type")
+        .and_then(|t| t.as_str())
+        .map(str::to_owned)
+    else {
         return Err(ErrorBody::new(
             ErrorCode::InvalidMessage,
             "A JSON frame needs a string field \"type\".",
@@ -41,11 +52,17 @@ pub fn read_frame(text: &str) -> Result<ClientRequest, ErrorBody> {
     if !KNOWN_TYPES.contains(&kind.as_str()) {
         return Err(ErrorBody::new(
             ErrorCode::UnknownType,
-            format!("Unknown message type \"{}\".", kind.chars().take(40).collect::<String>()),
+            format!(
+                "Unknown message type \"{}\".",
+                kind.chars().take(40).collect::<String>()
+            ),
         ));
     }
     serde_json::from_value(value).map_err(|e| {
-        ErrorBody::new(ErrorCode::InvalidMessage, format!("Invalid \"{kind}\" message: {e}."))
+        ErrorBody::new(
+            ErrorCode::InvalidMessage,
+            format!("Invalid \"{kind}\" message: {e}."),
+        )
     })
 }
 
@@ -126,15 +143,34 @@ async fn handle(state: &AppState, session_id: &SessionId, socket: u64, text: &st
         Ok(ClientRequest::Utterance { text }) => {
             let _ = state
                 .front
-                .submit(session_id, &state.user_id, &text, UtteranceSource::Text, Some(socket))
+                .submit(
+                    session_id,
+                    &state.user_id,
+                    &text,
+                    UtteranceSource::Text,
+                    Some(socket),
+                )
                 .await;
         }
         Ok(ClientRequest::Transcript { text, is_final }) => {
-            hub.push(session_id, ServerEvent::Transcript { text: text.clone(), is_final }, None);
+            hub.push(
+                session_id,
+                ServerEvent::Transcript {
+                    text: text.clone(),
+                    is_final,
+                },
+                None,
+            );
             if is_final {
                 let _ = state
                     .front
-                    .submit(session_id, &state.user_id, &text, UtteranceSource::Voice, Some(socket))
+                    .submit(
+                        session_id,
+                        &state.user_id,
+                        &text,
+                        UtteranceSource::Voice,
+                        Some(socket),
+                    )
                     .await;
             }
         }
@@ -151,7 +187,11 @@ async fn handle(state: &AppState, session_id: &SessionId, socket: u64, text: &st
             );
         }
         Err(e) => {
-            hub.push(session_id, ServerEvent::error(e.code, e.message, None), Some(socket));
+            hub.push(
+                session_id,
+                ServerEvent::error(e.code, e.message, None),
+                Some(socket),
+            );
         }
     }
 }
@@ -172,15 +212,31 @@ mod tests {
     fn frames() {
         assert_eq!(
             read_frame("order me a burger").unwrap(),
-            ClientRequest::Utterance { text: "order me a burger".into() }
+            ClientRequest::Utterance {
+                text: "order me a burger".into()
+            }
         );
         assert_eq!(
             read_frame(r#"{"type":"utterance","text":"hi"}"#).unwrap(),
             ClientRequest::Utterance { text: "hi".into() }
         );
-        assert_eq!(read_frame("{nope").unwrap_err().code, ErrorCode::MalformedJson);
-        assert_eq!(read_frame(r#"{"type":"dance"}"#).unwrap_err().code, ErrorCode::UnknownType);
-        assert_eq!(read_frame(r#"{"text":"hi"}"#).unwrap_err().code, ErrorCode::InvalidMessage);
-        assert_eq!(read_frame(r#"{"type":"utterance","text":5}"#).unwrap_err().code, ErrorCode::InvalidMessage);
+        assert_eq!(
+            read_frame("{nope").unwrap_err().code,
+            ErrorCode::MalformedJson
+        );
+        assert_eq!(
+            read_frame(r#"{"type":"dance"}"#).unwrap_err().code,
+            ErrorCode::UnknownType
+        );
+        assert_eq!(
+            read_frame(r#"{"text":"hi"}"#).unwrap_err().code,
+            ErrorCode::InvalidMessage
+        );
+        assert_eq!(
+            read_frame(r#"{"type":"utterance","text":5}"#)
+                .unwrap_err()
+                .code,
+            ErrorCode::InvalidMessage
+        );
     }
 }

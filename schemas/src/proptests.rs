@@ -69,7 +69,10 @@ fn garbage_is_an_error() {
     assert!(decode_record::<Command>(br#"{"v":99,"data":{}}"#).is_err());
     assert!(from_bincode::<Command>(&[0xff; 9]).is_err());
     // A hostile length prefix must not allocate gigabytes.
-    assert!(from_bincode::<Vec<String>>(&[0xfd, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x7f]).is_err());
+    assert!(
+        from_bincode::<Vec<String>>(&[0xfd, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x7f])
+            .is_err()
+    );
 }
 
 #[test]
@@ -89,8 +92,15 @@ fn client_event_json_shape() {
         serde_json::json!({"seq":3,"type":"clarify","trace_id":"t1","intent":"order_food",
             "missing":["address"],"question":"Where should I deliver it?"})
     );
-    let req: ClientRequest = from_json(br#"{"type":"transcript","text":"hi","final":true}"#).unwrap();
-    assert_eq!(req, ClientRequest::Transcript { text: "hi".into(), is_final: true });
+    let req: ClientRequest =
+        from_json(br#"{"type":"transcript","text":"hi","final":true}"#).unwrap();
+    assert_eq!(
+        req,
+        ClientRequest::Transcript {
+            text: "hi".into(),
+            is_final: true
+        }
+    );
 }
 
 #[test]

@@ -273,7 +273,10 @@ mod tests {
         assert!(state.apply(&step(Status::Understood, 1)));
         assert!(state.apply(&step(Status::Dispatched, 1)));
         assert!(state.apply(&step(Status::Confirmed, 1)));
-        assert!(!state.apply(&step(Status::Dispatched, 1)), "late dispatched");
+        assert!(
+            !state.apply(&step(Status::Dispatched, 1)),
+            "late dispatched"
+        );
         assert!(!state.apply(&step(Status::Failed, 1)), "final stays final");
         assert_eq!(state.status, Status::Confirmed);
         let seen: Vec<_> = state.history.iter().map(|h| h.status).collect();
@@ -292,7 +295,10 @@ mod tests {
     fn clarification_repeats_only_from_a_later_turn() {
         let mut state = CommandState::from_first(&step(Status::Received, 1));
         assert!(state.apply(&step(Status::AwaitingClarification, 1)));
-        assert!(!state.apply(&step(Status::AwaitingClarification, 1)), "duplicate");
+        assert!(
+            !state.apply(&step(Status::AwaitingClarification, 1)),
+            "duplicate"
+        );
         assert!(state.apply(&step(Status::AwaitingClarification, 2)));
         assert!(state.apply(&step(Status::Understood, 3)));
         assert!(!state.apply(&step(Status::AwaitingClarification, 4)));

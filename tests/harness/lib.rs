@@ -118,12 +118,22 @@ impl TestStack {
     }
 
     pub async fn state(&self, trace_id: &TraceId) -> Option<CommandState> {
-        self.node.tracker.store.get(trace_id).await.expect("state store")
+        self.node
+            .tracker
+            .store
+            .get(trace_id)
+            .await
+            .expect("state store")
     }
 
     /// Waits until `trace_id` has `status` (now or in its history); panics
     /// after `timeout` with what it has instead.
-    pub async fn await_status(&self, trace_id: &TraceId, status: Status, timeout: Duration) -> CommandState {
+    pub async fn await_status(
+        &self,
+        trace_id: &TraceId,
+        status: Status,
+        timeout: Duration,
+    ) -> CommandState {
         self.await_state(trace_id, timeout, &format!("reach {status}"), |s| {
             s.history.iter().any(|h| h.status == status)
         })
@@ -132,7 +142,8 @@ impl TestStack {
 
     /// Waits until `trace_id` has a final status.
     pub async fn await_final(&self, trace_id: &TraceId, timeout: Duration) -> CommandState {
-        self.await_state(trace_id, timeout, "end", |s| s.status.is_final()).await
+        self.await_state(trace_id, timeout, "end", |s| s.status.is_final())
+            .await
     }
 
     /// Waits until the stored state of `trace_id` satisfies `done`, woken by
@@ -182,13 +193,18 @@ impl TopicWatch {
     pub async fn on(bus: &dyn Bus, topic: &str) -> TopicWatch {
         let group = format!("harness-{}", TraceId::generate());
         TopicWatch {
-            sub: bus.subscribe(&group, &[topic.to_owned()]).await.expect("subscribe"),
+            sub: bus
+                .subscribe(&group, &[topic.to_owned()])
+                .await
+                .expect("subscribe"),
         }
     }
 
     /// The next record, acknowledged, or `None` after `timeout`.
     pub async fn next(&mut self, timeout: Duration) -> Option<Record> {
-        let delivery = tokio::time::timeout(timeout, self.sub.next()).await.ok()??;
+        let delivery = tokio::time::timeout(timeout, self.sub.next())
+            .await
+            .ok()??;
         delivery.ack.ack();
         Some(delivery.record)
     }
@@ -269,7 +285,12 @@ impl Person {
     }
 
     /// The next `status` event of `trace_id` with `status`.
-    pub async fn expect_status(&mut self, trace_id: &str, status: &str, timeout: Duration) -> serde_json::Value {
+    pub async fn expect_status(
+        &mut self,
+        trace_id: &str,
+        status: &str,
+        timeout: Duration,
+    ) -> serde_json::Value {
         self.expect(timeout, &format!("status {status} of {trace_id}"), |e| {
             e["type"] == "status" && e["trace_id"] == trace_id && e["status"] == status
         })
@@ -313,7 +334,12 @@ impl Actor for Probe {
 }
 
 /// An envelope around `payload`, as if read from `topic`, reporting to `sink`.
-pub fn envelope<T: Serialize>(topic: &str, key: &str, payload: T, sink: &FailureSink) -> Envelope<T> {
+pub fn envelope<T: Serialize>(
+    topic: &str,
+    key: &str,
+    payload: T,
+    sink: &FailureSink,
+) -> Envelope<T> {
     let record = Record {
         topic: topic.into(),
         partition: 0,
@@ -322,5 +348,11 @@ pub fn envelope<T: Serialize>(topic: &str, key: &str, payload: T, sink: &Failure
         value: errand_schemas::codec::encode_record(&payload),
         headers: vec![],
     };
-    Envelope::new(payload, record, errand_actors::bus::AckToken::none(), sink.clone(), None)
+    Envelope::new(
+        payload,
+        record,
+        errand_actors::bus::AckToken::none(),
+        sink.clone(),
+        None,
+    )
 }

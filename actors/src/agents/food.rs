@@ -212,7 +212,10 @@ impl FoodAgent {
 /// Checks quantities: 1 to [`MAX_QUANTITY`] of each item, at least one item.
 pub fn validate_items(items: &[ItemRequest]) -> Result<(), ErrorBody> {
     if items.is_empty() {
-        return Err(ErrorBody::new(ErrorCode::InvalidCommand, "No items were given."));
+        return Err(ErrorBody::new(
+            ErrorCode::InvalidCommand,
+            "No items were given.",
+        ));
     }
     if let Some(item) = items.iter().find(|i| i.name.trim().is_empty()) {
         return Err(ErrorBody::new(
@@ -269,7 +272,11 @@ impl DomainAgent for FoodAgent {
         }
     }
 
-    async fn execute(&self, command: &Command, services: &Services) -> Result<ResultBody, ErrorBody> {
+    async fn execute(
+        &self,
+        command: &Command,
+        services: &Services,
+    ) -> Result<ResultBody, ErrorBody> {
         let Action::OrderFood(order) = &command.action else {
             return Err(ErrorBody::new(
                 ErrorCode::InvalidCommand,
@@ -363,16 +370,25 @@ mod tests {
     #[tokio::test]
     async fn quotes_pick_a_restaurant_that_serves_everything() {
         let p = SimulatedRestaurants::default();
-        let q = p.quote(&order(&[("burger", 2), ("coke", 1)], None)).await.unwrap();
+        let q = p
+            .quote(&order(&[("burger", 2), ("coke", 1)], None))
+            .await
+            .unwrap();
         assert_eq!(q.restaurant, "Burger Barn");
         assert_eq!(q.lines[0].name, "cheeseburger");
         assert_eq!(q.lines[0].quantity, 2);
         assert_eq!(q.lines[1].name, "cola");
         let q = p.quote(&order(&[("pad thai", 1)], None)).await.unwrap();
         assert_eq!(q.restaurant, "Bangkok Street");
-        let e = p.quote(&order(&[("unicorn steak", 1)], None)).await.unwrap_err();
+        let e = p
+            .quote(&order(&[("unicorn steak", 1)], None))
+            .await
+            .unwrap_err();
         assert_eq!(e.code, ErrorCode::UnknownItem);
-        let e = p.quote(&order(&[("pizza", 1)], Some("Nowhere Diner"))).await.unwrap_err();
+        let e = p
+            .quote(&order(&[("pizza", 1)], Some("Nowhere Diner")))
+            .await
+            .unwrap_err();
         assert_eq!(e.code, ErrorCode::UnknownRestaurant);
     }
 }

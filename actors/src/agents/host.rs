@@ -98,7 +98,9 @@ pub async fn execute_once(
                 tracing::info!(trace_id = %command.trace_id, domain = %state.domain, "redelivered command: returning the first result");
                 return Ok(first);
             }
-            Err(e) => tracing::error!(trace_id = %command.trace_id, error = %e, "corrupt idempotency record; running again"),
+            Err(e) => {
+                tracing::error!(trace_id = %command.trace_id, error = %e, "corrupt idempotency record; running again")
+            }
         },
         Ok(None) => {}
         Err(e) => return Err(ErrorBody::new(ErrorCode::StateUnavailable, e.to_string())),
@@ -125,7 +127,11 @@ pub async fn execute_once(
         Err(error) if is_transient(error.code) => return Err(error),
         Err(error) => failed(&command, &state.domain, error),
     };
-    match state.idempotency.put_if_absent(&key, &to_json(&result)).await {
+    match state
+        .idempotency
+        .put_if_absent(&key, &to_json(&result))
+        .await
+    {
         Ok(stored) => Ok(from_json(&stored).unwrap_or(result)),
         Err(e) => Err(ErrorBody::new(ErrorCode::StateUnavailable, e.to_string())),
     }

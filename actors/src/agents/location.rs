@@ -71,8 +71,7 @@ impl Gazetteer {
 
     /// Saves `place` as `name` (`home`, `work`, ...) for `user`.
     pub fn save(&mut self, user: &str, name: &str, place: Place) {
-        self.saved
-            .insert((user.to_owned(), normalize(name)), place);
+        self.saved.insert((user.to_owned(), normalize(name)), place);
     }
 
     /// Resolves `query` for `user`: a saved place, a landmark, or a street
@@ -85,7 +84,10 @@ impl Gazetteer {
             .map(str::to_owned)
             .unwrap_or(q);
         if q.is_empty() {
-            return Err(ErrorBody::new(ErrorCode::UnknownPlace, "No place was given."));
+            return Err(ErrorBody::new(
+                ErrorCode::UnknownPlace,
+                "No place was given.",
+            ));
         }
         let saved_name = SAVED_PLACE_ALIASES
             .iter()
@@ -134,7 +136,11 @@ impl Gazetteer {
         };
         let (_, base) = self.streets.iter().find(|(name, _)| name == street)?;
         let house: u32 = number
-            .map(|n| n.chars().take_while(char::is_ascii_digit).collect::<String>())
+            .map(|n| {
+                n.chars()
+                    .take_while(char::is_ascii_digit)
+                    .collect::<String>()
+            })
             .and_then(|n| n.parse().ok())
             .unwrap_or(0);
         // Spread house numbers along the street, about 10 m apart.
@@ -231,14 +237,35 @@ mod tests {
     fn resolves_saved_places_landmarks_and_addresses() {
         let g = Gazetteer::builtin();
         assert_eq!(g.resolve("home", "demo").unwrap().name, "221B Baker Street");
-        assert_eq!(g.resolve("the office", "demo").unwrap().name, "1 Canada Square");
-        assert_eq!(g.resolve("the airport", "demo").unwrap().name, "Heathrow Airport");
-        assert_eq!(g.resolve("Heathrow", "demo").unwrap().name, "Heathrow Airport");
-        assert_eq!(g.resolve("221B Baker Street", "x").unwrap().name, "221B Baker Street");
-        assert_eq!(g.resolve("10 Downing St", "x").unwrap().name, "10 Downing St");
-        assert_eq!(g.resolve("Kings Cross", "x").unwrap().name, "King's Cross Station");
+        assert_eq!(
+            g.resolve("the office", "demo").unwrap().name,
+            "1 Canada Square"
+        );
+        assert_eq!(
+            g.resolve("the airport", "demo").unwrap().name,
+            "Heathrow Airport"
+        );
+        assert_eq!(
+            g.resolve("Heathrow", "demo").unwrap().name,
+            "Heathrow Airport"
+        );
+        assert_eq!(
+            g.resolve("221B Baker Street", "x").unwrap().name,
+            "221B Baker Street"
+        );
+        assert_eq!(
+            g.resolve("10 Downing St", "x").unwrap().name,
+            "10 Downing St"
+        );
+        assert_eq!(
+            g.resolve("Kings Cross", "x").unwrap().name,
+            "King's Cross Station"
+        );
         let err = g.resolve("Atlantis", "demo").unwrap_err();
         assert_eq!(err.code, ErrorCode::UnknownPlace);
-        assert_eq!(g.resolve("home", "alice").unwrap_err().code, ErrorCode::UnknownPlace);
+        assert_eq!(
+            g.resolve("home", "alice").unwrap_err().code,
+            ErrorCode::UnknownPlace
+        );
     }
 }

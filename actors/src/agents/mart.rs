@@ -204,7 +204,11 @@ impl DomainAgent for MartAgent {
         }
     }
 
-    async fn execute(&self, command: &Command, services: &Services) -> Result<ResultBody, ErrorBody> {
+    async fn execute(
+        &self,
+        command: &Command,
+        services: &Services,
+    ) -> Result<ResultBody, ErrorBody> {
         let Action::OrderMart(order) = &command.action else {
             return Err(ErrorBody::new(
                 ErrorCode::InvalidCommand,

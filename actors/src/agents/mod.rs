@@ -191,7 +191,10 @@ mod tests {
         assert_eq!(item_key("Cheeseburgers"), "cheeseburger");
         assert_eq!(item_key("Sandwiches"), "sandwich");
         assert_eq!(item_key("Tomatoes"), "tomato");
-        assert_eq!(normalize("  King's Cross, Station! "), "kings cross station");
+        assert_eq!(
+            normalize("  King's Cross, Station! "),
+            "kings cross station"
+        );
         assert_eq!(stable_id("F", "a"), stable_id("F", "a"));
     }
 }

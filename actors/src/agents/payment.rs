@@ -107,7 +107,10 @@ impl PaymentState {
         let stored = self
             .args
             .store
-            .put_if_absent(&self.charge_key(&charge_id), &errand_schemas::codec::to_json(&charge))
+            .put_if_absent(
+                &self.charge_key(&charge_id),
+                &errand_schemas::codec::to_json(&charge),
+            )
             .await
             .map_err(store_error)?;
         let mut first: Charge = errand_schemas::codec::from_json(&stored)

@@ -31,8 +31,12 @@ pub trait RideProvider: Send + Sync + 'static {
 
     /// Books the ride (again for the same id: the first booking). Returns
     /// the minutes until the car reaches the pickup.
-    async fn book(&self, booking_id: &str, pickup: &Place, ride_type: RideType)
-    -> Result<u32, ErrorBody>;
+    async fn book(
+        &self,
+        booking_id: &str,
+        pickup: &Place,
+        ride_type: RideType,
+    ) -> Result<u32, ErrorBody>;
 }
 
 /// Fares: a base plus a rate per kilometre of road (straight line × 1.3),
@@ -165,7 +169,11 @@ impl DomainAgent for RideAgent {
         }
     }
 
-    async fn execute(&self, command: &Command, services: &Services) -> Result<ResultBody, ErrorBody> {
+    async fn execute(
+        &self,
+        command: &Command,
+        services: &Services,
+    ) -> Result<ResultBody, ErrorBody> {
         let Action::BookRide(ride) = &command.action else {
             return Err(ErrorBody::new(
                 ErrorCode::InvalidCommand,

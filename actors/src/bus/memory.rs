@@ -387,7 +387,10 @@ mod tests {
             let mut seen: HashMap<String, Vec<u32>> = HashMap::new();
             for _ in 0..20 {
                 let d = next(sub).await;
-                let v: u32 = String::from_utf8(d.record.value.clone()).unwrap().parse().unwrap();
+                let v: u32 = String::from_utf8(d.record.value.clone())
+                    .unwrap()
+                    .parse()
+                    .unwrap();
                 seen.entry(d.record.key.clone()).or_default().push(v);
                 d.ack.ack();
             }
@@ -413,7 +416,11 @@ mod tests {
         drop(second);
         let third = next(&mut sub).await;
         third.ack.ack();
-        assert_eq!(bus.lag("g", "t"), 2, "the commit stops at the unacknowledged record");
+        assert_eq!(
+            bus.lag("g", "t"),
+            2,
+            "the commit stops at the unacknowledged record"
+        );
         drop(sub); // the consumer dies
         let mut again = bus.subscribe("g", &topics).await.unwrap();
         let redelivered = next(&mut again).await;
@@ -429,7 +436,9 @@ mod tests {
         let mut a = bus.subscribe("g", &topics).await.unwrap();
         let mut b = bus.subscribe("g", &topics).await.unwrap();
         for i in 0..40 {
-            bus.publish(out("t", &format!("key-{i}"), "x")).await.unwrap();
+            bus.publish(out("t", &format!("key-{i}"), "x"))
+                .await
+                .unwrap();
         }
         let mut got = 0;
         for sub in [&mut a, &mut b] {

@@ -94,7 +94,10 @@ impl OutRecord {
             value: codec::encode_record(value),
             headers: vec![
                 (headers::CONTENT_TYPE.to_owned(), CONTENT_TYPE.to_owned()),
-                (headers::SCHEMA_VERSION.to_owned(), SCHEMA_VERSION.to_string()),
+                (
+                    headers::SCHEMA_VERSION.to_owned(),
+                    SCHEMA_VERSION.to_string(),
+                ),
             ],
         }
     }

@@ -125,12 +125,55 @@ const ACT_CUES: &[&str] = &[
 ];
 /// Hard negatives: whatever else is said, these are out of scope.
 const OOS_CUES: &[&str] = &[
-    "weather", "forecast", "table", "tables", "reservation", "reservations", "ticket", "tickets",
-    "flight", "flights", "train", "trains", "bus", "hotel", "recipe", "recipes", "calories",
-    "nutrition", "movie", "movies", "song", "music", "play", "alarm", "timer", "remind",
-    "reminder", "refund", "track", "tracking", "status", "balance", "joke", "translate",
-    "spell", "define", "meaning", "rating", "ratings", "review", "reviews", "open", "hours",
-    "rent", "rental", "lease", "insurance", "bank", "transfer",
+    "weather",
+    "forecast",
+    "table",
+    "tables",
+    "reservation",
+    "reservations",
+    "ticket",
+    "tickets",
+    "flight",
+    "flights",
+    "train",
+    "trains",
+    "bus",
+    "hotel",
+    "recipe",
+    "recipes",
+    "calories",
+    "nutrition",
+    "movie",
+    "movies",
+    "song",
+    "music",
+    "play",
+    "alarm",
+    "timer",
+    "remind",
+    "reminder",
+    "refund",
+    "track",
+    "tracking",
+    "status",
+    "balance",
+    "joke",
+    "translate",
+    "spell",
+    "define",
+    "meaning",
+    "rating",
+    "ratings",
+    "review",
+    "reviews",
+    "open",
+    "hours",
+    "rent",
+    "rental",
+    "lease",
+    "insurance",
+    "bank",
+    "transfer",
 ];
 const CANCEL_PHRASES: &[&str] = &[
     "never mind",
@@ -150,7 +193,9 @@ const CANCEL_PHRASES: &[&str] = &[
     "scratch that",
     "abort",
 ];
-const CORRECTION_OPENERS: &[&str] = &["actually", "make", "change", "instead", "no", "wait", "sorry"];
+const CORRECTION_OPENERS: &[&str] = &[
+    "actually", "make", "change", "instead", "no", "wait", "sorry",
+];
 
 const RIDE_TYPES: &[(&str, &str)] = &[
     ("xl", "xl"),
@@ -235,14 +280,21 @@ struct ItemMatch {
 impl RuleNlu {
     /// Items of `lexicon` in the utterance, longest phrases first, each with
     /// the quantity in front of it.
-    fn items(&self, u: &Utterance<'_>, lexicon: &std::collections::BTreeSet<String>) -> Vec<ItemMatch> {
+    fn items(
+        &self,
+        u: &Utterance<'_>,
+        lexicon: &std::collections::BTreeSet<String>,
+    ) -> Vec<ItemMatch> {
         let mut found: Vec<ItemMatch> = Vec::new();
         let n = u.tokens.len();
         let mut i = 0;
         while i < n {
             let mut matched = None;
             for len in (1..=self.lexicon.longest.min(n - i)).rev() {
-                let phrase: Vec<&str> = u.tokens[i..i + len].iter().map(|t| t.norm.as_str()).collect();
+                let phrase: Vec<&str> = u.tokens[i..i + len]
+                    .iter()
+                    .map(|t| t.norm.as_str())
+                    .collect();
                 if lexicon.contains(&item_key(&phrase.join(" "))) {
                     matched = Some(len);
                     break;
@@ -290,7 +342,9 @@ impl RuleNlu {
                     .tokens
                     .get(end + 1)
                     .is_some_and(|t| t.norm.chars().next().is_some_and(|c| c.is_ascii_digit()));
-                if end > start && (PLACE_STOPS.contains(&w) || ((w == "at" || w == "in") && next_is_number)) {
+                if end > start
+                    && (PLACE_STOPS.contains(&w) || ((w == "at" || w == "in") && next_is_number))
+                {
                     break;
                 }
                 if end == start && PLACE_STOPS.contains(&w) {
@@ -313,17 +367,16 @@ impl RuleNlu {
         if let Some((_, _, to)) = self.place_after(u, "to") {
             slots.insert("destination".into(), SlotValue::Text(to));
         }
-        let from = self
-            .place_after(u, "from")
-            .or_else(|| self.pickup_at(u));
+        let from = self.place_after(u, "from").or_else(|| self.pickup_at(u));
         if let Some((_, _, from)) = from {
             slots.insert("pickup".into(), SlotValue::Text(from));
         }
-        if let Some(kind) = u
-            .tokens
-            .iter()
-            .find_map(|t| RIDE_TYPES.iter().find(|(w, _)| *w == t.norm).map(|(_, k)| *k))
-        {
+        if let Some(kind) = u.tokens.iter().find_map(|t| {
+            RIDE_TYPES
+                .iter()
+                .find(|(w, _)| *w == t.norm)
+                .map(|(_, k)| *k)
+        }) {
             slots.insert("ride_type".into(), SlotValue::Text(kind.into()));
         }
         if let Some(seats) = self.seats(u) {
@@ -344,7 +397,8 @@ impl RuleNlu {
         };
         let (s, e, p) = self.place_after(&sub, "at")?;
         let digit = p.chars().next().is_some_and(|c| c.is_ascii_digit());
-        let looks_like_time = digit && (p.contains("pm") || p.contains("am") || p.contains(':') || p.len() <= 2);
+        let looks_like_time =
+            digit && (p.contains("pm") || p.contains("am") || p.contains(':') || p.len() <= 2);
         (!looks_like_time).then_some((s + at, e + at, p))
     }
 
@@ -352,17 +406,17 @@ impl RuleNlu {
         for (i, t) in u.tokens.iter().enumerate() {
             if matches!(
                 t.norm.as_str(),
-                "seats" | "seat" | "passengers" | "passenger" | "people" | "persons" | "of us" | "adults"
+                "seats" | "seat" | "passengers" | "passenger" | "people" | "persons" | "adults"
             ) && i > 0
+                && let Some(n) = number_word(&u.tokens[i - 1].norm)
             {
-                if let Some(n) = number_word(&u.tokens[i - 1].norm) {
-                    return Some(n);
-                }
+                return Some(n);
             }
-            if t.norm == "us" && i > 0 {
-                if let Some(n) = number_word(&u.tokens[i - 1].norm).filter(|n| *n > 1) {
-                    return Some(n);
-                }
+            if t.norm == "us"
+                && i > 0
+                && let Some(n) = number_word(&u.tokens[i - 1].norm).filter(|n| *n > 1)
+            {
+                return Some(n);
             }
         }
         None
@@ -385,16 +439,26 @@ impl RuleNlu {
                     return Some(u.span(i, end).to_owned());
                 }
                 "in" if next.is_some_and(|w| number_word(w).is_some())
-                    && u.tokens.get(i + 2).is_some_and(|t| t.norm.starts_with("min") || t.norm.starts_with("hour")) =>
+                    && u.tokens.get(i + 2).is_some_and(|t| {
+                        t.norm.starts_with("min") || t.norm.starts_with("hour")
+                    }) =>
                 {
                     return Some(u.span(i, i + 3).to_owned());
                 }
                 "tomorrow" | "tonight" | "today" => {
                     let mut end = i + 1;
-                    if end < n && matches!(u.tokens[end].norm.as_str(), "morning" | "evening" | "afternoon" | "night") {
+                    if end < n
+                        && matches!(
+                            u.tokens[end].norm.as_str(),
+                            "morning" | "evening" | "afternoon" | "night"
+                        )
+                    {
                         end += 1;
                     }
-                    if end + 1 < n && u.tokens[end].norm == "at" && is_clock(&u.tokens[end + 1].norm) {
+                    if end + 1 < n
+                        && u.tokens[end].norm == "at"
+                        && is_clock(&u.tokens[end + 1].norm)
+                    {
                         end += 2;
                         if end < n && matches!(u.tokens[end].norm.as_str(), "am" | "pm") {
                             end += 1;
@@ -414,7 +478,9 @@ impl RuleNlu {
             return Some(p);
         }
         let (_, _, p) = self.place_after(u, "at")?;
-        let is_time = p.chars().next().is_some_and(|c| c.is_ascii_digit()) && p.len() <= 7 && !p.contains(' ');
+        let is_time = p.chars().next().is_some_and(|c| c.is_ascii_digit())
+            && p.len() <= 7
+            && !p.contains(' ');
         let is_restaurant = self.restaurant(&Utterance::new(&p)).is_some();
         (!is_time && !is_restaurant).then_some(p)
     }
@@ -461,7 +527,8 @@ impl RuleNlu {
             ride += 1.0;
         }
         let restaurant = self.restaurant(u).is_some();
-        let mut food_score = cue(FOOD_CUES) + 2.0 * food.len() as f32 + if restaurant { 2.5 } else { 0.0 };
+        let mut food_score =
+            cue(FOOD_CUES) + 2.0 * food.len() as f32 + if restaurant { 2.5 } else { 0.0 };
         if self.cuisine(u).is_some() {
             food_score += 1.0;
         }
@@ -482,15 +549,34 @@ impl RuleNlu {
         let first = u.tokens.first().map(|t| t.norm.as_str()).unwrap_or("");
         let question = matches!(
             first,
-            "what" | "whats" | "how" | "why" | "when" | "who" | "where" | "is" | "are" | "does" | "do" | "did" | "which" | "tell"
-        ) && !u.tokens.iter().any(|t| matches!(t.norm.as_str(), "order" | "book" | "send" | "bring" | "buy"));
+            "what"
+                | "whats"
+                | "how"
+                | "why"
+                | "when"
+                | "who"
+                | "where"
+                | "is"
+                | "are"
+                | "does"
+                | "do"
+                | "did"
+                | "which"
+                | "tell"
+        ) && !u
+            .tokens
+            .iter()
+            .any(|t| matches!(t.norm.as_str(), "order" | "book" | "send" | "bring" | "buy"));
         let best = [
             (Intent::BookRide, ride),
             (Intent::OrderFood, food_score),
             (Intent::OrderMart, mart_score),
         ]
         .into_iter()
-        .fold((Intent::OutOfScope, 0.0f32), |a, b| if b.1 > a.1 { b } else { a });
+        .fold(
+            (Intent::OutOfScope, 0.0f32),
+            |a, b| if b.1 > a.1 { b } else { a },
+        );
         let (intent, score) = best;
         if intent == Intent::OutOfScope || oos_hits > 0 || question {
             return (Intent::OutOfScope, 1.0);
@@ -512,13 +598,20 @@ impl RuleNlu {
             .trim_end_matches(" please")
             .trim_end_matches(" thanks");
         CANCEL_PHRASES.contains(&norm)
-            || (u.tokens.len() <= 6 && (u.has("cancel") || norm.contains("never mind") || norm.contains("forget it")))
+            || (u.tokens.len() <= 6
+                && (u.has("cancel") || norm.contains("never mind") || norm.contains("forget it")))
     }
 
     /// Reads `u` as the answer to the open question (missing slots first).
     /// A bare phrase ("221B Baker Street") is taken as the answer only when
     /// nothing else in the utterance was recognised and it corrects nothing.
-    fn answer(&self, u: &Utterance<'_>, context: &Context, parse_slots: &SlotMap, correction: bool) -> SlotMap {
+    fn answer(
+        &self,
+        u: &Utterance<'_>,
+        context: &Context,
+        parse_slots: &SlotMap,
+        correction: bool,
+    ) -> SlotMap {
         let mut answer = SlotMap::new();
         let Some(action) = context.open_action.as_deref() else {
             return answer;
@@ -534,26 +627,44 @@ impl RuleNlu {
             }
             let value = match (action, slot.as_str()) {
                 (_, "address") => self.address(u).or_else(|| bare.clone()),
-                ("book_ride", "destination") => self.place_after(u, "to").map(|p| p.2).or_else(|| {
-                    (self.place_after(u, "from").is_none()).then(|| bare.clone()).flatten()
-                }),
+                ("book_ride", "destination") => {
+                    self.place_after(u, "to").map(|p| p.2).or_else(|| {
+                        (self.place_after(u, "from").is_none())
+                            .then(|| bare.clone())
+                            .flatten()
+                    })
+                }
                 ("book_ride", "pickup") => self
                     .place_after(u, "from")
                     .or_else(|| self.pickup_at(u))
                     .map(|p| p.2)
-                    .or_else(|| (self.place_after(u, "to").is_none()).then(|| bare.clone()).flatten()),
-                (_, "seats") => self.seats(u).or_else(|| u.tokens.iter().find_map(|t| number_word(&t.norm))).map(|n| {
-                    answer.insert("seats".into(), SlotValue::Number(n));
-                    String::new()
-                }),
+                    .or_else(|| {
+                        (self.place_after(u, "to").is_none())
+                            .then(|| bare.clone())
+                            .flatten()
+                    }),
+                (_, "seats") => self
+                    .seats(u)
+                    .or_else(|| u.tokens.iter().find_map(|t| number_word(&t.norm)))
+                    .map(|n| {
+                        answer.insert("seats".into(), SlotValue::Number(n));
+                        String::new()
+                    }),
                 (_, "item") => {
-                    let lexicon = if action == "order_mart" { &self.lexicon.mart } else { &self.lexicon.food };
+                    let lexicon = if action == "order_mart" {
+                        &self.lexicon.mart
+                    } else {
+                        &self.lexicon.food
+                    };
                     let items = self.items(u, lexicon);
                     if let Some(v) = Self::item_slot(&items) {
                         answer.insert("item".into(), v);
                     } else if let Some(text) = &bare {
                         let (quantity, name) = leading_quantity(text);
-                        answer.insert("item".into(), SlotValue::Items(vec![ItemRequest { name, quantity }]));
+                        answer.insert(
+                            "item".into(),
+                            SlotValue::Items(vec![ItemRequest { name, quantity }]),
+                        );
                     }
                     None
                 }
@@ -587,13 +698,37 @@ fn leading_quantity(text: &str) -> (u32, String) {
 
 /// The answer without "it's", "deliver to", "please" and the like.
 fn strip_answer_words(text: &str) -> Option<String> {
-    let mut t = text.trim().trim_end_matches(['.', '!', '?']).trim().to_owned();
+    let mut t = text
+        .trim()
+        .trim_end_matches(['.', '!', '?'])
+        .trim()
+        .to_owned();
     let lower = t.to_lowercase();
     for prefix in [
-        "please deliver it to ", "deliver it to ", "deliver to ", "send it to ", "bring it to ",
-        "my address is ", "the address is ", "address is ", "it's ", "it is ", "its ", "to ",
-        "at ", "from ", "i'm at ", "i am at ", "i'm going to ", "i want to go to ", "going to ",
-        "pick me up at ", "pick me up from ", "take me to ", "um ", "uh ",
+        "please deliver it to ",
+        "deliver it to ",
+        "deliver to ",
+        "send it to ",
+        "bring it to ",
+        "my address is ",
+        "the address is ",
+        "address is ",
+        "it's ",
+        "it is ",
+        "its ",
+        "to ",
+        "at ",
+        "from ",
+        "i'm at ",
+        "i am at ",
+        "i'm going to ",
+        "i want to go to ",
+        "going to ",
+        "pick me up at ",
+        "pick me up from ",
+        "take me to ",
+        "um ",
+        "uh ",
     ] {
         if lower.starts_with(prefix) {
             t = t[prefix.len()..].to_owned();
@@ -655,11 +790,18 @@ impl Understand for RuleNlu {
             let mut in_context = SlotMap::new();
             match open {
                 "order_food" | "order_mart" => {
-                    let lexicon = if open == "order_mart" { &self.lexicon.mart } else { &self.lexicon.food };
+                    let lexicon = if open == "order_mart" {
+                        &self.lexicon.mart
+                    } else {
+                        &self.lexicon.food
+                    };
                     if let Some(v) = Self::item_slot(&self.items(&u, lexicon)) {
                         in_context.insert("item".into(), v);
                     } else if correction
-                        && let Some(q) = u.tokens.iter().find_map(|t| number_word(&t.norm).filter(|_| t.norm != "a"))
+                        && let Some(q) = u
+                            .tokens
+                            .iter()
+                            .find_map(|t| number_word(&t.norm).filter(|_| t.norm != "a"))
                     {
                         in_context.insert("quantity".into(), SlotValue::Number(q));
                     }
@@ -718,7 +860,10 @@ mod tests {
 
         let p = parse("I'd like 2 cheeseburgers and a coke delivered to 221B Baker Street");
         assert_eq!(p.intent, Intent::OrderFood);
-        assert_eq!(items(&p), [("cheeseburgers".to_owned(), 2), ("coke".to_owned(), 1)]);
+        assert_eq!(
+            items(&p),
+            [("cheeseburgers".to_owned(), 2), ("coke".to_owned(), 1)]
+        );
         assert_eq!(text(&p, "address"), Some("221B Baker Street"));
 
         let p = parse("book a cab from home to the airport");
@@ -767,13 +912,22 @@ mod tests {
             missing: vec!["address".into()],
         };
         let p = nlu.parse("221B Baker Street", &food);
-        assert_eq!(p.answer.get("address"), Some(&SlotValue::Text("221B Baker Street".into())));
+        assert_eq!(
+            p.answer.get("address"),
+            Some(&SlotValue::Text("221B Baker Street".into()))
+        );
         let p = nlu.parse("to the office", &food);
-        assert_eq!(p.answer.get("address"), Some(&SlotValue::Text("the office".into())));
+        assert_eq!(
+            p.answer.get("address"),
+            Some(&SlotValue::Text("the office".into()))
+        );
         let p = nlu.parse("actually make it two burgers", &food);
         assert!(p.correction);
         assert_eq!(
-            p.answer.get("item").and_then(SlotValue::as_items).map(|i| i[0].quantity),
+            p.answer
+                .get("item")
+                .and_then(SlotValue::as_items)
+                .map(|i| i[0].quantity),
             Some(2)
         );
         assert!(nlu.parse("never mind", &food).cancel);
@@ -781,12 +935,18 @@ mod tests {
             open_action: Some("book_ride".into()),
             missing: vec!["seats".into()],
         };
-        assert_eq!(nlu.parse("two seats", &ride).answer.get("seats"), Some(&SlotValue::Number(2)));
+        assert_eq!(
+            nlu.parse("two seats", &ride).answer.get("seats"),
+            Some(&SlotValue::Number(2))
+        );
         let pickup = Context {
             open_action: Some("book_ride".into()),
             missing: vec!["pickup".into()],
         };
-        assert_eq!(nlu.parse("from home", &pickup).answer.get("pickup"), Some(&SlotValue::Text("home".into())));
+        assert_eq!(
+            nlu.parse("from home", &pickup).answer.get("pickup"),
+            Some(&SlotValue::Text("home".into()))
+        );
         let p = nlu.parse("actually book me a cab to the airport", &food);
         assert_eq!(p.intent, Intent::BookRide);
     }

@@ -2,9 +2,7 @@
 //! Redis stores (atomic transitions, optimistic sessions, first-write-wins
 //! idempotency), none of the durability.
 
-use super::{
-    Applied, DeadLetterStore, IdempotencyStore, SessionStore, StateStore, StoreError,
-};
+use super::{Applied, DeadLetterStore, IdempotencyStore, SessionStore, StateStore, StoreError};
 use async_trait::async_trait;
 use errand_schemas::{CommandState, DeadLetter, SessionId, SessionState, StatusUpdate, TraceId};
 use std::collections::{BTreeSet, HashMap};
@@ -143,7 +141,12 @@ impl DeadLetterStore for MemoryStore {
     }
 
     async fn get(&self, id: &str) -> Result<Option<DeadLetter>, StoreError> {
-        Ok(self.lock().dead_letters.iter().find(|d| d.id == id).cloned())
+        Ok(self
+            .lock()
+            .dead_letters
+            .iter()
+            .find(|d| d.id == id)
+            .cloned())
     }
 }
 
@@ -162,7 +165,10 @@ mod tests {
     #[tokio::test]
     async fn deadlines_follow_the_state() {
         let store = MemoryStore::default();
-        store.apply(&step(Status::Received, Some(100))).await.unwrap();
+        store
+            .apply(&step(Status::Received, Some(100)))
+            .await
+            .unwrap();
         assert_eq!(store.overdue(100, 10).await.unwrap().len(), 1);
         assert!(matches!(
             store.apply(&step(Status::Received, None)).await.unwrap(),
