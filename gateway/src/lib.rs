@@ -6,7 +6,7 @@
 //!
 //! | module | concept |
 //! | --- | --- |
-//! | [`app`] | the router (`fn app() -> Router`), health, the status API, `serve(listener, state)` |
+//! | [`app`](mod@app) | the router (`fn app() -> Router`), health, the status API, `serve(listener, state)` |
 //! | [`ws_text`] | `/v1/ws/text`: the client protocol over a WebSocket |
 //! | [`front`] | what every entry point does with an utterance (validate, trace id, `received`, publish) |
 //! | [`hub`] | the sockets of each session, `seq` numbering, replay |
