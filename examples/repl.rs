@@ -30,8 +30,8 @@ struct Args {
     #[arg(long)]
     json: bool,
     /// The session to use (a new one by default).
-    #[arg(long, default_value = "repl")]
-    session: String,
+    #[arg(long)]
+    session: Option<String>,
     /// How long to wait for an utterance's events to settle, in seconds.
     #[arg(long, default_value_t = 40)]
     timeout: u64,
@@ -47,13 +47,17 @@ struct Link {
 async fn main() -> anyhow::Result<()> {
     let args = Args::parse();
     tracing_subscriber_init();
+    let session = args
+        .session
+        .clone()
+        .unwrap_or_else(|| errand_schemas::SessionId::generate().0);
     let mut node = None;
     let mut link = match &args.url {
-        Some(url) => remote(url, &args.session).await?,
+        Some(url) => remote(url, &session).await?,
         None => {
             let started =
                 errand_cluster::Node::start(errand_cluster::NodeOptions::embedded()).await?;
-            let link = local(&started, &args.session);
+            let link = local(&started, &session);
             node = Some(started);
             link
         }

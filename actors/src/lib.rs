@@ -1,4 +1,33 @@
-//! errand's actors.
+//! # errand-actors
+//!
+//! errand's services as supervised `ractor` actors, and what they stand on:
+//! the bus and the stores behind traits (in memory here; Kafka and Redis in
+//! production), the envelope that keeps records from being lost, and the
+//! offline reasoner.
+//!
+//! # Layout
+//!
+//! | module | concept |
+//! | --- | --- |
+//! | [`bus`] | topics of keyed records: at least once, per-key order, done on acknowledgement; [`bus::MemoryBus`] |
+//! | [`envelope`] | a record that reports itself to the retrier if dropped unacknowledged |
+//! | [`ingress`] | the actor that bridges a bus subscription into an actor, with a bounded window |
+//! | [`retrier`] | every node's dead-letter office: retries with backoff, then `agent.error` |
+//! | [`error_handler`] | consumes `agent.error`: marks the command failed, tells the person, keeps it |
+//! | [`supervisor`] | one supervisor type for the root and every role; **the supervision tree is drawn there** |
+//! | [`slot`] | a stable handle to the current incarnation of a supervised actor |
+//! | [`store`] | command state, sessions, idempotency records, dead letters; memory implementations |
+//! | [`tracking`] | records lifecycle steps and announces them on `agent.status` |
+//! | [`tracker`] | the state tracker actor: final steps from `agent.out.<domain>` |
+//! | [`sweeper`] | fails commands past their deadline |
+//! | [`nlu`] | the offline reader: intent and slots from an utterance |
+//! | [`dialogue`] | the dialogue policy: ask, correct, cancel, switch, decline |
+//! | [`reasoner`] | the reasoner actor: `transcript` to `agent.cmd` or a question |
+//! | [`registry`] | domains, their actions and slots, and the `DomainAgent` trait |
+//! | [`router`] | dispatches commands to domain agents found through process groups |
+//! | [`agents`] | food, ride, mart, payment, location, and the actor that hosts an agent |
+//! | [`clock`] | milliseconds that follow tokio's (pausable) clock |
+
 pub mod agents;
 pub mod bus;
 pub mod clock;
