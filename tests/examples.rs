@@ -78,7 +78,11 @@ async fn repl_talks_to_a_running_gateway() {
     let url = format!("ws://{}/v1/ws/text", listener.local_addr().unwrap());
     let server = tokio::spawn(errand_gateway::serve(listener, stack.node.app_state()));
     let events = tokio::task::spawn_blocking(move || {
-        run("repl", &["--json", "--url", &url], "book a cab from home to the airport\n")
+        run(
+            "repl",
+            &["--json", "--url", &url],
+            "book a cab from home to the airport\n",
+        )
     })
     .await
     .unwrap();

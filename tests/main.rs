@@ -14,4 +14,5 @@ mod dialogue;
 mod domains;
 mod examples;
 mod gateway_ws;
+mod redis;
 mod supervision;

@@ -24,7 +24,8 @@ fn record(step: StatusUpdate) -> Effect {
 }
 
 /// What the reasoner must do after a turn, in order.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(tag = "effect", rename_all = "snake_case")]
 pub enum Effect {
     Record(Box<StatusUpdate>),
     Clarify(Clarification),
@@ -104,8 +105,23 @@ pub fn decide(
         now_ms,
         config,
     };
-    let trace = &utterance.trace_id;
     let mut effects = Vec::new();
+    // The gateway gave this utterance the trace of the command that was open
+    // when it arrived; if that command has closed since (another turn
+    // completed it), this utterance starts a command of its own.
+    let reused = session.open.as_ref().map(|o| &o.trace_id) != Some(&utterance.trace_id)
+        && session.recent.contains(&utterance.trace_id);
+    let fresh;
+    let trace = if reused {
+        fresh = TraceId::generate();
+        effects.push(record(StatusUpdate {
+            deadline_ms: t.deadline(config.command_deadline),
+            ..t.step(&fresh, Status::Received)
+        }));
+        &fresh
+    } else {
+        &utterance.trace_id
+    };
 
     if parse.cancel {
         match session.open.take() {
@@ -291,4 +307,79 @@ fn decline(
         ..t.step(trace_id, Status::Declined)
     }));
     effects
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::agents::food::FoodAgent;
+    use crate::nlu::{Context, RuleNlu, Understand};
+    use errand_schemas::UtteranceSource;
+
+    fn utterance(trace: &TraceId, text: &str) -> Utterance {
+        Utterance {
+            utterance_id: TraceId::generate().0,
+            trace_id: trace.clone(),
+            session_id: "s".into(),
+            user_id: "demo".into(),
+            text: text.into(),
+            source: UtteranceSource::Text,
+            received_at_ms: 0,
+        }
+    }
+
+    fn turn(session: &mut SessionState, trace: &TraceId, text: &str) -> Vec<Effect> {
+        let registry = DomainRegistry::new().with(FoodAgent::simulated());
+        let context = Context {
+            open_action: session.open.as_ref().map(|o| o.action.clone()),
+            missing: session
+                .open
+                .as_ref()
+                .map(|o| o.missing.clone())
+                .unwrap_or_default(),
+        };
+        let parse = RuleNlu::new().parse(text, &context);
+        decide(
+            session,
+            &utterance(trace, text),
+            &parse,
+            &registry,
+            &DialogueConfig::default(),
+            1_000,
+        )
+    }
+
+    #[test]
+    fn effects_survive_a_json_round_trip() {
+        let mut session = SessionState::new("s".into(), "demo");
+        let trace = TraceId::generate();
+        let mut effects = turn(&mut session, &trace, "order me 2 burgers");
+        effects.extend(turn(&mut session, &trace, "221B Baker Street"));
+        assert!(effects.iter().any(|e| matches!(e, Effect::Dispatch(_))));
+        let json = serde_json::to_string(&effects).unwrap();
+        let back: Vec<Effect> = serde_json::from_str(&json).unwrap();
+        assert_eq!(back, effects);
+    }
+
+    #[test]
+    fn a_late_turn_on_a_closed_command_starts_its_own() {
+        let mut session = SessionState::new("s".into(), "demo");
+        let trace = TraceId::generate();
+        turn(&mut session, &trace, "order me a burger");
+        turn(&mut session, &trace, "221B Baker Street");
+        // A second answer that raced the first arrives for the same trace.
+        let effects = turn(&mut session, &trace, "221B Baker Street");
+        let touched: Vec<&TraceId> = effects
+            .iter()
+            .filter_map(|e| match e {
+                Effect::Record(s) => Some(&s.trace_id),
+                _ => None,
+            })
+            .collect();
+        assert!(!touched.is_empty());
+        assert!(
+            !touched.contains(&&trace),
+            "the dispatched command is left alone: {effects:?}"
+        );
+    }
 }

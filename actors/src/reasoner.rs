@@ -15,7 +15,7 @@ use crate::registry::DomainRegistry;
 use crate::store::{SessionStore, StoreError};
 use crate::tracking::{TrackError, Tracker};
 use errand_schemas::topics::{AGENT_CMD, AGENT_OUT_CLARIFY};
-use errand_schemas::{SessionState, Utterance};
+use errand_schemas::{LastTurn, SessionState, Utterance};
 use ractor::{Actor, ActorProcessingErr, ActorRef};
 use std::sync::Arc;
 use tracing::Instrument;
@@ -68,7 +68,9 @@ impl Actor for Reasoner {
     }
 }
 
-/// Reasons one utterance and carries out its effects.
+/// Reasons one utterance and carries out its effects. The decision and the
+/// new dialogue state are saved together; a redelivered utterance (same
+/// `utterance_id`) replays the saved effects instead of deciding again.
 pub async fn reason(args: &ReasonerArgs, utterance: &Utterance) -> Result<(), TrackError> {
     let mut effects = None;
     for _ in 0..8 {
@@ -79,6 +81,14 @@ pub async fn reason(args: &ReasonerArgs, utterance: &Utterance) -> Result<(), Tr
             .unwrap_or_else(|| {
                 SessionState::new(utterance.session_id.clone(), utterance.user_id.clone())
             });
+        if let Some(last) = &session.last_turn
+            && !utterance.utterance_id.is_empty()
+            && last.utterance_id == utterance.utterance_id
+        {
+            tracing::info!("redelivered utterance: replaying its effects");
+            effects = Some(serde_json::from_str::<Vec<Effect>>(&last.effects).unwrap_or_default());
+            break;
+        }
         let context = Context {
             open_action: session.open.as_ref().map(|o| o.action.clone()),
             missing: session
@@ -102,6 +112,10 @@ pub async fn reason(args: &ReasonerArgs, utterance: &Utterance) -> Result<(), Tr
             &args.config,
             now,
         );
+        session.last_turn = Some(LastTurn {
+            utterance_id: utterance.utterance_id.clone(),
+            effects: serde_json::to_string(&decided).unwrap_or_default(),
+        });
         match args.sessions.save(&session).await {
             Ok(_) => {
                 effects = Some(decided);

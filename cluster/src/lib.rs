@@ -7,8 +7,12 @@
 //!
 //! | module | concept |
 //! | --- | --- |
+//! | [`config`] | every environment variable, read and validated at start |
 //! | [`node`] | `Role`, `NodeOptions` (the embedded default and its parts), `Node::start` |
+//! | [`trace`] | `errand trace`: a command's lifecycle, from the configured store |
 
+pub mod config;
 pub mod node;
+pub mod trace;
 
 pub use node::{Node, NodeError, NodeOptions, Role};

@@ -1,9 +1,14 @@
-//! `errand`: run a node.
+//! `errand`: run a node, or look at what it did.
 
 use anyhow::Context;
 use clap::{Parser, Subcommand};
+use errand_actors::store::StateStore;
+use errand_actors::store::redis::RedisStore;
+use errand_cluster::config::{Config, VARIABLES};
 use errand_cluster::{Node, NodeOptions};
+use errand_schemas::TraceId;
 use std::net::SocketAddr;
+use std::process::ExitCode;
 
 #[derive(Parser)]
 #[command(name = "errand", version, about = "A conversational command backend")]
@@ -14,17 +19,27 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
-    /// One process, all roles, embedded defaults (in-memory bus and state,
-    /// offline reasoner), serving the gateway.
+    /// One process, all roles, serving the gateway. Embedded defaults
+    /// (in-memory bus and state, offline reasoner) unless configured
+    /// otherwise (ERRAND_REDIS_URL).
     Up {
-        /// Where the gateway listens.
-        #[arg(long, env = "ERRAND_LISTEN", default_value = "127.0.0.1:8080")]
-        listen: SocketAddr,
+        /// Where the gateway listens [env: ERRAND_LISTEN, default 127.0.0.1:8080]
+        #[arg(long)]
+        listen: Option<SocketAddr>,
     },
+    /// Prints a command's lifecycle from the configured store (ERRAND_REDIS_URL).
+    Trace {
+        trace_id: String,
+        /// Print the stored state as JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Lists the environment variables errand reads.
+    Env,
 }
 
 #[tokio::main]
-async fn main() -> anyhow::Result<()> {
+async fn main() -> ExitCode {
     tracing_subscriber::fmt()
         .with_writer(std::io::stderr)
         .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
@@ -33,39 +48,79 @@ async fn main() -> anyhow::Result<()> {
                 .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info")),
         )
         .init();
-    match Cli::parse().command {
+    let result = match Cli::parse().command {
         Command::Up { listen } => up(listen).await,
+        Command::Trace { trace_id, json } => trace(&trace_id, json).await,
+        Command::Env => {
+            for (name, default, meaning) in VARIABLES {
+                println!("{name:<30} {default:<22} {meaning}");
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+    };
+    match result {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("errand: {e:#}");
+            ExitCode::from(2)
+        }
     }
 }
 
-async fn up(listen: SocketAddr) -> anyhow::Result<()> {
-    let node = Node::start(NodeOptions::embedded()).await?;
+async fn up(listen: Option<SocketAddr>) -> anyhow::Result<ExitCode> {
+    let config = Config::from_env()?;
+    let listen = listen.unwrap_or(config.listen);
+    let options = NodeOptions::from_config(&config).await?;
+    let node = Node::start(options).await?;
     let listener = tokio::net::TcpListener::bind(listen)
         .await
         .with_context(|| format!("cannot listen on {listen}"))?;
     tracing::info!(address = %listener.local_addr()?, "gateway listening");
-    let state = node.app_state();
-    let server = tokio::spawn(errand_gateway::serve(listener, state));
+    let server = tokio::spawn(errand_gateway::serve(listener, node.app_state()));
     wait_for_signal().await;
     tracing::info!("shutting down");
     node.begin_shutdown();
     server.await??;
     node.shutdown().await;
-    Ok(())
+    Ok(ExitCode::SUCCESS)
+}
+
+async fn trace(trace_id: &str, json: bool) -> anyhow::Result<ExitCode> {
+    let config = Config::from_env()?;
+    let Some(redis) = config.redis else {
+        anyhow::bail!(
+            "errand trace reads the configured store, and none is configured: set ERRAND_REDIS_URL \
+             (the embedded default keeps state in the memory of the running process; use \
+             GET /v1/commands/{{trace_id}} there)"
+        );
+    };
+    let store = RedisStore::connect(redis).await?;
+    match store.get(&TraceId(trace_id.to_owned())).await? {
+        Some(state) if json => {
+            println!("{}", serde_json::to_string_pretty(&state)?);
+            Ok(ExitCode::SUCCESS)
+        }
+        Some(state) => {
+            print!("{}", errand_cluster::trace::render(&state));
+            Ok(ExitCode::SUCCESS)
+        }
+        None => {
+            eprintln!("errand: no command {trace_id} in the store");
+            Ok(ExitCode::from(1))
+        }
+    }
 }
 
 async fn wait_for_signal() {
     let ctrl_c = tokio::signal::ctrl_c();
     #[cfg(unix)]
     {
-        let mut term =
-            match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-                Ok(term) => term,
-                Err(_) => {
-                    let _ = ctrl_c.await;
-                    return;
-                }
-            };
+        let Ok(mut term) =
+            tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+        else {
+            let _ = ctrl_c.await;
+            return;
+        };
         tokio::select! {
             _ = ctrl_c => {}
             _ = term.recv() => {}

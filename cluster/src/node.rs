@@ -8,7 +8,7 @@ use errand_actors::agents::location::{Gazetteer, LocationActor};
 use errand_actors::agents::mart::MartAgent;
 use errand_actors::agents::payment::{PaymentActor, PaymentArgs, PaymentConfig};
 use errand_actors::agents::ride::RideAgent;
-use errand_actors::bus::{Bus, MemoryBus};
+use errand_actors::bus::{Bus, MemoryBus, RedisFanout, RoutedBus};
 use errand_actors::clock::Clock;
 use errand_actors::dialogue::DialogueConfig;
 use errand_actors::envelope::Envelope;
@@ -21,6 +21,7 @@ use errand_actors::retrier::{Retrier, RetrierArgs, RetryPolicy};
 use errand_actors::router::{Router, RouterArgs, RouterMessage};
 use errand_actors::slot::ActorSlot;
 use errand_actors::store::Stores;
+use errand_actors::store::redis::{RedisConfig, RedisStore};
 use errand_actors::supervisor::{ChildSpec, Supervisor, SupervisorArgs, SupervisorMessage};
 use errand_actors::sweeper::{Sweeper, SweeperArgs};
 use errand_actors::tracker::{StateTracker, TrackerMessage};
@@ -145,6 +146,49 @@ fn uuid_suffix() -> String {
 pub enum NodeError {
     #[error("cannot start the supervision tree: {0}")]
     Spawn(#[from] ractor::SpawnErr),
+    #[error(transparent)]
+    Store(#[from] errand_actors::store::StoreError),
+    #[error(transparent)]
+    Bus(#[from] errand_actors::bus::BusError),
+}
+
+impl NodeOptions {
+    /// The embedded default with `config` applied: with a Redis URL, state,
+    /// sessions, idempotency records and dead letters live in Redis, and
+    /// statuses fan out to every gateway through Redis pub/sub.
+    pub async fn from_config(config: &crate::config::Config) -> Result<Self, NodeError> {
+        let mut options = Self::embedded();
+        options.dialogue.command_deadline = config.command_deadline;
+        options.payment.max_charge = config.max_charge;
+        if let Some(redis) = &config.redis {
+            options.use_redis(redis.clone()).await?;
+        }
+        Ok(options)
+    }
+
+    /// Keeps state in Redis and fans statuses out through it.
+    pub async fn use_redis(&mut self, config: RedisConfig) -> Result<(), NodeError> {
+        let store = RedisStore::connect(config.clone()).await?;
+        tracing::info!(redis = %config.masked_url(), prefix = %config.prefix, "state in Redis");
+        self.keys = store.keys().clone();
+        self.stores = Stores::redis(store);
+        self.dialogue.clarification_timeout = config.session_ttl;
+        let first_url = config
+            .url
+            .split(',')
+            .next()
+            .unwrap_or_default()
+            .trim()
+            .to_owned();
+        let fanout: Arc<dyn Bus> =
+            Arc::new(RedisFanout::connect(&first_url, self.keys.clone(), config.timeout).await?);
+        self.bus = Arc::new(
+            RoutedBus::new(self.bus.clone())
+                .route(topics::AGENT_STATUS, fanout.clone())
+                .route(topics::AGENT_OUT_CLARIFY, fanout),
+        );
+        Ok(())
+    }
 }
 
 /// A running node.

@@ -139,6 +139,7 @@ impl Front {
             }
         };
         let utterance = Utterance {
+            utterance_id: TraceId::generate().0,
             trace_id: trace_id.clone(),
             session_id: session_id.clone(),
             user_id: user_id.to_owned(),

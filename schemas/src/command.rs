@@ -22,6 +22,10 @@ pub enum UtteranceSource {
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, Encode, Decode)]
 #[cfg_attr(test, derive(proptest_derive::Arbitrary))]
 pub struct Utterance {
+    /// Unique per utterance: a redelivered record carries the same id, so
+    /// its turn is not reasoned twice.
+    #[serde(default)]
+    pub utterance_id: String,
     /// The command this utterance starts, or continues while a clarification is open.
     pub trace_id: TraceId,
     pub session_id: SessionId,

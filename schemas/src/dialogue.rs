@@ -73,6 +73,11 @@ pub struct SessionState {
     /// The most recent commands of the session, newest last (bounded).
     #[serde(default)]
     pub recent: Vec<TraceId>,
+    /// The last utterance reasoned and what was decided for it, saved with
+    /// the session in one write: a redelivered utterance replays these
+    /// effects instead of being reasoned again.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_turn: Option<LastTurn>,
     /// Optimistic-concurrency version: bumped by every save.
     #[serde(default)]
     pub version: u64,
@@ -90,6 +95,7 @@ impl SessionState {
             open: None,
             turns: 0,
             recent: Vec::new(),
+            last_turn: None,
             version: 0,
             updated_at_ms: 0,
         }
@@ -105,6 +111,15 @@ impl SessionState {
             self.recent.drain(..excess);
         }
     }
+}
+
+/// The last reasoned utterance of a session and its effects (JSON, as the
+/// reasoner wrote them).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, Encode, Decode)]
+#[cfg_attr(test, derive(proptest_derive::Arbitrary))]
+pub struct LastTurn {
+    pub utterance_id: String,
+    pub effects: String,
 }
 
 /// A question for the person, published on `agent.out.clarify`.

@@ -9,8 +9,9 @@
 //! | `state:{<trace_id>}` | [`CommandState`](crate::CommandState) as JSON | none while open; 7 days after the final status |
 //! | `session:{<session_id>}` | [`SessionState`](crate::SessionState) as JSON | 30 minutes after the last turn |
 //! | `idem:{<trace_id>}:<scope>` | the first result of a command in `scope` (`food`, `payment`, ...) | 7 days |
-//! | `events:{<session_id>}` | the session's recent client events, for replay | as the session |
 //! | `deadlines` | sorted set: open trace ids by deadline | members removed at their final status |
+//! | `deadletters` | hash: dead-letter id to [`DeadLetter`](crate::DeadLetter) JSON (without Kafka) | none |
+//! | `fanout:<topic>` | pub/sub channel carrying `agent.status` and `agent.out.clarify` to every gateway (without Kafka) | — |
 //!
 //! A prefix (none by default) goes in front of every key.
 
@@ -39,12 +40,17 @@ impl Keys {
         format!("{}idem:{{{trace_id}}}:{scope}", self.prefix)
     }
 
-    pub fn events(&self, session_id: &str) -> String {
-        format!("{}events:{{{session_id}}}", self.prefix)
-    }
-
     pub fn deadlines(&self) -> String {
         format!("{}deadlines", self.prefix)
+    }
+
+    pub fn dead_letters(&self) -> String {
+        format!("{}deadletters", self.prefix)
+    }
+
+    /// The pub/sub channel that fans `topic` out to every gateway.
+    pub fn fanout(&self, topic: &str) -> String {
+        format!("{}fanout:{topic}", self.prefix)
     }
 }
 

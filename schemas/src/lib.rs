@@ -43,7 +43,7 @@ pub use command::{
     Action, Command, CustomAction, FoodOrder, ItemRequest, MartOrder, RideBooking, RideType,
     Utterance, UtteranceSource,
 };
-pub use dialogue::{Clarification, OpenCommand, SessionState, SlotMap, SlotValue};
+pub use dialogue::{Clarification, LastTurn, OpenCommand, SessionState, SlotMap, SlotValue};
 pub use error::{DeadLetter, ErrorBody, ErrorCode};
 pub use ids::{SessionId, TraceId, now_ms};
 pub use json::Json;

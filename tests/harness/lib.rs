@@ -22,6 +22,9 @@
 //! - [`Person`]: an in-process client of the gateway; its events are the JSON
 //!   a socket would get.
 //! - [`failure_probe`]: a fake retrier, for testing one actor's envelopes.
+//! - [`redis`]: real `redis-server`s (shared, private, or a cluster).
+
+pub mod redis;
 
 use errand_actors::bus::{Bus, MemoryBus, OutRecord, Record, Subscription};
 use errand_actors::envelope::{Envelope, Failure, FailureSink};
@@ -83,6 +86,31 @@ impl TestStack {
         Self { node, bus }
     }
 
+    /// A stack whose state lives in the Redis at `url`, under `prefix`
+    /// (fan-out through Redis pub/sub too).
+    pub async fn start_with_redis(
+        url: &str,
+        prefix: &str,
+        configure: impl FnOnce(&mut NodeOptions),
+    ) -> Self {
+        let mut config = errand_actors::store::redis::RedisConfig::new(url);
+        config.prefix = prefix.to_owned();
+        Self::start_with_redis_config(config, configure).await
+    }
+
+    pub async fn start_with_redis_config(
+        config: errand_actors::store::redis::RedisConfig,
+        configure: impl FnOnce(&mut NodeOptions),
+    ) -> Self {
+        let bus = MemoryBus::new(4);
+        let mut options = test_options();
+        options.bus = Arc::new(bus.clone());
+        options.use_redis(config).await.expect("Redis is reachable");
+        configure(&mut options);
+        let node = Node::start(options).await.expect("the node starts");
+        Self { node, bus }
+    }
+
     /// A person talking to the gateway on `session_id`.
     pub fn client(&self, session_id: &str) -> Person {
         Person {
@@ -114,7 +142,7 @@ impl TestStack {
     /// Watches `topic` from its oldest retained record, in a consumer group
     /// of its own.
     pub async fn watch(&self, topic: &str) -> TopicWatch {
-        TopicWatch::on(&self.bus, topic).await
+        TopicWatch::on(self.node.options.bus.as_ref(), topic).await
     }
 
     pub async fn state(&self, trace_id: &TraceId) -> Option<CommandState> {
@@ -165,16 +193,19 @@ impl TestStack {
                 return state;
             }
             let left = deadline.saturating_duration_since(tokio::time::Instant::now());
-            if watch
-                .next_matching::<StatusUpdate>(left, |u| u.trace_id == *trace_id)
-                .await
-                .is_none()
-            {
+            if left.is_zero() {
                 panic!(
                     "{trace_id} did not {what} within {timeout:?}; it is {:?}",
                     self.state(trace_id).await.map(|s| s.status)
                 );
             }
+            // Woken by the next step of this trace, or after a moment in case
+            // the announcement went by unseen (pub/sub is at most once).
+            let _ = watch
+                .next_matching::<StatusUpdate>(left.min(Duration::from_millis(200)), |u| {
+                    u.trace_id == *trace_id
+                })
+                .await;
         }
     }
 

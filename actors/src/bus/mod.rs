@@ -10,9 +10,13 @@
 //!   partition; what was delivered but not acknowledged is delivered again
 //!   to whoever owns the partition next.
 
+mod fanout;
 mod memory;
+mod routed;
 
+pub use fanout::RedisFanout;
 pub use memory::MemoryBus;
+pub use routed::RoutedBus;
 
 use async_trait::async_trait;
 use errand_schemas::codec::{self, CONTENT_TYPE, SCHEMA_VERSION};

@@ -15,6 +15,8 @@ pub struct Lexicon {
     /// Restaurant names, normalised.
     pub restaurants: Vec<(String, String)>,
     pub cuisines: BTreeSet<String>,
+    /// Every word of every food phrase (and cuisine).
+    pub food_words: BTreeSet<String>,
     /// The longest phrase, in words.
     pub longest: usize,
 }
@@ -116,7 +118,7 @@ impl Default for Lexicon {
             .iter()
             .map(|r| (crate::agents::normalize(r.name), r.name.to_owned()))
             .collect();
-        let cuisines = [
+        let cuisines: BTreeSet<String> = [
             "italian",
             "chinese",
             "japanese",
@@ -142,11 +144,18 @@ impl Default for Lexicon {
             .map(|p| p.split(' ').count())
             .max()
             .unwrap_or(1);
+        let food_words = food
+            .iter()
+            .flat_map(|p| p.split(' '))
+            .chain(cuisines.iter().map(String::as_str))
+            .flat_map(|w| [w.to_owned(), format!("{w}s")])
+            .collect();
         Self {
             food,
             mart,
             restaurants,
             cuisines,
+            food_words,
             longest,
         }
     }

@@ -485,11 +485,14 @@ impl RuleNlu {
         (!is_time && !is_restaurant).then_some(p)
     }
 
+    /// A restaurant by its full name, or by a distinctive first word
+    /// ("Luigi's", "Sakura"; not "burger" or "green", which name food).
     fn restaurant(&self, u: &Utterance<'_>) -> Option<String> {
         let norm = u.norm();
         self.lexicon.restaurants.iter().find_map(|(key, name)| {
             let first = key.split(' ').next().unwrap_or(key);
-            (norm.contains(key.as_str()) || (first.len() > 4 && u.has(first))).then(|| name.clone())
+            let distinctive = first.len() > 4 && !self.lexicon.food_words.contains(first);
+            (norm.contains(key.as_str()) || (distinctive && u.has(first))).then(|| name.clone())
         })
     }
 
@@ -856,6 +859,10 @@ mod tests {
         let p = parse("order me a burger");
         assert_eq!(p.intent, Intent::OrderFood);
         assert_eq!(items(&p), [("burger".to_owned(), 1)]);
+        assert!(
+            text(&p, "restaurant").is_none(),
+            "\"burger\" names food, not Burger Barn"
+        );
         assert!(text(&p, "address").is_none());
 
         let p = parse("I'd like 2 cheeseburgers and a coke delivered to 221B Baker Street");

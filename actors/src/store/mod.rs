@@ -3,6 +3,7 @@
 //! ([`memory`]); production keeps them in Redis. Actors only see the traits.
 
 pub mod memory;
+pub mod redis;
 
 use async_trait::async_trait;
 use errand_schemas::{CommandState, DeadLetter, SessionId, SessionState, StatusUpdate, TraceId};

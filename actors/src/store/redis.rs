@@ -1,0 +1,624 @@
+//! Redis stores: command state, sessions, idempotency records and dead
+//! letters, for any number of nodes sharing one Redis (or Redis Cluster).
+//!
+//! Keys and TTLs are listed in `errand_schemas::keys`. Every call has a
+//! timeout (1 second by default); an unreachable Redis is a
+//! [`StoreError::Unavailable`], never a hang and never a silent fallback to
+//! memory. The connection reconnects by itself (with backoff) when Redis
+//! comes back.
+//!
+//! Round trips per operation: applying a step is one script call (the
+//! transition rule runs inside Redis, atomically, and updates the deadline
+//! index in the same call; on a Redis Cluster the index is a second call);
+//! loading or saving a session is one; an idempotency check-and-set is one
+//! (`SET NX GET`). [`RedisStore::round_trips`] counts them.
+
+use super::{Applied, DeadLetterStore, IdempotencyStore, SessionStore, StateStore, StoreError};
+use async_trait::async_trait;
+use errand_schemas::keys::{Keys, ttl};
+use errand_schemas::{
+    CommandState, DeadLetter, HistoryEntry, SessionId, SessionState, Status, StatusUpdate, TraceId,
+};
+use redis::aio::{ConnectionLike, ConnectionManager, ConnectionManagerConfig};
+use redis::{Cmd, Pipeline, RedisFuture, Script, Value};
+use std::collections::HashMap;
+use std::future::Future;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::Duration;
+
+/// How to reach Redis and how long things live there.
+#[derive(Clone, Debug)]
+pub struct RedisConfig {
+    /// `redis://[:password@]host:port[/db]` or `rediss://...`; several
+    /// comma-separated URLs mean a Redis Cluster.
+    pub url: String,
+    /// Put in front of every key (none by default).
+    pub prefix: String,
+    /// The longest any one call may take.
+    pub timeout: Duration,
+    /// How long a command's state is kept after its final status.
+    pub state_ttl: Duration,
+    /// How long a session lives after its last turn.
+    pub session_ttl: Duration,
+    pub idempotency_ttl: Duration,
+}
+
+impl RedisConfig {
+    pub fn new(url: impl Into<String>) -> Self {
+        Self {
+            url: url.into(),
+            prefix: String::new(),
+            timeout: Duration::from_secs(1),
+            state_ttl: Duration::from_secs(ttl::STATE_AFTER_FINAL_SECS),
+            session_ttl: Duration::from_secs(ttl::SESSION_SECS),
+            idempotency_ttl: Duration::from_secs(ttl::IDEMPOTENCY_SECS),
+        }
+    }
+
+    /// The URL with its password masked, for logs.
+    pub fn masked_url(&self) -> String {
+        self.url
+            .split(',')
+            .map(mask_password)
+            .collect::<Vec<_>>()
+            .join(",")
+    }
+}
+
+fn mask_password(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(scheme), Some(at)) if at > scheme => {
+            format!("{}://***@{}", &url[..scheme], &url[at + 1..])
+        }
+        _ => url.to_owned(),
+    }
+}
+
+/// A single Redis or a Redis Cluster.
+#[derive(Clone)]
+enum Conn {
+    Single(ConnectionManager),
+    Cluster(redis::cluster_async::ClusterConnection),
+}
+
+impl ConnectionLike for Conn {
+    fn req_packed_command<'a>(&'a mut self, cmd: &'a Cmd) -> RedisFuture<'a, Value> {
+        match self {
+            Conn::Single(c) => c.req_packed_command(cmd),
+            Conn::Cluster(c) => c.req_packed_command(cmd),
+        }
+    }
+
+    fn req_packed_commands<'a>(
+        &'a mut self,
+        cmd: &'a Pipeline,
+        offset: usize,
+        count: usize,
+    ) -> RedisFuture<'a, Vec<Value>> {
+        match self {
+            Conn::Single(c) => c.req_packed_commands(cmd, offset, count),
+            Conn::Cluster(c) => c.req_packed_commands(cmd, offset, count),
+        }
+    }
+
+    fn get_db(&self) -> i64 {
+        match self {
+            Conn::Single(c) => c.get_db(),
+            Conn::Cluster(c) => c.get_db(),
+        }
+    }
+}
+
+/// The transition rule of [`CommandState::apply`], inside Redis. Keep the
+/// two in step: `tests` checks every pair of statuses against the Rust rule.
+const APPLY: &str = r#"
+local key = KEYS[1]
+local status, rank, turn = ARGV[1], tonumber(ARGV[2]), tonumber(ARGV[3])
+local final = ARGV[4] == '1'
+local cur = redis.call('HMGET', key, 'status', 'rank', 'turn')
+local outcome
+if not cur[1] then
+  outcome = 'moved'
+  redis.call('HSET', key, 'trace_id', ARGV[6], 'session_id', ARGV[7], 'user_id', ARGV[8],
+    'created_at_ms', ARGV[5], 'history', '[]', 'turn', turn)
+else
+  local cur_rank, cur_turn = tonumber(cur[2]), tonumber(cur[3])
+  local moved
+  if cur_rank >= 4 then
+    moved = false
+  elseif cur[1] == 'awaiting_clarification' and status == 'awaiting_clarification' then
+    moved = turn > cur_turn
+  else
+    moved = rank > cur_rank
+  end
+  if moved then
+    outcome = 'moved'
+  elseif cur[1] == status and cur_turn == turn then
+    outcome = 'duplicate'
+  else
+    outcome = 'stale'
+  end
+end
+if outcome == 'moved' then
+  local fields = {'status', status, 'rank', rank, 'updated_at_ms', ARGV[5]}
+  local cur_turn = tonumber(redis.call('HGET', key, 'turn') or '0')
+  if turn > cur_turn then
+    table.insert(fields, 'turn'); table.insert(fields, turn)
+  end
+  local names = {'intent', 'slots', 'domain', 'result', 'error'}
+  for i, name in ipairs(names) do
+    local v = ARGV[8 + i]
+    if v ~= '' then table.insert(fields, name); table.insert(fields, v) end
+  end
+  if final then
+    redis.call('HDEL', key, 'deadline_ms')
+  elseif ARGV[14] ~= '' then
+    table.insert(fields, 'deadline_ms'); table.insert(fields, ARGV[14])
+  end
+  redis.call('HSET', key, unpack(fields))
+  local h = redis.call('HGET', key, 'history')
+  if h == '[]' then h = '[' .. ARGV[16] .. ']' else h = string.sub(h, 1, -2) .. ',' .. ARGV[16] .. ']' end
+  redis.call('HSET', key, 'history', h)
+  if final then redis.call('PEXPIRE', key, ARGV[15]) end
+  if KEYS[2] then
+    if final then
+      redis.call('ZREM', KEYS[2], ARGV[6])
+    elseif ARGV[14] ~= '' then
+      redis.call('ZADD', KEYS[2], ARGV[14], ARGV[6])
+    end
+  end
+end
+return {outcome, redis.call('HGETALL', key)}
+"#;
+
+/// Saves a session if its stored version is still the expected one.
+const SAVE_SESSION: &str = r#"
+local v = redis.call('HGET', KEYS[1], 'version') or '0'
+if v ~= ARGV[1] then return 0 end
+redis.call('HSET', KEYS[1], 'version', ARGV[2], 'json', ARGV[3])
+redis.call('PEXPIRE', KEYS[1], ARGV[4])
+return 1
+"#;
+
+/// All four stores on one Redis connection (cheap to clone).
+#[derive(Clone)]
+pub struct RedisStore {
+    conn: Conn,
+    cluster: bool,
+    keys: Keys,
+    config: RedisConfig,
+    apply: Arc<Script>,
+    save_session: Arc<Script>,
+    round_trips: Arc<AtomicU64>,
+}
+
+impl RedisStore {
+    /// Connects (one attempt, within the timeout); afterwards the connection
+    /// reconnects by itself.
+    pub async fn connect(config: RedisConfig) -> Result<Self, StoreError> {
+        let urls: Vec<&str> = config
+            .url
+            .split(',')
+            .map(str::trim)
+            .filter(|u| !u.is_empty())
+            .collect();
+        let unavailable = |e: redis::RedisError| {
+            StoreError::Unavailable(format!(
+                "cannot connect to Redis at {}: {e}",
+                config.masked_url()
+            ))
+        };
+        let connect = async {
+            if urls.len() > 1 {
+                let client = redis::cluster::ClusterClient::builder(urls.clone())
+                    .connection_timeout(config.timeout)
+                    .response_timeout(config.timeout)
+                    .build()
+                    .map_err(unavailable)?;
+                Ok(Conn::Cluster(
+                    client.get_async_connection().await.map_err(unavailable)?,
+                ))
+            } else {
+                let client = redis::Client::open(urls.first().copied().unwrap_or_default())
+                    .map_err(unavailable)?;
+                let manager = ConnectionManager::new_with_config(
+                    client,
+                    ConnectionManagerConfig::new()
+                        .set_connection_timeout(config.timeout)
+                        .set_response_timeout(config.timeout)
+                        .set_number_of_retries(2)
+                        .set_max_delay(1_000),
+                )
+                .await
+                .map_err(unavailable)?;
+                Ok(Conn::Single(manager))
+            }
+        };
+        let conn = tokio::time::timeout(config.timeout * 3, connect)
+            .await
+            .map_err(|_| {
+                StoreError::Unavailable(format!("Redis at {} did not answer", config.masked_url()))
+            })??;
+        Ok(Self {
+            cluster: matches!(conn, Conn::Cluster(_)),
+            conn,
+            keys: Keys::new(config.prefix.clone()),
+            config,
+            apply: Arc::new(Script::new(APPLY)),
+            save_session: Arc::new(Script::new(SAVE_SESSION)),
+            round_trips: Arc::new(AtomicU64::new(0)),
+        })
+    }
+
+    pub fn keys(&self) -> &Keys {
+        &self.keys
+    }
+
+    /// Round trips made to Redis so far.
+    pub fn round_trips(&self) -> u64 {
+        self.round_trips.load(Ordering::Relaxed)
+    }
+
+    /// One round trip with the timeout.
+    async fn call<T, F>(&self, op: impl FnOnce(Conn) -> F) -> Result<T, StoreError>
+    where
+        F: Future<Output = redis::RedisResult<T>>,
+    {
+        self.round_trips.fetch_add(1, Ordering::Relaxed);
+        match tokio::time::timeout(self.config.timeout, op(self.conn.clone())).await {
+            Ok(Ok(value)) => Ok(value),
+            Ok(Err(e)) => Err(StoreError::Unavailable(format!("Redis: {e}"))),
+            Err(_) => Err(StoreError::Unavailable(format!(
+                "Redis did not answer within {:?}",
+                self.config.timeout
+            ))),
+        }
+    }
+
+    fn ms(d: Duration) -> u64 {
+        d.as_millis() as u64
+    }
+}
+
+/// Builds the state from the fields of its hash.
+fn state_from_hash(fields: HashMap<String, String>) -> Result<Option<CommandState>, StoreError> {
+    if fields.is_empty() {
+        return Ok(None);
+    }
+    let corrupt =
+        |what: &str, e: &dyn std::fmt::Display| StoreError::Corrupt(format!("{what}: {e}"));
+    let text = |name: &str| fields.get(name).cloned().unwrap_or_default();
+    let number = |name: &str| fields.get(name).and_then(|v| v.parse::<u64>().ok());
+    let json = |name: &str| -> Result<Option<serde_json::Value>, StoreError> {
+        match fields.get(name) {
+            Some(v) if !v.is_empty() => serde_json::from_str(v)
+                .map(Some)
+                .map_err(|e| corrupt(name, &e)),
+            _ => Ok(None),
+        }
+    };
+    let status: Status = serde_json::from_value(serde_json::Value::String(text("status")))
+        .map_err(|e| corrupt("status", &e))?;
+    let history: Vec<HistoryEntry> = serde_json::from_str(
+        &fields
+            .get("history")
+            .cloned()
+            .unwrap_or_else(|| "[]".into()),
+    )
+    .map_err(|e| corrupt("history", &e))?;
+    Ok(Some(CommandState {
+        trace_id: TraceId(text("trace_id")),
+        session_id: SessionId(text("session_id")),
+        user_id: text("user_id"),
+        status,
+        turn: number("turn").unwrap_or(0) as u32,
+        intent: fields.get("intent").cloned().filter(|s| !s.is_empty()),
+        slots: decode(json("slots")?, "slots")?,
+        domain: fields.get("domain").cloned().filter(|s| !s.is_empty()),
+        result: decode(json("result")?, "result")?,
+        error: decode(json("error")?, "error")?,
+        deadline_ms: number("deadline_ms"),
+        created_at_ms: number("created_at_ms").unwrap_or(0),
+        updated_at_ms: number("updated_at_ms").unwrap_or(0),
+        history,
+    }))
+}
+
+fn decode<T: serde::de::DeserializeOwned>(
+    value: Option<serde_json::Value>,
+    what: &str,
+) -> Result<Option<T>, StoreError> {
+    value
+        .map(|v| serde_json::from_value(v).map_err(|e| StoreError::Corrupt(format!("{what}: {e}"))))
+        .transpose()
+}
+
+fn json_or_empty<T: serde::Serialize>(value: &Option<T>) -> String {
+    value
+        .as_ref()
+        .map(|v| String::from_utf8(errand_schemas::codec::to_json(v)).unwrap_or_default())
+        .unwrap_or_default()
+}
+
+#[async_trait]
+impl StateStore for RedisStore {
+    async fn apply(&self, step: &StatusUpdate) -> Result<Applied, StoreError> {
+        let key = self.keys.state(step.trace_id.as_str());
+        let deadlines = self.keys.deadlines();
+        let entry = HistoryEntry {
+            status: step.status,
+            at_ms: step.at_ms,
+            turn: step.turn,
+        };
+        let mut invocation = self.apply.key(&key);
+        if !self.cluster {
+            invocation.key(&deadlines);
+        }
+        invocation
+            .arg(step.status.as_str())
+            .arg(step.status.rank())
+            .arg(step.turn)
+            .arg(if step.status.is_final() { "1" } else { "0" })
+            .arg(step.at_ms)
+            .arg(step.trace_id.as_str())
+            .arg(step.session_id.as_str())
+            .arg(&step.user_id)
+            .arg(step.intent.clone().unwrap_or_default())
+            .arg(json_or_empty(&step.slots))
+            .arg(step.domain.clone().unwrap_or_default())
+            .arg(json_or_empty(&step.result))
+            .arg(json_or_empty(&step.error))
+            .arg(step.deadline_ms.map(|d| d.to_string()).unwrap_or_default())
+            .arg(Self::ms(self.config.state_ttl))
+            .arg(String::from_utf8(errand_schemas::codec::to_json(&entry)).unwrap_or_default());
+        let (outcome, flat): (String, Vec<String>) = self
+            .call(|mut conn| async move { invocation.invoke_async(&mut conn).await })
+            .await?;
+        let fields: HashMap<String, String> = flat
+            .chunks_exact(2)
+            .map(|kv| (kv[0].clone(), kv[1].clone()))
+            .collect();
+        let state = state_from_hash(fields)?
+            .ok_or_else(|| StoreError::Corrupt("state vanished while applying".into()))?;
+        if self.cluster && outcome == "moved" {
+            // On a cluster the index lives in another slot: a second call.
+            let trace = step.trace_id.to_string();
+            if step.status.is_final() {
+                self.call(|mut conn| async move {
+                    redis::cmd("ZREM")
+                        .arg(&deadlines)
+                        .arg(&trace)
+                        .query_async::<()>(&mut conn)
+                        .await
+                })
+                .await?;
+            } else if let Some(deadline) = step.deadline_ms {
+                self.call(|mut conn| async move {
+                    redis::cmd("ZADD")
+                        .arg(&deadlines)
+                        .arg(deadline)
+                        .arg(&trace)
+                        .query_async::<()>(&mut conn)
+                        .await
+                })
+                .await?;
+            }
+        }
+        Ok(match outcome.as_str() {
+            "moved" => Applied::Moved(state),
+            "duplicate" => Applied::Duplicate(state),
+            _ => Applied::Stale(state),
+        })
+    }
+
+    async fn get(&self, trace_id: &TraceId) -> Result<Option<CommandState>, StoreError> {
+        let key = self.keys.state(trace_id.as_str());
+        let fields: HashMap<String, String> =
+            self.call(|mut conn| async move {
+                redis::cmd("HGETALL").arg(&key).query_async(&mut conn).await
+            })
+            .await?;
+        state_from_hash(fields)
+    }
+
+    async fn overdue(&self, now_ms: u64, limit: usize) -> Result<Vec<CommandState>, StoreError> {
+        let deadlines = self.keys.deadlines();
+        let traces: Vec<String> = self
+            .call(|mut conn| {
+                let deadlines = deadlines.clone();
+                async move {
+                    redis::cmd("ZRANGEBYSCORE")
+                        .arg(&deadlines)
+                        .arg("-inf")
+                        .arg(now_ms)
+                        .arg("LIMIT")
+                        .arg(0)
+                        .arg(limit)
+                        .query_async(&mut conn)
+                        .await
+                }
+            })
+            .await?;
+        let mut overdue = Vec::new();
+        for trace in traces {
+            match StateStore::get(self, &TraceId(trace.clone())).await? {
+                Some(state) if !state.status.is_final() => overdue.push(state),
+                // Ended (or expired) since: clean the index.
+                _ => {
+                    let deadlines = deadlines.clone();
+                    self.call(|mut conn| async move {
+                        redis::cmd("ZREM")
+                            .arg(&deadlines)
+                            .arg(&trace)
+                            .query_async::<()>(&mut conn)
+                            .await
+                    })
+                    .await?;
+                }
+            }
+        }
+        Ok(overdue)
+    }
+
+    async fn ready(&self) -> bool {
+        self.call(
+            |mut conn| async move { redis::cmd("PING").query_async::<String>(&mut conn).await },
+        )
+        .await
+        .is_ok()
+    }
+}
+
+#[async_trait]
+impl SessionStore for RedisStore {
+    async fn load(&self, session_id: &SessionId) -> Result<Option<SessionState>, StoreError> {
+        let key = self.keys.session(session_id.as_str());
+        let json: Option<String> = self
+            .call(|mut conn| async move {
+                redis::cmd("HGET")
+                    .arg(&key)
+                    .arg("json")
+                    .query_async(&mut conn)
+                    .await
+            })
+            .await?;
+        json.map(|j| {
+            errand_schemas::codec::from_json(j.as_bytes())
+                .map_err(|e| StoreError::Corrupt(format!("session: {e}")))
+        })
+        .transpose()
+    }
+
+    async fn save(&self, state: &SessionState) -> Result<SessionState, StoreError> {
+        let key = self.keys.session(state.session_id.as_str());
+        let mut saved = state.clone();
+        saved.version += 1;
+        let json = String::from_utf8(errand_schemas::codec::to_json(&saved)).unwrap_or_default();
+        let mut invocation = self.save_session.key(&key);
+        invocation
+            .arg(state.version)
+            .arg(saved.version)
+            .arg(json)
+            .arg(Self::ms(self.config.session_ttl));
+        let ok: i64 = self
+            .call(|mut conn| async move { invocation.invoke_async(&mut conn).await })
+            .await?;
+        if ok == 1 {
+            Ok(saved)
+        } else {
+            Err(StoreError::Conflict)
+        }
+    }
+}
+
+#[async_trait]
+impl IdempotencyStore for RedisStore {
+    async fn get(&self, key: &str) -> Result<Option<Vec<u8>>, StoreError> {
+        let key = key.to_owned();
+        self.call(
+            |mut conn| async move { redis::cmd("GET").arg(&key).query_async(&mut conn).await },
+        )
+        .await
+    }
+
+    async fn put_if_absent(&self, key: &str, value: &[u8]) -> Result<Vec<u8>, StoreError> {
+        let key = key.to_owned();
+        let ttl = Self::ms(self.config.idempotency_ttl);
+        let value = value.to_vec();
+        let stored = value.clone();
+        let previous: Option<Vec<u8>> = self
+            .call(|mut conn| async move {
+                redis::cmd("SET")
+                    .arg(&key)
+                    .arg(stored)
+                    .arg("NX")
+                    .arg("GET")
+                    .arg("PX")
+                    .arg(ttl)
+                    .query_async(&mut conn)
+                    .await
+            })
+            .await?;
+        Ok(previous.unwrap_or(value))
+    }
+}
+
+#[async_trait]
+impl DeadLetterStore for RedisStore {
+    async fn put(&self, letter: &DeadLetter) -> Result<(), StoreError> {
+        let key = self.keys.dead_letters();
+        let json = errand_schemas::codec::to_json(letter);
+        let id = letter.id.clone();
+        self.call(|mut conn| async move {
+            redis::cmd("HSETNX")
+                .arg(&key)
+                .arg(&id)
+                .arg(json)
+                .query_async::<()>(&mut conn)
+                .await
+        })
+        .await
+    }
+
+    async fn list(&self) -> Result<Vec<DeadLetter>, StoreError> {
+        let key = self.keys.dead_letters();
+        let all: Vec<Vec<u8>> =
+            self.call(|mut conn| async move {
+                redis::cmd("HVALS").arg(&key).query_async(&mut conn).await
+            })
+            .await?;
+        let mut letters: Vec<DeadLetter> = all
+            .iter()
+            .filter_map(|j| errand_schemas::codec::from_json(j).ok())
+            .collect();
+        letters.sort_by_key(|l| l.at_ms);
+        Ok(letters)
+    }
+
+    async fn get(&self, id: &str) -> Result<Option<DeadLetter>, StoreError> {
+        let key = self.keys.dead_letters();
+        let id = id.to_owned();
+        let json: Option<Vec<u8>> = self
+            .call(|mut conn| async move {
+                redis::cmd("HGET")
+                    .arg(&key)
+                    .arg(&id)
+                    .query_async(&mut conn)
+                    .await
+            })
+            .await?;
+        json.map(|j| {
+            errand_schemas::codec::from_json(&j).map_err(|e| StoreError::Corrupt(e.to_string()))
+        })
+        .transpose()
+    }
+}
+
+impl super::Stores {
+    /// All four in Redis.
+    pub fn redis(store: RedisStore) -> Self {
+        let store = Arc::new(store);
+        Self {
+            state: store.clone(),
+            sessions: store.clone(),
+            idempotency: store.clone(),
+            dead_letters: store,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn passwords_are_masked() {
+        let c = RedisConfig::new("redis://:secret@localhost:6379/0,rediss://user:pw@h:1");
+        assert_eq!(
+            c.masked_url(),
+            "redis://***@localhost:6379/0,rediss://***@h:1"
+        );
+        assert_eq!(RedisConfig::new("redis://h:1").masked_url(), "redis://h:1");
+    }
+}

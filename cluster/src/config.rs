@@ -1,0 +1,193 @@
+//! Configuration: one registry of environment variables ([`VARIABLES`]),
+//! read and validated at start ([`Config::from_env`]).
+
+use errand_actors::store::redis::RedisConfig;
+use std::net::SocketAddr;
+use std::time::Duration;
+
+/// Every variable errand reads: name, default, meaning.
+pub const VARIABLES: &[(&str, &str, &str)] = &[
+    (
+        "ERRAND_LISTEN",
+        "127.0.0.1:8080",
+        "where the gateway listens",
+    ),
+    (
+        "ERRAND_LOG",
+        "info",
+        "log filter (tracing syntax); logs go to stderr",
+    ),
+    (
+        "ERRAND_REDIS_URL",
+        "(unset: in memory)",
+        "redis:// or rediss:// URL (with AUTH as redis://:password@host); several comma-separated URLs mean a Redis Cluster",
+    ),
+    ("ERRAND_REDIS_PREFIX", "(none)", "prefix of every Redis key"),
+    (
+        "ERRAND_REDIS_TIMEOUT_MS",
+        "1000",
+        "the longest one Redis call may take",
+    ),
+    (
+        "ERRAND_SESSION_TTL_SECS",
+        "1800",
+        "how long a session's dialogue state lives after its last turn",
+    ),
+    (
+        "ERRAND_STATE_TTL_SECS",
+        "604800",
+        "how long a command's state is kept after its final status",
+    ),
+    (
+        "ERRAND_COMMAND_DEADLINE_SECS",
+        "30",
+        "how long a command may take before it is failed",
+    ),
+    (
+        "ERRAND_MAX_CHARGE",
+        "50000",
+        "the largest charge for one order, in minor units",
+    ),
+];
+
+#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+pub enum ConfigError {
+    #[error("{name}={value:?} is not valid: {why}")]
+    Invalid {
+        name: &'static str,
+        value: String,
+        why: String,
+    },
+}
+
+/// The effective configuration.
+#[derive(Clone, Debug)]
+pub struct Config {
+    pub listen: SocketAddr,
+    pub redis: Option<RedisConfig>,
+    pub command_deadline: Duration,
+    pub max_charge: i64,
+}
+
+impl Config {
+    pub fn from_env() -> Result<Self, ConfigError> {
+        Self::from_lookup(|name| std::env::var(name).ok().filter(|v| !v.is_empty()))
+    }
+
+    /// Reads the variables through `lookup` (tests pass a map).
+    pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
+        fn parse<T: std::str::FromStr>(
+            lookup: &impl Fn(&str) -> Option<String>,
+            name: &'static str,
+            default: T,
+            why: &str,
+        ) -> Result<T, ConfigError> {
+            match lookup(name) {
+                None => Ok(default),
+                Some(value) => value.trim().parse().map_err(|_| ConfigError::Invalid {
+                    name,
+                    value,
+                    why: why.into(),
+                }),
+            }
+        }
+        let listen = parse(
+            &lookup,
+            "ERRAND_LISTEN",
+            SocketAddr::from(([127, 0, 0, 1], 8080)),
+            "expected HOST:PORT, e.g. 127.0.0.1:8080",
+        )?;
+        let redis = match lookup("ERRAND_REDIS_URL") {
+            None => None,
+            Some(url) => {
+                for one in url.split(',') {
+                    let one = one.trim();
+                    if !(one.starts_with("redis://") || one.starts_with("rediss://")) {
+                        return Err(ConfigError::Invalid {
+                            name: "ERRAND_REDIS_URL",
+                            value: RedisConfig::new(url.clone()).masked_url(),
+                            why: "expected redis://HOST:PORT or rediss://HOST:PORT".into(),
+                        });
+                    }
+                }
+                let mut redis = RedisConfig::new(url);
+                redis.prefix = lookup("ERRAND_REDIS_PREFIX").unwrap_or_default();
+                let positive = "expected a positive whole number";
+                let ms: u64 = parse(&lookup, "ERRAND_REDIS_TIMEOUT_MS", 1000, positive)?;
+                let session: u64 = parse(&lookup, "ERRAND_SESSION_TTL_SECS", 1800, positive)?;
+                let state: u64 = parse(&lookup, "ERRAND_STATE_TTL_SECS", 604_800, positive)?;
+                for (name, v) in [
+                    ("ERRAND_REDIS_TIMEOUT_MS", ms),
+                    ("ERRAND_SESSION_TTL_SECS", session),
+                    ("ERRAND_STATE_TTL_SECS", state),
+                ] {
+                    if v == 0 {
+                        return Err(ConfigError::Invalid {
+                            name,
+                            value: "0".into(),
+                            why: positive.into(),
+                        });
+                    }
+                }
+                redis.timeout = Duration::from_millis(ms);
+                redis.session_ttl = Duration::from_secs(session);
+                redis.state_ttl = Duration::from_secs(state);
+                Some(redis)
+            }
+        };
+        let deadline: u64 = parse(
+            &lookup,
+            "ERRAND_COMMAND_DEADLINE_SECS",
+            30,
+            "expected seconds",
+        )?;
+        let max_charge: i64 = parse(&lookup, "ERRAND_MAX_CHARGE", 50_000, "expected minor units")?;
+        Ok(Self {
+            listen,
+            redis,
+            command_deadline: Duration::from_secs(deadline.max(1)),
+            max_charge,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashMap;
+
+    fn from(pairs: &[(&str, &str)]) -> Result<Config, ConfigError> {
+        let map: HashMap<String, String> = pairs
+            .iter()
+            .map(|(k, v)| ((*k).into(), (*v).into()))
+            .collect();
+        Config::from_lookup(|k| map.get(k).cloned())
+    }
+
+    #[test]
+    fn defaults_and_validation() {
+        let c = from(&[]).unwrap();
+        assert_eq!(c.listen.to_string(), "127.0.0.1:8080");
+        assert!(c.redis.is_none());
+        let c = from(&[
+            ("ERRAND_REDIS_URL", "redis://:pw@localhost:6379"),
+            ("ERRAND_REDIS_TIMEOUT_MS", "250"),
+        ])
+        .unwrap();
+        assert_eq!(c.redis.unwrap().timeout, Duration::from_millis(250));
+        let e = from(&[("ERRAND_REDIS_URL", "http://:secret@x")]).unwrap_err();
+        assert!(e.to_string().contains("ERRAND_REDIS_URL"));
+        assert!(
+            !e.to_string().contains("secret"),
+            "secrets never appear in errors"
+        );
+        assert!(from(&[("ERRAND_LISTEN", "nowhere")]).is_err());
+        assert!(
+            from(&[
+                ("ERRAND_REDIS_URL", "redis://h:1"),
+                ("ERRAND_SESSION_TTL_SECS", "0")
+            ])
+            .is_err()
+        );
+    }
+}

@@ -1,0 +1,435 @@
+//! State in a real `redis-server`: lifecycle and ordering, sessions and
+//! their TTL, concurrent turns, idempotency, fan-out across gateways,
+//! restarts of Redis and of errand, and a three-node Redis Cluster.
+
+use errand_actors::store::redis::{RedisConfig, RedisStore};
+use errand_actors::store::{Applied, SessionStore, StateStore, StoreError};
+use errand_harness::redis::{RedisCluster, RedisServer, redis_cli, shared_url, unique_prefix};
+use errand_harness::{TestStack, secs};
+use errand_schemas::topics::AGENT_CMD;
+use errand_schemas::{
+    Action, Command, CommandState, FoodOrder, ItemRequest, ResultBody, SessionId, SessionState,
+    Status, StatusUpdate, TraceId,
+};
+use std::time::Duration;
+
+async fn store(prefix: &str) -> RedisStore {
+    let mut config = RedisConfig::new(shared_url());
+    config.prefix = prefix.to_owned();
+    RedisStore::connect(config).await.unwrap()
+}
+
+fn port_of(url: &str) -> u16 {
+    url.rsplit(':')
+        .next()
+        .unwrap()
+        .trim_end_matches('/')
+        .parse()
+        .unwrap()
+}
+
+fn step(trace: &TraceId, status: Status, turn: u32) -> StatusUpdate {
+    StatusUpdate::new(trace.clone(), "s".into(), "demo", status, turn)
+}
+
+#[tokio::test]
+async fn the_transition_rule_in_redis_is_the_rust_rule() {
+    let redis = store(&unique_prefix()).await;
+    // Every pair of steps, applied to a fresh command in Redis and in Rust.
+    for first in Status::ALL {
+        for (second, turn) in Status::ALL.iter().flat_map(|s| [(*s, 1), (*s, 2)]) {
+            let trace = TraceId::generate();
+            let mut rust = CommandState::from_first(&step(&trace, first, 1));
+            let moved = rust.apply(&step(&trace, second, turn));
+            redis.apply(&step(&trace, first, 1)).await.unwrap();
+            let applied = redis.apply(&step(&trace, second, turn)).await.unwrap();
+            assert_eq!(
+                matches!(applied, Applied::Moved(_)),
+                moved,
+                "{first} then {second} (turn {turn})"
+            );
+            let stored = StateStore::get(&redis, &trace).await.unwrap().unwrap();
+            assert_eq!(stored.status, rust.status);
+            assert_eq!(stored.history.len(), rust.history.len());
+        }
+    }
+}
+
+#[tokio::test]
+async fn lifecycle_history_deadlines_and_ttl() {
+    let prefix = unique_prefix();
+    let redis = store(&prefix).await;
+    let trace = TraceId::generate();
+    let received = StatusUpdate {
+        deadline_ms: Some(1_000),
+        ..step(&trace, Status::Received, 0)
+    };
+    assert!(matches!(
+        redis.apply(&received).await.unwrap(),
+        Applied::Moved(_)
+    ));
+    assert!(matches!(
+        redis.apply(&received).await.unwrap(),
+        Applied::Duplicate(_)
+    ));
+    assert_eq!(redis.overdue(1_000, 10).await.unwrap().len(), 1);
+    let confirmed = StatusUpdate {
+        result: Some(ResultBody::Other(errand_schemas::Json(
+            serde_json::json!({"ok": 1}),
+        ))),
+        domain: Some("food".into()),
+        ..step(&trace, Status::Confirmed, 1)
+    };
+    redis
+        .apply(&step(&trace, Status::Dispatched, 1))
+        .await
+        .unwrap();
+    redis.apply(&confirmed).await.unwrap();
+    assert!(matches!(
+        redis
+            .apply(&step(&trace, Status::Dispatched, 1))
+            .await
+            .unwrap(),
+        Applied::Stale(_)
+    ));
+    assert!(
+        redis.overdue(u64::MAX / 2, 10).await.unwrap().is_empty(),
+        "final commands leave the index"
+    );
+    let state = StateStore::get(&redis, &trace).await.unwrap().unwrap();
+    assert_eq!(state.status, Status::Confirmed);
+    assert_eq!(state.domain.as_deref(), Some("food"));
+    let seen: Vec<Status> = state.history.iter().map(|h| h.status).collect();
+    assert_eq!(
+        seen,
+        [Status::Received, Status::Dispatched, Status::Confirmed]
+    );
+    let key = format!("{prefix}state:{{{trace}}}");
+    let ttl: i64 = redis_cli(port_of(&shared_url()), &["ttl", &key])
+        .parse()
+        .unwrap();
+    assert!(
+        ttl > 6 * 24 * 3600 && ttl <= 7 * 24 * 3600,
+        "kept 7 days after the final status ({ttl})"
+    );
+}
+
+#[tokio::test]
+async fn sessions_expire_and_refuse_lost_updates() {
+    let prefix = unique_prefix();
+    let mut config = RedisConfig::new(shared_url());
+    config.prefix = prefix.clone();
+    config.session_ttl = Duration::from_millis(600);
+    let redis = RedisStore::connect(config).await.unwrap();
+    let session = SessionState::new(SessionId("ttl".into()), "demo");
+    let saved = redis.save(&session).await.unwrap();
+    // A second writer that loaded the same version loses, and must reload.
+    assert_eq!(redis.save(&session).await, Err(StoreError::Conflict));
+    let mut next = saved.clone();
+    next.turns = 5;
+    assert_eq!(redis.save(&next).await.unwrap().version, 2);
+    assert_eq!(
+        redis
+            .load(&session.session_id)
+            .await
+            .unwrap()
+            .unwrap()
+            .turns,
+        5
+    );
+    // The TTL is real: the session is gone once it passes.
+    let deadline = tokio::time::Instant::now() + secs(5);
+    while redis.load(&session.session_id).await.unwrap().is_some() {
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "the session expired"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+#[tokio::test]
+async fn concurrent_turns_of_one_session_lose_nothing() {
+    let prefix = unique_prefix();
+    let a = TestStack::start_with_redis(&shared_url(), &prefix, |_| {}).await;
+    let b = TestStack::start_with_redis(&shared_url(), &prefix, |_| {}).await;
+    let alice_a = a.client("busy");
+    let alice_b = b.client("busy");
+    let (x, y) = tokio::join!(
+        alice_a.say("what's the weather"),
+        alice_b.say("tell me a joke")
+    );
+    let (x, y) = (x.unwrap(), y.unwrap());
+    a.await_final(&x, secs(5)).await;
+    b.await_final(&y, secs(5)).await;
+    let session = a
+        .node
+        .options
+        .stores
+        .sessions
+        .load(&SessionId("busy".into()))
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(session.turns, 2, "both turns counted");
+    assert!(session.recent.contains(&x) && session.recent.contains(&y));
+    a.shutdown().await;
+    b.shutdown().await;
+}
+
+#[tokio::test]
+async fn idempotency_records_make_redelivery_harmless_across_nodes() {
+    let prefix = unique_prefix();
+    let a = TestStack::start_with_redis(&shared_url(), &prefix, |_| {}).await;
+    let b = TestStack::start_with_redis(&shared_url(), &prefix, |_| {}).await;
+    let command = Command {
+        trace_id: TraceId::generate(),
+        session_id: SessionId("idem".into()),
+        user_id: "demo".into(),
+        action: Action::OrderFood(FoodOrder {
+            items: vec![ItemRequest {
+                name: "pad thai".into(),
+                quantity: 1,
+            }],
+            restaurant: None,
+            cuisine: None,
+            address: "home".into(),
+        }),
+        issued_at_ms: 0,
+        turn: 1,
+    };
+    // The same command reaches two nodes (a redelivery after a crash).
+    a.publish(AGENT_CMD, "idem", &command).await;
+    let first = a.await_final(&command.trace_id, secs(5)).await;
+    b.publish(AGENT_CMD, "idem", &command).await;
+    let mut b_out = b.watch("agent.out.food").await;
+    let again: errand_schemas::AgentResult = b_out
+        .next_matching(secs(5), |_: &errand_schemas::AgentResult| true)
+        .await
+        .unwrap();
+    let errand_schemas::Outcome::Confirmed { result } = again.outcome else {
+        panic!("confirmed")
+    };
+    assert_eq!(
+        Some(result),
+        first.result,
+        "the second node returns the first result"
+    );
+    let key = a
+        .node
+        .options
+        .keys
+        .idempotency(command.trace_id.as_str(), "food");
+    assert!(
+        a.node
+            .options
+            .stores
+            .idempotency
+            .get(&key)
+            .await
+            .unwrap()
+            .is_some()
+    );
+    let charges = redis_cli(
+        port_of(&shared_url()),
+        &["--scan", "--pattern", &format!("{prefix}idem:*:charge")],
+    );
+    assert_eq!(charges.lines().count(), 1, "one charge");
+    a.shutdown().await;
+    b.shutdown().await;
+}
+
+#[tokio::test]
+async fn statuses_fan_out_to_a_gateway_on_another_node() {
+    let prefix = unique_prefix();
+    let a = TestStack::start_with_redis(&shared_url(), &prefix, |_| {}).await;
+    let b = TestStack::start_with_redis(&shared_url(), &prefix, |_| {}).await;
+    let mut watcher_on_b = b.client("shared-session");
+    let speaker_on_a = a.client("shared-session");
+    let trace = speaker_on_a
+        .say("book a cab from home to Waterloo")
+        .await
+        .unwrap();
+    let done = watcher_on_b
+        .expect_status(trace.as_str(), "confirmed", secs(10))
+        .await;
+    assert_eq!(done["result"]["destination"]["name"], "Waterloo Station");
+    a.shutdown().await;
+    b.shutdown().await;
+}
+
+#[tokio::test]
+async fn the_burger_dialogue_survives_a_restart_of_errand() {
+    let prefix = unique_prefix();
+    let first = TestStack::start_with_redis(&shared_url(), &prefix, |_| {}).await;
+    let mut person = first.client("restart");
+    let done_trace = person
+        .say("book a cab from home to the airport")
+        .await
+        .unwrap();
+    person
+        .expect_status(done_trace.as_str(), "confirmed", secs(5))
+        .await;
+    let open = person.say("order me a burger").await.unwrap();
+    person.expect_type("clarify", secs(5)).await;
+    drop(person);
+    first.shutdown().await;
+
+    let second = TestStack::start_with_redis(&shared_url(), &prefix, |_| {}).await;
+    let before = second
+        .state(&done_trace)
+        .await
+        .expect("the state outlived the process");
+    assert_eq!(before.status, Status::Confirmed);
+    assert_eq!(before.history.len(), 4);
+    let mut person = second.client("restart");
+    let continued = person.say("221B Baker Street").await.unwrap();
+    assert_eq!(
+        continued, open,
+        "the open clarification continues where it stopped"
+    );
+    let done = person
+        .expect_status(open.as_str(), "confirmed", secs(5))
+        .await;
+    assert!(done["result"]["order_id"].is_string());
+    second.shutdown().await;
+}
+
+#[tokio::test]
+async fn redis_down_means_state_unavailable_quickly_then_recovery() {
+    let mut server = RedisServer::start();
+    let prefix = unique_prefix();
+    let stack = TestStack::start_with_redis(&server.url(), &prefix, |_| {}).await;
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let http = tokio::spawn(errand_gateway::serve(listener, stack.node.app_state()));
+    let mut person = stack.client("outage");
+    let trace = person.say("order me a burger").await.unwrap();
+    person.expect_type("clarify", secs(5)).await;
+
+    server.stop();
+    let started = tokio::time::Instant::now();
+    let error = person.say("221B Baker Street").await.unwrap_err();
+    assert_eq!(error.code.as_str(), "state_unavailable");
+    assert!(
+        started.elapsed() < Duration::from_secs(2),
+        "answered in {:?}",
+        started.elapsed()
+    );
+    let event = person.expect_type("error", secs(2)).await;
+    assert_eq!(event["code"], "state_unavailable");
+    assert_eq!(http_status(addr, "/readyz").await, 503);
+
+    server.start_again();
+    let deadline = tokio::time::Instant::now() + secs(10);
+    let continued = loop {
+        match person.say("221B Baker Street").await {
+            Ok(trace) => break trace,
+            Err(e) => {
+                assert_eq!(e.code.as_str(), "state_unavailable");
+                assert!(
+                    tokio::time::Instant::now() < deadline,
+                    "Redis is back within 10 s"
+                );
+                tokio::time::sleep(Duration::from_millis(100)).await;
+            }
+        }
+    };
+    assert_eq!(continued, trace, "the dialogue continues after the restart");
+    person
+        .expect_status(trace.as_str(), "confirmed", secs(10))
+        .await;
+    assert_eq!(http_status(addr, "/readyz").await, 200);
+    http.abort();
+    stack.shutdown().await;
+}
+
+async fn http_status(addr: std::net::SocketAddr, path: &str) -> u16 {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let mut stream = tokio::net::TcpStream::connect(addr).await.unwrap();
+    let request = format!("GET {path} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+    stream.write_all(request.as_bytes()).await.unwrap();
+    let mut response = String::new();
+    stream.read_to_string(&mut response).await.unwrap();
+    response
+        .split(' ')
+        .nth(1)
+        .and_then(|s| s.parse().ok())
+        .unwrap()
+}
+
+#[tokio::test]
+async fn a_three_node_redis_cluster() {
+    let cluster = tokio::task::spawn_blocking(RedisCluster::start)
+        .await
+        .unwrap();
+    let stack = TestStack::start_with_redis(&cluster.url(), "", |_| {}).await;
+    let mut person = stack.client("clustered");
+    let trace = person.say("order me a burger").await.unwrap();
+    person.expect_type("clarify", secs(5)).await;
+    person.say("to the office").await.unwrap();
+    let done = person
+        .expect_status(trace.as_str(), "confirmed", secs(10))
+        .await;
+    assert!(done["result"]["order_id"].is_string());
+    let state = stack.state(&trace).await.unwrap();
+    assert_eq!(state.history.len(), 5);
+    // Keys spread over the nodes by their hash tags.
+    let holders = cluster
+        .nodes
+        .iter()
+        .filter(|n| !n.cli(&["--scan", "--pattern", "*"]).is_empty())
+        .count();
+    assert!(holders >= 1);
+    stack.shutdown().await;
+    drop(cluster);
+}
+
+#[tokio::test]
+async fn errand_trace_prints_the_lifecycle() {
+    let prefix = unique_prefix();
+    let stack = TestStack::start_with_redis(&shared_url(), &prefix, |_| {}).await;
+    let mut person = stack.client("trace-cli");
+    let trace = person
+        .say("book a cab from home to the airport")
+        .await
+        .unwrap();
+    person
+        .expect_status(trace.as_str(), "confirmed", secs(5))
+        .await;
+    let key = format!("{prefix}state:{{{trace}}}");
+    assert_eq!(
+        redis_cli(port_of(&shared_url()), &["exists", &key]),
+        "1",
+        "state:{{trace_id}} exists"
+    );
+
+    let mut exe = std::env::current_exe().unwrap();
+    exe.pop();
+    if exe.ends_with("deps") {
+        exe.pop();
+    }
+    let output = std::process::Command::new(exe.join("errand"))
+        .args(["trace", trace.as_str()])
+        .env("ERRAND_REDIS_URL", shared_url())
+        .env("ERRAND_REDIS_PREFIX", &prefix)
+        .output()
+        .expect("the errand binary is built with the tests");
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let text = String::from_utf8(output.stdout).unwrap();
+    for status in ["received", "understood", "dispatched", "confirmed"] {
+        assert!(text.contains(status), "{status} in:\n{text}");
+    }
+    assert!(text.contains("booking_id"));
+    let missing = std::process::Command::new(exe.join("errand"))
+        .args(["trace", "no-such-trace"])
+        .env("ERRAND_REDIS_URL", shared_url())
+        .output()
+        .unwrap();
+    assert_eq!(missing.status.code(), Some(1));
+    stack.shutdown().await;
+}
