@@ -433,3 +433,29 @@ async fn errand_trace_prints_the_lifecycle() {
     assert_eq!(missing.status.code(), Some(1));
     stack.shutdown().await;
 }
+
+#[tokio::test]
+async fn auth_is_required_and_used() {
+    let server = RedisServer::start_with(&["--requirepass", "s3cret"]);
+    let port = server.port();
+    let wrong =
+        RedisStore::connect(RedisConfig::new(format!("redis://:nope@127.0.0.1:{port}"))).await;
+    let Err(StoreError::Unavailable(message)) = wrong else {
+        panic!("a wrong password is refused")
+    };
+    assert!(
+        !message.contains("nope"),
+        "the password never appears in errors: {message}"
+    );
+    let stack =
+        TestStack::start_with_redis(&format!("redis://:s3cret@127.0.0.1:{port}"), "", |_| {}).await;
+    let mut person = stack.client("auth");
+    let trace = person
+        .say("book a cab from home to the airport")
+        .await
+        .unwrap();
+    person
+        .expect_status(trace.as_str(), "confirmed", secs(5))
+        .await;
+    stack.shutdown().await;
+}

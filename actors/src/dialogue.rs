@@ -145,7 +145,13 @@ pub fn decide(
         return effects;
     }
 
-    let (action, trace_id, slots) = match session.open.take() {
+    // Only an utterance given the open command's trace answers it: one sent
+    // before the question was even asked (it raced the previous turn) is a
+    // request of its own. The open command stays open unless the new one
+    // needs a question of its own.
+    let mut open = session.open.take();
+    let earlier = open.take_if(|o| o.trace_id != *trace);
+    let (action, trace_id, slots) = match open {
         Some(open) => {
             let switch = parse.intent.in_scope()
                 && parse.intent.as_str() != open.action
@@ -199,6 +205,7 @@ pub fn decide(
             }
         }
         None => {
+            session.open.clone_from(&earlier);
             if !parse.intent.in_scope() {
                 return decline(&t, trace, session, effects);
             }
@@ -268,6 +275,15 @@ fn ask(
     question: String,
     mut effects: Vec<Effect>,
 ) -> Vec<Effect> {
+    if let Some(replaced) = session.open.take_if(|o| o.trace_id != trace_id) {
+        effects.push(record(StatusUpdate {
+            reply: Some(format!(
+                "OK, I've dropped the {}.",
+                describe(&replaced.action)
+            )),
+            ..t.step(&replaced.trace_id, Status::Cancelled)
+        }));
+    }
     session.remember(&trace_id);
     effects.push(record(StatusUpdate {
         intent: Some(action.clone()),

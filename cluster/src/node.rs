@@ -169,6 +169,16 @@ impl NodeOptions {
     /// Keeps state in Redis and fans statuses out through it.
     pub async fn use_redis(&mut self, config: RedisConfig) -> Result<(), NodeError> {
         let store = RedisStore::connect(config.clone()).await?;
+        self.use_redis_store(store, config).await
+    }
+
+    /// As [`NodeOptions::use_redis`], with a store already connected (to
+    /// read its round-trip counter, say).
+    pub async fn use_redis_store(
+        &mut self,
+        store: RedisStore,
+        config: RedisConfig,
+    ) -> Result<(), NodeError> {
         tracing::info!(redis = %config.masked_url(), prefix = %config.prefix, "state in Redis");
         self.keys = store.keys().clone();
         self.stores = Stores::redis(store);

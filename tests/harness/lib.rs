@@ -98,6 +98,14 @@ impl TestStack {
         Self::start_with_redis_config(config, configure).await
     }
 
+    /// Starts with exactly `options` (whatever bus they name; the harness
+    /// inspects a fresh [`MemoryBus`] only when the options use it).
+    pub async fn start_with_options(options: NodeOptions) -> Self {
+        let bus = MemoryBus::new(4);
+        let node = Node::start(options).await.expect("the node starts");
+        Self { node, bus }
+    }
+
     pub async fn start_with_redis_config(
         config: errand_actors::store::redis::RedisConfig,
         configure: impl FnOnce(&mut NodeOptions),

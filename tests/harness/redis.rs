@@ -56,7 +56,11 @@ fn wait_until_up(port: u16) {
             let ping = Command::new("redis-cli")
                 .args(["-p", &port.to_string(), "ping"])
                 .output();
-            if ping.is_ok_and(|o| String::from_utf8_lossy(&o.stdout).trim() == "PONG") {
+            // PONG, or NOAUTH from a server with a password: either way it is up.
+            if ping.is_ok_and(|o| {
+                let answer = String::from_utf8_lossy(&o.stdout);
+                answer.contains("PONG") || answer.contains("NOAUTH")
+            }) {
                 return;
             }
         }
@@ -108,7 +112,7 @@ impl RedisServer {
         let dir = self.dir.to_string_lossy().into_owned();
         // A watchdog ends the server when this test process ends, however it ends.
         let script = format!(
-            "redis-server --port {port} --bind 127.0.0.1 --dir '{dir}' --appendonly yes --appendfsync always --save '' {} & \
+            "redis-server --port {port} --bind 127.0.0.1 --dir '{dir}' --pidfile '{dir}/redis.pid' --appendonly yes --appendfsync always --save '' {} & \
              server=$!; while kill -0 {parent} 2>/dev/null && kill -0 $server 2>/dev/null; do sleep 0.2; done; kill $server 2>/dev/null",
             self.extra.join(" "),
             parent = std::process::id(),
@@ -125,12 +129,14 @@ impl RedisServer {
 
     /// Stops the server (like a crash: no final save beyond the append-only file).
     pub fn stop(&mut self) {
-        let _ = Command::new("redis-cli")
-            .args(["-p", &self.port.to_string(), "shutdown", "nosave"])
-            .output();
+        let pid = std::fs::read_to_string(self.dir.join("redis.pid")).unwrap_or_default();
+        if !pid.trim().is_empty() {
+            let _ = Command::new("kill").args(["-9", pid.trim()]).output();
+        }
         if let Some(mut child) = self.child.take() {
             let _ = child.wait();
         }
+        let _ = std::fs::remove_file(self.dir.join("redis.pid"));
         let deadline = Instant::now() + Duration::from_secs(5);
         while std::net::TcpStream::connect(("127.0.0.1", self.port)).is_ok()
             && Instant::now() < deadline

@@ -104,18 +104,17 @@ impl PaymentState {
             user_id: request.user_id.clone(),
             status: ChargeStatus::Captured,
         };
+        let ours = errand_schemas::codec::to_json(&charge);
         let stored = self
             .args
             .store
-            .put_if_absent(
-                &self.charge_key(&charge_id),
-                &errand_schemas::codec::to_json(&charge),
-            )
+            .put_if_absent(&self.charge_key(&charge_id), &ours)
             .await
             .map_err(store_error)?;
         let mut first: Charge = errand_schemas::codec::from_json(&stored)
             .map_err(|e| ErrorBody::new(ErrorCode::Internal, format!("corrupt charge: {e}")))?;
-        if self.is_voided(&charge_id).await? {
+        // Only a charge made before (this is a retry) can have been voided since.
+        if stored != ours && self.is_voided(&charge_id).await? {
             first.status = ChargeStatus::Voided;
         }
         tracing::info!(charge_id = %first.charge_id, amount = first.amount, "charge");
