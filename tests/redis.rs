@@ -363,7 +363,10 @@ async fn a_three_node_redis_cluster() {
     let cluster = tokio::task::spawn_blocking(RedisCluster::start)
         .await
         .unwrap();
-    let stack = TestStack::start_with_redis(&cluster.url(), "", |_| {}).await;
+    let mut config = RedisConfig::new(cluster.url());
+    // Patient under a loaded test run; the point here is the cluster, not the timeout.
+    config.timeout = Duration::from_secs(3);
+    let stack = TestStack::start_with_redis_config(config, |_| {}).await;
     let mut person = stack.client("clustered");
     let trace = person.say("order me a burger").await.unwrap();
     person.expect_type("clarify", secs(5)).await;

@@ -209,8 +209,13 @@ impl RedisCluster {
         );
         let deadline = Instant::now() + Duration::from_secs(15);
         loop {
+            // Every node must see the whole cluster, with every slot served.
+            let ready = nodes.iter().all(|n| {
+                let info = redis_cli(n.port(), &["cluster", "info"]);
+                info.contains("cluster_state:ok") && info.contains("cluster_known_nodes:3")
+            });
             let info = redis_cli(nodes[0].port(), &["cluster", "info"]);
-            if info.contains("cluster_state:ok") {
+            if ready {
                 break;
             }
             assert!(
