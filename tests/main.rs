@@ -14,5 +14,6 @@ mod dialogue;
 mod domains;
 mod examples;
 mod gateway_ws;
+mod kafka;
 mod redis;
 mod supervision;

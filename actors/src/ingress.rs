@@ -7,7 +7,7 @@
 //! be decoded is rejected at once (it goes to the dead letters); one the
 //! target cannot take (it is restarting) is failed and retried.
 
-use crate::bus::{Bus, Delivery};
+use crate::bus::{Bus, Delivery, StartAt};
 use crate::envelope::{Envelope, Failure, FailureSink};
 use errand_schemas::ErrorCode;
 use errand_schemas::codec::decode_record;
@@ -42,6 +42,8 @@ pub struct IngressArgs<T> {
     pub topics: Vec<String>,
     /// Records in flight at most.
     pub window: usize,
+    /// Where a new consumer group starts.
+    pub start: StartAt,
     pub deliver: Deliver<T>,
     pub failures: FailureSink,
 }
@@ -53,6 +55,7 @@ impl<T> Clone for IngressArgs<T> {
             group: self.group.clone(),
             topics: self.topics.clone(),
             window: self.window,
+            start: self.start,
             deliver: self.deliver.clone(),
             failures: self.failures.clone(),
         }
@@ -84,7 +87,10 @@ where
         myself: ActorRef<Self::Msg>,
         args: IngressArgs<T>,
     ) -> Result<Self::State, ActorProcessingErr> {
-        let mut subscription = args.bus.subscribe(&args.group, &args.topics).await?;
+        let mut subscription = args
+            .bus
+            .subscribe_from(&args.group, &args.topics, args.start)
+            .await?;
         let window = Arc::new(Semaphore::new(args.window.max(1)));
         let delivered = Arc::new(AtomicU64::new(0));
         let counter = delivered.clone();

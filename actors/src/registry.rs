@@ -137,6 +137,20 @@ impl DomainRegistry {
         Self::default()
     }
 
+    /// Declares a domain served outside errand: an external service takes
+    /// its commands from `agent.cmd` and answers on `agent.out.<domain>`.
+    /// The router records them `dispatched` and leaves them to it.
+    pub fn register_external(&mut self, spec: DomainSpec) -> &mut Self {
+        self.agents.remove(&spec.name);
+        self.specs.insert(spec.name.clone(), spec);
+        self
+    }
+
+    /// Whether `domain` is served by an external service.
+    pub fn is_external(&self, domain: &str) -> bool {
+        self.specs.contains_key(domain) && !self.agents.contains_key(domain)
+    }
+
     /// Adds (or replaces) a domain.
     pub fn register(&mut self, agent: impl DomainAgent) -> &mut Self {
         let spec = agent.spec();

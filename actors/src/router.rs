@@ -177,6 +177,11 @@ impl RouterState {
             envelope.fail(e.code(), e);
             return;
         }
+        if self.args.registry.is_external(&domain) {
+            // Its service reads agent.cmd itself and answers on agent.out.<domain>.
+            envelope.ack();
+            return;
+        }
         let result = match self.call(&command, &domain).await {
             Ok(result) => result,
             Err((code, message)) => {

@@ -1,6 +1,7 @@
 //! Configuration: one registry of environment variables ([`VARIABLES`]),
 //! read and validated at start ([`Config::from_env`]).
 
+use errand_actors::bus::KafkaConfig;
 use errand_actors::store::redis::RedisConfig;
 use std::net::SocketAddr;
 use std::time::Duration;
@@ -39,6 +40,63 @@ pub const VARIABLES: &[(&str, &str, &str)] = &[
         "how long a command's state is kept after its final status",
     ),
     (
+        "ERRAND_KAFKA_BROKERS",
+        "(unset: in-memory bus)",
+        "Kafka/Redpanda bootstrap servers, host:port,host:port",
+    ),
+    (
+        "ERRAND_KAFKA_TOPIC_PREFIX",
+        "(none)",
+        "prefix of every topic name",
+    ),
+    (
+        "ERRAND_KAFKA_PARTITIONS",
+        "4",
+        "partitions of the topics errand creates",
+    ),
+    (
+        "ERRAND_KAFKA_REPLICATION",
+        "1",
+        "replication factor of the topics errand creates",
+    ),
+    ("ERRAND_KAFKA_LINGER_MS", "1", "producer linger.ms"),
+    (
+        "ERRAND_KAFKA_FETCH_WAIT_MS",
+        "5",
+        "consumer fetch.wait.max.ms",
+    ),
+    (
+        "ERRAND_KAFKA_SECURITY_PROTOCOL",
+        "plaintext",
+        "plaintext, ssl, sasl_plaintext or sasl_ssl",
+    ),
+    (
+        "ERRAND_KAFKA_SASL_MECHANISM",
+        "(none)",
+        "PLAIN, SCRAM-SHA-256 or SCRAM-SHA-512",
+    ),
+    ("ERRAND_KAFKA_SASL_USERNAME", "(none)", "SASL user"),
+    (
+        "ERRAND_KAFKA_SASL_PASSWORD",
+        "(none)",
+        "SASL password (never logged)",
+    ),
+    (
+        "ERRAND_KAFKA_SSL_CA_LOCATION",
+        "(system roots)",
+        "CA certificate file for TLS to the broker",
+    ),
+    (
+        "ERRAND_KAFKA_DEBUG",
+        "(none)",
+        "librdkafka debug contexts, e.g. cgrp,topic (logged to stderr)",
+    ),
+    (
+        "ERRAND_EXTERNAL_DOMAINS",
+        "(none)",
+        "domains served by external agents over agent.cmd and agent.out.<domain>, comma-separated",
+    ),
+    (
         "ERRAND_COMMAND_DEADLINE_SECS",
         "30",
         "how long a command may take before it is failed",
@@ -65,6 +123,8 @@ pub enum ConfigError {
 pub struct Config {
     pub listen: SocketAddr,
     pub redis: Option<RedisConfig>,
+    pub kafka: Option<KafkaConfig>,
+    pub external_domains: Vec<String>,
     pub command_deadline: Duration,
     pub max_charge: i64,
 }
@@ -135,6 +195,61 @@ impl Config {
                 Some(redis)
             }
         };
+        let kafka = match lookup("ERRAND_KAFKA_BROKERS") {
+            None => None,
+            Some(brokers) => {
+                let mut kafka = KafkaConfig::new(brokers);
+                kafka.topic_prefix = lookup("ERRAND_KAFKA_TOPIC_PREFIX").unwrap_or_default();
+                let whole = "expected a whole number of at least 1";
+                kafka.partitions = parse(&lookup, "ERRAND_KAFKA_PARTITIONS", 4, whole)?;
+                kafka.replication = parse(&lookup, "ERRAND_KAFKA_REPLICATION", 1, whole)?;
+                kafka.linger_ms = parse(
+                    &lookup,
+                    "ERRAND_KAFKA_LINGER_MS",
+                    1,
+                    "expected milliseconds",
+                )?;
+                kafka.fetch_wait_ms = parse(
+                    &lookup,
+                    "ERRAND_KAFKA_FETCH_WAIT_MS",
+                    5,
+                    "expected milliseconds",
+                )?;
+                for (name, v) in [
+                    ("ERRAND_KAFKA_PARTITIONS", kafka.partitions),
+                    ("ERRAND_KAFKA_REPLICATION", kafka.replication),
+                ] {
+                    if v < 1 {
+                        return Err(ConfigError::Invalid {
+                            name,
+                            value: v.to_string(),
+                            why: whole.into(),
+                        });
+                    }
+                }
+                for (name, setting) in [
+                    ("ERRAND_KAFKA_SECURITY_PROTOCOL", "security.protocol"),
+                    ("ERRAND_KAFKA_SASL_MECHANISM", "sasl.mechanism"),
+                    ("ERRAND_KAFKA_SASL_USERNAME", "sasl.username"),
+                    ("ERRAND_KAFKA_SASL_PASSWORD", "sasl.password"),
+                    ("ERRAND_KAFKA_SSL_CA_LOCATION", "ssl.ca.location"),
+                    ("ERRAND_KAFKA_DEBUG", "debug"),
+                ] {
+                    if let Some(value) = lookup(name) {
+                        kafka.client.push((setting.to_owned(), value));
+                    }
+                }
+                Some(kafka)
+            }
+        };
+        let external_domains = lookup("ERRAND_EXTERNAL_DOMAINS")
+            .map(|v| {
+                v.split(',')
+                    .map(|d| d.trim().to_owned())
+                    .filter(|d| !d.is_empty())
+                    .collect()
+            })
+            .unwrap_or_default();
         let deadline: u64 = parse(
             &lookup,
             "ERRAND_COMMAND_DEADLINE_SECS",
@@ -145,6 +260,8 @@ impl Config {
         Ok(Self {
             listen,
             redis,
+            kafka,
+            external_domains,
             command_deadline: Duration::from_secs(deadline.max(1)),
             max_charge,
         })

@@ -8,10 +8,12 @@
 //! | module | concept |
 //! | --- | --- |
 //! | [`config`] | every environment variable, read and validated at start |
+//! | [`dlq`] | `errand dlq list` and `errand dlq replay`: dead letters on `agent.error` |
 //! | [`node`] | `Role`, `NodeOptions` (the embedded default and its parts), `Node::start` |
 //! | [`trace`] | `errand trace`: a command's lifecycle, from the configured store |
 
 pub mod config;
+pub mod dlq;
 pub mod node;
 pub mod trace;
 

@@ -34,8 +34,21 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Dead letters: records that could not be processed after their last attempt.
+    Dlq {
+        #[command(subcommand)]
+        command: DlqCommand,
+    },
     /// Lists the environment variables errand reads.
     Env,
+}
+
+#[derive(Subcommand)]
+enum DlqCommand {
+    /// One line per dead letter: id, source topic, key, error, attempts.
+    List,
+    /// Publishes a dead letter's original record again on its source topic.
+    Replay { id: String },
 }
 
 #[tokio::main]
@@ -51,6 +64,7 @@ async fn main() -> ExitCode {
     let result = match Cli::parse().command {
         Command::Up { listen } => up(listen).await,
         Command::Trace { trace_id, json } => trace(&trace_id, json).await,
+        Command::Dlq { command } => dlq(command).await,
         Command::Env => {
             for (name, default, meaning) in VARIABLES {
                 println!("{name:<30} {default:<22} {meaning}");
@@ -109,6 +123,38 @@ async fn trace(trace_id: &str, json: bool) -> anyhow::Result<ExitCode> {
             Ok(ExitCode::from(1))
         }
     }
+}
+
+async fn dlq(command: DlqCommand) -> anyhow::Result<ExitCode> {
+    let config = Config::from_env()?;
+    match (command, &config.kafka, &config.redis) {
+        (DlqCommand::List, Some(kafka), _) => {
+            for letter in errand_cluster::dlq::list(kafka).await? {
+                println!("{}", errand_cluster::dlq::line(&letter));
+            }
+        }
+        (DlqCommand::List, None, Some(redis)) => {
+            use errand_actors::store::DeadLetterStore;
+            let store = RedisStore::connect(redis.clone()).await?;
+            for letter in store.list().await? {
+                println!("{}", errand_cluster::dlq::line(&letter));
+            }
+        }
+        (DlqCommand::Replay { id }, Some(kafka), _) => {
+            let letter = errand_cluster::dlq::replay(kafka, &id).await?;
+            eprintln!(
+                "replayed {} on {} (key {})",
+                letter.id, letter.source_topic, letter.key
+            );
+        }
+        (DlqCommand::Replay { .. }, None, _) => anyhow::bail!(
+            "replaying needs the topics: set ERRAND_KAFKA_BROKERS (the in-memory bus lives inside one process)"
+        ),
+        (DlqCommand::List, None, None) => anyhow::bail!(
+            "dead letters live on agent.error (ERRAND_KAFKA_BROKERS) or in Redis (ERRAND_REDIS_URL); neither is configured"
+        ),
+    }
+    Ok(ExitCode::SUCCESS)
 }
 
 async fn wait_for_signal() {

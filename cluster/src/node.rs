@@ -8,7 +8,7 @@ use errand_actors::agents::location::{Gazetteer, LocationActor};
 use errand_actors::agents::mart::MartAgent;
 use errand_actors::agents::payment::{PaymentActor, PaymentArgs, PaymentConfig};
 use errand_actors::agents::ride::RideAgent;
-use errand_actors::bus::{Bus, MemoryBus, RedisFanout, RoutedBus};
+use errand_actors::bus::{Bus, KafkaBus, MemoryBus, RedisFanout, RoutedBus, StartAt};
 use errand_actors::clock::Clock;
 use errand_actors::dialogue::DialogueConfig;
 use errand_actors::envelope::Envelope;
@@ -16,7 +16,7 @@ use errand_actors::error_handler::{ErrorHandler, ErrorHandlerArgs, ErrorHandlerM
 use errand_actors::ingress::{Deliver, Ingress, IngressArgs};
 use errand_actors::nlu::{RuleNlu, Understand};
 use errand_actors::reasoner::{Reasoner, ReasonerArgs, ReasonerMessage};
-use errand_actors::registry::DomainRegistry;
+use errand_actors::registry::{DomainRegistry, DomainSpec};
 use errand_actors::retrier::{Retrier, RetrierArgs, RetryPolicy};
 use errand_actors::router::{Router, RouterArgs, RouterMessage};
 use errand_actors::slot::ActorSlot;
@@ -160,10 +160,33 @@ impl NodeOptions {
         let mut options = Self::embedded();
         options.dialogue.command_deadline = config.command_deadline;
         options.payment.max_charge = config.max_charge;
-        if let Some(redis) = &config.redis {
+        for domain in &config.external_domains {
+            options.registry.register_external(DomainSpec {
+                name: domain.clone(),
+                description: format!("{domain}, served by an external agent"),
+                actions: Vec::new(),
+            });
+        }
+        if let Some(kafka) = &config.kafka {
+            let mut kafka = kafka.clone();
+            kafka.client_id = options.node_name.clone();
+            options.bus = Arc::new(KafkaBus::connect(kafka)?);
+            if let Some(redis) = &config.redis {
+                // Statuses fan out through Kafka; Redis keeps the state.
+                let store = RedisStore::connect(redis.clone()).await?;
+                options.use_redis_state(store, redis);
+            }
+        } else if let Some(redis) = &config.redis {
             options.use_redis(redis.clone()).await?;
         }
         Ok(options)
+    }
+
+    /// Keeps state, sessions, idempotency records and dead letters in Redis.
+    pub fn use_redis_state(&mut self, store: RedisStore, config: &RedisConfig) {
+        self.keys = store.keys().clone();
+        self.stores = Stores::redis(store);
+        self.dialogue.clarification_timeout = config.session_ttl;
     }
 
     /// Keeps state in Redis and fans statuses out through it.
@@ -180,9 +203,7 @@ impl NodeOptions {
         config: RedisConfig,
     ) -> Result<(), NodeError> {
         tracing::info!(redis = %config.masked_url(), prefix = %config.prefix, "state in Redis");
-        self.keys = store.keys().clone();
-        self.stores = Stores::redis(store);
-        self.dialogue.clarification_timeout = config.session_ttl;
+        self.use_redis_state(store, &config);
         let first_url = config
             .url
             .split(',')
@@ -233,6 +254,7 @@ impl Bridges<'_> {
         slot: ActorSlot<M>,
         wrap: fn(Envelope<T>) -> M,
         unwrap: fn(M) -> Option<Envelope<T>>,
+        start: StartAt,
     ) -> ChildSpec
     where
         T: DeserializeOwned + Send + 'static,
@@ -247,6 +269,7 @@ impl Bridges<'_> {
             group,
             topics,
             window: self.options.window,
+            start,
             deliver,
             failures: self.failures.clone(),
         };
@@ -346,6 +369,7 @@ impl Node {
                         slot,
                         TrackerMessage::Result,
                         |TrackerMessage::Result(e)| Some(e),
+                        StartAt::Earliest,
                     ),
                     ChildSpec::new::<Sweeper, _>("sweeper", None, move || {
                         (Sweeper, sweeper.clone())
@@ -375,6 +399,7 @@ impl Node {
                         slot,
                         RouterMessage::Command,
                         |RouterMessage::Command(e)| Some(e),
+                        StartAt::Earliest,
                     ),
                 ],
             ));
@@ -402,6 +427,7 @@ impl Node {
                         slot,
                         ReasonerMessage::Utterance,
                         |ReasonerMessage::Utterance(e)| Some(e),
+                        StartAt::Earliest,
                     ),
                 ],
             ));
@@ -428,6 +454,7 @@ impl Node {
                         slot,
                         ErrorHandlerMessage::DeadLetter,
                         |ErrorHandlerMessage::DeadLetter(e)| Some(e),
+                        StartAt::Earliest,
                     ),
                 ],
             ));
@@ -453,6 +480,7 @@ impl Node {
                             FanoutMessage::Status(e) => Some(e),
                             FanoutMessage::Clarify(_) => None,
                         },
+                        StartAt::Latest,
                     ),
                     bridges.ingress(
                         "gateway.clarify",
@@ -464,11 +492,26 @@ impl Node {
                             FanoutMessage::Clarify(e) => Some(e),
                             FanoutMessage::Status(_) => None,
                         },
+                        StartAt::Latest,
                     ),
                 ],
             ));
         }
 
+        // Topics first: a consumer that subscribes to a topic that does not
+        // exist yet waits for a metadata refresh before it joins its group.
+        let mut topics: Vec<String> = [
+            topics::TRANSCRIPT,
+            topics::AGENT_CMD,
+            topics::AGENT_OUT_CLARIFY,
+            topics::AGENT_STATUS,
+            topics::AGENT_ERROR,
+        ]
+        .into_iter()
+        .map(str::to_owned)
+        .collect();
+        topics.extend(o.registry.domains().map(agent_out));
+        o.bus.prepare(&topics).await?;
         let (root, handle) =
             Actor::spawn(None, Supervisor, SupervisorArgs::new("errand", roles)).await?;
         tracing::info!(node = %o.node_name, roles = ?o.roles, "node started");

@@ -23,7 +23,9 @@
 //!   a socket would get.
 //! - [`failure_probe`]: a fake retrier, for testing one actor's envelopes.
 //! - [`redis`]: real `redis-server`s (shared, private, or a cluster).
+//! - [`kafka`]: a real Kafka-protocol broker (`nisshi`).
 
+pub mod kafka;
 pub mod redis;
 
 use errand_actors::bus::{Bus, MemoryBus, OutRecord, Record, Subscription};
@@ -98,6 +100,41 @@ impl TestStack {
         Self::start_with_redis_config(config, configure).await
     }
 
+    /// A stack on the Kafka-protocol broker at `brokers`, its topics named
+    /// with `topic_prefix`.
+    pub async fn start_with_kafka(
+        brokers: &str,
+        topic_prefix: &str,
+        configure: impl FnOnce(&mut NodeOptions),
+    ) -> Self {
+        let mut config = errand_actors::bus::KafkaConfig::new(brokers);
+        config.topic_prefix = topic_prefix.to_owned();
+        let mut options = test_options();
+        config.client_id = options.node_name.clone();
+        options.bus =
+            Arc::new(errand_actors::bus::KafkaBus::connect(config).expect("a Kafka client"));
+        configure(&mut options);
+        let stack = Self::start_with_options(options).await;
+        stack.await_ready(Duration::from_secs(60)).await;
+        stack
+    }
+
+    /// Waits until the bus and the store are ready (with Kafka: every
+    /// consumer has its partitions), as a load balancer would.
+    pub async fn await_ready(&self, timeout: Duration) {
+        let deadline = tokio::time::Instant::now() + timeout;
+        loop {
+            if self.node.options.bus.ready().await && self.node.tracker.store.ready().await {
+                return;
+            }
+            assert!(
+                tokio::time::Instant::now() < deadline,
+                "not ready within {timeout:?}"
+            );
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+
     /// Starts with exactly `options` (whatever bus they name; the harness
     /// inspects a fresh [`MemoryBus`] only when the options use it).
     pub async fn start_with_options(options: NodeOptions) -> Self {
@@ -128,7 +165,9 @@ impl TestStack {
 
     /// Injects `value` on `topic` under `key`, as any producer would.
     pub async fn publish<T: Serialize>(&self, topic: &str, key: &str, value: &T) {
-        self.bus
+        self.node
+            .options
+            .bus
             .publish(OutRecord::json(topic, key, value))
             .await
             .expect("publish");
@@ -136,7 +175,9 @@ impl TestStack {
 
     /// Injects raw bytes on `topic` (for undecodable records).
     pub async fn publish_raw(&self, topic: &str, key: &str, value: &[u8]) {
-        self.bus
+        self.node
+            .options
+            .bus
             .publish(OutRecord {
                 topic: topic.into(),
                 key: key.into(),

@@ -11,10 +11,12 @@
 //!   to whoever owns the partition next.
 
 mod fanout;
+pub mod kafka;
 mod memory;
 mod routed;
 
 pub use fanout::RedisFanout;
+pub use kafka::{KafkaBus, KafkaConfig};
 pub use memory::MemoryBus;
 pub use routed::RoutedBus;
 
@@ -129,6 +131,16 @@ pub enum BusError {
     Invalid(String),
 }
 
+/// Where a consumer group with no committed offsets starts.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub enum StartAt {
+    /// The oldest retained record (the roles' groups: nothing is skipped).
+    #[default]
+    Earliest,
+    /// Records published from now on (each gateway's own group).
+    Latest,
+}
+
 /// Publishes records and opens subscriptions.
 #[async_trait]
 pub trait Bus: Send + Sync + 'static {
@@ -142,6 +154,23 @@ pub trait Bus: Send + Sync + 'static {
         group: &str,
         topics: &[String],
     ) -> Result<Box<dyn Subscription>, BusError>;
+
+    /// As [`Bus::subscribe`], choosing where a new group starts.
+    async fn subscribe_from(
+        &self,
+        group: &str,
+        topics: &[String],
+        start: StartAt,
+    ) -> Result<Box<dyn Subscription>, BusError> {
+        let _ = start;
+        self.subscribe(group, topics).await
+    }
+
+    /// Makes sure `topics` exist (a broker creates the missing ones).
+    async fn prepare(&self, topics: &[String]) -> Result<(), BusError> {
+        let _ = topics;
+        Ok(())
+    }
 
     /// Whether the bus can currently take and deliver records.
     async fn ready(&self) -> bool {

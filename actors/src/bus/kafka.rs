@@ -1,0 +1,640 @@
+//! [`KafkaBus`]: the bus on Kafka or Redpanda (any Kafka-protocol broker),
+//! through `rdkafka` with the librdkafka it bundles.
+//!
+//! Egress: an idempotent producer (`acks=all`) whose records carry the
+//! headers `traceparent` (W3C trace context, derived from the errand trace
+//! id), `content-type` and `errand-schema-version`.
+//!
+//! Ingress: one consumer per subscription, in the caller's consumer group,
+//! with automatic commits off. A record's offset is committed only once it
+//! is acknowledged: each partition commits up to its oldest record still in
+//! flight (so a gap never skips one), every few milliseconds, and on
+//! revocation before the partitions go to another member. When the
+//! subscriber stops reading (its window is full), the consumer pauses its
+//! partitions until there is room again. Lag per group and topic is
+//! sampled every few seconds ([`KafkaBus::lags`]).
+
+use super::{AckToken, Bus, BusError, Delivery, OutRecord, Record, StartAt, Subscription};
+use async_trait::async_trait;
+use errand_schemas::topics::headers;
+use rdkafka::admin::{AdminClient, AdminOptions, NewTopic, TopicReplication};
+use rdkafka::client::DefaultClientContext;
+use rdkafka::config::ClientConfig;
+use rdkafka::consumer::{
+    BaseConsumer, CommitMode, Consumer, ConsumerContext, Rebalance, StreamConsumer,
+};
+use rdkafka::error::{KafkaError, RDKafkaErrorCode};
+use rdkafka::message::{Header, Headers, Message, OwnedHeaders};
+use rdkafka::producer::{FutureProducer, FutureRecord, Producer};
+use rdkafka::{ClientContext, Offset, TopicPartitionList};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::Duration;
+use tokio::sync::mpsc;
+use tokio::task::JoinHandle;
+
+/// How to reach the broker and shape the topics.
+#[derive(Clone, Debug)]
+pub struct KafkaConfig {
+    /// `host:port,host:port`.
+    pub brokers: String,
+    /// Put in front of every topic name (none by default).
+    pub topic_prefix: String,
+    /// Partitions of the topics errand creates.
+    pub partitions: i32,
+    /// Replication factor of the topics errand creates.
+    pub replication: i32,
+    /// The producer's `linger.ms`.
+    pub linger_ms: u32,
+    /// The consumer's `fetch.wait.max.ms`.
+    pub fetch_wait_ms: u32,
+    /// Further librdkafka settings (security.protocol, sasl.*, ssl.*), set
+    /// on every client.
+    pub client: Vec<(String, String)>,
+    /// This node, as `client.id`.
+    pub client_id: String,
+}
+
+impl KafkaConfig {
+    pub fn new(brokers: impl Into<String>) -> Self {
+        Self {
+            brokers: brokers.into(),
+            topic_prefix: String::new(),
+            partitions: 4,
+            replication: 1,
+            linger_ms: 1,
+            fetch_wait_ms: 5,
+            client: Vec::new(),
+            client_id: "errand".into(),
+        }
+    }
+
+    fn base(&self) -> ClientConfig {
+        let mut config = ClientConfig::new();
+        config
+            .set("bootstrap.servers", &self.brokers)
+            .set("client.id", &self.client_id)
+            .set("socket.nagle.disable", "true");
+        for (k, v) in &self.client {
+            config.set(k, v);
+        }
+        config
+    }
+
+    fn topic(&self, name: &str) -> String {
+        format!("{}{name}", self.topic_prefix)
+    }
+
+    fn strip<'a>(&self, name: &'a str) -> &'a str {
+        name.strip_prefix(&self.topic_prefix).unwrap_or(name)
+    }
+}
+
+fn unavailable(e: KafkaError) -> BusError {
+    BusError::Unavailable(format!("Kafka: {e}"))
+}
+
+/// Consumer lag by (group, topic), sampled.
+pub type Lags = Arc<Mutex<BTreeMap<(String, String), i64>>>;
+
+pub struct KafkaBus {
+    config: KafkaConfig,
+    producer: FutureProducer,
+    /// Per subscription: has it received its partitions (or learnt it has none)?
+    rebalanced: Arc<Mutex<Vec<Arc<AtomicBool>>>>,
+    lags: Lags,
+}
+
+impl KafkaBus {
+    /// Creates the producer (nothing is sent until the first record).
+    pub fn connect(config: KafkaConfig) -> Result<Self, BusError> {
+        let producer: FutureProducer = config
+            .base()
+            .set("enable.idempotence", "true")
+            .set("acks", "all")
+            .set("linger.ms", config.linger_ms.to_string())
+            .set("message.timeout.ms", "10000")
+            .create()
+            .map_err(unavailable)?;
+        Ok(Self {
+            config,
+            producer,
+            rebalanced: Arc::default(),
+            lags: Arc::default(),
+        })
+    }
+
+    pub fn config(&self) -> &KafkaConfig {
+        &self.config
+    }
+
+    /// Consumer lag by (group, topic), as last sampled.
+    pub fn lags(&self) -> BTreeMap<(String, String), i64> {
+        lock(&self.lags).clone()
+    }
+}
+
+fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+/// A W3C `traceparent` for an errand trace id (a UUID: 32 hex digits).
+pub fn traceparent(trace_id: &str) -> Option<String> {
+    let hex: String = trace_id.chars().filter(|c| *c != '-').collect();
+    if hex.len() != 32
+        || !hex.chars().all(|c| c.is_ascii_hexdigit())
+        || hex.chars().all(|c| c == '0')
+    {
+        return None;
+    }
+    let span = &errand_schemas::TraceId::generate().0.replace('-', "")[16..32];
+    Some(format!("00-{}-{span}-01", hex.to_ascii_lowercase()))
+}
+
+fn trace_of(value: &[u8]) -> Option<String> {
+    let json: serde_json::Value = serde_json::from_slice(value).ok()?;
+    let data = json.get("data").unwrap_or(&json);
+    data.get("trace_id")?.as_str().map(str::to_owned)
+}
+
+#[async_trait]
+impl Bus for KafkaBus {
+    async fn publish(&self, mut record: OutRecord) -> Result<(), BusError> {
+        if record.header(headers::TRACEPARENT).is_none()
+            && let Some(parent) = trace_of(&record.value).and_then(|t| traceparent(&t))
+        {
+            record.set_header(headers::TRACEPARENT, parent);
+        }
+        let mut kafka_headers = OwnedHeaders::new_with_capacity(record.headers.len());
+        for (key, value) in &record.headers {
+            kafka_headers = kafka_headers.insert(Header {
+                key,
+                value: Some(value.as_bytes()),
+            });
+        }
+        let topic = self.config.topic(&record.topic);
+        let message = FutureRecord::to(&topic)
+            .key(record.key.as_bytes())
+            .payload(&record.value)
+            .headers(kafka_headers);
+        self.producer
+            .send(message, Duration::from_secs(10))
+            .await
+            .map(|_| ())
+            .map_err(|(e, _)| unavailable(e))
+    }
+
+    async fn subscribe(
+        &self,
+        group: &str,
+        topics: &[String],
+    ) -> Result<Box<dyn Subscription>, BusError> {
+        self.subscribe_from(group, topics, StartAt::Earliest).await
+    }
+
+    async fn subscribe_from(
+        &self,
+        group: &str,
+        topics: &[String],
+        start: StartAt,
+    ) -> Result<Box<dyn Subscription>, BusError> {
+        let tracker = Arc::new(Mutex::new(Offsets::default()));
+        let rebalanced = Arc::new(AtomicBool::new(false));
+        let context = Context {
+            tracker: tracker.clone(),
+            rebalanced: rebalanced.clone(),
+            group: group.to_owned(),
+        };
+        let consumer: StreamConsumer<Context> = self
+            .config
+            .base()
+            .set("group.id", group)
+            .set("enable.auto.commit", "false")
+            .set("enable.auto.offset.store", "false")
+            .set(
+                "auto.offset.reset",
+                match start {
+                    StartAt::Earliest => "earliest",
+                    StartAt::Latest => "latest",
+                },
+            )
+            .set("fetch.wait.max.ms", self.config.fetch_wait_ms.to_string())
+            .set("session.timeout.ms", "6000")
+            .set("heartbeat.interval.ms", "500")
+            .set("queued.max.messages.kbytes", "4096")
+            .set("topic.metadata.refresh.interval.ms", "1000")
+            .create_with_context(context)
+            .map_err(unavailable)?;
+        let names: Vec<String> = topics.iter().map(|t| self.config.topic(t)).collect();
+        let refs: Vec<&str> = names.iter().map(String::as_str).collect();
+        consumer.subscribe(&refs).map_err(unavailable)?;
+        lock(&self.rebalanced).push(rebalanced.clone());
+        let consumer = Arc::new(consumer);
+        let (tx, rx) = mpsc::channel(256);
+        let (ack_tx, ack_rx) = mpsc::unbounded_channel();
+        let task = tokio::spawn(pump(
+            consumer.clone(),
+            tracker,
+            tx,
+            ack_tx,
+            ack_rx,
+            self.config.clone(),
+            group.to_owned(),
+            self.lags.clone(),
+        ));
+        Ok(Box::new(KafkaSubscription {
+            rx,
+            task,
+            consumer,
+            rebalanced,
+        }))
+    }
+
+    /// Creates the topics that are missing (existing ones are left as they are).
+    async fn prepare(&self, topics: &[String]) -> Result<(), BusError> {
+        let admin: AdminClient<DefaultClientContext> =
+            self.config.base().create().map_err(unavailable)?;
+        let names: Vec<String> = topics.iter().map(|t| self.config.topic(t)).collect();
+        let new: Vec<NewTopic<'_>> = names
+            .iter()
+            .map(|n| {
+                NewTopic::new(
+                    n,
+                    self.config.partitions,
+                    TopicReplication::Fixed(self.config.replication),
+                )
+            })
+            .collect();
+        let options = AdminOptions::new().operation_timeout(Some(Duration::from_secs(10)));
+        let results = admin
+            .create_topics(&new, &options)
+            .await
+            .map_err(unavailable)?;
+        for result in results {
+            match result {
+                Ok(_) | Err((_, RDKafkaErrorCode::TopicAlreadyExists)) => {}
+                Err((topic, code)) => {
+                    return Err(BusError::Unavailable(format!(
+                        "cannot create topic {topic}: {code}"
+                    )));
+                }
+            }
+        }
+        // Wait until the broker's metadata shows them: a consumer that
+        // subscribes to a topic it does not see yet waits for the next
+        // metadata refresh before it joins its group.
+        let producer = self.producer.clone();
+        tokio::task::spawn_blocking(move || {
+            let deadline = std::time::Instant::now() + Duration::from_secs(20);
+            for name in &names {
+                loop {
+                    let seen = producer
+                        .client()
+                        .fetch_metadata(Some(name), Duration::from_secs(2))
+                        .ok()
+                        .and_then(|m| {
+                            m.topics()
+                                .first()
+                                .map(|t| t.error().is_none() && !t.partitions().is_empty())
+                        })
+                        .unwrap_or(false);
+                    if seen {
+                        break;
+                    }
+                    if std::time::Instant::now() > deadline {
+                        return Err(BusError::Unavailable(format!(
+                            "topic {name} did not appear"
+                        )));
+                    }
+                    std::thread::sleep(Duration::from_millis(50));
+                }
+            }
+            Ok(())
+        })
+        .await
+        .map_err(|e| BusError::Unavailable(e.to_string()))?
+    }
+
+    /// Ready once the producer reaches the broker and every subscription
+    /// has had its partitions assigned.
+    async fn ready(&self) -> bool {
+        let assigned = lock(&self.rebalanced)
+            .iter()
+            .all(|r| r.load(Ordering::Relaxed));
+        if !assigned {
+            return false;
+        }
+        let producer = self.producer.clone();
+        tokio::task::spawn_blocking(move || {
+            producer
+                .client()
+                .fetch_metadata(None, Duration::from_secs(1))
+                .is_ok()
+        })
+        .await
+        .unwrap_or(false)
+    }
+}
+
+/// Offsets in flight per partition: what may be committed.
+#[derive(Default)]
+struct Offsets {
+    partitions: HashMap<(String, i32), PartitionOffsets>,
+}
+
+#[derive(Default)]
+struct PartitionOffsets {
+    /// Delivered, not yet acknowledged.
+    in_flight: BTreeSet<i64>,
+    /// The highest offset delivered.
+    high: Option<i64>,
+    /// The offset last committed.
+    committed: Option<i64>,
+}
+
+impl PartitionOffsets {
+    /// The next offset to consume once everything before it is done.
+    fn commit_point(&self) -> Option<i64> {
+        match self.in_flight.first() {
+            Some(oldest) => Some(*oldest),
+            None => self.high.map(|h| h + 1),
+        }
+    }
+}
+
+impl Offsets {
+    /// The commit points that moved since the last commit.
+    fn due(&mut self, only: Option<&TopicPartitionList>) -> TopicPartitionList {
+        let mut list = TopicPartitionList::new();
+        for ((topic, partition), p) in self.partitions.iter_mut() {
+            if let Some(only) = only
+                && only.find_partition(topic, *partition).is_none()
+            {
+                continue;
+            }
+            if let Some(point) = p.commit_point()
+                && p.committed != Some(point)
+                && list
+                    .add_partition_offset(topic, *partition, Offset::Offset(point))
+                    .is_ok()
+            {
+                p.committed = Some(point);
+            }
+        }
+        list
+    }
+}
+
+struct Context {
+    tracker: Arc<Mutex<Offsets>>,
+    rebalanced: Arc<AtomicBool>,
+    group: String,
+}
+
+impl ClientContext for Context {
+    fn log(&self, level: rdkafka::config::RDKafkaLogLevel, facility: &str, message: &str) {
+        use rdkafka::config::RDKafkaLogLevel as L;
+        match level {
+            L::Emerg | L::Alert | L::Critical | L::Error => {
+                tracing::error!(target: "librdkafka", group = %self.group, facility, "{message}")
+            }
+            L::Warning => {
+                tracing::warn!(target: "librdkafka", group = %self.group, facility, "{message}")
+            }
+            L::Notice | L::Info => {
+                tracing::info!(target: "librdkafka", group = %self.group, facility, "{message}")
+            }
+            L::Debug => {
+                tracing::debug!(target: "librdkafka", group = %self.group, facility, "{message}")
+            }
+        }
+    }
+}
+
+impl ConsumerContext for Context {
+    fn pre_rebalance(&self, consumer: &BaseConsumer<Self>, rebalance: &Rebalance<'_>) {
+        if let Rebalance::Revoke(revoked) = rebalance {
+            // Commit what is done before the partitions move; what is still
+            // in flight will be delivered again to their next owner.
+            let mut tracker = lock(&self.tracker);
+            let due = tracker.due(Some(revoked));
+            if due.count() > 0
+                && let Err(e) = consumer.commit(&due, CommitMode::Sync)
+            {
+                tracing::warn!(group = %self.group, error = %e, "commit on revocation failed");
+            }
+            for element in revoked.elements() {
+                tracker
+                    .partitions
+                    .remove(&(element.topic().to_owned(), element.partition()));
+            }
+        }
+    }
+
+    fn post_rebalance(&self, _consumer: &BaseConsumer<Self>, rebalance: &Rebalance<'_>) {
+        match rebalance {
+            Rebalance::Assign(assigned) => {
+                tracing::info!(group = %self.group, partitions = assigned.count(), "partitions assigned");
+                self.rebalanced.store(true, Ordering::Relaxed);
+            }
+            Rebalance::Revoke(_) => {}
+            Rebalance::Error(e) => {
+                tracing::warn!(group = %self.group, error = %e, "rebalance error")
+            }
+        }
+    }
+}
+
+type Acked = (String, i32, i64);
+
+#[allow(clippy::too_many_arguments)]
+async fn pump(
+    consumer: Arc<StreamConsumer<Context>>,
+    tracker: Arc<Mutex<Offsets>>,
+    tx: mpsc::Sender<Delivery>,
+    ack_tx: mpsc::UnboundedSender<Acked>,
+    mut acks: mpsc::UnboundedReceiver<Acked>,
+    config: KafkaConfig,
+    group: String,
+    lags: Lags,
+) {
+    let mut commit_every = tokio::time::interval(Duration::from_millis(20));
+    let mut sample_every = tokio::time::interval(Duration::from_secs(5));
+    loop {
+        tokio::select! {
+            message = consumer.recv() => {
+                let message = match message {
+                    Ok(m) => m,
+                    Err(e) => {
+                        tracing::warn!(group = %group, error = %e, "consume error");
+                        tokio::time::sleep(Duration::from_millis(100)).await;
+                        continue;
+                    }
+                };
+                let topic = message.topic().to_owned();
+                let (partition, offset) = (message.partition(), message.offset());
+                let record = Record {
+                    topic: config.strip(&topic).to_owned(),
+                    partition: partition as u32,
+                    offset: offset as u64,
+                    key: message.key().map(|k| String::from_utf8_lossy(k).into_owned()).unwrap_or_default(),
+                    value: message.payload().map(<[u8]>::to_vec).unwrap_or_default(),
+                    headers: message
+                        .headers()
+                        .map(|h| {
+                            h.iter()
+                                .map(|h| (h.key.to_owned(), h.value.map(|v| String::from_utf8_lossy(v).into_owned()).unwrap_or_default()))
+                                .collect()
+                        })
+                        .unwrap_or_default(),
+                };
+                drop(message);
+                {
+                    let mut t = lock(&tracker);
+                    let p = t.partitions.entry((topic.clone(), partition)).or_default();
+                    p.in_flight.insert(offset);
+                    p.high = Some(p.high.map_or(offset, |h| h.max(offset)));
+                }
+                let acker = ack_tx.clone();
+                let ack = AckToken::new(move || {
+                    let _ = acker.send((topic, partition, offset));
+                });
+                let delivery = Delivery { record, ack };
+                match tx.try_send(delivery) {
+                    Ok(()) => {}
+                    Err(mpsc::error::TrySendError::Closed(_)) => return,
+                    Err(mpsc::error::TrySendError::Full(delivery)) => {
+                        // The subscriber's window is full: stop fetching.
+                        let assignment = consumer.assignment().ok();
+                        if let Some(a) = &assignment { let _ = consumer.pause(a); }
+                        if tx.send(delivery).await.is_err() {
+                            return;
+                        }
+                        if let Some(a) = &assignment { let _ = consumer.resume(a); }
+                    }
+                }
+            }
+            acked = acks.recv() => {
+                if let Some((topic, partition, offset)) = acked
+                    && let Some(p) = lock(&tracker).partitions.get_mut(&(topic, partition))
+                {
+                    p.in_flight.remove(&offset);
+                }
+            }
+            _ = commit_every.tick() => {
+                let due = lock(&tracker).due(None);
+                if due.count() > 0
+                    && let Err(e) = consumer.commit(&due, CommitMode::Async)
+                {
+                    tracing::warn!(group = %group, error = %e, "commit failed");
+                }
+            }
+            _ = sample_every.tick() => {
+                let consumer = consumer.clone();
+                let group = group.clone();
+                let lags = lags.clone();
+                let config = config.clone();
+                tokio::task::spawn_blocking(move || sample_lag(&consumer, &group, &config, &lags));
+            }
+        }
+    }
+}
+
+fn sample_lag(consumer: &StreamConsumer<Context>, group: &str, config: &KafkaConfig, lags: &Lags) {
+    let Ok(assignment) = consumer.assignment() else {
+        return;
+    };
+    let Ok(committed) = consumer.committed_offsets(assignment, Duration::from_secs(1)) else {
+        return;
+    };
+    let mut by_topic: BTreeMap<String, i64> = BTreeMap::new();
+    for element in committed.elements() {
+        let Ok((_, high)) =
+            consumer.fetch_watermarks(element.topic(), element.partition(), Duration::from_secs(1))
+        else {
+            continue;
+        };
+        let done = match element.offset() {
+            Offset::Offset(o) => o,
+            _ => 0,
+        };
+        *by_topic
+            .entry(config.strip(element.topic()).to_owned())
+            .or_default() += (high - done).max(0);
+    }
+    let mut lags = lock(lags);
+    for (topic, lag) in by_topic {
+        lags.insert((group.to_owned(), topic), lag);
+    }
+}
+
+struct KafkaSubscription {
+    rx: mpsc::Receiver<Delivery>,
+    task: JoinHandle<()>,
+    consumer: Arc<StreamConsumer<Context>>,
+    rebalanced: Arc<AtomicBool>,
+}
+
+#[async_trait]
+impl Subscription for KafkaSubscription {
+    async fn next(&mut self) -> Option<Delivery> {
+        self.rx.recv().await
+    }
+}
+
+impl Drop for KafkaSubscription {
+    fn drop(&mut self) {
+        self.task.abort();
+        // Commit what is done before leaving the group.
+        let due = lock(&self.consumer.context().tracker).due(None);
+        if due.count() > 0 {
+            let _ = self.consumer.commit(&due, CommitMode::Sync);
+        }
+        self.consumer.unsubscribe();
+        self.rebalanced.store(true, Ordering::Relaxed);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn traceparent_from_a_trace_id() {
+        let parent = traceparent("01a20cf0-161b-776f-886a-aa11e4f56c4d").unwrap();
+        let parts: Vec<&str> = parent.split('-').collect();
+        assert_eq!(parts[0], "00");
+        assert_eq!(parts[1], "01a20cf0161b776f886aaa11e4f56c4d");
+        assert_eq!(parts[2].len(), 16);
+        assert_eq!(parts[3], "01");
+        assert!(traceparent("not-a-uuid").is_none());
+    }
+
+    #[test]
+    fn commits_stop_at_the_oldest_record_in_flight() {
+        let mut offsets = Offsets::default();
+        let p = offsets.partitions.entry(("t".into(), 0)).or_default();
+        p.in_flight.extend([5, 6, 7]);
+        p.high = Some(7);
+        p.in_flight.remove(&6);
+        p.in_flight.remove(&7);
+        let due = offsets.due(None);
+        assert_eq!(
+            due.find_partition("t", 0).unwrap().offset(),
+            Offset::Offset(5)
+        );
+        offsets
+            .partitions
+            .get_mut(&("t".into(), 0))
+            .unwrap()
+            .in_flight
+            .remove(&5);
+        let due = offsets.due(None);
+        assert_eq!(
+            due.find_partition("t", 0).unwrap().offset(),
+            Offset::Offset(8)
+        );
+        assert_eq!(offsets.due(None).count(), 0, "nothing new to commit");
+    }
+}
