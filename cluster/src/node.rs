@@ -236,6 +236,14 @@ pub struct Node {
     handle: tokio::task::JoinHandle<()>,
 }
 
+/// What an ingress reads: its consumer group, its topics, where a new
+/// group starts.
+struct Feed {
+    group: String,
+    topics: Vec<String>,
+    start: StartAt,
+}
+
 /// Builds the ingress children of one node.
 struct Bridges<'a> {
     options: &'a NodeOptions,
@@ -249,12 +257,10 @@ impl Bridges<'_> {
     fn ingress<T, M>(
         &self,
         name: &str,
-        group: String,
-        topics: Vec<String>,
+        feed: Feed,
         slot: ActorSlot<M>,
         wrap: fn(Envelope<T>) -> M,
         unwrap: fn(M) -> Option<Envelope<T>>,
-        start: StartAt,
     ) -> ChildSpec
     where
         T: DeserializeOwned + Send + 'static,
@@ -264,6 +270,11 @@ impl Bridges<'_> {
             slot.send(wrap(envelope))
                 .map_err(|back| back.and_then(unwrap))
         });
+        let Feed {
+            group,
+            topics,
+            start,
+        } = feed;
         let args = IngressArgs {
             bus: self.options.bus.clone(),
             group,
@@ -364,12 +375,14 @@ impl Node {
                     }),
                     bridges.ingress(
                         "tracker.ingress",
-                        "errand-tracker".into(),
-                        topics,
+                        Feed {
+                            group: "errand-tracker".into(),
+                            topics: topics,
+                            start: StartAt::Earliest,
+                        },
                         slot,
                         TrackerMessage::Result,
                         |TrackerMessage::Result(e)| Some(e),
-                        StartAt::Earliest,
                     ),
                     ChildSpec::new::<Sweeper, _>("sweeper", None, move || {
                         (Sweeper, sweeper.clone())
@@ -394,12 +407,14 @@ impl Node {
                     }),
                     bridges.ingress(
                         "router.ingress",
-                        "errand-router".into(),
-                        vec![topics::AGENT_CMD.into()],
+                        Feed {
+                            group: "errand-router".into(),
+                            topics: vec![topics::AGENT_CMD.into()],
+                            start: StartAt::Earliest,
+                        },
                         slot,
                         RouterMessage::Command,
                         |RouterMessage::Command(e)| Some(e),
-                        StartAt::Earliest,
                     ),
                 ],
             ));
@@ -422,12 +437,14 @@ impl Node {
                     }),
                     bridges.ingress(
                         "reasoner.ingress",
-                        "errand-reasoner".into(),
-                        vec![topics::TRANSCRIPT.into()],
+                        Feed {
+                            group: "errand-reasoner".into(),
+                            topics: vec![topics::TRANSCRIPT.into()],
+                            start: StartAt::Earliest,
+                        },
                         slot,
                         ReasonerMessage::Utterance,
                         |ReasonerMessage::Utterance(e)| Some(e),
-                        StartAt::Earliest,
                     ),
                 ],
             ));
@@ -449,12 +466,14 @@ impl Node {
                     ),
                     bridges.ingress(
                         "errors.ingress",
-                        "errand-errors".into(),
-                        vec![topics::AGENT_ERROR.into()],
+                        Feed {
+                            group: "errand-errors".into(),
+                            topics: vec![topics::AGENT_ERROR.into()],
+                            start: StartAt::Earliest,
+                        },
                         slot,
                         ErrorHandlerMessage::DeadLetter,
                         |ErrorHandlerMessage::DeadLetter(e)| Some(e),
-                        StartAt::Earliest,
                     ),
                 ],
             ));
@@ -472,27 +491,31 @@ impl Node {
                     }),
                     bridges.ingress(
                         "gateway.status",
-                        format!("{group}-status"),
-                        vec![topics::AGENT_STATUS.into()],
+                        Feed {
+                            group: format!("{group}-status"),
+                            topics: vec![topics::AGENT_STATUS.into()],
+                            start: StartAt::Latest,
+                        },
                         slot.clone(),
                         FanoutMessage::Status,
                         |m| match m {
                             FanoutMessage::Status(e) => Some(e),
                             FanoutMessage::Clarify(_) => None,
                         },
-                        StartAt::Latest,
                     ),
                     bridges.ingress(
                         "gateway.clarify",
-                        format!("{group}-clarify"),
-                        vec![topics::AGENT_OUT_CLARIFY.into()],
+                        Feed {
+                            group: format!("{group}-clarify"),
+                            topics: vec![topics::AGENT_OUT_CLARIFY.into()],
+                            start: StartAt::Latest,
+                        },
                         slot,
                         FanoutMessage::Clarify,
                         |m| match m {
                             FanoutMessage::Clarify(e) => Some(e),
                             FanoutMessage::Status(_) => None,
                         },
-                        StartAt::Latest,
                     ),
                 ],
             ));
