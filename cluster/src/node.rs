@@ -377,7 +377,7 @@ impl Node {
                         "tracker.ingress",
                         Feed {
                             group: "errand-tracker".into(),
-                            topics: topics,
+                            topics,
                             start: StartAt::Earliest,
                         },
                         slot,
