@@ -9,7 +9,7 @@ use bincode::{Decode, Encode};
 use serde::{Deserialize, Serialize};
 
 /// Client to server.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, Encode, Decode)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, Encode, Decode, schemars::JsonSchema)]
 #[cfg_attr(test, derive(proptest_derive::Arbitrary))]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum ClientRequest {
@@ -28,7 +28,7 @@ pub enum ClientRequest {
 }
 
 /// Server to client, before a sequence number is assigned.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, Encode, Decode)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, Encode, Decode, schemars::JsonSchema)]
 #[cfg_attr(test, derive(proptest_derive::Arbitrary))]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum ServerEvent {
@@ -116,7 +116,7 @@ impl ServerEvent {
 /// Server to client: an event with its place in the session's sequence.
 /// `seq` grows by one per event within a session, so a client that
 /// reconnects can ask for what it missed.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, Encode, Decode)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, Encode, Decode, schemars::JsonSchema)]
 #[cfg_attr(test, derive(proptest_derive::Arbitrary))]
 pub struct ClientEvent {
     pub seq: u64,

@@ -7,7 +7,19 @@ use bincode::{Decode, Encode};
 use serde::{Deserialize, Serialize};
 
 /// Where an utterance came from.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, Encode, Decode, Default)]
+#[derive(
+    Clone,
+    Copy,
+    Debug,
+    PartialEq,
+    Eq,
+    Serialize,
+    Deserialize,
+    Encode,
+    Decode,
+    Default,
+    schemars::JsonSchema,
+)]
 #[cfg_attr(test, derive(proptest_derive::Arbitrary))]
 #[serde(rename_all = "snake_case")]
 pub enum UtteranceSource {
@@ -19,7 +31,7 @@ pub enum UtteranceSource {
 }
 
 /// One thing a person said, published on `transcript` keyed by `session_id`.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, Encode, Decode)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, Encode, Decode, schemars::JsonSchema)]
 #[cfg_attr(test, derive(proptest_derive::Arbitrary))]
 pub struct Utterance {
     /// Unique per utterance: a redelivered record carries the same id, so
@@ -39,7 +51,9 @@ pub struct Utterance {
 }
 
 /// One requested item: "2 cheeseburgers".
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, Encode, Decode)]
+#[derive(
+    Clone, Debug, PartialEq, Eq, Serialize, Deserialize, Encode, Decode, schemars::JsonSchema,
+)]
 #[cfg_attr(test, derive(proptest_derive::Arbitrary))]
 pub struct ItemRequest {
     pub name: String,
@@ -47,7 +61,9 @@ pub struct ItemRequest {
 }
 
 /// `order_food`: items from a restaurant (or any that serves them), delivered.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, Encode, Decode)]
+#[derive(
+    Clone, Debug, PartialEq, Eq, Serialize, Deserialize, Encode, Decode, schemars::JsonSchema,
+)]
 #[cfg_attr(test, derive(proptest_derive::Arbitrary))]
 pub struct FoodOrder {
     pub items: Vec<ItemRequest>,
@@ -60,7 +76,19 @@ pub struct FoodOrder {
 }
 
 /// Ride classes a provider offers.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, Encode, Decode, Default)]
+#[derive(
+    Clone,
+    Copy,
+    Debug,
+    PartialEq,
+    Eq,
+    Serialize,
+    Deserialize,
+    Encode,
+    Decode,
+    Default,
+    schemars::JsonSchema,
+)]
 #[cfg_attr(test, derive(proptest_derive::Arbitrary))]
 #[serde(rename_all = "snake_case")]
 pub enum RideType {
@@ -95,7 +123,9 @@ impl RideType {
 }
 
 /// `book_ride`: from a pickup to a destination.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, Encode, Decode)]
+#[derive(
+    Clone, Debug, PartialEq, Eq, Serialize, Deserialize, Encode, Decode, schemars::JsonSchema,
+)]
 #[cfg_attr(test, derive(proptest_derive::Arbitrary))]
 pub struct RideBooking {
     pub pickup: String,
@@ -114,7 +144,9 @@ fn one() -> u32 {
 }
 
 /// `order_mart`: groceries and household items, delivered.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, Encode, Decode)]
+#[derive(
+    Clone, Debug, PartialEq, Eq, Serialize, Deserialize, Encode, Decode, schemars::JsonSchema,
+)]
 #[cfg_attr(test, derive(proptest_derive::Arbitrary))]
 pub struct MartOrder {
     pub items: Vec<ItemRequest>,
@@ -123,7 +155,7 @@ pub struct MartOrder {
 
 /// An action of a domain registered at run time (anything beyond food, ride
 /// and mart): its slots travel as a map, and its agent validates them.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, Encode, Decode)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, Encode, Decode, schemars::JsonSchema)]
 #[cfg_attr(test, derive(proptest_derive::Arbitrary))]
 pub struct CustomAction {
     pub domain: String,
@@ -133,7 +165,7 @@ pub struct CustomAction {
 }
 
 /// What to do, with typed slots per action.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, Encode, Decode)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, Encode, Decode, schemars::JsonSchema)]
 #[cfg_attr(test, derive(proptest_derive::Arbitrary))]
 #[serde(tag = "action", rename_all = "snake_case")]
 pub enum Action {
@@ -166,7 +198,7 @@ impl Action {
 }
 
 /// A command on `agent.cmd`, keyed by `session_id`.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, Encode, Decode)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, Encode, Decode, schemars::JsonSchema)]
 #[cfg_attr(test, derive(proptest_derive::Arbitrary))]
 pub struct Command {
     pub trace_id: TraceId,

@@ -8,7 +8,9 @@ use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
 /// One slot's value as the reasoner understood it.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, Encode, Decode)]
+#[derive(
+    Clone, Debug, PartialEq, Eq, Serialize, Deserialize, Encode, Decode, schemars::JsonSchema,
+)]
 #[cfg_attr(test, derive(proptest_derive::Arbitrary))]
 #[serde(untagged)]
 pub enum SlotValue {
@@ -46,7 +48,9 @@ pub type SlotMap = BTreeMap<String, SlotValue>;
 
 /// A command still being put together: the person has been asked for
 /// something and the next turn is read as the answer.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, Encode, Decode)]
+#[derive(
+    Clone, Debug, PartialEq, Eq, Serialize, Deserialize, Encode, Decode, schemars::JsonSchema,
+)]
 #[cfg_attr(test, derive(proptest_derive::Arbitrary))]
 pub struct OpenCommand {
     pub trace_id: TraceId,
@@ -60,7 +64,9 @@ pub struct OpenCommand {
 }
 
 /// The dialogue state of one session.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, Encode, Decode)]
+#[derive(
+    Clone, Debug, PartialEq, Eq, Serialize, Deserialize, Encode, Decode, schemars::JsonSchema,
+)]
 #[cfg_attr(test, derive(proptest_derive::Arbitrary))]
 pub struct SessionState {
     pub session_id: SessionId,
@@ -115,7 +121,9 @@ impl SessionState {
 
 /// The last reasoned utterance of a session and its effects (JSON, as the
 /// reasoner wrote them).
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, Encode, Decode)]
+#[derive(
+    Clone, Debug, PartialEq, Eq, Serialize, Deserialize, Encode, Decode, schemars::JsonSchema,
+)]
 #[cfg_attr(test, derive(proptest_derive::Arbitrary))]
 pub struct LastTurn {
     pub utterance_id: String,
@@ -123,7 +131,9 @@ pub struct LastTurn {
 }
 
 /// A question for the person, published on `agent.out.clarify`.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, Encode, Decode)]
+#[derive(
+    Clone, Debug, PartialEq, Eq, Serialize, Deserialize, Encode, Decode, schemars::JsonSchema,
+)]
 #[cfg_attr(test, derive(proptest_derive::Arbitrary))]
 pub struct Clarification {
     pub trace_id: TraceId,

@@ -7,7 +7,19 @@ use serde::{Deserialize, Serialize};
 
 /// The stable codes a client or operator sees. Renaming one is a breaking
 /// change: clients switch on them.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, Encode, Decode)]
+#[derive(
+    Clone,
+    Copy,
+    Debug,
+    PartialEq,
+    Eq,
+    Hash,
+    Serialize,
+    Deserialize,
+    Encode,
+    Decode,
+    schemars::JsonSchema,
+)]
 #[cfg_attr(test, derive(proptest_derive::Arbitrary))]
 #[serde(rename_all = "snake_case")]
 pub enum ErrorCode {
@@ -84,7 +96,9 @@ impl std::fmt::Display for ErrorCode {
 }
 
 /// A code and a human-readable message; never internals.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, Encode, Decode)]
+#[derive(
+    Clone, Debug, PartialEq, Eq, Serialize, Deserialize, Encode, Decode, schemars::JsonSchema,
+)]
 #[cfg_attr(test, derive(proptest_derive::Arbitrary))]
 pub struct ErrorBody {
     pub code: ErrorCode,
@@ -108,7 +122,7 @@ impl std::fmt::Display for ErrorBody {
 
 /// A record that could not be processed after its last attempt, published on
 /// `agent.error` under the original record's key and kept for replay.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, Encode, Decode)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, Encode, Decode, schemars::JsonSchema)]
 #[cfg_attr(test, derive(proptest_derive::Arbitrary))]
 pub struct DeadLetter {
     /// Unique id of the dead letter (for `errand dlq replay <id>`).

@@ -30,6 +30,16 @@ impl<C> bincode::Decode<C> for Json {
 
 bincode::impl_borrow_decode!(Json);
 
+impl schemars::JsonSchema for Json {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "Json".into()
+    }
+
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        schemars::json_schema!({ "description": "any JSON value (a custom domain's result or slots)" })
+    }
+}
+
 impl From<serde_json::Value> for Json {
     fn from(v: serde_json::Value) -> Self {
         Self(v)

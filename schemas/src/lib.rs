@@ -21,6 +21,7 @@
 //! | [`keys`] | Redis key builders and their TTLs |
 //! | [`codec`] | JSON (Kafka, clients) and bincode 2 (cluster) codecs |
 //! | [`json`] | a JSON value that also travels through bincode |
+//! | [`json_schema`] | JSON Schemas of the topic values (committed in `schemas/json/`) |
 //!
 //! Money is always an integer amount in minor units (cents) beside an
 //! ISO 4217 currency code.
@@ -32,6 +33,7 @@ pub mod dialogue;
 pub mod error;
 pub mod ids;
 pub mod json;
+pub mod json_schema;
 pub mod keys;
 pub mod result;
 pub mod status;

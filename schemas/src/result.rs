@@ -7,7 +7,9 @@ use bincode::{Decode, Encode};
 use serde::{Deserialize, Serialize};
 
 /// One line of an order.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, Encode, Decode)]
+#[derive(
+    Clone, Debug, PartialEq, Eq, Serialize, Deserialize, Encode, Decode, schemars::JsonSchema,
+)]
 #[cfg_attr(test, derive(proptest_derive::Arbitrary))]
 pub struct LineItem {
     pub name: String,
@@ -17,7 +19,9 @@ pub struct LineItem {
 }
 
 /// A confirmed food or mart order.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, Encode, Decode)]
+#[derive(
+    Clone, Debug, PartialEq, Eq, Serialize, Deserialize, Encode, Decode, schemars::JsonSchema,
+)]
 #[cfg_attr(test, derive(proptest_derive::Arbitrary))]
 pub struct OrderResult {
     pub order_id: String,
@@ -37,7 +41,7 @@ pub struct OrderResult {
 }
 
 /// A place with coordinates, as the location service resolved it.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, Encode, Decode)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, Encode, Decode, schemars::JsonSchema)]
 #[cfg_attr(test, derive(proptest_derive::Arbitrary))]
 pub struct Place {
     pub name: String,
@@ -48,7 +52,7 @@ pub struct Place {
 }
 
 /// A confirmed ride.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, Encode, Decode)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, Encode, Decode, schemars::JsonSchema)]
 #[cfg_attr(test, derive(proptest_derive::Arbitrary))]
 pub struct RideResult {
     pub booking_id: String,
@@ -67,7 +71,7 @@ pub struct RideResult {
 
 /// The result object of a confirmed command, as a client sees it: its fields
 /// sit at the top level (`order_id` or `booking_id`).
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, Encode, Decode)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, Encode, Decode, schemars::JsonSchema)]
 #[cfg_attr(test, derive(proptest_derive::Arbitrary))]
 #[serde(untagged)]
 pub enum ResultBody {
@@ -78,7 +82,7 @@ pub enum ResultBody {
 }
 
 /// Success or failure of one command.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, Encode, Decode)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, Encode, Decode, schemars::JsonSchema)]
 #[cfg_attr(test, derive(proptest_derive::Arbitrary))]
 #[serde(tag = "outcome", rename_all = "snake_case")]
 pub enum Outcome {
@@ -87,7 +91,7 @@ pub enum Outcome {
 }
 
 /// A domain agent's answer, published on `agent.out.<domain>` keyed by `session_id`.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, Encode, Decode)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, Encode, Decode, schemars::JsonSchema)]
 #[cfg_attr(test, derive(proptest_derive::Arbitrary))]
 pub struct AgentResult {
     pub trace_id: TraceId,

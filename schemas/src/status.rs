@@ -20,7 +20,19 @@ use serde::{Deserialize, Serialize};
 ///
 /// Any non-final status may also end in `failed` (deadline, dead letter) or
 /// `cancelled`. Transitions only move forward (see [`Status::may_follow`]).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, Encode, Decode)]
+#[derive(
+    Clone,
+    Copy,
+    Debug,
+    PartialEq,
+    Eq,
+    Hash,
+    Serialize,
+    Deserialize,
+    Encode,
+    Decode,
+    schemars::JsonSchema,
+)]
 #[cfg_attr(test, derive(proptest_derive::Arbitrary))]
 #[serde(rename_all = "snake_case")]
 pub enum Status {
@@ -100,7 +112,7 @@ impl std::fmt::Display for Status {
 
 /// One lifecycle step, applied to the state store and then published on
 /// `agent.status` (keyed by `session_id`) when it moved the command forward.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, Encode, Decode)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, Encode, Decode, schemars::JsonSchema)]
 #[cfg_attr(test, derive(proptest_derive::Arbitrary))]
 pub struct StatusUpdate {
     pub trace_id: TraceId,
@@ -158,7 +170,9 @@ impl StatusUpdate {
 }
 
 /// One entry of a command's history.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, Encode, Decode)]
+#[derive(
+    Clone, Debug, PartialEq, Eq, Serialize, Deserialize, Encode, Decode, schemars::JsonSchema,
+)]
 #[cfg_attr(test, derive(proptest_derive::Arbitrary))]
 pub struct HistoryEntry {
     pub status: Status,
@@ -169,7 +183,7 @@ pub struct HistoryEntry {
 
 /// A command's current status and full history, as stored under
 /// `state:{trace_id}` and returned by `GET /v1/commands/{trace_id}`.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, Encode, Decode)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, Encode, Decode, schemars::JsonSchema)]
 #[cfg_attr(test, derive(proptest_derive::Arbitrary))]
 pub struct CommandState {
     pub trace_id: TraceId,

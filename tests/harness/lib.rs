@@ -45,6 +45,19 @@ use tokio::sync::mpsc;
 pub use errand_cluster;
 pub use errand_schemas;
 
+/// Logs of the stacks a test starts, to the test's output, filtered by
+/// `ERRAND_LOG` (nothing by default).
+pub fn init_logs() {
+    static ONCE: std::sync::Once = std::sync::Once::new();
+    ONCE.call_once(|| {
+        let filter = std::env::var("ERRAND_LOG").unwrap_or_else(|_| "off".into());
+        let _ = tracing_subscriber::fmt()
+            .with_test_writer()
+            .with_env_filter(tracing_subscriber::EnvFilter::new(filter))
+            .try_init();
+    });
+}
+
 /// `n` seconds.
 pub fn secs(n: u64) -> Duration {
     Duration::from_secs(n)
@@ -53,6 +66,7 @@ pub fn secs(n: u64) -> Duration {
 /// Options a test stack starts with: the embedded default, with retries and
 /// sweeps fast enough for tests.
 pub fn test_options() -> NodeOptions {
+    init_logs();
     let mut options = NodeOptions::embedded();
     options.retry = RetryPolicy {
         max_attempts: 3,
@@ -109,6 +123,9 @@ impl TestStack {
     ) -> Self {
         let mut config = errand_actors::bus::KafkaConfig::new(brokers);
         config.topic_prefix = topic_prefix.to_owned();
+        if let Ok(debug) = std::env::var("ERRAND_KAFKA_DEBUG") {
+            config.client.push(("debug".into(), debug));
+        }
         let mut options = test_options();
         config.client_id = options.node_name.clone();
         options.bus =

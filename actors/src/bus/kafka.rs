@@ -5,8 +5,8 @@
 //! headers `traceparent` (W3C trace context, derived from the errand trace
 //! id), `content-type` and `errand-schema-version`.
 //!
-//! Ingress: one consumer per subscription, in the caller's consumer group,
-//! with automatic commits off. A record's offset is committed only once it
+//! Ingress: one consumer per subscription, in the caller's consumer group
+//! (prefixed like the topics), with automatic commits off. A record's offset is committed only once it
 //! is acknowledged: each partition commits up to its oldest record still in
 //! flight (so a gap never skips one), every few milliseconds, and on
 //! revocation before the partitions go to another member. When the
@@ -199,6 +199,9 @@ impl Bus for KafkaBus {
         topics: &[String],
         start: StartAt,
     ) -> Result<Box<dyn Subscription>, BusError> {
+        // Groups carry the topic prefix too: deployments sharing a broker
+        // under different prefixes never share a group.
+        let group = &self.config.topic(group);
         let tracker = Arc::new(Mutex::new(Offsets::default()));
         let rebalanced = Arc::new(AtomicBool::new(false));
         let context = Context {
@@ -228,29 +231,25 @@ impl Bus for KafkaBus {
             .map_err(unavailable)?;
         let names: Vec<String> = topics.iter().map(|t| self.config.topic(t)).collect();
         let refs: Vec<&str> = names.iter().map(String::as_str).collect();
-        consumer.subscribe(&refs).map_err(unavailable)?;
-        lock(&self.rebalanced).push(rebalanced.clone());
-        let consumer = Arc::new(consumer);
-        let (tx, rx) = mpsc::channel(256);
-        let (ack_tx, ack_rx) = mpsc::unbounded_channel();
-        let task = tokio::spawn(pump(
-            consumer.clone(),
-            tracker,
-            tx,
-            ack_tx,
-            ack_rx,
-            self.config.clone(),
-            group.to_owned(),
-            self.lags.clone(),
-        ));
-        Ok(Box::new(KafkaSubscription {
-            rx,
-            task,
-            consumer,
-            rebalanced,
-        }))
+        match start {
+            StartAt::Earliest => consumer.subscribe(&refs).map_err(unavailable)?,
+            StartAt::Latest => {
+                // Every partition, from its end as of now: whatever is
+                // published once this returns is seen. (These consumers read
+                // everything anyway; a group would only add a race between
+                // joining and looking up the end.)
+                let consumer = Arc::new(consumer);
+                let c = consumer.clone();
+                let tpl = tokio::task::spawn_blocking(move || ends(&c, &names))
+                    .await
+                    .map_err(|e| BusError::Unavailable(e.to_string()))??;
+                consumer.assign(&tpl).map_err(unavailable)?;
+                rebalanced.store(true, Ordering::Relaxed);
+                return Ok(self.start_pump(consumer, tracker, rebalanced, group));
+            }
+        }
+        Ok(self.start_pump(Arc::new(consumer), tracker, rebalanced, group))
     }
-
     /// Creates the topics that are missing (existing ones are left as they are).
     async fn prepare(&self, topics: &[String]) -> Result<(), BusError> {
         let admin: AdminClient<DefaultClientContext> =
@@ -335,6 +334,59 @@ impl Bus for KafkaBus {
         .await
         .unwrap_or(false)
     }
+}
+
+impl KafkaBus {
+    fn start_pump(
+        &self,
+        consumer: Arc<StreamConsumer<Context>>,
+        tracker: Arc<Mutex<Offsets>>,
+        rebalanced: Arc<AtomicBool>,
+        group: &str,
+    ) -> Box<dyn Subscription> {
+        lock(&self.rebalanced).push(rebalanced.clone());
+        let (tx, rx) = mpsc::channel(256);
+        let (ack_tx, ack_rx) = mpsc::unbounded_channel();
+        let task = tokio::spawn(pump(
+            consumer.clone(),
+            tracker,
+            tx,
+            ack_tx,
+            ack_rx,
+            self.config.clone(),
+            group.to_owned(),
+            self.lags.clone(),
+        ));
+        Box::new(KafkaSubscription {
+            rx,
+            task,
+            consumer,
+            rebalanced,
+        })
+    }
+}
+
+/// Every partition of `topics` at its current end.
+fn ends(
+    consumer: &StreamConsumer<Context>,
+    topics: &[String],
+) -> Result<TopicPartitionList, BusError> {
+    let mut tpl = TopicPartitionList::new();
+    for topic in topics {
+        let metadata = consumer
+            .fetch_metadata(Some(topic), Duration::from_secs(10))
+            .map_err(unavailable)?;
+        for t in metadata.topics() {
+            for p in t.partitions() {
+                let (_, high) = consumer
+                    .fetch_watermarks(topic, p.id(), Duration::from_secs(10))
+                    .map_err(unavailable)?;
+                tpl.add_partition_offset(topic, p.id(), Offset::Offset(high))
+                    .map_err(unavailable)?;
+            }
+        }
+    }
+    Ok(tpl)
 }
 
 /// Offsets in flight per partition: what may be committed.
@@ -474,6 +526,7 @@ async fn pump(
                 };
                 let topic = message.topic().to_owned();
                 let (partition, offset) = (message.partition(), message.offset());
+                tracing::trace!(group = %group, topic = %topic, partition, offset, "record");
                 let record = Record {
                     topic: config.strip(&topic).to_owned(),
                     partition: partition as u32,
