@@ -426,3 +426,145 @@ async fn an_external_service_serves_a_domain_over_the_topics() {
     assert_eq!(history, [Status::Dispatched, Status::Confirmed]);
     stack.shutdown().await;
 }
+
+/// `errand up` as a separate process, on Kafka and Redis.
+struct NodeProcess {
+    child: std::process::Child,
+    addr: std::net::SocketAddr,
+}
+
+impl NodeProcess {
+    fn start(env: &[(&str, String)], port: u16) -> Self {
+        let child = std::process::Command::new(errand_binary())
+            .arg("up")
+            .envs(env.iter().map(|(k, v)| (*k, v.as_str())))
+            .env("ERRAND_LISTEN", format!("127.0.0.1:{port}"))
+            .env("ERRAND_LOG", "warn")
+            .stdout(std::process::Stdio::null())
+            .spawn()
+            .unwrap();
+        Self { child, addr: ([127, 0, 0, 1], port).into() }
+    }
+
+    async fn await_ready(&self) {
+        let deadline = tokio::time::Instant::now() + secs(60);
+        loop {
+            if http_status(self.addr, "/readyz").await == Some(200) {
+                return;
+            }
+            assert!(tokio::time::Instant::now() < deadline, "errand up was not ready within 60 s");
+            tokio::time::sleep(Duration::from_millis(200)).await;
+        }
+    }
+
+    fn kill(&mut self) {
+        let _ = self.child.kill(); // SIGKILL: no goodbye, no final commit
+        let _ = self.child.wait();
+    }
+}
+
+impl Drop for NodeProcess {
+    fn drop(&mut self) {
+        self.kill();
+    }
+}
+
+async fn http_status(addr: std::net::SocketAddr, path: &str) -> Option<u16> {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let mut stream = tokio::net::TcpStream::connect(addr).await.ok()?;
+    let request = format!("GET {path} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+    stream.write_all(request.as_bytes()).await.ok()?;
+    let mut response = String::new();
+    stream.read_to_string(&mut response).await.ok()?;
+    response.split(' ').nth(1)?.parse().ok()
+}
+
+/// Says `text` on a fresh session over a real WebSocket; the trace id of its ack.
+async fn say_over_socket(addr: std::net::SocketAddr, session: &str, text: &str) -> Option<TraceId> {
+    use futures_util::{SinkExt, StreamExt};
+    let url = format!("ws://{addr}/v1/ws/text?session={session}");
+    let (mut ws, _) = tokio_tungstenite::connect_async(url).await.ok()?;
+    ws.send(tokio_tungstenite::tungstenite::Message::text(text)).await.ok()?;
+    let deadline = tokio::time::Instant::now() + secs(10);
+    while let Ok(Some(Ok(frame))) = tokio::time::timeout_at(deadline, ws.next()).await {
+        if let tokio_tungstenite::tungstenite::Message::Text(t) = frame {
+            let event: serde_json::Value = serde_json::from_str(&t).ok()?;
+            if event["type"] == "ack" {
+                return event["trace_id"].as_str().map(|t| TraceId(t.to_owned()));
+            }
+        }
+    }
+    None
+}
+
+#[tokio::test]
+async fn a_node_killed_mid_stream_resumes_without_losing_or_doubling_an_order() {
+    use errand_actors::store::StateStore;
+    let brokers = shared_brokers();
+    let topic_prefix = unique_topic_prefix();
+    let redis_prefix = errand_harness::redis::unique_prefix();
+    let env = [
+        ("ERRAND_KAFKA_BROKERS", brokers.clone()),
+        ("ERRAND_KAFKA_TOPIC_PREFIX", topic_prefix.clone()),
+        ("ERRAND_REDIS_URL", errand_harness::redis::shared_url()),
+        ("ERRAND_REDIS_PREFIX", redis_prefix.clone()),
+    ];
+    let mut node = NodeProcess::start(&env, errand_harness::redis::free_port());
+    node.await_ready().await;
+
+    // Forty people at once; the node dies (SIGKILL) after the 12th ack,
+    // with the others in every stage of the pipeline.
+    let (acks, mut acked) = tokio::sync::mpsc::unbounded_channel();
+    for i in 0..40 {
+        let (addr, acks) = (node.addr, acks.clone());
+        tokio::spawn(async move {
+            let trace = say_over_socket(addr, &format!("crash-{i}"), "book a cab from home to the airport").await;
+            let _ = acks.send(trace);
+        });
+    }
+    drop(acks);
+    let mut acknowledged = Vec::new();
+    while let Some(ack) = acked.recv().await {
+        if let Some(trace) = ack {
+            acknowledged.push(trace);
+            if acknowledged.len() == 12 {
+                node.kill();
+            }
+        }
+    }
+    assert!(acknowledged.len() >= 12, "{} acknowledged", acknowledged.len());
+
+    // It comes back and picks up from the committed offsets.
+    let node = NodeProcess::start(&env, errand_harness::redis::free_port());
+    node.await_ready().await;
+    let mut config = errand_actors::store::redis::RedisConfig::new(errand_harness::redis::shared_url());
+    config.prefix = redis_prefix;
+    let store = errand_actors::store::redis::RedisStore::connect(config).await.unwrap();
+    let deadline = tokio::time::Instant::now() + secs(60);
+    for trace in &acknowledged {
+        loop {
+            let state = store.get(trace).await.unwrap();
+            if let Some(state) = state.filter(|s| s.status.is_final()) {
+                assert_eq!(state.status, Status::Confirmed, "{trace} was lost: {state:?}");
+                let confirmations = state.history.iter().filter(|h| h.status == Status::Confirmed).count();
+                assert_eq!(confirmations, 1);
+                break;
+            }
+            assert!(tokio::time::Instant::now() < deadline, "{trace} never ended after the restart");
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+    // Every result published for a trace is the same booking: none doubled.
+    let reader = plain_consumer(&brokers, &[format!("{topic_prefix}agent.out.ride")]);
+    let mut bookings: HashMap<String, std::collections::HashSet<String>> = HashMap::new();
+    for (_, _, value, _) in drain(&reader, secs(5)).await {
+        let trace = value["data"]["trace_id"].as_str().unwrap_or_default().to_owned();
+        let booking = value["data"]["result"]["booking_id"].as_str().unwrap_or_default().to_owned();
+        bookings.entry(trace).or_default().insert(booking);
+    }
+    for trace in &acknowledged {
+        let ids = bookings.get(trace.as_str()).unwrap_or_else(|| panic!("a result for {trace}"));
+        assert_eq!(ids.len(), 1, "{trace} booked once: {ids:?}");
+    }
+    drop(node);
+}
