@@ -443,7 +443,10 @@ impl NodeProcess {
             .stdout(std::process::Stdio::null())
             .spawn()
             .unwrap();
-        Self { child, addr: ([127, 0, 0, 1], port).into() }
+        Self {
+            child,
+            addr: ([127, 0, 0, 1], port).into(),
+        }
     }
 
     async fn await_ready(&self) {
@@ -452,7 +455,10 @@ impl NodeProcess {
             if http_status(self.addr, "/readyz").await == Some(200) {
                 return;
             }
-            assert!(tokio::time::Instant::now() < deadline, "errand up was not ready within 60 s");
+            assert!(
+                tokio::time::Instant::now() < deadline,
+                "errand up was not ready within 60 s"
+            );
             tokio::time::sleep(Duration::from_millis(200)).await;
         }
     }
@@ -484,7 +490,9 @@ async fn say_over_socket(addr: std::net::SocketAddr, session: &str, text: &str) 
     use futures_util::{SinkExt, StreamExt};
     let url = format!("ws://{addr}/v1/ws/text?session={session}");
     let (mut ws, _) = tokio_tungstenite::connect_async(url).await.ok()?;
-    ws.send(tokio_tungstenite::tungstenite::Message::text(text)).await.ok()?;
+    ws.send(tokio_tungstenite::tungstenite::Message::text(text))
+        .await
+        .ok()?;
     let deadline = tokio::time::Instant::now() + secs(10);
     while let Ok(Some(Ok(frame))) = tokio::time::timeout_at(deadline, ws.next()).await {
         if let tokio_tungstenite::tungstenite::Message::Text(t) = frame {
@@ -518,7 +526,12 @@ async fn a_node_killed_mid_stream_resumes_without_losing_or_doubling_an_order() 
     for i in 0..40 {
         let (addr, acks) = (node.addr, acks.clone());
         tokio::spawn(async move {
-            let trace = say_over_socket(addr, &format!("crash-{i}"), "book a cab from home to the airport").await;
+            let trace = say_over_socket(
+                addr,
+                &format!("crash-{i}"),
+                "book a cab from home to the airport",
+            )
+            .await;
             let _ = acks.send(trace);
         });
     }
@@ -532,25 +545,43 @@ async fn a_node_killed_mid_stream_resumes_without_losing_or_doubling_an_order() 
             }
         }
     }
-    assert!(acknowledged.len() >= 12, "{} acknowledged", acknowledged.len());
+    assert!(
+        acknowledged.len() >= 12,
+        "{} acknowledged",
+        acknowledged.len()
+    );
 
     // It comes back and picks up from the committed offsets.
     let node = NodeProcess::start(&env, errand_harness::redis::free_port());
     node.await_ready().await;
-    let mut config = errand_actors::store::redis::RedisConfig::new(errand_harness::redis::shared_url());
+    let mut config =
+        errand_actors::store::redis::RedisConfig::new(errand_harness::redis::shared_url());
     config.prefix = redis_prefix;
-    let store = errand_actors::store::redis::RedisStore::connect(config).await.unwrap();
+    let store = errand_actors::store::redis::RedisStore::connect(config)
+        .await
+        .unwrap();
     let deadline = tokio::time::Instant::now() + secs(60);
     for trace in &acknowledged {
         loop {
             let state = store.get(trace).await.unwrap();
             if let Some(state) = state.filter(|s| s.status.is_final()) {
-                assert_eq!(state.status, Status::Confirmed, "{trace} was lost: {state:?}");
-                let confirmations = state.history.iter().filter(|h| h.status == Status::Confirmed).count();
+                assert_eq!(
+                    state.status,
+                    Status::Confirmed,
+                    "{trace} was lost: {state:?}"
+                );
+                let confirmations = state
+                    .history
+                    .iter()
+                    .filter(|h| h.status == Status::Confirmed)
+                    .count();
                 assert_eq!(confirmations, 1);
                 break;
             }
-            assert!(tokio::time::Instant::now() < deadline, "{trace} never ended after the restart");
+            assert!(
+                tokio::time::Instant::now() < deadline,
+                "{trace} never ended after the restart"
+            );
             tokio::time::sleep(Duration::from_millis(100)).await;
         }
     }
@@ -558,12 +589,20 @@ async fn a_node_killed_mid_stream_resumes_without_losing_or_doubling_an_order() 
     let reader = plain_consumer(&brokers, &[format!("{topic_prefix}agent.out.ride")]);
     let mut bookings: HashMap<String, std::collections::HashSet<String>> = HashMap::new();
     for (_, _, value, _) in drain(&reader, secs(5)).await {
-        let trace = value["data"]["trace_id"].as_str().unwrap_or_default().to_owned();
-        let booking = value["data"]["result"]["booking_id"].as_str().unwrap_or_default().to_owned();
+        let trace = value["data"]["trace_id"]
+            .as_str()
+            .unwrap_or_default()
+            .to_owned();
+        let booking = value["data"]["result"]["booking_id"]
+            .as_str()
+            .unwrap_or_default()
+            .to_owned();
         bookings.entry(trace).or_default().insert(booking);
     }
     for trace in &acknowledged {
-        let ids = bookings.get(trace.as_str()).unwrap_or_else(|| panic!("a result for {trace}"));
+        let ids = bookings
+            .get(trace.as_str())
+            .unwrap_or_else(|| panic!("a result for {trace}"));
         assert_eq!(ids.len(), 1, "{trace} booked once: {ids:?}");
     }
     drop(node);

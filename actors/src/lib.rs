@@ -11,6 +11,7 @@
 //! | --- | --- |
 //! | [`bus`] | topics of keyed records: at least once, per-key order, done on acknowledgement; [`bus::MemoryBus`] |
 //! | [`envelope`] | a record that reports itself to the retrier if dropped unacknowledged |
+//! | [`lanes`] | parallel lanes inside an actor, one key per lane (order per session) |
 //! | [`ingress`] | the actor that bridges a bus subscription into an actor, with a bounded window |
 //! | [`retrier`] | every node's dead-letter office: retries with backoff, then `agent.error` |
 //! | [`error_handler`] | consumes `agent.error`: marks the command failed, tells the person, keeps it |
@@ -35,6 +36,7 @@ pub mod dialogue;
 pub mod envelope;
 pub mod error_handler;
 pub mod ingress;
+pub mod lanes;
 pub mod nlu;
 pub mod reasoner;
 pub mod registry;

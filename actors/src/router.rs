@@ -3,20 +3,23 @@
 //! over the rest), records `dispatched`, and publishes the agent's result on
 //! `agent.out.<domain>`.
 //!
-//! Bound: one command at a time per router; its ingress window bounds the
-//! mailbox. An agent that does not answer within `call_timeout`, or is not
+//! Commands run in parallel lanes, one session per lane, so a conversation
+//! keeps its order; its ingress window bounds how many are in flight. An agent that does not answer within `call_timeout`, or is not
 //! running, fails the envelope, so the command is retried and finally
 //! dead-lettered (agents are idempotent, so a retry never orders twice).
 
 use crate::agents::host::{AgentMessage, agent_group};
 use crate::bus::OutRecord;
 use crate::envelope::Envelope;
+use crate::lanes::Lanes;
 use crate::registry::DomainRegistry;
 use crate::tracking::Tracker;
 use errand_schemas::topics::agent_out;
 use errand_schemas::{AgentResult, Command, ErrorBody, ErrorCode, Status, StatusUpdate};
 use ractor::rpc::CallResult;
 use ractor::{Actor, ActorCell, ActorProcessingErr, ActorRef};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
 /// How long to wait before looking for an agent again.
@@ -37,11 +40,18 @@ pub struct RouterArgs {
     pub tracker: Tracker,
     pub scope: String,
     pub call_timeout: Duration,
+    /// Parallel lanes (sessions spread over them).
+    pub lanes: usize,
 }
 
 pub struct RouterState {
+    lanes: Option<Lanes<Envelope<Command>>>,
+}
+
+/// What every lane shares.
+struct Core {
     args: RouterArgs,
-    next: usize,
+    next: AtomicUsize,
 }
 
 impl Actor for Router {
@@ -54,7 +64,29 @@ impl Actor for Router {
         _myself: ActorRef<Self::Msg>,
         args: RouterArgs,
     ) -> Result<Self::State, ActorProcessingErr> {
-        Ok(RouterState { args, next: 0 })
+        let count = args.lanes;
+        let core = Arc::new(Core {
+            args,
+            next: AtomicUsize::new(0),
+        });
+        let lanes = Lanes::new(count, move |envelope: Envelope<Command>| {
+            let core = core.clone();
+            let command = envelope.payload();
+            let span = tracing::info_span!("route", trace_id = %command.trace_id, session_id = %command.session_id, domain = %command.domain());
+            async move { core.route(envelope).await }.instrument(span)
+        });
+        Ok(RouterState { lanes: Some(lanes) })
+    }
+
+    async fn post_stop(
+        &self,
+        _myself: ActorRef<Self::Msg>,
+        state: &mut Self::State,
+    ) -> Result<(), ActorProcessingErr> {
+        if let Some(lanes) = state.lanes.take() {
+            lanes.drain(Duration::from_secs(10)).await;
+        }
+        Ok(())
     }
 
     async fn handle(
@@ -64,16 +96,17 @@ impl Actor for Router {
         state: &mut Self::State,
     ) -> Result<(), ActorProcessingErr> {
         let RouterMessage::Command(envelope) = message;
-        let command = envelope.payload();
-        let span = tracing::info_span!("route", trace_id = %command.trace_id, session_id = %command.session_id, domain = %command.domain());
-        state.route(envelope).instrument(span).await;
+        if let Some(lanes) = &mut state.lanes {
+            let key = envelope.payload().session_id.to_string();
+            lanes.dispatch(&key, envelope);
+        }
         Ok(())
     }
 }
 
-impl RouterState {
+impl Core {
     /// A member of the domain's group: local ones first, round robin.
-    fn pick(&mut self, domain: &str) -> Option<ActorCell> {
+    fn pick(&self, domain: &str) -> Option<ActorCell> {
         let members = ractor::pg::get_scoped_members(&self.args.scope, &agent_group(domain));
         let local: Vec<_> = members
             .iter()
@@ -84,15 +117,15 @@ impl RouterState {
         if pool.is_empty() {
             return None;
         }
-        self.next = self.next.wrapping_add(1);
-        Some(pool[self.next % pool.len()].clone())
+        let next = self.next.fetch_add(1, Ordering::Relaxed);
+        Some(pool[next % pool.len()].clone())
     }
 
     /// Calls the domain's agent. An agent that is not running (or restarting)
     /// is waited for, up to the call timeout, without failing the command;
     /// one that dies while holding the command, or does not answer, fails it.
     async fn call(
-        &mut self,
+        &self,
         command: &Command,
         domain: &str,
     ) -> Result<AgentResult, (ErrorCode, String)> {
@@ -139,7 +172,7 @@ impl RouterState {
         }
     }
 
-    async fn route(&mut self, envelope: Envelope<Command>) {
+    async fn route(&self, envelope: Envelope<Command>) {
         let command = envelope.payload().clone();
         let domain = command.domain().to_owned();
         let tracker = self.args.tracker.clone();
@@ -173,16 +206,23 @@ impl RouterState {
             domain: Some(domain.clone()),
             ..step(Status::Dispatched)
         };
-        if let Err(e) = tracker.record(dispatched).await {
+        if self.args.registry.is_external(&domain) {
+            // Its service reads agent.cmd itself and answers on agent.out.<domain>.
+            match tracker.record(dispatched).await {
+                Ok(_) => envelope.ack(),
+                Err(e) => envelope.fail(e.code(), e),
+            }
+            return;
+        }
+        // Announcing `dispatched` and calling the agent overlap; both are done
+        // before the result is published, so the result always follows it.
+        let (recorded, called) =
+            tokio::join!(tracker.record(dispatched), self.call(&command, &domain));
+        if let Err(e) = recorded {
             envelope.fail(e.code(), e);
             return;
         }
-        if self.args.registry.is_external(&domain) {
-            // Its service reads agent.cmd itself and answers on agent.out.<domain>.
-            envelope.ack();
-            return;
-        }
-        let result = match self.call(&command, &domain).await {
+        let result = match called {
             Ok(result) => result,
             Err((code, message)) => {
                 envelope.fail(code, message);

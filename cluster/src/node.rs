@@ -398,6 +398,7 @@ impl Node {
                 tracker: tracker.clone(),
                 scope: o.scope.clone(),
                 call_timeout: o.call_timeout,
+                lanes: 128,
             };
             roles.push(ChildSpec::supervisor(
                 "router",

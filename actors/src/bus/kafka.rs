@@ -178,11 +178,15 @@ impl Bus for KafkaBus {
             .key(record.key.as_bytes())
             .payload(&record.value)
             .headers(kafka_headers);
-        self.producer
+        let started = std::time::Instant::now();
+        let sent = self
+            .producer
             .send(message, Duration::from_secs(10))
             .await
             .map(|_| ())
-            .map_err(|(e, _)| unavailable(e))
+            .map_err(|(e, _)| unavailable(e));
+        tracing::trace!(topic = %topic, elapsed_us = started.elapsed().as_micros() as u64, "published");
+        sent
     }
 
     async fn subscribe(
@@ -227,6 +231,9 @@ impl Bus for KafkaBus {
             .set("heartbeat.interval.ms", "500")
             .set("queued.max.messages.kbytes", "4096")
             .set("topic.metadata.refresh.interval.ms", "1000")
+            // Low latency: no long back-off after an empty or failed fetch.
+            .set("fetch.error.backoff.ms", "10")
+            .set("fetch.queue.backoff.ms", "10")
             .create_with_context(context)
             .map_err(unavailable)?;
         let names: Vec<String> = topics.iter().map(|t| self.config.topic(t)).collect();
@@ -526,7 +533,11 @@ async fn pump(
                 };
                 let topic = message.topic().to_owned();
                 let (partition, offset) = (message.partition(), message.offset());
-                tracing::trace!(group = %group, topic = %topic, partition, offset, "record");
+                let age_ms = message
+                    .timestamp()
+                    .to_millis()
+                    .map(|created| errand_schemas::now_ms() as i64 - created);
+                tracing::trace!(group = %group, topic = %topic, partition, offset, age_ms, "record");
                 let record = Record {
                     topic: config.strip(&topic).to_owned(),
                     partition: partition as u32,
