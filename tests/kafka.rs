@@ -607,3 +607,31 @@ async fn a_node_killed_mid_stream_resumes_without_losing_or_doubling_an_order() 
     }
     drop(node);
 }
+
+#[tokio::test]
+async fn the_cab_dialogue_on_a_mock_cluster() {
+    let mock = rdkafka::mocking::MockCluster::new(1).unwrap();
+    for topic in [
+        "transcript",
+        "agent.cmd",
+        "agent.out.clarify",
+        "agent.status",
+        "agent.error",
+        "agent.out.food",
+        "agent.out.ride",
+        "agent.out.mart",
+    ] {
+        mock.create_topic(topic, 2, 1).unwrap();
+    }
+    let stack = TestStack::start_with_kafka(&mock.bootstrap_servers(), "", |_| {}).await;
+    let mut person = stack.client("mock-cab");
+    let trace = person
+        .say("book a cab from home to the airport")
+        .await
+        .unwrap();
+    let done = person
+        .expect_status(trace.as_str(), "confirmed", secs(30))
+        .await;
+    assert!(done["result"]["booking_id"].is_string());
+    stack.shutdown().await;
+}

@@ -262,7 +262,19 @@ impl Bus for KafkaBus {
         let admin: AdminClient<DefaultClientContext> =
             self.config.base().create().map_err(unavailable)?;
         let names: Vec<String> = topics.iter().map(|t| self.config.topic(t)).collect();
-        let new: Vec<NewTopic<'_>> = names
+        // Only the missing ones (listing all topics never auto-creates one).
+        let producer = self.producer.clone();
+        let existing: std::collections::HashSet<String> = tokio::task::spawn_blocking(move || {
+            producer
+                .client()
+                .fetch_metadata(None, Duration::from_secs(10))
+                .map(|m| m.topics().iter().map(|t| t.name().to_owned()).collect())
+        })
+        .await
+        .map_err(|e| BusError::Unavailable(e.to_string()))?
+        .map_err(unavailable)?;
+        let missing: Vec<&String> = names.iter().filter(|n| !existing.contains(*n)).collect();
+        let new: Vec<NewTopic<'_>> = missing
             .iter()
             .map(|n| {
                 NewTopic::new(
@@ -273,10 +285,14 @@ impl Bus for KafkaBus {
             })
             .collect();
         let options = AdminOptions::new().operation_timeout(Some(Duration::from_secs(10)));
-        let results = admin
-            .create_topics(&new, &options)
-            .await
-            .map_err(unavailable)?;
+        let results = if new.is_empty() {
+            Vec::new()
+        } else {
+            admin
+                .create_topics(&new, &options)
+                .await
+                .map_err(unavailable)?
+        };
         for result in results {
             match result {
                 Ok(_) | Err((_, RDKafkaErrorCode::TopicAlreadyExists)) => {}
