@@ -81,6 +81,18 @@ async fn http_get(addr: SocketAddr, path: &str) -> (u16, String, Value) {
     )
 }
 
+async fn http_text(addr: SocketAddr, path: &str) -> String {
+    let mut stream = tokio::net::TcpStream::connect(addr).await.unwrap();
+    let request = format!("GET {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n");
+    stream.write_all(request.as_bytes()).await.unwrap();
+    let mut response = String::new();
+    stream.read_to_string(&mut response).await.unwrap();
+    response
+        .split_once("\r\n\r\n")
+        .map(|(_, b)| b.to_owned())
+        .unwrap_or_default()
+}
+
 #[tokio::test]
 async fn a_malformed_frame_gets_an_error_and_the_same_socket_completes_a_dialogue() {
     let s = server().await;
@@ -201,6 +213,13 @@ async fn status_api_health_and_unknown_routes() {
     let (status, _, ready) = http_get(s.addr, "/readyz").await;
     assert_eq!(status, 200);
     assert_eq!(ready["ready"], true);
+    let metrics = http_text(s.addr, "/metrics").await;
+    assert!(
+        metrics.contains("errand_consumer_lag{group=\"errand-router\",topic=\"agent.cmd\"}"),
+        "{metrics}"
+    );
+    assert!(metrics.contains("errand_sockets 0"));
+    assert!(metrics.contains("errand_ready 1"));
     let (status, _, body) = http_get(s.addr, "/v1/nothing-here").await;
     assert_eq!(status, 404);
     assert_eq!(body["code"], "not_found");

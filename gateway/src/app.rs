@@ -31,6 +31,7 @@ pub fn app(state: AppState) -> Router {
         .route("/v1/commands/{trace_id}", get(command))
         .route("/healthz", get(healthz))
         .route("/readyz", get(readyz))
+        .route("/metrics", get(metrics))
         .fallback(not_found)
         .with_state(state)
 }
@@ -109,6 +110,51 @@ async fn readyz(State(state): State<AppState>) -> Response {
         status,
         &serde_json::json!({"ready": store && bus, "store": store, "bus": bus}),
     )
+}
+
+/// Prometheus text: consumer lag per group and topic, open sockets,
+/// errors sent to clients by code, readiness.
+async fn metrics(State(state): State<AppState>) -> Response {
+    use std::fmt::Write;
+    let mut out = String::new();
+    let _ = writeln!(
+        out,
+        "# HELP errand_consumer_lag Records a consumer group has not committed yet."
+    );
+    let _ = writeln!(out, "# TYPE errand_consumer_lag gauge");
+    for (group, topic, lag) in state.bus.lags() {
+        let _ = writeln!(
+            out,
+            "errand_consumer_lag{{group=\"{group}\",topic=\"{topic}\"}} {lag}"
+        );
+    }
+    let _ = writeln!(
+        out,
+        "# HELP errand_sockets Open client sockets on this gateway."
+    );
+    let _ = writeln!(out, "# TYPE errand_sockets gauge");
+    let _ = writeln!(out, "errand_sockets {}", state.front.hub.socket_count());
+    let _ = writeln!(
+        out,
+        "# HELP errand_client_errors_total Error events sent to clients, by code."
+    );
+    let _ = writeln!(out, "# TYPE errand_client_errors_total counter");
+    for (code, count) in state.front.hub.errors_by_code() {
+        let _ = writeln!(out, "errand_client_errors_total{{code=\"{code}\"}} {count}");
+    }
+    let ready = state.front.tracker.store.ready().await && state.bus.ready().await;
+    let _ = writeln!(
+        out,
+        "# HELP errand_ready Whether this node is ready (store and bus)."
+    );
+    let _ = writeln!(out, "# TYPE errand_ready gauge");
+    let _ = writeln!(out, "errand_ready {}", u8::from(ready));
+    (
+        StatusCode::OK,
+        [(header::CONTENT_TYPE, "text/plain; version=0.0.4")],
+        out,
+    )
+        .into_response()
 }
 
 async fn not_found() -> Response {

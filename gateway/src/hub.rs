@@ -45,6 +45,7 @@ impl Drop for Subscription {
 #[derive(Clone, Default)]
 pub struct SessionHub {
     sessions: Arc<Mutex<HashMap<SessionId, Session>>>,
+    errors: Arc<Mutex<std::collections::BTreeMap<&'static str, u64>>>,
     next_id: Arc<AtomicU64>,
     sockets: Arc<AtomicU64>,
 }
@@ -111,6 +112,16 @@ impl SessionHub {
         }
     }
 
+    /// Error events sent so far, by code.
+    pub fn errors_by_code(&self) -> Vec<(&'static str, u64)> {
+        self.errors
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .iter()
+            .map(|(k, v)| (*k, *v))
+            .collect()
+    }
+
     /// Numbers `event` and sends it to every socket of the session (or only
     /// to socket `only`).
     pub fn push(
@@ -119,6 +130,14 @@ impl SessionHub {
         event: ServerEvent,
         only: Option<u64>,
     ) -> ClientEvent {
+        if let ServerEvent::Error { code, .. } = &event {
+            *self
+                .errors
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .entry(code.as_str())
+                .or_default() += 1;
+        }
         let mut sessions = self.lock();
         let session = sessions.entry(session_id.clone()).or_default();
         session.seq += 1;

@@ -12,7 +12,7 @@
 //! revocation before the partitions go to another member. When the
 //! subscriber stops reading (its window is full), the consumer pauses its
 //! partitions until there is room again. Lag per group and topic is
-//! sampled every few seconds ([`KafkaBus::lags`]).
+//! sampled every few seconds ([`Bus::lags`]).
 
 use super::{AckToken, Bus, BusError, Delivery, OutRecord, Record, StartAt, Subscription};
 use async_trait::async_trait;
@@ -127,11 +127,6 @@ impl KafkaBus {
 
     pub fn config(&self) -> &KafkaConfig {
         &self.config
-    }
-
-    /// Consumer lag by (group, topic), as last sampled.
-    pub fn lags(&self) -> BTreeMap<(String, String), i64> {
-        lock(&self.lags).clone()
     }
 }
 
@@ -336,6 +331,13 @@ impl Bus for KafkaBus {
         })
         .await
         .map_err(|e| BusError::Unavailable(e.to_string()))?
+    }
+
+    fn lags(&self) -> Vec<(String, String, i64)> {
+        lock(&self.lags)
+            .iter()
+            .map(|((g, t), l)| (g.clone(), t.clone(), *l))
+            .collect()
     }
 
     /// Ready once the producer reaches the broker and every subscription

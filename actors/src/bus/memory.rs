@@ -206,6 +206,24 @@ impl Bus for MemoryBus {
         Ok(())
     }
 
+    fn lags(&self) -> Vec<(String, String, i64)> {
+        let pairs: Vec<(String, String)> = {
+            let state = self.shared.lock();
+            state
+                .groups
+                .iter()
+                .flat_map(|(g, group)| group.topics.iter().map(move |t| (g.clone(), t.clone())))
+                .collect()
+        };
+        pairs
+            .into_iter()
+            .map(|(g, t)| {
+                let lag = self.lag(&g, &t) as i64;
+                (g, t, lag)
+            })
+            .collect()
+    }
+
     async fn subscribe(
         &self,
         group: &str,

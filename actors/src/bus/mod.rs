@@ -176,6 +176,11 @@ pub trait Bus: Send + Sync + 'static {
     async fn ready(&self) -> bool {
         true
     }
+
+    /// Consumer lag: (group, topic, records not yet committed).
+    fn lags(&self) -> Vec<(String, String, i64)> {
+        Vec::new()
+    }
 }
 
 /// One member of a consumer group.

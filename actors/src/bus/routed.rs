@@ -53,6 +53,14 @@ impl Bus for RoutedBus {
         bus.subscribe(group, topics).await
     }
 
+    fn lags(&self) -> Vec<(String, String, i64)> {
+        let mut lags = self.default.lags();
+        for bus in self.routes.values() {
+            lags.extend(bus.lags());
+        }
+        lags
+    }
+
     async fn ready(&self) -> bool {
         if !self.default.ready().await {
             return false;
