@@ -191,11 +191,17 @@ async fn the_burger_dialogue_on_a_real_broker_leaves_readable_records_with_trace
     let reasoner = format!("{prefix}errand-reasoner");
     loop {
         let lags = stack.node.options.bus.lags();
-        if let Some((_, _, lag)) = lags.iter().find(|(g, t, _)| *g == reasoner && t == "transcript") {
+        if let Some((_, _, lag)) = lags
+            .iter()
+            .find(|(g, t, _)| *g == reasoner && t == "transcript")
+        {
             assert_eq!(*lag, 0, "everything the reasoner read is committed");
             break;
         }
-        assert!(tokio::time::Instant::now() < deadline, "no lag sample: {lags:?}");
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "no lag sample: {lags:?}"
+        );
         tokio::time::sleep(Duration::from_millis(200)).await;
     }
     stack.shutdown().await;
