@@ -2,8 +2,7 @@
 //! charges, places the order, and voids the charge when placing fails.
 
 use super::catalog::{FOOD_SYNONYMS, RESTAURANTS, Restaurant};
-use super::payment::ChargeRequest;
-use super::{CURRENCY, Services, distance_m, format_money, item_key, normalize, stable_id};
+use super::{CURRENCY, Services, distance_m, item_key, normalize, order_confirmation, stable_id};
 use crate::registry::{ActionSpec, DomainAgent, DomainSpec, SlotKind, SlotSpec};
 use async_trait::async_trait;
 use errand_schemas::{
@@ -292,25 +291,13 @@ impl DomainAgent for FoodAgent {
             .map(|l| l.unit_price * i64::from(l.quantity))
             .sum();
         let total = subtotal + quote.delivery_fee;
-        let charge = services
-            .charge(ChargeRequest {
-                idempotency_key: command.trace_id.to_string(),
-                user_id: command.user_id.clone(),
-                amount: total,
-                currency: CURRENCY.into(),
-                description: format!("food order from {}", quote.restaurant),
+        let order_id = stable_id("FO", command.trace_id.as_str());
+        let description = format!("food order from {}", quote.restaurant);
+        let (charge, prep) = services
+            .charge_then(command, total, description, || {
+                self.provider.place(&order_id, &quote, &address)
             })
             .await?;
-        let order_id = stable_id("FO", command.trace_id.as_str());
-        let prep = match self.provider.place(&order_id, &quote, &address).await {
-            Ok(prep) => prep,
-            Err(error) => {
-                if let Err(e) = services.void(&charge.charge_id).await {
-                    tracing::error!(charge_id = %charge.charge_id, error = %e, "could not void the charge of a failed order");
-                }
-                return Err(error);
-            }
-        };
         let eta_minutes = prep + travel_minutes(distance_m(&quote.location, &address));
         Ok(ResultBody::Order(OrderResult {
             order_id,
@@ -327,25 +314,12 @@ impl DomainAgent for FoodAgent {
 
     fn confirmation(&self, result: &ResultBody) -> String {
         match result {
-            ResultBody::Order(o) => format!(
-                "Your order from {} is confirmed: {}. Total {}, arriving in about {} minutes.",
-                o.merchant,
-                describe_lines(&o.items),
-                format_money(o.total, &o.currency),
-                o.eta_minutes
-            ),
+            ResultBody::Order(o) => {
+                order_confirmation(&format!("Your order from {}", o.merchant), o)
+            }
             _ => "Your order is confirmed.".into(),
         }
     }
-}
-
-/// "2 × cheeseburger, 1 × fries".
-pub fn describe_lines(lines: &[LineItem]) -> String {
-    lines
-        .iter()
-        .map(|l| format!("{} × {}", l.quantity, l.name))
-        .collect::<Vec<_>>()
-        .join(", ")
 }
 
 #[cfg(test)]

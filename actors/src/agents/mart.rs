@@ -6,9 +6,8 @@
 //! it ran out in between (another order took it), the charge is voided.
 
 use super::catalog::{MART_ITEMS, MART_LOCATION, MART_NAME, MART_SYNONYMS};
-use super::food::{describe_lines, travel_minutes, validate_items};
-use super::payment::ChargeRequest;
-use super::{CURRENCY, Services, distance_m, format_money, item_key, stable_id};
+use super::food::{travel_minutes, validate_items};
+use super::{CURRENCY, Services, distance_m, item_key, order_confirmation, stable_id};
 use crate::registry::{ActionSpec, DomainAgent, DomainSpec, SlotKind, SlotSpec};
 use async_trait::async_trait;
 use errand_schemas::{
@@ -223,22 +222,12 @@ impl DomainAgent for MartAgent {
             .map(|l| l.unit_price * i64::from(l.quantity))
             .sum::<i64>()
             + MART_DELIVERY_FEE;
-        let charge = services
-            .charge(ChargeRequest {
-                idempotency_key: command.trace_id.to_string(),
-                user_id: command.user_id.clone(),
-                amount: total,
-                currency: CURRENCY.into(),
-                description: format!("{MART_NAME} order"),
+        let order_id = stable_id("MO", command.trace_id.as_str());
+        let (charge, ()) = services
+            .charge_then(command, total, format!("{MART_NAME} order"), || {
+                self.provider.reserve(&order_id, &lines)
             })
             .await?;
-        let order_id = stable_id("MO", command.trace_id.as_str());
-        if let Err(error) = self.provider.reserve(&order_id, &lines).await {
-            if let Err(e) = services.void(&charge.charge_id).await {
-                tracing::error!(charge_id = %charge.charge_id, error = %e, "could not void the charge of a failed order");
-            }
-            return Err(error);
-        }
         let store = self.provider.location();
         Ok(ResultBody::Order(OrderResult {
             order_id,
@@ -255,13 +244,7 @@ impl DomainAgent for MartAgent {
 
     fn confirmation(&self, result: &ResultBody) -> String {
         match result {
-            ResultBody::Order(o) => format!(
-                "Your {} order is confirmed: {}. Total {}, arriving in about {} minutes.",
-                o.merchant,
-                describe_lines(&o.items),
-                format_money(o.total, &o.currency),
-                o.eta_minutes
-            ),
+            ResultBody::Order(o) => order_confirmation(&format!("Your {} order", o.merchant), o),
             _ => "Your order is confirmed.".into(),
         }
     }

@@ -15,7 +15,7 @@ pub mod payment;
 pub mod ride;
 
 use crate::slot::ActorSlot;
-use errand_schemas::{ErrorBody, ErrorCode, Place};
+use errand_schemas::{Command, ErrorBody, ErrorCode, OrderResult, Place};
 use location::LocationMessage;
 use payment::{Charge, ChargeRequest, PaymentMessage};
 use ractor::rpc::CallResult;
@@ -69,6 +69,39 @@ impl Services {
         flatten(result.map_err(|_| unavailable("payment")), "payment")
     }
 
+    /// Charges for `command` (its trace id is the idempotency key), then
+    /// runs `fulfil`; when fulfilling fails, the charge is voided and the
+    /// failure returned. Every agent that takes money goes through here.
+    pub async fn charge_then<T, Fut>(
+        &self,
+        command: &Command,
+        amount: i64,
+        description: String,
+        fulfil: impl FnOnce() -> Fut,
+    ) -> Result<(Charge, T), ErrorBody>
+    where
+        Fut: std::future::Future<Output = Result<T, ErrorBody>>,
+    {
+        let charge = self
+            .charge(ChargeRequest {
+                idempotency_key: command.trace_id.to_string(),
+                user_id: command.user_id.clone(),
+                amount,
+                currency: CURRENCY.into(),
+                description,
+            })
+            .await?;
+        match fulfil().await {
+            Ok(done) => Ok((charge, done)),
+            Err(error) => {
+                if let Err(e) = self.void(&charge.charge_id).await {
+                    tracing::error!(trace_id = %command.trace_id, charge_id = %charge.charge_id, error = %e, "could not void the charge of a failed command");
+                }
+                Err(error)
+            }
+        }
+    }
+
     pub async fn void(&self, charge_id: &str) -> Result<Charge, ErrorBody> {
         let actor = self.payment.get().ok_or_else(|| unavailable("payment"))?;
         let id = charge_id.to_owned();
@@ -98,6 +131,22 @@ fn flatten<T>(
         )),
         CallResult::SenderError => Err(unavailable(service)),
     }
+}
+
+/// "Your order from X is confirmed: 2 × cheeseburger. Total £19.97,
+/// arriving in about 25 minutes." (`what` names the order).
+pub fn order_confirmation(what: &str, order: &OrderResult) -> String {
+    let lines = order
+        .items
+        .iter()
+        .map(|l| format!("{} × {}", l.quantity, l.name))
+        .collect::<Vec<_>>()
+        .join(", ");
+    format!(
+        "{what} is confirmed: {lines}. Total {}, arriving in about {} minutes.",
+        format_money(order.total, &order.currency),
+        order.eta_minutes
+    )
 }
 
 /// `£12.34` for 1234 minor units of `currency`.

@@ -1,7 +1,6 @@
 //! The ride agent: fares from the distance between geocoded points and the
 //! ride type, a charge, a booking.
 
-use super::payment::ChargeRequest;
 use super::{CURRENCY, Services, distance_m, format_money, stable_id};
 use crate::registry::{ActionSpec, DomainAgent, DomainSpec, SlotKind, SlotSpec};
 use async_trait::async_trait;
@@ -193,25 +192,13 @@ impl DomainAgent for RideAgent {
             .provider
             .quote(&pickup, &destination, *ride_type, *seats)
             .await?;
-        let charge = services
-            .charge(ChargeRequest {
-                idempotency_key: command.trace_id.to_string(),
-                user_id: command.user_id.clone(),
-                amount: quote.fare,
-                currency: CURRENCY.into(),
-                description: format!("{} ride", ride_type.as_str()),
+        let booking_id = stable_id("RB", command.trace_id.as_str());
+        let description = format!("{} ride", ride_type.as_str());
+        let (charge, eta) = services
+            .charge_then(command, quote.fare, description, || {
+                self.provider.book(&booking_id, &pickup, *ride_type)
             })
             .await?;
-        let booking_id = stable_id("RB", command.trace_id.as_str());
-        let eta = match self.provider.book(&booking_id, &pickup, *ride_type).await {
-            Ok(eta) => eta,
-            Err(error) => {
-                if let Err(e) = services.void(&charge.charge_id).await {
-                    tracing::error!(charge_id = %charge.charge_id, error = %e, "could not void the charge of a failed booking");
-                }
-                return Err(error);
-            }
-        };
         Ok(ResultBody::Ride(RideResult {
             booking_id,
             pickup,
