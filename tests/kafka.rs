@@ -276,14 +276,7 @@ impl DomainAgent for AlwaysFails {
     }
 }
 
-fn errand_binary() -> std::path::PathBuf {
-    let mut exe = std::env::current_exe().unwrap();
-    exe.pop();
-    if exe.ends_with("deps") {
-        exe.pop();
-    }
-    exe.join("errand")
-}
+use errand_harness::errand_binary;
 
 #[tokio::test]
 async fn a_record_that_always_fails_is_dead_lettered_listed_and_replayed() {

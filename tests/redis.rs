@@ -407,12 +407,8 @@ async fn errand_trace_prints_the_lifecycle() {
         "state:{{trace_id}} exists"
     );
 
-    let mut exe = std::env::current_exe().unwrap();
-    exe.pop();
-    if exe.ends_with("deps") {
-        exe.pop();
-    }
-    let output = std::process::Command::new(exe.join("errand"))
+    let errand = errand_harness::errand_binary();
+    let output = std::process::Command::new(&errand)
         .args(["trace", trace.as_str()])
         .env("ERRAND_REDIS_URL", shared_url())
         .env("ERRAND_REDIS_PREFIX", &prefix)
@@ -428,7 +424,7 @@ async fn errand_trace_prints_the_lifecycle() {
         assert!(text.contains(status), "{status} in:\n{text}");
     }
     assert!(text.contains("booking_id"));
-    let missing = std::process::Command::new(exe.join("errand"))
+    let missing = std::process::Command::new(&errand)
         .args(["trace", "no-such-trace"])
         .env("ERRAND_REDIS_URL", shared_url())
         .output()

@@ -58,6 +58,47 @@ pub fn init_logs() {
     });
 }
 
+/// The `errand` binary of this build, built first if needed (so a test
+/// never runs a stale one).
+pub fn errand_binary() -> std::path::PathBuf {
+    static BUILT: std::sync::OnceLock<std::path::PathBuf> = std::sync::OnceLock::new();
+    BUILT
+        .get_or_init(|| {
+            let mut dir = std::env::current_exe().expect("the test binary's path");
+            dir.pop();
+            if dir.ends_with("deps") {
+                dir.pop();
+            }
+            let profile_dir = dir.clone();
+            let target_dir = dir
+                .parent()
+                .map(std::path::Path::to_path_buf)
+                .unwrap_or_default();
+            let release = profile_dir.ends_with("release");
+            let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+            let mut build = std::process::Command::new(cargo);
+            build
+                .args([
+                    "build",
+                    "--quiet",
+                    "-p",
+                    "errand-cluster",
+                    "--bin",
+                    "errand",
+                    "--target-dir",
+                ])
+                .arg(&target_dir)
+                .current_dir(env!("CARGO_MANIFEST_DIR"));
+            if release {
+                build.arg("--release");
+            }
+            let status = build.status().expect("cargo runs");
+            assert!(status.success(), "building the errand binary failed");
+            profile_dir.join("errand")
+        })
+        .clone()
+}
+
 /// `n` seconds.
 pub fn secs(n: u64) -> Duration {
     Duration::from_secs(n)
