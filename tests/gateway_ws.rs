@@ -254,3 +254,123 @@ async fn shutdown_closes_sockets_with_a_reason() {
     assert!(result.unwrap().is_ok());
     s.stack.shutdown().await;
 }
+
+async fn connect_path(addr: SocketAddr, path: &str) -> Socket {
+    let (socket, _) = tokio_tungstenite::connect_async(format!("ws://{addr}{path}"))
+        .await
+        .expect("websocket connects");
+    socket
+}
+
+#[tokio::test]
+async fn the_mic_socket_echoes_partials_and_reasons_finals() {
+    let s = server().await;
+    let mut mic = connect_path(s.addr, "/v1/ws/mic?session=mic-1").await;
+    mic.send(Message::text(
+        r#"{"type":"transcript","text":"order me","final":false}"#,
+    ))
+    .await
+    .unwrap();
+    let partial = expect(&mut mic, "a partial", |e| e["type"] == "transcript").await;
+    assert_eq!(partial["final"], false);
+    assert_eq!(partial["text"], "order me");
+    mic.send(Message::text(
+        r#"{"type":"transcript","text":"order me a burger","final":true}"#,
+    ))
+    .await
+    .unwrap();
+    let final_echo = expect(&mut mic, "the final", |e| e["type"] == "transcript").await;
+    assert_eq!(final_echo["final"], true);
+    let question = expect(&mut mic, "clarify", |e| e["type"] == "clarify").await;
+    assert_eq!(question["missing"][0], "address");
+    mic.send(Message::binary(vec![0u8; 640])).await.unwrap();
+    let error = expect(&mut mic, "error", |e| e["type"] == "error").await;
+    assert_eq!(error["code"], "invalid_message");
+    // A plain text frame on the mic is a final transcript: it answers.
+    mic.send(Message::text("221B Baker Street")).await.unwrap();
+    let done = expect(&mut mic, "confirmed", |e| {
+        e["type"] == "status" && e["status"] == "confirmed"
+    })
+    .await;
+    assert_eq!(done["trace_id"], question["trace_id"]);
+    s.server.abort();
+    s.stack.shutdown().await;
+}
+
+async fn http_post(addr: SocketAddr, path: &str, body: &str) -> (u16, Value) {
+    let mut stream = tokio::net::TcpStream::connect(addr).await.unwrap();
+    let request = format!(
+        "POST {path} HTTP/1.1\r\nHost: {addr}\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+        body.len()
+    );
+    stream.write_all(request.as_bytes()).await.unwrap();
+    let mut response = String::new();
+    stream.read_to_string(&mut response).await.unwrap();
+    let (head, body) = response.split_once("\r\n\r\n").expect("an HTTP response");
+    let status = head.split(' ').nth(1).and_then(|s| s.parse().ok()).unwrap();
+    (status, serde_json::from_str(body).unwrap_or(Value::Null))
+}
+
+#[tokio::test]
+async fn utterances_over_plain_http_and_events_as_server_sent_events() {
+    let s = server().await;
+    let (status, body) = http_post(
+        s.addr,
+        "/v1/sessions/http-1/utterances",
+        r#"{"text":"book a cab from home to the airport"}"#,
+    )
+    .await;
+    assert_eq!(status, 202, "{body}");
+    let trace = body["trace_id"].as_str().unwrap().to_owned();
+
+    // Events since the start of the session, then live ones.
+    let mut stream = tokio::net::TcpStream::connect(s.addr).await.unwrap();
+    let request = format!(
+        "GET /v1/sessions/http-1/events?after_seq=0 HTTP/1.1\r\nHost: {}\r\nAccept: text/event-stream\r\n\r\n",
+        s.addr
+    );
+    stream.write_all(request.as_bytes()).await.unwrap();
+    let mut seen = String::new();
+    let mut buf = [0u8; 4096];
+    let deadline = tokio::time::Instant::now() + secs(10);
+    while !seen.contains("\"status\":\"confirmed\"") {
+        let n = tokio::time::timeout_at(deadline, stream.read(&mut buf))
+            .await
+            .expect("events within 10 s")
+            .unwrap();
+        assert!(n > 0, "the stream stays open");
+        seen.push_str(&String::from_utf8_lossy(&buf[..n]));
+    }
+    assert!(seen.contains("text/event-stream"));
+    assert!(seen.contains("event: ack"));
+    assert!(seen.contains("event: status"));
+    assert!(seen.contains(&trace));
+    assert!(
+        seen.contains("id: 1\n"),
+        "ids are the session's seq numbers"
+    );
+
+    let (status, body) = http_post(s.addr, "/v1/sessions/http-1/utterances", "{not json").await;
+    assert_eq!(
+        (status, body["code"].as_str()),
+        (400, Some("malformed_json"))
+    );
+    let (status, body) = http_post(
+        s.addr,
+        "/v1/sessions/http-1/utterances",
+        r#"{"words":"hi"}"#,
+    )
+    .await;
+    assert_eq!(
+        (status, body["code"].as_str()),
+        (400, Some("invalid_message"))
+    );
+    let (status, body) =
+        http_post(s.addr, "/v1/sessions/http-1/utterances", r#"{"text":"  "}"#).await;
+    assert_eq!(
+        (status, body["code"].as_str()),
+        (400, Some("empty_utterance"))
+    );
+    s.server.abort();
+    s.stack.shutdown().await;
+}

@@ -3,13 +3,19 @@
 
 use crate::front::Front;
 use axum::Router;
+use axum::body::Bytes;
+use axum::extract::Query;
 use axum::extract::{Path, State};
+use axum::http::HeaderMap;
 use axum::http::{StatusCode, header};
+use axum::response::sse::{Event, KeepAlive, Sse};
 use axum::response::{IntoResponse, Response};
-use axum::routing::get;
+use axum::routing::{get, post};
 use errand_actors::bus::Bus;
 use errand_schemas::codec::to_json;
+use errand_schemas::{ClientEvent, SessionId, UtteranceSource};
 use errand_schemas::{ErrorBody, ErrorCode, TraceId};
+use futures_util::StreamExt;
 use std::sync::Arc;
 use tokio::net::TcpListener;
 use tokio::sync::watch;
@@ -28,7 +34,10 @@ pub struct AppState {
 pub fn app(state: AppState) -> Router {
     Router::new()
         .route("/v1/ws/text", get(crate::ws_text::upgrade))
+        .route("/v1/ws/mic", get(crate::ws_text::upgrade_mic))
         .route("/v1/commands/{trace_id}", get(command))
+        .route("/v1/sessions/{session_id}/utterances", post(post_utterance))
+        .route("/v1/sessions/{session_id}/events", get(session_events))
         .route("/healthz", get(healthz))
         .route("/readyz", get(readyz))
         .route("/metrics", get(metrics))
@@ -92,6 +101,150 @@ async fn command(State(state): State<AppState>, Path(trace_id): Path<String>) ->
             )
         }
     }
+}
+
+#[derive(serde::Deserialize)]
+struct UtteranceBody {
+    text: String,
+}
+
+/// A session id from a path: 1 to 128 characters.
+fn session_from(raw: String) -> Result<SessionId, Box<Response>> {
+    if raw.is_empty() || raw.len() > 128 {
+        return Err(Box::new(problem(
+            StatusCode::BAD_REQUEST,
+            ErrorBody::new(
+                ErrorCode::InvalidMessage,
+                "A session id has 1 to 128 characters.",
+            ),
+        )));
+    }
+    Ok(SessionId(raw))
+}
+
+/// The HTTP status for an error code a client caused or errand suffered.
+pub fn status_of(code: ErrorCode) -> StatusCode {
+    match code {
+        ErrorCode::NotFound => StatusCode::NOT_FOUND,
+        ErrorCode::Unauthorized => StatusCode::UNAUTHORIZED,
+        ErrorCode::RateLimited => StatusCode::TOO_MANY_REQUESTS,
+        ErrorCode::FrameTooLarge | ErrorCode::UtteranceTooLong => StatusCode::PAYLOAD_TOO_LARGE,
+        ErrorCode::StateUnavailable
+        | ErrorCode::BusUnavailable
+        | ErrorCode::AgentUnavailable
+        | ErrorCode::ShuttingDown => StatusCode::SERVICE_UNAVAILABLE,
+        ErrorCode::Internal | ErrorCode::ProcessingFailed | ErrorCode::DeadlineExceeded => {
+            StatusCode::INTERNAL_SERVER_ERROR
+        }
+        _ => StatusCode::BAD_REQUEST,
+    }
+}
+
+/// `POST /v1/sessions/{session_id}/utterances` with `{"text":...}`: 202 with
+/// the trace id once `received` is recorded; the events follow on the
+/// session's sockets and on `GET /v1/sessions/{session_id}/events`.
+async fn post_utterance(
+    State(state): State<AppState>,
+    Path(session_id): Path<String>,
+    body: Bytes,
+) -> Response {
+    let session_id = match session_from(session_id) {
+        Ok(s) => s,
+        Err(response) => return *response,
+    };
+    let body: UtteranceBody = match serde_json::from_slice(&body) {
+        Ok(body) => body,
+        Err(e) if e.is_syntax() || e.is_eof() => {
+            return problem(
+                StatusCode::BAD_REQUEST,
+                ErrorBody::new(
+                    ErrorCode::MalformedJson,
+                    format!("The body is not valid JSON ({e})."),
+                ),
+            );
+        }
+        Err(e) => {
+            return problem(
+                StatusCode::BAD_REQUEST,
+                ErrorBody::new(
+                    ErrorCode::InvalidMessage,
+                    format!("Expected {{\"text\": string}} ({e})."),
+                ),
+            );
+        }
+    };
+    match state
+        .front
+        .submit(
+            &session_id,
+            &state.user_id,
+            &body.text,
+            UtteranceSource::Text,
+            None,
+        )
+        .await
+    {
+        Ok(trace_id) => json_response(
+            StatusCode::ACCEPTED,
+            &serde_json::json!({"trace_id": trace_id, "session_id": session_id}),
+        ),
+        Err(e) => problem(status_of(e.code), e),
+    }
+}
+
+#[derive(serde::Deserialize)]
+struct EventsQuery {
+    after_seq: Option<u64>,
+}
+
+/// `GET /v1/sessions/{session_id}/events`: the session's events as
+/// Server-Sent Events (`id` is the event's `seq`; a client that reconnects
+/// with `Last-Event-ID` or `?after_seq=` gets what it missed first).
+async fn session_events(
+    State(state): State<AppState>,
+    Path(session_id): Path<String>,
+    Query(query): Query<EventsQuery>,
+    headers: HeaderMap,
+) -> Response {
+    let session_id = match session_from(session_id) {
+        Ok(s) => s,
+        Err(response) => return *response,
+    };
+    let after = query.after_seq.or_else(|| {
+        headers
+            .get("last-event-id")
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.parse().ok())
+    });
+    let hub = state.front.hub.clone();
+    let sub = hub.join(&session_id);
+    let missed = after
+        .map(|a| hub.replay(&session_id, a))
+        .unwrap_or_default();
+    let mut shutdown = state.shutdown.clone();
+    let live = futures_util::stream::unfold(sub, |mut sub| async move {
+        sub.events.recv().await.map(|event| (event, sub))
+    });
+    let events = futures_util::stream::iter(missed)
+        .chain(live)
+        .map(|event: ClientEvent| {
+            let kind = serde_json::to_value(&event)
+                .ok()
+                .and_then(|v| v["type"].as_str().map(str::to_owned))
+                .unwrap_or_default();
+            Ok::<_, std::convert::Infallible>(
+                Event::default()
+                    .id(event.seq.to_string())
+                    .event(kind)
+                    .data(String::from_utf8(to_json(&event)).unwrap_or_default()),
+            )
+        })
+        .take_until(async move {
+            let _ = shutdown.wait_for(|stop| *stop).await;
+        });
+    Sse::new(events)
+        .keep_alive(KeepAlive::default())
+        .into_response()
 }
 
 async fn healthz() -> Response {

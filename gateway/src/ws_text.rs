@@ -1,7 +1,12 @@
-//! `/v1/ws/text`: the text socket. One JSON event per server frame. A client
-//! frame that does not start with `{` is a plain utterance; one that does
-//! must be valid JSON of a known `type`. Bad input gets an `error` event with
-//! a stable code and the socket stays open.
+//! `/v1/ws/text` and `/v1/ws/mic`: the client sockets. One JSON event per
+//! server frame. A client frame that does not start with `{` is a plain
+//! utterance; one that does must be valid JSON of a known `type`. Bad input
+//! gets an `error` event with a stable code and the socket stays open.
+//!
+//! On `/v1/ws/mic` a client sends speech transcripts
+//! (`{"type":"transcript","text":...,"final":false|true}`): partials are
+//! echoed back as `transcript` events so a screen can show them, finals are
+//! echoed and reasoned like typed text.
 
 use crate::app::AppState;
 use crate::hub::Subscription;
@@ -66,7 +71,40 @@ pub fn read_frame(text: &str) -> Result<ClientRequest, ErrorBody> {
     })
 }
 
+/// Which socket a connection is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Channel {
+    Text,
+    Mic,
+}
+
+impl Channel {
+    fn path(self) -> &'static str {
+        match self {
+            Channel::Text => "/v1/ws/text",
+            Channel::Mic => "/v1/ws/mic",
+        }
+    }
+}
+
 pub async fn upgrade(
+    ws: WebSocketUpgrade,
+    query: Query<SocketQuery>,
+    state: State<AppState>,
+) -> Response {
+    upgrade_channel(Channel::Text, ws, query, state)
+}
+
+pub async fn upgrade_mic(
+    ws: WebSocketUpgrade,
+    query: Query<SocketQuery>,
+    state: State<AppState>,
+) -> Response {
+    upgrade_channel(Channel::Mic, ws, query, state)
+}
+
+fn upgrade_channel(
+    channel: Channel,
     ws: WebSocketUpgrade,
     Query(query): Query<SocketQuery>,
     State(state): State<AppState>,
@@ -79,10 +117,16 @@ pub async fn upgrade(
     let max = state.front.limits.max_frame_bytes;
     ws.max_message_size(max)
         .max_frame_size(max)
-        .on_upgrade(move |socket| serve(socket, state, session_id, query.after_seq))
+        .on_upgrade(move |socket| serve(channel, socket, state, session_id, query.after_seq))
 }
 
-async fn serve(socket: WebSocket, state: AppState, session_id: SessionId, after_seq: Option<u64>) {
+async fn serve(
+    channel: Channel,
+    socket: WebSocket,
+    state: AppState,
+    session_id: SessionId,
+    after_seq: Option<u64>,
+) {
     let (mut sink, mut stream) = socket.split();
     let mut sub: Subscription = state.front.hub.join(&session_id);
     let mut shutdown = state.shutdown.clone();
@@ -105,12 +149,20 @@ async fn serve(socket: WebSocket, state: AppState, session_id: SessionId, after_
             frame = stream.next() => {
                 let text = match frame {
                     Some(Ok(Message::Text(text))) => text.to_string(),
+                    Some(Ok(Message::Binary(_))) if channel == Channel::Mic => {
+                        state.front.hub.push(&session_id, ServerEvent::error(
+                            ErrorCode::InvalidMessage,
+                            "Audio frames need a speech-to-text service, and none is configured; send transcript events instead.",
+                            None,
+                        ), Some(sub.id));
+                        continue;
+                    }
                     Some(Ok(Message::Binary(bytes))) => match String::from_utf8(bytes.to_vec()) {
                         Ok(text) => text,
                         Err(_) => {
                             state.front.hub.push(&session_id, ServerEvent::error(
                                 ErrorCode::NotUtf8,
-                                "Binary frames must hold UTF-8 text on /v1/ws/text.",
+                                format!("Binary frames must hold UTF-8 text on {}.", channel.path()),
                                 None,
                             ), Some(sub.id));
                             continue;
@@ -123,7 +175,7 @@ async fn serve(socket: WebSocket, state: AppState, session_id: SessionId, after_
                         break;
                     }
                 };
-                handle(&state, &session_id, sub.id, &text).await;
+                handle(channel, &state, &session_id, sub.id, &text).await;
             }
             _ = shutdown.changed() => {
                 let _ = sink.send(Message::Close(Some(CloseFrame {
@@ -137,9 +189,27 @@ async fn serve(socket: WebSocket, state: AppState, session_id: SessionId, after_
     tracing::debug!(session_id = %session_id, "socket closed");
 }
 
-async fn handle(state: &AppState, session_id: &SessionId, socket: u64, text: &str) {
+async fn handle(
+    channel: Channel,
+    state: &AppState,
+    session_id: &SessionId,
+    socket: u64,
+    text: &str,
+) {
     let hub = &state.front.hub;
-    match read_frame(text) {
+    let request = match (channel, read_frame(text)) {
+        // A plain text frame on the microphone socket is a final transcript.
+        (Channel::Mic, Ok(ClientRequest::Utterance { text }))
+            if !text.trim_start().starts_with('{') =>
+        {
+            Ok(ClientRequest::Transcript {
+                text,
+                is_final: true,
+            })
+        }
+        (_, request) => request,
+    };
+    match request {
         Ok(ClientRequest::Utterance { text }) => {
             let _ = state
                 .front
@@ -180,9 +250,13 @@ async fn handle(state: &AppState, session_id: &SessionId, socket: u64, text: &st
             }
         }
         Ok(ClientRequest::AudioEnd) => {
+            let message = match channel {
+                Channel::Text => "Audio goes to /v1/ws/mic.",
+                Channel::Mic => "No audio was received (and speech-to-text is not configured).",
+            };
             hub.push(
                 session_id,
-                ServerEvent::error(ErrorCode::InvalidMessage, "Audio goes to /v1/ws/mic.", None),
+                ServerEvent::error(ErrorCode::InvalidMessage, message, None),
                 Some(socket),
             );
         }
