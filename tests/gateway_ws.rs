@@ -374,3 +374,157 @@ async fn utterances_over_plain_http_and_events_as_server_sent_events() {
     s.server.abort();
     s.stack.shutdown().await;
 }
+
+async fn http_post_with(
+    addr: SocketAddr,
+    path: &str,
+    headers: &[(&str, &str)],
+    body: &str,
+) -> (u16, String, Value) {
+    let mut stream = tokio::net::TcpStream::connect(addr).await.unwrap();
+    let extra: String = headers
+        .iter()
+        .map(|(k, v)| format!("{k}: {v}\r\n"))
+        .collect();
+    let request = format!(
+        "POST {path} HTTP/1.1\r\nHost: {addr}\r\nContent-Type: application/json\r\n{extra}Content-Length: {}\r\nConnection: close\r\n\r\n{body}",
+        body.len()
+    );
+    stream.write_all(request.as_bytes()).await.unwrap();
+    let mut response = String::new();
+    stream.read_to_string(&mut response).await.unwrap();
+    let (head, body) = response.split_once("\r\n\r\n").expect("an HTTP response");
+    let status = head.split(' ').nth(1).and_then(|s| s.parse().ok()).unwrap();
+    let content_type = head
+        .lines()
+        .find_map(|l| {
+            l.to_ascii_lowercase()
+                .strip_prefix("content-type: ")
+                .map(str::to_owned)
+        })
+        .unwrap_or_default();
+    (
+        status,
+        content_type,
+        serde_json::from_str(body).unwrap_or(Value::Null),
+    )
+}
+
+#[tokio::test]
+async fn rest_adapters_answer_with_the_result_and_honour_idempotency_keys() {
+    let s = server().await;
+    let order = r#"{"items":[{"name":"cheeseburger","quantity":2}],"address":"221B Baker Street"}"#;
+    let key = [("Idempotency-Key", "order-1")];
+    let (status, _, first) = http_post_with(s.addr, "/v1/food/orders", &key, order).await;
+    assert_eq!(status, 201, "{first}");
+    for field in ["order_id", "items", "total", "currency", "eta_minutes"] {
+        assert!(!first[field].is_null(), "{field} at the top level: {first}");
+    }
+    // The same request again (formatted differently): the same order.
+    let again_body = r#"{ "address": "221B Baker Street", "items": [ {"quantity": 2, "name": "cheeseburger"} ] }"#;
+    let (status, _, again) = http_post_with(s.addr, "/v1/food/orders", &key, again_body).await;
+    assert_eq!(status, 201);
+    assert_eq!(again["order_id"], first["order_id"]);
+    // The same key for something else: a conflict.
+    let other = r#"{"items":[{"name":"pizza","quantity":1}],"address":"home"}"#;
+    let (status, content_type, conflict) =
+        http_post_with(s.addr, "/v1/food/orders", &key, other).await;
+    assert_eq!(
+        (status, conflict["code"].as_str()),
+        (409, Some("idempotency_conflict"))
+    );
+    assert_eq!(content_type, "application/problem+json");
+    // Without a key, each request is its own order.
+    let (_, _, a) = http_post_with(s.addr, "/v1/food/orders", &[], order).await;
+    let (_, _, b) = http_post_with(s.addr, "/v1/food/orders", &[], order).await;
+    assert_ne!(a["order_id"], b["order_id"]);
+
+    for (body, code) in [
+        ("{nope", "malformed_json"),
+        (r#"{"items":"burger","address":"home"}"#, "invalid_message"),
+        (r#"{"items":[],"address":"home"}"#, "invalid_message"),
+        (
+            r#"{"items":[{"name":"burger","quantity":0}],"address":"home"}"#,
+            "invalid_message",
+        ),
+        (
+            r#"{"items":[{"name":"burger","quantity":1}]}"#,
+            "invalid_message",
+        ),
+    ] {
+        let (status, content_type, problem) =
+            http_post_with(s.addr, "/v1/food/orders", &[], body).await;
+        assert_eq!(
+            (status, problem["code"].as_str()),
+            (400, Some(code)),
+            "{body}"
+        );
+        assert_eq!(content_type, "application/problem+json");
+    }
+    let (status, _, refused) = http_post_with(
+        s.addr,
+        "/v1/food/orders",
+        &[],
+        r#"{"items":[{"name":"burger","quantity":1}],"address":"Atlantis"}"#,
+    )
+    .await;
+    assert_eq!(
+        (status, refused["code"].as_str()),
+        (422, Some("unknown_place"))
+    );
+
+    let (status, _, ride) = http_post_with(
+        s.addr,
+        "/v1/ride/bookings",
+        &[],
+        r#"{"pickup":"home","destination":"the airport","ride_type":"xl"}"#,
+    )
+    .await;
+    assert_eq!(status, 201, "{ride}");
+    assert!(ride["booking_id"].is_string() && ride["fare"].is_i64());
+    let (status, _, mart) = http_post_with(
+        s.addr,
+        "/v1/mart/orders",
+        &[],
+        r#"{"items":[{"name":"milk","quantity":2}],"address":"work"}"#,
+    )
+    .await;
+    assert_eq!(status, 201, "{mart}");
+    assert_eq!(mart["items"][0]["name"], "milk");
+    let (status, _, charge) = http_post_with(
+        s.addr,
+        "/v1/payment/charges",
+        &[("Idempotency-Key", "c-1")],
+        r#"{"amount":1250,"currency":"GBP"}"#,
+    )
+    .await;
+    assert_eq!(status, 201, "{charge}");
+    let (_, _, same) = http_post_with(
+        s.addr,
+        "/v1/payment/charges",
+        &[("Idempotency-Key", "c-1")],
+        r#"{"amount":1250,"currency":"GBP"}"#,
+    )
+    .await;
+    assert_eq!(same["charge_id"], charge["charge_id"]);
+    let (status, _, over) = http_post_with(
+        s.addr,
+        "/v1/payment/charges",
+        &[],
+        r#"{"amount":9999999,"currency":"GBP"}"#,
+    )
+    .await;
+    assert_eq!((status, over["code"].as_str()), (422, Some("over_limit")));
+    let (status, _, place) = http_get(s.addr, "/v1/location/resolve?q=the%20airport").await;
+    assert_eq!(
+        (status, place["name"].as_str()),
+        (200, Some("Heathrow Airport"))
+    );
+    let (status, _, missing) = http_get(s.addr, "/v1/location/resolve?q=Atlantis").await;
+    assert_eq!(
+        (status, missing["code"].as_str()),
+        (404, Some("unknown_place"))
+    );
+    s.server.abort();
+    s.stack.shutdown().await;
+}

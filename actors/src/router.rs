@@ -51,7 +51,7 @@ pub struct RouterState {
 /// What every lane shares.
 struct Core {
     args: RouterArgs,
-    next: AtomicUsize,
+    agents: AgentCaller,
 }
 
 impl Actor for Router {
@@ -66,8 +66,8 @@ impl Actor for Router {
     ) -> Result<Self::State, ActorProcessingErr> {
         let count = args.lanes;
         let core = Arc::new(Core {
+            agents: AgentCaller::new(args.scope.clone(), args.call_timeout),
             args,
-            next: AtomicUsize::new(0),
         });
         let lanes = Lanes::new(count, move |envelope: Envelope<Command>| {
             let core = core.clone();
@@ -104,10 +104,27 @@ impl Actor for Router {
     }
 }
 
-impl Core {
+/// Finds domain agents through their process groups and calls them. The
+/// router uses it, and so do the gateway's REST adapters.
+#[derive(Clone)]
+pub struct AgentCaller {
+    pub scope: String,
+    pub timeout: Duration,
+    next: Arc<AtomicUsize>,
+}
+
+impl AgentCaller {
+    pub fn new(scope: impl Into<String>, timeout: Duration) -> Self {
+        Self {
+            scope: scope.into(),
+            timeout,
+            next: Arc::new(AtomicUsize::new(0)),
+        }
+    }
+
     /// A member of the domain's group: local ones first, round robin.
     fn pick(&self, domain: &str) -> Option<ActorCell> {
-        let members = ractor::pg::get_scoped_members(&self.args.scope, &agent_group(domain));
+        let members = ractor::pg::get_scoped_members(&self.scope, &agent_group(domain));
         let local: Vec<_> = members
             .iter()
             .filter(|c| c.get_id().is_local())
@@ -124,12 +141,12 @@ impl Core {
     /// Calls the domain's agent. An agent that is not running (or restarting)
     /// is waited for, up to the call timeout, without failing the command;
     /// one that dies while holding the command, or does not answer, fails it.
-    async fn call(
+    pub async fn call(
         &self,
         command: &Command,
         domain: &str,
     ) -> Result<AgentResult, (ErrorCode, String)> {
-        let deadline = tokio::time::Instant::now() + self.args.call_timeout;
+        let deadline = tokio::time::Instant::now() + self.timeout;
         loop {
             let left = deadline.saturating_duration_since(tokio::time::Instant::now());
             if left.is_zero() {
@@ -171,7 +188,9 @@ impl Core {
             }
         }
     }
+}
 
+impl Core {
     async fn route(&self, envelope: Envelope<Command>) {
         let command = envelope.payload().clone();
         let domain = command.domain().to_owned();
@@ -216,8 +235,10 @@ impl Core {
         }
         // Announcing `dispatched` and calling the agent overlap; both are done
         // before the result is published, so the result always follows it.
-        let (recorded, called) =
-            tokio::join!(tracker.record(dispatched), self.call(&command, &domain));
+        let (recorded, called) = tokio::join!(
+            tracker.record(dispatched),
+            self.agents.call(&command, &domain)
+        );
         if let Err(e) = recorded {
             envelope.fail(e.code(), e);
             return;

@@ -565,6 +565,13 @@ impl Node {
         AppState {
             front: self.front.clone(),
             bus: self.options.bus.clone(),
+            agents: errand_actors::router::AgentCaller::new(
+                self.options.scope.clone(),
+                self.options.call_timeout,
+            ),
+            services: self.services.clone(),
+            idempotency: self.options.stores.idempotency.clone(),
+            keys: self.options.keys.clone(),
             user_id: self.options.default_user.clone(),
             shutdown: self.shutdown.subscribe(),
         }

@@ -24,6 +24,12 @@ use tokio::sync::watch;
 pub struct AppState {
     pub front: Front,
     pub bus: Arc<dyn Bus>,
+    /// Domain agents, found through their process groups (REST adapters).
+    pub agents: errand_actors::router::AgentCaller,
+    /// Payment and location, when this node runs them.
+    pub services: Option<errand_actors::agents::Services>,
+    pub idempotency: Arc<dyn errand_actors::store::IdempotencyStore>,
+    pub keys: errand_schemas::keys::Keys,
     /// The subject of unauthenticated sessions.
     pub user_id: String,
     /// Turns `true` when the server shuts down.
@@ -38,6 +44,11 @@ pub fn app(state: AppState) -> Router {
         .route("/v1/commands/{trace_id}", get(command))
         .route("/v1/sessions/{session_id}/utterances", post(post_utterance))
         .route("/v1/sessions/{session_id}/events", get(session_events))
+        .route("/v1/food/orders", post(crate::rest::food_orders))
+        .route("/v1/ride/bookings", post(crate::rest::ride_bookings))
+        .route("/v1/mart/orders", post(crate::rest::mart_orders))
+        .route("/v1/payment/charges", post(crate::rest::payment_charges))
+        .route("/v1/location/resolve", get(crate::rest::location_resolve))
         .route("/healthz", get(healthz))
         .route("/readyz", get(readyz))
         .route("/metrics", get(metrics))

@@ -12,12 +12,14 @@
 //! | [`hub`] | the sockets of each session, `seq` numbering, replay |
 //! | [`fanout`] | the actor that pushes `agent.status` and `agent.out.clarify` to sockets |
 //! | [`local`] | an in-process client (the REPL and the test harness) |
+//! | [`rest`] | the REST adapters per domain, with `Idempotency-Key` |
 
 pub mod app;
 pub mod fanout;
 pub mod front;
 pub mod hub;
 pub mod local;
+pub mod rest;
 pub mod ws_text;
 
 pub use app::{AppState, app, serve};

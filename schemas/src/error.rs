@@ -37,6 +37,8 @@ pub enum ErrorCode {
     FrameTooLarge,
     RateLimited,
     NotFound,
+    /// An `Idempotency-Key` reused with a different request.
+    IdempotencyConflict,
     Unauthorized,
     // --- the command could not be carried out ---
     UnknownPlace,
@@ -69,6 +71,7 @@ impl ErrorCode {
             ErrorCode::FrameTooLarge => "frame_too_large",
             ErrorCode::RateLimited => "rate_limited",
             ErrorCode::NotFound => "not_found",
+            ErrorCode::IdempotencyConflict => "idempotency_conflict",
             ErrorCode::Unauthorized => "unauthorized",
             ErrorCode::UnknownPlace => "unknown_place",
             ErrorCode::UnknownItem => "unknown_item",

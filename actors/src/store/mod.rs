@@ -85,6 +85,18 @@ pub trait IdempotencyStore: Send + Sync + 'static {
     /// Stores `value` unless the key exists; returns the value that is stored
     /// afterwards (the existing one if there was one).
     async fn put_if_absent(&self, key: &str, value: &[u8]) -> Result<Vec<u8>, StoreError>;
+
+    /// As [`IdempotencyStore::put_if_absent`], kept for `ttl` (the memory
+    /// store keeps everything for the life of the process).
+    async fn put_if_absent_for(
+        &self,
+        key: &str,
+        value: &[u8],
+        ttl: std::time::Duration,
+    ) -> Result<Vec<u8>, StoreError> {
+        let _ = ttl;
+        self.put_if_absent(key, value).await
+    }
 }
 
 /// Dead letters kept for inspection and replay.

@@ -523,8 +523,18 @@ impl IdempotencyStore for RedisStore {
     }
 
     async fn put_if_absent(&self, key: &str, value: &[u8]) -> Result<Vec<u8>, StoreError> {
+        self.put_if_absent_for(key, value, self.config.idempotency_ttl)
+            .await
+    }
+
+    async fn put_if_absent_for(
+        &self,
+        key: &str,
+        value: &[u8],
+        ttl: Duration,
+    ) -> Result<Vec<u8>, StoreError> {
         let key = key.to_owned();
-        let ttl = Self::ms(self.config.idempotency_ttl);
+        let ttl = Self::ms(ttl);
         let value = value.to_vec();
         let stored = value.clone();
         let previous: Option<Vec<u8>> = self

@@ -1,0 +1,329 @@
+//! The REST adapters: each domain's action over plain HTTP, forwarded to its
+//! agent (wherever it runs) and answered with the result object itself.
+//!
+//! | route | body | answer |
+//! | --- | --- | --- |
+//! | `POST /v1/food/orders` | `{"items":[{"name","quantity"}],"address", "restaurant"?, "cuisine"?}` | 201, the order (`order_id`, `items`, `total`, `currency`, `eta_minutes`) |
+//! | `POST /v1/ride/bookings` | `{"pickup","destination","ride_type"?,"seats"?,"time"?}` | 201, the booking |
+//! | `POST /v1/mart/orders` | `{"items":[...],"address"}` | 201, the order |
+//! | `POST /v1/payment/charges` | `{"amount","currency","description"?}` | 201, the charge |
+//! | `GET /v1/location/resolve?q=` | | 200, the place |
+//!
+//! An `Idempotency-Key` header is scoped to its subject and route and kept
+//! for 24 hours: the same key with the same body returns the same result
+//! (the command's trace id is derived from the key, and agents are
+//! idempotent by trace id); the same key with a different body is a 409
+//! (`idempotency_conflict`). Bad bodies are 400 with a problem+json code;
+//! an agent's refusal (unknown place, out of stock, over the cap) is 422.
+
+use crate::app::{AppState, problem, status_of};
+use axum::body::Bytes;
+use axum::extract::{Query, State};
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use errand_actors::agents::food::validate_items;
+use errand_actors::agents::payment::ChargeRequest;
+use errand_actors::agents::stable_id;
+use errand_actors::tracker::final_step;
+use errand_schemas::codec::to_json;
+use errand_schemas::{
+    Action, Command, ErrorBody, ErrorCode, FoodOrder, MartOrder, Outcome, RideBooking, SessionId,
+    Status, StatusUpdate, TraceId,
+};
+use serde::de::DeserializeOwned;
+use std::time::Duration;
+
+/// How long an `Idempotency-Key` is remembered.
+pub const IDEMPOTENCY_TTL: Duration = Duration::from_secs(24 * 3600);
+
+fn created<T: serde::Serialize>(value: &T) -> Response {
+    (
+        StatusCode::CREATED,
+        [(header::CONTENT_TYPE, "application/json")],
+        to_json(value),
+    )
+        .into_response()
+}
+
+/// A body of type `T`, or the 400 that explains why not.
+fn parse<T: DeserializeOwned>(body: &[u8]) -> Result<T, Box<Response>> {
+    serde_json::from_slice(body).map_err(|e| {
+        let code = if e.is_syntax() || e.is_eof() {
+            ErrorCode::MalformedJson
+        } else {
+            ErrorCode::InvalidMessage
+        };
+        Box::new(problem(
+            StatusCode::BAD_REQUEST,
+            ErrorBody::new(code, format!("Invalid request body: {e}.")),
+        ))
+    })
+}
+
+fn bad(message: impl Into<String>) -> Box<Response> {
+    Box::new(problem(
+        StatusCode::BAD_REQUEST,
+        ErrorBody::new(ErrorCode::InvalidMessage, message),
+    ))
+}
+
+/// The trace id of a request: derived from its `Idempotency-Key` (after
+/// checking the key was not used for a different body), or new.
+async fn trace_for(
+    state: &AppState,
+    headers: &HeaderMap,
+    route: &str,
+    body: &[u8],
+) -> Result<TraceId, Box<Response>> {
+    let Some(key) = headers.get("idempotency-key") else {
+        return Ok(TraceId::generate());
+    };
+    let key = key
+        .to_str()
+        .ok()
+        .filter(|k| !k.is_empty() && k.len() <= 255)
+        .ok_or_else(|| bad("An Idempotency-Key is 1 to 255 visible characters."))?;
+    let scoped = format!("{}:{route}:{key}", state.user_id);
+    // The canonical form of the body, so formatting does not matter.
+    let canonical = serde_json::from_slice::<serde_json::Value>(body)
+        .map(|v| v.to_string())
+        .unwrap_or_default();
+    let fingerprint = stable_id("body", &canonical).into_bytes();
+    let stored = state
+        .idempotency
+        .put_if_absent_for(
+            &state.keys.idempotency(&scoped, "http"),
+            &fingerprint,
+            IDEMPOTENCY_TTL,
+        )
+        .await
+        .map_err(|e| {
+            Box::new(problem(
+                StatusCode::SERVICE_UNAVAILABLE,
+                ErrorBody::new(ErrorCode::StateUnavailable, e.to_string()),
+            ))
+        })?;
+    if stored != fingerprint {
+        return Err(Box::new(problem(
+            StatusCode::CONFLICT,
+            ErrorBody::new(
+                ErrorCode::IdempotencyConflict,
+                "This Idempotency-Key was used for a different request.",
+            ),
+        )));
+    }
+    Ok(TraceId(stable_id("http", &scoped)))
+}
+
+/// Runs `action` through its domain's agent and answers with its result.
+async fn forward(
+    state: &AppState,
+    headers: &HeaderMap,
+    route: &str,
+    body: &[u8],
+    action: Action,
+) -> Response {
+    let trace_id = match trace_for(state, headers, route, body).await {
+        Ok(t) => t,
+        Err(response) => return *response,
+    };
+    let domain = action.domain().to_owned();
+    let command = Command {
+        trace_id: trace_id.clone(),
+        session_id: SessionId(format!("rest-{}", state.user_id)),
+        user_id: state.user_id.clone(),
+        action,
+        issued_at_ms: errand_schemas::now_ms(),
+        turn: 0,
+    };
+    let tracker = &state.front.tracker;
+    let dispatched = StatusUpdate {
+        domain: Some(domain.clone()),
+        deadline_ms: Some(tracker.clock.now_ms() + state.front.command_deadline.as_millis() as u64),
+        ..StatusUpdate::new(
+            trace_id,
+            command.session_id.clone(),
+            command.user_id.clone(),
+            Status::Dispatched,
+            0,
+        )
+    };
+    if let Err(e) = tracker.record(dispatched).await {
+        return problem(
+            status_of(e.code()),
+            ErrorBody::new(e.code(), "The state store is unavailable."),
+        );
+    }
+    let result = match state.agents.call(&command, &domain).await {
+        Ok(result) => result,
+        Err((code, message)) => return problem(status_of(code), ErrorBody::new(code, message)),
+    };
+    if let Err(e) = tracker.record(final_step(&result)).await {
+        tracing::warn!(error = %e, "cannot record a REST command's result");
+    }
+    match result.outcome {
+        Outcome::Confirmed { result } => created(&result),
+        Outcome::Failed { error } => {
+            let status = match status_of(error.code) {
+                StatusCode::BAD_REQUEST => StatusCode::UNPROCESSABLE_ENTITY,
+                other => other,
+            };
+            problem(status, error)
+        }
+    }
+}
+
+pub async fn food_orders(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    let order: FoodOrder = match parse(&body) {
+        Ok(o) => o,
+        Err(r) => return *r,
+    };
+    if let Err(e) = validate_items(&order.items) {
+        return *bad(e.message);
+    }
+    if order.address.trim().is_empty() {
+        return *bad("An address is required.");
+    }
+    forward(
+        &state,
+        &headers,
+        "food/orders",
+        &body,
+        Action::OrderFood(order),
+    )
+    .await
+}
+
+pub async fn ride_bookings(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    let ride: RideBooking = match parse(&body) {
+        Ok(r) => r,
+        Err(r) => return *r,
+    };
+    if ride.pickup.trim().is_empty() || ride.destination.trim().is_empty() {
+        return *bad("A pickup and a destination are required.");
+    }
+    forward(
+        &state,
+        &headers,
+        "ride/bookings",
+        &body,
+        Action::BookRide(ride),
+    )
+    .await
+}
+
+pub async fn mart_orders(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    let order: MartOrder = match parse(&body) {
+        Ok(o) => o,
+        Err(r) => return *r,
+    };
+    if let Err(e) = validate_items(&order.items) {
+        return *bad(e.message);
+    }
+    if order.address.trim().is_empty() {
+        return *bad("An address is required.");
+    }
+    forward(
+        &state,
+        &headers,
+        "mart/orders",
+        &body,
+        Action::OrderMart(order),
+    )
+    .await
+}
+
+#[derive(serde::Deserialize)]
+struct ChargeBody {
+    amount: i64,
+    currency: String,
+    #[serde(default)]
+    description: String,
+}
+
+fn no_agents() -> Response {
+    problem(
+        StatusCode::SERVICE_UNAVAILABLE,
+        ErrorBody::new(
+            ErrorCode::AgentUnavailable,
+            "This node runs no payment or location service.",
+        ),
+    )
+}
+
+pub async fn payment_charges(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    let charge: ChargeBody = match parse(&body) {
+        Ok(c) => c,
+        Err(r) => return *r,
+    };
+    if charge.currency.len() != 3 || !charge.currency.chars().all(|c| c.is_ascii_uppercase()) {
+        return *bad("A currency is an ISO 4217 code such as GBP.");
+    }
+    let trace_id = match trace_for(&state, &headers, "payment/charges", &body).await {
+        Ok(t) => t,
+        Err(r) => return *r,
+    };
+    let Some(services) = &state.services else {
+        return no_agents();
+    };
+    let request = ChargeRequest {
+        idempotency_key: trace_id.0,
+        user_id: state.user_id.clone(),
+        amount: charge.amount,
+        currency: charge.currency,
+        description: charge.description,
+    };
+    match services.charge(request).await {
+        Ok(charge) => created(&charge),
+        Err(e) => {
+            let status = match status_of(e.code) {
+                StatusCode::BAD_REQUEST => StatusCode::UNPROCESSABLE_ENTITY,
+                other => other,
+            };
+            problem(status, e)
+        }
+    }
+}
+
+#[derive(serde::Deserialize)]
+pub struct ResolveQuery {
+    q: Option<String>,
+}
+
+pub async fn location_resolve(
+    State(state): State<AppState>,
+    Query(query): Query<ResolveQuery>,
+) -> Response {
+    let Some(q) = query.q.filter(|q| !q.trim().is_empty() && q.len() <= 200) else {
+        return *bad("Give the place to resolve as ?q= (1 to 200 characters).");
+    };
+    let Some(services) = &state.services else {
+        return no_agents();
+    };
+    match services.resolve(&q, &state.user_id).await {
+        Ok(place) => (
+            StatusCode::OK,
+            [(header::CONTENT_TYPE, "application/json")],
+            to_json(&place),
+        )
+            .into_response(),
+        Err(e) if e.code == ErrorCode::UnknownPlace => problem(StatusCode::NOT_FOUND, e),
+        Err(e) => problem(status_of(e.code), e),
+    }
+}
