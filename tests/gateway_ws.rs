@@ -8,6 +8,7 @@ use std::net::SocketAddr;
 use std::time::Duration;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio_tungstenite::tungstenite::Message;
+use tokio_tungstenite::tungstenite::client::IntoClientRequest;
 
 struct Server {
     addr: SocketAddr,
@@ -16,7 +17,11 @@ struct Server {
 }
 
 async fn server() -> Server {
-    let stack = TestStack::start().await;
+    server_with(|_| {}).await
+}
+
+async fn server_with(configure: impl FnOnce(&mut errand_cluster::NodeOptions)) -> Server {
+    let stack = TestStack::start_with(configure).await;
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
     let server = tokio::spawn(errand_gateway::serve(listener, stack.node.app_state()));
@@ -524,6 +529,104 @@ async fn rest_adapters_answer_with_the_result_and_honour_idempotency_keys() {
     assert_eq!(
         (status, missing["code"].as_str()),
         (404, Some("unknown_place"))
+    );
+    s.server.abort();
+    s.stack.shutdown().await;
+}
+
+async fn http_get_auth(addr: SocketAddr, path: &str, token: Option<&str>) -> (u16, Value) {
+    let mut stream = tokio::net::TcpStream::connect(addr).await.unwrap();
+    let auth = token
+        .map(|t| format!("Authorization: Bearer {t}\r\n"))
+        .unwrap_or_default();
+    let request = format!("GET {path} HTTP/1.1\r\nHost: {addr}\r\n{auth}Connection: close\r\n\r\n");
+    stream.write_all(request.as_bytes()).await.unwrap();
+    let mut response = String::new();
+    stream.read_to_string(&mut response).await.unwrap();
+    let (head, body) = response.split_once("\r\n\r\n").expect("an HTTP response");
+    let status = head.split(' ').nth(1).and_then(|s| s.parse().ok()).unwrap();
+    (status, serde_json::from_str(body).unwrap_or(Value::Null))
+}
+
+#[tokio::test]
+async fn with_auth_on_a_subject_sees_only_its_own_commands() {
+    let s = server_with(|o| {
+        o.auth.tokens =
+            errand_gateway::auth::Auth::parse_tokens("token-a:alice,token-b:bob").unwrap();
+        o.auth.jwt = Some(errand_gateway::auth::JwtConfig {
+            secret: b"a-long-enough-secret".to_vec(),
+            audience: None,
+        });
+        o.allowed_origins = vec!["https://app.example".into()];
+    })
+    .await;
+    let (status, body) = http_get_auth(s.addr, "/v1/commands/anything", None).await;
+    assert_eq!((status, body["code"].as_str()), (401, Some("unauthorized")));
+    assert_eq!(
+        http_get_auth(s.addr, "/healthz", None).await.0,
+        200,
+        "health stays open"
+    );
+    let (status, _, _) =
+        http_post_with(s.addr, "/v1/sessions/s/utterances", &[], r#"{"text":"hi"}"#).await;
+    assert_eq!(status, 401);
+
+    let (status, _, body) = http_post_with(
+        s.addr,
+        "/v1/sessions/s/utterances",
+        &[("Authorization", "Bearer token-a")],
+        r#"{"text":"book a cab from home to the airport"}"#,
+    )
+    .await;
+    assert_eq!(status, 202);
+    let trace = body["trace_id"].as_str().unwrap().to_owned();
+    let path = format!("/v1/commands/{trace}");
+    assert_eq!(http_get_auth(s.addr, &path, Some("token-a")).await.0, 200);
+    let (status, body) = http_get_auth(s.addr, &path, Some("token-b")).await;
+    assert_eq!(
+        (status, body["code"].as_str()),
+        (404, Some("not_found")),
+        "bob cannot see alice's command"
+    );
+
+    // A signed JWT works the same; a forged one does not.
+    let exp = errand_schemas::now_ms() / 1000 + 600;
+    let jwt = errand_gateway::auth::sign_hs256(
+        b"a-long-enough-secret",
+        &serde_json::json!({"sub":"alice","exp":exp}),
+    );
+    assert_eq!(http_get_auth(s.addr, &path, Some(&jwt)).await.0, 200);
+    let forged = errand_gateway::auth::sign_hs256(
+        b"not-the-secret-at-all",
+        &serde_json::json!({"sub":"alice","exp":exp}),
+    );
+    assert_eq!(http_get_auth(s.addr, &path, Some(&forged)).await.0, 401);
+
+    // Sockets: a token in the query, and only from allowed origins.
+    assert!(
+        tokio_tungstenite::connect_async(format!("ws://{}/v1/ws/text", s.addr))
+            .await
+            .is_err(),
+        "no token, no socket"
+    );
+    let mut ws = connect_path(s.addr, "/v1/ws/text?session=s&token=token-b").await;
+    ws.send(Message::text("what's the weather")).await.unwrap();
+    let declined = expect(&mut ws, "declined", |e| {
+        e["type"] == "status" && e["status"] == "declined"
+    })
+    .await;
+    let theirs = format!("/v1/commands/{}", declined["trace_id"].as_str().unwrap());
+    assert_eq!(http_get_auth(s.addr, &theirs, Some("token-b")).await.0, 200);
+    assert_eq!(http_get_auth(s.addr, &theirs, Some("token-a")).await.0, 404);
+    let mut request = format!("ws://{}/v1/ws/text?token=token-a", s.addr)
+        .into_client_request()
+        .unwrap();
+    request
+        .headers_mut()
+        .insert("Origin", "https://evil.example".parse().unwrap());
+    assert!(
+        tokio_tungstenite::connect_async(request).await.is_err(),
+        "a foreign origin is refused"
     );
     s.server.abort();
     s.stack.shutdown().await;

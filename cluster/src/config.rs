@@ -87,6 +87,26 @@ pub const VARIABLES: &[(&str, &str, &str)] = &[
         "CA certificate file for TLS to the broker",
     ),
     (
+        "ERRAND_AUTH_TOKENS",
+        "(none: auth off)",
+        "static bearer tokens, token:subject pairs separated by commas (never logged)",
+    ),
+    (
+        "ERRAND_AUTH_JWT_SECRET",
+        "(none: auth off)",
+        "HMAC secret of HS256 JWTs (sub and exp required; never logged)",
+    ),
+    (
+        "ERRAND_AUTH_JWT_AUDIENCE",
+        "(not checked)",
+        "the aud a JWT must carry",
+    ),
+    (
+        "ERRAND_ALLOWED_ORIGINS",
+        "(any)",
+        "origins WebSocket upgrades may come from, comma-separated",
+    ),
+    (
         "ERRAND_KAFKA_DEBUG",
         "(none)",
         "librdkafka debug contexts, e.g. cgrp,topic (logged to stderr)",
@@ -125,6 +145,8 @@ pub struct Config {
     pub redis: Option<RedisConfig>,
     pub kafka: Option<KafkaConfig>,
     pub external_domains: Vec<String>,
+    pub auth: errand_gateway::auth::Auth,
+    pub allowed_origins: Vec<String>,
     pub command_deadline: Duration,
     pub max_charge: i64,
 }
@@ -242,6 +264,37 @@ impl Config {
                 Some(kafka)
             }
         };
+        let mut auth = errand_gateway::auth::Auth::default();
+        if let Some(list) = lookup("ERRAND_AUTH_TOKENS") {
+            auth.tokens = errand_gateway::auth::Auth::parse_tokens(&list).map_err(|why| {
+                ConfigError::Invalid {
+                    name: "ERRAND_AUTH_TOKENS",
+                    value: "***".into(),
+                    why,
+                }
+            })?;
+        }
+        if let Some(secret) = lookup("ERRAND_AUTH_JWT_SECRET") {
+            if secret.len() < 16 {
+                return Err(ConfigError::Invalid {
+                    name: "ERRAND_AUTH_JWT_SECRET",
+                    value: "***".into(),
+                    why: "use at least 16 bytes".into(),
+                });
+            }
+            auth.jwt = Some(errand_gateway::auth::JwtConfig {
+                secret: secret.into_bytes(),
+                audience: lookup("ERRAND_AUTH_JWT_AUDIENCE"),
+            });
+        }
+        let allowed_origins = lookup("ERRAND_ALLOWED_ORIGINS")
+            .map(|v| {
+                v.split(',')
+                    .map(|o| o.trim().to_owned())
+                    .filter(|o| !o.is_empty())
+                    .collect()
+            })
+            .unwrap_or_default();
         let external_domains = lookup("ERRAND_EXTERNAL_DOMAINS")
             .map(|v| {
                 v.split(',')
@@ -262,6 +315,8 @@ impl Config {
             redis,
             kafka,
             external_domains,
+            auth,
+            allowed_origins,
             command_deadline: Duration::from_secs(deadline.max(1)),
             max_charge,
         })

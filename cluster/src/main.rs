@@ -26,6 +26,9 @@ enum Command {
         /// Where the gateway listens [env: ERRAND_LISTEN, default 127.0.0.1:8080]
         #[arg(long)]
         listen: Option<SocketAddr>,
+        /// Listen on a non-loopback address without authentication.
+        #[arg(long)]
+        insecure: bool,
     },
     /// Prints a command's lifecycle from the configured store (ERRAND_REDIS_URL).
     Trace {
@@ -62,7 +65,7 @@ async fn main() -> ExitCode {
         )
         .init();
     let result = match Cli::parse().command {
-        Command::Up { listen } => up(listen).await,
+        Command::Up { listen, insecure } => up(listen, insecure).await,
         Command::Trace { trace_id, json } => trace(&trace_id, json).await,
         Command::Dlq { command } => dlq(command).await,
         Command::Env => {
@@ -81,9 +84,15 @@ async fn main() -> ExitCode {
     }
 }
 
-async fn up(listen: Option<SocketAddr>) -> anyhow::Result<ExitCode> {
+async fn up(listen: Option<SocketAddr>, insecure: bool) -> anyhow::Result<ExitCode> {
     let config = Config::from_env()?;
     let listen = listen.unwrap_or(config.listen);
+    if !listen.ip().is_loopback() && !config.auth.enabled() && !insecure {
+        anyhow::bail!(
+            "refusing to listen on {listen} without authentication: set ERRAND_AUTH_TOKENS or \
+             ERRAND_AUTH_JWT_SECRET, or pass --insecure"
+        );
+    }
     let options = NodeOptions::from_config(&config).await?;
     let node = Node::start(options).await?;
     let listener = tokio::net::TcpListener::bind(listen)

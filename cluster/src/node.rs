@@ -100,6 +100,10 @@ pub struct NodeOptions {
     pub clock: Clock,
     /// The subject of unauthenticated sessions.
     pub default_user: String,
+    /// Bearer tokens the gateway accepts (off when empty).
+    pub auth: errand_gateway::auth::Auth,
+    /// Origins WebSocket upgrades may come from (any when empty).
+    pub allowed_origins: Vec<String>,
 }
 
 impl NodeOptions {
@@ -129,6 +133,8 @@ impl NodeOptions {
             limits: Limits::default(),
             clock: Clock::new(),
             default_user: "demo".into(),
+            auth: errand_gateway::auth::Auth::default(),
+            allowed_origins: Vec::new(),
         }
     }
 }
@@ -160,6 +166,8 @@ impl NodeOptions {
         let mut options = Self::embedded();
         options.dialogue.command_deadline = config.command_deadline;
         options.payment.max_charge = config.max_charge;
+        options.auth = config.auth.clone();
+        options.allowed_origins = config.allowed_origins.clone();
         for domain in &config.external_domains {
             options.registry.register_external(DomainSpec {
                 name: domain.clone(),
@@ -573,6 +581,8 @@ impl Node {
             idempotency: self.options.stores.idempotency.clone(),
             keys: self.options.keys.clone(),
             user_id: self.options.default_user.clone(),
+            auth: self.options.auth.clone(),
+            allowed_origins: self.options.allowed_origins.clone(),
             shutdown: self.shutdown.subscribe(),
         }
     }

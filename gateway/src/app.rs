@@ -1,6 +1,7 @@
 //! The axum application: [`app`] builds the router; [`serve`] runs it on a
 //! listener until shutdown.
 
+use crate::auth::Caller;
 use crate::front::Front;
 use axum::Router;
 use axum::body::Bytes;
@@ -30,8 +31,11 @@ pub struct AppState {
     pub services: Option<errand_actors::agents::Services>,
     pub idempotency: Arc<dyn errand_actors::store::IdempotencyStore>,
     pub keys: errand_schemas::keys::Keys,
-    /// The subject of unauthenticated sessions.
+    /// The subject of every request while authentication is off.
     pub user_id: String,
+    pub auth: crate::auth::Auth,
+    /// Origins a WebSocket upgrade may come from (any when empty).
+    pub allowed_origins: Vec<String>,
     /// Turns `true` when the server shuts down.
     pub shutdown: watch::Receiver<bool>,
 }
@@ -94,10 +98,17 @@ fn json_response<T: serde::Serialize>(status: StatusCode, value: &T) -> Response
         .into_response()
 }
 
-async fn command(State(state): State<AppState>, Path(trace_id): Path<String>) -> Response {
+async fn command(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(trace_id): Path<String>,
+) -> Response {
     match state.front.tracker.store.get(&TraceId(trace_id)).await {
-        Ok(Some(command)) => json_response(StatusCode::OK, &command),
-        Ok(None) => problem(
+        // Another subject's command does not exist, as far as the caller knows.
+        Ok(Some(command)) if command.user_id == caller.subject => {
+            json_response(StatusCode::OK, &command)
+        }
+        Ok(_) => problem(
             StatusCode::NOT_FOUND,
             ErrorBody::new(ErrorCode::NotFound, "No command with that trace id."),
         ),
@@ -156,11 +167,12 @@ pub fn status_of(code: ErrorCode) -> StatusCode {
 /// session's sockets and on `GET /v1/sessions/{session_id}/events`.
 async fn post_utterance(
     State(state): State<AppState>,
+    caller: Caller,
     Path(session_id): Path<String>,
     body: Bytes,
 ) -> Response {
     let session_id = match session_from(session_id) {
-        Ok(s) => s,
+        Ok(s) => caller.session(&state, &s.0),
         Err(response) => return *response,
     };
     let body: UtteranceBody = match serde_json::from_slice(&body) {
@@ -188,7 +200,7 @@ async fn post_utterance(
         .front
         .submit(
             &session_id,
-            &state.user_id,
+            &caller.subject,
             &body.text,
             UtteranceSource::Text,
             None,
@@ -213,12 +225,13 @@ struct EventsQuery {
 /// with `Last-Event-ID` or `?after_seq=` gets what it missed first).
 async fn session_events(
     State(state): State<AppState>,
+    caller: Caller,
     Path(session_id): Path<String>,
     Query(query): Query<EventsQuery>,
     headers: HeaderMap,
 ) -> Response {
     let session_id = match session_from(session_id) {
-        Ok(s) => s,
+        Ok(s) => caller.session(&state, &s.0),
         Err(response) => return *response,
     };
     let after = query.after_seq.or_else(|| {

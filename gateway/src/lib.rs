@@ -6,6 +6,7 @@
 //!
 //! | module | concept |
 //! | --- | --- |
+//! | [`auth`] | bearer tokens: a static list or HS256 JWTs; the subject of a request |
 //! | [`app`](mod@app) | the router (`fn app() -> Router`), health, the status API, `serve(listener, state)` |
 //! | [`ws_text`] | `/v1/ws/text`: the client protocol over a WebSocket |
 //! | [`front`] | what every entry point does with an utterance (validate, trace id, `received`, publish) |
@@ -15,6 +16,7 @@
 //! | [`rest`] | the REST adapters per domain, with `Idempotency-Key` |
 
 pub mod app;
+pub mod auth;
 pub mod fanout;
 pub mod front;
 pub mod hub;

@@ -17,6 +17,7 @@
 //! an agent's refusal (unknown place, out of stock, over the cap) is 422.
 
 use crate::app::{AppState, problem, status_of};
+use crate::auth::Caller;
 use axum::body::Bytes;
 use axum::extract::{Query, State};
 use axum::http::{HeaderMap, StatusCode, header};
@@ -71,6 +72,7 @@ fn bad(message: impl Into<String>) -> Box<Response> {
 /// checking the key was not used for a different body), or new.
 async fn trace_for(
     state: &AppState,
+    user: &str,
     headers: &HeaderMap,
     route: &str,
     body: &[u8],
@@ -83,7 +85,7 @@ async fn trace_for(
         .ok()
         .filter(|k| !k.is_empty() && k.len() <= 255)
         .ok_or_else(|| bad("An Idempotency-Key is 1 to 255 visible characters."))?;
-    let scoped = format!("{}:{route}:{key}", state.user_id);
+    let scoped = format!("{user}:{route}:{key}");
     // The canonical form of the body, so formatting does not matter.
     let canonical = serde_json::from_slice::<serde_json::Value>(body)
         .map(|v| v.to_string())
@@ -118,20 +120,21 @@ async fn trace_for(
 /// Runs `action` through its domain's agent and answers with its result.
 async fn forward(
     state: &AppState,
+    user: &str,
     headers: &HeaderMap,
     route: &str,
     body: &[u8],
     action: Action,
 ) -> Response {
-    let trace_id = match trace_for(state, headers, route, body).await {
+    let trace_id = match trace_for(state, user, headers, route, body).await {
         Ok(t) => t,
         Err(response) => return *response,
     };
     let domain = action.domain().to_owned();
     let command = Command {
         trace_id: trace_id.clone(),
-        session_id: SessionId(format!("rest-{}", state.user_id)),
-        user_id: state.user_id.clone(),
+        session_id: SessionId(format!("rest-{user}")),
+        user_id: user.to_owned(),
         action,
         issued_at_ms: errand_schemas::now_ms(),
         turn: 0,
@@ -175,6 +178,7 @@ async fn forward(
 
 pub async fn food_orders(
     State(state): State<AppState>,
+    caller: Caller,
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
@@ -190,6 +194,7 @@ pub async fn food_orders(
     }
     forward(
         &state,
+        &caller.subject,
         &headers,
         "food/orders",
         &body,
@@ -200,6 +205,7 @@ pub async fn food_orders(
 
 pub async fn ride_bookings(
     State(state): State<AppState>,
+    caller: Caller,
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
@@ -212,6 +218,7 @@ pub async fn ride_bookings(
     }
     forward(
         &state,
+        &caller.subject,
         &headers,
         "ride/bookings",
         &body,
@@ -222,6 +229,7 @@ pub async fn ride_bookings(
 
 pub async fn mart_orders(
     State(state): State<AppState>,
+    caller: Caller,
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
@@ -237,6 +245,7 @@ pub async fn mart_orders(
     }
     forward(
         &state,
+        &caller.subject,
         &headers,
         "mart/orders",
         &body,
@@ -265,6 +274,7 @@ fn no_agents() -> Response {
 
 pub async fn payment_charges(
     State(state): State<AppState>,
+    caller: Caller,
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
@@ -275,16 +285,17 @@ pub async fn payment_charges(
     if charge.currency.len() != 3 || !charge.currency.chars().all(|c| c.is_ascii_uppercase()) {
         return *bad("A currency is an ISO 4217 code such as GBP.");
     }
-    let trace_id = match trace_for(&state, &headers, "payment/charges", &body).await {
-        Ok(t) => t,
-        Err(r) => return *r,
-    };
+    let trace_id =
+        match trace_for(&state, &caller.subject, &headers, "payment/charges", &body).await {
+            Ok(t) => t,
+            Err(r) => return *r,
+        };
     let Some(services) = &state.services else {
         return no_agents();
     };
     let request = ChargeRequest {
         idempotency_key: trace_id.0,
-        user_id: state.user_id.clone(),
+        user_id: caller.subject.clone(),
         amount: charge.amount,
         currency: charge.currency,
         description: charge.description,
@@ -308,6 +319,7 @@ pub struct ResolveQuery {
 
 pub async fn location_resolve(
     State(state): State<AppState>,
+    caller: Caller,
     Query(query): Query<ResolveQuery>,
 ) -> Response {
     let Some(q) = query.q.filter(|q| !q.trim().is_empty() && q.len() <= 200) else {
@@ -316,7 +328,7 @@ pub async fn location_resolve(
     let Some(services) = &state.services else {
         return no_agents();
     };
-    match services.resolve(&q, &state.user_id).await {
+    match services.resolve(&q, &caller.subject).await {
         Ok(place) => (
             StatusCode::OK,
             [(header::CONTENT_TYPE, "application/json")],

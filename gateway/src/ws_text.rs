@@ -8,10 +8,12 @@
 //! echoed back as `transcript` events so a screen can show them, finals are
 //! echoed and reasoned like typed text.
 
-use crate::app::AppState;
+use crate::app::{AppState, problem};
+use crate::auth::Caller;
 use crate::hub::Subscription;
 use axum::extract::ws::{CloseFrame, Message, Utf8Bytes, WebSocket, WebSocketUpgrade};
 use axum::extract::{Query, State};
+use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::Response;
 use errand_schemas::codec::to_json;
 use errand_schemas::{
@@ -89,41 +91,64 @@ impl Channel {
 
 pub async fn upgrade(
     ws: WebSocketUpgrade,
+    caller: Caller,
+    headers: HeaderMap,
     query: Query<SocketQuery>,
     state: State<AppState>,
 ) -> Response {
-    upgrade_channel(Channel::Text, ws, query, state)
+    upgrade_channel(Channel::Text, ws, caller, headers, query, state)
 }
 
 pub async fn upgrade_mic(
     ws: WebSocketUpgrade,
+    caller: Caller,
+    headers: HeaderMap,
     query: Query<SocketQuery>,
     state: State<AppState>,
 ) -> Response {
-    upgrade_channel(Channel::Mic, ws, query, state)
+    upgrade_channel(Channel::Mic, ws, caller, headers, query, state)
 }
 
 fn upgrade_channel(
     channel: Channel,
     ws: WebSocketUpgrade,
+    caller: Caller,
+    headers: HeaderMap,
     Query(query): Query<SocketQuery>,
     State(state): State<AppState>,
 ) -> Response {
+    if !state.allowed_origins.is_empty()
+        && let Some(origin) = headers.get(header::ORIGIN).and_then(|o| o.to_str().ok())
+        && !state
+            .allowed_origins
+            .iter()
+            .any(|allowed| allowed == origin)
+    {
+        return problem(
+            StatusCode::FORBIDDEN,
+            ErrorBody::new(
+                ErrorCode::Unauthorized,
+                "This origin may not open a socket.",
+            ),
+        );
+    }
     let session_id = query
         .session
         .filter(|s| !s.is_empty() && s.len() <= 128)
-        .map(SessionId)
-        .unwrap_or_else(SessionId::generate);
+        .map(|s| caller.session(&state, &s))
+        .unwrap_or_else(|| caller.session(&state, &SessionId::generate().0));
+    let user = caller.subject;
     let max = state.front.limits.max_frame_bytes;
     ws.max_message_size(max)
         .max_frame_size(max)
-        .on_upgrade(move |socket| serve(channel, socket, state, session_id, query.after_seq))
+        .on_upgrade(move |socket| serve(channel, socket, state, user, session_id, query.after_seq))
 }
 
 async fn serve(
     channel: Channel,
     socket: WebSocket,
     state: AppState,
+    user: String,
     session_id: SessionId,
     after_seq: Option<u64>,
 ) {
@@ -175,7 +200,7 @@ async fn serve(
                         break;
                     }
                 };
-                handle(channel, &state, &session_id, sub.id, &text).await;
+                handle(channel, &state, &user, &session_id, sub.id, &text).await;
             }
             _ = shutdown.changed() => {
                 let _ = sink.send(Message::Close(Some(CloseFrame {
@@ -192,6 +217,7 @@ async fn serve(
 async fn handle(
     channel: Channel,
     state: &AppState,
+    user: &str,
     session_id: &SessionId,
     socket: u64,
     text: &str,
@@ -213,13 +239,7 @@ async fn handle(
         Ok(ClientRequest::Utterance { text }) => {
             let _ = state
                 .front
-                .submit(
-                    session_id,
-                    &state.user_id,
-                    &text,
-                    UtteranceSource::Text,
-                    Some(socket),
-                )
+                .submit(session_id, user, &text, UtteranceSource::Text, Some(socket))
                 .await;
         }
         Ok(ClientRequest::Transcript { text, is_final }) => {
@@ -236,7 +256,7 @@ async fn handle(
                     .front
                     .submit(
                         session_id,
-                        &state.user_id,
+                        user,
                         &text,
                         UtteranceSource::Voice,
                         Some(socket),
