@@ -106,7 +106,7 @@ impl JwtConfig {
         }
         let signature = URL_SAFE_NO_PAD.decode(signature).map_err(|_| invalid())?;
         let mut mac = Hmac::<Sha256>::new_from_slice(&self.secret).map_err(|_| invalid())?;
-        mac.update(token[..token.rfind('.').unwrap_or(0)].as_bytes());
+        mac.update(&token.as_bytes()[..token.rfind('.').unwrap_or(0)]);
         mac.verify_slice(&signature).map_err(|_| invalid())?;
         let claims: serde_json::Value = URL_SAFE_NO_PAD
             .decode(payload)
