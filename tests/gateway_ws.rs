@@ -631,3 +631,59 @@ async fn with_auth_on_a_subject_sees_only_its_own_commands() {
     s.server.abort();
     s.stack.shutdown().await;
 }
+
+#[tokio::test]
+async fn limits_rate_sockets_per_client_and_idle_sockets() {
+    let s = server_with(|o| {
+        o.limits.utterance_burst = 3.0;
+        o.limits.utterances_per_second = 0.1;
+        o.limits.max_sockets_per_client = 2;
+        o.limits.idle_timeout = Duration::from_millis(300);
+    })
+    .await;
+    // Three at once, then the bucket is empty: a rate_limited error, the
+    // socket stays open.
+    let mut ws = connect_path(s.addr, "/v1/ws/text?session=limits").await;
+    for _ in 0..3 {
+        ws.send(Message::text("what's the weather")).await.unwrap();
+        expect(&mut ws, "ack", |e| e["type"] == "ack").await;
+    }
+    ws.send(Message::text("what's the weather")).await.unwrap();
+    let limited = expect(&mut ws, "error", |e| e["type"] == "error").await;
+    assert_eq!(limited["code"], "rate_limited");
+    let (status, _, body) = http_post_with(
+        s.addr,
+        "/v1/sessions/limits/utterances",
+        &[],
+        r#"{"text":"hello"}"#,
+    )
+    .await;
+    assert_eq!((status, body["code"].as_str()), (429, Some("rate_limited")));
+
+    // Two sockets per client: the third is refused.
+    let _second = connect_path(s.addr, "/v1/ws/text?session=other").await;
+    let third = tokio_tungstenite::connect_async(format!("ws://{}/v1/ws/text", s.addr)).await;
+    match third {
+        Err(tokio_tungstenite::tungstenite::Error::Http(response)) => {
+            assert_eq!(response.status(), 429)
+        }
+        other => panic!("the third socket is refused: {other:?}"),
+    }
+
+    // A socket that says nothing is closed.
+    let close = tokio::time::timeout(secs(5), async {
+        loop {
+            match ws.next().await {
+                Some(Ok(Message::Close(frame))) => return frame,
+                Some(Ok(_)) => continue,
+                other => panic!("expected a close frame, got {other:?}"),
+            }
+        }
+    })
+    .await
+    .expect("closed when idle")
+    .expect("with a reason");
+    assert_eq!(close.reason.as_str(), "idle timeout");
+    s.server.abort();
+    s.stack.shutdown().await;
+}

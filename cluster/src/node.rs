@@ -240,6 +240,7 @@ pub struct Node {
     pub failures: ActorSlot<errand_actors::retrier::RetrierMessage>,
     /// Payment and location, when this node runs the agents role.
     pub services: Option<Services>,
+    clients: Arc<errand_gateway::app::ClientSockets>,
     shutdown: watch::Sender<bool>,
     handle: tokio::task::JoinHandle<()>,
 }
@@ -553,6 +554,7 @@ impl Node {
             sessions: o.stores.sessions.clone(),
             limits: o.limits.clone(),
             command_deadline: o.dialogue.command_deadline,
+            rate: Arc::default(),
         };
         let (shutdown, _) = watch::channel(false);
         Ok(Node {
@@ -563,6 +565,7 @@ impl Node {
             tracker,
             failures,
             services: node_services,
+            clients: Arc::default(),
             shutdown,
             handle,
         })
@@ -583,6 +586,7 @@ impl Node {
             user_id: self.options.default_user.clone(),
             auth: self.options.auth.clone(),
             allowed_origins: self.options.allowed_origins.clone(),
+            clients: self.clients.clone(),
             shutdown: self.shutdown.subscribe(),
         }
     }

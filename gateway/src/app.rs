@@ -36,6 +36,8 @@ pub struct AppState {
     pub auth: crate::auth::Auth,
     /// Origins a WebSocket upgrade may come from (any when empty).
     pub allowed_origins: Vec<String>,
+    /// Open sockets per client address.
+    pub clients: Arc<ClientSockets>,
     /// Turns `true` when the server shuts down.
     pub shutdown: watch::Receiver<bool>,
 }
@@ -65,11 +67,81 @@ pub fn app(state: AppState) -> Router {
 pub async fn serve(listener: TcpListener, state: AppState) -> std::io::Result<()> {
     let mut shutdown = state.shutdown.clone();
     let router = app(state);
-    axum::serve(listener, router)
-        .with_graceful_shutdown(async move {
-            let _ = shutdown.wait_for(|stop| *stop).await;
+    axum::serve(
+        listener,
+        router.into_make_service_with_connect_info::<std::net::SocketAddr>(),
+    )
+    .with_graceful_shutdown(async move {
+        let _ = shutdown.wait_for(|stop| *stop).await;
+    })
+    .await
+}
+
+/// Open sockets per client address, for the per-client limit.
+#[derive(Default)]
+pub struct ClientSockets {
+    open: std::sync::Mutex<std::collections::HashMap<std::net::IpAddr, usize>>,
+}
+
+/// One open socket of a client; closing it (dropping this) frees its place.
+pub struct SocketPermit {
+    clients: Arc<ClientSockets>,
+    ip: Option<std::net::IpAddr>,
+}
+
+impl ClientSockets {
+    /// A place for one more socket of `ip`, unless it holds `max` already.
+    pub fn open(
+        self: &Arc<Self>,
+        ip: Option<std::net::IpAddr>,
+        max: usize,
+    ) -> Option<SocketPermit> {
+        if let Some(ip) = ip {
+            let mut open = self.open.lock().unwrap_or_else(|e| e.into_inner());
+            let count = open.entry(ip).or_default();
+            if *count >= max {
+                return None;
+            }
+            *count += 1;
+        }
+        Some(SocketPermit {
+            clients: self.clone(),
+            ip,
         })
-        .await
+    }
+}
+
+impl Drop for SocketPermit {
+    fn drop(&mut self) {
+        if let Some(ip) = self.ip {
+            let mut open = self.clients.open.lock().unwrap_or_else(|e| e.into_inner());
+            if let Some(count) = open.get_mut(&ip) {
+                *count -= 1;
+                if *count == 0 {
+                    open.remove(&ip);
+                }
+            }
+        }
+    }
+}
+
+/// The client's address, when the server knows it.
+pub struct ClientAddr(pub Option<std::net::IpAddr>);
+
+impl<S: Send + Sync> axum::extract::FromRequestParts<S> for ClientAddr {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(
+        parts: &mut axum::http::request::Parts,
+        _: &S,
+    ) -> Result<Self, Self::Rejection> {
+        Ok(ClientAddr(
+            parts
+                .extensions
+                .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
+                .map(|c| c.0.ip()),
+        ))
+    }
 }
 
 /// A problem+json response with a stable code.

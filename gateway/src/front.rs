@@ -13,6 +13,7 @@ use errand_schemas::{
     ErrorBody, ErrorCode, ServerEvent, SessionId, Status, StatusUpdate, TraceId, Utterance,
     UtteranceSource,
 };
+use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -23,6 +24,14 @@ pub struct Limits {
     pub max_utterance_chars: usize,
     /// Bytes in one WebSocket message.
     pub max_frame_bytes: usize,
+    /// Utterances per second one session may send (token bucket rate)...
+    pub utterances_per_second: f64,
+    /// ...and how many it may send at once (bucket size).
+    pub utterance_burst: f64,
+    /// Open sockets one client address may hold.
+    pub max_sockets_per_client: usize,
+    /// A socket with no client frame for this long is closed.
+    pub idle_timeout: Duration,
 }
 
 impl Default for Limits {
@@ -30,6 +39,39 @@ impl Default for Limits {
         Self {
             max_utterance_chars: 1000,
             max_frame_bytes: 64 * 1024,
+            utterances_per_second: 2.0,
+            utterance_burst: 10.0,
+            max_sockets_per_client: 256,
+            idle_timeout: Duration::from_secs(300),
+        }
+    }
+}
+
+/// A token bucket per session.
+#[derive(Default)]
+pub struct RateLimiter {
+    buckets: std::sync::Mutex<HashMap<SessionId, (f64, tokio::time::Instant)>>,
+}
+
+impl RateLimiter {
+    /// Takes a token for `session`; `false` when it has none left.
+    pub fn allow(&self, session: &SessionId, rate: f64, burst: f64) -> bool {
+        let now = tokio::time::Instant::now();
+        let mut buckets = self.buckets.lock().unwrap_or_else(|e| e.into_inner());
+        if buckets.len() > 100_000 {
+            // Forget sessions whose buckets are full again.
+            buckets.retain(|_, (tokens, at)| {
+                *tokens + now.duration_since(*at).as_secs_f64() * rate < burst
+            });
+        }
+        let (tokens, at) = buckets.entry(session.clone()).or_insert((burst, now));
+        *tokens = (*tokens + now.duration_since(*at).as_secs_f64() * rate).min(burst);
+        *at = now;
+        if *tokens >= 1.0 {
+            *tokens -= 1.0;
+            true
+        } else {
+            false
         }
     }
 }
@@ -42,6 +84,7 @@ pub struct Front {
     pub limits: Limits,
     /// Deadline of a new command.
     pub command_deadline: Duration,
+    pub rate: Arc<RateLimiter>,
 }
 
 impl Front {
@@ -109,6 +152,19 @@ impl Front {
         source: UtteranceSource,
     ) -> Result<TraceId, ErrorBody> {
         let text = self.validate(text)?;
+        if !self.rate.allow(
+            session_id,
+            self.limits.utterances_per_second,
+            self.limits.utterance_burst,
+        ) {
+            return Err(ErrorBody::new(
+                ErrorCode::RateLimited,
+                format!(
+                    "Too many messages: at most {} a second (bursts of {}). Please slow down.",
+                    self.limits.utterances_per_second, self.limits.utterance_burst
+                ),
+            ));
+        }
         let open = self
             .sessions
             .load(session_id)

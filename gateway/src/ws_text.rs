@@ -8,7 +8,7 @@
 //! echoed back as `transcript` events so a screen can show them, finals are
 //! echoed and reasoned like typed text.
 
-use crate::app::{AppState, problem};
+use crate::app::{AppState, ClientAddr, problem};
 use crate::auth::Caller;
 use crate::hub::Subscription;
 use axum::extract::ws::{CloseFrame, Message, Utf8Bytes, WebSocket, WebSocketUpgrade};
@@ -92,27 +92,30 @@ impl Channel {
 pub async fn upgrade(
     ws: WebSocketUpgrade,
     caller: Caller,
+    client: ClientAddr,
     headers: HeaderMap,
     query: Query<SocketQuery>,
     state: State<AppState>,
 ) -> Response {
-    upgrade_channel(Channel::Text, ws, caller, headers, query, state)
+    upgrade_channel(Channel::Text, ws, caller, client, headers, query, state)
 }
 
 pub async fn upgrade_mic(
     ws: WebSocketUpgrade,
     caller: Caller,
+    client: ClientAddr,
     headers: HeaderMap,
     query: Query<SocketQuery>,
     state: State<AppState>,
 ) -> Response {
-    upgrade_channel(Channel::Mic, ws, caller, headers, query, state)
+    upgrade_channel(Channel::Mic, ws, caller, client, headers, query, state)
 }
 
 fn upgrade_channel(
     channel: Channel,
     ws: WebSocketUpgrade,
     caller: Caller,
+    ClientAddr(ip): ClientAddr,
     headers: HeaderMap,
     Query(query): Query<SocketQuery>,
     State(state): State<AppState>,
@@ -138,10 +141,23 @@ fn upgrade_channel(
         .map(|s| caller.session(&state, &s))
         .unwrap_or_else(|| caller.session(&state, &SessionId::generate().0));
     let user = caller.subject;
+    let max = state.front.limits.max_sockets_per_client;
+    let Some(permit) = state.clients.open(ip, max) else {
+        return problem(
+            StatusCode::TOO_MANY_REQUESTS,
+            ErrorBody::new(
+                ErrorCode::RateLimited,
+                format!("This client holds {max} sockets already."),
+            ),
+        );
+    };
     let max = state.front.limits.max_frame_bytes;
     ws.max_message_size(max)
         .max_frame_size(max)
-        .on_upgrade(move |socket| serve(channel, socket, state, user, session_id, query.after_seq))
+        .on_upgrade(move |socket| async move {
+            serve(channel, socket, state, user, session_id, query.after_seq).await;
+            drop(permit);
+        })
 }
 
 async fn serve(
@@ -163,8 +179,17 @@ async fn serve(
             }
         }
     }
+    let idle = state.front.limits.idle_timeout;
+    let mut idle_deadline = tokio::time::Instant::now() + idle;
     loop {
         tokio::select! {
+            _ = tokio::time::sleep_until(idle_deadline) => {
+                let _ = sink.send(Message::Close(Some(CloseFrame {
+                    code: 1000,
+                    reason: Utf8Bytes::from_static("idle timeout"),
+                }))).await;
+                break;
+            }
             event = sub.events.recv() => {
                 let Some(event) = event else { break };
                 if send(&mut sink, &event).await.is_err() {
@@ -172,6 +197,7 @@ async fn serve(
                 }
             }
             frame = stream.next() => {
+                idle_deadline = tokio::time::Instant::now() + idle;
                 let text = match frame {
                     Some(Ok(Message::Text(text))) => text.to_string(),
                     Some(Ok(Message::Binary(_))) if channel == Channel::Mic => {
