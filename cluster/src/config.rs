@@ -107,6 +107,36 @@ pub const VARIABLES: &[(&str, &str, &str)] = &[
         "origins WebSocket upgrades may come from, comma-separated",
     ),
     (
+        "ERRAND_MAX_UTTERANCE_CHARS",
+        "1000",
+        "characters in one utterance",
+    ),
+    (
+        "ERRAND_MAX_FRAME_BYTES",
+        "65536",
+        "bytes in one WebSocket message",
+    ),
+    (
+        "ERRAND_RATE_PER_SECOND",
+        "2",
+        "utterances per second one session may send (sustained)",
+    ),
+    (
+        "ERRAND_RATE_BURST",
+        "10",
+        "utterances one session may send at once",
+    ),
+    (
+        "ERRAND_MAX_SOCKETS_PER_CLIENT",
+        "256",
+        "open sockets per client address",
+    ),
+    (
+        "ERRAND_IDLE_TIMEOUT_SECS",
+        "300",
+        "a socket silent this long is closed",
+    ),
+    (
         "ERRAND_KAFKA_DEBUG",
         "(none)",
         "librdkafka debug contexts, e.g. cgrp,topic (logged to stderr)",
@@ -147,6 +177,7 @@ pub struct Config {
     pub external_domains: Vec<String>,
     pub auth: errand_gateway::auth::Auth,
     pub allowed_origins: Vec<String>,
+    pub limits: errand_gateway::Limits,
     pub command_deadline: Duration,
     pub max_charge: i64,
 }
@@ -295,6 +326,55 @@ impl Config {
                     .collect()
             })
             .unwrap_or_default();
+        let defaults = errand_gateway::Limits::default();
+        let limits = errand_gateway::Limits {
+            max_utterance_chars: parse(
+                &lookup,
+                "ERRAND_MAX_UTTERANCE_CHARS",
+                defaults.max_utterance_chars,
+                "expected a whole number",
+            )?,
+            max_frame_bytes: parse(
+                &lookup,
+                "ERRAND_MAX_FRAME_BYTES",
+                defaults.max_frame_bytes,
+                "expected bytes",
+            )?,
+            utterances_per_second: parse(
+                &lookup,
+                "ERRAND_RATE_PER_SECOND",
+                defaults.utterances_per_second,
+                "expected a number",
+            )?,
+            utterance_burst: parse(
+                &lookup,
+                "ERRAND_RATE_BURST",
+                defaults.utterance_burst,
+                "expected a number",
+            )?,
+            max_sockets_per_client: parse(
+                &lookup,
+                "ERRAND_MAX_SOCKETS_PER_CLIENT",
+                defaults.max_sockets_per_client,
+                "expected a whole number",
+            )?,
+            idle_timeout: Duration::from_secs(parse(
+                &lookup,
+                "ERRAND_IDLE_TIMEOUT_SECS",
+                defaults.idle_timeout.as_secs(),
+                "expected seconds",
+            )?),
+        };
+        if limits.utterance_burst < 1.0 || limits.utterances_per_second <= 0.0 {
+            return Err(ConfigError::Invalid {
+                name: "ERRAND_RATE_BURST",
+                value: format!(
+                    "{}/{}",
+                    limits.utterances_per_second, limits.utterance_burst
+                ),
+                why: "the rate must be positive and the burst at least 1".into(),
+            });
+        }
         let external_domains = lookup("ERRAND_EXTERNAL_DOMAINS")
             .map(|v| {
                 v.split(',')
@@ -317,6 +397,7 @@ impl Config {
             external_domains,
             auth,
             allowed_origins,
+            limits,
             command_deadline: Duration::from_secs(deadline.max(1)),
             max_charge,
         })

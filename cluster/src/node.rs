@@ -168,6 +168,7 @@ impl NodeOptions {
         options.payment.max_charge = config.max_charge;
         options.auth = config.auth.clone();
         options.allowed_origins = config.allowed_origins.clone();
+        options.limits = config.limits.clone();
         for domain in &config.external_domains {
             options.registry.register_external(DomainSpec {
                 name: domain.clone(),
