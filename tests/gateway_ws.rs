@@ -687,3 +687,60 @@ async fn limits_rate_sockets_per_client_and_idle_sockets() {
     s.server.abort();
     s.stack.shutdown().await;
 }
+
+#[tokio::test]
+async fn the_openapi_document_lists_every_route_and_every_listed_route_exists() {
+    let s = server().await;
+    let (status, _, doc) = http_get(s.addr, "/v1/openapi.json").await;
+    assert_eq!(status, 200);
+    assert_eq!(doc["openapi"], "3.1.0");
+    for (method, path, _, _) in errand_gateway::openapi::ROUTES {
+        assert!(
+            doc["paths"][*path][*method].is_object(),
+            "{method} {path} documented"
+        );
+        // And the router serves it (the fallback answers "No such route").
+        let concrete = path.replace("{trace_id}", "t").replace("{session_id}", "s");
+        if path.starts_with("/v1/ws/") || path.ends_with("/events") {
+            continue; // upgrades and streams are exercised by their own tests
+        }
+        let (status, body) = if *method == "get" {
+            let (status, _, body) = http_get(s.addr, &concrete).await;
+            (status, body)
+        } else {
+            let (status, _, body) = http_post_with(s.addr, &concrete, &[], "{}").await;
+            (status, body)
+        };
+        assert!(
+            !(status == 404 && body["detail"] == "No such route."),
+            "{method} {path} is routed ({status})"
+        );
+    }
+    for route in [
+        "/v1/food/orders",
+        "/v1/ride/bookings",
+        "/v1/mart/orders",
+        "/v1/payment/charges",
+        "/v1/location/resolve",
+        "/v1/commands/{trace_id}",
+        "/v1/sessions/{session_id}/utterances",
+        "/v1/sessions/{session_id}/events",
+        "/v1/ws/text",
+        "/v1/ws/mic",
+        "/healthz",
+        "/readyz",
+        "/metrics",
+    ] {
+        assert!(doc["paths"][route].is_object(), "{route}");
+    }
+    let food = &doc["paths"]["/v1/food/orders"]["post"];
+    assert!(
+        food["requestBody"]["content"]["application/json"]["schema"]["$ref"]
+            .as_str()
+            .unwrap()
+            .ends_with("FoodOrder")
+    );
+    assert!(doc["components"]["schemas"]["FoodOrder"]["properties"]["items"].is_object());
+    s.server.abort();
+    s.stack.shutdown().await;
+}

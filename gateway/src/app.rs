@@ -58,6 +58,7 @@ pub fn app(state: AppState) -> Router {
         .route("/healthz", get(healthz))
         .route("/readyz", get(readyz))
         .route("/metrics", get(metrics))
+        .route("/v1/openapi.json", get(openapi))
         .fallback(not_found)
         .with_state(state)
 }
@@ -341,6 +342,10 @@ async fn session_events(
     Sse::new(events)
         .keep_alive(KeepAlive::default())
         .into_response()
+}
+
+async fn openapi() -> Response {
+    json_response(StatusCode::OK, &crate::openapi::document())
 }
 
 async fn healthz() -> Response {

@@ -13,6 +13,7 @@
 //! | [`hub`] | the sockets of each session, `seq` numbering, replay |
 //! | [`fanout`] | the actor that pushes `agent.status` and `agent.out.clarify` to sockets |
 //! | [`local`] | an in-process client (the REPL and the test harness) |
+//! | [`openapi`] | `/v1/openapi.json`, its schemas generated from the handlers' types |
 //! | [`rest`] | the REST adapters per domain, with `Idempotency-Key` |
 
 pub mod app;
@@ -21,6 +22,7 @@ pub mod fanout;
 pub mod front;
 pub mod hub;
 pub mod local;
+pub mod openapi;
 pub mod rest;
 pub mod ws_text;
 
