@@ -152,8 +152,12 @@ fn upgrade_channel(
         );
     };
     let max = state.front.limits.max_frame_bytes;
+    // Small buffers: an idle socket should cost kilobytes, not the
+    // 128 KiB tungstenite reserves by default (see the idle_sockets bench).
     ws.max_message_size(max)
         .max_frame_size(max)
+        .read_buffer_size(4 * 1024)
+        .write_buffer_size(4 * 1024)
         .on_upgrade(move |socket| async move {
             serve(channel, socket, state, user, session_id, query.after_seq).await;
             drop(permit);
