@@ -2,6 +2,7 @@
 //! plain HTTP for the status API and health, against a server on a free port.
 
 use errand_harness::{TestStack, secs};
+use errand_schemas::{Action, Command, FoodOrder, ItemRequest, SessionId, TraceId};
 use futures_util::{SinkExt, StreamExt};
 use serde_json::Value;
 use std::net::SocketAddr;
@@ -743,4 +744,78 @@ async fn the_openapi_document_lists_every_route_and_every_listed_route_exists() 
     assert!(doc["components"]["schemas"]["FoodOrder"]["properties"]["items"].is_object());
     s.server.abort();
     s.stack.shutdown().await;
+}
+
+#[tokio::test]
+async fn a_domain_served_by_an_external_http_service() {
+    // The provider speaks errand's REST contract (here: another errand).
+    let provider = server().await;
+    let url = format!("http://{}", provider.addr);
+    let stack = TestStack::start_with(|o| o.use_http_agent("food", &url).unwrap()).await;
+    let mut person = stack.client("http-agent");
+    let trace = person
+        .say("order me 2 burgers to 221B Baker Street")
+        .await
+        .unwrap();
+    let done = person
+        .expect_status(trace.as_str(), "confirmed", secs(10))
+        .await;
+    assert!(done["result"]["order_id"].is_string());
+    assert_eq!(done["result"]["items"][0]["quantity"], 2);
+    // The trace id goes as the Idempotency-Key: a retried command is the
+    // same order at the provider.
+    let command = Command {
+        trace_id: TraceId::generate(),
+        session_id: SessionId("http-agent".into()),
+        user_id: "demo".into(),
+        action: Action::OrderFood(FoodOrder {
+            items: vec![ItemRequest {
+                name: "burger".into(),
+                quantity: 2,
+            }],
+            restaurant: None,
+            cuisine: None,
+            address: "221B Baker Street".into(),
+        }),
+        issued_at_ms: 0,
+        turn: 1,
+    };
+    let agent = errand_actors::agents::http::HttpAgent::new(
+        stack.node.options.registry.spec("food").unwrap().clone(),
+        &url,
+        secs(5),
+    )
+    .unwrap();
+    use errand_actors::registry::DomainAgent;
+    let services = stack.node.services.clone().unwrap();
+    let errand_schemas::ResultBody::Order(first) =
+        agent.execute(&command, &services).await.unwrap()
+    else {
+        panic!("an order")
+    };
+    let errand_schemas::ResultBody::Order(again) =
+        agent.execute(&command, &services).await.unwrap()
+    else {
+        panic!("an order")
+    };
+    assert_eq!(again.order_id, first.order_id);
+    // A refusal with a code is an answer, not a retry.
+    let nowhere = Command {
+        trace_id: TraceId::generate(),
+        action: Action::OrderFood(FoodOrder {
+            items: vec![ItemRequest {
+                name: "burger".into(),
+                quantity: 1,
+            }],
+            restaurant: None,
+            cuisine: None,
+            address: "Atlantis".into(),
+        }),
+        ..command
+    };
+    let refused = agent.execute(&nowhere, &services).await.unwrap_err();
+    assert_eq!(refused.code.as_str(), "unknown_place");
+    stack.shutdown().await;
+    provider.server.abort();
+    provider.stack.shutdown().await;
 }

@@ -142,6 +142,11 @@ pub const VARIABLES: &[(&str, &str, &str)] = &[
         "librdkafka debug contexts, e.g. cgrp,topic (logged to stderr)",
     ),
     (
+        "ERRAND_HTTP_AGENTS",
+        "(none)",
+        "domains served by external HTTP services with errand's REST contract, domain=https://host pairs",
+    ),
+    (
         "ERRAND_EXTERNAL_DOMAINS",
         "(none)",
         "domains served by external agents over agent.cmd and agent.out.<domain>, comma-separated",
@@ -178,6 +183,8 @@ pub struct Config {
     pub auth: errand_gateway::auth::Auth,
     pub allowed_origins: Vec<String>,
     pub limits: errand_gateway::Limits,
+    /// Domains served by external HTTP services: (domain, base URL).
+    pub http_agents: Vec<(String, String)>,
     pub command_deadline: Duration,
     pub max_charge: i64,
 }
@@ -375,6 +382,29 @@ impl Config {
                 why: "the rate must be positive and the burst at least 1".into(),
             });
         }
+        let mut http_agents = Vec::new();
+        for pair in lookup("ERRAND_HTTP_AGENTS")
+            .unwrap_or_default()
+            .split(',')
+            .map(str::trim)
+            .filter(|p| !p.is_empty())
+        {
+            match pair.split_once('=') {
+                Some((domain, url))
+                    if !domain.is_empty()
+                        && (url.starts_with("http://") || url.starts_with("https://")) =>
+                {
+                    http_agents.push((domain.trim().to_owned(), url.trim().to_owned()));
+                }
+                _ => {
+                    return Err(ConfigError::Invalid {
+                        name: "ERRAND_HTTP_AGENTS",
+                        value: pair.to_owned(),
+                        why: "expected domain=http(s)://host:port pairs separated by commas".into(),
+                    });
+                }
+            }
+        }
         let external_domains = lookup("ERRAND_EXTERNAL_DOMAINS")
             .map(|v| {
                 v.split(',')
@@ -398,6 +428,7 @@ impl Config {
             auth,
             allowed_origins,
             limits,
+            http_agents,
             command_deadline: Duration::from_secs(deadline.max(1)),
             max_charge,
         })

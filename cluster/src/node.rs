@@ -169,6 +169,9 @@ impl NodeOptions {
         options.auth = config.auth.clone();
         options.allowed_origins = config.allowed_origins.clone();
         options.limits = config.limits.clone();
+        for (domain, url) in &config.http_agents {
+            options.use_http_agent(domain, url)?;
+        }
         for domain in &config.external_domains {
             options.registry.register_external(DomainSpec {
                 name: domain.clone(),
@@ -189,6 +192,24 @@ impl NodeOptions {
             options.use_redis(redis.clone()).await?;
         }
         Ok(options)
+    }
+
+    /// Sends `domain`'s commands to the HTTP service at `base_url` (same
+    /// contract as the REST adapters) instead of the built-in agent.
+    pub fn use_http_agent(&mut self, domain: &str, base_url: &str) -> Result<(), NodeError> {
+        let spec = self
+            .registry
+            .spec(domain)
+            .cloned()
+            .unwrap_or_else(|| DomainSpec {
+                name: domain.to_owned(),
+                description: format!("{domain}, served over HTTP"),
+                actions: Vec::new(),
+            });
+        let agent = errand_actors::agents::http::HttpAgent::new(spec, base_url, self.call_timeout)
+            .map_err(errand_actors::bus::BusError::Unavailable)?;
+        self.registry.register(agent);
+        Ok(())
     }
 
     /// Keeps state, sessions, idempotency records and dead letters in Redis.

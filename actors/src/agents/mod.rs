@@ -9,6 +9,7 @@
 pub mod catalog;
 pub mod food;
 pub mod host;
+pub mod http;
 pub mod location;
 pub mod mart;
 pub mod payment;

@@ -1,0 +1,141 @@
+//! [`HttpAgent`]: a domain served by an external HTTP service with the same
+//! contract as errand's REST adapters (`POST /v1/food/orders`,
+//! `POST /v1/ride/bookings`, `POST /v1/mart/orders`, or
+//! `POST /v1/<domain>/<action>` for other domains). This is how a real
+//! provider plugs in: configure the domain's base URL and the router sends
+//! its commands there.
+//!
+//! The command's trace id goes as the `Idempotency-Key`, so a retried
+//! command is the same request to the provider. A 2xx answer is the result;
+//! a problem+json answer with a `code` is the provider's refusal; anything
+//! else (unreachable, 5xx without a code) is transient and retried.
+
+use super::Services;
+use crate::registry::{DomainAgent, DomainSpec};
+use async_trait::async_trait;
+use errand_schemas::{Action, Command, ErrorBody, ErrorCode, ResultBody};
+use std::time::Duration;
+
+pub struct HttpAgent {
+    spec: DomainSpec,
+    base_url: String,
+    client: reqwest::Client,
+}
+
+impl HttpAgent {
+    /// `spec` is the domain's (usually the built-in agent's); `base_url`
+    /// like `https://provider.example`.
+    pub fn new(
+        spec: DomainSpec,
+        base_url: impl Into<String>,
+        timeout: Duration,
+    ) -> Result<Self, String> {
+        let client = reqwest::Client::builder()
+            .timeout(timeout)
+            .build()
+            .map_err(|e| e.to_string())?;
+        Ok(Self {
+            spec,
+            base_url: base_url.into().trim_end_matches('/').to_owned(),
+            client,
+        })
+    }
+
+    fn request(&self, command: &Command) -> (String, serde_json::Value) {
+        let body = |v: serde_json::Result<serde_json::Value>| v.unwrap_or_default();
+        match &command.action {
+            Action::OrderFood(o) => (
+                format!("{}/v1/food/orders", self.base_url),
+                body(serde_json::to_value(o)),
+            ),
+            Action::BookRide(r) => (
+                format!("{}/v1/ride/bookings", self.base_url),
+                body(serde_json::to_value(r)),
+            ),
+            Action::OrderMart(m) => (
+                format!("{}/v1/mart/orders", self.base_url),
+                body(serde_json::to_value(m)),
+            ),
+            Action::Custom(c) => (
+                format!("{}/v1/{}/{}", self.base_url, c.domain, c.name),
+                serde_json::to_value(&c.slots).unwrap_or_default(),
+            ),
+        }
+    }
+}
+
+fn transient(message: String) -> ErrorBody {
+    ErrorBody::new(ErrorCode::AgentUnavailable, message)
+}
+
+#[async_trait]
+impl DomainAgent for HttpAgent {
+    fn spec(&self) -> DomainSpec {
+        self.spec.clone()
+    }
+
+    async fn execute(&self, command: &Command, _: &Services) -> Result<ResultBody, ErrorBody> {
+        let (url, body) = self.request(command);
+        let response = self
+            .client
+            .post(&url)
+            .header("Idempotency-Key", command.trace_id.as_str())
+            .header("Content-Type", "application/json")
+            .body(body.to_string())
+            .send()
+            .await
+            .map_err(|e| {
+                transient(format!(
+                    "the {} provider is unreachable: {e}",
+                    self.spec.name
+                ))
+            })?;
+        let status = response.status();
+        let bytes = response.bytes().await.map_err(|e| {
+            transient(format!(
+                "the {} provider's answer was cut: {e}",
+                self.spec.name
+            ))
+        })?;
+        let json: serde_json::Value = serde_json::from_slice(&bytes).unwrap_or_default();
+        if status.is_success() {
+            return serde_json::from_value(json).map_err(|e| {
+                ErrorBody::new(
+                    ErrorCode::ProcessingFailed,
+                    format!("the provider's result is not valid: {e}"),
+                )
+            });
+        }
+        // A refusal with a stable code is an answer; anything else is retried.
+        match serde_json::from_value::<ErrorCode>(json["code"].clone()) {
+            Ok(code) if !status.is_server_error() || code != ErrorCode::Internal => {
+                Err(ErrorBody::new(
+                    code,
+                    json["detail"]
+                        .as_str()
+                        .unwrap_or("The provider refused.")
+                        .to_owned(),
+                ))
+            }
+            _ => Err(transient(format!(
+                "the {} provider answered {status}",
+                self.spec.name
+            ))),
+        }
+    }
+
+    fn confirmation(&self, result: &ResultBody) -> String {
+        match result {
+            ResultBody::Order(o) => {
+                super::order_confirmation(&format!("Your order from {}", o.merchant), o)
+            }
+            ResultBody::Ride(r) => format!(
+                "Your ride to {} is booked: {}, arriving in about {} minutes.",
+                r.destination.name,
+                super::format_money(r.fare, &r.currency),
+                r.eta_minutes
+            ),
+            ResultBody::Other(_) => "Done.".into(),
+        }
+    }
+}
