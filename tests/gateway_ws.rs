@@ -204,6 +204,16 @@ async fn the_cab_and_the_weather_over_a_real_socket() {
     .await;
     let reply = expect(&mut ws, "reply", |e| e["type"] == "reply").await;
     assert_eq!(reply["trace_id"], declined["trace_id"]);
+    let metrics = http_text(s.addr, "/metrics").await;
+    assert!(
+        metrics.contains(r#"errand_command_latency_ms_count{domain="ride",status="confirmed"} 1"#),
+        "{metrics}"
+    );
+    assert!(metrics.contains(r#"errand_sockets 1"#));
+    assert!(
+        metrics.contains(r#"errand_http_requests_total{route="/v1/ws/text",status="101"} 1"#),
+        "{metrics}"
+    );
     s.server.abort();
     s.stack.shutdown().await;
 }

@@ -27,6 +27,7 @@
 //! | [`registry`] | domains, their actions and slots, and the `DomainAgent` trait |
 //! | [`router`] | dispatches commands to domain agents found through process groups |
 //! | [`agents`] | food, ride, mart, payment, location, and the actor that hosts an agent |
+//! | [`metrics`] | command latency histograms per domain |
 //! | [`clock`] | milliseconds that follow tokio's (pausable) clock |
 
 pub mod agents;
@@ -37,6 +38,7 @@ pub mod envelope;
 pub mod error_handler;
 pub mod ingress;
 pub mod lanes;
+pub mod metrics;
 pub mod nlu;
 pub mod reasoner;
 pub mod registry;

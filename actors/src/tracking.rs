@@ -36,11 +36,18 @@ pub struct Tracker {
     pub store: Arc<dyn StateStore>,
     pub bus: Arc<dyn Bus>,
     pub clock: Clock,
+    /// Observed when a command reaches its final status on this node.
+    pub latency: crate::metrics::CommandLatency,
 }
 
 impl Tracker {
     pub fn new(store: Arc<dyn StateStore>, bus: Arc<dyn Bus>, clock: Clock) -> Self {
-        Self { store, bus, clock }
+        Self {
+            store,
+            bus,
+            clock,
+            latency: Default::default(),
+        }
     }
 
     /// Applies `step` and announces it when it counts.
@@ -53,6 +60,13 @@ impl Tracker {
             moved = matches!(applied, Applied::Moved(_)),
             "lifecycle step"
         );
+        if let Applied::Moved(state) = &applied
+            && state.status.is_final()
+        {
+            let domain = state.domain.as_deref().unwrap_or("none");
+            let ms = state.updated_at_ms.saturating_sub(state.created_at_ms);
+            self.latency.observe(domain, state.status.as_str(), ms);
+        }
         if applied.announce() {
             self.bus
                 .publish(OutRecord::json(

@@ -609,6 +609,7 @@ impl Node {
             auth: self.options.auth.clone(),
             allowed_origins: self.options.allowed_origins.clone(),
             clients: self.clients.clone(),
+            requests: Arc::default(),
             shutdown: self.shutdown.subscribe(),
         }
     }

@@ -38,6 +38,8 @@ pub struct AppState {
     pub allowed_origins: Vec<String>,
     /// Open sockets per client address.
     pub clients: Arc<ClientSockets>,
+    /// HTTP requests answered, by route and status.
+    pub requests: Arc<RequestCounts>,
     /// Turns `true` when the server shuts down.
     pub shutdown: watch::Receiver<bool>,
 }
@@ -60,6 +62,10 @@ pub fn app(state: AppState) -> Router {
         .route("/metrics", get(metrics))
         .route("/v1/openapi.json", get(openapi))
         .fallback(not_found)
+        .route_layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            count_requests,
+        ))
         .with_state(state)
 }
 
@@ -76,6 +82,44 @@ pub async fn serve(listener: TcpListener, state: AppState) -> std::io::Result<()
         let _ = shutdown.wait_for(|stop| *stop).await;
     })
     .await
+}
+
+/// Requests answered by (route, status).
+#[derive(Default)]
+pub struct RequestCounts {
+    counts: std::sync::Mutex<std::collections::BTreeMap<(String, u16), u64>>,
+}
+
+impl RequestCounts {
+    pub fn snapshot(&self) -> Vec<((String, u16), u64)> {
+        self.counts
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .iter()
+            .map(|(k, v)| (k.clone(), *v))
+            .collect()
+    }
+}
+
+async fn count_requests(
+    State(state): State<AppState>,
+    request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> Response {
+    let route = request
+        .extensions()
+        .get::<axum::extract::MatchedPath>()
+        .map(|p| p.as_str().to_owned())
+        .unwrap_or_else(|| "unmatched".into());
+    let response = next.run(request).await;
+    *state
+        .requests
+        .counts
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .entry((route, response.status().as_u16()))
+        .or_default() += 1;
+    response
 }
 
 /// Open sockets per client address, for the per-client limit.
@@ -395,6 +439,18 @@ async fn metrics(State(state): State<AppState>) -> Response {
     let _ = writeln!(out, "# TYPE errand_client_errors_total counter");
     for (code, count) in state.front.hub.errors_by_code() {
         let _ = writeln!(out, "errand_client_errors_total{{code=\"{code}\"}} {count}");
+    }
+    out.push_str(&state.front.tracker.latency.render());
+    let _ = writeln!(
+        out,
+        "# HELP errand_http_requests_total HTTP requests answered, by route and status."
+    );
+    let _ = writeln!(out, "# TYPE errand_http_requests_total counter");
+    for ((route, status), count) in state.requests.snapshot() {
+        let _ = writeln!(
+            out,
+            "errand_http_requests_total{{route=\"{route}\",status=\"{status}\"}} {count}"
+        );
     }
     let ready = state.front.tracker.store.ready().await && state.bus.ready().await;
     let _ = writeln!(
