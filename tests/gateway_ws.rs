@@ -829,3 +829,47 @@ async fn a_domain_served_by_an_external_http_service() {
     provider.server.abort();
     provider.stack.shutdown().await;
 }
+
+#[tokio::test]
+async fn oversized_frames_and_bodies_are_refused_with_codes() {
+    let s = server().await;
+    let mut ws = connect_path(s.addr, "/v1/ws/text?session=big").await;
+    ws.send(Message::text("x".repeat(100 * 1024)))
+        .await
+        .unwrap();
+    let error = expect(&mut ws, "error", |e| e["type"] == "error").await;
+    assert_eq!(error["code"], "frame_too_large");
+    ws.send(Message::text("what's the weather")).await.unwrap();
+    expect(&mut ws, "the socket still works", |e| {
+        e["type"] == "status" && e["status"] == "declined"
+    })
+    .await;
+
+    let big = format!(r#"{{"text":"{}"}}"#, "x".repeat(100 * 1024));
+    let (status, content_type, body) =
+        http_post_with(s.addr, "/v1/sessions/big/utterances", &[], &big).await;
+    assert_eq!(
+        (status, body["code"].as_str()),
+        (413, Some("frame_too_large"))
+    );
+    assert_eq!(content_type, "application/problem+json");
+    let (status, content_type, body) = http_post_with(s.addr, "/healthz", &[], "{}").await;
+    assert_eq!(status, 405);
+    assert_eq!(content_type, "application/problem+json");
+    assert!(body["code"].is_string());
+    s.server.abort();
+    s.stack.shutdown().await;
+}
+
+#[test]
+fn errand_up_refuses_a_public_address_without_authentication() {
+    let out = std::process::Command::new(errand_harness::errand_binary())
+        .args(["up", "--listen", "0.0.0.0:0"])
+        .env("ERRAND_LOG", "warn")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("without authentication"), "{stderr}");
+    assert!(stderr.contains("--insecure"));
+}

@@ -66,6 +66,8 @@ pub fn app(state: AppState) -> Router {
             state.clone(),
             count_requests,
         ))
+        .layer(axum::middleware::from_fn(problems_for_rejections))
+        .layer(axum::extract::DefaultBodyLimit::max(64 * 1024))
         .with_state(state)
 }
 
@@ -82,6 +84,34 @@ pub async fn serve(listener: TcpListener, state: AppState) -> std::io::Result<()
         let _ = shutdown.wait_for(|stop| *stop).await;
     })
     .await
+}
+
+/// Turns axum's own plain-text refusals (a body over the limit, a wrong
+/// method, a wrong content type) into problem+json with a stable code.
+async fn problems_for_rejections(
+    request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> Response {
+    let response = next.run(request).await;
+    let is_problem = response
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .is_some_and(|t| t.as_bytes().starts_with(b"application/problem+json"));
+    let status = response.status();
+    if is_problem || !status.is_client_error() {
+        return response;
+    }
+    let (code, detail) = match status {
+        StatusCode::PAYLOAD_TOO_LARGE => {
+            (ErrorCode::FrameTooLarge, "The request body is over 64 KiB.")
+        }
+        StatusCode::METHOD_NOT_ALLOWED => {
+            (ErrorCode::NotFound, "This route does not take that method.")
+        }
+        StatusCode::UNSUPPORTED_MEDIA_TYPE => (ErrorCode::InvalidMessage, "Send application/json."),
+        _ => (ErrorCode::InvalidMessage, "The request is not valid."),
+    };
+    problem(status, ErrorBody::new(code, detail))
 }
 
 /// Requests answered by (route, status).

@@ -154,8 +154,10 @@ fn upgrade_channel(
     let max = state.front.limits.max_frame_bytes;
     // Small buffers: an idle socket should cost kilobytes, not the
     // 128 KiB tungstenite reserves by default (see the idle_sockets bench).
-    ws.max_message_size(max)
-        .max_frame_size(max)
+    // Frames up to 16 times the limit are read and refused with an error
+    // event (the socket stays open); beyond that the protocol closes it (1009).
+    ws.max_message_size(max * 16)
+        .max_frame_size(max * 16)
         .read_buffer_size(4 * 1024)
         .write_buffer_size(4 * 1024)
         .on_upgrade(move |socket| async move {
@@ -230,6 +232,14 @@ async fn serve(
                         break;
                     }
                 };
+                if text.len() > state.front.limits.max_frame_bytes {
+                    state.front.hub.push(&session_id, ServerEvent::error(
+                        ErrorCode::FrameTooLarge,
+                        format!("The frame has {} bytes; the limit is {}.", text.len(), state.front.limits.max_frame_bytes),
+                        None,
+                    ), Some(sub.id));
+                    continue;
+                }
                 handle(channel, &state, &user, &session_id, sub.id, &text).await;
             }
             _ = shutdown.changed() => {
