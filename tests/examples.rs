@@ -111,3 +111,62 @@ fn command_repl_json_confirms_a_food_command() {
     }
     assert_eq!(done["result"]["items"][0]["quantity"], 2);
 }
+
+#[test]
+fn errand_nlu_predict_and_eval_speak_the_data_format() {
+    let dir = std::env::temp_dir().join(format!("errand-nlu-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join("lines.jsonl");
+    std::fs::write(
+        &file,
+        concat!(
+            r#"{"id":"a","text":"order me two burgers to 221B Baker Street","intent":"order_food","slots":{"item":"burgers","address":"221B Baker Street"},"slots_annotated":true,"context_dependent":false,"near_domain":false}"#, "\n",
+            r#"{"id":"b","text":"book a table for two tonight","intent":"out_of_scope","slots":{},"slots_annotated":false,"context_dependent":false,"near_domain":true}"#, "\n",
+            r#"{"id":"c","text":"from home please","intent":"book_ride","slots":{"pickup":"home"},"slots_annotated":true,"context_dependent":true,"near_domain":false}"#, "\n",
+        ),
+    )
+    .unwrap();
+    let errand = errand_harness::errand_binary();
+    let predict = Command::new(&errand)
+        .args(["nlu", "predict"])
+        .arg(&file)
+        .output()
+        .unwrap();
+    assert!(predict.status.success());
+    let lines: Vec<Value> = String::from_utf8(predict.stdout)
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(lines.len(), 3);
+    assert_eq!(lines[0]["id"], "a");
+    assert_eq!(lines[0]["intent"], "order_food");
+    assert_eq!(lines[0]["slots"]["address"], "221B Baker Street");
+    assert_eq!(lines[1]["intent"], "out_of_scope");
+    assert_eq!(
+        lines[2]["slots"]["pickup"], "home",
+        "read as an answer in its dialogue"
+    );
+    assert!(lines[0]["latency_us"].is_u64());
+    let eval = Command::new(&errand)
+        .args(["nlu", "eval"])
+        .arg(&file)
+        .output()
+        .unwrap();
+    let report: Value = serde_json::from_slice(&eval.stdout).unwrap();
+    for key in [
+        "macro_f1",
+        "accuracy",
+        "oos_false_accept",
+        "near_domain_false_accept",
+        "slots",
+        "intents",
+        "latency_p99_us",
+        "context_dependent",
+    ] {
+        assert!(!report[key].is_null(), "{key}");
+    }
+    assert_eq!(report["near_domain_false_accept"], 0.0);
+    assert_eq!(report["context_dependent"]["recall"], 1.0);
+    let _ = std::fs::remove_dir_all(dir);
+}

@@ -9,11 +9,13 @@
 //! | --- | --- |
 //! | [`config`] | every environment variable, read and validated at start |
 //! | [`dlq`] | `errand dlq list` and `errand dlq replay`: dead letters on `agent.error` |
+//! | [`nlu_cli`] | `errand nlu predict` and `errand nlu eval` on labelled utterances |
 //! | [`node`] | `Role`, `NodeOptions` (the embedded default and its parts), `Node::start` |
 //! | [`trace`] | `errand trace`: a command's lifecycle, from the configured store |
 
 pub mod config;
 pub mod dlq;
+pub mod nlu_cli;
 pub mod node;
 pub mod trace;
 

@@ -42,8 +42,21 @@ enum Command {
         #[command(subcommand)]
         command: DlqCommand,
     },
+    /// The offline reader on files of labelled utterances (JSON lines).
+    Nlu {
+        #[command(subcommand)]
+        command: NluCommand,
+    },
     /// Lists the environment variables errand reads.
     Env,
+}
+
+#[derive(Subcommand)]
+enum NluCommand {
+    /// One JSON line per input line: id, intent, slots, latency_us.
+    Predict { files: Vec<String> },
+    /// One JSON object: macro_f1, accuracy, false accepts, slot and per-intent scores, latency.
+    Eval { files: Vec<String> },
 }
 
 #[derive(Subcommand)]
@@ -68,6 +81,7 @@ async fn main() -> ExitCode {
         Command::Up { listen, insecure } => up(listen, insecure).await,
         Command::Trace { trace_id, json } => trace(&trace_id, json).await,
         Command::Dlq { command } => dlq(command).await,
+        Command::Nlu { command } => nlu(command),
         Command::Env => {
             for (name, default, meaning) in VARIABLES {
                 println!("{name:<30} {default:<22} {meaning}");
@@ -162,6 +176,34 @@ async fn dlq(command: DlqCommand) -> anyhow::Result<ExitCode> {
         (DlqCommand::List, None, None) => anyhow::bail!(
             "dead letters live on agent.error (ERRAND_KAFKA_BROKERS) or in Redis (ERRAND_REDIS_URL); neither is configured"
         ),
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn nlu(command: NluCommand) -> anyhow::Result<ExitCode> {
+    use errand_cluster::nlu_cli;
+    let reader = errand_actors::nlu::RuleNlu::new();
+    let (files, eval) = match command {
+        NluCommand::Predict { files } => (files, false),
+        NluCommand::Eval { files } => (files, true),
+    };
+    if files.is_empty() {
+        anyhow::bail!("give one or more .jsonl files");
+    }
+    let mut examples = Vec::new();
+    for file in &files {
+        examples.extend(nlu_cli::read(file).map_err(anyhow::Error::msg)?);
+    }
+    if eval {
+        println!("{}", nlu_cli::evaluate(&reader, &examples));
+    } else {
+        for example in &examples {
+            let (intent, slots, latency_us) = nlu_cli::predict(&reader, example);
+            println!(
+                "{}",
+                serde_json::json!({"id": example.raw["id"], "intent": intent, "slots": slots, "latency_us": latency_us})
+            );
+        }
     }
     Ok(ExitCode::SUCCESS)
 }
