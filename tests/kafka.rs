@@ -487,13 +487,9 @@ impl Drop for NodeProcess {
 }
 
 async fn http_status(addr: std::net::SocketAddr, path: &str) -> Option<u16> {
-    use tokio::io::{AsyncReadExt, AsyncWriteExt};
-    let mut stream = tokio::net::TcpStream::connect(addr).await.ok()?;
-    let request = format!("GET {path} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
-    stream.write_all(request.as_bytes()).await.ok()?;
-    let mut response = String::new();
-    stream.read_to_string(&mut response).await.ok()?;
-    response.split(' ').nth(1)?.parse().ok()
+    errand_harness::http::request(addr, "GET", path, &[], "")
+        .await
+        .map(|r| r.status)
 }
 
 /// Says `text` on a fresh session over a real WebSocket; the trace id of its ack.

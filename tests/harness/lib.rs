@@ -24,7 +24,9 @@
 //! - [`failure_probe`]: a fake retrier, for testing one actor's envelopes.
 //! - [`redis`]: real `redis-server`s (shared, private, or a cluster).
 //! - [`kafka`]: a real Kafka-protocol broker (`nisshi`).
+//! - [`http`]: a plain HTTP client for the gateway's routes.
 
+pub mod http;
 pub mod kafka;
 pub mod redis;
 

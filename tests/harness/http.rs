@@ -1,0 +1,79 @@
+//! A plain HTTP/1.1 client over a TCP stream, for tests: the request goes
+//! out exactly as written, and the whole response comes back.
+
+use std::net::SocketAddr;
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+/// A response: status, content type and body.
+#[derive(Debug, Clone)]
+pub struct Response {
+    pub status: u16,
+    pub content_type: String,
+    pub body: String,
+}
+
+impl Response {
+    /// The body as JSON (`Null` when it is not JSON).
+    pub fn json(&self) -> serde_json::Value {
+        serde_json::from_str(&self.body).unwrap_or(serde_json::Value::Null)
+    }
+}
+
+/// Sends `method path` with `headers` and `body`; `None` if the server
+/// cannot be reached or answers something that is not HTTP.
+pub async fn request(
+    addr: SocketAddr,
+    method: &str,
+    path: &str,
+    headers: &[(&str, &str)],
+    body: &str,
+) -> Option<Response> {
+    let mut stream = tokio::net::TcpStream::connect(addr).await.ok()?;
+    let extra: String = headers
+        .iter()
+        .map(|(k, v)| format!("{k}: {v}\r\n"))
+        .collect();
+    let content = if body.is_empty() {
+        String::new()
+    } else {
+        format!(
+            "Content-Type: application/json\r\nContent-Length: {}\r\n",
+            body.len()
+        )
+    };
+    let request = format!(
+        "{method} {path} HTTP/1.1\r\nHost: {addr}\r\n{extra}{content}Connection: close\r\n\r\n{body}"
+    );
+    stream.write_all(request.as_bytes()).await.ok()?;
+    let mut response = String::new();
+    stream.read_to_string(&mut response).await.ok()?;
+    let (head, body) = response.split_once("\r\n\r\n")?;
+    let status = head.split(' ').nth(1)?.parse().ok()?;
+    let content_type = head
+        .lines()
+        .find_map(|l| {
+            l.to_ascii_lowercase()
+                .strip_prefix("content-type: ")
+                .map(str::to_owned)
+        })
+        .unwrap_or_default();
+    Some(Response {
+        status,
+        content_type,
+        body: body.to_owned(),
+    })
+}
+
+/// `GET path`.
+pub async fn get(addr: SocketAddr, path: &str) -> Response {
+    request(addr, "GET", path, &[], "")
+        .await
+        .expect("an HTTP response")
+}
+
+/// `POST path` with a JSON body and extra headers.
+pub async fn post(addr: SocketAddr, path: &str, headers: &[(&str, &str)], body: &str) -> Response {
+    request(addr, "POST", path, headers, body)
+        .await
+        .expect("an HTTP response")
+}
