@@ -356,6 +356,7 @@ async fn the_sweeper_fails_overdue_commands_and_tells_the_person() {
             tracker: tracker.clone(),
             every: Duration::from_secs(1),
             batch: 100,
+            results: None,
         },
     )
     .await
@@ -394,4 +395,53 @@ async fn the_sweeper_fails_overdue_commands_and_tells_the_person() {
         .expect("an unanswered question expires");
     assert_eq!(cancelled.trace_id, waiting);
     sweeper.stop(None);
+}
+
+#[tokio::test(start_paused = true)]
+async fn an_overdue_command_whose_agent_answered_ends_with_the_answer() {
+    let stores = Stores::memory();
+    let bus = MemoryBus::new(1);
+    let clock = Clock::new();
+    let tracker = Tracker::new(stores.state.clone(), Arc::new(bus.clone()), clock.clone());
+    let keys = errand_schemas::keys::Keys::default();
+    let trace = TraceId::generate();
+    tracker
+        .record(StatusUpdate {
+            deadline_ms: Some(clock.now_ms() + 1_000),
+            domain: Some("flaky".into()),
+            ..StatusUpdate::new(trace.clone(), "s".into(), "demo", Status::Dispatched, 1)
+        })
+        .await
+        .unwrap();
+    // The agent answered; its announcement never arrived.
+    let answer = errand_schemas::AgentResult {
+        trace_id: trace.clone(),
+        session_id: "s".into(),
+        user_id: "demo".into(),
+        domain: "flaky".into(),
+        outcome: errand_schemas::Outcome::Confirmed {
+            result: ResultBody::Other(Json(serde_json::json!({"done": true}))),
+        },
+        reply: "Done.".into(),
+        at_ms: 0,
+    };
+    stores
+        .idempotency
+        .put_if_absent(
+            &keys.idempotency(trace.as_str(), "flaky"),
+            &errand_schemas::codec::to_json(&answer),
+        )
+        .await
+        .unwrap();
+    tokio::time::advance(Duration::from_secs(2)).await;
+    let ended =
+        errand_actors::sweeper::sweep(&tracker, 10, Some(&(stores.idempotency.clone(), keys)))
+            .await;
+    assert_eq!(ended, 1);
+    let state = stores.state.get(&trace).await.unwrap().unwrap();
+    assert_eq!(
+        state.status,
+        Status::Confirmed,
+        "the answer, not a false failure"
+    );
 }

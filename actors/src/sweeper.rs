@@ -5,9 +5,15 @@
 //! the person's answer has a longer deadline (the session's lifetime) and is
 //! cancelled instead when it passes.
 
+use crate::store::IdempotencyStore;
+use crate::tracker::final_step;
 use crate::tracking::Tracker;
+use errand_schemas::AgentResult;
+use errand_schemas::codec::from_json;
+use errand_schemas::keys::Keys;
 use errand_schemas::{ErrorBody, ErrorCode, Status, StatusUpdate};
 use ractor::{Actor, ActorProcessingErr, ActorRef};
+use std::sync::Arc;
 use std::time::Duration;
 use tokio::task::JoinHandle;
 
@@ -26,6 +32,10 @@ pub struct SweeperArgs {
     pub every: Duration,
     /// Overdue commands handled per sweep at most.
     pub batch: usize,
+    /// Where agents keep their first results: an overdue command whose
+    /// agent did answer (its announcement is late) ends with that answer,
+    /// never with a false failure.
+    pub results: Option<(Arc<dyn IdempotencyStore>, Keys)>,
 }
 
 pub struct SweeperState {
@@ -73,13 +83,39 @@ impl Actor for Sweeper {
         state: &mut Self::State,
     ) -> Result<(), ActorProcessingErr> {
         let SweeperMessage::Sweep = message;
-        sweep(&state.args.tracker, state.args.batch).await;
+        sweep(
+            &state.args.tracker,
+            state.args.batch,
+            state.args.results.as_ref(),
+        )
+        .await;
         Ok(())
     }
 }
 
+/// The first result an agent stored for a dispatched command, if any.
+async fn agent_answer(
+    state: &errand_schemas::CommandState,
+    results: Option<&(Arc<dyn IdempotencyStore>, Keys)>,
+) -> Option<AgentResult> {
+    let (store, keys) = results?;
+    let domain = state.domain.as_deref()?;
+    if state.status != Status::Dispatched {
+        return None;
+    }
+    let bytes = store
+        .get(&keys.idempotency(state.trace_id.as_str(), domain))
+        .await
+        .ok()??;
+    from_json(&bytes).ok()
+}
+
 /// Ends every overdue command; returns how many it ended.
-pub async fn sweep(tracker: &Tracker, batch: usize) -> usize {
+pub async fn sweep(
+    tracker: &Tracker,
+    batch: usize,
+    results: Option<&(Arc<dyn IdempotencyStore>, Keys)>,
+) -> usize {
     let now = tracker.clock.now_ms();
     let overdue = match tracker.store.overdue(now, batch).await {
         Ok(overdue) => overdue,
@@ -90,6 +126,16 @@ pub async fn sweep(tracker: &Tracker, batch: usize) -> usize {
     };
     let mut ended = 0;
     for state in overdue {
+        if let Some(result) = agent_answer(&state, results).await {
+            tracing::info!(trace_id = %state.trace_id, "overdue, but its agent had answered: recording the answer");
+            match tracker.record(final_step(&result)).await {
+                Ok(_) => ended += 1,
+                Err(e) => {
+                    tracing::warn!(trace_id = %state.trace_id, error = %e, "cannot record a late answer")
+                }
+            }
+            continue;
+        }
         let waiting = state.status == Status::AwaitingClarification;
         let base = StatusUpdate::new(
             state.trace_id.clone(),

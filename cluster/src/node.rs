@@ -396,6 +396,7 @@ impl Node {
                 tracker: tracker.clone(),
                 every: o.sweep_every,
                 batch: 256,
+                results: Some((o.stores.idempotency.clone(), o.keys.clone())),
             };
             let topics = o.registry.domains().map(agent_out).collect();
             roles.push(ChildSpec::supervisor(
