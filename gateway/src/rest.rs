@@ -176,29 +176,49 @@ async fn forward(
     }
 }
 
+/// Parses a body of type `T`, checks it, and forwards the action it makes.
+async fn adapt<T: DeserializeOwned>(
+    state: &AppState,
+    caller: &Caller,
+    headers: &HeaderMap,
+    body: &[u8],
+    route: &str,
+    check: fn(&T) -> Result<(), String>,
+    action: fn(T) -> Action,
+) -> Response {
+    let value: T = match parse(body) {
+        Ok(v) => v,
+        Err(r) => return *r,
+    };
+    if let Err(why) = check(&value) {
+        return *bad(why);
+    }
+    forward(state, &caller.subject, headers, route, body, action(value)).await
+}
+
+fn items_and_address(items: &[errand_schemas::ItemRequest], address: &str) -> Result<(), String> {
+    validate_items(items).map_err(|e| e.message)?;
+    if address.trim().is_empty() {
+        return Err("An address is required.".into());
+    }
+    Ok(())
+}
+
 pub async fn food_orders(
     State(state): State<AppState>,
     caller: Caller,
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
-    let order: FoodOrder = match parse(&body) {
-        Ok(o) => o,
-        Err(r) => return *r,
-    };
-    if let Err(e) = validate_items(&order.items) {
-        return *bad(e.message);
-    }
-    if order.address.trim().is_empty() {
-        return *bad("An address is required.");
-    }
-    forward(
+    let check = |o: &FoodOrder| items_and_address(&o.items, &o.address);
+    adapt(
         &state,
-        &caller.subject,
+        &caller,
         &headers,
-        "food/orders",
         &body,
-        Action::OrderFood(order),
+        "food/orders",
+        check,
+        Action::OrderFood,
     )
     .await
 }
@@ -209,20 +229,20 @@ pub async fn ride_bookings(
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
-    let ride: RideBooking = match parse(&body) {
-        Ok(r) => r,
-        Err(r) => return *r,
+    let check = |r: &RideBooking| {
+        if r.pickup.trim().is_empty() || r.destination.trim().is_empty() {
+            return Err("A pickup and a destination are required.".to_owned());
+        }
+        Ok(())
     };
-    if ride.pickup.trim().is_empty() || ride.destination.trim().is_empty() {
-        return *bad("A pickup and a destination are required.");
-    }
-    forward(
+    adapt(
         &state,
-        &caller.subject,
+        &caller,
         &headers,
-        "ride/bookings",
         &body,
-        Action::BookRide(ride),
+        "ride/bookings",
+        check,
+        Action::BookRide,
     )
     .await
 }
@@ -233,23 +253,15 @@ pub async fn mart_orders(
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
-    let order: MartOrder = match parse(&body) {
-        Ok(o) => o,
-        Err(r) => return *r,
-    };
-    if let Err(e) = validate_items(&order.items) {
-        return *bad(e.message);
-    }
-    if order.address.trim().is_empty() {
-        return *bad("An address is required.");
-    }
-    forward(
+    let check = |o: &MartOrder| items_and_address(&o.items, &o.address);
+    adapt(
         &state,
-        &caller.subject,
+        &caller,
         &headers,
-        "mart/orders",
         &body,
-        Action::OrderMart(order),
+        "mart/orders",
+        check,
+        Action::OrderMart,
     )
     .await
 }
