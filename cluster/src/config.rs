@@ -435,6 +435,54 @@ impl Config {
     }
 }
 
+impl Config {
+    /// The effective configuration as JSON, secrets masked.
+    pub fn show(&self) -> serde_json::Value {
+        let masked = |present: bool| if present { "***" } else { "(unset)" };
+        serde_json::json!({
+            "listen": self.listen.to_string(),
+            "redis": self.redis.as_ref().map(|r| serde_json::json!({
+                "url": r.masked_url(),
+                "prefix": r.prefix,
+                "timeout_ms": r.timeout.as_millis() as u64,
+                "session_ttl_secs": r.session_ttl.as_secs(),
+                "state_ttl_secs": r.state_ttl.as_secs(),
+            })),
+            "kafka": self.kafka.as_ref().map(|k| serde_json::json!({
+                "brokers": k.brokers,
+                "topic_prefix": k.topic_prefix,
+                "partitions": k.partitions,
+                "replication": k.replication,
+                "linger_ms": k.linger_ms,
+                "fetch_wait_ms": k.fetch_wait_ms,
+                "client": k.client.iter().map(|(name, value)| {
+                    let secret = name.contains("password") || name.contains("secret");
+                    (name.clone(), serde_json::Value::String(if secret { "***".into() } else { value.clone() }))
+                }).collect::<serde_json::Map<_, _>>(),
+            })),
+            "auth": {
+                "tokens": masked(!self.auth.tokens.is_empty()),
+                "subjects": self.auth.tokens.values().collect::<std::collections::BTreeSet<_>>(),
+                "jwt_secret": masked(self.auth.jwt.is_some()),
+                "jwt_audience": self.auth.jwt.as_ref().and_then(|j| j.audience.clone()),
+            },
+            "allowed_origins": self.allowed_origins,
+            "limits": {
+                "max_utterance_chars": self.limits.max_utterance_chars,
+                "max_frame_bytes": self.limits.max_frame_bytes,
+                "utterances_per_second": self.limits.utterances_per_second,
+                "utterance_burst": self.limits.utterance_burst,
+                "max_sockets_per_client": self.limits.max_sockets_per_client,
+                "idle_timeout_secs": self.limits.idle_timeout.as_secs(),
+            },
+            "http_agents": self.http_agents,
+            "external_domains": self.external_domains,
+            "command_deadline_secs": self.command_deadline.as_secs(),
+            "max_charge": self.max_charge,
+        })
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -473,5 +521,18 @@ mod tests {
             ])
             .is_err()
         );
+        let shown = from(&[
+            ("ERRAND_REDIS_URL", "redis://:hunter2@h:1"),
+            ("ERRAND_AUTH_TOKENS", "tok-secret:alice"),
+            ("ERRAND_KAFKA_BROKERS", "k:9092"),
+            ("ERRAND_KAFKA_SASL_PASSWORD", "pw-secret"),
+        ])
+        .unwrap()
+        .show()
+        .to_string();
+        for secret in ["hunter2", "tok-secret", "pw-secret"] {
+            assert!(!shown.contains(secret), "{secret} masked in {shown}");
+        }
+        assert!(shown.contains("alice") && shown.contains("k:9092"));
     }
 }

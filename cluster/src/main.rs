@@ -47,8 +47,19 @@ enum Command {
         #[command(subcommand)]
         command: NluCommand,
     },
+    /// The effective configuration.
+    Config {
+        #[command(subcommand)]
+        command: ConfigCommand,
+    },
     /// Lists the environment variables errand reads.
     Env,
+}
+
+#[derive(Subcommand)]
+enum ConfigCommand {
+    /// Prints the effective configuration as JSON, secrets masked.
+    Show,
 }
 
 #[derive(Subcommand)]
@@ -82,6 +93,17 @@ async fn main() -> ExitCode {
         Command::Trace { trace_id, json } => trace(&trace_id, json).await,
         Command::Dlq { command } => dlq(command).await,
         Command::Nlu { command } => nlu(command),
+        Command::Config {
+            command: ConfigCommand::Show,
+        } => Config::from_env()
+            .map_err(anyhow::Error::from)
+            .map(|config| {
+                println!(
+                    "{}",
+                    serde_json::to_string_pretty(&config.show()).unwrap_or_default()
+                );
+                ExitCode::SUCCESS
+            }),
         Command::Env => {
             for (name, default, meaning) in VARIABLES {
                 println!("{name:<30} {default:<22} {meaning}");
