@@ -34,6 +34,8 @@ pub struct SlotSpec {
     pub description: String,
     /// What to ask when it is missing.
     pub question: String,
+    /// The only values a text slot may take (any when empty).
+    pub choices: Vec<String>,
 }
 
 impl SlotSpec {
@@ -44,6 +46,7 @@ impl SlotSpec {
             required: true,
             description: description.into(),
             question: question.into(),
+            choices: Vec::new(),
         }
     }
 
@@ -54,7 +57,14 @@ impl SlotSpec {
             required: false,
             description: description.into(),
             question: String::new(),
+            choices: Vec::new(),
         }
+    }
+
+    /// Restricts a text slot to `choices` (`standard`, `xl`, ...).
+    pub fn one_of(mut self, choices: &[&str]) -> Self {
+        self.choices = choices.iter().map(|c| (*c).to_owned()).collect();
+        self
     }
 }
 

@@ -160,7 +160,8 @@ impl DomainAgent for RideAgent {
                         "ride_type",
                         SlotKind::Text,
                         "standard, shared, xl or premium",
-                    ),
+                    )
+                    .one_of(&RideType::ALL.map(RideType::as_str)),
                     SlotSpec::optional("seats", SlotKind::Number, "how many passengers"),
                     SlotSpec::optional("time", SlotKind::Text, "when, if not now"),
                 ],
