@@ -1,6 +1,7 @@
 //! Dialogue state (`session:{session_id}`) and the clarification question
 //! (on `agent.out.clarify`).
 
+use crate::chat::ChatMessage;
 use crate::command::ItemRequest;
 use crate::ids::{SessionId, TraceId};
 use bincode::{Decode, Encode};
@@ -84,6 +85,16 @@ pub struct SessionState {
     /// effects instead of being reasoned again.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub last_turn: Option<LastTurn>,
+    /// The conversation with the LLM reasoner, oldest first, bounded to its
+    /// last few turns (empty without one).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[cfg_attr(
+        test,
+        proptest(
+            strategy = "proptest::collection::vec(proptest::prelude::any::<ChatMessage>(), 0..4)"
+        )
+    )]
+    pub chat: Vec<ChatMessage>,
     /// Optimistic-concurrency version: bumped by every save.
     #[serde(default)]
     pub version: u64,
@@ -102,6 +113,7 @@ impl SessionState {
             turns: 0,
             recent: Vec::new(),
             last_turn: None,
+            chat: Vec::new(),
             version: 0,
             updated_at_ms: 0,
         }

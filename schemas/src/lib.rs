@@ -15,6 +15,7 @@
 //! | [`result`] | what a domain agent answers: orders, rides, errors |
 //! | [`status`] | the lifecycle (`Status`), one step (`StatusUpdate`) and the stored `CommandState` |
 //! | [`dialogue`] | the session's dialogue state and the clarification question |
+//! | [`chat`] | a session's bounded conversation with the LLM reasoner |
 //! | [`error`] | stable error codes and the dead-letter record |
 //! | [`client`] | what a client sends and receives on its socket |
 //! | [`topics`] | topic names |
@@ -26,6 +27,7 @@
 //! Money is always an integer amount in minor units (cents) beside an
 //! ISO 4217 currency code.
 
+pub mod chat;
 pub mod client;
 pub mod codec;
 pub mod command;
@@ -39,6 +41,7 @@ pub mod result;
 pub mod status;
 pub mod topics;
 
+pub use chat::{ChatMessage, ChatRole, ChatToolCall};
 pub use client::{ClientEvent, ClientRequest, ServerEvent};
 pub use codec::CodecError;
 pub use command::{
