@@ -10,8 +10,12 @@
 //! - A clear request of another domain mid-dialogue drops the open command
 //!   and starts the new one under a new trace id.
 //! - Out of scope: a polite reply and `declined`; nothing is dispatched.
+//!
+//! The policy reads a [`Heard`]: the offline reader's [`Parse`] as it is, or
+//! what the [LLM reasoner](crate::llm) made of a tool call (which may name
+//! any registered action, and may bring the model's own words).
 
-use crate::nlu::{Intent, Parse};
+use crate::nlu::{Context, Intent, Parse};
 use crate::registry::{DomainRegistry, build_action};
 use errand_schemas::{
     Clarification, Command, OpenCommand, SessionState, SlotMap, SlotValue, Status, StatusUpdate,
@@ -46,6 +50,45 @@ impl Default for DialogueConfig {
             command_deadline: Duration::from_secs(30),
             clarification_timeout: Duration::from_secs(30 * 60),
         }
+    }
+}
+
+/// What a turn heard: a [`Parse`], the action it asks for, and the model's
+/// own words when an LLM answered in text instead of calling a tool.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Heard {
+    pub parse: Parse,
+    /// The action asked for (`order_food`, or any registered domain's
+    /// action), or `out_of_scope`. The offline reader's intent names it;
+    /// an LLM may name an action the [`Intent`] enum does not know.
+    pub action: String,
+    /// Said instead of the stock decline, or before the open question is
+    /// asked again.
+    pub reply: Option<String>,
+}
+
+impl Heard {
+    pub fn in_scope(&self) -> bool {
+        !self.action.is_empty() && self.action != Intent::OutOfScope.as_str()
+    }
+}
+
+impl From<Parse> for Heard {
+    fn from(parse: Parse) -> Self {
+        Self {
+            action: parse.intent.as_str().to_owned(),
+            parse,
+            reply: None,
+        }
+    }
+}
+
+/// What the dialogue waits for while `open` is open: the offline reader's
+/// context.
+pub fn context(open: Option<&OpenCommand>) -> Context {
+    Context {
+        open_action: open.map(|o| o.action.clone()),
+        missing: open.map(|o| o.missing.clone()).unwrap_or_default(),
     }
 }
 
@@ -92,11 +135,12 @@ impl Turn<'_> {
 pub fn decide(
     session: &mut SessionState,
     utterance: &Utterance,
-    parse: &Parse,
+    heard: &Heard,
     registry: &DomainRegistry,
     config: &DialogueConfig,
     now_ms: u64,
 ) -> Vec<Effect> {
+    let parse = &heard.parse;
     session.turns += 1;
     session.updated_at_ms = now_ms;
     let t = Turn {
@@ -153,9 +197,7 @@ pub fn decide(
     let earlier = open.take_if(|o| o.trace_id != *trace);
     let (action, trace_id, slots) = match open {
         Some(open) => {
-            let switch = parse.intent.in_scope()
-                && parse.intent.as_str() != open.action
-                && parse.confidence >= 0.4;
+            let switch = heard.in_scope() && heard.action != open.action && parse.confidence >= 0.4;
             if switch {
                 effects.push(record(StatusUpdate {
                     reply: Some(format!("OK, I've dropped the {}.", describe(&open.action))),
@@ -171,20 +213,20 @@ pub fn decide(
                 } else {
                     trace.clone()
                 };
-                (
-                    parse.intent.as_str().to_owned(),
-                    new_trace,
-                    parse.slots.clone(),
-                )
+                (heard.action.clone(), new_trace, parse.slots.clone())
             } else if parse.answer.is_empty()
-                && (parse.intent.as_str() != open.action || parse.slots.is_empty())
+                && (heard.action != open.action || parse.slots.is_empty())
             {
                 // Not an answer: ask again, and keep the command open.
                 let Some((_, spec)) = registry.action(&open.action) else {
-                    return decline(&t, &open.trace_id, session, effects);
+                    return decline(&t, &open.trace_id, session, None, effects);
                 };
-                let question =
-                    format!("Sorry, I didn't get that. {}", spec.question(&open.missing));
+                let again = spec.question(&open.missing);
+                let question = match heard.reply.as_deref().map(str::trim) {
+                    Some(reply) if reply.ends_with('?') => reply.to_owned(),
+                    Some(reply) if !reply.is_empty() => format!("{reply} {again}"),
+                    _ => format!("Sorry, I didn't get that. {again}"),
+                };
                 return ask(
                     &t,
                     session,
@@ -197,7 +239,7 @@ pub fn decide(
                 );
             } else {
                 let mut slots = open.slots.clone();
-                if parse.intent.as_str() == open.action {
+                if heard.action == open.action {
                     merge(&mut slots, &parse.slots);
                 }
                 merge(&mut slots, &parse.answer);
@@ -206,19 +248,15 @@ pub fn decide(
         }
         None => {
             session.open.clone_from(&earlier);
-            if !parse.intent.in_scope() {
-                return decline(&t, trace, session, effects);
+            if !heard.in_scope() {
+                return decline(&t, trace, session, heard.reply.as_deref(), effects);
             }
-            (
-                parse.intent.as_str().to_owned(),
-                trace.clone(),
-                parse.slots.clone(),
-            )
+            (heard.action.clone(), trace.clone(), parse.slots.clone())
         }
     };
 
     let Some((domain, spec)) = registry.action(&action) else {
-        return decline(&t, &trace_id, session, effects);
+        return decline(&t, &trace_id, session, heard.reply.as_deref(), effects);
     };
     let missing = spec.missing(&slots);
     if !missing.is_empty() {
@@ -310,16 +348,19 @@ fn ask(
     effects
 }
 
+/// Declines with `reply` (the model's words) or the stock [`DECLINE`].
 fn decline(
     t: &Turn<'_>,
     trace_id: &TraceId,
     session: &mut SessionState,
+    reply: Option<&str>,
     mut effects: Vec<Effect>,
 ) -> Vec<Effect> {
     session.remember(trace_id);
+    let reply = reply.map(str::trim).filter(|r| !r.is_empty());
     effects.push(record(StatusUpdate {
         intent: Some(Intent::OutOfScope.as_str().into()),
-        reply: Some(DECLINE.into()),
+        reply: Some(reply.unwrap_or(DECLINE).into()),
         ..t.step(trace_id, Status::Declined)
     }));
     effects
@@ -329,7 +370,7 @@ fn decline(
 mod tests {
     use super::*;
     use crate::agents::food::FoodAgent;
-    use crate::nlu::{Context, RuleNlu, Understand};
+    use crate::nlu::{RuleNlu, Understand};
     use errand_schemas::UtteranceSource;
 
     fn utterance(trace: &TraceId, text: &str) -> Utterance {
@@ -346,19 +387,12 @@ mod tests {
 
     fn turn(session: &mut SessionState, trace: &TraceId, text: &str) -> Vec<Effect> {
         let registry = DomainRegistry::new().with(FoodAgent::simulated());
-        let context = Context {
-            open_action: session.open.as_ref().map(|o| o.action.clone()),
-            missing: session
-                .open
-                .as_ref()
-                .map(|o| o.missing.clone())
-                .unwrap_or_default(),
-        };
+        let context = context(session.open.as_ref());
         let parse = RuleNlu::new().parse(text, &context);
         decide(
             session,
             &utterance(trace, text),
-            &parse,
+            &Heard::from(parse),
             &registry,
             &DialogueConfig::default(),
             1_000,
@@ -375,6 +409,64 @@ mod tests {
         let json = serde_json::to_string(&effects).unwrap();
         let back: Vec<Effect> = serde_json::from_str(&json).unwrap();
         assert_eq!(back, effects);
+    }
+
+    #[test]
+    fn a_models_own_words_replace_the_stock_ones() {
+        let registry = DomainRegistry::new().with(FoodAgent::simulated());
+        let config = DialogueConfig::default();
+        let said = |words: &str| Heard {
+            reply: Some(words.into()),
+            ..Heard::from(Parse::out_of_scope())
+        };
+        let mut session = SessionState::new("s".into(), "demo");
+        let trace = TraceId::generate();
+        let effects = decide(
+            &mut session,
+            &utterance(&trace, "hi"),
+            &said("I only run errands."),
+            &registry,
+            &config,
+            1_000,
+        );
+        let replies: Vec<_> = effects
+            .iter()
+            .filter_map(|e| match e {
+                Effect::Record(s) => s.reply.clone(),
+                _ => None,
+            })
+            .collect();
+        assert_eq!(replies, ["I only run errands."]);
+
+        let trace = TraceId::generate();
+        turn(&mut session, &trace, "order me a burger");
+        let questions = |effects: Vec<Effect>| -> Vec<String> {
+            effects
+                .into_iter()
+                .filter_map(|e| match e {
+                    Effect::Clarify(q) => Some(q.question),
+                    _ => None,
+                })
+                .collect()
+        };
+        let effects = decide(
+            &mut session,
+            &utterance(&trace, "hmm"),
+            &said("Sure."),
+            &registry,
+            &config,
+            1_000,
+        );
+        assert_eq!(questions(effects), ["Sure. Where should I deliver it?"]);
+        let effects = decide(
+            &mut session,
+            &utterance(&trace, "hmm"),
+            &said("Home or work?"),
+            &registry,
+            &config,
+            1_000,
+        );
+        assert_eq!(questions(effects), ["Home or work?"]);
     }
 
     #[test]

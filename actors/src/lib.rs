@@ -23,6 +23,7 @@
 //! | [`sweeper`] | fails commands past their deadline |
 //! | [`nlu`] | the offline reader: intent and slots from an utterance |
 //! | [`dialogue`] | the dialogue policy: ask, correct, cancel, switch, decline |
+//! | [`llm`] | the LLM reasoner: tool calling on an OpenAI-compatible endpoint, checked against the slot specs |
 //! | [`reasoner`] | the reasoner actor: `transcript` to `agent.cmd` or a question |
 //! | [`registry`] | domains, their actions and slots, and the `DomainAgent` trait |
 //! | [`router`] | dispatches commands to domain agents found through process groups |
@@ -38,6 +39,7 @@ pub mod envelope;
 pub mod error_handler;
 pub mod ingress;
 pub mod lanes;
+pub mod llm;
 pub mod metrics;
 pub mod nlu;
 pub mod reasoner;

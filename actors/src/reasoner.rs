@@ -2,15 +2,24 @@
 //! dialogue state, and either asks for what is missing
 //! (`agent.out.clarify`), dispatches a command (`agent.cmd`), or declines.
 //!
+//! Each utterance is read by the offline reader, or by the
+//! [LLM reasoner](crate::llm) when one is configured (falling back to the
+//! offline reader when the model fails); the [dialogue
+//! policy](crate::dialogue) decides either way.
+//!
 //! Sessions are saved with optimistic concurrency: two turns of one session
 //! racing (on two nodes) never lose an update; the loser reloads and decides
-//! again. Bound: one utterance at a time; the ingress window bounds the
-//! mailbox.
+//! again (asking the model again: the conversation changed). Utterances run
+//! in parallel lanes, one session per lane, so a slow model call holds up
+//! its own conversation only; the ingress window bounds how many are in
+//! flight.
 
 use crate::bus::OutRecord;
-use crate::dialogue::{DialogueConfig, Effect, decide};
+use crate::dialogue::{DialogueConfig, Effect, Heard, context, decide};
 use crate::envelope::Envelope;
-use crate::nlu::{Context, Understand};
+use crate::lanes::Lanes;
+use crate::llm::LlmReasoner;
+use crate::nlu::Understand;
 use crate::registry::DomainRegistry;
 use crate::store::{SessionStore, StoreError};
 use crate::tracking::{TrackError, Tracker};
@@ -18,6 +27,7 @@ use errand_schemas::topics::{AGENT_CMD, AGENT_OUT_CLARIFY};
 use errand_schemas::{LastTurn, SessionState, Utterance};
 use ractor::{Actor, ActorProcessingErr, ActorRef};
 use std::sync::Arc;
+use std::time::Duration;
 use tracing::Instrument;
 
 pub enum ReasonerMessage {
@@ -35,11 +45,19 @@ pub struct ReasonerArgs {
     pub tracker: Tracker,
     pub sessions: Arc<dyn SessionStore>,
     pub config: DialogueConfig,
+    /// Reads utterances instead of `nlu` when an endpoint is configured.
+    pub llm: Option<Arc<LlmReasoner>>,
+    /// Parallel lanes (sessions spread over them).
+    pub lanes: usize,
+}
+
+pub struct ReasonerState {
+    lanes: Option<Lanes<Envelope<Utterance>>>,
 }
 
 impl Actor for Reasoner {
     type Msg = ReasonerMessage;
-    type State = ReasonerArgs;
+    type State = ReasonerState;
     type Arguments = ReasonerArgs;
 
     async fn pre_start(
@@ -47,7 +65,33 @@ impl Actor for Reasoner {
         _myself: ActorRef<Self::Msg>,
         args: ReasonerArgs,
     ) -> Result<Self::State, ActorProcessingErr> {
-        Ok(args)
+        let count = args.lanes;
+        let args = Arc::new(args);
+        let lanes = Lanes::new(count, move |envelope: Envelope<Utterance>| {
+            let args = args.clone();
+            let u = envelope.payload();
+            let span =
+                tracing::info_span!("reason", trace_id = %u.trace_id, session_id = %u.session_id);
+            async move {
+                match reason(&args, envelope.payload()).await {
+                    Ok(()) => envelope.ack(),
+                    Err(e) => envelope.fail(e.code(), e),
+                }
+            }
+            .instrument(span)
+        });
+        Ok(ReasonerState { lanes: Some(lanes) })
+    }
+
+    async fn post_stop(
+        &self,
+        _myself: ActorRef<Self::Msg>,
+        state: &mut Self::State,
+    ) -> Result<(), ActorProcessingErr> {
+        if let Some(lanes) = state.lanes.take() {
+            lanes.drain(Duration::from_secs(10)).await;
+        }
+        Ok(())
     }
 
     async fn handle(
@@ -57,12 +101,9 @@ impl Actor for Reasoner {
         state: &mut Self::State,
     ) -> Result<(), ActorProcessingErr> {
         let ReasonerMessage::Utterance(envelope) = message;
-        let u = envelope.payload();
-        let span =
-            tracing::info_span!("reason", trace_id = %u.trace_id, session_id = %u.session_id);
-        match reason(state, u).instrument(span).await {
-            Ok(()) => envelope.ack(),
-            Err(e) => envelope.fail(e.code(), e),
+        if let Some(lanes) = &mut state.lanes {
+            let key = envelope.payload().session_id.to_string();
+            lanes.dispatch(&key, envelope);
         }
         Ok(())
     }
@@ -70,7 +111,8 @@ impl Actor for Reasoner {
 
 /// Reasons one utterance and carries out its effects. The decision and the
 /// new dialogue state are saved together; a redelivered utterance (same
-/// `utterance_id`) replays the saved effects instead of deciding again.
+/// `utterance_id`) replays the saved effects instead of deciding again (nor
+/// asking the model again).
 pub async fn reason(args: &ReasonerArgs, utterance: &Utterance) -> Result<(), TrackError> {
     let mut effects = None;
     for _ in 0..8 {
@@ -89,29 +131,37 @@ pub async fn reason(args: &ReasonerArgs, utterance: &Utterance) -> Result<(), Tr
             effects = Some(serde_json::from_str::<Vec<Effect>>(&last.effects).unwrap_or_default());
             break;
         }
-        let context = Context {
-            open_action: session.open.as_ref().map(|o| o.action.clone()),
-            missing: session
-                .open
-                .as_ref()
-                .map(|o| o.missing.clone())
-                .unwrap_or_default(),
+        let (heard, llm_turn) = match &args.llm {
+            Some(llm) => {
+                let turn = llm
+                    .hear(&utterance.text, session.open.as_ref(), &session.chat)
+                    .await;
+                (turn.heard.clone(), Some((llm, turn)))
+            }
+            None => {
+                let parse = args
+                    .nlu
+                    .parse(&utterance.text, &context(session.open.as_ref()));
+                (Heard::from(parse), None)
+            }
         };
-        let parse = args.nlu.parse(&utterance.text, &context);
         tracing::debug!(
-            intent = parse.intent.as_str(),
-            confidence = parse.confidence,
+            action = %heard.action,
+            confidence = heard.parse.confidence,
             "parsed"
         );
         let now = args.tracker.clock.now_ms();
         let decided = decide(
             &mut session,
             utterance,
-            &parse,
+            &heard,
             &args.registry,
             &args.config,
             now,
         );
+        if let Some((llm, turn)) = &llm_turn {
+            llm.remember(&mut session.chat, &utterance.text, turn, &decided);
+        }
         session.last_turn = Some(LastTurn {
             utterance_id: utterance.utterance_id.clone(),
             effects: serde_json::to_string(&decided).unwrap_or_default(),

@@ -2,6 +2,7 @@
 //! read and validated at start ([`Config::from_env`]).
 
 use errand_actors::bus::KafkaConfig;
+use errand_actors::llm::{Fallback, LlmConfig};
 use errand_actors::store::redis::RedisConfig;
 use std::net::SocketAddr;
 use std::time::Duration;
@@ -161,6 +162,37 @@ pub const VARIABLES: &[(&str, &str, &str)] = &[
         "50000",
         "the largest charge for one order, in minor units",
     ),
+    (
+        "ERRAND_LLM_BASE_URL",
+        "(unset: the offline reader)",
+        "an OpenAI-compatible API base (e.g. https://api.openai.com/v1): a model reads utterances with tool calling",
+    ),
+    (
+        "ERRAND_LLM_API_KEY",
+        "(none)",
+        "bearer key of the LLM endpoint (never logged)",
+    ),
+    ("ERRAND_LLM_MODEL", "gpt-4o-mini", "the model to ask"),
+    (
+        "ERRAND_LLM_TIMEOUT_MS",
+        "10000",
+        "the longest one model call may take",
+    ),
+    (
+        "ERRAND_LLM_RETRIES",
+        "2",
+        "retries of a model call after a 429, a 5xx, a timeout or a broken connection (never after a 400 or 401)",
+    ),
+    (
+        "ERRAND_LLM_FALLBACK",
+        "offline",
+        "when the model fails: offline (the offline reader reads the utterance) or decline (the person is asked to try again)",
+    ),
+    (
+        "ERRAND_LLM_HISTORY",
+        "8",
+        "turns of the session's conversation sent with each model call",
+    ),
 ];
 
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
@@ -187,6 +219,8 @@ pub struct Config {
     pub http_agents: Vec<(String, String)>,
     pub command_deadline: Duration,
     pub max_charge: i64,
+    /// The LLM reasoner's endpoint, when one is configured.
+    pub llm: Option<LlmConfig>,
 }
 
 impl Config {
@@ -420,6 +454,65 @@ impl Config {
             "expected seconds",
         )?;
         let max_charge: i64 = parse(&lookup, "ERRAND_MAX_CHARGE", 50_000, "expected minor units")?;
+        let llm = match lookup("ERRAND_LLM_BASE_URL") {
+            None => None,
+            Some(url) => {
+                let mut llm = LlmConfig::new(url);
+                if !(llm.base_url.starts_with("http://") || llm.base_url.starts_with("https://")) {
+                    return Err(ConfigError::Invalid {
+                        name: "ERRAND_LLM_BASE_URL",
+                        value: llm.masked_base_url(),
+                        why: "expected http(s)://host[:port]/path, e.g. https://api.openai.com/v1"
+                            .into(),
+                    });
+                }
+                llm.api_key = lookup("ERRAND_LLM_API_KEY");
+                if let Some(model) = lookup("ERRAND_LLM_MODEL") {
+                    llm.model = model.trim().to_owned();
+                }
+                let ms: u64 = parse(
+                    &lookup,
+                    "ERRAND_LLM_TIMEOUT_MS",
+                    llm.timeout.as_millis() as u64,
+                    "expected milliseconds, at least 1",
+                )?;
+                if ms == 0 {
+                    return Err(ConfigError::Invalid {
+                        name: "ERRAND_LLM_TIMEOUT_MS",
+                        value: "0".into(),
+                        why: "expected milliseconds, at least 1".into(),
+                    });
+                }
+                llm.timeout = Duration::from_millis(ms);
+                llm.retries = parse(
+                    &lookup,
+                    "ERRAND_LLM_RETRIES",
+                    llm.retries,
+                    "expected a whole number",
+                )?;
+                if llm.retries > 10 {
+                    return Err(ConfigError::Invalid {
+                        name: "ERRAND_LLM_RETRIES",
+                        value: llm.retries.to_string(),
+                        why: "expected at most 10".into(),
+                    });
+                }
+                if let Some(value) = lookup("ERRAND_LLM_FALLBACK") {
+                    llm.fallback = Fallback::parse(&value).ok_or_else(|| ConfigError::Invalid {
+                        name: "ERRAND_LLM_FALLBACK",
+                        value,
+                        why: "expected offline or decline".into(),
+                    })?;
+                }
+                llm.history_turns = parse(
+                    &lookup,
+                    "ERRAND_LLM_HISTORY",
+                    llm.history_turns,
+                    "expected a whole number of turns",
+                )?;
+                Some(llm)
+            }
+        };
         Ok(Self {
             listen,
             redis,
@@ -431,6 +524,7 @@ impl Config {
             http_agents,
             command_deadline: Duration::from_secs(deadline.max(1)),
             max_charge,
+            llm,
         })
     }
 }
@@ -479,6 +573,15 @@ impl Config {
             "external_domains": self.external_domains,
             "command_deadline_secs": self.command_deadline.as_secs(),
             "max_charge": self.max_charge,
+            "llm": self.llm.as_ref().map(|l| serde_json::json!({
+                "base_url": l.masked_base_url(),
+                "api_key": masked(l.api_key.is_some()),
+                "model": l.model,
+                "timeout_ms": l.timeout.as_millis() as u64,
+                "retries": l.retries,
+                "fallback": l.fallback.as_str(),
+                "history_turns": l.history_turns,
+            })),
         })
     }
 }
@@ -534,5 +637,46 @@ mod tests {
             assert!(!shown.contains(secret), "{secret} masked in {shown}");
         }
         assert!(shown.contains("alice") && shown.contains("k:9092"));
+    }
+
+    #[test]
+    fn the_llm_reasoner_is_configured_by_its_base_url() {
+        assert!(
+            from(&[("ERRAND_LLM_API_KEY", "sk-x")])
+                .unwrap()
+                .llm
+                .is_none()
+        );
+        let c = from(&[
+            ("ERRAND_LLM_BASE_URL", "http://127.0.0.1:9/v1/"),
+            ("ERRAND_LLM_API_KEY", "sk-very-secret"),
+            ("ERRAND_LLM_MODEL", "small"),
+            ("ERRAND_LLM_TIMEOUT_MS", "2500"),
+            ("ERRAND_LLM_RETRIES", "1"),
+            ("ERRAND_LLM_FALLBACK", "decline"),
+            ("ERRAND_LLM_HISTORY", "3"),
+        ])
+        .unwrap();
+        let llm = c.llm.clone().unwrap();
+        assert_eq!(llm.base_url, "http://127.0.0.1:9/v1");
+        assert_eq!(llm.model, "small");
+        assert_eq!(llm.timeout, Duration::from_millis(2500));
+        assert_eq!((llm.retries, llm.history_turns), (1, 3));
+        assert_eq!(llm.fallback, Fallback::Decline);
+        let shown = c.show().to_string();
+        assert!(!shown.contains("sk-very-secret"), "{shown}");
+        assert!(shown.contains("\"api_key\":\"***\""), "{shown}");
+        assert!(!format!("{c:?}").contains("sk-very-secret"));
+        for bad in [
+            ("ERRAND_LLM_BASE_URL", "api.openai.com"),
+            ("ERRAND_LLM_FALLBACK", "guess"),
+            ("ERRAND_LLM_TIMEOUT_MS", "0"),
+            ("ERRAND_LLM_RETRIES", "lots"),
+        ] {
+            let mut pairs = vec![("ERRAND_LLM_BASE_URL", "http://h/v1")];
+            pairs.push(bad);
+            let e = from(&pairs).unwrap_err();
+            assert!(e.to_string().contains(bad.0), "{e}");
+        }
     }
 }

@@ -14,6 +14,7 @@ use errand_actors::dialogue::DialogueConfig;
 use errand_actors::envelope::Envelope;
 use errand_actors::error_handler::{ErrorHandler, ErrorHandlerArgs, ErrorHandlerMessage};
 use errand_actors::ingress::{Deliver, Ingress, IngressArgs};
+use errand_actors::llm::{LlmConfig, LlmError, LlmReasoner};
 use errand_actors::nlu::{RuleNlu, Understand};
 use errand_actors::reasoner::{Reasoner, ReasonerArgs, ReasonerMessage};
 use errand_actors::registry::{DomainRegistry, DomainSpec};
@@ -87,6 +88,9 @@ pub struct NodeOptions {
     pub payment: PaymentConfig,
     pub gazetteer: Gazetteer,
     pub nlu: Arc<dyn Understand>,
+    /// The LLM reasoner's endpoint: when set, the model reads utterances
+    /// and `nlu` is its fallback.
+    pub llm: Option<LlmConfig>,
     pub retry: RetryPolicy,
     pub dialogue: DialogueConfig,
     /// Records in flight per ingress.
@@ -125,6 +129,7 @@ impl NodeOptions {
             payment: PaymentConfig::default(),
             gazetteer: Gazetteer::builtin(),
             nlu: Arc::new(RuleNlu::new()),
+            llm: None,
             retry: RetryPolicy::default(),
             dialogue: DialogueConfig::default(),
             window: 64,
@@ -156,6 +161,8 @@ pub enum NodeError {
     Store(#[from] errand_actors::store::StoreError),
     #[error(transparent)]
     Bus(#[from] errand_actors::bus::BusError),
+    #[error(transparent)]
+    Llm(#[from] LlmError),
 }
 
 impl NodeOptions {
@@ -169,6 +176,7 @@ impl NodeOptions {
         options.auth = config.auth.clone();
         options.allowed_origins = config.allowed_origins.clone();
         options.limits = config.limits.clone();
+        options.llm = config.llm.clone();
         for (domain, url) in &config.http_agents {
             options.use_http_agent(domain, url)?;
         }
@@ -455,12 +463,27 @@ impl Node {
 
         if o.roles.contains(&Role::Reasoner) {
             let slot = ActorSlot::<ReasonerMessage>::new();
+            let llm = match &o.llm {
+                Some(config) => {
+                    tracing::info!(
+                        llm.base_url = %config.masked_base_url(),
+                        llm.model = %config.model,
+                        llm.fallback = config.fallback.as_str(),
+                        "the LLM reasoner reads utterances"
+                    );
+                    let llm = LlmReasoner::new(config.clone(), &o.registry, o.nlu.clone())?;
+                    Some(Arc::new(llm))
+                }
+                None => None,
+            };
             let args = ReasonerArgs {
                 nlu: o.nlu.clone(),
                 registry: o.registry.clone(),
                 tracker: tracker.clone(),
                 sessions: o.stores.sessions.clone(),
                 config: o.dialogue.clone(),
+                llm,
+                lanes: 64,
             };
             roles.push(ChildSpec::supervisor(
                 "reasoner",
