@@ -5,6 +5,7 @@
 //! | `supervision` | poison records, dropped envelopes, the deadline sweeper |
 //! | `domains` | food, ride, mart, payment, location through the router; idempotency; a new domain |
 //! | `dialogue` | the reasoner's dialogues through the gateway front |
+//! | `llm` | the LLM reasoner against a fake OpenAI-compatible endpoint: tool calls, bad arguments, retries, fallback |
 //! | `gateway_ws` | `errand up`'s HTTP and WebSocket surface with real clients |
 //! | `examples` | the REPL examples, as a user runs them |
 
@@ -15,5 +16,6 @@ mod domains;
 mod examples;
 mod gateway_ws;
 mod kafka;
+mod llm;
 mod redis;
 mod supervision;

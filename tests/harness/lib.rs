@@ -22,6 +22,7 @@
 //! - [`Person`]: an in-process client of the gateway; its events are the JSON
 //!   a socket would get.
 //! - [`failure_probe`]: a fake retrier, for testing one actor's envelopes.
+//! - [`llm_config`]: the LLM reasoner pointed at a fake endpoint.
 //! - [`redis`]: real `redis-server`s (shared, private, or a cluster).
 //! - [`kafka`]: a real Kafka-protocol broker (`nisshi`).
 //! - [`http`]: a plain HTTP client for the gateway's routes.
@@ -120,6 +121,19 @@ pub fn test_options() -> NodeOptions {
     options.sweep_every = Duration::from_millis(100);
     options.call_timeout = Duration::from_secs(5);
     options
+}
+
+/// The LLM reasoner's settings for a fake (or real) endpoint at `base_url`
+/// (`http://127.0.0.1:PORT/v1`): short timeouts and fast retries. Set it
+/// with `TestStack::start_with(|o| o.llm = Some(llm_config(url)))`.
+pub fn llm_config(base_url: &str) -> errand_actors::llm::LlmConfig {
+    let mut config = errand_actors::llm::LlmConfig::new(base_url);
+    config.model = "fake-model".into();
+    config.api_key = Some("test-key".into());
+    config.timeout = Duration::from_secs(3);
+    config.retries = 2;
+    config.backoff = Duration::from_millis(10);
+    config
 }
 
 /// A running embedded node with handles for tests.
