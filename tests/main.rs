@@ -6,6 +6,7 @@
 //! | `domains` | food, ride, mart, payment, location through the router; idempotency; a new domain |
 //! | `dialogue` | the reasoner's dialogues through the gateway front |
 //! | `llm` | the LLM reasoner against a fake OpenAI-compatible endpoint: tool calls, bad arguments, retries, fallback |
+//! | `nlu` | `errand nlu` eval, predict and train on the shared real utterances |
 //! | `gateway_ws` | `errand up`'s HTTP and WebSocket surface with real clients |
 //! | `examples` | the REPL examples, as a user runs them |
 
@@ -17,5 +18,6 @@ mod examples;
 mod gateway_ws;
 mod kafka;
 mod llm;
+mod nlu;
 mod redis;
 mod supervision;

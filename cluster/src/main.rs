@@ -5,7 +5,7 @@ use clap::{Parser, Subcommand};
 use errand_actors::store::StateStore;
 use errand_actors::store::redis::RedisStore;
 use errand_cluster::config::{Config, VARIABLES};
-use errand_cluster::{Node, NodeOptions};
+use errand_cluster::{Node, NodeOptions, nlu_cli};
 use errand_schemas::TraceId;
 use std::net::SocketAddr;
 use std::process::ExitCode;
@@ -65,9 +65,19 @@ enum ConfigCommand {
 #[derive(Subcommand)]
 enum NluCommand {
     /// One JSON line per input line: id, intent, slots, latency_us.
-    Predict { files: Vec<String> },
+    Predict {
+        files: Vec<String>,
+        #[command(flatten)]
+        reader: nlu_cli::ReaderArgs,
+    },
     /// One JSON object: macro_f1, accuracy, false accepts, slot and per-intent scores, latency.
-    Eval { files: Vec<String> },
+    Eval {
+        files: Vec<String>,
+        #[command(flatten)]
+        reader: nlu_cli::ReaderArgs,
+    },
+    /// Trains the reader's model on labelled lines and writes it.
+    Train(nlu_cli::TrainArgs),
 }
 
 #[derive(Subcommand)]
@@ -203,30 +213,12 @@ async fn dlq(command: DlqCommand) -> anyhow::Result<ExitCode> {
 }
 
 fn nlu(command: NluCommand) -> anyhow::Result<ExitCode> {
-    use errand_cluster::nlu_cli;
-    let reader = errand_actors::nlu::RuleNlu::new();
-    let (files, eval) = match command {
-        NluCommand::Predict { files } => (files, false),
-        NluCommand::Eval { files } => (files, true),
-    };
-    if files.is_empty() {
-        anyhow::bail!("give one or more .jsonl files");
+    match command {
+        NluCommand::Predict { files, reader } => nlu_cli::predict_files(&files, &reader),
+        NluCommand::Eval { files, reader } => nlu_cli::eval_files(&files, &reader),
+        NluCommand::Train(args) => nlu_cli::train(&args),
     }
-    let mut examples = Vec::new();
-    for file in &files {
-        examples.extend(nlu_cli::read(file).map_err(anyhow::Error::msg)?);
-    }
-    if eval {
-        println!("{}", nlu_cli::evaluate(&reader, &examples));
-    } else {
-        for example in &examples {
-            let (intent, slots, latency_us) = nlu_cli::predict(&reader, example);
-            println!(
-                "{}",
-                serde_json::json!({"id": example.raw["id"], "intent": intent, "slots": slots, "latency_us": latency_us})
-            );
-        }
-    }
+    .map_err(anyhow::Error::msg)?;
     Ok(ExitCode::SUCCESS)
 }
 

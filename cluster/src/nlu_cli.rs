@@ -1,9 +1,12 @@
-//! `errand nlu predict` and `errand nlu eval`: the offline reader on files
-//! in the shared data's format (one JSON object per line: `id`, `text`,
-//! `intent`, `slots`, `slots_annotated`, `context_dependent`, `near_domain`).
+//! `errand nlu predict`, `errand nlu eval` and `errand nlu train`: the
+//! offline reader on files in the shared data's format (one JSON object per
+//! line: `id`, `text`, `intent`, `slots`, `slots_annotated`,
+//! `context_dependent`, `near_domain`).
 
-use errand_actors::nlu::{Context, Intent, Parse, Understand};
-use errand_schemas::SlotValue;
+use errand_actors::nlu::{
+    Context, Intent, LabelledLine, Lexicon, NluModel, Parse, RuleNlu, TrainOptions, TrainedNlu,
+    Understand,
+};
 use serde_json::{Map, Value, json};
 use std::collections::BTreeMap;
 use std::time::Instant;
@@ -39,41 +42,33 @@ pub fn read(path: &str) -> Result<Vec<Example>, String> {
         .collect()
 }
 
-/// The slots in the data's format: name to verbatim value, or a list.
-fn slots_json(slots: &errand_schemas::SlotMap) -> Map<String, Value> {
-    let mut out = Map::new();
-    for (name, value) in slots {
-        match value {
-            SlotValue::Text(t) => {
-                out.insert(name.clone(), Value::String(t.clone()));
-            }
-            SlotValue::Number(n) => {
-                out.insert(name.clone(), Value::String(n.to_string()));
-            }
-            SlotValue::Items(items) => {
-                let names: Vec<Value> = items
-                    .iter()
-                    .map(|i| Value::String(i.name.clone()))
-                    .collect();
-                let value = if names.len() == 1 {
-                    names[0].clone()
-                } else {
-                    Value::Array(names)
-                };
-                out.insert(name.clone(), value);
-            }
-        }
+/// Slots in the data's format: name to verbatim value, or a list when a
+/// slot was said more than once.
+fn slots_json(verbatim: Vec<(String, String)>) -> Map<String, Value> {
+    let mut grouped: BTreeMap<String, Vec<Value>> = BTreeMap::new();
+    for (name, text) in verbatim {
+        grouped.entry(name).or_default().push(Value::String(text));
     }
-    out
+    grouped
+        .into_iter()
+        .map(|(name, mut values)| {
+            let value = if values.len() == 1 {
+                values.remove(0)
+            } else {
+                Value::Array(values)
+            };
+            (name, value)
+        })
+        .collect()
 }
 
 /// What the reader makes of one line (context-dependent lines are read as
 /// answers inside an open dialogue of their labelled intent).
 pub fn predict(nlu: &dyn Understand, example: &Example) -> (String, Map<String, Value>, u128) {
     let started = Instant::now();
-    let (intent, slots) = if example.flag("context_dependent") && example.intent() != "out_of_scope"
-    {
-        let context = Context {
+    let in_dialogue = example.flag("context_dependent") && example.intent() != "out_of_scope";
+    let context = if in_dialogue {
+        Context {
             open_action: Some(example.intent().to_owned()),
             missing: [
                 "item",
@@ -89,21 +84,18 @@ pub fn predict(nlu: &dyn Understand, example: &Example) -> (String, Map<String, 
             .iter()
             .map(|s| (*s).to_owned())
             .collect(),
-        };
-        let parse: Parse = nlu.parse(example.text(), &context);
-        let mut slots = parse.answer.clone();
-        if parse.intent.as_str() == example.intent() {
-            for (k, v) in parse.slots {
-                slots.entry(k).or_insert(v);
-            }
         }
-        (example.intent().to_owned(), slots)
     } else {
-        let parse = nlu.parse(example.text(), &Context::default());
-        (parse.intent.as_str().to_owned(), parse.slots)
+        Context::default()
+    };
+    let (parse, verbatim): (Parse, _) = nlu.parse_verbatim(example.text(), &context);
+    let intent = if in_dialogue {
+        example.intent().to_owned()
+    } else {
+        parse.intent.as_str().to_owned()
     };
     let latency = started.elapsed().as_micros();
-    (intent, slots_json(&slots), latency)
+    (intent, slots_json(verbatim), latency)
 }
 
 fn values(v: &Value) -> Vec<String> {
@@ -260,4 +252,132 @@ pub fn evaluate(nlu: &dyn Understand, examples: &[Example]) -> Value {
         "context_dependent": context_slots.scores(),
         "lines": examples.len(),
     })
+}
+
+/// Which reader `predict` and `eval` use.
+#[derive(clap::Args, Debug)]
+pub struct ReaderArgs {
+    /// A model file written by `errand nlu train` (default: the one built in).
+    #[arg(long)]
+    pub model: Option<std::path::PathBuf>,
+    /// `trained` (the default reader) or `rules` (the rule reader alone).
+    #[arg(long, default_value = "trained")]
+    pub reader: String,
+}
+
+impl ReaderArgs {
+    pub fn reader(&self) -> Result<Box<dyn Understand>, String> {
+        match (self.reader.as_str(), &self.model) {
+            ("rules", None) => Ok(Box::new(RuleNlu::new())),
+            ("rules", Some(_)) => Err("--model goes with --reader trained".into()),
+            ("trained", Some(path)) => Ok(Box::new(TrainedNlu::from_file(path)?)),
+            ("trained", None) => Ok(Box::new(
+                TrainedNlu::embedded().map_err(|e| format!("the built-in model: {e}"))?,
+            )),
+            (other, _) => Err(format!("unknown reader {other:?}: use trained or rules")),
+        }
+    }
+}
+
+/// `errand nlu train`.
+#[derive(clap::Args, Debug)]
+pub struct TrainArgs {
+    /// Labelled JSON-lines files to train on.
+    #[arg(required = true)]
+    pub files: Vec<String>,
+    /// Where to write the model.
+    #[arg(long, default_value = "actors/models/nlu.model")]
+    pub out: std::path::PathBuf,
+    /// An in-scope intent is taken only at this probability or above.
+    #[arg(long)]
+    pub threshold: Option<f32>,
+    /// Extra weight of near-domain out-of-scope lines.
+    #[arg(long)]
+    pub near_domain_weight: Option<f32>,
+    /// How strongly rare intents are weighted up (0 to 1).
+    #[arg(long)]
+    pub balance: Option<f32>,
+    #[arg(long)]
+    pub intent_epochs: Option<usize>,
+    #[arg(long)]
+    pub tagger_epochs: Option<usize>,
+    #[arg(long)]
+    pub learning_rate: Option<f32>,
+    #[arg(long)]
+    pub seed: Option<u64>,
+    /// Generated shopping lines to add (0: none).
+    #[arg(long)]
+    pub generated: Option<usize>,
+    #[arg(long)]
+    pub generated_weight: Option<f32>,
+}
+
+fn read_all(files: &[String]) -> Result<Vec<Example>, String> {
+    if files.is_empty() {
+        return Err("give one or more .jsonl files".into());
+    }
+    let mut examples = Vec::new();
+    for file in files {
+        examples.extend(read(file)?);
+    }
+    Ok(examples)
+}
+
+pub fn predict_files(files: &[String], reader: &ReaderArgs) -> Result<(), String> {
+    let examples = read_all(files)?;
+    let reader = reader.reader()?;
+    for example in &examples {
+        let (intent, slots, latency_us) = predict(reader.as_ref(), example);
+        println!(
+            "{}",
+            json!({"id": example.raw["id"], "intent": intent, "slots": slots, "latency_us": latency_us})
+        );
+    }
+    Ok(())
+}
+
+pub fn eval_files(files: &[String], reader: &ReaderArgs) -> Result<(), String> {
+    let examples = read_all(files)?;
+    let reader = reader.reader()?;
+    println!("{}", evaluate(reader.as_ref(), &examples));
+    Ok(())
+}
+
+/// Trains, writes the model, reads it back (so what was written is what
+/// runs) and prints a summary.
+pub fn train(args: &TrainArgs) -> Result<(), String> {
+    let mut lines: Vec<LabelledLine> = Vec::new();
+    for file in &args.files {
+        lines.extend(errand_actors::nlu::read_lines(file)?);
+    }
+    let defaults = TrainOptions::default();
+    let options = TrainOptions {
+        threshold: args.threshold.unwrap_or(defaults.threshold),
+        near_domain_weight: args
+            .near_domain_weight
+            .unwrap_or(defaults.near_domain_weight),
+        balance: args.balance.unwrap_or(defaults.balance),
+        intent_epochs: args.intent_epochs.unwrap_or(defaults.intent_epochs),
+        tagger_epochs: args.tagger_epochs.unwrap_or(defaults.tagger_epochs),
+        learning_rate: args.learning_rate.unwrap_or(defaults.learning_rate),
+        seed: args.seed.unwrap_or(defaults.seed),
+        generated: args.generated.unwrap_or(defaults.generated),
+        generated_weight: args.generated_weight.unwrap_or(defaults.generated_weight),
+        ..defaults
+    };
+    let started = Instant::now();
+    let model = NluModel::train(&lines, &options, &Lexicon::default());
+    let bytes = model.encode();
+    std::fs::write(&args.out, &bytes).map_err(|e| format!("{}: {e}", args.out.display()))?;
+    NluModel::decode(&bytes).map_err(|e| format!("the model just written: {e}"))?;
+    eprintln!(
+        "{}",
+        json!({
+            "lines": lines.len(),
+            "out": args.out.display().to_string(),
+            "bytes": bytes.len(),
+            "seconds": started.elapsed().as_secs_f64(),
+        })
+    );
+    Ok(())
 }

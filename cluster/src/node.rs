@@ -15,7 +15,7 @@ use errand_actors::envelope::Envelope;
 use errand_actors::error_handler::{ErrorHandler, ErrorHandlerArgs, ErrorHandlerMessage};
 use errand_actors::ingress::{Deliver, Ingress, IngressArgs};
 use errand_actors::llm::{LlmConfig, LlmError, LlmReasoner};
-use errand_actors::nlu::{RuleNlu, Understand};
+use errand_actors::nlu::{RuleNlu, TrainedNlu, Understand};
 use errand_actors::reasoner::{Reasoner, ReasonerArgs, ReasonerMessage};
 use errand_actors::registry::{DomainRegistry, DomainSpec};
 use errand_actors::retrier::{Retrier, RetrierArgs, RetryPolicy};
@@ -128,7 +128,7 @@ impl NodeOptions {
                 .with(MartAgent::simulated()),
             payment: PaymentConfig::default(),
             gazetteer: Gazetteer::builtin(),
-            nlu: Arc::new(RuleNlu::new()),
+            nlu: default_reader(),
             llm: None,
             retry: RetryPolicy::default(),
             dialogue: DialogueConfig::default(),
@@ -659,5 +659,17 @@ impl Node {
     /// Signals open sockets that the node is shutting down.
     pub fn begin_shutdown(&self) {
         let _ = self.shutdown.send(true);
+    }
+}
+
+/// The offline reader: the trained model built into the binary (a test
+/// checks it loads), or the rule reader if it ever could not be read.
+fn default_reader() -> Arc<dyn Understand> {
+    match TrainedNlu::embedded() {
+        Ok(reader) => Arc::new(reader),
+        Err(error) => {
+            tracing::error!(%error, "the built-in NLU model cannot be read; using the rule reader");
+            Arc::new(RuleNlu::new())
+        }
     }
 }

@@ -31,7 +31,7 @@ impl SlotValue {
     pub fn as_number(&self) -> Option<u32> {
         match self {
             SlotValue::Number(n) => Some(*n),
-            SlotValue::Text(s) => s.trim().parse().ok(),
+            SlotValue::Text(s) => number_in_words(s),
             SlotValue::Items(_) => None,
         }
     }
@@ -41,6 +41,43 @@ impl SlotValue {
             SlotValue::Items(items) => Some(items),
             _ => None,
         }
+    }
+}
+
+/// A count as people write it in a slot: "2", "two", "Two", "a dozen".
+fn number_in_words(text: &str) -> Option<u32> {
+    let text = text.trim().to_lowercase();
+    if let Ok(n) = text.parse() {
+        return Some(n);
+    }
+    const WORDS: [&str; 21] = [
+        "zero",
+        "one",
+        "two",
+        "three",
+        "four",
+        "five",
+        "six",
+        "seven",
+        "eight",
+        "nine",
+        "ten",
+        "eleven",
+        "twelve",
+        "thirteen",
+        "fourteen",
+        "fifteen",
+        "sixteen",
+        "seventeen",
+        "eighteen",
+        "nineteen",
+        "twenty",
+    ];
+    match text.as_str() {
+        "a" | "an" | "single" => Some(1),
+        "a couple" | "couple" | "a pair" | "pair" => Some(2),
+        "a dozen" | "dozen" => Some(12),
+        word => WORDS.iter().position(|w| *w == word).map(|n| n as u32),
     }
 }
 

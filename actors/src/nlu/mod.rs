@@ -5,13 +5,25 @@
 //! reasoner can stand behind the same trait. The dialogue policy
 //! ([`crate::dialogue`]) decides what to do with a [`Parse`].
 
+mod augment;
+mod classifier;
+mod data;
+mod features;
 mod lexicon;
+mod model;
+mod rng;
 mod rules;
+mod tagger;
+mod tokens;
+mod trained;
 
+pub use data::{LabelledLine, read_lines};
 pub use lexicon::Lexicon;
+pub use model::{ModelError, NluModel, TrainOptions};
 pub use rules::RuleNlu;
+pub use trained::TrainedNlu;
 
-use errand_schemas::SlotMap;
+use errand_schemas::{SlotMap, SlotValue};
 
 /// The intents errand knows offline.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -88,4 +100,39 @@ impl Parse {
 /// Reads an utterance.
 pub trait Understand: Send + Sync + 'static {
     fn parse(&self, text: &str, context: &Context) -> Parse;
+
+    /// The parse, and its slot values exactly as written (name, text), the
+    /// way labelled data writes them: a slot said twice appears twice. By
+    /// default the text of the parse's own slots.
+    fn parse_verbatim(&self, text: &str, context: &Context) -> (Parse, Vec<(String, String)>) {
+        let parse = self.parse(text, context);
+        let slots = if context.open_action.is_some() {
+            let mut slots = parse.answer.clone();
+            if parse.intent.as_str() == context.open_action.as_deref().unwrap_or_default() {
+                for (k, v) in &parse.slots {
+                    slots.entry(k.clone()).or_insert_with(|| v.clone());
+                }
+            }
+            slots
+        } else {
+            parse.slots.clone()
+        };
+        let verbatim = written(&slots);
+        (parse, verbatim)
+    }
+}
+
+/// Slot values as text: items by name, numbers in digits.
+fn written(slots: &SlotMap) -> Vec<(String, String)> {
+    let mut out = Vec::new();
+    for (name, value) in slots {
+        match value {
+            SlotValue::Text(t) => out.push((name.clone(), t.clone())),
+            SlotValue::Number(n) => out.push((name.clone(), n.to_string())),
+            SlotValue::Items(items) => {
+                out.extend(items.iter().map(|i| (name.clone(), i.name.clone())));
+            }
+        }
+    }
+    out
 }

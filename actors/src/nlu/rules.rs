@@ -4,73 +4,10 @@
 //! bookings, tickets, order status) win over item words, because errand must
 //! never place an order nobody asked for.
 
+use super::tokens::{Token, number_word, tokenize};
 use super::{Context, Intent, Lexicon, Parse, Understand};
 use crate::agents::item_key;
 use errand_schemas::{ItemRequest, SlotMap, SlotValue};
-
-/// One word of the utterance with where it stands in the original text.
-#[derive(Clone, Debug)]
-struct Token {
-    /// Lower case, letters and digits only.
-    norm: String,
-    start: usize,
-    end: usize,
-}
-
-fn tokenize(text: &str) -> Vec<Token> {
-    let mut tokens = Vec::new();
-    let mut current: Option<(usize, String)> = None;
-    for (i, c) in text.char_indices() {
-        if c.is_alphanumeric() || ((c == '\'' || c == '’') && current.is_some()) {
-            let entry = current.get_or_insert_with(|| (i, String::new()));
-            if c.is_alphanumeric() {
-                entry.1.extend(c.to_lowercase());
-            }
-        } else if let Some((start, norm)) = current.take() {
-            tokens.push(Token {
-                norm,
-                start,
-                end: i,
-            });
-        }
-    }
-    if let Some((start, norm)) = current {
-        tokens.push(Token {
-            norm,
-            start,
-            end: text.len(),
-        });
-    }
-    // A trailing apostrophe belongs to no word ("drivers'").
-    tokens
-}
-
-fn number_word(word: &str) -> Option<u32> {
-    Some(match word {
-        "a" | "an" | "one" | "single" => 1,
-        "two" | "couple" | "pair" => 2,
-        "three" | "few" => 3,
-        "four" => 4,
-        "five" => 5,
-        "six" => 6,
-        "seven" => 7,
-        "eight" => 8,
-        "nine" => 9,
-        "ten" => 10,
-        "eleven" => 11,
-        "twelve" | "dozen" => 12,
-        "fifteen" => 15,
-        "twenty" => 20,
-        _ => {
-            let digits = word.trim_end_matches('x');
-            if !digits.is_empty() && digits.len() <= 3 && digits.chars().all(|c| c.is_ascii_digit())
-            {
-                return digits.parse().ok();
-            }
-            return None;
-        }
-    })
-}
 
 /// Words that end a place phrase.
 const PLACE_STOPS: &[&str] = &[
@@ -219,6 +156,16 @@ const RIDE_TYPES: &[(&str, &str)] = &[
     ("normal", "standard"),
     ("economy", "standard"),
 ];
+
+/// The ride type a word names ("XL", "shared", "pool"...), if any.
+pub(crate) fn ride_type(text: &str) -> Option<&'static str> {
+    tokenize(text).iter().find_map(|t| {
+        RIDE_TYPES
+            .iter()
+            .find(|(word, _)| *word == t.norm)
+            .map(|(_, kind)| *kind)
+    })
+}
 
 /// The offline reader.
 #[derive(Clone, Debug, Default)]
@@ -581,7 +528,29 @@ impl RuleNlu {
             |a, b| if b.1 > a.1 { b } else { a },
         );
         let (intent, score) = best;
-        if intent == Intent::OutOfScope || oos_hits > 0 || question {
+        // Editing a list ("add milk to my shopping list") is not buying
+        // what is on it ("order everything on my list").
+        let list_edit = u.has("list")
+            && u.tokens.iter().any(|t| {
+                matches!(
+                    t.norm.as_str(),
+                    "add"
+                        | "put"
+                        | "remove"
+                        | "delete"
+                        | "cross"
+                        | "include"
+                        | "write"
+                        | "cancel"
+                        | "drop"
+                        | "scratch"
+                )
+            })
+            && !u
+                .tokens
+                .iter()
+                .any(|t| matches!(t.norm.as_str(), "order" | "buy" | "purchase" | "deliver"));
+        if intent == Intent::OutOfScope || oos_hits > 0 || question || list_edit {
             return (Intent::OutOfScope, 1.0);
         }
         // Without a request verb, a bare mention needs strong evidence.
@@ -905,6 +874,7 @@ mod tests {
             "how do I make a burger",
             "tell me a joke",
             "set an alarm for 7am",
+            "add milk to my shopping list",
             "hello",
         ] {
             assert_eq!(parse(t).intent, Intent::OutOfScope, "{t}");

@@ -1,0 +1,105 @@
+//! Shopping lines written from the goods errand's mart and everyday life
+//! sell. The data has few grocery orders (only CLINC's `order` intent, with
+//! no slot labels), so the trained reader also learns from these: short,
+//! plain requests to buy a thing, with the thing and its quantity labelled.
+//! They are generated, deterministic, and weighted below real lines.
+
+use super::Lexicon;
+use super::data::LabelledLine;
+use super::rng::Rng;
+use crate::agents::catalog::MART_ITEMS;
+use crate::agents::item_key;
+use serde_json::Value;
+use std::collections::BTreeMap;
+
+/// `{q}` is a quantity (possibly empty), `{x}` the thing.
+const TEMPLATES: &[&str] = &[
+    "buy {q}{x}",
+    "order {q}{x}",
+    "buy me {q}{x}",
+    "get me {q}{x} from the store",
+    "can you buy {q}{x}",
+    "could you order {q}{x} for me",
+    "i need to buy {q}{x}",
+    "i want to buy {q}{x}",
+    "please order {q}{x}",
+    "purchase {q}{x}",
+    "pick up {q}{x} from the shop",
+    "i'm out of {x}, order more",
+    "we are out of {x} so order some more",
+    "order more {x}",
+    "i'd like to order {q}{x} from the mart",
+    "can you get me {q}{x} from the supermarket",
+    "restock {x}",
+];
+
+const QUANTITIES: &[&str] = &["", "", "", "2 ", "two ", "a ", "3 ", "some ", "a pack of "];
+
+const EVERYDAY: &[&str] = &[
+    "paper towels",
+    "dish soap",
+    "laundry detergent",
+    "toilet paper",
+    "shampoo",
+    "toothpaste",
+    "batteries",
+    "light bulbs",
+    "trash bags",
+    "cat litter",
+    "vitamins",
+    "printer paper",
+    "phone charger",
+    "usb cable",
+    "socks",
+    "shoes",
+    "a new phone",
+    "headphones",
+    "razors",
+    "tissues",
+    "sponges",
+    "hand soap",
+    "conditioner",
+    "deodorant",
+    "coffee filters",
+    "paper plates",
+    "plastic cups",
+    "aluminum foil",
+];
+
+/// About `count` generated lines.
+pub(crate) fn shopping_lines(count: usize, seed: u64, lexicon: &Lexicon) -> Vec<LabelledLine> {
+    let mut things: Vec<&str> = MART_ITEMS.iter().map(|(name, _, _)| *name).collect();
+    things.extend(EVERYDAY);
+    // Goods that are also dishes would teach that food is shopping.
+    // (Pet food is left out for the same reason: "order some food" is food.)
+    things.retain(|t| !lexicon.food.contains(&item_key(t)));
+    let mut rng = Rng::new(seed);
+    let pick = |rng: &mut Rng, n: usize| (rng.next() % n as u64) as usize;
+    (0..count)
+        .map(|k| {
+            let template = TEMPLATES[pick(&mut rng, TEMPLATES.len())];
+            let thing = things[pick(&mut rng, things.len())];
+            let quantity = if template.contains("{q}") {
+                QUANTITIES[pick(&mut rng, QUANTITIES.len())]
+            } else {
+                ""
+            };
+            let text = template.replace("{q}", quantity).replace("{x}", thing);
+            let mut slots = BTreeMap::new();
+            slots.insert("item".to_owned(), Value::String(thing.to_owned()));
+            let number = quantity.trim();
+            if matches!(number, "2" | "two" | "3") {
+                slots.insert("quantity".to_owned(), Value::String(number.to_owned()));
+            }
+            LabelledLine {
+                id: Value::String(format!("generated-{k}")),
+                text,
+                intent: "order_mart".into(),
+                slots,
+                slots_annotated: true,
+                context_dependent: false,
+                near_domain: false,
+            }
+        })
+        .collect()
+}

@@ -1,0 +1,202 @@
+//! Hashed features. The intent model reads words, word pairs and character
+//! n-grams of the whole utterance; the slot tagger reads a window of word
+//! features around each word. Features are 64-bit FNV-1a hashes of their
+//! names, so the model stores no vocabulary and an unseen word costs
+//! nothing.
+
+use super::Lexicon;
+use super::tokens::{Token, number_word};
+use crate::agents::item_key;
+
+const FNV_OFFSET: u64 = 0xcbf2_9ce4_8422_2325;
+const FNV_PRIME: u64 = 0x0000_0100_0000_01b3;
+
+/// The hash of a feature: its kind and its parts.
+pub(crate) fn hash(kind: &str, parts: &[&str]) -> u64 {
+    let mut h = FNV_OFFSET;
+    for part in std::iter::once(kind).chain(parts.iter().copied()) {
+        for b in part.bytes() {
+            h ^= u64::from(b);
+            h = h.wrapping_mul(FNV_PRIME);
+        }
+        h ^= 0xff;
+        h = h.wrapping_mul(FNV_PRIME);
+    }
+    h
+}
+
+/// A word as the models see it: digits collapse to one shape, so "12" and
+/// "40" are the same word.
+fn word(token: &Token) -> &str {
+    if token.norm.chars().all(|c| c.is_ascii_digit()) {
+        "<num>"
+    } else {
+        &token.norm
+    }
+}
+
+/// Catalog knowledge the data cannot have: whether a word or word pair is
+/// something errand's food or mart catalog sells.
+fn lexicon_marks(lexicon: &Lexicon, tokens: &[Token], i: usize) -> (bool, bool, bool) {
+    let one = item_key(&tokens[i].norm);
+    let two = tokens
+        .get(i + 1)
+        .map(|next| item_key(&format!("{} {}", tokens[i].norm, next.norm)));
+    let has = |set: &std::collections::BTreeSet<String>| {
+        set.contains(&one) || two.as_ref().is_some_and(|t| set.contains(t))
+    };
+    (has(&lexicon.food), has(&lexicon.mart), has(&lexicon.goods))
+}
+
+/// The intent model's features of a whole utterance. `hint` is the rule
+/// reader's intent: hand-written cues generalise to phrasings the data
+/// lacks, and the model learns how far to trust them.
+pub(crate) fn utterance(tokens: &[Token], lexicon: &Lexicon, hint: &str) -> Vec<u64> {
+    let mut out = Vec::with_capacity(tokens.len() * 16 + 4);
+    out.push(hash("bias", &[]));
+    for _ in 0..4 {
+        out.push(hash("rule", &[hint]));
+    }
+    let words: Vec<&str> = tokens.iter().map(word).collect();
+    let mut previous = "<s>";
+    for (i, w) in words.iter().enumerate() {
+        out.push(hash("w", &[w]));
+        out.push(hash("b", &[previous, w]));
+        previous = w;
+        let padded: Vec<char> = std::iter::once('<')
+            .chain(w.chars())
+            .chain(std::iter::once('>'))
+            .collect();
+        for n in 3..=5 {
+            for gram in padded.windows(n) {
+                let gram: String = gram.iter().collect();
+                out.push(hash("c", &[&gram]));
+            }
+        }
+        let (food, mart, goods) = lexicon_marks(lexicon, tokens, i);
+        if food {
+            out.push(hash("lex", &["food"]));
+        }
+        if mart {
+            out.push(hash("lex", &["mart"]));
+        }
+        if goods {
+            out.push(hash("lex", &["goods"]));
+            out.push(hash("lex", &["goods"]));
+            out.push(hash("lex", &["goods"]));
+        }
+    }
+    out.push(hash("b", &[previous, "</s>"]));
+    out
+}
+
+/// The shape of a word as written: "Xx", "x", "X", "d", "d:d"...
+fn shape(text: &str) -> String {
+    let mut out = String::new();
+    for c in text.chars() {
+        let s = if c.is_uppercase() {
+            'X'
+        } else if c.is_alphabetic() {
+            'x'
+        } else if c.is_ascii_digit() {
+            'd'
+        } else {
+            c
+        };
+        if !out.ends_with(s) {
+            out.push(s);
+        }
+    }
+    out
+}
+
+/// The tagger's features of word `i`, given the intent the line has (or
+/// the dialogue is in).
+pub(crate) fn word_window(
+    text: &str,
+    tokens: &[Token],
+    i: usize,
+    intent: &str,
+    lexicon: &Lexicon,
+) -> Vec<u64> {
+    let at = |k: isize| -> &str {
+        let j = i as isize + k;
+        if j < 0 {
+            "<s>"
+        } else if j as usize >= tokens.len() {
+            "</s>"
+        } else {
+            word(&tokens[j as usize])
+        }
+    };
+    let w = at(0);
+    let raw = &text[tokens[i].start..tokens[i].end];
+    let chars: Vec<char> = w.chars().collect();
+    let prefix: String = chars.iter().take(3).collect();
+    let suffix: String = chars[chars.len().saturating_sub(3)..].iter().collect();
+    let shape = shape(raw);
+    let neighbour = |k: isize| {
+        let j = i as isize + k;
+        (j >= 0 && (j as usize) < tokens.len()).then(|| &tokens[j as usize])
+    };
+    let neighbour_shape = |k: isize| {
+        neighbour(k).map_or_else(|| "-".to_owned(), |t| self::shape(&text[t.start..t.end]))
+    };
+    let neighbour_suffix = |k: isize| {
+        neighbour(k).map_or_else(String::new, |t| {
+            let chars: Vec<char> = t.norm.chars().collect();
+            chars[chars.len().saturating_sub(3)..].iter().collect()
+        })
+    };
+    let mut out = vec![
+        hash("bias", &[]),
+        hash("w", &[w]),
+        hash("p3", &[&prefix]),
+        hash("s3", &[&suffix]),
+        hash("shape", &[&shape]),
+        hash("w-1", &[at(-1)]),
+        hash("w+1", &[at(1)]),
+        hash("w-2", &[at(-2)]),
+        hash("w+2", &[at(2)]),
+        hash("w-1w", &[at(-1), w]),
+        hash("ww+1", &[w, at(1)]),
+        hash("w-2w-1", &[at(-2), at(-1)]),
+        hash("w+1w+2", &[at(1), at(2)]),
+        hash("w-1w+1", &[at(-1), at(1)]),
+        hash("shape-1", &[&neighbour_shape(-1)]),
+        hash("shape+1", &[&neighbour_shape(1)]),
+        hash("s3-1", &[&neighbour_suffix(-1)]),
+        hash("s3+1", &[&neighbour_suffix(1)]),
+        hash("i", &[intent]),
+        hash("iw", &[intent, w]),
+        hash("iw-1", &[intent, at(-1)]),
+        hash("iw+1", &[intent, at(1)]),
+        hash("ishape", &[intent, &shape]),
+    ];
+    if number_word(&tokens[i].norm).is_some() {
+        out.push(hash("number", &[intent]));
+    }
+    if i == 0 {
+        out.push(hash("first", &[intent]));
+    }
+    if i + 1 == tokens.len() {
+        out.push(hash("last", &[intent]));
+    }
+    let (food, mart, goods) = lexicon_marks(lexicon, tokens, i);
+    if food {
+        out.push(hash("lexfood", &[intent]));
+    }
+    if mart {
+        out.push(hash("lexmart", &[intent]));
+    }
+    if goods {
+        out.push(hash("lexgoods", &[intent]));
+    }
+    if i > 0 {
+        let (food, mart, goods) = lexicon_marks(lexicon, tokens, i - 1);
+        if food || mart || goods {
+            out.push(hash("lexprev", &[intent]));
+        }
+    }
+    out
+}

@@ -1,0 +1,397 @@
+//! The trained reader's model: the intent classifier and the slot tagger,
+//! how they are trained from labelled lines, and their compact file format
+//! (weights quantised to 16 bits, zeros skipped).
+
+use super::augment;
+use super::classifier::{Linear, LinearTraining};
+use super::data::{LabelledLine, align};
+use super::features;
+use super::tagger::{self, LABELS, SLOTS, TaggedLine, Tagger};
+use super::tokens::{Token, tokenize};
+use super::{Context, Intent, Lexicon, RuleNlu, Understand};
+
+/// The slots each intent may have.
+pub(crate) fn intent_slots(intent: Intent) -> &'static [&'static str] {
+    match intent {
+        Intent::OrderFood => &["item", "quantity", "restaurant", "cuisine", "address"],
+        Intent::BookRide => &["pickup", "destination", "ride_type", "seats", "time"],
+        Intent::OrderMart => &["item", "quantity", "address"],
+        Intent::OutOfScope => &[],
+    }
+}
+
+fn allowed(intent: Intent) -> [bool; LABELS] {
+    let mut out = [false; LABELS];
+    out[0] = true;
+    for name in intent_slots(intent) {
+        if let Some(slot) = SLOTS.iter().position(|s| s == name) {
+            out[tagger::begin(slot)] = true;
+            out[tagger::begin(slot) + 1] = true;
+        }
+    }
+    out
+}
+
+fn class(intent: Intent) -> usize {
+    Intent::ALL.iter().position(|i| *i == intent).unwrap_or(3)
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct NluModel {
+    /// Food, ride, mart or out of scope.
+    pub(crate) intent: Linear,
+    pub(crate) tagger: Tagger,
+    /// An in-scope intent is taken only when its probability reaches this;
+    /// below it the line is out of scope (errand asks rather than guesses).
+    pub threshold: f32,
+}
+
+/// How a model is trained. The defaults are what the committed model used.
+#[derive(Clone, Debug)]
+pub struct TrainOptions {
+    pub intent_bits: u32,
+    pub intent_epochs: usize,
+    pub learning_rate: f32,
+    pub l2: f32,
+    /// Extra weight of out-of-scope lines close to errand's domains.
+    pub near_domain_weight: f32,
+    /// How strongly rare intents are weighted up (0: not at all, 1: to balance).
+    pub balance: f32,
+    pub tagger_bits: u32,
+    pub tagger_epochs: usize,
+    /// How many generated shopping lines to add (see `augment`).
+    pub generated: usize,
+    /// The weight of a generated line.
+    pub generated_weight: f32,
+    pub threshold: f32,
+    pub seed: u64,
+}
+
+impl Default for TrainOptions {
+    fn default() -> Self {
+        Self {
+            intent_bits: 18,
+            intent_epochs: 8,
+            learning_rate: 0.5,
+            l2: 1e-6,
+            near_domain_weight: 2.0,
+            balance: 0.5,
+            tagger_bits: 20,
+            tagger_epochs: 8,
+            generated: 600,
+            generated_weight: 0.3,
+            threshold: 0.35,
+            seed: 7,
+        }
+    }
+}
+
+/// A slot value found in a line.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct FoundSlot {
+    pub name: &'static str,
+    pub value: String,
+    /// The words it covers.
+    pub from: usize,
+    pub to: usize,
+}
+
+impl NluModel {
+    /// Trains on labelled lines: the intent model on stand-alone lines, the
+    /// tagger on every in-scope line whose slots are labelled verbatim.
+    pub fn train(lines: &[LabelledLine], options: &TrainOptions, lexicon: &Lexicon) -> Self {
+        let rules = RuleNlu::new();
+        let mut counts = [0usize; 4];
+        let mut intent_examples = Vec::new();
+        let mut tagged = Vec::new();
+        let generated = augment::shopping_lines(options.generated, options.seed, lexicon);
+        let real = lines.len();
+        for (k, line) in lines.iter().chain(&generated).enumerate() {
+            let Some(intent) = Intent::parse(&line.intent) else {
+                continue;
+            };
+            let tokens = tokenize(&line.text);
+            if tokens.is_empty() {
+                continue;
+            }
+            if !line.context_dependent {
+                let weight = if k >= real {
+                    options.generated_weight
+                } else if line.near_domain {
+                    options.near_domain_weight
+                } else {
+                    1.0
+                };
+                if k < real {
+                    counts[class(intent)] += 1;
+                }
+                let hint = rules.parse(&line.text, &Context::default()).intent;
+                intent_examples.push((
+                    features::utterance(&tokens, lexicon, hint.as_str()),
+                    class(intent),
+                    weight,
+                ));
+            }
+            if intent.in_scope()
+                && line.slots_annotated
+                && let Some(spans) = align(line, &tokens)
+            {
+                tagged.push(TaggedLine {
+                    features: word_features(&line.text, &tokens, intent, lexicon),
+                    labels: tagger::labels(tokens.len(), &spans),
+                    allowed: allowed(intent),
+                });
+            }
+        }
+        let total: usize = counts.iter().sum();
+        let balance: Vec<f32> = counts
+            .iter()
+            .map(|&n| (total as f32 / (4.0 * n.max(1) as f32)).powf(options.balance))
+            .collect();
+        for example in &mut intent_examples {
+            example.2 *= balance[example.1];
+        }
+        let training = LinearTraining {
+            bits: options.intent_bits,
+            epochs: options.intent_epochs,
+            learning_rate: options.learning_rate,
+            l2: options.l2,
+            seed: options.seed,
+        };
+        let intent = Linear::train(&intent_examples, 4, &training);
+        let tagger = Tagger::train(
+            &tagged,
+            options.tagger_bits,
+            options.tagger_epochs,
+            options.seed,
+        );
+        Self {
+            intent,
+            tagger,
+            threshold: options.threshold,
+        }
+    }
+
+    /// The intent and how sure it is: the likeliest in-scope intent if it
+    /// reaches the threshold, otherwise out of scope.
+    pub(crate) fn intent(
+        &self,
+        tokens: &[Token],
+        lexicon: &Lexicon,
+        hint: Intent,
+    ) -> (Intent, f32) {
+        if tokens.is_empty() {
+            return (Intent::OutOfScope, 1.0);
+        }
+        let p = self
+            .intent
+            .probabilities(&features::utterance(tokens, lexicon, hint.as_str()));
+        let best = (0..3).fold(0, |a, b| if p[b] > p[a] { b } else { a });
+        if p[best] >= self.threshold {
+            (Intent::ALL[best], p[best])
+        } else {
+            (Intent::OutOfScope, p[3])
+        }
+    }
+
+    /// The slots of `intent` in the text, verbatim, in text order.
+    pub(crate) fn slots(
+        &self,
+        text: &str,
+        tokens: &[Token],
+        intent: Intent,
+        lexicon: &Lexicon,
+    ) -> Vec<FoundSlot> {
+        if !intent.in_scope() || tokens.is_empty() {
+            return Vec::new();
+        }
+        let features = word_features(text, tokens, intent, lexicon);
+        let labels = self.tagger.decode(&features, &allowed(intent));
+        tagger::spans(&labels)
+            .into_iter()
+            .map(|s| FoundSlot {
+                name: SLOTS[s.slot],
+                value: text[tokens[s.from].start..tokens[s.to - 1].end].to_owned(),
+                from: s.from,
+                to: s.to,
+            })
+            .collect()
+    }
+}
+
+fn word_features(text: &str, tokens: &[Token], intent: Intent, lexicon: &Lexicon) -> Vec<Vec<u64>> {
+    (0..tokens.len())
+        .map(|i| features::word_window(text, tokens, i, intent.as_str(), lexicon))
+        .collect()
+}
+
+/// Why a model file cannot be read.
+#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+pub enum ModelError {
+    #[error("not an errand NLU model (bad magic)")]
+    Magic,
+    #[error("unsupported NLU model version {0}")]
+    Version(u32),
+    #[error("the NLU model file is truncated or corrupt ({0})")]
+    Corrupt(&'static str),
+}
+
+const MAGIC: &[u8; 8] = b"ERRNLU\x00\x00";
+const VERSION: u32 = 1;
+
+impl NluModel {
+    /// The file format: magic, version, threshold, then each table
+    /// quantised to 16 bits with its scale, as (gap, value) pairs of its
+    /// non-zero entries.
+    pub fn encode(&self) -> Vec<u8> {
+        let mut out = Vec::new();
+        out.extend_from_slice(MAGIC);
+        out.extend_from_slice(&VERSION.to_le_bytes());
+        out.extend_from_slice(&self.threshold.to_le_bytes());
+        out.extend_from_slice(&self.intent.bits.to_le_bytes());
+        out.extend_from_slice(&(self.intent.classes as u32).to_le_bytes());
+        write_table(&mut out, &self.intent.bias);
+        write_table(&mut out, &self.intent.weights);
+        out.extend_from_slice(&self.tagger.bits.to_le_bytes());
+        write_table(&mut out, &self.tagger.transitions);
+        write_table(&mut out, &self.tagger.weights);
+        out
+    }
+
+    pub fn decode(bytes: &[u8]) -> Result<Self, ModelError> {
+        let mut r = Reader { bytes, at: 0 };
+        if r.take(8)? != MAGIC {
+            return Err(ModelError::Magic);
+        }
+        let version = r.u32()?;
+        if version != VERSION {
+            return Err(ModelError::Version(version));
+        }
+        let threshold = r.f32()?;
+        let bits = r.u32()?;
+        let classes = r.u32()? as usize;
+        if !(1..=24).contains(&bits) || classes != 4 {
+            return Err(ModelError::Corrupt("intent shape"));
+        }
+        let bias = r.table(classes)?;
+        let weights = r.table((1usize << bits) * classes)?;
+        let tagger_bits = r.u32()?;
+        if !(1..=26).contains(&tagger_bits) {
+            return Err(ModelError::Corrupt("tagger shape"));
+        }
+        let transitions = r.table((LABELS + 1) * LABELS)?;
+        let tagger_weights = r.table(1usize << tagger_bits)?;
+        if r.at != bytes.len() {
+            return Err(ModelError::Corrupt("trailing bytes"));
+        }
+        Ok(Self {
+            intent: Linear {
+                bits,
+                classes,
+                bias,
+                weights,
+            },
+            tagger: Tagger {
+                bits: tagger_bits,
+                weights: tagger_weights,
+                transitions,
+            },
+            threshold,
+        })
+    }
+}
+
+fn write_table(out: &mut Vec<u8>, values: &[f32]) {
+    let max = values.iter().fold(0.0f32, |m, v| m.max(v.abs()));
+    let scale = if max > 0.0 { max / 32767.0 } else { 1.0 };
+    let quantised: Vec<(usize, i16)> = values
+        .iter()
+        .enumerate()
+        .map(|(i, v)| (i, (v / scale).round() as i16))
+        .filter(|(_, q)| *q != 0)
+        .collect();
+    out.extend_from_slice(&(values.len() as u32).to_le_bytes());
+    out.extend_from_slice(&scale.to_le_bytes());
+    out.extend_from_slice(&(quantised.len() as u32).to_le_bytes());
+    let mut last = 0usize;
+    for (i, q) in quantised {
+        let mut gap = (i - last) as u64;
+        last = i;
+        loop {
+            let byte = (gap & 0x7f) as u8;
+            gap >>= 7;
+            if gap == 0 {
+                out.push(byte);
+                break;
+            }
+            out.push(byte | 0x80);
+        }
+        out.extend_from_slice(&q.to_le_bytes());
+    }
+}
+
+struct Reader<'a> {
+    bytes: &'a [u8],
+    at: usize,
+}
+
+impl Reader<'_> {
+    fn take(&mut self, n: usize) -> Result<&[u8], ModelError> {
+        let end = self
+            .at
+            .checked_add(n)
+            .ok_or(ModelError::Corrupt("length"))?;
+        let slice = self
+            .bytes
+            .get(self.at..end)
+            .ok_or(ModelError::Corrupt("truncated"))?;
+        self.at = end;
+        Ok(slice)
+    }
+
+    fn array<const N: usize>(&mut self) -> Result<[u8; N], ModelError> {
+        self.take(N)?
+            .try_into()
+            .map_err(|_| ModelError::Corrupt("truncated"))
+    }
+
+    fn u32(&mut self) -> Result<u32, ModelError> {
+        Ok(u32::from_le_bytes(self.array()?))
+    }
+
+    fn f32(&mut self) -> Result<f32, ModelError> {
+        Ok(f32::from_le_bytes(self.array()?))
+    }
+
+    fn table(&mut self, expected: usize) -> Result<Vec<f32>, ModelError> {
+        let len = self.u32()? as usize;
+        if len != expected {
+            return Err(ModelError::Corrupt("table length"));
+        }
+        let scale = self.f32()?;
+        let count = self.u32()? as usize;
+        let mut values = vec![0.0f32; len];
+        let mut at = 0usize;
+        for _ in 0..count {
+            let mut gap = 0u64;
+            let mut shift = 0;
+            loop {
+                let [byte] = self.array::<1>()?;
+                gap |= u64::from(byte & 0x7f) << shift;
+                if byte & 0x80 == 0 {
+                    break;
+                }
+                shift += 7;
+                if shift > 35 {
+                    return Err(ModelError::Corrupt("gap"));
+                }
+            }
+            at = at
+                .checked_add(gap as usize)
+                .filter(|&i| i < len)
+                .ok_or(ModelError::Corrupt("index"))?;
+            values[at] = f32::from(i16::from_le_bytes(self.array()?)) * scale;
+        }
+        Ok(values)
+    }
+}

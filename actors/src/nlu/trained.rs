@@ -1,0 +1,541 @@
+//! The trained reader, errand's default: the intent and the slots come from
+//! the model trained on real utterances (`errand nlu train`); the rule
+//! reader still recognises cancellations, corrections and answers inside an
+//! open dialogue, and knows the catalogs' item names.
+
+use super::model::{FoundSlot, ModelError, NluModel, intent_slots};
+use super::rules::ride_type;
+use super::tokens::{Token, number_word, tokenize};
+use super::{Context, Intent, Lexicon, Parse, RuleNlu, Understand};
+use errand_schemas::{ItemRequest, SlotMap, SlotValue};
+use std::sync::Arc;
+
+/// The model committed with errand (see `models/README.md` for how it was
+/// trained and the data it was trained on).
+const EMBEDDED: &[u8] = include_bytes!("../../models/nlu.model");
+
+#[derive(Clone, Debug)]
+pub struct TrainedNlu {
+    model: Arc<NluModel>,
+    rules: RuleNlu,
+    lexicon: Arc<Lexicon>,
+}
+
+impl TrainedNlu {
+    pub fn new(model: NluModel) -> Self {
+        Self {
+            model: Arc::new(model),
+            rules: RuleNlu::new(),
+            lexicon: Arc::new(Lexicon::default()),
+        }
+    }
+
+    /// The model built into the binary.
+    pub fn embedded() -> Result<Self, ModelError> {
+        NluModel::decode(EMBEDDED).map(Self::new)
+    }
+
+    /// A model file trained with `errand nlu train`.
+    pub fn from_file(path: &std::path::Path) -> Result<Self, String> {
+        let bytes = std::fs::read(path).map_err(|e| format!("{}: {e}", path.display()))?;
+        NluModel::decode(&bytes)
+            .map(Self::new)
+            .map_err(|e| format!("{}: {e}", path.display()))
+    }
+
+    fn slot_map(found: &[FoundSlot]) -> SlotMap {
+        let mut slots = SlotMap::new();
+        let mut items = Vec::new();
+        let mut quantities: Vec<&FoundSlot> = Vec::new();
+        for slot in found {
+            match slot.name {
+                "item" => {
+                    // A quantity right before the item ("2 cokes", "two of
+                    // the cokes") is its quantity.
+                    let quantity = quantities
+                        .iter()
+                        .rev()
+                        .find(|q| q.to <= slot.from && slot.from <= q.to + 2)
+                        .and_then(|q| SlotValue::Text(q.value.clone()).as_number())
+                        .or_else(|| {
+                            slot.value
+                                .split_whitespace()
+                                .next()
+                                .and_then(|w| number_word(&w.to_lowercase()))
+                                .filter(|_| slot.value.contains(' '))
+                        })
+                        .unwrap_or(1);
+                    items.push(ItemRequest {
+                        name: slot.value.clone(),
+                        quantity,
+                    });
+                }
+                "quantity" => {
+                    quantities.push(slot);
+                    add_text(&mut slots, "quantity", &slot.value);
+                }
+                "ride_type" => {
+                    // The dialogue takes a ride type errand offers, never a guess.
+                    if let Some(kind) = ride_type(&slot.value) {
+                        add_text(&mut slots, "ride_type", kind);
+                    }
+                }
+                name => add_text(&mut slots, name, &slot.value),
+            }
+        }
+        if !items.is_empty() {
+            slots.insert("item".into(), SlotValue::Items(items));
+        }
+        slots
+    }
+}
+
+/// Slots the data teaches the tagger little or nothing about come from the
+/// rule reader, which knows the catalogs and the places: the mart's items
+/// (the data has no grocery slots), restaurants, cuisines and delivery
+/// addresses (rarely labelled), and a ride's ends when the tagger found
+/// none. A tagged item that is really the rule reader's restaurant or
+/// address is dropped.
+fn merge_rules(
+    found: &mut Vec<FoundSlot>,
+    rules: &SlotMap,
+    intent: Intent,
+    text: &str,
+    tokens: &[Token],
+) {
+    let from_rules: &[&'static str] = match intent {
+        Intent::OrderFood => &["restaurant", "cuisine", "address"],
+        Intent::OrderMart => &["item", "address"],
+        Intent::BookRide => &["pickup", "destination", "ride_type", "seats"],
+        Intent::OutOfScope => &[],
+    };
+    if intent == Intent::OrderMart && rules.contains_key("item") {
+        found.retain(|f| f.name != "item" && f.name != "quantity");
+    }
+    for &name in from_rules {
+        let Some(value) = rules.get(name) else {
+            continue;
+        };
+        if found.iter().any(|f| f.name == name) {
+            continue;
+        }
+        let texts: Vec<String> = match value {
+            SlotValue::Text(t) => vec![t.clone()],
+            SlotValue::Number(n) => vec![n.to_string()],
+            SlotValue::Items(items) => items.iter().map(|i| i.name.clone()).collect(),
+        };
+        for value in texts {
+            let span = find(text, &value);
+            // Words the tagger gave another slot are not this one.
+            let taken = span.is_some_and(|(start, end)| {
+                found.iter().any(|f| {
+                    f.name != "item"
+                        && f.name != "quantity"
+                        && tokens.get(f.from).is_some_and(|t| t.start < end)
+                        && tokens.get(f.to - 1).is_some_and(|t| t.end > start)
+                })
+            });
+            if taken {
+                continue;
+            }
+            let checked = ["address", "pickup", "destination", "cuisine"].contains(&name);
+            if checked && !span.is_some_and(|(start, end)| plausible(name, text, start, end)) {
+                continue;
+            }
+            if let Some((start, end)) = span {
+                // A tagged item or quantity inside this span was part of
+                // this slot all along.
+                found.retain(|f| {
+                    (f.name != "item" && f.name != "quantity")
+                        || tokens
+                            .get(f.from)
+                            .is_none_or(|t| t.end <= start || t.start >= end)
+                });
+            }
+            let from = span
+                .and_then(|(start, _)| tokens.iter().position(|t| t.start >= start))
+                .unwrap_or(tokens.len());
+            let to = span
+                .and_then(|(_, end)| tokens.iter().position(|t| t.start >= end))
+                .unwrap_or(tokens.len());
+            found.push(FoundSlot {
+                name,
+                value,
+                from,
+                to,
+            });
+        }
+    }
+    found.sort_by_key(|f| f.from);
+}
+
+/// Where `value` stands in `text`, ignoring case.
+fn find(text: &str, value: &str) -> Option<(usize, usize)> {
+    let lower = text.to_lowercase();
+    if lower.len() != text.len() {
+        return text.find(value).map(|at| (at, at + value.len()));
+    }
+    lower
+        .find(&value.to_lowercase())
+        .map(|at| (at, at + value.len()))
+}
+
+/// Nouns that name a place without a name.
+const PLACE_NOUNS: &[&str] = &[
+    "home",
+    "house",
+    "office",
+    "work",
+    "airport",
+    "station",
+    "hotel",
+    "place",
+    "apartment",
+    "flat",
+    "school",
+    "university",
+    "college",
+    "hospital",
+    "gym",
+    "mall",
+    "centre",
+    "center",
+    "downtown",
+    "street",
+    "road",
+    "avenue",
+    "st",
+    "rd",
+    "ave",
+    "lane",
+    "square",
+];
+
+/// Whether a rule reader's place or cuisine at `start..end` looks like one:
+/// the rules read "to ..." greedily ("I want to call a cab"), so a place
+/// must have a number, a capital, or a place noun, and a cuisine must be
+/// followed by a word for food.
+fn plausible(name: &str, text: &str, start: usize, end: usize) -> bool {
+    let value = &text[start..end];
+    let words: Vec<String> = tokenize(value).into_iter().map(|t| t.norm).collect();
+    match name {
+        "cuisine" => {
+            let after = tokenize(&text[end..]);
+            after.first().is_some_and(|t| {
+                matches!(
+                    t.norm.as_str(),
+                    "food" | "cuisine" | "restaurant" | "place" | "takeout" | "takeaway"
+                )
+            })
+        }
+        "address" => {
+            // "221B Baker Street", "my place", "to the office", or anything
+            // after "deliver to", "send it to"...
+            let before: Vec<String> = tokenize(&text[..start])
+                .into_iter()
+                .map(|t| t.norm)
+                .collect();
+            let cue = before.iter().rev().take(4).any(|w| {
+                matches!(
+                    w.as_str(),
+                    "deliver" | "delivered" | "delivery" | "send" | "sent" | "bring" | "address"
+                )
+            });
+            let named = words
+                .first()
+                .is_some_and(|w| w.chars().any(|c| c.is_ascii_digit()))
+                && value.chars().skip(1).any(char::is_uppercase);
+            cue || named
+                || words.first().is_some_and(|w| w == "my")
+                || words.iter().any(|w| PLACE_NOUNS.contains(&w.as_str()))
+        }
+        _ => {
+            value
+                .chars()
+                .any(|c| c.is_ascii_digit() || c.is_uppercase())
+                || words.iter().any(|w| PLACE_NOUNS.contains(&w.as_str()))
+        }
+    }
+}
+
+/// A slot said twice keeps its first value (the data's lists exist only for
+/// items and quantities).
+fn add_text(slots: &mut SlotMap, name: &str, value: &str) {
+    slots
+        .entry(name.to_owned())
+        .or_insert_with(|| SlotValue::Text(value.to_owned()));
+}
+
+impl Understand for TrainedNlu {
+    fn parse(&self, text: &str, context: &Context) -> Parse {
+        self.read(text, context).0
+    }
+
+    fn parse_verbatim(&self, text: &str, context: &Context) -> (Parse, Vec<(String, String)>) {
+        let (parse, found) = self.read(text, context);
+        let verbatim = found
+            .into_iter()
+            .map(|s| (s.name.to_owned(), s.value))
+            .collect();
+        (parse, verbatim)
+    }
+}
+
+impl TrainedNlu {
+    /// The parse, and the tagger's verbatim slots: the stand-alone intent's,
+    /// or inside a dialogue the open command's.
+    fn read(&self, text: &str, context: &Context) -> (Parse, Vec<FoundSlot>) {
+        let tokens = tokenize(text);
+        if tokens.is_empty() {
+            return (Parse::out_of_scope(), Vec::new());
+        }
+        let rules = self.rules.parse(text, context);
+        let (intent, confidence) = self.model.intent(&tokens, &self.lexicon, rules.intent);
+        let mut found = self.model.slots(text, &tokens, intent, &self.lexicon);
+        if rules.intent == intent {
+            merge_rules(&mut found, &rules.slots, intent, text, &tokens);
+        }
+        let slots = Self::slot_map(&found);
+        // Inside a dialogue, the rule reader's answer first; then what the
+        // tagger reads for the slots that were asked for. Only something the
+        // rules took for an answer is one: a new request never is.
+        let mut answer = rules.answer;
+        let open = context.open_action.as_deref().and_then(Intent::parse);
+        let mut verbatim = found;
+        if let Some(open) = open {
+            let heard = self.model.slots(text, &tokens, open, &self.lexicon);
+            if !rules.cancel && !answer.is_empty() {
+                for (name, value) in Self::slot_map(&heard) {
+                    // Only what was asked for: the rules read corrections.
+                    if intent_slots(open).contains(&name.as_str())
+                        && context.missing.contains(&name)
+                    {
+                        answer.entry(name).or_insert(value);
+                    }
+                }
+            }
+            verbatim = heard;
+        }
+        let parse = Parse {
+            intent,
+            confidence,
+            slots,
+            cancel: rules.cancel,
+            correction: rules.correction,
+            answer,
+        };
+        (parse, verbatim)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::nlu::{LabelledLine, TrainOptions};
+
+    fn reader() -> TrainedNlu {
+        TrainedNlu::embedded().expect("the committed model reads")
+    }
+
+    fn items(p: &Parse) -> Vec<(String, u32)> {
+        p.slots
+            .get("item")
+            .and_then(SlotValue::as_items)
+            .map(|items| items.iter().map(|i| (i.name.clone(), i.quantity)).collect())
+            .unwrap_or_default()
+    }
+
+    fn text<'a>(p: &'a Parse, slot: &str) -> Option<&'a str> {
+        p.slots.get(slot).and_then(SlotValue::as_text)
+    }
+
+    #[test]
+    fn common_requests() {
+        let nlu = reader();
+        let none = Context::default();
+        let p = nlu.parse("order me a burger", &none);
+        assert_eq!(p.intent, Intent::OrderFood);
+        assert_eq!(items(&p), [("burger".to_owned(), 1)]);
+        assert!(text(&p, "address").is_none());
+
+        let p = nlu.parse(
+            "I'd like 2 cheeseburgers and a coke delivered to 221B Baker Street",
+            &none,
+        );
+        assert_eq!(p.intent, Intent::OrderFood);
+        assert_eq!(
+            items(&p),
+            [("cheeseburgers".to_owned(), 2), ("coke".to_owned(), 1)]
+        );
+        assert_eq!(text(&p, "address"), Some("221B Baker Street"));
+
+        let p = nlu.parse(
+            "order a burger from Burger Barn to 221B Baker Street",
+            &none,
+        );
+        assert_eq!(text(&p, "restaurant"), Some("Burger Barn"));
+        assert_eq!(items(&p), [("burger".to_owned(), 1)]);
+
+        let p = nlu.parse("book a cab from home to the airport", &none);
+        assert_eq!(p.intent, Intent::BookRide);
+        assert_eq!(text(&p, "pickup"), Some("home"));
+        assert_eq!(text(&p, "destination"), Some("the airport"));
+
+        let p = nlu.parse("get me an XL taxi to King's Cross for 5 people", &none);
+        assert_eq!(p.intent, Intent::BookRide);
+        assert_eq!(text(&p, "destination"), Some("King's Cross"));
+        assert_eq!(p.slots.get("seats").and_then(SlotValue::as_number), Some(5));
+
+        let p = nlu.parse("buy milk and eggs", &none);
+        assert_eq!(p.intent, Intent::OrderMart);
+        assert_eq!(items(&p), [("milk".to_owned(), 1), ("eggs".to_owned(), 1)]);
+    }
+
+    #[test]
+    fn out_of_scope_never_orders() {
+        let nlu = reader();
+        for t in [
+            "what's the weather tomorrow",
+            "book a table for two at an italian restaurant",
+            "buy a train ticket to Manchester",
+            "where is my order",
+            "how do I make a burger",
+            "add milk to my shopping list",
+            "tell me a joke",
+            "set an alarm for 7am",
+            "hello",
+            "",
+            "   ",
+        ] {
+            let p = nlu.parse(t, &Context::default());
+            assert_eq!(p.intent, Intent::OutOfScope, "{t:?}");
+            assert!(p.slots.is_empty(), "{t:?}");
+        }
+    }
+
+    #[test]
+    fn answers_inside_a_dialogue() {
+        let nlu = reader();
+        let food = Context {
+            open_action: Some("order_food".into()),
+            missing: vec!["address".into()],
+        };
+        let p = nlu.parse("221B Baker Street", &food);
+        assert_eq!(
+            p.answer.get("address"),
+            Some(&SlotValue::Text("221B Baker Street".into()))
+        );
+        assert!(nlu.parse("never mind", &food).cancel);
+        let p = nlu.parse("what's the weather like", &food);
+        assert!(p.answer.is_empty(), "a question is no answer: {p:?}");
+        let ride = Context {
+            open_action: Some("book_ride".into()),
+            missing: vec!["seats".into()],
+        };
+        assert_eq!(
+            nlu.parse("two seats", &ride)
+                .answer
+                .get("seats")
+                .and_then(SlotValue::as_number),
+            Some(2)
+        );
+        let p = nlu.parse("actually book me a cab to the airport", &food);
+        assert_eq!(p.intent, Intent::BookRide);
+    }
+
+    #[test]
+    fn verbatim_slots_keep_every_value() {
+        let nlu = reader();
+        let (_, heard) =
+            nlu.parse_verbatim("2 double cheeseburgers and 4 cokes", &Context::default());
+        let quantities: Vec<&str> = heard
+            .iter()
+            .filter(|(n, _)| n == "quantity")
+            .map(|(_, v)| v.as_str())
+            .collect();
+        assert_eq!(quantities, ["2", "4"], "{heard:?}");
+    }
+
+    fn line(text: &str, intent: &str, slots: &[(&str, &str)]) -> LabelledLine {
+        LabelledLine {
+            id: serde_json::Value::Null,
+            text: text.into(),
+            intent: intent.into(),
+            slots: slots
+                .iter()
+                .map(|(k, v)| ((*k).to_owned(), serde_json::Value::String((*v).into())))
+                .collect(),
+            slots_annotated: true,
+            context_dependent: false,
+            near_domain: false,
+        }
+    }
+
+    fn small_model() -> NluModel {
+        let mut lines = Vec::new();
+        for _ in 0..20 {
+            lines.push(line(
+                "get me a taxi to the station",
+                "book_ride",
+                &[("destination", "the station")],
+            ));
+            lines.push(line(
+                "i want two pizzas",
+                "order_food",
+                &[("quantity", "two"), ("item", "pizzas")],
+            ));
+            lines.push(line("play some jazz music", "out_of_scope", &[]));
+            lines.push(line("what time is it in paris", "out_of_scope", &[]));
+        }
+        let options = TrainOptions {
+            intent_bits: 12,
+            tagger_bits: 14,
+            generated: 0,
+            ..TrainOptions::default()
+        };
+        NluModel::train(&lines, &options, &Lexicon::default())
+    }
+
+    #[test]
+    fn training_is_reproducible_and_learns() {
+        let model = small_model();
+        assert_eq!(
+            model.encode(),
+            small_model().encode(),
+            "same data, same bytes"
+        );
+        let nlu = TrainedNlu::new(NluModel::decode(&model.encode()).expect("round trip"));
+        let p = nlu.parse("get me a taxi to the station", &Context::default());
+        assert_eq!(p.intent, Intent::BookRide);
+        assert_eq!(text(&p, "destination"), Some("the station"));
+        let p = nlu.parse("play some jazz music", &Context::default());
+        assert_eq!(p.intent, Intent::OutOfScope);
+    }
+
+    #[test]
+    fn a_damaged_model_file_is_refused() {
+        let bytes = small_model().encode();
+        assert_eq!(
+            NluModel::decode(b"not a model").err(),
+            Some(ModelError::Magic)
+        );
+        let mut version = bytes.clone();
+        version[8] = 99;
+        assert_eq!(
+            NluModel::decode(&version).err(),
+            Some(ModelError::Version(99))
+        );
+        for cut in [12, bytes.len() / 2, bytes.len() - 1] {
+            assert!(
+                matches!(NluModel::decode(&bytes[..cut]), Err(ModelError::Corrupt(_))),
+                "cut at {cut}"
+            );
+        }
+        let mut longer = bytes.clone();
+        longer.push(0);
+        assert!(matches!(
+            NluModel::decode(&longer),
+            Err(ModelError::Corrupt(_))
+        ));
+    }
+}
