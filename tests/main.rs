@@ -4,6 +4,7 @@
 //! | --- | --- |
 //! | `supervision` | poison records, dropped envelopes, the deadline sweeper |
 //! | `domains` | food, ride, mart, payment, location through the router; idempotency; a new domain |
+//! | `cluster` | `errand node` processes: roles across nodes, a node killed under load, a hung node, a wrong cookie |
 //! | `dialogue` | the reasoner's dialogues through the gateway front |
 //! | `llm` | the LLM reasoner against a fake OpenAI-compatible endpoint: tool calls, bad arguments, retries, fallback |
 //! | `nlu` | `errand nlu` eval, predict and train on the shared real utterances |
@@ -12,6 +13,7 @@
 
 #![allow(clippy::unwrap_used)] // a failed unwrap is a failed test
 
+mod cluster;
 mod dialogue;
 mod domains;
 mod examples;

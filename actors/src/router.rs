@@ -9,6 +9,7 @@
 //! dead-lettered (agents are idempotent, so a retry never orders twice).
 
 use crate::agents::host::{AgentMessage, agent_group};
+use crate::agents::wire::{AgentReply, WireCommand};
 use crate::bus::OutRecord;
 use crate::envelope::Envelope;
 use crate::lanes::Lanes;
@@ -42,6 +43,8 @@ pub struct RouterArgs {
     pub call_timeout: Duration,
     /// Parallel lanes (sessions spread over them).
     pub lanes: usize,
+    /// In a cluster: which nodes' agents may be called.
+    pub node_filter: Option<NodeFilter>,
 }
 
 pub struct RouterState {
@@ -65,10 +68,11 @@ impl Actor for Router {
         args: RouterArgs,
     ) -> Result<Self::State, ActorProcessingErr> {
         let count = args.lanes;
-        let core = Arc::new(Core {
-            agents: AgentCaller::new(args.scope.clone(), args.call_timeout),
-            args,
-        });
+        let mut agents = AgentCaller::new(args.scope.clone(), args.call_timeout);
+        if let Some(filter) = &args.node_filter {
+            agents = agents.with_node_filter(filter.clone());
+        }
+        let core = Arc::new(Core { agents, args });
         let lanes = Lanes::new(count, move |envelope: Envelope<Command>| {
             let core = core.clone();
             let command = envelope.payload();
@@ -111,7 +115,12 @@ pub struct AgentCaller {
     pub scope: String,
     pub timeout: Duration,
     next: Arc<AtomicUsize>,
+    usable: Option<NodeFilter>,
 }
+
+/// Whether agents on a node (by its cluster node id) may be called: the
+/// cluster's failure detector says no for a peer that stopped answering.
+pub type NodeFilter = Arc<dyn Fn(u64) -> bool + Send + Sync>;
 
 impl AgentCaller {
     pub fn new(scope: impl Into<String>, timeout: Duration) -> Self {
@@ -119,12 +128,23 @@ impl AgentCaller {
             scope: scope.into(),
             timeout,
             next: Arc::new(AtomicUsize::new(0)),
+            usable: None,
         }
     }
 
-    /// A member of the domain's group: local ones first, round robin.
+    /// Skips agents on nodes `usable` rejects.
+    pub fn with_node_filter(mut self, usable: NodeFilter) -> Self {
+        self.usable = Some(usable);
+        self
+    }
+
+    /// A member of the domain's group: local ones first, round robin over
+    /// the rest, never one on a node the failure detector has given up on.
     fn pick(&self, domain: &str) -> Option<ActorCell> {
-        let members = ractor::pg::get_scoped_members(&self.scope, &agent_group(domain));
+        let mut members = ractor::pg::get_scoped_members(&self.scope, &agent_group(domain));
+        if let Some(usable) = &self.usable {
+            members.retain(|c| c.get_id().is_local() || usable(c.get_id().node()));
+        }
         let local: Vec<_> = members
             .iter()
             .filter(|c| c.get_id().is_local())
@@ -162,13 +182,13 @@ impl AgentCaller {
             let agent: ActorRef<AgentMessage> = agent.into();
             match agent
                 .call(
-                    |reply| AgentMessage::Execute(command.clone(), reply),
+                    |reply| AgentMessage::Execute(WireCommand(Ok(command.clone())), reply),
                     Some(left),
                 )
                 .await
             {
-                Ok(CallResult::Success(Ok(result))) => return Ok(result),
-                Ok(CallResult::Success(Err(transient))) => {
+                Ok(CallResult::Success(AgentReply(Ok(result)))) => return Ok(result),
+                Ok(CallResult::Success(AgentReply(Err(transient)))) => {
                     return Err((transient.code, transient.message));
                 }
                 Ok(CallResult::Timeout) => {

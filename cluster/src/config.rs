@@ -1,9 +1,12 @@
 //! Configuration: one registry of environment variables ([`VARIABLES`]),
 //! read and validated at start ([`Config::from_env`]).
 
+use crate::mesh::{ClusterOptions, TlsFiles};
+use crate::node::Role;
 use errand_actors::bus::KafkaConfig;
 use errand_actors::llm::{Fallback, LlmConfig};
 use errand_actors::store::redis::RedisConfig;
+use std::collections::BTreeSet;
 use std::net::SocketAddr;
 use std::time::Duration;
 
@@ -193,6 +196,76 @@ pub const VARIABLES: &[(&str, &str, &str)] = &[
         "8",
         "turns of the session's conversation sent with each model call",
     ),
+    (
+        "ERRAND_CONFIG",
+        "(none)",
+        "a TOML file of these settings (keys without ERRAND_, lower case; tables join with _); the environment wins",
+    ),
+    (
+        "ERRAND_NODE_NAME",
+        "(node-<random>)",
+        "this node's name in the cluster (unique per node)",
+    ),
+    (
+        "ERRAND_ROLES",
+        "gateway,reasoner,router,agents,tracker,errors",
+        "the roles this node runs, comma-separated",
+    ),
+    (
+        "ERRAND_CLUSTER_LISTEN",
+        "(unset: no cluster)",
+        "HOST:PORT where the node listens for peers",
+    ),
+    (
+        "ERRAND_CLUSTER_ADVERTISE",
+        "(the listen host)",
+        "the host peers use to reach this node",
+    ),
+    (
+        "ERRAND_CLUSTER_SEEDS",
+        "(none)",
+        "HOST:PORT of nodes to join through, comma-separated",
+    ),
+    (
+        "ERRAND_CLUSTER_COOKIE",
+        "(required with a cluster)",
+        "the secret every node of the cluster shares (never logged)",
+    ),
+    (
+        "ERRAND_CLUSTER_COOKIE_FILE",
+        "(none)",
+        "a file holding the cookie instead",
+    ),
+    (
+        "ERRAND_CLUSTER_NAME",
+        "errand",
+        "the deployment's name: nodes of one cluster share it",
+    ),
+    (
+        "ERRAND_CLUSTER_TLS_CERT",
+        "(none: plain TCP)",
+        "PEM certificate chain of this node; with _KEY and _CA, nodes talk TLS and verify each other",
+    ),
+    (
+        "ERRAND_CLUSTER_TLS_KEY",
+        "(none)",
+        "PEM private key of this node",
+    ),
+    (
+        "ERRAND_CLUSTER_TLS_CA",
+        "(none)",
+        "PEM CA that signs every node's certificate",
+    ),
+    (
+        "ERRAND_HEARTBEAT_MS",
+        "500",
+        "how often a node asks its peers for a heartbeat",
+    ),
+    (
+        "ERRAND_HEARTBEAT_TIMEOUT_MS",
+        "3000",
+        "a peer silent this long is suspected down and its agents skipped",
+    ),
 ];
 
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
@@ -221,11 +294,18 @@ pub struct Config {
     pub max_charge: i64,
     /// The LLM reasoner's endpoint, when one is configured.
     pub llm: Option<LlmConfig>,
+    pub node_name: Option<String>,
+    pub roles: BTreeSet<Role>,
+    /// The deployment's name (the process-group scope).
+    pub cluster_name: String,
+    /// Joining a cluster, when a cluster address is set.
+    pub cluster: Option<ClusterOptions>,
 }
 
 impl Config {
+    /// The environment (over the TOML file `ERRAND_CONFIG` names).
     pub fn from_env() -> Result<Self, ConfigError> {
-        Self::from_lookup(|name| std::env::var(name).ok().filter(|v| !v.is_empty()))
+        Self::load(None, &[])
     }
 
     /// Reads the variables through `lookup` (tests pass a map).
@@ -513,6 +593,10 @@ impl Config {
                 Some(llm)
             }
         };
+        let roles = match lookup("ERRAND_ROLES") {
+            None => Role::ALL.into_iter().collect(),
+            Some(list) => parse_roles(&list)?,
+        };
         Ok(Self {
             listen,
             redis,
@@ -525,11 +609,228 @@ impl Config {
             command_deadline: Duration::from_secs(deadline.max(1)),
             max_charge,
             llm,
+            node_name: lookup("ERRAND_NODE_NAME").map(|n| n.trim().to_owned()),
+            roles,
+            cluster_name: lookup("ERRAND_CLUSTER_NAME").unwrap_or_else(|| "errand".into()),
+            cluster: cluster_options(&lookup)?,
         })
     }
 }
 
+/// `gateway,agents` to roles.
+pub fn parse_roles(list: &str) -> Result<BTreeSet<Role>, ConfigError> {
+    let mut roles = BTreeSet::new();
+    for name in list.split(',').map(str::trim).filter(|n| !n.is_empty()) {
+        roles.insert(Role::parse(name).ok_or_else(|| ConfigError::Invalid {
+            name: "ERRAND_ROLES",
+            value: list.to_owned(),
+            why: format!(
+                "unknown role {name:?}; the roles are {}",
+                Role::ALL.map(Role::as_str).join(", ")
+            ),
+        })?);
+    }
+    if roles.is_empty() {
+        return Err(ConfigError::Invalid {
+            name: "ERRAND_ROLES",
+            value: list.to_owned(),
+            why: "give at least one role".into(),
+        });
+    }
+    Ok(roles)
+}
+
+fn cluster_options(
+    lookup: &impl Fn(&str) -> Option<String>,
+) -> Result<Option<ClusterOptions>, ConfigError> {
+    let Some(listen) = lookup("ERRAND_CLUSTER_LISTEN") else {
+        return Ok(None);
+    };
+    let invalid = |name: &'static str, value: String, why: &str| ConfigError::Invalid {
+        name,
+        value,
+        why: why.into(),
+    };
+    let listen: SocketAddr = listen.trim().parse().map_err(|_| {
+        invalid(
+            "ERRAND_CLUSTER_LISTEN",
+            listen.clone(),
+            "expected HOST:PORT with an IP address, e.g. 127.0.0.1:7001",
+        )
+    })?;
+    if listen.port() == 0 {
+        return Err(invalid(
+            "ERRAND_CLUSTER_LISTEN",
+            listen.to_string(),
+            "give a fixed port: peers must be able to find this node again",
+        ));
+    }
+    let seeds: Vec<String> = lookup("ERRAND_CLUSTER_SEEDS")
+        .unwrap_or_default()
+        .split(',')
+        .map(|s| s.trim().to_owned())
+        .filter(|s| !s.is_empty())
+        .collect();
+    for seed in &seeds {
+        if !seed
+            .rsplit_once(':')
+            .is_some_and(|(h, p)| !h.is_empty() && p.parse::<u16>().is_ok())
+        {
+            return Err(invalid(
+                "ERRAND_CLUSTER_SEEDS",
+                seed.clone(),
+                "expected HOST:PORT",
+            ));
+        }
+    }
+    let cookie = match (
+        lookup("ERRAND_CLUSTER_COOKIE"),
+        lookup("ERRAND_CLUSTER_COOKIE_FILE"),
+    ) {
+        (Some(cookie), _) => cookie,
+        (None, Some(path)) => std::fs::read_to_string(&path)
+            .map(|c| c.trim().to_owned())
+            .map_err(|e| invalid("ERRAND_CLUSTER_COOKIE_FILE", path, &e.to_string()))?,
+        (None, None) => String::new(),
+    };
+    if cookie.len() < 8 {
+        return Err(invalid(
+            "ERRAND_CLUSTER_COOKIE",
+            "***".into(),
+            "a cluster needs a shared cookie of at least 8 characters (ERRAND_CLUSTER_COOKIE or ERRAND_CLUSTER_COOKIE_FILE)",
+        ));
+    }
+    let tls = match (
+        lookup("ERRAND_CLUSTER_TLS_CERT"),
+        lookup("ERRAND_CLUSTER_TLS_KEY"),
+        lookup("ERRAND_CLUSTER_TLS_CA"),
+    ) {
+        (None, None, None) => None,
+        (Some(cert), Some(key), Some(ca)) => Some(TlsFiles {
+            cert: cert.into(),
+            key: key.into(),
+            ca: ca.into(),
+        }),
+        _ => {
+            return Err(invalid(
+                "ERRAND_CLUSTER_TLS_CERT",
+                "(partial)".into(),
+                "TLS needs all three of ERRAND_CLUSTER_TLS_CERT, _KEY and _CA",
+            ));
+        }
+    };
+    let ms = |name: &'static str, default: u64| -> Result<Duration, ConfigError> {
+        match lookup(name) {
+            None => Ok(Duration::from_millis(default)),
+            Some(v) => match v.trim().parse::<u64>() {
+                Ok(n) if n > 0 => Ok(Duration::from_millis(n)),
+                _ => Err(invalid(name, v, "expected milliseconds, at least 1")),
+            },
+        }
+    };
+    let heartbeat = ms("ERRAND_HEARTBEAT_MS", 500)?;
+    let heartbeat_timeout = ms("ERRAND_HEARTBEAT_TIMEOUT_MS", 3000)?;
+    if heartbeat_timeout <= heartbeat {
+        return Err(invalid(
+            "ERRAND_HEARTBEAT_TIMEOUT_MS",
+            heartbeat_timeout.as_millis().to_string(),
+            "must be longer than ERRAND_HEARTBEAT_MS",
+        ));
+    }
+    Ok(Some(ClusterOptions {
+        listen,
+        advertise: lookup("ERRAND_CLUSTER_ADVERTISE"),
+        seeds,
+        cookie,
+        tls,
+        heartbeat,
+        heartbeat_timeout,
+    }))
+}
+
+/// Reads a TOML file of settings into variable names: `listen = "..."` is
+/// `ERRAND_LISTEN`, `[cluster] seeds = [...]` is `ERRAND_CLUSTER_SEEDS`
+/// (lists join with commas). A key that names no variable is an error.
+pub fn read_file(path: &std::path::Path) -> Result<Vec<(String, String)>, ConfigError> {
+    let invalid = |why: String| ConfigError::Invalid {
+        name: "ERRAND_CONFIG",
+        value: path.display().to_string(),
+        why,
+    };
+    let text = std::fs::read_to_string(path).map_err(|e| invalid(e.to_string()))?;
+    let table: toml::Table = text
+        .parse()
+        .map_err(|e: toml::de::Error| invalid(e.to_string()))?;
+    fn flatten(
+        prefix: &str,
+        table: &toml::Table,
+        out: &mut Vec<(String, String)>,
+    ) -> Result<(), String> {
+        for (key, value) in table {
+            let name = format!("{prefix}_{}", key.to_uppercase().replace('-', "_"));
+            let text = match value {
+                toml::Value::Table(inner) => {
+                    flatten(&name, inner, out)?;
+                    continue;
+                }
+                toml::Value::Array(items) => items
+                    .iter()
+                    .map(|i| scalar(i).ok_or_else(|| format!("{key:?}: a list of plain values")))
+                    .collect::<Result<Vec<_>, _>>()?
+                    .join(","),
+                other => scalar(other).ok_or_else(|| format!("{key:?}: not a plain value"))?,
+            };
+            if !VARIABLES.iter().any(|(known, _, _)| *known == name) || name == "ERRAND_CONFIG" {
+                return Err(format!("{key:?} is not a setting (errand env lists them)"));
+            }
+            out.push((name, text));
+        }
+        Ok(())
+    }
+    fn scalar(value: &toml::Value) -> Option<String> {
+        Some(match value {
+            toml::Value::String(s) => s.clone(),
+            toml::Value::Integer(i) => i.to_string(),
+            toml::Value::Float(f) => f.to_string(),
+            toml::Value::Boolean(b) => b.to_string(),
+            toml::Value::Datetime(d) => d.to_string(),
+            toml::Value::Array(_) | toml::Value::Table(_) => return None,
+        })
+    }
+    let mut out = Vec::new();
+    flatten("ERRAND", &table, &mut out).map_err(invalid)?;
+    Ok(out)
+}
+
 impl Config {
+    /// Command-line `overrides` over the environment over the TOML file
+    /// `file` (or `ERRAND_CONFIG`) names, validated.
+    pub fn load(
+        file: Option<&std::path::Path>,
+        overrides: &[(&str, String)],
+    ) -> Result<Self, ConfigError> {
+        let env = |name: &str| std::env::var(name).ok().filter(|v| !v.is_empty());
+        let path = file
+            .map(std::path::Path::to_path_buf)
+            .or_else(|| env("ERRAND_CONFIG").map(Into::into));
+        let settings = match &path {
+            Some(path) => read_file(path)?,
+            None => Vec::new(),
+        };
+        Self::from_lookup(|name| {
+            let flag = overrides
+                .iter()
+                .find(|(n, _)| *n == name)
+                .map(|(_, v)| v.clone());
+            flag.or_else(|| env(name)).or_else(|| {
+                settings
+                    .iter()
+                    .find(|(n, _)| n == name)
+                    .map(|(_, v)| v.clone())
+            })
+        })
+    }
+
     /// The effective configuration as JSON, secrets masked.
     pub fn show(&self) -> serde_json::Value {
         let masked = |present: bool| if present { "***" } else { "(unset)" };
@@ -573,6 +874,22 @@ impl Config {
             "external_domains": self.external_domains,
             "command_deadline_secs": self.command_deadline.as_secs(),
             "max_charge": self.max_charge,
+            "node_name": self.node_name,
+            "roles": self.roles.iter().map(|r| r.as_str()).collect::<Vec<_>>(),
+            "cluster_name": self.cluster_name,
+            "cluster": self.cluster.as_ref().map(|c| serde_json::json!({
+                "listen": c.listen.to_string(),
+                "advertise": c.advertise,
+                "seeds": c.seeds,
+                "cookie": masked(!c.cookie.is_empty()),
+                "tls": c.tls.as_ref().map(|t| serde_json::json!({
+                    "cert": t.cert.display().to_string(),
+                    "key": t.key.display().to_string(),
+                    "ca": t.ca.display().to_string(),
+                })),
+                "heartbeat_ms": c.heartbeat.as_millis() as u64,
+                "heartbeat_timeout_ms": c.heartbeat_timeout.as_millis() as u64,
+            })),
             "llm": self.llm.as_ref().map(|l| serde_json::json!({
                 "base_url": l.masked_base_url(),
                 "api_key": masked(l.api_key.is_some()),

@@ -15,8 +15,12 @@
 
 pub mod config;
 pub mod dlq;
+pub mod heartbeat;
+pub mod membership;
+pub mod mesh;
 pub mod nlu_cli;
 pub mod node;
+pub mod status;
 pub mod trace;
 
 pub use node::{Node, NodeError, NodeOptions, Role};

@@ -5,6 +5,7 @@ use clap::{Parser, Subcommand};
 use errand_actors::store::StateStore;
 use errand_actors::store::redis::RedisStore;
 use errand_cluster::config::{Config, VARIABLES};
+use errand_cluster::node::Role;
 use errand_cluster::{Node, NodeOptions, nlu_cli};
 use errand_schemas::TraceId;
 use std::net::SocketAddr;
@@ -30,6 +31,14 @@ enum Command {
         #[arg(long)]
         insecure: bool,
     },
+    /// One node of a cluster, running some roles. Settings come from the
+    /// flags, then the environment, then the TOML file (--config).
+    Node(NodeArgs),
+    /// The cluster as a node sees it.
+    Cluster {
+        #[command(subcommand)]
+        command: ClusterCommand,
+    },
     /// Prints a command's lifecycle from the configured store (ERRAND_REDIS_URL).
     Trace {
         trace_id: String,
@@ -54,6 +63,47 @@ enum Command {
     },
     /// Lists the environment variables errand reads.
     Env,
+}
+
+#[derive(clap::Args)]
+struct NodeArgs {
+    /// A TOML file of settings [env: ERRAND_CONFIG]
+    #[arg(long)]
+    config: Option<std::path::PathBuf>,
+    /// This node's name [env: ERRAND_NODE_NAME]
+    #[arg(long)]
+    name: Option<String>,
+    /// Roles to run, comma-separated: gateway, reasoner, router, agents, tracker, errors [env: ERRAND_ROLES]
+    #[arg(long)]
+    roles: Option<String>,
+    /// Where to listen for peers [env: ERRAND_CLUSTER_LISTEN]
+    #[arg(long)]
+    cluster_listen: Option<String>,
+    /// A node to join through (repeat for several) [env: ERRAND_CLUSTER_SEEDS]
+    #[arg(long = "seed")]
+    seeds: Vec<String>,
+    /// Where the HTTP API listens (a gateway node listens by default) [env: ERRAND_LISTEN]
+    #[arg(long)]
+    listen: Option<SocketAddr>,
+    /// Listen on a non-loopback address without authentication.
+    #[arg(long)]
+    insecure: bool,
+}
+
+#[derive(Subcommand)]
+enum ClusterCommand {
+    /// Nodes, roles, health and last heartbeat, from a node's GET /v1/cluster.
+    Status {
+        /// The node's HTTP address
+        #[arg(long, default_value = "http://127.0.0.1:8080")]
+        url: String,
+        /// A bearer token, when the node requires one [env: ERRAND_TOKEN]
+        #[arg(long, env = "ERRAND_TOKEN", hide_env_values = true)]
+        token: Option<String>,
+        /// Print the JSON the node answers.
+        #[arg(long)]
+        json: bool,
+    },
 }
 
 #[derive(Subcommand)]
@@ -99,7 +149,16 @@ async fn main() -> ExitCode {
         )
         .init();
     let result = match Cli::parse().command {
-        Command::Up { listen, insecure } => up(listen, insecure).await,
+        Command::Up { listen, insecure } => match Config::from_env() {
+            Ok(config) => run(config, listen, insecure, true).await,
+            Err(e) => Err(e.into()),
+        },
+        Command::Node(args) => node(args).await,
+        Command::Cluster {
+            command: ClusterCommand::Status { url, token, json },
+        } => errand_cluster::status::print(&url, token.as_deref(), json)
+            .await
+            .map(|()| ExitCode::SUCCESS),
         Command::Trace { trace_id, json } => trace(&trace_id, json).await,
         Command::Dlq { command } => dlq(command).await,
         Command::Nlu { command } => nlu(command),
@@ -130,26 +189,69 @@ async fn main() -> ExitCode {
     }
 }
 
-async fn up(listen: Option<SocketAddr>, insecure: bool) -> anyhow::Result<ExitCode> {
-    let config = Config::from_env()?;
+async fn node(args: NodeArgs) -> anyhow::Result<ExitCode> {
+    let mut overrides = Vec::new();
+    if let Some(name) = args.name {
+        overrides.push(("ERRAND_NODE_NAME", name));
+    }
+    if let Some(roles) = args.roles {
+        overrides.push(("ERRAND_ROLES", roles));
+    }
+    if let Some(listen) = args.cluster_listen {
+        overrides.push(("ERRAND_CLUSTER_LISTEN", listen));
+    }
+    if !args.seeds.is_empty() {
+        overrides.push(("ERRAND_CLUSTER_SEEDS", args.seeds.join(",")));
+    }
+    if let Some(listen) = args.listen {
+        overrides.push(("ERRAND_LISTEN", listen.to_string()));
+    }
+    let config = Config::load(args.config.as_deref(), &overrides)?;
+    // A node serves HTTP when it is a gateway or was told where to listen.
+    let serve = config.roles.contains(&Role::Gateway)
+        || args.listen.is_some()
+        || std::env::var_os("ERRAND_LISTEN").is_some();
+    run(config, args.listen, args.insecure, serve).await
+}
+
+/// Starts a node from `config`, serving the HTTP API when `serve`, until a
+/// signal.
+async fn run(
+    config: Config,
+    listen: Option<SocketAddr>,
+    insecure: bool,
+    serve: bool,
+) -> anyhow::Result<ExitCode> {
     let listen = listen.unwrap_or(config.listen);
-    if !listen.ip().is_loopback() && !config.auth.enabled() && !insecure {
+    if serve && !listen.ip().is_loopback() && !config.auth.enabled() && !insecure {
         anyhow::bail!(
             "refusing to listen on {listen} without authentication: set ERRAND_AUTH_TOKENS or \
              ERRAND_AUTH_JWT_SECRET, or pass --insecure"
         );
     }
-    let options = NodeOptions::from_config(&config).await?;
+    let mut options = NodeOptions::from_config(&config).await?;
+    if serve {
+        options.http_addr = Some(listen.to_string());
+    }
     let node = Node::start(options).await?;
-    let listener = tokio::net::TcpListener::bind(listen)
-        .await
-        .with_context(|| format!("cannot listen on {listen}"))?;
-    tracing::info!(address = %listener.local_addr()?, "gateway listening");
-    let server = tokio::spawn(errand_gateway::serve(listener, node.app_state()));
+    let server = if serve {
+        let listener = tokio::net::TcpListener::bind(listen)
+            .await
+            .with_context(|| format!("cannot listen on {listen}"))?;
+        tracing::info!(address = %listener.local_addr()?, node = %node.options.node_name, "gateway listening");
+        Some(tokio::spawn(errand_gateway::serve(
+            listener,
+            node.app_state(),
+        )))
+    } else {
+        None
+    };
     wait_for_signal().await;
     tracing::info!("shutting down");
     node.begin_shutdown();
-    server.await??;
+    if let Some(server) = server {
+        server.await??;
+    }
     node.shutdown().await;
     Ok(ExitCode::SUCCESS)
 }

@@ -1,6 +1,9 @@
 //! A node: the roles it runs, assembled into one supervision tree (drawn in
 //! `errand_actors::supervisor`), plus the gateway's front door.
 
+use crate::heartbeat::now_ms;
+use crate::membership::{Announcement, Membership, PROTOCOL_VERSION};
+use crate::mesh::{ClusterOptions, Mesh, MeshError};
 use errand_actors::agents::Services;
 use errand_actors::agents::food::FoodAgent;
 use errand_actors::agents::host::{AgentHost, AgentHostArgs};
@@ -108,6 +111,10 @@ pub struct NodeOptions {
     pub auth: errand_gateway::auth::Auth,
     /// Origins WebSocket upgrades may come from (any when empty).
     pub allowed_origins: Vec<String>,
+    /// Joining a cluster of nodes (none: this node alone).
+    pub cluster: Option<ClusterOptions>,
+    /// The HTTP address this node serves, announced to its peers.
+    pub http_addr: Option<String>,
 }
 
 impl NodeOptions {
@@ -140,6 +147,8 @@ impl NodeOptions {
             default_user: "demo".into(),
             auth: errand_gateway::auth::Auth::default(),
             allowed_origins: Vec::new(),
+            cluster: None,
+            http_addr: None,
         }
     }
 }
@@ -163,6 +172,8 @@ pub enum NodeError {
     Bus(#[from] errand_actors::bus::BusError),
     #[error(transparent)]
     Llm(#[from] LlmError),
+    #[error(transparent)]
+    Mesh(#[from] MeshError),
 }
 
 impl NodeOptions {
@@ -171,6 +182,15 @@ impl NodeOptions {
     /// statuses fan out to every gateway through Redis pub/sub.
     pub async fn from_config(config: &crate::config::Config) -> Result<Self, NodeError> {
         let mut options = Self::embedded();
+        if let Some(name) = &config.node_name {
+            options.node_name.clone_from(name);
+        }
+        options.roles = config.roles.clone();
+        options.cluster = config.cluster.clone();
+        if options.cluster.is_some() {
+            // Nodes of one deployment share the process groups.
+            options.scope = config.cluster_name.clone();
+        }
         options.dialogue.command_deadline = config.command_deadline;
         options.payment.max_charge = config.max_charge;
         options.auth = config.auth.clone();
@@ -273,6 +293,8 @@ pub struct Node {
     clients: Arc<errand_gateway::app::ClientSockets>,
     shutdown: watch::Sender<bool>,
     handle: tokio::task::JoinHandle<()>,
+    /// The node's place in the cluster, when it joined one.
+    pub mesh: Option<Arc<Mesh>>,
 }
 
 /// What an ingress reads: its consumer group, its topics, where a new
@@ -331,6 +353,21 @@ impl Node {
     /// Starts the node's supervision tree.
     pub async fn start(options: NodeOptions) -> Result<Node, NodeError> {
         let o = &options;
+        // Join the cluster first, so the process groups of peers' agents are
+        // known by the time commands arrive.
+        let mesh = match &o.cluster {
+            Some(cluster) => Some(Arc::new(
+                Mesh::start(
+                    &o.node_name,
+                    o.roles.iter().map(|r| r.as_str().to_owned()).collect(),
+                    o.http_addr.clone(),
+                    &o.scope,
+                    cluster,
+                )
+                .await?,
+            )),
+            None => None,
+        };
         let tracker = Tracker::new(o.stores.state.clone(), o.bus.clone(), o.clock.clone());
         let failures = ActorSlot::new();
         let hub = SessionHub::new();
@@ -439,6 +476,7 @@ impl Node {
                 scope: o.scope.clone(),
                 call_timeout: o.call_timeout,
                 lanes: 128,
+                node_filter: mesh.as_deref().map(Mesh::node_filter),
             };
             roles.push(ChildSpec::supervisor(
                 "router",
@@ -614,6 +652,7 @@ impl Node {
             clients: Arc::default(),
             shutdown,
             handle,
+            mesh,
         })
     }
 
@@ -622,10 +661,16 @@ impl Node {
         AppState {
             front: self.front.clone(),
             bus: self.options.bus.clone(),
-            agents: errand_actors::router::AgentCaller::new(
-                self.options.scope.clone(),
-                self.options.call_timeout,
-            ),
+            agents: {
+                let agents = errand_actors::router::AgentCaller::new(
+                    self.options.scope.clone(),
+                    self.options.call_timeout,
+                );
+                match &self.mesh {
+                    Some(mesh) => agents.with_node_filter(mesh.node_filter()),
+                    None => agents,
+                }
+            },
             services: self.services.clone(),
             idempotency: self.options.stores.idempotency.clone(),
             keys: self.options.keys.clone(),
@@ -635,6 +680,34 @@ impl Node {
             clients: self.clients.clone(),
             requests: Arc::default(),
             shutdown: self.shutdown.subscribe(),
+            cluster: self.cluster_view(),
+        }
+    }
+
+    /// The cluster as this node sees it; a node alone lists itself.
+    pub fn cluster_view(&self) -> errand_gateway::ClusterView {
+        match &self.mesh {
+            Some(mesh) => {
+                let membership = mesh.membership();
+                Arc::new(move || membership.status(now_ms()))
+            }
+            None => {
+                let me = Announcement {
+                    name: self.options.node_name.clone(),
+                    roles: self
+                        .options
+                        .roles
+                        .iter()
+                        .map(|r| r.as_str().to_owned())
+                        .collect(),
+                    protocol: PROTOCOL_VERSION,
+                    cluster_addr: String::new(),
+                    http: self.options.http_addr.clone(),
+                    started_ms: now_ms(),
+                };
+                let membership = Membership::new(me);
+                Arc::new(move || membership.status(now_ms()))
+            }
         }
     }
 
@@ -653,6 +726,9 @@ impl Node {
         let _ = self.shutdown.send(true);
         self.root.stop(Some("shutdown".into()));
         let _ = self.handle.await;
+        if let Some(mesh) = &self.mesh {
+            mesh.stop();
+        }
         tracing::info!(node = %self.options.node_name, "node stopped");
     }
 

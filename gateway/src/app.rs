@@ -42,7 +42,12 @@ pub struct AppState {
     pub requests: Arc<RequestCounts>,
     /// Turns `true` when the server shuts down.
     pub shutdown: watch::Receiver<bool>,
+    /// The cluster as this node sees it (`GET /v1/cluster`).
+    pub cluster: ClusterView,
 }
+
+/// Nodes, roles, health and last heartbeat, as JSON.
+pub type ClusterView = Arc<dyn Fn() -> serde_json::Value + Send + Sync>;
 
 /// The HTTP and WebSocket routes.
 pub fn app(state: AppState) -> Router {
@@ -57,6 +62,7 @@ pub fn app(state: AppState) -> Router {
         .route("/v1/mart/orders", post(crate::rest::mart_orders))
         .route("/v1/payment/charges", post(crate::rest::payment_charges))
         .route("/v1/location/resolve", get(crate::rest::location_resolve))
+        .route("/v1/cluster", get(cluster))
         .route("/healthz", get(healthz))
         .route("/readyz", get(readyz))
         .route("/metrics", get(metrics))
@@ -420,6 +426,11 @@ async fn session_events(
 
 async fn openapi() -> Response {
     json_response(StatusCode::OK, &crate::openapi::document())
+}
+
+/// The nodes this one knows, their roles, health and last heartbeat.
+async fn cluster(State(state): State<AppState>, _caller: Caller) -> Response {
+    json_response(StatusCode::OK, &(state.cluster)())
 }
 
 async fn healthz() -> Response {

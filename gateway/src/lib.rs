@@ -26,6 +26,6 @@ pub mod openapi;
 pub mod rest;
 pub mod ws_text;
 
-pub use app::{AppState, app, serve};
+pub use app::{AppState, ClusterView, app, serve};
 pub use front::{Front, Limits};
 pub use hub::SessionHub;

@@ -58,6 +58,12 @@ pub const ROUTES: &[(&str, &str, &str, bool)] = &[
         "Resolve a place name or address",
         true,
     ),
+    (
+        "get",
+        "/v1/cluster",
+        "The cluster's nodes: roles, health, last heartbeat",
+        true,
+    ),
     ("get", "/healthz", "Liveness", false),
     ("get", "/readyz", "Readiness (store and bus)", false),
     ("get", "/metrics", "Prometheus metrics", false),

@@ -27,6 +27,7 @@
 //! - [`kafka`]: a real Kafka-protocol broker (`nisshi`).
 //! - [`http`]: a plain HTTP client for the gateway's routes.
 
+pub mod cluster;
 pub mod http;
 pub mod kafka;
 pub mod redis;

@@ -6,6 +6,7 @@
 //! redelivered command gets that result back without running again.
 
 use super::Services;
+use super::wire::{AgentReply, WireCommand};
 use crate::registry::DomainAgent;
 use crate::store::IdempotencyStore;
 use errand_schemas::codec::{from_json, to_json};
@@ -20,14 +21,15 @@ pub fn agent_group(domain: &str) -> String {
     format!("agent.{domain}")
 }
 
+#[derive(ractor_cluster_derive::RactorClusterMessage)]
 pub enum AgentMessage {
     /// Carry out a command; the reply is its (first) result.
     /// `Err` is a transient failure (a service or store was unreachable):
-    /// nothing was stored, and the command should be retried.
-    Execute(Command, RpcReplyPort<Result<AgentResult, ErrorBody>>),
+    /// nothing was stored, and the command should be retried. It travels
+    /// between nodes (see [`super::wire`]).
+    #[rpc]
+    Execute(WireCommand, RpcReplyPort<AgentReply>),
 }
-
-impl ractor::Message for AgentMessage {}
 
 pub struct AgentHost;
 
@@ -67,9 +69,13 @@ impl Actor for AgentHost {
         state: &mut Self::State,
     ) -> Result<(), ActorProcessingErr> {
         match message {
-            AgentMessage::Execute(command, reply) => {
-                let result = execute_once(state, command).await;
-                let _ = reply.send(result);
+            AgentMessage::Execute(WireCommand(command), reply) => {
+                let result = match command {
+                    Ok(command) => execute_once(state, command).await,
+                    // A peer speaking another version: tell the caller.
+                    Err(unreadable) => Err(ErrorBody::new(ErrorCode::ProcessingFailed, unreadable)),
+                };
+                let _ = reply.send(AgentReply(result));
             }
         }
         Ok(())

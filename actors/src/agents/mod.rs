@@ -14,6 +14,7 @@ pub mod location;
 pub mod mart;
 pub mod payment;
 pub mod ride;
+pub mod wire;
 
 use crate::slot::ActorSlot;
 use errand_schemas::{Command, ErrorBody, ErrorCode, OrderResult, Place};

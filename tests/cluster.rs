@@ -1,0 +1,145 @@
+//! Clusters of `errand node` processes on loopback, with the shared Redis
+//! and broker: roles on different nodes, a node killed under load, a hung
+//! node detected by heartbeats, a restarted node rejoining, and a node with
+//! the wrong cookie refused.
+
+use errand_harness::cluster::{TestCluster, run_load};
+use errand_harness::http;
+use errand_harness::kafka::shared_brokers;
+use errand_harness::redis::shared_url;
+use serde_json::Value;
+use std::net::SocketAddr;
+use std::time::{Duration, Instant};
+
+fn secs(n: u64) -> Duration {
+    Duration::from_secs(n)
+}
+
+async fn say(gateway: SocketAddr, session: &str, text: &str) -> String {
+    let body = serde_json::json!({ "text": text }).to_string();
+    let r = http::post(
+        gateway,
+        &format!("/v1/sessions/{session}/utterances"),
+        &[],
+        &body,
+    )
+    .await;
+    assert_eq!(r.status, 202, "{}", r.body);
+    r.json()["trace_id"].as_str().unwrap().to_owned()
+}
+
+async fn await_status(
+    gateway: SocketAddr,
+    trace: &str,
+    want: &[&str],
+    cluster: &TestCluster,
+) -> Value {
+    let deadline = Instant::now() + secs(40);
+    loop {
+        let r = http::get(gateway, &format!("/v1/commands/{trace}")).await;
+        let state = r.json();
+        if want.contains(&state["status"].as_str().unwrap_or_default()) {
+            return state;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "{trace} never reached {want:?}: {state}\n{}",
+            cluster.logs()
+        );
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+}
+
+#[tokio::test]
+async fn a_dialogue_runs_across_three_nodes_and_a_wrong_cookie_is_refused() {
+    let mut cluster = TestCluster::new(&shared_url(), &shared_brokers());
+    cluster.spawn("front", "gateway");
+    cluster.spawn("brain", "reasoner,router,tracker,errors");
+    cluster.spawn("hands", "agents");
+    let up = [("front", "up"), ("brain", "up"), ("hands", "up")];
+    let status = cluster.await_nodes(&up, secs(30)).await;
+    assert!(status.is_ok(), "{status:?}\n{}", cluster.logs());
+    let status = status.unwrap();
+    let roles = |name: &str| -> Vec<String> {
+        status["nodes"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|n| n["name"] == name)
+            .map(|n| serde_json::from_value(n["roles"].clone()).unwrap())
+            .unwrap()
+    };
+    assert_eq!(roles("hands"), ["agents"]);
+    assert_eq!(roles("front"), ["gateway"]);
+    assert!(cluster.await_ready(secs(30)).await, "{}", cluster.logs());
+
+    let gateway = cluster.gateway();
+    let trace = say(gateway, "s-across", "order me a burger").await;
+    let asked = await_status(gateway, &trace, &["awaiting_clarification"], &cluster).await;
+    assert_eq!(asked["status"], "awaiting_clarification", "{asked}");
+    let same = say(gateway, "s-across", "221B Baker Street").await;
+    assert_eq!(same, trace, "the answer continues the command");
+    let done = await_status(gateway, &trace, &["confirmed", "failed"], &cluster).await;
+    assert_eq!(done["status"], "confirmed", "{done}\n{}", cluster.logs());
+
+    // A node with another cookie never joins.
+    cluster.spawn_with("intruder", "agents", "not-the-cookie");
+    tokio::time::sleep(secs(4)).await;
+    let status = cluster.await_nodes(&up, secs(5)).await;
+    assert!(status.is_ok(), "the intruder was let in: {status:?}");
+}
+
+#[tokio::test]
+async fn killing_an_agents_node_under_load_loses_and_doubles_nothing() {
+    let mut cluster = TestCluster::new(&shared_url(), &shared_brokers());
+    cluster.spawn("core", "gateway,reasoner,router,tracker,errors");
+    cluster.spawn("hands-1", "agents");
+    cluster.spawn("hands-2", "agents");
+    let all = [("core", "up"), ("hands-1", "up"), ("hands-2", "up")];
+    assert!(
+        cluster.await_nodes(&all, secs(30)).await.is_ok(),
+        "{}",
+        cluster.logs()
+    );
+    assert!(cluster.await_ready(secs(30)).await, "{}", cluster.logs());
+
+    // hands-1 dies (SIGKILL) a third of the way through.
+    let report = run_load(&cluster, 45, 15.0, secs(60), |k| {
+        if k == 15 {
+            cluster.signal("hands-1", "KILL");
+        }
+    })
+    .await;
+    eprintln!("load: {report:?}");
+    assert_eq!(report.acknowledged, 45, "{report:?}");
+    assert_eq!(report.lost, 0, "{report:?}\n{}", cluster.logs());
+    assert_eq!(report.doubled, 0, "{report:?}");
+    assert_eq!(report.confirmed + report.failed, report.acknowledged);
+    let two = [("core", "up"), ("hands-2", "up")];
+    assert!(cluster.await_nodes(&two, secs(10)).await.is_ok());
+
+    // It comes back, with a new session: looked up again, used again.
+    cluster.spawn("hands-1", "agents");
+    assert!(
+        cluster.await_nodes(&all, secs(30)).await.is_ok(),
+        "{}",
+        cluster.logs()
+    );
+
+    // hands-2 hangs (SIGSTOP): suspected within the heartbeat timeout, its
+    // agents skipped, every command still served by hands-1.
+    cluster.signal("hands-2", "STOP");
+    let started = Instant::now();
+    let hung = [("core", "up"), ("hands-1", "up"), ("hands-2", "suspect")];
+    let status = cluster.await_nodes(&hung, secs(10)).await;
+    assert!(status.is_ok(), "{status:?}");
+    assert!(
+        started.elapsed() < Duration::from_millis(1500 + 2000),
+        "detected after {:?}",
+        started.elapsed()
+    );
+    let report = run_load(&cluster, 10, 10.0, secs(40), |_| {}).await;
+    assert_eq!(report.confirmed, 10, "{report:?}\n{}", cluster.logs());
+    cluster.signal("hands-2", "CONT");
+    assert!(cluster.await_nodes(&all, secs(10)).await.is_ok());
+}
