@@ -143,3 +143,153 @@ async fn killing_an_agents_node_under_load_loses_and_doubles_nothing() {
     cluster.signal("hands-2", "CONT");
     assert!(cluster.await_nodes(&all, secs(10)).await.is_ok());
 }
+
+/// A CA and one certificate for 127.0.0.1, made with the openssl command.
+fn certificates(dir: &std::path::Path) -> (String, String, String) {
+    let run = |args: &[&str]| {
+        let out = std::process::Command::new("openssl")
+            .args(args)
+            .current_dir(dir)
+            .output()
+            .expect("openssl runs");
+        assert!(
+            out.status.success(),
+            "openssl {args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    };
+    std::fs::write(
+        dir.join("ext.cnf"),
+        "subjectAltName=IP:127.0.0.1,DNS:localhost\nextendedKeyUsage=serverAuth,clientAuth\n",
+    )
+    .unwrap();
+    run(&[
+        "req",
+        "-x509",
+        "-newkey",
+        "rsa:2048",
+        "-nodes",
+        "-keyout",
+        "ca.key",
+        "-out",
+        "ca.pem",
+        "-days",
+        "2",
+        "-subj",
+        "/CN=errand test CA",
+    ]);
+    run(&[
+        "req",
+        "-newkey",
+        "rsa:2048",
+        "-nodes",
+        "-keyout",
+        "node.key",
+        "-out",
+        "node.csr",
+        "-subj",
+        "/CN=errand node",
+    ]);
+    run(&[
+        "x509",
+        "-req",
+        "-in",
+        "node.csr",
+        "-CA",
+        "ca.pem",
+        "-CAkey",
+        "ca.key",
+        "-CAcreateserial",
+        "-out",
+        "node.pem",
+        "-days",
+        "2",
+        "-extfile",
+        "ext.cnf",
+    ]);
+    let path = |f: &str| dir.join(f).display().to_string();
+    (path("node.pem"), path("node.key"), path("ca.pem"))
+}
+
+#[tokio::test]
+async fn nodes_talk_tls_and_verify_each_other() {
+    let mut cluster = TestCluster::new(&shared_url(), &shared_brokers());
+    let (cert, key, ca) = certificates(&cluster.dir);
+    cluster.env.extend([
+        ("ERRAND_CLUSTER_TLS_CERT".to_owned(), cert),
+        ("ERRAND_CLUSTER_TLS_KEY".to_owned(), key),
+        ("ERRAND_CLUSTER_TLS_CA".to_owned(), ca),
+    ]);
+    cluster.spawn("front", "gateway,reasoner,router,tracker,errors");
+    cluster.spawn("hands", "agents");
+    let both = [("front", "up"), ("hands", "up")];
+    let status = cluster.await_nodes(&both, secs(30)).await;
+    assert!(status.is_ok(), "{status:?}\n{}", cluster.logs());
+    assert!(cluster.await_ready(secs(30)).await, "{}", cluster.logs());
+    let gateway = cluster.gateway();
+    let trace = say(
+        gateway,
+        "s-tls",
+        "book a cab from Baker Street to King's Cross",
+    )
+    .await;
+    let done = await_status(gateway, &trace, &["confirmed", "failed"], &cluster).await;
+    assert_eq!(done["status"], "confirmed", "{done}");
+
+    // A node without TLS cannot join a TLS cluster.
+    cluster
+        .env
+        .retain(|(k, _)| !k.starts_with("ERRAND_CLUSTER_TLS"));
+    cluster.spawn("plain", "agents");
+    tokio::time::sleep(secs(4)).await;
+    let status = cluster.await_nodes(&both, secs(5)).await;
+    assert!(status.is_ok(), "a plain node joined: {status:?}");
+}
+
+#[test]
+fn the_compose_file_deploys_three_nodes_with_different_roles() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let file = root.join("docker/compose.yaml");
+    // Compose v2 when the plugin is installed, else the standalone v1.
+    let v2 = std::process::Command::new("docker")
+        .args(["compose", "version"])
+        .output()
+        .is_ok_and(|o| o.status.success());
+    let mut command = if v2 {
+        let mut c = std::process::Command::new("docker");
+        c.arg("compose");
+        c
+    } else {
+        std::process::Command::new("docker-compose")
+    };
+    let out = command
+        .arg("-f")
+        .arg(&file)
+        .arg("config")
+        .output()
+        .expect("docker compose or docker-compose (scripts/test installs it)");
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    for (name, roles) in [
+        ("edge", "gateway"),
+        ("brain", "reasoner,router,tracker,errors"),
+        ("hands", "agents"),
+    ] {
+        assert!(
+            text.contains(&format!("{name}:")),
+            "{name} missing:\n{text}"
+        );
+        assert!(text.contains(roles), "{roles} missing:\n{text}");
+    }
+    for service in ["redpanda:", "redis:"] {
+        assert!(text.contains(service), "{service} missing");
+    }
+    // Every errand service's roles are roles errand knows.
+    for roles in ["gateway", "reasoner,router,tracker,errors", "agents"] {
+        errand_cluster::config::parse_roles(roles).unwrap();
+    }
+}

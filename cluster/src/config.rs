@@ -996,4 +996,86 @@ mod tests {
             assert!(e.to_string().contains(bad.0), "{e}");
         }
     }
+
+    #[test]
+    fn a_cluster_node_from_a_toml_file_with_the_environment_winning() {
+        let dir = std::env::temp_dir().join(format!("errand-config-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let file = dir.join("node.toml");
+        std::fs::write(
+            &file,
+            r#"
+node_name = "hands"
+roles = ["agents", "tracker"]
+[cluster]
+listen = "127.0.0.1:7003"
+seeds = ["127.0.0.1:7001", "127.0.0.1:7002"]
+cookie = "a-long-cookie"
+[heartbeat]
+ms = 250
+timeout_ms = 2000
+"#,
+        )
+        .unwrap();
+        let settings = read_file(&file).unwrap();
+        let lookup = |overrides: &'static [(&'static str, &'static str)]| {
+            let settings = settings.clone();
+            move |name: &str| {
+                overrides
+                    .iter()
+                    .find(|(n, _)| *n == name)
+                    .map(|(_, v)| (*v).to_owned())
+                    .or_else(|| {
+                        settings
+                            .iter()
+                            .find(|(n, _)| n == name)
+                            .map(|(_, v)| v.clone())
+                    })
+            }
+        };
+        let config = Config::from_lookup(lookup(&[])).unwrap();
+        assert_eq!(config.node_name.as_deref(), Some("hands"));
+        assert_eq!(
+            config.roles,
+            [Role::Agents, Role::Tracker].into_iter().collect()
+        );
+        let cluster = config.cluster.clone().unwrap();
+        assert_eq!(cluster.seeds, ["127.0.0.1:7001", "127.0.0.1:7002"]);
+        assert_eq!(cluster.heartbeat, Duration::from_millis(250));
+        let shown = config.show().to_string();
+        assert!(
+            !shown.contains("a-long-cookie"),
+            "the cookie is masked: {shown}"
+        );
+        let config = Config::from_lookup(lookup(&[("ERRAND_ROLES", "gateway")])).unwrap();
+        assert_eq!(config.roles, [Role::Gateway].into_iter().collect());
+
+        std::fs::write(&file, "rolez = [\"agents\"]\n").unwrap();
+        let e = read_file(&file).unwrap_err().to_string();
+        assert!(e.contains("rolez") && e.contains("not a setting"), "{e}");
+        std::fs::write(&file, "roles = [\"chef\"]\n").unwrap();
+        let e = Config::from_lookup(lookup_file(&file))
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("ERRAND_ROLES") && e.contains("chef"), "{e}");
+        std::fs::write(&file, "[cluster]\nlisten = \"127.0.0.1:7001\"\n").unwrap();
+        let e = Config::from_lookup(lookup_file(&file))
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.contains("ERRAND_CLUSTER_COOKIE"),
+            "a cluster needs a cookie: {e}"
+        );
+        std::fs::remove_dir_all(&dir).ok();
+    }
+
+    fn lookup_file(file: &std::path::Path) -> impl Fn(&str) -> Option<String> {
+        let settings = read_file(file).unwrap();
+        move |name| {
+            settings
+                .iter()
+                .find(|(n, _)| n == name)
+                .map(|(_, v)| v.clone())
+        }
+    }
 }

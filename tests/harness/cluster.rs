@@ -260,6 +260,29 @@ pub struct LoadReport {
     pub doubled: u64,
     /// Utterances the gateway refused (not acknowledged).
     pub refused: u64,
+    /// Received to confirmed, per confirmed command, by the server's clock
+    /// (the command's `created_at_ms` to its `updated_at_ms`).
+    pub latencies_ms: Vec<u64>,
+    /// From the first command received to the last confirmed (server clock).
+    pub span_ms: u64,
+}
+
+impl LoadReport {
+    /// The `q`-quantile (0 to 1) of the confirmed commands' latency.
+    pub fn latency(&self, q: f64) -> u64 {
+        let mut sorted = self.latencies_ms.clone();
+        sorted.sort_unstable();
+        let index = ((sorted.len() as f64 * q).ceil() as usize).saturating_sub(1);
+        sorted.get(index).copied().unwrap_or_default()
+    }
+
+    /// Confirmed commands per second of the span.
+    pub fn throughput(&self) -> f64 {
+        if self.span_ms == 0 {
+            return 0.0;
+        }
+        self.latencies_ms.len() as f64 * 1000.0 / self.span_ms as f64
+    }
 }
 
 const REQUESTS: &[&str] = &[
@@ -334,6 +357,7 @@ pub async fn run_load(
     // Every acknowledged command, polled to its end.
     let deadline = Instant::now() + settle;
     let mut open: BTreeSet<String> = traces.iter().cloned().collect();
+    let (mut first, mut last) = (u64::MAX, 0u64);
     while !open.is_empty() && Instant::now() < deadline {
         for trace in open.clone() {
             let Some(r) =
@@ -341,9 +365,17 @@ pub async fn run_load(
             else {
                 continue;
             };
-            let status = r.json()["status"].as_str().unwrap_or_default().to_owned();
+            let state = r.json();
+            let status = state["status"].as_str().unwrap_or_default().to_owned();
             match status.as_str() {
-                "confirmed" => report.confirmed += 1,
+                "confirmed" => {
+                    report.confirmed += 1;
+                    let created = state["created_at_ms"].as_u64().unwrap_or_default();
+                    let updated = state["updated_at_ms"].as_u64().unwrap_or_default();
+                    report.latencies_ms.push(updated.saturating_sub(created));
+                    first = first.min(created);
+                    last = last.max(updated);
+                }
                 "failed" | "cancelled" | "declined" => report.failed += 1,
                 _ => continue,
             }
@@ -352,6 +384,7 @@ pub async fn run_load(
         tokio::time::sleep(Duration::from_millis(250)).await;
     }
     report.lost = open.len() as u64;
+    report.span_ms = last.saturating_sub(first.min(last));
     // Orders and charges per command, from every result published.
     let mut ids: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
     while let Ok(Some(delivery)) =

@@ -70,7 +70,9 @@ pub fn errand_binary() -> std::path::PathBuf {
         .get_or_init(|| {
             let mut dir = std::env::current_exe().expect("the test binary's path");
             dir.pop();
-            if dir.ends_with("deps") {
+            // Tests run from target/<profile>/deps, examples and benches
+            // from target/<profile>/examples or deps.
+            if dir.ends_with("deps") || dir.ends_with("examples") {
                 dir.pop();
             }
             let profile_dir = dir.clone();
