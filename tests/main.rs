@@ -4,6 +4,7 @@
 //! | --- | --- |
 //! | `supervision` | poison records, dropped envelopes, the deadline sweeper |
 //! | `domains` | food, ride, mart, payment, location through the router; idempotency; a new domain |
+//! | `browser` | the web page in headless Chromium over WebDriver: the burger dialogue, a dropped socket |
 //! | `cluster` | `errand node` processes: roles across nodes, a node killed under load, a hung node, a wrong cookie |
 //! | `dialogue` | the reasoner's dialogues through the gateway front |
 //! | `llm` | the LLM reasoner against a fake OpenAI-compatible endpoint: tool calls, bad arguments, retries, fallback |
@@ -13,6 +14,7 @@
 
 #![allow(clippy::unwrap_used)] // a failed unwrap is a failed test
 
+mod browser;
 mod cluster;
 mod dialogue;
 mod domains;

@@ -24,6 +24,7 @@ pub mod hub;
 pub mod local;
 pub mod openapi;
 pub mod rest;
+pub mod web;
 pub mod ws_text;
 
 pub use app::{AppState, ClusterView, app, serve};

@@ -17,6 +17,7 @@ apt_install() {
 have pkg-config && pkg-config --exists openssl || apt_install pkg-config libssl-dev
 have redis-server && have redis-cli || apt_install redis-server redis-tools
 have openssl || apt_install openssl
+{ have chromium && have chromedriver; } || apt_install chromium chromium-driver
 { docker compose version >/dev/null 2>&1 || have docker-compose; } || apt_install docker-compose
 export PATH="$HOME/.cargo/bin:$PATH"
 cargo nextest --version >/dev/null 2>&1 || { say "installing cargo-nextest"; cargo install --locked cargo-nextest; }

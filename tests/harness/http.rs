@@ -45,22 +45,47 @@ pub async fn request(
         "{method} {path} HTTP/1.1\r\nHost: {addr}\r\n{extra}{content}Connection: close\r\n\r\n{body}"
     );
     stream.write_all(request.as_bytes()).await.ok()?;
-    let mut response = String::new();
-    stream.read_to_string(&mut response).await.ok()?;
+    // Read to the end of the body: Content-Length bytes when the server
+    // says (some keep the connection open regardless), else to EOF.
+    let mut raw = Vec::new();
+    let mut chunk = [0u8; 8192];
+    loop {
+        if let Some(end) = find(&raw, b"\r\n\r\n")
+            && let Some(length) = header(&String::from_utf8_lossy(&raw[..end]), "content-length")
+                .and_then(|v| v.parse::<usize>().ok())
+            && raw.len() >= end + 4 + length
+        {
+            raw.truncate(end + 4 + length);
+            break;
+        }
+        let n = stream.read(&mut chunk).await.ok()?;
+        if n == 0 {
+            break;
+        }
+        raw.extend_from_slice(&chunk[..n]);
+    }
+    let response = String::from_utf8_lossy(&raw).into_owned();
     let (head, body) = response.split_once("\r\n\r\n")?;
     let status = head.split(' ').nth(1)?.parse().ok()?;
-    let content_type = head
-        .lines()
-        .find_map(|l| {
-            l.to_ascii_lowercase()
-                .strip_prefix("content-type: ")
-                .map(str::to_owned)
-        })
-        .unwrap_or_default();
+    let content_type = header(head, "content-type").unwrap_or_default();
     Some(Response {
         status,
         content_type,
         body: body.to_owned(),
+    })
+}
+
+fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
+    haystack.windows(needle.len()).position(|w| w == needle)
+}
+
+/// A header's value (name case-insensitive, space after the colon optional).
+fn header(head: &str, name: &str) -> Option<String> {
+    head.lines().find_map(|line| {
+        let (key, value) = line.split_once(':')?;
+        key.trim()
+            .eq_ignore_ascii_case(name)
+            .then(|| value.trim().to_ascii_lowercase())
     })
 }
 
