@@ -22,6 +22,10 @@ struct Driver {
 
 impl Driver {
     async fn start() -> Driver {
+        Self::start_with(&[]).await
+    }
+
+    async fn start_with(extra: &[String]) -> Driver {
         let port = free_port();
         let addr = SocketAddr::from(([127, 0, 0, 1], port));
         let process = Command::new("chromedriver")
@@ -39,17 +43,26 @@ impl Driver {
             tokio::time::sleep(Duration::from_millis(100)).await;
         }
         let profile = std::env::temp_dir().join(format!("errand-chromium-{port}"));
+        let mut args: Vec<String> = [
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-dev-shm-usage",
+            "--disable-quic",
+            "--no-first-run",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--window-size=1200,800",
+        ]
+        .iter()
+        .map(|a| (*a).to_owned())
+        .collect();
+        args.push(format!("--user-data-dir={}", profile.display()));
+        args.extend_from_slice(extra);
         let capabilities = json!({"capabilities": {"alwaysMatch": {
             "browserName": "chrome",
-            "goog:chromeOptions": {
-                "binary": "/usr/bin/chromium",
-                "args": [
-                    "--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-                    "--disable-quic", "--no-first-run", "--disable-background-networking",
-                    "--disable-component-update", "--disable-sync", "--window-size=1200,800",
-                    format!("--user-data-dir={}", profile.display()),
-                ]
-            }
+            "goog:chromeOptions": { "binary": "/usr/bin/chromium", "args": args }
         }}});
         let r = http::post(addr, "/session", &[], &capabilities.to_string()).await;
         let session = r.json()["value"]["sessionId"]
@@ -231,6 +244,75 @@ async fn the_page_completes_the_burger_dialogue_and_loses_no_event_across_a_drop
         .await;
     assert_eq!(reconnects, "open");
     browser.screenshot("after-reconnect.png").await;
+    server.abort();
+    stack.shutdown().await;
+}
+
+/// The microphone button: Chromium's fake capture device plays a recording
+/// of "order me a burger" (espeak-ng), the page streams it to /v1/ws/mic,
+/// the local speech-to-text server writes it down, and the page shows the
+/// transcript and the address question.
+#[tokio::test]
+async fn the_microphone_button_orders_a_burger_by_voice() {
+    let url = std::env::var("ERRAND_TEST_STT_URL")
+        .expect("ERRAND_TEST_STT_URL: scripts/test starts the speech-to-text server");
+    let stack = TestStack::start_with(|o| {
+        o.stt = Some(errand_actors::speech::SpeechConfig::new(url));
+    })
+    .await;
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let server = tokio::spawn(errand_gateway::serve(listener, stack.node.app_state()));
+    let wav = std::env::temp_dir().join(format!("errand-mic-{}.wav", std::process::id()));
+    let spoke = Command::new("espeak-ng")
+        .arg("-w")
+        .arg(&wav)
+        .arg("order me a burger")
+        .status()
+        .expect("espeak-ng");
+    assert!(spoke.success());
+    let browser = Driver::start_with(&[
+        "--use-fake-ui-for-media-stream".into(),
+        "--use-fake-device-for-media-stream".into(),
+        format!("--use-file-for-fake-audio-capture={}%noloop", wav.display()),
+        "--autoplay-policy=no-user-gesture-required".into(),
+    ])
+    .await;
+    browser.open(&format!("http://{addr}/")).await;
+    browser
+        .until(
+            "the connection",
+            r#"return document.getElementById("connection").dataset.state === "open""#,
+        )
+        .await;
+    let mic = browser.element("#mic").await;
+    browser
+        .call("POST", &format!("/element/{mic}/click"), json!({}))
+        .await;
+    browser
+        .until(
+            "recording",
+            r#"return document.getElementById("mic").dataset.recording === "true""#,
+        )
+        .await;
+    tokio::time::sleep(Duration::from_millis(2500)).await;
+    browser
+        .call("POST", &format!("/element/{mic}/click"), json!({}))
+        .await;
+    let heard = browser
+        .until(
+            "the transcript",
+            r#"const b = document.querySelector(".bubble.spoken"); return b && b.textContent"#,
+        )
+        .await;
+    let heard = heard.as_str().unwrap().to_lowercase();
+    assert!(heard.contains("burger"), "heard {heard:?}");
+    let missing = browser
+        .until("the question", r#"const q = document.querySelector(".bubble.question"); return q && q.dataset.missing"#)
+        .await;
+    assert_eq!(missing, "address");
+    browser.screenshot("voice.png").await;
+    std::fs::remove_file(&wav).ok();
     server.abort();
     stack.shutdown().await;
 }

@@ -10,6 +10,7 @@
 //! | `llm` | the LLM reasoner against a fake OpenAI-compatible endpoint: tool calls, bad arguments, retries, fallback |
 //! | `nlu` | `errand nlu` eval, predict and train on the shared real utterances |
 //! | `gateway_ws` | `errand up`'s HTTP and WebSocket surface with real clients |
+//! | `voice` | speech through `/v1/ws/mic` to the local faster-whisper server; audio limits |
 //! | `examples` | the REPL examples, as a user runs them |
 
 #![allow(clippy::unwrap_used)] // a failed unwrap is a failed test
@@ -25,3 +26,4 @@ mod llm;
 mod nlu;
 mod redis;
 mod supervision;
+mod voice;

@@ -47,6 +47,7 @@ pub mod registry;
 pub mod retrier;
 pub mod router;
 pub mod slot;
+pub mod speech;
 pub mod store;
 pub mod supervisor;
 pub mod sweeper;

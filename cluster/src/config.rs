@@ -5,6 +5,7 @@ use crate::mesh::{ClusterOptions, TlsFiles};
 use crate::node::Role;
 use errand_actors::bus::KafkaConfig;
 use errand_actors::llm::{Fallback, LlmConfig};
+use errand_actors::speech::SpeechConfig;
 use errand_actors::store::redis::RedisConfig;
 use std::collections::BTreeSet;
 use std::net::SocketAddr;
@@ -197,6 +198,31 @@ pub const VARIABLES: &[(&str, &str, &str)] = &[
         "turns of the session's conversation sent with each model call",
     ),
     (
+        "ERRAND_STT_URL",
+        "(unset: no audio)",
+        "an OpenAI-compatible API base for /audio/transcriptions (e.g. the local scripts/stt server); audio on /v1/ws/mic is written down there",
+    ),
+    (
+        "ERRAND_STT_MODEL",
+        "whisper-1",
+        "the transcription model to ask",
+    ),
+    (
+        "ERRAND_STT_API_KEY",
+        "(none)",
+        "bearer key of the speech-to-text endpoint (never logged)",
+    ),
+    (
+        "ERRAND_MAX_AUDIO_SECONDS",
+        "30",
+        "the longest recording /v1/ws/mic takes",
+    ),
+    (
+        "ERRAND_MAX_AUDIO_BYTES",
+        "2097152",
+        "the largest recording /v1/ws/mic takes, in bytes",
+    ),
+    (
         "ERRAND_CONFIG",
         "(none)",
         "a TOML file of these settings (keys without ERRAND_, lower case; tables join with _); the environment wins",
@@ -294,6 +320,8 @@ pub struct Config {
     pub max_charge: i64,
     /// The LLM reasoner's endpoint, when one is configured.
     pub llm: Option<LlmConfig>,
+    /// Speech-to-text, when configured.
+    pub stt: Option<SpeechConfig>,
     pub node_name: Option<String>,
     pub roles: BTreeSet<Role>,
     /// The deployment's name (the process-group scope).
@@ -485,6 +513,18 @@ impl Config {
                 defaults.idle_timeout.as_secs(),
                 "expected seconds",
             )?),
+            max_audio_seconds: parse(
+                &lookup,
+                "ERRAND_MAX_AUDIO_SECONDS",
+                defaults.max_audio_seconds,
+                "expected whole seconds",
+            )?,
+            max_audio_bytes: parse(
+                &lookup,
+                "ERRAND_MAX_AUDIO_BYTES",
+                defaults.max_audio_bytes,
+                "expected bytes",
+            )?,
         };
         if limits.utterance_burst < 1.0 || limits.utterances_per_second <= 0.0 {
             return Err(ConfigError::Invalid {
@@ -593,6 +633,25 @@ impl Config {
                 Some(llm)
             }
         };
+        let stt = match lookup("ERRAND_STT_URL") {
+            None => None,
+            Some(url) if url.starts_with("http://") || url.starts_with("https://") => {
+                let mut stt = SpeechConfig::new(url);
+                stt.api_key = lookup("ERRAND_STT_API_KEY");
+                if let Some(model) = lookup("ERRAND_STT_MODEL") {
+                    stt.model = model.trim().to_owned();
+                }
+                Some(stt)
+            }
+            Some(url) => {
+                return Err(ConfigError::Invalid {
+                    name: "ERRAND_STT_URL",
+                    value: url,
+                    why: "expected http(s)://host[:port]/path, e.g. http://127.0.0.1:8178/v1"
+                        .into(),
+                });
+            }
+        };
         let roles = match lookup("ERRAND_ROLES") {
             None => Role::ALL.into_iter().collect(),
             Some(list) => parse_roles(&list)?,
@@ -609,6 +668,7 @@ impl Config {
             command_deadline: Duration::from_secs(deadline.max(1)),
             max_charge,
             llm,
+            stt,
             node_name: lookup("ERRAND_NODE_NAME").map(|n| n.trim().to_owned()),
             roles,
             cluster_name: lookup("ERRAND_CLUSTER_NAME").unwrap_or_else(|| "errand".into()),
@@ -869,11 +929,18 @@ impl Config {
                 "utterance_burst": self.limits.utterance_burst,
                 "max_sockets_per_client": self.limits.max_sockets_per_client,
                 "idle_timeout_secs": self.limits.idle_timeout.as_secs(),
+                "max_audio_seconds": self.limits.max_audio_seconds,
+                "max_audio_bytes": self.limits.max_audio_bytes,
             },
             "http_agents": self.http_agents,
             "external_domains": self.external_domains,
             "command_deadline_secs": self.command_deadline.as_secs(),
             "max_charge": self.max_charge,
+            "stt": self.stt.as_ref().map(|s| serde_json::json!({
+                "base_url": s.base_url,
+                "api_key": masked(s.api_key.is_some()),
+                "model": s.model,
+            })),
             "node_name": self.node_name,
             "roles": self.roles.iter().map(|r| r.as_str()).collect::<Vec<_>>(),
             "cluster_name": self.cluster_name,

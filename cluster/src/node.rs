@@ -115,6 +115,8 @@ pub struct NodeOptions {
     pub cluster: Option<ClusterOptions>,
     /// The HTTP address this node serves, announced to its peers.
     pub http_addr: Option<String>,
+    /// Speech-to-text for audio on `/v1/ws/mic`.
+    pub stt: Option<errand_actors::speech::SpeechConfig>,
 }
 
 impl NodeOptions {
@@ -149,6 +151,7 @@ impl NodeOptions {
             allowed_origins: Vec::new(),
             cluster: None,
             http_addr: None,
+            stt: None,
         }
     }
 }
@@ -197,6 +200,7 @@ impl NodeOptions {
         options.allowed_origins = config.allowed_origins.clone();
         options.limits = config.limits.clone();
         options.llm = config.llm.clone();
+        options.stt = config.stt.clone();
         for (domain, url) in &config.http_agents {
             options.use_http_agent(domain, url)?;
         }
@@ -681,6 +685,11 @@ impl Node {
             requests: Arc::default(),
             shutdown: self.shutdown.subscribe(),
             cluster: self.cluster_view(),
+            stt: self
+                .options
+                .stt
+                .clone()
+                .map(errand_actors::speech::SpeechToText::new),
         }
     }
 

@@ -44,6 +44,8 @@ pub struct AppState {
     pub shutdown: watch::Receiver<bool>,
     /// The cluster as this node sees it (`GET /v1/cluster`).
     pub cluster: ClusterView,
+    /// Speech-to-text for audio on `/v1/ws/mic`, when configured.
+    pub stt: Option<errand_actors::speech::SpeechToText>,
 }
 
 /// Nodes, roles, health and last heartbeat, as JSON.
@@ -306,8 +308,11 @@ pub fn status_of(code: ErrorCode) -> StatusCode {
         ErrorCode::NotFound => StatusCode::NOT_FOUND,
         ErrorCode::Unauthorized => StatusCode::UNAUTHORIZED,
         ErrorCode::RateLimited => StatusCode::TOO_MANY_REQUESTS,
-        ErrorCode::FrameTooLarge | ErrorCode::UtteranceTooLong => StatusCode::PAYLOAD_TOO_LARGE,
-        ErrorCode::StateUnavailable
+        ErrorCode::FrameTooLarge | ErrorCode::UtteranceTooLong | ErrorCode::AudioTooLong => {
+            StatusCode::PAYLOAD_TOO_LARGE
+        }
+        ErrorCode::SpeechUnavailable
+        | ErrorCode::StateUnavailable
         | ErrorCode::BusUnavailable
         | ErrorCode::AgentUnavailable
         | ErrorCode::ShuttingDown => StatusCode::SERVICE_UNAVAILABLE,

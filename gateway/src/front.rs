@@ -32,6 +32,10 @@ pub struct Limits {
     pub max_sockets_per_client: usize,
     /// A socket with no client frame for this long is closed.
     pub idle_timeout: Duration,
+    /// The longest recording `/v1/ws/mic` takes, in seconds...
+    pub max_audio_seconds: u32,
+    /// ...and in bytes.
+    pub max_audio_bytes: usize,
 }
 
 impl Default for Limits {
@@ -43,6 +47,8 @@ impl Default for Limits {
             utterance_burst: 10.0,
             max_sockets_per_client: 256,
             idle_timeout: Duration::from_secs(300),
+            max_audio_seconds: 30,
+            max_audio_bytes: 2 * 1024 * 1024,
         }
     }
 }

@@ -17,6 +17,7 @@
 //! | [`rest`] | the REST adapters per domain, with `Idempotency-Key` |
 
 pub mod app;
+pub mod audio;
 pub mod auth;
 pub mod fanout;
 pub mod front;

@@ -187,6 +187,10 @@ async fn serve(
     }
     let idle = state.front.limits.idle_timeout;
     let mut idle_deadline = tokio::time::Instant::now() + idle;
+    // The recording in progress on the microphone socket (binary frames
+    // until `audio_end`), and whether it already went over the limit.
+    let mut audio: Vec<u8> = Vec::new();
+    let mut audio_over = false;
     loop {
         tokio::select! {
             _ = tokio::time::sleep_until(idle_deadline) => {
@@ -206,12 +210,26 @@ async fn serve(
                 idle_deadline = tokio::time::Instant::now() + idle;
                 let text = match frame {
                     Some(Ok(Message::Text(text))) => text.to_string(),
-                    Some(Ok(Message::Binary(_))) if channel == Channel::Mic => {
-                        state.front.hub.push(&session_id, ServerEvent::error(
-                            ErrorCode::InvalidMessage,
-                            "Audio frames need a speech-to-text service, and none is configured; send transcript events instead.",
-                            None,
-                        ), Some(sub.id));
+                    Some(Ok(Message::Binary(bytes))) if channel == Channel::Mic => {
+                        if state.stt.is_none() {
+                            state.front.hub.push(&session_id, ServerEvent::error(
+                                ErrorCode::SpeechUnavailable,
+                                "Audio needs a speech-to-text service (ERRAND_STT_URL), and none is configured; send transcript events instead.",
+                                None,
+                            ), Some(sub.id));
+                        } else if audio.len() + bytes.len() > state.front.limits.max_audio_bytes {
+                            if !audio_over {
+                                state.front.hub.push(&session_id, ServerEvent::error(
+                                    ErrorCode::AudioTooLong,
+                                    format!("The recording is over {} bytes; it is dropped.", state.front.limits.max_audio_bytes),
+                                    None,
+                                ), Some(sub.id));
+                            }
+                            audio_over = true;
+                            audio.clear();
+                        } else if !audio_over {
+                            audio.extend_from_slice(&bytes);
+                        }
                         continue;
                     }
                     Some(Ok(Message::Binary(bytes))) => match String::from_utf8(bytes.to_vec()) {
@@ -238,6 +256,16 @@ async fn serve(
                         format!("The frame has {} bytes; the limit is {}.", text.len(), state.front.limits.max_frame_bytes),
                         None,
                     ), Some(sub.id));
+                    continue;
+                }
+                if channel == Channel::Mic
+                    && state.stt.is_some()
+                    && matches!(read_frame(&text), Ok(ClientRequest::AudioEnd))
+                {
+                    let recording = std::mem::take(&mut audio);
+                    if !std::mem::replace(&mut audio_over, false) {
+                        listen(state.clone(), user.clone(), session_id.clone(), sub.id, recording);
+                    }
                     continue;
                 }
                 handle(channel, &state, &user, &session_id, sub.id, &text).await;
@@ -310,13 +338,16 @@ async fn handle(
             }
         }
         Ok(ClientRequest::AudioEnd) => {
-            let message = match channel {
-                Channel::Text => "Audio goes to /v1/ws/mic.",
-                Channel::Mic => "No audio was received (and speech-to-text is not configured).",
+            let (code, message) = match channel {
+                Channel::Text => (ErrorCode::InvalidMessage, "Audio goes to /v1/ws/mic."),
+                Channel::Mic => (
+                    ErrorCode::SpeechUnavailable,
+                    "Audio needs a speech-to-text service (ERRAND_STT_URL), and none is configured.",
+                ),
             };
             hub.push(
                 session_id,
-                ServerEvent::error(ErrorCode::InvalidMessage, message, None),
+                ServerEvent::error(code, message, None),
                 Some(socket),
             );
         }
@@ -336,6 +367,80 @@ where
 {
     let json = String::from_utf8(to_json(event)).unwrap_or_default();
     sink.send(Message::Text(json.into())).await
+}
+
+/// Writes a finished recording down (in a task of its own, so the socket
+/// keeps serving events), echoes the transcript, and reasons it like a
+/// final transcript. Every failure is an error event with its code.
+fn listen(state: AppState, user: String, session_id: SessionId, socket: u64, recording: Vec<u8>) {
+    tokio::spawn(async move {
+        let hub = &state.front.hub;
+        let fail = |code: ErrorCode, message: String| {
+            hub.push(
+                &session_id,
+                ServerEvent::error(code, message, None),
+                Some(socket),
+            );
+        };
+        let Some(stt) = state.stt.clone() else {
+            return fail(
+                ErrorCode::SpeechUnavailable,
+                "Speech-to-text is not configured.".into(),
+            );
+        };
+        if recording.is_empty() {
+            return fail(
+                ErrorCode::InvalidMessage,
+                "No audio was received before audio_end.".into(),
+            );
+        }
+        let limits = &state.front.limits;
+        let wav = match crate::audio::prepare(
+            &recording,
+            limits.max_audio_seconds,
+            limits.max_audio_bytes,
+        ) {
+            Ok(wav) => wav,
+            Err(e) => return fail(e.code, e.message),
+        };
+        let started = std::time::Instant::now();
+        match stt.transcribe(wav).await {
+            Ok(text) if text.trim().is_empty() => {
+                fail(
+                    ErrorCode::AudioUnreadable,
+                    "No speech was heard in the recording.".into(),
+                );
+            }
+            Ok(text) => {
+                tracing::info!(session_id = %session_id, ms = started.elapsed().as_millis() as u64, "transcribed");
+                hub.push(
+                    &session_id,
+                    ServerEvent::Transcript {
+                        text: text.clone(),
+                        is_final: true,
+                    },
+                    None,
+                );
+                let _ = state
+                    .front
+                    .submit(
+                        &session_id,
+                        &user,
+                        &text,
+                        UtteranceSource::Voice,
+                        Some(socket),
+                    )
+                    .await;
+            }
+            Err(e) => {
+                tracing::warn!(session_id = %session_id, error = %e, "speech-to-text failed");
+                fail(
+                    ErrorCode::SpeechUnavailable,
+                    format!("Speech-to-text failed: {e}"),
+                );
+            }
+        }
+    });
 }
 
 #[cfg(test)]

@@ -123,7 +123,7 @@ function handle(event) {
       mark(event.trace_id, "received");
       break;
     case "transcript":
-      if (event.final) bubble("you", event.text);
+      if (event.final) bubble("you spoken", event.text);
       break;
     case "clarify":
       mark(event.trace_id, "awaiting_clarification");
@@ -180,6 +180,75 @@ $("say").addEventListener("submit", (e) => {
   else state.pending.push(frame);
   $("text").value = "";
 });
+
+// Voice: the microphone's audio, as 16-bit PCM at 16 kHz, in binary frames
+// on /v1/ws/mic (same session), closed by {"type":"audio_end"}; the server
+// writes it down, echoes the transcript and the dialogue goes on. Events
+// that arrive on the microphone socket go through the same handler (the
+// seq keeps each one shown once).
+const voice = { recording: null };
+
+function toPcm16k(samples, rate) {
+  const ratio = rate / 16000;
+  const out = new Int16Array(Math.floor(samples.length / ratio));
+  for (let i = 0; i < out.length; i++) {
+    const from = Math.floor(i * ratio), to = Math.min(samples.length, Math.floor((i + 1) * ratio));
+    let sum = 0;
+    for (let j = from; j < to; j++) sum += samples[j];
+    const v = Math.max(-1, Math.min(1, sum / Math.max(1, to - from)));
+    out[i] = v < 0 ? v * 0x8000 : v * 0x7fff;
+  }
+  return out;
+}
+
+async function startVoice() {
+  const scheme = location.protocol === "https:" ? "wss" : "ws";
+  const mic = new WebSocket(`${scheme}://${location.host}/v1/ws/mic?session=${encodeURIComponent(state.session)}`);
+  mic.binaryType = "arraybuffer";
+  const queued = [];
+  mic.onopen = () => { while (queued.length) mic.send(queued.shift()); };
+  mic.onmessage = (m) => { try { handle(JSON.parse(m.data)); } catch (e) { console.error(e); } };
+  let stream;
+  try {
+    stream = await navigator.mediaDevices.getUserMedia({ audio: true });
+  } catch (e) {
+    bubble("errand error", "The microphone is not available: " + e.message);
+    mic.close();
+    return;
+  }
+  const ctx = new AudioContext();
+  const source = ctx.createMediaStreamSource(stream);
+  const processor = ctx.createScriptProcessor(4096, 1, 1);
+  processor.onaudioprocess = (e) => {
+    const pcm = toPcm16k(e.inputBuffer.getChannelData(0), ctx.sampleRate).buffer;
+    if (mic.readyState === WebSocket.OPEN) mic.send(pcm);
+    else queued.push(pcm);
+  };
+  source.connect(processor);
+  processor.connect(ctx.destination);
+  voice.recording = { mic, stream, ctx, source, processor, queued };
+  $("mic").dataset.recording = "true";
+  $("mic").textContent = "Stop";
+}
+
+function stopVoice() {
+  const r = voice.recording;
+  if (!r) return;
+  voice.recording = null;
+  r.processor.disconnect();
+  r.source.disconnect();
+  r.stream.getTracks().forEach((t) => t.stop());
+  r.ctx.close();
+  const end = JSON.stringify({ type: "audio_end" });
+  if (r.mic.readyState === WebSocket.OPEN) r.mic.send(end);
+  else r.queued.push(end);
+  // Keep it open for the transcript and the reply, then let it go.
+  setTimeout(() => r.mic.close(), 60000);
+  $("mic").dataset.recording = "false";
+  $("mic").textContent = "Speak";
+}
+
+$("mic").addEventListener("click", () => (voice.recording ? stopVoice() : startVoice()));
 
 // For tests and debugging: drop the socket as a network would.
 window.errand = { drop: () => state.socket && state.socket.close(), state };

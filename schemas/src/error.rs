@@ -35,6 +35,11 @@ pub enum ErrorCode {
     EmptyUtterance,
     UtteranceTooLong,
     FrameTooLarge,
+    /// Audio on `/v1/ws/mic` over the length or size limit.
+    AudioTooLong,
+    /// Audio that is neither a WAV file nor 16-bit PCM, or that the
+    /// speech-to-text service could not read.
+    AudioUnreadable,
     RateLimited,
     NotFound,
     /// An `Idempotency-Key` reused with a different request.
@@ -56,6 +61,8 @@ pub enum ErrorCode {
     StateUnavailable,
     BusUnavailable,
     ShuttingDown,
+    /// Speech-to-text is not configured or did not answer.
+    SpeechUnavailable,
     Internal,
 }
 
@@ -69,6 +76,8 @@ impl ErrorCode {
             ErrorCode::EmptyUtterance => "empty_utterance",
             ErrorCode::UtteranceTooLong => "utterance_too_long",
             ErrorCode::FrameTooLarge => "frame_too_large",
+            ErrorCode::AudioTooLong => "audio_too_long",
+            ErrorCode::AudioUnreadable => "audio_unreadable",
             ErrorCode::RateLimited => "rate_limited",
             ErrorCode::NotFound => "not_found",
             ErrorCode::IdempotencyConflict => "idempotency_conflict",
@@ -87,6 +96,7 @@ impl ErrorCode {
             ErrorCode::StateUnavailable => "state_unavailable",
             ErrorCode::BusUnavailable => "bus_unavailable",
             ErrorCode::ShuttingDown => "shutting_down",
+            ErrorCode::SpeechUnavailable => "speech_unavailable",
             ErrorCode::Internal => "internal",
         }
     }

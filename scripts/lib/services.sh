@@ -18,6 +18,8 @@ have pkg-config && pkg-config --exists openssl || apt_install pkg-config libssl-
 have redis-server && have redis-cli || apt_install redis-server redis-tools
 have openssl || apt_install openssl
 { have chromium && have chromedriver; } || apt_install chromium chromium-driver
+have espeak-ng || apt_install espeak-ng
+python3 -c 'import ensurepip, venv' 2>/dev/null || apt_install python3-venv
 { docker compose version >/dev/null 2>&1 || have docker-compose; } || apt_install docker-compose
 export PATH="$HOME/.cargo/bin:$PATH"
 cargo nextest --version >/dev/null 2>&1 || { say "installing cargo-nextest"; cargo install --locked cargo-nextest; }
@@ -40,6 +42,7 @@ nisshi_pid=$!
 cleanup() {
   redis-cli -p "$port" shutdown nosave >/dev/null 2>&1 || true
   kill "$nisshi_pid" 2>/dev/null || true
+  kill "${stt_pid:-}" 2>/dev/null || true
   rm -rf "$redis_dir"
 }
 trap cleanup EXIT
@@ -47,5 +50,15 @@ for _ in $(seq 50); do redis-cli -p "$port" ping >/dev/null 2>&1 && break; sleep
 for _ in $(seq 100); do (exec 3<>"/dev/tcp/127.0.0.1/$kafka_port") 2>/dev/null && break; sleep 0.1; done
 export ERRAND_TEST_REDIS_URL="redis://127.0.0.1:$port"
 export ERRAND_TEST_KAFKA_BROKERS="127.0.0.1:$kafka_port"
-say "redis-server on port $port, nisshi on port $kafka_port"
+# The local speech-to-text server (installs itself the first time).
+stt_port=$(free_port)
+scripts/stt/run --port "$stt_port" >"$redis_dir/stt.log" 2>&1 &
+stt_pid=$!
+for _ in $(seq 600); do
+  (exec 3<>"/dev/tcp/127.0.0.1/$stt_port") 2>/dev/null && break
+  kill -0 "$stt_pid" 2>/dev/null || { cat "$redis_dir/stt.log" >&2; say "the speech-to-text server did not start"; exit 1; }
+  sleep 0.5
+done
+export ERRAND_TEST_STT_URL="http://127.0.0.1:$stt_port/v1"
+say "redis-server on port $port, nisshi on port $kafka_port, speech-to-text on port $stt_port"
 
