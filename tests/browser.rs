@@ -173,9 +173,7 @@ fn base64_decode(text: &str) -> Vec<u8> {
 #[tokio::test]
 async fn the_page_completes_the_burger_dialogue_and_loses_no_event_across_a_dropped_socket() {
     let stack = TestStack::start().await;
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = listener.local_addr().unwrap();
-    let server = tokio::spawn(errand_gateway::serve(listener, stack.node.app_state()));
+    let (addr, server) = stack.serve_http().await;
     let browser = Driver::start().await;
     browser.open(&format!("http://{addr}/")).await;
     browser
@@ -260,9 +258,7 @@ async fn the_microphone_button_orders_a_burger_by_voice() {
         o.stt = Some(errand_actors::speech::SpeechConfig::new(url));
     })
     .await;
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = listener.local_addr().unwrap();
-    let server = tokio::spawn(errand_gateway::serve(listener, stack.node.app_state()));
+    let (addr, server) = stack.serve_http().await;
     let wav = std::env::temp_dir().join(format!("errand-mic-{}.wav", std::process::id()));
     let spoke = Command::new("espeak-ng")
         .arg("-w")

@@ -1,18 +1,6 @@
 //! Dialogues through the gateway front, as a person has them.
 
-use errand_harness::{Person, TestStack, secs};
-use serde_json::Value;
-
-async fn final_status(person: &mut Person, trace: &str) -> Value {
-    person
-        .expect(secs(10), &format!("final status of {trace}"), |e| {
-            e["type"] == "status"
-                && e["trace_id"] == trace
-                && ["confirmed", "failed", "declined", "cancelled"]
-                    .contains(&e["status"].as_str().unwrap_or(""))
-        })
-        .await
-}
+use errand_harness::{TestStack, secs};
 
 #[tokio::test]
 async fn the_burger_dialogue_asks_for_the_address_then_orders() {
@@ -28,7 +16,7 @@ async fn the_burger_dialogue_asks_for_the_address_then_orders() {
 
     let same = person.say("221B Baker Street").await.unwrap().to_string();
     assert_eq!(same, trace, "the answer continues the open command");
-    let done = final_status(&mut person, &trace).await;
+    let done = person.final_status(&trace).await;
     assert_eq!(done["status"], "confirmed");
     for field in ["order_id", "items", "total", "currency", "eta_minutes"] {
         assert!(
@@ -63,7 +51,7 @@ async fn a_cab_from_home_to_the_airport_is_booked() {
         .await
         .unwrap()
         .to_string();
-    let done = final_status(&mut person, &trace).await;
+    let done = person.final_status(&trace).await;
     assert_eq!(done["status"], "confirmed", "{done}");
     assert!(done["result"]["booking_id"].is_string());
     assert!(done["result"]["fare"].as_i64().unwrap() > 0);
@@ -81,7 +69,7 @@ async fn out_of_scope_is_declined_politely_and_nothing_is_dispatched() {
         "book a table for two at an italian restaurant",
     ] {
         let trace = person.say(text).await.unwrap().to_string();
-        let done = final_status(&mut person, &trace).await;
+        let done = person.final_status(&trace).await;
         assert_eq!(done["status"], "declined", "{text}");
         let reply = person.expect_type("reply", secs(5)).await;
         assert!(reply["text"].as_str().unwrap().starts_with("Sorry"));
@@ -103,7 +91,7 @@ async fn a_correction_changes_the_open_order() {
     let again = person.expect_type("clarify", secs(5)).await;
     assert_eq!(again["missing"], serde_json::json!(["address"]));
     person.say("to the office").await.unwrap();
-    let done = final_status(&mut person, &trace).await;
+    let done = person.final_status(&trace).await;
     assert_eq!(done["status"], "confirmed", "{done}");
     assert_eq!(done["result"]["items"][0]["quantity"], 2);
     assert_eq!(done["result"]["address"], "1 Canada Square");
@@ -122,7 +110,7 @@ async fn never_mind_cancels_the_open_command() {
     let q = person.expect_type("clarify", secs(5)).await;
     assert_eq!(q["missing"], serde_json::json!(["pickup"]));
     person.say("never mind").await.unwrap();
-    let done = final_status(&mut person, &trace).await;
+    let done = person.final_status(&trace).await;
     assert_eq!(done["status"], "cancelled");
     // The next utterance starts a new command.
     let next = person.say("buy milk and eggs").await.unwrap().to_string();
@@ -130,10 +118,7 @@ async fn never_mind_cancels_the_open_command() {
     let q = person.expect_type("clarify", secs(5)).await;
     assert_eq!(q["intent"], "order_mart");
     person.say("home").await.unwrap();
-    assert_eq!(
-        final_status(&mut person, &next).await["status"],
-        "confirmed"
-    );
+    assert_eq!(person.final_status(&next).await["status"], "confirmed");
     stack.shutdown().await;
 }
 
@@ -147,7 +132,7 @@ async fn switching_domain_mid_dialogue_drops_the_first_and_serves_the_second() {
         .say("actually book me a cab from work to King's Cross")
         .await
         .unwrap();
-    let dropped = final_status(&mut person, &food).await;
+    let dropped = person.final_status(&food).await;
     assert_eq!(dropped["status"], "cancelled");
     let ride = person
         .expect(secs(10), "the ride confirmed", |e| {
@@ -174,7 +159,7 @@ async fn context_answers_fill_the_missing_slot() {
     let q = person.expect_type("clarify", secs(5)).await;
     assert_eq!(q["missing"], serde_json::json!(["pickup"]));
     person.say("from 10 Downing Street").await.unwrap();
-    let done = final_status(&mut person, &trace).await;
+    let done = person.final_status(&trace).await;
     assert_eq!(done["status"], "confirmed", "{done}");
     assert_eq!(done["result"]["pickup"]["name"], "10 Downing Street");
     assert_eq!(done["result"]["ride_type"], "xl");

@@ -273,9 +273,10 @@ async fn the_mic_socket_echoes_partials_and_reasons_finals() {
     assert_eq!(final_echo["final"], true);
     let question = expect(&mut mic, "clarify", |e| e["type"] == "clarify").await;
     assert_eq!(question["missing"][0], "address");
+    // Audio without a speech-to-text service configured.
     mic.send(Message::binary(vec![0u8; 640])).await.unwrap();
     let error = expect(&mut mic, "error", |e| e["type"] == "error").await;
-    assert_eq!(error["code"], "invalid_message");
+    assert_eq!(error["code"], "speech_unavailable");
     // A plain text frame on the mic is a final transcript: it answers.
     mic.send(Message::text("221B Baker Street")).await.unwrap();
     let done = expect(&mut mic, "confirmed", |e| {

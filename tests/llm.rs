@@ -4,7 +4,7 @@
 
 use errand_actors::llm::{Fallback, LlmConfig, UNAVAILABLE};
 use errand_actors::nlu::{Context, Intent, Parse, Understand};
-use errand_harness::{Person, TestStack, llm_config, secs};
+use errand_harness::{TestStack, llm_config, secs};
 use errand_schemas::topics::{AGENT_CMD, AGENT_OUT_CLARIFY, TRANSCRIPT};
 use errand_schemas::{
     Clarification, Command, SlotMap, SlotValue, TraceId, Utterance, UtteranceSource,
@@ -117,17 +117,6 @@ async fn sent(server: &MockServer) -> Vec<Value> {
         .collect()
 }
 
-async fn final_status(person: &mut Person, trace: &str) -> Value {
-    person
-        .expect(secs(10), &format!("final status of {trace}"), |e| {
-            e["type"] == "status"
-                && e["trace_id"] == trace
-                && ["confirmed", "failed", "declined", "cancelled"]
-                    .contains(&e["status"].as_str().unwrap_or(""))
-        })
-        .await
-}
-
 fn messages_with_role<'a>(body: &'a Value, role: &str) -> Vec<&'a Value> {
     body["messages"]
         .as_array()
@@ -167,7 +156,7 @@ async fn llm_asks_for_the_missing_address_then_orders_with_the_tool_result_in_th
 
     let same = person.say("221B Baker Street").await.unwrap().to_string();
     assert_eq!(same, trace, "the answer continues the open command");
-    let done = final_status(&mut person, &trace).await;
+    let done = person.final_status(&trace).await;
     assert_eq!(done["status"], "confirmed", "{done}");
     assert_eq!(done["result"]["items"][0]["name"], "cheeseburger");
     assert_eq!(done["result"]["items"][0]["quantity"], 2);
@@ -257,7 +246,7 @@ async fn llm_several_tool_calls_carry_out_the_first_known_and_answer_every_call(
         .await
         .unwrap()
         .to_string();
-    let done = final_status(&mut person, &trace).await;
+    let done = person.final_status(&trace).await;
     assert_eq!(done["status"], "confirmed", "{done}");
     assert_eq!(done["domain"], "ride");
     assert_eq!(done["result"]["ride_type"], "premium");
@@ -272,7 +261,7 @@ async fn llm_several_tool_calls_carry_out_the_first_known_and_answer_every_call(
     );
 
     let thanks = person.say("thanks").await.unwrap().to_string();
-    let done = final_status(&mut person, &thanks).await;
+    let done = person.final_status(&thanks).await;
     assert_eq!(done["status"], "declined");
     let reply = person.expect_type("reply", secs(5)).await;
     assert_eq!(reply["text"], "You're welcome!");
@@ -360,7 +349,7 @@ async fn llm_a_text_answer_is_what_the_person_gets() {
         .await
         .unwrap()
         .to_string();
-    let done = final_status(&mut person, &trace).await;
+    let done = person.final_status(&trace).await;
     assert_eq!(done["status"], "declined");
     let reply = person.expect_type("reply", secs(5)).await;
     assert_eq!(
@@ -392,7 +381,7 @@ async fn llm_cancel_request_cancels_the_open_command() {
     let q = person.expect_type("clarify", secs(5)).await;
     assert_eq!(q["missing"], json!(["pickup"]));
     person.say("forget it").await.unwrap();
-    let done = final_status(&mut person, &trace).await;
+    let done = person.final_status(&trace).await;
     assert_eq!(done["status"], "cancelled");
     let reply = person.expect_type("reply", secs(5)).await;
     assert_eq!(reply["text"], "OK, I've cancelled the ride.");
@@ -406,7 +395,7 @@ async fn llm_401_and_400_fall_back_to_the_offline_reader_at_once() {
         let stack = stack_on(&server, Fallback::Offline).await;
         let mut person = stack.client("s-llm-401");
         let trace = person.say("the usual, please").await.unwrap().to_string();
-        let done = final_status(&mut person, &trace).await;
+        let done = person.final_status(&trace).await;
         assert_eq!(done["status"], "confirmed", "{done}");
         assert_eq!(done["domain"], "ride", "the offline reader heard a cab");
         assert_eq!(done["result"]["destination"]["name"], "Heathrow Airport");
@@ -432,7 +421,7 @@ async fn llm_a_model_slower_than_the_timeout_falls_back_in_bounded_time() {
     let mut person = stack.client("s-llm-slow");
     let started = std::time::Instant::now();
     let trace = person.say("the usual, please").await.unwrap().to_string();
-    let done = final_status(&mut person, &trace).await;
+    let done = person.final_status(&trace).await;
     assert_eq!(done["status"], "confirmed", "{done}");
     assert_eq!(done["domain"], "ride", "the offline reader answered");
     assert!(
@@ -462,7 +451,7 @@ async fn llm_429_is_retried_and_the_model_answers() {
         .await
         .unwrap()
         .to_string();
-    let done = final_status(&mut person, &trace).await;
+    let done = person.final_status(&trace).await;
     assert_eq!(done["status"], "confirmed", "{done}");
     // Only the model's call said xl: the offline reader hears a standard cab.
     assert_eq!(done["result"]["ride_type"], "xl");
@@ -476,7 +465,7 @@ async fn llm_500s_fall_back_and_the_person_still_gets_an_answer() {
     let stack = stack_on(&server, Fallback::Offline).await;
     let mut person = stack.client("s-llm-500");
     let trace = person.say("the usual, please").await.unwrap().to_string();
-    let done = final_status(&mut person, &trace).await;
+    let done = person.final_status(&trace).await;
     assert_eq!(done["status"], "confirmed", "{done}");
     assert_eq!(done["domain"], "ride", "the offline reader heard a cab");
     assert_eq!(
@@ -491,7 +480,7 @@ async fn llm_500s_fall_back_and_the_person_still_gets_an_answer() {
     let stack = stack_on(&server, Fallback::Decline).await;
     let mut person = stack.client("s-llm-503");
     let trace = person.say("the usual, please").await.unwrap().to_string();
-    let done = final_status(&mut person, &trace).await;
+    let done = person.final_status(&trace).await;
     assert_eq!(done["status"], "declined");
     let reply = person.expect_type("reply", secs(5)).await;
     assert_eq!(reply["text"], UNAVAILABLE);
@@ -519,7 +508,7 @@ async fn llm_a_registered_domain_is_offered_and_served_without_prompt_edits() {
         .await
         .unwrap()
         .to_string();
-    let done = final_status(&mut person, &trace).await;
+    let done = person.final_status(&trace).await;
     assert_eq!(done["status"], "confirmed", "{done}");
     assert_eq!(done["domain"], "pharmacy");
     assert_eq!(done["result"]["medicine"], "ibuprofen");

@@ -23,9 +23,7 @@ async fn serve(
     configure: impl FnOnce(&mut errand_cluster::NodeOptions),
 ) -> (TestStack, SocketAddr) {
     let stack = TestStack::start_with(configure).await;
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = listener.local_addr().unwrap();
-    tokio::spawn(errand_gateway::serve(listener, stack.node.app_state()));
+    let (addr, _server) = stack.serve_http().await;
     (stack, addr)
 }
 

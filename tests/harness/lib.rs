@@ -335,6 +335,21 @@ impl TestStack {
         }
     }
 
+    /// Serves the node's HTTP API on a free loopback port.
+    pub async fn serve_http(
+        &self,
+    ) -> (
+        std::net::SocketAddr,
+        tokio::task::JoinHandle<std::io::Result<()>>,
+    ) {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("a loopback port");
+        let addr = listener.local_addr().expect("its address");
+        let server = tokio::spawn(errand_gateway::serve(listener, self.node.app_state()));
+        (addr, server)
+    }
+
     pub async fn shutdown(self) {
         self.node.shutdown().await;
     }
@@ -450,6 +465,18 @@ impl Person {
     ) -> serde_json::Value {
         self.expect(timeout, &format!("status {status} of {trace_id}"), |e| {
             e["type"] == "status" && e["trace_id"] == trace_id && e["status"] == status
+        })
+        .await
+    }
+
+    /// The final `status` event of `trace_id` (confirmed, failed, declined
+    /// or cancelled), within 10 s.
+    pub async fn final_status(&mut self, trace_id: &str) -> serde_json::Value {
+        self.expect(secs(10), &format!("final status of {trace_id}"), |e| {
+            e["type"] == "status"
+                && e["trace_id"] == trace_id
+                && ["confirmed", "failed", "declined", "cancelled"]
+                    .contains(&e["status"].as_str().unwrap_or(""))
         })
         .await
     }
