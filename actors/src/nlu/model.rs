@@ -72,7 +72,9 @@ impl Default for TrainOptions {
         Self {
             intent_bits: 18,
             intent_epochs: 8,
-            learning_rate: 0.5,
+            // Chosen on held-out files: 0.5 underfit (macro-F1 0.86 against
+            // 0.90 held out), 8 no better than 4.
+            learning_rate: 4.0,
             l2: 1e-6,
             near_domain_weight: 2.0,
             balance: 0.5,
