@@ -11,35 +11,14 @@ use serde_json::{Map, Value, json};
 use std::collections::BTreeMap;
 use std::time::Instant;
 
-/// One labelled line.
-pub struct Example {
-    pub raw: Value,
-}
-
-impl Example {
-    fn text(&self) -> &str {
-        self.raw["text"].as_str().unwrap_or_default()
+/// The labelled intent of a line; a line without one counts as out of
+/// scope.
+fn gold_intent(line: &LabelledLine) -> &str {
+    if line.intent.is_empty() {
+        "out_of_scope"
+    } else {
+        &line.intent
     }
-    fn intent(&self) -> &str {
-        self.raw["intent"].as_str().unwrap_or("out_of_scope")
-    }
-    fn flag(&self, name: &str) -> bool {
-        self.raw[name].as_bool().unwrap_or(false)
-    }
-}
-
-/// Reads JSON lines; unreadable lines are an error naming the file and line.
-pub fn read(path: &str) -> Result<Vec<Example>, String> {
-    let text = std::fs::read_to_string(path).map_err(|e| format!("{path}: {e}"))?;
-    text.lines()
-        .enumerate()
-        .filter(|(_, l)| !l.trim().is_empty())
-        .map(|(i, line)| {
-            serde_json::from_str(line)
-                .map(|raw| Example { raw })
-                .map_err(|e| format!("{path}:{}: {e}", i + 1))
-        })
-        .collect()
 }
 
 /// Slots in the data's format: name to verbatim value, or a list when a
@@ -64,12 +43,12 @@ fn slots_json(verbatim: Vec<(String, String)>) -> Map<String, Value> {
 
 /// What the reader makes of one line (context-dependent lines are read as
 /// answers inside an open dialogue of their labelled intent).
-pub fn predict(nlu: &dyn Understand, example: &Example) -> (String, Map<String, Value>, u128) {
+pub fn predict(nlu: &dyn Understand, example: &LabelledLine) -> (String, Map<String, Value>, u128) {
     let started = Instant::now();
-    let in_dialogue = example.flag("context_dependent") && example.intent() != "out_of_scope";
+    let in_dialogue = example.context_dependent && gold_intent(example) != "out_of_scope";
     let context = if in_dialogue {
         Context {
-            open_action: Some(example.intent().to_owned()),
+            open_action: Some(gold_intent(example).to_owned()),
             missing: [
                 "item",
                 "address",
@@ -88,9 +67,9 @@ pub fn predict(nlu: &dyn Understand, example: &Example) -> (String, Map<String, 
     } else {
         Context::default()
     };
-    let (parse, verbatim): (Parse, _) = nlu.parse_verbatim(example.text(), &context);
+    let (parse, verbatim): (Parse, _) = nlu.parse_verbatim(&example.text, &context);
     let intent = if in_dialogue {
-        example.intent().to_owned()
+        gold_intent(example).to_owned()
     } else {
         parse.intent.as_str().to_owned()
     };
@@ -117,41 +96,21 @@ struct Counts {
 }
 
 impl Counts {
+    /// Precision, recall and F1.
+    fn prf(&self) -> (f64, f64, f64) {
+        let ratio = |a: f64, b: f64| if b > 0.0 { a / b } else { 0.0 };
+        let p = ratio(self.tp, self.tp + self.fp);
+        let r = ratio(self.tp, self.tp + self.fn_);
+        (p, r, ratio(2.0 * p * r, p + r))
+    }
+
     fn scores(&self) -> Value {
-        let p = if self.tp + self.fp > 0.0 {
-            self.tp / (self.tp + self.fp)
-        } else {
-            0.0
-        };
-        let r = if self.tp + self.fn_ > 0.0 {
-            self.tp / (self.tp + self.fn_)
-        } else {
-            0.0
-        };
-        let f = if p + r > 0.0 {
-            2.0 * p * r / (p + r)
-        } else {
-            0.0
-        };
+        let (p, r, f) = self.prf();
         json!({"precision": round(p), "recall": round(r), "f1": round(f)})
     }
 
     fn f1(&self) -> f64 {
-        let p = if self.tp + self.fp > 0.0 {
-            self.tp / (self.tp + self.fp)
-        } else {
-            0.0
-        };
-        let r = if self.tp + self.fn_ > 0.0 {
-            self.tp / (self.tp + self.fn_)
-        } else {
-            0.0
-        };
-        if p + r > 0.0 {
-            2.0 * p * r / (p + r)
-        } else {
-            0.0
-        }
+        self.prf().2
     }
 }
 
@@ -159,9 +118,12 @@ fn round(x: f64) -> f64 {
     (x * 10_000.0).round() / 10_000.0
 }
 
-fn slot_counts(counts: &mut Counts, gold: &Value, predicted: &Map<String, Value>) {
-    let gold = gold.as_object().cloned().unwrap_or_default();
-    for (name, value) in &gold {
+fn slot_counts(
+    counts: &mut Counts,
+    gold: &BTreeMap<String, Value>,
+    predicted: &Map<String, Value>,
+) {
+    for (name, value) in gold {
         let want = values(value);
         let got = predicted.get(name).map(values).unwrap_or_default();
         for w in &want {
@@ -183,7 +145,7 @@ fn slot_counts(counts: &mut Counts, gold: &Value, predicted: &Map<String, Value>
 }
 
 /// The evaluation report `errand nlu eval` prints.
-pub fn evaluate(nlu: &dyn Understand, examples: &[Example]) -> Value {
+pub fn evaluate(nlu: &dyn Understand, examples: &[LabelledLine]) -> Value {
     let mut per_intent: BTreeMap<&str, Counts> = Intent::ALL
         .iter()
         .map(|i| (i.as_str(), Counts::default()))
@@ -197,13 +159,13 @@ pub fn evaluate(nlu: &dyn Understand, examples: &[Example]) -> Value {
     for example in examples {
         let (predicted, predicted_slots, latency) = predict(nlu, example);
         latencies.push(latency);
-        if example.flag("context_dependent") {
-            if example.flag("slots_annotated") {
-                slot_counts(&mut context_slots, &example.raw["slots"], &predicted_slots);
+        if example.context_dependent {
+            if example.slots_annotated {
+                slot_counts(&mut context_slots, &example.slots, &predicted_slots);
             }
             continue;
         }
-        let gold = example.intent();
+        let gold = gold_intent(example);
         total += 1.0;
         if predicted == gold {
             correct += 1.0;
@@ -223,15 +185,15 @@ pub fn evaluate(nlu: &dyn Understand, examples: &[Example]) -> Value {
             if predicted != "out_of_scope" {
                 oos_accepted += 1.0;
             }
-            if example.flag("near_domain") {
+            if example.near_domain {
                 near += 1.0;
                 if predicted != "out_of_scope" {
                     near_accepted += 1.0;
                 }
             }
         }
-        if example.flag("slots_annotated") && gold != "out_of_scope" {
-            slot_counts(&mut slots, &example.raw["slots"], &predicted_slots);
+        if example.slots_annotated && gold != "out_of_scope" {
+            slot_counts(&mut slots, &example.slots, &predicted_slots);
         }
     }
     latencies.sort_unstable();
@@ -312,13 +274,13 @@ pub struct TrainArgs {
     pub generated_weight: Option<f32>,
 }
 
-fn read_all(files: &[String]) -> Result<Vec<Example>, String> {
+fn read_all(files: &[String]) -> Result<Vec<LabelledLine>, String> {
     if files.is_empty() {
         return Err("give one or more .jsonl files".into());
     }
     let mut examples = Vec::new();
     for file in files {
-        examples.extend(read(file)?);
+        examples.extend(errand_actors::nlu::read_lines(file)?);
     }
     Ok(examples)
 }
@@ -330,7 +292,7 @@ pub fn predict_files(files: &[String], reader: &ReaderArgs) -> Result<(), String
         let (intent, slots, latency_us) = predict(reader.as_ref(), example);
         println!(
             "{}",
-            json!({"id": example.raw["id"], "intent": intent, "slots": slots, "latency_us": latency_us})
+            json!({"id": example.id, "intent": intent, "slots": slots, "latency_us": latency_us})
         );
     }
     Ok(())
@@ -346,10 +308,7 @@ pub fn eval_files(files: &[String], reader: &ReaderArgs) -> Result<(), String> {
 /// Trains, writes the model, reads it back (so what was written is what
 /// runs) and prints a summary.
 pub fn train(args: &TrainArgs) -> Result<(), String> {
-    let mut lines: Vec<LabelledLine> = Vec::new();
-    for file in &args.files {
-        lines.extend(errand_actors::nlu::read_lines(file)?);
-    }
+    let lines = read_all(&args.files)?;
     let defaults = TrainOptions::default();
     let options = TrainOptions {
         threshold: args.threshold.unwrap_or(defaults.threshold),

@@ -12,6 +12,9 @@ pub struct LabelledLine {
     #[serde(default)]
     pub id: serde_json::Value,
     pub text: String,
+    /// Empty when the line is not labelled (`predict` needs no label;
+    /// training skips such lines).
+    #[serde(default)]
     pub intent: String,
     #[serde(default)]
     pub slots: BTreeMap<String, serde_json::Value>,
