@@ -35,23 +35,46 @@ fn word(token: &Token) -> &str {
     }
 }
 
-/// Catalog knowledge the data cannot have: whether a word or word pair is
-/// something errand's food or mart catalog sells.
-fn lexicon_marks(lexicon: &Lexicon, tokens: &[Token], i: usize) -> (bool, bool, bool) {
-    let one = item_key(&tokens[i].norm);
-    let two = tokens
-        .get(i + 1)
-        .map(|next| item_key(&format!("{} {}", tokens[i].norm, next.norm)));
-    let has = |set: &std::collections::BTreeSet<String>| {
-        set.contains(&one) || two.as_ref().is_some_and(|t| set.contains(t))
-    };
-    (has(&lexicon.food), has(&lexicon.mart), has(&lexicon.goods))
+/// Catalog knowledge the data cannot have, per word: whether the word (or
+/// the pair it starts) is something errand's food catalog, its mart, or
+/// everyday shopping sells.
+#[derive(Clone, Copy, Debug, Default)]
+pub(crate) struct Mark {
+    food: bool,
+    mart: bool,
+    goods: bool,
+}
+
+impl Mark {
+    fn any(self) -> bool {
+        self.food || self.mart || self.goods
+    }
+}
+
+/// Each word's [`Mark`], looked up once per utterance.
+pub(crate) fn marks(lexicon: &Lexicon, tokens: &[Token]) -> Vec<Mark> {
+    (0..tokens.len())
+        .map(|i| {
+            let one = item_key(&tokens[i].norm);
+            let two = tokens
+                .get(i + 1)
+                .map(|next| item_key(&format!("{} {}", tokens[i].norm, next.norm)));
+            let has = |set: &std::collections::BTreeSet<String>| {
+                set.contains(&one) || two.as_ref().is_some_and(|t| set.contains(t))
+            };
+            Mark {
+                food: has(&lexicon.food),
+                mart: has(&lexicon.mart),
+                goods: has(&lexicon.goods),
+            }
+        })
+        .collect()
 }
 
 /// The intent model's features of a whole utterance. `hint` is the rule
 /// reader's intent: hand-written cues generalise to phrasings the data
 /// lacks, and the model learns how far to trust them.
-pub(crate) fn utterance(tokens: &[Token], lexicon: &Lexicon, hint: &str) -> Vec<u64> {
+pub(crate) fn utterance(tokens: &[Token], marks: &[Mark], hint: &str) -> Vec<u64> {
     let mut out = Vec::with_capacity(tokens.len() * 16 + 4);
     out.push(hash("bias", &[]));
     for _ in 0..4 {
@@ -73,14 +96,14 @@ pub(crate) fn utterance(tokens: &[Token], lexicon: &Lexicon, hint: &str) -> Vec<
                 out.push(hash("c", &[&gram]));
             }
         }
-        let (food, mart, goods) = lexicon_marks(lexicon, tokens, i);
-        if food {
+        let mark = marks[i];
+        if mark.food {
             out.push(hash("lex", &["food"]));
         }
-        if mart {
+        if mark.mart {
             out.push(hash("lex", &["mart"]));
         }
-        if goods {
+        if mark.goods {
             out.push(hash("lex", &["goods"]));
             out.push(hash("lex", &["goods"]));
             out.push(hash("lex", &["goods"]));
@@ -117,7 +140,7 @@ pub(crate) fn word_window(
     tokens: &[Token],
     i: usize,
     intent: &str,
-    lexicon: &Lexicon,
+    marks: &[Mark],
 ) -> Vec<u64> {
     let at = |k: isize| -> &str {
         let j = i as isize + k;
@@ -182,21 +205,18 @@ pub(crate) fn word_window(
     if i + 1 == tokens.len() {
         out.push(hash("last", &[intent]));
     }
-    let (food, mart, goods) = lexicon_marks(lexicon, tokens, i);
-    if food {
+    let mark = marks[i];
+    if mark.food {
         out.push(hash("lexfood", &[intent]));
     }
-    if mart {
+    if mark.mart {
         out.push(hash("lexmart", &[intent]));
     }
-    if goods {
+    if mark.goods {
         out.push(hash("lexgoods", &[intent]));
     }
-    if i > 0 {
-        let (food, mart, goods) = lexicon_marks(lexicon, tokens, i - 1);
-        if food || mart || goods {
-            out.push(hash("lexprev", &[intent]));
-        }
+    if i > 0 && marks[i - 1].any() {
+        out.push(hash("lexprev", &[intent]));
     }
     out
 }

@@ -5,7 +5,7 @@
 use super::augment;
 use super::classifier::{Linear, LinearTraining};
 use super::data::{LabelledLine, align};
-use super::features;
+use super::features::{self, Mark};
 use super::tagger::{self, LABELS, SLOTS, TaggedLine, Tagger};
 use super::tokens::{Token, tokenize};
 use super::{Context, Intent, Lexicon, RuleNlu, Understand};
@@ -116,6 +116,7 @@ impl NluModel {
             if tokens.is_empty() {
                 continue;
             }
+            let marks = features::marks(lexicon, &tokens);
             if !line.context_dependent {
                 let weight = if k >= real {
                     options.generated_weight
@@ -129,7 +130,7 @@ impl NluModel {
                 }
                 let hint = rules.parse(&line.text, &Context::default()).intent;
                 intent_examples.push((
-                    features::utterance(&tokens, lexicon, hint.as_str()),
+                    features::utterance(&tokens, &marks, hint.as_str()),
                     class(intent),
                     weight,
                 ));
@@ -139,7 +140,7 @@ impl NluModel {
                 && let Some(spans) = align(line, &tokens)
             {
                 tagged.push(TaggedLine {
-                    features: word_features(&line.text, &tokens, intent, lexicon),
+                    features: word_features(&line.text, &tokens, &marks, intent),
                     labels: tagger::labels(tokens.len(), &spans),
                     allowed: allowed(intent),
                 });
@@ -176,18 +177,13 @@ impl NluModel {
 
     /// The intent and how sure it is: the likeliest in-scope intent if it
     /// reaches the threshold, otherwise out of scope.
-    pub(crate) fn intent(
-        &self,
-        tokens: &[Token],
-        lexicon: &Lexicon,
-        hint: Intent,
-    ) -> (Intent, f32) {
+    pub(crate) fn intent(&self, tokens: &[Token], marks: &[Mark], hint: Intent) -> (Intent, f32) {
         if tokens.is_empty() {
             return (Intent::OutOfScope, 1.0);
         }
         let p = self
             .intent
-            .probabilities(&features::utterance(tokens, lexicon, hint.as_str()));
+            .probabilities(&features::utterance(tokens, marks, hint.as_str()));
         let best = (0..3).fold(0, |a, b| if p[b] > p[a] { b } else { a });
         if p[best] >= self.threshold {
             (Intent::ALL[best], p[best])
@@ -201,13 +197,13 @@ impl NluModel {
         &self,
         text: &str,
         tokens: &[Token],
+        marks: &[Mark],
         intent: Intent,
-        lexicon: &Lexicon,
     ) -> Vec<FoundSlot> {
         if !intent.in_scope() || tokens.is_empty() {
             return Vec::new();
         }
-        let features = word_features(text, tokens, intent, lexicon);
+        let features = word_features(text, tokens, marks, intent);
         let labels = self.tagger.decode(&features, &allowed(intent));
         tagger::spans(&labels)
             .into_iter()
@@ -221,9 +217,9 @@ impl NluModel {
     }
 }
 
-fn word_features(text: &str, tokens: &[Token], intent: Intent, lexicon: &Lexicon) -> Vec<Vec<u64>> {
+fn word_features(text: &str, tokens: &[Token], marks: &[Mark], intent: Intent) -> Vec<Vec<u64>> {
     (0..tokens.len())
-        .map(|i| features::word_window(text, tokens, i, intent.as_str(), lexicon))
+        .map(|i| features::word_window(text, tokens, i, intent.as_str(), marks))
         .collect()
 }
 

@@ -3,6 +3,7 @@
 //! reader still recognises cancellations, corrections and answers inside an
 //! open dialogue, and knows the catalogs' item names.
 
+use super::features;
 use super::model::{FoundSlot, ModelError, NluModel, intent_slots};
 use super::rules::ride_type;
 use super::tokens::{Token, number_word, tokenize};
@@ -290,8 +291,10 @@ impl TrainedNlu {
             return (Parse::out_of_scope(), Vec::new());
         }
         let rules = self.rules.parse(text, context);
-        let (intent, confidence) = self.model.intent(&tokens, &self.lexicon, rules.intent);
-        let mut found = self.model.slots(text, &tokens, intent, &self.lexicon);
+        let marks = features::marks(&self.lexicon, &tokens);
+        let (intent, confidence) = self.model.intent(&tokens, &marks, rules.intent);
+        let tagged = self.model.slots(text, &tokens, &marks, intent);
+        let mut found = tagged.clone();
         if rules.intent == intent {
             merge_rules(&mut found, &rules.slots, intent, text, &tokens);
         }
@@ -303,7 +306,12 @@ impl TrainedNlu {
         let open = context.open_action.as_deref().and_then(Intent::parse);
         let mut verbatim = found;
         if let Some(open) = open {
-            let heard = self.model.slots(text, &tokens, open, &self.lexicon);
+            // The stand-alone intent is usually the open one: tagged once.
+            let heard = if open == intent {
+                tagged
+            } else {
+                self.model.slots(text, &tokens, &marks, open)
+            };
             if !rules.cancel && !answer.is_empty() {
                 for (name, value) in Self::slot_map(&heard) {
                     // Only what was asked for: the rules read corrections.
