@@ -8,7 +8,6 @@
 //! starts both). Arguments: commands (90), commands per second (15).
 
 use errand_harness::cluster::{TestCluster, run_load};
-use errand_harness::http;
 use std::time::{Duration, Instant};
 
 fn status(cluster: &TestCluster) {
@@ -22,37 +21,16 @@ fn status(cluster: &TestCluster) {
     }
 }
 
-/// The command's status once it is one of `wanted` (or what it was at the
-/// end of 40 s).
+/// The command's status once it is one of `wanted` (or what it was after
+/// 40 s).
 async fn status_of(cluster: &TestCluster, trace: &str, wanted: &[&str]) -> String {
-    let mut status = String::new();
-    let deadline = Instant::now() + Duration::from_secs(40);
-    while Instant::now() < deadline {
-        if let Some(r) = http::request(
-            cluster.gateway(),
-            "GET",
-            &format!("/v1/commands/{trace}"),
-            &[],
-            "",
-        )
+    match cluster
+        .await_command(trace, wanted, Duration::from_secs(40))
         .await
-        {
-            status = r.json()["status"].as_str().unwrap_or_default().to_owned();
-            if wanted.contains(&status.as_str()) {
-                return status;
-            }
-        }
-        tokio::time::sleep(Duration::from_millis(200)).await;
+    {
+        Ok(state) => state["status"].as_str().unwrap_or_default().to_owned(),
+        Err(last) => format!("{} (still, after 40 s)", last["status"]),
     }
-    format!("{status} (still, after 40 s)")
-}
-
-async fn say(cluster: &TestCluster, session: &str, text: &str) -> String {
-    let body = serde_json::json!({ "text": text }).to_string();
-    let path = format!("/v1/sessions/{session}/utterances");
-    let r = http::request(cluster.gateway(), "POST", &path, &[], &body).await;
-    r.map(|r| r.json()["trace_id"].as_str().unwrap_or_default().to_owned())
-        .unwrap_or_default()
 }
 
 #[tokio::main]
@@ -78,10 +56,13 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     status(&cluster);
 
     println!("== a dialogue: gateway and reasoner on edge, the kitchen on an agents node");
-    let trace = say(&cluster, "demo-burger", "order me a burger").await;
+    let trace = cluster
+        .say("demo-burger", "order me a burger")
+        .await
+        .ok_or("the gateway did not acknowledge the order")?;
     let asked = status_of(&cluster, &trace, &["awaiting_clarification", "declined"]).await;
     println!("you: order me a burger   -> {asked}");
-    say(&cluster, "demo-burger", "221B Baker Street").await;
+    cluster.say("demo-burger", "221B Baker Street").await;
     let done = status_of(&cluster, &trace, &["confirmed", "failed"]).await;
     println!("you: 221B Baker Street   -> {done}");
 

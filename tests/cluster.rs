@@ -4,50 +4,26 @@
 //! the wrong cookie refused.
 
 use errand_harness::cluster::{TestCluster, run_load};
-use errand_harness::http;
 use errand_harness::kafka::shared_brokers;
 use errand_harness::redis::shared_url;
+use errand_harness::secs;
 use serde_json::Value;
-use std::net::SocketAddr;
 use std::time::{Duration, Instant};
 
-fn secs(n: u64) -> Duration {
-    Duration::from_secs(n)
+/// Says `text` on `session`; the trace id.
+async fn say(cluster: &TestCluster, session: &str, text: &str) -> String {
+    cluster
+        .say(session, text)
+        .await
+        .unwrap_or_else(|| panic!("{text:?} was not acknowledged\n{}", cluster.logs()))
 }
 
-async fn say(gateway: SocketAddr, session: &str, text: &str) -> String {
-    let body = serde_json::json!({ "text": text }).to_string();
-    let r = http::post(
-        gateway,
-        &format!("/v1/sessions/{session}/utterances"),
-        &[],
-        &body,
-    )
-    .await;
-    assert_eq!(r.status, 202, "{}", r.body);
-    r.json()["trace_id"].as_str().unwrap().to_owned()
-}
-
-async fn await_status(
-    gateway: SocketAddr,
-    trace: &str,
-    want: &[&str],
-    cluster: &TestCluster,
-) -> Value {
-    let deadline = Instant::now() + secs(40);
-    loop {
-        let r = http::get(gateway, &format!("/v1/commands/{trace}")).await;
-        let state = r.json();
-        if want.contains(&state["status"].as_str().unwrap_or_default()) {
-            return state;
-        }
-        assert!(
-            Instant::now() < deadline,
-            "{trace} never reached {want:?}: {state}\n{}",
-            cluster.logs()
-        );
-        tokio::time::sleep(Duration::from_millis(200)).await;
-    }
+/// The command's state once its status is one of `want`.
+async fn await_status(cluster: &TestCluster, trace: &str, want: &[&str]) -> Value {
+    cluster
+        .await_command(trace, want, secs(40))
+        .await
+        .unwrap_or_else(|last| panic!("{trace} never reached {want:?}: {last}\n{}", cluster.logs()))
 }
 
 #[tokio::test]
@@ -73,13 +49,12 @@ async fn a_dialogue_runs_across_three_nodes_and_a_wrong_cookie_is_refused() {
     assert_eq!(roles("front"), ["gateway"]);
     assert!(cluster.await_ready(secs(30)).await, "{}", cluster.logs());
 
-    let gateway = cluster.gateway();
-    let trace = say(gateway, "s-across", "order me a burger").await;
-    let asked = await_status(gateway, &trace, &["awaiting_clarification"], &cluster).await;
+    let trace = say(&cluster, "s-across", "order me a burger").await;
+    let asked = await_status(&cluster, &trace, &["awaiting_clarification"]).await;
     assert_eq!(asked["status"], "awaiting_clarification", "{asked}");
-    let same = say(gateway, "s-across", "221B Baker Street").await;
+    let same = say(&cluster, "s-across", "221B Baker Street").await;
     assert_eq!(same, trace, "the answer continues the command");
-    let done = await_status(gateway, &trace, &["confirmed", "failed"], &cluster).await;
+    let done = await_status(&cluster, &trace, &["confirmed", "failed"]).await;
     assert_eq!(done["status"], "confirmed", "{done}\n{}", cluster.logs());
 
     // A node with another cookie never joins.
@@ -226,14 +201,13 @@ async fn nodes_talk_tls_and_verify_each_other() {
     let status = cluster.await_nodes(&both, secs(30)).await;
     assert!(status.is_ok(), "{status:?}\n{}", cluster.logs());
     assert!(cluster.await_ready(secs(30)).await, "{}", cluster.logs());
-    let gateway = cluster.gateway();
     let trace = say(
-        gateway,
+        &cluster,
         "s-tls",
         "book a cab from Baker Street to King's Cross",
     )
     .await;
-    let done = await_status(gateway, &trace, &["confirmed", "failed"], &cluster).await;
+    let done = await_status(&cluster, &trace, &["confirmed", "failed"]).await;
     assert_eq!(done["status"], "confirmed", "{done}");
 
     // A node without TLS cannot join a TLS cluster.

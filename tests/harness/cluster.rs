@@ -202,6 +202,42 @@ impl TestCluster {
         }
     }
 
+    /// Says `text` on `session` through the gateway's HTTP API: the trace
+    /// id, or `None` when it was not acknowledged.
+    pub async fn say(&self, session: &str, text: &str) -> Option<String> {
+        let body = serde_json::json!({ "text": text }).to_string();
+        let path = format!("/v1/sessions/{session}/utterances");
+        let response = http::request(self.gateway(), "POST", &path, &[], &body)
+            .await
+            .filter(|r| r.status == 202)?;
+        response.json()["trace_id"].as_str().map(str::to_owned)
+    }
+
+    /// Polls `GET /v1/commands/{trace}` until its status is one of `wanted`:
+    /// the state then, or the last one seen after `timeout`.
+    pub async fn await_command(
+        &self,
+        trace: &str,
+        wanted: &[&str],
+        timeout: Duration,
+    ) -> Result<Value, Value> {
+        let deadline = Instant::now() + timeout;
+        let path = format!("/v1/commands/{trace}");
+        loop {
+            let state = http::request(self.gateway(), "GET", &path, &[], "")
+                .await
+                .map(|r| r.json())
+                .unwrap_or(Value::Null);
+            if wanted.contains(&state["status"].as_str().unwrap_or_default()) {
+                return Ok(state);
+            }
+            if Instant::now() > deadline {
+                return Err(state);
+            }
+            tokio::time::sleep(Duration::from_millis(200)).await;
+        }
+    }
+
     /// Waits for the gateway's `/readyz`.
     pub async fn await_ready(&self, timeout: Duration) -> bool {
         let deadline = Instant::now() + timeout;
@@ -327,25 +363,12 @@ pub async fn run_load(
     for k in 0..count {
         let started = Instant::now();
         let text = REQUESTS[k % REQUESTS.len()];
-        let body = serde_json::json!({ "text": text }).to_string();
         let session = format!(
             "load-{k}-{}",
             &cluster.cluster_name[..8.min(cluster.cluster_name.len())]
         );
-        let answer = http::request(
-            gateway,
-            "POST",
-            &format!("/v1/sessions/{session}/utterances"),
-            &[],
-            &body,
-        )
-        .await;
-        match answer.filter(|r| r.status == 202) {
-            Some(response) => {
-                let trace = response.json()["trace_id"]
-                    .as_str()
-                    .unwrap_or_default()
-                    .to_owned();
+        match cluster.say(&session, text).await {
+            Some(trace) => {
                 report.acknowledged += 1;
                 traces.push(trace);
             }
