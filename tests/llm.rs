@@ -565,10 +565,9 @@ async fn llm_a_redelivered_utterance_is_not_asked_again() {
 #[tokio::test]
 #[ignore = "needs a real model: set ERRAND_LLM_API_KEY"]
 async fn llm_live_orders_a_burger_in_two_turns() {
-    let Ok(key) = std::env::var("ERRAND_LLM_API_KEY") else {
-        eprintln!("skipped: ERRAND_LLM_API_KEY is not set");
-        return;
-    };
+    // Ignored by default; asked for by name, it must really run.
+    let key = std::env::var("ERRAND_LLM_API_KEY")
+        .expect("the live test needs ERRAND_LLM_API_KEY (it is ignored unless asked for)");
     let base =
         std::env::var("ERRAND_LLM_BASE_URL").unwrap_or_else(|_| "https://api.openai.com/v1".into());
     let mut config = llm_config(&base);
