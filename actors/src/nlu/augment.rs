@@ -31,6 +31,28 @@ const TEMPLATES: &[&str] = &[
     "i'd like to order {q}{x} from the mart",
     "can you get me {q}{x} from the supermarket",
     "restock {x}",
+    "i ran out of {x}, can you order me some",
+    "i don't have any {x} left so please order more",
+    "could you reorder {x} for me",
+    "add {q}{x} to my cart and check out",
+    "order {q}{x} from {s}",
+    "buy {q}{x} on {s}",
+    "help me buy {q}{x}",
+    "i'd like you to purchase {q}{x}",
+    "place an order for {q}{x}",
+    "can you get {q}{x} delivered from {s}",
+];
+
+/// Shops people name when they ask for a thing to be bought.
+const STORES: &[&str] = &[
+    "amazon",
+    "walmart",
+    "target",
+    "costco",
+    "the supermarket",
+    "the grocery store",
+    "tesco",
+    "the pharmacy",
 ];
 
 const QUANTITIES: &[&str] = &["", "", "", "2 ", "two ", "a ", "3 ", "some ", "a pack of "];
@@ -64,6 +86,18 @@ const EVERYDAY: &[&str] = &[
     "paper plates",
     "plastic cups",
     "aluminum foil",
+    "an iphone",
+    "a laptop",
+    "a gift card",
+    "a pair of sneakers",
+    "a video game",
+    "a toy car",
+    "a phone case",
+    "a blender",
+    "a winter coat",
+    "printer ink",
+    "dog treats",
+    "a birthday card",
 ];
 
 /// About `count` generated lines.
@@ -84,7 +118,11 @@ pub(crate) fn shopping_lines(count: usize, seed: u64, lexicon: &Lexicon) -> Vec<
             } else {
                 ""
             };
-            let text = template.replace("{q}", quantity).replace("{x}", thing);
+            let store = STORES[pick(&mut rng, STORES.len())];
+            let text = template
+                .replace("{q}", quantity)
+                .replace("{x}", thing)
+                .replace("{s}", store);
             let mut slots = BTreeMap::new();
             slots.insert("item".to_owned(), Value::String(thing.to_owned()));
             let number = quantity.trim();

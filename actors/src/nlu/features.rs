@@ -5,6 +5,7 @@
 //! nothing.
 
 use super::Lexicon;
+use super::rules::VEHICLES;
 use super::tokens::{Token, number_word};
 use crate::agents::item_key;
 
@@ -96,6 +97,11 @@ pub(crate) fn utterance(tokens: &[Token], marks: &[Mark], hint: &str) -> Vec<u64
                 out.push(hash("c", &[&gram]));
             }
         }
+        // Taxi, cab, Uber...: one feature learned from all of them, so the
+        // rarer words are as sure a sign of a ride as the common ones.
+        if VEHICLES.contains(w) {
+            out.push(hash("lex", &["vehicle"]));
+        }
         let mark = marks[i];
         if mark.food {
             out.push(hash("lex", &["food"]));
@@ -131,6 +137,15 @@ fn shape(text: &str) -> String {
         }
     }
     out
+}
+
+/// The punctuation between two words, without spaces ("" when there is none).
+fn punctuation(between: &str) -> String {
+    between
+        .chars()
+        .filter(|c| !c.is_whitespace())
+        .take(3)
+        .collect()
 }
 
 /// The tagger's features of word `i`, given the intent the line has (or
@@ -196,6 +211,14 @@ pub(crate) fn word_window(
         hash("iw+1", &[intent, at(1)]),
         hash("ishape", &[intent, &shape]),
     ];
+    // The punctuation around the word: a sentence's end closes a span, a
+    // colon joins a clock time's hours and minutes.
+    let next_start = tokens.get(i + 1).map_or(text.len(), |t| t.start);
+    let after = punctuation(&text[tokens[i].end..next_start]);
+    let before = punctuation(&text[i.checked_sub(1).map_or(0, |j| tokens[j].end)..tokens[i].start]);
+    out.push(hash("after", &[&after]));
+    out.push(hash("before", &[&before]));
+    out.push(hash("iafter", &[intent, &after]));
     if number_word(&tokens[i].norm).is_some() {
         out.push(hash("number", &[intent]));
     }

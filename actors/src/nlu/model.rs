@@ -6,8 +6,9 @@ use super::augment;
 use super::classifier::{Linear, LinearTraining};
 use super::data::{LabelledLine, align};
 use super::features::{self, Mark};
+use super::rules::PLACE_STOPS;
 use super::tagger::{self, LABELS, SLOTS, TaggedLine, Tagger};
-use super::tokens::{Token, tokenize};
+use super::tokens::{Token, in_clock, number_word, tokenize};
 use super::{Context, Intent, Lexicon, RuleNlu, Understand};
 
 /// The slots each intent may have.
@@ -205,7 +206,12 @@ impl NluModel {
         }
         let features = word_features(text, tokens, marks, intent);
         let labels = self.tagger.decode(&features, &allowed(intent));
-        tagger::spans(&labels)
+        let mut spans: Vec<tagger::Span> = tagger::spans(&labels)
+            .into_iter()
+            .filter_map(|s| tidy(s, text, tokens))
+            .collect();
+        count_items(&mut spans, text, tokens);
+        spans
             .into_iter()
             .map(|s| FoundSlot {
                 name: SLOTS[s.slot],
@@ -215,6 +221,59 @@ impl NluModel {
             })
             .collect()
     }
+}
+
+/// A tagged span as the reader gives it. The hours and minutes of "16:15"
+/// count neither seats nor things nor places, and a place ends where its
+/// time or the next clause starts ("Royal Standard leaving by 13:30").
+fn tidy(mut span: tagger::Span, text: &str, tokens: &[Token]) -> Option<tagger::Span> {
+    let clock = |i: usize| in_clock(text, tokens, i);
+    match SLOTS[span.slot] {
+        "seats" | "quantity" => (!(span.from..span.to).any(clock)).then_some(span),
+        "pickup" | "destination" | "address" | "restaurant" => {
+            if clock(span.from) {
+                return None;
+            }
+            if let Some(cut) = (span.from + 1..span.to).find(|&i| {
+                let word = tokens[i].norm.as_str();
+                clock(i)
+                    // "Bed and Breakfast": the tagger knows names with "and".
+                    || (PLACE_STOPS.contains(&word) && word != "and")
+                    || (word == "at" && i + 1 < span.to && clock(i + 1))
+                    || text[tokens[i - 1].end..tokens[i].start].contains(['.', '?', '!', ','])
+            }) {
+                span.to = cut;
+            }
+            Some(span)
+        }
+        _ => Some(span),
+    }
+}
+
+/// A number said right before an item is how many ("and 4 cokes"), when
+/// the tagger did not say so itself.
+fn count_items(spans: &mut Vec<tagger::Span>, text: &str, tokens: &[Token]) {
+    let item = SLOTS.iter().position(|s| *s == "item");
+    let quantity = SLOTS.iter().position(|s| *s == "quantity");
+    let (Some(item), Some(quantity)) = (item, quantity) else {
+        return;
+    };
+    let mut counted = Vec::new();
+    for s in spans.iter().filter(|s| s.slot == item && s.from > 0) {
+        let before = s.from - 1;
+        let word = tokens[before].norm.as_str();
+        let number = number_word(word).is_some() && !matches!(word, "a" | "an");
+        let taken = spans.iter().any(|t| t.from <= before && before < t.to);
+        if number && !taken && !in_clock(text, tokens, before) {
+            counted.push(tagger::Span {
+                slot: quantity,
+                from: before,
+                to: s.from,
+            });
+        }
+    }
+    spans.extend(counted);
+    spans.sort_by_key(|s| s.from);
 }
 
 fn word_features(text: &str, tokens: &[Token], marks: &[Mark], intent: Intent) -> Vec<Vec<u64>> {

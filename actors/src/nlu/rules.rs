@@ -4,15 +4,25 @@
 //! bookings, tickets, order status) win over item words, because errand must
 //! never place an order nobody asked for.
 
-use super::tokens::{Token, number_word, tokenize};
+use super::tokens::{Token, clock_end, number_word, tokenize};
 use super::{Context, Intent, Lexicon, Parse, Understand};
 use crate::agents::item_key;
 use errand_schemas::{ItemRequest, SlotMap, SlotValue};
 
 /// Words that end a place phrase.
-const PLACE_STOPS: &[&str] = &[
+pub(crate) const PLACE_STOPS: &[&str] = &[
     "from", "to", "for", "please", "tomorrow", "tonight", "today", "now", "asap", "with",
-    "leaving", "and", "by", "thanks", "thank", "then", "instead", "right",
+    "leaving", "and", "by", "thanks", "thank", "then", "instead", "right", "after", "before",
+    "sometime", "around",
+];
+
+/// Words after "to" that make it a verb's "to", not a place's: "I need to
+/// leave the hotel", "a taxi to take me home".
+pub(crate) const NOT_A_PLACE: &[&str] = &[
+    "leave", "go", "get", "take", "pick", "book", "be", "come", "arrive", "make", "call", "order",
+    "find", "have", "visit", "head", "travel", "ride", "drive", "bring", "reach", "commute",
+    "schedule", "reserve", "arrange", "see", "know", "help", "do", "eat", "meet", "catch", "want",
+    "need", "use", "ask", "share", "depart", "buy", "send", "deliver", "me", "us",
 ];
 
 /// Cue words and their weight per intent.
@@ -22,6 +32,11 @@ const RIDE_CUES: &[(&str, f32)] = &[
     ("taxi", 3.0),
     ("uber", 3.0),
     ("lyft", 3.0),
+    ("cabs", 3.0),
+    ("taxis", 3.0),
+    ("ubers", 3.0),
+    ("transportation", 1.5),
+    ("transport", 1.5),
     ("car", 1.5),
     ("driver", 2.0),
     ("chauffeur", 2.0),
@@ -59,6 +74,26 @@ const MART_CUES: &[(&str, f32)] = &[
 const ACT_CUES: &[&str] = &[
     "order", "get", "book", "send", "bring", "deliver", "buy", "want", "need", "like", "call",
     "grab", "fetch", "arrange", "schedule", "reserve", "pick", "take", "drive", "request",
+];
+/// Words that name a ride's vehicle: a cab to the hotel is still a cab.
+pub(crate) const VEHICLES: &[&str] = &["taxi", "taxis", "cab", "cabs", "uber", "ubers", "lyft"];
+/// Hard negatives that can also be where a ride goes or why ("a taxi to
+/// the train station", "a cab to my hotel"): a named vehicle overrides them.
+const PLACE_NEGATIVES: &[&str] = &[
+    "hotel",
+    "train",
+    "trains",
+    "bus",
+    "reservation",
+    "reservations",
+    "table",
+    "tables",
+    "flight",
+    "flights",
+    "ticket",
+    "tickets",
+    "movie",
+    "movies",
 ];
 /// Hard negatives: whatever else is said, these are out of scope.
 const OOS_CUES: &[&str] = &[
@@ -282,8 +317,18 @@ impl RuleNlu {
                 continue;
             }
             let start = i + 1;
+            if NOT_A_PLACE.contains(&u.tokens[start].norm.as_str()) {
+                continue;
+            }
             let mut end = start;
             while end < n {
+                // A sentence or clause ends the place ("the fez club. can you help?").
+                if end > start
+                    && u.text[u.tokens[end - 1].end..u.tokens[end].start]
+                        .contains(['.', '?', '!', ',', ';'])
+                {
+                    break;
+                }
                 let w = u.tokens[end].norm.as_str();
                 let next_is_number = u
                     .tokens
@@ -314,7 +359,11 @@ impl RuleNlu {
         if let Some((_, _, to)) = self.place_after(u, "to") {
             slots.insert("destination".into(), SlotValue::Text(to));
         }
-        let from = self.place_after(u, "from").or_else(|| self.pickup_at(u));
+        let from = self
+            .place_after(u, "from")
+            .or_else(|| self.pickup_at(u))
+            .or_else(|| self.place_after(u, "leave"))
+            .or_else(|| self.place_after(u, "leaving"));
         if let Some((_, _, from)) = from {
             slots.insert("pickup".into(), SlotValue::Text(from));
         }
@@ -369,54 +418,61 @@ impl RuleNlu {
         None
     }
 
+    /// When a ride is wanted, as the data labels it: a clock time without
+    /// its preposition ("at 6pm" is "6pm"), with its day when the day comes
+    /// just before it ("tomorrow at 6pm"); a delay ("20 minutes" of "in 20
+    /// minutes"); or a day alone ("tonight").
     fn time(&self, u: &Utterance<'_>) -> Option<String> {
         let n = u.tokens.len();
-        for (i, t) in u.tokens.iter().enumerate() {
-            let next = u.tokens.get(i + 1).map(|t| t.norm.as_str());
-            let is_clock = |w: &str| {
-                w.chars().next().is_some_and(|c| c.is_ascii_digit())
-                    && (w.ends_with("am") || w.ends_with("pm") || w.len() <= 4)
-            };
-            match t.norm.as_str() {
-                "at" if next.is_some_and(is_clock) => {
-                    let mut end = i + 2;
-                    if end < n && matches!(u.tokens[end].norm.as_str(), "am" | "pm" | "oclock") {
-                        end += 1;
-                    }
-                    return Some(u.span(i, end).to_owned());
-                }
-                "in" if next.is_some_and(|w| number_word(w).is_some())
-                    && u.tokens.get(i + 2).is_some_and(|t| {
-                        t.norm.starts_with("min") || t.norm.starts_with("hour")
-                    }) =>
-                {
-                    return Some(u.span(i, i + 3).to_owned());
-                }
-                "tomorrow" | "tonight" | "today" => {
-                    let mut end = i + 1;
-                    if end < n
-                        && matches!(
-                            u.tokens[end].norm.as_str(),
-                            "morning" | "evening" | "afternoon" | "night"
-                        )
-                    {
-                        end += 1;
-                    }
-                    if end + 1 < n
-                        && u.tokens[end].norm == "at"
-                        && is_clock(&u.tokens[end + 1].norm)
-                    {
-                        end += 2;
-                        if end < n && matches!(u.tokens[end].norm.as_str(), "am" | "pm") {
-                            end += 1;
-                        }
-                    }
-                    return Some(u.span(i, end).to_owned());
-                }
-                _ => {}
+        let clock = |i: usize| clock_end(u.text, &u.tokens, i);
+        let day = |i: usize| matches!(u.tokens[i].norm.as_str(), "tomorrow" | "tonight" | "today");
+        let part = |i: usize| {
+            matches!(
+                u.tokens[i].norm.as_str(),
+                "morning" | "evening" | "afternoon" | "night"
+            )
+        };
+        for i in 0..n {
+            if matches!(
+                u.tokens[i].norm.as_str(),
+                "at" | "by" | "after" | "before" | "around" | "for"
+            ) && let Some(end) = clock(i + 1)
+            {
+                let start = match i {
+                    1.. if day(i - 1) => i - 1,
+                    2.. if part(i - 1) && day(i - 2) => i - 2,
+                    _ => i + 1,
+                };
+                return Some(u.span(start, end).to_owned());
             }
         }
-        None
+        for i in 0..n {
+            let next = u.tokens.get(i + 1).map(|t| t.norm.as_str());
+            if u.tokens[i].norm == "in"
+                && next.is_some_and(|w| number_word(w).is_some() || w == "half")
+                && let Some(k) = u.tokens[i + 1..]
+                    .iter()
+                    .take(3)
+                    .position(|t| t.norm.starts_with("min") || t.norm.starts_with("hour"))
+            {
+                return Some(u.span(i + 1, i + 2 + k).to_owned());
+            }
+        }
+        if let Some(i) = (0..n).find(|&i| day(i)) {
+            let end = if i + 1 < n && part(i + 1) {
+                i + 2
+            } else {
+                i + 1
+            };
+            return Some(u.span(i, end).to_owned());
+        }
+        // A clock time said on its own ("leaving 16:15").
+        (0..n).find_map(|i| {
+            let end = clock(i)?;
+            u.span(i, end)
+                .contains(':')
+                .then(|| u.span(i, end).to_owned())
+        })
     }
 
     /// The delivery address: "to X", "deliver to X", "at X" (not a time).
@@ -491,10 +547,12 @@ impl RuleNlu {
         if !food.is_empty() && !mart.is_empty() && mart.len() > food.len() {
             food_score -= 1.0;
         }
+        let vehicle = u.tokens.iter().any(|t| VEHICLES.contains(&t.norm.as_str()));
         let oos_hits = u
             .tokens
             .iter()
             .filter(|t| OOS_CUES.contains(&t.norm.as_str()))
+            .filter(|t| !(vehicle && PLACE_NEGATIVES.contains(&t.norm.as_str())))
             .count();
         let first = u.tokens.first().map(|t| t.norm.as_str()).unwrap_or("");
         let question = matches!(
@@ -852,7 +910,7 @@ mod tests {
         assert_eq!(text(&p, "destination"), Some("King's Cross"));
         assert_eq!(text(&p, "ride_type"), Some("xl"));
         assert_eq!(p.slots.get("seats"), Some(&SlotValue::Number(5)));
-        assert_eq!(text(&p, "time"), Some("at 6pm"));
+        assert_eq!(text(&p, "time"), Some("6pm"));
 
         let p = parse("buy milk and eggs");
         assert_eq!(p.intent, Intent::OrderMart);

@@ -64,3 +64,53 @@ pub(crate) fn number_word(word: &str) -> Option<u32> {
         }
     })
 }
+
+/// Where a clock time that starts at word `i` ends: "16:15", "6pm", "6 pm",
+/// "7 o'clock", "noon". Dates and durations are not clock times.
+pub(crate) fn clock_end(text: &str, tokens: &[Token], i: usize) -> Option<usize> {
+    let word = tokens.get(i)?.norm.as_str();
+    if matches!(word, "noon" | "midnight") {
+        return Some(i + 1);
+    }
+    let digits = word.chars().take_while(char::is_ascii_digit).count();
+    let rest = &word[digits..];
+    let suffix = |end: usize| {
+        tokens
+            .get(end)
+            .filter(|t| matches!(t.norm.as_str(), "am" | "pm" | "oclock" | "o'clock"))
+            .map_or(end, |_| end + 1)
+    };
+    if (1..=2).contains(&digits) && rest.is_empty() {
+        // "16:15": hours, a colon, two digits of minutes.
+        if let Some(minutes) = tokens.get(i + 1)
+            && minutes.norm.len() == 2
+            && minutes.norm.chars().all(|c| c.is_ascii_digit())
+            && text[tokens[i].end..minutes.start].trim() == ":"
+        {
+            return Some(suffix(i + 2));
+        }
+        return (suffix(i + 1) > i + 1).then_some(i + 2);
+    }
+    if (1..=4).contains(&digits) && matches!(rest, "am" | "pm") {
+        return Some(i + 1);
+    }
+    // "six pm", "five thirty am"
+    if number_word(word).is_some_and(|n| n <= 12) && digits == 0 {
+        let mut end = i + 1;
+        if tokens
+            .get(end)
+            .is_some_and(|t| matches!(t.norm.as_str(), "fifteen" | "thirty" | "fortyfive"))
+        {
+            end += 1;
+        }
+        let with = suffix(end);
+        return (with > end).then_some(with);
+    }
+    None
+}
+
+/// Whether word `i` is part of a clock time (so not a count of seats or of
+/// things).
+pub(crate) fn in_clock(text: &str, tokens: &[Token], i: usize) -> bool {
+    (i.saturating_sub(1)..=i).any(|start| clock_end(text, tokens, start).is_some_and(|end| end > i))
+}
