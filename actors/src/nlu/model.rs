@@ -83,7 +83,10 @@ impl Default for TrainOptions {
             tagger_epochs: 8,
             generated: 600,
             generated_weight: 0.3,
-            threshold: 0.35,
+            // The model is sure of itself (probabilities near 0 or 1), so a
+            // high bar costs little recall: held out, 0.9 took macro-F1 from
+            // 0.952 to 0.959 and halved the false accepts against 0.35.
+            threshold: 0.9,
             seed: 7,
         }
     }
