@@ -13,7 +13,20 @@ use errand_schemas::{ItemRequest, SlotMap, SlotValue};
 pub(crate) const PLACE_STOPS: &[&str] = &[
     "from", "to", "for", "please", "tomorrow", "tonight", "today", "now", "asap", "with",
     "leaving", "and", "by", "thanks", "thank", "then", "instead", "right", "after", "before",
-    "sometime", "around",
+    "sometime", "around", "until",
+];
+
+/// Days that end a place when "on" brings them ("the airport on friday").
+const WEEKDAYS: &[&str] = &[
+    "monday",
+    "tuesday",
+    "wednesday",
+    "thursday",
+    "friday",
+    "saturday",
+    "sunday",
+    "tomorrow",
+    "today",
 ];
 
 /// Words after "to" that make it a verb's "to", not a place's: "I need to
@@ -22,7 +35,7 @@ pub(crate) const NOT_A_PLACE: &[&str] = &[
     "leave", "go", "get", "take", "pick", "book", "be", "come", "arrive", "make", "call", "order",
     "find", "have", "visit", "head", "travel", "ride", "drive", "bring", "reach", "commute",
     "schedule", "reserve", "arrange", "see", "know", "help", "do", "eat", "meet", "catch", "want",
-    "need", "use", "ask", "share", "depart", "buy", "send", "deliver", "me", "us",
+    "need", "use", "ask", "share", "depart", "buy", "send", "deliver", "me", "us", "start",
 ];
 
 /// Cue words and their weight per intent.
@@ -330,10 +343,15 @@ impl RuleNlu {
                     break;
                 }
                 let w = u.tokens[end].norm.as_str();
-                let next_is_number = u
-                    .tokens
-                    .get(end + 1)
-                    .is_some_and(|t| t.norm.chars().next().is_some_and(|c| c.is_ascii_digit()));
+                let next = u.tokens.get(end + 1).map(|t| t.norm.as_str());
+                let next_is_number = next.is_some_and(|w| {
+                    w.starts_with(|c: char| c.is_ascii_digit())
+                        || (number_word(w).is_some() && !matches!(w, "a" | "an"))
+                        || w == "half"
+                });
+                if end > start && w == "on" && next.is_some_and(|n| WEEKDAYS.contains(&n)) {
+                    break;
+                }
                 if end > start
                     && (PLACE_STOPS.contains(&w) || ((w == "at" || w == "in") && next_is_number))
                 {
@@ -356,21 +374,29 @@ impl RuleNlu {
     }
 
     fn ride_slots(&self, u: &Utterance<'_>, slots: &mut SlotMap) {
-        if let Some((_, _, to)) = self.place_after(u, "to") {
-            slots.insert("destination".into(), SlotValue::Text(to));
+        let to = self.place_after(u, "to");
+        if let Some((_, _, to)) = &to {
+            slots.insert("destination".into(), SlotValue::Text(to.clone()));
         }
         let from = self
             .place_after(u, "from")
             .or_else(|| self.pickup_at(u))
             .or_else(|| self.place_after(u, "leave"))
             .or_else(|| self.place_after(u, "leaving"));
-        if let Some((_, _, from)) = from {
-            slots.insert("pickup".into(), SlotValue::Text(from));
+        if let Some((_, _, from)) = &from {
+            slots.insert("pickup".into(), SlotValue::Text(from.clone()));
         }
-        if let Some(kind) = u.tokens.iter().find_map(|t| {
+        // "Van" of "100 Van Ness Avenue" names a street, not a van.
+        let in_place = |i: usize| {
+            [&to, &from]
+                .into_iter()
+                .flatten()
+                .any(|(start, end, _)| (*start..*end).contains(&i))
+        };
+        if let Some(kind) = u.tokens.iter().enumerate().find_map(|(i, t)| {
             RIDE_TYPES
                 .iter()
-                .find(|(w, _)| *w == t.norm)
+                .find(|(w, _)| *w == t.norm && !in_place(i))
                 .map(|(_, k)| *k)
         }) {
             slots.insert("ride_type".into(), SlotValue::Text(kind.into()));
@@ -393,8 +419,10 @@ impl RuleNlu {
         };
         let (s, e, p) = self.place_after(&sub, "at")?;
         let digit = p.chars().next().is_some_and(|c| c.is_ascii_digit());
-        let looks_like_time =
-            digit && (p.contains("pm") || p.contains("am") || p.contains(':') || p.len() <= 2);
+        let looks_like_time = (digit
+            && (p.contains("pm") || p.contains("am") || p.contains(':') || p.len() <= 2))
+            || clock_end(u.text, &u.tokens, s + at).is_some()
+            || number_word(&p.to_lowercase()).is_some_and(|h| (1..=12).contains(&h));
         (!looks_like_time).then_some((s + at, e + at, p))
     }
 
@@ -419,9 +447,9 @@ impl RuleNlu {
     }
 
     /// When a ride is wanted, as the data labels it: a clock time without
-    /// its preposition ("at 6pm" is "6pm"), with its day when the day comes
-    /// just before it ("tomorrow at 6pm"); a delay ("20 minutes" of "in 20
-    /// minutes"); or a day alone ("tonight").
+    /// its preposition ("at 6pm" is "6pm", "at eight" is "eight"), with its
+    /// day when the day comes just before it ("tomorrow at 6pm"), or a
+    /// delay ("20 minutes" of "in 20 minutes"). A day alone is no time.
     fn time(&self, u: &Utterance<'_>) -> Option<String> {
         let n = u.tokens.len();
         let clock = |i: usize| clock_end(u.text, &u.tokens, i);
@@ -433,10 +461,20 @@ impl RuleNlu {
             )
         };
         for i in 0..n {
+            let preposition = u.tokens[i].norm.as_str();
+            // "at eight": an hour said after "at" (not "for", which counts seats).
+            let hour = |j: usize| {
+                (preposition != "for"
+                    && u.tokens.get(j).is_some_and(|t| {
+                        !matches!(t.norm.as_str(), "a" | "an")
+                            && number_word(&t.norm).is_some_and(|h| (1..=12).contains(&h))
+                    }))
+                .then_some(j + 1)
+            };
             if matches!(
-                u.tokens[i].norm.as_str(),
+                preposition,
                 "at" | "by" | "after" | "before" | "around" | "for"
-            ) && let Some(end) = clock(i + 1)
+            ) && let Some(end) = clock(i + 1).or_else(|| hour(i + 1))
             {
                 let start = match i {
                     1.. if day(i - 1) => i - 1,
@@ -457,14 +495,6 @@ impl RuleNlu {
             {
                 return Some(u.span(i + 1, i + 2 + k).to_owned());
             }
-        }
-        if let Some(i) = (0..n).find(|&i| day(i)) {
-            let end = if i + 1 < n && part(i + 1) {
-                i + 2
-            } else {
-                i + 1
-            };
-            return Some(u.span(i, end).to_owned());
         }
         // A clock time said on its own ("leaving 16:15").
         (0..n).find_map(|i| {
