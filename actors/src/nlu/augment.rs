@@ -112,7 +112,19 @@ pub(crate) fn shopping_lines(count: usize, seed: u64, lexicon: &Lexicon) -> Vec<
     (0..count)
         .map(|k| {
             let template = TEMPLATES[pick(&mut rng, TEMPLATES.len())];
-            let thing = things[pick(&mut rng, things.len())];
+            // One line in four asks for a list: "bread, milk and bananas".
+            let listed = if pick(&mut rng, 4) == 0 {
+                2 + pick(&mut rng, 2)
+            } else {
+                1
+            };
+            let chosen: Vec<&str> = (0..listed)
+                .map(|_| things[pick(&mut rng, things.len())])
+                .collect();
+            let thing = match chosen.as_slice() {
+                [init @ .., last] if !init.is_empty() => format!("{} and {last}", init.join(", ")),
+                _ => chosen[0].to_owned(),
+            };
             let quantity = if template.contains("{q}") {
                 QUANTITIES[pick(&mut rng, QUANTITIES.len())]
             } else {
@@ -121,10 +133,20 @@ pub(crate) fn shopping_lines(count: usize, seed: u64, lexicon: &Lexicon) -> Vec<
             let store = STORES[pick(&mut rng, STORES.len())];
             let text = template
                 .replace("{q}", quantity)
-                .replace("{x}", thing)
+                .replace("{x}", &thing)
                 .replace("{s}", store);
             let mut slots = BTreeMap::new();
-            slots.insert("item".to_owned(), Value::String(thing.to_owned()));
+            let items: Vec<Value> = chosen
+                .iter()
+                .map(|t| Value::String((*t).to_owned()))
+                .collect();
+            slots.insert(
+                "item".to_owned(),
+                match items.len() {
+                    1 => items[0].clone(),
+                    _ => Value::Array(items),
+                },
+            );
             let number = quantity.trim();
             if matches!(number, "2" | "two" | "3") {
                 slots.insert("quantity".to_owned(), Value::String(number.to_owned()));

@@ -105,7 +105,8 @@ fn merge_rules(
     tokens: &[Token],
 ) {
     let from_rules: &[&'static str] = match intent {
-        Intent::OrderFood => &["restaurant", "cuisine", "address"],
+        // The menu's dishes when the tagger found none ("pad thai").
+        Intent::OrderFood => &["item", "restaurant", "cuisine", "address"],
         Intent::OrderMart => &["item", "address"],
         Intent::BookRide => &["pickup", "destination", "ride_type", "seats", "time"],
         Intent::OutOfScope => &[],
