@@ -395,11 +395,19 @@ impl TrainedNlu {
         if intent != rules.intent && decisive(&rules, intent, &tokens) {
             (intent, confidence) = (rules.intent, rules.confidence);
         }
-        let tagged = self.model.slots(text, &tokens, &marks, intent);
-
+        let mut tagged = self.model.slots(text, &tokens, &marks, intent);
         let mut found = tagged.clone();
         if rules.intent == intent {
             merge_rules(&mut found, &rules.slots, intent, text, &tokens);
+        }
+        // Numbers with nothing to buy ("can you add 5 and 89") are no
+        // order, unless they answer an open question.
+        let counts_only = found.iter().any(|f| f.name == "quantity")
+            && found.iter().all(|f| f.name == "quantity");
+        if counts_only && context.open_action.is_none() {
+            (intent, confidence) = (Intent::OutOfScope, 1.0);
+            found.clear();
+            tagged.clear();
         }
         let slots = Self::slot_map(&found);
         // Inside a dialogue, the rule reader's answer first; then what the
@@ -550,6 +558,7 @@ mod tests {
             "add milk to my shopping list",
             "tell me a joke",
             "set an alarm for 7am",
+            "can you add 5 and 89",
             "hello",
             "",
             "   ",
