@@ -232,7 +232,15 @@ impl NluModel {
 fn tidy(mut span: tagger::Span, text: &str, tokens: &[Token]) -> Option<tagger::Span> {
     let clock = |i: usize| in_clock(text, tokens, i);
     match SLOTS[span.slot] {
-        "seats" | "quantity" => (!(span.from..span.to).any(clock)).then_some(span),
+        "quantity" => (!(span.from..span.to).any(clock)).then_some(span),
+        // A car seats a few: "#35" or "35" is a number of something else.
+        "seats" => {
+            let few = (span.from..span.to).all(|i| {
+                number_word(&tokens[i].norm).is_none_or(|n| n <= 12)
+                    && !text[..tokens[i].start].ends_with('#')
+            });
+            (few && !(span.from..span.to).any(clock)).then_some(span)
+        }
         "pickup" | "destination" | "address" | "restaurant" => {
             if clock(span.from) {
                 return None;

@@ -352,7 +352,12 @@ impl RuleNlu {
                 if end > start && w == "on" && next.is_some_and(|n| WEEKDAYS.contains(&n)) {
                     break;
                 }
+                // "Bed and Breakfast" is one place.
+                let bed_and_breakfast = w == "and"
+                    && u.tokens[end - 1].norm == "bed"
+                    && next.is_some_and(|n| n == "breakfast");
                 if end > start
+                    && !bed_and_breakfast
                     && (PLACE_STOPS.contains(&w) || ((w == "at" || w == "in") && next_is_number))
                 {
                     break;
