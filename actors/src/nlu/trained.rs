@@ -195,7 +195,7 @@ fn merge_rules(
 /// - against "out of scope": a ride that names its vehicle ("I need to find
 ///   a taxi departing from the hotel"), and food someone orders ("order me
 ///   chinese food"); in the data, 3 of 40,000 out-of-scope lines look like
-///   the first and none like the second;
+///   the first and 1 like the second ("whats with my dinner order");
 /// - against any intent: errand's own catalog, an item with one of its
 ///   restaurants ("pad thai from Sakura") or an item to be delivered to a
 ///   street address ("sushi delivered to 10 Downing Street"), which no line
