@@ -195,7 +195,7 @@ fn merge_rules(
 /// - against "out of scope": a ride that names its vehicle ("I need to find
 ///   a taxi departing from the hotel"), and food someone orders ("order me
 ///   chinese food"); in the data, 3 of 40,000 out-of-scope lines look like
-///   the first and 1 like the second ("whats with my dinner order");
+///   the first and none like the second;
 /// - against any intent: errand's own catalog, an item with one of its
 ///   restaurants ("pad thai from Sakura") or an item to be delivered to a
 ///   street address ("sushi delivered to 10 Downing Street"), which no line
@@ -223,13 +223,13 @@ fn decisive(rules: &Parse, model: Intent, tokens: &[Token]) -> bool {
     }
 }
 
-/// "Order" as a verb, not "my order" or "the order".
+/// "Order" as a verb, not "my order" or "my dinner order".
 fn ordered(tokens: &[Token]) -> bool {
     tokens.iter().enumerate().any(|(i, t)| {
         t.norm == "order"
-            && !i.checked_sub(1).is_some_and(|j| {
+            && !tokens[i.saturating_sub(2)..i].iter().any(|before| {
                 matches!(
-                    tokens[j].norm.as_str(),
+                    before.norm.as_str(),
                     "my" | "the" | "an" | "your" | "our" | "this" | "that" | "whole"
                 )
             })
