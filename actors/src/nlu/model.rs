@@ -8,7 +8,7 @@ use super::data::{LabelledLine, align};
 use super::features::{self, Mark};
 use super::rules::PLACE_STOPS;
 use super::tagger::{self, LABELS, SLOTS, TaggedLine, Tagger};
-use super::tokens::{Token, in_clock, number_word, tokenize};
+use super::tokens::{Token, clause_break, in_clock, number_word, tokenize};
 use super::{Context, Intent, Lexicon, RuleNlu, Understand};
 
 /// The slots each intent may have.
@@ -251,7 +251,7 @@ fn tidy(mut span: tagger::Span, text: &str, tokens: &[Token]) -> Option<tagger::
                     // "Bed and Breakfast": the tagger knows names with "and".
                     || (PLACE_STOPS.contains(&word) && word != "and")
                     || (word == "at" && i + 1 < span.to && clock(i + 1))
-                    || text[tokens[i - 1].end..tokens[i].start].contains(['.', '?', '!', ','])
+                    || clause_break(text, tokens, i)
             }) {
                 span.to = cut;
             }

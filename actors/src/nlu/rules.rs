@@ -4,7 +4,7 @@
 //! bookings, tickets, order status) win over item words, because errand must
 //! never place an order nobody asked for.
 
-use super::tokens::{Token, clock_end, number_word, tokenize};
+use super::tokens::{Token, clause_break, clock_end, number_word, tokenize};
 use super::{Context, Intent, Lexicon, Parse, Understand};
 use crate::agents::item_key;
 use errand_schemas::{ItemRequest, SlotMap, SlotValue};
@@ -336,10 +336,7 @@ impl RuleNlu {
             let mut end = start;
             while end < n {
                 // A sentence or clause ends the place ("the fez club. can you help?").
-                if end > start
-                    && u.text[u.tokens[end - 1].end..u.tokens[end].start]
-                        .contains(['.', '?', '!', ',', ';'])
-                {
+                if end > start && clause_break(u.text, &u.tokens, end) {
                     break;
                 }
                 let w = u.tokens[end].norm.as_str();
@@ -423,11 +420,9 @@ impl RuleNlu {
             tokens: u.tokens[at..].to_vec(),
         };
         let (s, e, p) = self.place_after(&sub, "at")?;
-        let digit = p.chars().next().is_some_and(|c| c.is_ascii_digit());
-        let looks_like_time = (digit
-            && (p.contains("pm") || p.contains("am") || p.contains(':') || p.len() <= 2))
-            || clock_end(u.text, &u.tokens, s + at).is_some()
-            || number_word(&p.to_lowercase()).is_some_and(|h| (1..=12).contains(&h));
+        // "pick me up at 6pm", "at 17:30", "at eight": a time, not a place.
+        let looks_like_time = clock_end(u.text, &u.tokens, s + at).is_some()
+            || number_word(&p.to_lowercase()).is_some_and(|h| h <= 24);
         (!looks_like_time).then_some((s + at, e + at, p))
     }
 

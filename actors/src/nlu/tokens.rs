@@ -114,3 +114,11 @@ pub(crate) fn clock_end(text: &str, tokens: &[Token], i: usize) -> Option<usize>
 pub(crate) fn in_clock(text: &str, tokens: &[Token], i: usize) -> bool {
     (i.saturating_sub(1)..=i).any(|start| clock_end(text, tokens, start).is_some_and(|end| end > i))
 }
+
+/// Whether a sentence or clause ends between word `i - 1` and word `i`
+/// ("the fez club. Can you help?").
+pub(crate) fn clause_break(text: &str, tokens: &[Token], i: usize) -> bool {
+    i > 0
+        && i < tokens.len()
+        && text[tokens[i - 1].end..tokens[i].start].contains(['.', '?', '!', ',', ';'])
+}
