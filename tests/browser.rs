@@ -91,8 +91,14 @@ impl Driver {
         r.json()["value"].clone()
     }
 
+    /// Opens errand's page and waits until its socket is open.
     async fn open(&self, url: &str) {
         self.call("POST", "/url", json!({ "url": url })).await;
+        self.until(
+            "the connection",
+            r#"return document.getElementById("connection").dataset.state === "open""#,
+        )
+        .await;
     }
 
     async fn script(&self, script: &str) -> Value {
@@ -176,12 +182,6 @@ async fn the_page_completes_the_burger_dialogue_and_loses_no_event_across_a_drop
     let (addr, server) = stack.serve_http().await;
     let browser = Driver::start().await;
     browser.open(&format!("http://{addr}/")).await;
-    browser
-        .until(
-            "the connection",
-            r#"return document.getElementById("connection").dataset.state === "open""#,
-        )
-        .await;
 
     browser.say("order me a burger").await;
     let missing = browser
@@ -275,12 +275,6 @@ async fn the_microphone_button_orders_a_burger_by_voice() {
     ])
     .await;
     browser.open(&format!("http://{addr}/")).await;
-    browser
-        .until(
-            "the connection",
-            r#"return document.getElementById("connection").dataset.state === "open""#,
-        )
-        .await;
     let mic = browser.element("#mic").await;
     browser
         .call("POST", &format!("/element/{mic}/click"), json!({}))
