@@ -1,7 +1,8 @@
 //! A REPL for errand's conversation.
 //!
-//! By default it starts an in-process stack (the embedded default, as
-//! `errand up` runs it); with `--url ws://HOST:PORT/v1/ws/text` it talks to a
+//! By default it starts an in-process stack configured as `errand up` is
+//! (the environment over `ERRAND_CONFIG`; the embedded default when nothing
+//! is set); with `--url ws://HOST:PORT/v1/ws/text` it talks to a
 //! running gateway. It reads one utterance per line, waits for that
 //! utterance's events to settle (a question, a final status, or an error),
 //! and exits at the end of its input.
@@ -55,8 +56,11 @@ async fn main() -> anyhow::Result<()> {
     let mut link = match &args.url {
         Some(url) => remote(url, &session).await?,
         None => {
-            let started =
-                errand_cluster::Node::start(errand_cluster::NodeOptions::embedded()).await?;
+            // Configured as `errand up` is: the environment (ERRAND_LLM_*,
+            // ERRAND_REDIS_URL, ...) over the TOML file ERRAND_CONFIG names.
+            let config = errand_cluster::config::Config::from_env()?;
+            let options = errand_cluster::NodeOptions::from_config(&config).await?;
+            let started = errand_cluster::Node::start(options).await?;
             let link = local(&started, &session);
             node = Some(started);
             link
