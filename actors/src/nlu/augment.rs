@@ -100,10 +100,57 @@ const EVERYDAY: &[&str] = &[
     "a birthday card",
 ];
 
+/// Goods the lexicon does not list, so that the way a line asks ("i want
+/// to buy ...", "please order ... for me") is learned apart from the
+/// catalog: people buy far more things than any list has.
+const UNLISTED: &[&str] = &[
+    "a toaster",
+    "an air fryer",
+    "a yoga mat",
+    "a bike helmet",
+    "a kindle",
+    "an xbox",
+    "a nintendo switch",
+    "airpods",
+    "a desk lamp",
+    "an office chair",
+    "a vacuum cleaner",
+    "a hair dryer",
+    "a backpack",
+    "an umbrella",
+    "a water bottle",
+    "guitar strings",
+    "tennis balls",
+    "a lego set",
+    "a board game",
+    "perfume",
+    "a watch",
+    "a wallet",
+    "a samsung galaxy s9",
+    "a pixel 3",
+    "nike air max 90s",
+    "a ps4 controller",
+    "a hdmi cable",
+    "an extension cord",
+    "a screwdriver set",
+    "a garden hose",
+    "a coffee maker",
+    "a fitbit",
+    "a rug",
+    "curtains",
+    "a mattress",
+    "a space heater",
+    "sunflower seeds",
+    "a dog leash",
+    "a fish tank",
+    "a yoga ball",
+];
+
 /// About `count` generated lines.
 pub(crate) fn shopping_lines(count: usize, seed: u64, lexicon: &Lexicon) -> Vec<LabelledLine> {
     let mut things: Vec<&str> = MART_ITEMS.iter().map(|(name, _, _)| *name).collect();
     things.extend(EVERYDAY);
+    things.extend(UNLISTED);
     // Goods that are also dishes would teach that food is shopping.
     // (Pet food is left out for the same reason: "order some food" is food.)
     things.retain(|t| !lexicon.food.contains(&item_key(t)));

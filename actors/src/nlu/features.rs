@@ -52,6 +52,9 @@ impl Mark {
     }
 }
 
+/// Words for food that name no dish.
+const MEAL_WORDS: &[&str] = &["food", "meal", "meals", "takeout", "takeaway"];
+
 /// Each word's [`Mark`], looked up once per utterance.
 pub(crate) fn marks(lexicon: &Lexicon, tokens: &[Token]) -> Vec<Mark> {
     (0..tokens.len())
@@ -63,8 +66,12 @@ pub(crate) fn marks(lexicon: &Lexicon, tokens: &[Token]) -> Vec<Mark> {
             let has = |set: &std::collections::BTreeSet<String>| {
                 set.contains(&one) || two.as_ref().is_some_and(|t| set.contains(t))
             };
+            // A cuisine or a word for a meal is food too ("order me
+            // chinese food"), though no dish.
+            let meal = lexicon.cuisines.contains(&tokens[i].norm)
+                || MEAL_WORDS.contains(&tokens[i].norm.as_str());
             Mark {
-                food: has(&lexicon.food),
+                food: meal || has(&lexicon.food),
                 mart: has(&lexicon.mart),
                 goods: has(&lexicon.goods),
             }

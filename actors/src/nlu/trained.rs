@@ -223,6 +223,24 @@ fn decisive(rules: &Parse, model: Intent, tokens: &[Token]) -> bool {
     }
 }
 
+/// Whether the word at `at`, right after a count, is a thing counted
+/// ("3 pies"), not arithmetic, a unit or the end ("add 5 and 89").
+fn counts_a_thing(tokens: &[Token], at: usize) -> bool {
+    tokens.get(at).is_some_and(|t| {
+        t.norm.chars().all(char::is_alphabetic)
+            && number_word(&t.norm).is_none()
+            && !NOT_COUNTED.contains(&t.norm.as_str())
+    })
+}
+
+/// Words after a number that make it no order.
+const NOT_COUNTED: &[&str] = &[
+    "and", "or", "plus", "minus", "times", "x", "divided", "over", "by", "to", "from", "of",
+    "is", "equals", "percent", "am", "pm", "o'clock", "minutes", "minute", "hours", "hour",
+    "days", "day", "weeks", "week", "months", "month", "years", "year", "dollars", "dollar",
+    "pounds", "euros", "cents", "degrees", "miles", "km", "people", "persons",
+];
+
 /// "Order" as a verb, not "my order" or "my dinner order".
 fn ordered(tokens: &[Token]) -> bool {
     tokens.iter().enumerate().any(|(i, t)| {
@@ -403,7 +421,9 @@ impl TrainedNlu {
         // Numbers with nothing to buy ("can you add 5 and 89") are no
         // order, unless they answer an open question.
         let counts_only = found.iter().any(|f| f.name == "quantity")
-            && found.iter().all(|f| f.name == "quantity");
+            && found
+                .iter()
+                .all(|f| f.name == "quantity" && !counts_a_thing(&tokens, f.to));
         if counts_only && context.open_action.is_none() {
             (intent, confidence) = (Intent::OutOfScope, 1.0);
             found.clear();
