@@ -243,7 +243,12 @@ impl NluModel {
 /// time or the next clause starts ("Royal Standard leaving by 13:30").
 fn tidy(mut span: tagger::Span, text: &str, tokens: &[Token]) -> Option<tagger::Span> {
     let clock = |i: usize| in_clock(text, tokens, i);
+    // "in one hour", "2 minutes": how long, not how many.
+    let duration = tokens
+        .get(span.to)
+        .is_some_and(|t| DURATIONS.contains(&t.norm.as_str()));
     match SLOTS[span.slot] {
+        "quantity" | "seats" if duration => None,
         "quantity" => (!(span.from..span.to).any(clock)).then_some(span),
         // A car seats a few: "#35" or "35" is a number of something else.
         "seats" => {
@@ -272,6 +277,11 @@ fn tidy(mut span: tagger::Span, text: &str, tokens: &[Token]) -> Option<tagger::
         _ => Some(span),
     }
 }
+
+/// Units of time: a number before one counts no seats and no things.
+const DURATIONS: &[&str] = &[
+    "hour", "hours", "hr", "hrs", "minute", "minutes", "min", "mins", "second", "seconds",
+];
 
 /// A number said right before an item is how many ("and 4 cokes"), when
 /// the tagger did not say so itself.

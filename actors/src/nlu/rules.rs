@@ -107,6 +107,7 @@ const PLACE_NEGATIVES: &[&str] = &[
     "tickets",
     "movie",
     "movies",
+    "play",
 ];
 /// Hard negatives: whatever else is said, these are out of scope.
 const OOS_CUES: &[&str] = &[
@@ -265,6 +266,10 @@ impl<'a> Utterance<'a> {
     }
 }
 
+/// A place read from an utterance: its first word, the word after it, and
+/// the text.
+type PlaceAt = (usize, usize, String);
+
 /// An item phrase found in the utterance.
 struct ItemMatch {
     quantity: u32,
@@ -376,13 +381,24 @@ impl RuleNlu {
     }
 
     fn ride_slots(&self, u: &Utterance<'_>, slots: &mut SlotMap) {
-        let to = self.place_after(u, "to");
+        let between = self.between(u);
+        let mut to = self.place_after(u, "to");
+        // "a taxi to come to Rajmahal": where the car comes is the pickup.
+        let come = to.as_ref().is_some_and(|(start, _, _)| {
+            start
+                .checked_sub(2)
+                .is_some_and(|i| matches!(u.tokens[i].norm.as_str(), "come" | "comes"))
+        });
+        let come_to = if come { to.take() } else { None };
+        let to = between.as_ref().map(|(_, to)| to.clone()).or(to);
         if let Some((_, _, to)) = &to {
             slots.insert("destination".into(), SlotValue::Text(to.clone()));
         }
-        let from = self
-            .place_after(u, "from")
+        let from = between
+            .map(|(from, _)| from)
+            .or_else(|| self.place_after(u, "from"))
             .or_else(|| self.pickup_at(u))
+            .or(come_to)
             .or_else(|| self.place_after(u, "leave"))
             .or_else(|| self.place_after(u, "leaving"));
         if let Some((_, _, from)) = &from {
@@ -409,6 +425,22 @@ impl RuleNlu {
         if let Some(time) = self.time(u) {
             slots.insert("time".into(), SlotValue::Text(time));
         }
+    }
+
+    /// "between X and Y": where a ride starts and where it ends.
+    fn between(&self, u: &Utterance<'_>) -> Option<(PlaceAt, PlaceAt)> {
+        let at = u.position("between")?;
+        let rest = |from: usize| Utterance {
+            text: u.text,
+            tokens: u.tokens[from..].to_vec(),
+        };
+        let (s, e, from) = self.place_after(&rest(at), "between")?;
+        let and = at + e;
+        if u.tokens.get(and).is_none_or(|t| t.norm != "and") {
+            return None;
+        }
+        let (s2, e2, to) = self.place_after(&rest(and), "and")?;
+        Some(((s + at, e + at, from), (s2 + and, e2 + and, to)))
     }
 
     /// "pick me up at X", "pickup at X".
@@ -581,8 +613,16 @@ impl RuleNlu {
         let oos_hits = u
             .tokens
             .iter()
-            .filter(|t| OOS_CUES.contains(&t.norm.as_str()))
-            .filter(|t| !(vehicle && PLACE_NEGATIVES.contains(&t.norm.as_str())))
+            .enumerate()
+            .filter(|(_, t)| OOS_CUES.contains(&t.norm.as_str()))
+            .filter(|(_, t)| !(vehicle && PLACE_NEGATIVES.contains(&t.norm.as_str())))
+            // "in two hours" is when, not opening hours.
+            .filter(|&(i, t)| {
+                t.norm != "hours"
+                    || !i
+                        .checked_sub(1)
+                        .is_some_and(|j| number_word(&u.tokens[j].norm).is_some())
+            })
             .count();
         let first = u.tokens.first().map(|t| t.norm.as_str()).unwrap_or("");
         let question = matches!(

@@ -149,6 +149,13 @@ fn merge_rules(
             {
                 found.retain(|f| f.name != "destination" || !overlaps(f, span));
             }
+            // "take me to X", "bring us to X": where a ride goes.
+            if name == "destination"
+                && let Some(span) = span
+                && carried_to(tokens, span.0)
+            {
+                found.retain(|f| f.name != "pickup" || !overlaps(f, span));
+            }
             // Words the tagger gave another slot are not this one.
             let taken = span.is_some_and(|span| {
                 found
@@ -223,6 +230,18 @@ fn decisive(rules: &Parse, model: Intent, tokens: &[Token]) -> bool {
     }
 }
 
+/// Whether the place starting at byte `start` follows "me to" or "us to"
+/// (and perhaps "the").
+fn carried_to(tokens: &[Token], start: usize) -> bool {
+    let Some(mut at) = tokens.iter().position(|t| t.start == start) else {
+        return false;
+    };
+    if at >= 1 && tokens[at - 1].norm == "the" {
+        at -= 1;
+    }
+    at >= 2 && tokens[at - 1].norm == "to" && matches!(tokens[at - 2].norm.as_str(), "me" | "us")
+}
+
 /// Whether the word at `at`, right after a count, is a thing counted
 /// ("3 pies"), not arithmetic, a unit or the end ("add 5 and 89").
 fn counts_a_thing(tokens: &[Token], at: usize) -> bool {
@@ -235,10 +254,10 @@ fn counts_a_thing(tokens: &[Token], at: usize) -> bool {
 
 /// Words after a number that make it no order.
 const NOT_COUNTED: &[&str] = &[
-    "and", "or", "plus", "minus", "times", "x", "divided", "over", "by", "to", "from", "of",
-    "is", "equals", "percent", "am", "pm", "o'clock", "minutes", "minute", "hours", "hour",
-    "days", "day", "weeks", "week", "months", "month", "years", "year", "dollars", "dollar",
-    "pounds", "euros", "cents", "degrees", "miles", "km", "people", "persons",
+    "and", "or", "plus", "minus", "times", "x", "divided", "over", "by", "to", "from", "of", "is",
+    "equals", "percent", "am", "pm", "o'clock", "minutes", "minute", "hours", "hour", "days",
+    "day", "weeks", "week", "months", "month", "years", "year", "dollars", "dollar", "pounds",
+    "euros", "cents", "degrees", "miles", "km", "people", "persons",
 ];
 
 /// "Order" as a verb, not "my order" or "my dinner order".
@@ -564,6 +583,38 @@ mod tests {
             text(&p, "pickup").is_some_and(|place| place.ends_with("fez club")),
             "{p:?}"
         );
+
+        let p = nlu.parse(
+            "I need a taxi between the Scott Polar Museum and the Curry Garden",
+            &none,
+        );
+        assert_eq!(text(&p, "pickup"), Some("Scott Polar Museum"), "{p:?}");
+        assert_eq!(text(&p, "destination"), Some("Curry Garden"), "{p:?}");
+
+        let p = nlu.parse("Please book me a taxi to come to Rajmahal by 22:30.", &none);
+        assert_eq!(text(&p, "pickup"), Some("Rajmahal"), "{p:?}");
+        assert!(!p.slots.contains_key("destination"), "{p:?}");
+
+        let p = nlu.parse(
+            "I need a taxi to take me to Museum of Classical Archaeology to leave after 15:15.",
+            &none,
+        );
+        assert_eq!(
+            text(&p, "destination"),
+            Some("Museum of Classical Archaeology"),
+            "{p:?}"
+        );
+        assert!(!p.slots.contains_key("pickup"), "{p:?}");
+
+        // How long, not how many; and "hours" is no opening hours here.
+        let p = nlu.parse("book a taxi in two hours", &none);
+        assert_eq!(p.intent, Intent::BookRide, "{p:?}");
+        assert!(!p.slots.contains_key("seats"), "{p:?}");
+
+        // A count with a thing after it is an order, not arithmetic.
+        let p = nlu.parse("3 pies", &none);
+        assert_eq!(p.intent, Intent::OrderFood, "{p:?}");
+        assert_eq!(items(&p), [("pies".to_owned(), 3)]);
     }
 
     #[test]
