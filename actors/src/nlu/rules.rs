@@ -619,9 +619,8 @@ impl RuleNlu {
             // "in two hours" is when, not opening hours.
             .filter(|&(i, t)| {
                 t.norm != "hours"
-                    || !i
-                        .checked_sub(1)
-                        .is_some_and(|j| number_word(&u.tokens[j].norm).is_some())
+                    || i.checked_sub(1)
+                        .is_none_or(|j| number_word(&u.tokens[j].norm).is_none())
             })
             .count();
         let first = u.tokens.first().map(|t| t.norm.as_str()).unwrap_or("");
