@@ -55,11 +55,20 @@ impl Mark {
 /// Words for food that name no dish.
 const MEAL_WORDS: &[&str] = &["food", "meal", "meals", "takeout", "takeaway"];
 
+/// The letters of a word that starts with letters and has digits
+/// ("iphone7" is "iphone"); `None` for a plain word, a number or "6pm".
+fn letters_of(word: &str) -> Option<String> {
+    let letters: String = word.chars().filter(|c| c.is_alphabetic()).collect();
+    let named = word.starts_with(char::is_alphabetic);
+    (named && letters.len() >= 2 && word.chars().any(|c| c.is_ascii_digit())).then_some(letters)
+}
+
 /// Each word's [`Mark`], looked up once per utterance.
 pub(crate) fn marks(lexicon: &Lexicon, tokens: &[Token]) -> Vec<Mark> {
     (0..tokens.len())
         .map(|i| {
-            let one = item_key(&tokens[i].norm);
+            let one =
+                item_key(&letters_of(&tokens[i].norm).unwrap_or_else(|| tokens[i].norm.clone()));
             let two = tokens
                 .get(i + 1)
                 .map(|next| item_key(&format!("{} {}", tokens[i].norm, next.norm)));
@@ -92,6 +101,11 @@ pub(crate) fn utterance(tokens: &[Token], marks: &[Mark], hint: &str) -> Vec<u64
     let mut previous = "<s>";
     for (i, w) in words.iter().enumerate() {
         out.push(hash("w", &[w]));
+        // "iphone7", "ps4": a model number is the thing it numbers.
+        if let Some(letters) = letters_of(w) {
+            out.push(hash("w", &[&letters]));
+            out.push(hash("w", &["<model>"]));
+        }
         out.push(hash("b", &[previous, w]));
         previous = w;
         let padded: Vec<char> = std::iter::once('<')
