@@ -168,14 +168,28 @@ pub(crate) fn shopping_lines(count: usize, seed: u64, lexicon: &Lexicon) -> Vec<
             let chosen: Vec<&str> = (0..listed)
                 .map(|_| things[pick(&mut rng, things.len())])
                 .collect();
-            let thing = match chosen.as_slice() {
-                [init @ .., last] if !init.is_empty() => format!("{} and {last}", init.join(", ")),
-                _ => chosen[0].to_owned(),
-            };
             let quantity = if template.contains("{q}") {
                 QUANTITIES[pick(&mut rng, QUANTITIES.len())]
             } else {
                 ""
+            };
+            // "2 toasters" would need a plural: "2 toaster" is nearer
+            // than "2 a toaster".
+            let chosen: Vec<&str> = if quantity.is_empty() {
+                chosen
+            } else {
+                chosen
+                    .into_iter()
+                    .map(|t| {
+                        t.strip_prefix("a ")
+                            .or_else(|| t.strip_prefix("an "))
+                            .unwrap_or(t)
+                    })
+                    .collect()
+            };
+            let thing = match chosen.as_slice() {
+                [init @ .., last] if !init.is_empty() => format!("{} and {last}", init.join(", ")),
+                _ => chosen[0].to_owned(),
             };
             let store = STORES[pick(&mut rng, STORES.len())];
             let text = template

@@ -60,7 +60,8 @@ const MEAL_WORDS: &[&str] = &["food", "meal", "meals", "takeout", "takeaway"];
 fn letters_of(word: &str) -> Option<String> {
     let letters: String = word.chars().filter(|c| c.is_alphabetic()).collect();
     let named = word.starts_with(char::is_alphabetic);
-    (named && letters.len() >= 2 && word.chars().any(|c| c.is_ascii_digit())).then_some(letters)
+    (named && letters.chars().count() >= 2 && word.chars().any(|c| c.is_ascii_digit()))
+        .then_some(letters)
 }
 
 /// Each word's [`Mark`], looked up once per utterance.

@@ -6,9 +6,11 @@ use super::augment;
 use super::classifier::{Linear, LinearTraining};
 use super::data::{LabelledLine, align};
 use super::features::{self, Mark};
-use super::rules::{PLACE_STOPS, VEHICLES};
+use super::rules::{PLACE_STOPS, names_vehicle};
 use super::tagger::{self, LABELS, SLOTS, TaggedLine, Tagger};
-use super::tokens::{Token, clause_break, in_clock, number_word, tokenize};
+use super::tokens::{
+    DURATIONS, Token, clause_break, counts_a_thing, in_clock, number_word, tokenize,
+};
 use super::{Context, Intent, Lexicon, RuleNlu, Understand};
 
 /// The slots each intent may have.
@@ -192,10 +194,10 @@ impl NluModel {
             .intent
             .probabilities(&features::utterance(tokens, marks, hint.as_str()));
         let best = (0..3).fold(0, |a, b| if p[b] > p[a] { b } else { a });
-        // A named vehicle all but settles a ride: in the data, 6 of 40,000
-        // lines that name one ask for no ride. So a ride that names one
-        // needs only an even chance.
-        let vehicle = tokens.iter().any(|t| VEHICLES.contains(&t.norm.as_str()));
+        // A named vehicle all but settles a ride: in the data, 6 of the
+        // 2,000 lines that name one ask for no ride. So a ride that names
+        // one needs only an even chance.
+        let vehicle = names_vehicle(tokens);
         let threshold = if Intent::ALL[best] == Intent::BookRide && vehicle {
             self.threshold.min(VEHICLE_THRESHOLD)
         } else {
@@ -278,11 +280,6 @@ fn tidy(mut span: tagger::Span, text: &str, tokens: &[Token]) -> Option<tagger::
     }
 }
 
-/// Units of time: a number before one counts no seats and no things.
-const DURATIONS: &[&str] = &[
-    "hour", "hours", "hr", "hrs", "minute", "minutes", "min", "mins", "second", "seconds",
-];
-
 /// A number said right before an item is how many ("and 4 cokes"), when
 /// the tagger did not say so itself.
 fn count_items(spans: &mut Vec<tagger::Span>, text: &str, tokens: &[Token]) {
@@ -312,12 +309,10 @@ fn count_items(spans: &mut Vec<tagger::Span>, text: &str, tokens: &[Token]) {
         let from = q.to;
         let free = |i: usize| !spans.iter().any(|t| t.from <= i && i < t.to);
         let thing = |i: usize| {
-            tokens.get(i).is_some_and(|t| {
-                t.norm.chars().all(char::is_alphabetic)
-                    && number_word(&t.norm).is_none()
-                    && !ITEM_STOPS.contains(&t.norm.as_str())
-                    && !PLACE_STOPS.contains(&t.norm.as_str())
-            })
+            counts_a_thing(tokens, i)
+                && tokens
+                    .get(i)
+                    .is_some_and(|t| !PLACE_STOPS.contains(&t.norm.as_str()))
         };
         if !thing(from) || !free(from) {
             continue;
@@ -339,12 +334,6 @@ fn count_items(spans: &mut Vec<tagger::Span>, text: &str, tokens: &[Token]) {
     spans.extend(counted);
     spans.sort_by_key(|s| s.from);
 }
-
-/// Words that end the thing a count counts, besides a place's stops.
-const ITEM_STOPS: &[&str] = &[
-    "of", "more", "in", "on", "at", "is", "are", "it", "too", "also", "as", "or", "plus", "times",
-    "minutes", "hours", "days", "people", "persons", "pm", "am",
-];
 
 fn word_features(text: &str, tokens: &[Token], marks: &[Mark], intent: Intent) -> Vec<Vec<u64>> {
     (0..tokens.len())

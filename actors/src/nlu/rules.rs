@@ -13,7 +13,7 @@ use errand_schemas::{ItemRequest, SlotMap, SlotValue};
 pub(crate) const PLACE_STOPS: &[&str] = &[
     "from", "to", "for", "please", "tomorrow", "tonight", "today", "now", "asap", "with",
     "leaving", "and", "by", "thanks", "thank", "then", "instead", "right", "after", "before",
-    "sometime", "around", "until",
+    "sometime", "around", "until", "between",
 ];
 
 /// Days that end a place when "on" brings them ("the airport on friday").
@@ -264,6 +264,40 @@ impl<'a> Utterance<'a> {
     fn position(&self, word: &str) -> Option<usize> {
         self.tokens.iter().position(|t| t.norm == word)
     }
+
+    /// The words from `from` on (indices restart at 0).
+    fn tail(&self, from: usize) -> Utterance<'a> {
+        Utterance {
+            text: self.text,
+            tokens: self.tokens.get(from..).unwrap_or_default().to_vec(),
+        }
+    }
+}
+
+/// Whether a place read at `place` is a time: "at 6pm", "at 17:30", "at
+/// eight", "between 5 and 6pm".
+fn looks_like_time(u: &Utterance<'_>, place: &PlaceAt) -> bool {
+    let (start, _, text) = place;
+    clock_end(u.text, &u.tokens, *start).is_some()
+        || number_word(&text.to_lowercase()).is_some_and(|h| h <= 24)
+}
+
+/// Whether the words name a ride's vehicle (taxi, cab, Uber...).
+pub(crate) fn names_vehicle(tokens: &[Token]) -> bool {
+    tokens.iter().any(|t| VEHICLES.contains(&t.norm.as_str()))
+}
+
+/// Whether word `i` is a hard negative ([`OOS_CUES`]). A named vehicle
+/// overrides the ones that can be where a ride goes ("a taxi to the train
+/// station"), and "hours" after a number is when ("in two hours"), not
+/// opening hours.
+fn oos_cue(tokens: &[Token], i: usize, vehicle: bool) -> bool {
+    let word = tokens[i].norm.as_str();
+    OOS_CUES.contains(&word)
+        && !(vehicle && PLACE_NEGATIVES.contains(&word))
+        && !(word == "hours"
+            && i.checked_sub(1)
+                .is_some_and(|j| number_word(&tokens[j].norm).is_some()))
 }
 
 /// A place read from an utterance: its first word, the word after it, and
@@ -327,7 +361,7 @@ impl RuleNlu {
     }
 
     /// A place after `preposition`: tokens up to the next stop word.
-    fn place_after(&self, u: &Utterance<'_>, preposition: &str) -> Option<(usize, usize, String)> {
+    fn place_after(&self, u: &Utterance<'_>, preposition: &str) -> Option<PlaceAt> {
         let n = u.tokens.len();
         let mut best = None;
         for (i, t) in u.tokens.iter().enumerate() {
@@ -383,13 +417,19 @@ impl RuleNlu {
     fn ride_slots(&self, u: &Utterance<'_>, slots: &mut SlotMap) {
         let between = self.between(u);
         let mut to = self.place_after(u, "to");
-        // "a taxi to come to Rajmahal": where the car comes is the pickup.
-        let come = to.as_ref().is_some_and(|(start, _, _)| {
-            start
-                .checked_sub(2)
-                .is_some_and(|i| matches!(u.tokens[i].norm.as_str(), "come" | "comes"))
-        });
+        // "a taxi to come to Rajmahal": where the car comes is the pickup,
+        // and a place after it is where the ride goes ("... and take me to
+        // the airport").
+        let come = names_vehicle(&u.tokens)
+            && to.as_ref().is_some_and(|(start, _, _)| {
+                start
+                    .checked_sub(2)
+                    .is_some_and(|i| matches!(u.tokens[i].norm.as_str(), "come" | "comes"))
+            });
         let come_to = if come { to.take() } else { None };
+        if let Some((_, end, _)) = &come_to {
+            to = self.place_in(u, *end, "to");
+        }
         let to = between.as_ref().map(|(_, to)| to.clone()).or(to);
         if let Some((_, _, to)) = &to {
             slots.insert("destination".into(), SlotValue::Text(to.clone()));
@@ -427,35 +467,30 @@ impl RuleNlu {
         }
     }
 
-    /// "between X and Y": where a ride starts and where it ends.
+    /// "between X and Y": where a ride starts and where it ends ("between
+    /// 5 and 6pm" is when).
     fn between(&self, u: &Utterance<'_>) -> Option<(PlaceAt, PlaceAt)> {
-        let at = u.position("between")?;
-        let rest = |from: usize| Utterance {
-            text: u.text,
-            tokens: u.tokens[from..].to_vec(),
-        };
-        let (s, e, from) = self.place_after(&rest(at), "between")?;
-        let and = at + e;
-        if u.tokens.get(and).is_none_or(|t| t.norm != "and") {
+        let from = self.place_in(u, u.position("between")?, "between")?;
+        if u.tokens.get(from.1).is_none_or(|t| t.norm != "and") {
             return None;
         }
-        let (s2, e2, to) = self.place_after(&rest(and), "and")?;
-        Some(((s + at, e + at, from), (s2 + and, e2 + and, to)))
+        let to = self.place_in(u, from.1, "and")?;
+        let place = |p: &PlaceAt| !looks_like_time(u, p);
+        (place(&from) && place(&to)).then_some((from, to))
+    }
+
+    /// A place after `preposition`, looked for from word `from` on.
+    fn place_in(&self, u: &Utterance<'_>, from: usize, preposition: &str) -> Option<PlaceAt> {
+        let (s, e, p) = self.place_after(&u.tail(from), preposition)?;
+        Some((s + from, e + from, p))
     }
 
     /// "pick me up at X", "pickup at X".
-    fn pickup_at(&self, u: &Utterance<'_>) -> Option<(usize, usize, String)> {
+    fn pickup_at(&self, u: &Utterance<'_>) -> Option<PlaceAt> {
         let pick = u.position("pick").or_else(|| u.position("pickup"))?;
         let at = u.tokens[pick..].iter().position(|t| t.norm == "at")? + pick;
-        let sub = Utterance {
-            text: u.text,
-            tokens: u.tokens[at..].to_vec(),
-        };
-        let (s, e, p) = self.place_after(&sub, "at")?;
-        // "pick me up at 6pm", "at 17:30", "at eight": a time, not a place.
-        let looks_like_time = clock_end(u.text, &u.tokens, s + at).is_some()
-            || number_word(&p.to_lowercase()).is_some_and(|h| h <= 24);
-        (!looks_like_time).then_some((s + at, e + at, p))
+        let place = self.place_in(u, at, "at")?;
+        (!looks_like_time(u, &place)).then_some(place)
     }
 
     fn seats(&self, u: &Utterance<'_>) -> Option<u32> {
@@ -609,19 +644,9 @@ impl RuleNlu {
         if !food.is_empty() && !mart.is_empty() && mart.len() > food.len() {
             food_score -= 1.0;
         }
-        let vehicle = u.tokens.iter().any(|t| VEHICLES.contains(&t.norm.as_str()));
-        let oos_hits = u
-            .tokens
-            .iter()
-            .enumerate()
-            .filter(|(_, t)| OOS_CUES.contains(&t.norm.as_str()))
-            .filter(|(_, t)| !(vehicle && PLACE_NEGATIVES.contains(&t.norm.as_str())))
-            // "in two hours" is when, not opening hours.
-            .filter(|&(i, t)| {
-                t.norm != "hours"
-                    || i.checked_sub(1)
-                        .is_none_or(|j| number_word(&u.tokens[j].norm).is_none())
-            })
+        let vehicle = names_vehicle(&u.tokens);
+        let oos_hits = (0..u.tokens.len())
+            .filter(|&i| oos_cue(&u.tokens, i, vehicle))
             .count();
         let first = u.tokens.first().map(|t| t.norm.as_str()).unwrap_or("");
         let question = matches!(
@@ -911,7 +936,8 @@ impl Understand for RuleNlu {
                 "book_ride" => self.ride_slots(&u, &mut in_context),
                 _ => {}
             }
-            let oos_words = u.tokens.iter().any(|t| OOS_CUES.contains(&t.norm.as_str()));
+            let vehicle = names_vehicle(&u.tokens);
+            let oos_words = (0..u.tokens.len()).any(|i| oos_cue(&u.tokens, i, vehicle));
             if !oos_words && !cancel {
                 answer = self.answer(&u, context, &in_context, correction);
                 for (k, v) in in_context {
@@ -989,6 +1015,30 @@ mod tests {
         assert_eq!(p.intent, Intent::OrderFood);
         assert_eq!(text(&p, "restaurant"), Some("Luigi's Pizzeria"));
         assert_eq!(text(&p, "address"), Some("my place"));
+    }
+
+    #[test]
+    fn where_a_ride_starts_and_ends() {
+        let p = parse("a taxi between the Scott Polar Museum and the Curry Garden");
+        assert_eq!(text(&p, "pickup"), Some("the Scott Polar Museum"), "{p:?}");
+        assert_eq!(text(&p, "destination"), Some("the Curry Garden"), "{p:?}");
+
+        // Between two times is when, and the place is still where to.
+        let p = parse("a taxi to the airport between 5 and 6pm");
+        assert_eq!(text(&p, "destination"), Some("the airport"), "{p:?}");
+        assert_eq!(text(&p, "pickup"), None, "{p:?}");
+
+        let p = parse("I need a taxi to come to the Hilton and take me to the airport");
+        assert_eq!(text(&p, "pickup"), Some("the Hilton"), "{p:?}");
+        assert_eq!(text(&p, "destination"), Some("the airport"), "{p:?}");
+
+        // Without a car, coming somewhere is where the person goes.
+        let p = parse("I need a ride, I have to come to the office");
+        assert_eq!(text(&p, "destination"), Some("the office"), "{p:?}");
+
+        // "hours" after a number is when, not opening hours.
+        let p = parse("book a taxi in two hours");
+        assert_eq!(p.intent, Intent::BookRide, "{p:?}");
     }
 
     #[test]

@@ -122,3 +122,31 @@ pub(crate) fn clause_break(text: &str, tokens: &[Token], i: usize) -> bool {
         && i < tokens.len()
         && text[tokens[i - 1].end..tokens[i].start].contains(['.', '?', '!', ',', ';'])
 }
+
+/// Units of time: a number before one says how long ("in two hours"),
+/// never how many seats or things.
+pub(crate) const DURATIONS: &[&str] = &[
+    "hour", "hours", "hr", "hrs", "minute", "minutes", "min", "mins", "second", "seconds", "day",
+    "days", "week", "weeks", "month", "months", "year", "years",
+];
+
+/// Words after a number that make it no count of things: arithmetic,
+/// money, measures, people, and what ends a phrase.
+const NOT_COUNTED: &[&str] = &[
+    "and", "or", "plus", "minus", "times", "x", "divided", "over", "by", "to", "from", "of",
+    "more", "in", "on", "at", "is", "are", "it", "too", "also", "as", "equals", "percent", "am",
+    "pm", "oclock", "dollars", "dollar", "pounds", "euros", "cents", "degrees", "miles", "km",
+    "people", "persons", "please", "for", "with", "now", "then", "thanks", "thank",
+];
+
+/// Whether word `at` can be a thing counted by the number before it ("3
+/// pies"), not arithmetic, a unit, a time or the end ("add 5 and 89",
+/// "in 2 hours", "add 5 please").
+pub(crate) fn counts_a_thing(tokens: &[Token], at: usize) -> bool {
+    tokens.get(at).is_some_and(|t| {
+        t.norm.chars().all(char::is_alphabetic)
+            && number_word(&t.norm).is_none()
+            && !NOT_COUNTED.contains(&t.norm.as_str())
+            && !DURATIONS.contains(&t.norm.as_str())
+    })
+}

@@ -5,8 +5,8 @@
 
 use super::features;
 use super::model::{FoundSlot, ModelError, NluModel, intent_slots};
-use super::rules::{NOT_A_PLACE, VEHICLES, ride_type};
-use super::tokens::{Token, number_word, tokenize};
+use super::rules::{NOT_A_PLACE, names_vehicle, ride_type};
+use super::tokens::{Token, counts_a_thing, number_word, tokenize};
 use super::{Context, Intent, Lexicon, Parse, RuleNlu, Understand};
 use errand_schemas::{ItemRequest, SlotMap, SlotValue};
 use std::sync::Arc;
@@ -201,8 +201,8 @@ fn merge_rules(
 /// requests it may never have seen phrased so:
 /// - against "out of scope": a ride that names its vehicle ("I need to find
 ///   a taxi departing from the hotel"), and food someone orders ("order me
-///   chinese food", "get me some food"); in the data, 6 of 40,000
-///   out-of-scope lines look like the first and 2 like the second;
+///   chinese food", "get me some food"); of the data's 40,000
+///   out-of-scope lines, 6 look like the first and 2 like the second;
 /// - against any intent: errand's own catalog, an item with one of its
 ///   restaurants ("pad thai from Sakura") or an item to be delivered to a
 ///   street address ("sushi delivered to 10 Downing Street"), which no line
@@ -210,7 +210,7 @@ fn merge_rules(
 fn decisive(rules: &Parse, model: Intent, tokens: &[Token]) -> bool {
     let has = |words: &[&str]| tokens.iter().any(|t| words.contains(&t.norm.as_str()));
     match rules.intent {
-        Intent::BookRide => model == Intent::OutOfScope && has(VEHICLES),
+        Intent::BookRide => model == Intent::OutOfScope && names_vehicle(tokens),
         Intent::OrderFood | Intent::OrderMart => {
             let item = rules.slots.contains_key("item");
             let restaurant = rules.slots.contains_key("restaurant");
@@ -242,24 +242,6 @@ fn carried_to(tokens: &[Token], start: usize) -> bool {
     at >= 2 && tokens[at - 1].norm == "to" && matches!(tokens[at - 2].norm.as_str(), "me" | "us")
 }
 
-/// Whether the word at `at`, right after a count, is a thing counted
-/// ("3 pies"), not arithmetic, a unit or the end ("add 5 and 89").
-fn counts_a_thing(tokens: &[Token], at: usize) -> bool {
-    tokens.get(at).is_some_and(|t| {
-        t.norm.chars().all(char::is_alphabetic)
-            && number_word(&t.norm).is_none()
-            && !NOT_COUNTED.contains(&t.norm.as_str())
-    })
-}
-
-/// Words after a number that make it no order.
-const NOT_COUNTED: &[&str] = &[
-    "and", "or", "plus", "minus", "times", "x", "divided", "over", "by", "to", "from", "of", "is",
-    "equals", "percent", "am", "pm", "o'clock", "minutes", "minute", "hours", "hour", "days",
-    "day", "weeks", "week", "months", "month", "years", "year", "dollars", "dollar", "pounds",
-    "euros", "cents", "degrees", "miles", "km", "people", "persons",
-];
-
 /// Asked for: "order" as a verb, not "my order" or "my dinner order"; or
 /// "get me", "grab us", "bring me"... ("I'm hungry, get me some food").
 fn ordered(tokens: &[Token]) -> bool {
@@ -279,15 +261,20 @@ fn ordered(tokens: &[Token]) -> bool {
     })
 }
 
-/// Looking for a place to eat rather than for food ("I'm searching for a
-/// restaurant; get me one that serves pizza").
+/// Looking for a place to eat or for ideas rather than for food ("I'm
+/// searching for a restaurant; get me one that serves pizza", "get me
+/// dinner suggestions").
 fn searching(tokens: &[Token]) -> bool {
-    tokens.iter().any(|t| {
-        matches!(
-            t.norm.as_str(),
-            "restaurant" | "restaurants" | "search" | "searching" | "find" | "looking"
-        )
-    })
+    let has = |words: &[&str]| tokens.iter().any(|t| words.contains(&t.norm.as_str()));
+    (has(&["restaurant", "restaurants"]) && has(&["search", "searching", "find", "looking"]))
+        || has(&[
+            "suggest",
+            "suggestion",
+            "suggestions",
+            "recommend",
+            "recommendation",
+            "recommendations",
+        ])
 }
 
 /// A tagged dish that is part of a dish on errand's menu is that dish:
@@ -651,6 +638,7 @@ mod tests {
             "tell me a joke",
             "set an alarm for 7am",
             "can you add 5 and 89",
+            "add 5 please",
             "I'm looking for a restaurant, get me one that does sushi",
             "hello",
             "",
