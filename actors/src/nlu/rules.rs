@@ -13,7 +13,7 @@ use errand_schemas::{ItemRequest, SlotMap, SlotValue};
 pub(crate) const PLACE_STOPS: &[&str] = &[
     "from", "to", "for", "please", "tomorrow", "tonight", "today", "now", "asap", "with",
     "leaving", "and", "by", "thanks", "thank", "then", "instead", "right", "after", "before",
-    "sometime", "around", "until", "between",
+    "sometime", "around", "until", "between", "going",
 ];
 
 /// Days that end a place when "on" brings them ("the airport on friday").
@@ -282,6 +282,47 @@ fn looks_like_time(u: &Utterance<'_>, place: &PlaceAt) -> bool {
         || number_word(&text.to_lowercase()).is_some_and(|h| h <= 24)
 }
 
+/// Whether the "and" at word `and` joins one name ("Cow Pizza Kitchen and
+/// Bar", "Bed and Breakfast", "Marks and Spencer"): a word or two follow it
+/// before the place ends, and none starts a new phrase ("and the Curry
+/// Garden", "and take me home", "and back").
+fn joins_name(u: &Utterance<'_>, and: usize) -> bool {
+    let rest = &u.tokens[and + 1..];
+    let words = rest
+        .iter()
+        .enumerate()
+        .take_while(|(k, t)| {
+            !PLACE_STOPS.contains(&t.norm.as_str()) && !clause_break(u.text, &u.tokens, and + 1 + k)
+        })
+        .count();
+    let opens_phrase = rest.first().is_none_or(|t| {
+        let w = t.norm.as_str();
+        NOT_A_PLACE.contains(&w)
+            || number_word(w).is_some()
+            || matches!(
+                w,
+                "the"
+                    | "i"
+                    | "im"
+                    | "we"
+                    | "you"
+                    | "it"
+                    | "my"
+                    | "our"
+                    | "back"
+                    | "then"
+                    | "also"
+                    | "should"
+                    | "will"
+                    | "can"
+                    | "could"
+                    | "would"
+                    | "please"
+            )
+    });
+    (1..=2).contains(&words) && !opens_phrase && !clause_break(u.text, &u.tokens, and + 1)
+}
+
 /// Whether the words name a ride's vehicle (taxi, cab, Uber...).
 pub(crate) fn names_vehicle(tokens: &[Token]) -> bool {
     tokens.iter().any(|t| VEHICLES.contains(&t.norm.as_str()))
@@ -388,12 +429,8 @@ impl RuleNlu {
                 if end > start && w == "on" && next.is_some_and(|n| WEEKDAYS.contains(&n)) {
                     break;
                 }
-                // "Bed and Breakfast" is one place.
-                let bed_and_breakfast = w == "and"
-                    && u.tokens[end - 1].norm == "bed"
-                    && next.is_some_and(|n| n == "breakfast");
                 if end > start
-                    && !bed_and_breakfast
+                    && !(w == "and" && joins_name(u, end))
                     && (PLACE_STOPS.contains(&w) || ((w == "at" || w == "in") && next_is_number))
                 {
                     break;
@@ -438,6 +475,7 @@ impl RuleNlu {
             .map(|(from, _)| from)
             .or_else(|| self.place_after(u, "from"))
             .or_else(|| self.pickup_at(u))
+            .or_else(|| self.where_i_am(u))
             .or(come_to)
             .or_else(|| self.place_after(u, "leave"))
             .or_else(|| self.place_after(u, "leaving"));
@@ -470,11 +508,21 @@ impl RuleNlu {
     /// "between X and Y": where a ride starts and where it ends ("between
     /// 5 and 6pm" is when).
     fn between(&self, u: &Utterance<'_>) -> Option<(PlaceAt, PlaceAt)> {
-        let from = self.place_in(u, u.position("between")?, "between")?;
-        if u.tokens.get(from.1).is_none_or(|t| t.norm != "and") {
+        let at = u.position("between")?;
+        // The first "and" parts the two places, whatever names it might join.
+        let and = at
+            + 1
+            + u.tokens
+                .get(at + 1..)?
+                .iter()
+                .position(|t| t.norm == "and")?;
+        let (start, end, _) = self.place_in(u, at, "between")?;
+        let end = end.min(and);
+        if end != and || start >= end {
             return None;
         }
-        let to = self.place_in(u, from.1, "and")?;
+        let from = (start, end, u.span(start, end).to_owned());
+        let to = self.place_in(u, and, "and")?;
         let place = |p: &PlaceAt| !looks_like_time(u, p);
         (place(&from) && place(&to)).then_some((from, to))
     }
@@ -485,10 +533,24 @@ impl RuleNlu {
         Some((s + from, e + from, p))
     }
 
-    /// "pick me up at X", "pickup at X".
+    /// "pick me up at X", "pickup at X", "picked up at X".
     fn pickup_at(&self, u: &Utterance<'_>) -> Option<PlaceAt> {
-        let pick = u.position("pick").or_else(|| u.position("pickup"))?;
+        let pick = u
+            .tokens
+            .iter()
+            .position(|t| matches!(t.norm.as_str(), "pick" | "picked" | "pickup"))?;
         let at = u.tokens[pick..].iter().position(|t| t.norm == "at")? + pick;
+        let place = self.place_in(u, at, "at")?;
+        (!looks_like_time(u, &place)).then_some(place)
+    }
+
+    /// "I'm at Jesus College": where the person is, so where a ride starts.
+    fn where_i_am(&self, u: &Utterance<'_>) -> Option<PlaceAt> {
+        let at = (1..u.tokens.len()).find(|&i| {
+            u.tokens[i].norm == "at"
+                && (u.tokens[i - 1].norm == "im"
+                    || (u.tokens[i - 1].norm == "am" && i >= 2 && u.tokens[i - 2].norm == "i"))
+        })?;
         let place = self.place_in(u, at, "at")?;
         (!looks_like_time(u, &place)).then_some(place)
     }
@@ -1035,6 +1097,29 @@ mod tests {
         // Without a car, coming somewhere is where the person goes.
         let p = parse("I need a ride, I have to come to the office");
         assert_eq!(text(&p, "destination"), Some("the office"), "{p:?}");
+
+        // "and" inside a name, and "and" after one.
+        let p = parse("a taxi from the Cow Pizza Kitchen and Bar to the station");
+        assert_eq!(
+            text(&p, "pickup"),
+            Some("the Cow Pizza Kitchen and Bar"),
+            "{p:?}"
+        );
+        let p = parse("a taxi to the airport and back");
+        assert_eq!(text(&p, "destination"), Some("the airport"), "{p:?}");
+        let p = parse("I need a taxi to gourmet burger kitchen going from hamilton lodge");
+        assert_eq!(
+            text(&p, "destination"),
+            Some("gourmet burger kitchen"),
+            "{p:?}"
+        );
+        assert_eq!(text(&p, "pickup"), Some("hamilton lodge"), "{p:?}");
+
+        let p = parse("I'm at Jesus College and I need a taxi to arrive by 18:00");
+        assert_eq!(text(&p, "pickup"), Some("Jesus College"), "{p:?}");
+        let p =
+            parse("I need a cab. I want to be picked up at the museum and should arrive by 9:00");
+        assert_eq!(text(&p, "pickup"), Some("the museum"), "{p:?}");
 
         // "hours" after a number is when, not opening hours.
         let p = parse("book a taxi in two hours");
