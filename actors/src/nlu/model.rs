@@ -251,6 +251,10 @@ fn tidy(mut span: tagger::Span, text: &str, tokens: &[Token]) -> Option<tagger::
         .is_some_and(|t| DURATIONS.contains(&t.norm.as_str()));
     match SLOTS[span.slot] {
         "quantity" | "seats" if duration => None,
+        // "order some takeaway food": no dish is named yet.
+        "item" if (span.from..span.to).all(|i| NOT_AN_ITEM.contains(&tokens[i].norm.as_str())) => {
+            None
+        }
         "quantity" => (!(span.from..span.to).any(clock)).then_some(span),
         // A car seats a few: "#35" or "35" is a number of something else.
         "seats" => {
@@ -279,6 +283,26 @@ fn tidy(mut span: tagger::Span, text: &str, tokens: &[Token]) -> Option<tagger::
         _ => Some(span),
     }
 }
+
+/// Words for food or things in general, never an item by themselves.
+const NOT_AN_ITEM: &[&str] = &[
+    "food",
+    "foods",
+    "takeout",
+    "takeaway",
+    "meal",
+    "meals",
+    "something",
+    "anything",
+    "stuff",
+    "thing",
+    "things",
+    "item",
+    "items",
+    "order",
+    "delivery",
+    "some",
+];
 
 /// A number said right before an item is how many ("and 4 cokes"), when
 /// the tagger did not say so itself.

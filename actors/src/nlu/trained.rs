@@ -618,6 +618,10 @@ mod tests {
         for t in ["I'm hungry, get me some food", "can you grab me a coffee"] {
             assert_eq!(nlu.parse(t, &none).intent, Intent::OrderFood, "{t:?}");
         }
+        // Food in general names no dish: errand asks which.
+        let p = nlu.parse("order some takeaway food", &none);
+        assert_eq!(p.intent, Intent::OrderFood, "{p:?}");
+        assert!(!p.slots.contains_key("item"), "{p:?}");
 
         // A count with a thing after it is an order, not arithmetic.
         let p = nlu.parse("3 pies", &none);
