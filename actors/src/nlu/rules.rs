@@ -295,33 +295,18 @@ fn joins_name(u: &Utterance<'_>, and: usize) -> bool {
             !PLACE_STOPS.contains(&t.norm.as_str()) && !clause_break(u.text, &u.tokens, and + 1 + k)
         })
         .count();
-    let opens_phrase = rest.first().is_none_or(|t| {
+    let plain = |t: &Token| {
         let w = t.norm.as_str();
-        NOT_A_PLACE.contains(&w)
-            || number_word(w).is_some()
-            || matches!(
-                w,
-                "the"
-                    | "i"
-                    | "im"
-                    | "we"
-                    | "you"
-                    | "it"
-                    | "my"
-                    | "our"
-                    | "back"
-                    | "then"
-                    | "also"
-                    | "should"
-                    | "will"
-                    | "can"
-                    | "could"
-                    | "would"
-                    | "please"
-            )
-    });
-    (1..=2).contains(&words) && !opens_phrase && !clause_break(u.text, &u.tokens, and + 1)
+        !NOT_A_PLACE.contains(&w) && !NOT_IN_A_NAME.contains(&w) && number_word(w).is_none()
+    };
+    (1..=2).contains(&words) && rest[..words].iter().all(plain)
 }
+
+/// Words that start a new phrase after "and" rather than finish a name.
+const NOT_IN_A_NAME: &[&str] = &[
+    "the", "i", "im", "we", "you", "it", "my", "our", "back", "then", "also", "should", "will",
+    "can", "could", "would", "please", "bill", "pay", "charge", "call", "text",
+];
 
 /// Whether the words name a ride's vehicle (taxi, cab, Uber...).
 pub(crate) fn names_vehicle(tokens: &[Token]) -> bool {
@@ -1105,6 +1090,8 @@ mod tests {
             Some("the Cow Pizza Kitchen and Bar"),
             "{p:?}"
         );
+        let p = parse("a taxi to the airport and bill me");
+        assert_eq!(text(&p, "destination"), Some("the airport"), "{p:?}");
         let p = parse("a taxi to the airport and back");
         assert_eq!(text(&p, "destination"), Some("the airport"), "{p:?}");
         let p = parse("I need a taxi to gourmet burger kitchen going from hamilton lodge");
