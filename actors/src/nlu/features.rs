@@ -53,15 +53,16 @@ impl Mark {
 }
 
 /// Words for food that name no dish.
-const MEAL_WORDS: &[&str] = &["food", "meal", "meals", "takeout", "takeaway"];
+pub(crate) const MEAL_WORDS: &[&str] = &["food", "meal", "meals", "takeout", "takeaway"];
 
 /// The letters of a word that starts with letters and has digits
 /// ("iphone7" is "iphone"); `None` for a plain word, a number or "6pm".
 fn letters_of(word: &str) -> Option<String> {
+    if !word.starts_with(char::is_alphabetic) || !word.bytes().any(|b| b.is_ascii_digit()) {
+        return None;
+    }
     let letters: String = word.chars().filter(|c| c.is_alphabetic()).collect();
-    let named = word.starts_with(char::is_alphabetic);
-    (named && letters.chars().count() >= 2 && word.chars().any(|c| c.is_ascii_digit()))
-        .then_some(letters)
+    (letters.chars().count() >= 2).then_some(letters)
 }
 
 /// Each word's [`Mark`], looked up once per utterance.

@@ -5,7 +5,7 @@
 use super::augment;
 use super::classifier::{Linear, LinearTraining};
 use super::data::{LabelledLine, align};
-use super::features::{self, Mark};
+use super::features::{self, MEAL_WORDS, Mark};
 use super::rules::{PLACE_STOPS, names_vehicle};
 use super::tagger::{self, LABELS, SLOTS, TaggedLine, Tagger};
 use super::tokens::{
@@ -252,7 +252,12 @@ fn tidy(mut span: tagger::Span, text: &str, tokens: &[Token]) -> Option<tagger::
     match SLOTS[span.slot] {
         "quantity" | "seats" if duration => None,
         // "order some takeaway food": no dish is named yet.
-        "item" if (span.from..span.to).all(|i| NOT_AN_ITEM.contains(&tokens[i].norm.as_str())) => {
+        "item"
+            if (span.from..span.to).all(|i| {
+                let word = tokens[i].norm.as_str();
+                MEAL_WORDS.contains(&word) || NOT_AN_ITEM.contains(&word)
+            }) =>
+        {
             None
         }
         "quantity" => (!(span.from..span.to).any(clock)).then_some(span),
@@ -284,14 +289,10 @@ fn tidy(mut span: tagger::Span, text: &str, tokens: &[Token]) -> Option<tagger::
     }
 }
 
-/// Words for food or things in general, never an item by themselves.
+/// Words for things in general: like [`MEAL_WORDS`], never an item by
+/// themselves.
 const NOT_AN_ITEM: &[&str] = &[
-    "food",
     "foods",
-    "takeout",
-    "takeaway",
-    "meal",
-    "meals",
     "something",
     "anything",
     "stuff",

@@ -525,6 +525,12 @@ impl RuleNlu {
             .iter()
             .position(|t| matches!(t.norm.as_str(), "pick" | "picked" | "pickup"))?;
         let at = u.tokens[pick..].iter().position(|t| t.norm == "at")? + pick;
+        self.place_at(u, at)
+    }
+
+    /// The place after the "at" at word `at`, unless it is a time ("at
+    /// 6pm", "at eight").
+    fn place_at(&self, u: &Utterance<'_>, at: usize) -> Option<PlaceAt> {
         let place = self.place_in(u, at, "at")?;
         (!looks_like_time(u, &place)).then_some(place)
     }
@@ -536,8 +542,7 @@ impl RuleNlu {
                 && (u.tokens[i - 1].norm == "im"
                     || (u.tokens[i - 1].norm == "am" && i >= 2 && u.tokens[i - 2].norm == "i"))
         })?;
-        let place = self.place_in(u, at, "at")?;
-        (!looks_like_time(u, &place)).then_some(place)
+        self.place_at(u, at)
     }
 
     fn seats(&self, u: &Utterance<'_>) -> Option<u32> {

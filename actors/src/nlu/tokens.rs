@@ -77,7 +77,7 @@ pub(crate) fn clock_end(text: &str, tokens: &[Token], i: usize) -> Option<usize>
     let suffix = |end: usize| {
         tokens
             .get(end)
-            .filter(|t| matches!(t.norm.as_str(), "am" | "pm" | "oclock" | "o'clock"))
+            .filter(|t| matches!(t.norm.as_str(), "am" | "pm" | "oclock"))
             .map_or(end, |_| end + 1)
     };
     if (1..=2).contains(&digits) && rest.is_empty() {

@@ -208,7 +208,6 @@ fn merge_rules(
 ///   street address ("sushi delivered to 10 Downing Street"), which no line
 ///   of the data has.
 fn decisive(rules: &Parse, model: Intent, tokens: &[Token]) -> bool {
-    let has = |words: &[&str]| tokens.iter().any(|t| words.contains(&t.norm.as_str()));
     match rules.intent {
         Intent::BookRide => model == Intent::OutOfScope && names_vehicle(tokens),
         Intent::OrderFood | Intent::OrderMart => {
@@ -219,7 +218,7 @@ fn decisive(rules: &Parse, model: Intent, tokens: &[Token]) -> bool {
                 .get("address")
                 .and_then(SlotValue::as_text)
                 .is_some_and(|a| a.starts_with(|c: char| c.is_ascii_digit()));
-            let delivered = has(&["deliver", "delivered", "send", "sent", "bring"]);
+            let delivered = mentions(tokens, &["deliver", "delivered", "send", "sent", "bring"]);
             let catalog = item && (restaurant || (street && delivered));
             catalog
                 || (model == Intent::OutOfScope
@@ -228,6 +227,11 @@ fn decisive(rules: &Parse, model: Intent, tokens: &[Token]) -> bool {
         }
         Intent::OutOfScope => false,
     }
+}
+
+/// Whether any of `words` is said.
+fn mentions(tokens: &[Token], words: &[&str]) -> bool {
+    tokens.iter().any(|t| words.contains(&t.norm.as_str()))
 }
 
 /// Whether the place starting at byte `start` follows "me to" or "us to"
@@ -265,7 +269,7 @@ fn ordered(tokens: &[Token]) -> bool {
 /// searching for a restaurant; get me one that serves pizza", "get me
 /// dinner suggestions").
 fn searching(tokens: &[Token]) -> bool {
-    let has = |words: &[&str]| tokens.iter().any(|t| words.contains(&t.norm.as_str()));
+    let has = |words: &[&str]| mentions(tokens, words);
     (has(&["restaurant", "restaurants"]) && has(&["search", "searching", "find", "looking"]))
         || has(&[
             "suggest",
