@@ -267,7 +267,14 @@ fn tidy(mut span: tagger::Span, text: &str, tokens: &[Token]) -> Option<tagger::
                 number_word(&tokens[i].norm).is_none_or(|n| n <= 12)
                     && !text[..tokens[i].start].ends_with('#')
             });
-            (few && !(span.from..span.to).any(clock)).then_some(span)
+            // "by 5", "at 6": when, not how many.
+            let when = span.from.checked_sub(1).is_some_and(|i| {
+                matches!(
+                    tokens[i].norm.as_str(),
+                    "by" | "at" | "until" | "till" | "before" | "after" | "around"
+                )
+            });
+            (few && !when && !(span.from..span.to).any(clock)).then_some(span)
         }
         "pickup" | "destination" | "address" | "restaurant" => {
             if clock(span.from) {

@@ -150,3 +150,8 @@ pub(crate) fn counts_a_thing(tokens: &[Token], at: usize) -> bool {
             && !DURATIONS.contains(&t.norm.as_str())
     })
 }
+
+/// Whether any of `words` is said.
+pub(crate) fn mentions(tokens: &[Token], words: &[&str]) -> bool {
+    tokens.iter().any(|t| words.contains(&t.norm.as_str()))
+}

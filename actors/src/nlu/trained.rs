@@ -5,8 +5,8 @@
 
 use super::features;
 use super::model::{FoundSlot, ModelError, NluModel, intent_slots};
-use super::rules::{NOT_A_PLACE, names_vehicle, ride_type};
-use super::tokens::{Token, counts_a_thing, number_word, tokenize};
+use super::rules::{NOT_A_PLACE, names_vehicle, never_an_order, ride_type};
+use super::tokens::{Token, counts_a_thing, mentions, number_word, tokenize};
 use super::{Context, Intent, Lexicon, Parse, RuleNlu, Understand};
 use errand_schemas::{ItemRequest, SlotMap, SlotValue};
 use std::sync::Arc;
@@ -229,11 +229,6 @@ fn decisive(rules: &Parse, model: Intent, tokens: &[Token]) -> bool {
     }
 }
 
-/// Whether any of `words` is said.
-fn mentions(tokens: &[Token], words: &[&str]) -> bool {
-    tokens.iter().any(|t| words.contains(&t.norm.as_str()))
-}
-
 /// Whether the place starting at byte `start` follows "me to" or "us to"
 /// (and perhaps "the").
 fn carried_to(tokens: &[Token], start: usize) -> bool {
@@ -349,6 +344,10 @@ const PLACE_NOUNS: &[&str] = &[
     "square",
 ];
 
+/// What "my" owns that is no place to deliver to ("add 3 sodas to my
+/// order list").
+const NOT_AN_ADDRESS: &[&str] = &["order", "list", "cart", "basket", "bill", "account", "tab"];
+
 /// Whether a rule reader's place or cuisine at `start..end` looks like one:
 /// the rules read "to ..." greedily ("I want to call a cab"), so a place
 /// must have a number, a capital, or a place noun, and a cuisine must be
@@ -384,7 +383,10 @@ fn plausible(name: &str, text: &str, start: usize, end: usize) -> bool {
                 .is_some_and(|w| w.chars().any(|c| c.is_ascii_digit()))
                 && value.chars().skip(1).any(char::is_uppercase);
             cue || named
-                || words.first().is_some_and(|w| w == "my")
+                || (words.first().is_some_and(|w| w == "my")
+                    && !words
+                        .get(1)
+                        .is_some_and(|w| NOT_AN_ADDRESS.contains(&w.as_str())))
                 || words.iter().any(|w| PLACE_NOUNS.contains(&w.as_str()))
         }
         // A ride's ends: the rules no longer read a verb's "to" as a place
@@ -418,10 +420,15 @@ impl Understand for TrainedNlu {
 
     fn parse_verbatim(&self, text: &str, context: &Context) -> (Parse, Vec<(String, String)>) {
         let (parse, found) = self.read(text, context);
-        let verbatim = found
-            .into_iter()
-            .map(|s| (s.name.to_owned(), s.value))
-            .collect();
+        // As in the parse, a slot said twice keeps its first value; only
+        // items and their quantities are lists.
+        let mut verbatim: Vec<(String, String)> = Vec::new();
+        for slot in found {
+            let listed = matches!(slot.name, "item" | "quantity");
+            if listed || !verbatim.iter().any(|(name, _)| name == slot.name) {
+                verbatim.push((slot.name.to_owned(), slot.value));
+            }
+        }
         (parse, verbatim)
     }
 }
@@ -439,6 +446,9 @@ impl TrainedNlu {
         let (mut intent, mut confidence) = self.model.intent(&tokens, &marks, rules.intent);
         if intent != rules.intent && decisive(&rules, intent, &tokens) {
             (intent, confidence) = (rules.intent, rules.confidence);
+        }
+        if never_an_order(&tokens) {
+            (intent, confidence) = (Intent::OutOfScope, 1.0);
         }
         let mut tagged = self.model.slots(text, &tokens, &marks, intent);
         let mut found = tagged.clone();
@@ -627,6 +637,25 @@ mod tests {
         assert_eq!(p.intent, Intent::OrderFood, "{p:?}");
         assert!(!p.slots.contains_key("item"), "{p:?}");
 
+        // A cold brew is a drink, and coffee with a count an order.
+        for t in ["2 cold brew frozen coffee please", "order 2 coffees"] {
+            assert_eq!(nlu.parse(t, &none).intent, Intent::OrderFood, "{t:?}");
+        }
+        // "By 5" is when, not how many.
+        let p = nlu.parse(
+            "I need a taxi to the airport, I have to be there by 5",
+            &none,
+        );
+        assert_eq!(p.intent, Intent::BookRide, "{p:?}");
+        assert!(!p.slots.contains_key("seats"), "{p:?}");
+        // An app to open is no opening hours.
+        let p = nlu.parse("open the uber app and get me a car please", &none);
+        assert_eq!(p.intent, Intent::BookRide, "{p:?}");
+        // "My order list" is no address.
+        let p = nlu.parse("please add 3 soda to my order list", &none);
+        assert_eq!(p.intent, Intent::OrderFood, "{p:?}");
+        assert!(!p.slots.contains_key("address"), "{p:?}");
+
         // A count with a thing after it is an order, not arithmetic.
         let p = nlu.parse("3 pies", &none);
         assert_eq!(p.intent, Intent::OrderFood, "{p:?}");
@@ -648,6 +677,17 @@ mod tests {
             "can you add 5 and 89",
             "add 5 please",
             "I'm looking for a restaurant, get me one that does sushi",
+            // Words no order says, whatever else is said.
+            "i need a reminder to order cookies",
+            "email george about the pizza order",
+            // An order already placed.
+            "was the order delivered",
+            "when will my pizza order arrive",
+            // A coffee machine's job.
+            "brew some coffee",
+            "start up the coffee machine",
+            "please make me a cup of tea",
+            "prepare my morning coffee",
             "hello",
             "",
             "   ",
@@ -699,6 +739,24 @@ mod tests {
             .map(|(_, v)| v.as_str())
             .collect();
         assert_eq!(quantities, ["2", "4"], "{heard:?}");
+
+        // Any other slot keeps its first value, as the parse does.
+        let text_said = "I need a cab to the Museum of the African Diaspora, then to Union Square";
+        let (_, found) = nlu.read(text_said, &Context::default());
+        let tagged = found.iter().filter(|f| f.name == "destination").count();
+        assert!(tagged >= 2, "two places are read as where to go: {found:?}");
+        let (parse, heard) = nlu.parse_verbatim(text_said, &Context::default());
+        let destinations: Vec<&str> = heard
+            .iter()
+            .filter(|(n, _)| n == "destination")
+            .map(|(_, v)| v.as_str())
+            .collect();
+        assert!(destinations.len() <= 1, "{heard:?}");
+        assert_eq!(
+            destinations.first().copied(),
+            text(&parse, "destination"),
+            "{heard:?}"
+        );
     }
 
     fn line(text: &str, intent: &str, slots: &[(&str, &str)]) -> LabelledLine {
