@@ -178,14 +178,7 @@ pub(crate) fn shopping_lines(count: usize, seed: u64, lexicon: &Lexicon) -> Vec<
             let chosen: Vec<&str> = if quantity.is_empty() {
                 chosen
             } else {
-                chosen
-                    .into_iter()
-                    .map(|t| {
-                        t.strip_prefix("a ")
-                            .or_else(|| t.strip_prefix("an "))
-                            .unwrap_or(t)
-                    })
-                    .collect()
+                chosen.into_iter().map(without_article).collect()
             };
             let thing = match chosen.as_slice() {
                 [init @ .., last] if !init.is_empty() => format!("{} and {last}", init.join(", ")),
@@ -197,9 +190,11 @@ pub(crate) fn shopping_lines(count: usize, seed: u64, lexicon: &Lexicon) -> Vec<
                 .replace("{x}", &thing)
                 .replace("{s}", store);
             let mut slots = BTreeMap::new();
+            // The item is the thing, without its article ("a toaster" asks
+            // for a "toaster"), as the data labels items.
             let items: Vec<Value> = chosen
                 .iter()
-                .map(|t| Value::String((*t).to_owned()))
+                .map(|t| Value::String(without_article(t).to_owned()))
                 .collect();
             slots.insert(
                 "item".to_owned(),
@@ -223,4 +218,11 @@ pub(crate) fn shopping_lines(count: usize, seed: u64, lexicon: &Lexicon) -> Vec<
             }
         })
         .collect()
+}
+
+fn without_article(thing: &str) -> &str {
+    thing
+        .strip_prefix("a ")
+        .or_else(|| thing.strip_prefix("an "))
+        .unwrap_or(thing)
 }

@@ -6,7 +6,7 @@ use super::augment;
 use super::classifier::{Linear, LinearTraining};
 use super::data::{LabelledLine, align};
 use super::features::{self, MEAL_WORDS, Mark};
-use super::rules::{PLACE_STOPS, names_vehicle};
+use super::rules::{PLACE_STOPS, asks_for_a_lift};
 use super::tagger::{self, LABELS, SLOTS, TaggedLine, Tagger};
 use super::tokens::{
     DURATIONS, Token, clause_break, counts_a_thing, in_clock, number_word, tokenize,
@@ -196,8 +196,8 @@ impl NluModel {
         let best = (0..3).fold(0, |a, b| if p[b] > p[a] { b } else { a });
         // A named vehicle all but settles a ride: in the data, 6 of the
         // 2,000 lines that name one ask for no ride. So a ride that names
-        // one needs only an even chance.
-        let vehicle = names_vehicle(tokens);
+        // one, or asks to be picked up, needs only an even chance.
+        let vehicle = asks_for_a_lift(tokens);
         let threshold = if Intent::ALL[best] == Intent::BookRide && vehicle {
             self.threshold.min(VEHICLE_THRESHOLD)
         } else {

@@ -166,6 +166,7 @@ const OOS_CUES: &[&str] = &[
     "email",
     "wifi",
     "info",
+    "remember",
 ];
 const CANCEL_PHRASES: &[&str] = &[
     "never mind",
@@ -323,6 +324,7 @@ pub(crate) fn names_vehicle(tokens: &[Token]) -> bool {
 /// (of [`OOS_CUES`], the ones that can never be where a ride goes or what
 /// is bought): the trained reader declines them whatever its model says.
 const NEVER_ORDERED: &[&str] = &[
+    "remember",
     "weather",
     "forecast",
     "recipe",
@@ -413,6 +415,34 @@ fn made_at_home(tokens: &[Token]) -> bool {
         };
         machine || (verb && drink())
     })
+}
+
+/// Whether someone asks to be driven: a named vehicle, or "pick me up",
+/// "to be picked up", "a car to take me", "send a car". (A car to rent is
+/// no ride: "rent" and "rental" are hard negatives.)
+pub(crate) fn asks_for_a_lift(tokens: &[Token]) -> bool {
+    let word = |i: usize| tokens.get(i).map_or("", |t| t.norm.as_str());
+    names_vehicle(tokens)
+        || tokens
+            .iter()
+            .enumerate()
+            .any(|(i, t)| match t.norm.as_str() {
+                "pick" => matches!(word(i + 1), "me" | "us") && word(i + 2) == "up",
+                "picked" => {
+                    matches!(word(i.wrapping_sub(1)), "be" | "get" | "getting")
+                        && word(i + 1) == "up"
+                }
+                "car" => {
+                    word(i + 1) == "to"
+                        && matches!(word(i + 2), "take" | "drive" | "pick")
+                        && matches!(word(i + 3), "me" | "us")
+                        || (word(i.wrapping_sub(1)) == "a" && word(i.wrapping_sub(2)) == "send")
+                        || (word(i.wrapping_sub(1)) == "a"
+                            && matches!(word(i.wrapping_sub(2)), "me" | "us")
+                            && word(i.wrapping_sub(3)) == "send")
+                }
+                _ => false,
+            })
 }
 
 /// Whether word `i` is a hard negative ([`OOS_CUES`]). A named vehicle
@@ -554,7 +584,11 @@ impl RuleNlu {
         if let Some((_, end, _)) = &come_to {
             to = self.place_in(u, *end, "to");
         }
-        let to = between.as_ref().map(|(_, to)| to.clone()).or(to);
+        let to = between
+            .as_ref()
+            .map(|(_, to)| to.clone())
+            .or(to)
+            .or_else(|| self.going_home(u));
         if let Some((_, _, to)) = &to {
             slots.insert("destination".into(), SlotValue::Text(to.clone()));
         }
@@ -635,6 +669,18 @@ impl RuleNlu {
     fn place_at(&self, u: &Utterance<'_>, at: usize) -> Option<PlaceAt> {
         let place = self.place_in(u, at, "at")?;
         (!looks_like_time(u, &place)).then_some(place)
+    }
+
+    /// "Get me a Lyft home", "take us home": home without a "to".
+    fn going_home(&self, u: &Utterance<'_>) -> Option<PlaceAt> {
+        let at = (1..u.tokens.len()).find(|&i| {
+            let before = u.tokens[i - 1].norm.as_str();
+            u.tokens[i].norm == "home"
+                && (VEHICLES.contains(&before)
+                    || matches!(before, "me" | "us" | "ride" | "lift" | "car"))
+        })?;
+        let t = &u.tokens[at];
+        Some((at, at + 1, u.text[t.start..t.end].to_owned()))
     }
 
     /// "I'm at Jesus College": where the person is, so where a ride starts.
@@ -782,6 +828,9 @@ impl RuleNlu {
         let mut ride = cue(RIDE_CUES);
         if u.has("to") && (u.has("take") || u.has("drive") || u.has("get")) && u.has("me") {
             ride += 1.0;
+        }
+        if asks_for_a_lift(&u.tokens) && !names_vehicle(&u.tokens) {
+            ride += 3.0;
         }
         let restaurant = self.restaurant(u).is_some();
         let mut food_score =
@@ -1186,6 +1235,12 @@ mod tests {
         let p = parse("a taxi to the airport between 5 and 6pm");
         assert_eq!(text(&p, "destination"), Some("the airport"), "{p:?}");
         assert_eq!(text(&p, "pickup"), None, "{p:?}");
+
+        let p = parse("get me a lyft home from the Red Lion");
+        assert_eq!(text(&p, "destination"), Some("home"), "{p:?}");
+        assert_eq!(text(&p, "pickup"), Some("the Red Lion"), "{p:?}");
+        let p = parse("a taxi from home to the airport");
+        assert_eq!(text(&p, "destination"), Some("the airport"), "{p:?}");
 
         let p = parse("I need a taxi to come to the Hilton and take me to the airport");
         assert_eq!(text(&p, "pickup"), Some("the Hilton"), "{p:?}");

@@ -5,7 +5,7 @@
 
 use super::features;
 use super::model::{FoundSlot, ModelError, NluModel, intent_slots};
-use super::rules::{NOT_A_PLACE, names_vehicle, never_an_order, ride_type};
+use super::rules::{NOT_A_PLACE, asks_for_a_lift, never_an_order, ride_type};
 use super::tokens::{Token, counts_a_thing, mentions, number_word, tokenize};
 use super::{Context, Intent, Lexicon, Parse, RuleNlu, Understand};
 use errand_schemas::{ItemRequest, SlotMap, SlotValue};
@@ -199,17 +199,19 @@ fn merge_rules(
 /// Whether the rule reader's request is sure enough to stand against the
 /// model's intent. The model learned from the data's phrasings; these are
 /// requests it may never have seen phrased so:
-/// - against "out of scope": a ride that names its vehicle ("I need to find
-///   a taxi departing from the hotel"), and food someone orders ("order me
-///   chinese food", "get me some food"); of the data's 40,000
-///   out-of-scope lines, 6 look like the first and 2 like the second;
+/// - against "out of scope": a ride that names its vehicle or asks for a
+///   lift ("I need to find a taxi departing from the hotel", "send a car to
+///   pick me up"), and food someone orders ("order me chinese food", "get
+///   me some food", "can I get a coffee and a croissant"); of the data's
+///   40,000 out-of-scope lines, 6 look like the first and 2 like the
+///   second;
 /// - against any intent: errand's own catalog, an item with one of its
 ///   restaurants ("pad thai from Sakura") or an item to be delivered to a
 ///   street address ("sushi delivered to 10 Downing Street"), which no line
 ///   of the data has.
 fn decisive(rules: &Parse, model: Intent, tokens: &[Token]) -> bool {
     match rules.intent {
-        Intent::BookRide => model == Intent::OutOfScope && names_vehicle(tokens),
+        Intent::BookRide => model == Intent::OutOfScope && asks_for_a_lift(tokens),
         Intent::OrderFood | Intent::OrderMart => {
             let item = rules.slots.contains_key("item");
             let restaurant = rules.slots.contains_key("restaurant");
@@ -223,7 +225,7 @@ fn decisive(rules: &Parse, model: Intent, tokens: &[Token]) -> bool {
             catalog
                 || (model == Intent::OutOfScope
                     && rules.intent == Intent::OrderFood
-                    && ordered(tokens))
+                    && (ordered(tokens) || (item && asked_for(tokens))))
         }
         Intent::OutOfScope => false,
     }
@@ -260,12 +262,26 @@ fn ordered(tokens: &[Token]) -> bool {
     })
 }
 
+/// "Can I get a coffee and a croissant", "could we have two pizzas": a
+/// polite order, when the things asked for are dishes the rules know.
+fn asked_for(tokens: &[Token]) -> bool {
+    tokens.windows(3).any(|w| {
+        matches!(w[0].norm.as_str(), "can" | "could" | "may")
+            && matches!(w[1].norm.as_str(), "i" | "we")
+            && matches!(w[2].norm.as_str(), "get" | "have")
+    }) && !searching(tokens)
+}
+
 /// Looking for a place to eat or for ideas rather than for food ("I'm
-/// searching for a restaurant; get me one that serves pizza", "get me
-/// dinner suggestions").
+/// searching for a restaurant; get me one that serves pizza", "can I get a
+/// good place for afternoon tea", "get me dinner suggestions").
 fn searching(tokens: &[Token]) -> bool {
     let has = |words: &[&str]| mentions(tokens, words);
     (has(&["restaurant", "restaurants"]) && has(&["search", "searching", "find", "looking"]))
+        || tokens.windows(2).any(|w| {
+            matches!(w[0].norm.as_str(), "a" | "good" | "best" | "nice")
+                && matches!(w[1].norm.as_str(), "place" | "places" | "spot")
+        })
         || has(&[
             "suggest",
             "suggestion",
@@ -637,6 +653,24 @@ mod tests {
         assert_eq!(p.intent, Intent::OrderFood, "{p:?}");
         assert!(!p.slots.contains_key("item"), "{p:?}");
 
+        // A lift asked for without naming a vehicle.
+        for t in [
+            "I need a car to take me to the hospital now",
+            "send a car to pick me up at the office",
+            "I'd like to be picked up at the Hilton at 5pm and taken to the airport",
+        ] {
+            assert_eq!(nlu.parse(t, &none).intent, Intent::BookRide, "{t:?}");
+        }
+        let p = nlu.parse("can I get a coffee and a croissant", &none);
+        assert_eq!(p.intent, Intent::OrderFood, "{p:?}");
+        assert_eq!(
+            items(&p),
+            [("coffee".to_owned(), 1), ("croissant".to_owned(), 1)]
+        );
+        let p = nlu.parse("order a phone charger", &none);
+        assert_eq!(p.intent, Intent::OrderMart, "{p:?}");
+        assert_eq!(items(&p), [("phone charger".to_owned(), 1)]);
+
         // A cold brew is a drink, and coffee with a count an order.
         for t in ["2 cold brew frozen coffee please", "order 2 coffees"] {
             assert_eq!(nlu.parse(t, &none).intent, Intent::OrderFood, "{t:?}");
@@ -679,6 +713,8 @@ mod tests {
             "I'm looking for a restaurant, get me one that does sushi",
             // Words no order says, whatever else is said.
             "i need a reminder to order cookies",
+            "remember to pick me up from the airport at noon",
+            "can I get a good place for afternoon tea",
             "email george about the pizza order",
             // An order already placed.
             "was the order delivered",
