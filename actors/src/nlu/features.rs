@@ -55,6 +55,55 @@ impl Mark {
 /// Words for food that name no dish.
 pub(crate) const MEAL_WORDS: &[&str] = &["food", "meal", "meals", "takeout", "takeaway"];
 
+/// Words for things in general, meals and containers: like [`MEAL_WORDS`],
+/// never an item by themselves ("order dinner for two", "get me some
+/// groceries", "2 bags of rice").
+const NOT_AN_ITEM: &[&str] = &[
+    "foods",
+    "something",
+    "anything",
+    "stuff",
+    "thing",
+    "things",
+    "item",
+    "items",
+    "order",
+    "delivery",
+    "some",
+    "breakfast",
+    "brunch",
+    "lunch",
+    "dinner",
+    "supper",
+    "grocery",
+    "groceries",
+    "shopping",
+    "bag",
+    "bags",
+    "bottle",
+    "bottles",
+    "box",
+    "boxes",
+    "pack",
+    "packs",
+    "packet",
+    "packets",
+    "can",
+    "cans",
+    "jar",
+    "jars",
+    "carton",
+    "cartons",
+    "piece",
+    "pieces",
+];
+
+/// Whether the word names no thing to order by itself ([`MEAL_WORDS`],
+/// [`NOT_AN_ITEM`]).
+pub(crate) fn names_no_thing(word: &str) -> bool {
+    MEAL_WORDS.contains(&word) || NOT_AN_ITEM.contains(&word)
+}
+
 /// The letters of a word that starts with letters and has digits
 /// ("iphone7" is "iphone"); `None` for a plain word, a number or "6pm".
 fn letters_of(word: &str) -> Option<String> {

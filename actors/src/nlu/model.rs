@@ -5,7 +5,7 @@
 use super::augment;
 use super::classifier::{Linear, LinearTraining};
 use super::data::{LabelledLine, align};
-use super::features::{self, MEAL_WORDS, Mark};
+use super::features::{self, Mark, names_no_thing};
 use super::rules::{PLACE_STOPS, asks_for_a_lift};
 use super::tagger::{self, LABELS, SLOTS, TaggedLine, Tagger};
 use super::tokens::{
@@ -39,8 +39,9 @@ fn class(intent: Intent) -> usize {
     Intent::ALL.iter().position(|i| *i == intent).unwrap_or(3)
 }
 
-/// The bar for a ride that names its vehicle (see [`NluModel::intent`]).
-const VEHICLE_THRESHOLD: f32 = 0.5;
+/// The bar for a ride that names its vehicle, and for an order the rule
+/// reader sees too (see [`NluModel::intent`]).
+const AGREED_THRESHOLD: f32 = 0.5;
 
 #[derive(Clone, Debug, PartialEq)]
 pub struct NluModel {
@@ -185,8 +186,16 @@ impl NluModel {
     }
 
     /// The intent and how sure it is: the likeliest in-scope intent if it
-    /// reaches the threshold, otherwise out of scope.
-    pub(crate) fn intent(&self, tokens: &[Token], marks: &[Mark], hint: Intent) -> (Intent, f32) {
+    /// reaches the threshold, otherwise out of scope. `hint` is the rule
+    /// reader's intent; `named` says whether the rules also found what is
+    /// asked for (a dish or goods they know).
+    pub(crate) fn intent(
+        &self,
+        tokens: &[Token],
+        marks: &[Mark],
+        hint: Intent,
+        named: bool,
+    ) -> (Intent, f32) {
         if tokens.is_empty() {
             return (Intent::OutOfScope, 1.0);
         }
@@ -198,8 +207,12 @@ impl NluModel {
         // 2,000 lines that name one ask for no ride. So a ride that names
         // one, or asks to be picked up, needs only an even chance.
         let vehicle = asks_for_a_lift(tokens);
-        let threshold = if Intent::ALL[best] == Intent::BookRide && vehicle {
-            self.threshold.min(VEHICLE_THRESHOLD)
+        // So does food both readers see, when the rules know the dish: "I
+        // would like the salmon sushi roll and miso soup". (Goods are left
+        // to the model: "I ran out of checks" names goods too.)
+        let agreed = hint == Intent::OrderFood && Intent::ALL[best] == hint && named;
+        let threshold = if (Intent::ALL[best] == Intent::BookRide && vehicle) || agreed {
+            self.threshold.min(AGREED_THRESHOLD)
         } else {
             self.threshold
         };
@@ -252,14 +265,7 @@ fn tidy(mut span: tagger::Span, text: &str, tokens: &[Token]) -> Option<tagger::
     match SLOTS[span.slot] {
         "quantity" | "seats" if duration => None,
         // "order some takeaway food": no dish is named yet.
-        "item"
-            if (span.from..span.to).all(|i| {
-                let word = tokens[i].norm.as_str();
-                MEAL_WORDS.contains(&word) || NOT_AN_ITEM.contains(&word)
-            }) =>
-        {
-            None
-        }
+        "item" if (span.from..span.to).all(|i| names_no_thing(&tokens[i].norm)) => None,
         "quantity" => (!(span.from..span.to).any(clock)).then_some(span),
         // A car seats a few: "#35" or "35" is a number of something else.
         "seats" => {
@@ -295,22 +301,6 @@ fn tidy(mut span: tagger::Span, text: &str, tokens: &[Token]) -> Option<tagger::
         _ => Some(span),
     }
 }
-
-/// Words for things in general: like [`MEAL_WORDS`], never an item by
-/// themselves.
-const NOT_AN_ITEM: &[&str] = &[
-    "foods",
-    "something",
-    "anything",
-    "stuff",
-    "thing",
-    "things",
-    "item",
-    "items",
-    "order",
-    "delivery",
-    "some",
-];
 
 /// A number said right before an item is how many ("and 4 cokes"), when
 /// the tagger did not say so itself.
@@ -353,8 +343,11 @@ fn count_items(spans: &mut Vec<tagger::Span>, text: &str, tokens: &[Token]) {
         while to < from + 4 && thing(to) && free(to) && !clause_break(text, tokens, to) {
             to += 1;
         }
-        // "1 meat eater pizza": the tagger's item comes a word or two on.
-        if spans.iter().any(|s| s.slot == item && s.from == to) {
+        // "1 meat eater pizza": the tagger's item comes a word or two on;
+        // "2 bags of rice": bags hold the thing counted.
+        if spans.iter().any(|s| s.slot == item && s.from == to)
+            || (from..to).all(|i| names_no_thing(&tokens[i].norm))
+        {
             continue;
         }
         counted.push(tagger::Span {

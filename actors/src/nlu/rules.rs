@@ -4,6 +4,7 @@
 //! bookings, tickets, order status) win over item words, because errand must
 //! never place an order nobody asked for.
 
+use super::features::names_no_thing;
 use super::tokens::{Token, clause_break, clock_end, mentions, number_word, tokenize};
 use super::{Context, Intent, Lexicon, Parse, Understand};
 use crate::agents::item_key;
@@ -355,14 +356,32 @@ const BREWED: &[&str] = &["coffee", "tea", "espresso", "latte", "cappuccino"];
 
 /// Whether the request is out of scope whatever else it says: a word of
 /// [`NEVER_ORDERED`] ("remind me to order cookies"), a question about an
-/// order already placed ([`asks_after_an_order`]) or a drink made at home
-/// ([`made_at_home`]).
+/// order already placed ([`asks_after_an_order`]) or about opening hours
+/// ([`asks_if_open`]), or a drink made at home ([`made_at_home`]).
 pub(crate) fn never_an_order(tokens: &[Token]) -> bool {
     tokens
         .iter()
         .any(|t| NEVER_ORDERED.contains(&t.norm.as_str()))
         || asks_after_an_order(tokens)
+        || asks_if_open(tokens)
         || made_at_home(tokens)
+}
+
+/// "Is the burger place open now?", "when does the shop close": opening
+/// hours, not an order.
+fn asks_if_open(tokens: &[Token]) -> bool {
+    let asks = tokens.first().is_some_and(|t| {
+        matches!(
+            t.norm.as_str(),
+            "is" | "are" | "does" | "do" | "when" | "what" | "whats" | "how"
+        )
+    });
+    asks && mentions(
+        tokens,
+        &[
+            "open", "opens", "close", "closes", "closed", "closing", "opening",
+        ],
+    )
 }
 
 /// "Was the order delivered?", "when will my order arrive", "where is my
@@ -492,7 +511,11 @@ impl RuleNlu {
                     break;
                 }
             }
+            // "groceries", "dinner": the kind of order, no item of it.
+            let general = matched
+                .is_some_and(|len| u.tokens[i..i + len].iter().all(|t| names_no_thing(&t.norm)));
             match matched {
+                Some(len) if general => i += len,
                 Some(len) => {
                     let quantity = self.quantity_before(u, i).unwrap_or(1);
                     found.push(ItemMatch {

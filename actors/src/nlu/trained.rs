@@ -111,9 +111,9 @@ fn merge_rules(
         Intent::BookRide => &["pickup", "destination", "ride_type", "seats", "time"],
         Intent::OutOfScope => &[],
     };
-    if intent == Intent::OrderMart && rules.contains_key("item") {
-        found.retain(|f| f.name != "item");
-    }
+    // The rules know the shop's goods by name; the tagger may find more
+    // ("shampoo and conditioner"), which are kept beside them.
+    let goods = intent == Intent::OrderMart && rules.contains_key("item");
     if intent == Intent::OrderFood {
         whole_dishes(found, rules, text, tokens);
     }
@@ -121,7 +121,7 @@ fn merge_rules(
         let Some(value) = rules.get(name) else {
             continue;
         };
-        if found.iter().any(|f| f.name == name) {
+        if found.iter().any(|f| f.name == name) && !(goods && name == "item") {
             continue;
         }
         let texts: Vec<String> = match value {
@@ -171,12 +171,15 @@ fn merge_rules(
             }
             if let Some((start, end)) = span {
                 // A tagged item or quantity inside this span was part of
-                // this slot all along.
+                // this slot all along; and goods the rules know replace a
+                // tagged item around them ("AA batteries" is the shop's
+                // "batteries").
                 found.retain(|f| {
+                    let outside = tokens
+                        .get(f.from)
+                        .is_none_or(|t| t.end <= start || t.start >= end);
                     (f.name != "item" && f.name != "quantity")
-                        || tokens
-                            .get(f.from)
-                            .is_none_or(|t| t.end <= start || t.start >= end)
+                        || (outside && !(goods && f.name == "item" && overlaps(f, (start, end))))
                 });
             }
             let from = span
@@ -206,22 +209,18 @@ fn merge_rules(
 ///   40,000 out-of-scope lines, 6 look like the first and 2 like the
 ///   second;
 /// - against any intent: errand's own catalog, an item with one of its
-///   restaurants ("pad thai from Sakura") or an item to be delivered to a
-///   street address ("sushi delivered to 10 Downing Street"), which no line
-///   of the data has.
+///   restaurants ("pad thai from Sakura") or an item to be delivered
+///   somewhere ("sushi delivered to 10 Downing Street", "a pizza delivered
+///   to my office by noon"), which no line of the data has.
 fn decisive(rules: &Parse, model: Intent, tokens: &[Token]) -> bool {
     match rules.intent {
         Intent::BookRide => model == Intent::OutOfScope && asks_for_a_lift(tokens),
         Intent::OrderFood | Intent::OrderMart => {
             let item = rules.slots.contains_key("item");
             let restaurant = rules.slots.contains_key("restaurant");
-            let street = rules
-                .slots
-                .get("address")
-                .and_then(SlotValue::as_text)
-                .is_some_and(|a| a.starts_with(|c: char| c.is_ascii_digit()));
+            let address = rules.slots.contains_key("address");
             let delivered = mentions(tokens, &["deliver", "delivered", "send", "sent", "bring"]);
-            let catalog = item && (restaurant || (street && delivered));
+            let catalog = item && (restaurant || (address && delivered));
             catalog
                 || (model == Intent::OutOfScope
                     && rules.intent == Intent::OrderFood
@@ -459,7 +458,8 @@ impl TrainedNlu {
         }
         let rules = self.rules.parse(text, context);
         let marks = features::marks(&self.lexicon, &tokens);
-        let (mut intent, mut confidence) = self.model.intent(&tokens, &marks, rules.intent);
+        let named = rules.slots.contains_key("item");
+        let (mut intent, mut confidence) = self.model.intent(&tokens, &marks, rules.intent, named);
         if intent != rules.intent && decisive(&rules, intent, &tokens) {
             (intent, confidence) = (rules.intent, rules.confidence);
         }
@@ -667,6 +667,32 @@ mod tests {
             items(&p),
             [("coffee".to_owned(), 1), ("croissant".to_owned(), 1)]
         );
+        for t in [
+            "I would like the salmon sushi roll and miso soup",
+            "I need a pizza delivered to my office by noon",
+        ] {
+            assert_eq!(nlu.parse(t, &none).intent, Intent::OrderFood, "{t:?}");
+        }
+        // Goods the shop knows by name, and others beside them.
+        let p = nlu.parse("buy shampoo and conditioner", &none);
+        assert_eq!(
+            items(&p),
+            [("shampoo".to_owned(), 1), ("conditioner".to_owned(), 1)]
+        );
+        let p = nlu.parse("get me a pack of AA batteries", &none);
+        assert_eq!(items(&p), [("batteries".to_owned(), 1)], "{p:?}");
+        let p = nlu.parse("order 2 bags of rice and a bottle of olive oil", &none);
+        assert_eq!(
+            items(&p),
+            [("rice".to_owned(), 2), ("olive oil".to_owned(), 1)],
+            "{p:?}"
+        );
+        let p = nlu.parse("get me some groceries: apples, pasta and tomatoes", &none);
+        assert_eq!(p.intent, Intent::OrderMart, "{p:?}");
+        assert!(
+            !items(&p).iter().any(|(name, _)| name.contains("groceries")),
+            "{p:?}"
+        );
         let p = nlu.parse("order a phone charger", &none);
         assert_eq!(p.intent, Intent::OrderMart, "{p:?}");
         assert_eq!(items(&p), [("phone charger".to_owned(), 1)]);
@@ -715,6 +741,7 @@ mod tests {
             "i need a reminder to order cookies",
             "remember to pick me up from the airport at noon",
             "can I get a good place for afternoon tea",
+            "is the burger place open now",
             "email george about the pizza order",
             // An order already placed.
             "was the order delivered",
