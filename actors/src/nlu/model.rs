@@ -296,11 +296,45 @@ fn tidy(mut span: tagger::Span, text: &str, tokens: &[Token]) -> Option<tagger::
             }) {
                 span.to = cut;
             }
+            // "2455 Bennett Valley Road": a street's name ends with its kind,
+            // a word or two on.
+            if SLOTS[span.slot] != "restaurant"
+                && let Some(kind) = (span.to..tokens.len().min(span.to + 3))
+                    .take_while(|&i| {
+                        let word = tokens[i].norm.as_str();
+                        !clause_break(text, tokens, i)
+                            && !PLACE_STOPS.contains(&word)
+                            && word.chars().all(char::is_alphabetic)
+                    })
+                    .find(|&i| STREET_KINDS.contains(&tokens[i].norm.as_str()))
+            {
+                span.to = kind + 1;
+            }
             Some(span)
         }
         _ => Some(span),
     }
 }
+
+/// Words that end a street's or a building's name.
+const STREET_KINDS: &[&str] = &[
+    "street",
+    "st",
+    "road",
+    "rd",
+    "avenue",
+    "ave",
+    "boulevard",
+    "blvd",
+    "lane",
+    "ln",
+    "building",
+    "plaza",
+    "square",
+    "court",
+    "terrace",
+    "crescent",
+];
 
 /// A number said right before an item is how many ("and 4 cokes"), when
 /// the tagger did not say so itself.
@@ -534,5 +568,38 @@ impl Reader<'_> {
             values[at] = f32::from(i16::from_le_bytes(self.array()?)) * scale;
         }
         Ok(values)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn tidied(text: &str, slot: &str, from: usize, to: usize) -> Option<String> {
+        let tokens = tokenize(text);
+        let slot = SLOTS.iter().position(|s| *s == slot).expect("a slot");
+        tidy(tagger::Span { slot, from, to }, text, &tokens)
+            .map(|s| text[tokens[s.from].start..tokens[s.to - 1].end].to_owned())
+    }
+
+    #[test]
+    fn tidy_mends_the_taggers_spans() {
+        // A street's name runs on to its kind, not past a stop.
+        let text = "a ride to 2455 bennett valley road please";
+        assert_eq!(
+            tidied(text, "destination", 3, 5).as_deref(),
+            Some("2455 bennett valley road")
+        );
+        let text = "a ride to the station and then road trip";
+        assert_eq!(
+            tidied(text, "destination", 4, 5).as_deref(),
+            Some("station")
+        );
+        // "By 5" is when; "for 5" may be seats.
+        assert_eq!(tidied("a taxi there by 5", "seats", 4, 5), None);
+        assert_eq!(tidied("a taxi for 5", "seats", 3, 4).as_deref(), Some("5"));
+        // Meals, groceries and bags are no items.
+        assert_eq!(tidied("order dinner for two", "item", 1, 2), None);
+        assert_eq!(tidied("2 bags of rice", "item", 1, 2), None);
     }
 }

@@ -694,13 +694,17 @@ impl RuleNlu {
         (!looks_like_time(u, &place)).then_some(place)
     }
 
-    /// "Get me a Lyft home", "take us home": home without a "to".
+    /// "Get me a Lyft home", "take us home", "a taxi to go home": home
+    /// without a "to".
     fn going_home(&self, u: &Utterance<'_>) -> Option<PlaceAt> {
         let at = (1..u.tokens.len()).find(|&i| {
             let before = u.tokens[i - 1].norm.as_str();
             u.tokens[i].norm == "home"
                 && (VEHICLES.contains(&before)
-                    || matches!(before, "me" | "us" | "ride" | "lift" | "car"))
+                    || matches!(
+                        before,
+                        "me" | "us" | "ride" | "lift" | "car" | "go" | "going" | "get" | "head"
+                    ))
         })?;
         let t = &u.tokens[at];
         Some((at, at + 1, u.text[t.start..t.end].to_owned()))
@@ -1262,6 +1266,8 @@ mod tests {
         let p = parse("get me a lyft home from the Red Lion");
         assert_eq!(text(&p, "destination"), Some("home"), "{p:?}");
         assert_eq!(text(&p, "pickup"), Some("the Red Lion"), "{p:?}");
+        let p = parse("look for a taxi to go home");
+        assert_eq!(text(&p, "destination"), Some("home"), "{p:?}");
         let p = parse("a taxi from home to the airport");
         assert_eq!(text(&p, "destination"), Some("the airport"), "{p:?}");
 

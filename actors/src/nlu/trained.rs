@@ -156,6 +156,13 @@ fn merge_rules(
             {
                 found.retain(|f| f.name != "pickup" || !overlaps(f, span));
             }
+            // A ride type inside a place is part of its name ("Jesus Green
+            // Outdoor Pool").
+            if (name == "pickup" || name == "destination")
+                && let Some(span) = span
+            {
+                found.retain(|f| f.name != "ride_type" || !overlaps(f, span));
+            }
             // Words the tagger gave another slot are not this one.
             let taken = span.is_some_and(|span| {
                 found
@@ -701,6 +708,24 @@ mod tests {
         for t in ["2 cold brew frozen coffee please", "order 2 coffees"] {
             assert_eq!(nlu.parse(t, &none).intent, Intent::OrderFood, "{t:?}");
         }
+        // A street's kind ends its name; a pool in a name is no shared ride.
+        let p = nlu.parse(
+            "i need a ride to 1400 walnut creek avenue and i prefer a shared ride",
+            &none,
+        );
+        assert_eq!(
+            text(&p, "destination"),
+            Some("1400 walnut creek avenue"),
+            "{p:?}"
+        );
+        let p = nlu.parse("Can you find me a taxi to parkside outdoor pool?", &none);
+        assert_eq!(
+            text(&p, "destination"),
+            Some("parkside outdoor pool"),
+            "{p:?}"
+        );
+        assert!(!p.slots.contains_key("ride_type"), "{p:?}");
+
         // "By 5" is when, not how many.
         let p = nlu.parse(
             "I need a taxi to the airport, I have to be there by 5",
