@@ -436,6 +436,28 @@ fn made_at_home(tokens: &[Token]) -> bool {
     })
 }
 
+/// "Order everything on my shopping list", "buy all the things on the
+/// list": a whole list bought (but not "get rid of everything on my to do
+/// list" or "show everything on my to buy list").
+pub(crate) fn orders_a_list(tokens: &[Token]) -> bool {
+    let word = |i: usize| tokens.get(i).map_or("", |t| t.norm.as_str());
+    let buys = tokens.iter().enumerate().any(|(i, t)| {
+        matches!(
+            t.norm.as_str(),
+            "order" | "ordered" | "buy" | "purchase" | "get" | "submit"
+        ) && word(i + 1) != "rid"
+    });
+    let whole = mentions(tokens, &["everything", "all", "entire", "whole"]);
+    let to_do = tokens
+        .windows(2)
+        .any(|w| w[0].norm == "to" && w[1].norm == "do");
+    let reads = matches!(
+        word(0),
+        "show" | "read" | "tell" | "what" | "whats" | "display" | "check"
+    );
+    buys && whole && mentions(tokens, &["list"]) && !to_do && !reads
+}
+
 /// Whether someone asks to be driven: a named vehicle, or "pick me up",
 /// "to be picked up", "a car to take me", "send a car". (A car to rent is
 /// no ride: "rent" and "rental" are hard negatives.)
@@ -859,6 +881,11 @@ impl RuleNlu {
         if asks_for_a_lift(&u.tokens) && !names_vehicle(&u.tokens) {
             ride += 3.0;
         }
+        // A taxi from or to somewhere is a ride, whatever dishes its places
+        // are named after ("from Rice Boat to the Curry Garden").
+        if names_vehicle(&u.tokens) && (u.has("from") || u.has("to")) {
+            ride += 2.0;
+        }
         let restaurant = self.restaurant(u).is_some();
         let mut food_score =
             cue(FOOD_CUES) + 2.0 * food.len() as f32 + if restaurant { 2.5 } else { 0.0 };
@@ -866,6 +893,9 @@ impl RuleNlu {
             food_score += 1.0;
         }
         let mut mart_score = cue(MART_CUES) + 2.0 * mart.len() as f32;
+        if orders_a_list(&u.tokens) {
+            mart_score += 3.0;
+        }
         // Items in both lexicons (coffee, water) lean to food unless the
         // request sounds like shopping.
         if mart_score > 0.0 && food_score > 0.0 && cue(MART_CUES) == 0.0 {

@@ -5,7 +5,7 @@
 
 use super::features;
 use super::model::{FoundSlot, ModelError, NluModel, intent_slots};
-use super::rules::{NOT_A_PLACE, asks_for_a_lift, never_an_order, ride_type};
+use super::rules::{NOT_A_PLACE, asks_for_a_lift, never_an_order, orders_a_list, ride_type};
 use super::tokens::{Token, counts_a_thing, mentions, number_word, tokenize};
 use super::{Context, Intent, Lexicon, Parse, RuleNlu, Understand};
 use errand_schemas::{ItemRequest, SlotMap, SlotValue};
@@ -212,9 +212,11 @@ fn merge_rules(
 /// - against "out of scope": a ride that names its vehicle or asks for a
 ///   lift ("I need to find a taxi departing from the hotel", "send a car to
 ///   pick me up"), and food someone orders ("order me chinese food", "get
-///   me some food", "can I get a coffee and a croissant"); of the data's
-///   40,000 out-of-scope lines, 6 look like the first and 2 like the
-///   second;
+///   me some food", "can I get a coffee and a croissant"), and groceries
+///   or a whole shopping list ordered ("get me some groceries", "order
+///   everything on my shopping list"); of the data's 40,000 out-of-scope
+///   lines, 6 look like the first, 2 like the second and none like the
+///   third;
 /// - against any intent: errand's own catalog, an item with one of its
 ///   restaurants ("pad thai from Sakura") or an item to be delivered
 ///   somewhere ("sushi delivered to 10 Downing Street", "a pizza delivered
@@ -228,10 +230,16 @@ fn decisive(rules: &Parse, model: Intent, tokens: &[Token]) -> bool {
             let address = rules.slots.contains_key("address");
             let delivered = mentions(tokens, &["deliver", "delivered", "send", "sent", "bring"]);
             let catalog = item && (restaurant || (address && delivered));
+            let against_none = model == Intent::OutOfScope;
             catalog
-                || (model == Intent::OutOfScope
+                || (against_none
                     && rules.intent == Intent::OrderFood
                     && (ordered(tokens) || (item && asked_for(tokens))))
+                || (against_none
+                    && rules.intent == Intent::OrderMart
+                    && (orders_a_list(tokens)
+                        || (mentions(tokens, &["groceries", "grocery", "supermarket"])
+                            && (ordered(tokens) || asked_for(tokens)))))
         }
         Intent::OutOfScope => false,
     }
@@ -680,6 +688,14 @@ mod tests {
         ] {
             assert_eq!(nlu.parse(t, &none).intent, Intent::OrderFood, "{t:?}");
         }
+        // A whole shopping list bought.
+        for t in [
+            "order all items on the list",
+            "please get everything on my shopping list",
+            "i would like all of these things on my shopping list ordered",
+        ] {
+            assert_eq!(nlu.parse(t, &none).intent, Intent::OrderMart, "{t:?}");
+        }
         // Goods the shop knows by name, and others beside them.
         let p = nlu.parse("buy shampoo and conditioner", &none);
         assert_eq!(
@@ -767,6 +783,8 @@ mod tests {
             "remember to pick me up from the airport at noon",
             "can I get a good place for afternoon tea",
             "is the burger place open now",
+            "show everything on my to buy list",
+            "please get rid of everything on my to do list",
             "email george about the pizza order",
             // An order already placed.
             "was the order delivered",
