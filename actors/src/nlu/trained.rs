@@ -780,6 +780,8 @@ mod tests {
             "I'm looking for a restaurant, get me one that does sushi",
             // Words no order says, whatever else is said.
             "i need a reminder to order cookies",
+            "can you spell hamburger",
+            "send a message to peter telling him to pick up milk",
             "remember to pick me up from the airport at noon",
             "can I get a good place for afternoon tea",
             "is the burger place open now",
