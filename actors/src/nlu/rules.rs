@@ -647,6 +647,7 @@ impl RuleNlu {
             .or_else(|| self.place_after(u, "from"))
             .or_else(|| self.pickup_at(u))
             .or_else(|| self.where_i_am(u))
+            .or_else(|| self.vehicle_at(u))
             .or(come_to)
             .or_else(|| self.place_after(u, "leave"))
             .or_else(|| self.place_after(u, "leaving"));
@@ -711,6 +712,15 @@ impl RuleNlu {
             .iter()
             .position(|t| matches!(t.norm.as_str(), "pick" | "picked" | "pickup"))?;
         let at = u.tokens[pick..].iter().position(|t| t.norm == "at")? + pick;
+        self.place_at(u, at)
+    }
+
+    /// "A taxi at the Saffron Brasserie after 14:45": where the car is
+    /// wanted.
+    fn vehicle_at(&self, u: &Utterance<'_>) -> Option<PlaceAt> {
+        let at = (1..u.tokens.len()).find(|&i| {
+            u.tokens[i].norm == "at" && VEHICLES.contains(&u.tokens[i - 1].norm.as_str())
+        })?;
         self.place_at(u, at)
     }
 
@@ -1301,6 +1311,10 @@ mod tests {
         let p = parse("get me a lyft home from the Red Lion");
         assert_eq!(text(&p, "destination"), Some("home"), "{p:?}");
         assert_eq!(text(&p, "pickup"), Some("the Red Lion"), "{p:?}");
+        let p = parse("I need a taxi at the Saffron Brasserie after 14:45");
+        assert_eq!(text(&p, "pickup"), Some("the Saffron Brasserie"), "{p:?}");
+        let p = parse("I need a taxi at 14:45 to the station");
+        assert_eq!(text(&p, "pickup"), None, "{p:?}");
         let p = parse("look for a taxi to go home");
         assert_eq!(text(&p, "destination"), Some("home"), "{p:?}");
         let p = parse("a taxi from home to the airport");
