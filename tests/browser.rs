@@ -163,9 +163,30 @@ impl Driver {
 
 impl Drop for Driver {
     fn drop(&mut self) {
+        // Ending the session makes chromedriver close Chromium; killing
+        // chromedriver alone would leave the browser running.
+        end_session(self.addr, &self.session);
         let _ = self.process.kill();
         let _ = self.process.wait();
         let _ = std::fs::remove_dir_all(&self.profile);
+    }
+}
+
+/// `DELETE /session/{id}`, blocking (a `Drop` cannot wait on the runtime),
+/// and waits for chromedriver's answer: it answers once the browser is
+/// closed.
+fn end_session(addr: SocketAddr, session: &str) {
+    use std::io::{Read, Write};
+    let Ok(mut stream) = std::net::TcpStream::connect_timeout(&addr, secs(2)) else {
+        return;
+    };
+    let _ = stream.set_read_timeout(Some(secs(20)));
+    let request = format!(
+        "DELETE /session/{session} HTTP/1.1\r\nHost: {addr}\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
+    );
+    if stream.write_all(request.as_bytes()).is_ok() {
+        let mut reply = Vec::new();
+        let _ = stream.read_to_end(&mut reply);
     }
 }
 
