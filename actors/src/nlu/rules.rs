@@ -390,7 +390,7 @@ fn asks_if_open(tokens: &[Token]) -> bool {
 }
 
 /// "Was the order delivered?", "when will my order arrive", "where is my
-/// delivery": of the data's 40 lines that open so and speak of an order,
+/// delivery": of the data's 26 lines that open so and speak of an order,
 /// none places one.
 fn asks_after_an_order(tokens: &[Token]) -> bool {
     let opens = tokens.first().is_some_and(|t| {
@@ -468,24 +468,25 @@ pub(crate) fn orders_a_list(tokens: &[Token]) -> bool {
 /// no ride: "rent" and "rental" are hard negatives.)
 pub(crate) fn asks_for_a_lift(tokens: &[Token]) -> bool {
     let word = |i: usize| tokens.get(i).map_or("", |t| t.norm.as_str());
+    let before = |i: usize, k: usize| i.checked_sub(k).map_or("", word);
     names_vehicle(tokens)
         || tokens
             .iter()
             .enumerate()
             .any(|(i, t)| match t.norm.as_str() {
+                // "pick me up", "pick us up"
                 "pick" => matches!(word(i + 1), "me" | "us") && word(i + 2) == "up",
-                "picked" => {
-                    matches!(word(i.wrapping_sub(1)), "be" | "get" | "getting")
-                        && word(i + 1) == "up"
-                }
+                // "to be picked up", "get picked up"
+                "picked" => matches!(before(i, 1), "be" | "get" | "getting") && word(i + 1) == "up",
+                // "a car to take me", "send a car", "send me a car"
                 "car" => {
-                    word(i + 1) == "to"
+                    let to_take = word(i + 1) == "to"
                         && matches!(word(i + 2), "take" | "drive" | "pick")
-                        && matches!(word(i + 3), "me" | "us")
-                        || (word(i.wrapping_sub(1)) == "a" && word(i.wrapping_sub(2)) == "send")
-                        || (word(i.wrapping_sub(1)) == "a"
-                            && matches!(word(i.wrapping_sub(2)), "me" | "us")
-                            && word(i.wrapping_sub(3)) == "send")
+                        && matches!(word(i + 3), "me" | "us");
+                    let sent = before(i, 1) == "a"
+                        && (before(i, 2) == "send"
+                            || (matches!(before(i, 2), "me" | "us") && before(i, 3) == "send"));
+                    to_take || sent
                 }
                 _ => false,
             })
