@@ -214,9 +214,10 @@ fn merge_rules(
 ///   pick me up"), and food someone orders ("order me chinese food", "get
 ///   me some food", "can I get a coffee and a croissant"), and groceries
 ///   or a whole shopping list ordered ("get me some groceries", "order
-///   everything on my shopping list"); of the data's 40,000 out-of-scope
-///   lines, 6 look like the first, 2 like the second and none like the
-///   third;
+///   everything on my shopping list"); of the data's 37,000 stand-alone
+///   out-of-scope lines, 3 look like the first ("can you call a taxi"), 4
+///   like the second ("can I get good tacos anywhere in Austin") and none
+///   like the third;
 /// - against any intent: errand's own catalog, an item with one of its
 ///   restaurants ("pad thai from Sakura") or an item to be delivered
 ///   somewhere ("sushi delivered to 10 Downing Street", "a pizza delivered
