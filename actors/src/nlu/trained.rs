@@ -661,42 +661,17 @@ mod tests {
         assert_eq!(p.intent, Intent::BookRide, "{p:?}");
         assert!(!p.slots.contains_key("seats"), "{p:?}");
 
-        for t in ["I'm hungry, get me some food", "can you grab me a coffee"] {
-            assert_eq!(nlu.parse(t, &none).intent, Intent::OrderFood, "{t:?}");
-        }
         // Food in general names no dish: errand asks which.
         let p = nlu.parse("order some takeaway food", &none);
         assert_eq!(p.intent, Intent::OrderFood, "{p:?}");
         assert!(!p.slots.contains_key("item"), "{p:?}");
 
-        // A lift asked for without naming a vehicle.
-        for t in [
-            "I need a car to take me to the hospital now",
-            "send a car to pick me up at the office",
-            "I'd like to be picked up at the Hilton at 5pm and taken to the airport",
-        ] {
-            assert_eq!(nlu.parse(t, &none).intent, Intent::BookRide, "{t:?}");
-        }
         let p = nlu.parse("can I get a coffee and a croissant", &none);
         assert_eq!(p.intent, Intent::OrderFood, "{p:?}");
         assert_eq!(
             items(&p),
             [("coffee".to_owned(), 1), ("croissant".to_owned(), 1)]
         );
-        for t in [
-            "I would like the salmon sushi roll and miso soup",
-            "I need a pizza delivered to my office by noon",
-        ] {
-            assert_eq!(nlu.parse(t, &none).intent, Intent::OrderFood, "{t:?}");
-        }
-        // A whole shopping list bought.
-        for t in [
-            "order all items on the list",
-            "please get everything on my shopping list",
-            "i would like all of these things on my shopping list ordered",
-        ] {
-            assert_eq!(nlu.parse(t, &none).intent, Intent::OrderMart, "{t:?}");
-        }
         // Goods the shop knows by name, and others beside them.
         let p = nlu.parse("buy shampoo and conditioner", &none);
         assert_eq!(
@@ -721,10 +696,6 @@ mod tests {
         assert_eq!(p.intent, Intent::OrderMart, "{p:?}");
         assert_eq!(items(&p), [("phone charger".to_owned(), 1)]);
 
-        // A cold brew is a drink, and coffee with a count an order.
-        for t in ["2 cold brew frozen coffee please", "order 2 coffees"] {
-            assert_eq!(nlu.parse(t, &none).intent, Intent::OrderFood, "{t:?}");
-        }
         // A street's kind ends its name; a pool in a name is no shared ride.
         let p = nlu.parse(
             "i need a ride to 1400 walnut creek avenue and i prefer a shared ride",
@@ -750,9 +721,6 @@ mod tests {
         );
         assert_eq!(p.intent, Intent::BookRide, "{p:?}");
         assert!(!p.slots.contains_key("seats"), "{p:?}");
-        // An app to open is no opening hours.
-        let p = nlu.parse("open the uber app and get me a car please", &none);
-        assert_eq!(p.intent, Intent::BookRide, "{p:?}");
         // "My order list" is no address.
         let p = nlu.parse("please add 3 soda to my order list", &none);
         assert_eq!(p.intent, Intent::OrderFood, "{p:?}");
@@ -762,6 +730,55 @@ mod tests {
         let p = nlu.parse("3 pies", &none);
         assert_eq!(p.intent, Intent::OrderFood, "{p:?}");
         assert_eq!(items(&p), [("pies".to_owned(), 3)]);
+    }
+
+    #[test]
+    fn requests_the_model_alone_might_decline() {
+        let nlu = reader();
+        let none = Context::default();
+        for (t, intent) in [
+            ("I'm hungry, get me some food", Intent::OrderFood),
+            ("can you grab me a coffee", Intent::OrderFood),
+            // A lift asked for without naming a vehicle.
+            (
+                "I need a car to take me to the hospital now",
+                Intent::BookRide,
+            ),
+            ("send a car to pick me up at the office", Intent::BookRide),
+            (
+                "I'd like to be picked up at the Hilton at 5pm and taken to the airport",
+                Intent::BookRide,
+            ),
+            // An app to open is no opening hours.
+            (
+                "open the uber app and get me a car please",
+                Intent::BookRide,
+            ),
+            // Food both readers see, and food delivered anywhere.
+            (
+                "I would like the salmon sushi roll and miso soup",
+                Intent::OrderFood,
+            ),
+            (
+                "I need a pizza delivered to my office by noon",
+                Intent::OrderFood,
+            ),
+            // A cold brew is a drink, and coffee with a count an order.
+            ("2 cold brew frozen coffee please", Intent::OrderFood),
+            ("order 2 coffees", Intent::OrderFood),
+            // A whole shopping list bought.
+            ("order all items on the list", Intent::OrderMart),
+            (
+                "please get everything on my shopping list",
+                Intent::OrderMart,
+            ),
+            (
+                "i would like all of these things on my shopping list ordered",
+                Intent::OrderMart,
+            ),
+        ] {
+            assert_eq!(nlu.parse(t, &none).intent, intent, "{t:?}");
+        }
     }
 
     #[test]
