@@ -6,7 +6,7 @@ use super::augment;
 use super::classifier::{Linear, LinearTraining};
 use super::data::{LabelledLine, align};
 use super::features::{self, Mark, names_no_thing};
-use super::rules::{PLACE_STOPS, asks_for_a_lift};
+use super::rules::PLACE_STOPS;
 use super::tagger::{self, LABELS, SLOTS, TaggedLine, Tagger};
 use super::tokens::{
     DURATIONS, Token, clause_break, counts_a_thing, in_clock, number_word, tokenize,
@@ -39,9 +39,22 @@ fn class(intent: Intent) -> usize {
     Intent::ALL.iter().position(|i| *i == intent).unwrap_or(3)
 }
 
-/// The bar for a ride that names its vehicle, and for an order the rule
-/// reader sees too (see [`NluModel::intent`]).
+/// The bar for a ride that names its vehicle, and for food the rule reader
+/// sees too (see [`NluModel::intent`]).
 const AGREED_THRESHOLD: f32 = 0.5;
+
+/// What the rule reader made of an utterance, which the model reads as a
+/// feature and which sets how sure the model must be.
+pub(crate) struct RuleHint {
+    /// The rule reader's intent.
+    pub intent: Intent,
+    /// Whether the rules found the thing asked for (a dish or goods they
+    /// know).
+    pub named: bool,
+    /// Whether someone asks to be driven
+    /// ([`super::rules::asks_for_a_lift`]).
+    pub lift: bool,
+}
 
 #[derive(Clone, Debug, PartialEq)]
 pub struct NluModel {
@@ -186,32 +199,30 @@ impl NluModel {
     }
 
     /// The intent and how sure it is: the likeliest in-scope intent if it
-    /// reaches the threshold, otherwise out of scope. `hint` is the rule
-    /// reader's intent; `named` says whether the rules also found what is
-    /// asked for (a dish or goods they know).
+    /// reaches the threshold, otherwise out of scope.
     pub(crate) fn intent(
         &self,
         tokens: &[Token],
         marks: &[Mark],
-        hint: Intent,
-        named: bool,
+        hint: &RuleHint,
     ) -> (Intent, f32) {
         if tokens.is_empty() {
             return (Intent::OutOfScope, 1.0);
         }
-        let p = self
-            .intent
-            .probabilities(&features::utterance(tokens, marks, hint.as_str()));
+        let p =
+            self.intent
+                .probabilities(&features::utterance(tokens, marks, hint.intent.as_str()));
         let best = (0..3).fold(0, |a, b| if p[b] > p[a] { b } else { a });
+        let best_intent = Intent::ALL[best];
         // A named vehicle all but settles a ride: in the data, 6 of the
         // 2,000 lines that name one ask for no ride. So a ride that names
         // one, or asks to be picked up, needs only an even chance.
-        let vehicle = asks_for_a_lift(tokens);
+        let ride = best_intent == Intent::BookRide && hint.lift;
         // So does food both readers see, when the rules know the dish: "I
         // would like the salmon sushi roll and miso soup". (Goods are left
         // to the model: "I ran out of checks" names goods too.)
-        let agreed = hint == Intent::OrderFood && Intent::ALL[best] == hint && named;
-        let threshold = if (Intent::ALL[best] == Intent::BookRide && vehicle) || agreed {
+        let food = best_intent == Intent::OrderFood && hint.intent == best_intent && hint.named;
+        let threshold = if ride || food {
             self.threshold.min(AGREED_THRESHOLD)
         } else {
             self.threshold

@@ -894,12 +894,13 @@ impl RuleNlu {
         if u.has("to") && (u.has("take") || u.has("drive") || u.has("get")) && u.has("me") {
             ride += 1.0;
         }
-        if asks_for_a_lift(&u.tokens) && !names_vehicle(&u.tokens) {
+        let vehicle = names_vehicle(&u.tokens);
+        if !vehicle && asks_for_a_lift(&u.tokens) {
             ride += 3.0;
         }
         // A taxi from or to somewhere is a ride, whatever dishes its places
         // are named after ("from Rice Boat to the Curry Garden").
-        if names_vehicle(&u.tokens) && (u.has("from") || u.has("to")) {
+        if vehicle && (u.has("from") || u.has("to")) {
             ride += 2.0;
         }
         let restaurant = self.restaurant(u).is_some();
@@ -920,7 +921,6 @@ impl RuleNlu {
         if !food.is_empty() && !mart.is_empty() && mart.len() > food.len() {
             food_score -= 1.0;
         }
-        let vehicle = names_vehicle(&u.tokens);
         let oos_hits = (0..u.tokens.len())
             .filter(|&i| oos_cue(&u.tokens, i, vehicle))
             .count();

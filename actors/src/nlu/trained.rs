@@ -4,7 +4,7 @@
 //! open dialogue, and knows the catalogs' item names.
 
 use super::features;
-use super::model::{FoundSlot, ModelError, NluModel, intent_slots};
+use super::model::{FoundSlot, ModelError, NluModel, RuleHint, intent_slots};
 use super::rules::{NOT_A_PLACE, asks_for_a_lift, never_an_order, orders_a_list, ride_type};
 use super::tokens::{Token, counts_a_thing, mentions, number_word, tokenize};
 use super::{Context, Intent, Lexicon, Parse, RuleNlu, Understand};
@@ -222,9 +222,9 @@ fn merge_rules(
 ///   restaurants ("pad thai from Sakura") or an item to be delivered
 ///   somewhere ("sushi delivered to 10 Downing Street", "a pizza delivered
 ///   to my office by noon"), which no line of the data has.
-fn decisive(rules: &Parse, model: Intent, tokens: &[Token]) -> bool {
+fn decisive(rules: &Parse, model: Intent, tokens: &[Token], lift: bool) -> bool {
     match rules.intent {
-        Intent::BookRide => model == Intent::OutOfScope && asks_for_a_lift(tokens),
+        Intent::BookRide => model == Intent::OutOfScope && lift,
         Intent::OrderFood | Intent::OrderMart => {
             let item = rules.slots.contains_key("item");
             let restaurant = rules.slots.contains_key("restaurant");
@@ -474,9 +474,13 @@ impl TrainedNlu {
         }
         let rules = self.rules.parse(text, context);
         let marks = features::marks(&self.lexicon, &tokens);
-        let named = rules.slots.contains_key("item");
-        let (mut intent, mut confidence) = self.model.intent(&tokens, &marks, rules.intent, named);
-        if intent != rules.intent && decisive(&rules, intent, &tokens) {
+        let hint = RuleHint {
+            intent: rules.intent,
+            named: rules.slots.contains_key("item"),
+            lift: asks_for_a_lift(&tokens),
+        };
+        let (mut intent, mut confidence) = self.model.intent(&tokens, &marks, &hint);
+        if intent != rules.intent && decisive(&rules, intent, &tokens, hint.lift) {
             (intent, confidence) = (rules.intent, rules.confidence);
         }
         if never_an_order(&tokens) {
