@@ -6,7 +6,7 @@ use super::augment;
 use super::classifier::{Linear, LinearTraining};
 use super::data::{LabelledLine, align};
 use super::features::{self, Mark, names_no_thing};
-use super::rules::PLACE_STOPS;
+use super::rules::{PLACE_STOPS, STREET_KINDS};
 use super::tagger::{self, LABELS, SLOTS, TaggedLine, Tagger};
 use super::tokens::{
     DURATIONS, Token, clause_break, counts_a_thing, in_clock, number_word, tokenize,
@@ -326,26 +326,6 @@ fn tidy(mut span: tagger::Span, text: &str, tokens: &[Token]) -> Option<tagger::
         _ => Some(span),
     }
 }
-
-/// Words that end a street's or a building's name.
-const STREET_KINDS: &[&str] = &[
-    "street",
-    "st",
-    "road",
-    "rd",
-    "avenue",
-    "ave",
-    "boulevard",
-    "blvd",
-    "lane",
-    "ln",
-    "building",
-    "plaza",
-    "square",
-    "court",
-    "terrace",
-    "crescent",
-];
 
 /// A number said right before an item is how many ("and 4 cokes"), when
 /// the tagger did not say so itself.

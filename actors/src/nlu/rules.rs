@@ -17,6 +17,26 @@ pub(crate) const PLACE_STOPS: &[&str] = &[
     "sometime", "around", "until", "between", "going",
 ];
 
+/// Words that end a street's or a building's name ("2455 Bennett Valley
+/// Road"); each also makes a phrase a place.
+pub(crate) const STREET_KINDS: &[&str] = &[
+    "street",
+    "st",
+    "road",
+    "rd",
+    "avenue",
+    "ave",
+    "boulevard",
+    "blvd",
+    "lane",
+    "ln",
+    "building",
+    "plaza",
+    "square",
+    "terrace",
+    "crescent",
+];
+
 /// Days that end a place when "on" brings them ("the airport on friday").
 const WEEKDAYS: &[&str] = &[
     "monday",

@@ -5,7 +5,9 @@
 
 use super::features;
 use super::model::{FoundSlot, ModelError, NluModel, RuleHint, intent_slots};
-use super::rules::{NOT_A_PLACE, asks_for_a_lift, never_an_order, orders_a_list, ride_type};
+use super::rules::{
+    NOT_A_PLACE, STREET_KINDS, asks_for_a_lift, never_an_order, orders_a_list, ride_type,
+};
 use super::tokens::{Token, counts_a_thing, mentions, number_word, tokenize};
 use super::{Context, Intent, Lexicon, Parse, RuleNlu, Understand};
 use errand_schemas::{ItemRequest, SlotMap, SlotValue};
@@ -344,7 +346,8 @@ fn find(text: &str, value: &str) -> Option<(usize, usize)> {
         .map(|at| (at, at + value.len()))
 }
 
-/// Nouns that name a place without a name.
+/// Nouns that name a place without a name (and the kinds of street,
+/// [`STREET_KINDS`]).
 const PLACE_NOUNS: &[&str] = &[
     "home",
     "house",
@@ -365,15 +368,11 @@ const PLACE_NOUNS: &[&str] = &[
     "centre",
     "center",
     "downtown",
-    "street",
-    "road",
-    "avenue",
-    "st",
-    "rd",
-    "ave",
-    "lane",
-    "square",
 ];
+
+fn is_place_noun(word: &str) -> bool {
+    PLACE_NOUNS.contains(&word) || STREET_KINDS.contains(&word)
+}
 
 /// What "my" owns that is no place to deliver to ("add 3 sodas to my
 /// order list").
@@ -418,7 +417,7 @@ fn plausible(name: &str, text: &str, start: usize, end: usize) -> bool {
                     && !words
                         .get(1)
                         .is_some_and(|w| NOT_AN_ADDRESS.contains(&w.as_str())))
-                || words.iter().any(|w| PLACE_NOUNS.contains(&w.as_str()))
+                || words.iter().any(|w| is_place_noun(w))
         }
         // A ride's ends: the rules no longer read a verb's "to" as a place
         // ("I want to call a cab"), so a short phrase will do ("a taxi to
@@ -427,7 +426,7 @@ fn plausible(name: &str, text: &str, start: usize, end: usize) -> bool {
             value
                 .chars()
                 .any(|c| c.is_ascii_digit() || c.is_uppercase())
-                || words.iter().any(|w| PLACE_NOUNS.contains(&w.as_str()))
+                || words.iter().any(|w| is_place_noun(w))
                 || (words.len() <= 6
                     && words
                         .first()
