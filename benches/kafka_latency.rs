@@ -118,16 +118,14 @@ async fn main() {
             session_id: SessionId(format!("bench-{}", i % 64)),
             user_id: "demo".into(),
             action: Action::OrderFood(FoodOrder {
-                items: vec![ItemRequest {
-                    name: "cheeseburger".into(),
-                    quantity: 1,
-                }],
+                items: vec![ItemRequest::new("cheeseburger", 1)],
                 restaurant: None,
                 cuisine: None,
                 address: "home".into(),
             }),
             issued_at_ms: 0,
             turn: 1,
+            deadline_ms: None,
         };
         sent.lock()
             .unwrap_or_else(|e| e.into_inner())

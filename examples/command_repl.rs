@@ -181,7 +181,7 @@ fn parse(line: &str) -> anyhow::Result<Command> {
                 destination: destination.trim().to_owned(),
                 ride_type,
                 seats,
-                time: None,
+                pickup_at: None,
             })
         }
         other => bail!("unknown command \"{other}\": use food, ride, mart or a JSON command"),
@@ -193,6 +193,7 @@ fn parse(line: &str) -> anyhow::Result<Command> {
         action,
         issued_at_ms: errand_schemas::now_ms(),
         turn: 1,
+        deadline_ms: None,
     })
 }
 
@@ -206,17 +207,13 @@ fn items_of(text: &str) -> anyhow::Result<Vec<ItemRequest>> {
         .map(|part| {
             let (first, rest) = part.split_once(' ').unwrap_or((part, ""));
             match first.parse::<u32>() {
-                Ok(quantity) if !rest.is_empty() => ItemRequest {
-                    name: rest.trim().to_owned(),
-                    quantity,
-                },
-                _ => ItemRequest {
-                    name: part
-                        .trim_start_matches("a ")
+                Ok(quantity) if !rest.is_empty() => ItemRequest::new(rest.trim(), quantity),
+                _ => ItemRequest::new(
+                    part.trim_start_matches("a ")
                         .trim_start_matches("an ")
                         .to_owned(),
-                    quantity: 1,
-                },
+                    1,
+                ),
             }
         })
         .collect();

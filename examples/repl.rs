@@ -120,9 +120,10 @@ async fn settle(events: &mut mpsc::Receiver<ClientEvent>, args: &Args, timeout: 
         let status = value["status"].as_str().unwrap_or("");
         settled = settled
             || kind == "clarify"
+            || kind == "confirm"
             || kind == "error"
             || (kind == "status"
-                && ["confirmed", "failed", "declined", "cancelled"].contains(&status));
+                && ["confirmed", "failed", "declined", "cancelled", "answered"].contains(&status));
     }
 }
 
@@ -136,6 +137,10 @@ fn print_event(event: &ClientEvent, json: bool) {
     match v["type"].as_str().unwrap_or("") {
         "ack" => {}
         "clarify" => println!("? {}", v["question"].as_str().unwrap_or("")),
+        "confirm" => println!(
+            "? {}  (yes / no / a change)",
+            v["question"].as_str().unwrap_or("")
+        ),
         "reply" => println!("< {}", v["text"].as_str().unwrap_or("")),
         "error" => println!(
             "! {} ({})",

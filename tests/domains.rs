@@ -23,6 +23,7 @@ fn command(action: Action) -> Command {
         action,
         issued_at_ms: 0,
         turn: 1,
+        deadline_ms: None,
     }
 }
 
@@ -30,10 +31,7 @@ fn food(items: &[(&str, u32)], address: &str) -> Action {
     Action::OrderFood(FoodOrder {
         items: items
             .iter()
-            .map(|(n, q)| ItemRequest {
-                name: (*n).into(),
-                quantity: *q,
-            })
+            .map(|(n, q)| ItemRequest::new(*n, *q))
             .collect(),
         restaurant: None,
         cuisine: None,
@@ -53,19 +51,10 @@ async fn food_ride_and_mart_each_end_confirmed_with_their_result_fields() {
         destination: "the airport".into(),
         ride_type: RideType::Xl,
         seats: 3,
-        time: None,
+        pickup_at: None,
     }));
     let mart = command(Action::OrderMart(MartOrder {
-        items: vec![
-            ItemRequest {
-                name: "milk".into(),
-                quantity: 2,
-            },
-            ItemRequest {
-                name: "eggs".into(),
-                quantity: 1,
-            },
-        ],
+        items: vec![ItemRequest::new("milk", 2), ItemRequest::new("eggs", 1)],
         address: "work".into(),
     }));
     for c in [&food, &ride, &mart] {
@@ -200,10 +189,7 @@ async fn unknown_places_items_and_stock_fail_with_clear_errors() {
     let nowhere = command(food(&[("burger", 1)], "Atlantis"));
     let unknown_item = command(food(&[("unicorn steak", 1)], "home"));
     let out_of_stock = command(Action::OrderMart(MartOrder {
-        items: vec![ItemRequest {
-            name: "avocado".into(),
-            quantity: 2,
-        }],
+        items: vec![ItemRequest::new("avocado", 2)],
         address: "home".into(),
     }));
     for c in [&nowhere, &unknown_item, &out_of_stock] {
@@ -260,6 +246,7 @@ impl DomainAgent for PharmacyAgent {
                     ),
                 ],
             }],
+            ..DomainSpec::default()
         }
     }
 

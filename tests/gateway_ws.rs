@@ -718,16 +718,14 @@ async fn a_domain_served_by_an_external_http_service() {
         session_id: SessionId("http-agent".into()),
         user_id: "demo".into(),
         action: Action::OrderFood(FoodOrder {
-            items: vec![ItemRequest {
-                name: "burger".into(),
-                quantity: 2,
-            }],
+            items: vec![ItemRequest::new("burger", 2)],
             restaurant: None,
             cuisine: None,
             address: "221B Baker Street".into(),
         }),
         issued_at_ms: 0,
         turn: 1,
+        deadline_ms: None,
     };
     let agent = errand_actors::agents::http::HttpAgent::new(
         stack.node.options.registry.spec("food").unwrap().clone(),
@@ -752,10 +750,7 @@ async fn a_domain_served_by_an_external_http_service() {
     let nowhere = Command {
         trace_id: TraceId::generate(),
         action: Action::OrderFood(FoodOrder {
-            items: vec![ItemRequest {
-                name: "burger".into(),
-                quantity: 1,
-            }],
+            items: vec![ItemRequest::new("burger", 1)],
             restaurant: None,
             cuisine: None,
             address: "Atlantis".into(),

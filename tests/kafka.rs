@@ -29,16 +29,14 @@ fn food_command(session: &str) -> Command {
         session_id: SessionId(session.into()),
         user_id: "demo".into(),
         action: Action::OrderFood(FoodOrder {
-            items: vec![ItemRequest {
-                name: "burger".into(),
-                quantity: 2,
-            }],
+            items: vec![ItemRequest::new("burger", 2)],
             restaurant: None,
             cuisine: None,
             address: "home".into(),
         }),
         issued_at_ms: 0,
         turn: 1,
+        deadline_ms: None,
     }
 }
 
@@ -265,6 +263,7 @@ impl DomainAgent for AlwaysFails {
                 description: String::new(),
                 slots: vec![],
             }],
+            ..DomainSpec::default()
         }
     }
 
@@ -362,7 +361,7 @@ async fn an_external_service_serves_a_domain_over_the_topics() {
         o.registry.register_external(DomainSpec {
             name: "pharmacy".into(),
             description: "external".into(),
-            actions: vec![],
+            ..DomainSpec::default()
         });
     })
     .await;

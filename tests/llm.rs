@@ -544,6 +544,7 @@ async fn llm_a_redelivered_utterance_is_not_asked_again() {
         text: "a cab to the airport".into(),
         source: UtteranceSource::Text,
         received_at_ms: 0,
+        act: None,
     };
     for _ in 0..2 {
         stack

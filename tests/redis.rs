@@ -187,16 +187,14 @@ async fn idempotency_records_make_redelivery_harmless_across_nodes() {
         session_id: SessionId("idem".into()),
         user_id: "demo".into(),
         action: Action::OrderFood(FoodOrder {
-            items: vec![ItemRequest {
-                name: "pad thai".into(),
-                quantity: 1,
-            }],
+            items: vec![ItemRequest::new("pad thai", 1)],
             restaurant: None,
             cuisine: None,
             address: "home".into(),
         }),
         issued_at_ms: 0,
         turn: 1,
+        deadline_ms: None,
     };
     // The same command reaches two nodes (a redelivery after a crash).
     a.publish(AGENT_CMD, "idem", &command).await;

@@ -40,6 +40,7 @@ impl DomainAgent for Flaky {
                 description: "do something".into(),
                 slots: vec![SlotSpec::required("what", SlotKind::Text, "what", "What?")],
             }],
+            ..DomainSpec::default()
         }
     }
 
@@ -71,6 +72,7 @@ fn flaky_command(session: &str, what: &str) -> Command {
         }),
         issued_at_ms: 0,
         turn: 1,
+        deadline_ms: None,
     }
 }
 

@@ -22,6 +22,7 @@
 //! | [`tracker`] | the state tracker actor: final steps from `agent.out.<domain>` |
 //! | [`sweeper`] | fails commands past their deadline |
 //! | [`nlu`] | the offline reader: intent and slots from an utterance |
+//! | [`reading`] | what errand reads itself: typos, amounts, restaurants, places, times, yes and no, questions |
 //! | [`dialogue`] | the dialogue policy: ask, correct, cancel, switch, decline |
 //! | [`llm`] | the LLM reasoner: tool calling on an OpenAI-compatible endpoint, checked against the slot specs |
 //! | [`reasoner`] | the reasoner actor: `transcript` to `agent.cmd` or a question |
@@ -42,6 +43,7 @@ pub mod lanes;
 pub mod llm;
 pub mod metrics;
 pub mod nlu;
+pub mod reading;
 pub mod reasoner;
 pub mod registry;
 pub mod retrier;

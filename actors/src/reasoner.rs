@@ -15,16 +15,19 @@
 //! flight.
 
 use crate::bus::OutRecord;
-use crate::dialogue::{DialogueConfig, Effect, Heard, context, decide};
+use crate::dialogue::hear::{self, context};
+use crate::dialogue::{Ctx, DialogueConfig, Effect, Heard, decide};
 use crate::envelope::Envelope;
 use crate::lanes::Lanes;
 use crate::llm::LlmReasoner;
-use crate::nlu::Understand;
+use crate::nlu::{Parse, Understand};
+use crate::reading::Reading;
 use crate::registry::DomainRegistry;
+use crate::router::AgentCaller;
 use crate::store::{SessionStore, StoreError};
 use crate::tracking::{TrackError, Tracker};
 use errand_schemas::topics::{AGENT_CMD, AGENT_OUT_CLARIFY};
-use errand_schemas::{LastTurn, SessionState, Utterance};
+use errand_schemas::{LastTurn, OpenCommand, SessionState, Stage, Utterance};
 use ractor::{Actor, ActorProcessingErr, ActorRef};
 use std::sync::Arc;
 use std::time::Duration;
@@ -49,6 +52,10 @@ pub struct ReasonerArgs {
     pub llm: Option<Arc<LlmReasoner>>,
     /// Parallel lanes (sessions spread over them).
     pub lanes: usize,
+    /// Quotes and cancellations from the domain agents.
+    pub agents: AgentCaller,
+    /// What errand reads itself (typos, amounts, places, times, acts).
+    pub reading: Arc<Reading>,
 }
 
 pub struct ReasonerState {
@@ -115,6 +122,11 @@ impl Actor for Reasoner {
 /// asking the model again).
 pub async fn reason(args: &ReasonerArgs, utterance: &Utterance) -> Result<(), TrackError> {
     let mut effects = None;
+    let desk = desk::AgentDesk {
+        agents: &args.agents,
+        states: args.tracker.store.as_ref(),
+        registry: &args.registry,
+    };
     for _ in 0..8 {
         let mut session = args
             .sessions
@@ -128,43 +140,44 @@ pub async fn reason(args: &ReasonerArgs, utterance: &Utterance) -> Result<(), Tr
             && last.utterance_id == utterance.utterance_id
         {
             tracing::info!("redelivered utterance: replaying its effects");
-            effects = Some(serde_json::from_str::<Vec<Effect>>(&last.effects).unwrap_or_default());
+            let saved = serde_json::from_str::<Vec<Effect>>(&last.effects).map_err(|e| {
+                TrackError::Agent(errand_schemas::ErrorBody::new(
+                    errand_schemas::ErrorCode::ProcessingFailed,
+                    format!("the saved decision is unreadable: {e}"),
+                ))
+            })?;
+            effects = Some(saved);
             break;
         }
-        let (heard, llm_turn) = match &args.llm {
-            Some(llm) => {
-                let turn = llm
-                    .hear(&utterance.text, session.open.as_ref(), &session.chat)
-                    .await;
-                (turn.heard.clone(), Some((llm, turn)))
-            }
-            None => {
-                let parse = args
-                    .nlu
-                    .parse(&utterance.text, &context(session.open.as_ref()));
-                (Heard::from(parse), None)
-            }
-        };
+        let now = args.tracker.clock.now_ms();
+        let (heard, llm_turn) = listen(args, utterance, &session, now).await;
         tracing::debug!(
             action = %heard.action,
+            act = ?heard.act,
             confidence = heard.parse.confidence,
-            "parsed"
+            "heard"
         );
-        let now = args.tracker.clock.now_ms();
-        let decided = decide(
-            &mut session,
-            utterance,
-            &heard,
-            &args.registry,
-            &args.config,
-            now,
-        );
+        let ctx = Ctx {
+            registry: &args.registry,
+            config: &args.config,
+            desk: &desk,
+            now_ms: now,
+        };
+        let decided = decide(&mut session, utterance, &heard, &ctx)
+            .await
+            .map_err(TrackError::Agent)?;
         if let Some((llm, turn)) = &llm_turn {
             llm.remember(&mut session.chat, &utterance.text, turn, &decided);
         }
+        let saved = serde_json::to_string(&decided).map_err(|e| {
+            TrackError::Agent(errand_schemas::ErrorBody::new(
+                errand_schemas::ErrorCode::Internal,
+                format!("the decision could not be saved: {e}"),
+            ))
+        })?;
         session.last_turn = Some(LastTurn {
             utterance_id: utterance.utterance_id.clone(),
-            effects: serde_json::to_string(&decided).unwrap_or_default(),
+            effects: saved,
         });
         match args.sessions.save(&session).await {
             Ok(_) => {
@@ -184,6 +197,7 @@ pub async fn reason(args: &ReasonerArgs, utterance: &Utterance) -> Result<(), Tr
                 args.tracker.record(*step).await?;
             }
             Effect::Clarify(question) => {
+                // A reply alone or a question, for every gateway.
                 args.tracker
                     .bus
                     .publish(OutRecord::json(
@@ -207,4 +221,134 @@ pub async fn reason(args: &ReasonerArgs, utterance: &Utterance) -> Result<(), Tr
         }
     }
     Ok(())
+}
+
+/// Hears an utterance: errand's own reading, then the LLM or the offline
+/// reader for what is asked, grounded in the words.
+async fn listen<'a>(
+    args: &'a ReasonerArgs,
+    utterance: &Utterance,
+    session: &SessionState,
+    now_ms: u64,
+) -> (Heard, Option<(&'a LlmReasoner, crate::llm::LlmTurn)>) {
+    if utterance.act.is_some() {
+        return (Heard::from(Parse::out_of_scope()), None);
+    }
+    let prepared = hear::prepare(&args.reading, &utterance.text);
+    // The command the words may change: the open one, or right after an
+    // order, the one just placed ("make it two").
+    let target: Option<OpenCommand> = session.open.clone().or_else(|| {
+        let request = prepared.request.as_deref()?;
+        if !crate::reading::acts::is_change(request)
+            && !matches!(prepared.act, Some(crate::reading::acts::Act::Instead(_)))
+        {
+            return None;
+        }
+        let placed = session.placed.last()?;
+        Some(OpenCommand {
+            stage: Stage::Confirming,
+            ..OpenCommand::asking(
+                placed.trace_id.clone(),
+                placed.action.clone(),
+                placed.slots.clone(),
+                Vec::new(),
+                String::new(),
+                0,
+            )
+        })
+    });
+    let (parse, action, reply, llm_turn) = match (&prepared.request, &args.llm) {
+        (None, _) => {
+            let parse = Parse::out_of_scope();
+            let action = parse.intent.as_str().to_owned();
+            (parse, action, None, None)
+        }
+        (Some(text), Some(llm)) => {
+            let turn = llm.hear(text, session.open.as_ref(), &session.chat).await;
+            let heard = turn.heard.clone();
+            (
+                heard.parse,
+                heard.action,
+                heard.reply,
+                Some((llm.as_ref(), turn)),
+            )
+        }
+        (Some(text), None) => {
+            let parse = args.nlu.parse(text, &context(target.as_ref()));
+            let action = parse.intent.as_str().to_owned();
+            (parse, action, None, None)
+        }
+    };
+    let split_with: Option<&dyn Understand> = args.llm.is_none().then_some(args.nlu.as_ref());
+    let heard = hear::finish(
+        &args.reading,
+        &args.registry,
+        prepared,
+        parse,
+        action,
+        reply,
+        target.as_ref(),
+        split_with,
+        now_ms,
+    );
+    (heard, llm_turn)
+}
+
+mod desk {
+    //! The dialogue's [`Desk`]: quotes and cancellations through the agents'
+    //! process groups, command states from the state store.
+
+    use crate::dialogue::Desk;
+    use crate::registry::{DomainRegistry, unpriced};
+    use crate::router::AgentCaller;
+    use crate::store::StateStore;
+    use async_trait::async_trait;
+    use errand_schemas::{
+        CancelResult, Command, CommandState, ErrorBody, ErrorCode, Placed, Refusal, Summary,
+        TraceId,
+    };
+
+    pub struct AgentDesk<'a> {
+        pub agents: &'a AgentCaller,
+        pub states: &'a dyn StateStore,
+        pub registry: &'a DomainRegistry,
+    }
+
+    #[async_trait]
+    impl Desk for AgentDesk<'_> {
+        async fn quote(&self, command: &Command) -> Result<Result<Summary, Refusal>, ErrorBody> {
+            // A service outside errand takes its commands from agent.cmd
+            // and prices nothing ahead.
+            if self.registry.is_external(command.domain()) {
+                return Ok(Ok(unpriced(command)));
+            }
+            self.agents.quote(command).await
+        }
+
+        async fn cancel(
+            &self,
+            placed: &Placed,
+            user_id: &str,
+        ) -> Result<Result<CancelResult, ErrorBody>, ErrorBody> {
+            if self.registry.is_external(&placed.domain) {
+                return Ok(Err(ErrorBody::new(
+                    ErrorCode::CancelNotSupported,
+                    format!(
+                        "I can't cancel a {} request once it is placed.",
+                        placed.domain
+                    ),
+                )));
+            }
+            self.agents
+                .cancel(&placed.domain, &placed.trace_id, user_id)
+                .await
+        }
+
+        async fn status(&self, trace_id: &TraceId) -> Result<Option<CommandState>, ErrorBody> {
+            self.states
+                .get(trace_id)
+                .await
+                .map_err(|e| ErrorBody::new(ErrorCode::StateUnavailable, e.to_string()))
+        }
+    }
 }

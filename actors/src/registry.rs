@@ -9,8 +9,8 @@
 use crate::agents::Services;
 use async_trait::async_trait;
 use errand_schemas::{
-    Action, Command, CustomAction, ErrorBody, FoodOrder, MartOrder, ResultBody, RideBooking,
-    RideType, SlotMap, SlotValue,
+    Action, AgentResult, CancelResult, Command, CustomAction, ErrorBody, ErrorCode, FoodOrder,
+    MartOrder, Refusal, ResultBody, RideBooking, RideType, SlotMap, SlotValue, Summary,
 };
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -24,6 +24,8 @@ pub enum SlotKind {
     Items,
     /// An address or place name.
     Place,
+    /// A moment: RFC 3339 in the command, however the person said it.
+    Time,
 }
 
 #[derive(Clone, Debug)]
@@ -61,6 +63,13 @@ impl SlotSpec {
         }
     }
 
+    /// What to ask when errand needs this (optional) slot after all
+    /// ("How many people are travelling?").
+    pub fn asking(mut self, question: &str) -> Self {
+        self.question = question.into();
+        self
+    }
+
     /// Restricts a text slot to `choices` (`standard`, `xl`, ...).
     pub fn one_of(mut self, choices: &[&str]) -> Self {
         self.choices = choices.iter().map(|c| (*c).to_owned()).collect();
@@ -95,7 +104,14 @@ impl ActionSpec {
         missing
             .first()
             .and_then(|m| self.slot(m))
+            .filter(|s| !s.question.is_empty())
             .map(|s| s.question.clone())
+            .or_else(|| {
+                missing
+                    .first()
+                    .filter(|m| *m == "quantity")
+                    .map(|_| "How many would you like?".to_owned())
+            })
             .unwrap_or_else(|| "Could you tell me a bit more?".into())
     }
 }
@@ -109,11 +125,48 @@ fn has_value(value: Option<&SlotValue>) -> bool {
     }
 }
 
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Default)]
 pub struct DomainSpec {
     pub name: String,
     pub description: String,
     pub actions: Vec<ActionSpec>,
+    /// Things a person might say to this domain ("order me a burger"),
+    /// shown by "what can you do?" and on the page.
+    pub examples: Vec<String>,
+    /// Whether the person confirms a command of this domain before it is
+    /// placed (when the node's policy asks at all). A domain that moves no
+    /// money may opt out.
+    pub confirm: Confirm,
+}
+
+/// A domain's say in the confirmation policy.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Confirm {
+    /// As the node's policy (`ERRAND_CONFIRM`) says.
+    #[default]
+    AsPolicy,
+    /// Never ask: the command is placed as soon as it is complete.
+    Never,
+}
+
+/// What a domain sells, for answering questions ("how much is a
+/// cheeseburger?", "who does sushi?") and for reading what people order.
+#[derive(Clone, Debug, Default)]
+pub struct Catalog {
+    /// ISO 4217 code of the prices.
+    pub currency: String,
+    pub merchants: Vec<Merchant>,
+    /// Words people use for an item, and the item's name.
+    pub aliases: Vec<(String, String)>,
+}
+
+#[derive(Clone, Debug, Default)]
+pub struct Merchant {
+    pub name: String,
+    /// A cuisine or a kind of shop ("italian", "grocery").
+    pub kind: String,
+    /// Items and their prices in minor units.
+    pub items: Vec<(String, i64)>,
 }
 
 /// A domain agent: what a real integration implements.
@@ -133,6 +186,71 @@ pub trait DomainAgent: Send + Sync + 'static {
 
     /// What to tell the person about a confirmed result.
     fn confirmation(&self, result: &ResultBody) -> String;
+
+    /// Prices the command as it will be placed, without side effects (no
+    /// charge, no order): what the person confirms. Anything that would
+    /// make [`DomainAgent::execute`] fail (an unknown dish, out of stock, a
+    /// ride to where it starts) is a [`Refusal`] naming the slot to change.
+    /// By default the summary lists the command's slots, unpriced.
+    async fn quote(&self, command: &Command, _services: &Services) -> Result<Summary, Refusal> {
+        Ok(unpriced(command))
+    }
+
+    /// Cancels a command this agent placed (`placed` is its first result):
+    /// tells the provider and voids or refunds the charge. Cancelling again
+    /// returns the same answer. `now_ms` decides whether it is too late. By
+    /// default a domain cannot cancel (`cancel_not_supported`).
+    async fn cancel(
+        &self,
+        placed: &AgentResult,
+        _now_ms: u64,
+        _services: &Services,
+    ) -> Result<CancelResult, ErrorBody> {
+        Err(ErrorBody::new(
+            ErrorCode::CancelNotSupported,
+            format!(
+                "I can't cancel a {} request once it is placed.",
+                placed.domain
+            ),
+        ))
+    }
+
+    /// What the domain sells (empty by default).
+    fn catalog(&self) -> Catalog {
+        Catalog::default()
+    }
+}
+
+/// The summary of a command its agent cannot price: its slots as given.
+pub fn unpriced(command: &Command) -> Summary {
+    let mut summary = Summary {
+        domain: command.domain().to_owned(),
+        ..Summary::default()
+    };
+    match &command.action {
+        Action::OrderFood(o) => {
+            summary.merchant = o.restaurant.clone();
+            summary.address = Some(o.address.clone());
+            summary.details = items_slot(&o.items);
+        }
+        Action::OrderMart(o) => {
+            summary.address = Some(o.address.clone());
+            summary.details = items_slot(&o.items);
+        }
+        Action::BookRide(r) => {
+            summary.pickup = Some(r.pickup.clone());
+            summary.destination = Some(r.destination.clone());
+            summary.ride_type = Some(r.ride_type);
+            summary.seats = Some(r.seats);
+            summary.pickup_at = r.pickup_at.clone();
+        }
+        Action::Custom(c) => summary.details = c.slots.clone(),
+    }
+    summary
+}
+
+fn items_slot(items: &[errand_schemas::ItemRequest]) -> SlotMap {
+    SlotMap::from([("item".to_owned(), SlotValue::Items(items.to_vec()))])
 }
 
 /// Every domain a node knows.
@@ -190,6 +308,13 @@ impl DomainRegistry {
         self.agents.iter().map(|(k, v)| (k.as_str(), v.clone()))
     }
 
+    /// Whether commands of `domain` are confirmed before they are placed.
+    pub fn confirms(&self, domain: &str) -> bool {
+        self.specs
+            .get(domain)
+            .is_none_or(|s| s.confirm == Confirm::AsPolicy)
+    }
+
     /// The domain and spec of action `name`.
     pub fn action(&self, name: &str) -> Option<(&DomainSpec, &ActionSpec)> {
         self.specs
@@ -232,7 +357,7 @@ pub fn build_action(domain: &str, action: &str, slots: &SlotMap) -> Action {
                 .get("seats")
                 .and_then(SlotValue::as_number)
                 .unwrap_or(1),
-            time: text("time"),
+            pickup_at: text("pickup_at"),
         }),
         "order_mart" => Action::OrderMart(MartOrder {
             items: items("item"),

@@ -9,16 +9,19 @@
 //! dead-lettered (agents are idempotent, so a retry never orders twice).
 
 use crate::agents::host::{AgentMessage, agent_group};
-use crate::agents::wire::{AgentReply, WireCommand};
+use crate::agents::wire::{CancelRequest, Wire};
 use crate::bus::OutRecord;
 use crate::envelope::Envelope;
 use crate::lanes::Lanes;
 use crate::registry::DomainRegistry;
 use crate::tracking::Tracker;
 use errand_schemas::topics::agent_out;
-use errand_schemas::{AgentResult, Command, ErrorBody, ErrorCode, Status, StatusUpdate};
+use errand_schemas::{
+    AgentResult, CancelResult, Command, ErrorBody, ErrorCode, Refusal, Status, StatusUpdate,
+    Summary, TraceId,
+};
 use ractor::rpc::CallResult;
-use ractor::{Actor, ActorCell, ActorProcessingErr, ActorRef};
+use ractor::{Actor, ActorCell, ActorProcessingErr, ActorRef, RpcReplyPort};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
@@ -166,6 +169,47 @@ impl AgentCaller {
         command: &Command,
         domain: &str,
     ) -> Result<AgentResult, (ErrorCode, String)> {
+        self.ask(domain, |reply| {
+            AgentMessage::Execute(Wire::new(command.clone()), reply)
+        })
+        .await
+    }
+
+    /// Prices `command` with its domain's agent, without side effects.
+    /// `Err` is a transient failure (no agent answered).
+    pub async fn quote(&self, command: &Command) -> Result<Result<Summary, Refusal>, ErrorBody> {
+        self.ask(command.domain(), |reply| {
+            AgentMessage::Quote(Wire::new(command.clone()), reply)
+        })
+        .await
+        .map_err(|(code, message)| ErrorBody::new(code, message))
+    }
+
+    /// Cancels the placed command `trace_id` of `domain` for `user_id`.
+    /// `Err` is a transient failure; the inner result is the agent's answer.
+    pub async fn cancel(
+        &self,
+        domain: &str,
+        trace_id: &TraceId,
+        user_id: &str,
+    ) -> Result<Result<CancelResult, ErrorBody>, ErrorBody> {
+        let request = CancelRequest {
+            trace_id: trace_id.clone(),
+            user_id: user_id.to_owned(),
+        };
+        self.ask(domain, |reply| {
+            AgentMessage::Cancel(Wire::new(request.clone()), reply)
+        })
+        .await
+        .map_err(|(code, message)| ErrorBody::new(code, message))
+    }
+
+    /// One request to a member of the domain's group (see [`Self::call`]).
+    async fn ask<R: Send + 'static>(
+        &self,
+        domain: &str,
+        request: impl Fn(RpcReplyPort<Wire<Result<R, ErrorBody>>>) -> AgentMessage,
+    ) -> Result<R, (ErrorCode, String)> {
         let deadline = tokio::time::Instant::now() + self.timeout;
         loop {
             let left = deadline.saturating_duration_since(tokio::time::Instant::now());
@@ -180,16 +224,16 @@ impl AgentCaller {
                 continue;
             };
             let agent: ActorRef<AgentMessage> = agent.into();
-            match agent
-                .call(
-                    |reply| AgentMessage::Execute(WireCommand(Ok(command.clone())), reply),
-                    Some(left),
-                )
-                .await
-            {
-                Ok(CallResult::Success(AgentReply(Ok(result)))) => return Ok(result),
-                Ok(CallResult::Success(AgentReply(Err(transient)))) => {
+            match agent.call(&request, Some(left)).await {
+                Ok(CallResult::Success(Wire(Ok(Ok(answer))))) => return Ok(answer),
+                Ok(CallResult::Success(Wire(Ok(Err(transient))))) => {
                     return Err((transient.code, transient.message));
+                }
+                Ok(CallResult::Success(Wire(Err(unreadable)))) => {
+                    return Err((
+                        ErrorCode::ProcessingFailed,
+                        format!("the {domain} agent's answer: {unreadable}"),
+                    ));
                 }
                 Ok(CallResult::Timeout) => {
                     return Err((
@@ -203,7 +247,7 @@ impl AgentCaller {
                         format!("the {domain} agent stopped while handling the command"),
                     ));
                 }
-                // It stopped before taking the command: wait for its restart.
+                // It stopped before taking the request: wait for its restart.
                 Err(_) => tokio::time::sleep(RETRY_PICK.min(left)).await,
             }
         }
@@ -243,6 +287,7 @@ impl Core {
         }
         let dispatched = StatusUpdate {
             domain: Some(domain.clone()),
+            deadline_ms: command.deadline_ms,
             ..step(Status::Dispatched)
         };
         if self.args.registry.is_external(&domain) {

@@ -136,7 +136,7 @@ pub async fn sweep(
             }
             continue;
         }
-        let waiting = state.status == Status::AwaitingClarification;
+        let waiting = state.status.is_waiting();
         let base = StatusUpdate::new(
             state.trace_id.clone(),
             state.session_id.clone(),

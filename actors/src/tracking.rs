@@ -10,7 +10,7 @@ use crate::bus::{Bus, BusError, OutRecord};
 use crate::clock::Clock;
 use crate::store::{Applied, StateStore, StoreError};
 use errand_schemas::topics::AGENT_STATUS;
-use errand_schemas::{ErrorCode, StatusUpdate};
+use errand_schemas::{ErrorBody, ErrorCode, StatusUpdate};
 use std::sync::Arc;
 
 #[derive(Debug, Clone, thiserror::Error, PartialEq, Eq)]
@@ -19,6 +19,9 @@ pub enum TrackError {
     Store(#[from] StoreError),
     #[error(transparent)]
     Bus(#[from] BusError),
+    /// An agent did not answer a quote or a cancellation.
+    #[error("{0}")]
+    Agent(ErrorBody),
 }
 
 impl TrackError {
@@ -27,6 +30,7 @@ impl TrackError {
         match self {
             TrackError::Store(_) => ErrorCode::StateUnavailable,
             TrackError::Bus(_) => ErrorCode::BusUnavailable,
+            TrackError::Agent(e) => e.code,
         }
     }
 }

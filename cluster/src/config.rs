@@ -4,6 +4,7 @@
 use crate::mesh::{ClusterOptions, TlsFiles};
 use crate::node::Role;
 use errand_actors::bus::KafkaConfig;
+use errand_actors::dialogue::ConfirmPolicy;
 use errand_actors::llm::{Fallback, LlmConfig};
 use errand_actors::speech::SpeechConfig;
 use errand_actors::store::redis::RedisConfig;
@@ -167,6 +168,16 @@ pub const VARIABLES: &[(&str, &str, &str)] = &[
         "the largest charge for one order, in minor units",
     ),
     (
+        "ERRAND_CONFIRM",
+        "always",
+        "when a command is confirmed before it is placed: always, above:<minor units> or never",
+    ),
+    (
+        "ERRAND_TIME_ZONE",
+        "Europe/London",
+        "the sessions' time zone (IANA), for times like \"at 5pm tomorrow\"",
+    ),
+    (
         "ERRAND_LLM_BASE_URL",
         "(unset: the offline reader)",
         "an OpenAI-compatible API base (e.g. https://api.openai.com/v1): a model reads utterances with tool calling",
@@ -318,6 +329,10 @@ pub struct Config {
     pub http_agents: Vec<(String, String)>,
     pub command_deadline: Duration,
     pub max_charge: i64,
+    /// When a command is confirmed before it is placed.
+    pub confirm: ConfirmPolicy,
+    /// The sessions' time zone (IANA name, checked at start).
+    pub time_zone: String,
     /// The LLM reasoner's endpoint, when one is configured.
     pub llm: Option<LlmConfig>,
     /// Speech-to-text, when configured.
@@ -574,6 +589,22 @@ impl Config {
             "expected seconds",
         )?;
         let max_charge: i64 = parse(&lookup, "ERRAND_MAX_CHARGE", 50_000, "expected minor units")?;
+        let confirm = match lookup("ERRAND_CONFIRM") {
+            None => ConfirmPolicy::Always,
+            Some(v) => v.parse().map_err(|why| ConfigError::Invalid {
+                name: "ERRAND_CONFIRM",
+                value: v.clone(),
+                why,
+            })?,
+        };
+        let time_zone = lookup("ERRAND_TIME_ZONE").unwrap_or_else(|| "Europe/London".into());
+        if let Err(why) = errand_actors::reading::Reading::time_zone(&time_zone) {
+            return Err(ConfigError::Invalid {
+                name: "ERRAND_TIME_ZONE",
+                value: time_zone,
+                why,
+            });
+        }
         let llm = match lookup("ERRAND_LLM_BASE_URL") {
             None => None,
             Some(url) => {
@@ -667,6 +698,8 @@ impl Config {
             http_agents,
             command_deadline: Duration::from_secs(deadline.max(1)),
             max_charge,
+            confirm,
+            time_zone,
             llm,
             stt,
             node_name: lookup("ERRAND_NODE_NAME").map(|n| n.trim().to_owned()),
@@ -936,6 +969,8 @@ impl Config {
             "external_domains": self.external_domains,
             "command_deadline_secs": self.command_deadline.as_secs(),
             "max_charge": self.max_charge,
+            "confirm": self.confirm.to_string(),
+            "time_zone": self.time_zone,
             "stt": self.stt.as_ref().map(|s| serde_json::json!({
                 "base_url": s.base_url,
                 "api_key": masked(s.api_key.is_some()),

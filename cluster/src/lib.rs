@@ -14,6 +14,7 @@
 //! | [`trace`] | `errand trace`: a command's lifecycle, from the configured store |
 
 pub mod config;
+pub mod conversations;
 pub mod dlq;
 pub mod heartbeat;
 pub mod membership;

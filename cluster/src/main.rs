@@ -63,6 +63,23 @@ enum Command {
     },
     /// Lists the environment variables errand reads.
     Env,
+    /// Runs files of conversations (TOML; see README) against an errand it
+    /// starts in this process, or a running gateway with --url; prints each
+    /// conversation's result and "N passed, M failed".
+    Test {
+        /// Conversation files, or folders of them.
+        #[arg(required = true)]
+        paths: Vec<std::path::PathBuf>,
+        /// A running gateway's text socket (ws://host:port/v1/ws/text)
+        #[arg(long)]
+        url: Option<String>,
+        /// A bearer token, when the gateway requires one [env: ERRAND_TOKEN]
+        #[arg(long, env = "ERRAND_TOKEN", hide_env_values = true)]
+        token: Option<String>,
+        /// Conversations run at once.
+        #[arg(long, default_value_t = 8)]
+        parallel: usize,
+    },
 }
 
 #[derive(clap::Args)]
@@ -173,6 +190,12 @@ async fn main() -> ExitCode {
                 );
                 ExitCode::SUCCESS
             }),
+        Command::Test {
+            paths,
+            url,
+            token,
+            parallel,
+        } => test(paths, url, token, parallel).await,
         Command::Env => {
             for (name, default, meaning) in VARIABLES {
                 println!("{name:<30} {default:<22} {meaning}");
@@ -322,6 +345,53 @@ fn nlu(command: NluCommand) -> anyhow::Result<ExitCode> {
     }
     .map_err(anyhow::Error::msg)?;
     Ok(ExitCode::SUCCESS)
+}
+
+/// `errand test`: against `url`, or an errand started here (configured
+/// from the environment like `errand up`, on a free loopback port).
+async fn test(
+    paths: Vec<std::path::PathBuf>,
+    url: Option<String>,
+    token: Option<String>,
+    parallel: usize,
+) -> anyhow::Result<ExitCode> {
+    use errand_cluster::conversations::{self, Target};
+    let conversations = conversations::load(&paths)?;
+    let mut local = None;
+    let url = match url {
+        Some(url) => url,
+        None => {
+            let config = Config::from_env()?;
+            let node = Node::start(NodeOptions::from_config(&config).await?).await?;
+            let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+            let address = listener.local_addr()?;
+            let server = tokio::spawn(errand_gateway::serve(listener, node.app_state()));
+            local = Some((node, server));
+            format!("ws://{address}/v1/ws/text")
+        }
+    };
+    let target = Target {
+        url,
+        token,
+        parallel,
+    };
+    let outcomes = conversations::run(conversations, &target, |outcome| match &outcome.failure {
+        None => println!("ok    {}: {}", outcome.file, outcome.name),
+        Some(why) => println!("FAIL  {}: {}\n      {why}", outcome.file, outcome.name),
+    })
+    .await;
+    let failed = outcomes.iter().filter(|o| o.failure.is_some()).count();
+    println!("{} passed, {failed} failed", outcomes.len() - failed);
+    if let Some((node, server)) = local {
+        node.begin_shutdown();
+        let _ = server.await;
+        node.shutdown().await;
+    }
+    Ok(if failed == 0 {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    })
 }
 
 async fn wait_for_signal() {

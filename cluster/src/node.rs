@@ -19,10 +19,11 @@ use errand_actors::error_handler::{ErrorHandler, ErrorHandlerArgs, ErrorHandlerM
 use errand_actors::ingress::{Deliver, Ingress, IngressArgs};
 use errand_actors::llm::{LlmConfig, LlmError, LlmReasoner};
 use errand_actors::nlu::{RuleNlu, TrainedNlu, Understand};
+use errand_actors::reading::Reading;
 use errand_actors::reasoner::{Reasoner, ReasonerArgs, ReasonerMessage};
 use errand_actors::registry::{DomainRegistry, DomainSpec};
 use errand_actors::retrier::{Retrier, RetrierArgs, RetryPolicy};
-use errand_actors::router::{Router, RouterArgs, RouterMessage};
+use errand_actors::router::{AgentCaller, Router, RouterArgs, RouterMessage};
 use errand_actors::slot::ActorSlot;
 use errand_actors::store::Stores;
 use errand_actors::store::redis::{RedisConfig, RedisStore};
@@ -177,6 +178,8 @@ pub enum NodeError {
     Llm(#[from] LlmError),
     #[error(transparent)]
     Mesh(#[from] MeshError),
+    #[error("ERRAND_TIME_ZONE: {0}")]
+    TimeZone(String),
 }
 
 impl NodeOptions {
@@ -195,6 +198,8 @@ impl NodeOptions {
             options.scope = config.cluster_name.clone();
         }
         options.dialogue.command_deadline = config.command_deadline;
+        options.dialogue.confirm = config.confirm;
+        options.dialogue.time_zone = config.time_zone.clone();
         options.payment.max_charge = config.max_charge;
         options.auth = config.auth.clone();
         options.allowed_origins = config.allowed_origins.clone();
@@ -208,7 +213,7 @@ impl NodeOptions {
             options.registry.register_external(DomainSpec {
                 name: domain.clone(),
                 description: format!("{domain}, served by an external agent"),
-                actions: Vec::new(),
+                ..DomainSpec::default()
             });
         }
         if let Some(kafka) = &config.kafka {
@@ -236,7 +241,7 @@ impl NodeOptions {
             .unwrap_or_else(|| DomainSpec {
                 name: domain.to_owned(),
                 description: format!("{domain}, served over HTTP"),
-                actions: Vec::new(),
+                ..DomainSpec::default()
             });
         let agent = errand_actors::agents::http::HttpAgent::new(spec, base_url, self.call_timeout)
             .map_err(errand_actors::bus::BusError::Unavailable)?;
@@ -430,6 +435,7 @@ impl Node {
                     idempotency: o.stores.idempotency.clone(),
                     keys: o.keys.clone(),
                     scope: o.scope.clone(),
+                    clock: o.clock.clone(),
                 };
                 children.push(ChildSpec::new::<AgentHost, _>(domain, None, move || {
                     (AgentHost, args.clone())
@@ -518,6 +524,12 @@ impl Node {
                 }
                 None => None,
             };
+            let time_zone =
+                Reading::time_zone(&o.dialogue.time_zone).map_err(NodeError::TimeZone)?;
+            let mut agents = AgentCaller::new(o.scope.clone(), o.call_timeout);
+            if let Some(filter) = mesh.as_deref().map(Mesh::node_filter) {
+                agents = agents.with_node_filter(filter);
+            }
             let args = ReasonerArgs {
                 nlu: o.nlu.clone(),
                 registry: o.registry.clone(),
@@ -526,6 +538,8 @@ impl Node {
                 config: o.dialogue.clone(),
                 llm,
                 lanes: 64,
+                agents,
+                reading: Arc::new(Reading::new(&o.registry, time_zone)),
             };
             roles.push(ChildSpec::supervisor(
                 "reasoner",

@@ -42,16 +42,9 @@ impl Actor for Fanout {
             }
             FanoutMessage::Clarify(envelope) => {
                 let q = envelope.payload();
-                hub.push(
-                    &q.session_id,
-                    ServerEvent::Clarify {
-                        trace_id: q.trace_id.clone(),
-                        intent: q.intent.clone(),
-                        missing: q.missing.clone(),
-                        question: q.question.clone(),
-                    },
-                    None,
-                );
+                for event in ServerEvent::from_question(q) {
+                    hub.push(&q.session_id, event, None);
+                }
                 envelope.ack();
             }
         }

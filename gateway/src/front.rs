@@ -10,7 +10,7 @@ use errand_actors::store::SessionStore;
 use errand_actors::tracking::Tracker;
 use errand_schemas::topics::TRANSCRIPT;
 use errand_schemas::{
-    ErrorBody, ErrorCode, ServerEvent, SessionId, Status, StatusUpdate, TraceId, Utterance,
+    Act, ErrorBody, ErrorCode, ServerEvent, SessionId, Status, StatusUpdate, TraceId, Utterance,
     UtteranceSource,
 };
 use std::collections::HashMap;
@@ -208,6 +208,7 @@ impl Front {
             text: text.to_owned(),
             source,
             received_at_ms: self.tracker.clock.now_ms(),
+            act: None,
         };
         self.tracker
             .bus
@@ -216,6 +217,74 @@ impl Front {
             .map_err(|e| unavailable(ErrorCode::BusUnavailable, &e))?;
         tracing::info!(trace_id = %trace_id, session_id = %session_id, "utterance accepted");
         Ok(trace_id)
+    }
+}
+
+impl Front {
+    /// A button pressed on the person's screen (Confirm or Cancel) for
+    /// `trace_id`: it answers that command only, whatever else is open.
+    pub async fn press(
+        &self,
+        session_id: &SessionId,
+        user_id: &str,
+        trace_id: &TraceId,
+        act: Act,
+        socket: Option<u64>,
+    ) -> Result<(), ErrorBody> {
+        let result = self.publish_press(session_id, user_id, trace_id, act).await;
+        if let Err(e) = &result {
+            self.hub.push(
+                session_id,
+                ServerEvent::error(e.code, e.message.clone(), Some(trace_id.clone())),
+                socket,
+            );
+        }
+        result
+    }
+
+    async fn publish_press(
+        &self,
+        session_id: &SessionId,
+        user_id: &str,
+        trace_id: &TraceId,
+        act: Act,
+    ) -> Result<(), ErrorBody> {
+        if trace_id.as_str().is_empty() || trace_id.as_str().len() > 128 {
+            return Err(ErrorBody::new(
+                ErrorCode::InvalidMessage,
+                "A trace id has 1 to 128 characters.",
+            ));
+        }
+        if !self.rate.allow(
+            session_id,
+            self.limits.utterances_per_second,
+            self.limits.utterance_burst,
+        ) {
+            return Err(ErrorBody::new(
+                ErrorCode::RateLimited,
+                "Too many messages. Please slow down.",
+            ));
+        }
+        let utterance = Utterance {
+            utterance_id: TraceId::generate().0,
+            trace_id: trace_id.clone(),
+            session_id: session_id.clone(),
+            user_id: user_id.to_owned(),
+            text: match act {
+                Act::Confirm => "confirm".into(),
+                Act::Cancel => "cancel".into(),
+            },
+            source: UtteranceSource::Text,
+            received_at_ms: self.tracker.clock.now_ms(),
+            act: Some(act),
+        };
+        self.tracker
+            .bus
+            .publish(OutRecord::json(TRANSCRIPT, session_id.as_str(), &utterance))
+            .await
+            .map_err(|e| unavailable(ErrorCode::BusUnavailable, &e))?;
+        tracing::info!(trace_id = %trace_id, session_id = %session_id, act = ?act, "button pressed");
+        Ok(())
     }
 }
 

@@ -4,7 +4,7 @@
 //! | route | body | answer |
 //! | --- | --- | --- |
 //! | `POST /v1/food/orders` | `{"items":[{"name","quantity"}],"address", "restaurant"?, "cuisine"?}` | 201, the order (`order_id`, `items`, `total`, `currency`, `eta_minutes`) |
-//! | `POST /v1/ride/bookings` | `{"pickup","destination","ride_type"?,"seats"?,"time"?}` | 201, the booking |
+//! | `POST /v1/ride/bookings` | `{"pickup","destination","ride_type"?,"seats"?,"pickup_at"?}` | 201, the booking |
 //! | `POST /v1/mart/orders` | `{"items":[...],"address"}` | 201, the order |
 //! | `POST /v1/payment/charges` | `{"amount","currency","description"?}` | 201, the charge |
 //! | `GET /v1/location/resolve?q=` | | 200, the place |
@@ -138,6 +138,7 @@ async fn forward(
         action,
         issued_at_ms: errand_schemas::now_ms(),
         turn: 0,
+        deadline_ms: None,
     };
     let tracker = &state.front.tracker;
     let dispatched = StatusUpdate {

@@ -17,7 +17,7 @@ use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::Response;
 use errand_schemas::codec::to_json;
 use errand_schemas::{
-    ClientEvent, ClientRequest, ErrorBody, ErrorCode, ServerEvent, SessionId, UtteranceSource,
+    Act, ClientEvent, ClientRequest, ErrorBody, ErrorCode, ServerEvent, SessionId, UtteranceSource,
 };
 use futures_util::{SinkExt, StreamExt};
 use serde::Deserialize;
@@ -31,7 +31,14 @@ pub struct SocketQuery {
 }
 
 /// The request types a client may send.
-const KNOWN_TYPES: &[&str] = &["utterance", "transcript", "audio_end", "resume"];
+const KNOWN_TYPES: &[&str] = &[
+    "utterance",
+    "transcript",
+    "audio_end",
+    "resume",
+    "confirm",
+    "cancel",
+];
 
 /// Reads one client text frame.
 pub fn read_frame(text: &str) -> Result<ClientRequest, ErrorBody> {
@@ -331,6 +338,18 @@ async fn handle(
                     )
                     .await;
             }
+        }
+        Ok(ClientRequest::Confirm { trace_id }) => {
+            let _ = state
+                .front
+                .press(session_id, user, &trace_id, Act::Confirm, Some(socket))
+                .await;
+        }
+        Ok(ClientRequest::Cancel { trace_id }) => {
+            let _ = state
+                .front
+                .press(session_id, user, &trace_id, Act::Cancel, Some(socket))
+                .await;
         }
         Ok(ClientRequest::Resume { after_seq }) => {
             for event in hub.replay(session_id, after_seq) {

@@ -1,8 +1,10 @@
 //! What a client sends ([`ClientRequest`]) and receives ([`ClientEvent`]) on
 //! its socket: one JSON object per frame.
 
+use crate::dialogue::Clarification;
 use crate::error::{ErrorBody, ErrorCode};
 use crate::ids::{SessionId, TraceId};
+use crate::quote::Summary;
 use crate::result::ResultBody;
 use crate::status::{Status, StatusUpdate};
 use bincode::{Decode, Encode};
@@ -25,6 +27,11 @@ pub enum ClientRequest {
     AudioEnd,
     /// Replays the session's events after `after_seq` (reconnecting clients).
     Resume { after_seq: u64 },
+    /// The Confirm button: yes to the confirmation of `trace_id`.
+    Confirm { trace_id: TraceId },
+    /// The Cancel button: no to the confirmation of `trace_id`, or cancel
+    /// it if it was placed.
+    Cancel { trace_id: TraceId },
 }
 
 /// Server to client, before a sequence number is assigned.
@@ -49,6 +56,13 @@ pub enum ServerEvent {
         intent: String,
         missing: Vec<String>,
         question: String,
+    },
+    /// The command is ready and priced: errand waits for a yes, a no or a
+    /// change.
+    Confirm {
+        trace_id: TraceId,
+        question: String,
+        summary: Summary,
     },
     /// A lifecycle step.
     Status {
@@ -81,6 +95,36 @@ impl ServerEvent {
         }
     }
 
+    /// The events a record on `agent.out.clarify` stands for: its `reply`
+    /// first, if any; then `confirm` when it carries a summary, `clarify`
+    /// otherwise, unless the question is empty (words alone).
+    pub fn from_question(q: &Clarification) -> Vec<ServerEvent> {
+        let mut events = Vec::new();
+        if let Some(text) = &q.reply {
+            events.push(ServerEvent::Reply {
+                trace_id: q.trace_id.clone(),
+                text: text.clone(),
+            });
+        }
+        if q.question.is_empty() {
+            return events;
+        }
+        events.push(match &q.summary {
+            Some(summary) => ServerEvent::Confirm {
+                trace_id: q.trace_id.clone(),
+                question: q.question.clone(),
+                summary: summary.clone(),
+            },
+            None => ServerEvent::Clarify {
+                trace_id: q.trace_id.clone(),
+                intent: q.intent.clone(),
+                missing: q.missing.clone(),
+                question: q.question.clone(),
+            },
+        });
+        events
+    }
+
     /// The `status` event (and, when the step says something, the `reply`
     /// after it) for one lifecycle step.
     pub fn from_status(update: &StatusUpdate) -> Vec<ServerEvent> {
@@ -105,6 +149,7 @@ impl ServerEvent {
         match self {
             ServerEvent::Ack { trace_id, .. }
             | ServerEvent::Clarify { trace_id, .. }
+            | ServerEvent::Confirm { trace_id, .. }
             | ServerEvent::Status { trace_id, .. }
             | ServerEvent::Reply { trace_id, .. } => Some(trace_id),
             ServerEvent::Error { trace_id, .. } => trace_id.as_ref(),

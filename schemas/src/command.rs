@@ -48,6 +48,23 @@ pub struct Utterance {
     pub source: UtteranceSource,
     /// When the gateway accepted it.
     pub received_at_ms: u64,
+    /// A button the person pressed instead of typing: it answers the
+    /// confirmation (or cancels the placed command) of `trace_id` only.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub act: Option<Act>,
+}
+
+/// A button on the person's screen.
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, Encode, Decode, schemars::JsonSchema,
+)]
+#[cfg_attr(test, derive(proptest_derive::Arbitrary))]
+#[serde(rename_all = "snake_case")]
+pub enum Act {
+    /// Yes to the confirmation of the trace.
+    Confirm,
+    /// No to its confirmation, or cancel it if it was placed.
+    Cancel,
 }
 
 /// One requested item: "2 cheeseburgers".
@@ -58,6 +75,19 @@ pub struct Utterance {
 pub struct ItemRequest {
     pub name: String,
     pub quantity: u32,
+    /// Sizes and extras as the person said them ("large", "extra cheese").
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
+}
+
+impl ItemRequest {
+    pub fn new(name: impl Into<String>, quantity: u32) -> Self {
+        Self {
+            name: name.into(),
+            quantity,
+            note: None,
+        }
+    }
 }
 
 /// `order_food`: items from a restaurant (or any that serves them), delivered.
@@ -134,9 +164,10 @@ pub struct RideBooking {
     pub ride_type: RideType,
     #[serde(default = "one")]
     pub seats: u32,
-    /// When, as the person said it ("at 5pm"); `None` means now.
+    /// When, in RFC 3339 with its offset ("2026-12-03T17:00:00+00:00");
+    /// `None` means now.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub time: Option<String>,
+    pub pickup_at: Option<String>,
 }
 
 fn one() -> u32 {
@@ -212,6 +243,10 @@ pub struct Command {
     /// The dialogue turn that completed it.
     #[serde(default)]
     pub turn: u32,
+    /// When it must have reached a final status (ms since epoch): the
+    /// router arms the deadline with it when it records `dispatched`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub deadline_ms: Option<u64>,
 }
 
 impl Command {

@@ -4,6 +4,7 @@
 use crate::chat::ChatMessage;
 use crate::command::ItemRequest;
 use crate::ids::{SessionId, TraceId};
+use crate::quote::{Offer, Summary};
 use bincode::{Decode, Encode};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -84,8 +85,34 @@ fn number_in_words(text: &str) -> Option<u32> {
 /// Slot name to value.
 pub type SlotMap = BTreeMap<String, SlotValue>;
 
+/// What an open command waits for.
+#[derive(
+    Clone,
+    Copy,
+    Debug,
+    Default,
+    PartialEq,
+    Eq,
+    Serialize,
+    Deserialize,
+    Encode,
+    Decode,
+    schemars::JsonSchema,
+)]
+#[cfg_attr(test, derive(proptest_derive::Arbitrary))]
+#[serde(rename_all = "snake_case")]
+pub enum Stage {
+    /// An answer to a question (`missing` says what was asked).
+    #[default]
+    Asking,
+    /// A yes, a no or a change to the priced `summary`.
+    Confirming,
+    /// A yes to cancelling the placed command `trace_id`.
+    Cancelling,
+}
+
 /// A command still being put together: the person has been asked for
-/// something and the next turn is read as the answer.
+/// something (or to confirm it) and the next turn is read as the answer.
 #[derive(
     Clone, Debug, PartialEq, Eq, Serialize, Deserialize, Encode, Decode, schemars::JsonSchema,
 )]
@@ -99,6 +126,94 @@ pub struct OpenCommand {
     pub missing: Vec<String>,
     /// The dialogue turn of the last step of this command.
     pub turn: u32,
+    #[serde(default)]
+    pub stage: Stage,
+    /// The question last asked, to ask again.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub question: String,
+    /// The priced command shown for confirmation.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub summary: Option<Summary>,
+    /// What a yes to the last question sets.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub offer: Option<Offer>,
+    /// Answers in a row errand could not use.
+    #[serde(default)]
+    pub repairs: u32,
+    /// The placed command this one replaces (an amendment): cancelled
+    /// when this one is confirmed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub replaces: Option<TraceId>,
+}
+
+impl OpenCommand {
+    /// A command that asks `question` for `missing`.
+    pub fn asking(
+        trace_id: TraceId,
+        action: String,
+        slots: SlotMap,
+        missing: Vec<String>,
+        question: String,
+        turn: u32,
+    ) -> Self {
+        Self {
+            trace_id,
+            action,
+            slots,
+            missing,
+            turn,
+            stage: Stage::Asking,
+            question,
+            summary: None,
+            offer: None,
+            repairs: 0,
+            replaces: None,
+        }
+    }
+}
+
+/// A request heard beside another ("a burger and a cab home"), waiting for
+/// the one before it to be placed or dropped.
+#[derive(
+    Clone, Debug, PartialEq, Eq, Serialize, Deserialize, Encode, Decode, schemars::JsonSchema,
+)]
+#[cfg_attr(test, derive(proptest_derive::Arbitrary))]
+pub struct Queued {
+    pub action: String,
+    pub slots: SlotMap,
+}
+
+/// A command the person confirmed, kept so they can ask about it, cancel it
+/// or change it.
+#[derive(
+    Clone, Debug, PartialEq, Eq, Serialize, Deserialize, Encode, Decode, schemars::JsonSchema,
+)]
+#[cfg_attr(test, derive(proptest_derive::Arbitrary))]
+pub struct Placed {
+    pub trace_id: TraceId,
+    pub domain: String,
+    pub action: String,
+    pub slots: SlotMap,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub summary: Option<Summary>,
+    /// When it was dispatched.
+    pub at_ms: u64,
+}
+
+/// The session's last typed (or spoken) utterance, to recognise a double tap.
+#[derive(
+    Clone, Debug, PartialEq, Eq, Serialize, Deserialize, Encode, Decode, schemars::JsonSchema,
+)]
+#[cfg_attr(test, derive(proptest_derive::Arbitrary))]
+pub struct Said {
+    /// Lower case, single spaces, no punctuation.
+    pub text: String,
+    pub at_ms: u64,
+    /// The command it started or continued.
+    pub trace_id: TraceId,
+    /// When that command was confirmed (a yes or the button), if it was.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub confirmed_at_ms: Option<u64>,
 }
 
 /// The dialogue state of one session.
@@ -132,6 +247,14 @@ pub struct SessionState {
         )
     )]
     pub chat: Vec<ChatMessage>,
+    /// Requests heard beside the open one, taken after it, in order.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub queued: Vec<Queued>,
+    /// The last commands placed, newest last (bounded).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub placed: Vec<Placed>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub said: Option<Said>,
     /// Optimistic-concurrency version: bumped by every save.
     #[serde(default)]
     pub version: u64,
@@ -151,8 +274,23 @@ impl SessionState {
             recent: Vec::new(),
             last_turn: None,
             chat: Vec::new(),
+            queued: Vec::new(),
+            placed: Vec::new(),
+            said: None,
             version: 0,
             updated_at_ms: 0,
+        }
+    }
+
+    /// How many placed commands a session keeps.
+    pub const PLACED: usize = 5;
+
+    /// Remembers a placed command.
+    pub fn place(&mut self, placed: Placed) {
+        self.placed.retain(|p| p.trace_id != placed.trace_id);
+        self.placed.push(placed);
+        if self.placed.len() > Self::PLACED {
+            self.placed.remove(0);
         }
     }
 
@@ -179,7 +317,9 @@ pub struct LastTurn {
     pub effects: String,
 }
 
-/// A question for the person, published on `agent.out.clarify`.
+/// A question for the person, published on `agent.out.clarify`: what is
+/// missing (a `clarify` event) or, with a `summary`, whether to place the
+/// command as summarised (a `confirm` event).
 #[derive(
     Clone, Debug, PartialEq, Eq, Serialize, Deserialize, Encode, Decode, schemars::JsonSchema,
 )]
@@ -192,4 +332,11 @@ pub struct Clarification {
     pub missing: Vec<String>,
     pub question: String,
     pub turn: u32,
+    /// Said first, as a `reply` event (an answer to something the person
+    /// asked meanwhile).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reply: Option<String>,
+    /// The priced command this question asks to confirm.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub summary: Option<Summary>,
 }

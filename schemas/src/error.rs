@@ -54,6 +54,10 @@ pub enum ErrorCode {
     OverLimit,
     InvalidCommand,
     UnknownDomain,
+    /// The domain cannot cancel a placed command.
+    CancelNotSupported,
+    /// The placed command is past its cancellation window.
+    TooLateToCancel,
     // --- errand could not do its part ---
     DeadlineExceeded,
     AgentUnavailable,
@@ -90,6 +94,8 @@ impl ErrorCode {
             ErrorCode::OverLimit => "over_limit",
             ErrorCode::InvalidCommand => "invalid_command",
             ErrorCode::UnknownDomain => "unknown_domain",
+            ErrorCode::CancelNotSupported => "cancel_not_supported",
+            ErrorCode::TooLateToCancel => "too_late_to_cancel",
             ErrorCode::DeadlineExceeded => "deadline_exceeded",
             ErrorCode::AgentUnavailable => "agent_unavailable",
             ErrorCode::ProcessingFailed => "processing_failed",

@@ -12,7 +12,8 @@
 //! | --- | --- |
 //! | [`ids`] | `TraceId`, `SessionId`, and the clock (`now_ms`) |
 //! | [`command`] | the utterance and the command with typed slots per action |
-//! | [`result`] | what a domain agent answers: orders, rides, errors |
+//! | [`result`] | what a domain agent answers: orders, rides, cancellations, errors |
+//! | [`quote`] | a command priced before money moves (`Summary`), or why it can't be placed (`Refusal`) |
 //! | [`status`] | the lifecycle (`Status`), one step (`StatusUpdate`) and the stored `CommandState` |
 //! | [`dialogue`] | the session's dialogue state and the clarification question |
 //! | [`chat`] | a session's bounded conversation with the LLM reasoner |
@@ -37,6 +38,7 @@ pub mod ids;
 pub mod json;
 pub mod json_schema;
 pub mod keys;
+pub mod quote;
 pub mod result;
 pub mod status;
 pub mod topics;
@@ -45,14 +47,20 @@ pub use chat::{ChatMessage, ChatRole, ChatToolCall};
 pub use client::{ClientEvent, ClientRequest, ServerEvent};
 pub use codec::CodecError;
 pub use command::{
-    Action, Command, CustomAction, FoodOrder, ItemRequest, MartOrder, RideBooking, RideType,
+    Act, Action, Command, CustomAction, FoodOrder, ItemRequest, MartOrder, RideBooking, RideType,
     Utterance, UtteranceSource,
 };
-pub use dialogue::{Clarification, LastTurn, OpenCommand, SessionState, SlotMap, SlotValue};
+pub use dialogue::{
+    Clarification, LastTurn, OpenCommand, Placed, Queued, Said, SessionState, SlotMap, SlotValue,
+    Stage,
+};
 pub use error::{DeadLetter, ErrorBody, ErrorCode};
 pub use ids::{SessionId, TraceId, now_ms};
 pub use json::Json;
-pub use result::{AgentResult, LineItem, OrderResult, Outcome, Place, ResultBody, RideResult};
+pub use quote::{Offer, Refusal, Summary};
+pub use result::{
+    AgentResult, CancelResult, LineItem, OrderResult, Outcome, Place, ResultBody, RideResult,
+};
 pub use status::{CommandState, HistoryEntry, Status, StatusUpdate};
 
 #[cfg(test)]

@@ -16,6 +16,9 @@ pub struct LineItem {
     pub quantity: u32,
     /// Minor units of the order's currency.
     pub unit_price: i64,
+    /// What the person asked of this line ("large", "no onions").
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
 }
 
 /// A confirmed food or mart order.
@@ -67,6 +70,25 @@ pub struct RideResult {
     /// Minutes until the car reaches the pickup.
     pub eta_minutes: u32,
     pub charge_id: String,
+    /// RFC 3339: when the car is booked for, if not now.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pickup_at: Option<String>,
+}
+
+/// A placed command cancelled: what the provider was told and what was
+/// given back.
+#[derive(
+    Clone, Debug, PartialEq, Eq, Serialize, Deserialize, Encode, Decode, schemars::JsonSchema,
+)]
+#[cfg_attr(test, derive(proptest_derive::Arbitrary))]
+pub struct CancelResult {
+    /// The order or booking cancelled (`order_id`, `booking_id`).
+    pub cancelled: String,
+    /// Minor units given back to the person.
+    pub refund: i64,
+    pub currency: String,
+    /// The charge voided or refunded.
+    pub charge_id: String,
 }
 
 /// The result object of a confirmed command, as a client sees it: its fields
@@ -77,6 +99,8 @@ pub struct RideResult {
 pub enum ResultBody {
     Order(OrderResult),
     Ride(RideResult),
+    /// A placed command, cancelled.
+    Cancellation(CancelResult),
     /// A custom domain's result.
     Other(Json),
 }

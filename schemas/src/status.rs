@@ -12,14 +12,20 @@ use serde::{Deserialize, Serialize};
 /// Where a command stands.
 ///
 /// ```text
-/// received ─▶ understood ─▶ dispatched ─▶ confirmed | failed
-///    │    ▲        │
-///    ▼    │        └─▶ declined (out of scope)
-/// awaiting_clarification ─▶ cancelled
+/// received ─▶ understood ─▶ awaiting_confirmation ─▶ dispatched ─▶ confirmed ─▶ cancelled
+///    │    ▲                     │      ▲                              │
+///    ▼    └─────────────────────┼──────┘                              └─▶ failed
+/// awaiting_clarification ◀──────┘ (a later turn changed something)
+///
+/// received ─▶ declined (out of scope) | answered (a question, small talk)
 /// ```
 ///
-/// Any non-final status may also end in `failed` (deadline, dead letter) or
-/// `cancelled`. Transitions only move forward (see [`Status::may_follow`]).
+/// Any status before `confirmed` may also end in `failed` (deadline, dead
+/// letter) or `cancelled`; a confirmed command may still be `cancelled` (the
+/// person cancelled a placed order and was refunded). Before dispatch, a later
+/// dialogue turn may move between `awaiting_clarification`, `understood` and
+/// `awaiting_confirmation` as the person changes things; otherwise transitions
+/// only move forward (see [`Status::may_follow`]).
 #[derive(
     Clone,
     Copy,
@@ -39,53 +45,89 @@ pub enum Status {
     Received,
     AwaitingClarification,
     Understood,
+    /// The command is priced and waits for the person's yes.
+    AwaitingConfirmation,
     Dispatched,
     Confirmed,
     Failed,
     Declined,
     Cancelled,
+    /// The utterance was a question or small talk, answered with a reply;
+    /// no command came of it.
+    Answered,
 }
 
 impl Status {
-    pub const ALL: [Status; 8] = [
+    pub const ALL: [Status; 10] = [
         Status::Received,
         Status::AwaitingClarification,
         Status::Understood,
+        Status::AwaitingConfirmation,
         Status::Dispatched,
         Status::Confirmed,
         Status::Failed,
         Status::Declined,
         Status::Cancelled,
+        Status::Answered,
     ];
 
-    /// A final status ends the command; nothing moves it again.
+    /// A final status ends the command's run: its deadline is disarmed. Only
+    /// `cancelled` may still follow `confirmed` (a placed order cancelled).
     pub fn is_final(self) -> bool {
         matches!(
             self,
-            Status::Confirmed | Status::Failed | Status::Declined | Status::Cancelled
+            Status::Confirmed
+                | Status::Failed
+                | Status::Declined
+                | Status::Cancelled
+                | Status::Answered
         )
     }
 
-    /// The position in the lifecycle; a step may only raise it.
+    /// Waiting for the person (a question or a confirmation is open).
+    pub fn is_waiting(self) -> bool {
+        matches!(
+            self,
+            Status::AwaitingClarification | Status::AwaitingConfirmation
+        )
+    }
+
+    /// The position in the lifecycle; a step may only raise it (but see
+    /// [`Status::may_follow`] for the dialogue's back and forth).
     pub fn rank(self) -> u8 {
         match self {
             Status::Received => 0,
             Status::AwaitingClarification => 1,
             Status::Understood => 2,
-            Status::Dispatched => 3,
-            _ => 4,
+            Status::AwaitingConfirmation => 3,
+            Status::Dispatched => 4,
+            Status::Confirmed => 5,
+            Status::Failed | Status::Declined | Status::Cancelled | Status::Answered => 6,
         }
     }
 
     /// Whether `next` (from dialogue turn `next_turn`) may follow `self`
-    /// (recorded at `turn`). A repeated clarification is allowed only from a
-    /// later turn, so a duplicated event changes nothing.
+    /// (recorded at `turn`):
+    /// - nothing follows `failed`, `declined`, `cancelled` or `answered`;
+    /// - only `cancelled` follows `confirmed`;
+    /// - before dispatch, a later turn may go back to a question or a new
+    ///   confirmation (the person changed something), and a repeated one from
+    ///   the same turn changes nothing (a duplicated event);
+    /// - otherwise a step must raise the rank.
     pub fn may_follow(self, turn: u32, next: Status, next_turn: u32) -> bool {
-        if self.is_final() {
-            return false;
+        match self {
+            Status::Confirmed => return next == Status::Cancelled,
+            s if s.is_final() => return false,
+            _ => {}
         }
-        if self == Status::AwaitingClarification && next == Status::AwaitingClarification {
-            return next_turn > turn;
+        let dialogue = |s: Status| {
+            matches!(
+                s,
+                Status::AwaitingClarification | Status::Understood | Status::AwaitingConfirmation
+            )
+        };
+        if dialogue(self) && dialogue(next) && next_turn > turn {
+            return true;
         }
         next.rank() > self.rank()
     }
@@ -95,11 +137,13 @@ impl Status {
             Status::Received => "received",
             Status::AwaitingClarification => "awaiting_clarification",
             Status::Understood => "understood",
+            Status::AwaitingConfirmation => "awaiting_confirmation",
             Status::Dispatched => "dispatched",
             Status::Confirmed => "confirmed",
             Status::Failed => "failed",
             Status::Declined => "declined",
             Status::Cancelled => "cancelled",
+            Status::Answered => "answered",
         }
     }
 }
@@ -315,6 +359,25 @@ mod tests {
         );
         assert!(state.apply(&step(Status::AwaitingClarification, 2)));
         assert!(state.apply(&step(Status::Understood, 3)));
-        assert!(!state.apply(&step(Status::AwaitingClarification, 4)));
+        assert!(state.apply(&step(Status::AwaitingConfirmation, 3)));
+        assert!(
+            !state.apply(&step(Status::AwaitingConfirmation, 3)),
+            "duplicate"
+        );
+        // The person changed something that needs a question, then answered.
+        assert!(state.apply(&step(Status::AwaitingClarification, 4)));
+        assert!(state.apply(&step(Status::AwaitingConfirmation, 5)));
+        assert!(state.apply(&step(Status::Dispatched, 6)));
+        assert!(!state.apply(&step(Status::AwaitingClarification, 7)));
+    }
+
+    #[test]
+    fn only_a_cancel_follows_a_confirmed_command() {
+        let mut state = CommandState::from_first(&step(Status::Dispatched, 1));
+        assert!(state.apply(&step(Status::Confirmed, 1)));
+        assert!(!state.apply(&step(Status::Failed, 2)));
+        assert!(state.apply(&step(Status::Cancelled, 2)));
+        assert!(!state.apply(&step(Status::Cancelled, 3)), "final");
+        assert!(!state.apply(&step(Status::Confirmed, 3)));
     }
 }

@@ -3,11 +3,11 @@
 
 use super::catalog::{FOOD_SYNONYMS, RESTAURANTS, Restaurant};
 use super::{CURRENCY, Services, distance_m, item_key, normalize, order_confirmation, stable_id};
-use crate::registry::{ActionSpec, DomainAgent, DomainSpec, SlotKind, SlotSpec};
+use crate::registry::{ActionSpec, Catalog, DomainAgent, DomainSpec, Merchant, SlotKind, SlotSpec};
 use async_trait::async_trait;
 use errand_schemas::{
-    Action, Command, ErrorBody, ErrorCode, FoodOrder, ItemRequest, LineItem, OrderResult, Place,
-    ResultBody,
+    Action, AgentResult, CancelResult, Command, ErrorBody, ErrorCode, FoodOrder, ItemRequest,
+    LineItem, OrderResult, Place, Refusal, ResultBody, SlotMap, SlotValue, Summary,
 };
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -40,6 +40,10 @@ pub trait FoodProvider: Send + Sync + 'static {
         quote: &FoodQuote,
         deliver_to: &Place,
     ) -> Result<u32, ErrorBody>;
+
+    /// Tells the restaurant the order is off (again for the same id: no
+    /// change).
+    async fn cancel(&self, order_id: &str) -> Result<(), ErrorBody>;
 }
 
 /// Restaurants from the built-in catalog. A kitchen takes at most
@@ -48,6 +52,7 @@ pub trait FoodProvider: Send + Sync + 'static {
 pub struct SimulatedRestaurants {
     pub kitchen_capacity: u32,
     placed: Mutex<HashMap<String, u32>>,
+    cancelled: Mutex<std::collections::HashSet<String>>,
 }
 
 impl Default for SimulatedRestaurants {
@@ -55,6 +60,7 @@ impl Default for SimulatedRestaurants {
         Self {
             kitchen_capacity: 20,
             placed: Mutex::new(HashMap::new()),
+            cancelled: Mutex::new(Default::default()),
         }
     }
 }
@@ -85,6 +91,14 @@ impl SimulatedRestaurants {
         self.placed.lock().unwrap_or_else(|e| e.into_inner()).len()
     }
 
+    /// Orders cancelled so far (each order id once).
+    pub fn cancelled_count(&self) -> usize {
+        self.cancelled
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .len()
+    }
+
     fn candidates(&self, order: &FoodOrder) -> Result<Vec<&'static Restaurant>, ErrorBody> {
         if let Some(name) = &order.restaurant {
             let wanted = normalize(name);
@@ -95,7 +109,7 @@ impl SimulatedRestaurants {
             return found.map(|r| vec![r]).ok_or_else(|| {
                 ErrorBody::new(
                     ErrorCode::UnknownRestaurant,
-                    format!("I don't know a restaurant called \"{name}\"."),
+                    format!("I don't know {}.", name.trim()),
                 )
             });
         }
@@ -126,6 +140,7 @@ impl FoodProvider for SimulatedRestaurants {
                         name: name.to_owned(),
                         quantity: item.quantity,
                         unit_price: price,
+                        note: item.note.clone(),
                     }),
                     None => {
                         first_missing.get_or_insert_with(|| item.name.clone());
@@ -134,6 +149,9 @@ impl FoodProvider for SimulatedRestaurants {
                 }
             }
             if lines.len() == order.items.len() {
+                if let Some(line) = lines.iter().find(|l| l.quantity > self.kitchen_capacity) {
+                    return Err(too_many(restaurant.name, line, self.kitchen_capacity));
+                }
                 return Ok(FoodQuote {
                     restaurant: restaurant.name.to_owned(),
                     location: Place {
@@ -148,14 +166,13 @@ impl FoodProvider for SimulatedRestaurants {
             }
         }
         let item = first_missing.unwrap_or_default();
-        let whom = match (&order.restaurant, candidates.as_slice()) {
-            (Some(_), [only]) => only.name.to_owned(),
-            _ => "any restaurant nearby".to_owned(),
+        let message = match (&order.restaurant, candidates.as_slice()) {
+            (Some(_), [only]) => {
+                format!("Sorry, {} doesn't have \"{item}\" on the menu.", only.name)
+            }
+            _ => format!("Sorry, no restaurant nearby has \"{item}\"."),
         };
-        Err(ErrorBody::new(
-            ErrorCode::UnknownItem,
-            format!("Sorry, {whom} doesn't have \"{item}\" on the menu."),
-        ))
+        Err(ErrorBody::new(ErrorCode::UnknownItem, message))
     }
 
     async fn place(
@@ -173,33 +190,102 @@ impl FoodProvider for SimulatedRestaurants {
             .iter()
             .find(|l| l.quantity > self.kitchen_capacity)
         {
-            return Err(ErrorBody::new(
-                ErrorCode::ProcessingFailed,
-                format!(
-                    "{} can't make {} {} in one order (at most {}).",
-                    quote.restaurant, line.quantity, line.name, self.kitchen_capacity
-                ),
-            ));
+            return Err(too_many(&quote.restaurant, line, self.kitchen_capacity));
         }
         placed.insert(order_id.to_owned(), quote.prep_minutes);
         Ok(quote.prep_minutes)
     }
+
+    async fn cancel(&self, order_id: &str) -> Result<(), ErrorBody> {
+        // The kitchen that took it may be another process's simulation:
+        // the cancellation is recorded either way.
+        self.cancelled
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .insert(order_id.to_owned());
+        Ok(())
+    }
+}
+
+fn too_many(restaurant: &str, line: &LineItem, capacity: u32) -> ErrorBody {
+    ErrorBody::new(
+        ErrorCode::OverLimit,
+        format!(
+            "{restaurant} can make at most {capacity} {} in one order, not {}.",
+            line.name, line.quantity
+        ),
+    )
 }
 
 /// The `food` domain.
 pub struct FoodAgent {
     provider: Arc<dyn FoodProvider>,
+    /// How long after it is placed an order may still be cancelled.
+    pub cancel_window: std::time::Duration,
 }
 
 impl FoodAgent {
     pub fn new(provider: impl FoodProvider) -> Self {
-        Self {
-            provider: Arc::new(provider),
-        }
+        Self::with_provider(Arc::new(provider))
     }
 
     pub fn with_provider(provider: Arc<dyn FoodProvider>) -> Self {
-        Self { provider }
+        Self {
+            provider,
+            cancel_window: super::KITCHEN_CANCEL_WINDOW,
+        }
+    }
+
+    /// Resolves, checks and prices `order` as it would be placed.
+    async fn price(
+        &self,
+        order: &FoodOrder,
+        user_id: &str,
+        services: &Services,
+    ) -> Result<(FoodQuote, Place), Refusal> {
+        validate_items(&order.items).map_err(|e| Refusal::of("item", e))?;
+        let address = services
+            .resolve(&order.address, user_id)
+            .await
+            .map_err(|e| super::place_refusal("address", e))?;
+        match self.provider.quote(order).await {
+            Ok(quote) => Ok((quote, address)),
+            Err(e) => Err(self.refusal(order, e).await),
+        }
+    }
+
+    /// What to propose when the quote fails: another restaurant that has
+    /// the dishes, when the named one is unknown or lacks them.
+    async fn refusal(&self, order: &FoodOrder, error: ErrorBody) -> Refusal {
+        let named = order.restaurant.as_deref();
+        let elsewhere = if named.is_some()
+            && matches!(
+                error.code,
+                ErrorCode::UnknownRestaurant | ErrorCode::UnknownItem
+            ) {
+            let anywhere = FoodOrder {
+                restaurant: None,
+                cuisine: None,
+                ..order.clone()
+            };
+            self.provider.quote(&anywhere).await.ok()
+        } else {
+            None
+        };
+        match (error.code, elsewhere) {
+            (ErrorCode::UnknownRestaurant | ErrorCode::UnknownItem, Some(other)) => {
+                let dishes = dish_list(&other.lines);
+                let message = format!(
+                    "{} {} has {dishes}: order from there?",
+                    error.message, other.restaurant
+                );
+                Refusal::of("restaurant", ErrorBody::new(error.code, message)).offering(
+                    SlotMap::from([("restaurant".to_owned(), SlotValue::Text(other.restaurant))]),
+                )
+            }
+            (ErrorCode::OverLimit, _) => Refusal::of("item", error),
+            _ => Refusal::from(error),
+        }
     }
 
     /// The agent over the built-in simulated restaurants.
@@ -264,10 +350,13 @@ impl DomainAgent for FoodAgent {
                         "where to deliver: a street address or a saved place",
                         "Where should I deliver it?",
                     ),
-                    SlotSpec::optional("restaurant", SlotKind::Text, "a restaurant by name"),
+                    SlotSpec::optional("restaurant", SlotKind::Text, "a restaurant by name")
+                        .asking("Which restaurant should I order from?"),
                     SlotSpec::optional("cuisine", SlotKind::Text, "a cuisine, e.g. italian"),
                 ],
             }],
+            examples: vec!["order me a burger".into()],
+            ..DomainSpec::default()
         }
     }
 
@@ -277,20 +366,13 @@ impl DomainAgent for FoodAgent {
         services: &Services,
     ) -> Result<ResultBody, ErrorBody> {
         let Action::OrderFood(order) = &command.action else {
-            return Err(ErrorBody::new(
-                ErrorCode::InvalidCommand,
-                format!("the food agent cannot {}", command.action.name()),
-            ));
+            return Err(wrong_action(command));
         };
-        validate_items(&order.items)?;
-        let address = services.resolve(&order.address, &command.user_id).await?;
-        let quote = self.provider.quote(order).await?;
-        let subtotal: i64 = quote
-            .lines
-            .iter()
-            .map(|l| l.unit_price * i64::from(l.quantity))
-            .sum();
-        let total = subtotal + quote.delivery_fee;
+        let (quote, address) = self
+            .price(order, &command.user_id, services)
+            .await
+            .map_err(|r| r.error)?;
+        let total = super::lines_total(&quote.lines) + quote.delivery_fee;
         let order_id = stable_id("FO", command.trace_id.as_str());
         let description = format!("food order from {}", quote.restaurant);
         let (charge, prep) = services
@@ -320,6 +402,78 @@ impl DomainAgent for FoodAgent {
             _ => "Your order is confirmed.".into(),
         }
     }
+
+    async fn quote(&self, command: &Command, services: &Services) -> Result<Summary, Refusal> {
+        let Action::OrderFood(order) = &command.action else {
+            return Err(Refusal::fatal(wrong_action(command)));
+        };
+        let (quote, address) = self.price(order, &command.user_id, services).await?;
+        let eta_minutes =
+            quote.prep_minutes + travel_minutes(distance_m(&quote.location, &address));
+        Ok(Summary {
+            domain: "food".into(),
+            merchant: Some(quote.restaurant),
+            total: Some(super::lines_total(&quote.lines) + quote.delivery_fee),
+            items: quote.lines,
+            delivery_fee: Some(quote.delivery_fee),
+            address: Some(address.name),
+            currency: Some(CURRENCY.into()),
+            eta_minutes: Some(eta_minutes),
+            ..Summary::default()
+        })
+    }
+
+    async fn cancel(
+        &self,
+        placed: &AgentResult,
+        now_ms: u64,
+        services: &Services,
+    ) -> Result<CancelResult, ErrorBody> {
+        super::cancel_order(
+            placed,
+            now_ms,
+            self.cancel_window,
+            "the kitchen",
+            services,
+            |order_id| async move { self.provider.cancel(&order_id).await },
+        )
+        .await
+    }
+
+    fn catalog(&self) -> Catalog {
+        Catalog {
+            currency: CURRENCY.into(),
+            merchants: RESTAURANTS
+                .iter()
+                .map(|r| Merchant {
+                    name: r.name.into(),
+                    kind: r.cuisine.into(),
+                    items: r.menu.iter().map(|(n, p)| ((*n).into(), *p)).collect(),
+                })
+                .collect(),
+            aliases: FOOD_SYNONYMS
+                .iter()
+                .map(|(a, n)| ((*a).into(), (*n).into()))
+                .collect(),
+        }
+    }
+}
+
+fn wrong_action(command: &Command) -> ErrorBody {
+    ErrorBody::new(
+        ErrorCode::InvalidCommand,
+        format!("the food agent cannot {}", command.action.name()),
+    )
+}
+
+/// "margherita pizza" or "cheeseburger and fries".
+fn dish_list(lines: &[LineItem]) -> String {
+    let names: Vec<&str> = lines.iter().map(|l| l.name.as_str()).collect();
+    match names.as_slice() {
+        [] => String::new(),
+        [one] => (*one).to_owned(),
+        [init @ .., last] => format!("{} and {last}", init.join(", ")),
+    }
 }
 
 #[cfg(test)]
@@ -330,10 +484,7 @@ mod tests {
         FoodOrder {
             items: items
                 .iter()
-                .map(|(n, q)| ItemRequest {
-                    name: (*n).into(),
-                    quantity: *q,
-                })
+                .map(|(n, q)| ItemRequest::new(*n, *q))
                 .collect(),
             restaurant: restaurant.map(Into::into),
             cuisine: None,

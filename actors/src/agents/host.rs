@@ -3,15 +3,20 @@
 //! It joins the process group `agent.<domain>` so the router finds it (on
 //! this node or another), and makes every agent idempotent by `trace_id`:
 //! the first result of a command is stored before it is returned, and a
-//! redelivered command gets that result back without running again.
+//! redelivered command gets that result back without running again. A
+//! cancellation is kept the same way, beside the result it cancels. Quotes
+//! have no side effects and are not kept.
 
 use super::Services;
-use super::wire::{AgentReply, WireCommand};
+use super::wire::{AgentReply, CancelReply, CancelRequest, QuoteReply, Wire, WireCommand};
+use crate::clock::Clock;
 use crate::registry::DomainAgent;
 use crate::store::IdempotencyStore;
 use errand_schemas::codec::{from_json, to_json};
 use errand_schemas::keys::Keys;
-use errand_schemas::{AgentResult, Command, ErrorBody, ErrorCode, Outcome};
+use errand_schemas::{
+    AgentResult, CancelResult, Command, ErrorBody, ErrorCode, Outcome, Refusal, Summary,
+};
 use ractor::{Actor, ActorProcessingErr, ActorRef, RpcReplyPort};
 use std::sync::Arc;
 use tracing::Instrument;
@@ -29,6 +34,12 @@ pub enum AgentMessage {
     /// between nodes (see [`super::wire`]).
     #[rpc]
     Execute(WireCommand, RpcReplyPort<AgentReply>),
+    /// Price a command without placing it (see [`DomainAgent::quote`]).
+    #[rpc]
+    Quote(WireCommand, RpcReplyPort<QuoteReply>),
+    /// Cancel a command this domain placed (see [`DomainAgent::cancel`]).
+    #[rpc]
+    Cancel(Wire<CancelRequest>, RpcReplyPort<CancelReply>),
 }
 
 pub struct AgentHost;
@@ -42,6 +53,8 @@ pub struct AgentHostArgs {
     pub keys: Keys,
     /// The process-group scope (one per errand deployment).
     pub scope: String,
+    /// Decides whether a cancellation comes too late.
+    pub clock: Clock,
 }
 
 impl Actor for AgentHost {
@@ -68,14 +81,29 @@ impl Actor for AgentHost {
         message: Self::Msg,
         state: &mut Self::State,
     ) -> Result<(), ActorProcessingErr> {
+        // A peer speaking another version: tell the caller.
+        let unreadable = |e: String| ErrorBody::new(ErrorCode::ProcessingFailed, e);
         match message {
-            AgentMessage::Execute(WireCommand(command), reply) => {
+            AgentMessage::Execute(Wire(command), reply) => {
                 let result = match command {
                     Ok(command) => execute_once(state, command).await,
-                    // A peer speaking another version: tell the caller.
-                    Err(unreadable) => Err(ErrorBody::new(ErrorCode::ProcessingFailed, unreadable)),
+                    Err(e) => Err(unreadable(e)),
                 };
-                let _ = reply.send(AgentReply(result));
+                let _ = reply.send(Wire::new(result));
+            }
+            AgentMessage::Quote(Wire(command), reply) => {
+                let result = match command {
+                    Ok(command) => quote(state, &command).await,
+                    Err(e) => Err(unreadable(e)),
+                };
+                let _ = reply.send(Wire::new(result));
+            }
+            AgentMessage::Cancel(Wire(request), reply) => {
+                let result = match request {
+                    Ok(request) => cancel_once(state, &request).await,
+                    Err(e) => Err(unreadable(e)),
+                };
+                let _ = reply.send(Wire::new(result));
             }
         }
         Ok(())
@@ -141,6 +169,80 @@ pub async fn execute_once(
         Ok(stored) => Ok(from_json(&stored).unwrap_or(result)),
         Err(e) => Err(ErrorBody::new(ErrorCode::StateUnavailable, e.to_string())),
     }
+}
+
+/// Prices `command`; `Err` is a transient failure (a service was
+/// unreachable), a refusal is an answer.
+pub async fn quote(
+    state: &AgentHostArgs,
+    command: &Command,
+) -> Result<Result<Summary, Refusal>, ErrorBody> {
+    let span = tracing::info_span!("quote", trace_id = %command.trace_id, session_id = %command.session_id, domain = %state.domain);
+    match state
+        .agent
+        .quote(command, &state.services)
+        .instrument(span)
+        .await
+    {
+        Err(refusal) if is_transient(refusal.code()) => Err(refusal.error),
+        answer => Ok(answer),
+    }
+}
+
+/// Cancels the command `request` names unless it was cancelled before;
+/// returns the first answer either way. `Err` is a transient failure.
+pub async fn cancel_once(
+    state: &AgentHostArgs,
+    request: &CancelRequest,
+) -> Result<Result<CancelResult, ErrorBody>, ErrorBody> {
+    let trace = request.trace_id.as_str();
+    let unavailable =
+        |e: crate::store::StoreError| ErrorBody::new(ErrorCode::StateUnavailable, e.to_string());
+    let key = state
+        .keys
+        .idempotency(trace, &format!("{}.cancel", state.domain));
+    if let Some(bytes) = state.idempotency.get(&key).await.map_err(unavailable)?
+        && let Ok(first) = from_json::<Result<CancelResult, ErrorBody>>(&bytes)
+    {
+        return Ok(first);
+    }
+    let placed = state
+        .idempotency
+        .get(&state.keys.idempotency(trace, &state.domain))
+        .await
+        .map_err(unavailable)?
+        .and_then(|bytes| from_json::<AgentResult>(&bytes).ok())
+        .filter(|placed| placed.user_id == request.user_id);
+    let answer = match placed {
+        None => Err(ErrorBody::new(
+            ErrorCode::NotFound,
+            "There is no placed order to cancel.",
+        )),
+        Some(placed) => {
+            let span = tracing::info_span!("cancel", trace_id = %placed.trace_id, session_id = %placed.session_id, domain = %state.domain);
+            let now = state.clock.now_ms();
+            match state
+                .agent
+                .cancel(&placed, now, &state.services)
+                .instrument(span)
+                .await
+            {
+                Err(e) if is_transient(e.code) => return Err(e),
+                answer => answer,
+            }
+        }
+    };
+    // Only a cancellation that happened is final; "too late" or "nothing
+    // placed" may be asked again and answered anew.
+    if answer.is_err() {
+        return Ok(answer);
+    }
+    let stored = state
+        .idempotency
+        .put_if_absent(&key, &to_json(&answer))
+        .await
+        .map_err(unavailable)?;
+    Ok(from_json(&stored).unwrap_or(answer))
 }
 
 fn failed(command: &Command, domain: &str, error: ErrorBody) -> AgentResult {

@@ -135,7 +135,7 @@ impl DomainAgent for HttpAgent {
                 super::format_money(r.fare, &r.currency),
                 r.eta_minutes
             ),
-            ResultBody::Other(_) => "Done.".into(),
+            ResultBody::Cancellation(_) | ResultBody::Other(_) => "Done.".into(),
         }
     }
 }

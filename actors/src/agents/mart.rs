@@ -8,10 +8,11 @@
 use super::catalog::{MART_ITEMS, MART_LOCATION, MART_NAME, MART_SYNONYMS};
 use super::food::{travel_minutes, validate_items};
 use super::{CURRENCY, Services, distance_m, item_key, order_confirmation, stable_id};
-use crate::registry::{ActionSpec, DomainAgent, DomainSpec, SlotKind, SlotSpec};
+use crate::registry::{ActionSpec, Catalog, DomainAgent, DomainSpec, Merchant, SlotKind, SlotSpec};
 use async_trait::async_trait;
 use errand_schemas::{
-    Action, Command, ErrorBody, ErrorCode, ItemRequest, LineItem, OrderResult, Place, ResultBody,
+    Action, AgentResult, CancelResult, Command, ErrorBody, ErrorCode, ItemRequest, LineItem,
+    MartOrder, OrderResult, Place, Refusal, ResultBody, SlotMap, SlotValue, Summary,
 };
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -25,6 +26,13 @@ pub trait MartProvider: Send + Sync + 'static {
     /// Takes the items off the shelf for `order_id` (again for the same id:
     /// no change). Fails with `out_of_stock` if they ran out since the quote.
     async fn reserve(&self, order_id: &str, lines: &[LineItem]) -> Result<(), ErrorBody>;
+
+    /// How many of the shelf item `name` are left, if the store says.
+    async fn available(&self, name: &str) -> Option<u32>;
+
+    /// Puts the items of `order_id` back on the shelf (again for the same
+    /// id: no change).
+    async fn release(&self, order_id: &str) -> Result<(), ErrorBody>;
 
     /// The store's location.
     fn location(&self) -> Place;
@@ -108,6 +116,7 @@ impl MartProvider for SimulatedMart {
                 name: name.to_owned(),
                 quantity: item.quantity,
                 unit_price: price,
+                note: item.note.clone(),
             });
         }
         if !short.is_empty() {
@@ -143,6 +152,29 @@ impl MartProvider for SimulatedMart {
         Ok(())
     }
 
+    async fn available(&self, name: &str) -> Option<u32> {
+        self.stock
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .get(name)
+            .map(|(_, left)| *left)
+    }
+
+    async fn release(&self, order_id: &str) -> Result<(), ErrorBody> {
+        let mut reserved = self.reserved.lock().unwrap_or_else(|e| e.into_inner());
+        let Some(lines) = reserved.get_mut(order_id) else {
+            // Reserved by another process's simulation, or released already.
+            return Ok(());
+        };
+        let mut stock = self.stock.lock().unwrap_or_else(|e| e.into_inner());
+        for line in lines.drain(..) {
+            if let Some(entry) = stock.get_mut(&line.name) {
+                entry.1 += line.quantity;
+            }
+        }
+        Ok(())
+    }
+
     fn location(&self) -> Place {
         Place {
             name: MART_NAME.into(),
@@ -155,17 +187,76 @@ impl MartProvider for SimulatedMart {
 /// The `mart` domain.
 pub struct MartAgent {
     provider: Arc<dyn MartProvider>,
+    /// How long after it is placed an order may still be cancelled.
+    pub cancel_window: std::time::Duration,
 }
 
 impl MartAgent {
     pub fn new(provider: impl MartProvider) -> Self {
-        Self {
-            provider: Arc::new(provider),
-        }
+        Self::with_provider(Arc::new(provider))
     }
 
     pub fn with_provider(provider: Arc<dyn MartProvider>) -> Self {
-        Self { provider }
+        Self {
+            provider,
+            cancel_window: super::KITCHEN_CANCEL_WINDOW,
+        }
+    }
+
+    /// Resolves, checks and prices `order` as it would be placed.
+    async fn price(
+        &self,
+        order: &MartOrder,
+        user_id: &str,
+        services: &Services,
+    ) -> Result<(Vec<LineItem>, Place), Refusal> {
+        validate_items(&order.items).map_err(|e| Refusal::of("item", e))?;
+        let address = services
+            .resolve(&order.address, user_id)
+            .await
+            .map_err(|e| super::place_refusal("address", e))?;
+        match self.provider.quote(&order.items).await {
+            Ok(lines) => Ok((lines, address)),
+            Err(e) if e.code == ErrorCode::OutOfStock => {
+                let refusal = Refusal::of("item", e);
+                Err(match self.left(&order.items).await {
+                    Some(items) => {
+                        let what = items
+                            .iter()
+                            .map(|i| format!("{} {}", i.quantity, i.name))
+                            .collect::<Vec<_>>()
+                            .join(" and ");
+                        let mut refusal = refusal.offering(SlotMap::from([(
+                            "item".to_owned(),
+                            SlotValue::Items(items),
+                        )]));
+                        refusal.error.message =
+                            format!("{} Shall I get {what} instead?", refusal.error.message);
+                        refusal
+                    }
+                    None => refusal,
+                })
+            }
+            Err(e) => Err(Refusal::from(e)),
+        }
+    }
+
+    /// The order cut down to what the shelves hold, if every item has some.
+    async fn left(&self, items: &[ItemRequest]) -> Option<Vec<ItemRequest>> {
+        let mut fits = Vec::new();
+        for item in items {
+            let name = match_mart_item(&item.name)?;
+            let left = self.provider.available(name).await?;
+            if left == 0 {
+                return None;
+            }
+            fits.push(ItemRequest {
+                name: name.to_owned(),
+                quantity: item.quantity.min(left),
+                note: item.note.clone(),
+            });
+        }
+        Some(fits)
     }
 
     pub fn simulated() -> Self {
@@ -200,6 +291,8 @@ impl DomainAgent for MartAgent {
                     ),
                 ],
             }],
+            examples: vec!["buy milk and eggs".into()],
+            ..DomainSpec::default()
         }
     }
 
@@ -209,19 +302,13 @@ impl DomainAgent for MartAgent {
         services: &Services,
     ) -> Result<ResultBody, ErrorBody> {
         let Action::OrderMart(order) = &command.action else {
-            return Err(ErrorBody::new(
-                ErrorCode::InvalidCommand,
-                format!("the mart agent cannot {}", command.action.name()),
-            ));
+            return Err(wrong_action(command));
         };
-        validate_items(&order.items)?;
-        let address = services.resolve(&order.address, &command.user_id).await?;
-        let lines = self.provider.quote(&order.items).await?;
-        let total = lines
-            .iter()
-            .map(|l| l.unit_price * i64::from(l.quantity))
-            .sum::<i64>()
-            + MART_DELIVERY_FEE;
+        let (lines, address) = self
+            .price(order, &command.user_id, services)
+            .await
+            .map_err(|r| r.error)?;
+        let total = super::lines_total(&lines) + MART_DELIVERY_FEE;
         let order_id = stable_id("MO", command.trace_id.as_str());
         let (charge, ()) = services
             .charge_then(command, total, format!("{MART_NAME} order"), || {
@@ -248,4 +335,65 @@ impl DomainAgent for MartAgent {
             _ => "Your order is confirmed.".into(),
         }
     }
+
+    async fn quote(&self, command: &Command, services: &Services) -> Result<Summary, Refusal> {
+        let Action::OrderMart(order) = &command.action else {
+            return Err(Refusal::fatal(wrong_action(command)));
+        };
+        let (lines, address) = self.price(order, &command.user_id, services).await?;
+        let store = self.provider.location();
+        Ok(Summary {
+            domain: "mart".into(),
+            merchant: Some(store.name.clone()),
+            total: Some(super::lines_total(&lines) + MART_DELIVERY_FEE),
+            items: lines,
+            delivery_fee: Some(MART_DELIVERY_FEE),
+            eta_minutes: Some(20 + travel_minutes(distance_m(&store, &address))),
+            address: Some(address.name),
+            currency: Some(CURRENCY.into()),
+            ..Summary::default()
+        })
+    }
+
+    async fn cancel(
+        &self,
+        placed: &AgentResult,
+        now_ms: u64,
+        services: &Services,
+    ) -> Result<CancelResult, ErrorBody> {
+        super::cancel_order(
+            placed,
+            now_ms,
+            self.cancel_window,
+            "the store",
+            services,
+            |order_id| async move { self.provider.release(&order_id).await },
+        )
+        .await
+    }
+
+    fn catalog(&self) -> Catalog {
+        Catalog {
+            currency: CURRENCY.into(),
+            merchants: vec![Merchant {
+                name: MART_NAME.into(),
+                kind: "grocery".into(),
+                items: MART_ITEMS
+                    .iter()
+                    .map(|(n, p, _)| ((*n).into(), *p))
+                    .collect(),
+            }],
+            aliases: MART_SYNONYMS
+                .iter()
+                .map(|(a, n)| ((*a).into(), (*n).into()))
+                .collect(),
+        }
+    }
+}
+
+fn wrong_action(command: &Command) -> ErrorBody {
+    ErrorBody::new(
+        ErrorCode::InvalidCommand,
+        format!("the mart agent cannot {}", command.action.name()),
+    )
 }

@@ -17,7 +17,10 @@ pub mod ride;
 pub mod wire;
 
 use crate::slot::ActorSlot;
-use errand_schemas::{Command, ErrorBody, ErrorCode, OrderResult, Place};
+use errand_schemas::{
+    AgentResult, CancelResult, Command, ErrorBody, ErrorCode, LineItem, OrderResult, Outcome,
+    Place, Refusal, ResultBody,
+};
 use location::LocationMessage;
 use payment::{Charge, ChargeRequest, PaymentMessage};
 use ractor::rpc::CallResult;
@@ -25,6 +28,71 @@ use std::time::Duration;
 
 /// The currency of the simulated providers.
 pub const CURRENCY: &str = "GBP";
+
+/// How long the simulated kitchens and the mart accept a cancellation
+/// after an order is placed.
+pub const KITCHEN_CANCEL_WINDOW: Duration = Duration::from_secs(120);
+
+/// The sum of the lines, in minor units.
+pub fn lines_total(lines: &[LineItem]) -> i64 {
+    lines
+        .iter()
+        .map(|l| l.unit_price * i64::from(l.quantity))
+        .sum()
+}
+
+/// A place that did not resolve, as a refusal of `slot`: the person is
+/// asked for it again.
+pub fn place_refusal(slot: &str, error: ErrorBody) -> Refusal {
+    if error.code == ErrorCode::UnknownPlace {
+        Refusal::of(slot, error)
+    } else {
+        Refusal::fatal(error)
+    }
+}
+
+/// Cancels a placed food or mart order within `window` of its placement:
+/// the provider (`who`) is told (`tell`, with the order id) and the charge
+/// voided, so the person gets the whole total back. The same answer every
+/// time it is asked.
+pub async fn cancel_order<Fut>(
+    placed: &AgentResult,
+    now_ms: u64,
+    window: Duration,
+    who: &str,
+    services: &Services,
+    tell: impl FnOnce(String) -> Fut,
+) -> Result<CancelResult, ErrorBody>
+where
+    Fut: std::future::Future<Output = Result<(), ErrorBody>>,
+{
+    let Outcome::Confirmed {
+        result: ResultBody::Order(order),
+    } = &placed.outcome
+    else {
+        return Err(ErrorBody::new(
+            ErrorCode::InvalidCommand,
+            "Only a placed order can be cancelled.",
+        ));
+    };
+    if now_ms > placed.at_ms + window.as_millis() as u64 {
+        return Err(ErrorBody::new(
+            ErrorCode::TooLateToCancel,
+            format!(
+                "It's too late to cancel: {who} has started on your order from {}.",
+                order.merchant
+            ),
+        ));
+    }
+    tell(order.order_id.clone()).await?;
+    let charge = services.void(&order.charge_id).await?;
+    Ok(CancelResult {
+        cancelled: order.order_id.clone(),
+        refund: charge.amount,
+        currency: charge.currency,
+        charge_id: charge.charge_id,
+    })
+}
 
 /// What agents call: payment and location, wherever they run.
 #[derive(Clone)]
@@ -168,6 +236,30 @@ pub fn format_money(amount: i64, currency: &str) -> String {
     }
 }
 
+/// "at 5:00pm on Thursday 3 December" for an RFC 3339 time, read in its
+/// own offset (the session's time zone when errand wrote it).
+pub fn say_time(rfc3339: &str) -> String {
+    let civil = rfc3339
+        .get(..19)
+        .and_then(|t| t.parse::<jiff::civil::DateTime>().ok());
+    match civil {
+        Some(t) => {
+            let (hour, half) = match t.hour() {
+                0 => (12, "am"),
+                h @ 1..=11 => (h, "am"),
+                12 => (12, "pm"),
+                h => (h - 12, "pm"),
+            };
+            format!(
+                "at {hour}:{:02}{half} on {}",
+                t.minute(),
+                t.strftime("%A %-d %B")
+            )
+        }
+        None => format!("at {rfc3339}"),
+    }
+}
+
 /// Great-circle distance in metres.
 pub fn distance_m(a: &Place, b: &Place) -> f64 {
     let (lat1, lat2) = (a.lat.to_radians(), b.lat.to_radians());
@@ -247,5 +339,13 @@ mod tests {
             "kings cross station"
         );
         assert_eq!(stable_id("F", "a"), stable_id("F", "a"));
+        assert_eq!(
+            say_time("2026-12-03T17:05:00+00:00"),
+            "at 5:05pm on Thursday 3 December"
+        );
+        assert_eq!(
+            say_time("2026-12-04T00:30:00+00:00"),
+            "at 12:30am on Friday 4 December"
+        );
     }
 }

@@ -5,7 +5,8 @@ use super::{CURRENCY, Services, distance_m, format_money, stable_id};
 use crate::registry::{ActionSpec, DomainAgent, DomainSpec, SlotKind, SlotSpec};
 use async_trait::async_trait;
 use errand_schemas::{
-    Action, Command, ErrorBody, ErrorCode, Place, ResultBody, RideBooking, RideResult, RideType,
+    Action, AgentResult, CancelResult, Command, ErrorBody, ErrorCode, Outcome, Place, Refusal,
+    ResultBody, RideBooking, RideResult, RideType, Summary,
 };
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -36,19 +37,34 @@ pub trait RideProvider: Send + Sync + 'static {
         pickup: &Place,
         ride_type: RideType,
     ) -> Result<u32, ErrorBody>;
+
+    /// Cancels the booking (again for the same id: no change).
+    async fn cancel(&self, booking_id: &str) -> Result<(), ErrorBody>;
 }
 
 /// Fares: a base plus a rate per kilometre of road (straight line × 1.3),
 /// scaled by the ride type, with a minimum.
 pub struct SimulatedRides {
     bookings: Mutex<HashMap<String, u32>>,
+    cancelled: Mutex<std::collections::HashSet<String>>,
 }
 
 impl Default for SimulatedRides {
     fn default() -> Self {
         Self {
             bookings: Mutex::new(HashMap::new()),
+            cancelled: Mutex::new(Default::default()),
         }
+    }
+}
+
+impl SimulatedRides {
+    /// Bookings cancelled so far (each booking id once).
+    pub fn cancelled_count(&self) -> usize {
+        self.cancelled
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .len()
     }
 }
 
@@ -115,6 +131,72 @@ impl RideProvider for SimulatedRides {
         });
         Ok(eta)
     }
+
+    async fn cancel(&self, booking_id: &str) -> Result<(), ErrorBody> {
+        self.cancelled
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .insert(booking_id.to_owned());
+        Ok(())
+    }
+}
+
+/// The most passengers any car takes.
+pub const MOST_SEATS: u32 = 6;
+
+/// How far ahead a ride may be booked.
+pub const FURTHEST_AHEAD_MS: u64 = 30 * 24 * 3_600_000;
+
+/// The ride type that seats `seats` when `asked` does not: an XL up to
+/// [`MOST_SEATS`], with the reason to give.
+pub fn fitting_type(asked: RideType, seats: u32) -> Result<(RideType, Option<String>), ErrorBody> {
+    if seats == 0 {
+        return Err(ErrorBody::new(
+            ErrorCode::InvalidCommand,
+            "A ride needs at least one passenger.",
+        ));
+    }
+    if seats <= capacity(asked) {
+        return Ok((asked, None));
+    }
+    if seats > MOST_SEATS {
+        return Err(ErrorBody::new(
+            ErrorCode::InvalidCommand,
+            format!("The largest car takes {MOST_SEATS} people, not {seats}."),
+        ));
+    }
+    let why = format!(
+        "An XL, because a {} car takes {} and you are {seats}.",
+        asked.as_str(),
+        capacity(asked)
+    );
+    Ok((RideType::Xl, Some(why)))
+}
+
+/// Checks a requested pickup time: RFC 3339, not past, at most 30 days
+/// ahead. Returns it in milliseconds since the epoch.
+pub fn check_pickup_at(pickup_at: &str, now_ms: u64) -> Result<u64, ErrorBody> {
+    let at: jiff::Timestamp = pickup_at.parse().map_err(|_| {
+        ErrorBody::new(
+            ErrorCode::InvalidCommand,
+            format!("\"{pickup_at}\" is not a time (RFC 3339, e.g. 2026-12-03T17:00:00Z)."),
+        )
+    })?;
+    let at_ms = u64::try_from(at.as_millisecond()).unwrap_or(0);
+    // A minute's grace: "now" said a moment ago is not the past.
+    if at_ms + 60_000 < now_ms {
+        return Err(ErrorBody::new(
+            ErrorCode::InvalidCommand,
+            "That time has already passed.",
+        ));
+    }
+    if at_ms > now_ms + FURTHEST_AHEAD_MS {
+        return Err(ErrorBody::new(
+            ErrorCode::InvalidCommand,
+            "I can book a ride at most 30 days ahead.",
+        ));
+    }
+    Ok(at_ms)
 }
 
 /// The `ride` domain.
@@ -122,11 +204,63 @@ pub struct RideAgent {
     provider: Arc<dyn RideProvider>,
 }
 
+/// A ride resolved and priced as it would be booked.
+struct PricedRide {
+    pickup: Place,
+    destination: Place,
+    ride_type: RideType,
+    why: Option<String>,
+    quote: RideQuote,
+}
+
 impl RideAgent {
     pub fn new(provider: impl RideProvider) -> Self {
         Self {
             provider: Arc::new(provider),
         }
+    }
+
+    async fn price(
+        &self,
+        ride: &RideBooking,
+        user_id: &str,
+        services: &Services,
+    ) -> Result<PricedRide, Refusal> {
+        let pickup = services
+            .resolve(&ride.pickup, user_id)
+            .await
+            .map_err(|e| super::place_refusal("pickup", e))?;
+        let destination = services
+            .resolve(&ride.destination, user_id)
+            .await
+            .map_err(|e| super::place_refusal("destination", e))?;
+        if distance_m(&pickup, &destination) * 1.3 < 50.0 {
+            return Err(Refusal::of(
+                "destination",
+                ErrorBody::new(
+                    ErrorCode::InvalidCommand,
+                    format!("{} is where the ride would start.", destination.name),
+                ),
+            ));
+        }
+        if let Some(at) = &ride.pickup_at {
+            check_pickup_at(at, errand_schemas::now_ms())
+                .map_err(|e| Refusal::of("pickup_at", e))?;
+        }
+        let (ride_type, why) =
+            fitting_type(ride.ride_type, ride.seats).map_err(|e| Refusal::of("seats", e))?;
+        let quote = self
+            .provider
+            .quote(&pickup, &destination, ride_type, ride.seats)
+            .await
+            .map_err(Refusal::fatal)?;
+        Ok(PricedRide {
+            pickup,
+            destination,
+            ride_type,
+            why,
+            quote,
+        })
     }
 
     pub fn simulated() -> Self {
@@ -161,11 +295,16 @@ impl DomainAgent for RideAgent {
                         SlotKind::Text,
                         "standard, shared, xl or premium",
                     )
-                    .one_of(&RideType::ALL.map(RideType::as_str)),
-                    SlotSpec::optional("seats", SlotKind::Number, "how many passengers"),
-                    SlotSpec::optional("time", SlotKind::Text, "when, if not now"),
+                    .one_of(&RideType::ALL.map(RideType::as_str))
+                    .asking("Which kind of car: standard, shared, XL or premium?"),
+                    SlotSpec::optional("seats", SlotKind::Number, "how many passengers")
+                        .asking("How many people are travelling?"),
+                    SlotSpec::optional("pickup_at", SlotKind::Time, "when, if not now")
+                        .asking("When should the driver come?"),
                 ],
             }],
+            examples: vec!["book a cab from home to the airport".into()],
+            ..DomainSpec::default()
         }
     }
 
@@ -175,56 +314,124 @@ impl DomainAgent for RideAgent {
         services: &Services,
     ) -> Result<ResultBody, ErrorBody> {
         let Action::BookRide(ride) = &command.action else {
-            return Err(ErrorBody::new(
-                ErrorCode::InvalidCommand,
-                format!("the ride agent cannot {}", command.action.name()),
-            ));
+            return Err(wrong_action(command));
         };
-        let RideBooking {
+        let PricedRide {
             pickup,
             destination,
             ride_type,
-            seats,
+            quote,
             ..
-        } = ride;
-        let pickup = services.resolve(pickup, &command.user_id).await?;
-        let destination = services.resolve(destination, &command.user_id).await?;
-        let quote = self
-            .provider
-            .quote(&pickup, &destination, *ride_type, *seats)
-            .await?;
+        } = self
+            .price(ride, &command.user_id, services)
+            .await
+            .map_err(|r| r.error)?;
         let booking_id = stable_id("RB", command.trace_id.as_str());
         let description = format!("{} ride", ride_type.as_str());
         let (charge, eta) = services
             .charge_then(command, quote.fare, description, || {
-                self.provider.book(&booking_id, &pickup, *ride_type)
+                self.provider.book(&booking_id, &pickup, ride_type)
             })
             .await?;
         Ok(ResultBody::Ride(RideResult {
             booking_id,
             pickup,
             destination,
-            ride_type: *ride_type,
-            seats: *seats,
+            ride_type,
+            seats: ride.seats,
             fare: quote.fare,
             currency: CURRENCY.into(),
             distance_m: quote.distance_m,
             eta_minutes: eta,
             charge_id: charge.charge_id,
+            pickup_at: ride.pickup_at.clone(),
         }))
     }
 
     fn confirmation(&self, result: &ResultBody) -> String {
         match result {
-            ResultBody::Ride(r) => format!(
-                "Your {} ride from {} to {} is booked: {}, and the driver arrives in about {} minutes.",
-                r.ride_type.as_str(),
-                r.pickup.name,
-                r.destination.name,
-                format_money(r.fare, &r.currency),
-                r.eta_minutes
-            ),
+            ResultBody::Ride(r) => {
+                let when = match &r.pickup_at {
+                    Some(at) => format!("the driver will be there {}", super::say_time(at)),
+                    None => format!("the driver arrives in about {} minutes", r.eta_minutes),
+                };
+                format!(
+                    "Your {} ride from {} to {} is booked: {}, and {when}.",
+                    r.ride_type.as_str(),
+                    r.pickup.name,
+                    r.destination.name,
+                    format_money(r.fare, &r.currency),
+                )
+            }
             _ => "Your ride is booked.".into(),
         }
     }
+
+    async fn quote(&self, command: &Command, services: &Services) -> Result<Summary, Refusal> {
+        let Action::BookRide(ride) = &command.action else {
+            return Err(Refusal::fatal(wrong_action(command)));
+        };
+        let priced = self.price(ride, &command.user_id, services).await?;
+        Ok(Summary {
+            domain: "ride".into(),
+            pickup: Some(priced.pickup.name),
+            destination: Some(priced.destination.name),
+            ride_type: Some(priced.ride_type),
+            seats: Some(ride.seats),
+            pickup_at: ride.pickup_at.clone(),
+            fare: Some(priced.quote.fare),
+            currency: Some(CURRENCY.into()),
+            notes: priced.why.into_iter().collect(),
+            ..Summary::default()
+        })
+    }
+
+    /// A ride may be cancelled until the car reaches the pickup (the booked
+    /// time, or the driver's arrival for a ride now).
+    async fn cancel(
+        &self,
+        placed: &AgentResult,
+        now_ms: u64,
+        services: &Services,
+    ) -> Result<CancelResult, ErrorBody> {
+        let Outcome::Confirmed {
+            result: ResultBody::Ride(ride),
+        } = &placed.outcome
+        else {
+            return Err(ErrorBody::new(
+                ErrorCode::InvalidCommand,
+                "Only a booked ride can be cancelled.",
+            ));
+        };
+        let pickup_ms = ride
+            .pickup_at
+            .as_deref()
+            .and_then(|at| at.parse::<jiff::Timestamp>().ok())
+            .and_then(|at| u64::try_from(at.as_millisecond()).ok())
+            .unwrap_or(placed.at_ms + u64::from(ride.eta_minutes) * 60_000);
+        if now_ms >= pickup_ms {
+            return Err(ErrorBody::new(
+                ErrorCode::TooLateToCancel,
+                format!(
+                    "It's too late to cancel: the driver has already picked you up at {}.",
+                    ride.pickup.name
+                ),
+            ));
+        }
+        self.provider.cancel(&ride.booking_id).await?;
+        let charge = services.void(&ride.charge_id).await?;
+        Ok(CancelResult {
+            cancelled: ride.booking_id.clone(),
+            refund: charge.amount,
+            currency: charge.currency,
+            charge_id: charge.charge_id,
+        })
+    }
+}
+
+fn wrong_action(command: &Command) -> ErrorBody {
+    ErrorBody::new(
+        ErrorCode::InvalidCommand,
+        format!("the ride agent cannot {}", command.action.name()),
+    )
 }

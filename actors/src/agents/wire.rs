@@ -1,46 +1,57 @@
-//! What crosses the cluster when the router calls an agent on another node:
-//! the command and the agent's answer, in bincode. A message that does not
-//! decode becomes an error the agent or the router reports, never a panic
-//! (ractor would allow one here).
+//! What crosses the cluster when a router or a reasoner calls an agent on
+//! another node: the request and the agent's answer, in bincode. A message
+//! that does not decode becomes an error the agent or the caller reports,
+//! never a panic (ractor would allow one here).
 
 use errand_schemas::codec::{from_bincode, to_bincode};
-use errand_schemas::{AgentResult, Command, ErrorBody, ErrorCode};
+use errand_schemas::{AgentResult, CancelResult, Command, ErrorBody, Refusal, Summary, TraceId};
 use ractor::BytesConvertable;
 
-/// A command on its way to an agent; `Err` when it could not be read.
+/// A value on its way between nodes; `Err` when it could not be read (a
+/// peer speaking another version).
 #[derive(Clone, Debug)]
-pub struct WireCommand(pub Result<Command, String>);
+pub struct Wire<T>(pub Result<T, String>);
 
-/// An agent's answer: its result, or a transient failure (see
-/// [`super::host::AgentMessage`]).
-#[derive(Clone, Debug)]
-pub struct AgentReply(pub Result<AgentResult, ErrorBody>);
+impl<T> Wire<T> {
+    pub fn new(value: T) -> Self {
+        Self(Ok(value))
+    }
+}
 
-impl BytesConvertable for WireCommand {
+/// A command on its way to an agent.
+pub type WireCommand = Wire<Command>;
+
+/// An agent's answer: `Err` is a transient failure (see
+/// [`super::host::AgentMessage`]), worth retrying.
+pub type AgentReply = Wire<Result<AgentResult, ErrorBody>>;
+
+/// A quote's answer: a summary or a refusal, or a transient failure.
+pub type QuoteReply = Wire<Result<Result<Summary, Refusal>, ErrorBody>>;
+
+/// A cancellation's answer: what was refunded or why it cannot be, or a
+/// transient failure.
+pub type CancelReply = Wire<Result<Result<CancelResult, ErrorBody>, ErrorBody>>;
+
+/// Which placed command to cancel, and for whom.
+#[derive(Clone, Debug, PartialEq, bincode::Encode, bincode::Decode)]
+pub struct CancelRequest {
+    pub trace_id: TraceId,
+    /// Only the user who placed it may cancel it.
+    pub user_id: String,
+}
+
+impl<T: bincode::Encode + bincode::Decode<()>> BytesConvertable for Wire<T> {
     fn into_bytes(self) -> Vec<u8> {
         match self.0 {
-            Ok(command) => to_bincode(&command).unwrap_or_default(),
+            // Encoding an in-memory value fails only for a type bincode
+            // cannot carry; the far side then reads an error, not garbage.
+            Ok(value) => to_bincode(&value).unwrap_or_default(),
             Err(_) => Vec::new(),
         }
     }
 
     fn from_bytes(bytes: Vec<u8>) -> Self {
-        Self(from_bincode(&bytes).map_err(|e| format!("an unreadable command: {e}")))
-    }
-}
-
-impl BytesConvertable for AgentReply {
-    fn into_bytes(self) -> Vec<u8> {
-        to_bincode(&self.0).unwrap_or_default()
-    }
-
-    fn from_bytes(bytes: Vec<u8>) -> Self {
-        Self(from_bincode(&bytes).unwrap_or_else(|e| {
-            Err(ErrorBody::new(
-                ErrorCode::ProcessingFailed,
-                format!("an unreadable answer from a remote agent: {e}"),
-            ))
-        }))
+        Self(from_bincode(&bytes).map_err(|e| format!("an unreadable message: {e}")))
     }
 }
 
@@ -52,10 +63,21 @@ mod tests {
     fn garbage_is_an_error_not_a_panic() {
         assert!(WireCommand::from_bytes(vec![1, 2, 3]).0.is_err());
         assert!(WireCommand::from_bytes(Vec::new()).0.is_err());
-        let reply = AgentReply::from_bytes(vec![9; 7]).0;
-        assert_eq!(
-            reply.err().map(|e| e.code),
-            Some(ErrorCode::ProcessingFailed)
+        assert!(AgentReply::from_bytes(vec![9; 7]).0.is_err());
+        assert!(QuoteReply::from_bytes(vec![9; 7]).0.is_err());
+    }
+
+    #[test]
+    fn a_refusal_crosses_intact() {
+        let refusal = Refusal::of(
+            "restaurant",
+            ErrorBody::new(
+                errand_schemas::ErrorCode::UnknownRestaurant,
+                "I don't know X.",
+            ),
         );
+        let reply: QuoteReply = Wire::new(Ok(Err(refusal.clone())));
+        let back = QuoteReply::from_bytes(reply.into_bytes());
+        assert_eq!(back.0, Ok(Ok(Err(refusal))));
     }
 }

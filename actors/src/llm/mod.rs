@@ -205,9 +205,8 @@ impl LlmReasoner {
             .position(|c| c.name == tools::CANCEL || self.registry.action(&c.name).is_some());
         let Some(index) = chosen else {
             let heard = Heard {
-                parse: Parse::out_of_scope(),
-                action: Intent::OutOfScope.as_str().into(),
                 reply: (!content.is_empty()).then(|| content.clone()),
+                ..Heard::from(Parse::out_of_scope())
             };
             return LlmTurn {
                 heard,
@@ -332,8 +331,7 @@ fn tool_parse(action: &str, slots: SlotMap) -> Parse {
 
 fn heard(parse: Parse, action: &str) -> Heard {
     Heard {
-        parse,
         action: action.to_owned(),
-        reply: None,
+        ..Heard::from(parse)
     }
 }

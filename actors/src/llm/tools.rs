@@ -88,6 +88,11 @@ fn slot_schema(slot: &SlotSpec) -> Value {
             "minLength": 1,
             "description": description,
         }),
+        SlotKind::Time => json!({
+            "type": "string",
+            "minLength": 1,
+            "description": format!("{description}: as the person said it (\"tomorrow at 5pm\", \"in 20 minutes\")"),
+        }),
         SlotKind::Number => json!({
             "type": "integer",
             "minimum": 0,
@@ -102,6 +107,7 @@ fn slot_schema(slot: &SlotSpec) -> Value {
                 "properties": {
                     "name": {"type": "string", "minLength": 1, "description": "what, e.g. cheeseburger"},
                     "quantity": {"type": "integer", "minimum": 1, "description": "how many"},
+                    "note": {"type": "string", "description": "sizes and extras as said, e.g. large, no onions"},
                 },
                 "required": ["name", "quantity"],
                 "additionalProperties": false,

@@ -68,7 +68,7 @@ fn expected(spec: &SlotSpec) -> String {
         SlotKind::Text | SlotKind::Place if !spec.choices.is_empty() => {
             format!("one of {}", spec.choices.join(", "))
         }
-        SlotKind::Text | SlotKind::Place => "a non-empty string".into(),
+        SlotKind::Text | SlotKind::Place | SlotKind::Time => "a non-empty string".into(),
         SlotKind::Number => "a whole number".into(),
         SlotKind::Items => "a list of {name, quantity} with whole quantities of at least 1".into(),
     }
@@ -76,7 +76,7 @@ fn expected(spec: &SlotSpec) -> String {
 
 fn slot_value(spec: &SlotSpec, value: &Value, problems: &mut Vec<String>) -> Option<SlotValue> {
     match spec.kind {
-        SlotKind::Text | SlotKind::Place => {
+        SlotKind::Text | SlotKind::Place | SlotKind::Time => {
             let text = text(value)?;
             if spec.choices.is_empty() {
                 return Some(SlotValue::Text(text));
@@ -94,8 +94,17 @@ fn slot_value(spec: &SlotSpec, value: &Value, problems: &mut Vec<String>) -> Opt
                 let item = entry.as_object().and_then(|o| {
                     let name = text(o.get("name")?)?;
                     let quantity = count(o.get("quantity")?, 1)?;
-                    let known = o.keys().all(|k| k == "name" || k == "quantity");
-                    known.then_some(ItemRequest { name, quantity })
+                    let note = match o.get("note") {
+                        None => None,
+                        Some(note) => Some(text(note)?),
+                    };
+                    let known = o
+                        .keys()
+                        .all(|k| k == "name" || k == "quantity" || k == "note");
+                    known.then_some(ItemRequest {
+                        note,
+                        ..ItemRequest::new(name, quantity)
+                    })
                 });
                 match item {
                     Some(item) if items.len() < MAX_ITEMS => items.push(item),
@@ -138,10 +147,7 @@ mod tests {
         SlotValue::Items(
             pairs
                 .iter()
-                .map(|(n, q)| ItemRequest {
-                    name: (*n).into(),
-                    quantity: *q,
-                })
+                .map(|(n, q)| ItemRequest::new(*n, *q))
                 .collect(),
         )
     }

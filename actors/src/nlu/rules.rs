@@ -893,10 +893,7 @@ impl RuleNlu {
             SlotValue::Items(
                 items
                     .iter()
-                    .map(|m| ItemRequest {
-                        name: m.name.clone(),
-                        quantity: m.quantity,
-                    })
+                    .map(|m| ItemRequest::new(m.name.clone(), m.quantity))
                     .collect(),
             )
         })
@@ -1088,7 +1085,7 @@ impl RuleNlu {
                         let (quantity, name) = leading_quantity(text);
                         answer.insert(
                             "item".into(),
-                            SlotValue::Items(vec![ItemRequest { name, quantity }]),
+                            SlotValue::Items(vec![ItemRequest::new(name, quantity)]),
                         );
                     }
                     None

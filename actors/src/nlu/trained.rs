@@ -68,10 +68,7 @@ impl TrainedNlu {
                                 .filter(|_| slot.value.contains(' '))
                         })
                         .unwrap_or(1);
-                    items.push(ItemRequest {
-                        name: slot.value.clone(),
-                        quantity,
-                    });
+                    items.push(ItemRequest::new(slot.value.clone(), quantity));
                 }
                 "quantity" => {
                     quantities.push(slot);

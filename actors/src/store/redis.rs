@@ -123,12 +123,18 @@ if not cur[1] then
   redis.call('HSET', key, 'trace_id', ARGV[6], 'session_id', ARGV[7], 'user_id', ARGV[8],
     'created_at_ms', ARGV[5], 'history', '[]', 'turn', turn)
 else
-  local cur_rank, cur_turn = tonumber(cur[2]), tonumber(cur[3])
+  -- Ranks by name (not the stored rank field), as Status::rank has them.
+  local ranks = {received = 0, awaiting_clarification = 1, understood = 2,
+    awaiting_confirmation = 3, dispatched = 4, confirmed = 5}
+  local dialogue = {awaiting_clarification = true, understood = true, awaiting_confirmation = true}
+  local cur_rank, cur_turn = ranks[cur[1]] or 6, tonumber(cur[3])
   local moved
-  if cur_rank >= 4 then
+  if cur[1] == 'confirmed' then
+    moved = status == 'cancelled'
+  elseif cur_rank >= 6 then
     moved = false
-  elseif cur[1] == 'awaiting_clarification' and status == 'awaiting_clarification' then
-    moved = turn > cur_turn
+  elseif dialogue[cur[1]] and dialogue[status] and turn > cur_turn then
+    moved = true
   else
     moved = rank > cur_rank
   end

@@ -1,0 +1,338 @@
+//! Answers to what people ask instead of ordering: greetings and thanks,
+//! what errand can do (from the registry, so a new domain is listed), prices
+//! and menus (from the domains' catalogs), and where their last command
+//! stands (from its recorded state).
+
+use super::phrasing::list;
+use crate::agents::{format_money, item_key, normalize, say_time};
+use crate::reading::acts::Act;
+use crate::registry::{Catalog, DomainRegistry};
+use errand_schemas::{CommandState, ResultBody, SessionState, Status};
+
+/// What errand can do, in a sentence, from the registry.
+pub fn abilities(registry: &DomainRegistry) -> String {
+    let things: Vec<String> = registry
+        .domains()
+        .filter_map(|d| registry.spec(d))
+        .map(|spec| {
+            let d = spec.description.trim().trim_end_matches('.');
+            let mut c = d.chars();
+            c.next()
+                .map(|f| f.to_lowercase().chain(c).collect())
+                .unwrap_or_default()
+        })
+        .collect();
+    format!("I can help with: {}.", list(&things))
+}
+
+/// A few things to say, from the domains' examples.
+pub fn examples(registry: &DomainRegistry) -> Vec<String> {
+    registry
+        .domains()
+        .filter_map(|d| registry.spec(d))
+        .filter_map(|spec| spec.examples.first().cloned())
+        .collect()
+}
+
+fn try_saying(registry: &DomainRegistry) -> String {
+    let examples: Vec<String> = examples(registry)
+        .into_iter()
+        .map(|e| format!("\"{e}\""))
+        .collect();
+    if examples.is_empty() {
+        String::new()
+    } else {
+        format!(" Try {}.", list(&examples).replace(" and ", " or "))
+    }
+}
+
+/// The answer to a greeting, thanks or a question; `None` for acts that
+/// are no question.
+pub fn answer(
+    act: &Act,
+    registry: &DomainRegistry,
+    session: &SessionState,
+    state: Option<&CommandState>,
+    now_ms: u64,
+) -> Option<String> {
+    Some(match act {
+        Act::Greeting => format!("Hi! {}{}", abilities(registry), try_saying(registry)),
+        Act::Thanks => "You're welcome!".into(),
+        Act::Help => format!("{}{}", abilities(registry), try_saying(registry)),
+        Act::Price(what) => price(what, &catalogs(registry)),
+        Act::Menu(Some(name)) => menu(name, &catalogs(registry)),
+        Act::Menu(None) => merchants(&catalogs(registry)),
+        Act::WhoServes(what) => who_serves(what, &catalogs(registry)),
+        Act::Status => status(session, state, now_ms),
+        _ => return None,
+    })
+}
+
+fn catalogs(registry: &DomainRegistry) -> Vec<Catalog> {
+    registry
+        .agents()
+        .map(|(_, agent)| agent.catalog())
+        .collect()
+}
+
+/// The catalog names `what` may mean, by its words: an alias, a name, or
+/// names that contain every word of it.
+fn matching<'a>(what: &str, catalog: &'a Catalog) -> Vec<(&'a str, &'a str, i64)> {
+    let key = item_key(strip_article(what));
+    if key.is_empty() {
+        return Vec::new();
+    }
+    let alias = catalog
+        .aliases
+        .iter()
+        .find(|(a, _)| item_key(a) == key)
+        .map(|(_, name)| item_key(name));
+    let mut found = Vec::new();
+    for merchant in &catalog.merchants {
+        for (name, price) in &merchant.items {
+            let k = item_key(name);
+            let hit = k == key
+                || alias.as_deref() == Some(k.as_str())
+                || key.split(' ').all(|w| k.split(' ').any(|x| x == w));
+            if hit {
+                found.push((merchant.name.as_str(), name.as_str(), *price));
+            }
+        }
+    }
+    found
+}
+
+fn strip_article(text: &str) -> &str {
+    let t = text.trim().trim_end_matches(['?', '.', '!']).trim();
+    for article in ["a ", "an ", "the ", "some ", "one "] {
+        if t.len() > article.len() && t[..article.len()].eq_ignore_ascii_case(article) {
+            return &t[article.len()..];
+        }
+    }
+    t
+}
+
+fn price(what: &str, catalogs: &[Catalog]) -> String {
+    let mut said = Vec::new();
+    for catalog in catalogs {
+        for (merchant, name, price) in matching(what, catalog) {
+            said.push(format!(
+                "{name} is {} at {merchant}",
+                format_money(price, &catalog.currency)
+            ));
+        }
+    }
+    said.truncate(4);
+    if said.is_empty() {
+        return format!(
+            "I couldn't find {} on any menu or shelf I know.",
+            strip_article(what)
+        );
+    }
+    let mut text = list(&said);
+    text.push('.');
+    capitalised(&text)
+}
+
+fn menu(name: &str, catalogs: &[Catalog]) -> String {
+    let wanted = normalize(strip_article(name));
+    for catalog in catalogs {
+        for merchant in &catalog.merchants {
+            let n = normalize(&merchant.name);
+            let first = n.split(' ').next().unwrap_or_default();
+            if n == wanted
+                || n.contains(&wanted) && wanted.len() >= 4
+                || wanted.contains(&n)
+                || first.len() >= 4 && wanted.starts_with(first.trim_end_matches('s'))
+            {
+                let items: Vec<String> = merchant
+                    .items
+                    .iter()
+                    .map(|(item, price)| {
+                        format!("{item} {}", format_money(*price, &catalog.currency))
+                    })
+                    .collect();
+                return format!(
+                    "{} ({}): {}.",
+                    merchant.name,
+                    merchant.kind,
+                    items.join(", ")
+                );
+            }
+        }
+    }
+    format!("I don't know {}. {}", name.trim(), merchants(catalogs))
+}
+
+fn merchants(catalogs: &[Catalog]) -> String {
+    let names: Vec<String> = catalogs
+        .iter()
+        .flat_map(|c| c.merchants.iter())
+        .map(|m| format!("{} ({})", m.name, m.kind))
+        .collect();
+    if names.is_empty() {
+        return "I have no menus to show.".into();
+    }
+    format!(
+        "I can order from {}. Ask \"what's on the menu at {}?\" to see one.",
+        list(&names),
+        catalogs
+            .iter()
+            .flat_map(|c| c.merchants.first())
+            .map(|m| m.name.clone())
+            .next()
+            .unwrap_or_default()
+    )
+}
+
+fn who_serves(what: &str, catalogs: &[Catalog]) -> String {
+    let wanted = normalize(strip_article(what));
+    let mut said = Vec::new();
+    for catalog in catalogs {
+        for merchant in &catalog.merchants {
+            let by_kind = merchant.kind == wanted || normalize(&merchant.name).contains(&wanted);
+            let items: Vec<String> = matching(what, catalog)
+                .into_iter()
+                .filter(|(m, _, _)| *m == merchant.name)
+                .map(|(_, name, price)| {
+                    format!("{name} ({})", format_money(price, &catalog.currency))
+                })
+                .collect();
+            if !items.is_empty() {
+                said.push(format!("{} has {}", merchant.name, list(&items)));
+            } else if by_kind {
+                said.push(format!("{} does {} food", merchant.name, merchant.kind));
+            }
+        }
+    }
+    said.truncate(4);
+    if said.is_empty() {
+        return format!(
+            "None of the places I order from has {}.",
+            strip_article(what)
+        );
+    }
+    format!("{}.", list(&said))
+}
+
+/// Where the session's last command stands.
+fn status(session: &SessionState, state: Option<&CommandState>, now_ms: u64) -> String {
+    let Some(state) = state else {
+        if let Some(open) = &session.open {
+            return format!("Nothing is placed yet. {}", open.question);
+        }
+        return "You haven't ordered anything yet.".into();
+    };
+    let what = match state.domain.as_deref() {
+        Some("ride") => "Your ride",
+        Some("mart") => "Your grocery order",
+        _ => "Your order",
+    };
+    match state.status {
+        Status::Confirmed => match &state.result {
+            Some(ResultBody::Order(o)) => {
+                let gone = now_ms.saturating_sub(state.updated_at_ms) / 60_000;
+                let left = u64::from(o.eta_minutes).saturating_sub(gone);
+                if left == 0 {
+                    format!("{what} from {} should be with you now.", o.merchant)
+                } else {
+                    format!(
+                        "{what} from {} is on its way to {}: about {left} more minutes.",
+                        o.merchant, o.address
+                    )
+                }
+            }
+            Some(ResultBody::Ride(r)) => match &r.pickup_at {
+                Some(at) => format!(
+                    "{what} from {} to {} is booked; the driver will be there {}.",
+                    r.pickup.name,
+                    r.destination.name,
+                    say_time(at)
+                ),
+                None => {
+                    let gone = now_ms.saturating_sub(state.updated_at_ms) / 60_000;
+                    let left = u64::from(r.eta_minutes).saturating_sub(gone);
+                    if left == 0 {
+                        format!("Your driver should be at {} now.", r.pickup.name)
+                    } else {
+                        format!(
+                            "Your driver is on the way to {}: about {left} more minutes.",
+                            r.pickup.name
+                        )
+                    }
+                }
+            },
+            _ => format!("{what} is confirmed."),
+        },
+        Status::Dispatched | Status::Understood => format!("{what} is being placed right now."),
+        Status::Failed => format!(
+            "{what} didn't go through: {}",
+            state
+                .error
+                .as_ref()
+                .map_or("something went wrong.", |e| e.message.as_str())
+        ),
+        Status::Cancelled => format!("{what} was cancelled."),
+        Status::AwaitingClarification | Status::AwaitingConfirmation => {
+            format!("{what} is waiting for your answer.")
+        }
+        _ => format!("{what} is {}.", state.status.as_str().replace('_', " ")),
+    }
+}
+
+fn capitalised(text: &str) -> String {
+    let mut c = text.chars();
+    c.next()
+        .map(|f| f.to_uppercase().chain(c).collect())
+        .unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::agents::food::FoodAgent;
+    use crate::agents::mart::MartAgent;
+    use crate::agents::ride::RideAgent;
+
+    fn registry() -> DomainRegistry {
+        DomainRegistry::new()
+            .with(FoodAgent::simulated())
+            .with(RideAgent::simulated())
+            .with(MartAgent::simulated())
+    }
+
+    fn ask(act: Act) -> String {
+        let session = SessionState::new("s".into(), "demo");
+        answer(&act, &registry(), &session, None, 0).unwrap_or_default()
+    }
+
+    #[test]
+    fn catalog_questions() {
+        assert_eq!(
+            ask(Act::Price("a cheeseburger".into())),
+            "Cheeseburger is £8.99 at Burger Barn."
+        );
+        assert!(ask(Act::Price("milk".into())).contains("£1.29 at errand Mart"));
+        assert!(
+            ask(Act::Price("unicorn steak".into())).starts_with("I couldn't find unicorn steak")
+        );
+        let menu = ask(Act::Menu(Some("Dragon Wok".into())));
+        assert!(
+            menu.starts_with("Dragon Wok (chinese): kung pao chicken £11.49"),
+            "{menu}"
+        );
+        assert!(ask(Act::WhoServes("sushi".into())).starts_with("Sakura Sushi has sushi platter"));
+        assert!(
+            ask(Act::WhoServes("italian".into())).contains("Luigi's Pizzeria does italian food")
+        );
+    }
+
+    #[test]
+    fn what_errand_can_do_comes_from_the_registry() {
+        let help = ask(Act::Help);
+        assert!(help.contains("orders food for delivery"), "{help}");
+        assert!(help.contains("books rides"), "{help}");
+        assert!(help.contains("delivers groceries"), "{help}");
+        assert!(ask(Act::Status).contains("haven't ordered"));
+    }
+}

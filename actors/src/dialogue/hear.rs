@@ -1,0 +1,285 @@
+//! From what a person said to a [`Heard`]: typos fixed, the conversational
+//! act read, the reader's request grounded in the words (see
+//! [`crate::reading`]), what the words give the open command, and a second
+//! request said in the same breath ("a burger to work and a cab from home
+//! to the airport") split off to be taken after the first.
+
+use super::Heard;
+use crate::nlu::{Context, Parse, Understand};
+use crate::reading::Reading;
+use crate::reading::acts::{self, Act};
+use crate::registry::{DomainRegistry, SlotKind};
+use errand_schemas::{ItemRequest, OpenCommand, Queued, SlotMap, SlotValue};
+
+/// The first reading of an utterance, before any reader: the text with
+/// typos fixed, its act, and the words a reader should read (after "no,"
+/// for a change).
+#[derive(Clone, Debug)]
+pub struct Prepared {
+    pub text: String,
+    pub act: Option<Act>,
+    /// What the request reader reads; `None` when the act says it all
+    /// (a yes, a question) and no reader is needed.
+    pub request: Option<String>,
+}
+
+pub fn prepare(reading: &Reading, text: &str) -> Prepared {
+    let text = reading.fix(text);
+    let act = acts::read(&text);
+    let request = match &act {
+        None => Some(text.clone()),
+        Some(Act::Instead(rest)) => Some(rest.clone()),
+        Some(_) => None,
+    };
+    Prepared { text, act, request }
+}
+
+/// The offline reader's context for `open`.
+pub fn context(open: Option<&OpenCommand>) -> Context {
+    Context {
+        open_action: open.map(|o| o.action.clone()),
+        missing: open.map(|o| o.missing.clone()).unwrap_or_default(),
+    }
+}
+
+/// Completes a [`Heard`]: grounds the reader's `parse` (of
+/// `prepared.request`), reads what the words give the open command, and
+/// splits off further requests when `split_with` (the offline reader) is
+/// given.
+#[allow(clippy::too_many_arguments)]
+pub fn finish(
+    reading: &Reading,
+    registry: &DomainRegistry,
+    prepared: Prepared,
+    parse: Parse,
+    action: String,
+    reply: Option<String>,
+    open: Option<&OpenCommand>,
+    split_with: Option<&dyn Understand>,
+    now_ms: u64,
+) -> Heard {
+    let request = prepared.request.clone().unwrap_or_default();
+    let mut heard = Heard {
+        parse,
+        action,
+        reply,
+        act: prepared.act.clone(),
+        text: request.clone(),
+        for_open: SlotMap::new(),
+        change: matches!(prepared.act, Some(Act::Instead(_))) || acts::is_change(&request),
+        more: Vec::new(),
+    };
+    if prepared.request.is_none() {
+        return heard;
+    }
+    // Two requests in one breath: each part read on its own.
+    let mut first_text = request.clone();
+    if let Some(reader) = split_with
+        && heard.in_scope()
+        && let Some((first, rest)) = split(reader, registry, &request)
+    {
+        heard.parse = first.1;
+        heard.action = first.0;
+        first_text = first.2;
+        for (action, parse, text) in rest {
+            let mut slots = parse.slots;
+            reading.ground(&text, &action, &mut slots, now_ms);
+            heard.more.push(Queued { action, slots });
+        }
+    }
+    if heard.in_scope() {
+        reading.ground(&first_text, &heard.action, &mut heard.parse.slots, now_ms);
+    }
+    if let Some(open) = open {
+        heard.for_open = for_open(reading, registry, &heard, open, now_ms);
+    }
+    heard
+}
+
+/// What the words give the open command: the reader's slots when it heard
+/// the same action, its answers to the question, grounded; and for a
+/// question about a place or a dish, the bare answer ("my mum's house")
+/// so the agent can say whether it knows it.
+fn for_open(
+    reading: &Reading,
+    registry: &DomainRegistry,
+    heard: &Heard,
+    open: &OpenCommand,
+    now_ms: u64,
+) -> SlotMap {
+    let mut slots = SlotMap::new();
+    if heard.action == open.action {
+        slots.extend(heard.parse.slots.clone());
+    }
+    if heard.action == open.action || !heard.in_scope() || heard.change {
+        slots.extend(heard.parse.answer.clone());
+    }
+    reading.ground(&heard.text, &open.action, &mut slots, now_ms);
+    let Some((_, spec)) = registry.action(&open.action) else {
+        return slots;
+    };
+    // A bare answer to the question asked.
+    if let Some(asked) = open.missing.first().and_then(|m| spec.slot(m))
+        && !slots.contains_key(&asked.name)
+        && !heard.change
+        && (!heard.in_scope() || heard.action == open.action)
+    {
+        let mentions = reading.places(&heard.text);
+        match asked.kind {
+            SlotKind::Place => {
+                let place = mentions
+                    .iter()
+                    .find(|m| m.known)
+                    .or(mentions.first())
+                    .map(|m| m.text.clone())
+                    .or_else(|| bare(&heard.text));
+                if let Some(place) = place {
+                    slots.insert(asked.name.clone(), SlotValue::Text(place));
+                }
+            }
+            SlotKind::Items => {
+                if let Some(text) = bare(&heard.text).filter(|t| t.split_whitespace().count() <= 5)
+                {
+                    slots.insert(
+                        asked.name.clone(),
+                        SlotValue::Items(vec![ItemRequest::new(strip_article(&text), 1)]),
+                    );
+                }
+            }
+            SlotKind::Text if asked.name == "restaurant" => {
+                if let Some(text) = bare(&heard.text) {
+                    slots.insert(asked.name.clone(), SlotValue::Text(text));
+                }
+            }
+            _ => {}
+        }
+    }
+    slots
+}
+
+/// An answer without "it's", "deliver to", "please" and the like; `None`
+/// for something that reads as a sentence or a question, not an answer.
+fn bare(text: &str) -> Option<String> {
+    let mut t = text.trim().trim_end_matches(['.', '!']).trim().to_owned();
+    if t.ends_with('?') || t.split_whitespace().count() > 7 {
+        return None;
+    }
+    let lower = t.to_lowercase();
+    for prefix in [
+        "please deliver it to ",
+        "deliver it to ",
+        "deliver to ",
+        "send it to ",
+        "bring it to ",
+        "my address is ",
+        "the address is ",
+        "address is ",
+        "it's ",
+        "it is ",
+        "its ",
+        "to ",
+        "at ",
+        "from ",
+        "i'm at ",
+        "i am at ",
+        "i'm going to ",
+        "i want to go to ",
+        "going to ",
+        "pick me up at ",
+        "pick me up from ",
+        "take me to ",
+        "i live at ",
+        "i'd like ",
+        "i would like ",
+        "i want ",
+        "um ",
+        "uh ",
+    ] {
+        if lower.starts_with(prefix) {
+            t = t[prefix.len()..].to_owned();
+            break;
+        }
+    }
+    let t = t
+        .trim_end_matches(", please")
+        .trim_end_matches(" please")
+        .trim_end_matches(", thanks")
+        .trim_end_matches(" thanks")
+        .trim()
+        .to_owned();
+    (!t.is_empty()).then_some(t)
+}
+
+fn strip_article(text: &str) -> String {
+    for article in ["a ", "an ", "the ", "some "] {
+        if let Some(rest) = text.strip_prefix(article) {
+            return rest.to_owned();
+        }
+    }
+    text.to_owned()
+}
+
+type Part = (String, Parse, String);
+
+/// Splits `text` at an "and" (or "then", "also") where both sides are
+/// requests of different actions. Returns the first and the rest.
+fn split(
+    reader: &dyn Understand,
+    registry: &DomainRegistry,
+    text: &str,
+) -> Option<(Part, Vec<Part>)> {
+    let lower = text.to_lowercase();
+    let joints = [
+        ", and then ",
+        " and then ",
+        ", and ",
+        " and also ",
+        " and ",
+        ", then ",
+        " then ",
+        "; ",
+        " also ",
+        " plus ",
+    ];
+    let mut cuts: Vec<(usize, usize)> = Vec::new();
+    for joint in joints {
+        let mut from = 0;
+        while let Some(at) = lower[from..].find(joint) {
+            let start = from + at;
+            if !cuts
+                .iter()
+                .any(|(s, e)| start < *e && start + joint.len() > *s)
+            {
+                cuts.push((start, start + joint.len()));
+            }
+            from = start + joint.len();
+        }
+    }
+    cuts.sort();
+    let context = Context::default();
+    let read = |part: &str| -> Option<Part> {
+        let parse = reader.parse(part, &context);
+        let action = parse.intent.as_str().to_owned();
+        (parse.intent.in_scope() && registry.action(&action).is_some())
+            .then(|| (action, parse, part.trim().to_owned()))
+    };
+    for (start, end) in cuts {
+        let (left, right) = (&text[..start], &text[end..]);
+        if left.split_whitespace().count() < 2 || right.split_whitespace().count() < 2 {
+            continue;
+        }
+        let (Some(first), Some(second)) = (read(left), read(right)) else {
+            continue;
+        };
+        if first.0 == second.0 {
+            continue;
+        }
+        // The rest may hold a further request.
+        let rest = match split(reader, registry, right) {
+            Some((a, more)) => std::iter::once(a).chain(more).collect(),
+            None => vec![second],
+        };
+        return Some((first, rest));
+    }
+    None
+}

@@ -1,0 +1,1264 @@
+//! The dialogue policy: given the session's state and what the person just
+//! said, decide what happens. The [reasoner](crate::reasoner) loads the
+//! session, [hears](hear) the utterance, calls [`decide`], saves the session
+//! with the decision and carries out the [`Effect`]s. The policy reads the
+//! world only through a [`Desk`] (prices and cancellations from the agents,
+//! where a placed command stands), so it is the same whichever reader runs.
+//!
+//! - **Nothing moves money unasked.** A complete command is priced by its
+//!   agent (a quote, no side effects) and shown for confirmation
+//!   (`awaiting_confirmation`, a `confirm` event); a yes dispatches it, a no
+//!   cancels it, a change updates it and asks again. What the agent refuses
+//!   (an unknown dish or restaurant, out of stock, a ride to where it
+//!   starts) is a question that lets the person fix it, never a charge.
+//!   [`ConfirmPolicy`] (`ERRAND_CONFIRM`) and a domain's spec may waive it.
+//! - **Repair, never a dead order.** An answer errand cannot use keeps the
+//!   command open and asks again, saying what it did not understand; after
+//!   three such answers it cancels and says so.
+//! - **Corrections** change the right slot, while asking or at the
+//!   confirmation; a clear request of another domain drops the open one.
+//! - **Two requests** in one utterance are taken one after the other, each
+//!   with its own trace, questions and confirmation.
+//! - **After the order**: "cancel my last order" asks, then cancels with the
+//!   provider and refunds; "make it two" right after an order amends it (the
+//!   old one is cancelled once the new one is confirmed).
+//! - **Questions** (greetings, what errand can do, prices, menus, where an
+//!   order is) are answered with a reply; nothing is dispatched.
+//! - **A double tap is one command**: the same words again within
+//!   [`DialogueConfig::double_tap`] are not a second order.
+
+pub mod answers;
+pub mod hear;
+pub mod phrasing;
+
+use crate::nlu::{Intent, Parse};
+use crate::reading::acts::Act;
+use crate::registry::{DomainRegistry, build_action};
+use async_trait::async_trait;
+use errand_schemas::{
+    CancelResult, Clarification, Command, CommandState, ErrorBody, ErrorCode, ItemRequest,
+    OpenCommand, Placed, Queued, Refusal, ResultBody, RideType, Said, SessionState, SlotMap,
+    SlotValue, Stage, Status, StatusUpdate, Summary, TraceId, Utterance,
+};
+use phrasing::describe;
+use std::time::Duration;
+
+pub use hear::context;
+
+/// What the reasoner must do after a turn, in order.
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(tag = "effect", rename_all = "snake_case")]
+pub enum Effect {
+    Record(Box<StatusUpdate>),
+    /// A question (`clarify`), a confirmation (`confirm`), or words alone
+    /// (a `reply`, when the question is empty), on `agent.out.clarify`.
+    Clarify(Clarification),
+    Dispatch(Command),
+}
+
+/// When the person confirms a command before it is placed
+/// (`ERRAND_CONFIRM`).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum ConfirmPolicy {
+    /// Always (the default).
+    #[default]
+    Always,
+    /// When it costs more than this many minor units (a command its agent
+    /// cannot price is always confirmed).
+    Above(i64),
+    /// Never: no quote is taken, the command is placed once complete.
+    Never,
+}
+
+impl std::str::FromStr for ConfirmPolicy {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, String> {
+        match s.trim() {
+            "always" => Ok(Self::Always),
+            "never" => Ok(Self::Never),
+            other => other
+                .strip_prefix("above:")
+                .and_then(|n| n.trim().parse::<i64>().ok())
+                .filter(|n| *n >= 0)
+                .map(Self::Above)
+                .ok_or_else(|| {
+                    format!("expected always, never or above:<minor units>, not {other:?}")
+                }),
+        }
+    }
+}
+
+impl std::fmt::Display for ConfirmPolicy {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::Always => f.write_str("always"),
+            Self::Never => f.write_str("never"),
+            Self::Above(n) => write!(f, "above:{n}"),
+        }
+    }
+}
+
+#[derive(Clone, Debug)]
+pub struct DialogueConfig {
+    /// How long a command may take from dispatch to its final status.
+    pub command_deadline: Duration,
+    /// How long an open question or confirmation waits for the person.
+    pub clarification_timeout: Duration,
+    pub confirm: ConfirmPolicy,
+    /// The same words again within this long are the same command.
+    pub double_tap: Duration,
+    /// Answers in a row errand cannot use before it gives up.
+    pub max_repairs: u32,
+    /// The sessions' time zone (IANA name), for times like "at 5pm".
+    pub time_zone: String,
+}
+
+impl Default for DialogueConfig {
+    fn default() -> Self {
+        Self {
+            command_deadline: Duration::from_secs(30),
+            clarification_timeout: Duration::from_secs(30 * 60),
+            confirm: ConfirmPolicy::Always,
+            double_tap: Duration::from_secs(10),
+            max_repairs: 3,
+            time_zone: "Europe/London".into(),
+        }
+    }
+}
+
+/// What a turn heard: the conversational act, the reader's request
+/// grounded in the words, and what the words give the open command.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Heard {
+    pub parse: Parse,
+    /// The action asked for (`order_food`, or any registered domain's
+    /// action), or `out_of_scope`. The offline reader's intent names it;
+    /// an LLM may name an action the [`Intent`] enum does not know.
+    pub action: String,
+    /// The model's own words: said instead of the stock decline, or before
+    /// the open question is asked again.
+    pub reply: Option<String>,
+    /// A yes, a no, a question... (see [`Act`]).
+    pub act: Option<Act>,
+    /// The words the request was read from (typos fixed).
+    pub text: String,
+    /// What the words give the open command (answers, corrections).
+    pub for_open: SlotMap,
+    /// The words read as a change ("make it two", "to work instead").
+    pub change: bool,
+    /// Further requests said in the same utterance, taken in order.
+    pub more: Vec<Queued>,
+}
+
+impl Heard {
+    pub fn in_scope(&self) -> bool {
+        !self.action.is_empty() && self.action != Intent::OutOfScope.as_str()
+    }
+}
+
+impl From<Parse> for Heard {
+    fn from(parse: Parse) -> Self {
+        Self {
+            action: parse.intent.as_str().to_owned(),
+            for_open: parse.answer.clone(),
+            parse,
+            reply: None,
+            act: None,
+            text: String::new(),
+            change: false,
+            more: Vec::new(),
+        }
+    }
+}
+
+/// What the dialogue asks of the world. `Err` is a transient failure (the
+/// agent or the store did not answer): the turn is retried.
+#[async_trait]
+pub trait Desk: Send + Sync {
+    /// Prices `command` without side effects.
+    async fn quote(&self, command: &Command) -> Result<Result<Summary, Refusal>, ErrorBody>;
+
+    /// Cancels the placed command, for `user_id`.
+    async fn cancel(
+        &self,
+        placed: &Placed,
+        user_id: &str,
+    ) -> Result<Result<CancelResult, ErrorBody>, ErrorBody>;
+
+    /// Where a command stands.
+    async fn status(&self, trace_id: &TraceId) -> Result<Option<CommandState>, ErrorBody>;
+}
+
+/// What a turn decides with.
+pub struct Ctx<'a> {
+    pub registry: &'a DomainRegistry,
+    pub config: &'a DialogueConfig,
+    pub desk: &'a dyn Desk,
+    pub now_ms: u64,
+}
+
+pub const DECLINE: &str =
+    "Sorry, I can't help with that. I can order food, book rides and get groceries delivered.";
+
+const DIDNT_GET: &str = "Sorry, I didn't get that.";
+
+/// Decides one turn. Updates `session` and returns the effects to carry
+/// out; `Err` is a transient failure of the [`Desk`].
+pub async fn decide(
+    session: &mut SessionState,
+    utterance: &Utterance,
+    heard: &Heard,
+    ctx: &Ctx<'_>,
+) -> Result<Vec<Effect>, ErrorBody> {
+    session.turns += 1;
+    session.updated_at_ms = ctx.now_ms;
+    let open_at_arrival = session.open.as_ref().map(|o| o.trace_id.clone());
+    let mut t = Turn {
+        ctx,
+        utterance,
+        turn: session.turns,
+        effects: Vec::new(),
+        own_free: utterance.act.is_none()
+            && open_at_arrival.as_ref() != Some(&utterance.trace_id)
+            && !session.recent.contains(&utterance.trace_id)
+            && !session
+                .placed
+                .iter()
+                .any(|p| p.trace_id == utterance.trace_id),
+        led_to: None,
+    };
+    if let Some(act) = utterance.act {
+        t.button(session, act).await?;
+        return Ok(t.effects);
+    }
+    if t.double_tap(session, heard) {
+        t.remember_said(session);
+        t.close_own();
+        return Ok(t.effects);
+    }
+    t.hear(session, heard).await?;
+    t.remember_said(session);
+    t.close_own();
+    Ok(t.effects)
+}
+
+/// One turn being decided.
+struct Turn<'a> {
+    ctx: &'a Ctx<'a>,
+    utterance: &'a Utterance,
+    turn: u32,
+    effects: Vec<Effect>,
+    /// The utterance's own trace is new and not used yet.
+    own_free: bool,
+    /// The command this turn started or continued.
+    led_to: Option<TraceId>,
+}
+
+impl Turn<'_> {
+    fn step(&self, trace_id: &TraceId, status: Status) -> StatusUpdate {
+        StatusUpdate {
+            at_ms: self.ctx.now_ms,
+            ..StatusUpdate::new(
+                trace_id.clone(),
+                self.utterance.session_id.clone(),
+                self.utterance.user_id.clone(),
+                status,
+                self.turn,
+            )
+        }
+    }
+
+    fn record(&mut self, step: StatusUpdate) {
+        self.effects.push(Effect::Record(Box::new(step)));
+    }
+
+    fn deadline(&self, d: Duration) -> Option<u64> {
+        Some(self.ctx.now_ms + d.as_millis() as u64)
+    }
+
+    /// A trace for something new: the utterance's own while it is unused,
+    /// else a fresh one (recorded `received`).
+    fn new_trace(&mut self, session: &mut SessionState) -> TraceId {
+        let trace = if std::mem::take(&mut self.own_free) {
+            self.utterance.trace_id.clone()
+        } else {
+            let fresh = TraceId::generate();
+            let received = StatusUpdate {
+                deadline_ms: self.deadline(self.ctx.config.command_deadline),
+                ..self.step(&fresh, Status::Received)
+            };
+            self.record(received);
+            fresh
+        };
+        session.remember(&trace);
+        trace
+    }
+
+    /// The utterance's own new trace, if nothing used it, ends `answered`
+    /// (it started no command), so no deadline fails it later.
+    fn close_own(&mut self) {
+        if std::mem::take(&mut self.own_free) {
+            let step = self.step(&self.utterance.trace_id.clone(), Status::Answered);
+            self.record(step);
+        }
+    }
+
+    /// Tells the person `text`: the `answered` end of a new trace when
+    /// nothing is open, or a reply before the open question again.
+    fn answer(&mut self, session: &mut SessionState, text: String) {
+        match session.open.clone() {
+            Some(open) => self.ask_again(&open, Some(text), None),
+            None => {
+                let trace = self.new_trace(session);
+                let step = StatusUpdate {
+                    reply: Some(text),
+                    ..self.step(&trace, Status::Answered)
+                };
+                self.record(step);
+            }
+        }
+    }
+
+    /// Words alone on `trace` (a `reply` event, no question, no status).
+    fn say(&mut self, trace: &TraceId, text: String) {
+        self.effects.push(Effect::Clarify(Clarification {
+            trace_id: trace.clone(),
+            session_id: self.utterance.session_id.clone(),
+            user_id: self.utterance.user_id.clone(),
+            intent: String::new(),
+            missing: Vec::new(),
+            question: String::new(),
+            turn: self.turn,
+            reply: Some(text),
+            summary: None,
+        }));
+    }
+
+    /// The open question again (a confirmation with its summary), after
+    /// `reply` and `prefix` if any. No status: nothing moved.
+    fn ask_again(&mut self, open: &OpenCommand, reply: Option<String>, prefix: Option<&str>) {
+        let question = match prefix {
+            Some(p) => format!("{p} {}", open.question),
+            None => open.question.clone(),
+        };
+        self.effects.push(Effect::Clarify(Clarification {
+            trace_id: open.trace_id.clone(),
+            session_id: self.utterance.session_id.clone(),
+            user_id: self.utterance.user_id.clone(),
+            intent: open.action.clone(),
+            missing: open.missing.clone(),
+            question,
+            turn: self.turn,
+            reply,
+            summary: open.summary.clone(),
+        }));
+        self.led_to = Some(open.trace_id.clone());
+    }
+
+    // --- the turn ----------------------------------------------------------
+
+    /// A typed or spoken turn.
+    async fn hear(&mut self, session: &mut SessionState, heard: &Heard) -> Result<(), ErrorBody> {
+        let open = session.open.clone();
+        match (&heard.act, open) {
+            (Some(Act::Unclear), Some(open)) => {
+                self.repair(session, open, DIDNT_GET);
+                Ok(())
+            }
+            (Some(Act::Unclear), None) => {
+                let text = format!("{DIDNT_GET} {}", answers::abilities(self.ctx.registry));
+                self.answer(session, text);
+                Ok(())
+            }
+            (Some(Act::CancelPlaced(domain)), open) => {
+                let open_matches = open.as_ref().is_some_and(|o| {
+                    o.stage != Stage::Cancelling
+                        && domain.is_none_or(|d| self.domain_of(&o.action) == d)
+                });
+                match open {
+                    Some(open) if open_matches => {
+                        self.drop_open(session, &open, "OK, I've cancelled the");
+                        self.next_queued(session).await
+                    }
+                    _ => self.ask_to_cancel(session, *domain),
+                }
+            }
+            (Some(Act::Yes), Some(open)) => self.yes(session, open).await,
+            (Some(Act::Yes), None) => {
+                self.answer(session, "OK. What can I do for you?".into());
+                Ok(())
+            }
+            (Some(Act::No), Some(open)) => self.no(session, open).await,
+            (Some(Act::No), None) => {
+                self.answer(session, "OK.".into());
+                Ok(())
+            }
+            (
+                Some(
+                    act @ (Act::Greeting
+                    | Act::Thanks
+                    | Act::Help
+                    | Act::Price(_)
+                    | Act::Menu(_)
+                    | Act::WhoServes(_)
+                    | Act::Status),
+                ),
+                _,
+            ) => {
+                let state = match (act, session.placed.last()) {
+                    (Act::Status, Some(placed)) => self.ctx.desk.status(&placed.trace_id).await?,
+                    _ => None,
+                };
+                let text = answers::answer(
+                    act,
+                    self.ctx.registry,
+                    session,
+                    state.as_ref(),
+                    self.ctx.now_ms,
+                )
+                .unwrap_or_default();
+                // After thanks with nothing open, nothing more to ask.
+                self.answer(session, text);
+                Ok(())
+            }
+            (_, Some(open)) => self.continue_open(session, open, heard).await,
+            (_, None) => self.start(session, heard).await,
+        }
+    }
+
+    /// A press of Confirm or Cancel on the page, for its trace only.
+    async fn button(
+        &mut self,
+        session: &mut SessionState,
+        act: errand_schemas::Act,
+    ) -> Result<(), ErrorBody> {
+        let trace = self.utterance.trace_id.clone();
+        let open = session.open.clone().filter(|o| o.trace_id == trace);
+        match (act, open) {
+            (errand_schemas::Act::Confirm, Some(open)) if open.stage != Stage::Asking => {
+                if let Some(said) = session.said.as_mut().filter(|s| s.trace_id == trace) {
+                    said.confirmed_at_ms = Some(self.ctx.now_ms);
+                }
+                self.yes(session, open).await
+            }
+            (errand_schemas::Act::Cancel, Some(open)) => self.no(session, open).await,
+            (errand_schemas::Act::Cancel, None) => {
+                match session.placed.iter().find(|p| p.trace_id == trace).cloned() {
+                    Some(placed) => self.cancel_placed(session, placed).await,
+                    None => {
+                        self.say(&trace, "That isn't waiting for anything to cancel.".into());
+                        Ok(())
+                    }
+                }
+            }
+            (errand_schemas::Act::Confirm, _) => {
+                self.say(
+                    &trace,
+                    "That is no longer waiting for your confirmation.".into(),
+                );
+                Ok(())
+            }
+        }
+    }
+
+    /// The same words as the last utterance, moments later: the same
+    /// command, said once.
+    fn double_tap(&mut self, session: &mut SessionState, heard: &Heard) -> bool {
+        let Some(said) = &session.said else {
+            return false;
+        };
+        let window = self.ctx.config.double_tap.as_millis() as u64;
+        let recent = |at: u64| self.ctx.now_ms.saturating_sub(at) <= window;
+        let same = said.text == normalized(&self.utterance.text)
+            && (recent(said.at_ms) || said.confirmed_at_ms.is_some_and(recent));
+        if !same || heard.act.is_some() {
+            return false;
+        }
+        let trace = said.trace_id.clone();
+        match session.open.clone() {
+            Some(open) if open.trace_id == trace => {
+                self.ask_again(&open, Some("I'm already on it.".into()), None);
+            }
+            _ => {
+                let text = if session.placed.iter().any(|p| p.trace_id == trace) {
+                    "That's already on its way."
+                } else {
+                    "I've already got that."
+                };
+                self.answer(session, text.into());
+                self.led_to = Some(trace);
+            }
+        }
+        true
+    }
+
+    /// What was said, and the command it led to (none: no double tap can
+    /// follow it).
+    fn remember_said(&mut self, session: &mut SessionState) {
+        let Some(trace) = self.led_to.clone() else {
+            session.said = None;
+            return;
+        };
+        let confirmed = session
+            .said
+            .as_ref()
+            .filter(|s| s.trace_id == trace)
+            .and_then(|s| s.confirmed_at_ms);
+        session.said = Some(Said {
+            text: normalized(&self.utterance.text),
+            at_ms: self.ctx.now_ms,
+            trace_id: trace,
+            confirmed_at_ms: confirmed,
+        });
+    }
+
+    fn domain_of(&self, action: &str) -> &str {
+        self.ctx
+            .registry
+            .action(action)
+            .map(|(d, _)| d.name.as_str())
+            .unwrap_or_default()
+    }
+
+    // --- starting ----------------------------------------------------------
+
+    /// Nothing is open: a new request, an amendment, or a decline.
+    async fn start(&mut self, session: &mut SessionState, heard: &Heard) -> Result<(), ErrorBody> {
+        if heard.change
+            && let Some(placed) = session.placed.last().cloned()
+            && (!heard.in_scope() || heard.action == placed.action)
+            && !heard.for_open.is_empty()
+        {
+            return self.amend(session, placed, heard).await;
+        }
+        if !heard.in_scope() {
+            self.decline(session, heard.reply.as_deref());
+            return Ok(());
+        }
+        if self.ctx.registry.action(&heard.action).is_none() {
+            self.decline(session, heard.reply.as_deref());
+            return Ok(());
+        }
+        session.queued.extend(heard.more.iter().cloned());
+        let trace = self.new_trace(session);
+        let open = OpenCommand::asking(
+            trace,
+            heard.action.clone(),
+            heard.parse.slots.clone(),
+            Vec::new(),
+            String::new(),
+            self.turn,
+        );
+        self.evaluate(session, open, false).await
+    }
+
+    /// The next request said earlier beside another one.
+    async fn next_queued(&mut self, session: &mut SessionState) -> Result<(), ErrorBody> {
+        if session.open.is_some() || session.queued.is_empty() {
+            return Ok(());
+        }
+        let next = session.queued.remove(0);
+        let trace = self.new_trace(session);
+        let open = OpenCommand::asking(
+            trace,
+            next.action,
+            next.slots,
+            Vec::new(),
+            String::new(),
+            self.turn,
+        );
+        Box::pin(self.evaluate(session, open, false)).await
+    }
+
+    fn decline(&mut self, session: &mut SessionState, reply: Option<&str>) {
+        let trace = self.new_trace(session);
+        let reply = reply.map(str::trim).filter(|r| !r.is_empty());
+        let step = StatusUpdate {
+            intent: Some(Intent::OutOfScope.as_str().into()),
+            reply: Some(reply.unwrap_or(DECLINE).into()),
+            ..self.step(&trace, Status::Declined)
+        };
+        self.record(step);
+    }
+
+    // --- the open command --------------------------------------------------
+
+    async fn continue_open(
+        &mut self,
+        session: &mut SessionState,
+        open: OpenCommand,
+        heard: &Heard,
+    ) -> Result<(), ErrorBody> {
+        // A cancel the reader heard (an LLM's cancel_request).
+        if heard.parse.cancel && heard.act.is_none() {
+            return self.no(session, open).await;
+        }
+        if open.stage == Stage::Cancelling {
+            // Something else entirely: the placed command stays as it is.
+            session.open = None;
+            return self.start(session, heard).await;
+        }
+        let switch = heard.in_scope()
+            && heard.action != open.action
+            && heard.parse.confidence >= 0.4
+            && self.ctx.registry.action(&heard.action).is_some();
+        if switch {
+            self.drop_open(session, &open, "OK, I've dropped the");
+            return self.start(session, heard).await;
+        }
+        let patch = self.patch(&open, heard);
+        if patch.is_empty() {
+            if let Some(reply) = heard.reply.clone() {
+                // A model's words in place of an answer.
+                let question = if reply.trim_end().ends_with('?') {
+                    reply
+                } else {
+                    format!("{reply} {}", open.question)
+                };
+                let again = OpenCommand {
+                    question,
+                    ..open.clone()
+                };
+                self.ask_again(&again, None, None);
+                return Ok(());
+            }
+            self.repair(session, open, DIDNT_GET);
+            return Ok(());
+        }
+        let mut open = open;
+        let answered: Vec<String> = patch.keys().cloned().collect();
+        let asked_again = open.stage == Stage::Asking
+            && open.missing.iter().any(|m| answered.contains(m))
+            && open.repairs > 0;
+        apply(&mut open.slots, patch, heard, open.stage);
+        open.offer = None;
+        if !asked_again {
+            open.repairs = 0;
+        }
+        session.queued.extend(heard.more.iter().cloned());
+        self.evaluate(session, open, asked_again).await
+    }
+
+    /// What the words change in `open`: its slots, with a bare place moved
+    /// to the place it corrects ("I'd like a ride to the airport" ...
+    /// "actually, gatwick" changes the destination).
+    fn patch(&self, open: &OpenCommand, heard: &Heard) -> SlotMap {
+        let mut patch = heard.for_open.clone();
+        if heard.change
+            && let Some((_, spec)) = self.ctx.registry.action(&open.action)
+        {
+            let places: Vec<String> = spec
+                .slots
+                .iter()
+                .filter(|s| s.kind == crate::registry::SlotKind::Place)
+                .map(|s| s.name.clone())
+                .collect();
+            let given: Vec<String> = patch
+                .keys()
+                .filter(|k| places.contains(k))
+                .cloned()
+                .collect();
+            let prepositions = heard.text.to_lowercase();
+            let plain = !prepositions.contains(" to ")
+                && !prepositions.contains(" from ")
+                && !prepositions.starts_with("to ")
+                && !prepositions.starts_with("from ");
+            if given.len() == 1 && plain {
+                let value = patch
+                    .remove(&given[0])
+                    .unwrap_or(SlotValue::Text(String::new()));
+                // The place said last is the one corrected: a ride's
+                // destination, or the only place slot.
+                let target = if places.iter().any(|p| p == "destination")
+                    && open.slots.contains_key("destination")
+                {
+                    "destination".to_owned()
+                } else if open.slots.contains_key(&given[0]) || open.missing.contains(&given[0]) {
+                    given[0].clone()
+                } else {
+                    places.first().cloned().unwrap_or_default()
+                };
+                patch.insert(target, value);
+            }
+        }
+        // "make it two": a count alone changes the quantity.
+        if !patch.contains_key("item")
+            && !patch.contains_key("quantity")
+            && (heard.change || open.missing.iter().any(|m| m == "quantity"))
+            && open.slots.contains_key("item")
+            && let Some(n) =
+                crate::reading::amounts::count(&crate::reading::words::Words::new(&heard.text))
+        {
+            patch.insert("quantity".into(), SlotValue::Number(n));
+        }
+        if !heard.change
+            && open.stage == Stage::Asking
+            && !open.missing.iter().any(|m| m == "quantity")
+        {
+            patch.remove("quantity");
+        }
+        patch
+    }
+
+    /// The person said yes.
+    async fn yes(
+        &mut self,
+        session: &mut SessionState,
+        open: OpenCommand,
+    ) -> Result<(), ErrorBody> {
+        match open.stage {
+            Stage::Confirming => self.place(session, open).await,
+            Stage::Cancelling => {
+                session.open = None;
+                match session
+                    .placed
+                    .iter()
+                    .find(|p| p.trace_id == open.trace_id)
+                    .cloned()
+                {
+                    Some(placed) => self.cancel_placed(session, placed).await,
+                    None => Ok(()),
+                }
+            }
+            Stage::Asking => match open.offer.clone() {
+                Some(offer) => {
+                    let mut open = open;
+                    open.slots.extend(offer.slots);
+                    open.offer = None;
+                    self.evaluate(session, open, false).await
+                }
+                None => {
+                    self.repair(session, open, DIDNT_GET);
+                    Ok(())
+                }
+            },
+        }
+    }
+
+    /// The person said no.
+    async fn no(&mut self, session: &mut SessionState, open: OpenCommand) -> Result<(), ErrorBody> {
+        if open.stage == Stage::Cancelling {
+            session.open = None;
+            self.say(&open.trace_id, "OK, I haven't cancelled it.".into());
+            self.led_to = Some(open.trace_id);
+            return Ok(());
+        }
+        let words = if open.stage == Stage::Confirming {
+            "OK, I won't place the"
+        } else {
+            "OK, I've cancelled the"
+        };
+        self.drop_open(session, &open, words);
+        self.next_queued(session).await
+    }
+
+    /// Ends the open command `cancelled`, saying `words` + what it was.
+    fn drop_open(&mut self, session: &mut SessionState, open: &OpenCommand, words: &str) {
+        session.open = None;
+        if open.stage == Stage::Cancelling {
+            return;
+        }
+        let step = StatusUpdate {
+            reply: Some(format!("{words} {}.", describe(&open.action))),
+            ..self.step(&open.trace_id, Status::Cancelled)
+        };
+        self.record(step);
+        self.led_to = Some(open.trace_id.clone());
+    }
+
+    /// An answer errand cannot use: ask again, or give up after too many.
+    fn repair(&mut self, session: &mut SessionState, mut open: OpenCommand, prefix: &str) {
+        open.repairs += 1;
+        if open.repairs >= self.ctx.config.max_repairs {
+            self.give_up(session, &open);
+            return;
+        }
+        self.ask_again(&open, None, Some(prefix));
+        session.open = Some(open);
+    }
+
+    fn give_up(&mut self, session: &mut SessionState, open: &OpenCommand) {
+        session.open = None;
+        let step = StatusUpdate {
+            reply: Some(format!(
+                "Sorry, I couldn't work that out, so I've cancelled the {}. You can start again any time.",
+                describe(&open.action)
+            )),
+            ..self.step(&open.trace_id, Status::Cancelled)
+        };
+        self.record(step);
+        self.led_to = Some(open.trace_id.clone());
+    }
+
+    // --- a complete command ------------------------------------------------
+
+    /// Asks for what is missing, or prices the command and asks to confirm
+    /// it (or places it, when confirmation is waived). `answering` is true
+    /// when this turn answered a question asked again after a refusal.
+    async fn evaluate(
+        &mut self,
+        session: &mut SessionState,
+        mut open: OpenCommand,
+        answering: bool,
+    ) -> Result<(), ErrorBody> {
+        self.led_to = Some(open.trace_id.clone());
+        let Some((domain, spec)) = self.ctx.registry.action(&open.action) else {
+            session.open = None;
+            self.decline(session, None);
+            return Ok(());
+        };
+        let domain = domain.name.clone();
+        let missing = spec.missing(&open.slots);
+        if !missing.is_empty() {
+            let question = spec.question(&missing);
+            self.ask(session, open, missing, question, None);
+            return Ok(());
+        }
+        let command = self.command(&open, &domain);
+        let confirm =
+            self.ctx.config.confirm != ConfirmPolicy::Never && self.ctx.registry.confirms(&domain);
+        if !confirm {
+            open.summary = None;
+            return self.place(session, open).await;
+        }
+        match self.ctx.desk.quote(&command).await? {
+            Err(refusal) => self.refused(session, open, refusal, answering).await,
+            Ok(summary) => {
+                let cheap = match self.ctx.config.confirm {
+                    ConfirmPolicy::Above(limit) => summary.amount().is_some_and(|a| a <= limit),
+                    _ => false,
+                };
+                open.summary = Some(summary);
+                if cheap {
+                    self.place(session, open).await
+                } else {
+                    self.confirm(session, open);
+                    Ok(())
+                }
+            }
+        }
+    }
+
+    fn command(&self, open: &OpenCommand, domain: &str) -> Command {
+        Command {
+            trace_id: open.trace_id.clone(),
+            session_id: self.utterance.session_id.clone(),
+            user_id: self.utterance.user_id.clone(),
+            action: build_action(domain, &open.action, &open.slots),
+            issued_at_ms: self.ctx.now_ms,
+            turn: self.turn,
+            deadline_ms: self.deadline(self.ctx.config.command_deadline),
+        }
+    }
+
+    /// Asks `question` for `missing`.
+    fn ask(
+        &mut self,
+        session: &mut SessionState,
+        mut open: OpenCommand,
+        missing: Vec<String>,
+        question: String,
+        offer: Option<errand_schemas::Offer>,
+    ) {
+        open.stage = Stage::Asking;
+        open.summary = None;
+        open.missing = missing;
+        open.question = question;
+        open.offer = offer;
+        open.turn = self.turn;
+        let step = StatusUpdate {
+            intent: Some(open.action.clone()),
+            slots: Some(open.slots.clone()),
+            deadline_ms: self.deadline(self.ctx.config.clarification_timeout),
+            ..self.step(&open.trace_id, Status::AwaitingClarification)
+        };
+        self.record(step);
+        self.ask_again(&open, None, None);
+        session.open = Some(open);
+    }
+
+    /// Shows the priced command and waits for a yes.
+    fn confirm(&mut self, session: &mut SessionState, mut open: OpenCommand) {
+        let Some(summary) = open.summary.clone() else {
+            return;
+        };
+        let domain = summary.domain.clone();
+        open.question = match open
+            .replaces
+            .as_ref()
+            .and_then(|r| session.placed.iter().find(|p| &p.trace_id == r))
+        {
+            Some(placed) => phrasing::amend_question(&summary, placed),
+            None => phrasing::confirm_question(&summary),
+        };
+        open.stage = Stage::Confirming;
+        open.missing = Vec::new();
+        open.turn = self.turn;
+        let understood = StatusUpdate {
+            intent: Some(open.action.clone()),
+            slots: Some(open.slots.clone()),
+            domain: Some(domain),
+            ..self.step(&open.trace_id, Status::Understood)
+        };
+        self.record(understood);
+        let waiting = StatusUpdate {
+            deadline_ms: self.deadline(self.ctx.config.clarification_timeout),
+            ..self.step(&open.trace_id, Status::AwaitingConfirmation)
+        };
+        self.record(waiting);
+        self.ask_again(&open, None, None);
+        session.open = Some(open);
+    }
+
+    /// The agent cannot place the command as it stands: ask the person to
+    /// change what it names, or say plainly that it cannot be done.
+    async fn refused(
+        &mut self,
+        session: &mut SessionState,
+        mut open: OpenCommand,
+        refusal: Refusal,
+        answering: bool,
+    ) -> Result<(), ErrorBody> {
+        let Some(slot) = refusal.slot.clone() else {
+            session.open = None;
+            let step = StatusUpdate {
+                error: Some(refusal.error.clone()),
+                domain: Some(self.domain_of(&open.action).to_owned()),
+                reply: Some(format!("Sorry, I can't do that: {}", refusal.error.message)),
+                ..self.step(&open.trace_id, Status::Failed)
+            };
+            self.record(step);
+            return self.next_queued(session).await;
+        };
+        if answering {
+            open.repairs += 1;
+            if open.repairs >= self.ctx.config.max_repairs {
+                self.give_up(session, &open);
+                return self.next_queued(session).await;
+            }
+        } else if open.repairs == 0 && open.stage == Stage::Asking && open.missing.contains(&slot) {
+            open.repairs = 1;
+        }
+        let missing = if refusal.code() == ErrorCode::OverLimit && open.slots.contains_key("item") {
+            vec!["quantity".to_owned()]
+        } else {
+            open.slots.remove(&slot);
+            vec![slot.clone()]
+        };
+        let message = refusal.error.message.trim().to_owned();
+        let question = if message.ends_with('?') {
+            message
+        } else {
+            let again = self
+                .ctx
+                .registry
+                .action(&open.action)
+                .map(|(_, spec)| spec.question(&missing))
+                .unwrap_or_default();
+            format!("{message} {again}")
+        };
+        self.ask(session, open, missing, question, refusal.offer);
+        Ok(())
+    }
+
+    /// Dispatches the command (after cancelling the one it replaces).
+    async fn place(
+        &mut self,
+        session: &mut SessionState,
+        mut open: OpenCommand,
+    ) -> Result<(), ErrorBody> {
+        session.open = None;
+        if let Some(replaced) = open.replaces.clone()
+            && let Some(placed) = session
+                .placed
+                .iter()
+                .find(|p| p.trace_id == replaced)
+                .cloned()
+        {
+            match self
+                .ctx
+                .desk
+                .cancel(&placed, &self.utterance.user_id)
+                .await?
+            {
+                Ok(result) => self.cancelled(session, &placed, result, None),
+                Err(e) => {
+                    let step = StatusUpdate {
+                        reply: Some(format!("{} So I've left it as it was.", e.message)),
+                        ..self.step(&open.trace_id, Status::Cancelled)
+                    };
+                    self.record(step);
+                    return Ok(());
+                }
+            }
+        }
+        let Some((domain, _)) = self.ctx.registry.action(&open.action) else {
+            return Ok(());
+        };
+        let domain = domain.name.clone();
+        if let Some(summary) = &open.summary {
+            pin(&open.action, &mut open.slots, summary);
+        }
+        if open.stage != Stage::Confirming {
+            let understood = StatusUpdate {
+                intent: Some(open.action.clone()),
+                slots: Some(open.slots.clone()),
+                domain: Some(domain.clone()),
+                deadline_ms: self.deadline(self.ctx.config.command_deadline),
+                ..self.step(&open.trace_id, Status::Understood)
+            };
+            self.record(understood);
+        }
+        let command = self.command(&open, &domain);
+        self.effects.push(Effect::Dispatch(command));
+        session.place(Placed {
+            trace_id: open.trace_id.clone(),
+            domain,
+            action: open.action.clone(),
+            slots: open.slots.clone(),
+            summary: open.summary.clone(),
+            at_ms: self.ctx.now_ms,
+        });
+        session.remember(&open.trace_id);
+        self.led_to = Some(open.trace_id.clone());
+        self.next_queued(session).await
+    }
+
+    // --- after the order ---------------------------------------------------
+
+    /// "cancel my last order": asks before cancelling a placed command.
+    fn ask_to_cancel(
+        &mut self,
+        session: &mut SessionState,
+        domain: Option<&str>,
+    ) -> Result<(), ErrorBody> {
+        let placed = session
+            .placed
+            .iter()
+            .rev()
+            .find(|p| domain.is_none_or(|d| p.domain == d))
+            .cloned();
+        let Some(placed) = placed else {
+            let what = match domain {
+                Some("ride") => "ride",
+                _ => "order",
+            };
+            self.answer(session, format!("You have no {what} I can cancel."));
+            return Ok(());
+        };
+        if let Some(open) = session.open.clone() {
+            self.drop_open(session, &open, "OK, I've dropped the");
+        }
+        let open = OpenCommand {
+            stage: Stage::Cancelling,
+            summary: placed.summary.clone(),
+            question: phrasing::cancel_question(&placed),
+            ..OpenCommand::asking(
+                placed.trace_id.clone(),
+                placed.action.clone(),
+                placed.slots.clone(),
+                Vec::new(),
+                String::new(),
+                self.turn,
+            )
+        };
+        // The question is a `confirm` event for the placed command.
+        let summary = open.summary.clone().unwrap_or_else(|| Summary {
+            domain: placed.domain.clone(),
+            ..Summary::default()
+        });
+        let open = OpenCommand {
+            summary: Some(summary),
+            ..open
+        };
+        self.ask_again(&open, None, None);
+        session.open = Some(open);
+        Ok(())
+    }
+
+    /// Cancels a placed command with its provider and records the refund.
+    async fn cancel_placed(
+        &mut self,
+        session: &mut SessionState,
+        placed: Placed,
+    ) -> Result<(), ErrorBody> {
+        match self
+            .ctx
+            .desk
+            .cancel(&placed, &self.utterance.user_id)
+            .await?
+        {
+            Ok(result) => {
+                let reply = format!(
+                    "Done: I've cancelled it, and {} will be refunded.",
+                    crate::agents::format_money(result.refund, &result.currency)
+                );
+                self.cancelled(session, &placed, result, Some(reply));
+            }
+            Err(e) => {
+                let text = if e.code == ErrorCode::NotFound {
+                    "I couldn't find that order with the provider, so nothing was cancelled."
+                        .to_owned()
+                } else {
+                    e.message
+                };
+                if self.own_free {
+                    self.answer(session, text);
+                } else {
+                    self.say(&placed.trace_id, text);
+                }
+            }
+        }
+        self.led_to = Some(placed.trace_id);
+        Ok(())
+    }
+
+    fn cancelled(
+        &mut self,
+        session: &mut SessionState,
+        placed: &Placed,
+        result: CancelResult,
+        reply: Option<String>,
+    ) {
+        session.placed.retain(|p| p.trace_id != placed.trace_id);
+        let reply = reply.unwrap_or_else(|| {
+            format!(
+                "I've cancelled the first one; {} will be refunded.",
+                crate::agents::format_money(result.refund, &result.currency)
+            )
+        });
+        let step = StatusUpdate {
+            domain: Some(placed.domain.clone()),
+            result: Some(ResultBody::Cancellation(result)),
+            reply: Some(reply),
+            ..self.step(&placed.trace_id, Status::Cancelled)
+        };
+        self.record(step);
+    }
+
+    /// "make it two", "send it to work instead", right after an order: a
+    /// new command from the placed one, changed, through confirmation.
+    async fn amend(
+        &mut self,
+        session: &mut SessionState,
+        placed: Placed,
+        heard: &Heard,
+    ) -> Result<(), ErrorBody> {
+        let trace = self.new_trace(session);
+        let as_open = OpenCommand {
+            stage: Stage::Confirming,
+            ..OpenCommand::asking(
+                placed.trace_id.clone(),
+                placed.action.clone(),
+                placed.slots.clone(),
+                Vec::new(),
+                String::new(),
+                self.turn,
+            )
+        };
+        let patch = self.patch(&as_open, heard);
+        let mut slots = placed.slots.clone();
+        apply(&mut slots, patch, heard, Stage::Confirming);
+        let open = OpenCommand {
+            replaces: Some(placed.trace_id.clone()),
+            ..OpenCommand::asking(
+                trace,
+                placed.action.clone(),
+                slots,
+                Vec::new(),
+                String::new(),
+                self.turn,
+            )
+        };
+        self.evaluate(session, open, false).await
+    }
+}
+
+/// Applies a patch to a command's slots: items are added ("add fries"),
+/// changed in place ("make it two burgers") or replaced ("a pizza
+/// instead"); a quantity alone changes one item's; anything else replaces.
+fn apply(slots: &mut SlotMap, mut patch: SlotMap, heard: &Heard, stage: Stage) {
+    let text = heard.text.to_lowercase();
+    let adding = ["add ", "also ", "plus ", "and ", "with "]
+        .iter()
+        .any(|p| text.starts_with(p))
+        || text.contains(" as well")
+        || text.ends_with(" too");
+    if let Some(SlotValue::Items(new)) = patch.remove("item") {
+        let current: Vec<ItemRequest> = slots
+            .get("item")
+            .and_then(SlotValue::as_items)
+            .map(<[_]>::to_vec)
+            .unwrap_or_default();
+        let items = if current.is_empty() {
+            new
+        } else if adding {
+            let mut items = current;
+            for item in new {
+                match items.iter_mut().find(|i| i.name == item.name) {
+                    Some(same) => same.quantity += item.quantity,
+                    None => items.push(item),
+                }
+            }
+            items
+        } else if stage != Stage::Asking || heard.change {
+            // A change names the items it changes, or all of them anew.
+            let all_known = new.iter().all(|n| current.iter().any(|c| c.name == n.name));
+            if all_known && new.len() < current.len() {
+                let mut items = current;
+                for item in new {
+                    if let Some(same) = items.iter_mut().find(|i| i.name == item.name) {
+                        same.quantity = item.quantity;
+                        if item.note.is_some() {
+                            same.note = item.note;
+                        }
+                    }
+                }
+                items
+            } else {
+                new
+            }
+        } else {
+            new
+        };
+        slots.insert("item".into(), SlotValue::Items(items));
+    }
+    if let Some(q) = patch.remove("quantity").and_then(|v| v.as_number())
+        && q > 0
+        && let Some(SlotValue::Items(items)) = slots.get_mut("item")
+        && let Some(last) = items.last_mut()
+    {
+        last.quantity = q;
+    }
+    for (name, value) in patch {
+        slots.insert(name, value);
+    }
+}
+
+/// Fixes what the agent chose in the quote into the command, so the
+/// placed command is the one confirmed: the restaurant it priced, the
+/// ride type that fits.
+fn pin(action: &str, slots: &mut SlotMap, summary: &Summary) {
+    match action {
+        "order_food" => {
+            if let Some(merchant) = &summary.merchant {
+                slots.insert("restaurant".into(), SlotValue::Text(merchant.clone()));
+            }
+        }
+        "book_ride" => {
+            if let Some(kind) = summary
+                .ride_type
+                .filter(|k| *k != RideType::Standard || slots.contains_key("ride_type"))
+            {
+                slots.insert("ride_type".into(), SlotValue::Text(kind.as_str().into()));
+            }
+        }
+        _ => {}
+    }
+}
+
+/// Lower case letters and digits, single spaces: how double taps compare.
+fn normalized(text: &str) -> String {
+    crate::agents::normalize(text)
+}

@@ -1,0 +1,887 @@
+//! What an utterance does in the conversation, before what it orders: a
+//! yes or a no to a confirmation, a greeting or thanks, a question about
+//! what errand can do, about prices, menus or a placed order, a request to
+//! cancel a placed order, or a change to what was just said.
+
+use super::words::Words;
+
+/// A conversational act.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Act {
+    /// "yes", "yep", "go ahead", "place it".
+    Yes,
+    /// A bare refusal: "no", "cancel", "don't", "never mind".
+    No,
+    /// "no, to work instead": a refusal of what was proposed followed by
+    /// a change, which is the change (its text).
+    Instead(String),
+    Greeting,
+    Thanks,
+    /// "what can you do?", "help".
+    Help,
+    /// "how much is a cheeseburger?": what it asks the price of.
+    Price(String),
+    /// "what's on the menu at Dragon Wok?": the restaurant, if named.
+    Menu(Option<String>),
+    /// "who does sushi?": what it asks for.
+    WhoServes(String),
+    /// "where is my order?", "how long will it take?".
+    Status,
+    /// "cancel my last order", "cancel that ride": the domain named, if any.
+    CancelPlaced(Option<&'static str>),
+    /// "what?", "huh", "I don't know": no answer at all.
+    Unclear,
+}
+
+/// Things people say that answer nothing.
+const UNCLEAR: &[&str] = &[
+    "what",
+    "huh",
+    "pardon",
+    "sorry",
+    "eh",
+    "hmm",
+    "um",
+    "uh",
+    "what do you mean",
+    "come again",
+    "excuse me",
+    "i don't know",
+    "i dont know",
+    "dunno",
+    "not sure",
+    "i'm not sure",
+    "no idea",
+    "say again",
+    "what was that",
+    "repeat that",
+    "can you repeat that",
+    "what did you say",
+    "pardon me",
+    "whatever",
+    "idk",
+    "?",
+    "??",
+    "what's that",
+    "i don't understand",
+];
+
+const YES: &[&str] = &[
+    "yes",
+    "yeah",
+    "yep",
+    "yup",
+    "ya",
+    "yea",
+    "sure",
+    "ok",
+    "okay",
+    "k",
+    "alright",
+    "confirm",
+    "confirmed",
+    "correct",
+    "absolutely",
+    "definitely",
+    "certainly",
+    "affirmative",
+    "aye",
+    "perfect",
+    "great",
+    "lovely",
+    "cool",
+    "fine",
+    "brilliant",
+    "excellent",
+    "right",
+];
+
+/// What may follow a yes and still be only a yes.
+const YES_TAIL: &[&str] = &[
+    "please",
+    "thanks",
+    "thank",
+    "you",
+    "go",
+    "ahead",
+    "do",
+    "it",
+    "place",
+    "book",
+    "order",
+    "that",
+    "that's",
+    "thats",
+    "is",
+    "right",
+    "correct",
+    "sounds",
+    "good",
+    "great",
+    "perfect",
+    "fine",
+    "sure",
+    "the",
+    "yes",
+    "yeah",
+    "ok",
+    "okay",
+    "confirm",
+    "lets",
+    "let's",
+    "with",
+    "proceed",
+    "of",
+    "course",
+    "by",
+    "all",
+    "means",
+    "go",
+    "for",
+    "looks",
+    "sure",
+    "yep",
+    "absolutely",
+    "definitely",
+    "works",
+    "for",
+    "me",
+    "i",
+    "agree",
+    "mate",
+    "cheers",
+    "send",
+    "please",
+    "buy",
+    "get",
+    "make",
+    "so",
+    "exactly",
+    "indeed",
+    "totally",
+];
+
+/// Whole phrases that are a yes.
+const YES_PHRASES: &[&str] = &[
+    "go ahead",
+    "do it",
+    "place it",
+    "place the order",
+    "book it",
+    "order it",
+    "sounds good",
+    "that's right",
+    "thats right",
+    "that's fine",
+    "of course",
+    "please do",
+    "let's do it",
+    "lets do it",
+    "go for it",
+    "make it so",
+    "i do",
+    "yes please",
+    "send it",
+    "confirm it",
+    "looks good",
+    "works for me",
+    "why not",
+];
+
+const NO: &[&str] = &[
+    "no",
+    "nope",
+    "nah",
+    "cancel",
+    "don't",
+    "dont",
+    "stop",
+    "negative",
+    "nevermind",
+    "abort",
+];
+
+/// Whole phrases that are a no.
+const NO_PHRASES: &[&str] = &[
+    "never mind",
+    "forget it",
+    "forget about it",
+    "not now",
+    "no thanks",
+    "no thank you",
+    "cancel it",
+    "cancel that",
+    "cancel this",
+    "cancel the order",
+    "don't bother",
+    "dont bother",
+    "do not",
+    "scratch that",
+    "i changed my mind",
+    "changed my mind",
+    "not anymore",
+    "leave it",
+    "skip it",
+    "i don't want it",
+    "i dont want it",
+    "no don't",
+    "please don't",
+    "no cancel",
+    "no cancel it",
+    "no stop",
+    "no way",
+    "not really",
+    "no i don't",
+];
+
+const GREETINGS: &[&str] = &[
+    "hi",
+    "hello",
+    "hey",
+    "hiya",
+    "howdy",
+    "yo",
+    "greetings",
+    "morning",
+    "evening",
+    "afternoon",
+    "sup",
+    "heya",
+    "hallo",
+    "hullo",
+];
+
+const THANKS: &[&str] = &[
+    "thanks",
+    "thank you",
+    "thank you so much",
+    "thanks a lot",
+    "thanks so much",
+    "many thanks",
+    "cheers",
+    "ta",
+    "thx",
+    "great thanks",
+    "awesome",
+    "amazing",
+    "brilliant thanks",
+    "perfect thanks",
+    "that's great",
+    "that's all",
+    "that's all thanks",
+    "nothing else",
+    "no that's all",
+    "bye",
+    "goodbye",
+    "see you",
+];
+
+const HELP: &[&str] = &[
+    "help",
+    "what can you do",
+    "what do you do",
+    "what can i do",
+    "what can you help with",
+    "what can you help me with",
+    "how can you help",
+    "how can you help me",
+    "what are you",
+    "who are you",
+    "how does this work",
+    "what can i ask",
+    "what can i ask you",
+    "what can i order",
+    "what services do you offer",
+    "what do you offer",
+    "what are my options",
+    "options",
+    "what can you do for me",
+    "what are you able to do",
+    "what else can you do",
+    "can you help me",
+    "help me",
+    "i need help",
+];
+
+/// Filler around an act ("please", "errand", "um").
+const FILLER: &[&str] = &[
+    "please", "errand", "um", "uh", "erm", "oh", "well", "so", "hmm", "there", "mate",
+];
+
+/// Reads the act of `text`, if it is one.
+pub fn read(text: &str) -> Option<Act> {
+    let words = Words::new(text);
+    let all: Vec<&str> = words.norm().iter().map(String::as_str).collect();
+    let w: Vec<&str> = trim_filler(&all);
+    if w.is_empty() {
+        return (!all.is_empty()
+            || text.trim().chars().all(|c| c == '?') && !text.trim().is_empty())
+        .then_some(Act::Unclear);
+    }
+    let joined = w.join(" ");
+    if UNCLEAR.contains(&joined.as_str()) {
+        return Some(Act::Unclear);
+    }
+    let question = text.trim_end().ends_with('?');
+    if let Some(act) = cancel_placed(&w) {
+        return Some(act);
+    }
+    if YES_PHRASES.contains(&joined.as_str()) || yes_words(&w) {
+        return Some(Act::Yes);
+    }
+    if let Some(act) = refusal(&w, &words) {
+        return Some(act);
+    }
+    if THANKS.contains(&joined.as_str()) {
+        return Some(Act::Thanks);
+    }
+    let bare_greeting = w.len() <= 4
+        && (GREETINGS.contains(&w[0])
+            || joined.starts_with("good morning")
+            || joined.starts_with("good afternoon")
+            || joined.starts_with("good evening"))
+        && w.iter().all(|x| {
+            GREETINGS.contains(x)
+                || matches!(
+                    *x,
+                    "good"
+                        | "there"
+                        | "you"
+                        | "how"
+                        | "are"
+                        | "is"
+                        | "it"
+                        | "going"
+                        | "all"
+                        | "guys"
+                        | "friend"
+                )
+        });
+    if bare_greeting {
+        return Some(Act::Greeting);
+    }
+    if HELP.contains(&joined.as_str()) {
+        return Some(Act::Help);
+    }
+    if let Some(act) = status(&w, &joined) {
+        return Some(act);
+    }
+    if let Some(act) = catalog_question(&w, &words, question) {
+        return Some(act);
+    }
+    None
+}
+
+fn trim_filler<'a>(w: &[&'a str]) -> Vec<&'a str> {
+    let mut v: Vec<&str> = w.to_vec();
+    while v.first().is_some_and(|x| FILLER.contains(x)) {
+        v.remove(0);
+    }
+    while v.last().is_some_and(|x| FILLER.contains(x)) {
+        v.pop();
+    }
+    v
+}
+
+fn yes_words(w: &[&str]) -> bool {
+    YES.contains(&w[0])
+        && w[1..]
+            .iter()
+            .all(|x| YES_TAIL.contains(x) || YES.contains(x))
+        || (w[0] == "go" && w.get(1) == Some(&"ahead"))
+        || (w.len() <= 3
+            && matches!(w[0], "place" | "book" | "order" | "confirm")
+            && w[1..]
+                .iter()
+                .all(|x| matches!(*x, "it" | "that" | "please" | "now" | "the" | "order")))
+}
+
+/// "no", "no thanks", or "no, to work instead" (a change).
+fn refusal(w: &[&str], words: &Words) -> Option<Act> {
+    let joined = w.join(" ");
+    if NO_PHRASES.contains(&joined.as_str()) {
+        return Some(Act::No);
+    }
+    // Leading refusal words, then whatever follows.
+    let mut k = 0;
+    while k < w.len()
+        && (NO.contains(&w[k])
+            || (k > 0
+                && matches!(
+                    w[k],
+                    "thanks" | "thank" | "you" | "actually" | "wait" | "sorry"
+                )))
+    {
+        k += 1;
+    }
+    if k == 0 {
+        return None;
+    }
+    let rest = &w[k..];
+    if NO_PHRASES.contains(&rest.join(" ").as_str()) {
+        return Some(Act::No);
+    }
+    if rest.is_empty()
+        || rest.iter().all(|x| {
+            matches!(
+                *x,
+                "thanks"
+                    | "thank"
+                    | "you"
+                    | "please"
+                    | "that"
+                    | "it"
+                    | "this"
+                    | "i"
+                    | "don't"
+                    | "do"
+                    | "not"
+            )
+        })
+    {
+        return Some(Act::No);
+    }
+    // "cancel my order" is not a refusal followed by a change.
+    if w[0] == "cancel" || w[0] == "stop" || w[0] == "don't" || w[0] == "dont" {
+        return None;
+    }
+    // The words after the refusal, as written.
+    let offset = words.len() - w.len() - trailing_filler(words);
+    let start = offset + k;
+    Some(Act::Instead(
+        words.span(start, words.len()).trim().to_owned(),
+    ))
+}
+
+fn trailing_filler(words: &Words) -> usize {
+    words
+        .norm()
+        .iter()
+        .rev()
+        .take_while(|x| FILLER.contains(&x.as_str()))
+        .count()
+}
+
+/// "cancel my last order", "cancel that ride", "cancel the taxi".
+fn cancel_placed(w: &[&str]) -> Option<Act> {
+    let starts = w[0] == "cancel"
+        || (w.len() > 2 && matches!(w[0], "please" | "can" | "could") && w.contains(&"cancel"))
+        || (w.len() > 2
+            && w[0] == "i"
+            && matches!(w[1], "want" | "need" | "would" | "d")
+            && w.contains(&"cancel"));
+    if !starts {
+        return None;
+    }
+    let at = w.iter().position(|x| *x == "cancel")?;
+    let rest = &w[at + 1..];
+    let names_it = rest.iter().any(|x| {
+        matches!(
+            *x,
+            "my" | "last"
+                | "order"
+                | "ride"
+                | "taxi"
+                | "cab"
+                | "booking"
+                | "uber"
+                | "car"
+                | "groceries"
+                | "shopping"
+                | "delivery"
+                | "food"
+                | "previous"
+                | "pizza"
+                | "burger"
+        )
+    });
+    if !names_it {
+        return None;
+    }
+    let domain = if rest.iter().any(|x| {
+        matches!(
+            *x,
+            "ride" | "taxi" | "cab" | "booking" | "uber" | "car" | "driver" | "lift"
+        )
+    }) {
+        Some("ride")
+    } else if rest
+        .iter()
+        .any(|x| matches!(*x, "groceries" | "shopping" | "grocery" | "mart"))
+    {
+        Some("mart")
+    } else if rest.iter().any(|x| {
+        matches!(
+            *x,
+            "food"
+                | "pizza"
+                | "burger"
+                | "meal"
+                | "dinner"
+                | "lunch"
+                | "takeaway"
+                | "sushi"
+                | "curry"
+        )
+    }) {
+        Some("food")
+    } else {
+        None
+    };
+    Some(Act::CancelPlaced(domain))
+}
+
+/// "where is my order?", "how long will it take?", "is my ride coming?".
+fn status(w: &[&str], joined: &str) -> Option<Act> {
+    let things = |x: &&str| {
+        matches!(
+            *x,
+            "order"
+                | "food"
+                | "ride"
+                | "taxi"
+                | "cab"
+                | "driver"
+                | "delivery"
+                | "groceries"
+                | "car"
+                | "uber"
+                | "pizza"
+                | "burger"
+                | "shopping"
+                | "booking"
+                | "it"
+                | "stuff"
+        )
+    };
+    let asks_where = (joined.starts_with("where is my")
+        || joined.starts_with("where's my")
+        || joined.starts_with("wheres my")
+        || joined.starts_with("where my"))
+        && w.iter().any(things);
+    let asks_when = joined.starts_with("how long")
+        || joined.starts_with("when will")
+        || joined.starts_with("when is my")
+        || joined.starts_with("when's my")
+        || joined.starts_with("when does my")
+        || joined.starts_with("how much longer")
+        || joined == "eta"
+        || joined.starts_with("what's the eta")
+        || joined.starts_with("whats the eta")
+        || joined.starts_with("what is the eta");
+    let asks_state = joined.starts_with("is my")
+        || joined.starts_with("has my")
+        || joined.starts_with("did my")
+        || joined.contains("status of my")
+        || joined == "order status"
+        || joined.starts_with("track my")
+        || joined.starts_with("what's happening with my")
+        || joined.starts_with("what's the status")
+        || joined.starts_with("whats the status")
+        || joined.starts_with("what is the status");
+    ((asks_where || asks_when || asks_state) && (w.iter().any(things) || asks_when))
+        .then_some(Act::Status)
+}
+
+/// Prices, menus and who serves what.
+fn catalog_question(w: &[&str], words: &Words, question: bool) -> Option<Act> {
+    let joined = w.join(" ");
+    let after = |prefix: &str| -> Option<String> {
+        let n = prefix.split(' ').count();
+        (joined.starts_with(&format!("{prefix} ")) && w.len() > n).then(|| {
+            let start = words.len() - w.len() - trailing_filler(words) + n;
+            let end = start + (w.len() - n);
+            words.span(start, end).to_owned()
+        })
+    };
+    for prefix in [
+        "how much is a",
+        "how much is an",
+        "how much is the",
+        "how much is",
+        "how much are the",
+        "how much are",
+        "how much does a",
+        "how much does an",
+        "how much does the",
+        "how much does",
+        "how much do",
+        "how much for a",
+        "how much for",
+        "what's the price of a",
+        "what's the price of",
+        "whats the price of",
+        "what is the price of a",
+        "what is the price of",
+        "price of a",
+        "price of",
+        "what does a",
+        "what do",
+    ] {
+        if let Some(rest) = after(prefix) {
+            let rest = trim_cost(&rest);
+            let is_price = prefix.starts_with("how much")
+                || prefix.contains("price")
+                || joined.ends_with("cost");
+            if is_price && !rest.is_empty() {
+                return Some(Act::Price(rest));
+            }
+        }
+    }
+    let menu_words = ["menu", "menus"];
+    if w.iter().any(|x| menu_words.contains(x))
+        && (question || w.len() <= 8 || joined.starts_with("show"))
+    {
+        let at = w
+            .iter()
+            .position(|x| matches!(*x, "at" | "of" | "for" | "from"))
+            .filter(|i| *i + 1 < w.len() && w[*i + 1..].iter().all(|x| !menu_words.contains(x)));
+        let restaurant = at.map(|i| {
+            let start = words.len() - w.len() - trailing_filler(words) + i + 1;
+            words.span(start, start + (w.len() - i - 1)).to_owned()
+        });
+        return Some(Act::Menu(restaurant.filter(|r| !r.is_empty())));
+    }
+    for prefix in [
+        "what restaurants",
+        "which restaurants",
+        "what restaurants do you have",
+        "what food do you have",
+        "what food can i get",
+        "what can i eat",
+        "where can i eat",
+    ] {
+        if joined.starts_with(prefix) {
+            return Some(Act::Menu(None));
+        }
+    }
+    for prefix in [
+        "who does",
+        "who has",
+        "who sells",
+        "who serves",
+        "who makes",
+        "where can i get",
+        "where can i buy",
+        "where do i get",
+        "which restaurant has",
+        "which restaurant does",
+        "which restaurant serves",
+        "which restaurants have",
+        "which restaurants serve",
+        "what restaurant has",
+        "what restaurant does",
+        "do you have",
+        "do you do",
+        "do you sell",
+        "do you serve",
+        "is there",
+        "does anyone do",
+        "does anyone have",
+    ] {
+        if let Some(rest) = after(prefix) {
+            // "do you have time to..." is no catalog question.
+            if question
+                || prefix.starts_with("who")
+                || prefix.starts_with("which")
+                || prefix.starts_with("where")
+            {
+                return Some(Act::WhoServes(rest));
+            }
+        }
+    }
+    let _ = w;
+    None
+}
+
+/// "a cheeseburger cost" -> "a cheeseburger".
+fn trim_cost(rest: &str) -> String {
+    let rest = rest.trim().trim_end_matches('?').trim();
+    let lower = rest.to_lowercase();
+    for tail in [" cost", " costs", " go for", " be"] {
+        if lower.ends_with(tail) {
+            return rest[..rest.len() - tail.len()].trim().to_owned();
+        }
+    }
+    rest.to_owned()
+}
+
+/// Whether an utterance reads as a change to what was just said ("make
+/// it two", "send it to work instead", "add fries", "actually, a pizza").
+pub fn is_change(text: &str) -> bool {
+    let words = Words::new(text);
+    let w: Vec<&str> = words.norm().iter().map(String::as_str).collect();
+    let joined = w.join(" ");
+    [
+        "make it",
+        "make that",
+        "make them",
+        "change it",
+        "change that",
+        "change the",
+        "change to",
+        "switch to",
+        "switch it",
+        "send it",
+        "deliver it",
+        "bring it",
+        "add",
+        "also add",
+        "and add",
+        "can you add",
+        "could you add",
+        "please add",
+        "actually",
+        "instead",
+        "can you make",
+        "could you make",
+        "can i change",
+        "i meant",
+        "i mean",
+        "sorry i meant",
+        "oh and",
+        "plus",
+        "also",
+        "and also",
+        "remove",
+        "take off",
+        "without",
+        "no",
+        "not",
+        "rather",
+        "wait",
+        "oops",
+        "sorry",
+    ]
+    .iter()
+    .any(|p| joined == *p || joined.starts_with(&format!("{p} ")))
+        || joined.ends_with(" instead")
+        || joined.contains(" instead ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn yes_in_many_words() {
+        for text in [
+            "yes",
+            "Yep!",
+            "go ahead",
+            "sure",
+            "place it",
+            "yes please",
+            "ok do it",
+            "Yes, that's right",
+            "sounds good",
+            "confirm",
+        ] {
+            assert_eq!(read(text), Some(Act::Yes), "{text}");
+        }
+    }
+
+    #[test]
+    fn no_and_no_with_a_change() {
+        for text in [
+            "no",
+            "No thanks",
+            "cancel",
+            "don't",
+            "never mind",
+            "nope, forget it",
+        ] {
+            assert_eq!(read(text), Some(Act::No), "{text}");
+        }
+        assert_eq!(
+            read("no, to work instead"),
+            Some(Act::Instead("to work instead".into()))
+        );
+        assert_eq!(
+            read("no make it two"),
+            Some(Act::Instead("make it two".into()))
+        );
+        assert_eq!(
+            read("nah, from Taco Loco"),
+            Some(Act::Instead("from Taco Loco".into()))
+        );
+    }
+
+    #[test]
+    fn small_talk_and_questions() {
+        assert_eq!(read("hi"), Some(Act::Greeting));
+        assert_eq!(read("Hello there!"), Some(Act::Greeting));
+        assert_eq!(read("good morning"), Some(Act::Greeting));
+        assert_eq!(read("thanks"), Some(Act::Thanks));
+        assert_eq!(read("thank you so much"), Some(Act::Thanks));
+        assert_eq!(read("what can you do?"), Some(Act::Help));
+        assert_eq!(
+            read("how much is a cheeseburger?"),
+            Some(Act::Price("cheeseburger".into()))
+        );
+        assert_eq!(
+            read("how much does the pad thai cost?"),
+            Some(Act::Price("pad thai".into()))
+        );
+        assert_eq!(
+            read("what's on the menu at Dragon Wok?"),
+            Some(Act::Menu(Some("Dragon Wok".into())))
+        );
+        assert_eq!(read("show me the menu"), Some(Act::Menu(None)));
+        assert_eq!(
+            read("who does sushi?"),
+            Some(Act::WhoServes("sushi".into()))
+        );
+        assert_eq!(read("where is my order?"), Some(Act::Status));
+        assert_eq!(read("how long will it take?"), Some(Act::Status));
+        assert_eq!(read("is my taxi on its way?"), Some(Act::Status));
+        assert_eq!(read("what?"), Some(Act::Unclear));
+        assert_eq!(read("um"), Some(Act::Unclear));
+        assert_eq!(read("I don't know"), Some(Act::Unclear));
+    }
+
+    #[test]
+    fn cancelling_a_placed_command() {
+        assert_eq!(read("cancel my last order"), Some(Act::CancelPlaced(None)));
+        assert_eq!(
+            read("cancel that ride"),
+            Some(Act::CancelPlaced(Some("ride")))
+        );
+        assert_eq!(
+            read("please cancel the taxi"),
+            Some(Act::CancelPlaced(Some("ride")))
+        );
+        assert_eq!(
+            read("cancel my groceries"),
+            Some(Act::CancelPlaced(Some("mart")))
+        );
+    }
+
+    #[test]
+    fn requests_are_no_acts() {
+        for text in [
+            "order me a burger",
+            "book a cab from home to the airport",
+            "hi, order me a burger",
+            "I need groceries",
+            "can I get a coffee",
+            "what's the weather tomorrow",
+        ] {
+            assert_eq!(read(text), None, "{text}");
+        }
+    }
+
+    #[test]
+    fn changes() {
+        for text in [
+            "make it two",
+            "send it to work instead",
+            "add fries",
+            "actually, a pizza",
+            "to work instead",
+        ] {
+            assert!(is_change(text), "{text}");
+        }
+        assert!(!is_change("order me a burger"));
+    }
+}

@@ -1,0 +1,562 @@
+//! What is ordered and how much of it: each quantity binds to the item
+//! right after it ("two cheeseburgers and fries" is 2 cheeseburgers and 1
+//! fries), counts and units are read as amounts, never as items ("2 litres
+//! of milk", "a bag of rice", "a couple of lattes", "some bananas"), and
+//! sizes and extras stay with their line as a note ("a large pepperoni
+//! pizza with extra cheese", "a burger with no onions").
+//!
+//! Items are matched against a [`Menu`]: a catalog's names and the words
+//! people use for them, compared word by word in the singular.
+
+use super::words::{Words, number};
+use crate::agents::item_key;
+use errand_schemas::ItemRequest;
+
+/// The names a catalog sells, as word keys, and what each means.
+#[derive(Clone, Debug, Default)]
+pub struct Menu {
+    /// (the phrase's singular words, the catalog's name), longest first.
+    phrases: Vec<(Vec<String>, String)>,
+}
+
+impl Menu {
+    /// A menu of `names` and `aliases` (alias, name).
+    pub fn new<'a>(
+        names: impl IntoIterator<Item = &'a str>,
+        aliases: impl IntoIterator<Item = (&'a str, &'a str)>,
+    ) -> Self {
+        let mut phrases: Vec<(Vec<String>, String)> = names
+            .into_iter()
+            .map(|n| (key_words(n), n.to_owned()))
+            .chain(
+                aliases
+                    .into_iter()
+                    .map(|(alias, name)| (key_words(alias), name.to_owned())),
+            )
+            .filter(|(k, _)| !k.is_empty())
+            .collect();
+        phrases.sort_by(|a, b| b.0.len().cmp(&a.0.len()).then(a.0.cmp(&b.0)));
+        phrases.dedup_by(|a, b| a.0 == b.0);
+        Self { phrases }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.phrases.is_empty()
+    }
+
+    /// The longest phrase of the menu at word `i` of `keys`: its length in
+    /// words and the catalog's name.
+    pub fn at(&self, keys: &[String], i: usize) -> Option<(usize, &str)> {
+        self.phrases.iter().find_map(|(phrase, name)| {
+            let end = i + phrase.len();
+            (end <= keys.len() && keys[i..end] == phrase[..])
+                .then_some((phrase.len(), name.as_str()))
+        })
+    }
+
+    /// Whether `text` names something on the menu.
+    pub fn names(&self, text: &str) -> Option<&str> {
+        let keys = key_words(text);
+        self.phrases
+            .iter()
+            .find(|(phrase, _)| *phrase == keys)
+            .map(|(_, name)| name.as_str())
+    }
+}
+
+fn key_words(text: &str) -> Vec<String> {
+    item_key(text)
+        .split(' ')
+        .filter(|w| !w.is_empty())
+        .map(str::to_owned)
+        .collect()
+}
+
+/// One item found in an utterance, and the words it took.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Found {
+    pub item: ItemRequest,
+    pub from: usize,
+    pub to: usize,
+}
+
+/// Amounts said as units: the number before them counts the item.
+const UNITS: &[&str] = &[
+    "litre",
+    "litres",
+    "liter",
+    "liters",
+    "l",
+    "ml",
+    "kg",
+    "kilo",
+    "kilos",
+    "kilogram",
+    "kilograms",
+    "g",
+    "gram",
+    "grams",
+    "lb",
+    "lbs",
+    "bottle",
+    "bottles",
+    "bag",
+    "bags",
+    "box",
+    "boxes",
+    "pack",
+    "packs",
+    "packet",
+    "packets",
+    "loaf",
+    "loaves",
+    "carton",
+    "cartons",
+    "can",
+    "cans",
+    "tin",
+    "tins",
+    "jar",
+    "jars",
+    "bunch",
+    "bunches",
+    "tub",
+    "tubs",
+    "pint",
+    "pints",
+    "dozen",
+    "roll",
+    "rolls",
+    "slice",
+    "slices",
+    "piece",
+    "pieces",
+    "portion",
+    "portions",
+    "serving",
+    "servings",
+    "order",
+    "orders",
+    "cup",
+    "cups",
+    "glass",
+    "glasses",
+    "plate",
+    "plates",
+    "pot",
+    "pots",
+    "punnet",
+    "punnets",
+    "bar",
+    "bars",
+    "tube",
+    "tubes",
+];
+
+/// Sizes and kinds said before an item.
+const SIZES: &[&str] = &[
+    "small",
+    "medium",
+    "large",
+    "regular",
+    "big",
+    "huge",
+    "spicy",
+    "mild",
+    "hot",
+    "iced",
+    "decaf",
+    "vegan",
+    "skinny",
+    "diet",
+    "extra-large",
+    "jumbo",
+    "mini",
+    "fresh",
+    "cold",
+];
+
+/// Words that start an extra after an item ("with extra cheese").
+const EXTRA_OPENERS: &[&str] = &[
+    "with", "without", "no", "extra", "hold", "plus", "light", "easy",
+];
+
+/// Words that end an extra.
+const EXTRA_ENDS: &[&str] = &[
+    "and",
+    "to",
+    "from",
+    "for",
+    "delivered",
+    "deliver",
+    "please",
+    "at",
+    "by",
+    "asap",
+    "then",
+    "but",
+    "also",
+    "as",
+    "sent",
+    "send",
+    "in",
+    "thanks",
+    "tonight",
+    "tomorrow",
+    "now",
+];
+
+/// The items of the menu said in `words`, outside the words `taken` marks
+/// (a restaurant's or a place's name), each with its quantity and note.
+pub fn items(words: &Words, menu: &Menu, taken: &[bool]) -> Vec<Found> {
+    let keys: Vec<String> = words.norm().iter().map(|w| item_key(w)).collect();
+    let free = |i: usize| !taken.get(i).copied().unwrap_or(false);
+    let mut found: Vec<Found> = Vec::new();
+    let mut i = 0;
+    while i < keys.len() {
+        if !free(i) {
+            i += 1;
+            continue;
+        }
+        let Some((len, name)) = menu.at(&keys, i) else {
+            i += 1;
+            continue;
+        };
+        if (i..i + len).any(|k| !free(k)) {
+            i += 1;
+            continue;
+        }
+        let floor = found.last().map_or(0, |f| f.to);
+        let (quantity, from, sizes) = amount_before(words, i, floor);
+        found.push(Found {
+            item: ItemRequest {
+                name: name.to_owned(),
+                quantity,
+                note: None,
+            },
+            from,
+            to: i + len,
+        });
+        if !sizes.is_empty()
+            && let Some(last) = found.last_mut()
+        {
+            last.item.note = Some(sizes.join(" "));
+        }
+        i += len;
+    }
+    // Extras after each item, up to the next item or the end of its phrase.
+    for k in 0..found.len() {
+        let limit = found.get(k + 1).map_or(words.len(), |next| next.from);
+        let extras = extras_after(words, found[k].to, limit, taken);
+        if let Some((extra, to)) = extras {
+            let note = match found[k].item.note.take() {
+                Some(sizes) => format!("{sizes}, {extra}"),
+                None => extra,
+            };
+            found[k].item.note = Some(note);
+            found[k].to = to;
+        }
+    }
+    // "x2" or "times two" after an item.
+    for f in &mut found {
+        let w = words.norm();
+        if let Some(next) = w.get(f.to) {
+            let times = next
+                .strip_prefix('x')
+                .and_then(|n| n.parse::<u32>().ok())
+                .filter(|n| *n > 0);
+            if let Some(n) = times {
+                f.item.quantity = n;
+                f.to += 1;
+            }
+        }
+    }
+    found
+}
+
+/// The quantity said before the item at `at` (not before `floor`), where
+/// the amount starts, and the sizes said between.
+fn amount_before(words: &Words, at: usize, floor: usize) -> (u32, usize, Vec<String>) {
+    let w = words.norm();
+    let mut i = at;
+    let mut sizes = Vec::new();
+    // Sizes right before the item ("large", "extra large").
+    while i > floor && SIZES.contains(&w[i - 1].as_str()) {
+        sizes.insert(0, w[i - 1].clone());
+        i -= 1;
+    }
+    if i > floor && w[i - 1] == "extra" && !sizes.is_empty() {
+        sizes.insert(0, "extra".into());
+        i -= 1;
+    }
+    // "2 litres of", "a bag of", "2 boxes of".
+    let mut unit = false;
+    if i > floor && w[i - 1] == "of" {
+        if i >= floor + 2 && UNITS.contains(&w[i - 2].as_str()) {
+            unit = true;
+            i -= 2;
+        } else if i >= floor + 3 && w[i - 3] == "a" && w[i - 2] == "couple" {
+            return (2, i - 3, sizes);
+        } else if i >= floor + 2 && matches!(w[i - 2].as_str(), "couple" | "pair") {
+            let start = if i >= floor + 3 && w[i - 3] == "a" {
+                i - 3
+            } else {
+                i - 2
+            };
+            return (2, start, sizes);
+        }
+    } else if i > floor && UNITS.contains(&w[i - 1].as_str()) && w[i - 1] != "order" {
+        // "2 litre milk", "a dozen eggs".
+        unit = true;
+        i -= 1;
+    }
+    if i == floor {
+        return (1, at - sizes.len(), sizes);
+    }
+    let before = w[i - 1].as_str();
+    let counted = |n: u32, start: usize| (n, start, sizes.clone());
+    match before {
+        "a" | "an" | "one" | "single" | "another" => counted(1, i - 1),
+        "some" | "few" if !unit => {
+            let few = before == "few" || (i >= floor + 2 && w[i - 2] == "a" && before == "few");
+            let n = if few { 3 } else { 1 };
+            let start = if before == "few" && i >= floor + 2 && w[i - 2] == "a" {
+                i - 2
+            } else {
+                i - 1
+            };
+            counted(n, start)
+        }
+        "couple" | "pair" => {
+            let start = if i >= floor + 2 && w[i - 2] == "a" {
+                i - 2
+            } else {
+                i - 1
+            };
+            counted(2, start)
+        }
+        "half" if w.get(i).map(String::as_str) == Some("dozen") => counted(1, i - 1),
+        word => match number(word).filter(|n| *n > 0) {
+            // A clock time ("at 5 pizzas" is not) or a house number stays.
+            Some(n) if !(i >= floor + 2 && matches!(w[i - 2].as_str(), "at" | "number")) => {
+                counted(n, i - 1)
+            }
+            _ => (1, if unit { i } else { at - sizes.len() }, sizes.clone()),
+        },
+    }
+}
+
+/// "with extra cheese", "no onions", "without mayo and with ketchup"
+/// after word `from`, before `limit`: the note and where it ends.
+fn extras_after(
+    words: &Words,
+    from: usize,
+    limit: usize,
+    taken: &[bool],
+) -> Option<(String, usize)> {
+    let w = words.norm();
+    if from >= limit || !EXTRA_OPENERS.contains(&w[from].as_str()) {
+        return None;
+    }
+    // A punctuation mark between the item and the opener ends the item.
+    if from > 0 && gap_has_stop(words, from - 1, from) {
+        return None;
+    }
+    let mut to = from + 1;
+    while to < limit
+        && !taken.get(to).copied().unwrap_or(false)
+        && !EXTRA_ENDS.contains(&w[to].as_str())
+        && !gap_has_stop(words, to - 1, to)
+    {
+        to += 1;
+    }
+    // "and" between two extras keeps going ("no onions and extra pickles").
+    while to + 1 < limit
+        && w[to] == "and"
+        && EXTRA_OPENERS.contains(&w[to + 1].as_str())
+        && w[to + 1] != "with"
+    {
+        to += 2;
+        while to < limit
+            && !EXTRA_ENDS.contains(&w[to].as_str())
+            && !gap_has_stop(words, to - 1, to)
+        {
+            to += 1;
+        }
+    }
+    // "with" alone, or "with me", is no extra.
+    let note = words.span(from, to).trim().to_owned();
+    if to == from + 1 || matches!(w[from + 1].as_str(), "me" | "us" | "it" | "that" | "the") {
+        return None;
+    }
+    Some((note.to_lowercase(), to))
+}
+
+/// Whether the text between words `a` and `b` has a stop (a comma, a full
+/// stop, a semicolon).
+fn gap_has_stop(words: &Words, a: usize, b: usize) -> bool {
+    let (Some(first), Some(second)) = (words.words.get(a), words.words.get(b)) else {
+        return false;
+    };
+    words.text[first.end..second.start].contains([',', '.', ';', '!', '?'])
+}
+
+/// A count read from an answer or a correction: "two", "2", "a couple",
+/// "half a dozen", "a dozen".
+pub fn count(words: &Words) -> Option<u32> {
+    let w = words.norm();
+    for i in 0..w.len() {
+        if w[i] == "couple" || w[i] == "pair" {
+            return Some(2);
+        }
+        if w[i] == "dozen" {
+            return Some(if i > 0 && w[i - 1] == "half" { 6 } else { 12 });
+        }
+        if let Some(n) = number(&w[i]).filter(|n| *n > 0) {
+            // Not a clock time, an address or a price.
+            let next = w.get(i + 1).map(String::as_str).unwrap_or("");
+            let prev = if i > 0 { w[i - 1].as_str() } else { "" };
+            if matches!(next, "pm" | "am" | "o'clock" | "minutes" | "mins" | "hours")
+                || matches!(prev, "at" | "by" | "in")
+                || next.chars().next().is_some_and(char::is_uppercase)
+            {
+                continue;
+            }
+            return Some(n);
+        }
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn food() -> Menu {
+        Menu::new(
+            [
+                "cheeseburger",
+                "fries",
+                "margherita pizza",
+                "pepperoni pizza",
+                "latte",
+                "cola",
+                "poke bowl",
+            ],
+            [
+                ("burger", "cheeseburger"),
+                ("pizza", "margherita pizza"),
+                ("coke", "cola"),
+                ("chips", "fries"),
+            ],
+        )
+    }
+
+    fn mart() -> Menu {
+        Menu::new(
+            [
+                "milk",
+                "eggs",
+                "rice",
+                "banana",
+                "bread",
+                "water",
+                "toilet paper",
+            ],
+            [
+                ("a dozen eggs", "eggs"),
+                ("loo roll", "toilet paper"),
+                ("egg", "eggs"),
+            ],
+        )
+    }
+
+    fn read(text: &str, menu: &Menu) -> Vec<(String, u32, Option<String>)> {
+        let words = Words::new(text);
+        items(&words, menu, &[])
+            .into_iter()
+            .map(|f| (f.item.name, f.item.quantity, f.item.note))
+            .collect()
+    }
+
+    fn plain(name: &str, quantity: u32) -> (String, u32, Option<String>) {
+        (name.to_owned(), quantity, None)
+    }
+
+    #[test]
+    fn each_quantity_binds_to_its_item() {
+        assert_eq!(
+            read("two cheeseburgers and fries", &food()),
+            [plain("cheeseburger", 2), plain("fries", 1)]
+        );
+        assert_eq!(
+            read("a burger, 3 cokes and 2 portions of chips", &food()),
+            [
+                plain("cheeseburger", 1),
+                plain("cola", 3),
+                plain("fries", 2)
+            ]
+        );
+        assert_eq!(read("a couple of lattes", &food()), [plain("latte", 2)]);
+        assert_eq!(read("burger x2", &food()), [plain("cheeseburger", 2)]);
+    }
+
+    #[test]
+    fn units_are_amounts_never_items() {
+        assert_eq!(read("2 litres of milk", &mart()), [plain("milk", 2)]);
+        assert_eq!(read("a bag of rice", &mart()), [plain("rice", 1)]);
+        assert_eq!(read("a dozen eggs", &mart()), [plain("eggs", 1)]);
+        assert_eq!(read("some bananas", &mart()), [plain("banana", 1)]);
+        assert_eq!(
+            read("3 bottles of water and a loaf of bread", &mart()),
+            [plain("water", 3), plain("bread", 1)]
+        );
+        assert_eq!(read("loo roll", &mart()), [plain("toilet paper", 1)]);
+    }
+
+    #[test]
+    fn sizes_and_extras_are_notes() {
+        assert_eq!(
+            read("a large pepperoni pizza with extra cheese", &food()),
+            [(
+                "pepperoni pizza".to_owned(),
+                1,
+                Some("large, with extra cheese".to_owned())
+            )]
+        );
+        assert_eq!(
+            read("2 burgers with no onions and a coke", &food()),
+            [
+                (
+                    "cheeseburger".to_owned(),
+                    2,
+                    Some("with no onions".to_owned())
+                ),
+                plain("cola", 1)
+            ]
+        );
+        assert_eq!(
+            read("a burger with fries", &food()),
+            [plain("cheeseburger", 1), plain("fries", 1)]
+        );
+    }
+
+    #[test]
+    fn taken_words_are_no_items() {
+        let words = Words::new("two margherita pizzas from Pizza Palace");
+        let taken = [false, false, false, false, true, true];
+        let found: Vec<_> = items(&words, &food(), &taken)
+            .into_iter()
+            .map(|f| (f.item.name, f.item.quantity))
+            .collect();
+        assert_eq!(found, [("margherita pizza".to_owned(), 2)]);
+    }
+
+    #[test]
+    fn counts() {
+        assert_eq!(count(&Words::new("make it two")), Some(2));
+        assert_eq!(count(&Words::new("a dozen")), Some(12));
+        assert_eq!(count(&Words::new("at 5pm")), None);
+        assert_eq!(count(&Words::new("for 4 people")), Some(4));
+    }
+}

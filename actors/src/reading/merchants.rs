@@ -1,0 +1,213 @@
+//! A restaurant named in a food order. A known one is found by its name
+//! ("Luigi's Pizzeria", "from Luigi's", "Sakura"); an unknown one is what
+//! follows "from" when it is neither a place nor only dishes ("two
+//! margherita pizzas from Pizza Palace"): it is the restaurant the person
+//! named, never an item and never swapped for another without asking.
+
+use super::amounts::Menu;
+use super::places::Mention;
+use super::words::Words;
+use crate::agents::{item_key, normalize};
+
+/// Words that end a restaurant's name after "from".
+const STOPS: &[&str] = &[
+    "to",
+    "for",
+    "please",
+    "delivered",
+    "deliver",
+    "and",
+    "at",
+    "by",
+    "tonight",
+    "tomorrow",
+    "now",
+    "asap",
+    "with",
+    "then",
+    "in",
+    "on",
+    "thanks",
+    "thank",
+    "instead",
+    "send",
+    "sent",
+];
+
+/// A restaurant said in an utterance.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Named {
+    /// The catalog's name when known, else the words as written.
+    pub name: String,
+    pub known: bool,
+    pub from: usize,
+    pub to: usize,
+}
+
+/// The restaurants of the catalogs, to find them by name.
+#[derive(Clone, Debug, Default)]
+pub struct Restaurants {
+    /// (name's words, a short form people use, the name).
+    names: Vec<(Vec<String>, Option<String>, String)>,
+}
+
+impl Restaurants {
+    /// `names` are the restaurants; a first word that is no dish (`menu`)
+    /// and no everyday word is a short form ("Luigi's", "Sakura").
+    pub fn new<'a>(names: impl IntoIterator<Item = &'a str>, menu: &Menu) -> Self {
+        const EVERYDAY: &[&str] = &["the", "green", "bean", "big", "little", "golden", "royal"];
+        let names = names
+            .into_iter()
+            .map(|name| {
+                let words: Vec<String> = normalize(name).split(' ').map(str::to_owned).collect();
+                let short = words
+                    .first()
+                    .filter(|w| {
+                        w.len() >= 4
+                            && words.len() > 1
+                            && !EVERYDAY.contains(&w.as_str())
+                            && menu.names(w).is_none()
+                    })
+                    .cloned();
+                (words, short, name.to_owned())
+            })
+            .collect();
+        Self { names }
+    }
+
+    /// The restaurant `words` name, outside the places found in them.
+    pub fn find(&self, words: &Words, menu: &Menu, places: &[Mention]) -> Option<Named> {
+        let keys: Vec<String> = words.norm().iter().map(|w| normalize(w)).collect();
+        for i in 0..keys.len() {
+            for (name, short, full) in &self.names {
+                let end = i + name.len();
+                if end <= keys.len() && keys[i..end] == name[..] {
+                    return Some(Named {
+                        name: full.clone(),
+                        known: true,
+                        from: i,
+                        to: end,
+                    });
+                }
+                let said_short = short.as_ref().is_some_and(|s| {
+                    keys[i] == *s
+                        || keys[i].strip_suffix('s') == Some(s.as_str())
+                        || *s == format!("{}s", keys[i])
+                });
+                if said_short {
+                    return Some(Named {
+                        name: full.clone(),
+                        known: true,
+                        from: i,
+                        to: i + 1,
+                    });
+                }
+            }
+        }
+        // "from X": a restaurant errand does not know, unless X is a place
+        // or only dishes.
+        let from = keys.iter().position(|k| k == "from")?;
+        let start = from + 1;
+        if places
+            .iter()
+            .any(|p| p.from <= start && start < p.to && p.known)
+        {
+            return None;
+        }
+        let mut end = start;
+        while end < keys.len() && !STOPS.contains(&keys[end].as_str()) {
+            end += 1;
+        }
+        let said = &keys[start..end];
+        let said = match said.first().map(String::as_str) {
+            Some("the") => &said[1..],
+            _ => said,
+        };
+        let dishes_only = said
+            .iter()
+            .all(|w| menu.names(w).is_some() || item_key(w).is_empty());
+        if said.is_empty() || dishes_only || said.len() > 5 {
+            return None;
+        }
+        let first = end - said.len();
+        Some(Named {
+            name: words.span(first, end).to_owned(),
+            known: false,
+            from: first,
+            to: end,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::reading::places::Places;
+
+    fn restaurants() -> (Restaurants, Menu) {
+        let menu = Menu::new(
+            ["margherita pizza", "cheeseburger", "sushi platter"],
+            [
+                ("pizza", "margherita pizza"),
+                ("burger", "cheeseburger"),
+                ("sushi", "sushi platter"),
+            ],
+        );
+        let r = Restaurants::new(
+            [
+                "Luigi's Pizzeria",
+                "Burger Barn",
+                "Sakura Sushi",
+                "Green Bowl",
+            ],
+            &menu,
+        );
+        (r, menu)
+    }
+
+    fn find(text: &str) -> Option<(String, bool)> {
+        let (r, menu) = restaurants();
+        let words = Words::new(text);
+        let places = Places::default().mentions(&words);
+        r.find(&words, &menu, &places).map(|n| (n.name, n.known))
+    }
+
+    #[test]
+    fn known_restaurants_by_name_or_short_form() {
+        assert_eq!(
+            find("a pizza from Luigi's Pizzeria"),
+            Some(("Luigi's Pizzeria".into(), true))
+        );
+        assert_eq!(
+            find("a pizza from luigis"),
+            Some(("Luigi's Pizzeria".into(), true))
+        );
+        assert_eq!(
+            find("sushi from Sakura to work"),
+            Some(("Sakura Sushi".into(), true))
+        );
+        assert_eq!(
+            find("a cheeseburger from burger barn"),
+            Some(("Burger Barn".into(), true))
+        );
+    }
+
+    #[test]
+    fn unknown_restaurants_after_from() {
+        assert_eq!(
+            find("two margherita pizzas from Pizza Palace to 10 Downing Street"),
+            Some(("Pizza Palace".into(), false))
+        );
+        assert_eq!(
+            find("a burger from McDonald's"),
+            Some(("McDonald's".into(), false))
+        );
+    }
+
+    #[test]
+    fn places_and_dishes_are_no_restaurants() {
+        assert_eq!(find("a burger from home"), None);
+        assert_eq!(find("order me a burger"), None);
+        assert_eq!(find("a ride from the airport"), None);
+    }
+}

@@ -1,0 +1,433 @@
+//! What errand reads itself in every utterance, whichever reader (the
+//! offline one or an LLM) found the request: typos and emoji
+//! ([`spelling`]), items with their amounts and notes ([`amounts`]),
+//! restaurants ([`merchants`]), places ([`places`]), times ([`when`]), and
+//! the conversation's own acts: yes, no, questions, cancelling a placed
+//! order ([`acts`]).
+//!
+//! [`Reading::ground`] checks a reader's slots against the words: a
+//! quantity binds to its own item, a named restaurant is the restaurant
+//! (never an item), a unit is an amount (never an item), a time becomes
+//! `pickup_at`. The vocabulary comes from the registered domains'
+//! catalogs, so a new domain's goods are read too.
+
+pub mod acts;
+pub mod amounts;
+pub mod merchants;
+pub mod places;
+pub mod spelling;
+pub mod when;
+pub mod words;
+
+use crate::agents::catalog::{LANDMARKS, STREETS};
+use crate::registry::{DomainRegistry, SlotKind};
+use amounts::Menu;
+use errand_schemas::{ItemRequest, SlotMap, SlotValue};
+use merchants::Restaurants;
+use places::{Mention, Places};
+use spelling::Speller;
+use std::collections::BTreeMap;
+use words::{Words, number};
+
+pub use jiff::tz::TimeZone;
+
+/// Everything the reading needs, built once from the registry.
+#[derive(Clone)]
+pub struct Reading {
+    speller: Speller,
+    /// The menu of each action that takes items (by action name).
+    menus: BTreeMap<String, Menu>,
+    /// The restaurants of each action that takes a restaurant.
+    restaurants: BTreeMap<String, Restaurants>,
+    places: Places,
+    /// The sessions' time zone.
+    pub tz: TimeZone,
+    registry: DomainRegistry,
+}
+
+impl Reading {
+    pub fn new(registry: &DomainRegistry, tz: TimeZone) -> Self {
+        let mut menus = BTreeMap::new();
+        let mut restaurants = BTreeMap::new();
+        let mut vocabulary: Vec<String> = Vec::new();
+        for (domain, agent) in registry.agents() {
+            let catalog = agent.catalog();
+            let Some(spec) = registry.spec(domain) else {
+                continue;
+            };
+            let names: Vec<&str> = catalog
+                .merchants
+                .iter()
+                .flat_map(|m| m.items.iter().map(|(n, _)| n.as_str()))
+                .collect();
+            let menu = Menu::new(
+                names.iter().copied(),
+                catalog
+                    .aliases
+                    .iter()
+                    .map(|(a, n)| (a.as_str(), n.as_str())),
+            );
+            vocabulary.extend(names.iter().map(|n| (*n).to_owned()));
+            vocabulary.extend(catalog.aliases.iter().map(|(a, _)| a.clone()));
+            vocabulary.extend(catalog.merchants.iter().map(|m| m.name.clone()));
+            vocabulary.extend(catalog.merchants.iter().map(|m| m.kind.clone()));
+            for action in &spec.actions {
+                if action.slots.iter().any(|s| s.kind == SlotKind::Items) {
+                    menus.insert(action.name.clone(), menu.clone());
+                }
+                if action.slot("restaurant").is_some() {
+                    restaurants.insert(
+                        action.name.clone(),
+                        Restaurants::new(catalog.merchants.iter().map(|m| m.name.as_str()), &menu),
+                    );
+                }
+            }
+        }
+        vocabulary.extend(LANDMARKS.iter().flat_map(|(n, aliases, _, _)| {
+            std::iter::once((*n).to_owned()).chain(aliases.iter().map(|a| (*a).to_owned()))
+        }));
+        vocabulary.extend(STREETS.iter().map(|(n, _, _)| (*n).to_owned()));
+        Self {
+            speller: Speller::new(vocabulary.iter().map(String::as_str)),
+            menus,
+            restaurants,
+            places: Places::default(),
+            tz,
+            registry: registry.clone(),
+        }
+    }
+
+    /// The time zone named `name` (IANA, "Europe/London").
+    pub fn time_zone(name: &str) -> Result<TimeZone, String> {
+        TimeZone::get(name).map_err(|e| format!("unknown time zone {name:?}: {e}"))
+    }
+
+    /// `text` with typos corrected and emoji as words.
+    pub fn fix(&self, text: &str) -> String {
+        self.speller.fix(text)
+    }
+
+    /// The menu of `action`, if it takes items.
+    pub fn menu(&self, action: &str) -> Option<&Menu> {
+        self.menus.get(action)
+    }
+
+    /// Places said in `text`.
+    pub fn places(&self, text: &str) -> Vec<Mention> {
+        self.places.mentions(&Words::new(text))
+    }
+
+    /// The time `text` asks for, in RFC 3339 (see [`when`]).
+    pub fn time(&self, text: &str, now_ms: u64) -> Option<String> {
+        when::parse(text, timestamp(now_ms), &self.tz)
+    }
+
+    /// Checks and completes `slots`, what a reader heard `text` ask for
+    /// `action`, against the words themselves.
+    pub fn ground(&self, text: &str, action: &str, slots: &mut SlotMap, now_ms: u64) {
+        let Some((_, spec)) = self.registry.action(action) else {
+            return;
+        };
+        let words = Words::new(text);
+        let places = self.places.mentions(&words);
+        let mut taken = vec![false; words.len()];
+        let mut take = |from: usize, to: usize| {
+            for t in taken.iter_mut().take(to).skip(from) {
+                *t = true;
+            }
+        };
+        // A named restaurant is the restaurant, whatever the reader made of it.
+        let menu = self.menus.get(action);
+        if let (Some(restaurants), Some(menu)) = (self.restaurants.get(action), menu)
+            && let Some(named) = restaurants.find(&words, menu, &places)
+        {
+            take(named.from, named.to);
+            slots.insert("restaurant".into(), SlotValue::Text(named.name));
+        }
+        for place in &places {
+            take(place.from, place.to);
+        }
+        // A time is when, never a place or an amount.
+        let time = if spec.slots.iter().any(|s| s.kind == SlotKind::Time) {
+            when::find(text, timestamp(now_ms), &self.tz)
+        } else {
+            None
+        };
+        if let Some(found) = &time {
+            take(found.from, found.to);
+        }
+        for slot in &spec.slots {
+            match slot.kind {
+                SlotKind::Items => {
+                    if let Some(menu) = menu {
+                        ground_items(&words, menu, &taken, slots, &slot.name);
+                    }
+                }
+                SlotKind::Time => {
+                    if let Some(found) = &time {
+                        slots.insert(slot.name.clone(), SlotValue::Text(found.rfc3339.clone()));
+                    } else if let Some(said) = slots
+                        .get(&slot.name)
+                        .or_else(|| slots.get("time"))
+                        .and_then(SlotValue::as_text)
+                        .map(str::to_owned)
+                    {
+                        // What a model or the tagger wrote: read it as a time, or drop it.
+                        match self.time(&said, now_ms) {
+                            Some(at) => slots.insert(slot.name.clone(), SlotValue::Text(at)),
+                            None => slots.remove(&slot.name),
+                        };
+                    }
+                    slots.remove("time");
+                }
+                SlotKind::Number if slot.name == "seats" => {
+                    if let Some(n) = seats(&words) {
+                        slots.insert("seats".into(), SlotValue::Number(n));
+                    }
+                }
+                _ => {}
+            }
+        }
+        ground_places(spec, &places, slots);
+        // What the action does not take ("quantity", the tagger's "time").
+        slots.retain(|name, _| spec.slot(name).is_some());
+    }
+}
+
+fn timestamp(now_ms: u64) -> jiff::Timestamp {
+    jiff::Timestamp::from_millisecond(now_ms as i64).unwrap_or(jiff::Timestamp::UNIX_EPOCH)
+}
+
+/// The menu's items replace the reader's where the words name them; an
+/// item the reader found that the menu does not know stays (so the agent
+/// can say it has none), without its amount words.
+fn ground_items(words: &Words, menu: &Menu, taken: &[bool], slots: &mut SlotMap, name: &str) {
+    let found = amounts::items(words, menu, taken);
+    let heard: Vec<ItemRequest> = slots
+        .get(name)
+        .and_then(SlotValue::as_items)
+        .map(<[_]>::to_vec)
+        .unwrap_or_default();
+    let spans: Vec<(usize, usize)> = found.iter().map(|f| (f.from, f.to)).collect();
+    let covered = |item: &ItemRequest| {
+        let item_words = Words::new(&item.name);
+        let first = item_words.norm().first().cloned().unwrap_or_default();
+        // The reader's item is one of the found ones, or inside a restaurant,
+        // a place or an amount.
+        menu.names(&item.name).is_some()
+            || words.norm().iter().enumerate().any(|(i, w)| {
+                *w == first
+                    && (taken.get(i).copied().unwrap_or(false)
+                        || spans.iter().any(|(from, to)| *from <= i && i < *to))
+            })
+    };
+    let mut items: Vec<ItemRequest> = found.into_iter().map(|f| f.item).collect();
+    for item in heard {
+        if covered(&item) {
+            continue;
+        }
+        let cleaned = strip_amount(&item);
+        if !cleaned.name.is_empty() && !items.iter().any(|i| i.name == cleaned.name) {
+            items.push(cleaned);
+        }
+    }
+    if items.is_empty() {
+        slots.remove(name);
+    } else {
+        slots.insert(name.to_owned(), SlotValue::Items(items));
+    }
+}
+
+/// "litres of milk" -> "milk"; "2 bags of rice" -> 2 "rice".
+fn strip_amount(item: &ItemRequest) -> ItemRequest {
+    let words = Words::new(&item.name);
+    let w = words.norm();
+    let mut start = 0;
+    let mut quantity = item.quantity;
+    if let Some(n) = w.first().and_then(|f| number(f)) {
+        quantity = n;
+        start = 1;
+    }
+    if let Some(of) = w.iter().position(|x| x == "of")
+        && of >= start
+        && of + 1 < w.len()
+        && of <= start + 1
+    {
+        start = of + 1;
+    }
+    ItemRequest {
+        name: words.span(start, words.len()).to_owned(),
+        quantity: quantity.max(1),
+        note: item.note.clone(),
+    }
+}
+
+/// "for 3 people", "3 passengers", "there are 4 of us", "a party of 5".
+fn seats(words: &Words) -> Option<u32> {
+    let w = words.norm();
+    for i in 0..w.len() {
+        let Some(n) = number(&w[i]) else { continue };
+        let next = w.get(i + 1).map(String::as_str).unwrap_or("");
+        let after = w.get(i + 2).map(String::as_str).unwrap_or("");
+        if matches!(
+            next,
+            "people" | "persons" | "passengers" | "adults" | "seats" | "pax" | "guys"
+        ) || (next == "of" && after == "us")
+            || (i >= 2 && w[i - 1] == "of" && w[i - 2] == "party")
+            || (i >= 2 && w[i - 2] == "we" && w[i - 1] == "are")
+        {
+            return (n > 0).then_some(n);
+        }
+    }
+    None
+}
+
+/// Places by their prepositions: for a ride, "from X" is the pickup and
+/// "to X" the destination; for a delivery, "to X" or "at X" is the
+/// address. A place the words show replaces what the reader guessed.
+fn ground_places(spec: &crate::registry::ActionSpec, places: &[Mention], slots: &mut SlotMap) {
+    let has = |name: &str| spec.slot(name).is_some_and(|s| s.kind == SlotKind::Place);
+    let after = |words: &[&str]| {
+        places
+            .iter()
+            .filter(|p| p.after.as_deref().is_some_and(|a| words.contains(&a)))
+            .max_by_key(|p| p.known)
+    };
+    if has("pickup") && has("destination") {
+        if let Some(p) = after(&["from"]) {
+            slots.insert("pickup".into(), SlotValue::Text(p.text.clone()));
+        }
+        if let Some(p) = after(&["to", "towards", "for"])
+            .filter(|p| p.known || !slots.contains_key("destination"))
+        {
+            slots.insert("destination".into(), SlotValue::Text(p.text.clone()));
+        }
+        // "pick me up at X", "I'm at X".
+        if !slots.contains_key("pickup")
+            && let Some(p) = after(&["at"]).filter(|p| p.known)
+        {
+            slots.insert("pickup".into(), SlotValue::Text(p.text.clone()));
+        }
+        return;
+    }
+    if has("address")
+        && let Some(p) =
+            after(&["to", "at", "deliver"]).filter(|p| p.known || !slots.contains_key("address"))
+    {
+        slots.insert("address".into(), SlotValue::Text(p.text.clone()));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::agents::food::FoodAgent;
+    use crate::agents::mart::MartAgent;
+    use crate::agents::ride::RideAgent;
+
+    fn reading() -> Reading {
+        let registry = DomainRegistry::new()
+            .with(FoodAgent::simulated())
+            .with(RideAgent::simulated())
+            .with(MartAgent::simulated());
+        Reading::new(
+            &registry,
+            Reading::time_zone("Europe/London").expect("london"),
+        )
+    }
+
+    /// Wednesday 2 December 2026, 10:00 in London.
+    const NOW: u64 = 1_796_205_600_000;
+
+    fn ground(action: &str, text: &str, slots: SlotMap) -> SlotMap {
+        let mut slots = slots;
+        reading().ground(text, action, &mut slots, NOW);
+        slots
+    }
+
+    fn items(slots: &SlotMap) -> Vec<(String, u32)> {
+        slots
+            .get("item")
+            .and_then(SlotValue::as_items)
+            .unwrap_or_default()
+            .iter()
+            .map(|i| (i.name.clone(), i.quantity))
+            .collect()
+    }
+
+    fn text<'a>(slots: &'a SlotMap, name: &str) -> Option<&'a str> {
+        slots.get(name).and_then(SlotValue::as_text)
+    }
+
+    #[test]
+    fn a_named_restaurant_is_never_an_item() {
+        let heard = SlotMap::from([(
+            "item".to_owned(),
+            SlotValue::Items(vec![
+                ItemRequest::new("margherita pizzas", 2),
+                ItemRequest::new("Pizza Palace", 1),
+            ]),
+        )]);
+        let slots = ground(
+            "order_food",
+            "two margherita pizzas from Pizza Palace to 10 Downing Street",
+            heard,
+        );
+        assert_eq!(items(&slots), [("margherita pizza".to_owned(), 2)]);
+        assert_eq!(text(&slots, "restaurant"), Some("Pizza Palace"));
+        assert_eq!(text(&slots, "address"), Some("10 Downing Street"));
+    }
+
+    #[test]
+    fn quantities_and_units() {
+        let slots = ground("order_food", "two cheeseburgers and fries", SlotMap::new());
+        assert_eq!(
+            items(&slots),
+            [("cheeseburger".to_owned(), 2), ("fries".to_owned(), 1)]
+        );
+        let heard = SlotMap::from([(
+            "item".to_owned(),
+            SlotValue::Items(vec![ItemRequest::new("litres", 2)]),
+        )]);
+        let slots = ground("order_mart", "2 litres of milk", heard);
+        assert_eq!(items(&slots), [("milk".to_owned(), 2)]);
+    }
+
+    #[test]
+    fn a_ride_with_people_and_a_time() {
+        let slots = ground(
+            "book_ride",
+            "book a ride for 3 people from home to gatwick at 5pm tomorrow",
+            SlotMap::from([(
+                "destination".to_owned(),
+                SlotValue::Text("gatwick at 5pm".into()),
+            )]),
+        );
+        assert_eq!(text(&slots, "pickup"), Some("home"));
+        assert_eq!(text(&slots, "destination"), Some("gatwick"));
+        assert_eq!(slots.get("seats"), Some(&SlotValue::Number(3)));
+        assert_eq!(text(&slots, "pickup_at"), Some("2026-12-03T17:00:00+00:00"));
+    }
+
+    #[test]
+    fn an_unknown_dish_stays_for_the_agent_to_refuse() {
+        let heard = SlotMap::from([(
+            "item".to_owned(),
+            SlotValue::Items(vec![ItemRequest::new("unicorn steak", 1)]),
+        )]);
+        let slots = ground("order_food", "order me a unicorn steak", heard);
+        assert_eq!(items(&slots), [("unicorn steak".to_owned(), 1)]);
+    }
+
+    #[test]
+    fn typos_and_emoji() {
+        let r = reading();
+        assert_eq!(r.fix("ordr me a buger"), "order me a burger");
+        assert_eq!(r.fix("book a taxii to gatwik"), "book a taxi to gatwick");
+        assert_eq!(r.fix("🍕 to work"), "pizza to work");
+        assert_eq!(
+            r.fix("a cheesburger and chipps"),
+            "a cheeseburger and chips"
+        );
+    }
+}

@@ -1,0 +1,307 @@
+//! Places named in an utterance: saved places ("home", "the office"),
+//! landmarks and streets the gazetteer knows ("gatwick", "King's Cross"),
+//! street addresses ("221B Baker Street", "14 Elm Road"), and what follows
+//! "to" or "from" otherwise ("to my mum's house"), so an answer with words
+//! around it still gives its place ("221B Baker Street because that is
+//! where I live").
+
+use super::words::Words;
+use crate::agents::catalog::{LANDMARKS, SAVED_PLACE_ALIASES, STREETS};
+use crate::agents::normalize;
+
+/// Words that name a kind of street: a name ending in one is an address.
+pub const STREET_KINDS: &[&str] = &[
+    "street",
+    "st",
+    "road",
+    "rd",
+    "avenue",
+    "ave",
+    "lane",
+    "ln",
+    "square",
+    "sq",
+    "place",
+    "close",
+    "way",
+    "drive",
+    "dr",
+    "crescent",
+    "terrace",
+    "gardens",
+    "row",
+    "hill",
+    "walk",
+    "mews",
+    "grove",
+    "court",
+    "boulevard",
+    "blvd",
+    "parade",
+    "green",
+];
+
+/// Words that end a place said after "to" or "from".
+const STOPS: &[&str] = &[
+    "to",
+    "from",
+    "for",
+    "please",
+    "tomorrow",
+    "tonight",
+    "today",
+    "now",
+    "asap",
+    "with",
+    "and",
+    "by",
+    "thanks",
+    "thank",
+    "then",
+    "instead",
+    "at",
+    "in",
+    "on",
+    "because",
+    "since",
+    "as",
+    "which",
+    "that",
+    "where",
+    "so",
+    "but",
+    "around",
+    "before",
+    "after",
+    "leaving",
+    "departing",
+    "arriving",
+    "pick",
+    "picking",
+    "going",
+    "i",
+    "it's",
+    "its",
+    "it",
+    "thx",
+    "cheers",
+    "plz",
+    "pls",
+    "right",
+    "quickly",
+    "soon",
+    "asap",
+    "ok",
+    "okay",
+];
+
+/// The gazetteer's names, as words.
+#[derive(Clone, Debug)]
+pub struct Places {
+    names: Vec<Vec<String>>,
+}
+
+impl Default for Places {
+    fn default() -> Self {
+        let mut names: Vec<Vec<String>> = LANDMARKS
+            .iter()
+            .flat_map(|(name, aliases, _, _)| std::iter::once(*name).chain(aliases.iter().copied()))
+            .chain(STREETS.iter().map(|(name, _, _)| *name))
+            .chain(SAVED_PLACE_ALIASES.iter().map(|(alias, _)| *alias))
+            .map(|n| normalize(n).split(' ').map(str::to_owned).collect())
+            .collect();
+        names.sort_by(|a: &Vec<String>, b| b.len().cmp(&a.len()).then(a.cmp(b)));
+        names.dedup();
+        Self { names }
+    }
+}
+
+/// A place said in an utterance.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Mention {
+    /// As written ("221B Baker Street", "my mum's house").
+    pub text: String,
+    pub from: usize,
+    pub to: usize,
+    /// The gazetteer knows it, or it is a street address.
+    pub known: bool,
+    /// The word before it ("to", "from", "at"...), if any.
+    pub after: Option<String>,
+}
+
+impl Places {
+    /// The known place whose words start at `i`: how many words.
+    fn known_at(&self, keys: &[String], i: usize) -> Option<usize> {
+        // "the airport": the article is part of some names, not of others.
+        self.names.iter().find_map(|name| {
+            let end = i + name.len();
+            (end <= keys.len() && keys[i..end] == name[..]).then_some(name.len())
+        })
+    }
+
+    /// Every place said in `words`, in order.
+    pub fn mentions(&self, words: &Words) -> Vec<Mention> {
+        let keys: Vec<String> = words.norm().iter().map(|w| normalize(w)).collect();
+        let mut found = Vec::new();
+        let mut i = 0;
+        while i < keys.len() {
+            let after = (i > 0).then(|| keys[i - 1].clone());
+            if let Some(len) = street_address(&keys, i) {
+                found.push(self.mention(words, i, i + len, true, after));
+                i += len;
+                continue;
+            }
+            let start = if keys[i] == "the" && i + 1 < keys.len() {
+                i + 1
+            } else {
+                i
+            };
+            if let Some(len) = self.known_at(&keys, i).or_else(|| {
+                self.known_at(&keys, start)
+                    .map(|len| len + start - i)
+                    .filter(|_| start > i)
+            }) {
+                let after = (i > 0).then(|| keys[i - 1].clone());
+                found.push(self.mention(words, i, i + len, true, after));
+                i += len;
+                continue;
+            }
+            // Anything after "to" or "from" up to a stop.
+            if i > 0
+                && matches!(keys[i - 1].as_str(), "to" | "from")
+                && !STOPS.contains(&keys[i].as_str())
+            {
+                let mut end = i;
+                while end < keys.len()
+                    && !STOPS.contains(&keys[end].as_str())
+                    && !gap_has_stop(words, end)
+                    && self.known_at(&keys, end).is_none()
+                {
+                    end += 1;
+                }
+                if end > i && !is_no_place(&keys[i..end]) {
+                    found.push(self.mention(words, i, end, false, after));
+                    i = end;
+                    continue;
+                }
+            }
+            i += 1;
+        }
+        found
+    }
+
+    fn mention(
+        &self,
+        words: &Words,
+        from: usize,
+        to: usize,
+        known: bool,
+        after: Option<String>,
+    ) -> Mention {
+        Mention {
+            text: words.span(from, to).to_owned(),
+            from,
+            to,
+            known,
+            after,
+        }
+    }
+}
+
+/// A comma or a full stop before word `i` ends a phrase.
+fn gap_has_stop(words: &Words, i: usize) -> bool {
+    i > 0
+        && words.text[words.words[i - 1].end..words.words[i].start]
+            .contains([',', '.', ';', '!', '?'])
+}
+
+/// "go", "take me", "pick me up": verbs after "to", not places.
+fn is_no_place(keys: &[String]) -> bool {
+    const VERBS: &[&str] = &[
+        "go", "get", "take", "pick", "book", "be", "come", "order", "have", "buy", "send",
+        "deliver", "eat", "make", "see", "know", "me", "us", "change", "cancel", "do", "add",
+    ];
+    /// Words that are no place on their own.
+    const ALONE: &[&str] = &[
+        "a", "an", "some", "two", "my", "the", "this", "that", "your", "you", "there", "here",
+    ];
+    keys.first().is_some_and(|k| VERBS.contains(&k.as_str()))
+        || (keys.len() == 1 && ALONE.contains(&keys[0].as_str()))
+}
+
+/// "221b baker street", "10 downing st", "14 elm road": a house number,
+/// then up to four words ending in a street kind. Returns its length.
+fn street_address(keys: &[String], i: usize) -> Option<usize> {
+    let first = keys.get(i)?;
+    if !first.chars().next().is_some_and(|c| c.is_ascii_digit()) || first.len() > 5 {
+        return None;
+    }
+    let mut end = i + 1;
+    while end < keys.len() && end <= i + 5 {
+        if STREET_KINDS.contains(&keys[end].as_str()) && end > i + 1 {
+            return Some(end + 1 - i);
+        }
+        if STOPS.contains(&keys[end].as_str()) {
+            break;
+        }
+        end += 1;
+    }
+    // A known street without its kind spelled out ("10 Piccadilly").
+    STREETS
+        .iter()
+        .map(|(name, _, _)| normalize(name))
+        .find(|name| {
+            let n: Vec<&str> = name.split(' ').collect();
+            i + 1 + n.len() <= keys.len()
+                && keys[i + 1..i + 1 + n.len()]
+                    .iter()
+                    .zip(&n)
+                    .all(|(k, w)| k == w)
+        })
+        .map(|name| name.split(' ').count() + 1)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn read(text: &str) -> Vec<(String, bool, Option<String>)> {
+        Places::default()
+            .mentions(&Words::new(text))
+            .into_iter()
+            .map(|m| (m.text, m.known, m.after))
+            .collect()
+    }
+
+    fn known(text: &str, after: Option<&str>) -> (String, bool, Option<String>) {
+        (text.to_owned(), true, after.map(str::to_owned))
+    }
+
+    #[test]
+    fn places_with_words_around_them() {
+        assert_eq!(
+            read("221B Baker Street because that is where I live"),
+            [known("221B Baker Street", None)]
+        );
+        assert_eq!(
+            read("book a ride from home to gatwick at 5pm"),
+            [known("home", Some("from")), known("gatwick", Some("to"))]
+        );
+        assert_eq!(
+            read("deliver it to 14 Elm Road please"),
+            [known("14 Elm Road", Some("to"))]
+        );
+        assert_eq!(read("to the office"), [known("the office", Some("to"))]);
+        assert_eq!(read("the airport"), [known("the airport", None)]);
+    }
+
+    #[test]
+    fn unknown_places_after_to_or_from() {
+        assert_eq!(
+            read("to my mum's house"),
+            [("my mum's house".to_owned(), false, Some("to".to_owned()))]
+        );
+        assert_eq!(read("I want to go home"), [known("home", Some("go"))]);
+        assert!(read("order me a burger").is_empty());
+    }
+}

@@ -1,0 +1,401 @@
+//! Typos read as what they mean ("ordr me a buger" is "order me a burger",
+//! "taxii" a taxi), without asking "did you mean". A word is corrected only
+//! when errand does not know it (it is neither in its own vocabulary nor
+//! among the words people wrote in the labelled data, `models/words.txt`)
+//! and it is one edit (two for long words) from a word of errand's own
+//! vocabulary: the catalogs' dishes, goods, restaurants and places, and
+//! the words of ordering and booking. Emoji dishes read as their dish.
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+
+/// The words people wrote in the labelled data, with their counts.
+const DATA_WORDS: &str = include_str!("../../models/words.txt");
+
+/// Words of asking for errands that every vocabulary has.
+const ERRAND_WORDS: &[&str] = &[
+    "order",
+    "book",
+    "booking",
+    "ride",
+    "taxi",
+    "cab",
+    "uber",
+    "deliver",
+    "delivery",
+    "delivered",
+    "tomorrow",
+    "tonight",
+    "morning",
+    "afternoon",
+    "evening",
+    "minutes",
+    "hours",
+    "airport",
+    "station",
+    "please",
+    "pickup",
+    "people",
+    "passengers",
+    "cancel",
+    "groceries",
+    "grocery",
+    "restaurant",
+    "want",
+    "would",
+    "like",
+    "send",
+    "bring",
+    "home",
+    "work",
+    "office",
+    "instead",
+    "actually",
+    "change",
+    "make",
+    "seats",
+    "premium",
+    "shared",
+    "standard",
+    "large",
+    "medium",
+    "small",
+    "extra",
+    "address",
+    "street",
+    "road",
+    "avenue",
+    "square",
+    "menu",
+    "much",
+    "price",
+    "thanks",
+    "thank",
+    "hello",
+    "pizza",
+    "burger",
+    "sushi",
+    "coffee",
+    "drive",
+    "driver",
+    "going",
+    "from",
+    "there",
+    "where",
+    "what",
+    "which",
+    "could",
+    "should",
+    "also",
+    "another",
+    "another",
+];
+
+/// Emoji and the words they stand for.
+const EMOJI: &[(&str, &str)] = &[
+    ("🍕", "pizza"),
+    ("🍔", "burger"),
+    ("🍣", "sushi"),
+    ("☕", "coffee"),
+    ("🌮", "taco"),
+    ("🍟", "fries"),
+    ("🥗", "salad"),
+    ("🍜", "ramen"),
+    ("🌯", "burrito"),
+    ("🥤", "cola"),
+    ("🍝", "spaghetti"),
+    ("🍛", "curry"),
+    ("🥐", "croissant"),
+    ("🌭", "hot dog"),
+    ("🥟", "dumpling"),
+    ("🍗", "chicken wings"),
+    ("🥛", "milk"),
+    ("🥚", "eggs"),
+    ("🍞", "bread"),
+    ("🍌", "banana"),
+    ("🍎", "apple"),
+    ("🧻", "toilet paper"),
+    ("🚕", "taxi"),
+    ("🚖", "taxi"),
+    ("🚗", "car"),
+    ("👍", "yes"),
+];
+
+/// Corrects typos against a vocabulary.
+#[derive(Clone, Debug)]
+pub struct Speller {
+    /// Words errand takes as spelled right.
+    known: HashSet<String>,
+    /// Its own vocabulary, what a typo may become, with how common each is.
+    vocabulary: BTreeMap<String, u32>,
+    /// Deletion neighbourhoods of the vocabulary: a typo and its word share one.
+    deletes: HashMap<String, Vec<String>>,
+}
+
+impl Speller {
+    /// A speller whose vocabulary is `words` (catalog names and the like,
+    /// split into words) and errand's own words.
+    pub fn new<'a>(words: impl IntoIterator<Item = &'a str>) -> Self {
+        let counts: HashMap<&str, u32> = DATA_WORDS
+            .lines()
+            .filter(|l| !l.starts_with('#'))
+            .filter_map(|l| {
+                let (w, n) = l.split_once(' ')?;
+                Some((w, n.parse().ok()?))
+            })
+            .collect();
+        let mut vocabulary = BTreeMap::new();
+        for word in words.into_iter().chain(ERRAND_WORDS.iter().copied()) {
+            for w in word.split_whitespace() {
+                let w = w.to_lowercase();
+                if w.len() >= 3 && w.chars().all(|c| c.is_alphabetic() || c == '\'') {
+                    let n = counts.get(w.as_str()).copied().unwrap_or(0);
+                    vocabulary.insert(w, n);
+                }
+            }
+        }
+        let mut known: HashSet<String> = counts.keys().map(|w| (*w).to_owned()).collect();
+        known.extend(vocabulary.keys().cloned());
+        let mut deletes: HashMap<String, Vec<String>> = HashMap::new();
+        for word in vocabulary.keys() {
+            for d in neighbourhood(word, reach(word.len())) {
+                deletes.entry(d).or_default().push(word.clone());
+            }
+        }
+        Self {
+            known,
+            vocabulary,
+            deletes,
+        }
+    }
+
+    /// Whether errand knows `word` (lower case).
+    pub fn knows(&self, word: &str) -> bool {
+        self.known.contains(word)
+    }
+
+    /// `text` with emoji as words and typos corrected; everything else as
+    /// it was written.
+    pub fn fix(&self, text: &str) -> String {
+        let text = emoji_as_words(text);
+        let mut out = String::with_capacity(text.len());
+        let mut word = String::new();
+        for c in text.chars().chain(std::iter::once(' ')) {
+            if c.is_alphabetic() || (c == '\'' && !word.is_empty()) {
+                word.push(c);
+                continue;
+            }
+            if !word.is_empty() {
+                out.push_str(&self.correct(&word));
+                word.clear();
+            }
+            out.push(c);
+        }
+        out.pop();
+        out
+    }
+
+    /// The word `word` was meant to be; a plural keeps its "s".
+    fn correct(&self, word: &str) -> String {
+        let lower = word.to_lowercase();
+        if lower.len() < 4 || self.known.contains(&lower) || lower.contains('\'') {
+            return word.to_owned();
+        }
+        if let Some(stem) = word.strip_suffix('s')
+            && let Some(fixed) = self.closest(stem)
+        {
+            return if fixed.ends_with('s') {
+                fixed
+            } else {
+                format!("{fixed}s")
+            };
+        }
+        self.closest(word).unwrap_or_else(|| word.to_owned())
+    }
+
+    /// The vocabulary word nearest to `word`, if one is near enough.
+    fn closest(&self, word: &str) -> Option<String> {
+        let lower = word.to_lowercase();
+        if self.known.contains(&lower) {
+            return Some(word.to_owned());
+        }
+        let limit = reach(lower.len());
+        let mut candidates: Vec<&String> = neighbourhood(&lower, limit)
+            .iter()
+            .filter_map(|d| self.deletes.get(d))
+            .flatten()
+            .collect();
+        candidates.sort();
+        candidates.dedup();
+        let best = candidates
+            .into_iter()
+            .map(|c| (distance(&lower, c), c))
+            .filter(|(d, c)| *d <= limit.min(reach(c.len())))
+            .min_by(|(d1, c1), (d2, c2)| {
+                d1.cmp(d2)
+                    .then(self.vocabulary[*c2].cmp(&self.vocabulary[*c1]))
+                    .then(c1.cmp(c2))
+            });
+        best.map(|(_, fixed)| with_case_of(word, fixed))
+    }
+}
+
+/// How many edits a word of `len` letters may be from its vocabulary word.
+fn reach(len: usize) -> usize {
+    match len {
+        0..=3 => 0,
+        4..=6 => 1,
+        _ => 2,
+    }
+}
+
+fn neighbourhood(word: &str, depth: usize) -> HashSet<String> {
+    let mut found = HashSet::from([word.to_owned()]);
+    let mut frontier = found.clone();
+    for _ in 0..depth {
+        frontier = frontier
+            .iter()
+            .flat_map(|w| {
+                let chars: Vec<char> = w.chars().collect();
+                (0..chars.len())
+                    .map(move |i| chars[..i].iter().chain(&chars[i + 1..]).collect::<String>())
+                    .collect::<Vec<_>>()
+            })
+            .collect();
+        found.extend(frontier.iter().cloned());
+    }
+    found
+}
+
+/// Damerau-Levenshtein distance (optimal string alignment).
+pub fn distance(a: &str, b: &str) -> usize {
+    let a: Vec<char> = a.chars().collect();
+    let b: Vec<char> = b.chars().collect();
+    let mut d = vec![vec![0usize; b.len() + 1]; a.len() + 1];
+    for (i, row) in d.iter_mut().enumerate() {
+        row[0] = i;
+    }
+    for j in 0..=b.len() {
+        d[0][j] = j;
+    }
+    for i in 1..=a.len() {
+        for j in 1..=b.len() {
+            let cost = usize::from(a[i - 1] != b[j - 1]);
+            d[i][j] = (d[i - 1][j] + 1)
+                .min(d[i][j - 1] + 1)
+                .min(d[i - 1][j - 1] + cost);
+            if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
+                d[i][j] = d[i][j].min(d[i - 2][j - 2] + 1);
+            }
+        }
+    }
+    d[a.len()][b.len()]
+}
+
+fn with_case_of(original: &str, fixed: &str) -> String {
+    if original.chars().next().is_some_and(char::is_uppercase) {
+        let mut c = fixed.chars();
+        c.next()
+            .map(|f| f.to_uppercase().chain(c).collect())
+            .unwrap_or_default()
+    } else {
+        fixed.to_owned()
+    }
+}
+
+/// Emoji as their words; a run of the same one counts ("🍕🍕" is "2 pizza").
+fn emoji_as_words(text: &str) -> String {
+    if text.is_ascii() {
+        return text.to_owned();
+    }
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    'outer: while !rest.is_empty() {
+        for (emoji, word) in EMOJI {
+            if rest.starts_with(emoji) {
+                let mut count = 0;
+                while let Some(after) = rest.strip_prefix(emoji) {
+                    // A variation selector may follow ("☕️").
+                    rest = after.trim_start_matches('\u{fe0f}');
+                    count += 1;
+                }
+                if !out.is_empty() && !out.ends_with(' ') {
+                    out.push(' ');
+                }
+                if count > 1 {
+                    out.push_str(&format!("{count} {word}"));
+                } else {
+                    out.push_str(word);
+                }
+                if !rest.starts_with(' ') && !rest.is_empty() {
+                    out.push(' ');
+                }
+                continue 'outer;
+            }
+        }
+        let c = rest.chars().next().unwrap_or(' ');
+        out.push(c);
+        rest = &rest[c.len_utf8()..];
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn speller() -> Speller {
+        Speller::new([
+            "cheeseburger",
+            "burger",
+            "margherita pizza",
+            "pepperoni pizza",
+            "Gatwick Airport",
+            "Heathrow Airport",
+            "cappuccino",
+            "espresso",
+            "sandwich",
+        ])
+    }
+
+    #[test]
+    fn typos_read_as_meant() {
+        let s = speller();
+        assert_eq!(s.fix("ordr me a buger"), "order me a burger");
+        assert_eq!(s.fix("book a taxii to gatwik"), "book a taxi to gatwick");
+        assert_eq!(s.fix("2 chesseburgers"), "2 cheeseburgers");
+        assert_eq!(s.fix("a chesseburger"), "a cheeseburger");
+        assert_eq!(s.fix("a peperoni piza"), "a pepperoni pizza");
+        assert_eq!(s.fix("tommorow at 5"), "tomorrow at 5");
+        assert_eq!(s.fix("Airprot please"), "Airport please");
+    }
+
+    #[test]
+    fn words_people_write_are_left_alone() {
+        let s = speller();
+        for text in [
+            "order me a burger",
+            "what's the weather like",
+            "221B Baker Street",
+            "book a table for two",
+            "I'd like a ride",
+        ] {
+            assert_eq!(s.fix(text), text);
+        }
+    }
+
+    #[test]
+    fn emoji_are_their_dishes() {
+        let s = speller();
+        assert_eq!(s.fix("🍕 to work"), "pizza to work");
+        assert_eq!(s.fix("get me 🍔🍔"), "get me 2 burger");
+        assert_eq!(s.fix("a ☕️ please"), "a coffee please");
+        assert_eq!(s.fix("sushi🍣"), "sushi sushi");
+    }
+
+    #[test]
+    fn distances() {
+        assert_eq!(distance("airprot", "airport"), 1);
+        assert_eq!(distance("tommorow", "tomorrow"), 2);
+        assert_eq!(distance("", "abc"), 3);
+    }
+}

@@ -1,0 +1,493 @@
+//! When a ride is asked for: "at 5pm tomorrow", "tomorrow at 9am", "in 20
+//! minutes", "tonight at 8", "on Friday at half past six", "at 17:30". Read
+//! in the session's time zone and written as RFC 3339 with its offset, so
+//! "5pm" in London in July is `…T17:00:00+01:00`.
+//!
+//! A bare clock time that has passed today means tomorrow; an hour from 1
+//! to 6 without am or pm means the afternoon ("at 5" is 5pm). "Now",
+//! "asap" and "right away" mean no time at all.
+
+use super::words::{Words, number};
+use jiff::civil::{Date, DateTime, Time, Weekday};
+use jiff::tz::TimeZone;
+use jiff::{Timestamp, ToSpan, Zoned};
+
+/// A time found in an utterance: its RFC 3339 form and the words it took
+/// (word indices `from..to`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Found {
+    pub rfc3339: String,
+    pub from: usize,
+    pub to: usize,
+}
+
+/// Reads the first time `text` asks for, relative to `now` in `tz`.
+pub fn find(text: &str, now: Timestamp, tz: &TimeZone) -> Option<Found> {
+    let words = Words::new(text);
+    let now = now.to_zoned(tz.clone());
+    find_in(&words, &now)
+}
+
+/// Reads `text` as a time on its own ("tomorrow at 5pm", or an RFC 3339
+/// time as a model may write it).
+pub fn parse(text: &str, now: Timestamp, tz: &TimeZone) -> Option<String> {
+    if let Ok(at) = text.trim().parse::<Timestamp>() {
+        return Some(rfc3339(&at.to_zoned(tz.clone())));
+    }
+    find(text, now, tz).map(|f| f.rfc3339)
+}
+
+fn rfc3339(at: &Zoned) -> String {
+    at.timestamp().display_with_offset(at.offset()).to_string()
+}
+
+fn find_in(words: &Words, now: &Zoned) -> Option<Found> {
+    let w = words.norm();
+    // "in 20 minutes", "in an hour", "in half an hour", "in 2 hours".
+    for i in 0..w.len() {
+        if w[i] == "in"
+            && let Some((minutes, to)) = duration(&w, i + 1)
+        {
+            let at = now.checked_add((minutes as i64).minutes()).ok()?;
+            return Some(Found {
+                rfc3339: rfc3339(&round_to_minute(&at)),
+                from: i,
+                to,
+            });
+        }
+    }
+    let day = day_word(&w, now.date());
+    let clock = clock_time(&w);
+    let part = part_of_day(&w);
+    if day.is_none() && clock.is_none() && part.is_none() {
+        return None;
+    }
+    let mut from = usize::MAX;
+    let mut to = 0;
+    for (f, t) in [
+        day.map(|d| (d.1, d.2)),
+        clock.map(|c| (c.1, c.2)),
+        part.map(|p| (p.1, p.2)),
+    ]
+    .into_iter()
+    .flatten()
+    {
+        from = from.min(f);
+        to = to.max(t);
+    }
+    let (mut time, ambiguous) = match (clock, part) {
+        (Some(((t, ambiguous), _, _)), Some((part, _, _))) => (shift(t, ambiguous, part), false),
+        (Some(((t, ambiguous), _, _)), None) => (t, ambiguous),
+        (None, Some((part, _, _))) => (part.default_time(), false),
+        // "tomorrow" alone: the morning.
+        (None, None) => (Time::constant(9, 0, 0, 0), false),
+    };
+    let date = match day {
+        Some((date, _, _)) => date,
+        None => {
+            // Today if still ahead, else tomorrow; an ambiguous hour may
+            // also be this evening's.
+            let today = now.date();
+            let ahead = |t: Time| today.to_datetime(t) > now.datetime();
+            if ahead(time) {
+                today
+            } else if ambiguous && time.hour() < 12 && ahead(pm(time)) {
+                time = pm(time);
+                today
+            } else {
+                today.tomorrow().ok()?
+            }
+        }
+    };
+    let at = zoned(date.to_datetime(time), now.time_zone())?;
+    Some(Found {
+        rfc3339: rfc3339(&at),
+        from,
+        to,
+    })
+}
+
+fn zoned(datetime: DateTime, tz: &TimeZone) -> Option<Zoned> {
+    datetime.to_zoned(tz.clone()).ok()
+}
+
+fn round_to_minute(at: &Zoned) -> Zoned {
+    let seconds = at.second() as i64;
+    let nanos = at.subsec_nanosecond() as i64;
+    at.checked_sub(seconds.seconds().nanoseconds(nanos))
+        .unwrap_or_else(|_| at.clone())
+}
+
+fn pm(t: Time) -> Time {
+    Time::new((t.hour() + 12) % 24, t.minute(), 0, 0).unwrap_or(t)
+}
+
+/// Minutes of "20 minutes", "an hour", "half an hour", "2 hours", "1.5
+/// hours", starting at word `i`; and the index after them.
+fn duration(w: &[String], i: usize) -> Option<(u32, usize)> {
+    let word = |k: usize| w.get(k).map(String::as_str).unwrap_or("");
+    if word(i) == "half" && matches!(word(i + 1), "an" | "a") && word(i + 2).starts_with("hour") {
+        return Some((30, i + 3));
+    }
+    let (count, next) = match word(i) {
+        "a" | "an" => (1.0, i + 1),
+        "a few" => (3.0, i + 1),
+        w0 => {
+            if let Ok(n) = w0.parse::<f64>() {
+                (n, i + 1)
+            } else {
+                (f64::from(number(w0)?), i + 1)
+            }
+        }
+    };
+    let unit = word(next);
+    let minutes = if unit.starts_with("min") {
+        count
+    } else if unit.starts_with("hour") || unit == "hr" || unit == "hrs" {
+        count * 60.0
+    } else {
+        return None;
+    };
+    (minutes > 0.0 && minutes <= 24.0 * 60.0 * 30.0).then_some((minutes.round() as u32, next + 1))
+}
+
+/// "today", "tomorrow", "tonight", "on friday", "the day after tomorrow".
+fn day_word(w: &[String], today: Date) -> Option<(Date, usize, usize)> {
+    for (i, word) in w.iter().enumerate() {
+        match word.as_str() {
+            "today" | "tonight" => return Some((today, i, i + 1)),
+            "tomorrow" | "tmrw" | "tmr" => {
+                let after = i >= 3 && w[i - 3] == "the" && w[i - 2] == "day" && w[i - 1] == "after";
+                let date = if after {
+                    today.tomorrow().ok()?.tomorrow().ok()?
+                } else {
+                    today.tomorrow().ok()?
+                };
+                let from = if after { i - 3 } else { i };
+                return Some((date, from, i + 1));
+            }
+            other => {
+                if let Some(day) = weekday(other) {
+                    // The next such day (a week on when it is today).
+                    let mut date = today.tomorrow().ok()?;
+                    while date.weekday() != day {
+                        date = date.tomorrow().ok()?;
+                    }
+                    let from = if i > 0 && matches!(w[i - 1].as_str(), "on" | "next" | "this") {
+                        i - 1
+                    } else {
+                        i
+                    };
+                    return Some((date, from, i + 1));
+                }
+            }
+        }
+    }
+    None
+}
+
+fn weekday(word: &str) -> Option<Weekday> {
+    Some(match word {
+        "monday" | "mon" => Weekday::Monday,
+        "tuesday" | "tue" | "tues" => Weekday::Tuesday,
+        "wednesday" | "wed" => Weekday::Wednesday,
+        "thursday" | "thu" | "thurs" => Weekday::Thursday,
+        "friday" | "fri" => Weekday::Friday,
+        "saturday" | "sat" => Weekday::Saturday,
+        "sunday" | "sun" => Weekday::Sunday,
+        _ => return None,
+    })
+}
+
+#[derive(Clone, Copy, Debug, PartialEq)]
+enum Part {
+    Morning,
+    Afternoon,
+    Evening,
+    Night,
+}
+
+impl Part {
+    fn default_time(self) -> Time {
+        let hour = match self {
+            Part::Morning => 9,
+            Part::Afternoon => 14,
+            Part::Evening => 18,
+            Part::Night => 20,
+        };
+        Time::constant(hour, 0, 0, 0)
+    }
+}
+
+fn part_of_day(w: &[String]) -> Option<(Part, usize, usize)> {
+    w.iter().enumerate().find_map(|(i, word)| {
+        let part = match word.as_str() {
+            "morning" => Part::Morning,
+            "afternoon" => Part::Afternoon,
+            "evening" => Part::Evening,
+            "tonight" | "night" => Part::Night,
+            _ => return None,
+        };
+        let from = if i > 0 && matches!(w[i - 1].as_str(), "this" | "in" | "the" | "at") {
+            i - 1
+        } else {
+            i
+        };
+        Some((part, from, i + 1))
+    })
+}
+
+/// A clock time in the morning read with the part of day that follows.
+fn shift(t: Time, ambiguous: bool, part: Part) -> Time {
+    match part {
+        Part::Afternoon | Part::Evening | Part::Night if t.hour() < 12 && ambiguous => pm(t),
+        _ => t,
+    }
+}
+
+/// "5pm", "5 pm", "5:30pm", "17:30", "at 5", "noon", "midnight", "half
+/// past five", "quarter to six", "5 o'clock". Returns the time, whether am
+/// or pm was left unsaid, and the words it took.
+fn clock_time(w: &[String]) -> Option<((Time, bool), usize, usize)> {
+    let word = |k: usize| w.get(k).map(String::as_str).unwrap_or("");
+    for i in 0..w.len() {
+        let at = i > 0 && matches!(word(i - 1), "at" | "by" | "around");
+        let from = if at { i - 1 } else { i };
+        match word(i) {
+            "noon" | "midday" => return Some(((Time::constant(12, 0, 0, 0), false), from, i + 1)),
+            "midnight" => return Some(((Time::constant(0, 0, 0, 0), false), from, i + 1)),
+            "half" | "quarter" if matches!(word(i + 1), "past" | "to") => {
+                let hour = hour_word(word(i + 2))?;
+                let minutes = if word(i) == "half" { 30 } else { 15 };
+                let (hour, minute) = if word(i + 1) == "past" {
+                    (hour, minutes)
+                } else {
+                    ((hour + 23) % 24, 60 - minutes)
+                };
+                let (hour, ambiguous, end) = meridiem(hour, word(i + 3), i + 3);
+                let time = Time::new(hour as i8, minute as i8, 0, 0).ok()?;
+                return Some(((with_default_pm(time, ambiguous), ambiguous), from, end));
+            }
+            _ => {}
+        }
+        let Some((hour, minute, glued)) = clock_digits(word(i)) else {
+            continue;
+        };
+        // "5pm" glued, "5 pm", "5 o'clock", "at 5", "17:30".
+        let (hour, ambiguous, end) = match glued {
+            Some(half) => (to_24(hour, half)?, false, i + 1),
+            None => meridiem(hour, word(i + 1), i + 1),
+        };
+        let end = if word(end) == "oclock" || word(end) == "o'clock" {
+            end + 1
+        } else {
+            end
+        };
+        let explicit = !ambiguous || minute.is_some() && hour > 12;
+        // A bare number is a time only after "at" (or with minutes).
+        if !explicit && !at && minute.is_none() && word(i + 1) != "oclock" {
+            continue;
+        }
+        if hour > 23 {
+            return None;
+        }
+        let time = Time::new(hour as i8, minute.unwrap_or(0) as i8, 0, 0).ok()?;
+        let ambiguous = ambiguous && hour <= 12;
+        return Some(((with_default_pm(time, ambiguous), ambiguous), from, end));
+    }
+    None
+}
+
+/// An hour from 1 to 6 without am or pm is the afternoon's.
+fn with_default_pm(t: Time, ambiguous: bool) -> Time {
+    if ambiguous && (1..=6).contains(&t.hour()) {
+        pm(t)
+    } else {
+        t
+    }
+}
+
+/// Reads "am"/"pm" after the hour: (24-hour, still ambiguous, next index).
+fn meridiem(hour: u32, next: &str, at: usize) -> (u32, bool, usize) {
+    match next {
+        "am" | "a.m." | "a.m" => (to_24(hour, "am").unwrap_or(hour), false, at + 1),
+        "pm" | "p.m." | "p.m" => (to_24(hour, "pm").unwrap_or(hour), false, at + 1),
+        _ => (hour, hour <= 12, at),
+    }
+}
+
+fn to_24(hour: u32, half: &str) -> Option<u32> {
+    if hour == 0 || hour > 12 {
+        return (half == "pm" && hour > 12 && hour < 24).then_some(hour);
+    }
+    Some(match (half, hour) {
+        ("am", 12) => 0,
+        ("am", h) => h,
+        (_, 12) => 12,
+        (_, h) => h + 12,
+    })
+}
+
+fn hour_word(word: &str) -> Option<u32> {
+    word.parse()
+        .ok()
+        .or_else(|| number(word))
+        .filter(|h| (1..=12).contains(h))
+}
+
+/// "5", "5pm", "5:30", "5:30pm", "17:30", "five": hour, minutes, glued am/pm.
+fn clock_digits(word: &str) -> Option<(u32, Option<u32>, Option<&'static str>)> {
+    let (body, half) = if let Some(b) = word.strip_suffix("pm") {
+        (b, Some("pm"))
+    } else if let Some(b) = word.strip_suffix("am") {
+        (b, Some("am"))
+    } else {
+        (word, None)
+    };
+    if body.is_empty() {
+        return None;
+    }
+    if let Some((h, m)) = body.split_once(':').or_else(|| body.split_once('.')) {
+        let hour: u32 = h.parse().ok()?;
+        let minute = m
+            .parse::<u32>()
+            .ok()
+            .filter(|n| *n < 60 && h.len() <= 2 && m.len() == 2)?;
+        return Some((hour, Some(minute), half));
+    }
+    if body.chars().all(|c| c.is_ascii_digit()) && body.len() <= 2 {
+        return Some((body.parse().ok()?, None, half));
+    }
+    // "five" (only ever a time after "at": see the caller).
+    if half.is_none()
+        && let Some(n) = number(body).filter(|n| (1..=12).contains(n))
+    {
+        return Some((n, None, None));
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn london() -> TimeZone {
+        TimeZone::get("Europe/London").expect("the bundled tz database")
+    }
+
+    /// Wednesday 2 December 2026, 10:00 in London.
+    fn now() -> Timestamp {
+        "2026-12-02T10:00:00Z".parse().expect("a time")
+    }
+
+    fn read(text: &str) -> Option<String> {
+        find(text, now(), &london()).map(|f| f.rfc3339)
+    }
+
+    #[test]
+    fn clock_times_and_days() {
+        assert_eq!(
+            read("at 5pm tomorrow").as_deref(),
+            Some("2026-12-03T17:00:00+00:00")
+        );
+        assert_eq!(
+            read("tomorrow at 9am").as_deref(),
+            Some("2026-12-03T09:00:00+00:00")
+        );
+        assert_eq!(
+            read("at 5 pm").as_deref(),
+            Some("2026-12-02T17:00:00+00:00")
+        );
+        assert_eq!(
+            read("at 17:30").as_deref(),
+            Some("2026-12-02T17:30:00+00:00")
+        );
+        assert_eq!(read("at 5").as_deref(), Some("2026-12-02T17:00:00+00:00"));
+        assert_eq!(
+            read("tonight at 8").as_deref(),
+            Some("2026-12-02T20:00:00+00:00")
+        );
+        assert_eq!(
+            read("on friday at half past six").as_deref(),
+            Some("2026-12-04T18:30:00+00:00")
+        );
+        assert_eq!(
+            read("at noon").as_deref(),
+            Some("2026-12-02T12:00:00+00:00")
+        );
+        assert_eq!(
+            read("tomorrow morning").as_deref(),
+            Some("2026-12-03T09:00:00+00:00")
+        );
+        assert_eq!(
+            read("quarter to seven tomorrow").as_deref(),
+            Some("2026-12-03T18:45:00+00:00")
+        );
+    }
+
+    #[test]
+    fn a_time_that_has_passed_today_is_tomorrows() {
+        assert_eq!(read("at 9am").as_deref(), Some("2026-12-03T09:00:00+00:00"));
+        // 10 o'clock without am or pm: tonight's is still ahead.
+        assert_eq!(read("at 10").as_deref(), Some("2026-12-02T22:00:00+00:00"));
+    }
+
+    #[test]
+    fn durations_from_now() {
+        assert_eq!(
+            read("in 20 minutes").as_deref(),
+            Some("2026-12-02T10:20:00+00:00")
+        );
+        assert_eq!(
+            read("in an hour").as_deref(),
+            Some("2026-12-02T11:00:00+00:00")
+        );
+        assert_eq!(
+            read("in half an hour").as_deref(),
+            Some("2026-12-02T10:30:00+00:00")
+        );
+        assert_eq!(
+            read("in two hours").as_deref(),
+            Some("2026-12-02T12:00:00+00:00")
+        );
+    }
+
+    #[test]
+    fn summer_time_has_its_offset() {
+        let july: Timestamp = "2026-07-01T08:00:00Z".parse().expect("a time");
+        let found = find("at 5pm", july, &london()).map(|f| f.rfc3339);
+        assert_eq!(found.as_deref(), Some("2026-07-01T17:00:00+01:00"));
+    }
+
+    #[test]
+    fn no_time_is_read_where_there_is_none() {
+        for text in [
+            "book a ride for 3 people",
+            "2 burgers",
+            "a cab to 5 Baker Street",
+            "now please",
+            "from terminal 5",
+        ] {
+            assert_eq!(read(text), None, "{text}");
+        }
+    }
+
+    #[test]
+    fn the_words_it_took() {
+        let found =
+            find("a cab to gatwick at 5pm tomorrow please", now(), &london()).expect("a time");
+        assert_eq!((found.from, found.to), (4, 7));
+    }
+
+    #[test]
+    fn a_models_time_is_taken_as_it_is() {
+        assert_eq!(
+            parse("2026-12-03T17:00:00Z", now(), &london()).as_deref(),
+            Some("2026-12-03T17:00:00+00:00")
+        );
+        assert_eq!(
+            parse("tomorrow at 5pm", now(), &london()).as_deref(),
+            Some("2026-12-03T17:00:00+00:00")
+        );
+    }
+}
