@@ -42,6 +42,9 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let brokers = std::env::var("ERRAND_TEST_KAFKA_BROKERS")?;
 
     let mut cluster = TestCluster::new(&redis, &brokers);
+    // Commands are placed once understood (no confirmation): the demo is
+    // about losing a node, not the conversation.
+    cluster.env.push(("ERRAND_CONFIRM".into(), "never".into()));
     cluster.spawn("edge", "gateway,reasoner,router,tracker,errors");
     cluster.spawn("agents-a", "agents");
     cluster.spawn("agents-b", "agents");

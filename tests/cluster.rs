@@ -54,6 +54,11 @@ async fn a_dialogue_runs_across_three_nodes_and_a_wrong_cookie_is_refused() {
     assert_eq!(asked["status"], "awaiting_clarification", "{asked}");
     let same = say(&cluster, "s-across", "221B Baker Street").await;
     assert_eq!(same, trace, "the answer continues the command");
+    // The price comes from the agent on the agents node (a quote across
+    // the cluster) before the person says yes.
+    let asked = await_status(&cluster, &trace, &["awaiting_confirmation", "failed"]).await;
+    assert_eq!(asked["status"], "awaiting_confirmation", "{asked}");
+    say(&cluster, "s-across", "yes").await;
     let done = await_status(&cluster, &trace, &["confirmed", "failed"]).await;
     assert_eq!(done["status"], "confirmed", "{done}\n{}", cluster.logs());
 
@@ -67,6 +72,9 @@ async fn a_dialogue_runs_across_three_nodes_and_a_wrong_cookie_is_refused() {
 #[tokio::test]
 async fn killing_an_agents_node_under_load_loses_and_doubles_nothing() {
     let mut cluster = TestCluster::new(&shared_url(), &shared_brokers());
+    // One utterance per command, placed once understood: this is about the
+    // pipeline losing an agents node, not the conversation.
+    cluster.env.push(("ERRAND_CONFIRM".into(), "never".into()));
     cluster.spawn("core", "gateway,reasoner,router,tracker,errors");
     cluster.spawn("hands-1", "agents");
     cluster.spawn("hands-2", "agents");
@@ -207,6 +215,9 @@ async fn nodes_talk_tls_and_verify_each_other() {
         "book a cab from Baker Street to King's Cross",
     )
     .await;
+    let asked = await_status(&cluster, &trace, &["awaiting_confirmation", "failed"]).await;
+    assert_eq!(asked["status"], "awaiting_confirmation", "{asked}");
+    say(&cluster, "s-tls", "yes").await;
     let done = await_status(&cluster, &trace, &["confirmed", "failed"]).await;
     assert_eq!(done["status"], "confirmed", "{done}");
 

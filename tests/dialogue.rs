@@ -16,6 +16,13 @@ async fn the_burger_dialogue_asks_for_the_address_then_orders() {
 
     let same = person.say("221B Baker Street").await.unwrap().to_string();
     assert_eq!(same, trace, "the answer continues the open command");
+    let confirm = person.approve(&trace).await;
+    assert_eq!(confirm["summary"]["merchant"], "Burger Barn");
+    assert_eq!(confirm["summary"]["total"], 1198);
+    assert_eq!(
+        confirm["question"],
+        "Order 1 × cheeseburger from Burger Barn to 221B Baker Street for £11.98?"
+    );
     let done = person.final_status(&trace).await;
     assert_eq!(done["status"], "confirmed");
     for field in ["order_id", "items", "total", "currency", "eta_minutes"] {
@@ -35,6 +42,7 @@ async fn the_burger_dialogue_asks_for_the_address_then_orders() {
             "received",
             "awaiting_clarification",
             "understood",
+            "awaiting_confirmation",
             "dispatched",
             "confirmed"
         ]
@@ -51,6 +59,8 @@ async fn a_cab_from_home_to_the_airport_is_booked() {
         .await
         .unwrap()
         .to_string();
+    let confirm = person.approve(&trace).await;
+    assert_eq!(confirm["summary"]["destination"], "Heathrow Airport");
     let done = person.final_status(&trace).await;
     assert_eq!(done["status"], "confirmed", "{done}");
     assert!(done["result"]["booking_id"].is_string());
@@ -91,6 +101,8 @@ async fn a_correction_changes_the_open_order() {
     let again = person.expect_type("clarify", secs(5)).await;
     assert_eq!(again["missing"], serde_json::json!(["address"]));
     person.say("to the office").await.unwrap();
+    let confirm = person.approve(&trace).await;
+    assert_eq!(confirm["summary"]["items"][0]["quantity"], 2);
     let done = person.final_status(&trace).await;
     assert_eq!(done["status"], "confirmed", "{done}");
     assert_eq!(done["result"]["items"][0]["quantity"], 2);
@@ -118,6 +130,7 @@ async fn never_mind_cancels_the_open_command() {
     let q = person.expect_type("clarify", secs(5)).await;
     assert_eq!(q["intent"], "order_mart");
     person.say("home").await.unwrap();
+    person.approve(&next).await;
     assert_eq!(person.final_status(&next).await["status"], "confirmed");
     stack.shutdown().await;
 }
@@ -134,6 +147,9 @@ async fn switching_domain_mid_dialogue_drops_the_first_and_serves_the_second() {
         .unwrap();
     let dropped = person.final_status(&food).await;
     assert_eq!(dropped["status"], "cancelled");
+    let confirm = person.expect_confirm().await;
+    assert_ne!(confirm["trace_id"], food.as_str());
+    person.say("yes").await.unwrap();
     let ride = person
         .expect(secs(10), "the ride confirmed", |e| {
             e["type"] == "status" && e["status"] == "confirmed" && e["trace_id"] != food.as_str()
@@ -159,6 +175,7 @@ async fn context_answers_fill_the_missing_slot() {
     let q = person.expect_type("clarify", secs(5)).await;
     assert_eq!(q["missing"], serde_json::json!(["pickup"]));
     person.say("from 10 Downing Street").await.unwrap();
+    person.approve(&trace).await;
     let done = person.final_status(&trace).await;
     assert_eq!(done["status"], "confirmed", "{done}");
     assert_eq!(done["result"]["pickup"]["name"], "10 Downing Street");
@@ -184,4 +201,34 @@ async fn bad_utterances_get_stable_error_codes() {
     let e = person.expect_type("error", secs(2)).await;
     assert_eq!(e["code"], "utterance_too_long");
     stack.shutdown().await;
+}
+
+/// The conversations under `tests/conversations/`, through `errand test`
+/// (an errand in its own process, talked to over `/v1/ws/text`).
+#[test]
+fn the_conversation_files_pass() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let output = std::process::Command::new(errand_harness::errand_binary())
+        .args(["test", "tests/conversations"])
+        .current_dir(root)
+        .env("ERRAND_LOG", "warn")
+        .output()
+        .expect("the errand binary runs");
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    let last = stdout.lines().last().unwrap_or_default().to_owned();
+    assert!(
+        output.status.success(),
+        "{last}\n{}",
+        stdout
+            .lines()
+            .filter(|l| !l.starts_with("ok "))
+            .collect::<Vec<_>>()
+            .join("\n")
+    );
+    let passed: usize = last
+        .split_whitespace()
+        .next()
+        .and_then(|n| n.parse().ok())
+        .unwrap_or_default();
+    assert!(passed >= 150, "at least 150 conversations: {last}");
 }

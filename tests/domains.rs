@@ -153,11 +153,45 @@ async fn a_charge_over_the_cap_fails_cleanly() {
     stack.shutdown().await;
 }
 
+/// A kitchen that prices every order and then cannot make it.
+struct BrokenKitchen(SimulatedRestaurants);
+
+#[async_trait]
+impl errand_actors::agents::food::FoodProvider for BrokenKitchen {
+    async fn quote(
+        &self,
+        order: &FoodOrder,
+    ) -> Result<errand_actors::agents::food::FoodQuote, ErrorBody> {
+        self.0.quote(order).await
+    }
+
+    async fn place(
+        &self,
+        _: &str,
+        quote: &errand_actors::agents::food::FoodQuote,
+        _: &errand_schemas::Place,
+    ) -> Result<u32, ErrorBody> {
+        Err(ErrorBody::new(
+            ErrorCode::ProcessingFailed,
+            format!("{} can't make it right now.", quote.restaurant),
+        ))
+    }
+
+    async fn cancel(&self, _: &str) -> Result<(), ErrorBody> {
+        Ok(())
+    }
+}
+
 #[tokio::test]
 async fn a_failed_order_voids_its_charge() {
-    let stack = TestStack::start().await;
-    // The kitchen takes at most 20 of one item: the charge succeeds, placing fails.
-    let c = command(food(&[("cheeseburger", 25)], "home"));
+    let stack = TestStack::start_with(|o| {
+        o.registry.register(FoodAgent::new(BrokenKitchen(
+            SimulatedRestaurants::default(),
+        )));
+    })
+    .await;
+    // The charge succeeds, placing fails: the charge is voided.
+    let c = command(food(&[("cheeseburger", 2)], "home"));
     stack.publish(AGENT_CMD, "s-domains", &c).await;
     let state = stack.await_final(&c.trace_id, secs(5)).await;
     assert_eq!(state.status, Status::Failed);
@@ -167,7 +201,7 @@ async fn a_failed_order_voids_its_charge() {
             .as_ref()
             .unwrap()
             .message
-            .contains("can't make 25")
+            .contains("can't make it")
     );
     let charge_id = errand_actors::agents::stable_id("ch", c.trace_id.as_str());
     let payment = stack.node.services.as_ref().unwrap().payment.get().unwrap();
@@ -179,7 +213,27 @@ async fn a_failed_order_voids_its_charge() {
         .unwrap()
         .expect("the charge exists");
     assert_eq!(charge.status, ChargeStatus::Voided);
-    assert_eq!(charge.amount, 25 * 899 + 299);
+    assert_eq!(charge.amount, 2 * 899 + 299);
+    stack.shutdown().await;
+}
+
+#[tokio::test]
+async fn more_than_a_kitchen_makes_is_refused_before_any_charge() {
+    let stack = TestStack::start().await;
+    let c = command(food(&[("cheeseburger", 25)], "home"));
+    stack.publish(AGENT_CMD, "s-domains", &c).await;
+    let state = stack.await_final(&c.trace_id, secs(5)).await;
+    assert_eq!(state.status, Status::Failed);
+    assert_eq!(state.error.as_ref().unwrap().code, ErrorCode::OverLimit);
+    let charge_id = errand_actors::agents::stable_id("ch", c.trace_id.as_str());
+    let payment = stack.node.services.as_ref().unwrap().payment.get().unwrap();
+    let charge = payment
+        .call(|reply| PaymentMessage::Get(charge_id, reply), Some(secs(1)))
+        .await
+        .unwrap()
+        .unwrap()
+        .unwrap();
+    assert!(charge.is_none(), "nothing was charged");
     stack.shutdown().await;
 }
 

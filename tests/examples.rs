@@ -49,7 +49,7 @@ fn repl_json_runs_the_burger_dialogue() {
     let events = run(
         "repl",
         &["--json"],
-        "order me a burger\n221B Baker Street\n",
+        "order me a burger\n221B Baker Street\nyes\n",
     );
     let clarify = events
         .iter()
@@ -62,6 +62,11 @@ fn repl_json_runs_the_burger_dialogue() {
             .contains(&Value::from("address"))
     );
     let trace = &clarify["trace_id"];
+    let confirm = events
+        .iter()
+        .find(|e| e["type"] == "confirm" && &e["trace_id"] == trace)
+        .expect("a confirmation before the order");
+    assert_eq!(confirm["summary"]["merchant"], "Burger Barn");
     let done = events
         .iter()
         .find(|e| e["type"] == "status" && e["status"] == "confirmed" && &e["trace_id"] == trace)
@@ -81,7 +86,7 @@ async fn repl_talks_to_a_running_gateway() {
         run(
             "repl",
             &["--json", "--url", &url],
-            "book a cab from home to the airport\n",
+            "book a cab from home to the airport\nyes\n",
         )
     })
     .await

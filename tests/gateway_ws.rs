@@ -121,6 +121,27 @@ async fn a_malformed_frame_gets_an_error_and_the_same_socket_completes_a_dialogu
     assert_eq!(question["missing"][0], "address");
     let trace = question["trace_id"].as_str().unwrap().to_owned();
     ws.send(Message::text("221B Baker Street")).await.unwrap();
+    let confirm = expect(&mut ws, "confirm", |e| e["type"] == "confirm").await;
+    assert_eq!(confirm["trace_id"], trace.as_str());
+    assert_eq!(confirm["summary"]["merchant"], "Burger Barn");
+    // A button press names its trace: a stale one is refused politely.
+    ws.send(Message::text(
+        r#"{"type":"confirm","trace_id":"not-a-command"}"#,
+    ))
+    .await
+    .unwrap();
+    let stale = expect(&mut ws, "a reply", |e| e["type"] == "reply").await;
+    assert!(
+        stale["text"]
+            .as_str()
+            .unwrap()
+            .contains("no longer waiting")
+    );
+    ws.send(Message::text(
+        serde_json::json!({"type": "confirm", "trace_id": trace}).to_string(),
+    ))
+    .await
+    .unwrap();
     let done = expect(&mut ws, "confirmed", |e| {
         e["type"] == "status" && e["status"] == "confirmed"
     })
@@ -147,6 +168,7 @@ async fn a_malformed_frame_gets_an_error_and_the_same_socket_completes_a_dialogu
             "received",
             "awaiting_clarification",
             "understood",
+            "awaiting_confirmation",
             "dispatched",
             "confirmed"
         ]
@@ -163,6 +185,9 @@ async fn the_cab_and_the_weather_over_a_real_socket() {
     ws.send(Message::text("book a cab from home to the airport"))
         .await
         .unwrap();
+    let confirm = expect(&mut ws, "confirm", |e| e["type"] == "confirm").await;
+    assert!(confirm["summary"]["fare"].as_i64().unwrap() > 0);
+    ws.send(Message::text("yes please")).await.unwrap();
     let done = expect(&mut ws, "confirmed", |e| {
         e["type"] == "status" && e["status"] == "confirmed"
     })
@@ -279,6 +304,8 @@ async fn the_mic_socket_echoes_partials_and_reasons_finals() {
     assert_eq!(error["code"], "speech_unavailable");
     // A plain text frame on the mic is a final transcript: it answers.
     mic.send(Message::text("221B Baker Street")).await.unwrap();
+    expect(&mut mic, "confirm", |e| e["type"] == "confirm").await;
+    mic.send(Message::text("yes")).await.unwrap();
     let done = expect(&mut mic, "confirmed", |e| {
         e["type"] == "status" && e["status"] == "confirmed"
     })
@@ -304,6 +331,23 @@ async fn utterances_over_plain_http_and_events_as_server_sent_events() {
     .await;
     assert_eq!(status, 202, "{body}");
     let trace = body["trace_id"].as_str().unwrap().to_owned();
+    // The confirmation comes as an event; the yes goes over HTTP too.
+    let deadline = tokio::time::Instant::now() + secs(10);
+    loop {
+        let (_, _, command) = http_get(s.addr, &format!("/v1/commands/{trace}")).await;
+        if command["status"] == "awaiting_confirmation" {
+            break;
+        }
+        assert!(tokio::time::Instant::now() < deadline, "{command}");
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    let (status, _) = http_post(
+        s.addr,
+        "/v1/sessions/http-1/utterances",
+        r#"{"text":"yes"}"#,
+    )
+    .await;
+    assert_eq!(status, 202);
 
     // Events since the start of the session, then live ones.
     let mut stream = tokio::net::TcpStream::connect(s.addr).await.unwrap();
@@ -325,6 +369,7 @@ async fn utterances_over_plain_http_and_events_as_server_sent_events() {
     }
     assert!(seen.contains("text/event-stream"));
     assert!(seen.contains("event: ack"));
+    assert!(seen.contains("event: confirm"));
     assert!(seen.contains("event: status"));
     assert!(seen.contains(&trace));
     assert!(
@@ -706,6 +751,7 @@ async fn a_domain_served_by_an_external_http_service() {
         .say("order me 2 burgers to 221B Baker Street")
         .await
         .unwrap();
+    person.approve(trace.as_str()).await;
     let done = person
         .expect_status(trace.as_str(), "confirmed", secs(10))
         .await;

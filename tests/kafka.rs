@@ -152,6 +152,7 @@ async fn the_burger_dialogue_on_a_real_broker_leaves_readable_records_with_trace
     let q = person.expect_type("clarify", secs(20)).await;
     assert_eq!(q["missing"][0], "address");
     person.say("221B Baker Street").await.unwrap();
+    person.approve(trace.as_str()).await;
     let done = person
         .expect_status(trace.as_str(), "confirmed", secs(20))
         .await;
@@ -525,6 +526,9 @@ async fn a_node_killed_mid_stream_resumes_without_losing_or_doubling_an_order() 
         ("ERRAND_REDIS_PREFIX", redis_prefix.clone()),
         // Patient under a loaded machine: this test is about loss, not speed.
         ("ERRAND_COMMAND_DEADLINE_SECS", "120".to_owned()),
+        // One utterance per person, placed as soon as it is understood:
+        // the point is the pipeline under a kill, not the conversation.
+        ("ERRAND_CONFIRM", "never".to_owned()),
     ];
     let mut node = NodeProcess::start(&env, errand_harness::redis::free_port());
     node.await_ready().await;
@@ -638,6 +642,7 @@ async fn the_cab_dialogue_on_a_mock_cluster() {
         .say("book a cab from home to the airport")
         .await
         .unwrap();
+    person.approve(trace.as_str()).await;
     let done = person
         .expect_status(trace.as_str(), "confirmed", secs(30))
         .await;

@@ -156,6 +156,13 @@ async fn llm_asks_for_the_missing_address_then_orders_with_the_tool_result_in_th
 
     let same = person.say("221B Baker Street").await.unwrap().to_string();
     assert_eq!(same, trace, "the answer continues the open command");
+    // The same confirmation as with the offline reader, priced by the agent.
+    let confirm = person.approve(&trace).await;
+    assert_eq!(
+        confirm["question"],
+        "Order 2 × cheeseburger from Burger Barn to 221B Baker Street for £20.97?"
+    );
+    assert_eq!(confirm["summary"]["total"], 2097);
     let done = person.final_status(&trace).await;
     assert_eq!(done["status"], "confirmed", "{done}");
     assert_eq!(done["result"]["items"][0]["name"], "cheeseburger");
@@ -168,7 +175,11 @@ async fn llm_asks_for_the_missing_address_then_orders_with_the_tool_result_in_th
         "Bearer test-key"
     );
     let bodies = sent(&server).await;
-    assert_eq!(bodies.len(), 2, "one model call per turn");
+    assert_eq!(
+        bodies.len(),
+        2,
+        "one model call per turn; the yes is errand's to read"
+    );
     let first = &bodies[0];
     assert_eq!(first["model"], "fake-model");
     assert_eq!(first["tool_choice"], "auto");
@@ -246,6 +257,7 @@ async fn llm_several_tool_calls_carry_out_the_first_known_and_answer_every_call(
         .await
         .unwrap()
         .to_string();
+    person.approve(&trace).await;
     let done = person.final_status(&trace).await;
     assert_eq!(done["status"], "confirmed", "{done}");
     assert_eq!(done["domain"], "ride");
@@ -260,10 +272,18 @@ async fn llm_several_tool_calls_carry_out_the_first_known_and_answer_every_call(
         "only the first known call is dispatched"
     );
 
-    let thanks = person.say("thanks").await.unwrap().to_string();
-    let done = person.final_status(&thanks).await;
+    let next = person
+        .say("and the weather, then?")
+        .await
+        .unwrap()
+        .to_string();
+    let done = person.final_status(&next).await;
     assert_eq!(done["status"], "declined");
-    let reply = person.expect_type("reply", secs(5)).await;
+    let reply = person
+        .expect(secs(5), "the model's words", |e| {
+            e["type"] == "reply" && e["trace_id"] == next.as_str()
+        })
+        .await;
     assert_eq!(reply["text"], "You're welcome!");
 
     let bodies = sent(&server).await;
@@ -281,7 +301,10 @@ async fn llm_several_tool_calls_carry_out_the_first_known_and_answer_every_call(
     assert_eq!(answered[0].0, "call_a");
     assert!(answered[0].1.contains("no function check_weather"));
     assert_eq!(answered[1].0, "call_b");
-    assert!(answered[1].1.starts_with("dispatched"), "{answered:?}");
+    assert!(
+        answered[1].1.starts_with("asked the person to confirm"),
+        "{answered:?}"
+    );
     assert_eq!(answered[2].0, "call_c");
     assert!(answered[2].1.starts_with("not done"), "{answered:?}");
     stack.shutdown().await;
@@ -310,20 +333,20 @@ async fn llm_malformed_arguments_become_questions_never_commands() {
     let mut commands = stack.watch(AGENT_CMD).await;
 
     let mut person = stack.client("s-llm-bad-json");
-    person.say("order me a burger to work").await.unwrap();
+    person.say("I'd like to order some food").await.unwrap();
     let q = person.expect_type("clarify", secs(5)).await;
     assert_eq!(q["intent"], "order_food");
     assert_eq!(q["missing"], json!(["item", "address"]));
     assert_eq!(q["question"], "What would you like to order?");
 
     let mut person = stack.client("s-llm-bad-types");
-    person.say("cab from home to the airport").await.unwrap();
+    person.say("I need a cab").await.unwrap();
     let q = person.expect_type("clarify", secs(5)).await;
     assert_eq!(q["intent"], "book_ride");
     assert_eq!(q["missing"], json!(["pickup", "destination"]));
 
     let mut person = stack.client("s-llm-bad-quantity");
-    person.say("some milk please").await.unwrap();
+    person.say("I need some groceries").await.unwrap();
     let q = person.expect_type("clarify", secs(5)).await;
     assert_eq!(q["intent"], "order_mart");
     assert_eq!(q["missing"], json!(["item"]));
@@ -395,6 +418,7 @@ async fn llm_401_and_400_fall_back_to_the_offline_reader_at_once() {
         let stack = stack_on(&server, Fallback::Offline).await;
         let mut person = stack.client("s-llm-401");
         let trace = person.say("the usual, please").await.unwrap().to_string();
+        person.approve(&trace).await;
         let done = person.final_status(&trace).await;
         assert_eq!(done["status"], "confirmed", "{done}");
         assert_eq!(done["domain"], "ride", "the offline reader heard a cab");
@@ -421,6 +445,7 @@ async fn llm_a_model_slower_than_the_timeout_falls_back_in_bounded_time() {
     let mut person = stack.client("s-llm-slow");
     let started = std::time::Instant::now();
     let trace = person.say("the usual, please").await.unwrap().to_string();
+    person.approve(&trace).await;
     let done = person.final_status(&trace).await;
     assert_eq!(done["status"], "confirmed", "{done}");
     assert_eq!(done["domain"], "ride", "the offline reader answered");
@@ -451,6 +476,7 @@ async fn llm_429_is_retried_and_the_model_answers() {
         .await
         .unwrap()
         .to_string();
+    person.approve(&trace).await;
     let done = person.final_status(&trace).await;
     assert_eq!(done["status"], "confirmed", "{done}");
     // Only the model's call said xl: the offline reader hears a standard cab.
@@ -465,6 +491,7 @@ async fn llm_500s_fall_back_and_the_person_still_gets_an_answer() {
     let stack = stack_on(&server, Fallback::Offline).await;
     let mut person = stack.client("s-llm-500");
     let trace = person.say("the usual, please").await.unwrap().to_string();
+    person.approve(&trace).await;
     let done = person.final_status(&trace).await;
     assert_eq!(done["status"], "confirmed", "{done}");
     assert_eq!(done["domain"], "ride", "the offline reader heard a cab");
@@ -508,6 +535,8 @@ async fn llm_a_registered_domain_is_offered_and_served_without_prompt_edits() {
         .await
         .unwrap()
         .to_string();
+    let confirm = person.approve(&trace).await;
+    assert_eq!(confirm["summary"]["details"]["medicine"], "ibuprofen");
     let done = person.final_status(&trace).await;
     assert_eq!(done["status"], "confirmed", "{done}");
     assert_eq!(done["domain"], "pharmacy");

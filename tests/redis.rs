@@ -244,10 +244,17 @@ async fn statuses_fan_out_to_a_gateway_on_another_node() {
     let b = TestStack::start_with_redis(&shared_url(), &prefix, |_| {}).await;
     let mut watcher_on_b = b.client("shared-session");
     let speaker_on_a = a.client("shared-session");
+    let mut speaker_on_a = speaker_on_a;
     let trace = speaker_on_a
         .say("book a cab from home to Waterloo")
         .await
         .unwrap();
+    // The confirmation reaches the other gateway too.
+    let confirm = watcher_on_b
+        .expect(secs(10), "the confirmation", |e| e["type"] == "confirm")
+        .await;
+    assert_eq!(confirm["trace_id"], trace.as_str());
+    speaker_on_a.approve(trace.as_str()).await;
     let done = watcher_on_b
         .expect_status(trace.as_str(), "confirmed", secs(10))
         .await;
@@ -265,6 +272,7 @@ async fn the_burger_dialogue_survives_a_restart_of_errand() {
         .say("book a cab from home to the airport")
         .await
         .unwrap();
+    person.approve(done_trace.as_str()).await;
     person
         .expect_status(done_trace.as_str(), "confirmed", secs(5))
         .await;
@@ -279,13 +287,22 @@ async fn the_burger_dialogue_survives_a_restart_of_errand() {
         .await
         .expect("the state outlived the process");
     assert_eq!(before.status, Status::Confirmed);
-    assert_eq!(before.history.len(), 4);
+    assert_eq!(before.history.len(), 5);
     let mut person = second.client("restart");
     let continued = person.say("221B Baker Street").await.unwrap();
     assert_eq!(
         continued, open,
         "the open clarification continues where it stopped"
     );
+    person.expect_confirm().await;
+    drop(person);
+    second.shutdown().await;
+
+    // The confirmation waits across a restart too.
+    let second = TestStack::start_with_redis(&shared_url(), &prefix, |_| {}).await;
+    let mut person = second.client("restart");
+    let yes = person.say("yes").await.unwrap();
+    assert_eq!(yes, open, "the yes answers the open confirmation");
     let done = person
         .expect_status(open.as_str(), "confirmed", secs(5))
         .await;
@@ -334,6 +351,7 @@ async fn redis_down_means_state_unavailable_quickly_then_recovery() {
         }
     };
     assert_eq!(continued, trace, "the dialogue continues after the restart");
+    person.approve(trace.as_str()).await;
     person
         .expect_status(trace.as_str(), "confirmed", secs(10))
         .await;
@@ -359,12 +377,13 @@ async fn a_three_node_redis_cluster() {
     let trace = person.say("order me a burger").await.unwrap();
     person.expect_type("clarify", secs(5)).await;
     person.say("to the office").await.unwrap();
+    person.approve(trace.as_str()).await;
     let done = person
         .expect_status(trace.as_str(), "confirmed", secs(10))
         .await;
     assert!(done["result"]["order_id"].is_string());
     let state = stack.state(&trace).await.unwrap();
-    assert_eq!(state.history.len(), 5);
+    assert_eq!(state.history.len(), 6);
     // Keys spread over the nodes by their hash tags.
     let holders = cluster
         .nodes
@@ -385,6 +404,7 @@ async fn errand_trace_prints_the_lifecycle() {
         .say("book a cab from home to the airport")
         .await
         .unwrap();
+    person.approve(trace.as_str()).await;
     person
         .expect_status(trace.as_str(), "confirmed", secs(5))
         .await;
@@ -408,7 +428,13 @@ async fn errand_trace_prints_the_lifecycle() {
         String::from_utf8_lossy(&output.stderr)
     );
     let text = String::from_utf8(output.stdout).unwrap();
-    for status in ["received", "understood", "dispatched", "confirmed"] {
+    for status in [
+        "received",
+        "understood",
+        "awaiting_confirmation",
+        "dispatched",
+        "confirmed",
+    ] {
         assert!(text.contains(status), "{status} in:\n{text}");
     }
     assert!(text.contains("booking_id"));
@@ -441,6 +467,7 @@ async fn auth_is_required_and_used() {
         .say("book a cab from home to the airport")
         .await
         .unwrap();
+    person.approve(trace.as_str()).await;
     person
         .expect_status(trace.as_str(), "confirmed", secs(5))
         .await;

@@ -166,8 +166,12 @@ pub async fn reason(args: &ReasonerArgs, utterance: &Utterance) -> Result<(), Tr
         let decided = decide(&mut session, utterance, &heard, &ctx)
             .await
             .map_err(TrackError::Agent)?;
-        if let Some((llm, turn)) = &llm_turn {
-            llm.remember(&mut session.chat, &utterance.text, turn, &decided);
+        match (&llm_turn, &args.llm) {
+            (Some((llm, turn)), _) => {
+                llm.remember(&mut session.chat, &utterance.text, turn, &decided)
+            }
+            (None, Some(llm)) => llm.note(&mut session.chat, &utterance.text, &decided),
+            (None, None) => {}
         }
         let saved = serde_json::to_string(&decided).map_err(|e| {
             TrackError::Agent(errand_schemas::ErrorBody::new(

@@ -704,6 +704,9 @@ impl Node {
                 .stt
                 .clone()
                 .map(errand_actors::speech::SpeechToText::new),
+            hello: Arc::new(errand_gateway::app::Hello::from_registry(
+                &self.options.registry,
+            )),
         }
     }
 

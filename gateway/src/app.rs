@@ -14,7 +14,9 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use errand_actors::bus::Bus;
 use errand_schemas::codec::to_json;
-use errand_schemas::{ClientEvent, SessionId, UtteranceSource};
+use errand_schemas::{
+    Act, ClientEvent, ResultBody, SessionId, Status, StatusUpdate, UtteranceSource,
+};
 use errand_schemas::{ErrorBody, ErrorCode, TraceId};
 use futures_util::StreamExt;
 use std::sync::Arc;
@@ -46,6 +48,43 @@ pub struct AppState {
     pub cluster: ClusterView,
     /// Speech-to-text for audio on `/v1/ws/mic`, when configured.
     pub stt: Option<errand_actors::speech::SpeechToText>,
+    /// What errand can do, for a client's first screen (`GET /v1/hello`).
+    pub hello: Arc<Hello>,
+}
+
+/// What a client shows before the first word: what errand can do and a few
+/// things to try, from the registered domains.
+#[derive(Clone, Debug, Default, serde::Serialize)]
+pub struct Hello {
+    /// "I can help with: ..."
+    pub greeting: String,
+    /// Things to say, one per domain.
+    pub examples: Vec<String>,
+    pub domains: Vec<HelloDomain>,
+}
+
+#[derive(Clone, Debug, Default, serde::Serialize)]
+pub struct HelloDomain {
+    pub name: String,
+    pub description: String,
+}
+
+impl Hello {
+    pub fn from_registry(registry: &errand_actors::registry::DomainRegistry) -> Self {
+        use errand_actors::dialogue::answers;
+        Self {
+            greeting: answers::abilities(registry),
+            examples: answers::examples(registry),
+            domains: registry
+                .domains()
+                .filter_map(|d| registry.spec(d))
+                .map(|spec| HelloDomain {
+                    name: spec.name.clone(),
+                    description: spec.description.clone(),
+                })
+                .collect(),
+        }
+    }
 }
 
 /// Nodes, roles, health and last heartbeat, as JSON.
@@ -57,6 +96,8 @@ pub fn app(state: AppState) -> Router {
         .route("/v1/ws/text", get(crate::ws_text::upgrade))
         .route("/v1/ws/mic", get(crate::ws_text::upgrade_mic))
         .route("/v1/commands/{trace_id}", get(command))
+        .route("/v1/commands/{trace_id}/cancel", post(cancel_command))
+        .route("/v1/hello", get(hello))
         .route("/v1/sessions/{session_id}/utterances", post(post_utterance))
         .route("/v1/sessions/{session_id}/events", get(session_events))
         .route("/v1/food/orders", post(crate::rest::food_orders))
@@ -279,6 +320,139 @@ async fn command(
                     "The state store is unavailable.",
                 ),
             )
+        }
+    }
+}
+
+/// `GET /v1/hello`: what errand can do, whether it hears speech, and
+/// whether it wants a token.
+async fn hello(State(state): State<AppState>) -> Response {
+    let mut value = serde_json::to_value(&*state.hello).unwrap_or_default();
+    value["speech"] = state.stt.is_some().into();
+    value["auth"] = state.auth.enabled().into();
+    json_response(StatusCode::OK, &value)
+}
+
+/// `POST /v1/commands/{trace_id}/cancel`: cancels a placed command with its
+/// provider (the charge voided or refunded), or drops one still being put
+/// together; answers with the command's state.
+async fn cancel_command(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(trace_id): Path<String>,
+) -> Response {
+    let trace_id = TraceId(trace_id);
+    let store = &state.front.tracker.store;
+    let unavailable = || {
+        problem(
+            StatusCode::SERVICE_UNAVAILABLE,
+            ErrorBody::new(
+                ErrorCode::StateUnavailable,
+                "The state store is unavailable.",
+            ),
+        )
+    };
+    let command = match store.get(&trace_id).await {
+        Ok(Some(command)) if command.user_id == caller.subject => command,
+        Ok(_) => {
+            return problem(
+                StatusCode::NOT_FOUND,
+                ErrorBody::new(ErrorCode::NotFound, "No command with that trace id."),
+            );
+        }
+        Err(_) => return unavailable(),
+    };
+    let ended = |why: &str| {
+        problem(
+            StatusCode::CONFLICT,
+            ErrorBody::new(ErrorCode::InvalidCommand, why),
+        )
+    };
+    match command.status {
+        Status::Cancelled => json_response(StatusCode::OK, &command),
+        Status::Confirmed => {
+            let domain = command.domain.clone().unwrap_or_default();
+            match state
+                .agents
+                .cancel(&domain, &trace_id, &caller.subject)
+                .await
+            {
+                Ok(Ok(result)) => {
+                    let step = StatusUpdate {
+                        domain: Some(domain),
+                        reply: Some(format!(
+                            "Cancelled: {} will be refunded.",
+                            errand_actors::agents::format_money(result.refund, &result.currency)
+                        )),
+                        result: Some(ResultBody::Cancellation(result)),
+                        ..StatusUpdate::new(
+                            trace_id.clone(),
+                            command.session_id.clone(),
+                            command.user_id.clone(),
+                            Status::Cancelled,
+                            command.turn,
+                        )
+                    };
+                    if let Err(e) = state.front.tracker.record(step).await {
+                        return problem(
+                            status_of(e.code()),
+                            ErrorBody::new(e.code(), e.to_string()),
+                        );
+                    }
+                    match store.get(&trace_id).await {
+                        Ok(Some(command)) => json_response(StatusCode::OK, &command),
+                        _ => unavailable(),
+                    }
+                }
+                Ok(Err(refusal)) => {
+                    let status = match refusal.code {
+                        ErrorCode::TooLateToCancel => StatusCode::CONFLICT,
+                        code => match status_of(code) {
+                            StatusCode::BAD_REQUEST => StatusCode::UNPROCESSABLE_ENTITY,
+                            other => other,
+                        },
+                    };
+                    problem(status, refusal)
+                }
+                Err(e) => problem(status_of(e.code), e),
+            }
+        }
+        Status::Dispatched => ended("It is being placed right now; try again in a moment."),
+        Status::Failed | Status::Declined | Status::Answered => {
+            ended(&format!("It already ended: {}.", command.status))
+        }
+        Status::Received
+        | Status::AwaitingClarification
+        | Status::Understood
+        | Status::AwaitingConfirmation => {
+            // Still in the conversation: the dialogue drops it, as the
+            // page's Cancel button does.
+            if let Err(e) = state
+                .front
+                .press(
+                    &command.session_id,
+                    &caller.subject,
+                    &trace_id,
+                    Act::Cancel,
+                    None,
+                )
+                .await
+            {
+                return problem(status_of(e.code), e);
+            }
+            let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(5);
+            loop {
+                match store.get(&trace_id).await {
+                    Ok(Some(now)) if now.status.is_final() => {
+                        return json_response(StatusCode::OK, &now);
+                    }
+                    Ok(_) if tokio::time::Instant::now() < deadline => {
+                        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+                    }
+                    Ok(Some(now)) => return json_response(StatusCode::ACCEPTED, &now),
+                    _ => return unavailable(),
+                }
+            }
         }
     }
 }

@@ -33,6 +33,18 @@ pub const ROUTES: &[(&str, &str, &str, bool)] = &[
     ),
     (
         "post",
+        "/v1/commands/{trace_id}/cancel",
+        "Cancel a command: a placed one with its provider (refunded), or one still being put together",
+        true,
+    ),
+    (
+        "get",
+        "/v1/hello",
+        "What errand can do, things to try, whether it hears speech and wants a token",
+        false,
+    ),
+    (
+        "post",
         "/v1/sessions/{session_id}/utterances",
         "Say something over plain HTTP",
         true,
@@ -172,6 +184,13 @@ pub fn document() -> Value {
             "/v1/commands/{trace_id}" => {
                 operation["responses"] = ok("200", "The command", &state);
                 operation["responses"]["404"] = problem.clone();
+            }
+            "/v1/commands/{trace_id}/cancel" => {
+                operation["responses"] = ok("200", "The command, cancelled", &state);
+                operation["responses"]["202"] = json!({"description": "Accepted: the conversation is dropping it", "content": {"application/json": {"schema": state}}});
+                for code in ["404", "409", "422", "503"] {
+                    operation["responses"][code] = problem.clone();
+                }
             }
             "/v1/location/resolve" => {
                 operation["parameters"] = json!([{"name": "q", "in": "query", "required": true, "schema": {"type": "string"}}]);

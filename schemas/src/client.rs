@@ -62,6 +62,12 @@ pub enum ServerEvent {
     Confirm {
         trace_id: TraceId,
         question: String,
+        #[cfg_attr(
+            test,
+            proptest(
+                strategy = "proptest::strategy::Strategy::boxed(proptest::prelude::any::<Summary>())"
+            )
+        )]
         summary: Summary,
     },
     /// A lifecycle step.

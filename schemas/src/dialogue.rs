@@ -133,6 +133,12 @@ pub struct OpenCommand {
     pub question: String,
     /// The priced command shown for confirmation.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        test,
+        proptest(
+            strategy = "proptest::option::of(proptest::strategy::Strategy::boxed(proptest::prelude::any::<Summary>()))"
+        )
+    )]
     pub summary: Option<Summary>,
     /// What a yes to the last question sets.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -195,6 +201,12 @@ pub struct Placed {
     pub action: String,
     pub slots: SlotMap,
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        test,
+        proptest(
+            strategy = "proptest::option::of(proptest::strategy::Strategy::boxed(proptest::prelude::any::<Summary>()))"
+        )
+    )]
     pub summary: Option<Summary>,
     /// When it was dispatched.
     pub at_ms: u64,
@@ -249,9 +261,17 @@ pub struct SessionState {
     pub chat: Vec<ChatMessage>,
     /// Requests heard beside the open one, taken after it, in order.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[cfg_attr(
+        test,
+        proptest(strategy = "proptest::collection::vec(proptest::prelude::any::<Queued>(), 0..2)")
+    )]
     pub queued: Vec<Queued>,
     /// The last commands placed, newest last (bounded).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[cfg_attr(
+        test,
+        proptest(strategy = "proptest::collection::vec(proptest::prelude::any::<Placed>(), 0..2)")
+    )]
     pub placed: Vec<Placed>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub said: Option<Said>,
@@ -338,5 +358,11 @@ pub struct Clarification {
     pub reply: Option<String>,
     /// The priced command this question asks to confirm.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        test,
+        proptest(
+            strategy = "proptest::option::of(proptest::strategy::Strategy::boxed(proptest::prelude::any::<Summary>()))"
+        )
+    )]
     pub summary: Option<Summary>,
 }

@@ -35,18 +35,30 @@ where
     let _ = from_bincode::<T>(bytes);
 }
 
+/// Each runs on a thread with a large stack: the generated strategies of
+/// the widest types (a session with its priced summaries) are deep in a
+/// debug build.
 macro_rules! codec_tests {
     ($($name:ident: $ty:ty),* $(,)?) => {
-        proptest! {
-            #![proptest_config(ProptestConfig::with_cases(128))]
-            $(
-                #[test]
-                fn $name(value in any::<$ty>(), garbage in prop::collection::vec(any::<u8>(), 0..256)) {
-                    round_trips(&value)?;
-                    never_panics::<$ty>(&garbage);
-                }
-            )*
-        }
+        $(
+            #[test]
+            fn $name() {
+                std::thread::Builder::new()
+                    .stack_size(32 << 20)
+                    .spawn(|| {
+                        proptest!(ProptestConfig::with_cases(128), |(
+                            value in any::<$ty>(),
+                            garbage in prop::collection::vec(any::<u8>(), 0..256)
+                        )| {
+                            round_trips(&value)?;
+                            never_panics::<$ty>(&garbage);
+                        });
+                    })
+                    .expect("a test thread")
+                    .join()
+                    .expect("the property holds");
+            }
+        )*
     };
 }
 

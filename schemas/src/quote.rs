@@ -33,6 +33,12 @@ pub struct Summary {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub merchant: Option<String>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[cfg_attr(
+        test,
+        proptest(
+            strategy = "proptest::collection::vec(proptest::prelude::any::<LineItem>(), 0..3)"
+        )
+    )]
     pub items: Vec<LineItem>,
     /// Minor units.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -64,6 +70,10 @@ pub struct Summary {
     /// XL seats 5; a standard car takes 4.", "Burger Barn can't do extra
     /// cheese.").
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[cfg_attr(
+        test,
+        proptest(strategy = "proptest::collection::vec(proptest::prelude::any::<String>(), 0..2)")
+    )]
     pub notes: Vec<String>,
     /// An unpriced command's slots, as the person gave them.
     #[serde(default, skip_serializing_if = "SlotMap::is_empty")]

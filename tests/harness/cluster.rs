@@ -360,13 +360,14 @@ pub async fn run_load(
     let mut report = LoadReport::default();
     let mut traces = Vec::new();
     let gap = Duration::from_secs_f64(1.0 / per_second.max(0.1));
+    // Sessions of this run only: the same words again on a session moments
+    // later would be a double tap, one command.
+    let run = errand_schemas::TraceId::generate();
+    let run = &run.as_str()[run.as_str().len() - 8..];
     for k in 0..count {
         let started = Instant::now();
         let text = REQUESTS[k % REQUESTS.len()];
-        let session = format!(
-            "load-{k}-{}",
-            &cluster.cluster_name[..8.min(cluster.cluster_name.len())]
-        );
+        let session = format!("load-{k}-{run}");
         match cluster.say(&session, text).await {
             Some(trace) => {
                 report.acknowledged += 1;

@@ -469,16 +469,33 @@ impl Person {
         .await
     }
 
-    /// The final `status` event of `trace_id` (confirmed, failed, declined
-    /// or cancelled), within 10 s.
+    /// The final `status` event of `trace_id` (confirmed, failed, declined,
+    /// cancelled or answered), within 10 s.
     pub async fn final_status(&mut self, trace_id: &str) -> serde_json::Value {
         self.expect(secs(10), &format!("final status of {trace_id}"), |e| {
             e["type"] == "status"
                 && e["trace_id"] == trace_id
-                && ["confirmed", "failed", "declined", "cancelled"]
+                && ["confirmed", "failed", "declined", "cancelled", "answered"]
                     .contains(&e["status"].as_str().unwrap_or(""))
         })
         .await
+    }
+
+    /// Waits for the confirmation of `trace_id` and says yes to it; returns
+    /// the `confirm` event (its `summary` is what will be placed).
+    pub async fn approve(&mut self, trace_id: &str) -> serde_json::Value {
+        let confirm = self
+            .expect(secs(10), &format!("the confirmation of {trace_id}"), |e| {
+                e["type"] == "confirm" && e["trace_id"] == trace_id
+            })
+            .await;
+        self.say("yes").await.expect("a yes is accepted");
+        confirm
+    }
+
+    /// The next confirmation, whatever its trace.
+    pub async fn expect_confirm(&mut self) -> serde_json::Value {
+        self.expect_type("confirm", secs(10)).await
     }
 }
 

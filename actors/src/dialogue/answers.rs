@@ -9,20 +9,24 @@ use crate::reading::acts::Act;
 use crate::registry::{Catalog, DomainRegistry};
 use errand_schemas::{CommandState, ResultBody, SessionState, Status};
 
-/// What errand can do, in a sentence, from the registry.
+/// What errand can do, in a sentence, from the registry's descriptions
+/// ("Orders food for delivery..." becomes "order food for delivery...").
 pub fn abilities(registry: &DomainRegistry) -> String {
     let things: Vec<String> = registry
         .domains()
         .filter_map(|d| registry.spec(d))
         .map(|spec| {
             let d = spec.description.trim().trim_end_matches('.');
-            let mut c = d.chars();
-            c.next()
-                .map(|f| f.to_lowercase().chain(c).collect())
-                .unwrap_or_default()
+            let (verb, rest) = d.split_once(' ').unwrap_or((d, ""));
+            let verb = verb.to_lowercase();
+            let verb = match verb.strip_suffix('s') {
+                Some(base) if base.len() > 2 && !base.ends_with('s') => base.to_owned(),
+                _ => verb,
+            };
+            format!("{verb} {rest}").trim().to_owned()
         })
         .collect();
-    format!("I can help with: {}.", list(&things))
+    format!("I can {}.", list(&things))
 }
 
 /// A few things to say, from the domains' examples.
@@ -39,10 +43,10 @@ fn try_saying(registry: &DomainRegistry) -> String {
         .into_iter()
         .map(|e| format!("\"{e}\""))
         .collect();
-    if examples.is_empty() {
-        String::new()
-    } else {
-        format!(" Try {}.", list(&examples).replace(" and ", " or "))
+    match examples.as_slice() {
+        [] => String::new(),
+        [one] => format!(" Try {one}."),
+        [init @ .., last] => format!(" Try {} or {last}.", init.join(", ")),
     }
 }
 
@@ -87,19 +91,25 @@ fn matching<'a>(what: &str, catalog: &'a Catalog) -> Vec<(&'a str, &'a str, i64)
         .iter()
         .find(|(a, _)| item_key(a) == key)
         .map(|(_, name)| item_key(name));
-    let mut found = Vec::new();
-    for merchant in &catalog.merchants {
-        for (name, price) in &merchant.items {
-            let k = item_key(name);
-            let hit = k == key
-                || alias.as_deref() == Some(k.as_str())
-                || key.split(' ').all(|w| k.split(' ').any(|x| x == w));
-            if hit {
-                found.push((merchant.name.as_str(), name.as_str(), *price));
+    let hits = |loose: bool| {
+        let mut found = Vec::new();
+        for merchant in &catalog.merchants {
+            for (name, price) in &merchant.items {
+                let k = item_key(name);
+                let hit = k == key
+                    || alias.as_deref() == Some(k.as_str())
+                    || (loose && key.split(' ').all(|w| k.split(' ').any(|x| x == w)));
+                if hit {
+                    found.push((merchant.name.as_str(), name.as_str(), *price));
+                }
             }
         }
-    }
-    found
+        found
+    };
+    // The very item when there is one ("cheeseburger"), else every item
+    // of its kind ("curry").
+    let exact = hits(false);
+    if exact.is_empty() { hits(true) } else { exact }
 }
 
 fn strip_article(text: &str) -> &str {
@@ -330,9 +340,9 @@ mod tests {
     #[test]
     fn what_errand_can_do_comes_from_the_registry() {
         let help = ask(Act::Help);
-        assert!(help.contains("orders food for delivery"), "{help}");
-        assert!(help.contains("books rides"), "{help}");
-        assert!(help.contains("delivers groceries"), "{help}");
+        assert!(help.starts_with("I can order food for delivery"), "{help}");
+        assert!(help.contains("book rides"), "{help}");
+        assert!(help.contains("deliver groceries"), "{help}");
         assert!(ask(Act::Status).contains("haven't ordered"));
     }
 }

@@ -45,7 +45,8 @@ pub fn context(open: Option<&OpenCommand>) -> Context {
 /// Completes a [`Heard`]: grounds the reader's `parse` (of
 /// `prepared.request`), reads what the words give the open command, and
 /// splits off further requests when `split_with` (the offline reader) is
-/// given.
+/// given. Without it a model read the words: errand's reading then only
+/// fills what the model left out.
 #[allow(clippy::too_many_arguments)]
 pub fn finish(
     reading: &Reading,
@@ -87,11 +88,16 @@ pub fn finish(
             heard.more.push(Queued { action, slots });
         }
     }
+    let model = split_with.is_none();
     if heard.in_scope() {
-        reading.ground(&first_text, &heard.action, &mut heard.parse.slots, now_ms);
+        if model {
+            reading.fill(&first_text, &heard.action, &mut heard.parse.slots, now_ms);
+        } else {
+            reading.ground(&first_text, &heard.action, &mut heard.parse.slots, now_ms);
+        }
     }
     if let Some(open) = open {
-        heard.for_open = for_open(reading, registry, &heard, open, now_ms);
+        heard.for_open = for_open(reading, registry, &heard, open, model, now_ms);
     }
     heard
 }
@@ -105,6 +111,7 @@ fn for_open(
     registry: &DomainRegistry,
     heard: &Heard,
     open: &OpenCommand,
+    model: bool,
     now_ms: u64,
 ) -> SlotMap {
     let mut slots = SlotMap::new();
@@ -114,7 +121,11 @@ fn for_open(
     if heard.action == open.action || !heard.in_scope() || heard.change {
         slots.extend(heard.parse.answer.clone());
     }
-    reading.ground(&heard.text, &open.action, &mut slots, now_ms);
+    if model && heard.action == open.action {
+        reading.fill(&heard.text, &open.action, &mut slots, now_ms);
+    } else {
+        reading.ground(&heard.text, &open.action, &mut slots, now_ms);
+    }
     let Some((_, spec)) = registry.action(&open.action) else {
         return slots;
     };

@@ -52,8 +52,8 @@ pub enum Effect {
     Record(Box<StatusUpdate>),
     /// A question (`clarify`), a confirmation (`confirm`), or words alone
     /// (a `reply`, when the question is empty), on `agent.out.clarify`.
-    Clarify(Clarification),
-    Dispatch(Command),
+    Clarify(Box<Clarification>),
+    Dispatch(Box<Command>),
 }
 
 /// When the person confirms a command before it is placed
@@ -322,7 +322,7 @@ impl Turn<'_> {
 
     /// Words alone on `trace` (a `reply` event, no question, no status).
     fn say(&mut self, trace: &TraceId, text: String) {
-        self.effects.push(Effect::Clarify(Clarification {
+        self.effects.push(Effect::Clarify(Box::new(Clarification {
             trace_id: trace.clone(),
             session_id: self.utterance.session_id.clone(),
             user_id: self.utterance.user_id.clone(),
@@ -332,7 +332,7 @@ impl Turn<'_> {
             turn: self.turn,
             reply: Some(text),
             summary: None,
-        }));
+        })));
     }
 
     /// The open question again (a confirmation with its summary), after
@@ -342,7 +342,7 @@ impl Turn<'_> {
             Some(p) => format!("{p} {}", open.question),
             None => open.question.clone(),
         };
-        self.effects.push(Effect::Clarify(Clarification {
+        self.effects.push(Effect::Clarify(Box::new(Clarification {
             trace_id: open.trace_id.clone(),
             session_id: self.utterance.session_id.clone(),
             user_id: self.utterance.user_id.clone(),
@@ -352,7 +352,7 @@ impl Turn<'_> {
             turn: self.turn,
             reply,
             summary: open.summary.clone(),
-        }));
+        })));
         self.led_to = Some(open.trace_id.clone());
     }
 
@@ -1011,7 +1011,7 @@ impl Turn<'_> {
             self.record(understood);
         }
         let command = self.command(&open, &domain);
-        self.effects.push(Effect::Dispatch(command));
+        self.effects.push(Effect::Dispatch(Box::new(command)));
         session.place(Placed {
             trace_id: open.trace_id.clone(),
             domain,

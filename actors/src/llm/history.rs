@@ -91,9 +91,12 @@ pub fn outcome(effects: &[Effect]) -> String {
         return "dispatched: the person will be told when it is done".into();
     }
     if let Some(question) = effects.iter().find_map(|e| match e {
-        Effect::Clarify(q) => Some(q),
+        Effect::Clarify(q) if !q.question.is_empty() => Some(q),
         _ => None,
     }) {
+        if question.summary.is_some() {
+            return format!("asked the person to confirm: {}", question.question);
+        }
         return format!("asked the person for: {}", question.missing.join(", "));
     }
     let last = effects.iter().rev().find_map(|e| match e {
@@ -114,7 +117,15 @@ pub fn said(effects: &[Effect]) -> String {
     let mut parts: Vec<String> = effects
         .iter()
         .filter_map(|e| match e {
-            Effect::Clarify(q) => Some(q.question.clone()),
+            Effect::Clarify(q) => {
+                let said = [q.reply.as_deref(), Some(q.question.as_str())];
+                let said: Vec<&str> = said
+                    .into_iter()
+                    .flatten()
+                    .filter(|s| !s.is_empty())
+                    .collect();
+                (!said.is_empty()).then(|| said.join(" "))
+            }
             Effect::Record(step) => step.reply.clone(),
             Effect::Dispatch(c) => Some(format!("(dispatched {})", c.action.name())),
         })

@@ -313,6 +313,16 @@ impl LlmReasoner {
         history::trim(chat, self.config.history_turns);
     }
 
+    /// Adds a turn errand read itself (a yes, a question) to the
+    /// conversation, so the model knows what happened.
+    pub fn note(&self, chat: &mut Vec<ChatMessage>, text: &str, effects: &[Effect]) {
+        let turn = LlmTurn {
+            heard: Heard::from(Parse::out_of_scope()),
+            answer: None,
+        };
+        self.remember(chat, text, &turn, effects);
+    }
+
     fn is_known(&self, name: &str) -> bool {
         name == tools::CANCEL || self.registry.action(name).is_some()
     }

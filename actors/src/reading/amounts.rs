@@ -317,15 +317,14 @@ fn amount_before(words: &Words, at: usize, floor: usize) -> (u32, usize, Vec<Str
     let counted = |n: u32, start: usize| (n, start, sizes.clone());
     match before {
         "a" | "an" | "one" | "single" | "another" => counted(1, i - 1),
-        "some" | "few" if !unit => {
-            let few = before == "few" || (i >= floor + 2 && w[i - 2] == "a" && before == "few");
-            let n = if few { 3 } else { 1 };
-            let start = if before == "few" && i >= floor + 2 && w[i - 2] == "a" {
+        "some" if !unit => counted(1, i - 1),
+        "few" if !unit => {
+            let start = if i >= floor + 2 && w[i - 2] == "a" {
                 i - 2
             } else {
                 i - 1
             };
-            counted(n, start)
+            counted(3, start)
         }
         "couple" | "pair" => {
             let start = if i >= floor + 2 && w[i - 2] == "a" {

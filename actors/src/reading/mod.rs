@@ -122,6 +122,29 @@ impl Reading {
         when::parse(text, timestamp(now_ms), &self.tz)
     }
 
+    /// Completes what a model heard: the words fill only the slots it left
+    /// out (its reading of the rest stands), and a time it wrote becomes
+    /// RFC 3339.
+    pub fn fill(&self, text: &str, action: &str, slots: &mut SlotMap, now_ms: u64) {
+        let mut read = SlotMap::new();
+        self.ground(text, action, &mut read, now_ms);
+        let time = slots
+            .get("pickup_at")
+            .or_else(|| slots.get("time"))
+            .and_then(SlotValue::as_text)
+            .map(str::to_owned);
+        slots.remove("time");
+        if let Some(said) = time {
+            match self.time(&said, now_ms) {
+                Some(at) => slots.insert("pickup_at".into(), SlotValue::Text(at)),
+                None => slots.remove("pickup_at"),
+            };
+        }
+        for (name, value) in read {
+            slots.entry(name).or_insert(value);
+        }
+    }
+
     /// Checks and completes `slots`, what a reader heard `text` ask for
     /// `action`, against the words themselves.
     pub fn ground(&self, text: &str, action: &str, slots: &mut SlotMap, now_ms: u64) {

@@ -46,7 +46,7 @@ fn find_in(words: &Words, now: &Zoned) -> Option<Found> {
     // "in 20 minutes", "in an hour", "in half an hour", "in 2 hours".
     for i in 0..w.len() {
         if w[i] == "in"
-            && let Some((minutes, to)) = duration(&w, i + 1)
+            && let Some((minutes, to)) = duration(w, i + 1)
         {
             let at = now.checked_add((minutes as i64).minutes()).ok()?;
             return Some(Found {
@@ -56,9 +56,9 @@ fn find_in(words: &Words, now: &Zoned) -> Option<Found> {
             });
         }
     }
-    let day = day_word(&w, now.date());
-    let clock = clock_time(&w);
-    let part = part_of_day(&w);
+    let day = day_word(w, now.date());
+    let clock = clock_time(w);
+    let part = part_of_day(w);
     if day.is_none() && clock.is_none() && part.is_none() {
         return None;
     }
