@@ -751,7 +751,10 @@ async fn a_domain_served_by_an_external_http_service() {
         .say("order me 2 burgers to 221B Baker Street")
         .await
         .unwrap();
-    person.approve(trace.as_str()).await;
+    // Priced by the provider before the yes (POST /v1/food/orders/quote).
+    let confirm = person.approve(trace.as_str()).await;
+    assert_eq!(confirm["summary"]["merchant"], "Burger Barn");
+    assert_eq!(confirm["summary"]["total"], 2 * 899 + 299);
     let done = person
         .expect_status(trace.as_str(), "confirmed", secs(10))
         .await;

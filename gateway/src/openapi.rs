@@ -5,6 +5,7 @@
 
 use errand_schemas::{
     ClientEvent, CommandState, ErrorCode, FoodOrder, MartOrder, Place, ResultBody, RideBooking,
+    Summary,
 };
 use schemars::JsonSchema;
 use schemars::generate::{SchemaGenerator, SchemaSettings};
@@ -58,6 +59,24 @@ pub const ROUTES: &[(&str, &str, &str, bool)] = &[
     ("post", "/v1/food/orders", "Order food", true),
     ("post", "/v1/ride/bookings", "Book a ride", true),
     ("post", "/v1/mart/orders", "Order groceries", true),
+    (
+        "post",
+        "/v1/food/orders/quote",
+        "Price a food order without placing it",
+        true,
+    ),
+    (
+        "post",
+        "/v1/ride/bookings/quote",
+        "Price a ride without booking it",
+        true,
+    ),
+    (
+        "post",
+        "/v1/mart/orders/quote",
+        "Price a grocery order without placing it",
+        true,
+    ),
     (
         "post",
         "/v1/payment/charges",
@@ -120,6 +139,7 @@ pub fn document() -> Value {
     let utterance = schema(|g| g.subschema_for::<UtteranceRequest>());
     let accepted = schema(|g| g.subschema_for::<Accepted>());
     let result = schema(|g| g.subschema_for::<ResultBody>());
+    let priced = schema(|g| g.subschema_for::<Summary>());
     let state = schema(|g| g.subschema_for::<CommandState>());
     let place = schema(|g| g.subschema_for::<Place>());
     let event = schema(|g| g.subschema_for::<ClientEvent>());
@@ -165,6 +185,18 @@ pub fn document() -> Value {
                 };
                 operation["responses"] = ok("201", "The result", &response);
                 for code in ["400", "409", "422", "503"] {
+                    operation["responses"][code] = problem.clone();
+                }
+            }
+            "/v1/food/orders/quote" | "/v1/ride/bookings/quote" | "/v1/mart/orders/quote" => {
+                let request = match *path {
+                    "/v1/food/orders/quote" => &food,
+                    "/v1/ride/bookings/quote" => &ride,
+                    _ => &mart,
+                };
+                operation["requestBody"] = body(request);
+                operation["responses"] = ok("200", "The priced summary", &priced);
+                for code in ["400", "422", "503"] {
                     operation["responses"][code] = problem.clone();
                 }
             }

@@ -8,6 +8,7 @@
 //! | `POST /v1/mart/orders` | `{"items":[...],"address"}` | 201, the order |
 //! | `POST /v1/payment/charges` | `{"amount","currency","description"?}` | 201, the charge |
 //! | `GET /v1/location/resolve?q=` | | 200, the place |
+//! | `POST /v1/food/orders/quote` (and `/v1/ride/bookings/quote`, `/v1/mart/orders/quote`) | as above | 200, the priced summary; 422 with `code`, `slot` and `offer` when it cannot be placed |
 //!
 //! An `Idempotency-Key` header is scoped to its subject and route and kept
 //! for 24 hours: the same key with the same body returns the same result
@@ -177,6 +178,85 @@ async fn forward(
     }
 }
 
+/// Prices `action` with its domain's agent, without side effects.
+async fn quote(state: &AppState, user: &str, action: Action) -> Response {
+    let command = Command {
+        trace_id: TraceId::generate(),
+        session_id: SessionId(format!("rest-{user}")),
+        user_id: user.to_owned(),
+        action,
+        issued_at_ms: errand_schemas::now_ms(),
+        turn: 0,
+        deadline_ms: None,
+    };
+    match state.agents.quote(&command).await {
+        Ok(Ok(summary)) => (
+            StatusCode::OK,
+            [(header::CONTENT_TYPE, "application/json")],
+            to_json(&summary),
+        )
+            .into_response(),
+        Ok(Err(refusal)) => {
+            // A problem, with the slot to change and what errand could offer.
+            let body = serde_json::json!({
+                "type": format!("https://errand.dev/problems/{}", refusal.error.code),
+                "title": refusal.error.code.as_str(),
+                "status": 422,
+                "code": refusal.error.code,
+                "detail": refusal.error.message,
+                "slot": refusal.slot,
+                "offer": refusal.offer.map(|o| o.slots),
+            });
+            (
+                StatusCode::UNPROCESSABLE_ENTITY,
+                [(header::CONTENT_TYPE, "application/problem+json")],
+                body.to_string(),
+            )
+                .into_response()
+        }
+        Err(e) => problem(status_of(e.code), e),
+    }
+}
+
+/// Parses a body of type `T`, checks it, and prices the action it makes.
+async fn priced<T: DeserializeOwned>(
+    state: &AppState,
+    caller: &Caller,
+    body: &[u8],
+    check: fn(&T) -> Result<(), String>,
+    action: fn(T) -> Action,
+) -> Response {
+    let value: T = match parse(body) {
+        Ok(v) => v,
+        Err(r) => return *r,
+    };
+    if let Err(why) = check(&value) {
+        return *bad(why);
+    }
+    quote(state, &caller.subject, action(value)).await
+}
+
+pub async fn food_quote(State(state): State<AppState>, caller: Caller, body: Bytes) -> Response {
+    let check = |o: &FoodOrder| items_and_address(&o.items, &o.address);
+    priced(&state, &caller, &body, check, Action::OrderFood).await
+}
+
+pub async fn ride_quote(State(state): State<AppState>, caller: Caller, body: Bytes) -> Response {
+    priced(&state, &caller, &body, ride_check, Action::BookRide).await
+}
+
+pub async fn mart_quote(State(state): State<AppState>, caller: Caller, body: Bytes) -> Response {
+    let check = |o: &MartOrder| items_and_address(&o.items, &o.address);
+    priced(&state, &caller, &body, check, Action::OrderMart).await
+}
+
+fn ride_check(r: &RideBooking) -> Result<(), String> {
+    if r.pickup.trim().is_empty() || r.destination.trim().is_empty() {
+        return Err("A pickup and a destination are required.".to_owned());
+    }
+    Ok(())
+}
+
 /// Parses a body of type `T`, checks it, and forwards the action it makes.
 async fn adapt<T: DeserializeOwned>(
     state: &AppState,
@@ -230,19 +310,13 @@ pub async fn ride_bookings(
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
-    let check = |r: &RideBooking| {
-        if r.pickup.trim().is_empty() || r.destination.trim().is_empty() {
-            return Err("A pickup and a destination are required.".to_owned());
-        }
-        Ok(())
-    };
     adapt(
         &state,
         &caller,
         &headers,
         &body,
         "ride/bookings",
-        check,
+        ride_check,
         Action::BookRide,
     )
     .await

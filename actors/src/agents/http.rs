@@ -9,11 +9,18 @@
 //! command is the same request to the provider. A 2xx answer is the result;
 //! a problem+json answer with a `code` is the provider's refusal; anything
 //! else (unreachable, 5xx without a code) is transient and retried.
+//!
+//! Prices before the confirmation come from the same route with `/quote`
+//! (`POST /v1/food/orders/quote`): a 2xx answer is the summary, a problem
+//! with a `code` (and a `slot`, an `offer`) the refusal. A provider without
+//! that route (404, 405) is confirmed unpriced.
 
 use super::Services;
 use crate::registry::{DomainAgent, DomainSpec};
 use async_trait::async_trait;
-use errand_schemas::{Action, Command, ErrorBody, ErrorCode, ResultBody};
+use errand_schemas::{
+    Action, Command, ErrorBody, ErrorCode, Offer, Refusal, ResultBody, SlotMap, Summary,
+};
 use std::time::Duration;
 
 pub struct HttpAgent {
@@ -74,11 +81,76 @@ impl DomainAgent for HttpAgent {
         self.spec.clone()
     }
 
+    async fn quote(&self, command: &Command, _: &Services) -> Result<Summary, Refusal> {
+        let (url, body) = self.request(command);
+        let answer = self
+            .post(&format!("{url}/quote"), command, &body)
+            .await
+            .map_err(Refusal::fatal)?;
+        match answer {
+            (status, _) if status.as_u16() == 404 || status.as_u16() == 405 => {
+                Ok(crate::registry::unpriced(command))
+            }
+            (status, json) if status.is_success() => serde_json::from_value(json).map_err(|e| {
+                Refusal::fatal(transient(format!("the provider's quote is not valid: {e}")))
+            }),
+            (status, json) => {
+                let error = self.refusal(status, &json)?;
+                let mut refusal = Refusal::from(error);
+                if let Some(slot) = json["slot"].as_str() {
+                    refusal.slot = Some(slot.to_owned());
+                }
+                if let Ok(slots) = serde_json::from_value::<SlotMap>(json["offer"].clone()) {
+                    refusal.offer = Some(Offer { slots });
+                }
+                Err(refusal)
+            }
+        }
+    }
+
     async fn execute(&self, command: &Command, _: &Services) -> Result<ResultBody, ErrorBody> {
         let (url, body) = self.request(command);
+        let (status, json) = self.post(&url, command, &body).await?;
+        if status.is_success() {
+            return serde_json::from_value(json).map_err(|e| {
+                ErrorBody::new(
+                    ErrorCode::ProcessingFailed,
+                    format!("the provider's result is not valid: {e}"),
+                )
+            });
+        }
+        Err(self
+            .refusal(status, &json)
+            .unwrap_or_else(|transient| transient))
+    }
+
+    fn confirmation(&self, result: &ResultBody) -> String {
+        match result {
+            ResultBody::Order(o) => {
+                super::order_confirmation(&format!("Your order from {}", o.merchant), o)
+            }
+            ResultBody::Ride(r) => format!(
+                "Your ride to {} is booked: {}, arriving in about {} minutes.",
+                r.destination.name,
+                super::format_money(r.fare, &r.currency),
+                r.eta_minutes
+            ),
+            ResultBody::Cancellation(_) | ResultBody::Other(_) => "Done.".into(),
+        }
+    }
+}
+
+impl HttpAgent {
+    /// Posts `body` for `command`; the status and the JSON answer.
+    async fn post(
+        &self,
+        url: &str,
+        command: &Command,
+        body: &serde_json::Value,
+    ) -> Result<(reqwest::StatusCode, serde_json::Value), ErrorBody> {
         let response = self
             .client
-            .post(&url)
+            .post(url)
             .header("Idempotency-Key", command.trace_id.as_str())
             .header("Content-Type", "application/json")
             .body(body.to_string())
@@ -97,19 +169,19 @@ impl DomainAgent for HttpAgent {
                 self.spec.name
             ))
         })?;
-        let json: serde_json::Value = serde_json::from_slice(&bytes).unwrap_or_default();
-        if status.is_success() {
-            return serde_json::from_value(json).map_err(|e| {
-                ErrorBody::new(
-                    ErrorCode::ProcessingFailed,
-                    format!("the provider's result is not valid: {e}"),
-                )
-            });
-        }
-        // A refusal with a stable code is an answer; anything else is retried.
+        Ok((status, serde_json::from_slice(&bytes).unwrap_or_default()))
+    }
+
+    /// A refusal with a stable code is an answer (`Ok`); anything else is
+    /// transient (`Err`) and retried.
+    fn refusal(
+        &self,
+        status: reqwest::StatusCode,
+        json: &serde_json::Value,
+    ) -> Result<ErrorBody, ErrorBody> {
         match serde_json::from_value::<ErrorCode>(json["code"].clone()) {
             Ok(code) if !status.is_server_error() || code != ErrorCode::Internal => {
-                Err(ErrorBody::new(
+                Ok(ErrorBody::new(
                     code,
                     json["detail"]
                         .as_str()
@@ -121,21 +193,6 @@ impl DomainAgent for HttpAgent {
                 "the {} provider answered {status}",
                 self.spec.name
             ))),
-        }
-    }
-
-    fn confirmation(&self, result: &ResultBody) -> String {
-        match result {
-            ResultBody::Order(o) => {
-                super::order_confirmation(&format!("Your order from {}", o.merchant), o)
-            }
-            ResultBody::Ride(r) => format!(
-                "Your ride to {} is booked: {}, arriving in about {} minutes.",
-                r.destination.name,
-                super::format_money(r.fare, &r.currency),
-                r.eta_minutes
-            ),
-            ResultBody::Cancellation(_) | ResultBody::Other(_) => "Done.".into(),
         }
     }
 }

@@ -134,7 +134,19 @@ impl Gazetteer {
             }
             _ => (None, q.as_str()),
         };
-        let (_, base) = self.streets.iter().find(|(name, _)| name == street)?;
+        let known = self.streets.iter().find(|(name, _)| name == street);
+        let base = match known {
+            Some((_, base)) => base.clone(),
+            // Any house on any street a geocoder would find ("14 Elm
+            // Road"): a number, a name, a kind of street. The simulation
+            // places it in central London by its name.
+            None if number.is_some() && is_street_name(street) => Place {
+                name: titled(street),
+                lat: 51.49 + f64::from(name_hash(street) % 600) / 10_000.0,
+                lon: -0.20 + f64::from(name_hash(street) / 600 % 1_800) / 10_000.0,
+            },
+            None => return None,
+        };
         let house: u32 = number
             .map(|n| {
                 n.chars()
@@ -155,6 +167,22 @@ impl Gazetteer {
             lon: base.lon + offset,
         })
     }
+}
+
+/// "elm road", "the old kent road": words ending in a kind of street.
+fn is_street_name(street: &str) -> bool {
+    let words: Vec<&str> = street.split(' ').collect();
+    (2..=5).contains(&words.len())
+        && words
+            .last()
+            .is_some_and(|w| crate::reading::places::STREET_KINDS.contains(w))
+        && words.iter().all(|w| w.chars().all(char::is_alphabetic))
+}
+
+fn name_hash(name: &str) -> u32 {
+    name.bytes().fold(2_166_136_261u32, |h, b| {
+        (h ^ u32::from(b)).wrapping_mul(16_777_619)
+    })
 }
 
 /// "221b baker street" -> "221B Baker Street".
@@ -232,6 +260,21 @@ impl Actor for LocationActor {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn any_street_address_resolves_but_not_a_description() {
+        let g = Gazetteer::builtin();
+        let elm = g.resolve("14 elm road", "demo").unwrap();
+        assert_eq!(elm.name, "14 Elm Road");
+        assert_eq!(g.resolve("14 Elm Road", "demo").unwrap(), elm, "stable");
+        for nowhere in ["my mum's house", "Atlantis", "elm road", "14 the thing"] {
+            assert_eq!(
+                g.resolve(nowhere, "demo").unwrap_err().code,
+                ErrorCode::UnknownPlace,
+                "{nowhere}"
+            );
+        }
+    }
 
     #[test]
     fn resolves_saved_places_landmarks_and_addresses() {

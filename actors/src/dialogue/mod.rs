@@ -381,7 +381,7 @@ impl Turn<'_> {
                         self.drop_open(session, &open, "OK, I've cancelled the");
                         self.next_queued(session).await
                     }
-                    _ => self.ask_to_cancel(session, *domain),
+                    _ => self.ask_to_cancel(session, *domain).await,
                 }
             }
             (Some(Act::Yes), Some(open)) => self.yes(session, open).await,
@@ -1027,18 +1027,33 @@ impl Turn<'_> {
 
     // --- after the order ---------------------------------------------------
 
-    /// "cancel my last order": asks before cancelling a placed command.
-    fn ask_to_cancel(
+    /// "cancel my last order": asks before cancelling a placed command
+    /// (the newest of the domain named that is still in force).
+    async fn ask_to_cancel(
         &mut self,
         session: &mut SessionState,
         domain: Option<&str>,
     ) -> Result<(), ErrorBody> {
-        let placed = session
+        let mut placed = None;
+        let candidates: Vec<Placed> = session
             .placed
             .iter()
             .rev()
-            .find(|p| domain.is_none_or(|d| p.domain == d))
-            .cloned();
+            .filter(|p| domain.is_none_or(|d| p.domain == d))
+            .cloned()
+            .collect();
+        for candidate in candidates {
+            let state = self.ctx.desk.status(&candidate.trace_id).await?;
+            match state.map(|s| s.status) {
+                Some(Status::Cancelled | Status::Failed) => {
+                    session.placed.retain(|p| p.trace_id != candidate.trace_id);
+                }
+                _ => {
+                    placed = Some(candidate);
+                    break;
+                }
+            }
+        }
         let Some(placed) = placed else {
             let what = match domain {
                 Some("ride") => "ride",
