@@ -89,6 +89,17 @@ pub fn finish(
         }
     }
     let model = split_with.is_none();
+    // Things to buy said without asking ("2 litres of milk and a dozen
+    // eggs", "a burger and fries to work"): an order all the same.
+    if !heard.in_scope()
+        && heard.reply.is_none()
+        && heard.more.is_empty()
+        && let Some(action) = reading.claims(&first_text)
+    {
+        heard.action = action.to_owned();
+        heard.parse.slots = SlotMap::new();
+        heard.parse.confidence = 0.5;
+    }
     if heard.in_scope() {
         if model {
             reading.fill(&first_text, &heard.action, &mut heard.parse.slots, now_ms);
@@ -129,6 +140,28 @@ fn for_open(
     let Some((_, spec)) = registry.action(&open.action) else {
         return slots;
     };
+    // A place said alone as a correction ("actually, gatwick"): the policy
+    // decides which place it changes.
+    let places: Vec<&str> = spec
+        .slots
+        .iter()
+        .filter(|s| s.kind == SlotKind::Place)
+        .map(|s| s.name.as_str())
+        .collect();
+    if heard.change && !places.iter().any(|p| slots.contains_key(*p)) {
+        let asked = open
+            .missing
+            .iter()
+            .find(|m| places.contains(&m.as_str()))
+            .map(String::as_str)
+            .or(places.first().copied());
+        if let (Some(asked), Some(place)) = (
+            asked,
+            reading.places(&heard.text).into_iter().find(|m| m.known),
+        ) {
+            slots.insert(asked.to_owned(), SlotValue::Text(place.text));
+        }
+    }
     // A bare answer to the question asked.
     if let Some(asked) = open.missing.first().and_then(|m| spec.slot(m))
         && !slots.contains_key(&asked.name)

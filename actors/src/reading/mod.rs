@@ -112,6 +112,32 @@ impl Reading {
         self.menus.get(action)
     }
 
+    /// The item-taking action whose menu names the things said in `text`,
+    /// when only one does ("2 litres of milk and a dozen eggs" is the
+    /// mart's): for an order said without asking, which a reader may miss.
+    pub fn claims(&self, text: &str) -> Option<&str> {
+        let words = Words::new(text);
+        if words.len() > 12 || text.contains('?') {
+            return None;
+        }
+        let taken = vec![false; words.len()];
+        let mut best: Option<(&str, usize)> = None;
+        let mut tie = false;
+        for (action, menu) in &self.menus {
+            let found = amounts::items(&words, menu, &taken).len();
+            match best {
+                _ if found == 0 => {}
+                Some((_, n)) if n == found => tie = true,
+                Some((_, n)) if n > found => {}
+                _ => {
+                    best = Some((action.as_str(), found));
+                    tie = false;
+                }
+            }
+        }
+        best.filter(|_| !tie).map(|(action, _)| action)
+    }
+
     /// Places said in `text`.
     pub fn places(&self, text: &str) -> Vec<Mention> {
         self.places.mentions(&Words::new(text))
@@ -310,6 +336,25 @@ fn seats(words: &Words) -> Option<u32> {
 /// address. A place the words show replaces what the reader guessed.
 fn ground_places(spec: &crate::registry::ActionSpec, places: &[Mention], slots: &mut SlotMap) {
     let has = |name: &str| spec.slot(name).is_some_and(|s| s.kind == SlotKind::Place);
+    // A reader's place with words around a known one is that place ("221B
+    // Baker Street because that is where I live").
+    for (name, value) in slots.iter_mut() {
+        if !has(name) {
+            continue;
+        }
+        let Some(text) = value.as_text().map(str::to_lowercase) else {
+            continue;
+        };
+        let inside = places
+            .iter()
+            .filter(|p| p.known && text.contains(&p.text.to_lowercase()))
+            .max_by_key(|p| p.text.len());
+        if let Some(p) = inside
+            && p.text.len() < text.len()
+        {
+            *value = SlotValue::Text(p.text.clone());
+        }
+    }
     let after = |words: &[&str]| {
         places
             .iter()
