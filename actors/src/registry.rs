@@ -133,6 +133,10 @@ pub struct DomainSpec {
     /// Things a person might say to this domain ("order me a burger"),
     /// shown by "what can you do?" and on the page.
     pub examples: Vec<String>,
+    /// Words that name what the domain does ("groceries", "taxi"): asked
+    /// for with one of them ("I need groceries"), the domain's first
+    /// action is meant even when no reader knew it.
+    pub words: Vec<String>,
     /// Whether the person confirms a command of this domain before it is
     /// placed (when the node's policy asks at all). A domain that moves no
     /// money may opt out.

@@ -129,7 +129,7 @@ pub const VARIABLES: &[(&str, &str, &str)] = &[
     ),
     (
         "ERRAND_RATE_BURST",
-        "10",
+        "20",
         "utterances one session may send at once",
     ),
     (

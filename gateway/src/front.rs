@@ -44,7 +44,7 @@ impl Default for Limits {
             max_utterance_chars: 1000,
             max_frame_bytes: 64 * 1024,
             utterances_per_second: 2.0,
-            utterance_burst: 10.0,
+            utterance_burst: 20.0,
             max_sockets_per_client: 256,
             idle_timeout: Duration::from_secs(300),
             max_audio_seconds: 30,

@@ -356,6 +356,19 @@ impl DomainAgent for FoodAgent {
                 ],
             }],
             examples: vec!["order me a burger".into()],
+            words: [
+                "food",
+                "hungry",
+                "takeaway",
+                "takeout",
+                "meal",
+                "dinner",
+                "lunch",
+                "breakfast",
+                "restaurant",
+            ]
+            .map(str::to_owned)
+            .to_vec(),
             ..DomainSpec::default()
         }
     }

@@ -292,6 +292,16 @@ impl DomainAgent for MartAgent {
                 ],
             }],
             examples: vec!["buy milk and eggs".into()],
+            words: [
+                "groceries",
+                "grocery",
+                "shopping",
+                "supermarket",
+                "mart",
+                "household",
+            ]
+            .map(str::to_owned)
+            .to_vec(),
             ..DomainSpec::default()
         }
     }

@@ -304,6 +304,11 @@ impl DomainAgent for RideAgent {
                 ],
             }],
             examples: vec!["book a cab from home to the airport".into()],
+            words: [
+                "ride", "taxi", "cab", "uber", "lyft", "lift", "car", "driver",
+            ]
+            .map(str::to_owned)
+            .to_vec(),
             ..DomainSpec::default()
         }
     }

@@ -112,13 +112,17 @@ impl Reading {
         self.menus.get(action)
     }
 
-    /// The item-taking action whose menu names the things said in `text`,
-    /// when only one does ("2 litres of milk and a dozen eggs" is the
-    /// mart's): for an order said without asking, which a reader may miss.
+    /// The action `text` asks for when a reader heard none: the one whose
+    /// menu names the things said, when only one does ("2 litres of milk
+    /// and a dozen eggs" is the mart's), or the one of a domain named with
+    /// a request ("I need groceries").
     pub fn claims(&self, text: &str) -> Option<&str> {
         let words = Words::new(text);
         if words.len() > 12 || text.contains('?') {
             return None;
+        }
+        if let Some(action) = self.named_domain(&words) {
+            return Some(action);
         }
         let taken = vec![false; words.len()];
         let mut best: Option<(&str, usize)> = None;
@@ -136,6 +140,31 @@ impl Reading {
             }
         }
         best.filter(|_| !tie).map(|(action, _)| action)
+    }
+
+    /// "I need groceries", "get me a taxi": a domain's word, asked for.
+    fn named_domain(&self, words: &Words) -> Option<&str> {
+        const ASKING: &[&str] = &[
+            "need", "want", "get", "order", "book", "buy", "send", "bring", "please", "like",
+            "call", "grab", "fetch", "arrange", "deliver", "can", "could", "would",
+        ];
+        const NOT: &[&str] = &["not", "don't", "dont", "never", "no"];
+        let w = words.norm();
+        if !w.iter().any(|x| ASKING.contains(&x.as_str()))
+            || w.iter().any(|x| NOT.contains(&x.as_str()))
+        {
+            return None;
+        }
+        let mut named = self
+            .registry
+            .domains()
+            .filter_map(|d| self.registry.spec(d))
+            .filter(|spec| spec.words.iter().any(|word| w.iter().any(|x| x == word)));
+        let spec = named.next()?;
+        if named.next().is_some() {
+            return None;
+        }
+        spec.actions.first().map(|a| a.name.as_str())
     }
 
     /// Places said in `text`.
@@ -485,6 +514,20 @@ mod tests {
         )]);
         let slots = ground("order_food", "order me a unicorn steak", heard);
         assert_eq!(items(&slots), [("unicorn steak".to_owned(), 1)]);
+    }
+
+    #[test]
+    fn what_is_asked_when_no_reader_knew() {
+        let r = reading();
+        assert_eq!(
+            r.claims("2 litres of milk and a dozen eggs"),
+            Some("order_mart")
+        );
+        assert_eq!(r.claims("a burger and fries to work"), Some("order_food"));
+        assert_eq!(r.claims("I need groceries"), Some("order_mart"));
+        assert_eq!(r.claims("I don't need groceries"), None);
+        assert_eq!(r.claims("how much is the milk?"), None);
+        assert_eq!(r.claims("I went shopping yesterday"), None);
     }
 
     #[test]
