@@ -57,12 +57,12 @@ async fn main() {
 
     for (name, turns) in [
         (
-            "burger dialogue (2 turns: ask for the address, then order)",
-            vec!["order me a burger", "221B Baker Street"],
+            "burger dialogue (3 turns: ask for the address, confirm, order)",
+            vec!["order me a burger", "221B Baker Street", "yes"],
         ),
         (
-            "cab in one utterance",
-            vec!["book a cab from home to the airport"],
+            "cab in one utterance, then yes",
+            vec!["book a cab from home to the airport", "yes"],
         ),
         (
             "declined (out of scope)",
@@ -78,8 +78,13 @@ async fn main() {
             for (n, text) in turns.iter().enumerate() {
                 trace = Some(person.say(text).await.expect("accepted"));
                 if n + 1 < turns.len() {
-                    // Answer once asked, as a person does.
-                    person.expect_type("clarify", secs(10)).await;
+                    // Answer once asked (a question or the confirmation),
+                    // as a person does.
+                    person
+                        .expect(secs(10), "a question", |e| {
+                            e["type"] == "clarify" || e["type"] == "confirm"
+                        })
+                        .await;
                 }
             }
             let trace = trace.expect("a trace");

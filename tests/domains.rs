@@ -300,6 +300,8 @@ impl DomainAgent for PharmacyAgent {
                     ),
                 ],
             }],
+            examples: vec!["I need some ibuprofen at home".into()],
+            words: vec!["medicine".into(), "pharmacy".into()],
             ..DomainSpec::default()
         }
     }
@@ -375,5 +377,55 @@ async fn a_new_domain_is_one_agent_and_one_registry_entry() {
     stack.publish(AGENT_CMD, "s-domains", &unknown).await;
     let state = stack.await_final(&unknown.trace_id, secs(5)).await;
     assert_eq!(state.error.unwrap().code, ErrorCode::UnknownDomain);
+    stack.shutdown().await;
+}
+
+#[tokio::test]
+async fn a_new_domain_is_reachable_by_conversation_without_a_model() {
+    let stack = TestStack::start_with(|o| {
+        o.registry.register(PharmacyAgent);
+    })
+    .await;
+    let mut person = stack.client("s-pharmacy");
+    let help = person.say("what can you do?").await.unwrap().to_string();
+    let reply = person
+        .expect(secs(5), "the answer", |e| {
+            e["type"] == "reply" && e["trace_id"] == help.as_str()
+        })
+        .await;
+    assert!(
+        reply["text"]
+            .as_str()
+            .unwrap()
+            .contains("over-the-counter medicine"),
+        "{reply}"
+    );
+    let trace = person
+        .say("I need some medicine")
+        .await
+        .unwrap()
+        .to_string();
+    let q = person.expect_type("clarify", secs(5)).await;
+    assert_eq!(q["question"], "Which medicine?");
+    person.say("ibuprofen").await.unwrap();
+    let q = person.expect_type("clarify", secs(5)).await;
+    assert_eq!(q["missing"], serde_json::json!(["address"]));
+    person.say("home").await.unwrap();
+    // It prices nothing ahead: the confirmation lists what was asked.
+    let confirm = person.approve(&trace).await;
+    assert_eq!(confirm["summary"]["details"]["medicine"], "ibuprofen");
+    let done = person.final_status(&trace).await;
+    assert_eq!(done["status"], "confirmed", "{done}");
+    // It cannot cancel a placed request, and says so.
+    person.say("cancel my last order").await.unwrap();
+    person.expect_confirm().await;
+    person.say("yes").await.unwrap();
+    let refusal = person
+        .expect(secs(5), "the refusal", |e| e["type"] == "reply")
+        .await;
+    assert!(
+        refusal["text"].as_str().unwrap().contains("can't cancel"),
+        "{refusal}"
+    );
     stack.shutdown().await;
 }

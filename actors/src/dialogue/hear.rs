@@ -190,7 +190,7 @@ fn for_open(
                     );
                 }
             }
-            SlotKind::Text if asked.name == "restaurant" => {
+            SlotKind::Text if asked.choices.is_empty() => {
                 if let Some(text) = bare(&heard.text) {
                     slots.insert(asked.name.clone(), SlotValue::Text(text));
                 }
