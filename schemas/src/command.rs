@@ -146,6 +146,14 @@ impl RideType {
         }
     }
 
+    /// As a person reads it ("XL").
+    pub fn label(self) -> &'static str {
+        match self {
+            RideType::Xl => "XL",
+            other => other.as_str(),
+        }
+    }
+
     /// Parses the canonical name (`standard`, `shared`, `xl`, `premium`).
     pub fn parse(s: &str) -> Option<Self> {
         Self::ALL.into_iter().find(|t| t.as_str() == s)

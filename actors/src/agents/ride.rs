@@ -362,7 +362,7 @@ impl DomainAgent for RideAgent {
                 };
                 format!(
                     "Your {} ride from {} to {} is booked: {}, and {when}.",
-                    r.ride_type.as_str(),
+                    r.ride_type.label(),
                     r.pickup.name,
                     r.destination.name,
                     format_money(r.fare, &r.currency),

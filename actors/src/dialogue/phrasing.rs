@@ -29,8 +29,8 @@ fn money(amount: i64, summary: &Summary) -> String {
 /// Burger Barn to 221B Baker Street", "a standard ride from X to Y".
 pub fn described(summary: &Summary) -> String {
     if let (Some(pickup), Some(destination)) = (&summary.pickup, &summary.destination) {
-        let kind = summary.ride_type.map(|t| t.as_str()).unwrap_or("standard");
-        let article = if kind.starts_with(['a', 'e', 'i', 'o', 'u', 'x']) {
+        let kind = summary.ride_type.unwrap_or_default().label();
+        let article = if kind.starts_with(['a', 'e', 'i', 'o', 'u', 'X']) {
             "an"
         } else {
             "a"
@@ -209,7 +209,7 @@ mod tests {
         };
         assert_eq!(
             confirm_question(&ride),
-            "An XL, because a standard car takes 4 and you are 5. Book an xl ride for 5 from 221B Baker Street to Gatwick Airport at 5:00pm on Thursday 3 December for £90.00?"
+            "An XL, because a standard car takes 4 and you are 5. Book an XL ride for 5 from 221B Baker Street to Gatwick Airport at 5:00pm on Thursday 3 December for £90.00?"
         );
     }
 }

@@ -407,11 +407,29 @@ fn ground_places(spec: &crate::registry::ActionSpec, places: &[Mention], slots: 
         }
         return;
     }
-    if has("address")
-        && let Some(p) =
-            after(&["to", "at", "deliver"]).filter(|p| p.known || !slots.contains_key("address"))
-    {
-        slots.insert("address".into(), SlotValue::Text(p.text.clone()));
+    if has("address") {
+        // "to X", "at X", "delivered X"; or any place the gazetteer knows
+        // that is not where something comes from.
+        let place = after(&[
+            "to",
+            "at",
+            "deliver",
+            "delivered",
+            "send",
+            "bring",
+            "it",
+            "in",
+        ])
+        .filter(|p| p.known || !slots.contains_key("address"))
+        .or_else(|| {
+            places
+                .iter()
+                .find(|p| p.known && p.after.as_deref() != Some("from"))
+                .filter(|_| !slots.contains_key("address"))
+        });
+        if let Some(p) = place {
+            slots.insert("address".into(), SlotValue::Text(p.text.clone()));
+        }
     }
 }
 
