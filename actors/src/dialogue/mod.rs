@@ -1277,3 +1277,278 @@ fn pin(action: &str, slots: &mut SlotMap, summary: &Summary) {
 fn normalized(text: &str) -> String {
     crate::agents::normalize(text)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::agents::food::FoodAgent;
+    use crate::agents::mart::MartAgent;
+    use crate::agents::ride::RideAgent;
+    use crate::nlu::{TrainedNlu, Understand};
+    use crate::reading::Reading;
+    use crate::registry::unpriced;
+    use errand_schemas::{CancelResult, UtteranceSource};
+
+    /// Prices everything as asked; refuses "Atlantis"; cancels anything.
+    struct Desk;
+
+    #[async_trait]
+    impl super::Desk for Desk {
+        async fn quote(&self, command: &Command) -> Result<Result<Summary, Refusal>, ErrorBody> {
+            let summary = unpriced(command);
+            if summary.address.as_deref() == Some("Atlantis") {
+                return Ok(Err(Refusal::of(
+                    "address",
+                    ErrorBody::new(ErrorCode::UnknownPlace, "I couldn't find \"Atlantis\"."),
+                )));
+            }
+            Ok(Ok(Summary {
+                total: Some(1000),
+                currency: Some("GBP".into()),
+                ..summary
+            }))
+        }
+
+        async fn cancel(
+            &self,
+            placed: &Placed,
+            _: &str,
+        ) -> Result<Result<CancelResult, ErrorBody>, ErrorBody> {
+            Ok(Ok(CancelResult {
+                cancelled: placed.trace_id.to_string(),
+                refund: 1000,
+                currency: "GBP".into(),
+                charge_id: "ch".into(),
+            }))
+        }
+
+        async fn status(&self, _: &TraceId) -> Result<Option<CommandState>, ErrorBody> {
+            Ok(None)
+        }
+    }
+
+    struct Person {
+        session: SessionState,
+        registry: DomainRegistry,
+        reading: Reading,
+        nlu: TrainedNlu,
+        config: DialogueConfig,
+        now_ms: u64,
+    }
+
+    impl Person {
+        fn new() -> Self {
+            let registry = DomainRegistry::new()
+                .with(FoodAgent::simulated())
+                .with(RideAgent::simulated())
+                .with(MartAgent::simulated());
+            let tz = Reading::time_zone("Europe/London").expect("london");
+            Self {
+                session: SessionState::new("s".into(), "demo"),
+                reading: Reading::new(&registry, tz),
+                registry,
+                nlu: TrainedNlu::embedded().expect("the model"),
+                config: DialogueConfig::default(),
+                now_ms: 1_796_205_600_000,
+            }
+        }
+
+        /// One turn, on the trace the gateway would give it.
+        async fn say(&mut self, text: &str) -> Vec<Effect> {
+            let trace = self
+                .session
+                .open
+                .as_ref()
+                .map(|o| o.trace_id.clone())
+                .unwrap_or_else(TraceId::generate);
+            let utterance = Utterance {
+                utterance_id: TraceId::generate().0,
+                trace_id: trace,
+                session_id: "s".into(),
+                user_id: "demo".into(),
+                text: text.into(),
+                source: UtteranceSource::Text,
+                received_at_ms: self.now_ms,
+                act: None,
+            };
+            let prepared = hear::prepare(&self.reading, text);
+            let open = self.session.open.clone();
+            let parse = match &prepared.request {
+                Some(t) => self.nlu.parse(t, &context(open.as_ref())),
+                None => Parse::out_of_scope(),
+            };
+            let action = parse.intent.as_str().to_owned();
+            let heard = hear::finish(
+                &self.reading,
+                &self.registry,
+                prepared,
+                parse,
+                action,
+                None,
+                open.as_ref(),
+                Some(&self.nlu),
+                self.now_ms,
+            );
+            let ctx = Ctx {
+                registry: &self.registry,
+                config: &self.config,
+                desk: &Desk,
+                now_ms: self.now_ms,
+            };
+            decide(&mut self.session, &utterance, &heard, &ctx)
+                .await
+                .expect("the desk answers")
+        }
+    }
+
+    impl Person {
+        /// The Confirm button on `trace`.
+        async fn press(&mut self, trace: &TraceId) -> Vec<Effect> {
+            let utterance = Utterance {
+                utterance_id: TraceId::generate().0,
+                trace_id: trace.clone(),
+                session_id: "s".into(),
+                user_id: "demo".into(),
+                text: "confirm".into(),
+                source: UtteranceSource::Text,
+                received_at_ms: self.now_ms,
+                act: Some(errand_schemas::Act::Confirm),
+            };
+            let ctx = Ctx {
+                registry: &self.registry,
+                config: &self.config,
+                desk: &Desk,
+                now_ms: self.now_ms,
+            };
+            let heard = Heard::from(Parse::out_of_scope());
+            decide(&mut self.session, &utterance, &heard, &ctx)
+                .await
+                .expect("the desk answers")
+        }
+    }
+
+    fn dispatched(effects: &[Effect]) -> usize {
+        effects
+            .iter()
+            .filter(|e| matches!(e, Effect::Dispatch(_)))
+            .count()
+    }
+
+    fn confirms(effects: &[Effect]) -> usize {
+        effects
+            .iter()
+            .filter(|e| matches!(e, Effect::Clarify(q) if q.summary.is_some()))
+            .count()
+    }
+
+    fn statuses(effects: &[Effect]) -> Vec<Status> {
+        effects
+            .iter()
+            .filter_map(|e| match e {
+                Effect::Record(s) => Some(s.status),
+                _ => None,
+            })
+            .collect()
+    }
+
+    #[tokio::test]
+    async fn the_same_words_within_ten_seconds_are_one_command() {
+        let mut p = Person::new();
+        let first = p.say("book a cab from home to the airport").await;
+        assert_eq!(confirms(&first), 1);
+        p.now_ms += 2_000;
+        let again = p.say("book a cab from home to the airport").await;
+        assert_eq!(
+            confirms(&again),
+            1,
+            "the same question again, no second command"
+        );
+        assert!(!statuses(&again).contains(&Status::Received));
+        p.now_ms += 1_000;
+        assert_eq!(dispatched(&p.say("yes").await), 1);
+        // After the yes, the same words are a new request.
+        p.now_ms += 1_000;
+        let new = p.say("book a cab from home to the airport").await;
+        assert_eq!(confirms(&new), 1);
+        assert!(statuses(&new).contains(&Status::AwaitingConfirmation));
+        // Confirmed with the button: the same words moments after the
+        // confirmation are still that command; later, a new one.
+        p.now_ms += 1_000;
+        let trace = p
+            .session
+            .open
+            .as_ref()
+            .map(|o| o.trace_id.clone())
+            .expect("open");
+        assert_eq!(dispatched(&p.press(&trace).await), 1);
+        p.now_ms += 5_000;
+        let tap = p.say("book a cab from home to the airport").await;
+        assert_eq!((confirms(&tap), dispatched(&tap)), (0, 0));
+        assert!(statuses(&tap).contains(&Status::Answered));
+        p.now_ms += 20_000;
+        let later = p.say("book a cab from home to the airport").await;
+        assert_eq!(confirms(&later), 1);
+    }
+
+    #[tokio::test]
+    async fn three_answers_errand_cannot_use_cancel_the_command() {
+        let mut p = Person::new();
+        p.say("order me a burger").await;
+        let first = p.say("to Atlantis").await;
+        assert!(statuses(&first).contains(&Status::AwaitingClarification));
+        p.now_ms += 1_000;
+        let second = p.say("what?").await;
+        assert!(!statuses(&second).contains(&Status::Cancelled));
+        p.now_ms += 1_000;
+        let third = p.say("Atlantis").await;
+        assert!(statuses(&third).contains(&Status::Cancelled), "{third:?}");
+        assert!(p.session.open.is_none());
+    }
+
+    #[tokio::test]
+    async fn two_requests_are_taken_one_after_the_other() {
+        let mut p = Person::new();
+        let first = p
+            .say("a burger to work and a cab from home to the airport")
+            .await;
+        assert_eq!(confirms(&first), 1);
+        assert_eq!(
+            p.session.open.as_ref().map(|o| o.action.as_str()),
+            Some("order_food")
+        );
+        assert_eq!(p.session.queued.len(), 1);
+        p.now_ms += 1_000;
+        let yes = p.say("yes").await;
+        assert_eq!(dispatched(&yes), 1);
+        assert_eq!(confirms(&yes), 1, "the cab's confirmation follows");
+        assert_eq!(
+            p.session.open.as_ref().map(|o| o.action.as_str()),
+            Some("book_ride")
+        );
+        p.now_ms += 1_000;
+        assert_eq!(dispatched(&p.say("yes").await), 1);
+        assert!(p.session.open.is_none() && p.session.queued.is_empty());
+    }
+
+    #[tokio::test]
+    async fn never_places_at_once_and_above_asks_only_for_more() {
+        let mut p = Person::new();
+        p.config.confirm = ConfirmPolicy::Never;
+        let never = p.say("book a cab from home to the airport").await;
+        assert_eq!((confirms(&never), dispatched(&never)), (0, 1));
+        let mut p = Person::new();
+        p.config.confirm = ConfirmPolicy::Above(1_000);
+        let cheap = p.say("book a cab from home to the airport").await;
+        assert_eq!(
+            (confirms(&cheap), dispatched(&cheap)),
+            (0, 1),
+            "1000 is not above 1000"
+        );
+        let mut p = Person::new();
+        p.config.confirm = ConfirmPolicy::Above(999);
+        let dear = p.say("book a cab from home to the airport").await;
+        assert_eq!((confirms(&dear), dispatched(&dear)), (1, 0));
+        assert_eq!("above:999".parse(), Ok(ConfirmPolicy::Above(999)));
+        assert!("sometimes".parse::<ConfirmPolicy>().is_err());
+    }
+}
