@@ -166,6 +166,28 @@ impl FoodProvider for SimulatedRestaurants {
             }
         }
         let item = first_missing.unwrap_or_default();
+        // Every dish is somewhere, but not all at one restaurant.
+        if order.restaurant.is_none() && order.items.len() > 1 {
+            let wheres: Option<Vec<String>> = order
+                .items
+                .iter()
+                .map(|item| {
+                    candidates.iter().find_map(|r| {
+                        match_menu_item(r, &item.name)
+                            .map(|(name, _)| format!("{} has {name}", r.name))
+                    })
+                })
+                .collect();
+            if let Some(wheres) = wheres {
+                return Err(ErrorBody::new(
+                    ErrorCode::UnknownItem,
+                    format!(
+                        "No one restaurant has all of that: {}. One order comes from one restaurant: which would you like?",
+                        wheres.join(", ")
+                    ),
+                ));
+            }
+        }
         let message = match (&order.restaurant, candidates.as_slice()) {
             (Some(_), [only]) => {
                 format!("Sorry, {} doesn't have \"{item}\" on the menu.", only.name)

@@ -63,6 +63,7 @@ pub fn answer(
         Act::Greeting => format!("Hi! {}{}", abilities(registry), try_saying(registry)),
         Act::Thanks => "You're welcome!".into(),
         Act::Help => format!("{}{}", abilities(registry), try_saying(registry)),
+        Act::Price(what) if what == "it" => order_price(session),
         Act::Price(what) => price(what, &catalogs(registry)),
         Act::Menu(Some(name)) => menu(name, &catalogs(registry)),
         Act::Menu(None) => merchants(&catalogs(registry)),
@@ -142,6 +143,29 @@ fn price(what: &str, catalogs: &[Catalog]) -> String {
     let mut text = list(&said);
     text.push('.');
     capitalised(&text)
+}
+
+/// What the open command (or else the last one placed) costs.
+fn order_price(session: &SessionState) -> String {
+    let summary = session
+        .open
+        .as_ref()
+        .and_then(|o| o.summary.as_ref())
+        .map(|s| (s, "That comes to"))
+        .or_else(|| {
+            session
+                .placed
+                .last()
+                .and_then(|p| p.summary.as_ref())
+                .map(|s| (s, "Your last order came to"))
+        });
+    match summary.and_then(|(s, what)| s.amount().map(|a| (a, s, what))) {
+        Some((amount, summary, what)) => format!(
+            "{what} {}.",
+            format_money(amount, summary.currency.as_deref().unwrap_or("GBP"))
+        ),
+        None => "Nothing is priced yet: tell me what you'd like and I'll give you the price before anything is ordered.".into(),
+    }
 }
 
 fn menu(name: &str, catalogs: &[Catalog]) -> String {

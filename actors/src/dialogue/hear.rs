@@ -77,7 +77,7 @@ pub fn finish(
     let mut first_text = request.clone();
     if let Some(reader) = split_with
         && heard.in_scope()
-        && let Some((first, rest)) = split(reader, registry, &request)
+        && let Some((first, rest)) = split(reader, reading, registry, &request)
     {
         heard.parse = first.1;
         heard.action = first.0;
@@ -164,7 +164,7 @@ fn for_open(
     }
     // A bare answer to the question asked.
     if let Some(asked) = open.missing.first().and_then(|m| spec.slot(m))
-        && !slots.contains_key(&asked.name)
+        && slots.is_empty()
         && !heard.change
         && (!heard.in_scope() || heard.action == open.action)
     {
@@ -269,6 +269,7 @@ type Part = (String, Parse, String);
 /// requests of different actions. Returns the first and the rest.
 fn split(
     reader: &dyn Understand,
+    reading: &Reading,
     registry: &DomainRegistry,
     text: &str,
 ) -> Option<(Part, Vec<Part>)> {
@@ -315,11 +316,13 @@ fn split(
         let (Some(first), Some(second)) = (read(left), read(right)) else {
             continue;
         };
-        if first.0 == second.0 {
+        // "milk and 6 eggs" is one grocery order, whatever a reader makes
+        // of "6 eggs": the rest names only what the first part's shop sells.
+        if first.0 == second.0 || reading.claims(right) == Some(first.0.as_str()) {
             continue;
         }
         // The rest may hold a further request.
-        let rest = match split(reader, registry, right) {
+        let rest = match split(reader, reading, registry, right) {
             Some((a, more)) => std::iter::once(a).chain(more).collect(),
             None => vec![second],
         };

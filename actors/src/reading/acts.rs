@@ -586,6 +586,41 @@ fn status(w: &[&str], joined: &str) -> Option<Act> {
 /// Prices, menus and who serves what.
 fn catalog_question(w: &[&str], words: &Words, question: bool) -> Option<Act> {
     let joined = w.join(" ");
+    // The price of what is being ordered: "how much will it cost?", "what's
+    // the total?".
+    const WHOLE: &[&str] = &[
+        "how much will it cost",
+        "how much will it be",
+        "how much is it",
+        "how much is that",
+        "how much does it cost",
+        "how much does that cost",
+        "how much is the order",
+        "how much is my order",
+        "how much altogether",
+        "how much in total",
+        "what's the total",
+        "whats the total",
+        "what is the total",
+        "what does it come to",
+        "what does that come to",
+        "how much would that be",
+        "how much would it be",
+        "what will it cost",
+        "what's the price",
+        "what is the price",
+        "what's the fare",
+        "what is the fare",
+        "how much is the fare",
+        "how much is the ride",
+        "how much will the ride cost",
+    ];
+    if WHOLE
+        .iter()
+        .any(|p| joined == *p || joined.starts_with(&format!("{p} ")))
+    {
+        return Some(Act::Price("it".into()));
+    }
     let after = |prefix: &str| -> Option<String> {
         let n = prefix.split(' ').count();
         (joined.starts_with(&format!("{prefix} ")) && w.len() > n).then(|| {

@@ -357,8 +357,16 @@ fn extras_after(
     if from >= limit || !EXTRA_OPENERS.contains(&w[from].as_str()) {
         return None;
     }
-    // A punctuation mark between the item and the opener ends the item.
-    if from > 0 && gap_has_stop(words, from - 1, from) {
+    // A punctuation mark between the item and the opener ends the item,
+    // unless it only sets off the extra ("two margheritas, no olives").
+    let set_off = matches!(w[from].as_str(), "no" | "without" | "with" | "extra")
+        && w.get(from + 1).is_some_and(|n| {
+            !matches!(
+                n.as_str(),
+                "wait" | "sorry" | "actually" | "thanks" | "thank" | "i" | "make" | "not" | "that"
+            )
+        });
+    if from > 0 && gap_has_stop(words, from - 1, from) && !set_off {
         return None;
     }
     let mut to = from + 1;
@@ -445,6 +453,7 @@ mod tests {
             [
                 ("burger", "cheeseburger"),
                 ("pizza", "margherita pizza"),
+                ("margherita", "margherita pizza"),
                 ("coke", "cola"),
                 ("chips", "fries"),
             ],
@@ -533,6 +542,14 @@ mod tests {
                 ),
                 plain("cola", 1)
             ]
+        );
+        assert_eq!(
+            read("two large margheritas, no olives, to work", &food()),
+            [(
+                "margherita pizza".to_owned(),
+                2,
+                Some("large, no olives".to_owned())
+            )]
         );
         assert_eq!(
             read("a burger with fries", &food()),

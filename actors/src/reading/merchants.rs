@@ -126,7 +126,26 @@ impl Restaurants {
         let dishes_only = said
             .iter()
             .all(|w| menu.names(w).is_some() || item_key(w).is_empty());
-        if said.is_empty() || dishes_only || said.len() > 5 {
+        // "from there", "from them": no name at all.
+        const POINTING: &[&str] = &[
+            "there",
+            "here",
+            "them",
+            "it",
+            "that",
+            "this",
+            "same",
+            "anywhere",
+            "somewhere",
+            "wherever",
+            "any",
+            "you",
+            "me",
+            "my",
+            "your",
+        ];
+        let pointing = said.first().is_some_and(|w| POINTING.contains(&w.as_str()));
+        if said.is_empty() || dishes_only || pointing || said.len() > 5 {
             return None;
         }
         let first = end - said.len();
@@ -209,5 +228,7 @@ mod tests {
         assert_eq!(find("a burger from home"), None);
         assert_eq!(find("order me a burger"), None);
         assert_eq!(find("a ride from the airport"), None);
+        assert_eq!(find("a lasagna from there to work"), None);
+        assert_eq!(find("a pizza from anywhere"), None);
     }
 }

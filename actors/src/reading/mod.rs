@@ -347,10 +347,13 @@ fn seats(words: &Words) -> Option<u32> {
         let Some(n) = number(&w[i]) else { continue };
         let next = w.get(i + 1).map(String::as_str).unwrap_or("");
         let after = w.get(i + 2).map(String::as_str).unwrap_or("");
+        // "for 3" alone (not "for 3pm", not "for 3 hours").
+        let ends = matches!(next, "" | "please" | "thanks" | "person" | "of");
         if matches!(
             next,
             "people" | "persons" | "passengers" | "adults" | "seats" | "pax" | "guys"
         ) || (next == "of" && after == "us")
+            || (i >= 1 && w[i - 1] == "for" && ends && (1..=8).contains(&n))
             || (i >= 2 && w[i - 1] == "of" && w[i - 2] == "party")
             || (i >= 2 && w[i - 2] == "we" && w[i - 1] == "are")
         {

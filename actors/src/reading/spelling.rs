@@ -197,7 +197,7 @@ impl Speller {
     /// The word `word` was meant to be; a plural keeps its "s".
     fn correct(&self, word: &str) -> String {
         let lower = word.to_lowercase();
-        if lower.len() < 4 || self.known.contains(&lower) || lower.contains('\'') {
+        if lower.len() < 3 || self.known.contains(&lower) || lower.contains('\'') {
             return word.to_owned();
         }
         if let Some(stem) = word.strip_suffix('s')
@@ -218,7 +218,12 @@ impl Speller {
         if self.known.contains(&lower) {
             return Some(word.to_owned());
         }
-        let limit = reach(lower.len());
+        // Three letters may have lost one ("wrk", "hme"); nothing else.
+        let limit = if lower.chars().count() == 3 {
+            1
+        } else {
+            reach(lower.len())
+        };
         let mut candidates: Vec<&String> = neighbourhood(&lower, limit)
             .iter()
             .filter_map(|d| self.deletes.get(d))
@@ -229,7 +234,13 @@ impl Speller {
         let best = candidates
             .into_iter()
             .map(|c| (distance(&lower, c), c))
-            .filter(|(d, c)| *d <= limit.min(reach(c.len())))
+            .filter(|(d, c)| {
+                if lower.chars().count() == 3 {
+                    *d == 1 && c.chars().count() == 4
+                } else {
+                    *d <= limit.min(reach(c.len()))
+                }
+            })
             .min_by(|(d1, c1), (d2, c2)| {
                 d1.cmp(d2)
                     .then(self.vocabulary[*c2].cmp(&self.vocabulary[*c1]))
@@ -367,6 +378,7 @@ mod tests {
         assert_eq!(s.fix("a peperoni piza"), "a pepperoni pizza");
         assert_eq!(s.fix("tommorow at 5"), "tomorrow at 5");
         assert_eq!(s.fix("Airprot please"), "Airport please");
+        assert_eq!(s.fix("to wrk"), "to work");
     }
 
     #[test]
