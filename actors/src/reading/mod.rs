@@ -220,6 +220,15 @@ impl Reading {
             && let Some(named) = restaurants.find(&words, menu, &places)
         {
             take(named.from, named.to);
+            // Nor is it a place ("from sakura" answering "where to?").
+            let said = words.span(named.from, named.to).to_lowercase();
+            slots.retain(|name, value| {
+                let place = spec.slot(name).is_some_and(|s| s.kind == SlotKind::Place);
+                !(place
+                    && value
+                        .as_text()
+                        .is_some_and(|v| said.contains(&v.to_lowercase())))
+            });
             slots.insert("restaurant".into(), SlotValue::Text(named.name));
         }
         for place in &places {
