@@ -300,7 +300,10 @@ fn split(
             from = start + joint.len();
         }
     }
+    // The last joint first: "a curry and naan to work then a cab home"
+    // splits at "then"; each side may split again.
     cuts.sort();
+    cuts.reverse();
     let context = Context::default();
     let read = |part: &str| -> Option<Part> {
         let parse = reader.parse(part, &context);
@@ -321,11 +324,14 @@ fn split(
         if first.0 == second.0 || reading.claims(right) == Some(first.0.as_str()) {
             continue;
         }
-        // The rest may hold a further request.
-        let rest = match split(reader, reading, registry, right) {
-            Some((a, more)) => std::iter::once(a).chain(more).collect(),
-            None => vec![second],
+        let (first, mut rest) = match split(reader, reading, registry, left) {
+            Some((a, more)) => (a, more),
+            None => (first, Vec::new()),
         };
+        match split(reader, reading, registry, right) {
+            Some((a, more)) => rest.extend(std::iter::once(a).chain(more)),
+            None => rest.push(second),
+        }
         return Some((first, rest));
     }
     None

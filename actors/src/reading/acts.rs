@@ -402,6 +402,20 @@ fn refusal(w: &[&str], words: &Words) -> Option<Act> {
     if NO_PHRASES.contains(&joined.as_str()) {
         return Some(Act::No);
     }
+    // "actually, I don't want anything", "oh wait, never mind".
+    let opener = w
+        .iter()
+        .take_while(|x| matches!(**x, "actually" | "oh" | "wait" | "sorry" | "hmm"))
+        .count();
+    if opener > 0 && opener < w.len() {
+        let rest = w[opener..].join(" ");
+        if NO_PHRASES.contains(&rest.as_str()) || no_longer_wanted(&rest) {
+            return Some(Act::No);
+        }
+    }
+    if no_longer_wanted(&joined) {
+        return Some(Act::No);
+    }
     // Leading refusal words, then whatever follows.
     let mut k = 0;
     while k < w.len()
@@ -460,6 +474,38 @@ fn trailing_filler(words: &Words) -> usize {
         .rev()
         .take_while(|x| FILLER.contains(&x.as_str()))
         .count()
+}
+
+/// "I don't want anything", "I don't need it any more".
+fn no_longer_wanted(joined: &str) -> bool {
+    let wants = [
+        "i don't want",
+        "i dont want",
+        "i do not want",
+        "i don't need",
+        "i dont need",
+        "i do not need",
+        "we don't want",
+        "we don't need",
+    ];
+    wants.iter().any(|p| {
+        joined.strip_prefix(p).is_some_and(|rest| {
+            matches!(
+                rest.trim(),
+                "" | "it"
+                    | "that"
+                    | "anything"
+                    | "it anymore"
+                    | "it any more"
+                    | "anything anymore"
+                    | "that anymore"
+                    | "this"
+                    | "any of it"
+                    | "to"
+                    | "to anymore"
+            )
+        })
+    })
 }
 
 /// "cancel my last order", "cancel that ride", "cancel the taxi".

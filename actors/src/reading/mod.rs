@@ -146,7 +146,8 @@ impl Reading {
     fn named_domain(&self, words: &Words) -> Option<&str> {
         const ASKING: &[&str] = &[
             "need", "want", "get", "order", "book", "buy", "send", "bring", "please", "like",
-            "call", "grab", "fetch", "arrange", "deliver", "can", "could", "would",
+            "call", "grab", "fetch", "arrange", "deliver", "can", "could", "would", "hungry",
+            "starving",
         ];
         const NOT: &[&str] = &["not", "don't", "dont", "never", "no"];
         let w = words.norm();
@@ -555,6 +556,7 @@ mod tests {
         );
         assert_eq!(r.claims("a burger and fries to work"), Some("order_food"));
         assert_eq!(r.claims("I need groceries"), Some("order_mart"));
+        assert_eq!(r.claims("I'm hungry"), Some("order_food"));
         assert_eq!(r.claims("I don't need groceries"), None);
         assert_eq!(r.claims("how much is the milk?"), None);
         assert_eq!(r.claims("I went shopping yesterday"), None);
