@@ -387,7 +387,6 @@ impl DomainAgent for FoodAgent {
                 "dinner",
                 "lunch",
                 "breakfast",
-                "restaurant",
             ]
             .map(str::to_owned)
             .to_vec(),

@@ -117,8 +117,61 @@ impl Reading {
     /// and a dozen eggs" is the mart's), or the one of a domain named with
     /// a request ("I need groceries").
     pub fn claims(&self, text: &str) -> Option<&str> {
+        /// What people say near errand's domains that no order is: a table
+        /// to book, tickets, recipes, a car to rent...
+        const NO_ORDER: &[&str] = &[
+            "table",
+            "tables",
+            "reservation",
+            "reservations",
+            "reserve",
+            "ticket",
+            "tickets",
+            "flight",
+            "flights",
+            "train",
+            "trains",
+            "bus",
+            "hotel",
+            "recipe",
+            "recipes",
+            "weather",
+            "review",
+            "reviews",
+            "rating",
+            "ratings",
+            "hours",
+            "open",
+            "rent",
+            "rental",
+            "hire",
+            "insurance",
+            "repair",
+            "wash",
+            "parking",
+            "calories",
+            "nutrition",
+            "cook",
+            "cooking",
+            "bake",
+            "job",
+            "list",
+            "remind",
+            "reminder",
+            "alarm",
+            "timer",
+        ];
+        const ASKING_ABOUT: &[&str] = &[
+            "how", "what", "why", "when", "where", "who", "which", "is", "are", "does", "do", "did",
+        ];
         let words = Words::new(text);
-        if words.len() > 12 || text.contains('?') {
+        let w = words.norm();
+        if words.len() > 12
+            || text.contains('?')
+            || w.iter().any(|x| NO_ORDER.contains(&x.as_str()))
+            || w.first()
+                .is_some_and(|x| ASKING_ABOUT.contains(&x.as_str()))
+        {
             return None;
         }
         if let Some(action) = self.named_domain(&words) {
@@ -560,6 +613,12 @@ mod tests {
         assert_eq!(r.claims("I don't need groceries"), None);
         assert_eq!(r.claims("how much is the milk?"), None);
         assert_eq!(r.claims("I went shopping yesterday"), None);
+        assert_eq!(
+            r.claims("book a table for two at an italian restaurant"),
+            None
+        );
+        assert_eq!(r.claims("give me a recipe for pancakes"), None);
+        assert_eq!(r.claims("I need to rent a car"), None);
     }
 
     #[test]
