@@ -4,7 +4,7 @@
 use errand_harness::{TestStack, secs};
 use errand_schemas::{Action, Command, FoodOrder, ItemRequest, SessionId, TraceId};
 use futures_util::{SinkExt, StreamExt};
-use serde_json::Value;
+use serde_json::{Value, json};
 use std::net::SocketAddr;
 use std::time::Duration;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
@@ -855,4 +855,62 @@ fn errand_up_refuses_a_public_address_without_authentication() {
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(stderr.contains("without authentication"), "{stderr}");
     assert!(stderr.contains("--insecure"));
+}
+
+#[tokio::test]
+async fn a_placed_order_is_cancelled_over_http_and_refunded_once() {
+    let s = server().await;
+    let mut ws = connect(s.addr, "http-cancel").await;
+    ws.send(Message::text("order me 2 burgers to work"))
+        .await
+        .unwrap();
+    let confirm = expect(&mut ws, "confirm", |e| e["type"] == "confirm").await;
+    let trace = confirm["trace_id"].as_str().unwrap().to_owned();
+    ws.send(Message::text(
+        json!({"type": "confirm", "trace_id": trace}).to_string(),
+    ))
+    .await
+    .unwrap();
+    expect(&mut ws, "confirmed", |e| {
+        e["type"] == "status" && e["status"] == "confirmed"
+    })
+    .await;
+
+    let path = format!("/v1/commands/{trace}/cancel");
+    let (status, _, state) = http_post_with(s.addr, &path, &[], "").await;
+    assert_eq!(status, 200, "{state}");
+    assert_eq!(state["status"], "cancelled");
+    assert_eq!(state["result"]["refund"], 2 * 899 + 299);
+    let event = expect(&mut ws, "cancelled", |e| {
+        e["type"] == "status" && e["status"] == "cancelled"
+    })
+    .await;
+    assert_eq!(event["trace_id"], trace.as_str());
+    // Again: the same state, nothing refunded twice.
+    let (status, _, again) = http_post_with(s.addr, &path, &[], "").await;
+    assert_eq!(status, 200);
+    assert_eq!(again["history"], state["history"]);
+    let (status, _, missing) =
+        http_post_with(s.addr, "/v1/commands/no-such-trace/cancel", &[], "").await;
+    assert_eq!((status, missing["code"].as_str()), (404, Some("not_found")));
+
+    // A command still waiting for its yes is dropped.
+    ws.send(Message::text("book a cab from home to the airport"))
+        .await
+        .unwrap();
+    let confirm = expect(&mut ws, "confirm", |e| e["type"] == "confirm").await;
+    let ride = confirm["trace_id"].as_str().unwrap().to_owned();
+    let (status, _, state) =
+        http_post_with(s.addr, &format!("/v1/commands/{ride}/cancel"), &[], "").await;
+    assert_eq!(status, 200, "{state}");
+    assert_eq!(state["status"], "cancelled");
+    assert!(
+        state["history"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|h| h["status"] != "dispatched")
+    );
+    s.server.abort();
+    s.stack.shutdown().await;
 }

@@ -527,6 +527,51 @@ mod tests {
     }
 
     #[tokio::test]
+    async fn a_placed_order_can_be_cancelled_for_two_minutes() {
+        use crate::slot::ActorSlot;
+        use errand_schemas::{AgentResult, Outcome};
+        let agent = FoodAgent::simulated();
+        let placed = AgentResult {
+            trace_id: "t".into(),
+            session_id: "s".into(),
+            user_id: "demo".into(),
+            domain: "food".into(),
+            outcome: Outcome::Confirmed {
+                result: ResultBody::Order(OrderResult {
+                    order_id: "FO-1".into(),
+                    items: Vec::new(),
+                    total: 1198,
+                    currency: "GBP".into(),
+                    eta_minutes: 20,
+                    merchant: "Burger Barn".into(),
+                    delivery_fee: 299,
+                    address: "221B Baker Street".into(),
+                    charge_id: "ch-1".into(),
+                }),
+            },
+            reply: String::new(),
+            at_ms: 1_000_000,
+        };
+        // No payment service: a late cancel is refused before reaching it.
+        let services = Services::new(ActorSlot::new(), ActorSlot::new());
+        let late = agent
+            .cancel(&placed, 1_000_000 + 121_000, &services)
+            .await
+            .unwrap_err();
+        assert_eq!(late.code, ErrorCode::TooLateToCancel);
+        assert!(late.message.contains("too late"), "{}", late.message);
+        let in_time = agent
+            .cancel(&placed, 1_000_000 + 60_000, &services)
+            .await
+            .unwrap_err();
+        assert_eq!(
+            in_time.code,
+            ErrorCode::AgentUnavailable,
+            "it reached payment"
+        );
+    }
+
+    #[tokio::test]
     async fn quotes_pick_a_restaurant_that_serves_everything() {
         let p = SimulatedRestaurants::default();
         let q = p
