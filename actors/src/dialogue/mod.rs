@@ -472,7 +472,14 @@ impl Turn<'_> {
         let recent = |at: u64| self.ctx.now_ms.saturating_sub(at) <= window;
         let same = said.text == normalized(&self.utterance.text)
             && (recent(said.at_ms) || said.confirmed_at_ms.is_some_and(recent));
-        if !same || heard.act.is_some() {
+        // Only a command still open or placed can be tapped twice: one that
+        // was dropped may well be asked for again.
+        let alive = session
+            .open
+            .as_ref()
+            .is_some_and(|o| o.trace_id == said.trace_id)
+            || session.placed.iter().any(|p| p.trace_id == said.trace_id);
+        if !same || !alive || heard.act.is_some() {
             return false;
         }
         let trace = said.trace_id.clone();
@@ -481,12 +488,7 @@ impl Turn<'_> {
                 self.ask_again(&open, Some("I'm already on it.".into()), None);
             }
             _ => {
-                let text = if session.placed.iter().any(|p| p.trace_id == trace) {
-                    "That's already on its way."
-                } else {
-                    "I've already got that."
-                };
-                self.answer(session, text.into());
+                self.answer(session, "That's already on its way.".into());
                 self.led_to = Some(trace);
             }
         }
@@ -599,15 +601,19 @@ impl Turn<'_> {
             session.open = None;
             return self.start(session, heard).await;
         }
+        let patch = self.patch(&open, heard);
+        // Another domain's request drops the open command, unless the words
+        // read better as a change to it ("no, to work instead" is the open
+        // order's address, not a ride to work).
         let switch = heard.in_scope()
             && heard.action != open.action
             && heard.parse.confidence >= 0.4
-            && self.ctx.registry.action(&heard.action).is_some();
+            && self.ctx.registry.action(&heard.action).is_some()
+            && (!heard.change || heard.parse.slots.len() > patch.len());
         if switch {
             self.drop_open(session, &open, "OK, I've dropped the");
             return self.start(session, heard).await;
         }
-        let patch = self.patch(&open, heard);
         if patch.is_empty() {
             if let Some(reply) = heard.reply.clone() {
                 // A model's words in place of an answer.
