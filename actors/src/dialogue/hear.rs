@@ -89,6 +89,19 @@ pub fn finish(
         }
     }
     let model = split_with.is_none();
+    // A shop's things asked of another ("I need nappies" read as food):
+    // the shop that sells them.
+    if heard.in_scope()
+        && reading.menu(&heard.action).is_some()
+        && let Some(other) = reading.claims(&first_text).filter(|a| *a != heard.action)
+    {
+        let mut mine = SlotMap::new();
+        reading.ground(&first_text, &heard.action, &mut mine, now_ms);
+        if !mine.contains_key("item") {
+            heard.action = other.to_owned();
+            heard.parse.slots = SlotMap::new();
+        }
+    }
     // Things to buy said without asking ("2 litres of milk and a dozen
     // eggs", "a burger and fries to work"): an order all the same.
     if !heard.in_scope()

@@ -177,6 +177,29 @@ impl Reading {
         if let Some(action) = self.named_domain(&words) {
             return Some(action);
         }
+        // "from Canary Wharf to the O2": getting somewhere is a ride.
+        let mentions = self.places.mentions(&words);
+        let said = |preposition: &str| {
+            mentions
+                .iter()
+                .any(|m| m.known && m.after.as_deref() == Some(preposition))
+        };
+        if said("from") && said("to") {
+            let ride = self
+                .registry
+                .domains()
+                .filter_map(|d| self.registry.spec(d))
+                .find_map(|spec| {
+                    spec.actions.iter().find(|a| {
+                        a.slot("pickup").is_some_and(|s| s.kind == SlotKind::Place)
+                            && a.slot("destination")
+                                .is_some_and(|s| s.kind == SlotKind::Place)
+                    })
+                });
+            if let Some(action) = ride {
+                return Some(action.name.as_str());
+            }
+        }
         let taken = vec![false; words.len()];
         let mut best: Option<(&str, usize)> = None;
         let mut tie = false;
@@ -321,11 +344,16 @@ impl Reading {
                     }
                     slots.remove("time");
                 }
-                SlotKind::Number if slot.name == "seats" => {
-                    if let Some(n) = seats(&words) {
+                // How many travel only as the words say it ("for 3", "3 of
+                // us"): never a number inside a place ("terminal 5").
+                SlotKind::Number if slot.name == "seats" => match seats(&words, &taken) {
+                    Some(n) => {
                         slots.insert("seats".into(), SlotValue::Number(n));
                     }
-                }
+                    None => {
+                        slots.remove("seats");
+                    }
+                },
                 _ => {}
             }
         }
@@ -404,9 +432,12 @@ fn strip_amount(item: &ItemRequest) -> ItemRequest {
 }
 
 /// "for 3 people", "3 passengers", "there are 4 of us", "a party of 5".
-fn seats(words: &Words) -> Option<u32> {
+fn seats(words: &Words, taken: &[bool]) -> Option<u32> {
     let w = words.norm();
     for i in 0..w.len() {
+        if taken.get(i).copied().unwrap_or(false) {
+            continue;
+        }
         let Some(n) = number(&w[i]) else { continue };
         let next = w.get(i + 1).map(String::as_str).unwrap_or("");
         let after = w.get(i + 2).map(String::as_str).unwrap_or("");
@@ -588,6 +619,12 @@ mod tests {
         assert_eq!(text(&slots, "destination"), Some("gatwick"));
         assert_eq!(slots.get("seats"), Some(&SlotValue::Number(3)));
         assert_eq!(text(&slots, "pickup_at"), Some("2026-12-03T17:00:00+00:00"));
+        let terminal = ground(
+            "book_ride",
+            "uber to heathrow terminal 5 from my house",
+            SlotMap::from([("seats".to_owned(), SlotValue::Number(5))]),
+        );
+        assert_eq!(terminal.get("seats"), None, "terminal 5 is a place");
     }
 
     #[test]
@@ -610,6 +647,10 @@ mod tests {
         assert_eq!(r.claims("a burger and fries to work"), Some("order_food"));
         assert_eq!(r.claims("I need groceries"), Some("order_mart"));
         assert_eq!(r.claims("I'm hungry"), Some("order_food"));
+        assert_eq!(
+            r.claims("i need to get from canary wharf to the o2 arena"),
+            Some("book_ride")
+        );
         assert_eq!(r.claims("I don't need groceries"), None);
         assert_eq!(r.claims("how much is the milk?"), None);
         assert_eq!(r.claims("I went shopping yesterday"), None);
