@@ -97,6 +97,15 @@ impl Gazetteer {
         if let Some(place) = self.saved.get(&(user.to_owned(), saved_name.to_owned())) {
             return Ok(place.clone());
         }
+        // A saved place's own address, typed out, is that place.
+        if let Some(place) = self
+            .saved
+            .iter()
+            .find(|((owner, _), place)| owner == user && normalize(&place.name) == q)
+            .map(|(_, place)| place)
+        {
+            return Ok(place.clone());
+        }
         if let Some(place) = self
             .landmarks
             .get(&q)
@@ -260,6 +269,19 @@ impl Actor for LocationActor {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_saved_places_address_is_that_place() {
+        let g = Gazetteer::builtin();
+        assert_eq!(
+            g.resolve("221b baker street", "demo").unwrap(),
+            g.resolve("home", "demo").unwrap()
+        );
+        assert_eq!(
+            g.resolve("1 Canada Square", "demo").unwrap(),
+            g.resolve("work", "demo").unwrap()
+        );
+    }
 
     #[test]
     fn any_street_address_resolves_but_not_a_description() {
