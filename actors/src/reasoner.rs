@@ -27,7 +27,7 @@ use crate::router::AgentCaller;
 use crate::store::{SessionStore, StoreError};
 use crate::tracking::{TrackError, Tracker};
 use errand_schemas::topics::{AGENT_CMD, AGENT_OUT_CLARIFY};
-use errand_schemas::{LastTurn, OpenCommand, SessionState, Stage, Utterance};
+use errand_schemas::{LastTurn, OpenCommand, SessionState, Utterance};
 use ractor::{Actor, ActorProcessingErr, ActorRef};
 use std::sync::Arc;
 use std::time::Duration;
@@ -248,18 +248,7 @@ async fn listen<'a>(
         {
             return None;
         }
-        let placed = session.placed.last()?;
-        Some(OpenCommand {
-            stage: Stage::Confirming,
-            ..OpenCommand::asking(
-                placed.trace_id.clone(),
-                placed.action.clone(),
-                placed.slots.clone(),
-                Vec::new(),
-                String::new(),
-                0,
-            )
-        })
+        session.placed.last().map(crate::dialogue::reopened)
     });
     let (parse, action, reply, llm_turn) = match (&prepared.request, &args.llm) {
         (None, _) => {

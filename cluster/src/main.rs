@@ -157,15 +157,21 @@ enum DlqCommand {
 
 #[tokio::main]
 async fn main() -> ExitCode {
+    let cli = Cli::parse();
+    // A conversation run prints its own results; a node's info lines would bury them.
+    let default_log = match cli.command {
+        Command::Test { .. } => "warn",
+        _ => "info",
+    };
     tracing_subscriber::fmt()
         .with_writer(std::io::stderr)
         .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
         .with_env_filter(
             tracing_subscriber::EnvFilter::try_from_env("ERRAND_LOG")
-                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info")),
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(default_log)),
         )
         .init();
-    let result = match Cli::parse().command {
+    let result = match cli.command {
         Command::Up { listen, insecure } => match Config::from_env() {
             Ok(config) => run(config, listen, insecure, true).await,
             Err(e) => Err(e.into()),

@@ -133,10 +133,17 @@ impl Gazetteer {
         let q = q
             .strip_suffix(" london")
             .unwrap_or(q)
-            .replace(" st", " street")
-            .replace(" rd", " road")
-            .replace(" ave", " avenue")
-            .replace(" streetreet", " street");
+            .split(' ')
+            .map(|w| match w {
+                "st" => "street",
+                "rd" => "road",
+                "ave" => "avenue",
+                "ln" => "lane",
+                "sq" => "square",
+                _ => w,
+            })
+            .collect::<Vec<_>>()
+            .join(" ");
         let (number, street) = match q.split_once(' ') {
             Some((first, rest)) if first.chars().next().is_some_and(|c| c.is_ascii_digit()) => {
                 (Some(first), rest)
@@ -289,6 +296,11 @@ mod tests {
         let elm = g.resolve("14 elm road", "demo").unwrap();
         assert_eq!(elm.name, "14 Elm Road");
         assert_eq!(g.resolve("14 Elm Road", "demo").unwrap(), elm, "stable");
+        assert_eq!(
+            g.resolve("42 acacia avenue", "demo").unwrap().name,
+            "42 Acacia Avenue"
+        );
+        assert!(g.resolve("42 Acacia Ave", "demo").is_ok());
         for nowhere in ["my mum's house", "Atlantis", "elm road", "14 the thing"] {
             assert_eq!(
                 g.resolve(nowhere, "demo").unwrap_err().code,

@@ -175,6 +175,11 @@ fn for_open(
             slots.insert(asked.to_owned(), SlotValue::Text(place.text));
         }
     }
+    // "now" answers when, never where.
+    slots.retain(|name, value| {
+        let place = spec.slot(name).is_some_and(|s| s.kind == SlotKind::Place);
+        !(place && value.as_text().is_some_and(crate::reading::when::is_now))
+    });
     // A bare answer to the question asked.
     if let Some(asked) = open.missing.first().and_then(|m| spec.slot(m))
         && slots.is_empty()
@@ -183,7 +188,7 @@ fn for_open(
     {
         let mentions = reading.places(&heard.text);
         match asked.kind {
-            SlotKind::Place => {
+            SlotKind::Place if !crate::reading::when::is_now(&heard.text) => {
                 let place = mentions
                     .iter()
                     .find(|m| m.known)

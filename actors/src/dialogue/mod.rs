@@ -530,9 +530,11 @@ impl Turn<'_> {
         if heard.change
             && let Some(placed) = session.placed.last().cloned()
             && (!heard.in_scope() || heard.action == placed.action)
-            && !heard.for_open.is_empty()
         {
-            return self.amend(session, placed, heard).await;
+            let patch = self.patch(&reopened(&placed), heard);
+            if !patch.is_empty() {
+                return self.amend(session, placed, heard, patch).await;
+            }
         }
         if !heard.in_scope() {
             self.decline(session, heard.reply.as_deref());
@@ -1165,20 +1167,9 @@ impl Turn<'_> {
         session: &mut SessionState,
         placed: Placed,
         heard: &Heard,
+        patch: SlotMap,
     ) -> Result<(), ErrorBody> {
         let trace = self.new_trace(session);
-        let as_open = OpenCommand {
-            stage: Stage::Confirming,
-            ..OpenCommand::asking(
-                placed.trace_id.clone(),
-                placed.action.clone(),
-                placed.slots.clone(),
-                Vec::new(),
-                String::new(),
-                self.turn,
-            )
-        };
-        let patch = self.patch(&as_open, heard);
         let mut slots = placed.slots.clone();
         apply(&mut slots, patch, heard, Stage::Confirming);
         let open = OpenCommand {
@@ -1196,11 +1187,37 @@ impl Turn<'_> {
     }
 }
 
+/// A placed command as if it were still open at its confirmation, to read
+/// a change to it ("make it two" right after an order).
+pub(crate) fn reopened(placed: &Placed) -> OpenCommand {
+    OpenCommand {
+        stage: Stage::Confirming,
+        ..OpenCommand::asking(
+            placed.trace_id.clone(),
+            placed.action.clone(),
+            placed.slots.clone(),
+            Vec::new(),
+            String::new(),
+            0,
+        )
+    }
+}
+
 /// Applies a patch to a command's slots: items are added ("add fries"),
 /// changed in place ("make it two burgers") or replaced ("a pizza
 /// instead"); a quantity alone changes one item's; anything else replaces.
 fn apply(slots: &mut SlotMap, mut patch: SlotMap, heard: &Heard, stage: Stage) {
     let text = heard.text.to_lowercase();
+    // "oh and a loaf of bread", "ok also some eggs".
+    let mut text = text.trim_start();
+    while let Some(rest) = [
+        "oh ", "oh, ", "ok ", "ok, ", "okay ", "okay, ", "um ", "and oh ", "right ", "yeah ",
+    ]
+    .iter()
+    .find_map(|f| text.strip_prefix(f))
+    {
+        text = rest.trim_start();
+    }
     let adding = ["add ", "also ", "plus ", "and ", "with "]
         .iter()
         .any(|p| text.starts_with(p))

@@ -159,6 +159,14 @@ const YES_TAIL: &[&str] = &[
     "exactly",
     "indeed",
     "totally",
+    "thing",
+    "on",
+    "then",
+    "now",
+    "just",
+    "lovely",
+    "nice",
+    "cool",
 ];
 
 /// Whole phrases that are a yes.
@@ -186,6 +194,13 @@ const YES_PHRASES: &[&str] = &[
     "looks good",
     "works for me",
     "why not",
+    "go on",
+    "go on then",
+    "that works",
+    "all good",
+    "spot on",
+    "deal",
+    "done",
 ];
 
 const NO: &[&str] = &[
@@ -303,6 +318,27 @@ const HELP: &[&str] = &[
     "i need help",
 ];
 
+/// "what do you sell?", "which things can I get here?": a short question
+/// about errand itself, made only of these words.
+fn asks_what_errand_does(w: &[&str]) -> bool {
+    const ASKER: &[&str] = &["you", "i", "we", "errand"];
+    const VERB: &[&str] = &[
+        "do", "sell", "offer", "order", "help", "get", "buy", "book", "deliver", "provide",
+        "support", "handle", "have", "stock",
+    ];
+    const AROUND: &[&str] = &[
+        "what", "which", "can", "could", "do", "does", "are", "is", "things", "stuff", "kind",
+        "kinds", "sort", "sorts", "type", "types", "of", "services", "else", "for", "me", "us",
+        "able", "to", "exactly", "actually", "here", "the", "with", "through", "from", "really",
+        "you", "i", "we", "errand",
+    ];
+    matches!(w.first(), Some(&("what" | "which")))
+        && w.len() <= 9
+        && w.iter().any(|x| ASKER.contains(x))
+        && w.iter().any(|x| VERB.contains(x))
+        && w.iter().all(|x| AROUND.contains(x) || VERB.contains(x))
+}
+
 /// Filler around an act ("please", "errand", "um").
 const FILLER: &[&str] = &[
     "please", "errand", "um", "uh", "erm", "oh", "well", "so", "hmm", "there", "mate",
@@ -360,7 +396,7 @@ pub fn read(text: &str) -> Option<Act> {
     if bare_greeting {
         return Some(Act::Greeting);
     }
-    if HELP.contains(&joined.as_str()) {
+    if HELP.contains(&joined.as_str()) || asks_what_errand_does(&w) {
         return Some(Act::Help);
     }
     if let Some(act) = status(&w, &joined) {
@@ -388,7 +424,11 @@ fn yes_words(w: &[&str]) -> bool {
         && w[1..]
             .iter()
             .all(|x| YES_TAIL.contains(x) || YES.contains(x))
-        || (w[0] == "go" && w.get(1) == Some(&"ahead"))
+        || (w[0] == "go"
+            && matches!(w.get(1), Some(&("ahead" | "on")))
+            && w[2..]
+                .iter()
+                .all(|x| YES_TAIL.contains(x) || YES.contains(x)))
         || (w.len() <= 3
             && matches!(w[0], "place" | "book" | "order" | "confirm")
             && w[1..]
@@ -857,9 +897,13 @@ mod tests {
             "Yes, that's right",
             "sounds good",
             "confirm",
+            "sure thing",
+            "yeah go on",
+            "ok then",
         ] {
             assert_eq!(read(text), Some(Act::Yes), "{text}");
         }
+        assert_ne!(read("go on to work instead"), Some(Act::Yes));
     }
 
     #[test]
@@ -896,6 +940,9 @@ mod tests {
         assert_eq!(read("thanks"), Some(Act::Thanks));
         assert_eq!(read("thank you so much"), Some(Act::Thanks));
         assert_eq!(read("what can you do?"), Some(Act::Help));
+        assert_eq!(read("so what do you sell?"), Some(Act::Help));
+        assert_eq!(read("what kind of things can I get?"), Some(Act::Help));
+        assert_ne!(read("what can i order from the moon?"), Some(Act::Help));
         assert_eq!(
             read("how much is a cheeseburger?"),
             Some(Act::Price("cheeseburger".into()))

@@ -391,6 +391,9 @@ fn ground_items(words: &Words, menu: &Menu, taken: &[bool], slots: &mut SlotMap,
             })
     };
     let mut items: Vec<ItemRequest> = found.into_iter().map(|f| f.item).collect();
+    // "toilet paper and washing up liquid" read as one item is two: each
+    // part is found on the menu or stays for the agent to refuse.
+    let heard = heard.iter().flat_map(split_list);
     for item in heard {
         if covered(&item) {
             continue;
@@ -405,6 +408,42 @@ fn ground_items(words: &Words, menu: &Menu, taken: &[bool], slots: &mut SlotMap,
     } else {
         slots.insert(name.to_owned(), SlotValue::Items(items));
     }
+}
+
+/// An item whose name lists several ("bread, butter and jam") as one
+/// item each; the quantity said before the list goes with its first.
+fn split_list(item: &ItemRequest) -> Vec<ItemRequest> {
+    let words = Words::new(&item.name);
+    let w = words.norm();
+    let mut parts = Vec::new();
+    let mut start = 0;
+    for (i, word) in w.iter().enumerate() {
+        let joins = matches!(word.as_str(), "and" | "plus");
+        let comma =
+            i > 0 && item.name[words.words[i - 1].end..words.words[i].start].contains([',', '&']);
+        if joins || comma {
+            if i > start {
+                parts.push((start, i));
+            }
+            start = if joins { i + 1 } else { i };
+        }
+    }
+    if parts.is_empty() {
+        return vec![item.clone()];
+    }
+    if start < w.len() {
+        parts.push((start, w.len()));
+    }
+    parts
+        .into_iter()
+        .enumerate()
+        .map(|(n, (from, to))| ItemRequest {
+            name: words.span(from, to).to_owned(),
+            quantity: if n == 0 { item.quantity } else { 1 },
+            note: None,
+        })
+        .filter(|i| !i.name.is_empty())
+        .collect()
 }
 
 /// "litres of milk" -> "milk"; "2 bags of rice" -> 2 "rice".

@@ -1,7 +1,8 @@
 //! Typos read as what they mean ("ordr me a buger" is "order me a burger",
 //! "taxii" a taxi), without asking "did you mean". A word is corrected only
-//! when errand does not know it (it is neither in its own vocabulary nor
-//! among the words people wrote in the labelled data, `models/words.txt`)
+//! when errand does not know it (it is neither in its own vocabulary, nor
+//! among the words people wrote in the labelled data, `models/words.txt`,
+//! nor an English word, `models/english.txt`)
 //! and it is one edit (two for long words) from a word of errand's own
 //! vocabulary: the catalogs' dishes, goods, restaurants and places, and
 //! the words of ordering and booking. Emoji dishes read as their dish.
@@ -10,6 +11,10 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 
 /// The words people wrote in the labelled data, with their counts.
 const DATA_WORDS: &str = include_str!("../../models/words.txt");
+
+/// English words (SCOWL's British English list, see NOTICE): never
+/// corrected, so "a garden hose" stays a hose.
+const ENGLISH_WORDS: &str = include_str!("../../models/english.txt");
 
 /// Words of asking for errands that every vocabulary has.
 const ERRAND_WORDS: &[&str] = &[
@@ -155,6 +160,12 @@ impl Speller {
         }
         let mut known: HashSet<String> = counts.keys().map(|w| (*w).to_owned()).collect();
         known.extend(vocabulary.keys().cloned());
+        known.extend(
+            ENGLISH_WORDS
+                .lines()
+                .filter(|l| !l.starts_with('#'))
+                .map(str::to_owned),
+        );
         let mut deletes: HashMap<String, Vec<String>> = HashMap::new();
         for word in vocabulary.keys() {
             for d in neighbourhood(word, reach(word.len())) {
@@ -371,6 +382,10 @@ mod tests {
     #[test]
     fn typos_read_as_meant() {
         let s = speller();
+        assert_eq!(
+            s.fix("toilet paper and a garden hose"),
+            "toilet paper and a garden hose"
+        );
         assert_eq!(s.fix("ordr me a buger"), "order me a burger");
         assert_eq!(s.fix("book a taxii to gatwik"), "book a taxi to gatwick");
         assert_eq!(s.fix("2 chesseburgers"), "2 cheeseburgers");

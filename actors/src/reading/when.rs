@@ -28,6 +28,34 @@ pub fn find(text: &str, now: Timestamp, tz: &TimeZone) -> Option<Found> {
     find_in(&words, &now)
 }
 
+/// Whether `text` says only "now" ("right now", "asap", "as soon as
+/// possible, please"): no time, and no answer to a question for a place.
+pub fn is_now(text: &str) -> bool {
+    let words = Words::new(text);
+    words.norm().iter().any(|w| {
+        matches!(
+            w.as_str(),
+            "now" | "asap" | "immediately" | "away" | "possible"
+        )
+    }) && words.norm().iter().all(|w| {
+        matches!(
+            w.as_str(),
+            "now"
+                | "right"
+                | "away"
+                | "asap"
+                | "immediately"
+                | "straight"
+                | "as"
+                | "soon"
+                | "possible"
+                | "please"
+                | "just"
+                | "straightaway"
+        )
+    })
+}
+
 /// Reads `text` as a time on its own ("tomorrow at 5pm", or an RFC 3339
 /// time as a model may write it).
 pub fn parse(text: &str, now: Timestamp, tz: &TimeZone) -> Option<String> {
@@ -382,6 +410,17 @@ mod tests {
 
     fn read(text: &str) -> Option<String> {
         find(text, now(), &london()).map(|f| f.rfc3339)
+    }
+
+    #[test]
+    fn now_is_no_time_and_no_place() {
+        for text in ["now", "right now", "ASAP please", "as soon as possible"] {
+            assert!(is_now(text), "{text}");
+            assert_eq!(read(text), None, "{text}");
+        }
+        for text in ["the station", "now to the station", "right here"] {
+            assert!(!is_now(text), "{text}");
+        }
     }
 
     #[test]
