@@ -38,6 +38,9 @@ pub struct SlotSpec {
     pub question: String,
     /// The only values a text slot may take (any when empty).
     pub choices: Vec<String>,
+    /// Other words people use for a choice ("luxury" for `premium`),
+    /// as (words, choice).
+    pub aliases: Vec<(String, String)>,
 }
 
 impl SlotSpec {
@@ -49,6 +52,7 @@ impl SlotSpec {
             description: description.into(),
             question: question.into(),
             choices: Vec::new(),
+            aliases: Vec::new(),
         }
     }
 
@@ -60,6 +64,7 @@ impl SlotSpec {
             description: description.into(),
             question: String::new(),
             choices: Vec::new(),
+            aliases: Vec::new(),
         }
     }
 
@@ -74,6 +79,33 @@ impl SlotSpec {
     pub fn one_of(mut self, choices: &[&str]) -> Self {
         self.choices = choices.iter().map(|c| (*c).to_owned()).collect();
         self
+    }
+
+    /// Other words for the choices: `("luxury", "premium")`.
+    pub fn also_called(mut self, aliases: &[(&str, &str)]) -> Self {
+        self.aliases = aliases
+            .iter()
+            .map(|(words, choice)| ((*words).to_owned(), (*choice).to_owned()))
+            .collect();
+        self
+    }
+
+    /// The choice `words` name, at word `i` (its length and the choice):
+    /// a choice itself or one of its aliases, the longest first.
+    pub fn choice_at(
+        &self,
+        words: &crate::reading::words::Words,
+        i: usize,
+    ) -> Option<(usize, &str)> {
+        let names = self
+            .choices
+            .iter()
+            .map(|c| (c.as_str(), c.as_str()))
+            .chain(self.aliases.iter().map(|(w, c)| (w.as_str(), c.as_str())));
+        names
+            .filter(|(said, _)| words.phrase_at(i, &said.to_lowercase()))
+            .map(|(said, choice)| (said.split(' ').count(), choice))
+            .max_by_key(|(len, _)| *len)
     }
 }
 

@@ -316,6 +316,8 @@ pub const LANDMARKS: &[(&str, &[&str], f64, f64)] = &[
         -0.4543,
     ),
     ("Gatwick Airport", &["gatwick", "lgw"], 51.1537, -0.1821),
+    ("Stansted Airport", &["stansted", "stn"], 51.8860, 0.2389),
+    ("Luton Airport", &["luton", "ltn"], 51.8747, -0.3683),
     (
         "London City Airport",
         &["city airport", "lcy"],

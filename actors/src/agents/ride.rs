@@ -296,6 +296,22 @@ impl DomainAgent for RideAgent {
                         "standard, shared, xl or premium",
                     )
                     .one_of(&RideType::ALL.map(RideType::as_str))
+                    .also_called(&[
+                        ("regular", "standard"),
+                        ("normal", "standard"),
+                        ("share", "shared"),
+                        ("carpool", "shared"),
+                        ("big car", "xl"),
+                        ("large car", "xl"),
+                        ("bigger car", "xl"),
+                        ("minivan", "xl"),
+                        ("people carrier", "xl"),
+                        ("van", "xl"),
+                        ("luxury", "premium"),
+                        ("executive", "premium"),
+                        ("lux", "premium"),
+                        ("posh", "premium"),
+                    ])
                     .asking("Which kind of car: standard, shared, XL or premium?"),
                     SlotSpec::optional("seats", SlotKind::Number, "how many passengers")
                         .asking("How many people are travelling?"),

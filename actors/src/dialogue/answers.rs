@@ -62,6 +62,7 @@ pub fn answer(
     Some(match act {
         Act::Greeting => format!("Hi! {}{}", abilities(registry), try_saying(registry)),
         Act::Thanks => "You're welcome!".into(),
+        Act::Goodbye => "Bye! I'm here whenever you need something.".into(),
         Act::Help => format!("{}{}", abilities(registry), try_saying(registry)),
         Act::Price(what) if what == "it" => order_price(session),
         Act::Price(what) => price(what, &catalogs(registry)),
@@ -221,6 +222,14 @@ fn merchants(catalogs: &[Catalog]) -> String {
 
 fn who_serves(what: &str, catalogs: &[Catalog]) -> String {
     let wanted = normalize(strip_article(what));
+    // "anything vegetarian at Burger Barn?": what that place has.
+    if let Some(merchant) = catalogs
+        .iter()
+        .flat_map(|c| &c.merchants)
+        .find(|m| wanted.contains(&normalize(&m.name)) && wanted != normalize(&m.name))
+    {
+        return menu(&merchant.name, catalogs);
+    }
     let mut said = Vec::new();
     for catalog in catalogs {
         for merchant in &catalog.merchants {
@@ -359,6 +368,8 @@ mod tests {
         assert!(
             ask(Act::WhoServes("italian".into())).contains("Luigi's Pizzeria does italian food")
         );
+        let at = ask(Act::WhoServes("anything vegetarian at burger barn".into()));
+        assert!(at.starts_with("Burger Barn (american): "), "{at}");
     }
 
     #[test]

@@ -89,15 +89,21 @@ pub fn finish(
         }
     }
     let model = split_with.is_none();
-    // A shop's things asked of another ("I need nappies" read as food):
-    // the shop that sells them.
+    // A shop's things asked of another ("I need nappies" read as food),
+    // or of what sells nothing ("sushi for 4 people" read as a ride): the
+    // shop that sells them.
     if heard.in_scope()
-        && reading.menu(&heard.action).is_some()
         && let Some(other) = reading.claims(&first_text).filter(|a| *a != heard.action)
     {
-        let mut mine = SlotMap::new();
-        reading.ground(&first_text, &heard.action, &mut mine, now_ms);
-        if !mine.contains_key("item") {
+        let wrong = match reading.menu(&heard.action) {
+            Some(_) => {
+                let mut mine = SlotMap::new();
+                reading.ground(&first_text, &heard.action, &mut mine, now_ms);
+                !mine.contains_key("item")
+            }
+            None => reading.menu(other).is_some(),
+        };
+        if wrong {
             heard.action = other.to_owned();
             heard.parse.slots = SlotMap::new();
         }

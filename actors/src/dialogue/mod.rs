@@ -398,6 +398,7 @@ impl Turn<'_> {
                 Some(
                     act @ (Act::Greeting
                     | Act::Thanks
+                    | Act::Goodbye
                     | Act::Help
                     | Act::Price(_)
                     | Act::Menu(_)

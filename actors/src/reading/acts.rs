@@ -17,6 +17,8 @@ pub enum Act {
     Instead(String),
     Greeting,
     Thanks,
+    /// "bye", "see you".
+    Goodbye,
     /// "what can you do?", "help".
     Help,
     /// "how much is a cheeseburger?": what it asks the price of.
@@ -286,9 +288,24 @@ const THANKS: &[&str] = &[
     "that's all thanks",
     "nothing else",
     "no that's all",
+];
+
+/// Goodbyes.
+const FAREWELLS: &[&str] = &[
     "bye",
     "goodbye",
+    "good bye",
+    "bye bye",
     "see you",
+    "see ya",
+    "see you later",
+    "later",
+    "cheers bye",
+    "thanks bye",
+    "ok bye",
+    "that's all bye",
+    "night",
+    "good night",
 ];
 
 const HELP: &[&str] = &[
@@ -370,6 +387,9 @@ pub fn read(text: &str) -> Option<Act> {
     }
     if THANKS.contains(&joined.as_str()) {
         return Some(Act::Thanks);
+    }
+    if FAREWELLS.contains(&joined.as_str()) {
+        return Some(Act::Goodbye);
     }
     let bare_greeting = w.len() <= 4
         && (GREETINGS.contains(&w[0])
@@ -939,6 +959,7 @@ mod tests {
         assert_eq!(read("good morning"), Some(Act::Greeting));
         assert_eq!(read("thanks"), Some(Act::Thanks));
         assert_eq!(read("thank you so much"), Some(Act::Thanks));
+        assert_eq!(read("ok bye!"), Some(Act::Goodbye));
         assert_eq!(read("what can you do?"), Some(Act::Help));
         assert_eq!(read("so what do you sell?"), Some(Act::Help));
         assert_eq!(read("what kind of things can I get?"), Some(Act::Help));

@@ -344,6 +344,27 @@ impl Reading {
                     }
                     slots.remove("time");
                 }
+                // A choice said in the words ("a premium car", "a luxury
+                // one") is the choice, whatever the reader made of it.
+                SlotKind::Text if !slot.choices.is_empty() => {
+                    let said = (0..words.len())
+                        .filter(|i| !taken[*i])
+                        .find_map(|i| slot.choice_at(&words, i));
+                    if let Some((_, choice)) = said {
+                        slots.insert(slot.name.clone(), SlotValue::Text(choice.to_owned()));
+                    } else if let Some(value) = slots.get(&slot.name).and_then(SlotValue::as_text) {
+                        // The reader's value, as one of the choices or not at all.
+                        let value = Words::new(value);
+                        match (0..value.len()).find_map(|i| slot.choice_at(&value, i)) {
+                            Some((_, choice)) => {
+                                slots.insert(slot.name.clone(), SlotValue::Text(choice.to_owned()));
+                            }
+                            None => {
+                                slots.remove(&slot.name);
+                            }
+                        }
+                    }
+                }
                 // How many travel only as the words say it ("for 3", "3 of
                 // us"): never a number inside a place ("terminal 5").
                 SlotKind::Number if slot.name == "seats" => match seats(&words, &taken) {
@@ -399,7 +420,7 @@ fn ground_items(words: &Words, menu: &Menu, taken: &[bool], slots: &mut SlotMap,
             continue;
         }
         let cleaned = strip_amount(&item);
-        if !cleaned.name.is_empty() && !items.iter().any(|i| i.name == cleaned.name) {
+        if names_a_thing(&cleaned.name) && !items.iter().any(|i| i.name == cleaned.name) {
             items.push(cleaned);
         }
     }
@@ -408,6 +429,55 @@ fn ground_items(words: &Words, menu: &Menu, taken: &[bool], slots: &mut SlotMap,
     } else {
         slots.insert(name.to_owned(), SlotValue::Items(items));
     }
+}
+
+/// Whether a reader's item names something at all: not only words of
+/// asking and sending ("some sent", "it", "get me").
+fn names_a_thing(name: &str) -> bool {
+    const NO_THING: &[&str] = &[
+        "sent",
+        "send",
+        "get",
+        "got",
+        "some",
+        "it",
+        "them",
+        "that",
+        "this",
+        "one",
+        "ones",
+        "delivered",
+        "deliver",
+        "bring",
+        "brought",
+        "please",
+        "order",
+        "buy",
+        "need",
+        "want",
+        "more",
+        "stuff",
+        "thing",
+        "things",
+        "something",
+        "anything",
+        "me",
+        "my",
+        "us",
+        "the",
+        "a",
+        "an",
+        "any",
+        "of",
+        "too",
+        "also",
+        "and",
+        "else",
+    ];
+    Words::new(name)
+        .norm()
+        .iter()
+        .any(|w| !NO_THING.contains(&w.as_str()))
 }
 
 /// An item whose name lists several ("bread, butter and jam") as one
@@ -481,7 +551,10 @@ fn seats(words: &Words, taken: &[bool]) -> Option<u32> {
         let next = w.get(i + 1).map(String::as_str).unwrap_or("");
         let after = w.get(i + 2).map(String::as_str).unwrap_or("");
         // "for 3" alone (not "for 3pm", not "for 3 hours").
-        let ends = matches!(next, "" | "please" | "thanks" | "person" | "of");
+        let ends = matches!(
+            next,
+            "" | "please" | "thanks" | "person" | "of" | "from" | "to" | "into" | "going"
+        );
         if matches!(
             next,
             "people" | "persons" | "passengers" | "adults" | "seats" | "pax" | "guys"
@@ -664,6 +737,55 @@ mod tests {
             SlotMap::from([("seats".to_owned(), SlotValue::Number(5))]),
         );
         assert_eq!(terminal.get("seats"), None, "terminal 5 is a place");
+        let two = ground(
+            "book_ride",
+            "book a taxi for two from the office to soho",
+            SlotMap::new(),
+        );
+        assert_eq!(two.get("seats"), Some(&SlotValue::Number(2)));
+    }
+
+    #[test]
+    fn the_kind_of_car_is_read_from_the_words() {
+        let kind =
+            |text: &str, heard: SlotMap| text_owned(&ground("book_ride", text, heard), "ride_type");
+        assert_eq!(
+            kind("book a premium car from euston to waterloo", SlotMap::new()),
+            Some("premium".into())
+        );
+        assert_eq!(
+            kind("a luxury cab to the airport", SlotMap::new()),
+            Some("premium".into())
+        );
+        assert_eq!(
+            kind("an uber xl to soho", SlotMap::new()),
+            Some("xl".into())
+        );
+        assert_eq!(kind("a cab to soho", SlotMap::new()), None);
+        let made_up =
+            SlotMap::from([("ride_type".to_owned(), SlotValue::Text("spaceship".into()))]);
+        assert_eq!(kind("a cab to soho", made_up), None, "only a choice stays");
+    }
+
+    fn text_owned(slots: &SlotMap, name: &str) -> Option<String> {
+        text(slots, name).map(str::to_owned)
+    }
+
+    #[test]
+    fn words_of_sending_are_no_item() {
+        let heard = SlotMap::from([(
+            "item".to_owned(),
+            SlotValue::Items(vec![
+                ItemRequest::new("loo roll", 1),
+                ItemRequest::new("some sent", 1),
+            ]),
+        )]);
+        let slots = ground(
+            "order_mart",
+            "i'm out of loo roll, can you get some sent to my house",
+            heard,
+        );
+        assert_eq!(items(&slots), [("toilet paper".to_owned(), 1)]);
     }
 
     #[test]
