@@ -84,6 +84,16 @@ fn catalogs(registry: &DomainRegistry) -> Vec<Catalog> {
 /// The catalog names `what` may mean, by its words: an alias, a name, or
 /// names that contain every word of it.
 fn matching<'a>(what: &str, catalog: &'a Catalog) -> Vec<(&'a str, &'a str, i64)> {
+    matching_as(what, catalog, false)
+}
+
+/// Like [`matching`], but every item of the kind as well ("who does
+/// pizza?" is every pizza, not only the one "a pizza" orders).
+fn matching_kind<'a>(what: &str, catalog: &'a Catalog) -> Vec<(&'a str, &'a str, i64)> {
+    matching_as(what, catalog, true)
+}
+
+fn matching_as<'a>(what: &str, catalog: &'a Catalog, kind: bool) -> Vec<(&'a str, &'a str, i64)> {
     let key = item_key(strip_article(what));
     if key.is_empty() {
         return Vec::new();
@@ -111,7 +121,17 @@ fn matching<'a>(what: &str, catalog: &'a Catalog) -> Vec<(&'a str, &'a str, i64)
     // The very item when there is one ("cheeseburger"), else every item
     // of its kind ("curry").
     let exact = hits(false);
-    if exact.is_empty() { hits(true) } else { exact }
+    if exact.is_empty() || kind {
+        let mut all = exact;
+        for hit in hits(true) {
+            if !all.contains(&hit) {
+                all.push(hit);
+            }
+        }
+        all
+    } else {
+        exact
+    }
 }
 
 fn strip_article(text: &str) -> &str {
@@ -234,7 +254,7 @@ fn who_serves(what: &str, catalogs: &[Catalog]) -> String {
     for catalog in catalogs {
         for merchant in &catalog.merchants {
             let by_kind = merchant.kind == wanted || normalize(&merchant.name).contains(&wanted);
-            let items: Vec<String> = matching(what, catalog)
+            let items: Vec<String> = matching_kind(what, catalog)
                 .into_iter()
                 .filter(|(m, _, _)| *m == merchant.name)
                 .map(|(_, name, price)| {
@@ -365,6 +385,11 @@ mod tests {
             "{menu}"
         );
         assert!(ask(Act::WhoServes("sushi".into())).starts_with("Sakura Sushi has sushi platter"));
+        let pizzas = ask(Act::WhoServes("pizzas".into()));
+        assert!(
+            pizzas.contains("margherita pizza") && pizzas.contains("pepperoni pizza"),
+            "{pizzas}"
+        );
         assert!(
             ask(Act::WhoServes("italian".into())).contains("Luigi's Pizzeria does italian food")
         );

@@ -390,6 +390,16 @@ impl Turn<'_> {
                 Ok(())
             }
             (Some(Act::No), Some(open)) => self.no(session, open).await,
+            // "actually, cancel that" right after an order: that order.
+            (Some(Act::No), None)
+                if !session.placed.is_empty()
+                    && crate::reading::words::Words::new(&self.utterance.text)
+                        .norm()
+                        .iter()
+                        .any(|w| w == "cancel") =>
+            {
+                self.ask_to_cancel(session, None).await
+            }
             (Some(Act::No), None) => {
                 self.answer(session, "OK.".into());
                 Ok(())
@@ -1224,6 +1234,23 @@ fn apply(slots: &mut SlotMap, mut patch: SlotMap, heard: &Heard, stage: Stage) {
         .any(|p| text.starts_with(p))
         || text.contains(" as well")
         || text.ends_with(" too");
+    let removing = [
+        "remove ",
+        "take off ",
+        "take out ",
+        "drop ",
+        "no more ",
+        "get rid of ",
+        "leave out ",
+        "skip ",
+        "minus ",
+        "forget the ",
+        "i don't want the ",
+        "don't want the ",
+        "scrap the ",
+    ]
+    .iter()
+    .any(|p| text.starts_with(p));
     if let Some(SlotValue::Items(new)) = patch.remove("item") {
         let current: Vec<ItemRequest> = slots
             .get("item")
@@ -1232,6 +1259,11 @@ fn apply(slots: &mut SlotMap, mut patch: SlotMap, heard: &Heard, stage: Stage) {
             .unwrap_or_default();
         let items = if current.is_empty() {
             new
+        } else if removing {
+            current
+                .into_iter()
+                .filter(|c| !new.iter().any(|n| n.name == c.name))
+                .collect()
         } else if adding {
             let mut items = current;
             for item in new {
@@ -1261,7 +1293,12 @@ fn apply(slots: &mut SlotMap, mut patch: SlotMap, heard: &Heard, stage: Stage) {
         } else {
             new
         };
-        slots.insert("item".into(), SlotValue::Items(items));
+        if items.is_empty() {
+            // Everything taken off: the question asks what instead.
+            slots.remove("item");
+        } else {
+            slots.insert("item".into(), SlotValue::Items(items));
+        }
     }
     if let Some(q) = patch.remove("quantity").and_then(|v| v.as_number())
         && q > 0

@@ -783,6 +783,47 @@ fn catalog_question(w: &[&str], words: &Words, question: bool) -> Option<Act> {
         });
         return Some(Act::Menu(restaurant.filter(|r| !r.is_empty())));
     }
+    // "what pizzas do you have?", "which kinds of sushi do you do?".
+    if matches!(w.first(), Some(&("what" | "which")))
+        && let Some(end) = [
+            "do you have",
+            "do you sell",
+            "do you do",
+            "do you serve",
+            "do you offer",
+            "have you got",
+            "can i get",
+            "can i order",
+            "are there",
+            "are available",
+        ]
+        .iter()
+        .find_map(|tail| {
+            joined
+                .strip_suffix(tail)
+                .map(|_| w.len() - tail.split(' ').count())
+        })
+    {
+        let mut from = 1;
+        while from < end
+            && matches!(
+                w[from],
+                "kind" | "kinds" | "sort" | "sorts" | "type" | "types" | "of"
+            )
+        {
+            from += 1;
+        }
+        if from < end {
+            let start = words.len() - w.len() - trailing_filler(words);
+            let what = words.span(start + from, start + end).to_owned();
+            if !matches!(
+                what.to_lowercase().as_str(),
+                "food" | "restaurants" | "things" | "stuff"
+            ) {
+                return Some(Act::WhoServes(what));
+            }
+        }
+    }
     for prefix in [
         "what restaurants",
         "which restaurants",
@@ -982,6 +1023,14 @@ mod tests {
             Some(Act::WhoServes("sushi".into()))
         );
         assert_eq!(read("where is my order?"), Some(Act::Status));
+        assert_eq!(
+            read("what pizzas do you have?"),
+            Some(Act::WhoServes("pizzas".into()))
+        );
+        assert_eq!(
+            read("which kinds of sushi do you do"),
+            Some(Act::WhoServes("sushi".into()))
+        );
         assert_eq!(read("how long will it take?"), Some(Act::Status));
         assert_eq!(read("is my taxi on its way?"), Some(Act::Status));
         assert_eq!(read("what?"), Some(Act::Unclear));

@@ -378,6 +378,23 @@ impl Reading {
                 _ => {}
             }
         }
+        // A reader's place that is a dish ("switch it to a cappuccino"
+        // read as where to deliver) is no place.
+        if let Some(menu) = menu {
+            let known: Vec<String> = places
+                .iter()
+                .filter(|m| m.known)
+                .map(|m| m.text.to_lowercase())
+                .collect();
+            slots.retain(|name, value| {
+                let place = spec.slot(name).is_some_and(|s| s.kind == SlotKind::Place);
+                !(place
+                    && value.as_text().is_some_and(|v| {
+                        !known.contains(&v.to_lowercase())
+                            && !amounts::items(&Words::new(v), menu, &[]).is_empty()
+                    }))
+            });
+        }
         ground_places(spec, &places, slots);
         // What the action does not take ("quantity", the tagger's "time").
         slots.retain(|name, _| spec.slot(name).is_some());
@@ -769,6 +786,14 @@ mod tests {
 
     fn text_owned(slots: &SlotMap, name: &str) -> Option<String> {
         text(slots, name).map(str::to_owned)
+    }
+
+    #[test]
+    fn a_dish_is_no_address() {
+        let heard = SlotMap::from([("address".to_owned(), SlotValue::Text("a cappuccino".into()))]);
+        let slots = ground("order_food", "switch it to a cappuccino", heard);
+        assert_eq!(text(&slots, "address"), None);
+        assert_eq!(items(&slots), [("cappuccino".to_owned(), 1)]);
     }
 
     #[test]

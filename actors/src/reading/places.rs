@@ -170,6 +170,7 @@ impl Places {
             if i > 0
                 && matches!(keys[i - 1].as_str(), "to" | "from")
                 && !STOPS.contains(&keys[i].as_str())
+                && !changes_to(&keys, i)
             {
                 let mut end = i;
                 while end < keys.len()
@@ -213,6 +214,22 @@ fn gap_has_stop(words: &Words, i: usize) -> bool {
     i > 0
         && words.text[words.words[i - 1].end..words.words[i].start]
             .contains([',', '.', ';', '!', '?'])
+}
+
+/// "switch it to a cappuccino", "change to premium": what follows is the
+/// new thing, not a place (a known place still is one: "change it to
+/// home").
+fn changes_to(keys: &[String], i: usize) -> bool {
+    const CHANGE: &[&str] = &[
+        "switch", "change", "changed", "swap", "upgrade", "make", "turn",
+    ];
+    const WHAT: &[&str] = &["it", "that", "this", "them", "one", "mine", "order"];
+    i >= 2
+        && keys[i - 1] == "to"
+        && (CHANGE.contains(&keys[i - 2].as_str())
+            || (i >= 3
+                && WHAT.contains(&keys[i - 2].as_str())
+                && CHANGE.contains(&keys[i - 3].as_str())))
 }
 
 /// "go", "take me", "pick me up": verbs after "to", not places.
@@ -303,5 +320,8 @@ mod tests {
         );
         assert_eq!(read("I want to go home"), [known("home", Some("go"))]);
         assert!(read("order me a burger").is_empty());
+        assert!(read("switch it to a cappuccino").is_empty());
+        assert!(read("change to premium").is_empty());
+        assert_eq!(read("change it to home"), [known("home", Some("to"))]);
     }
 }
