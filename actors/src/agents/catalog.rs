@@ -179,6 +179,7 @@ pub const RESTAURANTS: &[Restaurant] = &[
 
 /// Words people use for an item, mapped to the menu's name.
 pub const FOOD_SYNONYMS: &[(&str, &str)] = &[
+    ("guac", "guacamole"),
     ("burger", "cheeseburger"),
     ("cheese burger", "cheeseburger"),
     ("coke", "cola"),

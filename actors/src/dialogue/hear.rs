@@ -345,7 +345,15 @@ fn split(
         };
         // "milk and 6 eggs" is one grocery order, whatever a reader makes
         // of "6 eggs": the rest names only what the first part's shop sells.
-        if first.0 == second.0 || reading.claims(right) == Some(first.0.as_str()) {
+        // Nor is "nachos and guac from Taco Loco to home": the rest names
+        // a restaurant that has what the first part asks for.
+        let restaurant_for_both =
+            |action: &str| reading.names_restaurant(right, action) && reading.sells(left, action);
+        if first.0 == second.0
+            || reading.claims(right) == Some(first.0.as_str())
+            || restaurant_for_both(&first.0)
+            || restaurant_for_both(&second.0)
+        {
             continue;
         }
         let (first, mut rest) = match split(reader, reading, registry, left) {

@@ -1259,6 +1259,8 @@ fn apply(slots: &mut SlotMap, mut patch: SlotMap, heard: &Heard, stage: Stage) {
             .unwrap_or_default();
         let items = if current.is_empty() {
             new
+        } else if let Some(items) = swap(&current, &new, text) {
+            items
         } else if removing {
             current
                 .into_iter()
@@ -1310,6 +1312,61 @@ fn apply(slots: &mut SlotMap, mut patch: SlotMap, heard: &Heard, stage: Stage) {
     for (name, value) in patch {
         slots.insert(name, value);
     }
+}
+
+/// "change the fries to onion rings", "swap the latte for a cappuccino",
+/// "onion rings instead of the fries": the items named first make way for
+/// the others, in their place and (unless a count is said) their
+/// quantity. `None` when the words are no such swap.
+fn swap(current: &[ItemRequest], new: &[ItemRequest], text: &str) -> Option<Vec<ItemRequest>> {
+    let (old_part, new_part) = if let Some(at) = text.find(" instead of ") {
+        (&text[at + " instead of ".len()..], &text[..at])
+    } else {
+        let rest = ["change ", "swap ", "switch ", "replace ", "substitute "]
+            .iter()
+            .find_map(|v| text.strip_prefix(v))?;
+        let (at, sep) = [" to ", " for ", " with ", " into "]
+            .iter()
+            .filter_map(|sep| rest.find(sep).map(|at| (at, sep.len())))
+            .min()?;
+        (&rest[..at], &rest[at + sep..])
+    };
+    let said_in = |part: &str, name: &str| {
+        let part = crate::reading::words::Words::new(part);
+        name.split(' ').all(|n| {
+            let n = n.trim_end_matches('s');
+            part.norm().iter().any(|w| w.trim_end_matches('s') == n)
+        })
+    };
+    let olds: Vec<&ItemRequest> = current
+        .iter()
+        .filter(|c| said_in(old_part, &c.name))
+        .collect();
+    let news: Vec<&ItemRequest> = new
+        .iter()
+        .filter(|n| !said_in(old_part, &n.name) && said_in(new_part, &n.name))
+        .collect();
+    let (first_old, _) = olds.split_first()?;
+    if news.is_empty() {
+        return None;
+    }
+    let counted =
+        crate::reading::amounts::count(&crate::reading::words::Words::new(new_part)).is_some();
+    let mut items = Vec::new();
+    for item in current {
+        if std::ptr::eq(item, *first_old) {
+            for n in &news {
+                let mut n = (*n).clone();
+                if !counted {
+                    n.quantity = first_old.quantity;
+                }
+                items.push(n);
+            }
+        } else if !olds.iter().any(|o| std::ptr::eq(*o, item)) {
+            items.push(item.clone());
+        }
+    }
+    Some(items)
 }
 
 /// Fixes what the agent chose in the quote into the command, so the
@@ -1611,5 +1668,41 @@ mod tests {
         assert_eq!((confirms(&dear), dispatched(&dear)), (1, 0));
         assert_eq!("above:999".parse(), Ok(ConfirmPolicy::Above(999)));
         assert!("sometimes".parse::<ConfirmPolicy>().is_err());
+    }
+}
+
+#[cfg(test)]
+mod changes {
+    use super::swap;
+    use errand_schemas::ItemRequest;
+
+    fn names(items: &[ItemRequest]) -> Vec<(String, u32)> {
+        items.iter().map(|i| (i.name.clone(), i.quantity)).collect()
+    }
+
+    #[test]
+    fn a_swap_replaces_the_item_named_first_and_keeps_its_count() {
+        let current = [
+            ItemRequest::new("hamburger", 1),
+            ItemRequest::new("fries", 2),
+        ];
+        let heard = [
+            ItemRequest::new("fries", 1),
+            ItemRequest::new("onion rings", 1),
+        ];
+        let swapped = swap(&current, &heard, "change the fries to onion rings").unwrap();
+        assert_eq!(
+            names(&swapped),
+            [("hamburger".into(), 1), ("onion rings".into(), 2)]
+        );
+        let instead = swap(&current, &heard, "onion rings instead of the fries").unwrap();
+        assert_eq!(names(&instead), names(&swapped));
+        let counted = swap(&current, &heard[..], "swap the fries for 3 onion rings");
+        assert!(counted.is_some());
+        assert_eq!(
+            swap(&current, &heard, "add onion rings"),
+            None,
+            "no swap in the words"
+        );
     }
 }

@@ -359,13 +359,24 @@ fn extras_after(
     }
     // A punctuation mark between the item and the opener ends the item,
     // unless it only sets off the extra ("two margheritas, no olives").
-    let set_off = matches!(w[from].as_str(), "no" | "without" | "with" | "extra")
-        && w.get(from + 1).is_some_and(|n| {
-            !matches!(
-                n.as_str(),
-                "wait" | "sorry" | "actually" | "thanks" | "thank" | "i" | "make" | "not" | "that"
-            )
-        });
+    let sets_off = |at: usize| {
+        matches!(w[at].as_str(), "no" | "without" | "with" | "extra")
+            && w.get(at + 1).is_some_and(|n| {
+                !matches!(
+                    n.as_str(),
+                    "wait"
+                        | "sorry"
+                        | "actually"
+                        | "thanks"
+                        | "thank"
+                        | "i"
+                        | "make"
+                        | "not"
+                        | "that"
+                )
+            })
+    };
+    let set_off = sets_off(from);
     if from > 0 && gap_has_stop(words, from - 1, from) && !set_off {
         return None;
     }
@@ -377,13 +388,26 @@ fn extras_after(
     {
         to += 1;
     }
-    // "and" between two extras keeps going ("no onions and extra pickles").
-    while to + 1 < limit
-        && w[to] == "and"
-        && EXTRA_OPENERS.contains(&w[to + 1].as_str())
-        && w[to + 1] != "with"
-    {
-        to += 2;
+    // "and" or a comma between two extras keeps going ("no onions and
+    // extra pickles", "no onions, extra cheese").
+    loop {
+        let step = if to + 1 < limit
+            && w[to] == "and"
+            && EXTRA_OPENERS.contains(&w[to + 1].as_str())
+            && w[to + 1] != "with"
+        {
+            2
+        } else if to < limit
+            && gap_has_stop(words, to - 1, to)
+            && w[to] != "with"
+            && sets_off(to)
+            && !taken.get(to).copied().unwrap_or(false)
+        {
+            1
+        } else {
+            break;
+        };
+        to += step;
         while to < limit
             && !EXTRA_ENDS.contains(&w[to].as_str())
             && !gap_has_stop(words, to - 1, to)
@@ -549,6 +573,14 @@ mod tests {
                 "margherita pizza".to_owned(),
                 2,
                 Some("large, no olives".to_owned())
+            )]
+        );
+        assert_eq!(
+            read("a cheeseburger, no onions, extra cheese, to home", &food()),
+            [(
+                "cheeseburger".to_owned(),
+                1,
+                Some("no onions, extra cheese".to_owned())
             )]
         );
         assert_eq!(

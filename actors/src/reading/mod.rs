@@ -244,6 +244,24 @@ impl Reading {
         spec.actions.first().map(|a| a.name.as_str())
     }
 
+    /// Whether `text` names one of `action`'s restaurants ("from Taco
+    /// Loco").
+    pub fn names_restaurant(&self, text: &str, action: &str) -> bool {
+        let words = Words::new(text);
+        let places = self.places.mentions(&words);
+        match (self.restaurants.get(action), self.menus.get(action)) {
+            (Some(restaurants), Some(menu)) => restaurants.find(&words, menu, &places).is_some(),
+            _ => false,
+        }
+    }
+
+    /// Whether `text` names something on `action`'s menu.
+    pub fn sells(&self, text: &str, action: &str) -> bool {
+        self.menus
+            .get(action)
+            .is_some_and(|menu| !amounts::items(&Words::new(text), menu, &[]).is_empty())
+    }
+
     /// Places said in `text`.
     pub fn places(&self, text: &str) -> Vec<Mention> {
         self.places.mentions(&Words::new(text))
@@ -284,7 +302,13 @@ impl Reading {
             return;
         };
         let words = Words::new(text);
-        let places = self.places.mentions(&words);
+        let menu = self.menus.get(action);
+        let mut places = self.places.mentions(&words);
+        // "change the fries to onion rings": a dish after "to" is no place.
+        if let Some(menu) = menu {
+            places
+                .retain(|m| m.known || amounts::items(&Words::new(&m.text), menu, &[]).is_empty());
+        }
         let mut taken = vec![false; words.len()];
         let mut take = |from: usize, to: usize| {
             for t in taken.iter_mut().take(to).skip(from) {
@@ -292,7 +316,6 @@ impl Reading {
             }
         };
         // A named restaurant is the restaurant, whatever the reader made of it.
-        let menu = self.menus.get(action);
         if let (Some(restaurants), Some(menu)) = (self.restaurants.get(action), menu)
             && let Some(named) = restaurants.find(&words, menu, &places)
         {
