@@ -188,6 +188,8 @@ impl Places {
             }
             i += 1;
         }
+        // "the place near the park": a place beside another is not it.
+        found.retain(|m| !beside(&keys, m.from));
         found
     }
 
@@ -230,6 +232,23 @@ fn changes_to(keys: &[String], i: usize) -> bool {
             || (i >= 3
                 && WHAT.contains(&keys[i - 2].as_str())
                 && CHANGE.contains(&keys[i - 3].as_str())))
+}
+
+/// Whether the place at `i` is said as a landmark beside the place meant
+/// ("near the park", "next to the station", "round the corner from home").
+fn beside(keys: &[String], i: usize) -> bool {
+    const NEAR: &[&str] = &[
+        "near", "nearby", "beside", "behind", "opposite", "around", "round", "past",
+    ];
+    let before = |k: usize| i >= k && NEAR.contains(&keys[i - k].as_str());
+    before(1)
+        || (before(2) && matches!(keys[i - 1].as_str(), "the" | "from"))
+        || (i >= 2
+            && matches!(keys[i - 1].as_str(), "to" | "from")
+            && matches!(
+                keys[i - 2].as_str(),
+                "next" | "close" | "corner" | "opposite" | "away"
+            ))
 }
 
 /// "go", "take me", "pick me up": verbs after "to", not places.
@@ -321,6 +340,8 @@ mod tests {
         assert_eq!(read("I want to go home"), [known("home", Some("go"))]);
         assert!(read("order me a burger").is_empty());
         assert!(read("switch it to a cappuccino").is_empty());
+        assert!(read("the place near the park").is_empty());
+        assert!(read("the house next to the station").is_empty());
         assert!(read("change to premium").is_empty());
         assert_eq!(read("change it to home"), [known("home", Some("to"))]);
     }
