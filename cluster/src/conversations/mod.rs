@@ -317,6 +317,13 @@ fn settled(events: &[Value]) -> bool {
         })
 }
 
+/// Whether `text` contains `words`, without regard to case (a leading
+/// `~`, as in tables, means the same).
+fn says(text: &str, words: &str) -> bool {
+    let words = words.strip_prefix('~').unwrap_or(words);
+    text.to_lowercase().contains(&words.to_lowercase())
+}
+
 /// A trace that only got words (a reply with no question or status).
 fn only_replies(events: &[Value], trace: &str) -> bool {
     events
@@ -349,9 +356,7 @@ fn check(turn: &Turn, events: &[Value]) -> Result<(), String> {
     if let Some(words) = &turn.question {
         let found = events.iter().any(|e| {
             (e["type"] == "clarify" || e["type"] == "confirm")
-                && e["question"]
-                    .as_str()
-                    .is_some_and(|q| q.to_lowercase().contains(&words.to_lowercase()))
+                && e["question"].as_str().is_some_and(|q| says(q, words))
         });
         if !found {
             return Err(format!("expected a question with {words:?}"));
@@ -391,11 +396,7 @@ fn check(turn: &Turn, events: &[Value]) -> Result<(), String> {
     }
     if let Some(replies) = &turn.reply {
         for words in replies.all() {
-            let found = of("reply").any(|e| {
-                e["text"]
-                    .as_str()
-                    .is_some_and(|t| t.to_lowercase().contains(&words.to_lowercase()))
-            });
+            let found = of("reply").any(|e| e["text"].as_str().is_some_and(|t| says(t, words)));
             if !found {
                 return Err(format!("expected a reply with {words:?}"));
             }
