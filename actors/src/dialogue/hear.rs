@@ -95,14 +95,13 @@ pub fn finish(
     if heard.in_scope()
         && let Some(other) = reading.claims(&first_text).filter(|a| *a != heard.action)
     {
-        let wrong = match reading.menu(&heard.action) {
-            Some(_) => {
+        // Another shop's menu names more of the words, or this one none.
+        let wrong = reading.menu(other).is_some()
+            || reading.menu(&heard.action).is_some() && {
                 let mut mine = SlotMap::new();
                 reading.ground(&first_text, &heard.action, &mut mine, now_ms);
                 !mine.contains_key("item")
-            }
-            None => reading.menu(other).is_some(),
-        };
+            };
         if wrong {
             heard.action = other.to_owned();
             heard.parse.slots = SlotMap::new();
@@ -329,15 +328,28 @@ fn split(
     cuts.sort();
     cuts.reverse();
     let context = Context::default();
+    // Each part as the reader hears it, or as the things it names say
+    // ("a kung pao chicken" is a dish, whatever a reader makes of
+    // "chicken").
     let read = |part: &str| -> Option<Part> {
         let parse = reader.parse(part, &context);
-        let action = parse.intent.as_str().to_owned();
-        (parse.intent.in_scope() && registry.action(&action).is_some())
+        let action = match reading.claims(part) {
+            Some(claimed) => claimed.to_owned(),
+            None if parse.intent.in_scope() => parse.intent.as_str().to_owned(),
+            None => return None,
+        };
+        registry
+            .action(&action)
+            .is_some()
             .then(|| (action, parse, part.trim().to_owned()))
     };
     for (start, end) in cuts {
         let (left, right) = (&text[..start], &text[end..]);
-        if left.split_whitespace().count() < 2 || right.split_whitespace().count() < 2 {
+        // A part of one word is no request, unless it names a thing
+        // ("milk and a taxi to work").
+        let too_short =
+            |part: &str| part.split_whitespace().count() < 2 && reading.claims(part).is_none();
+        if too_short(left) || too_short(right) {
             continue;
         }
         let (Some(first), Some(second)) = (read(left), read(right)) else {

@@ -417,8 +417,15 @@ impl Turn<'_> {
                 ),
                 _,
             ) => {
-                let state = match (act, session.placed.last()) {
-                    (Act::Status, Some(placed)) => self.ctx.desk.status(&placed.trace_id).await?,
+                // The last placed command, or the one the last turn was
+                // about (an order just cancelled).
+                let last = session
+                    .placed
+                    .last()
+                    .map(|p| p.trace_id.clone())
+                    .or_else(|| session.said.as_ref().map(|s| s.trace_id.clone()));
+                let state = match (act, last) {
+                    (Act::Status, Some(trace)) => self.ctx.desk.status(&trace).await?,
                     _ => None,
                 };
                 let text = answers::answer(

@@ -510,6 +510,12 @@ fn refusal(w: &[&str], words: &Words) -> Option<Act> {
                     | "don't"
                     | "do"
                     | "not"
+                    | "keep"
+                    | "leave"
+                    | "as"
+                    | "is"
+                    | "it's"
+                    | "fine"
             )
         })
     {
@@ -570,6 +576,27 @@ fn no_longer_wanted(joined: &str) -> bool {
 
 /// "cancel my last order", "cancel that ride", "cancel the taxi".
 fn cancel_placed(w: &[&str]) -> Option<Act> {
+    // "actually, can you cancel my order", "oh wait, cancel the ride".
+    let opener = w
+        .iter()
+        .take_while(|x| {
+            matches!(
+                **x,
+                "actually"
+                    | "oh"
+                    | "wait"
+                    | "sorry"
+                    | "hmm"
+                    | "ok"
+                    | "okay"
+                    | "right"
+                    | "hey"
+                    | "hang"
+                    | "on"
+            )
+        })
+        .count();
+    let w = &w[opener.min(w.len().saturating_sub(1))..];
     let starts = w[0] == "cancel"
         || (w.len() > 2 && matches!(w[0], "please" | "can" | "could") && w.contains(&"cancel"))
         || (w.len() > 2
@@ -1041,6 +1068,12 @@ mod tests {
     #[test]
     fn cancelling_a_placed_command() {
         assert_eq!(read("cancel my last order"), Some(Act::CancelPlaced(None)));
+        assert_eq!(read("no, keep it"), Some(Act::No));
+        assert_eq!(read("no leave it as it is"), Some(Act::No));
+        assert_eq!(
+            read("actually can you cancel my order"),
+            Some(Act::CancelPlaced(None))
+        );
         assert_eq!(
             read("cancel that ride"),
             Some(Act::CancelPlaced(Some("ride")))

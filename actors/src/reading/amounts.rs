@@ -78,7 +78,122 @@ pub struct Found {
     pub item: ItemRequest,
     pub from: usize,
     pub to: usize,
+    /// The menu has it; `false` for a longer dish that only starts with a
+    /// menu's word ("chicken katsu"): kept as said, for the agent to refuse.
+    pub known: bool,
+    /// How many words name the item (not its amount).
+    pub named_by: usize,
 }
+
+/// Words that may follow an item without making it another dish.
+const AFTER_ITEM: &[&str] = &[
+    "to",
+    "from",
+    "for",
+    "and",
+    "with",
+    "without",
+    "please",
+    "pls",
+    "delivered",
+    "deliver",
+    "sent",
+    "send",
+    "at",
+    "in",
+    "on",
+    "by",
+    "asap",
+    "then",
+    "but",
+    "also",
+    "as",
+    "or",
+    "plus",
+    "now",
+    "tonight",
+    "tomorrow",
+    "today",
+    "this",
+    "that",
+    "these",
+    "those",
+    "it",
+    "them",
+    "me",
+    "us",
+    "my",
+    "our",
+    "your",
+    "here",
+    "there",
+    "thanks",
+    "thank",
+    "cheers",
+    "too",
+    "each",
+    "instead",
+    "again",
+    "only",
+    "just",
+    "right",
+    "away",
+    "soon",
+    "quickly",
+    "the",
+    "a",
+    "an",
+    "some",
+    "is",
+    "are",
+    "will",
+    "would",
+    "can",
+    "could",
+    "if",
+    "when",
+    "because",
+    "since",
+    "into",
+    "over",
+    "up",
+    "off",
+    "out",
+    "not",
+    "no",
+    "any",
+    "all",
+    "both",
+    "straight",
+    "home",
+    "work",
+    "office",
+    "delivery",
+    "order",
+    "ordered",
+    "get",
+    "bring",
+    "brought",
+    "want",
+    "need",
+    "like",
+    "make",
+    "you",
+    "we",
+    "i",
+    "should",
+    "i'd",
+    "i'm",
+    "let's",
+    "okay",
+    "ok",
+    "yes",
+    "thx",
+    "ta",
+    "mate",
+    "asap",
+    "quick",
+];
 
 /// Amounts said as units: the number before them counts the item.
 const UNITS: &[&str] = &[
@@ -228,15 +343,34 @@ pub fn items(words: &Words, menu: &Menu, taken: &[bool]) -> Vec<Found> {
         }
         let floor = found.last().map_or(0, |f| f.to);
         let (quantity, from, sizes) = amount_before(words, i, floor);
+        // "chicken katsu" is no chicken: a dish that goes on past the
+        // menu's words is another dish, kept as said.
+        let mut end = i + len;
+        while end < keys.len()
+            && free(end)
+            && !gap_has_stop(words, end - 1, end)
+            && continues_dish(&words.norm()[end])
+            && menu.at(&keys, end).is_none()
+        {
+            end += 1;
+        }
+        let known = end == i + len;
         found.push(Found {
             item: ItemRequest {
-                name: name.to_owned(),
+                name: if known {
+                    name.to_owned()
+                } else {
+                    words.span(i, end).to_lowercase()
+                },
                 quantity,
                 note: None,
             },
             from,
-            to: i + len,
+            to: end,
+            known,
+            named_by: end - i,
         });
+        let len = end - i;
         if !sizes.is_empty()
             && let Some(last) = found.last_mut()
         {
@@ -272,6 +406,19 @@ pub fn items(words: &Words, menu: &Menu, taken: &[bool]) -> Vec<Found> {
         }
     }
     found
+}
+
+/// Whether `word`, right after a menu's words, makes the dish another
+/// one ("katsu" after "chicken"), rather than ending it.
+pub fn continues_dish(word: &str) -> bool {
+    word.len() >= 3
+        && word.chars().all(|c| c.is_alphabetic() || c == '-')
+        && !AFTER_ITEM.contains(&word)
+        && !SIZES.contains(&word)
+        && !UNITS.contains(&word)
+        && !EXTRA_OPENERS.contains(&word)
+        && !EXTRA_ENDS.contains(&word)
+        && number(word).is_none()
 }
 
 /// The quantity said before the item at `at` (not before `floor`), where
@@ -499,6 +646,7 @@ mod tests {
                 ("a dozen eggs", "eggs"),
                 ("loo roll", "toilet paper"),
                 ("egg", "eggs"),
+                ("chicken", "chicken breast"),
             ],
         )
     }
@@ -544,6 +692,22 @@ mod tests {
             [plain("water", 3), plain("bread", 1)]
         );
         assert_eq!(read("loo roll", &mart()), [plain("toilet paper", 1)]);
+    }
+
+    #[test]
+    fn a_dish_that_goes_on_is_another_dish() {
+        let found = items(&Words::new("order a chicken katsu to home"), &mart(), &[]);
+        assert_eq!(found.len(), 1);
+        assert_eq!(found[0].item.name, "chicken katsu");
+        assert!(!found[0].known, "the mart has chicken, not chicken katsu");
+        assert_eq!(
+            read("a burger meal please", &food()),
+            [plain("burger meal", 1)]
+        );
+        assert_eq!(
+            read("a burger and fries to home", &food()),
+            [plain("cheeseburger", 1), plain("fries", 1)]
+        );
     }
 
     #[test]

@@ -204,7 +204,13 @@ impl Reading {
         let mut best: Option<(&str, usize)> = None;
         let mut tie = false;
         for (action, menu) in &self.menus {
-            let found = amounts::items(&words, menu, &taken).len();
+            // How many words this menu's things take (with their amounts
+            // and extras: "a cheeseburger, no onions" is no onion order).
+            let found: usize = amounts::items(&words, menu, &taken)
+                .iter()
+                .filter(|f| f.known)
+                .map(|f| f.to - f.from)
+                .sum();
             match best {
                 _ if found == 0 => {}
                 Some((_, n)) if n == found => tie = true,
@@ -259,7 +265,7 @@ impl Reading {
     pub fn sells(&self, text: &str, action: &str) -> bool {
         self.menus
             .get(action)
-            .is_some_and(|menu| !amounts::items(&Words::new(text), menu, &[]).is_empty())
+            .is_some_and(|menu| names_known(text, menu))
     }
 
     /// Places said in `text`.
@@ -306,8 +312,7 @@ impl Reading {
         let mut places = self.places.mentions(&words);
         // "change the fries to onion rings": a dish after "to" is no place.
         if let Some(menu) = menu {
-            places
-                .retain(|m| m.known || amounts::items(&Words::new(&m.text), menu, &[]).is_empty());
+            places.retain(|m| m.known || !names_known(&m.text, menu));
         }
         let mut taken = vec![false; words.len()];
         let mut take = |from: usize, to: usize| {
@@ -413,8 +418,7 @@ impl Reading {
                 let place = spec.slot(name).is_some_and(|s| s.kind == SlotKind::Place);
                 !(place
                     && value.as_text().is_some_and(|v| {
-                        !known.contains(&v.to_lowercase())
-                            && !amounts::items(&Words::new(v), menu, &[]).is_empty()
+                        !known.contains(&v.to_lowercase()) && names_known(v, menu)
                     }))
             });
         }
@@ -422,6 +426,13 @@ impl Reading {
         // What the action does not take ("quantity", the tagger's "time").
         slots.retain(|name, _| spec.slot(name).is_some());
     }
+}
+
+/// Whether `text` names something `menu` has.
+fn names_known(text: &str, menu: &Menu) -> bool {
+    amounts::items(&Words::new(text), menu, &[])
+        .iter()
+        .any(|f| f.known)
 }
 
 fn timestamp(now_ms: u64) -> jiff::Timestamp {
@@ -459,7 +470,7 @@ fn ground_items(words: &Words, menu: &Menu, taken: &[bool], slots: &mut SlotMap,
         if covered(&item) {
             continue;
         }
-        let cleaned = strip_amount(&item);
+        let cleaned = said_in_full(words, menu, taken, strip_amount(&item));
         if names_a_thing(&cleaned.name) && !items.iter().any(|i| i.name == cleaned.name) {
             items.push(cleaned);
         }
@@ -468,6 +479,35 @@ fn ground_items(words: &Words, menu: &Menu, taken: &[bool], slots: &mut SlotMap,
         slots.remove(name);
     } else {
         slots.insert(name.to_owned(), SlotValue::Items(items));
+    }
+}
+
+/// A reader's item as the words say it in full: "chicken" read from
+/// "a chicken katsu" is "chicken katsu" (see [`amounts::continues_dish`]).
+fn said_in_full(words: &Words, menu: &Menu, taken: &[bool], item: ItemRequest) -> ItemRequest {
+    let said = Words::new(&item.name);
+    let n = said.len();
+    let keys = words.norm();
+    let Some(at) = (0..keys.len().saturating_sub(n.saturating_sub(1)))
+        .find(|&i| n > 0 && keys[i..i + n] == said.norm()[..])
+    else {
+        return item;
+    };
+    let item_keys: Vec<String> = keys.iter().map(|w| crate::agents::item_key(w)).collect();
+    let mut end = at + n;
+    while end < keys.len()
+        && !taken.get(end).copied().unwrap_or(false)
+        && amounts::continues_dish(&keys[end])
+        && menu.at(&item_keys, end).is_none()
+    {
+        end += 1;
+    }
+    if end == at + n {
+        return item;
+    }
+    ItemRequest {
+        name: words.span(at, end).to_lowercase(),
+        ..item
     }
 }
 
@@ -812,6 +852,16 @@ mod tests {
     }
 
     #[test]
+    fn a_readers_dish_is_taken_as_said_in_full() {
+        let heard = SlotMap::from([(
+            "item".to_owned(),
+            SlotValue::Items(vec![ItemRequest::new("chicken", 1)]),
+        )]);
+        let slots = ground("order_food", "order a chicken katsu to home", heard);
+        assert_eq!(items(&slots), [("chicken katsu".to_owned(), 1)]);
+    }
+
+    #[test]
     fn a_dish_is_no_address() {
         let heard = SlotMap::from([("address".to_owned(), SlotValue::Text("a cappuccino".into()))]);
         let slots = ground("order_food", "switch it to a cappuccino", heard);
@@ -849,6 +899,15 @@ mod tests {
     #[test]
     fn what_is_asked_when_no_reader_knew() {
         let r = reading();
+        assert_eq!(
+            r.claims("order a kung pao chicken and egg fried rice to home"),
+            Some("order_food"),
+            "two dishes, not the mart's chicken and rice"
+        );
+        assert_ne!(
+            r.claims("order a chicken katsu to home"),
+            Some("order_mart")
+        );
         assert_eq!(
             r.claims("2 litres of milk and a dozen eggs"),
             Some("order_mart")
