@@ -25,14 +25,29 @@ impl Menu {
         names: impl IntoIterator<Item = &'a str>,
         aliases: impl IntoIterator<Item = (&'a str, &'a str)>,
     ) -> Self {
+        let names: Vec<&str> = names.into_iter().collect();
+        let keyed: Vec<Vec<String>> = names.iter().map(|n| key_words(n)).collect();
+        // A kind of dish ("curry", "pizza": words of other dishes than the
+        // default it stands for) stays the kind, for the shop to choose:
+        // "a curry" from Bangkok Street is its green curry.
+        let kind = |alias: &[String], name: &str| {
+            let target = key_words(name);
+            keyed
+                .iter()
+                .any(|k| *k != target && alias.iter().all(|a| k.contains(a)))
+        };
         let mut phrases: Vec<(Vec<String>, String)> = names
-            .into_iter()
-            .map(|n| (key_words(n), n.to_owned()))
-            .chain(
-                aliases
-                    .into_iter()
-                    .map(|(alias, name)| (key_words(alias), name.to_owned())),
-            )
+            .iter()
+            .map(|n| (key_words(n), (*n).to_owned()))
+            .chain(aliases.into_iter().map(|(alias, name)| {
+                let words = key_words(alias);
+                let means = if kind(&words, name) {
+                    words.join(" ")
+                } else {
+                    name.to_owned()
+                };
+                (words, means)
+            }))
             .filter(|(k, _)| !k.is_empty())
             .collect();
         phrases.sort_by(|a, b| b.0.len().cmp(&a.0.len()).then(a.0.cmp(&b.0)));
@@ -692,6 +707,16 @@ mod tests {
             [plain("water", 3), plain("bread", 1)]
         );
         assert_eq!(read("loo roll", &mart()), [plain("toilet paper", 1)]);
+    }
+
+    #[test]
+    fn a_kind_of_dish_stays_the_kind() {
+        let menu = Menu::new(
+            ["chicken tikka masala", "green curry", "cheeseburger"],
+            [("curry", "chicken tikka masala"), ("cheese burger", "cheeseburger")],
+        );
+        assert_eq!(read("a curry to home", &menu), [plain("curry", 1)]);
+        assert_eq!(read("a cheese burger", &menu), [plain("cheeseburger", 1)]);
     }
 
     #[test]
