@@ -112,7 +112,9 @@ pub fn finish(
     if !heard.in_scope()
         && heard.reply.is_none()
         && heard.more.is_empty()
-        && let Some(action) = reading.claims(&first_text)
+        && let Some(action) = reading
+            .claims(&first_text)
+            .or_else(|| reading.ordered_dish(&first_text))
     {
         heard.action = action.to_owned();
         heard.parse.slots = SlotMap::new();
@@ -180,11 +182,39 @@ fn for_open(
             slots.insert(asked.to_owned(), SlotValue::Text(place.text));
         }
     }
+    // A question ("is it going to rain later?") names no place errand
+    // does not know.
+    if heard.text.trim_end().ends_with('?') {
+        let known: Vec<String> = reading
+            .places(&heard.text)
+            .into_iter()
+            .filter(|m| m.known)
+            .map(|m| m.text.to_lowercase())
+            .collect();
+        slots.retain(|name, value| {
+            let place = spec.slot(name).is_some_and(|s| s.kind == SlotKind::Place);
+            !place
+                || value
+                    .as_text()
+                    .is_some_and(|v| known.contains(&v.to_lowercase()))
+        });
+    }
     // "now" answers when, never where.
     slots.retain(|name, value| {
         let place = spec.slot(name).is_some_and(|s| s.kind == SlotKind::Place);
         !(place && value.as_text().is_some_and(crate::reading::when::is_now))
     });
+    // "fine, six then" to "How many people are travelling?", whatever a
+    // reader made of it.
+    if let Some(asked) = open.missing.first().and_then(|m| spec.slot(m))
+        && asked.kind == SlotKind::Number
+        && !slots.contains_key(&asked.name)
+        && heard.text.split_whitespace().count() <= 6
+        && let Some(n) =
+            crate::reading::amounts::count(&crate::reading::words::Words::new(&heard.text))
+    {
+        slots.insert(asked.name.clone(), SlotValue::Number(n));
+    }
     // A bare answer to the question asked.
     if let Some(asked) = open.missing.first().and_then(|m| spec.slot(m))
         && slots.is_empty()

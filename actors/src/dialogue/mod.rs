@@ -629,7 +629,22 @@ impl Turn<'_> {
             && heard.action != open.action
             && heard.parse.confidence >= 0.4
             && self.ctx.registry.action(&heard.action).is_some()
-            && (!heard.change || heard.parse.slots.len() > patch.len());
+            && (!heard.change || heard.parse.slots.len() > patch.len())
+            // A count answering the question asked is no new request.
+            && !open.missing.iter().any(|m| {
+                matches!(patch.get(m), Some(SlotValue::Number(_)))
+            });
+        if switch && adds(&heard.text) {
+            // "also get me some eggs": the open command stays; the new
+            // request is taken after it.
+            session.queued.push(Queued {
+                action: heard.action.clone(),
+                slots: heard.parse.slots.clone(),
+            });
+            session.queued.extend(heard.more.iter().cloned());
+            self.ask_again(&open, Some("Sure, I'll do that next.".into()), None);
+            return Ok(());
+        }
         if switch {
             self.drop_open(session, &open, "OK, I've dropped the");
             return self.start(session, heard).await;
@@ -723,6 +738,20 @@ impl Turn<'_> {
             && !open.missing.iter().any(|m| m == "quantity")
         {
             patch.remove("quantity");
+        }
+        // "actually, I need it right now": the time asked for goes.
+        if let Some((_, spec)) = self.ctx.registry.action(&open.action)
+            && crate::reading::when::wants_now(&heard.text)
+        {
+            for slot in spec
+                .slots
+                .iter()
+                .filter(|s| s.kind == crate::registry::SlotKind::Time)
+            {
+                if open.slots.contains_key(&slot.name) && !patch.contains_key(&slot.name) {
+                    patch.insert(slot.name.clone(), SlotValue::Text(String::new()));
+                }
+            }
         }
         patch
     }
@@ -1205,6 +1234,21 @@ impl Turn<'_> {
     }
 }
 
+/// Whether the words add to what is under way ("also get me some eggs",
+/// "and a taxi too") rather than replace it.
+fn adds(text: &str) -> bool {
+    let words = crate::reading::words::Words::new(text);
+    let w = words.norm();
+    let start = w
+        .iter()
+        .take_while(|x| matches!(x.as_str(), "oh" | "ok" | "okay" | "um" | "and" | "yeah"))
+        .count();
+    matches!(w.get(start).map(String::as_str), Some("also" | "plus"))
+        || (start > 0 && w[start - 1] == "and")
+        || w.last().is_some_and(|x| x == "too")
+        || text.to_lowercase().contains(" as well")
+}
+
 /// A placed command as if it were still open at its confirmation, to read
 /// a change to it ("make it two" right after an order).
 pub(crate) fn reopened(placed: &Placed) -> OpenCommand {
@@ -1236,9 +1280,32 @@ fn apply(slots: &mut SlotMap, mut patch: SlotMap, heard: &Heard, stage: Stage) {
     {
         text = rest.trim_start();
     }
+    // "make it two and add onion rings": a count for what is there, then
+    // something added.
+    let then_add = [
+        " and add ",
+        ", add ",
+        " and also add ",
+        " and also ",
+        " plus ",
+    ]
+    .iter()
+    .find_map(|j| text.find(j))
+    .map(|at| &text[..at]);
+    let count_first = then_add.and_then(|first| {
+        let words = crate::reading::words::Words::new(first);
+        let changes = matches!(
+            words.norm().first().map(String::as_str),
+            Some("make" | "change")
+        );
+        changes
+            .then(|| crate::reading::amounts::count(&words))
+            .flatten()
+    });
     let adding = ["add ", "also ", "plus ", "and ", "with "]
         .iter()
         .any(|p| text.starts_with(p))
+        || then_add.is_some()
         || text.contains(" as well")
         || text.ends_with(" too");
     let removing = [
@@ -1264,6 +1331,7 @@ fn apply(slots: &mut SlotMap, mut patch: SlotMap, heard: &Heard, stage: Stage) {
             .and_then(SlotValue::as_items)
             .map(<[_]>::to_vec)
             .unwrap_or_default();
+        let before = current.len();
         let items = if current.is_empty() {
             new
         } else if let Some(items) = swap(&current, &new, text) {
@@ -1302,6 +1370,13 @@ fn apply(slots: &mut SlotMap, mut patch: SlotMap, heard: &Heard, stage: Stage) {
         } else {
             new
         };
+        let mut items = items;
+        if let Some(n) = count_first
+            && before == 1
+            && let Some(first) = items.first_mut()
+        {
+            first.quantity = n;
+        }
         if items.is_empty() {
             // Everything taken off: the question asks what instead.
             slots.remove("item");
@@ -1317,6 +1392,11 @@ fn apply(slots: &mut SlotMap, mut patch: SlotMap, heard: &Heard, stage: Stage) {
         last.quantity = q;
     }
     for (name, value) in patch {
+        // An empty value takes the slot away ("now" for a time).
+        if value.as_text().is_some_and(|t| t.is_empty()) {
+            slots.remove(&name);
+            continue;
+        }
         slots.insert(name, value);
     }
 }

@@ -440,6 +440,21 @@ fn trim_filler<'a>(w: &[&'a str]) -> Vec<&'a str> {
 }
 
 fn yes_words(w: &[&str]) -> bool {
+    // "that's perfect, thanks", "sounds great".
+    let lead = w
+        .iter()
+        .take_while(|x| {
+            matches!(
+                **x,
+                "that's" | "thats" | "that" | "it's" | "its" | "is" | "sounds" | "looks"
+            )
+        })
+        .count();
+    if lead > 0 && lead < w.len() && YES.contains(&w[lead]) {
+        return w[lead + 1..]
+            .iter()
+            .all(|x| YES_TAIL.contains(x) || YES.contains(x));
+    }
     YES.contains(&w[0])
         && w[1..]
             .iter()
@@ -804,10 +819,52 @@ fn catalog_question(w: &[&str], words: &Words, question: bool) -> Option<Act> {
             .iter()
             .position(|x| matches!(*x, "at" | "of" | "for" | "from"))
             .filter(|i| *i + 1 < w.len() && w[*i + 1..].iter().all(|x| !menu_words.contains(x)));
-        let restaurant = at.map(|i| {
-            let start = words.len() - w.len() - trailing_filler(words) + i + 1;
-            words.span(start, start + (w.len() - i - 1)).to_owned()
-        });
+        let offset = words.len() - w.len() - trailing_filler(words);
+        let restaurant = at
+            .map(|i| {
+                let start = offset + i + 1;
+                words.span(start, start + (w.len() - i - 1)).to_owned()
+            })
+            .or_else(|| {
+                // "Dragon Wok's menu", "the Taco Loco menu".
+                let m = w.iter().position(|x| menu_words.contains(x))?;
+                let from = w[..m]
+                    .iter()
+                    .rposition(|x| {
+                        matches!(
+                            *x,
+                            "see"
+                                | "show"
+                                | "me"
+                                | "the"
+                                | "a"
+                                | "get"
+                                | "view"
+                                | "check"
+                                | "i"
+                                | "can"
+                                | "could"
+                                | "please"
+                                | "send"
+                                | "what's"
+                                | "whats"
+                                | "is"
+                                | "on"
+                                | "read"
+                                | "out"
+                                | "give"
+                                | "us"
+                                | "you"
+                        )
+                    })
+                    .map_or(0, |k| k + 1);
+                (from < m).then(|| {
+                    let said = words.span(offset + from, offset + m);
+                    said.trim_end_matches("'s")
+                        .trim_end_matches("’s")
+                        .to_owned()
+                })
+            });
         return Some(Act::Menu(restaurant.filter(|r| !r.is_empty())));
     }
     // "what pizzas do you have?", "which kinds of sushi do you do?".
@@ -870,6 +927,9 @@ fn catalog_question(w: &[&str], words: &Words, question: bool) -> Option<Act> {
         "who sells",
         "who serves",
         "who makes",
+        "who delivers",
+        "who cooks",
+        "which restaurant delivers",
         "where can i get",
         "where can i buy",
         "where do i get",
@@ -986,6 +1046,7 @@ mod tests {
             "sounds good",
             "confirm",
             "sure thing",
+            "that's perfect, thanks",
             "yeah go on",
             "ok then",
         ] {
@@ -1045,6 +1106,10 @@ mod tests {
             Some(Act::Menu(Some("Dragon Wok".into())))
         );
         assert_eq!(read("show me the menu"), Some(Act::Menu(None)));
+        assert_eq!(
+            read("can i see dragon wok's menu please"),
+            Some(Act::Menu(Some("dragon wok".into())))
+        );
         assert_eq!(
             read("who does sushi?"),
             Some(Act::WhoServes("sushi".into()))

@@ -713,7 +713,10 @@ mod tests {
     fn a_kind_of_dish_stays_the_kind() {
         let menu = Menu::new(
             ["chicken tikka masala", "green curry", "cheeseburger"],
-            [("curry", "chicken tikka masala"), ("cheese burger", "cheeseburger")],
+            [
+                ("curry", "chicken tikka masala"),
+                ("cheese burger", "cheeseburger"),
+            ],
         );
         assert_eq!(read("a curry to home", &menu), [plain("curry", 1)]);
         assert_eq!(read("a cheese burger", &menu), [plain("cheeseburger", 1)]);

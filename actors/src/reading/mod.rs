@@ -166,9 +166,14 @@ impl Reading {
         ];
         let words = Words::new(text);
         let w = words.norm();
-        if words.len() > 12
+        let mentions = self.places.mentions(&words);
+        // "the train station" is a place, not a train.
+        let in_place = |i: usize| mentions.iter().any(|m| m.known && m.from <= i && i < m.to);
+        if words.len() > 18
             || text.contains('?')
-            || w.iter().any(|x| NO_ORDER.contains(&x.as_str()))
+            || w.iter()
+                .enumerate()
+                .any(|(i, x)| NO_ORDER.contains(&x.as_str()) && !in_place(i))
             || w.first()
                 .is_some_and(|x| ASKING_ABOUT.contains(&x.as_str()))
         {
@@ -178,7 +183,6 @@ impl Reading {
             return Some(action);
         }
         // "from Canary Wharf to the O2": getting somewhere is a ride.
-        let mentions = self.places.mentions(&words);
         let said = |preposition: &str| {
             mentions
                 .iter()
@@ -248,6 +252,37 @@ impl Reading {
             return None;
         }
         spec.actions.first().map(|a| a.name.as_str())
+    }
+
+    /// "order me a lobster thermidor to work": something ordered by name
+    /// to a known place, that no menu has. Dishes are what people order
+    /// delivered by name, so it goes to the action that takes a
+    /// restaurant, whose agent says none has it.
+    pub fn ordered_dish(&self, text: &str) -> Option<&str> {
+        const BEFORE: &[&str] = &[
+            "please", "can", "could", "would", "you", "i", "i'd", "i'll", "like", "to", "want",
+            "just", "id",
+        ];
+        let words = Words::new(text);
+        let w = words.norm();
+        let start = w
+            .iter()
+            .take_while(|x| BEFORE.contains(&x.as_str()))
+            .count();
+        if w.get(start).map(String::as_str) != Some("order") || text.contains('?') {
+            return None;
+        }
+        let delivered = self
+            .places
+            .mentions(&words)
+            .into_iter()
+            .find(|m| m.known && matches!(m.after.as_deref(), Some("to" | "at")))?;
+        let thing = (start + 1..delivered.from.saturating_sub(1))
+            .filter(|i| !matches!(w[*i].as_str(), "me" | "us" | "a" | "an" | "some" | "the"))
+            .count();
+        (thing > 0)
+            .then(|| self.restaurants.keys().next().map(String::as_str))
+            .flatten()
     }
 
     /// Whether `text` names one of `action`'s restaurants ("from Taco
@@ -908,6 +943,12 @@ mod tests {
             r.claims("order a chicken katsu to home"),
             Some("order_mart")
         );
+        assert_eq!(
+            r.ordered_dish("order me a lobster thermidor to work"),
+            Some("order_food")
+        );
+        assert_eq!(r.ordered_dish("order me to work"), None);
+        assert_eq!(r.ordered_dish("what's the weather at work"), None);
         assert_eq!(
             r.claims("2 litres of milk and a dozen eggs"),
             Some("order_mart")

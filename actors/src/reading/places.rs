@@ -222,6 +222,14 @@ fn gap_has_stop(words: &Words, i: usize) -> bool {
 /// new thing, not a place (a known place still is one: "change it to
 /// home").
 fn changes_to(keys: &[String], i: usize) -> bool {
+    // "is it going to rain", "I want to eat": a verb after "to".
+    const INTEND: &[&str] = &[
+        "going", "want", "wants", "need", "needs", "have", "has", "got", "like", "able", "used",
+        "about", "supposed", "trying", "try",
+    ];
+    if i >= 2 && keys[i - 1] == "to" && INTEND.contains(&keys[i - 2].as_str()) {
+        return true;
+    }
     const CHANGE: &[&str] = &[
         "switch", "change", "changed", "swap", "upgrade", "make", "turn",
     ];
@@ -343,6 +351,8 @@ mod tests {
         assert!(read("the place near the park").is_empty());
         assert!(read("the house next to the station").is_empty());
         assert!(read("change to premium").is_empty());
+        assert!(read("is it going to rain later?").is_empty());
+        assert_eq!(read("I'm going to gatwick"), [known("gatwick", Some("to"))]);
         assert_eq!(read("change it to home"), [known("home", Some("to"))]);
     }
 }

@@ -16,6 +16,27 @@ const DATA_WORDS: &str = include_str!("../../models/words.txt");
 /// corrected, so "a garden hose" stays a hose.
 const ENGLISH_WORDS: &str = include_str!("../../models/english.txt");
 
+/// Texting shorthand, read as the words it stands for.
+const SHORTHAND: &[(&str, &str)] = &[
+    ("u", "you"),
+    ("ur", "your"),
+    ("r", "are"),
+    ("wat", "what"),
+    ("wot", "what"),
+    ("wut", "what"),
+    ("pls", "please"),
+    ("plz", "please"),
+    ("thx", "thanks"),
+    ("ty", "thank you"),
+    ("cya", "see you"),
+    ("tmrw", "tomorrow"),
+    ("tmr", "tomorrow"),
+    ("tonite", "tonight"),
+    ("wanna", "want to"),
+    ("gimme", "give me"),
+    ("cn", "can"),
+];
+
 /// Words of asking for errands that every vocabulary has.
 const ERRAND_WORDS: &[&str] = &[
     "order",
@@ -208,6 +229,9 @@ impl Speller {
     /// The word `word` was meant to be; a plural keeps its "s".
     fn correct(&self, word: &str) -> String {
         let lower = word.to_lowercase();
+        if let Some((_, meant)) = SHORTHAND.iter().find(|(short, _)| *short == lower) {
+            return (*meant).to_owned();
+        }
         if lower.len() < 3 || self.known.contains(&lower) || lower.contains('\'') {
             return word.to_owned();
         }
@@ -394,6 +418,7 @@ mod tests {
         assert_eq!(s.fix("tommorow at 5"), "tomorrow at 5");
         assert_eq!(s.fix("Airprot please"), "Airport please");
         assert_eq!(s.fix("to wrk"), "to work");
+        assert_eq!(s.fix("wat can u do"), "what can you do");
     }
 
     #[test]

@@ -56,6 +56,32 @@ pub fn is_now(text: &str) -> bool {
     })
 }
 
+/// Whether `text` asks for now instead of a time said before ("actually,
+/// I need it right now", "asap please", "now").
+pub fn wants_now(text: &str) -> bool {
+    let lower = text.to_lowercase();
+    if [
+        "right now",
+        "asap",
+        "immediately",
+        "straight away",
+        "right away",
+        "as soon as possible",
+    ]
+    .iter()
+    .any(|p| lower.contains(p))
+    {
+        return true;
+    }
+    let words = Words::new(text);
+    words
+        .norm()
+        .iter()
+        .rev()
+        .find(|w| !matches!(w.as_str(), "actually" | "please" | "thanks" | "instead"))
+        .is_some_and(|w| w == "now")
+}
+
 /// Reads `text` as a time on its own ("tomorrow at 5pm", or an RFC 3339
 /// time as a model may write it).
 pub fn parse(text: &str, now: Timestamp, tz: &TimeZone) -> Option<String> {
@@ -410,6 +436,16 @@ mod tests {
 
     fn read(text: &str) -> Option<String> {
         find(text, now(), &london()).map(|f| f.rfc3339)
+    }
+
+    #[test]
+    fn asking_for_now_instead() {
+        for text in ["sorry, i need it right now actually", "now please", "asap"] {
+            assert!(wants_now(text), "{text}");
+        }
+        for text in ["now make it two", "tomorrow at 9", "to work"] {
+            assert!(!wants_now(text), "{text}");
+        }
     }
 
     #[test]
