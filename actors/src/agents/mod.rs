@@ -209,7 +209,10 @@ pub fn order_confirmation(what: &str, order: &OrderResult) -> String {
     let lines = order
         .items
         .iter()
-        .map(|l| format!("{} × {}", l.quantity, l.name))
+        .map(|l| match &l.note {
+            Some(note) => format!("{} × {} ({note})", l.quantity, l.name),
+            None => format!("{} × {}", l.quantity, l.name),
+        })
         .collect::<Vec<_>>()
         .join(", ");
     format!(

@@ -112,12 +112,24 @@ pub fn finish(
     if !heard.in_scope()
         && heard.reply.is_none()
         && heard.more.is_empty()
-        && let Some(action) = reading
-            .claims(&first_text)
-            .or_else(|| reading.ordered_dish(&first_text))
+        && let Some(action) = reading.claims(&first_text)
     {
         heard.action = action.to_owned();
         heard.parse.slots = SlotMap::new();
+        heard.parse.confidence = 0.5;
+    }
+    // A dish by name to a place ("order me a lobster thermidor to work"):
+    // the restaurants say whether any has it.
+    if !heard.in_scope()
+        && heard.reply.is_none()
+        && heard.more.is_empty()
+        && let Some((action, dish)) = reading.ordered_dish(&first_text)
+    {
+        heard.action = action.to_owned();
+        heard.parse.slots = SlotMap::from([(
+            "item".to_owned(),
+            SlotValue::Items(vec![ItemRequest::new(dish, 1)]),
+        )]);
         heard.parse.confidence = 0.5;
     }
     if heard.in_scope() {

@@ -361,10 +361,29 @@ const FILLER: &[&str] = &[
     "please", "errand", "um", "uh", "erm", "oh", "well", "so", "hmm", "there", "mate",
 ];
 
+/// "ummm", "hmmmm", "errr": a sound drawn out is the sound.
+fn drawn_out(word: &str) -> &str {
+    let mut squeezed = String::new();
+    for c in word.chars() {
+        if !squeezed.ends_with(c) {
+            squeezed.push(c);
+        }
+    }
+    match squeezed.as_str() {
+        "um" | "uhm" => "um",
+        "uh" | "ah" => "uh",
+        "hm" | "mh" | "m" => "hmm",
+        "er" | "erm" => "erm",
+        "eh" => "eh",
+        "huh" => "huh",
+        _ => word,
+    }
+}
+
 /// Reads the act of `text`, if it is one.
 pub fn read(text: &str) -> Option<Act> {
     let words = Words::new(text);
-    let all: Vec<&str> = words.norm().iter().map(String::as_str).collect();
+    let all: Vec<&str> = words.norm().iter().map(|w| drawn_out(w)).collect();
     let w: Vec<&str> = trim_filler(&all);
     if w.is_empty() {
         return (!all.is_empty()
@@ -1127,6 +1146,8 @@ mod tests {
         assert_eq!(read("is my taxi on its way?"), Some(Act::Status));
         assert_eq!(read("what?"), Some(Act::Unclear));
         assert_eq!(read("um"), Some(Act::Unclear));
+        assert_eq!(read("ummm"), Some(Act::Unclear));
+        assert_eq!(read("hmmmm?"), Some(Act::Unclear));
         assert_eq!(read("I don't know"), Some(Act::Unclear));
     }
 

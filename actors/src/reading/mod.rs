@@ -258,7 +258,7 @@ impl Reading {
     /// to a known place, that no menu has. Dishes are what people order
     /// delivered by name, so it goes to the action that takes a
     /// restaurant, whose agent says none has it.
-    pub fn ordered_dish(&self, text: &str) -> Option<&str> {
+    pub fn ordered_dish(&self, text: &str) -> Option<(&str, String)> {
         const BEFORE: &[&str] = &[
             "please", "can", "could", "would", "you", "i", "i'd", "i'll", "like", "to", "want",
             "just", "id",
@@ -269,7 +269,13 @@ impl Reading {
             .iter()
             .take_while(|x| BEFORE.contains(&x.as_str()))
             .count();
-        if w.get(start).map(String::as_str) != Some("order") || text.contains('?') {
+        // "order me X to work", or just "a soup to work please".
+        let asked = match w.get(start).map(String::as_str) {
+            Some("order") => start + 1,
+            Some("a" | "an" | "some") if start == 0 => start,
+            _ => return None,
+        };
+        if text.contains('?') {
             return None;
         }
         let delivered = self
@@ -277,12 +283,21 @@ impl Reading {
             .mentions(&words)
             .into_iter()
             .find(|m| m.known && matches!(m.after.as_deref(), Some("to" | "at")))?;
-        let thing = (start + 1..delivered.from.saturating_sub(1))
-            .filter(|i| !matches!(w[*i].as_str(), "me" | "us" | "a" | "an" | "some" | "the"))
-            .count();
-        (thing > 0)
-            .then(|| self.restaurants.keys().next().map(String::as_str))
-            .flatten()
+        let from = (asked..delivered.from)
+            .find(|i| !matches!(w[*i].as_str(), "me" | "us" | "a" | "an" | "some" | "the"))?;
+        let to = delivered.from.saturating_sub(1);
+        let said: Vec<&str> = (from..to).map(|i| w[i].as_str()).collect();
+        // "a ride to work" names a domain, not a dish.
+        let names_domain = self
+            .registry
+            .domains()
+            .filter_map(|d| self.registry.spec(d))
+            .any(|spec| spec.words.iter().any(|word| said.contains(&word.as_str())));
+        if names_domain || said.is_empty() {
+            return None;
+        }
+        let action = self.restaurants.keys().next()?;
+        Some((action.as_str(), words.span(from, to).to_lowercase()))
     }
 
     /// Whether `text` names one of `action`'s restaurants ("from Taco
@@ -945,9 +960,14 @@ mod tests {
         );
         assert_eq!(
             r.ordered_dish("order me a lobster thermidor to work"),
-            Some("order_food")
+            Some(("order_food", "lobster thermidor".to_owned()))
         );
         assert_eq!(r.ordered_dish("order me to work"), None);
+        assert_eq!(
+            r.ordered_dish("a soup to work please"),
+            Some(("order_food", "soup".to_owned()))
+        );
+        assert_eq!(r.ordered_dish("a ride to work"), None);
         assert_eq!(r.ordered_dish("what's the weather at work"), None);
         assert_eq!(
             r.claims("2 litres of milk and a dozen eggs"),
