@@ -304,6 +304,29 @@ const SIZES: &[&str] = &[
     "mini",
     "fresh",
     "cold",
+    // Flavours and kinds: "a chocolate milkshake", "an oat latte".
+    "chocolate",
+    "vanilla",
+    "strawberry",
+    "caramel",
+    "mint",
+    "oat",
+    "almond",
+    "soya",
+    "salted",
+    "sparkling",
+    "still",
+    "frozen",
+    "organic",
+    "wholemeal",
+    "brown",
+    "white",
+    "semi-skimmed",
+    "skimmed",
+    "whole",
+    "free-range",
+    "boneless",
+    "gluten-free",
 ];
 
 /// Words that start an extra after an item ("with extra cheese").
@@ -774,6 +797,10 @@ mod tests {
                 1,
                 Some("no onions, extra cheese".to_owned())
             )]
+        );
+        assert_eq!(
+            read("a chocolate latte", &food()),
+            [("latte".to_owned(), 1, Some("chocolate".to_owned()))]
         );
         assert_eq!(
             read("a burger with fries", &food()),
