@@ -145,9 +145,14 @@ fn strip_article(text: &str) -> &str {
 }
 
 fn price(what: &str, catalogs: &[Catalog]) -> String {
+    // "the dumplings at Dragon Wok": that place's price.
+    let (what, at) = at_merchant(what, catalogs);
     let mut said = Vec::new();
     for catalog in catalogs {
         for (merchant, name, price) in matching(what, catalog) {
+            if at.is_some_and(|m| m != merchant) {
+                continue;
+            }
             said.push(format!(
                 "{name} is {} at {merchant}",
                 format_money(price, &catalog.currency)
@@ -164,6 +169,23 @@ fn price(what: &str, catalogs: &[Catalog]) -> String {
     let mut text = list(&said);
     text.push('.');
     capitalised(&text)
+}
+
+/// `what` without " at <a merchant>" and that merchant's name.
+fn at_merchant<'a, 'c>(what: &'a str, catalogs: &'c [Catalog]) -> (&'a str, Option<&'c str>) {
+    let lower = what.to_lowercase();
+    for sep in [" at ", " from "] {
+        if let Some(at) = lower.rfind(sep) {
+            let named = normalize(&lower[at + sep.len()..]);
+            if let Some(merchant) = catalogs.iter().flat_map(|c| &c.merchants).find(|m| {
+                let n = normalize(&m.name);
+                n == named || n.starts_with(named.trim_end_matches('s')) && named.len() >= 4
+            }) {
+                return (&what[..at], Some(merchant.name.as_str()));
+            }
+        }
+    }
+    (what, None)
 }
 
 /// What the open command (or else the last one placed) costs.
@@ -242,6 +264,17 @@ fn merchants(catalogs: &[Catalog]) -> String {
 
 fn who_serves(what: &str, catalogs: &[Catalog]) -> String {
     let wanted = normalize(strip_article(what));
+    // "what groceries can you get?": the one shop of that kind, in full.
+    let kind = wanted
+        .strip_suffix("ies")
+        .map(|k| format!("{k}y"))
+        .unwrap_or_else(|| wanted.trim_end_matches('s').to_owned());
+    if let Some(catalog) = catalogs
+        .iter()
+        .find(|c| c.merchants.len() == 1 && c.merchants[0].kind == kind)
+    {
+        return menu(&catalog.merchants[0].name, catalogs);
+    }
     // "anything vegetarian at Burger Barn?": what that place has.
     if let Some(merchant) = catalogs
         .iter()
@@ -393,6 +426,11 @@ mod tests {
         assert!(
             ask(Act::WhoServes("italian".into())).contains("Luigi's Pizzeria does italian food")
         );
+        assert_eq!(
+            ask(Act::Price("the fries at burger barn".into())),
+            "Fries is £3.49 at Burger Barn."
+        );
+        assert!(ask(Act::WhoServes("groceries".into())).starts_with("errand Mart (grocery): milk"));
         let at = ask(Act::WhoServes("anything vegetarian at burger barn".into()));
         assert!(at.starts_with("Burger Barn (american): "), "{at}");
     }

@@ -25,6 +25,7 @@ pub struct Prepared {
 
 pub fn prepare(reading: &Reading, text: &str) -> Prepared {
     let text = reading.fix(text);
+    let text = corrected_midway(reading, &text).unwrap_or(text);
     let act = acts::read(&text);
     let request = match &act {
         None => Some(text.clone()),
@@ -32,6 +33,44 @@ pub fn prepare(reading: &Reading, text: &str) -> Prepared {
         Some(_) => None,
     };
     Prepared { text, act, request }
+}
+
+/// "bread, butter and jam... no wait, just bread and butter, to home": what
+/// follows a correction said midway, when it asks for something on its
+/// own, with the first part's places when it names none.
+fn corrected_midway(reading: &Reading, text: &str) -> Option<String> {
+    const MARKERS: &[&str] = &[
+        "no wait",
+        "wait no",
+        "no sorry",
+        "sorry i mean",
+        "sorry i meant",
+        "i mean",
+        "i meant",
+        "actually no",
+        "or rather",
+        "scratch that",
+    ];
+    let lower = text.to_lowercase();
+    let (at, len) = MARKERS
+        .iter()
+        .filter_map(|m| lower.rfind(m).map(|at| (at, m.len())))
+        .filter(|(at, _)| *at > 0)
+        .max()?;
+    let rest = text[at + len..].trim_start_matches([',', '.', ' ', ':', '-']).trim();
+    let first = &text[..at];
+    if rest.split_whitespace().count() < 2 || reading.claims(rest).is_none() {
+        return None;
+    }
+    let mut out = rest.to_owned();
+    if !reading.places(rest).iter().any(|m| m.known) {
+        for m in reading.places(first).into_iter().filter(|m| m.known) {
+            if let Some(after) = m.after.filter(|a| matches!(a.as_str(), "to" | "from" | "at")) {
+                out.push_str(&format!(" {after} {}", m.text));
+            }
+        }
+    }
+    Some(out)
 }
 
 /// The offline reader's context for `open`.

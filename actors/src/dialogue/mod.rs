@@ -33,7 +33,7 @@ pub mod phrasing;
 
 use crate::nlu::{Intent, Parse};
 use crate::reading::acts::Act;
-use crate::registry::{DomainRegistry, build_action};
+use crate::registry::{DomainRegistry, SlotKind, build_action};
 use async_trait::async_trait;
 use errand_schemas::{
     CancelResult, Clarification, Command, CommandState, ErrorBody, ErrorCode, ItemRequest,
@@ -647,7 +647,19 @@ impl Turn<'_> {
         }
         if switch {
             self.drop_open(session, &open, "OK, I've dropped the");
-            return self.start(session, heard).await;
+            // Where it was to go still holds ("a lamb curry then", after
+            // groceries to home).
+            let mut heard = heard.clone();
+            if let Some((_, spec)) = self.ctx.registry.action(&heard.action) {
+                for slot in spec.slots.iter().filter(|s| s.kind == SlotKind::Place) {
+                    if let Some(value) = open.slots.get(&slot.name)
+                        && !heard.parse.slots.contains_key(&slot.name)
+                    {
+                        heard.parse.slots.insert(slot.name.clone(), value.clone());
+                    }
+                }
+            }
+            return self.start(session, &heard).await;
         }
         if patch.is_empty() {
             if let Some(reply) = heard.reply.clone() {
@@ -998,7 +1010,17 @@ impl Turn<'_> {
         let missing = if refusal.code() == ErrorCode::OverLimit && open.slots.contains_key("item") {
             vec!["quantity".to_owned()]
         } else {
-            open.slots.remove(&slot);
+            // Items stay for the answer to refer to ("just the tomatoes
+            // then"); any other refused value goes.
+            let items = self
+                .ctx
+                .registry
+                .action(&open.action)
+                .and_then(|(_, spec)| spec.slot(&slot))
+                .is_some_and(|s| s.kind == SlotKind::Items);
+            if !items {
+                open.slots.remove(&slot);
+            }
             vec![slot.clone()]
         };
         let message = refusal.error.message.trim().to_owned();
@@ -1274,6 +1296,7 @@ fn apply(slots: &mut SlotMap, mut patch: SlotMap, heard: &Heard, stage: Stage) {
     let mut text = text.trim_start();
     while let Some(rest) = [
         "oh ", "oh, ", "ok ", "ok, ", "okay ", "okay, ", "um ", "and oh ", "right ", "yeah ",
+        "actually ", "actually, ", "sorry ", "sorry, ", "wait ", "wait, ", "hmm ", "hmm, ",
     ]
     .iter()
     .find_map(|f| text.strip_prefix(f))
@@ -1332,6 +1355,19 @@ fn apply(slots: &mut SlotMap, mut patch: SlotMap, heard: &Heard, stage: Stage) {
             .map(<[_]>::to_vec)
             .unwrap_or_default();
         let before = current.len();
+        // "the tomatoes" are the ones already there, as many as before.
+        let new: Vec<ItemRequest> = new
+            .into_iter()
+            .map(|mut n| {
+                if let Some(same) = current.iter().find(|c| c.name == n.name)
+                    && n.quantity == 1
+                    && says_the(text, &n.name)
+                {
+                    n.quantity = same.quantity;
+                }
+                n
+            })
+            .collect();
         let items = if current.is_empty() {
             new
         } else if let Some(items) = swap(&current, &new, text) {
@@ -1399,6 +1435,16 @@ fn apply(slots: &mut SlotMap, mut patch: SlotMap, heard: &Heard, stage: Stage) {
         }
         slots.insert(name, value);
     }
+}
+
+/// Whether `text` says "the <item>" ("just the tomatoes"): the item as
+/// it already is.
+fn says_the(text: &str, name: &str) -> bool {
+    let first = name.split(' ').next().unwrap_or_default();
+    let stem = first.trim_end_matches('s');
+    let words = crate::reading::words::Words::new(text);
+    let w = words.norm();
+    (1..w.len()).any(|i| w[i - 1] == "the" && w[i].starts_with(stem) && !stem.is_empty())
 }
 
 /// "change the fries to onion rings", "swap the latte for a cappuccino",

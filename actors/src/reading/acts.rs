@@ -173,6 +173,19 @@ const YES_TAIL: &[&str] = &[
 
 /// Whole phrases that are a yes.
 const YES_PHRASES: &[&str] = &[
+    "order from there",
+    "yes order from there",
+    "yes please order from there",
+    "ok order from there",
+    "okay order from there",
+    "from there",
+    "yes from there",
+    "get it from there",
+    "yes get it from there",
+    "that one",
+    "yes that one",
+    "go with that",
+    "yes go with that",
     "go ahead",
     "do it",
     "place it",
@@ -398,7 +411,10 @@ pub fn read(text: &str) -> Option<Act> {
     if let Some(act) = cancel_placed(&w) {
         return Some(act);
     }
-    if YES_PHRASES.contains(&joined.as_str()) || yes_words(&w) {
+    if YES_PHRASES.contains(&joined.as_str())
+        || YES_PHRASES.contains(&all.join(" ").as_str())
+        || yes_words(&w)
+    {
         return Some(Act::Yes);
     }
     if let Some(act) = refusal(&w, &words) {
@@ -445,6 +461,28 @@ pub fn read(text: &str) -> Option<Act> {
         return Some(act);
     }
     None
+}
+
+/// "sushi around here" is sushi: where it is asked about is errand's own
+/// area.
+fn without_nearby(what: &str) -> String {
+    let lower = what.to_lowercase();
+    for tail in [
+        " around here",
+        " round here",
+        " near here",
+        " nearby",
+        " near me",
+        " in the area",
+        " close by",
+        " locally",
+        " here",
+    ] {
+        if let Some(at) = lower.strip_suffix(tail).map(str::len) {
+            return what[..at].trim().to_owned();
+        }
+    }
+    what.to_owned()
 }
 
 fn trim_filler<'a>(w: &[&'a str]) -> Vec<&'a str> {
@@ -503,7 +541,9 @@ fn refusal(w: &[&str], words: &Words) -> Option<Act> {
         .count();
     if opener > 0 && opener < w.len() {
         let rest = w[opener..].join(" ");
-        if NO_PHRASES.contains(&rest.as_str()) || no_longer_wanted(&rest) {
+        // "actually, don't", "oh wait, no".
+        let bare_no = opener + 1 == w.len() && NO.contains(&w[opener]) && w[opener] != "cancel";
+        if bare_no || NO_PHRASES.contains(&rest.as_str()) || no_longer_wanted(&rest) {
             return Some(Act::No);
         }
     }
@@ -550,6 +590,7 @@ fn refusal(w: &[&str], words: &Words) -> Option<Act> {
                     | "is"
                     | "it's"
                     | "fine"
+                    | "then"
             )
         })
     {
@@ -627,6 +668,13 @@ fn cancel_placed(w: &[&str]) -> Option<Act> {
                     | "hey"
                     | "hang"
                     | "on"
+                    | "oops"
+                    | "whoops"
+                    | "no"
+                    | "ah"
+                    | "damn"
+                    | "um"
+                    | "erm"
             )
         })
         .count();
@@ -897,6 +945,10 @@ fn catalog_question(w: &[&str], words: &Words, question: bool) -> Option<Act> {
             "have you got",
             "can i get",
             "can i order",
+            "can you get",
+            "can you get me",
+            "can you deliver",
+            "do you stock",
             "are there",
             "are available",
         ]
@@ -974,7 +1026,7 @@ fn catalog_question(w: &[&str], words: &Words, question: bool) -> Option<Act> {
                 || prefix.starts_with("which")
                 || prefix.starts_with("where")
             {
-                return Some(Act::WhoServes(rest));
+                return Some(Act::WhoServes(without_nearby(&rest)));
             }
         }
     }
@@ -1147,6 +1199,17 @@ mod tests {
         assert_eq!(read("what?"), Some(Act::Unclear));
         assert_eq!(read("um"), Some(Act::Unclear));
         assert_eq!(read("ummm"), Some(Act::Unclear));
+        assert_eq!(read("actually don't"), Some(Act::No));
+        assert_eq!(read("no, leave it then"), Some(Act::No));
+        assert_eq!(read("yes, order from there"), Some(Act::Yes));
+        assert_eq!(
+            read("who does sushi around here?"),
+            Some(Act::WhoServes("sushi".into()))
+        );
+        assert_eq!(
+            read("oops, cancel my last order"),
+            Some(Act::CancelPlaced(None))
+        );
         assert_eq!(read("hmmmm?"), Some(Act::Unclear));
         assert_eq!(read("I don't know"), Some(Act::Unclear));
     }

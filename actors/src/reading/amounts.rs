@@ -206,6 +206,15 @@ const AFTER_ITEM: &[&str] = &[
     "thx",
     "ta",
     "mate",
+    "fillet",
+    "fillets",
+    "portion",
+    "portions",
+    "steak",
+    "steaks",
+    "breast",
+    "breasts",
+    "multipack",
     "asap",
     "quick",
 ];
@@ -304,7 +313,10 @@ const SIZES: &[&str] = &[
     "mini",
     "fresh",
     "cold",
-    // Flavours and kinds: "a chocolate milkshake", "an oat latte".
+    // Flavours and kinds: "a chocolate milkshake", "an oat latte", "AA
+    // batteries".
+    "aa",
+    "aaa",
     "chocolate",
     "vanilla",
     "strawberry",
@@ -473,6 +485,19 @@ fn amount_before(words: &Words, at: usize, floor: usize) -> (u32, usize, Vec<Str
     if i > floor && w[i - 1] == "extra" && !sizes.is_empty() {
         sizes.insert(0, "extra".into());
         i -= 1;
+    }
+    // "a dozen dumplings", "half a dozen samosas", "two dozen".
+    if i > floor && w[i - 1] == "dozen" {
+        let d = i - 1;
+        let before = |k: usize| (d >= floor + k).then(|| w[d - k].as_str());
+        return match (before(2), before(1)) {
+            (Some("half"), Some("a")) => (6, d - 2, sizes),
+            (_, Some("a" | "one")) => (12, d - 1, sizes),
+            (_, Some(n)) if number(n).is_some_and(|n| n > 0 && n < 10) => {
+                (12 * number(n).unwrap_or(1), d - 1, sizes)
+            }
+            _ => (12, d, sizes),
+        };
     }
     // "2 litres of", "a bag of", "2 boxes of".
     let mut unit = false;
@@ -798,6 +823,10 @@ mod tests {
                 Some("no onions, extra cheese".to_owned())
             )]
         );
+        assert_eq!(read("a dozen lattes", &food()), [plain("latte", 12)]);
+        assert_eq!(read("2 rice portions", &mart()), [plain("rice", 2)]);
+        assert_eq!(read("half a dozen colas", &food()), [plain("cola", 6)]);
+        assert_eq!(read("a dozen eggs", &mart()), [plain("eggs", 1)], "a box");
         assert_eq!(
             read("a chocolate latte", &food()),
             [("latte".to_owned(), 1, Some("chocolate".to_owned()))]

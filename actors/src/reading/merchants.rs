@@ -51,6 +51,55 @@ pub struct Restaurants {
     names: Vec<(Vec<String>, Option<String>, String)>,
 }
 
+/// Whether `word` beside a restaurant's short form would make it part of
+/// another name: not a word of asking, a stop, a dish or a pointer.
+fn inside_a_name(word: &str, menu: &Menu) -> bool {
+    const AROUND: &[&str] = &[
+        "from",
+        "at",
+        "the",
+        "order",
+        "get",
+        "me",
+        "us",
+        "a",
+        "an",
+        "i",
+        "want",
+        "like",
+        "some",
+        "with",
+        "is",
+        "in",
+        "on",
+        "of",
+        "try",
+        "use",
+        "go",
+        "instead",
+        "again",
+        "actually",
+        "then",
+        "or",
+        "but",
+        "also",
+        "what's",
+        "whats",
+        "menu",
+        "s",
+        "'s",
+        "does",
+        "do",
+        "have",
+        "has",
+        "place",
+        "restaurant",
+        "please",
+        "thanks",
+    ];
+    !(STOPS.contains(&word) || AROUND.contains(&word) || menu.names(word).is_some())
+}
+
 impl Restaurants {
     /// `names` are the restaurants; a first word that is no dish (`menu`)
     /// and no everyday word is a short form ("Luigi's", "Sakura").
@@ -89,11 +138,18 @@ impl Restaurants {
                         to: end,
                     });
                 }
-                let said_short = short.as_ref().is_some_and(|s| {
-                    keys[i] == *s
-                        || keys[i].strip_suffix('s') == Some(s.as_str())
-                        || *s == format!("{}s", keys[i])
-                });
+                // A short form alone, not inside a longer name errand
+                // does not know ("golden dragon palace" is no Dragon Wok).
+                let alone = (i == 0 || !inside_a_name(&keys[i - 1], menu))
+                    && keys
+                        .get(i + 1)
+                        .is_none_or(|next| !inside_a_name(next, menu));
+                let said_short = alone
+                    && short.as_ref().is_some_and(|s| {
+                        keys[i] == *s
+                            || keys[i].strip_suffix('s') == Some(s.as_str())
+                            || *s == format!("{}s", keys[i])
+                    });
                 if said_short {
                     return Some(Named {
                         name: full.clone(),
@@ -220,6 +276,11 @@ mod tests {
         assert_eq!(
             find("a burger from McDonald's"),
             Some(("McDonald's".into(), false))
+        );
+        assert_eq!(
+            find("order chow mein from golden sakura palace to 12 fleet street"),
+            Some(("golden sakura palace".into(), false)),
+            "a short form inside another name"
         );
     }
 

@@ -39,6 +39,9 @@ const SHORTHAND: &[(&str, &str)] = &[
 
 /// Words of asking for errands that every vocabulary has.
 const ERRAND_WORDS: &[&str] = &[
+    "yes",
+    "yeah",
+    "confirm",
     "order",
     "book",
     "booking",
@@ -253,7 +256,19 @@ impl Speller {
         if self.known.contains(&lower) {
             return Some(word.to_owned());
         }
-        // Three letters may have lost one ("wrk", "hme"); nothing else.
+        // Three letters may have swapped two ("yse")...
+        if lower.chars().count() == 3 {
+            let c: Vec<char> = lower.chars().collect();
+            for (a, b) in [(0, 1), (1, 2)] {
+                let mut swapped = c.clone();
+                swapped.swap(a, b);
+                let swapped: String = swapped.into_iter().collect();
+                if self.vocabulary.contains_key(&swapped) {
+                    return Some(with_case_of(word, &swapped));
+                }
+            }
+        }
+        // ...or lost one ("wrk", "hme"); nothing else.
         let limit = if lower.chars().count() == 3 {
             1
         } else {
@@ -419,6 +434,7 @@ mod tests {
         assert_eq!(s.fix("Airprot please"), "Airport please");
         assert_eq!(s.fix("to wrk"), "to work");
         assert_eq!(s.fix("wat can u do"), "what can you do");
+        assert_eq!(s.fix("yse"), "yes");
     }
 
     #[test]
