@@ -4,7 +4,7 @@
 //! | --- | --- |
 //! | `supervision` | poison records, dropped envelopes, the deadline sweeper |
 //! | `domains` | food, ride, mart, payment, location through the router; idempotency; a new domain |
-//! | `browser` | the web page in headless Chromium over WebDriver: the burger dialogue, a dropped socket |
+//! | `browser` | the web page in headless Chromium over WebDriver: confirming and cancelling with its buttons, a dropped socket, a reload, 400 px, voice |
 //! | `cluster` | `errand node` processes: roles across nodes, a node killed under load, a hung node, a wrong cookie |
 //! | `dialogue` | the reasoner's dialogues through the gateway front |
 //! | `llm` | the LLM reasoner against a fake OpenAI-compatible endpoint: tool calls, bad arguments, retries, fallback |

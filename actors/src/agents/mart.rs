@@ -38,7 +38,8 @@ pub trait MartProvider: Send + Sync + 'static {
     fn location(&self) -> Place;
 }
 
-/// The built-in store and its stock.
+/// The built-in store and its stock: how many of each item it can supply
+/// in one order (its shelves are restocked as fast as they sell).
 pub struct SimulatedMart {
     stock: Mutex<HashMap<String, (i64, u32)>>,
     reserved: Mutex<HashMap<String, Vec<LineItem>>>,
@@ -133,7 +134,7 @@ impl MartProvider for SimulatedMart {
         if reserved.contains_key(order_id) {
             return Ok(());
         }
-        let mut stock = self.stock.lock().unwrap_or_else(|e| e.into_inner());
+        let stock = self.stock.lock().unwrap_or_else(|e| e.into_inner());
         if let Some(line) = lines
             .iter()
             .find(|l| stock.get(&l.name).map(|s| s.1).unwrap_or(0) < l.quantity)
@@ -143,11 +144,10 @@ impl MartProvider for SimulatedMart {
                 format!("Sorry, {} just ran out.", line.name),
             ));
         }
-        for line in lines {
-            if let Some(entry) = stock.get_mut(&line.name) {
-                entry.1 -= line.quantity;
-            }
-        }
+        // The simulated shelves are restocked as fast as they sell, so one
+        // person's order never changes what the next is offered (set_stock
+        // changes them).
+        drop(stock);
         reserved.insert(order_id.to_owned(), lines.to_vec());
         Ok(())
     }
@@ -162,16 +162,8 @@ impl MartProvider for SimulatedMart {
 
     async fn release(&self, order_id: &str) -> Result<(), ErrorBody> {
         let mut reserved = self.reserved.lock().unwrap_or_else(|e| e.into_inner());
-        let Some(lines) = reserved.get_mut(order_id) else {
-            // Reserved by another process's simulation, or released already.
-            return Ok(());
-        };
-        let mut stock = self.stock.lock().unwrap_or_else(|e| e.into_inner());
-        for line in lines.drain(..) {
-            if let Some(entry) = stock.get_mut(&line.name) {
-                entry.1 += line.quantity;
-            }
-        }
+        // Nothing left the shelves (see reserve): the reservation goes.
+        reserved.remove(order_id);
         Ok(())
     }
 

@@ -52,12 +52,28 @@ fn corrected_midway(reading: &Reading, text: &str) -> Option<String> {
         "scratch that",
     ];
     let lower = text.to_lowercase();
+    // "forget the groceries, just order me a pizza": what follows the
+    // dropping is the request.
+    let dropped = ["forget ", "never mind", "scratch ", "cancel ", "no "]
+        .iter()
+        .any(|p| lower.starts_with(p));
     let (at, len) = MARKERS
         .iter()
         .filter_map(|m| lower.rfind(m).map(|at| (at, m.len())))
         .filter(|(at, _)| *at > 0)
-        .max()?;
-    let rest = text[at + len..].trim_start_matches([',', '.', ' ', ':', '-']).trim();
+        .max()
+        .or_else(|| {
+            dropped
+                .then(|| lower.find(", ").map(|at| (at, 2)))
+                .flatten()
+        })?;
+    let rest = text[at + len..]
+        .trim_start_matches([',', '.', ' ', ':', '-'])
+        .trim();
+    let rest = rest
+        .strip_prefix("just ")
+        .or_else(|| rest.strip_prefix("Just "))
+        .unwrap_or(rest);
     let first = &text[..at];
     if rest.split_whitespace().count() < 2 || reading.claims(rest).is_none() {
         return None;
@@ -65,12 +81,25 @@ fn corrected_midway(reading: &Reading, text: &str) -> Option<String> {
     let mut out = rest.to_owned();
     if !reading.places(rest).iter().any(|m| m.known) {
         for m in reading.places(first).into_iter().filter(|m| m.known) {
-            if let Some(after) = m.after.filter(|a| matches!(a.as_str(), "to" | "from" | "at")) {
+            if let Some(after) = m
+                .after
+                .filter(|a| matches!(a.as_str(), "to" | "from" | "at"))
+            {
                 out.push_str(&format!(" {after} {}", m.text));
             }
         }
     }
     Some(out)
+}
+
+/// What a reader heard of things to buy, kept when the request goes to
+/// another shop (so "wine" is refused by name, never dropped).
+fn things_only(slots: &SlotMap) -> SlotMap {
+    slots
+        .iter()
+        .filter(|(_, v)| matches!(v, SlotValue::Items(_)))
+        .map(|(k, v)| (k.clone(), v.clone()))
+        .collect()
 }
 
 /// The offline reader's context for `open`.
@@ -143,7 +172,7 @@ pub fn finish(
             };
         if wrong {
             heard.action = other.to_owned();
-            heard.parse.slots = SlotMap::new();
+            heard.parse.slots = things_only(&heard.parse.slots);
         }
     }
     // Things to buy said without asking ("2 litres of milk and a dozen
@@ -154,7 +183,7 @@ pub fn finish(
         && let Some(action) = reading.claims(&first_text)
     {
         heard.action = action.to_owned();
-        heard.parse.slots = SlotMap::new();
+        heard.parse.slots = things_only(&heard.parse.slots);
         heard.parse.confidence = 0.5;
     }
     // A dish by name to a place ("order me a lobster thermidor to work"):
@@ -440,12 +469,25 @@ fn split(
         // of "6 eggs": the rest names only what the first part's shop sells.
         // Nor is "nachos and guac from Taco Loco to home": the rest names
         // a restaurant that has what the first part asks for.
+        // "a bottle of wine and some cheese": a part naming nothing its
+        // shop sells, beside another shop's order, is part of that order
+        // (and refused there by name).
+        let unknown_things = |action: &str, part: &str, other: &str| {
+            reading.menu(action).is_some()
+                && reading.menu(other).is_some()
+                && !reading.sells(part, action)
+        };
         let restaurant_for_both =
             |action: &str| reading.names_restaurant(right, action) && reading.sells(left, action);
+        // Nor is "some coffee and sugar": the shop of the rest sells the
+        // first part's things too.
         if first.0 == second.0
             || reading.claims(right) == Some(first.0.as_str())
             || restaurant_for_both(&first.0)
             || restaurant_for_both(&second.0)
+            || reading.sells(left, &second.0)
+            || unknown_things(&first.0, left, &second.0)
+            || unknown_things(&second.0, right, &first.0)
         {
             continue;
         }

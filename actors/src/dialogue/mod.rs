@@ -878,6 +878,16 @@ impl Turn<'_> {
         let domain = domain.name.clone();
         let missing = spec.missing(&open.slots);
         if !missing.is_empty() {
+            // Something no shop of this domain has is said now, before
+            // the address is asked for ("a jar of sauce").
+            if let Some(agent) = self.ctx.registry.agent(&domain)
+                && let Some((slot, said)) = unsold(spec, &open.slots, &agent.catalog())
+            {
+                let missing = vec![slot];
+                let question = format!("{said} {}", spec.question(&missing));
+                self.ask(session, open, missing, question, None);
+                return Ok(());
+            }
             let question = spec.question(&missing);
             self.ask(session, open, missing, question, None);
             return Ok(());
@@ -1295,8 +1305,24 @@ fn apply(slots: &mut SlotMap, mut patch: SlotMap, heard: &Heard, stage: Stage) {
     // "oh and a loaf of bread", "ok also some eggs".
     let mut text = text.trim_start();
     while let Some(rest) = [
-        "oh ", "oh, ", "ok ", "ok, ", "okay ", "okay, ", "um ", "and oh ", "right ", "yeah ",
-        "actually ", "actually, ", "sorry ", "sorry, ", "wait ", "wait, ", "hmm ", "hmm, ",
+        "oh ",
+        "oh, ",
+        "ok ",
+        "ok, ",
+        "okay ",
+        "okay, ",
+        "um ",
+        "and oh ",
+        "right ",
+        "yeah ",
+        "actually ",
+        "actually, ",
+        "sorry ",
+        "sorry, ",
+        "wait ",
+        "wait, ",
+        "hmm ",
+        "hmm, ",
     ]
     .iter()
     .find_map(|f| text.strip_prefix(f))
@@ -1435,6 +1461,46 @@ fn apply(slots: &mut SlotMap, mut patch: SlotMap, heard: &Heard, stage: Stage) {
         }
         slots.insert(name, value);
     }
+}
+
+/// The first item of `slots` that nothing in `catalog` can be (its words
+/// in no item's or alias's name), with its slot and what to say; `None`
+/// for a catalog that lists nothing.
+fn unsold(
+    spec: &crate::registry::ActionSpec,
+    slots: &SlotMap,
+    catalog: &crate::registry::Catalog,
+) -> Option<(String, String)> {
+    use crate::agents::item_key;
+    let names: Vec<String> = catalog
+        .merchants
+        .iter()
+        .flat_map(|m| m.items.iter().map(|(n, _)| item_key(n)))
+        .chain(catalog.aliases.iter().map(|(a, _)| item_key(a)))
+        .collect();
+    if names.is_empty() {
+        return None;
+    }
+    let sold = |item: &ItemRequest| {
+        let key = item_key(&item.name);
+        names
+            .iter()
+            .any(|n| *n == key || key.split(' ').all(|w| n.split(' ').any(|x| x == w)))
+    };
+    let slot = spec.slots.iter().find(|s| s.kind == SlotKind::Items)?;
+    let item = slots
+        .get(&slot.name)
+        .and_then(SlotValue::as_items)?
+        .iter()
+        .find(|i| !sold(i))?;
+    let said = match catalog.merchants.as_slice() {
+        [only] => format!("Sorry, {} doesn't sell \"{}\".", only.name, item.name),
+        _ => format!(
+            "Sorry, none of the places I order from has \"{}\".",
+            item.name
+        ),
+    };
+    Some((slot.name.clone(), said))
 }
 
 /// Whether `text` says "the <item>" ("just the tomatoes"): the item as

@@ -3,7 +3,7 @@
 //! what errand can do, about prices, menus or a placed order, a request to
 //! cancel a placed order, or a change to what was just said.
 
-use super::words::Words;
+use super::words::{Words, number};
 
 /// A conversational act.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -497,6 +497,28 @@ fn trim_filler<'a>(w: &[&'a str]) -> Vec<&'a str> {
 }
 
 fn yes_words(w: &[&str]) -> bool {
+    // "yes, 25 is fine": the number offered, taken.
+    if w.len() >= 4
+        && YES.contains(&w[0])
+        && number(w[1]).is_some()
+        && matches!(w[2], "is" | "are")
+        && w[2..].iter().all(|x| {
+            matches!(
+                *x,
+                "is" | "are"
+                    | "fine"
+                    | "ok"
+                    | "okay"
+                    | "good"
+                    | "great"
+                    | "then"
+                    | "please"
+                    | "thanks"
+            )
+        })
+    {
+        return true;
+    }
     // "that's perfect, thanks", "sounds great".
     let lead = w
         .iter()
@@ -1118,6 +1140,7 @@ mod tests {
             "confirm",
             "sure thing",
             "that's perfect, thanks",
+            "yes, 25 is fine",
             "yeah go on",
             "ok then",
         ] {

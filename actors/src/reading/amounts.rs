@@ -455,6 +455,48 @@ pub fn items(words: &Words, menu: &Menu, taken: &[bool]) -> Vec<Found> {
             }
         }
     }
+    // "a jar of sauce": whatever follows a pack and "of" is a thing asked
+    // for, known or not (the shop then says it has none).
+    let w = words.norm();
+    for i in 0..w.len().saturating_sub(2) {
+        let packed = UNITS.contains(&w[i].as_str())
+            && !matches!(
+                w[i].as_str(),
+                "order" | "piece" | "pieces" | "slice" | "slices"
+            )
+            && w[i + 1] == "of";
+        let start = i + 2;
+        if !packed || !free(start) || found.iter().any(|f| f.from <= start && start < f.to) {
+            continue;
+        }
+        let mut end = start;
+        while end < w.len()
+            && free(end)
+            && (end == start || !gap_has_stop(words, end - 1, end))
+            && continues_dish(&w[end])
+        {
+            end += 1;
+        }
+        if end == start {
+            continue;
+        }
+        let (quantity, from, _) = amount_before(words, start, 0);
+        let at = found.partition_point(|f| f.from < from);
+        found.insert(
+            at,
+            Found {
+                item: ItemRequest {
+                    name: words.span(start, end).to_lowercase(),
+                    quantity,
+                    note: None,
+                },
+                from,
+                to: end,
+                known: false,
+                named_by: end - start,
+            },
+        );
+    }
     found
 }
 
@@ -824,6 +866,11 @@ mod tests {
             )]
         );
         assert_eq!(read("a dozen lattes", &food()), [plain("latte", 12)]);
+        assert_eq!(
+            read("some rice and a jar of sauce", &mart()),
+            [plain("rice", 1), plain("sauce", 1)],
+            "a thing in a pack, unknown"
+        );
         assert_eq!(read("2 rice portions", &mart()), [plain("rice", 2)]);
         assert_eq!(read("half a dozen colas", &food()), [plain("cola", 6)]);
         assert_eq!(read("a dozen eggs", &mart()), [plain("eggs", 1)], "a box");

@@ -225,7 +225,37 @@ impl Reading {
                 }
             }
         }
+        if tie && let Some(shop) = self.packaged(&words) {
+            return Some(shop);
+        }
         best.filter(|_| !tie).map(|(action, _)| action)
+    }
+
+    /// "a jar of sauce", "a bag of rice": things in packs are the
+    /// grocer's (the domain that names itself with "groceries").
+    fn packaged(&self, words: &Words) -> Option<&str> {
+        const PACKS: &[&str] = &[
+            "jar", "jars", "bag", "bags", "bottle", "bottles", "tin", "tins", "can", "cans",
+            "pack", "packs", "packet", "packets", "carton", "cartons", "box", "boxes", "loaf",
+            "litre", "litres", "kilo", "kilos", "kg",
+        ];
+        let w = words.norm();
+        let packed = (1..w.len()).any(|i| PACKS.contains(&w[i - 1].as_str()) && w[i] == "of")
+            || w.iter()
+                .any(|x| matches!(x.as_str(), "litre" | "litres" | "kilo" | "kilos" | "kg"));
+        if !packed {
+            return None;
+        }
+        self.registry
+            .domains()
+            .filter_map(|d| self.registry.spec(d))
+            .find(|spec| {
+                spec.words
+                    .iter()
+                    .any(|x| x == "groceries" || x == "grocery")
+            })
+            .and_then(|spec| spec.actions.first())
+            .map(|a| a.name.as_str())
     }
 
     /// "I need groceries", "get me a taxi": a domain's word, asked for.
@@ -520,6 +550,9 @@ fn ground_items(words: &Words, menu: &Menu, taken: &[bool], slots: &mut SlotMap,
         if covered(&item) {
             continue;
         }
+        if !spans.is_empty() && aside(words, &item.name, &spans) {
+            continue;
+        }
         let cleaned = said_in_full(words, menu, taken, strip_amount(&item));
         if names_a_thing(&cleaned.name) && !items.iter().any(|i| i.name == cleaned.name) {
             items.push(cleaned);
@@ -530,6 +563,41 @@ fn ground_items(words: &Words, menu: &Menu, taken: &[bool], slots: &mut SlotMap,
     } else {
         slots.insert(name.to_owned(), SlotValue::Items(items));
     }
+}
+
+/// Whether the reader's item `name` stands in a clause of its own that
+/// asks for nothing ("i run a nursery, i need 30 packs of nappies"): no
+/// item found there and no word of asking.
+fn aside(words: &Words, name: &str, spans: &[(usize, usize)]) -> bool {
+    const ASKING: &[&str] = &[
+        "need", "want", "order", "get", "buy", "send", "bring", "deliver", "like", "add", "also",
+        "and", "plus", "with", "grab", "fetch", "pick", "some", "please",
+    ];
+    let said = Words::new(name);
+    let n = said.len();
+    let keys = words.norm();
+    let Some(at) = (0..keys.len().saturating_sub(n.saturating_sub(1)))
+        .find(|&i| n > 0 && keys[i..i + n] == said.norm()[..])
+    else {
+        return false;
+    };
+    let stop = |i: usize| {
+        i > 0
+            && words.text[words.words[i - 1].end..words.words[i].start]
+                .contains([',', '.', ';', '!'])
+    };
+    let mut from = at;
+    while from > 0 && !stop(from) {
+        from -= 1;
+    }
+    let mut to = at + n;
+    while to < keys.len() && !stop(to) {
+        to += 1;
+    }
+    let clause_found = spans.iter().any(|(a, b)| *a < to && from < *b);
+    let clause_asks = keys[from..to].iter().any(|w| ASKING.contains(&w.as_str()));
+    let whole = from == 0 && to == keys.len();
+    !whole && !clause_found && !clause_asks
 }
 
 /// A reader's item as the words say it in full: "chicken" read from
@@ -917,6 +985,20 @@ mod tests {
         let slots = ground("order_food", "switch it to a cappuccino", heard);
         assert_eq!(text(&slots, "address"), None);
         assert_eq!(items(&slots), [("cappuccino".to_owned(), 1)]);
+    }
+
+    #[test]
+    fn what_is_said_aside_is_no_item() {
+        let heard = SlotMap::from([(
+            "item".to_owned(),
+            SlotValue::Items(vec![ItemRequest::new("nursery", 1)]),
+        )]);
+        let slots = ground(
+            "order_mart",
+            "i run a nursery, i need 30 packs of nappies delivered to 3 upper street",
+            heard,
+        );
+        assert_eq!(items(&slots), [("diapers".to_owned(), 30)]);
     }
 
     #[test]

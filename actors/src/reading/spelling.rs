@@ -158,6 +158,11 @@ pub struct Speller {
     vocabulary: BTreeMap<String, u32>,
     /// Deletion neighbourhoods of the vocabulary: a typo and its word share one.
     deletes: HashMap<String, Vec<String>>,
+    /// Names of several words ("garlic bread"): a real word in one of
+    /// them that is one letter off ("garlic bred") is that name's word.
+    phrases: Vec<Vec<String>>,
+    /// How often each word was written in the labelled data.
+    seen: HashMap<String, u32>,
 }
 
 impl Speller {
@@ -173,7 +178,12 @@ impl Speller {
             })
             .collect();
         let mut vocabulary = BTreeMap::new();
+        let mut phrases = Vec::new();
         for word in words.into_iter().chain(ERRAND_WORDS.iter().copied()) {
+            let parts: Vec<String> = word.split_whitespace().map(|w| w.to_lowercase()).collect();
+            if (2..=4).contains(&parts.len()) {
+                phrases.push(parts);
+            }
             for w in word.split_whitespace() {
                 let w = w.to_lowercase();
                 if w.len() >= 3 && w.chars().all(|c| c.is_alphabetic() || c == '\'') {
@@ -196,7 +206,11 @@ impl Speller {
                 deletes.entry(d).or_default().push(word.clone());
             }
         }
+        phrases.sort();
+        phrases.dedup();
         Self {
+            phrases,
+            seen: counts.iter().map(|(w, n)| ((*w).to_owned(), *n)).collect(),
             known,
             vocabulary,
             deletes,
@@ -226,6 +240,45 @@ impl Speller {
             out.push(c);
         }
         out.pop();
+        self.fix_phrases(&out)
+    }
+
+    /// "garlic bred" is "garlic bread": in a window that is a name of
+    /// several words but for one word one letter off, that word.
+    fn fix_phrases(&self, text: &str) -> String {
+        let words = super::words::Words::new(text);
+        let w = words.norm();
+        let mut fixes: Vec<(usize, &str)> = Vec::new();
+        for phrase in &self.phrases {
+            let n = phrase.len();
+            for i in 0..w.len().saturating_sub(n - 1) {
+                let off: Vec<usize> = (0..n).filter(|k| w[i + k] != phrase[*k]).collect();
+                // Only a word people write less often than the name's
+                // ("bred", never "place" for "palace").
+                let seen = |x: &str| self.seen.get(x).copied().unwrap_or(0);
+                if let [k] = off[..]
+                    && w[i + k].len() >= 3
+                    && distance(&w[i + k], &phrase[k]) == 1
+                    && seen(&w[i + k]) < seen(&phrase[k]).max(1)
+                    && !fixes.iter().any(|(at, _)| *at == i + k)
+                {
+                    fixes.push((i + k, &phrase[k]));
+                }
+            }
+        }
+        if fixes.is_empty() {
+            return text.to_owned();
+        }
+        fixes.sort();
+        let mut out = String::with_capacity(text.len());
+        let mut last = 0;
+        for (at, word) in fixes {
+            let original = &words.words[at];
+            out.push_str(&text[last..original.start]);
+            out.push_str(&with_case_of(&original.text, word));
+            last = original.end;
+        }
+        out.push_str(&text[last..]);
         out
     }
 
@@ -409,6 +462,7 @@ mod tests {
             "cheeseburger",
             "burger",
             "margherita pizza",
+            "garlic bread",
             "pepperoni pizza",
             "Gatwick Airport",
             "Heathrow Airport",
@@ -435,6 +489,8 @@ mod tests {
         assert_eq!(s.fix("to wrk"), "to work");
         assert_eq!(s.fix("wat can u do"), "what can you do");
         assert_eq!(s.fix("yse"), "yes");
+        assert_eq!(s.fix("a garlic bred please"), "a garlic bread please");
+        assert_eq!(s.fix("the place near the park"), "the place near the park");
     }
 
     #[test]
