@@ -347,6 +347,12 @@ pub const LANDMARKS: &[(&str, &[&str], f64, f64)] = &[
         -0.0823,
     ),
     ("Euston Station", &["euston"], 51.5282, -0.1337),
+    (
+        "London Bridge Station",
+        &["london bridge"],
+        51.5050,
+        -0.0865,
+    ),
     ("British Museum", &["the british museum"], 51.5194, -0.1270),
     (
         "Tower of London",

@@ -177,10 +177,13 @@ impl Places {
                     && !STOPS.contains(&keys[end].as_str())
                     && !gap_has_stop(words, end)
                     && self.known_at(&keys, end).is_none()
+                    && !(end > i && keys[end] == "at" && says_when(keys.get(end + 1)))
                 {
                     end += 1;
                 }
-                if end > i && !is_no_place(&keys[i..end]) {
+                // "quarter to nine", "ten to 5": a time, not a place.
+                let clock = keys[i..end].iter().all(|k| says_when(Some(k)));
+                if end > i && !is_no_place(&keys[i..end]) && !clock {
                     found.push(self.mention(words, i, end, false, after));
                     i = end;
                     continue;
@@ -216,6 +219,18 @@ fn gap_has_stop(words: &Words, i: usize) -> bool {
     i > 0
         && words.text[words.words[i - 1].end..words.words[i].start]
             .contains([',', '.', ';', '!', '?'])
+}
+
+/// Whether `word` starts a time after "at" ("at quarter to nine", "at 5").
+fn says_when(word: Option<&String>) -> bool {
+    word.is_some_and(|w| {
+        w.starts_with(|c: char| c.is_ascii_digit())
+            || super::words::number(w).is_some()
+            || matches!(
+                w.as_str(),
+                "quarter" | "half" | "noon" | "midday" | "midnight"
+            )
+    })
 }
 
 /// "switch it to a cappuccino", "change to premium": what follows is the
@@ -352,6 +367,10 @@ mod tests {
         assert!(read("the house next to the station").is_empty());
         assert!(read("change to premium").is_empty());
         assert!(read("is it going to rain later?").is_empty());
+        assert_eq!(
+            read("to borough market at quarter to nine"),
+            [("borough market".to_owned(), false, Some("to".to_owned()))]
+        );
         assert_eq!(read("I'm going to gatwick"), [known("gatwick", Some("to"))]);
         assert_eq!(read("change it to home"), [known("home", Some("to"))]);
     }
