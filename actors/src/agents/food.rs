@@ -80,7 +80,9 @@ pub fn match_menu_item(restaurant: &Restaurant, requested: &str) -> Option<(&'st
         .or_else(|| {
             candidates
                 .iter()
-                .find(|(_, _, m)| m.split(' ').any(|w| w == key) || m.ends_with(&key))
+                // A word of the dish ("curry" is green curry), never part
+                // of one ("cake" is no pancake).
+                .find(|(_, _, m)| m.split(' ').any(|w| w == key))
         })
         .map(|(n, p, _)| (*n, *p))
 }
@@ -387,6 +389,8 @@ impl DomainAgent for FoodAgent {
                 "dinner",
                 "lunch",
                 "breakfast",
+                "eat",
+                "supper",
             ]
             .map(str::to_owned)
             .to_vec(),

@@ -315,7 +315,9 @@ fn for_open(
                 }
             }
             SlotKind::Items => {
-                if let Some(text) = bare(&heard.text).filter(|t| t.split_whitespace().count() <= 5)
+                if let Some(text) = bare(&heard.text)
+                    .filter(|t| t.split_whitespace().count() <= 5)
+                    .filter(|t| crate::reading::names_a_thing(t))
                 {
                     slots.insert(
                         asked.name.clone(),
@@ -481,7 +483,17 @@ fn split(
             |action: &str| reading.names_restaurant(right, action) && reading.sells(left, action);
         // Nor is "some coffee and sugar": the shop of the rest sells the
         // first part's things too.
+        // Nor is "and make one of them extra cheese": a change to the first.
+        let changes_first = {
+            let r = right.trim_start().to_lowercase();
+            [
+                "make ", "change ", "swap ", "switch ", "with ", "without ", "but ", "no ",
+            ]
+            .iter()
+            .any(|p| r.starts_with(p))
+        };
         if first.0 == second.0
+            || changes_first
             || reading.claims(right) == Some(first.0.as_str())
             || restaurant_for_both(&first.0)
             || restaurant_for_both(&second.0)

@@ -1374,6 +1374,15 @@ fn apply(slots: &mut SlotMap, mut patch: SlotMap, heard: &Heard, stage: Stage) {
     ]
     .iter()
     .any(|p| text.starts_with(p));
+    // "no fries" at a burger and fries: the fries taken off.
+    let refused_items = matches!(heard.act, Some(Act::Instead(_)))
+        && crate::reading::amounts::count(&crate::reading::words::Words::new(text)).is_none()
+        && matches!(patch.get("item"), Some(SlotValue::Items(new)) if !new.is_empty()
+            && new.iter().all(|n| slots
+                .get("item")
+                .and_then(SlotValue::as_items)
+                .is_some_and(|c| c.len() > new.len() && c.iter().any(|c| c.name == n.name))));
+    let removing = removing || refused_items;
     if let Some(SlotValue::Items(new)) = patch.remove("item") {
         let current: Vec<ItemRequest> = slots
             .get("item")

@@ -702,6 +702,7 @@ fn cancel_placed(w: &[&str]) -> Option<Act> {
         .count();
     let w = &w[opener.min(w.len().saturating_sub(1))..];
     let starts = w[0] == "cancel"
+        || (w.len() > 2 && matches!(w[0], "i'd" | "id" | "we'd" | "we") && w.contains(&"cancel"))
         || (w.len() > 2 && matches!(w[0], "please" | "can" | "could") && w.contains(&"cancel"))
         || (w.len() > 2
             && w[0] == "i"
@@ -732,7 +733,11 @@ fn cancel_placed(w: &[&str]) -> Option<Act> {
                 | "burger"
         )
     });
-    if !names_it {
+    // "I'd like to cancel", "can you cancel it": the last one, unnamed.
+    let bare = rest
+        .iter()
+        .all(|x| matches!(*x, "it" | "that" | "this" | "please" | "now" | "then"));
+    if !names_it && !(bare && w[0] != "cancel") {
         return None;
     }
     let domain = if rest.iter().any(|x| {
@@ -1229,6 +1234,7 @@ mod tests {
             read("who does sushi around here?"),
             Some(Act::WhoServes("sushi".into()))
         );
+        assert_eq!(read("i'd like to cancel"), Some(Act::CancelPlaced(None)));
         assert_eq!(
             read("oops, cancel my last order"),
             Some(Act::CancelPlaced(None))

@@ -188,7 +188,20 @@ impl Reading {
                 .iter()
                 .any(|m| m.known && m.after.as_deref() == Some(preposition))
         };
-        if said("from") && said("to") {
+        // "I need to get to Heathrow", "take me to King's Cross": going
+        // somewhere.
+        let going = mentions.iter().any(|m| {
+            m.known
+                && m.after.as_deref() == Some("to")
+                && (1..=3).any(|k| {
+                    m.from > k
+                        && matches!(
+                            w[m.from - 1 - k].as_str(),
+                            "get" | "go" | "take" | "drive" | "head" | "travel" | "lift" | "ride"
+                        )
+                })
+        });
+        if (said("from") && said("to")) || going {
             let ride = self
                 .registry
                 .domains()
@@ -631,8 +644,14 @@ fn said_in_full(words: &Words, menu: &Menu, taken: &[bool], item: ItemRequest) -
 
 /// Whether a reader's item names something at all: not only words of
 /// asking and sending ("some sent", "it", "get me").
-fn names_a_thing(name: &str) -> bool {
+pub(crate) fn names_a_thing(name: &str) -> bool {
     const NO_THING: &[&str] = &[
+        "whatever",
+        "surprise",
+        "dunno",
+        "idk",
+        "choose",
+        "pick",
         "sent",
         "send",
         "get",
