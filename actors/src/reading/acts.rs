@@ -737,7 +737,7 @@ fn cancel_placed(w: &[&str]) -> Option<Act> {
     let bare = rest
         .iter()
         .all(|x| matches!(*x, "it" | "that" | "this" | "please" | "now" | "then"));
-    if !names_it && !(bare && w[0] != "cancel") {
+    if !(names_it || bare && w[0] != "cancel") {
         return None;
     }
     let domain = if rest.iter().any(|x| {
