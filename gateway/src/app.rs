@@ -129,8 +129,16 @@ pub fn app(state: AppState) -> Router {
 /// Serves `app` on `listener` until `shutdown` turns `true`; open sockets
 /// are told and closed, requests in flight finish.
 pub async fn serve(listener: TcpListener, state: AppState) -> std::io::Result<()> {
+    use axum::serve::ListenerExt;
     let mut shutdown = state.shutdown.clone();
     let router = app(state);
+    // Small frames go out at once: without TCP_NODELAY each event waits
+    // for the client's delayed ACK (about 40 ms).
+    let listener = listener.tap_io(|socket| {
+        if let Err(error) = socket.set_nodelay(true) {
+            tracing::debug!(%error, "TCP_NODELAY not set");
+        }
+    });
     axum::serve(
         listener,
         router.into_make_service_with_connect_info::<std::net::SocketAddr>(),
