@@ -701,6 +701,62 @@ fn cancel_placed(w: &[&str]) -> Option<Act> {
         })
         .count();
     let w = &w[opener.min(w.len().saturating_sub(1))..];
+    // "I don't need the cab anymore": no longer wanted, named.
+    let no_longer = (w.len() > 3
+        && matches!(w[0], "i" | "we")
+        && matches!(w[1], "don't" | "dont")
+        && matches!(w[2], "need" | "want"))
+    .then_some(3);
+    if let Some(at) = no_longer {
+        let rest: Vec<&str> = w[at..]
+            .iter()
+            .copied()
+            .filter(|x| {
+                !matches!(
+                    *x,
+                    "the"
+                        | "my"
+                        | "that"
+                        | "this"
+                        | "anymore"
+                        | "any"
+                        | "more"
+                        | "after"
+                        | "all"
+                        | "now"
+                        | "actually"
+                        | "thanks"
+                        | "please"
+                )
+            })
+            .collect();
+        let named = !rest.is_empty()
+            && rest.iter().all(|x| {
+                matches!(
+                    *x,
+                    "order"
+                        | "ride"
+                        | "taxi"
+                        | "cab"
+                        | "booking"
+                        | "uber"
+                        | "car"
+                        | "groceries"
+                        | "shopping"
+                        | "delivery"
+                        | "food"
+                        | "pizza"
+                        | "burger"
+                        | "lift"
+                )
+            });
+        if !named {
+            return None;
+        }
+        let mut words = vec!["cancel"];
+        words.extend(rest);
+        return cancel_placed(&words);
+    }
     let starts = w[0] == "cancel"
         || (w.len() > 2 && matches!(w[0], "i'd" | "id" | "we'd" | "we") && w.contains(&"cancel"))
         || (w.len() > 2 && matches!(w[0], "please" | "can" | "could") && w.contains(&"cancel"))
@@ -1124,6 +1180,8 @@ pub fn is_change(text: &str) -> bool {
     .any(|p| joined == *p || joined.starts_with(&format!("{p} ")))
         || joined.ends_with(" instead")
         || joined.contains(" instead ")
+        // "and some bread too", "and a cola as well".
+        || (joined.starts_with("and ") && (joined.ends_with(" too") || joined.ends_with(" as well")))
 }
 
 #[cfg(test)]
@@ -1235,6 +1293,10 @@ mod tests {
             Some(Act::WhoServes("sushi".into()))
         );
         assert_eq!(read("i'd like to cancel"), Some(Act::CancelPlaced(None)));
+        assert_eq!(
+            read("actually I don't need the cab anymore"),
+            Some(Act::CancelPlaced(Some("ride")))
+        );
         assert_eq!(
             read("oops, cancel my last order"),
             Some(Act::CancelPlaced(None))

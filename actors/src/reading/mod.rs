@@ -499,6 +499,24 @@ impl Reading {
                 _ => {}
             }
         }
+        // "add fries to that": a pointer is no place.
+        slots.retain(|name, value| {
+            let place = spec.slot(name).is_some_and(|s| s.kind == SlotKind::Place);
+            !(place
+                && value.as_text().is_some_and(|v| {
+                    matches!(
+                        v.trim().to_lowercase().as_str(),
+                        "that"
+                            | "it"
+                            | "this"
+                            | "them"
+                            | "there"
+                            | "here"
+                            | "the order"
+                            | "my order"
+                    )
+                }))
+        });
         // A reader's place that is a dish ("switch it to a cappuccino"
         // read as where to deliver) is no place.
         if let Some(menu) = menu {
