@@ -27,6 +27,20 @@ pub fn prepare(reading: &Reading, text: &str) -> Prepared {
     let text = reading.fix(text);
     let text = corrected_midway(reading, &text).unwrap_or(text);
     let act = acts::read(&text);
+    // "how much is a taxi from home to Gatwick?": no catalog prices a
+    // ride, its quote does, so the words are read as the request they
+    // price (and nothing is booked: the act stays a question).
+    if let Some(Act::Price(what)) = &act
+        && let Some(action) = reading.claims(what)
+        && reading.menu(action).is_none()
+    {
+        let what = what.clone();
+        return Prepared {
+            text,
+            act,
+            request: Some(what),
+        };
+    }
     let request = match &act {
         None => Some(text.clone()),
         Some(Act::Instead(rest)) => Some(rest.clone()),

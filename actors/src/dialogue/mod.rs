@@ -404,6 +404,9 @@ impl Turn<'_> {
                 self.answer(session, "OK.".into());
                 Ok(())
             }
+            (Some(Act::Price(_)), _) if heard.in_scope() && self.priced_by_quote(&heard.action) => {
+                self.fare(session, heard).await
+            }
             (
                 Some(
                     act @ (Act::Greeting
@@ -531,6 +534,43 @@ impl Turn<'_> {
             trace_id: trace,
             confirmed_at_ms: confirmed,
         });
+    }
+
+    /// Whether `action` is priced only by its quote (no items: a ride).
+    fn priced_by_quote(&self, action: &str) -> bool {
+        self.ctx
+            .registry
+            .action(action)
+            .is_some_and(|(_, spec)| !spec.slots.iter().any(|s| s.kind == SlotKind::Items))
+    }
+
+    /// "how much is a taxi from home to Gatwick?": the quote's price, in
+    /// words; nothing is opened or booked.
+    async fn fare(&mut self, session: &mut SessionState, heard: &Heard) -> Result<(), ErrorBody> {
+        let Some((domain, spec)) = self.ctx.registry.action(&heard.action) else {
+            self.answer(session, DECLINE.into());
+            return Ok(());
+        };
+        let domain = domain.name.clone();
+        let text = if spec.missing(&heard.parse.slots).is_empty() {
+            let priced = OpenCommand::asking(
+                TraceId::generate(),
+                heard.action.clone(),
+                heard.parse.slots.clone(),
+                Vec::new(),
+                String::new(),
+                self.turn,
+            );
+            match self.ctx.desk.quote(&self.command(&priced, &domain)).await? {
+                Ok(summary) => phrasing::price_answer(&summary),
+                Err(refusal) => refusal.error.message,
+            }
+        } else {
+            "Tell me where from and where to, and I'll give you the fare before anything is booked."
+                .into()
+        };
+        self.answer(session, text);
+        Ok(())
     }
 
     fn domain_of(&self, action: &str) -> &str {

@@ -104,6 +104,20 @@ pub fn confirm_question(summary: &Summary) -> String {
     format!("{notes}{verb} {}{price}?", described(summary))
 }
 
+/// A price asked about, answered: "A standard ride from 221B Baker Street
+/// to Gatwick Airport is £69.43."
+pub fn price_answer(summary: &Summary) -> String {
+    let what = described(summary);
+    let mut said = match summary.amount() {
+        Some(amount) => format!("{what} is {}.", money(amount, summary)),
+        None => format!("{what} has no price yet."),
+    };
+    if let Some(first) = said.get(..1) {
+        said = format!("{}{}", first.to_uppercase(), &said[1..]);
+    }
+    said
+}
+
 /// The question when a change replaces a placed command.
 pub fn amend_question(summary: &Summary, placed: &Placed) -> String {
     let refund = placed

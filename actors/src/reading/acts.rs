@@ -369,6 +369,49 @@ fn asks_what_errand_does(w: &[&str]) -> bool {
         && w.iter().all(|x| AROUND.contains(x) || VERB.contains(x))
 }
 
+/// "do you deliver groceries?", "can you book rides?": whether errand does
+/// a kind of thing (a bare plural or a domain's word, never "a cab to
+/// work").
+fn asks_if_errand_does(w: &[&str], question: bool) -> bool {
+    const VERB: &[&str] = &[
+        "deliver", "book", "order", "get", "do", "sell", "bring", "arrange",
+    ];
+    const KINDS: &[&str] = &[
+        "food",
+        "groceries",
+        "shopping",
+        "takeaway",
+        "takeout",
+        "delivery",
+    ];
+    // The verb after "do you", "can you".
+    let Some(verb) = w
+        .iter()
+        .skip(2)
+        .position(|x| VERB.contains(x))
+        .map(|v| v + 2)
+    else {
+        return false;
+    };
+    let asks = matches!(
+        w[..verb],
+        ["do", "you"]
+            | ["can", "you"]
+            | ["could", "you"]
+            | ["will", "you"]
+            | ["do", "you", "also"]
+            | ["can", "you", "also"]
+            | ["are", "you", "able", "to"]
+    );
+    let rest = &w[verb + 1..];
+    question
+        && asks
+        && (1..=2).contains(&rest.len())
+        && rest
+            .iter()
+            .all(|x| KINDS.contains(x) || (x.len() > 3 && x.ends_with('s') && !x.ends_with("ss")))
+}
+
 /// Filler around an act ("please", "errand", "um").
 const FILLER: &[&str] = &[
     "please", "errand", "um", "uh", "erm", "oh", "well", "so", "hmm", "there", "mate",
@@ -451,7 +494,10 @@ pub fn read(text: &str) -> Option<Act> {
     if bare_greeting {
         return Some(Act::Greeting);
     }
-    if HELP.contains(&joined.as_str()) || asks_what_errand_does(&w) {
+    if HELP.contains(&joined.as_str())
+        || asks_what_errand_does(&w)
+        || asks_if_errand_does(&w, question)
+    {
         return Some(Act::Help);
     }
     if let Some(act) = status(&w, &joined) {
@@ -913,9 +959,34 @@ fn catalog_question(w: &[&str], words: &Words, question: bool) -> Option<Act> {
         "how much is the ride",
         "how much will the ride cost",
     ];
+    // "what's the total then?", never "what's the price of milk".
+    let about_it = |rest: &str| {
+        rest.split(' ').all(|x| {
+            matches!(
+                x,
+                "then"
+                    | "please"
+                    | "altogether"
+                    | "all"
+                    | "together"
+                    | "in"
+                    | "total"
+                    | "of"
+                    | "it"
+                    | "that"
+                    | "this"
+                    | "for"
+                    | "the"
+                    | "order"
+                    | "ride"
+                    | "now"
+                    | "again"
+            )
+        })
+    };
     if WHOLE
         .iter()
-        .any(|p| joined == *p || joined.starts_with(&format!("{p} ")))
+        .any(|p| joined == *p || joined.strip_prefix(&format!("{p} ")).is_some_and(about_it))
     {
         return Some(Act::Price("it".into()));
     }
@@ -1248,6 +1319,13 @@ mod tests {
         assert_eq!(read("ok bye!"), Some(Act::Goodbye));
         assert_eq!(read("what can you do?"), Some(Act::Help));
         assert_eq!(read("so what do you sell?"), Some(Act::Help));
+        assert_eq!(read("do you deliver groceries?"), Some(Act::Help));
+        assert_eq!(read("can you book rides?"), Some(Act::Help));
+        assert_ne!(read("can you book a cab to work?"), Some(Act::Help));
+        assert_eq!(
+            read("what's the price of milk"),
+            Some(Act::Price("milk".into()))
+        );
         assert_eq!(read("what kind of things can I get?"), Some(Act::Help));
         assert_ne!(read("what can i order from the moon?"), Some(Act::Help));
         assert_eq!(
