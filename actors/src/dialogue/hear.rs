@@ -214,6 +214,16 @@ pub fn finish(
         )]);
         heard.parse.confidence = 0.5;
     }
+    // "what's the best burger in London?", "I love sushi": about errand's
+    // things, asking for nothing.
+    if heard.in_scope()
+        && heard.more.is_empty()
+        && open.is_none()
+        && acts::not_a_request(&first_text)
+    {
+        heard.action = crate::nlu::Intent::OutOfScope.as_str().to_owned();
+        heard.parse = Parse::out_of_scope();
+    }
     if heard.in_scope() {
         if model {
             reading.fill(&first_text, &heard.action, &mut heard.parse.slots, now_ms);

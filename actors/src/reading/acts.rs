@@ -1200,6 +1200,44 @@ fn trim_cost(rest: &str) -> String {
     rest.to_owned()
 }
 
+/// Whether words about errand's things ask for nothing: a question with
+/// no word of asking for ("what's the best burger in London?", "how far
+/// is the airport?") or a feeling ("I love sushi").
+pub fn not_a_request(text: &str) -> bool {
+    const ASKING: &[&str] = &[
+        "order", "get", "book", "buy", "send", "deliver", "bring", "want", "need", "like", "can",
+        "could", "would", "please", "grab", "fetch", "arrange", "call", "pick", "take", "have",
+        "i'd", "id", "let's", "lets", "gimme", "give", "make", "add", "cancel", "change", "about",
+        "fancy",
+    ];
+    let words = Words::new(text);
+    let w: Vec<&str> = words.norm().iter().map(String::as_str).collect();
+    let asks = w.iter().any(|x| ASKING.contains(x));
+    let wh = matches!(
+        w.first(),
+        Some(
+            &("what"
+                | "what's"
+                | "whats"
+                | "which"
+                | "where"
+                | "why"
+                | "how"
+                | "who"
+                | "is"
+                | "are"
+                | "does")
+        )
+    );
+    let feeling = w.len() >= 3
+        && w[0] == "i"
+        && matches!(
+            w[1],
+            "love" | "hate" | "adore" | "enjoy" | "miss" | "prefer"
+        );
+    (wh && !asks) || feeling
+}
+
 /// Whether an utterance reads as a change to what was just said ("make
 /// it two", "send it to work instead", "add fries", "actually, a pizza").
 pub fn is_change(text: &str) -> bool {
@@ -1320,6 +1358,11 @@ mod tests {
         assert_eq!(read("what can you do?"), Some(Act::Help));
         assert_eq!(read("so what do you sell?"), Some(Act::Help));
         assert_eq!(read("do you deliver groceries?"), Some(Act::Help));
+        assert!(not_a_request("what's the best burger in london"));
+        assert!(not_a_request("i love sushi"));
+        assert!(!not_a_request("what can i get from burger barn to home"));
+        assert!(!not_a_request("i need sushi"));
+        assert!(!not_a_request("how about a pizza to home"));
         assert_eq!(read("can you book rides?"), Some(Act::Help));
         assert_ne!(read("can you book a cab to work?"), Some(Act::Help));
         assert_eq!(
