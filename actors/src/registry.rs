@@ -131,6 +131,14 @@ impl ActionSpec {
         self.slots.iter().find(|s| s.name == name)
     }
 
+    /// Takes out of `slots` every place whose text is `no_place`.
+    pub fn drop_places(&self, slots: &mut SlotMap, no_place: impl Fn(&str) -> bool) {
+        slots.retain(|name, value| {
+            let place = self.slot(name).is_some_and(|s| s.kind == SlotKind::Place);
+            !(place && value.as_text().is_some_and(&no_place))
+        });
+    }
+
     /// The question for the first missing slot.
     pub fn question(&self, missing: &[String]) -> String {
         missing

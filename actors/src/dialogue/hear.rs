@@ -295,19 +295,10 @@ fn for_open(
             .filter(|m| m.known)
             .map(|m| m.text.to_lowercase())
             .collect();
-        slots.retain(|name, value| {
-            let place = spec.slot(name).is_some_and(|s| s.kind == SlotKind::Place);
-            !place
-                || value
-                    .as_text()
-                    .is_some_and(|v| known.contains(&v.to_lowercase()))
-        });
+        spec.drop_places(&mut slots, |v| !known.contains(&v.to_lowercase()));
     }
     // "now" answers when, never where.
-    slots.retain(|name, value| {
-        let place = spec.slot(name).is_some_and(|s| s.kind == SlotKind::Place);
-        !(place && value.as_text().is_some_and(crate::reading::when::is_now))
-    });
+    spec.drop_places(&mut slots, crate::reading::when::is_now);
     // "fine, six then" to "How many people are travelling?", whatever a
     // reader made of it.
     if let Some(asked) = open.missing.first().and_then(|m| spec.slot(m))

@@ -1196,14 +1196,8 @@ impl Turn<'_> {
             stage: Stage::Cancelling,
             summary: placed.summary.clone(),
             question: phrasing::cancel_question(&placed),
-            ..OpenCommand::asking(
-                placed.trace_id.clone(),
-                placed.action.clone(),
-                placed.slots.clone(),
-                Vec::new(),
-                String::new(),
-                self.turn,
-            )
+            turn: self.turn,
+            ..reopened(&placed)
         };
         // The question is a `confirm` event for the placed command.
         let summary = open.summary.clone().unwrap_or_else(|| Summary {

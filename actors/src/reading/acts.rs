@@ -717,6 +717,25 @@ fn no_longer_wanted(joined: &str) -> bool {
     })
 }
 
+/// What people call a command they placed ("cancel the cab", "I don't
+/// need the order anymore").
+const PLACED: &[&str] = &[
+    "order",
+    "ride",
+    "taxi",
+    "cab",
+    "booking",
+    "uber",
+    "car",
+    "groceries",
+    "shopping",
+    "delivery",
+    "food",
+    "pizza",
+    "burger",
+    "lift",
+];
+
 /// "cancel my last order", "cancel that ride", "cancel the taxi".
 fn cancel_placed(w: &[&str]) -> Option<Act> {
     // "actually, can you cancel my order", "oh wait, cancel the ride".
@@ -776,26 +795,7 @@ fn cancel_placed(w: &[&str]) -> Option<Act> {
                 )
             })
             .collect();
-        let named = !rest.is_empty()
-            && rest.iter().all(|x| {
-                matches!(
-                    *x,
-                    "order"
-                        | "ride"
-                        | "taxi"
-                        | "cab"
-                        | "booking"
-                        | "uber"
-                        | "car"
-                        | "groceries"
-                        | "shopping"
-                        | "delivery"
-                        | "food"
-                        | "pizza"
-                        | "burger"
-                        | "lift"
-                )
-            });
+        let named = !rest.is_empty() && rest.iter().all(|x| PLACED.contains(x));
         if !named {
             return None;
         }
@@ -815,26 +815,9 @@ fn cancel_placed(w: &[&str]) -> Option<Act> {
     }
     let at = w.iter().position(|x| *x == "cancel")?;
     let rest = &w[at + 1..];
-    let names_it = rest.iter().any(|x| {
-        matches!(
-            *x,
-            "my" | "last"
-                | "order"
-                | "ride"
-                | "taxi"
-                | "cab"
-                | "booking"
-                | "uber"
-                | "car"
-                | "groceries"
-                | "shopping"
-                | "delivery"
-                | "food"
-                | "previous"
-                | "pizza"
-                | "burger"
-        )
-    });
+    let names_it = rest
+        .iter()
+        .any(|x| matches!(*x, "my" | "last" | "previous") || PLACED.contains(x));
     // "I'd like to cancel", "can you cancel it": the last one, unnamed.
     let bare = rest
         .iter()

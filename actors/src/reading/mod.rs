@@ -420,13 +420,7 @@ impl Reading {
             take(named.from, named.to);
             // Nor is it a place ("from sakura" answering "where to?").
             let said = words.span(named.from, named.to).to_lowercase();
-            slots.retain(|name, value| {
-                let place = spec.slot(name).is_some_and(|s| s.kind == SlotKind::Place);
-                !(place
-                    && value
-                        .as_text()
-                        .is_some_and(|v| said.contains(&v.to_lowercase())))
-            });
+            spec.drop_places(slots, |v| said.contains(&v.to_lowercase()));
             slots.insert("restaurant".into(), SlotValue::Text(named.name));
         }
         for place in &places {
@@ -500,22 +494,11 @@ impl Reading {
             }
         }
         // "add fries to that": a pointer is no place.
-        slots.retain(|name, value| {
-            let place = spec.slot(name).is_some_and(|s| s.kind == SlotKind::Place);
-            !(place
-                && value.as_text().is_some_and(|v| {
-                    matches!(
-                        v.trim().to_lowercase().as_str(),
-                        "that"
-                            | "it"
-                            | "this"
-                            | "them"
-                            | "there"
-                            | "here"
-                            | "the order"
-                            | "my order"
-                    )
-                }))
+        spec.drop_places(slots, |v| {
+            matches!(
+                v.trim().to_lowercase().as_str(),
+                "that" | "it" | "this" | "them" | "there" | "here" | "the order" | "my order"
+            )
         });
         // A reader's place that is a dish ("switch it to a cappuccino"
         // read as where to deliver) is no place.
@@ -525,12 +508,8 @@ impl Reading {
                 .filter(|m| m.known)
                 .map(|m| m.text.to_lowercase())
                 .collect();
-            slots.retain(|name, value| {
-                let place = spec.slot(name).is_some_and(|s| s.kind == SlotKind::Place);
-                !(place
-                    && value.as_text().is_some_and(|v| {
-                        !known.contains(&v.to_lowercase()) && names_known(v, menu)
-                    }))
+            spec.drop_places(slots, |v| {
+                !known.contains(&v.to_lowercase()) && names_known(v, menu)
             });
         }
         ground_places(spec, &places, slots);
@@ -607,9 +586,7 @@ fn aside(words: &Words, name: &str, spans: &[(usize, usize)]) -> bool {
     let said = Words::new(name);
     let n = said.len();
     let keys = words.norm();
-    let Some(at) = (0..keys.len().saturating_sub(n.saturating_sub(1)))
-        .find(|&i| n > 0 && keys[i..i + n] == said.norm()[..])
-    else {
+    let Some(at) = words.find(&said.norm().join(" ")).filter(|_| n > 0) else {
         return false;
     };
     let stop = |i: usize| {
@@ -637,9 +614,7 @@ fn said_in_full(words: &Words, menu: &Menu, taken: &[bool], item: ItemRequest) -
     let said = Words::new(&item.name);
     let n = said.len();
     let keys = words.norm();
-    let Some(at) = (0..keys.len().saturating_sub(n.saturating_sub(1)))
-        .find(|&i| n > 0 && keys[i..i + n] == said.norm()[..])
-    else {
+    let Some(at) = words.find(&said.norm().join(" ")).filter(|_| n > 0) else {
         return item;
     };
     let item_keys: Vec<String> = keys.iter().map(|w| crate::agents::item_key(w)).collect();
