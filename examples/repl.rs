@@ -61,7 +61,7 @@ async fn main() -> anyhow::Result<()> {
             let config = errand_cluster::config::Config::from_env()?;
             let options = errand_cluster::NodeOptions::from_config(&config).await?;
             let started = errand_cluster::Node::start(options).await?;
-            let link = local(&started, &session);
+            let link = local(&started, &session)?;
             node = Some(started);
             link
         }
@@ -161,10 +161,12 @@ fn short(trace: &str) -> &str {
     trace.get(trace.len().saturating_sub(6)..).unwrap_or(trace)
 }
 
-fn local(node: &errand_cluster::Node, session: &str) -> Link {
+fn local(node: &errand_cluster::Node, session: &str) -> anyhow::Result<Link> {
     let (say_tx, mut say_rx) = mpsc::channel::<String>(16);
     let (event_tx, event_rx) = mpsc::channel(256);
-    let mut client = node.client(session);
+    let mut client = node
+        .client(session)
+        .context("ERRAND_ROLES leaves out the gateway: nothing to talk to")?;
     tokio::spawn(async move {
         loop {
             tokio::select! {
@@ -180,10 +182,10 @@ fn local(node: &errand_cluster::Node, session: &str) -> Link {
             }
         }
     });
-    Link {
+    Ok(Link {
         say: say_tx,
         events: event_rx,
-    }
+    })
 }
 
 async fn remote(url: &str, session: &str) -> anyhow::Result<Link> {

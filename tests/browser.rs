@@ -312,7 +312,7 @@ fn base64_decode(text: &str) -> Vec<u8> {
 #[tokio::test]
 async fn the_page_completes_the_burger_dialogue_and_loses_no_event_across_a_dropped_socket() {
     let stack = TestStack::start().await;
-    let (addr, server) = stack.serve_http().await;
+    let addr = stack.http_addr();
     let browser = Driver::start().await;
     browser.open(&format!("http://{addr}/")).await;
 
@@ -396,7 +396,6 @@ async fn the_page_completes_the_burger_dialogue_and_loses_no_event_across_a_drop
         .await;
     assert_eq!(reconnects, "open");
     browser.screenshot("after-reconnect.png").await;
-    server.abort();
     stack.shutdown().await;
 }
 
@@ -411,7 +410,7 @@ async fn the_page_completes_the_burger_dialogue_and_loses_no_event_across_a_drop
 #[tokio::test]
 async fn the_page_confirms_one_order_cancels_another_and_shows_both_after_a_reload() {
     let stack = TestStack::start().await;
-    let (addr, server) = stack.serve_http().await;
+    let addr = stack.http_addr();
     let browser = Driver::start().await;
     browser.open(&format!("http://{addr}/")).await;
 
@@ -667,7 +666,6 @@ async fn the_page_confirms_one_order_cancels_another_and_shows_both_after_a_relo
     assert!(refunded.contains("Cancelled, refunded"), "{refunded}");
     assert_eq!(browser.buttons("food").await, json!([]));
     browser.screenshot("cancelled-and-refunded.png").await;
-    server.abort();
     stack.shutdown().await;
 }
 
@@ -698,7 +696,7 @@ async fn the_microphone_button_orders_a_burger_by_voice() {
         o.stt = Some(errand_actors::speech::SpeechConfig::new(url));
     })
     .await;
-    let (addr, server) = stack.serve_http().await;
+    let addr = stack.http_addr();
     let wav = std::env::temp_dir().join(format!("errand-mic-{}.wav", std::process::id()));
     let spoke = Command::new("espeak-ng")
         .arg("-w")
@@ -762,6 +760,5 @@ async fn the_microphone_button_orders_a_burger_by_voice() {
         .await;
     assert!(placed.as_str().unwrap().contains("burger"), "{placed}");
     std::fs::remove_file(&wav).ok();
-    server.abort();
     stack.shutdown().await;
 }

@@ -79,9 +79,7 @@ fn repl_json_runs_the_burger_dialogue() {
 #[tokio::test]
 async fn repl_talks_to_a_running_gateway() {
     let stack = errand_harness::TestStack::start().await;
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let url = format!("ws://{}/v1/ws/text", listener.local_addr().unwrap());
-    let server = tokio::spawn(errand_gateway::serve(listener, stack.node.app_state()));
+    let url = format!("ws://{}/v1/ws/text", stack.http_addr());
     let events = tokio::task::spawn_blocking(move || {
         run(
             "repl",
@@ -96,7 +94,6 @@ async fn repl_talks_to_a_running_gateway() {
         .find(|e| e["type"] == "status" && e["status"] == "confirmed")
         .expect("the ride is confirmed through the gateway");
     assert!(done["result"]["booking_id"].is_string());
-    server.abort();
     stack.shutdown().await;
 }
 

@@ -14,7 +14,6 @@ use tokio_tungstenite::tungstenite::client::IntoClientRequest;
 struct Server {
     addr: SocketAddr,
     stack: TestStack,
-    server: tokio::task::JoinHandle<std::io::Result<()>>,
 }
 
 async fn server() -> Server {
@@ -23,14 +22,8 @@ async fn server() -> Server {
 
 async fn server_with(configure: impl FnOnce(&mut errand_cluster::NodeOptions)) -> Server {
     let stack = TestStack::start_with(configure).await;
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = listener.local_addr().unwrap();
-    let server = tokio::spawn(errand_gateway::serve(listener, stack.node.app_state()));
-    Server {
-        addr,
-        stack,
-        server,
-    }
+    let addr = stack.http_addr();
+    Server { addr, stack }
 }
 
 type Socket =
@@ -174,7 +167,6 @@ async fn a_malformed_frame_gets_an_error_and_the_same_socket_completes_a_dialogu
         ]
     );
     assert!(command["history"][0]["at_ms"].as_u64().unwrap() > 0);
-    s.server.abort();
     s.stack.shutdown().await;
 }
 
@@ -213,7 +205,6 @@ async fn the_cab_and_the_weather_over_a_real_socket() {
         metrics.contains(r#"errand_http_requests_total{route="/v1/ws/text",status="101"} 1"#),
         "{metrics}"
     );
-    s.server.abort();
     s.stack.shutdown().await;
 }
 
@@ -238,7 +229,6 @@ async fn status_api_health_and_unknown_routes() {
     let (status, _, body) = http_get(s.addr, "/v1/nothing-here").await;
     assert_eq!(status, 404);
     assert_eq!(body["code"], "not_found");
-    s.server.abort();
     s.stack.shutdown().await;
 }
 
@@ -263,11 +253,9 @@ async fn shutdown_closes_sockets_with_a_reason() {
     .expect("with a close frame");
     assert_eq!(u16::from(close.code), 1001);
     assert!(close.reason.contains("shutting down"));
-    let result = tokio::time::timeout(secs(5), s.server)
+    tokio::time::timeout(secs(15), s.stack.shutdown())
         .await
-        .expect("the server stops");
-    assert!(result.unwrap().is_ok());
-    s.stack.shutdown().await;
+        .expect("the node stops");
 }
 
 async fn connect_path(addr: SocketAddr, path: &str) -> Socket {
@@ -311,7 +299,6 @@ async fn the_mic_socket_echoes_partials_and_reasons_finals() {
     })
     .await;
     assert_eq!(done["trace_id"], question["trace_id"]);
-    s.server.abort();
     s.stack.shutdown().await;
 }
 
@@ -398,7 +385,6 @@ async fn utterances_over_plain_http_and_events_as_server_sent_events() {
         (status, body["code"].as_str()),
         (400, Some("empty_utterance"))
     );
-    s.server.abort();
     s.stack.shutdown().await;
 }
 
@@ -527,7 +513,6 @@ async fn rest_adapters_answer_with_the_result_and_honour_idempotency_keys() {
         (status, missing["code"].as_str()),
         (404, Some("unknown_place"))
     );
-    s.server.abort();
     s.stack.shutdown().await;
 }
 
@@ -623,7 +608,6 @@ async fn with_auth_on_a_subject_sees_only_its_own_commands() {
         tokio_tungstenite::connect_async(request).await.is_err(),
         "a foreign origin is refused"
     );
-    s.server.abort();
     s.stack.shutdown().await;
 }
 
@@ -679,7 +663,6 @@ async fn limits_rate_sockets_per_client_and_idle_sockets() {
     .expect("closed when idle")
     .expect("with a reason");
     assert_eq!(close.reason.as_str(), "idle timeout");
-    s.server.abort();
     s.stack.shutdown().await;
 }
 
@@ -736,7 +719,6 @@ async fn the_openapi_document_lists_every_route_and_every_listed_route_exists() 
             .ends_with("FoodOrder")
     );
     assert!(doc["components"]["schemas"]["FoodOrder"]["properties"]["items"].is_object());
-    s.server.abort();
     s.stack.shutdown().await;
 }
 
@@ -809,7 +791,6 @@ async fn a_domain_served_by_an_external_http_service() {
     let refused = agent.execute(&nowhere, &services).await.unwrap_err();
     assert_eq!(refused.code.as_str(), "unknown_place");
     stack.shutdown().await;
-    provider.server.abort();
     provider.stack.shutdown().await;
 }
 
@@ -840,7 +821,6 @@ async fn oversized_frames_and_bodies_are_refused_with_codes() {
     assert_eq!(status, 405);
     assert_eq!(content_type, "application/problem+json");
     assert!(body["code"].is_string());
-    s.server.abort();
     s.stack.shutdown().await;
 }
 
@@ -911,6 +891,5 @@ async fn a_placed_order_is_cancelled_over_http_and_refunded_once() {
             .iter()
             .all(|h| h["status"] != "dispatched")
     );
-    s.server.abort();
     s.stack.shutdown().await;
 }

@@ -315,9 +315,7 @@ async fn redis_down_means_state_unavailable_quickly_then_recovery() {
     let mut server = RedisServer::start();
     let prefix = unique_prefix();
     let stack = TestStack::start_with_redis(&server.url(), &prefix, |_| {}).await;
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = listener.local_addr().unwrap();
-    let http = tokio::spawn(errand_gateway::serve(listener, stack.node.app_state()));
+    let addr = stack.http_addr();
     let mut person = stack.client("outage");
     let trace = person.say("order me a burger").await.unwrap();
     person.expect_type("clarify", secs(5)).await;
@@ -356,7 +354,6 @@ async fn redis_down_means_state_unavailable_quickly_then_recovery() {
         .expect_status(trace.as_str(), "confirmed", secs(10))
         .await;
     assert_eq!(http_status(addr, "/readyz").await, 200);
-    http.abort();
     stack.shutdown().await;
 }
 

@@ -23,7 +23,7 @@ async fn serve(
     configure: impl FnOnce(&mut errand_cluster::NodeOptions),
 ) -> (TestStack, SocketAddr) {
     let stack = TestStack::start_with(configure).await;
-    let (addr, _server) = stack.serve_http().await;
+    let addr = stack.http_addr();
     (stack, addr)
 }
 

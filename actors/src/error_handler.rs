@@ -1,52 +1,59 @@
 //! The error handler: consumes `agent.error`. For every dead letter it keeps
 //! the record for replay, marks its command `failed` and tells the person.
 
+use crate::bounds::ERROR_LANES;
 use crate::envelope::Envelope;
+use crate::laned::LaneWork;
+use crate::role::{Feed, NodeCtx, Role, RoleError};
+use crate::supervisor::ChildSpec;
+use errand_schemas::topics::AGENT_ERROR;
 use crate::retrier::public_code;
 use crate::store::DeadLetterStore;
 use crate::tracking::Tracker;
 use errand_schemas::{DeadLetter, ErrorBody, ErrorCode, Status, StatusUpdate};
-use ractor::{Actor, ActorProcessingErr, ActorRef};
 use std::sync::Arc;
 
-pub enum ErrorHandlerMessage {
-    DeadLetter(Envelope<DeadLetter>),
-}
-
-impl ractor::Message for ErrorHandlerMessage {}
-
-pub struct ErrorHandler;
-
-#[derive(Clone)]
-pub struct ErrorHandlerArgs {
+/// The error handler's work on each dead letter; it runs as a
+/// [`LanedWorker`](crate::laned::LanedWorker).
+pub struct ErrorHandler {
     pub tracker: Tracker,
     pub dead_letters: Arc<dyn DeadLetterStore>,
 }
 
-impl Actor for ErrorHandler {
-    type Msg = ErrorHandlerMessage;
-    type State = ErrorHandlerArgs;
-    type Arguments = ErrorHandlerArgs;
+/// The errors role: the [`ErrorHandler`] fed from `agent.error`.
+pub struct ErrorsRole;
 
-    async fn pre_start(
-        &self,
-        _myself: ActorRef<Self::Msg>,
-        args: ErrorHandlerArgs,
-    ) -> Result<Self::State, ActorProcessingErr> {
-        Ok(args)
+impl Role for ErrorsRole {
+    fn name(&self) -> &'static str {
+        "errors"
     }
 
-    async fn handle(
-        &self,
-        _myself: ActorRef<Self::Msg>,
-        message: Self::Msg,
-        state: &mut Self::State,
-    ) -> Result<(), ActorProcessingErr> {
-        let ErrorHandlerMessage::DeadLetter(envelope) = message;
+    fn children(&self, ctx: &NodeCtx) -> Result<Vec<ChildSpec>, RoleError> {
+        let work = ErrorHandler {
+            tracker: ctx.tracker.clone(),
+            dead_letters: ctx.stores.dead_letters.clone(),
+        };
+        Ok(ctx.laned(
+            "error_handler",
+            work,
+            ERROR_LANES,
+            Feed::group("errand-errors", vec![AGENT_ERROR.into()]),
+        ))
+    }
+}
+
+impl LaneWork for ErrorHandler {
+    type Payload = DeadLetter;
+
+    fn key(letter: &DeadLetter) -> &str {
+        &letter.key
+    }
+
+    async fn handle(&self, envelope: Envelope<DeadLetter>) {
         let letter = envelope.payload().clone();
-        if let Err(e) = state.dead_letters.put(&letter).await {
+        if let Err(e) = self.dead_letters.put(&letter).await {
             envelope.fail(ErrorCode::StateUnavailable, e);
-            return Ok(());
+            return;
         }
         if let (Some(trace_id), Some(session_id)) = (&letter.trace_id, &letter.session_id) {
             let step = StatusUpdate {
@@ -65,13 +72,12 @@ impl Actor for ErrorHandler {
                     0,
                 )
             };
-            if let Err(e) = state.tracker.record(step).await {
+            if let Err(e) = self.tracker.record(step).await {
                 envelope.fail(e.code(), e);
-                return Ok(());
+                return;
             }
         }
         tracing::info!(id = %letter.id, topic = %letter.source_topic, "dead letter kept for replay");
         envelope.ack();
-        Ok(())
     }
 }

@@ -11,7 +11,7 @@
 //! | --- | --- |
 //! | [`bus`] | topics of keyed records: at least once, per-key order, done on acknowledgement; [`bus::MemoryBus`] |
 //! | [`envelope`] | a record that reports itself to the retrier if dropped unacknowledged |
-//! | [`lanes`] | parallel lanes inside an actor, one key per lane (order per session) |
+//! | [`laned`] | the laned worker: one actor type for every consumer that keeps per-session order, its lanes supervised |
 //! | [`ingress`] | the actor that bridges a bus subscription into an actor, with a bounded window |
 //! | [`retrier`] | every node's dead-letter office: retries with backoff, then `agent.error` |
 //! | [`error_handler`] | consumes `agent.error`: marks the command failed, tells the person, keeps it |
@@ -39,7 +39,8 @@ pub mod dialogue;
 pub mod envelope;
 pub mod error_handler;
 pub mod ingress;
-pub mod lanes;
+pub mod bounds;
+pub mod laned;
 pub mod llm;
 pub mod metrics;
 pub mod nlu;
@@ -47,6 +48,7 @@ pub mod reading;
 pub mod reasoner;
 pub mod registry;
 pub mod retrier;
+pub mod role;
 pub mod router;
 pub mod slot;
 pub mod speech;

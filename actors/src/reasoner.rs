@@ -18,31 +18,26 @@ use crate::bus::OutRecord;
 use crate::dialogue::hear::{self, context};
 use crate::dialogue::{Ctx, DialogueConfig, Effect, Heard, decide};
 use crate::envelope::Envelope;
-use crate::lanes::Lanes;
-use crate::llm::LlmReasoner;
+use crate::laned::LaneWork;
+use crate::bounds::REASONER_LANES;
+use crate::llm::{LlmConfig, LlmReasoner};
 use crate::nlu::{Parse, Understand};
 use crate::reading::Reading;
 use crate::registry::DomainRegistry;
+use crate::role::{Feed, NodeCtx, Role, RoleError};
 use crate::router::AgentCaller;
 use crate::store::{SessionStore, StoreError};
+use crate::supervisor::ChildSpec;
 use crate::tracking::{TrackError, Tracker};
-use errand_schemas::topics::{AGENT_CMD, AGENT_OUT_CLARIFY};
+use errand_schemas::topics::{AGENT_CMD, AGENT_OUT_CLARIFY, TRANSCRIPT};
 use errand_schemas::{LastTurn, OpenCommand, SessionState, Utterance};
-use ractor::{Actor, ActorProcessingErr, ActorRef};
 use std::sync::Arc;
-use std::time::Duration;
 use tracing::Instrument;
 
-pub enum ReasonerMessage {
-    Utterance(Envelope<Utterance>),
-}
-
-impl ractor::Message for ReasonerMessage {}
-
-pub struct Reasoner;
-
+/// The reasoner's work on each utterance; it runs as a
+/// [`LanedWorker`](crate::laned::LanedWorker), one session per lane.
 #[derive(Clone)]
-pub struct ReasonerArgs {
+pub struct Reasoner {
     pub nlu: Arc<dyn Understand>,
     pub registry: DomainRegistry,
     pub tracker: Tracker,
@@ -50,69 +45,85 @@ pub struct ReasonerArgs {
     pub config: DialogueConfig,
     /// Reads utterances instead of `nlu` when an endpoint is configured.
     pub llm: Option<Arc<LlmReasoner>>,
-    /// Parallel lanes (sessions spread over them).
-    pub lanes: usize,
     /// Quotes and cancellations from the domain agents.
     pub agents: AgentCaller,
     /// What errand reads itself (typos, amounts, places, times, acts).
     pub reading: Arc<Reading>,
 }
 
-pub struct ReasonerState {
-    lanes: Option<Lanes<Envelope<Utterance>>>,
+impl LaneWork for Reasoner {
+    type Payload = Utterance;
+
+    fn key(utterance: &Utterance) -> &str {
+        utterance.session_id.as_str()
+    }
+
+    async fn handle(&self, envelope: Envelope<Utterance>) {
+        let u = envelope.payload();
+        let span =
+            tracing::info_span!("reason", trace_id = %u.trace_id, session_id = %u.session_id);
+        async move {
+            match reason(self, envelope.payload()).await {
+                Ok(()) => envelope.ack(),
+                Err(e) => envelope.fail(e.code(), e),
+            }
+        }
+        .instrument(span)
+        .await
+    }
 }
 
-impl Actor for Reasoner {
-    type Msg = ReasonerMessage;
-    type State = ReasonerState;
-    type Arguments = ReasonerArgs;
+/// The reasoner role: a laned [`Reasoner`] fed from `transcript`.
+pub struct ReasonerRole {
+    pub nlu: Arc<dyn Understand>,
+    /// The LLM reasoner's endpoint: when set, the model reads utterances
+    /// and `nlu` is its fallback.
+    pub llm: Option<LlmConfig>,
+    pub dialogue: DialogueConfig,
+}
 
-    async fn pre_start(
-        &self,
-        _myself: ActorRef<Self::Msg>,
-        args: ReasonerArgs,
-    ) -> Result<Self::State, ActorProcessingErr> {
-        let count = args.lanes;
-        let args = Arc::new(args);
-        let lanes = Lanes::new(count, move |envelope: Envelope<Utterance>| {
-            let args = args.clone();
-            let u = envelope.payload();
-            let span =
-                tracing::info_span!("reason", trace_id = %u.trace_id, session_id = %u.session_id);
-            async move {
-                match reason(&args, envelope.payload()).await {
-                    Ok(()) => envelope.ack(),
-                    Err(e) => envelope.fail(e.code(), e),
-                }
+impl Role for ReasonerRole {
+    fn name(&self) -> &'static str {
+        "reasoner"
+    }
+
+    fn children(&self, ctx: &NodeCtx) -> Result<Vec<ChildSpec>, RoleError> {
+        let settings = |message: String| RoleError::Settings {
+            role: "reasoner",
+            message,
+        };
+        let llm = match &self.llm {
+            Some(config) => {
+                tracing::info!(
+                    llm.base_url = %config.masked_base_url(),
+                    llm.model = %config.model,
+                    llm.fallback = config.fallback.as_str(),
+                    "the LLM reasoner reads utterances"
+                );
+                let llm = LlmReasoner::new(config.clone(), &ctx.registry, self.nlu.clone())
+                    .map_err(|e| settings(e.to_string()))?;
+                Some(Arc::new(llm))
             }
-            .instrument(span)
-        });
-        Ok(ReasonerState { lanes: Some(lanes) })
-    }
-
-    async fn post_stop(
-        &self,
-        _myself: ActorRef<Self::Msg>,
-        state: &mut Self::State,
-    ) -> Result<(), ActorProcessingErr> {
-        if let Some(lanes) = state.lanes.take() {
-            lanes.drain(Duration::from_secs(10)).await;
-        }
-        Ok(())
-    }
-
-    async fn handle(
-        &self,
-        _myself: ActorRef<Self::Msg>,
-        message: Self::Msg,
-        state: &mut Self::State,
-    ) -> Result<(), ActorProcessingErr> {
-        let ReasonerMessage::Utterance(envelope) = message;
-        if let Some(lanes) = &mut state.lanes {
-            let key = envelope.payload().session_id.to_string();
-            lanes.dispatch(&key, envelope);
-        }
-        Ok(())
+            None => None,
+        };
+        let time_zone = Reading::time_zone(&self.dialogue.time_zone)
+            .map_err(|e| settings(format!("ERRAND_TIME_ZONE: {e}")))?;
+        let work = Reasoner {
+            nlu: self.nlu.clone(),
+            registry: ctx.registry.clone(),
+            tracker: ctx.tracker.clone(),
+            sessions: ctx.stores.sessions.clone(),
+            config: self.dialogue.clone(),
+            llm,
+            agents: ctx.agents(),
+            reading: Arc::new(Reading::new(&ctx.registry, time_zone)),
+        };
+        Ok(ctx.laned(
+            "reasoner",
+            work,
+            REASONER_LANES,
+            Feed::group("errand-reasoner", vec![TRANSCRIPT.into()]),
+        ))
     }
 }
 
@@ -120,7 +131,7 @@ impl Actor for Reasoner {
 /// new dialogue state are saved together; a redelivered utterance (same
 /// `utterance_id`) replays the saved effects instead of deciding again (nor
 /// asking the model again).
-pub async fn reason(args: &ReasonerArgs, utterance: &Utterance) -> Result<(), TrackError> {
+pub async fn reason(args: &Reasoner, utterance: &Utterance) -> Result<(), TrackError> {
     let mut effects = None;
     let desk = desk::AgentDesk {
         agents: &args.agents,
@@ -230,7 +241,7 @@ pub async fn reason(args: &ReasonerArgs, utterance: &Utterance) -> Result<(), Tr
 /// Hears an utterance: errand's own reading, then the LLM or the offline
 /// reader for what is asked, grounded in the words.
 async fn listen<'a>(
-    args: &'a ReasonerArgs,
+    args: &'a Reasoner,
     utterance: &Utterance,
     session: &SessionState,
     now_ms: u64,

@@ -13,6 +13,8 @@
 
 use crate::bus::{Bus, OutRecord};
 use crate::envelope::Failure;
+use crate::role::{NodeCtx, Role, RoleError};
+use crate::supervisor::ChildSpec;
 use errand_schemas::topics::AGENT_ERROR;
 use errand_schemas::{DeadLetter, ErrorCode, SessionId, TraceId, now_ms};
 use ractor::{Actor, ActorProcessingErr, ActorRef};
@@ -56,6 +58,32 @@ impl RetryPolicy {
     }
 }
 
+/// The core role, on every node: the [`Retrier`] that every ingress and
+/// envelope of the node reports to.
+pub struct CoreRole {
+    pub retry: RetryPolicy,
+}
+
+impl Role for CoreRole {
+    fn name(&self) -> &'static str {
+        "core"
+    }
+
+    fn children(&self, ctx: &NodeCtx) -> Result<Vec<ChildSpec>, RoleError> {
+        let args = RetrierArgs {
+            bus: ctx.bus.clone(),
+            policy: self.retry.clone(),
+            node: ctx.node_name.clone(),
+        };
+        Ok(vec![
+            ChildSpec::new::<Retrier, _>("retrier", Some(ctx.failures.clone()), move || {
+                (Retrier, args.clone())
+            })
+            .with_detail(format!("▶ {AGENT_ERROR}")),
+        ])
+    }
+}
+
 pub enum RetrierMessage {
     /// A record could not be processed (or its envelope was dropped).
     Failed(Failure),
@@ -67,6 +95,7 @@ impl ractor::Message for RetrierMessage {}
 
 pub struct Retrier;
 
+#[derive(Clone)]
 pub struct RetrierArgs {
     pub bus: Arc<dyn Bus>,
     pub policy: RetryPolicy,

@@ -10,104 +10,72 @@
 
 use crate::agents::host::{AgentMessage, agent_group};
 use crate::agents::wire::{CancelRequest, Wire};
+use crate::bounds::ROUTER_LANES;
 use crate::bus::OutRecord;
 use crate::envelope::Envelope;
-use crate::lanes::Lanes;
+use crate::laned::LaneWork;
 use crate::registry::DomainRegistry;
+use crate::role::{Feed, NodeCtx, Role, RoleError};
+use crate::supervisor::ChildSpec;
 use crate::tracking::Tracker;
-use errand_schemas::topics::agent_out;
+use errand_schemas::topics::{AGENT_CMD, agent_out};
 use errand_schemas::{
     AgentResult, CancelResult, Command, ErrorBody, ErrorCode, Refusal, Status, StatusUpdate,
     Summary, TraceId,
 };
 use ractor::rpc::CallResult;
-use ractor::{Actor, ActorCell, ActorProcessingErr, ActorRef, RpcReplyPort};
+use ractor::{ActorCell, ActorRef, RpcReplyPort};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
-/// How long to wait before looking for an agent again.
-const RETRY_PICK: Duration = Duration::from_millis(20);
 use tracing::Instrument;
 
-pub enum RouterMessage {
-    Command(Envelope<Command>),
-}
+/// How long to wait before looking for an agent again.
+const RETRY_PICK: Duration = Duration::from_millis(20);
 
-impl ractor::Message for RouterMessage {}
-
-pub struct Router;
-
-#[derive(Clone)]
-pub struct RouterArgs {
+/// The router's work on each command; it runs as a
+/// [`LanedWorker`](crate::laned::LanedWorker), one session per lane.
+pub struct Router {
     pub registry: DomainRegistry,
     pub tracker: Tracker,
-    pub scope: String,
-    pub call_timeout: Duration,
-    /// Parallel lanes (sessions spread over them).
-    pub lanes: usize,
-    /// In a cluster: which nodes' agents may be called.
-    pub node_filter: Option<NodeFilter>,
+    pub agents: AgentCaller,
 }
 
-pub struct RouterState {
-    lanes: Option<Lanes<Envelope<Command>>>,
-}
+impl LaneWork for Router {
+    type Payload = Command;
 
-/// What every lane shares.
-struct Core {
-    args: RouterArgs,
-    agents: AgentCaller,
-}
-
-impl Actor for Router {
-    type Msg = RouterMessage;
-    type State = RouterState;
-    type Arguments = RouterArgs;
-
-    async fn pre_start(
-        &self,
-        _myself: ActorRef<Self::Msg>,
-        args: RouterArgs,
-    ) -> Result<Self::State, ActorProcessingErr> {
-        let count = args.lanes;
-        let mut agents = AgentCaller::new(args.scope.clone(), args.call_timeout);
-        if let Some(filter) = &args.node_filter {
-            agents = agents.with_node_filter(filter.clone());
-        }
-        let core = Arc::new(Core { agents, args });
-        let lanes = Lanes::new(count, move |envelope: Envelope<Command>| {
-            let core = core.clone();
-            let command = envelope.payload();
-            let span = tracing::info_span!("route", trace_id = %command.trace_id, session_id = %command.session_id, domain = %command.domain());
-            async move { core.route(envelope).await }.instrument(span)
-        });
-        Ok(RouterState { lanes: Some(lanes) })
+    fn key(command: &Command) -> &str {
+        command.session_id.as_str()
     }
 
-    async fn post_stop(
-        &self,
-        _myself: ActorRef<Self::Msg>,
-        state: &mut Self::State,
-    ) -> Result<(), ActorProcessingErr> {
-        if let Some(lanes) = state.lanes.take() {
-            lanes.drain(Duration::from_secs(10)).await;
-        }
-        Ok(())
+    async fn handle(&self, envelope: Envelope<Command>) {
+        let command = envelope.payload();
+        let span = tracing::info_span!("route", trace_id = %command.trace_id, session_id = %command.session_id, domain = %command.domain());
+        self.route(envelope).instrument(span).await
+    }
+}
+
+/// The router role: a laned [`Router`] fed from `agent.cmd`.
+pub struct RouterRole;
+
+impl Role for RouterRole {
+    fn name(&self) -> &'static str {
+        "router"
     }
 
-    async fn handle(
-        &self,
-        _myself: ActorRef<Self::Msg>,
-        message: Self::Msg,
-        state: &mut Self::State,
-    ) -> Result<(), ActorProcessingErr> {
-        let RouterMessage::Command(envelope) = message;
-        if let Some(lanes) = &mut state.lanes {
-            let key = envelope.payload().session_id.to_string();
-            lanes.dispatch(&key, envelope);
-        }
-        Ok(())
+    fn children(&self, ctx: &NodeCtx) -> Result<Vec<ChildSpec>, RoleError> {
+        let work = Router {
+            registry: ctx.registry.clone(),
+            tracker: ctx.tracker.clone(),
+            agents: ctx.agents(),
+        };
+        Ok(ctx.laned(
+            "router",
+            work,
+            ROUTER_LANES,
+            Feed::group("errand-router", vec![AGENT_CMD.into()]),
+        ))
     }
 }
 
@@ -254,11 +222,11 @@ impl AgentCaller {
     }
 }
 
-impl Core {
+impl Router {
     async fn route(&self, envelope: Envelope<Command>) {
         let command = envelope.payload().clone();
         let domain = command.domain().to_owned();
-        let tracker = self.args.tracker.clone();
+        let tracker = self.tracker.clone();
         let step = |status| {
             StatusUpdate::new(
                 command.trace_id.clone(),
@@ -268,7 +236,7 @@ impl Core {
                 command.turn,
             )
         };
-        if self.args.registry.spec(&domain).is_none() {
+        if self.registry.spec(&domain).is_none() {
             let error = ErrorBody::new(
                 ErrorCode::UnknownDomain,
                 format!("errand has no \"{domain}\" domain"),
@@ -290,7 +258,7 @@ impl Core {
             deadline_ms: command.deadline_ms,
             ..step(Status::Dispatched)
         };
-        if self.args.registry.is_external(&domain) {
+        if self.registry.is_external(&domain) {
             // Its service reads agent.cmd itself and answers on agent.out.<domain>.
             match tracker.record(dispatched).await {
                 Ok(_) => envelope.ack(),

@@ -40,9 +40,30 @@ pub type StartFn = Arc<dyn Fn(ActorCell) -> StartFuture + Send + Sync>;
 pub struct ChildSpec {
     pub name: String,
     pub start: StartFn,
+    /// What it is, in the drawing of the tree (topics, lanes).
+    pub detail: Option<String>,
+    /// A supervisor's own children; empty for a worker.
+    pub children: Vec<ChildSpec>,
 }
 
 impl ChildSpec {
+    /// A child started by `start` (called again for every restart), which
+    /// spawns it linked to the supervisor cell it is given.
+    pub fn custom(name: impl Into<String>, start: StartFn) -> Self {
+        Self {
+            name: name.into(),
+            start,
+            detail: None,
+            children: Vec::new(),
+        }
+    }
+
+    /// The same child, described in the drawing of the tree.
+    pub fn with_detail(mut self, detail: impl Into<String>) -> Self {
+        self.detail = Some(detail.into());
+        self
+    }
+
     /// A child made by `make` (called again for every restart); when given,
     /// `slot` is filled with each new incarnation.
     pub fn new<A, F>(
@@ -55,9 +76,9 @@ impl ChildSpec {
         F: Fn() -> (A, A::Arguments) + Send + Sync + 'static,
     {
         let make = Arc::new(make);
-        Self {
-            name: name.into(),
-            start: Arc::new(move |supervisor: ActorCell| {
+        Self::custom(
+            name,
+            Arc::new(move |supervisor: ActorCell| {
                 let make = make.clone();
                 let slot = slot.clone();
                 Box::pin(async move {
@@ -69,19 +90,33 @@ impl ChildSpec {
                     Ok(actor_ref.get_cell())
                 })
             }),
-        }
+        )
     }
 
     /// A child that is itself a [`Supervisor`] over `children`.
     pub fn supervisor(name: impl Into<String>, children: Vec<ChildSpec>) -> Self {
         let name = name.into();
         let child_name = name.clone();
-        Self::new::<Supervisor, _>(name, None, move || {
+        let specs = children.clone();
+        let mut spec = Self::new::<Supervisor, _>(name, None, move || {
             (
                 Supervisor,
-                SupervisorArgs::new(child_name.clone(), children.clone()),
+                SupervisorArgs::new(child_name.clone(), specs.clone()),
             )
-        })
+        });
+        spec.children = children;
+        spec
+    }
+
+    /// The tree this spec starts, before it runs.
+    pub fn plan(&self) -> TreeNode {
+        TreeNode {
+            name: self.name.clone(),
+            detail: self.detail.clone(),
+            running: false,
+            restarts: 0,
+            children: self.children.iter().map(ChildSpec::plan).collect(),
+        }
     }
 }
 
@@ -105,6 +140,9 @@ pub struct SupervisorArgs {
     pub name: String,
     pub children: Vec<ChildSpec>,
     pub intensity: Intensity,
+    /// Kept up to date with this supervisor and its children (the root's:
+    /// the roles), for readiness.
+    pub health: Option<Health>,
 }
 
 impl SupervisorArgs {
@@ -113,6 +151,7 @@ impl SupervisorArgs {
             name: name.into(),
             children,
             intensity: Intensity::default(),
+            health: None,
         }
     }
 }
@@ -122,6 +161,105 @@ pub enum SupervisorMessage {
     Children(ractor::RpcReplyPort<Vec<(String, ActorCell)>>),
     /// How many restarts this supervisor has made.
     Restarts(ractor::RpcReplyPort<u64>),
+    /// The tree under this supervisor, as it runs.
+    Tree(ractor::RpcReplyPort<TreeNode>),
+}
+
+/// One supervisor's children as they run: the supervisor itself and each
+/// child, running or not. `up` is true while all of them run.
+#[derive(Clone, Default)]
+pub struct Health {
+    inner: Arc<std::sync::RwLock<HealthInner>>,
+}
+
+#[derive(Default)]
+struct HealthInner {
+    supervisor: Option<ActorCell>,
+    children: Vec<(String, Option<ActorCell>)>,
+}
+
+impl Health {
+    fn write(&self) -> std::sync::RwLockWriteGuard<'_, HealthInner> {
+        self.inner.write().unwrap_or_else(|e| e.into_inner())
+    }
+
+    fn set(&self, index: usize, name: &str, cell: Option<ActorCell>) {
+        let mut inner = self.write();
+        if inner.children.len() <= index {
+            inner.children.resize(index + 1, (String::new(), None));
+        }
+        inner.children[index] = (name.to_owned(), cell);
+    }
+
+    /// The children not running now (all of them once the supervisor
+    /// itself stopped).
+    pub fn down(&self) -> Vec<String> {
+        let inner = self.inner.read().unwrap_or_else(|e| e.into_inner());
+        let running = |cell: &Option<ActorCell>| {
+            cell.as_ref()
+                .is_some_and(|c| c.get_status() == ractor::ActorStatus::Running)
+        };
+        let alive = running(&inner.supervisor);
+        if inner.supervisor.is_none() {
+            return vec!["(not started)".into()];
+        }
+        inner
+            .children
+            .iter()
+            .filter(|(_, cell)| !alive || !running(cell))
+            .map(|(name, _)| name.clone())
+            .collect()
+    }
+
+    pub fn up(&self) -> bool {
+        self.down().is_empty()
+    }
+}
+
+/// A node of the supervision tree: its name, what it is, whether it runs,
+/// how often its supervisor started it again, and its children.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+pub struct TreeNode {
+    pub name: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub detail: Option<String>,
+    pub running: bool,
+    pub restarts: u64,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub children: Vec<TreeNode>,
+}
+
+impl TreeNode {
+    /// The tree as text, one line a node (`errand tree`, the README).
+    pub fn draw(&self) -> String {
+        let mut out = format!("{}\n", self.label());
+        self.draw_children("", &mut out);
+        out
+    }
+
+    fn label(&self) -> String {
+        let mut label = self.name.clone();
+        if let Some(detail) = &self.detail {
+            label.push_str(&format!(" ({detail})"));
+        }
+        if self.restarts > 0 {
+            label.push_str(&format!(" [restarted {}]", self.restarts));
+        }
+        label
+    }
+
+    fn draw_children(&self, indent: &str, out: &mut String) {
+        for (i, child) in self.children.iter().enumerate() {
+            let last = i + 1 == self.children.len();
+            let (branch, next) = if last {
+                ("└── ", "    ")
+            } else {
+                ("├── ", "│   ")
+            };
+            out.push_str(&format!("{indent}{branch}{}\n", child.label()));
+            child.draw_children(&format!("{indent}{next}"), out);
+        }
+    }
 }
 
 impl ractor::Message for SupervisorMessage {}
@@ -138,14 +276,51 @@ pub struct SupervisorState {
     cells: Vec<Option<ActorCell>>,
     recent: VecDeque<Instant>,
     restarts: u64,
+    /// Restarts per child.
+    restarts_of: Vec<u64>,
+    health: Option<Health>,
 }
 
 impl SupervisorState {
     async fn start(&mut self, myself: &ActorCell, index: usize) -> Result<(), SpawnErr> {
         let cell = (self.specs[index].start)(myself.clone()).await?;
         self.running.insert(cell.get_id(), index);
+        if let Some(health) = &self.health {
+            health.set(index, &self.specs[index].name, Some(cell.clone()));
+        }
         self.cells[index] = Some(cell);
         Ok(())
+    }
+
+    /// The tree under this supervisor: supervisors among the children are
+    /// asked for theirs.
+    async fn tree(&self) -> TreeNode {
+        let mut children = Vec::with_capacity(self.specs.len());
+        for ((spec, cell), restarts) in self.specs.iter().zip(&self.cells).zip(&self.restarts_of) {
+            let running = cell
+                .as_ref()
+                .is_some_and(|c| c.get_status() == ractor::ActorStatus::Running);
+            let mut node = spec.plan();
+            if let (Some(cell), false) = (cell, spec.children.is_empty()) {
+                let supervisor: ActorRef<SupervisorMessage> = cell.clone().into();
+                if let Ok(ractor::rpc::CallResult::Success(tree)) = supervisor
+                    .call(SupervisorMessage::Tree, Some(Duration::from_secs(2)))
+                    .await
+                {
+                    node = tree;
+                }
+            }
+            node.running = running;
+            node.restarts = *restarts;
+            children.push(node);
+        }
+        TreeNode {
+            name: self.name.clone(),
+            detail: None,
+            running: true,
+            restarts: 0,
+            children,
+        }
     }
 
     async fn restart(
@@ -159,6 +334,9 @@ impl SupervisorState {
         };
         self.cells[index] = None;
         let child = self.specs[index].name.clone();
+        if let Some(health) = &self.health {
+            health.set(index, &child, None);
+        }
         let now = Instant::now();
         self.recent.push_back(now);
         while self
@@ -180,6 +358,7 @@ impl SupervisorState {
         }
         tracing::warn!(supervisor = %self.name, child = %child, reason = %why, "restarting child");
         self.restarts += 1;
+        self.restarts_of[index] += 1;
         self.start(myself, index).await?;
         Ok(())
     }
@@ -204,7 +383,12 @@ impl Actor for Supervisor {
             cells: vec![None; count],
             recent: VecDeque::new(),
             restarts: 0,
+            restarts_of: vec![0; count],
+            health: args.health,
         };
+        if let Some(health) = &state.health {
+            health.write().supervisor = Some(myself.get_cell());
+        }
         for index in 0..count {
             state.start(&myself.get_cell(), index).await?;
         }
@@ -248,6 +432,9 @@ impl Actor for Supervisor {
             }
             SupervisorMessage::Restarts(reply) => {
                 let _ = reply.send(state.restarts);
+            }
+            SupervisorMessage::Tree(reply) => {
+                let _ = reply.send(state.tree().await);
             }
         }
         Ok(())

@@ -6,7 +6,7 @@
 //! cancelled instead when it passes.
 
 use crate::store::IdempotencyStore;
-use crate::tracker::final_step;
+use crate::tracking::final_step;
 use crate::tracking::Tracker;
 use errand_schemas::AgentResult;
 use errand_schemas::codec::from_json;

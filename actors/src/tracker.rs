@@ -4,93 +4,66 @@
 //! which the [`Tracker`] announces on `agent.status`. Results run in
 //! parallel lanes, one session per lane.
 
+use crate::bounds::{SWEEP_BATCH, TRACKER_LANES};
 use crate::envelope::Envelope;
-use crate::lanes::Lanes;
-use crate::tracking::Tracker;
-use errand_schemas::{AgentResult, Outcome, Status, StatusUpdate};
-use ractor::{Actor, ActorProcessingErr, ActorRef};
+use crate::role::{Feed, NodeCtx, Role, RoleError};
+use crate::supervisor::ChildSpec;
+use crate::sweeper::{Sweeper, SweeperArgs};
+use errand_schemas::topics::agent_out;
+use std::time::Duration;
+use crate::laned::LaneWork;
+use crate::tracking::{Tracker, final_step};
+use errand_schemas::AgentResult;
 
-pub enum TrackerMessage {
-    Result(Envelope<AgentResult>),
-}
+/// The state tracker's work on each result; it runs as a
+/// [`LanedWorker`](crate::laned::LanedWorker), one session per lane.
+pub struct StateTracker(pub Tracker);
 
-impl ractor::Message for TrackerMessage {}
+impl LaneWork for StateTracker {
+    type Payload = AgentResult;
 
-pub struct StateTracker;
-
-pub struct TrackerState {
-    lanes: Option<Lanes<Envelope<AgentResult>>>,
-}
-
-/// Lanes of the state tracker.
-pub const LANES: usize = 64;
-
-impl Actor for StateTracker {
-    type Msg = TrackerMessage;
-    type State = TrackerState;
-    type Arguments = Tracker;
-
-    async fn pre_start(
-        &self,
-        _myself: ActorRef<Self::Msg>,
-        tracker: Tracker,
-    ) -> Result<Self::State, ActorProcessingErr> {
-        let lanes = Lanes::new(LANES, move |envelope: Envelope<AgentResult>| {
-            let tracker = tracker.clone();
-            async move {
-                let step = final_step(envelope.payload());
-                match tracker.record(step).await {
-                    Ok(_) => envelope.ack(),
-                    Err(e) => envelope.fail(e.code(), e),
-                }
-            }
-        });
-        Ok(TrackerState { lanes: Some(lanes) })
+    fn key(result: &AgentResult) -> &str {
+        result.session_id.as_str()
     }
 
-    async fn post_stop(
-        &self,
-        _myself: ActorRef<Self::Msg>,
-        state: &mut Self::State,
-    ) -> Result<(), ActorProcessingErr> {
-        if let Some(lanes) = state.lanes.take() {
-            lanes.drain(std::time::Duration::from_secs(10)).await;
+    async fn handle(&self, envelope: Envelope<AgentResult>) {
+        let step = final_step(envelope.payload());
+        match self.0.record(step).await {
+            Ok(_) => envelope.ack(),
+            Err(e) => envelope.fail(e.code(), e),
         }
-        Ok(())
-    }
-
-    async fn handle(
-        &self,
-        _myself: ActorRef<Self::Msg>,
-        message: Self::Msg,
-        state: &mut Self::State,
-    ) -> Result<(), ActorProcessingErr> {
-        let TrackerMessage::Result(envelope) = message;
-        if let Some(lanes) = &mut state.lanes {
-            let key = envelope.payload().session_id.to_string();
-            lanes.dispatch(&key, envelope);
-        }
-        Ok(())
     }
 }
 
-/// The final lifecycle step an agent's result stands for.
-pub fn final_step(result: &AgentResult) -> StatusUpdate {
-    let (status, result_body, error) = match &result.outcome {
-        Outcome::Confirmed { result } => (Status::Confirmed, Some(result.clone()), None),
-        Outcome::Failed { error } => (Status::Failed, None, Some(error.clone())),
-    };
-    StatusUpdate {
-        domain: Some(result.domain.clone()),
-        result: result_body,
-        error,
-        reply: Some(result.reply.clone()).filter(|r| !r.is_empty()),
-        ..StatusUpdate::new(
-            result.trace_id.clone(),
-            result.session_id.clone(),
-            result.user_id.clone(),
-            status,
-            0,
-        )
+/// The tracker role: a laned [`StateTracker`] fed from every domain's
+/// output, and the deadline [`Sweeper`].
+pub struct TrackerRole {
+    /// How often the sweeper looks for overdue commands.
+    pub sweep_every: Duration,
+}
+
+impl Role for TrackerRole {
+    fn name(&self) -> &'static str {
+        "tracker"
+    }
+
+    fn children(&self, ctx: &NodeCtx) -> Result<Vec<ChildSpec>, RoleError> {
+        let topics = ctx.registry.domains().map(agent_out).collect();
+        let mut children = ctx.laned(
+            "tracker",
+            StateTracker(ctx.tracker.clone()),
+            TRACKER_LANES,
+            Feed::group("errand-tracker", topics),
+        );
+        let sweeper = SweeperArgs {
+            tracker: ctx.tracker.clone(),
+            every: self.sweep_every,
+            batch: SWEEP_BATCH,
+            results: Some((ctx.stores.idempotency.clone(), ctx.keys.clone())),
+        };
+        children.push(ChildSpec::new::<Sweeper, _>("sweeper", None, move || {
+            (Sweeper, sweeper.clone())
+        }));
+        Ok(children)
     }
 }

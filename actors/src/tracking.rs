@@ -10,7 +10,7 @@ use crate::bus::{Bus, BusError, OutRecord};
 use crate::clock::Clock;
 use crate::store::{Applied, StateStore, StoreError};
 use errand_schemas::topics::AGENT_STATUS;
-use errand_schemas::{ErrorBody, ErrorCode, StatusUpdate};
+use errand_schemas::{AgentResult, ErrorBody, ErrorCode, Outcome, Status, StatusUpdate};
 use std::sync::Arc;
 
 #[derive(Debug, Clone, thiserror::Error, PartialEq, Eq)]
@@ -81,5 +81,26 @@ impl Tracker {
                 .await?;
         }
         Ok(applied)
+    }
+}
+
+/// The final lifecycle step an agent's result stands for.
+pub fn final_step(result: &AgentResult) -> StatusUpdate {
+    let (status, result_body, error) = match &result.outcome {
+        Outcome::Confirmed { result } => (Status::Confirmed, Some(result.clone()), None),
+        Outcome::Failed { error } => (Status::Failed, None, Some(error.clone())),
+    };
+    StatusUpdate {
+        domain: Some(result.domain.clone()),
+        result: result_body,
+        error,
+        reply: Some(result.reply.clone()).filter(|r| !r.is_empty()),
+        ..StatusUpdate::new(
+            result.trace_id.clone(),
+            result.session_id.clone(),
+            result.user_id.clone(),
+            status,
+            0,
+        )
     }
 }

@@ -2,7 +2,7 @@
 //! read and validated at start ([`Config::from_env`]).
 
 use crate::mesh::{ClusterOptions, TlsFiles};
-use crate::node::Role;
+use crate::roles::Role;
 use errand_actors::bus::KafkaConfig;
 use errand_actors::dialogue::ConfirmPolicy;
 use errand_actors::llm::{Fallback, LlmConfig};

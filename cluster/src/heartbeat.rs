@@ -7,6 +7,8 @@
 
 use crate::membership::{Announcement, Health, Membership, PROTOCOL_VERSION, WireAnnouncement};
 use ractor::rpc::CallResult;
+use errand_actors::slot::ActorSlot;
+use errand_schemas::now_ms;
 use ractor::{Actor, ActorProcessingErr, ActorRef, RpcReplyPort};
 use ractor_cluster::{NodeServerMessage, RactorClusterMessage};
 use std::time::Duration;
@@ -32,19 +34,13 @@ pub struct HeartbeatArgs {
     pub scope: String,
     pub interval: Duration,
     pub timeout: Duration,
-    pub server: ActorRef<NodeServerMessage>,
+    /// This node's server, for closing sessions to refused peers.
+    pub server: ActorSlot<NodeServerMessage>,
 }
 
 pub struct HeartbeatState {
     args: HeartbeatArgs,
     timer: tokio::task::JoinHandle<()>,
-}
-
-pub fn now_ms() -> u64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_millis() as u64)
-        .unwrap_or_default()
 }
 
 impl Actor for Heartbeat {
@@ -126,8 +122,8 @@ async fn tick(myself: &ActorRef<HeartbeatMessage>, args: &HeartbeatArgs) {
         );
     }
     let refused = args.membership.refused_ids();
-    if !refused.is_empty() {
-        close_sessions(&args.server, &refused).await;
+    if let (false, Some(server)) = (refused.is_empty(), args.server.get()) {
+        close_sessions(&server, &refused).await;
     }
 }
 

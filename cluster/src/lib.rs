@@ -21,7 +21,10 @@ pub mod membership;
 pub mod mesh;
 pub mod nlu_cli;
 pub mod node;
+pub mod roles;
+pub mod seeds;
 pub mod status;
 pub mod trace;
 
-pub use node::{Node, NodeError, NodeOptions, Role};
+pub use node::{Node, NodeError, NodeOptions};
+pub use roles::Role;

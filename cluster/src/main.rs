@@ -5,7 +5,7 @@ use clap::{Parser, Subcommand};
 use errand_actors::store::StateStore;
 use errand_actors::store::redis::RedisStore;
 use errand_cluster::config::{Config, VARIABLES};
-use errand_cluster::node::Role;
+use errand_cluster::Role;
 use errand_cluster::{Node, NodeOptions, nlu_cli};
 use errand_schemas::TraceId;
 use std::net::SocketAddr;
@@ -259,31 +259,24 @@ async fn run(
         );
     }
     let mut options = NodeOptions::from_config(&config).await?;
-    if serve {
-        options.http_addr = Some(listen.to_string());
-    }
-    let node = Node::start(options).await?;
-    let server = if serve {
-        let listener = tokio::net::TcpListener::bind(listen)
-            .await
-            .with_context(|| format!("cannot listen on {listen}"))?;
-        tracing::info!(address = %listener.local_addr()?, node = %node.options.node_name, "gateway listening");
-        Some(tokio::spawn(errand_gateway::serve(
-            listener,
-            node.app_state(),
-        )))
-    } else {
-        None
+    options.listen = serve.then_some(listen);
+    let mut node = Node::start(options).await?;
+    let gave_up = tokio::select! {
+        () = wait_for_signal() => false,
+        () = node.root_gave_up() => true,
     };
-    wait_for_signal().await;
-    tracing::info!("shutting down");
-    node.begin_shutdown();
-    if let Some(server) = server {
-        server.await??;
+    if gave_up {
+        tracing::error!(node = %node.options.node_name, "the supervision tree gave up: its roles kept failing; exiting so the orchestrator restarts errand");
+        node.shutdown().await;
+        return Ok(ExitCode::from(ROOT_GAVE_UP));
     }
+    tracing::info!("shutting down");
     node.shutdown().await;
     Ok(ExitCode::SUCCESS)
 }
+
+/// The exit code when the supervision tree gives up (EX_SOFTWARE).
+const ROOT_GAVE_UP: u8 = 70;
 
 async fn trace(trace_id: &str, json: bool) -> anyhow::Result<ExitCode> {
     let config = Config::from_env()?;
@@ -368,11 +361,13 @@ async fn test(
         Some(url) => url,
         None => {
             let config = Config::from_env()?;
-            let node = Node::start(NodeOptions::from_config(&config).await?).await?;
-            let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
-            let address = listener.local_addr()?;
-            let server = tokio::spawn(errand_gateway::serve(listener, node.app_state()));
-            local = Some((node, server));
+            let mut options = NodeOptions::from_config(&config).await?;
+            options.listen = Some(SocketAddr::from(([127, 0, 0, 1], 0)));
+            let node = Node::start(options).await?;
+            let address = node
+                .http_addr()
+                .context("the gateway did not bind its address")?;
+            local = Some(node);
             format!("ws://{address}/v1/ws/text")
         }
     };
@@ -388,9 +383,7 @@ async fn test(
     .await;
     let failed = outcomes.iter().filter(|o| o.failure.is_some()).count();
     println!("{} passed, {failed} failed", outcomes.len() - failed);
-    if let Some((node, server)) = local {
-        node.begin_shutdown();
-        let _ = server.await;
+    if let Some(node) = local {
         node.shutdown().await;
     }
     Ok(if failed == 0 {

@@ -1,14 +1,18 @@
-//! The node's place in the cluster: a `ractor_cluster` `NodeServer`
-//! (cookie authentication, optional mutual TLS), joining through seed nodes
-//! (transitive: a node learns the rest from the ones it reaches), a
-//! reconnect loop that finds seeds again after they restart, session events
-//! into the [`Membership`], and the [`Heartbeat`] that notices a hung peer.
+//! The node's place in the cluster, as a role: a `ractor_cluster`
+//! `NodeServer` (cookie authentication, optional mutual TLS), joining
+//! through seed nodes (transitive: a node learns the rest from the ones it
+//! reaches) with the [`Seeds`] actor that finds them again after they
+//! restart, session events into the [`Membership`], and the [`Heartbeat`]
+//! that notices a hung peer.
 
-use crate::heartbeat::{Heartbeat, HeartbeatArgs, HeartbeatMessage, now_ms};
+use crate::heartbeat::{Heartbeat, HeartbeatArgs};
 use crate::membership::{Announcement, Membership, PROTOCOL_VERSION};
+use crate::seeds::{Seeds, SeedsArgs};
+use errand_actors::role::{NodeCtx, Role, RoleError};
 use errand_actors::router::NodeFilter;
-use ractor::rpc::CallResult;
-use ractor::{Actor, ActorRef};
+use errand_actors::slot::ActorSlot;
+use errand_actors::supervisor::{ChildSpec, StartFn};
+use ractor::Actor;
 use ractor_cluster::node::{
     NodeConnectionMode, NodeEventSubscription, NodeServerSessionInformation,
 };
@@ -52,11 +56,18 @@ pub enum MeshError {
     Tls(String),
 }
 
-pub struct Mesh {
-    server: ActorRef<NodeServerMessage>,
-    heartbeat: ActorRef<HeartbeatMessage>,
+/// The cluster role: this node's `NodeServer`, its [`Heartbeat`], and the
+/// [`Seeds`] that keep it joined. It starts before every other role, so the
+/// process groups of peers' agents are known by the time commands arrive.
+#[derive(Clone)]
+pub struct ClusterRole {
+    options: ClusterOptions,
+    node_name: String,
+    scope: String,
+    me: Announcement,
     membership: Membership,
-    reconnect: tokio::task::JoinHandle<()>,
+    tls: Option<(tokio_rustls::TlsAcceptor, tokio_rustls::TlsConnector)>,
+    server: ActorSlot<NodeServerMessage>,
 }
 
 struct Events(Membership);
@@ -74,70 +85,24 @@ impl NodeEventSubscription for Events {
     }
 }
 
-impl Mesh {
-    pub async fn start(
-        node_name: &str,
-        roles: Vec<String>,
-        http: Option<String>,
-        scope: &str,
+impl ClusterRole {
+    /// The role of a node that announces itself as `me` (its cluster
+    /// address is filled in here) and keeps what it hears in `membership`.
+    pub fn new(
         options: &ClusterOptions,
+        scope: &str,
+        mut me: Announcement,
     ) -> Result<Self, MeshError> {
-        let host = options
-            .advertise
-            .clone()
-            .unwrap_or_else(|| options.listen.ip().to_string());
         let tls = options.tls.as_ref().map(tls_configs).transpose()?;
-        let encryption = tls
-            .as_ref()
-            .map(|(acceptor, _)| IncomingEncryptionMode::Tls(acceptor.clone()));
-        let server = NodeServer::new(
-            options.listen.port(),
-            options.cookie.clone(),
-            node_name.to_owned(),
-            host.clone(),
-            encryption,
-            Some(NodeConnectionMode::Transitive),
-        )
-        .with_listen_addr(options.listen.ip());
-        let (server, _) = Actor::spawn(None, server, ()).await?;
-        let me = Announcement {
-            name: node_name.to_owned(),
-            roles,
-            protocol: PROTOCOL_VERSION,
-            cluster_addr: format!("{host}:{}", options.listen.port()),
-            http,
-            started_ms: now_ms(),
-        };
-        let membership = Membership::new(me.clone());
-        let _ = server.cast(NodeServerMessage::SubscribeToEvents {
-            id: "errand.membership".into(),
-            subscription: Box::new(Events(membership.clone())),
-        });
-        let (heartbeat, _) = Actor::spawn(
-            None,
-            Heartbeat,
-            HeartbeatArgs {
-                me: me.clone(),
-                membership: membership.clone(),
-                scope: scope.to_owned(),
-                interval: options.heartbeat,
-                timeout: options.heartbeat_timeout,
-                server: server.clone(),
-            },
-        )
-        .await?;
-        let reconnect = tokio::spawn(keep_seeds(
-            server.clone(),
-            options.seeds.clone(),
-            me.cluster_addr.clone(),
-            tls.map(|(_, connector)| connector),
-        ));
-        tracing::info!(node = node_name, listen = %options.listen, seeds = ?options.seeds, tls = options.tls.is_some(), protocol = PROTOCOL_VERSION, "cluster node server started");
+        me.cluster_addr = format!("{}:{}", advertised_host(options), options.listen.port());
         Ok(Self {
-            server,
-            heartbeat,
-            membership,
-            reconnect,
+            options: options.clone(),
+            node_name: me.name.clone(),
+            scope: scope.to_owned(),
+            membership: Membership::new(me.clone()),
+            me,
+            tls,
+            server: ActorSlot::new(),
         })
     }
 
@@ -151,64 +116,83 @@ impl Mesh {
         Arc::new(move |node_id| membership.usable(node_id))
     }
 
-    pub fn stop(&self) {
-        self.reconnect.abort();
-        self.heartbeat.stop(None);
-        self.server.stop(None);
+    fn node_server(&self) -> ChildSpec {
+        let options = self.options.clone();
+        let name = self.node_name.clone();
+        let acceptor = self.tls.as_ref().map(|(acceptor, _)| acceptor.clone());
+        let membership = self.membership.clone();
+        let slot = self.server.clone();
+        let start: StartFn = Arc::new(move |supervisor| {
+            let server = NodeServer::new(
+                options.listen.port(),
+                options.cookie.clone(),
+                name.clone(),
+                advertised_host(&options),
+                acceptor.clone().map(IncomingEncryptionMode::Tls),
+                Some(NodeConnectionMode::Transitive),
+            )
+            .with_listen_addr(options.listen.ip());
+            let membership = membership.clone();
+            let slot = slot.clone();
+            Box::pin(async move {
+                let (server, _) = Actor::spawn_linked(None, server, (), supervisor).await?;
+                let _ = server.cast(NodeServerMessage::SubscribeToEvents {
+                    id: "errand.membership".into(),
+                    subscription: Box::new(Events(membership)),
+                });
+                slot.set(server.clone());
+                Ok(server.get_cell())
+            })
+        });
+        ChildSpec::custom("node_server", start).with_detail(self.options.listen.to_string())
     }
 }
 
-/// Connects to every seed this node has no session with, now and whenever
-/// one is lost (a seed that restarts is found again).
-async fn keep_seeds(
-    server: ActorRef<NodeServerMessage>,
-    seeds: Vec<String>,
-    me: String,
-    tls: Option<tokio_rustls::TlsConnector>,
-) {
-    let seeds: Vec<String> = seeds.into_iter().filter(|s| *s != me).collect();
-    if seeds.is_empty() {
-        return;
+impl Role for ClusterRole {
+    fn name(&self) -> &'static str {
+        "cluster"
     }
-    loop {
-        let connected: Vec<String> = match server
-            .call(NodeServerMessage::GetSessions, Some(Duration::from_secs(2)))
-            .await
-        {
-            Ok(CallResult::Success(sessions)) => sessions
-                .values()
-                .filter_map(|s| s.peer_name.as_ref().map(|n| n.connection_string.clone()))
-                .collect(),
-            _ => Vec::new(),
+
+    fn children(&self, _ctx: &NodeCtx) -> Result<Vec<ChildSpec>, RoleError> {
+        tracing::info!(node = %self.node_name, listen = %self.options.listen, seeds = ?self.options.seeds, tls = self.options.tls.is_some(), protocol = PROTOCOL_VERSION, "joining the cluster");
+        let heartbeat = HeartbeatArgs {
+            me: self.me.clone(),
+            membership: self.membership.clone(),
+            scope: self.scope.clone(),
+            interval: self.options.heartbeat,
+            timeout: self.options.heartbeat_timeout,
+            server: self.server.clone(),
         };
-        for seed in seeds.iter().filter(|s| !connected.contains(s)) {
-            let result = match &tls {
-                None => ractor_cluster::client_connect(&server, seed.as_str()).await,
-                Some(connector) => {
-                    let host = seed.rsplit_once(':').map_or(seed.as_str(), |(h, _)| h);
-                    match rustls::pki_types::ServerName::try_from(host.to_owned()) {
-                        Ok(name) => {
-                            ractor_cluster::node::client::connect_enc(
-                                &server,
-                                seed.as_str(),
-                                connector.clone(),
-                                name,
-                            )
-                            .await
-                        }
-                        Err(e) => {
-                            tracing::error!(seed, error = %e, "a seed's host is not a valid TLS name");
-                            continue;
-                        }
-                    }
-                }
+        let mut children = vec![
+            self.node_server(),
+            ChildSpec::new::<Heartbeat, _>("heartbeat", None, move || {
+                (Heartbeat, heartbeat.clone())
+            }),
+        ];
+        let seeds: Vec<String> = (self.options.seeds.iter())
+            .filter(|s| **s != self.me.cluster_addr)
+            .cloned()
+            .collect();
+        if !seeds.is_empty() {
+            let args = SeedsArgs {
+                server: self.server.clone(),
+                seeds,
+                tls: self.tls.as_ref().map(|(_, connector)| connector.clone()),
             };
-            if let Err(error) = result {
-                tracing::debug!(seed, %error, "seed not reachable yet");
-            }
+            children.push(ChildSpec::new::<Seeds, _>("seeds", None, move || {
+                (Seeds, args.clone())
+            }));
         }
-        tokio::time::sleep(Duration::from_secs(1)).await;
+        Ok(children)
     }
+}
+
+/// The host peers use to reach this node.
+fn advertised_host(options: &ClusterOptions) -> String {
+    options
+        .advertise
+        .clone()
+        .unwrap_or_else(|| options.listen.ip().to_string())
 }
 
 /// The acceptor (verifies peers' client certificates) and the connector

@@ -1,83 +1,47 @@
-//! A node: the roles it runs, assembled into one supervision tree (drawn in
-//! `errand_actors::supervisor`), plus the gateway's front door.
+//! A node: the roles it runs, each a unit that builds its own children,
+//! assembled into one supervision tree under the root supervisor.
 
-use crate::heartbeat::now_ms;
 use crate::membership::{Announcement, Membership, PROTOCOL_VERSION};
-use crate::mesh::{ClusterOptions, Mesh, MeshError};
+use crate::mesh::{ClusterOptions, ClusterRole, MeshError};
+use crate::roles::Role;
 use errand_actors::agents::Services;
 use errand_actors::agents::food::FoodAgent;
-use errand_actors::agents::host::{AgentHost, AgentHostArgs};
-use errand_actors::agents::location::{Gazetteer, LocationActor};
+use errand_actors::agents::location::Gazetteer;
 use errand_actors::agents::mart::MartAgent;
-use errand_actors::agents::payment::{PaymentActor, PaymentArgs, PaymentConfig};
+use errand_actors::agents::payment::PaymentConfig;
 use errand_actors::agents::ride::RideAgent;
-use errand_actors::bus::{Bus, KafkaBus, MemoryBus, RedisFanout, RoutedBus, StartAt};
+use errand_actors::agents::role::AgentsRole;
+use errand_actors::bounds::INGRESS_WINDOW;
+use errand_actors::bus::{Bus, KafkaBus, MemoryBus, RedisFanout, RoutedBus};
 use errand_actors::clock::Clock;
 use errand_actors::dialogue::DialogueConfig;
-use errand_actors::envelope::Envelope;
-use errand_actors::error_handler::{ErrorHandler, ErrorHandlerArgs, ErrorHandlerMessage};
-use errand_actors::ingress::{Deliver, Ingress, IngressArgs};
-use errand_actors::llm::{LlmConfig, LlmError, LlmReasoner};
+use errand_actors::envelope::FailureSink;
+use errand_actors::error_handler::ErrorsRole;
+use errand_actors::llm::LlmConfig;
 use errand_actors::nlu::{RuleNlu, TrainedNlu, Understand};
-use errand_actors::reading::Reading;
-use errand_actors::reasoner::{Reasoner, ReasonerArgs, ReasonerMessage};
+use errand_actors::reasoner::ReasonerRole;
 use errand_actors::registry::{DomainRegistry, DomainSpec};
-use errand_actors::retrier::{Retrier, RetrierArgs, RetryPolicy};
-use errand_actors::router::{AgentCaller, Router, RouterArgs, RouterMessage};
-use errand_actors::slot::ActorSlot;
+use errand_actors::retrier::{CoreRole, RetryPolicy};
+use errand_actors::role::{NodeCtx, Role as RoleUnit, RoleError};
+use errand_actors::router::RouterRole;
 use errand_actors::store::Stores;
 use errand_actors::store::redis::{RedisConfig, RedisStore};
-use errand_actors::supervisor::{ChildSpec, Supervisor, SupervisorArgs, SupervisorMessage};
-use errand_actors::sweeper::{Sweeper, SweeperArgs};
-use errand_actors::tracker::{StateTracker, TrackerMessage};
+use errand_actors::supervisor::{
+    ChildSpec, Health, Supervisor, SupervisorArgs, SupervisorMessage, TreeNode,
+};
+use errand_actors::tracker::TrackerRole;
 use errand_actors::tracking::Tracker;
-use errand_gateway::fanout::{Fanout, FanoutMessage};
-use errand_gateway::{AppState, Front, Limits, SessionHub};
+use errand_gateway::listener::Bound;
+use errand_gateway::{AppState, GatewayRole, Limits};
 use errand_schemas::keys::Keys;
+use errand_schemas::now_ms;
 use errand_schemas::topics::{self, agent_out};
 use ractor::{Actor, ActorRef};
-use serde::de::DeserializeOwned;
 use std::collections::BTreeSet;
+use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
 use tokio::sync::watch;
-
-/// The roles a node can run.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub enum Role {
-    Gateway,
-    Reasoner,
-    Router,
-    Agents,
-    Tracker,
-    Errors,
-}
-
-impl Role {
-    pub const ALL: [Role; 6] = [
-        Role::Gateway,
-        Role::Reasoner,
-        Role::Router,
-        Role::Agents,
-        Role::Tracker,
-        Role::Errors,
-    ];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Role::Gateway => "gateway",
-            Role::Reasoner => "reasoner",
-            Role::Router => "router",
-            Role::Agents => "agents",
-            Role::Tracker => "tracker",
-            Role::Errors => "errors",
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<Role> {
-        Self::ALL.into_iter().find(|r| r.as_str() == s.trim())
-    }
-}
 
 /// Everything a node is made of. [`NodeOptions::embedded`] gives the
 /// embedded default; tests and deployments replace parts.
@@ -114,8 +78,9 @@ pub struct NodeOptions {
     pub allowed_origins: Vec<String>,
     /// Joining a cluster of nodes (none: this node alone).
     pub cluster: Option<ClusterOptions>,
-    /// The HTTP address this node serves, announced to its peers.
-    pub http_addr: Option<String>,
+    /// Where the gateway's HTTP listener binds (`:0` for a free port);
+    /// none: in-process clients only.
+    pub listen: Option<SocketAddr>,
     /// Speech-to-text for audio on `/v1/ws/mic`.
     pub stt: Option<errand_actors::speech::SpeechConfig>,
 }
@@ -142,7 +107,7 @@ impl NodeOptions {
             llm: None,
             retry: RetryPolicy::default(),
             dialogue: DialogueConfig::default(),
-            window: 64,
+            window: INGRESS_WINDOW,
             sweep_every: Duration::from_secs(1),
             call_timeout: Duration::from_secs(10),
             limits: Limits::default(),
@@ -151,7 +116,7 @@ impl NodeOptions {
             auth: errand_gateway::auth::Auth::default(),
             allowed_origins: Vec::new(),
             cluster: None,
-            http_addr: None,
+            listen: None,
             stt: None,
         }
     }
@@ -175,11 +140,9 @@ pub enum NodeError {
     #[error(transparent)]
     Bus(#[from] errand_actors::bus::BusError),
     #[error(transparent)]
-    Llm(#[from] LlmError),
+    Role(#[from] RoleError),
     #[error(transparent)]
     Mesh(#[from] MeshError),
-    #[error("ERRAND_TIME_ZONE: {0}")]
-    TimeZone(String),
 }
 
 impl NodeOptions {
@@ -293,467 +256,248 @@ impl NodeOptions {
 pub struct Node {
     pub root: ActorRef<SupervisorMessage>,
     pub options: NodeOptions,
-    pub front: Front,
-    pub hub: SessionHub,
     pub tracker: Tracker,
-    pub failures: ActorSlot<errand_actors::retrier::RetrierMessage>,
+    pub failures: FailureSink,
     /// Payment and location, when this node runs the agents role.
     pub services: Option<Services>,
-    clients: Arc<errand_gateway::app::ClientSockets>,
+    /// The gateway's state, when this node runs the gateway role.
+    pub gateway: Option<AppState>,
+    /// The nodes this one knows (itself alone outside a cluster).
+    pub membership: Membership,
+    /// The roles, running or not.
+    pub health: Health,
+    bound: Bound,
     shutdown: watch::Sender<bool>,
-    handle: tokio::task::JoinHandle<()>,
-    /// The node's place in the cluster, when it joined one.
-    pub mesh: Option<Arc<Mesh>>,
+    root_stopped: Option<tokio::task::JoinHandle<()>>,
 }
 
-/// What an ingress reads: its consumer group, its topics, where a new
-/// group starts.
-struct Feed {
-    group: String,
-    topics: Vec<String>,
-    start: StartAt,
-}
-
-/// Builds the ingress children of one node.
-struct Bridges<'a> {
-    options: &'a NodeOptions,
-    failures: &'a ActorSlot<errand_actors::retrier::RetrierMessage>,
-}
-
-impl Bridges<'_> {
-    /// An ingress child that reads `topics` in consumer `group` and
-    /// delivers each envelope to `slot`, wrapped by `wrap` (`unwrap` gives
-    /// it back when the target is not running).
-    fn ingress<T, M>(
-        &self,
-        name: &str,
-        feed: Feed,
-        slot: ActorSlot<M>,
-        wrap: fn(Envelope<T>) -> M,
-        unwrap: fn(M) -> Option<Envelope<T>>,
-    ) -> ChildSpec
-    where
-        T: DeserializeOwned + Send + 'static,
-        M: ractor::Message,
-    {
-        let deliver: Deliver<T> = Arc::new(move |envelope| {
-            slot.send(wrap(envelope))
-                .map_err(|back| back.and_then(unwrap))
-        });
-        let Feed {
-            group,
-            topics,
-            start,
-        } = feed;
-        let args = IngressArgs {
-            bus: self.options.bus.clone(),
-            group,
-            topics,
-            window: self.options.window,
-            start,
-            deliver,
-            failures: self.failures.clone(),
-        };
-        ChildSpec::new::<Ingress<T>, _>(name, None, move || (Ingress::new(), args.clone()))
+impl NodeOptions {
+    /// Whether this node runs `role`.
+    fn runs(&self, role: Role) -> bool {
+        self.roles.contains(&role)
     }
-}
 
-impl Node {
-    /// Starts the node's supervision tree.
-    pub async fn start(options: NodeOptions) -> Result<Node, NodeError> {
-        let o = &options;
-        // Join the cluster first, so the process groups of peers' agents are
-        // known by the time commands arrive.
-        let mesh = match &o.cluster {
-            Some(cluster) => Some(Arc::new(
-                Mesh::start(
-                    &o.node_name,
-                    o.roles.iter().map(|r| r.as_str().to_owned()).collect(),
-                    o.http_addr.clone(),
-                    &o.scope,
-                    cluster,
-                )
-                .await?,
-            )),
-            None => None,
-        };
-        let tracker = Tracker::new(o.stores.state.clone(), o.bus.clone(), o.clock.clone());
-        let failures = ActorSlot::new();
-        let hub = SessionHub::new();
-        let mut roles = Vec::new();
-        let mut node_services = None;
-        let bridges = Bridges {
-            options: o,
-            failures: &failures,
-        };
-
-        let retrier_args = (o.bus.clone(), o.retry.clone(), o.node_name.clone());
-        roles.push(ChildSpec::supervisor(
-            "core",
-            vec![ChildSpec::new::<Retrier, _>(
-                "retrier",
-                Some(failures.clone()),
-                move || {
-                    let (bus, policy, node) = retrier_args.clone();
-                    (Retrier, RetrierArgs { bus, policy, node })
-                },
-            )],
-        ));
-
-        if o.roles.contains(&Role::Agents) {
-            let payment = ActorSlot::new();
-            let location = ActorSlot::new();
-            let services = Services::new(payment.clone(), location.clone());
-            node_services = Some(services.clone());
-            let pay = (
-                o.payment.clone(),
-                o.stores.idempotency.clone(),
-                o.keys.clone(),
-            );
-            let gazetteer = o.gazetteer.clone();
-            let mut children = vec![
-                ChildSpec::new::<PaymentActor, _>("payment", Some(payment), move || {
-                    let (config, store, keys) = pay.clone();
-                    (
-                        PaymentActor,
-                        PaymentArgs {
-                            config,
-                            store,
-                            keys,
-                        },
-                    )
-                }),
-                ChildSpec::new::<LocationActor, _>("location", Some(location), move || {
-                    (LocationActor, gazetteer.clone())
-                }),
-            ];
-            for (domain, agent) in o.registry.agents() {
-                let args = AgentHostArgs {
-                    agent,
-                    domain: domain.to_owned(),
-                    services: services.clone(),
-                    idempotency: o.stores.idempotency.clone(),
-                    keys: o.keys.clone(),
-                    scope: o.scope.clone(),
-                    clock: o.clock.clone(),
-                };
-                children.push(ChildSpec::new::<AgentHost, _>(domain, None, move || {
-                    (AgentHost, args.clone())
-                }));
-            }
-            roles.push(ChildSpec::supervisor("agents", children));
+    /// What this node tells its peers about itself.
+    fn announcement(&self) -> Announcement {
+        Announcement {
+            name: self.node_name.clone(),
+            roles: self.roles.iter().map(|r| r.as_str().to_owned()).collect(),
+            protocol: PROTOCOL_VERSION,
+            cluster_addr: String::new(),
+            http: self.listen.map(|a| a.to_string()),
+            started_ms: now_ms(),
         }
+    }
 
-        if o.roles.contains(&Role::Tracker) {
-            let slot = ActorSlot::<TrackerMessage>::new();
-            let t = tracker.clone();
-            let sweeper = SweeperArgs {
-                tracker: tracker.clone(),
-                every: o.sweep_every,
-                batch: 256,
-                results: Some((o.stores.idempotency.clone(), o.keys.clone())),
-            };
-            let topics = o.registry.domains().map(agent_out).collect();
-            roles.push(ChildSpec::supervisor(
-                "tracker",
-                vec![
-                    ChildSpec::new::<StateTracker, _>("tracker", Some(slot.clone()), move || {
-                        (StateTracker, t.clone())
-                    }),
-                    bridges.ingress(
-                        "tracker.ingress",
-                        Feed {
-                            group: "errand-tracker".into(),
-                            topics,
-                            start: StartAt::Earliest,
-                        },
-                        slot,
-                        TrackerMessage::Result,
-                        |TrackerMessage::Result(e)| Some(e),
-                    ),
-                    ChildSpec::new::<Sweeper, _>("sweeper", None, move || {
-                        (Sweeper, sweeper.clone())
-                    }),
-                ],
-            ));
-        }
-
-        if o.roles.contains(&Role::Router) {
-            let slot = ActorSlot::<RouterMessage>::new();
-            let args = RouterArgs {
-                registry: o.registry.clone(),
-                tracker: tracker.clone(),
-                scope: o.scope.clone(),
-                call_timeout: o.call_timeout,
-                lanes: 128,
-                node_filter: mesh.as_deref().map(Mesh::node_filter),
-            };
-            roles.push(ChildSpec::supervisor(
-                "router",
-                vec![
-                    ChildSpec::new::<Router, _>("router", Some(slot.clone()), move || {
-                        (Router, args.clone())
-                    }),
-                    bridges.ingress(
-                        "router.ingress",
-                        Feed {
-                            group: "errand-router".into(),
-                            topics: vec![topics::AGENT_CMD.into()],
-                            start: StartAt::Earliest,
-                        },
-                        slot,
-                        RouterMessage::Command,
-                        |RouterMessage::Command(e)| Some(e),
-                    ),
-                ],
-            ));
-        }
-
-        if o.roles.contains(&Role::Reasoner) {
-            let slot = ActorSlot::<ReasonerMessage>::new();
-            let llm = match &o.llm {
-                Some(config) => {
-                    tracing::info!(
-                        llm.base_url = %config.masked_base_url(),
-                        llm.model = %config.model,
-                        llm.fallback = config.fallback.as_str(),
-                        "the LLM reasoner reads utterances"
-                    );
-                    let llm = LlmReasoner::new(config.clone(), &o.registry, o.nlu.clone())?;
-                    Some(Arc::new(llm))
-                }
-                None => None,
-            };
-            let time_zone =
-                Reading::time_zone(&o.dialogue.time_zone).map_err(NodeError::TimeZone)?;
-            let mut agents = AgentCaller::new(o.scope.clone(), o.call_timeout);
-            if let Some(filter) = mesh.as_deref().map(Mesh::node_filter) {
-                agents = agents.with_node_filter(filter);
-            }
-            let args = ReasonerArgs {
-                nlu: o.nlu.clone(),
-                registry: o.registry.clone(),
-                tracker: tracker.clone(),
-                sessions: o.stores.sessions.clone(),
-                config: o.dialogue.clone(),
-                llm,
-                lanes: 64,
-                agents,
-                reading: Arc::new(Reading::new(&o.registry, time_zone)),
-            };
-            roles.push(ChildSpec::supervisor(
-                "reasoner",
-                vec![
-                    ChildSpec::new::<Reasoner, _>("reasoner", Some(slot.clone()), move || {
-                        (Reasoner, args.clone())
-                    }),
-                    bridges.ingress(
-                        "reasoner.ingress",
-                        Feed {
-                            group: "errand-reasoner".into(),
-                            topics: vec![topics::TRANSCRIPT.into()],
-                            start: StartAt::Earliest,
-                        },
-                        slot,
-                        ReasonerMessage::Utterance,
-                        |ReasonerMessage::Utterance(e)| Some(e),
-                    ),
-                ],
-            ));
-        }
-
-        if o.roles.contains(&Role::Errors) {
-            let slot = ActorSlot::<ErrorHandlerMessage>::new();
-            let args = ErrorHandlerArgs {
-                tracker: tracker.clone(),
-                dead_letters: o.stores.dead_letters.clone(),
-            };
-            roles.push(ChildSpec::supervisor(
-                "errors",
-                vec![
-                    ChildSpec::new::<ErrorHandler, _>(
-                        "error_handler",
-                        Some(slot.clone()),
-                        move || (ErrorHandler, args.clone()),
-                    ),
-                    bridges.ingress(
-                        "errors.ingress",
-                        Feed {
-                            group: "errand-errors".into(),
-                            topics: vec![topics::AGENT_ERROR.into()],
-                            start: StartAt::Earliest,
-                        },
-                        slot,
-                        ErrorHandlerMessage::DeadLetter,
-                        |ErrorHandlerMessage::DeadLetter(e)| Some(e),
-                    ),
-                ],
-            ));
-        }
-
-        if o.roles.contains(&Role::Gateway) {
-            let slot = ActorSlot::<FanoutMessage>::new();
-            let h = hub.clone();
-            let group = format!("errand-gateway-{}", o.node_name);
-            roles.push(ChildSpec::supervisor(
-                "gateway",
-                vec![
-                    ChildSpec::new::<Fanout, _>("fanout", Some(slot.clone()), move || {
-                        (Fanout, h.clone())
-                    }),
-                    bridges.ingress(
-                        "gateway.status",
-                        Feed {
-                            group: format!("{group}-status"),
-                            topics: vec![topics::AGENT_STATUS.into()],
-                            start: StartAt::Latest,
-                        },
-                        slot.clone(),
-                        FanoutMessage::Status,
-                        |m| match m {
-                            FanoutMessage::Status(e) => Some(e),
-                            FanoutMessage::Clarify(_) => None,
-                        },
-                    ),
-                    bridges.ingress(
-                        "gateway.clarify",
-                        Feed {
-                            group: format!("{group}-clarify"),
-                            topics: vec![topics::AGENT_OUT_CLARIFY.into()],
-                            start: StartAt::Latest,
-                        },
-                        slot,
-                        FanoutMessage::Clarify,
-                        |m| match m {
-                            FanoutMessage::Clarify(e) => Some(e),
-                            FanoutMessage::Status(_) => None,
-                        },
-                    ),
-                ],
-            ));
-        }
-
-        // Topics first: a consumer that subscribes to a topic that does not
-        // exist yet waits for a metadata refresh before it joins its group.
-        let mut topics: Vec<String> = [
+    /// Every topic a node may read or write: created before any consumer
+    /// subscribes (one that subscribes to a missing topic waits for a
+    /// metadata refresh before it joins its group).
+    fn topics(&self) -> Vec<String> {
+        let fixed = [
             topics::TRANSCRIPT,
             topics::AGENT_CMD,
             topics::AGENT_OUT_CLARIFY,
             topics::AGENT_STATUS,
             topics::AGENT_ERROR,
-        ]
-        .into_iter()
-        .map(str::to_owned)
-        .collect();
-        topics.extend(o.registry.domains().map(agent_out));
-        o.bus.prepare(&topics).await?;
-        let (root, handle) =
-            Actor::spawn(None, Supervisor, SupervisorArgs::new("errand", roles)).await?;
-        tracing::info!(node = %o.node_name, roles = ?o.roles, "node started");
-        let front = Front {
-            hub: hub.clone(),
-            tracker: tracker.clone(),
-            sessions: o.stores.sessions.clone(),
-            limits: o.limits.clone(),
-            command_deadline: o.dialogue.command_deadline,
+        ];
+        let fixed = fixed.into_iter().map(str::to_owned);
+        fixed.chain(self.registry.domains().map(agent_out)).collect()
+    }
+
+    /// The gateway's state: its front door, the agents' services and the
+    /// cluster's view, for the HTTP app and in-process clients.
+    fn app_state(&self, parts: &Parts) -> AppState {
+        let front = errand_gateway::Front {
+            hub: errand_gateway::SessionHub::new(),
+            tracker: parts.ctx.tracker.clone(),
+            sessions: self.stores.sessions.clone(),
+            limits: self.limits.clone(),
+            command_deadline: self.dialogue.command_deadline,
             rate: Arc::default(),
         };
-        let (shutdown, _) = watch::channel(false);
+        let membership = parts.membership.clone();
+        AppState {
+            front,
+            bus: self.bus.clone(),
+            agents: parts.ctx.agents(),
+            services: parts.agents.as_ref().map(|a| a.services.clone()),
+            idempotency: self.stores.idempotency.clone(),
+            keys: self.keys.clone(),
+            user_id: self.default_user.clone(),
+            auth: self.auth.clone(),
+            allowed_origins: self.allowed_origins.clone(),
+            clients: Arc::default(),
+            requests: Arc::default(),
+            shutdown: parts.shutdown.subscribe(),
+            cluster: Arc::new(move || membership.status(now_ms())),
+            stt: (self.stt.clone()).map(errand_actors::speech::SpeechToText::new),
+            hello: Arc::new(errand_gateway::app::Hello::from_registry(&self.registry)),
+            roles: parts.health.clone(),
+        }
+    }
+
+    /// The role units this node runs, in start order: the cluster (when it
+    /// joins one) and the core first.
+    fn units(&self, parts: &Parts) -> Vec<Box<dyn RoleUnit>> {
+        let mut units: Vec<Box<dyn RoleUnit>> = Vec::new();
+        if let Some(cluster) = &parts.cluster {
+            units.push(Box::new(cluster.clone()));
+        }
+        units.push(Box::new(CoreRole {
+            retry: self.retry.clone(),
+        }));
+        for role in Role::START_ORDER.into_iter().filter(|r| self.runs(*r)) {
+            units.push(match role {
+                Role::Agents => Box::new(parts.agents.clone().unwrap_or_else(|| {
+                    AgentsRole::new(self.payment.clone(), self.gazetteer.clone())
+                })),
+                Role::Tracker => Box::new(TrackerRole {
+                    sweep_every: self.sweep_every,
+                }),
+                Role::Router => Box::new(RouterRole),
+                Role::Reasoner => Box::new(ReasonerRole {
+                    nlu: self.nlu.clone(),
+                    llm: self.llm.clone(),
+                    dialogue: self.dialogue.clone(),
+                }),
+                Role::Errors => Box::new(ErrorsRole),
+                Role::Gateway => match &parts.gateway {
+                    Some(gateway) => Box::new(gateway.clone()),
+                    None => continue,
+                },
+            });
+        }
+        units
+    }
+}
+
+/// What a node's roles share while it is assembled.
+struct Parts {
+    ctx: NodeCtx,
+    cluster: Option<ClusterRole>,
+    membership: Membership,
+    agents: Option<AgentsRole>,
+    gateway: Option<GatewayRole>,
+    health: Health,
+    shutdown: watch::Sender<bool>,
+}
+
+impl Node {
+    /// Starts the node's supervision tree: one supervisor per role, under
+    /// the root.
+    pub async fn start(options: NodeOptions) -> Result<Node, NodeError> {
+        let o = &options;
+        let cluster = (o.cluster.as_ref())
+            .map(|c| ClusterRole::new(c, &o.scope, o.announcement()))
+            .transpose()?;
+        let tracker = Tracker::new(o.stores.state.clone(), o.bus.clone(), o.clock.clone());
+        let mut parts = Parts {
+            ctx: NodeCtx {
+                node_name: o.node_name.clone(),
+                scope: o.scope.clone(),
+                bus: o.bus.clone(),
+                stores: o.stores.clone(),
+                keys: o.keys.clone(),
+                registry: o.registry.clone(),
+                clock: o.clock.clone(),
+                tracker: tracker.clone(),
+                failures: FailureSink::new(),
+                window: o.window,
+                call_timeout: o.call_timeout,
+                node_filter: cluster.as_ref().map(ClusterRole::node_filter),
+            },
+            membership: (cluster.as_ref())
+                .map_or_else(|| Membership::new(o.announcement()), ClusterRole::membership),
+            cluster,
+            agents: (o.runs(Role::Agents))
+                .then(|| AgentsRole::new(o.payment.clone(), o.gazetteer.clone())),
+            gateway: None,
+            health: Health::default(),
+            shutdown: watch::channel(false).0,
+        };
+        if o.runs(Role::Gateway) {
+            parts.gateway = Some(GatewayRole::new(o.app_state(&parts), o.listen));
+        }
+        let mut roles = Vec::new();
+        for unit in o.units(&parts) {
+            roles.push(ChildSpec::supervisor(unit.name(), unit.children(&parts.ctx)?));
+        }
+        o.bus.prepare(&o.topics()).await?;
+        let args = SupervisorArgs {
+            health: Some(parts.health.clone()),
+            ..SupervisorArgs::new("errand", roles)
+        };
+        let (root, handle) = Actor::spawn(None, Supervisor, args).await?;
+        tracing::info!(node = %o.node_name, roles = ?o.roles, "node started");
+        let Parts {
+            ctx,
+            membership,
+            agents,
+            gateway,
+            health,
+            shutdown,
+            ..
+        } = parts;
         Ok(Node {
             root,
-            options,
-            front,
-            hub,
             tracker,
-            failures,
-            services: node_services,
-            clients: Arc::default(),
+            failures: ctx.failures,
+            services: agents.map(|a| a.services),
+            bound: gateway.as_ref().map(|g| g.bound.clone()).unwrap_or_default(),
+            gateway: gateway.map(|g| g.state),
+            membership,
+            health,
             shutdown,
-            handle,
-            mesh,
+            root_stopped: Some(handle),
+            options,
         })
     }
 
-    /// The state the gateway's HTTP app serves.
-    pub fn app_state(&self) -> AppState {
-        AppState {
-            front: self.front.clone(),
-            bus: self.options.bus.clone(),
-            agents: {
-                let agents = errand_actors::router::AgentCaller::new(
-                    self.options.scope.clone(),
-                    self.options.call_timeout,
-                );
-                match &self.mesh {
-                    Some(mesh) => agents.with_node_filter(mesh.node_filter()),
-                    None => agents,
-                }
-            },
-            services: self.services.clone(),
-            idempotency: self.options.stores.idempotency.clone(),
-            keys: self.options.keys.clone(),
-            user_id: self.options.default_user.clone(),
-            auth: self.options.auth.clone(),
-            allowed_origins: self.options.allowed_origins.clone(),
-            clients: self.clients.clone(),
-            requests: Arc::default(),
-            shutdown: self.shutdown.subscribe(),
-            cluster: self.cluster_view(),
-            stt: self
-                .options
-                .stt
-                .clone()
-                .map(errand_actors::speech::SpeechToText::new),
-            hello: Arc::new(errand_gateway::app::Hello::from_registry(
-                &self.options.registry,
-            )),
+    /// The address the gateway's HTTP listener bound, once it has.
+    pub fn http_addr(&self) -> Option<SocketAddr> {
+        self.bound.get()
+    }
+
+    /// The supervision tree as it runs.
+    pub async fn tree(&self) -> Option<TreeNode> {
+        let tree = self.root.call(SupervisorMessage::Tree, Some(Duration::from_secs(5)));
+        match tree.await {
+            Ok(ractor::rpc::CallResult::Success(tree)) => Some(tree),
+            _ => None,
         }
     }
 
-    /// The cluster as this node sees it; a node alone lists itself.
-    pub fn cluster_view(&self) -> errand_gateway::ClusterView {
-        match &self.mesh {
-            Some(mesh) => {
-                let membership = mesh.membership();
-                Arc::new(move || membership.status(now_ms()))
-            }
-            None => {
-                let me = Announcement {
-                    name: self.options.node_name.clone(),
-                    roles: self
-                        .options
-                        .roles
-                        .iter()
-                        .map(|r| r.as_str().to_owned())
-                        .collect(),
-                    protocol: PROTOCOL_VERSION,
-                    cluster_addr: String::new(),
-                    http: self.options.http_addr.clone(),
-                    started_ms: now_ms(),
-                };
-                let membership = Membership::new(me);
-                Arc::new(move || membership.status(now_ms()))
-            }
-        }
-    }
-
-    /// An in-process client on `session_id`.
-    pub fn client(&self, session_id: &str) -> errand_gateway::local::LocalClient {
-        errand_gateway::local::LocalClient::new(
-            self.front.clone(),
+    /// An in-process client on `session_id`, when this node runs the
+    /// gateway role.
+    pub fn client(&self, session_id: &str) -> Option<errand_gateway::local::LocalClient> {
+        let gateway = self.gateway.as_ref()?;
+        Some(errand_gateway::local::LocalClient::new(
+            gateway.front.clone(),
             session_id.into(),
             self.options.default_user.clone(),
-        )
+        ))
     }
 
-    /// Tells sockets to close, then stops the tree (ingress first, each
-    /// worker draining its mailbox).
-    pub async fn shutdown(self) {
+    /// Resolves when the supervision tree stopped on its own: the root gave
+    /// up after its roles failed past their restart intensity. (Never
+    /// resolves again once it has, nor after [`Node::shutdown`] began.)
+    pub async fn root_gave_up(&mut self) {
+        match self.root_stopped.as_mut() {
+            Some(handle) => {
+                let _ = handle.await;
+                self.root_stopped = None;
+            }
+            None => std::future::pending().await,
+        }
+    }
+
+    /// Tells sockets to close, then stops the tree (roles in the reverse
+    /// order they started, each worker draining its mailbox).
+    pub async fn shutdown(mut self) {
         let _ = self.shutdown.send(true);
         self.root.stop(Some("shutdown".into()));
-        let _ = self.handle.await;
-        if let Some(mesh) = &self.mesh {
-            mesh.stop();
+        if let Some(handle) = self.root_stopped.take() {
+            let _ = handle.await;
         }
         tracing::info!(node = %self.options.node_name, "node stopped");
     }

@@ -50,6 +50,8 @@ pub struct AppState {
     pub stt: Option<errand_actors::speech::SpeechToText>,
     /// What errand can do, for a client's first screen (`GET /v1/hello`).
     pub hello: Arc<Hello>,
+    /// The node's roles, running or not (`/readyz`).
+    pub roles: errand_actors::supervisor::Health,
 }
 
 /// What a client shows before the first word: what errand can do and a few
@@ -630,17 +632,21 @@ async fn healthz() -> Response {
     json_response(StatusCode::OK, &serde_json::json!({"status": "ok"}))
 }
 
+/// Ready while the store and the bus answer and every role of the node
+/// runs (a role its supervisor is starting again is down).
 async fn readyz(State(state): State<AppState>) -> Response {
     let store = state.front.tracker.store.ready().await;
     let bus = state.bus.ready().await;
-    let status = if store && bus {
+    let down = state.roles.down();
+    let ready = store && bus && down.is_empty();
+    let status = if ready {
         StatusCode::OK
     } else {
         StatusCode::SERVICE_UNAVAILABLE
     };
     json_response(
         status,
-        &serde_json::json!({"ready": store && bus, "store": store, "bus": bus}),
+        &serde_json::json!({"ready": ready, "store": store, "bus": bus, "roles_down": down}),
     )
 }
 

@@ -123,6 +123,7 @@ pub fn test_options() -> NodeOptions {
     };
     options.sweep_every = Duration::from_millis(100);
     options.call_timeout = Duration::from_secs(5);
+    options.listen = Some(std::net::SocketAddr::from(([127, 0, 0, 1], 0)));
     options
 }
 
@@ -236,7 +237,10 @@ impl TestStack {
     /// A person talking to the gateway on `session_id`.
     pub fn client(&self, session_id: &str) -> Person {
         Person {
-            inner: self.node.client(session_id),
+            inner: self
+                .node
+                .client(session_id)
+                .expect("this node runs the gateway role"),
         }
     }
 
@@ -335,19 +339,11 @@ impl TestStack {
         }
     }
 
-    /// Serves the node's HTTP API on a free loopback port.
-    pub async fn serve_http(
-        &self,
-    ) -> (
-        std::net::SocketAddr,
-        tokio::task::JoinHandle<std::io::Result<()>>,
-    ) {
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-            .await
-            .expect("a loopback port");
-        let addr = listener.local_addr().expect("its address");
-        let server = tokio::spawn(errand_gateway::serve(listener, self.node.app_state()));
-        (addr, server)
+    /// Where the node's HTTP API listens (a free loopback port).
+    pub fn http_addr(&self) -> std::net::SocketAddr {
+        self.node
+            .http_addr()
+            .expect("the gateway's listener is bound (test options listen on 127.0.0.1:0)")
     }
 
     pub async fn shutdown(self) {

@@ -13,6 +13,7 @@ pub mod http;
 pub mod location;
 pub mod mart;
 pub mod payment;
+pub mod role;
 pub mod ride;
 pub mod wire;
 

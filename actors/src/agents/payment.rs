@@ -60,6 +60,7 @@ impl ractor::Message for PaymentMessage {}
 
 pub struct PaymentActor;
 
+#[derive(Clone)]
 pub struct PaymentArgs {
     pub config: PaymentConfig,
     pub store: Arc<dyn IdempotencyStore>,

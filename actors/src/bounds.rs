@@ -1,0 +1,23 @@
+//! Every bound on what errand holds in memory for work in flight, named in
+//! one place. Queues between actors are bounded by the ingress window: an
+//! ingress stops reading when `INGRESS_WINDOW` of its records are delivered
+//! and not yet settled, so no mailbox behind it grows past that.
+
+/// Records one ingress has delivered and not yet seen settled.
+pub const INGRESS_WINDOW: usize = 64;
+
+/// Parallel lanes of the reasoner (sessions spread over them; a slow model
+/// call holds up its own lane only).
+pub const REASONER_LANES: usize = 64;
+
+/// Parallel lanes of the router (each waits for an agent's answer).
+pub const ROUTER_LANES: usize = 128;
+
+/// Parallel lanes of the state tracker.
+pub const TRACKER_LANES: usize = 64;
+
+/// Lanes of the error handler: dead letters are rare; one keeps them in order.
+pub const ERROR_LANES: usize = 1;
+
+/// Overdue commands the sweeper ends per sweep at most.
+pub const SWEEP_BATCH: usize = 256;

@@ -1,0 +1,88 @@
+//! The gateway role: the [`Fanout`] that pushes `agent.status` and
+//! `agent.out.clarify` to this gateway's sockets, and the HTTP
+//! [`Listener`]. The front door ([`crate::Front`]) and the session hub exist
+//! only where this role runs.
+
+use crate::app::AppState;
+use crate::fanout::{Fanout, FanoutMessage};
+use crate::listener::{Bound, Listener, ListenerArgs};
+use errand_actors::bus::StartAt;
+use errand_actors::role::{Feed, NodeCtx, Role, RoleError};
+use errand_actors::slot::ActorSlot;
+use errand_actors::supervisor::ChildSpec;
+use errand_schemas::topics::{AGENT_OUT_CLARIFY, AGENT_STATUS};
+use std::net::SocketAddr;
+
+#[derive(Clone)]
+pub struct GatewayRole {
+    pub state: AppState,
+    /// Where the HTTP listener binds; none: in-process clients only.
+    pub listen: Option<SocketAddr>,
+    /// The address it bound.
+    pub bound: Bound,
+}
+
+impl GatewayRole {
+    pub fn new(state: AppState, listen: Option<SocketAddr>) -> Self {
+        Self {
+            state,
+            listen,
+            bound: Bound::default(),
+        }
+    }
+}
+
+impl Role for GatewayRole {
+    fn name(&self) -> &'static str {
+        "gateway"
+    }
+
+    fn children(&self, ctx: &NodeCtx) -> Result<Vec<ChildSpec>, RoleError> {
+        let slot = ActorSlot::<FanoutMessage>::new();
+        let hub = self.state.front.hub.clone();
+        // Every gateway sees every event: a consumer group of its own, from
+        // what is new.
+        let feed = |what: &str, topic: &str| Feed {
+            group: format!("errand-gateway-{}-{what}", ctx.node_name),
+            topics: vec![topic.into()],
+            start: StartAt::Latest,
+        };
+        let mut children = vec![
+            ChildSpec::new::<Fanout, _>("fanout", Some(slot.clone()), move || {
+                (Fanout, hub.clone())
+            }),
+            ctx.ingress(
+                "gateway.status",
+                feed("status", AGENT_STATUS),
+                slot.clone(),
+                FanoutMessage::Status,
+                |m| match m {
+                    FanoutMessage::Status(e) => Some(e),
+                    FanoutMessage::Clarify(_) => None,
+                },
+            ),
+            ctx.ingress(
+                "gateway.clarify",
+                feed("clarify", AGENT_OUT_CLARIFY),
+                slot,
+                FanoutMessage::Clarify,
+                |m| match m {
+                    FanoutMessage::Clarify(e) => Some(e),
+                    FanoutMessage::Status(_) => None,
+                },
+            ),
+        ];
+        if let Some(listen) = self.listen {
+            let args = ListenerArgs {
+                state: self.state.clone(),
+                listen,
+                bound: self.bound.clone(),
+            };
+            children.push(
+                ChildSpec::new::<Listener, _>("http", None, move || (Listener, args.clone()))
+                    .with_detail(listen.to_string()),
+            );
+        }
+        Ok(children)
+    }
+}
