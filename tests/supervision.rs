@@ -7,6 +7,7 @@ use errand_actors::agents::Services;
 use errand_actors::bus::MemoryBus;
 use errand_actors::clock::Clock;
 use errand_actors::envelope::DROPPED;
+use errand_actors::laned::LanedMessage;
 use errand_actors::registry::{ActionSpec, DomainAgent, DomainSpec, SlotKind, SlotSpec};
 use errand_actors::retrier::RetryPolicy;
 use errand_actors::store::Stores;
@@ -446,4 +447,96 @@ async fn an_overdue_command_whose_agent_answered_ends_with_the_answer() {
         Status::Confirmed,
         "the answer, not a false failure"
     );
+}
+
+/// The offline reader, except that it panics the first time it reads an
+/// utterance with "panic" in it.
+struct PanicsOnce {
+    inner: Arc<dyn errand_actors::nlu::Understand>,
+    panicked: std::sync::atomic::AtomicBool,
+}
+
+impl errand_actors::nlu::Understand for PanicsOnce {
+    fn parse(
+        &self,
+        text: &str,
+        context: &errand_actors::nlu::Context,
+    ) -> errand_actors::nlu::Parse {
+        if text.contains("panic") && !self.panicked.swap(true, Ordering::SeqCst) {
+            panic!("the reader fell over");
+        }
+        self.inner.parse(text, context)
+    }
+}
+
+#[tokio::test]
+async fn a_lane_that_panics_is_restarted_by_its_worker_and_its_record_retried() {
+    let stack = TestStack::start_with(|o| {
+        o.nlu = Arc::new(PanicsOnce {
+            inner: o.nlu.clone(),
+            panicked: Default::default(),
+        });
+    })
+    .await;
+    let mut person = stack.client("s-panic");
+    person
+        .say("order me a burger, don't panic")
+        .await
+        .expect("acknowledged");
+    // The retried utterance is read again, and the dialogue goes on.
+    let question = person.expect_type("clarify", secs(10)).await;
+    assert_eq!(question["missing"][0], "address", "{question}");
+
+    let reasoner = find_role(&stack, "reasoner").await;
+    let children = reasoner
+        .call(SupervisorMessage::Children, Some(secs(1)))
+        .await
+        .unwrap()
+        .unwrap();
+    let (_, worker) = children
+        .into_iter()
+        .find(|(name, _)| name == "reasoner")
+        .expect("the laned worker runs");
+    let worker: ActorRef<LanedMessage<errand_schemas::Utterance>> = worker.into();
+    let restarts = ractor::call!(worker, LanedMessage::Restarts).unwrap();
+    assert_eq!(
+        restarts, 1,
+        "the worker saw its lane fail and started it again"
+    );
+    let tree = stack.node.tree().await.expect("the tree answers");
+    assert!(tree.children.iter().all(|role| role.running), "{tree:?}");
+    stack.shutdown().await;
+}
+
+#[tokio::test]
+async fn when_the_root_gives_up_the_node_says_so_and_is_not_ready() {
+    use tower::ServiceExt;
+    let mut stack = TestStack::start().await;
+    let app = errand_gateway::app(stack.node.gateway.clone().expect("a gateway"));
+    let ready = |app: axum::Router| async move {
+        let request = axum::http::Request::get("/readyz")
+            .body(axum::body::Body::empty())
+            .unwrap();
+        let response = app.oneshot(request).await.unwrap();
+        let status = response.status().as_u16();
+        let body = axum::body::to_bytes(response.into_body(), 1 << 16)
+            .await
+            .unwrap();
+        (
+            status,
+            serde_json::from_slice::<serde_json::Value>(&body).unwrap(),
+        )
+    };
+    let (status, body) = ready(app.clone()).await;
+    assert_eq!(status, 200, "{body}");
+
+    stack.node.root.kill();
+    tokio::time::timeout(secs(5), stack.node.root_gave_up())
+        .await
+        .expect("the node notices its root stopped");
+    let (status, body) = ready(app).await;
+    assert_eq!(status, 503, "{body}");
+    let down = body["roles_down"].as_array().unwrap();
+    assert!(down.iter().any(|r| r == "reasoner"), "{body}");
+    stack.shutdown().await;
 }

@@ -4,12 +4,12 @@
 use crate::bounds::ERROR_LANES;
 use crate::envelope::Envelope;
 use crate::laned::LaneWork;
-use crate::role::{Feed, NodeCtx, Role, RoleError};
-use crate::supervisor::ChildSpec;
-use errand_schemas::topics::AGENT_ERROR;
 use crate::retrier::public_code;
+use crate::role::{Feed, NodeCtx, Role, RoleError};
 use crate::store::DeadLetterStore;
+use crate::supervisor::ChildSpec;
 use crate::tracking::Tracker;
+use errand_schemas::topics::AGENT_ERROR;
 use errand_schemas::{DeadLetter, ErrorBody, ErrorCode, Status, StatusUpdate};
 use std::sync::Arc;
 

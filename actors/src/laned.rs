@@ -92,13 +92,8 @@ pub struct LanedState<W: LaneWork> {
 
 impl<W: LaneWork> LanedState<W> {
     async fn start(&mut self, myself: &ActorCell, index: usize) -> Result<(), ActorProcessingErr> {
-        let (lane, _) = Actor::spawn_linked(
-            None,
-            Lane(self.work.clone()),
-            (),
-            myself.clone(),
-        )
-        .await?;
+        let (lane, _) =
+            Actor::spawn_linked(None, Lane(self.work.clone()), (), myself.clone()).await?;
         self.running.insert(lane.get_id(), index);
         self.lanes[index] = Some(lane);
         Ok(())
@@ -293,7 +288,13 @@ mod tests {
             value: vec![],
             headers: vec![],
         };
-        Envelope::new((key.into(), n), record, AckToken::none(), FailureSink::new(), None)
+        Envelope::new(
+            (key.into(), n),
+            record,
+            AckToken::none(),
+            FailureSink::new(),
+            None,
+        )
     }
 
     #[tokio::test]
@@ -307,11 +308,19 @@ mod tests {
         .await
         .unwrap();
         for n in 0..50 {
-            worker.send_message(LanedMessage::Work(envelope("a", n))).unwrap();
-            worker.send_message(LanedMessage::Work(envelope("b", n))).unwrap();
+            worker
+                .send_message(LanedMessage::Work(envelope("a", n)))
+                .unwrap();
+            worker
+                .send_message(LanedMessage::Work(envelope("b", n)))
+                .unwrap();
         }
-        worker.send_message(LanedMessage::Work(envelope("a", 999))).unwrap();
-        worker.send_message(LanedMessage::Work(envelope("a", 1000))).unwrap();
+        worker
+            .send_message(LanedMessage::Work(envelope("a", 999)))
+            .unwrap();
+        worker
+            .send_message(LanedMessage::Work(envelope("a", 1000)))
+            .unwrap();
         let restarts = loop {
             let n = ractor::call!(worker, LanedMessage::Restarts).unwrap();
             if n > 0 {
@@ -320,11 +329,17 @@ mod tests {
             tokio::time::sleep(Duration::from_millis(5)).await;
         };
         assert_eq!(restarts, 1, "the worker saw the lane fail");
-        worker.send_message(LanedMessage::Work(envelope("a", 1001))).unwrap();
+        worker
+            .send_message(LanedMessage::Work(envelope("a", 1001)))
+            .unwrap();
         worker.drain().unwrap();
         handle.await.unwrap();
         let seen = seen.lock().unwrap();
-        let a: Vec<u32> = seen.iter().filter(|(k, _)| k == "a").map(|(_, n)| *n).collect();
+        let a: Vec<u32> = seen
+            .iter()
+            .filter(|(k, _)| k == "a")
+            .map(|(_, n)| *n)
+            .collect();
         assert_eq!(a[..50], (0..50).collect::<Vec<_>>()[..], "order per key");
         assert_eq!(a.last(), Some(&1001), "the lane came back after the panic");
         assert_eq!(seen.iter().filter(|(k, _)| k == "b").count(), 50);

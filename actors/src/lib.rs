@@ -33,13 +33,13 @@
 //! | [`clock`] | milliseconds that follow tokio's (pausable) clock |
 
 pub mod agents;
+pub mod bounds;
 pub mod bus;
 pub mod clock;
 pub mod dialogue;
 pub mod envelope;
 pub mod error_handler;
 pub mod ingress;
-pub mod bounds;
 pub mod laned;
 pub mod llm;
 pub mod metrics;

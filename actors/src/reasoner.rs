@@ -14,12 +14,12 @@
 //! its own conversation only; the ingress window bounds how many are in
 //! flight.
 
+use crate::bounds::REASONER_LANES;
 use crate::bus::OutRecord;
 use crate::dialogue::hear::{self, context};
 use crate::dialogue::{Ctx, DialogueConfig, Effect, Heard, decide};
 use crate::envelope::Envelope;
 use crate::laned::LaneWork;
-use crate::bounds::REASONER_LANES;
 use crate::llm::{LlmConfig, LlmReasoner};
 use crate::nlu::{Parse, Understand};
 use crate::reading::Reading;

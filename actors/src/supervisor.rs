@@ -195,10 +195,7 @@ impl Health {
     /// itself stopped).
     pub fn down(&self) -> Vec<String> {
         let inner = self.inner.read().unwrap_or_else(|e| e.into_inner());
-        let running = |cell: &Option<ActorCell>| {
-            cell.as_ref()
-                .is_some_and(|c| c.get_status() == ractor::ActorStatus::Running)
-        };
+        let running = |cell: &Option<ActorCell>| cell.as_ref().is_some_and(alive);
         let alive = running(&inner.supervisor);
         if inner.supervisor.is_none() {
             return vec!["(not started)".into()];
@@ -214,6 +211,12 @@ impl Health {
     pub fn up(&self) -> bool {
         self.down().is_empty()
     }
+}
+
+/// Started (its supervisor saw it start) and not stopping.
+fn alive(cell: &ActorCell) -> bool {
+    use ractor::ActorStatus::{Running, Starting, Upgrading};
+    matches!(cell.get_status(), Starting | Running | Upgrading)
 }
 
 /// A node of the supervision tree: its name, what it is, whether it runs,
@@ -297,9 +300,7 @@ impl SupervisorState {
     async fn tree(&self) -> TreeNode {
         let mut children = Vec::with_capacity(self.specs.len());
         for ((spec, cell), restarts) in self.specs.iter().zip(&self.cells).zip(&self.restarts_of) {
-            let running = cell
-                .as_ref()
-                .is_some_and(|c| c.get_status() == ractor::ActorStatus::Running);
+            let running = cell.as_ref().is_some_and(alive);
             let mut node = spec.plan();
             if let (Some(cell), false) = (cell, spec.children.is_empty()) {
                 let supervisor: ActorRef<SupervisorMessage> = cell.clone().into();

@@ -6,8 +6,8 @@
 //! cancelled instead when it passes.
 
 use crate::store::IdempotencyStore;
-use crate::tracking::final_step;
 use crate::tracking::Tracker;
+use crate::tracking::final_step;
 use errand_schemas::AgentResult;
 use errand_schemas::codec::from_json;
 use errand_schemas::keys::Keys;

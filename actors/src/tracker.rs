@@ -6,14 +6,14 @@
 
 use crate::bounds::{SWEEP_BATCH, TRACKER_LANES};
 use crate::envelope::Envelope;
+use crate::laned::LaneWork;
 use crate::role::{Feed, NodeCtx, Role, RoleError};
 use crate::supervisor::ChildSpec;
 use crate::sweeper::{Sweeper, SweeperArgs};
-use errand_schemas::topics::agent_out;
-use std::time::Duration;
-use crate::laned::LaneWork;
 use crate::tracking::{Tracker, final_step};
 use errand_schemas::AgentResult;
+use errand_schemas::topics::agent_out;
+use std::time::Duration;
 
 /// The state tracker's work on each result; it runs as a
 /// [`LanedWorker`](crate::laned::LanedWorker), one session per lane.

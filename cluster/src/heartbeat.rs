@@ -6,9 +6,9 @@
 //! version is refused: its session is closed and its agents never called.
 
 use crate::membership::{Announcement, Health, Membership, PROTOCOL_VERSION, WireAnnouncement};
-use ractor::rpc::CallResult;
 use errand_actors::slot::ActorSlot;
 use errand_schemas::now_ms;
+use ractor::rpc::CallResult;
 use ractor::{Actor, ActorProcessingErr, ActorRef, RpcReplyPort};
 use ractor_cluster::{NodeServerMessage, RactorClusterMessage};
 use std::time::Duration;

@@ -301,7 +301,9 @@ impl NodeOptions {
             topics::AGENT_ERROR,
         ];
         let fixed = fixed.into_iter().map(str::to_owned);
-        fixed.chain(self.registry.domains().map(agent_out)).collect()
+        fixed
+            .chain(self.registry.domains().map(agent_out))
+            .collect()
     }
 
     /// The gateway's state: its front door, the agents' services and the
@@ -406,8 +408,10 @@ impl Node {
                 call_timeout: o.call_timeout,
                 node_filter: cluster.as_ref().map(ClusterRole::node_filter),
             },
-            membership: (cluster.as_ref())
-                .map_or_else(|| Membership::new(o.announcement()), ClusterRole::membership),
+            membership: (cluster.as_ref()).map_or_else(
+                || Membership::new(o.announcement()),
+                ClusterRole::membership,
+            ),
             cluster,
             agents: (o.runs(Role::Agents))
                 .then(|| AgentsRole::new(o.payment.clone(), o.gazetteer.clone())),
@@ -420,7 +424,10 @@ impl Node {
         }
         let mut roles = Vec::new();
         for unit in o.units(&parts) {
-            roles.push(ChildSpec::supervisor(unit.name(), unit.children(&parts.ctx)?));
+            roles.push(ChildSpec::supervisor(
+                unit.name(),
+                unit.children(&parts.ctx)?,
+            ));
         }
         o.bus.prepare(&o.topics()).await?;
         let args = SupervisorArgs {
@@ -443,7 +450,10 @@ impl Node {
             tracker,
             failures: ctx.failures,
             services: agents.map(|a| a.services),
-            bound: gateway.as_ref().map(|g| g.bound.clone()).unwrap_or_default(),
+            bound: gateway
+                .as_ref()
+                .map(|g| g.bound.clone())
+                .unwrap_or_default(),
             gateway: gateway.map(|g| g.state),
             membership,
             health,
@@ -460,7 +470,9 @@ impl Node {
 
     /// The supervision tree as it runs.
     pub async fn tree(&self) -> Option<TreeNode> {
-        let tree = self.root.call(SupervisorMessage::Tree, Some(Duration::from_secs(5)));
+        let tree = self
+            .root
+            .call(SupervisorMessage::Tree, Some(Duration::from_secs(5)));
         match tree.await {
             Ok(ractor::rpc::CallResult::Success(tree)) => Some(tree),
             _ => None,

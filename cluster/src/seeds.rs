@@ -2,11 +2,11 @@
 //! with, a second after each look, so a seed that restarts is found again (and through
 //! it, transitively, the rest of the cluster).
 
+use errand_actors::slot::ActorSlot;
 use ractor::rpc::CallResult;
 use ractor::{Actor, ActorProcessingErr, ActorRef};
 use ractor_cluster::NodeServerMessage;
 use std::time::Duration;
-use errand_actors::slot::ActorSlot;
 use tokio_rustls::rustls;
 
 /// How often the seeds are looked at.
@@ -27,7 +27,6 @@ pub enum SeedsMessage {
 impl ractor::Message for SeedsMessage {}
 
 pub struct Seeds;
-
 
 impl Actor for Seeds {
     type Msg = SeedsMessage;

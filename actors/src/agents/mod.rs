@@ -13,8 +13,8 @@ pub mod http;
 pub mod location;
 pub mod mart;
 pub mod payment;
-pub mod role;
 pub mod ride;
+pub mod role;
 pub mod wire;
 
 use crate::slot::ActorSlot;
