@@ -233,6 +233,51 @@ async fn status_api_health_and_unknown_routes() {
 }
 
 #[tokio::test]
+async fn two_nodes_in_one_process_count_their_own_metrics() {
+    let (a, b) = (server().await, server().await);
+    for _ in 0..2 {
+        assert_eq!(http_get(a.addr, "/healthz").await.0, 200);
+    }
+    let (status, _) = http_post(a.addr, "/v1/sessions/m/utterances", r#"{"text":"  "}"#).await;
+    assert_eq!(status, 400);
+    assert_eq!(http_get(b.addr, "/readyz").await.0, 200);
+
+    let metrics = http_text(a.addr, "/metrics").await;
+    for line in [
+        r#"errand_http_requests_total{route="/healthz",status="200"} 2"#,
+        r#"errand_http_requests_total{route="/v1/sessions/{session_id}/utterances",status="400"} 1"#,
+        r#"errand_client_errors_total{code="empty_utterance"} 1"#,
+        "# HELP errand_http_requests_total HTTP requests answered, by route and status.",
+        "# TYPE errand_http_requests_total counter",
+        "# HELP errand_sockets Open client sockets on this gateway.",
+        "# TYPE errand_sockets gauge",
+        "errand_sockets 0",
+        "# TYPE errand_consumer_lag gauge",
+        "# TYPE errand_client_errors_total counter",
+        "# TYPE errand_ready gauge",
+        "errand_ready 1",
+    ] {
+        assert!(metrics.lines().any(|l| l == line), "{line} in {metrics}");
+    }
+    assert!(!metrics.contains(r#"route="/readyz""#), "{metrics}");
+
+    let metrics = http_text(b.addr, "/metrics").await;
+    assert!(
+        metrics.contains(r#"errand_http_requests_total{route="/readyz",status="200"} 1"#),
+        "{metrics}"
+    );
+    assert!(!metrics.contains(r#"route="/healthz""#), "{metrics}");
+    assert!(
+        !metrics.contains("errand_client_errors_total{"),
+        "{metrics}"
+    );
+    for s in [a, b] {
+        s.server.abort();
+        s.stack.shutdown().await;
+    }
+}
+
+#[tokio::test]
 async fn shutdown_closes_sockets_with_a_reason() {
     let s = server().await;
     let mut ws = connect(s.addr, "ws-3").await;

@@ -1,89 +1,80 @@
-//! Command latency per domain: a Prometheus-style histogram, observed when a
+//! Command latency per domain: a Prometheus histogram, observed when a
 //! command reaches its final status (from `received`, or from `dispatched`
 //! for commands that skip the conversation).
+//!
+//! Recorded with `metrics` into a recorder of this node's own (no global
+//! recorder: several nodes in one process count apart), rendered by
+//! `metrics-exporter-prometheus`.
 
-use std::collections::BTreeMap;
-use std::sync::{Arc, Mutex};
+use metrics_exporter_prometheus::{
+    Matcher, PrometheusBuilder, PrometheusHandle, PrometheusRecorder,
+};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+/// The histogram's name.
+pub const COMMAND_LATENCY: &str = "errand_command_latency_ms";
 
 /// Upper bounds of the buckets, in milliseconds.
-pub const BUCKETS_MS: [u64; 12] = [5, 10, 25, 50, 100, 250, 500, 1000, 2500, 5000, 10000, 30000];
+pub const BUCKETS_MS: [f64; 12] = [
+    5.0, 10.0, 25.0, 50.0, 100.0, 250.0, 500.0, 1000.0, 2500.0, 5000.0, 10000.0, 30000.0,
+];
 
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct Histogram {
-    /// Count per bucket of `BUCKETS_MS` (not cumulative), then +Inf.
-    pub counts: [u64; 13],
-    pub sum_ms: u64,
-    pub count: u64,
-}
-
-impl Histogram {
-    pub fn observe(&mut self, ms: u64) {
-        let index = BUCKETS_MS
-            .iter()
-            .position(|b| ms <= *b)
-            .unwrap_or(BUCKETS_MS.len());
-        self.counts[index] += 1;
-        self.sum_ms += ms;
-        self.count += 1;
-    }
-}
+/// Observations between two upkeeps (samples wait in the recorder until
+/// one, or a render, folds them into the buckets).
+const UPKEEP_EVERY: u64 = 256;
 
 /// Latency histograms by (domain, final status).
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct CommandLatency {
-    inner: Arc<Mutex<BTreeMap<(String, String), Histogram>>>,
+    recorder: Arc<PrometheusRecorder>,
+    handle: PrometheusHandle,
+    observed: Arc<AtomicU64>,
+}
+
+impl Default for CommandLatency {
+    fn default() -> Self {
+        let builder = PrometheusBuilder::new();
+        let builder = match builder
+            .set_buckets_for_metric(Matcher::Full(COMMAND_LATENCY.into()), &BUCKETS_MS)
+        {
+            Ok(builder) => builder,
+            // Only for empty buckets, which BUCKETS_MS is not.
+            Err(_) => PrometheusBuilder::new(),
+        };
+        let recorder = builder.build_recorder();
+        metrics::with_local_recorder(&recorder, || {
+            metrics::describe_histogram!(
+                COMMAND_LATENCY,
+                "Time from a command's first step to its final status."
+            );
+        });
+        Self {
+            handle: recorder.handle(),
+            recorder: Arc::new(recorder),
+            observed: Arc::default(),
+        }
+    }
 }
 
 impl CommandLatency {
     pub fn observe(&self, domain: &str, status: &str, ms: u64) {
-        self.inner
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .entry((domain.to_owned(), status.to_owned()))
-            .or_default()
-            .observe(ms);
-    }
-
-    pub fn snapshot(&self) -> BTreeMap<(String, String), Histogram> {
-        self.inner.lock().unwrap_or_else(|e| e.into_inner()).clone()
+        metrics::with_local_recorder(self.recorder.as_ref(), || {
+            metrics::histogram!(
+                COMMAND_LATENCY,
+                "domain" => domain.to_owned(),
+                "status" => status.to_owned()
+            )
+            .record(ms as f64);
+        });
+        if self.observed.fetch_add(1, Ordering::Relaxed) % UPKEEP_EVERY == UPKEEP_EVERY - 1 {
+            self.handle.run_upkeep();
+        }
     }
 
     /// Prometheus text of the histograms.
     pub fn render(&self) -> String {
-        use std::fmt::Write;
-        let mut out = String::new();
-        let _ = writeln!(
-            out,
-            "# HELP errand_command_latency_ms Time from a command's first step to its final status."
-        );
-        let _ = writeln!(out, "# TYPE errand_command_latency_ms histogram");
-        for ((domain, status), h) in self.snapshot() {
-            let labels = format!("domain=\"{domain}\",status=\"{status}\"");
-            let mut cumulative = 0;
-            for (bound, count) in BUCKETS_MS.iter().zip(h.counts.iter()) {
-                cumulative += count;
-                let _ = writeln!(
-                    out,
-                    "errand_command_latency_ms_bucket{{{labels},le=\"{bound}\"}} {cumulative}"
-                );
-            }
-            let _ = writeln!(
-                out,
-                "errand_command_latency_ms_bucket{{{labels},le=\"+Inf\"}} {}",
-                h.count
-            );
-            let _ = writeln!(
-                out,
-                "errand_command_latency_ms_sum{{{labels}}} {}",
-                h.sum_ms
-            );
-            let _ = writeln!(
-                out,
-                "errand_command_latency_ms_count{{{labels}}} {}",
-                h.count
-            );
-        }
-        out
+        self.handle.render()
     }
 }
 
@@ -109,6 +100,61 @@ mod tests {
         ));
         assert!(
             text.contains(r#"errand_command_latency_ms_count{domain="food",status="confirmed"} 3"#)
+        );
+    }
+
+    #[test]
+    fn the_text_is_what_prometheus_reads() {
+        let latency = CommandLatency::default();
+        assert!(
+            !latency
+                .render()
+                .contains("errand_command_latency_ms_bucket")
+        );
+        latency.observe("ride", "failed", 30_000);
+        let text = latency.render();
+        assert!(text.contains(
+            "# HELP errand_command_latency_ms Time from a command's first step to its final status.\n"
+        ));
+        assert!(text.contains("# TYPE errand_command_latency_ms histogram\n"));
+        assert!(text.contains(
+            r#"errand_command_latency_ms_bucket{domain="ride",status="failed",le="10000"} 0"#
+        ));
+        assert!(text.contains(
+            r#"errand_command_latency_ms_bucket{domain="ride",status="failed",le="30000"} 1"#
+        ));
+        assert!(
+            text.contains(r#"errand_command_latency_ms_sum{domain="ride",status="failed"} 30000"#)
+        );
+        let buckets = text.matches("errand_command_latency_ms_bucket{").count();
+        assert_eq!(buckets, BUCKETS_MS.len() + 1, "{text}");
+    }
+
+    #[test]
+    fn each_tracker_counts_its_own() {
+        let (a, b) = (CommandLatency::default(), CommandLatency::default());
+        a.observe("food", "confirmed", 7);
+        a.clone().observe("food", "confirmed", 7);
+        assert!(
+            a.render()
+                .contains(r#"errand_command_latency_ms_count{domain="food",status="confirmed"} 2"#)
+        );
+        assert!(!b.render().contains("errand_command_latency_ms_count"));
+    }
+
+    #[test]
+    fn many_observations_stay_counted_across_upkeeps() {
+        let latency = CommandLatency::default();
+        for ms in 0..(UPKEEP_EVERY * 3 + 5) {
+            latency.observe("mart", "confirmed", ms % 20);
+        }
+        let text = latency.render();
+        let count = UPKEEP_EVERY * 3 + 5;
+        assert!(
+            text.contains(&format!(
+                r#"errand_command_latency_ms_count{{domain="mart",status="confirmed"}} {count}"#
+            )),
+            "{text}"
         );
     }
 }

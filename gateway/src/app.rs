@@ -179,20 +179,49 @@ async fn problems_for_rejections(
     problem(status, ErrorBody::new(code, detail))
 }
 
-/// Requests answered by (route, status).
-#[derive(Default)]
+/// Requests answered by (route, status), counted with `metrics` into a
+/// recorder of this state's own (no global recorder: several nodes in one
+/// process count apart).
 pub struct RequestCounts {
-    counts: std::sync::Mutex<std::collections::BTreeMap<(String, u16), u64>>,
+    recorder: metrics_exporter_prometheus::PrometheusRecorder,
+    handle: metrics_exporter_prometheus::PrometheusHandle,
+}
+
+/// The counter's name.
+const HTTP_REQUESTS: &str = "errand_http_requests_total";
+
+impl Default for RequestCounts {
+    fn default() -> Self {
+        let recorder = metrics_exporter_prometheus::PrometheusBuilder::new().build_recorder();
+        metrics::with_local_recorder(&recorder, || {
+            metrics::describe_counter!(
+                HTTP_REQUESTS,
+                "HTTP requests answered, by route and status."
+            );
+        });
+        Self {
+            handle: recorder.handle(),
+            recorder,
+        }
+    }
 }
 
 impl RequestCounts {
-    pub fn snapshot(&self) -> Vec<((String, u16), u64)> {
-        self.counts
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .iter()
-            .map(|(k, v)| (k.clone(), *v))
-            .collect()
+    /// Counts one request to `route` answered with `status`.
+    pub fn count(&self, route: &str, status: u16) {
+        metrics::with_local_recorder(&self.recorder, || {
+            metrics::counter!(
+                HTTP_REQUESTS,
+                "route" => route.to_owned(),
+                "status" => status.to_string()
+            )
+            .increment(1);
+        });
+    }
+
+    /// Prometheus text of the counts.
+    pub fn render(&self) -> String {
+        self.handle.render()
     }
 }
 
@@ -207,13 +236,7 @@ async fn count_requests(
         .map(|p| p.as_str().to_owned())
         .unwrap_or_else(|| "unmatched".into());
     let response = next.run(request).await;
-    *state
-        .requests
-        .counts
-        .lock()
-        .unwrap_or_else(|e| e.into_inner())
-        .entry((route, response.status().as_u16()))
-        .or_default() += 1;
+    state.requests.count(&route, response.status().as_u16());
     response
 }
 
@@ -651,54 +674,39 @@ async fn readyz(State(state): State<AppState>) -> Response {
 }
 
 /// Prometheus text: consumer lag per group and topic, open sockets,
-/// errors sent to clients by code, readiness.
+/// errors sent to clients by code, command latency, HTTP requests,
+/// readiness. What is read at scrape time goes into a recorder made for
+/// this scrape, so a group or topic no longer there is not shown.
 async fn metrics(State(state): State<AppState>) -> Response {
-    use std::fmt::Write;
-    let mut out = String::new();
-    let _ = writeln!(
-        out,
-        "# HELP errand_consumer_lag Records a consumer group has not committed yet."
-    );
-    let _ = writeln!(out, "# TYPE errand_consumer_lag gauge");
-    for (group, topic, lag) in state.bus.lags() {
-        let _ = writeln!(
-            out,
-            "errand_consumer_lag{{group=\"{group}\",topic=\"{topic}\"}} {lag}"
-        );
-    }
-    let _ = writeln!(
-        out,
-        "# HELP errand_sockets Open client sockets on this gateway."
-    );
-    let _ = writeln!(out, "# TYPE errand_sockets gauge");
-    let _ = writeln!(out, "errand_sockets {}", state.front.hub.socket_count());
-    let _ = writeln!(
-        out,
-        "# HELP errand_client_errors_total Error events sent to clients, by code."
-    );
-    let _ = writeln!(out, "# TYPE errand_client_errors_total counter");
-    for (code, count) in state.front.hub.errors_by_code() {
-        let _ = writeln!(out, "errand_client_errors_total{{code=\"{code}\"}} {count}");
-    }
-    out.push_str(&state.front.tracker.latency.render());
-    let _ = writeln!(
-        out,
-        "# HELP errand_http_requests_total HTTP requests answered, by route and status."
-    );
-    let _ = writeln!(out, "# TYPE errand_http_requests_total counter");
-    for ((route, status), count) in state.requests.snapshot() {
-        let _ = writeln!(
-            out,
-            "errand_http_requests_total{{route=\"{route}\",status=\"{status}\"}} {count}"
-        );
-    }
     let ready = state.front.tracker.store.ready().await && state.bus.ready().await;
-    let _ = writeln!(
-        out,
-        "# HELP errand_ready Whether this node is ready (store and bus)."
-    );
-    let _ = writeln!(out, "# TYPE errand_ready gauge");
-    let _ = writeln!(out, "errand_ready {}", u8::from(ready));
+    let scrape = metrics_exporter_prometheus::PrometheusBuilder::new().build_recorder();
+    metrics::with_local_recorder(&scrape, || {
+        metrics::describe_gauge!(
+            "errand_consumer_lag",
+            "Records a consumer group has not committed yet."
+        );
+        for (group, topic, lag) in state.bus.lags() {
+            metrics::gauge!("errand_consumer_lag", "group" => group, "topic" => topic)
+                .set(lag as f64);
+        }
+        metrics::describe_gauge!("errand_sockets", "Open client sockets on this gateway.");
+        metrics::gauge!("errand_sockets").set(state.front.hub.socket_count() as f64);
+        metrics::describe_counter!(
+            "errand_client_errors_total",
+            "Error events sent to clients, by code."
+        );
+        for (code, count) in state.front.hub.errors_by_code() {
+            metrics::counter!("errand_client_errors_total", "code" => code).absolute(count);
+        }
+        metrics::describe_gauge!(
+            "errand_ready",
+            "Whether this node is ready (store and bus)."
+        );
+        metrics::gauge!("errand_ready").set(f64::from(u8::from(ready)));
+    });
+    let mut out = scrape.handle().render();
+    out.push_str(&state.front.tracker.latency.render());
+    out.push_str(&state.requests.render());
     (
         StatusCode::OK,
         [(header::CONTENT_TYPE, "text/plain; version=0.0.4")],

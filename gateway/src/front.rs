@@ -13,7 +13,6 @@ use errand_schemas::{
     Act, ErrorBody, ErrorCode, ServerEvent, SessionId, Status, StatusUpdate, TraceId, Utterance,
     UtteranceSource,
 };
-use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -53,32 +52,123 @@ impl Default for Limits {
     }
 }
 
-/// A token bucket per session.
+/// Utterances per session, limited with `governor`: GCRA, the same as a
+/// token bucket of `burst` that refills at `rate` a second.
+///
+/// The quota is the one `allow` is called with (the node's [`Limits`]),
+/// built on first use; a call with another rate or burst starts afresh with
+/// it. Sessions are keys of a DashMap; once it holds more than
+/// [`RateLimiter::MAX_SESSIONS`], those whose allowance is full again (as if
+/// never seen) are dropped.
 #[derive(Default)]
 pub struct RateLimiter {
-    buckets: std::sync::Mutex<HashMap<SessionId, (f64, tokio::time::Instant)>>,
+    keyed: std::sync::RwLock<Option<Arc<Keyed>>>,
+}
+
+/// One quota's limiter.
+struct Keyed {
+    rate: f64,
+    burst: f64,
+    limiter: governor::RateLimiter<
+        SessionId,
+        governor::state::keyed::DashMapStateStore<SessionId>,
+        TokioClock,
+        governor::middleware::NoOpMiddleware<Duration>,
+    >,
+}
+
+/// Tokio's clock for `governor`, so a test with paused time sees the
+/// allowance refill as time advances.
+#[derive(Clone)]
+struct TokioClock {
+    start: tokio::time::Instant,
+}
+
+impl governor::clock::Clock for TokioClock {
+    type Instant = Duration;
+
+    fn now(&self) -> Duration {
+        self.start.elapsed()
+    }
+}
+
+impl Keyed {
+    fn new(rate: f64, burst: f64) -> Self {
+        // Clamped so that governor's nanosecond arithmetic cannot overflow:
+        // at least one a day, at most 100,000 at once.
+        let period = if rate > 0.0 {
+            Duration::try_from_secs_f64(1.0 / rate).unwrap_or(RateLimiter::LONGEST_PERIOD)
+        } else {
+            RateLimiter::LONGEST_PERIOD
+        }
+        .clamp(Duration::from_nanos(1), RateLimiter::LONGEST_PERIOD);
+        let cells = if burst >= 1.0 {
+            burst.min(RateLimiter::MAX_BURST as f64) as u32
+        } else {
+            1
+        };
+        let quota = governor::Quota::with_period(period)
+            .unwrap_or_else(|| governor::Quota::per_second(std::num::NonZeroU32::MIN))
+            .allow_burst(std::num::NonZeroU32::new(cells).unwrap_or(std::num::NonZeroU32::MIN));
+        let clock = TokioClock {
+            start: tokio::time::Instant::now(),
+        };
+        Self {
+            rate,
+            burst,
+            limiter: governor::RateLimiter::dashmap_with_clock(quota, clock),
+        }
+    }
 }
 
 impl RateLimiter {
-    /// Takes a token for `session`; `false` when it has none left.
+    /// Sessions kept before the idle ones are dropped.
+    pub const MAX_SESSIONS: usize = 100_000;
+    /// The slowest refill: one utterance a day.
+    const LONGEST_PERIOD: Duration = Duration::from_secs(24 * 60 * 60);
+    /// The largest burst.
+    const MAX_BURST: u32 = 100_000;
+
+    /// Takes one from `session`'s allowance (`burst` at once, refilled at
+    /// `rate` a second); `false` when it has none left.
     pub fn allow(&self, session: &SessionId, rate: f64, burst: f64) -> bool {
-        let now = tokio::time::Instant::now();
-        let mut buckets = self.buckets.lock().unwrap_or_else(|e| e.into_inner());
-        if buckets.len() > 100_000 {
-            // Forget sessions whose buckets are full again.
-            buckets.retain(|_, (tokens, at)| {
-                *tokens + now.duration_since(*at).as_secs_f64() * rate < burst
-            });
+        let keyed = self.keyed(rate, burst);
+        let allowed = keyed.limiter.check_key(session).is_ok();
+        if keyed.limiter.len() > Self::MAX_SESSIONS {
+            keyed.limiter.retain_recent();
+            keyed.limiter.shrink_to_fit();
         }
-        let (tokens, at) = buckets.entry(session.clone()).or_insert((burst, now));
-        *tokens = (*tokens + now.duration_since(*at).as_secs_f64() * rate).min(burst);
-        *at = now;
-        if *tokens >= 1.0 {
-            *tokens -= 1.0;
-            true
-        } else {
-            false
+        allowed
+    }
+
+    /// The limiter for this quota.
+    fn keyed(&self, rate: f64, burst: f64) -> Arc<Keyed> {
+        let same = |k: &&Arc<Keyed>| {
+            k.rate.to_bits() == rate.to_bits() && k.burst.to_bits() == burst.to_bits()
+        };
+        if let Some(keyed) = self
+            .keyed
+            .read()
+            .unwrap_or_else(|e| e.into_inner())
+            .as_ref()
+            .filter(same)
+        {
+            return keyed.clone();
         }
+        let mut slot = self.keyed.write().unwrap_or_else(|e| e.into_inner());
+        match slot.as_ref().filter(same) {
+            Some(keyed) => keyed.clone(),
+            None => slot.insert(Arc::new(Keyed::new(rate, burst))).clone(),
+        }
+    }
+
+    /// Sessions remembered now.
+    pub fn sessions(&self) -> usize {
+        self.keyed
+            .read()
+            .unwrap_or_else(|e| e.into_inner())
+            .as_ref()
+            .map_or(0, |k| k.limiter.len())
     }
 }
 
@@ -296,4 +386,75 @@ fn unavailable(code: ErrorCode, e: &dyn std::fmt::Display) -> ErrorBody {
         _ => "errand cannot take requests right now.",
     };
     ErrorBody::new(code, message)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn session(name: &str) -> SessionId {
+        SessionId(name.to_owned())
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_burst_then_the_sustained_rate_per_session() {
+        let limiter = RateLimiter::default();
+        let a = session("a");
+        for _ in 0..3 {
+            assert!(limiter.allow(&a, 0.1, 3.0));
+        }
+        assert!(!limiter.allow(&a, 0.1, 3.0), "the burst is spent");
+        assert!(limiter.allow(&session("b"), 0.1, 3.0), "b has its own");
+        tokio::time::advance(Duration::from_secs(9)).await;
+        assert!(!limiter.allow(&a, 0.1, 3.0), "not yet ten seconds");
+        tokio::time::advance(Duration::from_secs(1)).await;
+        assert!(limiter.allow(&a, 0.1, 3.0), "one every ten seconds");
+        assert!(!limiter.allow(&a, 0.1, 3.0));
+        // Refilled to the burst, no further.
+        tokio::time::advance(Duration::from_secs(3600)).await;
+        for _ in 0..3 {
+            assert!(limiter.allow(&a, 0.1, 3.0));
+        }
+        assert!(!limiter.allow(&a, 0.1, 3.0));
+        // A fractional burst rounds down, as a bucket that never holds a
+        // whole second token.
+        for _ in 0..2 {
+            assert!(limiter.allow(&session("c"), 1.0, 2.5));
+        }
+        assert!(!limiter.allow(&session("c"), 1.0, 2.5));
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn idle_sessions_are_forgotten_past_the_bound() {
+        let limiter = RateLimiter::default();
+        for i in 0..RateLimiter::MAX_SESSIONS {
+            assert!(limiter.allow(&session(&i.to_string()), 1000.0, 1.0));
+        }
+        assert_eq!(limiter.sessions(), RateLimiter::MAX_SESSIONS);
+        tokio::time::advance(Duration::from_millis(10)).await;
+        assert!(limiter.allow(&session("busy"), 1000.0, 1.0));
+        assert_eq!(limiter.sessions(), 1, "only the busy one is kept");
+        assert!(
+            !limiter.allow(&session("busy"), 1000.0, 1.0),
+            "and still limited"
+        );
+    }
+
+    #[test]
+    fn odd_quotas_do_not_panic() {
+        let limiter = RateLimiter::default();
+        let a = session("a");
+        for (rate, burst) in [
+            (0.0, 0.0),
+            (-1.0, 5.0),
+            (f64::NAN, f64::NAN),
+            (f64::INFINITY, f64::INFINITY),
+            (1e-30, 1e30),
+            (1e30, 1.0),
+        ] {
+            limiter.allow(&a, rate, burst);
+            limiter.allow(&a, rate, burst);
+        }
+        assert!(limiter.allow(&session("b"), 1e30, 1.0));
+    }
 }
