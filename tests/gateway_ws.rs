@@ -272,7 +272,6 @@ async fn two_nodes_in_one_process_count_their_own_metrics() {
         "{metrics}"
     );
     for s in [a, b] {
-        s.server.abort();
         s.stack.shutdown().await;
     }
 }
