@@ -8,12 +8,12 @@ use errand_actors::bus::MemoryBus;
 use errand_actors::clock::Clock;
 use errand_actors::envelope::DROPPED;
 use errand_actors::laned::LanedMessage;
+use errand_actors::recorder::Recorder;
 use errand_actors::registry::{ActionSpec, DomainAgent, DomainSpec, SlotKind, SlotSpec};
 use errand_actors::retrier::RetryPolicy;
 use errand_actors::store::Stores;
 use errand_actors::supervisor::SupervisorMessage;
 use errand_actors::sweeper::{Sweeper, SweeperArgs};
-use errand_actors::tracking::Tracker;
 use errand_harness::{TestStack, envelope, failure_probe, secs};
 use errand_schemas::topics::{AGENT_CMD, AGENT_STATUS};
 use errand_schemas::{
@@ -312,7 +312,7 @@ async fn the_sweeper_fails_overdue_commands_and_tells_the_person() {
     let stores = Stores::memory();
     let bus = MemoryBus::new(1);
     let clock = Clock::new();
-    let tracker = Tracker::new(stores.state.clone(), Arc::new(bus.clone()), clock.clone());
+    let tracker = Recorder::new(stores.state.clone(), Arc::new(bus.clone()), clock.clone());
     let mut status = errand_harness::TopicWatch::on(&bus, AGENT_STATUS).await;
 
     let silent = TraceId::generate();
@@ -405,7 +405,7 @@ async fn an_overdue_command_whose_agent_answered_ends_with_the_answer() {
     let stores = Stores::memory();
     let bus = MemoryBus::new(1);
     let clock = Clock::new();
-    let tracker = Tracker::new(stores.state.clone(), Arc::new(bus.clone()), clock.clone());
+    let tracker = Recorder::new(stores.state.clone(), Arc::new(bus.clone()), clock.clone());
     let keys = errand_schemas::keys::Keys::default();
     let trace = TraceId::generate();
     tracker

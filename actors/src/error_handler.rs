@@ -4,11 +4,11 @@
 use crate::bounds::ERROR_LANES;
 use crate::envelope::Envelope;
 use crate::laned::LaneWork;
+use crate::recorder::Recorder;
 use crate::retrier::public_code;
 use crate::role::{Feed, NodeCtx, Role, RoleError};
 use crate::store::DeadLetterStore;
 use crate::supervisor::ChildSpec;
-use crate::tracking::Tracker;
 use errand_schemas::topics::AGENT_ERROR;
 use errand_schemas::{DeadLetter, ErrorBody, ErrorCode, Status, StatusUpdate};
 use std::sync::Arc;
@@ -16,7 +16,7 @@ use std::sync::Arc;
 /// The error handler's work on each dead letter; it runs as a
 /// [`LanedWorker`](crate::laned::LanedWorker).
 pub struct ErrorHandler {
-    pub tracker: Tracker,
+    pub tracker: Recorder,
     pub dead_letters: Arc<dyn DeadLetterStore>,
 }
 

@@ -18,7 +18,7 @@
 //! | [`supervisor`] | one supervisor type for the root and every role; **the supervision tree is drawn there** |
 //! | [`slot`] | a stable handle to the current incarnation of a supervised actor |
 //! | [`store`] | command state, sessions, idempotency records, dead letters; memory implementations |
-//! | [`tracking`] | records lifecycle steps and announces them on `agent.status` |
+//! | [`recorder`] | the lifecycle recorder: records steps and announces them on `agent.status` |
 //! | [`tracker`] | the state tracker actor: final steps from `agent.out.<domain>` |
 //! | [`sweeper`] | fails commands past their deadline |
 //! | [`nlu`] | the offline reader: intent and slots from an utterance |
@@ -46,6 +46,7 @@ pub mod metrics;
 pub mod nlu;
 pub mod reading;
 pub mod reasoner;
+pub mod recorder;
 pub mod registry;
 pub mod retrier;
 pub mod role;
@@ -56,4 +57,3 @@ pub mod store;
 pub mod supervisor;
 pub mod sweeper;
 pub mod tracker;
-pub mod tracking;

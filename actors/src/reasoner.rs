@@ -23,12 +23,12 @@ use crate::laned::LaneWork;
 use crate::llm::{LlmConfig, LlmReasoner};
 use crate::nlu::{Parse, Understand};
 use crate::reading::Reading;
+use crate::recorder::{Recorder, TrackError};
 use crate::registry::DomainRegistry;
 use crate::role::{Feed, NodeCtx, Role, RoleError};
 use crate::router::AgentCaller;
 use crate::store::{SessionStore, StoreError};
 use crate::supervisor::ChildSpec;
-use crate::tracking::{TrackError, Tracker};
 use errand_schemas::topics::{AGENT_CMD, AGENT_OUT_CLARIFY, TRANSCRIPT};
 use errand_schemas::{LastTurn, OpenCommand, SessionState, Utterance};
 use std::sync::Arc;
@@ -40,7 +40,7 @@ use tracing::Instrument;
 pub struct Reasoner {
     pub nlu: Arc<dyn Understand>,
     pub registry: DomainRegistry,
-    pub tracker: Tracker,
+    pub tracker: Recorder,
     pub sessions: Arc<dyn SessionStore>,
     pub config: DialogueConfig,
     /// Reads utterances instead of `nlu` when an endpoint is configured.

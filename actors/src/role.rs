@@ -9,12 +9,12 @@ use crate::clock::Clock;
 use crate::envelope::{Envelope, FailureSink};
 use crate::ingress::{Deliver, Ingress, IngressArgs};
 use crate::laned::{LaneWork, LanedArgs, LanedMessage, LanedWorker};
+use crate::recorder::Recorder;
 use crate::registry::DomainRegistry;
 use crate::router::{AgentCaller, NodeFilter};
 use crate::slot::ActorSlot;
 use crate::store::Stores;
 use crate::supervisor::ChildSpec;
-use crate::tracking::Tracker;
 use errand_schemas::keys::Keys;
 use serde::de::DeserializeOwned;
 use std::sync::Arc;
@@ -49,7 +49,7 @@ pub struct NodeCtx {
     pub registry: DomainRegistry,
     pub clock: Clock,
     /// Records lifecycle steps.
-    pub tracker: Tracker,
+    pub tracker: Recorder,
     /// Where failed and dropped envelopes report (the retrier).
     pub failures: FailureSink,
     /// Records in flight per ingress.

@@ -14,10 +14,10 @@ use crate::bounds::ROUTER_LANES;
 use crate::bus::OutRecord;
 use crate::envelope::Envelope;
 use crate::laned::LaneWork;
+use crate::recorder::Recorder;
 use crate::registry::DomainRegistry;
 use crate::role::{Feed, NodeCtx, Role, RoleError};
 use crate::supervisor::ChildSpec;
-use crate::tracking::Tracker;
 use errand_schemas::topics::{AGENT_CMD, agent_out};
 use errand_schemas::{
     AgentResult, CancelResult, Command, ErrorBody, ErrorCode, Refusal, Status, StatusUpdate,
@@ -38,7 +38,7 @@ const RETRY_PICK: Duration = Duration::from_millis(20);
 /// [`LanedWorker`](crate::laned::LanedWorker), one session per lane.
 pub struct Router {
     pub registry: DomainRegistry,
-    pub tracker: Tracker,
+    pub tracker: Recorder,
     pub agents: AgentCaller,
 }
 

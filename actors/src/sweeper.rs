@@ -5,9 +5,9 @@
 //! the person's answer has a longer deadline (the session's lifetime) and is
 //! cancelled instead when it passes.
 
+use crate::recorder::Recorder;
+use crate::recorder::final_step;
 use crate::store::IdempotencyStore;
-use crate::tracking::Tracker;
-use crate::tracking::final_step;
 use errand_schemas::AgentResult;
 use errand_schemas::codec::from_json;
 use errand_schemas::keys::Keys;
@@ -28,7 +28,7 @@ pub struct Sweeper;
 
 #[derive(Clone)]
 pub struct SweeperArgs {
-    pub tracker: Tracker,
+    pub tracker: Recorder,
     pub every: Duration,
     /// Overdue commands handled per sweep at most.
     pub batch: usize,
@@ -112,7 +112,7 @@ async fn agent_answer(
 
 /// Ends every overdue command; returns how many it ended.
 pub async fn sweep(
-    tracker: &Tracker,
+    tracker: &Recorder,
     batch: usize,
     results: Option<&(Arc<dyn IdempotencyStore>, Keys)>,
 ) -> usize {

@@ -1,23 +1,23 @@
 //! The state tracker: records the end of every command. It consumes the
 //! domain outputs (`agent.out.<domain>`, produced by the router or by an
 //! external agent) and records `confirmed` or `failed` with the result,
-//! which the [`Tracker`] announces on `agent.status`. Results run in
+//! which the [`Recorder`] announces on `agent.status`. Results run in
 //! parallel lanes, one session per lane.
 
 use crate::bounds::{SWEEP_BATCH, TRACKER_LANES};
 use crate::envelope::Envelope;
 use crate::laned::LaneWork;
+use crate::recorder::{Recorder, final_step};
 use crate::role::{Feed, NodeCtx, Role, RoleError};
 use crate::supervisor::ChildSpec;
 use crate::sweeper::{Sweeper, SweeperArgs};
-use crate::tracking::{Tracker, final_step};
 use errand_schemas::AgentResult;
 use errand_schemas::topics::agent_out;
 use std::time::Duration;
 
 /// The state tracker's work on each result; it runs as a
 /// [`LanedWorker`](crate::laned::LanedWorker), one session per lane.
-pub struct StateTracker(pub Tracker);
+pub struct StateTracker(pub Recorder);
 
 impl LaneWork for StateTracker {
     type Payload = AgentResult;

@@ -20,6 +20,7 @@ use errand_actors::error_handler::ErrorsRole;
 use errand_actors::llm::LlmConfig;
 use errand_actors::nlu::{RuleNlu, TrainedNlu, Understand};
 use errand_actors::reasoner::ReasonerRole;
+use errand_actors::recorder::Recorder;
 use errand_actors::registry::{DomainRegistry, DomainSpec};
 use errand_actors::retrier::{CoreRole, RetryPolicy};
 use errand_actors::role::{NodeCtx, Role as RoleUnit, RoleError};
@@ -30,7 +31,6 @@ use errand_actors::supervisor::{
     ChildSpec, Health, Supervisor, SupervisorArgs, SupervisorMessage, TreeNode,
 };
 use errand_actors::tracker::TrackerRole;
-use errand_actors::tracking::Tracker;
 use errand_gateway::listener::Bound;
 use errand_gateway::{AppState, GatewayRole, Limits};
 use errand_schemas::keys::Keys;
@@ -256,7 +256,7 @@ impl NodeOptions {
 pub struct Node {
     pub root: ActorRef<SupervisorMessage>,
     pub options: NodeOptions,
-    pub tracker: Tracker,
+    pub tracker: Recorder,
     pub failures: FailureSink,
     /// Payment and location, when this node runs the agents role.
     pub services: Option<Services>,
@@ -392,7 +392,7 @@ impl Node {
         let cluster = (o.cluster.as_ref())
             .map(|c| ClusterRole::new(c, &o.scope, o.announcement()))
             .transpose()?;
-        let tracker = Tracker::new(o.stores.state.clone(), o.bus.clone(), o.clock.clone());
+        let tracker = Recorder::new(o.stores.state.clone(), o.bus.clone(), o.clock.clone());
         let mut parts = Parts {
             ctx: NodeCtx {
                 node_name: o.node_name.clone(),

@@ -6,8 +6,8 @@
 
 use crate::hub::SessionHub;
 use errand_actors::bus::OutRecord;
+use errand_actors::recorder::Recorder;
 use errand_actors::store::SessionStore;
-use errand_actors::tracking::Tracker;
 use errand_schemas::topics::TRANSCRIPT;
 use errand_schemas::{
     Act, ErrorBody, ErrorCode, ServerEvent, SessionId, Status, StatusUpdate, TraceId, Utterance,
@@ -175,7 +175,7 @@ impl RateLimiter {
 #[derive(Clone)]
 pub struct Front {
     pub hub: SessionHub,
-    pub tracker: Tracker,
+    pub tracker: Recorder,
     pub sessions: Arc<dyn SessionStore>,
     pub limits: Limits,
     /// Deadline of a new command.

@@ -26,7 +26,7 @@ use axum::response::{IntoResponse, Response};
 use errand_actors::agents::food::validate_items;
 use errand_actors::agents::payment::ChargeRequest;
 use errand_actors::agents::stable_id;
-use errand_actors::tracking::final_step;
+use errand_actors::recorder::final_step;
 use errand_schemas::codec::to_json;
 use errand_schemas::{
     Action, Command, ErrorBody, ErrorCode, FoodOrder, MartOrder, Outcome, RideBooking, SessionId,

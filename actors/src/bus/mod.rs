@@ -10,14 +10,14 @@
 //!   partition; what was delivered but not acknowledged is delivered again
 //!   to whoever owns the partition next.
 
-mod fanout;
 pub mod kafka;
 mod memory;
+mod redis_pubsub;
 mod routed;
 
-pub use fanout::RedisFanout;
 pub use kafka::{KafkaBus, KafkaConfig};
 pub use memory::MemoryBus;
+pub use redis_pubsub::RedisFanout;
 pub use routed::RoutedBus;
 
 use async_trait::async_trait;

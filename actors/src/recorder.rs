@@ -1,4 +1,4 @@
-//! [`Tracker`]: records lifecycle steps. Every role that knows a step (the
+//! [`Recorder`]: records lifecycle steps. Every role that knows a step (the
 //! gateway: received; the reasoner: understood, awaiting clarification,
 //! declined, cancelled; the router: dispatched; the state tracker: confirmed
 //! and failed) records it through this one handle: the step is applied to the
@@ -36,7 +36,7 @@ impl TrackError {
 }
 
 #[derive(Clone)]
-pub struct Tracker {
+pub struct Recorder {
     pub store: Arc<dyn StateStore>,
     pub bus: Arc<dyn Bus>,
     pub clock: Clock,
@@ -44,7 +44,7 @@ pub struct Tracker {
     pub latency: crate::metrics::CommandLatency,
 }
 
-impl Tracker {
+impl Recorder {
     pub fn new(store: Arc<dyn StateStore>, bus: Arc<dyn Bus>, clock: Clock) -> Self {
         Self {
             store,
