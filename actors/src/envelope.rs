@@ -9,11 +9,20 @@
 //! a bus offset is never committed for a record nobody took responsibility for.
 
 use crate::bus::{AckToken, Record};
-use crate::retrier::RetrierMessage;
 use crate::slot::ActorSlot;
 use errand_schemas::ErrorCode;
 use std::fmt;
 use tokio::sync::OwnedSemaphorePermit;
+
+/// What the [retrier](crate::retrier) takes: failed and dropped envelopes.
+pub enum RetrierMessage {
+    /// A record could not be processed (or its envelope was dropped).
+    Failed(Failure),
+    /// A retry whose backoff has passed.
+    Due(Failure),
+}
+
+impl ractor::Message for RetrierMessage {}
 
 /// Where failed and dropped envelopes report.
 pub type FailureSink = ActorSlot<RetrierMessage>;

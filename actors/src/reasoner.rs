@@ -14,6 +14,7 @@
 //! its own conversation only; the ingress window bounds how many are in
 //! flight.
 
+use crate::agents::caller::AgentCaller;
 use crate::bounds::REASONER_LANES;
 use crate::bus::OutRecord;
 use crate::dialogue::hear::{self, context};
@@ -26,7 +27,6 @@ use crate::reading::Reading;
 use crate::recorder::{Recorder, TrackError};
 use crate::registry::DomainRegistry;
 use crate::role::{Feed, NodeCtx, Role, RoleError};
-use crate::router::AgentCaller;
 use crate::store::{SessionStore, StoreError};
 use crate::supervisor::ChildSpec;
 use errand_schemas::topics::{AGENT_CMD, AGENT_OUT_CLARIFY, TRANSCRIPT};
@@ -302,9 +302,9 @@ mod desk {
     //! The dialogue's [`Desk`]: quotes and cancellations through the agents'
     //! process groups, command states from the state store.
 
+    use crate::agents::caller::AgentCaller;
     use crate::dialogue::Desk;
     use crate::registry::{DomainRegistry, unpriced};
-    use crate::router::AgentCaller;
     use crate::store::StateStore;
     use async_trait::async_trait;
     use errand_schemas::{

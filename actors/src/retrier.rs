@@ -13,6 +13,7 @@
 
 use crate::bus::{Bus, OutRecord};
 use crate::envelope::Failure;
+pub use crate::envelope::RetrierMessage;
 use crate::role::{NodeCtx, Role, RoleError};
 use crate::supervisor::ChildSpec;
 use errand_schemas::topics::AGENT_ERROR;
@@ -83,15 +84,6 @@ impl Role for CoreRole {
         ])
     }
 }
-
-pub enum RetrierMessage {
-    /// A record could not be processed (or its envelope was dropped).
-    Failed(Failure),
-    /// A retry whose backoff has passed.
-    Due(Failure),
-}
-
-impl ractor::Message for RetrierMessage {}
 
 pub struct Retrier;
 

@@ -4,6 +4,7 @@
 //! configured with, each under a supervisor of its own (see
 //! [`crate::supervisor`]).
 
+use crate::agents::caller::{AgentCaller, NodeFilter};
 use crate::bus::{Bus, BusError, StartAt};
 use crate::clock::Clock;
 use crate::envelope::{Envelope, FailureSink};
@@ -11,7 +12,6 @@ use crate::ingress::{Deliver, Ingress, IngressArgs};
 use crate::laned::{LaneWork, LanedArgs, LanedMessage, LanedWorker};
 use crate::recorder::Recorder;
 use crate::registry::DomainRegistry;
-use crate::router::{AgentCaller, NodeFilter};
 use crate::slot::ActorSlot;
 use crate::store::Stores;
 use crate::supervisor::ChildSpec;

@@ -8,8 +8,8 @@
 use crate::heartbeat::{Heartbeat, HeartbeatArgs};
 use crate::membership::{Announcement, Membership, PROTOCOL_VERSION};
 use crate::seeds::{Seeds, SeedsArgs};
+use errand_actors::agents::caller::NodeFilter;
 use errand_actors::role::{NodeCtx, Role, RoleError};
-use errand_actors::router::NodeFilter;
 use errand_actors::slot::ActorSlot;
 use errand_actors::supervisor::{ChildSpec, StartFn};
 use ractor::Actor;

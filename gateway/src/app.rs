@@ -28,7 +28,7 @@ pub struct AppState {
     pub front: Front,
     pub bus: Arc<dyn Bus>,
     /// Domain agents, found through their process groups (REST adapters).
-    pub agents: errand_actors::router::AgentCaller,
+    pub agents: errand_actors::agents::caller::AgentCaller,
     /// Payment and location, when this node runs them.
     pub services: Option<errand_actors::agents::Services>,
     pub idempotency: Arc<dyn errand_actors::store::IdempotencyStore>,

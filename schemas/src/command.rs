@@ -1,8 +1,8 @@
 //! What a person said ([`Utterance`], on `transcript`) and what errand decided
 //! to do about it ([`Command`], on `agent.cmd`).
 
-use crate::dialogue::SlotMap;
 use crate::ids::{SessionId, TraceId};
+use crate::slots::{ItemRequest, SlotMap};
 use bincode::{Decode, Encode};
 use serde::{Deserialize, Serialize};
 
@@ -65,29 +65,6 @@ pub enum Act {
     Confirm,
     /// No to its confirmation, or cancel it if it was placed.
     Cancel,
-}
-
-/// One requested item: "2 cheeseburgers".
-#[derive(
-    Clone, Debug, PartialEq, Eq, Serialize, Deserialize, Encode, Decode, schemars::JsonSchema,
-)]
-#[cfg_attr(test, derive(proptest_derive::Arbitrary))]
-pub struct ItemRequest {
-    pub name: String,
-    pub quantity: u32,
-    /// Sizes and extras as the person said them ("large", "extra cheese").
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub note: Option<String>,
-}
-
-impl ItemRequest {
-    pub fn new(name: impl Into<String>, quantity: u32) -> Self {
-        Self {
-            name: name.into(),
-            quantity,
-            note: None,
-        }
-    }
 }
 
 /// `order_food`: items from a restaurant (or any that serves them), delivered.

@@ -2,88 +2,11 @@
 //! (on `agent.out.clarify`).
 
 use crate::chat::ChatMessage;
-use crate::command::ItemRequest;
 use crate::ids::{SessionId, TraceId};
 use crate::quote::{Offer, Summary};
+use crate::slots::SlotMap;
 use bincode::{Decode, Encode};
 use serde::{Deserialize, Serialize};
-use std::collections::BTreeMap;
-
-/// One slot's value as the reasoner understood it.
-#[derive(
-    Clone, Debug, PartialEq, Eq, Serialize, Deserialize, Encode, Decode, schemars::JsonSchema,
-)]
-#[cfg_attr(test, derive(proptest_derive::Arbitrary))]
-#[serde(untagged)]
-pub enum SlotValue {
-    Number(u32),
-    Text(String),
-    Items(Vec<ItemRequest>),
-}
-
-impl SlotValue {
-    pub fn as_text(&self) -> Option<&str> {
-        match self {
-            SlotValue::Text(s) => Some(s),
-            _ => None,
-        }
-    }
-
-    pub fn as_number(&self) -> Option<u32> {
-        match self {
-            SlotValue::Number(n) => Some(*n),
-            SlotValue::Text(s) => number_in_words(s),
-            SlotValue::Items(_) => None,
-        }
-    }
-
-    pub fn as_items(&self) -> Option<&[ItemRequest]> {
-        match self {
-            SlotValue::Items(items) => Some(items),
-            _ => None,
-        }
-    }
-}
-
-/// A count as people write it in a slot: "2", "two", "Two", "a dozen".
-fn number_in_words(text: &str) -> Option<u32> {
-    let text = text.trim().to_lowercase();
-    if let Ok(n) = text.parse() {
-        return Some(n);
-    }
-    const WORDS: [&str; 21] = [
-        "zero",
-        "one",
-        "two",
-        "three",
-        "four",
-        "five",
-        "six",
-        "seven",
-        "eight",
-        "nine",
-        "ten",
-        "eleven",
-        "twelve",
-        "thirteen",
-        "fourteen",
-        "fifteen",
-        "sixteen",
-        "seventeen",
-        "eighteen",
-        "nineteen",
-        "twenty",
-    ];
-    match text.as_str() {
-        "a" | "an" | "single" => Some(1),
-        "a couple" | "couple" | "a pair" | "pair" => Some(2),
-        "a dozen" | "dozen" => Some(12),
-        word => WORDS.iter().position(|w| *w == word).map(|n| n as u32),
-    }
-}
-
-/// Slot name to value.
-pub type SlotMap = BTreeMap<String, SlotValue>;
 
 /// What an open command waits for.
 #[derive(

@@ -15,6 +15,7 @@
 //! | [`result`] | what a domain agent answers: orders, rides, cancellations, errors |
 //! | [`quote`] | a command priced before money moves (`Summary`), or why it can't be placed (`Refusal`) |
 //! | [`status`] | the lifecycle (`Status`), one step (`StatusUpdate`) and the stored `CommandState` |
+//! | [`slots`] | a slot's value (`SlotValue`, `SlotMap`) and a requested item (`ItemRequest`) |
 //! | [`dialogue`] | the session's dialogue state and the clarification question |
 //! | [`chat`] | a session's bounded conversation with the LLM reasoner |
 //! | [`error`] | stable error codes and the dead-letter record |
@@ -40,6 +41,7 @@ pub mod json_schema;
 pub mod keys;
 pub mod quote;
 pub mod result;
+pub mod slots;
 pub mod status;
 pub mod topics;
 
@@ -47,12 +49,11 @@ pub use chat::{ChatMessage, ChatRole, ChatToolCall};
 pub use client::{ClientEvent, ClientRequest, ServerEvent};
 pub use codec::CodecError;
 pub use command::{
-    Act, Action, Command, CustomAction, FoodOrder, ItemRequest, MartOrder, RideBooking, RideType,
-    Utterance, UtteranceSource,
+    Act, Action, Command, CustomAction, FoodOrder, MartOrder, RideBooking, RideType, Utterance,
+    UtteranceSource,
 };
 pub use dialogue::{
-    Clarification, LastTurn, OpenCommand, Placed, Queued, Said, SessionState, SlotMap, SlotValue,
-    Stage,
+    Clarification, LastTurn, OpenCommand, Placed, Queued, Said, SessionState, Stage,
 };
 pub use error::{DeadLetter, ErrorBody, ErrorCode};
 pub use ids::{SessionId, TraceId, now_ms};
@@ -61,6 +62,7 @@ pub use quote::{Offer, Refusal, Summary};
 pub use result::{
     AgentResult, CancelResult, LineItem, OrderResult, Outcome, Place, ResultBody, RideResult,
 };
+pub use slots::{ItemRequest, SlotMap, SlotValue};
 pub use status::{CommandState, HistoryEntry, Status, StatusUpdate};
 
 #[cfg(test)]

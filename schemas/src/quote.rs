@@ -4,9 +4,9 @@
 //! answer).
 
 use crate::command::RideType;
-use crate::dialogue::SlotMap;
 use crate::error::{ErrorBody, ErrorCode};
 use crate::result::LineItem;
+use crate::slots::SlotMap;
 use bincode::{Decode, Encode};
 use serde::{Deserialize, Serialize};
 

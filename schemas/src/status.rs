@@ -2,10 +2,10 @@
 //! `agent.status`) and what the state store keeps ([`CommandState`], under
 //! `state:{trace_id}`).
 
-use crate::dialogue::SlotMap;
 use crate::error::ErrorBody;
 use crate::ids::{SessionId, TraceId};
 use crate::result::ResultBody;
+use crate::slots::SlotMap;
 use bincode::{Decode, Encode};
 use serde::{Deserialize, Serialize};
 

@@ -273,6 +273,38 @@ pub const MART_SYNONYMS: &[(&str, &str)] = &[
 pub const MART_LOCATION: (f64, f64) = (51.5190, -0.1490);
 pub const MART_NAME: &str = "errand Mart";
 
+/// Words that name a kind of street: a name ending in one is an address.
+pub const STREET_KINDS: &[&str] = &[
+    "street",
+    "st",
+    "road",
+    "rd",
+    "avenue",
+    "ave",
+    "lane",
+    "ln",
+    "square",
+    "sq",
+    "place",
+    "close",
+    "way",
+    "drive",
+    "dr",
+    "crescent",
+    "terrace",
+    "gardens",
+    "row",
+    "hill",
+    "walk",
+    "mews",
+    "grove",
+    "court",
+    "boulevard",
+    "blvd",
+    "parade",
+    "green",
+];
+
 /// Streets the gazetteer knows: name, latitude, longitude.
 pub const STREETS: &[(&str, f64, f64)] = &[
     ("Baker Street", 51.5237, -0.1585),

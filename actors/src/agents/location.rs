@@ -191,7 +191,7 @@ fn is_street_name(street: &str) -> bool {
     (2..=5).contains(&words.len())
         && words
             .last()
-            .is_some_and(|w| crate::reading::places::STREET_KINDS.contains(w))
+            .is_some_and(|w| super::catalog::STREET_KINDS.contains(w))
         && words.iter().all(|w| w.chars().all(char::is_alphabetic))
 }
 

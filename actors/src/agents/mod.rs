@@ -6,6 +6,7 @@
 //! a real integration implements that trait and keeps the agent's logic
 //! (resolve places, price, charge, place, void on failure).
 
+pub mod caller;
 pub mod catalog;
 pub mod food;
 pub mod host;

@@ -5,7 +5,6 @@
 //! nothing.
 
 use super::Lexicon;
-use super::rules::VEHICLES;
 use super::tokens::{Token, number_word};
 use crate::agents::item_key;
 
@@ -97,6 +96,9 @@ const NOT_AN_ITEM: &[&str] = &[
     "piece",
     "pieces",
 ];
+
+/// Words that name a ride's vehicle: a cab to the hotel is still a cab.
+pub(crate) const VEHICLES: &[&str] = &["taxi", "taxis", "cab", "cabs", "uber", "ubers", "lyft"];
 
 /// Whether the word names no thing to order by itself ([`MEAL_WORDS`],
 /// [`NOT_AN_ITEM`]).

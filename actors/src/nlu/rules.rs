@@ -4,7 +4,7 @@
 //! bookings, tickets, order status) win over item words, because errand must
 //! never place an order nobody asked for.
 
-use super::features::names_no_thing;
+use super::features::{VEHICLES, names_no_thing};
 use super::tokens::{Token, clause_break, clock_end, mentions, number_word, tokenize};
 use super::{Context, Intent, Lexicon, Parse, Understand};
 use crate::agents::item_key;
@@ -109,8 +109,6 @@ const ACT_CUES: &[&str] = &[
     "order", "get", "book", "send", "bring", "deliver", "buy", "want", "need", "like", "call",
     "grab", "fetch", "arrange", "schedule", "reserve", "pick", "take", "drive", "request",
 ];
-/// Words that name a ride's vehicle: a cab to the hotel is still a cab.
-pub(crate) const VEHICLES: &[&str] = &["taxi", "taxis", "cab", "cabs", "uber", "ubers", "lyft"];
 /// Hard negatives that can also be where a ride goes or why ("a taxi to
 /// the train station", "a cab to my hotel"): a named vehicle overrides them.
 const PLACE_NEGATIVES: &[&str] = &[

@@ -6,40 +6,8 @@
 //! where I live").
 
 use super::words::Words;
-use crate::agents::catalog::{LANDMARKS, SAVED_PLACE_ALIASES, STREETS};
+use crate::agents::catalog::{LANDMARKS, SAVED_PLACE_ALIASES, STREET_KINDS, STREETS};
 use crate::agents::normalize;
-
-/// Words that name a kind of street: a name ending in one is an address.
-pub const STREET_KINDS: &[&str] = &[
-    "street",
-    "st",
-    "road",
-    "rd",
-    "avenue",
-    "ave",
-    "lane",
-    "ln",
-    "square",
-    "sq",
-    "place",
-    "close",
-    "way",
-    "drive",
-    "dr",
-    "crescent",
-    "terrace",
-    "gardens",
-    "row",
-    "hill",
-    "walk",
-    "mews",
-    "grove",
-    "court",
-    "boulevard",
-    "blvd",
-    "parade",
-    "green",
-];
 
 /// Words that end a place said after "to" or "from".
 const STOPS: &[&str] = &[
