@@ -429,3 +429,40 @@ async fn a_new_domain_is_reachable_by_conversation_without_a_model() {
     );
     stack.shutdown().await;
 }
+
+#[tokio::test]
+async fn an_unreadable_first_result_is_an_error_never_a_second_order() {
+    let stack = TestStack::start().await;
+    let c = command(food(&[("cheeseburger", 1)], "home"));
+    // What the agent stored the first time it ran this command, damaged.
+    let key = (stack.node.options.keys).idempotency(c.trace_id.as_str(), "food");
+    (stack.node.options.stores.idempotency)
+        .put_if_absent(&key, b"{not json")
+        .await
+        .unwrap();
+    stack.publish(AGENT_CMD, "s-domains", &c).await;
+    let state = stack.await_final(&c.trace_id, secs(10)).await;
+    assert_eq!(state.status, Status::Failed, "{state:?}");
+    assert_eq!(
+        state.error.as_ref().unwrap().code,
+        ErrorCode::ProcessingFailed,
+        "the person is told it failed, with a code"
+    );
+    let charge_id = errand_actors::agents::stable_id("ch", c.trace_id.as_str());
+    let payment = stack.node.services.as_ref().unwrap().payment.get().unwrap();
+    let charge = payment
+        .call(|reply| PaymentMessage::Get(charge_id, reply), Some(secs(1)))
+        .await
+        .unwrap()
+        .unwrap()
+        .unwrap();
+    assert!(charge.is_none(), "nothing was charged again");
+    let letters = stack.node.options.stores.dead_letters.list().await.unwrap();
+    assert!(
+        letters
+            .iter()
+            .any(|l| l.trace_id.as_ref() == Some(&c.trace_id)),
+        "the command reached the dead letters"
+    );
+    stack.shutdown().await;
+}

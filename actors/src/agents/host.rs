@@ -127,15 +127,12 @@ pub async fn execute_once(
         .keys
         .idempotency(command.trace_id.as_str(), &state.domain);
     match state.idempotency.get(&key).await {
-        Ok(Some(bytes)) => match from_json::<AgentResult>(&bytes) {
-            Ok(first) => {
-                tracing::info!(trace_id = %command.trace_id, domain = %state.domain, "redelivered command: returning the first result");
-                return Ok(first);
-            }
-            Err(e) => {
-                tracing::error!(trace_id = %command.trace_id, error = %e, "corrupt idempotency record; running again")
-            }
-        },
+        Ok(Some(bytes)) => {
+            // An unreadable first result is an error, never a second order.
+            let first: AgentResult = stored(&bytes, &command.trace_id)?;
+            tracing::info!(trace_id = %command.trace_id, domain = %state.domain, "redelivered command: returning the first result");
+            return Ok(first);
+        }
         Ok(None) => {}
         Err(e) => return Err(ErrorBody::new(ErrorCode::StateUnavailable, e.to_string())),
     }
@@ -166,7 +163,8 @@ pub async fn execute_once(
         .put_if_absent(&key, &to_json(&result))
         .await
     {
-        Ok(stored) => Ok(from_json(&stored).unwrap_or(result)),
+        // Whoever stored first wins; a racing run answers with that result.
+        Ok(first) => stored(&first, &result.trace_id),
         Err(e) => Err(ErrorBody::new(ErrorCode::StateUnavailable, e.to_string())),
     }
 }
@@ -201,18 +199,18 @@ pub async fn cancel_once(
     let key = state
         .keys
         .idempotency(trace, &format!("{}.cancel", state.domain));
-    if let Some(bytes) = state.idempotency.get(&key).await.map_err(unavailable)?
-        && let Ok(first) = from_json::<Result<CancelResult, ErrorBody>>(&bytes)
-    {
-        return Ok(first);
+    if let Some(bytes) = state.idempotency.get(&key).await.map_err(unavailable)? {
+        return stored(&bytes, &request.trace_id);
     }
-    let placed = state
-        .idempotency
+    let placed = match (state.idempotency)
         .get(&state.keys.idempotency(trace, &state.domain))
         .await
         .map_err(unavailable)?
-        .and_then(|bytes| from_json::<AgentResult>(&bytes).ok())
-        .filter(|placed| placed.user_id == request.user_id);
+    {
+        Some(bytes) => Some(stored::<AgentResult>(&bytes, &request.trace_id)?),
+        None => None,
+    };
+    let placed = placed.filter(|placed| placed.user_id == request.user_id);
     let answer = match placed {
         None => Err(ErrorBody::new(
             ErrorCode::NotFound,
@@ -237,12 +235,28 @@ pub async fn cancel_once(
     if answer.is_err() {
         return Ok(answer);
     }
-    let stored = state
+    let first = state
         .idempotency
         .put_if_absent(&key, &to_json(&answer))
         .await
         .map_err(unavailable)?;
-    Ok(from_json(&stored).unwrap_or(answer))
+    stored(&first, &request.trace_id)
+}
+
+/// A result this domain stored for `trace_id`, read back. An unreadable
+/// record is an error the command's retries and its person see: errand
+/// never runs a command again because it cannot read what it did.
+fn stored<T: serde::de::DeserializeOwned>(
+    bytes: &[u8],
+    trace_id: &errand_schemas::TraceId,
+) -> Result<T, ErrorBody> {
+    from_json(bytes).map_err(|e| {
+        tracing::error!(%trace_id, error = %e, "an unreadable idempotency record");
+        ErrorBody::new(
+            ErrorCode::ProcessingFailed,
+            format!("the stored result of {trace_id} is unreadable: {e}"),
+        )
+    })
 }
 
 fn failed(command: &Command, domain: &str, error: ErrorBody) -> AgentResult {

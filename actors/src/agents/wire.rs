@@ -41,17 +41,26 @@ pub struct CancelRequest {
 }
 
 impl<T: bincode::Encode + bincode::Decode<()>> BytesConvertable for Wire<T> {
+    /// The value or the error, as one bincode `Result`: a value that cannot
+    /// be encoded crosses as the error that says why, so the far side
+    /// reports it (with a code) instead of reading nothing.
     fn into_bytes(self) -> Vec<u8> {
-        match self.0 {
-            // Encoding an in-memory value fails only for a type bincode
-            // cannot carry; the far side then reads an error, not garbage.
-            Ok(value) => to_bincode(&value).unwrap_or_default(),
-            Err(_) => Vec::new(),
+        match to_bincode(&self.0) {
+            Ok(bytes) => bytes,
+            Err(e) => {
+                tracing::error!(error = %e, "a cluster message could not be encoded; the far side is told");
+                let told: Result<(), String> = Err(format!("the sender could not encode it: {e}"));
+                // A Result of a String always encodes.
+                to_bincode(&told).unwrap_or_default()
+            }
         }
     }
 
     fn from_bytes(bytes: Vec<u8>) -> Self {
-        Self(from_bincode(&bytes).map_err(|e| format!("an unreadable message: {e}")))
+        match from_bincode::<Result<T, String>>(&bytes) {
+            Ok(sent) => Self(sent),
+            Err(e) => Self(Err(format!("an unreadable message: {e}"))),
+        }
     }
 }
 
@@ -65,6 +74,13 @@ mod tests {
         assert!(WireCommand::from_bytes(Vec::new()).0.is_err());
         assert!(AgentReply::from_bytes(vec![9; 7]).0.is_err());
         assert!(QuoteReply::from_bytes(vec![9; 7]).0.is_err());
+    }
+
+    #[test]
+    fn an_error_crosses_as_itself() {
+        let broken: WireCommand = Wire(Err("the sender could not encode it: x".into()));
+        let back = WireCommand::from_bytes(broken.into_bytes());
+        assert_eq!(back.0.unwrap_err(), "the sender could not encode it: x");
     }
 
     #[test]
