@@ -356,7 +356,7 @@ async fn the_sweeper_fails_overdue_commands_and_tells_the_person() {
         None,
         Sweeper,
         SweeperArgs {
-            tracker: tracker.clone(),
+            recorder: tracker.clone(),
             every: Duration::from_secs(1),
             batch: 100,
             results: None,

@@ -16,7 +16,7 @@ use std::sync::Arc;
 /// The error handler's work on each dead letter; it runs as a
 /// [`LanedWorker`](crate::laned::LanedWorker).
 pub struct ErrorHandler {
-    pub tracker: Recorder,
+    pub recorder: Recorder,
     pub dead_letters: Arc<dyn DeadLetterStore>,
 }
 
@@ -30,7 +30,7 @@ impl Role for ErrorsRole {
 
     fn children(&self, ctx: &NodeCtx) -> Result<Vec<ChildSpec>, RoleError> {
         let work = ErrorHandler {
-            tracker: ctx.tracker.clone(),
+            recorder: ctx.recorder.clone(),
             dead_letters: ctx.stores.dead_letters.clone(),
         };
         Ok(ctx.laned(
@@ -72,7 +72,7 @@ impl LaneWork for ErrorHandler {
                     0,
                 )
             };
-            if let Err(e) = self.tracker.record(step).await {
+            if let Err(e) = self.recorder.record(step).await {
                 envelope.fail(e.code(), e);
                 return;
             }

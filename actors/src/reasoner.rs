@@ -16,7 +16,7 @@
 
 use crate::agents::caller::AgentCaller;
 use crate::bounds::REASONER_LANES;
-use crate::bus::OutRecord;
+use crate::bus::{Bus, OutRecord};
 use crate::dialogue::hear::{self, context};
 use crate::dialogue::{Ctx, DialogueConfig, Effect, Heard, decide};
 use crate::envelope::Envelope;
@@ -40,7 +40,10 @@ use tracing::Instrument;
 pub struct Reasoner {
     pub nlu: Arc<dyn Understand>,
     pub registry: DomainRegistry,
-    pub tracker: Recorder,
+    /// Records lifecycle steps.
+    pub recorder: Recorder,
+    /// Where questions and commands are published.
+    pub bus: Arc<dyn Bus>,
     pub sessions: Arc<dyn SessionStore>,
     pub config: DialogueConfig,
     /// Reads utterances instead of `nlu` when an endpoint is configured.
@@ -111,7 +114,8 @@ impl Role for ReasonerRole {
         let work = Reasoner {
             nlu: self.nlu.clone(),
             registry: ctx.registry.clone(),
-            tracker: ctx.tracker.clone(),
+            recorder: ctx.recorder.clone(),
+            bus: ctx.bus.clone(),
             sessions: ctx.stores.sessions.clone(),
             config: self.dialogue.clone(),
             llm,
@@ -135,7 +139,7 @@ pub async fn reason(args: &Reasoner, utterance: &Utterance) -> Result<(), TrackE
     let mut effects = None;
     let desk = desk::AgentDesk {
         agents: &args.agents,
-        states: args.tracker.store.as_ref(),
+        states: args.recorder.store.as_ref(),
         registry: &args.registry,
     };
     for _ in 0..8 {
@@ -160,7 +164,7 @@ pub async fn reason(args: &Reasoner, utterance: &Utterance) -> Result<(), TrackE
             effects = Some(saved);
             break;
         }
-        let now = args.tracker.clock.now_ms();
+        let now = args.recorder.clock.now_ms();
         let (heard, llm_turn) = listen(args, utterance, &session, now).await;
         tracing::debug!(
             action = %heard.action,
@@ -209,12 +213,11 @@ pub async fn reason(args: &Reasoner, utterance: &Utterance) -> Result<(), TrackE
     for effect in effects {
         match effect {
             Effect::Record(step) => {
-                args.tracker.record(*step).await?;
+                args.recorder.record(*step).await?;
             }
             Effect::Clarify(question) => {
                 // A reply alone or a question, for every gateway.
-                args.tracker
-                    .bus
+                args.bus
                     .publish(OutRecord::json(
                         AGENT_OUT_CLARIFY,
                         question.session_id.as_str(),
@@ -224,8 +227,7 @@ pub async fn reason(args: &Reasoner, utterance: &Utterance) -> Result<(), TrackE
             }
             Effect::Dispatch(command) => {
                 tracing::info!(trace_id = %command.trace_id, domain = command.domain(), "dispatching");
-                args.tracker
-                    .bus
+                args.bus
                     .publish(OutRecord::json(
                         AGENT_CMD,
                         command.session_id.as_str(),

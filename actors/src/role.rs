@@ -49,7 +49,7 @@ pub struct NodeCtx {
     pub registry: DomainRegistry,
     pub clock: Clock,
     /// Records lifecycle steps.
-    pub tracker: Recorder,
+    pub recorder: Recorder,
     /// Where failed and dropped envelopes report (the retrier).
     pub failures: FailureSink,
     /// Records in flight per ingress.

@@ -10,7 +10,7 @@
 
 use crate::agents::caller::AgentCaller;
 use crate::bounds::ROUTER_LANES;
-use crate::bus::OutRecord;
+use crate::bus::{Bus, OutRecord};
 use crate::envelope::Envelope;
 use crate::laned::LaneWork;
 use crate::recorder::Recorder;
@@ -19,13 +19,16 @@ use crate::role::{Feed, NodeCtx, Role, RoleError};
 use crate::supervisor::ChildSpec;
 use errand_schemas::topics::{AGENT_CMD, agent_out};
 use errand_schemas::{Command, ErrorBody, ErrorCode, Status, StatusUpdate};
+use std::sync::Arc;
 use tracing::Instrument;
 
 /// The router's work on each command; it runs as a
 /// [`LanedWorker`](crate::laned::LanedWorker), one session per lane.
 pub struct Router {
     pub registry: DomainRegistry,
-    pub tracker: Recorder,
+    pub recorder: Recorder,
+    /// Where agents' results are published.
+    pub bus: Arc<dyn Bus>,
     pub agents: AgentCaller,
 }
 
@@ -54,7 +57,8 @@ impl Role for RouterRole {
     fn children(&self, ctx: &NodeCtx) -> Result<Vec<ChildSpec>, RoleError> {
         let work = Router {
             registry: ctx.registry.clone(),
-            tracker: ctx.tracker.clone(),
+            recorder: ctx.recorder.clone(),
+            bus: ctx.bus.clone(),
             agents: ctx.agents(),
         };
         Ok(ctx.laned(
@@ -70,7 +74,7 @@ impl Router {
     async fn route(&self, envelope: Envelope<Command>) {
         let command = envelope.payload().clone();
         let domain = command.domain().to_owned();
-        let tracker = self.tracker.clone();
+        let recorder = &self.recorder;
         let step = |status| {
             StatusUpdate::new(
                 command.trace_id.clone(),
@@ -91,7 +95,7 @@ impl Router {
                 domain: Some(domain.clone()),
                 ..step(Status::Failed)
             };
-            match tracker.record(failed).await {
+            match recorder.record(failed).await {
                 Ok(_) => envelope.ack(),
                 Err(e) => envelope.fail(e.code(), e),
             }
@@ -104,7 +108,7 @@ impl Router {
         };
         if self.registry.is_external(&domain) {
             // Its service reads agent.cmd itself and answers on agent.out.<domain>.
-            match tracker.record(dispatched).await {
+            match recorder.record(dispatched).await {
                 Ok(_) => envelope.ack(),
                 Err(e) => envelope.fail(e.code(), e),
             }
@@ -113,7 +117,7 @@ impl Router {
         // Announcing `dispatched` and calling the agent overlap; both are done
         // before the result is published, so the result always follows it.
         let (recorded, called) = tokio::join!(
-            tracker.record(dispatched),
+            recorder.record(dispatched),
             self.agents.call(&command, &domain)
         );
         if let Err(e) = recorded {
@@ -128,7 +132,7 @@ impl Router {
             }
         };
         let out = OutRecord::json(agent_out(&domain), command.session_id.as_str(), &result);
-        match tracker.bus.publish(out).await {
+        match self.bus.publish(out).await {
             Ok(()) => envelope.ack(),
             Err(e) => envelope.fail(ErrorCode::BusUnavailable, e),
         }

@@ -28,7 +28,7 @@ pub struct Sweeper;
 
 #[derive(Clone)]
 pub struct SweeperArgs {
-    pub tracker: Recorder,
+    pub recorder: Recorder,
     pub every: Duration,
     /// Overdue commands handled per sweep at most.
     pub batch: usize,
@@ -84,7 +84,7 @@ impl Actor for Sweeper {
     ) -> Result<(), ActorProcessingErr> {
         let SweeperMessage::Sweep = message;
         sweep(
-            &state.args.tracker,
+            &state.args.recorder,
             state.args.batch,
             state.args.results.as_ref(),
         )
@@ -112,12 +112,12 @@ async fn agent_answer(
 
 /// Ends every overdue command; returns how many it ended.
 pub async fn sweep(
-    tracker: &Recorder,
+    recorder: &Recorder,
     batch: usize,
     results: Option<&(Arc<dyn IdempotencyStore>, Keys)>,
 ) -> usize {
-    let now = tracker.clock.now_ms();
-    let overdue = match tracker.store.overdue(now, batch).await {
+    let now = recorder.clock.now_ms();
+    let overdue = match recorder.store.overdue(now, batch).await {
         Ok(overdue) => overdue,
         Err(e) => {
             tracing::warn!(error = %e, "sweeper cannot read deadlines");
@@ -128,7 +128,7 @@ pub async fn sweep(
     for state in overdue {
         if let Some(result) = agent_answer(&state, results).await {
             tracing::info!(trace_id = %state.trace_id, "overdue, but its agent had answered: recording the answer");
-            match tracker.record(final_step(&result)).await {
+            match recorder.record(final_step(&result)).await {
                 Ok(_) => ended += 1,
                 Err(e) => {
                     tracing::warn!(trace_id = %state.trace_id, error = %e, "cannot record a late answer")
@@ -167,7 +167,7 @@ pub async fn sweep(
             }
         };
         tracing::warn!(trace_id = %state.trace_id, session_id = %state.session_id, status = %state.status, "deadline passed");
-        match tracker.record(step).await {
+        match recorder.record(step).await {
             Ok(_) => ended += 1,
             Err(e) => {
                 tracing::warn!(trace_id = %state.trace_id, error = %e, "cannot end an overdue command")

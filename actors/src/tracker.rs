@@ -51,12 +51,12 @@ impl Role for TrackerRole {
         let topics = ctx.registry.domains().map(agent_out).collect();
         let mut children = ctx.laned(
             "tracker",
-            StateTracker(ctx.tracker.clone()),
+            StateTracker(ctx.recorder.clone()),
             TRACKER_LANES,
             Feed::group("errand-tracker", topics),
         );
         let sweeper = SweeperArgs {
-            tracker: ctx.tracker.clone(),
+            recorder: ctx.recorder.clone(),
             every: self.sweep_every,
             batch: SWEEP_BATCH,
             results: Some((ctx.stores.idempotency.clone(), ctx.keys.clone())),

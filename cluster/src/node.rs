@@ -256,7 +256,7 @@ impl NodeOptions {
 pub struct Node {
     pub root: ActorRef<SupervisorMessage>,
     pub options: NodeOptions,
-    pub tracker: Recorder,
+    pub recorder: Recorder,
     pub failures: FailureSink,
     /// Payment and location, when this node runs the agents role.
     pub services: Option<Services>,
@@ -311,7 +311,8 @@ impl NodeOptions {
     fn app_state(&self, parts: &Parts) -> AppState {
         let front = errand_gateway::Front {
             hub: errand_gateway::SessionHub::new(),
-            tracker: parts.ctx.tracker.clone(),
+            recorder: parts.ctx.recorder.clone(),
+            bus: self.bus.clone(),
             sessions: self.stores.sessions.clone(),
             limits: self.limits.clone(),
             command_deadline: self.dialogue.command_deadline,
@@ -392,7 +393,7 @@ impl Node {
         let cluster = (o.cluster.as_ref())
             .map(|c| ClusterRole::new(c, &o.scope, o.announcement()))
             .transpose()?;
-        let tracker = Recorder::new(o.stores.state.clone(), o.bus.clone(), o.clock.clone());
+        let recorder = Recorder::new(o.stores.state.clone(), o.bus.clone(), o.clock.clone());
         let mut parts = Parts {
             ctx: NodeCtx {
                 node_name: o.node_name.clone(),
@@ -402,7 +403,7 @@ impl Node {
                 keys: o.keys.clone(),
                 registry: o.registry.clone(),
                 clock: o.clock.clone(),
-                tracker: tracker.clone(),
+                recorder: recorder.clone(),
                 failures: FailureSink::new(),
                 window: o.window,
                 call_timeout: o.call_timeout,
@@ -447,7 +448,7 @@ impl Node {
         } = parts;
         Ok(Node {
             root,
-            tracker,
+            recorder,
             failures: ctx.failures,
             services: agents.map(|a| a.services),
             bound: gateway

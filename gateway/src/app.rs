@@ -338,7 +338,7 @@ async fn command(
     caller: Caller,
     Path(trace_id): Path<String>,
 ) -> Response {
-    match state.front.tracker.store.get(&TraceId(trace_id)).await {
+    match state.front.recorder.store.get(&TraceId(trace_id)).await {
         // Another subject's command does not exist, as far as the caller knows.
         Ok(Some(command)) if command.user_id == caller.subject => {
             json_response(StatusCode::OK, &command)
@@ -378,7 +378,7 @@ async fn cancel_command(
     Path(trace_id): Path<String>,
 ) -> Response {
     let trace_id = TraceId(trace_id);
-    let store = &state.front.tracker.store;
+    let store = &state.front.recorder.store;
     let unavailable = || {
         problem(
             StatusCode::SERVICE_UNAVAILABLE,
@@ -429,7 +429,7 @@ async fn cancel_command(
                             command.turn,
                         )
                     };
-                    if let Err(e) = state.front.tracker.record(step).await {
+                    if let Err(e) = state.front.recorder.record(step).await {
                         return problem(
                             status_of(e.code()),
                             ErrorBody::new(e.code(), e.to_string()),
@@ -658,7 +658,7 @@ async fn healthz() -> Response {
 /// Ready while the store and the bus answer and every role of the node
 /// runs (a role its supervisor is starting again is down).
 async fn readyz(State(state): State<AppState>) -> Response {
-    let store = state.front.tracker.store.ready().await;
+    let store = state.front.recorder.store.ready().await;
     let bus = state.bus.ready().await;
     let down = state.roles.down();
     let ready = store && bus && down.is_empty();
@@ -678,7 +678,7 @@ async fn readyz(State(state): State<AppState>) -> Response {
 /// readiness. What is read at scrape time goes into a recorder made for
 /// this scrape, so a group or topic no longer there is not shown.
 async fn metrics(State(state): State<AppState>) -> Response {
-    let ready = state.front.tracker.store.ready().await && state.bus.ready().await;
+    let ready = state.front.recorder.store.ready().await && state.bus.ready().await;
     let scrape = metrics_exporter_prometheus::PrometheusBuilder::new().build_recorder();
     metrics::with_local_recorder(&scrape, || {
         metrics::describe_gauge!(
@@ -705,7 +705,7 @@ async fn metrics(State(state): State<AppState>) -> Response {
         metrics::gauge!("errand_ready").set(f64::from(u8::from(ready)));
     });
     let mut out = scrape.handle().render();
-    out.push_str(&state.front.tracker.latency.render());
+    out.push_str(&state.front.recorder.latency.render());
     out.push_str(&state.requests.render());
     (
         StatusCode::OK,

@@ -5,7 +5,7 @@
 //! `session_id`.
 
 use crate::hub::SessionHub;
-use errand_actors::bus::OutRecord;
+use errand_actors::bus::{Bus, OutRecord};
 use errand_actors::recorder::Recorder;
 use errand_actors::store::SessionStore;
 use errand_schemas::topics::TRANSCRIPT;
@@ -175,7 +175,10 @@ impl RateLimiter {
 #[derive(Clone)]
 pub struct Front {
     pub hub: SessionHub,
-    pub tracker: Recorder,
+    /// Records lifecycle steps.
+    pub recorder: Recorder,
+    /// Where utterances are published.
+    pub bus: Arc<dyn Bus>,
     pub sessions: Arc<dyn SessionStore>,
     pub limits: Limits,
     /// Deadline of a new command.
@@ -271,7 +274,7 @@ impl Front {
             Some(open) => open,
             None => {
                 let trace_id = TraceId::generate();
-                let now = self.tracker.clock.now_ms();
+                let now = self.recorder.clock.now_ms();
                 let received = StatusUpdate {
                     deadline_ms: Some(now + self.command_deadline.as_millis() as u64),
                     at_ms: now,
@@ -283,7 +286,7 @@ impl Front {
                         0,
                     )
                 };
-                self.tracker
+                self.recorder
                     .record(received)
                     .await
                     .map_err(|e| unavailable(e.code(), &e))?;
@@ -297,11 +300,10 @@ impl Front {
             user_id: user_id.to_owned(),
             text: text.to_owned(),
             source,
-            received_at_ms: self.tracker.clock.now_ms(),
+            received_at_ms: self.recorder.clock.now_ms(),
             act: None,
         };
-        self.tracker
-            .bus
+        self.bus
             .publish(OutRecord::json(TRANSCRIPT, session_id.as_str(), &utterance))
             .await
             .map_err(|e| unavailable(ErrorCode::BusUnavailable, &e))?;
@@ -365,11 +367,10 @@ impl Front {
                 Act::Cancel => "cancel".into(),
             },
             source: UtteranceSource::Text,
-            received_at_ms: self.tracker.clock.now_ms(),
+            received_at_ms: self.recorder.clock.now_ms(),
             act: Some(act),
         };
-        self.tracker
-            .bus
+        self.bus
             .publish(OutRecord::json(TRANSCRIPT, session_id.as_str(), &utterance))
             .await
             .map_err(|e| unavailable(ErrorCode::BusUnavailable, &e))?;

@@ -141,7 +141,7 @@ async fn forward(
         turn: 0,
         deadline_ms: None,
     };
-    let tracker = &state.front.tracker;
+    let tracker = &state.front.recorder;
     let dispatched = StatusUpdate {
         domain: Some(domain.clone()),
         deadline_ms: Some(tracker.clock.now_ms() + state.front.command_deadline.as_millis() as u64),

@@ -202,7 +202,7 @@ impl TestStack {
     pub async fn await_ready(&self, timeout: Duration) {
         let deadline = tokio::time::Instant::now() + timeout;
         loop {
-            if self.node.options.bus.ready().await && self.node.tracker.store.ready().await {
+            if self.node.options.bus.ready().await && self.node.recorder.store.ready().await {
                 return;
             }
             assert!(
@@ -277,7 +277,7 @@ impl TestStack {
 
     pub async fn state(&self, trace_id: &TraceId) -> Option<CommandState> {
         self.node
-            .tracker
+            .recorder
             .store
             .get(trace_id)
             .await

@@ -226,6 +226,7 @@ pub async fn decide(
                 .placed
                 .iter()
                 .any(|p| p.trace_id == utterance.trace_id),
+        started: 0,
         led_to: None,
     };
     if let Some(act) = utterance.act {
@@ -251,6 +252,9 @@ struct Turn<'a> {
     effects: Vec<Effect>,
     /// The utterance's own trace is new and not used yet.
     own_free: bool,
+    /// Further commands this turn started (each on a trace derived from
+    /// the utterance's).
+    started: u32,
     /// The command this turn started or continued.
     led_to: Option<TraceId>,
 }
@@ -278,12 +282,15 @@ impl Turn<'_> {
     }
 
     /// A trace for something new: the utterance's own while it is unused,
-    /// else a fresh one (recorded `received`).
+    /// else one derived from it and this turn (recorded `received`), the
+    /// same if the turn is decided again.
     fn new_trace(&mut self, session: &mut SessionState) -> TraceId {
         let trace = if std::mem::take(&mut self.own_free) {
             self.utterance.trace_id.clone()
         } else {
-            let fresh = TraceId::generate();
+            self.started += 1;
+            let n = self.turn.saturating_mul(64).saturating_add(self.started);
+            let fresh = self.utterance.trace_id.child(n);
             let received = StatusUpdate {
                 deadline_ms: self.deadline(self.ctx.config.command_deadline),
                 ..self.step(&fresh, Status::Received)
@@ -553,8 +560,9 @@ impl Turn<'_> {
         };
         let domain = domain.name.clone();
         let text = if spec.missing(&heard.parse.slots).is_empty() {
+            // Priced, never placed: on the utterance's own trace.
             let priced = OpenCommand::asking(
-                TraceId::generate(),
+                self.utterance.trace_id.clone(),
                 heard.action.clone(),
                 heard.parse.slots.clone(),
                 Vec::new(),
