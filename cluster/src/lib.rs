@@ -7,7 +7,8 @@
 //!
 //! | module | concept |
 //! | --- | --- |
-//! | [`config`] | every environment variable, read and validated at start |
+//! | [`config`] | `Config`: the effective configuration a node runs with, validated at start |
+//! | [`settings`] | every setting (flag, `ERRAND_…` variable, TOML key) as one typed struct; `errand env`, `errand config show` |
 //! | [`dlq`] | `errand dlq list` and `errand dlq replay`: dead letters on `agent.error` |
 //! | [`nlu_cli`] | `errand nlu predict` and `errand nlu eval` on labelled utterances |
 //! | [`node`] | `Role`, `NodeOptions` (the embedded default and its parts), `Node::start` |
@@ -23,6 +24,7 @@ pub mod nlu_cli;
 pub mod node;
 pub mod roles;
 pub mod seeds;
+pub mod settings;
 pub mod status;
 pub mod trace;
 

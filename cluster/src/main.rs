@@ -5,7 +5,8 @@ use clap::{Parser, Subcommand};
 use errand_actors::store::StateStore;
 use errand_actors::store::redis::RedisStore;
 use errand_cluster::Role;
-use errand_cluster::config::{Config, VARIABLES};
+use errand_cluster::config::Config;
+use errand_cluster::settings::{self, Flags};
 use errand_cluster::{Node, NodeOptions, nlu_cli};
 use errand_schemas::TraceId;
 use std::net::SocketAddr;
@@ -22,17 +23,19 @@ struct Cli {
 enum Command {
     /// One process, all roles, serving the gateway. Embedded defaults
     /// (in-memory bus and state, offline reasoner) unless configured
-    /// otherwise (ERRAND_REDIS_URL).
+    /// otherwise (ERRAND_REDIS_URL). Settings come from the flags, then the
+    /// environment, then the TOML file (--config).
     Up {
-        /// Where the gateway listens [env: ERRAND_LISTEN, default 127.0.0.1:8080]
-        #[arg(long)]
-        listen: Option<SocketAddr>,
         /// Listen on a non-loopback address without authentication.
         #[arg(long)]
         insecure: bool,
+        #[command(flatten)]
+        flags: Flags,
     },
     /// One node of a cluster, running some roles. Settings come from the
-    /// flags, then the environment, then the TOML file (--config).
+    /// flags, then the environment, then the TOML file (--config). A node
+    /// serves the HTTP API when it is a gateway or is given --listen (or
+    /// ERRAND_LISTEN).
     Node(NodeArgs),
     /// The cluster as a node sees it.
     Cluster {
@@ -84,27 +87,11 @@ enum Command {
 
 #[derive(clap::Args)]
 struct NodeArgs {
-    /// A TOML file of settings [env: ERRAND_CONFIG]
-    #[arg(long)]
-    config: Option<std::path::PathBuf>,
-    /// This node's name [env: ERRAND_NODE_NAME]
-    #[arg(long)]
-    name: Option<String>,
-    /// Roles to run, comma-separated: gateway, reasoner, router, agents, tracker, errors [env: ERRAND_ROLES]
-    #[arg(long)]
-    roles: Option<String>,
-    /// Where to listen for peers [env: ERRAND_CLUSTER_LISTEN]
-    #[arg(long)]
-    cluster_listen: Option<String>,
-    /// A node to join through (repeat for several) [env: ERRAND_CLUSTER_SEEDS]
-    #[arg(long = "seed")]
-    seeds: Vec<String>,
-    /// Where the HTTP API listens (a gateway node listens by default) [env: ERRAND_LISTEN]
-    #[arg(long)]
-    listen: Option<SocketAddr>,
     /// Listen on a non-loopback address without authentication.
     #[arg(long)]
     insecure: bool,
+    #[command(flatten)]
+    flags: Flags,
 }
 
 #[derive(Subcommand)]
@@ -125,8 +112,12 @@ enum ClusterCommand {
 
 #[derive(Subcommand)]
 enum ConfigCommand {
-    /// Prints the effective configuration as JSON, secrets masked.
-    Show,
+    /// Prints the effective settings as JSON (keyed as in the TOML file),
+    /// secrets masked.
+    Show {
+        #[command(flatten)]
+        flags: Flags,
+    },
 }
 
 #[derive(Subcommand)]
@@ -157,7 +148,7 @@ enum DlqCommand {
 
 #[tokio::main]
 async fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let cli: Cli = settings::parse_command_line();
     // A conversation run prints its own results; a node's info lines would bury them.
     let default_log = match cli.command {
         Command::Test { .. } => "warn",
@@ -172,8 +163,8 @@ async fn main() -> ExitCode {
         )
         .init();
     let result = match cli.command {
-        Command::Up { listen, insecure } => match Config::from_env() {
-            Ok(config) => run(config, listen, insecure, true).await,
+        Command::Up { flags, insecure } => match Config::load(&flags, settings::process_env) {
+            Ok(config) => run(config, insecure, true).await,
             Err(e) => Err(e.into()),
         },
         Command::Node(args) => node(args).await,
@@ -186,13 +177,13 @@ async fn main() -> ExitCode {
         Command::Dlq { command } => dlq(command).await,
         Command::Nlu { command } => nlu(command),
         Command::Config {
-            command: ConfigCommand::Show,
-        } => Config::from_env()
+            command: ConfigCommand::Show { flags },
+        } => settings::show(&flags, &settings::process_env)
             .map_err(anyhow::Error::from)
-            .map(|config| {
+            .map(|shown| {
                 println!(
                     "{}",
-                    serde_json::to_string_pretty(&config.show()).unwrap_or_default()
+                    serde_json::to_string_pretty(&shown).unwrap_or_default()
                 );
                 ExitCode::SUCCESS
             }),
@@ -203,7 +194,7 @@ async fn main() -> ExitCode {
             parallel,
         } => test(paths, url, token, parallel).await,
         Command::Env => {
-            for (name, default, meaning) in VARIABLES {
+            for (name, default, meaning) in settings::variables() {
                 println!("{name:<30} {default:<22} {meaning}");
             }
             Ok(ExitCode::SUCCESS)
@@ -219,39 +210,18 @@ async fn main() -> ExitCode {
 }
 
 async fn node(args: NodeArgs) -> anyhow::Result<ExitCode> {
-    let mut overrides = Vec::new();
-    if let Some(name) = args.name {
-        overrides.push(("ERRAND_NODE_NAME", name));
-    }
-    if let Some(roles) = args.roles {
-        overrides.push(("ERRAND_ROLES", roles));
-    }
-    if let Some(listen) = args.cluster_listen {
-        overrides.push(("ERRAND_CLUSTER_LISTEN", listen));
-    }
-    if !args.seeds.is_empty() {
-        overrides.push(("ERRAND_CLUSTER_SEEDS", args.seeds.join(",")));
-    }
-    if let Some(listen) = args.listen {
-        overrides.push(("ERRAND_LISTEN", listen.to_string()));
-    }
-    let config = Config::load(args.config.as_deref(), &overrides)?;
+    let config = Config::load(&args.flags, settings::process_env)?;
     // A node serves HTTP when it is a gateway or was told where to listen.
     let serve = config.roles.contains(&Role::Gateway)
-        || args.listen.is_some()
+        || args.flags.given("listen")
         || std::env::var_os("ERRAND_LISTEN").is_some();
-    run(config, args.listen, args.insecure, serve).await
+    run(config, args.insecure, serve).await
 }
 
 /// Starts a node from `config`, serving the HTTP API when `serve`, until a
 /// signal.
-async fn run(
-    config: Config,
-    listen: Option<SocketAddr>,
-    insecure: bool,
-    serve: bool,
-) -> anyhow::Result<ExitCode> {
-    let listen = listen.unwrap_or(config.listen);
+async fn run(config: Config, insecure: bool, serve: bool) -> anyhow::Result<ExitCode> {
+    let listen = config.listen;
     if serve && !listen.ip().is_loopback() && !config.auth.enabled() && !insecure {
         anyhow::bail!(
             "refusing to listen on {listen} without authentication: set ERRAND_AUTH_TOKENS or \

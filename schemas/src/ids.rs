@@ -80,6 +80,21 @@ impl TraceId {
     }
 }
 
+impl SessionId {
+    /// A new random session id, for connections that bring none.
+    pub fn generate() -> Self {
+        Self(format!("s-{}", uuid::Uuid::now_v7().simple()))
+    }
+}
+
+/// Milliseconds since the Unix epoch.
+pub fn now_ms() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_millis() as u64)
+        .unwrap_or(0)
+}
+
 #[cfg(test)]
 mod tests {
     use super::TraceId;
@@ -94,19 +109,4 @@ mod tests {
         assert!(uuid::Uuid::parse_str(&one.0).is_ok());
         assert_eq!(TraceId("ext-7".into()).child(1).0, "ext-7.1");
     }
-}
-
-impl SessionId {
-    /// A new random session id, for connections that bring none.
-    pub fn generate() -> Self {
-        Self(format!("s-{}", uuid::Uuid::now_v7().simple()))
-    }
-}
-
-/// Milliseconds since the Unix epoch.
-pub fn now_ms() -> u64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_millis() as u64)
-        .unwrap_or(0)
 }

@@ -1,0 +1,84 @@
+//! The bus on Kafka (or Redpanda).
+
+use super::values::at_least;
+use super::values::number;
+use errand_actors::bus::KafkaConfig;
+use secrecy::{ExposeSecret, SecretString};
+
+const AT_LEAST_ONE: &str = "expected a whole number of at least 1";
+
+#[derive(clap::Args, Clone, Debug)]
+#[command(next_help_heading = "Kafka")]
+pub struct Kafka {
+    /// Kafka/Redpanda bootstrap servers, host:port,host:port [default: (unset:
+    /// in-memory bus)]
+    #[arg(long, env = "ERRAND_KAFKA_BROKERS")]
+    pub kafka_brokers: Option<String>,
+    /// prefix of every topic name [default: (none)]
+    #[arg(long, env = "ERRAND_KAFKA_TOPIC_PREFIX")]
+    pub kafka_topic_prefix: Option<String>,
+    /// partitions of the topics errand creates
+    #[arg(long, env = "ERRAND_KAFKA_PARTITIONS", default_value = "4",
+        value_parser = at_least(1i32, AT_LEAST_ONE))]
+    pub kafka_partitions: i32,
+    /// replication factor of the topics errand creates
+    #[arg(long, env = "ERRAND_KAFKA_REPLICATION", default_value = "1",
+        value_parser = at_least(1i32, AT_LEAST_ONE))]
+    pub kafka_replication: i32,
+    /// producer linger.ms
+    #[arg(long, env = "ERRAND_KAFKA_LINGER_MS", default_value = "1",
+        value_parser = number::<u32>("expected milliseconds"))]
+    pub kafka_linger_ms: u32,
+    /// consumer fetch.wait.max.ms
+    #[arg(long, env = "ERRAND_KAFKA_FETCH_WAIT_MS", default_value = "5",
+        value_parser = number::<u32>("expected milliseconds"))]
+    pub kafka_fetch_wait_ms: u32,
+    /// plaintext, ssl, sasl_plaintext or sasl_ssl [default: plaintext]
+    #[arg(long, env = "ERRAND_KAFKA_SECURITY_PROTOCOL")]
+    pub kafka_security_protocol: Option<String>,
+    /// PLAIN, SCRAM-SHA-256 or SCRAM-SHA-512 [default: (none)]
+    #[arg(long, env = "ERRAND_KAFKA_SASL_MECHANISM")]
+    pub kafka_sasl_mechanism: Option<String>,
+    /// SASL user [default: (none)]
+    #[arg(long, env = "ERRAND_KAFKA_SASL_USERNAME")]
+    pub kafka_sasl_username: Option<String>,
+    /// SASL password (never logged) [default: (none)]
+    #[arg(long, env = "ERRAND_KAFKA_SASL_PASSWORD")]
+    pub kafka_sasl_password: Option<SecretString>,
+    /// CA certificate file for TLS to the broker [default: (system roots)]
+    #[arg(long, env = "ERRAND_KAFKA_SSL_CA_LOCATION")]
+    pub kafka_ssl_ca_location: Option<String>,
+    /// librdkafka debug contexts, e.g. cgrp,topic (logged to stderr) [default:
+    /// (none)]
+    #[arg(long, env = "ERRAND_KAFKA_DEBUG")]
+    pub kafka_debug: Option<String>,
+}
+
+impl Kafka {
+    /// The broker, when one is set.
+    pub(super) fn config(&self) -> Option<KafkaConfig> {
+        let mut kafka = KafkaConfig::new(self.kafka_brokers.clone()?);
+        kafka.topic_prefix = self.kafka_topic_prefix.clone().unwrap_or_default();
+        kafka.partitions = self.kafka_partitions;
+        kafka.replication = self.kafka_replication;
+        kafka.linger_ms = self.kafka_linger_ms;
+        kafka.fetch_wait_ms = self.kafka_fetch_wait_ms;
+        let password = self.kafka_sasl_password.as_ref();
+        for (setting, value) in [
+            ("security.protocol", self.kafka_security_protocol.clone()),
+            ("sasl.mechanism", self.kafka_sasl_mechanism.clone()),
+            ("sasl.username", self.kafka_sasl_username.clone()),
+            (
+                "sasl.password",
+                password.map(|p| p.expose_secret().to_owned()),
+            ),
+            ("ssl.ca.location", self.kafka_ssl_ca_location.clone()),
+            ("debug", self.kafka_debug.clone()),
+        ] {
+            if let Some(value) = value {
+                kafka.client.push((setting.to_owned(), value));
+            }
+        }
+        Some(kafka)
+    }
+}
