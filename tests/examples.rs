@@ -172,3 +172,27 @@ fn errand_nlu_predict_and_eval_speak_the_data_format() {
     assert_eq!(report["context_dependent"]["recall"], 1.0);
     let _ = std::fs::remove_dir_all(dir);
 }
+
+/// README.md draws the supervision tree `errand up` runs; it is what
+/// `errand tree` prints for the default configuration.
+#[test]
+fn the_readme_draws_the_tree_errand_up_runs() {
+    let output = Command::new(errand_harness::errand_binary())
+        .arg("tree")
+        .env_clear()
+        .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+        .env("ERRAND_LOG", "off")
+        .output()
+        .unwrap();
+    assert!(output.status.success(), "errand tree exits cleanly");
+    let tree = String::from_utf8(output.stdout).unwrap();
+    assert!(tree.starts_with("errand\n├── core"), "{tree}");
+    let readme =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md")).unwrap();
+    let drawn = readme
+        .split("<!-- errand tree -->\n```text\n")
+        .nth(1)
+        .and_then(|rest| rest.split("```").next())
+        .expect("README.md has the drawing");
+    assert_eq!(drawn, tree, "README.md's drawing is errand tree's output");
+}

@@ -15,7 +15,9 @@
 //! | [`ingress`] | the actor that bridges a bus subscription into an actor, with a bounded window |
 //! | [`retrier`] | every node's dead-letter office: retries with backoff, then `agent.error` |
 //! | [`error_handler`] | consumes `agent.error`: marks the command failed, tells the person, keeps it |
-//! | [`supervisor`] | one supervisor type for the root and every role; **the supervision tree is drawn there** |
+//! | [`supervisor`] | one supervisor type for the root and every role; the tree as data (`TreeNode`), readiness (`Health`) |
+//! | [`role`] | what a role is: a unit that builds its children from the node's shared parts (`NodeCtx`) |
+//! | [`bounds`] | every bound on work in flight, named in one place |
 //! | [`slot`] | a stable handle to the current incarnation of a supervised actor |
 //! | [`store`] | command state, sessions, idempotency records, dead letters; memory implementations |
 //! | [`recorder`] | the lifecycle recorder: records steps and announces them on `agent.status` |
@@ -28,7 +30,7 @@
 //! | [`reasoner`] | the reasoner actor: `transcript` to `agent.cmd` or a question |
 //! | [`registry`] | domains, their actions and slots, and the `DomainAgent` trait |
 //! | [`router`] | dispatches commands to domain agents found through process groups |
-//! | [`agents`] | food, ride, mart, payment, location, and the actor that hosts an agent |
+//! | [`agents`] | food, ride, mart, payment, location, the actor that hosts an agent, the caller that finds one, the agents role |
 //! | [`metrics`] | command latency histograms per domain |
 //! | [`clock`] | milliseconds that follow tokio's (pausable) clock |
 

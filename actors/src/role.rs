@@ -137,7 +137,10 @@ impl NodeCtx {
             ChildSpec::new::<LanedWorker<W>, _>(name, Some(slot.clone()), move || {
                 (LanedWorker::default(), args.clone())
             })
-            .with_detail(format!("{lanes} lanes")),
+            .with_detail(match lanes {
+                1 => "1 lane".to_owned(),
+                n => format!("{n} lanes"),
+            }),
             self.ingress(
                 &format!("{name}.ingress"),
                 feed,

@@ -1,16 +1,8 @@
 //! Supervision: one [`Supervisor`] actor type, used for the root and for
 //! every role.
 //!
-//! ```text
-//! errand (root)
-//! ├── core ─────── retrier                    every node: failed records, retries, dead letters
-//! ├── gateway ──── fanout ◀─ ingress(agent.status, agent.out.clarify)   pushes events to sockets
-//! ├── reasoner ─── reasoner ◀─ ingress(transcript)
-//! ├── router ───── router ◀─ ingress(agent.cmd)
-//! ├── agents ───── food, ride, mart, <registered domains…>, payment, location
-//! ├── tracker ──── tracker ◀─ ingress(agent.out.<domain>…), sweeper
-//! └── errors ───── error handler ◀─ ingress(agent.error)
-//! ```
+//! `errand tree` draws the tree a configuration runs (README.md shows
+//! `errand up`'s): the root, one supervisor per role, the role's children.
 //!
 //! A node starts the roles it runs (`errand up` runs them all). Each role
 //! supervisor starts its children in order and restarts one that fails

@@ -11,7 +11,14 @@
 //! | [`settings`] | every setting (flag, `ERRAND_…` variable, TOML key) as one typed struct; `errand env`, `errand config show` |
 //! | [`dlq`] | `errand dlq list` and `errand dlq replay`: dead letters on `agent.error` |
 //! | [`nlu_cli`] | `errand nlu predict` and `errand nlu eval` on labelled utterances |
-//! | [`node`] | `Role`, `NodeOptions` (the embedded default and its parts), `Node::start` |
+//! | [`node`] | `NodeOptions` (the embedded default and its parts), `Node::start`: a loop over the roles; `NodeOptions::plan` (`errand tree`) |
+//! | [`roles`] | the roles a node can run, by name, and their start order |
+//! | [`mesh`] | the cluster role: the `NodeServer`, the heartbeat and the seeds |
+//! | [`heartbeat`] | the actor that asks every peer for its announcement, and notices a hung one |
+//! | [`seeds`] | the actor that keeps this node connected to its seeds |
+//! | [`membership`] | the nodes this one knows, their roles and health (`GET /v1/cluster`) |
+//! | [`conversations`] | `errand test`: files of conversations run against a gateway |
+//! | [`status`] | `errand cluster status` |
 //! | [`trace`] | `errand trace`: a command's lifecycle, from the configured store |
 
 pub mod config;

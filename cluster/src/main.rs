@@ -66,6 +66,12 @@ enum Command {
     },
     /// Lists the environment variables errand reads.
     Env,
+    /// Draws the supervision tree this configuration runs (what `errand up`
+    /// or `errand node` would start), without starting it.
+    Tree {
+        #[command(flatten)]
+        flags: Flags,
+    },
     /// Runs files of conversations (TOML; see README) against an errand it
     /// starts in this process, or a running gateway with --url; prints each
     /// conversation's result and "N passed, M failed".
@@ -193,6 +199,7 @@ async fn main() -> ExitCode {
             token,
             parallel,
         } => test(paths, url, token, parallel).await,
+        Command::Tree { flags } => tree(&flags).await,
         Command::Env => {
             for (name, default, meaning) in settings::variables() {
                 println!("{name:<30} {default:<22} {meaning}");
@@ -247,6 +254,16 @@ async fn run(config: Config, insecure: bool, serve: bool) -> anyhow::Result<Exit
 
 /// The exit code when the supervision tree gives up (EX_SOFTWARE).
 const ROOT_GAVE_UP: u8 = 70;
+
+/// `errand tree`: the roles this configuration runs and their children.
+async fn tree(flags: &Flags) -> anyhow::Result<ExitCode> {
+    let config = Config::load(flags, settings::process_env)?;
+    let serve = config.roles.contains(&Role::Gateway) || flags.given("listen");
+    let mut options = NodeOptions::from_config(&config).await?;
+    options.listen = serve.then_some(config.listen);
+    print!("{}", options.plan()?.draw());
+    Ok(ExitCode::SUCCESS)
+}
 
 async fn trace(trace_id: &str, json: bool) -> anyhow::Result<ExitCode> {
     let config = Config::from_env()?;

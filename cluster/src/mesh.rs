@@ -134,6 +134,7 @@ impl ClusterRole {
             .with_listen_addr(options.listen.ip());
             let membership = membership.clone();
             let slot = slot.clone();
+            let (name, listen, tls) = (name.clone(), options.listen, acceptor.is_some());
             Box::pin(async move {
                 let (server, _) = Actor::spawn_linked(None, server, (), supervisor).await?;
                 let _ = server.cast(NodeServerMessage::SubscribeToEvents {
@@ -141,6 +142,7 @@ impl ClusterRole {
                     subscription: Box::new(Events(membership)),
                 });
                 slot.set(server.clone());
+                tracing::info!(node = %name, listen = %listen, tls, protocol = PROTOCOL_VERSION, "cluster node server started");
                 Ok(server.get_cell())
             })
         });
@@ -154,7 +156,6 @@ impl Role for ClusterRole {
     }
 
     fn children(&self, _ctx: &NodeCtx) -> Result<Vec<ChildSpec>, RoleError> {
-        tracing::info!(node = %self.node_name, listen = %self.options.listen, seeds = ?self.options.seeds, tls = self.options.tls.is_some(), protocol = PROTOCOL_VERSION, "joining the cluster");
         let heartbeat = HeartbeatArgs {
             me: self.me.clone(),
             membership: self.membership.clone(),

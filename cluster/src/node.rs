@@ -385,15 +385,13 @@ struct Parts {
     shutdown: watch::Sender<bool>,
 }
 
-impl Node {
-    /// Starts the node's supervision tree: one supervisor per role, under
-    /// the root.
-    pub async fn start(options: NodeOptions) -> Result<Node, NodeError> {
-        let o = &options;
+impl NodeOptions {
+    /// The parts the roles share, and the roles' units.
+    fn assemble(&self) -> Result<Parts, NodeError> {
+        let o = self;
         let cluster = (o.cluster.as_ref())
             .map(|c| ClusterRole::new(c, &o.scope, o.announcement()))
             .transpose()?;
-        let recorder = Recorder::new(o.stores.state.clone(), o.bus.clone(), o.clock.clone());
         let mut parts = Parts {
             ctx: NodeCtx {
                 node_name: o.node_name.clone(),
@@ -403,7 +401,7 @@ impl Node {
                 keys: o.keys.clone(),
                 registry: o.registry.clone(),
                 clock: o.clock.clone(),
-                recorder: recorder.clone(),
+                recorder: Recorder::new(o.stores.state.clone(), o.bus.clone(), o.clock.clone()),
                 failures: FailureSink::new(),
                 window: o.window,
                 call_timeout: o.call_timeout,
@@ -423,13 +421,36 @@ impl Node {
         if o.runs(Role::Gateway) {
             parts.gateway = Some(GatewayRole::new(o.app_state(&parts), o.listen));
         }
-        let mut roles = Vec::new();
-        for unit in o.units(&parts) {
-            roles.push(ChildSpec::supervisor(
+        Ok(parts)
+    }
+
+    /// One supervisor per role, over the children the role builds.
+    fn roles(&self, parts: &Parts) -> Result<Vec<ChildSpec>, NodeError> {
+        let units = self.units(parts);
+        let supervisor = |unit: &Box<dyn RoleUnit>| {
+            Ok(ChildSpec::supervisor(
                 unit.name(),
                 unit.children(&parts.ctx)?,
-            ));
-        }
+            ))
+        };
+        units.iter().map(supervisor).collect()
+    }
+
+    /// The tree a node started with these options runs, without starting it
+    /// (`errand tree`).
+    pub fn plan(&self) -> Result<TreeNode, NodeError> {
+        let roles = self.roles(&self.assemble()?)?;
+        Ok(ChildSpec::supervisor("errand", roles).plan())
+    }
+}
+
+impl Node {
+    /// Starts the node's supervision tree: one supervisor per role, under
+    /// the root.
+    pub async fn start(options: NodeOptions) -> Result<Node, NodeError> {
+        let o = &options;
+        let parts = o.assemble()?;
+        let roles = o.roles(&parts)?;
         o.bus.prepare(&o.topics()).await?;
         let args = SupervisorArgs {
             health: Some(parts.health.clone()),
@@ -448,13 +469,10 @@ impl Node {
         } = parts;
         Ok(Node {
             root,
-            recorder,
+            recorder: ctx.recorder,
             failures: ctx.failures,
             services: agents.map(|a| a.services),
-            bound: gateway
-                .as_ref()
-                .map(|g| g.bound.clone())
-                .unwrap_or_default(),
+            bound: (gateway.as_ref()).map_or_else(Bound::default, |g| g.bound.clone()),
             gateway: gateway.map(|g| g.state),
             membership,
             health,
