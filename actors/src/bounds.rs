@@ -21,3 +21,19 @@ pub const ERROR_LANES: usize = 1;
 
 /// Overdue commands the sweeper ends per sweep at most.
 pub const SWEEP_BATCH: usize = 256;
+
+/// Records a Kafka subscription has fetched and not yet delivered.
+pub const KAFKA_FETCHED: usize = 256;
+
+/// Records a Redis pub/sub subscription has received and not yet delivered.
+pub const REDIS_RECEIVED: usize = 1024;
+
+/// Records published in this process that its own Redis pub/sub
+/// subscribers have not yet taken (a slower one misses the oldest).
+pub const REDIS_LOCAL: usize = 4096;
+
+/// Events kept per session for a reconnecting socket to replay.
+pub const SESSION_REPLAY: usize = 256;
+
+/// Events buffered per socket before it counts as too slow.
+pub const SOCKET_BUFFER: usize = 64;

@@ -2,7 +2,7 @@
 //! session's event sequence (`seq`), and its recent events for replay.
 //!
 //! Every event for a session goes through [`SessionHub::push`], which
-//! numbers it, remembers it (the last [`REPLAY`] events) and sends it to
+//! numbers it, remembers it (the last [`SESSION_REPLAY`] events) and sends it to
 //! each socket of the session. Redelivered lifecycle steps (the bus delivers
 //! at least once) are recognised and not shown twice. A socket whose buffer
 //! is full is slow; it loses events rather than slowing the others, and can
@@ -14,10 +14,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 use tokio::sync::mpsc;
 
-/// Events kept per session for replay.
-pub const REPLAY: usize = 256;
-/// Events buffered per socket.
-pub const SOCKET_BUFFER: usize = 64;
+use errand_actors::bounds::{SESSION_REPLAY, SOCKET_BUFFER};
 
 #[derive(Default)]
 struct Session {
@@ -101,7 +98,7 @@ impl SessionHub {
                 return;
             }
             session.seen_order.push_back(key);
-            if session.seen_order.len() > REPLAY
+            if session.seen_order.len() > SESSION_REPLAY
                 && let Some(old) = session.seen_order.pop_front()
             {
                 session.seen.remove(&old);
@@ -146,7 +143,7 @@ impl SessionHub {
             event,
         };
         session.recent.push_back(numbered.clone());
-        if session.recent.len() > REPLAY {
+        if session.recent.len() > SESSION_REPLAY {
             session.recent.pop_front();
         }
         for (id, tx) in &session.sockets {

@@ -370,7 +370,8 @@ impl KafkaBus {
         group: &str,
     ) -> Box<dyn Subscription> {
         lock(&self.rebalanced).push(rebalanced.clone());
-        let (tx, rx) = mpsc::channel(256);
+        let (tx, rx) = mpsc::channel(crate::bounds::KAFKA_FETCHED);
+        // Acks are bounded by the ingress windows: one per record delivered.
         let (ack_tx, ack_rx) = mpsc::unbounded_channel();
         let task = tokio::spawn(pump(
             consumer.clone(),

@@ -51,7 +51,7 @@ impl RedisFanout {
             keys,
             timeout,
             origin: errand_schemas::TraceId::generate().0,
-            local: broadcast::channel(4096).0,
+            local: broadcast::channel(crate::bounds::REDIS_LOCAL).0,
         })
     }
 }
@@ -82,7 +82,7 @@ impl Bus for RedisFanout {
         _group: &str,
         topics: &[String],
     ) -> Result<Box<dyn Subscription>, BusError> {
-        let (tx, rx) = mpsc::channel(1024);
+        let (tx, rx) = mpsc::channel(crate::bounds::REDIS_RECEIVED);
         let channels: Vec<(String, String)> = topics
             .iter()
             .map(|t| (self.keys.fanout(t), t.clone()))

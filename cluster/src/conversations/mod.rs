@@ -1,4 +1,4 @@
-//! `errand test`: runs files of conversations (see [`format`]) against a
+//! `errand test`: runs files of conversations (see [`format`](mod@format)) against a
 //! gateway over `/v1/ws/text`, each on a session of its own, and says
 //! which passed. A turn's events are read until it settles: every command
 //! it touched ended or waits on the person (a question or a confirmation),
