@@ -540,3 +540,26 @@ async fn when_the_root_gives_up_the_node_says_so_and_is_not_ready() {
     assert!(down.iter().any(|r| r == "reasoner"), "{body}");
     stack.shutdown().await;
 }
+
+#[tokio::test]
+async fn a_node_whose_root_gives_up_stops_with_a_non_zero_exit_code() {
+    // `errand up` and `errand node` exit with what `run_until` says.
+    let stack = TestStack::start().await;
+    let root = stack.node.root.clone();
+    tokio::spawn(async move {
+        tokio::time::sleep(Duration::from_millis(100)).await;
+        root.kill();
+    });
+    let stopped = tokio::time::timeout(secs(10), stack.node.run_until(std::future::pending()))
+        .await
+        .expect("the node stops on its own");
+    assert_eq!(stopped, errand_cluster::Stopped::RootGaveUp);
+    assert_eq!(stopped.exit_code(), 70);
+
+    let stack = TestStack::start().await;
+    let stopped = stack.node.run_until(std::future::ready(())).await;
+    assert_eq!(
+        (stopped, stopped.exit_code()),
+        (errand_cluster::Stopped::Asked, 0)
+    );
+}

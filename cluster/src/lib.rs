@@ -35,5 +35,5 @@ pub mod settings;
 pub mod status;
 pub mod trace;
 
-pub use node::{Node, NodeError, NodeOptions};
+pub use node::{Node, NodeError, NodeOptions, Stopped};
 pub use roles::Role;

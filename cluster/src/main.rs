@@ -237,23 +237,15 @@ async fn run(config: Config, insecure: bool, serve: bool) -> anyhow::Result<Exit
     }
     let mut options = NodeOptions::from_config(&config).await?;
     options.listen = serve.then_some(listen);
-    let mut node = Node::start(options).await?;
-    let gave_up = tokio::select! {
-        () = wait_for_signal() => false,
-        () = node.root_gave_up() => true,
-    };
-    if gave_up {
-        tracing::error!(node = %node.options.node_name, "the supervision tree gave up: its roles kept failing; exiting so the orchestrator restarts errand");
-        node.shutdown().await;
-        return Ok(ExitCode::from(ROOT_GAVE_UP));
-    }
-    tracing::info!("shutting down");
-    node.shutdown().await;
-    Ok(ExitCode::SUCCESS)
+    let node = Node::start(options).await?;
+    let stopped = node
+        .run_until(async {
+            wait_for_signal().await;
+            tracing::info!("shutting down");
+        })
+        .await;
+    Ok(ExitCode::from(stopped.exit_code()))
 }
-
-/// The exit code when the supervision tree gives up (EX_SOFTWARE).
-const ROOT_GAVE_UP: u8 = 70;
 
 /// `errand tree`: the roles this configuration runs and their children.
 async fn tree(flags: &Flags) -> anyhow::Result<ExitCode> {

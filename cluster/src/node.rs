@@ -374,6 +374,27 @@ impl NodeOptions {
     }
 }
 
+/// Why a node stopped.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Stopped {
+    /// A signal (or its owner) asked it to.
+    Asked,
+    /// Its supervision tree gave up: a role kept failing past its restart
+    /// intensity.
+    RootGaveUp,
+}
+
+impl Stopped {
+    /// The process's exit status: 0, or 70 (EX_SOFTWARE) when the tree
+    /// gave up.
+    pub fn exit_code(self) -> u8 {
+        match self {
+            Stopped::Asked => 0,
+            Stopped::RootGaveUp => 70,
+        }
+    }
+}
+
 /// What a node's roles share while it is assembled.
 struct Parts {
     ctx: NodeCtx,
@@ -520,6 +541,21 @@ impl Node {
             }
             None => std::future::pending().await,
         }
+    }
+
+    /// Runs until `stop` resolves (a signal) or the root gives up, then shuts
+    /// down; says which, so `errand` exits non-zero when the tree gave up
+    /// and an orchestrator restarts it.
+    pub async fn run_until(mut self, stop: impl std::future::Future<Output = ()>) -> Stopped {
+        let stopped = tokio::select! {
+            () = stop => Stopped::Asked,
+            () = self.root_gave_up() => Stopped::RootGaveUp,
+        };
+        if stopped == Stopped::RootGaveUp {
+            tracing::error!(node = %self.options.node_name, "the supervision tree gave up: its roles kept failing");
+        }
+        self.shutdown().await;
+        stopped
     }
 
     /// Tells sockets to close, then stops the tree (roles in the reverse
