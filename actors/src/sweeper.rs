@@ -15,7 +15,6 @@ use errand_schemas::{ErrorBody, ErrorCode, Status, StatusUpdate};
 use ractor::{Actor, ActorProcessingErr, ActorRef};
 use std::sync::Arc;
 use std::time::Duration;
-use tokio::task::JoinHandle;
 
 pub enum SweeperMessage {
     /// Look for overdue commands now.
@@ -38,14 +37,9 @@ pub struct SweeperArgs {
     pub results: Option<(Arc<dyn IdempotencyStore>, Keys)>,
 }
 
-pub struct SweeperState {
-    args: SweeperArgs,
-    ticker: JoinHandle<()>,
-}
-
 impl Actor for Sweeper {
     type Msg = SweeperMessage;
-    type State = SweeperState;
+    type State = SweeperArgs;
     type Arguments = SweeperArgs;
 
     async fn pre_start(
@@ -53,42 +47,20 @@ impl Actor for Sweeper {
         myself: ActorRef<Self::Msg>,
         args: SweeperArgs,
     ) -> Result<Self::State, ActorProcessingErr> {
-        let every = args.every;
-        let ticker = tokio::spawn(async move {
-            let mut interval = tokio::time::interval(every);
-            interval.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-            loop {
-                interval.tick().await;
-                if myself.send_message(SweeperMessage::Sweep).is_err() {
-                    break;
-                }
-            }
-        });
-        Ok(SweeperState { args, ticker })
-    }
-
-    async fn post_stop(
-        &self,
-        _myself: ActorRef<Self::Msg>,
-        state: &mut Self::State,
-    ) -> Result<(), ActorProcessingErr> {
-        state.ticker.abort();
-        Ok(())
+        myself.send_after(args.every, || SweeperMessage::Sweep);
+        Ok(args)
     }
 
     async fn handle(
         &self,
-        _myself: ActorRef<Self::Msg>,
+        myself: ActorRef<Self::Msg>,
         message: Self::Msg,
-        state: &mut Self::State,
+        args: &mut Self::State,
     ) -> Result<(), ActorProcessingErr> {
         let SweeperMessage::Sweep = message;
-        sweep(
-            &state.args.recorder,
-            state.args.batch,
-            state.args.results.as_ref(),
-        )
-        .await;
+        sweep(&args.recorder, args.batch, args.results.as_ref()).await;
+        // The next sweep a period after this one ends: sweeps never pile up.
+        myself.send_after(args.every, || SweeperMessage::Sweep);
         Ok(())
     }
 }
