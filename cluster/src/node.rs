@@ -447,14 +447,13 @@ impl NodeOptions {
 
     /// One supervisor per role, over the children the role builds.
     fn roles(&self, parts: &Parts) -> Result<Vec<ChildSpec>, NodeError> {
-        let units = self.units(parts);
-        let supervisor = |unit: &Box<dyn RoleUnit>| {
+        let supervisor = |unit: Box<dyn RoleUnit>| {
             Ok(ChildSpec::supervisor(
                 unit.name(),
                 unit.children(&parts.ctx)?,
             ))
         };
-        units.iter().map(supervisor).collect()
+        self.units(parts).into_iter().map(supervisor).collect()
     }
 
     /// The tree a node started with these options runs, without starting it
