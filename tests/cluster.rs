@@ -275,6 +275,6 @@ fn the_compose_file_deploys_three_nodes_with_different_roles() {
     }
     // Every errand service's roles are roles errand knows.
     for roles in ["gateway", "reasoner,router,tracker,errors", "agents"] {
-        errand_cluster::config::parse_roles(roles).unwrap();
+        errand_cluster::settings::parse_roles(roles).unwrap();
     }
 }

@@ -710,34 +710,62 @@ async fn limits_rate_sockets_per_client_and_idle_sockets() {
     s.stack.shutdown().await;
 }
 
+/// One request through the router itself, no socket.
+async fn oneshot(app: &axum::Router, method: &str, path: &str, body: &str) -> (u16, Value) {
+    use tower::ServiceExt;
+    let request = axum::http::Request::builder()
+        .method(method)
+        .uri(path)
+        .header("content-type", "application/json")
+        .body(axum::body::Body::from(body.to_owned()))
+        .unwrap();
+    let response = app.clone().oneshot(request).await.unwrap();
+    let status = response.status().as_u16();
+    let bytes = axum::body::to_bytes(response.into_body(), 1 << 20)
+        .await
+        .unwrap();
+    (
+        status,
+        serde_json::from_slice(&bytes).unwrap_or(Value::Null),
+    )
+}
+
 #[tokio::test]
-async fn the_openapi_document_lists_every_route_and_every_listed_route_exists() {
-    let s = server().await;
-    let (status, _, doc) = http_get(s.addr, "/v1/openapi.json").await;
+async fn the_openapi_document_is_the_routers_own() {
+    let stack = TestStack::start().await;
+    let app = errand_gateway::app(stack.node.gateway.clone().expect("a gateway"));
+    let (status, doc) = oneshot(&app, "GET", "/v1/openapi.json", "").await;
     assert_eq!(status, 200);
     assert_eq!(doc["openapi"], "3.1.0");
-    for (method, path, _, _) in errand_gateway::openapi::ROUTES {
-        assert!(
-            doc["paths"][*path][*method].is_object(),
-            "{method} {path} documented"
-        );
-        // And the router serves it (the fallback answers "No such route").
+    assert_eq!(
+        doc,
+        serde_json::to_value(errand_gateway::app::document()).unwrap(),
+        "the served document is the one made from the routes"
+    );
+    let methods = ["get", "post", "put", "delete", "patch"];
+    let mut operations = 0;
+    for (path, item) in doc["paths"].as_object().unwrap() {
         let concrete = path.replace("{trace_id}", "t").replace("{session_id}", "s");
-        if path.starts_with("/v1/ws/") || path.ends_with("/events") {
-            continue; // upgrades and streams are exercised by their own tests
+        for method in methods {
+            let documented = item[method].is_object();
+            if path.starts_with("/v1/ws/") || path.ends_with("/events") {
+                // Upgrades and streams are exercised by their own tests.
+                continue;
+            }
+            let (status, body) = oneshot(&app, &method.to_uppercase(), &concrete, "{}").await;
+            if documented {
+                operations += 1;
+                assert!(
+                    !(status == 404 && body["detail"] == "No such route.") && status != 405,
+                    "{method} {path} is documented and routed ({status} {body})"
+                );
+            } else {
+                assert_eq!(status, 405, "{method} {path} is not routed: {body}");
+                assert_eq!(body["code"], "method_not_allowed");
+            }
         }
-        let (status, body) = if *method == "get" {
-            let (status, _, body) = http_get(s.addr, &concrete).await;
-            (status, body)
-        } else {
-            let (status, _, body) = http_post_with(s.addr, &concrete, &[], "{}").await;
-            (status, body)
-        };
-        assert!(
-            !(status == 404 && body["detail"] == "No such route."),
-            "{method} {path} is routed ({status})"
-        );
     }
+    assert!(operations >= 17, "{operations} operations documented");
     for route in [
         "/v1/food/orders",
         "/v1/ride/bookings",
@@ -745,25 +773,61 @@ async fn the_openapi_document_lists_every_route_and_every_listed_route_exists() 
         "/v1/payment/charges",
         "/v1/location/resolve",
         "/v1/commands/{trace_id}",
+        "/v1/commands/{trace_id}/cancel",
         "/v1/sessions/{session_id}/utterances",
         "/v1/sessions/{session_id}/events",
         "/v1/ws/text",
         "/v1/ws/mic",
+        "/v1/hello",
+        "/v1/cluster",
         "/healthz",
         "/readyz",
         "/metrics",
+        "/v1/openapi.json",
     ] {
         assert!(doc["paths"][route].is_object(), "{route}");
     }
+    // Bodies and answers are the handlers' own types.
     let food = &doc["paths"]["/v1/food/orders"]["post"];
-    assert!(
-        food["requestBody"]["content"]["application/json"]["schema"]["$ref"]
-            .as_str()
-            .unwrap()
-            .ends_with("FoodOrder")
+    let schema_of = |v: &Value| v["content"]["application/json"]["schema"]["$ref"].clone();
+    assert_eq!(
+        schema_of(&food["requestBody"]),
+        "#/components/schemas/FoodOrder"
     );
+    assert_eq!(
+        schema_of(&food["responses"]["201"]),
+        "#/components/schemas/ResultBody"
+    );
+    assert_eq!(
+        food["responses"]["422"]["content"]["application/problem+json"]["schema"]["$ref"],
+        "#/components/schemas/Problem"
+    );
+    for schema in [
+        "FoodOrder",
+        "ItemRequest",
+        "ResultBody",
+        "Problem",
+        "ErrorCode",
+        "CommandState",
+        "ChargeBody",
+        "Charge",
+    ] {
+        assert!(
+            doc["components"]["schemas"][schema].is_object(),
+            "{schema} in components"
+        );
+    }
     assert!(doc["components"]["schemas"]["FoodOrder"]["properties"]["items"].is_object());
-    s.stack.shutdown().await;
+    assert!(doc["components"]["securitySchemes"]["bearer"].is_object());
+    // An unknown route and a wrong method are problems with stable codes.
+    let (status, body) = oneshot(&app, "GET", "/v1/nowhere", "").await;
+    assert_eq!((status, body["code"].as_str()), (404, Some("not_found")));
+    let (status, body) = oneshot(&app, "DELETE", "/v1/food/orders", "").await;
+    assert_eq!(
+        (status, body["code"].as_str()),
+        (405, Some("method_not_allowed"))
+    );
+    stack.shutdown().await;
 }
 
 #[tokio::test]

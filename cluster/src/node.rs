@@ -334,8 +334,9 @@ impl NodeOptions {
             shutdown: parts.shutdown.subscribe(),
             cluster: Arc::new(move || membership.status(now_ms())),
             stt: (self.stt.clone()).map(errand_actors::speech::SpeechToText::new),
-            hello: Arc::new(errand_gateway::app::Hello::from_registry(&self.registry)),
+            hello: Arc::new(errand_gateway::state::Hello::from_registry(&self.registry)),
             roles: parts.health.clone(),
+            waiters: Default::default(),
         }
     }
 

@@ -1,8 +1,10 @@
 //! The fanout actor: this gateway's consumer of `agent.status` and
 //! `agent.out.clarify` (in a consumer group of its own, so every gateway
-//! sees every event and pushes it to whichever sockets it holds).
+//! sees every event and pushes it to whichever sockets it holds, and hands
+//! a final step to the REST callers waiting for it).
 
 use crate::hub::SessionHub;
+use crate::waiters::Waiters;
 use errand_actors::envelope::Envelope;
 use errand_schemas::{Clarification, ServerEvent, StatusUpdate};
 use ractor::{Actor, ActorProcessingErr, ActorRef};
@@ -14,30 +16,38 @@ pub enum FanoutMessage {
 
 impl ractor::Message for FanoutMessage {}
 
+/// Where the fanout pushes what it reads.
+#[derive(Clone)]
+pub struct FanoutArgs {
+    pub hub: SessionHub,
+    pub waiters: Waiters,
+}
+
 pub struct Fanout;
 
 impl Actor for Fanout {
     type Msg = FanoutMessage;
-    type State = SessionHub;
-    type Arguments = SessionHub;
+    type State = FanoutArgs;
+    type Arguments = FanoutArgs;
 
     async fn pre_start(
         &self,
         _myself: ActorRef<Self::Msg>,
-        hub: SessionHub,
+        args: FanoutArgs,
     ) -> Result<Self::State, ActorProcessingErr> {
-        Ok(hub)
+        Ok(args)
     }
 
     async fn handle(
         &self,
         _myself: ActorRef<Self::Msg>,
         message: Self::Msg,
-        hub: &mut Self::State,
+        FanoutArgs { hub, waiters }: &mut Self::State,
     ) -> Result<(), ActorProcessingErr> {
         match message {
             FanoutMessage::Status(envelope) => {
                 hub.push_step(envelope.payload());
+                waiters.finish(envelope.payload());
                 envelope.ack();
             }
             FanoutMessage::Clarify(envelope) => {

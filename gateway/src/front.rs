@@ -8,10 +8,10 @@ use crate::hub::SessionHub;
 use errand_actors::bus::{Bus, OutRecord};
 use errand_actors::recorder::Recorder;
 use errand_actors::store::SessionStore;
-use errand_schemas::topics::TRANSCRIPT;
+use errand_schemas::topics::{AGENT_CMD, TRANSCRIPT};
 use errand_schemas::{
-    Act, ErrorBody, ErrorCode, ServerEvent, SessionId, Status, StatusUpdate, TraceId, Utterance,
-    UtteranceSource,
+    Act, Command, ErrorBody, ErrorCode, ServerEvent, SessionId, Status, StatusUpdate, TraceId,
+    Utterance, UtteranceSource,
 };
 use std::sync::Arc;
 use std::time::Duration;
@@ -313,6 +313,21 @@ impl Front {
 }
 
 impl Front {
+    /// Hands a command made outside the conversation (a REST adapter's) to
+    /// the router on `agent.cmd`, as the reasoner hands its own.
+    pub async fn dispatch(&self, command: &Command) -> Result<(), ErrorBody> {
+        self.bus
+            .publish(OutRecord::json(
+                AGENT_CMD,
+                command.session_id.as_str(),
+                command,
+            ))
+            .await
+            .map_err(|e| unavailable(ErrorCode::BusUnavailable, &e))?;
+        tracing::info!(trace_id = %command.trace_id, domain = command.domain(), "command handed to the router");
+        Ok(())
+    }
+
     /// A button pressed on the person's screen (Confirm or Cancel) for
     /// `trace_id`: it answers that command only, whatever else is open.
     pub async fn press(

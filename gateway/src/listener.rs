@@ -3,7 +3,8 @@
 //! is not shutting down, the actor fails and its supervisor starts it
 //! again, on the same address (the port a first `:0` bind was given, too).
 
-use crate::app::{AppState, serve};
+use crate::app::serve;
+use crate::state::AppState;
 use ractor::{Actor, ActorProcessingErr, ActorRef};
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};

@@ -3,9 +3,9 @@
 //! [`Listener`]. The front door ([`crate::Front`]) and the session hub exist
 //! only where this role runs.
 
-use crate::app::AppState;
-use crate::fanout::{Fanout, FanoutMessage};
+use crate::fanout::{Fanout, FanoutArgs, FanoutMessage};
 use crate::listener::{Bound, Listener, ListenerArgs};
+use crate::state::AppState;
 use errand_actors::bus::StartAt;
 use errand_actors::role::{Feed, NodeCtx, Role, RoleError};
 use errand_actors::slot::ActorSlot;
@@ -39,7 +39,10 @@ impl Role for GatewayRole {
 
     fn children(&self, ctx: &NodeCtx) -> Result<Vec<ChildSpec>, RoleError> {
         let slot = ActorSlot::<FanoutMessage>::new();
-        let hub = self.state.front.hub.clone();
+        let args = FanoutArgs {
+            hub: self.state.front.hub.clone(),
+            waiters: self.state.waiters.clone(),
+        };
         // Every gateway sees every event: a consumer group of its own, from
         // what is new.
         let feed = |what: &str, topic: &str| Feed {
@@ -49,7 +52,7 @@ impl Role for GatewayRole {
         };
         let mut children = vec![
             ChildSpec::new::<Fanout, _>("fanout", Some(slot.clone()), move || {
-                (Fanout, hub.clone())
+                (Fanout, args.clone())
             }),
             ctx.ingress(
                 "gateway.status",

@@ -8,9 +8,10 @@
 //! echoed back as `transcript` events so a screen can show them, finals are
 //! echoed and reasoned like typed text.
 
-use crate::app::{AppState, ClientAddr, problem};
-use crate::auth::Caller;
+use crate::error::problem;
+use crate::extract::{Caller, ClientAddr};
 use crate::hub::Subscription;
+use crate::state::AppState;
 use axum::extract::ws::{CloseFrame, Message, Utf8Bytes, WebSocket, WebSocketUpgrade};
 use axum::extract::{Query, State};
 use axum::http::{HeaderMap, StatusCode, header};
@@ -96,6 +97,23 @@ impl Channel {
     }
 }
 
+/// WebSocket: utterances in, events out.
+#[utoipa::path(
+    get,
+    path = "/v1/ws/text",
+    tag = "conversation",
+    params(
+        ("session" = Option<String>, Query, description = "The session to join (a new one when absent)"),
+        ("token" = Option<String>, Query, description = "A bearer token, for clients that cannot set headers"),
+    ),
+    responses(
+        (status = 101, description = "Switching protocols; each server frame is one client event", body = ClientEvent),
+        (status = 401, description = "No valid token", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 403, description = "An origin not allowed", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 429, description = "Too many sockets from this client", body = crate::error::Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = []), ())
+)]
 pub async fn upgrade(
     ws: WebSocketUpgrade,
     caller: Caller,
@@ -107,6 +125,23 @@ pub async fn upgrade(
     upgrade_channel(Channel::Text, ws, caller, client, headers, query, state)
 }
 
+/// WebSocket: speech transcripts (or audio) in, events out.
+#[utoipa::path(
+    get,
+    path = "/v1/ws/mic",
+    tag = "conversation",
+    params(
+        ("session" = Option<String>, Query, description = "The session to join (a new one when absent)"),
+        ("token" = Option<String>, Query, description = "A bearer token, for clients that cannot set headers"),
+    ),
+    responses(
+        (status = 101, description = "Switching protocols; each server frame is one client event", body = ClientEvent),
+        (status = 401, description = "No valid token", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 403, description = "An origin not allowed", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 429, description = "Too many sockets from this client", body = crate::error::Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = []), ())
+)]
 pub async fn upgrade_mic(
     ws: WebSocketUpgrade,
     caller: Caller,

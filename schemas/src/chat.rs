@@ -10,6 +10,7 @@ use serde::{Deserialize, Serialize};
 #[derive(
     Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, Encode, Decode, schemars::JsonSchema,
 )]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[cfg_attr(test, derive(proptest_derive::Arbitrary))]
 #[serde(rename_all = "snake_case")]
 pub enum ChatRole {
@@ -25,6 +26,7 @@ pub enum ChatRole {
 #[derive(
     Clone, Debug, PartialEq, Eq, Serialize, Deserialize, Encode, Decode, schemars::JsonSchema,
 )]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[cfg_attr(test, derive(proptest_derive::Arbitrary))]
 pub struct ChatToolCall {
     /// The model's id of the call; errand's answer carries it back.
@@ -40,6 +42,7 @@ pub struct ChatToolCall {
 #[derive(
     Clone, Debug, PartialEq, Eq, Serialize, Deserialize, Encode, Decode, schemars::JsonSchema,
 )]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[cfg_attr(test, derive(proptest_derive::Arbitrary))]
 pub struct ChatMessage {
     pub role: ChatRole,

@@ -12,6 +12,7 @@ use serde::{Deserialize, Serialize};
 
 /// Client to server.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, Encode, Decode, schemars::JsonSchema)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[cfg_attr(test, derive(proptest_derive::Arbitrary))]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum ClientRequest {
@@ -36,6 +37,7 @@ pub enum ClientRequest {
 
 /// Server to client, before a sequence number is assigned.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, Encode, Decode, schemars::JsonSchema)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[cfg_attr(test, derive(proptest_derive::Arbitrary))]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum ServerEvent {
@@ -168,6 +170,7 @@ impl ServerEvent {
 /// `seq` grows by one per event within a session, so a client that
 /// reconnects can ask for what it missed.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, Encode, Decode, schemars::JsonSchema)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[cfg_attr(test, derive(proptest_derive::Arbitrary))]
 pub struct ClientEvent {
     pub seq: u64,

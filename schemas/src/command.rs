@@ -20,6 +20,7 @@ use serde::{Deserialize, Serialize};
     Default,
     schemars::JsonSchema,
 )]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[cfg_attr(test, derive(proptest_derive::Arbitrary))]
 #[serde(rename_all = "snake_case")]
 pub enum UtteranceSource {
@@ -32,6 +33,7 @@ pub enum UtteranceSource {
 
 /// One thing a person said, published on `transcript` keyed by `session_id`.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, Encode, Decode, schemars::JsonSchema)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[cfg_attr(test, derive(proptest_derive::Arbitrary))]
 pub struct Utterance {
     /// Unique per utterance: a redelivered record carries the same id, so
@@ -58,6 +60,7 @@ pub struct Utterance {
 #[derive(
     Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, Encode, Decode, schemars::JsonSchema,
 )]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[cfg_attr(test, derive(proptest_derive::Arbitrary))]
 #[serde(rename_all = "snake_case")]
 pub enum Act {
@@ -71,6 +74,7 @@ pub enum Act {
 #[derive(
     Clone, Debug, PartialEq, Eq, Serialize, Deserialize, Encode, Decode, schemars::JsonSchema,
 )]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[cfg_attr(test, derive(proptest_derive::Arbitrary))]
 pub struct FoodOrder {
     pub items: Vec<ItemRequest>,
@@ -96,6 +100,7 @@ pub struct FoodOrder {
     Default,
     schemars::JsonSchema,
 )]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[cfg_attr(test, derive(proptest_derive::Arbitrary))]
 #[serde(rename_all = "snake_case")]
 pub enum RideType {
@@ -141,6 +146,7 @@ impl RideType {
 #[derive(
     Clone, Debug, PartialEq, Eq, Serialize, Deserialize, Encode, Decode, schemars::JsonSchema,
 )]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[cfg_attr(test, derive(proptest_derive::Arbitrary))]
 pub struct RideBooking {
     pub pickup: String,
@@ -163,6 +169,7 @@ fn one() -> u32 {
 #[derive(
     Clone, Debug, PartialEq, Eq, Serialize, Deserialize, Encode, Decode, schemars::JsonSchema,
 )]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[cfg_attr(test, derive(proptest_derive::Arbitrary))]
 pub struct MartOrder {
     pub items: Vec<ItemRequest>,
@@ -172,6 +179,7 @@ pub struct MartOrder {
 /// An action of a domain registered at run time (anything beyond food, ride
 /// and mart): its slots travel as a map, and its agent validates them.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, Encode, Decode, schemars::JsonSchema)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[cfg_attr(test, derive(proptest_derive::Arbitrary))]
 pub struct CustomAction {
     pub domain: String,
@@ -182,6 +190,7 @@ pub struct CustomAction {
 
 /// What to do, with typed slots per action.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, Encode, Decode, schemars::JsonSchema)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[cfg_attr(test, derive(proptest_derive::Arbitrary))]
 #[serde(tag = "action", rename_all = "snake_case")]
 pub enum Action {
@@ -215,6 +224,7 @@ impl Action {
 
 /// A command on `agent.cmd`, keyed by `session_id`.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, Encode, Decode, schemars::JsonSchema)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[cfg_attr(test, derive(proptest_derive::Arbitrary))]
 pub struct Command {
     pub trace_id: TraceId,

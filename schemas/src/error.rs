@@ -20,6 +20,7 @@ use serde::{Deserialize, Serialize};
     Decode,
     schemars::JsonSchema,
 )]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[cfg_attr(test, derive(proptest_derive::Arbitrary))]
 #[serde(rename_all = "snake_case")]
 pub enum ErrorCode {
@@ -68,6 +69,10 @@ pub enum ErrorCode {
     /// Speech-to-text is not configured or did not answer.
     SpeechUnavailable,
     Internal,
+    /// A route asked with a method it does not take (HTTP 405).
+    MethodNotAllowed,
+    /// A body that is not `application/json` where JSON is required (HTTP 415).
+    UnsupportedMediaType,
 }
 
 impl ErrorCode {
@@ -104,6 +109,8 @@ impl ErrorCode {
             ErrorCode::ShuttingDown => "shutting_down",
             ErrorCode::SpeechUnavailable => "speech_unavailable",
             ErrorCode::Internal => "internal",
+            ErrorCode::MethodNotAllowed => "method_not_allowed",
+            ErrorCode::UnsupportedMediaType => "unsupported_media_type",
         }
     }
 }
@@ -118,6 +125,7 @@ impl std::fmt::Display for ErrorCode {
 #[derive(
     Clone, Debug, PartialEq, Eq, Serialize, Deserialize, Encode, Decode, schemars::JsonSchema,
 )]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[cfg_attr(test, derive(proptest_derive::Arbitrary))]
 pub struct ErrorBody {
     pub code: ErrorCode,
@@ -142,6 +150,7 @@ impl std::fmt::Display for ErrorBody {
 /// A record that could not be processed after its last attempt, published on
 /// `agent.error` under the original record's key and kept for replay.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, Encode, Decode, schemars::JsonSchema)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[cfg_attr(test, derive(proptest_derive::Arbitrary))]
 pub struct DeadLetter {
     /// Unique id of the dead letter (for `errand dlq replay <id>`).

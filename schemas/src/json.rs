@@ -73,3 +73,17 @@ impl proptest::arbitrary::Arbitrary for Json {
             .boxed()
     }
 }
+
+/// Any JSON value, in the OpenAPI document.
+#[cfg(feature = "openapi")]
+impl utoipa::PartialSchema for Json {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        utoipa::openapi::ObjectBuilder::new()
+            .schema_type(utoipa::openapi::schema::SchemaType::AnyValue)
+            .description(Some("any JSON value (a custom domain's result or slots)"))
+            .into()
+    }
+}
+
+#[cfg(feature = "openapi")]
+impl utoipa::ToSchema for Json {}

@@ -60,7 +60,8 @@ pub use ids::{SessionId, TraceId, now_ms};
 pub use json::Json;
 pub use quote::{Offer, Refusal, Summary};
 pub use result::{
-    AgentResult, CancelResult, LineItem, OrderResult, Outcome, Place, ResultBody, RideResult,
+    AgentResult, CancelResult, Charge, ChargeStatus, LineItem, OrderResult, Outcome, Place,
+    ResultBody, RideResult,
 };
 pub use slots::{ItemRequest, SlotMap, SlotValue};
 pub use status::{CommandState, HistoryEntry, Status, StatusUpdate};

@@ -10,6 +10,7 @@ use serde::{Deserialize, Serialize};
 #[derive(
     Clone, Debug, PartialEq, Eq, Serialize, Deserialize, Encode, Decode, schemars::JsonSchema,
 )]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[cfg_attr(test, derive(proptest_derive::Arbitrary))]
 pub struct LineItem {
     pub name: String,
@@ -25,6 +26,7 @@ pub struct LineItem {
 #[derive(
     Clone, Debug, PartialEq, Eq, Serialize, Deserialize, Encode, Decode, schemars::JsonSchema,
 )]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[cfg_attr(test, derive(proptest_derive::Arbitrary))]
 pub struct OrderResult {
     pub order_id: String,
@@ -45,6 +47,7 @@ pub struct OrderResult {
 
 /// A place with coordinates, as the location service resolved it.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, Encode, Decode, schemars::JsonSchema)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[cfg_attr(test, derive(proptest_derive::Arbitrary))]
 pub struct Place {
     pub name: String,
@@ -56,6 +59,7 @@ pub struct Place {
 
 /// A confirmed ride.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, Encode, Decode, schemars::JsonSchema)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[cfg_attr(test, derive(proptest_derive::Arbitrary))]
 pub struct RideResult {
     pub booking_id: String,
@@ -80,6 +84,7 @@ pub struct RideResult {
 #[derive(
     Clone, Debug, PartialEq, Eq, Serialize, Deserialize, Encode, Decode, schemars::JsonSchema,
 )]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[cfg_attr(test, derive(proptest_derive::Arbitrary))]
 pub struct CancelResult {
     /// The order or booking cancelled (`order_id`, `booking_id`).
@@ -94,6 +99,7 @@ pub struct CancelResult {
 /// The result object of a confirmed command, as a client sees it: its fields
 /// sit at the top level (`order_id` or `booking_id`).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, Encode, Decode, schemars::JsonSchema)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[cfg_attr(test, derive(proptest_derive::Arbitrary))]
 #[serde(untagged)]
 pub enum ResultBody {
@@ -107,6 +113,7 @@ pub enum ResultBody {
 
 /// Success or failure of one command.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, Encode, Decode, schemars::JsonSchema)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[cfg_attr(test, derive(proptest_derive::Arbitrary))]
 #[serde(tag = "outcome", rename_all = "snake_case")]
 pub enum Outcome {
@@ -116,6 +123,7 @@ pub enum Outcome {
 
 /// A domain agent's answer, published on `agent.out.<domain>` keyed by `session_id`.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, Encode, Decode, schemars::JsonSchema)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[cfg_attr(test, derive(proptest_derive::Arbitrary))]
 pub struct AgentResult {
     pub trace_id: TraceId,
@@ -127,4 +135,30 @@ pub struct AgentResult {
     /// What to tell the person.
     pub reply: String,
     pub at_ms: u64,
+}
+
+/// Whether a charge's money is taken or given back.
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, Encode, Decode, schemars::JsonSchema,
+)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum ChargeStatus {
+    Captured,
+    Voided,
+}
+
+/// A charge the payment service took (`POST /v1/payment/charges`).
+#[derive(
+    Clone, Debug, PartialEq, Eq, Serialize, Deserialize, Encode, Decode, schemars::JsonSchema,
+)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Charge {
+    pub charge_id: String,
+    /// Minor units.
+    pub amount: i64,
+    /// ISO 4217.
+    pub currency: String,
+    pub user_id: String,
+    pub status: ChargeStatus,
 }

@@ -39,6 +39,7 @@ use serde::{Deserialize, Serialize};
     Decode,
     schemars::JsonSchema,
 )]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[cfg_attr(test, derive(proptest_derive::Arbitrary))]
 #[serde(rename_all = "snake_case")]
 pub enum Status {
@@ -157,6 +158,7 @@ impl std::fmt::Display for Status {
 /// One lifecycle step, applied to the state store and then published on
 /// `agent.status` (keyed by `session_id`) when it moved the command forward.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, Encode, Decode, schemars::JsonSchema)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[cfg_attr(test, derive(proptest_derive::Arbitrary))]
 pub struct StatusUpdate {
     pub trace_id: TraceId,
@@ -217,6 +219,7 @@ impl StatusUpdate {
 #[derive(
     Clone, Debug, PartialEq, Eq, Serialize, Deserialize, Encode, Decode, schemars::JsonSchema,
 )]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[cfg_attr(test, derive(proptest_derive::Arbitrary))]
 pub struct HistoryEntry {
     pub status: Status,
@@ -228,6 +231,7 @@ pub struct HistoryEntry {
 /// A command's current status and full history, as stored under
 /// `state:{trace_id}` and returned by `GET /v1/commands/{trace_id}`.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, Encode, Decode, schemars::JsonSchema)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[cfg_attr(test, derive(proptest_derive::Arbitrary))]
 pub struct CommandState {
     pub trace_id: TraceId,

@@ -6,6 +6,7 @@
 
 use crate::store::IdempotencyStore;
 use errand_schemas::keys::Keys;
+pub use errand_schemas::{Charge, ChargeStatus};
 use errand_schemas::{ErrorBody, ErrorCode};
 use ractor::{Actor, ActorProcessingErr, ActorRef, RpcReplyPort};
 use serde::{Deserialize, Serialize};
@@ -19,22 +20,6 @@ pub struct ChargeRequest {
     pub amount: i64,
     pub currency: String,
     pub description: String,
-}
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum ChargeStatus {
-    Captured,
-    Voided,
-}
-
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Charge {
-    pub charge_id: String,
-    pub amount: i64,
-    pub currency: String,
-    pub user_id: String,
-    pub status: ChargeStatus,
 }
 
 /// Payment settings.

@@ -34,6 +34,8 @@ pub use show::{show, variables};
 pub use speech::Speech;
 
 use crate::config::{Config, ConfigError};
+use crate::roles::Role;
+use std::collections::BTreeSet;
 use std::path::PathBuf;
 use std::time::Duration;
 
@@ -110,3 +112,24 @@ impl TryFrom<Settings> for Config {
 fn listed(items: &[String]) -> Vec<String> {
     items.iter().filter(|i| !i.is_empty()).cloned().collect()
 }
+
+impl Config {
+    /// The environment over the TOML file `ERRAND_CONFIG` names.
+    pub fn from_env() -> Result<Self, ConfigError> {
+        Self::load(&Flags::default(), process_env)
+    }
+
+    /// `flags` over the environment (read through `env`; tests pass their
+    /// own) over the TOML file (`--config` or `ERRAND_CONFIG`), validated.
+    pub fn load(flags: &Flags, env: impl Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
+        Settings::load(flags, &env)?.try_into()
+    }
+}
+
+/// `gateway,agents` to roles.
+pub fn parse_roles(list: &str) -> Result<BTreeSet<Role>, ConfigError> {
+    values::roles(list).map_err(|why| ConfigError::invalid("ERRAND_ROLES", list, why))
+}
+
+#[cfg(test)]
+mod tests;

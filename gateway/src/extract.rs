@@ -1,0 +1,78 @@
+//! What handlers take from a request: the authenticated [`Caller`], the
+//! client's address ([`ClientAddr`]) and a JSON body ([`Json`]) whose
+//! refusals are [`ApiError`]s.
+
+use crate::auth::bearer;
+use crate::error::{ApiError, problem};
+use crate::state::AppState;
+use axum::extract::{FromRequest, FromRequestParts, Request};
+use axum::http::StatusCode;
+use axum::http::request::Parts;
+use axum::response::Response;
+use errand_schemas::SessionId;
+use serde::de::DeserializeOwned;
+
+/// The authenticated caller of a request (the `demo` user with auth off).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Caller {
+    pub subject: String,
+}
+
+impl Caller {
+    /// The session id a caller's `session` names: with auth on, sessions
+    /// live in the subject's own namespace, so no one reaches another's.
+    pub fn session(&self, state: &AppState, session: &str) -> SessionId {
+        if state.auth.enabled() {
+            SessionId(format!("{}:{session}", self.subject))
+        } else {
+            SessionId(session.to_owned())
+        }
+    }
+}
+
+impl FromRequestParts<AppState> for Caller {
+    type Rejection = Response;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Response> {
+        let query_token = parts
+            .uri
+            .query()
+            .and_then(|q| q.split('&').find_map(|kv| kv.strip_prefix("token=")));
+        let now = errand_schemas::now_ms() / 1000;
+        state
+            .auth
+            .subject(bearer(&parts.headers, query_token), &state.user_id, now)
+            .map(|subject| Caller { subject })
+            .map_err(|e| problem(StatusCode::UNAUTHORIZED, e))
+    }
+}
+
+/// The client's address, when the server knows it.
+pub struct ClientAddr(pub Option<std::net::IpAddr>);
+
+impl<S: Send + Sync> FromRequestParts<S> for ClientAddr {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        Ok(ClientAddr(
+            parts
+                .extensions
+                .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
+                .map(|c| c.0.ip()),
+        ))
+    }
+}
+
+/// A JSON body of type `T` (sent as `application/json`); a body errand
+/// cannot read is a 400 `malformed_json` or `invalid_message`, another
+/// content type a 415.
+pub struct Json<T>(pub T);
+
+impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for Json<T> {
+    type Rejection = ApiError;
+
+    async fn from_request(request: Request, state: &S) -> Result<Self, ApiError> {
+        let axum::Json(value) = axum::Json::<T>::from_request(request, state).await?;
+        Ok(Json(value))
+    }
+}

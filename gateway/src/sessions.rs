@@ -1,0 +1,146 @@
+//! A conversation over plain HTTP: say something with a POST, follow the
+//! session's events as Server-Sent Events.
+
+use crate::error::{ApiError, Problem};
+use crate::extract::{Caller, Json};
+use crate::state::AppState;
+use axum::extract::{Path, Query, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::sse::{Event, KeepAlive, Sse};
+use axum::response::{IntoResponse, Response};
+use errand_schemas::codec::to_json;
+use errand_schemas::{ClientEvent, SessionId, TraceId, UtteranceSource};
+use futures_util::StreamExt;
+use serde::{Deserialize, Serialize};
+
+/// Something said.
+#[derive(Deserialize, utoipa::ToSchema)]
+pub struct UtteranceBody {
+    pub text: String,
+}
+
+/// An utterance taken: its command's trace id; the events follow on the
+/// session's sockets and event stream.
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct Accepted {
+    pub trace_id: TraceId,
+    pub session_id: SessionId,
+}
+
+/// A session id from a path: 1 to 128 characters, in the caller's
+/// namespace.
+fn session_of(state: &AppState, caller: &Caller, raw: &str) -> Result<SessionId, ApiError> {
+    if raw.is_empty() || raw.len() > 128 {
+        return Err(ApiError::invalid("A session id has 1 to 128 characters."));
+    }
+    Ok(caller.session(state, raw))
+}
+
+/// Say something over plain HTTP: 202 with the trace id once `received`
+/// is recorded.
+#[utoipa::path(
+    post,
+    path = "/v1/sessions/{session_id}/utterances",
+    tag = "conversation",
+    params(("session_id" = String, Path, description = "The session (1 to 128 characters)")),
+    request_body = UtteranceBody,
+    responses(
+        (status = 202, description = "Accepted; events follow", body = Accepted),
+        (status = 400, description = "An empty utterance or a body errand cannot read", body = Problem, content_type = "application/problem+json"),
+        (status = 413, description = "Too long", body = Problem, content_type = "application/problem+json"),
+        (status = 429, description = "Too many, too fast", body = Problem, content_type = "application/problem+json"),
+        (status = 503, description = "errand cannot take it now", body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = []), ())
+)]
+pub async fn post_utterance(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(session_id): Path<String>,
+    Json(body): Json<UtteranceBody>,
+) -> Result<(StatusCode, axum::Json<Accepted>), ApiError> {
+    let session_id = session_of(&state, &caller, &session_id)?;
+    let trace_id = state
+        .front
+        .submit(
+            &session_id,
+            &caller.subject,
+            &body.text,
+            UtteranceSource::Text,
+            None,
+        )
+        .await?;
+    Ok((
+        StatusCode::ACCEPTED,
+        axum::Json(Accepted {
+            trace_id,
+            session_id,
+        }),
+    ))
+}
+
+#[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct EventsQuery {
+    /// Replay the events after this `seq` first (as `Last-Event-ID` does).
+    after_seq: Option<u64>,
+}
+
+/// A session's events as Server-Sent Events (`id` is the event's `seq`; a
+/// client that reconnects with `Last-Event-ID` or `?after_seq=` gets what
+/// it missed first).
+#[utoipa::path(
+    get,
+    path = "/v1/sessions/{session_id}/events",
+    tag = "conversation",
+    params(("session_id" = String, Path, description = "The session"), EventsQuery),
+    responses(
+        (status = 200, description = "text/event-stream of client events", body = ClientEvent, content_type = "text/event-stream"),
+        (status = 400, description = "A session id errand cannot take", body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = []), ())
+)]
+pub async fn session_events(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(session_id): Path<String>,
+    Query(query): Query<EventsQuery>,
+    headers: HeaderMap,
+) -> Result<Response, ApiError> {
+    let session_id = session_of(&state, &caller, &session_id)?;
+    let after = query.after_seq.or_else(|| {
+        headers
+            .get("last-event-id")
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.parse().ok())
+    });
+    let hub = state.front.hub.clone();
+    let sub = hub.join(&session_id);
+    let missed = after
+        .map(|a| hub.replay(&session_id, a))
+        .unwrap_or_default();
+    let mut shutdown = state.shutdown.clone();
+    let live = futures_util::stream::unfold(sub, |mut sub| async move {
+        sub.events.recv().await.map(|event| (event, sub))
+    });
+    let events = futures_util::stream::iter(missed)
+        .chain(live)
+        .map(|event: ClientEvent| {
+            let kind = serde_json::to_value(&event)
+                .ok()
+                .and_then(|v| v["type"].as_str().map(str::to_owned))
+                .unwrap_or_default();
+            Ok::<_, std::convert::Infallible>(
+                Event::default()
+                    .id(event.seq.to_string())
+                    .event(kind)
+                    .data(String::from_utf8(to_json(&event)).unwrap_or_default()),
+            )
+        })
+        .take_until(async move {
+            let _ = shutdown.wait_for(|stop| *stop).await;
+        });
+    Ok(Sse::new(events)
+        .keep_alive(KeepAlive::default())
+        .into_response())
+}
