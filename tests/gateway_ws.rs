@@ -831,6 +831,49 @@ async fn the_openapi_document_is_the_routers_own() {
 }
 
 #[tokio::test]
+async fn a_node_that_is_not_a_gateway_serves_its_health_metrics_and_cluster_where_told() {
+    let stack = TestStack::start_with(|o| {
+        o.roles.remove(&errand_cluster::Role::Gateway);
+    })
+    .await;
+    assert!(stack.node.gateway.is_none(), "no front door here");
+    let addr = stack.http_addr();
+    let (status, _, ready) = http_get(addr, "/readyz").await;
+    assert_eq!((status, &ready["ready"]), (200, &json!(true)), "{ready}");
+    let (status, _, alive) = http_get(addr, "/healthz").await;
+    assert_eq!((status, &alive["status"]), (200, &json!("ok")));
+    let (status, _, cluster) = http_get(addr, "/v1/cluster").await;
+    assert_eq!(status, 200, "{cluster}");
+    let metrics = http_text(addr, "/metrics").await;
+    assert!(metrics.contains("errand_ready 1"), "{metrics}");
+    assert!(
+        metrics.contains(r#"errand_http_requests_total{route="/readyz",status="200"} 1"#),
+        "{metrics}"
+    );
+    // No conversation and no commands on a node that is not a gateway.
+    for path in ["/v1/hello", "/v1/openapi.json"] {
+        let (status, _, body) = http_get(addr, path).await;
+        assert_eq!(
+            (status, &body["code"]),
+            (404, &json!("not_found")),
+            "{path}"
+        );
+    }
+    // The listener is a supervised role of its own, seen in the live tree.
+    let (status, _, tree) = http_get(addr, "/v1/tree").await;
+    assert_eq!((status, &tree["name"]), (200, &json!("errand")), "{tree}");
+    let roles = tree["children"].as_array().unwrap();
+    let http = roles
+        .iter()
+        .find(|r| r["name"] == "http")
+        .expect("an http role");
+    assert_eq!(http["running"], true, "{http}");
+    assert_eq!(http["children"][0]["name"], "http", "{http}");
+    assert!(roles.iter().all(|r| r["name"] != "gateway"), "{tree}");
+    stack.shutdown().await;
+}
+
+#[tokio::test]
 async fn a_domain_served_by_an_external_http_service() {
     // The provider speaks errand's REST contract (here: another errand).
     let provider = server().await;

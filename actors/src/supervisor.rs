@@ -203,6 +203,25 @@ impl Health {
     pub fn up(&self) -> bool {
         self.down().is_empty()
     }
+
+    /// The tree under this supervisor as it runs now, or `None` while it
+    /// is not running (or does not answer within two seconds).
+    pub async fn tree(&self) -> Option<TreeNode> {
+        let cell = self
+            .inner
+            .read()
+            .unwrap_or_else(|e| e.into_inner())
+            .supervisor
+            .clone()?;
+        let supervisor: ActorRef<SupervisorMessage> = cell.into();
+        match supervisor
+            .call(SupervisorMessage::Tree, Some(Duration::from_secs(2)))
+            .await
+        {
+            Ok(ractor::rpc::CallResult::Success(tree)) => Some(tree),
+            _ => None,
+        }
+    }
 }
 
 /// Started (its supervisor saw it start) and not stopping.
@@ -213,7 +232,7 @@ fn alive(cell: &ActorCell) -> bool {
 
 /// A node of the supervision tree: its name, what it is, whether it runs,
 /// how often its supervisor started it again, and its children.
-#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct TreeNode {
     pub name: String,
     #[serde(skip_serializing_if = "Option::is_none")]

@@ -67,10 +67,20 @@ enum Command {
     /// Lists the environment variables errand reads.
     Env,
     /// Draws the supervision tree this configuration runs (what `errand up`
-    /// or `errand node` would start), without starting it.
+    /// or `errand node` would start), without starting it; with --url, the
+    /// tree a running node runs now (GET /v1/tree), with restarts.
     Tree {
         #[command(flatten)]
         flags: Flags,
+        /// A running node's HTTP address (http://host:port)
+        #[arg(long)]
+        url: Option<String>,
+        /// A bearer token, when the node requires one [env: ERRAND_TOKEN]
+        #[arg(long, env = "ERRAND_TOKEN", hide_env_values = true)]
+        token: Option<String>,
+        /// Print the JSON the node answers (with --url).
+        #[arg(long, requires = "url")]
+        json: bool,
     },
     /// Runs files of conversations (TOML; see README) against an errand it
     /// starts in this process, or a running gateway with --url; prints each
@@ -199,7 +209,15 @@ async fn main() -> ExitCode {
             token,
             parallel,
         } => test(paths, url, token, parallel).await,
-        Command::Tree { flags } => tree(&flags).await,
+        Command::Tree {
+            url: Some(url),
+            token,
+            json,
+            ..
+        } => errand_cluster::status::print_tree(&url, token.as_deref(), json)
+            .await
+            .map(|()| ExitCode::SUCCESS),
+        Command::Tree { flags, .. } => tree(&flags).await,
         Command::Env => {
             for (name, default, meaning) in settings::variables() {
                 println!("{name:<30} {default:<22} {meaning}");

@@ -32,7 +32,7 @@ use errand_actors::supervisor::{
 };
 use errand_actors::tracker::TrackerRole;
 use errand_gateway::listener::Bound;
-use errand_gateway::{AppState, GatewayRole, Limits};
+use errand_gateway::{AppState, GatewayRole, Limits, Ops, OpsRole};
 use errand_schemas::keys::Keys;
 use errand_schemas::now_ms;
 use errand_schemas::topics::{self, agent_out};
@@ -78,7 +78,8 @@ pub struct NodeOptions {
     pub allowed_origins: Vec<String>,
     /// Joining a cluster of nodes (none: this node alone).
     pub cluster: Option<ClusterOptions>,
-    /// Where the gateway's HTTP listener binds (`:0` for a free port);
+    /// Where the node's HTTP listener binds (`:0` for a free port): the
+    /// gateway's app, or a node's health, readiness, metrics and cluster;
     /// none: in-process clients only.
     pub listen: Option<SocketAddr>,
     /// Speech-to-text for audio on `/v1/ws/mic`.
@@ -306,11 +307,27 @@ impl NodeOptions {
             .collect()
     }
 
+    /// What the node serves over HTTP, a gateway or not: health,
+    /// readiness, metrics, the cluster's view, who may come in.
+    fn ops(&self, parts: &Parts, hub: Option<errand_gateway::SessionHub>) -> Ops {
+        let membership = parts.membership.clone();
+        Ops {
+            recorder: parts.ctx.recorder.clone(),
+            bus: self.bus.clone(),
+            roles: parts.health.clone(),
+            cluster: Arc::new(move || membership.status(now_ms())),
+            requests: Arc::default(),
+            door: errand_gateway::extract::Door::new(self.auth.clone(), &self.default_user),
+            hub,
+        }
+    }
+
     /// The gateway's state: its front door, the agents' services and the
     /// cluster's view, for the HTTP app and in-process clients.
     fn app_state(&self, parts: &Parts) -> AppState {
+        let hub = errand_gateway::SessionHub::new();
         let front = errand_gateway::Front {
-            hub: errand_gateway::SessionHub::new(),
+            hub: hub.clone(),
             recorder: parts.ctx.recorder.clone(),
             bus: self.bus.clone(),
             sessions: self.stores.sessions.clone(),
@@ -318,24 +335,18 @@ impl NodeOptions {
             command_deadline: self.dialogue.command_deadline,
             rate: Arc::default(),
         };
-        let membership = parts.membership.clone();
         AppState {
             front,
-            bus: self.bus.clone(),
+            ops: self.ops(parts, Some(hub)),
             agents: parts.ctx.agents(),
             services: parts.agents.as_ref().map(|a| a.services.clone()),
             idempotency: self.stores.idempotency.clone(),
             keys: self.keys.clone(),
-            user_id: self.default_user.clone(),
-            auth: self.auth.clone(),
             allowed_origins: self.allowed_origins.clone(),
             clients: Arc::default(),
-            requests: Arc::default(),
             shutdown: parts.shutdown.subscribe(),
-            cluster: Arc::new(move || membership.status(now_ms())),
             stt: (self.stt.clone()).map(errand_actors::speech::SpeechToText::new),
             hello: Arc::new(errand_gateway::state::Hello::from_registry(&self.registry)),
-            roles: parts.health.clone(),
             waiters: Default::default(),
         }
     }
@@ -371,6 +382,9 @@ impl NodeOptions {
                 },
             });
         }
+        if let Some(http) = &parts.http {
+            units.push(Box::new(http.clone()));
+        }
         units
     }
 }
@@ -403,6 +417,8 @@ struct Parts {
     membership: Membership,
     agents: Option<AgentsRole>,
     gateway: Option<GatewayRole>,
+    /// The HTTP listener of a node that is not a gateway.
+    http: Option<OpsRole>,
     health: Health,
     shutdown: watch::Sender<bool>,
 }
@@ -437,11 +453,19 @@ impl NodeOptions {
             agents: (o.runs(Role::Agents))
                 .then(|| AgentsRole::new(o.payment.clone(), o.gazetteer.clone())),
             gateway: None,
+            http: None,
             health: Health::default(),
             shutdown: watch::channel(false).0,
         };
         if o.runs(Role::Gateway) {
             parts.gateway = Some(GatewayRole::new(o.app_state(&parts), o.listen));
+        } else if let Some(listen) = o.listen {
+            parts.http = Some(OpsRole {
+                ops: o.ops(&parts, None),
+                listen,
+                shutdown: parts.shutdown.subscribe(),
+                bound: Bound::default(),
+            });
         }
         Ok(parts)
     }
@@ -484,6 +508,7 @@ impl Node {
             membership,
             agents,
             gateway,
+            http,
             health,
             shutdown,
             ..
@@ -493,7 +518,11 @@ impl Node {
             recorder: ctx.recorder,
             failures: ctx.failures,
             services: agents.map(|a| a.services),
-            bound: (gateway.as_ref()).map_or_else(Bound::default, |g| g.bound.clone()),
+            bound: match (&gateway, &http) {
+                (Some(gateway), _) => gateway.bound.clone(),
+                (None, Some(http)) => http.bound.clone(),
+                (None, None) => Bound::default(),
+            },
             gateway: gateway.map(|g| g.state),
             membership,
             health,
@@ -503,7 +532,7 @@ impl Node {
         })
     }
 
-    /// The address the gateway's HTTP listener bound, once it has.
+    /// The address the node's HTTP listener bound, once it has.
     pub fn http_addr(&self) -> Option<SocketAddr> {
         self.bound.get()
     }

@@ -1,11 +1,37 @@
-//! `errand cluster status`: asks a node for `GET /v1/cluster` and prints
-//! one line per node (or the JSON).
+//! What a running node says of itself: `errand cluster status` asks for
+//! `GET /v1/cluster` and prints one line per node; `errand tree --url`
+//! asks for `GET /v1/tree` and draws it (or prints the JSON).
 
 use anyhow::Context;
+use errand_actors::supervisor::TreeNode;
 use serde_json::Value;
 
 pub async fn print(url: &str, token: Option<&str>, json: bool) -> anyhow::Result<()> {
-    let endpoint = format!("{}/v1/cluster", url.trim_end_matches('/'));
+    let body = get(url, "/v1/cluster", token).await?;
+    if json {
+        println!("{}", serde_json::to_string_pretty(&body)?);
+    } else {
+        print!("{}", render(&body));
+    }
+    Ok(())
+}
+
+/// Draws a running node's supervision tree.
+pub async fn print_tree(url: &str, token: Option<&str>, json: bool) -> anyhow::Result<()> {
+    let body = get(url, "/v1/tree", token).await?;
+    if json {
+        println!("{}", serde_json::to_string_pretty(&body)?);
+    } else {
+        let tree: TreeNode =
+            serde_json::from_value(body).context("the node's /v1/tree is not a tree")?;
+        print!("{}", tree.draw());
+    }
+    Ok(())
+}
+
+/// `GET path` on the node at `url`, as JSON; an error status is an error.
+async fn get(url: &str, path: &str, token: Option<&str>) -> anyhow::Result<Value> {
+    let endpoint = format!("{}{path}", url.trim_end_matches('/'));
     let client = reqwest::Client::builder()
         .timeout(std::time::Duration::from_secs(5))
         .build()?;
@@ -25,12 +51,7 @@ pub async fn print(url: &str, token: Option<&str>, json: bool) -> anyhow::Result
     if !status.is_success() {
         anyhow::bail!("{endpoint} answered {status}: {body}");
     }
-    if json {
-        println!("{}", serde_json::to_string_pretty(&body)?);
-    } else {
-        print!("{}", render(&body));
-    }
-    Ok(())
+    Ok(body)
 }
 
 /// One line per node: name, roles, health, heartbeat age, addresses.

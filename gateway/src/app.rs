@@ -1,10 +1,11 @@
 //! The axum application. [`routes`] is the one list of routes: the router
 //! and the OpenAPI document are both made from it, each handler's
 //! `#[utoipa::path]` describing itself; [`app`] adds the page, the
-//! fallback and the middleware; [`serve`] runs it on a listener until
-//! shutdown.
+//! fallback and the middleware; [`ops_app`] is what a node that is not a
+//! gateway serves; [`serve`] runs either on a listener until shutdown.
 
 use crate::error::{ApiError, problem};
+use crate::ops::{Ops, RequestCounts};
 use crate::state::AppState;
 use crate::{commands, ops, services, sessions, web, ws_text};
 use axum::Router;
@@ -13,7 +14,9 @@ use axum::http::{StatusCode, header};
 use axum::response::Response;
 use axum::routing::get;
 use errand_schemas::{ErrorBody, ErrorCode};
+use std::sync::Arc;
 use tokio::net::TcpListener;
+use tokio::sync::watch;
 use utoipa::OpenApi;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa_axum::router::OpenApiRouter;
@@ -51,7 +54,7 @@ pub fn routes() -> OpenApiRouter<AppState> {
     OpenApiRouter::with_openapi(Frame::openapi())
         .routes(routes!(ws_text::upgrade))
         .routes(routes!(ws_text::upgrade_mic))
-        .routes(routes!(ops::hello))
+        .routes(routes!(sessions::hello))
         .routes(routes!(sessions::post_utterance))
         .routes(routes!(sessions::session_events))
         .routes(routes!(commands::command))
@@ -65,6 +68,7 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(services::payment_charges))
         .routes(routes!(services::location_resolve))
         .routes(routes!(ops::cluster))
+        .routes(routes!(ops::tree))
         .routes(routes!(ops::healthz))
         .routes(routes!(ops::readyz))
         .routes(routes!(ops::metrics))
@@ -94,32 +98,56 @@ pub fn document() -> utoipa::openapi::OpenApi {
 /// counts requests and turns every refusal into problem+json.
 pub fn app(state: AppState) -> Router {
     let (router, _) = routes().split_for_parts();
-    let document = std::sync::Arc::new(document());
-    router
+    let document = Arc::new(document());
+    let router = router
         .route(
             "/v1/openapi.json",
             get(move || async move { axum::Json(document.as_ref().clone()) }),
         )
         .route("/", get(web::index))
         .route("/app.js", get(web::script))
-        .route("/app.css", get(web::style))
+        .route("/app.css", get(web::style));
+    finish(router, state.ops.requests.clone()).with_state(state)
+}
+
+/// What a node that is not a gateway serves where it is told to listen:
+/// liveness, readiness, metrics and the cluster (the same handlers as a
+/// gateway's).
+pub fn ops_app(ops: Ops) -> Router {
+    let (router, _) = OpenApiRouter::new()
+        .routes(routes!(ops::cluster))
+        .routes(routes!(ops::tree))
+        .routes(routes!(ops::healthz))
+        .routes(routes!(ops::readyz))
+        .routes(routes!(ops::metrics))
+        .split_for_parts();
+    finish(router, ops.requests.clone()).with_state(ops)
+}
+
+/// The fallbacks and the middleware every app has.
+fn finish<S: Clone + Send + Sync + 'static>(
+    router: Router<S>,
+    requests: Arc<RequestCounts>,
+) -> Router<S> {
+    router
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
         .route_layer(axum::middleware::from_fn_with_state(
-            state.clone(),
+            requests,
             count_requests,
         ))
         .layer(axum::middleware::from_fn(problems_for_rejections))
         .layer(axum::extract::DefaultBodyLimit::max(64 * 1024))
-        .with_state(state)
 }
 
-/// Serves `app` on `listener` until `shutdown` turns `true`; open sockets
-/// are told and closed, requests in flight finish.
-pub async fn serve(listener: TcpListener, state: AppState) -> std::io::Result<()> {
+/// Serves `router` on `listener` until `shutdown` turns `true`; open
+/// sockets are told and closed, requests in flight finish.
+pub async fn serve(
+    listener: TcpListener,
+    router: Router,
+    mut shutdown: watch::Receiver<bool>,
+) -> std::io::Result<()> {
     use axum::serve::ListenerExt;
-    let mut shutdown = state.shutdown.clone();
-    let router = app(state);
     // Small frames go out at once: without TCP_NODELAY each event waits
     // for the client's delayed ACK (about 40 ms).
     let listener = listener.tap_io(|socket| {
@@ -167,7 +195,7 @@ async fn problems_for_rejections(
 }
 
 async fn count_requests(
-    State(state): State<AppState>,
+    State(requests): State<Arc<RequestCounts>>,
     request: axum::extract::Request,
     next: axum::middleware::Next,
 ) -> Response {
@@ -177,7 +205,7 @@ async fn count_requests(
         .map(|p| p.as_str().to_owned())
         .unwrap_or_else(|| "unmatched".into());
     let response = next.run(request).await;
-    state.requests.count(&route, response.status().as_u16());
+    requests.count(&route, response.status().as_u16());
     response
 }
 

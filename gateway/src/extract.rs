@@ -2,15 +2,31 @@
 //! client's address ([`ClientAddr`]) and a JSON body ([`Json`]) whose
 //! refusals are [`ApiError`]s.
 
-use crate::auth::bearer;
+use crate::auth::{Auth, bearer};
 use crate::error::{ApiError, problem};
-use crate::state::AppState;
-use axum::extract::{FromRequest, FromRequestParts, Request};
+use axum::extract::{FromRef, FromRequest, FromRequestParts, Request};
 use axum::http::StatusCode;
 use axum::http::request::Parts;
 use axum::response::Response;
 use errand_schemas::SessionId;
 use serde::de::DeserializeOwned;
+
+/// Who may come in: the tokens a request must carry (none when
+/// authentication is off) and the subject of every request while it is.
+#[derive(Clone, Debug, Default)]
+pub struct Door {
+    pub auth: std::sync::Arc<Auth>,
+    pub user_id: std::sync::Arc<str>,
+}
+
+impl Door {
+    pub fn new(auth: Auth, user_id: &str) -> Self {
+        Self {
+            auth: std::sync::Arc::new(auth),
+            user_id: user_id.into(),
+        }
+    }
+}
 
 /// The authenticated caller of a request (the `demo` user with auth off).
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -21,8 +37,8 @@ pub struct Caller {
 impl Caller {
     /// The session id a caller's `session` names: with auth on, sessions
     /// live in the subject's own namespace, so no one reaches another's.
-    pub fn session(&self, state: &AppState, session: &str) -> SessionId {
-        if state.auth.enabled() {
+    pub fn session(&self, door: &Door, session: &str) -> SessionId {
+        if door.auth.enabled() {
             SessionId(format!("{}:{session}", self.subject))
         } else {
             SessionId(session.to_owned())
@@ -30,18 +46,21 @@ impl Caller {
     }
 }
 
-impl FromRequestParts<AppState> for Caller {
+impl<S: Send + Sync> FromRequestParts<S> for Caller
+where
+    Door: FromRef<S>,
+{
     type Rejection = Response;
 
-    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Response> {
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Response> {
+        let door = Door::from_ref(state);
         let query_token = parts
             .uri
             .query()
             .and_then(|q| q.split('&').find_map(|kv| kv.strip_prefix("token=")));
         let now = errand_schemas::now_ms() / 1000;
-        state
-            .auth
-            .subject(bearer(&parts.headers, query_token), &state.user_id, now)
+        door.auth
+            .subject(bearer(&parts.headers, query_token), &door.user_id, now)
             .map(|subject| Caller { subject })
             .map_err(|e| problem(StatusCode::UNAUTHORIZED, e))
     }

@@ -13,15 +13,15 @@
 //! | [`commands`] | REST commands handed to the router (`agent.cmd`) and answered with their result; quotes; a command's state; cancelling |
 //! | [`waiters`] | REST callers waiting for their command's final status |
 //! | [`services`] | payment charges and place resolution over HTTP |
-//! | [`sessions`] | utterances over HTTP and a session's events as SSE |
-//! | [`ops`] | health, readiness, metrics, the cluster, hello |
+//! | [`sessions`] | what errand can do (`/v1/hello`), utterances over HTTP, a session's events as SSE |
+//! | [`ops`] | what every node serves: health, readiness, metrics, the cluster |
 //! | [`ws_text`] | `/v1/ws/text` and `/v1/ws/mic`: the client protocol over a WebSocket |
 //! | [`auth`] | bearer tokens: a static list or HS256 JWTs |
 //! | [`front`] | what every entry point does with an utterance or a command (validate, trace id, `received`, publish) |
 //! | [`hub`] | the sockets of each session, `seq` numbering, replay |
 //! | [`fanout`] | the actor that pushes `agent.status` and `agent.out.clarify` to sockets and REST waiters |
 //! | [`listener`] | the HTTP listener actor: binds and serves the app, restarted by the gateway role |
-//! | [`role`] | the gateway role: the fanout, its ingresses and the HTTP listener |
+//! | [`role`] | the gateway role (the fanout, its ingresses, the HTTP listener) and the listener of a node that is not a gateway |
 //! | [`local`] | an in-process client (the REPL and the test harness) |
 //! | [`audio`], [`web`] | audio checks for `/v1/ws/mic`; the page |
 
@@ -45,8 +45,9 @@ pub mod waiters;
 pub mod web;
 pub mod ws_text;
 
-pub use app::{app, serve};
+pub use app::{app, ops_app, serve};
 pub use front::{Front, Limits};
 pub use hub::SessionHub;
-pub use role::GatewayRole;
-pub use state::{AppState, ClusterView};
+pub use ops::{ClusterView, Ops};
+pub use role::{GatewayRole, OpsRole};
+pub use state::AppState;

@@ -1,10 +1,11 @@
-//! The HTTP listener actor: binds the gateway's address and serves the app
-//! on it, as a child of the gateway role. If the server ends while the node
+//! The HTTP listener actor: binds the node's HTTP address and serves an app
+//! on it (the gateway's, or a node's health and metrics), as a child of its
+//! role. If the server ends while the node
 //! is not shutting down, the actor fails and its supervisor starts it
 //! again, on the same address (the port a first `:0` bind was given, too).
 
 use crate::app::serve;
-use crate::state::AppState;
+use axum::Router;
 use ractor::{Actor, ActorProcessingErr, ActorRef};
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
@@ -27,7 +28,9 @@ impl Bound {
 
 #[derive(Clone)]
 pub struct ListenerArgs {
-    pub state: AppState,
+    pub router: Router,
+    /// Turns `true` when the node shuts down.
+    pub shutdown: tokio::sync::watch::Receiver<bool>,
     /// Where to listen (`:0` for any free port).
     pub listen: SocketAddr,
     pub bound: Bound,
@@ -63,10 +66,10 @@ impl Actor for Listener {
             .map_err(|e| format!("cannot listen on {addr}: {e}"))?;
         let local = listener.local_addr()?;
         args.bound.set(local);
-        tracing::info!(address = %local, "gateway listening");
-        let shutdown = args.state.shutdown.clone();
+        tracing::info!(address = %local, "listening");
+        let shutdown = args.shutdown.clone();
         let server = tokio::spawn(async move {
-            let why = match serve(listener, args.state).await {
+            let why = match serve(listener, args.router, args.shutdown).await {
                 Ok(()) => "the server stopped".to_owned(),
                 Err(e) => format!("the server failed: {e}"),
             };

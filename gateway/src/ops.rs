@@ -1,13 +1,91 @@
 //! What operators and clients ask of a node rather than of a conversation:
 //! liveness, readiness, metrics, the cluster, what errand can do.
 
-use crate::error::Problem;
-use crate::extract::Caller;
-use crate::state::{AppState, Hello};
-use axum::extract::State;
+use crate::error::{ApiError, Problem};
+use crate::extract::{Caller, Door};
+use crate::hub::SessionHub;
+use axum::extract::{FromRef, State};
 use axum::http::{StatusCode, header};
 use axum::response::IntoResponse;
+use errand_actors::bus::Bus;
+use errand_actors::recorder::Recorder;
+use errand_actors::supervisor::{Health, TreeNode};
+use errand_schemas::{ErrorBody, ErrorCode};
 use serde::Serialize;
+use std::sync::Arc;
+
+/// What every node serves over HTTP, a gateway or not.
+#[derive(Clone)]
+pub struct Ops {
+    /// The state store (readiness) and the command latencies.
+    pub recorder: Recorder,
+    pub bus: Arc<dyn Bus>,
+    /// The node's roles, running or not.
+    pub roles: Health,
+    /// The cluster as this node sees it (`GET /v1/cluster`).
+    pub cluster: ClusterView,
+    /// HTTP requests answered, by route and status.
+    pub requests: Arc<RequestCounts>,
+    pub door: Door,
+    /// The gateway's sessions, where this node runs the gateway role
+    /// (open sockets and errors sent, in `/metrics`).
+    pub hub: Option<SessionHub>,
+}
+
+impl FromRef<Ops> for Door {
+    fn from_ref(ops: &Ops) -> Door {
+        ops.door.clone()
+    }
+}
+
+/// Nodes, roles, health and last heartbeat, as JSON.
+pub type ClusterView = Arc<dyn Fn() -> serde_json::Value + Send + Sync>;
+
+/// Requests answered by (route, status), counted with `metrics` into a
+/// recorder of this state's own (no global recorder: several nodes in one
+/// process count apart).
+pub struct RequestCounts {
+    recorder: metrics_exporter_prometheus::PrometheusRecorder,
+    handle: metrics_exporter_prometheus::PrometheusHandle,
+}
+
+/// The counter's name.
+const HTTP_REQUESTS: &str = "errand_http_requests_total";
+
+impl Default for RequestCounts {
+    fn default() -> Self {
+        let recorder = metrics_exporter_prometheus::PrometheusBuilder::new().build_recorder();
+        metrics::with_local_recorder(&recorder, || {
+            metrics::describe_counter!(
+                HTTP_REQUESTS,
+                "HTTP requests answered, by route and status."
+            );
+        });
+        Self {
+            handle: recorder.handle(),
+            recorder,
+        }
+    }
+}
+
+impl RequestCounts {
+    /// Counts one request to `route` answered with `status`.
+    pub fn count(&self, route: &str, status: u16) {
+        metrics::with_local_recorder(&self.recorder, || {
+            metrics::counter!(
+                HTTP_REQUESTS,
+                "route" => route.to_owned(),
+                "status" => status.to_string()
+            )
+            .increment(1);
+        });
+    }
+
+    /// Prometheus text of the counts.
+    pub fn render(&self) -> String {
+        self.handle.render()
+    }
+}
 
 /// Liveness: the process answers.
 #[derive(Serialize, utoipa::ToSchema)]
@@ -28,18 +106,6 @@ pub struct Readiness {
     pub roles_down: Vec<String>,
 }
 
-/// What a client shows first, with whether errand hears speech and wants a
-/// token.
-#[derive(Serialize, utoipa::ToSchema)]
-pub struct Welcome {
-    #[serde(flatten)]
-    pub hello: Hello,
-    /// Speech-to-text is configured (the page shows Speak).
-    pub speech: bool,
-    /// Requests need a bearer token.
-    pub auth: bool,
-}
-
 /// Liveness.
 #[utoipa::path(get, path = "/healthz", tag = "operations", responses((status = 200, description = "Alive", body = Alive)))]
 pub async fn healthz() -> axum::Json<Alive> {
@@ -57,10 +123,10 @@ pub async fn healthz() -> axum::Json<Alive> {
         (status = 503, description = "Not ready, and why", body = Readiness),
     )
 )]
-pub async fn readyz(State(state): State<AppState>) -> (StatusCode, axum::Json<Readiness>) {
-    let store = state.front.recorder.store.ready().await;
-    let bus = state.bus.ready().await;
-    let roles_down = state.roles.down();
+pub async fn readyz(State(ops): State<Ops>) -> (StatusCode, axum::Json<Readiness>) {
+    let store = ops.recorder.store.ready().await;
+    let bus = ops.bus.ready().await;
+    let roles_down = ops.roles.down();
     let ready = store && bus && roles_down.is_empty();
     let status = if ready {
         StatusCode::OK
@@ -78,17 +144,6 @@ pub async fn readyz(State(state): State<AppState>) -> (StatusCode, axum::Json<Re
     )
 }
 
-/// What errand can do, things to try, whether it hears speech and wants a
-/// token (a client's first screen).
-#[utoipa::path(get, path = "/v1/hello", tag = "conversation", responses((status = 200, description = "What errand can do", body = Welcome)))]
-pub async fn hello(State(state): State<AppState>) -> axum::Json<Welcome> {
-    axum::Json(Welcome {
-        hello: (*state.hello).clone(),
-        speech: state.stt.is_some(),
-        auth: state.auth.enabled(),
-    })
-}
-
 /// The cluster's nodes: roles, health, last heartbeat.
 #[utoipa::path(
     get,
@@ -100,11 +155,33 @@ pub async fn hello(State(state): State<AppState>) -> axum::Json<Welcome> {
     ),
     security(("bearer" = []), ())
 )]
-pub async fn cluster(
-    State(state): State<AppState>,
+pub async fn cluster(State(ops): State<Ops>, _caller: Caller) -> axum::Json<serde_json::Value> {
+    axum::Json((ops.cluster)())
+}
+
+/// The node's supervision tree as it runs: each role's supervisor and
+/// children, whether each runs and how often it was started again.
+#[utoipa::path(
+    get,
+    path = "/v1/tree",
+    tag = "operations",
+    responses(
+        (status = 200, description = "The tree: name, detail, running, restarts, children", body = errand_schemas::Json),
+        (status = 401, description = "No valid token", body = Problem, content_type = "application/problem+json"),
+        (status = 503, description = "The root supervisor is not running", body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = []), ())
+)]
+pub async fn tree(
+    State(ops): State<Ops>,
     _caller: Caller,
-) -> axum::Json<serde_json::Value> {
-    axum::Json((state.cluster)())
+) -> Result<axum::Json<TreeNode>, ApiError> {
+    ops.roles.tree().await.map(axum::Json).ok_or_else(|| {
+        ApiError::Code(ErrorBody::new(
+            ErrorCode::ShuttingDown,
+            "The node's supervision tree is not running.",
+        ))
+    })
 }
 
 /// Prometheus text: consumer lag per group and topic, open sockets,
@@ -112,26 +189,28 @@ pub async fn cluster(
 /// readiness. What is read at scrape time goes into a recorder made for
 /// this scrape, so a group or topic no longer there is not shown.
 #[utoipa::path(get, path = "/metrics", tag = "operations", responses((status = 200, description = "Prometheus text", body = String, content_type = "text/plain")))]
-pub async fn metrics(State(state): State<AppState>) -> impl IntoResponse {
-    let ready = state.front.recorder.store.ready().await && state.bus.ready().await;
+pub async fn metrics(State(ops): State<Ops>) -> impl IntoResponse {
+    let ready = ops.recorder.store.ready().await && ops.bus.ready().await;
     let scrape = metrics_exporter_prometheus::PrometheusBuilder::new().build_recorder();
     metrics::with_local_recorder(&scrape, || {
         metrics::describe_gauge!(
             "errand_consumer_lag",
             "Records a consumer group has not committed yet."
         );
-        for (group, topic, lag) in state.bus.lags() {
+        for (group, topic, lag) in ops.bus.lags() {
             metrics::gauge!("errand_consumer_lag", "group" => group, "topic" => topic)
                 .set(lag as f64);
         }
-        metrics::describe_gauge!("errand_sockets", "Open client sockets on this gateway.");
-        metrics::gauge!("errand_sockets").set(state.front.hub.socket_count() as f64);
-        metrics::describe_counter!(
-            "errand_client_errors_total",
-            "Error events sent to clients, by code."
-        );
-        for (code, count) in state.front.hub.errors_by_code() {
-            metrics::counter!("errand_client_errors_total", "code" => code).absolute(count);
+        if let Some(hub) = &ops.hub {
+            metrics::describe_gauge!("errand_sockets", "Open client sockets on this gateway.");
+            metrics::gauge!("errand_sockets").set(hub.socket_count() as f64);
+            metrics::describe_counter!(
+                "errand_client_errors_total",
+                "Error events sent to clients, by code."
+            );
+            for (code, count) in hub.errors_by_code() {
+                metrics::counter!("errand_client_errors_total", "code" => code).absolute(count);
+            }
         }
         metrics::describe_gauge!(
             "errand_ready",
@@ -140,8 +219,8 @@ pub async fn metrics(State(state): State<AppState>) -> impl IntoResponse {
         metrics::gauge!("errand_ready").set(f64::from(u8::from(ready)));
     });
     let mut out = scrape.handle().render();
-    out.push_str(&state.front.recorder.latency.render());
-    out.push_str(&state.requests.render());
+    out.push_str(&ops.recorder.latency.render());
+    out.push_str(&ops.requests.render());
     (
         StatusCode::OK,
         [(header::CONTENT_TYPE, "text/plain; version=0.0.4")],

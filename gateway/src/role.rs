@@ -1,10 +1,12 @@
 //! The gateway role: the [`Fanout`] that pushes `agent.status` and
 //! `agent.out.clarify` to this gateway's sockets, and the HTTP
-//! [`Listener`]. The front door ([`crate::Front`]) and the session hub exist
+//! [`Listener`]; and [`OpsRole`], the listener of a node that is not a
+//! gateway. The front door ([`crate::Front`]) and the session hub exist
 //! only where this role runs.
 
 use crate::fanout::{Fanout, FanoutArgs, FanoutMessage};
 use crate::listener::{Bound, Listener, ListenerArgs};
+use crate::ops::Ops;
 use crate::state::AppState;
 use errand_actors::bus::StartAt;
 use errand_actors::role::{Feed, NodeCtx, Role, RoleError};
@@ -12,6 +14,7 @@ use errand_actors::slot::ActorSlot;
 use errand_actors::supervisor::ChildSpec;
 use errand_schemas::topics::{AGENT_OUT_CLARIFY, AGENT_STATUS};
 use std::net::SocketAddr;
+use tokio::sync::watch;
 
 #[derive(Clone)]
 pub struct GatewayRole {
@@ -76,16 +79,58 @@ impl Role for GatewayRole {
             ),
         ];
         if let Some(listen) = self.listen {
-            let args = ListenerArgs {
-                state: self.state.clone(),
+            children.push(listener(
+                crate::app::app(self.state.clone()),
+                self.state.shutdown.clone(),
                 listen,
-                bound: self.bound.clone(),
-            };
-            children.push(
-                ChildSpec::new::<Listener, _>("http", None, move || (Listener, args.clone()))
-                    .with_detail(listen.to_string()),
-            );
+                &self.bound,
+            ));
         }
         Ok(children)
     }
+}
+
+/// The HTTP listener of a node that is not a gateway but was told where to
+/// listen: liveness, readiness, metrics and the cluster
+/// ([`crate::app::ops_app`]).
+#[derive(Clone)]
+pub struct OpsRole {
+    pub ops: Ops,
+    pub listen: SocketAddr,
+    pub shutdown: watch::Receiver<bool>,
+    /// The address it bound.
+    pub bound: Bound,
+}
+
+impl Role for OpsRole {
+    fn name(&self) -> &'static str {
+        "http"
+    }
+
+    fn children(&self, _ctx: &NodeCtx) -> Result<Vec<ChildSpec>, RoleError> {
+        let app = crate::app::ops_app(self.ops.clone());
+        Ok(vec![listener(
+            app,
+            self.shutdown.clone(),
+            self.listen,
+            &self.bound,
+        )])
+    }
+}
+
+/// The listener child serving `router` on `listen`.
+fn listener(
+    router: axum::Router,
+    shutdown: watch::Receiver<bool>,
+    listen: SocketAddr,
+    bound: &Bound,
+) -> ChildSpec {
+    let args = ListenerArgs {
+        router,
+        shutdown,
+        listen,
+        bound: bound.clone(),
+    };
+    ChildSpec::new::<Listener, _>("http", None, move || (Listener, args.clone()))
+        .with_detail(listen.to_string())
 }

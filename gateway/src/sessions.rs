@@ -1,9 +1,9 @@
-//! A conversation over plain HTTP: say something with a POST, follow the
-//! session's events as Server-Sent Events.
+//! A conversation over plain HTTP: what errand can do, say something with a
+//! POST, follow the session's events as Server-Sent Events.
 
 use crate::error::{ApiError, Problem};
 use crate::extract::{Caller, Json};
-use crate::state::AppState;
+use crate::state::{AppState, Hello};
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::sse::{Event, KeepAlive, Sse};
@@ -27,13 +27,36 @@ pub struct Accepted {
     pub session_id: SessionId,
 }
 
+/// What a client shows first, with whether errand hears speech and wants a
+/// token.
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct Welcome {
+    #[serde(flatten)]
+    pub hello: Hello,
+    /// Speech-to-text is configured (the page shows Speak).
+    pub speech: bool,
+    /// Requests need a bearer token.
+    pub auth: bool,
+}
+
+/// What errand can do, things to try, whether it hears speech and wants a
+/// token (a client's first screen).
+#[utoipa::path(get, path = "/v1/hello", tag = "conversation", responses((status = 200, description = "What errand can do", body = Welcome)))]
+pub async fn hello(State(state): State<AppState>) -> axum::Json<Welcome> {
+    axum::Json(Welcome {
+        hello: (*state.hello).clone(),
+        speech: state.stt.is_some(),
+        auth: state.ops.door.auth.enabled(),
+    })
+}
+
 /// A session id from a path: 1 to 128 characters, in the caller's
 /// namespace.
 fn session_of(state: &AppState, caller: &Caller, raw: &str) -> Result<SessionId, ApiError> {
     if raw.is_empty() || raw.len() > 128 {
         return Err(ApiError::invalid("A session id has 1 to 128 characters."));
     }
-    Ok(caller.session(state, raw))
+    Ok(caller.session(&state.ops.door, raw))
 }
 
 /// Say something over plain HTTP: 202 with the trace id once `received`

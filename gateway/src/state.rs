@@ -1,40 +1,36 @@
 //! [`AppState`]: what every handler shares: the front door, the agents
 //! and services it reaches, the stores, the limits, the node's health.
 
+use crate::extract::Door;
 use crate::front::Front;
+use crate::ops::Ops;
 use crate::waiters::Waiters;
+use axum::extract::FromRef;
 use std::sync::Arc;
 use tokio::sync::watch;
 
 #[derive(Clone)]
 pub struct AppState {
     pub front: Front,
-    pub bus: Arc<dyn errand_actors::bus::Bus>,
+    /// What every node serves: health, readiness, metrics, the cluster,
+    /// and who may come in.
+    pub ops: Ops,
     /// Domain agents, found through their process groups (REST adapters).
     pub agents: errand_actors::agents::caller::AgentCaller,
     /// Payment and location, when this node runs them.
     pub services: Option<errand_actors::agents::Services>,
     pub idempotency: Arc<dyn errand_actors::store::IdempotencyStore>,
     pub keys: errand_schemas::keys::Keys,
-    /// The subject of every request while authentication is off.
-    pub user_id: String,
-    pub auth: crate::auth::Auth,
     /// Origins a WebSocket upgrade may come from (any when empty).
     pub allowed_origins: Vec<String>,
     /// Open sockets per client address.
     pub clients: Arc<ClientSockets>,
-    /// HTTP requests answered, by route and status.
-    pub requests: Arc<RequestCounts>,
     /// Turns `true` when the server shuts down.
     pub shutdown: watch::Receiver<bool>,
-    /// The cluster as this node sees it (`GET /v1/cluster`).
-    pub cluster: ClusterView,
     /// Speech-to-text for audio on `/v1/ws/mic`, when configured.
     pub stt: Option<errand_actors::speech::SpeechToText>,
     /// What errand can do, for a client's first screen (`GET /v1/hello`).
     pub hello: Arc<Hello>,
-    /// The node's roles, running or not (`/readyz`).
-    pub roles: errand_actors::supervisor::Health,
     /// REST callers waiting for their command's final status.
     pub waiters: Waiters,
 }
@@ -71,55 +67,6 @@ impl Hello {
                 })
                 .collect(),
         }
-    }
-}
-
-/// Nodes, roles, health and last heartbeat, as JSON.
-pub type ClusterView = Arc<dyn Fn() -> serde_json::Value + Send + Sync>;
-
-/// Requests answered by (route, status), counted with `metrics` into a
-/// recorder of this state's own (no global recorder: several nodes in one
-/// process count apart).
-pub struct RequestCounts {
-    recorder: metrics_exporter_prometheus::PrometheusRecorder,
-    handle: metrics_exporter_prometheus::PrometheusHandle,
-}
-
-/// The counter's name.
-const HTTP_REQUESTS: &str = "errand_http_requests_total";
-
-impl Default for RequestCounts {
-    fn default() -> Self {
-        let recorder = metrics_exporter_prometheus::PrometheusBuilder::new().build_recorder();
-        metrics::with_local_recorder(&recorder, || {
-            metrics::describe_counter!(
-                HTTP_REQUESTS,
-                "HTTP requests answered, by route and status."
-            );
-        });
-        Self {
-            handle: recorder.handle(),
-            recorder,
-        }
-    }
-}
-
-impl RequestCounts {
-    /// Counts one request to `route` answered with `status`.
-    pub fn count(&self, route: &str, status: u16) {
-        metrics::with_local_recorder(&self.recorder, || {
-            metrics::counter!(
-                HTTP_REQUESTS,
-                "route" => route.to_owned(),
-                "status" => status.to_string()
-            )
-            .increment(1);
-        });
-    }
-
-    /// Prometheus text of the counts.
-    pub fn render(&self) -> String {
-        self.handle.render()
     }
 }
 
@@ -168,5 +115,17 @@ impl Drop for SocketPermit {
                 }
             }
         }
+    }
+}
+
+impl FromRef<AppState> for Ops {
+    fn from_ref(state: &AppState) -> Ops {
+        state.ops.clone()
+    }
+}
+
+impl FromRef<AppState> for Door {
+    fn from_ref(state: &AppState) -> Door {
+        state.ops.door.clone()
     }
 }

@@ -180,8 +180,8 @@ fn upgrade_channel(
     let session_id = query
         .session
         .filter(|s| !s.is_empty() && s.len() <= 128)
-        .map(|s| caller.session(&state, &s))
-        .unwrap_or_else(|| caller.session(&state, &SessionId::generate().0));
+        .map(|s| caller.session(&state.ops.door, &s))
+        .unwrap_or_else(|| caller.session(&state.ops.door, &SessionId::generate().0));
     let user = caller.subject;
     let max = state.front.limits.max_sockets_per_client;
     let Some(permit) = state.clients.open(ip, max) else {
