@@ -988,6 +988,26 @@ fn errand_up_refuses_a_public_address_without_authentication() {
     assert!(stderr.contains("--insecure"));
 }
 
+#[test]
+fn errand_up_on_a_taken_port_exits_non_zero_and_says_why() {
+    let taken = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = taken.local_addr().unwrap().to_string();
+    let out = std::process::Command::new(errand_harness::errand_binary())
+        .args(["up", "--listen", &addr])
+        .env("ERRAND_LOG", "warn")
+        .output()
+        .unwrap();
+    assert_ne!(out.status.code(), Some(0));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(
+        stderr.trim(),
+        format!(
+            "errand: cannot start the supervision tree: cannot listen on {addr}: \
+             Address already in use (os error 98)"
+        )
+    );
+}
+
 #[tokio::test]
 async fn a_placed_order_is_cancelled_over_http_and_refunded_once() {
     let s = server().await;

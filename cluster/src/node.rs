@@ -134,8 +134,9 @@ fn uuid_suffix() -> String {
 
 #[derive(Debug, thiserror::Error)]
 pub enum NodeError {
+    /// What failed at the bottom of the supervisors that could not start.
     #[error("cannot start the supervision tree: {0}")]
-    Spawn(#[from] ractor::SpawnErr),
+    Spawn(String),
     #[error(transparent)]
     Store(#[from] errand_actors::store::StoreError),
     #[error(transparent)]
@@ -144,6 +145,18 @@ pub enum NodeError {
     Role(#[from] RoleError),
     #[error(transparent)]
     Mesh(#[from] MeshError),
+}
+
+/// A tree that could not start is told by what failed at its bottom (each
+/// supervisor wraps its child's failure).
+impl From<ractor::SpawnErr> for NodeError {
+    fn from(error: ractor::SpawnErr) -> Self {
+        let mut cause: &(dyn std::error::Error + 'static) = &error;
+        while let Some(source) = cause.source() {
+            cause = source;
+        }
+        NodeError::Spawn(cause.to_string())
+    }
 }
 
 impl NodeOptions {
