@@ -18,6 +18,15 @@ impl Clock {
         }
     }
 
+    /// A clock that reads `at_ms` (milliseconds since the Unix epoch) now
+    /// and advances with tokio time: a pinned "now" for runs whose words
+    /// ("tonight", "at 9") must mean the same whenever they run.
+    pub fn starting_at(at_ms: u64) -> Self {
+        Self {
+            anchor: Arc::new((at_ms, Instant::now())),
+        }
+    }
+
     /// Milliseconds since the Unix epoch.
     pub fn now_ms(&self) -> u64 {
         let (base, start) = *self.anchor;

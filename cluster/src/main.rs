@@ -98,6 +98,11 @@ enum Command {
         /// Conversations run at once.
         #[arg(long, default_value_t = 8)]
         parallel: usize,
+        /// The errand started here believes it is this time (RFC 3339, e.g.
+        /// 2026-06-16T09:00:00+01:00) and its clock runs on from there, so
+        /// "tonight" and "at 9" mean the same whenever the files run.
+        #[arg(long, conflicts_with = "url", value_parser = pinned_now)]
+        now: Option<u64>,
     },
 }
 
@@ -208,7 +213,8 @@ async fn main() -> ExitCode {
             url,
             token,
             parallel,
-        } => test(paths, url, token, parallel).await,
+            now,
+        } => test(paths, url, token, parallel, now).await,
         Command::Tree {
             url: Some(url),
             token,
@@ -350,6 +356,7 @@ async fn test(
     url: Option<String>,
     token: Option<String>,
     parallel: usize,
+    now: Option<u64>,
 ) -> anyhow::Result<ExitCode> {
     use errand_cluster::conversations::{self, Target};
     let conversations = conversations::load(&paths)?;
@@ -360,6 +367,9 @@ async fn test(
             let config = Config::from_env()?;
             let mut options = NodeOptions::from_config(&config).await?;
             options.listen = Some(SocketAddr::from(([127, 0, 0, 1], 0)));
+            if let Some(at_ms) = now {
+                options.clock = errand_actors::clock::Clock::starting_at(at_ms);
+            }
             let node = Node::start(options).await?;
             let address = node
                 .http_addr()
@@ -388,6 +398,14 @@ async fn test(
     } else {
         ExitCode::FAILURE
     })
+}
+
+/// `--now`: an RFC 3339 time, as milliseconds since the epoch.
+fn pinned_now(text: &str) -> Result<u64, String> {
+    let at: jiff::Timestamp = text
+        .parse()
+        .map_err(|e| format!("not an RFC 3339 time (e.g. 2026-06-16T09:00:00+01:00): {e}"))?;
+    u64::try_from(at.as_millisecond()).map_err(|_| "a time after 1970".to_owned())
 }
 
 async fn wait_for_signal() {

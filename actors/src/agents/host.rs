@@ -53,8 +53,6 @@ pub struct AgentHostArgs {
     pub keys: Keys,
     /// The process-group scope (one per errand deployment).
     pub scope: String,
-    /// Decides whether a cancellation comes too late.
-    pub clock: Clock,
 }
 
 impl Actor for AgentHost {
@@ -152,11 +150,11 @@ pub async fn execute_once(
                 domain: state.domain.clone(),
                 outcome: Outcome::Confirmed { result: body },
                 reply,
-                at_ms: errand_schemas::now_ms(),
+                at_ms: state.services.clock.now_ms(),
             }
         }
         Err(error) if is_transient(error.code) => return Err(error),
-        Err(error) => failed(&command, &state.domain, error),
+        Err(error) => failed(&command, &state.domain, error, &state.services.clock),
     };
     match state
         .idempotency
@@ -218,7 +216,7 @@ pub async fn cancel_once(
         )),
         Some(placed) => {
             let span = tracing::info_span!("cancel", trace_id = %placed.trace_id, session_id = %placed.session_id, domain = %state.domain);
-            let now = state.clock.now_ms();
+            let now = state.services.clock.now_ms();
             match state
                 .agent
                 .cancel(&placed, now, &state.services)
@@ -259,7 +257,7 @@ fn stored<T: serde::de::DeserializeOwned>(
     })
 }
 
-fn failed(command: &Command, domain: &str, error: ErrorBody) -> AgentResult {
+fn failed(command: &Command, domain: &str, error: ErrorBody, clock: &Clock) -> AgentResult {
     let reply = format!("Sorry, I couldn't do that: {}", error.message);
     AgentResult {
         trace_id: command.trace_id.clone(),
@@ -268,6 +266,6 @@ fn failed(command: &Command, domain: &str, error: ErrorBody) -> AgentResult {
         domain: domain.to_owned(),
         outcome: Outcome::Failed { error },
         reply,
-        at_ms: errand_schemas::now_ms(),
+        at_ms: clock.now_ms(),
     }
 }

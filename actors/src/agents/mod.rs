@@ -18,6 +18,7 @@ pub mod ride;
 pub mod role;
 pub mod wire;
 
+use crate::clock::Clock;
 use crate::slot::ActorSlot;
 use errand_schemas::{
     AgentResult, CancelResult, Command, ErrorBody, ErrorCode, LineItem, OrderResult, Outcome,
@@ -103,6 +104,9 @@ pub struct Services {
     pub location: ActorSlot<LocationMessage>,
     /// How long a call to a service may take.
     pub timeout: Duration,
+    /// The node's clock: what "now" is when an agent judges a time (a
+    /// pickup in the past, a cancellation too late).
+    pub clock: Clock,
 }
 
 impl Services {
@@ -111,7 +115,13 @@ impl Services {
             payment,
             location,
             timeout: Duration::from_secs(5),
+            clock: Clock::new(),
         }
+    }
+
+    /// The same services, judging time by `clock`.
+    pub fn with_clock(self, clock: Clock) -> Self {
+        Self { clock, ..self }
     }
 
     pub async fn resolve(&self, query: &str, user_id: &str) -> Result<Place, ErrorBody> {

@@ -244,7 +244,7 @@ impl RideAgent {
             ));
         }
         if let Some(at) = &ride.pickup_at {
-            check_pickup_at(at, errand_schemas::now_ms())
+            check_pickup_at(at, services.clock.now_ms())
                 .map_err(|e| Refusal::of("pickup_at", e))?;
         }
         let (ride_type, why) =

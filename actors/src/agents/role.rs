@@ -56,11 +56,10 @@ impl Role for AgentsRole {
             let args = AgentHostArgs {
                 agent,
                 domain: domain.to_owned(),
-                services: self.services.clone(),
+                services: self.services.clone().with_clock(ctx.clock.clone()),
                 idempotency: ctx.stores.idempotency.clone(),
                 keys: ctx.keys.clone(),
                 scope: ctx.scope.clone(),
-                clock: ctx.clock.clone(),
             };
             children.push(ChildSpec::new::<AgentHost, _>(domain, None, move || {
                 (AgentHost, args.clone())
