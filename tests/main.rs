@@ -10,6 +10,7 @@
 //! | `llm` | the LLM reasoner against a fake OpenAI-compatible endpoint: tool calls, bad arguments, retries, fallback |
 //! | `nlu` | `errand nlu` eval, predict and train on the shared real utterances |
 //! | `gateway_ws` | `errand up`'s HTTP and WebSocket surface with real clients |
+//! | `otlp` | spans exported over OTLP/HTTP to a receiver in the test: one linked trace per dialogue, embedded and across nodes on Kafka |
 //! | `voice` | speech through `/v1/ws/mic` to the local faster-whisper server; audio limits |
 //! | `examples` | the REPL examples, as a user runs them |
 
@@ -24,6 +25,7 @@ mod gateway_ws;
 mod kafka;
 mod llm;
 mod nlu;
+mod otlp;
 mod redis;
 mod supervision;
 mod voice;

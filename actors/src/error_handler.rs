@@ -49,6 +49,10 @@ impl LaneWork for ErrorHandler {
         &letter.key
     }
 
+    fn span(letter: &DeadLetter) -> tracing::Span {
+        tracing::info_span!("dead_letter", source_topic = %letter.source_topic, key = %letter.key)
+    }
+
     async fn handle(&self, envelope: Envelope<DeadLetter>) {
         let letter = envelope.payload().clone();
         if let Err(e) = self.dead_letters.put(&letter).await {

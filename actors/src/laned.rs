@@ -23,6 +23,7 @@ use std::future::Future;
 use std::sync::Arc;
 use std::time::Duration;
 use tokio::time::Instant;
+use tracing::Instrument;
 
 /// What a laned worker does with one record.
 pub trait LaneWork: Send + Sync + 'static {
@@ -30,6 +31,12 @@ pub trait LaneWork: Send + Sync + 'static {
 
     /// The lane key: records with one key are handled in order.
     fn key(payload: &Self::Payload) -> &str;
+
+    /// The span a record is handled in; the lane makes it a child of the
+    /// span that published the record (see [`crate::spans`]).
+    fn span(_payload: &Self::Payload) -> tracing::Span {
+        tracing::Span::none()
+    }
 
     /// Handles one record and settles its envelope (ack, fail or reject).
     fn handle(&self, envelope: Envelope<Self::Payload>) -> impl Future<Output = ()> + Send;
@@ -248,7 +255,9 @@ impl<W: LaneWork> Actor for Lane<W> {
         LaneMessage(envelope): Self::Msg,
         _state: &mut (),
     ) -> Result<(), ActorProcessingErr> {
-        self.0.handle(envelope).await;
+        let span = W::span(envelope.payload());
+        crate::spans::follow(&span, envelope.record().header(crate::spans::TRACEPARENT));
+        self.0.handle(envelope).instrument(span).await;
         Ok(())
     }
 }

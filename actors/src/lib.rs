@@ -32,6 +32,7 @@
 //! | [`router`] | dispatches commands to domain agents found through process groups |
 //! | [`agents`] | food, ride, mart, payment, location, the actor that hosts an agent, the caller that finds one, the agents role |
 //! | [`metrics`] | command latency histograms per domain |
+//! | [`spans`] | trace context across hops: `traceparent` on records and agent calls, one trace per command |
 //! | [`clock`] | milliseconds that follow tokio's (pausable) clock |
 
 pub mod agents;
@@ -54,6 +55,7 @@ pub mod retrier;
 pub mod role;
 pub mod router;
 pub mod slot;
+pub mod spans;
 pub mod speech;
 pub mod store;
 pub mod supervisor;

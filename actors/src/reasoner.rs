@@ -32,7 +32,6 @@ use crate::supervisor::ChildSpec;
 use errand_schemas::topics::{AGENT_CMD, AGENT_OUT_CLARIFY, TRANSCRIPT};
 use errand_schemas::{LastTurn, OpenCommand, SessionState, Utterance};
 use std::sync::Arc;
-use tracing::Instrument;
 
 /// The reasoner's work on each utterance; it runs as a
 /// [`LanedWorker`](crate::laned::LanedWorker), one session per lane.
@@ -61,18 +60,15 @@ impl LaneWork for Reasoner {
         utterance.session_id.as_str()
     }
 
+    fn span(u: &Utterance) -> tracing::Span {
+        tracing::info_span!("reason", trace_id = %u.trace_id, session_id = %u.session_id)
+    }
+
     async fn handle(&self, envelope: Envelope<Utterance>) {
-        let u = envelope.payload();
-        let span =
-            tracing::info_span!("reason", trace_id = %u.trace_id, session_id = %u.session_id);
-        async move {
-            match reason(self, envelope.payload()).await {
-                Ok(()) => envelope.ack(),
-                Err(e) => envelope.fail(e.code(), e),
-            }
+        match reason(self, envelope.payload()).await {
+            Ok(()) => envelope.ack(),
+            Err(e) => envelope.fail(e.code(), e),
         }
-        .instrument(span)
-        .await
     }
 }
 

@@ -20,7 +20,6 @@ use crate::supervisor::ChildSpec;
 use errand_schemas::topics::{AGENT_CMD, agent_out};
 use errand_schemas::{Command, ErrorBody, ErrorCode, Status, StatusUpdate};
 use std::sync::Arc;
-use tracing::Instrument;
 
 /// The router's work on each command; it runs as a
 /// [`LanedWorker`](crate::laned::LanedWorker), one session per lane.
@@ -39,10 +38,12 @@ impl LaneWork for Router {
         command.session_id.as_str()
     }
 
+    fn span(command: &Command) -> tracing::Span {
+        tracing::info_span!("route", trace_id = %command.trace_id, session_id = %command.session_id, domain = %command.domain())
+    }
+
     async fn handle(&self, envelope: Envelope<Command>) {
-        let command = envelope.payload();
-        let span = tracing::info_span!("route", trace_id = %command.trace_id, session_id = %command.session_id, domain = %command.domain());
-        self.route(envelope).instrument(span).await
+        self.route(envelope).await
     }
 }
 

@@ -26,6 +26,10 @@ impl LaneWork for StateTracker {
         result.session_id.as_str()
     }
 
+    fn span(result: &AgentResult) -> tracing::Span {
+        tracing::info_span!("track", trace_id = %result.trace_id, session_id = %result.session_id, domain = %result.domain)
+    }
+
     async fn handle(&self, envelope: Envelope<AgentResult>) {
         let step = final_step(envelope.payload());
         match self.0.record(step).await {

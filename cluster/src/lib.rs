@@ -19,6 +19,7 @@
 //! | [`membership`] | the nodes this one knows, their roles and health (`GET /v1/cluster`) |
 //! | [`conversations`] | `errand test`: files of conversations run against a gateway |
 //! | [`status`] | `errand cluster status` |
+//! | [`telemetry`] | logs on stderr and, with `ERRAND_OTLP_ENDPOINT`, spans exported over OTLP/HTTP |
 //! | [`trace`] | `errand trace`: a command's lifecycle, from the configured store |
 
 pub mod config;
@@ -33,6 +34,7 @@ pub mod roles;
 pub mod seeds;
 pub mod settings;
 pub mod status;
+pub mod telemetry;
 pub mod trace;
 
 pub use node::{Node, NodeError, NodeOptions, Stopped};

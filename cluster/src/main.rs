@@ -7,6 +7,7 @@ use errand_actors::store::redis::RedisStore;
 use errand_cluster::Role;
 use errand_cluster::config::Config;
 use errand_cluster::settings::{self, Flags};
+use errand_cluster::telemetry::Telemetry;
 use errand_cluster::{Node, NodeOptions, nlu_cli};
 use errand_schemas::TraceId;
 use std::net::SocketAddr;
@@ -175,14 +176,14 @@ async fn main() -> ExitCode {
         Command::Test { .. } => "warn",
         _ => "info",
     };
-    tracing_subscriber::fmt()
-        .with_writer(std::io::stderr)
-        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_env("ERRAND_LOG")
-                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(default_log)),
-        )
-        .init();
+    let otlp = settings::process_env("ERRAND_OTLP_ENDPOINT");
+    let telemetry = match Telemetry::install(default_log, otlp.as_deref()) {
+        Ok(telemetry) => telemetry,
+        Err(e) => {
+            eprintln!("errand: {e}");
+            return ExitCode::from(2);
+        }
+    };
     let result = match cli.command {
         Command::Up { flags, insecure } => match Config::load(&flags, settings::process_env) {
             Ok(config) => run(config, insecure, true).await,
@@ -231,6 +232,7 @@ async fn main() -> ExitCode {
             Ok(ExitCode::SUCCESS)
         }
     };
+    telemetry.shutdown().await;
     match result {
         Ok(code) => code,
         Err(e) => {

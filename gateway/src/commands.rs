@@ -91,14 +91,10 @@ async fn place(
     // Waiting from before the command can end, so its end is never missed.
     let waiter = state.waiters.wait_for(&trace_id);
     let store = &state.front.recorder.store;
-    if let Some(ended) = store
-        .get(&trace_id)
-        .await
-        .map_err(|_| unavailable())?
-        .filter(|c| c.status.is_final())
-    {
+    let known = store.get(&trace_id).await.map_err(|_| unavailable())?;
+    if let Some(ended) = known.as_ref().filter(|c| c.status.is_final()) {
         // A retry of a command that ended: it answers as it ended.
-        return answer(ended.status, ended.result, ended.error);
+        return answer(ended.status, ended.result.clone(), ended.error.clone());
     }
     let now = state.front.recorder.clock.now_ms();
     let deadline = state.front.command_deadline;
@@ -111,7 +107,7 @@ async fn place(
         turn: 0,
         deadline_ms: Some(now + deadline.as_millis() as u64),
     };
-    state.front.dispatch(&command).await?;
+    state.front.dispatch(&command, known.is_none()).await?;
     let ended = waiter
         .finished(deadline + DEADLINE_GRACE)
         .await

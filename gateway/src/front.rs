@@ -7,6 +7,7 @@
 use crate::hub::SessionHub;
 use errand_actors::bus::{Bus, OutRecord};
 use errand_actors::recorder::Recorder;
+use errand_actors::spans;
 use errand_actors::store::SessionStore;
 use errand_schemas::topics::{AGENT_CMD, TRANSCRIPT};
 use errand_schemas::{
@@ -15,6 +16,7 @@ use errand_schemas::{
 };
 use std::sync::Arc;
 use std::time::Duration;
+use tracing::Instrument;
 
 /// Input limits.
 #[derive(Clone, Debug)]
@@ -270,10 +272,15 @@ impl Front {
             .await
             .map_err(|e| unavailable(ErrorCode::StateUnavailable, &e))?
             .and_then(|s| s.open.map(|o| o.trace_id));
-        let trace_id = match open {
-            Some(open) => open,
-            None => {
-                let trace_id = TraceId::generate();
+        // The one place a conversation's trace ids are minted.
+        let (trace_id, first) = match open {
+            Some(open) => (open, false),
+            None => (TraceId::generate(), true),
+        };
+        let span = tracing::info_span!(parent: None, "utterance", trace_id = %trace_id, session_id = %session_id);
+        spans::start_command(&span, &trace_id, first);
+        async {
+            if first {
                 let now = self.recorder.clock.now_ms();
                 let received = StatusUpdate {
                     deadline_ms: Some(now + self.command_deadline.as_millis() as u64),
@@ -290,42 +297,50 @@ impl Front {
                     .record(received)
                     .await
                     .map_err(|e| unavailable(e.code(), &e))?;
-                trace_id
             }
-        };
-        let utterance = Utterance {
-            utterance_id: TraceId::generate().0,
-            trace_id: trace_id.clone(),
-            session_id: session_id.clone(),
-            user_id: user_id.to_owned(),
-            text: text.to_owned(),
-            source,
-            received_at_ms: self.recorder.clock.now_ms(),
-            act: None,
-        };
-        self.bus
-            .publish(OutRecord::json(TRANSCRIPT, session_id.as_str(), &utterance))
-            .await
-            .map_err(|e| unavailable(ErrorCode::BusUnavailable, &e))?;
-        tracing::info!(trace_id = %trace_id, session_id = %session_id, "utterance accepted");
-        Ok(trace_id)
+            let utterance = Utterance {
+                utterance_id: TraceId::generate().0,
+                trace_id: trace_id.clone(),
+                session_id: session_id.clone(),
+                user_id: user_id.to_owned(),
+                text: text.to_owned(),
+                source,
+                received_at_ms: self.recorder.clock.now_ms(),
+                act: None,
+            };
+            self.bus
+                .publish(OutRecord::json(TRANSCRIPT, session_id.as_str(), &utterance))
+                .await
+                .map_err(|e| unavailable(ErrorCode::BusUnavailable, &e))?;
+            tracing::info!(trace_id = %trace_id, session_id = %session_id, "utterance accepted");
+            Ok(trace_id.clone())
+        }
+        .instrument(span)
+        .await
     }
 }
 
 impl Front {
     /// Hands a command made outside the conversation (a REST adapter's) to
-    /// the router on `agent.cmd`, as the reasoner hands its own.
-    pub async fn dispatch(&self, command: &Command) -> Result<(), ErrorBody> {
-        self.bus
-            .publish(OutRecord::json(
-                AGENT_CMD,
-                command.session_id.as_str(),
-                command,
-            ))
-            .await
-            .map_err(|e| unavailable(ErrorCode::BusUnavailable, &e))?;
-        tracing::info!(trace_id = %command.trace_id, domain = command.domain(), "command handed to the router");
-        Ok(())
+    /// the router on `agent.cmd`, as the reasoner hands its own; `first`
+    /// when errand has not seen the command before (not a retry).
+    pub async fn dispatch(&self, command: &Command, first: bool) -> Result<(), ErrorBody> {
+        let span = tracing::info_span!(parent: None, "rest_command", trace_id = %command.trace_id, domain = command.domain());
+        spans::start_command(&span, &command.trace_id, first);
+        async {
+            self.bus
+                .publish(OutRecord::json(
+                    AGENT_CMD,
+                    command.session_id.as_str(),
+                    command,
+                ))
+                .await
+                .map_err(|e| unavailable(ErrorCode::BusUnavailable, &e))?;
+            tracing::info!(trace_id = %command.trace_id, domain = command.domain(), "command handed to the router");
+            Ok(())
+        }
+        .instrument(span)
+        .await
     }
 
     /// A button pressed on the person's screen (Confirm or Cancel) for
@@ -385,8 +400,11 @@ impl Front {
             received_at_ms: self.recorder.clock.now_ms(),
             act: Some(act),
         };
+        let span = tracing::info_span!(parent: None, "press", trace_id = %trace_id, session_id = %session_id);
+        spans::start_command(&span, trace_id, false);
         self.bus
             .publish(OutRecord::json(TRANSCRIPT, session_id.as_str(), &utterance))
+            .instrument(span)
             .await
             .map_err(|e| unavailable(ErrorCode::BusUnavailable, &e))?;
         tracing::info!(trace_id = %trace_id, session_id = %session_id, act = ?act, "button pressed");

@@ -205,52 +205,23 @@ impl TestCluster {
     /// Says `text` on `session` through the gateway's HTTP API: the trace
     /// id, or `None` when it was not acknowledged.
     pub async fn say(&self, session: &str, text: &str) -> Option<String> {
-        let body = serde_json::json!({ "text": text }).to_string();
-        let path = format!("/v1/sessions/{session}/utterances");
-        let response = http::request(self.gateway(), "POST", &path, &[], &body)
-            .await
-            .filter(|r| r.status == 202)?;
-        response.json()["trace_id"].as_str().map(str::to_owned)
+        http::say(self.gateway(), session, text).await
     }
 
-    /// Polls `GET /v1/commands/{trace}` until its status is one of `wanted`:
-    /// the state then, or the last one seen after `timeout`.
+    /// Polls the gateway's `GET /v1/commands/{trace}` (see
+    /// [`http::await_command`]).
     pub async fn await_command(
         &self,
         trace: &str,
         wanted: &[&str],
         timeout: Duration,
     ) -> Result<Value, Value> {
-        let deadline = Instant::now() + timeout;
-        let path = format!("/v1/commands/{trace}");
-        loop {
-            let state = http::request(self.gateway(), "GET", &path, &[], "")
-                .await
-                .map(|r| r.json())
-                .unwrap_or(Value::Null);
-            if wanted.contains(&state["status"].as_str().unwrap_or_default()) {
-                return Ok(state);
-            }
-            if Instant::now() > deadline {
-                return Err(state);
-            }
-            tokio::time::sleep(Duration::from_millis(200)).await;
-        }
+        http::await_command(self.gateway(), trace, wanted, timeout).await
     }
 
     /// Waits for the gateway's `/readyz`.
     pub async fn await_ready(&self, timeout: Duration) -> bool {
-        let deadline = Instant::now() + timeout;
-        while Instant::now() < deadline {
-            if http::request(self.gateway(), "GET", "/readyz", &[], "")
-                .await
-                .is_some_and(|r| r.status == 200)
-            {
-                return true;
-            }
-            tokio::time::sleep(Duration::from_millis(200)).await;
-        }
-        false
+        http::await_ready(self.gateway(), timeout).await
     }
 
     /// The last lines of every node's log, for a failing test's message.

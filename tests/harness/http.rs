@@ -102,3 +102,55 @@ pub async fn post(addr: SocketAddr, path: &str, headers: &[(&str, &str)], body: 
         .await
         .expect("an HTTP response")
 }
+
+/// Says `text` on `session` through the gateway at `addr` (its HTTP API):
+/// the trace id, or `None` when it was not acknowledged.
+pub async fn say(addr: SocketAddr, session: &str, text: &str) -> Option<String> {
+    let body = serde_json::json!({ "text": text }).to_string();
+    let path = format!("/v1/sessions/{session}/utterances");
+    let response = request(addr, "POST", &path, &[], &body)
+        .await
+        .filter(|r| r.status == 202)?;
+    response.json()["trace_id"].as_str().map(str::to_owned)
+}
+
+/// Polls `GET /v1/commands/{trace}` at `addr` until its status is one of
+/// `wanted`: the state then, or the last one seen after `timeout`.
+pub async fn await_command(
+    addr: SocketAddr,
+    trace: &str,
+    wanted: &[&str],
+    timeout: std::time::Duration,
+) -> Result<serde_json::Value, serde_json::Value> {
+    let deadline = std::time::Instant::now() + timeout;
+    let path = format!("/v1/commands/{trace}");
+    loop {
+        let state = request(addr, "GET", &path, &[], "")
+            .await
+            .map(|r| r.json())
+            .unwrap_or(serde_json::Value::Null);
+        if wanted.contains(&state["status"].as_str().unwrap_or_default()) {
+            return Ok(state);
+        }
+        if std::time::Instant::now() > deadline {
+            return Err(state);
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+}
+
+/// Waits until `GET /readyz` at `addr` answers 200; whether it did within
+/// `timeout`.
+pub async fn await_ready(addr: SocketAddr, timeout: std::time::Duration) -> bool {
+    let deadline = std::time::Instant::now() + timeout;
+    while std::time::Instant::now() < deadline {
+        if request(addr, "GET", "/readyz", &[], "")
+            .await
+            .is_some_and(|r| r.status == 200)
+        {
+            return true;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    false
+}

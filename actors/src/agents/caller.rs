@@ -130,11 +130,20 @@ impl AgentCaller {
             };
             let agent: ActorRef<AgentMessage> = agent.into();
             match agent.call(&request, Some(left)).await {
-                Ok(CallResult::Success(Wire(Ok(Ok(answer))))) => return Ok(answer),
-                Ok(CallResult::Success(Wire(Ok(Err(transient))))) => {
+                Ok(CallResult::Success(Wire {
+                    value: Ok(Ok(answer)),
+                    ..
+                })) => return Ok(answer),
+                Ok(CallResult::Success(Wire {
+                    value: Ok(Err(transient)),
+                    ..
+                })) => {
                     return Err((transient.code, transient.message));
                 }
-                Ok(CallResult::Success(Wire(Err(unreadable)))) => {
+                Ok(CallResult::Success(Wire {
+                    value: Err(unreadable),
+                    ..
+                })) => {
                     return Err((
                         ErrorCode::ProcessingFailed,
                         format!("the {domain} agent's answer: {unreadable}"),

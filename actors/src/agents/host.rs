@@ -81,24 +81,28 @@ impl Actor for AgentHost {
     ) -> Result<(), ActorProcessingErr> {
         // A peer speaking another version: tell the caller.
         let unreadable = |e: String| ErrorBody::new(ErrorCode::ProcessingFailed, e);
+        let domain = state.domain.as_str();
         match message {
-            AgentMessage::Execute(Wire(command), reply) => {
-                let result = match command {
-                    Ok(command) => execute_once(state, command).await,
+            AgentMessage::Execute(wire, reply) => {
+                let span = hop(domain, &wire);
+                let result = match wire.value {
+                    Ok(command) => execute_once(state, command).instrument(span).await,
                     Err(e) => Err(unreadable(e)),
                 };
                 let _ = reply.send(Wire::new(result));
             }
-            AgentMessage::Quote(Wire(command), reply) => {
-                let result = match command {
-                    Ok(command) => quote(state, &command).await,
+            AgentMessage::Quote(wire, reply) => {
+                let span = hop(domain, &wire);
+                let result = match wire.value {
+                    Ok(command) => quote(state, &command).instrument(span).await,
                     Err(e) => Err(unreadable(e)),
                 };
                 let _ = reply.send(Wire::new(result));
             }
-            AgentMessage::Cancel(Wire(request), reply) => {
-                let result = match request {
-                    Ok(request) => cancel_once(state, &request).await,
+            AgentMessage::Cancel(wire, reply) => {
+                let span = hop(domain, &wire);
+                let result = match wire.value {
+                    Ok(request) => cancel_once(state, &request).instrument(span).await,
                     Err(e) => Err(unreadable(e)),
                 };
                 let _ = reply.send(Wire::new(result));
@@ -106,6 +110,14 @@ impl Actor for AgentHost {
         }
         Ok(())
     }
+}
+
+/// The span a call is handled in (`agent`, around the operation's own
+/// span): a child of the caller's span.
+fn hop<T>(domain: &str, wire: &Wire<T>) -> tracing::Span {
+    let span = tracing::info_span!("agent", domain);
+    crate::spans::follow(&span, wire.traceparent.as_deref());
+    span
 }
 
 /// Whether a failure is transient (worth retrying) rather than an answer.

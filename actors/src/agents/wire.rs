@@ -1,7 +1,8 @@
 //! What crosses the cluster when a router or a reasoner calls an agent on
-//! another node: the request and the agent's answer, in bincode. A message
-//! that does not decode becomes an error the agent or the caller reports,
-//! never a panic (ractor would allow one here).
+//! another node: the request and the agent's answer, in bincode, with the
+//! sender's trace context (see [`crate::spans`]). A message that does not
+//! decode becomes an error the agent or the caller reports, never a panic
+//! (ractor would allow one here).
 
 use errand_schemas::codec::{from_bincode, to_bincode};
 use errand_schemas::{AgentResult, CancelResult, Command, ErrorBody, Refusal, Summary, TraceId};
@@ -10,11 +11,28 @@ use ractor::BytesConvertable;
 /// A value on its way between nodes; `Err` when it could not be read (a
 /// peer speaking another version).
 #[derive(Clone, Debug)]
-pub struct Wire<T>(pub Result<T, String>);
+pub struct Wire<T> {
+    pub value: Result<T, String>,
+    /// The sending span's W3C `traceparent`, when it has one: the span
+    /// that handles the value is its child.
+    pub traceparent: Option<String>,
+}
 
 impl<T> Wire<T> {
+    /// `value`, sent from the current span.
     pub fn new(value: T) -> Self {
-        Self(Ok(value))
+        Self {
+            value: Ok(value),
+            traceparent: crate::spans::current(),
+        }
+    }
+
+    /// A value that could not be sent or read, and why.
+    pub fn broken(why: impl Into<String>) -> Self {
+        Self {
+            value: Err(why.into()),
+            traceparent: None,
+        }
     }
 }
 
@@ -45,11 +63,12 @@ impl<T: bincode::Encode + bincode::Decode<()>> BytesConvertable for Wire<T> {
     /// be encoded crosses as the error that says why, so the far side
     /// reports it (with a code) instead of reading nothing.
     fn into_bytes(self) -> Vec<u8> {
-        match to_bincode(&self.0) {
+        match to_bincode(&(self.value, self.traceparent)) {
             Ok(bytes) => bytes,
             Err(e) => {
                 tracing::error!(error = %e, "a cluster message could not be encoded; the far side is told");
-                let told: Result<(), String> = Err(format!("the sender could not encode it: {e}"));
+                let told: (Result<(), String>, Option<String>) =
+                    (Err(format!("the sender could not encode it: {e}")), None);
                 // A Result of a String always encodes.
                 to_bincode(&told).unwrap_or_default()
             }
@@ -57,9 +76,9 @@ impl<T: bincode::Encode + bincode::Decode<()>> BytesConvertable for Wire<T> {
     }
 
     fn from_bytes(bytes: Vec<u8>) -> Self {
-        match from_bincode::<Result<T, String>>(&bytes) {
-            Ok(sent) => Self(sent),
-            Err(e) => Self(Err(format!("an unreadable message: {e}"))),
+        match from_bincode::<(Result<T, String>, Option<String>)>(&bytes) {
+            Ok((value, traceparent)) => Self { value, traceparent },
+            Err(e) => Self::broken(format!("an unreadable message: {e}")),
         }
     }
 }
@@ -70,17 +89,17 @@ mod tests {
 
     #[test]
     fn garbage_is_an_error_not_a_panic() {
-        assert!(WireCommand::from_bytes(vec![1, 2, 3]).0.is_err());
-        assert!(WireCommand::from_bytes(Vec::new()).0.is_err());
-        assert!(AgentReply::from_bytes(vec![9; 7]).0.is_err());
-        assert!(QuoteReply::from_bytes(vec![9; 7]).0.is_err());
+        assert!(WireCommand::from_bytes(vec![1, 2, 3]).value.is_err());
+        assert!(WireCommand::from_bytes(Vec::new()).value.is_err());
+        assert!(AgentReply::from_bytes(vec![9; 7]).value.is_err());
+        assert!(QuoteReply::from_bytes(vec![9; 7]).value.is_err());
     }
 
     #[test]
     fn an_error_crosses_as_itself() {
-        let broken: WireCommand = Wire(Err("the sender could not encode it: x".into()));
+        let broken: WireCommand = Wire::broken("the sender could not encode it: x");
         let back = WireCommand::from_bytes(broken.into_bytes());
-        assert_eq!(back.0.unwrap_err(), "the sender could not encode it: x");
+        assert_eq!(back.value.unwrap_err(), "the sender could not encode it: x");
     }
 
     #[test]
@@ -94,6 +113,16 @@ mod tests {
         );
         let reply: QuoteReply = Wire::new(Ok(Err(refusal.clone())));
         let back = QuoteReply::from_bytes(reply.into_bytes());
-        assert_eq!(back.0, Ok(Ok(Err(refusal))));
+        assert_eq!(back.value, Ok(Ok(Err(refusal))));
+    }
+
+    #[test]
+    fn the_senders_trace_context_crosses() {
+        let sent = WireCommand {
+            value: Err("x".into()),
+            traceparent: Some("00-01a20cf0161b776f886aaa11e4f56c4d-00f067aa0ba902b7-01".into()),
+        };
+        let back = WireCommand::from_bytes(sent.clone().into_bytes());
+        assert_eq!(back.traceparent, sent.traceparent);
     }
 }

@@ -2,8 +2,9 @@
 //! through `rdkafka` with the librdkafka it bundles.
 //!
 //! Egress: an idempotent producer (`acks=all`) whose records carry the
-//! headers `traceparent` (W3C trace context, derived from the errand trace
-//! id), `content-type` and `errand-schema-version`.
+//! headers `traceparent` (W3C trace context: the publishing span's, see
+//! [`crate::spans`], or else the command's root), `content-type` and
+//! `errand-schema-version`.
 //!
 //! Ingress: one consumer per subscription, in the caller's consumer group
 //! (prefixed like the topics), with automatic commits off. A record's offset is committed only once it
@@ -134,19 +135,6 @@ fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
     m.lock().unwrap_or_else(|e| e.into_inner())
 }
 
-/// A W3C `traceparent` for an errand trace id (a UUID: 32 hex digits).
-pub fn traceparent(trace_id: &str) -> Option<String> {
-    let hex: String = trace_id.chars().filter(|c| *c != '-').collect();
-    if hex.len() != 32
-        || !hex.chars().all(|c| c.is_ascii_hexdigit())
-        || hex.chars().all(|c| c == '0')
-    {
-        return None;
-    }
-    let span = &errand_schemas::TraceId::generate().0.replace('-', "")[16..32];
-    Some(format!("00-{}-{span}-01", hex.to_ascii_lowercase()))
-}
-
 fn trace_of(value: &[u8]) -> Option<String> {
     let json: serde_json::Value = serde_json::from_slice(value).ok()?;
     let data = json.get("data").unwrap_or(&json);
@@ -157,9 +145,9 @@ fn trace_of(value: &[u8]) -> Option<String> {
 impl Bus for KafkaBus {
     async fn publish(&self, mut record: OutRecord) -> Result<(), BusError> {
         if record.header(headers::TRACEPARENT).is_none()
-            && let Some(parent) = trace_of(&record.value).and_then(|t| traceparent(&t))
+            && let Some(trace) = trace_of(&record.value)
         {
-            record.set_header(headers::TRACEPARENT, parent);
+            record.set_header(headers::TRACEPARENT, crate::spans::of_command(&trace));
         }
         let mut kafka_headers = OwnedHeaders::new_with_capacity(record.headers.len());
         for (key, value) in &record.headers {
@@ -682,17 +670,6 @@ impl Drop for KafkaSubscription {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn traceparent_from_a_trace_id() {
-        let parent = traceparent("01a20cf0-161b-776f-886a-aa11e4f56c4d").unwrap();
-        let parts: Vec<&str> = parent.split('-').collect();
-        assert_eq!(parts[0], "00");
-        assert_eq!(parts[1], "01a20cf0161b776f886aaa11e4f56c4d");
-        assert_eq!(parts[2].len(), 16);
-        assert_eq!(parts[3], "01");
-        assert!(traceparent("not-a-uuid").is_none());
-    }
 
     #[test]
     fn commits_stop_at_the_oldest_record_in_flight() {

@@ -92,19 +92,22 @@ pub struct OutRecord {
 
 impl OutRecord {
     /// A topic value in errand's versioned JSON envelope, with the content
-    /// type and schema version headers.
+    /// type and schema version headers, and the current span's trace
+    /// context (`traceparent`, see [`crate::spans`]) when it has one.
     pub fn json<T: Serialize>(topic: impl Into<String>, key: impl Into<String>, value: &T) -> Self {
+        let mut headers = vec![
+            (headers::CONTENT_TYPE.to_owned(), CONTENT_TYPE.to_owned()),
+            (
+                headers::SCHEMA_VERSION.to_owned(),
+                SCHEMA_VERSION.to_string(),
+            ),
+        ];
+        crate::spans::inject(&mut headers);
         Self {
             topic: topic.into(),
             key: key.into(),
             value: codec::encode_record(value),
-            headers: vec![
-                (headers::CONTENT_TYPE.to_owned(), CONTENT_TYPE.to_owned()),
-                (
-                    headers::SCHEMA_VERSION.to_owned(),
-                    SCHEMA_VERSION.to_string(),
-                ),
-            ],
+            headers,
         }
     }
 

@@ -49,6 +49,12 @@ pub struct Settings {
     // errand reads it from the environment as it starts, before the others.
     #[arg(long, env = "ERRAND_LOG", default_value = "info", hide = true)]
     pub log: String,
+    /// OTLP/HTTP endpoint spans are exported to (e.g. http://localhost:4318,
+    /// or a full URL ending /v1/traces): one trace per command, across topics
+    /// and nodes [default: (none): no export]
+    // Read from the environment as errand starts, with ERRAND_LOG.
+    #[arg(long, env = "ERRAND_OTLP_ENDPOINT", hide = true)]
+    pub otlp_endpoint: Option<String>,
     #[command(flatten)]
     pub gateway: Gateway,
     #[command(flatten)]
