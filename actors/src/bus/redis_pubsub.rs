@@ -14,6 +14,7 @@
 //! the other nodes, each of which skips its own.
 
 use super::{AckToken, Bus, BusError, Delivery, OutRecord, Record, Subscription};
+use crate::store::redis::managed;
 use async_trait::async_trait;
 use errand_schemas::keys::Keys;
 use futures_util::StreamExt;
@@ -41,7 +42,7 @@ impl RedisFanout {
         let unavailable =
             |e: redis::RedisError| BusError::Unavailable(format!("Redis pub/sub: {e}"));
         let client = redis::Client::open(url).map_err(unavailable)?;
-        let conn = tokio::time::timeout(timeout * 3, ConnectionManager::new(client.clone()))
+        let conn = tokio::time::timeout(timeout * 3, managed(client.clone(), timeout))
             .await
             .map_err(|_| BusError::Unavailable("Redis pub/sub did not answer".into()))?
             .map_err(unavailable)?;

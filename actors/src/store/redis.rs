@@ -199,6 +199,24 @@ pub struct RedisStore {
     round_trips: Arc<AtomicU64>,
 }
 
+/// A connection to one Redis server that reconnects by itself, each call
+/// and each reconnection bounded by `timeout`: what the store and the
+/// fan-out talk to Redis through, so both recover when Redis comes back.
+pub async fn managed(
+    client: redis::Client,
+    timeout: std::time::Duration,
+) -> redis::RedisResult<ConnectionManager> {
+    ConnectionManager::new_with_config(
+        client,
+        ConnectionManagerConfig::new()
+            .set_connection_timeout(timeout)
+            .set_response_timeout(timeout)
+            .set_number_of_retries(2)
+            .set_max_delay(1_000),
+    )
+    .await
+}
+
 impl RedisStore {
     /// Connects (one attempt, within the timeout); afterwards the connection
     /// reconnects by itself.
@@ -228,16 +246,7 @@ impl RedisStore {
             } else {
                 let client = redis::Client::open(urls.first().copied().unwrap_or_default())
                     .map_err(unavailable)?;
-                let manager = ConnectionManager::new_with_config(
-                    client,
-                    ConnectionManagerConfig::new()
-                        .set_connection_timeout(config.timeout)
-                        .set_response_timeout(config.timeout)
-                        .set_number_of_retries(2)
-                        .set_max_delay(1_000),
-                )
-                .await
-                .map_err(unavailable)?;
+                let manager = managed(client, config.timeout).await.map_err(unavailable)?;
                 Ok(Conn::Single(manager))
             }
         };
