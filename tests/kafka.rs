@@ -649,3 +649,53 @@ async fn the_cab_dialogue_on_a_mock_cluster() {
     assert!(done["result"]["booking_id"].is_string());
     stack.shutdown().await;
 }
+
+/// The broker killed and started again (empty: this nisshi keeps topics in
+/// memory) while errand runs: errand says it is not ready, then, without a
+/// restart, recreates its topics and producer, rejoins its groups, says it
+/// is ready and takes orders again.
+#[tokio::test]
+async fn a_broker_restart_is_survived_without_restarting_errand() {
+    use errand_harness::http::{await_ready, get};
+    let mut broker = errand_harness::kafka::Nisshi::start();
+    let stack =
+        TestStack::start_with_kafka(&broker.brokers(), &unique_topic_prefix(), |_| {}).await;
+    let addr = stack.http_addr();
+    let mut person = stack.client("s-before");
+    let trace = person.say("order me a burger").await.unwrap();
+    person.expect_type("clarify", secs(10)).await;
+
+    broker.stop();
+    let deadline = std::time::Instant::now() + secs(15);
+    while get(addr, "/readyz").await.status != 503 {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "/readyz said ready with the broker down"
+        );
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    broker.start_again();
+    assert!(
+        await_ready(addr, secs(60)).await,
+        "/readyz never said ready again: {}",
+        get(addr, "/readyz").await.body
+    );
+
+    // The open dialogue goes on, and a new one is ordered.
+    let same = person.say("221B Baker Street").await.unwrap();
+    assert_eq!(same, trace);
+    person.approve(trace.as_str()).await;
+    person
+        .expect_status(trace.as_str(), "confirmed", secs(30))
+        .await;
+    let mut after = stack.client("s-after");
+    let new = after
+        .say("order me 2 cheeseburgers to 221B Baker Street")
+        .await
+        .unwrap();
+    after.approve(new.as_str()).await;
+    after
+        .expect_status(new.as_str(), "confirmed", secs(30))
+        .await;
+    stack.shutdown().await;
+}

@@ -48,7 +48,18 @@ pub struct Nisshi {
 
 impl Nisshi {
     pub fn start() -> Self {
-        let port = free_port();
+        let mut broker = Self {
+            port: free_port(),
+            child: None,
+        };
+        broker.start_again();
+        broker
+    }
+
+    /// Starts the broker (again) on the same port; it keeps topics in
+    /// memory, so a restarted broker has none.
+    pub fn start_again(&mut self) {
+        let port = self.port;
         let script = format!(
             "nisshi broker --listener-url tcp://127.0.0.1:{port} --advertised-listener-url tcp://127.0.0.1:{port} \
              --storage-engine memory://nisshi/ & broker=$!; \
@@ -69,19 +80,11 @@ impl Nisshi {
             );
             std::thread::sleep(Duration::from_millis(20));
         }
-        Self {
-            port,
-            child: Some(child),
-        }
+        self.child = Some(child);
     }
 
-    pub fn brokers(&self) -> String {
-        format!("127.0.0.1:{}", self.port)
-    }
-}
-
-impl Drop for Nisshi {
-    fn drop(&mut self) {
+    /// Kills the broker (`kill -9`).
+    pub fn stop(&mut self) {
         if let Some(mut child) = self.child.take() {
             let _ = Command::new("pkill")
                 .args([
@@ -93,5 +96,21 @@ impl Drop for Nisshi {
             let _ = child.kill();
             let _ = child.wait();
         }
+        let deadline = Instant::now() + Duration::from_secs(5);
+        while std::net::TcpStream::connect(("127.0.0.1", self.port)).is_ok()
+            && Instant::now() < deadline
+        {
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+
+    pub fn brokers(&self) -> String {
+        format!("127.0.0.1:{}", self.port)
+    }
+}
+
+impl Drop for Nisshi {
+    fn drop(&mut self) {
+        self.stop();
     }
 }

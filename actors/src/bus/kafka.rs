@@ -29,7 +29,7 @@ use rdkafka::message::{Header, Headers, Message, OwnedHeaders};
 use rdkafka::producer::{FutureProducer, FutureRecord, Producer};
 use rdkafka::{ClientContext, Offset, TopicPartitionList};
 use std::collections::{BTreeMap, BTreeSet, HashMap};
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
 use tokio::sync::mpsc;
@@ -101,7 +101,20 @@ pub type Lags = Arc<Mutex<BTreeMap<(String, String), i64>>>;
 
 pub struct KafkaBus {
     config: KafkaConfig,
-    producer: FutureProducer,
+    /// The producer and its generation: replaced when it fails (see
+    /// [`KafkaBus::recover`]).
+    producer: Mutex<(u64, FutureProducer)>,
+    /// The topics [`Bus::prepare`] was asked for: made again if the broker
+    /// loses them.
+    prepared: Mutex<BTreeSet<String>>,
+    /// One recovery at a time.
+    recovering: tokio::sync::Mutex<()>,
+    /// The producer was replaced since the broker last worked.
+    renewed: AtomicBool,
+    /// Counts the broker's losses errand recovered from; a subscription
+    /// started before the latest ends, so its ingress starts it again
+    /// (new consumer, new group membership) under supervision.
+    epoch: Arc<AtomicU64>,
     /// Per subscription: has it received its partitions (or learnt it has none)?
     rebalanced: Arc<Mutex<Vec<Arc<AtomicBool>>>>,
     lags: Lags,
@@ -110,25 +123,194 @@ pub struct KafkaBus {
 impl KafkaBus {
     /// Creates the producer (nothing is sent until the first record).
     pub fn connect(config: KafkaConfig) -> Result<Self, BusError> {
-        let producer: FutureProducer = config
-            .base()
-            .set("enable.idempotence", "true")
-            .set("acks", "all")
-            .set("linger.ms", config.linger_ms.to_string())
-            .set("message.timeout.ms", "10000")
-            .create()
-            .map_err(unavailable)?;
         Ok(Self {
+            producer: Mutex::new((0, new_producer(&config)?)),
             config,
-            producer,
+            prepared: Mutex::default(),
+            recovering: tokio::sync::Mutex::new(()),
+            renewed: AtomicBool::new(false),
+            epoch: Arc::default(),
             rebalanced: Arc::default(),
             lags: Arc::default(),
         })
     }
 
+    fn producer(&self) -> FutureProducer {
+        lock(&self.producer).1.clone()
+    }
+
+    /// Puts the bus right after the broker failed: the producer is replaced
+    /// when it failed fatally (an idempotent producer the broker no longer
+    /// knows, after the broker restarted) or when generation `failed` could
+    /// not send (and nobody replaced it since), and prepared topics the
+    /// broker lost are created again. Whether the bus is usable now.
+    async fn recover(&self, failed: Option<u64>) -> bool {
+        let _one = self.recovering.lock().await;
+        let (generation, producer) = lock(&self.producer).clone();
+        // Topics gone: the broker restarted without them, and does not know
+        // the idempotent producer either.
+        let lost = self.missing_topics().await.is_some_and(|m| !m.is_empty());
+        let why = match producer.client().fatal_error() {
+            Some((code, reason)) => Some(format!("it failed fatally ({code:?}: {reason})")),
+            None if failed == Some(generation) => Some("it could not send".to_owned()),
+            None if lost => Some("the broker lost the topics".to_owned()),
+            None => None,
+        };
+        if let Some(why) = why {
+            tracing::warn!(reason = %why, "creating a new Kafka producer");
+            match new_producer(&self.config) {
+                Ok(fresh) => {
+                    *lock(&self.producer) = (generation + 1, fresh);
+                    self.renewed.store(true, Ordering::Relaxed);
+                }
+                Err(e) => {
+                    tracing::warn!(error = %e, "cannot create a Kafka producer yet");
+                    return false;
+                }
+            }
+        }
+        let topics: Vec<String> = lock(&self.prepared).iter().cloned().collect();
+        match self.create_missing(&topics).await {
+            Ok(()) => {
+                if self.renewed.swap(false, Ordering::Relaxed) {
+                    let epoch = self.epoch.fetch_add(1, Ordering::Relaxed) + 1;
+                    tracing::warn!(epoch, "the broker is back; subscriptions start again");
+                }
+                true
+            }
+            Err(e) => {
+                tracing::warn!(error = %e, "the broker is not usable yet");
+                false
+            }
+        }
+    }
+
+    /// Prepared topics the broker does not show; `None` when it cannot be
+    /// asked.
+    async fn missing_topics(&self) -> Option<Vec<String>> {
+        let names: Vec<String> = lock(&self.prepared)
+            .iter()
+            .map(|t| self.config.topic(t))
+            .collect();
+        let producer = self.producer();
+        tokio::task::spawn_blocking(move || {
+            let metadata = producer
+                .client()
+                .fetch_metadata(None, Duration::from_secs(1))
+                .ok()?;
+            let seen: std::collections::HashSet<&str> = (metadata.topics().iter())
+                .filter(|t| t.error().is_none() && !t.partitions().is_empty())
+                .map(|t| t.name())
+                .collect();
+            Some(
+                names
+                    .iter()
+                    .filter(|n| !seen.contains(n.as_str()))
+                    .cloned()
+                    .collect(),
+            )
+        })
+        .await
+        .ok()
+        .flatten()
+    }
+
+    /// Creates the `topics` the broker does not have, and waits until its
+    /// metadata shows them.
+    async fn create_missing(&self, topics: &[String]) -> Result<(), BusError> {
+        let admin: AdminClient<DefaultClientContext> =
+            self.config.base().create().map_err(unavailable)?;
+        let names: Vec<String> = topics.iter().map(|t| self.config.topic(t)).collect();
+        // Only the missing ones (listing all topics never auto-creates one).
+        let producer = self.producer();
+        let existing: std::collections::HashSet<String> = tokio::task::spawn_blocking(move || {
+            producer
+                .client()
+                .fetch_metadata(None, Duration::from_secs(10))
+                .map(|m| m.topics().iter().map(|t| t.name().to_owned()).collect())
+        })
+        .await
+        .map_err(|e| BusError::Unavailable(e.to_string()))?
+        .map_err(unavailable)?;
+        let missing: Vec<&String> = names.iter().filter(|n| !existing.contains(*n)).collect();
+        let new: Vec<NewTopic<'_>> = missing
+            .iter()
+            .map(|n| {
+                NewTopic::new(
+                    n,
+                    self.config.partitions,
+                    TopicReplication::Fixed(self.config.replication),
+                )
+            })
+            .collect();
+        let options = AdminOptions::new().operation_timeout(Some(Duration::from_secs(10)));
+        let results = if new.is_empty() {
+            Vec::new()
+        } else {
+            admin
+                .create_topics(&new, &options)
+                .await
+                .map_err(unavailable)?
+        };
+        for result in results {
+            match result {
+                Ok(_) | Err((_, RDKafkaErrorCode::TopicAlreadyExists)) => {}
+                Err((topic, code)) => {
+                    return Err(BusError::Unavailable(format!(
+                        "cannot create topic {topic}: {code}"
+                    )));
+                }
+            }
+        }
+        // Wait until the broker's metadata shows them: a consumer that
+        // subscribes to a topic it does not see yet waits for the next
+        // metadata refresh before it joins its group.
+        let producer = self.producer();
+        tokio::task::spawn_blocking(move || {
+            let deadline = std::time::Instant::now() + Duration::from_secs(20);
+            for name in &names {
+                loop {
+                    let seen = producer
+                        .client()
+                        .fetch_metadata(Some(name), Duration::from_secs(2))
+                        .ok()
+                        .and_then(|m| {
+                            m.topics()
+                                .first()
+                                .map(|t| t.error().is_none() && !t.partitions().is_empty())
+                        })
+                        .unwrap_or(false);
+                    if seen {
+                        break;
+                    }
+                    if std::time::Instant::now() > deadline {
+                        return Err(BusError::Unavailable(format!(
+                            "topic {name} did not appear"
+                        )));
+                    }
+                    std::thread::sleep(Duration::from_millis(50));
+                }
+            }
+            Ok(())
+        })
+        .await
+        .map_err(|e| BusError::Unavailable(e.to_string()))?
+    }
+
     pub fn config(&self) -> &KafkaConfig {
         &self.config
     }
+}
+
+fn new_producer(config: &KafkaConfig) -> Result<FutureProducer, BusError> {
+    config
+        .base()
+        .set("enable.idempotence", "true")
+        .set("acks", "all")
+        .set("linger.ms", config.linger_ms.to_string())
+        .set("message.timeout.ms", "10000")
+        .create()
+        .map_err(unavailable)
 }
 
 fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
@@ -157,17 +339,31 @@ impl Bus for KafkaBus {
             });
         }
         let topic = self.config.topic(&record.topic);
-        let message = FutureRecord::to(&topic)
-            .key(record.key.as_bytes())
-            .payload(&record.value)
-            .headers(kafka_headers);
+        let message = || {
+            FutureRecord::to(&topic)
+                .key(record.key.as_bytes())
+                .payload(&record.value)
+                .headers(kafka_headers.clone())
+        };
         let started = std::time::Instant::now();
-        let sent = self
-            .producer
-            .send(message, Duration::from_secs(10))
+        let (generation, producer) = lock(&self.producer).clone();
+        let mut sent = producer
+            .send(message(), Duration::from_secs(10))
             .await
             .map(|_| ())
             .map_err(|(e, _)| unavailable(e));
+        if let Err(e) = &sent {
+            // Once more, with a new producer and the topics made again.
+            tracing::warn!(topic = %topic, error = %e, "publish failed");
+            if self.recover(Some(generation)).await {
+                sent = self
+                    .producer()
+                    .send(message(), Duration::from_secs(10))
+                    .await
+                    .map(|_| ())
+                    .map_err(|(e, _)| unavailable(e));
+            }
+        }
         tracing::trace!(topic = %topic, elapsed_us = started.elapsed().as_micros() as u64, "published");
         sent
     }
@@ -240,85 +436,11 @@ impl Bus for KafkaBus {
         }
         Ok(self.start_pump(Arc::new(consumer), tracker, rebalanced, group))
     }
-    /// Creates the topics that are missing (existing ones are left as they are).
+    /// Creates the topics that are missing (existing ones are left as they
+    /// are), and creates them again whenever the broker loses them.
     async fn prepare(&self, topics: &[String]) -> Result<(), BusError> {
-        let admin: AdminClient<DefaultClientContext> =
-            self.config.base().create().map_err(unavailable)?;
-        let names: Vec<String> = topics.iter().map(|t| self.config.topic(t)).collect();
-        // Only the missing ones (listing all topics never auto-creates one).
-        let producer = self.producer.clone();
-        let existing: std::collections::HashSet<String> = tokio::task::spawn_blocking(move || {
-            producer
-                .client()
-                .fetch_metadata(None, Duration::from_secs(10))
-                .map(|m| m.topics().iter().map(|t| t.name().to_owned()).collect())
-        })
-        .await
-        .map_err(|e| BusError::Unavailable(e.to_string()))?
-        .map_err(unavailable)?;
-        let missing: Vec<&String> = names.iter().filter(|n| !existing.contains(*n)).collect();
-        let new: Vec<NewTopic<'_>> = missing
-            .iter()
-            .map(|n| {
-                NewTopic::new(
-                    n,
-                    self.config.partitions,
-                    TopicReplication::Fixed(self.config.replication),
-                )
-            })
-            .collect();
-        let options = AdminOptions::new().operation_timeout(Some(Duration::from_secs(10)));
-        let results = if new.is_empty() {
-            Vec::new()
-        } else {
-            admin
-                .create_topics(&new, &options)
-                .await
-                .map_err(unavailable)?
-        };
-        for result in results {
-            match result {
-                Ok(_) | Err((_, RDKafkaErrorCode::TopicAlreadyExists)) => {}
-                Err((topic, code)) => {
-                    return Err(BusError::Unavailable(format!(
-                        "cannot create topic {topic}: {code}"
-                    )));
-                }
-            }
-        }
-        // Wait until the broker's metadata shows them: a consumer that
-        // subscribes to a topic it does not see yet waits for the next
-        // metadata refresh before it joins its group.
-        let producer = self.producer.clone();
-        tokio::task::spawn_blocking(move || {
-            let deadline = std::time::Instant::now() + Duration::from_secs(20);
-            for name in &names {
-                loop {
-                    let seen = producer
-                        .client()
-                        .fetch_metadata(Some(name), Duration::from_secs(2))
-                        .ok()
-                        .and_then(|m| {
-                            m.topics()
-                                .first()
-                                .map(|t| t.error().is_none() && !t.partitions().is_empty())
-                        })
-                        .unwrap_or(false);
-                    if seen {
-                        break;
-                    }
-                    if std::time::Instant::now() > deadline {
-                        return Err(BusError::Unavailable(format!(
-                            "topic {name} did not appear"
-                        )));
-                    }
-                    std::thread::sleep(Duration::from_millis(50));
-                }
-            }
-            Ok(())
-        })
-        .await
-        .map_err(|e| BusError::Unavailable(e.to_string()))?
+        lock(&self.prepared).extend(topics.iter().cloned());
+        self.create_missing(topics).await
     }
 
     fn lags(&self) -> Vec<(String, String, i64)> {
@@ -328,24 +450,21 @@ impl Bus for KafkaBus {
             .collect()
     }
 
-    /// Ready once the producer reaches the broker and every subscription
-    /// has had its partitions assigned.
+    /// Ready once the producer works and reaches the broker, every
+    /// prepared topic exists, and every subscription has its partitions.
+    /// What is wrong with the producer or the topics is put right on the
+    /// way (see [`KafkaBus::recover`]).
     async fn ready(&self) -> bool {
-        let assigned = lock(&self.rebalanced)
-            .iter()
-            .all(|r| r.load(Ordering::Relaxed));
-        if !assigned {
+        let fatal = self.producer().client().fatal_error().is_some();
+        let Some(missing) = self.missing_topics().await else {
+            return false; // the broker cannot be reached
+        };
+        if (fatal || !missing.is_empty()) && !self.recover(None).await {
             return false;
         }
-        let producer = self.producer.clone();
-        tokio::task::spawn_blocking(move || {
-            producer
-                .client()
-                .fetch_metadata(None, Duration::from_secs(1))
-                .is_ok()
-        })
-        .await
-        .unwrap_or(false)
+        lock(&self.rebalanced)
+            .iter()
+            .all(|r| r.load(Ordering::Relaxed))
     }
 }
 
@@ -357,7 +476,13 @@ impl KafkaBus {
         rebalanced: Arc<AtomicBool>,
         group: &str,
     ) -> Box<dyn Subscription> {
-        lock(&self.rebalanced).push(rebalanced.clone());
+        {
+            let mut flags = lock(&self.rebalanced);
+            // Those of ended subscriptions are held by nothing else.
+            flags.retain(|r| Arc::strong_count(r) > 1);
+            flags.push(rebalanced.clone());
+        }
+        let born = self.epoch.load(Ordering::Relaxed);
         let (tx, rx) = mpsc::channel(crate::bounds::KAFKA_FETCHED);
         // Acks are bounded by the ingress windows: one per record delivered.
         let (ack_tx, ack_rx) = mpsc::unbounded_channel();
@@ -370,12 +495,14 @@ impl KafkaBus {
             self.config.clone(),
             group.to_owned(),
             self.lags.clone(),
+            (self.epoch.clone(), born),
         ));
         Box::new(KafkaSubscription {
             rx,
             task,
             consumer,
             rebalanced,
+            epoch: (self.epoch.clone(), born),
         })
     }
 }
@@ -504,7 +631,7 @@ impl ConsumerContext for Context {
                 tracing::info!(group = %self.group, partitions = assigned.count(), "partitions assigned");
                 self.rebalanced.store(true, Ordering::Relaxed);
             }
-            Rebalance::Revoke(_) => {}
+            Rebalance::Revoke(_) => self.rebalanced.store(false, Ordering::Relaxed),
             Rebalance::Error(e) => {
                 tracing::warn!(group = %self.group, error = %e, "rebalance error")
             }
@@ -524,6 +651,7 @@ async fn pump(
     config: KafkaConfig,
     group: String,
     lags: Lags,
+    (epoch, born): (Arc<AtomicU64>, u64),
 ) {
     let mut commit_every = tokio::time::interval(Duration::from_millis(20));
     let mut sample_every = tokio::time::interval(Duration::from_secs(5));
@@ -594,6 +722,11 @@ async fn pump(
                 }
             }
             _ = commit_every.tick() => {
+                if epoch.load(Ordering::Relaxed) != born {
+                    // The broker lost its state: its offsets mean nothing now.
+                    tracing::warn!(group = %group, "ending a subscription from before the broker's restart");
+                    return;
+                }
                 let due = lock(&tracker).due(None);
                 if due.count() > 0
                     && let Err(e) = consumer.commit(&due, CommitMode::Async)
@@ -645,6 +778,8 @@ struct KafkaSubscription {
     task: JoinHandle<()>,
     consumer: Arc<StreamConsumer<Context>>,
     rebalanced: Arc<AtomicBool>,
+    /// The bus's epoch, and the one this subscription started in.
+    epoch: (Arc<AtomicU64>, u64),
 }
 
 #[async_trait]
@@ -657,9 +792,11 @@ impl Subscription for KafkaSubscription {
 impl Drop for KafkaSubscription {
     fn drop(&mut self) {
         self.task.abort();
-        // Commit what is done before leaving the group.
+        // Commit what is done before leaving the group (unless the broker
+        // lost its state since: the offsets would point into other topics).
         let due = lock(&self.consumer.context().tracker).due(None);
-        if due.count() > 0 {
+        let (epoch, born) = &self.epoch;
+        if due.count() > 0 && epoch.load(Ordering::Relaxed) == *born {
             let _ = self.consumer.commit(&due, CommitMode::Sync);
         }
         self.consumer.unsubscribe();
