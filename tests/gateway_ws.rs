@@ -403,10 +403,20 @@ async fn utterances_over_plain_http_and_events_as_server_sent_events() {
     assert!(seen.contains("event: confirm"));
     assert!(seen.contains("event: status"));
     assert!(seen.contains(&trace));
+    let ids: Vec<u64> = (seen.lines())
+        .filter_map(|l| l.strip_prefix("id: "))
+        .map(|id| id.trim().parse().unwrap())
+        .collect();
     assert!(
-        seen.contains("id: 1\n"),
-        "ids are the session's seq numbers"
+        !ids.is_empty() && ids.windows(2).all(|w| w[0] < w[1]),
+        "{ids:?}"
     );
+    for id in &ids {
+        assert!(
+            seen.contains(&format!("\"seq\":{id}")),
+            "ids are the session's seq numbers: {id}"
+        );
+    }
 
     let (status, body) = http_post(s.addr, "/v1/sessions/http-1/utterances", "{not json").await;
     assert_eq!(

@@ -35,5 +35,16 @@ pub const REDIS_LOCAL: usize = 4096;
 /// Events kept per session for a reconnecting socket to replay.
 pub const SESSION_REPLAY: usize = 256;
 
+/// Bytes of events kept per session for replay (the oldest go first).
+pub const SESSION_REPLAY_BYTES: usize = 1 << 20;
+
+/// Sessions a gateway remembers (sequence, replay, redelivery checks); past
+/// it, the one idle longest with no socket open is forgotten.
+pub const HUB_SESSIONS: usize = 20_000;
+
+/// A session with no socket open is forgotten after this long without an
+/// event (its client resumes from the state store, `GET /v1/commands/…`).
+pub const HUB_IDLE: std::time::Duration = std::time::Duration::from_secs(30 * 60);
+
 /// Events buffered per socket before it counts as too slow.
 pub const SOCKET_BUFFER: usize = 64;

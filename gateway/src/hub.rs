@@ -2,11 +2,22 @@
 //! session's event sequence (`seq`), and its recent events for replay.
 //!
 //! Every event for a session goes through [`SessionHub::push`], which
-//! numbers it, remembers it (the last [`SESSION_REPLAY`] events) and sends it to
-//! each socket of the session. Redelivered lifecycle steps (the bus delivers
-//! at least once) are recognised and not shown twice. A socket whose buffer
-//! is full is slow; it loses events rather than slowing the others, and can
-//! ask for them again with `resume`.
+//! numbers it, remembers it (the last [`SESSION_REPLAY`] events, at most
+//! [`SESSION_REPLAY_BYTES`]; partial voice transcripts are only echoed) and
+//! sends it to each socket of the session. Redelivered lifecycle steps (the
+//! bus delivers at least once) are recognised and not shown twice. A socket
+//! whose buffer is full is slow; it loses events rather than slowing the
+//! others, and can ask for them again with `resume`.
+//!
+//! Memory is bounded: a session with no socket open is forgotten after
+//! [`HUB_IDLE`] without an event, and beyond [`HUB_SESSIONS`] sessions the
+//! socketless one idle longest goes first.
+//!
+//! `seq` never goes back for a session on this gateway, even after it was
+//! forgotten or the gateway restarted: each event takes the larger of the
+//! previous number plus one and the wall clock in microseconds, so a page
+//! that drops what it has seen (`seq` at or below the last) never drops a
+//! new event. (Numbers stay below 2^53, exact in JavaScript.)
 
 use errand_schemas::{ClientEvent, ServerEvent, SessionId, Status, StatusUpdate, TraceId};
 use std::collections::{HashMap, HashSet, VecDeque};
@@ -14,15 +25,108 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 use tokio::sync::mpsc;
 
-use errand_actors::bounds::{SESSION_REPLAY, SOCKET_BUFFER};
+use errand_actors::bounds::{
+    HUB_IDLE, HUB_SESSIONS, SESSION_REPLAY, SESSION_REPLAY_BYTES, SOCKET_BUFFER,
+};
+use tokio::time::Instant;
 
-#[derive(Default)]
 struct Session {
     seq: u64,
     sockets: Vec<(u64, mpsc::Sender<ClientEvent>)>,
-    recent: VecDeque<ClientEvent>,
+    /// Events for replay, with their size in bytes.
+    recent: VecDeque<(ClientEvent, usize)>,
+    recent_bytes: usize,
     seen: HashSet<(TraceId, Status, u32)>,
     seen_order: VecDeque<(TraceId, Status, u32)>,
+    /// The last event or socket.
+    active: Instant,
+}
+
+impl Default for Session {
+    fn default() -> Self {
+        Self {
+            seq: 0,
+            sockets: Vec::new(),
+            recent: VecDeque::new(),
+            recent_bytes: 0,
+            seen: HashSet::new(),
+            seen_order: VecDeque::new(),
+            active: Instant::now(),
+        }
+    }
+}
+
+/// Sessions, with the time of the last sweep for forgotten ones.
+struct Sessions {
+    map: HashMap<SessionId, Session>,
+    swept: Instant,
+}
+
+impl Default for Sessions {
+    fn default() -> Self {
+        Self {
+            map: HashMap::new(),
+            swept: Instant::now(),
+        }
+    }
+}
+
+impl Sessions {
+    /// The session, remembered from now on; forgets idle ones first when
+    /// it is time to (see the module's documentation).
+    fn entry(&mut self, id: &SessionId, limits: &HubLimits) -> &mut Session {
+        if !self.map.contains_key(id) {
+            self.forget_idle(limits);
+        }
+        let session = self.map.entry(id.clone()).or_default();
+        session.active = Instant::now();
+        session
+    }
+
+    fn forget_idle(&mut self, limits: &HubLimits) {
+        let now = Instant::now();
+        if now.duration_since(self.swept) >= limits.idle / 16 {
+            self.swept = now;
+            self.map
+                .retain(|_, s| !s.sockets.is_empty() || now.duration_since(s.active) < limits.idle);
+        }
+        if self.map.len() >= limits.sessions {
+            // The oldest eighth of the socketless ones at once, so a flood
+            // of new sessions costs one pass per eighth, not one per session.
+            // (Sessions with a socket open are bounded by the socket limits.)
+            let mut idle: Vec<(Instant, SessionId)> = (self.map.iter())
+                .filter(|(_, s)| s.sockets.is_empty())
+                .map(|(id, s)| (s.active, id.clone()))
+                .collect();
+            let gone = (self.map.len() / 8).max(1).min(idle.len());
+            if gone > 0 {
+                idle.select_nth_unstable_by_key(gone - 1, |(at, _)| *at);
+                for (_, id) in &idle[..gone] {
+                    self.map.remove(id);
+                }
+            }
+        }
+    }
+}
+
+/// How much the hub remembers.
+#[derive(Clone, Copy, Debug)]
+pub struct HubLimits {
+    pub sessions: usize,
+    pub idle: std::time::Duration,
+    pub replay_events: usize,
+    pub replay_bytes: usize,
+}
+
+impl Default for HubLimits {
+    fn default() -> Self {
+        Self {
+            sessions: HUB_SESSIONS,
+            idle: HUB_IDLE,
+            replay_events: SESSION_REPLAY,
+            replay_bytes: SESSION_REPLAY_BYTES,
+        }
+    }
 }
 
 /// A socket's registration; dropping it leaves the session.
@@ -41,7 +145,8 @@ impl Drop for Subscription {
 
 #[derive(Clone, Default)]
 pub struct SessionHub {
-    sessions: Arc<Mutex<HashMap<SessionId, Session>>>,
+    sessions: Arc<Mutex<Sessions>>,
+    limits: HubLimits,
     errors: Arc<Mutex<std::collections::BTreeMap<&'static str, u64>>>,
     next_id: Arc<AtomicU64>,
     sockets: Arc<AtomicU64>,
@@ -52,7 +157,20 @@ impl SessionHub {
         Self::default()
     }
 
-    fn lock(&self) -> MutexGuard<'_, HashMap<SessionId, Session>> {
+    /// A hub that remembers no more than `limits` say.
+    pub fn with_limits(limits: HubLimits) -> Self {
+        Self {
+            limits,
+            ..Self::default()
+        }
+    }
+
+    /// Sessions remembered now.
+    pub fn session_count(&self) -> usize {
+        self.lock().map.len()
+    }
+
+    fn lock(&self) -> MutexGuard<'_, Sessions> {
         self.sessions.lock().unwrap_or_else(|e| e.into_inner())
     }
 
@@ -61,8 +179,7 @@ impl SessionHub {
         let (tx, rx) = mpsc::channel(SOCKET_BUFFER);
         let id = self.next_id.fetch_add(1, Ordering::Relaxed);
         self.lock()
-            .entry(session_id.clone())
-            .or_default()
+            .entry(session_id, &self.limits)
             .sockets
             .push((id, tx));
         self.sockets.fetch_add(1, Ordering::Relaxed);
@@ -76,8 +193,9 @@ impl SessionHub {
 
     fn leave(&self, session_id: &SessionId, id: u64) {
         let mut sessions = self.lock();
-        if let Some(s) = sessions.get_mut(session_id) {
+        if let Some(s) = sessions.map.get_mut(session_id) {
             s.sockets.retain(|(sid, _)| *sid != id);
+            s.active = Instant::now();
         }
         self.sockets.fetch_sub(1, Ordering::Relaxed);
     }
@@ -92,13 +210,13 @@ impl SessionHub {
     pub fn push_step(&self, update: &StatusUpdate) {
         {
             let mut sessions = self.lock();
-            let session = sessions.entry(update.session_id.clone()).or_default();
+            let session = sessions.entry(&update.session_id, &self.limits);
             let key = (update.trace_id.clone(), update.status, update.turn);
             if !session.seen.insert(key.clone()) {
                 return;
             }
             session.seen_order.push_back(key);
-            if session.seen_order.len() > SESSION_REPLAY
+            if session.seen_order.len() > self.limits.replay_events
                 && let Some(old) = session.seen_order.pop_front()
             {
                 session.seen.remove(&old);
@@ -135,16 +253,33 @@ impl SessionHub {
                 .entry(code.as_str())
                 .or_default() += 1;
         }
+        // Partial transcripts are shown as they come, not kept for replay.
+        let kept = !matches!(
+            event,
+            ServerEvent::Transcript {
+                is_final: false,
+                ..
+            }
+        );
         let mut sessions = self.lock();
-        let session = sessions.entry(session_id.clone()).or_default();
-        session.seq += 1;
+        let session = sessions.entry(session_id, &self.limits);
+        session.seq = (session.seq + 1).max(errand_schemas::now_ms().saturating_mul(1000));
         let numbered = ClientEvent {
             seq: session.seq,
             event,
         };
-        session.recent.push_back(numbered.clone());
-        if session.recent.len() > SESSION_REPLAY {
-            session.recent.pop_front();
+        if kept {
+            let bytes = serde_json::to_vec(&numbered).map_or(0, |b| b.len());
+            session.recent.push_back((numbered.clone(), bytes));
+            session.recent_bytes += bytes;
+            while session.recent.len() > self.limits.replay_events
+                || session.recent_bytes > self.limits.replay_bytes
+            {
+                let Some((_, gone)) = session.recent.pop_front() else {
+                    break;
+                };
+                session.recent_bytes -= gone;
+            }
         }
         for (id, tx) in &session.sockets {
             if only.is_some_and(|o| o != *id) {
@@ -160,14 +295,104 @@ impl SessionHub {
     /// The session's remembered events after `after_seq`.
     pub fn replay(&self, session_id: &SessionId, after_seq: u64) -> Vec<ClientEvent> {
         self.lock()
+            .map
             .get(session_id)
             .map(|s| {
-                s.recent
-                    .iter()
-                    .filter(|e| e.seq > after_seq)
-                    .cloned()
+                (s.recent.iter())
+                    .filter(|(e, _)| e.seq > after_seq)
+                    .map(|(e, _)| e.clone())
                     .collect()
             })
             .unwrap_or_default()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::time::Duration;
+
+    fn id(name: &str) -> SessionId {
+        SessionId(name.to_owned())
+    }
+
+    fn reply(text: &str) -> ServerEvent {
+        ServerEvent::Reply {
+            trace_id: TraceId("t".into()),
+            text: text.to_owned(),
+        }
+    }
+
+    fn limits() -> HubLimits {
+        HubLimits {
+            sessions: 16,
+            ..HubLimits::default()
+        }
+    }
+
+    #[tokio::test]
+    async fn beyond_the_limit_the_idle_sessions_are_forgotten_and_open_ones_kept() {
+        let hub = SessionHub::with_limits(limits());
+        let mut open = hub.join(&id("open"));
+        for n in 0..1_000 {
+            hub.push(&id(&format!("s{n}")), reply("hello"), None);
+        }
+        assert!(hub.session_count() <= 16, "{}", hub.session_count());
+        hub.push(&id("open"), reply("still here"), None);
+        let got = open.events.recv().await.unwrap();
+        assert!(matches!(got.event, ServerEvent::Reply { ref text, .. } if text == "still here"));
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_session_with_no_socket_is_forgotten_after_its_idle_time() {
+        let hub = SessionHub::with_limits(limits());
+        hub.push(&id("a"), reply("one"), None);
+        let socket = hub.join(&id("b"));
+        tokio::time::advance(HUB_IDLE + Duration::from_secs(1)).await;
+        hub.push(&id("c"), reply("two"), None);
+        let mut left: Vec<String> = hub.lock().map.keys().map(|k| k.0.clone()).collect();
+        left.sort();
+        assert_eq!(left, ["b", "c"], "a is forgotten, b has a socket");
+        drop(socket);
+    }
+
+    #[test]
+    fn partial_transcripts_are_echoed_not_kept_and_replay_is_bounded_in_bytes() {
+        let hub = SessionHub::with_limits(HubLimits {
+            replay_bytes: 64 * 1024,
+            ..limits()
+        });
+        let s = id("talk");
+        let mut socket = hub.join(&s);
+        let partial = ServerEvent::Transcript {
+            text: "x".repeat(60_000),
+            is_final: false,
+        };
+        hub.push(&s, partial, None);
+        assert!(socket.events.try_recv().is_ok(), "the partial is echoed");
+        assert!(hub.replay(&s, 0).is_empty(), "and not kept");
+        for _ in 0..40 {
+            hub.push(&s, reply(&"y".repeat(10_000)), None);
+        }
+        let kept = hub.replay(&s, 0);
+        let bytes: usize = kept
+            .iter()
+            .map(|e| serde_json::to_vec(e).unwrap().len())
+            .sum();
+        assert!(bytes <= 64 * 1024, "{bytes} bytes kept");
+        assert!(!kept.is_empty());
+    }
+
+    #[test]
+    fn seq_never_goes_back_even_after_the_session_was_forgotten() {
+        let first = SessionHub::new().push(&id("a"), reply("one"), None).seq;
+        // A new hub: a gateway that restarted (which takes longer than a
+        // millisecond), or a session forgotten.
+        std::thread::sleep(std::time::Duration::from_millis(2));
+        let again = SessionHub::new();
+        let second = again.push(&id("a"), reply("two"), None).seq;
+        let third = again.push(&id("a"), reply("three"), None).seq;
+        assert!(second > first && third > second, "{first} {second} {third}");
+        assert!(third < (1u64 << 53), "exact in JavaScript");
     }
 }
