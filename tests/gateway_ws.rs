@@ -1074,3 +1074,82 @@ async fn a_placed_order_is_cancelled_over_http_and_refunded_once() {
     );
     s.stack.shutdown().await;
 }
+
+/// With auth off (the default), a page of another site cannot act for the
+/// person whose browser it runs in: a cross-site POST (JSON or a form),
+/// an event stream or a socket from another origin is refused with
+/// `forbidden_origin`; the page's own origin and clients that send no
+/// `Origin` (curl, services) are served.
+#[tokio::test]
+async fn a_page_of_another_site_cannot_charge_order_or_listen() {
+    let s = server().await;
+    let evil = [("Origin", "https://evil.example")];
+    let charge = r#"{"amount":1250,"currency":"GBP"}"#;
+    for (path, body) in [
+        ("/v1/payment/charges", charge),
+        (
+            "/v1/sessions/victim/utterances",
+            r#"{"text":"order me a burger"}"#,
+        ),
+        (
+            "/v1/food/orders",
+            r#"{"items":[{"name":"cheeseburger","quantity":1}],"address":"home"}"#,
+        ),
+    ] {
+        let (status, _, body) = http_post_with(s.addr, path, &evil, body).await;
+        assert_eq!(
+            (status, body["code"].as_str()),
+            (403, Some("forbidden_origin")),
+            "{path}"
+        );
+    }
+    // A form post (no preflight in a browser) is refused before its body is read.
+    let form = errand_harness::http::request(
+        s.addr,
+        "POST",
+        "/v1/payment/charges",
+        &[
+            ("Origin", "https://evil.example"),
+            ("Content-Type", "text/plain"),
+            ("Content-Length", "0"),
+        ],
+        "",
+    )
+    .await
+    .unwrap();
+    assert_eq!(
+        (form.status, form.json()["code"].as_str()),
+        (403, Some("forbidden_origin"))
+    );
+    let stream = errand_harness::http::request(
+        s.addr,
+        "GET",
+        "/v1/sessions/victim/events",
+        &[
+            ("Origin", "https://evil.example"),
+            ("Accept", "text/event-stream"),
+        ],
+        "",
+    )
+    .await
+    .unwrap();
+    assert_eq!(stream.status, 403);
+    let mut request = format!("ws://{}/v1/ws/text", s.addr)
+        .into_client_request()
+        .unwrap();
+    request
+        .headers_mut()
+        .insert("Origin", "https://evil.example".parse().unwrap());
+    assert!(tokio_tungstenite::connect_async(request).await.is_err());
+
+    // Reading is not guarded; the page's own origin and no origin are served.
+    let (status, _, _) = http_get(s.addr, "/v1/hello").await;
+    assert_eq!(status, 200);
+    let own = format!("http://{}", s.addr);
+    let (status, _, body) =
+        http_post_with(s.addr, "/v1/payment/charges", &[("Origin", &own)], charge).await;
+    assert_eq!(status, 201, "{body}");
+    let (status, _, body) = http_post_with(s.addr, "/v1/payment/charges", &[], charge).await;
+    assert_eq!(status, 201, "{body}");
+    s.stack.shutdown().await;
+}

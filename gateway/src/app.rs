@@ -107,6 +107,10 @@ pub fn app(state: AppState) -> Router {
         .route("/", get(web::index))
         .route("/app.js", get(web::script))
         .route("/app.css", get(web::style));
+    let router = router.layer(axum::middleware::from_fn_with_state(
+        state.clone(),
+        crate::origin::guard,
+    ));
     finish(router, state.ops.requests.clone()).with_state(state)
 }
 

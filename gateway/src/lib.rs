@@ -14,6 +14,7 @@
 //! | [`waiters`] | REST callers waiting for their command's final status |
 //! | [`services`] | payment charges and place resolution over HTTP |
 //! | [`sessions`] | what errand can do (`/v1/hello`), utterances over HTTP, a session's events as SSE |
+//! | [`origin`] | the browser edge: cross-site requests that act or stream are refused |
 //! | [`ops`] | what every node serves: health, readiness, metrics, the cluster |
 //! | [`ws_text`] | `/v1/ws/text` and `/v1/ws/mic`: the client protocol over a WebSocket |
 //! | [`auth`] | bearer tokens: a static list or HS256 JWTs |
@@ -37,6 +38,7 @@ pub mod hub;
 pub mod listener;
 pub mod local;
 pub mod ops;
+pub mod origin;
 pub mod role;
 pub mod services;
 pub mod sessions;

@@ -21,7 +21,8 @@ pub struct AppState {
     pub services: Option<errand_actors::agents::Services>,
     pub idempotency: Arc<dyn errand_actors::store::IdempotencyStore>,
     pub keys: errand_schemas::keys::Keys,
-    /// Origins a WebSocket upgrade may come from (any when empty).
+    /// Origins browser requests that act, stream or open a socket may come
+    /// from (see [`crate::origin`]; when empty, the gateway's own).
     pub allowed_origins: Vec<String>,
     /// Open sockets per client address.
     pub clients: Arc<ClientSockets>,

@@ -14,7 +14,7 @@ use crate::hub::Subscription;
 use crate::state::AppState;
 use axum::extract::ws::{CloseFrame, Message, Utf8Bytes, WebSocket, WebSocketUpgrade};
 use axum::extract::{Query, State};
-use axum::http::{HeaderMap, StatusCode, header};
+use axum::http::StatusCode;
 use axum::response::Response;
 use errand_schemas::codec::to_json;
 use errand_schemas::{
@@ -118,11 +118,10 @@ pub async fn upgrade(
     ws: WebSocketUpgrade,
     caller: Caller,
     client: ClientAddr,
-    headers: HeaderMap,
     query: Query<SocketQuery>,
     state: State<AppState>,
 ) -> Response {
-    upgrade_channel(Channel::Text, ws, caller, client, headers, query, state)
+    upgrade_channel(Channel::Text, ws, caller, client, query, state)
 }
 
 /// WebSocket: speech transcripts (or audio) in, events out.
@@ -146,11 +145,10 @@ pub async fn upgrade_mic(
     ws: WebSocketUpgrade,
     caller: Caller,
     client: ClientAddr,
-    headers: HeaderMap,
     query: Query<SocketQuery>,
     state: State<AppState>,
 ) -> Response {
-    upgrade_channel(Channel::Mic, ws, caller, client, headers, query, state)
+    upgrade_channel(Channel::Mic, ws, caller, client, query, state)
 }
 
 fn upgrade_channel(
@@ -158,25 +156,9 @@ fn upgrade_channel(
     ws: WebSocketUpgrade,
     caller: Caller,
     ClientAddr(ip): ClientAddr,
-    headers: HeaderMap,
     Query(query): Query<SocketQuery>,
     State(state): State<AppState>,
 ) -> Response {
-    if !state.allowed_origins.is_empty()
-        && let Some(origin) = headers.get(header::ORIGIN).and_then(|o| o.to_str().ok())
-        && !state
-            .allowed_origins
-            .iter()
-            .any(|allowed| allowed == origin)
-    {
-        return problem(
-            StatusCode::FORBIDDEN,
-            ErrorBody::new(
-                ErrorCode::Unauthorized,
-                "This origin may not open a socket.",
-            ),
-        );
-    }
     let session_id = query
         .session
         .filter(|s| !s.is_empty() && s.len() <= 128)

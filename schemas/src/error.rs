@@ -73,6 +73,9 @@ pub enum ErrorCode {
     MethodNotAllowed,
     /// A body that is not `application/json` where JSON is required (HTTP 415).
     UnsupportedMediaType,
+    /// A browser request from a page of another site, to a route that acts
+    /// or streams (HTTP 403; see `ERRAND_ALLOWED_ORIGINS`).
+    ForbiddenOrigin,
 }
 
 impl ErrorCode {
@@ -111,6 +114,7 @@ impl ErrorCode {
             ErrorCode::Internal => "internal",
             ErrorCode::MethodNotAllowed => "method_not_allowed",
             ErrorCode::UnsupportedMediaType => "unsupported_media_type",
+            ErrorCode::ForbiddenOrigin => "forbidden_origin",
         }
     }
 }

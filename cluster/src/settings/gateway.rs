@@ -26,7 +26,8 @@ pub struct Gateway {
     /// the aud a JWT must carry [default: (not checked)]
     #[arg(long, env = "ERRAND_AUTH_JWT_AUDIENCE")]
     pub auth_jwt_audience: Option<String>,
-    /// origins WebSocket upgrades may come from, comma-separated [default: (any)]
+    /// origins browser requests that act, stream or open a socket may come
+    /// from, comma-separated [default: (the gateway's own; any with auth on)]
     #[arg(long, env = "ERRAND_ALLOWED_ORIGINS", value_delimiter = ',',
         value_parser = values::item)]
     pub allowed_origins: Vec<String>,
