@@ -39,7 +39,10 @@ impl Caller {
     /// live in the subject's own namespace, so no one reaches another's.
     pub fn session(&self, door: &Door, session: &str) -> SessionId {
         if door.auth.enabled() {
-            SessionId(format!("{}:{session}", self.subject))
+            // The subject escaped, so the first `:` always ends it: subject
+            // "a:b" with session "c" is never subject "a" with session "b:c".
+            let subject = self.subject.replace('%', "%25").replace(':', "%3A");
+            SessionId(format!("{subject}:{session}"))
         } else {
             SessionId(session.to_owned())
         }
@@ -93,5 +96,33 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for Json<T> {
     async fn from_request(request: Request, state: &S) -> Result<Self, ApiError> {
         let axum::Json(value) = axum::Json::<T>::from_request(request, state).await?;
         Ok(Json(value))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_subject_with_a_colon_never_reaches_another_subjects_sessions() {
+        let auth = Auth {
+            tokens: [("t".to_owned(), "alice".to_owned())].into(),
+            jwt: None,
+        };
+        let door = Door {
+            auth: std::sync::Arc::new(auth),
+            user_id: "demo".into(),
+        };
+        let caller = |subject: &str| Caller {
+            subject: subject.to_owned(),
+        };
+        let alice = caller("alice").session(&door, "x:y");
+        let tricky = caller("alice:x").session(&door, "y");
+        assert_ne!(alice, tricky);
+        assert_ne!(
+            caller("a%3Ab").session(&door, "c"),
+            caller("a:b").session(&door, "c")
+        );
+        assert_eq!(alice.0, "alice:x:y");
     }
 }
