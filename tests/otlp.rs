@@ -52,10 +52,14 @@ impl Receiver {
     }
 
     /// The spans of `trace` once every name in `names` has arrived as
-    /// often as it is listed, or what arrived by `timeout`.
+    /// often as it is listed, every parent named has arrived, and nothing
+    /// more has come for a second (each process exports in its own
+    /// batches, so a child can arrive before its parent), or what arrived
+    /// by `timeout`.
     async fn trace(&self, trace: &str, names: &[&str], timeout: Duration) -> Vec<Span> {
         let trace = trace.replace('-', "");
         let deadline = Instant::now() + timeout;
+        let mut settled: Option<(usize, Instant)> = None;
         loop {
             let spans: Vec<Span> = (self.spans.lock().unwrap().iter())
                 .filter(|s| s.trace_id == trace)
@@ -63,7 +67,21 @@ impl Receiver {
                 .collect();
             let count = |name: &str| spans.iter().filter(|s| s.name == name).count();
             let wanted = |name: &&str| names.iter().filter(|n| *n == name).count();
-            if names.iter().all(|n| count(n) >= wanted(n)) || Instant::now() > deadline {
+            let linked = spans.iter().all(|s| {
+                (s.parent.as_ref()).is_none_or(|p| spans.iter().any(|o| &o.span_id == p))
+            });
+            let complete = names.iter().all(|n| count(n) >= wanted(n)) && linked;
+            settled = match settled {
+                Some((n, since)) if complete && n == spans.len() => {
+                    if since.elapsed() >= Duration::from_secs(1) {
+                        return spans;
+                    }
+                    Some((n, since))
+                }
+                _ if complete => Some((spans.len(), Instant::now())),
+                _ => None,
+            };
+            if Instant::now() > deadline {
                 return spans;
             }
             tokio::time::sleep(Duration::from_millis(100)).await;
