@@ -67,9 +67,9 @@ impl Receiver {
                 .collect();
             let count = |name: &str| spans.iter().filter(|s| s.name == name).count();
             let wanted = |name: &&str| names.iter().filter(|n| *n == name).count();
-            let linked = spans.iter().all(|s| {
-                (s.parent.as_ref()).is_none_or(|p| spans.iter().any(|o| &o.span_id == p))
-            });
+            let linked = spans
+                .iter()
+                .all(|s| (s.parent.as_ref()).is_none_or(|p| spans.iter().any(|o| &o.span_id == p)));
             let complete = names.iter().all(|n| count(n) >= wanted(n)) && linked;
             settled = match settled {
                 Some((n, since)) if complete && n == spans.len() => {
