@@ -557,6 +557,16 @@ async fn rest_adapters_answer_with_the_result_and_honour_idempotency_keys() {
     )
     .await;
     assert_eq!((status, over["code"].as_str()), (422, Some("over_limit")));
+    assert!(over["detail"].as_str().unwrap().contains('£'), "{over}");
+    let (_, _, over) = http_post_with(
+        s.addr,
+        "/v1/payment/charges",
+        &[],
+        r#"{"amount":9999999,"currency":"EUR"}"#,
+    )
+    .await;
+    let detail = over["detail"].as_str().unwrap();
+    assert!(detail.contains('€') && !detail.contains('£'), "{detail}");
     let (status, _, place) = http_get(s.addr, "/v1/location/resolve?q=the%20airport").await;
     assert_eq!(
         (status, place["name"].as_str()),
@@ -702,6 +712,17 @@ async fn limits_rate_sockets_per_client_and_idle_sockets() {
         }
         other => panic!("the third socket is refused: {other:?}"),
     }
+    // An event stream holds a socket too, and counts against the limit.
+    let stream = tokio::time::timeout(
+        secs(5),
+        errand_harness::http::get(s.addr, "/v1/sessions/other/events"),
+    )
+    .await
+    .expect("an event stream over the limit is answered at once");
+    assert_eq!(
+        (stream.status, stream.json()["code"].as_str()),
+        (429, Some("rate_limited"))
+    );
 
     // A socket that says nothing is closed.
     let close = tokio::time::timeout(secs(5), async {
@@ -970,6 +991,37 @@ async fn oversized_frames_and_bodies_are_refused_with_codes() {
     })
     .await;
 
+    // Beyond what a socket reads at all: the error, then a 1009 close.
+    ws.send(Message::text("x".repeat(2 << 20))).await.unwrap();
+    let error = expect(&mut ws, "error", |e| e["type"] == "error").await;
+    assert_eq!(error["code"], "frame_too_large");
+    assert_eq!(close_code(&mut ws).await, 1009);
+
+    // A text frame that is not UTF-8: not_utf8, then a 1007 close.
+    let mut ws = connect_path(s.addr, "/v1/ws/text?session=bytes").await;
+    let frame = tokio_tungstenite::tungstenite::protocol::frame::Frame::message(
+        vec![b'h', b'i', 0xff, 0xfe],
+        tokio_tungstenite::tungstenite::protocol::frame::coding::OpCode::Data(
+            tokio_tungstenite::tungstenite::protocol::frame::coding::Data::Text,
+        ),
+        true,
+    );
+    ws.send(Message::Frame(frame)).await.unwrap();
+    let error = expect(&mut ws, "error", |e| e["type"] == "error").await;
+    assert_eq!(error["code"], "not_utf8");
+    assert_eq!(close_code(&mut ws).await, 1007);
+
+    // A session id too long to keep is refused, not silently replaced.
+    let long = "s".repeat(200);
+    match tokio_tungstenite::connect_async(format!("ws://{}/v1/ws/text?session={long}", s.addr))
+        .await
+    {
+        Err(tokio_tungstenite::tungstenite::Error::Http(response)) => {
+            assert_eq!(response.status(), 400)
+        }
+        other => panic!("an over-long session id is refused: {other:?}"),
+    }
+
     let big = format!(r#"{{"text":"{}"}}"#, "x".repeat(100 * 1024));
     let (status, content_type, body) =
         http_post_with(s.addr, "/v1/sessions/big/utterances", &[], &big).await;
@@ -1151,5 +1203,111 @@ async fn a_page_of_another_site_cannot_charge_order_or_listen() {
     assert_eq!(status, 201, "{body}");
     let (status, _, body) = http_post_with(s.addr, "/v1/payment/charges", &[], charge).await;
     assert_eq!(status, 201, "{body}");
+    s.stack.shutdown().await;
+}
+
+/// The code of the close frame that ends `socket`.
+async fn close_code(socket: &mut Socket) -> u16 {
+    tokio::time::timeout(secs(5), async {
+        loop {
+            match socket.next().await {
+                Some(Ok(Message::Close(Some(frame)))) => return u16::from(frame.code),
+                Some(Ok(Message::Close(None))) | None => panic!("closed without a code"),
+                Some(Ok(_)) => continue,
+                Some(Err(e)) => panic!("no close frame: {e}"),
+            }
+        }
+    })
+    .await
+    .expect("the socket is closed")
+}
+
+/// Whether an event of `trace` other than its `ack` arrives within
+/// `quiet`.
+async fn more_of(socket: &mut Socket, trace: &str, quiet: Duration) -> Option<Value> {
+    let deadline = tokio::time::Instant::now() + quiet;
+    loop {
+        let left = deadline.saturating_duration_since(tokio::time::Instant::now());
+        match tokio::time::timeout(left, socket.next()).await {
+            Ok(Some(Ok(Message::Text(text)))) => {
+                let event: Value = serde_json::from_str(&text).unwrap();
+                if event["trace_id"] == trace && event["type"] != "ack" {
+                    return Some(event);
+                }
+            }
+            Ok(Some(Ok(_))) => {}
+            _ => return None,
+        }
+    }
+}
+
+#[tokio::test]
+async fn a_retried_utterance_gets_the_same_trace_and_is_not_reasoned_twice() {
+    let s = server().await;
+    let said = |text: &str, id: &str| {
+        Message::text(json!({"type": "utterance", "text": text, "id": id}).to_string())
+    };
+    let mut ws = connect(s.addr, "retry").await;
+    ws.send(said("order me a burger", "u-1")).await.unwrap();
+    let trace = expect(&mut ws, "ack", |e| e["type"] == "ack").await["trace_id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let question = expect(&mut ws, "the question", |e| e["type"] == "clarify").await;
+    // The socket drops before the client saw the answer; it says it again
+    // and is shown the same question for the same command, nothing new.
+    drop(ws);
+    let mut ws = connect(s.addr, "retry").await;
+    ws.send(said("order me a burger", "u-1")).await.unwrap();
+    let again = expect(&mut ws, "ack", |e| e["type"] == "ack").await;
+    assert_eq!(again["trace_id"], trace);
+    let shown = more_of(&mut ws, &trace, Duration::from_secs(1)).await;
+    if let Some(shown) = shown {
+        assert_eq!(
+            (&shown["type"], &shown["question"]),
+            (&question["type"], &question["question"])
+        );
+    }
+    ws.send(said("221B Baker Street", "u-2")).await.unwrap();
+    expect(&mut ws, "the confirmation", |e| e["type"] == "confirm").await;
+    // An earlier utterance said again changes nothing at all.
+    ws.send(said("order me a burger", "u-1")).await.unwrap();
+    let again = expect(&mut ws, "ack", |e| e["type"] == "ack").await;
+    assert_eq!(again["trace_id"], trace);
+    assert_eq!(more_of(&mut ws, &trace, Duration::from_secs(1)).await, None);
+    ws.send(said("yes", "u-3")).await.unwrap();
+    expect(&mut ws, "confirmed", |e| {
+        e["type"] == "status" && e["status"] == "confirmed"
+    })
+    .await;
+    expect(&mut ws, "what was ordered", |e| e["type"] == "reply").await;
+    // The same "yes" again, now over HTTP with its key: the same trace,
+    // nothing ordered or said again.
+    let (status, _, body) = http_post_with(
+        s.addr,
+        "/v1/sessions/retry/utterances",
+        &[("Idempotency-Key", "u-3")],
+        r#"{"text":"yes"}"#,
+    )
+    .await;
+    assert_eq!(
+        (status, body["trace_id"].as_str()),
+        (202, Some(trace.as_str()))
+    );
+    assert_eq!(more_of(&mut ws, &trace, Duration::from_secs(1)).await, None);
+    // The same key with other words is a conflict.
+    let (status, _, body) = http_post_with(
+        s.addr,
+        "/v1/sessions/retry/utterances",
+        &[("Idempotency-Key", "u-3")],
+        r#"{"text":"no"}"#,
+    )
+    .await;
+    assert_eq!(
+        (status, body["code"].as_str()),
+        (409, Some("idempotency_conflict"))
+    );
+    let (_, _, command) = http_get(s.addr, &format!("/v1/commands/{trace}")).await;
+    assert_eq!(command["status"], "confirmed");
     s.stack.shutdown().await;
 }

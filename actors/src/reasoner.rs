@@ -160,6 +160,10 @@ pub async fn reason(args: &Reasoner, utterance: &Utterance) -> Result<(), TrackE
             effects = Some(saved);
             break;
         }
+        if session.heard(&utterance.utterance_id) {
+            tracing::info!("an utterance reasoned before: nothing to do again");
+            return Ok(());
+        }
         let now = args.recorder.clock.now_ms();
         let (heard, llm_turn) = listen(args, utterance, &session, now).await;
         tracing::debug!(
@@ -190,7 +194,7 @@ pub async fn reason(args: &Reasoner, utterance: &Utterance) -> Result<(), TrackE
                 format!("the decision could not be saved: {e}"),
             ))
         })?;
-        session.last_turn = Some(LastTurn {
+        session.take_turn(LastTurn {
             utterance_id: utterance.utterance_id.clone(),
             effects: saved,
         });

@@ -344,6 +344,8 @@ impl NodeOptions {
             recorder: parts.ctx.recorder.clone(),
             bus: self.bus.clone(),
             sessions: self.stores.sessions.clone(),
+            idempotency: self.stores.idempotency.clone(),
+            keys: self.keys.clone(),
             limits: self.limits.clone(),
             command_deadline: self.dialogue.command_deadline,
             rate: Arc::default(),

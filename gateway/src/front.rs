@@ -8,7 +8,8 @@ use crate::hub::SessionHub;
 use errand_actors::bus::{Bus, OutRecord};
 use errand_actors::recorder::Recorder;
 use errand_actors::spans;
-use errand_actors::store::SessionStore;
+use errand_actors::store::{IdempotencyStore, SessionStore};
+use errand_schemas::keys::Keys;
 use errand_schemas::topics::{AGENT_CMD, TRANSCRIPT};
 use errand_schemas::{
     Act, Command, ErrorBody, ErrorCode, ServerEvent, SessionId, Status, StatusUpdate, TraceId,
@@ -174,6 +175,54 @@ impl RateLimiter {
     }
 }
 
+/// How long a client's utterance id is remembered: a retry within it gets
+/// the first attempt's trace.
+pub const UTTERANCE_ID_TTL: Duration = Duration::from_secs(24 * 3600);
+
+/// Something said, as a client sent it.
+#[derive(Clone, Copy, Debug)]
+pub struct Said<'a> {
+    pub text: &'a str,
+    pub source: UtteranceSource,
+    /// The client's id for it (`id` on a socket, `Idempotency-Key` over
+    /// HTTP): a retry with the same id is the same turn.
+    pub id: Option<&'a str>,
+}
+
+impl<'a> Said<'a> {
+    /// Typed text.
+    pub fn typed(text: &'a str) -> Self {
+        Self {
+            text,
+            source: UtteranceSource::Text,
+            id: None,
+        }
+    }
+
+    /// A final speech transcript.
+    pub fn spoken(text: &'a str) -> Self {
+        Self {
+            source: UtteranceSource::Voice,
+            ..Self::typed(text)
+        }
+    }
+
+    /// With the client's id for it.
+    pub fn with_id(self, id: Option<&'a str>) -> Self {
+        Self { id, ..self }
+    }
+}
+
+/// The turn an utterance takes: what a retry with the same id gets again.
+#[derive(serde::Serialize, serde::Deserialize)]
+struct Turn {
+    trace_id: TraceId,
+    first: bool,
+    utterance_id: String,
+    /// A digest of the words.
+    words: String,
+}
+
 #[derive(Clone)]
 pub struct Front {
     pub hub: SessionHub,
@@ -182,6 +231,9 @@ pub struct Front {
     /// Where utterances are published.
     pub bus: Arc<dyn Bus>,
     pub sessions: Arc<dyn SessionStore>,
+    /// Remembers clients' utterance ids.
+    pub idempotency: Arc<dyn IdempotencyStore>,
+    pub keys: Keys,
     pub limits: Limits,
     /// Deadline of a new command.
     pub command_deadline: Duration,
@@ -218,22 +270,12 @@ impl Front {
         &self,
         session_id: &SessionId,
         user_id: &str,
-        text: &str,
-        source: UtteranceSource,
+        said: Said<'_>,
         socket: Option<u64>,
     ) -> Result<TraceId, ErrorBody> {
-        let result = self.accept(session_id, user_id, text, source).await;
+        let result = self.accept(session_id, user_id, said).await;
         match &result {
-            Ok(trace_id) => {
-                self.hub.push(
-                    session_id,
-                    ServerEvent::Ack {
-                        trace_id: trace_id.clone(),
-                        session_id: session_id.clone(),
-                    },
-                    None,
-                );
-            }
+            Ok(trace_id) => self.hub.ack(session_id, trace_id),
             Err(e) => {
                 self.hub.push(
                     session_id,
@@ -249,10 +291,9 @@ impl Front {
         &self,
         session_id: &SessionId,
         user_id: &str,
-        text: &str,
-        source: UtteranceSource,
+        said: Said<'_>,
     ) -> Result<TraceId, ErrorBody> {
-        let text = self.validate(text)?;
+        let text = self.validate(said.text)?;
         if !self.rate.allow(
             session_id,
             self.limits.utterances_per_second,
@@ -277,6 +318,23 @@ impl Front {
             Some(open) => (open, false),
             None => (TraceId::generate(), true),
         };
+        let mut turn = Turn {
+            trace_id,
+            first,
+            utterance_id: TraceId::generate().0,
+            words: errand_actors::agents::stable_id("words", text),
+        };
+        if let Some(id) = said.id {
+            // A retry takes the turn its first attempt took, and is sent
+            // again in case the first never reached the bus.
+            turn = self.claim(session_id, id, turn).await?;
+        }
+        let Turn {
+            trace_id,
+            first,
+            utterance_id,
+            ..
+        } = turn;
         let span = tracing::info_span!(parent: None, "utterance", trace_id = %trace_id, session_id = %session_id);
         spans::start_command(&span, &trace_id, first);
         async {
@@ -299,19 +357,23 @@ impl Front {
                     .map_err(|e| unavailable(e.code(), &e))?;
             }
             let utterance = Utterance {
-                utterance_id: TraceId::generate().0,
+                utterance_id,
                 trace_id: trace_id.clone(),
                 session_id: session_id.clone(),
                 user_id: user_id.to_owned(),
                 text: text.to_owned(),
-                source,
+                source: said.source,
                 received_at_ms: self.recorder.clock.now_ms(),
                 act: None,
             };
-            self.bus
+            self.hub.expect_ack(session_id, &trace_id);
+            if let Err(e) = (self.bus)
                 .publish(OutRecord::json(TRANSCRIPT, session_id.as_str(), &utterance))
                 .await
-                .map_err(|e| unavailable(ErrorCode::BusUnavailable, &e))?;
+            {
+                self.hub.unexpect_ack(session_id, &trace_id);
+                return Err(unavailable(ErrorCode::BusUnavailable, &e));
+            }
             tracing::info!(trace_id = %trace_id, session_id = %session_id, "utterance accepted");
             Ok(trace_id.clone())
         }
@@ -321,6 +383,40 @@ impl Front {
 }
 
 impl Front {
+    /// Claims the client's utterance `id` in the session for `turn`, or
+    /// finds the turn an earlier attempt with the same `id` claimed (for
+    /// [`UTTERANCE_ID_TTL`]). The same `id` with other words is a conflict.
+    async fn claim(&self, session_id: &SessionId, id: &str, turn: Turn) -> Result<Turn, ErrorBody> {
+        if id.is_empty() || id.len() > 255 {
+            return Err(ErrorBody::new(
+                ErrorCode::InvalidMessage,
+                "An utterance id has 1 to 255 characters.",
+            ));
+        }
+        let key = (self.keys).idempotency(&format!("{session_id}:{id}"), "utterance");
+        let ours = serde_json::to_vec(&turn).expect("a turn serialises");
+        let stored = (self.idempotency)
+            .put_if_absent_for(&key, &ours, UTTERANCE_ID_TTL)
+            .await
+            .map_err(|e| unavailable(ErrorCode::StateUnavailable, &e))?;
+        let claimed: Turn = serde_json::from_slice(&stored).map_err(|e| {
+            ErrorBody::new(
+                ErrorCode::StateUnavailable,
+                format!("The record of utterance id {id} is unreadable ({e})."),
+            )
+        })?;
+        if claimed.words != turn.words {
+            return Err(ErrorBody::new(
+                ErrorCode::IdempotencyConflict,
+                "This utterance id was used for different words in this session.",
+            ));
+        }
+        if stored != ours {
+            tracing::info!(session_id = %session_id, trace_id = %claimed.trace_id, "a retried utterance");
+        }
+        Ok(claimed)
+    }
+
     /// Hands a command made outside the conversation (a REST adapter's) to
     /// the router on `agent.cmd`, as the reasoner hands its own; `first`
     /// when errand has not seen the command before (not a retry).

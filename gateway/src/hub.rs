@@ -38,6 +38,9 @@ struct Session {
     recent_bytes: usize,
     seen: HashSet<(TraceId, Status, u32)>,
     seen_order: VecDeque<(TraceId, Status, u32)>,
+    /// Utterances on their way to the bus whose `ack` is not sent yet: an
+    /// event of one of these traces sends the `ack` first.
+    unacked: Vec<TraceId>,
     /// The last event or socket.
     active: Instant,
 }
@@ -51,6 +54,7 @@ impl Default for Session {
             recent_bytes: 0,
             seen: HashSet::new(),
             seen_order: VecDeque::new(),
+            unacked: Vec::new(),
             active: Instant::now(),
         }
     }
@@ -237,9 +241,57 @@ impl SessionHub {
             .collect()
     }
 
+    /// An utterance of `trace_id` is about to go on the bus: its `ack`
+    /// comes before any other event of that trace, even one the reasoner
+    /// sends before the publish returns. [`SessionHub::ack`] sends it if
+    /// nothing did; [`SessionHub::unexpect_ack`] withdraws it.
+    pub fn expect_ack(&self, session_id: &SessionId, trace_id: &TraceId) {
+        let mut sessions = self.lock();
+        let session = sessions.entry(session_id, &self.limits);
+        if !session.unacked.contains(trace_id) {
+            session.unacked.push(trace_id.clone());
+        }
+    }
+
+    /// Sends the `ack` of `trace_id` unless an event of the trace already
+    /// brought it.
+    pub fn ack(&self, session_id: &SessionId, trace_id: &TraceId) {
+        let due =
+            (self.lock().map.get_mut(session_id)).is_some_and(|s| take(&mut s.unacked, trace_id));
+        if due {
+            self.push(session_id, ack(session_id, trace_id), None);
+        }
+    }
+
+    /// The utterance of `trace_id` did not reach the bus: no `ack`.
+    pub fn unexpect_ack(&self, session_id: &SessionId, trace_id: &TraceId) {
+        if let Some(s) = self.lock().map.get_mut(session_id) {
+            take(&mut s.unacked, trace_id);
+        }
+    }
+
     /// Numbers `event` and sends it to every socket of the session (or only
-    /// to socket `only`).
+    /// to socket `only`); an `ack` still due for its trace goes first.
     pub fn push(
+        &self,
+        session_id: &SessionId,
+        event: ServerEvent,
+        only: Option<u64>,
+    ) -> ClientEvent {
+        let due = (event.trace_id())
+            .filter(|_| !matches!(event, ServerEvent::Ack { .. }))
+            .and_then(|trace| {
+                let mut sessions = self.lock();
+                let session = sessions.map.get_mut(session_id)?;
+                take(&mut session.unacked, trace).then(|| trace.clone())
+            });
+        if let Some(trace) = due {
+            self.push_now(session_id, ack(session_id, &trace), None);
+        }
+        self.push_now(session_id, event, only)
+    }
+
+    fn push_now(
         &self,
         session_id: &SessionId,
         event: ServerEvent,
@@ -305,6 +357,20 @@ impl SessionHub {
             })
             .unwrap_or_default()
     }
+}
+
+fn ack(session_id: &SessionId, trace_id: &TraceId) -> ServerEvent {
+    ServerEvent::Ack {
+        trace_id: trace_id.clone(),
+        session_id: session_id.clone(),
+    }
+}
+
+/// Removes `item` from `list`: whether it was there.
+fn take(list: &mut Vec<TraceId>, item: &TraceId) -> bool {
+    let before = list.len();
+    list.retain(|t| t != item);
+    list.len() != before
 }
 
 #[cfg(test)]
@@ -394,5 +460,48 @@ mod tests {
         let third = again.push(&id("a"), reply("three"), None).seq;
         assert!(second > first && third > second, "{first} {second} {third}");
         assert!(third < (1u64 << 53), "exact in JavaScript");
+    }
+
+    #[tokio::test]
+    async fn an_ack_comes_before_any_event_of_its_trace_and_only_once() {
+        let hub = SessionHub::new();
+        let session = id("a");
+        let mut sub = hub.join(&session);
+        let trace = TraceId("t-1".into());
+        hub.expect_ack(&session, &trace);
+        // The reasoner answers before the publish returned.
+        hub.push(
+            &session,
+            ServerEvent::Reply {
+                trace_id: trace.clone(),
+                text: "no".into(),
+            },
+            None,
+        );
+        hub.ack(&session, &trace);
+        let first = sub.events.recv().await.unwrap();
+        let second = sub.events.recv().await.unwrap();
+        assert!(matches!(first.event, ServerEvent::Ack { .. }), "{first:?}");
+        assert!(
+            matches!(second.event, ServerEvent::Reply { .. }),
+            "{second:?}"
+        );
+        assert!(sub.events.try_recv().is_err(), "one ack");
+        // A publish that failed sends none.
+        let other = TraceId("t-2".into());
+        hub.expect_ack(&session, &other);
+        hub.unexpect_ack(&session, &other);
+        hub.push(
+            &session,
+            ServerEvent::Reply {
+                trace_id: other.clone(),
+                text: "x".into(),
+            },
+            None,
+        );
+        hub.ack(&session, &other);
+        let only = sub.events.recv().await.unwrap();
+        assert!(matches!(only.event, ServerEvent::Reply { .. }), "{only:?}");
+        assert!(sub.events.try_recv().is_err());
     }
 }

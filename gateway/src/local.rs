@@ -1,8 +1,9 @@
 //! [`LocalClient`]: talks to the stack in-process, as a socket would.
 
 use crate::front::Front;
+use crate::front::Said;
 use crate::hub::Subscription;
-use errand_schemas::{ClientEvent, ErrorBody, SessionId, TraceId, UtteranceSource};
+use errand_schemas::{ClientEvent, ErrorBody, SessionId, TraceId};
 use std::time::Duration;
 
 pub struct LocalClient {
@@ -31,8 +32,7 @@ impl LocalClient {
             .submit(
                 &self.sub.session_id,
                 &self.user_id,
-                text,
-                UtteranceSource::Text,
+                Said::typed(text),
                 Some(self.sub.id),
             )
             .await

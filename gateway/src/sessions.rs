@@ -1,15 +1,16 @@
 //! A conversation over plain HTTP: what errand can do, say something with a
 //! POST, follow the session's events as Server-Sent Events.
 
-use crate::error::{ApiError, Problem};
-use crate::extract::{Caller, Json};
+use crate::error::{ApiError, Problem, problem};
+use crate::extract::{Caller, ClientAddr, Json};
+use crate::front::Said;
 use crate::state::{AppState, Hello};
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::sse::{Event, KeepAlive, Sse};
 use axum::response::{IntoResponse, Response};
 use errand_schemas::codec::to_json;
-use errand_schemas::{ClientEvent, SessionId, TraceId, UtteranceSource};
+use errand_schemas::{ClientEvent, ErrorBody, ErrorCode, SessionId, TraceId};
 use futures_util::StreamExt;
 use serde::{Deserialize, Serialize};
 
@@ -52,7 +53,11 @@ pub async fn hello(State(state): State<AppState>) -> axum::Json<Welcome> {
 
 /// A session id from a path: 1 to 128 characters, in the caller's
 /// namespace.
-fn session_of(state: &AppState, caller: &Caller, raw: &str) -> Result<SessionId, ApiError> {
+pub(crate) fn session_of(
+    state: &AppState,
+    caller: &Caller,
+    raw: &str,
+) -> Result<SessionId, ApiError> {
     if raw.is_empty() || raw.len() > 128 {
         return Err(ApiError::invalid("A session id has 1 to 128 characters."));
     }
@@ -65,11 +70,15 @@ fn session_of(state: &AppState, caller: &Caller, raw: &str) -> Result<SessionId,
     post,
     path = "/v1/sessions/{session_id}/utterances",
     tag = "conversation",
-    params(("session_id" = String, Path, description = "The session (1 to 128 characters)")),
+    params(
+        ("session_id" = String, Path, description = "The session (1 to 128 characters)"),
+        ("Idempotency-Key" = Option<String>, Header, description = "The client's id for this utterance: a retry with the same key gets the same trace and is not reasoned twice"),
+    ),
     request_body = UtteranceBody,
     responses(
         (status = 202, description = "Accepted; events follow", body = Accepted),
         (status = 400, description = "An empty utterance or a body errand cannot read", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "The Idempotency-Key was used for other words in this session", body = Problem, content_type = "application/problem+json"),
         (status = 413, description = "Too long", body = Problem, content_type = "application/problem+json"),
         (status = 429, description = "Too many, too fast", body = Problem, content_type = "application/problem+json"),
         (status = 503, description = "errand cannot take it now", body = Problem, content_type = "application/problem+json"),
@@ -80,18 +89,19 @@ pub async fn post_utterance(
     State(state): State<AppState>,
     caller: Caller,
     Path(session_id): Path<String>,
+    headers: HeaderMap,
     Json(body): Json<UtteranceBody>,
 ) -> Result<(StatusCode, axum::Json<Accepted>), ApiError> {
     let session_id = session_of(&state, &caller, &session_id)?;
-    let trace_id = state
-        .front
-        .submit(
-            &session_id,
-            &caller.subject,
-            &body.text,
-            UtteranceSource::Text,
-            None,
-        )
+    let id = match headers.get("idempotency-key") {
+        Some(key) => Some(key.to_str().map_err(|_| {
+            ApiError::invalid("An Idempotency-Key is 1 to 255 visible characters.")
+        })?),
+        None => None,
+    };
+    let said = Said::typed(&body.text).with_id(id);
+    let trace_id = (state.front)
+        .submit(&session_id, &caller.subject, said, None)
         .await?;
     Ok((
         StatusCode::ACCEPTED,
@@ -120,6 +130,7 @@ pub struct EventsQuery {
     responses(
         (status = 200, description = "text/event-stream of client events", body = ClientEvent, content_type = "text/event-stream"),
         (status = 400, description = "A session id errand cannot take", body = Problem, content_type = "application/problem+json"),
+        (status = 429, description = "Too many sockets and streams from this client", body = Problem, content_type = "application/problem+json"),
     ),
     security(("bearer" = []), ())
 )]
@@ -128,9 +139,22 @@ pub async fn session_events(
     caller: Caller,
     Path(session_id): Path<String>,
     Query(query): Query<EventsQuery>,
+    ClientAddr(ip): ClientAddr,
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
     let session_id = session_of(&state, &caller, &session_id)?;
+    // A stream holds a socket like a WebSocket does, and counts against
+    // the same per-client limit.
+    let max = state.front.limits.max_sockets_per_client;
+    let Some(permit) = state.clients.open(ip, max) else {
+        return Ok(problem(
+            StatusCode::TOO_MANY_REQUESTS,
+            ErrorBody::new(
+                ErrorCode::RateLimited,
+                format!("This client holds {max} sockets already."),
+            ),
+        ));
+    };
     let after = query.after_seq.or_else(|| {
         headers
             .get("last-event-id")
@@ -143,8 +167,8 @@ pub async fn session_events(
         .map(|a| hub.replay(&session_id, a))
         .unwrap_or_default();
     let mut shutdown = state.shutdown.clone();
-    let live = futures_util::stream::unfold(sub, |mut sub| async move {
-        sub.events.recv().await.map(|event| (event, sub))
+    let live = futures_util::stream::unfold((sub, permit), |(mut sub, permit)| async move {
+        sub.events.recv().await.map(|event| (event, (sub, permit)))
     });
     let events = futures_util::stream::iter(missed)
         .chain(live)

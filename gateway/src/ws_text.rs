@@ -10,15 +10,16 @@
 
 use crate::error::problem;
 use crate::extract::{Caller, ClientAddr};
+use crate::front::Said;
 use crate::hub::Subscription;
 use crate::state::AppState;
 use axum::extract::ws::{CloseFrame, Message, Utf8Bytes, WebSocket, WebSocketUpgrade};
 use axum::extract::{Query, State};
 use axum::http::StatusCode;
-use axum::response::Response;
+use axum::response::{IntoResponse, Response};
 use errand_schemas::codec::to_json;
 use errand_schemas::{
-    Act, ClientEvent, ClientRequest, ErrorBody, ErrorCode, ServerEvent, SessionId, UtteranceSource,
+    Act, ClientEvent, ClientRequest, ErrorBody, ErrorCode, ServerEvent, SessionId,
 };
 use futures_util::{SinkExt, StreamExt};
 use serde::Deserialize;
@@ -46,6 +47,7 @@ pub fn read_frame(text: &str) -> Result<ClientRequest, ErrorBody> {
     if !text.trim_start().starts_with('{') {
         return Ok(ClientRequest::Utterance {
             text: text.to_owned(),
+            id: None,
         });
     }
     let value: serde_json::Value = serde_json::from_str(text).map_err(|e| {
@@ -159,11 +161,15 @@ fn upgrade_channel(
     Query(query): Query<SocketQuery>,
     State(state): State<AppState>,
 ) -> Response {
-    let session_id = query
-        .session
-        .filter(|s| !s.is_empty() && s.len() <= 128)
-        .map(|s| caller.session(&state.ops.door, &s))
-        .unwrap_or_else(|| caller.session(&state.ops.door, &SessionId::generate().0));
+    // An empty `?session=` asks for a new session like none; one that is
+    // too long is refused rather than silently replaced.
+    let session_id = match query.session.filter(|s| !s.is_empty()) {
+        Some(raw) => match crate::sessions::session_of(&state, &caller, &raw) {
+            Ok(id) => id,
+            Err(e) => return e.into_response(),
+        },
+        None => caller.session(&state.ops.door, &SessionId::generate().0),
+    };
     let user = caller.subject;
     let max = state.front.limits.max_sockets_per_client;
     let Some(permit) = state.clients.open(ip, max) else {
@@ -271,6 +277,16 @@ async fn serve(
                     Some(Ok(_)) => continue, // ping and pong are answered by axum
                     Some(Err(e)) => {
                         tracing::debug!(session_id = %session_id, error = %e, "socket error");
+                        if let Some((code, reason, event)) = refused_frame(e) {
+                            if let Some(event) = event {
+                                let event = state.front.hub.push(&session_id, event, Some(sub.id));
+                                let _ = send(&mut sink, &event).await;
+                            }
+                            let _ = sink.send(Message::Close(Some(CloseFrame {
+                                code,
+                                reason: Utf8Bytes::from_static(reason),
+                            }))).await;
+                        }
                         break;
                     }
                 };
@@ -317,7 +333,7 @@ async fn handle(
     let hub = &state.front.hub;
     let request = match (channel, read_frame(text)) {
         // A plain text frame on the microphone socket is a final transcript.
-        (Channel::Mic, Ok(ClientRequest::Utterance { text }))
+        (Channel::Mic, Ok(ClientRequest::Utterance { text, .. }))
             if !text.trim_start().starts_with('{') =>
         {
             Ok(ClientRequest::Transcript {
@@ -328,10 +344,10 @@ async fn handle(
         (_, request) => request,
     };
     match request {
-        Ok(ClientRequest::Utterance { text }) => {
-            let _ = state
-                .front
-                .submit(session_id, user, &text, UtteranceSource::Text, Some(socket))
+        Ok(ClientRequest::Utterance { text, id }) => {
+            let said = Said::typed(&text).with_id(id.as_deref());
+            let _ = (state.front)
+                .submit(session_id, user, said, Some(socket))
                 .await;
         }
         Ok(ClientRequest::Transcript { text, is_final }) => {
@@ -346,13 +362,7 @@ async fn handle(
             if is_final {
                 let _ = state
                     .front
-                    .submit(
-                        session_id,
-                        user,
-                        &text,
-                        UtteranceSource::Voice,
-                        Some(socket),
-                    )
+                    .submit(session_id, user, Said::spoken(&text), Some(socket))
                     .await;
             }
         }
@@ -394,6 +404,38 @@ async fn handle(
                 Some(socket),
             );
         }
+    }
+}
+
+/// What a socket says before it closes on a frame the protocol itself
+/// refuses: its close code and reason, and the error event that comes
+/// first. `None` for a connection that is simply gone.
+fn refused_frame(error: axum::Error) -> Option<(u16, &'static str, Option<ServerEvent>)> {
+    use tokio_tungstenite::tungstenite::error::{CapacityError, Error};
+    match *error.into_inner().downcast::<Error>().ok()? {
+        Error::Utf8(_) => Some((
+            1007,
+            "text frames must be UTF-8",
+            Some(ServerEvent::error(
+                ErrorCode::NotUtf8,
+                "A text frame held bytes that are not UTF-8; the socket is closed (1007).",
+                None,
+            )),
+        )),
+        Error::Capacity(CapacityError::MessageTooLong { size, max_size }) => Some((
+            1009,
+            "message too big",
+            Some(ServerEvent::error(
+                ErrorCode::FrameTooLarge,
+                format!(
+                    "The frame has {size} bytes, over the {max_size} a socket reads; the socket is closed (1009)."
+                ),
+                None,
+            )),
+        )),
+        Error::Capacity(_) => Some((1009, "message too big", None)),
+        Error::Protocol(_) => Some((1002, "protocol error", None)),
+        _ => None,
     }
 }
 
@@ -459,13 +501,7 @@ fn listen(state: AppState, user: String, session_id: SessionId, socket: u64, rec
                 );
                 let _ = state
                     .front
-                    .submit(
-                        &session_id,
-                        &user,
-                        &text,
-                        UtteranceSource::Voice,
-                        Some(socket),
-                    )
+                    .submit(&session_id, &user, Said::spoken(&text), Some(socket))
                     .await;
             }
             Err(e) => {
@@ -488,12 +524,16 @@ mod tests {
         assert_eq!(
             read_frame("order me a burger").unwrap(),
             ClientRequest::Utterance {
-                text: "order me a burger".into()
+                text: "order me a burger".into(),
+                id: None
             }
         );
         assert_eq!(
             read_frame(r#"{"type":"utterance","text":"hi"}"#).unwrap(),
-            ClientRequest::Utterance { text: "hi".into() }
+            ClientRequest::Utterance {
+                text: "hi".into(),
+                id: None
+            }
         );
         assert_eq!(
             read_frame("{nope").unwrap_err().code,

@@ -16,8 +16,14 @@ use serde::{Deserialize, Serialize};
 #[cfg_attr(test, derive(proptest_derive::Arbitrary))]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum ClientRequest {
-    /// Something the person typed.
-    Utterance { text: String },
+    /// Something the person typed. `id`, chosen by the client, makes a
+    /// retry safe: the same `id` in the session gets the first attempt's
+    /// trace and is never reasoned twice.
+    Utterance {
+        text: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        id: Option<String>,
+    },
     /// A speech transcript (`/v1/ws/mic`): partials are echoed, finals reasoned.
     Transcript {
         text: String,

@@ -178,6 +178,15 @@ pub struct SessionState {
     /// effects instead of being reasoned again.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub last_turn: Option<LastTurn>,
+    /// The ids of the utterances reasoned before the last one, newest last
+    /// (bounded): one of them arriving again (a client's retry, a late
+    /// redelivery) changes nothing.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[cfg_attr(
+        test,
+        proptest(strategy = "proptest::collection::vec(\"[a-z0-9]{1,8}\", 0..3)")
+    )]
+    pub earlier_utterances: Vec<String>,
     /// The conversation with the LLM reasoner, oldest first, bounded to its
     /// last few turns (empty without one).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
@@ -222,12 +231,39 @@ impl SessionState {
             turns: 0,
             recent: Vec::new(),
             last_turn: None,
+            earlier_utterances: Vec::new(),
             chat: Vec::new(),
             queued: Vec::new(),
             placed: Vec::new(),
             said: None,
             version: 0,
             updated_at_ms: 0,
+        }
+    }
+
+    /// How many earlier utterance ids a session keeps.
+    pub const EARLIER_UTTERANCES: usize = 32;
+
+    /// Whether the utterance `id` was reasoned in this session.
+    pub fn heard(&self, id: &str) -> bool {
+        !id.is_empty()
+            && (self
+                .last_turn
+                .as_ref()
+                .is_some_and(|t| t.utterance_id == id)
+                || self.earlier_utterances.iter().any(|u| u == id))
+    }
+
+    /// Makes `turn` the last turn, keeping the one before among the
+    /// earlier ones.
+    pub fn take_turn(&mut self, turn: LastTurn) {
+        if let Some(before) = self.last_turn.replace(turn)
+            && !before.utterance_id.is_empty()
+        {
+            self.earlier_utterances.push(before.utterance_id);
+            if self.earlier_utterances.len() > Self::EARLIER_UTTERANCES {
+                self.earlier_utterances.remove(0);
+            }
         }
     }
 
