@@ -48,3 +48,21 @@ pub const HUB_IDLE: std::time::Duration = std::time::Duration::from_secs(30 * 60
 
 /// Events buffered per socket before it counts as too slow.
 pub const SOCKET_BUFFER: usize = 64;
+
+/// Commands whose state the in-memory store keeps (the oldest written go
+/// first; `ERRAND_MEMORY_COMMANDS`).
+pub const MEMORY_COMMANDS: usize = 100_000;
+
+/// Dialogue sessions the in-memory store keeps (`ERRAND_MEMORY_SESSIONS`).
+pub const MEMORY_SESSIONS: usize = 100_000;
+
+/// Idempotency records the in-memory store keeps (`ERRAND_MEMORY_KEYS`).
+pub const MEMORY_KEYS: usize = 200_000;
+
+/// Orders (and bookings, and cancellations) a simulated provider
+/// remembers, each for [`PROVIDER_MEMORY`]: what makes a repeated call
+/// with the same id change nothing.
+pub const PROVIDER_ORDERS: usize = 100_000;
+
+/// How long a simulated provider remembers an order.
+pub const PROVIDER_MEMORY: std::time::Duration = std::time::Duration::from_secs(7 * 24 * 3600);

@@ -43,6 +43,10 @@ impl ConfigError {
 pub struct Config {
     pub listen: SocketAddr,
     pub redis: Option<RedisConfig>,
+    /// What the in-memory stores keep (without Redis).
+    pub memory: errand_actors::store::memory::MemoryLimits,
+    /// What the gateway remembers of sessions.
+    pub hub: errand_gateway::HubLimits,
     pub kafka: Option<KafkaConfig>,
     pub external_domains: Vec<String>,
     pub auth: errand_gateway::auth::Auth,

@@ -84,6 +84,8 @@ pub struct NodeOptions {
     pub listen: Option<SocketAddr>,
     /// Speech-to-text for audio on `/v1/ws/mic`.
     pub stt: Option<errand_actors::speech::SpeechConfig>,
+    /// What the gateway remembers of sessions.
+    pub hub: errand_gateway::HubLimits,
 }
 
 impl NodeOptions {
@@ -119,6 +121,7 @@ impl NodeOptions {
             cluster: None,
             listen: None,
             stt: None,
+            hub: errand_gateway::HubLimits::default(),
         }
     }
 }
@@ -181,6 +184,8 @@ impl NodeOptions {
         options.auth = config.auth.clone();
         options.allowed_origins = config.allowed_origins.clone();
         options.limits = config.limits.clone();
+        options.stores = Stores::memory_with(config.memory);
+        options.hub = config.hub;
         options.llm = config.llm.clone();
         options.stt = config.stt.clone();
         for (domain, url) in &config.http_agents {
@@ -338,7 +343,7 @@ impl NodeOptions {
     /// The gateway's state: its front door, the agents' services and the
     /// cluster's view, for the HTTP app and in-process clients.
     fn app_state(&self, parts: &Parts) -> AppState {
-        let hub = errand_gateway::SessionHub::new();
+        let hub = errand_gateway::SessionHub::with_limits(self.hub);
         let front = errand_gateway::Front {
             hub: hub.clone(),
             recorder: parts.ctx.recorder.clone(),

@@ -49,7 +49,7 @@ pub mod ws_text;
 
 pub use app::{app, ops_app, serve};
 pub use front::{Front, Limits};
-pub use hub::SessionHub;
+pub use hub::{HubLimits, SessionHub};
 pub use ops::{ClusterView, Ops};
 pub use role::{GatewayRole, OpsRole};
 pub use state::AppState;

@@ -3,13 +3,14 @@
 
 use super::catalog::{FOOD_SYNONYMS, RESTAURANTS, Restaurant};
 use super::{CURRENCY, Services, distance_m, item_key, normalize, order_confirmation, stable_id};
+use crate::bounds::{PROVIDER_MEMORY, PROVIDER_ORDERS};
 use crate::registry::{ActionSpec, Catalog, DomainAgent, DomainSpec, Merchant, SlotKind, SlotSpec};
+use crate::store::aging::Aging;
 use async_trait::async_trait;
 use errand_schemas::{
     Action, AgentResult, CancelResult, Command, ErrorBody, ErrorCode, FoodOrder, ItemRequest,
     LineItem, OrderResult, Place, Refusal, ResultBody, SlotMap, SlotValue, Summary,
 };
-use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
 /// The most of one item a single order may ask for.
@@ -51,16 +52,18 @@ pub trait FoodProvider: Send + Sync + 'static {
 /// refused when it is placed (after the charge), which voids the charge.
 pub struct SimulatedRestaurants {
     pub kitchen_capacity: u32,
-    placed: Mutex<HashMap<String, u32>>,
-    cancelled: Mutex<std::collections::HashSet<String>>,
+    /// Orders placed (by order id, with their preparation time) and
+    /// cancelled: the last [`PROVIDER_ORDERS`] of each.
+    placed: Mutex<Aging<String, u32>>,
+    cancelled: Mutex<Aging<String, ()>>,
 }
 
 impl Default for SimulatedRestaurants {
     fn default() -> Self {
         Self {
             kitchen_capacity: 20,
-            placed: Mutex::new(HashMap::new()),
-            cancelled: Mutex::new(Default::default()),
+            placed: Mutex::new(Aging::new(PROVIDER_ORDERS, PROVIDER_MEMORY)),
+            cancelled: Mutex::new(Aging::new(PROVIDER_ORDERS, PROVIDER_MEMORY)),
         }
     }
 }
@@ -226,7 +229,7 @@ impl FoodProvider for SimulatedRestaurants {
         self.cancelled
             .lock()
             .unwrap_or_else(|e| e.into_inner())
-            .insert(order_id.to_owned());
+            .insert(order_id.to_owned(), ());
         Ok(())
     }
 }

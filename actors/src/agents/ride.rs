@@ -2,13 +2,14 @@
 //! ride type, a charge, a booking.
 
 use super::{CURRENCY, Services, distance_m, format_money, stable_id};
+use crate::bounds::{PROVIDER_MEMORY, PROVIDER_ORDERS};
 use crate::registry::{ActionSpec, DomainAgent, DomainSpec, SlotKind, SlotSpec};
+use crate::store::aging::Aging;
 use async_trait::async_trait;
 use errand_schemas::{
     Action, AgentResult, CancelResult, Command, ErrorBody, ErrorCode, Outcome, Place, Refusal,
     ResultBody, RideBooking, RideResult, RideType, Summary,
 };
-use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
 /// A priced ride.
@@ -45,15 +46,17 @@ pub trait RideProvider: Send + Sync + 'static {
 /// Fares: a base plus a rate per kilometre of road (straight line × 1.3),
 /// scaled by the ride type, with a minimum.
 pub struct SimulatedRides {
-    bookings: Mutex<HashMap<String, u32>>,
-    cancelled: Mutex<std::collections::HashSet<String>>,
+    /// Bookings made (by booking id, with the car's minutes away) and
+    /// cancelled: the last [`PROVIDER_ORDERS`] of each.
+    bookings: Mutex<Aging<String, u32>>,
+    cancelled: Mutex<Aging<String, ()>>,
 }
 
 impl Default for SimulatedRides {
     fn default() -> Self {
         Self {
-            bookings: Mutex::new(HashMap::new()),
-            cancelled: Mutex::new(Default::default()),
+            bookings: Mutex::new(Aging::new(PROVIDER_ORDERS, PROVIDER_MEMORY)),
+            cancelled: Mutex::new(Aging::new(PROVIDER_ORDERS, PROVIDER_MEMORY)),
         }
     }
 }
@@ -124,11 +127,13 @@ impl RideProvider for SimulatedRides {
         ride_type: RideType,
     ) -> Result<u32, ErrorBody> {
         let mut bookings = self.bookings.lock().unwrap_or_else(|e| e.into_inner());
-        let eta = *bookings.entry(booking_id.to_owned()).or_insert_with(|| {
-            // A car 2 to 9 minutes away, chosen by the booking id.
-            let spread = booking_id.bytes().map(u32::from).sum::<u32>() % 8;
-            2 + spread + u32::from(ride_type == RideType::Premium)
-        });
+        if let Some(eta) = bookings.get(booking_id) {
+            return Ok(*eta);
+        }
+        // A car 2 to 9 minutes away, chosen by the booking id.
+        let spread = booking_id.bytes().map(u32::from).sum::<u32>() % 8;
+        let eta = 2 + spread + u32::from(ride_type == RideType::Premium);
+        bookings.insert(booking_id.to_owned(), eta);
         Ok(eta)
     }
 
@@ -136,7 +141,7 @@ impl RideProvider for SimulatedRides {
         self.cancelled
             .lock()
             .unwrap_or_else(|e| e.into_inner())
-            .insert(booking_id.to_owned());
+            .insert(booking_id.to_owned(), ());
         Ok(())
     }
 }

@@ -1,32 +1,81 @@
 //! In-memory stores: one mutex-guarded map per kind. Same semantics as the
 //! Redis stores (atomic transitions, optimistic sessions, first-write-wins
-//! idempotency), none of the durability.
+//! idempotency), none of the durability. Each map is bounded by count and
+//! age ([`MemoryLimits`]): what was written longest ago is forgotten first,
+//! as Redis forgets by TTL.
 
+use super::aging::Aging;
 use super::{Applied, DeadLetterStore, IdempotencyStore, SessionStore, StateStore, StoreError};
 use async_trait::async_trait;
+use errand_schemas::keys::ttl;
 use errand_schemas::{CommandState, DeadLetter, SessionId, SessionState, StatusUpdate, TraceId};
-use std::collections::{BTreeSet, HashMap};
+use std::collections::BTreeSet;
 use std::sync::{Mutex, MutexGuard};
+use std::time::Duration;
 
 /// How many dead letters are kept in memory (oldest dropped first).
 const MAX_DEAD_LETTERS: usize = 10_000;
 
-#[derive(Default)]
+/// How much the in-memory stores keep.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct MemoryLimits {
+    /// Commands' states, and how long each is kept after its last step.
+    pub commands: usize,
+    pub command_ttl: Duration,
+    /// Dialogue sessions, and how long each lives after its last turn.
+    pub sessions: usize,
+    pub session_ttl: Duration,
+    /// Idempotency records (agents', REST keys, utterance ids).
+    pub keys: usize,
+    pub key_ttl: Duration,
+}
+
+impl Default for MemoryLimits {
+    fn default() -> Self {
+        Self {
+            commands: crate::bounds::MEMORY_COMMANDS,
+            command_ttl: Duration::from_secs(ttl::STATE_AFTER_FINAL_SECS),
+            sessions: crate::bounds::MEMORY_SESSIONS,
+            session_ttl: Duration::from_secs(ttl::SESSION_SECS),
+            keys: crate::bounds::MEMORY_KEYS,
+            key_ttl: Duration::from_secs(ttl::IDEMPOTENCY_SECS),
+        }
+    }
+}
+
 pub struct MemoryStore {
     inner: Mutex<Inner>,
 }
 
-#[derive(Default)]
+impl Default for MemoryStore {
+    fn default() -> Self {
+        Self::with_limits(MemoryLimits::default())
+    }
+}
+
 struct Inner {
-    states: HashMap<TraceId, CommandState>,
+    states: Aging<TraceId, CommandState>,
     /// Open commands by deadline.
     deadlines: BTreeSet<(u64, TraceId)>,
-    sessions: HashMap<SessionId, SessionState>,
-    idempotency: HashMap<String, Vec<u8>>,
+    sessions: Aging<SessionId, SessionState>,
+    idempotency: Aging<String, Vec<u8>>,
     dead_letters: Vec<DeadLetter>,
 }
 
 impl MemoryStore {
+    /// Stores that keep no more than `limits` say.
+    pub fn with_limits(limits: MemoryLimits) -> Self {
+        Self {
+            inner: Mutex::new(Inner {
+                states: Aging::new(limits.commands, limits.command_ttl),
+                deadlines: BTreeSet::new(),
+                sessions: Aging::new(limits.sessions, limits.session_ttl),
+                idempotency: Aging::new(limits.keys, limits.key_ttl),
+                dead_letters: Vec::new(),
+            }),
+        }
+    }
+
     fn lock(&self) -> MutexGuard<'_, Inner> {
         self.inner.lock().unwrap_or_else(|e| e.into_inner())
     }
@@ -37,20 +86,16 @@ impl StateStore for MemoryStore {
     async fn apply(&self, step: &StatusUpdate) -> Result<Applied, StoreError> {
         let mut inner = self.lock();
         let inner = &mut *inner;
-        let (applied, before) = match inner.states.get_mut(&step.trace_id) {
-            None => {
-                let state = CommandState::from_first(step);
-                inner.states.insert(step.trace_id.clone(), state.clone());
-                (Applied::Moved(state), None)
-            }
-            Some(state) => {
+        let (applied, before) = match inner.states.get(&step.trace_id).cloned() {
+            None => (Applied::Moved(CommandState::from_first(step)), None),
+            Some(mut state) => {
                 let before = state.deadline_ms;
                 if state.apply(step) {
-                    (Applied::Moved(state.clone()), before)
+                    (Applied::Moved(state), before)
                 } else if state.status == step.status && state.turn == step.turn {
-                    (Applied::Duplicate(state.clone()), before)
+                    (Applied::Duplicate(state), before)
                 } else {
-                    (Applied::Stale(state.clone()), before)
+                    (Applied::Stale(state), before)
                 }
             }
         };
@@ -60,6 +105,12 @@ impl StateStore for MemoryStore {
             }
             if let Some(d) = state.deadline_ms {
                 inner.deadlines.insert((d, state.trace_id.clone()));
+            }
+            let forgotten = inner.states.insert(state.trace_id.clone(), state.clone());
+            for (trace_id, state) in forgotten {
+                if let Some(d) = state.deadline_ms {
+                    inner.deadlines.remove(&(d, trace_id));
+                }
             }
         }
         Ok(applied)
@@ -113,12 +164,12 @@ impl IdempotencyStore for MemoryStore {
     }
 
     async fn put_if_absent(&self, key: &str, value: &[u8]) -> Result<Vec<u8>, StoreError> {
-        Ok(self
-            .lock()
-            .idempotency
-            .entry(key.to_owned())
-            .or_insert_with(|| value.to_vec())
-            .clone())
+        let mut inner = self.lock();
+        if let Some(stored) = inner.idempotency.get(key) {
+            return Ok(stored.clone());
+        }
+        inner.idempotency.insert(key.to_owned(), value.to_vec());
+        Ok(value.to_vec())
     }
 }
 
@@ -190,5 +241,46 @@ mod tests {
         assert_eq!(saved.version, 1);
         assert_eq!(store.save(&fresh).await, Err(StoreError::Conflict));
         assert_eq!(store.save(&saved).await.unwrap().version, 2);
+    }
+
+    #[tokio::test]
+    async fn the_stores_forget_the_oldest_beyond_their_limits() {
+        let store = MemoryStore::with_limits(MemoryLimits {
+            commands: 2,
+            sessions: 2,
+            keys: 2,
+            ..MemoryLimits::default()
+        });
+        for t in ["t1", "t2", "t3"] {
+            let first = StatusUpdate {
+                deadline_ms: Some(100),
+                ..StatusUpdate::new(t.into(), "s1".into(), "demo", Status::Received, 1)
+            };
+            store.apply(&first).await.unwrap();
+        }
+        assert_eq!(StateStore::get(&store, &"t1".into()).await.unwrap(), None);
+        assert!(
+            StateStore::get(&store, &"t3".into())
+                .await
+                .unwrap()
+                .is_some()
+        );
+        assert_eq!(
+            store.overdue(1_000, 10).await.unwrap().len(),
+            2,
+            "the deadline went with it"
+        );
+        for s in ["a", "b", "c"] {
+            store
+                .save(&SessionState::new(s.into(), "demo"))
+                .await
+                .unwrap();
+        }
+        assert_eq!(store.load(&"a".into()).await.unwrap(), None);
+        for k in ["k1", "k2", "k3"] {
+            store.put_if_absent(k, b"v").await.unwrap();
+        }
+        assert_eq!(IdempotencyStore::get(&store, "k1").await.unwrap(), None);
+        assert_eq!(store.put_if_absent("k3", b"w").await.unwrap(), b"v");
     }
 }

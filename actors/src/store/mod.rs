@@ -2,6 +2,7 @@
 //! records and dead letters. The embedded default keeps them in memory
 //! ([`memory`]); production keeps them in Redis. Actors only see the traits.
 
+pub mod aging;
 pub mod memory;
 pub mod redis;
 
@@ -119,7 +120,12 @@ pub struct Stores {
 impl Stores {
     /// All four in memory (the embedded default).
     pub fn memory() -> Self {
-        let store = Arc::new(memory::MemoryStore::default());
+        Self::memory_with(memory::MemoryLimits::default())
+    }
+
+    /// All four in memory, keeping no more than `limits` say.
+    pub fn memory_with(limits: memory::MemoryLimits) -> Self {
+        let store = Arc::new(memory::MemoryStore::with_limits(limits));
         Self {
             state: store.clone(),
             sessions: store.clone(),

@@ -18,6 +18,7 @@ mod gateway;
 mod kafka;
 mod llm;
 pub mod load;
+mod memory;
 mod redis;
 pub mod show;
 mod speech;
@@ -29,6 +30,7 @@ pub use gateway::Gateway;
 pub use kafka::Kafka;
 pub use llm::Llm;
 pub use load::{Flags, parse_command_line, process_env, read_file};
+pub use memory::Memory;
 pub use redis::Redis;
 pub use show::{show, variables};
 pub use speech::Speech;
@@ -59,6 +61,8 @@ pub struct Settings {
     pub gateway: Gateway,
     #[command(flatten)]
     pub redis: Redis,
+    #[command(flatten)]
+    pub memory: Memory,
     #[command(flatten)]
     pub kafka: Kafka,
     #[command(flatten)]
@@ -94,6 +98,8 @@ impl TryFrom<Settings> for Config {
         Ok(Config {
             listen: s.gateway.listen,
             redis: s.redis.config(),
+            memory: s.memory.stores(&s.redis),
+            hub: s.memory.hub(),
             kafka: s.kafka.config(),
             external_domains: listed(&s.dialogue.external_domains),
             auth: s.gateway.auth()?,
