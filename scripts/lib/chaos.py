@@ -1,0 +1,505 @@
+#!/usr/bin/env python3
+"""errand's fault-injection suite (run by scripts/chaos).
+
+For each fault, a fresh errand (Kafka topics on a nisshi broker, state in
+Redis, the food domain served by an external HTTP provider run here) takes a
+load of whole food dialogues over HTTP while the fault happens. Clients
+behave as errand asks them to: each utterance carries an Idempotency-Key and
+is retried with it until it is acknowledged. Then every acknowledged
+command is followed to its final state, and the provider's ledger (every
+call it received, kept here, so nothing errand does can hide one) is
+compared with what errand reports.
+
+One JSON line per fault:
+  fault, acknowledged, confirmed, failed, lost, broker_lost,
+  provider_calls_max, doubled, recovered_without_restart
+`lost` counts acknowledged commands with no final state; `broker_lost` those
+whose records the broker itself lost (nisshi keeps topics in memory, so a
+broker kill -9 loses what they held; errand recreates its topics and goes
+on, and every command acknowledged after that must finish); `doubled` counts
+orders the provider placed twice for one command (a second call with the
+same key is a retry, not a double, when the provider honours the key);
+`recovered_without_restart` says a new dialogue completed after the fault
+with no restart of errand beyond the one the fault itself forces. The suite
+fails unless every line has lost 0, doubled 0 and recovered_without_restart
+true.
+
+--broken-provider makes the provider ignore Idempotency-Key (a provider, or
+an agent, that ignores its idempotency record): the suite must then fail.
+"""
+
+import argparse
+import http.client
+import http.server
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import uuid
+
+FINAL = {"confirmed", "failed", "cancelled", "declined", "answered"}
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait_port(port, seconds=30):
+    deadline = time.time() + seconds
+    while time.time() < deadline:
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=0.5):
+                return True
+        except OSError:
+            time.sleep(0.1)
+    return False
+
+
+def log(*parts):
+    print("==>", *parts, file=sys.stderr, flush=True)
+
+
+# ---------------------------------------------------------------------------
+# The external food provider: errand's REST contract, a ledger of every call.
+
+
+class Provider:
+    """POST /v1/food/orders with an Idempotency-Key. Honest: one order per
+    key, however often it is called (a call that arrives while the first is
+    still being served waits for it). Broken: a new order every call."""
+
+    def __init__(self, broken):
+        self.broken = broken
+        self.lock = threading.Condition()
+        self.calls = {}  # key -> calls received
+        self.orders = {}  # key -> [order ids placed]
+        self.done = {}  # key -> the answer, once placed
+        self.claimed = set()  # keys an order is being placed for
+        self.slow_first_call = 0.0  # seconds the first call for a key takes
+        self.failing = 0  # answer this many calls with a 500 and no code
+        self.port = free_port()
+        provider = self
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def log_message(self, *args):
+                pass
+
+            def do_POST(self):
+                length = int(self.headers.get("Content-Length", 0))
+                body = json.loads(self.rfile.read(length) or b"{}")
+                if self.path.endswith("/quote"):
+                    return self.answer(404, {"code": "not_found", "detail": "no quotes"})
+                if self.path != "/v1/food/orders":
+                    return self.answer(404, {"code": "not_found", "detail": self.path})
+                status, answer = provider.order(self.headers.get("Idempotency-Key", ""), body)
+                self.answer(status, answer)
+
+            def answer(self, status, value):
+                data = json.dumps(value).encode()
+                self.send_response(status)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                self.wfile.write(data)
+
+        class Server(http.server.ThreadingHTTPServer):
+            daemon_threads = True
+
+            def handle_error(self, request, client_address):
+                pass  # a client killed mid-request (errand, by a fault)
+
+        self.server = Server(("127.0.0.1", self.port), Handler)
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def order(self, key, body):
+        with self.lock:
+            self.calls[key] = self.calls.get(key, 0) + 1
+            if self.failing > 0:
+                self.failing -= 1
+                return 500, {"detail": "the kitchen is on fire"}
+            if not self.broken and key in self.claimed:
+                # A retry: the answer the first call gives.
+                while key not in self.done:
+                    self.lock.wait(timeout=60)
+                return 201, self.done[key]
+            self.claimed.add(key)
+            slow = self.slow_first_call
+        if slow:
+            time.sleep(slow)
+        items = [
+            {"name": i.get("name", "item"), "quantity": i.get("quantity", 1), "unit_price": 899}
+            for i in body.get("items", [])
+        ] or [{"name": "item", "quantity": 1, "unit_price": 899}]
+        with self.lock:
+            order_id = "CK-" + uuid.uuid4().hex[:10]
+            self.orders.setdefault(key, []).append(order_id)
+            answer = {
+                "order_id": order_id,
+                "items": items,
+                "total": sum(i["quantity"] * i["unit_price"] for i in items) + 299,
+                "currency": "GBP",
+                "eta_minutes": 20,
+                "merchant": "Chaos Kitchen",
+                "delivery_fee": 299,
+                "address": str(body.get("address", "")),
+                "charge_id": "ck-" + order_id,
+            }
+            self.done.setdefault(key, answer)
+            self.lock.notify_all()
+            return 201, self.done[key] if not self.broken else answer
+
+    def ledger(self, keys):
+        with self.lock:
+            calls = max((self.calls.get(k, 0) for k in keys), default=0)
+            doubled = sum(1 for k in keys if len(self.orders.get(k, [])) > 1)
+            return calls, doubled
+
+
+# ---------------------------------------------------------------------------
+# Processes: Redis, the broker, errand.
+
+
+class Process:
+    def __init__(self, name, argv, env=None, logfile=None):
+        self.name, self.argv, self.env, self.logfile = name, argv, env, logfile
+        self.proc = None
+        self.starts = 0
+
+    def start(self):
+        out = open(self.logfile, "ab") if self.logfile else subprocess.DEVNULL
+        self.proc = subprocess.Popen(self.argv, env=self.env, stdout=out, stderr=out)
+        self.starts += 1
+
+    def signal(self, sig):
+        if self.proc and self.proc.poll() is None:
+            os.kill(self.proc.pid, sig)
+
+    def kill9(self):
+        self.signal(signal.SIGKILL)
+        if self.proc:
+            self.proc.wait()
+
+    def alive(self):
+        return self.proc is not None and self.proc.poll() is None
+
+    def stop(self):
+        if self.alive():
+            self.proc.terminate()
+            try:
+                self.proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.kill9()
+
+
+class World:
+    """One errand, its Redis, its broker and its provider."""
+
+    def __init__(self, errand, run_dir, broken):
+        self.dir = run_dir
+        self.provider = Provider(broken)
+        self.redis_port = free_port()
+        self.redis = Process(
+            "redis",
+            ["redis-server", "--port", str(self.redis_port), "--bind", "127.0.0.1",
+             "--save", "", "--appendonly", "yes", "--appendfsync", "always",
+             "--dir", run_dir],
+            logfile=os.path.join(run_dir, "redis.log"),
+        )
+        self.kafka_port = free_port()
+        url = f"tcp://127.0.0.1:{self.kafka_port}"
+        self.broker = Process(
+            "nisshi",
+            ["nisshi", "broker", "--listener-url", url, "--advertised-listener-url", url,
+             "--storage-engine", "memory://nisshi/", "--group-initial-rebalance-delay", "0s"],
+            logfile=os.path.join(run_dir, "nisshi.log"),
+        )
+        self.http_port = free_port()
+        env = dict(os.environ)
+        env.update({
+            "ERRAND_LISTEN": f"127.0.0.1:{self.http_port}",
+            "ERRAND_REDIS_URL": f"redis://127.0.0.1:{self.redis_port}",
+            "ERRAND_KAFKA_BROKERS": f"127.0.0.1:{self.kafka_port}",
+            "ERRAND_HTTP_AGENTS": f"food=http://127.0.0.1:{self.provider.port}",
+            "ERRAND_CONFIRM": "never",
+            "ERRAND_COMMAND_DEADLINE_SECS": "25",
+            "ERRAND_RATE_PER_SECOND": "1000",
+            "ERRAND_RATE_BURST": "1000",
+            "ERRAND_LOG": env.get("ERRAND_LOG", "warn"),
+        })
+        self.errand = Process("errand", [errand, "up"], env=env,
+                              logfile=os.path.join(run_dir, "errand.log"))
+        # When each command's last utterance was acknowledged, and when the
+        # broker came back from a fault (what it held before is its loss).
+        self.acked_at = {}
+        self.broker_back_at = None
+
+    def start(self):
+        self.redis.start()
+        self.broker.start()
+        assert wait_port(self.redis_port), "redis did not start"
+        assert wait_port(self.kafka_port), "the broker did not start"
+        self.errand.start()
+        assert self.ready(60), "errand did not become ready"
+
+    def stop(self):
+        for p in (self.errand, self.broker, self.redis):
+            p.stop()
+        self.provider.server.shutdown()
+
+    # -- HTTP --------------------------------------------------------------
+
+    def request(self, method, path, body=None, headers=None, timeout=15):
+        conn = http.client.HTTPConnection("127.0.0.1", self.http_port, timeout=timeout)
+        try:
+            data = json.dumps(body).encode() if body is not None else None
+            h = {"Content-Type": "application/json"} if data else {}
+            h.update(headers or {})
+            conn.request(method, path, body=data, headers=h)
+            r = conn.getresponse()
+            raw = r.read()
+            try:
+                return r.status, json.loads(raw or b"null")
+            except ValueError:
+                return r.status, None
+        finally:
+            conn.close()
+
+    def ready(self, seconds):
+        deadline = time.time() + seconds
+        while time.time() < deadline:
+            try:
+                if self.request("GET", "/readyz", timeout=2)[0] == 200:
+                    return True
+            except OSError:
+                pass
+            time.sleep(0.2)
+        return False
+
+    def say(self, session, text, key, give_up):
+        """Says `text` with its key until it is acknowledged: the trace."""
+        while time.time() < give_up:
+            try:
+                status, body = self.request(
+                    "POST", f"/v1/sessions/{session}/utterances", {"text": text},
+                    {"Idempotency-Key": key}, timeout=12)
+                if status == 202:
+                    with self.provider.lock:
+                        self.acked_at[body["trace_id"]] = time.time()
+                    return body["trace_id"]
+            except OSError:
+                pass
+            time.sleep(0.3)
+        return None
+
+    def state(self, trace):
+        try:
+            status, body = self.request("GET", f"/v1/commands/{trace}", timeout=5)
+            return body if status == 200 else None
+        except OSError:
+            return None
+
+    def until(self, trace, statuses, give_up):
+        while time.time() < give_up:
+            s = self.state(trace)
+            if s and s.get("status") in statuses:
+                return s
+            time.sleep(0.2)
+        return None
+
+    # -- one dialogue ------------------------------------------------------
+
+    def dialogue(self, acknowledged, give_up):
+        """'order me a burger' -> the address question -> the address ->
+        placed (confirmation is off: the Python stack asks none either)."""
+        session = "chaos-" + uuid.uuid4().hex[:12]
+        trace = self.say(session, "order me a burger", session + "-1", give_up)
+        if not trace:
+            return
+        acknowledged.add(trace)
+        if not self.until(trace, {"awaiting_clarification"} | FINAL, give_up + 30):
+            return
+        if (self.state(trace) or {}).get("status") in FINAL:
+            return
+        again = self.say(session, "221B Baker Street", session + "-2", give_up + 30)
+        if again:
+            acknowledged.add(again)
+
+
+# ---------------------------------------------------------------------------
+# Faults: each runs while the load does.
+
+
+def fault_errand_kill9(w):
+    time.sleep(3)
+    w.errand.kill9()
+    time.sleep(1)
+    w.errand.start()
+
+
+def fault_errand_sigstop(w):
+    time.sleep(3)
+    w.errand.signal(signal.SIGSTOP)
+    time.sleep(6)
+    w.errand.signal(signal.SIGCONT)
+
+
+def fault_redis_kill9(w):
+    time.sleep(3)
+    w.redis.kill9()
+    time.sleep(3)
+    w.redis.start()
+
+
+def fault_broker_kill9(w):
+    time.sleep(3)
+    w.broker.kill9()
+    time.sleep(3)
+    w.broker.start()
+    w.broker_back_at = time.time()
+
+
+def fault_slow_agent(w):
+    # The provider takes longer than errand's 10 s call timeout: errand
+    # calls again with the same key.
+    w.provider.slow_first_call = 12.0
+    time.sleep(8)
+    w.provider.slow_first_call = 0.0
+
+
+def fault_agent_errors(w):
+    # The provider answers 500 with no code: transient, retried.
+    with w.provider.lock:
+        w.provider.failing = 40
+    time.sleep(6)
+
+
+def fault_poison_records(w):
+    # Records no errand wrote, on the topics errand consumes.
+    time.sleep(2)
+    poison = "\n".join(json.dumps(r) for r in [
+        {"key": "poison", "value": "not a command"},
+        {"key": "poison", "value": {"trace_id": 7, "action": None}},
+        {"key": "poison", "value": {"type": "utterance"}},
+    ]) + "\n"
+    for topic in ("transcript", "agent.cmd", "agent.status", "agent.out.clarify"):
+        subprocess.run(
+            ["nisshi", "cat", "produce", "--silent", "--broker",
+             f"tcp://127.0.0.1:{w.kafka_port}", topic],
+            input=poison.encode(), check=False, timeout=30,
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+
+FAULTS = {
+    "errand_kill9": (fault_errand_kill9, True),
+    "errand_sigstop": (fault_errand_sigstop, False),
+    "redis_kill9": (fault_redis_kill9, False),
+    "broker_kill9": (fault_broker_kill9, False),
+    "slow_agent": (fault_slow_agent, False),
+    "agent_errors": (fault_agent_errors, False),
+    "poison_records": (fault_poison_records, False),
+}
+
+
+def run_fault(name, errand, broken, seconds, workers, keep):
+    fault, restarts_errand = FAULTS[name]
+    run_dir = tempfile.mkdtemp(prefix=f"errand-chaos-{name}-")
+    w = World(errand, run_dir, broken)
+    try:
+        w.start()
+        acknowledged = set()
+        stop_at = time.time() + seconds
+
+        def load():
+            while time.time() < stop_at:
+                w.dialogue(acknowledged, stop_at + 60)
+
+        threads = [threading.Thread(target=load, daemon=True) for _ in range(workers)]
+        for t in threads:
+            t.start()
+        fault(w)
+        for t in threads:
+            t.join(timeout=seconds + 200)
+
+        # Every acknowledged command to its final state (the sweeper fails
+        # what runs past its deadline).
+        finals = {}
+        settle = time.time() + 90
+        for trace in sorted(acknowledged):
+            s = w.until(trace, FINAL, settle)
+            if s:
+                finals[trace] = s["status"]
+        confirmed = sum(1 for s in finals.values() if s == "confirmed")
+        failed = sum(1 for s in finals.values() if s == "failed")
+        unfinished = [t for t in acknowledged if t not in finals]
+        # The nisshi broker keeps topics in memory: what it held when it
+        # was killed is gone with it (a Kafka cluster keeps it). A command
+        # whose last utterance it acknowledged before it came back is the
+        # broker's loss; every later one must finish.
+        back = w.broker_back_at
+        broker_lost = sum(1 for t in unfinished if back and w.acked_at.get(t, 0) < back)
+        lost = len(unfinished) - broker_lost
+
+        # Recovered: a new dialogue goes through, and errand was not
+        # restarted beyond what the fault did.
+        probe = set()
+        give_up = time.time() + 60
+        w.dialogue(probe, give_up)
+        recovered = bool(probe) and all(
+            (w.until(t, {"confirmed"}, give_up + 30) or {}).get("status") == "confirmed"
+            for t in probe)
+        recovered = recovered and w.ready(10) and w.errand.alive()
+        recovered = recovered and w.errand.starts == (2 if restarts_errand else 1)
+
+        calls, doubled = w.provider.ledger(acknowledged | probe)
+        line = {
+            "fault": name,
+            "acknowledged": len(acknowledged),
+            "confirmed": confirmed,
+            "failed": failed,
+            "lost": lost,
+            "broker_lost": broker_lost,
+            "provider_calls_max": calls,
+            "doubled": doubled,
+            "recovered_without_restart": recovered,
+        }
+        print(json.dumps(line), flush=True)
+        ok = lost == 0 and doubled == 0 and recovered
+        if not ok:
+            log(f"{name}: see {run_dir}")
+        return ok
+    finally:
+        w.stop()
+        if not keep:
+            subprocess.run(["rm", "-rf", run_dir], check=False)
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--errand", required=True, help="the errand binary")
+    parser.add_argument("--seconds", type=int, default=20, help="load per fault")
+    parser.add_argument("--workers", type=int, default=8, help="concurrent clients")
+    parser.add_argument("--only", action="append", choices=sorted(FAULTS),
+                        help="run this fault only (repeatable)")
+    parser.add_argument("--broken-provider", action="store_true",
+                        help="a provider that ignores Idempotency-Key: the suite must fail")
+    parser.add_argument("--keep", action="store_true", help="keep each run's directory")
+    args = parser.parse_args()
+    faults = args.only or list(FAULTS)
+    started = time.time()
+    results = [run_fault(f, args.errand, args.broken_provider, args.seconds, args.workers,
+                         args.keep) for f in faults]
+    log(f"{sum(results)} of {len(results)} faults held, in {time.time() - started:.0f} s")
+    sys.exit(0 if all(results) else 1)
+
+
+if __name__ == "__main__":
+    main()
