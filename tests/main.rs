@@ -12,6 +12,7 @@
 //! | `gateway_ws` | `errand up`'s HTTP and WebSocket surface with real clients |
 //! | `otlp` | spans exported over OTLP/HTTP to a receiver in the test: one linked trace per dialogue, embedded and across nodes on Kafka |
 //! | `voice` | speech through `/v1/ws/mic` to the local faster-whisper server; audio limits |
+//! | `lifecycle` | proptest state machines: the command lifecycle in the memory and Redis stores, the dialogue never placing without a yes |
 //! | `examples` | the REPL examples, as a user runs them |
 
 #![allow(clippy::unwrap_used)] // a failed unwrap is a failed test
@@ -23,6 +24,7 @@ mod domains;
 mod examples;
 mod gateway_ws;
 mod kafka;
+mod lifecycle;
 mod llm;
 mod nlu;
 mod otlp;
