@@ -40,7 +40,7 @@ pub const SESSION_REPLAY_BYTES: usize = 1 << 20;
 
 /// Sessions a gateway remembers (sequence, replay, redelivery checks); past
 /// it, the one idle longest with no socket open is forgotten.
-pub const HUB_SESSIONS: usize = 20_000;
+pub const HUB_SESSIONS: usize = 10_000;
 
 /// A session with no socket open is forgotten after this long without an
 /// event (its client resumes from the state store, `GET /v1/commands/…`).
@@ -51,18 +51,26 @@ pub const SOCKET_BUFFER: usize = 64;
 
 /// Commands whose state the in-memory store keeps (the oldest written go
 /// first; `ERRAND_MEMORY_COMMANDS`).
-pub const MEMORY_COMMANDS: usize = 100_000;
+pub const MEMORY_COMMANDS: usize = 10_000;
 
 /// Dialogue sessions the in-memory store keeps (`ERRAND_MEMORY_SESSIONS`).
-pub const MEMORY_SESSIONS: usize = 100_000;
+pub const MEMORY_SESSIONS: usize = 10_000;
 
 /// Idempotency records the in-memory store keeps (`ERRAND_MEMORY_KEYS`).
-pub const MEMORY_KEYS: usize = 200_000;
+pub const MEMORY_KEYS: usize = 25_000;
 
 /// Orders (and bookings, and cancellations) a simulated provider
 /// remembers, each for [`PROVIDER_MEMORY`]: what makes a repeated call
 /// with the same id change nothing.
-pub const PROVIDER_ORDERS: usize = 100_000;
+pub const PROVIDER_ORDERS: usize = 25_000;
 
 /// How long a simulated provider remembers an order.
 pub const PROVIDER_MEMORY: std::time::Duration = std::time::Duration::from_secs(7 * 24 * 3600);
+
+/// Records a partition of the in-memory bus keeps on a topic some group
+/// reads (read and committed ones go at once; this bounds a group stuck far
+/// behind, like a Kafka retention limit).
+pub const BUS_RETAINED: usize = 100_000;
+
+/// Records a partition of the in-memory bus keeps on a topic no group reads.
+pub const BUS_UNCONSUMED: usize = 1_024;

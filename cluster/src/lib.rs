@@ -22,6 +22,7 @@
 //! | [`telemetry`] | logs on stderr and, with `ERRAND_OTLP_ENDPOINT`, spans exported over OTLP/HTTP |
 //! | [`trace`] | `errand trace`: a command's lifecycle, from the configured store |
 
+pub mod bench;
 pub mod config;
 pub mod conversations;
 pub mod dlq;

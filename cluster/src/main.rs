@@ -83,6 +83,10 @@ enum Command {
         #[arg(long, requires = "url")]
         json: bool,
     },
+    /// Drives whole dialogues over WebSockets (each a fresh session) against
+    /// a running gateway or an errand started here, and reports dialogues a
+    /// second, each turn's latency, errors by code and the server's memory.
+    Bench(errand_cluster::bench::BenchArgs),
     /// Runs files of conversations (TOML; see README) against an errand it
     /// starts in this process, or a running gateway with --url; prints each
     /// conversation's result and "N passed, M failed".
@@ -173,7 +177,7 @@ async fn main() -> ExitCode {
     let cli: Cli = settings::parse_command_line();
     // A conversation run prints its own results; a node's info lines would bury them.
     let default_log = match cli.command {
-        Command::Test { .. } => "warn",
+        Command::Test { .. } | Command::Bench(_) => "warn",
         _ => "info",
     };
     let otlp = settings::process_env("ERRAND_OTLP_ENDPOINT");
@@ -225,6 +229,13 @@ async fn main() -> ExitCode {
             .await
             .map(|()| ExitCode::SUCCESS),
         Command::Tree { flags, .. } => tree(&flags).await,
+        Command::Bench(args) => {
+            let json = args.json;
+            errand_cluster::bench::run(args).await.map(|report| {
+                errand_cluster::bench::print(&report, json);
+                ExitCode::SUCCESS
+            })
+        }
         Command::Env => {
             for (name, default, meaning) in settings::variables() {
                 println!("{name:<30} {default:<22} {meaning}");

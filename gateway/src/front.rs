@@ -126,7 +126,7 @@ impl Keyed {
 
 impl RateLimiter {
     /// Sessions kept before the idle ones are dropped.
-    pub const MAX_SESSIONS: usize = 100_000;
+    pub const MAX_SESSIONS: usize = 20_000;
     /// The slowest refill: one utterance a day.
     const LONGEST_PERIOD: Duration = Duration::from_secs(24 * 60 * 60);
     /// The largest burst.

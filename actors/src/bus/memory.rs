@@ -8,9 +8,7 @@ use std::collections::{BTreeSet, HashMap, VecDeque};
 use std::sync::{Arc, Mutex, MutexGuard};
 use tokio::sync::Notify;
 
-/// How many records a partition keeps at most (oldest dropped first, like a
-/// Kafka retention limit), for topics nobody consumes.
-const MAX_RETAINED: usize = 100_000;
+use crate::bounds::{BUS_RETAINED, BUS_UNCONSUMED};
 
 /// An in-process bus. Cheap to clone; clones share the topics.
 #[derive(Clone)]
@@ -188,6 +186,7 @@ impl Bus for MemoryBus {
                 return Err(BusError::Closed);
             }
             let partition = partition_for(&out.key, self.shared.partitions);
+            let out_topic = out.topic.clone();
             let log = &mut self.shared.topic(&mut state, &out.topic)[partition as usize];
             let record = Record {
                 topic: out.topic,
@@ -198,7 +197,12 @@ impl Bus for MemoryBus {
                 headers: out.headers,
             };
             log.records.push_back(record);
-            if log.records.len() > MAX_RETAINED && log.records.pop_front().is_some() {
+            // Like a Kafka retention limit: what no group will read goes
+            // soon, and a group stuck far behind cannot take all memory.
+            let read = (state.groups.values()).any(|g| g.topics.contains(&out_topic));
+            let keep = if read { BUS_RETAINED } else { BUS_UNCONSUMED };
+            let log = &mut self.shared.topic(&mut state, &out_topic)[partition as usize];
+            while log.records.len() > keep && log.records.pop_front().is_some() {
                 log.start += 1;
             }
         }
