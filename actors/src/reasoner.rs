@@ -17,7 +17,7 @@
 use crate::agents::caller::AgentCaller;
 use crate::bounds::REASONER_LANES;
 use crate::bus::{Bus, OutRecord};
-use crate::dialogue::hear::{self, context};
+use crate::dialogue::hear;
 use crate::dialogue::{Ctx, DialogueConfig, Effect, Heard, decide};
 use crate::envelope::Envelope;
 use crate::laned::LaneWork;
@@ -30,7 +30,7 @@ use crate::role::{Feed, NodeCtx, Role, RoleError};
 use crate::store::{SessionStore, StoreError};
 use crate::supervisor::ChildSpec;
 use errand_schemas::topics::{AGENT_CMD, AGENT_OUT_CLARIFY, TRANSCRIPT};
-use errand_schemas::{LastTurn, OpenCommand, SessionState, Utterance};
+use errand_schemas::{LastTurn, SessionState, Utterance};
 use std::sync::Arc;
 
 /// The reasoner's work on each utterance; it runs as a
@@ -251,25 +251,26 @@ async fn listen<'a>(
     if utterance.act.is_some() {
         return (Heard::from(Parse::out_of_scope()), None);
     }
+    let Some(llm) = &args.llm else {
+        let heard = hear::offline(
+            &args.reading,
+            &args.registry,
+            args.nlu.as_ref(),
+            &utterance.text,
+            session,
+            now_ms,
+        );
+        return (heard, None);
+    };
     let prepared = hear::prepare(&args.reading, &utterance.text);
-    // The command the words may change: the open one, or right after an
-    // order, the one just placed ("make it two").
-    let target: Option<OpenCommand> = session.open.clone().or_else(|| {
-        let request = prepared.request.as_deref()?;
-        if !crate::reading::acts::is_change(request)
-            && !matches!(prepared.act, Some(crate::reading::acts::Act::Instead(_)))
-        {
-            return None;
-        }
-        session.placed.last().map(crate::dialogue::reopened)
-    });
-    let (parse, action, reply, llm_turn) = match (&prepared.request, &args.llm) {
-        (None, _) => {
+    let target = hear::target(&prepared, session);
+    let (parse, action, reply, llm_turn) = match &prepared.request {
+        None => {
             let parse = Parse::out_of_scope();
             let action = parse.intent.as_str().to_owned();
             (parse, action, None, None)
         }
-        (Some(text), Some(llm)) => {
+        Some(text) => {
             let turn = llm.hear(text, session.open.as_ref(), &session.chat).await;
             let heard = turn.heard.clone();
             (
@@ -279,13 +280,7 @@ async fn listen<'a>(
                 Some((llm.as_ref(), turn)),
             )
         }
-        (Some(text), None) => {
-            let parse = args.nlu.parse(text, &context(target.as_ref()));
-            let action = parse.intent.as_str().to_owned();
-            (parse, action, None, None)
-        }
     };
-    let split_with: Option<&dyn Understand> = args.llm.is_none().then_some(args.nlu.as_ref());
     let heard = hear::finish(
         &args.reading,
         &args.registry,
@@ -294,7 +289,7 @@ async fn listen<'a>(
         action,
         reply,
         target.as_ref(),
-        split_with,
+        None,
         now_ms,
     );
     (heard, llm_turn)

@@ -17,6 +17,7 @@ use axum::extract::ws::{CloseFrame, Message, Utf8Bytes, WebSocket, WebSocketUpgr
 use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
+use errand_schemas::client::read_frame;
 use errand_schemas::codec::to_json;
 use errand_schemas::{
     Act, ClientEvent, ClientRequest, ErrorBody, ErrorCode, ServerEvent, SessionId,
@@ -30,57 +31,6 @@ pub struct SocketQuery {
     pub session: Option<String>,
     /// Replay the session's events after this sequence number first.
     pub after_seq: Option<u64>,
-}
-
-/// The request types a client may send.
-const KNOWN_TYPES: &[&str] = &[
-    "utterance",
-    "transcript",
-    "audio_end",
-    "resume",
-    "confirm",
-    "cancel",
-];
-
-/// Reads one client text frame.
-pub fn read_frame(text: &str) -> Result<ClientRequest, ErrorBody> {
-    if !text.trim_start().starts_with('{') {
-        return Ok(ClientRequest::Utterance {
-            text: text.to_owned(),
-            id: None,
-        });
-    }
-    let value: serde_json::Value = serde_json::from_str(text).map_err(|e| {
-        ErrorBody::new(
-            ErrorCode::MalformedJson,
-            format!("The frame is not valid JSON ({e})."),
-        )
-    })?;
-    let Some(kind) = value
-        .get("type")
-        .and_then(|t| t.as_str())
-        .map(str::to_owned)
-    else {
-        return Err(ErrorBody::new(
-            ErrorCode::InvalidMessage,
-            "A JSON frame needs a string field \"type\".",
-        ));
-    };
-    if !KNOWN_TYPES.contains(&kind.as_str()) {
-        return Err(ErrorBody::new(
-            ErrorCode::UnknownType,
-            format!(
-                "Unknown message type \"{}\".",
-                kind.chars().take(40).collect::<String>()
-            ),
-        ));
-    }
-    serde_json::from_value(value).map_err(|e| {
-        ErrorBody::new(
-            ErrorCode::InvalidMessage,
-            format!("Invalid \"{kind}\" message: {e}."),
-        )
-    })
 }
 
 /// Which socket a connection is.
@@ -513,45 +463,4 @@ fn listen(state: AppState, user: String, session_id: SessionId, socket: u64, rec
             }
         }
     });
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn frames() {
-        assert_eq!(
-            read_frame("order me a burger").unwrap(),
-            ClientRequest::Utterance {
-                text: "order me a burger".into(),
-                id: None
-            }
-        );
-        assert_eq!(
-            read_frame(r#"{"type":"utterance","text":"hi"}"#).unwrap(),
-            ClientRequest::Utterance {
-                text: "hi".into(),
-                id: None
-            }
-        );
-        assert_eq!(
-            read_frame("{nope").unwrap_err().code,
-            ErrorCode::MalformedJson
-        );
-        assert_eq!(
-            read_frame(r#"{"type":"dance"}"#).unwrap_err().code,
-            ErrorCode::UnknownType
-        );
-        assert_eq!(
-            read_frame(r#"{"text":"hi"}"#).unwrap_err().code,
-            ErrorCode::InvalidMessage
-        );
-        assert_eq!(
-            read_frame(r#"{"type":"utterance","text":5}"#)
-                .unwrap_err()
-                .code,
-            ErrorCode::InvalidMessage
-        );
-    }
 }

@@ -183,3 +183,95 @@ pub struct ClientEvent {
     #[serde(flatten)]
     pub event: ServerEvent,
 }
+
+/// The request types a client may send.
+const KNOWN_TYPES: &[&str] = &[
+    "utterance",
+    "transcript",
+    "audio_end",
+    "resume",
+    "confirm",
+    "cancel",
+];
+
+/// Reads one client text frame.
+pub fn read_frame(text: &str) -> Result<ClientRequest, ErrorBody> {
+    if !text.trim_start().starts_with('{') {
+        return Ok(ClientRequest::Utterance {
+            text: text.to_owned(),
+            id: None,
+        });
+    }
+    let value: serde_json::Value = serde_json::from_str(text).map_err(|e| {
+        ErrorBody::new(
+            ErrorCode::MalformedJson,
+            format!("The frame is not valid JSON ({e})."),
+        )
+    })?;
+    let Some(kind) = value
+        .get("type")
+        .and_then(|t| t.as_str())
+        .map(str::to_owned)
+    else {
+        return Err(ErrorBody::new(
+            ErrorCode::InvalidMessage,
+            "A JSON frame needs a string field \"type\".",
+        ));
+    };
+    if !KNOWN_TYPES.contains(&kind.as_str()) {
+        return Err(ErrorBody::new(
+            ErrorCode::UnknownType,
+            format!(
+                "Unknown message type \"{}\".",
+                kind.chars().take(40).collect::<String>()
+            ),
+        ));
+    }
+    serde_json::from_value(value).map_err(|e| {
+        ErrorBody::new(
+            ErrorCode::InvalidMessage,
+            format!("Invalid \"{kind}\" message: {e}."),
+        )
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn frames() {
+        assert_eq!(
+            read_frame("order me a burger").unwrap(),
+            ClientRequest::Utterance {
+                text: "order me a burger".into(),
+                id: None
+            }
+        );
+        assert_eq!(
+            read_frame(r#"{"type":"utterance","text":"hi"}"#).unwrap(),
+            ClientRequest::Utterance {
+                text: "hi".into(),
+                id: None
+            }
+        );
+        assert_eq!(
+            read_frame("{nope").unwrap_err().code,
+            ErrorCode::MalformedJson
+        );
+        assert_eq!(
+            read_frame(r#"{"type":"dance"}"#).unwrap_err().code,
+            ErrorCode::UnknownType
+        );
+        assert_eq!(
+            read_frame(r#"{"text":"hi"}"#).unwrap_err().code,
+            ErrorCode::InvalidMessage
+        );
+        assert_eq!(
+            read_frame(r#"{"type":"utterance","text":5}"#)
+                .unwrap_err()
+                .code,
+            ErrorCode::InvalidMessage
+        );
+    }
+}

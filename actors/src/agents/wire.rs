@@ -77,6 +77,11 @@ impl<T: bincode::Encode + bincode::Decode<()>> BytesConvertable for Wire<T> {
 
     fn from_bytes(bytes: Vec<u8>) -> Self {
         match from_bincode::<(Result<T, String>, Option<String>)>(&bytes) {
+            // A peer's error always says something, even when it said nothing.
+            Ok((Err(why), traceparent)) if why.trim().is_empty() => Self {
+                value: Err("the peer sent an error without a reason".into()),
+                traceparent,
+            },
             Ok((value, traceparent)) => Self { value, traceparent },
             Err(e) => Self::broken(format!("an unreadable message: {e}")),
         }
@@ -93,6 +98,16 @@ mod tests {
         assert!(WireCommand::from_bytes(Vec::new()).value.is_err());
         assert!(AgentReply::from_bytes(vec![9; 7]).value.is_err());
         assert!(QuoteReply::from_bytes(vec![9; 7]).value.is_err());
+    }
+
+    #[test]
+    fn an_error_without_a_reason_still_says_why() {
+        // Found by the cluster_message fuzz target: Err("") from a peer.
+        let told = WireCommand::from_bytes(vec![1, 0, 0]);
+        assert_eq!(
+            told.value.unwrap_err(),
+            "the peer sent an error without a reason"
+        );
     }
 
     #[test]

@@ -10,11 +10,13 @@
 //!   partition; what was delivered but not acknowledged is delivered again
 //!   to whoever owns the partition next.
 
+#[cfg(feature = "kafka")]
 pub mod kafka;
 mod memory;
 mod redis_pubsub;
 mod routed;
 
+#[cfg(feature = "kafka")]
 pub use kafka::{KafkaBus, KafkaConfig};
 pub use memory::MemoryBus;
 pub use redis_pubsub::RedisFanout;

@@ -9,7 +9,7 @@ use crate::nlu::{Context, Parse, Understand};
 use crate::reading::Reading;
 use crate::reading::acts::{self, Act};
 use crate::registry::{DomainRegistry, SlotKind};
-use errand_schemas::{ItemRequest, OpenCommand, Queued, SlotMap, SlotValue};
+use errand_schemas::{ItemRequest, OpenCommand, Queued, SessionState, SlotMap, SlotValue};
 
 /// The first reading of an utterance, before any reader: the text with
 /// typos fixed, its act, and the words a reader should read (after "no,"
@@ -117,6 +117,48 @@ fn things_only(slots: &SlotMap) -> SlotMap {
 }
 
 /// The offline reader's context for `open`.
+/// The command the words of `prepared` may change: the open one, or right
+/// after an order, the one just placed ("make it two").
+pub fn target(prepared: &Prepared, session: &SessionState) -> Option<OpenCommand> {
+    session.open.clone().or_else(|| {
+        let request = prepared.request.as_deref()?;
+        if !acts::is_change(request) && !matches!(prepared.act, Some(Act::Instead(_))) {
+            return None;
+        }
+        session.placed.last().map(super::reopened)
+    })
+}
+
+/// Hears `text` in `session` offline: errand's own reading and the offline
+/// reader `nlu`, as the reasoner does without an LLM.
+pub fn offline(
+    reading: &Reading,
+    registry: &DomainRegistry,
+    nlu: &dyn Understand,
+    text: &str,
+    session: &SessionState,
+    now_ms: u64,
+) -> Heard {
+    let prepared = prepare(reading, text);
+    let target = target(&prepared, session);
+    let parse = match &prepared.request {
+        Some(request) => nlu.parse(request, &context(target.as_ref())),
+        None => Parse::out_of_scope(),
+    };
+    let action = parse.intent.as_str().to_owned();
+    finish(
+        reading,
+        registry,
+        prepared,
+        parse,
+        action,
+        None,
+        target.as_ref(),
+        Some(nlu),
+        now_ms,
+    )
+}
+
 pub fn context(open: Option<&OpenCommand>) -> Context {
     Context {
         open_action: open.map(|o| o.action.clone()),
