@@ -189,40 +189,53 @@ pub async fn run(args: BenchArgs) -> anyhow::Result<Report> {
     Ok(report)
 }
 
-/// Prints `report` as a table, or one JSON object.
+/// Prints `report` as a table, or one JSON object (a closed pipe, as
+/// `| head` makes, is not an error).
 pub fn print(report: &Report, json: bool) {
+    use std::io::Write;
+    let mut out = std::io::stdout().lock();
     if json {
-        println!("{}", serde_json::to_string(report).unwrap_or_default());
+        let _ = writeln!(out, "{}", serde_json::to_string(report).unwrap_or_default());
         return;
     }
     let ms = |us: u64| format!("{:.2} ms", us as f64 / 1000.0);
     let l = &report.turn_latency_us;
-    println!(
-        "dialogues     {} in {:.1} s: {:.1}/s ({}, {})",
-        report.dialogues, report.seconds, report.throughput_per_s, report.dialogue, report.mode
-    );
-    println!(
-        "turn latency  p50 {}  p90 {}  p99 {}  p99.9 {}  max {}  ({} turns)",
-        ms(l.p50),
-        ms(l.p90),
-        ms(l.p99),
-        ms(l.p999),
-        ms(l.max),
-        report.turns
-    );
     let errors: Vec<String> = (report.errors.iter())
         .map(|(code, n)| format!("{code} {n}"))
         .collect();
-    println!(
-        "errors        {}",
-        if errors.is_empty() {
-            "none".to_owned()
-        } else {
-            errors.join(", ")
-        }
-    );
+    let mut lines = vec![
+        format!(
+            "dialogues     {} in {:.1} s: {:.1}/s ({}, {})",
+            report.dialogues, report.seconds, report.throughput_per_s, report.dialogue, report.mode
+        ),
+        format!(
+            "turn latency  p50 {}  p90 {}  p99 {}  p99.9 {}  max {}  ({} turns)",
+            ms(l.p50),
+            ms(l.p90),
+            ms(l.p99),
+            ms(l.p999),
+            ms(l.max),
+            report.turns
+        ),
+        format!(
+            "errors        {}",
+            if errors.is_empty() {
+                "none".to_owned()
+            } else {
+                errors.join(", ")
+            }
+        ),
+    ];
     if let Some(rss) = report.server_rss_bytes {
-        println!("server RSS    {:.1} MiB", rss as f64 / (1024.0 * 1024.0));
+        lines.push(format!(
+            "server RSS    {:.1} MiB",
+            rss as f64 / (1024.0 * 1024.0)
+        ));
+    }
+    for line in lines {
+        if writeln!(out, "{line}").is_err() {
+            return;
+        }
     }
 }
 
