@@ -7,7 +7,7 @@ use errand_actors::dialogue::{Ctx, DialogueConfig, decide, hear};
 use errand_actors::nlu::TrainedNlu;
 use errand_actors::reading::Reading;
 use errand_actors::registry::DomainRegistry;
-use errand_fuzz::{QuietDesk, registry};
+use errand_fuzz::{SimpleDesk, registry};
 use errand_schemas::{SessionId, SessionState, TraceId, Utterance, UtteranceSource};
 use libfuzzer_sys::fuzz_target;
 use std::sync::OnceLock;
@@ -64,7 +64,7 @@ fuzz_target!(|data: &[u8]| {
         let ctx = Ctx {
             registry: &w.registry,
             config: &w.config,
-            desk: &QuietDesk,
+            desk: &SimpleDesk,
             now_ms: now,
         };
         match w

@@ -1,5 +1,5 @@
 //! What the fuzz targets share: the built-in domains, and a desk that
-//! prices nothing (the conversation is fuzzed without agents).
+//! answers without agents (the conversation is fuzzed at the policy).
 
 use async_trait::async_trait;
 use errand_actors::agents::food::FoodAgent;
@@ -19,24 +19,47 @@ pub fn registry() -> DomainRegistry {
         .with(MartAgent::simulated())
 }
 
-/// Quotes every command unpriced, cancels nothing, knows no command.
-pub struct QuietDesk;
+/// As the dialogue's own tests answer: prices every command at £10,
+/// refuses an address in Atlantis (the person is asked again), cancels
+/// anything placed, knows no command's status.
+pub struct SimpleDesk;
 
 #[async_trait]
-impl Desk for QuietDesk {
+impl Desk for SimpleDesk {
     async fn quote(&self, command: &Command) -> Result<Result<Summary, Refusal>, ErrorBody> {
-        Ok(Ok(unpriced(command)))
+        let summary = unpriced(command);
+        let atlantis = |place: &Option<String>| {
+            (place.as_deref()).is_some_and(|p| p.to_lowercase().contains("atlantis"))
+        };
+        if atlantis(&summary.address) || atlantis(&summary.destination) {
+            let slot = if atlantis(&summary.address) {
+                "address"
+            } else {
+                "destination"
+            };
+            return Ok(Err(Refusal::of(
+                slot,
+                ErrorBody::new(ErrorCode::UnknownPlace, "I couldn't find Atlantis."),
+            )));
+        }
+        Ok(Ok(Summary {
+            total: Some(1000),
+            currency: Some("GBP".into()),
+            ..summary
+        }))
     }
 
     async fn cancel(
         &self,
-        _placed: &Placed,
+        placed: &Placed,
         _user_id: &str,
     ) -> Result<Result<CancelResult, ErrorBody>, ErrorBody> {
-        Ok(Err(ErrorBody::new(
-            ErrorCode::CancelNotSupported,
-            "nothing is cancelled here",
-        )))
+        Ok(Ok(CancelResult {
+            cancelled: placed.trace_id.to_string(),
+            refund: 1000,
+            currency: "GBP".into(),
+            charge_id: "ch-1".into(),
+        }))
     }
 
     async fn status(&self, _trace_id: &TraceId) -> Result<Option<CommandState>, ErrorBody> {

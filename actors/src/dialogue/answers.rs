@@ -137,7 +137,11 @@ fn matching_as<'a>(what: &str, catalog: &'a Catalog, kind: bool) -> Vec<(&'a str
 fn strip_article(text: &str) -> &str {
     let t = text.trim().trim_end_matches(['?', '.', '!']).trim();
     for article in ["a ", "an ", "the ", "some ", "one "] {
-        if t.len() > article.len() && t[..article.len()].eq_ignore_ascii_case(article) {
+        // `get`: the article's length may end inside a character ("soΚe").
+        if t.len() > article.len()
+            && t.get(..article.len())
+                .is_some_and(|head| head.eq_ignore_ascii_case(article))
+        {
             return &t[article.len()..];
         }
     }
@@ -173,7 +177,9 @@ fn price(what: &str, catalogs: &[Catalog]) -> String {
 
 /// `what` without " at <a merchant>" and that merchant's name.
 fn at_merchant<'a, 'c>(what: &'a str, catalogs: &'c [Catalog]) -> (&'a str, Option<&'c str>) {
-    let lower = what.to_lowercase();
+    // ASCII only, so that a position in `lower` is the same in `what`
+    // (full lowercasing changes lengths: the Kelvin sign becomes "k").
+    let lower = what.to_ascii_lowercase();
     for sep in [" at ", " from "] {
         if let Some(at) = lower.rfind(sep) {
             let named = normalize(&lower[at + sep.len()..]);
@@ -442,5 +448,27 @@ mod tests {
         assert!(help.contains("book rides"), "{help}");
         assert!(help.contains("deliver groceries"), "{help}");
         assert!(ask(Act::Status).contains("haven't ordered"));
+    }
+
+    #[test]
+    fn a_question_in_any_script_is_answered_not_a_panic() {
+        // Found by the conversation fuzz target: the length of an article
+        // ("an ") ended inside the Greek capital kappa of "doΚ", and
+        // slicing there panicked.
+        let menu = ask(Act::Menu(Some("doΚ; me".into())));
+        assert!(
+            menu.starts_with("I don't know doΚ; me. I can order from"),
+            "{menu}"
+        );
+        assert!(ask(Act::Price("anΚ".into())).starts_with("I couldn't find anΚ"));
+        assert!(ask(Act::WhoServes("thΚ".into())).starts_with("None of the places"));
+        // The Kelvin sign lowercases to one byte from three: the place
+        // found in the lowercased words must not cut the original inside it.
+        let kelvin = ask(Act::Price("\u{212A}\u{212A} at burger barn".into()));
+        assert!(kelvin.starts_with("I couldn't find"), "{kelvin}");
+        assert_eq!(
+            ask(Act::Price("THE FRIES AT BURGER BARN".into())),
+            "Fries is £3.49 at Burger Barn."
+        );
     }
 }

@@ -65,7 +65,10 @@ fn corrected_midway(reading: &Reading, text: &str) -> Option<String> {
         "or rather",
         "scratch that",
     ];
-    let lower = text.to_lowercase();
+    // ASCII case only: a position in `lower` is then the same in `text`
+    // (full lowercasing changes lengths: "İ" grows, the Kelvin sign
+    // shrinks, and `text` would be cut inside a character).
+    let lower = text.to_ascii_lowercase();
     // "forget the groceries, just order me a pizza": what follows the
     // dropping is the request.
     let dropped = ["forget ", "never mind", "scratch ", "cancel ", "no "]
@@ -465,7 +468,8 @@ fn split(
     registry: &DomainRegistry,
     text: &str,
 ) -> Option<(Part, Vec<Part>)> {
-    let lower = text.to_lowercase();
+    // ASCII case only, so that a cut found in `lower` is one in `text`.
+    let lower = text.to_ascii_lowercase();
     let joints = [
         ", and then ",
         " and then ",
@@ -571,4 +575,41 @@ fn split(
         return Some((first, rest));
     }
     None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::agents::food::FoodAgent;
+    use crate::agents::mart::MartAgent;
+    use crate::agents::ride::RideAgent;
+    use crate::nlu::TrainedNlu;
+
+    #[test]
+    fn letters_that_change_length_in_lower_case_are_no_panic() {
+        // "İ" lowercases to 3 bytes from 2, the Kelvin sign to 1 from 3:
+        // a correction or a joint found in the lowercased words cut these
+        // inside a character.
+        let registry = DomainRegistry::new()
+            .with(FoodAgent::simulated())
+            .with(RideAgent::simulated())
+            .with(MartAgent::simulated());
+        let tz = Reading::time_zone("Europe/London").expect("london");
+        let reading = Reading::new(&registry, tz);
+        let nlu = TrainedNlu::embedded().expect("the model");
+        let session = SessionState::new("s".into(), "demo");
+        let kelvin = "\u{212A}\u{212A}\u{212A}\u{212A} actually no a pizza to work";
+        assert_eq!(
+            prepare(&reading, kelvin).request.as_deref(),
+            Some("a pizza to work")
+        );
+        for text in [
+            kelvin,
+            "order a burger \u{130}\u{130} i mean éé pizza to work",
+            "a burger \u{212A}\u{212A} and a pizza to work",
+            "milk é\u{212A} and eggs",
+        ] {
+            offline(&reading, &registry, &nlu, text, &session, 0);
+        }
+    }
 }

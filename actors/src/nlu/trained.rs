@@ -334,13 +334,24 @@ fn whole_dishes(found: &mut [FoundSlot], rules: &SlotMap, text: &str, tokens: &[
 
 /// Where `value` stands in `text`, ignoring case.
 fn find(text: &str, value: &str) -> Option<(usize, usize)> {
-    let lower = text.to_lowercase();
-    if lower.len() != text.len() {
-        return text.find(value).map(|at| (at, at + value.len()));
-    }
-    lower
-        .find(&value.to_lowercase())
-        .map(|at| (at, at + value.len()))
+    let value = fold(value);
+    fold(text).find(&value).map(|at| (at, at + value.len()))
+}
+
+/// `s` in lower case wherever that keeps a character's length, so that a
+/// position in the result is the same in `s` (a whole lowercasing changes
+/// lengths: "İ" grows, the Kelvin sign shrinks, and a span found in it
+/// would cut `s` inside a character or run past its end).
+fn fold(s: &str) -> String {
+    s.chars()
+        .map(|c| {
+            let mut lower = c.to_lowercase();
+            match (lower.next(), lower.next()) {
+                (Some(l), None) if l.len_utf8() == c.len_utf8() => l,
+                _ => c,
+            }
+        })
+        .collect()
 }
 
 /// Nouns that name a place without a name (and the kinds of street,
@@ -966,5 +977,22 @@ mod tests {
             NluModel::decode(&longer),
             Err(ModelError::Corrupt(_))
         ));
+    }
+
+    #[test]
+    fn letters_that_change_length_in_lower_case_are_no_panic() {
+        // "İ" lowercases to 3 bytes from 2, the Kelvin sign to 1 from 3: a
+        // span found in the lowercased words ran past the end of these.
+        let p = reader().parse(
+            "order \u{130}\u{130} a pizza to 221b baker street \u{212A}",
+            &Context::default(),
+        );
+        assert!((0.0..=1.0).contains(&p.confidence), "{p:?}");
+        assert_eq!(
+            find("\u{130}\u{130} Cheeseburger \u{212A}", "cheeseburger"),
+            Some((5, 17))
+        );
+        assert_eq!(find("CAFÉ NERO", "café nero"), Some((0, 10)));
+        assert_eq!(find("\u{212A}ebab", "kebab"), None);
     }
 }

@@ -512,7 +512,8 @@ pub fn read(text: &str) -> Option<Act> {
 /// "sushi around here" is sushi: where it is asked about is errand's own
 /// area.
 fn without_nearby(what: &str) -> String {
-    let lower = what.to_lowercase();
+    // ASCII case only, so that a length in `lower` is one in `what`.
+    let lower = what.to_ascii_lowercase();
     for tail in [
         " around here",
         " round here",
@@ -1458,5 +1459,19 @@ mod tests {
             assert!(is_change(text), "{text}");
         }
         assert!(!is_change("order me a burger"));
+    }
+
+    #[test]
+    fn letters_that_change_length_in_lower_case_are_no_panic() {
+        // The Kelvin sign (3 bytes) lowercases to "k" (1 byte): where
+        // " around here" starts in the lowercased words was inside it here.
+        assert_eq!(
+            read("who does sushi é\u{212A} around here?"),
+            Some(Act::WhoServes("sushi é\u{212A}".into()))
+        );
+        assert_eq!(
+            without_nearby("SUSHI \u{130}\u{130} NEARBY"),
+            "SUSHI \u{130}\u{130}"
+        );
     }
 }
