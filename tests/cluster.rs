@@ -5,6 +5,7 @@
 
 use errand_harness::cluster::{TestCluster, run_load};
 use errand_harness::kafka::shared_brokers;
+use errand_harness::ledger::LedgerProvider;
 use errand_harness::redis::shared_url;
 use errand_harness::secs;
 use serde_json::Value;
@@ -74,7 +75,10 @@ async fn killing_an_agents_node_under_load_loses_and_doubles_nothing() {
     let mut cluster = TestCluster::new(&shared_url(), &shared_brokers());
     // One utterance per command, placed once understood: this is about the
     // pipeline losing an agents node, not the conversation.
+    // Orders and bookings counted where they arrive: at a provider outside
+    // every node, which honours Idempotency-Key as errand expects.
     cluster.env.push(("ERRAND_CONFIRM".into(), "never".into()));
+    cluster.use_ledger_provider(LedgerProvider::start().await);
     cluster.spawn("core", "gateway,reasoner,router,tracker,errors");
     cluster.spawn("hands-1", "agents");
     cluster.spawn("hands-2", "agents");
@@ -97,6 +101,10 @@ async fn killing_an_agents_node_under_load_loses_and_doubles_nothing() {
     assert_eq!(report.acknowledged, 45, "{report:?}");
     assert_eq!(report.lost, 0, "{report:?}\n{}", cluster.logs());
     assert_eq!(report.doubled, 0, "{report:?}");
+    assert_eq!(
+        report.unplaced, 0,
+        "every confirmed command was placed: {report:?}"
+    );
     assert_eq!(report.confirmed + report.failed, report.acknowledged);
     let two = [("core", "up"), ("hands-2", "up")];
     assert!(cluster.await_nodes(&two, secs(10)).await.is_ok());
@@ -277,4 +285,133 @@ fn the_compose_file_deploys_three_nodes_with_different_roles() {
     for roles in ["gateway", "reasoner,router,tracker,errors", "agents"] {
         errand_cluster::settings::parse_roles(roles).unwrap();
     }
+}
+
+/// A WebSocket client of one gateway, on one session.
+struct Socket {
+    ws: tokio_tungstenite::WebSocketStream<
+        tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>,
+    >,
+}
+
+impl Socket {
+    async fn open(gateway: std::net::SocketAddr, session: &str, after_seq: Option<u64>) -> Self {
+        let mut url = format!("ws://{gateway}/v1/ws/text?session={session}");
+        if let Some(after) = after_seq {
+            url.push_str(&format!("&after_seq={after}"));
+        }
+        let (ws, _) = tokio_tungstenite::connect_async(url)
+            .await
+            .expect("the socket opens");
+        Self { ws }
+    }
+
+    async fn say(&mut self, text: &str) {
+        use futures_util::SinkExt;
+        let frame = serde_json::json!({"type": "utterance", "text": text}).to_string();
+        self.ws
+            .send(tokio_tungstenite::tungstenite::Message::text(frame))
+            .await
+            .expect("sent");
+    }
+
+    /// Events until one of type `last` (inclusive), within 30 s.
+    async fn until(&mut self, last: &str) -> Vec<Value> {
+        use futures_util::StreamExt;
+        let mut got = Vec::new();
+        let deadline = tokio::time::Instant::now() + secs(30);
+        loop {
+            let frame = tokio::time::timeout_at(deadline, self.ws.next()).await;
+            let Ok(Some(Ok(tokio_tungstenite::tungstenite::Message::Text(text)))) = frame else {
+                panic!("no {last} event; got {got:?}");
+            };
+            let event: Value = serde_json::from_str(&text).expect("JSON");
+            let done = event["type"] == last;
+            got.push(event);
+            if done {
+                return got;
+            }
+        }
+    }
+}
+
+/// What a shared event is, whichever gateway shows it.
+fn shared_event(event: &Value) -> Option<(u64, String)> {
+    let kind = event["type"].as_str()?;
+    let what = match kind {
+        "status" => format!("status {}", event["status"].as_str()?),
+        "clarify" | "confirm" | "reply" => kind.to_owned(),
+        _ => return None,
+    };
+    Some((event["seq"].as_u64()?, what))
+}
+
+#[tokio::test]
+async fn every_gateway_numbers_a_session_alike_and_a_client_resumes_on_another() {
+    let mut cluster = TestCluster::new(&shared_url(), &shared_brokers());
+    cluster.spawn("front-a", "gateway");
+    cluster.spawn("front-b", "gateway");
+    cluster.spawn("brain", "reasoner,router,tracker,errors,agents");
+    let up = [("front-a", "up"), ("front-b", "up"), ("brain", "up")];
+    assert!(
+        cluster.await_nodes(&up, secs(30)).await.is_ok(),
+        "{}",
+        cluster.logs()
+    );
+    let (a, b) = (
+        cluster.node("front-a").http.unwrap(),
+        cluster.node("front-b").http.unwrap(),
+    );
+    for gateway in [a, b] {
+        assert!(
+            errand_harness::http::await_ready(gateway, secs(30)).await,
+            "{}",
+            cluster.logs()
+        );
+    }
+    // One watcher on each gateway sees the whole dialogue.
+    let mut watch_a = Socket::open(a, "s-two-fronts", Some(0)).await;
+    let mut watch_b = Socket::open(b, "s-two-fronts", Some(0)).await;
+    // The person starts on A, and A drops after the question.
+    let mut person = Socket::open(a, "s-two-fronts", Some(0)).await;
+    person.say("order me a burger").await;
+    let before = person.until("clarify").await;
+    let last_seen = before.last().unwrap()["seq"].as_u64().unwrap();
+    drop(person);
+    // The answer goes in over HTTP meanwhile (as a page retrying would).
+    let trace = say(&cluster, "s-two-fronts", "221B Baker Street").await;
+    await_status(&cluster, &trace, &["awaiting_confirmation"]).await;
+
+    let seen_a = watch_a.until("confirm").await;
+    let seen_b = watch_b.until("confirm").await;
+    let shared = |events: &[Value]| -> Vec<(u64, String)> {
+        events.iter().filter_map(shared_event).collect()
+    };
+    assert_eq!(
+        shared(&seen_a),
+        shared(&seen_b),
+        "both gateways number alike"
+    );
+    let seqs: Vec<u64> = seen_a.iter().map(|e| e["seq"].as_u64().unwrap()).collect();
+    assert!(seqs.is_sorted(), "in order: {seqs:?}");
+
+    // The person comes back on B: exactly what it missed, numbered as A
+    // numbered it.
+    let mut back = Socket::open(b, "s-two-fronts", Some(last_seen)).await;
+    let missed = back.until("confirm").await;
+    let expected: Vec<(u64, String)> = (shared(&seen_a).into_iter())
+        .filter(|(seq, _)| *seq > last_seen)
+        .collect();
+    assert_eq!(shared(&missed), expected, "{missed:?}");
+    assert!(
+        expected
+            .iter()
+            .any(|(_, what)| what == "status awaiting_confirmation"),
+        "{expected:?}"
+    );
+    assert!(
+        missed
+            .iter()
+            .all(|e| e["seq"].as_u64().unwrap() > last_seen)
+    );
 }

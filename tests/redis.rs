@@ -56,6 +56,71 @@ async fn the_transition_rule_in_redis_is_the_rust_rule() {
 }
 
 #[tokio::test]
+async fn redis_and_memory_number_a_sessions_events_alike() {
+    use errand_actors::store::memory::MemoryStore;
+    use errand_schemas::LastTurn;
+    let redis = store(&unique_prefix()).await;
+    let memory = MemoryStore::default();
+    let stores: [(&str, &dyn Both); 2] = [("redis", &redis), ("memory", &memory)];
+    for (name, store) in stores {
+        let session = SessionId(format!("numbered-{name}"));
+        let trace = TraceId::generate();
+        let at = |status, turn| StatusUpdate {
+            session_id: session.clone(),
+            ..step(&trace, status, turn)
+        };
+        // The first number is the clock (ms), then one by one.
+        let before = errand_schemas::now_ms();
+        let first = store.apply(&at(Status::Received, 1)).await.unwrap();
+        let n = first.state().seq;
+        assert!(
+            n >= before - 60_000 && n <= errand_schemas::now_ms(),
+            "{name}: {n}"
+        );
+        let again = store.apply(&at(Status::Received, 1)).await.unwrap();
+        assert!(matches!(again, Applied::Duplicate(_)), "{name}");
+        assert_eq!(
+            again.state().seq,
+            n,
+            "{name}: a redelivery keeps its number"
+        );
+        // A turn reserves numbers for what it will show; its steps bring them.
+        let mut session_state = SessionState::new(session.clone(), "demo");
+        session_state.take_turn(LastTurn {
+            utterance_id: "u1".into(),
+            effects: "[]".into(),
+            numbered: 3,
+            seq: 0,
+        });
+        let saved = store.save(&session_state).await.unwrap();
+        let reserved = saved.last_turn.as_ref().unwrap().seq;
+        assert_eq!(reserved, n + 1, "{name}");
+        let loaded = store.load(&session).await.unwrap().unwrap();
+        assert_eq!(
+            loaded.last_turn.unwrap().seq,
+            reserved,
+            "{name}: kept for a replay"
+        );
+        let brought = StatusUpdate {
+            seq: reserved,
+            ..at(Status::AwaitingClarification, 1)
+        };
+        assert_eq!(store.apply(&brought).await.unwrap().state().seq, reserved);
+        // Others take the numbers after the reserved ones; a stale step none.
+        let next = store.apply(&at(Status::Understood, 1)).await.unwrap();
+        assert_eq!(next.state().seq, n + 4, "{name}");
+        let stale = store.apply(&at(Status::Received, 1)).await.unwrap();
+        assert!(matches!(stale, Applied::Stale(_)), "{name}");
+        let last = store.apply(&at(Status::Dispatched, 1)).await.unwrap();
+        assert_eq!(last.state().seq, n + 5, "{name}");
+    }
+}
+
+/// Both store traits, to run one test on either store.
+trait Both: StateStore + SessionStore {}
+impl<T: StateStore + SessionStore> Both for T {}
+
+#[tokio::test]
 async fn lifecycle_history_deadlines_and_ttl() {
     let prefix = unique_prefix();
     let redis = store(&prefix).await;
@@ -386,6 +451,7 @@ async fn a_three_node_redis_cluster() {
     assert!(done["result"]["order_id"].is_string());
     let state = stack.state(&trace).await.unwrap();
     assert_eq!(state.history.len(), 6);
+    assert!(state.seq > 0, "numbered in the session's slot: {state:?}");
     // Keys spread over the nodes by their hash tags.
     let holders = cluster
         .nodes

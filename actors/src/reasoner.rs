@@ -157,6 +157,8 @@ pub async fn reason(args: &Reasoner, utterance: &Utterance) -> Result<(), TrackE
                     format!("the saved decision is unreadable: {e}"),
                 ))
             })?;
+            let mut saved = saved;
+            Effect::number(&mut saved, last.seq);
             effects = Some(saved);
             break;
         }
@@ -197,9 +199,14 @@ pub async fn reason(args: &Reasoner, utterance: &Utterance) -> Result<(), TrackE
         session.take_turn(LastTurn {
             utterance_id: utterance.utterance_id.clone(),
             effects: saved,
+            numbered: Effect::seen(&decided),
+            seq: 0,
         });
         match args.sessions.save(&session).await {
-            Ok(_) => {
+            Ok(stored) => {
+                let mut decided = decided;
+                let first = stored.last_turn.as_ref().map_or(0, |t| t.seq);
+                Effect::number(&mut decided, first);
                 effects = Some(decided);
                 break;
             }

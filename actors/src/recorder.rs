@@ -4,7 +4,9 @@
 //! and failed) records it through this one handle: the step is applied to the
 //! state store under the transition rule, and announced on `agent.status`
 //! when it moved the command forward (or is a redelivery of the step that
-//! did, so a crash between the two never loses the announcement).
+//! did, so a crash between the two never loses the announcement). The
+//! store numbers the step among its session's events; the announcement
+//! carries that number, so every gateway shows it in the same place.
 
 use crate::bus::{Bus, BusError, OutRecord};
 use crate::clock::Clock;
@@ -72,6 +74,12 @@ impl Recorder {
             self.latency.observe(domain, state.status.as_str(), ms);
         }
         if applied.announce() {
+            // With the session event number the store gave it (the same
+            // again for a redelivery).
+            let step = StatusUpdate {
+                seq: applied.state().seq,
+                ..step
+            };
             self.bus
                 .publish(OutRecord::json(
                     AGENT_STATUS,

@@ -6,7 +6,7 @@
 use crate::hub::SessionHub;
 use crate::waiters::Waiters;
 use errand_actors::envelope::Envelope;
-use errand_schemas::{Clarification, ServerEvent, StatusUpdate};
+use errand_schemas::{Clarification, StatusUpdate};
 use ractor::{Actor, ActorProcessingErr, ActorRef};
 
 pub enum FanoutMessage {
@@ -51,10 +51,7 @@ impl Actor for Fanout {
                 envelope.ack();
             }
             FanoutMessage::Clarify(envelope) => {
-                let q = envelope.payload();
-                for event in ServerEvent::from_question(q) {
-                    hub.push(&q.session_id, event, None);
-                }
+                hub.push_question(envelope.payload());
                 envelope.ack();
             }
         }

@@ -1,25 +1,31 @@
 //! [`SessionHub`]: the sockets of every session on this gateway, the
-//! session's event sequence (`seq`), and its recent events for replay.
+//! numbering of the session's events (`seq`, see [`crate::order`]), and
+//! its recent events for replay.
 //!
-//! Every event for a session goes through [`SessionHub::push`], which
-//! numbers it, remembers it (the last [`SESSION_REPLAY`] events, at most
+//! Every event for a session goes through the hub, which numbers it,
+//! remembers it (the last [`SESSION_REPLAY`] events, at most
 //! [`SESSION_REPLAY_BYTES`]; partial voice transcripts are only echoed) and
-//! sends it to each socket of the session. Redelivered lifecycle steps (the
-//! bus delivers at least once) are recognised and not shown twice. A socket
-//! whose buffer is full is slow; it loses events rather than slowing the
-//! others, and can ask for them again with `resume`.
+//! sends it to each socket of the session. Steps and questions come
+//! numbered from the state store and are shown in that order on every
+//! gateway ([`SessionHub::push_step`], [`SessionHub::push_question`]);
+//! redelivered ones are recognised and not shown twice. A socket whose
+//! buffer is full is slow; it loses events rather than slowing the others,
+//! and can ask for them again with `resume`.
 //!
 //! Memory is bounded: a session with no socket open is forgotten after
 //! [`HUB_IDLE`] without an event, and beyond [`HUB_SESSIONS`] sessions the
 //! socketless one idle longest goes first.
 //!
-//! `seq` never goes back for a session on this gateway, even after it was
-//! forgotten or the gateway restarted: each event takes the larger of the
-//! previous number plus one and the wall clock in microseconds, so a page
-//! that drops what it has seen (`seq` at or below the last) never drops a
-//! new event. (Numbers stay below 2^53, exact in JavaScript.)
+//! `seq` never goes back for a client: shared events take their numbers
+//! from the session's counter (kept with the session in the store), and a
+//! client that resumes (`after_seq`, `Last-Event-ID`) raises the floor of
+//! what this gateway gives next, even if it restarted or forgot the
+//! session.
 
-use errand_schemas::{ClientEvent, ServerEvent, SessionId, Status, StatusUpdate, TraceId};
+use crate::order::{GAP_WAIT, Group, Order};
+use errand_schemas::{
+    Clarification, ClientEvent, ServerEvent, SessionId, Status, StatusUpdate, TraceId,
+};
 use std::collections::{HashMap, HashSet, VecDeque};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
@@ -31,7 +37,7 @@ use errand_actors::bounds::{
 use tokio::time::Instant;
 
 struct Session {
-    seq: u64,
+    order: Order,
     sockets: Vec<(u64, mpsc::Sender<ClientEvent>)>,
     /// Events for replay, with their size in bytes.
     recent: VecDeque<(ClientEvent, usize)>,
@@ -48,7 +54,7 @@ struct Session {
 impl Default for Session {
     fn default() -> Self {
         Self {
-            seq: 0,
+            order: Order::default(),
             sockets: Vec::new(),
             recent: VecDeque::new(),
             recent_bytes: 0,
@@ -210,7 +216,8 @@ impl SessionHub {
     }
 
     /// Pushes one lifecycle step (its `status` event, then its `reply`),
-    /// unless this step was pushed before (a redelivery).
+    /// in its place among the session's events, unless this step was
+    /// pushed before (a redelivery).
     pub fn push_step(&self, update: &StatusUpdate) {
         {
             let mut sessions = self.lock();
@@ -226,8 +233,91 @@ impl SessionHub {
                 session.seen.remove(&old);
             }
         }
-        for event in ServerEvent::from_status(update) {
-            self.push(&update.session_id, event, None);
+        self.push_numbered(
+            &update.session_id,
+            update.seq,
+            ServerEvent::from_status(update),
+        );
+    }
+
+    /// Pushes a question (or words alone) in its place among the session's
+    /// events, unless it was pushed before.
+    pub fn push_question(&self, question: &Clarification) {
+        let events = ServerEvent::from_question(question);
+        self.push_numbered(&question.session_id, question.seq, events);
+    }
+
+    /// Events of one shared step or question numbered `n` (0: not
+    /// numbered, shown as local events).
+    fn push_numbered(&self, session_id: &SessionId, n: u64, events: Vec<ServerEvent>) {
+        if n == 0 {
+            for event in events {
+                self.push(session_id, event, None);
+            }
+            return;
+        }
+        let may_wait = tokio::runtime::Handle::try_current().is_ok();
+        let wait = {
+            let mut sessions = self.lock();
+            let session = sessions.entry(session_id, &self.limits);
+            let was_holding = session.order.holding();
+            let now = Instant::now();
+            let mut groups = (session.order).arrive(n, events, now, self.limits.replay_events);
+            if !may_wait {
+                groups.extend(
+                    session
+                        .order
+                        .release_due(now + GAP_WAIT, self.limits.replay_events),
+                );
+            }
+            self.show(session_id, session, groups);
+            !was_holding && session.order.holding()
+        };
+        if wait {
+            self.release_later(session_id);
+        }
+    }
+
+    /// After [`GAP_WAIT`], shows what still waits for a missing number.
+    fn release_later(&self, session_id: &SessionId) {
+        let hub = self.clone();
+        let session_id = session_id.clone();
+        tokio::spawn(async move {
+            tokio::time::sleep(GAP_WAIT).await;
+            let again = {
+                let mut sessions = hub.lock();
+                let Some(session) = sessions.map.get_mut(&session_id) else {
+                    return;
+                };
+                let groups = (session.order).release_due(Instant::now(), hub.limits.replay_events);
+                if let Some((n, _)) = groups.first() {
+                    tracing::debug!(session_id = %session_id, shown = n, "gave up waiting for an earlier event number");
+                }
+                hub.show(&session_id, session, groups);
+                session.order.holding()
+            };
+            if again {
+                hub.release_later(&session_id);
+            }
+        });
+    }
+
+    /// Numbers and sends groups of shared events; an `ack` still due for
+    /// a group's trace goes first.
+    fn show(&self, session_id: &SessionId, session: &mut Session, groups: Vec<Group>) {
+        for (n, events) in groups {
+            let due = (events.iter())
+                .find_map(ServerEvent::trace_id)
+                .filter(|trace| take(&mut session.unacked, trace))
+                .cloned();
+            if let Some(trace) = due {
+                let seq = session.order.local();
+                self.deliver(session_id, session, ack(session_id, &trace), seq, None);
+            }
+            let base = session.order.base(n, events.len());
+            for (event, seq) in events.into_iter().zip(base..) {
+                self.deliver(session_id, session, event, seq, None);
+            }
         }
     }
 
@@ -297,6 +387,22 @@ impl SessionHub {
         event: ServerEvent,
         only: Option<u64>,
     ) -> ClientEvent {
+        let mut sessions = self.lock();
+        let session = sessions.entry(session_id, &self.limits);
+        let seq = session.order.local();
+        self.deliver(session_id, session, event, seq, only)
+    }
+
+    /// Remembers `event` as `seq` and sends it to every socket of the
+    /// session (or only to socket `only`).
+    fn deliver(
+        &self,
+        session_id: &SessionId,
+        session: &mut Session,
+        event: ServerEvent,
+        seq: u64,
+        only: Option<u64>,
+    ) -> ClientEvent {
         if let ServerEvent::Error { code, .. } = &event {
             *self
                 .errors
@@ -313,13 +419,7 @@ impl SessionHub {
                 ..
             }
         );
-        let mut sessions = self.lock();
-        let session = sessions.entry(session_id, &self.limits);
-        session.seq = (session.seq + 1).max(errand_schemas::now_ms().saturating_mul(1000));
-        let numbered = ClientEvent {
-            seq: session.seq,
-            event,
-        };
+        let numbered = ClientEvent { seq, event };
         if kept {
             let bytes = serde_json::to_vec(&numbered).map_or(0, |b| b.len());
             session.recent.push_back((numbered.clone(), bytes));
@@ -344,18 +444,34 @@ impl SessionHub {
         numbered
     }
 
-    /// The session's remembered events after `after_seq`.
+    /// The session's remembered events after `after_seq`, for a client
+    /// that has seen the rest: what this gateway numbers next is above
+    /// `after_seq`.
     pub fn replay(&self, session_id: &SessionId, after_seq: u64) -> Vec<ClientEvent> {
-        self.lock()
-            .map
-            .get(session_id)
-            .map(|s| {
-                (s.recent.iter())
-                    .filter(|(e, _)| e.seq > after_seq)
-                    .map(|(e, _)| e.clone())
-                    .collect()
-            })
-            .unwrap_or_default()
+        let mut sessions = self.lock();
+        let session = sessions.entry(session_id, &self.limits);
+        session.order.seen_up_to(after_seq);
+        (session.recent.iter())
+            .filter(|(e, _)| e.seq > after_seq)
+            .map(|(e, _)| e.clone())
+            .collect()
+    }
+
+    /// Sends the remembered events after `after_seq` again, as they were
+    /// numbered, to socket `only` (a `resume` on an open socket).
+    pub fn resend(&self, session_id: &SessionId, after_seq: u64, only: u64) {
+        let missed = self.replay(session_id, after_seq);
+        let sessions = self.lock();
+        let Some((_, tx)) = (sessions.map.get(session_id))
+            .and_then(|s| s.sockets.iter().find(|(id, _)| *id == only))
+        else {
+            return;
+        };
+        for event in missed {
+            if tx.try_send(event).is_err() {
+                tracing::warn!(session_id = %session_id, socket = only, "slow socket dropped a resent event");
+            }
+        }
     }
 }
 
@@ -450,16 +566,78 @@ mod tests {
     }
 
     #[test]
-    fn seq_never_goes_back_even_after_the_session_was_forgotten() {
-        let first = SessionHub::new().push(&id("a"), reply("one"), None).seq;
-        // A new hub: a gateway that restarted (which takes longer than a
-        // millisecond), or a session forgotten.
-        std::thread::sleep(std::time::Duration::from_millis(2));
+    fn seq_never_goes_back_for_a_client_that_resumes_on_a_fresh_gateway() {
+        let first = SessionHub::new();
+        let mut step = StatusUpdate::new(TraceId("t".into()), id("a"), "demo", Status::Received, 1);
+        step.seq = 1_781_600_000_000;
+        first.push_step(&step);
+        let seen = first.push(&id("a"), reply("one"), None).seq;
+        // A gateway that restarted, or forgot the session: the client says
+        // what it saw.
         let again = SessionHub::new();
-        let second = again.push(&id("a"), reply("two"), None).seq;
-        let third = again.push(&id("a"), reply("three"), None).seq;
-        assert!(second > first && third > second, "{first} {second} {third}");
-        assert!(third < (1u64 << 53), "exact in JavaScript");
+        assert!(again.replay(&id("a"), seen).is_empty());
+        let next = again.push(&id("a"), reply("two"), None).seq;
+        step.status = Status::Understood;
+        step.seq += 1;
+        again.push_step(&step);
+        let shared = again.replay(&id("a"), next);
+        assert!(next > seen, "{seen} {next}");
+        assert_eq!(shared[0].seq, step.seq * crate::order::STRIDE, "{shared:?}");
+        assert!(shared[0].seq < (1u64 << 53), "exact in JavaScript");
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn steps_and_questions_show_in_their_numbered_order_on_every_gateway() {
+        let (a, b) = (SessionHub::new(), SessionHub::new());
+        let session = id("s");
+        let mut on_a = a.join(&session);
+        let step = |status, seq| StatusUpdate {
+            seq,
+            ..StatusUpdate::new(TraceId("t".into()), id("s"), "demo", status, 1)
+        };
+        let question = Clarification {
+            trace_id: TraceId("t".into()),
+            session_id: id("s"),
+            user_id: "demo".into(),
+            intent: "order_food".into(),
+            missing: vec!["address".into()],
+            question: "Where to?".into(),
+            turn: 1,
+            reply: None,
+            summary: None,
+            seq: 12,
+        };
+        // A sees the question before the step it follows; B in order.
+        a.push_step(&step(Status::Received, 10));
+        a.push_question(&question);
+        a.push_step(&step(Status::AwaitingClarification, 11));
+        b.push_step(&step(Status::Received, 10));
+        b.push_step(&step(Status::AwaitingClarification, 11));
+        b.push_question(&question);
+        b.push_question(&question); // a redelivery
+        let seqs = |hub: &SessionHub| -> Vec<u64> {
+            hub.replay(&session, 0).iter().map(|e| e.seq).collect()
+        };
+        assert_eq!(seqs(&a), seqs(&b));
+        let mut got = Vec::new();
+        while let Ok(e) = on_a.events.try_recv() {
+            got.push(e.seq);
+        }
+        assert!(got.is_sorted() && got.len() == seqs(&a).len(), "{got:?}");
+        // A client that saw the step on A resumes on B: only the question.
+        let after = 11 * crate::order::STRIDE;
+        let missed = b.replay(&session, after);
+        assert!(
+            missed.iter().all(|e| e.seq >= 12 * crate::order::STRIDE),
+            "{missed:?}"
+        );
+        assert!(matches!(missed[0].event, ServerEvent::Clarify { .. }));
+        // A number that never comes is given up after the wait.
+        a.push_step(&step(Status::Dispatched, 14));
+        assert!(on_a.events.try_recv().is_err(), "waits for 13");
+        tokio::time::sleep(GAP_WAIT * 2).await;
+        let late = on_a.events.recv().await.unwrap();
+        assert_eq!(late.seq, 14 * crate::order::STRIDE);
     }
 
     #[tokio::test]

@@ -38,6 +38,7 @@ pub mod hub;
 pub mod listener;
 pub mod local;
 pub mod ops;
+pub mod order;
 pub mod origin;
 pub mod role;
 pub mod services;

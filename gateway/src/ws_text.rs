@@ -328,11 +328,7 @@ async fn handle(
                 .press(session_id, user, &trace_id, Act::Cancel, Some(socket))
                 .await;
         }
-        Ok(ClientRequest::Resume { after_seq }) => {
-            for event in hub.replay(session_id, after_seq) {
-                hub.push(session_id, event.event, Some(socket));
-            }
-        }
+        Ok(ClientRequest::Resume { after_seq }) => hub.resend(session_id, after_seq, socket),
         Ok(ClientRequest::AudioEnd) => {
             let (code, message) = match channel {
                 Channel::Text => (ErrorCode::InvalidMessage, "Audio goes to /v1/ws/mic."),

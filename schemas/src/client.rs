@@ -173,8 +173,9 @@ impl ServerEvent {
 }
 
 /// Server to client: an event with its place in the session's sequence.
-/// `seq` grows by one per event within a session, so a client that
-/// reconnects can ask for what it missed.
+/// `seq` grows with every event of a session and never goes back; every
+/// gateway gives a session's steps and questions the same `seq`, so a
+/// client that reconnects anywhere can ask for what it missed.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, Encode, Decode, schemars::JsonSchema)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[cfg_attr(test, derive(proptest_derive::Arbitrary))]

@@ -301,6 +301,14 @@ impl SessionState {
 pub struct LastTurn {
     pub utterance_id: String,
     pub effects: String,
+    /// How many of the effects the person sees (steps and questions): the
+    /// session store reserves that many event numbers when it saves the
+    /// turn, from [`LastTurn::seq`] on, so a replay numbers them the same.
+    #[serde(default)]
+    pub numbered: u32,
+    /// The first number reserved (set by the store; 0 before the save).
+    #[serde(default)]
+    pub seq: u64,
 }
 
 /// A question for the person, published on `agent.out.clarify`: what is
@@ -332,4 +340,8 @@ pub struct Clarification {
         )
     )]
     pub summary: Option<Summary>,
+    /// Where this question stands among its session's events (see
+    /// [`crate::StatusUpdate::seq`]). 0: not numbered.
+    #[serde(default, skip_serializing_if = "crate::is_zero")]
+    pub seq: u64,
 }

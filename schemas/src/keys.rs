@@ -8,6 +8,7 @@
 //! | --- | --- | --- |
 //! | `state:{<trace_id>}` | [`CommandState`](crate::CommandState) as JSON | none while open; 7 days after the final status |
 //! | `session:{<session_id>}` | [`SessionState`](crate::SessionState) as JSON | 30 minutes after the last turn |
+//! | `seq:{<session_id>}` | the session's event counter: the last number a step or a question took (it starts at the clock in ms, then counts by one) | 30 minutes after the last use |
 //! | `idem:{<trace_id>}:<scope>` | the first result of a command in `scope` (`food`, `payment`, ...) | 7 days |
 //! | `deadlines` | sorted set: open trace ids by deadline | members removed at their final status |
 //! | `deadletters` | hash: dead-letter id to [`DeadLetter`](crate::DeadLetter) JSON (without Kafka) | none |
@@ -34,6 +35,12 @@ impl Keys {
 
     pub fn session(&self, session_id: &str) -> String {
         format!("{}session:{{{session_id}}}", self.prefix)
+    }
+
+    /// The session's event counter (see `StatusUpdate::seq`), in the
+    /// session's hash slot.
+    pub fn seq(&self, session_id: &str) -> String {
+        format!("{}seq:{{{session_id}}}", self.prefix)
     }
 
     pub fn idempotency(&self, trace_id: &str, scope: &str) -> String {
@@ -73,6 +80,7 @@ mod tests {
         let keys = Keys::default();
         assert_eq!(keys.state("abc"), "state:{abc}");
         assert_eq!(keys.session("s1"), "session:{s1}");
+        assert_eq!(keys.seq("s1"), "seq:{s1}");
         assert_eq!(keys.idempotency("abc", "food"), "idem:{abc}:food");
         assert_eq!(Keys::new("dev:").state("x"), "dev:state:{x}");
     }

@@ -68,3 +68,9 @@ pub use status::{CommandState, HistoryEntry, Status, StatusUpdate};
 
 #[cfg(test)]
 mod proptests;
+
+/// For `skip_serializing_if`: a number left at zero is not written.
+#[allow(clippy::trivially_copy_pass_by_ref)]
+pub(crate) fn is_zero(n: &u64) -> bool {
+    *n == 0
+}

@@ -186,6 +186,12 @@ pub struct StatusUpdate {
     /// set on the steps that (re)arm the deadline.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub deadline_ms: Option<u64>,
+    /// Where this step stands among its session's events: a number from
+    /// the session's counter, which the state store gives a step that
+    /// moves a command (or the reasoner reserved for it). Every gateway
+    /// numbers the step's events from it, so they agree. 0: not numbered.
+    #[serde(default, skip_serializing_if = "crate::is_zero")]
+    pub seq: u64,
 }
 
 impl StatusUpdate {
@@ -211,6 +217,7 @@ impl StatusUpdate {
             error: None,
             reply: None,
             deadline_ms: None,
+            seq: 0,
         }
     }
 }
@@ -254,6 +261,9 @@ pub struct CommandState {
     pub created_at_ms: u64,
     pub updated_at_ms: u64,
     pub history: Vec<HistoryEntry>,
+    /// The session event number of the last step (see [`StatusUpdate::seq`]).
+    #[serde(default, skip_serializing_if = "crate::is_zero")]
+    pub seq: u64,
 }
 
 impl CommandState {
@@ -274,6 +284,7 @@ impl CommandState {
             created_at_ms: step.at_ms,
             updated_at_ms: step.at_ms,
             history: Vec::new(),
+            seq: 0,
         };
         state.absorb(step);
         state

@@ -56,6 +56,34 @@ pub enum Effect {
     Dispatch(Box<Command>),
 }
 
+impl Effect {
+    /// How many of `effects` the person sees (steps and questions: each
+    /// takes one of the session's event numbers).
+    pub fn seen(effects: &[Effect]) -> u32 {
+        let seen = effects
+            .iter()
+            .filter(|e| !matches!(e, Effect::Dispatch(_)))
+            .count();
+        u32::try_from(seen).unwrap_or(u32::MAX)
+    }
+
+    /// Gives the seen effects their event numbers, in order, from `first`
+    /// (0: none reserved, the store numbers each step it records).
+    pub fn number(effects: &mut [Effect], first: u64) {
+        if first == 0 {
+            return;
+        }
+        let seen = effects.iter_mut().filter_map(|e| match e {
+            Effect::Record(step) => Some(&mut step.seq),
+            Effect::Clarify(question) => Some(&mut question.seq),
+            Effect::Dispatch(_) => None,
+        });
+        for (seq, n) in seen.zip(first..) {
+            *seq = n;
+        }
+    }
+}
+
 /// When the person confirms a command before it is placed
 /// (`ERRAND_CONFIRM`).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -339,6 +367,7 @@ impl Turn<'_> {
             turn: self.turn,
             reply: Some(text),
             summary: None,
+            seq: 0,
         })));
     }
 
@@ -359,6 +388,7 @@ impl Turn<'_> {
             turn: self.turn,
             reply,
             summary: open.summary.clone(),
+            seq: 0,
         })));
         self.led_to = Some(open.trace_id.clone());
     }

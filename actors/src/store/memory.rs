@@ -58,6 +58,8 @@ struct Inner {
     /// Open commands by deadline.
     deadlines: BTreeSet<(u64, TraceId)>,
     sessions: Aging<SessionId, SessionState>,
+    /// Each session's event counter (see [`super::reserve`]).
+    counters: Aging<SessionId, u64>,
     idempotency: Aging<String, Vec<u8>>,
     dead_letters: Vec<DeadLetter>,
 }
@@ -70,6 +72,7 @@ impl MemoryStore {
                 states: Aging::new(limits.commands, limits.command_ttl),
                 deadlines: BTreeSet::new(),
                 sessions: Aging::new(limits.sessions, limits.session_ttl),
+                counters: Aging::new(limits.sessions, limits.session_ttl),
                 idempotency: Aging::new(limits.keys, limits.key_ttl),
                 dead_letters: Vec::new(),
             }),
@@ -81,12 +84,22 @@ impl MemoryStore {
     }
 }
 
+impl Inner {
+    /// The first of `count` new event numbers of `session`.
+    fn reserve(&mut self, session: &SessionId, count: u64) -> u64 {
+        let last = self.counters.get(session).copied();
+        let (first, last) = super::reserve(last, errand_schemas::now_ms(), count);
+        self.counters.insert(session.clone(), last);
+        first
+    }
+}
+
 #[async_trait]
 impl StateStore for MemoryStore {
     async fn apply(&self, step: &StatusUpdate) -> Result<Applied, StoreError> {
         let mut inner = self.lock();
         let inner = &mut *inner;
-        let (applied, before) = match inner.states.get(&step.trace_id).cloned() {
+        let (mut applied, before) = match inner.states.get(&step.trace_id).cloned() {
             None => (Applied::Moved(CommandState::from_first(step)), None),
             Some(mut state) => {
                 let before = state.deadline_ms;
@@ -99,7 +112,11 @@ impl StateStore for MemoryStore {
                 }
             }
         };
-        if let Applied::Moved(state) = &applied {
+        if let Applied::Moved(state) = &mut applied {
+            state.seq = match step.seq {
+                0 => inner.reserve(&step.session_id, 1),
+                reserved => reserved,
+            };
             if let Some(d) = before {
                 inner.deadlines.remove(&(d, state.trace_id.clone()));
             }
@@ -150,6 +167,9 @@ impl SessionStore for MemoryStore {
         }
         let mut saved = state.clone();
         saved.version += 1;
+        if let Some(turn) = saved.last_turn.as_mut().filter(|t| t.numbered > 0) {
+            turn.seq = inner.reserve(&state.session_id, u64::from(turn.numbered));
+        }
         inner
             .sessions
             .insert(state.session_id.clone(), saved.clone());

@@ -22,6 +22,16 @@ pub enum StoreError {
     Corrupt(String),
 }
 
+/// The session's event counter: `count` more numbers after `last` (the
+/// last one given, if the counter exists), as `(first, new last)`. A new
+/// counter starts at the clock in ms, so a counter that was forgotten (or a
+/// store that lost it) starts above the numbers it gave before, unless the
+/// session had more events than milliseconds passed.
+pub fn reserve(last: Option<u64>, now_ms: u64, count: u64) -> (u64, u64) {
+    let first = last.map_or(now_ms.max(1), |l| l + 1);
+    (first, first + count.max(1) - 1)
+}
+
 /// What applying a step did.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Applied {

@@ -112,6 +112,8 @@ impl ConnectionLike for Conn {
 
 /// The transition rule of [`CommandState::apply`], inside Redis. Keep the
 /// two in step: `tests` checks every pair of statuses against the Rust rule.
+/// A step that moves the command takes the session's next event number
+/// (`KEYS[3]`, see [`super::reserve`]) unless it brings one reserved.
 const APPLY: &str = r#"
 local key = KEYS[1]
 local status, rank, turn = ARGV[1], tonumber(ARGV[2]), tonumber(ARGV[3])
@@ -157,6 +159,19 @@ if outcome == 'moved' then
     local v = ARGV[8 + i]
     if v ~= '' then table.insert(fields, name); table.insert(fields, v) end
   end
+  local seq = ARGV[17]
+  if seq == '0' and KEYS[3] then
+    if redis.call('EXISTS', KEYS[3]) == 1 then
+      seq = redis.call('INCR', KEYS[3])
+    else
+      seq = ARGV[5]
+      redis.call('SET', KEYS[3], seq)
+    end
+    redis.call('PEXPIRE', KEYS[3], ARGV[18])
+  end
+  if seq ~= '0' then
+    table.insert(fields, 'seq'); table.insert(fields, seq)
+  end
   if final then
     redis.call('HDEL', key, 'deadline_ms')
   elseif ARGV[14] ~= '' then
@@ -178,13 +193,40 @@ end
 return {outcome, redis.call('HGETALL', key)}
 "#;
 
-/// Saves a session if its stored version is still the expected one.
+/// Saves a session if its stored version is still the expected one, and
+/// reserves `ARGV[5]` event numbers for the turn (`KEYS[2]`, the session's
+/// counter): `{1, first}` (first is 0 when none), or `{0, 0}` on a
+/// conflict.
 const SAVE_SESSION: &str = r#"
 local v = redis.call('HGET', KEYS[1], 'version') or '0'
-if v ~= ARGV[1] then return 0 end
-redis.call('HSET', KEYS[1], 'version', ARGV[2], 'json', ARGV[3])
+if v ~= ARGV[1] then return {0, 0} end
+local n, first = tonumber(ARGV[5]), 0
+if n > 0 then
+  if redis.call('EXISTS', KEYS[2]) == 1 then
+    first = redis.call('INCRBY', KEYS[2], n) - n + 1
+  else
+    first = tonumber(ARGV[6])
+    redis.call('SET', KEYS[2], first + n - 1)
+  end
+  redis.call('PEXPIRE', KEYS[2], ARGV[4])
+end
+redis.call('HSET', KEYS[1], 'version', ARGV[2], 'json', ARGV[3], 'turn_seq', first)
 redis.call('PEXPIRE', KEYS[1], ARGV[4])
-return 1
+return {1, first}
+"#;
+
+/// The next of a session's event numbers (a Redis Cluster's second call,
+/// when the state is in another slot than the counter).
+const NEXT_SEQ: &str = r#"
+local seq
+if redis.call('EXISTS', KEYS[1]) == 1 then
+  seq = redis.call('INCR', KEYS[1])
+else
+  seq = tonumber(ARGV[1])
+  redis.call('SET', KEYS[1], seq)
+end
+redis.call('PEXPIRE', KEYS[1], ARGV[2])
+return seq
 "#;
 
 /// All four stores on one Redis connection (cheap to clone).
@@ -196,6 +238,7 @@ pub struct RedisStore {
     config: RedisConfig,
     apply: Arc<Script>,
     save_session: Arc<Script>,
+    next_seq: Arc<Script>,
     round_trips: Arc<AtomicU64>,
 }
 
@@ -262,6 +305,7 @@ impl RedisStore {
             config,
             apply: Arc::new(Script::new(APPLY)),
             save_session: Arc::new(Script::new(SAVE_SESSION)),
+            next_seq: Arc::new(Script::new(NEXT_SEQ)),
             round_trips: Arc::new(AtomicU64::new(0)),
         })
     }
@@ -337,6 +381,7 @@ fn state_from_hash(fields: HashMap<String, String>) -> Result<Option<CommandStat
         created_at_ms: number("created_at_ms").unwrap_or(0),
         updated_at_ms: number("updated_at_ms").unwrap_or(0),
         history,
+        seq: number("seq").unwrap_or(0),
     }))
 }
 
@@ -366,9 +411,10 @@ impl StateStore for RedisStore {
             at_ms: step.at_ms,
             turn: step.turn,
         };
+        let counter = self.keys.seq(step.session_id.as_str());
         let mut invocation = self.apply.key(&key);
         if !self.cluster {
-            invocation.key(&deadlines);
+            invocation.key(&deadlines).key(&counter);
         }
         invocation
             .arg(step.status.as_str())
@@ -386,7 +432,9 @@ impl StateStore for RedisStore {
             .arg(json_or_empty(&step.error))
             .arg(step.deadline_ms.map(|d| d.to_string()).unwrap_or_default())
             .arg(Self::ms(self.config.state_ttl))
-            .arg(String::from_utf8(errand_schemas::codec::to_json(&entry)).unwrap_or_default());
+            .arg(String::from_utf8(errand_schemas::codec::to_json(&entry)).unwrap_or_default())
+            .arg(step.seq)
+            .arg(Self::ms(self.config.session_ttl));
         let (outcome, flat): (String, Vec<String>) = self
             .call(|mut conn| async move { invocation.invoke_async(&mut conn).await })
             .await?;
@@ -394,8 +442,28 @@ impl StateStore for RedisStore {
             .chunks_exact(2)
             .map(|kv| (kv[0].clone(), kv[1].clone()))
             .collect();
-        let state = state_from_hash(fields)?
+        let mut state = state_from_hash(fields)?
             .ok_or_else(|| StoreError::Corrupt("state vanished while applying".into()))?;
+        if self.cluster && outcome == "moved" && step.seq == 0 {
+            // On a cluster the counter lives in the session's slot: the
+            // number, then the state's note of it.
+            let mut next = self.next_seq.key(&counter);
+            next.arg(step.at_ms).arg(Self::ms(self.config.session_ttl));
+            let seq: u64 = self
+                .call(|mut conn| async move { next.invoke_async(&mut conn).await })
+                .await?;
+            let key = key.clone();
+            self.call(|mut conn| async move {
+                redis::cmd("HSET")
+                    .arg(&key)
+                    .arg("seq")
+                    .arg(seq)
+                    .query_async::<()>(&mut conn)
+                    .await
+            })
+            .await?;
+            state.seq = seq;
+        }
         if self.cluster && outcome == "moved" {
             // On a cluster the index lives in another slot: a second call.
             let trace = step.trace_id.to_string();
@@ -489,20 +557,26 @@ impl StateStore for RedisStore {
 impl SessionStore for RedisStore {
     async fn load(&self, session_id: &SessionId) -> Result<Option<SessionState>, StoreError> {
         let key = self.keys.session(session_id.as_str());
-        let json: Option<String> = self
+        let (json, turn_seq): (Option<String>, Option<u64>) = self
             .call(|mut conn| async move {
-                redis::cmd("HGET")
+                redis::cmd("HMGET")
                     .arg(&key)
                     .arg("json")
+                    .arg("turn_seq")
                     .query_async(&mut conn)
                     .await
             })
             .await?;
-        json.map(|j| {
-            errand_schemas::codec::from_json(j.as_bytes())
-                .map_err(|e| StoreError::Corrupt(format!("session: {e}")))
-        })
-        .transpose()
+        let Some(json) = json else {
+            return Ok(None);
+        };
+        let mut state: SessionState = errand_schemas::codec::from_json(json.as_bytes())
+            .map_err(|e| StoreError::Corrupt(format!("session: {e}")))?;
+        // The numbers the save reserved are not in the JSON written with it.
+        if let Some(turn) = state.last_turn.as_mut() {
+            turn.seq = turn_seq.unwrap_or(0);
+        }
+        Ok(Some(state))
     }
 
     async fn save(&self, state: &SessionState) -> Result<SessionState, StoreError> {
@@ -510,20 +584,27 @@ impl SessionStore for RedisStore {
         let mut saved = state.clone();
         saved.version += 1;
         let json = String::from_utf8(errand_schemas::codec::to_json(&saved)).unwrap_or_default();
+        let counter = self.keys.seq(state.session_id.as_str());
+        let numbered = saved.last_turn.as_ref().map_or(0, |t| t.numbered);
         let mut invocation = self.save_session.key(&key);
         invocation
+            .key(&counter)
             .arg(state.version)
             .arg(saved.version)
             .arg(json)
-            .arg(Self::ms(self.config.session_ttl));
-        let ok: i64 = self
+            .arg(Self::ms(self.config.session_ttl))
+            .arg(numbered)
+            .arg(errand_schemas::now_ms());
+        let (ok, first): (i64, u64) = self
             .call(|mut conn| async move { invocation.invoke_async(&mut conn).await })
             .await?;
-        if ok == 1 {
-            Ok(saved)
-        } else {
-            Err(StoreError::Conflict)
+        if ok != 1 {
+            return Err(StoreError::Conflict);
         }
+        if let Some(turn) = saved.last_turn.as_mut() {
+            turn.seq = first;
+        }
+        Ok(saved)
     }
 }
 
