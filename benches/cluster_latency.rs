@@ -32,6 +32,8 @@ async fn measure(
     // One-turn commands placed once understood: the latency of the
     // pipeline, without a confirmation turn.
     cluster.env.push(("ERRAND_CONFIRM".into(), "never".into()));
+    // Orders and bookings go to a provider that keeps a ledger of every call.
+    cluster.use_ledger_provider(errand_harness::ledger::LedgerProvider::start().await);
     for (name, roles) in nodes {
         cluster.spawn(name, roles);
     }

@@ -45,6 +45,8 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     // Commands are placed once understood (no confirmation): the demo is
     // about losing a node, not the conversation.
     cluster.env.push(("ERRAND_CONFIRM".into(), "never".into()));
+    // Orders and bookings go to a provider that keeps a ledger of every call.
+    cluster.use_ledger_provider(errand_harness::ledger::LedgerProvider::start().await);
     cluster.spawn("edge", "gateway,reasoner,router,tracker,errors");
     cluster.spawn("agents-a", "agents");
     cluster.spawn("agents-b", "agents");
@@ -94,6 +96,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
             "failed": report.failed,
             "lost": report.lost,
             "doubled": report.doubled,
+            "provider_calls_max": report.provider_calls_max,
         })
     );
     Ok(())

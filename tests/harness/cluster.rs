@@ -4,8 +4,8 @@
 //! The `cluster` tests and `scripts/cluster-demo` use it.
 
 use crate::http;
+use crate::ledger::LedgerProvider;
 use crate::redis::{free_port, unique_prefix};
-use errand_actors::bus::{Bus, KafkaBus, KafkaConfig, StartAt};
 use serde_json::Value;
 use std::collections::{BTreeMap, BTreeSet};
 use std::net::SocketAddr;
@@ -42,6 +42,9 @@ pub struct TestCluster {
     pub nodes: Vec<ClusterNode>,
     /// Extra environment for every node.
     pub env: Vec<(String, String)>,
+    /// The provider food and rides go to, when counted at a ledger
+    /// ([`TestCluster::use_ledger_provider`]).
+    pub provider: Option<LedgerProvider>,
 }
 
 impl TestCluster {
@@ -62,7 +65,18 @@ impl TestCluster {
                 ("ERRAND_HEARTBEAT_MS".into(), "300".into()),
                 ("ERRAND_HEARTBEAT_TIMEOUT_MS".into(), "1500".into()),
             ],
+            provider: None,
         }
+    }
+
+    /// Food and rides go to an external provider that keeps a ledger of
+    /// every call (nodes started from now on): what [`run_load`] counts
+    /// doubles by. Its quotes are not served: use it with
+    /// `ERRAND_CONFIRM=never`.
+    pub fn use_ledger_provider(&mut self, provider: LedgerProvider) {
+        self.env
+            .push(("ERRAND_HTTP_AGENTS".into(), provider.agents_setting()));
+        self.provider = Some(provider);
     }
 
     /// Starts a node; the first node started is every later node's seed.
@@ -263,8 +277,13 @@ pub struct LoadReport {
     pub failed: u64,
     /// Acknowledged, and no final status by the end.
     pub lost: u64,
-    /// Commands whose agent placed more than one order or charge.
+    /// Commands the provider placed more than once (by its ledger).
     pub doubled: u64,
+    /// The most calls the provider received for one command (a retry
+    /// with the same key is a call, not a double).
+    pub provider_calls_max: u32,
+    /// Confirmed commands the provider has no order for.
+    pub unplaced: u64,
     /// Utterances the gateway refused (not acknowledged).
     pub refused: u64,
     /// Received to confirmed, per confirmed command, by the server's clock
@@ -301,8 +320,9 @@ const REQUESTS: &[&str] = &[
 /// Sends `count` one-turn requests at `per_second` (each on a session of
 /// its own), calls `during(k)` after the `k`-th is acknowledged (to kill a
 /// node under load), and waits up to `settle` for every final status. Then
-/// reads every result the agents published and counts commands that got
-/// two different orders or charges.
+/// reads the provider's ledger (the cluster must
+/// [`use a ledger provider`](TestCluster::use_ledger_provider)): commands
+/// it placed twice, and confirmed ones it never placed.
 pub async fn run_load(
     cluster: &TestCluster,
     count: usize,
@@ -310,24 +330,9 @@ pub async fn run_load(
     settle: Duration,
     mut during: impl FnMut(usize),
 ) -> LoadReport {
+    let provider = (cluster.provider.as_ref())
+        .expect("run_load counts at the provider: call TestCluster::use_ledger_provider first");
     let gateway = cluster.gateway();
-    let bus = KafkaBus::connect(KafkaConfig {
-        topic_prefix: cluster.topic_prefix.clone(),
-        ..KafkaConfig::new(cluster.brokers.clone())
-    })
-    .expect("a Kafka client");
-    let topics: Vec<String> = ["food", "ride", "mart"]
-        .iter()
-        .map(|d| errand_schemas::topics::agent_out(d))
-        .collect();
-    let mut results = bus
-        .subscribe_from(
-            &format!("load-{}", errand_schemas::TraceId::generate()),
-            &topics,
-            StartAt::Earliest,
-        )
-        .await
-        .expect("a subscription to the results");
     let mut report = LoadReport::default();
     let mut traces = Vec::new();
     let gap = Duration::from_secs_f64(1.0 / per_second.max(0.1));
@@ -353,6 +358,7 @@ pub async fn run_load(
     let deadline = Instant::now() + settle;
     let mut open: BTreeSet<String> = traces.iter().cloned().collect();
     let (mut first, mut last) = (u64::MAX, 0u64);
+    let mut confirmed = Vec::new();
     while !open.is_empty() && Instant::now() < deadline {
         for trace in open.clone() {
             let Some(r) =
@@ -365,6 +371,7 @@ pub async fn run_load(
             match status.as_str() {
                 "confirmed" => {
                     report.confirmed += 1;
+                    confirmed.push(trace.clone());
                     let created = state["created_at_ms"].as_u64().unwrap_or_default();
                     let updated = state["updated_at_ms"].as_u64().unwrap_or_default();
                     report.latencies_ms.push(updated.saturating_sub(created));
@@ -380,52 +387,18 @@ pub async fn run_load(
     }
     report.lost = open.len() as u64;
     report.span_ms = last.saturating_sub(first.min(last));
-    // Orders and charges per command, from every result published.
-    let mut ids: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
-    while let Ok(Some(delivery)) =
-        tokio::time::timeout(Duration::from_secs(3), results.next()).await
-    {
-        delivery.ack.ack();
-        let value: Value =
-            errand_schemas::codec::decode_record(&delivery.record.value).unwrap_or_default();
-        let trace = value["trace_id"].as_str().unwrap_or_default().to_owned();
-        assert!(!trace.is_empty(), "a result without a trace id: {value}");
-        let mut found = Vec::new();
-        collect_ids(&value, &mut found);
-        ids.entry(trace).or_default().extend(found);
+    // Side effects where they arrived.
+    let ledger = provider.ledger();
+    for trace in ledger.doubled() {
+        eprintln!("doubled: {trace}: placed {} times", ledger.placed[trace]);
     }
-    let doubled: Vec<(&String, &BTreeSet<String>)> = ids
+    report.doubled = ledger.doubled().len() as u64;
+    report.provider_calls_max = ledger.calls_max();
+    report.unplaced = confirmed
         .iter()
-        .filter(|(_, set)| {
-            set.iter()
-                .filter(|i| i.starts_with("order:") || i.starts_with("booking:"))
-                .count()
-                > 1
-                || set.iter().filter(|i| i.starts_with("charge:")).count() > 1
-        })
-        .collect();
-    for (trace, set) in &doubled {
-        eprintln!("doubled: {trace}: {set:?}");
-    }
-    report.doubled = doubled.len() as u64;
+        .filter(|t| !ledger.placed.contains_key(t.as_str()))
+        .count() as u64;
     report
-}
-
-fn collect_ids(value: &Value, out: &mut Vec<String>) {
-    match value {
-        Value::Object(map) => {
-            for (key, v) in map {
-                match (key.as_str(), v.as_str()) {
-                    ("order_id", Some(id)) => out.push(format!("order:{id}")),
-                    ("booking_id", Some(id)) => out.push(format!("booking:{id}")),
-                    ("charge_id", Some(id)) => out.push(format!("charge:{id}")),
-                    _ => collect_ids(v, out),
-                }
-            }
-        }
-        Value::Array(items) => items.iter().for_each(|v| collect_ids(v, out)),
-        _ => {}
-    }
 }
 
 fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {

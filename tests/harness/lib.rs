@@ -26,10 +26,13 @@
 //! - [`redis`]: real `redis-server`s (shared, private, or a cluster).
 //! - [`kafka`]: a real Kafka-protocol broker (`nisshi`).
 //! - [`http`]: a plain HTTP client for the gateway's routes.
+//! - [`ledger`]: an external food and ride provider that keeps a ledger of
+//!   every call, to count side effects where they arrive.
 
 pub mod cluster;
 pub mod http;
 pub mod kafka;
+pub mod ledger;
 pub mod redis;
 
 use errand_actors::bus::{Bus, MemoryBus, OutRecord, Record, Subscription};
