@@ -127,6 +127,7 @@ async fn the_same_command_twice_places_one_order() {
         .await
         .unwrap();
     assert_eq!(first, second, "the redelivery returns the first result");
+    assert_eq!(restaurants.calls(), 1, "the kitchen was asked once");
     assert_eq!(restaurants.placed_count(), 1, "one order placed");
     let state = stack.state(&c.trace_id).await.unwrap();
     assert_eq!(

@@ -244,6 +244,7 @@ async fn the_same_command_twice_on_agent_cmd_places_one_order() {
         .await
         .unwrap();
     assert_eq!(a, b);
+    assert_eq!(restaurants.calls(), 1, "the kitchen was asked once");
     assert_eq!(restaurants.placed_count(), 1, "exactly one order");
     let state = stack.await_final(&command.trace_id, secs(10)).await;
     assert_eq!(state.status, Status::Confirmed);

@@ -56,11 +56,15 @@ pub struct SimulatedRestaurants {
     /// cancelled: the last [`PROVIDER_ORDERS`] of each.
     placed: Mutex<Aging<String, u32>>,
     cancelled: Mutex<Aging<String, ()>>,
+    /// Every order call received, a retry of a placed order included:
+    /// the ledger a test counts side effects by.
+    calls: std::sync::atomic::AtomicU64,
 }
 
 impl Default for SimulatedRestaurants {
     fn default() -> Self {
         Self {
+            calls: Default::default(),
             kitchen_capacity: 20,
             placed: Mutex::new(Aging::new(PROVIDER_ORDERS, PROVIDER_MEMORY)),
             cancelled: Mutex::new(Aging::new(PROVIDER_ORDERS, PROVIDER_MEMORY)),
@@ -91,6 +95,12 @@ pub fn match_menu_item(restaurant: &Restaurant, requested: &str) -> Option<(&'st
 }
 
 impl SimulatedRestaurants {
+    /// Order calls received so far, each one counted (the same order
+    /// asked for again too).
+    pub fn calls(&self) -> u64 {
+        self.calls.load(std::sync::atomic::Ordering::Relaxed)
+    }
+
     /// Orders placed so far (each order id once).
     pub fn placed_count(&self) -> usize {
         self.placed.lock().unwrap_or_else(|e| e.into_inner()).len()
@@ -208,6 +218,7 @@ impl FoodProvider for SimulatedRestaurants {
         quote: &FoodQuote,
         _deliver_to: &Place,
     ) -> Result<u32, ErrorBody> {
+        (self.calls).fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         let mut placed = self.placed.lock().unwrap_or_else(|e| e.into_inner());
         if let Some(minutes) = placed.get(order_id) {
             return Ok(*minutes);
