@@ -24,6 +24,17 @@ with no restart of errand beyond the one the fault itself forces. The suite
 fails unless every line has lost 0, doubled 0 and recovered_without_restart
 true.
 
+The peer faults run errand as two nodes of a cluster instead: "core"
+(gateway, reasoner, router, tracker, errors) and "hands" (the agents, the
+food provider's calls among them), with confirmation on so that quotes cross
+the cluster link as well as orders and heartbeats. Each node's cluster port
+is reached through a TCP proxy run here (a Link), which is how a partition
+is made without root: the proxy black-holes the link, then heals. Their
+lines also carry `peer_down_seen`, whether the gateway's node reported its
+peer down (suspect or gone) during the fault: a fault nobody noticed proved
+nothing, so it must be true. A timeline of both nodes' /readyz and
+/v1/cluster is kept in the run's directory (timeline.jsonl, with --keep).
+
 --broken-provider makes the provider ignore Idempotency-Key (a provider, or
 an agent, that ignores its idempotency record): the suite must then fail.
 """
@@ -41,6 +52,7 @@ import tempfile
 import threading
 import time
 import uuid
+from typing import Callable, NamedTuple
 
 FINAL = {"confirmed", "failed", "cancelled", "declined", "answered"}
 
@@ -165,6 +177,125 @@ class Provider:
 
 
 # ---------------------------------------------------------------------------
+# The cluster link: a proxy in front of each node's cluster port.
+
+
+class Link:
+    """Listens on 127.0.0.2 at the port a node's cluster server listens on
+    (127.0.0.1) and forwards to it. The node advertises 127.0.0.2, so every
+    peer reaches it through here, as a seed or transitively; same port, so
+    the seed a peer dials is the address the node announces (errand's seeds
+    actor compares them to know which seeds it is connected to).
+
+    partition() black-holes the link: open connections stay open and what
+    either end sends is read and dropped; a new connection is accepted and
+    treated the same. heal() closes every connection that lived through the
+    partition (each lost bytes, as one that timed out would) and forwards new
+    connections again, so the nodes must connect again."""
+
+    HOST = "127.0.0.2"
+
+    class Pipe:
+        """One connection: the dialer's socket and the node's (None when it
+        was accepted during a partition); doomed once it has lost bytes."""
+
+        def __init__(self, client, upstream, doomed):
+            self.ends, self.doomed = [client, upstream], doomed
+
+    def __init__(self, port):
+        self.port = port
+        self.address = f"{self.HOST}:{port}"
+        self.lock = threading.Lock()
+        self.partitioned = False
+        self.stopped = False
+        self.pipes = []
+        self.dropped = 0  # bytes black-holed
+        self.listener = socket.create_server((self.HOST, port))
+        self.listener.settimeout(0.5)
+        threading.Thread(target=self.accept, daemon=True).start()
+
+    def accept(self):
+        while not self.stopped:
+            try:
+                client, _ = self.listener.accept()
+            except socket.timeout:
+                continue
+            except OSError:
+                return
+            client.settimeout(None)
+            client.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+            upstream = None
+            with self.lock:
+                partitioned = self.partitioned
+            if not partitioned:
+                try:
+                    upstream = socket.create_connection(("127.0.0.1", self.port), timeout=2)
+                    upstream.settimeout(None)
+                    upstream.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+                except OSError:
+                    client.close()  # the node is down: as if nothing listened
+                    continue
+            pipe = self.Pipe(client, upstream, doomed=partitioned)
+            with self.lock:
+                pipe.doomed = pipe.doomed or self.partitioned  # cut meanwhile
+                self.pipes.append(pipe)
+            threading.Thread(target=self.pump, args=(pipe, 0, 1), daemon=True).start()
+            if upstream:
+                threading.Thread(target=self.pump, args=(pipe, 1, 0), daemon=True).start()
+
+    def pump(self, pipe, src, dst):
+        while True:
+            try:
+                data = pipe.ends[src].recv(65536)
+            except OSError:
+                data = b""
+            if not data:
+                break
+            with self.lock:
+                doomed = pipe.doomed
+                if doomed:
+                    self.dropped += len(data)
+            if doomed:
+                continue
+            try:
+                pipe.ends[dst].sendall(data)
+            except OSError:
+                break
+        self.close(pipe)
+
+    def close(self, pipe):
+        with self.lock:
+            if pipe in self.pipes:
+                self.pipes.remove(pipe)
+        for sock in pipe.ends:
+            if sock:
+                try:
+                    sock.shutdown(socket.SHUT_RDWR)
+                except OSError:
+                    pass
+                sock.close()
+
+    def partition(self):
+        with self.lock:
+            self.partitioned = True
+            for pipe in self.pipes:
+                pipe.doomed = True
+
+    def heal(self):
+        with self.lock:
+            self.partitioned = False
+            doomed = [p for p in self.pipes if p.doomed]
+        for pipe in doomed:
+            self.close(pipe)
+
+    def stop(self):
+        self.stopped = True
+        self.listener.close()
+        for pipe in list(self.pipes):
+            self.close(pipe)
+
+
+# ---------------------------------------------------------------------------
 # Processes: Redis, the broker, errand.
 
 
@@ -201,9 +332,15 @@ class Process:
 
 
 class World:
-    """One errand, its Redis, its broker and its provider."""
+    """errand, its Redis, its broker and its provider. errand is one process
+    (`errand up`), or with `cluster` two nodes joined through Links: `errand`
+    is then "core" (the gateway and the rest but the agents) and `peer` is
+    "hands" (the agents, serving food through the provider), with
+    confirmation on."""
 
-    def __init__(self, errand, run_dir, broken):
+    CORE_ROLES = "gateway,reasoner,router,tracker,errors"
+
+    def __init__(self, errand, run_dir, broken, cluster=False):
         self.dir = run_dir
         self.provider = Provider(broken)
         self.redis_port = free_port()
@@ -235,30 +372,74 @@ class World:
             "ERRAND_RATE_BURST": "1000",
             "ERRAND_LOG": env.get("ERRAND_LOG", "warn"),
         })
-        self.errand = Process("errand", [errand, "up"], env=env,
-                              logfile=os.path.join(run_dir, "errand.log"))
+        # What a dialogue answers, after "order me a burger", to each question.
+        self.answers = [("awaiting_clarification", "221B Baker Street")]
+        self.links, self.peer, self.peer_http_port = [], None, None
+        if not cluster:
+            self.errand = Process("errand", [errand, "up"], env=env,
+                                  logfile=os.path.join(run_dir, "errand.log"))
+        else:
+            # Quotes cross the cluster link too: the summary is confirmed.
+            env["ERRAND_CONFIRM"] = "always"
+            self.answers.append(("awaiting_confirmation", "yes"))
+            cluster_ports = [free_port(), free_port()]
+            self.links = [Link(port) for port in cluster_ports]
+            env.update({
+                "ERRAND_CLUSTER_COOKIE": uuid.uuid4().hex,
+                "ERRAND_CLUSTER_ADVERTISE": Link.HOST,
+                # Every node seeds every node (its own address is skipped),
+                # as docker/compose.yaml does.
+                "ERRAND_CLUSTER_SEEDS": ",".join(link.address for link in self.links),
+            })
+            self.peer_http_port = free_port()
+            self.errand = self.node(errand, env, "core", self.CORE_ROLES,
+                                    cluster_ports[0], self.http_port)
+            self.peer = self.node(errand, env, "hands", "agents",
+                                  cluster_ports[1], self.peer_http_port)
         # When each command's last utterance was acknowledged, and when the
         # broker came back from a fault (what it held before is its loss).
         self.acked_at = {}
         self.broker_back_at = None
+        # Cluster faults: what happened when, and samples of both nodes'
+        # readiness and views of each other, in seconds from the load's start.
+        self.timeline = []
+        self.t0 = time.time()
+
+    def node(self, errand, env, name, roles, cluster_port, http_port):
+        env = dict(env, ERRAND_NODE_NAME=name, ERRAND_ROLES=roles,
+                   ERRAND_CLUSTER_LISTEN=f"127.0.0.1:{cluster_port}",
+                   ERRAND_LISTEN=f"127.0.0.1:{http_port}")
+        # The gateway's node keeps the name "errand" (what the single-node
+        # faults act on); the agents' node is the peer.
+        return Process("errand" if "gateway" in roles else "peer", [errand, "node"], env=env,
+                       logfile=os.path.join(self.dir, f"{name}.log"))
+
+    def nodes(self):
+        return [p for p in (self.errand, self.peer) if p]
 
     def start(self):
         self.redis.start()
         self.broker.start()
         assert wait_port(self.redis_port), "redis did not start"
         assert wait_port(self.kafka_port), "the broker did not start"
-        self.errand.start()
+        for node in self.nodes():
+            node.start()
         assert self.ready(60), "errand did not become ready"
+        if self.peer:
+            assert self.ready(60, self.peer_http_port), "the peer did not become ready"
+            assert self.joined(60), "the nodes did not join each other"
 
     def stop(self):
-        for p in (self.errand, self.broker, self.redis):
+        for p in self.nodes() + [self.broker, self.redis]:
             p.stop()
+        for link in self.links:
+            link.stop()
         self.provider.server.shutdown()
 
     # -- HTTP --------------------------------------------------------------
 
-    def request(self, method, path, body=None, headers=None, timeout=15):
-        conn = http.client.HTTPConnection("127.0.0.1", self.http_port, timeout=timeout)
+    def request(self, method, path, body=None, headers=None, timeout=15, port=None):
+        conn = http.client.HTTPConnection("127.0.0.1", port or self.http_port, timeout=timeout)
         try:
             data = json.dumps(body).encode() if body is not None else None
             h = {"Content-Type": "application/json"} if data else {}
@@ -273,16 +454,57 @@ class World:
         finally:
             conn.close()
 
-    def ready(self, seconds):
+    def ready(self, seconds, port=None):
         deadline = time.time() + seconds
         while time.time() < deadline:
             try:
-                if self.request("GET", "/readyz", timeout=2)[0] == 200:
+                if self.request("GET", "/readyz", timeout=2, port=port)[0] == 200:
                     return True
             except OSError:
                 pass
             time.sleep(0.2)
         return False
+
+    # -- the cluster -------------------------------------------------------
+
+    def views(self):
+        """How each node sees the other ("up", "suspect", "refused"; None:
+        not listed), and each node's /readyz status (None: no answer)."""
+        seen = {}
+        for me, port, other in (("core", self.http_port, "hands"),
+                                ("hands", self.peer_http_port, "core")):
+            try:
+                status, body = self.request("GET", "/v1/cluster", timeout=2, port=port)
+                nodes = (body or {}).get("nodes", []) if status == 200 else []
+                seen[f"{me}_sees_{other}"] = next(
+                    (n.get("health") for n in nodes if n.get("name") == other), None)
+            except OSError:
+                seen[f"{me}_sees_{other}"] = None
+            try:
+                seen[f"{me}_readyz"] = self.request("GET", "/readyz", timeout=2, port=port)[0]
+            except OSError:
+                seen[f"{me}_readyz"] = None
+        return seen
+
+    def joined(self, seconds):
+        """Both nodes report each other up."""
+        deadline = time.time() + seconds
+        while time.time() < deadline:
+            v = self.views()
+            if v["core_sees_hands"] == "up" and v["hands_sees_core"] == "up":
+                return True
+            time.sleep(0.25)
+        return False
+
+    def mark(self, **what):
+        self.timeline.append(dict(t=round(time.time() - self.t0, 2), **what))
+
+    def watch(self, phase, until):
+        """Samples both nodes every quarter second, until `until()`; each
+        sample says which phase of the run it was taken in."""
+        while not until():
+            self.mark(phase=phase(), **self.views())
+            time.sleep(0.25)
 
     def say(self, session, text, key, give_up):
         """Says `text` with its key until it is acknowledged: the trace."""
@@ -319,19 +541,21 @@ class World:
 
     def dialogue(self, acknowledged, give_up):
         """'order me a burger' -> the address question -> the address ->
-        placed (confirmation is off: the Python stack asks none either)."""
+        placed (confirmation is off: the Python stack asks none either), or
+        in a cluster -> the priced summary -> "yes" -> placed."""
         session = "chaos-" + uuid.uuid4().hex[:12]
         trace = self.say(session, "order me a burger", session + "-1", give_up)
         if not trace:
             return
         acknowledged.add(trace)
-        if not self.until(trace, {"awaiting_clarification"} | FINAL, give_up + 30):
-            return
-        if (self.state(trace) or {}).get("status") in FINAL:
-            return
-        again = self.say(session, "221B Baker Street", session + "-2", give_up + 30)
-        if again:
-            acknowledged.add(again)
+        for turn, (question, answer) in enumerate(self.answers, start=2):
+            s = self.until(trace, {question} | FINAL, give_up + 30)
+            if not s or s.get("status") in FINAL:
+                return
+            trace = self.say(session, answer, f"{session}-{turn}", give_up + 30)
+            if not trace:
+                return
+            acknowledged.add(trace)
 
 
 # ---------------------------------------------------------------------------
@@ -398,25 +622,60 @@ def fault_poison_records(w):
             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
 
+def fault_peer_partition(w):
+    # The cluster link between core and hands black-holes both ways for
+    # 12 s, then heals: past the heartbeat timeout (hands is suspected) and
+    # the call timeout (calls made before it time out inside it, and their
+    # retries find no usable agent until it heals).
+    time.sleep(3)
+    for link in w.links:
+        link.partition()
+    w.mark(event="partitioned")
+    time.sleep(12)
+    w.mark(event="healing", dropped_bytes=sum(link.dropped for link in w.links))
+    for link in w.links:
+        link.heal()
+
+
+def fault_peer_kill9(w):
+    time.sleep(3)
+    w.peer.kill9()
+    w.mark(event="killed")
+    time.sleep(3)
+    w.peer.start()
+    w.mark(event="started")
+
+
+class Fault(NamedTuple):
+    run: Callable
+    # The processes ("errand", "peer") the fault itself starts again.
+    restarts: tuple = ()
+    # Two nodes (core and hands) instead of one.
+    cluster: bool = False
+
+
 FAULTS = {
-    "errand_kill9": (fault_errand_kill9, True),
-    "errand_sigstop": (fault_errand_sigstop, False),
-    "redis_kill9": (fault_redis_kill9, False),
-    "broker_kill9": (fault_broker_kill9, False),
-    "slow_agent": (fault_slow_agent, False),
-    "agent_errors": (fault_agent_errors, False),
-    "poison_records": (fault_poison_records, False),
+    "errand_kill9": Fault(fault_errand_kill9, restarts=("errand",)),
+    "errand_sigstop": Fault(fault_errand_sigstop),
+    "redis_kill9": Fault(fault_redis_kill9),
+    "broker_kill9": Fault(fault_broker_kill9),
+    "slow_agent": Fault(fault_slow_agent),
+    "agent_errors": Fault(fault_agent_errors),
+    "poison_records": Fault(fault_poison_records),
+    "peer_partition": Fault(fault_peer_partition, cluster=True),
+    "peer_kill9": Fault(fault_peer_kill9, restarts=("peer",), cluster=True),
 }
 
 
 def run_fault(name, errand, broken, seconds, workers, keep):
-    fault, restarts_errand = FAULTS[name]
+    fault = FAULTS[name]
     run_dir = tempfile.mkdtemp(prefix=f"errand-chaos-{name}-")
-    w = World(errand, run_dir, broken)
+    w = World(errand, run_dir, broken, cluster=fault.cluster)
     try:
         w.start()
         acknowledged = set()
-        stop_at = time.time() + seconds
+        w.t0 = time.time()
+        stop_at = w.t0 + seconds
 
         def load():
             while time.time() < stop_at:
@@ -425,7 +684,13 @@ def run_fault(name, errand, broken, seconds, workers, keep):
         threads = [threading.Thread(target=load, daemon=True) for _ in range(workers)]
         for t in threads:
             t.start()
-        fault(w)
+        phase, finished = ["fault"], threading.Event()
+        watcher = threading.Thread(target=w.watch, args=(lambda: phase[0], finished.is_set),
+                                   daemon=True)
+        if w.peer:
+            watcher.start()
+        fault.run(w)
+        phase[0] = "after"
         for t in threads:
             t.join(timeout=seconds + 200)
 
@@ -456,8 +721,16 @@ def run_fault(name, errand, broken, seconds, workers, keep):
         recovered = bool(probe) and all(
             (w.until(t, {"confirmed"}, give_up + 30) or {}).get("status") == "confirmed"
             for t in probe)
-        recovered = recovered and w.ready(10) and w.errand.alive()
-        recovered = recovered and w.errand.starts == (2 if restarts_errand else 1)
+        ports = [w.http_port] + ([w.peer_http_port] if w.peer else [])
+        recovered = recovered and all(w.ready(10, port) for port in ports)
+        recovered = recovered and all(
+            node.alive() and node.starts == (2 if node.name in fault.restarts else 1)
+            for node in w.nodes())
+        recovered = recovered and (not w.peer or w.joined(30))
+
+        finished.set()
+        if w.peer:
+            watcher.join()
 
         calls, doubled = w.provider.ledger(acknowledged | probe)
         line = {
@@ -471,8 +744,16 @@ def run_fault(name, errand, broken, seconds, workers, keep):
             "doubled": doubled,
             "recovered_without_restart": recovered,
         }
-        print(json.dumps(line), flush=True)
         ok = lost == 0 and doubled == 0 and recovered
+        if w.peer:
+            # The gateway's node saw its peer suspect or gone while the
+            # fault lasted (a fault no one noticed proved nothing).
+            line["peer_down_seen"] = any(s.get("phase") == "fault" and s["core_sees_hands"] != "up"
+                                         for s in w.timeline)
+            ok = ok and line["peer_down_seen"]
+            with open(os.path.join(run_dir, "timeline.jsonl"), "w") as f:
+                f.writelines(json.dumps(s) + "\n" for s in w.timeline)
+        print(json.dumps(line), flush=True)
         if not ok:
             log(f"{name}: see {run_dir}")
         return ok
