@@ -467,3 +467,169 @@ async fn an_unreadable_first_result_is_an_error_never_a_second_order() {
     );
     stack.shutdown().await;
 }
+
+#[tokio::test]
+async fn a_command_past_its_deadline_is_never_placed_and_the_sweepers_failure_stands() {
+    use errand_actors::recorder::Recorder;
+    use errand_schemas::StatusUpdate;
+    let restaurants = Arc::new(SimulatedRestaurants::default());
+    let provider = restaurants.clone();
+    let stack = TestStack::start_with(move |o| {
+        o.registry.register(FoodAgent::with_provider(provider));
+    })
+    .await;
+    let now = errand_schemas::now_ms();
+
+    // Its deadline passed while it waited for the agent (a backlog).
+    let late = Command {
+        deadline_ms: Some(now - 1),
+        ..command(food(&[("pizza", 1)], "home"))
+    };
+    stack.publish(AGENT_CMD, "s-domains", &late).await;
+    let state = stack.await_final(&late.trace_id, secs(10)).await;
+    assert_eq!(state.status, Status::Failed);
+    assert_eq!(state.error.unwrap().code, ErrorCode::DeadlineExceeded);
+    assert_eq!(restaurants.calls(), 0, "the kitchen was never asked");
+
+    // The sweeper failed it first; the agent gets it afterwards with time
+    // left by its own clock (a link that healed): still not placed.
+    let swept = Command {
+        deadline_ms: Some(now + 60_000),
+        ..command(food(&[("pizza", 1)], "home"))
+    };
+    let options = &stack.node.options;
+    let recorder = Recorder::new(
+        options.stores.state.clone(),
+        options.bus.clone(),
+        options.clock.clone(),
+    );
+    let step = |status| StatusUpdate {
+        domain: Some("food".into()),
+        deadline_ms: Some(now - 1),
+        ..StatusUpdate::new(
+            swept.trace_id.clone(),
+            swept.session_id.clone(),
+            "demo",
+            status,
+            1,
+        )
+    };
+    recorder.record(step(Status::Received)).await.unwrap();
+    recorder.record(step(Status::Understood)).await.unwrap();
+    let results = (options.stores.idempotency.clone(), options.keys.clone());
+    errand_actors::sweeper::sweep(&recorder, 10, Some(&results)).await;
+    let mut outputs = stack.watch(AGENT_OUT_FOOD).await;
+    stack.publish(AGENT_CMD, "s-domains", &swept).await;
+    let answer: AgentResult = outputs
+        .next_matching(secs(5), |r: &AgentResult| r.trace_id == swept.trace_id)
+        .await
+        .unwrap();
+    assert!(
+        matches!(answer.outcome, Outcome::Failed { ref error } if error.code == ErrorCode::DeadlineExceeded),
+        "{answer:?}"
+    );
+    assert_eq!(restaurants.calls(), 0, "the kitchen was never asked");
+    let state = stack.state(&swept.trace_id).await.unwrap();
+    assert_eq!(state.status, Status::Failed);
+    stack.shutdown().await;
+}
+
+/// A kitchen whose order takes so long that the command's deadline is
+/// declared while it cooks (the sweeper's failure lands first), and which
+/// can take an order back.
+struct LateKitchen {
+    idempotency: Arc<dyn errand_actors::store::IdempotencyStore>,
+    keys: errand_schemas::keys::Keys,
+    cancelled: Arc<std::sync::atomic::AtomicU32>,
+}
+
+#[async_trait]
+impl DomainAgent for LateKitchen {
+    fn spec(&self) -> DomainSpec {
+        DomainSpec {
+            name: "late".into(),
+            description: "Cooks slowly.".into(),
+            actions: vec![ActionSpec {
+                name: "order_late".into(),
+                description: "Order something slow.".into(),
+                slots: vec![],
+            }],
+            ..DomainSpec::default()
+        }
+    }
+
+    async fn execute(&self, command: &Command, _: &Services) -> Result<ResultBody, ErrorBody> {
+        // Meanwhile the sweeper declares the deadline.
+        let state = errand_schemas::CommandState::from_first(&errand_schemas::StatusUpdate::new(
+            command.trace_id.clone(),
+            command.session_id.clone(),
+            "demo",
+            Status::Dispatched,
+            1,
+        ));
+        let failure = errand_actors::sweeper::overdue_result(&state, "late", 0);
+        let key = self.keys.idempotency(command.trace_id.as_str(), "late");
+        self.idempotency
+            .put_if_absent(&key, &errand_schemas::codec::to_json(&failure))
+            .await
+            .unwrap();
+        Ok(ResultBody::Other(Json(
+            serde_json::json!({"order_id": "LATE-1"}),
+        )))
+    }
+
+    fn confirmation(&self, _: &ResultBody) -> String {
+        "Cooked.".into()
+    }
+
+    async fn cancel(
+        &self,
+        _: &AgentResult,
+        _: u64,
+        _: &Services,
+    ) -> Result<errand_schemas::CancelResult, ErrorBody> {
+        self.cancelled
+            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        Ok(errand_schemas::CancelResult {
+            cancelled: "LATE-1".into(),
+            refund: 0,
+            currency: "GBP".into(),
+            charge_id: String::new(),
+        })
+    }
+}
+
+#[tokio::test]
+async fn an_order_placed_after_its_deadline_was_declared_is_taken_back() {
+    let cancelled = Arc::new(std::sync::atomic::AtomicU32::new(0));
+    let counter = cancelled.clone();
+    let stack = TestStack::start_with(move |o| {
+        o.registry.register(LateKitchen {
+            idempotency: o.stores.idempotency.clone(),
+            keys: o.keys.clone(),
+            cancelled: counter,
+        });
+    })
+    .await;
+    let order = command(Action::Custom(CustomAction {
+        domain: "late".into(),
+        name: "order_late".into(),
+        slots: Default::default(),
+    }));
+    let mut outputs = stack.watch("agent.out.late").await;
+    stack.publish(AGENT_CMD, "s-domains", &order).await;
+    let answer: AgentResult = outputs
+        .next_matching(secs(5), |r: &AgentResult| r.trace_id == order.trace_id)
+        .await
+        .unwrap();
+    assert!(
+        matches!(answer.outcome, Outcome::Failed { ref error } if error.code == ErrorCode::DeadlineExceeded),
+        "the person hears the failure they were told: {answer:?}"
+    );
+    assert_eq!(
+        cancelled.load(std::sync::atomic::Ordering::Relaxed),
+        1,
+        "and the order is taken back"
+    );
+    stack.shutdown().await;
+}

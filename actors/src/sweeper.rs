@@ -4,13 +4,19 @@
 //! told, so nothing waits forever on a silent agent. A command waiting for
 //! the person's answer has a longer deadline (the session's lifetime) and is
 //! cancelled instead when it passes.
+//!
+//! The sweeper and the command's agent agree on one outcome: the failure
+//! is written where the agent keeps its first result (first write wins),
+//! so an agent that answered first is recorded instead of a false failure,
+//! and an agent that gets the command later (a backlog, a link that
+//! healed) finds the failure and never places it.
 
 use crate::recorder::Recorder;
 use crate::recorder::final_step;
 use crate::store::IdempotencyStore;
-use errand_schemas::AgentResult;
-use errand_schemas::codec::from_json;
+use errand_schemas::codec::{from_json, to_json};
 use errand_schemas::keys::Keys;
+use errand_schemas::{AgentResult, CommandState, Outcome};
 use errand_schemas::{ErrorBody, ErrorCode, Status, StatusUpdate};
 use ractor::{Actor, ActorProcessingErr, ActorRef};
 use std::sync::Arc;
@@ -65,21 +71,50 @@ impl Actor for Sweeper {
     }
 }
 
-/// The first result an agent stored for a dispatched command, if any.
-async fn agent_answer(
-    state: &errand_schemas::CommandState,
+/// The error of a command past its deadline.
+pub fn deadline_exceeded() -> ErrorBody {
+    ErrorBody::new(
+        ErrorCode::DeadlineExceeded,
+        "The request did not complete in time.",
+    )
+}
+
+/// What a command's agent answers once its deadline passed: a failure,
+/// unless it answered first (see the module's documentation).
+pub fn overdue_result(state: &CommandState, domain: &str, now_ms: u64) -> AgentResult {
+    AgentResult {
+        trace_id: state.trace_id.clone(),
+        session_id: state.session_id.clone(),
+        user_id: state.user_id.clone(),
+        domain: domain.to_owned(),
+        outcome: Outcome::Failed {
+            error: deadline_exceeded(),
+        },
+        reply: "Sorry, that took too long, so I've stopped it. Please try again.".into(),
+        at_ms: now_ms,
+    }
+}
+
+/// Settles an overdue command with its agent: the agent's first result if
+/// it stored one, else the deadline's failure, stored where the agent
+/// would find it. `None` when the command has no agent yet or the store
+/// cannot be reached (the command is then failed all the same).
+async fn settle(
+    state: &CommandState,
+    now_ms: u64,
     results: Option<&(Arc<dyn IdempotencyStore>, Keys)>,
 ) -> Option<AgentResult> {
     let (store, keys) = results?;
     let domain = state.domain.as_deref()?;
-    if state.status != Status::Dispatched {
-        return None;
+    let failure = overdue_result(state, domain, now_ms);
+    let key = keys.idempotency(state.trace_id.as_str(), domain);
+    match store.put_if_absent(&key, &to_json(&failure)).await {
+        Ok(first) => from_json(&first).ok(),
+        Err(e) => {
+            tracing::warn!(trace_id = %state.trace_id, error = %e, "cannot settle an overdue command with its agent");
+            None
+        }
     }
-    let bytes = store
-        .get(&keys.idempotency(state.trace_id.as_str(), domain))
-        .await
-        .ok()??;
-    from_json(&bytes).ok()
 }
 
 /// Ends every overdue command; returns how many it ended.
@@ -98,12 +133,18 @@ pub async fn sweep(
     };
     let mut ended = 0;
     for state in overdue {
-        if let Some(result) = agent_answer(&state, results).await {
-            tracing::info!(trace_id = %state.trace_id, "overdue, but its agent had answered: recording the answer");
+        if !state.status.is_waiting()
+            && let Some(result) = settle(&state, now, results).await
+        {
+            if matches!(result.outcome, Outcome::Confirmed { .. }) {
+                tracing::info!(trace_id = %state.trace_id, "overdue, but its agent had answered: recording the answer");
+            } else {
+                tracing::warn!(trace_id = %state.trace_id, session_id = %state.session_id, status = %state.status, "deadline passed");
+            }
             match recorder.record(final_step(&result)).await {
                 Ok(_) => ended += 1,
                 Err(e) => {
-                    tracing::warn!(trace_id = %state.trace_id, error = %e, "cannot record a late answer")
+                    tracing::warn!(trace_id = %state.trace_id, error = %e, "cannot end an overdue command")
                 }
             }
             continue;
@@ -127,10 +168,7 @@ pub async fn sweep(
             }
         } else {
             StatusUpdate {
-                error: Some(ErrorBody::new(
-                    ErrorCode::DeadlineExceeded,
-                    "The request did not complete in time.",
-                )),
+                error: Some(deadline_exceeded()),
                 reply: Some(
                     "Sorry, that took too long, so I've stopped it. Please try again.".into(),
                 ),

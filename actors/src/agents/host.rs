@@ -146,6 +146,19 @@ pub async fn execute_once(
         Ok(None) => {}
         Err(e) => return Err(ErrorBody::new(ErrorCode::StateUnavailable, e.to_string())),
     }
+    let now = state.services.clock.now_ms();
+    if command.deadline_ms.is_some_and(|deadline| now > deadline) {
+        // The person is told it failed (by the sweeper, or by this answer):
+        // placing it now would charge them for it.
+        tracing::warn!(trace_id = %command.trace_id, domain = %state.domain, "past its deadline: not carried out");
+        let late = failed(
+            &command,
+            &state.domain,
+            crate::sweeper::deadline_exceeded(),
+            &state.services.clock,
+        );
+        return keep_first(state, &key, &late).await;
+    }
     let span = tracing::info_span!("execute", trace_id = %command.trace_id, session_id = %command.session_id, domain = %state.domain);
     let outcome = state
         .agent
@@ -168,14 +181,41 @@ pub async fn execute_once(
         Err(error) if is_transient(error.code) => return Err(error),
         Err(error) => failed(&command, &state.domain, error, &state.services.clock),
     };
-    match state
-        .idempotency
-        .put_if_absent(&key, &to_json(&result))
-        .await
+    let first = keep_first(state, &key, &result).await?;
+    if first.outcome != result.outcome
+        && matches!(result.outcome, Outcome::Confirmed { .. })
+        && !matches!(first.outcome, Outcome::Confirmed { .. })
     {
-        // Whoever stored first wins; a racing run answers with that result.
+        // Its deadline was declared while the provider placed it: the
+        // person was told it failed, so it is undone.
+        undo(state, &result).await;
+    }
+    Ok(first)
+}
+
+/// Stores `result` unless a first one is stored; returns the first.
+/// Whoever stores first wins; a racing run answers with that result.
+async fn keep_first(
+    state: &AgentHostArgs,
+    key: &str,
+    result: &AgentResult,
+) -> Result<AgentResult, ErrorBody> {
+    match state.idempotency.put_if_absent(key, &to_json(result)).await {
         Ok(first) => stored(&first, &result.trace_id),
         Err(e) => Err(ErrorBody::new(ErrorCode::StateUnavailable, e.to_string())),
+    }
+}
+
+/// Cancels what was placed for a command already failed.
+async fn undo(state: &AgentHostArgs, placed: &AgentResult) {
+    let now = state.services.clock.now_ms();
+    match state.agent.cancel(placed, now, &state.services).await {
+        Ok(cancelled) => {
+            tracing::warn!(trace_id = %placed.trace_id, domain = %state.domain, refund = cancelled.refund, "placed after its deadline was declared: cancelled")
+        }
+        Err(error) => {
+            tracing::error!(trace_id = %placed.trace_id, domain = %state.domain, code = %error.code, error = %error.message, "placed after its deadline was declared, and it cannot be cancelled: the provider holds an order errand reported failed")
+        }
     }
 }
 
