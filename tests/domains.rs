@@ -633,3 +633,153 @@ async fn an_order_placed_after_its_deadline_was_declared_is_taken_back() {
     );
     stack.shutdown().await;
 }
+
+#[tokio::test]
+async fn an_http_provider_cancels_by_the_trace_id_or_says_it_cannot() {
+    use errand_actors::agents::http::HttpAgent;
+    use wiremock::matchers::{header, method, path};
+    use wiremock::{Mock, MockServer, ResponseTemplate};
+    let stack = TestStack::start().await;
+    let services = stack.node.services.clone().unwrap();
+    let spec = stack.node.options.registry.spec("food").unwrap().clone();
+    let placed = AgentResult {
+        trace_id: TraceId::generate(),
+        session_id: SessionId("s-domains".into()),
+        user_id: "demo".into(),
+        domain: "food".into(),
+        outcome: Outcome::Confirmed {
+            result: ResultBody::Order(errand_schemas::OrderResult {
+                order_id: "P-1".into(),
+                items: vec![],
+                total: 1_198,
+                currency: "GBP".into(),
+                eta_minutes: 20,
+                merchant: "Provider".into(),
+                delivery_fee: 299,
+                address: "221B Baker Street".into(),
+                charge_id: "ch-P-1".into(),
+            }),
+        },
+        reply: String::new(),
+        at_ms: 0,
+    };
+    let provider = MockServer::start().await;
+    Mock::given(method("POST"))
+        .and(path(format!("/v1/commands/{}/cancel", placed.trace_id)))
+        .and(header("idempotency-key", placed.trace_id.as_str()))
+        .respond_with(ResponseTemplate::new(200).set_body_json(serde_json::json!({})))
+        .expect(1)
+        .mount(&provider)
+        .await;
+    let agent = HttpAgent::new(spec.clone(), provider.uri(), secs(5)).unwrap();
+    let cancelled = agent.cancel(&placed, 0, &services).await.unwrap();
+    assert_eq!(
+        (
+            cancelled.cancelled.as_str(),
+            cancelled.refund,
+            cancelled.charge_id.as_str()
+        ),
+        ("P-1", 1_198, "ch-P-1"),
+        "the whole order given back"
+    );
+    // A provider without the route cannot cancel.
+    let plain = MockServer::start().await;
+    let agent = HttpAgent::new(spec, plain.uri(), secs(5)).unwrap();
+    let refused = agent.cancel(&placed, 0, &services).await.unwrap_err();
+    assert_eq!(refused.code, ErrorCode::CancelNotSupported);
+    // Taking back what a lost call may have placed: nothing placed (404)
+    // is no error.
+    let lost = command(food(&[("pizza", 1)], "home"));
+    assert!(agent.withdraw(&lost, &services).await.is_ok());
+    stack.shutdown().await;
+}
+
+/// A provider whose answers are lost (every call times out), and which
+/// counts what it is asked to take back.
+struct Lossy {
+    withdrawn: Arc<std::sync::atomic::AtomicU32>,
+}
+
+#[async_trait]
+impl DomainAgent for Lossy {
+    fn spec(&self) -> DomainSpec {
+        DomainSpec {
+            name: "lossy".into(),
+            description: "Never answers in time.".into(),
+            ..DomainSpec::default()
+        }
+    }
+
+    async fn execute(&self, _: &Command, _: &Services) -> Result<ResultBody, ErrorBody> {
+        Err(ErrorBody::new(
+            ErrorCode::AgentUnavailable,
+            "the provider did not answer in time",
+        ))
+    }
+
+    fn confirmation(&self, _: &ResultBody) -> String {
+        String::new()
+    }
+
+    async fn withdraw(&self, _: &Command, _: &Services) -> Result<(), ErrorBody> {
+        self.withdrawn
+            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        Ok(())
+    }
+}
+
+#[tokio::test]
+async fn a_call_whose_answer_was_lost_is_taken_back_once_the_command_failed() {
+    use errand_actors::agents::host::{AgentHostArgs, execute_once};
+    let stack = TestStack::start().await;
+    let withdrawn = Arc::new(std::sync::atomic::AtomicU32::new(0));
+    let options = &stack.node.options;
+    let args = AgentHostArgs {
+        agent: Arc::new(Lossy {
+            withdrawn: withdrawn.clone(),
+        }),
+        domain: "lossy".into(),
+        services: stack.node.services.clone().unwrap(),
+        idempotency: options.stores.idempotency.clone(),
+        keys: options.keys.clone(),
+        scope: options.scope.clone(),
+    };
+    let order = command(Action::Custom(CustomAction {
+        domain: "lossy".into(),
+        name: "anything".into(),
+        slots: Default::default(),
+    }));
+    let count = || withdrawn.load(std::sync::atomic::Ordering::Relaxed);
+    assert!(execute_once(&args, order.clone()).await.is_err(), "retried");
+    assert_eq!(
+        count(),
+        0,
+        "nothing is taken back while it may still succeed"
+    );
+    // The deadline is declared; the next delivery finds the failure.
+    let state = errand_schemas::CommandState::from_first(&errand_schemas::StatusUpdate::new(
+        order.trace_id.clone(),
+        order.session_id.clone(),
+        "demo",
+        Status::Dispatched,
+        1,
+    ));
+    let failure = errand_actors::sweeper::overdue_result(&state, "lossy", 0);
+    let key = options.keys.idempotency(order.trace_id.as_str(), "lossy");
+    options
+        .stores
+        .idempotency
+        .put_if_absent(&key, &errand_schemas::codec::to_json(&failure))
+        .await
+        .unwrap();
+    let answer = execute_once(&args, order.clone()).await.unwrap();
+    assert!(matches!(answer.outcome, Outcome::Failed { .. }));
+    assert_eq!(
+        count(),
+        1,
+        "what the lost call may have placed is taken back"
+    );
+    execute_once(&args, order).await.unwrap();
+    assert_eq!(count(), 1, "once");
+    stack.shutdown().await;
+}

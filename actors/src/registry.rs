@@ -259,6 +259,15 @@ pub trait DomainAgent: Send + Sync + 'static {
         ))
     }
 
+    /// Takes back whatever an earlier call for `command` may have placed
+    /// when its answer never came (a timeout: the provider may have placed
+    /// it after errand stopped waiting) and errand has since declared the
+    /// command failed. Nothing placed is not an error. By default there is
+    /// nothing to take back (an agent whose calls cannot be lost).
+    async fn withdraw(&self, _command: &Command, _services: &Services) -> Result<(), ErrorBody> {
+        Ok(())
+    }
+
     /// What the domain sells (empty by default).
     fn catalog(&self) -> Catalog {
         Catalog::default()

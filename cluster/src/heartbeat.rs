@@ -2,8 +2,11 @@
 //! node runs one, in the process group `errand.nodes`; each interval it asks
 //! every peer's heartbeat for its announcement (an RPC with a timeout), so a
 //! hung peer (a stopped process whose socket stays open) is noticed when it
-//! stops answering, not only a closed socket. A peer of another protocol
-//! version is refused: its session is closed and its agents never called.
+//! stops answering, not only a closed socket. A peer silent for
+//! [`RECONNECT_AFTER`] heartbeat timeouts has its session closed, so the
+//! link is dialled afresh (a connection that lost its way through a
+//! partition never recovers by itself). A peer of another protocol version
+//! is refused: its session is closed and its agents never called.
 
 use crate::membership::{Announcement, Health, Membership, PROTOCOL_VERSION, WireAnnouncement};
 use errand_actors::slot::ActorSlot;
@@ -12,6 +15,9 @@ use ractor::rpc::CallResult;
 use ractor::{Actor, ActorProcessingErr, ActorRef, RpcReplyPort};
 use ractor_cluster::{NodeServerMessage, RactorClusterMessage};
 use std::time::Duration;
+
+/// Heartbeat timeouts of silence after which a peer's session is closed.
+pub const RECONNECT_AFTER: u32 = 3;
 
 /// The process group every node's heartbeat joins.
 pub const GROUP: &str = "errand.nodes";
@@ -121,14 +127,46 @@ async fn tick(myself: &ActorRef<HeartbeatMessage>, args: &HeartbeatArgs) {
             "peer silent past the heartbeat timeout: its agents are skipped until it answers"
         );
     }
+    let after = args.timeout * RECONNECT_AFTER;
+    let silent = (args.membership).long_silent(now_ms(), after.as_millis() as u64);
     let refused = args.membership.refused_ids();
-    if let (false, Some(server)) = (refused.is_empty(), args.server.get()) {
-        close_sessions(&server, &refused).await;
+    if silent.is_empty() && refused.is_empty() {
+        return;
+    }
+    let Some(server) = args.server.get() else {
+        return;
+    };
+    for (_, name) in &silent {
+        tracing::warn!(peer = %name, silent_ms = after.as_millis() as u64, "peer silent for three heartbeat timeouts: closing its session so the link is dialled again");
+    }
+    let silent: Vec<u64> = silent.into_iter().map(|(id, _)| id).collect();
+    close_sessions(&server, &silent, "silent past the heartbeat timeout").await;
+    close_refused(&server, &refused).await;
+}
+
+/// Closes the sessions to `ids`.
+async fn close_sessions(server: &ActorRef<NodeServerMessage>, ids: &[u64], why: &str) {
+    if ids.is_empty() {
+        return;
+    }
+    let Ok(CallResult::Success(sessions)) = server
+        .call(NodeServerMessage::GetSessions, Some(Duration::from_secs(1)))
+        .await
+    else {
+        return;
+    };
+    for (id, session) in sessions {
+        if ids.contains(&id) {
+            session.actor.stop(Some(why.into()));
+        }
     }
 }
 
 /// Closes the sessions to peers that speak another protocol version.
-async fn close_sessions(server: &ActorRef<NodeServerMessage>, ids: &[u64]) {
+async fn close_refused(server: &ActorRef<NodeServerMessage>, ids: &[u64]) {
+    if ids.is_empty() {
+        return;
+    }
     let Ok(CallResult::Success(sessions)) = server
         .call(NodeServerMessage::GetSessions, Some(Duration::from_secs(1)))
         .await

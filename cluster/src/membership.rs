@@ -132,6 +132,20 @@ impl Membership {
         newly
     }
 
+    /// Suspected peers silent for longer than `after_ms`: their sessions
+    /// are closed, so they are dialled again (a connection that lost its
+    /// way, a half-open socket, may otherwise linger for the kernel's
+    /// quarter of an hour).
+    pub fn long_silent(&self, now_ms: u64, after_ms: u64) -> Vec<(u64, String)> {
+        let view = self.lock();
+        (view.peers.iter())
+            .filter(|(_, p)| {
+                p.health == Health::Suspect && now_ms.saturating_sub(p.last_heartbeat_ms) > after_ms
+            })
+            .map(|(name, p)| (p.node_id, name.clone()))
+            .collect()
+    }
+
     /// The session to `node_id` closed: the peer left the cluster (if it
     /// comes back, it is heard again under a new session id).
     pub fn gone(&self, node_id: u64) -> Option<String> {
@@ -223,6 +237,17 @@ mod tests {
         assert!(m.usable(9));
         let status = m.status(6_000);
         assert_eq!(status["nodes"].as_array().map(Vec::len), Some(2));
+    }
+
+    #[test]
+    fn a_peer_silent_long_past_the_timeout_is_to_be_dialled_again() {
+        let m = Membership::new(node("me", PROTOCOL_VERSION));
+        m.heard(7, node("b", PROTOCOL_VERSION), 1_000);
+        m.heard(8, node("c", PROTOCOL_VERSION), 1_000);
+        m.expire(4_500, 3_000);
+        m.heard(8, node("c", PROTOCOL_VERSION), 9_000);
+        assert!(m.long_silent(9_000, 9_000).is_empty(), "not yet");
+        assert_eq!(m.long_silent(10_001, 9_000), [(7, "b".to_owned())]);
     }
 
     #[test]

@@ -12,17 +12,20 @@ compared with what errand reports.
 
 One JSON line per fault:
   fault, acknowledged, confirmed, failed, lost, broker_lost,
-  provider_calls_max, doubled, recovered_without_restart
+  provider_calls_max, doubled, failed_but_placed, recovered_without_restart
 `lost` counts acknowledged commands with no final state; `broker_lost` those
 whose records the broker itself lost (nisshi keeps topics in memory, so a
 broker kill -9 loses what they held; errand recreates its topics and goes
 on, and every command acknowledged after that must finish); `doubled` counts
 orders the provider placed twice for one command (a second call with the
 same key is a retry, not a double, when the provider honours the key);
+`failed_but_placed` counts commands errand ended without confirming whose
+order the provider placed all the same (the person would be charged for
+what they were told failed);
 `recovered_without_restart` says a new dialogue completed after the fault
 with no restart of errand beyond the one the fault itself forces. The suite
-fails unless every line has lost 0, doubled 0 and recovered_without_restart
-true.
+fails unless every line has lost 0, doubled 0, failed_but_placed 0 and
+recovered_without_restart true.
 
 The peer faults run errand as two nodes of a cluster instead: "core"
 (gateway, reasoner, router, tracker, errors) and "hands" (the agents, the
@@ -85,7 +88,9 @@ def log(*parts):
 class Provider:
     """POST /v1/food/orders with an Idempotency-Key. Honest: one order per
     key, however often it is called (a call that arrives while the first is
-    still being served waits for it). Broken: a new order every call."""
+    still being served waits for it). Broken: a new order every call.
+    POST /v1/commands/{trace_id}/cancel takes an order back (errand calls it
+    for an order placed while it declared the command failed)."""
 
     def __init__(self, broken):
         self.broken = broken
@@ -94,6 +99,7 @@ class Provider:
         self.orders = {}  # key -> [order ids placed]
         self.done = {}  # key -> the answer, once placed
         self.claimed = set()  # keys an order is being placed for
+        self.cancelled = set()  # keys whose order errand took back
         self.slow_first_call = 0.0  # seconds the first call for a key takes
         self.failing = 0  # answer this many calls with a 500 and no code
         self.port = free_port()
@@ -108,6 +114,11 @@ class Provider:
             def do_POST(self):
                 length = int(self.headers.get("Content-Length", 0))
                 body = json.loads(self.rfile.read(length) or b"{}")
+                if self.path.startswith("/v1/commands/") and self.path.endswith("/cancel"):
+                    # errand takes back an order placed after it declared
+                    # the command failed (its deadline passed meanwhile).
+                    status, answer = provider.cancel(self.headers.get("Idempotency-Key", ""))
+                    return self.answer(status, answer)
                 if self.path.endswith("/quote"):
                     return self.answer(404, {"code": "not_found", "detail": "no quotes"})
                 if self.path != "/v1/food/orders":
@@ -168,6 +179,13 @@ class Provider:
             self.done.setdefault(key, answer)
             self.lock.notify_all()
             return 201, self.done[key] if not self.broken else answer
+
+    def cancel(self, key):
+        with self.lock:
+            if not self.orders.get(key):
+                return 404, {"code": "not_found", "detail": "no order for that key"}
+            self.cancelled.add(key)
+            return 200, {}
 
     def ledger(self, keys):
         with self.lock:
@@ -733,6 +751,12 @@ def run_fault(name, errand, broken, seconds, workers, keep):
             watcher.join()
 
         calls, doubled = w.provider.ledger(acknowledged | probe)
+        # Told it failed, yet the provider holds its order: charged for a
+        # failure.
+        with w.provider.lock:
+            failed_but_placed = sum(1 for t, s in finals.items()
+                                    if s != "confirmed" and w.provider.orders.get(t)
+                                    and t not in w.provider.cancelled)
         line = {
             "fault": name,
             "acknowledged": len(acknowledged),
@@ -742,9 +766,10 @@ def run_fault(name, errand, broken, seconds, workers, keep):
             "broker_lost": broker_lost,
             "provider_calls_max": calls,
             "doubled": doubled,
+            "failed_but_placed": failed_but_placed,
             "recovered_without_restart": recovered,
         }
-        ok = lost == 0 and doubled == 0 and recovered
+        ok = lost == 0 and doubled == 0 and failed_but_placed == 0 and recovered
         if w.peer:
             # The gateway's node saw its peer suspect or gone while the
             # fault lasted (a fault no one noticed proved nothing).

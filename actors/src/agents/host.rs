@@ -141,6 +141,7 @@ pub async fn execute_once(
             // An unreadable first result is an error, never a second order.
             let first: AgentResult = stored(&bytes, &command.trace_id)?;
             tracing::info!(trace_id = %command.trace_id, domain = %state.domain, "redelivered command: returning the first result");
+            withdraw_if_unknown(state, &command, &key, &first).await;
             return Ok(first);
         }
         Ok(None) => {}
@@ -157,7 +158,9 @@ pub async fn execute_once(
             crate::sweeper::deadline_exceeded(),
             &state.services.clock,
         );
-        return keep_first(state, &key, &late).await;
+        let first = keep_first(state, &key, &late).await?;
+        withdraw_if_unknown(state, &command, &key, &first).await;
+        return Ok(first);
     }
     let span = tracing::info_span!("execute", trace_id = %command.trace_id, session_id = %command.session_id, domain = %state.domain);
     let outcome = state
@@ -178,7 +181,16 @@ pub async fn execute_once(
                 at_ms: state.services.clock.now_ms(),
             }
         }
-        Err(error) if is_transient(error.code) => return Err(error),
+        Err(error) if is_transient(error.code) => {
+            // The provider may have placed it all the same (its answer was
+            // lost): remembered, so a failure declared meanwhile takes it
+            // back (see `withdraw_if_unknown`).
+            let _ = state
+                .idempotency
+                .put_if_absent(&unknown_key(&key), b"1")
+                .await;
+            return Err(error);
+        }
         Err(error) => failed(&command, &state.domain, error, &state.services.clock),
     };
     let first = keep_first(state, &key, &result).await?;
@@ -191,6 +203,41 @@ pub async fn execute_once(
         undo(state, &result).await;
     }
     Ok(first)
+}
+
+/// Where a call whose answer never came is remembered.
+fn unknown_key(key: &str) -> String {
+    format!("{key}.unanswered")
+}
+
+/// When the command ended failed but an earlier call's answer was lost,
+/// takes back whatever that call may have placed (once).
+async fn withdraw_if_unknown(
+    state: &AgentHostArgs,
+    command: &Command,
+    key: &str,
+    first: &AgentResult,
+) {
+    if matches!(first.outcome, Outcome::Confirmed { .. }) {
+        return;
+    }
+    let unknown = unknown_key(key);
+    let withdrawn = format!("{key}.withdrawn");
+    let is_kept = |found: Result<Option<Vec<u8>>, _>| matches!(found, Ok(Some(_)));
+    if !is_kept(state.idempotency.get(&unknown).await)
+        || is_kept(state.idempotency.get(&withdrawn).await)
+    {
+        return;
+    }
+    match state.agent.withdraw(command, &state.services).await {
+        Ok(()) => {
+            tracing::warn!(trace_id = %command.trace_id, domain = %state.domain, "a call whose answer was lost: whatever it placed is taken back");
+            let _ = state.idempotency.put_if_absent(&withdrawn, b"1").await;
+        }
+        Err(error) => {
+            tracing::error!(trace_id = %command.trace_id, domain = %state.domain, code = %error.code, error = %error.message, "a call whose answer was lost may have placed an order errand reported failed, and it cannot be taken back")
+        }
+    }
 }
 
 /// Stores `result` unless a first one is stored; returns the first.

@@ -14,12 +14,19 @@
 //! (`POST /v1/food/orders/quote`): a 2xx answer is the summary, a problem
 //! with a `code` (and a `slot`, an `offer`) the refusal. A provider without
 //! that route (404, 405) is confirmed unpriced.
+//!
+//! A placed command is cancelled with `POST /v1/commands/{trace_id}/cancel`
+//! (as errand's own route, the trace id also as the `Idempotency-Key`): a
+//! 2xx answer is the cancellation (a `CancelResult` in the body, or the
+//! whole order given back); a provider without the route (404, 405, 501)
+//! cannot cancel (`cancel_not_supported`).
 
 use super::Services;
 use crate::registry::{DomainAgent, DomainSpec};
 use async_trait::async_trait;
 use errand_schemas::{
-    Action, Command, ErrorBody, ErrorCode, Offer, Refusal, ResultBody, SlotMap, Summary,
+    Action, AgentResult, CancelResult, Command, ErrorBody, ErrorCode, Offer, Outcome, Refusal,
+    ResultBody, SlotMap, Summary,
 };
 use std::time::Duration;
 
@@ -68,6 +75,32 @@ impl HttpAgent {
                 serde_json::to_value(&c.slots).unwrap_or_default(),
             ),
         }
+    }
+}
+
+/// The whole of a placed command given back.
+fn given_back(placed: &AgentResult) -> CancelResult {
+    let (cancelled, refund, currency, charge_id) = match &placed.outcome {
+        Outcome::Confirmed {
+            result: ResultBody::Order(o),
+        } => (&o.order_id, o.total, &o.currency, &o.charge_id),
+        Outcome::Confirmed {
+            result: ResultBody::Ride(r),
+        } => (&r.booking_id, r.fare, &r.currency, &r.charge_id),
+        _ => {
+            return CancelResult {
+                cancelled: placed.trace_id.to_string(),
+                refund: 0,
+                currency: String::new(),
+                charge_id: String::new(),
+            };
+        }
+    };
+    CancelResult {
+        cancelled: cancelled.clone(),
+        refund,
+        currency: currency.clone(),
+        charge_id: charge_id.clone(),
     }
 }
 
@@ -124,6 +157,47 @@ impl DomainAgent for HttpAgent {
             .unwrap_or_else(|transient| transient))
     }
 
+    async fn cancel(
+        &self,
+        placed: &AgentResult,
+        _now_ms: u64,
+        _: &Services,
+    ) -> Result<CancelResult, ErrorBody> {
+        let trace = placed.trace_id.as_str();
+        let url = format!("{}/v1/commands/{trace}/cancel", self.base_url);
+        let (status, json) = self.post_keyed(&url, trace, &serde_json::json!({})).await?;
+        match status.as_u16() {
+            404 | 405 | 501 => Err(ErrorBody::new(
+                ErrorCode::CancelNotSupported,
+                format!("The {} provider cannot cancel.", self.spec.name),
+            )),
+            _ if status.is_success() => {
+                Ok(serde_json::from_value(json).unwrap_or_else(|_| given_back(placed)))
+            }
+            _ => Err(self
+                .refusal(status, &json)
+                .unwrap_or_else(|transient| transient)),
+        }
+    }
+
+    async fn withdraw(&self, command: &Command, _: &Services) -> Result<(), ErrorBody> {
+        let trace = command.trace_id.as_str();
+        let url = format!("{}/v1/commands/{trace}/cancel", self.base_url);
+        let (status, json) = self.post_keyed(&url, trace, &serde_json::json!({})).await?;
+        match status.as_u16() {
+            // Nothing placed under that key (or nothing to cancel with).
+            404 => Ok(()),
+            405 | 501 => Err(ErrorBody::new(
+                ErrorCode::CancelNotSupported,
+                format!("The {} provider cannot cancel.", self.spec.name),
+            )),
+            _ if status.is_success() => Ok(()),
+            _ => Err(self
+                .refusal(status, &json)
+                .unwrap_or_else(|transient| transient)),
+        }
+    }
+
     fn confirmation(&self, result: &ResultBody) -> String {
         match result {
             ResultBody::Order(o) => {
@@ -148,10 +222,20 @@ impl HttpAgent {
         command: &Command,
         body: &serde_json::Value,
     ) -> Result<(reqwest::StatusCode, serde_json::Value), ErrorBody> {
+        self.post_keyed(url, command.trace_id.as_str(), body).await
+    }
+
+    /// Posts `body` with `key` as its `Idempotency-Key`.
+    async fn post_keyed(
+        &self,
+        url: &str,
+        key: &str,
+        body: &serde_json::Value,
+    ) -> Result<(reqwest::StatusCode, serde_json::Value), ErrorBody> {
         let response = self
             .client
             .post(url)
-            .header("Idempotency-Key", command.trace_id.as_str())
+            .header("Idempotency-Key", key)
             .header("Content-Type", "application/json")
             .body(body.to_string())
             .send()
