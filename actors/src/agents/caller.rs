@@ -155,10 +155,21 @@ impl AgentCaller {
                         format!("the {domain} agent did not answer in time"),
                     ));
                 }
-                Ok(CallResult::SenderError) => {
+                // The reply was dropped: an agent here stopped while
+                // handling it (it panicked); across nodes, its session
+                // closed or the call outlived the wait on the other side.
+                Ok(CallResult::SenderError) if agent.get_id().is_local() => {
                     return Err((
                         ErrorCode::ProcessingFailed,
                         format!("the {domain} agent stopped while handling the command"),
+                    ));
+                }
+                Ok(CallResult::SenderError) => {
+                    return Err((
+                        ErrorCode::AgentUnavailable,
+                        format!(
+                            "the {domain} agent on another node did not answer (its node went away, or the call outlived its wait)"
+                        ),
                     ));
                 }
                 // It stopped before taking the request: wait for its restart.
