@@ -207,9 +207,9 @@ class Link:
 
     partition() black-holes the link: open connections stay open and what
     either end sends is read and dropped; a new connection is accepted and
-    treated the same. heal() closes every connection that lived through the
-    partition (each lost bytes, as one that timed out would) and forwards new
-    connections again, so the nodes must connect again."""
+    treated the same. heal() forwards new connections again, but the ones
+    that lived through the partition keep losing bytes (half-open), so the
+    nodes must notice and connect again."""
 
     HOST = "127.0.0.2"
 
@@ -300,10 +300,16 @@ class Link:
                 pipe.doomed = True
 
     def heal(self):
+        # Half-open, as when a firewall or NAT lost the connections' state:
+        # new connections go through again, but those that lived through
+        # the partition keep losing every byte until a node closes them
+        # (errand closes a peer's session after three heartbeat timeouts of
+        # silence, then dials again). Connections accepted during the
+        # partition, which never reached the node, are closed.
         with self.lock:
             self.partitioned = False
-            doomed = [p for p in self.pipes if p.doomed]
-        for pipe in doomed:
+            unborn = [p for p in self.pipes if p.doomed and p.ends[1] is None]
+        for pipe in unborn:
             self.close(pipe)
 
     def stop(self):
