@@ -262,13 +262,9 @@ impl SessionHub {
             let session = sessions.entry(session_id, &self.limits);
             let was_holding = session.order.holding();
             let now = Instant::now();
-            let mut groups = (session.order).arrive(n, events, now, self.limits.replay_events);
+            let mut groups = session.order.arrive(n, events, now);
             if !may_wait {
-                groups.extend(
-                    session
-                        .order
-                        .release_due(now + GAP_WAIT, self.limits.replay_events),
-                );
+                groups.extend(session.order.release_due(now + GAP_WAIT));
             }
             self.show(session_id, session, groups);
             !was_holding && session.order.holding()
@@ -289,7 +285,7 @@ impl SessionHub {
                 let Some(session) = sessions.map.get_mut(&session_id) else {
                     return;
                 };
-                let groups = (session.order).release_due(Instant::now(), hub.limits.replay_events);
+                let groups = session.order.release_due(Instant::now());
                 if let Some((n, _)) = groups.first() {
                     tracing::debug!(session_id = %session_id, shown = n, "gave up waiting for an earlier event number");
                 }

@@ -19,7 +19,7 @@
 //! again (a redelivery).
 
 use errand_schemas::ServerEvent;
-use std::collections::{BTreeMap, HashSet, VecDeque};
+use std::collections::{BTreeMap, BTreeSet};
 use std::time::Duration;
 use tokio::time::Instant;
 
@@ -40,12 +40,18 @@ pub struct Order {
     cursor: u64,
     /// The session event number expected next (unknown until one arrives).
     next: Option<u64>,
+    /// The first number shown: every number from it up to `next` was
+    /// shown, but for the `skipped` ones.
+    first: Option<u64>,
     /// Groups that arrived ahead of `next`, with when they arrived.
     held: BTreeMap<u64, (Vec<ServerEvent>, Instant)>,
-    /// Numbers shown, the newest `remember` of them.
-    shown: HashSet<u64>,
-    shown_order: VecDeque<u64>,
+    /// Numbers given up waiting for (the newest [`MAX_SKIPPED`]): one that
+    /// comes after all is shown late.
+    skipped: BTreeSet<u64>,
 }
+
+/// Given-up numbers remembered at most.
+const MAX_SKIPPED: usize = 64;
 
 /// A group of events to show now, with its session event number.
 pub type Group = (u64, Vec<ServerEvent>);
@@ -83,14 +89,8 @@ impl Order {
 
     /// A group numbered `n` arrived: the groups to show now, in order
     /// (none while it waits for a missing number, none for a redelivery).
-    pub fn arrive(
-        &mut self,
-        n: u64,
-        events: Vec<ServerEvent>,
-        now: Instant,
-        remember: usize,
-    ) -> Vec<Group> {
-        if self.shown.contains(&n) || self.held.contains_key(&n) {
+    pub fn arrive(&mut self, n: u64, events: Vec<ServerEvent>, now: Instant) -> Vec<Group> {
+        if self.was_shown(n) || self.held.contains_key(&n) {
             return Vec::new();
         }
         if let Some(next) = self.next
@@ -98,53 +98,64 @@ impl Order {
         {
             self.held.insert(n, (events, now));
             if self.held.len() > MAX_HELD {
-                return self.give_up_gap(remember);
+                return self.give_up_gap();
             }
             return Vec::new();
         }
-        let mut out = vec![self.show(n, events, remember)];
-        out.extend(self.drain(remember));
+        self.skipped.remove(&n);
+        let mut out = vec![self.show(n, events)];
+        out.extend(self.drain());
         out
+    }
+
+    /// Whether `n` was shown before (a redelivery).
+    fn was_shown(&self, n: u64) -> bool {
+        match (self.first, self.next) {
+            (Some(first), Some(next)) => (first..next).contains(&n) && !self.skipped.contains(&n),
+            _ => false,
+        }
     }
 
     /// Gives up the gaps something has waited [`GAP_WAIT`] for: the
     /// groups to show now.
-    pub fn release_due(&mut self, now: Instant, remember: usize) -> Vec<Group> {
+    pub fn release_due(&mut self, now: Instant) -> Vec<Group> {
         let mut out = Vec::new();
         while (self.held.values()).any(|(_, at)| now.duration_since(*at) >= GAP_WAIT) {
-            out.extend(self.give_up_gap(remember));
+            out.extend(self.give_up_gap());
         }
         out
     }
 
-    fn give_up_gap(&mut self, remember: usize) -> Vec<Group> {
-        let Some(first) = self.held.keys().next().copied() else {
+    fn give_up_gap(&mut self) -> Vec<Group> {
+        let Some(ahead) = self.held.keys().next().copied() else {
             return Vec::new();
         };
-        self.next = Some(first);
-        self.drain(remember)
+        let from = self
+            .next
+            .unwrap_or(ahead)
+            .max(ahead.saturating_sub(MAX_SKIPPED as u64));
+        self.skipped.extend(from..ahead);
+        while self.skipped.len() > MAX_SKIPPED {
+            self.skipped.pop_first();
+        }
+        self.next = Some(ahead);
+        self.drain()
     }
 
     /// Shows the held groups that follow on from `next`.
-    fn drain(&mut self, remember: usize) -> Vec<Group> {
+    fn drain(&mut self) -> Vec<Group> {
         let mut out = Vec::new();
         while let Some(next) = self.next
             && let Some((events, _)) = self.held.remove(&next)
         {
-            out.push(self.show(next, events, remember));
+            out.push(self.show(next, events));
         }
         out
     }
 
-    fn show(&mut self, n: u64, events: Vec<ServerEvent>, remember: usize) -> Group {
+    fn show(&mut self, n: u64, events: Vec<ServerEvent>) -> Group {
         self.next = Some(self.next.map_or(n + 1, |next| next.max(n + 1)));
-        self.shown.insert(n);
-        self.shown_order.push_back(n);
-        while self.shown_order.len() > remember.max(1) {
-            if let Some(old) = self.shown_order.pop_front() {
-                self.shown.remove(&old);
-            }
-        }
+        self.first = Some(self.first.map_or(n, |first| first.min(n)));
         (n, events)
     }
 }
@@ -169,28 +180,31 @@ mod tests {
     fn events_ahead_of_a_missing_number_wait_for_it() {
         let mut order = Order::default();
         let now = Instant::now();
-        assert_eq!(numbers(&order.arrive(10, said("a"), now, 64)), [10]);
-        assert!(order.arrive(12, said("c"), now, 64).is_empty(), "11 first");
+        assert_eq!(numbers(&order.arrive(10, said("a"), now)), [10]);
+        assert!(order.arrive(12, said("c"), now).is_empty(), "11 first");
         assert!(order.holding());
-        assert_eq!(numbers(&order.arrive(11, said("b"), now, 64)), [11, 12]);
+        assert_eq!(numbers(&order.arrive(11, said("b"), now)), [11, 12]);
         assert!(!order.holding());
-        assert!(order.arrive(11, said("b"), now, 64).is_empty(), "shown");
+        assert!(order.arrive(11, said("b"), now).is_empty(), "shown");
     }
 
     #[test]
     fn a_gap_is_given_up_after_the_wait_and_a_late_event_is_still_shown() {
         let mut order = Order::default();
         let now = Instant::now();
-        order.arrive(10, said("a"), now, 64);
-        order.arrive(12, said("c"), now, 64);
-        assert!(order.release_due(now + GAP_WAIT / 2, 64).is_empty());
-        let released = order.release_due(now + GAP_WAIT, 64);
+        order.arrive(10, said("a"), now);
+        order.arrive(12, said("c"), now);
+        assert!(order.release_due(now + GAP_WAIT / 2).is_empty());
+        let released = order.release_due(now + GAP_WAIT);
         assert_eq!(numbers(&released), [12]);
         let base = order.base(12, 1);
         assert_eq!(base, 12 * STRIDE);
         // 11 comes after all: shown, after 12's events.
-        assert_eq!(numbers(&order.arrive(11, said("b"), now, 64)), [11]);
+        assert_eq!(numbers(&order.arrive(11, said("b"), now)), [11]);
         assert_eq!(order.base(11, 1), 12 * STRIDE + 1);
+        assert!(order.arrive(11, said("b"), now).is_empty(), "once");
+        assert!(order.arrive(12, said("c"), now).is_empty(), "once");
+        assert!(order.arrive(10, said("a"), now).is_empty(), "once");
     }
 
     #[test]
@@ -209,10 +223,10 @@ mod tests {
     fn too_many_held_give_up_the_oldest_gap_at_once() {
         let mut order = Order::default();
         let now = Instant::now();
-        order.arrive(1, said("a"), now, 64);
+        order.arrive(1, said("a"), now);
         let mut shown = Vec::new();
         for n in 3..(3 + MAX_HELD as u64 + 1) {
-            shown.extend(numbers(&order.arrive(n, said("x"), now, 64)));
+            shown.extend(numbers(&order.arrive(n, said("x"), now)));
         }
         assert_eq!(shown.first(), Some(&3), "{shown:?}");
         assert!(!order.holding());
