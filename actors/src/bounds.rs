@@ -19,6 +19,12 @@ pub const TRACKER_LANES: usize = 64;
 /// Lanes of the error handler: dead letters are rare; one keeps them in order.
 pub const ERROR_LANES: usize = 1;
 
+/// Agent hosts per domain on a node: commands for a domain are carried out
+/// this many at a time (a provider call or a store round trip no longer
+/// holds up every other command of the domain). The router's calls go round
+/// robin over them; each is supervised alone, so a panic stops one.
+pub const AGENT_HOSTS: usize = 8;
+
 /// Overdue commands the sweeper ends per sweep at most.
 pub const SWEEP_BATCH: usize = 256;
 

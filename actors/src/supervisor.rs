@@ -262,15 +262,42 @@ impl TreeNode {
         label
     }
 
+    /// Children one after another with one name and no children of their
+    /// own (a pool, such as a domain's agent hosts) are one line, `× n`.
     fn draw_children(&self, indent: &str, out: &mut String) {
-        for (i, child) in self.children.iter().enumerate() {
-            let last = i + 1 == self.children.len();
+        let mut groups: Vec<(&TreeNode, u64, u64)> = Vec::new();
+        for child in &self.children {
+            match groups.last_mut() {
+                Some((first, count, restarts))
+                    if first.name == child.name
+                        && first.children.is_empty()
+                        && child.children.is_empty() =>
+                {
+                    *count += 1;
+                    *restarts += child.restarts;
+                }
+                _ => groups.push((child, 1, child.restarts)),
+            }
+        }
+        for (i, (child, count, restarts)) in groups.iter().enumerate() {
+            let last = i + 1 == groups.len();
             let (branch, next) = if last {
                 ("└── ", "    ")
             } else {
                 ("├── ", "│   ")
             };
-            out.push_str(&format!("{indent}{branch}{}\n", child.label()));
+            let label = if *count > 1 {
+                TreeNode {
+                    name: format!("{} ×{count}", child.name),
+                    restarts: *restarts,
+                    children: Vec::new(),
+                    ..(*child).clone()
+                }
+                .label()
+            } else {
+                child.label()
+            };
+            out.push_str(&format!("{indent}{branch}{label}\n"));
             child.draw_children(&format!("{indent}{next}"), out);
         }
     }

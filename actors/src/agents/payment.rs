@@ -52,6 +52,7 @@ pub struct PaymentArgs {
     pub keys: Keys,
 }
 
+#[derive(Clone)]
 pub struct PaymentState {
     args: PaymentArgs,
 }
@@ -173,17 +174,23 @@ impl Actor for PaymentActor {
         message: Self::Msg,
         state: &mut Self::State,
     ) -> Result<(), ActorProcessingErr> {
-        match message {
-            PaymentMessage::Charge(request, reply) => {
-                let _ = reply.send(state.charge(request).await);
+        // Each request on its own task: every step is first-write-wins in
+        // the store, so requests need no order between them, and one
+        // waiting on the store does not hold up the others.
+        let state = state.clone();
+        tokio::spawn(async move {
+            match message {
+                PaymentMessage::Charge(request, reply) => {
+                    let _ = reply.send(state.charge(request).await);
+                }
+                PaymentMessage::Void(id, reply) => {
+                    let _ = reply.send(state.void(&id).await);
+                }
+                PaymentMessage::Get(id, reply) => {
+                    let _ = reply.send(state.get(&id).await);
+                }
             }
-            PaymentMessage::Void(id, reply) => {
-                let _ = reply.send(state.void(&id).await);
-            }
-            PaymentMessage::Get(id, reply) => {
-                let _ = reply.send(state.get(&id).await);
-            }
-        }
+        });
         Ok(())
     }
 }

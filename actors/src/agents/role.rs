@@ -61,9 +61,12 @@ impl Role for AgentsRole {
                 keys: ctx.keys.clone(),
                 scope: ctx.scope.clone(),
             };
-            children.push(ChildSpec::new::<AgentHost, _>(domain, None, move || {
-                (AgentHost, args.clone())
-            }));
+            for _ in 0..crate::bounds::AGENT_HOSTS {
+                let args = args.clone();
+                children.push(ChildSpec::new::<AgentHost, _>(domain, None, move || {
+                    (AgentHost, args.clone())
+                }));
+            }
         }
         Ok(children)
     }
