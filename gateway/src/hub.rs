@@ -38,9 +38,9 @@ use tokio::time::Instant;
 
 struct Session {
     order: Order,
-    sockets: Vec<(u64, mpsc::Sender<ClientEvent>)>,
+    sockets: Vec<(u64, mpsc::Sender<Arc<ClientEvent>>)>,
     /// Events for replay, with their size in bytes.
-    recent: VecDeque<(ClientEvent, usize)>,
+    recent: VecDeque<(Arc<ClientEvent>, usize)>,
     recent_bytes: usize,
     seen: HashSet<(TraceId, Status, u32)>,
     seen_order: VecDeque<(TraceId, Status, u32)>,
@@ -143,7 +143,9 @@ impl Default for HubLimits {
 pub struct Subscription {
     pub session_id: SessionId,
     pub id: u64,
-    pub events: mpsc::Receiver<ClientEvent>,
+    /// Shared with the replay buffer and the session's other sockets (a
+    /// socket's queue is then a few bytes an event, not a whole event).
+    pub events: mpsc::Receiver<Arc<ClientEvent>>,
     hub: SessionHub,
 }
 
@@ -363,7 +365,7 @@ impl SessionHub {
         session_id: &SessionId,
         event: ServerEvent,
         only: Option<u64>,
-    ) -> ClientEvent {
+    ) -> Arc<ClientEvent> {
         let due = (event.trace_id())
             .filter(|_| !matches!(event, ServerEvent::Ack { .. }))
             .and_then(|trace| {
@@ -382,7 +384,7 @@ impl SessionHub {
         session_id: &SessionId,
         event: ServerEvent,
         only: Option<u64>,
-    ) -> ClientEvent {
+    ) -> Arc<ClientEvent> {
         let mut sessions = self.lock();
         let session = sessions.entry(session_id, &self.limits);
         let seq = session.order.local();
@@ -398,7 +400,7 @@ impl SessionHub {
         event: ServerEvent,
         seq: u64,
         only: Option<u64>,
-    ) -> ClientEvent {
+    ) -> Arc<ClientEvent> {
         if let ServerEvent::Error { code, .. } = &event {
             *self
                 .errors
@@ -415,9 +417,9 @@ impl SessionHub {
                 ..
             }
         );
-        let numbered = ClientEvent { seq, event };
+        let numbered = Arc::new(ClientEvent { seq, event });
         if kept {
-            let bytes = serde_json::to_vec(&numbered).map_or(0, |b| b.len());
+            let bytes = serde_json::to_vec(&*numbered).map_or(0, |b| b.len());
             session.recent.push_back((numbered.clone(), bytes));
             session.recent_bytes += bytes;
             while session.recent.len() > self.limits.replay_events
@@ -443,7 +445,7 @@ impl SessionHub {
     /// The session's remembered events after `after_seq`, for a client
     /// that has seen the rest: what this gateway numbers next is above
     /// `after_seq`.
-    pub fn replay(&self, session_id: &SessionId, after_seq: u64) -> Vec<ClientEvent> {
+    pub fn replay(&self, session_id: &SessionId, after_seq: u64) -> Vec<Arc<ClientEvent>> {
         let mut sessions = self.lock();
         let session = sessions.entry(session_id, &self.limits);
         session.order.seen_up_to(after_seq);

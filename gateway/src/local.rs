@@ -44,5 +44,6 @@ impl LocalClient {
             .await
             .ok()
             .flatten()
+            .map(std::sync::Arc::unwrap_or_clone)
     }
 }

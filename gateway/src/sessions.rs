@@ -13,6 +13,7 @@ use errand_schemas::codec::to_json;
 use errand_schemas::{ClientEvent, ErrorBody, ErrorCode, SessionId, TraceId};
 use futures_util::StreamExt;
 use serde::{Deserialize, Serialize};
+use std::sync::Arc;
 
 /// Something said.
 #[derive(Deserialize, utoipa::ToSchema)]
@@ -172,7 +173,7 @@ pub async fn session_events(
     });
     let events = futures_util::stream::iter(missed)
         .chain(live)
-        .map(|event: ClientEvent| {
+        .map(|event: Arc<ClientEvent>| {
             let kind = serde_json::to_value(&event)
                 .ok()
                 .and_then(|v| v["type"].as_str().map(str::to_owned))
