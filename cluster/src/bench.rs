@@ -36,7 +36,7 @@ pub struct BenchArgs {
     #[arg(long)]
     pub rate: Option<f64>,
     /// How long to measure, in seconds
-    #[arg(long, default_value_t = 10.0)]
+    #[arg(long, visible_alias = "duration", default_value_t = 10.0)]
     pub seconds: f64,
     /// Seconds of load before measuring
     #[arg(long, default_value_t = 2.0)]
