@@ -196,3 +196,33 @@ fn the_readme_draws_the_tree_errand_up_runs() {
         .expect("README.md has the drawing");
     assert_eq!(drawn, tree, "README.md's drawing is errand tree's output");
 }
+
+#[test]
+fn errand_bench_starts_what_its_scenario_needs_and_reports_json() {
+    // Redis and a nisshi broker started by the bench itself, stopped after.
+    let out = Command::new(errand_harness::errand_binary())
+        .args(["bench", "--scenario", "kafka", "--duration", "2"])
+        .args(["--warmup", "1", "--sessions", "2", "--json"])
+        .env_remove("ERRAND_REDIS_URL")
+        .env_remove("ERRAND_KAFKA_BROKERS")
+        .output()
+        .expect("errand bench runs");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let report: Value = serde_json::from_slice(&out.stdout).expect("one JSON object");
+    assert!(
+        report["throughput_per_s"].as_f64().unwrap() > 0.0,
+        "{report}"
+    );
+    for p in ["p50", "p90", "p99", "p999", "max"] {
+        assert!(
+            report["turn_latency_us"][p].as_u64().unwrap() > 0,
+            "{report}"
+        );
+    }
+    assert_eq!(report["errors"], serde_json::json!({}), "{report}");
+    assert!(report["server_rss_bytes"].as_u64().unwrap() > 0);
+}

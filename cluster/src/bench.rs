@@ -26,8 +26,12 @@ use tokio_tungstenite::tungstenite::Message;
 pub struct BenchArgs {
     /// A running gateway's text socket (ws://host:port/v1/ws/text); without
     /// it, an errand configured from the environment is started here
-    #[arg(long)]
+    #[arg(long, conflicts_with = "scenario")]
     pub url: Option<String>,
+    /// Start errand here on this: the embedded default, or Redis (or Redis
+    /// and a nisshi broker) started as child processes for the run
+    #[arg(long, value_enum)]
+    pub scenario: Option<crate::scenario::Scenario>,
     /// Dialogues at once (closed loop: each starts another when it ends);
     /// with --rate, the most in flight is 64 times this
     #[arg(long, default_value_t = 32)]
@@ -119,10 +123,15 @@ type Shared = Arc<Mutex<Tally>>;
 /// Runs the benchmark and prints its report.
 pub async fn run(args: BenchArgs) -> anyhow::Result<Report> {
     let mut local = None;
+    // Stopped when the run ends (after the node, below).
+    let mut servers = None;
     let (url, pid) = match &args.url {
         Some(url) => (url.clone(), args.pid),
         None => {
-            let config = Config::from_env()?;
+            let mut config = Config::from_env()?;
+            if let Some(scenario) = args.scenario {
+                servers = Some(scenario.start(&mut config)?);
+            }
             let mut options = NodeOptions::from_config(&config).await?;
             options.listen = Some(SocketAddr::from(([127, 0, 0, 1], 0)));
             let node = Node::start(options).await?;
@@ -186,6 +195,7 @@ pub async fn run(args: BenchArgs) -> anyhow::Result<Report> {
     if let Some(node) = local {
         node.shutdown().await;
     }
+    drop(servers);
     Ok(report)
 }
 

@@ -32,6 +32,7 @@ pub mod mesh;
 pub mod nlu_cli;
 pub mod node;
 pub mod roles;
+pub mod scenario;
 pub mod seeds;
 pub mod settings;
 pub mod status;
