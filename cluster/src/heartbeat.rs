@@ -141,49 +141,37 @@ async fn tick(myself: &ActorRef<HeartbeatMessage>, args: &HeartbeatArgs) {
     }
     let silent: Vec<u64> = silent.into_iter().map(|(id, _)| id).collect();
     close_sessions(&server, &silent, "silent past the heartbeat timeout").await;
-    close_refused(&server, &refused).await;
+    for (id, peer) in close_sessions(&server, &refused, "incompatible cluster protocol").await {
+        tracing::error!(
+            node_id = id,
+            peer = ?peer,
+            ours = PROTOCOL_VERSION,
+            "refusing a peer that speaks another cluster protocol version; upgrade it or roll this node back"
+        );
+    }
 }
 
-/// Closes the sessions to `ids`.
-async fn close_sessions(server: &ActorRef<NodeServerMessage>, ids: &[u64], why: &str) {
+/// Closes the sessions to `ids`; the ids and peer names it closed.
+async fn close_sessions(
+    server: &ActorRef<NodeServerMessage>,
+    ids: &[u64],
+    why: &str,
+) -> Vec<(u64, Option<String>)> {
     if ids.is_empty() {
-        return;
+        return Vec::new();
     }
     let Ok(CallResult::Success(sessions)) = server
         .call(NodeServerMessage::GetSessions, Some(Duration::from_secs(1)))
         .await
     else {
-        return;
+        return Vec::new();
     };
+    let mut closed = Vec::new();
     for (id, session) in sessions {
         if ids.contains(&id) {
             session.actor.stop(Some(why.into()));
+            closed.push((id, session.peer_name.map(|n| n.name)));
         }
     }
-}
-
-/// Closes the sessions to peers that speak another protocol version.
-async fn close_refused(server: &ActorRef<NodeServerMessage>, ids: &[u64]) {
-    if ids.is_empty() {
-        return;
-    }
-    let Ok(CallResult::Success(sessions)) = server
-        .call(NodeServerMessage::GetSessions, Some(Duration::from_secs(1)))
-        .await
-    else {
-        return;
-    };
-    for (id, session) in sessions {
-        if ids.contains(&id) {
-            tracing::error!(
-                node_id = id,
-                peer = ?session.peer_name.map(|n| n.name),
-                ours = PROTOCOL_VERSION,
-                "refusing a peer that speaks another cluster protocol version; upgrade it or roll this node back"
-            );
-            session
-                .actor
-                .stop(Some("incompatible cluster protocol".into()));
-        }
-    }
+    closed
 }
