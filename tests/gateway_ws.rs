@@ -177,6 +177,9 @@ async fn the_cab_and_the_weather_over_a_real_socket() {
     ws.send(Message::text("book a cab from home to the airport"))
         .await
         .unwrap();
+    // The first event is the utterance's ack, before its `received` step.
+    let first = expect(&mut ws, "an event", |_| true).await;
+    assert_eq!(first["type"], "ack", "{first}");
     let confirm = expect(&mut ws, "confirm", |e| e["type"] == "confirm").await;
     assert!(confirm["summary"]["fare"].as_i64().unwrap() > 0);
     ws.send(Message::text("yes please")).await.unwrap();

@@ -338,6 +338,9 @@ impl Front {
         let span = tracing::info_span!(parent: None, "utterance", trace_id = %trace_id, session_id = %session_id);
         spans::start_command(&span, &trace_id, first);
         async {
+            // Before anything of the command can reach the hub (its
+            // `received` step among it), so the `ack` leads.
+            self.hub.expect_ack(session_id, &trace_id);
             if first {
                 let now = self.recorder.clock.now_ms();
                 let received = StatusUpdate {
@@ -351,10 +354,10 @@ impl Front {
                         0,
                     )
                 };
-                self.recorder
-                    .record(received)
-                    .await
-                    .map_err(|e| unavailable(e.code(), &e))?;
+                if let Err(e) = self.recorder.record(received).await {
+                    self.hub.unexpect_ack(session_id, &trace_id);
+                    return Err(unavailable(e.code(), &e));
+                }
             }
             let utterance = Utterance {
                 utterance_id,
@@ -366,7 +369,6 @@ impl Front {
                 received_at_ms: self.recorder.clock.now_ms(),
                 act: None,
             };
-            self.hub.expect_ack(session_id, &trace_id);
             if let Err(e) = (self.bus)
                 .publish(OutRecord::json(TRANSCRIPT, session_id.as_str(), &utterance))
                 .await
