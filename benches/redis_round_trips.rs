@@ -1,31 +1,125 @@
-//! Redis round trips per command.
+//! Redis round trips per dialogue.
 //!
 //! Runs whole dialogues through an embedded node whose state lives in a
-//! real Redis and counts the round trips errand makes (each call, script or
-//! pipeline is one) and the commands Redis executed (`INFO commandstats`).
+//! real Redis (statuses fanned out through its pub/sub, as `errand up` with
+//! `ERRAND_REDIS_URL` does) and counts what Redis received from errand: a
+//! `MONITOR` connection sees every request (a script's own calls are marked
+//! `lua` and not counted: the script is one round trip). Each dialogue is
+//! answered as a person does, one turn after the other.
 //!
 //! ```sh
-//! redis-server --port 6390 --save '' --daemonize yes
-//! ERRAND_BENCH_REDIS_URL=redis://127.0.0.1:6390 cargo bench --bench redis_round_trips
+//! cargo bench --bench redis_round_trips
 //! ```
 //!
-//! Without `ERRAND_BENCH_REDIS_URL` it starts a `redis-server` of its own.
+//! With `ERRAND_BENCH_REDIS_URL=redis://127.0.0.1:PORT` it uses that Redis
+//! instead of starting a `redis-server` of its own.
 
+use errand_actors::dialogue::ConfirmPolicy;
 use errand_actors::store::redis::{RedisConfig, RedisStore};
-use errand_harness::redis::{RedisServer, redis_cli, unique_prefix};
+use errand_harness::redis::{RedisServer, unique_prefix};
 use errand_harness::{TestStack, secs, test_options};
+use std::collections::BTreeMap;
+use std::io::{BufRead, BufReader};
+use std::process::{Command, Stdio};
 use std::time::Instant;
 
 const DIALOGUES: usize = 200;
 
-/// How many PUBLISH commands Redis has run (the status fan-out).
-fn publishes(port: u16) -> u64 {
-    redis_cli(port, &["info", "commandstats"])
-        .lines()
-        .find_map(|l| l.strip_prefix("cmdstat_publish:calls="))
-        .and_then(|v| v.split(',').next())
-        .and_then(|v| v.trim().parse().ok())
-        .unwrap_or(0)
+struct Scenario {
+    name: &'static str,
+    confirm: ConfirmPolicy,
+    turns: &'static [&'static str],
+}
+
+const SCENARIOS: &[Scenario] = &[
+    Scenario {
+        name: "burger, 2 turns, confirmation off (the load generator's dialogue)",
+        confirm: ConfirmPolicy::Never,
+        turns: &["order me a burger", "221B Baker Street"],
+    },
+    Scenario {
+        name: "burger, 3 turns (address, then yes)",
+        confirm: ConfirmPolicy::Always,
+        turns: &["order me a burger", "221B Baker Street", "yes"],
+    },
+    Scenario {
+        name: "cab in one utterance, then yes",
+        confirm: ConfirmPolicy::Always,
+        turns: &["book a cab from home to the airport", "yes"],
+    },
+    Scenario {
+        name: "declined (out of scope)",
+        confirm: ConfirmPolicy::Always,
+        turns: &["what's the weather tomorrow"],
+    },
+];
+
+/// Requests Redis received from clients, by command, while `MONITOR` ran.
+struct Monitor {
+    child: std::process::Child,
+    lines: std::thread::JoinHandle<BTreeMap<String, u64>>,
+}
+
+impl Monitor {
+    fn start(port: u16) -> Self {
+        let mut child = Command::new("redis-cli")
+            .args(["-p", &port.to_string(), "monitor"])
+            .stdout(Stdio::piped())
+            .spawn()
+            .expect("redis-cli runs");
+        let out = child.stdout.take().expect("its output");
+        let lines = std::thread::spawn(move || {
+            let mut counts = BTreeMap::new();
+            for line in BufReader::new(out).lines().map_while(Result::ok) {
+                // `1700000000.123456 [0 127.0.0.1:5555] "EVALSHA" ...`;
+                // a script's own calls say `[0 lua]`.
+                let Some((client, rest)) = line.split_once("] ") else {
+                    continue;
+                };
+                if client.ends_with(" lua") {
+                    continue;
+                }
+                let command = rest.split('"').nth(1).unwrap_or_default().to_uppercase();
+                *counts.entry(command).or_insert(0) += 1;
+            }
+            counts
+        });
+        // MONITOR answers OK before it streams; give it a moment.
+        std::thread::sleep(std::time::Duration::from_millis(200));
+        Self { child, lines }
+    }
+
+    fn stop(mut self) -> BTreeMap<String, u64> {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+        self.lines.join().expect("the reader ends")
+    }
+}
+
+async fn run(stack: &TestStack, scenario: &Scenario, round: &str) {
+    for i in 0..DIALOGUES {
+        let mut person = stack.client(&format!("bench-{round}-{i}"));
+        let mut trace = None;
+        for (n, text) in scenario.turns.iter().enumerate() {
+            trace = Some(person.say(text).await.expect("accepted"));
+            if n + 1 < scenario.turns.len() {
+                person
+                    .expect(secs(10), "a question", |e| {
+                        e["type"] == "clarify" || e["type"] == "confirm"
+                    })
+                    .await;
+            }
+        }
+        let trace = trace.expect("a trace");
+        person
+            .expect(secs(10), "a final status", |e| {
+                e["type"] == "status"
+                    && e["trace_id"] == trace.as_str()
+                    && ["confirmed", "failed", "declined", "cancelled"]
+                        .contains(&e["status"].as_str().unwrap_or(""))
+            })
+            .await;
+    }
 }
 
 #[tokio::main]
@@ -43,71 +137,40 @@ async fn main() {
         .next()
         .and_then(|p| p.parse().ok())
         .expect("a port in the URL");
-    let mut config = RedisConfig::new(&url);
-    config.prefix = unique_prefix();
-    let store = RedisStore::connect(config.clone())
-        .await
-        .expect("Redis is reachable");
-    let mut options = test_options();
-    options
-        .use_redis_store(store.clone(), config)
-        .await
-        .expect("Redis is reachable");
-    let stack = TestStack::start_with_options(options).await;
-
-    for (name, turns) in [
-        (
-            "burger dialogue (3 turns: ask for the address, confirm, order)",
-            vec!["order me a burger", "221B Baker Street", "yes"],
-        ),
-        (
-            "cab in one utterance, then yes",
-            vec!["book a cab from home to the airport", "yes"],
-        ),
-        (
-            "declined (out of scope)",
-            vec!["what's the weather tomorrow"],
-        ),
-    ] {
-        let trips_before = store.round_trips();
-        let publishes_before = publishes(port);
+    for scenario in SCENARIOS {
+        let mut config = RedisConfig::new(&url);
+        config.prefix = unique_prefix();
+        let store = RedisStore::connect(config.clone())
+            .await
+            .expect("Redis is reachable");
+        let mut options = test_options();
+        options.dialogue.confirm = scenario.confirm;
+        options.limits.utterances_per_second = 1e9;
+        options.limits.utterance_burst = 1e9;
+        options
+            .use_redis_store(store, config)
+            .await
+            .expect("Redis is reachable");
+        let stack = TestStack::start_with_options(options).await;
+        // Timed without MONITOR (it slows Redis down), then counted.
         let started = Instant::now();
-        for i in 0..DIALOGUES {
-            let mut person = stack.client(&format!("bench-{name}-{i}"));
-            let mut trace = None;
-            for (n, text) in turns.iter().enumerate() {
-                trace = Some(person.say(text).await.expect("accepted"));
-                if n + 1 < turns.len() {
-                    // Answer once asked (a question or the confirmation),
-                    // as a person does.
-                    person
-                        .expect(secs(10), "a question", |e| {
-                            e["type"] == "clarify" || e["type"] == "confirm"
-                        })
-                        .await;
-                }
-            }
-            let trace = trace.expect("a trace");
-            // The final status as the person sees it (no extra reads).
-            person
-                .expect(secs(10), "a final status", |e| {
-                    e["type"] == "status"
-                        && e["trace_id"] == trace.as_str()
-                        && ["confirmed", "failed", "declined", "cancelled"]
-                            .contains(&e["status"].as_str().unwrap_or(""))
-                })
-                .await;
-        }
+        run(&stack, scenario, "timed").await;
         let elapsed = started.elapsed();
-        let trips = store.round_trips() - trips_before;
-        let fanout = publishes(port) - publishes_before;
+        let monitor = Monitor::start(port);
+        run(&stack, scenario, "counted").await;
+        let counts = monitor.stop();
+        stack.shutdown().await;
+        let total: u64 = counts.values().sum();
+        let each: Vec<String> = counts
+            .iter()
+            .map(|(c, n)| format!("{c} {:.1}", *n as f64 / DIALOGUES as f64))
+            .collect();
         println!(
-            "{name}: {:.1} state round trips + {:.1} fan-out publishes per command ({} commands, {:.2} ms each)",
-            trips as f64 / DIALOGUES as f64,
-            fanout as f64 / DIALOGUES as f64,
-            DIALOGUES,
+            "{}: {:.1} round trips per dialogue ({}); {:.2} ms per dialogue, one at a time",
+            scenario.name,
+            total as f64 / DIALOGUES as f64,
+            each.join(", "),
             elapsed.as_secs_f64() * 1000.0 / DIALOGUES as f64,
         );
     }
-    stack.shutdown().await;
 }

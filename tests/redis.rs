@@ -324,6 +324,13 @@ async fn statuses_fan_out_to_a_gateway_on_another_node() {
         .expect_status(trace.as_str(), "confirmed", secs(10))
         .await;
     assert_eq!(done["result"]["destination"]["name"], "Waterloo Station");
+    // The step went out in the round trip that recorded it, numbered as
+    // the speaker's own gateway numbers it.
+    let here = speaker_on_a
+        .expect_status(trace.as_str(), "confirmed", secs(10))
+        .await;
+    assert_eq!(done["seq"], here["seq"]);
+    assert!(done["seq"].as_u64().unwrap_or(0) > 0, "numbered: {done}");
     a.shutdown().await;
     b.shutdown().await;
 }

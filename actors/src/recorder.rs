@@ -58,7 +58,25 @@ impl Recorder {
 
     /// Applies `step` and announces it when it counts.
     pub async fn record(&self, step: StatusUpdate) -> Result<Applied, TrackError> {
-        let applied = self.store.apply(&step).await?;
+        // Statuses fanned out through the store's own Redis go out in the
+        // round trip that records them; this node's subscribers then get
+        // them from here.
+        let (applied, fanned_out) = match self.bus.redis_fanout(AGENT_STATUS) {
+            Some(channel) => {
+                let unnumbered = OutRecord::json(
+                    AGENT_STATUS,
+                    step.session_id.as_str(),
+                    &StatusUpdate {
+                        seq: 0,
+                        ..step.clone()
+                    },
+                );
+                self.store
+                    .apply_announcing(&step, &channel, &unnumbered.value)
+                    .await?
+            }
+            None => (self.store.apply(&step).await?, false),
+        };
         tracing::debug!(
             trace_id = %step.trace_id,
             session_id = %step.session_id,
@@ -80,13 +98,12 @@ impl Recorder {
                 seq: applied.state().seq,
                 ..step
             };
-            self.bus
-                .publish(OutRecord::json(
-                    AGENT_STATUS,
-                    step.session_id.as_str(),
-                    &step,
-                ))
-                .await?;
+            let record = OutRecord::json(AGENT_STATUS, step.session_id.as_str(), &step);
+            if fanned_out {
+                self.bus.deliver_here(record).await?;
+            } else {
+                self.bus.publish(record).await?;
+            }
         }
         Ok(applied)
     }

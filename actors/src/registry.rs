@@ -311,6 +311,31 @@ fn items_slot(items: &[errand_schemas::ItemRequest]) -> SlotMap {
 pub struct DomainRegistry {
     agents: BTreeMap<String, Arc<dyn DomainAgent>>,
     specs: BTreeMap<String, DomainSpec>,
+    /// What each domain's catalog sells, read once when it registers.
+    sold: BTreeMap<String, Arc<Sold>>,
+}
+
+/// A catalog's names as matching keys ([`crate::agents::item_key`]): its
+/// items' and their aliases', and its merchants' names.
+#[derive(Debug, Default)]
+pub struct Sold {
+    pub keys: Vec<String>,
+    pub merchants: Vec<String>,
+}
+
+impl Sold {
+    fn of(catalog: &Catalog) -> Self {
+        use crate::agents::item_key;
+        Self {
+            keys: catalog
+                .merchants
+                .iter()
+                .flat_map(|m| m.items.iter().map(|(n, _)| item_key(n)))
+                .chain(catalog.aliases.iter().map(|(a, _)| item_key(a)))
+                .collect(),
+            merchants: catalog.merchants.iter().map(|m| m.name.clone()).collect(),
+        }
+    }
 }
 
 impl DomainRegistry {
@@ -323,6 +348,7 @@ impl DomainRegistry {
     /// The router records them `dispatched` and leaves them to it.
     pub fn register_external(&mut self, spec: DomainSpec) -> &mut Self {
         self.agents.remove(&spec.name);
+        self.sold.remove(&spec.name);
         self.specs.insert(spec.name.clone(), spec);
         self
     }
@@ -335,6 +361,8 @@ impl DomainRegistry {
     /// Adds (or replaces) a domain.
     pub fn register(&mut self, agent: impl DomainAgent) -> &mut Self {
         let spec = agent.spec();
+        self.sold
+            .insert(spec.name.clone(), Arc::new(Sold::of(&agent.catalog())));
         self.agents.insert(spec.name.clone(), Arc::new(agent));
         self.specs.insert(spec.name.clone(), spec);
         self
@@ -347,6 +375,11 @@ impl DomainRegistry {
 
     pub fn agent(&self, domain: &str) -> Option<Arc<dyn DomainAgent>> {
         self.agents.get(domain).cloned()
+    }
+
+    /// What `domain`'s catalog sells (nothing for an external domain).
+    pub fn sold(&self, domain: &str) -> Option<&Sold> {
+        self.sold.get(domain).map(Arc::as_ref)
     }
 
     pub fn spec(&self, domain: &str) -> Option<&DomainSpec> {

@@ -309,10 +309,9 @@ impl Front {
         }
         let open = self
             .sessions
-            .load(session_id)
+            .open_command(session_id)
             .await
-            .map_err(|e| unavailable(ErrorCode::StateUnavailable, &e))?
-            .and_then(|s| s.open.map(|o| o.trace_id));
+            .map_err(|e| unavailable(ErrorCode::StateUnavailable, &e))?;
         // The one place a conversation's trace ids are minted.
         let (trace_id, first) = match open {
             Some(open) => (open, false),

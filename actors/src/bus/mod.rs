@@ -186,6 +186,32 @@ pub trait Bus: Send + Sync + 'static {
     fn lags(&self) -> Vec<(String, String, i64)> {
         Vec::new()
     }
+
+    /// Where `topic` fans out through Redis pub/sub, for a Redis store that
+    /// can publish a record in the same round trip that writes it (see
+    /// [`crate::store::StateStore::apply_announcing`]); `None` when the
+    /// bus carries `topic` otherwise.
+    fn redis_fanout(&self, topic: &str) -> Option<RedisChannel> {
+        let _ = topic;
+        None
+    }
+
+    /// Delivers `record` to this node's subscribers only: the store already
+    /// fanned it out to the other nodes ([`Bus::redis_fanout`]).
+    async fn deliver_here(&self, record: OutRecord) -> Result<(), BusError> {
+        self.publish(record).await
+    }
+}
+
+/// A topic's Redis pub/sub channel, and how a message on it is marked as
+/// coming from this node.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RedisChannel {
+    /// The Redis it is on (the first URL of a cluster's list).
+    pub url: String,
+    pub channel: String,
+    /// Put in front of the record on the channel.
+    pub prefix: Vec<u8>,
 }
 
 /// One member of a consumer group.

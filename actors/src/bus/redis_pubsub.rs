@@ -24,6 +24,7 @@ use tokio::sync::{broadcast, mpsc};
 use tokio::task::JoinHandle;
 
 pub struct RedisFanout {
+    url: String,
     client: redis::Client,
     conn: ConnectionManager,
     keys: Keys,
@@ -47,6 +48,7 @@ impl RedisFanout {
             .map_err(|_| BusError::Unavailable("Redis pub/sub did not answer".into()))?
             .map_err(unavailable)?;
         Ok(Self {
+            url: url.to_owned(),
             client,
             conn,
             keys,
@@ -76,6 +78,21 @@ impl Bus for RedisFanout {
             Ok(Err(e)) => Err(BusError::Unavailable(format!("Redis publish: {e}"))),
             Err(_) => Err(BusError::Unavailable("Redis publish timed out".into())),
         }
+    }
+
+    fn redis_fanout(&self, topic: &str) -> Option<super::RedisChannel> {
+        let mut prefix = self.origin.as_bytes().to_vec();
+        prefix.push(SEPARATOR);
+        Some(super::RedisChannel {
+            url: self.url.clone(),
+            channel: self.keys.fanout(topic),
+            prefix,
+        })
+    }
+
+    async fn deliver_here(&self, record: OutRecord) -> Result<(), BusError> {
+        let _ = self.local.send((record.topic, record.value));
+        Ok(())
     }
 
     async fn subscribe(

@@ -53,6 +53,14 @@ impl Bus for RoutedBus {
         bus.subscribe(group, topics).await
     }
 
+    fn redis_fanout(&self, topic: &str) -> Option<super::RedisChannel> {
+        self.bus_for(topic).redis_fanout(topic)
+    }
+
+    async fn deliver_here(&self, record: OutRecord) -> Result<(), BusError> {
+        self.bus_for(&record.topic).deliver_here(record).await
+    }
+
     fn lags(&self) -> Vec<(String, String, i64)> {
         let mut lags = self.default.lags();
         for bus in self.routes.values() {

@@ -958,8 +958,8 @@ impl Turn<'_> {
         if !missing.is_empty() {
             // Something no shop of this domain has is said now, before
             // the address is asked for ("a jar of sauce").
-            if let Some(agent) = self.ctx.registry.agent(&domain)
-                && let Some((slot, said)) = unsold(spec, &open.slots, &agent.catalog())
+            if let Some(sold) = self.ctx.registry.sold(&domain)
+                && let Some((slot, said)) = unsold(spec, &open.slots, sold)
             {
                 let missing = vec![slot];
                 let question = format!("{said} {}", spec.question(&missing));
@@ -1550,15 +1550,10 @@ fn apply(slots: &mut SlotMap, mut patch: SlotMap, heard: &Heard, stage: Stage) {
 fn unsold(
     spec: &crate::registry::ActionSpec,
     slots: &SlotMap,
-    catalog: &crate::registry::Catalog,
+    catalog: &crate::registry::Sold,
 ) -> Option<(String, String)> {
     use crate::agents::item_key;
-    let names: Vec<String> = catalog
-        .merchants
-        .iter()
-        .flat_map(|m| m.items.iter().map(|(n, _)| item_key(n)))
-        .chain(catalog.aliases.iter().map(|(a, _)| item_key(a)))
-        .collect();
+    let names = &catalog.keys;
     if names.is_empty() {
         return None;
     }
@@ -1575,7 +1570,7 @@ fn unsold(
         .iter()
         .find(|i| !sold(i))?;
     let said = match catalog.merchants.as_slice() {
-        [only] => format!("Sorry, {} doesn't sell \"{}\".", only.name, item.name),
+        [only] => format!("Sorry, {only} doesn't sell \"{}\".", item.name),
         _ => format!(
             "Sorry, none of the places I order from has \"{}\".",
             item.name

@@ -544,15 +544,21 @@ impl RuleNlu {
     ) -> Vec<ItemMatch> {
         let mut found: Vec<ItemMatch> = Vec::new();
         let n = u.tokens.len();
+        // A phrase's key is its words' keys, the empty ones left out.
+        let keys: Vec<String> = u.tokens.iter().map(|t| item_key(&t.norm)).collect();
+        let mut phrase = String::new();
         let mut i = 0;
         while i < n {
             let mut matched = None;
             for len in (1..=self.lexicon.longest.min(n - i)).rev() {
-                let phrase: Vec<&str> = u.tokens[i..i + len]
-                    .iter()
-                    .map(|t| t.norm.as_str())
-                    .collect();
-                if lexicon.contains(&item_key(&phrase.join(" "))) {
+                phrase.clear();
+                for key in keys[i..i + len].iter().filter(|k| !k.is_empty()) {
+                    if !phrase.is_empty() {
+                        phrase.push(' ');
+                    }
+                    phrase.push_str(key);
+                }
+                if lexicon.contains(&phrase) {
                     matched = Some(len);
                     break;
                 }

@@ -970,13 +970,13 @@ fn catalog_question(w: &[&str], words: &Words, question: bool) -> Option<Act> {
     };
     if WHOLE
         .iter()
-        .any(|p| joined == *p || joined.strip_prefix(&format!("{p} ")).is_some_and(about_it))
+        .any(|p| joined == *p || after_words(&joined, p).is_some_and(about_it))
     {
         return Some(Act::Price("it".into()));
     }
     let after = |prefix: &str| -> Option<String> {
         let n = prefix.split(' ').count();
-        (joined.starts_with(&format!("{prefix} ")) && w.len() > n).then(|| {
+        (after_words(&joined, prefix).is_some() && w.len() > n).then(|| {
             let start = words.len() - w.len() - trailing_filler(words) + n;
             let end = start + (w.len() - n);
             words.span(start, end).to_owned()
@@ -1224,6 +1224,12 @@ pub fn not_a_request(text: &str) -> bool {
 
 /// Whether an utterance reads as a change to what was just said ("make
 /// it two", "send it to work instead", "add fries", "actually, a pizza").
+/// What follows `prefix` and a space in `text`: `text` goes on past
+/// `prefix` with another word.
+fn after_words<'a>(text: &'a str, prefix: &str) -> Option<&'a str> {
+    text.strip_prefix(prefix)?.strip_prefix(' ')
+}
+
 pub fn is_change(text: &str) -> bool {
     let words = Words::new(text);
     let w: Vec<&str> = words.norm().iter().map(String::as_str).collect();
@@ -1270,7 +1276,11 @@ pub fn is_change(text: &str) -> bool {
         "sorry",
     ]
     .iter()
-    .any(|p| joined == *p || joined.starts_with(&format!("{p} ")))
+    .any(|p| {
+        joined
+            .strip_prefix(p)
+            .is_some_and(|rest| rest.is_empty() || rest.starts_with(' '))
+    })
         || joined.ends_with(" instead")
         || joined.contains(" instead ")
         // "and some bread too", "and a cola as well".

@@ -252,12 +252,15 @@ impl Speller {
         for phrase in &self.phrases {
             let n = phrase.len();
             for i in 0..w.len().saturating_sub(n - 1) {
-                let off: Vec<usize> = (0..n).filter(|k| w[i + k] != phrase[*k]).collect();
+                // The one word of the window that is not the name's.
+                let mut off = (0..n).filter(|k| w[i + k] != phrase[*k]);
+                let (Some(k), None) = (off.next(), off.next()) else {
+                    continue;
+                };
                 // Only a word people write less often than the name's
                 // ("bred", never "place" for "palace").
                 let seen = |x: &str| self.seen.get(x).copied().unwrap_or(0);
-                if let [k] = off[..]
-                    && w[i + k].len() >= 3
+                if w[i + k].len() >= 3
                     && distance(&w[i + k], &phrase[k]) == 1
                     && seen(&w[i + k]) < seen(&phrase[k]).max(1)
                     && !fixes.iter().any(|(at, _)| *at == i + k)

@@ -155,6 +155,14 @@ impl SessionStore for MemoryStore {
         Ok(self.lock().sessions.get(session_id).cloned())
     }
 
+    async fn open_command(&self, session_id: &SessionId) -> Result<Option<TraceId>, StoreError> {
+        Ok(self
+            .lock()
+            .sessions
+            .get(session_id)
+            .and_then(|s| s.open.as_ref().map(|o| o.trace_id.clone())))
+    }
+
     async fn save(&self, state: &SessionState) -> Result<SessionState, StoreError> {
         let mut inner = self.lock();
         let stored = inner

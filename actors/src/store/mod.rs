@@ -6,6 +6,7 @@ pub mod aging;
 pub mod memory;
 pub mod redis;
 
+use crate::bus::RedisChannel;
 use async_trait::async_trait;
 use errand_schemas::{CommandState, DeadLetter, SessionId, SessionState, StatusUpdate, TraceId};
 use std::sync::Arc;
@@ -64,6 +65,21 @@ pub trait StateStore: Send + Sync + 'static {
     /// ([`CommandState::apply`]).
     async fn apply(&self, step: &StatusUpdate) -> Result<Applied, StoreError>;
 
+    /// As [`StateStore::apply`], and when the step counts
+    /// ([`Applied::announce`]) publishes `record` (the step's topic record,
+    /// without its event number) on `channel` in the same round trip, with
+    /// the number the store gave the step. Returns whether it published: a
+    /// store that cannot (the default) leaves the announcement to the bus.
+    async fn apply_announcing(
+        &self,
+        step: &StatusUpdate,
+        channel: &RedisChannel,
+        record: &[u8],
+    ) -> Result<(Applied, bool), StoreError> {
+        let _ = (channel, record);
+        Ok((self.apply(step).await?, false))
+    }
+
     async fn get(&self, trace_id: &TraceId) -> Result<Option<CommandState>, StoreError>;
 
     /// Open commands whose deadline is at or before `now_ms`, oldest first.
@@ -80,6 +96,16 @@ pub trait StateStore: Send + Sync + 'static {
 #[async_trait]
 pub trait SessionStore: Send + Sync + 'static {
     async fn load(&self, session_id: &SessionId) -> Result<Option<SessionState>, StoreError>;
+
+    /// The trace id of the session's open command, if it has one: what a
+    /// gateway needs of a session to take an utterance (without reading
+    /// the whole dialogue).
+    async fn open_command(&self, session_id: &SessionId) -> Result<Option<TraceId>, StoreError> {
+        Ok(self
+            .load(session_id)
+            .await?
+            .and_then(|s| s.open.map(|o| o.trace_id)))
+    }
 
     /// Saves `state` if the stored version is still `state.version` (0 for a
     /// new session); returns the saved state with its version raised, or

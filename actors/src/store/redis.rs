@@ -14,6 +14,7 @@
 //! (`SET NX GET`). [`RedisStore::round_trips`] counts them.
 
 use super::{Applied, DeadLetterStore, IdempotencyStore, SessionStore, StateStore, StoreError};
+use crate::bus::RedisChannel;
 use async_trait::async_trait;
 use errand_schemas::keys::{Keys, ttl};
 use errand_schemas::{
@@ -190,13 +191,21 @@ if outcome == 'moved' then
     end
   end
 end
+if ARGV[19] and outcome ~= 'stale' then
+  -- The announcement, with the step's number, to every node.
+  local seq = redis.call('HGET', key, 'seq') or '0'
+  local message = ARGV[20]
+  if seq ~= '0' then message = message .. ',"seq":' .. seq end
+  redis.call('PUBLISH', ARGV[19], message .. ARGV[21])
+end
 return {outcome, redis.call('HGETALL', key)}
 "#;
 
 /// Saves a session if its stored version is still the expected one, and
 /// reserves `ARGV[5]` event numbers for the turn (`KEYS[2]`, the session's
 /// counter): `{1, first}` (first is 0 when none), or `{0, 0}` on a
-/// conflict.
+/// conflict. The open command's trace id (`ARGV[7]`) is kept beside the
+/// JSON, for a gateway to read alone.
 const SAVE_SESSION: &str = r#"
 local v = redis.call('HGET', KEYS[1], 'version') or '0'
 if v ~= ARGV[1] then return {0, 0} end
@@ -210,7 +219,7 @@ if n > 0 then
   end
   redis.call('PEXPIRE', KEYS[2], ARGV[4])
 end
-redis.call('HSET', KEYS[1], 'version', ARGV[2], 'json', ARGV[3], 'turn_seq', first)
+redis.call('HSET', KEYS[1], 'version', ARGV[2], 'json', ARGV[3], 'turn_seq', first, 'open', ARGV[7])
 redis.call('PEXPIRE', KEYS[1], ARGV[4])
 return {1, first}
 "#;
@@ -401,9 +410,14 @@ fn json_or_empty<T: serde::Serialize>(value: &Option<T>) -> String {
         .unwrap_or_default()
 }
 
-#[async_trait]
-impl StateStore for RedisStore {
-    async fn apply(&self, step: &StatusUpdate) -> Result<Applied, StoreError> {
+impl RedisStore {
+    /// Applies `step` (the APPLY script), publishing `announce` (a channel
+    /// and the message up to its closing braces) when the step counts.
+    async fn apply_step(
+        &self,
+        step: &StatusUpdate,
+        announce: Option<(&str, Vec<u8>)>,
+    ) -> Result<Applied, StoreError> {
         let key = self.keys.state(step.trace_id.as_str());
         let deadlines = self.keys.deadlines();
         let entry = HistoryEntry {
@@ -435,6 +449,9 @@ impl StateStore for RedisStore {
             .arg(String::from_utf8(errand_schemas::codec::to_json(&entry)).unwrap_or_default())
             .arg(step.seq)
             .arg(Self::ms(self.config.session_ttl));
+        if let Some((channel, message)) = announce {
+            invocation.arg(channel).arg(message).arg("}}");
+        }
         let (outcome, flat): (String, Vec<String>) = self
             .call(|mut conn| async move { invocation.invoke_async(&mut conn).await })
             .await?;
@@ -493,6 +510,35 @@ impl StateStore for RedisStore {
             "duplicate" => Applied::Duplicate(state),
             _ => Applied::Stale(state),
         })
+    }
+}
+
+#[async_trait]
+impl StateStore for RedisStore {
+    async fn apply(&self, step: &StatusUpdate) -> Result<Applied, StoreError> {
+        self.apply_step(step, None).await
+    }
+
+    async fn apply_announcing(
+        &self,
+        step: &StatusUpdate,
+        channel: &RedisChannel,
+        record: &[u8],
+    ) -> Result<(Applied, bool), StoreError> {
+        // The record is a JSON object ending in its payload's object: the
+        // script puts the number in before the two closing braces.
+        let same_redis = !self.cluster && channel.url == self.config.url;
+        match record.strip_suffix(b"}}") {
+            Some(head) if same_redis => {
+                let mut message = channel.prefix.clone();
+                message.extend_from_slice(head);
+                let applied = self
+                    .apply_step(step, Some((&channel.channel, message)))
+                    .await?;
+                Ok((applied, true))
+            }
+            _ => Ok((self.apply(step).await?, false)),
+        }
     }
 
     async fn get(&self, trace_id: &TraceId) -> Result<Option<CommandState>, StoreError> {
@@ -579,6 +625,29 @@ impl SessionStore for RedisStore {
         Ok(Some(state))
     }
 
+    async fn open_command(&self, session_id: &SessionId) -> Result<Option<TraceId>, StoreError> {
+        let key = self.keys.session(session_id.as_str());
+        let (open, version): (Option<String>, Option<String>) = self
+            .call(|mut conn| async move {
+                redis::cmd("HMGET")
+                    .arg(&key)
+                    .arg("open")
+                    .arg("version")
+                    .query_async(&mut conn)
+                    .await
+            })
+            .await?;
+        match (open, version) {
+            (Some(open), _) => Ok(Some(open).filter(|o| !o.is_empty()).map(TraceId)),
+            (None, None) => Ok(None),
+            // Saved before sessions kept their open command on the side.
+            (None, Some(_)) => Ok(self
+                .load(session_id)
+                .await?
+                .and_then(|s| s.open.map(|o| o.trace_id))),
+        }
+    }
+
     async fn save(&self, state: &SessionState) -> Result<SessionState, StoreError> {
         let key = self.keys.session(state.session_id.as_str());
         let mut saved = state.clone();
@@ -594,7 +663,8 @@ impl SessionStore for RedisStore {
             .arg(json)
             .arg(Self::ms(self.config.session_ttl))
             .arg(numbered)
-            .arg(errand_schemas::now_ms());
+            .arg(errand_schemas::now_ms())
+            .arg(saved.open.as_ref().map_or("", |o| o.trace_id.as_str()));
         let (ok, first): (i64, u64) = self
             .call(|mut conn| async move { invocation.invoke_async(&mut conn).await })
             .await?;
