@@ -201,6 +201,13 @@ pub async fn metrics(State(ops): State<Ops>) -> impl IntoResponse {
             metrics::gauge!("errand_consumer_lag", "group" => group, "topic" => topic)
                 .set(lag as f64);
         }
+        metrics::describe_counter!(
+            "errand_bus_handed_over_total",
+            "Records handed to a consumer of this node in process, not fetched back from the broker."
+        );
+        for (topic, count) in ops.bus.handed_over() {
+            metrics::counter!("errand_bus_handed_over_total", "topic" => topic).absolute(count);
+        }
         if let Some(hub) = &ops.hub {
             metrics::describe_gauge!("errand_sockets", "Open client sockets on this gateway.");
             metrics::gauge!("errand_sockets").set(hub.socket_count() as f64);

@@ -14,6 +14,18 @@
 //! subscriber stops reading (its window is full), the consumer pauses its
 //! partitions until there is room again. Lag per group and topic is
 //! sampled every few seconds ([`Bus::lags`]).
+//!
+//! In-process handoff: a record published here whose partition a
+//! subscription of this same bus owns (its group gave it the partition, or
+//! it reads every partition) is handed to that subscription as soon as the
+//! broker has it, instead of waiting for the consumer to fetch it back:
+//! roles on one node pass work to each other without a broker round trip,
+//! and every record is still on its topic for other nodes, external agents,
+//! audit and replay. The consumer skips the copy it fetches later. The
+//! handed record's offset is in flight like a fetched one, and a partition
+//! never commits past what its consumer has fetched, so a crash before the
+//! chain is done replays it from the topic (handlers are idempotent).
+//! `KafkaConfig::handoff` turns it off.
 
 use super::{AckToken, Bus, BusError, Delivery, OutRecord, Record, StartAt, Subscription};
 use async_trait::async_trait;
@@ -50,6 +62,9 @@ pub struct KafkaConfig {
     pub linger_ms: u32,
     /// The consumer's `fetch.wait.max.ms`.
     pub fetch_wait_ms: u32,
+    /// Hand records published here to this node's own subscriptions that
+    /// own their partition (see the module's documentation).
+    pub handoff: bool,
     /// Further librdkafka settings (security.protocol, sasl.*, ssl.*), set
     /// on every client.
     pub client: Vec<(String, String)>,
@@ -66,6 +81,7 @@ impl KafkaConfig {
             replication: 1,
             linger_ms: 1,
             fetch_wait_ms: 5,
+            handoff: true,
             client: Vec::new(),
             client_id: "errand".into(),
         }
@@ -118,6 +134,33 @@ pub struct KafkaBus {
     /// Per subscription: has it received its partitions (or learnt it has none)?
     rebalanced: Arc<Mutex<Vec<Arc<AtomicBool>>>>,
     lags: Lags,
+    /// This bus's subscriptions, for the in-process handoff.
+    locals: Mutex<Vec<Local>>,
+    /// Records handed over in process, by topic (full name).
+    handed: Handovers,
+}
+
+type Handovers = Arc<Mutex<BTreeMap<String, u64>>>;
+
+/// A subscription of this bus, as the handoff sees it.
+struct Local {
+    /// Its topics' full names.
+    topics: Vec<String>,
+    /// The partitions it owns now.
+    owned: Owned,
+    /// To its pump.
+    handoff: mpsc::Sender<Handed>,
+}
+
+/// The partitions a subscription owns: (full topic name, partition).
+type Owned = Arc<Mutex<BTreeSet<(String, i32)>>>;
+
+/// A record published here, for a subscription that owns its partition.
+struct Handed {
+    record: Record,
+    topic: String,
+    partition: i32,
+    offset: i64,
 }
 
 impl KafkaBus {
@@ -132,7 +175,38 @@ impl KafkaBus {
             epoch: Arc::default(),
             rebalanced: Arc::default(),
             lags: Arc::default(),
+            locals: Mutex::default(),
+            handed: Arc::default(),
         })
+    }
+
+    /// Hands `record`, now at `offset` of `partition` of `topic`, to each
+    /// subscription here that owns that partition. One whose queue is full
+    /// fetches it from the broker instead.
+    fn hand_over(&self, record: &OutRecord, topic: &str, partition: i32, offset: i64) {
+        let mut locals = lock(&self.locals);
+        locals.retain(|l| !l.handoff.is_closed());
+        for local in locals.iter() {
+            if !local.topics.iter().any(|t| t == topic)
+                || !lock(&local.owned).contains(&(topic.to_owned(), partition))
+            {
+                continue;
+            }
+            let handed = Handed {
+                record: Record {
+                    topic: record.topic.clone(),
+                    partition: partition as u32,
+                    offset: offset as u64,
+                    key: record.key.clone(),
+                    value: record.value.clone(),
+                    headers: record.headers.clone(),
+                },
+                topic: topic.to_owned(),
+                partition,
+                offset,
+            };
+            let _ = local.handoff.try_send(handed);
+        }
     }
 
     fn producer(&self) -> FutureProducer {
@@ -350,7 +424,6 @@ impl Bus for KafkaBus {
         let mut sent = producer
             .send(message(), Duration::from_secs(10))
             .await
-            .map(|_| ())
             .map_err(|(e, _)| unavailable(e));
         if let Err(e) = &sent {
             // Once more, with a new producer and the topics made again.
@@ -360,12 +433,16 @@ impl Bus for KafkaBus {
                     .producer()
                     .send(message(), Duration::from_secs(10))
                     .await
-                    .map(|_| ())
                     .map_err(|(e, _)| unavailable(e));
             }
         }
         tracing::trace!(topic = %topic, elapsed_us = started.elapsed().as_micros() as u64, "published");
-        sent
+        let delivered = sent?;
+        let (partition, offset) = (delivered.partition, delivered.offset);
+        if self.config.handoff {
+            self.hand_over(&record, &topic, partition, offset);
+        }
+        Ok(())
     }
 
     async fn subscribe(
@@ -387,9 +464,11 @@ impl Bus for KafkaBus {
         let group = &self.config.topic(group);
         let tracker = Arc::new(Mutex::new(Offsets::default()));
         let rebalanced = Arc::new(AtomicBool::new(false));
+        let owned = Owned::default();
         let context = Context {
             tracker: tracker.clone(),
             rebalanced: rebalanced.clone(),
+            owned: owned.clone(),
             group: group.to_owned(),
         };
         let consumer: StreamConsumer<Context> = self
@@ -426,21 +505,34 @@ impl Bus for KafkaBus {
                 // joining and looking up the end.)
                 let consumer = Arc::new(consumer);
                 let c = consumer.clone();
-                let tpl = tokio::task::spawn_blocking(move || ends(&c, &names))
+                let all = names.clone();
+                let tpl = tokio::task::spawn_blocking(move || ends(&c, &all))
                     .await
                     .map_err(|e| BusError::Unavailable(e.to_string()))??;
                 consumer.assign(&tpl).map_err(unavailable)?;
+                lock(&owned).extend(
+                    tpl.elements()
+                        .iter()
+                        .map(|e| (e.topic().to_owned(), e.partition())),
+                );
                 rebalanced.store(true, Ordering::Relaxed);
-                return Ok(self.start_pump(consumer, tracker, rebalanced, group));
+                return Ok(self.start_pump(consumer, tracker, rebalanced, group, names));
             }
         }
-        Ok(self.start_pump(Arc::new(consumer), tracker, rebalanced, group))
+        Ok(self.start_pump(Arc::new(consumer), tracker, rebalanced, group, names))
     }
     /// Creates the topics that are missing (existing ones are left as they
     /// are), and creates them again whenever the broker loses them.
     async fn prepare(&self, topics: &[String]) -> Result<(), BusError> {
         lock(&self.prepared).extend(topics.iter().cloned());
         self.create_missing(topics).await
+    }
+
+    fn handed_over(&self) -> Vec<(String, u64)> {
+        lock(&self.handed)
+            .iter()
+            .map(|(t, n)| (self.config.strip(t).to_owned(), *n))
+            .collect()
     }
 
     fn lags(&self) -> Vec<(String, String, i64)> {
@@ -475,6 +567,7 @@ impl KafkaBus {
         tracker: Arc<Mutex<Offsets>>,
         rebalanced: Arc<AtomicBool>,
         group: &str,
+        topics: Vec<String>,
     ) -> Box<dyn Subscription> {
         {
             let mut flags = lock(&self.rebalanced);
@@ -484,6 +577,12 @@ impl KafkaBus {
         }
         let born = self.epoch.load(Ordering::Relaxed);
         let (tx, rx) = mpsc::channel(crate::bounds::KAFKA_FETCHED);
+        let (handoff, handed) = mpsc::channel(crate::bounds::KAFKA_FETCHED);
+        lock(&self.locals).push(Local {
+            topics,
+            owned: consumer.context().owned.clone(),
+            handoff,
+        });
         // Acks are bounded by the ingress windows: one per record delivered.
         let (ack_tx, ack_rx) = mpsc::unbounded_channel();
         let task = tokio::spawn(pump(
@@ -492,6 +591,7 @@ impl KafkaBus {
             tx,
             ack_tx,
             ack_rx,
+            (handed, self.handed.clone()),
             self.config.clone(),
             group.to_owned(),
             self.lags.clone(),
@@ -540,19 +640,47 @@ struct Offsets {
 struct PartitionOffsets {
     /// Delivered, not yet acknowledged.
     in_flight: BTreeSet<i64>,
-    /// The highest offset delivered.
+    /// The highest offset fetched from the broker.
     high: Option<i64>,
+    /// Handed over in process and not fetched yet: skipped when fetched.
+    handed: BTreeSet<i64>,
     /// The offset last committed.
     committed: Option<i64>,
 }
 
 impl PartitionOffsets {
-    /// The next offset to consume once everything before it is done.
+    /// The next offset to consume once everything before it is done: never
+    /// past what was fetched (a record handed over ahead of the fetch does
+    /// not move it past records not fetched yet).
     fn commit_point(&self) -> Option<i64> {
-        match self.in_flight.first() {
-            Some(oldest) => Some(*oldest),
-            None => self.high.map(|h| h + 1),
+        let fetched = self.high? + 1;
+        Some(
+            self.in_flight
+                .first()
+                .map_or(fetched, |o| (*o).min(fetched)),
+        )
+    }
+
+    /// Takes a record handed over in process: whether it is new (not
+    /// fetched already), now in flight.
+    fn hand(&mut self, offset: i64) -> bool {
+        if self.high.is_some_and(|h| offset <= h) {
+            return false;
         }
+        self.handed.insert(offset);
+        self.in_flight.insert(offset);
+        true
+    }
+
+    /// Takes a fetched record: whether to deliver it (it was not handed
+    /// over), now in flight if so.
+    fn fetch(&mut self, offset: i64) -> bool {
+        self.high = Some(self.high.map_or(offset, |h| h.max(offset)));
+        if self.handed.remove(&offset) {
+            return false;
+        }
+        self.in_flight.insert(offset);
+        true
     }
 }
 
@@ -582,6 +710,8 @@ impl Offsets {
 struct Context {
     tracker: Arc<Mutex<Offsets>>,
     rebalanced: Arc<AtomicBool>,
+    /// The partitions assigned now.
+    owned: Owned,
     group: String,
 }
 
@@ -617,10 +747,11 @@ impl ConsumerContext for Context {
             {
                 tracing::warn!(group = %self.group, error = %e, "commit on revocation failed");
             }
+            let mut owned = lock(&self.owned);
             for element in revoked.elements() {
-                tracker
-                    .partitions
-                    .remove(&(element.topic().to_owned(), element.partition()));
+                let partition = (element.topic().to_owned(), element.partition());
+                owned.remove(&partition);
+                tracker.partitions.remove(&partition);
             }
         }
     }
@@ -629,6 +760,12 @@ impl ConsumerContext for Context {
         match rebalance {
             Rebalance::Assign(assigned) => {
                 tracing::info!(group = %self.group, partitions = assigned.count(), "partitions assigned");
+                lock(&self.owned).extend(
+                    assigned
+                        .elements()
+                        .iter()
+                        .map(|e| (e.topic().to_owned(), e.partition())),
+                );
                 self.rebalanced.store(true, Ordering::Relaxed);
             }
             Rebalance::Revoke(_) => self.rebalanced.store(false, Ordering::Relaxed),
@@ -648,6 +785,7 @@ async fn pump(
     tx: mpsc::Sender<Delivery>,
     ack_tx: mpsc::UnboundedSender<Acked>,
     mut acks: mpsc::UnboundedReceiver<Acked>,
+    (mut handed, handovers): (mpsc::Receiver<Handed>, Handovers),
     config: KafkaConfig,
     group: String,
     lags: Lags,
@@ -689,29 +827,36 @@ async fn pump(
                         .unwrap_or_default(),
                 };
                 drop(message);
-                {
-                    let mut t = lock(&tracker);
-                    let p = t.partitions.entry((topic.clone(), partition)).or_default();
-                    p.in_flight.insert(offset);
-                    p.high = Some(p.high.map_or(offset, |h| h.max(offset)));
+                let new = lock(&tracker)
+                    .partitions
+                    .entry((topic.clone(), partition))
+                    .or_default()
+                    .fetch(offset);
+                if !new {
+                    tracing::trace!(group = %group, topic = %topic, partition, offset, "fetched a record handed over before");
+                    continue;
                 }
-                let acker = ack_tx.clone();
-                let ack = AckToken::new(move || {
-                    let _ = acker.send((topic, partition, offset));
-                });
-                let delivery = Delivery { record, ack };
-                match tx.try_send(delivery) {
-                    Ok(()) => {}
-                    Err(mpsc::error::TrySendError::Closed(_)) => return,
-                    Err(mpsc::error::TrySendError::Full(delivery)) => {
-                        // The subscriber's window is full: stop fetching.
-                        let assignment = consumer.assignment().ok();
-                        if let Some(a) = &assignment { let _ = consumer.pause(a); }
-                        if tx.send(delivery).await.is_err() {
-                            return;
-                        }
-                        if let Some(a) = &assignment { let _ = consumer.resume(a); }
-                    }
+                if !deliver(&consumer, &tx, &ack_tx, record, topic, partition, offset).await {
+                    return;
+                }
+            }
+            Some(h) = handed.recv() => {
+                // Partitions change hands only in this task (while it
+                // fetches), so ownership still holds here.
+                if !lock(consumer.context().owned.as_ref()).contains(&(h.topic.clone(), h.partition)) {
+                    continue;
+                }
+                let new = lock(&tracker)
+                    .partitions
+                    .entry((h.topic.clone(), h.partition))
+                    .or_default()
+                    .hand(h.offset);
+                if !new {
+                    continue;
+                }
+                *lock(&handovers).entry(h.topic.clone()).or_default() += 1;
+                if !deliver(&consumer, &tx, &ack_tx, h.record, h.topic, h.partition, h.offset).await {
+                    return;
                 }
             }
             acked = acks.recv() => {
@@ -741,6 +886,42 @@ async fn pump(
                 let config = config.clone();
                 tokio::task::spawn_blocking(move || sample_lag(&consumer, &group, &config, &lags));
             }
+        }
+    }
+}
+
+/// Gives the subscriber a record now in flight, with its acknowledgement;
+/// pauses fetching while its window is full. `false` once it is gone.
+async fn deliver(
+    consumer: &StreamConsumer<Context>,
+    tx: &mpsc::Sender<Delivery>,
+    ack_tx: &mpsc::UnboundedSender<Acked>,
+    record: Record,
+    topic: String,
+    partition: i32,
+    offset: i64,
+) -> bool {
+    let acker = ack_tx.clone();
+    let ack = AckToken::new(move || {
+        let _ = acker.send((topic, partition, offset));
+    });
+    let delivery = Delivery { record, ack };
+    match tx.try_send(delivery) {
+        Ok(()) => true,
+        Err(mpsc::error::TrySendError::Closed(_)) => false,
+        Err(mpsc::error::TrySendError::Full(delivery)) => {
+            // The subscriber's window is full: stop fetching.
+            let assignment = consumer.assignment().ok();
+            if let Some(a) = &assignment {
+                let _ = consumer.pause(a);
+            }
+            if tx.send(delivery).await.is_err() {
+                return false;
+            }
+            if let Some(a) = &assignment {
+                let _ = consumer.resume(a);
+            }
+            true
         }
     }
 }
@@ -807,6 +988,35 @@ impl Drop for KafkaSubscription {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_record_handed_over_is_delivered_once_and_commits_wait_for_the_fetch() {
+        let mut p = PartitionOffsets::default();
+        assert!(p.fetch(3), "fetched from the broker");
+        p.in_flight.remove(&3);
+        // Offset 6 is handed over before 4 and 5 (published elsewhere)
+        // are fetched, and is done at once.
+        assert!(p.hand(6));
+        p.in_flight.remove(&6);
+        assert_eq!(p.commit_point(), Some(4), "never past what was fetched");
+        assert!(p.fetch(4));
+        assert!(p.fetch(5));
+        assert_eq!(p.commit_point(), Some(4), "4 and 5 in flight");
+        p.in_flight.remove(&4);
+        p.in_flight.remove(&5);
+        assert!(
+            !p.fetch(6),
+            "the fetched copy of a handed record is skipped"
+        );
+        assert_eq!(p.commit_point(), Some(7));
+        assert!(!p.hand(6), "a record fetched already is not handed again");
+        // A handed record still in flight holds the commit back.
+        assert!(p.hand(7));
+        assert!(!p.fetch(7));
+        assert_eq!(p.commit_point(), Some(7));
+        p.in_flight.remove(&7);
+        assert_eq!(p.commit_point(), Some(8));
+    }
 
     #[test]
     fn commits_stop_at_the_oldest_record_in_flight() {

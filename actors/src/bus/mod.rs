@@ -187,6 +187,12 @@ pub trait Bus: Send + Sync + 'static {
         Vec::new()
     }
 
+    /// Records handed to a subscription of this node in process instead
+    /// of being fetched back from the broker, by topic, since start.
+    fn handed_over(&self) -> Vec<(String, u64)> {
+        Vec::new()
+    }
+
     /// Where `topic` fans out through Redis pub/sub, for a Redis store that
     /// can publish a record in the same round trip that writes it (see
     /// [`crate::store::StateStore::apply_announcing`]); `None` when the

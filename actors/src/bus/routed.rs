@@ -61,6 +61,14 @@ impl Bus for RoutedBus {
         self.bus_for(&record.topic).deliver_here(record).await
     }
 
+    fn handed_over(&self) -> Vec<(String, u64)> {
+        let mut handed = self.default.handed_over();
+        for bus in self.routes.values() {
+            handed.extend(bus.handed_over());
+        }
+        handed
+    }
+
     fn lags(&self) -> Vec<(String, String, i64)> {
         let mut lags = self.default.lags();
         for bus in self.routes.values() {

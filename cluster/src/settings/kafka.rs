@@ -33,6 +33,12 @@ pub struct Kafka {
     #[arg(long, env = "ERRAND_KAFKA_FETCH_WAIT_MS", default_value = "5",
         value_parser = number::<u32>("expected milliseconds"))]
     pub kafka_fetch_wait_ms: u32,
+    /// hand records published here to this node's own consumers that own
+    /// their partition, without a broker round trip (true or false)
+    #[arg(long, env = "ERRAND_KAFKA_HANDOFF", default_value = "true",
+        action = clap::ArgAction::Set,
+        value_parser = number::<bool>("expected true or false"))]
+    pub kafka_handoff: bool,
     /// plaintext, ssl, sasl_plaintext or sasl_ssl [default: plaintext]
     #[arg(long, env = "ERRAND_KAFKA_SECURITY_PROTOCOL")]
     pub kafka_security_protocol: Option<String>,
@@ -63,6 +69,7 @@ impl Kafka {
         kafka.replication = self.kafka_replication;
         kafka.linger_ms = self.kafka_linger_ms;
         kafka.fetch_wait_ms = self.kafka_fetch_wait_ms;
+        kafka.handoff = self.kafka_handoff;
         let password = self.kafka_sasl_password.as_ref();
         for (setting, value) in [
             ("security.protocol", self.kafka_security_protocol.clone()),
