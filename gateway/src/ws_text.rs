@@ -133,12 +133,13 @@ fn upgrade_channel(
     };
     let max = state.front.limits.max_frame_bytes;
     // Small buffers: an idle socket should cost kilobytes, not the
-    // 128 KiB tungstenite reserves by default (see the idle_sockets bench).
+    // 128 KiB tungstenite reserves by default (see the idle_sockets bench);
+    // the read buffer grows for a bigger frame.
     // Frames up to 16 times the limit are read and refused with an error
     // event (the socket stays open); beyond that the protocol closes it (1009).
     ws.max_message_size(max * 16)
         .max_frame_size(max * 16)
-        .read_buffer_size(4 * 1024)
+        .read_buffer_size(1024)
         .write_buffer_size(4 * 1024)
         .on_upgrade(move |socket| async move {
             serve(channel, socket, state, user, session_id, query.after_seq).await;
