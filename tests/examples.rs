@@ -200,8 +200,21 @@ fn the_readme_draws_the_tree_errand_up_runs() {
 #[test]
 fn errand_bench_starts_what_its_scenario_needs_and_reports_json() {
     // Redis and a nisshi broker started by the bench itself, stopped after.
+    bench_scenario("kafka");
+}
+
+#[test]
+fn errand_bench_runs_the_dialogues_on_a_three_node_cluster_it_starts() {
+    // Redis, nisshi and three errand nodes (gateway; reasoner, router,
+    // tracker; agents), the load on the gateway node.
+    bench_scenario("cluster");
+}
+
+/// `errand bench --scenario <scenario> --json`: whole dialogues, no error,
+/// every percentile, the server's RSS.
+fn bench_scenario(scenario: &str) {
     let out = Command::new(errand_harness::errand_binary())
-        .args(["bench", "--scenario", "kafka", "--duration", "2"])
+        .args(["bench", "--scenario", scenario, "--duration", "2"])
         .args(["--warmup", "1", "--sessions", "2", "--json"])
         .env_remove("ERRAND_REDIS_URL")
         .env_remove("ERRAND_KAFKA_BROKERS")

@@ -130,7 +130,14 @@ pub async fn run(args: BenchArgs) -> anyhow::Result<Report> {
         None => {
             let mut config = Config::from_env()?;
             if let Some(scenario) = args.scenario {
-                servers = Some(scenario.start(&mut config)?);
+                let started = scenario.start(&mut config)?;
+                if let Some(gateway) = &started.gateway {
+                    let target = (gateway.url.clone(), Some(gateway.pid));
+                    await_cluster(&gateway.url).await?;
+                    servers = Some(started);
+                    return measure(args, target, None, servers).await;
+                }
+                servers = Some(started);
             }
             let mut options = NodeOptions::from_config(&config).await?;
             options.listen = Some(SocketAddr::from(([127, 0, 0, 1], 0)));
@@ -145,6 +152,17 @@ pub async fn run(args: BenchArgs) -> anyhow::Result<Report> {
             )
         }
     };
+    measure(args, (url, pid), local, servers).await
+}
+
+/// Drives the load at `url` (the server's `pid`, for its RSS) and reports;
+/// stops the local node, then the servers, after the run.
+async fn measure(
+    args: BenchArgs,
+    (url, pid): (String, Option<u32>),
+    local: Option<Node>,
+    servers: Option<crate::scenario::Servers>,
+) -> anyhow::Result<Report> {
     let tally: Shared = Arc::new(Mutex::new(Tally {
         measuring: false,
         dialogues: 0,
@@ -197,6 +215,39 @@ pub async fn run(args: BenchArgs) -> anyhow::Result<Report> {
     }
     drop(servers);
     Ok(report)
+}
+
+/// Waits until the gateway at `ws_url` is ready and sees every node of the
+/// `cluster` scenario up (60 s at most).
+async fn await_cluster(ws_url: &str) -> anyhow::Result<()> {
+    let base = ws_url
+        .replacen("ws://", "http://", 1)
+        .trim_end_matches("/v1/ws/text")
+        .to_owned();
+    let client = reqwest::Client::builder()
+        .timeout(Duration::from_secs(2))
+        .build()?;
+    let deadline = Instant::now() + Duration::from_secs(60);
+    let mut last = String::from("no answer");
+    while Instant::now() < deadline {
+        let ready = client
+            .get(format!("{base}/readyz"))
+            .send()
+            .await
+            .is_ok_and(|r| r.status().is_success());
+        if let Ok(response) = client.get(format!("{base}/v1/cluster")).send().await
+            && let Ok(status) = response.json::<serde_json::Value>().await
+        {
+            let nodes = status["nodes"].as_array().cloned().unwrap_or_default();
+            let up = nodes.iter().filter(|n| n["health"] == "up").count();
+            if ready && up == crate::scenario::NODES.len() {
+                return Ok(());
+            }
+            last = status.to_string();
+        }
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    anyhow::bail!("the cluster did not come up within 60 s: {last}")
 }
 
 /// Prints `report` as a table, or one JSON object (a closed pipe, as

@@ -1,6 +1,8 @@
 //! What `errand bench --scenario` runs errand on: the embedded default, or a
 //! `redis-server` (and a `nisshi` Kafka-protocol broker) it starts as child
-//! processes on free loopback ports, stopped when the run ends.
+//! processes on free loopback ports, stopped when the run ends; `cluster`
+//! also starts three errand nodes as child processes (this same binary)
+//! that join one cluster on them, the load going to the gateway node.
 
 use anyhow::Context;
 use errand_actors::bus::KafkaConfig;
@@ -20,12 +22,30 @@ pub enum Scenario {
     Redis,
     /// State in Redis and every topic on a nisshi broker, both started here.
     Kafka,
+    /// Three nodes on Redis and nisshi, started here: `front` (gateway),
+    /// `brain` (reasoner, router, tracker, errors) and `hands` (agents).
+    Cluster,
+}
+
+/// The nodes of the `cluster` scenario: name and roles.
+pub const NODES: [(&str, &str); 3] = [
+    ("front", "gateway"),
+    ("brain", "reasoner,router,tracker,errors"),
+    ("hands", "agents"),
+];
+
+/// A gateway the scenario started in another process.
+pub struct Gateway {
+    pub url: String,
+    pub pid: u32,
 }
 
 /// The servers a scenario started; dropping it stops them.
 pub struct Servers {
     children: Vec<Child>,
     dir: std::path::PathBuf,
+    /// Where the load goes, when errand runs in other processes.
+    pub gateway: Option<Gateway>,
 }
 
 impl Drop for Servers {
@@ -46,6 +66,7 @@ impl Scenario {
         let mut servers = Servers {
             children: Vec::new(),
             dir,
+            gateway: None,
         };
         config.redis = None;
         config.kafka = None;
@@ -62,7 +83,7 @@ impl Scenario {
         )?);
         wait_for(redis, "redis-server")?;
         config.redis = Some(RedisConfig::new(format!("redis://127.0.0.1:{redis}")));
-        if self == Scenario::Kafka {
+        if matches!(self, Scenario::Kafka | Scenario::Cluster) {
             let broker = free_port()?;
             let url = format!("tcp://127.0.0.1:{broker}");
             servers.children.push(spawn(
@@ -75,9 +96,56 @@ impl Scenario {
             )?);
             wait_for(broker, "nisshi")?;
             config.kafka = Some(KafkaConfig::new(format!("127.0.0.1:{broker}")));
+            if self == Scenario::Cluster {
+                start_nodes(&mut servers, redis, broker)?;
+            }
         }
         Ok(servers)
     }
+}
+
+/// Starts [`NODES`] on the Redis and broker at these ports, each seeded
+/// with the first; the first serves HTTP.
+fn start_nodes(servers: &mut Servers, redis: u16, broker: u16) -> anyhow::Result<()> {
+    let exe = std::env::current_exe().context("cannot find this errand binary")?;
+    let cookie = errand_schemas::TraceId::generate().0;
+    let mut seed: Option<u16> = None;
+    for (name, roles) in NODES {
+        let cluster = free_port()?;
+        let mut command = Command::new(&exe);
+        command
+            .args(["node", "--name", name, "--roles", roles])
+            .args(["--cluster-listen", &format!("127.0.0.1:{cluster}")])
+            .env("ERRAND_REDIS_URL", format!("redis://127.0.0.1:{redis}"))
+            .env("ERRAND_KAFKA_BROKERS", format!("127.0.0.1:{broker}"))
+            .env("ERRAND_CLUSTER_NAME", "errand-bench")
+            .env("ERRAND_CLUSTER_COOKIE", &cookie)
+            .stderr(std::fs::File::create(
+                servers.dir.join(format!("{name}.log")),
+            )?);
+        if let Some(seed) = seed {
+            command.args(["--seed", &format!("127.0.0.1:{seed}")]);
+        }
+        let web = (servers.gateway.is_none() && roles.contains("gateway"))
+            .then(free_port)
+            .transpose()?;
+        if let Some(web) = web {
+            command.args(["--listen", &format!("127.0.0.1:{web}")]);
+        }
+        let child = command
+            .stdout(Stdio::null())
+            .spawn()
+            .with_context(|| format!("cannot start errand node {name}"))?;
+        if let Some(web) = web {
+            servers.gateway = Some(Gateway {
+                url: format!("ws://127.0.0.1:{web}/v1/ws/text"),
+                pid: child.id(),
+            });
+        }
+        servers.children.push(child);
+        seed.get_or_insert(cluster);
+    }
+    Ok(())
 }
 
 fn spawn(command: &mut Command, name: &str) -> anyhow::Result<Child> {
