@@ -8,7 +8,7 @@
 //! store numbers the step among its session's events; the announcement
 //! carries that number, so every gateway shows it in the same place.
 
-use crate::bus::{Bus, BusError, OutRecord};
+use crate::bus::{Bus, BusError, OutRecord, RedisChannel};
 use crate::clock::Clock;
 use crate::store::{Applied, StateStore, StoreError};
 use errand_schemas::topics::AGENT_STATUS;
@@ -44,11 +44,15 @@ pub struct Recorder {
     pub clock: Clock,
     /// Observed when a command reaches its final status on this node.
     pub latency: crate::metrics::CommandLatency,
+    /// Where `agent.status` fans out through Redis pub/sub, if it does
+    /// (looked up once: the bus does not change).
+    fanout: Option<Arc<RedisChannel>>,
 }
 
 impl Recorder {
     pub fn new(store: Arc<dyn StateStore>, bus: Arc<dyn Bus>, clock: Clock) -> Self {
         Self {
+            fanout: bus.redis_fanout(AGENT_STATUS).map(Arc::new),
             store,
             bus,
             clock,
@@ -61,18 +65,23 @@ impl Recorder {
         // Statuses fanned out through the store's own Redis go out in the
         // round trip that records them; this node's subscribers then get
         // them from here.
-        let (applied, fanned_out) = match self.bus.redis_fanout(AGENT_STATUS) {
+        let (applied, fanned_out) = match &self.fanout {
             Some(channel) => {
-                let unnumbered = OutRecord::json(
-                    AGENT_STATUS,
-                    step.session_id.as_str(),
-                    &StatusUpdate {
-                        seq: 0,
-                        ..step.clone()
-                    },
-                );
+                // The store puts the number in.
+                let key = step.session_id.as_str();
+                let unnumbered = match step.seq {
+                    0 => OutRecord::json(AGENT_STATUS, key, &step),
+                    _ => OutRecord::json(
+                        AGENT_STATUS,
+                        key,
+                        &StatusUpdate {
+                            seq: 0,
+                            ..step.clone()
+                        },
+                    ),
+                };
                 self.store
-                    .apply_announcing(&step, &channel, &unnumbered.value)
+                    .apply_announcing(&step, channel, &unnumbered.value)
                     .await?
             }
             None => (self.store.apply(&step).await?, false),

@@ -122,37 +122,33 @@ type Shared = Arc<Mutex<Tally>>;
 
 /// Runs the benchmark and prints its report.
 pub async fn run(args: BenchArgs) -> anyhow::Result<Report> {
-    let mut local = None;
-    // Stopped when the run ends (after the node, below).
-    let mut servers = None;
-    let (url, pid) = match &args.url {
-        Some(url) => (url.clone(), args.pid),
-        None => {
-            let mut config = Config::from_env()?;
-            if let Some(scenario) = args.scenario {
-                let started = scenario.start(&mut config)?;
-                if let Some(gateway) = &started.gateway {
-                    let target = (gateway.url.clone(), Some(gateway.pid));
-                    await_cluster(&gateway.url).await?;
-                    servers = Some(started);
-                    return measure(args, target, None, servers).await;
-                }
-                servers = Some(started);
-            }
-            let mut options = NodeOptions::from_config(&config).await?;
-            options.listen = Some(SocketAddr::from(([127, 0, 0, 1], 0)));
-            let node = Node::start(options).await?;
-            let address = node
-                .http_addr()
-                .context("the gateway did not bind its address")?;
-            local = Some(node);
-            (
-                format!("ws://{address}/v1/ws/text"),
-                Some(std::process::id()),
-            )
-        }
+    if let Some(url) = &args.url {
+        let target = (url.clone(), args.pid);
+        return measure(args, target, None, None).await;
+    }
+    let mut config = Config::from_env()?;
+    // Stopped when the run ends (after the node).
+    let servers = match args.scenario {
+        Some(scenario) => Some(scenario.start(&mut config)?),
+        None => None,
     };
-    measure(args, (url, pid), local, servers).await
+    // The scenario's own gateway in another process, or a node here.
+    if let Some(gateway) = servers.as_ref().and_then(|s| s.gateway.as_ref()) {
+        await_cluster(&gateway.url).await?;
+        let target = (gateway.url.clone(), Some(gateway.pid));
+        return measure(args, target, None, servers).await;
+    }
+    let mut options = NodeOptions::from_config(&config).await?;
+    options.listen = Some(SocketAddr::from(([127, 0, 0, 1], 0)));
+    let node = Node::start(options).await?;
+    let address = node
+        .http_addr()
+        .context("the gateway did not bind its address")?;
+    let target = (
+        format!("ws://{address}/v1/ws/text"),
+        Some(std::process::id()),
+    );
+    measure(args, target, Some(node), servers).await
 }
 
 /// Drives the load at `url` (the server's `pid`, for its RSS) and reports;

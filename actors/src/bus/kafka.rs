@@ -186,10 +186,9 @@ impl KafkaBus {
     fn hand_over(&self, record: &OutRecord, topic: &str, partition: i32, offset: i64) {
         let mut locals = lock(&self.locals);
         locals.retain(|l| !l.handoff.is_closed());
+        let at = (topic.to_owned(), partition);
         for local in locals.iter() {
-            if !local.topics.iter().any(|t| t == topic)
-                || !lock(&local.owned).contains(&(topic.to_owned(), partition))
-            {
+            if !local.topics.iter().any(|t| t == topic) || !lock(&local.owned).contains(&at) {
                 continue;
             }
             let handed = Handed {

@@ -9,9 +9,10 @@
 //!
 //! Round trips per operation: applying a step is one script call (the
 //! transition rule runs inside Redis, atomically, and updates the deadline
-//! index in the same call; on a Redis Cluster the index is a second call);
-//! loading or saving a session is one; an idempotency check-and-set is one
-//! (`SET NX GET`). [`RedisStore::round_trips`] counts them.
+//! index and publishes the step to the other nodes in the same call; on a
+//! Redis Cluster the index and the publication are further calls);
+//! loading or saving a session, or reading its open command, is one; an
+//! idempotency check-and-set is one (`SET NX GET`). [`RedisStore::round_trips`] counts them.
 
 use super::{Applied, DeadLetterStore, IdempotencyStore, SessionStore, StateStore, StoreError};
 use crate::bus::RedisChannel;
