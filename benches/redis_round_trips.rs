@@ -5,7 +5,9 @@
 //! `ERRAND_REDIS_URL` does) and counts what Redis received from errand: a
 //! `MONITOR` connection sees every request (a script's own calls are marked
 //! `lua` and not counted: the script is one round trip). Each dialogue is
-//! answered as a person does, one turn after the other.
+//! answered as a person does, one turn after the other; each is counted as
+//! a session's first, and again as the session's next (the load
+//! generator's sessions repeat their dialogue).
 //!
 //! ```sh
 //! cargo bench --bench redis_round_trips
@@ -17,7 +19,7 @@
 use errand_actors::dialogue::ConfirmPolicy;
 use errand_actors::store::redis::{RedisConfig, RedisStore};
 use errand_harness::redis::{RedisServer, unique_prefix};
-use errand_harness::{TestStack, secs, test_options};
+use errand_harness::{Person, TestStack, secs, test_options};
 use std::collections::BTreeMap;
 use std::io::{BufRead, BufReader};
 use std::process::{Command, Stdio};
@@ -96,30 +98,56 @@ impl Monitor {
     }
 }
 
-async fn run(stack: &TestStack, scenario: &Scenario, round: &str) {
-    for i in 0..DIALOGUES {
-        let mut person = stack.client(&format!("bench-{round}-{i}"));
-        let mut trace = None;
-        for (n, text) in scenario.turns.iter().enumerate() {
-            trace = Some(person.say(text).await.expect("accepted"));
-            if n + 1 < scenario.turns.len() {
-                person
-                    .expect(secs(10), "a question", |e| {
-                        e["type"] == "clarify" || e["type"] == "confirm"
-                    })
-                    .await;
-            }
+/// One dialogue of `scenario`, answered as a person does.
+async fn dialogue(person: &mut Person, scenario: &Scenario) {
+    let mut trace = None;
+    for (n, text) in scenario.turns.iter().enumerate() {
+        trace = Some(person.say(text).await.expect("accepted"));
+        if n + 1 < scenario.turns.len() {
+            person
+                .expect(secs(10), "a question", |e| {
+                    e["type"] == "clarify" || e["type"] == "confirm"
+                })
+                .await;
         }
-        let trace = trace.expect("a trace");
-        person
-            .expect(secs(10), "a final status", |e| {
-                e["type"] == "status"
-                    && e["trace_id"] == trace.as_str()
-                    && ["confirmed", "failed", "declined", "cancelled"]
-                        .contains(&e["status"].as_str().unwrap_or(""))
-            })
-            .await;
     }
+    let trace = trace.expect("a trace");
+    person
+        .expect(secs(10), "a final status", |e| {
+            e["type"] == "status"
+                && e["trace_id"] == trace.as_str()
+                && ["confirmed", "failed", "declined", "cancelled"]
+                    .contains(&e["status"].as_str().unwrap_or(""))
+        })
+        .await;
+}
+
+/// `DIALOGUES` people, each in a session of their own.
+fn people(stack: &TestStack, round: &str) -> Vec<Person> {
+    (0..DIALOGUES)
+        .map(|i| stack.client(&format!("bench-{round}-{i}")))
+        .collect()
+}
+
+/// Each person's next dialogue, one after the other.
+async fn run(people: &mut [Person], scenario: &Scenario) {
+    for person in people {
+        dialogue(person, scenario).await;
+    }
+}
+
+/// What Redis received per dialogue, by command, as one line.
+fn per_dialogue(counts: &BTreeMap<String, u64>) -> String {
+    let total: u64 = counts.values().sum();
+    let each: Vec<String> = counts
+        .iter()
+        .map(|(c, n)| format!("{c} {:.1}", *n as f64 / DIALOGUES as f64))
+        .collect();
+    format!(
+        "{:.1} round trips per dialogue ({})",
+        total as f64 / DIALOGUES as f64,
+        each.join(", ")
+    )
 }
 
 #[tokio::main]
@@ -152,24 +180,26 @@ async fn main() {
             .await
             .expect("Redis is reachable");
         let stack = TestStack::start_with_options(options).await;
-        // Timed without MONITOR (it slows Redis down), then counted.
+        // Timed without MONITOR (it slows Redis down), then counted: each
+        // a session's first dialogue, then its next one (as the load
+        // generator's sessions repeat theirs).
+        let mut timed = people(&stack, "timed");
         let started = Instant::now();
-        run(&stack, scenario, "timed").await;
+        run(&mut timed, scenario).await;
         let elapsed = started.elapsed();
+        let mut counted = people(&stack, "counted");
         let monitor = Monitor::start(port);
-        run(&stack, scenario, "counted").await;
-        let counts = monitor.stop();
+        run(&mut counted, scenario).await;
+        let first = monitor.stop();
+        let monitor = Monitor::start(port);
+        run(&mut counted, scenario).await;
+        let next = monitor.stop();
         stack.shutdown().await;
-        let total: u64 = counts.values().sum();
-        let each: Vec<String> = counts
-            .iter()
-            .map(|(c, n)| format!("{c} {:.1}", *n as f64 / DIALOGUES as f64))
-            .collect();
         println!(
-            "{}: {:.1} round trips per dialogue ({}); {:.2} ms per dialogue, one at a time",
+            "{}: a session's first: {}; its next: {}; {:.2} ms per dialogue, one at a time",
             scenario.name,
-            total as f64 / DIALOGUES as f64,
-            each.join(", "),
+            per_dialogue(&first),
+            per_dialogue(&next),
             elapsed.as_secs_f64() * 1000.0 / DIALOGUES as f64,
         );
     }

@@ -2,14 +2,15 @@
 //! their TTL, concurrent turns, idempotency, fan-out across gateways,
 //! restarts of Redis and of errand, and a three-node Redis Cluster.
 
+use errand_actors::bus::RedisChannel;
 use errand_actors::store::redis::{RedisConfig, RedisStore};
-use errand_actors::store::{Applied, SessionStore, StateStore, StoreError};
+use errand_actors::store::{Applied, Opening, SessionStore, StateStore, StoreError, TurnWrite};
 use errand_harness::redis::{RedisCluster, RedisServer, redis_cli, shared_url, unique_prefix};
 use errand_harness::{TestStack, secs};
 use errand_schemas::topics::AGENT_CMD;
 use errand_schemas::{
-    Action, Command, CommandState, FoodOrder, ItemRequest, ResultBody, SessionId, SessionState,
-    Status, StatusUpdate, TraceId,
+    Action, Command, CommandState, FoodOrder, ItemRequest, LastTurn, OpenCommand, ResultBody,
+    SessionId, SessionState, Status, StatusUpdate, TraceId,
 };
 use std::time::Duration;
 
@@ -238,6 +239,43 @@ async fn concurrent_turns_of_one_session_lose_nothing() {
         .unwrap();
     assert_eq!(session.turns, 2, "both turns counted");
     assert!(session.recent.contains(&x) && session.recent.contains(&y));
+    a.shutdown().await;
+    b.shutdown().await;
+}
+
+#[tokio::test]
+async fn a_node_builds_on_the_turns_another_node_took_since_it_last_saved_the_session() {
+    let prefix = unique_prefix();
+    let a = TestStack::start_with_redis(&shared_url(), &prefix, |_| {}).await;
+    let b = TestStack::start_with_redis(&shared_url(), &prefix, |_| {}).await;
+    let mut at_a = a.client("roaming");
+    let mut at_b = b.client("roaming");
+    // Node a reasons the first turn (and keeps the session as it saved it)...
+    let burger = at_a.say("order me a burger").await.unwrap();
+    at_a.expect_type("clarify", secs(10)).await;
+    // ...node b the next two...
+    assert_eq!(at_b.say("221B Baker Street").await.unwrap(), burger);
+    at_b.expect_confirm().await;
+    assert_eq!(at_b.say("yes").await.unwrap(), burger);
+    assert_eq!(
+        b.await_final(&burger, secs(10)).await.status,
+        Status::Confirmed
+    );
+    // ...and node a the fourth: on the session as b left it, not as a saved it.
+    let pizza = at_a.say("order me a pizza").await.unwrap();
+    assert_ne!(pizza, burger, "the burger is no longer open");
+    at_a.expect_type("clarify", secs(10)).await;
+    let session = a
+        .node
+        .options
+        .stores
+        .sessions
+        .load(&SessionId("roaming".into()))
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(session.turns, 4, "every turn counted");
+    assert_eq!(session.open.map(|o| o.trace_id), Some(pizza));
     a.shutdown().await;
     b.shutdown().await;
 }
@@ -547,4 +585,170 @@ async fn auth_is_required_and_used() {
         .expect_status(trace.as_str(), "confirmed", secs(5))
         .await;
     stack.shutdown().await;
+}
+
+/// A channel of this test's own, as the node `node-a` would publish on it.
+fn test_channel(prefix: &str, name: &str) -> RedisChannel {
+    RedisChannel {
+        url: shared_url(),
+        channel: format!("{prefix}test:{name}"),
+        prefix: b"node-a\x1f".to_vec(),
+    }
+}
+
+/// The next message on `sub`, if one comes within half a second.
+async fn next_message(sub: &mut redis::aio::PubSub) -> Option<String> {
+    use futures_util::StreamExt;
+    let mut messages = sub.on_message();
+    let message = tokio::time::timeout(Duration::from_millis(500), messages.next())
+        .await
+        .ok()??;
+    Some(String::from_utf8_lossy(message.get_payload_bytes()).into_owned())
+}
+
+#[tokio::test]
+async fn a_turn_is_saved_with_its_steps_and_question_in_one_round_trip_or_not_at_all() {
+    let prefix = unique_prefix();
+    let redis = store(&prefix).await;
+    let (statuses, questions) = (
+        test_channel(&prefix, "status"),
+        test_channel(&prefix, "clarify"),
+    );
+    let mut sub = redis::Client::open(shared_url())
+        .unwrap()
+        .get_async_pubsub()
+        .await
+        .unwrap();
+    sub.subscribe(&statuses.channel).await.unwrap();
+    sub.subscribe(&questions.channel).await.unwrap();
+
+    let trace = TraceId::generate();
+    let asking = step(&trace, Status::AwaitingClarification, 1);
+    let mut session = SessionState::new("s".into(), "demo");
+    session.take_turn(LastTurn {
+        utterance_id: "u1".into(),
+        effects: "[]".into(),
+        numbered: 2,
+        seq: 0,
+    });
+    let (status_record, question_record) = (
+        br#"{"v":1,"data":{"status":"awaiting_clarification"}}"#.as_slice(),
+        br#"{"v":1,"data":{"question":"Where to?"}}"#.as_slice(),
+    );
+    let writes = [
+        TurnWrite::Step {
+            step: &asking,
+            offset: 0,
+            announce: Some((&statuses, status_record)),
+        },
+        TurnWrite::Say {
+            channel: &questions,
+            record: question_record,
+            offset: 1,
+        },
+    ];
+    let before = redis.round_trips();
+    let (saved, applied) = redis.save_turn(&session, &writes).await.unwrap();
+    assert_eq!(redis.round_trips(), before + 1, "one round trip");
+    let first = saved.last_turn.as_ref().unwrap().seq;
+    assert!(first > 0, "the turn's numbers are reserved");
+    assert_eq!(saved.version, 1);
+    let applied = applied.expect("the store applied the steps");
+    let [Applied::Moved(state)] = applied.as_slice() else {
+        panic!("one step, moved: {applied:?}");
+    };
+    assert_eq!(
+        (state.status, state.seq),
+        (Status::AwaitingClarification, first)
+    );
+    assert_eq!(
+        next_message(&mut sub).await.as_deref(),
+        Some(
+            format!(
+                "node-a\x1f{{\"v\":1,\"data\":{{\"status\":\"awaiting_clarification\",\"seq\":{first}}}}}"
+            )
+            .as_str()
+        )
+    );
+    assert_eq!(
+        next_message(&mut sub).await.as_deref(),
+        Some(
+            format!(
+                "node-a\x1f{{\"v\":1,\"data\":{{\"question\":\"Where to?\",\"seq\":{}}}}}",
+                first + 1
+            )
+            .as_str()
+        )
+    );
+    let stored = redis.load(&"s".into()).await.unwrap().unwrap();
+    assert_eq!((stored.version, stored.last_turn.unwrap().seq), (1, first));
+
+    // The same turn saved over a session that moved on: a conflict, and
+    // nothing of it is written or said.
+    let other = TraceId::generate();
+    let late = step(&other, Status::AwaitingClarification, 1);
+    let writes = [TurnWrite::Step {
+        step: &late,
+        offset: 0,
+        announce: Some((&statuses, status_record)),
+    }];
+    assert_eq!(
+        redis.save_turn(&session, &writes).await.err(),
+        Some(StoreError::Conflict)
+    );
+    assert_eq!(StateStore::get(&redis, &other).await.unwrap(), None);
+    assert_eq!(next_message(&mut sub).await, None, "nothing published");
+}
+
+#[tokio::test]
+async fn a_gateway_reads_the_open_command_or_records_the_new_ones_first_step_in_one_round_trip() {
+    let prefix = unique_prefix();
+    let redis = store(&prefix).await;
+    let session_id: SessionId = "s".into();
+    let trace = TraceId::generate();
+    let received = step(&trace, Status::Received, 0);
+
+    let before = redis.round_trips();
+    let opening = redis
+        .open_or_receive(&session_id, &received, None)
+        .await
+        .unwrap();
+    assert_eq!(redis.round_trips(), before + 1, "one round trip");
+    let Opening::Received { applied, announced } = opening else {
+        panic!("a new session has no open command: {opening:?}");
+    };
+    assert!(!announced);
+    assert_eq!(applied.state().status, Status::Received);
+    assert!(
+        applied.state().seq > 0,
+        "numbered among the session's events"
+    );
+    assert_eq!(
+        StateStore::get(&redis, &trace)
+            .await
+            .unwrap()
+            .unwrap()
+            .status,
+        Status::Received
+    );
+
+    // Once the reasoner saves the command as open, the next utterance
+    // continues it and records nothing.
+    let mut session = SessionState::new(session_id.clone(), "demo");
+    session.open = Some(OpenCommand::asking(
+        trace.clone(),
+        "order_food".into(),
+        Default::default(),
+        vec!["address".into()],
+        "Where should I deliver it?".into(),
+        1,
+    ));
+    redis.save(&session).await.unwrap();
+    let another = TraceId::generate();
+    let opening = redis
+        .open_or_receive(&session_id, &step(&another, Status::Received, 0), None)
+        .await
+        .unwrap();
+    assert_eq!(opening, Opening::Open(trace));
+    assert_eq!(StateStore::get(&redis, &another).await.unwrap(), None);
 }

@@ -44,6 +44,10 @@ pub const SESSION_REPLAY: usize = 256;
 /// Bytes of events kept per session for replay (the oldest go first).
 pub const SESSION_REPLAY_BYTES: usize = 1 << 20;
 
+/// Sessions a reasoner keeps as it last saved them, so the next turn of
+/// one needs no load (a save finds out when another node saved since).
+pub const REASONER_SESSIONS: usize = 10_000;
+
 /// Sessions a gateway remembers (sequence, replay, redelivery checks); past
 /// it, the one idle longest with no socket open is forgotten.
 pub const HUB_SESSIONS: usize = 10_000;

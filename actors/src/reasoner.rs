@@ -15,8 +15,8 @@
 //! flight.
 
 use crate::agents::caller::AgentCaller;
-use crate::bounds::REASONER_LANES;
-use crate::bus::{Bus, OutRecord};
+use crate::bounds::{REASONER_LANES, REASONER_SESSIONS};
+use crate::bus::{Bus, OutRecord, RedisChannel};
 use crate::dialogue::hear;
 use crate::dialogue::{Ctx, DialogueConfig, Effect, Heard, decide};
 use crate::envelope::Envelope;
@@ -27,10 +27,11 @@ use crate::reading::Reading;
 use crate::recorder::{Recorder, TrackError};
 use crate::registry::DomainRegistry;
 use crate::role::{Feed, NodeCtx, Role, RoleError};
-use crate::store::{SessionStore, StoreError};
+use crate::store::aging::Aging;
+use crate::store::{Applied, SessionStore, StoreError, TurnWrite};
 use crate::supervisor::ChildSpec;
 use errand_schemas::topics::{AGENT_CMD, AGENT_OUT_CLARIFY, TRANSCRIPT};
-use errand_schemas::{LastTurn, SessionState, Utterance};
+use errand_schemas::{Command, LastTurn, SessionId, SessionState, StatusUpdate, Utterance};
 use std::sync::Arc;
 
 /// The reasoner's work on each utterance; it runs as a
@@ -51,6 +52,39 @@ pub struct Reasoner {
     pub agents: AgentCaller,
     /// What errand reads itself (typos, amounts, places, times, acts).
     pub reading: Arc<Reading>,
+    /// Where questions fan out through Redis pub/sub, if they do (the
+    /// store then publishes a turn's questions as it saves the turn).
+    pub clarify_fanout: Option<RedisChannel>,
+    /// Sessions as this node last saved them.
+    pub recent: Arc<RecentSessions>,
+}
+
+/// Sessions as this reasoner last saved them, so a session's next turn
+/// starts without loading it (its save is still checked against the
+/// stored version). A session's turns run one at a time on a node, so a
+/// turn takes its session out and puts the saved one back.
+pub struct RecentSessions(std::sync::Mutex<Aging<SessionId, SessionState>>);
+
+impl Default for RecentSessions {
+    fn default() -> Self {
+        Self(std::sync::Mutex::new(Aging::new(
+            REASONER_SESSIONS,
+            std::time::Duration::from_secs(errand_schemas::keys::ttl::SESSION_SECS),
+        )))
+    }
+}
+
+impl RecentSessions {
+    /// The session as last saved here, if it is kept.
+    fn take(&self, session_id: &SessionId) -> Option<SessionState> {
+        let mut recent = self.0.lock().unwrap_or_else(|e| e.into_inner());
+        recent.remove(session_id)
+    }
+
+    fn keep(&self, session: SessionState) {
+        let mut recent = self.0.lock().unwrap_or_else(|e| e.into_inner());
+        recent.insert(session.session_id.clone(), session);
+    }
 }
 
 impl LaneWork for Reasoner {
@@ -117,6 +151,8 @@ impl Role for ReasonerRole {
             llm,
             agents: ctx.agents(),
             reading: Arc::new(Reading::new(&ctx.registry, time_zone)),
+            clarify_fanout: ctx.bus.redis_fanout(AGENT_OUT_CLARIFY),
+            recent: Default::default(),
         };
         Ok(ctx.laned(
             "reasoner",
@@ -133,19 +169,26 @@ impl Role for ReasonerRole {
 /// asking the model again).
 pub async fn reason(args: &Reasoner, utterance: &Utterance) -> Result<(), TrackError> {
     let mut effects = None;
+    // What the store wrote with the session, when it did.
+    let mut done = None;
     let desk = desk::AgentDesk {
         agents: &args.agents,
         states: args.recorder.store.as_ref(),
         registry: &args.registry,
     };
-    for _ in 0..8 {
-        let mut session = args
-            .sessions
-            .load(&utterance.session_id)
-            .await?
-            .unwrap_or_else(|| {
+    for attempt in 0..8 {
+        // The session as this node last saved it, if it did: a save finds
+        // out when another node saved since (a conflict, and a load).
+        let recent = match attempt {
+            0 => args.recent.take(&utterance.session_id),
+            _ => None,
+        };
+        let mut session = match recent {
+            Some(session) => session,
+            None => (args.sessions.load(&utterance.session_id).await?).unwrap_or_else(|| {
                 SessionState::new(utterance.session_id.clone(), utterance.user_id.clone())
-            });
+            }),
+        };
         if let Some(last) = &session.last_turn
             && !utterance.utterance_id.is_empty()
             && last.utterance_id == utterance.utterance_id
@@ -202,12 +245,18 @@ pub async fn reason(args: &Reasoner, utterance: &Utterance) -> Result<(), TrackE
             numbered: Effect::seen(&decided),
             seq: 0,
         });
-        match args.sessions.save(&session).await {
-            Ok(stored) => {
+        let writes = Writes::of(args, &decided);
+        let saved = args.sessions.save_turn(&session, &writes.turn()).await;
+        let fanned_out = writes.fanned_out();
+        drop(writes);
+        match saved {
+            Ok((stored, written)) => {
                 let mut decided = decided;
                 let first = stored.last_turn.as_ref().map_or(0, |t| t.seq);
+                args.recent.keep(stored);
                 Effect::number(&mut decided, first);
                 effects = Some(decided);
+                done = written.map(|applied| (fanned_out, applied));
                 break;
             }
             Err(StoreError::Conflict) => continue,
@@ -217,6 +266,14 @@ pub async fn reason(args: &Reasoner, utterance: &Utterance) -> Result<(), TrackE
     let Some(effects) = effects else {
         return Err(StoreError::Conflict.into());
     };
+    match done {
+        Some((fanned_out, applied)) => carry_out_saved(args, effects, fanned_out, applied).await,
+        None => carry_out(args, effects).await,
+    }
+}
+
+/// Carries out a turn's effects one after the other (as a replay does).
+async fn carry_out(args: &Reasoner, effects: Vec<Effect>) -> Result<(), TrackError> {
     for effect in effects {
         match effect {
             Effect::Record(step) => {
@@ -232,19 +289,133 @@ pub async fn reason(args: &Reasoner, utterance: &Utterance) -> Result<(), TrackE
                     ))
                     .await?;
             }
-            Effect::Dispatch(command) => {
-                tracing::info!(trace_id = %command.trace_id, domain = command.domain(), "dispatching");
-                args.bus
-                    .publish(OutRecord::json(
-                        AGENT_CMD,
-                        command.session_id.as_str(),
-                        &command,
-                    ))
-                    .await?;
-            }
+            Effect::Dispatch(command) => dispatch(args, &command).await?,
         }
     }
     Ok(())
+}
+
+/// Carries out a turn's effects whose steps the store applied with the
+/// session (`applied`, in order) and whose steps and questions it published
+/// to the other nodes where `fanned_out` says (in order of the seen ones):
+/// what is left is this node's share of them, and the dispatch.
+async fn carry_out_saved(
+    args: &Reasoner,
+    effects: Vec<Effect>,
+    fanned_out: Vec<bool>,
+    applied: Vec<Applied>,
+) -> Result<(), TrackError> {
+    let mut applied = applied.into_iter();
+    let mut fanned_out = fanned_out.into_iter();
+    for effect in effects {
+        match effect {
+            Effect::Record(step) => {
+                let out = fanned_out.next().unwrap_or(false);
+                let Some(applied) = applied.next() else {
+                    return Err(
+                        StoreError::Corrupt("a step of the turn was not applied".into()).into(),
+                    );
+                };
+                args.recorder.settle(*step, &applied, out).await?;
+            }
+            Effect::Clarify(question) => {
+                let record =
+                    OutRecord::json(AGENT_OUT_CLARIFY, question.session_id.as_str(), &question);
+                if fanned_out.next().unwrap_or(false) {
+                    args.bus.deliver_here(record).await?;
+                } else {
+                    args.bus.publish(record).await?;
+                }
+            }
+            Effect::Dispatch(command) => dispatch(args, &command).await?,
+        }
+    }
+    Ok(())
+}
+
+async fn dispatch(args: &Reasoner, command: &Command) -> Result<(), TrackError> {
+    tracing::info!(trace_id = %command.trace_id, domain = command.domain(), "dispatching");
+    args.bus
+        .publish(OutRecord::json(
+            AGENT_CMD,
+            command.session_id.as_str(),
+            command,
+        ))
+        .await?;
+    Ok(())
+}
+
+/// A decided turn's steps and questions as the store writes them with the
+/// session: each step, announced on the status fan-out when there is one,
+/// and each question on the questions' fan-out when there is one (a
+/// question without one is published by the bus afterwards).
+struct Writes<'a> {
+    /// Per seen effect: the step or question, its unnumbered record, and
+    /// where the record fans out.
+    seen: Vec<(Seen<'a>, Vec<u8>, Option<&'a RedisChannel>)>,
+}
+
+enum Seen<'a> {
+    Step(&'a StatusUpdate),
+    Question,
+}
+
+impl<'a> Writes<'a> {
+    fn of(args: &'a Reasoner, decided: &'a [Effect]) -> Self {
+        let seen = decided
+            .iter()
+            .filter_map(|effect| match effect {
+                Effect::Record(step) => {
+                    let channel = args.recorder.fanout();
+                    let record = match channel {
+                        Some(_) => Recorder::unnumbered(step).value,
+                        None => Vec::new(),
+                    };
+                    Some((Seen::Step(step), record, channel))
+                }
+                Effect::Clarify(question) => {
+                    let channel = args.clarify_fanout.as_ref();
+                    let record = match channel {
+                        Some(_) => {
+                            OutRecord::json(
+                                AGENT_OUT_CLARIFY,
+                                question.session_id.as_str(),
+                                question,
+                            )
+                            .value
+                        }
+                        None => Vec::new(),
+                    };
+                    Some((Seen::Question, record, channel))
+                }
+                Effect::Dispatch(_) => None,
+            })
+            .collect();
+        Self { seen }
+    }
+
+    /// What the store writes: every step, and the questions that fan out.
+    fn turn(&self) -> Vec<TurnWrite<'_>> {
+        (self.seen.iter().zip(0u64..))
+            .filter_map(|((seen, record, channel), offset)| match seen {
+                Seen::Step(step) => Some(TurnWrite::Step {
+                    step,
+                    offset,
+                    announce: channel.map(|c| (c, record.as_slice())),
+                }),
+                Seen::Question => channel.map(|channel| TurnWrite::Say {
+                    channel,
+                    record,
+                    offset,
+                }),
+            })
+            .collect()
+    }
+
+    /// Per seen effect, whether the store fanned it out.
+    fn fanned_out(&self) -> Vec<bool> {
+        self.seen.iter().map(|(_, _, c)| c.is_some()).collect()
+    }
 }
 
 /// Hears an utterance: errand's own reading, then the LLM or the offline

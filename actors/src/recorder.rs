@@ -67,25 +67,49 @@ impl Recorder {
         // them from here.
         let (applied, fanned_out) = match &self.fanout {
             Some(channel) => {
-                // The store puts the number in.
-                let key = step.session_id.as_str();
-                let unnumbered = match step.seq {
-                    0 => OutRecord::json(AGENT_STATUS, key, &step),
-                    _ => OutRecord::json(
-                        AGENT_STATUS,
-                        key,
-                        &StatusUpdate {
-                            seq: 0,
-                            ..step.clone()
-                        },
-                    ),
-                };
+                let unnumbered = Self::unnumbered(&step);
                 self.store
                     .apply_announcing(&step, channel, &unnumbered.value)
                     .await?
             }
             None => (self.store.apply(&step).await?, false),
         };
+        self.settle(step, &applied, fanned_out).await?;
+        Ok(applied)
+    }
+
+    /// Where `agent.status` fans out through Redis pub/sub, if it does: a
+    /// store that records a step there announces it in the same round trip.
+    pub fn fanout(&self) -> Option<&RedisChannel> {
+        self.fanout.as_deref()
+    }
+
+    /// The step's topic record without its event number (the store puts
+    /// the number in).
+    pub fn unnumbered(step: &StatusUpdate) -> OutRecord {
+        let key = step.session_id.as_str();
+        match step.seq {
+            0 => OutRecord::json(AGENT_STATUS, key, step),
+            _ => OutRecord::json(
+                AGENT_STATUS,
+                key,
+                &StatusUpdate {
+                    seq: 0,
+                    ..step.clone()
+                },
+            ),
+        }
+    }
+
+    /// What follows applying `step`: its latency observed when it ended the
+    /// command, and its announcement when it counts, on this node only
+    /// when the store already `fanned_out` it to the others.
+    pub async fn settle(
+        &self,
+        step: StatusUpdate,
+        applied: &Applied,
+        fanned_out: bool,
+    ) -> Result<(), TrackError> {
         tracing::debug!(
             trace_id = %step.trace_id,
             session_id = %step.session_id,
@@ -114,7 +138,7 @@ impl Recorder {
                 self.bus.publish(record).await?;
             }
         }
-        Ok(applied)
+        Ok(())
     }
 }
 

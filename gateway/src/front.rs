@@ -8,7 +8,7 @@ use crate::hub::SessionHub;
 use errand_actors::bus::{Bus, OutRecord};
 use errand_actors::recorder::Recorder;
 use errand_actors::spans;
-use errand_actors::store::{IdempotencyStore, SessionStore};
+use errand_actors::store::{IdempotencyStore, Opening, SessionStore};
 use errand_schemas::keys::Keys;
 use errand_schemas::topics::{AGENT_CMD, TRANSCRIPT};
 use errand_schemas::{
@@ -307,15 +307,31 @@ impl Front {
                 ),
             ));
         }
-        let open = self
-            .sessions
-            .open_command(session_id)
-            .await
-            .map_err(|e| unavailable(ErrorCode::StateUnavailable, &e))?;
         // The one place a conversation's trace ids are minted.
-        let (trace_id, first) = match open {
-            Some(open) => (open, false),
-            None => (TraceId::generate(), true),
+        let minted = TraceId::generate();
+        let received = self.received(&minted, session_id, user_id);
+        // Without an utterance id nothing is claimed: the session's open
+        // command is read and, when there is none, the new command's
+        // `received` recorded, in one round trip.
+        let fanout = (self.recorder.fanout()).map(|c| (c, Recorder::unnumbered(&received).value));
+        let announce = match (said.id, &fanout) {
+            (None, Some((channel, record))) => Some((*channel, record.as_slice())),
+            _ => None,
+        };
+        let opening = match said.id {
+            None => {
+                self.sessions
+                    .open_or_receive(session_id, &received, announce)
+                    .await
+            }
+            Some(_) => (self.sessions.open_command(session_id).await)
+                .map(|open| open.map_or(Opening::NotOpen, Opening::Open)),
+        }
+        .map_err(|e| unavailable(ErrorCode::StateUnavailable, &e))?;
+        let (trace_id, first, recorded) = match opening {
+            Opening::Open(open) => (open, false, None),
+            Opening::NotOpen => (minted, true, None),
+            Opening::Received { applied, announced } => (minted, true, Some((applied, announced))),
         };
         let mut turn = Turn {
             trace_id,
@@ -341,19 +357,17 @@ impl Front {
             // `received` step among it), so the `ack` leads.
             self.hub.expect_ack(session_id, &trace_id);
             if first {
-                let now = self.recorder.clock.now_ms();
-                let received = StatusUpdate {
-                    deadline_ms: Some(now + self.command_deadline.as_millis() as u64),
-                    at_ms: now,
-                    ..StatusUpdate::new(
-                        trace_id.clone(),
-                        session_id.clone(),
-                        user_id,
-                        Status::Received,
-                        0,
-                    )
+                let recorded = match recorded {
+                    Some((applied, announced)) => {
+                        self.recorder.settle(received, &applied, announced).await
+                    }
+                    // A claimed turn's trace (this attempt's or an earlier one's).
+                    None => (self.recorder)
+                        .record(self.received(&trace_id, session_id, user_id))
+                        .await
+                        .map(drop),
                 };
-                if let Err(e) = self.recorder.record(received).await {
+                if let Err(e) = recorded {
                     self.hub.unexpect_ack(session_id, &trace_id);
                     return Err(unavailable(e.code(), &e));
                 }
@@ -384,6 +398,22 @@ impl Front {
 }
 
 impl Front {
+    /// The first step of a command the gateway starts.
+    fn received(&self, trace_id: &TraceId, session_id: &SessionId, user_id: &str) -> StatusUpdate {
+        let now = self.recorder.clock.now_ms();
+        StatusUpdate {
+            deadline_ms: Some(now + self.command_deadline.as_millis() as u64),
+            at_ms: now,
+            ..StatusUpdate::new(
+                trace_id.clone(),
+                session_id.clone(),
+                user_id,
+                Status::Received,
+                0,
+            )
+        }
+    }
+
     /// Claims the client's utterance `id` in the session for `turn`, or
     /// finds the turn an earlier attempt with the same `id` claimed (for
     /// [`UTTERANCE_ID_TTL`]). The same `id` with other words is a conflict.

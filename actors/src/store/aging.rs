@@ -49,6 +49,18 @@ impl<K: Hash + Eq + Clone, V> Aging<K, V> {
             .map(|e| &e.value)
     }
 
+    /// Takes `key`'s value out, unless it is older than the age limit.
+    pub fn remove<Q>(&mut self, key: &Q) -> Option<V>
+    where
+        K: Borrow<Q>,
+        Q: Hash + Eq + ?Sized,
+    {
+        // Its write stays in the log, skipped as one of a key gone.
+        (self.map.remove(key))
+            .filter(|e| e.at.elapsed() < self.ttl)
+            .map(|e| e.value)
+    }
+
     /// Writes `key`; returns what was forgotten to make room (or for age).
     pub fn insert(&mut self, key: K, value: V) -> Vec<(K, V)> {
         self.written += 1;
@@ -120,6 +132,18 @@ mod tests {
             (Some(&3), None, Some(&4))
         );
         assert_eq!(map.len(), 2);
+    }
+
+    #[test]
+    fn a_removed_entry_is_gone_and_its_key_can_come_back() {
+        let mut map = Aging::new(2, Duration::from_secs(60));
+        map.insert("a", 1);
+        map.insert("b", 2);
+        assert_eq!(map.remove(&"a"), Some(1));
+        assert_eq!((map.remove(&"a"), map.len()), (None, 1));
+        assert!(map.insert("c", 3).is_empty(), "room was made");
+        assert!(map.insert("a", 4).len() == 1, "the oldest, b, goes");
+        assert_eq!((map.get(&"a"), map.get(&"b")), (Some(&4), None));
     }
 
     #[test]

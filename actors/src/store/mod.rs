@@ -107,10 +107,78 @@ pub trait SessionStore: Send + Sync + 'static {
             .and_then(|s| s.open.map(|o| o.trace_id)))
     }
 
+    /// As [`SessionStore::open_command`], and when the session has no open
+    /// command, applies `received` (the first step of the command the
+    /// utterance starts) in the same round trip, announcing it as
+    /// [`StateStore::apply_announcing`] does when `announce` is given. A
+    /// store that cannot (the default) answers [`Opening::NotOpen`] and the
+    /// caller records the step.
+    async fn open_or_receive(
+        &self,
+        session_id: &SessionId,
+        received: &StatusUpdate,
+        announce: Option<(&RedisChannel, &[u8])>,
+    ) -> Result<Opening, StoreError> {
+        let _ = (received, announce);
+        Ok(match self.open_command(session_id).await? {
+            Some(open) => Opening::Open(open),
+            None => Opening::NotOpen,
+        })
+    }
+
     /// Saves `state` if the stored version is still `state.version` (0 for a
     /// new session); returns the saved state with its version raised, or
     /// [`StoreError::Conflict`].
     async fn save(&self, state: &SessionState) -> Result<SessionState, StoreError>;
+
+    /// As [`SessionStore::save`], and once saved, writes the turn's steps
+    /// and announcements (`writes`, numbered from the first event number
+    /// the save reserves) in the same round trip, atomically with the save.
+    /// Returns each step's outcome in order, or `None` when this store
+    /// cannot (the default: it saves alone and the caller records them).
+    async fn save_turn(
+        &self,
+        state: &SessionState,
+        writes: &[TurnWrite<'_>],
+    ) -> Result<(SessionState, Option<Vec<Applied>>), StoreError> {
+        let _ = writes;
+        Ok((self.save(state).await?, None))
+    }
+}
+
+/// What [`SessionStore::open_or_receive`] found and did.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Opening {
+    /// The session's open command: the utterance continues it.
+    Open(TraceId),
+    /// No command was open, and `received` is applied: how, and whether
+    /// the store announced it to the other nodes.
+    Received {
+        applied: Box<Applied>,
+        announced: bool,
+    },
+    /// No command is open; `received` is not recorded.
+    NotOpen,
+}
+
+/// What a reasoner's turn writes with its session (see
+/// [`SessionStore::save_turn`]). `offset` is the write's place among the
+/// turn's numbered events: its number is the turn's first plus `offset`.
+#[derive(Debug, Clone, Copy)]
+pub enum TurnWrite<'a> {
+    /// A lifecycle step to apply, and when given, its topic record
+    /// (unnumbered) to publish on the channel if the step counts.
+    Step {
+        step: &'a StatusUpdate,
+        offset: u64,
+        announce: Option<(&'a RedisChannel, &'a [u8])>,
+    },
+    /// A record (unnumbered) to publish on the channel with its number.
+    Say {
+        channel: &'a RedisChannel,
+        record: &'a [u8],
+        offset: u64,
+    },
 }
 
 /// First results by key, so a redelivered command returns what the first

@@ -14,7 +14,10 @@
 //! loading or saving a session, or reading its open command, is one; an
 //! idempotency check-and-set is one (`SET NX GET`). [`RedisStore::round_trips`] counts them.
 
-use super::{Applied, DeadLetterStore, IdempotencyStore, SessionStore, StateStore, StoreError};
+use super::{
+    Applied, DeadLetterStore, IdempotencyStore, Opening, SessionStore, StateStore, StoreError,
+    TurnWrite,
+};
 use crate::bus::RedisChannel;
 use async_trait::async_trait;
 use errand_schemas::keys::{Keys, ttl};
@@ -112,11 +115,13 @@ impl ConnectionLike for Conn {
     }
 }
 
-/// The transition rule of [`CommandState::apply`], inside Redis. Keep the
+/// The transition rule of [`CommandState::apply`], inside Redis, as a Lua
+/// function of its keys and arguments (the scripts below call it). Keep the
 /// two in step: `tests` checks every pair of statuses against the Rust rule.
 /// A step that moves the command takes the session's next event number
 /// (`KEYS[3]`, see [`super::reserve`]) unless it brings one reserved.
-const APPLY: &str = r#"
+const APPLY_FN: &str = r#"
+local function apply(KEYS, ARGV)
 local key = KEYS[1]
 local status, rank, turn = ARGV[1], tonumber(ARGV[2]), tonumber(ARGV[3])
 local final = ARGV[4] == '1'
@@ -192,7 +197,7 @@ if outcome == 'moved' then
     end
   end
 end
-if ARGV[19] and outcome ~= 'stale' then
+if ARGV[19] and ARGV[19] ~= '' and outcome ~= 'stale' then
   -- The announcement, with the step's number, to every node.
   local seq = redis.call('HGET', key, 'seq') or '0'
   local message = ARGV[20]
@@ -200,16 +205,21 @@ if ARGV[19] and outcome ~= 'stale' then
   redis.call('PUBLISH', ARGV[19], message .. ARGV[21])
 end
 return {outcome, redis.call('HGETALL', key)}
+end
 "#;
+
+/// Applies one step: [`APPLY_FN`] on the script's keys and arguments.
+const APPLY: &str = "return apply(KEYS, ARGV)";
 
 /// Saves a session if its stored version is still the expected one, and
 /// reserves `ARGV[5]` event numbers for the turn (`KEYS[2]`, the session's
 /// counter): `{1, first}` (first is 0 when none), or `{0, 0}` on a
 /// conflict. The open command's trace id (`ARGV[7]`) is kept beside the
 /// JSON, for a gateway to read alone.
-const SAVE_SESSION: &str = r#"
+const SAVE_FN: &str = r#"
+local function save_session(KEYS, ARGV)
 local v = redis.call('HGET', KEYS[1], 'version') or '0'
-if v ~= ARGV[1] then return {0, 0} end
+if v ~= ARGV[1] then return nil end
 local n, first = tonumber(ARGV[5]), 0
 if n > 0 then
   if redis.call('EXISTS', KEYS[2]) == 1 then
@@ -222,7 +232,54 @@ if n > 0 then
 end
 redis.call('HSET', KEYS[1], 'version', ARGV[2], 'json', ARGV[3], 'turn_seq', first, 'open', ARGV[7])
 redis.call('PEXPIRE', KEYS[1], ARGV[4])
+return first
+end
+"#;
+
+/// Saves a session: [`SAVE_FN`] on the script's keys and arguments.
+const SAVE_SESSION: &str = r#"
+local first = save_session(KEYS, ARGV)
+if not first then return {0, 0} end
 return {1, first}
+"#;
+
+/// A reasoner's turn in one call: the session saved as [`SAVE_SESSION`]
+/// does, then (only if it saved) each of the turn's writes in order.
+/// `KEYS`: the session, its counter, the deadline index, then each step's
+/// state. `ARGV`: the save's seven, then per write its kind and its place
+/// among the turn's numbered events, and for a `step` the 21 arguments of
+/// [`APPLY_FN`] (its number replaced by the reserved one), for a `say` a
+/// channel and the record around its number. Returns `{1, first, {outcome
+/// and state of each step}}`, or `{0, 0, {}}` on a conflict.
+const TURN: &str = r#"
+local first = save_session({KEYS[1], KEYS[2]}, ARGV)
+if not first then return {0, 0, {}} end
+local applied, i, k = {}, 8, 4
+while i <= #ARGV do
+  local seq = tostring(first + tonumber(ARGV[i + 1]))
+  if ARGV[i] == 'step' then
+    local a = {unpack(ARGV, i + 2, i + 22)}
+    a[17] = seq
+    table.insert(applied, apply({KEYS[k], KEYS[3], KEYS[2]}, a))
+    k, i = k + 1, i + 23
+  else
+    redis.call('PUBLISH', ARGV[i + 2], ARGV[i + 3] .. ',"seq":' .. seq .. ARGV[i + 4])
+    i = i + 5
+  end
+end
+return {1, first, applied}
+"#;
+
+/// A gateway taking an utterance: the session's open command, or (when it
+/// has none) the new command's `received` step applied. `KEYS`: the
+/// session, then [`APPLY_FN`]'s three; `ARGV`: [`APPLY_FN`]'s. Returns
+/// `{'open', trace_id}`, `{'received', {outcome, state}}`, or `{'older',
+/// ''}` for a session saved before its open command was kept beside it.
+const OPEN_OR_RECEIVE: &str = r#"
+local open = redis.call('HMGET', KEYS[1], 'open', 'version')
+if open[1] and open[1] ~= '' then return {'open', open[1]} end
+if not open[1] and open[2] then return {'older', ''} end
+return {'received', apply({KEYS[2], KEYS[3], KEYS[4]}, ARGV)}
 "#;
 
 /// The next of a session's event numbers (a Redis Cluster's second call,
@@ -248,6 +305,8 @@ pub struct RedisStore {
     config: RedisConfig,
     apply: Arc<Script>,
     save_session: Arc<Script>,
+    turn: Arc<Script>,
+    open_or_receive: Arc<Script>,
     next_seq: Arc<Script>,
     round_trips: Arc<AtomicU64>,
 }
@@ -313,8 +372,10 @@ impl RedisStore {
             conn,
             keys: Keys::new(config.prefix.clone()),
             config,
-            apply: Arc::new(Script::new(APPLY)),
-            save_session: Arc::new(Script::new(SAVE_SESSION)),
+            apply: Arc::new(Script::new(&format!("{APPLY_FN}\n{APPLY}"))),
+            save_session: Arc::new(Script::new(&format!("{SAVE_FN}\n{SAVE_SESSION}"))),
+            turn: Arc::new(Script::new(&format!("{APPLY_FN}\n{SAVE_FN}\n{TURN}"))),
+            open_or_receive: Arc::new(Script::new(&format!("{APPLY_FN}\n{OPEN_OR_RECEIVE}"))),
             next_seq: Arc::new(Script::new(NEXT_SEQ)),
             round_trips: Arc::new(AtomicU64::new(0)),
         })
@@ -421,48 +482,23 @@ impl RedisStore {
     ) -> Result<Applied, StoreError> {
         let key = self.keys.state(step.trace_id.as_str());
         let deadlines = self.keys.deadlines();
-        let entry = HistoryEntry {
-            status: step.status,
-            at_ms: step.at_ms,
-            turn: step.turn,
-        };
         let counter = self.keys.seq(step.session_id.as_str());
         let mut invocation = self.apply.key(&key);
         if !self.cluster {
             invocation.key(&deadlines).key(&counter);
         }
-        invocation
-            .arg(step.status.as_str())
-            .arg(step.status.rank())
-            .arg(step.turn)
-            .arg(if step.status.is_final() { "1" } else { "0" })
-            .arg(step.at_ms)
-            .arg(step.trace_id.as_str())
-            .arg(step.session_id.as_str())
-            .arg(&step.user_id)
-            .arg(step.intent.clone().unwrap_or_default())
-            .arg(json_or_empty(&step.slots))
-            .arg(step.domain.clone().unwrap_or_default())
-            .arg(json_or_empty(&step.result))
-            .arg(json_or_empty(&step.error))
-            .arg(step.deadline_ms.map(|d| d.to_string()).unwrap_or_default())
-            .arg(Self::ms(self.config.state_ttl))
-            .arg(String::from_utf8(errand_schemas::codec::to_json(&entry)).unwrap_or_default())
-            .arg(step.seq)
-            .arg(Self::ms(self.config.session_ttl));
+        self.apply_args(&mut invocation, step);
         if let Some((channel, message)) = announce {
             invocation.arg(channel).arg(message).arg("}}");
         }
         let (outcome, flat): (String, Vec<String>) = self
             .call(|mut conn| async move { invocation.invoke_async(&mut conn).await })
             .await?;
-        let fields: HashMap<String, String> = flat
-            .chunks_exact(2)
-            .map(|kv| (kv[0].clone(), kv[1].clone()))
-            .collect();
-        let mut state = state_from_hash(fields)?
-            .ok_or_else(|| StoreError::Corrupt("state vanished while applying".into()))?;
-        if self.cluster && outcome == "moved" && step.seq == 0 {
+        let mut applied = applied(&outcome, flat)?;
+        let Applied::Moved(state) = &mut applied else {
+            return Ok(applied);
+        };
+        if self.cluster && step.seq == 0 {
             // On a cluster the counter lives in the session's slot: the
             // number, then the state's note of it.
             let mut next = self.next_seq.key(&counter);
@@ -482,7 +518,7 @@ impl RedisStore {
             .await?;
             state.seq = seq;
         }
-        if self.cluster && outcome == "moved" {
+        if self.cluster {
             // On a cluster the index lives in another slot: a second call.
             let trace = step.trace_id.to_string();
             if step.status.is_final() {
@@ -506,12 +542,53 @@ impl RedisStore {
                 .await?;
             }
         }
-        Ok(match outcome.as_str() {
-            "moved" => Applied::Moved(state),
-            "duplicate" => Applied::Duplicate(state),
-            _ => Applied::Stale(state),
-        })
+        Ok(applied)
     }
+
+    /// The 18 arguments of [`APPLY_FN`] for `step` (the announcement's
+    /// three follow them).
+    fn apply_args(&self, invocation: &mut redis::ScriptInvocation<'_>, step: &StatusUpdate) {
+        let entry = HistoryEntry {
+            status: step.status,
+            at_ms: step.at_ms,
+            turn: step.turn,
+        };
+        invocation
+            .arg(step.status.as_str())
+            .arg(step.status.rank())
+            .arg(step.turn)
+            .arg(if step.status.is_final() { "1" } else { "0" })
+            .arg(step.at_ms)
+            .arg(step.trace_id.as_str())
+            .arg(step.session_id.as_str())
+            .arg(&step.user_id)
+            .arg(step.intent.clone().unwrap_or_default())
+            .arg(json_or_empty(&step.slots))
+            .arg(step.domain.clone().unwrap_or_default())
+            .arg(json_or_empty(&step.result))
+            .arg(json_or_empty(&step.error))
+            .arg(step.deadline_ms.map(|d| d.to_string()).unwrap_or_default())
+            .arg(Self::ms(self.config.state_ttl))
+            .arg(String::from_utf8(errand_schemas::codec::to_json(&entry)).unwrap_or_default())
+            .arg(step.seq)
+            .arg(Self::ms(self.config.session_ttl));
+    }
+}
+
+/// What [`APPLY_FN`] returned: its outcome and the state's fields.
+fn applied(outcome: &str, flat: Vec<String>) -> Result<Applied, StoreError> {
+    let mut fields = HashMap::with_capacity(flat.len() / 2);
+    let mut flat = flat.into_iter();
+    while let (Some(k), Some(v)) = (flat.next(), flat.next()) {
+        fields.insert(k, v);
+    }
+    let state = state_from_hash(fields)?
+        .ok_or_else(|| StoreError::Corrupt("state vanished while applying".into()))?;
+    Ok(match outcome {
+        "moved" => Applied::Moved(state),
+        "duplicate" => Applied::Duplicate(state),
+        _ => Applied::Stale(state),
+    })
 }
 
 #[async_trait]
@@ -649,23 +726,62 @@ impl SessionStore for RedisStore {
         }
     }
 
+    async fn open_or_receive(
+        &self,
+        session_id: &SessionId,
+        received: &StatusUpdate,
+        announce: Option<(&RedisChannel, &[u8])>,
+    ) -> Result<Opening, StoreError> {
+        let here = |(channel, record): (&RedisChannel, &[u8])| {
+            channel.url == self.config.url && record.ends_with(b"}}")
+        };
+        if self.cluster || !announce.is_none_or(here) {
+            return Ok(match self.open_command(session_id).await? {
+                Some(open) => Opening::Open(open),
+                None => Opening::NotOpen,
+            });
+        }
+        let mut invocation = self
+            .open_or_receive
+            .key(self.keys.session(session_id.as_str()));
+        invocation
+            .key(self.keys.state(received.trace_id.as_str()))
+            .key(self.keys.deadlines())
+            .key(self.keys.seq(received.session_id.as_str()));
+        self.apply_args(&mut invocation, received);
+        if let Some((channel, record)) = announce {
+            let mut message = channel.prefix.clone();
+            message.extend_from_slice(&record[..record.len() - 2]);
+            invocation.arg(&channel.channel).arg(message).arg("}}");
+        }
+        let (what, value): (String, Value) = self
+            .call(|mut conn| async move { invocation.invoke_async(&mut conn).await })
+            .await?;
+        let corrupt = |e: redis::RedisError| StoreError::Corrupt(format!("opening: {e}"));
+        match what.as_str() {
+            "open" => Ok(Opening::Open(TraceId(
+                redis::from_redis_value(&value).map_err(corrupt)?,
+            ))),
+            "received" => {
+                let (outcome, flat): (String, Vec<String>) =
+                    redis::from_redis_value(&value).map_err(corrupt)?;
+                Ok(Opening::Received {
+                    applied: Box::new(applied(&outcome, flat)?),
+                    announced: announce.is_some(),
+                })
+            }
+            _ => Ok(match self.open_command(session_id).await? {
+                Some(open) => Opening::Open(open),
+                None => Opening::NotOpen,
+            }),
+        }
+    }
+
     async fn save(&self, state: &SessionState) -> Result<SessionState, StoreError> {
-        let key = self.keys.session(state.session_id.as_str());
         let mut saved = state.clone();
         saved.version += 1;
-        let json = String::from_utf8(errand_schemas::codec::to_json(&saved)).unwrap_or_default();
-        let counter = self.keys.seq(state.session_id.as_str());
-        let numbered = saved.last_turn.as_ref().map_or(0, |t| t.numbered);
-        let mut invocation = self.save_session.key(&key);
-        invocation
-            .key(&counter)
-            .arg(state.version)
-            .arg(saved.version)
-            .arg(json)
-            .arg(Self::ms(self.config.session_ttl))
-            .arg(numbered)
-            .arg(errand_schemas::now_ms())
-            .arg(saved.open.as_ref().map_or("", |o| o.trace_id.as_str()));
+        let mut invocation = self.save_session.prepare_invoke();
+        self.save_keys_and_args(&mut invocation, state.version, &saved);
         let (ok, first): (i64, u64) = self
             .call(|mut conn| async move { invocation.invoke_async(&mut conn).await })
             .await?;
@@ -676,6 +792,111 @@ impl SessionStore for RedisStore {
             turn.seq = first;
         }
         Ok(saved)
+    }
+
+    async fn save_turn(
+        &self,
+        state: &SessionState,
+        writes: &[TurnWrite<'_>],
+    ) -> Result<(SessionState, Option<Vec<Applied>>), StoreError> {
+        // One script only where every key and channel is on this one Redis
+        // (and every record a JSON object ending in its payload's object,
+        // for the number to go in before the two closing braces).
+        let here = |channel: &RedisChannel, record: &[u8]| {
+            channel.url == self.config.url && record.ends_with(b"}}")
+        };
+        let one_call = !self.cluster
+            && writes.iter().all(|w| match *w {
+                TurnWrite::Step { announce, .. } => announce.is_none_or(|(c, r)| here(c, r)),
+                TurnWrite::Say {
+                    channel, record, ..
+                } => here(channel, record),
+            });
+        if !one_call {
+            return Ok((self.save(state).await?, None));
+        }
+        let mut saved = state.clone();
+        saved.version += 1;
+        let mut invocation = self.turn.prepare_invoke();
+        self.save_keys_and_args(&mut invocation, state.version, &saved);
+        invocation.key(self.keys.deadlines());
+        for write in writes {
+            match *write {
+                TurnWrite::Step {
+                    step,
+                    offset,
+                    announce,
+                } => {
+                    invocation
+                        .key(self.keys.state(step.trace_id.as_str()))
+                        .arg("step")
+                        .arg(offset);
+                    self.apply_args(&mut invocation, step);
+                    match announce {
+                        Some((channel, record)) => {
+                            let mut message = channel.prefix.clone();
+                            message.extend_from_slice(&record[..record.len() - 2]);
+                            invocation.arg(&channel.channel).arg(message).arg("}}");
+                        }
+                        None => {
+                            invocation.arg("").arg("").arg("");
+                        }
+                    }
+                }
+                TurnWrite::Say {
+                    channel,
+                    record,
+                    offset,
+                } => {
+                    let mut message = channel.prefix.clone();
+                    message.extend_from_slice(&record[..record.len() - 2]);
+                    invocation
+                        .arg("say")
+                        .arg(offset)
+                        .arg(&channel.channel)
+                        .arg(message)
+                        .arg("}}");
+                }
+            }
+        }
+        let (ok, first, steps): (i64, u64, Vec<(String, Vec<String>)>) = self
+            .call(|mut conn| async move { invocation.invoke_async(&mut conn).await })
+            .await?;
+        if ok != 1 {
+            return Err(StoreError::Conflict);
+        }
+        if let Some(turn) = saved.last_turn.as_mut() {
+            turn.seq = first;
+        }
+        let applied = steps
+            .into_iter()
+            .map(|(outcome, flat)| applied(&outcome, flat))
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok((saved, Some(applied)))
+    }
+}
+
+impl RedisStore {
+    /// The session's key and counter, and the seven arguments of
+    /// [`SAVE_FN`]: `saved` (its version raised) replaces `expected`.
+    fn save_keys_and_args(
+        &self,
+        invocation: &mut redis::ScriptInvocation<'_>,
+        expected: u64,
+        saved: &SessionState,
+    ) {
+        let json = String::from_utf8(errand_schemas::codec::to_json(saved)).unwrap_or_default();
+        let numbered = saved.last_turn.as_ref().map_or(0, |t| t.numbered);
+        invocation
+            .key(self.keys.session(saved.session_id.as_str()))
+            .key(self.keys.seq(saved.session_id.as_str()))
+            .arg(expected)
+            .arg(saved.version)
+            .arg(json)
+            .arg(Self::ms(self.config.session_ttl))
+            .arg(numbered)
+            .arg(errand_schemas::now_ms())
+            .arg(saved.open.as_ref().map_or("", |o| o.trace_id.as_str()));
     }
 }
 
