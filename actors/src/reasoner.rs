@@ -298,7 +298,9 @@ async fn carry_out(args: &Reasoner, effects: Vec<Effect>) -> Result<(), TrackErr
 /// Carries out a turn's effects whose steps the store applied with the
 /// session (`applied`, in order) and whose steps and questions it published
 /// to the other nodes where `fanned_out` says (in order of the seen ones):
-/// what is left is this node's share of them, and the dispatch.
+/// what is left is this node's share of them, and the dispatch. They go out
+/// together, each waiting for its own acknowledgement only (every gateway
+/// shows the steps and questions in the order of their numbers).
 async fn carry_out_saved(
     args: &Reasoner,
     effects: Vec<Effect>,
@@ -307,31 +309,43 @@ async fn carry_out_saved(
 ) -> Result<(), TrackError> {
     let mut applied = applied.into_iter();
     let mut fanned_out = fanned_out.into_iter();
+    let mut sending: Vec<Sending<'_>> = Vec::with_capacity(effects.len());
     for effect in effects {
         match effect {
             Effect::Record(step) => {
                 let out = fanned_out.next().unwrap_or(false);
                 let Some(applied) = applied.next() else {
-                    return Err(
-                        StoreError::Corrupt("a step of the turn was not applied".into()).into(),
-                    );
+                    let e = StoreError::Corrupt("a step of the turn was not applied".into());
+                    return Err(e.into());
                 };
-                args.recorder.settle(*step, &applied, out).await?;
+                sending.push(Box::pin(async move {
+                    args.recorder.settle(*step, &applied, out).await
+                }));
             }
             Effect::Clarify(question) => {
                 let record =
                     OutRecord::json(AGENT_OUT_CLARIFY, question.session_id.as_str(), &question);
-                if fanned_out.next().unwrap_or(false) {
-                    args.bus.deliver_here(record).await?;
-                } else {
-                    args.bus.publish(record).await?;
-                }
+                let out = fanned_out.next().unwrap_or(false);
+                sending.push(Box::pin(async move {
+                    match out {
+                        true => args.bus.deliver_here(record).await?,
+                        false => args.bus.publish(record).await?,
+                    }
+                    Ok(())
+                }));
             }
-            Effect::Dispatch(command) => dispatch(args, &command).await?,
+            Effect::Dispatch(command) => {
+                sending.push(Box::pin(async move { dispatch(args, &command).await }));
+            }
         }
     }
+    futures_util::future::try_join_all(sending).await?;
     Ok(())
 }
+
+/// One of a turn's records on its way.
+type Sending<'a> =
+    std::pin::Pin<Box<dyn std::future::Future<Output = Result<(), TrackError>> + Send + 'a>>;
 
 async fn dispatch(args: &Reasoner, command: &Command) -> Result<(), TrackError> {
     tracing::info!(trace_id = %command.trace_id, domain = command.domain(), "dispatching");
