@@ -125,18 +125,20 @@ local function apply(KEYS, ARGV)
 local key = KEYS[1]
 local status, rank, turn = ARGV[1], tonumber(ARGV[2]), tonumber(ARGV[3])
 local final = ARGV[4] == '1'
-local cur = redis.call('HMGET', key, 'status', 'rank', 'turn')
-local outcome
+local cur = redis.call('HMGET', key, 'status', 'rank', 'turn', 'history', 'seq')
+local outcome, cur_turn
+local fields = {'status', status, 'rank', rank, 'updated_at_ms', ARGV[5]}
 if not cur[1] then
-  outcome = 'moved'
-  redis.call('HSET', key, 'trace_id', ARGV[6], 'session_id', ARGV[7], 'user_id', ARGV[8],
-    'created_at_ms', ARGV[5], 'history', '[]', 'turn', turn)
+  outcome, cur_turn = 'moved', turn
+  for _, v in ipairs({'trace_id', ARGV[6], 'session_id', ARGV[7], 'user_id', ARGV[8],
+    'created_at_ms', ARGV[5], 'turn', turn}) do table.insert(fields, v) end
 else
   -- Ranks by name (not the stored rank field), as Status::rank has them.
   local ranks = {received = 0, awaiting_clarification = 1, understood = 2,
     awaiting_confirmation = 3, dispatched = 4, confirmed = 5}
   local dialogue = {awaiting_clarification = true, understood = true, awaiting_confirmation = true}
-  local cur_rank, cur_turn = ranks[cur[1]] or 6, tonumber(cur[3])
+  local cur_rank = ranks[cur[1]] or 6
+  cur_turn = tonumber(cur[3] or '0')
   local moved
   if cur[1] == 'confirmed' then
     moved = status == 'cancelled'
@@ -155,9 +157,8 @@ else
     outcome = 'stale'
   end
 end
+local seq = cur[5] or '0'
 if outcome == 'moved' then
-  local fields = {'status', status, 'rank', rank, 'updated_at_ms', ARGV[5]}
-  local cur_turn = tonumber(redis.call('HGET', key, 'turn') or '0')
   if turn > cur_turn then
     table.insert(fields, 'turn'); table.insert(fields, turn)
   end
@@ -166,17 +167,18 @@ if outcome == 'moved' then
     local v = ARGV[8 + i]
     if v ~= '' then table.insert(fields, name); table.insert(fields, v) end
   end
-  local seq = ARGV[17]
-  if seq == '0' and KEYS[3] then
+  local given = ARGV[17]
+  if given == '0' and KEYS[3] then
     if redis.call('EXISTS', KEYS[3]) == 1 then
-      seq = redis.call('INCR', KEYS[3])
+      given = redis.call('INCR', KEYS[3])
     else
-      seq = ARGV[5]
-      redis.call('SET', KEYS[3], seq)
+      given = ARGV[5]
+      redis.call('SET', KEYS[3], given)
     end
     redis.call('PEXPIRE', KEYS[3], ARGV[18])
   end
-  if seq ~= '0' then
+  if given ~= '0' then
+    seq = tostring(given)
     table.insert(fields, 'seq'); table.insert(fields, seq)
   end
   if final then
@@ -184,10 +186,10 @@ if outcome == 'moved' then
   elseif ARGV[14] ~= '' then
     table.insert(fields, 'deadline_ms'); table.insert(fields, ARGV[14])
   end
+  local h = cur[4]
+  if not h or h == '[]' then h = '[' .. ARGV[16] .. ']' else h = string.sub(h, 1, -2) .. ',' .. ARGV[16] .. ']' end
+  table.insert(fields, 'history'); table.insert(fields, h)
   redis.call('HSET', key, unpack(fields))
-  local h = redis.call('HGET', key, 'history')
-  if h == '[]' then h = '[' .. ARGV[16] .. ']' else h = string.sub(h, 1, -2) .. ',' .. ARGV[16] .. ']' end
-  redis.call('HSET', key, 'history', h)
   if final then redis.call('PEXPIRE', key, ARGV[15]) end
   if KEYS[2] then
     if final then
@@ -199,7 +201,6 @@ if outcome == 'moved' then
 end
 if ARGV[19] and ARGV[19] ~= '' and outcome ~= 'stale' then
   -- The announcement, with the step's number, to every node.
-  local seq = redis.call('HGET', key, 'seq') or '0'
   local message = ARGV[20]
   if seq ~= '0' then message = message .. ',"seq":' .. seq end
   redis.call('PUBLISH', ARGV[19], message .. ARGV[21])
