@@ -51,7 +51,8 @@ fn nlu(c: &mut Criterion) {
         &registry,
         Reading::time_zone("Europe/London").expect("a zone"),
     );
-    let reader = TrainedNlu::embedded().expect("the built-in model loads");
+    let reader = TrainedNlu::embedded(errand_actors::agents::catalog::lexicon())
+        .expect("the built-in model loads");
     let session = SessionState::new("bench".into(), "demo");
     let mut group = c.benchmark_group("nlu");
     for text in UTTERANCES {

@@ -28,6 +28,7 @@ mod lifecycle;
 mod llm;
 mod nlu;
 mod otlp;
+mod reader;
 mod redis;
 mod supervision;
 mod voice;

@@ -121,11 +121,10 @@ fn the_committed_model_is_what_the_training_command_makes() {
     let made = std::fs::read(&model).unwrap();
     std::fs::remove_dir_all(&dir).ok();
     let committed =
-        std::fs::read(Path::new(env!("CARGO_MANIFEST_DIR")).join("actors/models/nlu.model"))
-            .unwrap();
+        std::fs::read(Path::new(env!("CARGO_MANIFEST_DIR")).join("nlu/models/nlu.model")).unwrap();
     assert!(
         made == committed,
-        "actors/models/nlu.model is stale: retrain with the command in actors/models/README.md"
+        "nlu/models/nlu.model is stale: retrain with the command in nlu/models/README.md"
     );
 }
 

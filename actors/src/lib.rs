@@ -23,7 +23,7 @@
 //! | [`recorder`] | the lifecycle recorder: records steps and announces them on `agent.status` |
 //! | [`tracker`] | the state tracker actor: final steps from `agent.out.<domain>` |
 //! | [`sweeper`] | fails commands past their deadline |
-//! | [`nlu`] | the offline reader: intent and slots from an utterance |
+//! | [`nlu`] | the offline reader (the `errand-nlu` crate): intent and slots from an utterance; [`agents::catalog`] feeds it what errand sells |
 //! | [`reading`] | what errand reads itself: typos, amounts, restaurants, places, times, yes and no, questions |
 //! | [`dialogue`] | the dialogue policy: ask, correct, cancel, switch, decline |
 //! | [`llm`] | the LLM reasoner: tool calling on an OpenAI-compatible endpoint, checked against the slot specs |
@@ -46,7 +46,8 @@ pub mod ingress;
 pub mod laned;
 pub mod llm;
 pub mod metrics;
-pub mod nlu;
+/// The offline reader, its own crate.
+pub use errand_nlu as nlu;
 pub mod reading;
 pub mod reasoner;
 pub mod recorder;

@@ -4,8 +4,7 @@
 //! `context_dependent`, `near_domain`).
 
 use errand_actors::nlu::{
-    Context, Intent, LabelledLine, Lexicon, NluModel, Parse, RuleNlu, TrainOptions, TrainedNlu,
-    Understand,
+    Context, Intent, LabelledLine, NluModel, Parse, RuleNlu, TrainOptions, TrainedNlu, Understand,
 };
 use serde_json::{Map, Value, json};
 use std::collections::BTreeMap;
@@ -230,11 +229,17 @@ pub struct ReaderArgs {
 impl ReaderArgs {
     pub fn reader(&self) -> Result<Box<dyn Understand>, String> {
         match (self.reader.as_str(), &self.model) {
-            ("rules", None) => Ok(Box::new(RuleNlu::new())),
+            ("rules", None) => Ok(Box::new(RuleNlu::new(
+                errand_actors::agents::catalog::lexicon(),
+            ))),
             ("rules", Some(_)) => Err("--model goes with --reader trained".into()),
-            ("trained", Some(path)) => Ok(Box::new(TrainedNlu::from_file(path)?)),
+            ("trained", Some(path)) => Ok(Box::new(TrainedNlu::from_file(
+                path,
+                errand_actors::agents::catalog::lexicon(),
+            )?)),
             ("trained", None) => Ok(Box::new(
-                TrainedNlu::embedded().map_err(|e| format!("the built-in model: {e}"))?,
+                TrainedNlu::embedded(errand_actors::agents::catalog::lexicon())
+                    .map_err(|e| format!("the built-in model: {e}"))?,
             )),
             (other, _) => Err(format!("unknown reader {other:?}: use trained or rules")),
         }
@@ -248,7 +253,7 @@ pub struct TrainArgs {
     #[arg(required = true)]
     pub files: Vec<String>,
     /// Where to write the model.
-    #[arg(long, default_value = "actors/models/nlu.model")]
+    #[arg(long, default_value = "nlu/models/nlu.model")]
     pub out: std::path::PathBuf,
     /// An in-scope intent is taken only at this probability or above.
     #[arg(long)]
@@ -325,7 +330,7 @@ pub fn train(args: &TrainArgs) -> Result<(), String> {
         ..defaults
     };
     let started = Instant::now();
-    let model = NluModel::train(&lines, &options, &Lexicon::default());
+    let model = NluModel::train(&lines, &options, &errand_actors::agents::catalog::lexicon());
     let bytes = model.encode();
     std::fs::write(&args.out, &bytes).map_err(|e| format!("{}: {e}", args.out.display()))?;
     NluModel::decode(&bytes).map_err(|e| format!("the model just written: {e}"))?;

@@ -627,11 +627,11 @@ impl Node {
 /// The offline reader: the trained model built into the binary (a test
 /// checks it loads), or the rule reader if it ever could not be read.
 fn default_reader() -> Arc<dyn Understand> {
-    match TrainedNlu::embedded() {
+    match TrainedNlu::embedded(errand_actors::agents::catalog::lexicon()) {
         Ok(reader) => Arc::new(reader),
         Err(error) => {
             tracing::error!(%error, "the built-in NLU model cannot be read; using the rule reader");
-            Arc::new(RuleNlu::new())
+            Arc::new(RuleNlu::new(errand_actors::agents::catalog::lexicon()))
         }
     }
 }

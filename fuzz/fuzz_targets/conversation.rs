@@ -27,7 +27,7 @@ fn world() -> &'static World {
         World {
             reading: Reading::new(&registry, Reading::time_zone("Europe/London").unwrap()),
             registry,
-            nlu: TrainedNlu::embedded().expect("the built-in model reads"),
+            nlu: TrainedNlu::embedded(errand_actors::agents::catalog::lexicon()).expect("the built-in model reads"),
             config: DialogueConfig::default(),
             runtime: tokio::runtime::Builder::new_current_thread()
                 .build()

@@ -22,8 +22,8 @@ fn readers() -> &'static Readers {
     READERS.get_or_init(|| {
         let registry = errand_fuzz::registry();
         Readers {
-            trained: TrainedNlu::embedded().expect("the built-in model reads"),
-            rules: RuleNlu::new(),
+            trained: TrainedNlu::embedded(errand_actors::agents::catalog::lexicon()).expect("the built-in model reads"),
+            rules: RuleNlu::new(errand_actors::agents::catalog::lexicon()),
             reading: Reading::new(&registry, Reading::time_zone("Europe/London").unwrap()),
         }
     })

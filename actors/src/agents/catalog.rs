@@ -1,7 +1,53 @@
 //! The built-in data of the simulated providers: restaurants and their
 //! menus, the mart's shelves, and the gazetteer of places (London, with
 //! prices in pence). Real integrations replace the providers, not this data's
-//! shape.
+//! shape. [`Builtin`] is this data as the offline reader knows it.
+
+use errand_nlu::{Catalog, Lexicon};
+use std::sync::{Arc, OnceLock};
+
+/// The simulated providers' catalog, for the offline reader.
+pub struct Builtin;
+
+impl Catalog for Builtin {
+    fn restaurants(&self) -> Vec<(String, Vec<String>)> {
+        (RESTAURANTS.iter())
+            .map(|r| {
+                let menu = r.menu.iter().map(|(item, _)| (*item).to_owned());
+                (r.name.to_owned(), menu.collect())
+            })
+            .collect()
+    }
+
+    fn dish_names(&self) -> Vec<String> {
+        FOOD_SYNONYMS
+            .iter()
+            .map(|(alias, _)| (*alias).to_owned())
+            .collect()
+    }
+
+    fn groceries(&self) -> Vec<String> {
+        MART_ITEMS
+            .iter()
+            .map(|(item, _, _)| (*item).to_owned())
+            .collect()
+    }
+
+    fn grocery_names(&self) -> Vec<String> {
+        MART_SYNONYMS
+            .iter()
+            .map(|(alias, _)| (*alias).to_owned())
+            .collect()
+    }
+}
+
+/// The reader's lexicon of the built-in catalog (made once).
+pub fn lexicon() -> Arc<Lexicon> {
+    static LEXICON: OnceLock<Arc<Lexicon>> = OnceLock::new();
+    LEXICON
+        .get_or_init(|| Arc::new(Lexicon::new(&Builtin)))
+        .clone()
+}
 
 /// A restaurant: name, cuisine, coordinates, preparation minutes, menu
 /// (item, price in minor units).

@@ -596,7 +596,7 @@ mod tests {
             .with(MartAgent::simulated());
         let tz = Reading::time_zone("Europe/London").expect("london");
         let reading = Reading::new(&registry, tz);
-        let nlu = TrainedNlu::embedded().expect("the model");
+        let nlu = TrainedNlu::embedded(crate::agents::catalog::lexicon()).expect("the model");
         let session = SessionState::new("s".into(), "demo");
         let kelvin = "\u{212A}\u{212A}\u{212A}\u{212A} actually no a pizza to work";
         assert_eq!(

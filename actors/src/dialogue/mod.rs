@@ -1740,7 +1740,7 @@ mod tests {
                 session: SessionState::new("s".into(), "demo"),
                 reading: Reading::new(&registry, tz),
                 registry,
-                nlu: TrainedNlu::embedded().expect("the model"),
+                nlu: TrainedNlu::embedded(crate::agents::catalog::lexicon()).expect("the model"),
                 config: DialogueConfig::default(),
                 now_ms: 1_796_205_600_000,
             }

@@ -2,9 +2,23 @@
 //! restaurant and cuisine errand can order, with the words people use for
 //! them.
 
-use crate::agents::catalog::{FOOD_SYNONYMS, MART_ITEMS, MART_SYNONYMS, RESTAURANTS};
-use crate::agents::item_key;
+use crate::words::{item_key, normalize};
 use std::collections::BTreeSet;
+
+/// What is sold, as the reader needs to know it: the dishes and groceries a
+/// person may ask for by name, and the restaurants they may name. A
+/// provider's menus and shelves feed the reader through this (errand's own
+/// simulated providers implement it in `errand-actors`).
+pub trait Catalog {
+    /// Each restaurant's name and the dishes on its menu.
+    fn restaurants(&self) -> Vec<(String, Vec<String>)>;
+    /// Other names people give dishes ("cheeseburger", "fries").
+    fn dish_names(&self) -> Vec<String>;
+    /// The groceries sold, in the catalog's own order.
+    fn groceries(&self) -> Vec<String>;
+    /// Other names people give groceries.
+    fn grocery_names(&self) -> Vec<String>;
+}
 
 #[derive(Clone, Debug)]
 pub struct Lexicon {
@@ -22,6 +36,9 @@ pub struct Lexicon {
     /// Everyday goods people buy and the shops they buy them from: a
     /// feature of the trained reader (shopping is not food), not a catalog.
     pub goods: BTreeSet<String>,
+    /// The catalog's groceries as it names them, in its order (what
+    /// generated shopping lines are made of).
+    pub groceries: Vec<String>,
 }
 
 /// Everyday goods and shops.
@@ -333,33 +350,36 @@ const GENERIC_MART: &[&str] = &[
     "juice",
 ];
 
-impl Default for Lexicon {
-    fn default() -> Self {
+impl Lexicon {
+    /// The phrases of `catalog`, with errand's own everyday words.
+    pub fn new(catalog: &dyn Catalog) -> Self {
+        let restaurants = catalog.restaurants();
         let mut food = BTreeSet::new();
-        for r in RESTAURANTS {
-            for (item, _) in r.menu {
+        for (_, menu) in &restaurants {
+            for item in menu {
                 food.insert(item_key(item));
             }
         }
-        for (alias, _) in FOOD_SYNONYMS {
-            food.insert(item_key(alias));
+        for alias in catalog.dish_names() {
+            food.insert(item_key(&alias));
         }
         for word in GENERIC_FOOD {
             food.insert(item_key(word));
         }
+        let groceries = catalog.groceries();
         let mut mart = BTreeSet::new();
-        for (item, _, _) in MART_ITEMS {
+        for item in &groceries {
             mart.insert(item_key(item));
         }
-        for (alias, _) in MART_SYNONYMS {
-            mart.insert(item_key(alias));
+        for alias in catalog.grocery_names() {
+            mart.insert(item_key(&alias));
         }
         for word in GENERIC_MART {
             mart.insert(item_key(word));
         }
-        let restaurants = RESTAURANTS
-            .iter()
-            .map(|r| (crate::agents::normalize(r.name), r.name.to_owned()))
+        let restaurants = restaurants
+            .into_iter()
+            .map(|(name, _)| (normalize(&name), name))
             .collect();
         let cuisines: BTreeSet<String> = [
             "italian",
@@ -401,6 +421,7 @@ impl Default for Lexicon {
             food_words,
             longest,
             goods: GOODS.iter().map(|g| item_key(g)).collect(),
+            groceries,
         }
     }
 }

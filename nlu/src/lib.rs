@@ -1,9 +1,14 @@
-//! Natural-language understanding: from an utterance to an intent and slots.
+//! # errand-nlu
 //!
-//! [`Understand`] is the seam: the offline [`RuleNlu`] (lexicons built from
-//! the domain catalogs, plus phrase patterns) is the default, and an LLM
-//! reasoner can stand behind the same trait. The dialogue policy
-//! ([`crate::dialogue`]) decides what to do with a [`Parse`].
+//! errand's offline reader: from an utterance to an intent and slots. It
+//! knows nothing of actors, buses or stores.
+//!
+//! [`Understand`] is the seam: the [`TrainedNlu`] (the committed model,
+//! `models/nlu.model`, over the [`RuleNlu`]'s phrase patterns) is the
+//! default, and an LLM reasoner can stand behind the same trait. What is
+//! sold comes through a [`Catalog`] into the [`Lexicon`]. Training and
+//! evaluation ([`NluModel::train`], [`read_lines`]) are here too; the
+//! `errand nlu` verbs call them.
 
 mod augment;
 mod classifier;
@@ -16,10 +21,11 @@ mod rules;
 mod tagger;
 mod tokens;
 mod trained;
+pub mod words;
 
 pub use data::{LabelledLine, read_lines};
-pub use lexicon::Lexicon;
-pub use model::{ModelError, NluModel, TrainOptions};
+pub use lexicon::{Catalog, Lexicon};
+pub use model::{FoundSlot, ModelError, NluModel, TrainOptions};
 pub use rules::RuleNlu;
 pub use trained::TrainedNlu;
 

@@ -7,8 +7,7 @@
 use super::Lexicon;
 use super::data::LabelledLine;
 use super::rng::Rng;
-use crate::agents::catalog::MART_ITEMS;
-use crate::agents::item_key;
+use crate::words::item_key;
 use serde_json::Value;
 use std::collections::BTreeMap;
 
@@ -148,7 +147,7 @@ const UNLISTED: &[&str] = &[
 
 /// About `count` generated lines.
 pub(crate) fn shopping_lines(count: usize, seed: u64, lexicon: &Lexicon) -> Vec<LabelledLine> {
-    let mut things: Vec<&str> = MART_ITEMS.iter().map(|(name, _, _)| *name).collect();
+    let mut things: Vec<&str> = lexicon.groceries.iter().map(String::as_str).collect();
     things.extend(EVERYDAY);
     things.extend(UNLISTED);
     // Goods that are also dishes would teach that food is shopping.

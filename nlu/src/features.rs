@@ -6,7 +6,7 @@
 
 use super::Lexicon;
 use super::tokens::{Token, number_word};
-use crate::agents::item_key;
+use crate::words::item_key;
 
 const FNV_OFFSET: u64 = 0xcbf2_9ce4_8422_2325;
 const FNV_PRIME: u64 = 0x0000_0100_0000_01b3;

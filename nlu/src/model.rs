@@ -113,7 +113,7 @@ impl Default for TrainOptions {
 
 /// A slot value found in a line.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub(crate) struct FoundSlot {
+pub struct FoundSlot {
     pub name: &'static str,
     pub value: String,
     /// The words it covers.
@@ -125,7 +125,7 @@ impl NluModel {
     /// Trains on labelled lines: the intent model on stand-alone lines, the
     /// tagger on every in-scope line whose slots are labelled verbatim.
     pub fn train(lines: &[LabelledLine], options: &TrainOptions, lexicon: &Lexicon) -> Self {
-        let rules = RuleNlu::new();
+        let rules = RuleNlu::new(std::sync::Arc::new(lexicon.clone()));
         let mut counts = [0usize; 4];
         let mut intent_examples = Vec::new();
         let mut tagged = Vec::new();
