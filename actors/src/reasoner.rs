@@ -9,10 +9,14 @@
 //!
 //! Sessions are saved with optimistic concurrency: two turns of one session
 //! racing (on two nodes) never lose an update; the loser reloads and decides
-//! again (asking the model again: the conversation changed). Utterances run
-//! in parallel lanes, one session per lane, so a slow model call holds up
-//! its own conversation only; the ingress window bounds how many are in
-//! flight.
+//! again (asking the model again: the conversation changed). A reasoner
+//! keeps the sessions it saved ([`RecentSessions`]) and starts a session's
+//! next turn from its own copy, the save finding out when another node took
+//! a turn since. A store that can (Redis) saves the session, applies the
+//! turn's steps and publishes its question in one atomic call
+//! ([`SessionStore::save_turn`]). Utterances run in parallel lanes, one
+//! session per lane, so a slow model call holds up its own conversation
+//! only; the ingress window bounds how many are in flight.
 
 use crate::agents::caller::AgentCaller;
 use crate::bounds::{REASONER_LANES, REASONER_SESSIONS};
@@ -164,9 +168,10 @@ impl Role for ReasonerRole {
 }
 
 /// Reasons one utterance and carries out its effects. The decision and the
-/// new dialogue state are saved together; a redelivered utterance (same
-/// `utterance_id`) replays the saved effects instead of deciding again (nor
-/// asking the model again).
+/// new dialogue state are saved together (with the steps and questions, by
+/// a store that can); a redelivered utterance (same `utterance_id`)
+/// replays the saved effects instead of deciding again (nor asking the
+/// model again).
 pub async fn reason(args: &Reasoner, utterance: &Utterance) -> Result<(), TrackError> {
     let mut effects = None;
     // What the store wrote with the session, when it did.
