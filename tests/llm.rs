@@ -573,6 +573,7 @@ async fn llm_a_redelivered_utterance_is_not_asked_again() {
         text: "a cab to the airport".into(),
         source: UtteranceSource::Text,
         received_at_ms: 0,
+        session_version: 0,
         act: None,
     };
     for _ in 0..2 {
@@ -626,4 +627,41 @@ async fn llm_live_orders_a_burger_in_two_turns() {
         .await;
     assert_eq!(done["status"], "confirmed", "{done}");
     stack.shutdown().await;
+}
+
+#[tokio::test]
+async fn a_turn_is_never_decided_on_a_session_another_node_has_moved_on() {
+    use errand_harness::redis::{shared_url, unique_prefix};
+    // Each turn asks the model once: a turn decided on a session another
+    // node had moved on from would ask it twice (once on the old session,
+    // once more after its save found the newer one).
+    let server = fake(vec![text("Hello!"), text("Fine, thanks."), text("Bye!")]).await;
+    let (prefix, url) = (unique_prefix(), shared_url());
+    let mut nodes = Vec::new();
+    for _ in 0..2 {
+        let config = llm_config(&format!("{}/v1", server.uri()));
+        let node = TestStack::start_with_redis(&url, &prefix, move |o| {
+            o.nlu = Arc::new(CabReader);
+            o.llm = Some(config);
+        });
+        nodes.push(node.await);
+    }
+    let (b, a) = (nodes.pop().unwrap(), nodes.pop().unwrap());
+    let mut at_a = a.client("s-two-nodes");
+    let mut at_b = b.client("s-two-nodes");
+    at_a.say("I like turtles").await.unwrap();
+    assert_eq!(at_a.expect_type("reply", secs(5)).await["text"], "Hello!");
+    at_b.say("my cat is asleep").await.unwrap();
+    // (Each socket of the session sees every reply, the other node's too.)
+    (at_b.expect(secs(5), "b's reply", |e| e["text"] == "Fine, thanks.")).await;
+    // Node a last saved the session two turns ago.
+    at_a.say("the sky is grey today").await.unwrap();
+    (at_a.expect(secs(5), "a's second reply", |e| e["text"] == "Bye!")).await;
+    assert_eq!(
+        sent(&server).await.len(),
+        3,
+        "the model was asked once a turn"
+    );
+    a.shutdown().await;
+    b.shutdown().await;
 }

@@ -709,11 +709,12 @@ async fn a_gateway_reads_the_open_command_or_records_the_new_ones_first_step_in_
     let received = step(&trace, Status::Received, 0);
 
     let before = redis.round_trips();
-    let opening = redis
+    let (opening, version) = redis
         .open_or_receive(&session_id, &received, None)
         .await
         .unwrap();
     assert_eq!(redis.round_trips(), before + 1, "one round trip");
+    assert_eq!(version, 0, "no session yet");
     let Opening::Received { applied, announced } = opening else {
         panic!("a new session has no open command: {opening:?}");
     };
@@ -749,6 +750,6 @@ async fn a_gateway_reads_the_open_command_or_records_the_new_ones_first_step_in_
         .open_or_receive(&session_id, &step(&another, Status::Received, 0), None)
         .await
         .unwrap();
-    assert_eq!(opening, Opening::Open(trace));
+    assert_eq!(opening, (Opening::Open(trace), 1), "with the version read");
     assert_eq!(StateStore::get(&redis, &another).await.unwrap(), None);
 }

@@ -64,8 +64,11 @@ pub struct Reasoner {
 }
 
 /// Sessions as this reasoner last saved them, so a session's next turn
-/// starts without loading it (its save is still checked against the
-/// stored version). A session's turns run one at a time on a node, so a
+/// starts without loading it. A copy is used only when it is the version
+/// the gateway read as it took the utterance ([`Utterance::session_version`]):
+/// a copy that another node's turn left behind is never decided on (a
+/// decision may cancel a placed order before its save is checked), it is
+/// loaded instead. A session's turns run one at a time on a node, so a
 /// turn takes its session out and puts the saved one back.
 pub struct RecentSessions(std::sync::Mutex<Aging<SessionId, SessionState>>);
 
@@ -79,10 +82,12 @@ impl Default for RecentSessions {
 }
 
 impl RecentSessions {
-    /// The session as last saved here, if it is kept.
-    fn take(&self, session_id: &SessionId) -> Option<SessionState> {
+    /// The session as last saved here, if it is kept at `version` (0: the
+    /// version is not known, and the copy is not used).
+    fn take(&self, session_id: &SessionId, version: u64) -> Option<SessionState> {
         let mut recent = self.0.lock().unwrap_or_else(|e| e.into_inner());
-        recent.remove(session_id)
+        let kept = recent.remove(session_id)?;
+        (version != 0 && kept.version == version).then_some(kept)
     }
 
     fn keep(&self, session: SessionState) {
@@ -182,10 +187,10 @@ pub async fn reason(args: &Reasoner, utterance: &Utterance) -> Result<(), TrackE
         registry: &args.registry,
     };
     for attempt in 0..8 {
-        // The session as this node last saved it, if it did: a save finds
-        // out when another node saved since (a conflict, and a load).
+        // The session as this node last saved it, if that is the version
+        // the gateway saw when it took the utterance.
         let recent = match attempt {
-            0 => args.recent.take(&utterance.session_id),
+            0 => (args.recent).take(&utterance.session_id, utterance.session_version),
             _ => None,
         };
         let mut session = match recent {
@@ -303,9 +308,11 @@ async fn carry_out(args: &Reasoner, effects: Vec<Effect>) -> Result<(), TrackErr
 /// Carries out a turn's effects whose steps the store applied with the
 /// session (`applied`, in order) and whose steps and questions it published
 /// to the other nodes where `fanned_out` says (in order of the seen ones):
-/// what is left is this node's share of them, and the dispatch. They go out
-/// together, each waiting for its own acknowledgement only (every gateway
-/// shows the steps and questions in the order of their numbers).
+/// what is left is this node's share of them, and the dispatch. The steps
+/// and questions go out together, each waiting for its own acknowledgement
+/// only (every gateway shows them in the order of their numbers); the
+/// dispatch follows once they are all acknowledged, so nothing of the
+/// command's placing can overtake the turn's own steps.
 async fn carry_out_saved(
     args: &Reasoner,
     effects: Vec<Effect>,
@@ -315,6 +322,7 @@ async fn carry_out_saved(
     let mut applied = applied.into_iter();
     let mut fanned_out = fanned_out.into_iter();
     let mut sending: Vec<Sending<'_>> = Vec::with_capacity(effects.len());
+    let mut dispatches = Vec::new();
     for effect in effects {
         match effect {
             Effect::Record(step) => {
@@ -339,12 +347,13 @@ async fn carry_out_saved(
                     Ok(())
                 }));
             }
-            Effect::Dispatch(command) => {
-                sending.push(Box::pin(async move { dispatch(args, &command).await }));
-            }
+            Effect::Dispatch(command) => dispatches.push(command),
         }
     }
     futures_util::future::try_join_all(sending).await?;
+    for command in dispatches {
+        dispatch(args, &command).await?;
+    }
     Ok(())
 }
 

@@ -160,6 +160,7 @@ fn main() {
         text: "order me a burger".into(),
         source: UtteranceSource::Voice,
         received_at_ms: AT,
+        session_version: 0,
         act: None,
     };
     record(&topic, "utterance", &utterance);

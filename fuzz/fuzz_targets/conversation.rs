@@ -58,6 +58,7 @@ fuzz_target!(|data: &[u8]| {
             text: line.clone(),
             source: UtteranceSource::Text,
             received_at_ms: now,
+            session_version: 0,
             act: None,
         };
         let heard = hear::offline(&w.reading, &w.registry, &w.nlu, &line, &session, now);

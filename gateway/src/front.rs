@@ -318,14 +318,14 @@ impl Front {
             (None, Some((channel, record))) => Some((*channel, record.as_slice())),
             _ => None,
         };
-        let opening = match said.id {
+        let (opening, session_version) = match said.id {
             None => {
                 self.sessions
                     .open_or_receive(session_id, &received, announce)
                     .await
             }
             Some(_) => (self.sessions.open_command(session_id).await)
-                .map(|open| open.map_or(Opening::NotOpen, Opening::Open)),
+                .map(|open| (open.map_or(Opening::NotOpen, Opening::Open), 0)),
         }
         .map_err(|e| unavailable(ErrorCode::StateUnavailable, &e))?;
         let (trace_id, first, recorded) = match opening {
@@ -380,6 +380,7 @@ impl Front {
                 text: text.to_owned(),
                 source: said.source,
                 received_at_ms: self.recorder.clock.now_ms(),
+                session_version,
                 act: None,
             };
             if let Err(e) = (self.bus)
@@ -525,6 +526,7 @@ impl Front {
             },
             source: UtteranceSource::Text,
             received_at_ms: self.recorder.clock.now_ms(),
+            session_version: 0,
             act: Some(act),
         };
         let span = tracing::info_span!(parent: None, "press", trace_id = %trace_id, session_id = %session_id);

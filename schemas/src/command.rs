@@ -50,6 +50,11 @@ pub struct Utterance {
     pub source: UtteranceSource,
     /// When the gateway accepted it.
     pub received_at_ms: u64,
+    /// The session's version as the gateway saw it when it took the
+    /// utterance (0: not known). A reasoner that saved that very version
+    /// starts the turn from its own copy instead of loading the session.
+    #[serde(default, skip_serializing_if = "crate::is_zero")]
+    pub session_version: u64,
     /// A button the person pressed instead of typing: it answers the
     /// confirmation (or cancels the placed command) of `trace_id` only.
     #[serde(default, skip_serializing_if = "Option::is_none")]

@@ -1762,6 +1762,7 @@ mod tests {
                 text: text.into(),
                 source: UtteranceSource::Text,
                 received_at_ms: self.now_ms,
+                session_version: 0,
                 act: None,
             };
             let prepared = hear::prepare(&self.reading, text);
@@ -1805,6 +1806,7 @@ mod tests {
                 text: "confirm".into(),
                 source: UtteranceSource::Text,
                 received_at_ms: self.now_ms,
+                session_version: 0,
                 act: Some(errand_schemas::Act::Confirm),
             };
             let ctx = Ctx {

@@ -112,18 +112,20 @@ pub trait SessionStore: Send + Sync + 'static {
     /// utterance starts) in the same round trip, announcing it as
     /// [`StateStore::apply_announcing`] does when `announce` is given. A
     /// store that cannot (the default) answers [`Opening::NotOpen`] and the
-    /// caller records the step.
+    /// caller records the step. Also returns the session's version as it
+    /// read it (0: no session, or not read).
     async fn open_or_receive(
         &self,
         session_id: &SessionId,
         received: &StatusUpdate,
         announce: Option<(&RedisChannel, &[u8])>,
-    ) -> Result<Opening, StoreError> {
+    ) -> Result<(Opening, u64), StoreError> {
         let _ = (received, announce);
-        Ok(match self.open_command(session_id).await? {
+        let opening = match self.open_command(session_id).await? {
             Some(open) => Opening::Open(open),
             None => Opening::NotOpen,
-        })
+        };
+        Ok((opening, 0))
     }
 
     /// Saves `state` if the stored version is still `state.version` (0 for a

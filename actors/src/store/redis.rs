@@ -178,7 +178,7 @@ if outcome == 'moved' then
     redis.call('PEXPIRE', KEYS[3], ARGV[18])
   end
   if given ~= '0' then
-    seq = tostring(given)
+    seq = string.format('%.0f', given)
     table.insert(fields, 'seq'); table.insert(fields, seq)
   end
   if final then
@@ -257,7 +257,7 @@ local first = save_session({KEYS[1], KEYS[2]}, ARGV)
 if not first then return {0, 0, {}} end
 local applied, i, k = {}, 8, 4
 while i <= #ARGV do
-  local seq = tostring(first + tonumber(ARGV[i + 1]))
+  local seq = string.format('%.0f', first + tonumber(ARGV[i + 1]))
   if ARGV[i] == 'step' then
     local a = {unpack(ARGV, i + 2, i + 22)}
     a[17] = seq
@@ -272,15 +272,17 @@ return {1, first, applied}
 "#;
 
 /// A gateway taking an utterance: the session's open command, or (when it
-/// has none) the new command's `received` step applied. `KEYS`: the
-/// session, then [`APPLY_FN`]'s three; `ARGV`: [`APPLY_FN`]'s. Returns
-/// `{'open', trace_id}`, `{'received', {outcome, state}}`, or `{'older',
-/// ''}` for a session saved before its open command was kept beside it.
+/// has none) the new command's `received` step applied, and the session's
+/// version. `KEYS`: the session, then [`APPLY_FN`]'s three; `ARGV`:
+/// [`APPLY_FN`]'s. Returns `{'open', trace_id, version}`, `{'received',
+/// {outcome, state}, version}`, or `{'older', '', version}` for a session
+/// saved before its open command was kept beside it.
 const OPEN_OR_RECEIVE: &str = r#"
 local open = redis.call('HMGET', KEYS[1], 'open', 'version')
-if open[1] and open[1] ~= '' then return {'open', open[1]} end
-if not open[1] and open[2] then return {'older', ''} end
-return {'received', apply({KEYS[2], KEYS[3], KEYS[4]}, ARGV)}
+local version = open[2] or '0'
+if open[1] and open[1] ~= '' then return {'open', open[1], version} end
+if not open[1] and open[2] then return {'older', '', version} end
+return {'received', apply({KEYS[2], KEYS[3], KEYS[4]}, ARGV), version}
 "#;
 
 /// The next of a session's event numbers (a Redis Cluster's second call,
@@ -576,6 +578,14 @@ impl RedisStore {
     }
 }
 
+/// `record` as published on `channel` (marked as this node's), up to its
+/// two closing braces: a script adds the number and the braces.
+fn message_head(channel: &RedisChannel, record: &[u8]) -> Vec<u8> {
+    let mut message = channel.prefix.clone();
+    message.extend_from_slice(&record[..record.len().saturating_sub(2)]);
+    message
+}
+
 /// What [`APPLY_FN`] returned: its outcome and the state's fields.
 fn applied(outcome: &str, flat: Vec<String>) -> Result<Applied, StoreError> {
     let mut fields = HashMap::with_capacity(flat.len() / 2);
@@ -604,20 +614,12 @@ impl StateStore for RedisStore {
         channel: &RedisChannel,
         record: &[u8],
     ) -> Result<(Applied, bool), StoreError> {
-        // The record is a JSON object ending in its payload's object: the
-        // script puts the number in before the two closing braces.
-        let same_redis = !self.cluster && channel.url == self.config.url;
-        match record.strip_suffix(b"}}") {
-            Some(head) if same_redis => {
-                let mut message = channel.prefix.clone();
-                message.extend_from_slice(head);
-                let applied = self
-                    .apply_step(step, Some((&channel.channel, message)))
-                    .await?;
-                Ok((applied, true))
-            }
-            _ => Ok((self.apply(step).await?, false)),
+        if !self.can_announce(channel, record) {
+            return Ok((self.apply(step).await?, false));
         }
+        let message = message_head(channel, record);
+        let applied = (self.apply_step(step, Some((&channel.channel, message)))).await?;
+        Ok((applied, true))
     }
 
     async fn get(&self, trace_id: &TraceId) -> Result<Option<CommandState>, StoreError> {
@@ -732,15 +734,13 @@ impl SessionStore for RedisStore {
         session_id: &SessionId,
         received: &StatusUpdate,
         announce: Option<(&RedisChannel, &[u8])>,
-    ) -> Result<Opening, StoreError> {
-        let here = |(channel, record): (&RedisChannel, &[u8])| {
-            channel.url == self.config.url && record.ends_with(b"}}")
-        };
-        if self.cluster || !announce.is_none_or(here) {
-            return Ok(match self.open_command(session_id).await? {
+    ) -> Result<(Opening, u64), StoreError> {
+        if self.cluster || !announce.is_none_or(|(c, r)| self.can_announce(c, r)) {
+            let opening = match self.open_command(session_id).await? {
                 Some(open) => Opening::Open(open),
                 None => Opening::NotOpen,
-            });
+            };
+            return Ok((opening, 0));
         }
         let mut invocation = self
             .open_or_receive
@@ -751,31 +751,30 @@ impl SessionStore for RedisStore {
             .key(self.keys.seq(received.session_id.as_str()));
         self.apply_args(&mut invocation, received);
         if let Some((channel, record)) = announce {
-            let mut message = channel.prefix.clone();
-            message.extend_from_slice(&record[..record.len() - 2]);
-            invocation.arg(&channel.channel).arg(message).arg("}}");
+            (invocation.arg(&channel.channel))
+                .arg(message_head(channel, record))
+                .arg("}}");
         }
-        let (what, value): (String, Value) = self
+        let (what, value, version): (String, Value, u64) = self
             .call(|mut conn| async move { invocation.invoke_async(&mut conn).await })
             .await?;
         let corrupt = |e: redis::RedisError| StoreError::Corrupt(format!("opening: {e}"));
-        match what.as_str() {
-            "open" => Ok(Opening::Open(TraceId(
-                redis::from_redis_value(&value).map_err(corrupt)?,
-            ))),
+        let opening = match what.as_str() {
+            "open" => Opening::Open(TraceId(redis::from_redis_value(&value).map_err(corrupt)?)),
             "received" => {
                 let (outcome, flat): (String, Vec<String>) =
                     redis::from_redis_value(&value).map_err(corrupt)?;
-                Ok(Opening::Received {
+                Opening::Received {
                     applied: Box::new(applied(&outcome, flat)?),
                     announced: announce.is_some(),
-                })
+                }
             }
-            _ => Ok(match self.open_command(session_id).await? {
+            _ => match self.open_command(session_id).await? {
                 Some(open) => Opening::Open(open),
                 None => Opening::NotOpen,
-            }),
-        }
+            },
+        };
+        Ok((opening, version))
     }
 
     async fn save(&self, state: &SessionState) -> Result<SessionState, StoreError> {
@@ -800,18 +799,15 @@ impl SessionStore for RedisStore {
         state: &SessionState,
         writes: &[TurnWrite<'_>],
     ) -> Result<(SessionState, Option<Vec<Applied>>), StoreError> {
-        // One script only where every key and channel is on this one Redis
-        // (and every record a JSON object ending in its payload's object,
-        // for the number to go in before the two closing braces).
-        let here = |channel: &RedisChannel, record: &[u8]| {
-            channel.url == self.config.url && record.ends_with(b"}}")
-        };
+        // One script only where every key and channel is on this one Redis.
         let one_call = !self.cluster
             && writes.iter().all(|w| match *w {
-                TurnWrite::Step { announce, .. } => announce.is_none_or(|(c, r)| here(c, r)),
+                TurnWrite::Step { announce, .. } => {
+                    announce.is_none_or(|(c, r)| self.can_announce(c, r))
+                }
                 TurnWrite::Say {
                     channel, record, ..
-                } => here(channel, record),
+                } => self.can_announce(channel, record),
             });
         if !one_call {
             return Ok((self.save(state).await?, None));
@@ -835,9 +831,9 @@ impl SessionStore for RedisStore {
                     self.apply_args(&mut invocation, step);
                     match announce {
                         Some((channel, record)) => {
-                            let mut message = channel.prefix.clone();
-                            message.extend_from_slice(&record[..record.len() - 2]);
-                            invocation.arg(&channel.channel).arg(message).arg("}}");
+                            (invocation.arg(&channel.channel))
+                                .arg(message_head(channel, record))
+                                .arg("}}");
                         }
                         None => {
                             invocation.arg("").arg("").arg("");
@@ -849,13 +845,11 @@ impl SessionStore for RedisStore {
                     record,
                     offset,
                 } => {
-                    let mut message = channel.prefix.clone();
-                    message.extend_from_slice(&record[..record.len() - 2]);
                     invocation
                         .arg("say")
                         .arg(offset)
                         .arg(&channel.channel)
-                        .arg(message)
+                        .arg(message_head(channel, record))
                         .arg("}}");
                 }
             }
@@ -878,6 +872,14 @@ impl SessionStore for RedisStore {
 }
 
 impl RedisStore {
+    /// Whether a script of this store can publish `record` on `channel`:
+    /// the channel is on this one Redis (not a cluster), and the record a
+    /// JSON object ending in its payload's object, for the script to put
+    /// the number in before the two closing braces.
+    fn can_announce(&self, channel: &RedisChannel, record: &[u8]) -> bool {
+        !self.cluster && channel.url == self.config.url && record.ends_with(b"}}")
+    }
+
     /// The session's key and counter, and the seven arguments of
     /// [`SAVE_FN`]: `saved` (its version raised) replaces `expected`.
     fn save_keys_and_args(
