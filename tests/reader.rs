@@ -1,26 +1,31 @@
 //! The offline reader (`errand-nlu`) with errand's own catalog: what the
 //! rule reader and the committed model make of everyday requests.
 
-mod rules {
+use errand_actors::nlu::Parse;
+use errand_schemas::SlotValue;
 
+/// The items of a parse, with their quantities.
+fn items(p: &Parse) -> Vec<(String, u32)> {
+    p.slots
+        .get("item")
+        .and_then(SlotValue::as_items)
+        .map(|items| items.iter().map(|i| (i.name.clone(), i.quantity)).collect())
+        .unwrap_or_default()
+}
+
+/// A slot's text, if the parse has it.
+fn text<'a>(p: &'a Parse, slot: &str) -> Option<&'a str> {
+    p.slots.get(slot).and_then(SlotValue::as_text)
+}
+
+mod rules {
+    use super::{items, text};
     use errand_actors::agents::catalog::lexicon;
     use errand_actors::nlu::{Context, Intent, Parse, RuleNlu, Understand};
     use errand_schemas::SlotValue;
 
     fn parse(text: &str) -> Parse {
         RuleNlu::new(lexicon()).parse(text, &Context::default())
-    }
-
-    fn items(p: &Parse) -> Vec<(String, u32)> {
-        p.slots
-            .get("item")
-            .and_then(SlotValue::as_items)
-            .map(|i| i.iter().map(|i| (i.name.clone(), i.quantity)).collect())
-            .unwrap_or_default()
-    }
-
-    fn text<'a>(p: &'a Parse, slot: &str) -> Option<&'a str> {
-        p.slots.get(slot).and_then(SlotValue::as_text)
     }
 
     #[test]
@@ -193,28 +198,15 @@ mod rules {
 }
 
 mod trained {
-
+    use super::{items, text};
     use errand_actors::agents::catalog::lexicon;
     use errand_actors::nlu::{
-        Context, Intent, LabelledLine, ModelError, NluModel, Parse, TrainOptions, TrainedNlu,
-        Understand,
+        Context, Intent, LabelledLine, ModelError, NluModel, TrainOptions, TrainedNlu, Understand,
     };
     use errand_schemas::SlotValue;
 
     fn reader() -> TrainedNlu {
         TrainedNlu::embedded(lexicon()).expect("the committed model reads")
-    }
-
-    fn items(p: &Parse) -> Vec<(String, u32)> {
-        p.slots
-            .get("item")
-            .and_then(SlotValue::as_items)
-            .map(|items| items.iter().map(|i| (i.name.clone(), i.quantity)).collect())
-            .unwrap_or_default()
-    }
-
-    fn text<'a>(p: &'a Parse, slot: &str) -> Option<&'a str> {
-        p.slots.get(slot).and_then(SlotValue::as_text)
     }
 
     #[test]

@@ -324,8 +324,7 @@ impl Front {
                     .open_or_receive(session_id, &received, announce)
                     .await
             }
-            Some(_) => (self.sessions.open_command(session_id).await)
-                .map(|open| (open.map_or(Opening::NotOpen, Opening::Open), 0)),
+            Some(_) => (self.sessions.open_command(session_id).await).map(|open| (open.into(), 0)),
         }
         .map_err(|e| unavailable(ErrorCode::StateUnavailable, &e))?;
         let (trace_id, first, recorded) = match opening {

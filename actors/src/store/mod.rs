@@ -121,11 +121,7 @@ pub trait SessionStore: Send + Sync + 'static {
         announce: Option<(&RedisChannel, &[u8])>,
     ) -> Result<(Opening, u64), StoreError> {
         let _ = (received, announce);
-        let opening = match self.open_command(session_id).await? {
-            Some(open) => Opening::Open(open),
-            None => Opening::NotOpen,
-        };
-        Ok((opening, 0))
+        Ok((self.open_command(session_id).await?.into(), 0))
     }
 
     /// Saves `state` if the stored version is still `state.version` (0 for a
@@ -161,6 +157,13 @@ pub enum Opening {
     },
     /// No command is open; `received` is not recorded.
     NotOpen,
+}
+
+impl From<Option<TraceId>> for Opening {
+    /// The session's open command, if it has one (nothing recorded).
+    fn from(open: Option<TraceId>) -> Self {
+        open.map_or(Opening::NotOpen, Opening::Open)
+    }
 }
 
 /// What a reasoner's turn writes with its session (see

@@ -578,6 +578,18 @@ impl RedisStore {
     }
 }
 
+/// `saved` as a save script left it: `ok` is 1 when it saved, `first` the
+/// first event number it reserved for the turn.
+fn numbered(mut saved: SessionState, ok: i64, first: u64) -> Result<SessionState, StoreError> {
+    if ok != 1 {
+        return Err(StoreError::Conflict);
+    }
+    if let Some(turn) = saved.last_turn.as_mut() {
+        turn.seq = first;
+    }
+    Ok(saved)
+}
+
 /// `record` as published on `channel` (marked as this node's), up to its
 /// two closing braces: a script adds the number and the braces.
 fn message_head(channel: &RedisChannel, record: &[u8]) -> Vec<u8> {
@@ -736,11 +748,7 @@ impl SessionStore for RedisStore {
         announce: Option<(&RedisChannel, &[u8])>,
     ) -> Result<(Opening, u64), StoreError> {
         if self.cluster || !announce.is_none_or(|(c, r)| self.can_announce(c, r)) {
-            let opening = match self.open_command(session_id).await? {
-                Some(open) => Opening::Open(open),
-                None => Opening::NotOpen,
-            };
-            return Ok((opening, 0));
+            return Ok((self.open_command(session_id).await?.into(), 0));
         }
         let mut invocation = self
             .open_or_receive
@@ -769,10 +777,7 @@ impl SessionStore for RedisStore {
                     announced: announce.is_some(),
                 }
             }
-            _ => match self.open_command(session_id).await? {
-                Some(open) => Opening::Open(open),
-                None => Opening::NotOpen,
-            },
+            _ => self.open_command(session_id).await?.into(),
         };
         Ok((opening, version))
     }
@@ -785,13 +790,7 @@ impl SessionStore for RedisStore {
         let (ok, first): (i64, u64) = self
             .call(|mut conn| async move { invocation.invoke_async(&mut conn).await })
             .await?;
-        if ok != 1 {
-            return Err(StoreError::Conflict);
-        }
-        if let Some(turn) = saved.last_turn.as_mut() {
-            turn.seq = first;
-        }
-        Ok(saved)
+        numbered(saved, ok, first)
     }
 
     async fn save_turn(
@@ -857,12 +856,7 @@ impl SessionStore for RedisStore {
         let (ok, first, steps): (i64, u64, Vec<(String, Vec<String>)>) = self
             .call(|mut conn| async move { invocation.invoke_async(&mut conn).await })
             .await?;
-        if ok != 1 {
-            return Err(StoreError::Conflict);
-        }
-        if let Some(turn) = saved.last_turn.as_mut() {
-            turn.seq = first;
-        }
+        let saved = numbered(saved, ok, first)?;
         let applied = steps
             .into_iter()
             .map(|(outcome, flat)| applied(&outcome, flat))
