@@ -574,7 +574,8 @@ mod trained {
             generated: 0,
             ..TrainOptions::default()
         };
-        NluModel::train(&lines, &options, &lexicon())
+        let table = errand_actors::nlu::encoder::Table::embedded().expect("the token table");
+        NluModel::train(&lines, &options, &lexicon(), table)
     }
 
     #[test]

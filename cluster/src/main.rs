@@ -168,6 +168,9 @@ enum NluCommand {
     },
     /// Trains the reader's model on labelled lines and writes it.
     Train(nlu_cli::TrainArgs),
+    /// Distils a pretrained encoder (scripts/nlu-encoder fetches it) into
+    /// the token table the reader runs on.
+    Distil(nlu_cli::DistilArgs),
 }
 
 #[derive(Subcommand)]
@@ -363,6 +366,7 @@ fn nlu(command: NluCommand) -> anyhow::Result<ExitCode> {
         NluCommand::Predict { files, reader } => nlu_cli::predict_files(&files, &reader),
         NluCommand::Eval { files, reader } => nlu_cli::eval_files(&files, &reader),
         NluCommand::Train(args) => nlu_cli::train(&args),
+        NluCommand::Distil(args) => nlu_cli::distil(&args),
     }
     .map_err(anyhow::Error::msg)?;
     Ok(ExitCode::SUCCESS)

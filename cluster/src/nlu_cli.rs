@@ -1,4 +1,5 @@
-//! `errand nlu predict`, `errand nlu eval` and `errand nlu train`: the
+//! `errand nlu predict`, `errand nlu eval`, `errand nlu train` and
+//! `errand nlu distil`: the
 //! offline reader on files in the shared data's format (one JSON object per
 //! line: `id`, `text`, `intent`, `slots`, `slots_annotated`,
 //! `context_dependent`, `near_domain`).
@@ -277,6 +278,18 @@ pub struct TrainArgs {
     pub generated: Option<usize>,
     #[arg(long)]
     pub generated_weight: Option<f32>,
+    /// The meaning head's hidden units.
+    #[arg(long)]
+    pub head_hidden: Option<usize>,
+    /// The meaning head's passes over the lines.
+    #[arg(long)]
+    pub head_epochs: Option<usize>,
+    /// The meaning head's L2 penalty.
+    #[arg(long)]
+    pub head_l2: Option<f32>,
+    /// How much the meaning head weighs in the intent (0 to 1).
+    #[arg(long)]
+    pub head_weight: Option<f32>,
 }
 
 fn read_all(files: &[String]) -> Result<Vec<LabelledLine>, String> {
@@ -327,10 +340,24 @@ pub fn train(args: &TrainArgs) -> Result<(), String> {
         seed: args.seed.unwrap_or(defaults.seed),
         generated: args.generated.unwrap_or(defaults.generated),
         generated_weight: args.generated_weight.unwrap_or(defaults.generated_weight),
+        head_hidden: args.head_hidden.unwrap_or(defaults.head_hidden),
+        head_epochs: args.head_epochs.unwrap_or(defaults.head_epochs),
+        head_l2: args.head_l2.unwrap_or(defaults.head_l2),
+        head_weight: args
+            .head_weight
+            .unwrap_or(defaults.head_weight)
+            .clamp(0.0, 1.0),
         ..defaults
     };
     let started = Instant::now();
-    let model = NluModel::train(&lines, &options, &errand_actors::agents::catalog::lexicon());
+    let table = errand_actors::nlu::encoder::Table::embedded()
+        .map_err(|e| format!("the built-in token table: {e}"))?;
+    let model = NluModel::train(
+        &lines,
+        &options,
+        &errand_actors::agents::catalog::lexicon(),
+        table,
+    );
     let bytes = model.encode();
     std::fs::write(&args.out, &bytes).map_err(|e| format!("{}: {e}", args.out.display()))?;
     NluModel::decode(&bytes).map_err(|e| format!("the model just written: {e}"))?;
@@ -339,6 +366,59 @@ pub fn train(args: &TrainArgs) -> Result<(), String> {
         json!({
             "lines": lines.len(),
             "out": args.out.display().to_string(),
+            "bytes": bytes.len(),
+            "seconds": started.elapsed().as_secs_f64(),
+        })
+    );
+    Ok(())
+}
+
+/// `errand nlu distil`.
+#[derive(clap::Args, Debug)]
+pub struct DistilArgs {
+    /// The encoder's directory: `model.safetensors` and `tokenizer.json`
+    /// (what `scripts/nlu-encoder` prints).
+    pub encoder: std::path::PathBuf,
+    /// Where to write the table.
+    #[arg(long, default_value = "nlu/models/tokens.table")]
+    pub out: std::path::PathBuf,
+    /// The table's width.
+    #[arg(long, default_value_t = errand_actors::nlu::encoder::DIMENSIONS)]
+    pub dims: usize,
+    /// The encoder's attention heads (all-MiniLM-L6-v2 has 12).
+    #[arg(long, default_value_t = 12)]
+    pub heads: usize,
+}
+
+/// Runs every token through the encoder, writes the table and reads it
+/// back.
+pub fn distil(args: &DistilArgs) -> Result<(), String> {
+    use errand_actors::nlu::encoder::{self, Bert, Table};
+    let read = |name: &str| {
+        let path = args.encoder.join(name);
+        std::fs::read(&path).map_err(|e| format!("{}: {e}", path.display()))
+    };
+    let started = Instant::now();
+    let vocabulary = encoder::vocabulary(&read("tokenizer.json")?).map_err(|e| e.to_string())?;
+    let bert = Bert::from_safetensors(&read("model.safetensors")?, args.heads)
+        .map_err(|e| e.to_string())?;
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let last = std::sync::atomic::AtomicUsize::new(0);
+    let table = encoder::distil(&bert, vocabulary, args.dims, threads, &|done, of| {
+        let tenth = done * 10 / of.max(1);
+        if last.fetch_max(tenth, std::sync::atomic::Ordering::Relaxed) < tenth {
+            eprintln!("{done} of {of} tokens");
+        }
+    })
+    .map_err(|e| e.to_string())?;
+    let bytes = table.encode();
+    std::fs::write(&args.out, &bytes).map_err(|e| format!("{}: {e}", args.out.display()))?;
+    Table::decode(&bytes).map_err(|e| format!("the table just written: {e}"))?;
+    eprintln!(
+        "{}",
+        json!({
+            "tokens": table.vocabulary().len(),
+            "dims": table.dims(),
             "bytes": bytes.len(),
             "seconds": started.elapsed().as_secs_f64(),
         })

@@ -85,7 +85,7 @@ impl Linear {
     }
 }
 
-fn softmax(scores: &mut [f32]) {
+pub(crate) fn softmax(scores: &mut [f32]) {
     let max = scores.iter().copied().fold(f32::NEG_INFINITY, f32::max);
     let mut sum = 0.0;
     for s in scores.iter_mut() {

@@ -13,8 +13,10 @@
 mod augment;
 mod classifier;
 mod data;
+pub mod encoder;
 mod features;
 mod lexicon;
+mod mlp;
 mod model;
 mod rng;
 mod rules;

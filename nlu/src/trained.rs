@@ -488,7 +488,7 @@ impl TrainedNlu {
             named: rules.slots.contains_key("item"),
             lift: asks_for_a_lift(&tokens),
         };
-        let (mut intent, mut confidence) = self.model.intent(&tokens, &marks, &hint);
+        let (mut intent, mut confidence) = self.model.intent(text, &tokens, &marks, &hint);
         if intent != rules.intent && decisive(&rules, intent, &tokens, hint.lift) {
             (intent, confidence) = (rules.intent, rules.confidence);
         }
