@@ -13,6 +13,7 @@
 mod augment;
 mod classifier;
 mod data;
+pub mod examples;
 mod features;
 mod lexicon;
 mod model;
