@@ -28,7 +28,7 @@ use super::words::Words;
 use crate::nlu::Intent;
 use crate::nlu::examples::{Learner, Match, Value};
 use crate::registry::{DomainRegistry, SlotKind};
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
 /// How near the nearest example a request must be to be taken on its
 /// resemblance alone.
@@ -90,6 +90,8 @@ pub struct Taught {
     taught: BTreeSet<String>,
     /// Each taught action's slots that are read here (not places).
     slots: BTreeSet<(String, String)>,
+    /// Each taught action's domain words ("medicine"): no value.
+    words: BTreeMap<String, Vec<String>>,
 }
 
 impl Taught {
@@ -107,6 +109,7 @@ impl Taught {
                 taught.learner.learn(&action.name, &read.example, &outside);
                 if Intent::parse(&action.name).is_none() {
                     taught.taught.insert(action.name.clone());
+                    taught.words.insert(action.name.clone(), spec.words.clone());
                     taught.slots.extend(
                         action
                             .slots
@@ -166,12 +169,7 @@ impl Taught {
             return None;
         }
         let has_slots = self.slots.iter().any(|(a, _)| *a == best.label);
-        if has_slots
-            && self
-                .learner
-                .values(&best.label, &words.text, &found)
-                .is_empty()
-        {
+        if has_slots && self.values(&best.label, words, places).is_empty() {
             return None;
         }
         tracing::debug!(action = %best.label, similarity = best.similarity, "like the examples");
@@ -188,7 +186,19 @@ impl Taught {
             .values(action, &words.text, &spans(words, places))
             .into_iter()
             .filter(|v| self.slots.contains(&(action.to_owned(), v.slot.clone())))
+            .filter(|v| v.learned || self.names_a_value(action, &v.text))
             .collect()
+    }
+
+    /// Whether words read by their position name a value: not only the
+    /// domain's own words ("some medicine") or words of asking.
+    fn names_a_value(&self, action: &str, text: &str) -> bool {
+        let own = self.words.get(action).map_or(&[][..], Vec::as_slice);
+        super::names_a_thing(text)
+            && Words::new(text)
+                .norm()
+                .iter()
+                .any(|w| !own.iter().any(|o| o == w))
     }
 
     fn name(&self, action: &str) -> Option<&str> {
@@ -307,6 +317,13 @@ mod tests {
         assert_eq!(text(&slots, "address"), Some("the office"));
         let (_, slots) = read(&r, "can you get me some cough syrup at home").expect("taken");
         assert_eq!(text(&slots, "medicine"), Some("cough syrup"));
+        let (_, slots) = read(&r, "could you order some antacids to home please").expect("taken");
+        assert_eq!(text(&slots, "medicine"), Some("antacids"));
+        // The domain's own word is no medicine.
+        assert_eq!(r.claims("I need some medicine"), Some("order_medicine"));
+        let mut slots = SlotMap::new();
+        r.ground("I need some medicine", "order_medicine", &mut slots, 0);
+        assert_eq!(text(&slots, "medicine"), None);
     }
 
     #[test]
