@@ -236,6 +236,13 @@ const BOUNDARY: &[&str] = &[
     "would",
 ];
 
+/// Politeness: said around any request, telling none apart, so no
+/// feature.
+const FILLER: &[&str] = &[
+    "please", "pls", "plz", "kindly", "could", "can", "would", "you", "just", "thanks", "thank",
+    "hey", "hi", "um", "uh", "ok", "okay",
+];
+
 /// The longest value read by its position, in words.
 const MAX_VALUE_WORDS: usize = 4;
 
@@ -504,11 +511,15 @@ fn masked(tokens: &[Token], found: &[(usize, usize)], named: &[Value]) -> Vec<St
 }
 
 /// Words, word pairs (with the edges) and each word's character trigrams
-/// (together worth half a word), by hash.
+/// (together worth half a word), by hash; politeness aside.
 fn features(seq: &[String]) -> HashMap<u64, f32> {
     let mut out: HashMap<u64, f32> = HashMap::new();
     let mut add = |f: u64, w: f32| *out.entry(f).or_default() += w;
-    for word in seq {
+    let seq: Vec<&String> = seq
+        .iter()
+        .filter(|w| !FILLER.contains(&w.as_str()))
+        .collect();
+    for word in &seq {
         add(hash("w", &[word]), 1.0);
         if word.starts_with('<') {
             continue;
@@ -521,7 +532,7 @@ fn features(seq: &[String]) -> HashMap<u64, f32> {
         }
     }
     let edged: Vec<&str> = std::iter::once(START)
-        .chain(seq.iter().map(String::as_str))
+        .chain(seq.iter().map(|w| w.as_str()))
         .chain(std::iter::once(END))
         .collect();
     for pair in edged.windows(2) {
