@@ -301,7 +301,12 @@ impl DomainAgent for PharmacyAgent {
                     ),
                 ],
             }],
-            examples: vec!["I need some ibuprofen at home".into()],
+            examples: vec![
+                "order [ibuprofen](medicine) to [work](address)".into(),
+                "I need some [paracetamol](medicine) at [home](address)".into(),
+                "can you send [antihistamines](medicine) to [the office](address)".into(),
+                "get me some [plasters](medicine) delivered [home](address)".into(),
+            ],
             words: vec!["medicine".into(), "pharmacy".into()],
             ..DomainSpec::default()
         }
@@ -337,6 +342,23 @@ impl DomainAgent for PharmacyAgent {
     fn confirmation(&self, _: &ResultBody) -> String {
         "Your medicine is on its way.".into()
     }
+}
+
+/// README.md's "Adding a domain" shows this file's pharmacy as it is.
+#[test]
+fn the_readme_shows_this_pharmacy() {
+    let agent = |text: &str| -> String {
+        let start = text
+            .find("pub struct PharmacyAgent;")
+            .expect("the agent is there");
+        let rest = &text[start..];
+        let confirmation = rest.find("fn confirmation").expect("its confirmation");
+        let end = confirmation + rest[confirmation..].find("\n}\n").expect("its end");
+        rest[..end].split_whitespace().collect()
+    };
+    let readme = include_str!("../README.md");
+    let section = &readme[readme.find("## Adding a domain").expect("the section")..];
+    assert_eq!(agent(section), agent(include_str!("domains.rs")));
 }
 
 #[tokio::test]
@@ -429,6 +451,100 @@ async fn a_new_domain_is_reachable_by_conversation_without_a_model() {
         "{refusal}"
     );
     stack.shutdown().await;
+}
+
+#[tokio::test]
+async fn a_new_domain_is_understood_from_its_examples_without_a_model() {
+    let stack = TestStack::start_with(|o| {
+        o.registry.register(PharmacyAgent);
+    })
+    .await;
+    let mut person = stack.client("s-pharmacy-examples");
+    let help = person.say("What can you do?").await.unwrap().to_string();
+    let reply = person
+        .expect(secs(5), "the answer", |e| {
+            e["type"] == "reply" && e["trace_id"] == help.as_str()
+        })
+        .await;
+    let said = reply["text"].as_str().unwrap();
+    assert!(said.contains("over-the-counter medicine"), "{said}");
+    assert!(said.contains("\"order ibuprofen to work\""), "{said}");
+    assert!(
+        !said.contains('[') && !said.contains("(medicine)"),
+        "{said}"
+    );
+
+    // Said as no example says it, with a medicine the examples name.
+    let trace = person
+        .say("I need some ibuprofen delivered to work")
+        .await
+        .unwrap()
+        .to_string();
+    let confirm = person
+        .expect(secs(5), "the pharmacy's confirmation", |e| {
+            e["type"] == "confirm" && e["trace_id"] == trace.as_str()
+        })
+        .await;
+    assert_eq!(confirm["summary"]["domain"], "pharmacy", "{confirm}");
+    assert_eq!(confirm["summary"]["details"]["medicine"], "ibuprofen");
+    assert_eq!(confirm["summary"]["details"]["address"], "work");
+    person.say("yes").await.unwrap();
+    let (done, told) = final_and_reply(&mut person, &trace).await;
+    assert_eq!(done["status"], "confirmed", "{done}");
+    assert_eq!(told, "Your medicine is on its way.");
+
+    // A medicine no example names, where the examples put one.
+    let trace = person
+        .say("could you order some antacids to home please")
+        .await
+        .unwrap()
+        .to_string();
+    let confirm = person.approve(&trace).await;
+    assert_eq!(confirm["summary"]["details"]["medicine"], "antacids");
+    assert_eq!(confirm["summary"]["details"]["address"], "home");
+    let (done, _) = final_and_reply(&mut person, &trace).await;
+    assert_eq!(done["status"], "confirmed", "{done}");
+
+    // A ride is still a ride.
+    let trace = person
+        .say("book a cab to the airport")
+        .await
+        .unwrap()
+        .to_string();
+    let next = person
+        .expect(secs(5), "a question about the ride", |e| {
+            e["trace_id"] == trace.as_str() && (e["type"] == "clarify" || e["type"] == "confirm")
+        })
+        .await;
+    assert!(
+        next["missing"] == serde_json::json!(["pickup"]) || next["summary"]["domain"] == "ride",
+        "{next}"
+    );
+    stack.shutdown().await;
+}
+
+/// The final status of `trace` and what the person is told about it,
+/// whichever comes first.
+async fn final_and_reply(
+    person: &mut errand_harness::Person,
+    trace: &str,
+) -> (serde_json::Value, String) {
+    let (mut done, mut told) = (None, None);
+    while done.is_none() || told.is_none() {
+        let event = person
+            .expect(secs(10), "the final status and its reply", |e| {
+                e["trace_id"] == trace && (e["type"] == "reply" || e["type"] == "status")
+            })
+            .await;
+        if event["type"] == "reply" {
+            told = event["text"].as_str().map(str::to_owned);
+        } else if ["confirmed", "failed", "declined", "cancelled"]
+            .contains(&event["status"].as_str().unwrap_or(""))
+        {
+            done = Some(event);
+        }
+    }
+    (done.unwrap(), told.unwrap())
 }
 
 #[tokio::test]

@@ -8,6 +8,7 @@
 
 use crate::agents::Services;
 use async_trait::async_trait;
+use errand_nlu::examples::{Example, MarkupError, plain};
 use errand_schemas::{
     Action, AgentResult, CancelResult, Command, CustomAction, ErrorBody, ErrorCode, FoodOrder,
     MartOrder, Refusal, ResultBody, RideBooking, RideType, SlotMap, SlotValue, Summary,
@@ -170,8 +171,13 @@ pub struct DomainSpec {
     pub name: String,
     pub description: String,
     pub actions: Vec<ActionSpec>,
-    /// Things a person might say to this domain ("order me a burger"),
-    /// shown by "what can you do?" and on the page.
+    /// Things a person might say to this domain, each slot value marked
+    /// with its slot's name: `"order [ibuprofen](medicine) to
+    /// [work](address)"`. Shown without the markup by "what can you do?"
+    /// and on the page (the first one); the offline reader learns from
+    /// them how the domain's actions are asked for and what their slots
+    /// take (see [`crate::reading::examples`]). An example belongs to the
+    /// first action that has every slot it marks.
     pub examples: Vec<String>,
     /// Words that name what the domain does ("groceries", "taxi"): asked
     /// for with one of them ("I need groceries"), the domain's first
@@ -181,6 +187,103 @@ pub struct DomainSpec {
     /// placed (when the node's policy asks at all). A domain that moves no
     /// money may opt out.
     pub confirm: Confirm,
+}
+
+/// What is wrong with one of a domain's examples. Registering a domain
+/// with one does not fail: the example is kept as plain text (shown as
+/// written, learned as a phrasing without values) and the error logged;
+/// [`DomainSpec::check_examples`] finds it in a test.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum ExampleError {
+    #[error("example {example:?}: {source}")]
+    Markup {
+        example: String,
+        #[source]
+        source: MarkupError,
+    },
+    #[error("example {example:?} marks {slot:?}, a slot no action of the domain has")]
+    UnknownSlot { example: String, slot: String },
+}
+
+/// One of a domain's examples, read.
+#[derive(Clone, Debug)]
+pub struct ReadExample<'a> {
+    /// The action it asks for.
+    pub action: &'a ActionSpec,
+    /// Its text and values (no values when it is malformed).
+    pub example: Example,
+    pub error: Option<ExampleError>,
+}
+
+impl DomainSpec {
+    /// Each example with its action: the first whose slots include every
+    /// slot the example marks. A malformed example, or one that marks a
+    /// slot no action has, is plain text for the first action, with its
+    /// error. A domain without actions has none.
+    pub fn read_examples(&self) -> Vec<ReadExample<'_>> {
+        let Some(first) = self.actions.first() else {
+            return Vec::new();
+        };
+        self.examples
+            .iter()
+            .map(|markup| {
+                let plain = |error| ReadExample {
+                    action: first,
+                    example: Example {
+                        text: markup.clone(),
+                        spans: Vec::new(),
+                    },
+                    error: Some(error),
+                };
+                let example = match Example::parse(markup) {
+                    Ok(example) => example,
+                    Err(source) => {
+                        return plain(ExampleError::Markup {
+                            example: markup.clone(),
+                            source,
+                        });
+                    }
+                };
+                let action = self
+                    .actions
+                    .iter()
+                    .find(|a| example.spans.iter().all(|s| a.slot(&s.slot).is_some()));
+                match action {
+                    Some(action) => ReadExample {
+                        action,
+                        example,
+                        error: None,
+                    },
+                    None => {
+                        let slot = example
+                            .spans
+                            .iter()
+                            .find(|s| self.actions.iter().all(|a| a.slot(&s.slot).is_none()))
+                            .or(example.spans.first())
+                            .map(|s| s.slot.clone())
+                            .unwrap_or_default();
+                        plain(ExampleError::UnknownSlot {
+                            example: markup.clone(),
+                            slot,
+                        })
+                    }
+                }
+            })
+            .collect()
+    }
+
+    /// The first error in the examples' markup, if any.
+    pub fn check_examples(&self) -> Result<(), ExampleError> {
+        match self.read_examples().into_iter().find_map(|e| e.error) {
+            Some(error) => Err(error),
+            None => Ok(()),
+        }
+    }
+
+    /// The examples as a person reads them: without the markup.
+    pub fn shown_examples(&self) -> impl Iterator<Item = String> + '_ {
+        self.examples.iter().map(|e| plain(e))
+    }
 }
 
 /// A domain's say in the confirmation policy.
@@ -347,6 +450,7 @@ impl DomainRegistry {
     /// its commands from `agent.cmd` and answers on `agent.out.<domain>`.
     /// The router records them `dispatched` and leaves them to it.
     pub fn register_external(&mut self, spec: DomainSpec) -> &mut Self {
+        warn_examples(&spec);
         self.agents.remove(&spec.name);
         self.sold.remove(&spec.name);
         self.specs.insert(spec.name.clone(), spec);
@@ -358,9 +462,11 @@ impl DomainRegistry {
         self.specs.contains_key(domain) && !self.agents.contains_key(domain)
     }
 
-    /// Adds (or replaces) a domain.
+    /// Adds (or replaces) a domain. An example with malformed markup is
+    /// logged and kept as plain text (see [`ExampleError`]).
     pub fn register(&mut self, agent: impl DomainAgent) -> &mut Self {
         let spec = agent.spec();
+        warn_examples(&spec);
         self.sold
             .insert(spec.name.clone(), Arc::new(Sold::of(&agent.catalog())));
         self.agents.insert(spec.name.clone(), Arc::new(agent));
@@ -406,6 +512,16 @@ impl DomainRegistry {
         self.specs
             .values()
             .find_map(|d| d.actions.iter().find(|a| a.name == name).map(|a| (d, a)))
+    }
+}
+
+fn warn_examples(spec: &DomainSpec) {
+    for error in spec.read_examples().into_iter().filter_map(|e| e.error) {
+        tracing::warn!(
+            domain = %spec.name,
+            %error,
+            "a domain example is malformed: kept as plain text"
+        );
     }
 }
 

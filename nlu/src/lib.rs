@@ -14,6 +14,7 @@ mod augment;
 mod classifier;
 mod data;
 pub mod encoder;
+pub mod examples;
 mod features;
 mod lexicon;
 mod mlp;

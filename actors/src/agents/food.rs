@@ -393,7 +393,13 @@ impl DomainAgent for FoodAgent {
                     SlotSpec::optional("cuisine", SlotKind::Text, "a cuisine, e.g. italian"),
                 ],
             }],
-            examples: vec!["order me a burger".into()],
+            examples: vec![
+                "order me [a burger](item)".into(),
+                "[two pizzas](item) to [work](address)".into(),
+                "can I get [a chicken katsu and a coke](item) delivered to [the office](address)"
+                    .into(),
+                "I'm hungry, I'd like [a large pepperoni pizza](item)".into(),
+            ],
             words: [
                 "food",
                 "hungry",

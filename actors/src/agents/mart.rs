@@ -283,7 +283,11 @@ impl DomainAgent for MartAgent {
                     ),
                 ],
             }],
-            examples: vec!["buy milk and eggs".into()],
+            examples: vec![
+                "buy [milk and eggs](item)".into(),
+                "I need [bread and butter](item) delivered to [home](address)".into(),
+                "get [a dozen eggs and some toilet paper](item) sent to [work](address)".into(),
+            ],
             words: [
                 "groceries",
                 "grocery",

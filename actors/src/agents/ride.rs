@@ -324,7 +324,12 @@ impl DomainAgent for RideAgent {
                         .asking("When should the driver come?"),
                 ],
             }],
-            examples: vec!["book a cab from home to the airport".into()],
+            examples: vec![
+                "book a cab from [home](pickup) to [the airport](destination)".into(),
+                "get me a taxi to [King's Cross](destination)".into(),
+                "I need a ride from [work](pickup) to [Heathrow](destination)".into(),
+                "call me [an XL](ride_type) to [the station](destination) for [5](seats)".into(),
+            ],
             words: [
                 "ride", "taxi", "cab", "uber", "lyft", "lift", "car", "driver",
             ]

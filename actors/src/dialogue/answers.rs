@@ -29,12 +29,13 @@ pub fn abilities(registry: &DomainRegistry) -> String {
     format!("I can {}.", list(&things))
 }
 
-/// A few things to say, from the domains' examples.
+/// A few things to say, from the domains' examples (the first of each,
+/// without its markup).
 pub fn examples(registry: &DomainRegistry) -> Vec<String> {
     registry
         .domains()
         .filter_map(|d| registry.spec(d))
-        .filter_map(|spec| spec.examples.first().cloned())
+        .filter_map(|spec| spec.shown_examples().next())
         .collect()
 }
 

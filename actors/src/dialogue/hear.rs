@@ -216,6 +216,22 @@ pub fn finish(
         }
     }
     let model = split_with.is_none();
+    // A request of a domain the trained reader does not know, as the
+    // domain's examples show it ("I need some ibuprofen delivered to
+    // work"): that domain's, whatever the reader made of the words. With a
+    // command open, only when it names a value the examples gave (an answer
+    // may resemble them too).
+    if !model && heard.reply.is_none() {
+        let taught = match open {
+            Some(_) => reading.taught_by_name(&first_text),
+            None => reading.taught(&first_text),
+        };
+        if let Some(action) = taught.filter(|a| *a != heard.action) {
+            heard.action = action.to_owned();
+            heard.parse.slots = SlotMap::new();
+            heard.parse.confidence = heard.parse.confidence.max(0.5);
+        }
+    }
     // A shop's things asked of another ("I need nappies" read as food),
     // or of what sells nothing ("sushi for 4 people" read as a ride): the
     // shop that sells them.

@@ -3,7 +3,8 @@
 //! ([`spelling`]), items with their amounts and notes ([`amounts`]),
 //! restaurants ([`merchants`]), places ([`places`]), times ([`when`]), and
 //! the conversation's own acts: yes, no, questions, cancelling a placed
-//! order ([`acts`]).
+//! order ([`acts`]), and the requests of domains the trained reader does
+//! not know, as their examples show them ([`examples`]).
 //!
 //! [`Reading::ground`] checks a reader's slots against the words: a
 //! quantity binds to its own item, a named restaurant is the restaurant
@@ -13,6 +14,7 @@
 
 pub mod acts;
 pub mod amounts;
+pub mod examples;
 pub mod merchants;
 pub mod places;
 pub mod spelling;
@@ -23,6 +25,7 @@ use crate::agents::catalog::{LANDMARKS, STREETS};
 use crate::registry::{DomainRegistry, SlotKind};
 use amounts::Menu;
 use errand_schemas::{ItemRequest, SlotMap, SlotValue};
+use examples::{Taken, Taught};
 use merchants::Restaurants;
 use places::{Mention, Places};
 use spelling::Speller;
@@ -40,6 +43,8 @@ pub struct Reading {
     /// The restaurants of each action that takes a restaurant.
     restaurants: BTreeMap<String, Restaurants>,
     places: Places,
+    /// What the domains' examples teach.
+    taught: Taught,
     /// The sessions' time zone.
     pub tz: TimeZone,
     registry: DomainRegistry,
@@ -92,6 +97,7 @@ impl Reading {
             menus,
             restaurants,
             places: Places::default(),
+            taught: Taught::new(registry),
             tz,
             registry: registry.clone(),
         }
@@ -182,6 +188,9 @@ impl Reading {
         if let Some(action) = self.named_domain(&words) {
             return Some(action);
         }
+        if let Some((action, _)) = self.taught_at(&words) {
+            return Some(action);
+        }
         // "from Canary Wharf to the O2": getting somewhere is a ride.
         let said = |preposition: &str| {
             mentions
@@ -242,6 +251,31 @@ impl Reading {
             return Some(shop);
         }
         best.filter(|_| !tie).map(|(action, _)| action)
+    }
+
+    /// The action of a domain the trained reader does not know that `text`
+    /// asks for, as the domain's examples show it (see [`examples`]).
+    pub fn taught(&self, text: &str) -> Option<&str> {
+        self.taught_at(&Words::new(text)).map(|(action, _)| action)
+    }
+
+    /// Like [`Reading::taught`], only when `text` names a value the
+    /// examples gave (a request resembling them is not enough: an answer
+    /// to an open question may resemble them too).
+    pub fn taught_by_name(&self, text: &str) -> Option<&str> {
+        self.taught_at(&Words::new(text))
+            .filter(|(_, why)| *why == Taken::Named)
+            .map(|(action, _)| action)
+    }
+
+    fn taught_at(&self, words: &Words) -> Option<(&str, Taken)> {
+        if self.taught.is_empty() {
+            return None;
+        }
+        let places = self.places.mentions(words);
+        self.taught.action(words, &places, |text| {
+            self.menus.values().any(|menu| names_known(text, menu))
+        })
     }
 
     /// "a jar of sauce", "a bag of rice": things in packs are the
@@ -435,6 +469,7 @@ impl Reading {
         if let Some(found) = &time {
             take(found.from, found.to);
         }
+        let taught = self.taught.values(action, &words, &places);
         for slot in &spec.slots {
             match slot.kind {
                 SlotKind::Items => {
@@ -478,6 +513,15 @@ impl Reading {
                                 slots.remove(&slot.name);
                             }
                         }
+                    }
+                }
+                // What a domain's examples taught: a learned value named is
+                // the value; one where the examples put it fills a gap.
+                SlotKind::Text => {
+                    if let Some(value) = taught.iter().find(|v| v.slot == slot.name)
+                        && (value.learned || !slots.contains_key(&slot.name))
+                    {
+                        slots.insert(slot.name.clone(), SlotValue::Text(value.text.clone()));
                     }
                 }
                 // How many travel only as the words say it ("for 3", "3 of
