@@ -6,9 +6,12 @@
 //! [`Understand`] is the seam: the [`TrainedNlu`] (the committed model,
 //! `models/nlu.model`, over the [`RuleNlu`]'s phrase patterns) is the
 //! default, and an LLM reasoner can stand behind the same trait. What is
-//! sold comes through a [`Catalog`] into the [`Lexicon`]. Training and
-//! evaluation ([`NluModel::train`], [`read_lines`]) are here too; the
-//! `errand nlu` verbs call them.
+//! sold comes through a [`Catalog`] into the [`Lexicon`]. The model reads
+//! meaning through the [`encoder`]'s token table (`models/tokens.table`,
+//! distilled from a pretrained sentence encoder at training time), and
+//! learns registered domains from their marked-up [`examples`]. Training,
+//! distilling and evaluation ([`NluModel::train`], [`encoder::distil`],
+//! [`read_lines`]) are here too; the `errand nlu` verbs call them.
 
 mod augment;
 mod classifier;
