@@ -198,7 +198,8 @@ impl Reading {
                 .any(|m| m.known && m.after.as_deref() == Some(preposition))
         };
         // "I need to get to Heathrow", "take me to King's Cross": going
-        // somewhere.
+        // somewhere, the verb's only object the people going ("get some
+        // delivered to my office" sends things).
         let going = mentions.iter().any(|m| {
             m.known
                 && m.after.as_deref() == Some("to")
@@ -208,6 +209,12 @@ impl Reading {
                             w[m.from - 1 - k].as_str(),
                             "get" | "go" | "take" | "drive" | "head" | "travel" | "lift" | "ride"
                         )
+                        && w[m.from - k..m.from - 1].iter().all(|x| {
+                            matches!(
+                                x.as_str(),
+                                "me" | "us" | "them" | "over" | "back" | "down" | "up" | "straight"
+                            )
+                        })
                 })
         });
         if (said("from") && said("to")) || going {
@@ -1096,6 +1103,12 @@ mod tests {
             r.claims("order a chicken katsu to home"),
             Some("order_mart")
         );
+        // Things sent somewhere are no ride, even after "get".
+        assert_eq!(
+            r.claims("we're out of loo roll, could you get some delivered to my office"),
+            Some("order_mart")
+        );
+        assert_eq!(r.claims("please take me to the airport"), Some("book_ride"));
         assert_eq!(
             r.ordered_dish("order me a lobster thermidor to work"),
             Some(("order_food", "lobster thermidor".to_owned()))
