@@ -343,12 +343,15 @@ pub fn train(args: &TrainArgs) -> Result<(), String> {
         head_hidden: args.head_hidden.unwrap_or(defaults.head_hidden),
         head_epochs: args.head_epochs.unwrap_or(defaults.head_epochs),
         head_l2: args.head_l2.unwrap_or(defaults.head_l2),
-        head_weight: args
-            .head_weight
-            .unwrap_or(defaults.head_weight)
-            .clamp(0.0, 1.0),
+        head_weight: args.head_weight.unwrap_or(defaults.head_weight),
         ..defaults
     };
+    if !(0.0..=1.0).contains(&options.head_weight) {
+        return Err("--head-weight takes a number from 0 to 1".into());
+    }
+    if options.head_hidden == 0 || options.head_hidden > 4096 {
+        return Err("--head-hidden takes 1 to 4096 units".into());
+    }
     let started = Instant::now();
     let table = errand_actors::nlu::encoder::Table::embedded()
         .map_err(|e| format!("the built-in token table: {e}"))?;

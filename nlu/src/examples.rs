@@ -27,7 +27,7 @@
 use crate::features::hash;
 use crate::tokens::{Token, tokenize};
 use crate::words::singular;
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet};
 
 /// An example utterance: its plain text and its marked slot values.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -163,7 +163,7 @@ pub struct Learner {
 #[derive(Clone, Debug, Default)]
 struct Label {
     /// Each example's features, slot values masked.
-    examples: Vec<HashMap<u64, f32>>,
+    examples: Vec<BTreeMap<u64, f32>>,
     /// Each slot's learned values, as keys (lower case, singular words).
     values: BTreeMap<String, BTreeSet<Vec<String>>>,
     /// The words right before and right after each slot's values
@@ -413,8 +413,8 @@ impl Learner {
 
     /// How much each feature tells labels apart: 1 over the square root
     /// of the number of labels whose examples have it.
-    fn weights(&self) -> HashMap<u64, f32> {
-        let mut labels_with: HashMap<u64, f32> = HashMap::new();
+    fn weights(&self) -> BTreeMap<u64, f32> {
+        let mut labels_with: BTreeMap<u64, f32> = BTreeMap::new();
         for label in self.labels.values() {
             let mut seen: BTreeSet<u64> = BTreeSet::new();
             for f in label.examples.iter().flat_map(|e| e.keys()) {
@@ -512,8 +512,8 @@ fn masked(tokens: &[Token], found: &[(usize, usize)], named: &[Value]) -> Vec<St
 
 /// Words, word pairs (with the edges) and each word's character trigrams
 /// (together worth half a word), by hash; politeness aside.
-fn features(seq: &[String]) -> HashMap<u64, f32> {
-    let mut out: HashMap<u64, f32> = HashMap::new();
+fn features(seq: &[String]) -> BTreeMap<u64, f32> {
+    let mut out: BTreeMap<u64, f32> = BTreeMap::new();
     let mut add = |f: u64, w: f32| *out.entry(f).or_default() += w;
     let seq: Vec<&String> = seq
         .iter()
@@ -543,16 +543,16 @@ fn features(seq: &[String]) -> HashMap<u64, f32> {
 
 /// `features` scaled by how much each tells labels apart (1 when no
 /// example has it).
-fn weighted(mut features: HashMap<u64, f32>, weights: &HashMap<u64, f32>) -> HashMap<u64, f32> {
+fn weighted(mut features: BTreeMap<u64, f32>, weights: &BTreeMap<u64, f32>) -> BTreeMap<u64, f32> {
     for (f, v) in features.iter_mut() {
         *v *= weights.get(f).copied().unwrap_or(1.0);
     }
     features
 }
 
-fn cosine(a: &HashMap<u64, f32>, b: &HashMap<u64, f32>) -> f32 {
+fn cosine(a: &BTreeMap<u64, f32>, b: &BTreeMap<u64, f32>) -> f32 {
     let dot: f32 = a.iter().filter_map(|(f, x)| b.get(f).map(|y| x * y)).sum();
-    let norm = |m: &HashMap<u64, f32>| m.values().map(|x| x * x).sum::<f32>().sqrt();
+    let norm = |m: &BTreeMap<u64, f32>| m.values().map(|x| x * x).sum::<f32>().sqrt();
     let n = norm(a) * norm(b);
     if n == 0.0 { 0.0 } else { dot / n }
 }

@@ -285,10 +285,10 @@ impl NluModel {
         // has seen few goods, 120 real grocery orders, and would otherwise
         // hold back a common one; held out this costs a false grocery call
         // or two in CLINC's 3,000 other lines.)
-        let food = matches!(best_intent, Intent::OrderFood | Intent::OrderMart)
+        let agreed_order = matches!(best_intent, Intent::OrderFood | Intent::OrderMart)
             && hint.intent == best_intent
             && hint.named;
-        let threshold = if ride || food {
+        let threshold = if ride || agreed_order {
             self.threshold.min(AGREED_THRESHOLD)
         } else {
             self.threshold
@@ -636,6 +636,9 @@ impl Reader<'_> {
             return Err(ModelError::Corrupt("table length"));
         }
         let scale = self.f32()?;
+        if !scale.is_finite() || !(scale * 32767.0).is_finite() {
+            return Err(ModelError::Corrupt("table scale"));
+        }
         let count = self.u32()? as usize;
         let mut values = vec![0.0f32; len];
         let mut at = 0usize;

@@ -126,8 +126,14 @@ impl Table {
         out.extend_from_slice(&(self.dims as u32).to_le_bytes());
         out.extend_from_slice(&(self.vocabulary.len() as u32).to_le_bytes());
         for piece in self.vocabulary.pieces() {
-            out.extend_from_slice(&(piece.len() as u16).to_le_bytes());
-            out.extend_from_slice(piece.as_bytes());
+            // WordPiece vocabularies' pieces are a few bytes; a longer one
+            // is cut at a character boundary rather than written wrong.
+            let mut len = piece.len().min(u16::MAX as usize);
+            while !piece.is_char_boundary(len) {
+                len -= 1;
+            }
+            out.extend_from_slice(&(len as u16).to_le_bytes());
+            out.extend_from_slice(&piece.as_bytes()[..len]);
         }
         for scale in &self.scales {
             out.extend_from_slice(&scale.to_le_bytes());
@@ -150,6 +156,11 @@ impl Table {
         if !(1..=4096).contains(&dims) || !(1..=1 << 20).contains(&count) {
             return Err(ModelError::Corrupt("table shape"));
         }
+        // Each token takes at least two bytes and a row: no reservation
+        // beyond what the file can hold.
+        if count.saturating_mul(dims + 6) > bytes.len() {
+            return Err(ModelError::Corrupt("truncated"));
+        }
         let mut pieces = Vec::with_capacity(count);
         for _ in 0..count {
             let len = u16::from_le_bytes(r.array()?) as usize;
@@ -158,6 +169,9 @@ impl Table {
             pieces.push(piece.to_owned());
         }
         let scales: Vec<f32> = (0..count).map(|_| r.f32()).collect::<Result<_, _>>()?;
+        if scales.iter().any(|s| !s.is_finite()) {
+            return Err(ModelError::Corrupt("row scale"));
+        }
         let rows: Vec<i8> = r.take(count * dims)?.iter().map(|b| *b as i8).collect();
         if r.at != bytes.len() {
             return Err(ModelError::Corrupt("trailing bytes"));
@@ -215,7 +229,7 @@ pub fn distil(
         )));
     }
     let h = encoder.hidden();
-    if dims > h {
+    if dims == 0 || dims > h {
         return Err(EncoderError::Weights(format!("{dims} dimensions of {h}")));
     }
     const BATCH: usize = 256;

@@ -2,6 +2,10 @@
 //! `tokenizer.json` configures it: text cleaned, lower-cased and stripped of
 //! accents, split at white space and punctuation, then each word cut into
 //! the longest pieces the vocabulary has ("##" marks a piece inside a word).
+//! Without Unicode's tables it approximates two steps for text beyond
+//! English: accents are stripped from Latin letters only (Greek or
+//! Cyrillic accented letters stay whole), and punctuation is ASCII's and
+//! Unicode's general punctuation blocks.
 
 use std::collections::HashMap;
 
@@ -117,7 +121,7 @@ fn words(text: &str) -> Vec<String> {
         }
     };
     for c in text.chars() {
-        if c == '\0' || c == '\u{fffd}' || (c.is_control() && !c.is_whitespace()) {
+        if c == '\0' || c == '\u{fffd}' || (c.is_control() && !c.is_whitespace()) || invisible(c) {
             continue;
         }
         if c.is_whitespace() {
@@ -146,6 +150,15 @@ fn punctuation(c: char) -> bool {
             0xa1 | 0xa7 | 0xab | 0xb6 | 0xb7 | 0xbb | 0xbf
             | 0x2010..=0x2027 | 0x2030..=0x205e | 0x3001..=0x3003 | 0x3008..=0x3011
             | 0xff01..=0xff0f | 0xff1a..=0xff20)
+}
+
+/// Format and private-use characters, which BERT drops with the control
+/// characters: soft hyphens, zero-width spaces and joiners, direction
+/// marks, byte-order marks.
+fn invisible(c: char) -> bool {
+    matches!(c as u32,
+        0xad | 0x200b..=0x200f | 0x202a..=0x202e | 0x2060..=0x206f | 0xfeff | 0xfff9..=0xfffb
+        | 0xe000..=0xf8ff | 0xe0000..=0xe007f | 0xf0000..=0x10ffff)
 }
 
 fn ideograph(c: char) -> bool {
@@ -219,6 +232,11 @@ mod tests {
         );
         assert_eq!(pieces("burgerx"), ["[UNK]"]);
         assert!(pieces(" \t\u{0}").is_empty());
+        // Invisible characters go as BERT drops them.
+        assert_eq!(
+            pieces("\u{feff}order\u{200b} me a bur\u{ad}ger"),
+            ["order", "me", "a", "burger"]
+        );
     }
 
     #[test]
