@@ -505,13 +505,7 @@ impl NluModel {
     /// A model file, over `table` (the one it was trained with).
     pub fn decode_with(bytes: &[u8], table: Arc<Table>) -> Result<Self, ModelError> {
         let mut r = Reader { bytes, at: 0 };
-        if r.take(8)? != MAGIC {
-            return Err(ModelError::Magic);
-        }
-        let version = r.u32()?;
-        if version != VERSION {
-            return Err(ModelError::Version(version));
-        }
+        r.header(MAGIC, VERSION)?;
         let threshold = r.f32()?;
         let bits = r.u32()?;
         let classes = r.u32()? as usize;
@@ -628,6 +622,17 @@ impl Reader<'_> {
 
     pub(crate) fn f32(&mut self) -> Result<f32, ModelError> {
         Ok(f32::from_le_bytes(self.array()?))
+    }
+
+    /// A file's magic and version, as this build writes them.
+    pub(crate) fn header(&mut self, magic: &[u8; 8], version: u32) -> Result<(), ModelError> {
+        if self.take(8)? != magic {
+            return Err(ModelError::Magic);
+        }
+        match self.u32()? {
+            v if v == version => Ok(()),
+            v => Err(ModelError::Version(v)),
+        }
     }
 
     fn table(&mut self, expected: usize) -> Result<Vec<f32>, ModelError> {

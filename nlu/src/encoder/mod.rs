@@ -144,13 +144,7 @@ impl Table {
 
     pub fn decode(bytes: &[u8]) -> Result<Self, ModelError> {
         let mut r = Reader { bytes, at: 0 };
-        if r.take(8)? != MAGIC {
-            return Err(ModelError::Magic);
-        }
-        let version = r.u32()?;
-        if version != VERSION {
-            return Err(ModelError::Version(version));
-        }
+        r.header(MAGIC, VERSION)?;
         let dims = r.u32()? as usize;
         let count = r.u32()? as usize;
         if !(1..=4096).contains(&dims) || !(1..=1 << 20).contains(&count) {
