@@ -698,6 +698,9 @@ pub(crate) fn names_a_thing(name: &str) -> bool {
         "pick",
         "sent",
         "send",
+        // "sent round", "brought over": where the sending goes.
+        "round",
+        "over",
         "get",
         "got",
         "some",
@@ -1076,6 +1079,23 @@ mod tests {
         let slots = ground(
             "order_mart",
             "i'm out of loo roll, can you get some sent to my house",
+            heard,
+        );
+        assert_eq!(items(&slots), [("toilet paper".to_owned(), 1)]);
+    }
+
+    #[test]
+    fn words_of_sending_somewhere_are_no_item_either() {
+        let heard = SlotMap::from([(
+            "item".to_owned(),
+            SlotValue::Items(vec![
+                ItemRequest::new("loo roll", 1),
+                ItemRequest::new("sent round", 1),
+            ]),
+        )]);
+        let slots = ground(
+            "order_mart",
+            "could I get some loo roll sent round to my place",
             heard,
         );
         assert_eq!(items(&slots), [("toilet paper".to_owned(), 1)]);
