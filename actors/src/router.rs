@@ -17,6 +17,7 @@ use crate::recorder::Recorder;
 use crate::registry::DomainRegistry;
 use crate::role::{Feed, NodeCtx, Role, RoleError};
 use crate::supervisor::ChildSpec;
+use errand_schemas::keys::Keys;
 use errand_schemas::topics::{AGENT_CMD, agent_out};
 use errand_schemas::{Command, ErrorBody, ErrorCode, Status, StatusUpdate};
 use std::sync::Arc;
@@ -29,6 +30,7 @@ pub struct Router {
     /// Where agents' results are published.
     pub bus: Arc<dyn Bus>,
     pub agents: AgentCaller,
+    pub keys: Keys,
 }
 
 impl LaneWork for Router {
@@ -61,6 +63,7 @@ impl Role for RouterRole {
             recorder: ctx.recorder.clone(),
             bus: ctx.bus.clone(),
             agents: ctx.agents(),
+            keys: ctx.keys.clone(),
         };
         Ok(ctx.laned(
             "router",
@@ -115,13 +118,23 @@ impl Router {
             }
             return;
         }
-        // Announcing `dispatched` and calling the agent overlap; both are done
+        // `dispatched` is applied in the round trip that reads the command's
+        // first result for the agent (a redelivered command has one); its
+        // announcement and the agent's call then overlap, and both are done
         // before the result is published, so the result always follows it.
-        let (recorded, called) = tokio::join!(
-            recorder.record(dispatched),
-            self.agents.call(&command, &domain)
+        let key = self.keys.idempotency(command.trace_id.as_str(), &domain);
+        let (applied, fanned_out, first) = match recorder.apply_reading(&dispatched, &key).await {
+            Ok(read) => read,
+            Err(e) => {
+                envelope.fail(e.code(), e);
+                return;
+            }
+        };
+        let (announced, called) = tokio::join!(
+            recorder.settle(dispatched, &applied, fanned_out),
+            self.agents.call(&command, &domain, first)
         );
-        if let Err(e) = recorded {
+        if let Err(e) = announced {
             envelope.fail(e.code(), e);
             return;
         }

@@ -8,10 +8,12 @@
 //! have no side effects and are not kept.
 
 use super::Services;
-use super::wire::{AgentReply, CancelReply, CancelRequest, QuoteReply, Wire, WireCommand};
+use super::wire::{
+    AgentReply, CancelReply, CancelRequest, Dispatch, QuoteReply, Wire, WireCommand, WireDispatch,
+};
 use crate::clock::Clock;
 use crate::registry::DomainAgent;
-use crate::store::IdempotencyStore;
+use crate::store::{IdempotencyStore, Lookup};
 use errand_schemas::codec::{from_json, to_json};
 use errand_schemas::keys::Keys;
 use errand_schemas::{
@@ -33,7 +35,7 @@ pub enum AgentMessage {
     /// nothing was stored, and the command should be retried. It travels
     /// between nodes (see [`super::wire`]).
     #[rpc]
-    Execute(WireCommand, RpcReplyPort<AgentReply>),
+    Execute(WireDispatch, RpcReplyPort<AgentReply>),
     /// Price a command without placing it (see [`DomainAgent::quote`]).
     #[rpc]
     Quote(WireCommand, RpcReplyPort<QuoteReply>),
@@ -86,7 +88,9 @@ impl Actor for AgentHost {
             AgentMessage::Execute(wire, reply) => {
                 let span = hop(domain, &wire);
                 let result = match wire.value {
-                    Ok(command) => execute_once(state, command).instrument(span).await,
+                    Ok(Dispatch { command, first }) => {
+                        execute_once(state, command, first).instrument(span).await
+                    }
                     Err(e) => Err(unreadable(e)),
                 };
                 let _ = reply.send(Wire::new(result));
@@ -129,14 +133,16 @@ pub fn is_transient(code: ErrorCode) -> bool {
 }
 
 /// Runs `command` unless it ran before; returns the first result either way.
+/// `first` is that result as the router read it, if it did.
 pub async fn execute_once(
     state: &AgentHostArgs,
     command: Command,
+    first: Lookup,
 ) -> Result<AgentResult, ErrorBody> {
     let key = state
         .keys
         .idempotency(command.trace_id.as_str(), &state.domain);
-    match state.idempotency.get(&key).await {
+    match first.or_read(state.idempotency.as_ref(), &key).await {
         Ok(Some(bytes)) => {
             // An unreadable first result is an error, never a second order.
             let first: AgentResult = stored(&bytes, &command.trace_id)?;
