@@ -276,6 +276,9 @@ pub struct TrainArgs {
     /// Generated shopping lines to add (0: none).
     #[arg(long)]
     pub generated: Option<usize>,
+    /// Generated rides, meals and near misses to add, of each (0: none).
+    #[arg(long)]
+    pub generated_requests: Option<usize>,
     #[arg(long)]
     pub generated_weight: Option<f32>,
     /// The meaning head's hidden units.
@@ -339,6 +342,9 @@ pub fn train(args: &TrainArgs) -> Result<(), String> {
         learning_rate: args.learning_rate.unwrap_or(defaults.learning_rate),
         seed: args.seed.unwrap_or(defaults.seed),
         generated: args.generated.unwrap_or(defaults.generated),
+        generated_requests: args
+            .generated_requests
+            .unwrap_or(defaults.generated_requests),
         generated_weight: args.generated_weight.unwrap_or(defaults.generated_weight),
         head_hidden: args.head_hidden.unwrap_or(defaults.head_hidden),
         head_epochs: args.head_epochs.unwrap_or(defaults.head_epochs),

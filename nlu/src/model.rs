@@ -90,6 +90,9 @@ pub struct TrainOptions {
     pub tagger_epochs: usize,
     /// How many generated shopping lines to add (see `augment`).
     pub generated: usize,
+    /// How many generated rides, meals and near misses to add, of each (see
+    /// `augment::request_lines`).
+    pub generated_requests: usize,
     /// The weight of a generated line.
     pub generated_weight: f32,
     pub threshold: f32,
@@ -120,6 +123,7 @@ impl Default for TrainOptions {
             tagger_bits: 20,
             tagger_epochs: 8,
             generated: 600,
+            generated_requests: 300,
             generated_weight: 0.3,
             // The model is sure of itself (probabilities near 0 or 1), so a
             // high bar costs little recall: held out, 0.9 took macro-F1 from
@@ -160,7 +164,11 @@ impl NluModel {
         let mut intent_examples = Vec::new();
         let mut sentences: Vec<Vec<f32>> = Vec::new();
         let mut tagged = Vec::new();
-        let generated = augment::shopping_lines(options.generated, options.seed, lexicon);
+        let mut generated = augment::shopping_lines(options.generated, options.seed, lexicon);
+        generated.extend(augment::request_lines(
+            options.generated_requests,
+            options.seed,
+        ));
         let real = lines.len();
         for (k, line) in lines.iter().chain(&generated).enumerate() {
             let Some(intent) = Intent::parse(&line.intent) else {

@@ -391,6 +391,58 @@ pub(crate) fn never_an_order(tokens: &[Token]) -> bool {
         || made_at_home(tokens)
 }
 
+/// Words that open a question.
+const QUESTION_OPENERS: &[&str] = &[
+    "how", "hows", "what", "whats", "where", "wheres", "when", "which", "why", "who", "is", "are",
+    "was", "does", "do", "did", "has", "have", "should",
+];
+
+/// Words said before a question that change nothing ("alexa, how much...").
+const FILLERS: &[&str] = &[
+    "alexa", "siri", "hey", "ok", "okay", "google", "olly", "so", "um", "and", "but", "oh", "well",
+    "hi", "hello",
+];
+
+/// A question that asks nothing of errand: "how much would a cab to the
+/// stadium cost", "where do the taxis wait", "are lyfts faster than the
+/// subway".
+/// It asks when it says "can you", "could I", "you could", "is there",
+/// "are you able", "how about", "why don't you", "I need", "please"... Of
+/// the data's 7,690 stand-alone lines that open with a question word and
+/// ask nothing, 7,677 are out of scope, one is a ride ("Is OK.Get for me a
+/// cab"), and 12 ask a fast-food counter what it has ("what kind of soda
+/// do you have"), which is why the trained reader applies this to rides
+/// and goods only. It fixes questions about rides the model took for
+/// requests ("how much would a cab to the stadium cost", "should we take
+/// the bus or a cab"): on 250 near-domain probe lines written apart from the data
+/// and the rules, it took the model's false accepts from 16 to 9, and it
+/// changed none of the data's held-out scores.
+pub(crate) fn asks_without_requesting(tokens: &[Token]) -> bool {
+    let words: Vec<&str> = tokens.iter().map(|t| t.norm.as_str()).collect();
+    let first = words.iter().position(|w| !FILLERS.contains(w));
+    if !first.is_some_and(|i| QUESTION_OPENERS.contains(&words[i])) {
+        return false;
+    }
+    let asks = words.windows(2).any(|pair| {
+        matches!(
+            pair,
+            [
+                "can" | "could" | "would" | "will" | "may",
+                "you" | "u" | "i" | "we" | "someone"
+            ] | ["you" | "we" | "i", "could" | "can"]
+                | ["is" | "are", "there"]
+                | ["how" | "what", "about"]
+                | ["why", "dont" | "not"]
+                | ["you", "able"]
+                | ["i", "need" | "want" | "wanna" | "would"]
+        )
+    });
+    !asks
+        && !words
+            .iter()
+            .any(|w| matches!(*w, "please" | "id" | "wanna"))
+}
+
 /// "Is the burger place open now?", "when does the shop close": opening
 /// hours, not an order.
 fn asks_if_open(tokens: &[Token]) -> bool {
@@ -1275,5 +1327,50 @@ mod tests {
         assert!(never_an_order(&tokenize("remind me to order a pizza")));
         assert!(never_an_order(&tokenize("when will my order arrive")));
         assert!(!never_an_order(&tokenize("order a pizza to 5 Bank Street")));
+    }
+
+    #[test]
+    fn a_question_that_asks_nothing_is_told_from_one_that_asks() {
+        for t in [
+            "how much would a cab to the stadium cost",
+            "alexa, where do the taxis wait at the station",
+            "are lyfts faster than the subway at rush hour",
+            "should we take the bus or a cab",
+        ] {
+            assert!(asks_without_requesting(&tokenize(t)), "{t}");
+        }
+        for t in [
+            "can you get me an uber to the airport",
+            "is there an uber near me",
+            "how about a taxi to the station",
+            "do you think you could call a cab",
+            "what's the fastest way to get a cab, I need one now",
+            "get me a cab to the station",
+        ] {
+            assert!(!asks_without_requesting(&tokenize(t)), "{t}");
+        }
+    }
+
+    /// The counts [`asks_without_requesting`] states, on the shared data.
+    #[test]
+    fn a_question_that_asks_nothing_is_out_of_scope_in_the_data() {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/data/nlu");
+        let mut lines = Vec::new();
+        for entry in std::fs::read_dir(&dir).expect("../shared/data/nlu is beside the project") {
+            let path = entry.unwrap().path();
+            if path.extension().is_some_and(|x| x == "jsonl") {
+                lines.extend(crate::data::read_lines(&path.display().to_string()).unwrap());
+            }
+        }
+        let mut gated = std::collections::BTreeMap::<&str, usize>::new();
+        for line in lines.iter().filter(|l| !l.context_dependent) {
+            if asks_without_requesting(&tokenize(&line.text)) {
+                *gated.entry(line.intent.as_str()).or_default() += 1;
+            }
+        }
+        let count = |intent| gated.get(intent).copied().unwrap_or(0);
+        assert!(count("out_of_scope") >= 7_500, "{gated:?}");
+        assert!(count("book_ride") + count("order_mart") <= 1, "{gated:?}");
+        assert!(count("order_food") <= 12, "{gated:?}");
     }
 }

@@ -6,7 +6,8 @@
 use super::features;
 use super::model::{FoundSlot, ModelError, NluModel, RuleHint, intent_slots};
 use super::rules::{
-    NOT_A_PLACE, STREET_KINDS, asks_for_a_lift, never_an_order, orders_a_list, ride_type,
+    NOT_A_PLACE, STREET_KINDS, asks_for_a_lift, asks_without_requesting, never_an_order,
+    orders_a_list, ride_type,
 };
 use super::tokens::{Token, counts_a_thing, mentions, number_word, tokenize};
 use super::{Context, Intent, Lexicon, Parse, RuleNlu, Understand};
@@ -492,7 +493,10 @@ impl TrainedNlu {
         if intent != rules.intent && decisive(&rules, intent, &tokens, hint.lift) {
             (intent, confidence) = (rules.intent, rules.confidence);
         }
-        if never_an_order(&tokens) {
+        if never_an_order(&tokens)
+            || (matches!(intent, Intent::BookRide | Intent::OrderMart)
+                && asks_without_requesting(&tokens))
+        {
             (intent, confidence) = (Intent::OutOfScope, 1.0);
         }
         let mut tagged = self.model.slots(text, &tokens, &marks, intent);

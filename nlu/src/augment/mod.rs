@@ -4,6 +4,10 @@
 //! plain requests to buy a thing, with the thing and its quantity labelled.
 //! They are generated, deterministic, and weighted below real lines.
 
+mod requests;
+
+pub(crate) use requests::request_lines;
+
 use super::Lexicon;
 use super::data::LabelledLine;
 use super::rng::Rng;
