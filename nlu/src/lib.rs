@@ -37,11 +37,6 @@ pub use trained::TrainedNlu;
 
 use errand_schemas::{SlotMap, SlotValue};
 
-/// Whether `text` names a ride's vehicle (a taxi, a cab, an Uber...).
-pub fn names_a_vehicle(text: &str) -> bool {
-    rules::names_vehicle(&tokens::tokenize(text))
-}
-
 /// The intents errand knows offline.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Intent {

@@ -66,10 +66,6 @@ pub fn answer(
         Act::Goodbye => "Bye! I'm here whenever you need something.".into(),
         Act::Help => format!("{}{}", abilities(registry), try_saying(registry)),
         Act::Price(what) if what == "it" => order_price(session),
-        // "How much is an uber to the airport": a fare, not a catalog's price.
-        Act::Price(what) if registry.spec("ride").is_some() && errand_nlu::names_a_vehicle(what) => {
-            "I work out a fare once I know where the ride starts and where it goes: ask me for one (\"a cab from King's Cross to Heathrow\") and I'll tell you what it costs.".into()
-        }
         Act::Price(what) => price(what, &catalogs(registry)),
         Act::Menu(Some(name)) => menu(name, &catalogs(registry)),
         Act::Menu(None) => merchants(&catalogs(registry)),
@@ -420,7 +416,6 @@ mod tests {
             "Cheeseburger is £8.99 at Burger Barn."
         );
         assert!(ask(Act::Price("milk".into())).contains("£1.29 at errand Mart"));
-        assert!(ask(Act::Price("an uber to the airport".into())).contains("fare"));
         assert!(
             ask(Act::Price("unicorn steak".into())).starts_with("I couldn't find unicorn steak")
         );
