@@ -847,7 +847,6 @@ impl DomainAgent for Lossy {
 #[tokio::test]
 async fn a_call_whose_answer_was_lost_is_taken_back_once_the_command_failed() {
     use errand_actors::agents::host::{AgentHostArgs, execute_once};
-    use errand_actors::store::Lookup;
     let stack = TestStack::start().await;
     let withdrawn = Arc::new(std::sync::atomic::AtomicU32::new(0));
     let options = &stack.node.options;
@@ -867,12 +866,7 @@ async fn a_call_whose_answer_was_lost_is_taken_back_once_the_command_failed() {
         slots: Default::default(),
     }));
     let count = || withdrawn.load(std::sync::atomic::Ordering::Relaxed);
-    assert!(
-        execute_once(&args, order.clone(), Lookup::NotRead)
-            .await
-            .is_err(),
-        "retried"
-    );
+    assert!(execute_once(&args, order.clone()).await.is_err(), "retried");
     assert_eq!(
         count(),
         0,
@@ -894,16 +888,14 @@ async fn a_call_whose_answer_was_lost_is_taken_back_once_the_command_failed() {
         .put_if_absent(&key, &errand_schemas::codec::to_json(&failure))
         .await
         .unwrap();
-    let answer = execute_once(&args, order.clone(), Lookup::NotRead)
-        .await
-        .unwrap();
+    let answer = execute_once(&args, order.clone()).await.unwrap();
     assert!(matches!(answer.outcome, Outcome::Failed { .. }));
     assert_eq!(
         count(),
         1,
         "what the lost call may have placed is taken back"
     );
-    execute_once(&args, order, Lookup::NotRead).await.unwrap();
+    execute_once(&args, order).await.unwrap();
     assert_eq!(count(), 1, "once");
     stack.shutdown().await;
 }

@@ -753,39 +753,3 @@ async fn a_gateway_reads_the_open_command_or_records_the_new_ones_first_step_in_
     assert_eq!(opening, (Opening::Open(trace), 1), "with the version read");
     assert_eq!(StateStore::get(&redis, &another).await.unwrap(), None);
 }
-
-#[tokio::test]
-async fn a_router_records_dispatched_and_reads_the_first_result_in_one_round_trip() {
-    use errand_actors::store::{IdempotencyStore, Lookup};
-    let prefix = unique_prefix();
-    let redis = store(&prefix).await;
-    let trace = TraceId::generate();
-    let key = redis.keys().idempotency(trace.as_str(), "food");
-    let dispatched = step(&trace, Status::Dispatched, 1);
-
-    let before = redis.round_trips();
-    let (applied, announced, first) = redis.apply_reading(&dispatched, None, &key).await.unwrap();
-    assert_eq!(redis.round_trips(), before + 1, "one round trip");
-    assert!(matches!(applied, Applied::Moved(_)));
-    assert!(!announced);
-    assert_eq!(first, Lookup::Absent, "never run: the agent runs it");
-
-    // A redelivery, after the agent kept its first result.
-    redis
-        .put_if_absent(&key, b"the first result")
-        .await
-        .unwrap();
-    let (applied, _, first) = redis.apply_reading(&dispatched, None, &key).await.unwrap();
-    assert!(matches!(applied, Applied::Duplicate(_)));
-    assert_eq!(first, Lookup::Found(b"the first result".to_vec()));
-    assert_eq!(
-        StateStore::get(&redis, &trace)
-            .await
-            .unwrap()
-            .unwrap()
-            .history
-            .len(),
-        1,
-        "the step applied once"
-    );
-}

@@ -10,7 +10,7 @@
 
 use crate::bus::{Bus, BusError, OutRecord, RedisChannel};
 use crate::clock::Clock;
-use crate::store::{Applied, Lookup, StateStore, StoreError};
+use crate::store::{Applied, StateStore, StoreError};
 use errand_schemas::topics::AGENT_STATUS;
 use errand_schemas::{AgentResult, ErrorBody, ErrorCode, Outcome, Status, StatusUpdate};
 use std::sync::Arc;
@@ -76,25 +76,6 @@ impl Recorder {
         };
         self.settle(step, &applied, fanned_out).await?;
         Ok(applied)
-    }
-
-    /// Applies `step` as [`Recorder::record`] does and reads the
-    /// idempotency record `key` in the same round trip when the store can
-    /// ([`StateStore::apply_reading`]); the step is then announced by
-    /// [`Recorder::settle`] with the two results that come first here (what
-    /// it applied, and whether the store already fanned it out), which the
-    /// caller may overlap with other work.
-    pub async fn apply_reading(
-        &self,
-        step: &StatusUpdate,
-        key: &str,
-    ) -> Result<(Applied, bool, Lookup), TrackError> {
-        let unnumbered = self.fanout.as_ref().map(|_| Self::unnumbered(step));
-        let announce = self
-            .fanout
-            .as_deref()
-            .zip(unnumbered.as_ref().map(|r| r.value.as_slice()));
-        Ok(self.store.apply_reading(step, announce, key).await?)
     }
 
     /// Where `agent.status` fans out through Redis pub/sub, if it does: a

@@ -17,7 +17,6 @@ use crate::recorder::Recorder;
 use crate::registry::DomainRegistry;
 use crate::role::{Feed, NodeCtx, Role, RoleError};
 use crate::supervisor::ChildSpec;
-use errand_schemas::keys::Keys;
 use errand_schemas::topics::{AGENT_CMD, agent_out};
 use errand_schemas::{Command, ErrorBody, ErrorCode, Status, StatusUpdate};
 use std::sync::Arc;
@@ -30,7 +29,6 @@ pub struct Router {
     /// Where agents' results are published.
     pub bus: Arc<dyn Bus>,
     pub agents: AgentCaller,
-    pub keys: Keys,
 }
 
 impl LaneWork for Router {
@@ -63,7 +61,6 @@ impl Role for RouterRole {
             recorder: ctx.recorder.clone(),
             bus: ctx.bus.clone(),
             agents: ctx.agents(),
-            keys: ctx.keys.clone(),
         };
         Ok(ctx.laned(
             "router",
@@ -118,23 +115,13 @@ impl Router {
             }
             return;
         }
-        // `dispatched` is applied in the round trip that reads the command's
-        // first result for the agent (a redelivered command has one); its
-        // announcement and the agent's call then overlap, and both are done
+        // Announcing `dispatched` and calling the agent overlap; both are done
         // before the result is published, so the result always follows it.
-        let key = self.keys.idempotency(command.trace_id.as_str(), &domain);
-        let (applied, fanned_out, first) = match recorder.apply_reading(&dispatched, &key).await {
-            Ok(read) => read,
-            Err(e) => {
-                envelope.fail(e.code(), e);
-                return;
-            }
-        };
-        let (announced, called) = tokio::join!(
-            recorder.settle(dispatched, &applied, fanned_out),
-            self.agents.call(&command, &domain, first)
+        let (recorded, called) = tokio::join!(
+            recorder.record(dispatched),
+            self.agents.call(&command, &domain)
         );
-        if let Err(e) = announced {
+        if let Err(e) = recorded {
             envelope.fail(e.code(), e);
             return;
         }

@@ -4,7 +4,7 @@
 //! again reads back as the same bytes.
 #![no_main]
 
-use errand_actors::agents::wire::{CancelRequest, Dispatch, Wire};
+use errand_actors::agents::wire::{CancelRequest, Wire};
 use errand_schemas::{AgentResult, CancelResult, Command, ErrorBody, Refusal, Summary};
 use libfuzzer_sys::fuzz_target;
 use ractor::BytesConvertable;
@@ -22,7 +22,6 @@ fn read<T: bincode::Encode + bincode::Decode<()> + Clone>(data: &[u8]) {
 
 fuzz_target!(|data: &[u8]| {
     read::<Command>(data); // WireCommand
-    read::<Dispatch>(data); // WireDispatch
     read::<CancelRequest>(data);
     read::<Result<AgentResult, ErrorBody>>(data); // AgentReply
     read::<Result<Result<Summary, Refusal>, ErrorBody>>(data); // QuoteReply

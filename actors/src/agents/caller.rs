@@ -3,8 +3,7 @@
 //! cluster gave up on) and asks one of them: execute, quote or cancel.
 
 use super::host::{AgentMessage, agent_group};
-use super::wire::{CancelRequest, Dispatch, Wire};
-use crate::store::Lookup;
+use super::wire::{CancelRequest, Wire};
 use errand_schemas::{
     AgentResult, CancelResult, Command, ErrorBody, ErrorCode, Refusal, Summary, TraceId,
 };
@@ -70,20 +69,13 @@ impl AgentCaller {
     /// Calls the domain's agent. An agent that is not running (or restarting)
     /// is waited for, up to the call timeout, without failing the command;
     /// one that dies while holding the command, or does not answer, fails it.
-    /// `first` is the command's first result as the caller read it, if it
-    /// did ([`Lookup::NotRead`] otherwise).
     pub async fn call(
         &self,
         command: &Command,
         domain: &str,
-        first: Lookup,
     ) -> Result<AgentResult, (ErrorCode, String)> {
-        let dispatch = Dispatch {
-            command: command.clone(),
-            first,
-        };
         self.ask(domain, |reply| {
-            AgentMessage::Execute(Wire::new(dispatch.clone()), reply)
+            AgentMessage::Execute(Wire::new(command.clone()), reply)
         })
         .await
     }

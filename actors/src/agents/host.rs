@@ -8,12 +8,10 @@
 //! have no side effects and are not kept.
 
 use super::Services;
-use super::wire::{
-    AgentReply, CancelReply, CancelRequest, Dispatch, QuoteReply, Wire, WireCommand, WireDispatch,
-};
+use super::wire::{AgentReply, CancelReply, CancelRequest, QuoteReply, Wire, WireCommand};
 use crate::clock::Clock;
 use crate::registry::DomainAgent;
-use crate::store::{IdempotencyStore, Lookup};
+use crate::store::IdempotencyStore;
 use errand_schemas::codec::{from_json, to_json};
 use errand_schemas::keys::Keys;
 use errand_schemas::{
@@ -35,7 +33,7 @@ pub enum AgentMessage {
     /// nothing was stored, and the command should be retried. It travels
     /// between nodes (see [`super::wire`]).
     #[rpc]
-    Execute(WireDispatch, RpcReplyPort<AgentReply>),
+    Execute(WireCommand, RpcReplyPort<AgentReply>),
     /// Price a command without placing it (see [`DomainAgent::quote`]).
     #[rpc]
     Quote(WireCommand, RpcReplyPort<QuoteReply>),
@@ -88,9 +86,7 @@ impl Actor for AgentHost {
             AgentMessage::Execute(wire, reply) => {
                 let span = hop(domain, &wire);
                 let result = match wire.value {
-                    Ok(Dispatch { command, first }) => {
-                        execute_once(state, command, first).instrument(span).await
-                    }
+                    Ok(command) => execute_once(state, command).instrument(span).await,
                     Err(e) => Err(unreadable(e)),
                 };
                 let _ = reply.send(Wire::new(result));
@@ -133,16 +129,14 @@ pub fn is_transient(code: ErrorCode) -> bool {
 }
 
 /// Runs `command` unless it ran before; returns the first result either way.
-/// `first` is that result as the router read it, if it did.
 pub async fn execute_once(
     state: &AgentHostArgs,
     command: Command,
-    first: Lookup,
 ) -> Result<AgentResult, ErrorBody> {
     let key = state
         .keys
         .idempotency(command.trace_id.as_str(), &state.domain);
-    match first.or_read(state.idempotency.as_ref(), &key).await {
+    match state.idempotency.get(&key).await {
         Ok(Some(bytes)) => {
             // An unreadable first result is an error, never a second order.
             let first: AgentResult = stored(&bytes, &command.trace_id)?;

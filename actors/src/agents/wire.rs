@@ -4,7 +4,6 @@
 //! decode becomes an error the agent or the caller reports, never a panic
 //! (ractor would allow one here).
 
-use crate::store::Lookup;
 use errand_schemas::codec::{from_bincode, to_bincode};
 use errand_schemas::{AgentResult, CancelResult, Command, ErrorBody, Refusal, Summary, TraceId};
 use ractor::BytesConvertable;
@@ -37,20 +36,8 @@ impl<T> Wire<T> {
     }
 }
 
-/// A command on its way to an agent to be priced.
+/// A command on its way to an agent.
 pub type WireCommand = Wire<Command>;
-
-/// A command on its way to an agent to be carried out, with its first
-/// result as the router read it beside `dispatched` (so the agent need not
-/// read it again), or [`Lookup::NotRead`].
-#[derive(Clone, Debug, bincode::Encode, bincode::Decode)]
-pub struct Dispatch {
-    pub command: Command,
-    pub first: Lookup,
-}
-
-/// A command to carry out, on its way to an agent.
-pub type WireDispatch = Wire<Dispatch>;
 
 /// An agent's answer: `Err` is a transient failure (see
 /// [`super::host::AgentMessage`]), worth retrying.

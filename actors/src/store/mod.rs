@@ -58,34 +58,6 @@ impl Applied {
     }
 }
 
-/// An idempotency record as read beside a step
-/// ([`StateStore::apply_reading`]): what an agent would otherwise read
-/// itself before running a command.
-#[derive(Debug, Clone, PartialEq, Eq, bincode::Encode, bincode::Decode)]
-pub enum Lookup {
-    /// Not read: whoever needs it reads it.
-    NotRead,
-    /// Read, and there is none.
-    Absent,
-    /// Read: the record.
-    Found(Vec<u8>),
-}
-
-impl Lookup {
-    /// The record, reading it from `store` under `key` when it was not read.
-    pub async fn or_read(
-        self,
-        store: &dyn IdempotencyStore,
-        key: &str,
-    ) -> Result<Option<Vec<u8>>, StoreError> {
-        match self {
-            Lookup::NotRead => store.get(key).await,
-            Lookup::Absent => Ok(None),
-            Lookup::Found(record) => Ok(Some(record)),
-        }
-    }
-}
-
 /// The lifecycle of every command (`state:{trace_id}`).
 #[async_trait]
 pub trait StateStore: Send + Sync + 'static {
@@ -106,25 +78,6 @@ pub trait StateStore: Send + Sync + 'static {
     ) -> Result<(Applied, bool), StoreError> {
         let _ = (channel, record);
         Ok((self.apply(step).await?, false))
-    }
-
-    /// As [`StateStore::apply_announcing`] (or [`StateStore::apply`] when
-    /// `announce` is `None`), and reads the idempotency record `key` (kept by
-    /// the same store) in the same round trip, after the step: what a
-    /// router needs before an agent runs a command. A store that cannot
-    /// (the default) answers [`Lookup::NotRead`].
-    async fn apply_reading(
-        &self,
-        step: &StatusUpdate,
-        announce: Option<(&RedisChannel, &[u8])>,
-        key: &str,
-    ) -> Result<(Applied, bool, Lookup), StoreError> {
-        let _ = key;
-        let (applied, announced) = match announce {
-            Some((channel, record)) => self.apply_announcing(step, channel, record).await?,
-            None => (self.apply(step).await?, false),
-        };
-        Ok((applied, announced, Lookup::NotRead))
     }
 
     async fn get(&self, trace_id: &TraceId) -> Result<Option<CommandState>, StoreError>;

@@ -15,8 +15,8 @@
 //! idempotency check-and-set is one (`SET NX GET`). [`RedisStore::round_trips`] counts them.
 
 use super::{
-    Applied, DeadLetterStore, IdempotencyStore, Lookup, Opening, SessionStore, StateStore,
-    StoreError, TurnWrite,
+    Applied, DeadLetterStore, IdempotencyStore, Opening, SessionStore, StateStore, StoreError,
+    TurnWrite,
 };
 use crate::bus::RedisChannel;
 use async_trait::async_trait;
@@ -212,13 +212,6 @@ end
 /// Applies one step: [`APPLY_FN`] on the script's keys and arguments.
 const APPLY: &str = "return apply(KEYS, ARGV)";
 
-/// Applies one step and reads an idempotency record (`KEYS[4]`, in the
-/// state's slot) after it: `{outcome, state, record or nil}`.
-const APPLY_READING: &str = r#"
-local applied = apply(KEYS, ARGV)
-return {applied[1], applied[2], redis.call('GET', KEYS[4])}
-"#;
-
 /// Saves a session if its stored version is still the expected one, and
 /// reserves `ARGV[5]` event numbers for the turn (`KEYS[2]`, the session's
 /// counter): `{1, first}` (first is 0 when none), or `{0, 0}` on a
@@ -314,7 +307,6 @@ pub struct RedisStore {
     keys: Keys,
     config: RedisConfig,
     apply: Arc<Script>,
-    apply_reading: Arc<Script>,
     save_session: Arc<Script>,
     turn: Arc<Script>,
     open_or_receive: Arc<Script>,
@@ -384,7 +376,6 @@ impl RedisStore {
             keys: Keys::new(config.prefix.clone()),
             config,
             apply: Arc::new(Script::new(&format!("{APPLY_FN}\n{APPLY}"))),
-            apply_reading: Arc::new(Script::new(&format!("{APPLY_FN}\n{APPLY_READING}"))),
             save_session: Arc::new(Script::new(&format!("{SAVE_FN}\n{SAVE_SESSION}"))),
             turn: Arc::new(Script::new(&format!("{APPLY_FN}\n{SAVE_FN}\n{TURN}"))),
             open_or_receive: Arc::new(Script::new(&format!("{APPLY_FN}\n{OPEN_OR_RECEIVE}"))),
@@ -486,48 +477,29 @@ fn json_or_empty<T: serde::Serialize>(value: &Option<T>) -> String {
 
 impl RedisStore {
     /// Applies `step` (the APPLY script), publishing `announce` (a channel
-    /// and the message up to its closing braces) when the step counts, and
-    /// reading the idempotency record `read` after it (APPLY_READING; not
-    /// on a Redis Cluster, where the counter and the index are in other
-    /// slots and the script takes the state's key alone).
+    /// and the message up to its closing braces) when the step counts.
     async fn apply_step(
         &self,
         step: &StatusUpdate,
         announce: Option<(&str, Vec<u8>)>,
-        read: Option<&str>,
-    ) -> Result<(Applied, Lookup), StoreError> {
+    ) -> Result<Applied, StoreError> {
         let key = self.keys.state(step.trace_id.as_str());
         let deadlines = self.keys.deadlines();
         let counter = self.keys.seq(step.session_id.as_str());
-        let read = read.filter(|_| !self.cluster);
-        let mut invocation = match read {
-            Some(_) => self.apply_reading.key(&key),
-            None => self.apply.key(&key),
-        };
+        let mut invocation = self.apply.key(&key);
         if !self.cluster {
             invocation.key(&deadlines).key(&counter);
-        }
-        if let Some(record) = read {
-            invocation.key(record);
         }
         self.apply_args(&mut invocation, step);
         if let Some((channel, message)) = announce {
             invocation.arg(channel).arg(message).arg("}}");
         }
-        let (mut applied, lookup) = if read.is_some() {
-            let (outcome, flat, record): (String, Vec<String>, Option<Vec<u8>>) = self
-                .call(|mut conn| async move { invocation.invoke_async(&mut conn).await })
-                .await?;
-            let lookup = record.map_or(Lookup::Absent, Lookup::Found);
-            (applied(&outcome, flat)?, lookup)
-        } else {
-            let (outcome, flat): (String, Vec<String>) = self
-                .call(|mut conn| async move { invocation.invoke_async(&mut conn).await })
-                .await?;
-            (applied(&outcome, flat)?, Lookup::NotRead)
-        };
+        let (outcome, flat): (String, Vec<String>) = self
+            .call(|mut conn| async move { invocation.invoke_async(&mut conn).await })
+            .await?;
+        let mut applied = applied(&outcome, flat)?;
         let Applied::Moved(state) = &mut applied else {
-            return Ok((applied, lookup));
+            return Ok(applied);
         };
         if self.cluster && step.seq == 0 {
             // On a cluster the counter lives in the session's slot: the
@@ -573,7 +545,7 @@ impl RedisStore {
                 .await?;
             }
         }
-        Ok((applied, lookup))
+        Ok(applied)
     }
 
     /// The 18 arguments of [`APPLY_FN`] for `step` (the announcement's
@@ -645,7 +617,7 @@ fn applied(outcome: &str, flat: Vec<String>) -> Result<Applied, StoreError> {
 #[async_trait]
 impl StateStore for RedisStore {
     async fn apply(&self, step: &StatusUpdate) -> Result<Applied, StoreError> {
-        Ok(self.apply_step(step, None, None).await?.0)
+        self.apply_step(step, None).await
     }
 
     async fn apply_announcing(
@@ -658,22 +630,8 @@ impl StateStore for RedisStore {
             return Ok((self.apply(step).await?, false));
         }
         let message = message_head(channel, record);
-        let (applied, _) = (self.apply_step(step, Some((&channel.channel, message)), None)).await?;
+        let applied = (self.apply_step(step, Some((&channel.channel, message)))).await?;
         Ok((applied, true))
-    }
-
-    async fn apply_reading(
-        &self,
-        step: &StatusUpdate,
-        announce: Option<(&RedisChannel, &[u8])>,
-        key: &str,
-    ) -> Result<(Applied, bool, Lookup), StoreError> {
-        let announce = announce
-            .filter(|(channel, record)| self.can_announce(channel, record))
-            .map(|(channel, record)| (channel.channel.as_str(), message_head(channel, record)));
-        let announced = announce.is_some();
-        let (applied, lookup) = self.apply_step(step, announce, Some(key)).await?;
-        Ok((applied, announced, lookup))
     }
 
     async fn get(&self, trace_id: &TraceId) -> Result<Option<CommandState>, StoreError> {
