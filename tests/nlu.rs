@@ -128,6 +128,39 @@ fn the_committed_model_is_what_the_training_command_makes() {
     );
 }
 
+/// `errand nlu predict ... | head -1`: the reader goes away after a line,
+/// and errand stops without a panic.
+#[test]
+fn predict_stops_quietly_when_its_reader_goes_away() {
+    use std::io::{BufRead, BufReader};
+    use std::process::Stdio;
+    // More output than a pipe holds, so errand is still writing when the
+    // reader goes.
+    let probes = Path::new(env!("CARGO_MANIFEST_DIR")).join("nlu/probes/development.jsonl");
+    let lines = std::fs::read_to_string(probes).unwrap().repeat(20);
+    let dir = std::env::temp_dir().join(format!("errand-nlu-head-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let input = dir.join("lines.jsonl");
+    std::fs::write(&input, lines).unwrap();
+    let mut child = Command::new(errand_harness::errand_binary())
+        .args(["nlu", "predict"])
+        .arg(&input)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("errand runs");
+    let mut first = String::new();
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut first)
+        .unwrap();
+    assert!(first.contains("\"intent\""), "{first}");
+    let out = child.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{:?}: {stderr}", out.status);
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    std::fs::remove_dir_all(dir).ok();
+}
+
 #[test]
 fn predict_prints_one_line_per_input_line() {
     let dir = std::env::temp_dir().join(format!("errand-nlu-predict-{}", std::process::id()));

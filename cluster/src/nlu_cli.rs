@@ -306,15 +306,22 @@ fn read_all(files: &[String]) -> Result<Vec<LabelledLine>, String> {
     Ok(examples)
 }
 
+/// One line per input line. A reader that stops reading (`| head`) ends
+/// the output, not the process with a panic.
 pub fn predict_files(files: &[String], reader: &ReaderArgs) -> Result<(), String> {
+    use std::io::Write as _;
     let examples = read_all(files)?;
     let reader = reader.reader()?;
+    let mut out = std::io::stdout().lock();
     for example in &examples {
         let (intent, slots, latency_us) = predict(reader.as_ref(), example);
-        println!(
-            "{}",
-            json!({"id": example.id, "intent": intent, "slots": slots, "latency_us": latency_us})
-        );
+        let line =
+            json!({"id": example.id, "intent": intent, "slots": slots, "latency_us": latency_us});
+        match writeln!(out, "{line}") {
+            Ok(()) => {}
+            Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => return Ok(()),
+            Err(e) => return Err(format!("writing the predictions: {e}")),
+        }
     }
     Ok(())
 }
