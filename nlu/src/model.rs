@@ -42,8 +42,9 @@ fn class(intent: Intent) -> usize {
     Intent::ALL.iter().position(|i| *i == intent).unwrap_or(3)
 }
 
-/// The bar for a ride that names its vehicle, and for food the rule reader
-/// sees too (see [`NluModel::intent`]).
+/// The bar for a ride that names its vehicle, for an order the rule reader
+/// sees too, and for goods asked for in so many words (see
+/// [`NluModel::intent`]).
 const AGREED_THRESHOLD: f32 = 0.5;
 
 /// What the rule reader made of an utterance, which the model reads as a
@@ -57,6 +58,9 @@ pub(crate) struct RuleHint {
     /// Whether someone asks to be driven
     /// ([`super::rules::asks_for_a_lift`]).
     pub lift: bool,
+    /// Whether the line opens by asking to buy a thing
+    /// ([`super::rules::asks_to_buy_a_thing`]).
+    pub buys: bool,
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -296,7 +300,15 @@ impl NluModel {
         let agreed_order = matches!(best_intent, Intent::OrderFood | Intent::OrderMart)
             && hint.intent == best_intent
             && hint.named;
-        let threshold = if ride || agreed_order {
+        // And so do goods asked for in so many words: "buy sellotape",
+        // "order a tin of paint". The meaning head knows few goods and
+        // holds back ones it never saw (p 0.6 to 0.9). Held out (unseen
+        // sources) this took grocery recall from 0.85 to 0.90 at precision
+        // 0.895 to 0.900, and the probe lines' goods from 46 to 55 of 80
+        // (development) and 34 to 43 of 60 (sealed), with no new false
+        // accept there.
+        let bought = best_intent == Intent::OrderMart && hint.buys;
+        let threshold = if ride || agreed_order || bought {
             self.threshold.min(AGREED_THRESHOLD)
         } else {
             self.threshold

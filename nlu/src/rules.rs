@@ -405,22 +405,32 @@ const FILLERS: &[&str] = &[
 
 /// A question that asks nothing of errand: "how much would a cab to the
 /// stadium cost", "where do the taxis wait", "are lyfts faster than the
-/// subway".
+/// subway", "have you booked my cab yet".
 /// It asks when it says "can you", "could I", "you could", "is there",
-/// "are you able", "how about", "why don't you", "I need", "please"... Of
-/// the data's 7,690 stand-alone lines that open with a question word and
-/// ask nothing, 7,677 are out of scope, one is a ride ("Is OK.Get for me a
+/// "how about", "why don't you", "I need", "please", "do me a favour";
+/// when "do you mind", "are you free", "is it possible" or "is it ok" come
+/// before a verb of asking ("is it possible to get a cab"); or when a
+/// clause of its own asks ([`requests_in_a_clause`]: "when I land at
+/// Heathrow book me a cab", "is the rank far? just book one"). "Have a
+/// cab waiting" asks too: "have" before "a" or "some" is no question. Of
+/// the data's 7,669 stand-alone lines that open with a question word and
+/// ask nothing, 7,656 are out of scope, one is a ride ("Is OK.Get for me a
 /// cab"), and 12 ask a fast-food counter what it has ("what kind of soda
 /// do you have"), which is why the trained reader applies this to rides
 /// and goods only. It fixes questions about rides the model took for
 /// requests ("how much would a cab to the stadium cost", "should we take
-/// the bus or a cab"): on 250 near-domain probe lines written apart from the data
-/// and the rules, it took the model's false accepts from 16 to 9, and it
+/// the bus or a cab"): on 250 near-domain probe lines written apart from
+/// the data and the rules, it took the model's false accepts from 16 to 9
+/// (on the 200 sealed ones, 15 to 13) and lost none of their requests; it
 /// changed none of the data's held-out scores.
-pub(crate) fn asks_without_requesting(tokens: &[Token]) -> bool {
+pub(crate) fn asks_without_requesting(text: &str, tokens: &[Token]) -> bool {
     let words: Vec<&str> = tokens.iter().map(|t| t.norm.as_str()).collect();
-    let first = words.iter().position(|w| !FILLERS.contains(w));
-    if !first.is_some_and(|i| QUESTION_OPENERS.contains(&words[i])) {
+    let Some(first) = words.iter().position(|w| !FILLERS.contains(w)) else {
+        return false;
+    };
+    let imperative_have =
+        words[first] == "have" && matches!(words.get(first + 1), Some(&("a" | "an" | "some")));
+    if !QUESTION_OPENERS.contains(&words[first]) || imperative_have {
         return false;
     }
     let asks = words.windows(2).any(|pair| {
@@ -435,12 +445,71 @@ pub(crate) fn asks_without_requesting(tokens: &[Token]) -> bool {
                 | ["why", "dont" | "not"]
                 | ["you", "able"]
                 | ["i", "need" | "want" | "wanna" | "would"]
+                | ["a", "favor" | "favour"]
         )
     });
+    let asks_if_it_may = words.windows(2).enumerate().any(|(i, pair)| {
+        matches!(
+            pair,
+            ["you", "mind" | "free"] | ["it", "possible" | "ok" | "okay" | "alright"]
+        ) && words[i + 2..]
+            .iter()
+            .take(3)
+            .any(|w| REQUEST_VERBS.contains(w))
+    });
     !asks
+        && !asks_if_it_may
+        && !requests_in_a_clause(text, tokens)
         && !words
             .iter()
             .any(|w| matches!(*w, "please" | "id" | "wanna"))
+}
+
+/// Verbs that ask for a ride or goods.
+const REQUEST_VERBS: &[&str] = &[
+    "book", "booking", "get", "getting", "call", "calling", "order", "ordering", "send", "sending",
+    "bring", "fetch", "grab", "buy", "find",
+];
+
+/// Words that make a verb after them part of the question, not a request
+/// of its own: "what time will the cab pick me up", "did you get me a
+/// taxi", "how much does it cost to send a car".
+const QUESTION_VERBS: &[&str] = &[
+    "will", "would", "wont", "did", "didnt", "does", "doesnt", "do", "dont", "has", "hasnt",
+    "have", "havent", "can", "cant", "could", "should", "is", "isnt", "are", "arent", "was",
+    "were",
+];
+
+/// Whether a request opens a clause of its own inside a question: a verb
+/// of [`REQUEST_VERBS`] before what it asks for ("me", "a", "one", "some"),
+/// after a stop or a comma ("where's the rank? get me one"), after "and",
+/// "then", "just" or "so", or after a clause that asked nothing with a
+/// verb of [`QUESTION_VERBS`] ("when I land at Heathrow book me a cab").
+/// After "to" or a person it is part of the question ("what's the best app
+/// to book a cab", "what happens if I order a cab").
+fn requests_in_a_clause(text: &str, tokens: &[Token]) -> bool {
+    let word = |i: usize| tokens.get(i).map_or("", |t| t.norm.as_str());
+    (1..tokens.len()).any(|i| {
+        if !REQUEST_VERBS.contains(&word(i))
+            || !matches!(
+                word(i + 1),
+                "me" | "us" | "a" | "an" | "one" | "some" | "more" | "my" | "our"
+            )
+        {
+            return false;
+        }
+        let between = text.get(tokens[i - 1].end..tokens[i].start).unwrap_or("");
+        let stop = between.contains([',', '.', '?', '!', ';', ':']);
+        let joined = matches!(word(i - 1), "and" | "then" | "just" | "so" | "now");
+        let part_of_question = tokens[..i]
+            .iter()
+            .any(|t| QUESTION_VERBS.contains(&t.norm.as_str()))
+            || matches!(
+                word(i - 1),
+                "to" | "i" | "you" | "u" | "we" | "they" | "he" | "she" | "it" | "who" | "that"
+            );
+        stop || joined || !part_of_question
+    })
 }
 
 /// "Is the burger place open now?", "when does the shop close": opening
@@ -533,6 +602,137 @@ pub(crate) fn orders_a_list(tokens: &[Token]) -> bool {
     );
     buys && whole && mentions(tokens, &["list"]) && !to_do && !reads
 }
+
+/// Whether the line opens by asking to buy a thing it names: "buy
+/// sellotape", "can you order bird seed", "please reorder my detergent"
+/// (wake words, "please", "can you", "I want to" and the like may come
+/// first). Not a pronoun ("just buy it"), nor anything of [`NOT_GOODS`] or
+/// [`OOS_CUES`] ("order a new debit card", "buy tickets").
+pub(crate) fn asks_to_buy_a_thing(tokens: &[Token]) -> bool {
+    let words: Vec<&str> = tokens.iter().map(|t| t.norm.as_str()).collect();
+    let verb = words.iter().position(|w| {
+        !FILLERS.contains(w)
+            && !matches!(
+                *w,
+                "please"
+                    | "can"
+                    | "could"
+                    | "will"
+                    | "you"
+                    | "u"
+                    | "kindly"
+                    | "i"
+                    | "we"
+                    | "want"
+                    | "need"
+                    | "to"
+                    | "id"
+                    | "like"
+                    | "wanna"
+                    | "lets"
+                    | "just"
+            )
+    });
+    let Some(verb) = verb.filter(|&v| matches!(words[v], "buy" | "purchase" | "order" | "reorder"))
+    else {
+        return false;
+    };
+    let thing = words[verb + 1..].iter().find(|w| {
+        !matches!(
+            **w,
+            "a" | "an" | "the" | "some" | "more" | "new" | "another" | "me" | "us" | "my" | "our"
+        )
+    });
+    let names_a_thing = thing.is_some_and(|w| {
+        !matches!(
+            *w,
+            "it" | "that"
+                | "this"
+                | "them"
+                | "those"
+                | "these"
+                | "one"
+                | "ahead"
+                | "something"
+                | "anything"
+                | "everything"
+                | "stuff"
+                | "now"
+        )
+    });
+    names_a_thing
+        && !words
+            .iter()
+            .any(|w| NOT_GOODS.contains(w) || OOS_CUES.contains(w))
+}
+
+/// What a shop does not deliver, though people buy or order it: money,
+/// papers, plans and passes, things bought online to use online, services,
+/// vehicles and homes.
+const NOT_GOODS: &[&str] = &[
+    "card",
+    "cards",
+    "account",
+    "share",
+    "shares",
+    "stock",
+    "stocks",
+    "bonds",
+    "bitcoin",
+    "crypto",
+    "ethereum",
+    "dogecoin",
+    "coins",
+    "currency",
+    "nft",
+    "fund",
+    "funds",
+    "checks",
+    "cheques",
+    "chequebook",
+    "checkbook",
+    "passport",
+    "licence",
+    "license",
+    "visa",
+    "permit",
+    "badge",
+    "report",
+    "certificate",
+    "subscription",
+    "subscriptions",
+    "membership",
+    "plan",
+    "data",
+    "sim",
+    "pass",
+    "broadband",
+    "internet",
+    "ebook",
+    "audiobook",
+    "course",
+    "steam",
+    "vbucks",
+    "time",
+    "ambulance",
+    "locksmith",
+    "plumber",
+    "electrician",
+    "massage",
+    "cleaner",
+    "tow",
+    "appointment",
+    "car",
+    "cars",
+    "motorbike",
+    "motorcycle",
+    "van",
+    "boat",
+    "house",
+    "flat",
+    "apartment",
+    "timeshare",
+];
 
 /// Whether someone asks to be driven: a named vehicle, or "pick me up",
 /// "to be picked up", "a car to take me", "send a car". (A car to rent is
@@ -1336,8 +1536,15 @@ mod tests {
             "alexa, where do the taxis wait at the station",
             "are lyfts faster than the subway at rush hour",
             "should we take the bus or a cab",
+            "should i get a cab home or wait for the night bus",
+            "have you booked my cab yet",
+            "what time will the cab pick me up",
+            "did you get me a taxi",
+            "what's the best app to book us a cab",
+            "why didn't the taxi pick us up",
+            "are you free to chat about taxi apps",
         ] {
-            assert!(asks_without_requesting(&tokenize(t)), "{t}");
+            assert!(asks_without_requesting(t, &tokenize(t)), "{t}");
         }
         for t in [
             "can you get me an uber to the airport",
@@ -1346,8 +1553,48 @@ mod tests {
             "do you think you could call a cab",
             "what's the fastest way to get a cab, I need one now",
             "get me a cab to the station",
+            "is it possible to get a cab to the airport at 6",
+            "when i land at heathrow book me a cab to the hotel",
+            "do me a favor and book a cab",
+            "do you mind booking me a cab",
+            "have a taxi pick me up at 8",
+            "is it possible to order some milk",
+            "where's the nearest taxi, get me one",
+            "are you free to call us a taxi",
+            "have a cab waiting outside at 5",
+            "when my flight lands, book a taxi to the hotel",
+            "is the cab rank far? just book one",
+            "when you get a chance order some batteries",
+            "is it ok to book a cab for 6",
         ] {
-            assert!(!asks_without_requesting(&tokenize(t)), "{t}");
+            assert!(!asks_without_requesting(t, &tokenize(t)), "{t}");
+        }
+    }
+
+    #[test]
+    fn a_purchase_is_asked_for_in_its_first_words() {
+        for t in [
+            "buy sellotape",
+            "alexa, please order bird seed",
+            "can you purchase hand sanitizer",
+            "i want to reorder my laundry detergent",
+            "let's order a new kettle",
+        ] {
+            assert!(asks_to_buy_a_thing(&tokenize(t)), "{t}");
+        }
+        for t in [
+            "don't let me forget to buy batteries",
+            "where can i buy a kettle",
+            "add sellotape to my list",
+            "order status",
+            "just buy it",
+            "go ahead and order it",
+            "order a new debit card",
+            "buy 5 shares of tesla",
+            "purchase a netflix subscription",
+            "buy two tickets for the game",
+        ] {
+            assert!(!asks_to_buy_a_thing(&tokenize(t)), "{t}");
         }
     }
 
@@ -1364,12 +1611,12 @@ mod tests {
         }
         let mut gated = std::collections::BTreeMap::<&str, usize>::new();
         for line in lines.iter().filter(|l| !l.context_dependent) {
-            if asks_without_requesting(&tokenize(&line.text)) {
+            if asks_without_requesting(&line.text, &tokenize(&line.text)) {
                 *gated.entry(line.intent.as_str()).or_default() += 1;
             }
         }
         let count = |intent| gated.get(intent).copied().unwrap_or(0);
-        assert!(count("out_of_scope") >= 7_500, "{gated:?}");
+        assert!(count("out_of_scope") >= 7_600, "{gated:?}");
         assert!(count("book_ride") + count("order_mart") <= 1, "{gated:?}");
         assert!(count("order_food") <= 12, "{gated:?}");
     }

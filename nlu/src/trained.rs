@@ -6,8 +6,8 @@
 use super::features;
 use super::model::{FoundSlot, ModelError, NluModel, RuleHint, intent_slots};
 use super::rules::{
-    NOT_A_PLACE, STREET_KINDS, asks_for_a_lift, asks_without_requesting, never_an_order,
-    orders_a_list, ride_type,
+    NOT_A_PLACE, STREET_KINDS, asks_for_a_lift, asks_to_buy_a_thing, asks_without_requesting,
+    never_an_order, orders_a_list, ride_type,
 };
 use super::tokens::{Token, counts_a_thing, mentions, number_word, tokenize};
 use super::{Context, Intent, Lexicon, Parse, RuleNlu, Understand};
@@ -488,6 +488,7 @@ impl TrainedNlu {
             intent: rules.intent,
             named: rules.slots.contains_key("item"),
             lift: asks_for_a_lift(&tokens),
+            buys: asks_to_buy_a_thing(&tokens),
         };
         let (mut intent, mut confidence) = self.model.intent(text, &tokens, &marks, &hint);
         if intent != rules.intent && decisive(&rules, intent, &tokens, hint.lift) {
@@ -495,7 +496,7 @@ impl TrainedNlu {
         }
         if never_an_order(&tokens)
             || (matches!(intent, Intent::BookRide | Intent::OrderMart)
-                && asks_without_requesting(&tokens))
+                && asks_without_requesting(text, &tokens))
         {
             (intent, confidence) = (Intent::OutOfScope, 1.0);
         }
