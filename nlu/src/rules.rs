@@ -532,14 +532,113 @@ fn asks_if_open(tokens: &[Token]) -> bool {
 /// "Was the order delivered?", "when will my order arrive", "where is my
 /// delivery": of the data's 26 lines that open so and speak of an order,
 /// none places one.
+/// ("We're out of coffee, order some" opens with "we're", not "were".)
 fn asks_after_an_order(tokens: &[Token]) -> bool {
     let opens = tokens.first().is_some_and(|t| {
         matches!(
             t.norm.as_str(),
             "was" | "were" | "did" | "has" | "where" | "when"
-        )
+        ) && !contracted(t)
     });
     opens && mentions(tokens, &["order", "delivered", "delivery"])
+}
+
+/// Whether the word was written with letters the token drops: "we're",
+/// "I've" (an apostrophe), not "were".
+fn contracted(token: &Token) -> bool {
+    token.end - token.start != token.norm.len()
+}
+
+/// "We've run out of loo roll", "I'm running low on dish soap", "we're
+/// out of bin bags": something a shop sells has run out, and errand offers
+/// to order it (the person confirms first). Not fuel, time or money ("we
+/// ran out of gas"), not a question ("am I low on gas"), not a list ("we're
+/// out of paint so take it off the list"), nor what a shop does not
+/// deliver ([`NOT_GOODS`]). No line of the data says so without asking for
+/// an order, and of its 351 out-of-scope lines that say "out of" or "low
+/// on", none is read as this.
+pub(crate) fn has_run_out(tokens: &[Token]) -> bool {
+    let word = |i: usize| tokens.get(i).map_or("", |t| t.norm.as_str());
+    let Some(first) = (0..tokens.len()).find(|&i| !FILLERS.contains(&word(i))) else {
+        return false;
+    };
+    let subject = match word(first) {
+        "we" | "i" | "weve" | "ive" | "im" => true,
+        "were" => contracted(&tokens[first]),
+        _ => false,
+    };
+    let Some(at) = (first + 1..tokens.len().min(first + 5))
+        .find(|&i| matches!((word(i), word(i + 1)), ("out", "of") | ("low", "on")))
+    else {
+        return false;
+    };
+    // "we've run out of", "I'm nearly out of", "we are running low on";
+    // not "I'm bored out of my skull" or "I need to fly out of New York".
+    let between = (first + 1..at).map(word);
+    let runs = between.clone().all(|w| {
+        matches!(
+            w,
+            "run"
+                | "ran"
+                | "running"
+                | "are"
+                | "am"
+                | "have"
+                | "just"
+                | "completely"
+                | "totally"
+                | "nearly"
+                | "almost"
+                | "all"
+                | "now"
+                | "getting"
+                | "really"
+                | "pretty"
+                | "so"
+        )
+    }) && (matches!(word(first), "im" | "were")
+        || between
+            .into_iter()
+            .any(|w| matches!(w, "run" | "ran" | "running" | "are" | "am")));
+    if !runs {
+        return false;
+    }
+    let thing = (at + 2..tokens.len())
+        .map(word)
+        .find(|w| !matches!(*w, "the" | "our" | "my" | "all" | "any"));
+    subject
+        && thing.is_some_and(|w| {
+            !matches!(
+                w,
+                "gas"
+                    | "petrol"
+                    | "fuel"
+                    | "diesel"
+                    | "time"
+                    | "here"
+                    | "town"
+                    | "battery"
+                    | "money"
+                    | "cash"
+                    | "space"
+                    | "storage"
+                    | "ideas"
+                    | "patience"
+                    | "luck"
+                    | "options"
+                    | "breath"
+                    | "office"
+                    | "country"
+                    | "things"
+                    | "stuff"
+            )
+        })
+        && !tokens
+            .iter()
+            .any(|t| matches!(t.norm.as_str(), "list" | "remind" | "reminder"))
+        && !tokens
+            .iter()
+            .any(|t| NOT_GOODS.contains(&t.norm.as_str()) || OOS_CUES.contains(&t.norm.as_str()))
 }
 
 /// A coffee machine's job, not a delivery: "start up the coffee machine",
@@ -1596,6 +1695,60 @@ mod tests {
         ] {
             assert!(!asks_to_buy_a_thing(&tokenize(t)), "{t}");
         }
+    }
+
+    #[test]
+    fn running_out_of_goods_is_told_from_running_out_of_anything() {
+        for t in [
+            "we've run out of loo roll",
+            "i'm running low on dish soap",
+            "alexa, we're out of eggs and bread",
+        ] {
+            assert!(has_run_out(&tokenize(t)), "{t}");
+        }
+        for t in [
+            "we ran out of gas",
+            "i'm out of here",
+            "am i running low on gas",
+            "were we out of milk",
+            "we're out of paint so take it off the list",
+            "i ran out of checks",
+            "the shop ran out of milk",
+        ] {
+            assert!(!has_run_out(&tokenize(t)), "{t}");
+        }
+    }
+
+    /// What [`has_run_out`] states of the data.
+    #[test]
+    fn running_out_in_the_data_is_never_out_of_scope() {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/data/nlu");
+        let mut out_of_scope = Vec::new();
+        let mut spoken = 0;
+        for entry in std::fs::read_dir(&dir).expect("../shared/data/nlu is beside the project") {
+            let path = entry.unwrap().path();
+            if path.extension().is_none_or(|x| x != "jsonl") {
+                continue;
+            }
+            for line in crate::data::read_lines(&path.display().to_string()).unwrap() {
+                let tokens = tokenize(&line.text);
+                let speaks = tokens.windows(2).any(|w| {
+                    matches!(
+                        (w[0].norm.as_str(), w[1].norm.as_str()),
+                        ("out", "of") | ("low", "on")
+                    )
+                });
+                if line.context_dependent || line.intent != "out_of_scope" || !speaks {
+                    continue;
+                }
+                spoken += 1;
+                if has_run_out(&tokens) {
+                    out_of_scope.push(line.text.clone());
+                }
+            }
+        }
+        assert!(spoken >= 300, "{spoken}");
+        assert!(out_of_scope.is_empty(), "{out_of_scope:?}");
     }
 
     /// The counts [`asks_without_requesting`] states, on the shared data.

@@ -7,7 +7,7 @@ use super::features;
 use super::model::{FoundSlot, ModelError, NluModel, RuleHint, intent_slots};
 use super::rules::{
     NOT_A_PLACE, STREET_KINDS, asks_for_a_lift, asks_to_buy_a_thing, asks_without_requesting,
-    never_an_order, orders_a_list, ride_type,
+    has_run_out, never_an_order, orders_a_list, ride_type,
 };
 use super::tokens::{Token, counts_a_thing, mentions, number_word, tokenize};
 use super::{Context, Intent, Lexicon, Parse, RuleNlu, Understand};
@@ -493,6 +493,10 @@ impl TrainedNlu {
         let (mut intent, mut confidence) = self.model.intent(text, &tokens, &marks, &hint);
         if intent != rules.intent && decisive(&rules, intent, &tokens, hint.lift) {
             (intent, confidence) = (rules.intent, rules.confidence);
+        }
+        // Run out of something a shop sells: errand offers to order it.
+        if intent == Intent::OutOfScope && has_run_out(&tokens) {
+            (intent, confidence) = (Intent::OrderMart, rules.confidence.max(0.5));
         }
         if never_an_order(&tokens)
             || (matches!(intent, Intent::BookRide | Intent::OrderMart)
