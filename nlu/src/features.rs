@@ -49,6 +49,11 @@ impl Mark {
     fn any(self) -> bool {
         self.food || self.mart || self.goods
     }
+
+    /// Whether a shop sells it: the mart, or everyday shopping.
+    pub(crate) fn sold(self) -> bool {
+        self.mart || self.goods
+    }
 }
 
 /// Words for food that name no dish.

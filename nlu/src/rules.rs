@@ -412,7 +412,7 @@ const FILLERS: &[&str] = &[
 /// before a verb of asking ("is it possible to get a cab"); or when a
 /// clause of its own asks ([`requests_in_a_clause`]: "when I land at
 /// Heathrow book me a cab", "is the rank far? just book one"). "Have a
-/// cab waiting" asks too: "have" before "a" or "some" is no question. Of
+/// cab waiting" asks too: "have" before a vehicle had is no question. Of
 /// the data's 7,669 stand-alone lines that open with a question word and
 /// ask nothing, 7,656 are out of scope, one is a ride ("Is OK.Get for me a
 /// cab"), and 12 ask a fast-food counter what it has ("what kind of soda
@@ -428,8 +428,13 @@ pub(crate) fn asks_without_requesting(text: &str, tokens: &[Token]) -> bool {
     let Some(first) = words.iter().position(|w| !FILLERS.contains(w)) else {
         return false;
     };
-    let imperative_have =
-        words[first] == "have" && matches!(words.get(first + 1), Some(&("a" | "an" | "some")));
+    // "Have a taxi pick me up at 8", "have a cab waiting": a vehicle had,
+    // not "have some cabs been cancelled" or "have a question, how much...".
+    let imperative_have = words[first] == "have"
+        && matches!(words.get(first + 1), Some(&("a" | "an")))
+        && words
+            .get(first + 2)
+            .is_some_and(|w| VEHICLES.contains(w) || matches!(*w, "car" | "driver"));
     if !QUESTION_OPENERS.contains(&words[first]) || imperative_have {
         return false;
     }
@@ -455,6 +460,7 @@ pub(crate) fn asks_without_requesting(text: &str, tokens: &[Token]) -> bool {
         ) && words[i + 2..]
             .iter()
             .take(3)
+            .take_while(|w| **w != "if")
             .any(|w| REQUEST_VERBS.contains(w))
     });
     !asks
@@ -485,12 +491,18 @@ const QUESTION_VERBS: &[&str] = &[
 /// after a stop or a comma ("where's the rank? get me one"), after "and",
 /// "then", "just" or "so", or after a clause that asked nothing with a
 /// verb of [`QUESTION_VERBS`] ("when I land at Heathrow book me a cab").
-/// After "to" or a person it is part of the question ("what's the best app
-/// to book a cab", "what happens if I order a cab").
+/// After "to", a person or the question word it is part of the question
+/// ("what's the best app to book a cab", "what happens if I order a cab",
+/// "where's the rank? I'll get one there", "why book a cab").
 fn requests_in_a_clause(text: &str, tokens: &[Token]) -> bool {
     let word = |i: usize| tokens.get(i).map_or("", |t| t.norm.as_str());
     (1..tokens.len()).any(|i| {
+        // The verb itself, not "calling" or "booking" ("the number for
+        // calling a cab"), and not straight after the question word ("why
+        // book a cab when the bus is free").
         if !REQUEST_VERBS.contains(&word(i))
+            || word(i).ends_with("ing")
+            || QUESTION_OPENERS.contains(&word(i - 1))
             || !matches!(
                 word(i + 1),
                 "me" | "us" | "a" | "an" | "one" | "some" | "more" | "my" | "our"
@@ -506,7 +518,24 @@ fn requests_in_a_clause(text: &str, tokens: &[Token]) -> bool {
             .any(|t| QUESTION_VERBS.contains(&t.norm.as_str()))
             || matches!(
                 word(i - 1),
-                "to" | "i" | "you" | "u" | "we" | "they" | "he" | "she" | "it" | "who" | "that"
+                "to" | "i"
+                    | "you"
+                    | "u"
+                    | "we"
+                    | "they"
+                    | "he"
+                    | "she"
+                    | "it"
+                    | "who"
+                    | "that"
+                    | "ill"
+                    | "youll"
+                    | "theyll"
+                    | "shell"
+                    | "hell"
+                    | "wed"
+                    | "youd"
+                    | "theyd"
             );
         stop || joined || !part_of_question
     })
@@ -550,28 +579,24 @@ fn contracted(token: &Token) -> bool {
 }
 
 /// "We've run out of loo roll", "I'm running low on dish soap", "we're
-/// out of bin bags": something a shop sells has run out, and errand offers
-/// to order it (the person confirms first). Not fuel, time or money ("we
-/// ran out of gas"), not a question ("am I low on gas"), not a list ("we're
+/// out of bin bags": said by a person of what they have, with the thing
+/// that ran out (its word's position). Not fuel, time or money ("we ran
+/// out of gas"), not a question ("am I low on gas"), not a list ("we're
 /// out of paint so take it off the list"), nor what a shop does not
-/// deliver ([`NOT_GOODS`]). No line of the data says so without asking for
-/// an order, and of its 351 out-of-scope lines that say "out of" or "low
-/// on", none is read as this.
-pub(crate) fn has_run_out(tokens: &[Token]) -> bool {
+/// deliver ([`NOT_GOODS`]). The trained reader offers to order it only
+/// when the catalogs sell that thing, and only outside a dialogue. No line
+/// of the data says so without asking for an order, and of its 351
+/// out-of-scope lines that say "out of" or "low on", none is read as this.
+pub(crate) fn has_run_out(tokens: &[Token]) -> Option<usize> {
     let word = |i: usize| tokens.get(i).map_or("", |t| t.norm.as_str());
-    let Some(first) = (0..tokens.len()).find(|&i| !FILLERS.contains(&word(i))) else {
-        return false;
-    };
+    let first = (0..tokens.len()).find(|&i| !FILLERS.contains(&word(i)))?;
     let subject = match word(first) {
         "we" | "i" | "weve" | "ive" | "im" => true,
         "were" => contracted(&tokens[first]),
         _ => false,
     };
-    let Some(at) = (first + 1..tokens.len().min(first + 5))
-        .find(|&i| matches!((word(i), word(i + 1)), ("out", "of") | ("low", "on")))
-    else {
-        return false;
-    };
+    let at = (first + 1..tokens.len().min(first + 5))
+        .find(|&i| matches!((word(i), word(i + 1)), ("out", "of") | ("low", "on")))?;
     // "we've run out of", "I'm nearly out of", "we are running low on";
     // not "I'm bored out of my skull" or "I need to fly out of New York".
     let between = (first + 1..at).map(word);
@@ -601,13 +626,17 @@ pub(crate) fn has_run_out(tokens: &[Token]) -> bool {
             .into_iter()
             .any(|w| matches!(w, "run" | "ran" | "running" | "are" | "am")));
     if !runs {
-        return false;
+        return None;
     }
-    let thing = (at + 2..tokens.len())
-        .map(word)
-        .find(|w| !matches!(*w, "the" | "our" | "my" | "all" | "any"));
-    subject
-        && thing.is_some_and(|w| {
+    let thing = (at + 2..tokens.len()).find(|&i| {
+        !matches!(
+            word(i),
+            "the" | "our" | "my" | "all" | "any" | "a" | "an" | "some"
+        )
+    })?;
+    let sold = subject
+        && {
+            let w = word(thing);
             !matches!(
                 w,
                 "gas"
@@ -632,13 +661,14 @@ pub(crate) fn has_run_out(tokens: &[Token]) -> bool {
                     | "things"
                     | "stuff"
             )
-        })
+        }
         && !tokens
             .iter()
             .any(|t| matches!(t.norm.as_str(), "list" | "remind" | "reminder"))
         && !tokens
             .iter()
-            .any(|t| NOT_GOODS.contains(&t.norm.as_str()) || OOS_CUES.contains(&t.norm.as_str()))
+            .any(|t| NOT_GOODS.contains(&t.norm.as_str()) || OOS_CUES.contains(&t.norm.as_str()));
+    sold.then_some(thing)
 }
 
 /// A coffee machine's job, not a delivery: "start up the coffee machine",
@@ -702,10 +732,10 @@ pub(crate) fn orders_a_list(tokens: &[Token]) -> bool {
     buys && whole && mentions(tokens, &["list"]) && !to_do && !reads
 }
 
-/// Whether the line opens by asking to buy a thing it names: "buy
+/// Whether the line opens with a verb of buying and names a thing: "buy
 /// sellotape", "can you order bird seed", "please reorder my detergent"
 /// (wake words, "please", "can you", "I want to" and the like may come
-/// first). Not a pronoun ("just buy it"), nor anything of [`NOT_GOODS`] or
+/// first, so "can you buy X" counts, though it may ask whether one can). Not a pronoun ("just buy it"), nor anything of [`NOT_GOODS`] or
 /// [`OOS_CUES`] ("order a new debit card", "buy tickets").
 pub(crate) fn asks_to_buy_a_thing(tokens: &[Token]) -> bool {
     let words: Vec<&str> = tokens.iter().map(|t| t.norm.as_str()).collect();
@@ -812,6 +842,7 @@ const NOT_GOODS: &[&str] = &[
     "course",
     "steam",
     "vbucks",
+    "credit",
     "time",
     "ambulance",
     "locksmith",
@@ -1381,6 +1412,23 @@ impl RuleNlu {
     }
 
     /// Reads `u` as the answer to the open question (missing slots first).
+    /// The number a correction sets ("make it 3"), not a house number in the
+    /// place it names ("deliver it to 10 Downing Street instead").
+    fn corrected_quantity(&self, u: &Utterance<'_>) -> Option<u32> {
+        let place = self
+            .place_after(u, "to")
+            .or_else(|| self.place_after(u, "at"));
+        u.tokens
+            .iter()
+            .enumerate()
+            .filter(|(i, _)| {
+                !place
+                    .as_ref()
+                    .is_some_and(|(from, after, _)| (*from..*after).contains(i))
+            })
+            .find_map(|(_, t)| number_word(&t.norm).filter(|_| t.norm != "a"))
+    }
+
     /// A bare phrase ("221B Baker Street") is taken as the answer only when
     /// nothing else in the utterance was recognised and it corrects nothing.
     fn answer(
@@ -1575,12 +1623,7 @@ impl Understand for RuleNlu {
                     };
                     if let Some(v) = Self::item_slot(&self.items(&u, lexicon)) {
                         in_context.insert("item".into(), v);
-                    } else if correction
-                        && let Some(q) = u
-                            .tokens
-                            .iter()
-                            .find_map(|t| number_word(&t.norm).filter(|_| t.norm != "a"))
-                    {
+                    } else if correction && let Some(q) = self.corrected_quantity(&u) {
                         in_context.insert("quantity".into(), SlotValue::Number(q));
                     }
                     if let Some(a) = self.address(&u) {
@@ -1642,6 +1685,9 @@ mod tests {
             "what's the best app to book us a cab",
             "why didn't the taxi pick us up",
             "are you free to chat about taxi apps",
+            "have some cabs been cancelled today",
+            "have a question, how much is a cab to the airport",
+            "do you mind if i book a cab myself",
         ] {
             assert!(asks_without_requesting(t, &tokenize(t)), "{t}");
         }
@@ -1704,7 +1750,7 @@ mod tests {
             "i'm running low on dish soap",
             "alexa, we're out of eggs and bread",
         ] {
-            assert!(has_run_out(&tokenize(t)), "{t}");
+            assert!(has_run_out(&tokenize(t)).is_some(), "{t}");
         }
         for t in [
             "we ran out of gas",
@@ -1715,7 +1761,7 @@ mod tests {
             "i ran out of checks",
             "the shop ran out of milk",
         ] {
-            assert!(!has_run_out(&tokenize(t)), "{t}");
+            assert!(has_run_out(&tokenize(t)).is_none(), "{t}");
         }
     }
 
@@ -1742,12 +1788,12 @@ mod tests {
                     continue;
                 }
                 spoken += 1;
-                if has_run_out(&tokens) {
+                if has_run_out(&tokens).is_some() {
                     out_of_scope.push(line.text.clone());
                 }
             }
         }
-        assert!(spoken >= 300, "{spoken}");
+        assert_eq!(spoken, 351);
         assert!(out_of_scope.is_empty(), "{out_of_scope:?}");
     }
 

@@ -488,15 +488,19 @@ impl TrainedNlu {
             intent: rules.intent,
             named: rules.slots.contains_key("item"),
             lift: asks_for_a_lift(&tokens),
-            buys: asks_to_buy_a_thing(&tokens),
+            buys: asks_to_buy_a_thing(&tokens) && marks.iter().any(|m| m.sold()),
         };
         let (mut intent, mut confidence) = self.model.intent(text, &tokens, &marks, &hint);
         if intent != rules.intent && decisive(&rules, intent, &tokens, hint.lift) {
             (intent, confidence) = (rules.intent, rules.confidence);
         }
-        // Run out of something a shop sells: errand offers to order it.
-        if intent == Intent::OutOfScope && has_run_out(&tokens) {
-            (intent, confidence) = (Intent::OrderMart, rules.confidence.max(0.5));
+        // Run out of something a shop sells, said outside a dialogue (inside
+        // one, "I'm out of the gym at 6" answers it): errand offers to order
+        // it, an even chance that the person wants it.
+        let ran_out = has_run_out(&tokens)
+            .filter(|&thing| marks[thing].sold() && context.open_action.is_none());
+        if intent == Intent::OutOfScope && ran_out.is_some() {
+            (intent, confidence) = (Intent::OrderMart, 0.5);
         }
         if never_an_order(&tokens)
             || (matches!(intent, Intent::BookRide | Intent::OrderMart)
@@ -505,6 +509,11 @@ impl TrainedNlu {
             (intent, confidence) = (Intent::OutOfScope, 1.0);
         }
         let mut tagged = self.model.slots(text, &tokens, &marks, intent);
+        if let Some(thing) = ran_out {
+            // What ran out is the item, not the words before it ("alexa,
+            // we've run out of eggs").
+            tagged.retain(|f| f.name != "item" || f.from >= thing);
+        }
         let mut found = tagged.clone();
         if rules.intent == intent {
             merge_rules(&mut found, &rules.slots, intent, text, &tokens);

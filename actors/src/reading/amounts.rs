@@ -685,9 +685,11 @@ fn gap_has_stop(words: &Words, a: usize, b: usize) -> bool {
 }
 
 /// A count read from an answer or a correction: "two", "2", "a couple",
-/// "half a dozen", "a dozen".
+/// "half a dozen", "a dozen"; not the house number of an address ("deliver
+/// it to 10 Downing Street instead").
 pub fn count(words: &Words) -> Option<u32> {
     let w = words.norm();
+    let keys: Vec<String> = w.iter().map(|k| crate::agents::normalize(k)).collect();
     for i in 0..w.len() {
         if w[i] == "couple" || w[i] == "pair" {
             return Some(2);
@@ -702,6 +704,7 @@ pub fn count(words: &Words) -> Option<u32> {
             if matches!(next, "pm" | "am" | "o'clock" | "minutes" | "mins" | "hours")
                 || matches!(prev, "at" | "by" | "in")
                 || next.chars().next().is_some_and(char::is_uppercase)
+                || super::places::street_address(&keys, i).is_some()
             {
                 continue;
             }
@@ -901,5 +904,13 @@ mod tests {
         assert_eq!(count(&Words::new("a dozen")), Some(12));
         assert_eq!(count(&Words::new("at 5pm")), None);
         assert_eq!(count(&Words::new("for 4 people")), Some(4));
+        assert_eq!(
+            count(&Words::new(
+                "actually deliver it to 10 downing street instead"
+            )),
+            None
+        );
+        assert_eq!(count(&Words::new("no, send it to 3 station road")), None);
+        assert_eq!(count(&Words::new("make it 3 to 5 bank street")), Some(3));
     }
 }

@@ -258,7 +258,7 @@ fn is_no_place(keys: &[String]) -> bool {
 
 /// "221b baker street", "10 downing st", "14 elm road": a house number,
 /// then up to four words ending in a street kind. Returns its length.
-fn street_address(keys: &[String], i: usize) -> Option<usize> {
+pub(crate) fn street_address(keys: &[String], i: usize) -> Option<usize> {
     let first = keys.get(i)?;
     if !first.chars().next().is_some_and(|c| c.is_ascii_digit()) || first.len() > 5 {
         return None;
