@@ -494,6 +494,9 @@ mod trained {
             "i'm low on blood sugar",
             "we're out of the woods",
             "we ran out of petrol",
+            // A request taken back.
+            "don't order milk, we've got loads",
+            "no need to buy bread this week",
             // Questions about a ride, with a verb of asking inside.
             "what's the number for calling a cab",
             "why book a cab when the bus is free",

@@ -381,7 +381,8 @@ const BREWED: &[&str] = &["coffee", "tea", "espresso", "latte", "cappuccino"];
 /// Whether the request is out of scope whatever else it says: a word of
 /// [`NEVER_ORDERED`] ("remind me to order cookies"), a question about an
 /// order already placed ([`asks_after_an_order`]) or about opening hours
-/// ([`asks_if_open`]), or a drink made at home ([`made_at_home`]).
+/// ([`asks_if_open`]), a drink made at home ([`made_at_home`]), or a
+/// request taken back ([`takes_it_back`]).
 pub(crate) fn never_an_order(tokens: &[Token]) -> bool {
     tokens
         .iter()
@@ -389,6 +390,50 @@ pub(crate) fn never_an_order(tokens: &[Token]) -> bool {
         || asks_after_an_order(tokens)
         || asks_if_open(tokens)
         || made_at_home(tokens)
+        || takes_it_back(tokens)
+}
+
+/// "Don't order milk, we've got loads", "no need to buy bread this week":
+/// every verb of ordering in the line is negated, and nothing else is
+/// asked for. Another request still stands ("don't buy the tickets now,
+/// can you get me a cab"): the data's 3 lines with a negated verb of
+/// ordering all ask for a ride so, and none is read as this.
+fn takes_it_back(tokens: &[Token]) -> bool {
+    let word = |i: usize| tokens.get(i).map_or("", |t| t.norm.as_str());
+    let negated = |i: usize| {
+        (i >= 1 && matches!(word(i - 1), "dont" | "never"))
+            || (i >= 2 && word(i - 2) == "do" && word(i - 1) == "not")
+            || (i >= 2 && matches!((word(i - 2), word(i - 1)), ("no" | "dont", "need")))
+            || (i >= 3
+                && matches!(
+                    (word(i - 3), word(i - 2), word(i - 1)),
+                    ("no" | "dont", "need", "to")
+                ))
+    };
+    let asks = |i: usize| {
+        matches!(
+            word(i),
+            "order"
+                | "buy"
+                | "get"
+                | "book"
+                | "send"
+                | "purchase"
+                | "call"
+                | "reorder"
+                | "bring"
+                | "deliver"
+                | "need"
+                | "want"
+                | "wanna"
+        )
+    };
+    let said: Vec<usize> = (0..tokens.len()).filter(|&i| asks(i)).collect();
+    said.iter()
+        .any(|&i| negated(i) && !matches!(word(i), "need" | "want" | "wanna"))
+        && said
+            .iter()
+            .all(|&i| negated(i) || (word(i) == "need" && negated(i + 1)))
 }
 
 /// Words that open a question.
@@ -1795,6 +1840,39 @@ mod tests {
         }
         assert_eq!(spoken, 351);
         assert!(out_of_scope.is_empty(), "{out_of_scope:?}");
+    }
+
+    #[test]
+    fn a_request_taken_back_is_no_request() {
+        for t in [
+            "don't order milk, we've got loads",
+            "no need to buy bread this week",
+            "please do not book a cab",
+        ] {
+            assert!(takes_it_back(&tokenize(t)), "{t}");
+        }
+        for t in [
+            "i don't want pizza, order me sushi",
+            "No, Don't buy the tickets now. Can you get me a cab to there?",
+            "i need to order milk",
+            "order milk",
+        ] {
+            assert!(!takes_it_back(&tokenize(t)), "{t}");
+        }
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/data/nlu");
+        for entry in std::fs::read_dir(&dir).expect("../shared/data/nlu is beside the project") {
+            let path = entry.unwrap().path();
+            if path.extension().is_none_or(|x| x != "jsonl") {
+                continue;
+            }
+            for line in crate::data::read_lines(&path.display().to_string()).unwrap() {
+                assert!(
+                    line.intent == "out_of_scope" || !takes_it_back(&tokenize(&line.text)),
+                    "{}",
+                    line.text
+                );
+            }
+        }
     }
 
     /// The counts [`asks_without_requesting`] states, on the shared data.
