@@ -897,9 +897,32 @@ fn status(w: &[&str], joined: &str) -> Option<Act> {
         || joined.starts_with("what's the eta")
         || joined.starts_with("whats the eta")
         || joined.starts_with("what is the eta");
-    let asks_state = joined.starts_with("is my")
+    // "did you book my cab", "have you ordered my groceries yet", "did the
+    // shopping arrive": what became of an order.
+    let asks_what_was_done = ["did you", "have you", "did the", "has the"]
+        .iter()
+        .any(|p| joined.starts_with(p))
+        && w.iter().any(|x| {
+            matches!(
+                *x,
+                "book"
+                    | "booked"
+                    | "order"
+                    | "ordered"
+                    | "place"
+                    | "placed"
+                    | "arrive"
+                    | "arrived"
+                    | "come"
+                    | "came"
+                    | "delivered"
+            )
+        });
+    let asks_state = asks_what_was_done
+        || joined.starts_with("is my")
         || joined.starts_with("has my")
         || joined.starts_with("did my")
+        || joined.starts_with("what time is my")
         || joined.contains("status of my")
         || joined == "order status"
         || joined.starts_with("track my")
@@ -1397,6 +1420,12 @@ mod tests {
         );
         assert_eq!(read("how long will it take?"), Some(Act::Status));
         assert_eq!(read("is my taxi on its way?"), Some(Act::Status));
+        assert_eq!(read("did you book my cab"), Some(Act::Status));
+        assert_eq!(read("have you ordered my groceries yet"), Some(Act::Status));
+        assert_eq!(read("did the shopping arrive"), Some(Act::Status));
+        assert_eq!(read("what time is my cab coming"), Some(Act::Status));
+        assert_ne!(read("did you know pizza is from naples"), Some(Act::Status));
+        assert_ne!(read("have you got pizza"), Some(Act::Status));
         assert_eq!(read("what?"), Some(Act::Unclear));
         assert_eq!(read("um"), Some(Act::Unclear));
         assert_eq!(read("ummm"), Some(Act::Unclear));
