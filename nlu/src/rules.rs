@@ -1813,33 +1813,39 @@ mod tests {
     /// What [`has_run_out`] states of the data.
     #[test]
     fn running_out_in_the_data_is_never_out_of_scope() {
-        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/data/nlu");
         let mut out_of_scope = Vec::new();
         let mut spoken = 0;
-        for entry in std::fs::read_dir(&dir).expect("../shared/data/nlu is beside the project") {
-            let path = entry.unwrap().path();
-            if path.extension().is_none_or(|x| x != "jsonl") {
+        for line in shared_lines() {
+            let tokens = tokenize(&line.text);
+            let speaks = tokens.windows(2).any(|w| {
+                matches!(
+                    (w[0].norm.as_str(), w[1].norm.as_str()),
+                    ("out", "of") | ("low", "on")
+                )
+            });
+            if line.context_dependent || line.intent != "out_of_scope" || !speaks {
                 continue;
             }
-            for line in crate::data::read_lines(&path.display().to_string()).unwrap() {
-                let tokens = tokenize(&line.text);
-                let speaks = tokens.windows(2).any(|w| {
-                    matches!(
-                        (w[0].norm.as_str(), w[1].norm.as_str()),
-                        ("out", "of") | ("low", "on")
-                    )
-                });
-                if line.context_dependent || line.intent != "out_of_scope" || !speaks {
-                    continue;
-                }
-                spoken += 1;
-                if has_run_out(&tokens).is_some() {
-                    out_of_scope.push(line.text.clone());
-                }
+            spoken += 1;
+            if has_run_out(&tokens).is_some() {
+                out_of_scope.push(line.text);
             }
         }
         assert_eq!(spoken, 351);
         assert!(out_of_scope.is_empty(), "{out_of_scope:?}");
+    }
+
+    /// Every line of `../shared/data/nlu`, which the data tests here count.
+    fn shared_lines() -> Vec<crate::data::LabelledLine> {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/data/nlu");
+        let mut lines = Vec::new();
+        for entry in std::fs::read_dir(&dir).expect("../shared/data/nlu is beside the project") {
+            let path = entry.unwrap().path();
+            if path.extension().is_some_and(|x| x == "jsonl") {
+                lines.extend(crate::data::read_lines(&path.display().to_string()).unwrap());
+            }
+        }
+        lines
     }
 
     #[test]
@@ -1859,33 +1865,19 @@ mod tests {
         ] {
             assert!(!takes_it_back(&tokenize(t)), "{t}");
         }
-        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/data/nlu");
-        for entry in std::fs::read_dir(&dir).expect("../shared/data/nlu is beside the project") {
-            let path = entry.unwrap().path();
-            if path.extension().is_none_or(|x| x != "jsonl") {
-                continue;
-            }
-            for line in crate::data::read_lines(&path.display().to_string()).unwrap() {
-                assert!(
-                    line.intent == "out_of_scope" || !takes_it_back(&tokenize(&line.text)),
-                    "{}",
-                    line.text
-                );
-            }
+        for line in shared_lines() {
+            assert!(
+                line.intent == "out_of_scope" || !takes_it_back(&tokenize(&line.text)),
+                "{}",
+                line.text
+            );
         }
     }
 
     /// The counts [`asks_without_requesting`] states, on the shared data.
     #[test]
     fn a_question_that_asks_nothing_is_out_of_scope_in_the_data() {
-        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/data/nlu");
-        let mut lines = Vec::new();
-        for entry in std::fs::read_dir(&dir).expect("../shared/data/nlu is beside the project") {
-            let path = entry.unwrap().path();
-            if path.extension().is_some_and(|x| x == "jsonl") {
-                lines.extend(crate::data::read_lines(&path.display().to_string()).unwrap());
-            }
-        }
+        let lines = shared_lines();
         let mut gated = std::collections::BTreeMap::<&str, usize>::new();
         for line in lines.iter().filter(|l| !l.context_dependent) {
             if asks_without_requesting(&line.text, &tokenize(&line.text)) {
