@@ -18,7 +18,6 @@ pub struct MemoryBus {
 
 struct Shared {
     state: Mutex<State>,
-    notify: Notify,
     partitions: u32,
 }
 
@@ -26,8 +25,20 @@ struct Shared {
 struct State {
     topics: HashMap<String, Vec<PartitionLog>>,
     groups: HashMap<String, Group>,
+    /// Each member's wake-up, by the topics its group reads: a record
+    /// wakes only the subscriptions that may take it, not every one.
+    readers: HashMap<String, Vec<(u64, Arc<Notify>)>>,
     next_member: u64,
     closed: bool,
+}
+
+impl State {
+    /// Wakes every member (to rebalance, or to see the bus closed).
+    fn wake_all(&self) {
+        for (_, notify) in self.readers.values().flatten() {
+            notify.notify_one();
+        }
+    }
 }
 
 #[derive(Default)]
@@ -68,7 +79,6 @@ impl MemoryBus {
         Self {
             shared: Arc::new(Shared {
                 state: Mutex::new(State::default()),
-                notify: Notify::new(),
                 partitions: partitions.max(1),
             }),
         }
@@ -76,8 +86,9 @@ impl MemoryBus {
 
     /// Stops every subscription (they return `None`).
     pub fn close(&self) {
-        self.shared.lock().closed = true;
-        self.shared.notify.notify_waiters();
+        let mut state = self.shared.lock();
+        state.closed = true;
+        state.wake_all();
     }
 
     /// How many records of `topic` group `group` has not committed yet (its lag).
@@ -205,8 +216,12 @@ impl Bus for MemoryBus {
             while log.records.len() > keep && log.records.pop_front().is_some() {
                 log.start += 1;
             }
+            for (_, notify) in state.readers.get(&out_topic).into_iter().flatten() {
+                // A permit is kept when the member is not waiting yet, so a
+                // record published between its poll and its wait is not missed.
+                notify.notify_one();
+            }
         }
-        self.shared.notify.notify_waiters();
         Ok(())
     }
 
@@ -253,10 +268,19 @@ impl Bus for MemoryBus {
         }
         g.members.push(member);
         g.generation += 1;
+        let notify = Arc::new(Notify::new());
+        for topic in topics {
+            let readers = state.readers.entry(topic.clone()).or_default();
+            if !readers.iter().any(|(m, _)| *m == member) {
+                readers.push((member, notify.clone()));
+            }
+        }
+        // The group's other members take their new share.
+        state.wake_all();
         drop(state);
-        self.shared.notify.notify_waiters();
         Ok(Box::new(MemorySubscription {
             shared: self.shared.clone(),
+            notify,
             group: group.to_owned(),
             topics: topics.to_vec(),
             member,
@@ -269,6 +293,9 @@ impl Bus for MemoryBus {
 
 struct MemorySubscription {
     shared: Arc<Shared>,
+    /// Woken when a record arrives on one of its topics, or the group
+    /// changes.
+    notify: Arc<Notify>,
     group: String,
     topics: Vec<String>,
     member: u64,
@@ -348,15 +375,12 @@ impl MemorySubscription {
 #[async_trait]
 impl Subscription for MemorySubscription {
     async fn next(&mut self) -> Option<Delivery> {
-        let shared = self.shared.clone();
+        let notify = self.notify.clone();
         loop {
-            let notified = shared.notify.notified();
-            tokio::pin!(notified);
-            notified.as_mut().enable();
             if let Some(result) = self.poll() {
                 return result;
             }
-            notified.await;
+            notify.notified().await;
         }
     }
 }
@@ -368,8 +392,10 @@ impl Drop for MemorySubscription {
             g.members.retain(|m| *m != self.member);
             g.generation += 1;
         }
-        drop(state);
-        self.shared.notify.notify_waiters();
+        for readers in state.readers.values_mut() {
+            readers.retain(|(m, _)| *m != self.member);
+        }
+        state.wake_all();
     }
 }
 
