@@ -857,6 +857,7 @@ async fn a_call_whose_answer_was_lost_is_taken_back_once_the_command_failed() {
         domain: "lossy".into(),
         services: stack.node.services.clone().unwrap(),
         idempotency: options.stores.idempotency.clone(),
+        recorder: stack.node.recorder.clone(),
         keys: options.keys.clone(),
         scope: options.scope.clone(),
     };
@@ -889,7 +890,11 @@ async fn a_call_whose_answer_was_lost_is_taken_back_once_the_command_failed() {
         .await
         .unwrap();
     let answer = execute_once(&args, order.clone()).await.unwrap();
-    assert!(matches!(answer.outcome, Outcome::Failed { .. }));
+    assert!(matches!(answer.result.outcome, Outcome::Failed { .. }));
+    assert!(
+        !answer.recorded,
+        "a result found kept leaves its step to the tracker"
+    );
     assert_eq!(
         count(),
         1,

@@ -4,7 +4,9 @@
 
 use errand_actors::bus::RedisChannel;
 use errand_actors::store::redis::{RedisConfig, RedisStore};
-use errand_actors::store::{Applied, Opening, SessionStore, StateStore, StoreError, TurnWrite};
+use errand_actors::store::{
+    Applied, Guard, Guarded, Opening, SessionStore, StateStore, StoreError, TurnWrite,
+};
 use errand_harness::redis::{RedisCluster, RedisServer, redis_cli, shared_url, unique_prefix};
 use errand_harness::{TestStack, secs};
 use errand_schemas::topics::AGENT_CMD;
@@ -752,4 +754,114 @@ async fn a_gateway_reads_the_open_command_or_records_the_new_ones_first_step_in_
         .unwrap();
     assert_eq!(opening, (Opening::Open(trace), 1), "with the version read");
     assert_eq!(StateStore::get(&redis, &another).await.unwrap(), None);
+}
+
+#[tokio::test]
+async fn an_agents_step_goes_with_its_first_result_in_one_round_trip() {
+    let prefix = unique_prefix();
+    let redis = store(&prefix).await;
+    let statuses = test_channel(&prefix, "status");
+    let mut sub = redis::Client::open(shared_url())
+        .unwrap()
+        .get_async_pubsub()
+        .await
+        .unwrap();
+    sub.subscribe(&statuses.channel).await.unwrap();
+    let trace = TraceId::generate();
+    let key = format!("{prefix}test:first:{trace}");
+    let record = br#"{"v":1,"data":{"status":"x"}}"#.as_slice();
+    let guarded = |guard, status| {
+        let (redis, statuses, trace) = (&redis, &statuses, &trace);
+        async move {
+            let before = redis.round_trips();
+            let step = step(trace, status, 1);
+            let done = redis
+                .apply_guarded(redis, guard, &step, Some((statuses, record)))
+                .await
+                .unwrap();
+            assert_eq!(redis.round_trips(), before + 1, "one round trip");
+            done
+        }
+    };
+
+    // A command's first run: no result yet, so `dispatched` is recorded
+    // and announced.
+    let Guarded::Applied {
+        applied,
+        announced: true,
+    } = guarded(Guard::Unkept { key: &key }, Status::Dispatched).await
+    else {
+        panic!("dispatched, recorded and announced");
+    };
+    let Applied::Moved(state) = *applied else {
+        panic!("dispatched moved the command");
+    };
+    assert_eq!(state.status, Status::Dispatched);
+    assert!(next_message(&mut sub).await.is_some(), "announced");
+
+    // Its result kept, and its step recorded with it.
+    let guard = Guard::Keep {
+        key: &key,
+        value: b"first",
+    };
+    let Guarded::Applied {
+        applied,
+        announced: true,
+    } = guarded(guard, Status::Confirmed).await
+    else {
+        panic!("confirmed with the result");
+    };
+    let Applied::Moved(state) = *applied else {
+        panic!("confirmed moved the command");
+    };
+    assert_eq!(state.status, Status::Confirmed);
+    assert!(next_message(&mut sub).await.is_some(), "announced");
+
+    // A second result is not kept, and its step not recorded; a
+    // redelivered command finds the first result and records nothing.
+    let guard = Guard::Keep {
+        key: &key,
+        value: b"second",
+    };
+    assert_eq!(
+        guarded(guard, Status::Failed).await,
+        Guarded::Kept(b"first".to_vec())
+    );
+    assert_eq!(
+        guarded(Guard::Unkept { key: &key }, Status::Dispatched).await,
+        Guarded::Kept(b"first".to_vec())
+    );
+    let state = StateStore::get(&redis, &trace).await.unwrap().unwrap();
+    assert_eq!(state.status, Status::Confirmed, "nothing after the first");
+    assert_eq!(next_message(&mut sub).await, None, "nothing announced");
+}
+
+#[tokio::test]
+async fn a_dialogue_on_redis_shows_each_step_once_in_order_and_tracks_nothing_twice() {
+    let prefix = unique_prefix();
+    let stack = TestStack::start_with_redis(&shared_url(), &prefix, |o| {
+        o.dialogue.confirm = errand_actors::dialogue::ConfirmPolicy::Never;
+    })
+    .await;
+    let mut person = stack.client("steps");
+    let trace = person.say("order me a burger").await.unwrap();
+    person.expect_type("clarify", secs(5)).await;
+    person.say("221B Baker Street").await.unwrap();
+    person
+        .expect_status(trace.as_str(), "confirmed", secs(5))
+        .await;
+    let state = stack.await_final(&trace, secs(5)).await;
+    let steps: Vec<Status> = state.history.iter().map(|h| h.status).collect();
+    assert_eq!(
+        steps,
+        [
+            Status::Received,
+            Status::AwaitingClarification,
+            Status::Understood,
+            Status::Dispatched,
+            Status::Confirmed
+        ],
+        "the agent's host recorded dispatched and confirmed, in order, once each"
+    );
+    stack.shutdown().await;
 }

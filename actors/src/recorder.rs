@@ -1,7 +1,10 @@
 //! [`Recorder`]: records lifecycle steps. Every role that knows a step (the
 //! gateway: received; the reasoner: understood, awaiting clarification,
-//! declined, cancelled; the router: dispatched; the state tracker: confirmed
-//! and failed) records it through this one handle: the step is applied to the
+//! declined, cancelled; an agent host: dispatched, and confirmed or failed
+//! with the first result it keeps; the router: dispatched to an external
+//! agent; the state tracker: an external agent's confirmed and failed, or a
+//! result whose step is not recorded yet) records it through this one
+//! handle: the step is applied to the
 //! state store under the transition rule, and announced on `agent.status`
 //! when it moved the command forward (or is a redelivery of the step that
 //! did, so a crash between the two never loses the announcement). The
@@ -10,7 +13,7 @@
 
 use crate::bus::{Bus, BusError, OutRecord, RedisChannel};
 use crate::clock::Clock;
-use crate::store::{Applied, StateStore, StoreError};
+use crate::store::{Applied, Guard, Guarded, IdempotencyStore, StateStore, StoreError};
 use errand_schemas::topics::AGENT_STATUS;
 use errand_schemas::{AgentResult, ErrorBody, ErrorCode, Outcome, Status, StatusUpdate};
 use std::sync::Arc;
@@ -76,6 +79,30 @@ impl Recorder {
         };
         self.settle(step, &applied, fanned_out).await?;
         Ok(applied)
+    }
+
+    /// As [`Recorder::record`], only if `guard` lets it (see
+    /// [`StateStore::apply_guarded`]): returns the value found kept under
+    /// its key instead, when one was (the step then is not recorded).
+    pub async fn record_guarded(
+        &self,
+        kept: &dyn IdempotencyStore,
+        guard: Guard<'_>,
+        step: StatusUpdate,
+    ) -> Result<Option<Vec<u8>>, TrackError> {
+        let unnumbered = self.fanout.as_ref().map(|_| Self::unnumbered(&step));
+        let announce = (self.fanout.as_deref()).zip(unnumbered.as_ref().map(|r| &r.value[..]));
+        match self
+            .store
+            .apply_guarded(kept, guard, &step, announce)
+            .await?
+        {
+            Guarded::Kept(first) => Ok(Some(first)),
+            Guarded::Applied { applied, announced } => {
+                self.settle(step, &applied, announced).await?;
+                Ok(None)
+            }
+        }
     }
 
     /// Where `agent.status` fans out through Redis pub/sub, if it does: a

@@ -1,7 +1,11 @@
 //! The router: takes commands from `agent.cmd`, finds the domain's agent
 //! through its process group (preferring one on this node, spreading load
-//! over the rest), records `dispatched`, and publishes the agent's result on
-//! `agent.out.<domain>`.
+//! over the rest), and publishes the agent's result on
+//! `agent.out.<domain>`. The agent's host records `dispatched` and the
+//! result's step (see [`crate::agents::host`]); the result's record says so
+//! (its `errand-recorded` header), so the state tracker does not record it
+//! again. For an external agent, which reads `agent.cmd` itself, the router
+//! records `dispatched`.
 //!
 //! Commands run in parallel lanes, one session per lane, so a conversation
 //! keeps its order; its ingress window bounds how many are in flight. An
@@ -17,7 +21,7 @@ use crate::recorder::Recorder;
 use crate::registry::DomainRegistry;
 use crate::role::{Feed, NodeCtx, Role, RoleError};
 use crate::supervisor::ChildSpec;
-use errand_schemas::topics::{AGENT_CMD, agent_out};
+use errand_schemas::topics::{AGENT_CMD, agent_out, headers};
 use errand_schemas::{Command, ErrorBody, ErrorCode, Status, StatusUpdate};
 use std::sync::Arc;
 
@@ -102,37 +106,31 @@ impl Router {
             }
             return;
         }
-        let dispatched = StatusUpdate {
-            domain: Some(domain.clone()),
-            deadline_ms: command.deadline_ms,
-            ..step(Status::Dispatched)
-        };
         if self.registry.is_external(&domain) {
             // Its service reads agent.cmd itself and answers on agent.out.<domain>.
+            let dispatched = StatusUpdate {
+                domain: Some(domain.clone()),
+                deadline_ms: command.deadline_ms,
+                ..step(Status::Dispatched)
+            };
             match recorder.record(dispatched).await {
                 Ok(_) => envelope.ack(),
                 Err(e) => envelope.fail(e.code(), e),
             }
             return;
         }
-        // Announcing `dispatched` and calling the agent overlap; both are done
-        // before the result is published, so the result always follows it.
-        let (recorded, called) = tokio::join!(
-            recorder.record(dispatched),
-            self.agents.call(&command, &domain)
-        );
-        if let Err(e) = recorded {
-            envelope.fail(e.code(), e);
-            return;
-        }
-        let result = match called {
-            Ok(result) => result,
+        let executed = match self.agents.call(&command, &domain).await {
+            Ok(executed) => executed,
             Err((code, message)) => {
                 envelope.fail(code, message);
                 return;
             }
         };
-        let out = OutRecord::json(agent_out(&domain), command.session_id.as_str(), &result);
+        let session = command.session_id.as_str();
+        let mut out = OutRecord::json(agent_out(&domain), session, &executed.result);
+        if executed.recorded {
+            out.set_header(headers::RECORDED, "1");
+        }
         match self.bus.publish(out).await {
             Ok(()) => envelope.ack(),
             Err(e) => envelope.fail(ErrorCode::BusUnavailable, e),

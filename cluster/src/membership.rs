@@ -11,7 +11,7 @@ use std::sync::{Arc, Mutex};
 /// The cluster protocol: nodes exchange it in every heartbeat and refuse a
 /// peer that speaks another, so a rolling upgrade never garbles messages.
 /// Bump it when a message that crosses nodes changes shape.
-pub const PROTOCOL_VERSION: u32 = 3;
+pub const PROTOCOL_VERSION: u32 = 4;
 
 /// What a node says of itself in each heartbeat.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]

@@ -39,4 +39,7 @@ pub mod headers {
     pub const TRACEPARENT: &str = "traceparent";
     pub const CONTENT_TYPE: &str = "content-type";
     pub const SCHEMA_VERSION: &str = "errand-schema-version";
+    /// On an `agent.out.<domain>` record: its final step is recorded
+    /// already (by the agent's host, as it kept the result).
+    pub const RECORDED: &str = "errand-recorded";
 }

@@ -3,10 +3,8 @@
 //! cluster gave up on) and asks one of them: execute, quote or cancel.
 
 use super::host::{AgentMessage, agent_group};
-use super::wire::{CancelRequest, Wire};
-use errand_schemas::{
-    AgentResult, CancelResult, Command, ErrorBody, ErrorCode, Refusal, Summary, TraceId,
-};
+use super::wire::{CancelRequest, Executed, Wire};
+use errand_schemas::{CancelResult, Command, ErrorBody, ErrorCode, Refusal, Summary, TraceId};
 use ractor::rpc::CallResult;
 use ractor::{ActorCell, ActorRef, RpcReplyPort};
 use std::sync::Arc;
@@ -73,7 +71,7 @@ impl AgentCaller {
         &self,
         command: &Command,
         domain: &str,
-    ) -> Result<AgentResult, (ErrorCode, String)> {
+    ) -> Result<Executed, (ErrorCode, String)> {
         self.ask(domain, |reply| {
             AgentMessage::Execute(Wire::new(command.clone()), reply)
         })

@@ -6,16 +6,26 @@
 //! redelivered command gets that result back without running again. A
 //! cancellation is kept the same way, beside the result it cancels. Quotes
 //! have no side effects and are not kept.
+//!
+//! The host records the command's `dispatched` as it looks for a first
+//! result, and the final step (`confirmed` or `failed`) as it keeps one,
+//! each in the store's same round trip where it can
+//! ([`crate::store::StateStore::apply_guarded`]): a command run here costs
+//! three calls to the store, the payment's charge included, not five.
 
 use super::Services;
-use super::wire::{AgentReply, CancelReply, CancelRequest, QuoteReply, Wire, WireCommand};
+use super::wire::{
+    AgentReply, CancelReply, CancelRequest, Executed, QuoteReply, Wire, WireCommand,
+};
 use crate::clock::Clock;
+use crate::recorder::{Recorder, TrackError, final_step};
 use crate::registry::DomainAgent;
-use crate::store::IdempotencyStore;
+use crate::store::{Guard, IdempotencyStore};
 use errand_schemas::codec::{from_json, to_json};
 use errand_schemas::keys::Keys;
 use errand_schemas::{
-    AgentResult, CancelResult, Command, ErrorBody, ErrorCode, Outcome, Refusal, Summary,
+    AgentResult, CancelResult, Command, ErrorBody, ErrorCode, Outcome, Refusal, Status,
+    StatusUpdate, Summary,
 };
 use ractor::{Actor, ActorProcessingErr, ActorRef, RpcReplyPort};
 use std::sync::Arc;
@@ -50,6 +60,8 @@ pub struct AgentHostArgs {
     pub domain: String,
     pub services: Services,
     pub idempotency: Arc<dyn IdempotencyStore>,
+    /// Records the command's `dispatched` and final steps.
+    pub recorder: Recorder,
     pub keys: Keys,
     /// The process-group scope (one per errand deployment).
     pub scope: String,
@@ -128,24 +140,36 @@ pub fn is_transient(code: ErrorCode) -> bool {
     )
 }
 
-/// Runs `command` unless it ran before; returns the first result either way.
-pub async fn execute_once(
-    state: &AgentHostArgs,
-    command: Command,
-) -> Result<AgentResult, ErrorBody> {
+/// Runs `command` unless it ran before; returns the first result either
+/// way, and whether its final step is recorded.
+pub async fn execute_once(state: &AgentHostArgs, command: Command) -> Result<Executed, ErrorBody> {
     let key = state
         .keys
         .idempotency(command.trace_id.as_str(), &state.domain);
-    match state.idempotency.get(&key).await {
-        Ok(Some(bytes)) => {
-            // An unreadable first result is an error, never a second order.
-            let first: AgentResult = stored(&bytes, &command.trace_id)?;
-            tracing::info!(trace_id = %command.trace_id, domain = %state.domain, "redelivered command: returning the first result");
-            withdraw_if_unknown(state, &command, &key, &first).await;
-            return Ok(first);
-        }
-        Ok(None) => {}
-        Err(e) => return Err(ErrorBody::new(ErrorCode::StateUnavailable, e.to_string())),
+    let dispatched = StatusUpdate {
+        domain: Some(state.domain.clone()),
+        deadline_ms: command.deadline_ms,
+        ..StatusUpdate::new(
+            command.trace_id.clone(),
+            command.session_id.clone(),
+            command.user_id.clone(),
+            Status::Dispatched,
+            command.turn,
+        )
+    };
+    let found = (state.recorder)
+        .record_guarded(&*state.idempotency, Guard::Unkept { key: &key }, dispatched)
+        .await
+        .map_err(unrecorded)?;
+    if let Some(bytes) = found {
+        // An unreadable first result is an error, never a second order.
+        let first: AgentResult = stored(&bytes, &command.trace_id)?;
+        tracing::info!(trace_id = %command.trace_id, domain = %state.domain, "redelivered command: returning the first result");
+        withdraw_if_unknown(state, &command, &key, &first).await;
+        return Ok(Executed {
+            result: first,
+            recorded: false,
+        });
     }
     let now = state.services.clock.now_ms();
     if command.deadline_ms.is_some_and(|deadline| now > deadline) {
@@ -159,7 +183,7 @@ pub async fn execute_once(
             &state.services.clock,
         );
         let first = keep_first(state, &key, &late).await?;
-        withdraw_if_unknown(state, &command, &key, &first).await;
+        withdraw_if_unknown(state, &command, &key, &first.result).await;
         return Ok(first);
     }
     let span = tracing::info_span!("execute", trace_id = %command.trace_id, session_id = %command.session_id, domain = %state.domain);
@@ -194,9 +218,9 @@ pub async fn execute_once(
         Err(error) => failed(&command, &state.domain, error, &state.services.clock),
     };
     let first = keep_first(state, &key, &result).await?;
-    if first.outcome != result.outcome
+    if first.result.outcome != result.outcome
         && matches!(result.outcome, Outcome::Confirmed { .. })
-        && !matches!(first.outcome, Outcome::Confirmed { .. })
+        && !matches!(first.result.outcome, Outcome::Confirmed { .. })
     {
         // Its deadline was declared while the provider placed it: the
         // person was told it failed, so it is undone.
@@ -240,17 +264,39 @@ async fn withdraw_if_unknown(
     }
 }
 
-/// Stores `result` unless a first one is stored; returns the first.
-/// Whoever stores first wins; a racing run answers with that result.
+/// Stores `result` unless a first one is stored, and records its final
+/// step when it was; returns the first. Whoever stores first wins; a
+/// racing run answers with that result (and leaves its step to the state
+/// tracker).
 async fn keep_first(
     state: &AgentHostArgs,
     key: &str,
     result: &AgentResult,
-) -> Result<AgentResult, ErrorBody> {
-    match state.idempotency.put_if_absent(key, &to_json(result)).await {
-        Ok(first) => stored(&first, &result.trace_id),
-        Err(e) => Err(ErrorBody::new(ErrorCode::StateUnavailable, e.to_string())),
-    }
+) -> Result<Executed, ErrorBody> {
+    let value = to_json(result);
+    let found = (state.recorder)
+        .record_guarded(
+            &*state.idempotency,
+            Guard::Keep { key, value: &value },
+            final_step(result),
+        )
+        .await
+        .map_err(unrecorded)?;
+    Ok(match found {
+        Some(first) => Executed {
+            result: stored(&first, &result.trace_id)?,
+            recorded: false,
+        },
+        None => Executed {
+            result: result.clone(),
+            recorded: true,
+        },
+    })
+}
+
+/// A step that could not be recorded: a transient failure, retried.
+fn unrecorded(e: TrackError) -> ErrorBody {
+    ErrorBody::new(e.code(), e.to_string())
 }
 
 /// Cancels what was placed for a command already failed.

@@ -58,6 +58,7 @@ impl Role for AgentsRole {
                 domain: domain.to_owned(),
                 services: self.services.clone().with_clock(ctx.clock.clone()),
                 idempotency: ctx.stores.idempotency.clone(),
+                recorder: ctx.recorder.clone(),
                 keys: ctx.keys.clone(),
                 scope: ctx.scope.clone(),
             };

@@ -41,7 +41,19 @@ pub type WireCommand = Wire<Command>;
 
 /// An agent's answer: `Err` is a transient failure (see
 /// [`super::host::AgentMessage`]), worth retrying.
-pub type AgentReply = Wire<Result<AgentResult, ErrorBody>>;
+pub type AgentReply = Wire<Result<Executed, ErrorBody>>;
+
+/// A command's first result, as its agent host answers it.
+#[derive(Clone, Debug, PartialEq, bincode::Encode, bincode::Decode)]
+pub struct Executed {
+    pub result: AgentResult,
+    /// The host recorded the result's final step as it kept the result
+    /// (in one round trip where the store allows), so the state tracker
+    /// has nothing left to record. `false` for a result found kept (a
+    /// redelivery, or a deadline declared meanwhile): its step is recorded
+    /// again, which is harmless.
+    pub recorded: bool,
+}
 
 /// A quote's answer: a summary or a refusal, or a transient failure.
 pub type QuoteReply = Wire<Result<Result<Summary, Refusal>, ErrorBody>>;

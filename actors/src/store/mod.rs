@@ -80,6 +80,22 @@ pub trait StateStore: Send + Sync + 'static {
         Ok((self.apply(step).await?, false))
     }
 
+    /// Applies `step` (announcing it as [`StateStore::apply_announcing`]
+    /// does when `announce` is given) only if `guard` lets it, judged on
+    /// `kept`'s records: the agent host's "has this command a first result
+    /// already?" and "keep this result first" with the step each goes with.
+    /// A store whose own idempotency records `kept` is does both in one
+    /// round trip, atomically; the default makes two calls.
+    async fn apply_guarded(
+        &self,
+        kept: &dyn IdempotencyStore,
+        guard: Guard<'_>,
+        step: &StatusUpdate,
+        announce: Option<(&RedisChannel, &[u8])>,
+    ) -> Result<Guarded, StoreError> {
+        apply_guarded_in_two(self, kept, guard, step, announce).await
+    }
+
     async fn get(&self, trace_id: &TraceId) -> Result<Option<CommandState>, StoreError>;
 
     /// Open commands whose deadline is at or before `now_ms`, oldest first.
@@ -89,6 +105,69 @@ pub trait StateStore: Send + Sync + 'static {
     async fn ready(&self) -> bool {
         true
     }
+}
+
+/// When [`StateStore::apply_guarded`] applies its step.
+#[derive(Debug, Clone, Copy)]
+pub enum Guard<'a> {
+    /// Only when nothing is kept under `key` yet.
+    Unkept { key: &'a str },
+    /// Keep `value` under `key` (as [`IdempotencyStore::put_if_absent`]
+    /// does) unless something is kept there, and apply the step only when
+    /// `value` was kept.
+    Keep { key: &'a str, value: &'a [u8] },
+}
+
+impl Guard<'_> {
+    fn key(&self) -> &str {
+        match self {
+            Guard::Unkept { key } | Guard::Keep { key, .. } => key,
+        }
+    }
+}
+
+/// What [`StateStore::apply_guarded`] did.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Guarded {
+    /// Something else was kept under the key first: that value, and the
+    /// step was not applied.
+    Kept(Vec<u8>),
+    /// The step was applied: how, and whether the store announced it.
+    Applied {
+        applied: Box<Applied>,
+        announced: bool,
+    },
+}
+
+/// [`StateStore::apply_guarded`] in two calls: the guard on `kept`, then
+/// the step. Without the atomicity of one call, a crash between the two
+/// leaves a value kept and its step not applied; whoever reads the value
+/// applies its step again (steps are idempotent).
+pub async fn apply_guarded_in_two<S: StateStore + ?Sized>(
+    store: &S,
+    kept: &dyn IdempotencyStore,
+    guard: Guard<'_>,
+    step: &StatusUpdate,
+    announce: Option<(&RedisChannel, &[u8])>,
+) -> Result<Guarded, StoreError> {
+    let first = match guard {
+        Guard::Unkept { key } => kept.get(key).await?,
+        Guard::Keep { key, value } => {
+            let first = kept.put_if_absent(key, value).await?;
+            (first != value).then_some(first)
+        }
+    };
+    if let Some(first) = first {
+        return Ok(Guarded::Kept(first));
+    }
+    let (applied, announced) = match announce {
+        Some((channel, record)) => store.apply_announcing(step, channel, record).await?,
+        None => (store.apply(step).await?, false),
+    };
+    Ok(Guarded::Applied {
+        applied: Box::new(applied),
+        announced,
+    })
 }
 
 /// Dialogue state per session (`session:{session_id}`), saved with

@@ -15,8 +15,8 @@
 //! idempotency check-and-set is one (`SET NX GET`). [`RedisStore::round_trips`] counts them.
 
 use super::{
-    Applied, DeadLetterStore, IdempotencyStore, Opening, SessionStore, StateStore, StoreError,
-    TurnWrite,
+    Applied, DeadLetterStore, Guard, Guarded, IdempotencyStore, Opening, SessionStore, StateStore,
+    StoreError, TurnWrite, apply_guarded_in_two,
 };
 use crate::bus::RedisChannel;
 use async_trait::async_trait;
@@ -285,6 +285,23 @@ if not open[1] and open[2] then return {'older', '', version} end
 return {'received', apply({KEYS[2], KEYS[3], KEYS[4]}, ARGV), version}
 "#;
 
+/// An agent host's step with its idempotency record (see
+/// [`super::StateStore::apply_guarded`]): `KEYS[1]` the record, then
+/// [`APPLY_FN`]'s three; `ARGV`: `get` or `keep`, the value to keep and its
+/// time to live in ms, then [`APPLY_FN`]'s. Returns `{'kept', {value}}`
+/// when a value was kept before (the step is not applied), or what
+/// [`APPLY_FN`] returns.
+const GUARDED: &str = r#"
+local first
+if ARGV[1] == 'keep' then
+  first = redis.call('SET', KEYS[1], ARGV[2], 'NX', 'GET', 'PX', ARGV[3])
+else
+  first = redis.call('GET', KEYS[1])
+end
+if first then return {'kept', {first}} end
+return apply({KEYS[2], KEYS[3], KEYS[4]}, {unpack(ARGV, 4)})
+"#;
+
 /// The next of a session's event numbers (a Redis Cluster's second call,
 /// when the state is in another slot than the counter).
 const NEXT_SEQ: &str = r#"
@@ -310,6 +327,7 @@ pub struct RedisStore {
     save_session: Arc<Script>,
     turn: Arc<Script>,
     open_or_receive: Arc<Script>,
+    guarded: Arc<Script>,
     next_seq: Arc<Script>,
     round_trips: Arc<AtomicU64>,
 }
@@ -379,6 +397,7 @@ impl RedisStore {
             save_session: Arc::new(Script::new(&format!("{SAVE_FN}\n{SAVE_SESSION}"))),
             turn: Arc::new(Script::new(&format!("{APPLY_FN}\n{SAVE_FN}\n{TURN}"))),
             open_or_receive: Arc::new(Script::new(&format!("{APPLY_FN}\n{OPEN_OR_RECEIVE}"))),
+            guarded: Arc::new(Script::new(&format!("{APPLY_FN}\n{GUARDED}"))),
             next_seq: Arc::new(Script::new(NEXT_SEQ)),
             round_trips: Arc::new(AtomicU64::new(0)),
         })
@@ -632,6 +651,59 @@ impl StateStore for RedisStore {
         let message = message_head(channel, record);
         let applied = (self.apply_step(step, Some((&channel.channel, message)))).await?;
         Ok((applied, true))
+    }
+
+    async fn apply_guarded(
+        &self,
+        kept: &dyn IdempotencyStore,
+        guard: Guard<'_>,
+        step: &StatusUpdate,
+        announce: Option<(&RedisChannel, &[u8])>,
+    ) -> Result<Guarded, StoreError> {
+        // One script only where the record and the state share this
+        // server: `kept` is this store, and no cluster spreads the keys.
+        let own = std::ptr::addr_eq(kept as *const dyn IdempotencyStore, self as *const Self);
+        if self.cluster || !own {
+            return apply_guarded_in_two(self, kept, guard, step, announce).await;
+        }
+        let mut invocation = self.guarded.key(guard.key());
+        invocation
+            .key(self.keys.state(step.trace_id.as_str()))
+            .key(self.keys.deadlines())
+            .key(self.keys.seq(step.session_id.as_str()));
+        match guard {
+            Guard::Unkept { .. } => invocation.arg("get").arg("").arg(0),
+            Guard::Keep { value, .. } => {
+                (invocation.arg("keep").arg(value)).arg(Self::ms(self.config.idempotency_ttl))
+            }
+        };
+        self.apply_args(&mut invocation, step);
+        let announced = match announce {
+            Some((channel, record)) if self.can_announce(channel, record) => {
+                let message = message_head(channel, record);
+                invocation.arg(&channel.channel).arg(message).arg("}}");
+                true
+            }
+            _ => false,
+        };
+        let (outcome, flat): (String, Vec<Vec<u8>>) = self
+            .call(|mut conn| async move { invocation.invoke_async(&mut conn).await })
+            .await?;
+        if outcome == "kept" {
+            let first = flat.into_iter().next();
+            return first
+                .map(Guarded::Kept)
+                .ok_or_else(|| StoreError::Corrupt("a kept value without its value".into()));
+        }
+        let flat = flat
+            .into_iter()
+            .map(String::from_utf8)
+            .collect::<Result<_, _>>()
+            .map_err(|e| StoreError::Corrupt(e.to_string()))?;
+        Ok(Guarded::Applied {
+            applied: Box::new(applied(&outcome, flat)?),
+            announced,
+        })
     }
 
     async fn get(&self, trace_id: &TraceId) -> Result<Option<CommandState>, StoreError> {
