@@ -904,3 +904,135 @@ async fn a_call_whose_answer_was_lost_is_taken_back_once_the_command_failed() {
     assert_eq!(count(), 1, "once");
     stack.shutdown().await;
 }
+
+/// An agent that counts what it places and takes back; when given a
+/// recorder, the command is cancelled while it places it (as its
+/// question's deadline passing would).
+struct Ending {
+    placed: Arc<std::sync::atomic::AtomicU32>,
+    taken_back: Arc<std::sync::atomic::AtomicU32>,
+    cancel_meanwhile: Option<errand_actors::recorder::Recorder>,
+}
+
+#[async_trait]
+impl DomainAgent for Ending {
+    fn spec(&self) -> DomainSpec {
+        DomainSpec {
+            name: "ending".into(),
+            description: "Places orders that may have ended.".into(),
+            ..DomainSpec::default()
+        }
+    }
+
+    async fn execute(&self, command: &Command, _: &Services) -> Result<ResultBody, ErrorBody> {
+        self.placed
+            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        if let Some(recorder) = &self.cancel_meanwhile {
+            let cancelled = errand_schemas::StatusUpdate::new(
+                command.trace_id.clone(),
+                command.session_id.clone(),
+                "demo",
+                Status::Cancelled,
+                command.turn,
+            );
+            recorder.record(cancelled).await.unwrap();
+        }
+        Ok(ResultBody::Other(Json(
+            serde_json::json!({"order_id": "END-1"}),
+        )))
+    }
+
+    fn confirmation(&self, _: &ResultBody) -> String {
+        "Placed.".into()
+    }
+
+    async fn cancel(
+        &self,
+        _: &AgentResult,
+        _: u64,
+        _: &Services,
+    ) -> Result<errand_schemas::CancelResult, ErrorBody> {
+        self.taken_back
+            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        Ok(errand_schemas::CancelResult {
+            cancelled: "END-1".into(),
+            refund: 0,
+            currency: "GBP".into(),
+            charge_id: String::new(),
+        })
+    }
+}
+
+#[tokio::test]
+async fn a_command_that_ended_before_its_host_took_it_is_not_placed_and_one_ended_meanwhile_is_taken_back()
+ {
+    use errand_actors::agents::host::{AgentHostArgs, execute_once};
+    use std::sync::atomic::{AtomicU32, Ordering::Relaxed};
+    let stack = TestStack::start().await;
+    let options = &stack.node.options;
+    let recorder = stack.node.recorder.clone();
+    let (placed, taken_back) = (Arc::new(AtomicU32::new(0)), Arc::new(AtomicU32::new(0)));
+    let host = |cancel_meanwhile| AgentHostArgs {
+        agent: Arc::new(Ending {
+            placed: placed.clone(),
+            taken_back: taken_back.clone(),
+            cancel_meanwhile,
+        }),
+        domain: "ending".into(),
+        services: stack.node.services.clone().unwrap(),
+        idempotency: options.stores.idempotency.clone(),
+        recorder: recorder.clone(),
+        keys: options.keys.clone(),
+        scope: options.scope.clone(),
+    };
+    let order = || {
+        command(Action::Custom(CustomAction {
+            domain: "ending".into(),
+            name: "anything".into(),
+            slots: Default::default(),
+        }))
+    };
+    let step = |order: &Command, status| {
+        errand_schemas::StatusUpdate::new(
+            order.trace_id.clone(),
+            order.session_id.clone(),
+            "demo",
+            status,
+            order.turn,
+        )
+    };
+
+    // Cancelled (its question went unanswered) before a host took it.
+    let late = order();
+    for status in [
+        Status::Received,
+        Status::AwaitingConfirmation,
+        Status::Cancelled,
+    ] {
+        recorder.record(step(&late, status)).await.unwrap();
+    }
+    let answer = execute_once(&host(None), late.clone()).await.unwrap();
+    assert_eq!(placed.load(Relaxed), 0, "nothing is placed");
+    assert!(matches!(answer.result.outcome, Outcome::Failed { .. }));
+    let state = stack.await_final(&late.trace_id, secs(2)).await;
+    assert_eq!(state.status, Status::Cancelled, "the person was told so");
+
+    // Cancelled while its host placed it: what was placed is taken back.
+    let racing = order();
+    recorder
+        .record(step(&racing, Status::AwaitingConfirmation))
+        .await
+        .unwrap();
+    execute_once(&host(Some(recorder.clone())), racing.clone())
+        .await
+        .unwrap();
+    assert_eq!(placed.load(Relaxed), 1);
+    assert_eq!(
+        taken_back.load(Relaxed),
+        1,
+        "the placed order is taken back"
+    );
+    let state = stack.await_final(&racing.trace_id, secs(2)).await;
+    assert_eq!(state.status, Status::Cancelled);
+    stack.shutdown().await;
+}

@@ -239,3 +239,27 @@ fn bench_scenario(scenario: &str) {
     assert_eq!(report["errors"], serde_json::json!({}), "{report}");
     assert!(report["server_rss_bytes"].as_u64().unwrap() > 0);
 }
+
+#[test]
+fn a_cluster_node_without_redis_is_refused_with_a_reason() {
+    // Its state would be its own: an agent's host on this node would
+    // record steps no gateway on another node reads.
+    let out = Command::new(errand_harness::errand_binary())
+        .args([
+            "node",
+            "--roles",
+            "agents",
+            "--cluster-listen",
+            "127.0.0.1:7999",
+        ])
+        .env_remove("ERRAND_REDIS_URL")
+        .env("ERRAND_CLUSTER_COOKIE", "a-test-cookie-long-enough")
+        .output()
+        .expect("errand node runs");
+    assert!(!out.status.success(), "refused");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("share their state in Redis: set ERRAND_REDIS_URL"),
+        "{stderr}"
+    );
+}

@@ -5,7 +5,7 @@
 use errand_actors::bus::RedisChannel;
 use errand_actors::store::redis::{RedisConfig, RedisStore};
 use errand_actors::store::{
-    Applied, Guard, Guarded, Opening, SessionStore, StateStore, StoreError, TurnWrite,
+    Applied, Guard, Guarded, Opening, SessionStore, StateStore, StoreError, TurnWrite, is_duplicate,
 };
 use errand_harness::redis::{RedisCluster, RedisServer, redis_cli, shared_url, unique_prefix};
 use errand_harness::{TestStack, secs};
@@ -40,9 +40,11 @@ async fn the_transition_rule_in_redis_is_the_rust_rule() {
     let redis = store(&unique_prefix()).await;
     // Every pair of steps, applied to a fresh command in Redis and in Rust.
     for first in Status::ALL {
-        for (second, turn) in Status::ALL.iter().flat_map(|s| [(*s, 1), (*s, 2)]) {
+        // Turn 0: a result's final step (it does not know the turn).
+        for (second, turn) in Status::ALL.iter().flat_map(|s| [(*s, 0), (*s, 1), (*s, 2)]) {
             let trace = TraceId::generate();
             let mut rust = CommandState::from_first(&step(&trace, first, 1));
+            let before = rust.clone();
             let moved = rust.apply(&step(&trace, second, turn));
             redis.apply(&step(&trace, first, 1)).await.unwrap();
             let applied = redis.apply(&step(&trace, second, turn)).await.unwrap();
@@ -50,6 +52,11 @@ async fn the_transition_rule_in_redis_is_the_rust_rule() {
                 matches!(applied, Applied::Moved(_)),
                 moved,
                 "{first} then {second} (turn {turn})"
+            );
+            assert_eq!(
+                matches!(applied, Applied::Duplicate(_)),
+                !moved && is_duplicate(&before, &step(&trace, second, turn)),
+                "{first} then {second} (turn {turn}): a redelivery?"
             );
             let stored = StateStore::get(&redis, &trace).await.unwrap().unwrap();
             assert_eq!(stored.status, rust.status);
@@ -847,6 +854,10 @@ async fn a_dialogue_on_redis_shows_each_step_once_in_order_and_tracks_nothing_tw
     let trace = person.say("order me a burger").await.unwrap();
     person.expect_type("clarify", secs(5)).await;
     person.say("221B Baker Street").await.unwrap();
+    // What the person sees, in order (the host announces both).
+    person
+        .expect_status(trace.as_str(), "dispatched", secs(5))
+        .await;
     person
         .expect_status(trace.as_str(), "confirmed", secs(5))
         .await;

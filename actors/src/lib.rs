@@ -21,7 +21,7 @@
 //! | [`slot`] | a stable handle to the current incarnation of a supervised actor |
 //! | [`store`] | command state, sessions, idempotency records, dead letters; memory implementations |
 //! | [`recorder`] | the lifecycle recorder: records steps and announces them on `agent.status` |
-//! | [`tracker`] | the state tracker actor: final steps from `agent.out.<domain>` |
+//! | [`tracker`] | the state tracker actor: final steps from `agent.out.<domain>` its agent's host did not record |
 //! | [`sweeper`] | fails commands past their deadline |
 //! | [`nlu`] | the offline reader (the `errand-nlu` crate): intent and slots from an utterance; [`agents::catalog`] feeds it what errand sells |
 //! | [`reading`] | what errand reads itself: typos, amounts, restaurants, places, times, yes and no, questions |

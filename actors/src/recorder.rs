@@ -82,14 +82,15 @@ impl Recorder {
     }
 
     /// As [`Recorder::record`], only if `guard` lets it (see
-    /// [`StateStore::apply_guarded`]): returns the value found kept under
-    /// its key instead, when one was (the step then is not recorded).
+    /// [`StateStore::apply_guarded`]): [`Guarded::Kept`] with the value
+    /// found kept under its key when one was (the step then is not
+    /// recorded).
     pub async fn record_guarded(
         &self,
         kept: &dyn IdempotencyStore,
         guard: Guard<'_>,
         step: StatusUpdate,
-    ) -> Result<Option<Vec<u8>>, TrackError> {
+    ) -> Result<Guarded, TrackError> {
         let unnumbered = self.fanout.as_ref().map(|_| Self::unnumbered(&step));
         let announce = (self.fanout.as_deref()).zip(unnumbered.as_ref().map(|r| &r.value[..]));
         match self
@@ -97,10 +98,10 @@ impl Recorder {
             .apply_guarded(kept, guard, &step, announce)
             .await?
         {
-            Guarded::Kept(first) => Ok(Some(first)),
+            Guarded::Kept(first) => Ok(Guarded::Kept(first)),
             Guarded::Applied { applied, announced } => {
                 self.settle(step, &applied, announced).await?;
-                Ok(None)
+                Ok(Guarded::Applied { applied, announced })
             }
         }
     }

@@ -281,6 +281,13 @@ async fn run(config: Config, insecure: bool, serve: bool) -> anyhow::Result<Exit
              ERRAND_AUTH_JWT_SECRET, or pass --insecure"
         );
     }
+    if config.cluster.is_some() && config.redis.is_none() {
+        // Each node would keep a state of its own: an agent's host records
+        // a command's steps where the gateway's node never sees them.
+        anyhow::bail!(
+            "the nodes of a cluster share their state in Redis: set ERRAND_REDIS_URL on every node"
+        );
+    }
     let mut options = NodeOptions::from_config(&config).await?;
     options.listen = serve.then_some(listen);
     let node = Node::start(options).await?;

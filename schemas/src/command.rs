@@ -244,7 +244,8 @@ pub struct Command {
     #[serde(default)]
     pub turn: u32,
     /// When it must have reached a final status (ms since epoch): the
-    /// router arms the deadline with it when it records `dispatched`.
+    /// deadline is armed with it when `dispatched` is recorded (by the
+    /// agent's host, or by the router for an external agent).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub deadline_ms: Option<u64>,
 }

@@ -20,7 +20,7 @@ use super::wire::{
 use crate::clock::Clock;
 use crate::recorder::{Recorder, TrackError, final_step};
 use crate::registry::DomainAgent;
-use crate::store::{Guard, IdempotencyStore};
+use crate::store::{Applied, Guard, Guarded, IdempotencyStore};
 use errand_schemas::codec::{from_json, to_json};
 use errand_schemas::keys::Keys;
 use errand_schemas::{
@@ -157,19 +157,34 @@ pub async fn execute_once(state: &AgentHostArgs, command: Command) -> Result<Exe
             command.turn,
         )
     };
-    let found = (state.recorder)
+    let guarded = (state.recorder)
         .record_guarded(&*state.idempotency, Guard::Unkept { key: &key }, dispatched)
         .await
         .map_err(unrecorded)?;
-    if let Some(bytes) = found {
-        // An unreadable first result is an error, never a second order.
-        let first: AgentResult = stored(&bytes, &command.trace_id)?;
-        tracing::info!(trace_id = %command.trace_id, domain = %state.domain, "redelivered command: returning the first result");
-        withdraw_if_unknown(state, &command, &key, &first).await;
-        return Ok(Executed {
-            result: first,
-            recorded: false,
-        });
+    let applied = match guarded {
+        Guarded::Kept(bytes) => {
+            // An unreadable first result is an error, never a second order.
+            let first: AgentResult = stored(&bytes, &command.trace_id)?;
+            tracing::info!(trace_id = %command.trace_id, domain = %state.domain, "redelivered command: returning the first result");
+            withdraw_if_unknown(state, &command, &key, &first).await;
+            return Ok(Executed {
+                result: first,
+                recorded: false,
+            });
+        }
+        Guarded::Applied { applied, .. } => applied,
+    };
+    if let Some(ended) = ended_before(&applied) {
+        // It ended while it waited for a host (its question's deadline
+        // passed, or it was dead-lettered): the person was told so, and
+        // it is not carried out.
+        tracing::warn!(trace_id = %command.trace_id, domain = %state.domain, status = %ended, "the command ended before it was carried out");
+        let error = ErrorBody::new(
+            ErrorCode::ProcessingFailed,
+            format!("the command had ended ({ended}) before it was carried out"),
+        );
+        let refused = failed(&command, &state.domain, error, &state.services.clock);
+        return keep_first(state, &key, &refused).await;
     }
     let now = state.services.clock.now_ms();
     if command.deadline_ms.is_some_and(|deadline| now > deadline) {
@@ -274,7 +289,7 @@ async fn keep_first(
     result: &AgentResult,
 ) -> Result<Executed, ErrorBody> {
     let value = to_json(result);
-    let found = (state.recorder)
+    let guarded = (state.recorder)
         .record_guarded(
             &*state.idempotency,
             Guard::Keep { key, value: &value },
@@ -282,16 +297,35 @@ async fn keep_first(
         )
         .await
         .map_err(unrecorded)?;
-    Ok(match found {
-        Some(first) => Executed {
+    match guarded {
+        Guarded::Kept(first) => Ok(Executed {
             result: stored(&first, &result.trace_id)?,
             recorded: false,
-        },
-        None => Executed {
-            result: result.clone(),
-            recorded: true,
-        },
-    })
+        }),
+        Guarded::Applied { applied, .. } => {
+            if matches!(result.outcome, Outcome::Confirmed { .. })
+                && ended_before(&applied).is_some()
+            {
+                // It ended while the provider placed it (cancelled at its
+                // question's deadline, or dead-lettered): the person was
+                // told so, so it is undone.
+                undo(state, result).await;
+            }
+            Ok(Executed {
+                result: result.clone(),
+                recorded: true,
+            })
+        }
+    }
+}
+
+/// The status the command had already ended in, when `applied` (a step of
+/// the host's) found it so: nothing a host does may move it on.
+fn ended_before(applied: &Applied) -> Option<Status> {
+    match applied {
+        Applied::Stale(now) if now.status.is_final() => Some(now.status),
+        _ => None,
+    }
 }
 
 /// A step that could not be recorded: a transient failure, retried.

@@ -105,7 +105,7 @@ impl StateStore for MemoryStore {
                 let before = state.deadline_ms;
                 if state.apply(step) {
                     (Applied::Moved(state), before)
-                } else if state.status == step.status && state.turn == step.turn {
+                } else if super::is_duplicate(&state, step) {
                     (Applied::Duplicate(state), before)
                 } else {
                     (Applied::Stale(state), before)

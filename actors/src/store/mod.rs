@@ -33,6 +33,15 @@ pub fn reserve(last: Option<u64>, now_ms: u64, count: u64) -> (u64, u64) {
     (first, first + count.max(1) - 1)
 }
 
+/// Whether `step`, which did not move `state`, is a redelivery of the step
+/// that brought it there: the same status in the same turn, or the same
+/// final status in any (a result's final step does not know its
+/// dialogue's turn, [`crate::recorder::final_step`], and must be announced
+/// again when it is recorded again). Redis's script has the same rule.
+pub fn is_duplicate(state: &CommandState, step: &StatusUpdate) -> bool {
+    state.status == step.status && (state.turn == step.turn || step.status.is_final())
+}
+
 /// What applying a step did.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Applied {

@@ -151,7 +151,8 @@ else
   end
   if moved then
     outcome = 'moved'
-  elseif cur[1] == status and cur_turn == turn then
+  elseif cur[1] == status and (cur_turn == turn or final) then
+    -- A redelivery (`super::is_duplicate`): a final step in any turn.
     outcome = 'duplicate'
   else
     outcome = 'stale'
