@@ -763,6 +763,20 @@ async fn a_gateway_reads_the_open_command_or_records_the_new_ones_first_step_in_
     assert_eq!(StateStore::get(&redis, &another).await.unwrap(), None);
 }
 
+/// The state a guarded step moved, which the store announced.
+fn moved_and_announced(done: Guarded) -> CommandState {
+    match done {
+        Guarded::Applied {
+            applied,
+            announced: true,
+        } => match *applied {
+            Applied::Moved(state) => state,
+            other => panic!("the step did not move the command: {other:?}"),
+        },
+        other => panic!("not applied and announced: {other:?}"),
+    }
+}
+
 #[tokio::test]
 async fn an_agents_step_goes_with_its_first_result_in_one_round_trip() {
     let prefix = unique_prefix();
@@ -793,16 +807,7 @@ async fn an_agents_step_goes_with_its_first_result_in_one_round_trip() {
 
     // A command's first run: no result yet, so `dispatched` is recorded
     // and announced.
-    let Guarded::Applied {
-        applied,
-        announced: true,
-    } = guarded(Guard::Unkept { key: &key }, Status::Dispatched).await
-    else {
-        panic!("dispatched, recorded and announced");
-    };
-    let Applied::Moved(state) = *applied else {
-        panic!("dispatched moved the command");
-    };
+    let state = moved_and_announced(guarded(Guard::Unkept { key: &key }, Status::Dispatched).await);
     assert_eq!(state.status, Status::Dispatched);
     assert!(next_message(&mut sub).await.is_some(), "announced");
 
@@ -811,16 +816,7 @@ async fn an_agents_step_goes_with_its_first_result_in_one_round_trip() {
         key: &key,
         value: b"first",
     };
-    let Guarded::Applied {
-        applied,
-        announced: true,
-    } = guarded(guard, Status::Confirmed).await
-    else {
-        panic!("confirmed with the result");
-    };
-    let Applied::Moved(state) = *applied else {
-        panic!("confirmed moved the command");
-    };
+    let state = moved_and_announced(guarded(guard, Status::Confirmed).await);
     assert_eq!(state.status, Status::Confirmed);
     assert!(next_message(&mut sub).await.is_some(), "announced");
 
