@@ -405,6 +405,23 @@ pub fn items(words: &Words, menu: &Menu, taken: &[bool]) -> Vec<Found> {
             end += 1;
         }
         let known = end == i + len;
+        if known
+            && let Some(last) = found.last_mut().filter(|last| {
+                last.known
+                    && last.to == i
+                    && from == i
+                    && !gap_has_stop(words, i - 1, i)
+                    && names_its_kind(&keys[last.to - last.named_by..last.to], name)
+            })
+        {
+            // "2 pizzas margherita", "a pizza pepperoni": the kind after the
+            // thing is the same thing, named closer, with the thing's amount.
+            name.clone_into(&mut last.item.name);
+            last.to = end;
+            last.named_by += len;
+            i = end;
+            continue;
+        }
         found.push(Found {
             item: ItemRequest {
                 name: if known {
@@ -677,6 +694,13 @@ fn extras_after(
 
 /// Whether the text between words `a` and `b` has a stop (a comma, a full
 /// stop, a semicolon).
+/// Whether the words `said` of a thing ("pizzas") are all words of the menu's
+/// `name` ("margherita pizza"): the thing, then its kind.
+fn names_its_kind(said: &[String], name: &str) -> bool {
+    let kind: Vec<String> = name.split_whitespace().map(item_key).collect();
+    !said.is_empty() && said.iter().all(|w| kind.contains(w)) && said.len() < kind.len()
+}
+
 fn gap_has_stop(words: &Words, a: usize, b: usize) -> bool {
     let (Some(first), Some(second)) = (words.words.get(a), words.words.get(b)) else {
         return false;
@@ -800,6 +824,36 @@ mod tests {
             [plain("water", 3), plain("bread", 1)]
         );
         assert_eq!(read("loo roll", &mart()), [plain("toilet paper", 1)]);
+    }
+
+    #[test]
+    fn a_thing_then_its_kind_is_one_item() {
+        assert_eq!(
+            read("order 2 pizzas margherita", &food()),
+            [plain("margherita pizza", 2)]
+        );
+        let menu = Menu::new(
+            ["margherita pizza", "pepperoni pizza", "cola"],
+            [
+                ("pizza", "margherita pizza"),
+                ("pepperoni", "pepperoni pizza"),
+                ("coke", "cola"),
+            ],
+        );
+        assert_eq!(
+            read("a pizza pepperoni and a coke", &menu),
+            [plain("pepperoni pizza", 1), plain("cola", 1)]
+        );
+        // Two things said apart stay two (a pizza of a menu with two is
+        // left for the agent to ask which).
+        assert_eq!(
+            read("a pizza, pepperoni", &menu),
+            [plain("pizza", 1), plain("pepperoni pizza", 1)]
+        );
+        assert_eq!(
+            read("a pizza and a pepperoni pizza", &menu),
+            [plain("pizza", 1), plain("pepperoni pizza", 1)]
+        );
     }
 
     #[test]
