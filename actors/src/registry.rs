@@ -305,6 +305,10 @@ pub struct Catalog {
     pub merchants: Vec<Merchant>,
     /// Words people use for an item, and the item's name.
     pub aliases: Vec<(String, String)>,
+    /// Items sold only by the pack, and how many a pack holds (eggs, 12):
+    /// a count of the things themselves ("6 eggs", "two dozen eggs") is
+    /// read as the packs that hold them, rounded up.
+    pub packs: Vec<(String, u32)>,
 }
 
 #[derive(Clone, Debug, Default)]

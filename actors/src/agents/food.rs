@@ -513,6 +513,7 @@ impl DomainAgent for FoodAgent {
                 .iter()
                 .map(|(a, n)| ((*a).into(), (*n).into()))
                 .collect(),
+            packs: Vec::new(),
         }
     }
 }

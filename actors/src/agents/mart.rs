@@ -5,7 +5,7 @@
 //! are left, and nothing is charged. Stock is reserved after the charge; if
 //! it ran out in between (another order took it), the charge is voided.
 
-use super::catalog::{MART_ITEMS, MART_LOCATION, MART_NAME, MART_SYNONYMS};
+use super::catalog::{MART_ITEMS, MART_LOCATION, MART_NAME, MART_PACKS, MART_SYNONYMS};
 use super::food::{travel_minutes, validate_items};
 use super::{CURRENCY, Services, distance_m, item_key, order_confirmation, stable_id};
 use crate::registry::{ActionSpec, Catalog, DomainAgent, DomainSpec, Merchant, SlotKind, SlotSpec};
@@ -117,7 +117,7 @@ impl MartProvider for SimulatedMart {
                 name: name.to_owned(),
                 quantity: item.quantity,
                 unit_price: price,
-                note: item.note.clone(),
+                note: item.note.clone().or_else(|| pack(name)),
             });
         }
         if !short.is_empty() {
@@ -393,8 +393,21 @@ impl DomainAgent for MartAgent {
                 .iter()
                 .map(|(a, n)| ((*a).into(), (*n).into()))
                 .collect(),
+            packs: MART_PACKS
+                .iter()
+                .map(|(n, size, _)| ((*n).into(), *size))
+                .collect(),
         }
     }
+}
+
+/// What one of an item sold by the pack is ("box of 12"), so a
+/// confirmation says what a count buys.
+fn pack(name: &str) -> Option<String> {
+    MART_PACKS
+        .iter()
+        .find(|(item, _, _)| *item == name)
+        .map(|(_, size, pack)| format!("{pack} of {size}"))
 }
 
 fn wrong_action(command: &Command) -> ErrorBody {

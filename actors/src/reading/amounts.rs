@@ -17,6 +17,8 @@ use errand_schemas::ItemRequest;
 pub struct Menu {
     /// (the phrase's singular words, the catalog's name), longest first.
     phrases: Vec<(Vec<String>, String)>,
+    /// Items sold only by the pack, and how many one holds.
+    packs: Vec<(String, u32)>,
 }
 
 impl Menu {
@@ -52,7 +54,33 @@ impl Menu {
             .collect();
         phrases.sort_by(|a, b| b.0.len().cmp(&a.0.len()).then(a.0.cmp(&b.0)));
         phrases.dedup_by(|a, b| a.0 == b.0);
-        Self { phrases }
+        Self {
+            phrases,
+            packs: Vec::new(),
+        }
+    }
+
+    /// The menu, with items sold only by the pack (name, how many one holds).
+    pub fn packed<'a>(mut self, packs: impl IntoIterator<Item = (&'a str, u32)>) -> Self {
+        self.packs = packs
+            .into_iter()
+            .filter(|(_, size)| *size > 1)
+            .map(|(name, size)| (name.to_owned(), size))
+            .collect();
+        self
+    }
+
+    /// How many of the things `quantity` packs of `name` are, said as the
+    /// things (`amount`: the words of the amount): "6 eggs" and "a dozen
+    /// eggs" are one box of 12, "2 boxes of eggs" two.
+    fn packs(&self, name: &str, quantity: u32, amount: &[String]) -> u32 {
+        let said_in_packs = amount
+            .iter()
+            .any(|w| w != "dozen" && UNITS.contains(&w.as_str()));
+        match self.packs.iter().find(|(item, _)| item == name) {
+            Some((_, size)) if !said_in_packs => quantity.div_ceil(*size),
+            _ => quantity,
+        }
     }
 
     pub fn is_empty(&self) -> bool {
@@ -405,6 +433,11 @@ pub fn items(words: &Words, menu: &Menu, taken: &[bool]) -> Vec<Found> {
             end += 1;
         }
         let known = end == i + len;
+        let quantity = if known {
+            menu.packs(name, quantity, &words.norm()[from..i])
+        } else {
+            quantity
+        };
         if known
             && let Some(last) = found.last_mut().filter(|last| {
                 last.known
@@ -824,6 +857,21 @@ mod tests {
             [plain("water", 3), plain("bread", 1)]
         );
         assert_eq!(read("loo roll", &mart()), [plain("toilet paper", 1)]);
+    }
+
+    #[test]
+    fn things_sold_by_the_pack_are_counted_in_packs() {
+        let menu = mart().packed([("eggs", 12)]);
+        assert_eq!(read("get me 6 eggs", &menu), [plain("eggs", 1)]);
+        assert_eq!(read("an egg", &menu), [plain("eggs", 1)]);
+        assert_eq!(read("a dozen eggs", &menu), [plain("eggs", 1)]);
+        assert_eq!(read("two dozen eggs", &menu), [plain("eggs", 2)]);
+        assert_eq!(read("2 boxes of eggs", &menu), [plain("eggs", 2)]);
+        assert_eq!(read("a carton of eggs", &menu), [plain("eggs", 1)]);
+        assert_eq!(
+            read("18 eggs and 2 bananas", &menu),
+            [plain("eggs", 2), plain("banana", 2)]
+        );
     }
 
     #[test]

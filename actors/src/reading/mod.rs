@@ -71,7 +71,8 @@ impl Reading {
                     .aliases
                     .iter()
                     .map(|(a, n)| (a.as_str(), n.as_str())),
-            );
+            )
+            .packed(catalog.packs.iter().map(|(n, size)| (n.as_str(), *size)));
             vocabulary.extend(names.iter().map(|n| (*n).to_owned()));
             vocabulary.extend(catalog.aliases.iter().map(|(a, _)| a.clone()));
             vocabulary.extend(catalog.merchants.iter().map(|m| m.name.clone()));
