@@ -1179,13 +1179,20 @@ fn catalog_question(w: &[&str], words: &Words, question: bool) -> Option<Act> {
         "is there",
         "does anyone do",
         "does anyone have",
+        "have you got any",
+        "have you got",
+        "got any",
+        "do you stock",
+        "do you carry",
     ] {
         if let Some(rest) = after(prefix) {
-            // "do you have time to..." is no catalog question.
+            // "do you have time to..." is no catalog question; "have you got
+            // any milk", said without a question mark, is.
             if question
                 || prefix.starts_with("who")
                 || prefix.starts_with("which")
                 || prefix.starts_with("where")
+                || (!prefix.starts_with("is") && names_a_thing_only(&rest))
             {
                 return Some(Act::WhoServes(without_nearby(&rest)));
             }
@@ -1193,6 +1200,58 @@ fn catalog_question(w: &[&str], words: &Words, question: bool) -> Option<Act> {
     }
     let _ = w;
     None
+}
+
+/// Whether what follows "do you have" is a thing and nothing more, as a
+/// shelf would hold it ("milk", "any fresh bread"): a few words, none of
+/// them asking for time, help, an action or a ride ("time to talk", "a
+/// minute", "my order", "a cab").
+fn names_a_thing_only(rest: &str) -> bool {
+    let words: Vec<String> = rest
+        .split_whitespace()
+        .map(|w| {
+            w.trim_matches(|c: char| !c.is_alphanumeric())
+                .to_lowercase()
+        })
+        .collect();
+    (1..=4).contains(&words.len())
+        && !words.iter().any(|w| {
+            matches!(
+                w.as_str(),
+                "to" | "time"
+                    | "minute"
+                    | "moment"
+                    | "second"
+                    | "sec"
+                    | "idea"
+                    | "clue"
+                    | "if"
+                    | "for"
+                    | "me"
+                    | "my"
+                    | "our"
+                    | "it"
+                    | "that"
+                    | "this"
+                    | "change"
+                    | "wifi"
+                    | "plans"
+                    | "kids"
+                    | "children"
+                    | "friends"
+                    | "cab"
+                    | "cabs"
+                    | "taxi"
+                    | "taxis"
+                    | "car"
+                    | "cars"
+                    | "ride"
+                    | "rides"
+                    | "driver"
+                    | "drivers"
+                    | "lift"
+            )
+        })
 }
 
 /// "a cheeseburger cost" -> "a cheeseburger".
@@ -1426,6 +1485,23 @@ mod tests {
         assert_eq!(read("what time is my cab coming"), Some(Act::Status));
         assert_ne!(read("did you know pizza is from naples"), Some(Act::Status));
         assert_ne!(read("have you got pizza"), Some(Act::Status));
+        // What a shelf holds, asked without a question mark.
+        assert_eq!(
+            read("have you got any milk"),
+            Some(Act::WhoServes("milk".into()))
+        );
+        assert_eq!(
+            read("do you have fresh bread"),
+            Some(Act::WhoServes("fresh bread".into()))
+        );
+        assert_eq!(
+            read("do you sell eggs"),
+            Some(Act::WhoServes("eggs".into()))
+        );
+        assert_eq!(read("do you have time to talk"), None);
+        assert_eq!(read("have you got a minute"), None);
+        assert_eq!(read("do you have a cab"), None);
+        assert_eq!(read("have you got my order"), Some(Act::Status));
         assert_eq!(read("what?"), Some(Act::Unclear));
         assert_eq!(read("um"), Some(Act::Unclear));
         assert_eq!(read("ummm"), Some(Act::Unclear));
