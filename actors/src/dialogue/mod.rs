@@ -650,6 +650,19 @@ impl Turn<'_> {
             String::new(),
             self.turn,
         );
+        // "when I land, book me a taxi": when is asked first, never taken
+        // to be now.
+        if let Some((_, spec)) = self.ctx.registry.action(&open.action)
+            && let Some(time) = spec.slots.iter().find(|s| {
+                s.kind == crate::registry::SlotKind::Time && !open.slots.contains_key(&s.name)
+            })
+            && crate::reading::when::deferred(&heard.text)
+        {
+            let missing = vec![time.name.clone()];
+            let question = spec.question(&missing);
+            self.ask(session, open, missing, question, None);
+            return Ok(());
+        }
         self.evaluate(session, open, false).await
     }
 
@@ -829,7 +842,8 @@ impl Turn<'_> {
         {
             patch.remove("quantity");
         }
-        // "actually, I need it right now": the time asked for goes.
+        // "actually, I need it right now": the time asked for goes; "now"
+        // answers when.
         if let Some((_, spec)) = self.ctx.registry.action(&open.action)
             && crate::reading::when::wants_now(&heard.text)
         {
@@ -838,7 +852,9 @@ impl Turn<'_> {
                 .iter()
                 .filter(|s| s.kind == crate::registry::SlotKind::Time)
             {
-                if open.slots.contains_key(&slot.name) && !patch.contains_key(&slot.name) {
+                let asked = open.stage == Stage::Asking && open.missing.contains(&slot.name);
+                if (open.slots.contains_key(&slot.name) || asked) && !patch.contains_key(&slot.name)
+                {
                     patch.insert(slot.name.clone(), SlotValue::Text(String::new()));
                 }
             }

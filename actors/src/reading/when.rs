@@ -82,6 +82,27 @@ pub fn wants_now(text: &str) -> bool {
         .is_some_and(|w| w == "now")
 }
 
+/// Whether `text` ties when to something that happens, not to a clock:
+/// "when I land", "once we're out", "after the meeting", "as soon as my
+/// train gets in". errand cannot know when that is, so it asks.
+pub fn deferred(text: &str) -> bool {
+    const SUBJECTS: &[&str] = &[
+        "i", "im", "ive", "we", "were", "weve", "my", "our", "the", "he", "she", "they", "you",
+        "your", "his", "her", "their", "work", "dinner", "lunch", "school",
+    ];
+    let words = Words::new(text);
+    let w = words.norm();
+    (0..w.len().saturating_sub(1)).any(|i| {
+        let ties = match w[i].as_str() {
+            "when" | "once" | "after" => true,
+            // "as soon as I land", never "as soon as possible".
+            "as" => i >= 2 && w[i - 2] == "as" && w[i - 1] == "soon",
+            _ => false,
+        };
+        ties && SUBJECTS.contains(&w[i + 1].replace('\'', "").as_str())
+    })
+}
+
 /// Reads `text` as a time on its own ("tomorrow at 5pm", or an RFC 3339
 /// time as a model may write it).
 pub fn parse(text: &str, now: Timestamp, tz: &TimeZone) -> Option<String> {
@@ -423,6 +444,28 @@ fn clock_digits(word: &str) -> Option<(u32, Option<u32>, Option<&'static str>)> 
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn a_time_tied_to_what_happens_is_deferred() {
+        for text in [
+            "when i land book me a taxi",
+            "book a cab home after the meeting",
+            "once we're out of the cinema get us a car",
+            "as soon as my train gets in, a taxi to the office",
+            "get me a cab after work",
+        ] {
+            assert!(deferred(text), "{text}");
+        }
+        for text in [
+            "book a cab as soon as possible",
+            "a taxi to the airport at 5pm",
+            "when can the driver come",
+            "after 6 please",
+            "book me a taxi to the station",
+        ] {
+            assert!(!deferred(text), "{text}");
+        }
+    }
+
     use super::*;
 
     fn london() -> TimeZone {
