@@ -384,9 +384,8 @@ const BREWED: &[&str] = &["coffee", "tea", "espresso", "latte", "cappuccino"];
 /// ([`asks_if_open`]), a drink made at home ([`made_at_home`]), or a
 /// request taken back ([`takes_it_back`]).
 pub(crate) fn never_an_order(tokens: &[Token]) -> bool {
-    tokens
-        .iter()
-        .any(|t| NEVER_ORDERED.contains(&t.norm.as_str()))
+    (0..tokens.len())
+        .any(|i| NEVER_ORDERED.contains(&tokens[i].norm.as_str()) && !for_what(tokens, i))
         || asks_after_an_order(tokens)
         || asks_if_open(tokens)
         || made_at_home(tokens)
@@ -584,6 +583,14 @@ fn requests_in_a_clause(text: &str, tokens: &[Token]) -> bool {
             );
         stop || joined || !part_of_question
     })
+}
+
+/// Whether word `i` says what a thing asked for is for ("batteries for
+/// the smoke alarm", "snacks for movie night"): within four words after a
+/// "for" that follows at least two words, so it is no cue of another
+/// request ("set an alarm for 7" keeps its alarm).
+fn for_what(tokens: &[Token], i: usize) -> bool {
+    (i.saturating_sub(4).max(2)..i).any(|j| tokens[j].norm == "for")
 }
 
 /// "Is the burger place open now?", "when does the shop close": opening
@@ -945,6 +952,7 @@ pub(crate) fn asks_for_a_lift(tokens: &[Token]) -> bool {
 fn oos_cue(tokens: &[Token], i: usize, vehicle: bool) -> bool {
     let word = tokens[i].norm.as_str();
     OOS_CUES.contains(&word)
+        && !for_what(tokens, i)
         && !(vehicle && PLACE_NEGATIVES.contains(&word))
         && !(word == "hours"
             && i.checked_sub(1)
