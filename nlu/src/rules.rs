@@ -951,12 +951,15 @@ pub(crate) fn asks_for_a_lift(tokens: &[Token]) -> bool {
 /// opening hours.
 fn oos_cue(tokens: &[Token], i: usize, vehicle: bool) -> bool {
     let word = tokens[i].norm.as_str();
-    OOS_CUES.contains(&word)
-        && !for_what(tokens, i)
-        && !(vehicle && PLACE_NEGATIVES.contains(&word))
-        && !(word == "hours"
-            && i.checked_sub(1)
-                .is_some_and(|j| number_word(&tokens[j].norm).is_some()))
+    if !OOS_CUES.contains(&word) || for_what(tokens, i) {
+        return false;
+    }
+    // "a taxi to the train station": a place; "open 2 hours": a length of time.
+    let place = vehicle && PLACE_NEGATIVES.contains(&word);
+    let counted_hours = word == "hours"
+        && i.checked_sub(1)
+            .is_some_and(|j| number_word(&tokens[j].norm).is_some());
+    !place && !counted_hours
 }
 
 /// A place read from an utterance: its first word, the word after it, and
