@@ -954,7 +954,7 @@ fn oos_cue(tokens: &[Token], i: usize, vehicle: bool) -> bool {
     if !OOS_CUES.contains(&word) || for_what(tokens, i) {
         return false;
     }
-    // "a taxi to the train station": a place; "open 2 hours": a length of time.
+    // "a taxi to the train station": a place; "a driver for 2 hours": a length of time.
     let place = vehicle && PLACE_NEGATIVES.contains(&word);
     let counted_hours = word == "hours"
         && i.checked_sub(1)

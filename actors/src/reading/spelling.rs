@@ -35,6 +35,7 @@ const SHORTHAND: &[(&str, &str)] = &[
     ("wanna", "want to"),
     ("gimme", "give me"),
     ("cn", "can"),
+    ("n", "and"),
 ];
 
 /// Words of asking for errands that every vocabulary has.
@@ -483,6 +484,7 @@ mod tests {
             "toilet paper and a garden hose"
         );
         assert_eq!(s.fix("ordr me a buger"), "order me a burger");
+        assert_eq!(s.fix("fish n chips"), "fish and chips");
         assert_eq!(s.fix("book a taxii to gatwik"), "book a taxi to gatwick");
         assert_eq!(s.fix("2 chesseburgers"), "2 cheeseburgers");
         assert_eq!(s.fix("a chesseburger"), "a cheeseburger");
