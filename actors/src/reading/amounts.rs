@@ -578,6 +578,15 @@ fn amount_before(words: &Words, at: usize, floor: usize) -> (u32, usize, Vec<Str
         sizes.insert(0, "extra".into());
         i -= 1;
     }
+    // A kind no list has, between a count and the item ("two garlic
+    // naans", "3 peshwari naans"): a note of the item, the count its own.
+    if i >= floor + 2 && describes(&w[i - 1]) && counts(&w[i - 2]) {
+        sizes.insert(0, w[i - 1].clone());
+        i -= 1;
+    } else if i >= floor + 2 && w[i - 1] == "more" && counts(&w[i - 2]) {
+        // "2 more naans" are 2.
+        i -= 1;
+    }
     // "a dozen dumplings", "half a dozen samosas", "two dozen".
     if i > floor && w[i - 1] == "dozen" {
         let d = i - 1;
@@ -645,6 +654,85 @@ fn amount_before(words: &Words, at: usize, floor: usize) -> (u32, usize, Vec<Str
             _ => (1, if unit { i } else { at - sizes.len() }, sizes.clone()),
         },
     }
+}
+
+/// Whether `word` can say what kind an item is: a word of letters, not
+/// one of asking, pointing, joining or amounting ("more", "of", "those").
+fn describes(word: &str) -> bool {
+    const NOT_A_KIND: &[&str] = &[
+        "and",
+        "or",
+        "with",
+        "the",
+        "to",
+        "from",
+        "for",
+        "me",
+        "us",
+        "some",
+        "of",
+        "my",
+        "our",
+        "your",
+        "please",
+        "get",
+        "order",
+        "buy",
+        "want",
+        "need",
+        "like",
+        "also",
+        "then",
+        "plus",
+        "more",
+        "other",
+        "others",
+        "those",
+        "these",
+        "them",
+        "their",
+        "each",
+        "x",
+        "times",
+        "dozen",
+        "lots",
+        "lot",
+        "few",
+        "couple",
+        "pair",
+        "at",
+        "by",
+        "in",
+        "on",
+        "less",
+        "same",
+        "another",
+        "different",
+        "separate",
+        "whole",
+        "half",
+    ];
+    // What a number measures is no count: "a 9 volt battery", "a 12 inch
+    // pizza".
+    const MEASURES: &[&str] = &[
+        "volt", "volts", "watt", "watts", "amp", "amps", "mah", "inch", "inches", "foot", "feet",
+        "metre", "metres", "meter", "meters", "cm", "mm", "gb", "tb", "percent", "degree",
+        "degrees", "ply", "count", "year", "years", "month", "months", "day", "days", "week",
+        "weeks", "hour", "hours", "minute", "minutes", "person", "people", "seater", "pound",
+        "pounds", "quid", "dollar", "dollars", "euro", "euros", "pence", "ounce", "ounces", "oz",
+        "calorie", "calories", "piece", "pieces", "layer", "tier", "storey",
+    ];
+    word.len() >= 3
+        && word.chars().all(|c| c.is_alphabetic() || c == '-')
+        && !NOT_A_KIND.contains(&word)
+        && !MEASURES.contains(&word)
+        && !UNITS.contains(&word)
+        && number(word).is_none()
+}
+
+/// Whether `word` is a count said before an item ("two", "3", "a").
+fn counts(word: &str) -> bool {
+    matches!(word, "a" | "an") || number(word).is_some_and(|n| n > 0)
 }
 
 /// "with extra cheese", "no onions", "without mayo and with ketchup"
@@ -857,6 +945,23 @@ mod tests {
             [plain("water", 3), plain("bread", 1)]
         );
         assert_eq!(read("loo roll", &mart()), [plain("toilet paper", 1)]);
+    }
+
+    #[test]
+    fn a_kind_between_the_count_and_the_item_is_a_note() {
+        let menu = Menu::new(["naan", "chicken tikka masala"], []);
+        assert_eq!(
+            read("a chicken tikka masala and two garlic naans", &menu),
+            [
+                plain("chicken tikka masala", 1),
+                ("naan".to_owned(), 2, Some("garlic".to_owned()))
+            ]
+        );
+        assert_eq!(read("2 more naans", &menu), [plain("naan", 2)]);
+        assert_eq!(read("2 of those naans", &menu), [plain("naan", 1)]);
+        // A number that measures the thing is no count.
+        let menu = Menu::new(["batteries"], [("battery", "batteries")]);
+        assert_eq!(read("a 9 volt battery", &menu), [plain("batteries", 1)]);
     }
 
     #[test]
