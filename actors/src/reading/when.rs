@@ -131,6 +131,30 @@ fn find_in(words: &Words, now: &Zoned) -> Option<Found> {
             });
         }
     }
+    // "15 minutes", "about an hour", "20 mins from now": a length of time
+    // said alone, as the answer to "when?", is from now.
+    let filler = |x: &String| {
+        matches!(
+            x.as_str(),
+            "about" | "around" | "roughly" | "maybe" | "say" | "like" | "um" | "erm" | "just"
+        )
+    };
+    let first = w.iter().position(|x| !filler(x)).unwrap_or(w.len());
+    if let Some((minutes, to)) = duration(w, first)
+        && w[to..].iter().all(|x| {
+            matches!(
+                x.as_str(),
+                "from" | "now" | "time" | "please" | "thanks" | "or" | "so" | "max" | "tops"
+            )
+        })
+    {
+        let at = now.checked_add((minutes as i64).minutes()).ok()?;
+        return Some(Found {
+            rfc3339: rfc3339(&round_to_minute(&at)),
+            from: first,
+            to,
+        });
+    }
     let day = day_word(w, now.date());
     let clock = clock_time(w);
     let part = part_of_day(w);
@@ -344,6 +368,10 @@ fn clock_time(w: &[String]) -> Option<((Time, bool), usize, usize)> {
                 return Some(((with_default_pm(time, ambiguous), ambiguous), from, end));
             }
             _ => {}
+        }
+        // "15 minutes", "2 hours": a length of time, never a clock time.
+        if duration(w, i).is_some() {
+            continue;
         }
         let Some((hour, minute, glued)) = clock_digits(word(i)) else {
             continue;
@@ -568,6 +596,18 @@ mod tests {
             read("in two hours").as_deref(),
             Some("2026-12-02T12:00:00+00:00")
         );
+        // Said alone, as the answer to "when?".
+        assert_eq!(
+            read("15 minutes").as_deref(),
+            Some("2026-12-02T10:15:00+00:00")
+        );
+        assert_eq!(
+            read("about an hour from now").as_deref(),
+            Some("2026-12-02T11:00:00+00:00")
+        );
+        // A length of time is never a clock time ("15" is no 3pm).
+        assert_eq!(read("a cab for 15 minutes"), None);
+        assert_eq!(read("30 minutes after landing"), None);
     }
 
     #[test]
