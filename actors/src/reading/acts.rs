@@ -1194,12 +1194,43 @@ fn catalog_question(w: &[&str], words: &Words, question: bool) -> Option<Act> {
                 || prefix.starts_with("where")
                 || (!prefix.starts_with("is") && names_a_thing_only(&rest))
             {
-                return Some(Act::WhoServes(without_nearby(&rest)));
+                return Some(Act::WhoServes(the_thing(&without_nearby(&rest))));
             }
         }
     }
     let _ = w;
     None
+}
+
+/// The thing a shelf question asks about, without "any" or "some" before
+/// it or "left", "in stock" after it: "any milk left" is milk.
+fn the_thing(what: &str) -> String {
+    let mut thing = what.trim();
+    for head in ["any ", "some "] {
+        if let (Some(said), Some(rest)) = (thing.get(..head.len()), thing.get(head.len()..))
+            && said.eq_ignore_ascii_case(head)
+            && !rest.trim().is_empty()
+        {
+            thing = rest.trim_start();
+        }
+    }
+    for tail in [
+        " left",
+        " in stock",
+        " available",
+        " at the moment",
+        " right now",
+        " today",
+    ] {
+        let at = thing.len().saturating_sub(tail.len());
+        if let (Some(rest), Some(said)) = (thing.get(..at), thing.get(at..))
+            && said.eq_ignore_ascii_case(tail)
+            && !rest.trim().is_empty()
+        {
+            thing = rest.trim_end();
+        }
+    }
+    thing.to_owned()
 }
 
 /// Whether what follows "do you have" is a thing and nothing more, as a
@@ -1498,6 +1529,15 @@ mod tests {
             read("do you sell eggs"),
             Some(Act::WhoServes("eggs".into()))
         );
+        assert_eq!(
+            read("do you have any salmon"),
+            Some(Act::WhoServes("salmon".into()))
+        );
+        assert_eq!(
+            read("have you got any pizza left?"),
+            Some(Act::WhoServes("pizza".into()))
+        );
+        assert_eq!(read("do you have any é?"), Some(Act::WhoServes("é".into())));
         assert_eq!(read("do you have time to talk"), None);
         assert_eq!(read("have you got a minute"), None);
         assert_eq!(read("do you have a cab"), None);
