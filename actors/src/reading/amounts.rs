@@ -74,11 +74,22 @@ impl Menu {
     /// things (`amount`: the words of the amount): "6 eggs" and "a dozen
     /// eggs" are one box of 12, "2 boxes of eggs" two.
     fn packs(&self, name: &str, quantity: u32, amount: &[String]) -> u32 {
-        let said_in_packs = amount
+        let Some((_, size)) = self.packs.iter().find(|(item, _)| item == name) else {
+            return quantity;
+        };
+        let Some(unit) = amount
             .iter()
-            .any(|w| w != "dozen" && UNITS.contains(&w.as_str()));
-        match self.packs.iter().find(|(item, _)| item == name) {
-            Some((_, size)) if !said_in_packs => quantity.div_ceil(*size),
+            .position(|w| w != "dozen" && UNITS.contains(&w.as_str()))
+        else {
+            return quantity.div_ceil(*size);
+        };
+        // "a 24 pack of eggs": packs of another size, as the things they hold.
+        match unit
+            .checked_sub(1)
+            .and_then(|k| number(&amount[k]))
+            .filter(|_| unit >= 2 && counts(&amount[unit - 2]))
+        {
+            Some(each) if each > 1 => quantity.saturating_mul(each).div_ceil(*size),
             _ => quantity,
         }
     }
@@ -438,17 +449,30 @@ pub fn items(words: &Words, menu: &Menu, taken: &[bool]) -> Vec<Found> {
         } else {
             quantity
         };
+        // "milk for the coffee", "chicken for the curry": what the last
+        // thing is for is no thing asked for, unless one is swapped for
+        // another ("swap the fries for onion rings").
+        if let Some(last) = found
+            .last_mut()
+            .filter(|last| for_the(words, last.to, from) && !swaps(words))
+        {
+            last.to = end;
+            i = end;
+            continue;
+        }
         if known
             && let Some(last) = found.last_mut().filter(|last| {
                 last.known
                     && last.to == i
                     && from == i
-                    && !gap_has_stop(words, i - 1, i)
-                    && names_its_kind(&keys[last.to - last.named_by..last.to], name)
+                    && !gap_ends_a_clause(words, i - 1, i)
+                    && (last.item.name == name
+                        || names_its_kind(&keys[last.to - last.named_by..last.to], name))
             })
         {
-            // "2 pizzas margherita", "a pizza pepperoni": the kind after the
-            // thing is the same thing, named closer, with the thing's amount.
+            // "2 pizzas margherita", "two pizzas, margherita", "a pizza
+            // pepperoni", "a coffee latte": the kind after the thing (or the
+            // thing named again) is the same thing, with the thing's amount.
             name.clone_into(&mut last.item.name);
             last.to = end;
             last.named_by += len;
@@ -646,6 +670,11 @@ fn amount_before(words: &Words, at: usize, floor: usize) -> (u32, usize, Vec<Str
             counted(2, start)
         }
         "half" if w.get(i).map(String::as_str) == Some("dozen") => counted(1, i - 1),
+        // "a 12 pack of eggs", "2 six packs of cola": the number before
+        // the pack is its size, the count before it how many.
+        word if unit && number(word).is_some() && i >= floor + 2 && counts(&w[i - 2]) => {
+            counted(number(&w[i - 2]).unwrap_or(1).max(1), i - 2)
+        }
         word => match number(word).filter(|n| *n > 0) {
             // A clock time ("at 5 pizzas" is not) or a house number stays.
             Some(n) if !(i >= floor + 2 && matches!(w[i - 2].as_str(), "at" | "number")) => {
@@ -822,6 +851,41 @@ fn names_its_kind(said: &[String], name: &str) -> bool {
     !said.is_empty() && said.iter().all(|w| kind.contains(w)) && said.len() < kind.len()
 }
 
+/// Whether the words from `after` to `at` are "for" and an article or a
+/// possessive at most ("for the", "for my", "for a").
+fn for_the(words: &Words, after: usize, at: usize) -> bool {
+    let w = words.norm();
+    let Some(gap) = w.get(after..at) else {
+        return false;
+    };
+    gap.first().is_some_and(|x| x == "for")
+        && gap[1..].iter().all(|x| {
+            matches!(
+                x.as_str(),
+                "the" | "a" | "an" | "my" | "our" | "his" | "her" | "their" | "your" | "some"
+            )
+        })
+}
+
+/// Whether the words swap one thing for another.
+fn swaps(words: &Words) -> bool {
+    words.norm().iter().any(|x| {
+        matches!(
+            x.as_str(),
+            "swap" | "change" | "replace" | "exchange" | "switch" | "trade" | "instead"
+        )
+    })
+}
+
+/// Whether the words `a` and `b` are in clauses of their own: a full stop,
+/// a semicolon, "!" or "?" between them (a comma only sets off).
+fn gap_ends_a_clause(words: &Words, a: usize, b: usize) -> bool {
+    let (Some(first), Some(second)) = (words.words.get(a), words.words.get(b)) else {
+        return false;
+    };
+    words.text[first.end..second.start].contains(['.', ';', '!', '?'])
+}
+
 fn gap_has_stop(words: &Words, a: usize, b: usize) -> bool {
     let (Some(first), Some(second)) = (words.words.get(a), words.words.get(b)) else {
         return false;
@@ -973,9 +1037,26 @@ mod tests {
         assert_eq!(read("two dozen eggs", &menu), [plain("eggs", 2)]);
         assert_eq!(read("2 boxes of eggs", &menu), [plain("eggs", 2)]);
         assert_eq!(read("a carton of eggs", &menu), [plain("eggs", 1)]);
+        assert_eq!(read("a 12 pack of eggs", &menu), [plain("eggs", 1)]);
+        assert_eq!(read("a 24 pack of eggs", &menu), [plain("eggs", 2)]);
+        assert_eq!(read("2 six packs of eggs", &menu), [plain("eggs", 1)]);
         assert_eq!(
             read("18 eggs and 2 bananas", &menu),
             [plain("eggs", 2), plain("banana", 2)]
+        );
+    }
+
+    #[test]
+    fn what_a_thing_is_for_is_no_item() {
+        let menu = Menu::new(["milk", "coffee", "fries", "onion rings"], []);
+        assert_eq!(read("buy milk for the coffee", &menu), [plain("milk", 1)]);
+        assert_eq!(
+            read("2 milk for my coffee and some fries", &menu),
+            [plain("milk", 2), plain("fries", 1)]
+        );
+        assert_eq!(
+            read("swap the fries for onion rings", &menu),
+            [plain("fries", 1), plain("onion rings", 1)]
         );
     }
 
@@ -997,11 +1078,20 @@ mod tests {
             read("a pizza pepperoni and a coke", &menu),
             [plain("pepperoni pizza", 1), plain("cola", 1)]
         );
+        assert_eq!(
+            read("two pizzas, pepperoni", &menu),
+            [plain("pepperoni pizza", 2)]
+        );
+        assert_eq!(read("a coke cola", &menu), [plain("cola", 1)]);
         // Two things said apart stay two (a pizza of a menu with two is
         // left for the agent to ask which).
         assert_eq!(
-            read("a pizza, pepperoni", &menu),
+            read("a pizza. pepperoni too", &menu),
             [plain("pizza", 1), plain("pepperoni pizza", 1)]
+        );
+        assert_eq!(
+            read("a coke and a coke", &menu),
+            [plain("cola", 1), plain("cola", 1)]
         );
         assert_eq!(
             read("a pizza and a pepperoni pizza", &menu),
