@@ -428,6 +428,18 @@ pub struct DomainRegistry {
 pub struct Sold {
     pub keys: Vec<String>,
     pub merchants: Vec<String>,
+    /// Items sold only by the pack, and how many one holds.
+    pub packs: Vec<(String, u32)>,
+}
+
+impl Sold {
+    /// How many one pack of `item` holds, if it is sold only by the pack.
+    pub fn pack(&self, item: &str) -> Option<u32> {
+        self.packs
+            .iter()
+            .find(|(name, _)| name == item)
+            .map(|(_, size)| *size)
+    }
 }
 
 impl Sold {
@@ -441,6 +453,7 @@ impl Sold {
                 .chain(catalog.aliases.iter().map(|(a, _)| item_key(a)))
                 .collect(),
             merchants: catalog.merchants.iter().map(|m| m.name.clone()).collect(),
+            packs: catalog.packs.clone(),
         }
     }
 }

@@ -834,6 +834,18 @@ impl Turn<'_> {
             && let Some(n) =
                 crate::reading::amounts::count(&crate::reading::words::Words::new(&heard.text))
         {
+            // "make it a dozen" of eggs sold by the box of 12 is one box.
+            let pack = self
+                .ctx
+                .registry
+                .action(&open.action)
+                .and_then(|(domain, _)| self.ctx.registry.sold(&domain.name))
+                .zip(open.slots.get("item").and_then(SlotValue::as_items))
+                .and_then(|(sold, items)| sold.pack(&items.last()?.name));
+            let n = match pack {
+                Some(size) if heard.text.to_lowercase().contains("dozen") => n.div_ceil(size),
+                _ => n,
+            };
             patch.insert("quantity".into(), SlotValue::Number(n));
         }
         if !heard.change

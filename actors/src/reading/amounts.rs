@@ -910,6 +910,9 @@ pub fn count(words: &Words) -> Option<u32> {
             // Not a clock time, an address or a price.
             let next = w.get(i + 1).map(String::as_str).unwrap_or("");
             let prev = if i > 0 { w[i - 1].as_str() } else { "" };
+            if next == "dozen" {
+                return Some(n.saturating_mul(12));
+            }
             if matches!(next, "pm" | "am" | "o'clock" | "minutes" | "mins" | "hours")
                 || matches!(prev, "at" | "by" | "in")
                 || next.chars().next().is_some_and(char::is_uppercase)
@@ -1199,6 +1202,7 @@ mod tests {
     fn counts() {
         assert_eq!(count(&Words::new("make it two")), Some(2));
         assert_eq!(count(&Words::new("a dozen")), Some(12));
+        assert_eq!(count(&Words::new("make it two dozen")), Some(24));
         assert_eq!(count(&Words::new("at 5pm")), None);
         assert_eq!(count(&Words::new("for 4 people")), Some(4));
         assert_eq!(
