@@ -422,7 +422,30 @@ pub fn items(words: &Words, menu: &Menu, taken: &[bool]) -> Vec<Found> {
             i += 1;
             continue;
         }
-        let Some((len, name)) = menu.at(&keys, i) else {
+        let at = menu
+            .at(&keys, i)
+            .map(|(len, name)| {
+                // "a pizza hawaiian", "a burger cheese": the thing, then a
+                // kind only the whole name has, is that name.
+                let next = keys
+                    .get(i + len)
+                    .filter(|_| free(i + len) && !gap_ends_a_clause(words, i + len - 1, i + len));
+                match next.and_then(|k| menu.names(&format!("{k} {}", keys[i..i + len].join(" "))))
+                {
+                    Some(full) => (len + 1, full),
+                    None => (len, name),
+                }
+            })
+            .or_else(|| {
+                // "two margherita pizzas and one hawaiian": a kind alone,
+                // counted, is one of the thing named before it.
+                let last = found.last().filter(|f| f.known)?;
+                let head = last.item.name.split_whitespace().last()?;
+                (i > 0 && counts(&words.norm()[i - 1])).then_some(())?;
+                menu.names(&format!("{} {head}", keys[i]))
+                    .map(|full| (1, full))
+            });
+        let Some((len, name)) = at else {
             i += 1;
             continue;
         };
@@ -1046,6 +1069,32 @@ mod tests {
         assert_eq!(
             read("18 eggs and 2 bananas", &menu),
             [plain("eggs", 2), plain("banana", 2)]
+        );
+    }
+
+    #[test]
+    fn a_kind_only_the_whole_name_has() {
+        let menu = Menu::new(
+            ["margherita pizza", "hawaiian pizza", "cheeseburger"],
+            [
+                ("pizza", "margherita pizza"),
+                ("burger", "cheeseburger"),
+                ("cheese burger", "cheeseburger"),
+            ],
+        );
+        assert_eq!(
+            read("3 pizzas hawaiian", &menu),
+            [plain("hawaiian pizza", 3)]
+        );
+        assert_eq!(read("a burger cheese", &menu), [plain("cheeseburger", 1)]);
+        assert_eq!(
+            read("two margherita pizzas and one hawaiian", &menu),
+            [plain("margherita pizza", 2), plain("hawaiian pizza", 1)]
+        );
+        // Not without a count: "hawaiian" alone may be anything.
+        assert_eq!(
+            read("a margherita pizza, hawaiian style", &menu),
+            [plain("margherita pizza", 1)]
         );
     }
 

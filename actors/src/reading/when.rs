@@ -87,14 +87,35 @@ pub fn wants_now(text: &str) -> bool {
 /// train gets in". errand cannot know when that is, so it asks.
 pub fn deferred(text: &str) -> bool {
     const SUBJECTS: &[&str] = &[
-        "i", "im", "ive", "we", "were", "weve", "my", "our", "the", "he", "she", "they", "you",
-        "your", "his", "her", "their", "work", "dinner", "lunch", "school",
+        "i",
+        "im",
+        "ive",
+        "we",
+        "were",
+        "weve",
+        "my",
+        "our",
+        "the",
+        "he",
+        "she",
+        "they",
+        "you",
+        "your",
+        "his",
+        "her",
+        "their",
+        "work",
+        "dinner",
+        "lunch",
+        "breakfast",
+        "school",
+        "class",
     ];
     let words = Words::new(text);
     let w = words.norm();
     (0..w.len().saturating_sub(1)).any(|i| {
         let ties = match w[i].as_str() {
-            "when" | "once" | "after" => true,
+            "when" | "once" | "after" | "before" => true,
             // "as soon as I land", never "as soon as possible".
             "as" => i >= 2 && w[i - 2] == "as" && w[i - 1] == "soon",
             _ => false,
@@ -480,6 +501,7 @@ mod tests {
             "once we're out of the cinema get us a car",
             "as soon as my train gets in, a taxi to the office",
             "get me a cab after work",
+            "book a cab from home to heathrow before my flight",
         ] {
             assert!(deferred(text), "{text}");
         }
