@@ -525,6 +525,22 @@ pub fn items(words: &Words, menu: &Menu, taken: &[bool]) -> Vec<Found> {
         }
         i += len;
     }
+    // "2 pizzas: a margherita and a pepperoni": a heading, not a pizza more.
+    let heads = |k: usize| {
+        let head = &found[k];
+        let said: Vec<String> = head.item.name.split_whitespace().map(item_key).collect();
+        words
+            .words
+            .get(head.to.saturating_sub(1))
+            .zip(words.words.get(head.to))
+            .is_some_and(|(a, b)| words.text[a.end..b.start].contains(':'))
+            && found[k + 1..]
+                .iter()
+                .any(|f| f.item.name != head.item.name && names_its_kind(&said, &f.item.name))
+    };
+    if let Some(k) = (0..found.len()).find(|&k| heads(k)) {
+        found.remove(k);
+    }
     // Extras after each item, up to the next item or the end of its phrase.
     for k in 0..found.len() {
         let limit = found.get(k + 1).map_or(words.len(), |next| next.from);
@@ -1095,6 +1111,25 @@ mod tests {
         assert_eq!(
             read("a margherita pizza, hawaiian style", &menu),
             [plain("margherita pizza", 1)]
+        );
+    }
+
+    #[test]
+    fn a_heading_is_no_item() {
+        let menu = Menu::new(
+            ["margherita pizza", "pepperoni pizza", "cola"],
+            [
+                ("pizza", "margherita pizza"),
+                ("pepperoni", "pepperoni pizza"),
+            ],
+        );
+        assert_eq!(
+            read("2 pizzas: 1 margherita pizza and 1 pepperoni", &menu),
+            [plain("margherita pizza", 1), plain("pepperoni pizza", 1)]
+        );
+        assert_eq!(
+            read("a pizza and a pepperoni pizza", &menu),
+            [plain("pizza", 1), plain("pepperoni pizza", 1)]
         );
     }
 
