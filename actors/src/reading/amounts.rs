@@ -485,20 +485,22 @@ pub fn items(words: &Words, menu: &Menu, taken: &[bool]) -> Vec<Found> {
         }
         if known
             && let Some(last) = found.last_mut().filter(|last| {
+                let said = &keys[last.to - last.named_by..last.to];
+                let next_to = last.to == i && !gap_ends_a_clause(words, i - 1, i);
+                // "a pizza with pepperoni": the kind, with the thing.
+                let with = i == last.to + 1 && keys[last.to] == "with";
                 last.known
-                    && last.to == i
                     && from == i
-                    && !gap_ends_a_clause(words, i - 1, i)
-                    && (last.item.name == name
-                        || names_its_kind(&keys[last.to - last.named_by..last.to], name))
+                    && ((next_to && (last.item.name == name || names_its_kind(said, name)))
+                        || (with && names_its_kind(said, name)))
             })
         {
             // "2 pizzas margherita", "two pizzas, margherita", "a pizza
             // pepperoni", "a coffee latte": the kind after the thing (or the
             // thing named again) is the same thing, with the thing's amount.
             name.clone_into(&mut last.item.name);
+            last.named_by = end - (last.to - last.named_by);
             last.to = end;
-            last.named_by += len;
             i = end;
             continue;
         }
@@ -1170,6 +1172,14 @@ mod tests {
             [plain("pepperoni pizza", 2)]
         );
         assert_eq!(read("a coke cola", &menu), [plain("cola", 1)]);
+        assert_eq!(
+            read("2 pizzas with pepperoni", &menu),
+            [plain("pepperoni pizza", 2)]
+        );
+        assert_eq!(
+            read("a pizza with a coke", &menu),
+            [plain("pizza", 1), plain("cola", 1)]
+        );
         // Two things said apart stay two (a pizza of a menu with two is
         // left for the agent to ask which).
         assert_eq!(
