@@ -1536,7 +1536,7 @@ fn apply(slots: &mut SlotMap, mut patch: SlotMap, heard: &Heard, stage: Stage) {
                 }
                 items
             } else {
-                new
+                kept_count(&current, new, text)
             }
         } else {
             new
@@ -1570,6 +1570,24 @@ fn apply(slots: &mut SlotMap, mut patch: SlotMap, heard: &Heard, stage: Stage) {
         }
         slots.insert(name, value);
     }
+}
+
+/// "No, make that pepperoni" after 2 margheritas: one thing named anew
+/// for one line, with no count, changes what it is, not how many.
+fn kept_count(current: &[ItemRequest], mut new: Vec<ItemRequest>, text: &str) -> Vec<ItemRequest> {
+    let counted = crate::reading::amounts::count(&crate::reading::words::Words::new(text))
+        .is_some()
+        || text
+            .split(|c: char| !c.is_alphanumeric())
+            .any(|w| matches!(w, "a" | "an" | "one" | "single"));
+    if let ([was], [now]) = (current, new.as_mut_slice())
+        && now.quantity == 1
+        && was.quantity > 1
+        && !counted
+    {
+        now.quantity = was.quantity;
+    }
+    new
 }
 
 /// The first item of `slots` that nothing in `catalog` can be (its words
