@@ -564,7 +564,15 @@ pub fn items(words: &Words, menu: &Menu, taken: &[bool]) -> Vec<Found> {
                 .strip_prefix('x')
                 .and_then(|n| n.parse::<u32>().ok())
                 .filter(|n| *n > 0);
-            if let Some(n) = times {
+            // "make the milk 2": a count that ends the words.
+            let last = (f.to + 1..w.len()).all(|k| {
+                matches!(
+                    w[k].as_str(),
+                    "please" | "pls" | "instead" | "thanks" | "then" | "now"
+                )
+            });
+            let ending = number(next).filter(|n| *n > 0 && last);
+            if let Some(n) = times.or(ending) {
                 f.item.quantity = n;
                 f.to += 1;
             }
@@ -1040,6 +1048,14 @@ mod tests {
         );
         assert_eq!(read("a couple of lattes", &food()), [plain("latte", 2)]);
         assert_eq!(read("burger x2", &food()), [plain("cheeseburger", 2)]);
+        assert_eq!(
+            read("make the fries 2 please", &food()),
+            [plain("fries", 2)]
+        );
+        assert_eq!(
+            read("fries 2 cokes", &food()),
+            [plain("fries", 1), plain("cola", 2)]
+        );
     }
 
     #[test]
