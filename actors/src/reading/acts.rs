@@ -1181,6 +1181,10 @@ fn catalog_question(w: &[&str], words: &Words, question: bool) -> Option<Act> {
         "does anyone have",
         "have you got any",
         "have you got",
+        "have you any",
+        "is there any",
+        "you got any",
+        "you got",
         "got any",
         "do you stock",
         "do you carry",
@@ -1188,12 +1192,22 @@ fn catalog_question(w: &[&str], words: &Words, question: bool) -> Option<Act> {
         if let Some(rest) = after(prefix) {
             // "do you have time to..." is no catalog question; "have you got
             // any milk", said without a question mark, is.
-            if question
-                || prefix.starts_with("who")
-                || prefix.starts_with("which")
-                || prefix.starts_with("where")
-                || (!prefix.starts_with("is") && names_a_thing_only(&rest))
-            {
+            // Said loosely ("you got coffee", "is there any milk"), only
+            // of a thing.
+            let loose = matches!(
+                prefix,
+                "you got" | "you got any" | "have you any" | "is there any"
+            );
+            let asks = if loose {
+                names_a_thing_only(&rest)
+            } else {
+                question
+                    || prefix.starts_with("who")
+                    || prefix.starts_with("which")
+                    || prefix.starts_with("where")
+                    || (!prefix.starts_with("is") && names_a_thing_only(&rest))
+            };
+            if asks {
                 return Some(Act::WhoServes(the_thing(&without_nearby(&rest))));
             }
         }
@@ -1538,6 +1552,16 @@ mod tests {
             Some(Act::WhoServes("pizza".into()))
         );
         assert_eq!(read("do you have any é?"), Some(Act::WhoServes("é".into())));
+        assert_eq!(
+            read("is there any milk"),
+            Some(Act::WhoServes("milk".into()))
+        );
+        assert_eq!(
+            read("you got coffee"),
+            Some(Act::WhoServes("coffee".into()))
+        );
+        assert_eq!(read("is there a problem"), None);
+        assert_ne!(read("you got it?"), Some(Act::WhoServes("it".into())));
         assert_eq!(read("do you have time to talk"), None);
         assert_eq!(read("have you got a minute"), None);
         assert_eq!(read("do you have a cab"), None);
