@@ -166,6 +166,16 @@ fn price(what: &str, catalogs: &[Catalog]) -> String {
     }
     said.truncate(4);
     if said.is_empty() {
+        // "milk and eggs": each asked about in turn.
+        let parts: Vec<&str> = what
+            .split(" and ")
+            .map(str::trim)
+            .filter(|p| !p.is_empty())
+            .collect();
+        if parts.len() > 1 {
+            let answers: Vec<String> = parts.iter().map(|p| who_serves(p, catalogs)).collect();
+            return answers.join(" ");
+        }
         return format!(
             "I couldn't find {} on any menu or shelf I know.",
             strip_article(what)
@@ -310,6 +320,16 @@ fn who_serves(what: &str, catalogs: &[Catalog]) -> String {
     }
     said.truncate(4);
     if said.is_empty() {
+        // "milk and eggs": each asked about in turn.
+        let parts: Vec<&str> = what
+            .split(" and ")
+            .map(str::trim)
+            .filter(|p| !p.is_empty())
+            .collect();
+        if parts.len() > 1 {
+            let answers: Vec<String> = parts.iter().map(|p| who_serves(p, catalogs)).collect();
+            return answers.join(" ");
+        }
         return format!(
             "None of the places I order from has {}.",
             strip_article(what)
@@ -438,6 +458,10 @@ mod tests {
             "Fries is £3.49 at Burger Barn."
         );
         assert!(ask(Act::WhoServes("groceries".into())).starts_with("errand Mart (grocery): milk"));
+        // Two things, each asked about.
+        let both = ask(Act::WhoServes("milk and eggs".into()));
+        assert!(both.starts_with("errand Mart has milk (£1.29). "), "{both}");
+        assert!(both.contains("errand Mart has eggs (£2.89)"), "{both}");
         let at = ask(Act::WhoServes("anything vegetarian at burger barn".into()));
         assert!(at.starts_with("Burger Barn (american): "), "{at}");
     }
@@ -463,6 +487,7 @@ mod tests {
         );
         assert!(ask(Act::Price("anΚ".into())).starts_with("I couldn't find anΚ"));
         assert!(ask(Act::WhoServes("thΚ".into())).starts_with("None of the places"));
+
         // The Kelvin sign lowercases to one byte from three: the place
         // found in the lowercased words must not cut the original inside it.
         let kelvin = ask(Act::Price("\u{212A}\u{212A} at burger barn".into()));
