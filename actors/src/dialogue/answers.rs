@@ -135,9 +135,19 @@ fn matching_as<'a>(what: &str, catalog: &'a Catalog, kind: bool) -> Vec<(&'a str
     }
 }
 
+/// "milk and eggs", found as no one thing: each answered in turn.
+fn each_of(what: &str, answer: impl Fn(&str) -> String) -> Option<String> {
+    let parts: Vec<&str> = what
+        .split(" and ")
+        .map(str::trim)
+        .filter(|p| !p.is_empty())
+        .collect();
+    (parts.len() > 1).then(|| parts.into_iter().map(answer).collect::<Vec<_>>().join(" "))
+}
+
 fn strip_article(text: &str) -> &str {
     let t = text.trim().trim_end_matches(['?', '.', '!']).trim();
-    for article in ["a ", "an ", "the ", "some ", "one "] {
+    for article in ["a ", "an ", "the ", "some ", "any ", "one "] {
         // `get`: the article's length may end inside a character ("soΚe").
         if t.len() > article.len()
             && t.get(..article.len())
@@ -166,15 +176,8 @@ fn price(what: &str, catalogs: &[Catalog]) -> String {
     }
     said.truncate(4);
     if said.is_empty() {
-        // "milk and eggs": each asked about in turn.
-        let parts: Vec<&str> = what
-            .split(" and ")
-            .map(str::trim)
-            .filter(|p| !p.is_empty())
-            .collect();
-        if parts.len() > 1 {
-            let answers: Vec<String> = parts.iter().map(|p| who_serves(p, catalogs)).collect();
-            return answers.join(" ");
+        if let Some(each) = each_of(what, |part| price(part, catalogs)) {
+            return each;
         }
         return format!(
             "I couldn't find {} on any menu or shelf I know.",
@@ -320,15 +323,8 @@ fn who_serves(what: &str, catalogs: &[Catalog]) -> String {
     }
     said.truncate(4);
     if said.is_empty() {
-        // "milk and eggs": each asked about in turn.
-        let parts: Vec<&str> = what
-            .split(" and ")
-            .map(str::trim)
-            .filter(|p| !p.is_empty())
-            .collect();
-        if parts.len() > 1 {
-            let answers: Vec<String> = parts.iter().map(|p| who_serves(p, catalogs)).collect();
-            return answers.join(" ");
+        if let Some(each) = each_of(what, |part| who_serves(part, catalogs)) {
+            return each;
         }
         return format!(
             "None of the places I order from has {}.",
@@ -436,6 +432,11 @@ mod tests {
             "Cheeseburger is £8.99 at Burger Barn."
         );
         assert!(ask(Act::Price("milk".into())).contains("£1.29 at errand Mart"));
+        let both = ask(Act::Price("milk and eggs".into()));
+        assert!(
+            both.contains("£1.29 at errand Mart") && both.contains("£2.89"),
+            "{both}"
+        );
         assert!(
             ask(Act::Price("unicorn steak".into())).starts_with("I couldn't find unicorn steak")
         );
@@ -461,6 +462,7 @@ mod tests {
         // Two things, each asked about.
         let both = ask(Act::WhoServes("milk and eggs".into()));
         assert!(both.starts_with("errand Mart has milk (£1.29). "), "{both}");
+        assert!(ask(Act::WhoServes("any salmon".into())).contains("errand Mart has salmon"));
         assert!(both.contains("errand Mart has eggs (£2.89)"), "{both}");
         let at = ask(Act::WhoServes("anything vegetarian at burger barn".into()));
         assert!(at.starts_with("Burger Barn (american): "), "{at}");

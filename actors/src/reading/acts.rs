@@ -1216,18 +1216,11 @@ fn catalog_question(w: &[&str], words: &Words, question: bool) -> Option<Act> {
     None
 }
 
-/// The thing a shelf question asks about, without "any" or "some" before
-/// it or "left", "in stock" after it: "any milk left" is milk.
+/// The thing a shelf question asks about, without "left", "in stock" after
+/// it: "any milk left" is "any milk" (the answer drops "any", as it drops
+/// an article).
 fn the_thing(what: &str) -> String {
     let mut thing = what.trim();
-    for head in ["any ", "some "] {
-        if let (Some(said), Some(rest)) = (thing.get(..head.len()), thing.get(head.len()..))
-            && said.eq_ignore_ascii_case(head)
-            && !rest.trim().is_empty()
-        {
-            thing = rest.trim_start();
-        }
-    }
     for tail in [
         " left",
         " in stock",
@@ -1545,13 +1538,16 @@ mod tests {
         );
         assert_eq!(
             read("do you have any salmon"),
-            Some(Act::WhoServes("salmon".into()))
+            Some(Act::WhoServes("any salmon".into()))
         );
         assert_eq!(
             read("have you got any pizza left?"),
             Some(Act::WhoServes("pizza".into()))
         );
-        assert_eq!(read("do you have any é?"), Some(Act::WhoServes("é".into())));
+        assert_eq!(
+            read("do you have any é?"),
+            Some(Act::WhoServes("any é".into()))
+        );
         assert_eq!(
             read("is there any milk"),
             Some(Act::WhoServes("milk".into()))
