@@ -57,12 +57,19 @@ pub fn encode_record<T: Serialize>(value: &T) -> Vec<u8> {
 }
 
 /// Decodes a topic value, checking its schema version.
+///
+/// One pass in the usual case: the value is decoded straight into `T`. Only
+/// when that fails is the envelope read alone, so a record of another
+/// version is reported as such rather than as a shape `T` does not have.
 pub fn decode_record<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, CodecError> {
-    let wire: WireIn<serde_json::Value> = from_json(bytes)?;
-    if wire.v != SCHEMA_VERSION {
-        return Err(CodecError::Version { found: wire.v });
+    match from_json::<WireIn<T>>(bytes) {
+        Ok(wire) if wire.v == SCHEMA_VERSION => Ok(wire.data),
+        Ok(wire) => Err(CodecError::Version { found: wire.v }),
+        Err(e) => match from_json::<WireIn<serde::de::IgnoredAny>>(bytes) {
+            Ok(wire) if wire.v != SCHEMA_VERSION => Err(CodecError::Version { found: wire.v }),
+            _ => Err(e),
+        },
     }
-    Ok(serde_json::from_value(wire.data)?)
 }
 
 fn bin_config() -> impl bincode::config::Config {

@@ -88,6 +88,27 @@ fn garbage_is_an_error() {
 }
 
 #[test]
+fn another_version_is_reported_as_such() {
+    use crate::codec::CodecError;
+    // Whether or not the data has the shape this build reads.
+    for bytes in [&br#"{"v":99,"data":{}}"#[..], br#"{"data":"x","v":2}"#] {
+        match decode_record::<Command>(bytes) {
+            Err(CodecError::Version { found }) => assert!(found == 99 || found == 2),
+            other => panic!("expected a version error, got {other:?}"),
+        }
+    }
+    match decode_record::<String>(br#"{"v":7,"data":"fits"}"#) {
+        Err(CodecError::Version { found: 7 }) => {}
+        other => panic!("expected a version error, got {other:?}"),
+    }
+    // This version with the wrong shape is a JSON error.
+    assert!(matches!(
+        decode_record::<Command>(br#"{"v":1,"data":{}}"#),
+        Err(CodecError::Json(_))
+    ));
+}
+
+#[test]
 fn client_event_json_shape() {
     let event = ClientEvent {
         seq: 3,
