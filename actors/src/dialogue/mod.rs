@@ -1536,7 +1536,8 @@ fn apply(slots: &mut SlotMap, mut patch: SlotMap, heard: &Heard, stage: Stage) {
                 }
                 items
             } else {
-                kept_count(&current, new, text)
+                some_of_them(&current, &new, text)
+                    .unwrap_or_else(|| kept_count(&current, new, text))
             }
         } else {
             new
@@ -1570,6 +1571,46 @@ fn apply(slots: &mut SlotMap, mut patch: SlotMap, heard: &Heard, stage: Stage) {
         }
         slots.insert(name, value);
     }
+}
+
+/// "Actually one of them pepperoni", "make one a pepperoni", "change two
+/// of those to hawaiian" after 3 margheritas: some of one line become
+/// another thing, the rest stay as they were.
+fn some_of_them(
+    current: &[ItemRequest],
+    new: &[ItemRequest],
+    text: &str,
+) -> Option<Vec<ItemRequest>> {
+    use crate::reading::words::number;
+    let ([was], [now]) = (current, new) else {
+        return None;
+    };
+    let words = crate::reading::words::Words::new(text);
+    let w = words.norm();
+    let some = (0..w.len()).find_map(|i| {
+        let n = match w[i].as_str() {
+            "a" | "an" => None,
+            word => number(word).filter(|n| *n > 0),
+        }?;
+        let next = |k: usize| w.get(i + k).map(String::as_str);
+        let of_them =
+            next(1) == Some("of") && matches!(next(2), Some("them" | "those" | "these" | "the"));
+        let made = i > 0
+            && matches!(
+                w[i - 1].as_str(),
+                "make" | "change" | "turn" | "switch" | "swap"
+            )
+            && matches!(next(1), Some("a" | "an" | "to" | "into" | "for"));
+        (of_them || made).then_some(n)
+    })?;
+    if now.name == was.name || some >= was.quantity {
+        return None;
+    }
+    let mut rest = was.clone();
+    rest.quantity -= some;
+    let mut other = now.clone();
+    other.quantity = some;
+    Some(vec![rest, other])
 }
 
 /// "No, make that pepperoni" after 2 margheritas: one thing named anew

@@ -77,20 +77,30 @@ impl Menu {
         let Some((_, size)) = self.packs.iter().find(|(item, _)| item == name) else {
             return quantity;
         };
-        let Some(unit) = amount
-            .iter()
-            .position(|w| w != "dozen" && UNITS.contains(&w.as_str()))
-        else {
+        let Some(unit) = amount.iter().position(|w| w != "dozen" && is_unit(w)) else {
             return quantity.div_ceil(*size);
         };
-        // "a 24 pack of eggs": packs of another size, as the things they hold.
-        match unit
-            .checked_sub(1)
-            .and_then(|k| number(&amount[k]))
-            .filter(|_| unit >= 2 && counts(&amount[unit - 2]))
-        {
+        // "a 24 pack of eggs", "2 12-packs": packs of another size, as the
+        // things they hold.
+        let said_size = sized_pack(&amount[unit]).or_else(|| {
+            unit.checked_sub(1)
+                .and_then(|k| number(&amount[k]))
+                .filter(|_| unit >= 2 && counts(&amount[unit - 2]))
+        });
+        match said_size {
             Some(each) if each > 1 => quantity.saturating_mul(each).div_ceil(*size),
             _ => quantity,
+        }
+    }
+
+    /// `n` of `name` said after it ("eggs x 24", "eggs, 24 of them"):
+    /// for a thing sold by the pack, a count of at least half a pack
+    /// counts the things ("x 24" is two boxes of 12), a smaller one packs
+    /// ("eggs x 2" is two boxes).
+    fn counted_after(&self, name: &str, n: u32) -> u32 {
+        match self.packs.iter().find(|(item, _)| item == name) {
+            Some((_, size)) if n.saturating_mul(2) >= *size => n.div_ceil(*size),
+            _ => n,
         }
     }
 
@@ -149,6 +159,7 @@ const AFTER_ITEM: &[&str] = &[
     "without",
     "please",
     "pls",
+    "times",
     "delivered",
     "deliver",
     "sent",
@@ -556,31 +567,60 @@ pub fn items(words: &Words, menu: &Menu, taken: &[bool]) -> Vec<Found> {
             found[k].to = to;
         }
     }
-    // "x2" or "times two" after an item.
+    // "x2", "x 2" or "times two" after an item.
     for f in &mut found {
         let w = words.norm();
-        if let Some(next) = w.get(f.to) {
-            let times = next
-                .strip_prefix('x')
-                .and_then(|n| n.parse::<u32>().ok())
-                .filter(|n| *n > 0);
-            // "make the milk 2": a count that ends the words.
-            let last = (f.to + 1..w.len()).all(|k| {
-                matches!(
-                    w[k].as_str(),
-                    "please" | "pls" | "instead" | "thanks" | "then" | "now"
-                )
+        let Some(next) = w.get(f.to) else {
+            continue;
+        };
+        let times = next
+            .strip_prefix('x')
+            .and_then(|n| n.parse::<u32>().ok())
+            .filter(|n| *n > 0)
+            .map(|n| (n, 1))
+            .or_else(|| {
+                let n = w.get(f.to + 1).and_then(|n| number(n)).filter(|n| *n > 0);
+                n.filter(|_| matches!(next.as_str(), "x" | "times"))
+                    .map(|n| (n, 2))
             });
-            let ending = number(next).filter(|n| *n > 0 && last);
-            if let Some(n) = times.or(ending) {
-                f.item.quantity = n;
-                f.to += 1;
-            }
+        // "make the milk 2": a count that ends the words.
+        let last = (f.to + 1..w.len()).all(|k| {
+            matches!(
+                w[k].as_str(),
+                "please" | "pls" | "instead" | "thanks" | "then" | "now"
+            )
+        });
+        let ending = number(next).filter(|n| *n > 0 && last).map(|n| (n, 1));
+        if let Some((n, took)) = times.or(ending) {
+            f.item.quantity = match f.known {
+                true => menu.counted_after(&f.item.name, n),
+                false => n,
+            };
+            f.to += took;
+        }
+    }
+    // "burgers for the team, 5 of them", "pizzas margherita, two of them":
+    // a count of "them" after the things, said apart from the next thing,
+    // counts the things named last (for things sold by the pack, as the
+    // things: "eggs, 24 of them" is two boxes).
+    let w = words.norm();
+    for k in 0..w.len().saturating_sub(2) {
+        let of_them = w[k + 1] == "of" && matches!(w[k + 2].as_str(), "them" | "those" | "these");
+        let ends = w
+            .get(k + 3)
+            .is_none_or(|next| gap_has_stop(words, k + 2, k + 3) || !continues_dish(next));
+        let Some(n) = number(&w[k]).filter(|n| *n > 0 && of_them && ends) else {
+            continue;
+        };
+        if let Some(last) = found.iter_mut().rev().find(|f| f.to <= k) {
+            last.item.quantity = match last.known {
+                true => menu.counted_after(&last.item.name, n),
+                false => n,
+            };
         }
     }
     // "a jar of sauce": whatever follows a pack and "of" is a thing asked
     // for, known or not (the shop then says it has none).
-    let w = words.norm();
     for i in 0..w.len().saturating_sub(2) {
         let packed = UNITS.contains(&w[i].as_str())
             && !matches!(
@@ -660,6 +700,13 @@ fn amount_before(words: &Words, at: usize, floor: usize) -> (u32, usize, Vec<Str
         // "2 more naans" are 2.
         i -= 1;
     }
+    // "a dozen and a half eggs": eighteen.
+    if i >= floor + 5
+        && w[i - 4..i] == ["dozen", "and", "a", "half"]
+        && matches!(w[i - 5].as_str(), "a" | "one")
+    {
+        return (18, i - 5, sizes);
+    }
     // "a dozen dumplings", "half a dozen samosas", "two dozen".
     if i > floor && w[i - 1] == "dozen" {
         let d = i - 1;
@@ -676,7 +723,7 @@ fn amount_before(words: &Words, at: usize, floor: usize) -> (u32, usize, Vec<Str
     // "2 litres of", "a bag of", "2 boxes of".
     let mut unit = false;
     if i > floor && w[i - 1] == "of" {
-        if i >= floor + 2 && UNITS.contains(&w[i - 2].as_str()) {
+        if i >= floor + 2 && is_unit(&w[i - 2]) {
             unit = true;
             i -= 2;
         } else if i >= floor + 3 && w[i - 3] == "a" && w[i - 2] == "couple" {
@@ -689,7 +736,7 @@ fn amount_before(words: &Words, at: usize, floor: usize) -> (u32, usize, Vec<Str
             };
             return (2, start, sizes);
         }
-    } else if i > floor && UNITS.contains(&w[i - 1].as_str()) && w[i - 1] != "order" {
+    } else if i > floor && is_unit(&w[i - 1]) && w[i - 1] != "order" {
         // "2 litre milk", "a dozen eggs".
         unit = true;
         i -= 1;
@@ -809,6 +856,21 @@ fn describes(word: &str) -> bool {
 }
 
 /// Whether `word` is a count said before an item ("two", "3", "a").
+/// Whether `word` is a unit or a pack ("litres", "box", "12-pack").
+fn is_unit(word: &str) -> bool {
+    UNITS.contains(&word) || sized_pack(word).is_some()
+}
+
+/// The size of a pack said in one word: "12-pack", "6-packs", "24pk".
+fn sized_pack(word: &str) -> Option<u32> {
+    let digits = word.find(|c: char| !c.is_ascii_digit())?;
+    let rest = word[digits..].trim_start_matches('-');
+    matches!(rest, "pack" | "packs" | "pk" | "pks")
+        .then(|| word[..digits].parse().ok())
+        .flatten()
+        .filter(|n| *n > 0)
+}
+
 fn counts(word: &str) -> bool {
     matches!(word, "a" | "an") || number(word).is_some_and(|n| n > 0)
 }
@@ -1103,6 +1165,31 @@ mod tests {
         assert_eq!(
             read("18 eggs and 2 bananas", &menu),
             [plain("eggs", 2), plain("banana", 2)]
+        );
+        assert_eq!(read("2 12-packs of eggs", &menu), [plain("eggs", 2)]);
+        assert_eq!(read("a 36-pack of eggs", &menu), [plain("eggs", 3)]);
+        assert_eq!(read("a dozen and a half eggs", &menu), [plain("eggs", 2)]);
+        // A count after the thing: at least half a pack counts eggs.
+        assert_eq!(read("eggs x 24", &menu), [plain("eggs", 2)]);
+        assert_eq!(read("eggs x2", &menu), [plain("eggs", 2)]);
+        assert_eq!(read("eggs, 24 of them", &menu), [plain("eggs", 2)]);
+        assert_eq!(read("milk x 3", &menu), [plain("milk", 3)]);
+        assert_eq!(read("milk times two", &menu), [plain("milk", 2)]);
+    }
+
+    #[test]
+    fn a_count_of_them_after_the_things_counts_them() {
+        assert_eq!(
+            read("order burgers for the team, 5 of them", &food()),
+            [plain("cheeseburger", 5)]
+        );
+        assert_eq!(
+            read("pizzas margherita, two of them, to my place", &food()),
+            [plain("margherita pizza", 2)]
+        );
+        assert_eq!(
+            read("fries and lattes, three of those", &food()),
+            [plain("fries", 1), plain("latte", 3)]
         );
     }
 
