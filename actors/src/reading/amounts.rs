@@ -979,7 +979,7 @@ fn for_the(words: &Words, after: usize, at: usize) -> bool {
 }
 
 /// Whether the words swap one thing for another.
-fn swaps(words: &Words) -> bool {
+pub(crate) fn swaps(words: &Words) -> bool {
     words.norm().iter().any(|x| {
         matches!(
             x.as_str(),

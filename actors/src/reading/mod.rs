@@ -186,7 +186,10 @@ impl Reading {
         {
             return None;
         }
-        if let Some(action) = self.named_domain(&words) {
+        // "eggs for breakfast": a meal the things are for names no domain
+        // when a shop names the things ("order something for dinner" does).
+        let purposes = self.named_domain(&words, true);
+        if let Some(action) = self.named_domain(&words, false) {
             return Some(action);
         }
         if let Some((action, _)) = self.taught_at(&words) {
@@ -235,22 +238,45 @@ impl Reading {
             }
         }
         let taken = vec![false; words.len()];
-        let mut best: Option<(&str, usize)> = None;
+        let mut best: Option<(&str, (usize, usize))> = None;
         let mut tie = false;
-        for (action, menu) in &self.menus {
+        let menus: Vec<(&str, Vec<amounts::Found>)> = self
+            .menus
+            .iter()
+            .map(|(action, menu)| {
+                let found = amounts::items(&words, menu, &taken);
+                (action.as_str(), found.into_iter().filter(|f| f.known).collect())
+            })
+            .collect();
+        // "bread for sandwiches": what another shop's thing is for.
+        let for_another = |action: &str, f: &amounts::Found| {
+            let mut k = f.from;
+            if k > 0 && matches!(w[k - 1].as_str(), "the" | "a" | "an" | "my" | "our" | "some") {
+                k -= 1;
+            }
+            k > 0
+                && w[k - 1] == "for"
+                && menus
+                    .iter()
+                    .any(|(other, found)| *other != action && found.iter().any(|g| g.to == k - 1))
+        };
+        for (action, found) in &menus {
             // How many words this menu's things take (with their amounts
-            // and extras: "a cheeseburger, no onions" is no onion order).
-            let found: usize = amounts::items(&words, menu, &taken)
+            // and extras: "a cheeseburger, no onions" is no onion order),
+            // then how many name them ("2 tacos beef" are beef tacos, not
+            // beef of a kind "tacos").
+            let found = found
                 .iter()
-                .filter(|f| f.known)
-                .map(|f| f.to - f.from)
-                .sum();
+                .filter(|f| !for_another(action, f))
+                .fold((0, 0), |(all, named), f| {
+                    (all + f.to - f.from, named + f.named_by)
+                });
             match best {
-                _ if found == 0 => {}
+                _ if found.0 == 0 => {}
                 Some((_, n)) if n == found => tie = true,
                 Some((_, n)) if n > found => {}
                 _ => {
-                    best = Some((action.as_str(), found));
+                    best = Some((action, found));
                     tie = false;
                 }
             }
@@ -258,7 +284,7 @@ impl Reading {
         if tie && let Some(shop) = self.packaged(&words) {
             return Some(shop);
         }
-        best.filter(|_| !tie).map(|(action, _)| action)
+        best.filter(|_| !tie).map(|(action, _)| action).or(purposes)
     }
 
     /// The action of a domain the trained reader does not know that `text`
@@ -314,24 +340,43 @@ impl Reading {
     }
 
     /// "I need groceries", "get me a taxi": a domain's word, asked for.
-    fn named_domain(&self, words: &Words) -> Option<&str> {
+    ///
+    /// A domain's word after "for" ("eggs for breakfast") is what the
+    /// things are for, and names the domain only with `purposes`.
+    fn named_domain(&self, words: &Words, purposes: bool) -> Option<&str> {
         const ASKING: &[&str] = &[
             "need", "want", "get", "order", "book", "buy", "send", "bring", "please", "like",
             "call", "grab", "fetch", "arrange", "deliver", "can", "could", "would", "hungry",
             "starving",
         ];
         const NOT: &[&str] = &["not", "don't", "dont", "never", "no"];
+        // "cat food", "baby food": a thing on a shelf, not a meal.
+        const FED: &[&str] = &[
+            "cat", "cats", "dog", "dogs", "pet", "pets", "puppy", "kitten", "baby", "babies",
+            "bird", "fish", "rabbit", "hamster",
+        ];
         let w = words.norm();
         if !w.iter().any(|x| ASKING.contains(&x.as_str()))
             || w.iter().any(|x| NOT.contains(&x.as_str()))
         {
             return None;
         }
+        let purpose = |i: usize| {
+            (1..=2).any(|k| i >= k && w[i - k] == "for")
+                && (i < 2 || w[i - 1] == "for" || matches!(w[i - 1].as_str(), "the" | "my" | "our"))
+        };
+        let names = |word: &str| {
+            (0..w.len()).any(|i| {
+                w[i] == word
+                    && (i == 0 || !FED.contains(&w[i - 1].as_str()))
+                    && (purposes || !purpose(i))
+            })
+        };
         let mut named = self
             .registry
             .domains()
             .filter_map(|d| self.registry.spec(d))
-            .filter(|spec| spec.words.iter().any(|word| w.iter().any(|x| x == word)));
+            .filter(|spec| spec.words.iter().any(|word| names(word)));
         let spec = named.next()?;
         if named.next().is_some() {
             return None;
@@ -612,7 +657,9 @@ fn ground_items(words: &Words, menu: &Menu, taken: &[bool], slots: &mut SlotMap,
         if covered(&item) {
             continue;
         }
-        if !spans.is_empty() && aside(words, &item.name, &spans) {
+        if !spans.is_empty()
+            && (aside(words, &item.name, &spans) || for_found(words, &item.name, &spans))
+        {
             continue;
         }
         let cleaned = said_in_full(words, menu, taken, strip_amount(&item));
@@ -625,6 +672,32 @@ fn ground_items(words: &Words, menu: &Menu, taken: &[bool], slots: &mut SlotMap,
     } else {
         slots.insert(name.to_owned(), SlotValue::Items(items));
     }
+}
+
+/// Whether the reader's item `name` is what a found thing is for ("bread
+/// for sandwiches", "tomatoes for the pasta sauce"), unless one thing is
+/// swapped for another ("change the milk for oat milk").
+fn for_found(words: &Words, name: &str, spans: &[(usize, usize)]) -> bool {
+    let said = Words::new(name);
+    let w = words.norm();
+    let Some(mut at) = words
+        .find(&said.norm().join(" "))
+        .filter(|_| !said.is_empty())
+    else {
+        return false;
+    };
+    if at > 0
+        && matches!(
+            w[at - 1].as_str(),
+            "the" | "a" | "an" | "my" | "our" | "some"
+        )
+    {
+        at -= 1;
+    }
+    at > 0
+        && w[at - 1] == "for"
+        && spans.iter().any(|(_, to)| *to == at - 1)
+        && !amounts::swaps(words)
 }
 
 /// Whether the reader's item `name` stands in a clause of its own that
@@ -1069,6 +1142,22 @@ mod tests {
     }
 
     #[test]
+    fn what_a_thing_is_for_is_no_item() {
+        for (said, heard, thing) in [
+            ("buy bread for sandwiches", "sandwiches", "bread"),
+            ("get tomatoes for the pasta sauce", "pasta sauce", "tomato"),
+            ("get flour for pancakes", "pancakes", "flour"),
+        ] {
+            let heard = SlotMap::from([(
+                "item".to_owned(),
+                SlotValue::Items(vec![ItemRequest::new(thing, 1), ItemRequest::new(heard, 1)]),
+            )]);
+            let slots = ground("order_mart", said, heard);
+            assert_eq!(items(&slots), [(thing.to_owned(), 1)], "{said}");
+        }
+    }
+
+    #[test]
     fn words_of_sending_are_no_item() {
         let heard = SlotMap::from([(
             "item".to_owned(),
@@ -1146,7 +1235,18 @@ mod tests {
             Some("order_mart")
         );
         assert_eq!(r.claims("a burger and fries to work"), Some("order_food"));
+        assert_eq!(r.claims("2 tacos beef to home"), Some("order_food"));
         assert_eq!(r.claims("I need groceries"), Some("order_mart"));
+        // Food for a pet or a baby is no meal.
+        assert_eq!(r.claims("buy cat food"), None);
+        assert_eq!(r.claims("I need thai food"), Some("order_food"));
+        // What the things are for: the shop that sells them.
+        assert_eq!(r.claims("get eggs for breakfast"), Some("order_mart"));
+        assert_eq!(r.claims("buy rice for dinner"), Some("order_mart"));
+        assert_eq!(r.claims("buy bread for sandwiches to home"), Some("order_mart"));
+        assert_eq!(r.claims("get flour for the pancakes"), Some("order_mart"));
+        assert_eq!(r.claims("a latte for my wife"), Some("order_food"));
+        assert_eq!(r.claims("order something for dinner"), Some("order_food"));
         assert_eq!(r.claims("I'm hungry"), Some("order_food"));
         assert_eq!(
             r.claims("i need to get from canary wharf to the o2 arena"),
