@@ -213,6 +213,11 @@ pub struct SessionState {
     pub placed: Vec<Placed>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub said: Option<Said>,
+    /// The thing the last turn asked about and was answered (its price,
+    /// who sells it), for a next turn that orders it without naming it
+    /// ("how much is a latte?", then "get me two to work").
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub asked_about: Option<String>,
     /// Optimistic-concurrency version: bumped by every save.
     #[serde(default)]
     pub version: u64,
@@ -236,6 +241,7 @@ impl SessionState {
             queued: Vec::new(),
             placed: Vec::new(),
             said: None,
+            asked_about: None,
             version: 0,
             updated_at_ms: 0,
         }

@@ -75,6 +75,24 @@ pub fn answer(
     })
 }
 
+/// The one thing a price or shelf question asked about, as said without
+/// its article, when a catalog sells it ("a latte" is "latte"; "milk and
+/// eggs" and what no one sells are `None`).
+pub fn sold_thing(act: &Act, registry: &DomainRegistry) -> Option<String> {
+    let (Act::Price(what) | Act::WhoServes(what)) = act else {
+        return None;
+    };
+    let catalogs = catalogs(registry);
+    let (thing, at) = at_merchant(what, &catalogs);
+    let thing = strip_article(thing);
+    let sold = catalogs.iter().any(|c| !matching(thing, c).is_empty());
+    let said = match at {
+        Some(merchant) => format!("{thing} from {merchant}"),
+        None => thing.to_owned(),
+    };
+    (sold && thing != "it" && !thing.contains(" and ")).then(|| said.to_lowercase())
+}
+
 fn catalogs(registry: &DomainRegistry) -> Vec<Catalog> {
     registry
         .agents()

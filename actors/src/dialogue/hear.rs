@@ -8,6 +8,7 @@ use super::Heard;
 use crate::nlu::{Context, Parse, Understand};
 use crate::reading::Reading;
 use crate::reading::acts::{self, Act};
+use crate::reading::amounts;
 use crate::registry::{DomainRegistry, SlotKind};
 use errand_schemas::{ItemRequest, OpenCommand, Queued, SessionState, SlotMap, SlotValue};
 
@@ -142,6 +143,10 @@ pub fn offline(
     session: &SessionState,
     now_ms: u64,
 ) -> Heard {
+    let followed = (session.asked_about.as_deref())
+        .filter(|_| session.open.is_none())
+        .and_then(|thing| follow_up(reading, text, thing));
+    let text = followed.as_deref().unwrap_or(text);
     let prepared = prepare(reading, text);
     let target = target(&prepared, session);
     let parse = match &prepared.request {
@@ -160,6 +165,81 @@ pub fn offline(
         Some(nlu),
         now_ms,
     )
+}
+
+/// "How much is a latte?", then "get me two to work", "I'll take one",
+/// "order it to home": the thing just asked about, ordered without being
+/// named. The words with the thing put in, or `None` when they name a
+/// thing of their own or order nothing.
+fn follow_up(reading: &Reading, text: &str, thing: &str) -> Option<String> {
+    use crate::reading::words::{Words, number};
+    const TAKING: &[&str] = &[
+        "order", "get", "buy", "take", "want", "like", "have", "grab", "send", "bring", "need",
+        "i'll", "i'd",
+    ];
+    if reading.names_any_thing(text) {
+        return None;
+    }
+    let words = Words::new(text);
+    let w = words.norm();
+    let counted = |i: usize| {
+        number(&w[i]).is_some_and(|n| (1..=50).contains(&n))
+            && (i == 0 || !matches!(w[i - 1].as_str(), "at" | "in" | "for" | "number" | "by"))
+            && w.get(i + 1).is_none_or(|next| {
+                !matches!(
+                    next.as_str(),
+                    "pm" | "am" | "minutes" | "mins" | "hours" | "o'clock"
+                )
+            })
+    };
+    let at = (0..w.len()).find(|&i| {
+        counted(i) || matches!(w[i].as_str(), "it" | "them" | "those" | "some" | "one")
+    })?;
+    // Asked for ("get me", "I'll take"), or said alone, after a yes at most
+    // ("two please", "yes please, one box to home").
+    let accepting = w[..at].iter().all(|x| {
+        matches!(
+            x.as_str(),
+            "yes"
+                | "yeah"
+                | "yep"
+                | "ok"
+                | "okay"
+                | "great"
+                | "sure"
+                | "cool"
+                | "perfect"
+                | "lovely"
+                | "please"
+                | "then"
+                | "just"
+        )
+    });
+    if !(accepting || w.iter().any(|x| TAKING.contains(&x.as_str()))) {
+        return None;
+    }
+    // "one of those": one of the thing; "one box": a box of the thing.
+    let mut next = at + 1;
+    if w.get(next).is_some_and(|x| x == "of")
+        && w.get(next + 1)
+            .is_some_and(|x| matches!(x.as_str(), "them" | "those" | "these"))
+    {
+        next += 2;
+    }
+    let amount = match w[at].as_str() {
+        "it" | "them" | "those" => String::new(),
+        _ => format!("{} ", words.words[at].text),
+    };
+    let unit = w
+        .get(next)
+        .filter(|x| amounts::is_unit(x))
+        .map(|_| format!("{} of ", words.words[next].text));
+    if unit.is_some() {
+        next += 1;
+    }
+    let rest = words.words.get(next).map_or("", |x| &text[x.start..]);
+    let said = format!("order {amount}{}{thing} {rest}", unit.unwrap_or_default());
+    Some(said.trim_end().to_owned())
 }
 
 pub fn context(open: Option<&OpenCommand>) -> Context {
@@ -627,5 +707,53 @@ mod tests {
         ] {
             offline(&reading, &registry, &nlu, text, &session, 0);
         }
+    }
+
+    #[test]
+    fn the_thing_asked_about_is_ordered_without_being_named() {
+        let registry = DomainRegistry::new()
+            .with(FoodAgent::simulated())
+            .with(RideAgent::simulated())
+            .with(MartAgent::simulated());
+        let tz = Reading::time_zone("Europe/London").expect("london");
+        let reading = Reading::new(&registry, tz);
+        let put = |text: &str, thing: &str| follow_up(&reading, text, thing);
+        assert_eq!(
+            put("order 2 to home", "milk").as_deref(),
+            Some("order 2 milk to home")
+        );
+        assert_eq!(
+            put("ok get me one to work", "latte").as_deref(),
+            Some("order one latte to work")
+        );
+        assert_eq!(
+            put("great, I'll take two", "latte").as_deref(),
+            Some("order two latte")
+        );
+        assert_eq!(
+            put("order it to work", "latte").as_deref(),
+            Some("order latte to work")
+        );
+        assert_eq!(
+            put("get me some", "milk").as_deref(),
+            Some("order some milk")
+        );
+        assert_eq!(
+            put("I'll have one of those please", "latte").as_deref(),
+            Some("order one latte please")
+        );
+        assert_eq!(
+            put("two please", "latte").as_deref(),
+            Some("order two latte please")
+        );
+        assert_eq!(
+            put("yes please, one box to home", "eggs").as_deref(),
+            Some("order one box of eggs to home")
+        );
+        // A thing of its own, a ride, a time or nothing ordered: as said.
+        assert_eq!(put("get me a burger instead", "latte"), None);
+        assert_eq!(put("book a cab to the airport", "latte"), None);
+        assert_eq!(put("that's too expensive", "latte"), None);
+        assert_eq!(put("what about at 5pm", "latte"), None);
     }
 }

@@ -241,6 +241,8 @@ pub async fn decide(
 ) -> Result<Vec<Effect>, ErrorBody> {
     session.turns += 1;
     session.updated_at_ms = ctx.now_ms;
+    // What the last turn asked about is only for the turn after it.
+    session.asked_about = None;
     let open_at_arrival = session.open.as_ref().map(|o| o.trace_id.clone());
     let mut t = Turn {
         ctx,
@@ -476,6 +478,9 @@ impl Turn<'_> {
                     self.ctx.now_ms,
                 )
                 .unwrap_or_default();
+                if session.open.is_none() {
+                    session.asked_about = answers::sold_thing(act, self.ctx.registry);
+                }
                 // After thanks with nothing open, nothing more to ask.
                 self.answer(session, text);
                 Ok(())

@@ -857,7 +857,7 @@ fn describes(word: &str) -> bool {
 
 /// Whether `word` is a count said before an item ("two", "3", "a").
 /// Whether `word` is a unit or a pack ("litres", "box", "12-pack").
-fn is_unit(word: &str) -> bool {
+pub(crate) fn is_unit(word: &str) -> bool {
     UNITS.contains(&word) || sized_pack(word).is_some()
 }
 

@@ -114,6 +114,11 @@ impl Reading {
         self.speller.fix(text)
     }
 
+    /// Whether `text` names something a menu or shelf has.
+    pub fn names_any_thing(&self, text: &str) -> bool {
+        self.menus.values().any(|menu| names_known(text, menu))
+    }
+
     /// The menu of `action`, if it takes items.
     pub fn menu(&self, action: &str) -> Option<&Menu> {
         self.menus.get(action)
@@ -245,13 +250,21 @@ impl Reading {
             .iter()
             .map(|(action, menu)| {
                 let found = amounts::items(&words, menu, &taken);
-                (action.as_str(), found.into_iter().filter(|f| f.known).collect())
+                (
+                    action.as_str(),
+                    found.into_iter().filter(|f| f.known).collect(),
+                )
             })
             .collect();
         // "bread for sandwiches": what another shop's thing is for.
         let for_another = |action: &str, f: &amounts::Found| {
             let mut k = f.from;
-            if k > 0 && matches!(w[k - 1].as_str(), "the" | "a" | "an" | "my" | "our" | "some") {
+            if k > 0
+                && matches!(
+                    w[k - 1].as_str(),
+                    "the" | "a" | "an" | "my" | "our" | "some"
+                )
+            {
                 k -= 1;
             }
             k > 0
@@ -1243,7 +1256,10 @@ mod tests {
         // What the things are for: the shop that sells them.
         assert_eq!(r.claims("get eggs for breakfast"), Some("order_mart"));
         assert_eq!(r.claims("buy rice for dinner"), Some("order_mart"));
-        assert_eq!(r.claims("buy bread for sandwiches to home"), Some("order_mart"));
+        assert_eq!(
+            r.claims("buy bread for sandwiches to home"),
+            Some("order_mart")
+        );
         assert_eq!(r.claims("get flour for the pancakes"), Some("order_mart"));
         assert_eq!(r.claims("a latte for my wife"), Some("order_food"));
         assert_eq!(r.claims("order something for dinner"), Some("order_food"));
