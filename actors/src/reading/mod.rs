@@ -954,14 +954,26 @@ fn ground_places(spec: &crate::registry::ActionSpec, places: &[Mention], slots: 
         if let Some(p) = after(&["from"]) {
             slots.insert("pickup".into(), SlotValue::Text(p.text.clone()));
         }
-        if let Some(p) = after(&["to", "towards", "for"])
-            .filter(|p| p.known || !slots.contains_key("destination"))
-        {
+        // "to the party at Shoreditch": the known place where the unknown
+        // one is, the way there.
+        let to = after(&["to", "towards", "for"]).map(|p| {
+            places
+                .iter()
+                .find(|q| {
+                    !p.known
+                        && q.known
+                        && q.from == p.to + 1
+                        && matches!(q.after.as_deref(), Some("at" | "in" | "near" | "by"))
+                })
+                .unwrap_or(p)
+        });
+        if let Some(p) = to.filter(|p| p.known || !slots.contains_key("destination")) {
             slots.insert("destination".into(), SlotValue::Text(p.text.clone()));
         }
         // "pick me up at X", "I'm at X".
         if !slots.contains_key("pickup")
-            && let Some(p) = after(&["at"]).filter(|p| p.known)
+            && let Some(p) =
+                after(&["at"]).filter(|p| p.known && to.is_none_or(|t| t.from != p.from))
         {
             slots.insert("pickup".into(), SlotValue::Text(p.text.clone()));
         }
@@ -1094,6 +1106,31 @@ mod tests {
             SlotMap::new(),
         );
         assert_eq!(two.get("seats"), Some(&SlotValue::Number(2)));
+    }
+
+    #[test]
+    fn the_known_place_where_an_unknown_one_is_is_the_way_there() {
+        let party = ground(
+            "book_ride",
+            "book a taxi to the party at shoreditch",
+            SlotMap::new(),
+        );
+        assert_eq!(text(&party, "destination"), Some("shoreditch"));
+        assert_eq!(party.get("pickup"), None);
+        let after = ground(
+            "book_ride",
+            "book a taxi to the after party at shoreditch",
+            SlotMap::new(),
+        );
+        assert_eq!(text(&after, "destination"), Some("shoreditch"));
+        // Said apart, "at" is still where to pick up.
+        let at = ground(
+            "book_ride",
+            "I'm at shoreditch, take me to soho",
+            SlotMap::new(),
+        );
+        assert_eq!(text(&at, "pickup"), Some("shoreditch"));
+        assert_eq!(text(&at, "destination"), Some("soho"));
     }
 
     #[test]

@@ -141,8 +141,14 @@ impl Places {
                 && !changes_to(&keys, i)
             {
                 let mut end = i;
+                // "the after party": a word of time that names the thing.
+                let named = |end: usize| {
+                    matches!(keys[end].as_str(), "after" | "before")
+                        && end > i
+                        && matches!(keys[end - 1].as_str(), "the" | "a" | "an")
+                };
                 while end < keys.len()
-                    && !STOPS.contains(&keys[end].as_str())
+                    && (!STOPS.contains(&keys[end].as_str()) || named(end))
                     && !gap_has_stop(words, end)
                     && self.known_at(&keys, end).is_none()
                     && !(end > i && keys[end] == "at" && says_when(keys.get(end + 1)))
