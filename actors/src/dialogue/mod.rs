@@ -1528,6 +1528,7 @@ fn apply(slots: &mut SlotMap, mut patch: SlotMap, heard: &Heard, stage: Stage) {
             items
         } else if stage != Stage::Asking || heard.change {
             // A change names the items it changes, or all of them anew.
+            let new = of_the_kind(&current, new, text);
             let all_known = new.iter().all(|n| current.iter().any(|c| c.name == n.name));
             if all_known && new.len() < current.len() {
                 let mut items = current;
@@ -1576,6 +1577,43 @@ fn apply(slots: &mut SlotMap, mut patch: SlotMap, heard: &Heard, stage: Stage) {
         }
         slots.insert(name, value);
     }
+}
+
+/// "Make it two pizzas" after a pepperoni pizza and garlic bread: a kind
+/// said alone ("pizzas", which alone the shop would make a margherita) is
+/// the one line of that kind, not a new thing.
+fn of_the_kind(current: &[ItemRequest], new: Vec<ItemRequest>, text: &str) -> Vec<ItemRequest> {
+    use crate::agents::item_key;
+    let said: Vec<String> = crate::reading::words::Words::new(text)
+        .norm()
+        .iter()
+        .map(|w| item_key(w))
+        .collect();
+    new.into_iter()
+        .map(|mut n| {
+            if current.iter().any(|c| c.name == n.name) {
+                return n;
+            }
+            let words: Vec<String> = n.name.split(' ').map(item_key).collect();
+            let Some((head, kinds)) = words.split_last() else {
+                return n;
+            };
+            let only_the_head = said.contains(head) && !kinds.iter().any(|k| said.contains(k));
+            let of_kind: Vec<&ItemRequest> = current
+                .iter()
+                .filter(|c| c.name.split(' ').next_back().map(item_key).as_ref() == Some(head))
+                .collect();
+            if let [line] = of_kind.as_slice()
+                && only_the_head
+            {
+                n.name.clone_from(&line.name);
+                if n.note.is_none() {
+                    n.note.clone_from(&line.note);
+                }
+            }
+            n
+        })
+        .collect()
 }
 
 /// "Actually one of them pepperoni", "make one a pepperoni", "change two
