@@ -309,6 +309,10 @@ pub struct Catalog {
     /// a count of the things themselves ("6 eggs", "two dozen eggs") is
     /// read as the packs that hold them, rounded up.
     pub packs: Vec<(String, u32)>,
+    /// Words that say what kind of thing an item is, and the items of
+    /// that kind ("coffee": latte, espresso...): "an espresso coffee" is
+    /// one espresso, though "coffee" alone is a latte.
+    pub kinds: Vec<(String, Vec<String>)>,
 }
 
 #[derive(Clone, Debug, Default)]

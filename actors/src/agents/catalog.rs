@@ -254,6 +254,40 @@ pub const FOOD_SYNONYMS: &[(&str, &str)] = &[
     ("pasta", "spaghetti carbonara"),
 ];
 
+/// Words that say what kind of dish or drink an item is, and the items of
+/// that kind: "an espresso coffee", "ramen noodles", "a tikka masala
+/// curry" are one thing each.
+pub const FOOD_KINDS: &[(&str, &[&str])] = &[
+    ("coffee", &["latte", "cappuccino", "flat white", "espresso"]),
+    ("noodles", &["chow mein", "pad thai", "chicken ramen"]),
+    (
+        "curry",
+        &[
+            "chicken tikka masala",
+            "butter chicken",
+            "lamb curry",
+            "chicken korma",
+            "chana masala",
+            "green curry",
+            "red curry",
+        ],
+    ),
+    ("rice", &["egg fried rice", "vegetable biryani"]),
+    (
+        "drink",
+        &[
+            "cola",
+            "lemonade",
+            "milkshake",
+            "smoothie",
+            "mango lassi",
+            "green tea",
+            "hot chocolate",
+        ],
+    ),
+    ("dessert", &["tiramisu", "churros", "mango sticky rice"]),
+];
+
 /// The mart's shelves: item, price in minor units, stock.
 pub const MART_ITEMS: &[(&str, i64, u32)] = &[
     ("milk", 129, 200),

@@ -1,7 +1,7 @@
 //! The food agent: finds a restaurant that serves the items, prices them,
 //! charges, places the order, and voids the charge when placing fails.
 
-use super::catalog::{FOOD_SYNONYMS, RESTAURANTS, Restaurant};
+use super::catalog::{FOOD_KINDS, FOOD_SYNONYMS, RESTAURANTS, Restaurant};
 use super::{CURRENCY, Services, distance_m, item_key, normalize, order_confirmation, stable_id};
 use crate::bounds::{PROVIDER_MEMORY, PROVIDER_ORDERS};
 use crate::registry::{ActionSpec, Catalog, DomainAgent, DomainSpec, Merchant, SlotKind, SlotSpec};
@@ -514,6 +514,13 @@ impl DomainAgent for FoodAgent {
                 .map(|(a, n)| ((*a).into(), (*n).into()))
                 .collect(),
             packs: Vec::new(),
+            kinds: FOOD_KINDS
+                .iter()
+                .map(|(kind, items)| {
+                    let items = items.iter().map(|i| (*i).to_owned()).collect();
+                    ((*kind).to_owned(), items)
+                })
+                .collect(),
         }
     }
 }

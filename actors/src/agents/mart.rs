@@ -397,6 +397,7 @@ impl DomainAgent for MartAgent {
                 .iter()
                 .map(|(n, size, _)| ((*n).into(), *size))
                 .collect(),
+            kinds: Vec::new(),
         }
     }
 }

@@ -19,6 +19,8 @@ pub struct Menu {
     phrases: Vec<(Vec<String>, String)>,
     /// Items sold only by the pack, and how many one holds.
     packs: Vec<(String, u32)>,
+    /// Words of a kind ("coffee"), and the catalog's names of that kind.
+    kinds: Vec<(Vec<String>, Vec<String>)>,
 }
 
 impl Menu {
@@ -57,7 +59,39 @@ impl Menu {
         Self {
             phrases,
             packs: Vec::new(),
+            kinds: Vec::new(),
         }
+    }
+
+    /// The menu, with words that say what kind of thing an item is (kind,
+    /// the names of that kind).
+    pub fn kinds<'a>(
+        mut self,
+        kinds: impl IntoIterator<Item = (&'a str, impl IntoIterator<Item = &'a str>)>,
+    ) -> Self {
+        self.kinds = kinds
+            .into_iter()
+            .map(|(kind, names)| {
+                (
+                    key_words(kind),
+                    names.into_iter().map(str::to_owned).collect(),
+                )
+            })
+            .filter(|(kind, _)| !kind.is_empty())
+            .collect();
+        self
+    }
+
+    /// How many words at `at` of `keys` say the kind of `name` ("coffee"
+    /// after "espresso"); 0 when none do.
+    fn kind_at(&self, keys: &[String], at: usize, name: &str) -> usize {
+        self.kinds
+            .iter()
+            .find(|(kind, names)| {
+                keys.get(at..at + kind.len()) == Some(kind.as_slice())
+                    && names.iter().any(|n| n == name)
+            })
+            .map_or(0, |(kind, _)| kind.len())
     }
 
     /// The menu, with items sold only by the pack (name, how many one holds).
@@ -466,6 +500,13 @@ pub fn items(words: &Words, menu: &Menu, taken: &[bool]) -> Vec<Found> {
         }
         let floor = found.last().map_or(0, |f| f.to);
         let (quantity, from, sizes) = amount_before(words, i, floor);
+        // "an espresso coffee", "ramen noodles": the word of its kind
+        // right after a thing is the same thing.
+        let kind = match free(i + len) && !gap_has_stop(words, i + len - 1, i + len) {
+            true => menu.kind_at(&keys, i + len, name),
+            false => 0,
+        };
+        let len = len + kind;
         // "chicken katsu" is no chicken: a dish that goes on past the
         // menu's words is another dish, kept as said.
         let mut end = i + len;
@@ -1175,6 +1216,47 @@ mod tests {
         assert_eq!(read("eggs, 24 of them", &menu), [plain("eggs", 2)]);
         assert_eq!(read("milk x 3", &menu), [plain("milk", 3)]);
         assert_eq!(read("milk times two", &menu), [plain("milk", 2)]);
+    }
+
+    #[test]
+    fn the_word_of_a_things_kind_after_it_is_the_same_thing() {
+        let menu = Menu::new(
+            [
+                "latte",
+                "espresso",
+                "croissant",
+                "chow mein",
+                "chicken ramen",
+            ],
+            [
+                ("coffee", "latte"),
+                ("noodles", "chow mein"),
+                ("ramen", "chicken ramen"),
+            ],
+        )
+        .kinds([
+            ("coffee", ["latte", "espresso"].to_vec()),
+            ("noodles", ["chow mein", "chicken ramen"].to_vec()),
+        ]);
+        assert_eq!(read("an espresso coffee", &menu), [plain("espresso", 1)]);
+        assert_eq!(read("2 ramen noodles", &menu), [plain("chicken ramen", 2)]);
+        assert_eq!(
+            read("an espresso coffee and a croissant", &menu),
+            [plain("espresso", 1), plain("croissant", 1)]
+        );
+        // Apart, or of another kind, it is a thing of its own.
+        assert_eq!(
+            read("an espresso, coffee", &menu),
+            [plain("espresso", 1), plain("latte", 1)]
+        );
+        assert_eq!(
+            read("a croissant coffee", &menu),
+            [plain("croissant", 1), plain("latte", 1)]
+        );
+        assert_eq!(
+            read("an espresso and a coffee", &menu),
+            [plain("espresso", 1), plain("latte", 1)]
+        );
     }
 
     #[test]

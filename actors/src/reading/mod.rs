@@ -72,7 +72,11 @@ impl Reading {
                     .iter()
                     .map(|(a, n)| (a.as_str(), n.as_str())),
             )
-            .packed(catalog.packs.iter().map(|(n, size)| (n.as_str(), *size)));
+            .packed(catalog.packs.iter().map(|(n, size)| (n.as_str(), *size)))
+            .kinds(
+                (catalog.kinds.iter())
+                    .map(|(kind, names)| (kind.as_str(), names.iter().map(String::as_str))),
+            );
             vocabulary.extend(names.iter().map(|n| (*n).to_owned()));
             vocabulary.extend(catalog.aliases.iter().map(|(a, _)| a.clone()));
             vocabulary.extend(catalog.merchants.iter().map(|m| m.name.clone()));
