@@ -276,6 +276,7 @@ pub fn finish(
         for_open: SlotMap::new(),
         change: matches!(prepared.act, Some(Act::Instead(_))) || acts::is_change(&request),
         more: Vec::new(),
+        unscheduled: false,
     };
     if prepared.request.is_none() {
         return heard;
@@ -375,6 +376,11 @@ pub fn finish(
     if let Some(open) = open {
         heard.for_open = for_open(reading, registry, &heard, open, model, now_ms);
     }
+    heard.unscheduled = heard.in_scope()
+        && registry
+            .action(&heard.action)
+            .is_some_and(|(_, spec)| !spec.slots.iter().any(|s| s.kind == SlotKind::Time))
+        && reading.says_a_time(&first_text, now_ms);
     heard
 }
 

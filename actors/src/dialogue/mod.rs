@@ -155,6 +155,10 @@ impl Default for DialogueConfig {
     }
 }
 
+/// Said when a time comes with an order that cannot wait for it.
+const UNSCHEDULED: &str =
+    "I can't schedule this for later: if you go ahead, it will come as soon as it's ready.";
+
 /// What a turn heard: the conversational act, the reader's request
 /// grounded in the words, and what the words give the open command.
 #[derive(Clone, Debug, PartialEq)]
@@ -177,6 +181,9 @@ pub struct Heard {
     pub change: bool,
     /// Further requests said in the same utterance, taken in order.
     pub more: Vec<Queued>,
+    /// A time was said for an action that takes none ("a pizza to home at
+    /// 7pm"): it would come now, which the person is told.
+    pub unscheduled: bool,
 }
 
 impl Heard {
@@ -196,6 +203,7 @@ impl From<Parse> for Heard {
             text: String::new(),
             change: false,
             more: Vec::new(),
+            unscheduled: false,
         }
     }
 }
@@ -647,6 +655,9 @@ impl Turn<'_> {
         }
         session.queued.extend(heard.more.iter().cloned());
         let trace = self.new_trace(session);
+        if heard.unscheduled {
+            self.say(&trace, UNSCHEDULED.into());
+        }
         let open = OpenCommand::asking(
             trace,
             heard.action.clone(),

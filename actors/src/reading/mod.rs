@@ -118,6 +118,11 @@ impl Reading {
         self.speller.fix(text)
     }
 
+    /// Whether `text` says a time to come, not now ("at 7pm", "tomorrow").
+    pub fn says_a_time(&self, text: &str, now_ms: u64) -> bool {
+        when::find(text, timestamp(now_ms), &self.tz).is_some()
+    }
+
     /// Whether `text` names something a menu or shelf has.
     pub fn names_any_thing(&self, text: &str) -> bool {
         self.menus.values().any(|menu| names_known(text, menu))
@@ -530,15 +535,13 @@ impl Reading {
         for place in &places {
             take(place.from, place.to);
         }
-        // A time is when, never a place or an amount.
-        let time = if spec.slots.iter().any(|s| s.kind == SlotKind::Time) {
-            when::find(text, timestamp(now_ms), &self.tz)
-        } else {
-            None
-        };
+        // A time is when, never a place, an amount or a thing ("a pizza
+        // to home at 7pm" of an action that takes no time).
+        let time = when::find(text, timestamp(now_ms), &self.tz);
         if let Some(found) = &time {
             take(found.from, found.to);
         }
+        let time = time.filter(|_| spec.slots.iter().any(|s| s.kind == SlotKind::Time));
         let taught = self.taught.values(action, &words, &places);
         for slot in &spec.slots {
             match slot.kind {
@@ -548,7 +551,14 @@ impl Reading {
                     }
                 }
                 SlotKind::Time => {
-                    if let Some(found) = &time {
+                    // "get me to Heathrow by 9am": when to be there, not
+                    // when to leave; asked (see `when::deferred`).
+                    if time
+                        .as_ref()
+                        .is_some_and(|f| (f.from..f.to).any(|k| when::by_the_time(words.norm(), k)))
+                    {
+                        slots.remove(&slot.name);
+                    } else if let Some(found) = &time {
                         slots.insert(slot.name.clone(), SlotValue::Text(found.rfc3339.clone()));
                     } else if let Some(said) = slots
                         .get(&slot.name)
@@ -1110,6 +1120,22 @@ mod tests {
             SlotMap::new(),
         );
         assert_eq!(two.get("seats"), Some(&SlotValue::Number(2)));
+    }
+
+    #[test]
+    fn a_time_to_be_there_by_is_no_pickup_time() {
+        for said in [
+            "get me to heathrow by 9am",
+            "I need to be at gatwick tomorrow by 7",
+            "a cab from home to the airport, no later than 6pm",
+        ] {
+            let slots = ground("book_ride", said, SlotMap::new());
+            assert_eq!(slots.get("pickup_at"), None, "{said}");
+            assert!(when::deferred(said), "{said}");
+        }
+        let at = ground("book_ride", "a cab to heathrow at 9am", SlotMap::new());
+        assert!(at.contains_key("pickup_at"));
+        assert!(!when::deferred("a cab to heathrow at 9am"));
     }
 
     #[test]

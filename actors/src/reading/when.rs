@@ -121,7 +121,21 @@ pub fn deferred(text: &str) -> bool {
             _ => false,
         };
         ties && SUBJECTS.contains(&w[i + 1].replace('\'', "").as_str())
-    })
+    }) || (0..w.len()).any(|i| by_the_time(w, i))
+}
+
+/// Whether the time said at word `i` is when to be there by ("by 9am",
+/// "before 10", "no later than 6pm"), not when to leave.
+pub fn by_the_time(w: &[String], i: usize) -> bool {
+    let clock = w.get(i).is_some_and(|x| {
+        x.starts_with(|c: char| c.is_ascii_digit())
+            || number(x).is_some()
+            || matches!(x.as_str(), "noon" | "midday" | "midnight")
+    });
+    clock
+        && i > 0
+        && (matches!(w[i - 1].as_str(), "by" | "before")
+            || (i > 1 && w[i - 2] == "later" && w[i - 1] == "than"))
 }
 
 /// Reads `text` as a time on its own ("tomorrow at 5pm", or an RFC 3339
