@@ -492,6 +492,19 @@ fn for_open(
                     slots.insert(asked.name.clone(), SlotValue::Text(text));
                 }
             }
+            // "home", asked when to leave: the place still missing, and
+            // when is asked again.
+            SlotKind::Time => {
+                let unsaid = spec
+                    .slots
+                    .iter()
+                    .find(|s| s.kind == SlotKind::Place && !open.slots.contains_key(&s.name));
+                if let (Some(slot), Some(place)) = (unsaid, mentions.iter().find(|m| m.known))
+                    && bare(&heard.text).is_some()
+                {
+                    slots.insert(slot.name.clone(), SlotValue::Text(place.text.clone()));
+                }
+            }
             _ => {}
         }
     }

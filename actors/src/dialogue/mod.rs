@@ -791,12 +791,35 @@ impl Turn<'_> {
         let asked_again = open.stage == Stage::Asking
             && open.missing.iter().any(|m| answered.contains(m))
             && open.repairs > 0;
+        // When to leave, asked because only the words can say it ("get me
+        // to Heathrow by 9am"), is asked until answered ("now" answers it).
+        let when_asked: Vec<String> = match self.ctx.registry.action(&open.action) {
+            Some((_, spec)) if open.stage == Stage::Asking => (open.missing.iter())
+                .filter(|m| {
+                    spec.slot(m).is_some_and(|s| s.kind == SlotKind::Time) && !answered.contains(m)
+                })
+                .cloned()
+                .collect(),
+            _ => Vec::new(),
+        };
         apply(&mut open.slots, patch, heard, open.stage);
         open.offer = None;
         if !asked_again {
             open.repairs = 0;
         }
         session.queued.extend(heard.more.iter().cloned());
+        let unanswered: Vec<String> = (when_asked.into_iter())
+            .filter(|t| !open.slots.contains_key(t))
+            .collect();
+        if let Some((_, spec)) = self.ctx.registry.action(&open.action)
+            && !unanswered.is_empty()
+        {
+            let mut missing = spec.missing(&open.slots);
+            missing.extend(unanswered);
+            let question = spec.question(&missing);
+            self.ask(session, open, missing, question, None);
+            return Ok(());
+        }
         self.evaluate(session, open, asked_again).await
     }
 
