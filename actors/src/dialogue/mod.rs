@@ -1781,10 +1781,17 @@ fn swap(current: &[ItemRequest], new: &[ItemRequest], text: &str) -> Option<Vec<
         .iter()
         .filter(|c| said_in(old_part, &c.name))
         .collect();
-    let news: Vec<&ItemRequest> = new
+    let mut news: Vec<&ItemRequest> = new
         .iter()
         .filter(|n| !said_in(old_part, &n.name) && said_in(new_part, &n.name))
         .collect();
+    // "muffins" for a blueberry muffin: the one new thing, by another word.
+    if news.is_empty() {
+        news = new
+            .iter()
+            .filter(|n| !said_in(old_part, &n.name) && !current.iter().any(|c| c.name == n.name))
+            .collect();
+    }
     let (first_old, _) = olds.split_first()?;
     if news.is_empty() {
         return None;
