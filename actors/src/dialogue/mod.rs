@@ -1760,6 +1760,13 @@ fn says_the(text: &str, name: &str) -> bool {
 fn swap(current: &[ItemRequest], new: &[ItemRequest], text: &str) -> Option<Vec<ItemRequest>> {
     let (old_part, new_part) = if let Some(at) = text.find(" instead of ") {
         (&text[at + " instead of ".len()..], &text[..at])
+    } else if let Some(rest) = text.strip_prefix("make ") {
+        // "make the coffee a cappuccino".
+        let (at, sep) = [" a ", " an ", " into "]
+            .iter()
+            .filter_map(|sep| rest.find(sep).map(|at| (at, sep.len())))
+            .min()?;
+        (&rest[..at], &rest[at + sep..])
     } else {
         let rest = ["change ", "swap ", "switch ", "replace ", "substitute "]
             .iter()
@@ -1777,9 +1784,14 @@ fn swap(current: &[ItemRequest], new: &[ItemRequest], text: &str) -> Option<Vec<
             part.norm().iter().any(|w| w.trim_end_matches('s') == n)
         })
     };
+    // The old thing as named, or by another word the reader knew ("the
+    // coffee" of a latte: a thing of the order heard, not said after).
     let olds: Vec<&ItemRequest> = current
         .iter()
-        .filter(|c| said_in(old_part, &c.name))
+        .filter(|c| {
+            said_in(old_part, &c.name)
+                || (new.iter().any(|n| n.name == c.name) && !said_in(new_part, &c.name))
+        })
         .collect();
     let mut news: Vec<&ItemRequest> = new
         .iter()
