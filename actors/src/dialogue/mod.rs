@@ -645,6 +645,40 @@ impl Turn<'_> {
                 return self.amend(session, placed, heard, patch).await;
             }
         }
+        // "the same again", "another one": the last order, anew, through
+        // its own confirmation (when, if it had a time, is asked again).
+        if let Some(last) = session.placed.last().cloned()
+            && heard.act.is_none()
+            && !heard.parse.slots.contains_key("item")
+            && orders_again(&heard.text)
+        {
+            let mut slots = last.slots;
+            let mut when = Vec::new();
+            if let Some((_, spec)) = self.ctx.registry.action(&last.action) {
+                for slot in spec.slots.iter().filter(|s| s.kind == SlotKind::Time) {
+                    if slots.remove(&slot.name).is_some() {
+                        when.push(slot.name.clone());
+                    }
+                }
+            }
+            let trace = self.new_trace(session);
+            let open = OpenCommand::asking(
+                trace,
+                last.action,
+                slots,
+                Vec::new(),
+                String::new(),
+                self.turn,
+            );
+            if let Some((_, spec)) = self.ctx.registry.action(&open.action)
+                && !when.is_empty()
+            {
+                let question = spec.question(&when);
+                self.ask(session, open, when, question, None);
+                return Ok(());
+            }
+            return self.evaluate(session, open, false).await;
+        }
         if !heard.in_scope() {
             self.decline(session, heard.reply.as_deref());
             return Ok(());
@@ -1613,6 +1647,35 @@ fn apply(slots: &mut SlotMap, mut patch: SlotMap, heard: &Heard, stage: Stage) {
     }
 }
 
+/// Whether `text` asks for the last order again ("order the same again",
+/// "same as last time", "another one please", "repeat my last order"),
+/// not about it ("where is my order again?").
+fn orders_again(text: &str) -> bool {
+    let words = crate::reading::words::Words::new(text);
+    let w = words.norm();
+    let has = |phrase: &str| words.find(phrase).is_some();
+    let asks = !text.contains('?')
+        && !w.first().is_some_and(|x| {
+            matches!(
+                x.as_str(),
+                "what" | "where" | "when" | "how" | "why" | "who" | "is" | "did" | "was" | "cancel"
+            )
+        })
+        && !w
+            .iter()
+            .any(|x| matches!(x.as_str(), "not" | "don't" | "dont" | "never" | "cancel"));
+    asks && (w.iter().any(|x| matches!(x.as_str(), "reorder" | "repeat"))
+        || has("same again")
+        || has("the same")
+        || has("same as")
+        || has("another one")
+        || has("one more")
+        || has("the usual")
+        || (has("again")
+            && w.iter()
+                .any(|x| matches!(x.as_str(), "order" | "get" | "book" | "do"))))
+}
+
 /// "Make it two pizzas" after a pepperoni pizza and garlic bread: a kind
 /// said alone ("pizzas", which alone the shop would make a margherita) is
 /// the one line of that kind, not a new thing.
@@ -1856,6 +1919,28 @@ fn normalized(text: &str) -> String {
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn asking_for_the_last_order_again() {
+        for said in [
+            "order the same again",
+            "same as last time please",
+            "and another one",
+            "repeat my last order",
+            "get me the usual",
+            "can you order that again",
+        ] {
+            assert!(super::orders_again(said), "{said}");
+        }
+        for said in [
+            "where is my order again?",
+            "cancel the same order",
+            "don't order the same again",
+            "what did I order last time",
+        ] {
+            assert!(!super::orders_again(said), "{said}");
+        }
+    }
     use super::*;
     use crate::agents::food::FoodAgent;
     use crate::agents::mart::MartAgent;
