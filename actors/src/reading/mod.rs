@@ -118,9 +118,13 @@ impl Reading {
         self.speller.fix(text)
     }
 
-    /// Whether `text` says a time to come, not now ("at 7pm", "tomorrow").
+    /// Whether `text` says a time more than an hour away ("at 7pm" at
+    /// noon, "tomorrow"), not one about now ("tonight" at 7pm).
     pub fn says_a_time(&self, text: &str, now_ms: u64) -> bool {
-        when::find(text, timestamp(now_ms), &self.tz).is_some()
+        let now = timestamp(now_ms);
+        when::find(text, now, &self.tz)
+            .and_then(|found| found.rfc3339.parse::<jiff::Timestamp>().ok())
+            .is_some_and(|at| at.as_millisecond() - now.as_millisecond() > 60 * 60 * 1000)
     }
 
     /// Whether `text` names something a menu or shelf has.
@@ -1120,6 +1124,19 @@ mod tests {
             SlotMap::new(),
         );
         assert_eq!(two.get("seats"), Some(&SlotValue::Number(2)));
+    }
+
+    #[test]
+    fn a_time_more_than_an_hour_away_is_said() {
+        let r = reading();
+        // 2026-06-16 12:00 and 19:30 in London (BST).
+        let noon = 1_781_607_600_000;
+        let evening = noon + 7 * 3_600_000 + 1_800_000;
+        assert!(r.says_a_time("a pizza at 7pm", noon));
+        assert!(r.says_a_time("a curry tonight", noon));
+        assert!(!r.says_a_time("a curry tonight", evening));
+        assert!(!r.says_a_time("a pizza now", noon));
+        assert!(r.says_a_time("milk tomorrow", evening));
     }
 
     #[test]
