@@ -236,6 +236,8 @@ pub const FOOD_SYNONYMS: &[(&str, &str)] = &[
     ("pizza", "margherita pizza"),
     ("margherita", "margherita pizza"),
     ("pepperoni", "pepperoni pizza"),
+    ("hawaiian", "hawaiian pizza"),
+    ("veggie pizza", "vegetarian pizza"),
     ("sushi", "sushi platter"),
     ("ramen", "chicken ramen"),
     ("curry", "chicken tikka masala"),
