@@ -116,6 +116,16 @@ impl Gazetteer {
         if let Some(place) = self.street_address(&q, query) {
             return Ok(place);
         }
+        // "flat 3, 12 abbey road", "12 abbey road flat 3": the street
+        // address finds it, and the flat stays in its name.
+        if let Some(street) = without_flat(&q)
+            && let Some(place) = self.street_address(&street, &street)
+        {
+            return Ok(Place {
+                name: titled(query.trim()),
+                ..place
+            });
+        }
         if SAVED_PLACE_ALIASES.iter().any(|(_, n)| *n == saved_name) {
             return Err(ErrorBody::new(
                 ErrorCode::UnknownPlace,
@@ -183,6 +193,28 @@ impl Gazetteer {
             lon: base.lon + offset,
         })
     }
+}
+
+/// `q` (normalised) without a flat said before or after it ("flat 3"),
+/// or `None` when it names none.
+fn without_flat(q: &str) -> Option<String> {
+    let words: Vec<&str> = q.split(' ').collect();
+    let flat = |at: usize| {
+        matches!(
+            words.get(at),
+            Some(&("flat" | "apartment" | "apt" | "unit" | "suite"))
+        ) && words
+            .get(at + 1)
+            .is_some_and(|n| n.starts_with(|c: char| c.is_ascii_digit()))
+    };
+    let n = words.len();
+    if n > 2 && flat(0) {
+        return Some(words[2..].join(" "));
+    }
+    if n > 2 && flat(n - 2) {
+        return Some(words[..n - 2].join(" "));
+    }
+    None
 }
 
 /// "elm road", "the old kent road": words ending in a kind of street.
@@ -288,6 +320,18 @@ mod tests {
             g.resolve("1 Canada Square", "demo").unwrap(),
             g.resolve("work", "demo").unwrap()
         );
+    }
+
+    #[test]
+    fn a_flat_stays_with_its_street_address() {
+        let g = Gazetteer::builtin();
+        let street = g.resolve("12 abbey road", "demo").unwrap();
+        for said in ["flat 3, 12 Abbey Road", "12 Abbey Road, flat 3"] {
+            let flat = g.resolve(said, "demo").unwrap();
+            assert_eq!(flat.name, titled(said), "{said}");
+            assert_eq!((flat.lat, flat.lon), (street.lat, street.lon), "{said}");
+        }
+        assert!(g.resolve("flat 3", "demo").is_err());
     }
 
     #[test]

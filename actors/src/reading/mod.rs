@@ -1127,6 +1127,21 @@ mod tests {
     }
 
     #[test]
+    fn a_flat_is_part_of_its_address() {
+        for said in [
+            "order a burger to flat 3, 12 Abbey Road",
+            "a burger to 12 Abbey Road, flat 3 please",
+        ] {
+            let slots = ground("order_food", said, SlotMap::new());
+            let address = text(&slots, "address").unwrap_or_default().to_lowercase();
+            assert!(
+                address.contains("flat 3") && address.contains("12 abbey road"),
+                "{said}: {address}"
+            );
+        }
+    }
+
+    #[test]
     fn a_time_more_than_an_hour_away_is_said() {
         let r = reading();
         // 2026-06-16 12:00 and 19:30 in London (BST).

@@ -114,9 +114,16 @@ impl Places {
         let mut i = 0;
         while i < keys.len() {
             let after = (i > 0).then(|| keys[i - 1].clone());
-            if let Some(len) = street_address(&keys, i) {
-                found.push(self.mention(words, i, i + len, true, after));
-                i += len;
+            // "flat 3, 12 Abbey Road": the flat with its street address.
+            let unit = flat_at(&keys, i);
+            if let Some(len) = street_address(&keys, i + unit) {
+                let mut end = i + unit + len;
+                // "12 Abbey Road, flat 3".
+                if unit == 0 {
+                    end += flat_at(&keys, end);
+                }
+                found.push(self.mention(words, i, end, true, after));
+                i = end;
                 continue;
             }
             let start = if keys[i] == "the" && i + 1 < keys.len() {
@@ -186,6 +193,18 @@ impl Places {
             after,
         }
     }
+}
+
+/// How many words name a flat at word `i` ("flat 3", "apartment 12b"):
+/// 0 for none.
+fn flat_at(keys: &[String], i: usize) -> usize {
+    let unit = keys
+        .get(i)
+        .is_some_and(|k| matches!(k.as_str(), "flat" | "apartment" | "apt" | "unit" | "suite"));
+    let number = keys
+        .get(i + 1)
+        .is_some_and(|k| k.len() <= 4 && k.starts_with(|c: char| c.is_ascii_digit()));
+    if unit && number { 2 } else { 0 }
 }
 
 /// A comma or a full stop before word `i` ends a phrase.
