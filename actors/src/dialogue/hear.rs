@@ -26,6 +26,7 @@ pub struct Prepared {
 
 pub fn prepare(reading: &Reading, text: &str) -> Prepared {
     let text = reading.fix(text);
+    let text = but_then(&text).unwrap_or(text);
     let text = corrected_midway(reading, &text).unwrap_or(text);
     let act = acts::read(&text);
     // "how much is a taxi from home to Gatwick?": no catalog prices a
@@ -48,6 +49,20 @@ pub fn prepare(reading: &Reading, text: &str) -> Prepared {
         Some(_) => None,
     };
     Prepared { text, act, request }
+}
+
+/// "yeah but make it two", "ok but to work": what follows a yes with "but"
+/// is a change, not a yes.
+fn but_then(text: &str) -> Option<String> {
+    let lower = text.to_ascii_lowercase();
+    let rest = ["yes", "yeah", "yep", "ok", "okay", "sure", "fine"]
+        .iter()
+        .find_map(|yes| lower.strip_prefix(yes))?
+        .trim_start_matches([',', ' ']);
+    let rest = rest.strip_prefix("but ")?.trim_start_matches([',', ' ']);
+    // ASCII lower case keeps lengths, so the original's tail is cut there.
+    let cut = text.len() - rest.len();
+    (!rest.is_empty() && text.is_char_boundary(cut)).then(|| text[cut..].to_owned())
 }
 
 /// "bread, butter and jam... no wait, just bread and butter, to home": what

@@ -70,6 +70,7 @@ const UNCLEAR: &[&str] = &[
 
 const YES: &[&str] = &[
     "yes",
+    "y",
     "yeah",
     "yep",
     "yup",
