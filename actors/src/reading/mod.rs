@@ -122,9 +122,36 @@ impl Reading {
     /// noon, "tomorrow"), not one about now ("tonight" at 7pm).
     pub fn says_a_time(&self, text: &str, now_ms: u64) -> bool {
         let now = timestamp(now_ms);
-        when::find(text, now, &self.tz)
+        let words = Words::new(text);
+        let places = self.places.mentions(&words);
+        self.time_said(&words, &places, now_ms)
             .and_then(|found| found.rfc3339.parse::<jiff::Timestamp>().ok())
             .is_some_and(|at| at.as_millisecond() - now.as_millisecond() > 60 * 60 * 1000)
+    }
+
+    /// The first time `words` say outside the known `places` in them: a
+    /// house number is no time ("to 15 Abbey Road" is not 3pm), so the
+    /// time is looked for again after the place.
+    fn time_said(&self, words: &Words, places: &[Mention], now_ms: u64) -> Option<when::Found> {
+        let within = |found: &when::Found| {
+            places
+                .iter()
+                .find(|p| p.known && p.from < found.to && found.from < p.to)
+                .map(|p| p.to)
+        };
+        let mut time = when::find(&words.text, timestamp(now_ms), &self.tz);
+        for _ in 0..4 {
+            let Some(after) = time.as_ref().and_then(within) else {
+                return time;
+            };
+            time = words.words.get(after).and_then(|w| {
+                let mut later = when::find(&words.text[w.start..], timestamp(now_ms), &self.tz)?;
+                later.from += after;
+                later.to += after;
+                Some(later)
+            });
+        }
+        time.filter(|found| within(found).is_none())
     }
 
     /// Whether `text` names something a menu or shelf has.
@@ -541,7 +568,7 @@ impl Reading {
         }
         // A time is when, never a place, an amount or a thing ("a pizza
         // to home at 7pm" of an action that takes no time).
-        let time = when::find(text, timestamp(now_ms), &self.tz);
+        let time = self.time_said(&words, &places, now_ms);
         if let Some(found) = &time {
             take(found.from, found.to);
         }
@@ -1124,6 +1151,26 @@ mod tests {
             SlotMap::new(),
         );
         assert_eq!(two.get("seats"), Some(&SlotValue::Number(2)));
+    }
+
+    #[test]
+    fn a_house_number_is_no_time() {
+        for said in [
+            "cab from home to 15 Abbey Road",
+            "a cab from home to 23 Fleet Street",
+        ] {
+            let slots = ground("book_ride", said, SlotMap::new());
+            assert_eq!(slots.get("pickup_at"), None, "{said}");
+        }
+        let slots = ground(
+            "book_ride",
+            "a cab from home to 23 Fleet Street at 9am",
+            SlotMap::new(),
+        );
+        assert!(
+            text(&slots, "pickup_at").is_some_and(|t| t.contains("T09:00")),
+            "{slots:?}"
+        );
     }
 
     #[test]
