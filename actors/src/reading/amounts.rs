@@ -807,6 +807,14 @@ fn amount_before(words: &Words, at: usize, floor: usize) -> (u32, usize, Vec<Str
             counted(2, start)
         }
         "half" if w.get(i).map(String::as_str) == Some("dozen") => counted(1, i - 1),
+        // "twenty four bottles".
+        word if i >= floor + 2
+            && number(word).is_some_and(|n| (1..10).contains(&n))
+            && super::words::tens(&w[i - 2]).is_some() =>
+        {
+            let n = super::words::tens(&w[i - 2]).unwrap_or(0) + number(word).unwrap_or(0);
+            counted(n, i - 2)
+        }
         // "a 12 pack of eggs", "2 six packs of cola": the number before
         // the pack is its size, the count before it how many.
         word if unit && number(word).is_some() && i >= floor + 2 && counts(&w[i - 2]) => {
@@ -1216,6 +1224,12 @@ mod tests {
         assert_eq!(read("eggs, 24 of them", &menu), [plain("eggs", 2)]);
         assert_eq!(read("milk x 3", &menu), [plain("milk", 3)]);
         assert_eq!(read("milk times two", &menu), [plain("milk", 2)]);
+        assert_eq!(
+            read("twenty four bottles of water", &menu),
+            [plain("water", 24)]
+        );
+        assert_eq!(read("twenty-five bananas", &menu), [plain("banana", 25)]);
+        assert_eq!(read("thirty two eggs", &menu), [plain("eggs", 3)]);
     }
 
     #[test]

@@ -141,10 +141,24 @@ pub fn number(word: &str) -> Option<u32> {
     if let Some(n) = NUMBERS.iter().position(|w| *w == word) {
         return Some(n as u32);
     }
+    // "twenty-five".
+    if let Some((tens, unit)) = word.split_once('-') {
+        return Some(self::tens(tens)? + number(unit).filter(|u| (1..10).contains(u))?);
+    }
+    tens(word)
+}
+
+/// "thirty", "forty"... as a number.
+pub fn tens(word: &str) -> Option<u32> {
     Some(match word {
+        "twenty" => 20,
         "thirty" => 30,
         "forty" => 40,
         "fifty" => 50,
+        "sixty" => 60,
+        "seventy" => 70,
+        "eighty" => 80,
+        "ninety" => 90,
         _ => return None,
     })
 }
@@ -171,5 +185,8 @@ mod tests {
         assert_eq!(number("twelve"), Some(12));
         assert_eq!(number("a"), None);
         assert_eq!(number("221b"), None);
+        assert_eq!(number("twenty-five"), Some(25));
+        assert_eq!(number("forty"), Some(40));
+        assert_eq!(number("twenty-ten"), None);
     }
 }
