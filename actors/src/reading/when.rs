@@ -390,6 +390,13 @@ fn clock_time(w: &[String]) -> Option<((Time, bool), usize, usize)> {
         match word(i) {
             "noon" | "midday" => return Some(((Time::constant(12, 0, 0, 0), false), from, i + 1)),
             "midnight" => return Some(((Time::constant(0, 0, 0, 0), false), from, i + 1)),
+            // "at half 7": half past seven, as said in Britain.
+            "half" if at && hour_word(word(i + 1)).is_some() => {
+                let hour = hour_word(word(i + 1))?;
+                let (hour, ambiguous, end) = meridiem(hour, word(i + 2), i + 2);
+                let time = Time::new(hour as i8, 30, 0, 0).ok()?;
+                return Some(((with_default_pm(time, ambiguous), ambiguous), from, end));
+            }
             "half" | "quarter" if matches!(word(i + 1), "past" | "to") => {
                 let hour = hour_word(word(i + 2))?;
                 let minutes = if word(i) == "half" { 30 } else { 15 };
@@ -585,6 +592,14 @@ mod tests {
             Some("2026-12-02T17:30:00+00:00")
         );
         assert_eq!(read("at 5").as_deref(), Some("2026-12-02T17:00:00+00:00"));
+        assert_eq!(
+            read("at half 7").as_deref(),
+            Some("2026-12-02T19:30:00+00:00")
+        );
+        assert_eq!(
+            read("tomorrow at half 8 am").as_deref(),
+            Some("2026-12-03T08:30:00+00:00")
+        );
         assert_eq!(
             read("tonight at 8").as_deref(),
             Some("2026-12-02T20:00:00+00:00")
