@@ -118,15 +118,13 @@ impl Reading {
         self.speller.fix(text)
     }
 
-    /// Whether `text` says a time more than an hour away ("at 7pm" at
-    /// noon, "tomorrow"), not one about now ("tonight" at 7pm).
-    pub fn says_a_time(&self, text: &str, now_ms: u64) -> bool {
-        let now = timestamp(now_ms);
-        let words = Words::new(text);
-        let places = self.places.mentions(&words);
-        self.time_said(&words, &places, now_ms)
-            .and_then(|found| found.rfc3339.parse::<jiff::Timestamp>().ok())
-            .is_some_and(|at| at.as_millisecond() - now.as_millisecond() > 60 * 60 * 1000)
+    /// Whether a time said ([`Reading::ground`]'s) is more than an hour
+    /// away ("at 7pm" at noon, "tomorrow"), not about now ("tonight" at
+    /// 7pm).
+    pub fn is_later(said: &when::Found, now_ms: u64) -> bool {
+        said.rfc3339
+            .parse::<jiff::Timestamp>()
+            .is_ok_and(|at| at.as_millisecond() - timestamp(now_ms).as_millisecond() > 3_600_000)
     }
 
     /// The first time `words` say outside the known `places` in them: a
@@ -514,9 +512,15 @@ impl Reading {
     /// Completes what a model heard: the words fill only the slots it left
     /// out (its reading of the rest stands), and a time it wrote becomes
     /// RFC 3339.
-    pub fn fill(&self, text: &str, action: &str, slots: &mut SlotMap, now_ms: u64) {
+    pub fn fill(
+        &self,
+        text: &str,
+        action: &str,
+        slots: &mut SlotMap,
+        now_ms: u64,
+    ) -> Option<when::Found> {
         let mut read = SlotMap::new();
-        self.ground(text, action, &mut read, now_ms);
+        let said = self.ground(text, action, &mut read, now_ms);
         let time = slots
             .get("pickup_at")
             .or_else(|| slots.get("time"))
@@ -532,14 +536,20 @@ impl Reading {
         for (name, value) in read {
             slots.entry(name).or_insert(value);
         }
+        said
     }
 
     /// Checks and completes `slots`, what a reader heard `text` ask for
-    /// `action`, against the words themselves.
-    pub fn ground(&self, text: &str, action: &str, slots: &mut SlotMap, now_ms: u64) {
-        let Some((_, spec)) = self.registry.action(action) else {
-            return;
-        };
+    /// `action`, against the words themselves. Returns the time the words
+    /// say, whether or not the action takes one.
+    pub fn ground(
+        &self,
+        text: &str,
+        action: &str,
+        slots: &mut SlotMap,
+        now_ms: u64,
+    ) -> Option<when::Found> {
+        let (_, spec) = self.registry.action(action)?;
         let words = Words::new(text);
         let menu = self.menus.get(action);
         let mut places = self.places.mentions(&words);
@@ -572,6 +582,7 @@ impl Reading {
         if let Some(found) = &time {
             take(found.from, found.to);
         }
+        let said = time.clone();
         let time = time.filter(|_| spec.slots.iter().any(|s| s.kind == SlotKind::Time));
         let taught = self.taught.values(action, &words, &places);
         for slot in &spec.slots {
@@ -670,6 +681,7 @@ impl Reading {
         ground_places(spec, &places, slots);
         // What the action does not take ("quantity", the tagger's "time").
         slots.retain(|name, _| spec.slot(name).is_some());
+        said
     }
 }
 
@@ -1194,11 +1206,17 @@ mod tests {
         // 2026-06-16 12:00 and 19:30 in London (BST).
         let noon = 1_781_607_600_000;
         let evening = noon + 7 * 3_600_000 + 1_800_000;
-        assert!(r.says_a_time("a pizza at 7pm", noon));
-        assert!(r.says_a_time("a curry tonight", noon));
-        assert!(!r.says_a_time("a curry tonight", evening));
-        assert!(!r.says_a_time("a pizza now", noon));
-        assert!(r.says_a_time("milk tomorrow", evening));
+        let later = |text: &str, action: &str, now: u64| {
+            r.ground(text, action, &mut SlotMap::new(), now)
+                .is_some_and(|said| Reading::is_later(&said, now))
+        };
+        assert!(later("a pizza at 7pm", "order_food", noon));
+        assert!(later("a curry tonight", "order_food", noon));
+        assert!(!later("a curry tonight", "order_food", evening));
+        assert!(!later("a pizza now", "order_food", noon));
+        assert!(later("milk tomorrow", "order_mart", evening));
+        // A house number is no time.
+        assert!(!later("a pizza to 15 Abbey Road", "order_food", noon));
     }
 
     #[test]
