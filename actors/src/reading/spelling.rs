@@ -229,16 +229,27 @@ impl Speller {
         let text = emoji_as_words(text);
         let mut out = String::with_capacity(text.len());
         let mut word = String::new();
+        // Letters glued to a number ("7ish", "24th", "5pm") are its own.
+        let mut glued = false;
+        let mut last = ' ';
         for c in text.chars().chain(std::iter::once(' ')) {
             if c.is_alphabetic() || (c == '\'' && !word.is_empty()) {
+                if word.is_empty() {
+                    glued = last.is_ascii_digit();
+                }
                 word.push(c);
+                last = c;
                 continue;
             }
             if !word.is_empty() {
-                out.push_str(&self.correct(&word));
+                match glued {
+                    true => out.push_str(&word),
+                    false => out.push_str(&self.correct(&word)),
+                }
                 word.clear();
             }
             out.push(c);
+            last = c;
         }
         out.pop();
         self.fix_phrases(&out)
@@ -507,6 +518,8 @@ mod tests {
             "221B Baker Street",
             "book a table for two",
             "I'd like a ride",
+            "a cab at 7ish on the 24th",
+            "2x pizza at 5pm",
         ] {
             assert_eq!(s.fix(text), text);
         }

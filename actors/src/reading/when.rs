@@ -1,11 +1,15 @@
 //! When a ride is asked for: "at 5pm tomorrow", "tomorrow at 9am", "in 20
-//! minutes", "tonight at 8", "on Friday at half past six", "at 17:30". Read
+//! minutes", "tonight at 8", "on Friday at half past six", "at 17:30", "on
+//! December 24th at 10am", "on the 20th", "on 12/12", "at 7ish". Read
 //! in the session's time zone and written as RFC 3339 with its offset, so
 //! "5pm" in London in July is `…T17:00:00+01:00`.
 //!
 //! A bare clock time that has passed today means tomorrow; an hour from 1
 //! to 6 without am or pm means the afternoon ("at 5" is 5pm). "Now",
-//! "asap" and "right away" mean no time at all.
+//! "asap" and "right away" mean no time at all. A date without its year is
+//! the next one to come (this year's, or next year's once it has passed);
+//! "the 20th" alone is this month's, or next month's once it has passed; a
+//! date in digits is day first ("12/11" is 12 November), as in Britain.
 
 use super::words::{Words, number};
 use jiff::civil::{Date, DateTime, Time, Weekday};
@@ -190,8 +194,8 @@ fn find_in(words: &Words, now: &Zoned) -> Option<Found> {
             to,
         });
     }
-    let day = day_word(w, now.date());
-    let clock = clock_time(w);
+    let day = day_word(w, now.date()).or_else(|| calendar_date(words, now.date()));
+    let clock = clock_time(w, day.map_or(0..0, |d| d.1..d.2));
     let part = part_of_day(w);
     if day.is_none() && clock.is_none() && part.is_none() {
         return None;
@@ -333,6 +337,145 @@ fn weekday(word: &str) -> Option<Weekday> {
     })
 }
 
+/// A date on the calendar: "december 24th", "dec 24", "24 december", "the
+/// 24th of december", "on the 20th", "24/12", "24/12/2026"; and the words it
+/// took.
+fn calendar_date(words: &Words, today: Date) -> Option<(Date, usize, usize)> {
+    let w = words.norm();
+    let word = |k: usize| w.get(k).map(String::as_str).unwrap_or("");
+    // "on" or "on the" before the date belong to it.
+    let lead = |i: usize| {
+        let the = i > 0 && word(i - 1) == "the";
+        let at = if the { i - 1 } else { i };
+        if at > 0 && word(at - 1) == "on" {
+            at - 1
+        } else {
+            at
+        }
+    };
+    for i in 0..w.len() {
+        // "december 24th", "december the 24th", "dec 24 2026".
+        if let Some(month) = month(word(i)) {
+            let d = if word(i + 1) == "the" { i + 2 } else { i + 1 };
+            if let Some((day, _)) = day_of_month(word(d)) {
+                let (year, end) = year_after(w, d + 1);
+                let from = if i > 0 && word(i - 1) == "on" {
+                    i - 1
+                } else {
+                    i
+                };
+                return Some((next_date(today, year, Some(month), day)?, from, end));
+            }
+            continue;
+        }
+        let Some((day, ordinal)) = day_of_month(word(i)) else {
+            continue;
+        };
+        // "24 december", "the 24th of december".
+        let m = if word(i + 1) == "of" { i + 2 } else { i + 1 };
+        // ("may" after a bare number is rarely the month: "2 may be enough".)
+        let month = month(word(m)).filter(|&n| ordinal || (m == i + 1 && n != 5));
+        if let Some(month) = month {
+            let (year, end) = year_after(w, m + 1);
+            return Some((next_date(today, year, Some(month), day)?, lead(i), end));
+        }
+        // "24/12", "24/12/2026": written together, day first.
+        let slash = |k: usize| {
+            words
+                .words
+                .get(k + 1)
+                .is_some_and(|next| words.text.get(words.words[k].end..next.start) == Some("/"))
+        };
+        if !ordinal && slash(i) {
+            let Some(month) = number(word(i + 1)).filter(|m| (1..=12).contains(m)) else {
+                continue;
+            };
+            let (year, end) = match slash(i + 1) {
+                true => (year(word(i + 2)), i + 3),
+                false => (None, i + 2),
+            };
+            let month = month as i8;
+            return Some((next_date(today, year, Some(month), day)?, lead(i), end));
+        }
+        // "on the 20th": this month's or the next.
+        if ordinal && i > 0 && word(i - 1) == "the" {
+            return Some((next_date(today, None, None, day)?, lead(i), i + 1));
+        }
+    }
+    None
+}
+
+/// The next date (from today on) with this day, in this month and year
+/// when they are given.
+fn next_date(today: Date, year: Option<i16>, month: Option<i8>, day: i8) -> Option<Date> {
+    match (year, month) {
+        (Some(year), Some(month)) => Date::new(year, month, day).ok(),
+        (_, Some(month)) => [today.year(), today.year() + 1]
+            .into_iter()
+            .filter_map(|year| Date::new(year, month, day).ok())
+            .find(|date| *date >= today),
+        (_, None) => {
+            let next = today.first_of_month().checked_add(1.month()).ok()?;
+            [today, next]
+                .into_iter()
+                .filter_map(|d| Date::new(d.year(), d.month(), day).ok())
+                .find(|date| *date >= today)
+        }
+    }
+}
+
+/// A year said after a date ("2026"), and the index after the date.
+fn year_after(w: &[String], i: usize) -> (Option<i16>, usize) {
+    match w.get(i).and_then(|word| year(word)) {
+        Some(year) => (Some(year), i + 1),
+        None => (None, i),
+    }
+}
+
+fn year(word: &str) -> Option<i16> {
+    let year: i16 = word.parse().ok()?;
+    match word.len() {
+        4 if (2000..=2100).contains(&year) => Some(year),
+        2 => Some(2000 + year),
+        _ => None,
+    }
+}
+
+/// "24", "24th", "1st", "2nd", "3rd": the day, and whether it was said as
+/// an ordinal.
+fn day_of_month(word: &str) -> Option<(i8, bool)> {
+    let (digits, ordinal) = match ["st", "nd", "rd", "th"]
+        .iter()
+        .find_map(|suffix| word.strip_suffix(suffix))
+    {
+        Some(digits) => (digits, true),
+        None => (word, false),
+    };
+    if digits.is_empty() || digits.len() > 2 || !digits.chars().all(|c| c.is_ascii_digit()) {
+        return None;
+    }
+    let day: i8 = digits.parse().ok()?;
+    (1..=31).contains(&day).then_some((day, ordinal))
+}
+
+fn month(word: &str) -> Option<i8> {
+    Some(match word {
+        "january" | "jan" => 1,
+        "february" | "feb" => 2,
+        "march" | "mar" => 3,
+        "april" | "apr" => 4,
+        "may" => 5,
+        "june" | "jun" => 6,
+        "july" | "jul" => 7,
+        "august" | "aug" => 8,
+        "september" | "sept" | "sep" => 9,
+        "october" | "oct" => 10,
+        "november" | "nov" => 11,
+        "december" | "dec" => 12,
+        _ => return None,
+    })
+}
+
 #[derive(Clone, Copy, Debug, PartialEq)]
 enum Part {
     Morning,
@@ -381,10 +524,11 @@ fn shift(t: Time, ambiguous: bool, part: Part) -> Time {
 
 /// "5pm", "5 pm", "5:30pm", "17:30", "at 5", "noon", "midnight", "half
 /// past five", "quarter to six", "5 o'clock". Returns the time, whether am
-/// or pm was left unsaid, and the words it took.
-fn clock_time(w: &[String]) -> Option<((Time, bool), usize, usize)> {
+/// or pm was left unsaid, and the words it took (none of the date's,
+/// `date`).
+fn clock_time(w: &[String], date: std::ops::Range<usize>) -> Option<((Time, bool), usize, usize)> {
     let word = |k: usize| w.get(k).map(String::as_str).unwrap_or("");
-    for i in 0..w.len() {
+    for i in (0..w.len()).filter(|i| !date.contains(i)) {
         let at = i > 0 && matches!(word(i - 1), "at" | "by" | "around");
         let from = if at { i - 1 } else { i };
         match word(i) {
@@ -415,7 +559,12 @@ fn clock_time(w: &[String]) -> Option<((Time, bool), usize, usize)> {
         if duration(w, i).is_some() {
             continue;
         }
-        let Some((hour, minute, glued)) = clock_digits(word(i)) else {
+        // "7ish", "7-ish": about seven, taken as seven.
+        let (digits, about) = match word(i).strip_suffix("ish") {
+            Some(hour) => (hour.strip_suffix('-').unwrap_or(hour), true),
+            None => (word(i), false),
+        };
+        let Some((hour, minute, glued)) = clock_digits(digits) else {
             continue;
         };
         // "5pm" glued, "5 pm", "5 o'clock", "at 5", "17:30".
@@ -430,7 +579,7 @@ fn clock_time(w: &[String]) -> Option<((Time, bool), usize, usize)> {
         };
         let explicit = !ambiguous || minute.is_some() && hour > 12;
         // A bare number is a time only after "at" (or with minutes).
-        if !explicit && !at && minute.is_none() && word(i + 1) != "oclock" {
+        if !explicit && !at && !about && minute.is_none() && word(i + 1) != "oclock" {
             continue;
         }
         if hour > 23 {
@@ -619,6 +768,73 @@ mod tests {
         assert_eq!(
             read("quarter to seven tomorrow").as_deref(),
             Some("2026-12-03T18:45:00+00:00")
+        );
+    }
+
+    #[test]
+    fn dates_on_the_calendar() {
+        let at_ten = |date: &str| Some(format!("{date}T10:00:00+00:00"));
+        for (text, date) in [
+            ("on december 24th at 10am", "2026-12-24"),
+            ("dec 24 at 10am", "2026-12-24"),
+            ("on the 24th of december at 10am", "2026-12-24"),
+            ("24 december at 10am", "2026-12-24"),
+            ("on 24/12 at 10am", "2026-12-24"),
+            ("at 10am on 12/1/2027", "2027-01-12"),
+            ("on the 20th at 10am", "2026-12-20"),
+            // Passed this month: next month's; passed this year: next year's.
+            ("on the 1st at 10am", "2027-01-01"),
+            ("on november 3rd at 10am", "2027-11-03"),
+            ("january 5 at 10am", "2027-01-05"),
+            // Today's date, still ahead today.
+            ("on the 2nd at 10pm", "2026-12-02"),
+        ] {
+            let expected = match text {
+                "on the 2nd at 10pm" => Some(format!("{date}T22:00:00+00:00")),
+                _ => at_ten(date),
+            };
+            assert_eq!(read(text), expected, "{text}");
+        }
+        // A date alone: its morning, as "tomorrow" alone is.
+        assert_eq!(
+            read("on the 24th of december").as_deref(),
+            Some("2026-12-24T09:00:00+00:00")
+        );
+        let found = find(
+            "a cab to gatwick on december 24th at 10am please",
+            now(),
+            &london(),
+        )
+        .expect("a time");
+        assert_eq!((found.from, found.to), (4, 9));
+        // Numbers that are no dates.
+        for text in [
+            "2 may be enough",
+            "the 2 pizzas",
+            "may i book a cab",
+            "31/13",
+        ] {
+            assert_eq!(read(text), None, "{text}");
+        }
+        // No 31st in November: the next 31st is December's.
+        let november: Timestamp = "2026-11-02T10:00:00Z".parse().expect("a time");
+        let found = find("on the 31st at 10am", november, &london()).map(|f| f.rfc3339);
+        assert_eq!(found.as_deref(), Some("2026-12-31T10:00:00+00:00"));
+    }
+
+    #[test]
+    fn about_a_time_is_that_time() {
+        assert_eq!(
+            read("at 7ish").as_deref(),
+            Some("2026-12-02T19:00:00+00:00")
+        );
+        assert_eq!(
+            read("7-ish tomorrow").as_deref(),
+            Some("2026-12-03T07:00:00+00:00")
+        );
+        assert_eq!(
+            read("around 11ish").as_deref(),
+            Some("2026-12-02T11:00:00+00:00")
         );
     }
 
