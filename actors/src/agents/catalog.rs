@@ -243,6 +243,8 @@ pub const FOOD_SYNONYMS: &[(&str, &str)] = &[
     ("curry", "chicken tikka masala"),
     ("tikka masala", "chicken tikka masala"),
     ("biryani", "vegetable biryani"),
+    ("naan bread", "naan"),
+    ("satay", "chicken satay"),
     ("taco", "beef taco"),
     ("burrito", "chicken burrito"),
     ("salad", "caesar salad"),

@@ -181,6 +181,9 @@ pub struct Found {
     pub known: bool,
     /// How many words name the item (not its amount).
     pub named_by: usize,
+    /// A dish of the menu's made of something else ("lamb biryani" where
+    /// the biryani is vegetable): not known, but of this menu's kind.
+    pub made_of_other: bool,
 }
 
 /// Words that may follow an item without making it another dish.
@@ -499,7 +502,14 @@ pub fn items(words: &Words, menu: &Menu, taken: &[bool]) -> Vec<Found> {
             continue;
         }
         let floor = found.last().map_or(0, |f| f.to);
-        let (quantity, from, sizes) = amount_before(words, i, floor);
+        // "lamb biryani" when the biryani is vegetable: made of something
+        // else, another dish, kept as said.
+        let other_dish = i > floor
+            && free(i - 1)
+            && !gap_has_stop(words, i - 1, i)
+            && made_of_other(&words.norm()[i - 1], name);
+        let start = if other_dish { i - 1 } else { i };
+        let (quantity, from, sizes) = amount_before(words, start, floor);
         // "an espresso coffee", "ramen noodles": the word of its kind
         // right after a thing is the same thing.
         let kind = match free(i + len) && !gap_has_stop(words, i + len - 1, i + len) {
@@ -518,7 +528,7 @@ pub fn items(words: &Words, menu: &Menu, taken: &[bool]) -> Vec<Found> {
         {
             end += 1;
         }
-        let known = end == i + len;
+        let known = end == i + len && !other_dish;
         let quantity = if known {
             menu.packs(name, quantity, &words.norm()[from..i])
         } else {
@@ -561,7 +571,7 @@ pub fn items(words: &Words, menu: &Menu, taken: &[bool]) -> Vec<Found> {
                 name: if known {
                     name.to_owned()
                 } else {
-                    words.span(i, end).to_lowercase()
+                    words.span(start, end).to_lowercase()
                 },
                 quantity,
                 note: None,
@@ -570,6 +580,7 @@ pub fn items(words: &Words, menu: &Menu, taken: &[bool]) -> Vec<Found> {
             to: end,
             known,
             named_by: end - i,
+            made_of_other: other_dish,
         });
         let len = end - i;
         if !sizes.is_empty()
@@ -661,16 +672,23 @@ pub fn items(words: &Words, menu: &Menu, taken: &[bool]) -> Vec<Found> {
         }
     }
     // "a jar of sauce": whatever follows a pack and "of" is a thing asked
-    // for, known or not (the shop then says it has none).
-    for i in 0..w.len().saturating_sub(2) {
+    // for, known or not (the shop then says it has none). So is what
+    // follows a count written as lists write it ("2x satay", "2 x satay").
+    for i in 0..w.len().saturating_sub(1) {
         let packed = UNITS.contains(&w[i].as_str())
             && !matches!(
                 w[i].as_str(),
                 "order" | "piece" | "pieces" | "slice" | "slices"
             )
             && w[i + 1] == "of";
-        let start = i + 2;
-        if !packed || !free(start) || found.iter().any(|f| f.from <= start && start < f.to) {
+        let listed = listed_count(w, i);
+        let start = match (packed, listed) {
+            (true, _) => i + 2,
+            (false, Some((_, took))) => i + took,
+            (false, None) => continue,
+        };
+        if start >= w.len() || !free(start) || found.iter().any(|f| f.from <= start && start < f.to)
+        {
             continue;
         }
         let mut end = start;
@@ -698,10 +716,52 @@ pub fn items(words: &Words, menu: &Menu, taken: &[bool]) -> Vec<Found> {
                 to: end,
                 known: false,
                 named_by: end - start,
+                made_of_other: false,
             },
         );
     }
     found
+}
+
+/// What a dish is made of, in groups of the words that say the same.
+const MADE_OF: &[&[&str]] = &[
+    &["chicken"],
+    &["beef"],
+    &["lamb"],
+    &["pork"],
+    &["duck"],
+    &["turkey"],
+    &["ham"],
+    &["bacon"],
+    &["fish"],
+    &["salmon"],
+    &["tuna"],
+    &["prawn", "prawns", "shrimp"],
+    &["tofu"],
+    &["paneer"],
+    &["halloumi"],
+    &["mushroom", "mushrooms"],
+    &["veggie", "vegetable", "vegetables", "vegetarian", "vegan"],
+];
+
+/// Whether `word`, said right before the menu's `name`, says the dish is
+/// made of something its name does not ("lamb" before the vegetable
+/// biryani, "prawn" before the chicken ramen).
+fn made_of_other(word: &str, name: &str) -> bool {
+    let Some(group) = MADE_OF.iter().find(|g| g.contains(&word)) else {
+        return false;
+    };
+    !name.split_whitespace().any(|part| group.contains(&part))
+}
+
+/// A count at `i` written as a list writes it ("2x", "2 x"): the count and
+/// how many words it takes.
+fn listed_count(w: &[String], i: usize) -> Option<(u32, usize)> {
+    let glued = w[i].strip_suffix('x').and_then(number).filter(|n| *n > 0);
+    let apart = number(&w[i])
+        .filter(|n| *n > 0 && w.get(i + 1).is_some_and(|x| x == "x"))
+        .map(|n| (n, 2));
+    glued.map(|n| (n, 1)).or(apart)
 }
 
 /// Whether `word`, right after a menu's words, makes the dish another
@@ -807,6 +867,17 @@ fn amount_before(words: &Words, at: usize, floor: usize) -> (u32, usize, Vec<Str
             counted(2, start)
         }
         "half" if w.get(i).map(String::as_str) == Some("dozen") => counted(1, i - 1),
+        // "2x margherita", "2 x margherita", as a list is written.
+        word if word
+            .strip_suffix('x')
+            .and_then(number)
+            .is_some_and(|n| n > 0) =>
+        {
+            counted(word.strip_suffix('x').and_then(number).unwrap_or(1), i - 1)
+        }
+        "x" if i >= floor + 2 && number(&w[i - 2]).is_some_and(|n| n > 0) => {
+            counted(number(&w[i - 2]).unwrap_or(1), i - 2)
+        }
         // "twenty four bottles".
         word if i >= floor + 2
             && number(word).is_some_and(|n| (1..10).contains(&n))
@@ -1159,6 +1230,42 @@ mod tests {
         );
         assert_eq!(read("a couple of lattes", &food()), [plain("latte", 2)]);
         assert_eq!(read("burger x2", &food()), [plain("cheeseburger", 2)]);
+        assert_eq!(
+            read("2 x margherita, 1 x cola", &food()),
+            [plain("margherita pizza", 2), plain("cola", 1)]
+        );
+        // Made of something else: another dish, as said.
+        let menu = Menu::new(
+            [
+                "vegetable biryani",
+                "chicken ramen",
+                "cheeseburger",
+                "veggie burger",
+            ],
+            [
+                ("biryani", "vegetable biryani"),
+                ("ramen", "chicken ramen"),
+                ("burger", "cheeseburger"),
+            ],
+        );
+        assert_eq!(read("a lamb biryani", &menu), [plain("lamb biryani", 1)]);
+        assert_eq!(read("2 prawn ramen", &menu), [plain("prawn ramen", 2)]);
+        assert_eq!(
+            read("2 veggie biryani", &menu),
+            [("vegetable biryani".to_owned(), 2, Some("veggie".to_owned()))]
+        );
+        assert_eq!(read("a chicken ramen", &menu), [plain("chicken ramen", 1)]);
+        assert_eq!(read("a veggie burger", &menu), [plain("veggie burger", 1)]);
+        assert_eq!(read("a bacon burger", &menu), [plain("bacon burger", 1)]);
+        // What a list counts is asked for, known or not.
+        assert_eq!(
+            read("1x burger, 2x onion bhaji, 3 x cola", &food()),
+            [
+                plain("cheeseburger", 1),
+                plain("onion bhaji", 2),
+                plain("cola", 3)
+            ]
+        );
         assert_eq!(
             read("make the fries 2 please", &food()),
             [plain("fries", 2)]

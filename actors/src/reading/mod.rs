@@ -290,7 +290,10 @@ impl Reading {
                 let found = amounts::items(&words, menu, &taken);
                 (
                     action.as_str(),
-                    found.into_iter().filter(|f| f.known).collect(),
+                    found
+                        .into_iter()
+                        .filter(|f| f.known || f.made_of_other)
+                        .collect(),
                 )
             })
             .collect();
@@ -799,8 +802,14 @@ fn aside(words: &Words, name: &str, spans: &[(usize, usize)]) -> bool {
     }
     let clause_found = spans.iter().any(|(a, b)| *a < to && from < *b);
     let clause_asks = keys[from..to].iter().any(|w| ASKING.contains(&w.as_str()));
+    // "pad thai, green curry, 2 satay": a count and the thing, one more
+    // of a list.
+    let counted = at <= from + 1 && {
+        let count = keys[from].strip_suffix('x').unwrap_or(&keys[from]);
+        words::number(count).is_some_and(|n| n > 0)
+    };
     let whole = from == 0 && to == keys.len();
-    !whole && !clause_found && !clause_asks
+    !whole && !clause_found && !clause_asks && !counted
 }
 
 /// A reader's item as the words say it in full: "chicken" read from

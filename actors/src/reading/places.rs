@@ -288,6 +288,10 @@ pub(crate) fn street_address(keys: &[String], i: usize) -> Option<usize> {
     if !first.chars().next().is_some_and(|c| c.is_ascii_digit()) || first.len() > 5 {
         return None;
     }
+    // "1x", "2x": a count ("1x pad thai, 1x green curry"), no house.
+    if first.ends_with('x') {
+        return None;
+    }
     let mut end = i + 1;
     while end < keys.len() && end <= i + 5 {
         if STREET_KINDS.contains(&keys[end].as_str()) && end > i + 1 {
@@ -344,6 +348,11 @@ mod tests {
             [known("14 Elm Road", Some("to"))]
         );
         assert_eq!(read("to the office"), [known("the office", Some("to"))]);
+        // A count written "1x" is no house number.
+        assert_eq!(
+            read("1x pad thai, 1x green curry to work"),
+            [known("work", Some("to"))]
+        );
         assert_eq!(read("the airport"), [known("the airport", None)]);
     }
 
