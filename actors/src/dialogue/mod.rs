@@ -1696,11 +1696,7 @@ fn of_the_kind(current: &[ItemRequest], new: Vec<ItemRequest>, text: &str) -> Ve
                 return n;
             };
             let only_the_head = said.contains(head) && !kinds.iter().any(|k| said.contains(k));
-            let of_kind: Vec<&ItemRequest> = current
-                .iter()
-                .filter(|c| c.name.split(' ').next_back().map(item_key).as_ref() == Some(head))
-                .collect();
-            if let [line] = of_kind.as_slice()
+            if let Some(line) = line_of_kind(current, head)
                 && only_the_head
             {
                 n.name.clone_from(&line.name);
@@ -1711,6 +1707,26 @@ fn of_the_kind(current: &[ItemRequest], new: Vec<ItemRequest>, text: &str) -> Ve
             n
         })
         .collect()
+}
+
+/// The one line of `current` that is a `head` (a singular item key): a
+/// "pizza" of a margherita pizza, a "burger" of a cheeseburger. `None`
+/// when no line or several are.
+fn line_of_kind<'a>(current: &'a [ItemRequest], head: &str) -> Option<&'a ItemRequest> {
+    use crate::agents::item_key;
+    let mut lines = current.iter().filter(|c| {
+        c.name
+            .split(' ')
+            .next_back()
+            .map(item_key)
+            .is_some_and(|last| {
+                last == head || (last.len() > head.len() + 2 && last.ends_with(head))
+            })
+    });
+    match (lines.next(), lines.next()) {
+        (Some(line), None) => Some(line),
+        _ => None,
+    }
 }
 
 /// "Actually one of them pepperoni", "make one a pepperoni", "change two
@@ -1848,23 +1864,36 @@ fn swap(current: &[ItemRequest], new: &[ItemRequest], text: &str) -> Option<Vec<
         })
     };
     // The old thing as named, or by another word the reader knew ("the
-    // coffee" of a latte: a thing of the order heard, not said after).
-    let olds: Vec<&ItemRequest> = current
+    // coffee" of a latte: a thing of the order heard, not said after), or
+    // by its kind alone ("the pizza" of a margherita pizza).
+    let mut olds: Vec<&ItemRequest> = current
         .iter()
         .filter(|c| {
             said_in(old_part, &c.name)
                 || (new.iter().any(|n| n.name == c.name) && !said_in(new_part, &c.name))
         })
         .collect();
+    if olds.is_empty()
+        && let [head] = crate::reading::words::Words::new(old_part)
+            .norm()
+            .iter()
+            .filter(|w| !matches!(w.as_str(), "the" | "a" | "an" | "my" | "that" | "this"))
+            .collect::<Vec<_>>()
+            .as_slice()
+        && let Some(line) = line_of_kind(current, &crate::agents::item_key(head))
+    {
+        olds.push(line);
+    }
+    let said_old = |name: &str| said_in(old_part, name) || olds.iter().any(|o| o.name == name);
     let mut news: Vec<&ItemRequest> = new
         .iter()
-        .filter(|n| !said_in(old_part, &n.name) && said_in(new_part, &n.name))
+        .filter(|n| !said_old(&n.name) && said_in(new_part, &n.name))
         .collect();
     // "muffins" for a blueberry muffin: the one new thing, by another word.
     if news.is_empty() {
         news = new
             .iter()
-            .filter(|n| !said_in(old_part, &n.name) && !current.iter().any(|c| c.name == n.name))
+            .filter(|n| !said_old(&n.name) && !current.iter().any(|c| c.name == n.name))
             .collect();
     }
     let (first_old, _) = olds.split_first()?;
@@ -2218,7 +2247,7 @@ mod tests {
 
 #[cfg(test)]
 mod changes {
-    use super::swap;
+    use super::{line_of_kind, swap};
     use errand_schemas::ItemRequest;
 
     fn names(items: &[ItemRequest]) -> Vec<(String, u32)> {
@@ -2249,5 +2278,37 @@ mod changes {
             None,
             "no swap in the words"
         );
+    }
+
+    #[test]
+    fn a_line_named_by_its_kind_alone_is_swapped() {
+        let current = [
+            ItemRequest::new("margherita pizza", 1),
+            ItemRequest::new("garlic bread", 1),
+        ];
+        let heard = [
+            ItemRequest::new("pizza", 1),
+            ItemRequest::new("pepperoni pizza", 1),
+        ];
+        let swapped = swap(&current, &heard, "make the pizza a pepperoni").unwrap();
+        assert_eq!(
+            names(&swapped),
+            [("pepperoni pizza".into(), 1), ("garlic bread".into(), 1)]
+        );
+        let burgers = [
+            ItemRequest::new("cheeseburger", 2),
+            ItemRequest::new("fries", 1),
+        ];
+        assert_eq!(
+            line_of_kind(&burgers, "burger").map(|l| l.name.as_str()),
+            Some("cheeseburger")
+        );
+        // Two lines of the kind: neither is "the" one.
+        let two = [
+            ItemRequest::new("margherita pizza", 1),
+            ItemRequest::new("pepperoni pizza", 1),
+        ];
+        assert_eq!(line_of_kind(&two, "pizza"), None);
+        assert_eq!(line_of_kind(&burgers, "ice"), None);
     }
 }
