@@ -218,6 +218,15 @@ pub struct SessionState {
     /// ("how much is a latte?", then "get me two to work").
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub asked_about: Option<String>,
+    /// A command the last turn priced and did not place ("how much is a
+    /// cab to Gatwick?"): the next turn may take it ("ok book it") or
+    /// change it ("and to Heathrow?").
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub offered: Option<OpenCommand>,
+    /// A command refused at its confirmation last turn: the next turn may
+    /// change it ("make it 7am"), never place it with a bare yes.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub refused: Option<OpenCommand>,
     /// Optimistic-concurrency version: bumped by every save.
     #[serde(default)]
     pub version: u64,
@@ -242,6 +251,8 @@ impl SessionState {
             placed: Vec::new(),
             said: None,
             asked_about: None,
+            offered: None,
+            refused: None,
             version: 0,
             updated_at_ms: 0,
         }

@@ -135,16 +135,18 @@ fn things_only(slots: &SlotMap) -> SlotMap {
         .collect()
 }
 
-/// The offline reader's context for `open`.
 /// The command the words of `prepared` may change: the open one, or right
-/// after an order, the one just placed ("make it two").
+/// after one was offered and not placed, that one ("no", then "make it
+/// 7am"), or right after an order, the one just placed ("make it two").
 pub fn target(prepared: &Prepared, session: &SessionState) -> Option<OpenCommand> {
     session.open.clone().or_else(|| {
         let request = prepared.request.as_deref()?;
         if !acts::is_change(request) && !matches!(prepared.act, Some(Act::Instead(_))) {
             return None;
         }
-        session.placed.last().map(super::reopened)
+        (session.refused.clone())
+            .or_else(|| session.offered.clone())
+            .or_else(|| session.placed.last().map(super::reopened))
     })
 }
 

@@ -249,8 +249,11 @@ pub async fn decide(
 ) -> Result<Vec<Effect>, ErrorBody> {
     session.turns += 1;
     session.updated_at_ms = ctx.now_ms;
-    // What the last turn asked about is only for the turn after it.
+    // What the last turn asked about or offered is only for the turn
+    // after it.
     session.asked_about = None;
+    let offered = session.offered.take();
+    let refused = session.refused.take();
     let open_at_arrival = session.open.as_ref().map(|o| o.trace_id.clone());
     let mut t = Turn {
         ctx,
@@ -266,6 +269,8 @@ pub async fn decide(
                 .any(|p| p.trace_id == utterance.trace_id),
         started: 0,
         led_to: None,
+        offered,
+        refused,
     };
     if let Some(act) = utterance.act {
         t.button(session, act).await?;
@@ -295,6 +300,12 @@ struct Turn<'a> {
     started: u32,
     /// The command this turn started or continued.
     led_to: Option<TraceId>,
+    /// What the last turn priced and did not place, until this turn takes
+    /// it up (a yes or a change).
+    offered: Option<OpenCommand>,
+    /// What the last turn refused at its confirmation, until this turn
+    /// changes it.
+    refused: Option<OpenCommand>,
 }
 
 impl Turn<'_> {
@@ -432,10 +443,14 @@ impl Turn<'_> {
                 }
             }
             (Some(Act::Yes), Some(open)) => self.yes(session, open).await,
-            (Some(Act::Yes), None) => {
-                self.answer(session, "OK. What can I do for you?".into());
-                Ok(())
-            }
+            (Some(Act::Yes), None) => match self.offered.take() {
+                // "ok book it" after its price, "actually yes" after a no.
+                Some(offered) => self.take_up(session, offered, None).await,
+                None => {
+                    self.answer(session, "OK. What can I do for you?".into());
+                    Ok(())
+                }
+            },
             (Some(Act::No), Some(open)) => self.no(session, open).await,
             // "actually, cancel that" right after an order: that order.
             (Some(Act::No), None)
@@ -613,7 +628,13 @@ impl Turn<'_> {
                 self.turn,
             );
             match self.ctx.desk.quote(&self.command(&priced, &domain)).await? {
-                Ok(summary) => phrasing::price_answer(&summary),
+                Ok(summary) => {
+                    session.offered = Some(OpenCommand {
+                        stage: Stage::Confirming,
+                        ..priced
+                    });
+                    phrasing::price_answer(&summary)
+                }
                 Err(refusal) => refusal.error.message,
             }
         } else {
@@ -634,8 +655,40 @@ impl Turn<'_> {
 
     // --- starting ----------------------------------------------------------
 
+    /// A command priced or refused and not placed, taken up on a new trace
+    /// ("ok book it" after its price, "make it 7am" after a no at its
+    /// confirmation, with `heard` the change): through its own
+    /// confirmation again.
+    async fn take_up(
+        &mut self,
+        session: &mut SessionState,
+        offered: OpenCommand,
+        heard: Option<&Heard>,
+    ) -> Result<(), ErrorBody> {
+        let trace = self.new_trace(session);
+        let open = OpenCommand::asking(
+            trace,
+            offered.action,
+            offered.slots,
+            Vec::new(),
+            String::new(),
+            self.turn,
+        );
+        match heard {
+            // (Boxed: a change that is another request starts it anew.)
+            Some(heard) => Box::pin(self.continue_open(session, open, heard)).await,
+            None => self.evaluate(session, open, false).await,
+        }
+    }
+
     /// Nothing is open: a new request, an amendment, or a decline.
     async fn start(&mut self, session: &mut SessionState, heard: &Heard) -> Result<(), ErrorBody> {
+        if heard.change
+            && let Some(offered) = (self.refused.take()).or_else(|| self.offered.take())
+            && (!heard.in_scope() || offered.action == heard.action)
+        {
+            return self.take_up(session, offered, Some(heard)).await;
+        }
         if heard.change
             && let Some(placed) = session.placed.last().cloned()
             && (!heard.in_scope() || heard.action == placed.action)
@@ -996,6 +1049,9 @@ impl Turn<'_> {
             "OK, I've cancelled the"
         };
         self.drop_open(session, &open, words);
+        if open.stage == Stage::Confirming {
+            session.refused = Some(open);
+        }
         self.next_queued(session).await
     }
 
