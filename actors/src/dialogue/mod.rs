@@ -482,11 +482,15 @@ impl Turn<'_> {
                 ),
                 _,
             ) => {
-                // The last placed command, or the one the last turn was
-                // about (an order just cancelled).
-                let last = session
-                    .placed
-                    .last()
+                // The last placed command ("where's my food": the last of
+                // its domain), or the one the last turn was about (an
+                // order just cancelled).
+                let words = crate::reading::words::Words::new(&self.utterance.text);
+                let named: Vec<&str> = words.norm().iter().map(String::as_str).collect();
+                let domain = crate::reading::acts::placed_domain(&named);
+                let last = (session.placed.iter().rev())
+                    .find(|p| domain.is_none_or(|d| p.domain == d))
+                    .or(session.placed.last())
                     .map(|p| p.trace_id.clone())
                     .or_else(|| session.said.as_ref().map(|s| s.trace_id.clone()));
                 let state = match (act, last) {

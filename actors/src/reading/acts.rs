@@ -827,19 +827,25 @@ fn cancel_placed(w: &[&str]) -> Option<Act> {
     if !(names_it || bare && w[0] != "cancel") {
         return None;
     }
-    let domain = if rest.iter().any(|x| {
+    Some(Act::CancelPlaced(placed_domain(rest)))
+}
+
+/// The domain of a placed order `words` name ("my taxi", "the
+/// groceries", "my food"), if they name one.
+pub fn placed_domain(words: &[&str]) -> Option<&'static str> {
+    if words.iter().any(|x| {
         matches!(
             *x,
             "ride" | "taxi" | "cab" | "booking" | "uber" | "car" | "driver" | "lift"
         )
     }) {
         Some("ride")
-    } else if rest
+    } else if words
         .iter()
         .any(|x| matches!(*x, "groceries" | "shopping" | "grocery" | "mart"))
     {
         Some("mart")
-    } else if rest.iter().any(|x| {
+    } else if words.iter().any(|x| {
         matches!(
             *x,
             "food"
@@ -856,8 +862,7 @@ fn cancel_placed(w: &[&str]) -> Option<Act> {
         Some("food")
     } else {
         None
-    };
-    Some(Act::CancelPlaced(domain))
+    }
 }
 
 /// "where is my order?", "how long will it take?", "is my ride coming?".
