@@ -180,7 +180,16 @@ impl FoodProvider for SimulatedRestaurants {
                 });
             }
         }
-        let item = first_missing.unwrap_or_default();
+        // A dish none of them has is the one to name ("pilau rice" beside
+        // a curry, not the curry the first restaurant lacks).
+        let unserved = (order.items.iter())
+            .find(|item| {
+                !candidates
+                    .iter()
+                    .any(|r| match_menu_item(r, &item.name).is_some())
+            })
+            .map(|item| item.name.clone());
+        let item = unserved.or(first_missing).unwrap_or_default();
         // Every dish is somewhere, but not all at one restaurant.
         if order.restaurant.is_none() && order.items.len() > 1 {
             let wheres: Option<Vec<String>> = order
@@ -621,6 +630,15 @@ mod tests {
             .await
             .unwrap_err();
         assert_eq!(e.code, ErrorCode::UnknownItem);
+        // The dish no restaurant has is named, not one the first lacks.
+        let e = p
+            .quote(&order(
+                &[("chicken tikka masala", 1), ("pilau rice", 1)],
+                None,
+            ))
+            .await
+            .unwrap_err();
+        assert!(e.message.contains("\"pilau rice\""), "{}", e.message);
         let e = p
             .quote(&order(&[("pizza", 1)], Some("Nowhere Diner")))
             .await

@@ -94,6 +94,13 @@ impl Menu {
             .map_or(0, |(kind, _)| kind.len())
     }
 
+    /// Whether `key` alone is a word of a kind of thing ("rice", "drink").
+    fn is_kind(&self, key: &str) -> bool {
+        self.kinds
+            .iter()
+            .any(|(kind, _)| kind.len() == 1 && kind[0] == key)
+    }
+
     /// The menu, with items sold only by the pack (name, how many one holds).
     pub fn packed<'a>(mut self, packs: impl IntoIterator<Item = (&'a str, u32)>) -> Self {
         self.packs = packs
@@ -670,6 +677,63 @@ pub fn items(words: &Words, menu: &Menu, taken: &[bool]) -> Vec<Found> {
                 false => n,
             };
         }
+    }
+    // "a curry and pilau rice": a word of a kind of thing the menu does not
+    // name alone, after words it does not know, is a dish asked for, known
+    // or not.
+    let w = words.norm();
+    for i in 1..w.len() {
+        let inside = |k: usize| found.iter().any(|f| f.from <= k && k < f.to);
+        if !menu.is_kind(&keys[i]) || !free(i) || inside(i) || menu.at(&keys, i).is_some() {
+            continue;
+        }
+        let unknown = |k: usize| {
+            free(k)
+                && !inside(k)
+                && continues_dish(&w[k])
+                && describes(&w[k])
+                && menu.at(&keys, k).is_none()
+                && !gap_has_stop(words, k, k + 1)
+        };
+        let mut start = i;
+        while start > 0 && i - start < 2 && unknown(start - 1) {
+            start -= 1;
+        }
+        // Said as a thing is: first, or after an article, a count, a
+        // joint or a comma ("and pilau rice", never "have rice").
+        let introduced = start == 0
+            || matches!(
+                w[start - 1].as_str(),
+                "a" | "an" | "some" | "the" | "and" | "with" | "plus"
+            )
+            || number(&w[start - 1]).is_some()
+            || gap_has_stop(words, start - 1, start);
+        if start == i || !introduced {
+            continue;
+        }
+        let floor = found
+            .iter()
+            .filter(|f| f.to <= start)
+            .map(|f| f.to)
+            .max()
+            .unwrap_or(0);
+        let (quantity, from, _) = amount_before(words, start, floor);
+        let at = found.partition_point(|f| f.from < from);
+        found.insert(
+            at,
+            Found {
+                item: ItemRequest {
+                    name: words.span(start, i + 1).to_lowercase(),
+                    quantity,
+                    note: None,
+                },
+                from,
+                to: i + 1,
+                known: false,
+                named_by: i + 1 - start,
+                made_of_other: false,
+            },
+        );
     }
     // "a jar of sauce": whatever follows a pack and "of" is a thing asked
     // for, known or not (the shop then says it has none). So is what
@@ -1257,6 +1321,20 @@ mod tests {
         assert_eq!(read("a chicken ramen", &menu), [plain("chicken ramen", 1)]);
         assert_eq!(read("a veggie burger", &menu), [plain("veggie burger", 1)]);
         assert_eq!(read("a bacon burger", &menu), [plain("bacon burger", 1)]);
+        // A word of a kind after words the menu does not know: a dish
+        // asked for, known or not.
+        let curries = Menu::new(["chicken tikka masala", "egg fried rice"], [])
+            .kinds([("rice", ["egg fried rice"])]);
+        assert_eq!(
+            read("a chicken tikka masala and pilau rice", &curries),
+            [plain("chicken tikka masala", 1), plain("pilau rice", 1)]
+        );
+        assert_eq!(read("2 jasmine rice", &curries), [plain("jasmine rice", 2)]);
+        assert_eq!(read("can i have rice", &curries), []);
+        assert_eq!(
+            read("egg fried rice", &curries),
+            [plain("egg fried rice", 1)]
+        );
         // What a list counts is asked for, known or not.
         assert_eq!(
             read("1x burger, 2x onion bhaji, 3 x cola", &food()),
