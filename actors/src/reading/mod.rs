@@ -248,7 +248,14 @@ impl Reading {
         // somewhere, the verb's only object the people going ("get some
         // delivered to my office" sends things).
         let going = mentions.iter().any(|m| {
-            m.known
+            // "take me home", "get us home from Soho": home, the verb's
+            // object, said without "to".
+            let home = m.known
+                && m.from >= 2
+                && m.text.eq_ignore_ascii_case("home")
+                && matches!(w[m.from - 2].as_str(), "get" | "take" | "drive" | "run")
+                && matches!(w[m.from - 1].as_str(), "me" | "us" | "them");
+            home || m.known
                 && m.after.as_deref() == Some("to")
                 && (1..=3).any(|k| {
                     m.from > k
@@ -1033,6 +1040,8 @@ fn ground_places(spec: &crate::registry::ActionSpec, places: &[Mention], slots: 
                 })
                 .unwrap_or(p)
         });
+        // "take me home", "get us home": where the people are taken.
+        let to = to.or_else(|| after(&["me", "us", "them"]).filter(|p| p.known));
         if let Some(p) = to.filter(|p| p.known || !slots.contains_key("destination")) {
             slots.insert("destination".into(), SlotValue::Text(p.text.clone()));
         }
@@ -1405,6 +1414,14 @@ mod tests {
             Some("order_mart")
         );
         assert_eq!(r.claims("please take me to the airport"), Some("book_ride"));
+        for going_home in [
+            "take me home from the office",
+            "get me home from soho",
+            "can you take us home",
+        ] {
+            assert_eq!(r.claims(going_home), Some("book_ride"), "{going_home}");
+        }
+        assert_ne!(r.claims("bring me home a pizza"), Some("book_ride"));
         assert_eq!(
             r.ordered_dish("order me a lobster thermidor to work"),
             Some(("order_food", "lobster thermidor".to_owned()))
