@@ -222,10 +222,22 @@ pub struct SessionState {
     /// cab to Gatwick?"): the next turn may take it ("ok book it") or
     /// change it ("and to Heathrow?").
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        test,
+        proptest(
+            strategy = "proptest::option::weighted(0.1, proptest::prelude::any::<OpenCommand>())"
+        )
+    )]
     pub offered: Option<OpenCommand>,
     /// A command refused at its confirmation last turn: the next turn may
     /// change it ("make it 7am"), never place it with a bare yes.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        test,
+        proptest(
+            strategy = "proptest::option::weighted(0.1, proptest::prelude::any::<OpenCommand>())"
+        )
+    )]
     pub refused: Option<OpenCommand>,
     /// Optimistic-concurrency version: bumped by every save.
     #[serde(default)]
