@@ -389,6 +389,13 @@ pub fn finish(
         (true, false) => reading.ground(&first_text, &heard.action, &mut heard.parse.slots, now_ms),
     };
     if let Some(open) = open {
+        // "gatwick" alone at a confirmation: its place corrected.
+        if open.stage == errand_schemas::Stage::Confirming
+            && heard.act.is_none()
+            && place_alone(reading, &request)
+        {
+            heard.change = true;
+        }
         heard.for_open = for_open(reading, registry, &heard, open, model, now_ms);
     }
     heard.unscheduled = said_time.is_some_and(|said| Reading::is_later(&said, now_ms))
@@ -523,6 +530,31 @@ fn for_open(
         }
     }
     slots
+}
+
+/// Whether `text` is a known place and nothing more ("gatwick", "sorry,
+/// Gatwick", "no, work please").
+fn place_alone(reading: &Reading, text: &str) -> bool {
+    let text = text.trim_start_matches(|c: char| !c.is_alphanumeric());
+    let lower = text.to_lowercase();
+    let rest = [
+        "no ",
+        "no, ",
+        "sorry ",
+        "sorry, ",
+        "i meant ",
+        "actually ",
+        "actually, ",
+    ]
+    .iter()
+    .fold(lower.as_str(), |t, lead| t.strip_prefix(lead).unwrap_or(t));
+    let Some(said) = bare(rest) else {
+        return false;
+    };
+    reading
+        .places(&said)
+        .iter()
+        .any(|m| m.known && m.text.eq_ignore_ascii_case(said.trim()))
 }
 
 /// An answer without "it's", "deliver to", "please" and the like; `None`

@@ -1024,7 +1024,15 @@ fn ground_places(spec: &crate::registry::ActionSpec, places: &[Mention], slots: 
             .max_by_key(|p| p.known)
     };
     if has("pickup") && has("destination") {
-        if let Some(p) = after(&["from"]) {
+        // "a cab home to Gatwick": a known place right after the ride,
+        // with the way there said after it, is where it starts.
+        let ride_from = after(places::RIDES).filter(|p| {
+            p.known
+                && places
+                    .iter()
+                    .any(|q| q.from > p.from && q.after.as_deref() == Some("to"))
+        });
+        if let Some(p) = after(&["from"]).or(ride_from) {
             slots.insert("pickup".into(), SlotValue::Text(p.text.clone()));
         }
         // "to the party at Shoreditch": the known place where the unknown

@@ -113,7 +113,7 @@ impl Places {
         let mut found = Vec::new();
         let mut i = 0;
         while i < keys.len() {
-            let after = (i > 0).then(|| keys[i - 1].clone());
+            let after = said_before(words, &keys, i);
             // "flat 3, 12 Abbey Road": the flat with its street address.
             let unit = flat_at(&keys, i);
             if let Some(len) = street_address(&keys, i + unit) {
@@ -136,7 +136,6 @@ impl Places {
                     .map(|len| len + start - i)
                     .filter(|_| start > i)
             }) {
-                let after = (i > 0).then(|| keys[i - 1].clone());
                 found.push(self.mention(words, i, i + len, true, after));
                 i += len;
                 continue;
@@ -194,6 +193,29 @@ impl Places {
         }
     }
 }
+
+/// The word before word `i`, as a preposition: "home -> lhr" and "home >
+/// lhr" go to, and so does a texted "2" after a ride ("taxi 2 euston").
+fn said_before(words: &Words, keys: &[String], i: usize) -> Option<String> {
+    if i == 0 {
+        return None;
+    }
+    let gap = &words.text[words.words[i - 1].end..words.words[i].start];
+    if gap.contains('>') || gap.contains('→') {
+        return Some("to".into());
+    }
+    let ride = |k: usize| RIDES.contains(&keys[k].as_str());
+    if keys[i - 1] == "2" && i >= 2 && ride(i - 2) {
+        return Some("to".into());
+    }
+    Some(keys[i - 1].clone())
+}
+
+/// Words for a ride: a place right after one is where it starts ("a cab
+/// home to Gatwick").
+pub const RIDES: &[&str] = &[
+    "cab", "taxi", "ride", "uber", "lift", "car", "minicab", "cabs", "taxis", "rides",
+];
 
 /// How many words name a flat at word `i` ("flat 3", "apartment 12b"):
 /// 0 for none.
@@ -348,6 +370,17 @@ mod tests {
             [known("14 Elm Road", Some("to"))]
         );
         assert_eq!(read("to the office"), [known("the office", Some("to"))]);
+        // An arrow, or a texted "2" after a ride, goes to.
+        assert_eq!(
+            read("cab home -> lhr"),
+            [known("home", Some("cab")), known("lhr", Some("to"))]
+        );
+        assert_eq!(read("taxi 2 euston"), [known("euston", Some("to"))]);
+        assert!(
+            read("2 euston")
+                .iter()
+                .all(|m| m.2.as_deref() != Some("to"))
+        );
         // A count written "1x" is no house number.
         assert_eq!(
             read("1x pad thai, 1x green curry to work"),
