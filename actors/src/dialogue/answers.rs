@@ -410,9 +410,24 @@ fn status(session: &SessionState, state: Option<&CommandState>, now_ms: u64) -> 
                 .map_or("something went wrong.", |e| e.message.as_str())
         ),
         Status::Cancelled => format!("{what} was cancelled."),
-        Status::AwaitingClarification | Status::AwaitingConfirmation => {
-            format!("{what} is waiting for your answer.")
+        Status::AwaitingConfirmation => {
+            // "how long will it take?" at the confirmation: what the quote
+            // said, once it is placed.
+            let quoted = (session.open.as_ref())
+                .filter(|open| open.trace_id == state.trace_id)
+                .and_then(|open| open.summary.as_ref());
+            match quoted.and_then(|s| s.eta_minutes.map(|eta| (eta, s.pickup_at.as_deref()))) {
+                Some((_, Some(at))) => format!(
+                    "{what} isn't booked yet: once you say yes, the driver will be there {}.",
+                    say_time(at)
+                ),
+                Some((eta, None)) => {
+                    format!("{what} isn't placed yet: once you say yes, about {eta} minutes.")
+                }
+                None => format!("{what} is waiting for your answer."),
+            }
         }
+        Status::AwaitingClarification => format!("{what} is waiting for your answer."),
         _ => format!("{what} is {}.", state.status.as_str().replace('_', " ")),
     }
 }

@@ -415,7 +415,7 @@ fn asks_if_errand_does(w: &[&str], question: bool) -> bool {
 
 /// Filler around an act ("please", "errand", "um").
 const FILLER: &[&str] = &[
-    "please", "errand", "um", "uh", "erm", "oh", "well", "so", "hmm", "there", "mate",
+    "please", "errand", "um", "uh", "erm", "oh", "well", "so", "hmm", "there", "mate", "wait",
 ];
 
 /// "ummm", "hmmmm", "errr": a sound drawn out is the sound.
@@ -1023,6 +1023,14 @@ fn catalog_question(w: &[&str], words: &Words, question: bool) -> Option<Act> {
         "how much does the",
         "how much does",
         "how much do",
+        "how much would a",
+        "how much would an",
+        "how much would the",
+        "how much would",
+        "how much will a",
+        "how much will an",
+        "how much will the",
+        "how much will",
         "how much for a",
         "how much for",
         "what's the price of a",
@@ -1498,6 +1506,14 @@ mod tests {
         assert_eq!(
             read("how much does the pad thai cost?"),
             Some(Act::Price("pad thai".into()))
+        );
+        assert_eq!(
+            read("how much would a cab from home to gatwick cost?"),
+            Some(Act::Price("cab from home to gatwick".into()))
+        );
+        assert_eq!(
+            read("how much would that be?"),
+            Some(Act::Price("it".into()))
         );
         assert_eq!(
             read("what's on the menu at Dragon Wok?"),
