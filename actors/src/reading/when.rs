@@ -479,6 +479,7 @@ fn month(word: &str) -> Option<i8> {
 #[derive(Clone, Copy, Debug, PartialEq)]
 enum Part {
     Morning,
+    Lunch,
     Afternoon,
     Evening,
     Night,
@@ -486,13 +487,13 @@ enum Part {
 
 impl Part {
     fn default_time(self) -> Time {
-        let hour = match self {
-            Part::Morning => 9,
-            Part::Afternoon => 14,
-            Part::Evening => 18,
-            Part::Night => 20,
-        };
-        Time::constant(hour, 0, 0, 0)
+        match self {
+            Part::Morning => Time::constant(9, 0, 0, 0),
+            Part::Lunch => Time::constant(12, 30, 0, 0),
+            Part::Afternoon => Time::constant(14, 0, 0, 0),
+            Part::Evening => Time::constant(18, 0, 0, 0),
+            Part::Night => Time::constant(20, 0, 0, 0),
+        }
     }
 }
 
@@ -500,6 +501,7 @@ fn part_of_day(w: &[String]) -> Option<(Part, usize, usize)> {
     w.iter().enumerate().find_map(|(i, word)| {
         let part = match word.as_str() {
             "morning" => Part::Morning,
+            "lunchtime" => Part::Lunch,
             "afternoon" => Part::Afternoon,
             "evening" => Part::Evening,
             "tonight" | "night" => Part::Night,
@@ -514,10 +516,14 @@ fn part_of_day(w: &[String]) -> Option<(Part, usize, usize)> {
     })
 }
 
-/// A clock time in the morning read with the part of day that follows.
+/// A clock time without am or pm read with the part of day said with it
+/// ("6 in the morning" is 6am, though 6 alone is the afternoon's).
 fn shift(t: Time, ambiguous: bool, part: Part) -> Time {
     match part {
         Part::Afternoon | Part::Evening | Part::Night if t.hour() < 12 && ambiguous => pm(t),
+        Part::Morning if t.hour() > 12 && ambiguous => {
+            Time::new(t.hour() - 12, t.minute(), 0, 0).unwrap_or(t)
+        }
         _ => t,
     }
 }
@@ -820,6 +826,30 @@ mod tests {
         let november: Timestamp = "2026-11-02T10:00:00Z".parse().expect("a time");
         let found = find("on the 31st at 10am", november, &london()).map(|f| f.rfc3339);
         assert_eq!(found.as_deref(), Some("2026-12-31T10:00:00+00:00"));
+    }
+
+    #[test]
+    fn the_part_of_the_day_said_decides_am_or_pm() {
+        assert_eq!(
+            read("at 4 in the morning tomorrow").as_deref(),
+            Some("2026-12-03T04:00:00+00:00")
+        );
+        assert_eq!(
+            read("quarter past six in the morning on friday").as_deref(),
+            Some("2026-12-04T06:15:00+00:00")
+        );
+        assert_eq!(
+            read("at 5:30 tomorrow morning").as_deref(),
+            Some("2026-12-03T05:30:00+00:00")
+        );
+        assert_eq!(
+            read("at 6 tomorrow evening").as_deref(),
+            Some("2026-12-03T18:00:00+00:00")
+        );
+        assert_eq!(
+            read("tomorrow lunchtime").as_deref(),
+            Some("2026-12-03T12:30:00+00:00")
+        );
     }
 
     #[test]
