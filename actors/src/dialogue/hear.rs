@@ -424,14 +424,27 @@ fn for_open(
     if heard.action == open.action || !heard.in_scope() || heard.change {
         slots.extend(heard.parse.answer.clone());
     }
-    if model && heard.action == open.action {
-        reading.fill(&heard.text, &open.action, &mut slots, now_ms);
+    let said = if model && heard.action == open.action {
+        reading.fill(&heard.text, &open.action, &mut slots, now_ms)
     } else {
-        reading.ground(&heard.text, &open.action, &mut slots, now_ms);
-    }
+        reading.ground(&heard.text, &open.action, &mut slots, now_ms)
+    };
     let Some((_, spec)) = registry.action(&open.action) else {
         return slots;
     };
+    // "sorry, saturday", "make it 5:30": a day alone or a time of day alone
+    // changes only that of the time the command has.
+    if let Some(found) = &said {
+        for slot in spec.slots.iter().filter(|s| s.kind == SlotKind::Time) {
+            let before = open.slots.get(&slot.name).and_then(SlotValue::as_text);
+            if let (Some(before), Some(SlotValue::Text(now))) = (before, slots.get(&slot.name))
+                && *now == found.rfc3339
+                && let Some(changed) = reading.changed_time(found, before)
+            {
+                slots.insert(slot.name.clone(), SlotValue::Text(changed));
+            }
+        }
+    }
     // A place said alone as a correction ("actually, gatwick"): the policy
     // decides which place it changes.
     let places: Vec<&str> = spec

@@ -514,6 +514,11 @@ impl Reading {
         self.places.mentions(&Words::new(text))
     }
 
+    /// `found` said as a change to the time `before` (see [`when::change`]).
+    pub fn changed_time(&self, found: &when::Found, before: &str) -> Option<String> {
+        when::change(found, before, &self.tz)
+    }
+
     /// The time `text` asks for, in RFC 3339 (see [`when`]).
     pub fn time(&self, text: &str, now_ms: u64) -> Option<String> {
         when::parse(text, timestamp(now_ms), &self.tz)

@@ -23,6 +23,58 @@ pub struct Found {
     pub rfc3339: String,
     pub from: usize,
     pub to: usize,
+    /// What the words said of it: the day, the time of day, and whether
+    /// that time left am or pm unsaid. A length of time from now says both.
+    pub said: Said,
+}
+
+/// What of a time the words said.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub struct Said {
+    pub day: bool,
+    pub clock: bool,
+    pub ambiguous: bool,
+}
+
+impl Said {
+    const BOTH: Said = Said {
+        day: true,
+        clock: true,
+        ambiguous: false,
+    };
+}
+
+/// `found` said as a change to the time `before` (RFC 3339): a day alone
+/// keeps the time of day ("sorry, saturday" of a ride at 8am), a time of
+/// day alone keeps the day ("make it 5:30" of one tomorrow at 5am), with
+/// am or pm, when unsaid, the one nearer the time before.
+pub fn change(found: &Found, before: &str, tz: &TimeZone) -> Option<String> {
+    let new = found
+        .rfc3339
+        .parse::<Timestamp>()
+        .ok()?
+        .to_zoned(tz.clone());
+    let old = before.parse::<Timestamp>().ok()?.to_zoned(tz.clone());
+    let (date, time) = match (found.said.day, found.said.clock) {
+        (true, false) => (new.date(), old.time()),
+        (false, true) => {
+            let mut time = new.time();
+            if found.said.ambiguous {
+                let other = pm(time);
+                let minutes = |t: Time| i32::from(t.hour()) * 60 + i32::from(t.minute());
+                let gap = |t: Time| {
+                    let d = (minutes(t) - minutes(old.time())).abs();
+                    d.min(24 * 60 - d)
+                };
+                if gap(other) < gap(time) {
+                    time = other;
+                }
+            }
+            (old.date(), time)
+        }
+        _ => return Some(found.rfc3339.clone()),
+    };
+    Some(rfc3339(&zoned(date.to_datetime(time), tz)?))
 }
 
 /// Reads the first time `text` asks for, relative to `now` in `tz`.
@@ -167,6 +219,7 @@ fn find_in(words: &Words, now: &Zoned) -> Option<Found> {
                 rfc3339: rfc3339(&round_to_minute(&at)),
                 from: i,
                 to,
+                said: Said::BOTH,
             });
         }
     }
@@ -192,6 +245,7 @@ fn find_in(words: &Words, now: &Zoned) -> Option<Found> {
             rfc3339: rfc3339(&round_to_minute(&at)),
             from: first,
             to,
+            said: Said::BOTH,
         });
     }
     let day = day_word(w, now.date()).or_else(|| calendar_date(words, now.date()));
@@ -242,6 +296,11 @@ fn find_in(words: &Words, now: &Zoned) -> Option<Found> {
         rfc3339: rfc3339(&at),
         from,
         to,
+        said: Said {
+            day: day.is_some(),
+            clock: clock.is_some() || part.is_some(),
+            ambiguous,
+        },
     })
 }
 
@@ -849,6 +908,38 @@ mod tests {
         assert_eq!(
             read("tomorrow lunchtime").as_deref(),
             Some("2026-12-03T12:30:00+00:00")
+        );
+    }
+
+    #[test]
+    fn a_day_or_a_time_alone_changes_only_itself() {
+        let changed = |said: &str, before: &str| {
+            let found = find(said, now(), &london()).expect("a time");
+            change(&found, before, &london())
+        };
+        // Friday at 8am, then "sorry, saturday": Saturday at 8am.
+        assert_eq!(
+            changed("sorry, saturday", "2026-12-04T08:00:00+00:00").as_deref(),
+            Some("2026-12-05T08:00:00+00:00")
+        );
+        // Tomorrow at 5am, then "make it 5:30": tomorrow at 5:30am.
+        assert_eq!(
+            changed("make it 5:30", "2026-12-03T05:00:00+00:00").as_deref(),
+            Some("2026-12-03T05:30:00+00:00")
+        );
+        // Tomorrow at 6pm, then "at 7 instead": 7pm.
+        assert_eq!(
+            changed("at 7 instead", "2026-12-03T18:00:00+00:00").as_deref(),
+            Some("2026-12-03T19:00:00+00:00")
+        );
+        // Both said: as said.
+        assert_eq!(
+            changed("monday at 9am", "2026-12-03T18:00:00+00:00").as_deref(),
+            Some("2026-12-07T09:00:00+00:00")
+        );
+        assert_eq!(
+            changed("in 20 minutes", "2026-12-03T18:00:00+00:00").as_deref(),
+            Some("2026-12-02T10:20:00+00:00")
         );
     }
 
