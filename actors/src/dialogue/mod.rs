@@ -1584,10 +1584,19 @@ fn apply(slots: &mut SlotMap, mut patch: SlotMap, heard: &Heard, stage: Stage) {
             .then(|| crate::reading::amounts::count(&words))
             .flatten()
     });
+    let said_count = crate::reading::amounts::count(&crate::reading::words::Words::new(text));
+    // "one more samosa", "2 more spring rolls": that many added.
+    let more = said_count.is_some()
+        && crate::reading::words::Words::new(text)
+            .norm()
+            .windows(2)
+            .any(|w| crate::reading::words::number(&w[0]).is_some() && w[1] == "more")
+        || text.starts_with("one more ");
     let adding = ["add ", "also ", "plus ", "and ", "with "]
         .iter()
         .any(|p| text.starts_with(p))
         || then_add.is_some()
+        || more
         || text.contains(" as well")
         || text.ends_with(" too");
     let removing = [
@@ -1606,7 +1615,13 @@ fn apply(slots: &mut SlotMap, mut patch: SlotMap, heard: &Heard, stage: Stage) {
         "scrap the ",
     ]
     .iter()
-    .any(|p| text.starts_with(p));
+    .any(|p| text.starts_with(p))
+        || (text.starts_with("take ") && text.ends_with(" off"));
+    // "remove one", "take one latte off", "one less burger": fewer of a
+    // line, not none of it.
+    let fewer = said_count.filter(|_| {
+        removing || text.contains(" less ") || text.ends_with(" less") || text.contains(" fewer")
+    });
     // "no fries" at a burger and fries: the fries taken off.
     let refused_items = matches!(heard.act, Some(Act::Instead(_)))
         && crate::reading::amounts::count(&crate::reading::words::Words::new(text)).is_none()
@@ -1638,6 +1653,10 @@ fn apply(slots: &mut SlotMap, mut patch: SlotMap, heard: &Heard, stage: Stage) {
             .collect();
         let items = if current.is_empty() {
             new
+        } else if let Some(n) = fewer
+            && let Some(items) = fewer_of(&current, &new, n)
+        {
+            items
         } else if let Some(items) = swap(&current, &new, text) {
             items
         } else if removing {
@@ -1695,7 +1714,13 @@ fn apply(slots: &mut SlotMap, mut patch: SlotMap, heard: &Heard, stage: Stage) {
         && let Some(SlotValue::Items(items)) = slots.get_mut("item")
         && let Some(last) = items.last_mut()
     {
-        last.quantity = q;
+        last.quantity = match (fewer, more) {
+            // "remove one": one fewer, never fewer than one.
+            (Some(_), _) => last.quantity.saturating_sub(q).max(1),
+            // "one more": one more.
+            (None, true) => last.quantity + q,
+            (None, false) => q,
+        };
     }
     for (name, value) in patch {
         // An empty value takes the slot away ("now" for a time).
@@ -1767,6 +1792,35 @@ fn of_the_kind(current: &[ItemRequest], new: Vec<ItemRequest>, text: &str) -> Ve
             n
         })
         .collect()
+}
+
+/// `n` fewer of the lines `new` names (or of the only line), a line
+/// taken off when none is left; `None` when no line is meant.
+fn fewer_of(current: &[ItemRequest], new: &[ItemRequest], n: u32) -> Option<Vec<ItemRequest>> {
+    let named: Vec<&str> = current
+        .iter()
+        .filter(|c| new.iter().any(|x| x.name == c.name))
+        .map(|c| c.name.as_str())
+        .collect();
+    let meant: Vec<&str> = match (named.as_slice(), current) {
+        ([], [only]) => vec![only.name.as_str()],
+        ([], _) => return None,
+        _ => named,
+    };
+    Some(
+        current
+            .iter()
+            .filter_map(|c| {
+                if !meant.contains(&c.name.as_str()) {
+                    return Some(c.clone());
+                }
+                (c.quantity > n).then(|| ItemRequest {
+                    quantity: c.quantity - n,
+                    ..c.clone()
+                })
+            })
+            .collect(),
+    )
 }
 
 /// The one line of `current` that is a `head` (a singular item key): a
