@@ -78,6 +78,11 @@ fn corrected_midway(reading: &Reading, text: &str) -> Option<String> {
         "i mean",
         "i meant",
         "actually no",
+        "no actually",
+        ", actually",
+        ". actually",
+        ", sorry",
+        ". sorry",
         "or rather",
         "scratch that",
     ];
@@ -109,7 +114,7 @@ fn corrected_midway(reading: &Reading, text: &str) -> Option<String> {
         .unwrap_or(rest);
     let first = &text[..at];
     if rest.split_whitespace().count() < 2 || reading.claims(rest).is_none() {
-        return None;
+        return replaced_midway(reading, first, rest);
     }
     let mut out = rest.to_owned();
     if !reading.places(rest).iter().any(|m| m.known) {
@@ -123,6 +128,50 @@ fn corrected_midway(reading: &Reading, text: &str) -> Option<String> {
         }
     }
     Some(out)
+}
+
+/// "a taxi to gatwick, sorry heathrow, from home", "pepperoni pizza, no
+/// actually hawaiian, to work": a place or a thing said again after a
+/// correction takes the place of the last one said before it; the words
+/// after it stay.
+fn replaced_midway(reading: &Reading, first: &str, rest: &str) -> Option<String> {
+    use crate::reading::words::Words;
+    let (said, tail) = match rest.find([',', '.', ';']) {
+        Some(at) => (rest[..at].trim(), &rest[at..]),
+        None => (rest.trim(), ""),
+    };
+    let said = said.strip_prefix("to ").unwrap_or(said);
+    let first = first.trim_end_matches([',', '.', ';', ' ']);
+    let before = Words::new(first);
+    let span = |from: usize, to: usize| {
+        let (a, b) = (
+            before.words.get(from)?,
+            before.words.get(to.checked_sub(1)?)?,
+        );
+        Some((a.start, b.end))
+    };
+    let (start, end) = if place_alone(reading, said) {
+        let last = reading
+            .places(first)
+            .into_iter()
+            .filter(|m| m.known)
+            .last()?;
+        span(last.from, last.to)?
+    } else if reading.names_any_thing(said) && Words::new(said).len() <= 4 {
+        let (from, to) = reading.last_thing(first)?;
+        span(from, to)?
+    } else if Words::new(said).len() == 1 && amounts::count(&Words::new(said)).is_some() {
+        // "2 cheeseburgers, no wait, 3": the count of the last thing.
+        let (from, _) = reading.last_thing(first)?;
+        let at = (0..from)
+            .rev()
+            .find(|&i| crate::reading::words::number(&before.norm()[i]).is_some())
+            .filter(|&i| from - i <= 2)?;
+        span(at, at + 1)?
+    } else {
+        return None;
+    };
+    Some(format!("{}{said}{}{tail}", &first[..start], &first[end..]))
 }
 
 /// What a reader heard of things to buy, kept when the request goes to
@@ -791,6 +840,26 @@ mod tests {
         ] {
             offline(&reading, &registry, &nlu, text, &session, 0);
         }
+    }
+
+    #[test]
+    fn a_value_said_again_after_a_correction_replaces_the_last_one() {
+        let (_, reading) = built_in();
+        let fixed = |text: &str| corrected_midway(&reading, text);
+        assert_eq!(
+            fixed("taxi to gatwick, sorry heathrow, from home now").as_deref(),
+            Some("taxi to heathrow, from home now")
+        );
+        assert_eq!(
+            fixed("pepperoni pizza, no actually hawaiian, to work").as_deref(),
+            Some("hawaiian, to work")
+        );
+        assert_eq!(
+            fixed("order 2 cheeseburgers to home, no wait, 3").as_deref(),
+            Some("order 3 cheeseburgers to home")
+        );
+        // Nothing said again: as it was.
+        assert_eq!(fixed("book a cab to heathrow, sorry to bother you"), None);
     }
 
     #[test]

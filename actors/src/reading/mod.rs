@@ -157,6 +157,19 @@ impl Reading {
         self.menus.values().any(|menu| names_known(text, menu))
     }
 
+    /// Where the last thing any menu has is named in `text` (word indices
+    /// `from..to` of its words).
+    pub fn last_thing(&self, text: &str) -> Option<(usize, usize)> {
+        let words = Words::new(text);
+        let taken = vec![false; words.len()];
+        self.menus
+            .values()
+            .flat_map(|menu| amounts::items(&words, menu, &taken))
+            .filter(|f| f.known)
+            .map(|f| (f.to - f.named_by, f.to))
+            .max_by_key(|(_, to)| *to)
+    }
+
     /// The menu of `action`, if it takes items.
     pub fn menu(&self, action: &str) -> Option<&Menu> {
         self.menus.get(action)
