@@ -151,11 +151,7 @@ fn replaced_midway(reading: &Reading, first: &str, rest: &str) -> Option<String>
         Some((a.start, b.end))
     };
     let (start, end) = if place_alone(reading, said) {
-        let last = reading
-            .places(first)
-            .into_iter()
-            .filter(|m| m.known)
-            .last()?;
+        let last = reading.places(first).into_iter().rfind(|m| m.known)?;
         span(last.from, last.to)?
     } else if reading.names_any_thing(said) && Words::new(said).len() <= 4 {
         let (from, to) = reading.last_thing(first)?;
