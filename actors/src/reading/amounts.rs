@@ -94,6 +94,14 @@ impl Menu {
             .map_or(0, |(kind, _)| kind.len())
     }
 
+    /// Whether `name` is of the kind `kind` says ("curry": the chicken
+    /// korma).
+    fn is_kind_of(&self, kind: &str, name: &str) -> bool {
+        self.kinds
+            .iter()
+            .any(|(k, names)| k.join(" ") == kind && names.iter().any(|n| n == name))
+    }
+
     /// Whether `key` alone is a word of a kind of thing ("rice", "drink").
     fn is_kind(&self, key: &str) -> bool {
         self.kinds
@@ -597,18 +605,38 @@ pub fn items(words: &Words, menu: &Menu, taken: &[bool]) -> Vec<Found> {
         }
         i += len;
     }
-    // "2 pizzas: a margherita and a pepperoni": a heading, not a pizza more.
+    // "2 pizzas: a margherita and a pepperoni", "fancy a curry. chicken
+    // korma", "2 pizzas, one margherita one hawaiian": a heading, not a
+    // thing more.
     let heads = |k: usize| {
         let head = &found[k];
         let said: Vec<String> = head.item.name.split_whitespace().map(item_key).collect();
-        words
+        let gap = words
             .words
             .get(head.to.saturating_sub(1))
             .zip(words.words.get(head.to))
-            .is_some_and(|(a, b)| words.text[a.end..b.start].contains(':'))
-            && found[k + 1..]
-                .iter()
-                .any(|f| f.item.name != head.item.name && names_its_kind(&said, &f.item.name))
+            .map_or("", |(a, b)| &words.text[a.end..b.start]);
+        // The word said for it alone ("pizzas", "a curry").
+        let kind = keys[head.to - head.named_by..head.to].join(" ");
+        // Said by its kind ("coffees" for the latte), not by its name.
+        let by_kind = kind != said.join(" ");
+        let of_its_kind = |f: &Found| {
+            (by_kind || f.item.name != head.item.name)
+                && (names_its_kind(&said, &f.item.name)
+                    || names_its_kind(&[kind.clone()], &f.item.name)
+                    || menu.is_kind_of(&kind, &f.item.name))
+        };
+        let rest = &found[k + 1..];
+        let counted = head.item.quantity > 1
+            && rest.iter().all(|f| of_its_kind(f))
+            && rest.iter().map(|f| f.item.quantity).sum::<u32>() == head.item.quantity;
+        // ("a pizza. pepperoni too": two.)
+        let adds = words.norm()[head.to..]
+            .iter()
+            .any(|w| matches!(w.as_str(), "too" | "also" | "another" | "plus" | "well"));
+        let apart = gap.contains([':', '.', '!', '-', '–']) && !adds || counted;
+        head.known && head.named_by == 1 && apart && rest.iter().any(of_its_kind)
+            || gap.contains(':') && rest.iter().any(of_its_kind)
     };
     if let Some(k) = (0..found.len()).find(|&k| heads(k)) {
         found.remove(k);
@@ -1334,6 +1362,40 @@ mod tests {
         assert_eq!(
             read("egg fried rice", &curries),
             [plain("egg fried rice", 1)]
+        );
+        // A heading names the kind of what follows, and is no thing more.
+        let menu = Menu::new(
+            [
+                "margherita pizza",
+                "hawaiian pizza",
+                "chicken korma",
+                "chicken tikka masala",
+                "naan",
+            ],
+            [
+                ("pizza", "margherita pizza"),
+                ("hawaiian", "hawaiian pizza"),
+                ("curry", "chicken tikka masala"),
+            ],
+        )
+        .kinds([("curry", ["chicken korma", "chicken tikka masala"])]);
+        assert_eq!(
+            read("2 pizzas, one margherita one hawaiian", &menu),
+            [plain("margherita pizza", 1), plain("hawaiian pizza", 1)]
+        );
+        assert_eq!(
+            read("fancy a curry. chicken korma with 2 naans", &menu),
+            [plain("chicken korma", 1), plain("naan", 2)]
+        );
+        assert_eq!(
+            read("a curry and a chicken korma", &menu),
+            [plain("chicken tikka masala", 1), plain("chicken korma", 1)]
+        );
+        let coffees = Menu::new(["latte", "flat white"], [("coffee", "latte")])
+            .kinds([("coffee", ["latte", "flat white"])]);
+        assert_eq!(
+            read("two coffees, a latte and a flat white", &coffees),
+            [plain("latte", 1), plain("flat white", 1)]
         );
         // What a list counts is asked for, known or not.
         assert_eq!(

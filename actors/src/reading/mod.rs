@@ -735,12 +735,22 @@ fn ground_items(words: &Words, menu: &Menu, taken: &[bool], slots: &mut SlotMap,
         .map(<[_]>::to_vec)
         .unwrap_or_default();
     let spans: Vec<(usize, usize)> = found.iter().map(|f| (f.from, f.to)).collect();
+    let found_names: Vec<String> = found
+        .iter()
+        .filter(|f| f.known)
+        .map(|f| crate::agents::item_key(&f.item.name))
+        .collect();
     let covered = |item: &ItemRequest| {
         let item_words = Words::new(&item.name);
         let first = item_words.norm().first().cloned().unwrap_or_default();
-        // The reader's item is one of the found ones, or inside a restaurant,
-        // a place or an amount.
+        // The reader's item is one of the found ones (or holds one: "curry.
+        // chicken korma" under a heading), or inside a restaurant, a place
+        // or an amount.
+        let key = crate::agents::item_key(&item.name);
         menu.names(&item.name).is_some()
+            || found_names
+                .iter()
+                .any(|n| key.ends_with(n.as_str()) && key.len() > n.len())
             || words.norm().iter().enumerate().any(|(i, w)| {
                 *w == first
                     && (taken.get(i).copied().unwrap_or(false)
