@@ -623,12 +623,12 @@ pub fn items(words: &Words, menu: &Menu, taken: &[bool]) -> Vec<Found> {
         let of_its_kind = |f: &Found| {
             (by_kind || f.item.name != head.item.name)
                 && (names_its_kind(&said, &f.item.name)
-                    || names_its_kind(&[kind.clone()], &f.item.name)
+                    || names_its_kind(std::slice::from_ref(&kind), &f.item.name)
                     || menu.is_kind_of(&kind, &f.item.name))
         };
         let rest = &found[k + 1..];
         let counted = head.item.quantity > 1
-            && rest.iter().all(|f| of_its_kind(f))
+            && rest.iter().all(&of_its_kind)
             && rest.iter().map(|f| f.item.quantity).sum::<u32>() == head.item.quantity;
         // ("a pizza. pepperoni too": two.)
         let adds = words.norm()[head.to..]
