@@ -763,6 +763,121 @@ pub fn items(words: &Words, menu: &Menu, taken: &[bool]) -> Vec<Found> {
             },
         );
     }
+    // "carbonara and garlic bread", "garlic bread and carbonara": words
+    // the menu does not know, listed with a thing it has, are a thing
+    // asked for, known or not (so the shop can say it has none).
+    let w = words.norm();
+    let joined_at = |k: usize| k < w.len() && w[k] == "and";
+    let colon =
+        |k: usize| k > 0 && words.text[words.words[k - 1].end..words.words[k].start].contains(':');
+    let mut listed = Vec::new();
+    for f in &found {
+        // Before: "<intro> X and <thing>".
+        if f.from >= 2 && w[f.from - 1] == "and" {
+            listed.push((f.from - 1, false));
+        }
+        // After: "<thing> and X", "<thing>, X".
+        if f.to < w.len() && joined_at(f.to) {
+            listed.push((f.to + usize::from(w[f.to] == "and"), true));
+        }
+    }
+    for (at, forward) in listed {
+        let inside = |k: usize| found.iter().any(|g| g.from <= k && k < g.to);
+        let unknown = |k: usize| {
+            free(k)
+                && !inside(k)
+                && continues_dish(&w[k])
+                && describes(&w[k])
+                && menu.at(&keys, k).is_none()
+        };
+        let (start, end) = if forward {
+            // Past its amount ("and 2 tiramisu", "and a tiramisu").
+            let mut at = at;
+            while at < w.len()
+                && (number(&w[at]).is_some() || matches!(w[at].as_str(), "a" | "an" | "some"))
+            {
+                at += 1;
+            }
+            let mut end = at;
+            while end < w.len()
+                && end - at < 3
+                && unknown(end)
+                && !(end > at && gap_has_stop(words, end - 1, end))
+            {
+                end += 1;
+            }
+            let ends = end == w.len()
+                || w[end] == "and"
+                || gap_has_stop(words, end - 1, end)
+                || matches!(w[end].as_str(), "to" | "from" | "for" | "please");
+            if !ends {
+                continue;
+            }
+            (at, end)
+        } else {
+            let mut start = at;
+            while start > 0
+                && at - start < 3
+                && unknown(start - 1)
+                && !gap_has_stop(words, start - 1, start)
+                && !colon(start)
+            {
+                start -= 1;
+            }
+            (start, at)
+        };
+        let introduced = start == 0
+            || gap_has_stop(words, start - 1, start)
+            || colon(start)
+            || matches!(
+                w[start - 1].as_str(),
+                "a" | "an"
+                    | "some"
+                    | "the"
+                    | "and"
+                    | "with"
+                    | "plus"
+                    | "order"
+                    | "get"
+                    | "want"
+                    | "need"
+                    | "have"
+                    | "buy"
+                    | "like"
+                    | "grab"
+                    | "fetch"
+                    | "send"
+                    | "me"
+                    | "us"
+            )
+            || number(&w[start - 1]).is_some();
+        if start == end || !introduced || (start..end).any(|k| !unknown(k)) {
+            continue;
+        }
+        let floor = found
+            .iter()
+            .filter(|g| g.to <= start)
+            .map(|g| g.to)
+            .max()
+            .unwrap_or(0);
+        let (quantity, from, _) = amount_before(words, start, floor);
+        let at = found.partition_point(|g| g.from < from);
+        found.insert(
+            at,
+            Found {
+                item: ItemRequest {
+                    name: words.span(start, end).to_lowercase(),
+                    quantity,
+                    note: None,
+                },
+                from,
+                to: end,
+                known: false,
+                named_by: end - start,
+                made_of_other: false,
+            },
+        );
+    }
     // "a jar of sauce": whatever follows a pack and "of" is a thing asked
     // for, known or not (the shop then says it has none). So is what
     // follows a count written as lists write it ("2x satay", "2 x satay").
@@ -1396,6 +1511,27 @@ mod tests {
         assert_eq!(
             read("two coffees, a latte and a flat white", &coffees),
             [plain("latte", 1), plain("flat white", 1)]
+        );
+        // Listed with a thing the menu has: a thing asked for, known or not.
+        let italian = Menu::new(
+            ["garlic bread", "margherita pizza"],
+            [("pizza", "margherita pizza")],
+        );
+        assert_eq!(
+            read("order from luigis: carbonara and garlic bread", &italian),
+            [plain("carbonara", 1), plain("garlic bread", 1)]
+        );
+        assert_eq!(
+            read("a pizza and 2 tiramisu please", &italian),
+            [plain("margherita pizza", 1), plain("tiramisu", 2)]
+        );
+        assert_eq!(
+            read("a pizza and make it large", &italian),
+            [plain("margherita pizza", 1)]
+        );
+        assert_eq!(
+            read("a pizza to work and hurry", &italian),
+            [plain("margherita pizza", 1)]
         );
         // What a list counts is asked for, known or not.
         assert_eq!(
