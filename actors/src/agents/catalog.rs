@@ -468,6 +468,13 @@ pub const LANDMARKS: &[(&str, &[&str], f64, f64)] = &[
     ),
     ("Euston Station", &["euston"], 51.5282, -0.1337),
     (
+        "St Pancras Station",
+        &["st pancras", "saint pancras", "st pancras international"],
+        51.5320,
+        -0.1263,
+    ),
+    ("Marylebone Station", &["marylebone"], 51.5225, -0.1631),
+    (
         "London Bridge Station",
         &["london bridge"],
         51.5050,

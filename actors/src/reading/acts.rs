@@ -892,7 +892,16 @@ fn status(w: &[&str], joined: &str) -> Option<Act> {
         || joined.starts_with("where's my")
         || joined.starts_with("wheres my")
         || joined.starts_with("where my"))
-        && w.iter().any(things);
+        && w.iter().any(things)
+        // "where is the cab?", never "where's the pizza place?".
+        || (joined.starts_with("where is the") || joined.starts_with("where's the"))
+            && w.len() <= 5
+            && w.iter().any(|x| {
+                matches!(
+                    *x,
+                    "cab" | "taxi" | "driver" | "car" | "uber" | "ride" | "food" | "order" | "delivery"
+                )
+            });
     let asks_when = joined.starts_with("how long")
         || joined.starts_with("when will")
         || joined.starts_with("when is my")
@@ -935,7 +944,23 @@ fn status(w: &[&str], joined: &str) -> Option<Act> {
         || joined.starts_with("what's happening with my")
         || joined.starts_with("what's the status")
         || joined.starts_with("whats the status")
-        || joined.starts_with("what is the status");
+        || joined.starts_with("what is the status")
+        || ["has the", "has my"].iter().any(|p| {
+            ["driver", "cab", "taxi", "car"]
+                .iter()
+                .any(|x| joined.starts_with(&format!("{p} {x}")))
+        })
+        || joined.starts_with("is it on its way")
+        || joined.starts_with("is it on the way")
+        || joined.starts_with("is it coming")
+        || joined.starts_with("any update")
+        || joined.starts_with("any news on my");
+    if matches!(
+        &*joined,
+        "status" | "order status" | "any update" | "any updates"
+    ) {
+        return Some(Act::Status);
+    }
     ((asks_where || asks_when || asks_state) && (w.iter().any(things) || asks_when))
         .then_some(Act::Status)
 }
@@ -1542,6 +1567,17 @@ mod tests {
         assert_eq!(read("did you book my cab"), Some(Act::Status));
         assert_eq!(read("have you ordered my groceries yet"), Some(Act::Status));
         assert_eq!(read("did the shopping arrive"), Some(Act::Status));
+        for asked in [
+            "is it on its way?",
+            "any update on my food?",
+            "has the driver left yet?",
+            "status?",
+            "where is the cab?",
+        ] {
+            assert_eq!(read(asked), Some(Act::Status), "{asked}");
+        }
+        assert_ne!(read("where's the pizza place?"), Some(Act::Status));
+        assert_ne!(read("is it coming with fries?"), None);
         assert_eq!(read("what time is my cab coming"), Some(Act::Status));
         assert_ne!(read("did you know pizza is from naples"), Some(Act::Status));
         assert_ne!(read("have you got pizza"), Some(Act::Status));
