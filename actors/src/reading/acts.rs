@@ -956,7 +956,7 @@ fn status(w: &[&str], joined: &str) -> Option<Act> {
         || joined.starts_with("any update")
         || joined.starts_with("any news on my");
     if matches!(
-        &*joined,
+        joined,
         "status" | "order status" | "any update" | "any updates"
     ) {
         return Some(Act::Status);
