@@ -1584,14 +1584,11 @@ fn apply(slots: &mut SlotMap, mut patch: SlotMap, heard: &Heard, stage: Stage) {
             .then(|| crate::reading::amounts::count(&words))
             .flatten()
     });
-    let said_count = crate::reading::amounts::count(&crate::reading::words::Words::new(text));
+    let said = crate::reading::words::Words::new(text);
+    let said_count = crate::reading::amounts::count(&said);
     // "one more samosa", "2 more spring rolls": that many added.
-    let more = said_count.is_some()
-        && crate::reading::words::Words::new(text)
-            .norm()
-            .windows(2)
-            .any(|w| crate::reading::words::number(&w[0]).is_some() && w[1] == "more")
-        || text.starts_with("one more ");
+    let more = (said.norm().windows(2))
+        .any(|w| crate::reading::words::number(&w[0]).is_some() && w[1] == "more");
     let adding = ["add ", "also ", "plus ", "and ", "with "]
         .iter()
         .any(|p| text.starts_with(p))
@@ -1624,7 +1621,7 @@ fn apply(slots: &mut SlotMap, mut patch: SlotMap, heard: &Heard, stage: Stage) {
     });
     // "no fries" at a burger and fries: the fries taken off.
     let refused_items = matches!(heard.act, Some(Act::Instead(_)))
-        && crate::reading::amounts::count(&crate::reading::words::Words::new(text)).is_none()
+        && said_count.is_none()
         && matches!(patch.get("item"), Some(SlotValue::Items(new)) if !new.is_empty()
             && new.iter().all(|n| slots
                 .get("item")

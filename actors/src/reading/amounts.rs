@@ -727,41 +727,11 @@ pub fn items(words: &Words, menu: &Menu, taken: &[bool]) -> Vec<Found> {
         while start > 0 && i - start < 2 && unknown(start - 1) {
             start -= 1;
         }
-        // Said as a thing is: first, or after an article, a count, a
-        // joint or a comma ("and pilau rice", never "have rice").
-        let introduced = start == 0
-            || matches!(
-                w[start - 1].as_str(),
-                "a" | "an" | "some" | "the" | "and" | "with" | "plus"
-            )
-            || number(&w[start - 1]).is_some()
-            || gap_has_stop(words, start - 1, start);
+        let introduced = introduces(words, start);
         if start == i || !introduced {
             continue;
         }
-        let floor = found
-            .iter()
-            .filter(|f| f.to <= start)
-            .map(|f| f.to)
-            .max()
-            .unwrap_or(0);
-        let (quantity, from, _) = amount_before(words, start, floor);
-        let at = found.partition_point(|f| f.from < from);
-        found.insert(
-            at,
-            Found {
-                item: ItemRequest {
-                    name: words.span(start, i + 1).to_lowercase(),
-                    quantity,
-                    note: None,
-                },
-                from,
-                to: i + 1,
-                known: false,
-                named_by: i + 1 - start,
-                made_of_other: false,
-            },
-        );
+        said_unknown(words, &mut found, start, i + 1);
     }
     // "carbonara and garlic bread", "garlic bread and carbonara": words
     // the menu does not know, listed with a thing it has, are a thing
@@ -826,57 +796,11 @@ pub fn items(words: &Words, menu: &Menu, taken: &[bool]) -> Vec<Found> {
             }
             (start, at)
         };
-        let introduced = start == 0
-            || gap_has_stop(words, start - 1, start)
-            || colon(start)
-            || matches!(
-                w[start - 1].as_str(),
-                "a" | "an"
-                    | "some"
-                    | "the"
-                    | "and"
-                    | "with"
-                    | "plus"
-                    | "order"
-                    | "get"
-                    | "want"
-                    | "need"
-                    | "have"
-                    | "buy"
-                    | "like"
-                    | "grab"
-                    | "fetch"
-                    | "send"
-                    | "me"
-                    | "us"
-            )
-            || number(&w[start - 1]).is_some();
+        let introduced = introduces(words, start);
         if start == end || !introduced || (start..end).any(|k| !unknown(k)) {
             continue;
         }
-        let floor = found
-            .iter()
-            .filter(|g| g.to <= start)
-            .map(|g| g.to)
-            .max()
-            .unwrap_or(0);
-        let (quantity, from, _) = amount_before(words, start, floor);
-        let at = found.partition_point(|g| g.from < from);
-        found.insert(
-            at,
-            Found {
-                item: ItemRequest {
-                    name: words.span(start, end).to_lowercase(),
-                    quantity,
-                    note: None,
-                },
-                from,
-                to: end,
-                known: false,
-                named_by: end - start,
-                made_of_other: false,
-            },
-        );
+        said_unknown(words, &mut found, start, end);
     }
     // "a jar of sauce": whatever follows a pack and "of" is a thing asked
     // for, known or not (the shop then says it has none). So is what
@@ -909,25 +833,69 @@ pub fn items(words: &Words, menu: &Menu, taken: &[bool]) -> Vec<Found> {
         if end == start {
             continue;
         }
-        let (quantity, from, _) = amount_before(words, start, 0);
-        let at = found.partition_point(|f| f.from < from);
-        found.insert(
-            at,
-            Found {
-                item: ItemRequest {
-                    name: words.span(start, end).to_lowercase(),
-                    quantity,
-                    note: None,
-                },
-                from,
-                to: end,
-                known: false,
-                named_by: end - start,
-                made_of_other: false,
-            },
-        );
+        said_unknown(words, &mut found, start, end);
     }
     found
+}
+
+/// Puts a thing no menu name covers, said at words `start..end`, among
+/// `found` in its place, with the amount said before it: the shop then
+/// says it has none, by name.
+fn said_unknown(words: &Words, found: &mut Vec<Found>, start: usize, end: usize) {
+    let floor = (found.iter())
+        .filter(|f| f.to <= start)
+        .map(|f| f.to)
+        .max()
+        .unwrap_or(0);
+    let (quantity, from, _) = amount_before(words, start, floor);
+    let at = found.partition_point(|f| f.from < from);
+    found.insert(
+        at,
+        Found {
+            item: ItemRequest {
+                name: words.span(start, end).to_lowercase(),
+                quantity,
+                note: None,
+            },
+            from,
+            to: end,
+            known: false,
+            named_by: end - start,
+            made_of_other: false,
+        },
+    );
+}
+
+/// Whether words said from `start` are said as a thing is: first, or
+/// after an article, a count, a joint, a word of asking, a comma or a
+/// colon ("and pilau rice", "order carbonara", never "i have rice").
+fn introduces(words: &Words, start: usize) -> bool {
+    let w = words.norm();
+    start == 0
+        || gap_has_stop(words, start - 1, start)
+        || words.text[words.words[start - 1].end..words.words[start].start].contains(':')
+        || number(&w[start - 1]).is_some()
+        || matches!(
+            w[start - 1].as_str(),
+            "a" | "an"
+                | "some"
+                | "the"
+                | "and"
+                | "with"
+                | "plus"
+                | "order"
+                | "get"
+                | "want"
+                | "need"
+                | "have"
+                | "buy"
+                | "like"
+                | "grab"
+                | "fetch"
+                | "send"
+                | "me"
+                | "us"
+        )
 }
 
 /// What a dish is made of, in groups of the words that say the same.
