@@ -248,7 +248,14 @@ fn find_in(words: &Words, now: &Zoned) -> Option<Found> {
             said: Said::BOTH,
         });
     }
-    let day = day_word(w, now.date()).or_else(|| calendar_date(words, now.date()));
+    // A date on the calendar says more than a day's name beside it
+    // ("monday the 14th" is the 14th, whichever day that is).
+    let day = match (day_word(w, now.date()), calendar_date(words, now.date())) {
+        (Some(named), Some(dated)) if named.2 == dated.1 || named.2 + 1 == dated.1 => {
+            Some((dated.0, named.1, dated.2))
+        }
+        (named, dated) => dated.or(named),
+    };
     let clock = clock_time(w, day.map_or(0..0, |d| d.1..d.2));
     let part = part_of_day(w);
     if day.is_none() && clock.is_none() && part.is_none() {
@@ -348,39 +355,91 @@ fn duration(w: &[String], i: usize) -> Option<(u32, usize)> {
     (minutes > 0.0 && minutes <= 24.0 * 60.0 * 30.0).then_some((minutes.round() as u32, next + 1))
 }
 
-/// "today", "tomorrow", "tonight", "on friday", "the day after tomorrow".
+/// "today", "tomorrow", "tonight", "on friday", "the day after tomorrow";
+/// a week on from one of them ("a week on thursday", "thursday week", "a
+/// week tomorrow", "a week from today"); and days or weeks from today ("in
+/// 3 days", "in a week", "a fortnight from now").
 fn day_word(w: &[String], today: Date) -> Option<(Date, usize, usize)> {
-    for (i, word) in w.iter().enumerate() {
-        match word.as_str() {
-            "today" | "tonight" => return Some((today, i, i + 1)),
+    let word = |k: usize| w.get(k).map(String::as_str).unwrap_or("");
+    for (i, word_i) in w.iter().enumerate() {
+        if let Some((days, end)) = days_ahead(w, i) {
+            return Some((today.checked_add(days.days()).ok()?, i, end));
+        }
+        let (date, from) = match word_i.as_str() {
+            "today" | "tonight" => (today, i),
             "tomorrow" | "tmrw" | "tmr" => {
                 let after = i >= 3 && w[i - 3] == "the" && w[i - 2] == "day" && w[i - 1] == "after";
-                let date = if after {
-                    today.tomorrow().ok()?.tomorrow().ok()?
-                } else {
-                    today.tomorrow().ok()?
-                };
-                let from = if after { i - 3 } else { i };
-                return Some((date, from, i + 1));
-            }
-            other => {
-                if let Some(day) = weekday(other) {
-                    // The next such day (a week on when it is today).
-                    let mut date = today.tomorrow().ok()?;
-                    while date.weekday() != day {
-                        date = date.tomorrow().ok()?;
-                    }
-                    let from = if i > 0 && matches!(w[i - 1].as_str(), "on" | "next" | "this") {
-                        i - 1
-                    } else {
-                        i
-                    };
-                    return Some((date, from, i + 1));
+                match after {
+                    true => (today.tomorrow().ok()?.tomorrow().ok()?, i - 3),
+                    false => (today.tomorrow().ok()?, i),
                 }
             }
-        }
+            other => {
+                let Some(day) = weekday(other) else {
+                    continue;
+                };
+                // The next such day (a week on when it is today).
+                let mut date = today.tomorrow().ok()?;
+                while date.weekday() != day {
+                    date = date.tomorrow().ok()?;
+                }
+                let from = if i > 0 && matches!(w[i - 1].as_str(), "on" | "next" | "this") {
+                    i - 1
+                } else {
+                    i
+                };
+                (date, from)
+            }
+        };
+        // "a week on thursday", "a week tomorrow", "a week from today";
+        // "thursday week", "tomorrow week".
+        let a_week =
+            |k: usize| k >= 2 && matches!(word(k - 2), "a" | "one") && word(k - 1) == "week";
+        let before = match from {
+            k if a_week(k) => Some(k - 2),
+            k if k >= 1 && matches!(word(k - 1), "on" | "from") && a_week(k - 1) => Some(k - 3),
+            _ => None,
+        };
+        let after = !matches!(word_i.as_str(), "today" | "tonight") && word(i + 1) == "week";
+        return Some(match (before, after) {
+            (Some(start), _) => (date.checked_add(7.days()).ok()?, start, i + 1),
+            (None, true) => (date.checked_add(7.days()).ok()?, from, i + 2),
+            (None, false) => (date, from, i + 1),
+        });
     }
     None
+}
+
+/// Days from today said from word `i`: "in 3 days", "in a week", "in two
+/// weeks' time", "a fortnight from now", "3 days from now"; and the index
+/// after them.
+fn days_ahead(w: &[String], i: usize) -> Option<(i64, usize)> {
+    let word = |k: usize| w.get(k).map(String::as_str).unwrap_or("");
+    let (start, inside) = match word(i) {
+        "in" => (i + 1, true),
+        _ => (i, false),
+    };
+    let (count, unit) = match word(start) {
+        "fortnight" => (1, start),
+        "a" | "an" | "one" => (1, start + 1),
+        other => (number(other)?, start + 1),
+    };
+    let per = match word(unit) {
+        "day" | "days" => 1,
+        "week" | "weeks" | "weeks'" => 7,
+        "fortnight" | "fortnights" => 14,
+        _ => return None,
+    };
+    let mut end = unit + 1;
+    match inside {
+        // "in 2 weeks' time", "in 3 days time".
+        true if word(end) == "time" => end += 1,
+        true => {}
+        false if word(end) == "from" && matches!(word(end + 1), "now" | "today") => end += 2,
+        false => return None,
+    }
+    let days = i64::from(count) * per;
+    (1..=366).contains(&days).then_some((days, end))
 }
 
 fn weekday(word: &str) -> Option<Weekday> {
@@ -456,8 +515,8 @@ fn calendar_date(words: &Words, today: Date) -> Option<(Date, usize, usize)> {
             let month = month as i8;
             return Some((next_date(today, year, Some(month), day)?, lead(i), end));
         }
-        // "on the 20th": this month's or the next.
-        if ordinal && i > 0 && word(i - 1) == "the" {
+        // "on the 20th", "monday 14th": this month's or the next.
+        if ordinal && i > 0 && (word(i - 1) == "the" || weekday(word(i - 1)).is_some()) {
             return Some((next_date(today, None, None, day)?, lead(i), i + 1));
         }
     }
@@ -834,6 +893,65 @@ mod tests {
             read("quarter to seven tomorrow").as_deref(),
             Some("2026-12-03T18:45:00+00:00")
         );
+    }
+
+    #[test]
+    fn a_week_on_and_days_from_now() {
+        // Now is Wednesday 2 December 2026.
+        let at = |date: &str, time: &str| Some(format!("{date}T{time}:00+00:00"));
+        for (text, expected) in [
+            ("a week on thursday at 8am", at("2026-12-10", "08:00")),
+            ("thursday week at 8am", at("2026-12-10", "08:00")),
+            ("a week on friday", at("2026-12-11", "09:00")),
+            ("on monday week at 6pm", at("2026-12-14", "18:00")),
+            ("a week tomorrow at 7am", at("2026-12-10", "07:00")),
+            ("tomorrow week at 7am", at("2026-12-10", "07:00")),
+            ("a week today at 5pm", at("2026-12-09", "17:00")),
+            ("a week from today at 5pm", at("2026-12-09", "17:00")),
+            ("in 3 days at 9am", at("2026-12-05", "09:00")),
+            ("in a week at noon", at("2026-12-09", "12:00")),
+            ("in two weeks time at 10am", at("2026-12-16", "10:00")),
+            ("a fortnight from now at 10am", at("2026-12-16", "10:00")),
+            ("2 days from now at 3pm", at("2026-12-04", "15:00")),
+            // The next thursday, as before.
+            ("on thursday at 8am", at("2026-12-03", "08:00")),
+            ("next thursday at 8am", at("2026-12-03", "08:00")),
+        ] {
+            assert_eq!(read(text), expected, "{text}");
+        }
+        let found = find(
+            "a cab a week on thursday at 8am to gatwick",
+            now(),
+            &london(),
+        )
+        .expect("a time");
+        assert_eq!((found.from, found.to), (2, 8));
+        // Lengths of time that are no day.
+        for text in ["3 days", "a week", "twice a week", "for a week"] {
+            assert_eq!(read(text), None, "{text}");
+        }
+    }
+
+    #[test]
+    fn a_days_name_with_its_date() {
+        // The date decides: the 14th of December 2026 is a Monday, the 17th
+        // a Thursday.
+        let at = |date: &str| Some(format!("{date}T10:00:00+00:00"));
+        for (text, date) in [
+            ("monday 14th at 10am", "2026-12-14"),
+            ("on monday the 14th at 10am", "2026-12-14"),
+            ("thursday 17 december at 10am", "2026-12-17"),
+            ("friday the 14th at 10am", "2026-12-14"),
+        ] {
+            assert_eq!(read(text), at(date), "{text}");
+        }
+        let found = find(
+            "cab on monday the 14th at 10am to gatwick",
+            now(),
+            &london(),
+        )
+        .expect("a time");
+        assert_eq!((found.from, found.to), (1, 7));
     }
 
     #[test]
