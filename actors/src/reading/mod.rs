@@ -1060,7 +1060,17 @@ fn ground_places(spec: &crate::registry::ActionSpec, places: &[Mention], slots: 
                     .iter()
                     .any(|q| q.from > p.from && q.after.as_deref() == Some("to"))
         });
-        if let Some(p) = after(&["from"]).or(ride_from) {
+        // The reader's guess of the same words as the other end is not one
+        // ("change the pickup to work" is no ride to work).
+        let same = |slots: &SlotMap, name: &str, p: &Mention| {
+            (slots.get(name).and_then(SlotValue::as_text))
+                .is_some_and(|v| v.eq_ignore_ascii_case(&p.text))
+        };
+        let from = after(&["from"]).or(ride_from);
+        if let Some(p) = from {
+            if same(slots, "destination", p) {
+                slots.remove("destination");
+            }
             slots.insert("pickup".into(), SlotValue::Text(p.text.clone()));
         }
         // "to the party at Shoreditch": the known place where the unknown
@@ -1079,6 +1089,9 @@ fn ground_places(spec: &crate::registry::ActionSpec, places: &[Mention], slots: 
         // "take me home", "get us home": where the people are taken.
         let to = to.or_else(|| after(&["me", "us", "them"]).filter(|p| p.known));
         if let Some(p) = to.filter(|p| p.known || !slots.contains_key("destination")) {
+            if from.is_none() && same(slots, "pickup", p) {
+                slots.remove("pickup");
+            }
             slots.insert("destination".into(), SlotValue::Text(p.text.clone()));
         }
         // "pick me up at X", "I'm at X".

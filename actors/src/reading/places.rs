@@ -208,7 +208,36 @@ fn said_before(words: &Words, keys: &[String], i: usize) -> Option<String> {
     if keys[i - 1] == "2" && i >= 2 && ride(i - 2) {
         return Some("to".into());
     }
+    if let Some(end) = ride_end_named(keys, i - 1) {
+        return Some(end.into());
+    }
     Some(keys[i - 1].clone())
+}
+
+/// "change the pickup to work", "the drop-off point is Soho" (a hyphen
+/// joins a key's words with a space), "make the
+/// destination gatwick": the end of a ride named before word `k`, as the
+/// preposition that says it ("from" the pickup, "to" the destination).
+fn ride_end_named(keys: &[String], k: usize) -> Option<&'static str> {
+    let word = |j: usize| keys.get(j).map(String::as_str).unwrap_or("");
+    // The words joining the name to the place.
+    let mut j = k + 1;
+    while j > 0
+        && matches!(
+            word(j - 1),
+            "to" | "is" | "be" | "should" | "will" | "as" | "at"
+        )
+    {
+        j -= 1;
+    }
+    if j > 0 && matches!(word(j - 1), "point" | "location" | "address" | "spot") {
+        j -= 1;
+    }
+    match (word(j.wrapping_sub(2)), word(j.wrapping_sub(1))) {
+        (_, "pickup" | "pick up" | "collection") | ("pick", "up") => Some("from"),
+        (_, "destination" | "dropoff" | "drop off") | ("drop", "off") => Some("to"),
+        _ => None,
+    }
 }
 
 /// Words for a ride: a place right after one is where it starts ("a cab
@@ -387,6 +416,23 @@ mod tests {
             [known("work", Some("to"))]
         );
         assert_eq!(read("the airport"), [known("the airport", None)]);
+    }
+
+    #[test]
+    fn an_end_of_the_ride_named_before_its_place() {
+        for (text, after) in [
+            ("change pickup to work", "from"),
+            ("change the pick up to home", "from"),
+            ("the pick-up point should be gatwick", "from"),
+            ("make the destination gatwick", "to"),
+            ("change the drop off to soho", "to"),
+            ("dropoff is heathrow", "to"),
+        ] {
+            let found = read(text);
+            assert_eq!(found.len(), 1, "{text}");
+            assert_eq!(found[0].2.as_deref(), Some(after), "{text}");
+        }
+        assert_eq!(read("pick me up at home"), [known("home", Some("at"))]);
     }
 
     #[test]
