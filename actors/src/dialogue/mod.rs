@@ -1128,9 +1128,14 @@ impl Turn<'_> {
                 return Ok(());
             }
             let question = spec.question(&missing);
+            let question = match self.just_the_first(spec) {
+                Some(note) => format!("{note} {question}"),
+                None => question,
+            };
             self.ask(session, open, missing, question, None);
             return Ok(());
         }
+        let repeating = self.just_the_first(spec);
         let command = self.command(&open, &domain);
         let confirm =
             self.ctx.config.confirm != ConfirmPolicy::Never && self.ctx.registry.confirms(&domain);
@@ -1145,6 +1150,11 @@ impl Turn<'_> {
                     ConfirmPolicy::Above(limit) => summary.amount().is_some_and(|a| a <= limit),
                     _ => false,
                 };
+                let mut summary = summary;
+                if let Some(note) = repeating {
+                    summary.notes.insert(0, note);
+                }
+                let cheap = cheap && summary.notes.is_empty();
                 open.summary = Some(summary);
                 if cheap {
                     self.place(session, open).await
@@ -1154,6 +1164,14 @@ impl Turn<'_> {
                 }
             }
         }
+    }
+
+    /// "every weekday at 9am": errand books one at a time, and says so
+    /// when the words ask for it again and again of a command with a time.
+    fn just_the_first(&self, spec: &crate::registry::ActionSpec) -> Option<String> {
+        let timed = (spec.slots.iter()).any(|s| s.kind == crate::registry::SlotKind::Time);
+        (timed && crate::reading::when::repeats(&self.utterance.text))
+            .then(|| "I can't book repeating ones yet, so this is just the first.".to_owned())
     }
 
     fn command(&self, open: &OpenCommand, domain: &str) -> Command {

@@ -180,6 +180,61 @@ pub fn deferred(text: &str) -> bool {
     }) || (0..w.len()).any(|i| by_the_time(w, i))
 }
 
+/// Whether `text` asks for it again and again: "every weekday at 9am",
+/// "each morning", "on mondays", "daily". errand books one at a time, so
+/// the first is what it offers.
+pub fn repeats(text: &str) -> bool {
+    let words = Words::new(text);
+    let w = words.norm();
+    let word = |k: usize| w.get(k).map(String::as_str).unwrap_or("");
+    let period = |x: &str| {
+        matches!(
+            x,
+            "day"
+                | "weekday"
+                | "workday"
+                | "morning"
+                | "afternoon"
+                | "evening"
+                | "night"
+                | "week"
+                | "weekend"
+                | "month"
+        ) || weekday(x).is_some()
+    };
+    (0..w.len()).any(|i| match word(i) {
+        "daily" | "weekly" | "weekdays" | "weekends" | "nightly" | "fortnightly" => true,
+        "every" | "each" => {
+            let next = if matches!(word(i + 1), "other" | "single" | "working") {
+                i + 2
+            } else {
+                i + 1
+            };
+            period(word(next)) || (word(next) == "working" && word(next + 1) == "day")
+        }
+        // "on mondays", "mondays at 8".
+        _ => plural_weekday(w, i).is_some(),
+    })
+}
+
+/// "on mondays": a day's name said of every such day (word `i`; "tgi
+/// fridays" is no day).
+fn plural_weekday(w: &[String], i: usize) -> Option<Weekday> {
+    let on = i > 0 && matches!(w[i - 1].as_str(), "on" | "every" | "each" | "all");
+    (w[i].strip_suffix('s'))
+        .filter(|d| on && d.ends_with("day"))
+        .and_then(weekday)
+}
+
+/// Whether `text` asks for it on weekdays only ("every weekday", "on
+/// working days", "weekdays at 8").
+fn on_weekdays(w: &[String]) -> bool {
+    w.iter().enumerate().any(|(i, x)| {
+        matches!(x.as_str(), "weekday" | "weekdays" | "workday" | "workdays")
+            || (x == "working" && w.get(i + 1).is_some_and(|d| d.starts_with("day")))
+    })
+}
+
 /// Whether the time said at word `i` is when to be there by ("by 9am",
 /// "before 10", "no later than 6pm"), not when to leave.
 pub fn by_the_time(w: &[String], i: usize) -> bool {
@@ -298,6 +353,11 @@ fn find_in(words: &Words, now: &Zoned) -> Option<Found> {
             }
         }
     };
+    // "every weekday at 9am": the first weekday.
+    let mut date = date;
+    while day.is_none() && on_weekdays(w) && date.weekday().to_monday_one_offset() > 5 {
+        date = date.tomorrow().ok()?;
+    }
     let at = zoned(date.to_datetime(time), now.time_zone())?;
     Some(Found {
         rfc3339: rfc3339(&at),
@@ -375,7 +435,7 @@ fn day_word(w: &[String], today: Date) -> Option<(Date, usize, usize)> {
                 }
             }
             other => {
-                let Some(day) = weekday(other) else {
+                let Some(day) = weekday(other).or_else(|| plural_weekday(w, i)) else {
                     continue;
                 };
                 // The next such day (a week on when it is today).
@@ -930,6 +990,41 @@ mod tests {
         for text in ["3 days", "a week", "twice a week", "for a week"] {
             assert_eq!(read(text), None, "{text}");
         }
+    }
+
+    #[test]
+    fn asked_again_and_again() {
+        for text in [
+            "book me a cab to work every weekday at 9am",
+            "taxi to the station each morning",
+            "a cab on mondays at 8",
+            "daily ride to work at 7",
+            "every other day at 6pm",
+            "every working day",
+            "every monday",
+        ] {
+            assert!(repeats(text), "{text}");
+        }
+        for text in [
+            "a cab on monday at 8",
+            "on tues at 8",
+            "every time i order it's late",
+            "one for each of us",
+            "a taxi to tgi fridays",
+            "everyday essentials",
+        ] {
+            assert!(!repeats(text), "{text}");
+        }
+        // The first of them: now is Wednesday 2 December 2026 at 10:00.
+        let at = |date: &str, time: &str| Some(format!("{date}T{time}:00+00:00"));
+        let saturday = "2026-12-05T10:00:00Z".parse().expect("a time");
+        let on = |text: &str, now: Timestamp| find(text, now, &london()).map(|f| f.rfc3339);
+        assert_eq!(
+            on("every weekday at 9am", saturday),
+            at("2026-12-07", "09:00")
+        );
+        assert_eq!(on("every weekday at 9am", now()), at("2026-12-03", "09:00"));
+        assert_eq!(on("on mondays at 8am", now()), at("2026-12-07", "08:00"));
     }
 
     #[test]
