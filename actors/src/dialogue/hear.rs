@@ -186,8 +186,13 @@ fn things_only(slots: &SlotMap) -> SlotMap {
 pub fn target(prepared: &Prepared, session: &SessionState) -> Option<OpenCommand> {
     session.open.clone().or_else(|| {
         let request = prepared.request.as_deref()?;
-        if !acts::is_change(request) && !matches!(prepared.act, Some(Act::Instead(_))) {
-            return None;
+        // A change, or the last order again with something changed ("the
+        // same again but to work"), is read against what it changes.
+        let change = acts::is_change(request) || matches!(prepared.act, Some(Act::Instead(_)));
+        if !change {
+            return super::orders_again(request)
+                .then(|| session.placed.last().map(super::reopened))
+                .flatten();
         }
         (session.refused.clone())
             .or_else(|| session.offered.clone())

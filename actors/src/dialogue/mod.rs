@@ -709,12 +709,24 @@ impl Turn<'_> {
             && !heard.parse.slots.contains_key("item")
             && orders_again(&heard.text)
         {
+            // "the same again but to work", "same again at 6pm": the places
+            // and times said replace the last order's.
+            let said = self.patch(&reopened(&last), heard);
             let mut slots = last.slots;
             let mut when = Vec::new();
             if let Some((_, spec)) = self.ctx.registry.action(&last.action) {
                 for slot in spec.slots.iter().filter(|s| s.kind == SlotKind::Time) {
                     if slots.remove(&slot.name).is_some() {
                         when.push(slot.name.clone());
+                    }
+                }
+                for slot in (spec.slots.iter())
+                    .filter(|s| matches!(s.kind, SlotKind::Place | SlotKind::Time))
+                {
+                    let cleared = |v: &&SlotValue| matches!(v, SlotValue::Text(t) if t.is_empty());
+                    if let Some(value) = said.get(&slot.name).filter(|v| !cleared(v)) {
+                        slots.insert(slot.name.clone(), value.clone());
+                        when.retain(|w| w != &slot.name);
                     }
                 }
             }

@@ -816,7 +816,14 @@ fn cancel_placed(w: &[&str]) -> Option<Act> {
         return None;
     }
     let at = w.iter().position(|x| *x == "cancel")?;
+    // "cancel the food but keep the cab", "cancel the cab, not the
+    // shopping": what is kept is no part of what is cancelled.
     let rest = &w[at + 1..];
+    let kept = rest
+        .iter()
+        .position(|x| matches!(*x, "but" | "keep" | "not" | "except" | "leave"))
+        .unwrap_or(rest.len());
+    let rest = &rest[..kept];
     let names_it = rest
         .iter()
         .any(|x| matches!(*x, "my" | "last" | "previous") || PLACED.contains(x));
@@ -1664,6 +1671,14 @@ mod tests {
             read("cancel my groceries"),
             Some(Act::CancelPlaced(Some("mart")))
         );
+        // What is kept is not what is cancelled.
+        for (text, domain) in [
+            ("cancel the food but keep the cab", "food"),
+            ("cancel the cab, not the shopping", "ride"),
+            ("please cancel my groceries and keep the taxi", "mart"),
+        ] {
+            assert_eq!(read(text), Some(Act::CancelPlaced(Some(domain))), "{text}");
+        }
     }
 
     #[test]
