@@ -969,8 +969,21 @@ type PlaceAt = (usize, usize, String);
 /// An item phrase found in the utterance.
 struct ItemMatch {
     quantity: u32,
-    /// The phrase as written.
+    /// The phrase as written, and its tokens.
     name: String,
+    at: std::ops::Range<usize>,
+}
+
+/// The matches of `these` that lie inside a longer one of `those` ("butter"
+/// and "chicken" in "butter chicken") dropped.
+fn outside(these: Vec<ItemMatch>, those: &[ItemMatch]) -> Vec<ItemMatch> {
+    let within = |m: &ItemMatch, o: &ItemMatch| {
+        o.at.start <= m.at.start && m.at.end <= o.at.end && o.at.len() > m.at.len()
+    };
+    these
+        .into_iter()
+        .filter(|m| !those.iter().any(|o| within(m, o)))
+        .collect()
 }
 
 impl RuleNlu {
@@ -1012,6 +1025,7 @@ impl RuleNlu {
                     found.push(ItemMatch {
                         quantity,
                         name: u.span(i, i + len).to_owned(),
+                        at: i..i + len,
                     });
                     i += len;
                 }
@@ -1632,8 +1646,12 @@ impl Understand for RuleNlu {
             return Parse::out_of_scope();
         }
         let cancel = self.is_cancel(&u);
-        let food = self.items(&u, &self.lexicon.food);
-        let mart = self.items(&u, &self.lexicon.mart);
+        let (food, mart) = (
+            self.items(&u, &self.lexicon.food),
+            self.items(&u, &self.lexicon.mart),
+        );
+        let kept = outside(mart, &food);
+        let (food, mart) = (outside(food, &kept), kept);
         let (intent, confidence) = self.intent(&u, &food, &mart);
         let mut slots = SlotMap::new();
         match intent {

@@ -560,6 +560,12 @@ pub fn items(words: &Words, menu: &Menu, taken: &[bool]) -> Vec<Found> {
             i = end;
             continue;
         }
+        // "anything but pepperoni", "not pizza, a burger", "a burger
+        // instead of fries": what is ruled out is no thing asked for.
+        if ruled_out(words, from) {
+            i = end;
+            continue;
+        }
         if known
             && let Some(last) = found.last_mut().filter(|last| {
                 let said = &keys[last.to - last.named_by..last.to];
@@ -1250,6 +1256,32 @@ fn extras_after(
 
 /// Whether the text between words `a` and `b` has a stop (a comma, a full
 /// stop, a semicolon).
+/// Whether the thing said from word `at` is ruled out: "not pizza",
+/// "anything but pepperoni", "everything except the fries", "a burger
+/// instead of fries", "rather than sushi", "a burger no fries" (never the
+/// "no" that answers: "no, the double").
+fn ruled_out(words: &Words, at: usize) -> bool {
+    let w = words.norm();
+    let mut k = at;
+    while k > 0 && matches!(w[k - 1].as_str(), "the" | "a" | "an" | "any" | "some") {
+        k -= 1;
+    }
+    // ("not, the burger": no longer about it.)
+    if k == 0 || gap_has_stop(words, k - 1, k) {
+        return false;
+    }
+    let word = |j: usize| w.get(j).map(String::as_str).unwrap_or("");
+    let before = k - 1;
+    match word(before) {
+        "not" | "except" => true,
+        "no" => before > 0,
+        "but" => before > 0 && matches!(word(before - 1), "anything" | "everything" | "all"),
+        "of" => before > 0 && word(before - 1) == "instead",
+        "than" => before > 0 && word(before - 1) == "rather",
+        _ => false,
+    }
+}
+
 /// Whether the words `said` of a thing ("pizzas") are all words of the menu's
 /// `name` ("margherita pizza"): the thing, then its kind.
 fn names_its_kind(said: &[String], name: &str) -> bool {
@@ -1387,6 +1419,30 @@ mod tests {
 
     fn plain(name: &str, quantity: u32) -> (String, u32, Option<String>) {
         (name.to_owned(), quantity, None)
+    }
+
+    #[test]
+    fn what_is_ruled_out_is_not_asked_for() {
+        for (text, expected) in [
+            ("a pizza, anything but pepperoni", vec![plain("pizza", 1)]),
+            ("a pizza", vec![plain("pizza", 1)]),
+            ("not pizza, a burger", vec![plain("cheeseburger", 1)]),
+            ("a burger instead of fries", vec![plain("cheeseburger", 1)]),
+            (
+                "a burger and a coke, not the fries",
+                vec![plain("cheeseburger", 1), plain("cola", 1)],
+            ),
+            (
+                "a burger no fries",
+                vec![("cheeseburger".into(), 1, Some("no fries".into()))],
+            ),
+            ("everything except the fries", vec![]),
+            // A "no" that answers, or set off, rules nothing out.
+            ("no, the cheeseburger", vec![plain("cheeseburger", 1)]),
+            ("not. a burger", vec![plain("cheeseburger", 1)]),
+        ] {
+            assert_eq!(read(text, &food()), expected, "{text}");
+        }
     }
 
     #[test]
