@@ -1717,6 +1717,7 @@ fn apply(slots: &mut SlotMap, mut patch: SlotMap, heard: &Heard, stage: Stage) {
                 items
             } else {
                 some_of_them(&current, &new, text)
+                    .or_else(|| variants(&current, &new, text))
                     .unwrap_or_else(|| kept_count(&current, new, text))
             }
         } else {
@@ -1868,6 +1869,34 @@ fn line_of_kind<'a>(current: &'a [ItemRequest], head: &str) -> Option<&'a ItemRe
         (Some(line), None) => Some(line),
         _ => None,
     }
+}
+
+/// "No, the double cheeseburger" of a cheeseburger and fries, "actually a
+/// pepperoni pizza" of a margherita and garlic bread: each new thing is
+/// another of one line's kind, and replaces that line only (with its
+/// count, unless one is said); the rest stay.
+fn variants(current: &[ItemRequest], new: &[ItemRequest], text: &str) -> Option<Vec<ItemRequest>> {
+    use crate::agents::item_key;
+    let counted = crate::reading::amounts::count(&crate::reading::words::Words::new(text))
+        .is_some_and(|_| new.iter().any(|n| n.quantity > 1));
+    let mut items = current.to_vec();
+    let mut replaced = Vec::new();
+    for n in new {
+        let head = item_key(n.name.split(' ').next_back()?);
+        let line = line_of_kind(current, &head).filter(|l| l.name != n.name)?;
+        let at = current.iter().position(|c| std::ptr::eq(c, line))?;
+        if replaced.contains(&at) {
+            return None;
+        }
+        replaced.push(at);
+        let mut n = n.clone();
+        if !counted {
+            n.quantity = line.quantity;
+        }
+        items[at] = n;
+    }
+    // Only when something stays: a change of every line is the order anew.
+    (replaced.len() < current.len()).then_some(items)
 }
 
 /// "Actually one of them pepperoni", "make one a pepperoni", "change two
@@ -2388,7 +2417,7 @@ mod tests {
 
 #[cfg(test)]
 mod changes {
-    use super::{line_of_kind, swap};
+    use super::{line_of_kind, swap, variants};
     use errand_schemas::ItemRequest;
 
     fn names(items: &[ItemRequest]) -> Vec<(String, u32)> {
@@ -2451,5 +2480,29 @@ mod changes {
         ];
         assert_eq!(line_of_kind(&two, "pizza"), None);
         assert_eq!(line_of_kind(&burgers, "ice"), None);
+    }
+
+    #[test]
+    fn another_of_a_lines_kind_replaces_that_line() {
+        let burgers = [
+            ItemRequest::new("cheeseburger", 2),
+            ItemRequest::new("fries", 1),
+        ];
+        let double = [ItemRequest::new("double cheeseburger", 1)];
+        let changed = variants(&burgers, &double, "no, the double cheeseburger").unwrap();
+        assert_eq!(
+            names(&changed),
+            [("double cheeseburger".into(), 2), ("fries".into(), 1)]
+        );
+        // A count said is the new line's.
+        let three = [ItemRequest::new("double cheeseburger", 3)];
+        let changed = variants(&burgers, &three, "3 double cheeseburgers").unwrap();
+        assert_eq!(names(&changed)[0], ("double cheeseburger".into(), 3));
+        // Another kind, or every line changed, is no variant.
+        let pizza = [ItemRequest::new("margherita pizza", 1)];
+        assert_eq!(variants(&burgers, &pizza, "actually a pizza"), None);
+        let one = [ItemRequest::new("cheeseburger", 1)];
+        let all = [ItemRequest::new("double cheeseburger", 1)];
+        assert_eq!(variants(&one, &all, "the double"), None);
     }
 }
