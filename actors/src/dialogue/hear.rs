@@ -495,6 +495,14 @@ fn for_open(
             }
         }
     }
+    // "push it back an hour", "30 mins earlier": the time it has, moved.
+    for slot in spec.slots.iter().filter(|s| s.kind == SlotKind::Time) {
+        if let Some(before) = open.slots.get(&slot.name).and_then(SlotValue::as_text)
+            && let Some(moved) = reading.moved_time(&heard.text, before)
+        {
+            slots.insert(slot.name.clone(), SlotValue::Text(moved));
+        }
+    }
     // A place said alone as a correction ("actually, gatwick"): the policy
     // decides which place it changes.
     let places: Vec<&str> = spec

@@ -1449,6 +1449,8 @@ pub fn is_change(text: &str) -> bool {
     })
         || joined.ends_with(" instead")
         || joined.contains(" instead ")
+        // "push it back an hour", "30 mins earlier".
+        || super::when::moved_by(text).is_some()
         // "and some bread too", "and a cola as well".
         || (joined.starts_with("and ") && (joined.ends_with(" too") || joined.ends_with(" as well")))
 }
@@ -1703,6 +1705,7 @@ mod tests {
             "add fries",
             "actually, a pizza",
             "to work instead",
+            "push it back an hour",
         ] {
             assert!(is_change(text), "{text}");
         }

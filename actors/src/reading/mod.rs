@@ -532,6 +532,12 @@ impl Reading {
         when::change(found, before, &self.tz)
     }
 
+    /// The time `before` moved as `text` says ("an hour later"; see
+    /// [`when::moved`]).
+    pub fn moved_time(&self, text: &str, before: &str) -> Option<String> {
+        when::moved(text, before, &self.tz)
+    }
+
     /// The time `text` asks for, in RFC 3339 (see [`when`]).
     pub fn time(&self, text: &str, now_ms: u64) -> Option<String> {
         when::parse(text, timestamp(now_ms), &self.tz)

@@ -77,6 +77,36 @@ pub fn change(found: &Found, before: &str, tz: &TimeZone) -> Option<String> {
     Some(rfc3339(&zoned(date.to_datetime(time), tz)?))
 }
 
+/// The time `before` (RFC 3339) moved by what `text` says: "push it back
+/// an hour", "30 mins later", "bring it forward 15 minutes", "half an hour
+/// earlier". `None` when it moves nothing ("in 20 minutes" is from now).
+pub fn moved(text: &str, before: &str, tz: &TimeZone) -> Option<String> {
+    let minutes = moved_by(text)?;
+    let old = before.parse::<Timestamp>().ok()?.to_zoned(tz.clone());
+    let at = old.checked_add(minutes.minutes()).ok()?;
+    Some(rfc3339(&at))
+}
+
+/// Minutes `text` moves a time by ("an hour later": 60, "15 minutes
+/// sooner": -15), if it says so.
+pub fn moved_by(text: &str) -> Option<i64> {
+    let words = Words::new(text);
+    let w = words.norm();
+    let sign = |x: &str| match x {
+        "later" | "back" | "after" | "delay" | "postpone" => Some(1),
+        "earlier" | "forward" | "sooner" => Some(-1),
+        _ => None,
+    };
+    let signs: Vec<i64> = w.iter().filter_map(|x| sign(x)).collect();
+    let [sign] = signs.as_slice() else {
+        return None;
+    };
+    let minutes = (0..w.len())
+        .filter(|&i| i == 0 || !matches!(w[i - 1].as_str(), "in" | "within" | "for"))
+        .find_map(|i| duration(w, i).map(|d| d.0))?;
+    Some(sign * i64::from(minutes))
+}
+
 /// Reads the first time `text` asks for, relative to `now` in `tz`.
 pub fn find(text: &str, now: Timestamp, tz: &TimeZone) -> Option<Found> {
     let words = Words::new(text);
@@ -1025,6 +1055,27 @@ mod tests {
         );
         assert_eq!(on("every weekday at 9am", now()), at("2026-12-03", "09:00"));
         assert_eq!(on("on mondays at 8am", now()), at("2026-12-07", "08:00"));
+    }
+
+    #[test]
+    fn a_time_moved() {
+        let before = "2026-12-03T17:00:00+00:00";
+        let moved = |text: &str| moved(text, before, &london());
+        for (text, at) in [
+            ("push it back an hour", "2026-12-03T18:00:00+00:00"),
+            ("30 mins later please", "2026-12-03T17:30:00+00:00"),
+            ("bring it forward 15 minutes", "2026-12-03T16:45:00+00:00"),
+            ("make it half an hour earlier", "2026-12-03T16:30:00+00:00"),
+            (
+                "can you push it back by 2 hours",
+                "2026-12-03T19:00:00+00:00",
+            ),
+        ] {
+            assert_eq!(moved(text).as_deref(), Some(at), "{text}");
+        }
+        for text in ["in 20 minutes", "later", "an hour", "come back in an hour"] {
+            assert_eq!(moved(text), None, "{text}");
+        }
     }
 
     #[test]
