@@ -442,7 +442,7 @@ pub fn finish(
         // "gatwick" alone at a confirmation: its place corrected.
         if open.stage == errand_schemas::Stage::Confirming
             && heard.act.is_none()
-            && place_alone(reading, &request)
+            && (place_alone(reading, &request) || one_more(&request, open))
         {
             heard.change = true;
         }
@@ -626,6 +626,26 @@ fn place_alone(reading: &Reading, text: &str) -> bool {
         .places(&said)
         .iter()
         .any(|m| m.known && m.text.eq_ignore_ascii_case(said.trim()))
+}
+
+/// "one more", "2 more please", "another one": more of the order's one
+/// thing, said at its confirmation (of an order of several, which is
+/// unclear).
+fn one_more(text: &str, open: &OpenCommand) -> bool {
+    let lines = open.slots.get("item").and_then(SlotValue::as_items);
+    if lines.is_none_or(|lines| lines.len() != 1) {
+        return false;
+    }
+    let words = crate::reading::words::Words::new(text);
+    let w: Vec<&str> = (words.norm().iter())
+        .map(String::as_str)
+        .filter(|w| !matches!(*w, "please" | "and" | "actually" | "oh" | "make" | "it"))
+        .collect();
+    match w.as_slice() {
+        [n, "more"] => crate::reading::words::number(n).is_some_and(|n| n > 0),
+        ["another", "one"] | ["another"] => true,
+        _ => false,
+    }
 }
 
 /// An answer without "it's", "deliver to", "please" and the like; `None`

@@ -1618,7 +1618,8 @@ fn apply(slots: &mut SlotMap, mut patch: SlotMap, heard: &Heard, stage: Stage) {
     let said_count = crate::reading::amounts::count(&said);
     // "one more samosa", "2 more spring rolls": that many added.
     let more = (said.norm().windows(2))
-        .any(|w| crate::reading::words::number(&w[0]).is_some() && w[1] == "more");
+        .any(|w| crate::reading::words::number(&w[0]).is_some() && w[1] == "more")
+        || said.norm().windows(2).any(|w| w == ["another", "one"]);
     let adding = ["add ", "also ", "plus ", "and ", "with "]
         .iter()
         .any(|p| text.starts_with(p))

@@ -122,13 +122,26 @@ impl Menu {
     /// How many of the things `quantity` packs of `name` are, said as the
     /// things (`amount`: the words of the amount): "6 eggs" and "a dozen
     /// eggs" are one box of 12, "2 boxes of eggs" two.
+    /// A thing sold one by one, said by the pack ("a six pack of cola"),
+    /// is as many as the packs hold.
     fn packs(&self, name: &str, quantity: u32, amount: &[String]) -> u32 {
-        let Some((_, size)) = self.packs.iter().find(|(item, _)| item == name) else {
-            return quantity;
-        };
+        let size = self
+            .packs
+            .iter()
+            .find(|(item, _)| item == name)
+            .map(|p| p.1);
         let Some(unit) = amount.iter().position(|w| w != "dozen" && is_unit(w)) else {
-            return quantity.div_ceil(*size);
+            return size.map_or(quantity, |size| quantity.div_ceil(size));
         };
+        // ("a 2 litre bottle of cola" is one bottle.)
+        let pack = matches!(
+            amount[unit].as_str(),
+            "pack" | "packs" | "pk" | "pks" | "case"
+        ) || sized_pack(&amount[unit]).is_some();
+        if size.is_none() && !pack {
+            return quantity;
+        }
+        let size = size.unwrap_or(1);
         // "a 24 pack of eggs", "2 12-packs": packs of another size, as the
         // things they hold.
         let said_size = sized_pack(&amount[unit]).or_else(|| {
@@ -137,7 +150,7 @@ impl Menu {
                 .filter(|_| unit >= 2 && counts(&amount[unit - 2]))
         });
         match said_size {
-            Some(each) if each > 1 => quantity.saturating_mul(each).div_ceil(*size),
+            Some(each) if each > 1 => quantity.saturating_mul(each).div_ceil(size),
             _ => quantity,
         }
     }
@@ -1056,6 +1069,14 @@ fn amount_before(words: &Words, at: usize, floor: usize) -> (u32, usize, Vec<Str
         {
             counted(word.strip_suffix('x').and_then(number).unwrap_or(1), i - 1)
         }
+        // "x2 pad thai".
+        word if word
+            .strip_prefix('x')
+            .and_then(number)
+            .is_some_and(|n| n > 0 && n < 100) =>
+        {
+            counted(word.strip_prefix('x').and_then(number).unwrap_or(1), i - 1)
+        }
         "x" if i >= floor + 2 && number(&w[i - 2]).is_some_and(|n| n > 0) => {
             counted(number(&w[i - 2]).unwrap_or(1), i - 2)
         }
@@ -1419,6 +1440,21 @@ mod tests {
 
     fn plain(name: &str, quantity: u32) -> (String, u32, Option<String>) {
         (name.to_owned(), quantity, None)
+    }
+
+    #[test]
+    fn packs_of_things_sold_one_by_one() {
+        for (text, n) in [
+            ("a six pack of cola", 6),
+            ("2 six packs of cola", 12),
+            ("six pack of cola", 6),
+            ("a 4-pack of cola", 4),
+            ("2 packs of cola", 2),
+            ("a 2 litre bottle of cola", 1),
+            ("x2 cola", 2),
+        ] {
+            assert_eq!(read(text, &food()), [plain("cola", n)], "{text}");
+        }
     }
 
     #[test]
