@@ -209,7 +209,7 @@ impl MartAgent {
             .map_err(|e| super::place_refusal("address", e))?;
         match self.provider.quote(&order.items).await {
             Ok(lines) => Ok((lines, address)),
-            Err(e) if e.code == ErrorCode::OutOfStock => {
+            Err(e) if matches!(e.code, ErrorCode::OutOfStock | ErrorCode::UnknownItem) => {
                 let refusal = Refusal::of("item", e);
                 Err(match self.left(&order.items).await {
                     Some(items) => {
@@ -233,14 +233,17 @@ impl MartAgent {
         }
     }
 
-    /// The order cut down to what the shelves hold, if every item has some.
+    /// The order cut down to what the shelves hold (what the mart does
+    /// not sell or has none of left out), if anything is left.
     async fn left(&self, items: &[ItemRequest]) -> Option<Vec<ItemRequest>> {
         let mut fits = Vec::new();
         for item in items {
-            let name = match_mart_item(&item.name)?;
-            let left = self.provider.available(name).await?;
+            let Some(name) = match_mart_item(&item.name) else {
+                continue;
+            };
+            let left = self.provider.available(name).await.unwrap_or(0);
             if left == 0 {
-                return None;
+                continue;
             }
             fits.push(ItemRequest {
                 name: name.to_owned(),
@@ -248,7 +251,7 @@ impl MartAgent {
                 note: item.note.clone(),
             });
         }
-        Some(fits)
+        (!fits.is_empty()).then_some(fits)
     }
 
     pub fn simulated() -> Self {
