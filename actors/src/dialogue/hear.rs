@@ -482,6 +482,20 @@ fn for_open(
     let Some((_, spec)) = registry.action(&open.action) else {
         return slots;
     };
+    // "make it 8 instead": an hour alone, of a command with a time.
+    let timed = spec.slots.iter().find(|s| {
+        s.kind == SlotKind::Time && open.slots.contains_key(&s.name) && !slots.contains_key(&s.name)
+    });
+    let said = match (said, timed) {
+        (None, Some(slot)) if !open.slots.contains_key("item") => {
+            let found = reading.hour_alone(&heard.text, now_ms);
+            if let Some(found) = &found {
+                slots.insert(slot.name.clone(), SlotValue::Text(found.rfc3339.clone()));
+            }
+            found
+        }
+        (said, _) => said,
+    };
     // "sorry, saturday", "make it 5:30": a day alone or a time of day alone
     // changes only that of the time the command has.
     if let Some(found) = &said {

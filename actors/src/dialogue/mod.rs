@@ -720,6 +720,16 @@ impl Turn<'_> {
                         when.push(slot.name.clone());
                     }
                 }
+                // "the same again but make it 2": of a one-line order.
+                let lower = heard.text.to_lowercase();
+                let count = (lower.split_once(" but ")).and_then(|(_, rest)| {
+                    crate::reading::amounts::count(&crate::reading::words::Words::new(rest))
+                });
+                if let (Some(n), Some(SlotValue::Items(items))) = (count, slots.get_mut("item"))
+                    && let [line] = items.as_mut_slice()
+                {
+                    line.quantity = n;
+                }
                 for slot in (spec.slots.iter())
                     .filter(|s| matches!(s.kind, SlotKind::Place | SlotKind::Time))
                 {
@@ -1623,6 +1633,9 @@ fn apply(slots: &mut SlotMap, mut patch: SlotMap, heard: &Heard, stage: Stage) {
     let adding = ["add ", "also ", "plus ", "and ", "with "]
         .iter()
         .any(|p| text.starts_with(p))
+        // "can you add onion rings to that", "throw in some fries".
+        || said.norm().iter().any(|w| w == "add")
+        || [" throw in ", " chuck in "].iter().any(|p| format!(" {text} ").contains(p))
         || then_add.is_some()
         || more
         || text.contains(" as well")
@@ -1644,7 +1657,21 @@ fn apply(slots: &mut SlotMap, mut patch: SlotMap, heard: &Heard, stage: Stage) {
     ]
     .iter()
     .any(|p| text.starts_with(p))
-        || (text.starts_with("take ") && text.ends_with(" off"));
+        || (text.starts_with("take ") && text.ends_with(" off"))
+        // "actually i've got cereal, skip it", "we already have milk".
+        || [
+            "skip it",
+            "skip that",
+            "skip the",
+            "leave it out",
+            "don't need",
+            "dont need",
+            "no need for",
+            "already have",
+            "already got",
+        ]
+        .iter()
+        .any(|p| text.contains(p));
     // "remove one", "take one latte off", "one less burger": fewer of a
     // line, not none of it.
     let fewer = said_count.filter(|_| {
@@ -1737,6 +1764,18 @@ fn apply(slots: &mut SlotMap, mut patch: SlotMap, heard: &Heard, stage: Stage) {
         } else {
             slots.insert("item".into(), SlotValue::Items(items));
         }
+    }
+    // "make it two of each": every line.
+    let each = said.norm().iter().any(|w| w == "each") && !adding && fewer.is_none();
+    if let Some(q) = patch.get("quantity").and_then(SlotValue::as_number)
+        && q > 0
+        && each
+        && let Some(SlotValue::Items(items)) = slots.get_mut("item")
+    {
+        for line in items.iter_mut() {
+            line.quantity = q;
+        }
+        patch.remove("quantity");
     }
     if let Some(q) = patch.remove("quantity").and_then(|v| v.as_number())
         && q > 0

@@ -538,6 +538,43 @@ impl Reading {
         when::moved(text, before, &self.tz)
     }
 
+    /// A clock time said alone as a change ("make it 8 instead", "9:30
+    /// please"), as found at `now_ms`.
+    pub fn hour_alone(&self, text: &str, now_ms: u64) -> Option<when::Found> {
+        let words = Words::new(text);
+        let said: Vec<&str> = (words.norm().iter())
+            .map(String::as_str)
+            .filter(|w| {
+                !matches!(
+                    *w,
+                    "make"
+                        | "it"
+                        | "instead"
+                        | "please"
+                        | "actually"
+                        | "no"
+                        | "sorry"
+                        | "change"
+                        | "to"
+                        | "at"
+                        | "for"
+                        | "then"
+                        | "can"
+                        | "you"
+                        | "could"
+                )
+            })
+            .collect();
+        let [hour] = said.as_slice() else {
+            return None;
+        };
+        let clock = hour.split(':').next().and_then(number);
+        if !clock.is_some_and(|h| (1..=12).contains(&h)) {
+            return None;
+        }
+        when::find(&format!("at {hour}"), timestamp(now_ms), &self.tz)
+    }
+
     /// The time `text` asks for, in RFC 3339 (see [`when`]).
     pub fn time(&self, text: &str, now_ms: u64) -> Option<String> {
         when::parse(text, timestamp(now_ms), &self.tz)
@@ -1032,6 +1069,8 @@ fn seats(words: &Words, taken: &[bool]) -> Option<u32> {
 /// address. A place the words show replaces what the reader guessed.
 fn ground_places(spec: &crate::registry::ActionSpec, places: &[Mention], slots: &mut SlotMap) {
     let has = |name: &str| spec.slot(name).is_some_and(|s| s.kind == SlotKind::Place);
+    // A reader's place that is a time ("change the time to 10pm") is none.
+    slots.retain(|name, value| !(has(name) && value.as_text().is_some_and(places::only_a_time)));
     // A reader's place with words around a known one is that place ("221B
     // Baker Street because that is where I live").
     for (name, value) in slots.iter_mut() {

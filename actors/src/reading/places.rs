@@ -266,6 +266,16 @@ fn gap_has_stop(words: &Words, i: usize) -> bool {
 }
 
 /// Whether `word` starts a time after "at" ("at quarter to nine", "at 5").
+/// Whether `text` says only a time ("10pm", "half 7", "6:30 am"): no
+/// place, whatever word came before it.
+pub fn only_a_time(text: &str) -> bool {
+    let words = Words::new(text);
+    let w = words.norm();
+    !w.is_empty()
+        && w.iter()
+            .all(|x| says_when(Some(x)) || matches!(x.as_str(), "am" | "pm" | "past" | "to"))
+}
+
 fn says_when(word: Option<&String>) -> bool {
     word.is_some_and(|w| {
         w.starts_with(|c: char| c.is_ascii_digit())
@@ -416,6 +426,16 @@ mod tests {
             [known("work", Some("to"))]
         );
         assert_eq!(read("the airport"), [known("the airport", None)]);
+    }
+
+    #[test]
+    fn a_time_is_no_place() {
+        for text in ["10pm", "half 7", "6:30 am", "quarter to 9"] {
+            assert!(only_a_time(text), "{text}");
+        }
+        for text in ["10 downing street", "pm's office", "", "heathrow"] {
+            assert!(!only_a_time(text), "{text}");
+        }
     }
 
     #[test]
