@@ -359,7 +359,14 @@ fn find_in(words: &Words, now: &Zoned) -> Option<Found> {
         from = from.min(f);
         to = to.max(t);
     }
+    // "this time tomorrow", "same time on friday": the time it is now.
+    let now_time = day.is_some()
+        && clock.is_none()
+        && part.is_none()
+        && w.windows(2)
+            .any(|p| matches!(p[0].as_str(), "this" | "same") && p[1] == "time");
     let (mut time, ambiguous) = match (clock, part) {
+        _ if now_time => (round_to_minute(now).time(), false),
         (Some(((t, ambiguous), _, _)), Some((part, _, _))) => (shift(t, ambiguous, part), false),
         (Some(((t, ambiguous), _, _)), None) => (t, ambiguous),
         (None, Some((part, _, _))) => (part.default_time(), false),
@@ -395,7 +402,7 @@ fn find_in(words: &Words, now: &Zoned) -> Option<Found> {
         to,
         said: Said {
             day: day.is_some(),
-            clock: clock.is_some() || part.is_some(),
+            clock: clock.is_some() || part.is_some() || now_time,
             ambiguous,
         },
     })
@@ -455,6 +462,10 @@ fn day_word(w: &[String], today: Date) -> Option<(Date, usize, usize)> {
         if let Some((days, end)) = days_ahead(w, i) {
             return Some((today.checked_add(days.days()).ok()?, i, end));
         }
+        if let Some((month, day, end)) = holiday(w, i) {
+            let from = if i > 0 && w[i - 1] == "on" { i - 1 } else { i };
+            return Some((next_date(today, None, Some(month), day)?, from, end));
+        }
         let (date, from) = match word_i.as_str() {
             "today" | "tonight" => (today, i),
             "tomorrow" | "tmrw" | "tmr" => {
@@ -498,6 +509,23 @@ fn day_word(w: &[String], today: Date) -> Option<(Date, usize, usize)> {
         });
     }
     None
+}
+
+/// A holiday named from word `i` ("christmas eve", "boxing day", "new
+/// year's eve"): its month and day, and the index after its words.
+fn holiday(w: &[String], i: usize) -> Option<(i8, i8, usize)> {
+    let word = |k: usize| w.get(k).map(String::as_str).unwrap_or("");
+    let new_year = word(i) == "new" && matches!(word(i + 1), "year's" | "years" | "year");
+    Some(match (word(i), word(i + 1)) {
+        ("christmas" | "xmas", "eve") => (12, 24, i + 2),
+        ("christmas" | "xmas", "day") => (12, 25, i + 2),
+        ("christmas" | "xmas", _) if i > 0 && matches!(word(i - 1), "on" | "at") => (12, 25, i + 1),
+        ("boxing", "day") => (12, 26, i + 2),
+        ("nye", _) => (12, 31, i + 1),
+        _ if new_year && word(i + 2) == "eve" => (12, 31, i + 3),
+        _ if new_year && word(i + 2) == "day" => (1, 1, i + 3),
+        _ => return None,
+    })
 }
 
 /// Days from today said from word `i`: "in 3 days", "in a week", "in two
@@ -1076,6 +1104,25 @@ mod tests {
         for text in ["in 20 minutes", "later", "an hour", "come back in an hour"] {
             assert_eq!(moved(text), None, "{text}");
         }
+    }
+
+    #[test]
+    fn holidays_and_this_time_tomorrow() {
+        // Now is Wednesday 2 December 2026, 10:00.
+        let at = |date: &str, time: &str| Some(format!("{date}T{time}:00+00:00"));
+        for (text, expected) in [
+            ("on christmas eve at 3pm", at("2026-12-24", "15:00")),
+            ("christmas day at 10am", at("2026-12-25", "10:00")),
+            ("on christmas at noon", at("2026-12-25", "12:00")),
+            ("boxing day at 10am", at("2026-12-26", "10:00")),
+            ("on new year's eve at 11pm", at("2026-12-31", "23:00")),
+            ("new years day at 9am", at("2027-01-01", "09:00")),
+            ("this time tomorrow", at("2026-12-03", "10:00")),
+            ("same time on friday", at("2026-12-04", "10:00")),
+        ] {
+            assert_eq!(read(text), expected, "{text}");
+        }
+        assert_eq!(read("a christmas tree"), None);
     }
 
     #[test]
