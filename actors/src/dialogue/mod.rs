@@ -159,6 +159,9 @@ impl Default for DialogueConfig {
 const UNSCHEDULED: &str =
     "I can't schedule this for later: if you go ahead, it will come as soon as it's ready.";
 
+/// The confirmation's note when the time asked for cannot be kept.
+const NOW_NOT_LATER: &str = "This would come now, not at the time you said.";
+
 /// What a turn heard: the conversational act, the reader's request
 /// grounded in the words, and what the words give the open command.
 #[derive(Clone, Debug, PartialEq)]
@@ -271,6 +274,7 @@ pub async fn decide(
         led_to: None,
         offered,
         refused,
+        unscheduled: false,
     };
     if let Some(act) = utterance.act {
         t.button(session, act).await?;
@@ -306,6 +310,8 @@ struct Turn<'a> {
     /// What the last turn refused at its confirmation, until this turn
     /// changes it.
     refused: Option<OpenCommand>,
+    /// This turn asked for a later time what cannot wait for one.
+    unscheduled: bool,
 }
 
 impl Turn<'_> {
@@ -770,6 +776,7 @@ impl Turn<'_> {
         let trace = self.new_trace(session);
         if heard.unscheduled {
             self.say(&trace, UNSCHEDULED.into());
+            self.unscheduled = true;
         }
         let open = OpenCommand::asking(
             trace,
@@ -1175,6 +1182,11 @@ impl Turn<'_> {
                 let mut summary = summary;
                 if let Some(note) = repeating {
                     summary.notes.insert(0, note);
+                }
+                // "a butter chicken for tomorrow at 7pm": the question says
+                // when it comes, so a quick yes is no surprise.
+                if self.unscheduled {
+                    summary.notes.insert(0, NOW_NOT_LATER.to_owned());
                 }
                 let cheap = cheap && summary.notes.is_empty();
                 open.summary = Some(summary);
