@@ -795,6 +795,18 @@ pub fn items(words: &Words, menu: &Menu, taken: &[bool]) -> Vec<Found> {
             {
                 end += 1;
             }
+            // "kitchen roll", "bin bags": a unit word after a describing
+            // one is what the thing is, not its amount ("a roll of" is).
+            let head = end > at
+                && end < w.len()
+                && is_unit(&w[end])
+                && free(end)
+                && !inside(end)
+                && !gap_has_stop(words, end - 1, end)
+                && w.get(end + 1).is_none_or(|next| next != "of");
+            if head {
+                end += 1;
+            }
             let ends = end == w.len()
                 || w[end] == "and"
                 || gap_has_stop(words, end - 1, end)
@@ -816,7 +828,9 @@ pub fn items(words: &Words, menu: &Menu, taken: &[bool]) -> Vec<Found> {
             (start, at)
         };
         let introduced = introduces(words, start);
-        if start == end || !introduced || (start..end).any(|k| !unknown(k)) {
+        let head = forward && end > start + 1 && is_unit(&w[end - 1]);
+        let words_unknown = start..end - usize::from(head);
+        if start == end || !introduced || words_unknown.clone().any(|k| !unknown(k)) {
             continue;
         }
         said_unknown(words, &mut found, start, end);
@@ -1455,6 +1469,23 @@ mod tests {
         ] {
             assert_eq!(read(text, &food()), [plain("cola", n)], "{text}");
         }
+    }
+
+    #[test]
+    fn a_thing_named_by_a_unit_word() {
+        assert_eq!(
+            read("fries and kitchen roll", &food()),
+            [plain("fries", 1), plain("kitchen roll", 1)]
+        );
+        assert_eq!(
+            read("a coke and bin bags", &food()),
+            [plain("cola", 1), plain("bin bags", 1)]
+        );
+        // A unit before "of" is an amount.
+        assert_eq!(
+            read("fries and a bag of cola", &food()),
+            [plain("fries", 1), plain("cola", 1)]
+        );
     }
 
     #[test]
