@@ -467,7 +467,12 @@ pub const LANDMARKS: &[(&str, &[&str], f64, f64)] = &[
         -0.0823,
     ),
     ("Euston Station", &["euston"], 51.5282, -0.1337),
-    ("Euston Square Station", &["euston square"], 51.5260, -0.1359),
+    (
+        "Euston Square Station",
+        &["euston square"],
+        51.5260,
+        -0.1359,
+    ),
     (
         "St Pancras Station",
         &["st pancras", "saint pancras", "st pancras international"],

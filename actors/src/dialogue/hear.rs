@@ -344,6 +344,7 @@ pub fn finish(
         change: matches!(prepared.act, Some(Act::Instead(_))) || acts::is_change(&request),
         more: Vec::new(),
         unscheduled: false,
+        passed: false,
     };
     if prepared.request.is_none() {
         return heard;
@@ -446,8 +447,11 @@ pub fn finish(
         {
             heard.change = true;
         }
-        heard.for_open = for_open(reading, registry, &heard, open, model, now_ms);
+        let (slots, passed) = for_open(reading, registry, &heard, open, model, now_ms);
+        heard.for_open = slots;
+        heard.passed = passed;
     }
+    heard.passed = heard.passed || said_time.as_ref().is_some_and(|said| said.said.passed);
     heard.unscheduled = said_time.is_some_and(|said| Reading::is_later(&said, now_ms))
         && registry
             .action(&heard.action)
@@ -466,7 +470,7 @@ fn for_open(
     open: &OpenCommand,
     model: bool,
     now_ms: u64,
-) -> SlotMap {
+) -> (SlotMap, bool) {
     let mut slots = SlotMap::new();
     if heard.action == open.action {
         slots.extend(heard.parse.slots.clone());
@@ -480,7 +484,7 @@ fn for_open(
         reading.ground(&heard.text, &open.action, &mut slots, now_ms)
     };
     let Some((_, spec)) = registry.action(&open.action) else {
-        return slots;
+        return (slots, false);
     };
     // "make it 8 instead": an hour alone, of a command with a time.
     let timed = spec.slots.iter().find(|s| {
@@ -614,7 +618,13 @@ fn for_open(
             _ => {}
         }
     }
-    slots
+    // A time taken as said that had passed today ("at 7pm" at 7:05pm).
+    let passed = said.as_ref().is_some_and(|found| {
+        found.said.passed
+            && (spec.slots.iter().filter(|s| s.kind == SlotKind::Time))
+                .any(|s| slots.get(&s.name).and_then(SlotValue::as_text) == Some(&found.rfc3339))
+    });
+    (slots, passed)
 }
 
 /// Whether `text` is a known place and nothing more ("gatwick", "sorry,

@@ -159,6 +159,9 @@ impl Default for DialogueConfig {
 const UNSCHEDULED: &str =
     "I can't schedule this for later: if you go ahead, it will come as soon as it's ready.";
 
+/// The confirmation's note when the time said had passed today.
+const PASSED: &str = "That time has passed today, so this is for tomorrow.";
+
 /// The confirmation's note when the time asked for cannot be kept.
 const NOW_NOT_LATER: &str = "This would come now, not at the time you said.";
 
@@ -187,6 +190,9 @@ pub struct Heard {
     /// A time was said for an action that takes none ("a pizza to home at
     /// 7pm"): it would come now, which the person is told.
     pub unscheduled: bool,
+    /// A clock time said without a day had passed today, so it is
+    /// tomorrow's, which the confirmation says.
+    pub passed: bool,
 }
 
 impl Heard {
@@ -207,6 +213,7 @@ impl From<Parse> for Heard {
             change: false,
             more: Vec::new(),
             unscheduled: false,
+            passed: false,
         }
     }
 }
@@ -275,6 +282,7 @@ pub async fn decide(
         offered,
         refused,
         unscheduled: false,
+        passed: heard.passed,
     };
     if let Some(act) = utterance.act {
         t.button(session, act).await?;
@@ -312,6 +320,8 @@ struct Turn<'a> {
     refused: Option<OpenCommand>,
     /// This turn asked for a later time what cannot wait for one.
     unscheduled: bool,
+    /// This turn said a time that had passed today ([`Heard::passed`]).
+    passed: bool,
 }
 
 impl Turn<'_> {
@@ -1187,6 +1197,10 @@ impl Turn<'_> {
                 // when it comes, so a quick yes is no surprise.
                 if self.unscheduled {
                     summary.notes.insert(0, NOW_NOT_LATER.to_owned());
+                }
+                // "at 7pm" said at 7:05pm: tomorrow's, said so.
+                if self.passed && spec.slots.iter().any(|s| s.kind == SlotKind::Time) {
+                    summary.notes.insert(0, PASSED.to_owned());
                 }
                 let cheap = cheap && summary.notes.is_empty();
                 open.summary = Some(summary);

@@ -34,6 +34,8 @@ pub struct Said {
     pub day: bool,
     pub clock: bool,
     pub ambiguous: bool,
+    /// No day was said and the time had passed today: it is tomorrow's.
+    pub passed: bool,
 }
 
 impl Said {
@@ -41,6 +43,7 @@ impl Said {
         day: true,
         clock: true,
         ambiguous: false,
+        passed: false,
     };
 }
 
@@ -373,6 +376,7 @@ fn find_in(words: &Words, now: &Zoned) -> Option<Found> {
         // "tomorrow" alone: the morning.
         (None, None) => (Time::constant(9, 0, 0, 0), false),
     };
+    let mut passed = false;
     let date = match day {
         Some((date, _, _)) => date,
         None => {
@@ -386,6 +390,7 @@ fn find_in(words: &Words, now: &Zoned) -> Option<Found> {
                 time = pm(time);
                 today
             } else {
+                passed = clock.is_some();
                 today.tomorrow().ok()?
             }
         }
@@ -404,6 +409,7 @@ fn find_in(words: &Words, now: &Zoned) -> Option<Found> {
             day: day.is_some(),
             clock: clock.is_some() || part.is_some() || now_time,
             ambiguous,
+            passed,
         },
     })
 }
@@ -1123,6 +1129,17 @@ mod tests {
             assert_eq!(read(text), expected, "{text}");
         }
         assert_eq!(read("a christmas tree"), None);
+    }
+
+    #[test]
+    fn a_time_passed_today_is_tomorrows_and_says_so() {
+        // Now is 10:00.
+        let passed = |text: &str| find(text, now(), &london()).map(|f| f.said.passed);
+        assert_eq!(passed("at 9am"), Some(true));
+        assert_eq!(passed("at 11am"), Some(false));
+        assert_eq!(passed("tomorrow at 9am"), Some(false));
+        // "at 8" is this evening's, still ahead.
+        assert_eq!(passed("at 8"), Some(false));
     }
 
     #[test]
