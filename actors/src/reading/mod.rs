@@ -301,7 +301,7 @@ impl Reading {
             }
         }
         let taken = vec![false; words.len()];
-        let mut best: Option<(&str, (usize, usize))> = None;
+        let mut best: Option<(&str, (usize, usize, std::cmp::Reverse<usize>))> = None;
         let mut tie = false;
         let menus: Vec<(&str, Vec<amounts::Found>)> = self
             .menus
@@ -339,12 +339,18 @@ impl Reading {
             // and extras: "a cheeseburger, no onions" is no onion order),
             // then how many name them ("2 tacos beef" are beef tacos, not
             // beef of a kind "tacos").
-            let found = found
-                .iter()
-                .filter(|f| !for_another(action, f))
-                .fold((0, 0), |(all, named), f| {
-                    (all + f.to - f.from, named + f.named_by)
-                });
+            let found = found.iter().filter(|f| !for_another(action, f)).fold(
+                (0, 0, std::cmp::Reverse(0_usize)),
+                |(all, named, things), f| {
+                    (
+                        all + f.to - f.from,
+                        named + f.named_by,
+                        std::cmp::Reverse(things.0 + 1),
+                    )
+                },
+            );
+            // The same words read as fewer things say more ("butter
+            // chicken" is one dish, not butter and chicken).
             match best {
                 _ if found.0 == 0 => {}
                 Some((_, n)) if n == found => tie = true,
@@ -1533,6 +1539,9 @@ mod tests {
         );
         assert_eq!(r.claims("a burger and fries to work"), Some("order_food"));
         assert_eq!(r.claims("2 tacos beef to home"), Some("order_food"));
+        // The same words as one dish or as two groceries: the dish.
+        assert_eq!(r.claims("butter chicken to home"), Some("order_food"));
+        assert_eq!(r.claims("chicken and butter to home"), Some("order_mart"));
         assert_eq!(r.claims("I need groceries"), Some("order_mart"));
         // Food for a pet or a baby is no meal.
         assert_eq!(r.claims("buy cat food"), None);
