@@ -301,7 +301,10 @@ impl Reading {
             }
         }
         let taken = vec![false; words.len()];
-        let mut best: Option<(&str, (usize, usize, std::cmp::Reverse<usize>))> = None;
+        // How much of the words a menu's things take: the words, the words
+        // naming them, and fewer things before more.
+        type Covered = (usize, usize, std::cmp::Reverse<usize>);
+        let mut best: Option<(&str, Covered)> = None;
         let mut tie = false;
         let menus: Vec<(&str, Vec<amounts::Found>)> = self
             .menus
