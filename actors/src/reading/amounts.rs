@@ -449,7 +449,10 @@ const SIZES: &[&str] = &[
     "brown",
     "white",
     "semi-skimmed",
+    "semi",
     "skimmed",
+    "full-fat",
+    "low-fat",
     "whole",
     "free-range",
     "boneless",
@@ -1646,6 +1649,11 @@ mod tests {
     #[test]
     fn units_are_amounts_never_items() {
         assert_eq!(read("2 litres of milk", &mart()), [plain("milk", 2)]);
+        // The kind of milk, whole: "semi skimmed" is no skimmed.
+        assert_eq!(
+            read("semi skimmed milk x2", &mart()),
+            [("milk".into(), 2, Some("semi skimmed".into()))]
+        );
         assert_eq!(read("a bag of rice", &mart()), [plain("rice", 1)]);
         assert_eq!(read("a dozen eggs", &mart()), [plain("eggs", 1)]);
         assert_eq!(read("some bananas", &mart()), [plain("banana", 1)]);
