@@ -1646,12 +1646,9 @@ impl Understand for RuleNlu {
             return Parse::out_of_scope();
         }
         let cancel = self.is_cancel(&u);
-        let (food, mart) = (
-            self.items(&u, &self.lexicon.food),
-            self.items(&u, &self.lexicon.mart),
-        );
-        let kept = outside(mart, &food);
-        let (food, mart) = (outside(food, &kept), kept);
+        let food = self.items(&u, &self.lexicon.food);
+        let mart = outside(self.items(&u, &self.lexicon.mart), &food);
+        let food = outside(food, &mart);
         let (intent, confidence) = self.intent(&u, &food, &mart);
         let mut slots = SlotMap::new();
         match intent {

@@ -159,6 +159,9 @@ impl Default for DialogueConfig {
 const UNSCHEDULED: &str =
     "I can't schedule this for later: if you go ahead, it will come as soon as it's ready.";
 
+/// The question's note when the words ask for a ride again and again.
+const JUST_THE_FIRST: &str = "I can't book repeating ones yet, so this is just the first.";
+
 /// The confirmation's note when the time said had passed today.
 const PASSED: &str = "That time has passed today, so this is for tomorrow.";
 
@@ -1174,7 +1177,6 @@ impl Turn<'_> {
             self.ask(session, open, missing, question, None);
             return Ok(());
         }
-        let repeating = self.just_the_first(spec);
         let command = self.command(&open, &domain);
         let confirm =
             self.ctx.config.confirm != ConfirmPolicy::Never && self.ctx.registry.confirms(&domain);
@@ -1190,18 +1192,7 @@ impl Turn<'_> {
                     _ => false,
                 };
                 let mut summary = summary;
-                if let Some(note) = repeating {
-                    summary.notes.insert(0, note);
-                }
-                // "a butter chicken for tomorrow at 7pm": the question says
-                // when it comes, so a quick yes is no surprise.
-                if self.unscheduled {
-                    summary.notes.insert(0, NOW_NOT_LATER.to_owned());
-                }
-                // "at 7pm" said at 7:05pm: tomorrow's, said so.
-                if self.passed && spec.slots.iter().any(|s| s.kind == SlotKind::Time) {
-                    summary.notes.insert(0, PASSED.to_owned());
-                }
+                summary.notes.splice(0..0, self.notes(spec));
                 let cheap = cheap && summary.notes.is_empty();
                 open.summary = Some(summary);
                 if cheap {
@@ -1217,9 +1208,27 @@ impl Turn<'_> {
     /// "every weekday at 9am": errand books one at a time, and says so
     /// when the words ask for it again and again of a command with a time.
     fn just_the_first(&self, spec: &crate::registry::ActionSpec) -> Option<String> {
-        let timed = (spec.slots.iter()).any(|s| s.kind == crate::registry::SlotKind::Time);
+        let timed = (spec.slots.iter()).any(|s| s.kind == SlotKind::Time);
         (timed && crate::reading::when::repeats(&self.utterance.text))
-            .then(|| "I can't book repeating ones yet, so this is just the first.".to_owned())
+            .then(|| JUST_THE_FIRST.to_owned())
+    }
+
+    /// What the dialogue says first in a confirmation, where the command
+    /// is not quite what the words asked for: only the first of repeated
+    /// rides, a meal that comes now though asked for later ("a butter
+    /// chicken for tomorrow at 7pm"), a time that has passed today ("at
+    /// 7pm" said at 7:05pm). Any of them makes the confirmation asked.
+    fn notes(&self, spec: &crate::registry::ActionSpec) -> Vec<String> {
+        let timed = spec.slots.iter().any(|s| s.kind == SlotKind::Time);
+        [
+            (self.passed && timed).then_some(PASSED),
+            self.unscheduled.then_some(NOW_NOT_LATER),
+        ]
+        .into_iter()
+        .flatten()
+        .map(str::to_owned)
+        .chain(self.just_the_first(spec))
+        .collect()
     }
 
     fn command(&self, open: &OpenCommand, domain: &str) -> Command {
@@ -1653,15 +1662,16 @@ fn apply(slots: &mut SlotMap, mut patch: SlotMap, heard: &Heard, stage: Stage) {
     let said = crate::reading::words::Words::new(text);
     let said_count = crate::reading::amounts::count(&said);
     // "one more samosa", "2 more spring rolls": that many added.
-    let more = (said.norm().windows(2))
-        .any(|w| crate::reading::words::number(&w[0]).is_some() && w[1] == "more")
-        || said.norm().windows(2).any(|w| w == ["another", "one"]);
+    let more = (said.norm().windows(2)).any(|w| {
+        (crate::reading::words::number(&w[0]).is_some() && w[1] == "more")
+            || w == ["another", "one"]
+    });
     let adding = ["add ", "also ", "plus ", "and ", "with "]
         .iter()
         .any(|p| text.starts_with(p))
         // "can you add onion rings to that", "throw in some fries".
         || said.norm().iter().any(|w| w == "add")
-        || [" throw in ", " chuck in "].iter().any(|p| format!(" {text} ").contains(p))
+        || (said.norm().windows(2)).any(|w| w == ["throw", "in"] || w == ["chuck", "in"])
         || then_add.is_some()
         || more
         || text.contains(" as well")
@@ -1771,7 +1781,7 @@ fn apply(slots: &mut SlotMap, mut patch: SlotMap, heard: &Heard, stage: Stage) {
                 items
             } else {
                 some_of_them(&current, &new, text)
-                    .or_else(|| variants(&current, &new, text))
+                    .or_else(|| variants(&current, &new))
                     .unwrap_or_else(|| kept_count(&current, new, text))
             }
         } else {
@@ -1941,10 +1951,10 @@ fn line_of_kind<'a>(current: &'a [ItemRequest], head: &str) -> Option<&'a ItemRe
 /// pepperoni pizza" of a margherita and garlic bread: each new thing is
 /// another of one line's kind, and replaces that line only (with its
 /// count, unless one is said); the rest stay.
-fn variants(current: &[ItemRequest], new: &[ItemRequest], text: &str) -> Option<Vec<ItemRequest>> {
+fn variants(current: &[ItemRequest], new: &[ItemRequest]) -> Option<Vec<ItemRequest>> {
     use crate::agents::item_key;
-    let counted = crate::reading::amounts::count(&crate::reading::words::Words::new(text))
-        .is_some_and(|_| new.iter().any(|n| n.quantity > 1));
+    // A count said ("3 double cheeseburgers") is the new line's.
+    let counted = new.iter().any(|n| n.quantity > 1);
     let mut items = current.to_vec();
     let mut replaced = Vec::new();
     for n in new {
@@ -2555,20 +2565,20 @@ mod changes {
             ItemRequest::new("fries", 1),
         ];
         let double = [ItemRequest::new("double cheeseburger", 1)];
-        let changed = variants(&burgers, &double, "no, the double cheeseburger").unwrap();
+        let changed = variants(&burgers, &double).unwrap();
         assert_eq!(
             names(&changed),
             [("double cheeseburger".into(), 2), ("fries".into(), 1)]
         );
         // A count said is the new line's.
         let three = [ItemRequest::new("double cheeseburger", 3)];
-        let changed = variants(&burgers, &three, "3 double cheeseburgers").unwrap();
+        let changed = variants(&burgers, &three).unwrap();
         assert_eq!(names(&changed)[0], ("double cheeseburger".into(), 3));
         // Another kind, or every line changed, is no variant.
         let pizza = [ItemRequest::new("margherita pizza", 1)];
-        assert_eq!(variants(&burgers, &pizza, "actually a pizza"), None);
+        assert_eq!(variants(&burgers, &pizza), None);
         let one = [ItemRequest::new("cheeseburger", 1)];
         let all = [ItemRequest::new("double cheeseburger", 1)];
-        assert_eq!(variants(&one, &all, "the double"), None);
+        assert_eq!(variants(&one, &all), None);
     }
 }
