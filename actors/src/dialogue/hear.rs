@@ -352,6 +352,13 @@ pub fn finish(
     // Two requests in one breath: each part read on its own.
     let mut first_text = request.clone();
     if let Some(reader) = split_with
+        && heard.action == RIDE
+        && let Some((there, back)) = split_return(reader, reading, &request, now_ms)
+    {
+        heard.parse = there.1;
+        first_text = there.2;
+        heard.more.push(back);
+    } else if let Some(reader) = split_with
         && heard.in_scope()
         && let Some((first, rest)) = split(reader, reading, registry, &request)
     {
@@ -736,6 +743,138 @@ fn strip_article(text: &str) -> String {
 
 type Part = (String, Parse, String);
 
+const RIDE: &str = "book_ride";
+
+/// The slot a ride back carries while it waits: the trace of the ride
+/// there, whose ends it takes the other way round (empty until that ride
+/// is started; see `Turn::next_queued`).
+pub const RETURN_OF: &str = "return_of";
+
+/// What asks for the ride back, after the ride there ("and back at 11",
+/// "then pick me up at midnight"); longest first.
+const BACK: &[&str] = &[
+    "and then",
+    "then",
+    "and",
+    "can you",
+    "could you",
+    "please",
+    "i need",
+    "i'll need",
+    "i will need",
+    "i want",
+    "i'd like",
+    "get me",
+    "bring me",
+    "take me",
+];
+const BACK_CORE: &[&str] = &[
+    "a return journey",
+    "the return journey",
+    "a return trip",
+    "the return trip",
+    "a ride back",
+    "the ride back",
+    "a cab back",
+    "a taxi back",
+    "a car back",
+    "an uber back",
+    "the way back",
+    "pick me up again",
+    "pick me up after",
+    "pick me up later",
+    "pick me up",
+    "collect me",
+    "coming back",
+    "come back",
+    "going back",
+    "go back",
+    "heading back",
+    "head back",
+    "a return",
+    "the return",
+    "return",
+    "back",
+];
+
+/// "a cab to the O2 at 7 and back at 11": the ride there, and the ride
+/// back as a request waiting for it (when it is, and where to if said),
+/// when the words after the last joint ask only to come back. A ride back
+/// asked for a time before the ride there is the same hour later on.
+fn split_return(
+    reader: &dyn Understand,
+    reading: &Reading,
+    text: &str,
+    now_ms: u64,
+) -> Option<(Part, Queued)> {
+    let lower = text.to_ascii_lowercase();
+    let cut = [", and ", " and ", ", then ", " then ", ", ", ". "]
+        .iter()
+        .filter_map(|joint| lower.rfind(joint).map(|at| (at, at + joint.len())))
+        .max()?;
+    let (left, right) = (text[..cut.0].trim_end_matches([',', ' ']), &lower[cut.1..]);
+    let mut rest = right.trim_end_matches(['.', '!', '?', ' ']).trim();
+    for lead in BACK {
+        if let Some(after) = words_after(rest, lead) {
+            rest = after;
+        }
+    }
+    let core = BACK_CORE.iter().find_map(|core| words_after(rest, core))?;
+    let rest = ["again", "afterwards", "after", "later", "please"]
+        .iter()
+        .fold(core, |rest, word| words_after(rest, word).unwrap_or(rest));
+    if rest.split_whitespace().count() > 6 {
+        return None;
+    }
+    let parse = reader.parse(left, &Context::default());
+    if reading.claims(left).unwrap_or(parse.intent.as_str()) != RIDE {
+        return None;
+    }
+    let mut back = SlotMap::new();
+    // "back home at 10": where the ride back goes, said as its destination.
+    let to = match rest.starts_with("to ") || rest.starts_with("from ") {
+        true => rest.to_owned(),
+        false => format!("to {rest}"),
+    };
+    let when = reading.ground(&to, RIDE, &mut back, now_ms);
+    // Only when and where to: "and back" asks nothing else.
+    // A place errand knows, never what follows "back" in "bring me back
+    // a coffee".
+    let place = (back.remove("destination").or_else(|| back.remove("pickup"))).filter(|place| {
+        place
+            .as_text()
+            .is_some_and(|text| reading.places(text).iter().any(|m| m.known))
+    });
+    if back.keys().any(|k| k != "pickup_at")
+        || (!rest.is_empty() && when.is_none() && place.is_none())
+    {
+        return None;
+    }
+    if let Some(place) = place {
+        back.insert("destination".into(), place);
+    }
+    let mut there = parse.slots.clone();
+    reading.ground(left, RIDE, &mut there, now_ms);
+    if let (Some(SlotValue::Text(out)), Some(SlotValue::Text(home))) =
+        (there.get("pickup_at"), back.get("pickup_at"))
+        && let Some(later) = reading.after(home, out)
+    {
+        back.insert("pickup_at".into(), SlotValue::Text(later));
+    }
+    back.insert(RETURN_OF.into(), SlotValue::Text(String::new()));
+    let back = Queued {
+        action: RIDE.into(),
+        slots: back,
+    };
+    Some(((RIDE.into(), parse, left.trim().to_owned()), back))
+}
+
+/// The words of `text` after `lead`, when it starts with all of them.
+fn words_after<'a>(text: &'a str, lead: &str) -> Option<&'a str> {
+    let after = text.strip_prefix(lead)?;
+    (after.is_empty() || after.starts_with(' ')).then(|| after.trim_start())
+}
+
 /// Splits `text` at an "and" (or "then", "also") where both sides are
 /// requests of different actions. Returns the first and the rest.
 fn split(
@@ -860,6 +999,41 @@ mod tests {
     use crate::agents::mart::MartAgent;
     use crate::agents::ride::RideAgent;
     use crate::nlu::TrainedNlu;
+
+    #[test]
+    fn a_ride_there_and_back_is_two_rides() {
+        let (_, reading) = built_in();
+        let reader = TrainedNlu::embedded(crate::agents::catalog::lexicon()).expect("the model");
+        // Tuesday 16 June 2026, 9am in London.
+        let now = 1_781_596_800_000;
+        let back = |text: &str| split_return(&reader, &reading, text, now);
+        let (there, queued) = back("cab from home to the o2 at 7pm and back at 11").expect("split");
+        assert_eq!(there.2, "cab from home to the o2 at 7pm");
+        assert_eq!(queued.action, RIDE);
+        assert_eq!(
+            queued.slots.get("pickup_at").and_then(SlotValue::as_text),
+            Some("2026-06-16T23:00:00+01:00")
+        );
+        assert_eq!(
+            queued.slots.get(RETURN_OF).and_then(SlotValue::as_text),
+            Some("")
+        );
+        let (_, queued) = back("taxi to work, then back home at 6pm").expect("split");
+        assert_eq!(
+            queued.slots.get("destination").and_then(SlotValue::as_text),
+            Some("home")
+        );
+        let (_, queued) = back("uber to gatwick and pick me up again").expect("split");
+        assert!(!queued.slots.contains_key("pickup_at"));
+        for text in [
+            "cab from home to euston and then to the airport",
+            "a ride to soho and bring me back a coffee",
+            "two pizzas to home and back at 11",
+            "a cab to heathrow",
+        ] {
+            assert!(back(text).is_none(), "{text}");
+        }
+    }
 
     /// The three built-in domains and errand's reading of them.
     fn built_in() -> (DomainRegistry, Reading) {

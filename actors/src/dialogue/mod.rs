@@ -252,6 +252,18 @@ pub const DECLINE: &str =
 
 const DIDNT_GET: &str = "Sorry, I didn't get that.";
 
+/// A request heard beside the one started on `trace`: a ride back learns
+/// that `trace` is its ride there.
+fn back_of(queued: &Queued, trace: &TraceId) -> Queued {
+    let mut queued = queued.clone();
+    if let Some(SlotValue::Text(there)) = queued.slots.get_mut(hear::RETURN_OF)
+        && there.is_empty()
+    {
+        *there = trace.as_str().to_owned();
+    }
+    queued
+}
+
 /// Decides one turn. Updates `session` and returns the effects to carry
 /// out; `Err` is a transient failure of the [`Desk`].
 pub async fn decide(
@@ -785,8 +797,10 @@ impl Turn<'_> {
             self.decline(session, heard.reply.as_deref());
             return Ok(());
         }
-        session.queued.extend(heard.more.iter().cloned());
         let trace = self.new_trace(session);
+        session
+            .queued
+            .extend(heard.more.iter().map(|queued| back_of(queued, &trace)));
         if heard.unscheduled {
             self.say(&trace, UNSCHEDULED.into());
             self.unscheduled = true;
@@ -820,8 +834,41 @@ impl Turn<'_> {
         if session.open.is_some() || session.queued.is_empty() {
             return Ok(());
         }
-        let next = session.queued.remove(0);
+        let mut next = session.queued.remove(0);
+        let back = next.slots.remove(hear::RETURN_OF);
+        if let Some(SlotValue::Text(there)) = &back {
+            // The ride back: from where the ride there went, to where it
+            // started, in the same car, unless said otherwise. None when
+            // the ride there was not booked; asked for whole when which
+            // ride it follows is not known.
+            let placed = (session.placed.iter().rev())
+                .find(|p| !there.is_empty() && p.trace_id.as_str() == there);
+            if placed.is_none() && !there.is_empty() {
+                self.answer(session, "So I won't book the ride back either.".into());
+                return Box::pin(self.next_queued(session)).await;
+            }
+            if let Some(placed) = placed {
+                for (from, to) in [
+                    ("destination", "pickup"),
+                    ("pickup", "destination"),
+                    ("ride_type", "ride_type"),
+                    ("seats", "seats"),
+                ] {
+                    if let Some(value) = placed.slots.get(from)
+                        && !next.slots.contains_key(to)
+                    {
+                        next.slots.insert(to.into(), value.clone());
+                    }
+                }
+            }
+        }
         let trace = self.new_trace(session);
+        // A ride back heard with this one follows it.
+        if back.is_none()
+            && let Some(following) = session.queued.first_mut()
+        {
+            *following = back_of(following, &trace);
+        }
         let open = OpenCommand::asking(
             trace,
             next.action,
@@ -830,6 +877,18 @@ impl Turn<'_> {
             String::new(),
             self.turn,
         );
+        // A ride back with no time is not booked for now, while the
+        // person is still on the way there: when is asked.
+        if back.is_some()
+            && let Some((_, spec)) = self.ctx.registry.action(&open.action)
+            && let Some(time) = (spec.slots.iter()).find(|s| s.kind == SlotKind::Time)
+            && !open.slots.contains_key(&time.name)
+        {
+            let when = vec![time.name.clone()];
+            let question = "When should the driver come for the ride back?".to_owned();
+            self.ask(session, open, when, question, None);
+            return Ok(());
+        }
         Box::pin(self.evaluate(session, open, false)).await
     }
 

@@ -541,6 +541,11 @@ impl Reading {
         when::change(found, before, &self.tz)
     }
 
+    /// `later` made to follow `before` (see [`when::after`]).
+    pub fn after(&self, later: &str, before: &str) -> Option<String> {
+        when::after(later, before, &self.tz)
+    }
+
     /// The time `before` moved as `text` says ("an hour later"; see
     /// [`when::moved`]).
     pub fn moved_time(&self, text: &str, before: &str) -> Option<String> {

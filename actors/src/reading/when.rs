@@ -47,6 +47,25 @@ impl Said {
     };
 }
 
+/// `later` (RFC 3339), said of what follows the time `before`, made to
+/// follow it: the same clock time twelve hours on, as often as it takes
+/// ("back at 11" after a ride at 7pm is 11pm). `None` when it already
+/// follows.
+pub fn after(later: &str, before: &str, tz: &TimeZone) -> Option<String> {
+    let before = before.parse::<Timestamp>().ok()?;
+    let mut at = later.parse::<Timestamp>().ok()?.to_zoned(tz.clone());
+    if at.timestamp() > before {
+        return None;
+    }
+    for _ in 0..4 {
+        at = zoned(at.datetime().checked_add(12.hours()).ok()?, tz)?;
+        if at.timestamp() > before {
+            return Some(rfc3339(&at));
+        }
+    }
+    None
+}
+
 /// `found` said as a change to the time `before` (RFC 3339): a day alone
 /// keeps the time of day ("sorry, saturday" of a ride at 8am), a time of
 /// day alone keeps the day ("make it 5:30" of one tomorrow at 5am), with
@@ -1324,6 +1343,25 @@ mod tests {
         // A length of time is never a clock time ("15" is no 3pm).
         assert_eq!(read("a cab for 15 minutes"), None);
         assert_eq!(read("30 minutes after landing"), None);
+    }
+
+    #[test]
+    fn a_time_after_another_is_the_same_clock_time_later() {
+        let tz = london();
+        let at7pm = "2026-12-02T19:00:00+00:00";
+        // "back at 11", read as 11am, after a ride at 7pm.
+        assert_eq!(
+            after("2026-12-02T11:00:00+00:00", at7pm, &tz).as_deref(),
+            Some("2026-12-02T23:00:00+00:00")
+        );
+        // "at midnight", read as this morning's.
+        assert_eq!(
+            after("2026-12-02T00:00:00+00:00", at7pm, &tz).as_deref(),
+            Some("2026-12-03T00:00:00+00:00")
+        );
+        // Already after: unchanged.
+        assert_eq!(after("2026-12-02T22:00:00+00:00", at7pm, &tz), None);
+        assert_eq!(after("not a time", at7pm, &tz), None);
     }
 
     #[test]
