@@ -168,6 +168,9 @@ const PASSED: &str = "That time has passed today, so this is for tomorrow.";
 /// The confirmation's note when the time asked for cannot be kept.
 const NOW_NOT_LATER: &str = "This would come now, not at the time you said.";
 
+/// The note on a ride asked to stop on the way.
+const STRAIGHT_THERE: &str = "I can't add stops on the way yet, so this ride goes straight there.";
+
 /// What a turn heard: the conversational act, the reader's request
 /// grounded in the words, and what the words give the open command.
 #[derive(Clone, Debug, PartialEq)]
@@ -1276,12 +1279,20 @@ impl Turn<'_> {
     /// is not quite what the words asked for: only the first of repeated
     /// rides, a meal that comes now though asked for later ("a butter
     /// chicken for tomorrow at 7pm"), a time that has passed today ("at
-    /// 7pm" said at 7:05pm). Any of them makes the confirmation asked.
+    /// 7pm" said at 7:05pm), a ride asked to stop on the way ("via King's
+    /// Cross"). Any of them makes the confirmation asked.
     fn notes(&self, spec: &crate::registry::ActionSpec) -> Vec<String> {
         let timed = spec.slots.iter().any(|s| s.kind == SlotKind::Time);
+        // From one place to another.
+        let journey = (spec.slots.iter())
+            .filter(|s| s.kind == SlotKind::Place)
+            .count()
+            >= 2;
         [
             (self.passed && timed).then_some(PASSED),
             self.unscheduled.then_some(NOW_NOT_LATER),
+            (journey && crate::reading::places::asks_for_a_stop(&self.utterance.text))
+                .then_some(STRAIGHT_THERE),
         ]
         .into_iter()
         .flatten()

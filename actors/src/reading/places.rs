@@ -265,7 +265,6 @@ fn gap_has_stop(words: &Words, i: usize) -> bool {
             .contains([',', '.', ';', '!', '?'])
 }
 
-/// Whether `word` starts a time after "at" ("at quarter to nine", "at 5").
 /// Whether `text` says only a time ("10pm", "half 7", "6:30 am"): no
 /// place, whatever word came before it.
 pub fn only_a_time(text: &str) -> bool {
@@ -276,6 +275,7 @@ pub fn only_a_time(text: &str) -> bool {
             .all(|x| says_when(Some(x)) || matches!(x.as_str(), "am" | "pm" | "past" | "to"))
 }
 
+/// Whether `word` starts a time after "at" ("at quarter to nine", "at 5").
 fn says_when(word: Option<&String>) -> bool {
     word.is_some_and(|w| {
         w.starts_with(|c: char| c.is_ascii_digit())
@@ -284,6 +284,27 @@ fn says_when(word: Option<&String>) -> bool {
                 w.as_str(),
                 "quarter" | "half" | "noon" | "midday" | "midnight"
             )
+    })
+}
+
+/// Whether `text` asks for a stop on the way ("to Heathrow via King's
+/// Cross", "stopping at the shop", "with a stop in Soho", "pick up my
+/// friend on the way"): a ride errand books goes straight to its
+/// destination, and says so.
+pub fn asks_for_a_stop(text: &str) -> bool {
+    let words = Words::new(text);
+    let w = words.norm();
+    let word = |k: usize| w.get(k).map(String::as_str).unwrap_or("");
+    let before = |i: usize| i.checked_sub(1).map_or("", word);
+    (0..w.len()).any(|i| match word(i) {
+        "via" => i > 0,
+        "en" => word(i + 1) == "route",
+        "stop" | "stops" | "stopping" | "stopover" => {
+            matches!(word(i + 1), "at" | "in" | "by" | "off" | "on" | "for")
+                || matches!(before(i), "a" | "one" | "two" | "quick")
+        }
+        "way" => before(i) == "the" && i >= 2 && word(i - 2) == "on",
+        _ => false,
     })
 }
 
@@ -426,6 +447,29 @@ mod tests {
             [known("work", Some("to"))]
         );
         assert_eq!(read("the airport"), [known("the airport", None)]);
+    }
+
+    #[test]
+    fn a_stop_on_the_way() {
+        for text in [
+            "cab from home to heathrow via kings cross",
+            "taxi to soho stopping at euston",
+            "a ride to work with a quick stop at the shop",
+            "pick up my friend on the way",
+            "a cab to gatwick, stop off in croydon",
+            "a cab to the airport, picking up a friend en route",
+        ] {
+            assert!(asks_for_a_stop(text), "{text}");
+        }
+        for text in [
+            "a cab to the bus stop",
+            "taxi to the way inn",
+            "via",
+            "get me a cab to heathrow",
+            "stop",
+        ] {
+            assert!(!asks_for_a_stop(text), "{text}");
+        }
     }
 
     #[test]
