@@ -457,6 +457,11 @@ pub fn finish(
         let (slots, passed) = for_open(reading, registry, &heard, open, model, now_ms);
         heard.for_open = slots;
         heard.passed = passed;
+        if let Some(swapped) = swapped(registry, open, &request) {
+            heard.for_open = swapped;
+            heard.change = true;
+            heard.act = None;
+        }
     }
     heard.passed = heard.passed || said_time.as_ref().is_some_and(|said| said.said.passed);
     heard.unscheduled = said_time.is_some_and(|said| Reading::is_later(&said, now_ms))
@@ -464,6 +469,27 @@ pub fn finish(
             .action(&heard.action)
             .is_some_and(|(_, spec)| !spec.slots.iter().any(|s| s.kind == SlotKind::Time));
     heard
+}
+
+/// "no, the other way round", of a journey with both its ends: the ends
+/// swapped.
+fn swapped(registry: &DomainRegistry, open: &OpenCommand, text: &str) -> Option<SlotMap> {
+    let (_, spec) = registry.action(&open.action)?;
+    let ends: Vec<&str> = (spec.slots.iter())
+        .filter(|s| s.kind == SlotKind::Place)
+        .map(|s| s.name.as_str())
+        .collect();
+    let [from, to] = ends.as_slice() else {
+        return None;
+    };
+    let (a, b) = (open.slots.get(*from)?, open.slots.get(*to)?);
+    if !acts::swaps_ends(text) {
+        return None;
+    }
+    let mut slots = SlotMap::new();
+    slots.insert((*from).to_owned(), b.clone());
+    slots.insert((*to).to_owned(), a.clone());
+    Some(slots)
 }
 
 /// What the words give the open command: the reader's slots when it heard

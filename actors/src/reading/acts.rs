@@ -1396,6 +1396,31 @@ fn after_words<'a>(text: &'a str, prefix: &str) -> Option<&'a str> {
     text.strip_prefix(prefix)?.strip_prefix(' ')
 }
 
+/// Whether `text` turns a journey round ("no, the other way round",
+/// "swap them", "it's the wrong way round", "reverse it"): its two ends
+/// change places.
+pub fn swaps_ends(text: &str) -> bool {
+    let words = Words::new(text);
+    let w = words.norm();
+    let word = |k: usize| w.get(k).map(String::as_str).unwrap_or("");
+    let short = w.len() <= 8;
+    (0..w.len()).any(|i| match word(i) {
+        "other" | "wrong" | "opposite" => {
+            (word(i + 1) == "way" && matches!(word(i + 2), "round" | "around" | "about"))
+                || (word(i) == "opposite" && matches!(word(i + 1), "way" | "direction"))
+        }
+        "reverse" | "reversed" | "flip" => short,
+        "swap" | "switch" | "swapped" | "switched" => {
+            short
+                && (matches!(word(i + 1), "round" | "around" | "over")
+                    || (matches!(word(i + 1), "them" | "it" | "those" | "these" | "that")
+                        && word(i + 2) != "to")
+                    || (word(i + 1) == "the" && matches!(word(i + 2), "two" | "ends")))
+        }
+        _ => false,
+    })
+}
+
 pub fn is_change(text: &str) -> bool {
     let words = Words::new(text);
     let w: Vec<&str> = words.norm().iter().map(String::as_str).collect();
@@ -1724,5 +1749,29 @@ mod tests {
             without_nearby("SUSHI \u{130}\u{130} NEARBY"),
             "SUSHI \u{130}\u{130}"
         );
+    }
+
+    #[test]
+    fn a_journey_turned_round() {
+        for text in [
+            "no, the other way round",
+            "other way around please",
+            "it's the wrong way round",
+            "swap them",
+            "can you switch them round",
+            "reverse it",
+            "the opposite direction",
+        ] {
+            assert!(swaps_ends(text), "{text}");
+        }
+        for text in [
+            "switch it to premium",
+            "swap the fries for onion rings",
+            "on the other side of the road",
+            "a cab to work",
+            "no",
+        ] {
+            assert!(!swaps_ends(text), "{text}");
+        }
     }
 }
