@@ -66,6 +66,7 @@ pub fn answer(
         Act::Goodbye => "Bye! I'm here whenever you need something.".into(),
         Act::Help => format!("{}{}", abilities(registry), try_saying(registry)),
         Act::Price(what) if what == "it" => order_price(session),
+        Act::Price(what) if is_delivery(what) => delivery_price(session),
         Act::Price(what) => price(what, &catalogs(registry)),
         Act::Menu(Some(name)) => menu(name, &catalogs(registry)),
         Act::Menu(None) => merchants(&catalogs(registry)),
@@ -246,6 +247,42 @@ fn order_price(session: &SessionState) -> String {
             format_money(amount, summary.currency.as_deref().unwrap_or("GBP"))
         ),
         None => "Nothing is priced yet: tell me what you'd like and I'll give you the price before anything is ordered.".into(),
+    }
+}
+
+/// "delivery", "the delivery fee", "postage": what bringing it costs.
+fn is_delivery(what: &str) -> bool {
+    let what = normalize(strip_article(what));
+    let what = what
+        .trim_end_matches(" for it")
+        .trim_end_matches(" for that");
+    matches!(
+        what,
+        "delivery" | "delivery fee" | "delivery charge" | "delivery cost" | "postage" | "shipping"
+    )
+}
+
+/// What delivering the open order (or else the last one placed) costs.
+fn delivery_price(session: &SessionState) -> String {
+    let open = (session.open.as_ref()).and_then(|o| o.summary.as_ref());
+    let summary = open.or_else(|| session.placed.last().and_then(|p| p.summary.as_ref()));
+    let money = |amount: i64, summary: &errand_schemas::Summary| {
+        format_money(amount, summary.currency.as_deref().unwrap_or("GBP"))
+    };
+    match (summary, summary.and_then(|s| s.delivery_fee)) {
+        (Some(summary), Some(0)) if open.is_some() => format!(
+            "Delivery is free: {} is everything.",
+            money(summary.total.unwrap_or_default(), summary)
+        ),
+        (Some(summary), Some(fee)) if open.is_some() => format!(
+            "Delivery is {}, included in the {}.",
+            money(fee, summary),
+            money(summary.total.unwrap_or(fee), summary)
+        ),
+        (Some(summary), Some(fee)) => {
+            format!("Delivery of your last order was {}.", money(fee, summary))
+        }
+        _ => "Delivery is priced with the order: tell me what you'd like and I'll show it before anything is ordered.".into(),
     }
 }
 

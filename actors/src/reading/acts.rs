@@ -1035,6 +1035,27 @@ fn catalog_question(w: &[&str], words: &Words, question: bool) -> Option<Act> {
     {
         return Some(Act::Price("it".into()));
     }
+    // "what's the delivery fee?", "is delivery free", "do you charge for
+    // delivery": what bringing it costs.
+    let delivery = w
+        .iter()
+        .any(|x| matches!(*x, "delivery" | "postage" | "shipping"));
+    let costs = w.iter().any(|x| {
+        matches!(
+            *x,
+            "fee" | "fees" | "charge" | "charges" | "cost" | "costs" | "free" | "price" | "pay"
+        )
+    });
+    let asks = question
+        || w.first().is_some_and(|x| {
+            matches!(
+                *x,
+                "what" | "what's" | "whats" | "is" | "do" | "does" | "any" | "how"
+            )
+        });
+    if delivery && costs && asks && w.len() <= 8 {
+        return Some(Act::Price("delivery".into()));
+    }
     let after = |prefix: &str| -> Option<String> {
         let n = prefix.split(' ').count();
         (after_words(&joined, prefix).is_some() && w.len() > n).then(|| {
@@ -1773,5 +1794,22 @@ mod tests {
         ] {
             assert!(!swaps_ends(text), "{text}");
         }
+    }
+
+    #[test]
+    fn what_delivery_costs_is_a_price_question() {
+        for text in [
+            "what's the delivery fee?",
+            "is delivery free",
+            "do you charge for delivery",
+            "how much is delivery",
+            "any delivery charge?",
+        ] {
+            assert_eq!(read(text), Some(Act::Price("delivery".into())), "{text}");
+        }
+        assert_ne!(
+            read("free delivery please"),
+            Some(Act::Price("delivery".into()))
+        );
     }
 }
