@@ -284,21 +284,35 @@ impl Reading {
                         })
                 })
         });
-        if (said("from") && said("to")) || going {
-            let ride = self
-                .registry
-                .domains()
-                .filter_map(|d| self.registry.spec(d))
-                .find_map(|spec| {
-                    spec.actions.iter().find(|a| {
-                        a.slot("pickup").is_some_and(|s| s.kind == SlotKind::Place)
-                            && a.slot("destination")
-                                .is_some_and(|s| s.kind == SlotKind::Place)
+        let ride = self
+            .registry
+            .domains()
+            .filter_map(|d| self.registry.spec(d))
+            .find_map(|spec| {
+                spec.actions.iter().find(|a| {
+                    a.slot("pickup").is_some_and(|s| s.kind == SlotKind::Place)
+                        && a.slot("destination")
+                            .is_some_and(|s| s.kind == SlotKind::Place)
+                })
+            });
+        // "book me an XL to Stansted", "a premium from Soho": one of the
+        // ride's own choices, right before where it goes or comes from.
+        let chosen = ride.is_some_and(|action| {
+            mentions.iter().any(|m| {
+                m.known
+                    && matches!(m.after.as_deref(), Some("to" | "from"))
+                    && m.from >= 3
+                    && matches!(w[m.from - 3].as_str(), "a" | "an")
+                    && action.slots.iter().any(|s| {
+                        let word = w[m.from - 2].as_str();
+                        s.choices.iter().any(|c| c == word)
+                            || s.aliases.iter().any(|(alias, _)| alias == word)
                     })
-                });
-            if let Some(action) = ride {
-                return Some(action.name.as_str());
-            }
+            })
+        });
+        let journey = (said("from") && said("to")) || going || chosen;
+        if journey && let Some(action) = ride {
+            return Some(action.name.as_str());
         }
         let taken = vec![false; words.len()];
         // How much of the words a menu's things take: the words, the words
@@ -1530,6 +1544,11 @@ mod tests {
             assert_eq!(r.claims(going_home), Some("book_ride"), "{going_home}");
         }
         assert_ne!(r.claims("bring me home a pizza"), Some("book_ride"));
+        // The car's kind, one of the ride's choices, names the ride.
+        for kind in ["book me an xl to stansted", "a premium from soho please"] {
+            assert_eq!(r.claims(kind), Some("book_ride"), "{kind}");
+        }
+        assert_ne!(r.claims("an xl pizza to home"), Some("book_ride"));
         assert_eq!(
             r.ordered_dish("order me a lobster thermidor to work"),
             Some(("order_food", "lobster thermidor".to_owned()))
