@@ -71,6 +71,22 @@ pub fn answer(
         Act::Menu(Some(name)) => menu(name, &catalogs(registry)),
         Act::Menu(None) => merchants(&catalogs(registry)),
         Act::WhoServes(what) => who_serves(what, &catalogs(registry)),
+        Act::Cheapest(what) => match cheapest(what, &catalogs(registry)) {
+            Some((merchant, name, price, currency)) => {
+                let catalogs = catalogs(registry);
+                let (kind, at) = at_merchant(what, &catalogs);
+                let kind = strip_article(kind);
+                let money = format_money(price, &currency);
+                match at {
+                    Some(_) => format!("The cheapest {kind} at {merchant} is the {name}, {money}."),
+                    None => format!("The cheapest {kind} is the {name}, {money} at {merchant}."),
+                }
+            }
+            None => format!(
+                "I couldn't find {} on any menu or shelf I know.",
+                strip_article(what)
+            ),
+        },
         Act::Status => status(session, state, now_ms),
         _ => return None,
     })
@@ -80,6 +96,11 @@ pub fn answer(
 /// its article, when a catalog sells it ("a latte" is "latte"; "milk and
 /// eggs" and what no one sells are `None`).
 pub fn sold_thing(act: &Act, registry: &DomainRegistry) -> Option<String> {
+    if let Act::Cheapest(what) = act {
+        // "what's the cheapest pizza?", then "get me one to work".
+        return cheapest(what, &catalogs(registry))
+            .map(|(merchant, name, ..)| format!("{name} from {merchant}").to_lowercase());
+    }
     let (Act::Price(what) | Act::WhoServes(what)) = act else {
         return None;
     };
@@ -152,6 +173,53 @@ fn matching_as<'a>(what: &str, catalog: &'a Catalog, kind: bool) -> Vec<(&'a str
     } else {
         exact
     }
+}
+
+/// The cheapest thing of the kind `what` says, of every catalog (or of
+/// the merchant named): its merchant, name, price and currency.
+fn cheapest(what: &str, catalogs: &[Catalog]) -> Option<(String, String, i64, String)> {
+    let (what, at) = at_merchant(what, catalogs);
+    let what = what.trim_end_matches('s');
+    // "the cheapest thing at Burger Barn": anything.
+    let anything = matches!(
+        strip_article(what),
+        "thing" | "item" | "dish" | "option" | "one" | "food" | ""
+    );
+    (catalogs.iter())
+        .flat_map(|catalog| {
+            if anything {
+                let all = (catalog.merchants.iter()).flat_map(|m| {
+                    (m.items.iter()).map(|(name, price)| (m.name.as_str(), name.as_str(), *price))
+                });
+                return all
+                    .map(|(merchant, name, price)| {
+                        (
+                            merchant.to_owned(),
+                            name.to_owned(),
+                            price,
+                            catalog.currency.clone(),
+                        )
+                    })
+                    .collect::<Vec<_>>();
+            }
+            let singular = matching_kind(what, catalog);
+            let found = match singular.is_empty() {
+                true => matching_kind(&format!("{what}s"), catalog),
+                false => singular,
+            };
+            (found.into_iter())
+                .map(|(merchant, name, price)| {
+                    (
+                        merchant.to_owned(),
+                        name.to_owned(),
+                        price,
+                        catalog.currency.clone(),
+                    )
+                })
+                .collect()
+        })
+        .filter(|(merchant, ..)| at.is_none_or(|m| m == merchant))
+        .min_by_key(|(_, _, price, _)| *price)
 }
 
 /// "milk and eggs", found as no one thing: each answered in turn.

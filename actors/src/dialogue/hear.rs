@@ -29,6 +29,17 @@ pub fn prepare(reading: &Reading, text: &str) -> Prepared {
     let text = but_then(&text).unwrap_or(text);
     let text = corrected_midway(reading, &text).unwrap_or(text);
     let act = acts::read(&text);
+    // "what's the cheapest cab to Heathrow?": a ride has no shelf, its
+    // quote answers.
+    if let Some(Act::Cheapest(what)) = &act
+        && (reading.claims(&format!("get me a {what}"))).is_some_and(|a| reading.menu(a).is_none())
+    {
+        return Prepared {
+            act: Some(Act::Price(what.clone())),
+            request: Some(format!("a {what}")),
+            text,
+        };
+    }
     // "how much is a taxi from home to Gatwick?": no catalog prices a
     // ride, its quote does, so the words are read as the request they
     // price (and nothing is booked: the act stays a question).

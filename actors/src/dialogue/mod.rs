@@ -512,6 +512,7 @@ impl Turn<'_> {
                     | Act::Price(_)
                     | Act::Menu(_)
                     | Act::WhoServes(_)
+                    | Act::Cheapest(_)
                     | Act::Status),
                 ),
                 _,

@@ -27,6 +27,8 @@ pub enum Act {
     Menu(Option<String>),
     /// "who does sushi?": what it asks for.
     WhoServes(String),
+    /// "what's the cheapest pizza?": of what.
+    Cheapest(String),
     /// "where is my order?", "how long will it take?".
     Status,
     /// "cancel my last order", "cancel that ride": the domain named, if any.
@@ -1035,6 +1037,26 @@ fn catalog_question(w: &[&str], words: &Words, question: bool) -> Option<Act> {
     {
         return Some(Act::Price("it".into()));
     }
+    // "what's the cheapest pizza?", "which curry is cheapest", "your
+    // cheapest coffee".
+    if let Some(at) = w.iter().position(|x| *x == "cheapest") {
+        const AROUND: &[&str] = &[
+            "what's", "whats", "what", "is", "the", "which", "your", "you", "have", "got", "do",
+            "one", "please", "there", "on", "menu", "are", "can", "i", "get", "here",
+        ];
+        let after: Vec<&str> = (w[at + 1..].iter())
+            .copied()
+            .take_while(|x| !matches!(*x, "you" | "on" | "please" | "here" | "there"))
+            .collect();
+        let before: Vec<&str> = (w[..at].iter())
+            .copied()
+            .filter(|x| !AROUND.contains(x))
+            .collect();
+        let what = if after.is_empty() { before } else { after };
+        if !what.is_empty() && w.len() <= 10 {
+            return Some(Act::Cheapest(what.join(" ")));
+        }
+    }
     // "what's the delivery fee?", "is delivery free", "do you charge for
     // delivery": what bringing it costs.
     let delivery = w
@@ -1811,5 +1833,20 @@ mod tests {
             read("free delivery please"),
             Some(Act::Price("delivery".into()))
         );
+    }
+
+    #[test]
+    fn the_cheapest_of_a_kind() {
+        for (text, what) in [
+            ("what's the cheapest pizza", "pizza"),
+            ("which curry is cheapest?", "curry"),
+            ("cheapest coffee you have?", "coffee"),
+            (
+                "what's the cheapest thing at burger barn",
+                "thing at burger barn",
+            ),
+        ] {
+            assert_eq!(read(text), Some(Act::Cheapest(what.into())), "{text}");
+        }
     }
 }
