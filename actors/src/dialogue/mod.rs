@@ -1931,6 +1931,7 @@ fn orders_again(text: &str) -> bool {
         || has("another one")
         || has("one more")
         || has("the usual")
+        || has("my usual")
         || (has("again")
             && w.iter()
                 .any(|x| matches!(x.as_str(), "order" | "get" | "book" | "do"))))
