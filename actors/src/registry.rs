@@ -309,6 +309,11 @@ pub struct Catalog {
     /// a count of the things themselves ("6 eggs", "two dozen eggs") is
     /// read as the packs that hold them, rounded up.
     pub packs: Vec<(String, u32)>,
+    /// Dishes served as a portion of several pieces, and how many one has
+    /// (chicken wings, 6): a count of at least half a portion, or a
+    /// dozen, counts the pieces ("a dozen wings" are two portions); a
+    /// smaller one counts portions ("2 chicken wings").
+    pub portions: Vec<(String, u32)>,
     /// Words that say what kind of thing an item is, and the items of
     /// that kind ("coffee": latte, espresso...): "an espresso coffee" is
     /// one espresso, though "coffee" alone is a latte.

@@ -292,6 +292,18 @@ pub const FOOD_KINDS: &[(&str, &[&str])] = &[
     ("dessert", &["tiramisu", "churros", "mango sticky rice"]),
 ];
 
+/// Dishes served as a portion of several pieces: how many pieces one
+/// holds. "a dozen chicken wings" is two portions, never twelve.
+pub const FOOD_PORTIONS: &[(&str, u32)] = &[
+    ("chicken wings", 6),
+    ("onion rings", 8),
+    ("chicken satay", 4),
+    ("california roll", 8),
+    ("tuna roll", 6),
+    ("salmon nigiri", 2),
+    ("churros", 6),
+];
+
 /// The mart's shelves: item, price in minor units, stock.
 pub const MART_ITEMS: &[(&str, i64, u32)] = &[
     ("milk", 129, 200),

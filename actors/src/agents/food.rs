@@ -1,7 +1,7 @@
 //! The food agent: finds a restaurant that serves the items, prices them,
 //! charges, places the order, and voids the charge when placing fails.
 
-use super::catalog::{FOOD_KINDS, FOOD_SYNONYMS, RESTAURANTS, Restaurant};
+use super::catalog::{FOOD_KINDS, FOOD_PORTIONS, FOOD_SYNONYMS, RESTAURANTS, Restaurant};
 use super::{CURRENCY, Services, distance_m, item_key, normalize, order_confirmation, stable_id};
 use crate::bounds::{PROVIDER_MEMORY, PROVIDER_ORDERS};
 use crate::registry::{ActionSpec, Catalog, DomainAgent, DomainSpec, Merchant, SlotKind, SlotSpec};
@@ -155,7 +155,7 @@ impl FoodProvider for SimulatedRestaurants {
                         name: name.to_owned(),
                         quantity: item.quantity,
                         unit_price: price,
-                        note: item.note.clone(),
+                        note: item.note.clone().or_else(|| portion(name)),
                     }),
                     None => {
                         first_missing.get_or_insert_with(|| item.name.clone());
@@ -523,6 +523,10 @@ impl DomainAgent for FoodAgent {
                 .map(|(a, n)| ((*a).into(), (*n).into()))
                 .collect(),
             packs: Vec::new(),
+            portions: FOOD_PORTIONS
+                .iter()
+                .map(|(n, size)| ((*n).into(), *size))
+                .collect(),
             kinds: FOOD_KINDS
                 .iter()
                 .map(|(kind, items)| {
@@ -549,6 +553,15 @@ fn dish_list(lines: &[LineItem]) -> String {
         [one] => (*one).to_owned(),
         [init @ .., last] => format!("{} and {last}", init.join(", ")),
     }
+}
+
+/// What one of a dish served by the portion is ("portion of 6"), so a
+/// confirmation says what a count buys.
+fn portion(name: &str) -> Option<String> {
+    FOOD_PORTIONS
+        .iter()
+        .find(|(dish, _)| *dish == name)
+        .map(|(_, pieces)| format!("portion of {pieces}"))
 }
 
 #[cfg(test)]

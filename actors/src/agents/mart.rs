@@ -400,6 +400,7 @@ impl DomainAgent for MartAgent {
                 .iter()
                 .map(|(n, size, _)| ((*n).into(), *size))
                 .collect(),
+            portions: Vec::new(),
             kinds: Vec::new(),
         }
     }

@@ -19,6 +19,8 @@ pub struct Menu {
     phrases: Vec<(Vec<String>, String)>,
     /// Items sold only by the pack, and how many one holds.
     packs: Vec<(String, u32)>,
+    /// Dishes served as a portion of several pieces, and how many.
+    portions: Vec<(String, u32)>,
     /// Words of a kind ("coffee"), and the catalog's names of that kind.
     kinds: Vec<(Vec<String>, Vec<String>)>,
 }
@@ -59,6 +61,7 @@ impl Menu {
         Self {
             phrases,
             packs: Vec::new(),
+            portions: Vec::new(),
             kinds: Vec::new(),
         }
     }
@@ -119,12 +122,48 @@ impl Menu {
         self
     }
 
+    /// The menu, with dishes served as a portion of several pieces (name,
+    /// pieces in one).
+    pub fn portioned<'a>(mut self, portions: impl IntoIterator<Item = (&'a str, u32)>) -> Self {
+        self.portions = portions
+            .into_iter()
+            .filter(|(_, size)| *size > 1)
+            .map(|(name, size)| (name.to_owned(), size))
+            .collect();
+        self
+    }
+
+    /// How many portions of `name` a count said before it is: the pieces
+    /// when it is more than half a portion or a dozen ("a dozen chicken
+    /// wings" are two portions of 6, "10 wings" two), else the portions
+    /// ("2 chicken wings" are two), and always the portions when written
+    /// as a multiple ("2x satay").
+    fn portions(&self, name: &str, quantity: u32, amount: &[String]) -> Option<u32> {
+        let (_, size) = self.portions.iter().find(|(item, _)| item == name)?;
+        let times = amount.iter().any(|w| {
+            w.len() > 1
+                && (w.ends_with('x') || w.starts_with('x'))
+                && w.trim_matches('x').parse::<u32>().is_ok()
+        });
+        let pieces =
+            !times && (quantity.saturating_mul(2) > *size || amount.iter().any(|w| w == "dozen"));
+        Some(match pieces {
+            true => quantity.div_ceil(*size),
+            false => quantity,
+        })
+    }
+
     /// How many of the things `quantity` packs of `name` are, said as the
     /// things (`amount`: the words of the amount): "6 eggs" and "a dozen
     /// eggs" are one box of 12, "2 boxes of eggs" two.
     /// A thing sold one by one, said by the pack ("a six pack of cola"),
     /// is as many as the packs hold.
     fn packs(&self, name: &str, quantity: u32, amount: &[String]) -> u32 {
+        if amount.iter().all(|w| !is_unit(w) || w == "dozen")
+            && let Some(portions) = self.portions(name, quantity, amount)
+        {
+            return portions;
+        }
         let size = self
             .packs
             .iter()
@@ -1472,6 +1511,26 @@ mod tests {
         ] {
             assert_eq!(read(text, &food()), [plain("cola", n)], "{text}");
         }
+    }
+
+    #[test]
+    fn pieces_of_a_dish_served_by_the_portion() {
+        let menu = Menu::new(["chicken wings", "cola"], [("wings", "chicken wings")])
+            .portioned([("chicken wings", 6)]);
+        for (text, n) in [
+            ("a dozen chicken wings", 2),
+            ("12 wings", 2),
+            ("10 chicken wings", 2),
+            ("4 wings", 1),
+            ("2 chicken wings", 2),
+            ("3 chicken wings", 3),
+            ("2x chicken wings", 2),
+            ("chicken wings", 1),
+        ] {
+            assert_eq!(read(text, &menu), [plain("chicken wings", n)], "{text}");
+        }
+        // Only the dish served by the portion.
+        assert_eq!(read("12 colas", &menu), [plain("cola", 12)]);
     }
 
     #[test]

@@ -73,6 +73,7 @@ impl Reading {
                     .map(|(a, n)| (a.as_str(), n.as_str())),
             )
             .packed(catalog.packs.iter().map(|(n, size)| (n.as_str(), *size)))
+            .portioned(catalog.portions.iter().map(|(n, size)| (n.as_str(), *size)))
             .kinds(
                 (catalog.kinds.iter())
                     .map(|(kind, names)| (kind.as_str(), names.iter().map(String::as_str))),
