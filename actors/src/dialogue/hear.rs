@@ -472,6 +472,11 @@ pub fn finish(
             heard.for_open = swapped;
             heard.change = true;
             heard.act = None;
+        } else if let Some(flat) = with_flat(registry, open, &request) {
+            // The flat's number is no count of anything.
+            heard.for_open = flat;
+            heard.change = false;
+            heard.act = None;
         }
     }
     heard.passed = heard.passed || said_time.as_ref().is_some_and(|said| said.said.passed);
@@ -501,6 +506,57 @@ fn swapped(registry: &DomainRegistry, open: &OpenCommand, text: &str) -> Option<
     slots.insert((*from).to_owned(), b.clone());
     slots.insert((*to).to_owned(), a.clone());
     Some(slots)
+}
+
+/// "it's flat 2 by the way", of a delivery with its address: the flat
+/// put before the address ("Flat 2, 221B Baker Street").
+fn with_flat(registry: &DomainRegistry, open: &OpenCommand, text: &str) -> Option<SlotMap> {
+    let (_, spec) = registry.action(&open.action)?;
+    let places: Vec<&str> = (spec.slots.iter())
+        .filter(|s| s.kind == SlotKind::Place)
+        .map(|s| s.name.as_str())
+        .collect();
+    let [slot] = places.as_slice() else {
+        return None;
+    };
+    let flat = flat_said(text)?;
+    // The address as the agent found it ("home" is 221B Baker Street).
+    let address = (open.summary.as_ref())
+        .and_then(|s| s.address.clone())
+        .or_else(|| open.slots.get(*slot)?.as_text().map(str::to_owned))?;
+    if address.to_lowercase().contains(&flat.to_lowercase()) {
+        return None;
+    }
+    let mut slots = SlotMap::new();
+    slots.insert(
+        (*slot).to_owned(),
+        SlotValue::Text(format!("{flat}, {address}")),
+    );
+    Some(slots)
+}
+
+/// "it's flat 2 by the way", "apartment 4B", "oh and it's apt 3": the
+/// flat, said alone ("Flat 2").
+fn flat_said(text: &str) -> Option<String> {
+    let lower = text.to_lowercase();
+    let words: Vec<&str> = lower
+        .split(|c: char| c.is_whitespace() || matches!(c, ',' | '.' | '!' | '?'))
+        .filter(|w| !w.is_empty())
+        .collect();
+    const AROUND: &[&str] = &[
+        "it's", "its", "it", "is", "oh", "and", "also", "sorry", "actually", "by", "the", "way",
+        "btw", "please", "that's", "thats", "i'm", "im", "in", "at", "number", "no",
+    ];
+    let at = words
+        .iter()
+        .position(|w| matches!(*w, "flat" | "apartment" | "apt" | "unit" | "suite"))?;
+    let number = words.get(at + 1)?;
+    let short = number.len() <= 4 && number.chars().any(|c| c.is_ascii_digit());
+    let rest = words
+        .iter()
+        .enumerate()
+        .all(|(i, w)| i == at || i == at + 1 || AROUND.contains(w));
+    (short && rest).then(|| format!("Flat {}", number.to_uppercase()))
 }
 
 /// What the words give the open command: the reader's slots when it heard
@@ -1036,6 +1092,26 @@ mod tests {
     use crate::agents::mart::MartAgent;
     use crate::agents::ride::RideAgent;
     use crate::nlu::TrainedNlu;
+
+    #[test]
+    fn a_flat_said_alone() {
+        for (text, flat) in [
+            ("it's flat 2 by the way", "Flat 2"),
+            ("oh and it's apartment 4b", "Flat 4B"),
+            ("flat 3 please", "Flat 3"),
+            ("sorry, apt 12", "Flat 12"),
+        ] {
+            assert_eq!(flat_said(text).as_deref(), Some(flat), "{text}");
+        }
+        for text in [
+            "the flat is nice",
+            "flat white please",
+            "2 flat whites",
+            "unit",
+        ] {
+            assert_eq!(flat_said(text), None, "{text}");
+        }
+    }
 
     #[test]
     fn a_ride_there_and_back_is_two_rides() {
