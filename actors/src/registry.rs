@@ -132,6 +132,15 @@ impl ActionSpec {
         self.slots.iter().find(|s| s.name == name)
     }
 
+    /// The names of its place slots, in order (a ride's pickup and
+    /// destination, a delivery's address).
+    pub fn places(&self) -> Vec<&str> {
+        (self.slots.iter())
+            .filter(|s| s.kind == SlotKind::Place)
+            .map(|s| s.name.as_str())
+            .collect()
+    }
+
     /// Takes out of `slots` every place whose text is `no_place`.
     pub fn drop_places(&self, slots: &mut SlotMap, no_place: impl Fn(&str) -> bool) {
         slots.retain(|name, value| {

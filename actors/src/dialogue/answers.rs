@@ -71,22 +71,7 @@ pub fn answer(
         Act::Menu(Some(name)) => menu(name, &catalogs(registry)),
         Act::Menu(None) => merchants(&catalogs(registry)),
         Act::WhoServes(what) => who_serves(what, &catalogs(registry)),
-        Act::Cheapest(what) => match cheapest(what, &catalogs(registry)) {
-            Some((merchant, name, price, currency)) => {
-                let catalogs = catalogs(registry);
-                let (kind, at) = at_merchant(what, &catalogs);
-                let kind = strip_article(kind);
-                let money = format_money(price, &currency);
-                match at {
-                    Some(_) => format!("The cheapest {kind} at {merchant} is the {name}, {money}."),
-                    None => format!("The cheapest {kind} is the {name}, {money} at {merchant}."),
-                }
-            }
-            None => format!(
-                "I couldn't find {} on any menu or shelf I know.",
-                strip_article(what)
-            ),
-        },
+        Act::Cheapest(what) => cheapest_said(what, &catalogs(registry)),
         Act::Status => status(session, state, now_ms),
         _ => return None,
     })
@@ -172,6 +157,24 @@ fn matching_as<'a>(what: &str, catalog: &'a Catalog, kind: bool) -> Vec<(&'a str
         all
     } else {
         exact
+    }
+}
+
+/// "The cheapest pizza is the margherita pizza, £10.99 at Luigi's
+/// Pizzeria."
+fn cheapest_said(what: &str, catalogs: &[Catalog]) -> String {
+    let Some((merchant, name, price, currency)) = cheapest(what, catalogs) else {
+        return format!(
+            "I couldn't find {} on any menu or shelf I know.",
+            strip_article(what)
+        );
+    };
+    let (kind, at) = at_merchant(what, catalogs);
+    let kind = strip_article(kind);
+    let money = format_money(price, &currency);
+    match at {
+        Some(_) => format!("The cheapest {kind} at {merchant} is the {name}, {money}."),
+        None => format!("The cheapest {kind} is the {name}, {money} at {merchant}."),
     }
 }
 

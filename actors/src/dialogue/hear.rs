@@ -491,20 +491,16 @@ pub fn finish(
 /// swapped.
 fn swapped(registry: &DomainRegistry, open: &OpenCommand, text: &str) -> Option<SlotMap> {
     let (_, spec) = registry.action(&open.action)?;
-    let ends: Vec<&str> = (spec.slots.iter())
-        .filter(|s| s.kind == SlotKind::Place)
-        .map(|s| s.name.as_str())
-        .collect();
-    let [from, to] = ends.as_slice() else {
+    let [from, to] = spec.places()[..] else {
         return None;
     };
-    let (a, b) = (open.slots.get(*from)?, open.slots.get(*to)?);
+    let (a, b) = (open.slots.get(from)?, open.slots.get(to)?);
     if !acts::swaps_ends(text) {
         return None;
     }
     let mut slots = SlotMap::new();
-    slots.insert((*from).to_owned(), b.clone());
-    slots.insert((*to).to_owned(), a.clone());
+    slots.insert(from.to_owned(), b.clone());
+    slots.insert(to.to_owned(), a.clone());
     Some(slots)
 }
 
@@ -512,24 +508,20 @@ fn swapped(registry: &DomainRegistry, open: &OpenCommand, text: &str) -> Option<
 /// put before the address ("Flat 2, 221B Baker Street").
 fn with_flat(registry: &DomainRegistry, open: &OpenCommand, text: &str) -> Option<SlotMap> {
     let (_, spec) = registry.action(&open.action)?;
-    let places: Vec<&str> = (spec.slots.iter())
-        .filter(|s| s.kind == SlotKind::Place)
-        .map(|s| s.name.as_str())
-        .collect();
-    let [slot] = places.as_slice() else {
+    let [slot] = spec.places()[..] else {
         return None;
     };
     let flat = flat_said(text)?;
     // The address as the agent found it ("home" is 221B Baker Street).
     let address = (open.summary.as_ref())
         .and_then(|s| s.address.clone())
-        .or_else(|| open.slots.get(*slot)?.as_text().map(str::to_owned))?;
+        .or_else(|| open.slots.get(slot)?.as_text().map(str::to_owned))?;
     if address.to_lowercase().contains(&flat.to_lowercase()) {
         return None;
     }
     let mut slots = SlotMap::new();
     slots.insert(
-        (*slot).to_owned(),
+        slot.to_owned(),
         SlotValue::Text(format!("{flat}, {address}")),
     );
     Some(slots)
@@ -623,12 +615,7 @@ fn for_open(
     }
     // A place said alone as a correction ("actually, gatwick"): the policy
     // decides which place it changes.
-    let places: Vec<&str> = spec
-        .slots
-        .iter()
-        .filter(|s| s.kind == SlotKind::Place)
-        .map(|s| s.name.as_str())
-        .collect();
+    let places = spec.places();
     if heard.change && !places.iter().any(|p| slots.contains_key(*p)) {
         let asked = open
             .missing

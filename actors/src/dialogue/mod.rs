@@ -1027,15 +1027,10 @@ impl Turn<'_> {
         if heard.change
             && let Some((_, spec)) = self.ctx.registry.action(&open.action)
         {
-            let places: Vec<String> = spec
-                .slots
-                .iter()
-                .filter(|s| s.kind == crate::registry::SlotKind::Place)
-                .map(|s| s.name.clone())
-                .collect();
+            let places = spec.places();
             let given: Vec<String> = patch
                 .keys()
-                .filter(|k| places.contains(k))
+                .filter(|k| places.contains(&k.as_str()))
                 .cloned()
                 .collect();
             let prepositions = heard.text.to_lowercase();
@@ -1049,14 +1044,14 @@ impl Turn<'_> {
                     .unwrap_or(SlotValue::Text(String::new()));
                 // The place said last is the one corrected: a ride's
                 // destination, or the only place slot.
-                let target = if places.iter().any(|p| p == "destination")
+                let target = if places.contains(&"destination")
                     && open.slots.contains_key("destination")
                 {
                     "destination".to_owned()
                 } else if open.slots.contains_key(&given[0]) || open.missing.contains(&given[0]) {
                     given[0].clone()
                 } else {
-                    places.first().cloned().unwrap_or_default()
+                    places.first().map(|p| p.to_string()).unwrap_or_default()
                 };
                 patch.insert(target, value);
             }
@@ -1285,10 +1280,7 @@ impl Turn<'_> {
     fn notes(&self, spec: &crate::registry::ActionSpec) -> Vec<String> {
         let timed = spec.slots.iter().any(|s| s.kind == SlotKind::Time);
         // From one place to another.
-        let journey = (spec.slots.iter())
-            .filter(|s| s.kind == SlotKind::Place)
-            .count()
-            >= 2;
+        let journey = spec.places().len() >= 2;
         [
             (self.passed && timed).then_some(PASSED),
             self.unscheduled.then_some(NOW_NOT_LATER),
