@@ -744,9 +744,12 @@ fn place_alone(reading: &Reading, text: &str) -> bool {
 /// unclear).
 fn one_more(text: &str, open: &OpenCommand) -> bool {
     let lines = open.slots.get("item").and_then(SlotValue::as_items);
-    if lines.is_none_or(|lines| lines.len() != 1) {
-        return false;
-    }
+    lines.is_some_and(|lines| lines.len() == 1) && more_of_it(text)
+}
+
+/// "one more", "2 more please", "another one": more of something not
+/// named.
+pub(crate) fn more_of_it(text: &str) -> bool {
     let words = crate::reading::words::Words::new(text);
     let w: Vec<&str> = (words.norm().iter())
         .map(String::as_str)

@@ -979,6 +979,19 @@ impl Turn<'_> {
                 self.ask_again(&again, None, None);
                 return Ok(());
             }
+            // "one more" of an order of several: which is unclear.
+            let lines = open.slots.get("item").and_then(SlotValue::as_items);
+            if let Some([.., last]) = lines
+                && lines.is_some_and(|l| l.len() > 1)
+                && hear::more_of_it(&heard.text)
+            {
+                let which = format!(
+                    "More of which? You can say, for example, \"one more {}\".",
+                    last.name
+                );
+                self.repair(session, open, &which);
+                return Ok(());
+            }
             self.repair(session, open, DIDNT_GET);
             return Ok(());
         }
@@ -1056,13 +1069,30 @@ impl Turn<'_> {
                 patch.insert(target, value);
             }
         }
+        // "one each", "two per person": for everyone, when a yes would have
+        // given everyone one ("pizza for 4 people").
+        let words = crate::reading::words::Words::new(&heard.text);
+        if open.missing.iter().any(|m| m == "quantity")
+            && !patch.contains_key("item")
+            && crate::reading::amounts::for_everyone(&words)
+            && let Some(people) = (open.offer.as_ref())
+                .and_then(|o| o.slots.get("quantity"))
+                .and_then(SlotValue::as_number)
+        {
+            let each = crate::reading::amounts::count(&words).unwrap_or(1);
+            patch.insert("quantity".into(), SlotValue::Number(each * people));
+        }
         // "make it two": a count alone changes the quantity.
         if !patch.contains_key("item")
             && !patch.contains_key("quantity")
             && (heard.change || open.missing.iter().any(|m| m == "quantity"))
             && open.slots.contains_key("item")
-            && let Some(n) =
-                crate::reading::amounts::count(&crate::reading::words::Words::new(&heard.text))
+            && let Some(n) = {
+                let words = crate::reading::words::Words::new(&heard.text);
+                // "make it 0": none of it (see `apply`).
+                let none = crate::reading::amounts::none_of(&words).then_some(0);
+                crate::reading::amounts::count(&words).or(none)
+            }
         {
             // "make it a dozen" of eggs sold by the box of 12 is one box.
             let pack = self
@@ -1127,7 +1157,20 @@ impl Turn<'_> {
             Stage::Asking => match open.offer.clone() {
                 Some(offer) => {
                     let mut open = open;
-                    open.slots.extend(offer.slots);
+                    for (name, value) in offer.slots {
+                        // A count is the one thing's ("pizza for 4
+                        // people", then yes: one each).
+                        let line = (open.slots.get_mut("item")).and_then(|v| match v {
+                            SlotValue::Items(lines) if lines.len() == 1 => lines.last_mut(),
+                            _ => None,
+                        });
+                        match (name.as_str(), value.as_number(), line) {
+                            ("quantity", Some(n), Some(line)) => line.quantity = n,
+                            _ => {
+                                open.slots.insert(name, value);
+                            }
+                        }
+                    }
                     open.offer = None;
                     self.evaluate(session, open, false).await
                 }
@@ -1215,6 +1258,16 @@ impl Turn<'_> {
             return Ok(());
         };
         let domain = domain.name.clone();
+        // "pizza for 4 people": how many for them is asked, not guessed.
+        if let Some(people) = self.party_to_feed(spec, &open) {
+            let question = format!("How many would you like for the {people} of you?");
+            // A yes, or "one each", is one for everyone.
+            let each = errand_schemas::Offer {
+                slots: SlotMap::from([("quantity".into(), SlotValue::Number(people))]),
+            };
+            self.ask(session, open, vec!["quantity".into()], question, Some(each));
+            return Ok(());
+        }
         let missing = spec.missing(&open.slots);
         if !missing.is_empty() {
             // Something no shop of this domain has is said now, before
@@ -1261,6 +1314,19 @@ impl Turn<'_> {
                 }
             }
         }
+    }
+
+    /// How many people this turn's words say one thing is for ("pizza for 4
+    /// people"), when they do not say how many of it: the count is asked.
+    fn party_to_feed(&self, spec: &crate::registry::ActionSpec, open: &OpenCommand) -> Option<u32> {
+        let items = spec.slots.iter().find(|s| s.kind == SlotKind::Items)?;
+        let lines = open.slots.get(&items.name).and_then(SlotValue::as_items)?;
+        if !matches!(lines, [line] if line.quantity == 1)
+            || open.missing.iter().any(|m| m == "quantity")
+        {
+            return None;
+        }
+        crate::reading::amounts::party(&crate::reading::words::Words::new(&self.utterance.text))
     }
 
     /// "every weekday at 9am": errand books one at a time, and says so
@@ -1735,6 +1801,8 @@ fn apply(slots: &mut SlotMap, mut patch: SlotMap, heard: &Heard, stage: Stage) {
         // "can you add onion rings to that", "throw in some fries".
         || said.norm().iter().any(|w| w == "add")
         || (said.norm().windows(2)).any(|w| w == ["throw", "in"] || w == ["chuck", "in"])
+        // "another burger", "get me another coke".
+        || (said.norm().iter().any(|w| w == "another") && !text.contains("instead"))
         || then_add.is_some()
         || more
         || text.contains(" as well")
@@ -1784,7 +1852,8 @@ fn apply(slots: &mut SlotMap, mut patch: SlotMap, heard: &Heard, stage: Stage) {
                 .get("item")
                 .and_then(SlotValue::as_items)
                 .is_some_and(|c| c.len() > new.len() && c.iter().any(|c| c.name == n.name))));
-    let removing = removing || refused_items;
+    // "zero fries", "none of the fries": taken off.
+    let removing = removing || refused_items || crate::reading::amounts::none_of(&said);
     if let Some(SlotValue::Items(new)) = patch.remove("item") {
         let current: Vec<ItemRequest> = slots
             .get("item")
@@ -1876,7 +1945,20 @@ fn apply(slots: &mut SlotMap, mut patch: SlotMap, heard: &Heard, stage: Stage) {
         }
         patch.remove("quantity");
     }
-    if let Some(q) = patch.remove("quantity").and_then(|v| v.as_number())
+    let count = patch.remove("quantity").and_then(|v| v.as_number());
+    // "make it 0", "make that none": the line a count would change is
+    // taken off (with nothing left, the question asks what instead).
+    if count == Some(0)
+        && fewer.is_none()
+        && !more
+        && let Some(SlotValue::Items(items)) = slots.get_mut("item")
+    {
+        items.pop();
+        if items.is_empty() {
+            slots.remove("item");
+        }
+    }
+    if let Some(q) = count
         && q > 0
         && let Some(SlotValue::Items(items)) = slots.get_mut("item")
         && let Some(last) = items.last_mut()

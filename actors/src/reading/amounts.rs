@@ -1441,6 +1441,70 @@ pub fn count(words: &Words) -> Option<u32> {
     None
 }
 
+/// How many people a meal is for, when the words say so without counting
+/// the food: "pizza for 4 people", "sushi for the two of us", "burgers for
+/// three", "curry for a family of 5". `None` when a count or an article
+/// says how many of the thing ("2 pizzas for 4 people", "a pizza for 4
+/// people"), or for a clock time ("pizza for 7").
+pub fn party(words: &Words) -> Option<u32> {
+    let w = words.norm();
+    let word = |i: usize| w.get(i).map(String::as_str).unwrap_or("");
+    let people = |i: usize| {
+        matches!(
+            word(i),
+            "people" | "persons" | "guests" | "adults" | "kids" | "children" | "friends"
+        ) || (word(i) == "of" && word(i + 1) == "us")
+    };
+    let mut found = None;
+    for i in 0..w.len() {
+        if word(i) != "for" {
+            continue;
+        }
+        // "for the four of us", "for a family of 5".
+        let (at, needs_people) = match (word(i + 1), word(i + 2), word(i + 3)) {
+            ("the", _, _) => (i + 2, true),
+            ("a", "family", "of") | ("a", "party", "of") | ("a", "group", "of") => (i + 4, false),
+            _ => (i + 1, false),
+        };
+        let Some(n) = super::words::number(word(at)).filter(|n| (2..=50).contains(n)) else {
+            continue;
+        };
+        let spelled = !word(at).bytes().all(|b| b.is_ascii_digit());
+        let ends = matches!(word(at + 1), "" | "to" | "please" | "delivered" | "tonight");
+        if people(at + 1) || (!needs_people && (at > i + 1 || (spelled && ends))) {
+            found = Some((i, n));
+            break;
+        }
+    }
+    let (at, n) = found?;
+    let before = Words::new(&w[..at].join(" "));
+    let counted = count(&before).is_some()
+        || before
+            .norm()
+            .iter()
+            .any(|w| matches!(w.as_str(), "a" | "an" | "one"));
+    (!counted).then_some(n)
+}
+
+/// Whether a count is said per person: "one each", "two per person",
+/// "one for everyone", "one for each of us".
+pub fn for_everyone(words: &Words) -> bool {
+    let w = words.norm();
+    w.iter()
+        .any(|w| matches!(w.as_str(), "each" | "everyone" | "everybody"))
+        || w.windows(2)
+            .any(|p| p[0] == "per" && matches!(p[1].as_str(), "person" | "head"))
+}
+
+/// Whether the words ask for none of something, with no other count:
+/// "make it 0", "zero burgers", "make that none".
+pub fn none_of(words: &Words) -> bool {
+    let w = words.norm();
+    w.iter()
+        .any(|w| matches!(w.as_str(), "0" | "zero" | "none"))
+        && count(words).is_none()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -2035,6 +2099,26 @@ mod tests {
     #[test]
     fn counts() {
         assert_eq!(count(&Words::new("make it two")), Some(2));
+        for (said, n) in [
+            ("pizza for 4 people", Some(4)),
+            ("order sushi for the two of us to work", Some(2)),
+            ("burgers for three", Some(3)),
+            ("a curry for a family of 5", None),
+            ("curry for a family of 5", Some(5)),
+            ("2 pizzas for 4 people", None),
+            ("a pizza for 4 people", None),
+            ("pizza for 7", None),
+            ("pizza for 7pm", None),
+            ("a table for 4 people", None),
+        ] {
+            assert_eq!(party(&Words::new(said)), n, "{said}");
+        }
+        for none in ["make it 0", "zero burgers", "make that none"] {
+            assert!(none_of(&Words::new(none)), "{none}");
+        }
+        for some in ["make it 2", "none of them 3", "burgers"] {
+            assert!(!none_of(&Words::new(some)), "{some}");
+        }
         assert_eq!(count(&Words::new("a dozen")), Some(12));
         assert_eq!(count(&Words::new("make it two dozen")), Some(24));
         assert_eq!(count(&Words::new("at 5pm")), None);
