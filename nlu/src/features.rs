@@ -5,6 +5,7 @@
 //! nothing.
 
 use super::Lexicon;
+use super::encoder::{SENSE_WIDTHS, Table};
 use super::tokens::{Token, number_word};
 use crate::words::item_key;
 
@@ -23,6 +24,21 @@ pub(crate) fn hash(kind: &str, parts: &[&str]) -> u64 {
         h = h.wrapping_mul(FNV_PRIME);
     }
     h
+}
+
+/// The hash of a feature whose part is a number.
+fn hash_number(kind: &str, part: &str, number: u64) -> u64 {
+    let mut h = hash(kind, &[part]);
+    for b in number.to_le_bytes() {
+        h ^= u64::from(b);
+        h = h.wrapping_mul(FNV_PRIME);
+    }
+    h
+}
+
+/// Each word's [`Table::sense`], looked up once per utterance.
+pub(crate) fn senses(table: &Table, tokens: &[Token]) -> Vec<u64> {
+    tokens.iter().map(|t| table.sense(&t.norm)).collect()
 }
 
 /// A word as the models see it: digits collapse to one shape, so "12" and
@@ -235,6 +251,7 @@ pub(crate) fn word_window(
     i: usize,
     intent: &str,
     marks: &[Mark],
+    senses: &[u64],
 ) -> Vec<u64> {
     let at = |k: isize| -> &str {
         let j = i as isize + k;
@@ -319,6 +336,27 @@ pub(crate) fn word_window(
     }
     if i > 0 && marks[i - 1].any() {
         out.push(hash("lexprev", &[intent]));
+    }
+    // What the word and its neighbours mean (their places on the token
+    // table's first axes): a place, a dish or a time the data never named
+    // reads like the ones it did.
+    let sense = senses[i];
+    let first = |code: u64, axes: usize| code & ((1u64 << (2 * axes)) - 1);
+    out.push(hash_number("e4", "", first(sense, 4)));
+    out.push(hash_number("e8", "", first(sense, 8)));
+    out.push(hash_number("e16", "", sense));
+    out.push(hash_number("ie4", intent, first(sense, 4)));
+    for axis in 0..SENSE_WIDTHS {
+        let level = (sense >> (2 * axis)) & 3;
+        if level != 0 {
+            out.push(hash_number("ea", "", (axis as u64) << 2 | level));
+        }
+    }
+    if i > 0 {
+        out.push(hash_number("e8-1", "", first(senses[i - 1], 8)));
+    }
+    if let Some(next) = senses.get(i + 1) {
+        out.push(hash_number("e8+1", "", first(*next, 8)));
     }
     out
 }

@@ -207,7 +207,13 @@ impl NluModel {
                 && let Some(spans) = align(line, &tokens)
             {
                 tagged.push(TaggedLine {
-                    features: word_features(&line.text, &tokens, &marks, intent),
+                    features: word_features(
+                        &line.text,
+                        &tokens,
+                        &marks,
+                        &features::senses(&table, &tokens),
+                        intent,
+                    ),
                     labels: tagger::labels(tokens.len(), &spans),
                     allowed: allowed(intent),
                 });
@@ -332,7 +338,8 @@ impl NluModel {
         if !intent.in_scope() || tokens.is_empty() {
             return Vec::new();
         }
-        let features = word_features(text, tokens, marks, intent);
+        let senses = features::senses(&self.table, tokens);
+        let features = word_features(text, tokens, marks, &senses, intent);
         let labels = self.tagger.decode(&features, &allowed(intent));
         let mut spans: Vec<tagger::Span> = tagger::spans(&labels)
             .into_iter()
@@ -472,9 +479,15 @@ fn count_items(spans: &mut Vec<tagger::Span>, text: &str, tokens: &[Token]) {
     spans.sort_by_key(|s| s.from);
 }
 
-fn word_features(text: &str, tokens: &[Token], marks: &[Mark], intent: Intent) -> Vec<Vec<u64>> {
+fn word_features(
+    text: &str,
+    tokens: &[Token],
+    marks: &[Mark],
+    senses: &[u64],
+    intent: Intent,
+) -> Vec<Vec<u64>> {
     (0..tokens.len())
-        .map(|i| features::word_window(text, tokens, i, intent.as_str(), marks))
+        .map(|i| features::word_window(text, tokens, i, intent.as_str(), marks, senses))
         .collect()
 }
 
