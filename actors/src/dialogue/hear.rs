@@ -370,7 +370,9 @@ pub fn finish(
         first_text = there.2;
         heard.more.push(back);
     } else if let Some(reader) = split_with
-        && heard.in_scope()
+        // Things listed without asking count too ("milk, butter and a
+        // cheeseburger to home").
+        && (heard.in_scope() || reading.claims(&request).is_some())
         && let Some((first, rest)) = split(reader, reading, registry, &request)
     {
         heard.parse = first.1;
@@ -381,6 +383,12 @@ pub fn finish(
             reading.ground(&text, &action, &mut slots, now_ms);
             heard.more.push(Queued { action, slots });
         }
+        share_delivery(
+            registry,
+            &heard.action,
+            &mut heard.parse.slots,
+            &mut heard.more,
+        );
     }
     let model = split_with.is_none();
     // A request of a domain the trained reader does not know, as the
@@ -485,6 +493,40 @@ pub fn finish(
             .action(&heard.action)
             .is_some_and(|(_, spec)| !spec.slots.iter().any(|s| s.kind == SlotKind::Time));
     heard
+}
+
+/// "milk and a cheeseburger to home": where a later delivery goes, an
+/// earlier one that says nowhere goes too (a ride's ends are no delivery's
+/// address, and a part that names its own place keeps it).
+fn share_delivery(
+    registry: &DomainRegistry,
+    first: &str,
+    first_slots: &mut SlotMap,
+    rest: &mut [Queued],
+) {
+    let delivery = |action: &str| match registry.action(action) {
+        Some((_, spec)) => match spec.places()[..] {
+            [one] => Some(one.to_owned()),
+            _ => None,
+        },
+        None => None,
+    };
+    let mut parts: Vec<(Option<String>, &mut SlotMap)> = vec![(delivery(first), first_slots)];
+    parts.extend(rest.iter_mut().map(|q| (delivery(&q.action), &mut q.slots)));
+    let mut later: Option<(String, SlotValue)> = None;
+    for (slot, slots) in parts.into_iter().rev() {
+        let Some(slot) = slot else {
+            later = None;
+            continue;
+        };
+        match (slots.get(&slot), &later) {
+            (Some(value), _) => later = Some((slot, value.clone())),
+            (None, Some((name, value))) if *name == slot => {
+                slots.insert(slot, value.clone());
+            }
+            _ => {}
+        }
+    }
 }
 
 /// "no, the other way round", of a journey with both its ends: the ends
@@ -1033,10 +1075,12 @@ fn split(
         // "a bottle of wine and some cheese": a part naming nothing its
         // shop sells, beside another shop's order, is part of that order
         // (and refused there by name).
+        // Nor is "a curry and pilau rice": rice a shop sells is not the
+        // pilau rice said (the restaurants refuse it by name).
         let unknown_things = |action: &str, part: &str, other: &str| {
             reading.menu(action).is_some()
                 && reading.menu(other).is_some()
-                && !reading.sells(part, action)
+                && (!reading.sells(part, action) || reading.more_than_sold(part, action))
         };
         let restaurant_for_both =
             |action: &str| reading.names_restaurant(right, action) && reading.sells(left, action);

@@ -546,6 +546,35 @@ impl Reading {
             .is_some_and(|menu| names_known(text, menu))
     }
 
+    /// Whether `text` says more of a thing than `action`'s menu sells: a
+    /// word the menu does not know right before a thing it does ("pilau
+    /// rice" of a shop that sells rice), so the thing said is another.
+    pub fn more_than_sold(&self, text: &str, action: &str) -> bool {
+        let Some(menu) = self.menus.get(action) else {
+            return false;
+        };
+        let words = Words::new(text);
+        let norm = words.norm();
+        let found = amounts::items(&words, menu, &[]);
+        found.iter().any(|f| {
+            let start = f.to - f.named_by;
+            let Some(before) = start.checked_sub(1).filter(|_| start == f.from) else {
+                return false;
+            };
+            let word = norm[before].as_str();
+            // "milk, butter": a list, not a kind of butter.
+            let between = &text[words.words[before].end..words.words[start].start];
+            let listed = between.contains([',', '&', ';', '/'])
+                || found.iter().any(|g| (g.from..g.to).contains(&before));
+            !listed
+                && word.chars().all(char::is_alphabetic)
+                && f.known
+                && !amounts::is_unit(word)
+                && words::number(word).is_none()
+                && !NOT_A_MODIFIER.contains(&word)
+        })
+    }
+
     /// Places said in `text`.
     pub fn places(&self, text: &str) -> Vec<Mention> {
         self.places.mentions(&Words::new(text))
@@ -786,6 +815,13 @@ impl Reading {
 }
 
 /// Whether `text` names something `menu` has.
+/// Words before a thing that say nothing of what the thing is.
+const NOT_A_MODIFIER: &[&str] = &[
+    "a", "an", "the", "some", "any", "me", "us", "i", "get", "buy", "order", "want", "need",
+    "like", "and", "of", "please", "also", "plus", "with", "more", "another", "few", "just",
+    "only", "to", "for", "my", "our", "your", "can", "you", "grab", "pick", "up", "then", "or",
+];
+
 fn names_known(text: &str, menu: &Menu) -> bool {
     amounts::items(&Words::new(text), menu, &[])
         .iter()
