@@ -421,6 +421,33 @@ fn who_serves(what: &str, catalogs: &[Catalog]) -> String {
     {
         return menu(&catalog.merchants[0].name, catalogs);
     }
+    // "vegan options at Luigi's": the menus say no diet, so none is
+    // promised (a dish named so, "vegetarian pizza", is answered above
+    // and below as any dish).
+    if let Some(diet) = (wanted.split(' ')).find(|w| crate::reading::acts::DIETS.contains(w))
+        && catalogs.iter().all(|c| matching_kind(what, c).is_empty())
+    {
+        let diet = match diet {
+            "gluten" | "dairy" | "lactose" => format!("{diet}-free"),
+            "allergens" | "allergies" | "allergy" => "safe for an allergy".to_owned(),
+            "coeliac" | "celiac" => "gluten-free".to_owned(),
+            _ => diet.to_owned(),
+        };
+        let named = (catalogs.iter().flat_map(|c| &c.merchants)).find(|m| {
+            let name = normalize(&m.name);
+            let first = name.split(' ').next().unwrap_or_default();
+            let short = first.trim_end_matches('s');
+            wanted.contains(&name)
+                || short.len() >= 4 && wanted.split(' ').any(|w| w.trim_end_matches('s') == short)
+        });
+        let no_promise = format!(
+            "The menus I order from don't say which dishes are {diet}, so I can't vouch for any of them; please check with the restaurant."
+        );
+        return match named {
+            Some(merchant) => format!("{no_promise} {}", menu(&merchant.name, catalogs)),
+            None => no_promise,
+        };
+    }
     // "anything vegetarian at Burger Barn?": what that place has.
     if let Some(merchant) = catalogs
         .iter()
@@ -587,6 +614,17 @@ mod tests {
             "{menu}"
         );
         assert!(ask(Act::WhoServes("sushi".into())).starts_with("Sakura Sushi has sushi platter"));
+        // A diet no menu marks is never promised; a dish named so is a dish.
+        let vegan = ask(Act::WhoServes("vegan options at luigi's".into()));
+        assert!(
+            vegan.starts_with("The menus I order from don't say which dishes are vegan")
+                && vegan.contains("Luigi's Pizzeria (italian)"),
+            "{vegan}"
+        );
+        assert!(
+            ask(Act::WhoServes("a vegetarian pizza".into()))
+                .starts_with("Luigi's Pizzeria has vegetarian pizza")
+        );
         let pizzas = ask(Act::WhoServes("pizzas".into()));
         assert!(
             pizzas.contains("margherita pizza") && pizzas.contains("pepperoni pizza"),
@@ -606,7 +644,11 @@ mod tests {
         assert!(ask(Act::WhoServes("any salmon".into())).contains("errand Mart has salmon"));
         assert!(both.contains("errand Mart has eggs (£2.89)"), "{both}");
         let at = ask(Act::WhoServes("anything vegetarian at burger barn".into()));
-        assert!(at.starts_with("Burger Barn (american): "), "{at}");
+        assert!(
+            at.starts_with("The menus I order from don't say which dishes are vegetarian")
+                && at.contains("Burger Barn (american): "),
+            "{at}"
+        );
     }
 
     #[test]

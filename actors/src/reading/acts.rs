@@ -1301,9 +1301,34 @@ fn catalog_question(w: &[&str], words: &Words, question: bool) -> Option<Act> {
             }
         }
     }
-    let _ = w;
+    // "anything vegetarian at Burger Barn?", "is the margherita vegan",
+    // "what's gluten free at Luigi's": a question about a diet.
+    let asks = question
+        || matches!(
+            w.first().copied(),
+            Some("is" | "are" | "what" | "what's" | "whats" | "which" | "anything" | "any")
+        );
+    if asks && w.iter().any(|x| DIETS.contains(x)) {
+        return Some(Act::WhoServes(words.text.trim().to_owned()));
+    }
     None
 }
+
+/// Words of a diet a dish may or may not suit.
+pub const DIETS: &[&str] = &[
+    "vegan",
+    "vegetarian",
+    "gluten",
+    "halal",
+    "kosher",
+    "dairy",
+    "lactose",
+    "allergens",
+    "allergies",
+    "allergy",
+    "coeliac",
+    "celiac",
+];
 
 /// The thing a shelf question asks about, without "left", "in stock" after
 /// it: "any milk left" is "any milk" (the answer drops "any", as it drops
@@ -1848,5 +1873,25 @@ mod tests {
         ] {
             assert_eq!(read(text), Some(Act::Cheapest(what.into())), "{text}");
         }
+    }
+
+    #[test]
+    fn a_question_about_a_diet_is_asked_of_the_menus() {
+        for text in [
+            "anything vegetarian at burger barn?",
+            "is the margherita vegan",
+            "what's gluten free at luigi's",
+        ] {
+            assert!(
+                matches!(read(text), Some(Act::WhoServes(_))),
+                "{text}: {:?}",
+                read(text)
+            );
+        }
+        // An order of a dish named so is no question.
+        assert!(!matches!(
+            read("order a vegetarian pizza"),
+            Some(Act::WhoServes(_))
+        ));
     }
 }
