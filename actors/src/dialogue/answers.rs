@@ -6,7 +6,7 @@
 use super::phrasing::list;
 use crate::agents::{format_money, item_key, normalize, say_time};
 use crate::reading::acts::Act;
-use crate::registry::{Catalog, DomainRegistry};
+use crate::registry::{Catalog, DomainRegistry, Merchant};
 use errand_schemas::{CommandState, ResultBody, SessionState, Status};
 
 /// What errand can do, in a sentence, from the registry's descriptions
@@ -72,6 +72,7 @@ pub fn answer(
         Act::Menu(None) => merchants(&catalogs(registry)),
         Act::WhoServes(what) => who_serves(what, &catalogs(registry)),
         Act::Cheapest(what) => cheapest_said(what, &catalogs(registry)),
+        Act::Hours(asked) => hours(asked, &catalogs(registry)),
         Act::Status => status(session, state, now_ms),
         _ => return None,
     })
@@ -408,6 +409,31 @@ fn merchants(catalogs: &[Catalog]) -> String {
     )
 }
 
+/// "is Luigi's open?": errand sees no opening hours, and says so; an
+/// order finds out at once.
+fn hours(asked: &str, catalogs: &[Catalog]) -> String {
+    let asked = normalize(asked);
+    match named_merchant(&asked, catalogs) {
+        Some(merchant) => format!(
+            "I can't see {}'s opening hours. If you order, I'll tell you straight away if they can't take it.",
+            merchant.name
+        ),
+        None => "I'm here any time, but I can't see the shops' and restaurants' opening hours. If you order, I'll tell you straight away if they can't take it.".into(),
+    }
+}
+
+/// The merchant `said` names: its whole name, or its first word
+/// ("luigi's" for Luigi's Pizzeria).
+fn named_merchant<'a>(said: &str, catalogs: &'a [Catalog]) -> Option<&'a Merchant> {
+    (catalogs.iter().flat_map(|c| &c.merchants)).find(|m| {
+        let name = normalize(&m.name);
+        let first = name.split(' ').next().unwrap_or_default();
+        let short = first.trim_end_matches('s');
+        said.contains(&name)
+            || short.len() >= 4 && said.split(' ').any(|w| w.trim_end_matches('s') == short)
+    })
+}
+
 fn who_serves(what: &str, catalogs: &[Catalog]) -> String {
     let wanted = normalize(strip_article(what));
     // "what groceries can you get?": the one shop of that kind, in full.
@@ -433,13 +459,7 @@ fn who_serves(what: &str, catalogs: &[Catalog]) -> String {
             "coeliac" | "celiac" => "gluten-free".to_owned(),
             _ => diet.to_owned(),
         };
-        let named = (catalogs.iter().flat_map(|c| &c.merchants)).find(|m| {
-            let name = normalize(&m.name);
-            let first = name.split(' ').next().unwrap_or_default();
-            let short = first.trim_end_matches('s');
-            wanted.contains(&name)
-                || short.len() >= 4 && wanted.split(' ').any(|w| w.trim_end_matches('s') == short)
-        });
+        let named = named_merchant(&wanted, catalogs);
         let no_promise = format!(
             "The menus I order from don't say which dishes are {diet}, so I can't vouch for any of them; please check with the restaurant."
         );

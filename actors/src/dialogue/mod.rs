@@ -513,6 +513,7 @@ impl Turn<'_> {
                     | Act::Menu(_)
                     | Act::WhoServes(_)
                     | Act::Cheapest(_)
+                    | Act::Hours(_)
                     | Act::Status),
                 ),
                 _,

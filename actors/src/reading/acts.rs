@@ -29,6 +29,9 @@ pub enum Act {
     WhoServes(String),
     /// "what's the cheapest pizza?": of what.
     Cheapest(String),
+    /// "is Luigi's open?", "when does Dragon Wok close?": what it asks
+    /// about (the whole question).
+    Hours(String),
     /// "where is my order?", "how long will it take?".
     Status,
     /// "cancel my last order", "cancel that ride": the domain named, if any.
@@ -977,6 +980,27 @@ fn status(w: &[&str], joined: &str) -> Option<Act> {
 /// Prices, menus and who serves what.
 fn catalog_question(w: &[&str], words: &Words, question: bool) -> Option<Act> {
     let joined = w.join(" ");
+    // "is luigi's open", "are you open", "what time does taco loco close",
+    // "opening hours of dragon wok".
+    let until = (w.iter())
+        .rposition(|x| !matches!(*x, "now" | "today" | "tonight" | "yet" | "still" | "right"))
+        .map_or(0, |i| i + 1);
+    let hours = (w.first().is_some_and(|f| matches!(*f, "is" | "are"))
+        && w[..until].last() == Some(&"open")
+        && !w
+            .iter()
+            .any(|x| matches!(*x, "order" | "orders" | "app" | "line" | "offer")))
+        || (w
+            .iter()
+            .any(|x| matches!(*x, "open" | "close" | "shut" | "closes" | "opens"))
+            && (joined.starts_with("what time")
+                || joined.starts_with("when does")
+                || joined.starts_with("until when")))
+        || joined.contains("opening hours")
+        || joined.contains("opening times");
+    if hours {
+        return Some(Act::Hours(words.text.trim().to_owned()));
+    }
     // The price of what is being ordered: "how much will it cost?", "what's
     // the total?".
     const WHOLE: &[&str] = &[
@@ -1893,5 +1917,30 @@ mod tests {
             read("order a vegetarian pizza"),
             Some(Act::WhoServes(_))
         ));
+    }
+
+    #[test]
+    fn a_question_about_opening_hours() {
+        for text in [
+            "is luigi's open",
+            "are you open?",
+            "what time does taco loco close",
+            "when does dragon wok open",
+            "opening hours of burger barn",
+            "is the pizza place open now",
+        ] {
+            assert!(
+                matches!(read(text), Some(Act::Hours(_))),
+                "{text}: {:?}",
+                read(text)
+            );
+        }
+        for text in [
+            "open the menu",
+            "is the order open",
+            "a pizza to the open air theatre",
+        ] {
+            assert!(!matches!(read(text), Some(Act::Hours(_))), "{text}");
+        }
     }
 }
