@@ -1282,9 +1282,14 @@ impl Turn<'_> {
                 return Ok(());
             }
             let question = spec.question(&missing);
-            let question = match self.just_the_first(spec) {
-                Some(note) => format!("{note} {question}"),
-                None => question,
+            // Said now, while it is heard: the next turn's words will not
+            // say it again.
+            let said_now: Vec<String> = (self.straight_there(spec).into_iter())
+                .chain(self.just_the_first(spec))
+                .collect();
+            let question = match said_now.is_empty() {
+                false => format!("{} {question}", said_now.join(" ")),
+                true => question,
             };
             self.ask(session, open, missing, question, None);
             return Ok(());
@@ -1330,6 +1335,15 @@ impl Turn<'_> {
         crate::reading::amounts::party(&crate::reading::words::Words::new(&self.utterance.text))
     }
 
+    /// "via King's Cross": errand books direct rides only, and says so
+    /// when the words ask for a stop of a command from one place to
+    /// another.
+    fn straight_there(&self, spec: &crate::registry::ActionSpec) -> Option<String> {
+        let journey = spec.places().len() >= 2;
+        (journey && crate::reading::places::asks_for_a_stop(&self.utterance.text))
+            .then(|| STRAIGHT_THERE.to_owned())
+    }
+
     /// "every weekday at 9am": errand books one at a time, and says so
     /// when the words ask for it again and again of a command with a time.
     fn just_the_first(&self, spec: &crate::registry::ActionSpec) -> Option<String> {
@@ -1346,17 +1360,14 @@ impl Turn<'_> {
     /// Cross"). Any of them makes the confirmation asked.
     fn notes(&self, spec: &crate::registry::ActionSpec) -> Vec<String> {
         let timed = spec.slots.iter().any(|s| s.kind == SlotKind::Time);
-        // From one place to another.
-        let journey = spec.places().len() >= 2;
         [
             (self.passed && timed).then_some(PASSED),
             self.unscheduled.then_some(NOW_NOT_LATER),
-            (journey && crate::reading::places::asks_for_a_stop(&self.utterance.text))
-                .then_some(STRAIGHT_THERE),
         ]
         .into_iter()
         .flatten()
         .map(str::to_owned)
+        .chain(self.straight_there(spec))
         .chain(self.just_the_first(spec))
         .collect()
     }
