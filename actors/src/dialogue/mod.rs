@@ -931,6 +931,9 @@ impl Turn<'_> {
         // order's address, not a ride to work).
         let switch = heard.in_scope()
             && heard.action != open.action
+            // "remove the rice": of this order, whatever shop sells rice
+            // (a longer message may go on to ask for something else).
+            && !(takes_off(&heard.text.to_lowercase()) && heard.text.split_whitespace().count() <= 5)
             && heard.parse.confidence >= 0.4
             && self.ctx.registry.action(&heard.action).is_some()
             && (!heard.change || heard.parse.slots.len() > patch.len())
@@ -964,6 +967,12 @@ impl Turn<'_> {
                 }
             }
             return self.start(session, &heard).await;
+        }
+        let mut patch = patch;
+        if patch.is_empty()
+            && let Some(lines) = taken_off(&open, &heard.text)
+        {
+            patch.insert("item".into(), SlotValue::Items(lines));
         }
         if patch.is_empty() {
             if let Some(reply) = heard.reply.clone() {
@@ -1819,38 +1828,7 @@ fn apply(slots: &mut SlotMap, mut patch: SlotMap, heard: &Heard, stage: Stage) {
         || more
         || text.contains(" as well")
         || text.ends_with(" too");
-    let removing = [
-        "remove ",
-        "take off ",
-        "take out ",
-        "drop ",
-        "no more ",
-        "get rid of ",
-        "leave out ",
-        "skip ",
-        "minus ",
-        "forget the ",
-        "i don't want the ",
-        "don't want the ",
-        "scrap the ",
-    ]
-    .iter()
-    .any(|p| text.starts_with(p))
-        || (text.starts_with("take ") && text.ends_with(" off"))
-        // "actually i've got cereal, skip it", "we already have milk".
-        || [
-            "skip it",
-            "skip that",
-            "skip the",
-            "leave it out",
-            "don't need",
-            "dont need",
-            "no need for",
-            "already have",
-            "already got",
-        ]
-        .iter()
-        .any(|p| text.contains(p));
+    let removing = takes_off(text);
     // "remove one", "take one latte off", "one less burger": fewer of a
     // line, not none of it.
     let fewer = said_count.filter(|_| {
@@ -1895,9 +1873,17 @@ fn apply(slots: &mut SlotMap, mut patch: SlotMap, heard: &Heard, stage: Stage) {
         } else if let Some(items) = swap(&current, &new, text) {
             items
         } else if removing {
+            // "remove the rice" of an egg fried rice: a line named by its
+            // own words.
+            let named = |c: &ItemRequest, n: &ItemRequest| {
+                c.name == n.name || {
+                    let words: Vec<&str> = c.name.split(' ').collect();
+                    n.name.split(' ').all(|w| words.contains(&w))
+                }
+            };
             current
                 .into_iter()
-                .filter(|c| !new.iter().any(|n| n.name == c.name))
+                .filter(|c| !new.iter().any(|n| named(c, n)))
                 .collect()
         } else if adding {
             let mut items = current;
@@ -1991,6 +1977,62 @@ fn apply(slots: &mut SlotMap, mut patch: SlotMap, heard: &Heard, stage: Stage) {
         }
         slots.insert(name, value);
     }
+}
+
+/// The lines of `open` that words taking something off name by one of
+/// their own words ("remove the rice" of an egg fried rice), when they
+/// name some but not all.
+fn taken_off(open: &OpenCommand, text: &str) -> Option<Vec<ItemRequest>> {
+    let text = text.to_lowercase();
+    if !takes_off(&text) {
+        return None;
+    }
+    let lines = open.slots.get("item").and_then(SlotValue::as_items)?;
+    let said = crate::reading::words::Words::new(&text);
+    let named: Vec<ItemRequest> = (lines.iter())
+        .filter(|line| {
+            (line.name.split(' ')).any(|w| w.len() >= 3 && said.norm().iter().any(|s| s == w))
+        })
+        .cloned()
+        .collect();
+    (!named.is_empty() && named.len() < lines.len()).then_some(named)
+}
+
+/// Whether `text` (lower case) takes something off an order ("remove the
+/// rice", "take the fries off", "we already have milk").
+fn takes_off(text: &str) -> bool {
+    [
+        "remove ",
+        "take off ",
+        "take out ",
+        "drop ",
+        "no more ",
+        "get rid of ",
+        "leave out ",
+        "skip ",
+        "minus ",
+        "forget the ",
+        "i don't want the ",
+        "don't want the ",
+        "scrap the ",
+    ]
+    .iter()
+    .any(|p| text.starts_with(p))
+        || (text.starts_with("take ") && text.ends_with(" off"))
+        // "actually i've got cereal, skip it", "we already have milk".
+        || [
+            "skip it",
+            "skip that",
+            "skip the",
+            "leave it out",
+            "don't need",
+            "dont need",
+            "no need for",
+            "already have",
+            "already got",
+        ]
+        .iter()
+        .any(|p| text.contains(p))
 }
 
 /// Whether `text` asks for the last order again ("order the same again",
