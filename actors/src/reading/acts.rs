@@ -836,7 +836,11 @@ fn cancel_placed(w: &[&str]) -> Option<Act> {
     let bare = rest
         .iter()
         .all(|x| matches!(*x, "it" | "that" | "this" | "please" | "now" | "then"));
-    if !(names_it || bare && w[0] != "cancel") {
+    // "cancel the sushi": a placed thing named, never a new order of it.
+    let the_thing = w[0] == "cancel"
+        && (2..=4).contains(&rest.len())
+        && matches!(rest[0], "the" | "that" | "this");
+    if !(names_it || the_thing || bare && w[0] != "cancel") {
         return None;
     }
     Some(Act::CancelPlaced(placed_domain(rest)))
@@ -1941,6 +1945,13 @@ mod tests {
             "a pizza to the open air theatre",
         ] {
             assert!(!matches!(read(text), Some(Act::Hours(_))), "{text}");
+        }
+    }
+
+    #[test]
+    fn cancelling_a_placed_thing_by_its_name() {
+        for text in ["cancel the sushi", "cancel the tuna roll please"] {
+            assert!(matches!(read(text), Some(Act::CancelPlaced(_))), "{text}");
         }
     }
 }
