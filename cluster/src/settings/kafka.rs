@@ -25,14 +25,15 @@ pub struct Kafka {
     #[arg(long, env = "ERRAND_KAFKA_REPLICATION", default_value = "1",
         value_parser = at_least(1i32, AT_LEAST_ONE))]
     pub kafka_replication: i32,
-    /// producer linger.ms
-    #[arg(long, env = "ERRAND_KAFKA_LINGER_MS", default_value = "1",
+    /// producer linger.ms [default: (0 on a node alone, 1 otherwise)]
+    #[arg(long, env = "ERRAND_KAFKA_LINGER_MS",
         value_parser = number::<u32>("expected milliseconds"))]
-    pub kafka_linger_ms: u32,
-    /// consumer fetch.wait.max.ms
-    #[arg(long, env = "ERRAND_KAFKA_FETCH_WAIT_MS", default_value = "5",
+    pub kafka_linger_ms: Option<u32>,
+    /// consumer fetch.wait.max.ms [default: (500 on a node alone, 5
+    /// otherwise)]
+    #[arg(long, env = "ERRAND_KAFKA_FETCH_WAIT_MS",
         value_parser = number::<u32>("expected milliseconds"))]
-    pub kafka_fetch_wait_ms: u32,
+    pub kafka_fetch_wait_ms: Option<u32>,
     /// hand records published here to this node's own consumers that own
     /// their partition, without a broker round trip (true or false)
     #[arg(long, env = "ERRAND_KAFKA_HANDOFF", default_value = "true",
@@ -60,15 +61,30 @@ pub struct Kafka {
     pub kafka_debug: Option<String>,
 }
 
+/// How long a consumer's fetch may wait at the broker for records, and how
+/// long the producer lingers to batch them, on a node `alone`.
+///
+/// A node alone (every role, no cluster, no external agents) waits for no
+/// record it did not write itself, and those it hands to its own consumers
+/// in process: its fetches carry nothing a turn waits for, so they wait
+/// long and cost the broker little. A node with peers or external agents
+/// waits for their records: a broker that polls for new records while a
+/// fetch waits (nisshi does, every half of what is left of the wait) would
+/// hold them for up to half the wait, so it waits briefly.
+pub fn waits(alone: bool) -> (u32, u32) {
+    if alone { (500, 0) } else { (5, 1) }
+}
+
 impl Kafka {
-    /// The broker, when one is set.
-    pub(super) fn config(&self) -> Option<KafkaConfig> {
+    /// The broker, when one is set; `alone` as in [`waits`].
+    pub(super) fn config(&self, alone: bool) -> Option<KafkaConfig> {
         let mut kafka = KafkaConfig::new(self.kafka_brokers.clone()?);
         kafka.topic_prefix = self.kafka_topic_prefix.clone().unwrap_or_default();
         kafka.partitions = self.kafka_partitions;
         kafka.replication = self.kafka_replication;
-        kafka.linger_ms = self.kafka_linger_ms;
-        kafka.fetch_wait_ms = self.kafka_fetch_wait_ms;
+        let (fetch_wait_ms, linger_ms) = waits(alone);
+        kafka.linger_ms = self.kafka_linger_ms.unwrap_or(linger_ms);
+        kafka.fetch_wait_ms = self.kafka_fetch_wait_ms.unwrap_or(fetch_wait_ms);
         kafka.handoff = self.kafka_handoff;
         let password = self.kafka_sasl_password.as_ref();
         for (setting, value) in [

@@ -95,13 +95,18 @@ impl TryFrom<Settings> for Config {
     /// Checks what one setting alone cannot (a cluster's cookie, the TLS
     /// files together, the heartbeats, the rate and burst).
     fn try_from(s: Settings) -> Result<Self, ConfigError> {
+        let external_domains = listed(&s.dialogue.external_domains);
+        // A node alone waits for no record another process writes.
+        let alone = s.cluster.cluster_listen.is_none()
+            && s.cluster.roles.len() == Role::ALL.len()
+            && external_domains.is_empty();
         Ok(Config {
             listen: s.gateway.listen,
             redis: s.redis.config(),
             memory: s.memory.stores(&s.redis),
             hub: s.memory.hub(),
-            kafka: s.kafka.config(),
-            external_domains: listed(&s.dialogue.external_domains),
+            kafka: s.kafka.config(alone),
+            external_domains,
             auth: s.gateway.auth()?,
             allowed_origins: listed(&s.gateway.allowed_origins),
             limits: s.gateway.limits()?,

@@ -104,6 +104,29 @@ fn defaults_and_validation() {
 }
 
 #[test]
+fn a_node_alone_lets_its_fetches_wait_long() {
+    let waits = |pairs: &[(&str, &str)]| {
+        let mut pairs = pairs.to_vec();
+        pairs.push(("ERRAND_KAFKA_BROKERS", "k:9092"));
+        let kafka = from(&pairs).unwrap().kafka.unwrap();
+        (kafka.fetch_wait_ms, kafka.linger_ms)
+    };
+    assert_eq!(waits(&[]), (500, 0), "every role, no peers");
+    // Records from other processes are waited for: short waits.
+    for with_others in [
+        ("ERRAND_ROLES", "gateway,reasoner"),
+        ("ERRAND_EXTERNAL_DOMAINS", "pharmacy"),
+    ] {
+        assert_eq!(waits(&[with_others]), (5, 1), "{with_others:?}");
+    }
+    let set = [
+        ("ERRAND_KAFKA_FETCH_WAIT_MS", "50"),
+        ("ERRAND_KAFKA_LINGER_MS", "2"),
+    ];
+    assert_eq!(waits(&set), (50, 2), "what is set wins");
+}
+
+#[test]
 fn the_llm_reasoner_is_configured_by_its_base_url() {
     assert!(
         from(&[("ERRAND_LLM_API_KEY", "sk-x")])
