@@ -1586,13 +1586,21 @@ impl Turn<'_> {
         domain: Option<&str>,
     ) -> Result<(), ErrorBody> {
         let mut placed = None;
-        let candidates: Vec<Placed> = session
+        let mut candidates: Vec<Placed> = session
             .placed
             .iter()
             .rev()
             .filter(|p| domain.is_none_or(|d| p.domain == d))
             .cloned()
             .collect();
+        // "cancel my order" after a meal and then a ride means the meal: a
+        // ride is booked, not ordered. The latest first otherwise.
+        let says_order = domain.is_none()
+            && crate::reading::words::Words::new(&self.utterance.text)
+                .norm()
+                .iter()
+                .any(|w| w == "order" || w == "orders");
+        candidates.sort_by_key(|p| says_order && p.domain == "ride");
         for candidate in candidates {
             let state = self.ctx.desk.status(&candidate.trace_id).await?;
             match state.map(|s| s.status) {
