@@ -587,7 +587,7 @@ fn status(session: &SessionState, state: Option<&CommandState>, now_ms: u64) -> 
     }
 }
 
-fn capitalised(text: &str) -> String {
+pub(crate) fn capitalised(text: &str) -> String {
     let mut c = text.chars();
     c.next()
         .map(|f| f.to_uppercase().chain(c).collect())

@@ -1278,6 +1278,12 @@ impl Turn<'_> {
             self.ask(session, open, vec!["quantity".into()], question, Some(each));
             return Ok(());
         }
+        // "some bananas", "a kilo of potatoes": how many is asked, never
+        // taken as one.
+        if let Some(question) = self.how_many(spec, &open) {
+            self.ask(session, open, vec!["quantity".into()], question, None);
+            return Ok(());
+        }
         let missing = spec.missing(&open.slots);
         if !missing.is_empty() {
             // Something no shop of this domain has is said now, before
@@ -1342,6 +1348,31 @@ impl Turn<'_> {
             return None;
         }
         crate::reading::amounts::party(&crate::reading::words::Words::new(&self.utterance.text))
+    }
+
+    /// The question that asks how many of the one thing ordered, when this
+    /// turn's words say it as more than one ("some bananas") or by weight
+    /// ("a kilo of potatoes") without a count.
+    fn how_many(&self, spec: &crate::registry::ActionSpec, open: &OpenCommand) -> Option<String> {
+        use crate::reading::amounts::{Uncounted, uncounted};
+        let items = spec.slots.iter().find(|s| s.kind == SlotKind::Items)?;
+        let [line] = open.slots.get(&items.name).and_then(SlotValue::as_items)? else {
+            return None;
+        };
+        if open.missing.iter().any(|m| m == "quantity") {
+            return None;
+        }
+        let words = crate::reading::words::Words::new(&self.utterance.text);
+        match uncounted(&words, &line.name)? {
+            Uncounted::Plural(said) if line.quantity == 1 => {
+                Some(format!("How many {said} would you like?"))
+            }
+            Uncounted::Plural(_) => None,
+            Uncounted::Weighed(said) => Some(format!(
+                "{} are sold one by one, not by weight: how many would you like?",
+                answers::capitalised(&said)
+            )),
+        }
     }
 
     /// "via King's Cross": errand books direct rides only, and says so

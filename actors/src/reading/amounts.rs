@@ -695,7 +695,19 @@ pub fn items(words: &Words, menu: &Menu, taken: &[bool]) -> Vec<Found> {
         let adds = words.norm()[head.to..]
             .iter()
             .any(|w| matches!(w.as_str(), "too" | "also" | "another" | "plus" | "well"));
-        let apart = gap.contains([':', '.', '!', '-', '–']) && !adds || counted;
+        // "in the mood for pizza, can I get a pepperoni", "I fancy a
+        // curry, get me a butter chicken": the kind, then a dish of it
+        // asked for in words of their own.
+        let asked_for = rest.first().is_some_and(|next| {
+            of_its_kind(next)
+                && words.norm()[head.to..next.from].iter().any(|w| {
+                    matches!(
+                        w.as_str(),
+                        "get" | "have" | "order" | "want" | "like" | "take" | "grab"
+                    )
+                })
+        });
+        let apart = (gap.contains([':', '.', '!', '-', '–']) || asked_for) && !adds || counted;
         head.known && head.named_by == 1 && apart && rest.iter().any(of_its_kind)
             || gap.contains(':') && rest.iter().any(of_its_kind)
     };
@@ -794,6 +806,40 @@ pub fn items(words: &Words, menu: &Menu, taken: &[bool]) -> Vec<Found> {
         }
         said_unknown(words, &mut found, start, i + 1);
     }
+    let w = words.norm();
+    // "a jar of sauce": whatever follows a pack and "of" is a thing asked
+    // for, known or not (the shop then says it has none). So is what
+    // follows a count written as lists write it ("2x satay", "2 x satay").
+    for i in 0..w.len().saturating_sub(1) {
+        let packed = UNITS.contains(&w[i].as_str())
+            && !matches!(
+                w[i].as_str(),
+                "order" | "piece" | "pieces" | "slice" | "slices"
+            )
+            && w[i + 1] == "of";
+        let listed = listed_count(w, i);
+        let start = match (packed, listed) {
+            (true, _) => i + 2,
+            (false, Some((_, took))) => i + took,
+            (false, None) => continue,
+        };
+        if start >= w.len() || !free(start) || found.iter().any(|f| f.from <= start && start < f.to)
+        {
+            continue;
+        }
+        let mut end = start;
+        while end < w.len()
+            && free(end)
+            && (end == start || !gap_has_stop(words, end - 1, end))
+            && continues_dish(&w[end])
+        {
+            end += 1;
+        }
+        if end == start {
+            continue;
+        }
+        said_unknown(words, &mut found, start, end);
+    }
     // "carbonara and garlic bread", "garlic bread and carbonara": words
     // the menu does not know, listed with a thing it has, are a thing
     // asked for, known or not (so the shop can say it has none).
@@ -822,10 +868,16 @@ pub fn items(words: &Words, menu: &Menu, taken: &[bool]) -> Vec<Found> {
                 && menu.at(&keys, k).is_none()
         };
         let (start, end) = if forward {
-            // Past its amount ("and 2 tiramisu", "and a tiramisu").
+            // Past its amount ("and 2 tiramisu", "and a tiramisu", "and a
+            // couple of poppadoms", "and a few poppadoms").
             let mut at = at;
             while at < w.len()
-                && (number(&w[at]).is_some() || matches!(w[at].as_str(), "a" | "an" | "some"))
+                && (number(&w[at]).is_some()
+                    || matches!(
+                        w[at].as_str(),
+                        "a" | "an" | "some" | "few" | "couple" | "pair"
+                    )
+                    || at > 0 && w[at] == "of" && matches!(w[at - 1].as_str(), "couple" | "pair"))
             {
                 at += 1;
             }
@@ -858,11 +910,16 @@ pub fn items(words: &Words, menu: &Menu, taken: &[bool]) -> Vec<Found> {
             }
             (at, end)
         } else {
+            // ("bread, jam, and batteries": a comma before the "and" of
+            // a list's last thing ends no thing.)
+            let listed_comma = |k: usize| {
+                k == at && words.text[words.words[k - 1].end..words.words[k].start].trim() == ","
+            };
             let mut start = at;
             while start > 0
                 && at - start < 3
                 && unknown(start - 1)
-                && !gap_has_stop(words, start - 1, start)
+                && (!gap_has_stop(words, start - 1, start) || listed_comma(start))
                 && !colon(start)
             {
                 start -= 1;
@@ -873,39 +930,6 @@ pub fn items(words: &Words, menu: &Menu, taken: &[bool]) -> Vec<Found> {
         let head = forward && end > start + 1 && is_unit(&w[end - 1]);
         let words_unknown = start..end - usize::from(head);
         if start == end || !introduced || words_unknown.clone().any(|k| !unknown(k)) {
-            continue;
-        }
-        said_unknown(words, &mut found, start, end);
-    }
-    // "a jar of sauce": whatever follows a pack and "of" is a thing asked
-    // for, known or not (the shop then says it has none). So is what
-    // follows a count written as lists write it ("2x satay", "2 x satay").
-    for i in 0..w.len().saturating_sub(1) {
-        let packed = UNITS.contains(&w[i].as_str())
-            && !matches!(
-                w[i].as_str(),
-                "order" | "piece" | "pieces" | "slice" | "slices"
-            )
-            && w[i + 1] == "of";
-        let listed = listed_count(w, i);
-        let start = match (packed, listed) {
-            (true, _) => i + 2,
-            (false, Some((_, took))) => i + took,
-            (false, None) => continue,
-        };
-        if start >= w.len() || !free(start) || found.iter().any(|f| f.from <= start && start < f.to)
-        {
-            continue;
-        }
-        let mut end = start;
-        while end < w.len()
-            && free(end)
-            && (end == start || !gap_has_stop(words, end - 1, end))
-            && continues_dish(&w[end])
-        {
-            end += 1;
-        }
-        if end == start {
             continue;
         }
         said_unknown(words, &mut found, start, end);
@@ -950,10 +974,13 @@ fn introduces(words: &Words, start: usize) -> bool {
         || gap_has_stop(words, start - 1, start)
         || words.text[words.words[start - 1].end..words.words[start].start].contains(':')
         || number(&w[start - 1]).is_some()
+        || start >= 2 && w[start - 1] == "of" && matches!(w[start - 2].as_str(), "couple" | "pair")
         || matches!(
             w[start - 1].as_str(),
             "a" | "an"
                 | "some"
+                | "few"
+                | "several"
                 | "the"
                 | "and"
                 | "with"
@@ -1214,6 +1241,12 @@ fn describes(word: &str) -> bool {
         "separate",
         "whole",
         "half",
+        "nothing",
+        "else",
+        "anything",
+        "everything",
+        "that",
+        "all",
     ];
     // What a number measures is no count: "a 9 volt battery", "a 12 inch
     // pizza".
@@ -1437,6 +1470,87 @@ pub fn count(words: &Words) -> Option<u32> {
             }
             return Some(n);
         }
+    }
+    None
+}
+
+/// How a thing named `name` was said when no count says how many of it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Uncounted {
+    /// As more than one ("some bananas", "potatoes"): the word said.
+    Plural(String),
+    /// By its weight ("a kilo of potatoes", "500g tomatoes"): the word
+    /// said for the thing.
+    Weighed(String),
+}
+
+/// Weights: a thing sold one by one is never bought by them.
+const WEIGHTS: &[&str] = &[
+    "kg",
+    "kilo",
+    "kilos",
+    "kilogram",
+    "kilograms",
+    "g",
+    "gram",
+    "grams",
+    "lb",
+    "lbs",
+    "pound",
+    "pounds",
+];
+
+/// Whether `words` say `name` (a thing sold one by one, named in the
+/// singular) as more than one or by weight, without a count: "some
+/// bananas", "get me potatoes", "a kilo of onions", "500g tomatoes".
+/// `None` when a count or an article says how many ("3 bananas", "a
+/// few apples", "an apple"), or when the name itself is plural ("eggs").
+pub fn uncounted(words: &Words, name: &str) -> Option<Uncounted> {
+    let w = words.norm();
+    let named: Vec<&str> = name.split_whitespace().collect();
+    let last = *named.last()?;
+    let n = named.len();
+    for i in n - 1..w.len() {
+        let said = w[i].as_str();
+        if said == last || !said.ends_with('s') || item_key(said) != item_key(last) {
+            continue;
+        }
+        let start = i + 1 - n;
+        if (start..i).any(|k| item_key(&w[k]) != item_key(named[k - start])) {
+            continue;
+        }
+        let before = |k: usize| start.checked_sub(k).map(|at| w[at].as_str());
+        // "a kilo of potatoes", "500g tomatoes", "2 pounds of apples".
+        let weight = |word: Option<&str>| {
+            word.is_some_and(|x| {
+                WEIGHTS.contains(&x.trim_start_matches(|c: char| c.is_ascii_digit() || c == '.'))
+            })
+        };
+        let said = w[start..=i].join(" ");
+        if weight(before(1)) || before(1) == Some("of") && weight(before(2)) {
+            return Some(Uncounted::Weighed(said));
+        }
+        // "a couple of apples", "2 dozen of them" count them; "a bag of
+        // apples", "lots of apples" do not.
+        let counts = |x: &str| {
+            number(x).is_some()
+                || matches!(
+                    x,
+                    "a" | "an" | "one" | "few" | "couple" | "pair" | "several" | "dozen"
+                )
+                || x.strip_suffix('x').and_then(number).is_some()
+        };
+        let counted = match before(1) {
+            Some("of") => {
+                before(2).is_some_and(|x| matches!(x, "couple" | "pair" | "few" | "dozen"))
+            }
+            Some(x) => counts(x) || matches!(x, "another" | "the" | "those" | "these" | "x"),
+            None => false,
+        };
+        let counted_after = w
+            .get(i + 1)
+            .is_some_and(|x| x == "x" || x.strip_prefix('x').and_then(number).is_some());
+        return (!counted && !counted_after).then_some(Uncounted::Plural(said));
     }
     None
 }
@@ -1722,6 +1836,23 @@ mod tests {
         assert_eq!(
             read("a curry and a chicken korma", &menu),
             [plain("chicken tikka masala", 1), plain("chicken korma", 1)]
+        );
+        // The kind said, then a dish of it asked for in words of their own.
+        assert_eq!(
+            read("i fancy a curry, get me a chicken korma", &menu),
+            [plain("chicken korma", 1)]
+        );
+        assert_eq!(
+            read("in the mood for pizza, can i get a hawaiian", &menu),
+            [plain("hawaiian pizza", 1)]
+        );
+        assert_eq!(
+            read("a curry, and can i also get a chicken korma", &menu),
+            [plain("chicken tikka masala", 1), plain("chicken korma", 1)]
+        );
+        assert_eq!(
+            read("a curry, can i get a naan", &menu),
+            [plain("chicken tikka masala", 1), plain("naan", 1)]
         );
         let coffees = Menu::new(["latte", "flat white"], [("coffee", "latte")])
             .kinds([("coffee", ["latte", "flat white"])]);
@@ -2072,6 +2203,30 @@ mod tests {
             [plain("rice", 1), plain("sauce", 1)],
             "a thing in a pack, unknown"
         );
+        // Nothing said in a list is dropped for being unknown: the shop
+        // says it has none.
+        assert_eq!(
+            read("bread, jam, and a bottle of water", &mart()),
+            [plain("bread", 1), plain("jam", 1), plain("water", 1)],
+            "a comma before the list's last and"
+        );
+        assert_eq!(
+            read("bread, jam, and a pack of batteries", &mart()),
+            [plain("bread", 1), plain("jam", 1), plain("batteries", 1)],
+            "the last thing unknown too"
+        );
+        assert_eq!(
+            read("3 bananas and nothing else", &mart()),
+            [plain("banana", 3)]
+        );
+        assert_eq!(
+            read("a burger and a couple of pickles", &food()),
+            [plain("cheeseburger", 1), plain("pickles", 2)]
+        );
+        assert_eq!(
+            read("fries and a few nuggets", &food()),
+            [plain("fries", 1), plain("nuggets", 3)]
+        );
         assert_eq!(read("2 rice portions", &mart()), [plain("rice", 2)]);
         assert_eq!(read("half a dozen colas", &food()), [plain("cola", 6)]);
         assert_eq!(read("a dozen eggs", &mart()), [plain("eggs", 1)], "a box");
@@ -2094,6 +2249,41 @@ mod tests {
             .map(|f| (f.item.name, f.item.quantity))
             .collect();
         assert_eq!(found, [("margherita pizza".to_owned(), 2)]);
+    }
+
+    #[test]
+    fn things_said_as_more_than_one_without_a_count() {
+        use Uncounted::{Plural, Weighed};
+        for (said, name, how) in [
+            (
+                "some bananas to home",
+                "banana",
+                Some(Plural("bananas".into())),
+            ),
+            ("get me potatoes", "potato", Some(Plural("potatoes".into()))),
+            ("a bag of apples", "apple", Some(Plural("apples".into()))),
+            (
+                "a kilo of potatoes",
+                "potato",
+                Some(Weighed("potatoes".into())),
+            ),
+            ("2 kilos of onions", "onion", Some(Weighed("onions".into()))),
+            ("500g tomatoes", "tomato", Some(Weighed("tomatoes".into()))),
+            (
+                "chicken breasts",
+                "chicken breast",
+                Some(Plural("chicken breasts".into())),
+            ),
+            ("3 bananas", "banana", None),
+            ("a few apples", "apple", None),
+            ("a couple of apples", "apple", None),
+            ("apples x 4", "apple", None),
+            ("a banana", "banana", None),
+            ("some eggs", "eggs", None),
+            ("bananas", "orange", None),
+        ] {
+            assert_eq!(uncounted(&Words::new(said), name), how, "{said}");
+        }
     }
 
     #[test]
