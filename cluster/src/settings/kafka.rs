@@ -65,9 +65,9 @@ pub struct Kafka {
 /// long the producer lingers to batch them, on a node `alone`.
 ///
 /// A node alone (every role, no cluster, no external agents) waits for no
-/// record it did not write itself, and those it hands to its own consumers
-/// in process: its fetches carry nothing a turn waits for, so they wait
-/// long and cost the broker little. A node with peers or external agents
+/// record it did not write itself, and, with the handoff on, those it
+/// hands to its own consumers in process: its fetches carry nothing a turn
+/// waits for, so they wait long and cost the broker little. A node with peers or external agents
 /// waits for their records: a broker that polls for new records while a
 /// fetch waits (nisshi does, every half of what is left of the wait) would
 /// hold them for up to half the wait, so it waits briefly.
@@ -82,7 +82,8 @@ impl Kafka {
         kafka.topic_prefix = self.kafka_topic_prefix.clone().unwrap_or_default();
         kafka.partitions = self.kafka_partitions;
         kafka.replication = self.kafka_replication;
-        let (fetch_wait_ms, linger_ms) = waits(alone);
+        // Without the handoff a node fetches back its own records too.
+        let (fetch_wait_ms, linger_ms) = waits(alone && self.kafka_handoff);
         kafka.linger_ms = self.kafka_linger_ms.unwrap_or(linger_ms);
         kafka.fetch_wait_ms = self.kafka_fetch_wait_ms.unwrap_or(fetch_wait_ms);
         kafka.handoff = self.kafka_handoff;

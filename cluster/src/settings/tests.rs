@@ -116,6 +116,8 @@ fn a_node_alone_lets_its_fetches_wait_long() {
     for with_others in [
         ("ERRAND_ROLES", "gateway,reasoner"),
         ("ERRAND_EXTERNAL_DOMAINS", "pharmacy"),
+        // Its own records fetched back.
+        ("ERRAND_KAFKA_HANDOFF", "false"),
     ] {
         assert_eq!(waits(&[with_others]), (5, 1), "{with_others:?}");
     }
