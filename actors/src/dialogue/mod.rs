@@ -968,6 +968,14 @@ impl Turn<'_> {
             }
             return self.start(session, &heard).await;
         }
+        // "double the fries", "triple it": those lines times two or three.
+        if let Some(lines) = multiplied(&open, &heard.text) {
+            let mut open = open;
+            open.slots.insert("item".into(), SlotValue::Items(lines));
+            open.offer = None;
+            open.repairs = 0;
+            return self.evaluate(session, open, false).await;
+        }
         let mut patch = patch;
         if patch.is_empty()
             && let Some(lines) = taken_off(&open, &heard.text)
@@ -2016,6 +2024,70 @@ fn apply(slots: &mut SlotMap, mut patch: SlotMap, heard: &Heard, stage: Stage) {
         }
         slots.insert(name, value);
     }
+}
+
+/// The lines of `open` after words that multiply some of them ("double
+/// the fries", "triple the burgers", "double it", "double the order"): the
+/// lines they name, or every line when they name none but say "it", "the
+/// order" or "everything". `None` for anything else, or a dish whose name
+/// says double ("a double cheeseburger").
+fn multiplied(open: &OpenCommand, text: &str) -> Option<Vec<ItemRequest>> {
+    let lines = open.slots.get("item").and_then(SlotValue::as_items)?;
+    let said = crate::reading::words::Words::new(text);
+    let w: Vec<&str> = (said.norm().iter())
+        .map(String::as_str)
+        .filter(|w| {
+            !matches!(
+                *w,
+                "please" | "actually" | "can" | "you" | "could" | "just" | "make"
+            )
+        })
+        .collect();
+    let (times, rest) = match w.split_first() {
+        Some((&"double", rest)) => (2, rest),
+        Some((&"triple", rest)) => (3, rest),
+        _ => return None,
+    };
+    let dish = format!("{} {}", w[0], rest.join(" "));
+    if rest.len() > 4 || lines.iter().any(|l| l.name.contains(&dish)) {
+        return None;
+    }
+    let names = |line: &ItemRequest, word: &str| {
+        let key = crate::agents::item_key(word);
+        key.len() >= 3
+            && (line.name.split(' '))
+                .map(crate::agents::item_key)
+                .any(|x| x == key || x.ends_with(key.as_str()))
+    };
+    let named: Vec<bool> = (lines.iter())
+        .map(|line| rest.iter().any(|word| names(line, word)))
+        .collect();
+    let every = !named.contains(&true)
+        && rest.iter().all(|x| {
+            matches!(
+                *x,
+                "it" | "that"
+                    | "the"
+                    | "my"
+                    | "order"
+                    | "everything"
+                    | "all"
+                    | "them"
+                    | "up"
+                    | "both"
+                    | "of"
+            )
+        });
+    if !named.contains(&true) && !every {
+        return None;
+    }
+    let mut lines = lines.to_vec();
+    for (line, named) in lines.iter_mut().zip(named) {
+        if named || every {
+            line.quantity = line.quantity.saturating_mul(times);
+        }
+    }
+    Some(lines)
 }
 
 /// The lines of `open` that words taking something off name by one of
