@@ -371,8 +371,9 @@ pub fn finish(
         heard.more.push(back);
     } else if let Some(reader) = split_with
         // Things listed without asking count too ("milk, butter and a
-        // cheeseburger to home").
-        && (heard.in_scope() || reading.claims(&request).is_some())
+        // cheeseburger to home"), and so do two requests the reader took
+        // for none, being of two shops ("a latte to work and also some
+        // milk"): each part must be a request on its own.
         && let Some((first, rest)) = split(reader, reading, registry, &request)
     {
         heard.parse = first.1;
@@ -382,6 +383,18 @@ pub fn finish(
             let mut slots = parse.slots;
             reading.ground(&text, &action, &mut slots, now_ms);
             heard.more.push(Queued { action, slots });
+        }
+        // The first part's place, as its words say it (the reader may
+        // have missed it; the part is grounded later).
+        if let Some((_, spec)) = registry.action(&heard.action)
+            && let [place] = spec.places()[..]
+            && !heard.parse.slots.contains_key(place)
+        {
+            let mut grounded = heard.parse.slots.clone();
+            reading.ground(&first_text, &heard.action, &mut grounded, now_ms);
+            if let Some(value) = grounded.remove(place) {
+                heard.parse.slots.insert(place.to_owned(), value);
+            }
         }
         share_delivery(
             registry,
@@ -495,9 +508,10 @@ pub fn finish(
     heard
 }
 
-/// "milk and a cheeseburger to home": where a later delivery goes, an
-/// earlier one that says nowhere goes too (a ride's ends are no delivery's
-/// address, and a part that names its own place keeps it).
+/// "milk and a cheeseburger to home", "a latte to work and also some
+/// milk": where one delivery goes, one beside it that says nowhere goes
+/// too, the later place first (a ride's ends are no delivery's address,
+/// and a part that names its own place keeps it).
 fn share_delivery(
     registry: &DomainRegistry,
     first: &str,
@@ -513,18 +527,26 @@ fn share_delivery(
     };
     let mut parts: Vec<(Option<String>, &mut SlotMap)> = vec![(delivery(first), first_slots)];
     parts.extend(rest.iter_mut().map(|q| (delivery(&q.action), &mut q.slots)));
-    let mut later: Option<(String, SlotValue)> = None;
-    for (slot, slots) in parts.into_iter().rev() {
-        let Some(slot) = slot else {
-            later = None;
-            continue;
-        };
-        match (slots.get(&slot), &later) {
-            (Some(value), _) => later = Some((slot, value.clone())),
-            (None, Some((name, value))) if *name == slot => {
-                slots.insert(slot, value.clone());
+    // Said last, it goes back; said first ("a latte to work and also some
+    // milk"), it goes on.
+    for backwards in [true, false] {
+        let mut said: Option<(String, SlotValue)> = None;
+        let mut order: Vec<&mut (Option<String>, &mut SlotMap)> = parts.iter_mut().collect();
+        if backwards {
+            order.reverse();
+        }
+        for (slot, slots) in order {
+            let Some(slot) = slot else {
+                said = None;
+                continue;
+            };
+            match (slots.get(slot.as_str()), &said) {
+                (Some(value), _) => said = Some((slot.clone(), value.clone())),
+                (None, Some((name, value))) if name == slot => {
+                    slots.insert(slot.clone(), value.clone());
+                }
+                _ => {}
             }
-            _ => {}
         }
     }
 }
@@ -1082,8 +1104,10 @@ fn split(
                 && reading.menu(other).is_some()
                 && (!reading.sells(part, action) || reading.more_than_sold(part, action))
         };
-        let restaurant_for_both =
-            |action: &str| reading.names_restaurant(right, action) && reading.sells(left, action);
+        // ("some milk from the mart": a shop no restaurant is.)
+        let restaurant_for_both = |action: &str| {
+            reading.names_known_restaurant(right, action) && reading.sells(left, action)
+        };
         // Nor is "some coffee and sugar": the shop of the rest sells the
         // first part's things too.
         // Nor is "and make one of them extra cheese": a change to the first.

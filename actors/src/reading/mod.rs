@@ -539,6 +539,18 @@ impl Reading {
         }
     }
 
+    /// Whether `text` names a restaurant of `action` that errand knows.
+    pub fn names_known_restaurant(&self, text: &str, action: &str) -> bool {
+        let words = Words::new(text);
+        let places = self.places.mentions(&words);
+        match (self.restaurants.get(action), self.menus.get(action)) {
+            (Some(restaurants), Some(menu)) => restaurants
+                .find(&words, menu, &places)
+                .is_some_and(|named| named.known),
+            _ => false,
+        }
+    }
+
     /// Whether `text` names something on `action`'s menu.
     pub fn sells(&self, text: &str, action: &str) -> bool {
         self.menus
