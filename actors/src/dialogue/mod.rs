@@ -925,6 +925,36 @@ impl Turn<'_> {
             session.open = None;
             return self.start(session, heard).await;
         }
+        // "drop the burger, get me a cab to work instead": the lines taken
+        // off are this order's; the rest is another domain's request,
+        // taken next (at once, when nothing of this order is left).
+        if heard.in_scope()
+            && heard.action != open.action
+            && heard.parse.confidence >= 0.4
+            && self.ctx.registry.action(&heard.action).is_some()
+            && let Some(lines) = named_off(&open, &heard.text)
+        {
+            let next = Queued {
+                action: heard.action.clone(),
+                slots: heard.parse.slots.clone(),
+            };
+            let every = (open.slots.get("item").and_then(SlotValue::as_items))
+                .is_some_and(|all| all.len() == lines.len());
+            let mut open = open;
+            if !every {
+                let patch = SlotMap::from([("item".to_owned(), SlotValue::Items(lines))]);
+                apply(&mut open.slots, patch, heard, open.stage);
+            }
+            if every || !open.slots.contains_key("item") {
+                self.drop_open(session, &open, "OK, I've dropped the");
+                session.queued.insert(0, next);
+                return self.next_queued(session).await;
+            }
+            session.queued.insert(0, next);
+            open.offer = None;
+            open.repairs = 0;
+            return self.evaluate(session, open, false).await;
+        }
         let patch = self.patch(&open, heard);
         // Another domain's request drops the open command, unless the words
         // read better as a change to it ("no, to work instead" is the open
@@ -2094,6 +2124,13 @@ fn multiplied(open: &OpenCommand, text: &str) -> Option<Vec<ItemRequest>> {
 /// their own words ("remove the rice" of an egg fried rice), when they
 /// name some but not all.
 fn taken_off(open: &OpenCommand, text: &str) -> Option<Vec<ItemRequest>> {
+    let lines = open.slots.get("item").and_then(SlotValue::as_items)?;
+    named_off(open, text).filter(|named| named.len() < lines.len())
+}
+
+/// The lines of `open` that words taking something off name by one of
+/// their own words, all of them perhaps.
+fn named_off(open: &OpenCommand, text: &str) -> Option<Vec<ItemRequest>> {
     let text = text.to_lowercase();
     if !takes_off(&text) {
         return None;
@@ -2106,7 +2143,7 @@ fn taken_off(open: &OpenCommand, text: &str) -> Option<Vec<ItemRequest>> {
         })
         .cloned()
         .collect();
-    (!named.is_empty() && named.len() < lines.len()).then_some(named)
+    (!named.is_empty()).then_some(named)
 }
 
 /// Whether `text` (lower case) takes something off an order ("remove the
