@@ -17,6 +17,9 @@ use errand_schemas::{ItemRequest, OpenCommand, Queued, SessionState, SlotMap, Sl
 /// for a change).
 #[derive(Clone, Debug)]
 pub struct Prepared {
+    /// Every word said, typos fixed.
+    pub whole: String,
+    /// What of them counts ("no wait, just bread" is "just bread").
     pub text: String,
     pub act: Option<Act>,
     /// What the request reader reads; `None` when the act says it all
@@ -25,8 +28,8 @@ pub struct Prepared {
 }
 
 pub fn prepare(reading: &Reading, text: &str) -> Prepared {
-    let text = reading.fix(text);
-    let text = but_then(&text).unwrap_or(text);
+    let whole = reading.fix(text);
+    let text = but_then(&whole).unwrap_or_else(|| whole.clone());
     let text = corrected_midway(reading, &text).unwrap_or(text);
     let act = acts::read(&text);
     // "what's the cheapest cab to Heathrow?": a ride has no shelf, its
@@ -35,6 +38,7 @@ pub fn prepare(reading: &Reading, text: &str) -> Prepared {
         && (reading.claims(&format!("get me a {what}"))).is_some_and(|a| reading.menu(a).is_none())
     {
         return Prepared {
+            whole,
             act: Some(Act::Price(what.clone())),
             request: Some(format!("a {what}")),
             text,
@@ -49,6 +53,7 @@ pub fn prepare(reading: &Reading, text: &str) -> Prepared {
     {
         let what = what.clone();
         return Prepared {
+            whole,
             text,
             act,
             request: Some(what),
@@ -59,7 +64,12 @@ pub fn prepare(reading: &Reading, text: &str) -> Prepared {
         Some(Act::Instead(rest)) => Some(rest.clone()),
         Some(_) => None,
     };
-    Prepared { text, act, request }
+    Prepared {
+        whole,
+        text,
+        act,
+        request,
+    }
 }
 
 /// "yeah but make it two", "ok but to work": what follows a yes with "but"
@@ -356,6 +366,7 @@ pub fn finish(
         more: Vec::new(),
         unscheduled: false,
         passed: false,
+        said_as: Vec::new(),
     };
     if prepared.request.is_none() {
         return heard;
@@ -486,6 +497,7 @@ pub fn finish(
         {
             heard.change = true;
         }
+        heard.said_as = said_as(reading, &open.action, &prepared.whole);
         let (slots, passed) = for_open(reading, registry, &heard, open, model, now_ms);
         heard.for_open = slots;
         heard.passed = passed;
@@ -549,6 +561,29 @@ fn share_delivery(
             }
         }
     }
+}
+
+/// Each word of `text` inside a name `action`'s menu knows, with the
+/// thing it names ("coke" and "cola"), said wanted or not.
+fn said_as(reading: &Reading, action: &str, text: &str) -> Vec<(String, String)> {
+    let Some(menu) = reading.menu(action) else {
+        return Vec::new();
+    };
+    let words = crate::reading::words::Words::new(text);
+    let keys: Vec<String> = (words.norm().iter())
+        .map(|w| crate::agents::item_key(w))
+        .collect();
+    let mut said = Vec::new();
+    for i in 0..keys.len() {
+        if let Some((len, name)) = menu.at(&keys, i) {
+            said.extend(
+                keys[i..i + len]
+                    .iter()
+                    .map(|k| (k.clone(), name.to_owned())),
+            );
+        }
+    }
+    said
 }
 
 /// "no, the other way round", of a journey with both its ends: the ends

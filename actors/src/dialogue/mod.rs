@@ -199,6 +199,9 @@ pub struct Heard {
     /// A clock time said without a day had passed today, so it is
     /// tomorrow's, which the confirmation says.
     pub passed: bool,
+    /// Words that name a thing of the open command's menu, and the thing
+    /// ("coke", "cola"), wanted or ruled out.
+    pub said_as: Vec<(String, String)>,
 }
 
 impl Heard {
@@ -220,6 +223,7 @@ impl From<Parse> for Heard {
             more: Vec::new(),
             unscheduled: false,
             passed: false,
+            said_as: Vec::new(),
         }
     }
 }
@@ -955,6 +959,19 @@ impl Turn<'_> {
             open.repairs = 0;
             return self.evaluate(session, open, false).await;
         }
+        // "double the fries", "triple it": those lines times two or three;
+        // "no coke, just the other two", "just the burger and fries":
+        // those lines only. Of this order, whatever shop sells what they
+        // name ("only the rice").
+        if let Some(lines) = multiplied(&open, &heard.text)
+            .or_else(|| kept_lines(&open, &self.utterance.text, &heard.said_as))
+        {
+            let mut open = open;
+            open.slots.insert("item".into(), SlotValue::Items(lines));
+            open.offer = None;
+            open.repairs = 0;
+            return self.evaluate(session, open, false).await;
+        }
         let patch = self.patch(&open, heard);
         // Another domain's request drops the open command, unless the words
         // read better as a change to it ("no, to work instead" is the open
@@ -997,14 +1014,6 @@ impl Turn<'_> {
                 }
             }
             return self.start(session, &heard).await;
-        }
-        // "double the fries", "triple it": those lines times two or three.
-        if let Some(lines) = multiplied(&open, &heard.text) {
-            let mut open = open;
-            open.slots.insert("item".into(), SlotValue::Items(lines));
-            open.offer = None;
-            open.repairs = 0;
-            return self.evaluate(session, open, false).await;
         }
         let mut patch = patch;
         if patch.is_empty()
@@ -2118,6 +2127,91 @@ fn multiplied(open: &OpenCommand, text: &str) -> Option<Vec<ItemRequest>> {
         }
     }
     Some(lines)
+}
+
+/// The lines of `open` that words keeping some and dropping others leave:
+/// "no coke, just the other two", "actually no coke", "without the
+/// coke", "just the burger and fries", "only the fries". Every clause
+/// must drop or keep lines it names ("the other two" and "the rest" keep
+/// what is not dropped); `None` when one does something else ("no coke,
+/// make it a sprite"), or when nothing or everything would be left. A
+/// word names a line by one of the line's words, or as the menu knows it
+/// (`said_as`: "coke" for the cola).
+fn kept_lines(
+    open: &OpenCommand,
+    text: &str,
+    said_as: &[(String, String)],
+) -> Option<Vec<ItemRequest>> {
+    let lines = open.slots.get("item").and_then(SlotValue::as_items)?;
+    if lines.len() < 2 {
+        return None;
+    }
+    let names = |line: &ItemRequest, word: &str| {
+        let key = crate::agents::item_key(word);
+        key.len() >= 3
+            && ((line.name.split(' '))
+                .map(crate::agents::item_key)
+                .any(|x| x == key || x.ends_with(key.as_str()))
+                || (said_as.iter()).any(|(w, name)| *w == key && *name == line.name))
+    };
+    let mut dropped = vec![false; lines.len()];
+    let mut kept: Option<Vec<bool>> = None;
+    let lower = text.to_lowercase();
+    for clause in lower.split([',', ';', '.', '!']) {
+        let words = crate::reading::words::Words::new(clause);
+        let w: Vec<&str> = (words.norm().iter())
+            .map(String::as_str)
+            .skip_while(|w| {
+                matches!(
+                    *w,
+                    "actually" | "oh" | "sorry" | "wait" | "hmm" | "um" | "ok" | "okay" | "so"
+                )
+            })
+            .collect();
+        let Some((&lead, rest)) = w.split_first() else {
+            continue;
+        };
+        let named: Vec<bool> = (lines.iter())
+            .map(|line| rest.iter().any(|word| names(line, word)))
+            .collect();
+        let names_some = named.contains(&true);
+        match lead {
+            "no" | "without" | "not" | "minus" | "hold" | "lose" if names_some => {
+                for (d, n) in dropped.iter_mut().zip(&named) {
+                    *d |= n;
+                }
+            }
+            "just" | "only" | "keep" => {
+                let others = rest
+                    .iter()
+                    .any(|x| matches!(*x, "other" | "others" | "rest"));
+                if others && !names_some {
+                    kept = Some(Vec::new());
+                } else if names_some && !others {
+                    kept = Some(named);
+                } else {
+                    return None;
+                }
+            }
+            _ => return None,
+        }
+    }
+    let left: Vec<ItemRequest> = match kept {
+        // "just the other two": what is not dropped.
+        Some(k) if k.is_empty() => (lines.iter().zip(&dropped))
+            .filter(|(_, d)| !**d)
+            .map(|(line, _)| line.clone())
+            .collect(),
+        Some(k) => (lines.iter().zip(&k))
+            .filter(|(_, k)| **k)
+            .map(|(line, _)| line.clone())
+            .collect(),
+        None => (lines.iter().zip(&dropped))
+            .filter(|(_, d)| !**d)
+            .map(|(line, _)| line.clone())
+            .collect(),
+    };
+    (!left.is_empty() && left.len() < lines.len()).then_some(left)
 }
 
 /// The lines of `open` that words taking something off name by one of
