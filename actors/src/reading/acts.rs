@@ -1212,6 +1212,14 @@ fn catalog_question(w: &[&str], words: &Words, question: bool) -> Option<Act> {
             });
         return Some(Act::Menu(restaurant.filter(|r| !r.is_empty())));
     }
+    // "what do you have at errand mart", "what can I get from Taco Loco",
+    // "what does Burger Barn do", "what drinks does Bean Scene have": a
+    // shop's menu.
+    if let Some(shop) = shop_asked_about(w) {
+        let offset = words.len() - w.len() - trailing_filler(words);
+        let said = words.span(offset + shop.0, offset + shop.1);
+        return Some(Act::Menu(Some(said.to_owned())));
+    }
     // "what pizzas do you have?", "which kinds of sushi do you do?".
     if matches!(w.first(), Some(&("what" | "which")))
         && let Some(end) = [
@@ -1340,6 +1348,74 @@ fn catalog_question(w: &[&str], words: &Words, question: bool) -> Option<Act> {
         return Some(Act::WhoServes(words.text.trim().to_owned()));
     }
     None
+}
+
+/// Where the shop is said in "what do you have at <shop>", "what can i
+/// get from <shop>", "what does <shop> do/have/sell/serve" (words `w`,
+/// lower case): its first word and the end.
+fn shop_asked_about(said: &[&str]) -> Option<(usize, usize)> {
+    // ("and what does taco loco do?")
+    let skip = (said.iter())
+        .take_while(|x| matches!(**x, "and" | "so" | "ok" | "okay" | "oh"))
+        .count();
+    let w = &said[skip..];
+    if !matches!(w.first(), Some(&("what" | "whats" | "what's"))) {
+        return None;
+    }
+    let not_a_shop = |x: &str| {
+        matches!(
+            x,
+            "it" | "that"
+                | "this"
+                | "you"
+                | "they"
+                | "he"
+                | "she"
+                | "errand"
+                | "home"
+                | "work"
+                | "me"
+                | "all"
+                | "everyone"
+        )
+    };
+    // "... at <shop>", "... from <shop>" after a verb of having.
+    let asks = |head: &[&str]| {
+        let head = head.join(" ");
+        [
+            "do you have",
+            "have you got",
+            "can i get",
+            "can i order",
+            "can i buy",
+            "can you get",
+            "do they have",
+            "do they sell",
+            "do they do",
+            "is there",
+            "is on",
+            "is available",
+            "do you sell",
+        ]
+        .iter()
+        .any(|v| head.ends_with(v))
+    };
+    // ("what does errand do" asks about errand; "errand mart" is a shop.)
+    let a_shop = |from: usize, to: usize| to > from && (to - from > 1 || !not_a_shop(w[from]));
+    if let Some(at) = w.iter().position(|x| matches!(*x, "at" | "from"))
+        && asks(&w[..at])
+        && a_shop(at + 1, w.len())
+    {
+        return Some((skip + at + 1, said.len()));
+    }
+    // "what (drinks) does <shop> do/have/sell/serve/offer".
+    let does = w.iter().position(|x| *x == "does")?;
+    let verb = w.len().checked_sub(1)?;
+    let ends = matches!(
+        w[verb],
+        "do" | "have" | "sell" | "serve" | "offer" | "stock"
+    );
+    (does <= 2 && ends && a_shop(does + 1, verb)).then_some((skip + does + 1, skip + verb))
 }
 
 /// Words of a diet a dish may or may not suit.
@@ -1675,6 +1751,24 @@ mod tests {
             Some(Act::Menu(Some("Dragon Wok".into())))
         );
         assert_eq!(read("show me the menu"), Some(Act::Menu(None)));
+        for (text, shop) in [
+            ("what do you have at errand mart", "errand mart"),
+            ("what can i get from taco loco?", "taco loco"),
+            ("what does burger barn do", "burger barn"),
+            ("what drinks does bean scene have?", "bean scene"),
+        ] {
+            assert_eq!(read(text), Some(Act::Menu(Some(shop.into()))), "{text}");
+        }
+        for not_a_menu in [
+            "what does it do",
+            "what does a latte cost",
+            "what do you have",
+        ] {
+            assert!(
+                !matches!(read(not_a_menu), Some(Act::Menu(Some(_)))),
+                "{not_a_menu}"
+            );
+        }
         assert_eq!(
             read("can i see dragon wok's menu please"),
             Some(Act::Menu(Some("dragon wok".into())))
