@@ -970,14 +970,31 @@ fn status(w: &[&str], joined: &str) -> Option<Act> {
         || joined.starts_with("is it on the way")
         || joined.starts_with("is it coming")
         || joined.starts_with("any update")
-        || joined.starts_with("any news on my");
+        || joined.starts_with("any news on my")
+        // "what did I order?", "what have I got booked?", "what's my
+        // order": the last one.
+        || [
+            "what did i order",
+            "what did i book",
+            "what have i ordered",
+            "what have i booked",
+            "what have i got booked",
+            "what have i got coming",
+            "what's my order",
+            "whats my order",
+            "what is my order",
+            "what was my order",
+        ]
+        .iter()
+        .any(|p| joined.starts_with(p));
     if matches!(
         joined,
         "status" | "order status" | "any update" | "any updates"
     ) {
         return Some(Act::Status);
     }
-    ((asks_where || asks_when || asks_state) && (w.iter().any(things) || asks_when))
+    let asks_what = joined.starts_with("what") && asks_state;
+    ((asks_where || asks_when || asks_state) && (w.iter().any(things) || asks_when || asks_what))
         .then_some(Act::Status)
 }
 
@@ -1012,6 +1029,16 @@ fn catalog_question(w: &[&str], words: &Words, question: bool) -> Option<Act> {
         "how much will it be",
         "how much is it",
         "how much is that",
+        "how much was that",
+        "how much was it",
+        "how much was my order",
+        "how much did that cost",
+        "how much did it cost",
+        "how much did it come to",
+        "how much did i pay",
+        "how much did i spend",
+        "what did i pay",
+        "what did that cost",
         "how much does it cost",
         "how much does that cost",
         "how much is the order",
@@ -1788,6 +1815,16 @@ mod tests {
         );
         assert_eq!(read("how long will it take?"), Some(Act::Status));
         assert_eq!(read("is my taxi on its way?"), Some(Act::Status));
+        for asked in [
+            "what did i order?",
+            "what have i got booked",
+            "whats my order",
+        ] {
+            assert_eq!(read(asked), Some(Act::Status), "{asked}");
+        }
+        for asked in ["how much was that?", "how much did i pay"] {
+            assert_eq!(read(asked), Some(Act::Price("it".into())), "{asked}");
+        }
         assert_eq!(read("did you book my cab"), Some(Act::Status));
         assert_eq!(read("have you ordered my groceries yet"), Some(Act::Status));
         assert_eq!(read("did the shopping arrive"), Some(Act::Status));
