@@ -15,18 +15,54 @@ pub fn abilities(registry: &DomainRegistry) -> String {
     let things: Vec<String> = registry
         .domains()
         .filter_map(|d| registry.spec(d))
-        .map(|spec| {
-            let d = spec.description.trim().trim_end_matches('.');
-            let (verb, rest) = d.split_once(' ').unwrap_or((d, ""));
-            let verb = verb.to_lowercase();
-            let verb = match verb.strip_suffix('s') {
-                Some(base) if base.len() > 2 && !base.ends_with('s') => base.to_owned(),
-                _ => verb,
-            };
-            format!("{verb} {rest}").trim().to_owned()
-        })
+        .map(what_it_does)
         .collect();
     format!("I can {}.", list(&things))
+}
+
+/// A domain's description as what errand does ("Books rides ..." is "book
+/// rides ...").
+fn what_it_does(spec: &crate::registry::DomainSpec) -> String {
+    let d = spec.description.trim().trim_end_matches('.');
+    let (verb, rest) = d.split_once(' ').unwrap_or((d, ""));
+    let verb = verb.to_lowercase();
+    let verb = match verb.strip_suffix('s') {
+        Some(base) if base.len() > 2 && !base.ends_with('s') => base.to_owned(),
+        _ => verb,
+    };
+    format!("{verb} {rest}").trim().to_owned()
+}
+
+/// "what kinds of rides do you have?": of a domain with no menu (its
+/// words name it), what it does and the choices its slots offer, never
+/// "none of the places I order from".
+fn uncatalogued(what: &str, registry: &DomainRegistry) -> Option<String> {
+    let said: Vec<String> = what.split_whitespace().map(item_key).collect();
+    let (domain, _) = registry.agents().find(|(domain, agent)| {
+        agent.catalog().merchants.is_empty()
+            && registry
+                .spec(domain)
+                .is_some_and(|spec| (spec.words.iter()).any(|w| said.contains(&item_key(w))))
+    })?;
+    let spec = registry.spec(domain)?;
+    let choices: Vec<String> = (spec.actions.iter())
+        .flat_map(|a| a.slots.iter())
+        .filter(|slot| !slot.choices.is_empty())
+        .map(|slot| match slot.choices.split_last() {
+            Some((last, [])) => last.clone(),
+            Some((last, rest)) => format!("{} or {last}", rest.join(", ")),
+            None => String::new(),
+        })
+        .collect();
+    let mut text = format!("I can {}", what_it_does(spec));
+    if !choices.is_empty() {
+        text.push_str(&format!(": {}", choices.join("; ")));
+    }
+    text.push('.');
+    if let Some(example) = spec.shown_examples().next() {
+        text.push_str(&format!(" Try \"{example}\"."));
+    }
+    Some(text)
 }
 
 /// A few things to say, from the domains' examples (the first of each,
@@ -70,7 +106,9 @@ pub fn answer(
         Act::Price(what) => price(what, &catalogs(registry)),
         Act::Menu(Some(name)) => menu(name, &catalogs(registry)),
         Act::Menu(None) => merchants(&catalogs(registry)),
-        Act::WhoServes(what) => who_serves(what, &catalogs(registry)),
+        Act::WhoServes(what) => {
+            uncatalogued(what, registry).unwrap_or_else(|| who_serves(what, &catalogs(registry)))
+        }
         Act::Cheapest(what) => cheapest_said(what, &catalogs(registry)),
         Act::Hours(asked) => hours(asked, &catalogs(registry)),
         Act::Status => status(session, state, now_ms),
