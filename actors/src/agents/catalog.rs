@@ -462,6 +462,9 @@ pub const LANDMARKS: &[(&str, &[&str], f64, f64)] = &[
         &[
             "kings cross",
             "king's cross",
+            "kings x",
+            "king's x",
+            "kx",
             "the train station",
             "the station",
             "train station",
