@@ -2065,6 +2065,18 @@ fn apply(slots: &mut SlotMap, mut patch: SlotMap, heard: &Heard, stage: Stage) {
     }
 }
 
+/// Whether `word` names `line`: one of the line's words ("fries"), the
+/// end of one ("burger" of a cheeseburger), or as the menu knows it
+/// (`said_as`: "coke" for the cola).
+fn names_line(line: &ItemRequest, word: &str, said_as: &[(String, String)]) -> bool {
+    let key = crate::agents::item_key(word);
+    key.len() >= 3
+        && ((line.name.split(' '))
+            .map(crate::agents::item_key)
+            .any(|x| x == key || x.ends_with(key.as_str()))
+            || (said_as.iter()).any(|(w, name)| *w == key && *name == line.name))
+}
+
 /// The lines of `open` after words that multiply some of them ("double
 /// the fries", "triple the burgers", "double it", "double the order"): the
 /// lines they name, or every line when they name none but say "it", "the
@@ -2091,15 +2103,8 @@ fn multiplied(open: &OpenCommand, text: &str) -> Option<Vec<ItemRequest>> {
     if rest.len() > 4 || lines.iter().any(|l| l.name.contains(&dish)) {
         return None;
     }
-    let names = |line: &ItemRequest, word: &str| {
-        let key = crate::agents::item_key(word);
-        key.len() >= 3
-            && (line.name.split(' '))
-                .map(crate::agents::item_key)
-                .any(|x| x == key || x.ends_with(key.as_str()))
-    };
     let named: Vec<bool> = (lines.iter())
-        .map(|line| rest.iter().any(|word| names(line, word)))
+        .map(|line| rest.iter().any(|word| names_line(line, word, &[])))
         .collect();
     let every = !named.contains(&true)
         && rest.iter().all(|x| {
@@ -2146,14 +2151,7 @@ fn kept_lines(
     if lines.len() < 2 {
         return None;
     }
-    let names = |line: &ItemRequest, word: &str| {
-        let key = crate::agents::item_key(word);
-        key.len() >= 3
-            && ((line.name.split(' '))
-                .map(crate::agents::item_key)
-                .any(|x| x == key || x.ends_with(key.as_str()))
-                || (said_as.iter()).any(|(w, name)| *w == key && *name == line.name))
-    };
+    let names = |line: &ItemRequest, word: &str| names_line(line, word, said_as);
     let mut dropped = vec![false; lines.len()];
     let mut kept: Option<Vec<bool>> = None;
     let lower = text.to_lowercase();
