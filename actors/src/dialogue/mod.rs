@@ -1511,6 +1511,11 @@ impl Turn<'_> {
             Some(placed) => phrasing::amend_question(&summary, placed),
             None => phrasing::confirm_question(&summary),
         };
+        // "milk and a latte to work": the latte is not lost, it comes next.
+        if let Some(next) = session.queued.first().and_then(phrasing::next_up) {
+            let next = answers::capitalised(&next);
+            open.question = format!("{} {next} comes next.", open.question);
+        }
         open.stage = Stage::Confirming;
         open.missing = Vec::new();
         open.turn = self.turn;

@@ -104,6 +104,21 @@ pub fn confirm_question(summary: &Summary) -> String {
     format!("{notes}{verb} {}{price}?", described(summary))
 }
 
+/// A request waiting behind the one being confirmed, said by what it
+/// names: "the latte", "the latte and croissant", "the ride to Soho";
+/// `None` when it names neither things nor a destination.
+pub fn next_up(next: &errand_schemas::Queued) -> Option<String> {
+    use errand_schemas::SlotValue;
+    if let Some(items) = next.slots.get("item").and_then(SlotValue::as_items)
+        && !items.is_empty()
+    {
+        let names: Vec<String> = items.iter().map(|i| i.name.clone()).collect();
+        return Some(format!("the {}", list(&names)));
+    }
+    let to = next.slots.get("destination").and_then(SlotValue::as_text)?;
+    Some(format!("the ride to {to}"))
+}
+
 /// A price asked about, answered: "A standard ride from 221B Baker Street
 /// to Gatwick Airport is £69.43."
 pub fn price_answer(summary: &Summary) -> String {
