@@ -1119,7 +1119,13 @@ fn split(
         // ("milk and a taxi to work").
         let too_short =
             |part: &str| part.split_whitespace().count() < 2 && reading.claims(part).is_none();
-        if too_short(left) || too_short(right) {
+        // "I love pizza and taxis are expensive": a part that asks for
+        // nothing is no request of its own.
+        if too_short(left)
+            || too_short(right)
+            || acts::not_a_request(left)
+            || acts::not_a_request(right)
+        {
             continue;
         }
         let (Some(first), Some(second)) = (read(left), read(right)) else {
