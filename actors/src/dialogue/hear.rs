@@ -861,6 +861,29 @@ pub(crate) fn more_of_it(text: &str) -> bool {
     }
 }
 
+/// "make it 3", "change that to two", "make it 0": a count set for a line
+/// the words do not name.
+pub(crate) fn sets_a_count(text: &str) -> Option<u32> {
+    let words = crate::reading::words::Words::new(text);
+    let w: Vec<&str> = (words.norm().iter())
+        .map(String::as_str)
+        .filter(|w| {
+            !matches!(
+                *w,
+                "please" | "actually" | "oh" | "ok" | "okay" | "then" | "no"
+            )
+        })
+        .collect();
+    let n = match w.as_slice() {
+        ["make" | "change", "it" | "that", n] | ["make" | "change", "it" | "that", "to", n] => n,
+        _ => return None,
+    };
+    match *n {
+        "none" | "zero" => Some(0),
+        n => crate::reading::words::number(n),
+    }
+}
+
 /// An answer without "it's", "deliver to", "please" and the like; `None`
 /// for something that reads as a sentence or a question, not an answer.
 fn bare(text: &str) -> Option<String> {

@@ -1015,6 +1015,25 @@ impl Turn<'_> {
             }
             return self.start(session, &heard).await;
         }
+        // "make it 3" of an order of several: which line is unclear.
+        let lines = open.slots.get("item").and_then(SlotValue::as_items);
+        if let Some([.., last]) = lines
+            && lines.is_some_and(|l| l.len() > 1)
+            && let Some(n) = hear::sets_a_count(&heard.text)
+        {
+            let which = match n {
+                0 => format!(
+                    "Which should I take off? You can say, for example, \"no {}\".",
+                    last.name
+                ),
+                n => format!(
+                    "Which should be {n}? You can say, for example, \"{n} {}\", or \"{n} of each\".",
+                    last.name
+                ),
+            };
+            self.repair(session, open, &which);
+            return Ok(());
+        }
         let mut patch = patch;
         if patch.is_empty()
             && let Some(lines) = taken_off(&open, &heard.text)

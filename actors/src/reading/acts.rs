@@ -1677,6 +1677,9 @@ pub fn is_change(text: &str) -> bool {
         || super::when::moved_by(text).is_some()
         // "and some bread too", "and a cola as well".
         || (joined.starts_with("and ") && (joined.ends_with(" too") || joined.ends_with(" as well")))
+        // "3 of each", "two of everything".
+        || matches!(w.as_slice(), [n, "of", "each" | "everything" | "them" | "both"]
+            if number(n).is_some())
 }
 
 #[cfg(test)]
