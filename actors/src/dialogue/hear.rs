@@ -105,6 +105,12 @@ fn corrected_midway(reading: &Reading, text: &str) -> Option<String> {
         ", sorry",
         ". sorry",
         "or rather",
+        "or actually",
+        "wait, no",
+        "no, wait",
+        "actually, no",
+        "no, actually",
+        "no, sorry",
         "scratch that",
     ];
     // ASCII case only: a position in `lower` is then the same in `text`
@@ -129,9 +135,10 @@ fn corrected_midway(reading: &Reading, text: &str) -> Option<String> {
     let rest = text[at + len..]
         .trim_start_matches([',', '.', ' ', ':', '-'])
         .trim();
-    let rest = rest
-        .strip_prefix("just ")
-        .or_else(|| rest.strip_prefix("Just "))
+    // ("just bread", "make it a vegetarian one")
+    let rest = ["just ", "Just ", "make it ", "make that ", "Make it ", "Make that "]
+        .iter()
+        .find_map(|lead| rest.strip_prefix(lead))
         .unwrap_or(rest);
     let first = &text[..at];
     if rest.split_whitespace().count() < 2 || reading.claims(rest).is_none() {
