@@ -136,10 +136,17 @@ fn corrected_midway(reading: &Reading, text: &str) -> Option<String> {
         .trim_start_matches([',', '.', ' ', ':', '-'])
         .trim();
     // ("just bread", "make it a vegetarian one")
-    let rest = ["just ", "Just ", "make it ", "make that ", "Make it ", "Make that "]
-        .iter()
-        .find_map(|lead| rest.strip_prefix(lead))
-        .unwrap_or(rest);
+    let rest = [
+        "just ",
+        "Just ",
+        "make it ",
+        "make that ",
+        "Make it ",
+        "Make that ",
+    ]
+    .iter()
+    .find_map(|lead| rest.strip_prefix(lead))
+    .unwrap_or(rest);
     let first = &text[..at];
     if rest.split_whitespace().count() < 2 || reading.claims(rest).is_none() {
         return replaced_midway(reading, first, rest);

@@ -779,6 +779,19 @@ pub fn items(words: &Words, menu: &Menu, taken: &[bool]) -> Vec<Found> {
             };
         }
     }
+    // "shampoo and toothpaste, 2 of each": every thing named before it.
+    for k in 0..w.len().saturating_sub(2) {
+        let each = w[k + 1] == "of" && matches!(w[k + 2].as_str(), "each" | "both" | "everything");
+        let Some(n) = number(&w[k]).filter(|n| *n > 0 && each) else {
+            continue;
+        };
+        for f in found.iter_mut().filter(|f| f.to <= k) {
+            f.item.quantity = match f.known {
+                true => menu.counted_after(&f.item.name, n),
+                false => n,
+            };
+        }
+    }
     // "a curry and pilau rice": a word of a kind of thing the menu does not
     // name alone, after words it does not know, is a dish asked for, known
     // or not.
@@ -2226,6 +2239,10 @@ mod tests {
         assert_eq!(
             read("fries and a few nuggets", &food()),
             [plain("fries", 1), plain("nuggets", 3)]
+        );
+        assert_eq!(
+            read("bread and water, 2 of each", &mart()),
+            [plain("bread", 2), plain("water", 2)]
         );
         assert_eq!(read("2 rice portions", &mart()), [plain("rice", 2)]);
         assert_eq!(read("half a dozen colas", &food()), [plain("cola", 6)]);
