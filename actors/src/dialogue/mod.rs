@@ -1346,7 +1346,14 @@ impl Turn<'_> {
         }
         // "some bananas", "a kilo of potatoes": how many is asked, never
         // taken as one.
-        if let Some(question) = self.how_many(spec, &open) {
+        if let Some((at, question)) = self.how_many(spec, &open) {
+            // The count answered is the last line's (see `apply`).
+            if let Some(SlotValue::Items(lines)) = open.slots.get_mut("item")
+                && at + 1 < lines.len()
+            {
+                let line = lines.remove(at);
+                lines.push(line);
+            }
             self.ask(session, open, vec!["quantity".into()], question, None);
             return Ok(());
         }
@@ -1416,29 +1423,38 @@ impl Turn<'_> {
         crate::reading::amounts::party(&crate::reading::words::Words::new(&self.utterance.text))
     }
 
-    /// The question that asks how many of the one thing ordered, when this
-    /// turn's words say it as more than one ("some bananas") or by weight
-    /// ("a kilo of potatoes") without a count.
-    fn how_many(&self, spec: &crate::registry::ActionSpec, open: &OpenCommand) -> Option<String> {
+    /// The line whose count is asked, and the question, when this turn's
+    /// words say the one thing ordered as more than one ("some bananas"),
+    /// or a thing by weight ("a kilo of potatoes"), without a count.
+    fn how_many(
+        &self,
+        spec: &crate::registry::ActionSpec,
+        open: &OpenCommand,
+    ) -> Option<(usize, String)> {
         use crate::reading::amounts::{Uncounted, uncounted};
         let items = spec.slots.iter().find(|s| s.kind == SlotKind::Items)?;
-        let [line] = open.slots.get(&items.name).and_then(SlotValue::as_items)? else {
-            return None;
-        };
+        let lines = open.slots.get(&items.name).and_then(SlotValue::as_items)?;
         if open.missing.iter().any(|m| m == "quantity") {
             return None;
         }
         let words = crate::reading::words::Words::new(&self.utterance.text);
-        match uncounted(&words, &line.name)? {
-            Uncounted::Plural(said) if line.quantity == 1 => {
-                Some(format!("How many {said} would you like?"))
-            }
-            Uncounted::Plural(_) => None,
-            Uncounted::Weighed(said) => Some(format!(
-                "{} are sold one by one, not by weight: how many would you like?",
-                answers::capitalised(&said)
-            )),
-        }
+        // Of several lines, only a weight ("1kg of potatoes and 3 onions"):
+        // a plural in a list is asked about too seldom to be worth a
+        // question each.
+        let alone = lines.len() == 1;
+        lines.iter().enumerate().find_map(|(at, line)| {
+            let question = match uncounted(&words, &line.name)? {
+                Uncounted::Plural(said) if alone && line.quantity == 1 => {
+                    format!("How many {said} would you like?")
+                }
+                Uncounted::Plural(_) => return None,
+                Uncounted::Weighed(said) => format!(
+                    "{} are sold one by one, not by weight: how many would you like?",
+                    answers::capitalised(&said)
+                ),
+            };
+            Some((at, question))
+        })
     }
 
     /// "via King's Cross": errand books direct rides only, and says so
