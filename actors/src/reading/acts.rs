@@ -1409,23 +1409,25 @@ fn shop_asked_about(said: &[&str]) -> Option<(usize, usize)> {
     // "... at <shop>", "... from <shop>" after a verb of having.
     let asks = |head: &[&str]| {
         let head = head.join(" ");
-        [
-            "do you have",
-            "have you got",
-            "can i get",
-            "can i order",
-            "can i buy",
-            "can you get",
-            "do they have",
-            "do they sell",
-            "do they do",
-            "is there",
-            "is on",
-            "is available",
-            "do you sell",
-        ]
-        .iter()
-        .any(|v| head.ends_with(v))
+        // "what's at burger barn"
+        matches!(head.as_str(), "what's" | "whats" | "what is")
+            || [
+                "do you have",
+                "have you got",
+                "can i get",
+                "can i order",
+                "can i buy",
+                "can you get",
+                "do they have",
+                "do they sell",
+                "do they do",
+                "is there",
+                "is on",
+                "is available",
+                "do you sell",
+            ]
+            .iter()
+            .any(|v| head.ends_with(v))
     };
     // ("what does errand do" asks about errand; "errand mart" is a shop.)
     let a_shop = |from: usize, to: usize| to > from && (to - from > 1 || !not_a_shop(w[from]));
@@ -1643,6 +1645,12 @@ pub fn is_change(text: &str) -> bool {
         "can you add",
         "could you add",
         "please add",
+        "can i add",
+        "could i add",
+        "can we add",
+        "could we add",
+        "i'd like to add",
+        "i want to add",
         "actually",
         "instead",
         "can you make",
@@ -1786,6 +1794,7 @@ mod tests {
             ("what can i get from taco loco?", "taco loco"),
             ("what does burger barn do", "burger barn"),
             ("what drinks does bean scene have?", "bean scene"),
+            ("what's at burger barn", "burger barn"),
         ] {
             assert_eq!(read(text), Some(Act::Menu(Some(shop.into()))), "{text}");
         }
