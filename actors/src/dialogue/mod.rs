@@ -999,6 +999,19 @@ impl Turn<'_> {
             self.ask_again(&open, Some("Sure, I'll do that next.".into()), None);
             return Ok(());
         }
+        // "sushi and a taxi", then, at the sushi's confirmation, "from home
+        // to the british museum": the waiting taxi's details, not a new
+        // request that drops the sushi.
+        if switch
+            && heard.more.is_empty()
+            && let Some(waiting) = (session.queued.iter_mut()).find(|q| q.action == heard.action)
+        {
+            for (slot, value) in &heard.parse.slots {
+                waiting.slots.insert(slot.clone(), value.clone());
+            }
+            self.ask_again(&open, Some("OK, I'll do that next.".into()), None);
+            return Ok(());
+        }
         if switch {
             self.drop_open(session, &open, "OK, I've dropped the");
             // Where it was to go still holds ("a lamb curry then", after
