@@ -504,10 +504,11 @@ pub const LANDMARKS: &[(&str, &[&str], f64, f64)] = &[
     ("British Museum", &["the british museum"], 51.5194, -0.1270),
     (
         "Tower of London",
-        &["the tower of london", "tower bridge"],
+        &["the tower of london"],
         51.5081,
         -0.0759,
     ),
+    ("Tower Bridge", &["the tower bridge"], 51.5055, -0.0754),
     ("Buckingham Palace", &["the palace"], 51.5014, -0.1419),
     (
         "London Eye",
