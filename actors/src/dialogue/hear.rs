@@ -860,14 +860,20 @@ fn one_more(text: &str, open: &OpenCommand) -> bool {
     lines.is_some_and(|lines| lines.len() == 1) && more_of_it(text)
 }
 
+/// The words of `text`, as `Words::norm` gives them, but those
+/// `skipped` ("please", "actually"...): what short changes are read from.
+pub(crate) fn words_but(text: &str, skipped: &[&str]) -> Vec<String> {
+    (crate::reading::words::Words::new(text).norm().iter())
+        .filter(|w| !skipped.contains(&w.as_str()))
+        .cloned()
+        .collect()
+}
+
 /// "one more", "2 more please", "another one": more of something not
 /// named.
 pub(crate) fn more_of_it(text: &str) -> bool {
-    let words = crate::reading::words::Words::new(text);
-    let w: Vec<&str> = (words.norm().iter())
-        .map(String::as_str)
-        .filter(|w| !matches!(*w, "please" | "and" | "actually" | "oh" | "make" | "it"))
-        .collect();
+    let w = words_but(text, &["please", "and", "actually", "oh", "make", "it"]);
+    let w: Vec<&str> = w.iter().map(String::as_str).collect();
     match w.as_slice() {
         [n, "more"] => crate::reading::words::number(n).is_some_and(|n| n > 0),
         ["another", "one"] | ["another"] => true,
@@ -878,16 +884,11 @@ pub(crate) fn more_of_it(text: &str) -> bool {
 /// "make it 3", "change that to two", "make it 0": a count set for a line
 /// the words do not name.
 pub(crate) fn sets_a_count(text: &str) -> Option<u32> {
-    let words = crate::reading::words::Words::new(text);
-    let w: Vec<&str> = (words.norm().iter())
-        .map(String::as_str)
-        .filter(|w| {
-            !matches!(
-                *w,
-                "please" | "actually" | "oh" | "ok" | "okay" | "then" | "no"
-            )
-        })
-        .collect();
+    let w = words_but(
+        text,
+        &["please", "actually", "oh", "ok", "okay", "then", "no"],
+    );
+    let w: Vec<&str> = w.iter().map(String::as_str).collect();
     let n = match w.as_slice() {
         ["make" | "change", "it" | "that", n] | ["make" | "change", "it" | "that", "to", n] => n,
         _ => return None,

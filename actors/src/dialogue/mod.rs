@@ -936,7 +936,7 @@ impl Turn<'_> {
             && heard.action != open.action
             && heard.parse.confidence >= 0.4
             && self.ctx.registry.action(&heard.action).is_some()
-            && let Some(lines) = named_off(&open, &heard.text)
+            && let Some(lines) = named_off(&open, &heard.text, &heard.said_as)
         {
             let next = Queued {
                 action: heard.action.clone(),
@@ -1049,7 +1049,7 @@ impl Turn<'_> {
         }
         let mut patch = patch;
         if patch.is_empty()
-            && let Some(lines) = taken_off(&open, &heard.text)
+            && let Some(lines) = taken_off(&open, &heard.text, &heard.said_as)
         {
             patch.insert("item".into(), SlotValue::Items(lines));
         }
@@ -2126,7 +2126,8 @@ fn names_line(line: &ItemRequest, word: &str, said_as: &[(String, String)]) -> b
     key.len() >= 3
         && ((line.name.split(' '))
             .map(crate::agents::item_key)
-            .any(|x| x == key || x.ends_with(key.as_str()))
+            // ("one" of a calzone is no name of it.)
+            .any(|x| x == key || key.len() >= 4 && x.ends_with(key.as_str()))
             || (said_as.iter()).any(|(w, name)| *w == key && *name == line.name))
 }
 
@@ -2137,16 +2138,11 @@ fn names_line(line: &ItemRequest, word: &str, said_as: &[(String, String)]) -> b
 /// says double ("a double cheeseburger").
 fn multiplied(open: &OpenCommand, text: &str) -> Option<Vec<ItemRequest>> {
     let lines = open.slots.get("item").and_then(SlotValue::as_items)?;
-    let said = crate::reading::words::Words::new(text);
-    let w: Vec<&str> = (said.norm().iter())
-        .map(String::as_str)
-        .filter(|w| {
-            !matches!(
-                *w,
-                "please" | "actually" | "can" | "you" | "could" | "just" | "make"
-            )
-        })
-        .collect();
+    let said = hear::words_but(
+        text,
+        &["please", "actually", "can", "you", "could", "just", "make"],
+    );
+    let w: Vec<&str> = said.iter().map(String::as_str).collect();
     let (times, rest) = match w.split_first() {
         Some((&"double", rest)) => (2, rest),
         Some((&"triple", rest)) => (3, rest),
@@ -2268,14 +2264,22 @@ fn kept_lines(
 /// The lines of `open` that words taking something off name by one of
 /// their own words ("remove the rice" of an egg fried rice), when they
 /// name some but not all.
-fn taken_off(open: &OpenCommand, text: &str) -> Option<Vec<ItemRequest>> {
+fn taken_off(
+    open: &OpenCommand,
+    text: &str,
+    said_as: &[(String, String)],
+) -> Option<Vec<ItemRequest>> {
     let lines = open.slots.get("item").and_then(SlotValue::as_items)?;
-    named_off(open, text).filter(|named| named.len() < lines.len())
+    named_off(open, text, said_as).filter(|named| named.len() < lines.len())
 }
 
 /// The lines of `open` that words taking something off name by one of
 /// their own words, all of them perhaps.
-fn named_off(open: &OpenCommand, text: &str) -> Option<Vec<ItemRequest>> {
+fn named_off(
+    open: &OpenCommand,
+    text: &str,
+    said_as: &[(String, String)],
+) -> Option<Vec<ItemRequest>> {
     let text = text.to_lowercase();
     if !takes_off(&text) {
         return None;
@@ -2283,9 +2287,7 @@ fn named_off(open: &OpenCommand, text: &str) -> Option<Vec<ItemRequest>> {
     let lines = open.slots.get("item").and_then(SlotValue::as_items)?;
     let said = crate::reading::words::Words::new(&text);
     let named: Vec<ItemRequest> = (lines.iter())
-        .filter(|line| {
-            (line.name.split(' ')).any(|w| w.len() >= 3 && said.norm().iter().any(|s| s == w))
-        })
+        .filter(|line| (said.norm().iter()).any(|word| names_line(line, word, said_as)))
         .cloned()
         .collect();
     (!named.is_empty()).then_some(named)
