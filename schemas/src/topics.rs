@@ -42,4 +42,7 @@ pub mod headers {
     /// On an `agent.out.<domain>` record: its final step is recorded
     /// already (by the agent's host, as it kept the result).
     pub const RECORDED: &str = "errand-recorded";
+    /// On a record a node handed to its own subscriptions as it wrote it:
+    /// an id by which they know, and skip, the copy they fetch.
+    pub const HANDOFF: &str = "errand-handoff";
 }

@@ -17,15 +17,21 @@
 //!
 //! In-process handoff: a record published here whose partition a
 //! subscription of this same bus owns (its group gave it the partition, or
-//! it reads every partition) is handed to that subscription as soon as the
-//! broker has it, instead of waiting for the consumer to fetch it back:
-//! roles on one node pass work to each other without a broker round trip,
-//! and every record is still on its topic for other nodes, external agents,
-//! audit and replay. The consumer skips the copy it fetches later. The
-//! handed record's offset is in flight like a fetched one, and a partition
-//! never commits past what its consumer has fetched, so a crash before the
-//! chain is done replays it from the topic (handlers are idempotent).
-//! `KafkaConfig::handoff` turns it off.
+//! it reads every partition) is handed to that subscription at once, while
+//! the broker writes it, instead of after the broker's acknowledgement and
+//! a fetch: roles on one node pass work to each other without waiting for
+//! the broker, and every record is still on its topic for other nodes,
+//! external agents, audit and replay. The bus picks the partition itself
+//! (the CRC-32 of the key, as librdkafka's default partitioner does), so
+//! it knows whose the record is before the broker answers, and marks the
+//! record with a header (`errand-handoff`) by which the subscription
+//! knows, and skips, the copy it fetches later. A handed record is in
+//! flight from its handover to its acknowledgement, and a partition never
+//! commits past what its consumer has fetched, so a crash before the chain
+//! is done replays it from the topic (handlers are idempotent); the
+//! publisher still waits for the broker's acknowledgement, so what it
+//! acknowledges in turn is on the topic. `KafkaConfig::handoff` turns the
+//! handoff off.
 
 use super::{AckToken, Bus, BusError, Delivery, OutRecord, Record, StartAt, Subscription};
 use async_trait::async_trait;
@@ -138,6 +144,12 @@ pub struct KafkaBus {
     locals: Mutex<Vec<Local>>,
     /// Records handed over in process, by topic (full name).
     handed: Handovers,
+    /// Partitions per topic (full name), as the broker last said.
+    partition_counts: Mutex<HashMap<String, i32>>,
+    /// This bus among all that write to the broker: the first half of the
+    /// id of each record it hands over, the second a count.
+    instance: String,
+    handed_ids: AtomicU64,
 }
 
 type Handovers = Arc<Mutex<BTreeMap<String, u64>>>;
@@ -149,18 +161,28 @@ struct Local {
     /// The partitions it owns now.
     owned: Owned,
     /// To its pump.
-    handoff: mpsc::Sender<Handed>,
+    handoff: mpsc::Sender<Handoff>,
 }
 
 /// The partitions a subscription owns: (full topic name, partition).
 type Owned = Arc<Mutex<BTreeSet<(String, i32)>>>;
 
-/// A record published here, for a subscription that owns its partition.
+/// What the publisher tells a subscription's pump.
+enum Handoff {
+    /// A record published here, for a subscription that owns its
+    /// partition, as the broker writes it.
+    Record(Handed),
+    /// A record handed over that the broker never wrote: no copy of it
+    /// will be fetched.
+    Lost { at: (String, i32), id: String },
+}
+
 struct Handed {
     record: Record,
-    topic: String,
-    partition: i32,
-    offset: i64,
+    /// Its full topic name and partition.
+    at: (String, i32),
+    /// Its `errand-handoff` header.
+    id: String,
 }
 
 impl KafkaBus {
@@ -177,35 +199,87 @@ impl KafkaBus {
             lags: Arc::default(),
             locals: Mutex::default(),
             handed: Arc::default(),
+            partition_counts: Mutex::default(),
+            instance: errand_schemas::TraceId::generate().0,
+            handed_ids: AtomicU64::new(0),
         })
     }
 
-    /// Hands `record`, now at `offset` of `partition` of `topic`, to each
-    /// subscription here that owns that partition. One whose queue is full
-    /// fetches it from the broker instead.
-    fn hand_over(&self, record: &OutRecord, topic: &str, partition: i32, offset: i64) {
+    /// Hands `record`, about to be written to `partition` of `topic` with
+    /// the handoff header `id`, to each subscription here that owns that
+    /// partition; returns their pumps, to be told if the broker never
+    /// writes it. One whose queue is full fetches it from the broker
+    /// instead.
+    fn hand_over(
+        &self,
+        record: &OutRecord,
+        topic: &str,
+        partition: i32,
+        id: &str,
+    ) -> Vec<mpsc::Sender<Handoff>> {
         let mut locals = lock(&self.locals);
         locals.retain(|l| !l.handoff.is_closed());
         let at = (topic.to_owned(), partition);
+        let mut handed = Vec::new();
         for local in locals.iter() {
             if !local.topics.iter().any(|t| t == topic) || !lock(&local.owned).contains(&at) {
                 continue;
             }
-            let handed = Handed {
+            let mut headers = record.headers.clone();
+            headers.push((headers::HANDOFF.to_owned(), id.to_owned()));
+            let record = Handed {
                 record: Record {
                     topic: record.topic.clone(),
                     partition: partition as u32,
-                    offset: offset as u64,
+                    // Not known until the broker answers.
+                    offset: 0,
                     key: record.key.clone(),
                     value: record.value.clone(),
-                    headers: record.headers.clone(),
+                    headers,
                 },
-                topic: topic.to_owned(),
-                partition,
-                offset,
+                at: at.clone(),
+                id: id.to_owned(),
             };
-            let _ = local.handoff.try_send(handed);
+            if local.handoff.try_send(Handoff::Record(record)).is_ok() {
+                handed.push(local.handoff.clone());
+            }
         }
+        handed
+    }
+
+    /// The partition this bus writes `key` to in `topic` (a full name):
+    /// the CRC-32 of the key modulo the topic's partitions, as librdkafka's
+    /// default partitioner picks it. `None` (librdkafka picks, and no
+    /// subscription here is handed the record) for an empty key, a
+    /// partitioner of one's own, or a topic whose partitions the broker
+    /// does not tell.
+    async fn partition_for(&self, topic: &str, key: &str) -> Option<i32> {
+        if key.is_empty() || self.config.client.iter().any(|(k, _)| k == "partitioner") {
+            return None;
+        }
+        let known = lock(&self.partition_counts).get(topic).copied();
+        let count = match known {
+            Some(count) => count,
+            None => {
+                let producer = self.producer();
+                let name = topic.to_owned();
+                let count = tokio::task::spawn_blocking(move || {
+                    let metadata = producer
+                        .client()
+                        .fetch_metadata(Some(&name), Duration::from_secs(1))
+                        .ok()?;
+                    let topic = metadata.topics().first()?;
+                    let count = topic.partitions().len() as i32;
+                    (topic.error().is_none() && count > 0).then_some(count)
+                })
+                .await
+                .ok()
+                .flatten()?;
+                lock(&self.partition_counts).insert(topic.to_owned(), count);
+                count
+            }
+        };
+        Some((crc32(key.as_bytes()) % count as u32) as i32)
     }
 
     fn producer(&self) -> FutureProducer {
@@ -231,6 +305,7 @@ impl KafkaBus {
         };
         if let Some(why) = why {
             tracing::warn!(reason = %why, "creating a new Kafka producer");
+            lock(&self.partition_counts).clear();
             match new_producer(&self.config) {
                 Ok(fresh) => {
                     *lock(&self.producer) = (generation + 1, fresh);
@@ -404,6 +479,28 @@ impl Bus for KafkaBus {
         {
             record.set_header(headers::TRACEPARENT, crate::spans::of_command(&trace));
         }
+        // One copied from a record read before (the retrier's, `errand dlq
+        // replay`'s) is not this record's.
+        record.headers.retain(|(k, _)| k != headers::HANDOFF);
+        let topic = self.config.topic(&record.topic);
+        let partition = match self.config.handoff {
+            true => self.partition_for(&topic, &record.key).await,
+            false => None,
+        };
+        // Handed over before the broker has it: the subscriptions here work
+        // while it writes.
+        let mut handed = Vec::new();
+        if let Some(partition) = partition {
+            let id = format!(
+                "{}.{}",
+                self.instance,
+                self.handed_ids.fetch_add(1, Ordering::Relaxed)
+            );
+            handed = self.hand_over(&record, &topic, partition, &id);
+            if !handed.is_empty() {
+                record.set_header(headers::HANDOFF, id);
+            }
+        }
         let mut kafka_headers = OwnedHeaders::new_with_capacity(record.headers.len());
         for (key, value) in &record.headers {
             kafka_headers = kafka_headers.insert(Header {
@@ -411,12 +508,15 @@ impl Bus for KafkaBus {
                 value: Some(value.as_bytes()),
             });
         }
-        let topic = self.config.topic(&record.topic);
         let message = || {
-            FutureRecord::to(&topic)
+            let message = FutureRecord::to(&topic)
                 .key(record.key.as_bytes())
                 .payload(&record.value)
-                .headers(kafka_headers.clone())
+                .headers(kafka_headers.clone());
+            match partition {
+                Some(partition) => message.partition(partition),
+                None => message,
+            }
         };
         let started = std::time::Instant::now();
         let (generation, producer) = lock(&self.producer).clone();
@@ -436,12 +536,16 @@ impl Bus for KafkaBus {
             }
         }
         tracing::trace!(topic = %topic, elapsed_us = started.elapsed().as_micros() as u64, "published");
-        let delivered = sent?;
-        let (partition, offset) = (delivered.partition, delivered.offset);
-        if self.config.handoff {
-            self.hand_over(&record, &topic, partition, offset);
+        if sent.is_err()
+            && let Some(id) = record.header(headers::HANDOFF)
+        {
+            for pump in handed {
+                let at = (topic.clone(), partition.unwrap_or_default());
+                let id = id.to_owned();
+                let _ = pump.try_send(Handoff::Lost { at, id });
+            }
         }
-        Ok(())
+        sent.map(drop)
     }
 
     async fn subscribe(
@@ -641,16 +745,27 @@ struct PartitionOffsets {
     in_flight: BTreeSet<i64>,
     /// The highest offset fetched from the broker.
     high: Option<i64>,
-    /// Handed over in process and not fetched yet: skipped when fetched.
-    handed: BTreeSet<i64>,
+    /// Handed over in process, by their `errand-handoff` id, until they
+    /// are both fetched and acknowledged.
+    handed: HashMap<String, Handover>,
     /// The offset last committed.
     committed: Option<i64>,
 }
 
+/// Where a record handed over in process stands.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Handover {
+    /// Its copy not fetched yet (so its offset is not known), and
+    /// acknowledged or not.
+    Unfetched { acked: bool },
+    /// Its copy fetched at this offset, and not acknowledged yet.
+    Fetched(i64),
+}
+
 impl PartitionOffsets {
     /// The next offset to consume once everything before it is done: never
-    /// past what was fetched (a record handed over ahead of the fetch does
-    /// not move it past records not fetched yet).
+    /// past what was fetched (a record handed over ahead of the fetch is
+    /// past it).
     fn commit_point(&self) -> Option<i64> {
         let fetched = self.high? + 1;
         Some(
@@ -660,26 +775,59 @@ impl PartitionOffsets {
         )
     }
 
-    /// Takes a record handed over in process: whether it is new (not
-    /// fetched already), now in flight.
-    fn hand(&mut self, offset: i64) -> bool {
-        if self.high.is_some_and(|h| offset <= h) {
+    /// Takes a record handed over in process: whether it is new.
+    fn hand(&mut self, id: &str) -> bool {
+        if self.handed.contains_key(id) {
             return false;
         }
-        self.handed.insert(offset);
+        (self.handed).insert(id.to_owned(), Handover::Unfetched { acked: false });
+        true
+    }
+
+    /// Takes a fetched record, with its `errand-handoff` header if it has
+    /// one: whether to deliver it (it was not handed over), now in flight
+    /// if so. The copy of a handed record still unacknowledged holds the
+    /// commit back from here on.
+    fn fetch(&mut self, offset: i64, handoff: Option<&str>) -> bool {
+        self.high = Some(self.high.map_or(offset, |h| h.max(offset)));
+        if let Some(id) = handoff
+            && let Some(handover) = self.handed.get_mut(id)
+        {
+            match *handover {
+                Handover::Unfetched { acked: true } => {
+                    self.handed.remove(id);
+                }
+                Handover::Unfetched { acked: false } => {
+                    *handover = Handover::Fetched(offset);
+                    self.in_flight.insert(offset);
+                }
+                Handover::Fetched(_) => {}
+            }
+            return false;
+        }
         self.in_flight.insert(offset);
         true
     }
 
-    /// Takes a fetched record: whether to deliver it (it was not handed
-    /// over), now in flight if so.
-    fn fetch(&mut self, offset: i64) -> bool {
-        self.high = Some(self.high.map_or(offset, |h| h.max(offset)));
-        if self.handed.remove(&offset) {
-            return false;
+    /// A handed record is acknowledged.
+    fn handed_done(&mut self, id: &str) {
+        match self.handed.get(id).copied() {
+            Some(Handover::Unfetched { .. }) => {
+                (self.handed).insert(id.to_owned(), Handover::Unfetched { acked: true });
+            }
+            Some(Handover::Fetched(offset)) => {
+                self.in_flight.remove(&offset);
+                self.handed.remove(id);
+            }
+            None => {}
         }
-        self.in_flight.insert(offset);
-        true
+    }
+
+    /// A handed record the broker never wrote: no copy will come.
+    fn lost(&mut self, id: &str) {
+        if matches!(self.handed.get(id), Some(Handover::Unfetched { .. })) {
+            self.handed.remove(id);
+        }
     }
 }
 
@@ -775,7 +923,12 @@ impl ConsumerContext for Context {
     }
 }
 
-type Acked = (String, i32, i64);
+/// A delivered record acknowledged: fetched at an offset, or handed over
+/// with an id.
+enum Acked {
+    Fetched((String, i32), i64),
+    Handed((String, i32), String),
+}
 
 #[allow(clippy::too_many_arguments)]
 async fn pump(
@@ -784,7 +937,7 @@ async fn pump(
     tx: mpsc::Sender<Delivery>,
     ack_tx: mpsc::UnboundedSender<Acked>,
     mut acks: mpsc::UnboundedReceiver<Acked>,
-    (mut handed, handovers): (mpsc::Receiver<Handed>, Handovers),
+    (mut handed, handovers): (mpsc::Receiver<Handoff>, Handovers),
     config: KafkaConfig,
     group: String,
     lags: Lags,
@@ -803,6 +956,14 @@ async fn pump(
                         continue;
                     }
                 };
+                // Every handover is taken before any fetch: one is queued
+                // before its record is written, so a copy fetched now was
+                // handed over (if at all) already.
+                while let Ok(handoff) = handed.try_recv() {
+                    if !take_handoff(&consumer, &tracker, &tx, &ack_tx, handoff, &handovers).await {
+                        return;
+                    }
+                }
                 let topic = message.topic().to_owned();
                 let (partition, offset) = (message.partition(), message.offset());
                 let age_ms = message
@@ -826,43 +987,43 @@ async fn pump(
                         .unwrap_or_default(),
                 };
                 drop(message);
+                let at = (topic, partition);
                 let new = lock(&tracker)
                     .partitions
-                    .entry((topic.clone(), partition))
+                    .entry(at.clone())
                     .or_default()
-                    .fetch(offset);
+                    .fetch(offset, record.header(headers::HANDOFF));
                 if !new {
-                    tracing::trace!(group = %group, topic = %topic, partition, offset, "fetched a record handed over before");
+                    tracing::trace!(group = %group, topic = %at.0, partition, offset, "fetched a record handed over before");
                     continue;
                 }
-                if !deliver(&consumer, &tx, &ack_tx, record, topic, partition, offset).await {
+                let acker = ack_tx.clone();
+                let ack = AckToken::new(move || {
+                    let _ = acker.send(Acked::Fetched(at, offset));
+                });
+                if !deliver(&consumer, &tx, Delivery { record, ack }).await {
                     return;
                 }
             }
-            Some(h) = handed.recv() => {
-                // Partitions change hands only in this task (while it
-                // fetches), so ownership still holds here.
-                if !lock(consumer.context().owned.as_ref()).contains(&(h.topic.clone(), h.partition)) {
-                    continue;
-                }
-                let new = lock(&tracker)
-                    .partitions
-                    .entry((h.topic.clone(), h.partition))
-                    .or_default()
-                    .hand(h.offset);
-                if !new {
-                    continue;
-                }
-                *lock(&handovers).entry(h.topic.clone()).or_default() += 1;
-                if !deliver(&consumer, &tx, &ack_tx, h.record, h.topic, h.partition, h.offset).await {
+            Some(handoff) = handed.recv() => {
+                if !take_handoff(&consumer, &tracker, &tx, &ack_tx, handoff, &handovers).await {
                     return;
                 }
             }
             acked = acks.recv() => {
-                if let Some((topic, partition, offset)) = acked
-                    && let Some(p) = lock(&tracker).partitions.get_mut(&(topic, partition))
-                {
-                    p.in_flight.remove(&offset);
+                let mut tracker = lock(&tracker);
+                match acked {
+                    Some(Acked::Fetched(at, offset)) => {
+                        if let Some(p) = tracker.partitions.get_mut(&at) {
+                            p.in_flight.remove(&offset);
+                        }
+                    }
+                    Some(Acked::Handed(at, id)) => {
+                        if let Some(p) = tracker.partitions.get_mut(&at) {
+                            p.handed_done(&id);
+                        }
+                    }
+                    None => {}
                 }
             }
             _ = commit_every.tick() => {
@@ -889,22 +1050,63 @@ async fn pump(
     }
 }
 
-/// Gives the subscriber a record now in flight, with its acknowledgement;
-/// pauses fetching while its window is full. `false` once it is gone.
+/// Takes what a publisher here handed over: a record is delivered, as a
+/// fetched one is (unless its partition has moved since); a lost one is
+/// forgotten. `false` once the subscriber is gone.
+async fn take_handoff(
+    consumer: &StreamConsumer<Context>,
+    tracker: &Mutex<Offsets>,
+    tx: &mpsc::Sender<Delivery>,
+    ack_tx: &mpsc::UnboundedSender<Acked>,
+    handoff: Handoff,
+    handovers: &Handovers,
+) -> bool {
+    let h = match handoff {
+        Handoff::Record(h) => h,
+        Handoff::Lost { at, id } => {
+            if let Some(p) = lock(tracker).partitions.get_mut(&at) {
+                p.lost(&id);
+            }
+            return true;
+        }
+    };
+    // Partitions change hands only in this task (while it fetches), so
+    // ownership still holds here.
+    if !lock(consumer.context().owned.as_ref()).contains(&h.at) {
+        return true;
+    }
+    let new = lock(tracker)
+        .partitions
+        .entry(h.at.clone())
+        .or_default()
+        .hand(&h.id);
+    if !new {
+        return true;
+    }
+    *lock(handovers).entry(h.at.0.clone()).or_default() += 1;
+    let acker = ack_tx.clone();
+    let (at, id) = (h.at, h.id);
+    let ack = AckToken::new(move || {
+        let _ = acker.send(Acked::Handed(at, id));
+    });
+    deliver(
+        consumer,
+        tx,
+        Delivery {
+            record: h.record,
+            ack,
+        },
+    )
+    .await
+}
+
+/// Gives the subscriber a record now in flight; pauses fetching while its
+/// window is full. `false` once it is gone.
 async fn deliver(
     consumer: &StreamConsumer<Context>,
     tx: &mpsc::Sender<Delivery>,
-    ack_tx: &mpsc::UnboundedSender<Acked>,
-    record: Record,
-    topic: String,
-    partition: i32,
-    offset: i64,
+    delivery: Delivery,
 ) -> bool {
-    let acker = ack_tx.clone();
-    let ack = AckToken::new(move || {
-        let _ = acker.send((topic, partition, offset));
-    });
-    let delivery = Delivery { record, ack };
     match tx.try_send(delivery) {
         Ok(()) => true,
         Err(mpsc::error::TrySendError::Closed(_)) => false,
@@ -923,6 +1125,18 @@ async fn deliver(
             true
         }
     }
+}
+
+/// The CRC-32 (IEEE, as zlib and librdkafka compute it) of `bytes`.
+fn crc32(bytes: &[u8]) -> u32 {
+    let mut crc = !0u32;
+    for &byte in bytes {
+        crc ^= u32::from(byte);
+        for _ in 0..8 {
+            crc = (crc >> 1) ^ (0xEDB8_8320 & (crc & 1).wrapping_neg());
+        }
+    }
+    !crc
 }
 
 fn sample_lag(consumer: &StreamConsumer<Context>, group: &str, config: &KafkaConfig, lags: &Lags) {
@@ -989,32 +1203,44 @@ mod tests {
     use super::*;
 
     #[test]
-    fn a_record_handed_over_is_delivered_once_and_commits_wait_for_the_fetch() {
+    fn a_record_handed_over_is_delivered_once_and_commits_wait_for_its_fetch() {
         let mut p = PartitionOffsets::default();
-        assert!(p.fetch(3), "fetched from the broker");
+        assert!(p.fetch(3, None), "fetched from the broker");
         p.in_flight.remove(&3);
-        // Offset 6 is handed over before 4 and 5 (published elsewhere)
-        // are fetched, and is done at once.
-        assert!(p.hand(6));
-        p.in_flight.remove(&6);
+        // "a" is handed over, and done, before the broker has written it.
+        assert!(p.hand("a"));
+        assert!(!p.hand("a"), "one record is handed over once");
+        p.handed_done("a");
         assert_eq!(p.commit_point(), Some(4), "never past what was fetched");
-        assert!(p.fetch(4));
-        assert!(p.fetch(5));
-        assert_eq!(p.commit_point(), Some(4), "4 and 5 in flight");
-        p.in_flight.remove(&4);
-        p.in_flight.remove(&5);
+        // It was written at 5, after 4 (published elsewhere).
+        assert!(p.fetch(4, None));
         assert!(
-            !p.fetch(6),
-            "the fetched copy of a handed record is skipped"
+            !p.fetch(5, Some("a")),
+            "the copy of a handed record is skipped"
         );
+        assert_eq!(p.commit_point(), Some(4), "4 is in flight");
+        p.in_flight.remove(&4);
+        assert_eq!(p.commit_point(), Some(6));
+        assert!(p.handed.is_empty(), "nothing is kept of it");
+        // "b" is fetched (at 6) before it is done: it holds the commit back.
+        assert!(p.hand("b"));
+        assert!(!p.fetch(6, Some("b")));
+        assert_eq!(p.commit_point(), Some(6));
+        p.handed_done("b");
         assert_eq!(p.commit_point(), Some(7));
-        assert!(!p.hand(6), "a record fetched already is not handed again");
-        // A handed record still in flight holds the commit back.
-        assert!(p.hand(7));
-        assert!(!p.fetch(7));
-        assert_eq!(p.commit_point(), Some(7));
-        p.in_flight.remove(&7);
-        assert_eq!(p.commit_point(), Some(8));
+        assert!(p.handed.is_empty());
+        // Another node's id is not ours: delivered.
+        assert!(p.fetch(7, Some("elsewhere")));
+        // "c" never reached the broker: forgotten.
+        assert!(p.hand("c"));
+        p.lost("c");
+        assert!(p.handed.is_empty());
+    }
+
+    #[test]
+    fn the_partition_is_librdkafkas_default_crc32_of_the_key() {
+        assert_eq!(crc32(b"123456789"), 0xCBF4_3926);
+        assert_eq!(crc32(b""), 0);
     }
 
     #[test]
