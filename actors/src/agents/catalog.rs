@@ -256,6 +256,17 @@ pub const FOOD_SYNONYMS: &[(&str, &str)] = &[
     ("noodles", "chow mein"),
     ("spaghetti", "spaghetti carbonara"),
     ("pasta", "spaghetti carbonara"),
+    // A dish by the word that tells it from the rest of the menu.
+    ("carbonara", "spaghetti carbonara"),
+    ("bolognese", "spaghetti bolognese"),
+    ("spag bol", "spaghetti bolognese"),
+    ("teriyaki", "chicken teriyaki"),
+    ("nigiri", "salmon nigiri"),
+    ("korma", "chicken korma"),
+    ("lassi", "mango lassi"),
+    ("kung pao", "kung pao chicken"),
+    ("tom yum", "tom yum soup"),
+    ("falafel", "falafel wrap"),
 ];
 
 /// Words that say what kind of dish or drink an item is, and the items of

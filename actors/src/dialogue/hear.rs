@@ -152,6 +152,13 @@ fn corrected_midway(reading: &Reading, text: &str) -> Option<String> {
         return replaced_midway(reading, first, rest);
     }
     let mut out = rest.to_owned();
+    // The restaurant said first, for a dish of the same kind of order.
+    if let Some(action) = reading.claims(rest)
+        && !reading.names_restaurant(rest, action)
+        && let Some(restaurant) = reading.restaurant_said(first, action)
+    {
+        out.push_str(&format!(" from {restaurant}"));
+    }
     if !reading.places(rest).iter().any(|m| m.known) {
         for m in reading.places(first).into_iter().filter(|m| m.known) {
             if let Some(after) = m
@@ -185,12 +192,31 @@ fn replaced_midway(reading: &Reading, first: &str, rest: &str) -> Option<String>
         );
         Some((a.start, b.end))
     };
-    let (start, end) = if place_alone(reading, said) {
+    // "a hawaiian pizza, actually no, make it a vegetarian one": the one
+    // is of the last thing's kind (its last word) when the menu has such a
+    // dish; else it is the last thing ("a large one").
+    let of_kind = said
+        .strip_suffix(" one")
+        .zip(reading.last_thing(first))
+        .and_then(|(kind, (from, to))| {
+            let kind = without_article(kind);
+            let dish = format!("{kind} {}", before.norm().get(to - 1)?);
+            Some(match reading.is_a_name(&dish) {
+                true => dish,
+                false => format!("{kind} {}", before.span(from, to)),
+            })
+        });
+    let said = of_kind.as_deref().unwrap_or(said);
+    let (start, end, said) = if place_alone(reading, said) {
         let last = reading.places(first).into_iter().rfind(|m| m.known)?;
-        span(last.from, last.to)?
+        let (start, end) = span(last.from, last.to)?;
+        (start, end, said)
     } else if reading.names_any_thing(said) && Words::new(said).len() <= 4 {
         let (from, to) = reading.last_thing(first)?;
-        span(from, to)?
+        let (start, end) = span(from, to)?;
+        // The amount said before the last thing stays ("the lasagna, or
+        // actually the carbonara").
+        (start, end, without_article(said))
     } else if Words::new(said).len() == 1 && amounts::count(&Words::new(said)).is_some() {
         // "2 cheeseburgers, no wait, 3": the count of the last thing.
         let (from, _) = reading.last_thing(first)?;
@@ -198,11 +224,20 @@ fn replaced_midway(reading: &Reading, first: &str, rest: &str) -> Option<String>
             .rev()
             .find(|&i| crate::reading::words::number(&before.norm()[i]).is_some())
             .filter(|&i| from - i <= 2)?;
-        span(at, at + 1)?
+        let (start, end) = span(at, at + 1)?;
+        (start, end, said)
     } else {
         return None;
     };
     Some(format!("{}{said}{}{tail}", &first[..start], &first[end..]))
+}
+
+/// `text` without the article it starts with.
+fn without_article(text: &str) -> &str {
+    ["a ", "an ", "the ", "A ", "An ", "The "]
+        .iter()
+        .find_map(|article| text.strip_prefix(article))
+        .unwrap_or(text)
 }
 
 /// What a reader heard of things to buy, kept when the request goes to
@@ -1334,6 +1369,25 @@ mod tests {
         assert_eq!(
             fixed("order 2 cheeseburgers to home, no wait, 3").as_deref(),
             Some("order 3 cheeseburgers to home")
+        );
+        // "One" is of the last thing's kind.
+        assert_eq!(
+            fixed("a hawaiian pizza from luigi's to home, actually no, make it a vegetarian one")
+                .as_deref(),
+            Some("a vegetarian pizza from luigi's to home")
+        );
+        assert_eq!(
+            fixed("a pepperoni pizza to work, actually no, a large one").as_deref(),
+            Some("a large pepperoni pizza to work")
+        );
+        assert_eq!(
+            fixed("the lasagna, or actually the carbonara").as_deref(),
+            Some("the carbonara")
+        );
+        // A request said again keeps the restaurant and the places said first.
+        assert_eq!(
+            fixed("the lasagna from luigi's, or actually the carbonara, to home").as_deref(),
+            Some("the carbonara, to home from luigi's")
         );
         // Nothing said again: as it was.
         assert_eq!(fixed("book a cab to heathrow, sorry to bother you"), None);

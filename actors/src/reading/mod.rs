@@ -158,6 +158,12 @@ impl Reading {
         self.menus.values().any(|menu| names_known(text, menu))
     }
 
+    /// Whether `text` is, word for word, a name some menu has for a thing
+    /// ("vegetarian pizza", "veggie pizza"; not "large pizza").
+    pub fn is_a_name(&self, text: &str) -> bool {
+        self.menus.values().any(|menu| menu.names(text).is_some())
+    }
+
     /// Where the last thing any menu has is named in `text` (word indices
     /// `from..to` of its words).
     pub fn last_thing(&self, text: &str) -> Option<(usize, usize)> {
@@ -539,6 +545,16 @@ impl Reading {
         }
     }
 
+    /// The words naming one of `action`'s restaurants in `text`, as said
+    /// ("luigi's").
+    pub fn restaurant_said(&self, text: &str, action: &str) -> Option<String> {
+        let words = Words::new(text);
+        let places = self.places.mentions(&words);
+        let named =
+            (self.restaurants.get(action)?).find(&words, self.menus.get(action)?, &places)?;
+        Some(words.span(named.from, named.to).to_owned())
+    }
+
     /// Whether `text` names a restaurant of `action` that errand knows.
     pub fn names_known_restaurant(&self, text: &str, action: &str) -> bool {
         let words = Words::new(text);
@@ -882,6 +898,9 @@ fn ground_items(words: &Words, menu: &Menu, taken: &[bool], slots: &mut SlotMap,
     // part is found on the menu or stays for the agent to refuse.
     let heard = heard.iter().flat_map(split_list);
     for item in heard {
+        let Some(item) = before_taken(words, taken, item) else {
+            continue;
+        };
         if covered(&item) {
             continue;
         }
@@ -900,6 +919,34 @@ fn ground_items(words: &Words, menu: &Menu, taken: &[bool], slots: &mut SlotMap,
     } else {
         slots.insert(name.to_owned(), SlotValue::Items(items));
     }
+}
+
+/// A reader's item without the words the grounding took for something
+/// else (a restaurant, a place, a time) and what leads to them: "bolognese
+/// from luigi's" is "bolognese". `None` when nothing is left.
+fn before_taken(words: &Words, taken: &[bool], item: ItemRequest) -> Option<ItemRequest> {
+    let said = Words::new(&item.name);
+    let n = said.len();
+    let Some(at) = words.find(&said.norm().join(" ")).filter(|_| n > 0) else {
+        return Some(item);
+    };
+    let Some(cut) = (at..at + n).find(|&i| taken.get(i).copied().unwrap_or(false)) else {
+        return Some(item);
+    };
+    let keys = words.norm();
+    let mut end = cut;
+    while end > at
+        && matches!(
+            keys[end - 1].as_str(),
+            "from" | "at" | "to" | "in" | "for" | "of"
+        )
+    {
+        end -= 1;
+    }
+    (end > at).then(|| ItemRequest {
+        name: words.span(at, end).to_lowercase(),
+        ..item
+    })
 }
 
 /// Whether the reader's item `name` is what a found thing is for ("bread
