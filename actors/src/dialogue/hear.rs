@@ -31,6 +31,7 @@ pub fn prepare(reading: &Reading, text: &str) -> Prepared {
     let whole = reading.fix(text);
     let text = but_then(&whole).unwrap_or_else(|| whole.clone());
     let text = corrected_midway(reading, &text).unwrap_or(text);
+    let text = one_of_them(reading, &text).unwrap_or(text);
     let act = acts::read(&text);
     // "what's the cheapest cab to Heathrow?": a ride has no shelf, its
     // quote answers.
@@ -230,6 +231,60 @@ fn replaced_midway(reading: &Reading, first: &str, rest: &str) -> Option<String>
         return None;
     };
     Some(format!("{}{said}{}{tail}", &first[..start], &first[end..]))
+}
+
+/// "two burgers to home, one of them veggie", "2 pizzas, one vegetarian":
+/// one of the things counted is another dish of their kind, so it is one
+/// fewer of them and one of that dish ("1 burgers to home and one veggie
+/// burger"). Only when the menu has that dish.
+fn one_of_them(reading: &Reading, text: &str) -> Option<String> {
+    use crate::reading::words::{Words, number};
+    const MARKERS: &[&str] = &[
+        ", one of them ",
+        ", one of those ",
+        ", one of which ",
+        " and one of them ",
+        " but one of them ",
+        ", one ",
+        " but one ",
+    ];
+    // ASCII case only, so positions in `lower` are positions in `text`.
+    let lower = text.to_ascii_lowercase();
+    let (at, len) = MARKERS
+        .iter()
+        .find_map(|m| lower.find(m).map(|at| (at, m.len())))?;
+    let after = &text[at + len..];
+    let (clause, tail) = match after.find([',', '.', ';']) {
+        Some(end) => (&after[..end], &after[end..]),
+        None => (after, ""),
+    };
+    let mut kind = clause.trim();
+    for lead in ["should be ", "is ", "to be ", "being ", "as ", "a ", "an "] {
+        kind = kind.strip_prefix(lead).unwrap_or(kind);
+    }
+    let kind = kind.strip_suffix(" one").unwrap_or(kind).trim();
+    if kind.is_empty() || kind.split_whitespace().count() > 2 {
+        return None;
+    }
+    let first = &text[..at];
+    let before = Words::new(first);
+    let (from, to) = reading.last_thing(first)?;
+    let head = before.norm().get(to - 1)?;
+    let dish = format!("{kind} {head}");
+    // Not a dish, or the very dish counted ("two veggie burgers, one veggie").
+    let key = crate::agents::item_key;
+    if !reading.is_a_name(&dish) || key(before.span(from, to)) == key(&dish) {
+        return None;
+    }
+    let count_at = from.checked_sub(1)?;
+    let counted = number(&before.norm()[count_at]).filter(|n| *n >= 2)?;
+    let count = &before.words[count_at];
+    Some(format!(
+        "{}{}{} and one {dish}{tail}",
+        &first[..count.start],
+        counted - 1,
+        &first[count.end..],
+    ))
 }
 
 /// `text` without the article it starts with.
@@ -1391,6 +1446,29 @@ mod tests {
         );
         // Nothing said again: as it was.
         assert_eq!(fixed("book a cab to heathrow, sorry to bother you"), None);
+    }
+
+    #[test]
+    fn one_of_the_things_counted_may_be_another_dish_of_their_kind() {
+        let (_, reading) = built_in();
+        let split = |text: &str| one_of_them(&reading, text);
+        assert_eq!(
+            split("two burgers to home, one of them veggie").as_deref(),
+            Some("1 burgers to home and one veggie burgers")
+        );
+        assert_eq!(
+            split("2 burgers for me and my wife to home, one veggie").as_deref(),
+            Some("1 burgers for me and my wife to home and one veggie burgers")
+        );
+        assert_eq!(
+            split("3 pizzas, one of them should be a pepperoni, to work").as_deref(),
+            Some("2 pizzas and one pepperoni pizzas, to work")
+        );
+        // No such dish, no count, or a thing of its own: as said.
+        assert_eq!(split("two burgers to home, one of them spicy"), None);
+        assert_eq!(split("a burger to home, one veggie"), None);
+        assert_eq!(split("two burgers, one cola"), None);
+        assert_eq!(split("book a cab to home, one more thing"), None);
     }
 
     #[test]
