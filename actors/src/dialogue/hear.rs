@@ -1241,8 +1241,50 @@ fn split(
             .is_some()
             .then(|| (action, parse, part.trim().to_owned()))
     };
+    // Where a ride part goes, when the words say it (a place errand may
+    // not know: "the hilton").
+    let goes_to = |part: &str| {
+        reading
+            .places(part)
+            .into_iter()
+            .rfind(|m| m.after.as_deref() == Some("to"))
+            .map(|m| m.text)
+    };
     for (start, end) in cuts {
-        let (left, right) = (&text[..start], &text[end..]);
+        let left = &text[..start];
+        // After a ride, "one from euston to home at 6" and "another to the
+        // gym" are rides too, and "(on) to the hilton" is a ride on from
+        // where the first goes.
+        let ride_on = |right: &str| -> Option<String> {
+            let lower = right.trim_start().to_ascii_lowercase();
+            let rest = ["one ", "another one ", "another ", "a second one "]
+                .iter()
+                .find_map(|lead| lower.strip_prefix(lead));
+            let on = ["to ", "on to ", "onto "]
+                .iter()
+                .find_map(|lead| lower.strip_prefix(lead));
+            let cut = right.len() - right.trim_start().len();
+            match (rest, on) {
+                (Some(rest), _) => Some(format!(
+                    "a ride {}",
+                    &right[cut + lower.len() - rest.len()..]
+                )),
+                (None, Some(rest)) => Some(format!(
+                    "a ride from {} to {}",
+                    goes_to(left)?,
+                    &right[cut + lower.len() - rest.len()..]
+                )),
+                (None, None) => None,
+            }
+            .filter(|_| {
+                reading
+                    .claims(left)
+                    .unwrap_or(reader.parse(left, &context).intent.as_str())
+                    == RIDE
+            })
+        };
+        let rewritten = ride_on(&text[end..]);
+        let right = rewritten.as_deref().unwrap_or(&text[end..]);
         // A part of one word is no request, unless it names a thing
         // ("milk and a taxi to work").
         let too_short =
@@ -1288,14 +1330,21 @@ fn split(
             .iter()
             .any(|p| r.starts_with(p))
         };
-        if first.0 == second.0
-            || changes_first
-            || reading.claims(right) == Some(first.0.as_str())
-            || restaurant_for_both(&first.0)
-            || restaurant_for_both(&second.0)
-            || reading.sells(left, &second.0)
-            || unknown_things(&first.0, left, &second.0)
-            || unknown_things(&second.0, right, &first.0)
+        // "a cab from home to euston at 9 and then one from euston to home
+        // at 6": two rides, each going somewhere of its own.
+        let two_rides = first.0 == RIDE
+            && second.0 == RIDE
+            && matches!((goes_to(left), goes_to(right)),
+                (Some(a), Some(b)) if a.to_lowercase() != b.to_lowercase());
+        if !two_rides
+            && (first.0 == second.0
+                || changes_first
+                || reading.claims(right) == Some(first.0.as_str())
+                || restaurant_for_both(&first.0)
+                || restaurant_for_both(&second.0)
+                || reading.sells(left, &second.0)
+                || unknown_things(&first.0, left, &second.0)
+                || unknown_things(&second.0, right, &first.0))
         {
             continue;
         }
