@@ -1336,7 +1336,16 @@ fn split(
             && second.0 == RIDE
             && matches!((goes_to(left), goes_to(right)),
                 (Some(a), Some(b)) if a.to_lowercase() != b.to_lowercase());
+        // "a burger from burger barn and a pizza from luigi's": an order
+        // from each.
+        let restaurant = |part: &str| reading.restaurant_said(part, &first.0);
+        let two_restaurants = first.0 == second.0
+            && reading.names_known_restaurant(left, &first.0)
+            && reading.names_known_restaurant(right, &first.0)
+            && matches!((restaurant(left), restaurant(right)),
+                (Some(a), Some(b)) if a.to_lowercase() != b.to_lowercase());
         if !two_rides
+            && !two_restaurants
             && (first.0 == second.0
                 || changes_first
                 || reading.claims(right) == Some(first.0.as_str())

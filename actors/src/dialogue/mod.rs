@@ -261,6 +261,10 @@ const DIDNT_GET: &str = "Sorry, I didn't get that.";
 
 /// A request heard beside the one started on `trace`: a ride back learns
 /// that `trace` is its ride there.
+/// How long ago an order may have been placed for a request heard with
+/// it to be delivered where it was.
+const JUST_NOW_MS: u64 = 10 * 60 * 1000;
+
 fn back_of(queued: &Queued, trace: &TraceId) -> Queued {
     let mut queued = queued.clone();
     if let Some(SlotValue::Text(there)) = queued.slots.get_mut(hear::RETURN_OF)
@@ -870,6 +874,19 @@ impl Turn<'_> {
                     }
                 }
             }
+        }
+        // "a burger from burger barn and a pizza from luigi's", then "to
+        // home": the one place the order before it was delivered to, when
+        // that was just now.
+        if back.is_none()
+            && let Some((_, spec)) = self.ctx.registry.action(&next.action)
+            && let [place] = spec.places()[..]
+            && !next.slots.contains_key(place)
+            && let Some(before) = session.placed.last()
+            && self.ctx.now_ms.saturating_sub(before.at_ms) < JUST_NOW_MS
+            && let Some(value) = before.slots.get(place)
+        {
+            next.slots.insert(place.to_owned(), value.clone());
         }
         let trace = self.new_trace(session);
         // A ride back heard with this one follows it.
