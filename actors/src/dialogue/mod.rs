@@ -1117,6 +1117,7 @@ impl Turn<'_> {
                 .collect(),
             _ => Vec::new(),
         };
+        let patch = instead_of_refused(&open, patch, &heard.text);
         apply(&mut open.slots, patch, heard, open.stage);
         open.offer = None;
         if !asked_again {
@@ -1914,6 +1915,47 @@ pub(crate) fn reopened(placed: &Placed) -> OpenCommand {
 /// Applies a patch to a command's slots: items are added ("add fries"),
 /// changed in place ("make it two burgers") or replaced ("a pizza
 /// instead"); a quantity alone changes one item's; anything else replaces.
+/// "Luigi's doesn't have \"cola\"", then "a lemonade" (or "lemonade
+/// instead"): the things said take the place of the ones refused (named
+/// in quotes in the question), and the rest of the order stays. Not when
+/// only some are kept ("just the pizza") or a line is named again.
+fn instead_of_refused(open: &OpenCommand, mut patch: SlotMap, text: &str) -> SlotMap {
+    let key = crate::agents::item_key;
+    let current = open.slots.get("item").and_then(SlotValue::as_items);
+    let new = patch.get("item").and_then(SlotValue::as_items);
+    let (Some(current), Some(new)) = (current, new) else {
+        return patch;
+    };
+    let refused: Vec<String> = open
+        .question
+        .split('"')
+        .skip(1)
+        .step_by(2)
+        .map(key)
+        .collect();
+    let is_refused = |line: &ItemRequest| refused.contains(&key(&line.name));
+    let words = crate::reading::words::Words::new(text);
+    let keeps_some = words
+        .norm()
+        .iter()
+        .any(|w| matches!(w.as_str(), "just" | "only"));
+    if open.stage != Stage::Asking
+        || !open.missing.iter().any(|m| m == "item")
+        || !current.iter().any(is_refused)
+        || current.iter().all(is_refused)
+        || keeps_some
+        || new
+            .iter()
+            .any(|n| current.iter().any(|c| key(&c.name) == key(&n.name)))
+    {
+        return patch;
+    }
+    let kept = current.iter().filter(|c| !is_refused(c));
+    let items: Vec<ItemRequest> = kept.chain(new).cloned().collect();
+    patch.insert("item".into(), SlotValue::Items(items));
+    patch
+}
+
 fn apply(slots: &mut SlotMap, mut patch: SlotMap, heard: &Heard, stage: Stage) {
     let text = heard.text.to_lowercase();
     // "oh and a loaf of bread", "ok also some eggs".
