@@ -846,7 +846,8 @@ fn clock_time(w: &[String], date: std::ops::Range<usize>) -> Option<((Time, bool
         };
         let explicit = !ambiguous || minute.is_some() && hour > 12;
         // A bare number is a time only after "at" (or with minutes).
-        if !explicit && !at && !about && minute.is_none() && word(i + 1) != "oclock" {
+        let oclock = matches!(word(i + 1), "oclock" | "o'clock");
+        if !explicit && !at && !about && minute.is_none() && !oclock {
             continue;
         }
         if hour > 23 {
@@ -1303,6 +1304,19 @@ mod tests {
         assert_eq!(
             read("around 11ish").as_deref(),
             Some("2026-12-02T11:00:00+00:00")
+        );
+    }
+
+    #[test]
+    fn an_hour_oclock_is_a_time_after_any_word() {
+        // (Words keep the apostrophe: "o'clock" as written.)
+        assert_eq!(
+            read("a curry to home for 8 o'clock").as_deref(),
+            Some("2026-12-02T20:00:00+00:00")
+        );
+        assert_eq!(
+            read("5 oclock").as_deref(),
+            Some("2026-12-02T17:00:00+00:00")
         );
     }
 
