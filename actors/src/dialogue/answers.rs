@@ -33,6 +33,40 @@ fn what_it_does(spec: &crate::registry::DomainSpec) -> String {
     format!("{verb} {rest}").trim().to_owned()
 }
 
+/// "do you deliver to work?": what errand delivers (the domains whose
+/// actions go to one place), there when it knows the place.
+fn delivers_to(place: &str, known: bool, registry: &DomainRegistry) -> String {
+    let things: Vec<String> = registry
+        .domains()
+        .filter_map(|d| registry.spec(d))
+        .filter(|spec| spec.actions.iter().any(|a| a.places().len() == 1))
+        .filter_map(|spec| spec.words.first().cloned())
+        .collect();
+    if things.is_empty() {
+        return "Sorry, I don't deliver anything.".into();
+    }
+    match known {
+        true => format!(
+            "Yes, I can have {} delivered to {place}. What would you like?",
+            list_or(&things)
+        ),
+        false => format!(
+            "I deliver {} to any address I can find, but I don't know \"{place}\". \
+             Give me its street address with your order and I'll check it.",
+            list_or(&things)
+        ),
+    }
+}
+
+/// "food or groceries".
+fn list_or(things: &[String]) -> String {
+    match things {
+        [] => String::new(),
+        [one] => one.clone(),
+        [init @ .., last] => format!("{} or {last}", init.join(", ")),
+    }
+}
+
 /// "what kinds of rides do you have?": of a domain with no menu (its
 /// words name it), what it does and the choices its slots offer, never
 /// "none of the places I order from".
@@ -111,6 +145,7 @@ pub fn answer(
         }
         Act::Cheapest(what) => cheapest_said(what, &catalogs(registry)),
         Act::Hours(asked) => hours(asked, &catalogs(registry)),
+        Act::DeliversTo { place, known } => delivers_to(place, *known, registry),
         Act::Status => status(session, state, now_ms),
         _ => return None,
     })

@@ -32,7 +32,10 @@ pub fn prepare(reading: &Reading, text: &str) -> Prepared {
     let text = but_then(&whole).unwrap_or_else(|| whole.clone());
     let text = corrected_midway(reading, &text).unwrap_or(text);
     let text = one_of_them(reading, &text).unwrap_or(text);
-    let act = acts::read(&text);
+    let mut act = acts::read(&text);
+    if let Some(Act::DeliversTo { place, known }) = &mut act {
+        *known = reading.places(place).iter().any(|m| m.known);
+    }
     // "what's the cheapest cab to Heathrow?": a ride has no shelf, its
     // quote answers.
     if let Some(Act::Cheapest(what)) = &act

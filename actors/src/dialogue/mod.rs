@@ -522,6 +522,7 @@ impl Turn<'_> {
                     | Act::WhoServes(_)
                     | Act::Cheapest(_)
                     | Act::Hours(_)
+                    | Act::DeliversTo { .. }
                     | Act::Status),
                 ),
                 _,

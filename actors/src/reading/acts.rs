@@ -34,6 +34,13 @@ pub enum Act {
     Hours(String),
     /// "where is my order?", "how long will it take?".
     Status,
+    /// "do you deliver to canary wharf?": the place asked about, and
+    /// whether errand's places know it (acts cannot tell:
+    /// [`crate::dialogue::hear::prepare`] looks).
+    DeliversTo {
+        place: String,
+        known: bool,
+    },
     /// "cancel my last order", "cancel that ride": the domain named, if any.
     CancelPlaced(Option<&'static str>),
     /// "what?", "huh", "I don't know": no answer at all.
@@ -418,6 +425,70 @@ fn asks_if_errand_does(w: &[&str], question: bool) -> bool {
             .all(|x| KINDS.contains(x) || (x.len() > 3 && x.ends_with('s') && !x.ends_with("ss")))
 }
 
+/// "do you deliver to canary wharf", "can you guys deliver to work?",
+/// "do you do deliveries to E14": the place, as said. Not when a thing is
+/// asked for ("can you deliver a pizza to work" is an order).
+fn delivers_to(w: &[&str], words: &Words) -> Option<String> {
+    let verb = w
+        .iter()
+        .position(|x| matches!(*x, "deliver" | "deliveries" | "delivery"))?;
+    // "hi, ...", "quick question, ...", "I was wondering if you ...".
+    let mut lead = &w[..verb];
+    while let [first, rest @ ..] = lead
+        && matches!(
+            *first,
+            "hi" | "hello"
+                | "hey"
+                | "so"
+                | "oh"
+                | "ok"
+                | "okay"
+                | "and"
+                | "quick"
+                | "question"
+                | "i"
+                | "was"
+                | "im"
+                | "wondering"
+                | "just"
+                | "checking"
+                | "but"
+        )
+    {
+        lead = rest;
+    }
+    let asks = matches!(
+        lead,
+        ["do", "you"]
+            | ["if", "you"]
+            | ["whether", "you"]
+            | ["do", "you", "guys"]
+            | ["can", "you"]
+            | ["can", "you", "guys"]
+            | ["could", "you"]
+            | ["will", "you"]
+            | ["would", "you"]
+            | ["do", "you", "do"]
+            | ["does", "errand"]
+            | ["does", "errand", "do"]
+            | ["is", "there"]
+            | ["is", "there", "any"]
+    );
+    let to = verb + 1;
+    if !asks || w.get(to) != Some(&"to") || to + 1 >= w.len() {
+        return None;
+    }
+    // ASCII case only, so a position in `lower` is one in the text.
+    let lower = words.text.to_ascii_lowercase();
+    let at = lower.find("deliver")?;
+    let from = at + lower[at..].find(" to ")? + " to ".len();
+    let place = words.text[from..]
+        .trim()
+        .trim_end_matches(['?', '.', '!'])
+        .trim();
+    (!place.is_empty()).then(|| place.to_owned())
+}
+
 /// Filler around an act ("please", "errand", "um").
 const FILLER: &[&str] = &[
     "please", "errand", "um", "uh", "erm", "oh", "well", "so", "hmm", "there", "mate", "wait",
@@ -508,6 +579,12 @@ pub fn read(text: &str) -> Option<Act> {
     }
     if let Some(act) = status(&w, &joined) {
         return Some(act);
+    }
+    if let Some(place) = delivers_to(&w, &words) {
+        return Some(Act::DeliversTo {
+            place,
+            known: false,
+        });
     }
     if let Some(act) = catalog_question(&w, &words, question) {
         return Some(act);
@@ -1693,6 +1770,31 @@ pub fn is_change(text: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn whether_errand_delivers_somewhere_is_a_question_with_its_place() {
+        let place = |text: &str| match read(text) {
+            Some(Act::DeliversTo { place, .. }) => Some(place),
+            _ => None,
+        };
+        assert_eq!(place("do you deliver to work?").as_deref(), Some("work"));
+        assert_eq!(
+            place("hi, do you guys deliver to Canary Wharf?").as_deref(),
+            Some("Canary Wharf")
+        );
+        assert_eq!(
+            place("I was wondering if you deliver to E14").as_deref(),
+            Some("E14")
+        );
+        assert_eq!(
+            place("do you do deliveries to 12 Abbey Road").as_deref(),
+            Some("12 Abbey Road")
+        );
+        // A thing asked for is an order; no place, no question of this kind.
+        assert_eq!(place("can you deliver a pizza to work"), None);
+        assert_eq!(place("do you deliver"), None);
+        assert_eq!(place("deliver to work"), None);
+    }
 
     #[test]
     fn yes_in_many_words() {
