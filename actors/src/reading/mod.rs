@@ -1275,7 +1275,7 @@ fn ground_places(spec: &crate::registry::ActionSpec, places: &[Mention], slots: 
     if has("address") {
         // "to X", "at X", "delivered X"; or any place the gazetteer knows
         // that is not where something comes from.
-        let place = after(&[
+        let said = after(&[
             "to",
             "at",
             "deliver",
@@ -1284,14 +1284,16 @@ fn ground_places(spec: &crate::registry::ActionSpec, places: &[Mention], slots: 
             "bring",
             "it",
             "in",
-        ])
-        .filter(|p| p.known || !slots.contains_key("address"))
-        .or_else(|| {
-            places
-                .iter()
-                .find(|p| p.known && p.after.as_deref() != Some("from"))
-                .filter(|_| !slots.contains_key("address"))
-        });
+        ]);
+        let known = places
+            .iter()
+            .find(|p| p.known && p.after.as_deref() != Some("from"));
+        // "I'm at my mum's, 5 Acacia Avenue": the place errand can find,
+        // over one it cannot.
+        let place = match said {
+            Some(p) if p.known => Some(p),
+            _ => known.or(said.filter(|_| !slots.contains_key("address"))),
+        };
         if let Some(p) = place {
             slots.insert("address".into(), SlotValue::Text(p.text.clone()));
         }
