@@ -290,6 +290,171 @@ fn one_of_them(reading: &Reading, text: &str) -> Option<String> {
     ))
 }
 
+/// "no tomato please", "extra cheese on that", "with extra milk" said
+/// to an open order: how its line is to be made, said with the line
+/// ("1 cheeseburger no tomato"), so it is read as a note of that line and
+/// never as a new order of tomatoes. The line is the order's only one, or
+/// the one the words name ("no onions on the burger").
+fn extras_for(text: &str, open: &OpenCommand) -> Option<String> {
+    let extra = Extra::said(text)?;
+    let lines = open.slots.get("item").and_then(SlotValue::as_items)?;
+    if lines.iter().any(|line| extra.takes_off(line)) {
+        return None;
+    }
+    let line = match lines {
+        [one] => one,
+        _ => lines.iter().find(|line| extra.names(line))?,
+    };
+    Some(format!("{} {} {}", line.quantity, line.name, extra.note()))
+}
+
+/// Whether the words point at the open order as what they go with ("can
+/// I also get some rice with that", "add a coke to it", "and a side of
+/// fries on the side"): a change to it, whatever shop sells the thing.
+pub fn goes_with_the_open(text: &str) -> bool {
+    let lower = text.to_ascii_lowercase();
+    let lower = lower
+        .trim_end_matches(['?', '.', '!', ' '])
+        .trim_end_matches(" please")
+        .trim_end_matches(" thanks")
+        .trim_end_matches(',');
+    [
+        " with that",
+        " with it",
+        " with this",
+        " to that",
+        " to it",
+        " to this",
+        " to the order",
+        " to my order",
+        " to the basket",
+        " on the side",
+        " on that",
+        " on it",
+    ]
+    .iter()
+    .any(|tail| lower.ends_with(tail))
+}
+
+/// The extra said to an open order of several lines that names none of
+/// them ("no onions please" at a burger and fries): which is asked.
+pub fn extra_for_no_line(text: &str, open: &OpenCommand) -> Option<String> {
+    let extra = Extra::said(text)?;
+    let lines = open.slots.get("item").and_then(SlotValue::as_items)?;
+    (lines.len() > 1
+        && !lines
+            .iter()
+            .any(|line| extra.names(line) || extra.takes_off(line)))
+    .then(|| extra.note())
+}
+
+/// How a line is to be made, said on its own ("extra cheese on that
+/// please"): the words, and where the extra starts and ends in them.
+struct Extra {
+    words: crate::reading::words::Words,
+    start: usize,
+    end: usize,
+}
+
+impl Extra {
+    fn said(text: &str) -> Option<Self> {
+        const LEADS: &[&str] = &[
+            "oh", "and", "also", "actually", "sorry", "ok", "okay", "please", "but", "can",
+            "could", "i", "id", "we", "get", "have", "make", "it", "you", "do", "like", "want",
+            "put", "add", "just",
+        ];
+        let words = crate::reading::words::Words::new(text);
+        let w = words.norm();
+        let start = w.iter().position(|x| !LEADS.contains(&x.as_str()))?;
+        let next = w.get(start + 1).map(String::as_str)?;
+        let opens = match w[start].as_str() {
+            "no" | "without" | "extra" => true,
+            "with" => !matches!(next, "me" | "us" | "it" | "that" | "my" | "your" | "the"),
+            "hold" | "easy" | "light" => matches!(next, "the" | "on"),
+            _ => false,
+        };
+        // "no, to work", "no thanks", "no wait": no extra.
+        let not_an_extra = matches!(
+            next,
+            "to" | "from"
+                | "at"
+                | "thanks"
+                | "thank"
+                | "i"
+                | "it"
+                | "that"
+                | "wait"
+                | "sorry"
+                | "actually"
+                | "not"
+                | "need"
+                | "problem"
+                | "worries"
+                | "way"
+                | "more"
+                | "longer"
+                | "one"
+                | "thats"
+                | "change"
+                | "cancel"
+        ) || words.text[..words.words.get(start + 1)?.start].contains(',');
+        if !opens || not_an_extra {
+            return None;
+        }
+        // It ends where what it is on, or a please, begins ("extra cheese
+        // on that please", "no onions on the burger").
+        let end = (start + 1..w.len())
+            .find(|&i| {
+                matches!(w[i].as_str(), "please" | "thanks" | "thank" | "cheers")
+                    || (w[i] == "on"
+                        && w.get(i + 1).is_some_and(|x| {
+                            matches!(
+                                x.as_str(),
+                                "that"
+                                    | "it"
+                                    | "them"
+                                    | "those"
+                                    | "the"
+                                    | "this"
+                                    | "my"
+                                    | "both"
+                                    | "all"
+                            )
+                        }))
+            })
+            .unwrap_or(w.len());
+        Some(Self { words, start, end })
+    }
+
+    fn note(&self) -> String {
+        self.words.span(self.start, self.end).to_owned()
+    }
+
+    /// Whether the words around the extra name `line` ("no onions on the
+    /// burger").
+    fn names(&self, line: &ItemRequest) -> bool {
+        let w = self.words.norm();
+        (w[self.end..].iter().chain(&w[..self.start])).any(|x| names_by_word(line, x))
+    }
+
+    /// Whether the extra's own words name `line` ("no burger", "without
+    /// the fries"): a line taken off, no extra.
+    fn takes_off(&self, line: &ItemRequest) -> bool {
+        let w = self.words.norm();
+        w[self.start + 1..self.end]
+            .iter()
+            .any(|x| names_by_word(line, x))
+    }
+}
+
+/// Whether `word` names `line` by a word of its name, or the end of one
+/// ("burger" names the cheeseburger).
+fn names_by_word(line: &ItemRequest, word: &str) -> bool {
+    let key = crate::agents::item_key(&line.name);
+    let word = crate::agents::item_key(word);
+    word.len() >= 4 && key.split(' ').any(|part| part.ends_with(word.as_str()))
+}
+
 /// `text` without the article it starts with.
 fn without_article(text: &str) -> &str {
     ["a ", "an ", "the ", "A ", "An ", "The "]
@@ -342,6 +507,8 @@ pub fn offline(
         .filter(|_| session.open.is_none())
         .and_then(|thing| follow_up(reading, text, thing));
     let text = followed.as_deref().unwrap_or(text);
+    let noted = (session.open.as_ref()).and_then(|open| extras_for(text, open));
+    let text = noted.as_deref().unwrap_or(text);
     let prepared = prepare(reading, text);
     let target = target(&prepared, session);
     let parse = match &prepared.request {
@@ -349,7 +516,7 @@ pub fn offline(
         None => Parse::out_of_scope(),
     };
     let action = parse.intent.as_str().to_owned();
-    finish(
+    let mut heard = finish(
         reading,
         registry,
         prepared,
@@ -359,7 +526,10 @@ pub fn offline(
         target.as_ref(),
         Some(nlu),
         now_ms,
-    )
+    );
+    // How a line is made changes that line.
+    heard.change |= noted.is_some();
+    heard
 }
 
 /// "How much is a latte?", then "get me two to work", "I'll take one",

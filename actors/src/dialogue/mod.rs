@@ -990,7 +990,21 @@ impl Turn<'_> {
             open.repairs = 0;
             return self.evaluate(session, open, false).await;
         }
+        // "no onions please" at a burger and fries: on which is asked, and
+        // never taken for an order of onions.
+        if let Some(extra) = hear::extra_for_no_line(&self.utterance.text, &open)
+            && let Some(first) = (open.slots.get("item").and_then(SlotValue::as_items))
+                .and_then(|lines| lines.first())
+        {
+            let which = format!(
+                "Which should be {extra}? You can say, for example, \"{extra} on the {}\".",
+                first.name
+            );
+            self.repair(session, open, &which);
+            return Ok(());
+        }
         let patch = self.patch(&open, heard);
+        let goes_with = hear::goes_with_the_open(&self.utterance.text);
         // Another domain's request drops the open command, unless the words
         // read better as a change to it ("no, to work instead" is the open
         // order's address, not a ride to work).
@@ -999,6 +1013,8 @@ impl Turn<'_> {
             // "remove the rice": of this order, whatever shop sells rice
             // (a longer message may go on to ask for something else).
             && !(takes_off(&heard.text.to_lowercase()) && heard.text.split_whitespace().count() <= 5)
+            // "add a coke to that": of this order, when it has the thing.
+            && !(goes_with && patch.contains_key("item"))
             && heard.parse.confidence >= 0.4
             && self.ctx.registry.action(&heard.action).is_some()
             && (!heard.change || heard.parse.slots.len() > patch.len())
@@ -1006,9 +1022,9 @@ impl Turn<'_> {
             && !open.missing.iter().any(|m| {
                 matches!(patch.get(m), Some(SlotValue::Number(_)))
             });
-        if switch && adds(&heard.text) {
-            // "also get me some eggs": the open command stays; the new
-            // request is taken after it.
+        if switch && (adds(&heard.text) || goes_with) {
+            // "also get me some eggs", "some milk with that" (at a burger):
+            // the open command stays; the new request is taken after it.
             session.queued.push(Queued {
                 action: heard.action.clone(),
                 slots: heard.parse.slots.clone(),
@@ -2282,7 +2298,17 @@ fn kept_lines(
             .map(|line| rest.iter().any(|word| names(line, word)))
             .collect();
         let names_some = named.contains(&true);
+        // "no onions on the burger": what is left out of a line, not the
+        // line (named only after "on", "in"...).
+        let before_on = rest
+            .split(|x| matches!(*x, "on" | "in" | "for" | "with" | "from"))
+            .next()
+            .unwrap_or_default();
+        let names_first = (lines.iter()).any(|line| before_on.iter().any(|w| names(line, w)));
         match lead {
+            "no" | "without" | "not" | "minus" | "hold" | "lose" if names_some && !names_first => {
+                return None;
+            }
             "no" | "without" | "not" | "minus" | "hold" | "lose" if names_some => {
                 for (d, n) in dropped.iter_mut().zip(&named) {
                     *d |= n;

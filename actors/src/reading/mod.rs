@@ -710,6 +710,8 @@ impl Reading {
         let words = Words::new(text);
         let menu = self.menus.get(action);
         let mut places = self.places.mentions(&words);
+        // "add some milk to my order": a pointer is no place.
+        places.retain(|m| !is_pointer(&m.text));
         // "change the fries to onion rings": a dish after "to" is no place.
         if let Some(menu) = menu {
             places.retain(|m| m.known || !names_known(&m.text, menu));
@@ -817,12 +819,7 @@ impl Reading {
             }
         }
         // "add fries to that": a pointer is no place.
-        spec.drop_places(slots, |v| {
-            matches!(
-                v.trim().to_lowercase().as_str(),
-                "that" | "it" | "this" | "them" | "there" | "here" | "the order" | "my order"
-            )
-        });
+        spec.drop_places(slots, is_pointer);
         // A reader's place that is a dish ("switch it to a cappuccino"
         // read as where to deliver) is no place.
         if let Some(menu) = menu {
@@ -842,7 +839,24 @@ impl Reading {
     }
 }
 
-/// Whether `text` names something `menu` has.
+/// Whether a place said is only a pointer at something ("add fries to
+/// that", "to my order").
+fn is_pointer(text: &str) -> bool {
+    matches!(
+        text.trim().to_lowercase().as_str(),
+        "that"
+            | "it"
+            | "this"
+            | "them"
+            | "there"
+            | "here"
+            | "the order"
+            | "my order"
+            | "the basket"
+            | "my basket"
+    )
+}
+
 /// Words before a thing that say nothing of what the thing is.
 const NOT_A_MODIFIER: &[&str] = &[
     "a", "an", "the", "some", "any", "me", "us", "i", "get", "buy", "order", "want", "need",
@@ -850,6 +864,7 @@ const NOT_A_MODIFIER: &[&str] = &[
     "only", "to", "for", "my", "our", "your", "can", "you", "grab", "pick", "up", "then", "or",
 ];
 
+/// Whether `text` names something `menu` has.
 fn names_known(text: &str, menu: &Menu) -> bool {
     amounts::items(&Words::new(text), menu, &[])
         .iter()
