@@ -301,6 +301,15 @@ pub const FOOD_KINDS: &[(&str, &[&str])] = &[
         ],
     ),
     ("dessert", &["tiramisu", "churros", "mango sticky rice"]),
+    (
+        "sushi",
+        &[
+            "salmon nigiri",
+            "california roll",
+            "tuna roll",
+            "sushi platter",
+        ],
+    ),
 ];
 
 /// Dishes served as a portion of several pieces: how many pieces one

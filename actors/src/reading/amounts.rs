@@ -707,7 +707,32 @@ pub fn items(words: &Words, menu: &Menu, taken: &[bool]) -> Vec<Found> {
                     )
                 })
         });
-        let apart = (gap.contains([':', '.', '!', '-', '–']) || asked_for) && !adds || counted;
+        // "in the mood for pizza, a hawaiian one": the dish said as one of
+        // the kind.
+        let one_of_it = rest.first().is_some_and(|next| {
+            of_its_kind(next) && words.norm().get(next.to).is_some_and(|w| w == "one")
+        });
+        // "fancy a curry tonight, butter chicken and naans": the kind
+        // craved, then, after a comma, a dish of it.
+        let craved = words.norm()[..head.from].iter().any(|w| {
+            matches!(
+                w.as_str(),
+                "fancy" | "fancying" | "craving" | "crave" | "mood" | "feel" | "feeling"
+            )
+        });
+        let then_a_dish = craved
+            && rest.first().is_some_and(|next| {
+                of_its_kind(next)
+                    && words.text[words.words[head.to - 1].end..words.words[next.from].start]
+                        .contains(',')
+                    && !words.norm()[head.to..next.from]
+                        .iter()
+                        .any(|w| matches!(w.as_str(), "and" | "also" | "plus" | "with" | "too"))
+            });
+        let apart =
+            (gap.contains([':', '.', '!', '-', '–']) || asked_for || one_of_it || then_a_dish)
+                && !adds
+                || counted;
         head.known && head.named_by == 1 && apart && rest.iter().any(of_its_kind)
             || gap.contains(':') && rest.iter().any(of_its_kind)
     };
@@ -1862,6 +1887,29 @@ mod tests {
         assert_eq!(
             read("a curry, and can i also get a chicken korma", &menu),
             [plain("chicken tikka masala", 1), plain("chicken korma", 1)]
+        );
+        assert_eq!(
+            read(
+                "in the mood for pizza, a hawaiian one please, to work",
+                &menu
+            ),
+            [plain("hawaiian pizza", 1)]
+        );
+        assert_eq!(
+            read(
+                "fancy a curry tonight, chicken korma and a couple of naans",
+                &menu
+            ),
+            [plain("chicken korma", 1), plain("naan", 2)]
+        );
+        // Listed, not craved: both.
+        assert_eq!(
+            read("a curry tonight, a chicken korma and a naan", &menu),
+            [
+                plain("chicken tikka masala", 1),
+                plain("chicken korma", 1),
+                plain("naan", 1)
+            ]
         );
         assert_eq!(
             read("a curry, can i get a naan", &menu),
