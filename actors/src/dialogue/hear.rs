@@ -403,9 +403,12 @@ impl Extra {
         }
         // It ends where what it is on, or a please, begins ("extra cheese
         // on that please", "no onions on the burger").
+        let words_at = &words.words;
         let end = (start + 1..w.len())
             .find(|&i| {
-                matches!(w[i].as_str(), "please" | "thanks" | "thank" | "cheers")
+                // A comma ends it too ("no eggs, and add some juice").
+                words.text[words_at[i - 1].end..words_at[i].start].contains([',', '.', ';'])
+                    || matches!(w[i].as_str(), "please" | "thanks" | "thank" | "cheers")
                     || (w[i] == "on"
                         && w.get(i + 1).is_some_and(|x| {
                             matches!(
@@ -452,7 +455,8 @@ impl Extra {
 fn names_by_word(line: &ItemRequest, word: &str) -> bool {
     let key = crate::agents::item_key(&line.name);
     let word = crate::agents::item_key(word);
-    word.len() >= 4 && key.split(' ').any(|part| part.ends_with(word.as_str()))
+    key.split(' ')
+        .any(|part| part == word || (word.len() >= 4 && part.ends_with(word.as_str())))
 }
 
 /// `text` without the article it starts with.

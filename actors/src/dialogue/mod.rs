@@ -2081,6 +2081,8 @@ fn apply(slots: &mut SlotMap, mut patch: SlotMap, heard: &Heard, stage: Stage) {
             .collect();
         let items = if current.is_empty() {
             new
+        } else if let Some(items) = by_clause(&current, &new, text) {
+            items
         } else if let Some(n) = fewer
             && let Some(items) = fewer_of(&current, &new, n)
         {
@@ -2377,6 +2379,86 @@ fn named_off(
         .cloned()
         .collect();
     (!named.is_empty()).then_some(named)
+}
+
+/// "add a fruit salad and remove the smoothie", "actually no eggs, and
+/// add some orange juice": each thing as the clause it is said in says,
+/// when some clauses take lines off and others add. `None` otherwise.
+fn by_clause(current: &[ItemRequest], new: &[ItemRequest], text: &str) -> Option<Vec<ItemRequest>> {
+    use crate::reading::words::Words;
+    let key = crate::agents::item_key;
+    let mut clauses: Vec<&str> = vec![text];
+    for joint in [", and ", " and ", ", then ", " then ", ", ", ". ", "; "] {
+        clauses = clauses.iter().flat_map(|c| c.split(joint)).collect();
+    }
+    // Each clause: whether it takes off, and the things it names.
+    let read: Vec<(bool, Words)> = clauses
+        .iter()
+        .map(|clause| {
+            let clause = clause.trim();
+            let clause = [
+                "actually ",
+                "oh ",
+                "sorry ",
+                "wait ",
+                "ok ",
+                "okay ",
+                "and ",
+            ]
+            .iter()
+            .fold(clause, |c, filler| c.strip_prefix(filler).unwrap_or(c));
+            let off = takes_off(clause)
+                || [
+                    "no ",
+                    "without ",
+                    "minus ",
+                    "scratch ",
+                    "lose ",
+                    "cancel the ",
+                ]
+                .iter()
+                .any(|p| clause.starts_with(p));
+            (off, Words::new(clause))
+        })
+        .collect();
+    // A clause's words name a line by the last word of its name ("the
+    // eggs", "the smoothie").
+    let names = |words: &Words, item: &ItemRequest| {
+        let last = key(&item.name)
+            .rsplit(' ')
+            .next()
+            .unwrap_or_default()
+            .to_owned();
+        words.norm().iter().any(|w| key(w) == last)
+    };
+    let taken_off: Vec<&ItemRequest> = current
+        .iter()
+        .filter(|line| read.iter().any(|(off, words)| *off && names(words, line)))
+        .collect();
+    let added: Vec<&ItemRequest> = new
+        .iter()
+        .filter(|item| read.iter().any(|(off, words)| !off && names(words, item)))
+        .filter(|item| {
+            !taken_off
+                .iter()
+                .any(|line| key(&line.name) == key(&item.name))
+        })
+        .collect();
+    if taken_off.is_empty() || added.is_empty() {
+        return None;
+    }
+    let mut items: Vec<ItemRequest> = current
+        .iter()
+        .filter(|line| !taken_off.iter().any(|off| off.name == line.name))
+        .cloned()
+        .collect();
+    for item in added {
+        match items.iter_mut().find(|c| c.name == item.name) {
+            Some(same) => same.quantity += item.quantity,
+            None => items.push(item.clone()),
+        }
+    }
+    Some(items)
 }
 
 /// Whether `text` (lower case) takes something off an order ("remove the
