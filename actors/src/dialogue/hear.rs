@@ -30,6 +30,7 @@ pub struct Prepared {
 pub fn prepare(reading: &Reading, text: &str) -> Prepared {
     let whole = reading.fix(text);
     let text = but_then(&whole).unwrap_or_else(|| whole.clone());
+    let text = dropped_midway(reading, &text).unwrap_or(text);
     let text = corrected_midway(reading, &text).unwrap_or(text);
     let text = one_of_them(reading, &text).unwrap_or(text);
     let mut act = acts::read(&text);
@@ -96,6 +97,7 @@ fn but_then(text: &str) -> Option<String> {
 fn corrected_midway(reading: &Reading, text: &str) -> Option<String> {
     const MARKERS: &[&str] = &[
         "no wait",
+        "oh wait",
         "wait no",
         "no sorry",
         "sorry i mean",
@@ -152,6 +154,11 @@ fn corrected_midway(reading: &Reading, text: &str) -> Option<String> {
     .find_map(|lead| rest.strip_prefix(lead))
     .unwrap_or(rest);
     let first = &text[..at];
+    // "3 margheritas and 1 pepperoni, oh wait make that 2 margheritas":
+    // a thing said again with another amount takes its own place.
+    if let Some(again) = said_again(reading, first, rest) {
+        return Some(again);
+    }
     if rest.split_whitespace().count() < 2 || reading.claims(rest).is_none() {
         return replaced_midway(reading, first, rest);
     }
@@ -174,6 +181,84 @@ fn corrected_midway(reading: &Reading, text: &str) -> Option<String> {
         }
     }
     Some(out)
+}
+
+/// "a hamburger and a hot dog. scratch the hot dog. to home": a thing
+/// said, then taken back in a clause of its own, is not asked for (the
+/// words without it and without that clause). Only when something else
+/// was asked for.
+fn dropped_midway(reading: &Reading, text: &str) -> Option<String> {
+    use crate::reading::words::Words;
+    const LEADS: &[&str] = &[
+        "scratch the ",
+        "forget the ",
+        "drop the ",
+        "remove the ",
+        "take off the ",
+        "skip the ",
+        "minus the ",
+        "without the ",
+        "no more ",
+        "no ",
+    ];
+    // ASCII case only, so positions in `lower` are positions in `text`.
+    let lower = text.to_ascii_lowercase();
+    for lead in LEADS {
+        let mut from = 0;
+        while let Some(found) = lower[from..].find(lead) {
+            let at = from + found;
+            from = at + lead.len();
+            // At the start of a clause ("..., scratch the hot dog", "...
+            // actually no fries").
+            let before = lower[..at].trim_end();
+            let before = ["actually", "wait", "sorry", "oh", "and"]
+                .iter()
+                .fold(before, |b, w| b.strip_suffix(w).unwrap_or(b).trim_end());
+            if !before.ends_with([',', '.', ';', '!']) {
+                continue;
+            }
+            let end = lower[from..]
+                .find([',', '.', ';', '!'])
+                .map_or(lower.len(), |e| from + e);
+            let thing = text[from..end].trim();
+            let first = text[..before.len()].trim_end_matches([',', '.', ';', '!', ' ']);
+            let Some((a, b)) = reading.same_thing(first, thing) else {
+                continue;
+            };
+            let said = Words::new(first);
+            let (mut start, stop) = (said.words.get(a)?.start, said.words.get(b - 1)?.end);
+            // With the "and" or comma that joined it.
+            let head = first[..start].trim_end();
+            if let Some(cut) = head.strip_suffix(" and").or_else(|| head.strip_suffix(',')) {
+                start = cut.len();
+            }
+            let kept = format!("{}{}", &first[..start], &first[stop..]);
+            reading.last_thing(&kept)?;
+            return Some(format!("{kept}{}", &text[end..]));
+        }
+    }
+    None
+}
+
+/// A thing said after a correction that was said before it, with its
+/// amount: the words with the one said before replaced ("3 margheritas
+/// and 1 pepperoni, oh wait make that 2 margheritas, to work" is "2
+/// margheritas and 1 pepperoni, to work"). Only when something else was
+/// said too (else the correction says it all).
+fn said_again(reading: &Reading, first: &str, rest: &str) -> Option<String> {
+    use crate::reading::words::Words;
+    let (said, tail) = match rest.find([',', '.', ';']) {
+        Some(at) => (rest[..at].trim(), &rest[at..]),
+        None => (rest.trim(), ""),
+    };
+    let first = first.trim_end_matches([',', '.', ';', ' ']);
+    let (from, to) = reading.same_thing(first, said)?;
+    let before = Words::new(first);
+    let (start, end) = (before.words.get(from)?.start, before.words.get(to - 1)?.end);
+    // Nothing else said: the correction's own reading does.
+    let others = Words::new(&format!("{} {}", &first[..start], &first[end..]));
+    reading.last_thing(others.text.as_str())?;
+    Some(format!("{}{said}{}{tail}", &first[..start], &first[end..]))
 }
 
 /// "a taxi to gatwick, sorry heathrow, from home", "pepperoni pizza, no
@@ -1681,6 +1766,24 @@ mod tests {
         );
         // Nothing said again: as it was.
         assert_eq!(fixed("book a cab to heathrow, sorry to bother you"), None);
+    }
+
+    #[test]
+    fn a_thing_taken_back_midway_is_not_asked_for() {
+        let (_, reading) = built_in();
+        let dropped = |text: &str| dropped_midway(&reading, text);
+        assert_eq!(
+            dropped("get me a hamburger and a hot dog. scratch the hot dog. to home").as_deref(),
+            Some("get me a hamburger. to home")
+        );
+        assert_eq!(
+            dropped("a burger, fries and a coke, actually no coke, to work").as_deref(),
+            Some("a burger, fries, to work")
+        );
+        // An extra, a correction, or the only thing: as said.
+        assert_eq!(dropped("two margheritas, no olives, to work"), None);
+        assert_eq!(dropped("bread, butter and jam, no wait, just bread"), None);
+        assert_eq!(dropped("a coke, actually no coke"), None);
     }
 
     #[test]

@@ -964,10 +964,14 @@ pub fn items(words: &Words, menu: &Menu, taken: &[bool]) -> Vec<Found> {
             }
             (start, at)
         };
+        // (Nothing after a list's last "and": no thing.)
+        if start >= end {
+            continue;
+        }
         let introduced = introduces(words, start);
         let head = forward && end > start + 1 && is_unit(&w[end - 1]);
         let words_unknown = start..end - usize::from(head);
-        if start == end || !introduced || words_unknown.clone().any(|k| !unknown(k)) {
+        if !introduced || words_unknown.clone().any(|k| !unknown(k)) {
             continue;
         }
         said_unknown(words, &mut found, start, end);
@@ -1888,6 +1892,8 @@ mod tests {
             read("a curry, and can i also get a chicken korma", &menu),
             [plain("chicken tikka masala", 1), plain("chicken korma", 1)]
         );
+        // A list that ends with its "and" is no panic.
+        assert_eq!(read("pizza and", &menu), [plain("pizza", 1)]);
         assert_eq!(
             read(
                 "in the mood for pizza, a hawaiian one please, to work",

@@ -164,6 +164,23 @@ impl Reading {
         self.menus.values().any(|menu| menu.names(text).is_some())
     }
 
+    /// Where `text` names, with its amount, the thing `said` names (word
+    /// indices `from..to`): "3 margheritas" in "3 margheritas and 1
+    /// pepperoni" for "2 margheritas".
+    pub fn same_thing(&self, text: &str, said: &str) -> Option<(usize, usize)> {
+        let (words, again) = (Words::new(text), Words::new(said));
+        self.menus.values().find_map(|menu| {
+            let wanted = amounts::items(&again, menu, &vec![false; again.len()]);
+            let [wanted] = &wanted[..] else {
+                return None;
+            };
+            amounts::items(&words, menu, &vec![false; words.len()])
+                .into_iter()
+                .find(|f| f.known && wanted.known && f.item.name == wanted.item.name)
+                .map(|f| (f.from, f.to))
+        })
+    }
+
     /// Where the last thing any menu has is named in `text` (word indices
     /// `from..to` of its words).
     pub fn last_thing(&self, text: &str) -> Option<(usize, usize)> {
