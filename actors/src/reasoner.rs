@@ -469,7 +469,7 @@ async fn listen<'a>(
         return (heard, None);
     };
     let prepared = hear::prepare(&args.reading, &utterance.text);
-    let target = hear::target(&prepared, session);
+    let target = hear::target(&args.reading, &prepared, session);
     let (parse, action, reply, llm_turn) = match &prepared.request {
         None => {
             let parse = Parse::out_of_scope();

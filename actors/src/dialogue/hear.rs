@@ -53,7 +53,8 @@ pub fn prepare(reading: &Reading, text: &str) -> Prepared {
     // ride, its quote does, so the words are read as the request they
     // price (and nothing is booked: the act stays a question).
     if let Some(Act::Price(what)) = &act
-        && let Some(action) = reading.claims(what)
+        && let Some(action) = (reading.claims(what))
+            .or_else(|| reading.claims(&format!("i need {}", without_article(what))))
         && reading.menu(action).is_none()
     {
         let what = what.clone();
@@ -565,12 +566,20 @@ fn things_only(slots: &SlotMap) -> SlotMap {
 /// The command the words of `prepared` may change: the open one, or right
 /// after one was offered and not placed, that one ("no", then "make it
 /// 7am"), or right after an order, the one just placed ("make it two").
-pub fn target(prepared: &Prepared, session: &SessionState) -> Option<OpenCommand> {
+pub fn target(
+    reading: &Reading,
+    prepared: &Prepared,
+    session: &SessionState,
+) -> Option<OpenCommand> {
     session.open.clone().or_else(|| {
         let request = prepared.request.as_deref()?;
         // A change, or the last order again with something changed ("the
-        // same again but to work"), is read against what it changes.
-        let change = acts::is_change(request) || matches!(prepared.act, Some(Act::Instead(_)));
+        // same again but to work"), is read against what it changes; so is
+        // a place alone after a price asked ("how much is a cab to
+        // heathrow?", then "from home").
+        let change = acts::is_change(request)
+            || matches!(prepared.act, Some(Act::Instead(_)))
+            || (session.offered.is_some() && place_alone(reading, request));
         if !change {
             return super::orders_again(request)
                 .then(|| session.placed.last().map(super::reopened))
@@ -599,7 +608,7 @@ pub fn offline(
     let noted = (session.open.as_ref()).and_then(|open| extras_for(text, open));
     let text = noted.as_deref().unwrap_or(text);
     let prepared = prepare(reading, text);
-    let target = target(&prepared, session);
+    let target = target(reading, &prepared, session);
     let parse = match &prepared.request {
         Some(request) => nlu.parse(request, &context(target.as_ref())),
         None => Parse::out_of_scope(),

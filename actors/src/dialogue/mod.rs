@@ -687,6 +687,19 @@ impl Turn<'_> {
                 Err(refusal) => refusal.error.message,
             }
         } else {
+            // What was said is kept, for the rest to complete ("how much is
+            // a cab to heathrow?", then "from home").
+            session.offered = Some(OpenCommand {
+                stage: Stage::Confirming,
+                ..OpenCommand::asking(
+                    self.utterance.trace_id.clone(),
+                    heard.action.clone(),
+                    heard.parse.slots.clone(),
+                    Vec::new(),
+                    String::new(),
+                    self.turn,
+                )
+            });
             "Tell me where from and where to, and I'll give you the fare before anything is booked."
                 .into()
         };

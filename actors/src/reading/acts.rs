@@ -1249,6 +1249,13 @@ fn catalog_question(w: &[&str], words: &Words, question: bool) -> Option<Act> {
         "price of",
         "what does a",
         "what do",
+        "what would a",
+        "what would an",
+        "what would the",
+        "what would",
+        "what will a",
+        "what will the",
+        "what will",
     ] {
         if let Some(rest) = after(prefix) {
             let rest = trim_cost(&rest);
@@ -1258,6 +1265,20 @@ fn catalog_question(w: &[&str], words: &Words, question: bool) -> Option<Act> {
             if is_price && !rest.is_empty() {
                 return Some(Act::Price(rest));
             }
+        }
+    }
+    // "what's the fare from work to home": a ride's price.
+    for prefix in [
+        "what's the fare",
+        "whats the fare",
+        "what is the fare",
+        "how much is the fare",
+        "what would the fare be",
+    ] {
+        if let Some(rest) = after(prefix)
+            && matches!(rest.split(' ').next(), Some("from" | "to"))
+        {
+            return Some(Act::Price(format!("a ride {rest}")));
         }
     }
     let menu_words = ["menu", "menus"];
