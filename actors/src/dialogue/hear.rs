@@ -352,17 +352,25 @@ fn one_of_them(reading: &Reading, text: &str) -> Option<String> {
         kind = kind.strip_prefix(lead).unwrap_or(kind);
     }
     let kind = kind.strip_suffix(" one").unwrap_or(kind).trim();
-    if kind.is_empty() || kind.split_whitespace().count() > 2 {
+    // "two lattes, one with oat milk": the same dish, made so.
+    let extra = ["with ", "without ", "no ", "extra "]
+        .iter()
+        .any(|opener| kind.starts_with(opener));
+    let most = if extra { 5 } else { 2 };
+    if kind.is_empty() || kind.split_whitespace().count() > most {
         return None;
     }
     let first = &text[..at];
     let before = Words::new(first);
     let (from, to) = reading.last_thing(first)?;
     let head = before.norm().get(to - 1)?;
-    let dish = format!("{kind} {head}");
+    let dish = match extra {
+        true => format!("{} {kind}", before.span(from, to)),
+        false => format!("{kind} {head}"),
+    };
     // Not a dish, or the very dish counted ("two veggie burgers, one veggie").
     let key = crate::agents::item_key;
-    if !reading.is_a_name(&dish) || key(before.span(from, to)) == key(&dish) {
+    if !extra && (!reading.is_a_name(&dish) || key(before.span(from, to)) == key(&dish)) {
         return None;
     }
     let count_at = from.checked_sub(1)?;
@@ -1810,6 +1818,10 @@ mod tests {
         assert_eq!(
             split("3 pizzas, one of them should be a pepperoni, to work").as_deref(),
             Some("2 pizzas and one pepperoni pizzas, to work")
+        );
+        assert_eq!(
+            split("two lattes, one with oat milk, to work").as_deref(),
+            Some("1 lattes and one lattes with oat milk, to work")
         );
         // No such dish, no count, or a thing of its own: as said.
         assert_eq!(split("two burgers to home, one of them spicy"), None);
