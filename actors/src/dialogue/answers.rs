@@ -181,6 +181,61 @@ fn catalogs(registry: &DomainRegistry) -> Vec<Catalog> {
         .collect()
 }
 
+/// An order no one of `domain`'s merchants has all of, though each thing
+/// is somewhere ("sushi and a curry"): the things grouped by a merchant
+/// that has them, the merchant with most of them first, each with its
+/// name. `None` when one merchant has it all, or something is nowhere.
+pub fn by_merchant(
+    registry: &DomainRegistry,
+    domain: &str,
+    lines: &[errand_schemas::ItemRequest],
+) -> Option<Vec<(String, Vec<errand_schemas::ItemRequest>)>> {
+    let (_, agent) = registry.agents().find(|(d, _)| *d == domain)?;
+    let catalog = agent.catalog();
+    if catalog.merchants.len() < 2 || lines.len() < 2 {
+        return None;
+    }
+    // Per line, the merchants that have it.
+    let at: Vec<Vec<&str>> = lines
+        .iter()
+        .map(|line| {
+            let mut found: Vec<&str> = matching(&line.name, &catalog)
+                .into_iter()
+                .map(|(merchant, ..)| merchant)
+                .collect();
+            found.dedup();
+            found
+        })
+        .collect();
+    if at.iter().any(Vec::is_empty)
+        || (catalog.merchants.iter()).any(|m| at.iter().all(|has| has.contains(&m.name.as_str())))
+    {
+        return None;
+    }
+    let mut left: Vec<usize> = (0..lines.len()).collect();
+    let mut groups = Vec::new();
+    while !left.is_empty() {
+        // The one with most of them; of equals, the one with the first
+        // said.
+        let best = (catalog.merchants.iter()).max_by_key(|m| {
+            let has = |k: &usize| at[*k].contains(&m.name.as_str());
+            (left.iter().filter(|k| has(k)).count(), has(&left[0]))
+        })?;
+        let (mine, rest): (Vec<usize>, Vec<usize>) = left
+            .iter()
+            .partition(|&&k| at[k].contains(&best.name.as_str()));
+        if mine.is_empty() {
+            return None;
+        }
+        groups.push((
+            best.name.clone(),
+            mine.iter().map(|&k| lines[k].clone()).collect(),
+        ));
+        left = rest;
+    }
+    Some(groups)
+}
+
 /// The catalog names `what` may mean, by its words: an alias, a name, or
 /// names that contain every word of it.
 fn matching<'a>(what: &str, catalog: &'a Catalog) -> Vec<(&'a str, &'a str, i64)> {

@@ -1418,6 +1418,46 @@ impl Turn<'_> {
             self.ask(session, open, vec!["quantity".into()], question, None);
             return Ok(());
         }
+        // "sushi and a curry": no one restaurant has both, so an order
+        // from each, the others taken next, said so.
+        if !open.slots.contains_key("restaurant")
+            && spec.slot("restaurant").is_some()
+            && let Some(lines) = open.slots.get("item").and_then(SlotValue::as_items)
+            && let Some(groups) = answers::by_merchant(self.ctx.registry, &domain, lines)
+        {
+            let said: Vec<String> = (groups.iter())
+                .map(|(merchant, lines)| {
+                    let names: Vec<String> = lines.iter().map(|l| l.name.clone()).collect();
+                    format!("{} from {merchant}", phrasing::list(&names))
+                })
+                .collect();
+            self.say(
+                &open.trace_id,
+                format!(
+                    "No one restaurant has all of that, so I'll make it {} orders: {}.",
+                    groups.len(),
+                    phrasing::list(&said)
+                ),
+            );
+            let mut groups = groups.into_iter();
+            if let Some((merchant, lines)) = groups.next() {
+                open.slots.insert("item".into(), SlotValue::Items(lines));
+                open.slots
+                    .insert("restaurant".into(), SlotValue::Text(merchant));
+            }
+            let others: Vec<Queued> = groups
+                .map(|(merchant, lines)| {
+                    let mut slots = open.slots.clone();
+                    slots.insert("item".into(), SlotValue::Items(lines));
+                    slots.insert("restaurant".into(), SlotValue::Text(merchant));
+                    Queued {
+                        action: open.action.clone(),
+                        slots,
+                    }
+                })
+                .collect();
+            session.queued.splice(0..0, others);
+        }
         let missing = spec.missing(&open.slots);
         if !missing.is_empty() {
             // Something no shop of this domain has is said now, before
@@ -1610,7 +1650,7 @@ impl Turn<'_> {
         // "milk and a latte to work": the latte is not lost, it comes next.
         if let Some(next) = session.queued.first().and_then(phrasing::next_up) {
             let next = answers::capitalised(&next);
-            open.question = format!("{} {next} comes next.", open.question);
+            open.question = format!("{} {next}", open.question);
         }
         open.stage = Stage::Confirming;
         open.missing = Vec::new();

@@ -113,10 +113,14 @@ pub fn next_up(next: &errand_schemas::Queued) -> Option<String> {
         && !items.is_empty()
     {
         let names: Vec<String> = items.iter().map(|i| i.name.clone()).collect();
-        return Some(format!("the {}", list(&names)));
+        // "the fries come", "the latte comes".
+        let many = names.len() > 1
+            || (names.iter()).any(|n| n.ends_with('s') && !n.ends_with("ss") && !n.ends_with("us"));
+        let verb = if many { "come" } else { "comes" };
+        return Some(format!("the {} {verb} next.", list(&names)));
     }
     let to = next.slots.get("destination").and_then(SlotValue::as_text)?;
-    Some(format!("the ride to {to}"))
+    Some(format!("the ride to {to} comes next."))
 }
 
 /// A price asked about, answered: "A standard ride from 221B Baker Street
