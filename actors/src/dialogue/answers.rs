@@ -486,6 +486,32 @@ fn delivery_price(session: &SessionState) -> String {
     }
 }
 
+/// The menu of the restaurant named, or of the one of the cuisine said
+/// ("chinese"), when one is: for the question what to order.
+pub fn menu_of(
+    registry: &DomainRegistry,
+    restaurant: Option<&str>,
+    kind: Option<&str>,
+) -> Option<String> {
+    let catalogs = catalogs(registry);
+    let merchant = (catalogs.iter())
+        .flat_map(|c| c.merchants.iter().map(move |m| (c, m)))
+        .find(|(_, m)| {
+            restaurant.is_some_and(|r| normalize(&m.name) == normalize(r))
+                || kind.is_some_and(|k| normalize(&m.kind) == normalize(k))
+        });
+    let (catalog, merchant) = merchant?;
+    let items: Vec<String> = (merchant.items.iter())
+        .map(|(item, price)| format!("{item} {}", format_money(*price, &catalog.currency)))
+        .collect();
+    Some(format!(
+        "{} ({}): {}.",
+        merchant.name,
+        merchant.kind,
+        items.join(", ")
+    ))
+}
+
 fn menu(name: &str, catalogs: &[Catalog]) -> String {
     let wanted = normalize(strip_article(name));
     for catalog in catalogs {

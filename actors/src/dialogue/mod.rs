@@ -1471,6 +1471,18 @@ impl Turn<'_> {
                 return Ok(());
             }
             let question = spec.question(&missing);
+            // "some chinese food": what to order, with the menu to choose
+            // from.
+            let text = |name: &str| open.slots.get(name).and_then(SlotValue::as_text);
+            let question = match missing.iter().any(|m| m == "item") {
+                true => {
+                    match answers::menu_of(self.ctx.registry, text("restaurant"), text("cuisine")) {
+                        Some(menu) => format!("{menu} {question}"),
+                        None => question,
+                    }
+                }
+                false => question,
+            };
             // Said now, while it is heard: the next turn's words will not
             // say it again.
             let said_now: Vec<String> = (self.straight_there(spec).into_iter())
