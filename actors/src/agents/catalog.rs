@@ -602,6 +602,8 @@ pub const SAVED_PLACE_ALIASES: &[(&str, &str)] = &[
     ("my house", "home"),
     ("my flat", "home"),
     ("my apartment", "home"),
+    // "send some round to mine".
+    ("mine", "home"),
     ("work", "work"),
     ("my work", "work"),
     ("the office", "work"),

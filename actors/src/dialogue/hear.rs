@@ -430,6 +430,75 @@ pub fn goes_with_the_open(text: &str) -> bool {
     .any(|tail| lower.ends_with(tail))
 }
 
+/// "make the burger a double", "make it a large", "can the latte be
+/// decaf": a line made into another dish of its kind ("change the
+/// cheeseburger to double cheeseburger") or given a size ("1 large latte").
+fn made_into(reading: &Reading, text: &str, open: &OpenCommand) -> Option<String> {
+    use crate::reading::words::{Words, number};
+    const SIZES: &[&str] = &[
+        "large", "small", "medium", "regular", "big", "grande", "tall",
+    ];
+    let lines = open.slots.get("item").and_then(SlotValue::as_items)?;
+    let words = Words::new(text);
+    let w: Vec<&str> = words.norm().iter().map(String::as_str).collect();
+    let w: Vec<&str> = w
+        .into_iter()
+        .skip_while(|x| {
+            matches!(
+                *x,
+                "can" | "could" | "you" | "please" | "actually" | "oh" | "and" | "ok"
+            )
+        })
+        .filter(|x| !matches!(*x, "please" | "thanks" | "instead"))
+        .collect();
+    // "make <what> (a) <into>", "can <what> be (a) <into>".
+    let (what, into) = match w.as_slice() {
+        ["make", rest @ ..] => {
+            let at = rest.iter().position(|x| matches!(*x, "a" | "an"))?;
+            (&rest[..at], &rest[at + 1..])
+        }
+        rest if rest.contains(&"be") => {
+            let be = rest.iter().position(|x| *x == "be")?;
+            let into = &rest[be + 1..];
+            let into = into
+                .strip_prefix(&["a"])
+                .or(into.strip_prefix(&["an"]))
+                .unwrap_or(into);
+            (&rest[..be], into)
+        }
+        _ => return None,
+    };
+    if into.is_empty() || into.len() > 2 || into.iter().any(|x| number(x).is_some()) {
+        return None;
+    }
+    let what: Vec<&str> = what
+        .iter()
+        .copied()
+        .filter(|x| !matches!(*x, "the" | "my"))
+        .collect();
+    let line = match (what.as_slice(), lines) {
+        (["it"] | ["that"], [one]) => one,
+        (named, _) if !named.is_empty() => lines
+            .iter()
+            .find(|line| named.iter().any(|x| names_by_word(line, x)))?,
+        _ => return None,
+    };
+    let into = into.join(" ");
+    // A thing of its own ("make that a margherita") is read as said.
+    if reading.names_any_thing(&into) {
+        return None;
+    }
+    let last = crate::agents::item_key(&line.name);
+    let last = last.rsplit(' ').next()?;
+    let dish = format!("{into} {last}");
+    if reading.is_a_name(&dish) {
+        return Some(format!("change the {} to {dish}", line.name));
+    }
+    SIZES
+        .contains(&into.as_str())
+        .then(|| format!("{} {into} {}", line.quantity, line.name))
+}
+
 /// The extra said to an open order of several lines that names none of
 /// them ("no onions please" at a burger and fries): which is asked.
 pub fn extra_for_no_line(text: &str, open: &OpenCommand) -> Option<String> {
@@ -613,7 +682,8 @@ pub fn offline(
         .filter(|_| session.open.is_none())
         .and_then(|thing| follow_up(reading, text, thing));
     let text = followed.as_deref().unwrap_or(text);
-    let noted = (session.open.as_ref()).and_then(|open| extras_for(text, open));
+    let noted = (session.open.as_ref())
+        .and_then(|open| extras_for(text, open).or_else(|| made_into(reading, text, open)));
     let text = noted.as_deref().unwrap_or(text);
     let prepared = prepare(reading, text);
     let target = target(reading, &prepared, session);

@@ -256,6 +256,9 @@ pub struct Found {
 /// Words that may follow an item without making it another dish.
 const AFTER_ITEM: &[&str] = &[
     "to",
+    // "a pizza round to mine", "some milk over to work".
+    "round",
+    "over",
     "from",
     "for",
     "and",

@@ -970,7 +970,7 @@ fn before_taken(words: &Words, taken: &[bool], item: ItemRequest) -> Option<Item
     while end > at
         && matches!(
             keys[end - 1].as_str(),
-            "from" | "at" | "to" | "in" | "for" | "of"
+            "from" | "at" | "to" | "in" | "for" | "of" | "round" | "over"
         )
     {
         end -= 1;
