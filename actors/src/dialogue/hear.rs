@@ -430,6 +430,32 @@ pub fn goes_with_the_open(text: &str) -> bool {
     .any(|tail| lower.ends_with(tail))
 }
 
+/// "gatwick not heathrow", "not heathrow, gatwick", "to work, not
+/// home": what is said instead of what it is not, said alone.
+fn not_that(reading: &Reading, text: &str) -> Option<String> {
+    // ASCII case only, so positions in `lower` are positions in `text`.
+    let lower = text.to_ascii_lowercase();
+    let trimmed = lower.trim_start();
+    let said = match trimmed.strip_prefix("not ") {
+        // "not heathrow, gatwick".
+        Some(rest) => {
+            let comma = rest.find(',')?;
+            let start = text.len() - rest.len() + comma + 1;
+            (rest[..comma].split_whitespace().count() <= 3).then(|| text[start..].trim())?
+        }
+        None => {
+            let at = lower.find(", not ").or_else(|| lower.find(" not "))?;
+            let not = &lower[at..].trim_start_matches(',').trim_start()["not ".len()..];
+            let not = not.trim_end_matches(['.', '!', '?']);
+            // "gatwick not heathrow", never "i do not want it".
+            let short = not.split_whitespace().count() <= 3;
+            (short && (reading.places(not).iter().any(|m| m.known) || reading.names_any_thing(not)))
+                .then(|| text[..at].trim())?
+        }
+    };
+    (!said.is_empty()).then(|| said.to_owned())
+}
+
 /// "make the burger a double", "make it a large", "can the latte be
 /// decaf": a line made into another dish of its kind ("change the
 /// cheeseburger to double cheeseburger") or given a size ("1 large latte").
@@ -682,8 +708,11 @@ pub fn offline(
         .filter(|_| session.open.is_none())
         .and_then(|thing| follow_up(reading, text, thing));
     let text = followed.as_deref().unwrap_or(text);
-    let noted = (session.open.as_ref())
-        .and_then(|open| extras_for(text, open).or_else(|| made_into(reading, text, open)));
+    let noted = (session.open.as_ref()).and_then(|open| {
+        extras_for(text, open)
+            .or_else(|| made_into(reading, text, open))
+            .or_else(|| not_that(reading, text))
+    });
     let text = noted.as_deref().unwrap_or(text);
     let prepared = prepare(reading, text);
     let target = target(reading, &prepared, session);
