@@ -1,7 +1,9 @@
 //! The food agent: finds a restaurant that serves the items, prices them,
 //! charges, places the order, and voids the charge when placing fails.
 
-use super::catalog::{FOOD_KINDS, FOOD_PORTIONS, FOOD_SYNONYMS, RESTAURANTS, Restaurant};
+use super::catalog::{
+    FOOD_KINDS, FOOD_PORTIONS, FOOD_SHORT_NAMES, FOOD_SYNONYMS, RESTAURANTS, Restaurant,
+};
 use super::{CURRENCY, Services, distance_m, item_key, normalize, order_confirmation, stable_id};
 use crate::bounds::{PROVIDER_MEMORY, PROVIDER_ORDERS};
 use crate::registry::{ActionSpec, Catalog, DomainAgent, DomainSpec, Merchant, SlotKind, SlotSpec};
@@ -75,8 +77,7 @@ impl Default for SimulatedRestaurants {
 /// The menu name `requested` means at `restaurant`, if it serves it.
 pub fn match_menu_item(restaurant: &Restaurant, requested: &str) -> Option<(&'static str, i64)> {
     let key = item_key(requested);
-    let canonical = FOOD_SYNONYMS
-        .iter()
+    let canonical = (FOOD_SYNONYMS.iter().chain(FOOD_SHORT_NAMES))
         .find(|(alias, _)| item_key(alias) == key)
         .map(|(_, name)| item_key(name));
     let menu = restaurant.menu.iter().map(|(n, p)| (*n, *p, item_key(n)));
@@ -518,8 +519,7 @@ impl DomainAgent for FoodAgent {
                     items: r.menu.iter().map(|(n, p)| ((*n).into(), *p)).collect(),
                 })
                 .collect(),
-            aliases: FOOD_SYNONYMS
-                .iter()
+            aliases: (FOOD_SYNONYMS.iter().chain(FOOD_SHORT_NAMES))
                 .map(|(a, n)| ((*a).into(), (*n).into()))
                 .collect(),
             packs: Vec::new(),

@@ -261,6 +261,76 @@ const DIDNT_GET: &str = "Sorry, I didn't get that.";
 
 /// A request heard beside the one started on `trace`: a ride back learns
 /// that `trace` is its ride there.
+/// Whether the words change a line of the open order ("swap the rice for
+/// chow mein", "replace the milk with oat milk", "change the fries to
+/// onion rings"), whatever shop sells what they name.
+fn swaps_a_line(text: &str) -> bool {
+    let lower = text.to_lowercase();
+    let lower = [
+        "actually ",
+        "oh ",
+        "can you ",
+        "could you ",
+        "please ",
+        "sorry ",
+    ]
+    .iter()
+    .fold(lower.trim_start(), |t, lead| {
+        t.strip_prefix(lead).unwrap_or(t)
+    });
+    [
+        "swap ",
+        "switch ",
+        "replace ",
+        "substitute ",
+        "change the ",
+        "change my ",
+    ]
+    .iter()
+    .any(|verb| lower.starts_with(verb))
+        && [" for ", " with ", " to "]
+            .iter()
+            .any(|joint| lower.contains(joint))
+}
+
+/// Whether words said name `placed` by a word of its merchant, its things
+/// or its places ("the nachos", "the taco loco order", "the airport
+/// one").
+fn names_placed(words: &[String], placed: &Placed) -> bool {
+    const NAMING_NOTHING: &[&str] = &[
+        "the", "my", "our", "and", "order", "one", "cancel", "please", "from", "going", "that",
+        "this", "ride", "taxi", "cab", "food", "where", "whats", "what", "with", "for", "is",
+    ];
+    let key = crate::agents::item_key;
+    let mut texts: Vec<String> = placed
+        .slots
+        .values()
+        .flat_map(|v| match v {
+            SlotValue::Text(t) => vec![t.clone()],
+            SlotValue::Items(items) => items.iter().map(|i| i.name.clone()).collect(),
+            _ => Vec::new(),
+        })
+        .collect();
+    if let Some(summary) = &placed.summary {
+        texts.extend(summary.merchant.clone());
+        texts.extend(summary.items.iter().map(|l| l.name.clone()));
+        texts.extend(
+            [&summary.destination, &summary.pickup, &summary.address]
+                .into_iter()
+                .flatten()
+                .cloned(),
+        );
+    }
+    let theirs: Vec<String> = texts
+        .iter()
+        .flat_map(|t| key(t).split(' ').map(str::to_owned).collect::<Vec<_>>())
+        .collect();
+    words.iter().any(|w| {
+        let w = key(w);
+        w.len() >= 3 && !NAMING_NOTHING.contains(&w.as_str()) && theirs.contains(&w)
+    })
+}
+
 /// How long ago an order may have been placed for a request heard with
 /// it to be delivered where it was.
 const JUST_NOW_MS: u64 = 10 * 60 * 1000;
@@ -534,7 +604,10 @@ impl Turn<'_> {
                 let named: Vec<&str> = words.norm().iter().map(String::as_str).collect();
                 let domain = crate::reading::acts::placed_domain(&named);
                 let last = (session.placed.iter().rev())
-                    .find(|p| domain.is_none_or(|d| p.domain == d))
+                    .find(|p| names_placed(words.norm(), p))
+                    .or_else(|| {
+                        (session.placed.iter().rev()).find(|p| domain.is_none_or(|d| p.domain == d))
+                    })
                     .or(session.placed.last())
                     .map(|p| p.trace_id.clone())
                     .or_else(|| session.said.as_ref().map(|s| s.trace_id.clone()));
@@ -1028,6 +1101,8 @@ impl Turn<'_> {
             && !(takes_off(&heard.text.to_lowercase()) && heard.text.split_whitespace().count() <= 5)
             // "add a coke to that": of this order, when it has the thing.
             && !(goes_with && patch.contains_key("item"))
+            // "swap the rice for chow mein": a change of this order.
+            && !swaps_a_line(&self.utterance.text)
             && heard.parse.confidence >= 0.4
             && self.ctx.registry.action(&heard.action).is_some()
             && (!heard.change || heard.parse.slots.len() > patch.len())
@@ -1831,7 +1906,15 @@ impl Turn<'_> {
                 .norm()
                 .iter()
                 .any(|w| w == "order" || w == "orders");
-        candidates.sort_by_key(|p| says_order && p.domain == "ride");
+        // "cancel the nachos", "cancel the airport one": the one the words
+        // name first.
+        let said = crate::reading::words::Words::new(&self.utterance.text);
+        candidates.sort_by_key(|p| {
+            (
+                !names_placed(said.norm(), p),
+                says_order && p.domain == "ride",
+            )
+        });
         for candidate in candidates {
             let state = self.ctx.desk.status(&candidate.trace_id).await?;
             match state.map(|s| s.status) {
