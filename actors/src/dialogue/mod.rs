@@ -1033,6 +1033,29 @@ impl Turn<'_> {
             session.open = None;
             return self.start(session, heard).await;
         }
+        // "can we stop at work on the way": no stop is added, and no end of
+        // the ride moves to where the stop would be.
+        // (A "to" of a verb is no place: "we need to stop at work".)
+        let lower = [
+            "need to ",
+            "want to ",
+            "have to ",
+            "got to ",
+            "like to ",
+            "going to ",
+        ]
+        .iter()
+        .fold(self.utterance.text.to_lowercase(), |t, verb| {
+            t.replace(verb, "")
+        });
+        if let Some((_, spec)) = self.ctx.registry.action(&open.action)
+            && self.straight_there(spec).is_some()
+            && !lower.contains(" to ")
+            && !lower.contains("from ")
+        {
+            self.ask_again(&open, Some(STRAIGHT_THERE.into()), None);
+            return Ok(());
+        }
         // "drop the burger, get me a cab to work instead": the lines taken
         // off are this order's; the rest is another domain's request,
         // taken next (at once, when nothing of this order is left).
