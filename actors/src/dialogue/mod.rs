@@ -2173,6 +2173,14 @@ fn apply(slots: &mut SlotMap, mut patch: SlotMap, heard: &Heard, stage: Stage) {
     {
         text = rest.trim_start();
     }
+    // "oh and make the milk two": a change, not an addition.
+    if let Some(rest) = text.strip_prefix("and ")
+        && ["make ", "change ", "swap ", "switch ", "set "]
+            .iter()
+            .any(|verb| rest.starts_with(verb))
+    {
+        text = rest;
+    }
     // "make it two and add onion rings": a count for what is there, then
     // something added.
     let then_add = [
