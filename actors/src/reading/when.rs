@@ -452,29 +452,52 @@ fn pm(t: Time) -> Time {
 /// hours", starting at word `i`; and the index after them.
 fn duration(w: &[String], i: usize) -> Option<(u32, usize)> {
     let word = |k: usize| w.get(k).map(String::as_str).unwrap_or("");
-    if word(i) == "half" && matches!(word(i + 1), "an" | "a") && word(i + 2).starts_with("hour") {
+    let hour = |k: usize| word(k).starts_with("hour") || matches!(word(k), "hr" | "hrs");
+    if word(i) == "half" && matches!(word(i + 1), "an" | "a") && hour(i + 2) {
         return Some((30, i + 3));
     }
-    let (count, next) = match word(i) {
-        "a" | "an" => (1.0, i + 1),
-        "a few" => (3.0, i + 1),
-        w0 => {
-            if let Ok(n) = w0.parse::<f64>() {
-                (n, i + 1)
-            } else {
-                (f64::from(number(w0)?), i + 1)
+    // "a quarter of an hour", "quarter of an hour", "a quarter hour".
+    let quarter = if word(i) == "a" { i + 1 } else { i };
+    if word(quarter) == "quarter" {
+        return match (word(quarter + 1), word(quarter + 2)) {
+            ("of", "an" | "a") if hour(quarter + 3) => Some((15, quarter + 4)),
+            _ if hour(quarter + 1) => Some((15, quarter + 2)),
+            _ => None,
+        };
+    }
+    let (count, next) = match (word(i), word(i + 1), word(i + 2)) {
+        // "a couple of hours", "a couple hours", "a few minutes".
+        ("a", "couple", "of") => (2.0, i + 3),
+        ("a", "couple", _) => (2.0, i + 2),
+        ("a" | "", "few", _) | ("few", _, _) => (3.0, if word(i) == "few" { i + 1 } else { i + 2 }),
+        ("a" | "an", ..) => (1.0, i + 1),
+        (w0, ..) => {
+            let n = match w0.parse::<f64>() {
+                Ok(n) => n,
+                Err(_) => f64::from(number(w0)?),
+            };
+            // "one and a half hours", "two and a half hours".
+            match (word(i + 1), word(i + 2), word(i + 3)) {
+                ("and", "a", "half") => (n + 0.5, i + 4),
+                _ => (n, i + 1),
             }
         }
     };
     let unit = word(next);
-    let minutes = if unit.starts_with("min") {
+    let mut minutes = if unit.starts_with("min") {
         count
-    } else if unit.starts_with("hour") || unit == "hr" || unit == "hrs" {
+    } else if hour(next) {
         count * 60.0
     } else {
         return None;
     };
-    (minutes > 0.0 && minutes <= 24.0 * 60.0 * 30.0).then_some((minutes.round() as u32, next + 1))
+    let mut end = next + 1;
+    // "an hour and a half".
+    if hour(next) && word(end) == "and" && word(end + 1) == "a" && word(end + 2) == "half" {
+        minutes += 30.0;
+        end += 3;
+    }
+    (minutes > 0.0 && minutes <= 24.0 * 60.0 * 30.0).then_some((minutes.round() as u32, end))
 }
 
 /// "today", "tomorrow", "tonight", "on friday", "the day after tomorrow";
@@ -1345,6 +1368,18 @@ mod tests {
             read("in two hours").as_deref(),
             Some("2026-12-02T12:00:00+00:00")
         );
+        for (said, at) in [
+            ("in a couple of hours", "2026-12-02T12:00:00+00:00"),
+            ("in a couple hours", "2026-12-02T12:00:00+00:00"),
+            ("in a few minutes", "2026-12-02T10:03:00+00:00"),
+            ("in quarter of an hour", "2026-12-02T10:15:00+00:00"),
+            ("in a quarter of an hour", "2026-12-02T10:15:00+00:00"),
+            ("in one and a half hours", "2026-12-02T11:30:00+00:00"),
+            ("in an hour and a half", "2026-12-02T11:30:00+00:00"),
+            ("in 2 and a half hours", "2026-12-02T12:30:00+00:00"),
+        ] {
+            assert_eq!(read(said).as_deref(), Some(at), "{said}");
+        }
         // Said alone, as the answer to "when?".
         assert_eq!(
             read("15 minutes").as_deref(),
