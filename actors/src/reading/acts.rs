@@ -850,6 +850,17 @@ fn cancel_placed(w: &[&str]) -> Option<Act> {
         })
         .count();
     let w = &w[opener.min(w.len().saturating_sub(1))..];
+    // "scrap that", "forget it", and what follows it ("scrap that, I don't
+    // need it anymore").
+    let w = match w {
+        ["scrap" | "scratch" | "forget", "that" | "it", rest @ ..] => {
+            if rest.is_empty() {
+                return Some(Act::CancelPlaced(None));
+            }
+            rest
+        }
+        _ => w,
+    };
     // "I don't need the cab anymore": no longer wanted, named.
     let no_longer = (w.len() > 3
         && matches!(w[0], "i" | "we")
@@ -879,6 +890,10 @@ fn cancel_placed(w: &[&str]) -> Option<Act> {
                 )
             })
             .collect();
+        // "I don't need it anymore": the last one.
+        if rest == ["it"] {
+            return Some(Act::CancelPlaced(None));
+        }
         let named = !rest.is_empty() && rest.iter().all(|x| PLACED.contains(x));
         if !named {
             return None;
@@ -1770,6 +1785,17 @@ pub fn is_change(text: &str) -> bool {
         "wait",
         "oops",
         "sorry",
+        // "can you push it back to 6:30", "move it to 7", "there'll be 5
+        // of us".
+        "push it",
+        "can you push it",
+        "could you push it",
+        "move it",
+        "can you move it",
+        "could you move it",
+        "bring it forward",
+        "there'll be",
+        "there will be",
     ]
     .iter()
     .any(|p| {
