@@ -226,7 +226,9 @@ impl Speller {
     /// `text` with emoji as words and typos corrected; everything else as
     /// it was written.
     pub fn fix(&self, text: &str) -> String {
-        let text = emoji_as_words(text);
+        // A name first, as written ("pad tai" is "pad thai"): a word fixed
+        // alone may become another ("tai" a taxi).
+        let text = self.fix_phrases(&emoji_as_words(text));
         let mut out = String::with_capacity(text.len());
         let mut word = String::new();
         // Letters glued to a number ("7ish", "24th", "5pm") are its own.
@@ -484,6 +486,7 @@ mod tests {
             "cappuccino",
             "espresso",
             "sandwich",
+            "pad thai",
         ])
     }
 
@@ -506,6 +509,8 @@ mod tests {
         assert_eq!(s.fix("wat can u do"), "what can you do");
         assert_eq!(s.fix("yse"), "yes");
         assert_eq!(s.fix("a garlic bred please"), "a garlic bread please");
+        // The name before the word alone: "tai" would be a taxi.
+        assert_eq!(s.fix("pad tai to work"), "pad thai to work");
         assert_eq!(s.fix("the place near the park"), "the place near the park");
     }
 
