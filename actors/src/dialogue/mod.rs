@@ -261,6 +261,26 @@ const DIDNT_GET: &str = "Sorry, I didn't get that.";
 
 /// A request heard beside the one started on `trace`: a ride back learns
 /// that `trace` is its ride there.
+/// Whether an action is delivered to one place (an address).
+fn delivered(
+    action: &Option<(&crate::registry::DomainSpec, &crate::registry::ActionSpec)>,
+) -> bool {
+    action.is_some_and(|(_, spec)| spec.places().len() == 1)
+}
+
+/// Whether the words speak of where something is delivered.
+fn says_delivery(text: &str) -> bool {
+    crate::reading::words::Words::new(text)
+        .norm()
+        .iter()
+        .any(|w| {
+            matches!(
+                w.as_str(),
+                "address" | "deliver" | "delivered" | "delivery" | "deliveries"
+            )
+        })
+}
+
 /// Whether the words change a line of the open order ("swap the rice for
 /// chow mein", "replace the milk with oat milk", "change the fries to
 /// onion rings"), whatever shop sells what they name.
@@ -824,9 +844,14 @@ impl Turn<'_> {
         {
             return self.take_up(session, offered, Some(heard)).await;
         }
+        // ("wrong address, it should go to 10 Downing Street" after a meal
+        // is the meal's address, whatever a reader made of "go to".)
         if heard.change
             && let Some(placed) = session.placed.last().cloned()
-            && (!heard.in_scope() || heard.action == placed.action)
+            && (!heard.in_scope()
+                || heard.action == placed.action
+                || (delivered(&self.ctx.registry.action(&placed.action))
+                    && says_delivery(&self.utterance.text)))
         {
             let patch = self.patch(&reopened(&placed), heard);
             if !patch.is_empty() {
@@ -1126,6 +1151,10 @@ impl Turn<'_> {
             && !(goes_with && patch.contains_key("item"))
             // "swap the rice for chow mein": a change of this order.
             && !swaps_a_line(&self.utterance.text)
+            // "wrong address, it should go to 10 Downing Street": where
+            // this order is delivered, never a ride there.
+            && !(delivered(&self.ctx.registry.action(&open.action))
+                && says_delivery(&self.utterance.text))
             && heard.parse.confidence >= 0.4
             && self.ctx.registry.action(&heard.action).is_some()
             && (!heard.change || heard.parse.slots.len() > patch.len())
