@@ -870,7 +870,12 @@ fn clock_time(w: &[String], date: std::ops::Range<usize>) -> Option<((Time, bool
         let explicit = !ambiguous || minute.is_some() && hour > 12;
         // A bare number is a time only after "at" (or with minutes).
         let oclock = matches!(word(i + 1), "oclock" | "o'clock");
-        if !explicit && !at && !about && minute.is_none() && !oclock {
+        // "7 in the morning", "8 tonight".
+        let part_of_day = (word(end) == "in"
+            && word(end + 1) == "the"
+            && matches!(word(end + 2), "morning" | "afternoon" | "evening"))
+            || word(end) == "tonight";
+        if !explicit && !at && !about && minute.is_none() && !oclock && !part_of_day {
             continue;
         }
         if hour > 23 {
@@ -1327,6 +1332,18 @@ mod tests {
         assert_eq!(
             read("around 11ish").as_deref(),
             Some("2026-12-02T11:00:00+00:00")
+        );
+    }
+
+    #[test]
+    fn an_hour_with_its_part_of_the_day_is_a_time_after_any_word() {
+        assert_eq!(
+            read("for tomorrow 7 in the morning").as_deref(),
+            Some("2026-12-03T07:00:00+00:00")
+        );
+        assert_eq!(
+            read("for 8 tonight").as_deref(),
+            Some("2026-12-02T20:00:00+00:00")
         );
     }
 
