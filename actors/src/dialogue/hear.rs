@@ -430,6 +430,38 @@ pub fn goes_with_the_open(text: &str) -> bool {
     .any(|tail| lower.ends_with(tail))
 }
 
+/// "can we do 4 instead", "make the cab 9": another hour for a command
+/// booked for a time, said as "make it 4 instead" is.
+fn another_hour(text: &str, open: &OpenCommand) -> Option<String> {
+    use crate::reading::words::{Words, number};
+    if open.slots.contains_key("item") || !open.slots.contains_key("pickup_at") {
+        return None;
+    }
+    let words = Words::new(text);
+    let w: Vec<&str> = (words.norm().iter().map(String::as_str))
+        .filter(|x| !matches!(*x, "please" | "instead" | "then" | "actually" | "oh" | "ok"))
+        .collect();
+    let hour = match w.as_slice() {
+        ["can" | "could", "we", "do" | "make" | "say", hour]
+        | ["lets" | "let's", "do" | "say", hour]
+        | ["do" | "say", hour]
+        | [
+            "make",
+            "the",
+            "cab" | "taxi" | "ride" | "car" | "pickup" | "time",
+            hour,
+        ] => *hour,
+        _ => return None,
+    };
+    let clock = hour.trim_end_matches("am").trim_end_matches("pm");
+    let is_hour = clock
+        .parse::<u32>()
+        .ok()
+        .or_else(|| number(clock))
+        .is_some_and(|h| (1..=12).contains(&h));
+    is_hour.then(|| format!("make it {hour} instead"))
+}
+
 /// "gatwick not heathrow", "not heathrow, gatwick", "to work, not
 /// home": what is said instead of what it is not, said alone.
 fn not_that(reading: &Reading, text: &str) -> Option<String> {
@@ -449,8 +481,15 @@ fn not_that(reading: &Reading, text: &str) -> Option<String> {
             let not = not.trim_end_matches(['.', '!', '?']);
             // "gatwick not heathrow", never "i do not want it".
             let short = not.split_whitespace().count() <= 3;
-            (short && (reading.places(not).iter().any(|m| m.known) || reading.names_any_thing(not)))
-                .then(|| text[..at].trim())?
+            // (Or an hour: "make the cab 9 not 8".)
+            let hour =
+                crate::reading::words::number(not.trim_end_matches("am").trim_end_matches("pm"))
+                    .is_some();
+            (short
+                && (hour
+                    || reading.places(not).iter().any(|m| m.known)
+                    || reading.names_any_thing(not)))
+            .then(|| text[..at].trim())?
         }
     };
     (!said.is_empty()).then(|| said.to_owned())
@@ -709,9 +748,13 @@ pub fn offline(
         .and_then(|thing| follow_up(reading, text, thing));
     let text = followed.as_deref().unwrap_or(text);
     let noted = (session.open.as_ref()).and_then(|open| {
-        extras_for(text, open)
-            .or_else(|| made_into(reading, text, open))
-            .or_else(|| not_that(reading, text))
+        // "make the cab 9 not 8": what is said instead, read on.
+        let corrected = not_that(reading, text);
+        let said = corrected.as_deref().unwrap_or(text);
+        extras_for(said, open)
+            .or_else(|| made_into(reading, said, open))
+            .or_else(|| another_hour(said, open))
+            .or(corrected.clone())
     });
     let text = noted.as_deref().unwrap_or(text);
     let prepared = prepare(reading, text);
