@@ -545,7 +545,7 @@ fn made_into(reading: &Reading, text: &str, open: &OpenCommand) -> Option<String
         (["it"] | ["that"], [one]) => one,
         (named, _) if !named.is_empty() => lines
             .iter()
-            .find(|line| named.iter().any(|x| names_by_word(line, x)))?,
+            .find(|line| named.iter().any(|x| super::names_line(line, x, &[])))?,
         _ => return None,
     };
     let into = into.join(" ");
@@ -665,7 +665,7 @@ impl Extra {
     /// burger").
     fn names(&self, line: &ItemRequest) -> bool {
         let w = self.words.norm();
-        (w[self.end..].iter().chain(&w[..self.start])).any(|x| names_by_word(line, x))
+        (w[self.end..].iter().chain(&w[..self.start])).any(|x| super::names_line(line, x, &[]))
     }
 
     /// Whether the extra's own words name `line` ("no burger", "without
@@ -674,17 +674,8 @@ impl Extra {
         let w = self.words.norm();
         w[self.start + 1..self.end]
             .iter()
-            .any(|x| names_by_word(line, x))
+            .any(|x| super::names_line(line, x, &[]))
     }
-}
-
-/// Whether `word` names `line` by a word of its name, or the end of one
-/// ("burger" names the cheeseburger).
-fn names_by_word(line: &ItemRequest, word: &str) -> bool {
-    let key = crate::agents::item_key(&line.name);
-    let word = crate::agents::item_key(word);
-    key.split(' ')
-        .any(|part| part == word || (word.len() >= 4 && part.ends_with(word.as_str())))
 }
 
 /// `text` without the article it starts with.

@@ -759,42 +759,35 @@ impl Turn<'_> {
             return Ok(());
         };
         let domain = domain.name.clone();
-        let text = if spec.missing(&heard.parse.slots).is_empty() {
-            // Priced, never placed: on the utterance's own trace.
-            let priced = OpenCommand::asking(
-                self.utterance.trace_id.clone(),
-                heard.action.clone(),
-                heard.parse.slots.clone(),
-                Vec::new(),
-                String::new(),
-                self.turn,
-            );
-            match self.ctx.desk.quote(&self.command(&priced, &domain)).await? {
-                Ok(summary) => {
-                    session.offered = Some(OpenCommand {
-                        stage: Stage::Confirming,
-                        ..priced
-                    });
-                    phrasing::price_answer(&summary)
+        // Priced, never placed: on the utterance's own trace. Offered
+        // either way, so what is said next can take it up or complete it
+        // ("how much is a cab to heathrow?", then "from home").
+        let priced = OpenCommand::asking(
+            self.utterance.trace_id.clone(),
+            heard.action.clone(),
+            heard.parse.slots.clone(),
+            Vec::new(),
+            String::new(),
+            self.turn,
+        );
+        let complete = spec.missing(&heard.parse.slots).is_empty();
+        let quote = match complete {
+            true => Some(self.ctx.desk.quote(&self.command(&priced, &domain)).await?),
+            false => None,
+        };
+        let text = match quote {
+            Some(Err(refusal)) => refusal.error.message,
+            quoted => {
+                session.offered = Some(OpenCommand {
+                    stage: Stage::Confirming,
+                    ..priced
+                });
+                match quoted {
+                    Some(Ok(summary)) => phrasing::price_answer(&summary),
+                    _ => "Tell me where from and where to, and I'll give you the fare before anything is booked."
+                        .into(),
                 }
-                Err(refusal) => refusal.error.message,
             }
-        } else {
-            // What was said is kept, for the rest to complete ("how much is
-            // a cab to heathrow?", then "from home").
-            session.offered = Some(OpenCommand {
-                stage: Stage::Confirming,
-                ..OpenCommand::asking(
-                    self.utterance.trace_id.clone(),
-                    heard.action.clone(),
-                    heard.parse.slots.clone(),
-                    Vec::new(),
-                    String::new(),
-                    self.turn,
-                )
-            });
-            "Tell me where from and where to, and I'll give you the fare before anything is booked."
-                .into()
         };
         self.answer(session, text);
         Ok(())
