@@ -327,6 +327,10 @@ pub struct Catalog {
     /// that kind ("coffee": latte, espresso...): "an espresso coffee" is
     /// one espresso, though "coffee" alone is a latte.
     pub kinds: Vec<(String, Vec<String>)>,
+    /// Words that name one variety or brand of an item, said alone for it
+    /// ("hovis": bread, "semi skimmed": milk): the item, with the words
+    /// said as its note ("a loaf of Hovis" is 1 × bread (hovis)).
+    pub varieties: Vec<(String, String)>,
 }
 
 #[derive(Clone, Debug, Default)]

@@ -396,6 +396,51 @@ pub const MART_SYNONYMS: &[(&str, &str)] = &[
     ("yoghurt", "yogurt"),
 ];
 
+/// Everyday names of the mart's shelves ("kitchen roll", "bog roll"): the
+/// mart agent's and the dialogue's, as the synonyms are, but not the
+/// offline reader's lexicon (whose model is trained with the catalogs'
+/// names, as [`FOOD_SHORT_NAMES`] says).
+pub const MART_EVERYDAY_NAMES: &[(&str, &str)] = &[
+    ("kitchen roll", "paper towels"),
+    ("kitchen towel", "paper towels"),
+    ("bog roll", "toilet paper"),
+    ("teabags", "tea"),
+    ("tea bags", "tea"),
+    ("spuds", "potato"),
+    ("spud", "potato"),
+];
+
+/// Varieties and brands of the mart's items, said alone for them ("a loaf
+/// of Hovis", "2 pints of semi-skimmed", "Andrex"): the item, with what
+/// was said as its note. Not the offline reader's either.
+pub const MART_VARIETIES: &[(&str, &str)] = &[
+    ("semi skimmed", "milk"),
+    ("skimmed", "milk"),
+    ("full fat", "milk"),
+    ("hovis", "bread"),
+    ("warburtons", "bread"),
+    ("kingsmill", "bread"),
+    ("sourdough", "bread"),
+    ("wholemeal", "bread"),
+    ("granary", "bread"),
+    ("baguette", "bread"),
+    ("andrex", "toilet paper"),
+    ("cushelle", "toilet paper"),
+    ("fairy liquid", "dish soap"),
+    ("persil", "laundry detergent"),
+    ("ariel", "laundry detergent"),
+    ("pampers", "diapers"),
+    ("huggies", "diapers"),
+    ("colgate", "toothpaste"),
+    ("duracell", "batteries"),
+    ("cornflakes", "cereal"),
+    ("weetabix", "cereal"),
+    ("pg tips", "tea"),
+    ("nescafe", "coffee"),
+    ("tropicana", "orange juice"),
+    ("evian", "water"),
+];
+
 /// The mart's own location.
 pub const MART_LOCATION: (f64, f64) = (51.5190, -0.1490);
 pub const MART_NAME: &str = "errand Mart";

@@ -534,6 +534,7 @@ impl DomainAgent for FoodAgent {
                     ((*kind).to_owned(), items)
                 })
                 .collect(),
+            varieties: Vec::new(),
         }
     }
 }

@@ -5,7 +5,10 @@
 //! are left, and nothing is charged. Stock is reserved after the charge; if
 //! it ran out in between (another order took it), the charge is voided.
 
-use super::catalog::{MART_ITEMS, MART_LOCATION, MART_NAME, MART_PACKS, MART_SYNONYMS};
+use super::catalog::{
+    MART_EVERYDAY_NAMES, MART_ITEMS, MART_LOCATION, MART_NAME, MART_PACKS, MART_SYNONYMS,
+    MART_VARIETIES,
+};
 use super::food::{travel_minutes, validate_items};
 use super::{CURRENCY, Services, distance_m, item_key, order_confirmation, stable_id};
 use crate::registry::{ActionSpec, Catalog, DomainAgent, DomainSpec, Merchant, SlotKind, SlotSpec};
@@ -76,11 +79,13 @@ impl SimulatedMart {
 /// The shelf name `requested` means, if the mart sells it.
 pub fn match_mart_item(requested: &str) -> Option<&'static str> {
     let key = item_key(requested);
-    let key = MART_SYNONYMS
+    let key = (MART_SYNONYMS
         .iter()
-        .find(|(alias, _)| item_key(alias) == key)
-        .map(|(_, name)| item_key(name))
-        .unwrap_or(key);
+        .chain(MART_EVERYDAY_NAMES)
+        .chain(MART_VARIETIES))
+    .find(|(alias, _)| item_key(alias) == key)
+    .map(|(_, name)| item_key(name))
+    .unwrap_or(key);
     MART_ITEMS
         .iter()
         .find(|(name, _, _)| item_key(name) == key)
@@ -392,8 +397,7 @@ impl DomainAgent for MartAgent {
                     .map(|(n, p, _)| ((*n).into(), *p))
                     .collect(),
             }],
-            aliases: MART_SYNONYMS
-                .iter()
+            aliases: (MART_SYNONYMS.iter().chain(MART_EVERYDAY_NAMES))
                 .map(|(a, n)| ((*a).into(), (*n).into()))
                 .collect(),
             packs: MART_PACKS
@@ -402,6 +406,9 @@ impl DomainAgent for MartAgent {
                 .collect(),
             portions: Vec::new(),
             kinds: Vec::new(),
+            varieties: (MART_VARIETIES.iter())
+                .map(|(v, n)| ((*v).into(), (*n).into()))
+                .collect(),
         }
     }
 }

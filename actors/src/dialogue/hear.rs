@@ -1269,6 +1269,41 @@ fn for_open(
     {
         slots.insert(asked.name.clone(), SlotValue::Number(n));
     }
+    // "forget the bin bags", "no bin bags": lines of the order no menu
+    // knows (so no reading finds them, or a reader takes all the words
+    // for a thing), named whole.
+    if let Some(slot) = spec.slots.iter().find(|s| s.kind == SlotKind::Items)
+        && let Some(lines) = open.slots.get(&slot.name).and_then(SlotValue::as_items)
+    {
+        let padded = |text: &str| {
+            let words = crate::reading::words::Words::new(text);
+            let keys: Vec<String> = (words.norm().iter())
+                .map(|w| crate::agents::item_key(w))
+                .collect();
+            format!(" {} ", keys.join(" "))
+        };
+        let known = |name: &str| {
+            (reading.menu(&open.action)).is_some_and(|menu| menu.names(name).is_some())
+        };
+        let said = padded(&heard.text);
+        let named: Vec<ItemRequest> = (lines.iter())
+            .filter(|line| !known(&line.name) && said.contains(&padded(&line.name)))
+            .cloned()
+            .collect();
+        let heard_items = slots.get(&slot.name).and_then(SlotValue::as_items);
+        let holds_them = heard_items.is_none_or(|items| {
+            items.iter().all(|item| {
+                let said = padded(&item.name);
+                !known(&item.name)
+                    && (named.iter()).any(|line| {
+                        said.contains(&padded(&line.name)) && said != padded(&line.name)
+                    })
+            })
+        });
+        if !named.is_empty() && holds_them {
+            slots.insert(slot.name.clone(), SlotValue::Items(named));
+        }
+    }
     // A bare answer to the question asked.
     if let Some(asked) = open.missing.first().and_then(|m| spec.slot(m))
         && slots.is_empty()

@@ -1267,7 +1267,7 @@ impl Turn<'_> {
                 .collect(),
             _ => Vec::new(),
         };
-        let patch = instead_of_refused(&open, patch, &heard.text);
+        let patch = instead_of_refused(&open, patch);
         apply(&mut open.slots, patch, heard, open.stage);
         open.offer = None;
         if !asked_again {
@@ -1585,9 +1585,11 @@ impl Turn<'_> {
             if let Some(sold) = self.ctx.registry.sold(&domain)
                 && let Some((slot, said)) = unsold(spec, &open.slots, sold)
             {
-                let missing = vec![slot];
-                let question = format!("{said} {}", spec.question(&missing));
-                self.ask(session, open, missing, question, None);
+                let question = match kept_beside(&open, &slot, &said) {
+                    Some(kept) => format!("{said} {kept}: what would you like instead?"),
+                    None => format!("{said} {}", spec.question(std::slice::from_ref(&slot))),
+                };
+                self.ask(session, open, vec![slot], question, None);
                 return Ok(());
             }
             let question = spec.question(&missing);
@@ -1851,6 +1853,10 @@ impl Turn<'_> {
         let message = refusal.error.message.trim().to_owned();
         let question = if message.ends_with('?') {
             message
+        } else if let Some(kept) = kept_beside(&open, &slot, &message) {
+            // "Sorry, errand Mart doesn't sell "hovis". 6 × eggs and 1 ×
+            // banana stay on the order: what would you like instead?"
+            format!("{message} {kept}: what would you like instead?")
         } else {
             let again = self
                 .ctx
@@ -2122,14 +2128,40 @@ pub(crate) fn reopened(placed: &Placed) -> OpenCommand {
     }
 }
 
+/// What stays of an order when the shop refuses some of its things (named
+/// in quotes in its `message`): "6 × eggs and 1 × banana stay on the
+/// order". `None` when nothing stays, or the refusal is of no thing.
+fn kept_beside(open: &OpenCommand, slot: &str, message: &str) -> Option<String> {
+    let key = crate::agents::item_key;
+    let items = open.slots.get(slot).and_then(SlotValue::as_items)?;
+    let refused: Vec<String> = message.split('"').skip(1).step_by(2).map(key).collect();
+    let is_refused = |line: &&ItemRequest| refused.contains(&key(&line.name));
+    if !items.iter().any(|line| is_refused(&line)) {
+        return None;
+    }
+    let kept: Vec<String> = (items.iter())
+        .filter(|line| !is_refused(line))
+        .map(|line| {
+            let named = format!("{} × {}", line.quantity, line.name);
+            match &line.note {
+                Some(note) => format!("{named} ({note})"),
+                None => named,
+            }
+        })
+        .collect();
+    let verb = if kept.len() == 1 { "stays" } else { "stay" };
+    (!kept.is_empty()).then(|| format!("{} {verb} on the order", phrasing::list(&kept)))
+}
+
 /// Applies a patch to a command's slots: items are added ("add fries"),
 /// changed in place ("make it two burgers") or replaced ("a pizza
 /// instead"); a quantity alone changes one item's; anything else replaces.
 /// "Luigi's doesn't have \"cola\"", then "a lemonade" (or "lemonade
 /// instead"): the things said take the place of the ones refused (named
-/// in quotes in the question), and the rest of the order stays. Not when
-/// only some are kept ("just the pizza") or a line is named again.
-fn instead_of_refused(open: &OpenCommand, mut patch: SlotMap, text: &str) -> SlotMap {
+/// in quotes in the question), and the rest of the order stays ("just
+/// bread then" too). Not when a line is named again ("just the pizza":
+/// only some are kept).
+fn instead_of_refused(open: &OpenCommand, mut patch: SlotMap) -> SlotMap {
     let key = crate::agents::item_key;
     let current = open.slots.get("item").and_then(SlotValue::as_items);
     let new = patch.get("item").and_then(SlotValue::as_items);
@@ -2144,16 +2176,10 @@ fn instead_of_refused(open: &OpenCommand, mut patch: SlotMap, text: &str) -> Slo
         .map(key)
         .collect();
     let is_refused = |line: &ItemRequest| refused.contains(&key(&line.name));
-    let words = crate::reading::words::Words::new(text);
-    let keeps_some = words
-        .norm()
-        .iter()
-        .any(|w| matches!(w.as_str(), "just" | "only"));
     if open.stage != Stage::Asking
         || !open.missing.iter().any(|m| m == "item")
         || !current.iter().any(is_refused)
         || current.iter().all(is_refused)
-        || keeps_some
         || new
             .iter()
             .any(|n| current.iter().any(|c| key(&c.name) == key(&n.name)))

@@ -23,6 +23,8 @@ pub struct Menu {
     portions: Vec<(String, u32)>,
     /// Words of a kind ("coffee"), and the catalog's names of that kind.
     kinds: Vec<(Vec<String>, Vec<String>)>,
+    /// Phrases naming a variety of an item ("hovis"), kept as its note.
+    varieties: Vec<Vec<String>>,
 }
 
 impl Menu {
@@ -63,7 +65,35 @@ impl Menu {
             packs: Vec::new(),
             portions: Vec::new(),
             kinds: Vec::new(),
+            varieties: Vec::new(),
         }
+    }
+
+    /// The menu, with words that name a variety of an item, said alone for
+    /// it (variety, name): "a loaf of hovis" is bread, noted "hovis".
+    pub fn varieties<'a>(
+        mut self,
+        varieties: impl IntoIterator<Item = (&'a str, &'a str)>,
+    ) -> Self {
+        // ("semi skimmed" is two words, "semi-skimmed" one.)
+        let said = varieties.into_iter().flat_map(|(variety, name)| {
+            let joined = vec![item_key(&variety.replace(' ', "-"))];
+            [(key_words(variety), name), (joined, name)]
+        });
+        for (words, name) in said {
+            if words.is_empty() || self.phrases.iter().any(|(p, _)| *p == words) {
+                continue;
+            }
+            self.varieties.push(words.clone());
+            self.phrases.push((words, name.to_owned()));
+        }
+        (self.phrases).sort_by(|a, b| b.0.len().cmp(&a.0.len()).then(a.0.cmp(&b.0)));
+        self
+    }
+
+    /// Whether `phrase` names a variety of its item ("hovis").
+    fn is_variety(&self, phrase: &[String]) -> bool {
+        self.varieties.iter().any(|v| v[..] == *phrase)
     }
 
     /// The menu, with words that say what kind of thing an item is (kind,
@@ -662,10 +692,14 @@ pub fn items(words: &Words, menu: &Menu, taken: &[bool]) -> Vec<Found> {
             made_of_other: other_dish,
         });
         let len = end - i;
-        if !sizes.is_empty()
+        // "a loaf of hovis": the variety said is the bread's note.
+        let variety = (known && menu.is_variety(&keys[i..i + len]))
+            .then(|| words.span(i, i + len).to_lowercase());
+        let note: Vec<String> = sizes.into_iter().chain(variety).collect();
+        if !note.is_empty()
             && let Some(last) = found.last_mut()
         {
-            last.item.note = Some(sizes.join(" "));
+            last.item.note = Some(note.join(" "));
         }
         i += len;
     }
@@ -1968,6 +2002,26 @@ mod tests {
             read("fries 2 cokes", &food()),
             [plain("fries", 1), plain("cola", 2)]
         );
+    }
+
+    #[test]
+    fn a_variety_said_alone_is_its_item_with_the_variety_as_its_note() {
+        let menu = mart().varieties([("hovis", "bread"), ("semi skimmed", "milk")]);
+        assert_eq!(
+            read("a loaf of Hovis and 2 pints of semi-skimmed", &menu),
+            [
+                ("bread".into(), 1, Some("hovis".into())),
+                ("milk".into(), 2, Some("semi-skimmed".into()))
+            ]
+        );
+        // Said with its item, the variety is said once.
+        assert_eq!(
+            read("semi skimmed milk x2", &menu),
+            [("milk".into(), 2, Some("semi skimmed".into()))]
+        );
+        // A thing no shelf has after a unit is still asked for, for the
+        // shop to say it has none.
+        assert_eq!(read("2 pints of lager", &menu), [plain("lager", 2)]);
     }
 
     #[test]

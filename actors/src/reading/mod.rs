@@ -77,9 +77,13 @@ impl Reading {
             .kinds(
                 (catalog.kinds.iter())
                     .map(|(kind, names)| (kind.as_str(), names.iter().map(String::as_str))),
+            )
+            .varieties(
+                (catalog.varieties.iter()).map(|(variety, name)| (variety.as_str(), name.as_str())),
             );
             vocabulary.extend(names.iter().map(|n| (*n).to_owned()));
             vocabulary.extend(catalog.aliases.iter().map(|(a, _)| a.clone()));
+            vocabulary.extend(catalog.varieties.iter().map(|(v, _)| v.clone()));
             vocabulary.extend(catalog.merchants.iter().map(|m| m.name.clone()));
             vocabulary.extend(catalog.merchants.iter().map(|m| m.kind.clone()));
             for action in &spec.actions {
