@@ -274,6 +274,7 @@ pub const FOOD_SHORT_NAMES: &[(&str, &str)] = &[
     ("kung pao", "kung pao chicken"),
     ("tom yum", "tom yum soup"),
     ("falafel", "falafel wrap"),
+    ("lasagne", "lasagna"),
 ];
 
 /// Words that say what kind of dish or drink an item is, and the items of

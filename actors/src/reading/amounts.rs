@@ -479,6 +479,14 @@ const UNITS: &[&str] = &[
     "tubes",
 ];
 
+/// Units that measure one thing only, said alone for it ("3 loaves").
+const MEASURES_ONE_THING: &[(&str, &str)] = &[
+    ("loaf", "bread"),
+    ("loaves", "bread"),
+    ("pint", "milk"),
+    ("pints", "milk"),
+];
+
 /// Sizes and kinds said before an item.
 const SIZES: &[&str] = &[
     "small",
@@ -880,6 +888,35 @@ pub fn items(words: &Words, menu: &Menu, taken: &[bool]) -> Vec<Found> {
             continue;
         }
         said_unknown(words, &mut found, start, i + 1);
+    }
+    // "make it 3 loaves", "2 pints please": a unit said alone for the one
+    // thing it measures, when the menu sells that thing.
+    let w = words.norm();
+    for i in 0..w.len() {
+        let Some((_, thing)) = MEASURES_ONE_THING.iter().find(|(unit, _)| *unit == w[i]) else {
+            continue;
+        };
+        let Some(name) = menu.names(thing) else {
+            continue;
+        };
+        let said_alone = w.get(i + 1).is_none_or(|next| next != "of")
+            && !found.iter().any(|f| f.from <= i + 1 && i < f.to);
+        if !free(i) || !said_alone || i == 0 || number(&w[i - 1]).is_none() {
+            continue;
+        }
+        let (quantity, from, _) = amount_before(words, i, 0);
+        let at = found.partition_point(|f| f.from < from);
+        found.insert(
+            at,
+            Found {
+                item: ItemRequest::new(name.to_owned(), quantity),
+                from,
+                to: i + 1,
+                known: true,
+                named_by: 1,
+                made_of_other: false,
+            },
+        );
     }
     let w = words.norm();
     // "a jar of sauce": whatever follows a pack and "of" is a thing asked

@@ -42,6 +42,9 @@ pub struct Reading {
     menus: BTreeMap<String, Menu>,
     /// The restaurants of each action that takes a restaurant.
     restaurants: BTreeMap<String, Restaurants>,
+    /// The kinds of its shops ("chinese", "indian") of each action that
+    /// takes a cuisine.
+    cuisines: BTreeMap<String, Vec<String>>,
     places: Places,
     /// What the domains' examples teach.
     taught: Taught,
@@ -54,6 +57,7 @@ impl Reading {
     pub fn new(registry: &DomainRegistry, tz: TimeZone) -> Self {
         let mut menus = BTreeMap::new();
         let mut restaurants = BTreeMap::new();
+        let mut cuisines = BTreeMap::new();
         let mut vocabulary: Vec<String> = Vec::new();
         for (domain, agent) in registry.agents() {
             let catalog = agent.catalog();
@@ -90,6 +94,10 @@ impl Reading {
                 if action.slots.iter().any(|s| s.kind == SlotKind::Items) {
                     menus.insert(action.name.clone(), menu.clone());
                 }
+                if action.slot("cuisine").is_some() {
+                    let kinds = catalog.merchants.iter().map(|m| m.kind.to_lowercase());
+                    cuisines.insert(action.name.clone(), kinds.collect::<Vec<_>>());
+                }
                 if action.slot("restaurant").is_some() {
                     restaurants.insert(
                         action.name.clone(),
@@ -106,6 +114,7 @@ impl Reading {
             speller: Speller::new(vocabulary.iter().map(String::as_str)),
             menus,
             restaurants,
+            cuisines,
             places: Places::default(),
             taught: Taught::new(registry),
             tz,
@@ -472,7 +481,7 @@ impl Reading {
         const ASKING: &[&str] = &[
             "need", "want", "get", "order", "book", "buy", "send", "bring", "please", "like",
             "call", "grab", "fetch", "arrange", "deliver", "can", "could", "would", "hungry",
-            "starving",
+            "starving", "fancy", "craving", "takeaway", "takeout",
         ];
         const NOT: &[&str] = &["not", "don't", "dont", "never", "no"];
         // "cat food", "baby food": a thing on a shelf, not a meal.
@@ -501,7 +510,12 @@ impl Reading {
             .registry
             .domains()
             .filter_map(|d| self.registry.spec(d))
-            .filter(|spec| spec.words.iter().any(|word| names(word)));
+            .filter(|spec| {
+                let cuisines = (spec.actions.iter())
+                    .filter_map(|a| self.cuisines.get(&a.name))
+                    .flatten();
+                spec.words.iter().chain(cuisines).any(|word| names(word))
+            });
         let spec = named.next()?;
         if named.next().is_some() {
             return None;
@@ -854,9 +868,46 @@ impl Reading {
             });
         }
         ground_places(spec, &places, slots);
+        self.ground_cuisine(&words, action, slots);
         // What the action does not take ("quantity", the tagger's "time").
         slots.retain(|name, _| spec.slot(name).is_some());
         said
+    }
+
+    /// "a chinese", "some thai food", "I fancy an indian": the kind of
+    /// shop to order from, never a thing ordered.
+    fn ground_cuisine(&self, words: &Words, action: &str, slots: &mut SlotMap) {
+        let Some(kinds) = self.cuisines.get(action) else {
+            return;
+        };
+        let w = words.norm();
+        // ("pad thai" is a dish, not a cuisine.)
+        let dishes = (self.menus.get(action))
+            .map(|menu| amounts::items(words, menu, &[]))
+            .unwrap_or_default();
+        let in_dish = |i: usize| dishes.iter().any(|f| f.known && f.from <= i && i < f.to);
+        let Some(kind) = (0..w.len())
+            .find(|&i| kinds.contains(&w[i]) && !in_dish(i))
+            .map(|i| &w[i])
+        else {
+            return;
+        };
+        if !slots.contains_key("cuisine") {
+            slots.insert("cuisine".into(), SlotValue::Text(kind.clone()));
+        }
+        let meal = |name: &str| {
+            let key = crate::agents::item_key(name);
+            key == *kind
+                || key.strip_prefix(kind.as_str()).is_some_and(|rest| {
+                    matches!(rest.trim(), "food" | "takeaway" | "takeout" | "meal")
+                })
+        };
+        if let Some(SlotValue::Items(items)) = slots.get_mut("item") {
+            items.retain(|item| !meal(&item.name));
+            if items.is_empty() {
+                slots.remove("item");
+            }
+        }
     }
 }
 
