@@ -133,6 +133,8 @@ pub const RESTAURANTS: &[Restaurant] = &[
             ("vegetable biryani", 1099),
             ("chana masala", 999),
             ("naan", 299),
+            ("pilau rice", 349),
+            ("poppadom", 149),
             ("samosa", 449),
             ("mango lassi", 399),
         ],
@@ -151,6 +153,7 @@ pub const RESTAURANTS: &[Restaurant] = &[
             ("chow mein", 899),
             ("spring roll", 299),
             ("dumpling", 199),
+            ("prawn crackers", 249),
             ("hot and sour soup", 549),
         ],
     },
@@ -295,7 +298,10 @@ pub const FOOD_KINDS: &[(&str, &[&str])] = &[
             "red curry",
         ],
     ),
-    ("rice", &["egg fried rice", "vegetable biryani"]),
+    (
+        "rice",
+        &["pilau rice", "egg fried rice", "vegetable biryani"],
+    ),
     (
         "drink",
         &[

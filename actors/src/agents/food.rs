@@ -86,6 +86,12 @@ pub fn match_menu_item(restaurant: &Restaurant, requested: &str) -> Option<(&'st
     exact(&key)
         .or_else(|| canonical.as_deref().and_then(exact))
         .or_else(|| {
+            // A word of a kind is a dish of that kind ("rice" with a curry
+            // is pilau rice, never mango sticky rice).
+            let kind = FOOD_KINDS.iter().find(|(k, _)| item_key(k) == key);
+            if let Some((_, names)) = kind {
+                return (names.iter()).find_map(|n| exact(&item_key(n)));
+            }
             candidates
                 .iter()
                 // A word of the dish ("curry" is green curry), never part
@@ -647,12 +653,26 @@ mod tests {
         // The dish no restaurant has is named, not one the first lacks.
         let e = p
             .quote(&order(
-                &[("chicken tikka masala", 1), ("pilau rice", 1)],
+                &[("chicken tikka masala", 1), ("coconut rice", 1)],
                 None,
             ))
             .await
             .unwrap_err();
-        assert!(e.message.contains("\"pilau rice\""), "{}", e.message);
+        assert!(e.message.contains("\"coconut rice\""), "{}", e.message);
+        // A word of a kind is a dish of that kind where there is one:
+        // "rice" with a curry is its pilau rice, never mango sticky rice.
+        let q = (p.quote(&order(&[("chicken tikka masala", 1), ("rice", 1)], None)))
+            .await
+            .unwrap();
+        assert_eq!(
+            (q.restaurant.as_str(), q.lines[1].name.as_str()),
+            ("Taj Mahal", "pilau rice")
+        );
+        let e = p
+            .quote(&order(&[("rice", 1)], Some("Bangkok Street")))
+            .await
+            .unwrap_err();
+        assert_eq!(e.code, ErrorCode::UnknownItem);
         let e = p
             .quote(&order(&[("pizza", 1)], Some("Nowhere Diner")))
             .await

@@ -199,8 +199,17 @@ pub fn by_merchant(
     let at: Vec<Vec<&str>> = lines
         .iter()
         .map(|line| {
+            // Only a dish named as the menus name it: "rice" with a curry
+            // is the curry's rice, never another shop's mango sticky rice.
+            let named = |name: &str| {
+                let key = item_key(strip_article(&line.name));
+                item_key(name) == key
+                    || (catalog.aliases.iter())
+                        .any(|(alias, to)| item_key(alias) == key && item_key(to) == item_key(name))
+            };
             let mut found: Vec<&str> = matching(&line.name, &catalog)
                 .into_iter()
+                .filter(|(_, name, _)| named(name))
                 .map(|(merchant, ..)| merchant)
                 .collect();
             found.dedup();

@@ -155,6 +155,17 @@ fn corrected_midway(reading: &Reading, text: &str) -> Option<String> {
     .find_map(|lead| rest.strip_prefix(lead))
     .unwrap_or(rest);
     let first = &text[..at];
+    // "no fries, onion rings instead": one thing for another.
+    if let Some(old) = lower[..at].strip_prefix("no ")
+        && old.split_whitespace().count() <= 3
+        && reading.names_any_thing(old)
+        && reading.names_any_thing(rest)
+    {
+        let new = rest.trim_end_matches(['.', '!']).trim_end();
+        let new = new.strip_suffix(" instead").unwrap_or(new);
+        let new = new.strip_suffix(" please").unwrap_or(new);
+        return Some(format!("{new} instead of the {}", &text[3..at]));
+    }
     // "3 margheritas and 1 pepperoni, oh wait make that 2 margheritas":
     // a thing said again with another amount takes its own place.
     if let Some(again) = said_again(reading, first, rest) {
@@ -533,7 +544,14 @@ fn made_into(reading: &Reading, text: &str, open: &OpenCommand) -> Option<String
         }
         _ => return None,
     };
-    if into.is_empty() || into.len() > 2 || into.iter().any(|x| number(x).is_some()) {
+    // "make it a beef one": the one is the line.
+    let into = into.strip_suffix(&["one"]).unwrap_or(into);
+    let amount = |x: &str| {
+        number(x).is_some()
+            || matches!(x, "dozen" | "couple" | "pair" | "half" | "few")
+            || amounts::is_unit(x)
+    };
+    if into.is_empty() || into.len() > 2 || into.iter().any(|x| amount(x)) {
         return None;
     }
     let what: Vec<&str> = what
@@ -549,14 +567,20 @@ fn made_into(reading: &Reading, text: &str, open: &OpenCommand) -> Option<String
         _ => return None,
     };
     let into = into.join(" ");
-    // A thing of its own ("make that a margherita") is read as said.
-    if reading.names_any_thing(&into) {
+    // A thing of its own ("make that a margherita") is read as said; a
+    // word another shop sells ("beef") is no thing of this order's own.
+    let own = (reading.menu(&open.action)).is_some_and(|menu| menu.names(&into).is_some());
+    if own
+        || reading.names_any_thing(&into) && !reading.says_a_word_of_the_menu(&into, &open.action)
+    {
         return None;
     }
     let last = crate::agents::item_key(&line.name);
     let last = last.rsplit(' ').next()?;
     let dish = format!("{into} {last}");
-    if reading.is_a_name(&dish) {
+    // A kind the menu has of another dish ("beef" of the beef taco) is
+    // asked for as said, for the shop to say whether it has it.
+    if reading.is_a_name(&dish) || reading.says_a_word_of_the_menu(&into, &open.action) {
         return Some(format!("change the {} to {dish}", line.name));
     }
     SIZES
@@ -883,6 +907,7 @@ pub fn finish(
         unscheduled: false,
         passed: false,
         said_as: Vec::new(),
+        in_open_words: false,
     };
     if prepared.request.is_none() {
         return heard;
@@ -1014,6 +1039,12 @@ pub fn finish(
             heard.change = true;
         }
         heard.said_as = said_as(reading, &open.action, &prepared.whole);
+        heard.in_open_words = heard.more.is_empty()
+            && heard.action != open.action
+            && (reading.sells(&request, &open.action)
+                || heard.change
+                    && request.split_whitespace().count() <= 6
+                    && reading.says_a_word_of_the_menu(&request, &open.action));
         let (slots, passed) = for_open(reading, registry, &heard, open, model, now_ms);
         heard.for_open = slots;
         heard.passed = passed;
@@ -1756,7 +1787,8 @@ fn split(
         // shop sells, beside another shop's order, is part of that order
         // (and refused there by name).
         // Nor is "a curry and pilau rice": rice a shop sells is not the
-        // pilau rice said (the restaurants refuse it by name).
+        // pilau rice said (the restaurants refuse it by name). Nor "a
+        // curry and rice": a kind of the first part's things.
         let unknown_things = |action: &str, part: &str, other: &str| {
             reading.menu(action).is_some()
                 && reading.menu(other).is_some()
@@ -1800,7 +1832,8 @@ fn split(
                 || restaurant_for_both(&second.0)
                 || reading.sells(left, &second.0)
                 || unknown_things(&first.0, left, &second.0)
-                || unknown_things(&second.0, right, &first.0))
+                || unknown_things(&second.0, right, &first.0)
+                || reading.kinds_only(right, &first.0, &second.0))
         {
             continue;
         }

@@ -202,6 +202,10 @@ pub struct Heard {
     /// Words that name a thing of the open command's menu, and the thing
     /// ("coke", "cola"), wanted or ruled out.
     pub said_as: Vec<(String, String)>,
+    /// The words speak of the open command's own things ("flat white, oat
+    /// milk" at a coffee, "actually beef" at a chicken burrito), whatever
+    /// else another shop might make of them.
+    pub in_open_words: bool,
 }
 
 impl Heard {
@@ -224,6 +228,7 @@ impl From<Parse> for Heard {
             unscheduled: false,
             passed: false,
             said_as: Vec::new(),
+            in_open_words: false,
         }
     }
 }
@@ -1144,6 +1149,9 @@ impl Turn<'_> {
             && !(goes_with && patch.contains_key("item"))
             // "swap the rice for chow mein": a change of this order.
             && !swaps_a_line(&self.utterance.text)
+            // "actually beef" at a chicken burrito, "flat white, oat milk"
+            // at a coffee: a correction in this order's words.
+            && !heard.in_open_words
             // "wrong address, it should go to 10 Downing Street": where
             // this order is delivered, never a ride there.
             && !(delivered(&self.ctx.registry.action(&open.action))
@@ -2547,7 +2555,13 @@ fn kept_lines(
                 let others = rest
                     .iter()
                     .any(|x| matches!(*x, "other" | "others" | "rest"));
-                if others && !names_some {
+                // "just one naan": a count of that line, the rest kept.
+                let counted = (rest.iter()).any(|x| {
+                    !matches!(*x, "a" | "an") && crate::reading::words::number(x).is_some()
+                });
+                if counted && names_some {
+                    return None;
+                } else if others && !names_some {
                     kept = Some(Vec::new());
                 } else if names_some && !others {
                     kept = Some(named);
@@ -2973,8 +2987,21 @@ fn says_the(text: &str, name: &str) -> bool {
 /// the others, in their place and (unless a count is said) their
 /// quantity. `None` when the words are no such swap.
 fn swap(current: &[ItemRequest], new: &[ItemRequest], text: &str) -> Option<Vec<ItemRequest>> {
+    // "no fries, onion rings instead", "not the fries but onion rings".
+    let no_then = ["no ", "not ", "without "]
+        .iter()
+        .find_map(|lead| text.strip_prefix(lead))
+        .and_then(|rest| {
+            let (at, sep) = [", ", " but ", " just ", "; "]
+                .iter()
+                .filter_map(|sep| rest.find(sep).map(|at| (at, sep.len())))
+                .min()?;
+            Some((&rest[..at], &rest[at + sep..]))
+        });
     let (old_part, new_part) = if let Some(at) = text.find(" instead of ") {
         (&text[at + " instead of ".len()..], &text[..at])
+    } else if let Some(parts) = no_then {
+        parts
     } else if let Some(rest) = text.strip_prefix("make ") {
         // "make the coffee a cappuccino".
         let (at, sep) = [" a ", " an ", " into "]

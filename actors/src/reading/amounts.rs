@@ -136,7 +136,7 @@ impl Menu {
     }
 
     /// Whether `key` alone is a word of a kind of thing ("rice", "drink").
-    fn is_kind(&self, key: &str) -> bool {
+    pub(crate) fn is_kind(&self, key: &str) -> bool {
         self.kinds
             .iter()
             .any(|(kind, _)| kind.len() == 1 && kind[0] == key)
@@ -247,6 +247,11 @@ impl Menu {
             (end <= keys.len() && keys[i..end] == phrase[..])
                 .then_some((phrase.len(), name.as_str()))
         })
+    }
+
+    /// Whether `key` is a word of a name or alias on the menu.
+    pub fn has_word(&self, key: &str) -> bool {
+        (self.phrases.iter()).any(|(phrase, _)| phrase.iter().any(|w| w == key))
     }
 
     /// Whether `text` names something on the menu.
@@ -1577,8 +1582,23 @@ pub fn count(words: &Words) -> Option<u32> {
             if next == "dozen" {
                 return Some(n.saturating_mul(12));
             }
+            // ("flat 3", "terminal 5": which, not how many.)
+            let which = matches!(
+                prev,
+                "flat"
+                    | "apartment"
+                    | "apt"
+                    | "unit"
+                    | "suite"
+                    | "floor"
+                    | "room"
+                    | "terminal"
+                    | "platform"
+                    | "gate"
+            );
             if matches!(next, "pm" | "am" | "o'clock" | "minutes" | "mins" | "hours")
                 || matches!(prev, "at" | "by" | "in")
+                || which
                 || next.chars().next().is_some_and(char::is_uppercase)
                 || super::places::street_address(&keys, i).is_some()
             {

@@ -371,6 +371,26 @@ impl Reading {
                 )
             })
             .collect();
+        // "butter chicken and rice": words one menu reads as one thing are
+        // that thing, not several things of another ("butter" and
+        // "chicken" of the mart).
+        let menus: Vec<(&str, Vec<amounts::Found>)> = (menus.iter())
+            .map(|(action, found)| {
+                let inside_longer = |f: &amounts::Found| {
+                    menus.iter().any(|(other, theirs)| {
+                        other != action
+                            && theirs.iter().any(|g| {
+                                g.known
+                                    && g.from <= f.from
+                                    && f.to <= g.to
+                                    && g.named_by > f.named_by
+                            })
+                    })
+                };
+                let kept = found.iter().filter(|f| !inside_longer(f)).cloned();
+                (*action, kept.collect())
+            })
+            .collect();
         // "bread for sandwiches": what another shop's thing is for.
         let for_another = |action: &str, f: &amounts::Found| {
             let mut k = f.from;
@@ -590,6 +610,19 @@ impl Reading {
         Some(words.span(named.from, named.to).to_owned())
     }
 
+    /// Whether `text` says a word of a thing on `action`'s menu ("beef" of
+    /// the beef taco, "white" of the flat white): said as a correction of
+    /// that action's order, a variant of it, never another shop's.
+    pub fn says_a_word_of_the_menu(&self, text: &str, action: &str) -> bool {
+        let Some(menu) = self.menus.get(action) else {
+            return false;
+        };
+        let words = Words::new(text);
+        (words.norm().iter())
+            .map(|w| crate::agents::item_key(w))
+            .any(|w| w.len() >= 3 && menu.has_word(&w))
+    }
+
     /// Whether `text` names a restaurant of `action` that errand knows.
     pub fn names_known_restaurant(&self, text: &str, action: &str) -> bool {
         let words = Words::new(text);
@@ -607,6 +640,20 @@ impl Reading {
         self.menus
             .get(action)
             .is_some_and(|menu| names_known(text, menu))
+    }
+
+    /// Whether every thing `text` names on `read_as`'s menu is only a kind
+    /// of thing on `action`'s ("rice" beside a curry is the restaurant's
+    /// rice, not the mart's).
+    pub fn kinds_only(&self, text: &str, action: &str, read_as: &str) -> bool {
+        let (Some(menu), Some(other)) = (self.menus.get(action), self.menus.get(read_as)) else {
+            return false;
+        };
+        let found = amounts::items(&Words::new(text), other, &[]);
+        !found.is_empty()
+            && found
+                .iter()
+                .all(|f| f.known && menu.is_kind(&crate::agents::item_key(&f.item.name)))
     }
 
     /// Whether `text` says more of a thing than `action`'s menu sells: a
