@@ -1386,6 +1386,17 @@ fn for_open(
             _ => {}
         }
     }
+    // "gatwick", asked where from, of a ride to "the airport": which
+    // airport, not where from.
+    if let Some(asked) = open.missing.first()
+        && let Some(place) = slots.get(asked).and_then(SlotValue::as_text)
+        && let Some(meant) = which_of_a_kind(spec, open, place)
+        && meant != asked
+        && !slots.contains_key(meant)
+        && let Some(place) = slots.remove(asked)
+    {
+        slots.insert(meant.clone(), place);
+    }
     // A time taken as said that had passed today ("at 7pm" at 7:05pm).
     let passed = said.as_ref().is_some_and(|found| {
         found.said.passed
@@ -1393,6 +1404,33 @@ fn for_open(
                 .any(|s| slots.get(&s.name).and_then(SlotValue::as_text) == Some(&found.rfc3339))
     });
     (slots, passed)
+}
+
+/// The place slot of `open` said as a kind of place ("the airport") that
+/// `place` is one of ("gatwick", asked where from): which one was meant,
+/// not where else.
+fn which_of_a_kind<'a>(
+    spec: &'a crate::registry::ActionSpec,
+    open: &OpenCommand,
+    place: &str,
+) -> Option<&'a String> {
+    const KINDS: &[&str] = &["airport", "station"];
+    let landmark = crate::agents::catalog::LANDMARKS
+        .iter()
+        .find(|(name, aliases, ..)| {
+            let said = place.to_lowercase();
+            name.to_lowercase() == said || aliases.contains(&said.as_str())
+        })?;
+    let kind = KINDS
+        .iter()
+        .find(|k| landmark.0.to_lowercase().ends_with(*k))?;
+    spec.slots.iter().map(|s| &s.name).find(|name| {
+        (open.slots.get(*name).and_then(SlotValue::as_text)).is_some_and(|said| {
+            let said = said.to_lowercase();
+            let said = said.trim_start_matches("the ").trim();
+            said == *kind || said == format!("{kind}s")
+        })
+    })
 }
 
 /// Whether `text` is a known place and nothing more ("gatwick", "sorry,
@@ -1761,6 +1799,12 @@ fn split(
                     == RIDE
             })
         };
+        // "for me and 3 friends": who travels, no request of its own.
+        let me_and = lower[..start].trim_end().rsplit(' ').next() == Some("me")
+            && amounts::company(&crate::reading::words::Words::new(&lower)).is_some();
+        if me_and {
+            continue;
+        }
         let rewritten = ride_on(&text[end..]);
         let right = rewritten.as_deref().unwrap_or(&text[end..]);
         // A part of one word is no request, unless it names a thing

@@ -2672,13 +2672,41 @@ fn by_clause(current: &[ItemRequest], new: &[ItemRequest], text: &str) -> Option
             .to_owned();
         words.norm().iter().any(|w| key(w) == last)
     };
-    let taken_off: Vec<&ItemRequest> = current
+    let mut taken_off: Vec<&ItemRequest> = current
         .iter()
         .filter(|line| read.iter().any(|(off, words)| *off && names(words, line)))
         .collect();
+    // "make it red curry and add a tom yum" of one green curry: the one
+    // line made into another thing.
+    let made_into = read.iter().any(|(off, words)| {
+        let w = words.norm();
+        let makes = matches!(
+            w.iter().map(String::as_str).collect::<Vec<_>>().as_slice(),
+            ["make" | "change" | "switch", "it" | "that", ..]
+        );
+        !off && makes
+            && new
+                .iter()
+                .any(|item| names(words, item) && !current.iter().any(|c| c.name == item.name))
+    });
+    if let [only] = current
+        && made_into
+        && taken_off.is_empty()
+    {
+        taken_off.push(only);
+    }
+    // (A thing heard is named by any word of it: "a tom yum" of the tom
+    // yum soup.)
+    let said = |words: &Words, item: &ItemRequest| {
+        names(words, item)
+            || key(&item.name)
+                .split(' ')
+                .filter(|part| part.len() >= 3)
+                .any(|part| words.norm().iter().any(|w| key(w) == part))
+    };
     let added: Vec<&ItemRequest> = new
         .iter()
-        .filter(|item| read.iter().any(|(off, words)| !off && names(words, item)))
+        .filter(|item| read.iter().any(|(off, words)| !off && said(words, item)))
         .filter(|item| {
             !taken_off
                 .iter()

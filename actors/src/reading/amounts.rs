@@ -1736,6 +1736,92 @@ pub fn party(words: &Words) -> Option<u32> {
     (!counted).then_some(n)
 }
 
+/// People, counted one by one after a "me and" ("me and 5 friends" is
+/// 6, "me and my wife and 2 kids" 4, "me, my wife and 4 suitcases" 2):
+/// how many travel. `None` when no "me and" says so.
+pub fn company(words: &Words) -> Option<u32> {
+    const PEOPLE: &[&str] = &[
+        "friends",
+        "friend",
+        "mates",
+        "mate",
+        "kids",
+        "kid",
+        "children",
+        "child",
+        "colleagues",
+        "colleague",
+        "people",
+        "others",
+        "guys",
+        "pals",
+        "adults",
+        "sons",
+        "daughters",
+        "family",
+        "guests",
+        "passengers",
+    ];
+    const ONE: &[&str] = &[
+        "wife",
+        "husband",
+        "partner",
+        "friend",
+        "mate",
+        "mum",
+        "mom",
+        "dad",
+        "son",
+        "daughter",
+        "boyfriend",
+        "girlfriend",
+        "brother",
+        "sister",
+        "colleague",
+        "boss",
+        "kid",
+        "child",
+        "fiance",
+        "fiancee",
+        "grandma",
+        "grandad",
+        "grandpa",
+        "nan",
+        "baby",
+    ];
+    let w = words.norm();
+    let me = (0..w.len()).find(|&i| {
+        w[i] == "me" && matches!(w.get(i + 1).map(String::as_str), Some("and" | "plus"))
+    })?;
+    let mut count = 1;
+    let mut i = me + 1;
+    while i < w.len() && matches!(w[i].as_str(), "and" | "plus" | "with") {
+        i += 1;
+        let at = |k: usize| w.get(k).map(String::as_str).unwrap_or("");
+        match (at(i), at(i + 1)) {
+            ("my" | "a" | "our", one) if ONE.contains(&one) => {
+                count += 1;
+                i += 2;
+            }
+            ("my" | "our", n)
+                if super::words::number(n).is_some() && PEOPLE.contains(&at(i + 2)) =>
+            {
+                count += super::words::number(n).unwrap_or(0);
+                i += 3;
+            }
+            (n, people) if PEOPLE.contains(&people) => {
+                let Some(n) = super::words::number(n).filter(|n| (1..=20).contains(n)) else {
+                    break;
+                };
+                count += n;
+                i += 2;
+            }
+            _ => break,
+        }
+    }
+    (count > 1).then_some(count)
+}
+
 /// Whether a count is said per person: "one each", "two per person",
 /// "one for everyone", "one for each of us".
 pub fn for_everyone(words: &Words) -> bool {
@@ -2079,6 +2165,17 @@ mod tests {
         // A thing no shelf has after a unit is still asked for, for the
         // shop to say it has none.
         assert_eq!(read("2 pints of lager", &menu), [plain("lager", 2)]);
+    }
+
+    #[test]
+    fn company_counts_the_people_after_me_and() {
+        let company = |text: &str| company(&Words::new(text));
+        assert_eq!(company("for me and 5 friends"), Some(6));
+        assert_eq!(company("me and my wife and 2 kids"), Some(4));
+        assert_eq!(company("me and my wife and 4 suitcases"), Some(2));
+        assert_eq!(company("me and 3 mates with golf clubs"), Some(4));
+        assert_eq!(company("pick me and the bags up at 6"), None);
+        assert_eq!(company("a cab for me"), None);
     }
 
     #[test]

@@ -1319,7 +1319,7 @@ fn seats(words: &Words, taken: &[bool]) -> Option<u32> {
             return (n > 0).then_some(n);
         }
     }
-    None
+    amounts::company(words)
 }
 
 /// Places by their prepositions: for a ride, "from X" is the pickup and
