@@ -762,6 +762,8 @@ pub fn offline(
         .filter(|_| session.open.is_none())
         .and_then(|thing| follow_up(reading, text, thing));
     let text = followed.as_deref().unwrap_or(text);
+    let one_line = cancels_a_line(text, session);
+    let text = one_line.as_deref().unwrap_or(text);
     let noted = (session.open.as_ref()).and_then(|open| {
         // "make the cab 9 not 8": what is said instead, read on.
         let corrected = not_that(reading, text);
@@ -793,6 +795,40 @@ pub fn offline(
     // How a line is made changes that line.
     heard.change |= noted.is_some();
     heard
+}
+
+/// "cancel the samosa" of a placed lassi and samosa: that line taken off
+/// (the order changed, through its confirmation), never the whole order.
+/// The words as a removal, or `None` when they name no line of a placed
+/// order of several, or all of its lines.
+fn cancels_a_line(text: &str, session: &SessionState) -> Option<String> {
+    let lower = text.to_lowercase();
+    let lower = [
+        "can you ",
+        "could you ",
+        "please ",
+        "actually ",
+        "oh ",
+        "and ",
+    ]
+    .iter()
+    .fold(lower.trim(), |t, lead| t.strip_prefix(lead).unwrap_or(t));
+    let rest = ["cancel the ", "cancel my ", "cancel "]
+        .iter()
+        .find_map(|lead| lower.strip_prefix(lead))?
+        .trim_end_matches(['.', '!', '?'])
+        .trim_end_matches(" please")
+        .trim();
+    if session.open.is_some() {
+        return None;
+    }
+    let placed = session.placed.last()?;
+    let lines = placed.slots.get("item").and_then(SlotValue::as_items)?;
+    let words = crate::reading::words::Words::new(rest);
+    let named = (lines.iter())
+        .filter(|line| words.norm().iter().any(|w| super::names_line(line, w, &[])))
+        .count();
+    (lines.len() > 1 && named > 0 && named < lines.len()).then(|| format!("remove the {rest}"))
 }
 
 /// "How much is a latte?", then "get me two to work", "I'll take one",

@@ -2434,7 +2434,7 @@ fn apply(slots: &mut SlotMap, mut patch: SlotMap, heard: &Heard, stage: Stage) {
 /// Whether `word` names `line`: one of the line's words ("fries"), the
 /// end of one ("burger" of a cheeseburger), or as the menu knows it
 /// (`said_as`: "coke" for the cola).
-fn names_line(line: &ItemRequest, word: &str, said_as: &[(String, String)]) -> bool {
+pub(crate) fn names_line(line: &ItemRequest, word: &str, said_as: &[(String, String)]) -> bool {
     let key = crate::agents::item_key(word);
     key.len() >= 3
         && ((line.name.split(' '))
@@ -2733,6 +2733,19 @@ fn by_clause(current: &[ItemRequest], new: &[ItemRequest], text: &str) -> Option
 /// Whether `text` (lower case) takes something off an order ("remove the
 /// rice", "take the fries off", "we already have milk").
 fn takes_off(text: &str) -> bool {
+    // ("can you take the samosa off", "please remove the rice".)
+    let text = [
+        "can you ",
+        "could you ",
+        "can we ",
+        "could we ",
+        "would you ",
+        "please ",
+    ]
+    .iter()
+    .fold(text.trim_start(), |t, lead| {
+        t.strip_prefix(lead).unwrap_or(t)
+    });
     [
         "remove ",
         "take off ",

@@ -1805,6 +1805,16 @@ pub fn is_change(text: &str) -> bool {
     })
         || joined.ends_with(" instead")
         || joined.contains(" instead ")
+        // "can you take the samosa off", "please remove the rice".
+        || {
+            let polite = ["can you ", "could you ", "can we ", "could we ", "please "]
+                .iter()
+                .fold(joined.as_str(), |t, lead| t.strip_prefix(lead).unwrap_or(t));
+            (polite.starts_with("take ") && (polite.ends_with(" off") || polite.ends_with(" out")))
+                || ["remove ", "get rid of ", "drop the ", "leave out ", "leave off "]
+                    .iter()
+                    .any(|lead| polite.starts_with(lead))
+        }
         // "push it back an hour", "30 mins earlier".
         || super::when::moved_by(text).is_some()
         // "and some bread too", "and a cola as well".

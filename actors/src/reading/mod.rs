@@ -515,9 +515,16 @@ impl Reading {
         {
             return None;
         }
+        // ("for dinner", "for the party", "for tonight's dinner".)
         let purpose = |i: usize| {
             (1..=2).any(|k| i >= k && w[i - k] == "for")
-                && (i < 2 || w[i - 1] == "for" || matches!(w[i - 1].as_str(), "the" | "my" | "our"))
+                && (i < 2
+                    || w[i - 1] == "for"
+                    || w[i - 1].ends_with("'s")
+                    || matches!(
+                        w[i - 1].as_str(),
+                        "the" | "my" | "our" | "this" | "tonight" | "tomorrow" | "sunday"
+                    ))
         };
         let names = |word: &str| {
             (0..w.len()).any(|i| {
