@@ -427,6 +427,9 @@ impl DomainAgent for FoodAgent {
                 "breakfast",
                 "eat",
                 "supper",
+                "starving",
+                "famished",
+                "peckish",
             ]
             .map(str::to_owned)
             .to_vec(),

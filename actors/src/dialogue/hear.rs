@@ -1422,6 +1422,22 @@ fn for_open(
             _ => {}
         }
     }
+    // "work to heathrow", asked where from: the place said first, without
+    // a word before it, answers; the other goes where its word says.
+    if let Some(asked) = open.missing.first().and_then(|m| spec.slot(m))
+        && asked.kind == SlotKind::Place
+        && !slots.contains_key(&asked.name)
+        && let Some(first) = reading.places(&heard.text).into_iter().next()
+        && first.known
+        && first.from == 0
+        && first.after.is_none()
+        && !(slots.values()).any(|v| {
+            v.as_text()
+                .is_some_and(|t| t.eq_ignore_ascii_case(&first.text))
+        })
+    {
+        slots.insert(asked.name.clone(), SlotValue::Text(first.text));
+    }
     // "gatwick", asked where from, of a ride to "the airport": which
     // airport, not where from.
     if let Some(asked) = open.missing.first()

@@ -1061,6 +1061,26 @@ fn status(w: &[&str], joined: &str) -> Option<Act> {
         || joined.starts_with("is it on its way")
         || joined.starts_with("is it on the way")
         || joined.starts_with("is it coming")
+        // "where is it", "is it nearly here", "how far away is it".
+        || matches!(joined, "where is it" | "where's it" | "wheres it" | "where is it now")
+        || [
+            "is it nearly",
+            "is it almost",
+            "is it here",
+            "is it close",
+            "is it far",
+            "how far away is it",
+            "how far away is my",
+            "how far is my",
+            "is the food nearly",
+            "is my food nearly",
+            "is the driver nearly",
+            "is the driver close",
+            "will it be long",
+            "is it going to be long",
+        ]
+        .iter()
+        .any(|p| joined.starts_with(p))
         || joined.starts_with("any update")
         || joined.starts_with("any news on my")
         // "what did I order?", "what have I got booked?", "what's my
@@ -1986,6 +2006,14 @@ mod tests {
         );
         assert_eq!(read("how long will it take?"), Some(Act::Status));
         assert_eq!(read("is my taxi on its way?"), Some(Act::Status));
+        for asked in [
+            "where is it",
+            "is it nearly here?",
+            "how far away is it",
+            "will it be long",
+        ] {
+            assert_eq!(read(asked), Some(Act::Status), "{asked}");
+        }
         for asked in [
             "what did i order?",
             "what have i got booked",

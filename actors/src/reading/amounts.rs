@@ -787,7 +787,13 @@ pub fn items(words: &Words, menu: &Menu, taken: &[bool]) -> Vec<Found> {
             || gap.contains(':') && rest.iter().any(of_its_kind)
     };
     if let Some(k) = (0..found.len()).find(|&k| heads(k)) {
-        found.remove(k);
+        // ("2 large pizzas, one pepperoni one hawaiian": both large.)
+        let head = found.remove(k);
+        if let Some(note) = head.item.note {
+            for f in found[k..].iter_mut().filter(|f| f.item.note.is_none()) {
+                f.item.note = Some(note.clone());
+            }
+        }
     }
     // Extras after each item, up to the next item or the end of its phrase.
     for k in 0..found.len() {
@@ -889,7 +895,10 @@ pub fn items(words: &Words, menu: &Menu, taken: &[bool]) -> Vec<Found> {
             start -= 1;
         }
         let introduced = introduces(words, start);
-        if start == i || !introduced {
+        // "add a drink", "and a dessert": the kind alone, for the shop
+        // to choose one of.
+        let alone = start == i && i > 0 && matches!(w[i - 1].as_str(), "a" | "an" | "some");
+        if (start == i && !alone) || !introduced {
             continue;
         }
         said_unknown(words, &mut found, start, i + 1);
@@ -1416,6 +1425,16 @@ fn extras_after(
     taken: &[bool],
 ) -> Option<(String, usize)> {
     let w = words.norm();
+    // "a burger but no pickles": the "but" leads to the extra.
+    let from = match w.get(from).map(String::as_str) {
+        Some("but")
+            if w.get(from + 1)
+                .is_some_and(|x| EXTRA_OPENERS.contains(&x.as_str())) =>
+        {
+            from + 1
+        }
+        _ => from,
+    };
     if from >= limit || !EXTRA_OPENERS.contains(&w[from].as_str()) {
         return None;
     }
@@ -1477,9 +1496,19 @@ fn extras_after(
             to += 1;
         }
     }
-    // "with" alone, or "with me", is no extra.
+    // "with" alone, or "with me", is no extra; nor are the words that lead
+    // to another thing ("with a side of fries").
     let note = words.span(from, to).trim().to_owned();
-    if to == from + 1 || matches!(w[from + 1].as_str(), "me" | "us" | "it" | "that" | "the") {
+    let leads_on = w[from + 1..to].iter().all(|x| {
+        matches!(
+            x.as_str(),
+            "a" | "an" | "some" | "side" | "sides" | "of" | "portion"
+        )
+    });
+    if to == from + 1
+        || leads_on
+        || matches!(w[from + 1].as_str(), "me" | "us" | "it" | "that" | "the")
+    {
         return None;
     }
     Some((note.to_lowercase(), to))

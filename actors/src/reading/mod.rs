@@ -501,7 +501,7 @@ impl Reading {
         const ASKING: &[&str] = &[
             "need", "want", "get", "order", "book", "buy", "send", "bring", "please", "like",
             "call", "grab", "fetch", "arrange", "deliver", "can", "could", "would", "hungry",
-            "starving", "fancy", "craving", "takeaway", "takeout",
+            "starving", "famished", "peckish", "fancy", "craving", "takeaway", "takeout",
         ];
         const NOT: &[&str] = &["not", "don't", "dont", "never", "no"];
         // "cat food", "baby food": a thing on a shelf, not a meal.
