@@ -527,11 +527,21 @@ fn made_into(reading: &Reading, text: &str, open: &OpenCommand) -> Option<String
         })
         .filter(|x| !matches!(*x, "please" | "thanks" | "instead"))
         .collect();
-    // "make <what> (a) <into>", "can <what> be (a) <into>".
+    // "make <what> (a) <into>", "can <what> be (a) <into>", "change <what>
+    // to (a) <into>".
     let (what, into) = match w.as_slice() {
         ["make", rest @ ..] => {
             let at = rest.iter().position(|x| matches!(*x, "a" | "an"))?;
             (&rest[..at], &rest[at + 1..])
+        }
+        ["change" | "switch" | "turn", rest @ ..] => {
+            let at = rest.iter().position(|x| matches!(*x, "to" | "into"))?;
+            let into = &rest[at + 1..];
+            let into = into
+                .strip_prefix(&["a"])
+                .or(into.strip_prefix(&["an"]))
+                .unwrap_or(into);
+            (&rest[..at], into)
         }
         rest if rest.contains(&"be") => {
             let be = rest.iter().position(|x| *x == "be")?;
@@ -546,8 +556,9 @@ fn made_into(reading: &Reading, text: &str, open: &OpenCommand) -> Option<String
     };
     // "make it a beef one": the one is the line.
     let into = into.strip_suffix(&["one"]).unwrap_or(into);
+    // ("a double" is a dish, not two.)
     let amount = |x: &str| {
-        number(x).is_some()
+        number(x).is_some() && !matches!(x, "double" | "triple" | "single")
             || matches!(x, "dozen" | "couple" | "pair" | "half" | "few")
             || amounts::is_unit(x)
     };
@@ -559,13 +570,32 @@ fn made_into(reading: &Reading, text: &str, open: &OpenCommand) -> Option<String
         .copied()
         .filter(|x| !matches!(*x, "the" | "my"))
         .collect();
+    // A line by its words as said, or as priced ("the cheeseburger" of a
+    // burger asked for).
+    let priced = (open.summary.as_ref())
+        .map(|s| s.items.as_slice())
+        .filter(|items| items.len() == lines.len())
+        .unwrap_or_default();
     let line = match (what.as_slice(), lines) {
         (["it"] | ["that"], [one]) => one,
-        (named, _) if !named.is_empty() => lines
-            .iter()
-            .find(|line| named.iter().any(|x| super::names_line(line, x, &[])))?,
+        (named, _) if !named.is_empty() => {
+            let by_name =
+                |line: &ItemRequest| named.iter().any(|x| super::names_line(line, x, &[]));
+            let as_priced = |k: usize| {
+                priced
+                    .get(k)
+                    .is_some_and(|p| by_name(&ItemRequest::new(p.name.clone(), p.quantity)))
+            };
+            (0..lines.len())
+                .find(|&k| by_name(&lines[k]) || as_priced(k))
+                .map(|k| &lines[k])?
+        }
         _ => return None,
     };
+    // The line by its menu name ("cheeseburger", not "burger").
+    let named = (lines.iter().position(|l| std::ptr::eq(l, line)))
+        .and_then(|k| priced.get(k))
+        .map_or(line.name.as_str(), |p| p.name.as_str());
     let into = into.join(" ");
     // A thing of its own ("make that a margherita") is read as said; a
     // word another shop sells ("beef") is no thing of this order's own.
@@ -575,7 +605,7 @@ fn made_into(reading: &Reading, text: &str, open: &OpenCommand) -> Option<String
     {
         return None;
     }
-    let last = crate::agents::item_key(&line.name);
+    let last = crate::agents::item_key(named);
     let last = last.rsplit(' ').next()?;
     let dish = format!("{into} {last}");
     // A kind the menu has of another dish ("beef" of the beef taco) is
@@ -586,6 +616,27 @@ fn made_into(reading: &Reading, text: &str, open: &OpenCommand) -> Option<String
     SIZES
         .contains(&into.as_str())
         .then(|| format!("{} {into} {}", line.quantity, line.name))
+}
+
+/// "add a milkshake and make the burger a double": the clause that makes
+/// a line into another, rewritten as [`made_into`] does, the rest kept.
+fn made_into_in_a_clause(reading: &Reading, text: &str, open: &OpenCommand) -> Option<String> {
+    let clauses: Vec<&str> = text.split(" and ").collect();
+    if clauses.len() < 2 {
+        return None;
+    }
+    let mut changed = false;
+    let rewritten: Vec<String> = clauses
+        .iter()
+        .map(|clause| match made_into(reading, clause, open) {
+            Some(made) => {
+                changed = true;
+                made
+            }
+            None => (*clause).to_owned(),
+        })
+        .collect();
+    changed.then(|| rewritten.join(" and "))
 }
 
 /// The extra said to an open order of several lines that names none of
@@ -770,6 +821,7 @@ pub fn offline(
         let said = corrected.as_deref().unwrap_or(text);
         extras_for(said, open)
             .or_else(|| made_into(reading, said, open))
+            .or_else(|| made_into_in_a_clause(reading, said, open))
             .or_else(|| another_hour(said, open))
             .or(corrected.clone())
     });

@@ -2632,6 +2632,27 @@ fn by_clause(current: &[ItemRequest], new: &[ItemRequest], text: &str) -> Option
     for joint in [", and ", " and ", ", then ", " then ", ", ", ". ", "; "] {
         clauses = clauses.iter().flat_map(|c| c.split(joint)).collect();
     }
+    // "add a milkshake and change the burger to double cheeseburger": the
+    // one taken off, the other added (a swap alone keeps its count, below).
+    let several = clauses.iter().filter(|c| !c.trim().is_empty()).count() > 1;
+    let clauses: Vec<String> = clauses
+        .iter()
+        .flat_map(|clause| {
+            let clause = clause.trim();
+            let swapped = ["change ", "swap ", "switch ", "replace "]
+                .iter()
+                .find_map(|lead| clause.strip_prefix(lead))
+                .and_then(|rest| {
+                    [" to ", " for ", " with ", " into "]
+                        .iter()
+                        .find_map(|sep| rest.split_once(sep))
+                });
+            match swapped.filter(|_| several) {
+                Some((old, new)) => vec![format!("remove {old}"), new.to_owned()],
+                None => vec![clause.to_owned()],
+            }
+        })
+        .collect();
     // Each clause: whether it takes off, and the things it names.
     let read: Vec<(bool, Words)> = clauses
         .iter()
