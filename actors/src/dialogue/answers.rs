@@ -138,6 +138,10 @@ pub fn answer(
         Act::Price(what) if what == "it" => order_price(session),
         Act::Price(what) if is_delivery(what) => delivery_price(session),
         Act::Price(what) => price(what, &catalogs(registry)),
+        Act::AboutDish(what) => format!(
+            "I only know what the menus say: {}",
+            price(what, &catalogs(registry))
+        ),
         Act::Menu(Some(name)) => menu(name, &catalogs(registry)),
         Act::Menu(None) => merchants(&catalogs(registry)),
         Act::WhoServes(what) => {

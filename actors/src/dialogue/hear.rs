@@ -530,6 +530,12 @@ fn made_into(reading: &Reading, text: &str, open: &OpenCommand) -> Option<String
     // "make <what> (a) <into>", "can <what> be (a) <into>", "change <what>
     // to (a) <into>".
     let (what, into) = match w.as_slice() {
+        // "make that chicken", "make them chicken ones".
+        ["make", what @ ("it" | "that" | "them" | "those"), rest @ ..]
+            if rest.first().is_some_and(|x| !matches!(*x, "a" | "an")) =>
+        {
+            (std::slice::from_ref(what), rest)
+        }
         ["make", rest @ ..] => {
             let at = rest.iter().position(|x| matches!(*x, "a" | "an"))?;
             (&rest[..at], &rest[at + 1..])
@@ -555,7 +561,9 @@ fn made_into(reading: &Reading, text: &str, open: &OpenCommand) -> Option<String
         _ => return None,
     };
     // "make it a beef one": the one is the line.
-    let into = into.strip_suffix(&["one"]).unwrap_or(into);
+    let into = (into.strip_suffix(&["one"]))
+        .or(into.strip_suffix(&["ones"]))
+        .unwrap_or(into);
     // ("a double" is a dish, not two.)
     let amount = |x: &str| {
         number(x).is_some() && !matches!(x, "double" | "triple" | "single")
@@ -577,7 +585,7 @@ fn made_into(reading: &Reading, text: &str, open: &OpenCommand) -> Option<String
         .filter(|items| items.len() == lines.len())
         .unwrap_or_default();
     let line = match (what.as_slice(), lines) {
-        (["it"] | ["that"], [one]) => one,
+        (["it"] | ["that"] | ["them"] | ["those"], [one]) => one,
         (named, _) if !named.is_empty() => {
             let by_name =
                 |line: &ItemRequest| named.iter().any(|x| super::names_line(line, x, &[]));
@@ -613,9 +621,10 @@ fn made_into(reading: &Reading, text: &str, open: &OpenCommand) -> Option<String
     if reading.is_a_name(&dish) || reading.says_a_word_of_the_menu(&into, &open.action) {
         return Some(format!("change the {} to {dish}", line.name));
     }
-    SIZES
-        .contains(&into.as_str())
-        .then(|| format!("{} {into} {}", line.quantity, line.name))
+    let sized = into
+        .split(' ')
+        .all(|x| SIZES.contains(&x) || amounts::is_size(x));
+    sized.then(|| format!("{} {into} {}", line.quantity, line.name))
 }
 
 /// "add a milkshake and make the burger a double": the clause that makes

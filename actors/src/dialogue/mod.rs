@@ -356,6 +356,42 @@ fn names_placed(words: &[String], placed: &Placed) -> bool {
     })
 }
 
+/// How well "to X" and "from Y" in the words match where `placed` goes
+/// and comes from ("cancel the ride to heathrow" is not the ride back from
+/// it): one point for each.
+fn where_it_goes(words: &[String], placed: &Placed) -> usize {
+    let key = crate::agents::item_key;
+    let Some(summary) = &placed.summary else {
+        return 0;
+    };
+    let said_after = |preposition: &str, place: &Option<String>| {
+        let Some(place) = place else {
+            return false;
+        };
+        let place: Vec<String> = key(place).split(' ').map(str::to_owned).collect();
+        (0..words.len().saturating_sub(1)).any(|i| {
+            words[i] == preposition
+                && words[i + 1..]
+                    .iter()
+                    .take(3)
+                    .any(|w| key(w).len() >= 3 && place.contains(&key(w)))
+        })
+    };
+    usize::from(said_after("to", &summary.destination))
+        + usize::from(said_after("from", &summary.pickup))
+}
+
+/// "the first one", "the second order", "the outbound one": which of the
+/// orders placed, in the order they were placed.
+fn ordinal(words: &[String]) -> Option<usize> {
+    words.iter().find_map(|w| match w.as_str() {
+        "first" | "1st" | "earlier" | "earliest" | "outbound" | "original" => Some(0),
+        "second" | "2nd" => Some(1),
+        "third" | "3rd" => Some(2),
+        _ => None,
+    })
+}
+
 /// How long ago an order may have been placed for a request heard with
 /// it to be delivered where it was.
 const JUST_NOW_MS: u64 = 10 * 60 * 1000;
@@ -613,6 +649,7 @@ impl Turn<'_> {
                     | Act::Goodbye
                     | Act::Help
                     | Act::Price(_)
+                    | Act::AboutDish(_)
                     | Act::Menu(_)
                     | Act::WhoServes(_)
                     | Act::Cheapest(_)
@@ -1970,10 +2007,21 @@ impl Turn<'_> {
         let said = crate::reading::words::Words::new(&self.utterance.text);
         candidates.sort_by_key(|p| {
             (
+                std::cmp::Reverse(where_it_goes(said.norm(), p)),
                 !names_placed(said.norm(), p),
                 says_order && p.domain == "ride",
             )
         });
+        // "cancel the first one", "the outbound one": by when it was
+        // placed.
+        if let Some(k) = ordinal(said.norm()) {
+            let mut by_time = candidates.clone();
+            by_time.reverse();
+            if let Some(chosen) = by_time.get(k).cloned() {
+                candidates.retain(|p| p.trace_id != chosen.trace_id);
+                candidates.insert(0, chosen);
+            }
+        }
         for candidate in candidates {
             let state = self.ctx.desk.status(&candidate.trace_id).await?;
             match state.map(|s| s.status) {
@@ -3049,6 +3097,22 @@ fn says_the(text: &str, name: &str) -> bool {
 /// the others, in their place and (unless a count is said) their
 /// quantity. `None` when the words are no such swap.
 fn swap(current: &[ItemRequest], new: &[ItemRequest], text: &str) -> Option<Vec<ItemRequest>> {
+    // ("can i swap the fries for onion rings", "could you change...".)
+    let text = [
+        "can i ",
+        "could i ",
+        "can you ",
+        "could you ",
+        "can we ",
+        "could we ",
+        "please ",
+        "i'd like to ",
+        "i want to ",
+    ]
+    .iter()
+    .fold(text.trim_start(), |t, lead| {
+        t.strip_prefix(lead).unwrap_or(t)
+    });
     // "no fries, onion rings instead", "not the fries but onion rings".
     let no_then = ["no ", "not ", "without "]
         .iter()

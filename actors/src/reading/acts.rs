@@ -23,6 +23,9 @@ pub enum Act {
     Help,
     /// "how much is a cheeseburger?": what it asks the price of.
     Price(String),
+    /// "is the bacon burger any good?", "what's in the korma?": a
+    /// question about a thing (what errand knows of it is the menu's).
+    AboutDish(String),
     /// "what's on the menu at Dragon Wok?": the restaurant, if named.
     Menu(Option<String>),
     /// "who does sushi?": what it asks for.
@@ -589,7 +592,52 @@ pub fn read(text: &str) -> Option<Act> {
     if let Some(act) = catalog_question(&w, &words, question) {
         return Some(act);
     }
-    None
+    about_a_dish(&w).map(Act::AboutDish)
+}
+
+/// "is the bacon burger any good?", "what's in the korma?", "how big is
+/// the pizza?": a question about a thing, never a request for it.
+fn about_a_dish(w: &[&str]) -> Option<String> {
+    const LEADS: &[&[&str]] = &[
+        &["how", "big", "is"],
+        &["how", "spicy", "is"],
+        &["how", "hot", "is"],
+        &["how", "large", "is"],
+        &["what's", "in"],
+        &["whats", "in"],
+        &["what", "is", "in"],
+        &["what", "comes", "with"],
+        &["is"],
+        &["are"],
+    ];
+    const TAILS: &[&[&str]] = &[
+        &["any", "good"],
+        &["good"],
+        &["nice"],
+        &["tasty"],
+        &["spicy"],
+        &["hot"],
+        &["big"],
+        &["worth", "it"],
+        &["filling"],
+        &["popular"],
+    ];
+    let lead = LEADS.iter().find(|lead| w.starts_with(lead))?;
+    let rest = &w[lead.len()..];
+    let rest = match lead[0] {
+        "is" | "are" => {
+            let tail = TAILS.iter().find(|tail| rest.ends_with(tail))?;
+            &rest[..rest.len() - tail.len()]
+        }
+        _ => rest,
+    };
+    let rest: Vec<&str> = rest
+        .iter()
+        .copied()
+        .skip_while(|x| matches!(*x, "the" | "a" | "an" | "your" | "their"))
+        .collect();
+    let pronoun = matches!(rest.as_slice(), ["it" | "that" | "they" | "this" | "them"]);
+    (!rest.is_empty() && rest.len() <= 4 && !pronoun).then(|| rest.join(" "))
 }
 
 /// "sushi around here" is sushi: where it is asked about is errand's own

@@ -1398,6 +1398,12 @@ fn describes(word: &str) -> bool {
 
 /// Whether `word` is a count said before an item ("two", "3", "a").
 /// Whether `word` is a unit or a pack ("litres", "box", "12-pack").
+/// Whether `word` says a size or kind of a thing ("large", "decaf",
+/// "iced"), kept as its note.
+pub(crate) fn is_size(word: &str) -> bool {
+    SIZES.contains(&word)
+}
+
 pub(crate) fn is_unit(word: &str) -> bool {
     UNITS.contains(&word) || sized_pack(word).is_some()
 }
