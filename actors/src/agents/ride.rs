@@ -314,8 +314,12 @@ impl DomainAgent for RideAgent {
                         ("van", "xl"),
                         ("luxury", "premium"),
                         ("executive", "premium"),
+                        ("exec", "premium"),
                         ("lux", "premium"),
                         ("posh", "premium"),
+                        ("fancy", "premium"),
+                        ("cheapest", "shared"),
+                        ("cheaper", "shared"),
                     ])
                     .asking("Which kind of car: standard, shared, XL or premium?"),
                     SlotSpec::optional("seats", SlotKind::Number, "how many passengers")

@@ -42,10 +42,12 @@ pub fn prepare(reading: &Reading, text: &str) -> Prepared {
     if let Some(Act::Cheapest(what)) = &act
         && (reading.claims(&format!("get me a {what}"))).is_some_and(|a| reading.menu(a).is_none())
     {
+        // (The cheapest of a ride is its cheapest kind: "cheapest" is a
+        // word of its choices.)
         return Prepared {
             whole,
             act: Some(Act::Price(what.clone())),
-            request: Some(format!("a {what}")),
+            request: Some(format!("the cheapest {what}")),
             text,
         };
     }
@@ -1226,6 +1228,10 @@ fn said_as(reading: &Reading, action: &str, text: &str) -> Vec<(String, String)>
                     .map(|k| (k.clone(), name.to_owned())),
             );
         }
+        // "forget the drink": a word of a kind names each thing of it.
+        said.extend(
+            (menu.of_kind(&keys[i]).into_iter()).map(|name| (keys[i].clone(), name.to_owned())),
+        );
     }
     said
 }

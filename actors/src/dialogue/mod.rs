@@ -1151,6 +1151,7 @@ impl Turn<'_> {
         // those lines only. Of this order, whatever shop sells what they
         // name ("only the rice").
         if let Some(lines) = multiplied(&open, &heard.text)
+            .or_else(|| for_a_party(&open, &heard.text))
             .or_else(|| kept_lines(&open, &self.utterance.text, &heard.said_as))
         {
             let mut open = open;
@@ -2355,6 +2356,7 @@ fn apply(slots: &mut SlotMap, mut patch: SlotMap, heard: &Heard, stage: Stage) {
             .map(|mut n| {
                 if let Some(same) = current.iter().find(|c| c.name == n.name)
                     && n.quantity == 1
+                    && said_count.is_none()
                     && says_the(text, &n.name)
                 {
                     n.quantity = same.quantity;
@@ -2490,6 +2492,27 @@ pub(crate) fn names_line(line: &ItemRequest, word: &str, said_as: &[(String, Str
             // ("one" of a calzone is no name of it.)
             .any(|x| x == key || key.len() >= 4 && x.ends_with(key.as_str()))
             || (said_as.iter()).any(|(w, name)| *w == key && *name == line.name))
+}
+
+/// "make it for 4 people" of a korma and rice: every line, one each.
+/// `None` for one line (a count changes it as any count does), or words
+/// that name a thing or a party of no one.
+fn for_a_party(open: &OpenCommand, text: &str) -> Option<Vec<ItemRequest>> {
+    let lines = open.slots.get("item").and_then(SlotValue::as_items)?;
+    let words = crate::reading::words::Words::new(text);
+    let w = words.norm();
+    let changes = w
+        .iter()
+        .any(|x| matches!(x.as_str(), "make" | "change" | "it" | "that"));
+    let people = crate::reading::amounts::party(&words)?;
+    (lines.len() > 1 && changes).then(|| {
+        (lines.iter())
+            .map(|line| ItemRequest {
+                quantity: people,
+                ..line.clone()
+            })
+            .collect()
+    })
 }
 
 /// The lines of `open` after words that multiply some of them ("double
@@ -2804,6 +2827,13 @@ fn by_clause(current: &[ItemRequest], new: &[ItemRequest], text: &str) -> Option
 fn takes_off(text: &str) -> bool {
     // ("can you take the samosa off", "please remove the rice".)
     let text = [
+        "actually ",
+        "actually, ",
+        "oh ",
+        "ok ",
+        "sorry ",
+        "and ",
+        "wait ",
         "can you ",
         "could you ",
         "can we ",

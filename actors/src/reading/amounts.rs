@@ -136,6 +136,14 @@ impl Menu {
     }
 
     /// Whether `key` alone is a word of a kind of thing ("rice", "drink").
+    /// The names of the kind `key` says alone ("drink": cola, lemonade...).
+    pub(crate) fn of_kind(&self, key: &str) -> Vec<&str> {
+        (self.kinds.iter())
+            .filter(|(kind, _)| kind.len() == 1 && kind[0] == key)
+            .flat_map(|(_, names)| names.iter().map(String::as_str))
+            .collect()
+    }
+
     pub(crate) fn is_kind(&self, key: &str) -> bool {
         self.kinds
             .iter()
@@ -806,6 +814,32 @@ pub fn items(words: &Words, menu: &Menu, taken: &[bool]) -> Vec<Found> {
             };
             found[k].item.note = Some(note);
             found[k].to = to;
+        }
+    }
+    // "x2 on the naan", "x3 of the samosas": the count said first.
+    let w = words.norm();
+    for f in &mut found {
+        let at = |k: usize| {
+            f.from
+                .checked_sub(k)
+                .and_then(|i| w.get(i))
+                .map(String::as_str)
+        };
+        let times = |x: &str| {
+            x.strip_prefix('x')
+                .and_then(|n| n.parse::<u32>().ok())
+                .filter(|n| *n > 0)
+        };
+        let n = match (at(3), at(2), at(1)) {
+            (Some(x), Some("on" | "of" | "for"), Some("the")) => times(x),
+            (_, Some(x), Some("on" | "of" | "for")) => times(x),
+            _ => None,
+        };
+        if let Some(n) = n {
+            f.item.quantity = match f.known {
+                true => menu.counted_after(&f.item.name, n),
+                false => n,
+            };
         }
     }
     // "x2", "x 2" or "times two" after an item.

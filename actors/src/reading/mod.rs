@@ -801,6 +801,13 @@ impl Reading {
         let mut places = self.places.mentions(&words);
         // "add some milk to my order": a pointer is no place.
         places.retain(|m| !is_pointer(&m.text));
+        // "upgrade to premium": one of a slot's choices is no place.
+        places.retain(|m| {
+            let said = Words::new(&m.text);
+            let a_choice = (spec.slots.iter())
+                .any(|s| (s.choice_at(&said, 0)).is_some_and(|(len, _)| len == said.len()));
+            m.known || !a_choice
+        });
         // "change the fries to onion rings": a dish after "to" is no place.
         if let Some(menu) = menu {
             places.retain(|m| m.known || !names_known(&m.text, menu));
@@ -907,8 +914,15 @@ impl Reading {
                 _ => {}
             }
         }
-        // "add fries to that": a pointer is no place.
+        // "add fries to that": a pointer is no place; nor is "premium" of
+        // "upgrade to premium".
         spec.drop_places(slots, is_pointer);
+        let a_choice = |v: &str| {
+            let said = Words::new(v);
+            (spec.slots.iter())
+                .any(|s| (s.choice_at(&said, 0)).is_some_and(|(len, _)| len == said.len()))
+        };
+        spec.drop_places(slots, a_choice);
         // A reader's place that is a dish ("switch it to a cappuccino"
         // read as where to deliver) is no place.
         if let Some(menu) = menu {
