@@ -144,6 +144,18 @@ pub fn answer(
         ),
         Act::Menu(Some(name)) => menu(name, &catalogs(registry)),
         Act::Menu(None) => merchants(&catalogs(registry)),
+        Act::TheyServe(what) => {
+            let merchant = (session.open.as_ref())
+                .and_then(|open| {
+                    (open.summary.as_ref().and_then(|s| s.merchant.clone()))
+                        .or_else(|| open.slots.get("restaurant")?.as_text().map(str::to_owned))
+                })
+                .or_else(|| session.placed.last()?.summary.as_ref()?.merchant.clone());
+            match merchant {
+                Some(merchant) => who_serves(&format!("{what} at {merchant}"), &catalogs(registry)),
+                None => who_serves(what, &catalogs(registry)),
+            }
+        }
         Act::WhoServes(what) => {
             uncatalogued(what, registry).unwrap_or_else(|| who_serves(what, &catalogs(registry)))
         }

@@ -454,25 +454,62 @@ fn another_hour(text: &str, open: &OpenCommand) -> Option<String> {
     let w: Vec<&str> = (words.norm().iter().map(String::as_str))
         .filter(|x| !matches!(*x, "please" | "instead" | "then" | "actually" | "oh" | "ok"))
         .collect();
-    let hour = match w.as_slice() {
-        ["can" | "could", "we", "do" | "make" | "say", hour]
-        | ["lets" | "let's", "do" | "say", hour]
-        | ["do" | "say", hour]
+    let said = match w.as_slice() {
+        ["can" | "could", "we", "do" | "make" | "say", said @ ..]
+        | ["lets" | "let's", "do" | "say", said @ ..]
+        | ["do" | "say", said @ ..]
+        | [
+            "change" | "move",
+            "the" | "my",
+            "time" | "pickup",
+            "to",
+            said @ ..,
+        ]
+        | ["change" | "move", "it", "to", said @ ..]
+        | [
+            "can" | "could",
+            "you",
+            "change" | "move",
+            "the" | "it",
+            "time",
+            "to",
+            said @ ..,
+        ]
         | [
             "make",
             "the",
             "cab" | "taxi" | "ride" | "car" | "pickup" | "time",
-            hour,
-        ] => *hour,
+            said @ ..,
+        ] => said,
+        ["make", "it" | "that", rest @ ..]
+            if matches!(rest.first(), Some(&("half" | "quarter"))) =>
+        {
+            rest
+        }
         _ => return None,
     };
-    let clock = hour.trim_end_matches("am").trim_end_matches("pm");
-    let is_hour = clock
-        .parse::<u32>()
-        .ok()
-        .or_else(|| number(clock))
-        .is_some_and(|h| (1..=12).contains(&h));
-    is_hour.then(|| format!("make it {hour} instead"))
+    let is_hour = |hour: &str| {
+        let clock = hour.trim_end_matches("am").trim_end_matches("pm");
+        let plain = clock.parse::<u32>().ok().or_else(|| number(clock));
+        plain.is_some_and(|h| (1..=12).contains(&h))
+            || clock.split_once(':').is_some_and(|(h, m)| {
+                h.parse::<u32>().is_ok_and(|h| h <= 23) && m.parse::<u32>().is_ok_and(|m| m < 60)
+            })
+    };
+    // "4", "5:30", "half 5", "quarter past 6", "quarter to 7".
+    let time = match said {
+        [hour] if is_hour(hour) => hour.to_string(),
+        ["half", hour] if is_hour(hour) => format!("half {hour}"),
+        ["half", "past", hour] | ["quarter", "past" | "to", hour] if is_hour(hour) => {
+            said.join(" ")
+        }
+        _ => return None,
+    };
+    // (An hour alone is read as one; "half 5" after "at".)
+    match said {
+        [_] => Some(format!("make it {time} instead")),
+        _ => Some(format!("make it at {time} instead")),
+    }
 }
 
 /// "gatwick not heathrow", "not heathrow, gatwick", "to work, not
@@ -1159,10 +1196,21 @@ pub fn finish(
         }
     }
     heard.passed = heard.passed || said_time.as_ref().is_some_and(|said| said.said.passed);
-    heard.unscheduled = said_time.is_some_and(|said| Reading::is_later(&said, now_ms))
-        && registry
-            .action(&heard.action)
-            .is_some_and(|(_, spec)| !spec.slots.iter().any(|s| s.kind == SlotKind::Time));
+    let untimed = |action: &str| {
+        (registry.action(action))
+            .is_some_and(|(_, spec)| !spec.slots.iter().any(|s| s.kind == SlotKind::Time))
+    };
+    heard.unscheduled =
+        said_time.is_some_and(|said| Reading::is_later(&said, now_ms)) && untimed(&heard.action);
+    // "can it come at 7pm instead" of an open meal: a time it cannot take.
+    if let Some(open) = open
+        && !heard.in_scope()
+        && untimed(&open.action)
+    {
+        let mut scratch = SlotMap::new();
+        heard.unscheduled = (reading.ground(&request, &open.action, &mut scratch, now_ms))
+            .is_some_and(|said| Reading::is_later(&said, now_ms));
+    }
     heard
 }
 

@@ -652,6 +652,7 @@ impl Turn<'_> {
                     | Act::AboutDish(_)
                     | Act::Menu(_)
                     | Act::WhoServes(_)
+                    | Act::TheyServe(_)
                     | Act::Cheapest(_)
                     | Act::Hours(_)
                     | Act::DeliversTo { .. }
@@ -1292,6 +1293,11 @@ impl Turn<'_> {
                     last.name
                 );
                 self.repair(session, open, &which);
+                return Ok(());
+            }
+            // "can it come at 7pm instead" of a meal: it cannot.
+            if heard.unscheduled {
+                self.repair(session, open, UNSCHEDULED);
                 return Ok(());
             }
             self.repair(session, open, DIDNT_GET);

@@ -30,6 +30,9 @@ pub enum Act {
     Menu(Option<String>),
     /// "who does sushi?": what it asks for.
     WhoServes(String),
+    /// "what drinks do they have?": what it asks for, of the shop of the
+    /// order under way.
+    TheyServe(String),
     /// "what's the cheapest pizza?": of what.
     Cheapest(String),
     /// "is Luigi's open?", "when does Dragon Wok close?": what it asks
@@ -1428,6 +1431,33 @@ fn catalog_question(w: &[&str], words: &Words, question: bool) -> Option<Act> {
         let said = words.span(offset + shop.0, offset + shop.1);
         return Some(Act::Menu(Some(said.to_owned())));
     }
+    // "what drinks do they have?", "what sides have they got": of the shop
+    // of the order under way.
+    if matches!(w.first(), Some(&("what" | "which")))
+        && let Some(end) = [
+            "do they have",
+            "do they do",
+            "do they sell",
+            "do they serve",
+            "have they got",
+            "does it have",
+            "does it do",
+            "does he have",
+            "does she have",
+        ]
+        .iter()
+        .find_map(|tail| {
+            joined
+                .strip_suffix(tail)
+                .map(|_| w.len() - tail.split(' ').count())
+        })
+        && end > 1
+    {
+        let start = words.len() - w.len() - trailing_filler(words);
+        return Some(Act::TheyServe(
+            words.span(start + 1, start + end).to_owned(),
+        ));
+    }
     // "what pizzas do you have?", "which kinds of sushi do you do?".
     if matches!(w.first(), Some(&("what" | "which")))
         && let Some(end) = [
@@ -1887,9 +1917,14 @@ pub fn is_change(text: &str) -> bool {
         || super::when::moved_by(text).is_some()
         // "and some bread too", "and a cola as well".
         || (joined.starts_with("and ") && (joined.ends_with(" too") || joined.ends_with(" as well")))
-        // "3 of each", "two of everything".
-        || matches!(w.as_slice(), [n, "of", "each" | "everything" | "them" | "both"]
-            if number(n).is_some())
+        // "3 of each", "two of everything", "2 of those actually".
+        || {
+            let w: Vec<&str> = (w.iter().copied())
+                .filter(|x| !matches!(*x, "actually" | "please" | "then" | "instead" | "make" | "it"))
+                .collect();
+            matches!(w.as_slice(), [n, "of", "each" | "everything" | "them" | "both" | "those" | "these"]
+                if number(n).is_some())
+        }
 }
 
 #[cfg(test)]

@@ -151,9 +151,43 @@ impl Reading {
                 .find(|p| p.known && p.from < found.to && found.from < p.to)
                 .map(|p| p.to)
         };
+        // "20 bananas", "18 eggs": a count of things, not a clock time.
+        let counts_a_thing = |found: &when::Found| {
+            let w = words.norm();
+            found.to == found.from + 1
+                && number(&w[found.from]).is_some()
+                && w.get(found.to).is_some_and(|next| {
+                    next.chars().all(char::is_alphabetic)
+                        && !matches!(
+                            next.as_str(),
+                            "am" | "pm"
+                                | "oclock"
+                                | "o'clock"
+                                | "tonight"
+                                | "tomorrow"
+                                | "today"
+                                | "sharp"
+                                | "ish"
+                                | "please"
+                                | "thanks"
+                                | "then"
+                                | "instead"
+                                | "latest"
+                                | "at"
+                                | "on"
+                                | "from"
+                                | "to"
+                                | "and"
+                                | "for"
+                        )
+                })
+        };
+        // A time inside a place or a count is none: look on after it.
+        let skip =
+            |found: &when::Found| within(found).or(counts_a_thing(found).then_some(found.to));
         let mut time = when::find(&words.text, timestamp(now_ms), &self.tz);
         for _ in 0..4 {
-            let Some(after) = time.as_ref().and_then(within) else {
+            let Some(after) = time.as_ref().and_then(skip) else {
                 return time;
             };
             time = words.words.get(after).and_then(|w| {
@@ -163,7 +197,7 @@ impl Reading {
                 Some(later)
             });
         }
-        time.filter(|found| within(found).is_none())
+        time.filter(|found| skip(found).is_none())
     }
 
     /// Whether `text` names something a menu or shelf has.
