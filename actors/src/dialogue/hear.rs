@@ -863,7 +863,15 @@ pub fn offline(
     let text = followed.as_deref().unwrap_or(text);
     let one_line = cancels_a_line(text, session);
     let text = one_line.as_deref().unwrap_or(text);
-    let noted = (session.open.as_ref()).and_then(|open| {
+    // ("make it a large" of the order just placed: a change of it.)
+    let changing = (session.open.clone()).or_else(|| {
+        let placed = session.placed.last().filter(|_| acts::is_change(text))?;
+        // (With its priced lines: "the cheeseburger" of a burger asked for.)
+        let mut open = super::reopened(placed);
+        open.summary = placed.summary.clone();
+        Some(open)
+    });
+    let noted = changing.as_ref().and_then(|open| {
         // "make the cab 9 not 8": what is said instead, read on.
         let corrected = not_that(reading, text);
         let said = corrected.as_deref().unwrap_or(text);
@@ -873,6 +881,13 @@ pub fn offline(
             .or_else(|| another_hour(said, open))
             .or(corrected.clone())
     });
+    // (Of an order placed, the words made a change so they stay one.)
+    let noted = match noted {
+        Some(made) if session.open.is_none() && !acts::is_change(&made) => {
+            Some(format!("{made} instead"))
+        }
+        noted => noted,
+    };
     let text = noted.as_deref().unwrap_or(text);
     let prepared = prepare(reading, text);
     let target = target(reading, &prepared, session);

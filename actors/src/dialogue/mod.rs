@@ -592,6 +592,16 @@ impl Turn<'_> {
     /// A typed or spoken turn.
     async fn hear(&mut self, session: &mut SessionState, heard: &Heard) -> Result<(), ErrorBody> {
         let open = session.open.clone();
+        // "no worries", "never mind", asked what instead of what the shop
+        // refused: the rest of the order, without it.
+        if let Some(open) = &open
+            && let Some(rest) = without_the_refused(open, &self.utterance.text, heard)
+        {
+            let mut open = open.clone();
+            open.slots.insert("item".into(), SlotValue::Items(rest));
+            open.repairs = 0;
+            return self.evaluate(session, open, false).await;
+        }
         match (&heard.act, open) {
             (Some(Act::Unclear), Some(open)) => {
                 self.repair(session, open, DIDNT_GET);
@@ -2191,6 +2201,61 @@ pub(crate) fn reopened(placed: &Placed) -> OpenCommand {
     }
 }
 
+/// The lines of `open` left when the person lets go of the things the shop
+/// refused ("no worries", "never mind", "just the rest", asked what
+/// instead); `None` for anything else, or when nothing would be left.
+fn without_the_refused(open: &OpenCommand, text: &str, heard: &Heard) -> Option<Vec<ItemRequest>> {
+    const LET_GO: &[&str] = &[
+        "no worries",
+        "no problem",
+        "never mind",
+        "nevermind",
+        "doesn't matter",
+        "it doesn't matter",
+        "that's fine",
+        "thats fine",
+        "fine",
+        "ok",
+        "okay",
+        "leave it",
+        "skip it",
+        "without it",
+        "without them",
+        "forget it",
+        "forget them",
+        "just the rest",
+        "just those",
+        "just that",
+        "the rest is fine",
+        "nothing",
+        "nothing else",
+        "none",
+    ];
+    if open.stage != Stage::Asking || !open.missing.iter().any(|m| m == "item") {
+        return None;
+    }
+    let key = crate::agents::item_key;
+    let items = open.slots.get("item").and_then(SlotValue::as_items)?;
+    let refused: Vec<String> = open
+        .question
+        .split('"')
+        .skip(1)
+        .step_by(2)
+        .map(key)
+        .collect();
+    let kept: Vec<ItemRequest> = (items.iter())
+        .filter(|line| !refused.contains(&key(&line.name)))
+        .cloned()
+        .collect();
+    if refused.is_empty() || kept.is_empty() || kept.len() == items.len() {
+        return None;
+    }
+    let said = crate::reading::words::Words::new(text).norm().join(" ");
+    let said = said.trim_start_matches("oh ").trim_start_matches("ah ");
+    let said = said.trim_end_matches(" then").trim_end_matches(" thanks");
+    (LET_GO.contains(&said) || matches!(heard.act, Some(Act::No))).then_some(kept)
+}
+
 /// What stays of an order when the shop refuses some of its things (named
 /// in quotes in its `message`): "6 × eggs and 1 × banana stay on the
 /// order". `None` when nothing stays, or the refusal is of no thing.
@@ -2331,6 +2396,9 @@ fn apply(slots: &mut SlotMap, mut patch: SlotMap, heard: &Heard, stage: Stage) {
         || (said.norm().iter().any(|w| w == "another") && !text.contains("instead"))
         || then_add.is_some()
         || more
+        // "oh i forgot bread", "i also need milk".
+        || text.contains("forgot")
+        || text.starts_with("i also ")
         || text.contains(" as well")
         || text.ends_with(" too");
     let removing = takes_off(text);
@@ -3103,17 +3171,21 @@ fn unsold(
             .any(|n| *n == key || key.split(' ').all(|w| n.split(' ').any(|x| x == w)))
     };
     let slot = spec.slots.iter().find(|s| s.kind == SlotKind::Items)?;
-    let item = slots
-        .get(&slot.name)
-        .and_then(SlotValue::as_items)?
-        .iter()
-        .find(|i| !sold(i))?;
+    // Every thing not sold, by name: "beer" or "crisps".
+    let unsold: Vec<String> = (slots.get(&slot.name).and_then(SlotValue::as_items)?.iter())
+        .filter(|i| !sold(i))
+        .map(|i| format!("\"{}\"", i.name))
+        .collect();
+    if unsold.is_empty() {
+        return None;
+    }
+    let things = match unsold.as_slice() {
+        [init @ .., last] if !init.is_empty() => format!("{} or {last}", init.join(", ")),
+        _ => unsold.join(""),
+    };
     let said = match catalog.merchants.as_slice() {
-        [only] => format!("Sorry, {only} doesn't sell \"{}\".", item.name),
-        _ => format!(
-            "Sorry, none of the places I order from has \"{}\".",
-            item.name
-        ),
+        [only] => format!("Sorry, {only} doesn't sell {things}."),
+        _ => format!("Sorry, none of the places I order from has {things}."),
     };
     Some((slot.name.clone(), said))
 }

@@ -1145,6 +1145,11 @@ fn status(w: &[&str], joined: &str) -> Option<Act> {
             "what have i got coming",
             "what's my order",
             "whats my order",
+            "what orders do i have",
+            "what orders have i",
+            "show me my orders",
+            "show my orders",
+            "list my orders",
             "what is my order",
             "what was my order",
         ]
@@ -1894,6 +1899,12 @@ pub fn is_change(text: &str) -> bool {
         "bring it forward",
         "there'll be",
         "there will be",
+        // "oh i forgot bread", "i also need milk".
+        "i forgot",
+        "oh i forgot",
+        "forgot",
+        "i also need",
+        "i also want",
     ]
     .iter()
     .any(|p| {

@@ -472,7 +472,11 @@ impl Reading {
         if tie && let Some(shop) = self.packaged(&words) {
             return Some(shop);
         }
-        best.filter(|_| !tie).map(|(action, _)| action).or(purposes)
+        // "a 6 pack of beer and some crisps": goods by the pack, for the
+        // shop to say whether it has them.
+        (best.filter(|_| !tie).map(|(action, _)| action))
+            .or(purposes)
+            .or_else(|| self.packaged(&words))
     }
 
     /// The action of a domain the trained reader does not know that `text`
