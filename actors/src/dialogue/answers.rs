@@ -525,16 +525,31 @@ pub fn menu_of(
             restaurant.is_some_and(|r| normalize(&m.name) == normalize(r))
                 || kind.is_some_and(|k| normalize(&m.kind) == normalize(k))
         });
-    let (catalog, merchant) = merchant?;
+    // "order from pizza express": a restaurant errand does not know is
+    // said so, before what it does know.
+    let unknown = restaurant.filter(|r| {
+        !(catalogs.iter()).any(|c| {
+            c.merchants
+                .iter()
+                .any(|m| normalize(&m.name) == normalize(r))
+        })
+    });
+    let Some((catalog, merchant)) = merchant else {
+        return unknown.map(|r| format!("I don't know {r}. {}", merchants(&catalogs)));
+    };
     let items: Vec<String> = (merchant.items.iter())
         .map(|(item, price)| format!("{item} {}", format_money(*price, &catalog.currency)))
         .collect();
-    Some(format!(
+    let known = format!(
         "{} ({}): {}.",
         merchant.name,
         merchant.kind,
         items.join(", ")
-    ))
+    );
+    Some(match unknown {
+        Some(r) => format!("I don't know {r}. {known}"),
+        None => known,
+    })
 }
 
 fn menu(name: &str, catalogs: &[Catalog]) -> String {

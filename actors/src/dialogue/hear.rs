@@ -863,6 +863,9 @@ pub fn offline(
     let text = followed.as_deref().unwrap_or(text);
     let one_line = cancels_a_line(text, session);
     let text = one_line.as_deref().unwrap_or(text);
+    // "book me one back at 6" after a ride: the ride back.
+    let back = ride_back(text, session);
+    let text = back.as_ref().map_or(text, |(back, _)| back.as_str());
     // ("make it a large" of the order just placed: a change of it.)
     let changing = (session.open.clone()).or_else(|| {
         let placed = session.placed.last().filter(|_| acts::is_change(text))?;
@@ -909,7 +912,79 @@ pub fn offline(
     );
     // How a line is made changes that line.
     heard.change |= noted.is_some();
+    // The ride back leaves after the ride there ("at 6" of a 9am ride is
+    // the evening's).
+    if let Some((_, Some(out))) = &back
+        && let Some(SlotValue::Text(home)) = heard.parse.slots.get("pickup_at")
+        && let Some(later) = reading.after(home, out)
+    {
+        heard
+            .parse
+            .slots
+            .insert("pickup_at".into(), SlotValue::Text(later));
+    }
     heard
+}
+
+/// "book me one back at 6", "and a cab back later" right after a ride:
+/// a ride from where it goes to where it came from, as words, and when
+/// the ride there leaves. `None` for anything else.
+fn ride_back(text: &str, session: &SessionState) -> Option<(String, Option<String>)> {
+    const ASKING: &[&str] = &[
+        "book me",
+        "book",
+        "get me",
+        "i need",
+        "i'll need",
+        "i want",
+        "i'd like",
+        "and",
+        "can i get",
+        "can you book",
+        "could you book",
+        "also",
+        "please",
+    ];
+    const BACK_RIDES: &[&str] = &[
+        "one back",
+        "a ride back",
+        "a cab back",
+        "a taxi back",
+        "a car back",
+        "an uber back",
+        "the ride back",
+        "the return journey",
+        "a return journey",
+        "the return",
+        "a return",
+    ];
+    if session.open.is_some() {
+        return None;
+    }
+    let placed = session.placed.last().filter(|p| p.domain == "ride")?;
+    let summary = placed.summary.as_ref()?;
+    let (pickup, destination) = (summary.pickup.as_ref()?, summary.destination.as_ref()?);
+    let lower = text.trim().to_lowercase();
+    let mut rest = lower.as_str();
+    while let Some(after) = ASKING.iter().find_map(|lead| words_after(rest, lead)) {
+        rest = after;
+    }
+    let rest = BACK_RIDES.iter().find_map(|core| words_after(rest, core))?;
+    // Only when ("at 6", "later"), or home again: nothing else of its own.
+    if rest.split_whitespace().count() > 5 || rest.contains(" from ") || rest.starts_with("from ") {
+        return None;
+    }
+    let rest = rest.strip_prefix("home").map_or(rest, str::trim);
+    // "later", with no time said: when is asked (as after a meeting).
+    let later =
+        rest.split_whitespace().any(|w| w == "later") && !rest.chars().any(|c| c.is_ascii_digit());
+    let rest = if later { "after im done" } else { rest };
+    Some((
+        format!("a ride from {destination} to {pickup} {rest}")
+            .trim()
+            .to_owned(),
+        summary.pickup_at.clone(),
+    ))
 }
 
 /// "cancel the samosa" of a placed lassi and samosa: that line taken off

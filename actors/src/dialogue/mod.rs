@@ -1329,8 +1329,20 @@ impl Turn<'_> {
                 .collect(),
             _ => Vec::new(),
         };
+        // "home", asked how many: the place taken, the count still asked.
+        let count_unsaid = open.stage == Stage::Asking
+            && open.missing == ["quantity"]
+            && !patch.is_empty()
+            && !patch.contains_key("quantity")
+            && !patch.contains_key("item");
         let patch = instead_of_refused(&open, patch);
         apply(&mut open.slots, patch, heard, open.stage);
+        if count_unsaid {
+            let question = open.question.clone();
+            let missing = open.missing.clone();
+            self.ask(session, open, missing, question, None);
+            return Ok(());
+        }
         open.offer = None;
         if !asked_again {
             open.repairs = 0;

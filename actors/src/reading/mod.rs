@@ -381,6 +381,25 @@ impl Reading {
                     })
             })
         });
+        // "chinese for 2 to home": a kind of meal, with where it goes or
+        // whom it is for.
+        let delivered = said("to");
+        let for_some = (1..w.len()).any(|i| w[i - 1] == "for" && number(&w[i]).is_some());
+        // (Never "a cab from the italian embassy": a word of a place.)
+        let placed = |i: usize| mentions.iter().any(|m| m.from <= i && i < m.to);
+        let riding = w.iter().any(|x| {
+            matches!(
+                x.as_str(),
+                "cab" | "taxi" | "ride" | "car" | "uber" | "lift" | "driver"
+            )
+        });
+        if (delivered || for_some)
+            && !riding
+            && let Some((action, _)) = (self.cuisines.iter())
+                .find(|(_, kinds)| (0..w.len()).any(|i| kinds.contains(&w[i]) && !placed(i)))
+        {
+            return Some(action.as_str());
+        }
         let journey = (said("from") && said("to")) || going || chosen;
         if journey && let Some(action) = ride {
             return Some(action.name.as_str());
@@ -974,7 +993,7 @@ impl Reading {
             });
         }
         ground_places(spec, &places, slots);
-        self.ground_cuisine(&words, action, slots);
+        self.ground_cuisine(&words, &places, action, slots);
         // What the action does not take ("quantity", the tagger's "time").
         slots.retain(|name, _| spec.slot(name).is_some());
         said
@@ -982,7 +1001,7 @@ impl Reading {
 
     /// "a chinese", "some thai food", "I fancy an indian": the kind of
     /// shop to order from, never a thing ordered.
-    fn ground_cuisine(&self, words: &Words, action: &str, slots: &mut SlotMap) {
+    fn ground_cuisine(&self, words: &Words, places: &[Mention], action: &str, slots: &mut SlotMap) {
         let Some(kinds) = self.cuisines.get(action) else {
             return;
         };
@@ -992,8 +1011,10 @@ impl Reading {
             .map(|menu| amounts::items(words, menu, &[]))
             .unwrap_or_default();
         let in_dish = |i: usize| dishes.iter().any(|f| f.known && f.from <= i && i < f.to);
+        // ("to the italian embassy" is a place.)
+        let in_place = |i: usize| places.iter().any(|m| m.from <= i && i < m.to);
         let Some(kind) = (0..w.len())
-            .find(|&i| kinds.contains(&w[i]) && !in_dish(i))
+            .find(|&i| kinds.contains(&w[i]) && !in_dish(i) && !in_place(i))
             .map(|i| &w[i])
         else {
             return;
