@@ -82,7 +82,14 @@ pub fn match_menu_item(restaurant: &Restaurant, requested: &str) -> Option<(&'st
         .map(|(_, name)| item_key(name));
     let menu = restaurant.menu.iter().map(|(n, p)| (*n, *p, item_key(n)));
     let candidates: Vec<_> = menu.collect();
-    let exact = |k: &str| candidates.iter().find(|(_, _, m)| m == k);
+    // ("smoothies" keys as "smoothy", the smoothie as "smoothie".)
+    let exact = |k: &str| {
+        (candidates.iter()).find(|(_, _, m)| {
+            m == k
+                || k.strip_suffix('y')
+                    .is_some_and(|stem| *m == format!("{stem}ie"))
+        })
+    };
     exact(&key)
         .or_else(|| canonical.as_deref().and_then(exact))
         .or_else(|| {

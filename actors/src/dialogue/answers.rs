@@ -190,6 +190,61 @@ pub fn sold_thing(act: &Act, registry: &DomainRegistry) -> Option<String> {
     (sold && thing != "it" && !thing.contains(" and ")).then(|| said.to_lowercase())
 }
 
+/// A thing the words name that some catalog sells or some shop is
+/// ("pizza" of "cancel the pizza"), as said.
+pub fn thing_named(registry: &DomainRegistry, words: &[String]) -> Option<String> {
+    const NAMING_NOTHING: &[&str] = &[
+        "the",
+        "my",
+        "our",
+        "and",
+        "order",
+        "one",
+        "cancel",
+        "please",
+        "from",
+        "that",
+        "this",
+        "ride",
+        "taxi",
+        "cab",
+        "food",
+        "it",
+        "all",
+        "everything",
+        "last",
+        "first",
+        "second",
+    ];
+    let catalogs = catalogs(registry);
+    let words_of = |name: &str| {
+        item_key(name)
+            .split(' ')
+            .map(str::to_owned)
+            .collect::<Vec<_>>()
+    };
+    let known: Vec<String> = (catalogs.iter())
+        .flat_map(|c| {
+            let items = c
+                .merchants
+                .iter()
+                .flat_map(|m| m.items.iter().map(|(n, _)| n.as_str()));
+            let shops = c.merchants.iter().map(|m| m.name.as_str());
+            let aliases = c.aliases.iter().map(|(a, _)| a.as_str());
+            items
+                .chain(shops)
+                .chain(aliases)
+                .flat_map(words_of)
+                .collect::<Vec<_>>()
+        })
+        .collect();
+    words.iter().find_map(|w| {
+        let key = item_key(w);
+        (key.len() >= 3 && !NAMING_NOTHING.contains(&key.as_str()) && known.contains(&key))
+            .then(|| w.clone())
+    })
+}
+
 fn catalogs(registry: &DomainRegistry) -> Vec<Catalog> {
     registry
         .agents()

@@ -321,7 +321,7 @@ fn swaps_a_line(text: &str) -> bool {
 /// Whether words said name `placed` by a word of its merchant, its things
 /// or its places ("the nachos", "the taco loco order", "the airport
 /// one").
-fn names_placed(words: &[String], placed: &Placed) -> bool {
+pub(crate) fn names_placed(words: &[String], placed: &Placed) -> bool {
     const NAMING_NOTHING: &[&str] = &[
         "the", "my", "our", "and", "order", "one", "cancel", "please", "from", "going", "that",
         "this", "ride", "taxi", "cab", "food", "where", "whats", "what", "with", "for", "is",
@@ -892,8 +892,12 @@ impl Turn<'_> {
         }
         // ("wrong address, it should go to 10 Downing Street" after a meal
         // is the meal's address, whatever a reader made of "go to".)
+        // Of several placed, the one the words name ("only one
+        // cheeseburger" after a burger and then a pad thai), else the last.
+        let said = crate::reading::words::Words::new(&self.utterance.text);
+        let named = (session.placed.iter().rev()).find(|p| names_placed(said.norm(), p));
         if heard.change
-            && let Some(placed) = session.placed.last().cloned()
+            && let Some(placed) = named.or(session.placed.last()).cloned()
             && (!heard.in_scope()
                 || heard.action == placed.action
                 || (delivered(&self.ctx.registry.action(&placed.action))
@@ -2041,6 +2045,16 @@ impl Turn<'_> {
                 says_order && p.domain == "ride",
             )
         });
+        // "cancel the pizza" with no pizza ordered: said so, nothing
+        // cancelled.
+        if let Some(thing) = answers::thing_named(self.ctx.registry, said.norm())
+            && !candidates.iter().any(|p| names_placed(said.norm(), p))
+            && !candidates.is_empty()
+        {
+            let text = format!("You have no {thing} order to cancel.");
+            self.answer(session, text);
+            return Ok(());
+        }
         // "cancel the first one", "the outbound one": by when it was
         // placed.
         if let Some(k) = ordinal(said.norm()) {

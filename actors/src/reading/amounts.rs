@@ -44,9 +44,16 @@ impl Menu {
                 .iter()
                 .any(|k| *k != target && alias.iter().all(|a| k.contains(a)))
         };
+        // "smoothies" is keyed "smoothy", never "smoothie": a name ending
+        // in "ie" is said in the plural too.
+        let plurals: Vec<(String, &str)> = (names.iter())
+            .filter(|n| n.ends_with("ie"))
+            .map(|n| (format!("{n}s"), *n))
+            .collect();
         let mut phrases: Vec<(Vec<String>, String)> = names
             .iter()
             .map(|n| (key_words(n), (*n).to_owned()))
+            .chain(plurals.iter().map(|(p, n)| (key_words(p), (*n).to_owned())))
             .chain(aliases.into_iter().map(|(alias, name)| {
                 let words = key_words(alias);
                 let means = if kind(&words, name) {
