@@ -748,6 +748,18 @@ impl Extra {
                 | "thats"
                 | "change"
                 | "cancel"
+                | "make"
+                | "just"
+                | "let's"
+                | "lets"
+                | "can"
+                | "could"
+                | "send"
+                | "switch"
+                | "swap"
+                | "forget"
+                | "scratch"
+                | "instead"
         ) || words.text[..words.words.get(start + 1)?.start].contains(',');
         if !opens || not_an_extra {
             return None;

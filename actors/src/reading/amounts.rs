@@ -956,7 +956,11 @@ pub fn items(words: &Words, menu: &Menu, taken: &[bool]) -> Vec<Found> {
         };
         let said_alone = w.get(i + 1).is_none_or(|next| next != "of")
             && !found.iter().any(|f| f.from <= i + 1 && i < f.to);
-        if !free(i) || !said_alone || i == 0 || number(&w[i - 1]).is_none() {
+        // ("a loaf" is bread; "a pint" alone may be a beer.)
+        let counted = i > 0
+            && (number(&w[i - 1]).is_some()
+                || matches!(w[i - 1].as_str(), "a" | "an") && *thing == "bread");
+        if !free(i) || !said_alone || !counted {
             continue;
         }
         let (quantity, from, _) = amount_before(words, i, 0);
@@ -1323,11 +1327,12 @@ fn amount_before(words: &Words, at: usize, floor: usize) -> (u32, usize, Vec<Str
         {
             counted(word.strip_suffix('x').and_then(number).unwrap_or(1), i - 1)
         }
-        // "x2 pad thai".
+        // "x2 pad thai" (never the "x3," that ends "pasta x3, coffee").
         word if word
             .strip_prefix('x')
             .and_then(number)
-            .is_some_and(|n| n > 0 && n < 100) =>
+            .is_some_and(|n| n > 0 && n < 100)
+            && !gap_has_stop(words, i - 1, i) =>
         {
             counted(word.strip_prefix('x').and_then(number).unwrap_or(1), i - 1)
         }

@@ -295,10 +295,33 @@ pub fn by_the_time(w: &[String], i: usize) -> bool {
             || number(x).is_some()
             || matches!(x.as_str(), "noon" | "midday" | "midnight")
     });
+    // "catch a 6pm train", "my flight is at 9am", "it leaves at 2pm": when
+    // something else leaves.
+    let departs = |x: &str| {
+        matches!(
+            x,
+            "train"
+                | "flight"
+                | "plane"
+                | "eurostar"
+                | "leaves"
+                | "departs"
+                | "boarding"
+                | "boards"
+                | "catch"
+                | "takeoff"
+                | "check-in"
+                | "checkin"
+        )
+    };
+    let near = w[i.saturating_sub(4)..(i + 4).min(w.len())]
+        .iter()
+        .any(|x| departs(x));
     clock
         && i > 0
         && (matches!(w[i - 1].as_str(), "by" | "before")
-            || (i > 1 && w[i - 2] == "later" && w[i - 1] == "than"))
+            || (i > 1 && w[i - 2] == "later" && w[i - 1] == "than")
+            || near)
 }
 
 /// Reads `text` as a time on its own ("tomorrow at 5pm", or an RFC 3339
@@ -819,7 +842,15 @@ fn shift(t: Time, ambiguous: bool, part: Part) -> Time {
 fn clock_time(w: &[String], date: std::ops::Range<usize>) -> Option<((Time, bool), usize, usize)> {
     let word = |k: usize| w.get(k).map(String::as_str).unwrap_or("");
     for i in (0..w.len()).filter(|i| !date.contains(i)) {
-        let at = i > 0 && matches!(word(i - 1), "at" | "by" | "around");
+        // ("at like 7", "for about 7": the filler is the "at".)
+        let at = i > 0
+            && (matches!(word(i - 1), "at" | "by" | "around")
+                || (i > 1
+                    && matches!(word(i - 1), "like" | "about")
+                    && matches!(
+                        word(i - 2),
+                        "at" | "for" | "morning" | "evening" | "tomorrow"
+                    )));
         let from = if at { i - 1 } else { i };
         match word(i) {
             "noon" | "midday" => return Some(((Time::constant(12, 0, 0, 0), false), from, i + 1)),
