@@ -1872,6 +1872,8 @@ const BACK: &[&str] = &[
     "take me",
 ];
 const BACK_CORE: &[&str] = &[
+    "another one back",
+    "one back",
     "a return journey",
     "the return journey",
     "a return trip",
@@ -2222,6 +2224,9 @@ mod tests {
             queued.slots.get("destination").and_then(SlotValue::as_text),
             Some("home")
         );
+        let (there, _) =
+            back("book a cab from home to heathrow and another one back at 9pm").expect("split");
+        assert_eq!(there.2, "book a cab from home to heathrow");
         let (_, queued) = back("uber to gatwick and pick me up again").expect("split");
         assert!(!queued.slots.contains_key("pickup_at"));
         for text in [

@@ -1047,11 +1047,12 @@ fn status(w: &[&str], joined: &str) -> Option<Act> {
                 | "stuff"
         )
     };
+    // "where's my pad thai": whatever it names, a thing of an order.
     let asks_where = (joined.starts_with("where is my")
         || joined.starts_with("where's my")
         || joined.starts_with("wheres my")
         || joined.starts_with("where my"))
-        && w.iter().any(things)
+        && (w.iter().any(things) || w.len() <= 6)
         // "where is the cab?", never "where's the pizza place?".
         || (joined.starts_with("where is the") || joined.starts_with("where's the"))
             && w.len() <= 5
@@ -1147,6 +1148,14 @@ fn status(w: &[&str], joined: &str) -> Option<Act> {
             "whats my order",
             "what orders do i have",
             "what orders have i",
+            "what are my orders",
+            "what have i got going on",
+            "what's in my order",
+            "whats in my order",
+            "what is in my order",
+            "has it shipped",
+            "has it been sent",
+            "has it left",
             "show me my orders",
             "show my orders",
             "list my orders",
@@ -1162,7 +1171,7 @@ fn status(w: &[&str], joined: &str) -> Option<Act> {
         return Some(Act::Status);
     }
     let asks_what = joined.starts_with("what") && asks_state;
-    ((asks_where || asks_when || asks_state) && (w.iter().any(things) || asks_when || asks_what))
+    (asks_where || (asks_when || asks_state) && (w.iter().any(things) || asks_when || asks_what))
         .then_some(Act::Status)
 }
 
@@ -1899,6 +1908,10 @@ pub fn is_change(text: &str) -> bool {
         "bring it forward",
         "there'll be",
         "there will be",
+        "can you change",
+        "could you change",
+        "can we change",
+        "could we change",
         // "oh i forgot bread", "i also need milk".
         "i forgot",
         "oh i forgot",

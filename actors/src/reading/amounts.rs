@@ -306,6 +306,11 @@ pub struct Found {
 /// Words that may follow an item without making it another dish.
 const AFTER_ITEM: &[&str] = &[
     "to",
+    // "one each", "like 4": how many, never a thing.
+    "each",
+    "everyone",
+    "everybody",
+    "like",
     // "a pizza round to mine", "some milk over to work".
     "round",
     "over",

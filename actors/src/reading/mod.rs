@@ -1306,11 +1306,18 @@ pub(crate) fn names_a_thing(name: &str) -> bool {
         "also",
         "and",
         "else",
+        // "one each", "like 4": how many.
+        "each",
+        "everyone",
+        "everybody",
+        "like",
+        "about",
+        "around",
     ];
     Words::new(name)
         .norm()
         .iter()
-        .any(|w| !NO_THING.contains(&w.as_str()))
+        .any(|w| !NO_THING.contains(&w.as_str()) && number(w).is_none())
 }
 
 /// An item whose name lists several ("bread, butter and jam") as one
