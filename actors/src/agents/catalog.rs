@@ -278,6 +278,8 @@ pub const FOOD_SHORT_NAMES: &[(&str, &str)] = &[
     ("tom yum", "tom yum soup"),
     ("falafel", "falafel wrap"),
     ("lasagne", "lasagna"),
+    ("marg", "margherita pizza"),
+    ("marg pizza", "margherita pizza"),
 ];
 
 /// Words that say what kind of dish or drink an item is, and the items of

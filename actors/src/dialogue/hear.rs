@@ -28,7 +28,7 @@ pub struct Prepared {
 }
 
 pub fn prepare(reading: &Reading, text: &str) -> Prepared {
-    let whole = reading.fix(text);
+    let whole = without_fillers(&reading.fix(text));
     let text = but_then(&whole).unwrap_or_else(|| whole.clone());
     let text = dropped_midway(reading, &text).unwrap_or(text);
     let text = corrected_midway(reading, &text).unwrap_or(text);
@@ -77,6 +77,25 @@ pub fn prepare(reading: &Reading, text: &str) -> Prepared {
         text,
         act,
         request,
+    }
+}
+
+/// The words without the sounds people make while they think ("a cab
+/// from um work", "uh two pizzas"), as dictation writes them.
+fn without_fillers(text: &str) -> String {
+    const FILLERS: &[&str] = &["um", "umm", "uh", "uhh", "erm", "er", "uhm", "hmm"];
+    let kept: Vec<&str> = text
+        .split(' ')
+        .filter(|w| {
+            let bare = w
+                .trim_matches(|c: char| !c.is_alphanumeric())
+                .to_lowercase();
+            !FILLERS.contains(&bare.as_str())
+        })
+        .collect();
+    match kept.is_empty() {
+        true => text.to_owned(),
+        false => kept.join(" "),
     }
 }
 

@@ -556,9 +556,33 @@ impl Reading {
     /// things are for, and names the domain only with `purposes`.
     fn named_domain(&self, words: &Words, purposes: bool) -> Option<&str> {
         const ASKING: &[&str] = &[
-            "need", "want", "get", "order", "book", "buy", "send", "bring", "please", "like",
-            "call", "grab", "fetch", "arrange", "deliver", "can", "could", "would", "hungry",
-            "starving", "famished", "peckish", "fancy", "craving", "takeaway", "takeout",
+            "need",
+            "want",
+            "get",
+            "order",
+            "book",
+            "buy",
+            "send",
+            "bring",
+            "please",
+            "like",
+            "call",
+            "grab",
+            "fetch",
+            "arrange",
+            "deliver",
+            "can",
+            "could",
+            "would",
+            "hungry",
+            "starving",
+            "famished",
+            "peckish",
+            "fancy",
+            "craving",
+            "takeaway",
+            "takeout",
+            "something",
         ];
         const NOT: &[&str] = &["not", "don't", "dont", "never", "no"];
         // "cat food", "baby food": a thing on a shelf, not a meal.
