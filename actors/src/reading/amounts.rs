@@ -906,6 +906,31 @@ pub fn items(words: &Words, menu: &Menu, taken: &[bool]) -> Vec<Found> {
             };
         }
     }
+    // "2 kormas with a naan each": one for each of the things before;
+    // "there are 4 of us, a pepperoni pizza each": one for each of them.
+    let w = words.norm();
+    let us = (0..w.len().saturating_sub(2)).find_map(|k| {
+        (w[k + 1] == "of" && w[k + 2] == "us")
+            .then(|| number(&w[k]))
+            .flatten()
+    });
+    for k in 0..found.len() {
+        let each = w.get(found[k].to).is_some_and(|x| x == "each");
+        if !each || found[k].item.quantity != 1 {
+            continue;
+        }
+        let with_the = k > 0
+            && w[found[k - 1].to..found[k].from]
+                .iter()
+                .any(|x| x == "with");
+        let n = match with_the {
+            true => Some(found[k - 1].item.quantity),
+            false => us.filter(|n| (2..=20).contains(n)),
+        };
+        if let Some(n) = n {
+            found[k].item.quantity = n;
+        }
+    }
     // "shampoo and toothpaste, 2 of each": every thing named before it.
     for k in 0..w.len().saturating_sub(2) {
         let each = w[k + 1] == "of" && matches!(w[k + 2].as_str(), "each" | "both" | "everything");
