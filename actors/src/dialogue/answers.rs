@@ -238,10 +238,17 @@ pub fn thing_named(registry: &DomainRegistry, words: &[String]) -> Option<String
                 .collect::<Vec<_>>()
         })
         .collect();
+    // ("the curry", "the coffee": a kind, which many things are.)
+    let kinds: Vec<String> = (catalogs.iter())
+        .flat_map(|c| c.kinds.iter().map(|(kind, _)| item_key(kind)))
+        .collect();
     words.iter().find_map(|w| {
         let key = item_key(w);
-        (key.len() >= 3 && !NAMING_NOTHING.contains(&key.as_str()) && known.contains(&key))
-            .then(|| w.clone())
+        (key.len() >= 3
+            && !NAMING_NOTHING.contains(&key.as_str())
+            && !kinds.contains(&key)
+            && known.contains(&key))
+        .then(|| w.clone())
     })
 }
 

@@ -83,7 +83,7 @@ pub fn prepare(reading: &Reading, text: &str) -> Prepared {
 /// The words without the sounds people make while they think ("a cab
 /// from um work", "uh two pizzas"), as dictation writes them.
 fn without_fillers(text: &str) -> String {
-    const FILLERS: &[&str] = &["um", "umm", "uh", "uhh", "erm", "er", "uhm", "hmm"];
+    const FILLERS: &[&str] = &["um", "umm", "uh", "uhh", "erm", "uhm", "hmm"];
     let kept: Vec<&str> = text
         .split(' ')
         .filter(|w| {
@@ -177,8 +177,14 @@ fn corrected_midway(reading: &Reading, text: &str) -> Option<String> {
     .unwrap_or(rest);
     let first = &text[..at];
     // "no fries, onion rings instead": one thing for another.
+    let an_extra = [
+        "extra ", "with ", "without ", "no ", "light ", "easy ", "hold ", "add ",
+    ]
+    .iter()
+    .any(|lead| rest.to_lowercase().starts_with(lead));
     if let Some(old) = lower[..at].strip_prefix("no ")
         && old.split_whitespace().count() <= 3
+        && !an_extra
         && reading.names_any_thing(old)
         && reading.names_any_thing(rest)
     {
@@ -674,15 +680,14 @@ fn made_into(reading: &Reading, text: &str, open: &OpenCommand) -> Option<String
     let last = crate::agents::item_key(named);
     let last = last.rsplit(' ').next()?;
     let dish = format!("{into} {last}");
+    // A size or kind of it ("large", "hot", "decaf") is its note.
+    if (into.split(' ')).all(|x| SIZES.contains(&x) || amounts::is_size(x)) {
+        return Some(format!("{} {into} {}", line.quantity, line.name));
+    }
     // A kind the menu has of another dish ("beef" of the beef taco) is
     // asked for as said, for the shop to say whether it has it.
-    if reading.is_a_name(&dish) || reading.says_a_word_of_the_menu(&into, &open.action) {
-        return Some(format!("change the {} to {dish}", line.name));
-    }
-    let sized = into
-        .split(' ')
-        .all(|x| SIZES.contains(&x) || amounts::is_size(x));
-    sized.then(|| format!("{} {into} {}", line.quantity, line.name))
+    (reading.is_a_name(&dish) || reading.says_a_word_of_the_menu(&into, &open.action))
+        .then(|| format!("change the {} to {dish}", line.name))
 }
 
 /// "add a milkshake and make the burger a double": the clause that makes
@@ -788,8 +793,10 @@ impl Extra {
         let words_at = &words.words;
         let end = (start + 1..w.len())
             .find(|&i| {
-                // A comma ends it too ("no eggs, and add some juice").
+                // A comma ends it too ("no eggs, and add some juice"),
+                // unless another extra follows ("no onions, extra cheese").
                 words.text[words_at[i - 1].end..words_at[i].start].contains([',', '.', ';'])
+                    && !matches!(w[i].as_str(), "no" | "without" | "extra" | "with" | "hold")
                     || matches!(w[i].as_str(), "please" | "thanks" | "thank" | "cheers")
                     || (w[i] == "on"
                         && w.get(i + 1).is_some_and(|x| {

@@ -2058,9 +2058,10 @@ impl Turn<'_> {
         // "cancel the first one", "the outbound one": by when it was
         // placed.
         if let Some(k) = ordinal(said.norm()) {
-            let mut by_time = candidates.clone();
-            by_time.reverse();
-            if let Some(chosen) = by_time.get(k).cloned() {
+            let by_time: Vec<&Placed> = (session.placed.iter())
+                .filter(|p| domain.is_none_or(|d| p.domain == d))
+                .collect();
+            if let Some(chosen) = by_time.get(k).map(|p| (*p).clone()) {
                 candidates.retain(|p| p.trace_id != chosen.trace_id);
                 candidates.insert(0, chosen);
             }
@@ -2595,15 +2596,14 @@ pub(crate) fn names_line(line: &ItemRequest, word: &str, said_as: &[(String, Str
 }
 
 /// "make it for 4 people" of a korma and rice: every line, one each.
-/// `None` for one line (a count changes it as any count does), or words
-/// that name a thing or a party of no one.
+/// `None` for one line (a count changes it as any count does), a question
+/// ("is it enough for 4 people?"), or a party of no one.
 fn for_a_party(open: &OpenCommand, text: &str) -> Option<Vec<ItemRequest>> {
     let lines = open.slots.get("item").and_then(SlotValue::as_items)?;
     let words = crate::reading::words::Words::new(text);
     let w = words.norm();
-    let changes = w
-        .iter()
-        .any(|x| matches!(x.as_str(), "make" | "change" | "it" | "that"));
+    let changes = w.iter().any(|x| matches!(x.as_str(), "make" | "change"))
+        && !text.trim_end().ends_with('?');
     let people = crate::reading::amounts::party(&words)?;
     (lines.len() > 1 && changes).then(|| {
         (lines.iter())
@@ -2962,7 +2962,7 @@ fn takes_off(text: &str) -> bool {
     ]
     .iter()
     .any(|p| text.starts_with(p))
-        || (text.starts_with("take ") && text.ends_with(" off"))
+        || (text.starts_with("take ") && (text.ends_with(" off") || text.ends_with(" out")))
         // "actually i've got cereal, skip it", "we already have milk".
         || [
             "skip it",

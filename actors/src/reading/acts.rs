@@ -639,7 +639,28 @@ fn about_a_dish(w: &[&str]) -> Option<String> {
         .copied()
         .skip_while(|x| matches!(*x, "the" | "a" | "an" | "your" | "their"))
         .collect();
-    let pronoun = matches!(rest.as_slice(), ["it" | "that" | "they" | "this" | "them"]);
+    // ("is 7 good?", "is tomorrow ok?", "is that one spicy": no dish.)
+    let pronoun = rest.iter().any(|x| {
+        number(x).is_some()
+            || matches!(
+                *x,
+                "it" | "that"
+                    | "they"
+                    | "this"
+                    | "them"
+                    | "one"
+                    | "today"
+                    | "tomorrow"
+                    | "tonight"
+                    | "half"
+                    | "quarter"
+                    | "noon"
+                    | "midday"
+                    | "am"
+                    | "pm"
+                    | "time"
+            )
+    });
     (!rest.is_empty() && rest.len() <= 4 && !pronoun).then(|| rest.join(" "))
 }
 

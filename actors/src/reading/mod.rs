@@ -396,7 +396,7 @@ impl Reading {
         if (delivered || for_some)
             && !riding
             && let Some((action, _)) = (self.cuisines.iter())
-                .find(|(_, kinds)| (0..w.len()).any(|i| kinds.contains(&w[i]) && !placed(i)))
+                .find(|(_, kinds)| (0..w.len()).any(|i| a_cuisine_said(w, i, kinds) && !placed(i)))
         {
             return Some(action.as_str());
         }
@@ -619,10 +619,10 @@ impl Reading {
             .domains()
             .filter_map(|d| self.registry.spec(d))
             .filter(|spec| {
-                let cuisines = (spec.actions.iter())
+                let cuisine = (spec.actions.iter())
                     .filter_map(|a| self.cuisines.get(&a.name))
-                    .flatten();
-                spec.words.iter().chain(cuisines).any(|word| names(word))
+                    .any(|kinds| (0..w.len()).any(|i| a_cuisine_said(w, i, kinds)));
+                cuisine || spec.words.iter().any(|word| names(word))
             });
         let spec = named.next()?;
         if named.next().is_some() {
@@ -706,8 +706,12 @@ impl Reading {
             return false;
         };
         let words = Words::new(text);
-        (words.norm().iter())
-            .map(|w| crate::agents::item_key(w))
+        // ("a cab to Parsons Green" names no green curry; "hot" is a size.)
+        let places = self.places.mentions(&words);
+        let placed = |i: usize| places.iter().any(|m| m.from <= i && i < m.to);
+        (0..words.len())
+            .filter(|&i| !placed(i) && !amounts::is_size(&words.norm()[i]))
+            .map(|i| crate::agents::item_key(&words.norm()[i]))
             .any(|w| w.len() >= 3 && menu.has_word(&w))
     }
 
@@ -1086,6 +1090,31 @@ const NOT_A_MODIFIER: &[&str] = &[
     "like", "and", "of", "please", "also", "plus", "with", "more", "another", "few", "just",
     "only", "to", "for", "my", "our", "your", "can", "you", "grab", "pick", "up", "then", "or",
 ];
+
+/// Whether word `i` of `w` is one of `kinds` said as a meal ("a chinese",
+/// "some thai food", "indian for 2"), never a word of another thing ("the
+/// italian embassy", "italian sausages").
+fn a_cuisine_said(w: &[String], i: usize, kinds: &[String]) -> bool {
+    kinds.contains(&w[i])
+        && w.get(i + 1).is_none_or(|next| {
+            matches!(
+                next.as_str(),
+                "food"
+                    | "takeaway"
+                    | "takeout"
+                    | "meal"
+                    | "tonight"
+                    | "please"
+                    | "for"
+                    | "to"
+                    | "delivered"
+                    | "then"
+                    | "and"
+                    | "pls"
+                    | "now"
+            )
+        })
+}
 
 /// Whether `text` names something `menu` has.
 fn names_known(text: &str, menu: &Menu) -> bool {

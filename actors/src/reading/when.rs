@@ -308,15 +308,16 @@ pub fn by_the_time(w: &[String], i: usize) -> bool {
                 | "departs"
                 | "boarding"
                 | "boards"
-                | "catch"
                 | "takeoff"
                 | "check-in"
                 | "checkin"
         )
     };
-    let near = w[i.saturating_sub(4)..(i + 4).min(w.len())]
-        .iter()
-        .any(|x| departs(x));
+    let word = |k: usize| w.get(k).map(String::as_str).unwrap_or("");
+    // "a 6pm train", "flight at 9", "my flight is at 9am", "it leaves at 2".
+    let near = departs(word(i + 1))
+        || (i >= 2 && word(i - 1) == "at" && departs(word(i - 2)))
+        || (i >= 3 && word(i - 1) == "at" && word(i - 2) == "is" && departs(word(i - 3)));
     clock
         && i > 0
         && (matches!(w[i - 1].as_str(), "by" | "before")
@@ -847,10 +848,7 @@ fn clock_time(w: &[String], date: std::ops::Range<usize>) -> Option<((Time, bool
             && (matches!(word(i - 1), "at" | "by" | "around")
                 || (i > 1
                     && matches!(word(i - 1), "like" | "about")
-                    && matches!(
-                        word(i - 2),
-                        "at" | "for" | "morning" | "evening" | "tomorrow"
-                    )));
+                    && matches!(word(i - 2), "at" | "morning" | "evening" | "tomorrow")));
         let from = if at { i - 1 } else { i };
         match word(i) {
             "noon" | "midday" => return Some(((Time::constant(12, 0, 0, 0), false), from, i + 1)),
