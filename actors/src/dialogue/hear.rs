@@ -1039,16 +1039,7 @@ fn ride_back(text: &str, session: &SessionState) -> Option<(String, Option<Strin
 /// order of several, or all of its lines.
 fn cancels_a_line(text: &str, session: &SessionState) -> Option<String> {
     let lower = text.to_lowercase();
-    let lower = [
-        "can you ",
-        "could you ",
-        "please ",
-        "actually ",
-        "oh ",
-        "and ",
-    ]
-    .iter()
-    .fold(lower.trim(), |t, lead| t.strip_prefix(lead).unwrap_or(t));
+    let lower = acts::without_courtesy(lower.trim());
     let rest = ["cancel the ", "cancel my ", "cancel "]
         .iter()
         .find_map(|lead| lower.strip_prefix(lead))?

@@ -291,18 +291,7 @@ fn says_delivery(text: &str) -> bool {
 /// onion rings"), whatever shop sells what they name.
 fn swaps_a_line(text: &str) -> bool {
     let lower = text.to_lowercase();
-    let lower = [
-        "actually ",
-        "oh ",
-        "can you ",
-        "could you ",
-        "please ",
-        "sorry ",
-    ]
-    .iter()
-    .fold(lower.trim_start(), |t, lead| {
-        t.strip_prefix(lead).unwrap_or(t)
-    });
+    let lower = crate::reading::acts::without_courtesy(&lower);
     [
         "swap ",
         "switch ",
@@ -2926,25 +2915,7 @@ fn by_clause(current: &[ItemRequest], new: &[ItemRequest], text: &str) -> Option
 /// rice", "take the fries off", "we already have milk").
 fn takes_off(text: &str) -> bool {
     // ("can you take the samosa off", "please remove the rice".)
-    let text = [
-        "actually ",
-        "actually, ",
-        "oh ",
-        "ok ",
-        "sorry ",
-        "and ",
-        "wait ",
-        "can you ",
-        "could you ",
-        "can we ",
-        "could we ",
-        "would you ",
-        "please ",
-    ]
-    .iter()
-    .fold(text.trim_start(), |t, lead| {
-        t.strip_prefix(lead).unwrap_or(t)
-    });
+    let text = crate::reading::acts::without_courtesy(text);
     [
         "remove ",
         "take off ",
@@ -3232,21 +3203,7 @@ fn says_the(text: &str, name: &str) -> bool {
 /// quantity. `None` when the words are no such swap.
 fn swap(current: &[ItemRequest], new: &[ItemRequest], text: &str) -> Option<Vec<ItemRequest>> {
     // ("can i swap the fries for onion rings", "could you change...".)
-    let text = [
-        "can i ",
-        "could i ",
-        "can you ",
-        "could you ",
-        "can we ",
-        "could we ",
-        "please ",
-        "i'd like to ",
-        "i want to ",
-    ]
-    .iter()
-    .fold(text.trim_start(), |t, lead| {
-        t.strip_prefix(lead).unwrap_or(t)
-    });
+    let text = crate::reading::acts::without_courtesy(text);
     // "no fries, onion rings instead", "not the fries but onion rings".
     let no_then = ["no ", "not ", "without "]
         .iter()

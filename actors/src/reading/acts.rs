@@ -664,6 +664,39 @@ fn about_a_dish(w: &[&str]) -> Option<String> {
     (!rest.is_empty() && rest.len() <= 4 && !pronoun).then(|| rest.join(" "))
 }
 
+/// What people say before what they ask, in any order ("oh please can
+/// you", "actually, could we", "sorry, can i"): lower-case `text` without
+/// it.
+pub fn without_courtesy(text: &str) -> &str {
+    const LEADS: &[&str] = &[
+        "actually, ",
+        "actually ",
+        "oh ",
+        "ok ",
+        "okay ",
+        "sorry ",
+        "sorry, ",
+        "and ",
+        "wait ",
+        "so ",
+        "can you ",
+        "could you ",
+        "can we ",
+        "could we ",
+        "can i ",
+        "could i ",
+        "would you ",
+        "please ",
+        "i'd like to ",
+        "i want to ",
+    ];
+    let mut text = text.trim_start();
+    while let Some(rest) = LEADS.iter().find_map(|lead| text.strip_prefix(lead)) {
+        text = rest.trim_start();
+    }
+    text
+}
+
 /// "sushi around here" is sushi: where it is asked about is errand's own
 /// area.
 fn without_nearby(what: &str) -> String {
@@ -1950,9 +1983,7 @@ pub fn is_change(text: &str) -> bool {
         || joined.contains(" instead ")
         // "can you take the samosa off", "please remove the rice".
         || {
-            let polite = ["can you ", "could you ", "can we ", "could we ", "please "]
-                .iter()
-                .fold(joined.as_str(), |t, lead| t.strip_prefix(lead).unwrap_or(t));
+            let polite = without_courtesy(&joined);
             (polite.starts_with("take ") && (polite.ends_with(" off") || polite.ends_with(" out")))
                 || ["remove ", "get rid of ", "drop the ", "leave out ", "leave off "]
                     .iter()
@@ -1975,6 +2006,19 @@ pub fn is_change(text: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn courtesy_goes_in_any_order() {
+        for said in [
+            "please can you take the samosa off",
+            "oh please could you take the samosa off",
+            "actually, sorry, can i take the samosa off",
+            "take the samosa off",
+        ] {
+            assert_eq!(without_courtesy(said), "take the samosa off", "{said}");
+        }
+        assert_eq!(without_courtesy("canary wharf"), "canary wharf");
+    }
 
     #[test]
     fn whether_errand_delivers_somewhere_is_a_question_with_its_place() {
