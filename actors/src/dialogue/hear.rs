@@ -879,13 +879,9 @@ pub fn target(
                 .then(|| session.placed.last().map(super::reopened))
                 .flatten();
         }
-        // Of several placed, the one the words name ("only one
-        // cheeseburger" after a burger and a pad thai), else the last.
-        let words = crate::reading::words::Words::new(request);
-        let named = (session.placed.iter().rev()).find(|p| super::names_placed(words.norm(), p));
         (session.refused.clone())
             .or_else(|| session.offered.clone())
-            .or_else(|| named.or(session.placed.last()).map(super::reopened))
+            .or_else(|| super::placed_named(session, request).map(super::reopened))
     })
 }
 
@@ -910,11 +906,7 @@ pub fn offline(
     let text = back.as_ref().map_or(text, |(back, _)| back.as_str());
     // ("make it a large" of the order just placed: a change of it.)
     let changing = (session.open.clone()).or_else(|| {
-        let words = crate::reading::words::Words::new(text);
-        let named = (session.placed.iter().rev()).find(|p| super::names_placed(words.norm(), p));
-        let placed = named
-            .or(session.placed.last())
-            .filter(|_| acts::is_change(text))?;
+        let placed = super::placed_named(session, text).filter(|_| acts::is_change(text))?;
         // (With its priced lines: "the cheeseburger" of a burger asked for.)
         let mut open = super::reopened(placed);
         open.summary = placed.summary.clone();

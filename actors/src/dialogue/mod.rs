@@ -381,6 +381,15 @@ fn ordinal(words: &[String]) -> Option<usize> {
     })
 }
 
+/// Of the orders placed, the one `text` names ("only one cheeseburger"
+/// after a burger and then a pad thai), else the last.
+pub(crate) fn placed_named<'a>(session: &'a SessionState, text: &str) -> Option<&'a Placed> {
+    let words = crate::reading::words::Words::new(text);
+    (session.placed.iter().rev())
+        .find(|p| names_placed(words.norm(), p))
+        .or(session.placed.last())
+}
+
 /// How long ago an order may have been placed for a request heard with
 /// it to be delivered where it was.
 const JUST_NOW_MS: u64 = 10 * 60 * 1000;
@@ -881,12 +890,8 @@ impl Turn<'_> {
         }
         // ("wrong address, it should go to 10 Downing Street" after a meal
         // is the meal's address, whatever a reader made of "go to".)
-        // Of several placed, the one the words name ("only one
-        // cheeseburger" after a burger and then a pad thai), else the last.
-        let said = crate::reading::words::Words::new(&self.utterance.text);
-        let named = (session.placed.iter().rev()).find(|p| names_placed(said.norm(), p));
         if heard.change
-            && let Some(placed) = named.or(session.placed.last()).cloned()
+            && let Some(placed) = placed_named(session, &self.utterance.text).cloned()
             && (!heard.in_scope()
                 || heard.action == placed.action
                 || (delivered(&self.ctx.registry.action(&placed.action))
