@@ -468,16 +468,29 @@ fn strip_article(text: &str) -> &str {
 fn price(what: &str, catalogs: &[Catalog]) -> String {
     // "the dumplings at Dragon Wok": that place's price.
     let (what, at) = at_merchant(what, catalogs);
+    // "3 lattes": three of them, priced together.
+    let (count, what) = match what.split_once(' ') {
+        Some((n, rest)) => match crate::reading::words::number(&n.to_lowercase()) {
+            Some(n) if n > 1 && n <= 50 => (n, rest),
+            _ => (1, what),
+        },
+        None => (1, what),
+    };
     let mut said = Vec::new();
     for catalog in catalogs {
         for (merchant, name, price) in matching(what, catalog) {
             if at.is_some_and(|m| m != merchant) {
                 continue;
             }
-            said.push(format!(
-                "{name} is {} at {merchant}",
-                format_money(price, &catalog.currency)
-            ));
+            let money = |amount: i64| format_money(amount, &catalog.currency);
+            said.push(match count {
+                1 => format!("{name} is {} at {merchant}", money(price)),
+                n => format!(
+                    "{n} × {name} are {} at {merchant} ({} each)",
+                    money(price * i64::from(n)),
+                    money(price)
+                ),
+            });
         }
     }
     said.truncate(4);
