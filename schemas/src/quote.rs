@@ -67,6 +67,10 @@ pub struct Summary {
     pub currency: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub eta_minutes: Option<u32>,
+    /// A ride's time on the road once picked up, estimated from its
+    /// distance ("how long will the journey take?").
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub journey_minutes: Option<u32>,
     /// What the agent chose or could not do, said with the question ("An
     /// XL seats 5; a standard car takes 4.", "Burger Barn can't do extra
     /// cheese.").

@@ -149,6 +149,16 @@ impl RideProvider for SimulatedRides {
 /// The most passengers any car takes.
 pub const MOST_SEATS: u32 = 6;
 
+/// The average speed of a London ride, motorways included, for its time
+/// on the road (km/h).
+const CITY_KM_PER_HOUR: f64 = 30.0;
+
+/// Minutes on the road for `distance_m` of road, at least 5.
+pub fn journey_minutes(distance_m: u32) -> u32 {
+    let minutes = f64::from(distance_m) / 1000.0 / CITY_KM_PER_HOUR * 60.0;
+    (minutes.round() as u32).max(5)
+}
+
 /// How far ahead a ride may be booked.
 pub const FURTHEST_AHEAD_MS: u64 = 30 * 24 * 3_600_000;
 
@@ -416,6 +426,7 @@ impl DomainAgent for RideAgent {
             pickup_at: ride.pickup_at.clone(),
             fare: Some(priced.quote.fare),
             currency: Some(CURRENCY.into()),
+            journey_minutes: Some(journey_minutes(priced.quote.distance_m)),
             notes: priced.why.into_iter().collect(),
             ..Summary::default()
         })

@@ -840,14 +840,22 @@ fn status(session: &SessionState, state: Option<&CommandState>, now_ms: u64) -> 
             let quoted = (session.open.as_ref())
                 .filter(|open| open.trace_id == state.trace_id)
                 .and_then(|open| open.summary.as_ref());
+            // A ride's quote says how long the drive is.
+            let drive = quoted
+                .and_then(|s| s.journey_minutes)
+                .map(|m| format!(" The drive takes about {m} minutes once you're picked up."))
+                .unwrap_or_default();
             match quoted.and_then(|s| s.eta_minutes.map(|eta| (eta, s.pickup_at.as_deref()))) {
                 Some((_, Some(at))) => format!(
-                    "{what} isn't booked yet: once you say yes, the driver will be there {}.",
+                    "{what} isn't booked yet: once you say yes, the driver will be there {}.{drive}",
                     say_time(at)
                 ),
                 Some((eta, None)) => {
-                    format!("{what} isn't placed yet: once you say yes, about {eta} minutes.")
+                    format!(
+                        "{what} isn't placed yet: once you say yes, about {eta} minutes.{drive}"
+                    )
                 }
+                None if !drive.is_empty() => format!("{what} isn't booked yet.{drive}"),
                 None => format!("{what} is waiting for your answer."),
             }
         }
