@@ -107,7 +107,21 @@ fn but_then(text: &str) -> Option<String> {
         .iter()
         .find_map(|yes| lower.strip_prefix(yes))?
         .trim_start_matches([',', ' ']);
-    let rest = rest.strip_prefix("but ")?.trim_start_matches([',', ' ']);
+    // "yes but make it two"; "yes, and a cola", "yes please, with fries":
+    // what follows adds to it.
+    let rest = rest
+        .trim_start_matches("please")
+        .trim_start_matches([',', ' ']);
+    let rest = match rest.strip_prefix("but ") {
+        Some(rest) => rest.trim_start_matches([',', ' ']),
+        None if ["and ", "also ", "plus ", "with "]
+            .iter()
+            .any(|l| rest.starts_with(l)) =>
+        {
+            rest
+        }
+        None => return None,
+    };
     // ASCII lower case keeps lengths, so the original's tail is cut there.
     let cut = text.len() - rest.len();
     (!rest.is_empty() && text.is_char_boundary(cut)).then(|| text[cut..].to_owned())
@@ -1700,7 +1714,9 @@ fn which_of_a_kind<'a>(
     open: &OpenCommand,
     place: &str,
 ) -> Option<&'a String> {
-    const KINDS: &[&str] = &["airport", "station"];
+    // (Airports only: few ride from one airport to another, but many from
+    // one station to another.)
+    const KINDS: &[&str] = &["airport"];
     let landmark = crate::agents::catalog::LANDMARKS
         .iter()
         .find(|(name, aliases, ..)| {

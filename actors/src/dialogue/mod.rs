@@ -2417,9 +2417,11 @@ fn apply(slots: &mut SlotMap, mut patch: SlotMap, heard: &Heard, stage: Stage) {
         || (said.norm().iter().any(|w| w == "another") && !text.contains("instead"))
         || then_add.is_some()
         || more
-        // "oh i forgot bread", "i also need milk".
-        || text.contains("forgot")
+        // "oh i forgot bread", "i also need milk"; "can i get chips with
+        // that".
+        || (text.contains("forgot") && !text.contains("cancel"))
         || text.starts_with("i also ")
+        || hear::goes_with_the_open(text)
         || text.contains(" as well")
         || text.ends_with(" too");
     let removing = takes_off(text);

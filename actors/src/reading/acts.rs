@@ -537,6 +537,24 @@ pub fn read(text: &str) -> Option<Act> {
     if let Some(act) = cancel_placed(&w) {
         return Some(act);
     }
+    // "I forgot my wallet, cancel the cab", "I'm running late so cancel
+    // it": the reason, then the cancel.
+    if let Some((_, last)) = text
+        .rsplit_once([',', ';', '.'])
+        .or_else(|| text.rsplit_once(" so "))
+        && let last_words = Words::new(last)
+        && let said = last_words
+            .norm()
+            .iter()
+            .map(|x| drawn_out(x))
+            .collect::<Vec<_>>()
+        && said
+            .first()
+            .is_some_and(|x| matches!(*x, "cancel" | "please" | "just" | "so"))
+        && let Some(act) = cancel_placed(&trim_filler(&said))
+    {
+        return Some(act);
+    }
     if YES_PHRASES.contains(&joined.as_str())
         || YES_PHRASES.contains(&all.join(" ").as_str())
         || yes_words(&w)
@@ -1966,7 +1984,8 @@ pub fn is_change(text: &str) -> bool {
         "could you change",
         "can we change",
         "could we change",
-        // "oh i forgot bread", "i also need milk".
+        // "oh i forgot bread", "i also need milk" (never "i forgot my
+        // wallet, cancel the cab": see `read`).
         "i forgot",
         "oh i forgot",
         "forgot",
