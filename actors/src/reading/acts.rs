@@ -551,7 +551,9 @@ pub fn read(text: &str) -> Option<Act> {
         && said
             .first()
             .is_some_and(|x| matches!(*x, "cancel" | "please" | "just" | "so"))
-        && let Some(act) = cancel_placed(&trim_filler(&said))
+        && let clause = trim_filler(&said)
+        && !clause.is_empty()
+        && let Some(act) = cancel_placed(&clause)
     {
         return Some(act);
     }
@@ -2025,6 +2027,23 @@ pub fn is_change(text: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_reason_then_a_cancel_is_a_cancel_and_a_clause_of_filler_is_no_panic() {
+        assert_eq!(
+            read("I forgot my wallet, cancel the cab"),
+            Some(Act::CancelPlaced(Some("ride")))
+        );
+        for said in [
+            "a pizza to work, please",
+            "a pizza, so",
+            "milk. just",
+            "ok, please",
+            ", ,",
+        ] {
+            let _ = read(said);
+        }
+    }
 
     #[test]
     fn courtesy_goes_in_any_order() {
