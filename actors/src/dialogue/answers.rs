@@ -350,9 +350,11 @@ fn matching_as<'a>(what: &str, catalog: &'a Catalog, kind: bool) -> Vec<(&'a str
         for merchant in &catalog.merchants {
             for (name, price) in &merchant.items {
                 let k = item_key(name);
+                // ("burger" is the hamburger's and the cheeseburger's word.)
+                let word_of = |w: &str, x: &str| x == w || (w.len() >= 5 && x.ends_with(w));
                 let hit = k == key
                     || alias.as_deref() == Some(k.as_str())
-                    || (loose && key.split(' ').all(|w| k.split(' ').any(|x| x == w)));
+                    || (loose && key.split(' ').all(|w| k.split(' ').any(|x| word_of(w, x))));
                 if hit {
                     found.push((merchant.name.as_str(), name.as_str(), *price));
                 }
