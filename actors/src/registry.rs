@@ -119,6 +119,14 @@ pub struct ActionSpec {
 }
 
 impl ActionSpec {
+    /// Whether `said` is, whole, one of a slot's choices or their aliases
+    /// ("premium", "exec").
+    pub fn is_a_choice(&self, said: &str) -> bool {
+        let said = crate::reading::words::Words::new(said);
+        (self.slots.iter())
+            .any(|s| (s.choice_at(&said, 0)).is_some_and(|(len, _)| len == said.len()))
+    }
+
     /// Required slots `slots` does not have, in spec order.
     pub fn missing(&self, slots: &SlotMap) -> Vec<String> {
         self.slots

@@ -621,19 +621,13 @@ fn made_into(reading: &Reading, text: &str, open: &OpenCommand) -> Option<String
         ["change" | "switch" | "turn", rest @ ..] => {
             let at = rest.iter().position(|x| matches!(*x, "to" | "into"))?;
             let into = &rest[at + 1..];
-            let into = into
-                .strip_prefix(&["a"])
-                .or(into.strip_prefix(&["an"]))
-                .unwrap_or(into);
+            let into = leading_article_off(into);
             (&rest[..at], into)
         }
         rest if rest.contains(&"be") => {
             let be = rest.iter().position(|x| *x == "be")?;
             let into = &rest[be + 1..];
-            let into = into
-                .strip_prefix(&["a"])
-                .or(into.strip_prefix(&["an"]))
-                .unwrap_or(into);
+            let into = leading_article_off(into);
             (&rest[..be], into)
         }
         _ => return None,
@@ -702,6 +696,13 @@ fn made_into(reading: &Reading, text: &str, open: &OpenCommand) -> Option<String
     // asked for as said, for the shop to say whether it has it.
     (reading.is_a_name(&dish) || reading.says_a_word_of_the_menu(&into, &open.action))
         .then(|| format!("change the {} to {dish}", line.name))
+}
+
+/// `said` without its article ("a double" is "double").
+fn leading_article_off<'a, 'b>(said: &'a [&'b str]) -> &'a [&'b str] {
+    (said.strip_prefix(&["a"]))
+        .or(said.strip_prefix(&["an"]))
+        .unwrap_or(said)
 }
 
 /// "add a milkshake and make the burger a double": the clause that makes

@@ -2257,13 +2257,7 @@ fn without_the_refused(open: &OpenCommand, text: &str, heard: &Heard) -> Option<
     }
     let key = crate::agents::item_key;
     let items = open.slots.get("item").and_then(SlotValue::as_items)?;
-    let refused: Vec<String> = open
-        .question
-        .split('"')
-        .skip(1)
-        .step_by(2)
-        .map(key)
-        .collect();
+    let refused = refused_in(&open.question);
     let kept: Vec<ItemRequest> = (items.iter())
         .filter(|line| !refused.contains(&key(&line.name)))
         .cloned()
@@ -2277,13 +2271,21 @@ fn without_the_refused(open: &OpenCommand, text: &str, heard: &Heard) -> Option<
     (LET_GO.contains(&said) || matches!(heard.act, Some(Act::No))).then_some(kept)
 }
 
+/// The things a shop refused, as it names them in quotes in its words
+/// ("doesn't sell "beer" or "crisps""), keyed.
+fn refused_in(said: &str) -> Vec<String> {
+    (said.split('"').skip(1).step_by(2))
+        .map(crate::agents::item_key)
+        .collect()
+}
+
 /// What stays of an order when the shop refuses some of its things (named
 /// in quotes in its `message`): "6 × eggs and 1 × banana stay on the
 /// order". `None` when nothing stays, or the refusal is of no thing.
 fn kept_beside(open: &OpenCommand, slot: &str, message: &str) -> Option<String> {
     let key = crate::agents::item_key;
     let items = open.slots.get(slot).and_then(SlotValue::as_items)?;
-    let refused: Vec<String> = message.split('"').skip(1).step_by(2).map(key).collect();
+    let refused = refused_in(message);
     let is_refused = |line: &&ItemRequest| refused.contains(&key(&line.name));
     if !items.iter().any(|line| is_refused(&line)) {
         return None;
@@ -2317,13 +2319,7 @@ fn instead_of_refused(open: &OpenCommand, mut patch: SlotMap) -> SlotMap {
     let (Some(current), Some(new)) = (current, new) else {
         return patch;
     };
-    let refused: Vec<String> = open
-        .question
-        .split('"')
-        .skip(1)
-        .step_by(2)
-        .map(key)
-        .collect();
+    let refused = refused_in(&open.question);
     let is_refused = |line: &ItemRequest| refused.contains(&key(&line.name));
     if open.stage != Stage::Asking
         || !open.missing.iter().any(|m| m == "item")

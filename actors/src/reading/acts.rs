@@ -717,6 +717,31 @@ pub fn without_courtesy(text: &str) -> &str {
     text
 }
 
+/// "what <things> <tail>" ("what kinds of drinks do they have"): the
+/// things asked about, as written, without "kinds of".
+fn what_asked(w: &[&str], words: &Words, tails: &[&str]) -> Option<String> {
+    if !matches!(w.first(), Some(&("what" | "which"))) {
+        return None;
+    }
+    let joined = w.join(" ");
+    let end = (tails.iter()).find_map(|tail| {
+        joined
+            .strip_suffix(tail)
+            .map(|_| w.len() - tail.split(' ').count())
+    })?;
+    let mut from = 1;
+    while from < end
+        && matches!(
+            w[from],
+            "kind" | "kinds" | "sort" | "sorts" | "type" | "types" | "of"
+        )
+    {
+        from += 1;
+    }
+    let start = words.len() - w.len() - trailing_filler(words);
+    (from < end).then(|| words.span(start + from, start + end).to_owned())
+}
+
 /// "sushi around here" is sushi: where it is asked about is errand's own
 /// area.
 fn without_nearby(what: &str) -> String {
@@ -1521,75 +1546,44 @@ fn catalog_question(w: &[&str], words: &Words, question: bool) -> Option<Act> {
     }
     // "what drinks do they have?", "what sides have they got": of the shop
     // of the order under way.
-    if matches!(w.first(), Some(&("what" | "which")))
-        && let Some(end) = [
-            "do they have",
-            "do they do",
-            "do they sell",
-            "do they serve",
-            "have they got",
-            "does it have",
-            "does it do",
-            "does he have",
-            "does she have",
-        ]
-        .iter()
-        .find_map(|tail| {
-            joined
-                .strip_suffix(tail)
-                .map(|_| w.len() - tail.split(' ').count())
-        })
-        && end > 1
-    {
-        let start = words.len() - w.len() - trailing_filler(words);
-        return Some(Act::TheyServe(
-            words.span(start + 1, start + end).to_owned(),
-        ));
+    const THEIRS: &[&str] = &[
+        "do they have",
+        "do they do",
+        "do they sell",
+        "do they serve",
+        "have they got",
+        "does it have",
+        "does it do",
+        "does he have",
+        "does she have",
+    ];
+    if let Some(what) = what_asked(w, words, THEIRS) {
+        return Some(Act::TheyServe(what));
     }
     // "what pizzas do you have?", "which kinds of sushi do you do?".
-    if matches!(w.first(), Some(&("what" | "which")))
-        && let Some(end) = [
-            "do you have",
-            "do you sell",
-            "do you do",
-            "do you serve",
-            "do you offer",
-            "have you got",
-            "can i get",
-            "can i order",
-            "can you get",
-            "can you get me",
-            "can you deliver",
-            "do you stock",
-            "are there",
-            "are available",
-        ]
-        .iter()
-        .find_map(|tail| {
-            joined
-                .strip_suffix(tail)
-                .map(|_| w.len() - tail.split(' ').count())
-        })
+    const YOURS: &[&str] = &[
+        "do you have",
+        "do you sell",
+        "do you do",
+        "do you serve",
+        "do you offer",
+        "have you got",
+        "can i get",
+        "can i order",
+        "can you get",
+        "can you get me",
+        "can you deliver",
+        "do you stock",
+        "are there",
+        "are available",
+    ];
+    if let Some(what) = what_asked(w, words, YOURS)
+        && !matches!(
+            what.to_lowercase().as_str(),
+            "food" | "restaurants" | "things" | "stuff"
+        )
     {
-        let mut from = 1;
-        while from < end
-            && matches!(
-                w[from],
-                "kind" | "kinds" | "sort" | "sorts" | "type" | "types" | "of"
-            )
-        {
-            from += 1;
-        }
-        if from < end {
-            let start = words.len() - w.len() - trailing_filler(words);
-            let what = words.span(start + from, start + end).to_owned();
-            if !matches!(
-                what.to_lowercase().as_str(),
-                "food" | "restaurants" | "things" | "stuff"
-            ) {
-                return Some(Act::WhoServes(what));
-            }
-        }
+        return Some(Act::WhoServes(what));
     }
     for prefix in [
         "what restaurants",

@@ -39,7 +39,7 @@ pub const SIMILAR: f32 = 0.5;
 pub const NAMED_SIMILAR: f32 = 0.25;
 
 /// Words of asking for something.
-const ASKING: &[&str] = &[
+pub(crate) const ASKING: &[&str] = &[
     "need",
     "want",
     "get",

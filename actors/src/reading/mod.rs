@@ -555,25 +555,8 @@ impl Reading {
     /// A domain's word after "for" ("eggs for breakfast") is what the
     /// things are for, and names the domain only with `purposes`.
     fn named_domain(&self, words: &Words, purposes: bool) -> Option<&str> {
-        const ASKING: &[&str] = &[
-            "need",
-            "want",
-            "get",
-            "order",
-            "book",
-            "buy",
-            "send",
-            "bring",
-            "please",
-            "like",
-            "call",
-            "grab",
-            "fetch",
-            "arrange",
-            "deliver",
-            "can",
-            "could",
-            "would",
+        // Asking, as the examples' reader hears it, or wanting a meal.
+        const WANTING: &[&str] = &[
             "hungry",
             "starving",
             "famished",
@@ -591,9 +574,9 @@ impl Reading {
             "bird", "fish", "rabbit", "hamster",
         ];
         let w = words.norm();
-        if !w.iter().any(|x| ASKING.contains(&x.as_str()))
-            || w.iter().any(|x| NOT.contains(&x.as_str()))
-        {
+        let asking =
+            |x: &String| examples::ASKING.contains(&x.as_str()) || WANTING.contains(&x.as_str());
+        if !w.iter().any(asking) || w.iter().any(|x| NOT.contains(&x.as_str())) {
             return None;
         }
         // ("for dinner", "for the party", "for tonight's dinner".)
@@ -887,12 +870,7 @@ impl Reading {
         // "add some milk to my order": a pointer is no place.
         places.retain(|m| !is_pointer(&m.text));
         // "upgrade to premium": one of a slot's choices is no place.
-        places.retain(|m| {
-            let said = Words::new(&m.text);
-            let a_choice = (spec.slots.iter())
-                .any(|s| (s.choice_at(&said, 0)).is_some_and(|(len, _)| len == said.len()));
-            m.known || !a_choice
-        });
+        places.retain(|m| m.known || !spec.is_a_choice(&m.text));
         // "change the fries to onion rings": a dish after "to" is no place.
         if let Some(menu) = menu {
             places.retain(|m| m.known || !names_known(&m.text, menu));
@@ -1002,12 +980,7 @@ impl Reading {
         // "add fries to that": a pointer is no place; nor is "premium" of
         // "upgrade to premium".
         spec.drop_places(slots, is_pointer);
-        let a_choice = |v: &str| {
-            let said = Words::new(v);
-            (spec.slots.iter())
-                .any(|s| (s.choice_at(&said, 0)).is_some_and(|(len, _)| len == said.len()))
-        };
-        spec.drop_places(slots, a_choice);
+        spec.drop_places(slots, |v| spec.is_a_choice(v));
         // A reader's place that is a dish ("switch it to a cappuccino"
         // read as where to deliver) is no place.
         if let Some(menu) = menu {
