@@ -396,6 +396,37 @@ fn cheapest_said(what: &str, catalogs: &[Catalog]) -> String {
     }
 }
 
+/// "order the cheapest pizza to my house": the words with the cheapest
+/// thing of that kind named ("order 1 margherita pizza from luigi's
+/// pizzeria to my house"), when they ask for it rather than ask about it.
+pub fn cheapest_ordered(text: &str, registry: &DomainRegistry) -> Option<String> {
+    const ASKING_FOR: &[&str] = &[
+        "order", "get", "buy", "send", "grab", "i'll", "ill", "i'd", "id", "i", "can", "could",
+        "please", "just", "give",
+    ];
+    let lower = text.to_ascii_lowercase();
+    let at = lower.find("cheapest ")?;
+    let head = lower[..at].trim_end();
+    let head = (head
+        .strip_suffix(" the")
+        .or_else(|| head.strip_suffix(" a")))
+    .unwrap_or(head);
+    let first = head.split(' ').next().unwrap_or_default();
+    if !ASKING_FOR.contains(&first) || head.ends_with(" is") || head.contains("what") {
+        return None;
+    }
+    let tail = &lower[at + "cheapest ".len()..];
+    // The kind ends where where it goes, or when, begins.
+    let end = [" to ", " for ", " delivered", ", ", " please", " asap"]
+        .iter()
+        .filter_map(|sep| tail.find(sep))
+        .min()
+        .unwrap_or(tail.len());
+    let (kind, rest) = tail.split_at(end);
+    let (merchant, name, ..) = cheapest(kind.trim(), &catalogs(registry))?;
+    Some(format!("{head} 1 {name} from {merchant}{rest}").to_lowercase())
+}
+
 /// The cheapest thing of the kind `what` says, of every catalog (or of
 /// the merchant named): its merchant, name, price and currency.
 fn cheapest(what: &str, catalogs: &[Catalog]) -> Option<(String, String, i64, String)> {

@@ -451,7 +451,12 @@ fn extras_for(text: &str, open: &OpenCommand) -> Option<String> {
         [one] => one,
         _ => lines.iter().find(|line| extra.names(line))?,
     };
-    Some(format!("{} {} {}", line.quantity, line.name, extra.note()))
+    let said = format!("{} {} {}", line.quantity, line.name, extra.note());
+    // "no eggs, and add some fries": the line so made, and the rest added.
+    Some(match extra.then_added() {
+        Some(added) => format!("{said}, add {added}"),
+        None => said,
+    })
 }
 
 /// Whether the words point at the open order as what they go with ("can
@@ -837,6 +842,38 @@ impl Extra {
         self.words.span(self.start, self.end).to_owned()
     }
 
+    /// What a clause after the extra adds ("no eggs, and add some fries":
+    /// "some fries"), when it adds something.
+    fn then_added(&self) -> Option<&str> {
+        let at = self.words.words.get(self.end)?.start;
+        let mut rest = self.words.text[at..].trim();
+        while let Some(r) = [
+            "and ",
+            "also ",
+            "plus ",
+            "then ",
+            "can you ",
+            "could you ",
+            "please ",
+        ]
+        .iter()
+        .find_map(|lead| rest.strip_prefix(lead))
+        {
+            rest = r.trim_start();
+        }
+        let first = rest.split(' ').next().unwrap_or_default();
+        match first {
+            "add" | "throw" => rest
+                .split_once(' ')
+                .map(|(_, r)| r.trim_start_matches("in ")),
+            "a" | "an" | "some" => Some(rest),
+            _ if crate::reading::words::number(first).is_some() => Some(rest),
+            _ => None,
+        }
+        .map(|r| r.trim_end_matches(['.', '!', ' ']))
+        .filter(|r| !r.is_empty())
+    }
+
     /// Whether the words around the extra name `line` ("no onions on the
     /// burger").
     fn names(&self, line: &ItemRequest) -> bool {
@@ -914,6 +951,8 @@ pub fn offline(
         .filter(|_| session.open.is_none())
         .and_then(|thing| follow_up(reading, text, thing));
     let text = followed.as_deref().unwrap_or(text);
+    let cheapest = super::answers::cheapest_ordered(text, registry);
+    let text = cheapest.as_deref().unwrap_or(text);
     let one_line = cancels_a_line(text, session);
     let text = one_line.as_deref().unwrap_or(text);
     // "book me one back at 6" after a ride: the ride back.
@@ -1265,7 +1304,7 @@ pub fn finish(
     if !heard.in_scope()
         && heard.reply.is_none()
         && heard.more.is_empty()
-        && let Some(action) = reading.claims(&first_text)
+        && let Some(action) = reading.claims_a_serving(&first_text)
     {
         heard.action = action.to_owned();
         heard.parse.slots = things_only(&heard.parse.slots);

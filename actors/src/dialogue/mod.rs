@@ -2443,6 +2443,10 @@ fn apply(slots: &mut SlotMap, mut patch: SlotMap, heard: &Heard, stage: Stage) {
             .map(<[_]>::to_vec)
             .unwrap_or_default();
         let before = current.len();
+        // "no eggs, and add some fries" at a burger, heard as "1 burger no
+        // eggs, add some fries": the line said again with its note is that
+        // line so made, and the rest is added to it.
+        let (current, new) = restated(current, new, text);
         // "the tomatoes" are the ones already there, as many as before.
         let new: Vec<ItemRequest> = new
             .into_iter()
@@ -2783,6 +2787,34 @@ fn named_off(
         .cloned()
         .collect();
     (!named.is_empty()).then_some(named)
+}
+
+/// The lines of `current` said again at the start of `text` with a note
+/// ("1 burger no eggs, add some fries"), given that note; the rest of
+/// `new` is what is added. Unchanged when nothing else is added.
+fn restated(
+    mut current: Vec<ItemRequest>,
+    new: Vec<ItemRequest>,
+    text: &str,
+) -> (Vec<ItemRequest>, Vec<ItemRequest>) {
+    let again = |n: &ItemRequest| {
+        n.note.is_some()
+            && current
+                .iter()
+                .any(|c| c.name == n.name && c.quantity == n.quantity)
+            && text.starts_with(&format!("{} {} ", n.quantity, n.name.to_lowercase()))
+    };
+    let (noted, added): (Vec<ItemRequest>, Vec<ItemRequest>) =
+        new.iter().cloned().partition(|n| again(n));
+    if noted.is_empty() || added.is_empty() {
+        return (current, new);
+    }
+    for line in noted {
+        if let Some(same) = current.iter_mut().find(|c| c.name == line.name) {
+            same.note = line.note;
+        }
+    }
+    (current, added)
 }
 
 /// "add a fruit salad and remove the smoothie", "actually no eggs, and

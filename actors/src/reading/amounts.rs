@@ -828,6 +828,20 @@ pub fn items(words: &Words, menu: &Menu, taken: &[bool]) -> Vec<Found> {
             found[k].to = to;
         }
     }
+    // "hamburger to home, no onions", "green curry to home (mild
+    // please)": a note set off at the end, after where it goes or a
+    // please, is the one item's.
+    for k in 0..found.len() {
+        let limit = found.get(k + 1).map_or(words.len(), |next| next.from);
+        if let Some((note, _)) = set_off_note(words, found[k].to, limit) {
+            let f = &mut found[k];
+            f.item.note = Some(match f.item.note.take() {
+                Some(sizes) if !sizes.contains(&note) => format!("{sizes}, {note}"),
+                Some(sizes) => sizes,
+                None => note,
+            });
+        }
+    }
     // "x2 on the naan", "x3 of the samosas": the count said first.
     let w = words.norm();
     for f in &mut found {
@@ -1594,6 +1608,79 @@ fn extras_after(
         return None;
     }
     Some((note.to_lowercase(), to))
+}
+
+/// The last clause of `words` after word `after`, set off by a stop or a
+/// bracket, when it says how a dish is made ("no onions", "mild please",
+/// "I'm allergic to nuts"): the note and where it ends.
+fn set_off_note(words: &Words, after: usize, limit: usize) -> Option<(String, usize)> {
+    const OPENS: &[&str] = &[
+        "no", "without", "extra", "hold", "light", "easy", "mild", "spicy", "medium", "allergic",
+        "gluten", "dairy", "nut",
+    ];
+    let w = words.norm();
+    let set_off = |i: usize| {
+        words.text[words.words[i - 1].end..words.words[i].start].contains([',', '.', ';', '(', '-'])
+    };
+    let starts = (after.max(1)..limit).filter(|&i| set_off(i));
+    starts.into_iter().find_map(|start| {
+        let mut from = start;
+        while from < limit
+            && matches!(
+                w[from].as_str(),
+                "but" | "and" | "im" | "i'm" | "i" | "am" | "m"
+            )
+        {
+            from += 1;
+        }
+        let mut to = (from + 1..limit).find(|&i| set_off(i)).unwrap_or(limit);
+        while to > from
+            && matches!(
+                w[to - 1].as_str(),
+                "please" | "pls" | "plz" | "thanks" | "thank" | "you" | "cheers" | "and"
+            )
+        {
+            to -= 1;
+        }
+        let first = w.get(from)?.as_str();
+        let next = w
+            .get(from + 1)
+            .filter(|_| from + 1 < to)
+            .map(String::as_str);
+        let opens = OPENS.contains(&first)
+            && (first == "allergic"
+                || !matches!(
+                    next,
+                    Some(
+                        "wait"
+                            | "sorry"
+                            | "actually"
+                            | "thanks"
+                            | "thank"
+                            | "i"
+                            | "make"
+                            | "not"
+                            | "that"
+                            | "rush"
+                            | "worries"
+                            | "problem"
+                            | "need"
+                            | "more"
+                            | "longer"
+                            | "to"
+                    )
+                ));
+        let whole = next.is_some() || matches!(first, "mild" | "spicy" | "medium");
+        (opens && whole).then(|| {
+            (
+                words
+                    .span(from, to)
+                    .trim_end_matches([')', '.', '!'])
+                    .to_lowercase(),
+                to,
+            )
+        })
+    })
 }
 
 /// Whether the text between words `a` and `b` has a stop (a comma, a full

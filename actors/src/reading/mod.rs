@@ -251,6 +251,18 @@ impl Reading {
     /// and a dozen eggs" is the mart's), or the one of a domain named with
     /// a request ("I need groceries").
     pub fn claims(&self, text: &str) -> Option<&str> {
+        self.claims_as(text, false)
+    }
+
+    /// As [`Reading::claims`], and one thing a restaurant and a shop both
+    /// sell, said alone as a serving ("coffee to work", "a coffee
+    /// please"), is the restaurant's; bought ("buy coffee") or by the pack,
+    /// the shop's. For words no reader heard as a request.
+    pub fn claims_a_serving(&self, text: &str) -> Option<&str> {
+        self.claims_as(text, true)
+    }
+
+    fn claims_as(&self, text: &str, serving: bool) -> Option<&str> {
         /// What people say near errand's domains that no order is: a table
         /// to book, tickets, recipes, a car to rent...
         const NO_ORDER: &[&str] = &[
@@ -410,6 +422,7 @@ impl Reading {
         type Covered = (usize, usize, std::cmp::Reverse<usize>);
         let mut best: Option<(&str, Covered)> = None;
         let mut tie = false;
+        let mut tied: Vec<&str> = Vec::new();
         let menus: Vec<(&str, Vec<amounts::Found>)> = self
             .menus
             .iter()
@@ -480,16 +493,36 @@ impl Reading {
             // chicken" is one dish, not butter and chicken).
             match best {
                 _ if found.0 == 0 => {}
-                Some((_, n)) if n == found => tie = true,
+                Some((_, n)) if n == found => {
+                    tie = true;
+                    tied.push(*action);
+                }
                 Some((_, n)) if n > found => {}
                 _ => {
                     best = Some((action, found));
                     tie = false;
+                    tied = vec![*action];
                 }
             }
         }
         if tie && let Some(shop) = self.packaged(&words) {
             return Some(shop);
+        }
+        // (A serving: one thing, neither bought nor packed.)
+        let bought = w.iter().any(|x| {
+            matches!(
+                x.as_str(),
+                "buy" | "groceries" | "grocery" | "shopping" | "shop" | "supermarket" | "mart"
+            )
+        });
+        let one_thing = best.is_some_and(|(_, (_, _, things))| things.0 == 1);
+        if tie
+            && serving
+            && one_thing
+            && !bought
+            && let Some(meal) = (tied.iter()).find(|a| self.cuisines.iter().any(|(c, _)| c == *a))
+        {
+            return Some(meal);
         }
         // "a 6 pack of beer and some crisps": goods by the pack, for the
         // shop to say whether it has them.
