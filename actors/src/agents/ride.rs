@@ -180,12 +180,22 @@ pub fn fitting_type(asked: RideType, seats: u32) -> Result<(RideType, Option<Str
             format!("The largest car takes {MOST_SEATS} people, not {seats}."),
         ));
     }
+    // A shared car too small is a standard one while that seats them
+    // (the next cheapest), else an XL.
+    let (fits, article) = match asked {
+        RideType::Shared if seats <= capacity(RideType::Standard) => (RideType::Standard, "A"),
+        _ => (RideType::Xl, "An"),
+    };
     let why = format!(
-        "An XL, because a {} car takes {} and you are {seats}.",
+        "{article} {}, because a {} car takes {} and you are {seats}.",
+        match fits {
+            RideType::Xl => "XL".to_owned(),
+            other => format!("{} car", other.as_str()),
+        },
         asked.as_str(),
         capacity(asked)
     );
-    Ok((RideType::Xl, Some(why)))
+    Ok((fits, Some(why)))
 }
 
 /// Checks a requested pickup time: RFC 3339, not past, at most 30 days

@@ -1791,6 +1791,13 @@ fn place_alone(reading: &Reading, text: &str) -> bool {
     ]
     .iter()
     .fold(lower.as_str(), |t, lead| t.strip_prefix(lead).unwrap_or(t));
+    // ("pick me up at Paddington" says which end it is.)
+    if ["pick me up", "pick us up", "i'm at ", "i am at "]
+        .iter()
+        .any(|end| rest.starts_with(end))
+    {
+        return false;
+    }
     let Some(said) = bare(rest) else {
         return false;
     };

@@ -1376,10 +1376,22 @@ impl Turn<'_> {
                 .cloned()
                 .collect();
             let prepositions = heard.text.to_lowercase();
+            // ("pick me up at work instead", "drop me off at Soho" say which
+            // end they change.)
+            let names_its_end = (crate::reading::words::Words::new(&prepositions)
+                .norm()
+                .iter())
+            .any(|w| {
+                matches!(
+                    w.as_str(),
+                    "pick" | "pickup" | "picked" | "drop" | "dropoff" | "destination" | "collect"
+                )
+            });
             let plain = !prepositions.contains(" to ")
                 && !prepositions.contains(" from ")
                 && !prepositions.starts_with("to ")
-                && !prepositions.starts_with("from ");
+                && !prepositions.starts_with("from ")
+                && !names_its_end;
             if given.len() == 1 && plain {
                 let value = patch
                     .remove(&given[0])

@@ -1454,13 +1454,40 @@ fn seats(words: &Words, taken: &[bool]) -> Option<u32> {
             next,
             "" | "please" | "thanks" | "person" | "of" | "from" | "to" | "into" | "going"
         );
+        // "with my 2 kids": them and the one asking.
+        if i >= 2
+            && w[i - 2] == "with"
+            && matches!(w[i - 1].as_str(), "my" | "our")
+            && matches!(
+                next,
+                "kids" | "children" | "friends" | "mates" | "colleagues" | "sons" | "daughters"
+            )
+        {
+            return (n > 0).then_some(n + 1);
+        }
         if matches!(
             next,
-            "people" | "persons" | "passengers" | "adults" | "seats" | "pax" | "guys"
+            "people"
+                | "persons"
+                | "passengers"
+                | "adults"
+                | "seats"
+                | "pax"
+                | "guys"
+                | "ppl"
+                | "peeps"
+                | "folks"
+                | "travellers"
+                | "travelers"
+                // "a 6 seater": a car for 6.
+                | "seater"
         ) || (next == "of" && after == "us")
             || (i >= 1 && w[i - 1] == "for" && ends && (1..=8).contains(&n))
-            || (i >= 2 && w[i - 1] == "of" && w[i - 2] == "party")
+            || (i >= 2
+                && w[i - 1] == "of"
+                && matches!(w[i - 2].as_str(), "party" | "family" | "group"))
             || (i >= 2 && w[i - 2] == "we" && w[i - 1] == "are")
+            || (i >= 1 && matches!(w[i - 1].as_str(), "we're" | "were") && (1..=8).contains(&n))
         {
             return (n > 0).then_some(n);
         }

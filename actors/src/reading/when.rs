@@ -340,10 +340,22 @@ fn rfc3339(at: &Zoned) -> String {
 
 fn find_in(words: &Words, now: &Zoned) -> Option<Found> {
     let w = words.norm();
-    // "in 20 minutes", "in an hour", "in half an hour", "in 2 hours".
+    // "in 20 minutes", "in an hour", "in half an hour", "in 2 hours"; "in
+    // 15" at the end of the words, minutes.
     for i in 0..w.len() {
+        let bare_minutes = || {
+            let n = w.get(i + 1)?;
+            let n = n.parse::<u32>().ok().or_else(|| number(n))?;
+            let ends = (w[i + 2..].iter()).all(|x| {
+                matches!(
+                    x.as_str(),
+                    "please" | "pls" | "thanks" | "then" | "or" | "so"
+                )
+            });
+            ((5..=60).contains(&n) && ends).then_some((n, i + 2))
+        };
         if w[i] == "in"
-            && let Some((minutes, to)) = duration(w, i + 1)
+            && let Some((minutes, to)) = duration(w, i + 1).or_else(bare_minutes)
         {
             let at = now.checked_add((minutes as i64).minutes()).ok()?;
             return Some(Found {
@@ -883,6 +895,12 @@ fn clock_time(w: &[String], date: std::ops::Range<usize>) -> Option<((Time, bool
             Some(hour) => (hour.strip_suffix('-').unwrap_or(hour), true),
             None => (word(i), false),
         };
+        // "in 15": minutes from now, never 3pm; "1730" is a time only
+        // after "at" ("at 1730").
+        let four = digits.len() == 4 && digits.chars().all(|c| c.is_ascii_digit());
+        if word(i.wrapping_sub(1)) == "in" || four && !at {
+            continue;
+        }
         let Some((hour, minute, glued)) = clock_digits(digits) else {
             continue;
         };
@@ -977,6 +995,11 @@ fn clock_digits(word: &str) -> Option<(u32, Option<u32>, Option<&'static str>)> 
     if body.chars().all(|c| c.is_ascii_digit()) && body.len() <= 2 {
         return Some((body.parse().ok()?, None, half));
     }
+    // "1730", "0915": the 24-hour clock without its colon.
+    if half.is_none() && body.len() == 4 && body.chars().all(|c| c.is_ascii_digit()) {
+        let (hour, minute): (u32, u32) = (body[..2].parse().ok()?, body[2..].parse().ok()?);
+        return (hour < 24 && minute < 60).then_some((hour, Some(minute), None));
+    }
     // "five" (only ever a time after "at": see the caller).
     if half.is_none()
         && let Some(n) = number(body).filter(|n| (1..=12).contains(n))
@@ -1044,6 +1067,27 @@ mod tests {
         }
         for text in ["the station", "now to the station", "right here"] {
             assert!(!is_now(text), "{text}");
+        }
+    }
+
+    #[test]
+    fn in_a_bare_number_is_minutes_and_four_digits_after_at_a_clock() {
+        for (text, at) in [
+            (
+                "taxi from home to work in 15",
+                Some("2026-12-02T10:15:00+00:00"),
+            ),
+            ("a cab in 45 please", Some("2026-12-02T10:45:00+00:00")),
+            (
+                "taxi home to work at 1730",
+                Some("2026-12-02T17:30:00+00:00"),
+            ),
+            ("at 0915 tomorrow", Some("2026-12-03T09:15:00+00:00")),
+            // Not minutes, not a clock.
+            ("in 15 stores", None),
+            ("order 1730 napkins", None),
+        ] {
+            assert_eq!(read(text).as_deref(), at, "{text}");
         }
     }
 
