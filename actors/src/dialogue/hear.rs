@@ -1086,12 +1086,26 @@ fn ride_back(text: &str, session: &SessionState) -> Option<(String, Option<Strin
 fn cancels_a_line(text: &str, session: &SessionState) -> Option<String> {
     let lower = text.to_lowercase();
     let lower = acts::without_courtesy(lower.trim());
+    // "actually I don't need the eggs anymore": no longer needed.
+    let unneeded = [
+        "don't need ",
+        "dont need ",
+        "no longer need ",
+        "don't want ",
+        "dont want ",
+    ]
+    .iter()
+    .find_map(|lead| lower.split_once(lead).map(|(_, rest)| rest));
     let rest = ["cancel the ", "cancel my ", "cancel "]
         .iter()
-        .find_map(|lead| lower.strip_prefix(lead))?
+        .find_map(|lead| lower.strip_prefix(lead))
+        .or(unneeded)?
         .trim_end_matches(['.', '!', '?'])
         .trim_end_matches(" please")
+        .trim_end_matches(" anymore")
+        .trim_end_matches(" any more")
         .trim();
+    let rest = rest.strip_prefix("the ").unwrap_or(rest);
     if session.open.is_some() {
         return None;
     }
@@ -1101,6 +1115,10 @@ fn cancels_a_line(text: &str, session: &SessionState) -> Option<String> {
     let named = (lines.iter())
         .filter(|line| words.norm().iter().any(|w| super::names_line(line, w, &[])))
         .count();
+    if unneeded.is_some() && named == lines.len() {
+        // (All of it: that order cancelled.)
+        return Some("cancel my order".to_owned());
+    }
     (lines.len() > 1 && named > 0 && named < lines.len()).then(|| format!("remove the {rest}"))
 }
 
@@ -1329,7 +1347,7 @@ pub fn finish(
     if heard.in_scope()
         && heard.more.is_empty()
         && open.is_none()
-        && acts::not_a_request(&first_text)
+        && (acts::not_a_request(&first_text) || crate::reading::keeps_a_note(&first_text))
     {
         heard.action = crate::nlu::Intent::OutOfScope.as_str().to_owned();
         heard.parse = Parse::out_of_scope();
@@ -1534,6 +1552,10 @@ fn for_open(
     now_ms: u64,
 ) -> (SlotMap, bool) {
     let mut slots = SlotMap::new();
+    // "remind me to buy eggs" at the bread's confirmation: no change to it.
+    if !heard.in_scope() && crate::reading::keeps_a_note(&heard.text) {
+        return (slots, false);
+    }
     if heard.action == open.action {
         slots.extend(heard.parse.slots.clone());
     }
@@ -2097,6 +2119,10 @@ fn split(
     // ("a kung pao chicken" is a dish, whatever a reader makes of
     // "chicken").
     let read = |part: &str| -> Option<Part> {
+        // ("remove the milk" asks for no milk.)
+        if super::takes_off(&part.trim().to_lowercase()) {
+            return None;
+        }
         let parse = reader.parse(part, &context);
         let action = match reading.claims(part) {
             Some(claimed) => claimed.to_owned(),

@@ -2854,13 +2854,20 @@ fn by_clause(current: &[ItemRequest], new: &[ItemRequest], text: &str) -> Option
                         .iter()
                         .find_map(|sep| rest.split_once(sep))
                 });
+            // ("change milk to 2" sets a count: no swap.)
+            let swapped = swapped.filter(|(_, new)| {
+                crate::reading::words::number(new.trim().trim_end_matches(" please")).is_none()
+            });
             match swapped.filter(|_| several) {
-                Some((old, new)) => vec![format!("remove {old}"), new.to_owned()],
+                Some((old, new)) => vec![format!("remove {old}"), format!("add {new}")],
                 None => vec![clause.to_owned()],
             }
         })
         .collect();
-    // Each clause: whether it takes off, and the things it names.
+    // Each clause: whether it takes off, and the things it names. ("take
+    // off the milk and the bread": a clause of things alone goes on with
+    // the one before.)
+    let mut before_off = false;
     let read: Vec<(bool, Words)> = clauses
         .iter()
         .map(|clause| {
@@ -2887,7 +2894,37 @@ fn by_clause(current: &[ItemRequest], new: &[ItemRequest], text: &str) -> Option
                 ]
                 .iter()
                 .any(|p| clause.starts_with(p));
-            (off, Words::new(clause))
+            let words = Words::new(clause);
+            let things_alone = !words.norm().iter().any(|w| {
+                matches!(
+                    w.as_str(),
+                    "add"
+                        | "make"
+                        | "change"
+                        | "swap"
+                        | "switch"
+                        | "replace"
+                        | "get"
+                        | "want"
+                        | "need"
+                        | "plus"
+                        | "also"
+                        | "with"
+                        | "instead"
+                        | "keep"
+                        | "extra"
+                        | "more"
+                        | "another"
+                        | "put"
+                        | "throw"
+                        | "give"
+                        | "have"
+                        | "bring"
+                )
+            });
+            let off = off || before_off && things_alone;
+            before_off = off;
+            (off, words)
         })
         .collect();
     // A clause's words name a line by the last word of its name ("the
@@ -2932,16 +2969,54 @@ fn by_clause(current: &[ItemRequest], new: &[ItemRequest], text: &str) -> Option
                 .filter(|part| part.len() >= 3)
                 .any(|part| words.norm().iter().any(|w| key(w) == part))
     };
+    // "make the milk 2", "change milk to 2", "eggs 3": a clause that sets
+    // the count of one line it names.
+    let counts = |words: &Words| -> Option<(&ItemRequest, u32)> {
+        let w = words.norm();
+        let verb = w.first().map(String::as_str);
+        let sets = matches!(verb, Some("make" | "change" | "set"))
+            || !w.iter().any(|x| {
+                matches!(
+                    x.as_str(),
+                    "add" | "get" | "want" | "need" | "another" | "more" | "plus" | "also"
+                )
+            });
+        let named: Vec<&ItemRequest> = current.iter().filter(|line| names(words, line)).collect();
+        let n = crate::reading::amounts::count(words)?;
+        match named.as_slice() {
+            [line] if sets => Some((*line, n)),
+            _ => None,
+        }
+    };
+    let counted: Vec<(&ItemRequest, u32)> = read
+        .iter()
+        .filter(|(off, _)| !off)
+        .filter_map(|(_, words)| counts(words))
+        .collect();
     let added: Vec<&ItemRequest> = new
         .iter()
-        .filter(|item| read.iter().any(|(off, words)| !off && said(words, item)))
+        .filter(|item| {
+            read.iter()
+                .any(|(off, words)| !off && said(words, item) && counts(words).is_none())
+        })
         .filter(|item| {
             !taken_off
                 .iter()
                 .any(|line| key(&line.name) == key(&item.name))
         })
         .collect();
-    if taken_off.is_empty() || added.is_empty() {
+    let kinds = [
+        !taken_off.is_empty(),
+        !added.is_empty(),
+        !counted.is_empty(),
+    ];
+    // "add a fruit salad and remove the milk" at groceries: the milk off
+    // here, the salad another shop's.
+    let only_off = !taken_off.is_empty()
+        && new
+            .iter()
+            .all(|n| taken_off.iter().any(|off| key(&off.name) == key(&n.name)));
+    if kinds.iter().filter(|k| **k).count() < 2 && counted.len() < 2 && !only_off {
         return None;
     }
     let mut items: Vec<ItemRequest> = current
@@ -2949,6 +3024,11 @@ fn by_clause(current: &[ItemRequest], new: &[ItemRequest], text: &str) -> Option
         .filter(|line| !taken_off.iter().any(|off| off.name == line.name))
         .cloned()
         .collect();
+    for (line, n) in counted {
+        if let Some(same) = items.iter_mut().find(|c| c.name == line.name) {
+            same.quantity = n;
+        }
+    }
     for item in added {
         match items.iter_mut().find(|c| c.name == item.name) {
             Some(same) => same.quantity += item.quantity,
@@ -2960,7 +3040,7 @@ fn by_clause(current: &[ItemRequest], new: &[ItemRequest], text: &str) -> Option
 
 /// Whether `text` (lower case) takes something off an order ("remove the
 /// rice", "take the fries off", "we already have milk").
-fn takes_off(text: &str) -> bool {
+pub(crate) fn takes_off(text: &str) -> bool {
     // ("can you take the samosa off", "please remove the rice".)
     let text = crate::reading::acts::without_courtesy(text);
     [

@@ -361,6 +361,7 @@ const AFTER_ITEM: &[&str] = &[
     "each",
     "instead",
     "again",
+    "anymore",
     "only",
     "just",
     "right",

@@ -263,6 +263,9 @@ impl Reading {
     }
 
     fn claims_as(&self, text: &str, serving: bool) -> Option<&str> {
+        if keeps_a_note(text) {
+            return None;
+        }
         /// What people say near errand's domains that no order is: a table
         /// to book, tickets, recipes, a car to rent...
         const NO_ORDER: &[&str] = &[
@@ -1437,6 +1440,33 @@ fn strip_amount(item: &ItemRequest) -> ItemRequest {
         quantity: quantity.max(1),
         note: item.note.clone(),
     }
+}
+
+/// Whether the words ask for a note kept rather than an order ("remind me
+/// to buy eggs", "add milk to my shopping list", "jot down milk and eggs
+/// for later", "don't let me forget to get milk"): errand keeps no notes,
+/// so nothing they name is ordered.
+pub fn keeps_a_note(text: &str) -> bool {
+    let words = Words::new(text);
+    let w = words.norm();
+    let phrase = |p: &[&str]| {
+        w.windows(p.len())
+            .any(|x| x.iter().zip(p).all(|(a, b)| a == b))
+    };
+    // ("order everything on my shopping list": the list ordered.)
+    let ordered = w
+        .iter()
+        .any(|x| matches!(x.as_str(), "order" | "buy" | "get" | "deliver"))
+        && (0..w.len()).any(|i| {
+            matches!(w[i].as_str(), "on" | "from" | "off" | "in")
+                && w[i + 1..w.len().min(i + 4)].iter().any(|x| x == "list")
+        });
+    w.iter().any(|x| {
+        matches!(x.as_str(), "remind" | "reminder" | "reminders" | "jot") || x == "list" && !ordered
+    }) || phrase(&["note", "down"])
+        || phrase(&["make", "a", "note"])
+        || phrase(&["write", "down"])
+        || phrase(&["let", "me", "forget"])
 }
 
 /// "for 3 people", "3 passengers", "there are 4 of us", "a party of 5".
