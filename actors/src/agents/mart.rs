@@ -214,7 +214,21 @@ impl MartAgent {
             .map_err(|e| super::place_refusal("address", e))?;
         match self.provider.quote(&order.items).await {
             Ok(lines) => Ok((lines, address)),
-            Err(e) if matches!(e.code, ErrorCode::OutOfStock | ErrorCode::UnknownItem) => {
+            Err(mut e) if matches!(e.code, ErrorCode::OutOfStock | ErrorCode::UnknownItem) => {
+                // Every thing the shelves never hold, named at once.
+                let unsold: Vec<String> = (order.items.iter())
+                    .filter(|i| match_mart_item(&i.name).is_none())
+                    .map(|i| format!("\"{}\"", i.name))
+                    .collect();
+                if e.code == ErrorCode::UnknownItem
+                    && let [init @ .., last] = unsold.as_slice()
+                    && !init.is_empty()
+                {
+                    e.message = format!(
+                        "Sorry, {MART_NAME} doesn't sell {} or {last}.",
+                        init.join(", ")
+                    );
+                }
                 let refusal = Refusal::of("item", e);
                 Err(match self.left(&order.items).await {
                     Some(items) => {

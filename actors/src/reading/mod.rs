@@ -884,6 +884,20 @@ impl Reading {
             };
         }
         for (name, value) in read {
+            // ("eggs and frozen peas": the words' list, when it holds every
+            // thing the reader heard and more.)
+            if let (Some(SlotValue::Items(heard)), SlotValue::Items(listed)) =
+                (slots.get(&name), &value)
+            {
+                let key = |i: &ItemRequest| crate::agents::item_key(&i.name);
+                let holds = heard
+                    .iter()
+                    .all(|h| listed.iter().any(|l| key(l) == key(h)));
+                if holds && listed.len() > heard.len() {
+                    slots.insert(name, value);
+                    continue;
+                }
+            }
             slots.entry(name).or_insert(value);
         }
         said
@@ -1190,11 +1204,234 @@ fn ground_items(words: &Words, menu: &Menu, taken: &[bool], slots: &mut SlotMap,
             items.push(cleaned);
         }
     }
+    // "milk, bacon and beans": the other things of a list with a thing
+    // of the menu in it are things too, for the shop to refuse by name.
+    if spans.iter().any(|_| !found_names.is_empty()) {
+        for other in listed_beside(words, &spans, taken) {
+            let mut other = strip_amount(&other);
+            for article in ["a ", "an ", "some ", "the "] {
+                if let Some(rest) = other.name.strip_prefix(article) {
+                    other.name = rest.to_owned();
+                }
+            }
+            let key = crate::agents::item_key(&other.name);
+            // (Not again as part of a thing heard: "brownie" of "chocolate
+            // brownie".)
+            let heard_already = items.iter().any(|i| {
+                let k = crate::agents::item_key(&i.name);
+                k == key || key.contains(&k) || k.contains(&key)
+            });
+            if names_a_thing(&other.name) && !heard_already && menu.names(&other.name).is_none() {
+                items.push(other);
+            }
+        }
+    }
     if items.is_empty() {
         slots.remove(name);
     } else {
         slots.insert(name.to_owned(), SlotValue::Items(items));
     }
+}
+
+/// The parts of a list ("milk, bacon and beans", "eggs and frozen peas")
+/// beside the things found at `spans` that name something short and
+/// nothing else: no verb, no place, no time, nothing found or taken.
+fn listed_beside(words: &Words, spans: &[(usize, usize)], taken: &[bool]) -> Vec<ItemRequest> {
+    const NOT_IN_A_THING: &[&str] = &[
+        "to",
+        "from",
+        "for",
+        "at",
+        "in",
+        "on",
+        "by",
+        "with",
+        "without",
+        "no",
+        "i",
+        "me",
+        "my",
+        "you",
+        "your",
+        "we",
+        "us",
+        "our",
+        "it",
+        "is",
+        "are",
+        "was",
+        "be",
+        "need",
+        "want",
+        "get",
+        "buy",
+        "order",
+        "please",
+        "pls",
+        "thanks",
+        "can",
+        "could",
+        "would",
+        "will",
+        "send",
+        "deliver",
+        "delivered",
+        "bring",
+        "home",
+        "work",
+        "now",
+        "today",
+        "tonight",
+        "tomorrow",
+        "asap",
+        "also",
+        "too",
+        "then",
+        "but",
+        "or",
+        "not",
+        "don't",
+        "dont",
+        "just",
+        "only",
+        "what",
+        "how",
+        "when",
+        "where",
+        "why",
+        "if",
+        "the",
+        "this",
+        "that",
+        "there",
+        "here",
+        "all",
+        "everything",
+        "anything",
+        "something",
+        "stuff",
+        "things",
+        "else",
+        "more",
+        "other",
+        "instead",
+        "actually",
+        "same",
+        "x",
+        "minus",
+        "remove",
+        "take",
+        "off",
+        "drop",
+        "i'm",
+        "im",
+        "i'd",
+        "id",
+        "i'll",
+        "ill",
+        "making",
+        "make",
+        "made",
+        "both",
+        "each",
+        "they",
+        "them",
+        "he",
+        "she",
+        "his",
+        "her",
+        "their",
+        "its",
+        "it's",
+        "that's",
+        "thats",
+        "have",
+        "has",
+        "had",
+        "got",
+        "like",
+        "love",
+        "as",
+        "of",
+    ];
+    let w = words.norm();
+    let joins = |i: usize| {
+        matches!(w[i].as_str(), "and" | "&" | "plus")
+            || i > 0 && words.text[words.words[i - 1].end..words.words[i].start].contains(',')
+    };
+    // The parts between the joints, from the first thing found on.
+    let first = spans.iter().map(|(from, _)| *from).min().unwrap_or(0);
+    let mut parts: Vec<(usize, usize)> = Vec::new();
+    let mut start = first;
+    for i in first + 1..=w.len() {
+        if i == w.len() || joins(i) {
+            parts.push((start, i));
+            start = if i < w.len() && matches!(w[i].as_str(), "and" | "&" | "plus") {
+                i + 1
+            } else {
+                i
+            };
+            // (", and": one joint.)
+            if start < w.len() && matches!(w[start].as_str(), "and" | "&" | "plus") {
+                start += 1;
+            }
+        }
+    }
+    let mut out = Vec::new();
+    for (from, to) in parts {
+        // (The list ends where it goes: "... and beans to home, making guac
+        // tonight" has nothing more after "home".)
+        if from > 0 && (0..from).any(|i| taken.get(i).copied().unwrap_or(false)) {
+            break;
+        }
+        let mut from = from;
+        while from < to && matches!(w[from].as_str(), "and" | "&" | "plus") {
+            from += 1;
+        }
+        // (A part stops at the first word no thing has: "beans to home".)
+        let end = (from..to)
+            .find(|&i| NOT_IN_A_THING.contains(&w[i].as_str()) && !matches!(w[i].as_str(), "the"))
+            .unwrap_or(to);
+        let overlaps = spans.iter().any(|(a, b)| *a < to && from < *b)
+            || (from..end).any(|i| taken.get(i).copied().unwrap_or(false));
+        let words_of_it = end.saturating_sub(from);
+        if overlaps || words_of_it == 0 || words_of_it > 4 {
+            continue;
+        }
+        // A part cut short by a verb or a place is no thing of the list
+        // ("and take me home"), unless only a place or a please follows.
+        let tail_ok = (end..to).all(|i| {
+            matches!(
+                w[i].as_str(),
+                "to" | "home" | "work" | "please" | "pls" | "thanks" | "asap" | "now" | "too"
+            ) || taken.get(i).copied().unwrap_or(false)
+        });
+        // "flat white, oat milk", "a latte, extra shot": how a thing is
+        // made, not another thing.
+        let made_with = matches!(
+            w[end - 1].as_str(),
+            "milk"
+                | "shot"
+                | "shots"
+                | "sugar"
+                | "sugars"
+                | "syrup"
+                | "cream"
+                | "foam"
+                | "ice"
+                | "sauce"
+                | "dressing"
+                | "mayo"
+                | "ketchup"
+                | "cheese"
+                | "side"
+        );
+        if !tail_ok || made_with {
+            continue;
+        }
+        out.push(ItemRequest::new(words.span(from, end).to_lowercase(), 1));
+    }
+    out
 }
 
 /// A reader's item without the words the grounding took for something
