@@ -2435,9 +2435,24 @@ fn apply(slots: &mut SlotMap, mut patch: SlotMap, heard: &Heard, stage: Stage) {
     let removing = takes_off(text);
     // "remove one", "take one latte off", "one less burger": fewer of a
     // line, not none of it.
-    let fewer = said_count.filter(|_| {
-        removing || text.contains(" less ") || text.ends_with(" less") || text.contains(" fewer")
-    });
+    let fewer = said_count
+        .filter(|_| {
+            removing
+                || text.contains(" less ")
+                || text.ends_with(" less")
+                || text.contains(" fewer")
+        })
+        // "remove a chicken taco", "take off an espresso": one of them.
+        .or_else(|| {
+            let w = said.norm();
+            (removing && said_count.is_none())
+                .then(|| {
+                    w.windows(2)
+                        .any(|p| p[0] != "of" && matches!(p[1].as_str(), "a" | "an"))
+                })
+                .filter(|a| *a)
+                .map(|_| 1)
+        });
     // "no fries" at a burger and fries: the fries taken off.
     let refused_items = matches!(heard.act, Some(Act::Instead(_)))
         && said_count.is_none()
@@ -2459,6 +2474,9 @@ fn apply(slots: &mut SlotMap, mut patch: SlotMap, heard: &Heard, stage: Stage) {
         // eggs, add some fries": the line said again with its note is that
         // line so made, and the rest is added to it.
         let (current, new) = restated(current, new, text);
+        // "one more taco", "drop one taco", "make that 2 tacos" of chicken
+        // tacos: the one line of that kind, never the menu's first taco.
+        let new = of_the_one_line(&current, new);
         // "the tomatoes" are the ones already there, as many as before.
         let new: Vec<ItemRequest> = new
             .into_iter()
@@ -2801,6 +2819,30 @@ fn named_off(
     (!named.is_empty()).then_some(named)
 }
 
+/// Things heard by their kind alone ("taco") that name one line of
+/// `current` by its last word ("chicken taco"), as that line's.
+fn of_the_one_line(current: &[ItemRequest], new: Vec<ItemRequest>) -> Vec<ItemRequest> {
+    let key = crate::agents::item_key;
+    new.into_iter()
+        .map(|mut n| {
+            let said = key(&n.name);
+            let lines: Vec<&ItemRequest> = (current.iter())
+                .filter(|c| key(&c.name).ends_with(&format!(" {said}")))
+                .collect();
+            let own_line = current.iter().any(|c| key(&c.name) == said);
+            if let [line] = lines.as_slice()
+                && !own_line
+            {
+                n.name = line.name.clone();
+                if n.note.is_none() {
+                    n.note = line.note.clone();
+                }
+            }
+            n
+        })
+        .collect()
+}
+
 /// The lines of `current` said again at the start of `text` with a note
 /// ("1 burger no eggs, add some fries"), given that note; the rest of
 /// `new` is what is added. Unchanged when nothing else is added.
@@ -3012,7 +3054,8 @@ fn by_clause(current: &[ItemRequest], new: &[ItemRequest], text: &str) -> Option
     ];
     // "add a fruit salad and remove the milk" at groceries: the milk off
     // here, the salad another shop's.
-    let only_off = !taken_off.is_empty()
+    let only_off = read.len() > 1
+        && !taken_off.is_empty()
         && new
             .iter()
             .all(|n| taken_off.iter().any(|off| key(&off.name) == key(&n.name)));
