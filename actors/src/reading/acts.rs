@@ -1879,7 +1879,47 @@ pub fn not_a_request(text: &str) -> bool {
             w[1],
             "love" | "hate" | "adore" | "enjoy" | "miss" | "prefer"
         );
-    (wh && !asks) || feeling
+    // "don't buy eggs", "we've got loads of milk, don't need any": every
+    // asking word negated.
+    let negation = |k: usize| {
+        matches!(
+            w[k],
+            "don't" | "dont" | "not" | "never" | "no" | "doesn't" | "didnt" | "didn't"
+        )
+    };
+    // ("no need to buy": the "to" of a negated need.)
+    let negated = |i: usize| {
+        i >= 1 && negation(i - 1)
+            || i >= 3 && w[i - 1] == "to" && w[i - 2] == "need" && negation(i - 3)
+    };
+    let asks_plainly = (0..w.len()).any(|i| ASKING.contains(&w[i]) && !negated(i));
+    let taken_back = asks && !asks_plainly;
+    // "milk is so expensive these days", "I already bought eggs today": a
+    // thing talked about, nothing asked.
+    let told = !asks
+        && w.iter().take(4).any(|x| {
+            matches!(
+                *x,
+                "is" | "are" | "was" | "were" | "bought" | "got" | "had" | "ate" | "already"
+            )
+        })
+        && !w.iter().any(|x| {
+            matches!(
+                *x,
+                "to" | "from"
+                    | "taxi"
+                    | "cab"
+                    | "ride"
+                    | "car"
+                    | "uber"
+                    | "pickup"
+                    | "flight"
+                    | "train"
+                    | "address"
+                    | "destination"
+            )
+        });
+    (wh && !asks) || feeling || taken_back || told
 }
 
 /// Whether an utterance reads as a change to what was just said ("make
@@ -2140,6 +2180,12 @@ mod tests {
         assert_eq!(read("do you deliver groceries?"), Some(Act::Help));
         assert!(not_a_request("what's the best burger in london"));
         assert!(not_a_request("i love sushi"));
+        assert!(not_a_request("don't buy eggs"));
+        assert!(not_a_request("we've got loads of milk, don't need any"));
+        assert!(not_a_request("I already bought eggs today"));
+        assert!(not_a_request("milk is so expensive these days"));
+        assert!(!not_a_request("don't buy eggs, get some milk instead"));
+        assert!(!not_a_request("2 litres of milk and a dozen eggs"));
         assert!(!not_a_request("what can i get from burger barn to home"));
         assert!(!not_a_request("i need sushi"));
         assert!(!not_a_request("how about a pizza to home"));

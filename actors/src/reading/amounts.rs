@@ -1708,6 +1708,10 @@ fn ruled_out(words: &Words, at: usize) -> bool {
         "but" => before > 0 && matches!(word(before - 1), "anything" | "everything" | "all"),
         "of" => before > 0 && word(before - 1) == "instead",
         "than" => before > 0 && word(before - 1) == "rather",
+        // "don't buy eggs, get some milk instead".
+        "buy" | "order" | "get" | "need" | "want" => {
+            before > 0 && matches!(word(before - 1), "don't" | "dont" | "not" | "never")
+        }
         _ => false,
     }
 }
