@@ -126,6 +126,17 @@ impl Gazetteer {
                 ..place
             });
         }
+        // "12 Oxford Rd, Manchester M1 5QA", "5 High St OX1 4AA": the
+        // street address finds it, and the town and postcode stay in its
+        // name.
+        if let Some(street) = without_town(query)
+            && let Some(place) = self.street_address(&street, &street)
+        {
+            return Ok(Place {
+                name: titled(query.trim()),
+                ..place
+            });
+        }
         if SAVED_PLACE_ALIASES.iter().any(|(_, n)| *n == saved_name) {
             return Err(ErrorBody::new(
                 ErrorCode::UnknownPlace,
@@ -193,6 +204,30 @@ impl Gazetteer {
             lon: base.lon + offset,
         })
     }
+}
+
+/// The street of `query` without the town after its comma or the
+/// postcode at its end, normalised; `None` when it has neither.
+fn without_town(query: &str) -> Option<String> {
+    let street = match query.split_once(',') {
+        Some((street, _)) => street,
+        None => {
+            let words: Vec<&str> = query.split_whitespace().collect();
+            let [rest @ .., out, inw] = words.as_slice() else {
+                return None;
+            };
+            let postcode = (2..=4).contains(&out.len())
+                && out.starts_with(|c: char| c.is_ascii_alphabetic())
+                && out.chars().any(|c| c.is_ascii_digit())
+                && inw.len() == 3
+                && inw.starts_with(|c: char| c.is_ascii_digit());
+            if !postcode || rest.is_empty() {
+                return None;
+            }
+            return Some(normalize(&rest.join(" ")));
+        }
+    };
+    Some(normalize(street))
 }
 
 /// `q` (normalised) without a flat said before or after it ("flat 3"),
@@ -332,6 +367,22 @@ mod tests {
             assert_eq!((flat.lat, flat.lon), (street.lat, street.lon), "{said}");
         }
         assert!(g.resolve("flat 3", "demo").is_err());
+    }
+
+    #[test]
+    fn a_town_and_postcode_stay_with_their_street_address() {
+        let g = Gazetteer::builtin();
+        let street = g.resolve("12 oxford road", "demo").unwrap();
+        for said in [
+            "12 Oxford Rd, Manchester M1 5QA",
+            "12 Oxford Road, Manchester",
+            "12 Oxford Road M1 5QA",
+        ] {
+            let place = g.resolve(said, "demo").unwrap();
+            assert_eq!(place.name, titled(said), "{said}");
+            assert_eq!((place.lat, place.lon), (street.lat, street.lon), "{said}");
+        }
+        assert!(g.resolve("somewhere, Manchester", "demo").is_err());
     }
 
     #[test]

@@ -122,6 +122,8 @@ impl Places {
                 if unit == 0 {
                     end += flat_at(&keys, end);
                 }
+                // "12 Oxford Rd, Manchester M1 5QA": its town and postcode.
+                end += town_at(words, &keys, end);
                 found.push(self.mention(words, i, end, true, after));
                 i = end;
                 continue;
@@ -261,6 +263,55 @@ fn flat_at(keys: &[String], i: usize) -> usize {
         .get(i + 1)
         .is_some_and(|k| k.len() <= 4 && k.starts_with(|c: char| c.is_ascii_digit()));
     if unit && number { 2 } else { 0 }
+}
+
+/// The town and postcode after a street address ending before word `i`
+/// ("…, Manchester M1 5QA", "…, leeds", "… SW1A 2AA"): how many words.
+fn town_at(words: &Words, keys: &[String], i: usize) -> usize {
+    const NO_TOWN: &[&str] = &[
+        "no", "without", "extra", "pls", "plz", "cheers", "ta", "x", "yes", "yeah", "ok", "okay",
+        "thx", "quick", "quickly", "fast", "soon", "sorry", "actually", "oh", "but", "or", "i",
+        "it", "its", "it's", "we", "my", "me", "is", "the", "a", "an", "one", "two", "cash",
+        "card", "door", "ring", "leave", "knock", "call", "text",
+    ];
+    // "SW1A", "M1", "OX1", then "2AA", "5QA".
+    let postcode_at = |k: usize| {
+        let (Some(out), Some(inw)) = (keys.get(k), keys.get(k + 1)) else {
+            return false;
+        };
+        let out_ok = (2..=4).contains(&out.len())
+            && out.starts_with(|c: char| c.is_ascii_alphabetic())
+            && out.chars().any(|c| c.is_ascii_digit())
+            && out.chars().all(|c| c.is_ascii_alphanumeric());
+        let b = inw.as_bytes();
+        out_ok
+            && b.len() == 3
+            && b[0].is_ascii_digit()
+            && b[1..].iter().all(u8::is_ascii_alphabetic)
+    };
+    let mut k = i;
+    if k < keys.len() && gap_has_stop(words, k) && !gap_ends_sentence(words, k) {
+        while k < keys.len()
+            && k < i + 2
+            && keys[k].chars().all(|c| c.is_ascii_alphabetic())
+            && !STOPS.contains(&keys[k].as_str())
+            && !NO_TOWN.contains(&keys[k].as_str())
+            && !says_when(Some(&keys[k]))
+            && !postcode_at(k)
+            && (k == i || !gap_has_stop(words, k))
+        {
+            k += 1;
+        }
+    }
+    if postcode_at(k) && (k == i || !gap_has_stop(words, k) || k > i) {
+        k += 2;
+    }
+    k - i
+}
+
+/// A full stop, question or exclamation mark before word `i`.
+fn gap_ends_sentence(words: &Words, i: usize) -> bool {
+    i > 0 && words.text[words.words[i - 1].end..words.words[i].start].contains(['.', '!', '?'])
 }
 
 /// A comma or a full stop before word `i` ends a phrase.
@@ -474,6 +525,23 @@ mod tests {
             "stop",
         ] {
             assert!(!asks_for_a_stop(text), "{text}");
+        }
+    }
+
+    #[test]
+    fn a_street_address_runs_on_to_its_town_and_postcode() {
+        for (text, place) in [
+            (
+                "to 12 Oxford Rd, Manchester M1 5QA please",
+                "12 Oxford Rd, Manchester M1 5QA",
+            ),
+            ("45 Oak Road, leeds", "45 Oak Road, leeds"),
+            ("a burger to 12 oak road SW1A 2AA", "12 oak road SW1A 2AA"),
+            // Not a town: a note, a time.
+            ("a burger to 12 oak road, no onions", "12 oak road"),
+            ("a cab from 12 oak road, tomorrow at 9", "12 oak road"),
+        ] {
+            assert_eq!(read(text)[0].0, place, "{text}");
         }
     }
 
