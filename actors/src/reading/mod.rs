@@ -354,6 +354,13 @@ impl Reading {
                 && m.text.eq_ignore_ascii_case("home")
                 && matches!(w[m.from - 2].as_str(), "get" | "take" | "drive" | "run")
                 && matches!(w[m.from - 1].as_str(), "me" | "us" | "them");
+            // "need to get home", "how do I get home".
+            let home = home
+                || m.known
+                    && m.from >= 2
+                    && m.text.eq_ignore_ascii_case("home")
+                    && w[m.from - 1] == "get"
+                    && matches!(w[m.from - 2].as_str(), "to" | "i" | "me" | "us" | "we");
             home || m.known
                 && m.after.as_deref() == Some("to")
                 && (1..=3).any(|k| {
@@ -415,7 +422,22 @@ impl Reading {
         {
             return Some(action.as_str());
         }
-        let journey = (said("from") && said("to")) || going || chosen;
+        // "big car home to heathrow", "a 7 seater work to soho": a car,
+        // where it starts right after it, and where it goes.
+        let car_then = said("to")
+            && ride.is_some_and(|action| {
+                mentions.iter().any(|m| {
+                    m.known && m.from >= 1 && {
+                        let word = w[m.from - 1].as_str();
+                        places::RIDES.contains(&word)
+                            || action.slots.iter().any(|s| {
+                                s.choices.iter().any(|c| c == word)
+                                    || s.aliases.iter().any(|(alias, _)| alias == word)
+                            })
+                    }
+                })
+            });
+        let journey = (said("from") && said("to")) || going || chosen || car_then;
         if journey && let Some(action) = ride {
             return Some(action.name.as_str());
         }
@@ -1830,7 +1852,10 @@ fn ground_places(spec: &crate::registry::ActionSpec, places: &[Mention], slots: 
                 .unwrap_or(p)
         });
         // "take me home", "get us home": where the people are taken.
-        let to = to.or_else(|| after(&["me", "us", "them"]).filter(|p| p.known));
+        let to = to
+            .or_else(|| after(&["me", "us", "them"]).filter(|p| p.known))
+            // "need to get home".
+            .or_else(|| after(&["get"]).filter(|p| p.known && p.text.eq_ignore_ascii_case("home")));
         if let Some(p) = to.filter(|p| p.known || !slots.contains_key("destination")) {
             if from.is_none() && same(slots, "pickup", p) {
                 slots.remove("pickup");

@@ -250,7 +250,8 @@ fn ride_end_named(keys: &[String], k: usize) -> Option<&'static str> {
 /// Words for a ride: a place right after one is where it starts ("a cab
 /// home to Gatwick").
 pub const RIDES: &[&str] = &[
-    "cab", "taxi", "ride", "uber", "lift", "car", "minicab", "cabs", "taxis", "rides",
+    "cab", "taxi", "ride", "uber", "lift", "car", "minicab", "cabs", "taxis", "rides", "seater",
+    "minibus", "van", "xl", "suv", "limo",
 ];
 
 /// How many words name a flat at word `i` ("flat 3", "apartment 12b"):
