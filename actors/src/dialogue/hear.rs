@@ -459,6 +459,46 @@ fn extras_for(text: &str, open: &OpenCommand) -> Option<String> {
     })
 }
 
+/// "large", "make it a large", "a double please", whatever was asked: the
+/// size of the order's one line ("1 large latte"), when no dish of the
+/// menu is that size of it (`made_into` goes first).
+fn sized(text: &str, open: &OpenCommand) -> Option<String> {
+    let lines = open.slots.get("item").and_then(SlotValue::as_items)?;
+    let words = crate::reading::words::Words::new(text);
+    let said: Vec<&str> = (words.norm().iter().map(String::as_str))
+        .filter(|w| {
+            !matches!(
+                *w,
+                "make"
+                    | "it"
+                    | "a"
+                    | "an"
+                    | "one"
+                    | "please"
+                    | "pls"
+                    | "thanks"
+                    | "actually"
+                    | "oh"
+                    | "ok"
+                    | "and"
+            )
+        })
+        .collect();
+    let [line] = lines else {
+        return None;
+    };
+    let sizes = !said.is_empty()
+        && said.iter().all(|w| crate::reading::amounts::is_size(w))
+        && said
+            .iter()
+            .any(|w| matches!(*w, "small" | "medium" | "large" | "regular"));
+    // ("a double", never "double it": twice as many.)
+    let measure = said.len() == 1
+        && matches!(said[0], "double" | "triple" | "single")
+        && (words.norm().windows(2)).any(|p| p[0] == "a" && p[1] == said[0]);
+    (sizes || measure).then(|| format!("{} {} {}", line.quantity, said.join(" "), line.name))
+}
+
 /// Whether the words point at the open order as what they go with ("can
 /// I also get some rice with that", "add a coke to it", "and a side of
 /// fries on the side"): a change to it, whatever shop sells the thing.
@@ -695,6 +735,11 @@ fn made_into(reading: &Reading, text: &str, open: &OpenCommand) -> Option<String
     let dish = format!("{into} {last}");
     // A size or kind of it ("large", "hot", "decaf") is its note.
     if (into.split(' ')).all(|x| SIZES.contains(&x) || amounts::is_size(x)) {
+        return Some(format!("{} {into} {}", line.quantity, line.name));
+    }
+    // "a double" of a drink no menu has a double of: a double espresso,
+    // its note.
+    if matches!(into.as_str(), "double" | "triple" | "single") && !reading.is_a_name(&dish) {
         return Some(format!("{} {into} {}", line.quantity, line.name));
     }
     // A kind the menu has of another dish ("beef" of the beef taco) is
@@ -973,6 +1018,7 @@ pub fn offline(
         extras_for(said, open)
             .or_else(|| made_into(reading, said, open))
             .or_else(|| made_into_in_a_clause(reading, said, open))
+            .or_else(|| sized(said, open))
             .or_else(|| another_hour(said, open))
             .or(corrected.clone())
     });

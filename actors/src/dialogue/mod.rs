@@ -2429,6 +2429,13 @@ fn apply(slots: &mut SlotMap, mut patch: SlotMap, heard: &Heard, stage: Stage) {
         // that".
         || (text.contains("forgot") && !text.contains("cancel"))
         || text.starts_with("i also ")
+        // "buy eggs", "we need butter" at the bread's confirmation: more
+        // of the shopping, never the bread replaced.
+        || (["buy ", "i need ", "we need ", "also need ", "i'll need ", "we'll need "]
+            .iter()
+            .any(|p| text.starts_with(p))
+            && !text.contains("instead")
+            && !text.contains(" not "))
         || hear::goes_with_the_open(text)
         || text.contains(" as well")
         || text.ends_with(" too");
