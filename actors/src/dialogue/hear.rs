@@ -2290,8 +2290,14 @@ fn split(
             && reading.names_known_restaurant(right, &first.0)
             && matches!((restaurant(left), restaurant(right)),
                 (Some(a), Some(b)) if a.to_lowercase() != b.to_lowercase());
+        // "send milk to home and bread to work": an order to each place.
+        let two_places = first.0 == second.0
+            && first.0 != RIDE
+            && matches!((goes_to(left), goes_to(right)),
+                (Some(a), Some(b)) if a.to_lowercase() != b.to_lowercase());
         if !two_rides
             && !two_restaurants
+            && !two_places
             && (first.0 == second.0
                 || changes_first
                 || reading.claims(right) == Some(first.0.as_str())

@@ -1234,6 +1234,20 @@ fn status(w: &[&str], joined: &str) -> Option<Act> {
         .any(|p| joined.starts_with(p))
         || joined.starts_with("any update")
         || joined.starts_with("any news on my")
+        // "how's my cab doing", "is the taxi still coming", "has the
+        // shopping left yet".
+        || ["how's my", "hows my", "how is my", "how's the", "hows the", "how is the"]
+            .iter()
+            .any(|p| joined.starts_with(p) && (joined.ends_with(" doing") || joined.ends_with(" going")))
+        || ["is the", "is my"].iter().any(|p| {
+            joined.starts_with(p) && (joined.contains(" still coming") || joined.contains(" on its way"))
+        })
+        || ["has the", "has my"].iter().any(|p| {
+            joined.starts_with(p)
+                && [" left", " arrived", " been sent", " shipped", " been delivered"]
+                    .iter()
+                    .any(|x| joined.contains(x))
+        })
         // "what did I order?", "what have I got booked?", "what's my
         // order": the last one.
         || [
@@ -2277,6 +2291,13 @@ mod tests {
         assert_eq!(read("did you book my cab"), Some(Act::Status));
         assert_eq!(read("have you ordered my groceries yet"), Some(Act::Status));
         assert_eq!(read("did the shopping arrive"), Some(Act::Status));
+        for asked in [
+            "how's my cab doing",
+            "is the taxi still coming?",
+            "has the shopping left yet",
+        ] {
+            assert_eq!(read(asked), Some(Act::Status), "{asked}");
+        }
         for asked in [
             "is it on its way?",
             "any update on my food?",
