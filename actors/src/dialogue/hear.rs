@@ -1050,6 +1050,20 @@ pub fn offline(
     );
     // How a line is made changes that line.
     heard.change |= noted.is_some();
+    // "the usual", "same as last time" with nothing ordered before: said
+    // so, rather than "I can't help with that".
+    if !heard.in_scope()
+        && heard.reply.is_none()
+        && session.open.is_none()
+        && session.placed.is_empty()
+        && super::orders_again(text)
+    {
+        heard.reply = Some(
+            "I don't have an earlier order of yours to repeat: tell me what you'd like, \
+             for example \"a cheeseburger to home\"."
+                .into(),
+        );
+    }
     // The ride back leaves after the ride there ("at 6" of a 9am ride is
     // the evening's).
     if let Some((_, Some(out))) = &back

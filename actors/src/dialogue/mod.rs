@@ -1205,7 +1205,8 @@ impl Turn<'_> {
                 && says_delivery(&self.utterance.text))
             && heard.parse.confidence >= 0.4
             && self.ctx.registry.action(&heard.action).is_some()
-            && (!heard.change || heard.parse.slots.len() > patch.len())
+            // ("add a pint of milk" at a pizza: the mart's milk, after it.)
+            && (!heard.change || heard.parse.slots.len() > patch.len() || adds(&heard.text))
             // A count answering the question asked is no new request.
             && !open.missing.iter().any(|m| {
                 matches!(patch.get(m), Some(SlotValue::Number(_)))
@@ -2212,7 +2213,10 @@ fn adds(text: &str) -> bool {
         .iter()
         .take_while(|x| matches!(x.as_str(), "oh" | "ok" | "okay" | "um" | "and" | "yeah"))
         .count();
+    // ("add some milk", "can you add a pint of milk": more, whatever shop.)
+    let asked_to_add = (w.iter().skip(start).take(3)).any(|x| x == "add");
     matches!(w.get(start).map(String::as_str), Some("also" | "plus"))
+        || asked_to_add
         || (start > 0 && w[start - 1] == "and")
         || w.last().is_some_and(|x| x == "too")
         || text.to_lowercase().contains(" as well")
