@@ -459,6 +459,67 @@ fn extras_for(text: &str, open: &OpenCommand) -> Option<String> {
     })
 }
 
+/// "one of them with no peanuts", "make one of them decaf", "one with oat
+/// milk", of a line of two or more: that many less one as they were, and
+/// one made so ("1 pad thai and 1 pad thai with no peanuts").
+fn one_of_the_line(text: &str, open: &OpenCommand) -> Option<String> {
+    let lines = open.slots.get("item").and_then(SlotValue::as_items)?;
+    let words = crate::reading::words::Words::new(text);
+    let w = words.norm();
+    let mut at = (w.iter())
+        .take_while(|x| {
+            matches!(
+                x.as_str(),
+                "make" | "can" | "could" | "you" | "please" | "actually" | "oh" | "and" | "but"
+            )
+        })
+        .count();
+    if w.get(at).map(String::as_str) != Some("one") {
+        return None;
+    }
+    at += 1;
+    // "of them", "of those", "of the pad thais".
+    let mut named: Option<&ItemRequest> = None;
+    if w.get(at).map(String::as_str) == Some("of") {
+        at += 1;
+        match w.get(at).map(String::as_str) {
+            Some("them" | "those" | "these") => at += 1,
+            Some("the") => {
+                at += 1;
+                let start = at;
+                while at < w.len() && lines.iter().any(|l| super::names_line(l, &w[at], &[])) {
+                    at += 1;
+                }
+                if at == start {
+                    return None;
+                }
+                named = lines
+                    .iter()
+                    .find(|l| w[start..at].iter().any(|x| super::names_line(l, x, &[])));
+            }
+            _ => return None,
+        }
+    }
+    let line = match (named, lines) {
+        (Some(line), _) => line,
+        (None, [one]) => one,
+        (None, _) => return None,
+    };
+    let rest = words.span(at, words.len()).trim();
+    let first = w.get(at).map(String::as_str)?;
+    let made = matches!(first, "with" | "without" | "no" | "extra" | "hold")
+        || crate::reading::amounts::is_size(first);
+    if line.quantity < 2 || !made || rest.is_empty() {
+        return None;
+    }
+    let one = match crate::reading::amounts::is_size(first) {
+        // ("1 decaf latte": a size or kind goes before its thing.)
+        true => format!("1 {} {}", rest.to_lowercase(), line.name),
+        false => format!("1 {} {}", line.name, rest.to_lowercase()),
+    };
+    Some(format!("{} {} and {one}", line.quantity - 1, line.name))
+}
+
 /// "large", "make it a large", "a double please", whatever was asked: the
 /// size of the order's one line ("1 large latte"), when no dish of the
 /// menu is that size of it (`made_into` goes first).
@@ -1015,7 +1076,8 @@ pub fn offline(
         // "make the cab 9 not 8": what is said instead, read on.
         let corrected = not_that(reading, text);
         let said = corrected.as_deref().unwrap_or(text);
-        extras_for(said, open)
+        one_of_the_line(said, open)
+            .or_else(|| extras_for(said, open))
             .or_else(|| made_into(reading, said, open))
             .or_else(|| made_into_in_a_clause(reading, said, open))
             .or_else(|| sized(said, open))

@@ -2504,6 +2504,8 @@ fn apply(slots: &mut SlotMap, mut patch: SlotMap, heard: &Heard, stage: Stage) {
             .collect();
         let items = if current.is_empty() {
             new
+        } else if let Some(items) = split_line(&current, &new) {
+            items
         } else if let Some(items) = by_clause(&current, &new, text) {
             items
         } else if let Some(n) = fewer
@@ -2828,6 +2830,25 @@ fn named_off(
         .cloned()
         .collect();
     (!named.is_empty()).then_some(named)
+}
+
+/// "1 pad thai and 1 pad thai with no peanuts" of 2 pad thai: the line
+/// split into those, as many as it was; `None` unless `new` is only one
+/// line of `current` said again in parts.
+fn split_line(current: &[ItemRequest], new: &[ItemRequest]) -> Option<Vec<ItemRequest>> {
+    let [first, ..] = new else {
+        return None;
+    };
+    let k = current.iter().position(|c| c.name == first.name)?;
+    let whole = new.len() >= 2
+        && new.iter().all(|n| n.name == first.name)
+        && new.iter().any(|n| n.note != current[k].note)
+        && new.iter().map(|n| n.quantity).sum::<u32>() == current[k].quantity;
+    whole.then(|| {
+        let mut items = current.to_vec();
+        items.splice(k..=k, new.iter().cloned());
+        items
+    })
 }
 
 /// Things heard by their kind alone ("taco") that name one line of
