@@ -520,6 +520,23 @@ fn one_of_the_line(text: &str, open: &OpenCommand) -> Option<String> {
     Some(format!("{} {} and {one}", line.quantity - 1, line.name))
 }
 
+/// How many cars the words ask for ("two cars", "2 taxis"): 0 when they
+/// count none.
+fn cars_asked(text: &str) -> u32 {
+    let words = crate::reading::words::Words::new(text);
+    let w = words.norm();
+    (1..w.len())
+        .filter(|&i| {
+            matches!(
+                w[i].as_str(),
+                "cars" | "taxis" | "cabs" | "ubers" | "vehicles" | "rides"
+            )
+        })
+        .filter_map(|i| crate::reading::words::number(&w[i - 1]))
+        .max()
+        .unwrap_or(0)
+}
+
 /// "large", "make it a large", "a double please", whatever was asked: the
 /// size of the order's one line ("1 large latte"), when no dish of the
 /// menu is that size of it (`made_into` goes first).
@@ -1112,6 +1129,21 @@ pub fn offline(
     );
     // How a line is made changes that line.
     heard.change |= noted.is_some();
+    // "can we get two cars" of a ride: one car is booked at a time, so
+    // the people in this one are asked (never "for 2").
+    if let Some(open) = &session.open
+        && open.slots.contains_key("destination")
+        && cars_asked(text) > 1
+    {
+        heard.for_open = SlotMap::new();
+        heard.parse.answer = SlotMap::new();
+        heard.action = crate::nlu::Intent::OutOfScope.as_str().to_owned();
+        heard.reply = Some(
+            "I book one car at a time, and you can book the next one straight after: how \
+             many people are in this one?"
+                .into(),
+        );
+    }
     // "the usual", "same as last time" with nothing ordered before: said
     // so, rather than "I can't help with that".
     if !heard.in_scope()
