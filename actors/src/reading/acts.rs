@@ -1933,7 +1933,29 @@ pub fn not_a_request(text: &str) -> bool {
                     | "destination"
             )
         });
-    (wh && !asks) || feeling || taken_back || told
+    // "i took a taxi to work this morning", "I'm not hungry, I already had
+    // a burger", "my taxi driver was rude": what happened, nothing asked
+    // (never "my flight is at 9am" or "pickup is work", which say a ride's
+    // time or end).
+    let happened = !asks_plainly
+        && (w.iter().any(|x| {
+            matches!(
+                *x,
+                "took" | "had" | "ate" | "already" | "yesterday" | "rude" | "late" | "cold"
+            )
+        }) || (1..w.len()).any(|i| {
+            matches!(w[i], "was" | "were")
+                && !matches!(
+                    w[i - 1],
+                    "pickup" | "destination" | "address" | "flight" | "train" | "time" | "it"
+                )
+        }));
+    // "should i get pizza or sushi tonight?": advice asked, not an order;
+    // "tell me a joke about tacos".
+    let advice = (w.first() == Some(&"should") && w.contains(&"or"))
+        || (matches!(w.first(), Some(&("tell" | "explain" | "describe")))
+            && !w.iter().any(|x| *x != "about" && ASKING.contains(x)));
+    (wh && !asks) || feeling || taken_back || told || happened || advice
 }
 
 /// Whether an utterance reads as a change to what was just said ("make
@@ -2198,6 +2220,17 @@ mod tests {
         assert!(not_a_request("we've got loads of milk, don't need any"));
         assert!(not_a_request("I already bought eggs today"));
         assert!(not_a_request("milk is so expensive these days"));
+        assert!(not_a_request("i took a taxi to work this morning"));
+        assert!(not_a_request("I'm not hungry, I already had a burger"));
+        assert!(not_a_request("my taxi driver was rude"));
+        assert!(not_a_request("should i get pizza or sushi tonight?"));
+        assert!(not_a_request("tell me a joke about tacos"));
+        assert!(!not_a_request(
+            "taxi to gatwick, my flight is at 9am tomorrow"
+        ));
+        assert!(!not_a_request(
+            "i had a burger yesterday, can i get another one"
+        ));
         assert!(!not_a_request("don't buy eggs, get some milk instead"));
         assert!(!not_a_request("2 litres of milk and a dozen eggs"));
         assert!(!not_a_request("what can i get from burger barn to home"));
