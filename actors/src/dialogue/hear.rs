@@ -261,20 +261,34 @@ fn dropped_midway(reading: &Reading, text: &str) -> Option<String> {
         while let Some(found) = lower[from..].find(lead) {
             let at = from + found;
             from = at + lead.len();
+            // ("no wait, make that 3 miso soups", "no actually 6 dumplings":
+            // a correction, read by `corrected_midway`.)
+            let next = lower[from..].split([' ', ',']).next().unwrap_or_default();
+            if *lead == "no "
+                && matches!(
+                    next,
+                    "wait" | "actually" | "sorry" | "i" | "make" | "hang" | "scratch"
+                )
+            {
+                continue;
+            }
             // At the start of a clause ("..., scratch the hot dog", "...
-            // actually no fries").
-            let before = lower[..at].trim_end();
-            let before = ["actually", "wait", "sorry", "oh", "and"]
+            // actually no fries", "... - oh and forget the butter").
+            let mut before = lower[..at].trim_end();
+            while let Some(b) = ["actually", "wait", "sorry", "oh", "and"]
                 .iter()
-                .fold(before, |b, w| b.strip_suffix(w).unwrap_or(b).trim_end());
-            if !before.ends_with([',', '.', ';', '!']) {
+                .find_map(|w| before.strip_suffix(w))
+            {
+                before = b.trim_end();
+            }
+            if !before.ends_with([',', '.', ';', '!', '-']) {
                 continue;
             }
             let end = lower[from..]
                 .find([',', '.', ';', '!'])
                 .map_or(lower.len(), |e| from + e);
             let thing = text[from..end].trim();
-            let first = text[..before.len()].trim_end_matches([',', '.', ';', '!', ' ']);
+            let first = text[..before.len()].trim_end_matches([',', '.', ';', '!', '-', ' ']);
             let Some((a, b)) = reading.same_thing(first, thing) else {
                 continue;
             };

@@ -865,8 +865,11 @@ fn clock_time(w: &[String], date: std::ops::Range<usize>) -> Option<((Time, bool
         match word(i) {
             "noon" | "midday" => return Some(((Time::constant(12, 0, 0, 0), false), from, i + 1)),
             "midnight" => return Some(((Time::constant(0, 0, 0, 0), false), from, i + 1)),
-            // "at half 7": half past seven, as said in Britain.
-            "half" if at && hour_word(word(i + 1)).is_some() => {
+            // "at half 7", "a cab for half 7": half past seven, as said in
+            // Britain.
+            "half"
+                if (at || word(i.wrapping_sub(1)) == "for") && hour_word(word(i + 1)).is_some() =>
+            {
                 let hour = hour_word(word(i + 1))?;
                 let (hour, ambiguous, end) = meridiem(hour, word(i + 2), i + 2);
                 let time = Time::new(hour as i8, 30, 0, 0).ok()?;
@@ -1078,6 +1081,10 @@ mod tests {
                 Some("2026-12-02T10:15:00+00:00"),
             ),
             ("a cab in 45 please", Some("2026-12-02T10:45:00+00:00")),
+            (
+                "book a cab for half 7 from home",
+                Some("2026-12-02T19:30:00+00:00"),
+            ),
             (
                 "taxi home to work at 1730",
                 Some("2026-12-02T17:30:00+00:00"),
