@@ -402,6 +402,9 @@ fn one_of_them(reading: &Reading, text: &str) -> Option<String> {
         " but one of them ",
         ", one ",
         " but one ",
+        // "2 cheeseburgers, 1 without pickles".
+        ", 1 ",
+        " but 1 ",
     ];
     // ASCII case only, so positions in `lower` are positions in `text`.
     let lower = text.to_ascii_lowercase();
