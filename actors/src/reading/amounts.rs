@@ -1513,6 +1513,12 @@ fn counts(word: &str) -> bool {
     matches!(word, "a" | "an") || number(word).is_some_and(|n| n > 0)
 }
 
+/// Words after "no" or "with" that make it no extra ("no wait", "no
+/// thanks", "no, make it two").
+const NO_EXTRA_AFTER: &[&str] = &[
+    "wait", "sorry", "actually", "thanks", "thank", "i", "make", "not", "that",
+];
+
 /// "with extra cheese", "no onions", "without mayo and with ketchup"
 /// after word `from`, before `limit`: the note and where it ends.
 fn extras_after(
@@ -1539,20 +1545,8 @@ fn extras_after(
     // unless it only sets off the extra ("two margheritas, no olives").
     let sets_off = |at: usize| {
         matches!(w[at].as_str(), "no" | "without" | "with" | "extra")
-            && w.get(at + 1).is_some_and(|n| {
-                !matches!(
-                    n.as_str(),
-                    "wait"
-                        | "sorry"
-                        | "actually"
-                        | "thanks"
-                        | "thank"
-                        | "i"
-                        | "make"
-                        | "not"
-                        | "that"
-                )
-            })
+            && w.get(at + 1)
+                .is_some_and(|n| !NO_EXTRA_AFTER.contains(&n.as_str()))
     };
     let set_off = sets_off(from);
     if from > 0 && gap_has_stop(words, from - 1, from) && !set_off {
@@ -1648,29 +1642,15 @@ fn set_off_note(words: &Words, after: usize, limit: usize) -> Option<(String, us
             .get(from + 1)
             .filter(|_| from + 1 < to)
             .map(String::as_str);
-        let opens = OPENS.contains(&first)
-            && (first == "allergic"
-                || !matches!(
-                    next,
-                    Some(
-                        "wait"
-                            | "sorry"
-                            | "actually"
-                            | "thanks"
-                            | "thank"
-                            | "i"
-                            | "make"
-                            | "not"
-                            | "that"
-                            | "rush"
-                            | "worries"
-                            | "problem"
-                            | "need"
-                            | "more"
-                            | "longer"
-                            | "to"
-                    )
-                ));
+        // ("no rush", "no worries", "no need": no note.)
+        let no_note = next.is_some_and(|n| {
+            NO_EXTRA_AFTER.contains(&n)
+                || matches!(
+                    n,
+                    "rush" | "worries" | "problem" | "need" | "more" | "longer" | "to"
+                )
+        });
+        let opens = OPENS.contains(&first) && (first == "allergic" || !no_note);
         let whole = next.is_some() || matches!(first, "mild" | "spicy" | "medium");
         (opens && whole).then(|| {
             (

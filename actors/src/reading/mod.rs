@@ -263,9 +263,6 @@ impl Reading {
     }
 
     fn claims_as(&self, text: &str, serving: bool) -> Option<&str> {
-        if keeps_a_note(text) {
-            return None;
-        }
         /// What people say near errand's domains that no order is: a table
         /// to book, tickets, recipes, a car to rent...
         const NO_ORDER: &[&str] = &[
@@ -315,6 +312,9 @@ impl Reading {
         ];
         let words = Words::new(text);
         let w = words.norm();
+        if note_kept(w) {
+            return None;
+        }
         let mentions = self.places.mentions(&words);
         // "the train station" is a place, not a train.
         let in_place = |i: usize| mentions.iter().any(|m| m.known && m.from <= i && i < m.to);
@@ -1706,8 +1706,11 @@ fn strip_amount(item: &ItemRequest) -> ItemRequest {
 /// for later", "don't let me forget to get milk"): errand keeps no notes,
 /// so nothing they name is ordered.
 pub fn keeps_a_note(text: &str) -> bool {
-    let words = Words::new(text);
-    let w = words.norm();
+    note_kept(Words::new(text).norm())
+}
+
+/// [`keeps_a_note`] of words already read.
+fn note_kept(w: &[String]) -> bool {
     let phrase = |p: &[&str]| {
         w.windows(p.len())
             .any(|x| x.iter().zip(p).all(|(a, b)| a == b))
