@@ -355,7 +355,7 @@ impl DomainAgent for RideAgent {
                 "call me [an XL](ride_type) to [the station](destination) for [5](seats)".into(),
             ],
             words: [
-                "ride", "taxi", "cab", "uber", "lyft", "lift", "car", "driver",
+                "ride", "taxi", "cab", "minicab", "uber", "lyft", "lift", "car", "driver", "seater",
             ]
             .map(str::to_owned)
             .to_vec(),

@@ -706,6 +706,19 @@ fn not_that(reading: &Reading, text: &str) -> Option<String> {
         }
         None => {
             let at = lower.find(", not ").or_else(|| lower.find(" not "))?;
+            // "no wait, not the milk": only the taking back is said.
+            let before = lower[..at].split(|c: char| !c.is_alphanumeric());
+            if before.clone().any(|w| !w.is_empty())
+                && before.filter(|w| !w.is_empty()).all(|w| {
+                    matches!(
+                        w,
+                        "no" | "nope" | "nah" | "wait" | "actually" | "oh" | "sorry" | "hmm"
+                    )
+                })
+            {
+                let rest = text[at..].trim_start_matches([',', ' ']);
+                return not_that(reading, rest).or_else(|| Some(rest.to_owned()));
+            }
             let not = &lower[at..].trim_start_matches(',').trim_start()["not ".len()..];
             let not = not.trim_end_matches(['.', '!', '?']);
             // "gatwick not heathrow", never "i do not want it".
@@ -1404,6 +1417,7 @@ pub fn finish(
         more: Vec::new(),
         unscheduled: false,
         passed: false,
+        no_such_time: None,
         said_as: Vec::new(),
         in_open_words: false,
     };
@@ -1562,6 +1576,12 @@ pub fn finish(
         (registry.action(action))
             .is_some_and(|(_, spec)| !spec.slots.iter().any(|s| s.kind == SlotKind::Time))
     };
+    // "a cab at 25:00": a time the words could not give, for the open
+    // command or the new one, whichever takes a time.
+    let timed = |action: &str| registry.action(action).is_some() && !untimed(action);
+    if said_time.is_none() && (timed(&heard.action) || open.is_some_and(|o| timed(&o.action))) {
+        heard.no_such_time = crate::reading::when::no_such_clock(&request);
+    }
     heard.unscheduled =
         said_time.is_some_and(|said| Reading::is_later(&said, now_ms)) && untimed(&heard.action);
     // "can it come at 7pm instead" of an open meal: a time it cannot take.

@@ -168,6 +168,17 @@ const PASSED: &str = "That time has passed today, so this is for tomorrow.";
 /// The confirmation's note when the time asked for cannot be kept.
 const NOW_NOT_LATER: &str = "This would come now, not at the time you said.";
 
+/// What is said of a clock time no day has ("25:00", as said): of a new
+/// command, which then comes now, or of the open one, whose time stays.
+fn no_such_time(said: &str, new: bool) -> String {
+    match new {
+        true => format!(
+            "\"{said}\" is not a time of day, so this is for now: say another time to change it."
+        ),
+        false => format!("\"{said}\" is not a time of day, so the time is as it was."),
+    }
+}
+
 /// The note on a ride asked to stop on the way.
 const STRAIGHT_THERE: &str = "I can't add stops on the way yet, so this ride goes straight there.";
 
@@ -199,6 +210,9 @@ pub struct Heard {
     /// A clock time said without a day had passed today, so it is
     /// tomorrow's, which the confirmation says.
     pub passed: bool,
+    /// A clock time no day has ("at 25:00"), as said, of an action that
+    /// takes a time: the person is told it was not taken.
+    pub no_such_time: Option<String>,
     /// Words that name a thing of the open command's menu, and the thing
     /// ("coke", "cola"), wanted or ruled out.
     pub said_as: Vec<(String, String)>,
@@ -227,6 +241,7 @@ impl From<Parse> for Heard {
             more: Vec::new(),
             unscheduled: false,
             passed: false,
+            no_such_time: None,
             said_as: Vec::new(),
             in_open_words: false,
         }
@@ -438,6 +453,7 @@ pub async fn decide(
         refused,
         unscheduled: false,
         passed: heard.passed,
+        no_such_time: heard.no_such_time.clone(),
     };
     if let Some(act) = utterance.act {
         t.button(session, act).await?;
@@ -477,6 +493,8 @@ struct Turn<'a> {
     unscheduled: bool,
     /// This turn said a time that had passed today ([`Heard::passed`]).
     passed: bool,
+    /// This turn said a clock time no day has ([`Heard::no_such_time`]).
+    no_such_time: Option<String>,
 }
 
 impl Turn<'_> {
@@ -1277,6 +1295,11 @@ impl Turn<'_> {
             patch.insert("item".into(), SlotValue::Items(lines));
         }
         if patch.is_empty() {
+            // "make it 25:00": said so, not "I didn't get that".
+            if let Some(said) = &heard.no_such_time {
+                self.repair(session, open, &no_such_time(said, false));
+                return Ok(());
+            }
             if let Some(reply) = heard.reply.clone() {
                 // A model's words in place of an answer.
                 let question = if reply.trim_end().ends_with('?') {
@@ -1809,6 +1832,11 @@ impl Turn<'_> {
         .into_iter()
         .flatten()
         .map(str::to_owned)
+        .chain(
+            (self.no_such_time.as_deref())
+                .filter(|_| timed)
+                .map(|said| no_such_time(said, true)),
+        )
         .chain(self.straight_there(spec))
         .chain(self.just_the_first(spec))
         .collect()
@@ -2741,6 +2769,10 @@ fn kept_lines(
         let Some((&lead, rest)) = w.split_first() else {
             continue;
         };
+        // "no, not the milk": the "no" says nothing of the lines.
+        if rest.is_empty() && matches!(lead, "no" | "nope" | "nah") {
+            continue;
+        }
         let named: Vec<bool> = (lines.iter())
             .map(|line| rest.iter().any(|word| names(line, word)))
             .collect();

@@ -430,6 +430,9 @@ impl Reading {
                     m.known && m.from >= 1 && {
                         let word = w[m.from - 1].as_str();
                         places::RIDES.contains(&word)
+                            || m.after
+                                .as_deref()
+                                .is_some_and(|a| places::RIDES.contains(&a))
                             || action.slots.iter().any(|s| {
                                 s.choices.iter().any(|c| c == word)
                                     || s.aliases.iter().any(|(alias, _)| alias == word)

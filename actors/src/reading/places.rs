@@ -213,6 +213,11 @@ fn said_before(words: &Words, keys: &[String], i: usize) -> Option<String> {
     if let Some(end) = ride_end_named(keys, i - 1) {
         return Some(end.into());
     }
+    // "a cab please, home to stansted": the ride's word, said with a
+    // "please" between.
+    if matches!(keys[i - 1].as_str(), "please" | "pls" | "plz") && i >= 2 && ride(i - 2) {
+        return Some(keys[i - 2].clone());
+    }
     Some(keys[i - 1].clone())
 }
 

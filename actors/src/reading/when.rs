@@ -136,6 +136,43 @@ pub fn find(text: &str, now: Timestamp, tz: &TimeZone) -> Option<Found> {
     find_in(&words, &now)
 }
 
+/// A clock time as said that no day has ("at 25:00", "7:75pm"): its
+/// words, so the person is told rather than the time dropped unsaid.
+pub fn no_such_clock(text: &str) -> Option<String> {
+    let said: Vec<&str> = (text
+        .split(|c: char| c.is_whitespace() || matches!(c, ',' | ';' | '!' | '?')))
+    .map(|w| w.trim_end_matches('.'))
+    .filter(|w| !w.is_empty())
+    .collect();
+    (0..said.len())
+        .find(|&i| {
+            let lower = said[i].to_ascii_lowercase();
+            let clock = (lower.strip_suffix("am"))
+                .or_else(|| lower.strip_suffix("pm"))
+                .unwrap_or(&lower);
+            // "7.75" is a clock only where one is said ("at 7.75", "7.75pm");
+            // elsewhere it may be a price.
+            let at = i > 0 && said[i - 1].eq_ignore_ascii_case("at");
+            let Some((h, m)) = clock.split_once(':').or_else(|| {
+                clock
+                    .split_once('.')
+                    .filter(|_| at || clock.len() < lower.len())
+            }) else {
+                return false;
+            };
+            let digits = |s: &str, n: std::ops::RangeInclusive<usize>| {
+                n.contains(&s.len()) && s.bytes().all(|b| b.is_ascii_digit())
+            };
+            if !digits(h, 1..=2) || !digits(m, 2..=2) {
+                return false;
+            }
+            let (h, m) = (h.parse::<u32>().unwrap_or(0), m.parse::<u32>().unwrap_or(0));
+            let twelve = clock.len() < lower.len();
+            m > 59 || h > 24 || (h == 24 && m > 0) || (twelve && (h == 0 || h > 12))
+        })
+        .map(|i| said[i].to_owned())
+}
+
 /// Whether `text` says only "now" ("right now", "asap", "as soon as
 /// possible, please"): no time, and no answer to a question for a place.
 pub fn is_now(text: &str) -> bool {
@@ -1014,6 +1051,30 @@ fn clock_digits(word: &str) -> Option<(u32, Option<u32>, Option<&'static str>)> 
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn a_clock_no_day_has_is_found_as_said() {
+        assert_eq!(
+            super::no_such_clock("a cab at 25:00").as_deref(),
+            Some("25:00")
+        );
+        assert_eq!(
+            super::no_such_clock("make it 7:75pm.").as_deref(),
+            Some("7:75pm")
+        );
+        assert_eq!(
+            super::no_such_clock("at 13:30pm please").as_deref(),
+            Some("13:30pm")
+        );
+        assert_eq!(super::no_such_clock("at 24:00"), None);
+        assert_eq!(super::no_such_clock("at 17:30, from home"), None);
+        assert_eq!(super::no_such_clock("at 7.45pm"), None);
+        // Prices and scores are no clocks.
+        assert_eq!(super::no_such_clock("under £12.50"), None);
+        assert_eq!(super::no_such_clock("2.5 litres"), None);
+        assert_eq!(super::no_such_clock("a pizza under 12.99"), None);
+        assert_eq!(super::no_such_clock("at 12.99").as_deref(), Some("12.99"));
+    }
+
     #[test]
     fn a_time_tied_to_what_happens_is_deferred() {
         for text in [
