@@ -31,6 +31,7 @@ pub fn prepare(reading: &Reading, text: &str) -> Prepared {
     let whole = without_fillers(&reading.fix(text));
     let text = but_then(&whole).unwrap_or_else(|| whole.clone());
     let text = dropped_midway(reading, &text).unwrap_or(text);
+    let text = crate::reading::repairs::in_place(&text).unwrap_or(text);
     let text = corrected_midway(reading, &text).unwrap_or(text);
     let text = one_of_them(reading, &text).unwrap_or(text);
     let mut act = acts::read(&text);
@@ -154,6 +155,9 @@ fn corrected_midway(reading: &Reading, text: &str) -> Option<String> {
         "no, actually",
         "no, sorry",
         "scratch that",
+        // "lasagna for home actually make it the carbonara".
+        " actually make it",
+        " actually make that",
     ];
     // ASCII case only: a position in `lower` is then the same in `text`
     // (full lowercasing changes lengths: "İ" grows, the Kelvin sign
@@ -227,7 +231,7 @@ fn corrected_midway(reading: &Reading, text: &str) -> Option<String> {
         for m in reading.places(first).into_iter().filter(|m| m.known) {
             if let Some(after) = m
                 .after
-                .filter(|a| matches!(a.as_str(), "to" | "from" | "at"))
+                .filter(|a| matches!(a.as_str(), "to" | "from" | "at" | "for"))
             {
                 out.push_str(&format!(" {after} {}", m.text));
             }

@@ -2564,6 +2564,22 @@ fn apply(slots: &mut SlotMap, mut patch: SlotMap, heard: &Heard, stage: Stage) {
                 }
             }
             items
+        } else if stage == Stage::Confirming
+            && !heard.change
+            && current.iter().chain(&new).all(|line| on_a_menu(&line.name))
+            && new.iter().all(|n| {
+                (current.iter()).all(|c| {
+                    !same_kind(&c.name, &n.name) && (on_the_side(&c.name) || on_the_side(&n.name))
+                })
+            })
+        {
+            // "lemonade" at a pizza's confirmation, "fries" at a burger, "a
+            // croissant" at a latte: had beside it, not instead of it. A
+            // dish of a kind already there, or a main at a main, changes
+            // the order (never two meals charged for one).
+            let mut items = current;
+            items.extend(new);
+            items
         } else if stage != Stage::Asking || heard.change {
             // A change names the items it changes, or all of them anew.
             let new = of_the_kind(&current, new, text);
@@ -2582,6 +2598,7 @@ fn apply(slots: &mut SlotMap, mut patch: SlotMap, heard: &Heard, stage: Stage) {
             } else {
                 some_of_them(&current, &new, text)
                     .or_else(|| variants(&current, &new))
+                    .or_else(|| kind_swapped(&current, &new))
                     .unwrap_or_else(|| kept_count(&current, new, text))
             }
         } else {
@@ -3276,6 +3293,94 @@ fn fewer_of(current: &[ItemRequest], new: &[ItemRequest], n: u32) -> Option<Vec<
     )
 }
 
+/// "cappuccino" at a latte and a croissant: each new thing in place of
+/// the one line of its kind, the other lines kept. `None` unless every
+/// new thing has exactly one line of its kind, each its own, and some
+/// line is not changed.
+fn kind_swapped(current: &[ItemRequest], new: &[ItemRequest]) -> Option<Vec<ItemRequest>> {
+    let mut items = current.to_vec();
+    let mut changed = vec![false; current.len()];
+    for n in new {
+        let mut kin = (0..current.len()).filter(|&i| same_kind(&current[i].name, &n.name));
+        let (Some(i), None) = (kin.next(), kin.next()) else {
+            return None;
+        };
+        if changed[i] || !on_a_menu(&n.name) {
+            return None;
+        }
+        changed[i] = true;
+        let quantity = if n.quantity > 1 {
+            n.quantity
+        } else {
+            current[i].quantity
+        };
+        items[i] = ItemRequest {
+            quantity,
+            ..n.clone()
+        };
+    }
+    changed.contains(&false).then_some(items)
+}
+
+/// Whether a restaurant of the catalog has `name` on its menu.
+fn on_a_menu(name: &str) -> bool {
+    (crate::agents::catalog::RESTAURANTS.iter()).any(|r| r.menu.iter().any(|(n, _)| *n == name))
+}
+
+/// Whether a menu's thing is had beside a meal: a drink, a coffee, a
+/// dessert or a side.
+fn on_the_side(name: &str) -> bool {
+    const SIDES: &[&str] = &[
+        "fries",
+        "onion rings",
+        "garlic bread",
+        "edamame",
+        "miso soup",
+        "naan",
+        "poppadom",
+        "samosa",
+        "prawn crackers",
+        "spring roll",
+        "guacamole",
+        "nachos",
+        "chicken wings",
+    ];
+    SIDES.contains(&name)
+        || (crate::agents::catalog::FOOD_KINDS.iter()).any(|(kind, things)| {
+            matches!(*kind, "drink" | "coffee" | "dessert" | "rice") && things.contains(&name)
+        })
+}
+
+/// Whether two of a menu's things are of one kind: both drinks, both
+/// coffees, both curries ([`crate::agents::catalog::FOOD_KINDS`]), or both
+/// a pizza or a burger by their last word ("hamburger", "cheeseburger").
+fn same_kind(a: &str, b: &str) -> bool {
+    use crate::agents::item_key;
+    let group = |name: &str| {
+        (crate::agents::catalog::FOOD_KINDS.iter())
+            .find(|(_, things)| things.contains(&name))
+            .map(|(kind, _)| *kind)
+    };
+    if let (Some(x), Some(y)) = (group(a), group(b)) {
+        return x == y;
+    }
+    let head = |name: &str| {
+        name.split(' ')
+            .next_back()
+            .map(item_key)
+            .unwrap_or_default()
+    };
+    let (x, y) = (head(a), head(b));
+    // ("cheeseburger" and "hamburger" end alike.)
+    let alike = x
+        .bytes()
+        .rev()
+        .zip(y.bytes().rev())
+        .take_while(|(a, b)| a == b)
+        .count();
+    x == y || alike >= 5
+}
+
 /// The one line of `current` that is a `head` (a singular item key): a
 /// "pizza" of a margherita pizza, a "burger" of a cheeseburger. `None`
 /// when no line or several are.
@@ -3449,17 +3554,49 @@ fn swap(current: &[ItemRequest], new: &[ItemRequest], text: &str) -> Option<Vec<
                 .min()?;
             Some((&rest[..at], &rest[at + sep..]))
         });
-    let (old_part, new_part) = if let Some(at) = text.find(" instead of ") {
+    // "instead of fries can i have onion rings", "instead of milk get
+    // orange juice": what goes, then what comes.
+    let instead_first = text.strip_prefix("instead of ").and_then(|rest| {
+        let (at, sep) = [
+            ", ", " can ", " could ", " get ", " give ", " have ", " i'll ", " i'd ", " i want ",
+            " send ", " bring ",
+        ]
+        .iter()
+        .filter_map(|sep| rest.find(sep).map(|at| (at, sep.len())))
+        .min()?;
+        Some((&rest[..at], &rest[at + sep..]))
+    });
+    let (old_part, new_part) = if let Some(parts) = instead_first {
+        parts
+    } else if let Some(at) = text.find(" instead of ") {
         (&text[at + " instead of ".len()..], &text[..at])
     } else if let Some(parts) = no_then {
         parts
     } else if let Some(rest) = text.strip_prefix("make ") {
-        // "make the coffee a cappuccino".
-        let (at, sep) = [" a ", " an ", " into "]
-            .iter()
-            .filter_map(|sep| rest.find(sep).map(|at| (at, sep.len())))
-            .min()?;
-        (&rest[..at], &rest[at + sep..])
+        // "make the coffee a cappuccino"; "make the fries onion rings":
+        // a line named first, then what it becomes.
+        let bare = rest.trim_start_matches("the ").trim_start_matches("my ");
+        let named = current.iter().find_map(|c| {
+            [c.name.clone(), format!("{}s", c.name)]
+                .into_iter()
+                .find(|name| {
+                    bare.strip_prefix(name.as_str())
+                        .is_some_and(|r| r.starts_with(' '))
+                })
+        });
+        match named {
+            Some(name) => {
+                let at = rest.len() - bare.len() + name.len();
+                (&rest[..at], &rest[at + 1..])
+            }
+            None => {
+                let (at, sep) = [" a ", " an ", " into "]
+                    .iter()
+                    .filter_map(|sep| rest.find(sep).map(|at| (at, sep.len())))
+                    .min()?;
+                (&rest[..at], &rest[at + sep..])
+            }
+        }
     } else {
         let rest = ["change ", "swap ", "switch ", "replace ", "substitute "]
             .iter()

@@ -1,7 +1,8 @@
 //! What errand reads itself in every utterance, whichever reader (the
 //! offline one or an LLM) found the request: typos and emoji
 //! ([`spelling`]), items with their amounts and notes ([`amounts`]),
-//! restaurants ([`merchants`]), places ([`places`]), times ([`when`]), and
+//! restaurants ([`merchants`]), places ([`places`]), times ([`when`]), a
+//! count, time or car corrected as it is said ([`repairs`]), and
 //! the conversation's own acts: yes, no, questions, cancelling a placed
 //! order ([`acts`]), and the requests of domains the trained reader does
 //! not know, as their examples show them ([`examples`]).
@@ -17,6 +18,7 @@ pub mod amounts;
 pub mod examples;
 pub mod merchants;
 pub mod places;
+pub mod repairs;
 pub mod spelling;
 pub mod when;
 pub mod words;
