@@ -483,7 +483,35 @@ impl Reading {
                             })
                     })
                 };
-                let kept = found.iter().filter(|f| !inside_longer(f)).cloned();
+                // "latte oat milk", "a cappuccino, skimmed milk": milk said
+                // with a coffee is the coffee's, never the mart's.
+                let holds_another = |f: &amounts::Found| {
+                    f.item.name == "milk"
+                        && menus.iter().any(|(other, theirs)| {
+                            other != action
+                                && theirs.iter().any(|g| {
+                                    // (Right after it, or taking it as a note:
+                                    // "milk (cappuccino skimmed)".)
+                                    g.known
+                                        && ((g.to <= f.from && f.from <= g.to + 1)
+                                            || (f.from <= g.from
+                                                && g.to <= f.to
+                                                && (f.item.note.as_deref()).is_some_and(|n| {
+                                                    n.contains(g.item.name.as_str())
+                                                })))
+                                        && crate::agents::catalog::FOOD_KINDS.iter().any(
+                                            |(kind, things)| {
+                                                *kind == "coffee"
+                                                    && things.contains(&g.item.name.as_str())
+                                            },
+                                        )
+                                })
+                        })
+                };
+                let kept = found
+                    .iter()
+                    .filter(|f| !inside_longer(f) && !holds_another(f))
+                    .cloned();
                 (*action, kept.collect())
             })
             .collect();
@@ -1739,6 +1767,9 @@ fn note_kept(w: &[String]) -> bool {
 /// "for 3 people", "3 passengers", "there are 4 of us", "a party of 5".
 fn seats(words: &Words, taken: &[bool]) -> Option<u32> {
     let w = words.norm();
+    if let Some(n) = parties(w, taken) {
+        return Some(n);
+    }
     for i in 0..w.len() {
         if taken.get(i).copied().unwrap_or(false) {
             continue;
@@ -1749,7 +1780,23 @@ fn seats(words: &Words, taken: &[bool]) -> Option<u32> {
         // "for 3" alone (not "for 3pm", not "for 3 hours").
         let ends = matches!(
             next,
-            "" | "please" | "thanks" | "person" | "of" | "from" | "to" | "into" | "going"
+            "" | "please"
+                | "thanks"
+                | "person"
+                | "of"
+                | "from"
+                | "to"
+                | "into"
+                | "going"
+                // "for 5 with luggage", "for 3 and 2 bags", "for 4 at 6pm".
+                | "with"
+                | "and"
+                | "plus"
+                | "at"
+                | "tomorrow"
+                | "tonight"
+                | "today"
+                | "now"
         );
         // "with my 2 kids": them and the one asking.
         if i >= 2
@@ -1790,6 +1837,53 @@ fn seats(words: &Words, taken: &[bool]) -> Option<u32> {
         }
     }
     amounts::company(words)
+}
+
+/// "2 adults 3 kids", "two adults and a baby", "four of us plus a
+/// baby": a party said in groups, all of them. `None` for one group.
+fn parties(w: &[String], taken: &[bool]) -> Option<u32> {
+    const GROUPS: &[&str] = &[
+        "adults",
+        "adult",
+        "kids",
+        "kid",
+        "children",
+        "child",
+        "babies",
+        "baby",
+        "infants",
+        "infant",
+        "toddlers",
+        "toddler",
+        "teens",
+        "teenagers",
+        "teenager",
+        "seniors",
+        "people",
+        "persons",
+        "passengers",
+    ];
+    let mut groups = Vec::new();
+    for i in 0..w.len() {
+        if taken.get(i).copied().unwrap_or(false) {
+            continue;
+        }
+        let n = match w[i].as_str() {
+            "a" | "an" | "one" => 1,
+            word => match number(word) {
+                Some(n) => n,
+                None => continue,
+            },
+        };
+        let next = w.get(i + 1).map(String::as_str).unwrap_or("");
+        let after = w.get(i + 2).map(String::as_str).unwrap_or("");
+        if GROUPS.contains(&next) || (next == "of" && after == "us") {
+            groups.push(n);
+        }
+    }
+    (groups.len() >= 2)
+        .then(|| groups.iter().sum::<u32>())
+        .filter(|n| (1..=20).contains(n))
 }
 
 /// Places by their prepositions: for a ride, "from X" is the pickup and
