@@ -1876,11 +1876,14 @@ fn for_open(
             slots.insert(slot.name.clone(), SlotValue::Items(named));
         }
     }
-    // A bare answer to the question asked.
+    // A bare answer to the question asked ("I'm allergic to peanuts" is
+    // none: the allergy goes on the order).
     if let Some(asked) = open.missing.first().and_then(|m| spec.slot(m))
         && slots.is_empty()
         && !heard.change
         && (!heard.in_scope() || heard.action == open.action)
+        && crate::reading::allergies::said(&crate::reading::words::Words::new(&heard.text))
+            .is_none()
     {
         let mentions = reading.places(&heard.text);
         match asked.kind {

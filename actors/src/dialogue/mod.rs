@@ -1294,6 +1294,28 @@ impl Turn<'_> {
         {
             patch.insert("item".into(), SlotValue::Items(lines));
         }
+        // "I'm allergic to peanuts", "add a note: nut allergy": the
+        // kitchen is told on every line (and what else was said applies).
+        let mut open = open;
+        if !patch.contains_key("item")
+            && let Some(allergy) =
+                crate::reading::allergies::said(&crate::reading::words::Words::new(&heard.text))
+            && let Some(lines) = open.slots.get("item").and_then(SlotValue::as_items)
+        {
+            let noted = |line: &ItemRequest| ItemRequest {
+                note: Some(crate::reading::allergies::noted(
+                    line.note.clone(),
+                    &allergy.note,
+                )),
+                ..line.clone()
+            };
+            let lines: Vec<ItemRequest> = lines.iter().map(noted).collect();
+            open.slots.insert("item".into(), SlotValue::Items(lines));
+            if patch.is_empty() {
+                open.repairs = 0;
+                return self.evaluate(session, open, false).await;
+            }
+        }
         if patch.is_empty() {
             // "make it 25:00": said so, not "I didn't get that".
             if let Some(said) = &heard.no_such_time {
@@ -1335,7 +1357,6 @@ impl Turn<'_> {
             self.repair(session, open, DIDNT_GET);
             return Ok(());
         }
-        let mut open = open;
         let answered: Vec<String> = patch.keys().cloned().collect();
         let asked_again = open.stage == Stage::Asking
             && open.missing.iter().any(|m| answered.contains(m))

@@ -1615,7 +1615,8 @@ fn set_off_note(words: &Words, after: usize, limit: usize) -> Option<(String, us
     ];
     let w = words.norm();
     let set_off = |i: usize| {
-        words.text[words.words[i - 1].end..words.words[i].start].contains([',', '.', ';', '(', '-'])
+        words.text[words.words[i - 1].end..words.words[i].start]
+            .contains([',', '.', ';', '(', ')', '-'])
     };
     let starts = (after.max(1)..limit).filter(|&i| set_off(i));
     starts.into_iter().find_map(|start| {

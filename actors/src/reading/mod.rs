@@ -14,6 +14,7 @@
 //! catalogs, so a new domain's goods are read too.
 
 pub mod acts;
+pub mod allergies;
 pub mod amounts;
 pub mod examples;
 pub mod merchants;
@@ -980,12 +981,21 @@ impl Reading {
         if let Some(menu) = menu {
             places.retain(|m| m.known || !names_known(&m.text, menu));
         }
+        // "allergic to peanuts" sends nothing to "peanuts".
+        let allergy = allergies::said(&words);
+        if let Some(a) = &allergy {
+            places.retain(|m| m.to <= a.from || a.to <= m.from);
+            spec.drop_places(slots, |v| a.note.contains(&v.to_lowercase()));
+        }
         let mut taken = vec![false; words.len()];
         let mut take = |from: usize, to: usize| {
             for t in taken.iter_mut().take(to).skip(from) {
                 *t = true;
             }
         };
+        if let Some(a) = &allergy {
+            take(a.from, a.to);
+        }
         // A named restaurant is the restaurant, whatever the reader made of it.
         if let (Some(restaurants), Some(menu)) = (self.restaurants.get(action), menu)
             && let Some(named) = restaurants.find(&words, menu, &places)
@@ -1013,6 +1023,15 @@ impl Reading {
                 SlotKind::Items => {
                     if let Some(menu) = menu {
                         ground_items(&words, menu, &taken, slots, &slot.name);
+                    }
+                    // The allergy goes with every thing, whichever it was
+                    // said beside.
+                    if let (Some(a), Some(SlotValue::Items(lines))) =
+                        (&allergy, slots.get_mut(&slot.name))
+                    {
+                        for line in lines.iter_mut() {
+                            line.note = Some(allergies::noted(line.note.take(), &a.note));
+                        }
                     }
                 }
                 SlotKind::Time => {
