@@ -559,6 +559,19 @@ const SIZES: &[&str] = &[
     "skimmed",
     "full-fat",
     "low-fat",
+    // What it is made without: "lactose-free milk", "sugar-free cola"
+    // ("gluten free" is joined so as it is read: `Reading::fix`).
+    "lactose-free",
+    "dairy-free",
+    "sugar-free",
+    "nut-free",
+    "fat-free",
+    "egg-free",
+    "wheat-free",
+    "caffeine-free",
+    "alcohol-free",
+    "halal",
+    "kosher",
     "whole",
     "free-range",
     "boneless",
@@ -1596,9 +1609,13 @@ fn extras_after(
             "a" | "an" | "some" | "side" | "sides" | "of" | "portion"
         )
     });
+    // ("hold the pineapple", "without the mayo" are extras; "with the
+    // fries" leads to another thing.)
+    let the_thing = w[from + 1] == "the" && matches!(w[from].as_str(), "with" | "plus" | "extra");
     if to == from + 1
         || leads_on
-        || matches!(w[from + 1].as_str(), "me" | "us" | "it" | "that" | "the")
+        || matches!(w[from + 1].as_str(), "me" | "us" | "it" | "that")
+        || the_thing
     {
         return None;
     }

@@ -132,7 +132,7 @@ impl Reading {
 
     /// `text` with typos corrected and emoji as words.
     pub fn fix(&self, text: &str) -> String {
-        self.speller.fix(text)
+        joined_free(&self.speller.fix(text))
     }
 
     /// Whether a time said ([`Reading::ground`]'s) is more than an hour
@@ -1856,6 +1856,32 @@ fn seats(words: &Words, taken: &[bool]) -> Option<u32> {
         }
     }
     amounts::company(words)
+}
+
+/// "gluten free bread", "free range eggs": what a thing is made without
+/// (or how), as one word, as it is written with a hyphen.
+fn joined_free(text: &str) -> String {
+    const MADE_WITHOUT: &[&str] = &[
+        "gluten", "lactose", "dairy", "sugar", "nut", "fat", "egg", "wheat", "caffeine", "alcohol",
+    ];
+    let words: Vec<&str> = text.split(' ').collect();
+    let mut out: Vec<String> = Vec::with_capacity(words.len());
+    let mut i = 0;
+    while i < words.len() {
+        let word = words[i];
+        let next = words.get(i + 1).copied().unwrap_or("");
+        let joins = (MADE_WITHOUT.contains(&word.to_ascii_lowercase().as_str())
+            && next.eq_ignore_ascii_case("free"))
+            || (word.eq_ignore_ascii_case("free") && next.eq_ignore_ascii_case("range"));
+        if joins {
+            out.push(format!("{word}-{next}"));
+            i += 2;
+        } else {
+            out.push(word.to_owned());
+            i += 1;
+        }
+    }
+    out.join(" ")
 }
 
 /// "2 adults 3 kids", "two adults and a baby", "four of us plus a
