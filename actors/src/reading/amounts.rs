@@ -829,6 +829,7 @@ pub fn items(words: &Words, menu: &Menu, taken: &[bool]) -> Vec<Found> {
             }
         }
     }
+    counts_after(words, menu, taken, &mut found);
     // Extras after each item, up to the next item or the end of its phrase.
     for k in 0..found.len() {
         let limit = found.get(k + 1).map_or(words.len(), |next| next.from);
@@ -1266,6 +1267,70 @@ fn made_of_other(word: &str, name: &str) -> bool {
 
 /// A count at `i` written as a list writes it ("2x", "2 x"): the count and
 /// how many words it takes.
+/// "milk 2, bread 1", "eggs 3 bacon 2": counts written after their
+/// things, as a list is. A count right after a thing and before a comma,
+/// an "and" or the end is that thing's; with no commas ("milk 2 bread 2")
+/// the last thing's count at the end says every count is after its thing.
+fn counts_after(words: &Words, menu: &Menu, taken: &[bool], found: &mut [Found]) {
+    let w = words.norm();
+    let plain = |i: usize| {
+        (w.get(i)).is_some_and(|x| x.bytes().all(|b| b.is_ascii_digit()))
+            && !taken.get(i).copied().unwrap_or(false)
+            && number(&w[i]).is_some_and(|n| n > 0 && n < 100)
+    };
+    let ends_at = |t: usize| {
+        t + 1 == w.len()
+            || gap_has_stop(words, t, t + 1)
+            || matches!(
+                w[t + 1].as_str(),
+                "and" | "to" | "please" | "thanks" | "for"
+            )
+    };
+    let counted = |f: &Found, n: u32| menu.packs(&f.item.name, n, &[]);
+    // Without commas: every thing after the first counted by the number
+    // before it, which is the thing before's, and a number at the end.
+    if let (Some(first), Some(last)) = (found.first(), found.last())
+        && found.len() > 1
+        && !plain(first.from)
+        && first.item.quantity == 1
+        && plain(last.to)
+        && ends_at(last.to)
+        && found
+            .windows(2)
+            .all(|p| p[1].from == p[0].to && plain(p[1].from))
+    {
+        for k in 0..found.len() {
+            let at = if k + 1 < found.len() {
+                found[k + 1].from
+            } else {
+                found[k].to
+            };
+            let n = number(&w[at]).unwrap_or(1);
+            found[k].item.quantity = counted(&found[k], n);
+            if k + 1 < found.len() {
+                found[k + 1].from += 1;
+            } else {
+                found[k].to += 1;
+            }
+        }
+        return;
+    }
+    for k in 0..found.len() {
+        let t = found[k].to;
+        let next_from = found.get(k + 1).map_or(w.len(), |f| f.from);
+        if found[k].item.quantity == 1
+            && !plain(found[k].from)
+            && plain(t)
+            && t < next_from
+            && ends_at(t)
+        {
+            let n = number(&w[t]).unwrap_or(1);
+            found[k].item.quantity = counted(&found[k], n);
+            found[k].to = t + 1;
+        }
+    }
+}
+
 fn listed_count(w: &[String], i: usize) -> Option<(u32, usize)> {
     let glued = w[i].strip_suffix('x').and_then(number).filter(|n| *n > 0);
     let apart = number(&w[i])
@@ -1411,8 +1476,13 @@ fn amount_before(words: &Words, at: usize, floor: usize) -> (u32, usize, Vec<Str
             counted(number(&w[i - 2]).unwrap_or(1).max(1), i - 2)
         }
         word => match number(word).filter(|n| *n > 0) {
-            // A clock time ("at 5 pizzas" is not) or a house number stays.
-            Some(n) if !(i >= floor + 2 && matches!(w[i - 2].as_str(), "at" | "number")) => {
+            // A clock time ("at 5 pizzas" is not) or a house number stays;
+            // so does the count of the thing before a comma ("milk 2,
+            // bread").
+            Some(n)
+                if !(i >= floor + 2 && matches!(w[i - 2].as_str(), "at" | "number")
+                    || i > floor + 1 && gap_has_stop(words, i - 1, i)) =>
+            {
                 counted(n, i - 1)
             }
             _ => (1, if unit { i } else { at - sizes.len() }, sizes.clone()),
