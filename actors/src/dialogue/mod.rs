@@ -1378,7 +1378,13 @@ impl Turn<'_> {
             && !patch.is_empty()
             && !patch.contains_key("quantity")
             && !patch.contains_key("item");
+        let asked = patch.get("item").cloned();
         let patch = instead_of_refused(&open, patch);
+        // "add cheese instead": the list is whole already, so the adding
+        // words add nothing twice.
+        if adds(&heard.text) && patch.get("item") != asked.as_ref() {
+            open.slots.remove("item");
+        }
         apply(&mut open.slots, patch, heard, open.stage);
         if count_unsaid {
             let question = open.question.clone();

@@ -1780,6 +1780,8 @@ fn ruled_out(words: &Words, at: usize) -> bool {
         "buy" | "order" | "get" | "need" | "want" => {
             before > 0 && matches!(word(before - 1), "don't" | "dont" | "not" | "never")
         }
+        // "i've already got eggs so i just need milk".
+        "got" | "have" | "bought" => before > 0 && word(before - 1) == "already",
         _ => false,
     }
 }

@@ -476,13 +476,23 @@ fn find_in(words: &Words, now: &Zoned) -> Option<Found> {
             // also be this evening's.
             let today = now.date();
             let ahead = |t: Time| today.to_datetime(t) > now.datetime();
+            let part_left = (part.filter(|_| clock.is_none()))
+                .map(|(part, _, _)| part.end())
+                .filter(|end| ahead(*end));
             if ahead(time) {
                 today
             } else if ambiguous && time.hour() < 12 && ahead(pm(time)) {
                 time = pm(time);
                 today
+            } else if part_left.is_some() {
+                // "this afternoon" at 2:05pm: still this afternoon, a
+                // quarter of an hour on.
+                let soon = now.datetime().checked_add(15.minutes()).ok()?;
+                time = Time::new(soon.hour(), soon.minute(), 0, 0).ok()?;
+                today
             } else {
-                passed = clock.is_some();
+                // ("this morning" at 2pm: tomorrow's, and said so.)
+                passed = clock.is_some() || part.is_some();
                 today.tomorrow().ok()?
             }
         }
@@ -843,6 +853,16 @@ enum Part {
 }
 
 impl Part {
+    /// When this part of the day is over.
+    fn end(self) -> Time {
+        match self {
+            Part::Morning => Time::constant(12, 0, 0, 0),
+            Part::Lunch => Time::constant(14, 30, 0, 0),
+            Part::Afternoon => Time::constant(18, 0, 0, 0),
+            Part::Evening | Part::Night => Time::constant(23, 30, 0, 0),
+        }
+    }
+
     fn default_time(self) -> Time {
         match self {
             Part::Morning => Time::constant(9, 0, 0, 0),
@@ -1111,6 +1131,26 @@ mod tests {
 
     fn read(text: &str) -> Option<String> {
         find(text, now(), &london()).map(|f| f.rfc3339)
+    }
+
+    #[test]
+    fn a_part_of_the_day_said_during_it_is_today_and_one_over_is_tomorrows() {
+        let at = |clock: &str, text: &str| {
+            let now: Timestamp = format!("2026-12-02T{clock}Z").parse().expect("a time");
+            find(text, now, &london()).map(|f| (f.rfc3339, f.said.passed))
+        };
+        assert_eq!(
+            at("14:05:00", "this afternoon"),
+            Some(("2026-12-02T14:20:00+00:00".into(), false))
+        );
+        assert_eq!(
+            at("14:05:00", "this morning"),
+            Some(("2026-12-03T09:00:00+00:00".into(), true))
+        );
+        assert_eq!(
+            at("10:00:00", "this afternoon"),
+            Some(("2026-12-02T14:00:00+00:00".into(), false))
+        );
     }
 
     #[test]
