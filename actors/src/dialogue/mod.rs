@@ -368,11 +368,22 @@ fn where_it_goes(words: &[String], placed: &Placed) -> usize {
     let Some(summary) = &placed.summary else {
         return 0;
     };
-    let said_after = |preposition: &str, place: &Option<String>| {
-        let Some(place) = place else {
-            return false;
-        };
-        let place: Vec<String> = key(place).split(' ').map(str::to_owned).collect();
+    // The place as the quote found it ("1 Canada Square") or as it was
+    // said ("work").
+    let named = |slot: &str, found: &Option<String>| -> Vec<String> {
+        (found.iter())
+            .chain(
+                placed
+                    .slots
+                    .get(slot)
+                    .and_then(SlotValue::as_text)
+                    .map(str::to_owned)
+                    .as_ref(),
+            )
+            .flat_map(|t| key(t).split(' ').map(str::to_owned).collect::<Vec<_>>())
+            .collect()
+    };
+    let said_after = |preposition: &str, place: Vec<String>| {
         (0..words.len().saturating_sub(1)).any(|i| {
             words[i] == preposition
                 && words[i + 1..]
@@ -381,8 +392,8 @@ fn where_it_goes(words: &[String], placed: &Placed) -> usize {
                     .any(|w| key(w).len() >= 3 && place.contains(&key(w)))
         })
     };
-    usize::from(said_after("to", &summary.destination))
-        + usize::from(said_after("from", &summary.pickup))
+    usize::from(said_after("to", named("destination", &summary.destination)))
+        + usize::from(said_after("from", named("pickup", &summary.pickup)))
 }
 
 /// "the first one", "the second order", "the outbound one": which of the

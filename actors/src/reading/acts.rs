@@ -1009,6 +1009,12 @@ fn cancel_placed(w: &[&str]) -> Option<Act> {
             }
             rest
         }
+        // "never mind, cancel".
+        ["never", "mind", "cancel", rest @ ..]
+            if rest.iter().all(|x| matches!(*x, "it" | "that" | "please")) =>
+        {
+            return Some(Act::CancelPlaced(None));
+        }
         _ => w,
     };
     // "I don't need the cab anymore": no longer wanted, named.
@@ -1071,6 +1077,18 @@ fn cancel_placed(w: &[&str]) -> Option<Act> {
         .position(|x| matches!(*x, "but" | "keep" | "not" | "except" | "leave"))
         .unwrap_or(rest.len());
     let rest = &rest[..kept];
+    // "cancel it, I don't need it anymore": the reason says nothing of
+    // which.
+    let reason = (rest.iter())
+        .position(|x| matches!(*x, "i" | "we" | "because" | "cos" | "since" | "as"))
+        .filter(|at| *at > 0);
+    if let Some(at) = reason
+        && rest[..at]
+            .iter()
+            .all(|x| matches!(*x, "it" | "that" | "this" | "please"))
+    {
+        return Some(Act::CancelPlaced(None));
+    }
     let names_it = rest
         .iter()
         .any(|x| matches!(*x, "my" | "last" | "previous") || PLACED.contains(x));
