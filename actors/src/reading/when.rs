@@ -267,6 +267,12 @@ pub fn deferred(text: &str) -> bool {
         };
         ties && SUBJECTS.contains(&w[i + 1].replace('\'', "").as_str())
     }) || (0..w.len()).any(|i| by_the_time(w, i))
+        // "a cab home later": not now, and when is not said.
+        || (0..w.len()).any(|i| {
+            w[i] == "later"
+                && (i == 0 || number(&w[i - 1]).is_none())
+                && !matches!(w.get(i + 1).map(String::as_str), Some("than"))
+        })
 }
 
 /// Whether `text` asks for it again and again: "every weekday at 9am",
@@ -460,6 +466,10 @@ fn find_in(words: &Words, now: &Zoned) -> Option<Found> {
         && part.is_none()
         && w.windows(2)
             .any(|p| matches!(p[0].as_str(), "this" | "same") && p[1] == "time");
+    // "today" alone is no time: now, or asked when ("later today").
+    if day.is_some_and(|d| d.0 == now.date()) && clock.is_none() && part.is_none() && !now_time {
+        return None;
+    }
     let (mut time, ambiguous) = match (clock, part) {
         _ if now_time => (round_to_minute(now).time(), false),
         (Some(((t, ambiguous), _, _)), Some((part, _, _))) => (shift(t, ambiguous, part), false),
