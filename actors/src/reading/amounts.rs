@@ -142,6 +142,23 @@ impl Menu {
             .any(|(k, names)| k.join(" ") == kind && names.iter().any(|n| n == name))
     }
 
+    /// The names whose last word is `head` ("taco": the beef taco and the
+    /// chicken taco), or of the kind it says ("curry").
+    fn all_of(&self, head: &str) -> Vec<String> {
+        let mut names: Vec<String> = (self.phrases.iter())
+            .filter(|(words, name)| {
+                words.last().is_some_and(|w| w == head) && key_words(name) == **words
+            })
+            .map(|(_, name)| name.clone())
+            .collect();
+        names.extend(self.of_kind(head).into_iter().map(str::to_owned));
+        // (Only the dishes themselves, never the kind's own word.)
+        names.retain(|name| key_words(name) != [head]);
+        names.sort();
+        names.dedup();
+        names
+    }
+
     /// Whether `key` alone is a word of a kind of thing ("rice", "drink").
     /// The names of the kind `key` says alone ("drink": cola, lemonade...).
     pub(crate) fn of_kind(&self, key: &str) -> Vec<&str> {
@@ -972,6 +989,50 @@ pub fn items(words: &Words, menu: &Menu, taken: &[bool]) -> Vec<Found> {
                 false => n,
             };
         }
+    }
+    // "one of each taco", "2 of each curry": every dish of that kind.
+    for k in 0..w.len().saturating_sub(3) {
+        let Some(n) = number(&w[k]).filter(|n| *n > 0) else {
+            continue;
+        };
+        if w[k + 1] != "of" || w[k + 2] != "each" {
+            continue;
+        }
+        let names = menu.all_of(&item_key(&w[k + 3]));
+        if names.len() < 2 {
+            continue;
+        }
+        // (Whatever was read of the kind's word goes: "taco", "beef taco".)
+        let of_it = |f: &Found| f.from <= k + 3 && k + 3 < f.to;
+        let from = found
+            .iter()
+            .filter(|f| of_it(f))
+            .map(|f| f.from)
+            .fold(k, usize::min);
+        let to = found
+            .iter()
+            .filter(|f| of_it(f))
+            .map(|f| f.to)
+            .fold(k + 4, usize::max);
+        found.retain(|f| !of_it(f));
+        let place = found
+            .iter()
+            .position(|f| f.from >= to)
+            .unwrap_or(found.len());
+        for (j, name) in names.into_iter().enumerate() {
+            found.insert(
+                place + j,
+                Found {
+                    item: ItemRequest::new(name, n),
+                    from,
+                    to,
+                    known: true,
+                    named_by: 1,
+                    made_of_other: false,
+                },
+            );
+        }
+        break;
     }
     // "a curry and pilau rice": a word of a kind of thing the menu does not
     // name alone, after words it does not know, is a dish asked for, known
@@ -2781,6 +2842,11 @@ mod tests {
         assert_eq!(
             read("bread and water, 2 of each", &mart()),
             [plain("bread", 2), plain("water", 2)]
+        );
+        // "one of each pizza": every pizza of the menu.
+        assert_eq!(
+            read("one of each pizza to home", &food()),
+            [plain("margherita pizza", 1), plain("pepperoni pizza", 1)]
         );
         assert_eq!(read("2 rice portions", &mart()), [plain("rice", 2)]);
         assert_eq!(read("half a dozen colas", &food()), [plain("cola", 6)]);

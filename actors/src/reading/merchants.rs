@@ -97,7 +97,11 @@ fn inside_a_name(word: &str, menu: &Menu) -> bool {
         "please",
         "thanks",
     ];
-    !(STOPS.contains(&word) || AROUND.contains(&word) || menu.names(word).is_some())
+    // ("luigi's two pepperoni": a count starts the order, not a name.)
+    !(STOPS.contains(&word)
+        || AROUND.contains(&word)
+        || menu.names(word).is_some()
+        || super::words::number(word).is_some())
 }
 
 impl Restaurants {

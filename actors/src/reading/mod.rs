@@ -1251,6 +1251,8 @@ fn ground_items(words: &Words, menu: &Menu, taken: &[bool], slots: &mut SlotMap,
             || found_names
                 .iter()
                 .any(|n| key.ends_with(n.as_str()) && key.len() > n.len())
+            // ("taco" of "one of each taco": the kind of a dish found.)
+            || found_names.iter().any(|n| n.rsplit(' ').next() == Some(key.as_str()))
             || words.norm().iter().enumerate().any(|(i, w)| {
                 *w == first
                     && (taken.get(i).copied().unwrap_or(false)
