@@ -323,6 +323,9 @@ impl DomainAgent for RideAgent {
                     .one_of(&RideType::ALL.map(RideType::as_str))
                     .also_called(&[
                         ("regular", "standard"),
+                        // A London black cab is the everyday taxi.
+                        ("black cab", "standard"),
+                        ("black taxi", "standard"),
                         ("normal", "standard"),
                         ("share", "shared"),
                         ("carpool", "shared"),

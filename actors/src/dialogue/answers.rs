@@ -138,6 +138,9 @@ pub fn answer(
         Act::Price(what) if what == "it" => order_price(session),
         Act::Price(what) if is_delivery(what) => delivery_price(session),
         Act::Price(what) => price(what, &catalogs(registry)),
+        Act::AboutDish(what) if what == "it" => "I can't see what goes into each dish, so I \
+             can't promise. I can tell the kitchen, for example \"nut allergy\" or \"mild please\"."
+            .into(),
         Act::AboutDish(what) => format!(
             "I only know what the menus say: {}",
             price(what, &catalogs(registry))

@@ -40,6 +40,29 @@ pub fn prepare(reading: &Reading, text: &str) -> Prepared {
     }
     // "what's the cheapest cab to Heathrow?": a ride has no shelf, its
     // quote answers.
+    // ("book me the cheapest cab home": a booking of the cheapest kind.)
+    let books = [
+        "book ",
+        "get me ",
+        "call me ",
+        "order me ",
+        "send me ",
+        "i need ",
+        "i want ",
+    ]
+    .iter()
+    .any(|p| acts::without_courtesy(&text.to_lowercase()).starts_with(p));
+    if let Some(Act::Cheapest(what)) = &act
+        && (reading.claims(&format!("get me a {what}"))).is_some_and(|a| reading.menu(a).is_none())
+        && books
+    {
+        return Prepared {
+            whole,
+            act: None,
+            request: Some(text.clone()),
+            text,
+        };
+    }
     if let Some(Act::Cheapest(what)) = &act
         && (reading.claims(&format!("get me a {what}"))).is_some_and(|a| reading.menu(a).is_none())
     {
@@ -628,6 +651,56 @@ pub fn goes_with_the_open(text: &str) -> bool {
 
 /// "can we do 4 instead", "make the cab 9": another hour for a command
 /// booked for a time, said as "make it 4 instead" is.
+/// "two more people", "one more person is joining", "my colleague is
+/// coming too", of a ride: the party so many more, said as a count ("we're
+/// 3"). Without a count said before, the party was one.
+fn more_people(text: &str, open: &OpenCommand) -> Option<String> {
+    use crate::reading::words::{Words, number};
+    if !open.slots.contains_key("destination") {
+        return None;
+    }
+    let words = Words::new(text);
+    let w = words.norm();
+    let counted = (0..w.len().saturating_sub(2)).find_map(|i| {
+        let n = match w[i].as_str() {
+            "a" | "an" | "one" => 1,
+            word => number(word)?,
+        };
+        (w[i + 1] == "more"
+            && matches!(
+                w[i + 2].as_str(),
+                "people" | "person" | "passengers" | "passenger" | "of" | "adults" | "kids"
+            ))
+        .then_some(n)
+    });
+    let joined = || {
+        let said = w.join(" ");
+        let comes = [
+            "coming too",
+            "coming as well",
+            "coming with me",
+            "coming with us",
+            "joining us",
+            "joining me",
+            "is joining",
+            "are joining",
+            "is coming",
+            "tagging along",
+        ]
+        .iter()
+        .any(|p| said.contains(p));
+        // ("my wife and my son are coming too": two.)
+        comes.then(|| if said.contains(" and ") { 2 } else { 1 })
+    };
+    let more = counted.or_else(joined)?;
+    let now = open
+        .slots
+        .get("seats")
+        .and_then(SlotValue::as_number)
+        .unwrap_or(1);
+    Some(format!("we're {}", now + more))
+}
+
 fn another_hour(text: &str, open: &OpenCommand) -> Option<String> {
     use crate::reading::words::{Words, number};
     if open.slots.contains_key("item") || !open.slots.contains_key("pickup_at") {
@@ -1133,6 +1206,7 @@ pub fn offline(
             .or_else(|| made_into_in_a_clause(reading, said, open))
             .or_else(|| sized(said, open))
             .or_else(|| another_hour(said, open))
+            .or_else(|| more_people(said, open))
             .or(corrected.clone())
     });
     // (Of an order placed, the words made a change so they stay one.)

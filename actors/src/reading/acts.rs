@@ -645,6 +645,32 @@ fn about_a_dish(w: &[&str]) -> Option<String> {
         &["filling"],
         &["popular"],
     ];
+    // "does it have nuts?", "is it spicy?", "is there garlic in it?": of
+    // what is being ordered.
+    let of_it = matches!(w, ["does", "it" | "that", "have" | "contain" | "come", ..])
+        || matches!(w, ["do", "they", "contain", ..])
+        || matches!(
+            w,
+            [
+                "is" | "are",
+                "it" | "they" | "that",
+                "spicy"
+                    | "hot"
+                    | "vegan"
+                    | "vegetarian"
+                    | "halal"
+                    | "kosher"
+                    | "gluten-free"
+                    | "dairy-free"
+                    | "nut-free"
+                    | "safe",
+                ..
+            ]
+        )
+        || matches!(w, ["is" | "are", "there", .., "in", "it" | "them" | "that"]);
+    if of_it {
+        return Some("it".into());
+    }
     let lead = LEADS.iter().find(|lead| w.starts_with(lead))?;
     let rest = &w[lead.len()..];
     let rest = match lead[0] {

@@ -232,7 +232,7 @@ fn ride_end_named(keys: &[String], k: usize) -> Option<&'static str> {
     while j > 0
         && matches!(
             word(j - 1),
-            "to" | "is" | "be" | "should" | "will" | "as" | "at"
+            "to" | "is" | "be" | "should" | "will" | "as" | "at" | "outside"
         )
     {
         j -= 1;
