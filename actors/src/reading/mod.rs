@@ -1634,6 +1634,13 @@ fn said_in_full(words: &Words, menu: &Menu, taken: &[bool], item: ItemRequest) -
 /// asking and sending ("some sent", "it", "get me").
 pub(crate) fn names_a_thing(name: &str) -> bool {
     const NO_THING: &[&str] = &[
+        // The sounds of thinking ("milk, bread, oh and some eggs").
+        "oh",
+        "ah",
+        "um",
+        "erm",
+        "hmm",
+        "uh",
         "whatever",
         "surprise",
         "dunno",
