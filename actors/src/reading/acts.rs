@@ -1999,7 +1999,36 @@ pub fn not_a_request(text: &str) -> bool {
     let advice = (w.first() == Some(&"should") && w.contains(&"or"))
         || (matches!(w.first(), Some(&("tell" | "explain" | "describe")))
             && !w.iter().any(|x| *x != "about" && ASKING.contains(x)));
-    (wh && !asks) || feeling || taken_back || told || happened || advice
+    // "i usually get milk on fridays", "we always have too many bananas":
+    // a habit told, nothing asked of now.
+    let habit = w.iter().any(|x| {
+        matches!(
+            *x,
+            "always" | "usually" | "normally" | "often" | "sometimes" | "generally"
+        )
+    }) && !w.iter().any(|x| {
+        matches!(
+            *x,
+            "please"
+                | "can"
+                | "could"
+                | "would"
+                | "i'd"
+                | "id"
+                | "order"
+                | "book"
+                | "send"
+                | "deliver"
+                | "bring"
+                | "want"
+                | "need"
+                | "now"
+                | "today"
+                | "tonight"
+                | "usual"
+        )
+    });
+    (wh && !asks) || feeling || taken_back || told || happened || advice || habit
 }
 
 /// Whether an utterance reads as a change to what was just said ("make
