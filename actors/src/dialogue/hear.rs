@@ -1607,10 +1607,16 @@ pub fn finish(
     }
     // "what's the best burger in London?", "I love sushi": about errand's
     // things, asking for nothing.
+    // ("no need for a cab, I'm walking": the whole words, whose "no" the
+    // request was read without.)
+    let no_need =
+        matches!(prepared.act, Some(Act::Instead(_))) && acts::not_a_request(&prepared.whole);
     if heard.in_scope()
         && heard.more.is_empty()
         && open.is_none()
-        && (acts::not_a_request(&first_text) || crate::reading::keeps_a_note(&first_text))
+        && (acts::not_a_request(&first_text)
+            || crate::reading::keeps_a_note(&first_text)
+            || no_need)
     {
         heard.action = crate::nlu::Intent::OutOfScope.as_str().to_owned();
         heard.parse = Parse::out_of_scope();

@@ -1985,7 +1985,18 @@ pub fn not_a_request(text: &str) -> bool {
         && (w.iter().any(|x| {
             matches!(
                 *x,
-                "took" | "had" | "ate" | "already" | "yesterday" | "rude" | "late" | "cold"
+                "took"
+                    | "had"
+                    | "ate"
+                    | "already"
+                    | "yesterday"
+                    | "rude"
+                    | "late"
+                    | "cold"
+                    | "walked"
+                    | "drove"
+                    | "cycled"
+                    | "earlier"
             )
         }) || (1..w.len()).any(|i| {
             matches!(w[i], "was" | "were")
@@ -2028,7 +2039,9 @@ pub fn not_a_request(text: &str) -> bool {
                 | "usual"
         )
     });
-    (wh && !asks) || feeling || taken_back || told || happened || advice || habit
+    // "thanks for booking my cab earlier": thanks, nothing asked.
+    let thanks = matches!(w.first(), Some(&("thanks" | "thank" | "cheers"))) && !asks_plainly;
+    (wh && !asks) || feeling || taken_back || told || happened || advice || habit || thanks
 }
 
 /// Whether an utterance reads as a change to what was just said ("make

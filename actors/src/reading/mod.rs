@@ -1061,8 +1061,16 @@ impl Reading {
                 // A choice said in the words ("a premium car", "a luxury
                 // one") is the choice, whatever the reader made of it.
                 SlotKind::Text if !slot.choices.is_empty() => {
+                    // ("not an xl, just a normal one": the one not ruled out.)
+                    let w = words.norm();
+                    let ruled_out = |i: usize| {
+                        (i >= 1 && matches!(w[i - 1].as_str(), "not" | "no"))
+                            || (i >= 2
+                                && w[i - 2] == "not"
+                                && matches!(w[i - 1].as_str(), "a" | "an" | "the"))
+                    };
                     let said = (0..words.len())
-                        .filter(|i| !taken[*i])
+                        .filter(|i| !taken[*i] && !ruled_out(*i))
                         .find_map(|i| slot.choice_at(&words, i));
                     if let Some((_, choice)) = said {
                         slots.insert(slot.name.clone(), SlotValue::Text(choice.to_owned()));

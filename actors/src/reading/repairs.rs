@@ -26,6 +26,10 @@ const MARKERS: &[&str] = &[
     " or rather ",
     ", no wait ",
     " no wait ",
+    ", sorry i meant ",
+    " sorry i meant ",
+    ", i meant ",
+    " i meant ",
 ];
 
 /// Kinds of car, as people say them.
@@ -56,7 +60,8 @@ pub fn in_place(text: &str) -> Option<String> {
         .iter()
         .filter_map(|m| lower.rfind(m).map(|at| (at, m.len())))
         .filter(|(at, _)| *at > 0)
-        .max_by_key(|(at, len)| (*at, *len))?;
+        // (The last one said, as long as it goes: ", sorry i meant ".)
+        .max_by_key(|(at, len)| (*at + *len, *len))?;
     let before = &text[..at];
     let mut after = &text[at + len..];
     for lead in ["make it ", "make that ", "it's ", "its "] {
@@ -78,21 +83,38 @@ pub fn in_place(text: &str) -> Option<String> {
         || rest.starts_with([',', '.', ';', '!'])
         || matches!(
             next.as_str(),
-            "and" | "to" | "from" | "please" | "instead" | "then" | "for" | "at" | "thanks"
+            "and"
+                | "to"
+                | "from"
+                | "please"
+                | "instead"
+                | "then"
+                | "for"
+                | "at"
+                | "thanks"
+                | "tomorrow"
+                | "today"
+                | "tonight"
         );
     if !goes_on {
         return None;
     }
-    let kind = kind_of(said, false)?;
     let words: Vec<&str> = before.split(' ').collect();
     // The last word of that kind before the correction (a bare number is
-    // a clock after "at", a count elsewhere).
-    let k = (0..words.len()).rev().find(|&k| {
-        let bare = words[k].trim_end_matches([',', '.', ';', '!']);
-        let at = k > 0 && words[k - 1].eq_ignore_ascii_case("at");
-        kind_of(bare, at) == Some(kind)
-            || (kind == Kind::Clock && at && kind_of(bare, false) == Some(Kind::Count))
-    })?;
+    // a clock after "at", a count elsewhere; a bare number corrects a
+    // clock when no count was said: "at 7pm no wait 8").
+    let last_of = |kind: Kind| {
+        (0..words.len()).rev().find(|&k| {
+            let bare = words[k].trim_end_matches([',', '.', ';', '!']);
+            let at = k > 0 && words[k - 1].eq_ignore_ascii_case("at");
+            kind_of(bare, at) == Some(kind)
+                || (kind == Kind::Clock && at && kind_of(bare, false) == Some(Kind::Count))
+        })
+    };
+    let k = match kind_of(said, false)? {
+        Kind::Count => last_of(Kind::Count).or_else(|| last_of(Kind::Clock)),
+        kind => last_of(kind),
+    }?;
     let tail = &words[k][words[k].trim_end_matches([',', '.', ';', '!']).len()..];
     let mut out: Vec<String> = words.iter().map(|w| (*w).to_owned()).collect();
     out[k] = format!("{said}{tail}");
@@ -165,6 +187,18 @@ mod tests {
         assert_eq!(
             fixed("3 eggs boxes sorry 2 and some butter").as_deref(),
             Some("2 eggs boxes and some butter")
+        );
+        assert_eq!(
+            fixed("cab from home to work at 5 no 6").as_deref(),
+            Some("cab from home to work at 6")
+        );
+        assert_eq!(
+            fixed("a cab home at 7pm no wait 8").as_deref(),
+            Some("a cab home at 8")
+        );
+        assert_eq!(
+            fixed("taxi to work at 6pm, sorry I meant 6am tomorrow").as_deref(),
+            Some("taxi to work at 6am tomorrow")
         );
     }
 

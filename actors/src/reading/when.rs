@@ -267,11 +267,15 @@ pub fn deferred(text: &str) -> bool {
         };
         ties && SUBJECTS.contains(&w[i + 1].replace('\'', "").as_str())
     }) || (0..w.len()).any(|i| by_the_time(w, i))
-        // "a cab home later": not now, and when is not said.
+        // "a cab home later", "next week", "this weekend": not now, and
+        // when is not said.
         || (0..w.len()).any(|i| {
-            w[i] == "later"
+            (w[i] == "later"
                 && (i == 0 || number(&w[i - 1]).is_none())
-                && !matches!(w.get(i + 1).map(String::as_str), Some("than"))
+                && !matches!(w.get(i + 1).map(String::as_str), Some("than")))
+                || matches!(w[i].as_str(), "weekend" | "sometime")
+                || (w[i] == "next"
+                    && matches!(w.get(i + 1).map(String::as_str), Some("week" | "month")))
         })
 }
 
