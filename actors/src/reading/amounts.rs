@@ -2124,31 +2124,39 @@ pub fn company(words: &Words) -> Option<u32> {
         "baby",
     ];
     let w = words.norm();
+    let at = |k: usize| w.get(k).map(String::as_str).unwrap_or("");
+    // "me and my wife", "me, my husband and our 3 kids", "me + 4 friends",
+    // "myself and my two kids".
     let me = (0..w.len()).find(|&i| {
-        w[i] == "me" && matches!(w.get(i + 1).map(String::as_str), Some("and" | "plus"))
+        matches!(w[i].as_str(), "me" | "myself")
+            && (matches!(at(i + 1), "and" | "plus" | "my" | "our")
+                || super::words::number(at(i + 1)).is_some() && PEOPLE.contains(&at(i + 2)))
     })?;
     let mut count = 1;
     let mut i = me + 1;
-    while i < w.len() && matches!(w[i].as_str(), "and" | "plus" | "with") {
-        i += 1;
-        let at = |k: usize| w.get(k).map(String::as_str).unwrap_or("");
-        match (at(i), at(i + 1)) {
+    loop {
+        let j = if matches!(at(i), "and" | "plus" | "with") {
+            i + 1
+        } else {
+            i
+        };
+        match (at(j), at(j + 1)) {
             ("my" | "a" | "our", one) if ONE.contains(&one) => {
                 count += 1;
-                i += 2;
+                i = j + 2;
             }
             ("my" | "our", n)
-                if super::words::number(n).is_some() && PEOPLE.contains(&at(i + 2)) =>
+                if super::words::number(n).is_some() && PEOPLE.contains(&at(j + 2)) =>
             {
                 count += super::words::number(n).unwrap_or(0);
-                i += 3;
+                i = j + 3;
             }
             (n, people) if PEOPLE.contains(&people) => {
                 let Some(n) = super::words::number(n).filter(|n| (1..=20).contains(n)) else {
                     break;
                 };
                 count += n;
-                i += 2;
+                i = j + 2;
             }
             _ => break,
         }
