@@ -219,12 +219,20 @@ pub fn wants_now(text: &str) -> bool {
         return true;
     }
     let words = Words::new(text);
-    words
-        .norm()
-        .iter()
-        .rev()
-        .find(|w| !matches!(w.as_str(), "actually" | "please" | "thanks" | "instead"))
-        .is_some_and(|w| w == "now")
+    let w = words.norm();
+    // ("we're 5 now", "it's 3 of us now": how things are now, not when.)
+    let how_things_are = w.iter().any(|x| number(x).is_some())
+        && w.iter().any(|x| {
+            matches!(
+                x.as_str(),
+                "we're" | "were" | "we" | "us" | "people" | "there's" | "theres" | "it's" | "its"
+            )
+        });
+    !how_things_are
+        && w.iter()
+            .rev()
+            .find(|w| !matches!(w.as_str(), "actually" | "please" | "thanks" | "instead"))
+            .is_some_and(|w| w == "now")
 }
 
 /// Whether `text` ties when to something that happens, not to a clock:
@@ -1169,10 +1177,20 @@ mod tests {
 
     #[test]
     fn asking_for_now_instead() {
-        for text in ["sorry, i need it right now actually", "now please", "asap"] {
+        for text in [
+            "sorry, i need it right now actually",
+            "now please",
+            "asap",
+            "we need it now",
+        ] {
             assert!(wants_now(text), "{text}");
         }
-        for text in ["now make it two", "tomorrow at 9", "to work"] {
+        for text in [
+            "now make it two",
+            "tomorrow at 9",
+            "to work",
+            "actually we're 5 now",
+        ] {
             assert!(!wants_now(text), "{text}");
         }
     }
