@@ -385,7 +385,9 @@ fn where_it_goes(words: &[String], placed: &Placed) -> usize {
     };
     let said_after = |preposition: &str, place: Vec<String>| {
         (0..words.len().saturating_sub(1)).any(|i| {
-            words[i] == preposition
+            // ("the one going home": to it.)
+            (words[i] == preposition
+                || preposition == "to" && matches!(words[i].as_str(), "going" | "heading"))
                 && words[i + 1..]
                     .iter()
                     .take(3)
