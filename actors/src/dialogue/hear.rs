@@ -181,6 +181,8 @@ fn corrected_midway(reading: &Reading, text: &str) -> Option<String> {
         // "lasagna for home actually make it the carbonara".
         " actually make it",
         " actually make that",
+        // "a cheeseburger and a cola, make that 2 colas".
+        ", make that",
     ];
     // ASCII case only: a position in `lower` is then the same in `text`
     // (full lowercasing changes lengths: "İ" grows, the Kelvin sign
@@ -547,10 +549,29 @@ fn one_of_the_line(text: &str, open: &OpenCommand) -> Option<String> {
     let line = match (named, lines) {
         (Some(line), _) => line,
         (None, [one]) => one,
-        (None, _) => return None,
+        // ("one of them" of 2 burgers and fries: the burgers.)
+        (None, _) => {
+            let mut several = lines.iter().filter(|l| l.quantity >= 2);
+            match (several.next(), several.next()) {
+                (Some(line), None) => line,
+                _ => return None,
+            }
+        }
     };
     let rest = words.span(at, words.len()).trim();
     let first = w.get(at).map(String::as_str)?;
+    // "make one of them a veggie burger": one another dish of its kind.
+    if matches!(first, "a" | "an")
+        && line.quantity >= 2
+        && let Some(head) = line.name.rsplit(' ').next()
+        && w.last().is_some_and(|last| {
+            let last = crate::agents::item_key(last);
+            last.len() >= 4 && (head.ends_with(&last) || last.ends_with(head))
+        })
+    {
+        let dish = words.span(at + 1, words.len()).trim().to_lowercase();
+        return Some(format!("{} {} and 1 {dish}", line.quantity - 1, line.name));
+    }
     let made = matches!(first, "with" | "without" | "no" | "extra" | "hold")
         || crate::reading::amounts::is_size(first);
     if line.quantity < 2 || !made || rest.is_empty() {

@@ -674,6 +674,20 @@ impl Turn<'_> {
             {
                 self.ask_to_cancel(session, None).await
             }
+            // "no wait!" right after a yes: the order just placed, asked to
+            // be cancelled (never left placed with an "OK").
+            (Some(Act::No), None)
+                if session
+                    .placed
+                    .last()
+                    .is_some_and(|p| self.ctx.now_ms.saturating_sub(p.at_ms) < JUST_NOW_MS)
+                    && crate::reading::words::Words::new(&self.utterance.text)
+                        .norm()
+                        .iter()
+                        .any(|w| matches!(w.as_str(), "wait" | "stop" | "hang" | "hold")) =>
+            {
+                self.ask_to_cancel(session, None).await
+            }
             (Some(Act::No), None) => {
                 self.answer(session, "OK.".into());
                 Ok(())
@@ -3688,6 +3702,21 @@ fn swap(current: &[ItemRequest], new: &[ItemRequest], text: &str) -> Option<Vec<
             .collect();
     }
     let (first_old, _) = olds.split_first()?;
+    // "make the milk oat milk", "change the milk to oat milk": the same
+    // thing said another way is that line made so.
+    if news.is_empty()
+        && let Some(made) =
+            (new.iter()).find(|n| n.note.is_some() && olds.iter().any(|o| o.name == n.name))
+    {
+        let made_so = |c: &ItemRequest| match c.name == made.name {
+            true => ItemRequest {
+                note: made.note.clone(),
+                ..c.clone()
+            },
+            false => c.clone(),
+        };
+        return Some(current.iter().map(made_so).collect());
+    }
     if news.is_empty() {
         return None;
     }

@@ -60,12 +60,24 @@ pub struct Allergy {
 pub fn said(words: &Words) -> Option<Allergy> {
     let w = words.norm();
     let allergen = |i: usize| w.get(i).is_some_and(|x| ALLERGENS.contains(&x.as_str()));
+    // ("allergic to pineapple": whatever follows "allergic to", one word.)
+    let something = |i: usize| {
+        w.get(i).is_some_and(|x| {
+            x.len() >= 3
+                && x.chars().all(char::is_alphabetic)
+                && !matches!(
+                    x.as_str(),
+                    "the" | "any" | "some" | "all" | "things" | "stuff" | "cats" | "dogs"
+                )
+        })
+    };
     for i in 0..w.len() {
         match w[i].as_str() {
             // "allergic to nuts", "intolerant to lactose", "an allergy to
             // sesame": the allergens after it, joined by "and" or "or".
             "allergic" | "intolerant" | "allergy" | "allergies"
-                if w.get(i + 1).is_some_and(|x| x == "to") && allergen(i + 2) =>
+                if w.get(i + 1).is_some_and(|x| x == "to")
+                    && (allergen(i + 2) || w[i] == "allergic" && something(i + 2)) =>
             {
                 let mut to = i + 3;
                 while allergen(to)
@@ -162,5 +174,9 @@ mod tests {
         assert_eq!(note("a pad thai to home"), None);
         assert_eq!(note("are there allergy labels"), None);
         assert_eq!(note("allergic to cats"), None);
+        assert_eq!(
+            note("my son is allergic to pineapple").as_deref(),
+            Some("allergic to pineapple")
+        );
     }
 }
