@@ -1202,6 +1202,10 @@ pub fn offline(
         .filter(|_| session.open.is_none())
         .and_then(|thing| follow_up(reading, text, thing));
     let text = followed.as_deref().unwrap_or(text);
+    // "yes but no onions": what follows the yes is the change, read as if
+    // said alone.
+    let but = session.open.as_ref().and_then(|_| but_then(text));
+    let text = but.as_deref().unwrap_or(text);
     let cheapest = super::answers::cheapest_ordered(text, registry);
     let text = cheapest.as_deref().unwrap_or(text);
     let one_line = cancels_a_line(text, session);

@@ -144,7 +144,7 @@ impl Menu {
 
     /// The names whose last word is `head` ("taco": the beef taco and the
     /// chicken taco), or of the kind it says ("curry").
-    fn all_of(&self, head: &str) -> Vec<String> {
+    pub(crate) fn all_of(&self, head: &str) -> Vec<String> {
         let mut names: Vec<String> = (self.phrases.iter())
             .filter(|(words, name)| {
                 words.last().is_some_and(|w| w == head) && key_words(name) == **words

@@ -1024,6 +1024,32 @@ impl Reading {
                     if let Some(menu) = menu {
                         ground_items(&words, menu, &taken, slots, &slot.name);
                     }
+                    // "i'm vegetarian, get me a burger": the veggie one of
+                    // its kind, when no thing said is one already.
+                    if let (Some(menu), Some(SlotValue::Items(lines))) =
+                        (menu, slots.get_mut(&slot.name))
+                        && words.norm().iter().any(|x| {
+                            matches!(x.as_str(), "vegetarian" | "veggie" | "vegan" | "veg")
+                        })
+                        && !lines.iter().any(|l| l.name.contains("veg"))
+                    {
+                        for line in lines.iter_mut() {
+                            // (Only a dish said by its kind, "a burger": "a
+                            // chicken burger" stays as named.)
+                            let head = crate::agents::item_key(
+                                line.name.rsplit(' ').next().unwrap_or_default(),
+                            );
+                            let by_kind = !line.name.contains(' ') && menu.all_of(&head).len() > 1;
+                            if !by_kind {
+                                continue;
+                            }
+                            if let Some(veggie) =
+                                menu.all_of(&head).into_iter().find(|n| n.contains("veg"))
+                            {
+                                line.name = veggie;
+                            }
+                        }
+                    }
                     // The allergy goes with every thing, whichever it was
                     // said beside.
                     if let (Some(a), Some(SlotValue::Items(lines))) =
