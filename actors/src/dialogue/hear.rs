@@ -423,23 +423,30 @@ fn replaced_midway(reading: &Reading, first: &str, rest: &str) -> Option<String>
 /// burger"). Only when the menu has that dish.
 fn one_of_them(reading: &Reading, text: &str) -> Option<String> {
     use crate::reading::words::{Words, number};
-    const MARKERS: &[&str] = &[
-        ", one of them ",
-        ", one of those ",
-        ", one of which ",
-        " and one of them ",
-        " but one of them ",
-        ", one ",
-        " but one ",
+    const MARKERS: &[(&str, u32)] = &[
+        (", one of them ", 1),
+        (", one of those ", 1),
+        (", one of which ", 1),
+        (" and one of them ", 1),
+        (" but one of them ", 1),
+        (", one ", 1),
+        (" but one ", 1),
         // "2 cheeseburgers, 1 without pickles".
-        ", 1 ",
-        " but 1 ",
+        (", 1 ", 1),
+        (" but 1 ", 1),
+        // "3 lattes, two with oat milk".
+        (", two of them ", 2),
+        (", two ", 2),
+        (", 2 ", 2),
+        (" but two ", 2),
+        (", three ", 3),
+        (", 3 ", 3),
     ];
     // ASCII case only, so positions in `lower` are positions in `text`.
     let lower = text.to_ascii_lowercase();
-    let (at, len) = MARKERS
+    let (at, len, made) = MARKERS
         .iter()
-        .find_map(|m| lower.find(m).map(|at| (at, m.len())))?;
+        .find_map(|(m, n)| lower.find(m).map(|at| (at, m.len(), *n)))?;
     let after = &text[at + len..];
     let (clause, tail) = match after.find([',', '.', ';']) {
         Some(end) => (&after[..end], &after[end..]),
@@ -472,12 +479,16 @@ fn one_of_them(reading: &Reading, text: &str) -> Option<String> {
         return None;
     }
     let count_at = from.checked_sub(1)?;
-    let counted = number(&before.norm()[count_at]).filter(|n| *n >= 2)?;
+    let counted = number(&before.norm()[count_at]).filter(|n| *n > made)?;
     let count = &before.words[count_at];
+    let made = match made {
+        1 => "one".to_owned(),
+        n => n.to_string(),
+    };
     Some(format!(
-        "{}{}{} and one {dish}{tail}",
+        "{}{}{} and {made} {dish}{tail}",
         &first[..count.start],
-        counted - 1,
+        counted - made.parse::<u32>().unwrap_or(1),
         &first[count.end..],
     ))
 }
