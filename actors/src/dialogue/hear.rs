@@ -78,6 +78,14 @@ pub fn prepare(reading: &Reading, text: &str) -> Prepared {
     // "how much is a taxi from home to Gatwick?": no catalog prices a
     // ride, its quote does, so the words are read as the request they
     // price (and nothing is booked: the act stays a question).
+    // ("how much would premium be": a kind of car, priced as a ride.)
+    let what = match &act {
+        Some(Act::Price(what)) if crate::reading::repairs::is_car(without_article(what)) => {
+            Some(Act::Price(format!("a {} ride", without_article(what))))
+        }
+        _ => None,
+    };
+    let act = what.or(act);
     if let Some(Act::Price(what)) = &act
         && let Some(action) = (reading.claims(what))
             .or_else(|| reading.claims(&format!("i need {}", without_article(what))))

@@ -858,15 +858,23 @@ impl Turn<'_> {
         // Priced, never placed: on the utterance's own trace. Offered
         // either way, so what is said next can take it up or complete it
         // ("how much is a cab to heathrow?", then "from home").
+        // "how much would premium be?" at a ride's confirmation: that ride,
+        // priced so.
+        let mut slots = heard.parse.slots.clone();
+        if let Some(open) = session.open.as_ref().filter(|o| o.action == heard.action) {
+            for (name, value) in &open.slots {
+                slots.entry(name.clone()).or_insert_with(|| value.clone());
+            }
+        }
         let priced = OpenCommand::asking(
             self.utterance.trace_id.clone(),
             heard.action.clone(),
-            heard.parse.slots.clone(),
+            slots.clone(),
             Vec::new(),
             String::new(),
             self.turn,
         );
-        let complete = spec.missing(&heard.parse.slots).is_empty();
+        let complete = spec.missing(&slots).is_empty();
         let quote = match complete {
             true => Some(self.ctx.desk.quote(&self.command(&priced, &domain)).await?),
             false => None,

@@ -44,6 +44,11 @@ const CARS: &[&str] = &[
     "pool",
 ];
 
+/// Whether `word` is a kind of car as people say it ("premium", "xl").
+pub fn is_car(word: &str) -> bool {
+    CARS.contains(&word.trim().to_ascii_lowercase().as_str())
+}
+
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
 enum Kind {
     Count,
