@@ -3406,10 +3406,13 @@ fn on_the_side(name: &str) -> bool {
         "guacamole",
         "nachos",
         "chicken wings",
+        "pilau rice",
+        "egg fried rice",
     ];
+    // (Not every "rice": a vegetable biryani is a meal.)
     SIDES.contains(&name)
         || (crate::agents::catalog::FOOD_KINDS.iter()).any(|(kind, things)| {
-            matches!(*kind, "drink" | "coffee" | "dessert" | "rice") && things.contains(&name)
+            matches!(*kind, "drink" | "coffee" | "dessert") && things.contains(&name)
         })
 }
 
