@@ -282,6 +282,27 @@ pub const FOOD_SHORT_NAMES: &[(&str, &str)] = &[
     ("marg pizza", "margherita pizza"),
 ];
 
+/// Dishes had beside a meal rather than as one: said alone at a meal's
+/// confirmation, they are added to it (a drink, a coffee or a dessert of
+/// [`FOOD_KINDS`] is too), where another meal would replace it.
+pub const FOOD_SIDES: &[&str] = &[
+    "fries",
+    "onion rings",
+    "garlic bread",
+    "edamame",
+    "miso soup",
+    "naan",
+    "poppadom",
+    "samosa",
+    "prawn crackers",
+    "spring roll",
+    "guacamole",
+    "nachos",
+    "chicken wings",
+    "pilau rice",
+    "egg fried rice",
+];
+
 /// Words that say what kind of dish or drink an item is, and the items of
 /// that kind: "an espresso coffee", "ramen noodles", "a tikka masala
 /// curry" are one thing each.
@@ -672,3 +693,18 @@ pub const SAVED_PLACE_ALIASES: &[(&str, &str)] = &[
     ("my office", "work"),
     ("my workplace", "work"),
 ];
+
+#[cfg(test)]
+mod tests {
+    use super::{FOOD_SIDES, RESTAURANTS};
+
+    #[test]
+    fn every_side_is_on_a_menu() {
+        for side in FOOD_SIDES {
+            assert!(
+                (RESTAURANTS.iter()).any(|r| r.menu.iter().any(|(dish, _)| dish == side)),
+                "{side} is on no menu"
+            );
+        }
+    }
+}

@@ -3390,28 +3390,11 @@ fn on_a_menu(name: &str) -> bool {
 }
 
 /// Whether a menu's thing is had beside a meal: a drink, a coffee, a
-/// dessert or a side.
+/// dessert or a side ([`crate::agents::catalog::FOOD_SIDES`]).
 fn on_the_side(name: &str) -> bool {
-    const SIDES: &[&str] = &[
-        "fries",
-        "onion rings",
-        "garlic bread",
-        "edamame",
-        "miso soup",
-        "naan",
-        "poppadom",
-        "samosa",
-        "prawn crackers",
-        "spring roll",
-        "guacamole",
-        "nachos",
-        "chicken wings",
-        "pilau rice",
-        "egg fried rice",
-    ];
-    // (Not every "rice": a vegetable biryani is a meal.)
-    SIDES.contains(&name)
-        || (crate::agents::catalog::FOOD_KINDS.iter()).any(|(kind, things)| {
+    use crate::agents::catalog::{FOOD_KINDS, FOOD_SIDES};
+    FOOD_SIDES.contains(&name)
+        || (FOOD_KINDS.iter()).any(|(kind, things)| {
             matches!(*kind, "drink" | "coffee" | "dessert") && things.contains(&name)
         })
 }
