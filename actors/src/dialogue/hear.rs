@@ -489,14 +489,14 @@ fn one_of_them(reading: &Reading, text: &str) -> Option<String> {
     let count_at = from.checked_sub(1)?;
     let counted = number(&before.norm()[count_at]).filter(|n| *n > made)?;
     let count = &before.words[count_at];
-    let made = match made {
+    let said = match made {
         1 => "one".to_owned(),
         n => n.to_string(),
     };
     Some(format!(
-        "{}{}{} and {made} {dish}{tail}",
+        "{}{}{} and {said} {dish}{tail}",
         &first[..count.start],
-        counted - made.parse::<u32>().unwrap_or(1),
+        counted - made,
         &first[count.end..],
     ))
 }
