@@ -216,6 +216,8 @@ pub const RESTAURANTS: &[Restaurant] = &[
             ("cappuccino", 339),
             ("flat white", 339),
             ("espresso", 249),
+            ("americano", 299),
+            ("tea", 249),
             ("hot chocolate", 329),
             ("croissant", 299),
             ("blueberry muffin", 299),
@@ -253,6 +255,7 @@ pub const FOOD_SYNONYMS: &[(&str, &str)] = &[
     ("salad", "caesar salad"),
     ("wings", "chicken wings"),
     ("coffee", "latte"),
+    ("black coffee", "americano"),
     ("muffin", "blueberry muffin"),
     ("sandwich", "club sandwich"),
     ("fried rice", "egg fried rice"),
@@ -307,7 +310,10 @@ pub const FOOD_SIDES: &[&str] = &[
 /// that kind: "an espresso coffee", "ramen noodles", "a tikka masala
 /// curry" are one thing each.
 pub const FOOD_KINDS: &[(&str, &[&str])] = &[
-    ("coffee", &["latte", "cappuccino", "flat white", "espresso"]),
+    (
+        "coffee",
+        &["latte", "cappuccino", "flat white", "espresso", "americano"],
+    ),
     ("noodles", &["chow mein", "pad thai", "chicken ramen"]),
     (
         "curry",
@@ -334,6 +340,7 @@ pub const FOOD_KINDS: &[(&str, &[&str])] = &[
             "smoothie",
             "mango lassi",
             "green tea",
+            "tea",
             "hot chocolate",
         ],
     ),

@@ -76,6 +76,12 @@ impl Default for SimulatedRestaurants {
 
 /// The menu name `requested` means at `restaurant`, if it serves it.
 pub fn match_menu_item(restaurant: &Restaurant, requested: &str) -> Option<(&'static str, i64)> {
+    named_on_menu(restaurant, requested).or_else(|| word_of_a_dish(restaurant, requested))
+}
+
+/// The dish `requested` names on `restaurant`'s menu: by its name, a name
+/// people use for it, or a word of its kind ("coffee" is a latte).
+fn named_on_menu(restaurant: &Restaurant, requested: &str) -> Option<(&'static str, i64)> {
     let key = item_key(requested);
     let canonical = (FOOD_SYNONYMS.iter().chain(FOOD_SHORT_NAMES))
         .find(|(alias, _)| item_key(alias) == key)
@@ -95,17 +101,23 @@ pub fn match_menu_item(restaurant: &Restaurant, requested: &str) -> Option<(&'st
         .or_else(|| {
             // A word of a kind is a dish of that kind ("rice" with a curry
             // is pilau rice, never mango sticky rice).
-            let kind = FOOD_KINDS.iter().find(|(k, _)| item_key(k) == key);
-            if let Some((_, names)) = kind {
-                return (names.iter()).find_map(|n| exact(&item_key(n)));
-            }
-            candidates
-                .iter()
-                // A word of the dish ("curry" is green curry), never part
-                // of one ("cake" is no pancake).
-                .find(|(_, _, m)| m.split(' ').any(|w| w == key))
+            let (_, names) = FOOD_KINDS.iter().find(|(k, _)| item_key(k) == key)?;
+            (names.iter()).find_map(|n| exact(&item_key(n)))
         })
         .map(|(n, p, _)| (*n, *p))
+}
+
+/// A dish of `restaurant`'s that `requested` is a word of ("curry" is
+/// green curry), never part of one ("cake" is no pancake); unless the word
+/// names a kind, whose dishes are the ones [`named_on_menu`] knows.
+fn word_of_a_dish(restaurant: &Restaurant, requested: &str) -> Option<(&'static str, i64)> {
+    let key = item_key(requested);
+    if FOOD_KINDS.iter().any(|(k, _)| item_key(k) == key) {
+        return None;
+    }
+    (restaurant.menu.iter())
+        .find(|(n, _)| item_key(n).split(' ').any(|w| w == key))
+        .map(|(n, p)| (*n, *p))
 }
 
 impl SimulatedRestaurants {
@@ -161,10 +173,19 @@ impl FoodProvider for SimulatedRestaurants {
     async fn quote(&self, order: &FoodOrder) -> Result<FoodQuote, ErrorBody> {
         let candidates = self.candidates(order)?;
         let mut first_missing = None;
-        for restaurant in &candidates {
+        // A restaurant that has every dish by its name comes before one
+        // that has some only as a word of another ("tea" is Bean Scene's
+        // tea before Sakura's green tea).
+        let by_name = candidates.iter().map(|r| (r, true));
+        for (restaurant, strict) in by_name.chain(candidates.iter().map(|r| (r, false))) {
             let mut lines = Vec::new();
             for item in &order.items {
-                match match_menu_item(restaurant, &item.name) {
+                let matched = if strict {
+                    named_on_menu(restaurant, &item.name)
+                } else {
+                    match_menu_item(restaurant, &item.name)
+                };
+                match matched {
                     Some((name, price)) => lines.push(LineItem {
                         name: name.to_owned(),
                         quantity: item.quantity,

@@ -460,45 +460,131 @@ fn one_of_them(reading: &Reading, text: &str) -> Option<String> {
         Some(end) => (&after[..end], &after[end..]),
         None => (after, ""),
     };
-    let mut kind = clause.trim();
-    for lead in ["should be ", "is ", "to be ", "being ", "as ", "a ", "an "] {
-        kind = kind.strip_prefix(lead).unwrap_or(kind);
-    }
-    let kind = kind.strip_suffix(" one").unwrap_or(kind).trim();
-    // "two lattes, one with oat milk": the same dish, made so.
-    let extra = ["with ", "without ", "no ", "extra "]
-        .iter()
-        .any(|opener| kind.starts_with(opener));
-    let most = if extra { 5 } else { 2 };
-    if kind.is_empty() || kind.split_whitespace().count() > most {
-        return None;
-    }
     let first = &text[..at];
     let before = Words::new(first);
     let (from, to) = reading.last_thing(first)?;
     let head = before.norm().get(to - 1)?;
-    let dish = match extra {
-        true => format!("{} {kind}", before.span(from, to)),
-        false => format!("{kind} {head}"),
-    };
-    // Not a dish, or the very dish counted ("two veggie burgers, one veggie").
-    let key = crate::agents::item_key;
-    if !extra && (!reading.is_a_name(&dish) || key(before.span(from, to)) == key(&dish)) {
-        return None;
+    let thing = before.span(from, to);
+    // "2 coffees, one black one with milk", "two lattes, one with oat milk
+    // and one with soy": each one of them told apart.
+    let parts = one_by_one(clause);
+    let made = if made == 1 { parts.len() as u32 } else { made };
+    let mut dishes = Vec::new();
+    for (i, part) in parts.iter().enumerate() {
+        let other = (parts.len() == 2).then(|| parts[1 - i].as_str());
+        // (Three or more told apart each say how theirs is made.)
+        let other = other.or_else(|| (parts.len() > 2).then_some(""));
+        dishes.push(made_so(reading, thing, head, part, other)?);
     }
     let count_at = from.checked_sub(1)?;
-    let counted = number(&before.norm()[count_at]).filter(|n| *n > made)?;
+    let counted = number(&before.norm()[count_at]).filter(|n| *n >= made)?;
+    // Every one of them another dish: none left as first said.
+    let rest = counted - made;
+    if rest == 0 && parts.len() == 1 {
+        return None;
+    }
     let count = &before.words[count_at];
-    let said = match made {
-        1 => "one".to_owned(),
-        n => n.to_string(),
+    let said = match (made, dishes.as_slice()) {
+        (1, [dish]) => format!("one {dish}"),
+        (n, [dish]) => format!("{n} {dish}"),
+        (_, dishes) => (dishes.iter().map(|d| format!("one {d}")))
+            .collect::<Vec<_>>()
+            .join(" and "),
     };
-    Some(format!(
-        "{}{}{} and {said} {dish}{tail}",
-        &first[..count.start],
-        counted - made,
-        &first[count.end..],
-    ))
+    let lead = match rest {
+        0 => String::new(),
+        n => format!("{}{}{} and ", &first[..count.start], n, &first[count.end..]),
+    };
+    let lead = if rest == 0 {
+        format!(
+            "{}{said}{}",
+            &first[..count.start],
+            &first[to_end(&before, to)..]
+        )
+    } else {
+        format!("{lead}{said}")
+    };
+    Some(format!("{lead}{tail}"))
+}
+
+/// The byte where word `to` starts in `words`' text (its end when `to` is
+/// past the last word).
+fn to_end(words: &crate::reading::words::Words, to: usize) -> usize {
+    words.words.get(to - 1).map_or(0, |w| w.end)
+}
+
+/// What each one of them is, said after "one" ("black one with milk",
+/// "with oat milk and one with soy"): the descriptions, the leading "a"
+/// or "should be" left out.
+fn one_by_one(clause: &str) -> Vec<String> {
+    let mut parts = Vec::new();
+    let mut rest = clause.trim();
+    loop {
+        let next = [" and one ", " & one ", " one "]
+            .iter()
+            .filter_map(|m| rest.find(m).map(|at| (at, m.len())))
+            .min();
+        let (part, more) = match next {
+            Some((at, len)) => (&rest[..at], Some(&rest[at + len..])),
+            None => (rest, None),
+        };
+        let mut kind = part.trim();
+        for lead in ["should be ", "is ", "to be ", "being ", "as ", "a ", "an "] {
+            kind = kind.strip_prefix(lead).unwrap_or(kind);
+        }
+        parts.push(kind.strip_suffix(" one").unwrap_or(kind).trim().to_owned());
+        match more {
+            Some(more) => rest = more.trim(),
+            None => return parts,
+        }
+    }
+}
+
+/// The dish one of them is: "with oat milk" is the thing counted made so,
+/// "veggie" the veggie one of its kind (only when the menu has it). A bare
+/// "without" takes what the other one is with ("one with cheese and one
+/// without").
+fn made_so(
+    reading: &Reading,
+    thing: &str,
+    head: &str,
+    part: &str,
+    other: Option<&str>,
+) -> Option<String> {
+    let borrowed;
+    let part = match (part, other.and_then(|o| o.split_once(' '))) {
+        ("without", Some(("with", what))) => {
+            borrowed = format!("without {what}");
+            borrowed.as_str()
+        }
+        ("with", Some(("without" | "no", what))) => {
+            borrowed = format!("with {what}");
+            borrowed.as_str()
+        }
+        _ => part,
+    };
+    // "two lattes, one with oat milk": the same dish, made so.
+    let extra = ["with ", "without ", "no ", "extra "]
+        .iter()
+        .any(|opener| part.starts_with(opener));
+    let most = if extra { 5 } else { 2 };
+    if part.is_empty() || part.split_whitespace().count() > most {
+        return None;
+    }
+    if extra {
+        return Some(format!("{thing} {part}"));
+    }
+    let dish = format!("{part} {head}");
+    // Not a dish, or the very dish counted ("two veggie burgers, one veggie").
+    let key = crate::agents::item_key;
+    if reading.is_a_name(&dish) && key(thing) != key(&dish) {
+        return Some(dish);
+    }
+    // "one mild and one hot", "one black one with milk": told apart by how
+    // each is made, when no one of them is a thing of its own ("one cola
+    // and one lemonade").
+    (other.is_some_and(|o| !reading.is_a_name(o)) && !reading.is_a_name(part))
+        .then(|| format!("{part} {thing}"))
 }
 
 /// "no tomato please", "extra cheese on that", "with extra milk" said
@@ -1235,6 +1321,9 @@ pub fn offline(
     // ("make it a large" of the order just placed: a change of it.)
     let changing = (session.open.clone()).or_else(|| {
         let placed = super::placed_named(session, text).filter(|_| acts::is_change(text))?;
+        if super::another_ride(text, placed) {
+            return None;
+        }
         // (With its priced lines: "the cheeseburger" of a burger asked for.)
         let mut open = super::reopened(placed);
         open.summary = placed.summary.clone();

@@ -945,6 +945,7 @@ impl Turn<'_> {
         // is the meal's address, whatever a reader made of "go to".)
         if heard.change
             && let Some(placed) = placed_named(session, &self.utterance.text).cloned()
+            && !another_ride(&self.utterance.text, &placed)
             && (!heard.in_scope()
                 || heard.action == placed.action
                 || (delivered(&self.ctx.registry.action(&placed.action))
@@ -2310,6 +2311,25 @@ fn adds(text: &str) -> bool {
         || (start > 0 && w[start - 1] == "and")
         || w.last().is_some_and(|x| x == "too")
         || text.to_lowercase().contains(" as well")
+}
+
+/// "also a cab from Waterloo to home at 11", "I need another taxi to the
+/// airport" after a ride was booked: a ride more, never a change of it.
+pub(crate) fn another_ride(text: &str, placed: &Placed) -> bool {
+    let words = crate::reading::words::Words::new(text);
+    let w = words.norm();
+    let vehicle = w.iter().any(|x| {
+        matches!(
+            x.as_str(),
+            "cab" | "cabs" | "taxi" | "taxis" | "ride" | "car" | "uber" | "lyft" | "minicab"
+        )
+    });
+    let more = w.iter().any(|x| matches!(x.as_str(), "another" | "second"))
+        || adds(text)
+            && !w
+                .iter()
+                .any(|x| matches!(x.as_str(), "make" | "change" | "switch"));
+    placed.slots.contains_key("destination") && vehicle && more
 }
 
 /// A placed command as if it were still open at its confirmation, to read

@@ -743,6 +743,46 @@ pub fn without_courtesy(text: &str) -> &str {
     text
 }
 
+/// "could I get bread delivered home?", "any chance you could grab me a
+/// loaf?": a request asked as a question, its verb right after the asking.
+pub fn asks_politely(text: &str) -> bool {
+    const ASKING: &[&str] = &[
+        "can you ",
+        "could you ",
+        "can u ",
+        "can i ",
+        "could i ",
+        "can we ",
+        "could we ",
+        "would you ",
+        "will you ",
+        "may i ",
+        "may we ",
+        "any chance you could ",
+        "any chance you can ",
+        "any chance i could ",
+        "any chance of ",
+        "is it possible to ",
+        "would it be possible to ",
+        "do you think you could ",
+    ];
+    const VERBS: &[&str] = &[
+        "get ", "order ", "grab ", "bring ", "send ", "have ", "book ", "deliver ", "buy ",
+        "pick ", "fetch ", "call ",
+    ];
+    let lower = text.to_lowercase();
+    let Some(rest) = ASKING
+        .iter()
+        .find_map(|a| lower.trim_start().strip_prefix(a))
+    else {
+        return false;
+    };
+    let rest = ["please ", "just ", "quickly "]
+        .iter()
+        .fold(rest, |rest, lead| rest.strip_prefix(lead).unwrap_or(rest));
+    VERBS.iter().any(|verb| rest.starts_with(verb)) || lower.starts_with("any chance of ")
+}
+
 /// "what <things> <tail>" ("what kinds of drinks do they have"): the
 /// things asked about, as written, without "kinds of".
 fn what_asked(w: &[&str], words: &Words, tails: &[&str]) -> Option<String> {
@@ -1951,7 +1991,19 @@ pub fn not_a_request(text: &str) -> bool {
             || i >= 3 && w[i - 1] == "to" && w[i - 2] == "need" && negation(i - 3)
     };
     let asks_plainly = (0..w.len()).any(|i| ASKING.contains(&w[i]) && !negated(i));
-    let taken_back = asks && !asks_plainly;
+    // ("cereal and milk to home. I don't need sugar": things sent
+    // somewhere are asked for, a sentence of their own.)
+    let sent_somewhere = text.split(['.', '!', ';']).any(|sentence| {
+        let s = Words::new(sentence);
+        let s = s.norm();
+        s.len() >= 3
+            && s[1..].iter().any(|x| x == "to")
+            && !s.iter().any(|x| ASKING.contains(&x.as_str()))
+            && !s
+                .iter()
+                .any(|x| matches!(x.as_str(), "is" | "are" | "was" | "were" | "got"))
+    });
+    let taken_back = asks && !asks_plainly && !sent_somewhere;
     // "milk is so expensive these days", "I already bought eggs today": a
     // thing talked about, nothing asked.
     let told = !asks

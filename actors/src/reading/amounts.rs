@@ -1841,6 +1841,15 @@ fn ruled_out(words: &Words, at: usize) -> bool {
         "buy" | "order" | "get" | "need" | "want" => {
             before > 0 && matches!(word(before - 1), "don't" | "dont" | "not" | "never")
         }
+        // "don't bother with onions", "no need for onions".
+        "with" | "for" => {
+            before > 1
+                && matches!(
+                    (word(before - 2), word(before - 1)),
+                    ("don't" | "dont" | "not", "bother") | ("no", "need")
+                )
+        }
+        "skip" | "without" => true,
         // "i've already got eggs so i just need milk".
         "got" | "have" | "bought" => before > 0 && word(before - 1) == "already",
         _ => false,

@@ -321,8 +321,10 @@ impl Reading {
         let mentions = self.places.mentions(&words);
         // "the train station" is a place, not a train.
         let in_place = |i: usize| mentions.iter().any(|m| m.known && m.from <= i && i < m.to);
+        // (A question asks about things unless it asks for them: "could
+        // I get bread delivered home?".)
         if words.len() > 18
-            || text.contains('?')
+            || (text.contains('?') && !acts::asks_politely(text))
             || w.iter()
                 .enumerate()
                 .any(|(i, x)| NO_ORDER.contains(&x.as_str()) && !in_place(i))
@@ -450,7 +452,10 @@ impl Reading {
         let taken = vec![false; words.len()];
         // How much of the words a menu's things take: the words, the words
         // naming them, and fewer things before more.
-        type Covered = (usize, usize, std::cmp::Reverse<usize>);
+        // (Then how many are called by their own names: "pasta x3, coffee,
+        // tea" is the shop's pasta, coffee and tea, not a carbonara, a
+        // latte and a tea.)
+        type Covered = (usize, usize, std::cmp::Reverse<usize>, usize);
         let mut best: Option<(&str, Covered)> = None;
         let mut tie = false;
         let mut tied: Vec<&str> = Vec::new();
@@ -538,16 +543,27 @@ impl Reading {
             // and extras: "a cheeseburger, no onions" is no onion order),
             // then how many name them ("2 tacos beef" are beef tacos, not
             // beef of a kind "tacos").
+            let own_name = |f: &amounts::Found| {
+                crate::agents::item_key(words.span(f.to - f.named_by, f.to))
+                    == crate::agents::item_key(&f.item.name)
+            };
             let found = found.iter().filter(|f| !for_another(action, f)).fold(
-                (0, 0, std::cmp::Reverse(0_usize)),
-                |(all, named, things), f| {
+                (0, 0, std::cmp::Reverse(0_usize), 0),
+                |(all, named, things, own), f| {
                     (
                         all + f.to - f.from,
                         named + f.named_by,
                         std::cmp::Reverse(things.0 + 1),
+                        own + usize::from(own_name(f)),
                     )
                 },
             );
+            // (A thing alone is a serving when a meal's menu has it:
+            // "coffee to work", below.)
+            let found = match found {
+                (all, named, things, _) if things.0 < 2 => (all, named, things, 0),
+                found => found,
+            };
             // The same words read as fewer things say more ("butter
             // chicken" is one dish, not butter and chicken).
             match best {
@@ -574,7 +590,7 @@ impl Reading {
                 "buy" | "groceries" | "grocery" | "shopping" | "shop" | "supermarket" | "mart"
             )
         });
-        let one_thing = best.is_some_and(|(_, (_, _, things))| things.0 == 1);
+        let one_thing = best.is_some_and(|(_, (_, _, things, _))| things.0 == 1);
         if tie
             && serving
             && one_thing
