@@ -212,7 +212,8 @@ impl MartAgent {
             .resolve(&order.address, user_id)
             .await
             .map_err(|e| super::place_refusal("address", e))?;
-        match self.provider.quote(&order.items).await {
+        let items = self.second_choices(&order.items).await;
+        match self.provider.quote(&items).await {
             Ok(lines) => Ok((lines, address)),
             Err(mut e) if matches!(e.code, ErrorCode::OutOfStock | ErrorCode::UnknownItem) => {
                 // Every thing the shelves never hold, named at once.
@@ -250,6 +251,36 @@ impl MartAgent {
             }
             Err(e) => Err(Refusal::from(e)),
         }
+    }
+
+    /// The items, each out of stock (or never sold) replaced by the second
+    /// choice its note names ([`super::backup_in`]) when the shelves hold
+    /// that: "coffee, or tea if there's none" is tea when the coffee is out.
+    async fn second_choices(&self, items: &[ItemRequest]) -> Vec<ItemRequest> {
+        let mut chosen = Vec::with_capacity(items.len());
+        for item in items {
+            let instead = item.note.as_deref().and_then(super::backup_in);
+            let enough = |name: Option<&'static str>| async move {
+                match name {
+                    Some(name) => self.provider.available(name).await.unwrap_or(0) >= item.quantity,
+                    None => false,
+                }
+            };
+            match instead {
+                Some(instead)
+                    if !enough(match_mart_item(&item.name)).await
+                        && enough(match_mart_item(instead)).await =>
+                {
+                    chosen.push(ItemRequest {
+                        name: instead.to_owned(),
+                        quantity: item.quantity,
+                        note: Some(format!("instead of {}", item.name)),
+                    });
+                }
+                _ => chosen.push(item.clone()),
+            }
+        }
+        chosen
     }
 
     /// The order cut down to what the shelves hold (what the mart does

@@ -295,6 +295,20 @@ pub fn stable_id(prefix: &str, seed: &str) -> String {
     format!("{prefix}-{hash:016x}")
 }
 
+/// A line's note that names its second choice, taken only when the line's
+/// thing is out ("or tea if there's none"): what the reader writes of
+/// "if there's no coffee get tea" and a shop reads back
+/// ([`backup_in`]).
+pub fn backup_note(instead: &str) -> String {
+    format!("or {instead} if there's none")
+}
+
+/// The second choice a note names ([`backup_note`]), if any.
+pub fn backup_in(note: &str) -> Option<&str> {
+    let tail = note.rsplit(", ").next().unwrap_or(note);
+    tail.strip_prefix("or ")?.strip_suffix(" if there's none")
+}
+
 // How names are matched: the same words for the agents as for the reader.
 pub use errand_nlu::words::{item_key, normalize, singular};
 

@@ -1350,6 +1350,10 @@ pub fn offline(
         noted => noted,
     };
     let text = noted.as_deref().unwrap_or(text);
+    // "coffee, and if there's no coffee get tea": the tea no order of its
+    // own, but the coffee's second choice.
+    let backup = crate::reading::backups::said(text);
+    let text = backup.as_ref().map_or(text, |(kept, _)| kept.as_str());
     let prepared = prepare(reading, text);
     let target = target(reading, &prepared, session);
     let parse = match &prepared.request {
@@ -1398,6 +1402,12 @@ pub fn offline(
              for example \"a cheeseburger to home\"."
                 .into(),
         );
+    }
+    if let Some((_, backup)) = &backup {
+        let is_thing = |text: &str| reading.is_a_name(text);
+        if !backup.attach(&mut heard.parse.slots, is_thing) {
+            backup.attach(&mut heard.for_open, is_thing);
+        }
     }
     // The ride back leaves after the ride there ("at 6" of a 9am ride is
     // the evening's).

@@ -563,6 +563,8 @@ const SIZES: &[&str] = &[
     "oat",
     "almond",
     "soya",
+    "soy",
+    "coconut",
     "salted",
     "sparkling",
     "still",

@@ -16,6 +16,7 @@
 pub mod acts;
 pub mod allergies;
 pub mod amounts;
+pub mod backups;
 pub mod examples;
 pub mod merchants;
 pub mod places;
