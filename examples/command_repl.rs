@@ -181,6 +181,7 @@ fn parse(line: &str) -> anyhow::Result<Command> {
                 destination: destination.trim().to_owned(),
                 ride_type,
                 seats,
+                bags: 0,
                 pickup_at: None,
             })
         }

@@ -51,6 +51,7 @@ async fn food_ride_and_mart_each_end_confirmed_with_their_result_fields() {
         destination: "the airport".into(),
         ride_type: RideType::Xl,
         seats: 3,
+        bags: 0,
         pickup_at: None,
     }));
     let mart = command(Action::OrderMart(MartOrder {

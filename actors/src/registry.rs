@@ -606,6 +606,10 @@ pub fn build_action(domain: &str, action: &str, slots: &SlotMap) -> Action {
                 .get("seats")
                 .and_then(SlotValue::as_number)
                 .unwrap_or(1),
+            bags: slots
+                .get("bags")
+                .and_then(SlotValue::as_number)
+                .unwrap_or(0),
             pickup_at: text("pickup_at"),
         }),
         "order_mart" => Action::OrderMart(MartOrder {

@@ -41,6 +41,7 @@ fn airport() -> RideBooking {
         destination: "Gatwick Airport".into(),
         ride_type: RideType::Xl,
         seats: 5,
+        bags: 0,
         pickup_at: Some("2026-06-16T17:00:00+01:00".into()),
     }
 }

@@ -160,6 +160,10 @@ pub struct RideBooking {
     pub ride_type: RideType,
     #[serde(default = "one")]
     pub seats: u32,
+    /// Large bags and suitcases travelling too (0: none said); a car too
+    /// small for them is an XL.
+    #[serde(default, skip_serializing_if = "no_bags")]
+    pub bags: u32,
     /// When, in RFC 3339 with its offset ("2026-12-03T17:00:00+00:00");
     /// `None` means now.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -168,6 +172,10 @@ pub struct RideBooking {
 
 fn one() -> u32 {
     1
+}
+
+fn no_bags(bags: &u32) -> bool {
+    *bags == 0
 }
 
 /// `order_mart`: groceries and household items, delivered.

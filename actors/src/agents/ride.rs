@@ -71,6 +71,15 @@ impl SimulatedRides {
     }
 }
 
+/// Large bags or suitcases each ride type's boot takes.
+pub fn boot(ride_type: RideType) -> u32 {
+    match ride_type {
+        RideType::Shared => 1,
+        RideType::Standard | RideType::Premium => 2,
+        RideType::Xl => 6,
+    }
+}
+
 /// Seats each ride type offers.
 pub fn capacity(ride_type: RideType) -> u32 {
     match ride_type {
@@ -162,14 +171,47 @@ pub fn journey_minutes(distance_m: u32) -> u32 {
 /// How far ahead a ride may be booked.
 pub const FURTHEST_AHEAD_MS: u64 = 30 * 24 * 3_600_000;
 
-/// The ride type that seats `seats` when `asked` does not: an XL up to
-/// [`MOST_SEATS`], with the reason to give.
-pub fn fitting_type(asked: RideType, seats: u32) -> Result<(RideType, Option<String>), ErrorBody> {
+/// The ride type that seats `seats` and takes `bags` when `asked` does
+/// not: an XL up to [`MOST_SEATS`] and its boot, with the reason to give.
+pub fn fitting_type(
+    asked: RideType,
+    seats: u32,
+    bags: u32,
+) -> Result<(RideType, Option<String>), ErrorBody> {
     if seats == 0 {
         return Err(ErrorBody::new(
             ErrorCode::InvalidCommand,
             "A ride needs at least one passenger.",
         ));
+    }
+    if bags > boot(RideType::Xl) {
+        return Err(ErrorBody::new(
+            ErrorCode::InvalidCommand,
+            format!(
+                "The largest car takes {} large bags, not {bags}.",
+                boot(RideType::Xl)
+            ),
+        ));
+    }
+    // "4 of us with 4 suitcases": a boot too small is a bigger car.
+    if seats <= capacity(asked) && bags > boot(asked) {
+        let fits = match asked {
+            RideType::Shared if bags <= boot(RideType::Standard) => RideType::Standard,
+            _ => RideType::Xl,
+        };
+        if fits != asked {
+            let why = format!(
+                "{}, because a {} car takes {} large {} and you have {bags}.",
+                match fits {
+                    RideType::Xl => "An XL".to_owned(),
+                    other => format!("A {} car", other.as_str()),
+                },
+                asked.as_str(),
+                boot(asked),
+                if boot(asked) == 1 { "bag" } else { "bags" },
+            );
+            return Ok((fits, Some(why)));
+        }
     }
     if seats <= capacity(asked) {
         return Ok((asked, None));
@@ -272,8 +314,8 @@ impl RideAgent {
             check_pickup_at(at, services.clock.now_ms())
                 .map_err(|e| Refusal::of("pickup_at", e))?;
         }
-        let (ride_type, why) =
-            fitting_type(ride.ride_type, ride.seats).map_err(|e| Refusal::of("seats", e))?;
+        let (ride_type, why) = fitting_type(ride.ride_type, ride.seats, ride.bags)
+            .map_err(|e| Refusal::of("seats", e))?;
         let quote = self
             .provider
             .quote(&pickup, &destination, ride_type, ride.seats)
@@ -347,6 +389,12 @@ impl DomainAgent for RideAgent {
                     .asking("Which kind of car: standard, shared, XL or premium?"),
                     SlotSpec::optional("seats", SlotKind::Number, "how many passengers")
                         .asking("How many people are travelling?"),
+                    SlotSpec::optional(
+                        "bags",
+                        SlotKind::Number,
+                        "how many large bags or suitcases travel too",
+                    )
+                    .asking("How many large bags or suitcases?"),
                     SlotSpec::optional("pickup_at", SlotKind::Time, "when, if not now")
                         .asking("When should the driver come?"),
                 ],

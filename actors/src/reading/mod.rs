@@ -446,7 +446,16 @@ impl Reading {
                     }
                 })
             });
-        let journey = (said("from") && said("to")) || going || chosen || car_then;
+        // "home to paddington", "2 of us, home to heathrow": a place, then
+        // "to" another, said of nothing else.
+        let place_to_place = mentions.iter().any(|a| {
+            a.known
+                && a.after.as_deref() != Some("to")
+                && mentions
+                    .iter()
+                    .any(|b| b.known && b.after.as_deref() == Some("to") && b.from == a.to + 1)
+        });
+        let journey = (said("from") && said("to")) || going || chosen || car_then || place_to_place;
         if journey && let Some(action) = ride {
             return Some(action.name.as_str());
         }
@@ -1149,6 +1158,14 @@ impl Reading {
                         slots.remove("seats");
                     }
                 },
+                // "with 4 large suitcases", "plus luggage" (a bag each).
+                SlotKind::Number if slot.name == "bags" => {
+                    let people = slots.get("seats").and_then(SlotValue::as_number);
+                    match bags(&words, people) {
+                        Some(n) => slots.insert("bags".into(), SlotValue::Number(n)),
+                        None => slots.remove("bags"),
+                    };
+                }
                 _ => {}
             }
         }
@@ -1843,6 +1860,66 @@ fn note_kept(w: &[String]) -> bool {
         || phrase(&["let", "me", "forget"])
 }
 
+/// The large bags travelling with a ride: "4 large suitcases", "a big
+/// suitcase", "a couple of bags", "lots of luggage" (at least 3); luggage
+/// not counted ("plus luggage", "golf bags", "a pram") is a bag for each
+/// of the `people`.
+fn bags(words: &Words, people: Option<u32>) -> Option<u32> {
+    const BAGS: &[&str] = &[
+        "suitcase",
+        "suitcases",
+        "bag",
+        "bags",
+        "cases",
+        "luggage",
+        "holdall",
+        "holdalls",
+        "rucksacks",
+        "backpacks",
+        "skis",
+        "pram",
+        "buggy",
+        "stroller",
+        "pushchair",
+    ];
+    const SIZES: &[&str] = &[
+        "large",
+        "big",
+        "heavy",
+        "huge",
+        "massive",
+        "full",
+        "golf",
+        "ski",
+        "of",
+        "sized",
+        "full-size",
+    ];
+    let w = words.norm();
+    let (mut counted, mut loose) = (0, false);
+    for i in (0..w.len()).filter(|&i| BAGS.contains(&w[i].as_str())) {
+        let mut j = i;
+        while j > 0 && SIZES.contains(&w[j - 1].as_str()) {
+            j -= 1;
+        }
+        let before = |k: usize| j.checked_sub(k).map_or("", |at| w[at].as_str());
+        match before(1) {
+            "couple" => counted += 2,
+            "lots" | "loads" | "plenty" => counted += 3,
+            "a" | "an" | "one" | "my" | "her" | "his" => counted += 1,
+            word => match number(word) {
+                Some(n) if n <= 20 => counted += n,
+                _ => loose = true,
+            },
+        }
+    }
+    match (counted, loose) {
+        (0, false) => None,
+        (0, true) => Some(people.unwrap_or(1).max(1)),
+        (n, _) => Some(n),
+    }
+}
+
 /// "for 3 people", "3 passengers", "there are 4 of us", "a party of 5".
 fn seats(words: &Words, taken: &[bool]) -> Option<u32> {
     let w = words.norm();
@@ -2038,7 +2115,14 @@ fn ground_places(spec: &crate::registry::ActionSpec, places: &[Mention], slots: 
             (slots.get(name).and_then(SlotValue::as_text))
                 .is_some_and(|v| v.eq_ignore_ascii_case(&p.text))
         };
-        let from = after(&["from"]).or(ride_from);
+        // "home to paddington": a known place right before "to" another.
+        let place_to = places.iter().find(|p| {
+            p.known
+                && p.after.as_deref() != Some("to")
+                && (places.iter())
+                    .any(|q| q.known && q.after.as_deref() == Some("to") && q.from == p.to + 1)
+        });
+        let from = after(&["from"]).or(ride_from).or(place_to);
         if let Some(p) = from {
             if same(slots, "destination", p) {
                 slots.remove("destination");
