@@ -149,10 +149,13 @@ impl Reading {
     /// house number is no time ("to 15 Abbey Road" is not 3pm), so the
     /// time is looked for again after the place.
     fn time_said(&self, words: &Words, places: &[Mention], now_ms: u64) -> Option<when::Found> {
+        // (Its own words, not a place between them: "tomorrow from home to
+        // King's Cross at 6" is tomorrow's 6.)
         let within = |found: &when::Found| {
+            let holds = |p: &Mention, k: usize| p.from <= k && k < p.to;
             places
                 .iter()
-                .find(|p| p.known && p.from < found.to && found.from < p.to)
+                .find(|p| p.known && (holds(p, found.from) || holds(p, found.to - 1)))
                 .map(|p| p.to)
         };
         // "20 bananas", "18 eggs": a count of things, not a clock time.

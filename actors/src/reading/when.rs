@@ -409,8 +409,17 @@ fn find_in(words: &Words, now: &Zoned) -> Option<Found> {
             });
             ((5..=60).contains(&n) && ends).then_some((n, i + 2))
         };
+        // ("in like 20 mins", "in about an hour".)
+        let said_from = (i + 1..w.len())
+            .find(|&k| {
+                !matches!(
+                    w[k].as_str(),
+                    "like" | "about" | "around" | "roughly" | "say" | "maybe" | "just"
+                )
+            })
+            .unwrap_or(i + 1);
         if w[i] == "in"
-            && let Some((minutes, to)) = duration(w, i + 1).or_else(bare_minutes)
+            && let Some((minutes, to)) = duration(w, said_from).or_else(bare_minutes)
         {
             let at = now.checked_add((minutes as i64).minutes()).ok()?;
             return Some(Found {
@@ -786,8 +795,40 @@ fn calendar_date(words: &Words, today: Date) -> Option<(Date, usize, usize)> {
             let month = month as i8;
             return Some((next_date(today, year, Some(month), day)?, lead(i), end));
         }
-        // "on the 20th", "monday 14th": this month's or the next.
-        if ordinal && i > 0 && (word(i - 1) == "the" || weekday(word(i - 1)).is_some()) {
+        // "on the 20th", "monday 14th": this month's or the next (never
+        // "I'm on the 2nd floor", "the 3rd door on the left").
+        let counts_a_thing = matches!(
+            word(i + 1),
+            "floor"
+                | "floors"
+                | "flat"
+                | "door"
+                | "gate"
+                | "entrance"
+                | "exit"
+                | "platform"
+                | "level"
+                | "storey"
+                | "house"
+                | "building"
+                | "street"
+                | "avenue"
+                | "road"
+                | "left"
+                | "right"
+                | "turning"
+                | "stop"
+                | "one"
+                | "time"
+                | "car"
+                | "bag"
+                | "person"
+        );
+        if ordinal
+            && !counts_a_thing
+            && i > 0
+            && (word(i - 1) == "the" || weekday(word(i - 1)).is_some())
+        {
             return Some((next_date(today, None, None, day)?, lead(i), i + 1));
         }
     }
@@ -900,6 +941,15 @@ fn part_of_day(w: &[String]) -> Option<(Part, usize, usize)> {
     w.iter().enumerate().find_map(|(i, word)| {
         let part = match word.as_str() {
             "morning" => Part::Morning,
+            // "early, like 6ish": the morning's (not "early evening").
+            "early"
+                if !matches!(
+                    w.get(i + 1).map(String::as_str),
+                    Some("evening" | "afternoon" | "night" | "tonight" | "lunch" | "dinner")
+                ) =>
+            {
+                Part::Morning
+            }
             "lunchtime" => Part::Lunch,
             "afternoon" => Part::Afternoon,
             "evening" => Part::Evening,
@@ -954,6 +1004,28 @@ fn clock_time(w: &[String], date: std::ops::Range<usize>) -> Option<((Time, bool
                 let time = Time::new(hour as i8, 30, 0, 0).ok()?;
                 return Some(((with_default_pm(time, ambiguous), ambiguous), from, end));
             }
+            // "10 to 8", "twenty past seven": minutes before or after an
+            // hour (never "from 2 to 8 Baker Street": a place's number).
+            _ if matches!(word(i + 1), "past" | "to")
+                && minutes_word(word(i)).is_some()
+                && hour_word(word(i + 2)).is_some()
+                && (word(i + 1) == "past"
+                    || at
+                    || !word(i + 3).chars().any(char::is_alphabetic)
+                    || matches!(word(i + 3), "am" | "pm" | "tomorrow" | "tonight" | "please"))
+                && !matches!(word(i.wrapping_sub(1)), "from" | "between") =>
+            {
+                let hour = hour_word(word(i + 2))?;
+                let minutes = minutes_word(word(i))?;
+                let (hour, minute) = if word(i + 1) == "past" {
+                    (hour, minutes)
+                } else {
+                    ((hour + 23) % 24, 60 - minutes)
+                };
+                let (hour, ambiguous, end) = meridiem(hour, word(i + 3), i + 3);
+                let time = Time::new(hour as i8, minute as i8, 0, 0).ok()?;
+                return Some(((with_default_pm(time, ambiguous), ambiguous), from, end));
+            }
             "half" | "quarter" if matches!(word(i + 1), "past" | "to") => {
                 let hour = hour_word(word(i + 2))?;
                 let minutes = if word(i) == "half" { 30 } else { 15 };
@@ -983,8 +1055,35 @@ fn clock_time(w: &[String], date: std::ops::Range<usize>) -> Option<((Time, bool
         if word(i.wrapping_sub(1)) == "in" || four && !at {
             continue;
         }
-        let Some((hour, minute, glued)) = clock_digits(digits) else {
+        // "at 730": seven thirty, only after "at".
+        let three = digits.len() == 3 && digits.chars().all(|c| c.is_ascii_digit());
+        let clock = match three {
+            true if at => {
+                let (h, m) = (digits[..1].parse().ok(), digits[1..].parse().ok());
+                h.zip(m)
+                    .filter(|(_, m)| *m < 60)
+                    .map(|(h, m)| (h, Some(m), None))
+            }
+            true => None,
+            false => clock_digits(digits),
+        };
+        let Some((hour, minute, glued)) = clock else {
             continue;
+        };
+        // "seven thirty", "6 45", "at 7 30": the minutes said after the
+        // hour, as a word or two digits.
+        let spoken = (minute.is_none() && glued.is_none() && (1..=12).contains(&hour))
+            .then(|| spoken_minutes(w, i + 1))
+            .flatten()
+            .filter(|(_, next)| {
+                at || matches!(
+                    word(*next),
+                    "am" | "pm" | "tomorrow" | "tonight" | "today" | "this" | "in" | "please" | ""
+                )
+            });
+        let (minute, i) = match spoken {
+            Some((m, next)) => (Some(m), next - 1),
+            None => (minute, i),
         };
         // "5pm" glued, "5 pm", "5 o'clock", "at 5", "17:30".
         let (hour, ambiguous, end) = match glued {
@@ -1015,6 +1114,35 @@ fn clock_time(w: &[String], date: std::ops::Range<usize>) -> Option<((Time, bool
         return Some(((with_default_pm(time, ambiguous), ambiguous), from, end));
     }
     None
+}
+
+/// Minutes before or after an hour: "10", "ten", "twenty", "twenty-five"
+/// (never "half" or "quarter", read on their own).
+fn minutes_word(word: &str) -> Option<u32> {
+    number(word).filter(|m| (1..=30).contains(m) && (*m == 1 || m % 5 == 0))
+}
+
+/// The minutes said after an hour from word `k`: "30", "thirty", "forty
+/// five", "oh five"; and the index after them.
+fn spoken_minutes(w: &[String], k: usize) -> Option<(u32, usize)> {
+    let word = |k: usize| w.get(k).map(String::as_str).unwrap_or("");
+    let first = word(k);
+    if first.len() == 2 && first.chars().all(|c| c.is_ascii_digit()) {
+        let m: u32 = first.parse().ok()?;
+        return (m < 60).then_some((m, k + 1));
+    }
+    if matches!(first, "oh" | "o") {
+        let unit = number(word(k + 1)).filter(|u| (1..10).contains(u))?;
+        return Some((unit, k + 2));
+    }
+    if first.chars().any(|c| c.is_ascii_digit()) {
+        return None;
+    }
+    let n = number(first).filter(|n| (10..60).contains(n))?;
+    match (n % 10, number(word(k + 1))) {
+        (0, Some(unit)) if n >= 20 && (1..10).contains(&unit) => Some((n + unit, k + 2)),
+        _ => Some((n, k + 1)),
+    }
 }
 
 /// An hour from 1 to 6 without am or pm is the afternoon's.
