@@ -122,6 +122,7 @@ async fn main() {
                 restaurant: None,
                 cuisine: None,
                 address: "home".into(),
+                instructions: None,
             }),
             issued_at_ms: 0,
             turn: 1,

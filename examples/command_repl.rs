@@ -150,6 +150,7 @@ fn parse(line: &str) -> anyhow::Result<Command> {
                 restaurant,
                 cuisine: None,
                 address: address.trim().to_owned(),
+                instructions: None,
             })
         }
         "mart" => {
@@ -157,6 +158,7 @@ fn parse(line: &str) -> anyhow::Result<Command> {
             Action::OrderMart(MartOrder {
                 items: items_of(items)?,
                 address: address.trim().to_owned(),
+                instructions: None,
             })
         }
         "ride" => {
@@ -183,6 +185,7 @@ fn parse(line: &str) -> anyhow::Result<Command> {
                 seats,
                 bags: 0,
                 pickup_at: None,
+                instructions: None,
             })
         }
         other => bail!("unknown command \"{other}\": use food, ride, mart or a JSON command"),

@@ -36,6 +36,7 @@ fn food(items: &[(&str, u32)], address: &str) -> Action {
         restaurant: None,
         cuisine: None,
         address: address.into(),
+        instructions: None,
     })
 }
 
@@ -53,10 +54,12 @@ async fn food_ride_and_mart_each_end_confirmed_with_their_result_fields() {
         seats: 3,
         bags: 0,
         pickup_at: None,
+        instructions: None,
     }));
     let mart = command(Action::OrderMart(MartOrder {
         items: vec![ItemRequest::new("milk", 2), ItemRequest::new("eggs", 1)],
         address: "work".into(),
+        instructions: None,
     }));
     for c in [&food, &ride, &mart] {
         stack.publish(AGENT_CMD, c.session_id.as_str(), c).await;
@@ -143,6 +146,30 @@ async fn the_same_command_twice_places_one_order() {
 }
 
 #[tokio::test]
+async fn what_the_courier_is_asked_reaches_the_kitchen_with_the_order() {
+    let restaurants = Arc::new(SimulatedRestaurants::default());
+    let provider = restaurants.clone();
+    let stack = TestStack::start_with(move |o| {
+        o.registry.register(FoodAgent::with_provider(provider));
+    })
+    .await;
+    let mut c = command(food(&[("pizza", 1)], "home"));
+    if let Action::OrderFood(order) = &mut c.action {
+        order.instructions = Some("leave it with reception".into());
+    }
+    stack.publish(AGENT_CMD, "s-domains", &c).await;
+    let state = stack.await_final(&c.trace_id, secs(5)).await;
+    let Some(ResultBody::Order(order)) = &state.result else {
+        panic!("an order: {state:?}")
+    };
+    assert_eq!(
+        restaurants.instructions(&order.order_id).as_deref(),
+        Some("leave it with reception")
+    );
+    stack.shutdown().await;
+}
+
+#[tokio::test]
 async fn a_charge_over_the_cap_fails_cleanly() {
     let stack = TestStack::start_with(|o| o.payment.max_charge = 1_500).await;
     let c = command(food(&[("cheeseburger", 2)], "home"));
@@ -172,6 +199,7 @@ impl errand_actors::agents::food::FoodProvider for BrokenKitchen {
         _: &str,
         quote: &errand_actors::agents::food::FoodQuote,
         _: &errand_schemas::Place,
+        _: Option<&str>,
     ) -> Result<u32, ErrorBody> {
         Err(ErrorBody::new(
             ErrorCode::ProcessingFailed,
@@ -247,6 +275,7 @@ async fn unknown_places_items_and_stock_fail_with_clear_errors() {
     let out_of_stock = command(Action::OrderMart(MartOrder {
         items: vec![ItemRequest::new("avocado", 2)],
         address: "home".into(),
+        instructions: None,
     }));
     for c in [&nowhere, &unknown_item, &out_of_stock] {
         stack.publish(AGENT_CMD, "s-domains", c).await;

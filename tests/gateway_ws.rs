@@ -938,6 +938,7 @@ async fn a_domain_served_by_an_external_http_service() {
             restaurant: None,
             cuisine: None,
             address: "221B Baker Street".into(),
+            instructions: None,
         }),
         issued_at_ms: 0,
         turn: 1,
@@ -970,6 +971,7 @@ async fn a_domain_served_by_an_external_http_service() {
             restaurant: None,
             cuisine: None,
             address: "Atlantis".into(),
+            instructions: None,
         }),
         ..command
     };

@@ -33,6 +33,7 @@ fn food_command(session: &str) -> Command {
             restaurant: None,
             cuisine: None,
             address: "home".into(),
+            instructions: None,
         }),
         issued_at_ms: 0,
         turn: 1,

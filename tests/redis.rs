@@ -303,6 +303,7 @@ async fn idempotency_records_make_redelivery_harmless_across_nodes() {
             restaurant: None,
             cuisine: None,
             address: "home".into(),
+            instructions: None,
         }),
         issued_at_ms: 0,
         turn: 1,

@@ -595,6 +595,7 @@ pub fn build_action(domain: &str, action: &str, slots: &SlotMap) -> Action {
             restaurant: text("restaurant"),
             cuisine: text("cuisine"),
             address: text("address").unwrap_or_default(),
+            instructions: text("instructions"),
         }),
         "book_ride" => Action::BookRide(RideBooking {
             pickup: text("pickup").unwrap_or_default(),
@@ -611,10 +612,12 @@ pub fn build_action(domain: &str, action: &str, slots: &SlotMap) -> Action {
                 .and_then(SlotValue::as_number)
                 .unwrap_or(0),
             pickup_at: text("pickup_at"),
+            instructions: text("instructions"),
         }),
         "order_mart" => Action::OrderMart(MartOrder {
             items: items("item"),
             address: text("address").unwrap_or_default(),
+            instructions: text("instructions"),
         }),
         other => Action::Custom(CustomAction {
             domain: domain.to_owned(),

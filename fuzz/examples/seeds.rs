@@ -32,6 +32,7 @@ fn burger() -> FoodOrder {
         restaurant: Some("Burger Barn".into()),
         cuisine: None,
         address: "221B Baker Street".into(),
+        instructions: None,
     }
 }
 
@@ -43,6 +44,7 @@ fn airport() -> RideBooking {
         seats: 5,
         bags: 0,
         pickup_at: Some("2026-06-16T17:00:00+01:00".into()),
+        instructions: None,
     }
 }
 
@@ -50,6 +52,7 @@ fn groceries() -> MartOrder {
     MartOrder {
         items: vec![ItemRequest::new("milk", 2), ItemRequest::new("eggs", 12)],
         address: "work".into(),
+        instructions: None,
     }
 }
 

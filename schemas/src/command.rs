@@ -89,6 +89,9 @@ pub struct FoodOrder {
     pub cuisine: Option<String>,
     /// A street address or a saved place name (`home`, `work`).
     pub address: String,
+    /// What the person asked the courier ("leave it with reception").
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub instructions: Option<String>,
 }
 
 /// Ride classes a provider offers.
@@ -168,6 +171,9 @@ pub struct RideBooking {
     /// `None` means now.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub pickup_at: Option<String>,
+    /// What the person asked the driver ("I'll be at door 3").
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub instructions: Option<String>,
 }
 
 fn one() -> u32 {
@@ -187,6 +193,9 @@ fn no_bags(bags: &u32) -> bool {
 pub struct MartOrder {
     pub items: Vec<ItemRequest>,
     pub address: String,
+    /// What the person asked the courier ("ring the bell").
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub instructions: Option<String>,
 }
 
 /// An action of a domain registered at run time (anything beyond food, ride

@@ -80,6 +80,10 @@ pub struct Summary {
         proptest(strategy = "proptest::collection::vec(proptest::prelude::any::<String>(), 0..2)")
     )]
     pub notes: Vec<String>,
+    /// What the person asked the courier or driver ("leave it with
+    /// reception"), passed on with the order.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub instructions: Option<String>,
     /// An unpriced command's slots, as the person gave them.
     #[serde(default, skip_serializing_if = "SlotMap::is_empty")]
     #[cfg_attr(test, proptest(value = "SlotMap::new()"))]

@@ -42,6 +42,7 @@ pub trait FoodProvider: Send + Sync + 'static {
         order_id: &str,
         quote: &FoodQuote,
         deliver_to: &Place,
+        instructions: Option<&str>,
     ) -> Result<u32, ErrorBody>;
 
     /// Tells the restaurant the order is off (again for the same id: no
@@ -61,6 +62,7 @@ pub struct SimulatedRestaurants {
     /// Every order call received, a retry of a placed order included:
     /// the ledger a test counts side effects by.
     calls: std::sync::atomic::AtomicU64,
+    told: super::Told,
 }
 
 impl Default for SimulatedRestaurants {
@@ -70,6 +72,7 @@ impl Default for SimulatedRestaurants {
             kitchen_capacity: 20,
             placed: Mutex::new(Aging::new(PROVIDER_ORDERS, PROVIDER_MEMORY)),
             cancelled: Mutex::new(Aging::new(PROVIDER_ORDERS, PROVIDER_MEMORY)),
+            told: super::Told::default(),
         }
     }
 }
@@ -123,6 +126,11 @@ fn word_of_a_dish(restaurant: &Restaurant, requested: &str) -> Option<(&'static 
 impl SimulatedRestaurants {
     /// Order calls received so far, each one counted (the same order
     /// asked for again too).
+    /// What the courier of `order_id` was asked, as the order told it.
+    pub fn instructions(&self, order_id: &str) -> Option<String> {
+        self.told.get(order_id)
+    }
+
     pub fn calls(&self) -> u64 {
         self.calls.load(std::sync::atomic::Ordering::Relaxed)
     }
@@ -261,12 +269,14 @@ impl FoodProvider for SimulatedRestaurants {
         order_id: &str,
         quote: &FoodQuote,
         _deliver_to: &Place,
+        instructions: Option<&str>,
     ) -> Result<u32, ErrorBody> {
         (self.calls).fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         let mut placed = self.placed.lock().unwrap_or_else(|e| e.into_inner());
         if let Some(minutes) = placed.get(order_id) {
             return Ok(*minutes);
         }
+        self.told.record(order_id, instructions);
         if let Some(line) = quote
             .lines
             .iter()
@@ -435,6 +445,7 @@ impl DomainAgent for FoodAgent {
                     SlotSpec::optional("restaurant", SlotKind::Text, "a restaurant by name")
                         .asking("Which restaurant should I order from?"),
                     SlotSpec::optional("cuisine", SlotKind::Text, "a cuisine, e.g. italian"),
+                    super::instructions_slot("courier"),
                 ],
             }],
             examples: vec![
@@ -482,7 +493,7 @@ impl DomainAgent for FoodAgent {
         let description = format!("food order from {}", quote.restaurant);
         let (charge, prep) = services
             .charge_then(command, total, description, || {
-                self.provider.place(&order_id, &quote, &address)
+                (self.provider).place(&order_id, &quote, &address, order.instructions.as_deref())
             })
             .await?;
         let eta_minutes = prep + travel_minutes(distance_m(&quote.location, &address));
@@ -524,6 +535,7 @@ impl DomainAgent for FoodAgent {
             address: Some(address.name),
             currency: Some(CURRENCY.into()),
             eta_minutes: Some(eta_minutes),
+            instructions: order.instructions.clone(),
             ..Summary::default()
         })
     }
@@ -615,6 +627,7 @@ mod tests {
             restaurant: restaurant.map(Into::into),
             cuisine: None,
             address: "home".into(),
+            instructions: None,
         }
     }
 

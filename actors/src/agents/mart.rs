@@ -28,7 +28,12 @@ pub trait MartProvider: Send + Sync + 'static {
 
     /// Takes the items off the shelf for `order_id` (again for the same id:
     /// no change). Fails with `out_of_stock` if they ran out since the quote.
-    async fn reserve(&self, order_id: &str, lines: &[LineItem]) -> Result<(), ErrorBody>;
+    async fn reserve(
+        &self,
+        order_id: &str,
+        lines: &[LineItem],
+        instructions: Option<&str>,
+    ) -> Result<(), ErrorBody>;
 
     /// How many of the shelf item `name` are left, if the store says.
     async fn available(&self, name: &str) -> Option<u32>;
@@ -46,6 +51,7 @@ pub trait MartProvider: Send + Sync + 'static {
 pub struct SimulatedMart {
     stock: Mutex<HashMap<String, (i64, u32)>>,
     reserved: Mutex<HashMap<String, Vec<LineItem>>>,
+    told: super::Told,
 }
 
 impl Default for SimulatedMart {
@@ -58,11 +64,17 @@ impl Default for SimulatedMart {
                     .collect(),
             ),
             reserved: Mutex::new(HashMap::new()),
+            told: super::Told::default(),
         }
     }
 }
 
 impl SimulatedMart {
+    /// What the courier of `order_id` was asked, as the order told it.
+    pub fn instructions(&self, order_id: &str) -> Option<String> {
+        self.told.get(order_id)
+    }
+
     /// Sets the stock of `item` (for tests and demos).
     pub fn set_stock(&self, item: &str, count: u32) {
         if let Some(entry) = self
@@ -134,11 +146,17 @@ impl MartProvider for SimulatedMart {
         Ok(lines)
     }
 
-    async fn reserve(&self, order_id: &str, lines: &[LineItem]) -> Result<(), ErrorBody> {
+    async fn reserve(
+        &self,
+        order_id: &str,
+        lines: &[LineItem],
+        instructions: Option<&str>,
+    ) -> Result<(), ErrorBody> {
         let mut reserved = self.reserved.lock().unwrap_or_else(|e| e.into_inner());
         if reserved.contains_key(order_id) {
             return Ok(());
         }
+        self.told.record(order_id, instructions);
         let stock = self.stock.lock().unwrap_or_else(|e| e.into_inner());
         if let Some(line) = lines
             .iter()
@@ -334,6 +352,7 @@ impl DomainAgent for MartAgent {
                         "where to deliver: a street address or a saved place",
                         "Where should I deliver it?",
                     ),
+                    super::instructions_slot("courier"),
                 ],
             }],
             examples: vec![
@@ -371,7 +390,7 @@ impl DomainAgent for MartAgent {
         let order_id = stable_id("MO", command.trace_id.as_str());
         let (charge, ()) = services
             .charge_then(command, total, format!("{MART_NAME} order"), || {
-                self.provider.reserve(&order_id, &lines)
+                (self.provider).reserve(&order_id, &lines, order.instructions.as_deref())
             })
             .await?;
         let store = self.provider.location();
@@ -410,6 +429,7 @@ impl DomainAgent for MartAgent {
             eta_minutes: Some(20 + travel_minutes(distance_m(&store, &address))),
             address: Some(address.name),
             currency: Some(CURRENCY.into()),
+            instructions: order.instructions.clone(),
             ..Summary::default()
         })
     }

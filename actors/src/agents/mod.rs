@@ -295,6 +295,44 @@ pub fn stable_id(prefix: &str, seed: &str) -> String {
     format!("{prefix}-{hash:016x}")
 }
 
+/// What a simulated provider was asked to tell its courier or driver, by
+/// order id (the last [`crate::bounds::PROVIDER_ORDERS`]): where a test
+/// sees that the person's instructions reached the provider.
+pub struct Told(std::sync::Mutex<crate::store::aging::Aging<String, String>>);
+
+impl Default for Told {
+    fn default() -> Self {
+        Self(std::sync::Mutex::new(crate::store::aging::Aging::new(
+            crate::bounds::PROVIDER_ORDERS,
+            crate::bounds::PROVIDER_MEMORY,
+        )))
+    }
+}
+
+impl Told {
+    pub fn record(&self, id: &str, instructions: Option<&str>) {
+        if let Some(said) = instructions {
+            (self.0.lock().unwrap_or_else(|e| e.into_inner()))
+                .insert(id.to_owned(), said.to_owned());
+        }
+    }
+
+    pub fn get(&self, id: &str) -> Option<String> {
+        (self.0.lock().unwrap_or_else(|e| e.into_inner()))
+            .get(id)
+            .cloned()
+    }
+}
+
+/// The slot of what the person asks a courier or driver.
+pub fn instructions_slot(to: &str) -> crate::registry::SlotSpec {
+    crate::registry::SlotSpec::optional(
+        "instructions",
+        crate::registry::SlotKind::Text,
+        &format!("what to tell the {to}, e.g. \"leave it with reception\""),
+    )
+}
+
 /// A line's note that names its second choice, taken only when the line's
 /// thing is out ("or tea if there's none"): what the reader writes of
 /// "if there's no coffee get tea" and a shop reads back

@@ -37,6 +37,7 @@ pub trait RideProvider: Send + Sync + 'static {
         booking_id: &str,
         pickup: &Place,
         ride_type: RideType,
+        instructions: Option<&str>,
     ) -> Result<u32, ErrorBody>;
 
     /// Cancels the booking (again for the same id: no change).
@@ -50,6 +51,7 @@ pub struct SimulatedRides {
     /// cancelled: the last [`PROVIDER_ORDERS`] of each.
     bookings: Mutex<Aging<String, u32>>,
     cancelled: Mutex<Aging<String, ()>>,
+    told: super::Told,
 }
 
 impl Default for SimulatedRides {
@@ -57,11 +59,17 @@ impl Default for SimulatedRides {
         Self {
             bookings: Mutex::new(Aging::new(PROVIDER_ORDERS, PROVIDER_MEMORY)),
             cancelled: Mutex::new(Aging::new(PROVIDER_ORDERS, PROVIDER_MEMORY)),
+            told: super::Told::default(),
         }
     }
 }
 
 impl SimulatedRides {
+    /// What the driver of `booking_id` was asked, as the booking told it.
+    pub fn instructions(&self, booking_id: &str) -> Option<String> {
+        self.told.get(booking_id)
+    }
+
     /// Bookings cancelled so far (each booking id once).
     pub fn cancelled_count(&self) -> usize {
         self.cancelled
@@ -134,11 +142,13 @@ impl RideProvider for SimulatedRides {
         booking_id: &str,
         _pickup: &Place,
         ride_type: RideType,
+        instructions: Option<&str>,
     ) -> Result<u32, ErrorBody> {
         let mut bookings = self.bookings.lock().unwrap_or_else(|e| e.into_inner());
         if let Some(eta) = bookings.get(booking_id) {
             return Ok(*eta);
         }
+        self.told.record(booking_id, instructions);
         // A car 2 to 9 minutes away, chosen by the booking id.
         let spread = booking_id.bytes().map(u32::from).sum::<u32>() % 8;
         let eta = 2 + spread + u32::from(ride_type == RideType::Premium);
@@ -395,6 +405,7 @@ impl DomainAgent for RideAgent {
                         "how many large bags or suitcases travel too",
                     )
                     .asking("How many large bags or suitcases?"),
+                    super::instructions_slot("driver"),
                     SlotSpec::optional("pickup_at", SlotKind::Time, "when, if not now")
                         .asking("When should the driver come?"),
                 ],
@@ -436,7 +447,12 @@ impl DomainAgent for RideAgent {
         let description = format!("{} ride", ride_type.as_str());
         let (charge, eta) = services
             .charge_then(command, quote.fare, description, || {
-                self.provider.book(&booking_id, &pickup, ride_type)
+                (self.provider).book(
+                    &booking_id,
+                    &pickup,
+                    ride_type,
+                    ride.instructions.as_deref(),
+                )
             })
             .await?;
         Ok(ResultBody::Ride(RideResult {
@@ -489,6 +505,7 @@ impl DomainAgent for RideAgent {
             currency: Some(CURRENCY.into()),
             journey_minutes: Some(journey_minutes(priced.quote.distance_m)),
             notes: priced.why.into_iter().collect(),
+            instructions: ride.instructions.clone(),
             ..Summary::default()
         })
     }

@@ -1350,6 +1350,13 @@ pub fn offline(
         noted => noted,
     };
     let text = noted.as_deref().unwrap_or(text);
+    // "a latte to work, leave it with reception": what the courier is
+    // told, no thing nor place (the words kept when nothing else is said).
+    let told = crate::reading::instructions::said(text);
+    let text = match &told {
+        Some((kept, _)) if !kept.trim().is_empty() => kept.as_str(),
+        _ => text,
+    };
     // "coffee, and if there's no coffee get tea": the tea no order of its
     // own, but the coffee's second choice.
     let backup = crate::reading::backups::said(text);
@@ -1402,6 +1409,36 @@ pub fn offline(
              for example \"a cheeseburger to home\"."
                 .into(),
         );
+    }
+    if let Some((kept, said)) = &told {
+        let takes = |action: &str| {
+            (registry.action(action)).is_some_and(|(_, spec)| spec.slot("instructions").is_some())
+        };
+        let said = SlotValue::Text(said.clone());
+        if heard.in_scope() && takes(&heard.action) {
+            heard.parse.slots.insert("instructions".into(), said);
+        } else if let Some(open) = &session.open
+            && takes(&open.action)
+        {
+            // Said alone at an open order: a change of it.
+            heard.for_open.insert("instructions".into(), said);
+            if kept.trim().is_empty() || !heard.in_scope() {
+                heard.change = true;
+            }
+        } else if !heard.in_scope()
+            && heard.reply.is_none()
+            && let Some(placed) = session.placed.last()
+        {
+            // Said after the order went: honestly, too late to pass on.
+            let to = match placed.slots.contains_key("destination") {
+                true => "driver",
+                false => "courier",
+            };
+            heard.reply = Some(format!(
+                "That order is already placed, so I can't pass a message to the {to} now. \
+                 Next time, say it with the order and I'll put it in."
+            ));
+        }
     }
     if let Some((_, backup)) = &backup {
         let is_thing = |text: &str| reading.is_a_name(text);

@@ -101,7 +101,18 @@ pub fn confirm_question(summary: &Summary) -> String {
         .iter()
         .map(|n| format!("{n} "))
         .collect::<String>();
-    format!("{notes}{verb} {}{price}?", described(summary))
+    let told = match &summary.instructions {
+        Some(said) => {
+            let to = if summary.pickup.is_some() {
+                "driver"
+            } else {
+                "courier"
+            };
+            format!(" I'll tell the {to}: \"{said}\".")
+        }
+        None => String::new(),
+    };
+    format!("{notes}{verb} {}{price}?{told}", described(summary))
 }
 
 /// A request waiting behind the one being confirmed, said by what it

@@ -18,6 +18,7 @@ pub mod allergies;
 pub mod amounts;
 pub mod backups;
 pub mod examples;
+pub mod instructions;
 pub mod merchants;
 pub mod places;
 pub mod repairs;

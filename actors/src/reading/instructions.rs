@@ -1,0 +1,338 @@
+//! What a person asks the courier or the driver, said with the order:
+//! "leave it with reception", "ring the bell", "gate code 4471", "I'll be
+//! at door 3", "tell the driver I have a dog", "note for the driver: I'm on
+//! the 2nd floor". It is no thing to buy and no place to go: it travels
+//! with the order as its `instructions` and is shown in the confirmation.
+
+/// Words that say the rest is for the courier or the driver.
+const TOLD: &[&str] = &[
+    "note for the delivery driver",
+    "note for the driver",
+    "note for driver",
+    "note to the driver",
+    "note for the courier",
+    "note for courier",
+    "note for the rider",
+    "note for delivery",
+    "note for the delivery",
+    "delivery instructions",
+    "delivery note",
+    "driver note",
+    "instructions for the driver",
+    "instructions for the courier",
+    "add a note for the driver",
+    "add a note for the courier",
+    "add a note",
+    "add note",
+    "note:",
+    "tell the delivery driver to",
+    "tell the delivery driver that",
+    "tell the delivery driver",
+    "tell the delivery guy to",
+    "tell the delivery person to",
+    "tell the driver to",
+    "tell the driver that",
+    "tell the driver",
+    "tell the courier to",
+    "tell the courier that",
+    "tell the courier",
+    "let the driver know that",
+    "let the driver know",
+    "let the courier know that",
+    "let the courier know",
+    "ask the driver to",
+    "ask the courier to",
+    "the driver should",
+    "the courier should",
+];
+
+/// Words that open an instruction said plainly ("leave it with
+/// reception", "ring the bell").
+const PLAIN: &[&str] = &[
+    // (Never "leave it, I don't need it": nothing to leave anywhere.)
+    "leave it with",
+    "leave it at",
+    "leave it by",
+    "leave it on",
+    "leave it in",
+    "leave it outside",
+    "leave it next",
+    "leave it behind",
+    "leave it under",
+    "leave them with",
+    "leave them at",
+    "leave them by",
+    "leave them outside",
+    "leave at",
+    "leave by",
+    "leave outside",
+    "ring the bell",
+    "ring the doorbell",
+    "ring twice",
+    "don't ring",
+    "dont ring",
+    "do not ring",
+    "knock",
+    "call me when",
+    "call me on arrival",
+    "text me when",
+    "message me when",
+    "gate code",
+    "door code",
+    "the code is",
+    "buzzer",
+    "buzz flat",
+    "buzz me",
+    "use the side entrance",
+    "use the back door",
+    "use the front door",
+    "i'm on the",
+    "im on the",
+    "i am on the",
+    "we're on the",
+    "need a child seat",
+    "need a baby seat",
+    "need a booster seat",
+    "with a child seat",
+    "child seat please",
+    "i have a dog",
+    "i've got a dog",
+    "i have a guide dog",
+    "i'm in a wheelchair",
+    "im in a wheelchair",
+    "i use a wheelchair",
+    "i have a wheelchair",
+];
+
+/// Words that open where the person will wait ("I'll be at door 3"), an
+/// instruction only when what follows says a spot, not a place to go.
+const WAITING: &[&str] = &[
+    "i'll be at",
+    "i'll be by",
+    "i'll be outside",
+    "i'll be waiting",
+    "ill be at",
+    "ill be waiting",
+    "i will be at",
+    "i will be waiting",
+    "she'll be at",
+    "he'll be at",
+    "meet me at",
+    "meet me by",
+];
+
+/// What marks a spot to wait at.
+const SPOTS: &[&str] = &[
+    "door",
+    "gate",
+    "entrance",
+    "exit",
+    "arrivals",
+    "reception",
+    "lobby",
+    "front",
+    "back",
+    "side",
+    "corner",
+    "outside",
+    "stop",
+    "platform",
+    "bay",
+    "level",
+    "floor",
+    "terminal",
+    "rank",
+];
+
+/// The words without their instructions, and the instructions (several
+/// joined with "; "); `None` when none are said.
+pub fn said(text: &str) -> Option<(String, String)> {
+    let lower = text.to_ascii_lowercase().replace('’', "'");
+    if lower.len() != text.len() {
+        return None;
+    }
+    let mut kept = text.to_owned();
+    let mut told = Vec::new();
+    // Each clause once, from the last, so earlier positions stay good.
+    while let Some((start, from, end)) = next_clause(&kept.to_ascii_lowercase().replace('’', "'"))
+    {
+        let said = kept[from..end]
+            .trim()
+            .trim_start_matches([':', ',', '-'])
+            .trim()
+            .trim_end_matches(['.', '!', ','])
+            .trim()
+            .to_owned();
+        // ("add a note: nut allergy", "note: extra spicy": the kitchen's,
+        // a note of the lines.)
+        if for_the_kitchen(&said) {
+            return None;
+        }
+        if !said.is_empty() {
+            told.insert(0, said);
+        }
+        kept = format!("{}{}", kept[..start].trim_end(), &kept[end..]);
+    }
+    // "a wheelchair accessible cab": the car asked for, said on.
+    if told.is_empty() && lower.contains("wheelchair") {
+        told.push("wheelchair user: an accessible car, please".to_owned());
+    }
+    if told.is_empty() {
+        return None;
+    }
+    let kept = kept
+        .trim()
+        .trim_end_matches([',', '-', ';'])
+        .trim()
+        .to_owned();
+    Some((kept, told.join("; ")))
+}
+
+/// Whether a note is how the food is made, not what the courier is told.
+fn for_the_kitchen(said: &str) -> bool {
+    let words = super::words::Words::new(said);
+    let w = words.norm();
+    super::allergies::said(&words).is_some()
+        || w.first().is_some_and(|first| {
+            matches!(
+                first.as_str(),
+                "no" | "extra"
+                    | "without"
+                    | "with"
+                    | "mild"
+                    | "spicy"
+                    | "hot"
+                    | "less"
+                    | "more"
+                    | "vegan"
+                    | "vegetarian"
+                    | "gluten-free"
+                    | "well"
+                    | "medium"
+                    | "rare"
+            )
+        })
+}
+
+/// The last instruction clause in `lower`: where its joining words start,
+/// where what is told starts, and where it ends.
+fn next_clause(lower: &str) -> Option<(usize, usize, usize)> {
+    let boundary = |at: usize| {
+        let before = lower[..at].trim_end();
+        before.is_empty()
+            || before.ends_with([',', '.', '!', ';', ':', '-', '('])
+            || before.ends_with(" and")
+            || before.ends_with(" please")
+            || before.ends_with(" also")
+            || before.ends_with(" oh")
+    };
+    let mut best: Option<(usize, usize)> = None;
+    // The last clause; of two markers of one clause ("add a note for the
+    // driver", "note for the driver"), the longer.
+    let mut consider = |at: usize, told_from: usize| {
+        if best.is_none_or(|(b_at, b_from)| told_from > b_from || told_from == b_from && at < b_at)
+        {
+            best = Some((at, told_from));
+        }
+    };
+    for marker in TOLD {
+        for (at, _) in lower.match_indices(marker) {
+            if at == 0 || lower.as_bytes()[at - 1] == b' ' || boundary(at) {
+                consider(at, at + marker.len());
+            }
+        }
+    }
+    for marker in PLAIN {
+        for (at, _) in lower.match_indices(marker) {
+            if boundary(at) {
+                consider(at, at);
+            }
+        }
+    }
+    for marker in WAITING {
+        for (at, _) in lower.match_indices(marker) {
+            let rest = &lower[at + marker.len()..];
+            let clause = &rest[..rest.find(['.', '!', ';', ',']).unwrap_or(rest.len())];
+            let spot = clause
+                .split(|c: char| !c.is_alphanumeric())
+                .any(|w| SPOTS.contains(&w));
+            if boundary(at) && spot {
+                consider(at, at);
+            }
+        }
+    }
+    let (at, told_from) = best?;
+    // To the end of its sentence (a comma does not end "leave it by the
+    // door, thanks" but does end "gate code 4471, and a cola").
+    let rest = &lower[told_from..];
+    let end = rest
+        .find(['.', '!', ';', ')'])
+        .or_else(|| rest.find(", and ").filter(|_| at > 0))
+        .map_or(lower.len(), |k| told_from + k);
+    // The joining words go with it ("..., and ring the bell").
+    let start = [
+        ", and ",
+        " and ",
+        ", please ",
+        " please ",
+        ", ",
+        ". ",
+        " - ",
+        "; ",
+    ]
+    .iter()
+    .find_map(|j| lower[..at].ends_with(j).then(|| at - j.len()))
+    .unwrap_or(at);
+    Some((start, told_from, end))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn cut(text: &str) -> Option<(String, String)> {
+        said(text)
+    }
+
+    #[test]
+    fn instructions_said_with_an_order_are_taken_out_of_it() {
+        assert_eq!(
+            cut("large latte and a croissant to work, leave it with reception"),
+            Some((
+                "large latte and a croissant to work".into(),
+                "leave it with reception".into()
+            ))
+        );
+        assert_eq!(
+            cut(
+                "taxi from home to paddington at 9pm. note for driver: please ring the bell, I'm on the 2nd floor"
+            ),
+            Some((
+                "taxi from home to paddington at 9pm".into(),
+                "ring the bell; I'm on the 2nd floor".into()
+            ))
+        );
+        assert_eq!(
+            cut("taxi from home to victoria station, I'll be at door 3"),
+            Some((
+                "taxi from home to victoria station".into(),
+                "I'll be at door 3".into()
+            ))
+        );
+        assert_eq!(
+            cut("add a note for the driver: ring the bell twice"),
+            Some(("".into(), "ring the bell twice".into()))
+        );
+        assert_eq!(
+            cut("can you tell the driver to ring the bell"),
+            Some(("can you".into(), "ring the bell".into()))
+        );
+    }
+
+    #[test]
+    fn places_and_plain_requests_are_no_instructions() {
+        assert_eq!(cut("I'll be at the airport at 6, book me a cab home"), None);
+        assert_eq!(cut("a cab from home to work"), None);
+        assert_eq!(cut("leave it, I don't need it"), None);
+    }
+}
