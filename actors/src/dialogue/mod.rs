@@ -1289,6 +1289,31 @@ impl Turn<'_> {
             self.ask_again(&open, Some("OK, I'll do that next.".into()), None);
             return Ok(());
         }
+        // "wait, first order some bananas" at a ride's confirmation: the
+        // bananas now, the ride after (never dropped unless the words say
+        // so); "hang on, I need water too": the ride first, then the water.
+        // (At its confirmation only: a question still asked is answered by
+        // what is said next, "ok then a lamb curry" after a dish nobody has.)
+        if switch && open.stage == Stage::Confirming && !replaces_the_open(&self.utterance.text) {
+            if says_first(&self.utterance.text) {
+                session.queued.insert(
+                    0,
+                    Queued {
+                        action: open.action.clone(),
+                        slots: open.slots.clone(),
+                    },
+                );
+                self.drop_open(session, &open, "OK, that first, then back to the");
+                return self.start(session, heard).await;
+            }
+            session.queued.push(Queued {
+                action: heard.action.clone(),
+                slots: heard.parse.slots.clone(),
+            });
+            session.queued.extend(heard.more.iter().cloned());
+            self.ask_again(&open, Some("Sure, I'll do that next.".into()), None);
+            return Ok(());
+        }
         if switch {
             self.drop_open(session, &open, "OK, I've dropped the");
             // Where it was to go still holds ("a lamb curry then", after
@@ -2293,6 +2318,51 @@ impl Turn<'_> {
         };
         self.evaluate(session, open, false).await
     }
+}
+
+/// Whether the words ask for something in place of what is under way
+/// ("forget the cab, get me a pizza", "actually, sushi instead", "never
+/// mind the groceries").
+fn replaces_the_open(text: &str) -> bool {
+    let words = crate::reading::words::Words::new(text);
+    let w = words.norm();
+    let lower = text.to_lowercase();
+    w.iter().any(|x| {
+        matches!(
+            x.as_str(),
+            "instead"
+                | "rather"
+                | "forget"
+                | "scrap"
+                | "drop"
+                | "cancel"
+                | "nevermind"
+                | "ditch"
+                | "skip"
+                | "actually"
+                | "no"
+                | "nah"
+                | "nope"
+        )
+    }) || [
+        "never mind",
+        "changed my mind",
+        "don't want",
+        "dont want",
+        "no longer",
+        "not the",
+    ]
+    .iter()
+    .any(|p| lower.contains(p))
+}
+
+/// Whether the words put the new request before the open one ("wait,
+/// first order some bananas", "before that, get me milk").
+fn says_first(text: &str) -> bool {
+    let words = crate::reading::words::Words::new(text);
+    let w = words.norm();
+    w.iter().any(|x| matches!(x.as_str(), "first" | "firstly"))
+        || text.to_lowercase().contains("before that")
 }
 
 /// Whether the words add to what is under way ("also get me some eggs",

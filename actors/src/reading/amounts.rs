@@ -956,12 +956,27 @@ pub fn items(words: &Words, menu: &Menu, taken: &[bool]) -> Vec<Found> {
     }
     // "2 kormas with a naan each": one for each of the things before;
     // "there are 4 of us, a pepperoni pizza each": one for each of them.
+    // ("lunch for 3 at work, a poke bowl each", "me and my mate: a naan
+    // each": the people said anywhere.)
     let w = words.norm();
     let us = (0..w.len().saturating_sub(2)).find_map(|k| {
         (w[k + 1] == "of" && w[k + 2] == "us")
             .then(|| number(&w[k]))
             .flatten()
     });
+    let people = us
+        .or_else(|| company(words))
+        .or_else(|| party(words))
+        .or_else(|| {
+            (1..w.len()).find_map(|k| {
+                let next = w.get(k + 1).map_or("", String::as_str);
+                (w[k - 1] == "for"
+                    && !matches!(next, "am" | "pm" | "hours" | "hour" | "minutes" | "mins"))
+                .then(|| number(&w[k]))
+                .flatten()
+            })
+        })
+        .filter(|n| (2..=20).contains(n));
     for k in 0..found.len() {
         let each = w.get(found[k].to).is_some_and(|x| x == "each");
         if !each || found[k].item.quantity != 1 {
@@ -973,10 +988,24 @@ pub fn items(words: &Words, menu: &Menu, taken: &[bool]) -> Vec<Found> {
                 .any(|x| x == "with");
         let n = match with_the {
             true => Some(found[k - 1].item.quantity),
-            false => us.filter(|n| (2..=20).contains(n)),
+            false => people,
         };
-        if let Some(n) = n {
-            found[k].item.quantity = n;
+        let Some(n) = n else { continue };
+        found[k].item.quantity = n;
+        // "butter chicken and a naan each": every thing of its list, back
+        // to the list's start.
+        if !with_the {
+            let mut j = k;
+            while j > 0
+                && found[j - 1].item.quantity == 1
+                && !gap_has_stop(words, found[j - 1].to.saturating_sub(1), found[j].from)
+                && w[found[j - 1].to..found[j].from]
+                    .iter()
+                    .all(|x| matches!(x.as_str(), "and" | "a" | "an" | "with" | "plus" | "some"))
+            {
+                found[j - 1].item.quantity = n;
+                j -= 1;
+            }
         }
     }
     // "shampoo and toothpaste, 2 of each": every thing named before it.
