@@ -1179,6 +1179,17 @@ impl Turn<'_> {
             self.ask_again(&open, Some(STRAIGHT_THERE.into()), None);
             return Ok(());
         }
+        // "forget the cola", "no cola" of the cola coming next (from another
+        // restaurant): off the waiting order, this one asked again.
+        if let Some(gone) = off_the_waiting(session, &open, &self.utterance.text) {
+            let mut open = open;
+            if let Some(summary) = &open.summary {
+                open.question = confirming_question(session, &open, summary);
+            }
+            self.ask_again(&open, Some(format!("OK, no {gone}.")), None);
+            session.open = Some(open);
+            return Ok(());
+        }
         // "drop the burger, get me a cab to work instead": the lines taken
         // off are this order's; the rest is another domain's request,
         // taken next (at once, when nothing of this order is left).
@@ -1974,19 +1985,7 @@ impl Turn<'_> {
             return;
         };
         let domain = summary.domain.clone();
-        open.question = match open
-            .replaces
-            .as_ref()
-            .and_then(|r| session.placed.iter().find(|p| &p.trace_id == r))
-        {
-            Some(placed) => phrasing::amend_question(&summary, placed),
-            None => phrasing::confirm_question(&summary),
-        };
-        // "milk and a latte to work": the latte is not lost, it comes next.
-        if let Some(next) = session.queued.first().and_then(phrasing::next_up) {
-            let next = answers::capitalised(&next);
-            open.question = format!("{} {next}", open.question);
-        }
+        open.question = confirming_question(session, &open, &summary);
         open.stage = Stage::Confirming;
         open.missing = Vec::new();
         open.turn = self.turn;
@@ -2318,6 +2317,71 @@ impl Turn<'_> {
         };
         self.evaluate(session, open, false).await
     }
+}
+
+/// The question that confirms `open` (priced as `summary`): placing it,
+/// or changing the placed order it replaces, and what comes next ("milk
+/// and a latte to work": the latte is not lost, it comes next).
+fn confirming_question(session: &SessionState, open: &OpenCommand, summary: &Summary) -> String {
+    let question = match (open.replaces.as_ref())
+        .and_then(|r| session.placed.iter().find(|p| &p.trace_id == r))
+    {
+        Some(placed) => phrasing::amend_question(summary, placed),
+        None => phrasing::confirm_question(summary),
+    };
+    match session.queued.first().and_then(phrasing::next_up) {
+        Some(next) => format!("{question} {}", answers::capitalised(&next)),
+        None => question,
+    }
+}
+
+/// The things of requests waiting behind `open` that the words take off
+/// ("forget the cola", "no cola", "remove the milk"), when `open` has none
+/// of them: taken off the waiting requests (a request left with nothing
+/// is dropped); their names, joined. `None` when the words take nothing
+/// of them off.
+fn off_the_waiting(session: &mut SessionState, open: &OpenCommand, text: &str) -> Option<String> {
+    let lower = text.to_lowercase();
+    let words = crate::reading::words::Words::new(text);
+    let said: Vec<String> = words
+        .norm()
+        .iter()
+        .map(|w| crate::agents::item_key(w))
+        .collect();
+    let bare_no = said
+        .first()
+        .is_some_and(|w| matches!(w.as_str(), "no" | "without"))
+        && said.len() <= 4;
+    if !(takes_off(&lower) || bare_no) {
+        return None;
+    }
+    let named = |item: &ItemRequest| {
+        let key = crate::agents::item_key(&item.name);
+        key.rsplit(' ')
+            .next()
+            .is_some_and(|last| said.iter().any(|w| w == last))
+    };
+    let mine = (open.slots.get("item").and_then(SlotValue::as_items))
+        .is_some_and(|lines| lines.iter().any(named));
+    if mine {
+        return None;
+    }
+    let mut gone = Vec::new();
+    for queued in session.queued.iter_mut() {
+        if let Some(SlotValue::Items(items)) = queued.slots.get_mut("item") {
+            items.retain(|item| {
+                let off = named(item);
+                if off {
+                    gone.push(item.name.clone());
+                }
+                !off
+            });
+        }
+    }
+    session.queued.retain(
+        |q| !matches!(q.slots.get("item"), Some(SlotValue::Items(items)) if items.is_empty()),
+    );
+    (!gone.is_empty()).then(|| gone.join(" or "))
 }
 
 /// Whether the words ask for something in place of what is under way

@@ -1375,7 +1375,7 @@ fn counts_after(words: &Words, menu: &Menu, taken: &[bool], found: &mut [Found])
             || gap_has_stop(words, t, t + 1)
             || matches!(
                 w[t + 1].as_str(),
-                "and" | "to" | "please" | "thanks" | "for"
+                "and" | "to" | "please" | "thanks" | "for" | "home" | "delivered"
             )
     };
     let counted = |f: &Found, n: u32| menu.packs(&f.item.name, n, &[]);
@@ -1407,18 +1407,50 @@ fn counts_after(words: &Words, menu: &Menu, taken: &[bool], found: &mut [Found])
         }
         return;
     }
+    // ("milk 2 bottles", "water, 6 bottles": the count's container words
+    // go with it.)
+    let container = |i: usize| {
+        w.get(i).is_some_and(|x| {
+            matches!(
+                x.as_str(),
+                "bottle"
+                    | "bottles"
+                    | "carton"
+                    | "cartons"
+                    | "pack"
+                    | "packs"
+                    | "packet"
+                    | "packets"
+                    | "tin"
+                    | "tins"
+                    | "can"
+                    | "cans"
+                    | "jar"
+                    | "jars"
+                    | "bag"
+                    | "bags"
+                    | "box"
+                    | "boxes"
+                    | "loaf"
+                    | "loaves"
+                    | "tubs"
+                    | "tub"
+            )
+        })
+    };
     for k in 0..found.len() {
         let t = found[k].to;
         let next_from = found.get(k + 1).map_or(w.len(), |f| f.from);
+        let boxed = container(t + 1) && t + 1 < next_from && ends_at(t + 1);
         if found[k].item.quantity == 1
             && !plain(found[k].from)
             && plain(t)
             && t < next_from
-            && ends_at(t)
+            && (ends_at(t) || boxed)
         {
             let n = number(&w[t]).unwrap_or(1);
             found[k].item.quantity = counted(&found[k], n);
-            found[k].to = t + 1;
+            found[k].to = if boxed { t + 2 } else { t + 1 };
         }
     }
 }
