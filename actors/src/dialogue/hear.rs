@@ -610,6 +610,56 @@ fn extras_for(text: &str, open: &OpenCommand) -> Option<String> {
     })
 }
 
+/// "actually 2 of those and one fries", "take one off and add a hot dog",
+/// of an order of one line: the line by its name ("actually 2
+/// cheeseburger and one fries", "1 cheeseburger and add a hot dog"), so
+/// it is counted rather than replaced by what comes with it.
+fn those_of_the_line(text: &str, open: &OpenCommand) -> Option<String> {
+    let [line] = open.slots.get("item").and_then(SlotValue::as_items)? else {
+        return None;
+    };
+    let lower = text.to_ascii_lowercase();
+    if lower.len() != text.len() {
+        return None;
+    }
+    for pointer in [" of those", " of them", " of these", " of that"] {
+        let Some(at) = lower.find(pointer) else {
+            continue;
+        };
+        // (Only with more asked after it: "2 of those" alone, or "one of
+        // them pepperoni", is read as it is.)
+        let rest = lower[at + pointer.len()..].trim_start();
+        if !(rest.starts_with("and ") || rest.starts_with(", ") || rest.starts_with("plus ")) {
+            return None;
+        }
+        let before = lower[..at].trim_end();
+        let count = before.rsplit(' ').next()?;
+        let n = crate::reading::words::number(count).filter(|n| *n > 0)?;
+        let start = before.len() - count.len();
+        return Some(format!(
+            "{}{n} {}{}",
+            &text[..start],
+            line.name,
+            &text[at + pointer.len()..]
+        ));
+    }
+    // "take one off", "one less": one fewer of the only line.
+    for (off, by) in [("take one off", 1), ("one less", 1), ("take 1 off", 1)] {
+        if let Some(at) = lower.find(off)
+            && line.quantity > by
+        {
+            return Some(format!(
+                "{}make it {} {}{}",
+                &text[..at],
+                line.quantity - by,
+                line.name,
+                &text[at + off.len()..]
+            ));
+        }
+    }
+    None
+}
+
 /// "one of them with no peanuts", "make one of them decaf", "one with oat
 /// milk", of a line of two or more: that many less one as they were, and
 /// one made so ("1 pad thai and 1 pad thai with no peanuts").
@@ -1334,6 +1384,7 @@ pub fn offline(
         let corrected = not_that(reading, text);
         let said = corrected.as_deref().unwrap_or(text);
         one_of_the_line(said, open)
+            .or_else(|| those_of_the_line(said, open))
             .or_else(|| extras_for(said, open))
             .or_else(|| made_into(reading, said, open))
             .or_else(|| made_into_in_a_clause(reading, said, open))
