@@ -1199,10 +1199,32 @@ impl Turn<'_> {
             && self.ctx.registry.action(&heard.action).is_some()
             && let Some(lines) = named_off(&open, &heard.text, &heard.said_as)
         {
+            // ("drop the tea" of milk and tea: the tea is what goes, never
+            // a tea from the café after it.)
+            let mut slots = heard.parse.slots.clone();
+            if let Some(SlotValue::Items(asked)) = slots.get_mut("item") {
+                let key = crate::agents::item_key;
+                // (Its words, of a line dropped: "rice" of egg fried rice.)
+                let dropped = |a: &ItemRequest| {
+                    lines.iter().any(|l| {
+                        let line = key(&l.name);
+                        key(&a.name)
+                            .split(' ')
+                            .all(|w| line.split(' ').any(|x| x == w))
+                    })
+                };
+                asked.retain(|a| !dropped(a));
+                if asked.is_empty() {
+                    slots.remove("item");
+                }
+            }
             let next = Queued {
                 action: heard.action.clone(),
-                slots: heard.parse.slots.clone(),
+                slots,
             };
+            let nothing_else = !next.slots.contains_key("item")
+                && (self.ctx.registry.action(&next.action))
+                    .is_some_and(|(_, spec)| spec.slot("item").is_some());
             let every = (open.slots.get("item").and_then(SlotValue::as_items))
                 .is_some_and(|all| all.len() == lines.len());
             let mut open = open;
@@ -1212,10 +1234,14 @@ impl Turn<'_> {
             }
             if every || !open.slots.contains_key("item") {
                 self.drop_open(session, &open, "OK, I've dropped the");
-                session.queued.insert(0, next);
+                if !nothing_else {
+                    session.queued.insert(0, next);
+                }
                 return self.next_queued(session).await;
             }
-            session.queued.insert(0, next);
+            if !nothing_else {
+                session.queued.insert(0, next);
+            }
             open.offer = None;
             open.repairs = 0;
             return self.evaluate(session, open, false).await;

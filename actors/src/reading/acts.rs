@@ -1236,15 +1236,28 @@ fn status(w: &[&str], joined: &str) -> Option<Act> {
         || joined.starts_with("wheres my")
         || joined.starts_with("where my"))
         && (w.iter().any(things) || w.len() <= 6)
-        // "where is the cab?", never "where's the pizza place?".
-        || (joined.starts_with("where is the") || joined.starts_with("where's the"))
+        // "where is the cab?", "where's the milk?", never "where's the
+        // pizza place?" or "where is the nearest station".
+        || (joined.starts_with("where is the")
+            || joined.starts_with("where's the")
+            || joined.starts_with("wheres the"))
             && w.len() <= 5
-            && w.iter().any(|x| {
+            && !w.iter().any(|x| {
                 matches!(
                     *x,
-                    "cab" | "taxi" | "driver" | "car" | "uber" | "ride" | "food" | "order" | "delivery"
+                    "place" | "restaurant" | "shop" | "store" | "station" | "rank" | "nearest"
+                        | "closest" | "airport" | "toilet" | "toilets" | "exit" | "entrance"
+                        | "menu" | "best"
                 )
-            });
+            })
+        // "is the milk here yet?", "is the pizza coming", "any sign of the
+        // cab".
+        || ((joined.starts_with("is the") || joined.starts_with("are the"))
+            && w.len() <= 7
+            && [" here yet", " there yet", " coming", " arriving", " on the way", " nearly here"]
+                .iter()
+                .any(|x| joined.contains(x)))
+        || joined.starts_with("any sign of");
     let asks_when = joined.starts_with("how long")
         || joined.starts_with("when will")
         || joined.starts_with("when is my")
@@ -2215,6 +2228,12 @@ pub fn is_change(text: &str) -> bool {
             let polite = without_courtesy(&joined);
             (polite.starts_with("take ") && (polite.ends_with(" off") || polite.ends_with(" out")))
                 || ["remove ", "get rid of ", "drop the ", "leave out ", "leave off "]
+                    .iter()
+                    .any(|lead| polite.starts_with(lead))
+                // "make the latte a cappuccino", "swap the caesar for a greek
+                // salad", "switch the pancakes for a bagel", "replace the
+                // rice with chips": a line of it changed.
+                || ["make the ", "swap ", "switch the ", "replace ", "change the ", "substitute "]
                     .iter()
                     .any(|lead| polite.starts_with(lead))
         }
