@@ -877,6 +877,17 @@ fn more_people(text: &str, open: &OpenCommand) -> Option<String> {
     Some(format!("we're {}", now + more))
 }
 
+/// "oh and I have 3 big suitcases" at a ride's confirmation: its bags, so
+/// a car too small for them is changed ("with 3 large bags").
+fn more_bags(text: &str, open: &OpenCommand) -> Option<String> {
+    if !open.slots.contains_key("destination") {
+        return None;
+    }
+    let people = open.slots.get("seats").and_then(SlotValue::as_number);
+    let bags = crate::reading::bags(&crate::reading::words::Words::new(text), people)?;
+    Some(format!("with {bags} large bags"))
+}
+
 fn another_hour(text: &str, open: &OpenCommand) -> Option<String> {
     use crate::reading::words::{Words, number};
     if open.slots.contains_key("item") || !open.slots.contains_key("pickup_at") {
@@ -1391,6 +1402,7 @@ pub fn offline(
             .or_else(|| sized(said, open))
             .or_else(|| another_hour(said, open))
             .or_else(|| more_people(said, open))
+            .or_else(|| more_bags(said, open))
             .or(corrected.clone())
     });
     // (Of an order placed, the words made a change so they stay one.)

@@ -239,6 +239,11 @@ impl Menu {
             amount[unit].as_str(),
             "pack" | "packs" | "pk" | "pks" | "case"
         ) || sized_pack(&amount[unit]).is_some();
+        // ("18 rolls of toilet paper": the pieces a pack holds, two packs.)
+        let pieces = matches!(amount[unit].as_str(), "roll" | "rolls" | "piece" | "pieces");
+        if let (Some(size), true) = (size, pieces) {
+            return quantity.div_ceil(size);
+        }
         if size.is_none() && !pack {
             return quantity;
         }
@@ -1893,6 +1898,33 @@ fn ruled_out(words: &Words, at: usize) -> bool {
         return false;
     }
     let word = |j: usize| w.get(j).map(String::as_str).unwrap_or("");
+    // "I have milk at home, just need cereal", "I've got eggs and butter
+    // already": what the person has, in a clause of its own that asks
+    // for nothing.
+    let mut start = k;
+    while start > 0
+        && !gap_has_stop(words, start - 1, start)
+        && !matches!(word(start - 1), "but" | "so" | "just" | "only")
+    {
+        start -= 1;
+    }
+    let has = match (word(start), word(start + 1), word(start + 2)) {
+        ("i" | "we", "have" | "got", _) => Some(start + 2),
+        ("i" | "we", "already", "have" | "got") => Some(start + 3),
+        ("i've" | "ive" | "we've" | "weve", "got" | "already", _) => Some(start + 2),
+        _ => None,
+    };
+    if let Some(from) = has
+        && from <= k
+        && !w[from..k].iter().any(|x| {
+            matches!(
+                x.as_str(),
+                "need" | "want" | "get" | "buy" | "order" | "grab" | "send" | "to" | "run" | "ran"
+            )
+        })
+    {
+        return true;
+    }
     let before = k - 1;
     match word(before) {
         "not" | "except" => true,

@@ -22,6 +22,22 @@ pub struct Backup {
 /// How "not there" is said after "if": what follows, if anything, is the
 /// thing that may be out.
 const OUT: &[&str] = &[
+    // (A pronoun for the thing before: "if they don't have it".)
+    "if they don't have it",
+    "if they dont have it",
+    "if they don't have them",
+    "if they dont have them",
+    "if they don't have any",
+    "if they dont have any",
+    "if they haven't got it",
+    "if they haven't got any",
+    "if you can't get it",
+    "if you cant get it",
+    "if you can't get them",
+    "if you can't find it",
+    "if you cant find it",
+    "if it's not there",
+    "if they've run out",
     "if there's no ",
     "if there is no ",
     "if there isn't any ",

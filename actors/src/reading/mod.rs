@@ -1125,10 +1125,37 @@ impl Reading {
                                 && w[i - 2] == "not"
                                 && matches!(w[i - 1].as_str(), "a" | "an" | "the"))
                     };
+                    // ("1 large suitcase", "2 big bags": the bag's size, no car's.)
+                    let of_a_bag = |i: usize| {
+                        w.get(i + 1).is_some_and(|next| {
+                            matches!(
+                                next.as_str(),
+                                "suitcase"
+                                    | "suitcases"
+                                    | "bag"
+                                    | "bags"
+                                    | "case"
+                                    | "cases"
+                                    | "luggage"
+                                    | "holdall"
+                                    | "rucksack"
+                                    | "backpack"
+                                    | "box"
+                                    | "boxes"
+                            )
+                        })
+                    };
                     let said = (0..words.len())
-                        .filter(|i| !taken[*i] && !ruled_out(*i))
+                        .filter(|i| !taken[*i] && !ruled_out(*i) && !of_a_bag(*i))
                         .find_map(|i| slot.choice_at(&words, i));
-                    if let Some((_, choice)) = said {
+                    let bag_words = (0..w.len()).any(|i| {
+                        of_a_bag(i)
+                            && (slot.choice_at(&words, i).is_some()
+                                || matches!(w[i].as_str(), "large" | "big" | "huge" | "massive"))
+                    });
+                    if said.is_none() && bag_words {
+                        slots.remove(&slot.name);
+                    } else if let Some((_, choice)) = said {
                         slots.insert(slot.name.clone(), SlotValue::Text(choice.to_owned()));
                     } else if let Some(value) = slots.get(&slot.name).and_then(SlotValue::as_text) {
                         // The reader's value, as one of the choices or not at all.
@@ -1868,7 +1895,7 @@ fn note_kept(w: &[String]) -> bool {
 /// suitcase", "a couple of bags", "lots of luggage" (at least 3); luggage
 /// not counted ("plus luggage", "golf bags", "a pram") is a bag for each
 /// of the `people`.
-fn bags(words: &Words, people: Option<u32>) -> Option<u32> {
+pub(crate) fn bags(words: &Words, people: Option<u32>) -> Option<u32> {
     const BAGS: &[&str] = &[
         "suitcase",
         "suitcases",

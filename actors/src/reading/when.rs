@@ -92,7 +92,17 @@ pub fn change(found: &Found, before: &str, tz: &TimeZone) -> Option<String> {
                     time = other;
                 }
             }
-            (old.date(), time)
+            // ("change it to midnight" of a ride at 11pm: the midnight
+            // after it, the day of the two nearer the time before.)
+            let near = |date: Date| {
+                zoned(date.to_datetime(time), tz)
+                    .map(|at| (at.timestamp().as_second() - old.timestamp().as_second()).abs())
+            };
+            let next = old.date().tomorrow().ok();
+            match next.filter(|n| near(*n) < near(old.date())) {
+                Some(next) => (next, time),
+                None => (old.date(), time),
+            }
         }
         _ => return Some(found.rfc3339.clone()),
     };
@@ -522,8 +532,11 @@ fn find_in(words: &Words, now: &Zoned) -> Option<Found> {
                 time = Time::new(soon.hour(), soon.minute(), 0, 0).ok()?;
                 today
             } else {
-                // ("this morning" at 2pm: tomorrow's, and said so.)
-                passed = clock.is_some() || part.is_some();
+                // ("this morning" at 2pm: tomorrow's, and said so; never
+                // midnight, which is tonight's.)
+                let midnight =
+                    time == Time::constant(0, 0, 0, 0) && w.iter().any(|x| x == "midnight");
+                passed = (clock.is_some() || part.is_some()) && !midnight;
                 today.tomorrow().ok()?
             }
         }
