@@ -441,7 +441,8 @@ pub(crate) fn street_address(keys: &[String], i: usize) -> Option<usize> {
         if STREET_KINDS.contains(&keys[end].as_str()) && end > i + 1 {
             return Some(end + 1 - i);
         }
-        if STOPS.contains(&keys[end].as_str()) {
+        // ("2 lattes, 1 green tea": another count, no street's words.)
+        if STOPS.contains(&keys[end].as_str()) || keys[end].bytes().all(|b| b.is_ascii_digit()) {
             break;
         }
         end += 1;
