@@ -729,6 +729,23 @@ fn one_of_the_line(text: &str, open: &OpenCommand) -> Option<String> {
     }
     let made = matches!(first, "with" | "without" | "no" | "extra" | "hold")
         || crate::reading::amounts::is_size(first);
+    // "make one of them beef" of 2 chicken burritos: one beef burrito (the
+    // kitchen says whether it has one), never beef from the shop.
+    if !made
+        && line.quantity >= 2
+        && line.name.contains(' ')
+        && rest.split_whitespace().count() == 1
+        && crate::reading::words::number(first).is_none()
+        && !matches!(first, "please" | "too" | "as" | "instead")
+        && let Some(head) = line.name.rsplit(' ').next()
+    {
+        return Some(format!(
+            "{} {} and 1 {} {head}",
+            line.quantity - 1,
+            line.name,
+            rest.to_lowercase()
+        ));
+    }
     if line.quantity < 2 || !made || rest.is_empty() {
         return None;
     }

@@ -3131,9 +3131,18 @@ fn split_line(current: &[ItemRequest], new: &[ItemRequest]) -> Option<Vec<ItemRe
         return None;
     };
     let k = current.iter().position(|c| c.name == first.name)?;
+    // ("1 chicken burrito and 1 beef burrito" of 2 chicken burritos: the
+    // line said again as dishes of its kind.)
+    let head = |name: &str| name.rsplit(' ').next().map(str::to_owned);
+    let of_its_kind = new.iter().all(|n| head(&n.name) == head(&first.name))
+        && new.iter().any(|n| n.name != first.name)
+        && !new[1..]
+            .iter()
+            .any(|n| current.iter().any(|c| c.name == n.name));
     let whole = new.len() >= 2
-        && new.iter().all(|n| n.name == first.name)
-        && new.iter().any(|n| n.note != current[k].note)
+        && (new.iter().all(|n| n.name == first.name)
+            && new.iter().any(|n| n.note != current[k].note)
+            || of_its_kind)
         && new.iter().map(|n| n.quantity).sum::<u32>() == current[k].quantity;
     whole.then(|| {
         let mut items = current.to_vec();
@@ -3294,13 +3303,25 @@ fn by_clause(current: &[ItemRequest], new: &[ItemRequest], text: &str) -> Option
         .collect();
     // A clause's words name a line by the last word of its name ("the
     // eggs", "the smoothie").
+    // (By its last word, unless the word before it there names another
+    // of its kind: "1 beef burrito" is no chicken burrito.)
     let names = |words: &Words, item: &ItemRequest| {
-        let last = key(&item.name)
-            .rsplit(' ')
-            .next()
-            .unwrap_or_default()
-            .to_owned();
-        words.norm().iter().any(|w| key(w) == last)
+        let name = key(&item.name);
+        let parts: Vec<&str> = name.split(' ').collect();
+        let last = parts.last().copied().unwrap_or_default();
+        let w = words.norm();
+        w.iter().enumerate().any(|(i, x)| {
+            key(x) == last
+                && (parts.len() < 2 || i == 0 || {
+                    let before = key(&w[i - 1]);
+                    parts.contains(&before.as_str())
+                        || crate::reading::words::number(&before).is_some()
+                        || matches!(
+                            before.as_str(),
+                            "the" | "a" | "an" | "of" | "those" | "that"
+                        )
+                })
+        })
     };
     let mut taken_off: Vec<&ItemRequest> = current
         .iter()
