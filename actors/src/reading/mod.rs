@@ -439,7 +439,12 @@ impl Reading {
                 mentions.iter().any(|m| {
                     m.known && m.from >= 1 && {
                         let word = w[m.from - 1].as_str();
-                        places::RIDES.contains(&word)
+                        // ("car to airport": the car, then where it goes.)
+                        let car_to = word == "to"
+                            && m.from >= 2
+                            && places::RIDES.contains(&w[m.from - 2].as_str());
+                        car_to
+                            || places::RIDES.contains(&word)
                             || m.after
                                 .as_deref()
                                 .is_some_and(|a| places::RIDES.contains(&a))
@@ -2173,9 +2178,14 @@ fn ground_places(spec: &crate::registry::ActionSpec, places: &[Mention], slots: 
                 })
                 .unwrap_or(p)
         });
-        // "take me home", "get us home": where the people are taken.
+        // "take me home", "get us home": where the people are taken; "a
+        // car home from work": where the car goes, when it comes from
+        // somewhere else.
         let to = to
             .or_else(|| after(&["me", "us", "them"]).filter(|p| p.known))
+            .or_else(|| {
+                after(places::RIDES).filter(|p| p.known && from.is_some_and(|f| f.from != p.from))
+            })
             // "need to get home".
             .or_else(|| after(&["get"]).filter(|p| p.known && p.text.eq_ignore_ascii_case("home")));
         if let Some(p) = to.filter(|p| p.known || !slots.contains_key("destination")) {
