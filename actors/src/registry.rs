@@ -121,10 +121,18 @@ pub struct ActionSpec {
 impl ActionSpec {
     /// Whether `said` is, whole, one of a slot's choices or their aliases
     /// ("premium", "exec").
+    /// ("an XL", "the premium one": with its article, or "one".)
     pub fn is_a_choice(&self, said: &str) -> bool {
         let said = crate::reading::words::Words::new(said);
-        (self.slots.iter())
-            .any(|s| (s.choice_at(&said, 0)).is_some_and(|(len, _)| len == said.len()))
+        let w = said.norm();
+        let from = usize::from(
+            w.first()
+                .is_some_and(|x| matches!(x.as_str(), "a" | "an" | "the")),
+        );
+        let to = w.len() - usize::from(w.len() > from + 1 && w.last().is_some_and(|x| x == "one"));
+        (self.slots.iter()).any(|s| {
+            (s.choice_at(&said, from)).is_some_and(|(len, _)| from + len == to && to > from)
+        })
     }
 
     /// Required slots `slots` does not have, in spec order.

@@ -2143,6 +2143,27 @@ pub fn swaps_ends(text: &str) -> bool {
 }
 
 pub fn is_change(text: &str) -> bool {
+    // "running late, make it 7:20": a clause of its own that changes.
+    let clauses: Vec<&str> = text.split([',', '.', ';', '!']).map(str::trim).collect();
+    if clauses.len() > 1
+        && clauses[1..].iter().any(|c| {
+            let lower = c.to_lowercase();
+            [
+                "make it ",
+                "make that ",
+                "change it ",
+                "move it ",
+                "push it ",
+                "can you make it ",
+                "can you change it ",
+                "can you move it ",
+            ]
+            .iter()
+            .any(|p| lower.starts_with(p))
+        })
+    {
+        return true;
+    }
     let words = Words::new(text);
     let w: Vec<&str> = words.norm().iter().map(String::as_str).collect();
     let joined = w.join(" ");
@@ -2214,6 +2235,13 @@ pub fn is_change(text: &str) -> bool {
         "forgot",
         "i also need",
         "i also want",
+        // "can i upgrade to an xl".
+        "upgrade",
+        "downgrade",
+        "can i upgrade",
+        "can we upgrade",
+        "could i upgrade",
+        "could we upgrade",
     ]
     .iter()
     .any(|p| {

@@ -1209,6 +1209,17 @@ impl Reading {
         // "upgrade to premium".
         spec.drop_places(slots, is_pointer);
         spec.drop_places(slots, |v| spec.is_a_choice(v));
+        // Nor "5 passengers" of "change it to 5 passengers".
+        spec.drop_places(slots, |v| {
+            let w = Words::new(v);
+            let w = w.norm();
+            w.len() == 2
+                && number(&w[0]).is_some()
+                && matches!(
+                    w[1].as_str(),
+                    "passengers" | "people" | "seats" | "persons" | "adults"
+                )
+        });
         // A reader's place that is a dish ("switch it to a cappuccino"
         // read as where to deliver) is no place.
         if let Some(menu) = menu {
