@@ -1430,6 +1430,12 @@ pub fn offline(
         noted => noted,
     };
     let text = noted.as_deref().unwrap_or(text);
+    // "cancel the water, keep the pad thai": what is kept asks nothing.
+    let lower = text.to_ascii_lowercase();
+    let text = match lower.starts_with("cancel ") || lower.starts_with("please cancel ") {
+        true => super::without_kept(text),
+        false => text,
+    };
     // "a latte to work, leave it with reception": what the courier is
     // told, no thing nor place (the words kept when nothing else is said).
     let told = crate::reading::instructions::said(text);

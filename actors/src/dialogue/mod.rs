@@ -412,7 +412,7 @@ fn ordinal(words: &[String]) -> Option<usize> {
 /// Of the orders placed, the one `text` names ("only one cheeseburger"
 /// after a burger and then a pad thai), else the last.
 pub(crate) fn placed_named<'a>(session: &'a SessionState, text: &str) -> Option<&'a Placed> {
-    let words = crate::reading::words::Words::new(text);
+    let words = crate::reading::words::Words::new(without_kept(text));
     (session.placed.iter().rev())
         .find(|p| names_placed(words.norm(), p))
         .or(session.placed.last())
@@ -2184,8 +2184,9 @@ impl Turn<'_> {
                 .iter()
                 .any(|w| w == "order" || w == "orders");
         // "cancel the nachos", "cancel the airport one": the one the words
-        // name first.
-        let said = crate::reading::words::Words::new(&self.utterance.text);
+        // name first (not one they keep: "cancel the water, keep the pad
+        // thai").
+        let said = crate::reading::words::Words::new(without_kept(&self.utterance.text));
         candidates.sort_by_key(|p| {
             (
                 std::cmp::Reverse(where_it_goes(said.norm(), p)),
@@ -2490,6 +2491,18 @@ pub(crate) fn another_ride(text: &str, placed: &Placed) -> bool {
                 .iter()
                 .any(|x| matches!(x.as_str(), "make" | "change" | "switch"));
     placed.slots.contains_key("destination") && vehicle && more
+}
+
+/// The words before what they keep ("cancel the water, keep the pad
+/// thai": the pad thai is kept, so it names nothing to change).
+pub(crate) fn without_kept(text: &str) -> &str {
+    let lower = text.to_ascii_lowercase();
+    [", keep ", " but keep ", " and keep ", ". keep "]
+        .iter()
+        .filter_map(|k| lower.find(k))
+        .min()
+        .filter(|at| text.is_char_boundary(*at))
+        .map_or(text, |at| &text[..at])
 }
 
 /// A placed command as if it were still open at its confirmation, to read

@@ -1213,6 +1213,9 @@ fn status(w: &[&str], joined: &str) -> Option<Act> {
         matches!(
             *x,
             "order"
+                | "orders"
+                | "deliveries"
+                | "everything"
                 | "food"
                 | "ride"
                 | "taxi"
@@ -1371,6 +1374,17 @@ fn status(w: &[&str], joined: &str) -> Option<Act> {
             "list my orders",
             "what is my order",
             "what was my order",
+            // "what's still coming?", "where are my orders".
+            "what's still coming",
+            "whats still coming",
+            "what is still coming",
+            "what's on its way",
+            "whats on its way",
+            "where are my orders",
+            "where are my things",
+            "where are my deliveries",
+            "where's everything",
+            "wheres everything",
         ]
         .iter()
         .any(|p| joined.starts_with(p));
