@@ -256,6 +256,7 @@ pub const FOOD_SYNONYMS: &[(&str, &str)] = &[
     ("wings", "chicken wings"),
     ("coffee", "latte"),
     ("black coffee", "americano"),
+    ("kung po chicken", "kung pao chicken"),
     ("muffin", "blueberry muffin"),
     ("sandwich", "club sandwich"),
     ("fried rice", "egg fried rice"),

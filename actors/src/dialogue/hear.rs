@@ -34,6 +34,7 @@ pub fn prepare(reading: &Reading, text: &str) -> Prepared {
     let text = crate::reading::repairs::in_place(&text).unwrap_or(text);
     let text = corrected_midway(reading, &text).unwrap_or(text);
     let text = one_of_them(reading, &text).unwrap_or(text);
+    let text = one_of_the_named(&text).unwrap_or(text);
     let mut act = acts::read(&text);
     if let Some(Act::DeliversTo { place, known }) = &mut act {
         *known = reading.places(place).iter().any(|m| m.known);
@@ -511,6 +512,48 @@ fn one_of_them(reading: &Reading, text: &str) -> Option<String> {
 /// past the last word).
 fn to_end(words: &crate::reading::words::Words, to: usize) -> usize {
     words.words.get(to - 1).map_or(0, |w| w.end)
+}
+
+/// "2 lasagnas and a garlic bread, one of the lasagnas without cheese":
+/// one of the things counted before, named again, made so ("1 lasagnas
+/// and one lasagnas without cheese and a garlic bread").
+fn one_of_the_named(text: &str) -> Option<String> {
+    use crate::reading::words::{Words, number};
+    let key = crate::agents::item_key;
+    let lower = text.to_ascii_lowercase();
+    if lower.len() != text.len() {
+        return None;
+    }
+    let (at, len) = [", one of the ", " and one of the ", " but one of the "]
+        .iter()
+        .find_map(|m| lower.find(m).map(|at| (at, m.len())))?;
+    let after = &text[at + len..];
+    let (clause, tail) = match after.find([',', '.', ';']) {
+        Some(end) => (&after[..end], &after[end..]),
+        None => (after, ""),
+    };
+    let (thing, made) = clause.trim().split_once(' ')?;
+    let made = made.trim();
+    let extra = ["with ", "without ", "no ", "extra "]
+        .iter()
+        .any(|opener| made.to_ascii_lowercase().starts_with(opener));
+    if !extra || made.split_whitespace().count() > 5 {
+        return None;
+    }
+    let first = &text[..at];
+    let words = Words::new(first);
+    let w = words.norm();
+    let k = (1..w.len()).find(|&k| key(&w[k]) == key(thing))?;
+    let n = number(&w[k - 1]).filter(|n| *n >= 2)?;
+    let (count, named) = (&words.words[k - 1], &words.words[k]);
+    Some(format!(
+        "{}{} {} and one {} {made}{}{tail}",
+        &first[..count.start],
+        n - 1,
+        &first[named.start..named.end],
+        &first[named.start..named.end],
+        &first[named.end..],
+    ))
 }
 
 /// What each one of them is, said after "one" ("black one with milk",
