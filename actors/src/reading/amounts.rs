@@ -799,10 +799,25 @@ pub fn items(words: &Words, menu: &Menu, taken: &[bool]) -> Vec<Found> {
         let counted = head.item.quantity > 1
             && rest.iter().all(&of_its_kind)
             && rest.iter().map(|f| f.item.quantity).sum::<u32>() == head.item.quantity;
-        // ("a pizza. pepperoni too": two.)
-        let adds = words.norm()[head.to..]
+        // ("a pizza. pepperoni too": two; "pizza for 3: one pepperoni ...
+        // plus 3 lemonades" adds the lemonades, not the pizza.)
+        let upto = match rest.iter().position(|f| !of_its_kind(f)) {
+            None => words.len(),
+            Some(0) => head.to,
+            Some(p) => rest[p - 1].to,
+        };
+        let adds = words.norm()[head.to..upto.max(head.to)]
             .iter()
             .any(|w| matches!(w.as_str(), "too" | "also" | "another" | "plus" | "well"));
+        // ("pizza for 3 people: one pepperoni": the heading runs to its
+        // colon.)
+        let colon_before_next = rest.first().is_some_and(|next| {
+            words
+                .words
+                .get(head.to.saturating_sub(1))
+                .zip(words.words.get(next.from))
+                .is_some_and(|(a, b)| words.text[a.end..b.start].contains(':'))
+        });
         // "in the mood for pizza, can I get a pepperoni", "I fancy a
         // curry, get me a butter chicken": the kind, then a dish of it
         // asked for in words of their own.
@@ -842,7 +857,7 @@ pub fn items(words: &Words, menu: &Menu, taken: &[bool]) -> Vec<Found> {
                 && !adds
                 || counted;
         head.known && head.named_by == 1 && apart && rest.iter().any(of_its_kind)
-            || gap.contains(':') && rest.iter().any(of_its_kind)
+            || (gap.contains(':') || colon_before_next && !adds) && rest.iter().any(of_its_kind)
     };
     if let Some(k) = (0..found.len()).find(|&k| heads(k)) {
         // ("2 large pizzas, one pepperoni one hawaiian": both large.)
