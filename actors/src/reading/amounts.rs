@@ -816,7 +816,10 @@ pub fn items(words: &Words, menu: &Menu, taken: &[bool]) -> Vec<Found> {
                 .words
                 .get(head.to.saturating_sub(1))
                 .zip(words.words.get(next.from))
-                .is_some_and(|(a, b)| words.text[a.end..b.start].contains(':'))
+                .is_some_and(|(a, b)| {
+                    let between = &words.text[a.end..b.start];
+                    between.contains([':', '–']) || between.contains(" - ")
+                })
         });
         // "in the mood for pizza, can I get a pepperoni", "I fancy a
         // curry, get me a butter chicken": the kind, then a dish of it
