@@ -2566,6 +2566,9 @@ const BACK_CORE: &[&str] = &[
     "a car back",
     "an uber back",
     "the way back",
+    // ("a return from heathrow on sunday at 8pm".)
+    "a return",
+    "the return",
     "pick me up again",
     "pick me up after",
     "pick me up later",
@@ -2636,8 +2639,13 @@ fn split_return(
     {
         return None;
     }
+    // ("a return from heathrow": where the ride back starts.)
+    let slot = match rest.starts_with("from ") {
+        true => "pickup",
+        false => "destination",
+    };
     if let Some(place) = place {
-        back.insert("destination".into(), place);
+        back.insert(slot.into(), place);
     }
     let mut there = parse.slots.clone();
     reading.ground(left, RIDE, &mut there, now_ms);
