@@ -590,6 +590,16 @@ pub const LANDMARKS: &[(&str, &[&str], f64, f64)] = &[
     ),
     ("Paddington Station", &["paddington"], 51.5154, -0.1755),
     ("Victoria Station", &["victoria"], 51.4952, -0.1441),
+    (
+        "Victoria Coach Station",
+        &[
+            "victoria coach station",
+            "the coach station",
+            "coach station",
+        ],
+        51.4925,
+        -0.1490,
+    ),
     ("Waterloo Station", &["waterloo"], 51.5033, -0.1145),
     (
         "Liverpool Street Station",
@@ -678,6 +688,31 @@ pub const LANDMARKS: &[(&str, &[&str], f64, f64)] = &[
         -0.2218,
     ),
     ("Kensington Palace", &[], 51.5058, -0.1877),
+    (
+        "The Savoy",
+        &["savoy", "the savoy hotel", "savoy hotel"],
+        51.5104,
+        -0.1204,
+    ),
+    (
+        "The Ritz",
+        &["ritz", "the ritz hotel", "ritz hotel"],
+        51.5071,
+        -0.1416,
+    ),
+    (
+        "The Dorchester",
+        &["dorchester", "the dorchester hotel", "dorchester hotel"],
+        51.5073,
+        -0.1527,
+    ),
+    (
+        "Royal Albert Hall",
+        &["the royal albert hall", "albert hall", "the albert hall"],
+        51.5009,
+        -0.1774,
+    ),
+    ("Mayfair", &[], 51.5099, -0.1473),
     ("Notting Hill", &[], 51.5090, -0.1960),
     ("Islington", &[], 51.5362, -0.1033),
     ("Brixton", &[], 51.4613, -0.1156),
