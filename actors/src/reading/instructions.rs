@@ -177,6 +177,11 @@ pub fn said(text: &str) -> Option<(String, String)> {
     if told.is_empty() && lower.contains("wheelchair") {
         told.push("wheelchair user: an accessible car, please".to_owned());
     }
+    // "heathrow terminal 5", "gatwick north terminal": the airport is the
+    // place, the terminal what the driver is told.
+    if let Some(terminal) = terminal(&lower) {
+        told.push(terminal);
+    }
     if told.is_empty() {
         return None;
     }
@@ -186,6 +191,31 @@ pub fn said(text: &str) -> Option<(String, String)> {
         .trim()
         .to_owned();
     Some((kept, told.join("; ")))
+}
+
+/// The terminal said of an airport ("terminal 5", "north terminal"), as
+/// the driver is told it.
+fn terminal(lower: &str) -> Option<String> {
+    let words: Vec<&str> = lower
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .collect();
+    let at = words.iter().position(|w| *w == "terminal")?;
+    match (at.checked_sub(1).map(|k| words[k]), words.get(at + 1)) {
+        (Some(side @ ("north" | "south")), _) => Some(format!("{} Terminal", capitalised(side))),
+        (_, Some(n)) if n.len() == 1 && n.chars().all(|c| c.is_ascii_digit()) => {
+            Some(format!("Terminal {n}"))
+        }
+        _ => None,
+    }
+}
+
+fn capitalised(word: &str) -> String {
+    let mut chars = word.chars();
+    chars
+        .next()
+        .map(|c| c.to_ascii_uppercase().to_string() + chars.as_str())
+        .unwrap_or_default()
 }
 
 /// Whether a note is how the food is made, not what the courier is told.
