@@ -328,11 +328,13 @@ impl Reading {
         let in_place = |i: usize| mentions.iter().any(|m| m.known && m.from <= i && i < m.to);
         // (A question asks about things unless it asks for them: "could
         // I get bread delivered home?".)
+        // ("3 eggs for a recipe": what the things are for asks nothing.)
+        let for_what = |i: usize| (i.saturating_sub(4).max(2)..i).any(|j| w[j] == "for");
         if words.len() > 18
             || (text.contains('?') && !acts::asks_politely(text))
             || w.iter()
                 .enumerate()
-                .any(|(i, x)| NO_ORDER.contains(&x.as_str()) && !in_place(i))
+                .any(|(i, x)| NO_ORDER.contains(&x.as_str()) && !in_place(i) && !for_what(i))
             || w.first()
                 .is_some_and(|x| ASKING_ABOUT.contains(&x.as_str()))
         {
