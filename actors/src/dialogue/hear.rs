@@ -36,6 +36,32 @@ pub fn prepare(reading: &Reading, text: &str) -> Prepared {
     let text = one_of_them(reading, &text).unwrap_or(text);
     let text = one_of_the_named(&text).unwrap_or(text);
     let mut act = acts::read(&text);
+    // "how long does it take to get from home to Gatwick by cab": the
+    // ride priced, its journey time said with it (never a question about
+    // an order).
+    let lower = text.to_ascii_lowercase();
+    if lower.starts_with("how long")
+        && let Some(at) = lower.find(" from ")
+        && lower[at..].contains(" to ")
+        && lower.len() == text.len()
+    {
+        let mut ride = text[at + 1..]
+            .trim_end_matches(['?', '.', '!', ' '])
+            .to_owned();
+        for by in [
+            " by cab",
+            " by taxi",
+            " by car",
+            " by uber",
+            " in a cab",
+            " in a taxi",
+        ] {
+            if ride.to_ascii_lowercase().ends_with(by) {
+                ride.truncate(ride.len() - by.len());
+            }
+        }
+        act = Some(Act::Price(format!("a cab {ride}")));
+    }
     if let Some(Act::DeliversTo { place, known }) = &mut act {
         *known = reading.places(place).iter().any(|m| m.known);
     }

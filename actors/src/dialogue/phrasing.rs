@@ -145,6 +145,24 @@ pub fn price_answer(summary: &Summary) -> String {
     if let Some(first) = said.get(..1) {
         said = format!("{}{}", first.to_uppercase(), &said[1..]);
     }
+    let took = match summary.journey_minutes {
+        Some(m) if m >= 60 => {
+            let hours = if m / 60 == 1 {
+                "1 hour".to_owned()
+            } else {
+                format!("{} hours", m / 60)
+            };
+            Some(match m % 60 {
+                0 => hours,
+                rest => format!("{hours} {rest} minutes"),
+            })
+        }
+        Some(m) => Some(format!("{m} minutes")),
+        None => None,
+    };
+    if let Some(took) = took {
+        said.push_str(&format!(" The journey takes about {took}."));
+    }
     said
 }
 
