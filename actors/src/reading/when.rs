@@ -1017,39 +1017,37 @@ fn clock_time(w: &[String], date: std::ops::Range<usize>) -> Option<((Time, bool
                 let time = Time::new(hour as i8, 30, 0, 0).ok()?;
                 return Some(((with_default_pm(time, ambiguous), ambiguous), from, end));
             }
-            // "10 to 8", "twenty past seven": minutes before or after an
-            // hour (never "from 2 to 8 Baker Street": a place's number).
-            _ if matches!(word(i + 1), "past" | "to")
-                && minutes_word(word(i)).is_some()
-                && hour_word(word(i + 2)).is_some()
-                && (word(i + 1) == "past"
-                    || at
-                    || !word(i + 3).chars().any(char::is_alphabetic)
-                    || matches!(word(i + 3), "am" | "pm" | "tomorrow" | "tonight" | "please"))
-                && !matches!(word(i.wrapping_sub(1)), "from" | "between") =>
-            {
-                let hour = hour_word(word(i + 2))?;
-                let minutes = minutes_word(word(i))?;
-                let (hour, minute) = if word(i + 1) == "past" {
-                    (hour, minutes)
-                } else {
-                    ((hour + 23) % 24, 60 - minutes)
+            // "half past five", "quarter to six", "10 to 8", "twenty past
+            // seven": minutes before or after an hour (a number only where
+            // it is no place's: never "from 2 to 8 Baker Street").
+            _ if matches!(word(i + 1), "past" | "to") && hour_word(word(i + 2)).is_some() => {
+                let said = match word(i) {
+                    "half" => Some(30),
+                    "quarter" => Some(15),
+                    number
+                        if (word(i + 1) == "past"
+                            || at
+                            || !word(i + 3).chars().any(char::is_alphabetic)
+                            || matches!(
+                                word(i + 3),
+                                "am" | "pm" | "tomorrow" | "tonight" | "please"
+                            ))
+                            && !matches!(word(i.wrapping_sub(1)), "from" | "between") =>
+                    {
+                        minutes_word(number)
+                    }
+                    _ => None,
                 };
-                let (hour, ambiguous, end) = meridiem(hour, word(i + 3), i + 3);
-                let time = Time::new(hour as i8, minute as i8, 0, 0).ok()?;
-                return Some(((with_default_pm(time, ambiguous), ambiguous), from, end));
-            }
-            "half" | "quarter" if matches!(word(i + 1), "past" | "to") => {
-                let hour = hour_word(word(i + 2))?;
-                let minutes = if word(i) == "half" { 30 } else { 15 };
-                let (hour, minute) = if word(i + 1) == "past" {
-                    (hour, minutes)
-                } else {
-                    ((hour + 23) % 24, 60 - minutes)
-                };
-                let (hour, ambiguous, end) = meridiem(hour, word(i + 3), i + 3);
-                let time = Time::new(hour as i8, minute as i8, 0, 0).ok()?;
-                return Some(((with_default_pm(time, ambiguous), ambiguous), from, end));
+                if let Some(minutes) = said {
+                    let hour = hour_word(word(i + 2))?;
+                    let (hour, minute) = match word(i + 1) {
+                        "past" => (hour, minutes),
+                        _ => ((hour + 23) % 24, 60 - minutes),
+                    };
+                    let (hour, ambiguous, end) = meridiem(hour, word(i + 3), i + 3);
+                    let time = Time::new(hour as i8, minute as i8, 0, 0).ok()?;
+                    return Some(((with_default_pm(time, ambiguous), ambiguous), from, end));
+                }
             }
             _ => {}
         }
