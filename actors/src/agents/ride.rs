@@ -168,14 +168,20 @@ impl RideProvider for SimulatedRides {
 /// The most passengers any car takes.
 pub const MOST_SEATS: u32 = 6;
 
-/// The average speed of a London ride, motorways included, for its time
-/// on the road (km/h).
-const CITY_KM_PER_HOUR: f64 = 30.0;
+/// Speeds for a ride's time on the road (km/h): its first
+/// [`TOWN_KM`] in town, the rest on the faster roads out of it, so an
+/// airport run is not timed as if it crawled through the centre all the
+/// way (Baker Street to Gatwick, about 54 km of road: 1 hour 21 minutes).
+const TOWN_KM_PER_HOUR: f64 = 20.0;
+const OPEN_ROAD_KM_PER_HOUR: f64 = 48.0;
+const TOWN_KM: f64 = 8.0;
 
 /// Minutes on the road for `distance_m` of road, at least 5.
 pub fn journey_minutes(distance_m: u32) -> u32 {
-    let minutes = f64::from(distance_m) / 1000.0 / CITY_KM_PER_HOUR * 60.0;
-    (minutes.round() as u32).max(5)
+    let km = f64::from(distance_m) / 1000.0;
+    let town = km.min(TOWN_KM);
+    let hours = town / TOWN_KM_PER_HOUR + (km - town) / OPEN_ROAD_KM_PER_HOUR;
+    ((hours * 60.0).round() as u32).max(5)
 }
 
 /// How far ahead a ride may be booked.
@@ -558,4 +564,21 @@ fn wrong_action(command: &Command) -> ErrorBody {
         ErrorCode::InvalidCommand,
         format!("the ride agent cannot {}", command.action.name()),
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::journey_minutes;
+
+    #[test]
+    fn a_journey_is_timed_in_town_then_on_the_open_road() {
+        // Across the centre: 3 km in town.
+        assert_eq!(journey_minutes(3_000), 9);
+        // Never under five minutes, however short.
+        assert_eq!(journey_minutes(400), 5);
+        // An airport run leaves town: Heathrow (27 km) under an hour,
+        // Gatwick (54 km) under an hour and a half.
+        assert_eq!(journey_minutes(27_000), 48);
+        assert_eq!(journey_minutes(54_000), 82);
+    }
 }

@@ -36,31 +36,11 @@ pub fn prepare(reading: &Reading, text: &str) -> Prepared {
     let text = one_of_them(reading, &text).unwrap_or(text);
     let text = one_of_the_named(&text).unwrap_or(text);
     let mut act = acts::read(&text);
-    // "how long does it take to get from home to Gatwick by cab": the
-    // ride priced, its journey time said with it (never a question about
-    // an order).
-    let lower = text.to_ascii_lowercase();
-    if lower.starts_with("how long")
-        && let Some(at) = lower.find(" from ")
-        && lower[at..].contains(" to ")
-        && lower.len() == text.len()
-    {
-        let mut ride = text[at + 1..]
-            .trim_end_matches(['?', '.', '!', ' '])
-            .to_owned();
-        for by in [
-            " by cab",
-            " by taxi",
-            " by car",
-            " by uber",
-            " in a cab",
-            " in a taxi",
-        ] {
-            if ride.to_ascii_lowercase().ends_with(by) {
-                ride.truncate(ride.len() - by.len());
-            }
-        }
-        act = Some(Act::Price(format!("a cab {ride}")));
+    // "how long does it take to get from home to Gatwick by cab", "how
+    // long to heathrow from work": the ride priced, its journey time said
+    // with it (never a question about an order).
+    if let Some(trip) = journey_asked(&text) {
+        act = Some(Act::Price(format!("a cab {trip}")));
     }
     if let Some(Act::DeliversTo { place, known }) = &mut act {
         *known = reading.places(place).iter().any(|m| m.known);
@@ -137,6 +117,54 @@ pub fn prepare(reading: &Reading, text: &str) -> Prepared {
         act,
         request,
     }
+}
+
+/// The trip of "how long does it take to get from home to Gatwick by
+/// cab" or "how long would a taxi to heathrow take" ("from home to
+/// Gatwick", "to heathrow"), when a question asks how long a journey
+/// takes; not "how long will my pizza take to get here".
+fn journey_asked(text: &str) -> Option<String> {
+    let words: Vec<&str> = text.split_whitespace().collect();
+    let bare = |w: &str| {
+        w.trim_matches(|c: char| !c.is_alphanumeric())
+            .to_ascii_lowercase()
+    };
+    let [how, long, ..] = words.as_slice() else {
+        return None;
+    };
+    if bare(how) != "how" || bare(long) != "long" {
+        return None;
+    }
+    const NOT_A_TRIP: &[&str] = &[
+        "deliver", "delivery", "order", "food", "here", "arrive", "cook", "wait",
+    ];
+    if words.iter().any(|w| NOT_A_TRIP.contains(&bare(w).as_str())) {
+        return None;
+    }
+    // The trip starts at its first "from" or "to" that is not "to get",
+    // "to drive", "to go".
+    let start = (2..words.len()).find(|&i| match bare(words[i]).as_str() {
+        "from" => true,
+        "to" => words
+            .get(i + 1)
+            .is_some_and(|next| !matches!(bare(next).as_str(), "get" | "drive" | "go" | "travel")),
+        _ => false,
+    })?;
+    let mut trip: Vec<&str> = words[start..].to_vec();
+    // What follows the places: "by cab", "in a taxi", "take", "?".
+    const AFTER: &[&str] = &[
+        "by", "in", "a", "cab", "taxi", "car", "uber", "take", "ride",
+    ];
+    while trip.len() > 2
+        && trip
+            .last()
+            .is_some_and(|w| AFTER.contains(&bare(w).as_str()))
+    {
+        trip.pop();
+    }
+    let trip = trip.join(" ");
+    let trip = trip.trim_end_matches(['?', '.', '!', ' ']);
+    (trip.split_whitespace().count() >= 2).then(|| trip.to_owned())
 }
 
 /// The words without the sounds people make while they think ("a cab

@@ -874,7 +874,8 @@ impl Turn<'_> {
             String::new(),
             self.turn,
         );
-        let complete = spec.missing(&slots).is_empty();
+        let missing = spec.missing(&slots);
+        let complete = missing.is_empty();
         let quote = match complete {
             true => Some(self.ctx.desk.quote(&self.command(&priced, &domain)).await?),
             false => None,
@@ -888,8 +889,7 @@ impl Turn<'_> {
                 });
                 match quoted {
                     Some(Ok(summary)) => phrasing::price_answer(&summary),
-                    _ => "Tell me where from and where to, and I'll give you the fare before anything is booked."
-                        .into(),
+                    _ => fare_needs(&missing),
                 }
             }
         };
@@ -3972,6 +3972,17 @@ fn pin(action: &str, slots: &mut SlotMap, summary: &Summary) {
 /// Lower case letters and digits, single spaces: how double taps compare.
 fn normalized(text: &str) -> String {
     crate::agents::normalize(text)
+}
+
+/// What a fare question needs before it can be priced: "Where from?" when
+/// only the pickup is missing ("how much is a cab to heathrow?").
+fn fare_needs(missing: &[String]) -> String {
+    let then = "and I'll give you the fare before anything is booked.";
+    match missing {
+        [one] if one == "pickup" => format!("Where from? Tell me where you'd be picked up {then}"),
+        [one] if one == "destination" => format!("Where to? Tell me where you're going {then}"),
+        _ => format!("Tell me where from and where to, {then}"),
+    }
 }
 
 #[cfg(test)]
