@@ -766,13 +766,23 @@ pub fn items(words: &Words, menu: &Menu, taken: &[bool]) -> Vec<Found> {
         // "a loaf of hovis": the variety said is the bread's note.
         let variety = (known && menu.is_variety(&keys[i..i + len]))
             .then(|| words.span(i, i + len).to_lowercase());
-        let note: Vec<String> = sizes.into_iter().chain(variety).collect();
-        if !note.is_empty()
-            && let Some(last) = found.last_mut()
-        {
-            last.item.note = Some(note.join(" "));
+        // "nappies size 4": a size by its number, after the thing.
+        let size_after = (words.norm().get(i + len))
+            .filter(|w| numbered_size(w))
+            .cloned();
+        let note: Vec<String> = (sizes.into_iter().chain(size_after.clone()))
+            .map(|s| s.replace("size-", "size "))
+            .chain(variety)
+            .collect();
+        if let Some(last) = found.last_mut() {
+            if !note.is_empty() {
+                last.item.note = Some(note.join(" "));
+            }
+            if size_after.is_some() {
+                last.to += 1;
+            }
         }
-        i += len;
+        i += len + usize::from(size_after.is_some());
     }
     // "2 pizzas: a margherita and a pepperoni", "fancy a curry. chicken
     // korma", "2 pizzas, one margherita one hawaiian": a heading, not a
@@ -1031,25 +1041,53 @@ pub fn items(words: &Words, menu: &Menu, taken: &[bool]) -> Vec<Found> {
             }
         }
     }
-    // "shampoo and toothpaste, 2 of each": every thing named before it.
+    // "shampoo and toothpaste, 2 of each": every thing named before it;
+    // "two of each: nigiri and a california roll", "2 of each of the
+    // burger and the shake": every thing named after it, when none was
+    // before.
     for k in 0..w.len().saturating_sub(2) {
         let each = w[k + 1] == "of" && matches!(w[k + 2].as_str(), "each" | "both" | "everything");
         let Some(n) = number(&w[k]).filter(|n| *n > 0 && each) else {
             continue;
         };
-        for f in found.iter_mut().filter(|f| f.to <= k) {
+        let before = found.iter().any(|f| f.to <= k);
+        for f in found
+            .iter_mut()
+            .filter(|f| if before { f.to <= k } else { f.from > k + 2 })
+        {
             f.item.quantity = match f.known {
                 true => menu.counted_after(&f.item.name, n),
                 false => n,
             };
         }
     }
-    // "one of each taco", "2 of each curry": every dish of that kind.
+    // "cheeseburger and milkshake x2 each": the count of the last, and
+    // "each", go for every thing of the list.
+    if let Some(last) = found.last()
+        && found.len() > 1
+        && w.get(last.to).is_some_and(|x| x == "each")
+        && !taken.get(last.to).copied().unwrap_or(false)
+        && company(words).is_none()
+    {
+        let n = last.item.quantity;
+        let start = last.from;
+        for f in found
+            .iter_mut()
+            .filter(|f| f.to <= start && f.item.quantity == 1)
+        {
+            f.item.quantity = match f.known {
+                true => menu.counted_after(&f.item.name, n),
+                false => n,
+            };
+        }
+    }
+    // "one of each taco", "2 of each curry": every dish of that kind
+    // (not "two of each, burger barn to work": a clause of its own).
     for k in 0..w.len().saturating_sub(3) {
         let Some(n) = number(&w[k]).filter(|n| *n > 0) else {
             continue;
         };
-        if w[k + 1] != "of" || w[k + 2] != "each" {
+        if w[k + 1] != "of" || w[k + 2] != "each" || gap_has_stop(words, k + 2, k + 3) {
             continue;
         }
         let names = menu.all_of(&item_key(&w[k + 3]));
@@ -1492,7 +1530,7 @@ pub fn continues_dish(word: &str) -> bool {
     word.len() >= 3
         && word.chars().all(|c| c.is_alphabetic() || c == '-')
         && !AFTER_ITEM.contains(&word)
-        && !SIZES.contains(&word)
+        && !is_size(word)
         && !UNITS.contains(&word)
         && !EXTRA_OPENERS.contains(&word)
         && !EXTRA_ENDS.contains(&word)
@@ -1506,7 +1544,7 @@ fn amount_before(words: &Words, at: usize, floor: usize) -> (u32, usize, Vec<Str
     let mut i = at;
     let mut sizes = Vec::new();
     // Sizes right before the item ("large", "extra large").
-    while i > floor && SIZES.contains(&w[i - 1].as_str()) {
+    while i > floor && is_size(&w[i - 1]) {
         sizes.insert(0, w[i - 1].clone());
         i -= 1;
     }
@@ -1722,7 +1760,43 @@ fn describes(word: &str) -> bool {
 /// Whether `word` says a size or kind of a thing ("large", "decaf",
 /// "iced"), kept as its note.
 pub(crate) fn is_size(word: &str) -> bool {
-    SIZES.contains(&word)
+    SIZES.contains(&word) || numbered_size(word)
+}
+
+/// A size said by its number, as [`sized`] joins it: "size-4" (nappies),
+/// "size-10" (clothes). Never a count.
+fn numbered_size(word: &str) -> bool {
+    word.strip_prefix("size-")
+        .is_some_and(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()))
+}
+
+/// "size 4 nappies", "pampers size 5": each size said by its number
+/// joined into one word ("size-4"), so the number is never read as how
+/// many.
+pub fn sized(text: &str) -> Option<String> {
+    let words: Vec<&str> = text.split(' ').collect();
+    let numbered = |w: &str| {
+        let n = w.trim_end_matches([',', '.', '!', '?', '+']);
+        !n.is_empty() && n.len() <= 2 && n.bytes().all(|b| b.is_ascii_digit())
+    };
+    let at = (0..words.len().saturating_sub(1))
+        .filter(|&i| words[i].eq_ignore_ascii_case("size") && numbered(words[i + 1]))
+        .collect::<Vec<_>>();
+    if at.is_empty() {
+        return None;
+    }
+    let mut out: Vec<String> = Vec::with_capacity(words.len());
+    let mut i = 0;
+    while i < words.len() {
+        if at.contains(&i) {
+            out.push(format!("size-{}", words[i + 1].replace('+', "")));
+            i += 2;
+        } else {
+            out.push(words[i].to_owned());
+            i += 1;
+        }
+    }
+    Some(out.join(" "))
 }
 
 pub(crate) fn is_unit(word: &str) -> bool {

@@ -31,12 +31,48 @@ const SHORTHAND: &[(&str, &str)] = &[
     ("cya", "see you"),
     ("tmrw", "tomorrow"),
     ("tmr", "tomorrow"),
+    ("tmrow", "tomorrow"),
+    ("tmoz", "tomorrow"),
+    ("tomoz", "tomorrow"),
+    ("tomoro", "tomorrow"),
     ("tonite", "tonight"),
     ("wanna", "want to"),
     ("gimme", "give me"),
     ("cn", "can"),
     ("n", "and"),
 ];
+
+/// Shorthand that starts with a digit ("2moro"), which the word-by-word
+/// correction would read as a number and a word.
+const DIGIT_SHORTHAND: &[(&str, &str)] = &[
+    ("2moro", "tomorrow"),
+    ("2morro", "tomorrow"),
+    ("2morrow", "tomorrow"),
+    ("2mrw", "tomorrow"),
+    ("2mro", "tomorrow"),
+    ("2day", "today"),
+    ("2nite", "tonight"),
+    ("2night", "tonight"),
+];
+
+/// `text` with each [`DIGIT_SHORTHAND`] word written out.
+fn digit_shorthand(text: &str) -> Option<String> {
+    let meant = |token: &str| {
+        let bare = token.trim_end_matches(|c: char| !c.is_alphanumeric());
+        let (_, full) = DIGIT_SHORTHAND
+            .iter()
+            .find(|(short, _)| bare.eq_ignore_ascii_case(short))?;
+        Some(format!("{full}{}", &token[bare.len()..]))
+    };
+    let tokens: Vec<&str> = text.split(' ').collect();
+    if !tokens.iter().any(|t| meant(t).is_some()) {
+        return None;
+    }
+    let out: Vec<String> = (tokens.iter())
+        .map(|t| meant(t).unwrap_or_else(|| (*t).to_owned()))
+        .collect();
+    Some(out.join(" "))
+}
 
 /// Words of asking for errands that every vocabulary has.
 const ERRAND_WORDS: &[&str] = &[
@@ -228,7 +264,9 @@ impl Speller {
     pub fn fix(&self, text: &str) -> String {
         // A name first, as written ("pad tai" is "pad thai"): a word fixed
         // alone may become another ("tai" a taxi).
-        let text = self.fix_phrases(&emoji_as_words(text));
+        let text = emoji_as_words(text);
+        let text = digit_shorthand(&text).unwrap_or(text);
+        let text = self.fix_phrases(&text);
         let mut out = String::with_capacity(text.len());
         let mut word = String::new();
         // Letters glued to a number ("7ish", "24th", "5pm") are its own.

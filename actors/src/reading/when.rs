@@ -36,6 +36,9 @@ pub struct Said {
     pub ambiguous: bool,
     /// No day was said and the time had passed today: it is tomorrow's.
     pub passed: bool,
+    /// "same time tomorrow", "this time on friday": the time of day it is
+    /// now, or in a change the time of day it was before.
+    pub same: bool,
 }
 
 impl Said {
@@ -44,6 +47,7 @@ impl Said {
         clock: true,
         ambiguous: false,
         passed: false,
+        same: false,
     };
 }
 
@@ -78,6 +82,8 @@ pub fn change(found: &Found, before: &str, tz: &TimeZone) -> Option<String> {
         .to_zoned(tz.clone());
     let old = before.parse::<Timestamp>().ok()?.to_zoned(tz.clone());
     let (date, time) = match (found.said.day, found.said.clock) {
+        // ("tomorrow, same time" of a ride at 9:15pm: 9:15pm tomorrow.)
+        (true, false) | (true, true) if found.said.same => (new.date(), old.time()),
         (true, false) => (new.date(), old.time()),
         (false, true) => {
             let mut time = new.time();
@@ -556,6 +562,7 @@ fn find_in(words: &Words, now: &Zoned) -> Option<Found> {
             clock: clock.is_some() || part.is_some() || now_time,
             ambiguous,
             passed,
+            same: now_time,
         },
     })
 }
