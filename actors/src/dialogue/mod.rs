@@ -2388,6 +2388,26 @@ fn off_the_waiting(session: &mut SessionState, open: &OpenCommand, text: &str) -
             .next()
             .is_some_and(|last| said.iter().any(|w| w == last))
     };
+    // "forget the cab, just the milk": a waiting request named by what it
+    // is, of another kind than this one.
+    let called = |action: &str| -> &[&str] {
+        match action {
+            "book_ride" => &["cab", "taxi", "ride", "car", "uber", "lift"],
+            "order_mart" => &["grocery", "groceries", "shopping"],
+            "order_food" => &["food", "takeaway", "meal"],
+            _ => &[],
+        }
+    };
+    let by_kind = |q: &Queued| {
+        q.action != open.action
+            && called(&q.action)
+                .iter()
+                .any(|c| said.iter().any(|w| w == c))
+    };
+    if let Some(at) = session.queued.iter().position(by_kind) {
+        let q = session.queued.remove(at);
+        return Some(phrasing::describe(&q.action).to_owned());
+    }
     let mine = (open.slots.get("item").and_then(SlotValue::as_items))
         .is_some_and(|lines| lines.iter().any(named));
     if mine {
@@ -2787,6 +2807,16 @@ fn apply(slots: &mut SlotMap, mut patch: SlotMap, heard: &Heard, stage: Stage) {
             .collect();
         let items = if current.is_empty() {
             new
+        } else if let Some(kept) = all_but(text)
+            && (removing || text.contains("everything") || text.contains(" all "))
+            && let kept = (current.iter())
+                .filter(|line| (kept.split_whitespace()).any(|w| names_line(line, w, &[])))
+                .cloned()
+                .collect::<Vec<_>>()
+            && !kept.is_empty()
+        {
+            // "remove everything except the eggs": the eggs alone stay.
+            kept
         } else if let Some(items) = split_line(&current, &new) {
             items
         } else if let Some(items) = by_clause(&current, &new, text) {
@@ -2832,6 +2862,19 @@ fn apply(slots: &mut SlotMap, mut patch: SlotMap, heard: &Heard, stage: Stage) {
             // croissant" at a latte: had beside it, not instead of it. A
             // dish of a kind already there, or a main at a main, changes
             // the order (never two meals charged for one).
+            let mut items = current;
+            items.extend(new);
+            items
+        } else if !heard.change
+            && current
+                .iter()
+                .chain(&new)
+                .all(|line| in_the_mart(&line.name))
+            && new.iter().all(|n| current.iter().all(|c| c.name != n.name))
+        {
+            // "milk", then "eggs": a shopping list said a thing at a time
+            // is more of it, never the milk replaced ("eggs instead"
+            // replaces it).
             let mut items = current;
             items.extend(new);
             items
@@ -3601,6 +3644,30 @@ fn kind_swapped(current: &[ItemRequest], new: &[ItemRequest]) -> Option<Vec<Item
 /// Whether a restaurant of the catalog has `name` on its menu.
 fn on_a_menu(name: &str) -> bool {
     (crate::agents::catalog::RESTAURANTS.iter()).any(|r| r.menu.iter().any(|(n, _)| *n == name))
+}
+
+/// What "everything except the eggs", "all of it apart from the bread"
+/// keeps: the words after "except" (`None` without "everything" or
+/// "all" before it).
+fn all_but(text: &str) -> Option<&str> {
+    let at = [
+        " except ",
+        " apart from ",
+        " other than ",
+        " but ",
+        " besides ",
+    ]
+    .iter()
+    .filter_map(|w| text.find(w).map(|at| (at, at + w.len())))
+    .min()?;
+    let before = &text[..at.0];
+    (before.contains("everything") || before.split_whitespace().any(|w| w == "all"))
+        .then(|| &text[at.1..])
+}
+
+/// Whether `name` is a grocery (the mart sells it, no restaurant does).
+fn in_the_mart(name: &str) -> bool {
+    (crate::agents::catalog::MART_ITEMS.iter()).any(|(n, _, _)| *n == name) && !on_a_menu(name)
 }
 
 /// Whether a menu's thing is had beside a meal: a drink, a coffee, a

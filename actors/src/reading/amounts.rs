@@ -328,6 +328,9 @@ pub struct Found {
 /// Words that may follow an item without making it another dish.
 const AFTER_ITEM: &[&str] = &[
     "to",
+    // "the usual minus the butter": what is ruled out follows.
+    "minus",
+    "excluding",
     // "one each", "like 4": how many, never a thing.
     "each",
     "everyone",
@@ -2036,7 +2039,7 @@ fn ruled_out(words: &Words, at: usize) -> bool {
                     ("don't" | "dont" | "not", "bother") | ("no", "need")
                 )
         }
-        "skip" | "without" => true,
+        "skip" | "without" | "minus" | "excluding" => true,
         // "i've already got eggs so i just need milk".
         "got" | "have" | "bought" => before > 0 && word(before - 1) == "already",
         _ => false,
