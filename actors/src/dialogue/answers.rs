@@ -123,6 +123,12 @@ fn try_saying(registry: &DomainRegistry) -> String {
 
 /// The answer to a greeting, thanks or a question; `None` for acts that
 /// are no question.
+/// The answer to a problem with a delivered order: errand cannot put it
+/// right itself, and says who can and what it can do.
+const COMPLAINT: &str = "Sorry about that. I can't report a problem with a delivered order or \
+     refund one: the shop or driver's support can. If something was missing or wrong, tell me \
+     what and I'll order it again.";
+
 pub fn answer(
     act: &Act,
     registry: &DomainRegistry,
@@ -133,6 +139,7 @@ pub fn answer(
     Some(match act {
         Act::Greeting => format!("Hi! {}{}", abilities(registry), try_saying(registry)),
         Act::Thanks => "You're welcome!".into(),
+        Act::Complaint => COMPLAINT.into(),
         Act::Goodbye => "Bye! I'm here whenever you need something.".into(),
         Act::Help => format!("{}{}", abilities(registry), try_saying(registry)),
         Act::Price(what) if what == "it" => order_price(session),

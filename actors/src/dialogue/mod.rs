@@ -699,6 +699,7 @@ impl Turn<'_> {
                 Some(
                     act @ (Act::Greeting
                     | Act::Thanks
+                    | Act::Complaint
                     | Act::Goodbye
                     | Act::Help
                     | Act::Price(_)

@@ -49,6 +49,10 @@ pub enum Act {
     },
     /// "cancel my last order", "cancel that ride": the domain named, if any.
     CancelPlaced(Option<&'static str>),
+    /// "my last order was wrong", "the eggs arrived cracked", "my
+    /// delivery never showed up": a problem with an order that was
+    /// delivered, never a new order of what it names.
+    Complaint,
     /// "what?", "huh", "I don't know": no answer at all.
     Unclear,
 }
@@ -603,6 +607,9 @@ pub fn read(text: &str) -> Option<Act> {
     {
         return Some(Act::Help);
     }
+    if complains(&w) {
+        return Some(Act::Complaint);
+    }
     if let Some(act) = status(&w, &joined) {
         return Some(act);
     }
@@ -616,6 +623,44 @@ pub fn read(text: &str) -> Option<Act> {
         return Some(act);
     }
     about_a_dish(&w).map(Act::AboutDish)
+}
+
+/// Whether the words tell of a problem with a delivered order ("they
+/// sent semi skimmed instead of whole", "you forgot the butter in my last
+/// shop", "the eggs arrived cracked", "it never showed up", "I want a
+/// refund") and ask for nothing new ("..., can you send some more").
+fn complains(w: &[&str]) -> bool {
+    let has = |x: &str| w.contains(&x);
+    let pair = |a: &str, b: &[&str]| w.windows(2).any(|p| p[0] == a && b.contains(&p[1]));
+    const BAD: &[&str] = &[
+        "cracked", "broken", "damaged", "squashed", "smashed", "crushed", "spilled", "spilt",
+        "leaking", "rotten", "mouldy", "moldy", "stale", "cold", "soggy", "brown", "wrong",
+        "missing", "late", "melted", "burnt", "raw", "open",
+    ];
+    let past = has("last") || has("yesterday") || has("earlier") || has("delivered");
+    let cues = pair("they", &["sent", "forgot", "gave", "delivered", "brought"])
+        || pair("you", &["sent", "forgot", "gave", "delivered", "brought"])
+        || pair("sent", &["me", "us"]) && (has("instead") || has("wrong"))
+        || pair(
+            "never",
+            &["arrived", "came", "showed", "turned", "got", "delivered"],
+        )
+        || (has("arrived") || has("came") || has("were") || has("was"))
+            && w.iter().any(|x| BAD.contains(x))
+            && (past || has("arrived") || has("came"))
+        || pair("forgot", &["the", "my", "to"]) && past
+        || has("refund")
+            && (has("want") || has("need") || has("get") || has("give"))
+            && !has("cancel")
+        || has("complain")
+        || has("complaint");
+    // ("you forgot the butter, can you send some": a request after all.)
+    let asks = pair("can", &["you", "i", "we"])
+        || pair("could", &["you", "i", "we"])
+        || pair("please", &["send", "get", "order", "add"])
+        || pair("get", &["me", "us"])
+        || has("order") && !past;
+    cues && !asks
 }
 
 /// "is the bacon burger any good?", "what's in the korma?", "how big is
@@ -2311,6 +2356,27 @@ mod tests {
             ", ,",
         ] {
             let _ = read(said);
+        }
+    }
+
+    #[test]
+    fn a_problem_with_a_delivered_order_is_a_complaint_never_an_order() {
+        for said in [
+            "my last order was wrong, they sent semi skimmed instead of whole",
+            "the bananas you sent last time were all brown",
+            "you forgot the butter in my last shop",
+            "my delivery never showed up",
+            "the eggs arrived cracked, I want a refund",
+        ] {
+            assert_eq!(read(said), Some(Act::Complaint), "{said}");
+        }
+        for said in [
+            "you forgot the butter in my last shop, can you send some",
+            "i want cold drinks delivered home",
+            "get me a late night pizza",
+            "if i cancel do i get a refund",
+        ] {
+            assert_ne!(read(said), Some(Act::Complaint), "{said}");
         }
     }
 
