@@ -2850,6 +2850,13 @@ fn split(
         let (Some(first), Some(second)) = (read(left), read(right)) else {
             continue;
         };
+        // "2 of us and 3 big suitcases": the ride's luggage, no request.
+        if first.0 == RIDE
+            && crate::reading::luggage_said(&crate::reading::words::Words::new(right))
+            && goes_to(right).is_none()
+        {
+            continue;
+        }
         // "milk and 6 eggs" is one grocery order, whatever a reader makes
         // of "6 eggs": the rest names only what the first part's shop sells.
         // Nor is "nachos and guac from Taco Loco to home": the rest names

@@ -94,6 +94,10 @@ const PLAIN: &[&str] = &[
     "need a baby seat",
     "need a booster seat",
     "with a child seat",
+    "with a baby seat",
+    "with a booster seat",
+    "with a car seat",
+    "need a car seat",
     "child seat please",
     "i have a dog",
     "i've got a dog",
@@ -222,6 +226,10 @@ fn capitalised(word: &str) -> String {
 fn for_the_kitchen(said: &str) -> bool {
     let words = super::words::Words::new(said);
     let w = words.norm();
+    // ("with a child seat": the car's, never the kitchen's.)
+    if w.iter().any(|x| x == "seat") {
+        return false;
+    }
     super::allergies::said(&words).is_some()
         || w.first().is_some_and(|first| {
             matches!(
@@ -274,7 +282,10 @@ fn next_clause(lower: &str) -> Option<(usize, usize, usize)> {
     }
     for marker in PLAIN {
         for (at, _) in lower.match_indices(marker) {
-            if boundary(at) {
+            // ("a taxi to kings cross with a child seat": a seat asked
+            // for ends any sentence.)
+            let seat = marker.starts_with("with a ") && marker.ends_with(" seat");
+            if boundary(at) || seat && lower.as_bytes().get(at.wrapping_sub(1)) == Some(&b' ') {
                 consider(at, at);
             }
         }
@@ -299,6 +310,16 @@ fn next_clause(lower: &str) -> Option<(usize, usize, usize)> {
         .find(['.', '!', ';', ')'])
         .or_else(|| rest.find(", and ").filter(|_| at > 0))
         .map_or(lower.len(), |k| told_from + k);
+    // "with a car seat from home to euston": a seat ends its clause.
+    let end = match lower[at..end].find(" seat") {
+        Some(k) if lower[at..].starts_with("with a ") => {
+            let seat = at + k + " seat".len();
+            seat + lower[seat..end]
+                .strip_prefix(" please")
+                .map_or(0, |_| " please".len())
+        }
+        _ => end,
+    };
     // The joining words go with it ("..., and ring the bell").
     let start = [
         ", and ",
@@ -356,6 +377,17 @@ mod tests {
         assert_eq!(
             cut("can you tell the driver to ring the bell"),
             Some(("can you".into(), "ring the bell".into()))
+        );
+    }
+
+    #[test]
+    fn a_seat_asked_for_is_told_wherever_it_is_said() {
+        assert_eq!(
+            cut("taxi from home to kings cross with a child seat please"),
+            Some((
+                "taxi from home to kings cross".into(),
+                "with a child seat please".into()
+            ))
         );
     }
 

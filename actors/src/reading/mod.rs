@@ -1909,28 +1909,38 @@ fn note_kept(w: &[String]) -> bool {
         || phrase(&["let", "me", "forget"])
 }
 
+/// Luggage a boot must take.
+const BAGS: &[&str] = &[
+    "suitcase",
+    "suitcases",
+    "bag",
+    "bags",
+    "cases",
+    "luggage",
+    "holdall",
+    "holdalls",
+    "rucksacks",
+    "backpacks",
+    "skis",
+    "pram",
+    "buggy",
+    "stroller",
+    "pushchair",
+];
+
+/// Luggage that goes on a lap or a footwell: said, never counted.
+const HAND_LUGGAGE: &[&str] = &["carry-on", "carry-ons", "carryon", "carryons"];
+
+/// Whether the words speak of luggage ("3 big suitcases", "2 carry-ons").
+pub(crate) fn luggage_said(words: &Words) -> bool {
+    (words.norm().iter()).any(|w| BAGS.contains(&w.as_str()) || HAND_LUGGAGE.contains(&w.as_str()))
+}
+
 /// The large bags travelling with a ride: "4 large suitcases", "a big
 /// suitcase", "a couple of bags", "lots of luggage" (at least 3); luggage
 /// not counted ("plus luggage", "golf bags", "a pram") is a bag for each
 /// of the `people`.
 pub(crate) fn bags(words: &Words, people: Option<u32>) -> Option<u32> {
-    const BAGS: &[&str] = &[
-        "suitcase",
-        "suitcases",
-        "bag",
-        "bags",
-        "cases",
-        "luggage",
-        "holdall",
-        "holdalls",
-        "rucksacks",
-        "backpacks",
-        "skis",
-        "pram",
-        "buggy",
-        "stroller",
-        "pushchair",
-    ];
     const SIZES: &[&str] = &[
         "large",
         "big",
