@@ -1635,13 +1635,20 @@ impl Turn<'_> {
             Stage::Confirming => self.place(session, open).await,
             Stage::Cancelling => {
                 session.open = None;
-                match session
-                    .placed
-                    .iter()
+                let Some(placed) = (session.placed.iter())
                     .find(|p| p.trace_id == open.trace_id)
                     .cloned()
-                {
-                    Some(placed) => self.cancel_placed(session, placed).await,
+                else {
+                    return Ok(());
+                };
+                self.cancel_placed(session, placed).await?;
+                // "cancel all my rides": the next one asked.
+                match open.slots.get(CANCEL_ALL).and_then(SlotValue::as_text) {
+                    Some(domain) => {
+                        let domain = (!domain.is_empty()).then(|| domain.to_owned());
+                        self.ask_to_cancel_one(session, domain.as_deref(), true, true)
+                            .await
+                    }
                     None => Ok(()),
                 }
             }
@@ -2169,6 +2176,24 @@ impl Turn<'_> {
         session: &mut SessionState,
         domain: Option<&str>,
     ) -> Result<(), ErrorBody> {
+        // "cancel all my rides", "cancel both": each asked in turn.
+        let said = crate::reading::words::Words::new(&self.utterance.text);
+        let all = (said.norm().iter())
+            .any(|w| matches!(w.as_str(), "all" | "both" | "every" | "everything"));
+        self.ask_to_cancel_one(session, domain, all, false).await
+    }
+
+    /// Asks to cancel the placed command of `domain` the words name; with
+    /// `all`, says how many there are and asks for each after the last
+    /// (`continuing`: the next after one cancelled, silent when none is
+    /// left).
+    async fn ask_to_cancel_one(
+        &mut self,
+        session: &mut SessionState,
+        domain: Option<&str>,
+        all: bool,
+        continuing: bool,
+    ) -> Result<(), ErrorBody> {
         let mut placed = None;
         let mut candidates: Vec<Placed> = session
             .placed
@@ -2216,6 +2241,7 @@ impl Turn<'_> {
                 candidates.insert(0, chosen);
             }
         }
+        let mut live = 0;
         for candidate in candidates {
             let state = self.ctx.desk.status(&candidate.trace_id).await?;
             match state.map(|s| s.status) {
@@ -2223,10 +2249,18 @@ impl Turn<'_> {
                     session.placed.retain(|p| p.trace_id != candidate.trace_id);
                 }
                 _ => {
-                    placed = Some(candidate);
-                    break;
+                    live += 1;
+                    if placed.is_none() {
+                        placed = Some(candidate);
+                    }
+                    if !all {
+                        break;
+                    }
                 }
             }
+        }
+        if continuing && placed.is_none() {
+            return Ok(());
         }
         let Some(placed) = placed else {
             let what = match domain {
@@ -2251,11 +2285,32 @@ impl Turn<'_> {
             domain: placed.domain.clone(),
             ..Summary::default()
         });
-        let open = OpenCommand {
+        let mut open = OpenCommand {
             summary: Some(summary),
             ..open
         };
-        self.ask_again(&open, None, None);
+        let mut told = None;
+        if all && live > 1 {
+            open.slots.insert(
+                CANCEL_ALL.into(),
+                SlotValue::Text(domain.unwrap_or_default().to_owned()),
+            );
+            if !continuing {
+                let rides = (session.placed.iter())
+                    .filter(|p| domain.is_none_or(|d| p.domain == d))
+                    .all(|p| p.domain == "ride");
+                let what = if rides { "rides" } else { "orders" };
+                told = Some(format!(
+                    "You have {live} {what} I can cancel: I'll ask about each."
+                ));
+            }
+        } else if continuing {
+            open.slots.insert(
+                CANCEL_ALL.into(),
+                SlotValue::Text(domain.unwrap_or_default().to_owned()),
+            );
+        }
+        self.ask_again(&open, told, None);
         session.open = Some(open);
         Ok(())
     }
@@ -3646,6 +3701,10 @@ fn kind_swapped(current: &[ItemRequest], new: &[ItemRequest]) -> Option<Vec<Item
 fn on_a_menu(name: &str) -> bool {
     (crate::agents::catalog::RESTAURANTS.iter()).any(|r| r.menu.iter().any(|(n, _)| *n == name))
 }
+
+/// The slot of a cancellation asked of each of several placed commands
+/// ("cancel all my rides"): the domain named, or empty.
+const CANCEL_ALL: &str = "cancel_all";
 
 /// What "everything except the eggs", "all of it apart from the bread"
 /// keeps: the words after "except" (`None` without "everything" or

@@ -1204,14 +1204,32 @@ fn cancel_placed(w: &[&str]) -> Option<Act> {
         .iter()
         .any(|x| matches!(*x, "my" | "last" | "previous") || PLACED.contains(x));
     // "I'd like to cancel", "can you cancel it": the last one, unnamed.
-    let bare = rest
-        .iter()
-        .all(|x| matches!(*x, "it" | "that" | "this" | "please" | "now" | "then"));
+    let bare = rest.iter().all(|x| {
+        matches!(
+            *x,
+            "it" | "that"
+                | "this"
+                | "please"
+                | "now"
+                | "then"
+                | "both"
+                | "all"
+                | "them"
+                | "everything"
+                | "of"
+                | "those"
+        )
+    });
     // "cancel the sushi": a placed thing named, never a new order of it.
     let the_thing = w[0] == "cancel"
         && (2..=4).contains(&rest.len())
         && matches!(rest[0], "the" | "that" | "this");
-    if !(names_it || the_thing || bare && w[0] != "cancel") {
+    // "cancel both of them", "cancel everything": every placed one.
+    let all_of_them = bare
+        && rest
+            .iter()
+            .any(|x| matches!(*x, "both" | "all" | "everything"));
+    if !(names_it || the_thing || all_of_them || bare && w[0] != "cancel") {
         return None;
     }
     Some(Act::CancelPlaced(placed_domain(rest)))
@@ -1223,7 +1241,18 @@ pub fn placed_domain(words: &[&str]) -> Option<&'static str> {
     if words.iter().any(|x| {
         matches!(
             *x,
-            "ride" | "taxi" | "cab" | "booking" | "uber" | "car" | "driver" | "lift"
+            "ride"
+                | "rides"
+                | "taxi"
+                | "taxis"
+                | "cab"
+                | "cabs"
+                | "booking"
+                | "bookings"
+                | "uber"
+                | "car"
+                | "driver"
+                | "lift"
         )
     }) {
         Some("ride")
@@ -1263,8 +1292,10 @@ fn status(w: &[&str], joined: &str) -> Option<Act> {
                 | "everything"
                 | "food"
                 | "ride"
+                | "rides"
                 | "taxi"
                 | "cab"
+                | "cabs"
                 | "driver"
                 | "delivery"
                 | "groceries"
@@ -1428,6 +1459,13 @@ fn status(w: &[&str], joined: &str) -> Option<Act> {
             "where are my orders",
             "where are my things",
             "where are my deliveries",
+            "where are my rides",
+            "where are my cabs",
+            "where are my taxis",
+            "where are my bookings",
+            "what rides do i have",
+            "what have i booked",
+            "what have i ordered",
             "where's everything",
             "wheres everything",
         ]
