@@ -2798,6 +2798,7 @@ fn split(
         // After a ride, "one from euston to home at 6" and "another to the
         // gym" are rides too, and "(on) to the hilton" is a ride on from
         // where the first goes.
+        let then = lower[start..end].contains("then");
         let ride_on = |right: &str| -> Option<String> {
             let lower = right.trim_start().to_ascii_lowercase();
             let rest = ["one ", "another one ", "another ", "a second one "]
@@ -2807,11 +2808,22 @@ fn split(
                 .iter()
                 .find_map(|lead| lower.strip_prefix(lead));
             let cut = right.len() - right.trim_start().len();
+            // ("... and then one home at 6": from where the first went.)
+            let then_from = (then && !rest.is_some_and(|r| r.contains("from ")))
+                .then(|| goes_to(left))
+                .flatten();
             match (rest, on) {
-                (Some(rest), _) => Some(format!(
-                    "a ride {}",
-                    &right[cut + lower.len() - rest.len()..]
-                )),
+                (Some(rest), _) => Some(match then_from {
+                    Some(from) => {
+                        let said = &right[cut + lower.len() - rest.len()..];
+                        let said = said.strip_prefix("back ").unwrap_or(said);
+                        match said.to_ascii_lowercase().starts_with("to ") {
+                            true => format!("a ride from {from} {said}"),
+                            false => format!("a ride from {from} to {said}"),
+                        }
+                    }
+                    None => format!("a ride {}", &right[cut + lower.len() - rest.len()..]),
+                }),
                 (None, Some(rest)) => Some(format!(
                     "a ride from {} to {}",
                     goes_to(left)?,
@@ -2889,9 +2901,18 @@ fn split(
         };
         // "a cab from home to euston at 9 and then one from euston to home
         // at 6": two rides, each going somewhere of its own.
+        // ("... to work at 8 and then one home at 6": home, said with no
+        // "to", is where the second goes.)
+        let goes_home = |part: &str| {
+            goes_to(part).or_else(|| {
+                (reading.places(part).into_iter())
+                    .find(|m| m.known && m.after.as_deref() != Some("from"))
+                    .map(|m| m.text)
+            })
+        };
         let two_rides = first.0 == RIDE
             && second.0 == RIDE
-            && matches!((goes_to(left), goes_to(right)),
+            && matches!((goes_to(left), goes_home(right)),
                 (Some(a), Some(b)) if a.to_lowercase() != b.to_lowercase());
         // "a burger from burger barn and a pizza from luigi's": an order
         // from each.
