@@ -2719,6 +2719,22 @@ fn split_return(
 }
 
 /// The words of `text` after `lead`, when it starts with all of them.
+/// The day `text` names by a word ("tomorrow", "saturday"), if any.
+fn day_of(text: &str) -> Option<&'static str> {
+    const DAYS: &[&str] = &[
+        "tomorrow",
+        "monday",
+        "tuesday",
+        "wednesday",
+        "thursday",
+        "friday",
+        "saturday",
+        "sunday",
+    ];
+    let words = crate::reading::words::Words::new(text);
+    (words.norm().iter()).find_map(|w| DAYS.iter().find(|d| **d == w.as_str()).copied())
+}
+
 fn words_after<'a>(text: &'a str, lead: &str) -> Option<&'a str> {
     let after = text.strip_prefix(lead)?;
     (after.is_empty() || after.starts_with(' ')).then(|| after.trim_start())
@@ -2817,9 +2833,15 @@ fn split(
                     Some(from) => {
                         let said = &right[cut + lower.len() - rest.len()..];
                         let said = said.strip_prefix("back ").unwrap_or(said);
-                        match said.to_ascii_lowercase().starts_with("to ") {
+                        let ride = match said.to_ascii_lowercase().starts_with("to ") {
                             true => format!("a ride from {from} {said}"),
                             false => format!("a ride from {from} to {said}"),
+                        };
+                        // ("... tomorrow morning and then one home at 6pm":
+                        // the day of the first.)
+                        match day_of(left).filter(|_| day_of(&ride).is_none()) {
+                            Some(day) => format!("{ride} {day}"),
+                            None => ride,
                         }
                     }
                     None => format!("a ride {}", &right[cut + lower.len() - rest.len()..]),
