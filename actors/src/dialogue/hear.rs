@@ -691,8 +691,10 @@ fn made_so(
 /// never as a new order of tomatoes. The line is the order's only one, or
 /// the one the words name ("no onions on the burger").
 fn extras_for(text: &str, open: &OpenCommand) -> Option<String> {
-    let extra = Extra::said(text)?;
     let lines = open.slots.get("item").and_then(SlotValue::as_items)?;
+    let moved = made_the_line(text, lines);
+    let text = moved.as_deref().unwrap_or(text);
+    let extra = Extra::said(text)?;
     if lines.iter().any(|line| extra.takes_off(line)) {
         return None;
     }
@@ -700,12 +702,47 @@ fn extras_for(text: &str, open: &OpenCommand) -> Option<String> {
         [one] => one,
         _ => lines.iter().find(|line| extra.names(line))?,
     };
-    let said = format!("{} {} {}", line.quantity, line.name, extra.note());
+    let note = extra.note();
+    // ("mild": said before the dish, as sizes are: "1 mild red curry".)
+    let sized = (note.split_whitespace())
+        .all(|w| crate::reading::amounts::is_size(&w.to_lowercase()) || w == "extra");
+    let said = match sized {
+        true => format!("{} {note} {}", line.quantity, line.name),
+        false => format!("{} {} {note}", line.quantity, line.name),
+    };
     // "no eggs, and add some fries": the line so made, and the rest added.
     Some(match extra.then_added() {
         Some(added) => format!("{said}, add {added}"),
         None => said,
     })
+}
+
+/// "make the curry mild", "can you make the latte large please": how a
+/// line the words name is to be made, said after it ("mild on the
+/// curry"), so it reads as that line's note.
+fn made_the_line(text: &str, lines: &[ItemRequest]) -> Option<String> {
+    let words = crate::reading::words::Words::new(text);
+    let w = words.norm();
+    let at = w
+        .windows(2)
+        .position(|p| p[0] == "make" && matches!(p[1].as_str(), "the" | "my" | "that"))?
+        + 2;
+    let named = (at..w.len())
+        .take_while(|&i| lines.iter().any(|line| super::names_line(line, &w[i], &[])))
+        .count();
+    if named == 0 {
+        return None;
+    }
+    let how: Vec<&str> = w[at + named..]
+        .iter()
+        .map(String::as_str)
+        .take_while(|x| !matches!(*x, "please" | "thanks"))
+        .collect();
+    let sized = !how.is_empty()
+        && how
+            .iter()
+            .all(|x| crate::reading::amounts::is_size(x) || matches!(*x, "extra" | "and"));
+    sized.then(|| format!("{} on the {}", how.join(" "), w[at..at + named].join(" ")))
 }
 
 /// "actually 2 of those and one fries", "take one off and add a hot dog",
@@ -1293,9 +1330,14 @@ impl Extra {
         let words = crate::reading::words::Words::new(text);
         let w = words.norm();
         let start = w.iter().position(|x| !LEADS.contains(&x.as_str()))?;
-        let next = w.get(start + 1).map(String::as_str)?;
+        let next = w.get(start + 1).map_or("", String::as_str);
+        // ("mild please", "make it extra hot": a size or spice alone.)
+        let sizes_alone = (w[start..].iter())
+            .take_while(|x| !matches!(x.as_str(), "please" | "thanks" | "on" | "for"))
+            .all(|x| crate::reading::amounts::is_size(x) || x == "extra" || x == "and");
         let opens = match w[start].as_str() {
             "no" | "without" | "extra" => true,
+            x if crate::reading::amounts::is_size(x) => sizes_alone,
             "with" => !matches!(next, "me" | "us" | "it" | "that" | "my" | "your" | "the"),
             "hold" | "easy" | "light" => matches!(next, "the" | "on"),
             _ => false,
@@ -1350,7 +1392,7 @@ impl Extra {
                 words.text[words_at[i - 1].end..words_at[i].start].contains([',', '.', ';'])
                     && !matches!(w[i].as_str(), "no" | "without" | "extra" | "with" | "hold")
                     || matches!(w[i].as_str(), "please" | "thanks" | "thank" | "cheers")
-                    || (w[i] == "on"
+                    || (matches!(w[i].as_str(), "on" | "to" | "for")
                         && w.get(i + 1).is_some_and(|x| {
                             matches!(
                                 x.as_str(),

@@ -2907,7 +2907,7 @@ fn apply(slots: &mut SlotMap, mut patch: SlotMap, heard: &Heard, stage: Stage) {
             items
         } else if stage == Stage::Confirming
             && !heard.change
-            && current.iter().chain(&new).all(|line| on_a_menu(&line.name))
+            && current.iter().chain(&new).all(|line| a_dish(&line.name))
             && new.iter().all(|n| {
                 (current.iter()).all(|c| {
                     !same_kind(&c.name, &n.name) && (on_the_side(&c.name) || on_the_side(&n.name))
@@ -3728,6 +3728,19 @@ fn all_but(text: &str) -> Option<&str> {
 /// Whether `name` is a grocery (the mart sells it, no restaurant does).
 fn in_the_mart(name: &str) -> bool {
     (crate::agents::catalog::MART_ITEMS.iter()).any(|(n, _, _)| *n == name) && !on_a_menu(name)
+}
+
+/// Whether `name` is a menu's dish, or a kind of one the kitchen chooses
+/// ("burger", "curry").
+fn a_dish(name: &str) -> bool {
+    use crate::agents::catalog::{FOOD_KINDS, RESTAURANTS};
+    on_a_menu(name)
+        || FOOD_KINDS.iter().any(|(kind, _)| *kind == name)
+        || (RESTAURANTS.iter()).any(|r| {
+            r.menu
+                .iter()
+                .any(|(n, _)| n.rsplit(' ').next() == Some(name))
+        })
 }
 
 /// Whether a menu's thing is had beside a meal: a drink, a coffee, a
