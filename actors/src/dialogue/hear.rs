@@ -884,6 +884,33 @@ fn one_of_the_line(text: &str, open: &OpenCommand) -> Option<String> {
     if line.quantity < 2 || !made || rest.is_empty() {
         return None;
     }
+    // "one of them mild, the other thai hot": each made as said.
+    let lower = rest.to_lowercase();
+    let other = [
+        ", the other ",
+        " and the other ",
+        ", the others ",
+        " and the others ",
+        ", other ",
+    ]
+    .iter()
+    .find_map(|j| lower.split_once(j));
+    if let Some((one, other)) = other {
+        let made = |how: &str| {
+            let how = how.trim().trim_end_matches(['.', '!', ' ']);
+            let last = how.rsplit(' ').next().unwrap_or_default();
+            match crate::reading::amounts::is_size(last) {
+                true => format!("{how} {}", line.name),
+                false => format!("{} {how}", line.name),
+            }
+        };
+        return Some(format!(
+            "1 {} and {} {}",
+            made(one),
+            line.quantity - 1,
+            made(other)
+        ));
+    }
     let one = match crate::reading::amounts::is_size(first) {
         // ("1 decaf latte": a size or kind goes before its thing.)
         true => format!("1 {} {}", rest.to_lowercase(), line.name),

@@ -438,7 +438,36 @@ pub(crate) fn street_address(keys: &[String], i: usize) -> Option<usize> {
     }
     let mut end = i + 1;
     while end < keys.len() && end <= i + 5 {
-        if STREET_KINDS.contains(&keys[end].as_str()) && end > i + 1 {
+        // ("1 mild green curry": a dish, whose colour is no street.)
+        const DISH_AFTER: &[&str] = &[
+            "curry",
+            "curries",
+            "tea",
+            "teas",
+            "salad",
+            "salads",
+            "juice",
+            "smoothie",
+            "smoothies",
+            "bowl",
+            "bowls",
+            "beans",
+            "pepper",
+            "peppers",
+            "pesto",
+            "olives",
+            "apple",
+            "apples",
+            "chilli",
+            "chillies",
+            "lentils",
+            "onion",
+            "onions",
+        ];
+        let dish = keys
+            .get(end + 1)
+            .is_some_and(|n| DISH_AFTER.contains(&n.as_str()));
+        if STREET_KINDS.contains(&keys[end].as_str()) && end > i + 1 && !dish {
             return Some(end + 1 - i);
         }
         // ("2 lattes, 1 green tea": another count, no street's words.)
