@@ -516,6 +516,16 @@ fn one_of_them(reading: &Reading, text: &str) -> Option<String> {
         Some(end) => (&after[..end], &after[end..]),
         None => (after, ""),
     };
+    // ("... but one without pineapple from luigis to home": where from and
+    // where to are the order's.)
+    let (clause, tail) = match [" from ", " to ", " delivered ", " for "]
+        .iter()
+        .filter_map(|w| clause.to_ascii_lowercase().find(w))
+        .min()
+    {
+        Some(end) => (&after[..end], &after[end..]),
+        None => (clause, tail),
+    };
     let first = &text[..at];
     let before = Words::new(first);
     let (from, to) = reading.last_thing(first)?;
@@ -533,7 +543,14 @@ fn one_of_them(reading: &Reading, text: &str) -> Option<String> {
         dishes.push(made_so(reading, thing, head, part, other)?);
     }
     let count_at = from.checked_sub(1)?;
-    let counted = number(&before.norm()[count_at]).filter(|n| *n >= made)?;
+    // ("2 x hawaiian pizza", "2x hawaiian pizza".)
+    let count_at = match before.norm()[count_at].as_str() {
+        "x" => count_at.checked_sub(1)?,
+        _ => count_at,
+    };
+    let said_count = &before.norm()[count_at];
+    let counted =
+        number(said_count.strip_suffix('x').unwrap_or(said_count)).filter(|n| *n >= made)?;
     // Every one of them another dish: none left as first said.
     let rest = counted - made;
     if rest == 0 && parts.len() == 1 {
@@ -806,13 +823,29 @@ fn one_of_the_line(text: &str, open: &OpenCommand) -> Option<String> {
         .take_while(|x| {
             matches!(
                 x.as_str(),
-                "make" | "can" | "could" | "you" | "please" | "actually" | "oh" | "and" | "but"
+                "make"
+                    | "can"
+                    | "could"
+                    | "you"
+                    | "please"
+                    | "actually"
+                    | "oh"
+                    | "and"
+                    | "but"
+                    | "swap"
+                    | "switch"
+                    | "change"
             )
         })
         .count();
-    if w.get(at).map(String::as_str) != Some("one") {
-        return None;
-    }
+    // "one of them", or "3 of them" (with "of").
+    let k = match w.get(at).map(String::as_str) {
+        Some("one") => 1,
+        Some(n) if w.get(at + 1).is_some_and(|x| x == "of") => {
+            crate::reading::words::number(n).filter(|n| *n > 1)?
+        }
+        _ => return None,
+    };
     at += 1;
     // "of them", "of those", "of the pad thais".
     let mut named: Option<&ItemRequest> = None;
@@ -848,10 +881,22 @@ fn one_of_the_line(text: &str, open: &OpenCommand) -> Option<String> {
             }
         }
     };
+    // "swap one of the burritos for a beef one": what it becomes.
+    if matches!(w.get(at).map(String::as_str), Some("for" | "to" | "into"))
+        && matches!(w.get(at + 1).map(String::as_str), Some("a" | "an"))
+        && w.last().is_some_and(|x| x == "one")
+        && w.len() == at + 4
+    {
+        let kind = words.span(at + 2, at + 3).trim().to_lowercase();
+        let head = line.name.rsplit(' ').next()?;
+        return (line.quantity >= 2 && k == 1 && line.name.contains(' '))
+            .then(|| format!("{} {} and 1 {kind} {head}", line.quantity - 1, line.name));
+    }
     let rest = words.span(at, words.len()).trim();
     let first = w.get(at).map(String::as_str)?;
     // "make one of them a veggie burger": one another dish of its kind.
     if matches!(first, "a" | "an")
+        && k == 1
         && line.quantity >= 2
         && let Some(head) = line.name.rsplit(' ').next()
         && w.last().is_some_and(|last| {
@@ -867,6 +912,7 @@ fn one_of_the_line(text: &str, open: &OpenCommand) -> Option<String> {
     // "make one of them beef" of 2 chicken burritos: one beef burrito (the
     // kitchen says whether it has one), never beef from the shop.
     if !made
+        && k == 1
         && line.quantity >= 2
         && line.name.contains(' ')
         && rest.split_whitespace().count() == 1
@@ -881,7 +927,7 @@ fn one_of_the_line(text: &str, open: &OpenCommand) -> Option<String> {
             rest.to_lowercase()
         ));
     }
-    if line.quantity < 2 || !made || rest.is_empty() {
+    if line.quantity < 2 || !made || rest.is_empty() || k >= line.quantity {
         return None;
     }
     // "one of them mild, the other thai hot": each made as said.
@@ -895,7 +941,7 @@ fn one_of_the_line(text: &str, open: &OpenCommand) -> Option<String> {
     ]
     .iter()
     .find_map(|j| lower.split_once(j));
-    if let Some((one, other)) = other {
+    if let Some((one, other)) = other.filter(|_| k == 1) {
         let made = |how: &str| {
             let how = how.trim().trim_end_matches(['.', '!', ' ']);
             let last = how.rsplit(' ').next().unwrap_or_default();
@@ -913,10 +959,10 @@ fn one_of_the_line(text: &str, open: &OpenCommand) -> Option<String> {
     }
     let one = match crate::reading::amounts::is_size(first) {
         // ("1 decaf latte": a size or kind goes before its thing.)
-        true => format!("1 {} {}", rest.to_lowercase(), line.name),
-        false => format!("1 {} {}", line.name, rest.to_lowercase()),
+        true => format!("{k} {} {}", rest.to_lowercase(), line.name),
+        false => format!("{k} {} {}", line.name, rest.to_lowercase()),
     };
-    Some(format!("{} {} and {one}", line.quantity - 1, line.name))
+    Some(format!("{} {} and {one}", line.quantity - k, line.name))
 }
 
 /// How many cars the words ask for ("two cars", "2 taxis"): 0 when they
