@@ -1594,8 +1594,20 @@ pub fn offline(
     session: &SessionState,
     now_ms: u64,
 ) -> Heard {
+    // ("add one of those too", asked the price of a thing at an order's
+    // confirmation: that thing added to it.)
+    let adds = |text: &str| {
+        let lower = text.to_lowercase();
+        lower.starts_with("add ")
+            || lower.contains(" add ")
+            || lower
+                .trim_end_matches(['.', '!', '?', ' '])
+                .ends_with(" too")
+            || lower.contains(" as well")
+            || lower.contains("also")
+    };
     let followed = (session.asked_about.as_deref())
-        .filter(|_| session.open.is_none())
+        .filter(|_| session.open.is_none() || adds(text))
         .and_then(|thing| follow_up(reading, text, thing));
     let text = followed.as_deref().unwrap_or(text);
     // "yes but no onions": what follows the yes is the change, read as if
@@ -1871,7 +1883,7 @@ fn follow_up(reading: &Reading, text: &str, thing: &str) -> Option<String> {
     use crate::reading::words::{Words, number};
     const TAKING: &[&str] = &[
         "order", "get", "buy", "take", "want", "like", "have", "grab", "send", "bring", "need",
-        "i'll", "i'd",
+        "i'll", "i'd", "add",
     ];
     if reading.names_any_thing(text) {
         return None;

@@ -740,9 +740,7 @@ impl Turn<'_> {
                     self.ctx.now_ms,
                 )
                 .unwrap_or_default();
-                if session.open.is_none() {
-                    session.asked_about = answers::sold_thing(act, self.ctx.registry);
-                }
+                session.asked_about = answers::sold_thing(act, self.ctx.registry);
                 // After thanks with nothing open, nothing more to ask.
                 self.answer(session, text);
                 Ok(())
