@@ -36,6 +36,7 @@ pub fn prepare(reading: &Reading, text: &str) -> Prepared {
     let text = one_of_them(reading, &text).unwrap_or(text);
     let text = one_of_the_named(&text).unwrap_or(text);
     let text = amounts::sized(&text).unwrap_or(text);
+    let text = amounts::numbered_list(&text).unwrap_or(text);
     let mut act = acts::read(&text);
     // "how long does it take to get from home to Gatwick by cab", "how
     // long to heathrow from work": the ride priced, its journey time said

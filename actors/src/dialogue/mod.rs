@@ -1916,6 +1916,10 @@ impl Turn<'_> {
         // a plural in a list is asked about too seldom to be worth a
         // question each.
         let alone = lines.len() == 1;
+        // (By the bag, only when one line is: one question, one answer.)
+        let bagged = (lines.iter())
+            .filter(|line| matches!(uncounted(&words, &line.name), Some(Uncounted::Bagged(_))))
+            .count();
         lines.iter().enumerate().find_map(|(at, line)| {
             let question = match uncounted(&words, &line.name)? {
                 Uncounted::Plural(said) if alone && line.quantity == 1 => {
@@ -1924,6 +1928,11 @@ impl Turn<'_> {
                 Uncounted::Plural(_) => return None,
                 Uncounted::Weighed(said) => format!(
                     "{} are sold one by one, not by weight: how many would you like?",
+                    answers::capitalised(&said)
+                ),
+                Uncounted::Bagged(_) if bagged > 1 => return None,
+                Uncounted::Bagged(said) => format!(
+                    "{} are sold one by one, not by the bag: how many would you like?",
                     answers::capitalised(&said)
                 ),
             };

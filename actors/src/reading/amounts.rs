@@ -1630,6 +1630,19 @@ fn amount_before(words: &Words, at: usize, floor: usize) -> (u32, usize, Vec<Str
             counted(2, start)
         }
         "half" if w.get(i).map(String::as_str) == Some("dozen") => counted(1, i - 1),
+        // "a couple of pints of milk", "a few bags of ice".
+        "of" if unit
+            && i >= floor + 2
+            && matches!(w[i - 2].as_str(), "couple" | "pair" | "few") =>
+        {
+            let n = if w[i - 2] == "few" { 3 } else { 2 };
+            let start = if i >= floor + 3 && w[i - 3] == "a" {
+                i - 3
+            } else {
+                i - 2
+            };
+            counted(n, start)
+        }
         // "2x margherita", "2 x margherita", as a list is written.
         word if word
             .strip_suffix('x')
@@ -1771,6 +1784,37 @@ pub(crate) fn is_size(word: &str) -> bool {
 fn numbered_size(word: &str) -> bool {
     word.strip_prefix("size-")
         .is_some_and(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()))
+}
+
+/// "1. milk 2. tea 3. sugar", "1) bread 2) eggs": a numbered list, its
+/// numbers no counts. Only numbers that run 1, 2, 3... in order, each
+/// with its "." or ")", are taken for the list's.
+pub fn numbered_list(text: &str) -> Option<String> {
+    let tokens: Vec<&str> = text.split_whitespace().collect();
+    let marker = |t: &str| {
+        t.strip_suffix(['.', ')'])
+            .and_then(|n| n.parse::<u32>().ok())
+    };
+    let mut next = 1;
+    let mut marks = Vec::new();
+    for (i, t) in tokens.iter().enumerate() {
+        if marker(t) == Some(next) {
+            marks.push(i);
+            next += 1;
+        }
+    }
+    if marks.len() < 2 {
+        return None;
+    }
+    let out: Vec<&str> = (tokens.iter().enumerate())
+        .map(|(i, t)| match marks.contains(&i) {
+            true if i == marks[0] => "",
+            true => ",",
+            false => t,
+        })
+        .collect();
+    let joined = out.join(" ").replace(" ,", ",");
+    Some(joined.trim().to_owned())
 }
 
 /// "size 4 nappies", "pampers size 5": each size said by its number
@@ -2151,6 +2195,8 @@ pub enum Uncounted {
     /// By its weight ("a kilo of potatoes", "500g tomatoes"): the word
     /// said for the thing.
     Weighed(String),
+    /// By the bag or the bunch ("a bag of potatoes"): the word said.
+    Bagged(String),
 }
 
 /// Weights: a thing sold one by one is never bought by them.
@@ -2198,6 +2244,17 @@ pub fn uncounted(words: &Words, name: &str) -> Option<Uncounted> {
         let said = w[start..=i].join(" ");
         if weight(before(1)) || before(1) == Some("of") && weight(before(2)) {
             return Some(Uncounted::Weighed(said));
+        }
+        // "a bag of potatoes", "a bunch of bananas": sold one by one.
+        if before(1) == Some("of")
+            && before(2).is_some_and(|x| {
+                matches!(
+                    x,
+                    "bag" | "bags" | "bunch" | "bunches" | "net" | "punnet" | "sack"
+                )
+            })
+        {
+            return Some(Uncounted::Bagged(said));
         }
         // "a couple of apples", "2 dozen of them" count them; "a bag of
         // apples", "lots of apples" do not.
