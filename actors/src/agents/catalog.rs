@@ -603,7 +603,7 @@ pub const LANDMARKS: &[(&str, &[&str], f64, f64)] = &[
     ("Waterloo Station", &["waterloo"], 51.5033, -0.1145),
     (
         "Liverpool Street Station",
-        &["liverpool street"],
+        &["liverpool street", "liverpool st"],
         51.5178,
         -0.0823,
     ),

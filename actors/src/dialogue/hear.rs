@@ -490,6 +490,8 @@ fn one_of_them(reading: &Reading, text: &str) -> Option<String> {
     use crate::reading::words::{Words, number};
     const MARKERS: &[(&str, u32)] = &[
         (", one of them ", 1),
+        (", 1 of them ", 1),
+        (", 2 of them ", 2),
         (", one of those ", 1),
         (", one of which ", 1),
         (" and one of them ", 1),
@@ -689,6 +691,14 @@ fn made_so(
     }
     if extra {
         return Some(format!("{thing} {part}"));
+    }
+    // "3 lattes, 1 of them decaf": a size or kind of the thing counted.
+    let thing_words = thing.to_lowercase();
+    if (part.split_whitespace()).all(|w| {
+        let w = w.to_lowercase();
+        crate::reading::amounts::is_size(&w) && !thing_words.split(' ').any(|t| t == w)
+    }) {
+        return Some(format!("{part} {thing}"));
     }
     let dish = format!("{part} {head}");
     // Not a dish, or the very dish counted ("two veggie burgers, one veggie").

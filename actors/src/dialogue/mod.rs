@@ -2461,11 +2461,15 @@ fn off_the_waiting(session: &mut SessionState, open: &OpenCommand, text: &str) -
             _ => &[],
         }
     };
+    // (Not what is kept: "skip the eggs, just the cab".)
+    let kept = |i: usize| {
+        (i.saturating_sub(2)..i).any(|k| matches!(said[k].as_str(), "just" | "only" | "keep"))
+    };
     let by_kind = |q: &Queued| {
         q.action != open.action
             && called(&q.action)
                 .iter()
-                .any(|c| said.iter().any(|w| w == c))
+                .any(|c| (0..said.len()).any(|i| said[i] == *c && !kept(i)))
     };
     if let Some(at) = session.queued.iter().position(by_kind) {
         let q = session.queued.remove(at);
@@ -2785,9 +2789,15 @@ fn apply(slots: &mut SlotMap, mut patch: SlotMap, heard: &Heard, stage: Stage) {
         (crate::reading::words::number(&w[0]).is_some() && w[1] == "more")
             || w == ["another", "one"]
     });
-    let adding = ["add ", "also ", "plus ", "and ", "with "]
-        .iter()
-        .any(|p| text.starts_with(p))
+    // ("and actually just one carbonara": how many, never more.)
+    let just_so_many = (said.norm().windows(2)).any(|p| {
+        matches!(p[0].as_str(), "just" | "only") && crate::reading::words::number(&p[1]).is_some()
+    }) || (said.norm().windows(2))
+        .any(|p| p == ["just", "one"] || p == ["only", "one"]);
+    let adding = !just_so_many
+        && ["add ", "also ", "plus ", "and ", "with "]
+            .iter()
+            .any(|p| text.starts_with(p))
         // "can you add onion rings to that", "throw in some fries".
         || said.norm().iter().any(|w| w == "add")
         || (said.norm().windows(2)).any(|w| w == ["throw", "in"] || w == ["chuck", "in"])
@@ -4033,6 +4043,30 @@ fn swap(current: &[ItemRequest], new: &[ItemRequest], text: &str) -> Option<Vec<
                 || (new.iter().any(|n| n.name == c.name) && !said_in(new_part, &c.name))
         })
         .collect();
+    // ("the sweet and sour" of the sweet and sour chicken: a line whose
+    // name holds every word said of it, when one does.)
+    if olds.is_empty() {
+        let said = crate::reading::words::Words::new(old_part);
+        let words: Vec<&String> = (said.norm().iter())
+            .filter(|w| {
+                !matches!(
+                    w.as_str(),
+                    "the" | "a" | "an" | "my" | "that" | "this" | "and"
+                )
+            })
+            .collect();
+        let holding: Vec<&ItemRequest> = (current.iter())
+            .filter(|c| {
+                words.len() >= 2
+                    && words
+                        .iter()
+                        .all(|w| c.name.split(' ').any(|n| n == w.as_str()))
+            })
+            .collect();
+        if let [one] = holding.as_slice() {
+            olds.push(one);
+        }
+    }
     if olds.is_empty()
         && let [head] = crate::reading::words::Words::new(old_part)
             .norm()

@@ -1090,7 +1090,9 @@ pub fn items(words: &Words, menu: &Menu, taken: &[bool]) -> Vec<Found> {
         let Some(n) = number(&w[k]).filter(|n| *n > 0) else {
             continue;
         };
-        if w[k + 1] != "of" || w[k + 2] != "each" || gap_has_stop(words, k + 2, k + 3) {
+        let clause_ends = gap_has_stop(words, k + 2, k + 3)
+            || (words.words.get(k + 2)).is_some_and(|x| words.text[x.end..].starts_with(':'));
+        if w[k + 1] != "of" || w[k + 2] != "each" || clause_ends {
             continue;
         }
         let names = menu.all_of(&item_key(&w[k + 3]));
@@ -1557,7 +1559,9 @@ fn amount_before(words: &Words, at: usize, floor: usize) -> (u32, usize, Vec<Str
     }
     // A kind no list has, between a count and the item ("two garlic
     // naans", "3 peshwari naans"): a note of the item, the count its own.
-    if i >= floor + 2 && describes(&w[i - 1]) && counts(&w[i - 2]) {
+    // (Not "3 lemons, salmon": a list's thing of its own.)
+    if i >= floor + 2 && describes(&w[i - 1]) && counts(&w[i - 2]) && !gap_has_stop(words, i - 1, i)
+    {
         sizes.insert(0, w[i - 1].clone());
         i -= 1;
     } else if i >= floor + 2 && w[i - 1] == "more" && counts(&w[i - 2]) {

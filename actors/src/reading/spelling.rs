@@ -31,6 +31,7 @@ const SHORTHAND: &[(&str, &str)] = &[
     ("cya", "see you"),
     ("tmrw", "tomorrow"),
     ("tmr", "tomorrow"),
+    ("stn", "station"),
     ("tmrow", "tomorrow"),
     ("tmoz", "tomorrow"),
     ("tomoz", "tomorrow"),
