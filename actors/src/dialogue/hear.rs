@@ -37,6 +37,7 @@ pub fn prepare(reading: &Reading, text: &str) -> Prepared {
     let text = one_of_the_named(&text).unwrap_or(text);
     let text = amounts::sized(&text).unwrap_or(text);
     let text = amounts::numbered_list(&text).unwrap_or(text);
+    let text = made_so_after(&text).unwrap_or(text);
     let mut act = acts::read(&text);
     // "how long does it take to get from home to Gatwick by cab", "how
     // long to heathrow from work": the ride priced, its journey time said
@@ -119,6 +120,63 @@ pub fn prepare(reading: &Reading, text: &str) -> Prepared {
         act,
         request,
     }
+}
+
+/// "a hot dog and fries, make the fries large": the size said of a thing
+/// named before, put before it ("a hot dog and large fries"), so the
+/// fries are not ordered twice.
+fn made_so_after(text: &str) -> Option<String> {
+    let lower = text.to_ascii_lowercase();
+    if lower.len() != text.len() {
+        return None;
+    }
+    let (at, lead) = [", make the ", " and make the ", ". make the "]
+        .iter()
+        .find_map(|lead| lower.find(lead).map(|at| (at, lead.len())))?;
+    let rest = &lower[at + lead..];
+    let end = rest.find([',', '.', ';']).unwrap_or(rest.len());
+    let words: Vec<&str> = rest[..end].split_whitespace().collect();
+    let first_size = words
+        .iter()
+        .position(|w| amounts::is_size(w) || *w == "extra")?;
+    let (named, how) = words.split_at(first_size);
+    let how: Vec<&str> = how
+        .iter()
+        .copied()
+        .take_while(|w| !matches!(*w, "please" | "thanks"))
+        .collect();
+    if named.is_empty() || !how.iter().all(|w| amounts::is_size(w) || *w == "extra") {
+        return None;
+    }
+    let named = named.join(" ");
+    let before = &lower[..at];
+    let mut occurs = before.rfind(&format!(" {named}"))? + 1;
+    // Where the thing's name starts: "the curry" of "a red curry" is
+    // made mild before "red" (up to three words back).
+    let starts_a_thing = |at: usize| {
+        let head = before[..at].trim_end();
+        let prior = head.rsplit(' ').next().unwrap_or_default();
+        prior.is_empty()
+            || head.ends_with([',', '.', ':'])
+            || matches!(prior, "a" | "an" | "and" | "some" | "the" | "with" | "plus")
+            || crate::reading::words::number(prior).is_some()
+    };
+    for _ in 0..3 {
+        if starts_a_thing(occurs) {
+            break;
+        }
+        occurs = before[..occurs].trim_end().rfind(' ')? + 1;
+    }
+    if !starts_a_thing(occurs) {
+        return None;
+    }
+    Some(format!(
+        "{}{} {}{}",
+        &text[..occurs],
+        how.join(" "),
+        &text[occurs..at],
+        &text[at + lead + end..]
+    ))
 }
 
 /// The trip of "how long does it take to get from home to Gatwick by
@@ -1848,7 +1906,9 @@ fn ride_back(text: &str, session: &SessionState) -> Option<(String, Option<Strin
 /// The words as a removal, or `None` when they name no line of a placed
 /// order of several, or all of its lines.
 fn cancels_a_line(text: &str, session: &SessionState) -> Option<String> {
-    let lower = text.to_lowercase();
+    // ("cancel the hawaiian, keep the margherita": what is kept is no
+    // line cancelled.)
+    let lower = super::without_kept(text).to_lowercase();
     let lower = acts::without_courtesy(lower.trim());
     // "actually I don't need the eggs anymore": no longer needed.
     let unneeded = [
