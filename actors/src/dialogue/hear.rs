@@ -2869,7 +2869,8 @@ fn split_return(
         return None;
     }
     let parse = reader.parse(left, &Context::default());
-    if reading.claims(left).unwrap_or(parse.intent.as_str()) != RIDE {
+    // ("premium to work tomorrow 8:15 from home": a car type says ride.)
+    if reading.claims(left).unwrap_or(parse.intent.as_str()) != RIDE && !names_a_car(left) {
         return None;
     }
     let mut back = SlotMap::new();
@@ -2914,6 +2915,19 @@ fn split_return(
         slots: back,
     };
     Some(((RIDE.into(), parse, left.trim().to_owned()), back))
+}
+
+/// Whether the words name a car or a ride ("premium to work", "a cab").
+fn names_a_car(text: &str) -> bool {
+    crate::reading::words::Words::new(text)
+        .norm()
+        .iter()
+        .any(|w| {
+            matches!(
+                w.as_str(),
+                "premium" | "executive" | "xl" | "cab" | "taxi" | "uber" | "ride" | "car"
+            )
+        })
 }
 
 /// The words of `text` after `lead`, when it starts with all of them.

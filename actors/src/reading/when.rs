@@ -417,12 +417,16 @@ fn find_in(words: &Words, now: &Zoned) -> Option<Found> {
         let bare_minutes = || {
             let n = w.get(i + 1)?;
             let n = n.parse::<u32>().ok().or_else(|| number(n))?;
+            // ("cab to work in 10 from home": the places go on after it.)
             let ends = (w[i + 2..].iter()).all(|x| {
                 matches!(
                     x.as_str(),
                     "please" | "pls" | "thanks" | "then" | "or" | "so"
                 )
-            });
+            }) || matches!(
+                w.get(i + 2).map(String::as_str),
+                Some("from" | "to" | "for" | "with" | "and")
+            );
             ((5..=60).contains(&n) && ends).then_some((n, i + 2))
         };
         // ("in like 20 mins", "in about an hour".)
