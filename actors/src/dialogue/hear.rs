@@ -3366,8 +3366,12 @@ mod tests {
             split("two lattes, one with oat milk, to work").as_deref(),
             Some("1 lattes and one lattes with oat milk, to work")
         );
+        // A size or spice of one of them: that one made so.
+        assert_eq!(
+            split("two burgers to home, one of them spicy").as_deref(),
+            Some("1 burgers to home and one spicy burgers")
+        );
         // No such dish, no count, or a thing of its own: as said.
-        assert_eq!(split("two burgers to home, one of them spicy"), None);
         assert_eq!(split("a burger to home, one veggie"), None);
         assert_eq!(split("two burgers, one cola"), None);
         assert_eq!(split("book a cab to home, one more thing"), None);

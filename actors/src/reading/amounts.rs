@@ -3142,7 +3142,7 @@ mod tests {
 
     #[test]
     fn things_said_as_more_than_one_without_a_count() {
-        use Uncounted::{Plural, Weighed};
+        use Uncounted::{Bagged, Plural, Weighed};
         for (said, name, how) in [
             (
                 "some bananas to home",
@@ -3150,7 +3150,7 @@ mod tests {
                 Some(Plural("bananas".into())),
             ),
             ("get me potatoes", "potato", Some(Plural("potatoes".into()))),
-            ("a bag of apples", "apple", Some(Plural("apples".into()))),
+            ("a bag of apples", "apple", Some(Bagged("apples".into()))),
             (
                 "a kilo of potatoes",
                 "potato",
