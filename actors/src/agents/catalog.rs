@@ -687,6 +687,12 @@ pub const LANDMARKS: &[(&str, &[&str], f64, f64)] = &[
         51.5072,
         -0.2218,
     ),
+    (
+        "Westfield Stratford City",
+        &["westfield stratford", "stratford westfield"],
+        51.5430,
+        -0.0065,
+    ),
     ("Kensington Palace", &[], 51.5058, -0.1877),
     (
         "The Savoy",

@@ -961,6 +961,21 @@ fn one_of_the_line(text: &str, open: &OpenCommand) -> Option<String> {
         return (line.quantity >= 2 && k == 1 && line.name.contains(' '))
             .then(|| format!("{} {} and 1 {kind} {head}", line.quantity - 1, line.name));
     }
+    // "make one of the naans a garlic one": one of that kind.
+    if k == 1
+        && line.quantity >= 2
+        && matches!(w.get(at).map(String::as_str), Some("a" | "an"))
+        && w.len() == at + 3
+        && w[at + 2] == "one"
+    {
+        let kind = words.span(at + 1, at + 2).trim().to_lowercase();
+        let head = line.name.rsplit(' ').next()?;
+        return Some(format!(
+            "{} {} and 1 {kind} {head}",
+            line.quantity - 1,
+            line.name
+        ));
+    }
     let rest = words.span(at, words.len()).trim();
     let first = w.get(at).map(String::as_str)?;
     // "make one of them a veggie burger": one another dish of its kind.
@@ -3170,6 +3185,8 @@ fn split(
                 || restaurant_for_both(&first.0)
                 || restaurant_for_both(&second.0)
                 || reading.sells(left, &second.0)
+                // ("milk, bread, eggs and some coffee": the mart's coffee.)
+                || (first.0 != RIDE && reading.sells(right, &first.0))
                 || unknown_things(&first.0, left, &second.0)
                 || unknown_things(&second.0, right, &first.0)
                 || reading.kinds_only(right, &first.0, &second.0))

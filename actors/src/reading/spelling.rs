@@ -32,6 +32,7 @@ const SHORTHAND: &[(&str, &str)] = &[
     ("tmrw", "tomorrow"),
     ("tmr", "tomorrow"),
     ("stn", "station"),
+    ("dbl", "double"),
     ("tmrow", "tomorrow"),
     ("tmoz", "tomorrow"),
     ("tomoz", "tomorrow"),
