@@ -38,6 +38,7 @@ pub fn prepare(reading: &Reading, text: &str) -> Prepared {
     let text = amounts::sized(&text).unwrap_or(text);
     let text = amounts::numbered_list(&text).unwrap_or(text);
     let text = made_so_after(&text).unwrap_or(text);
+    let text = without_other_times(&text).unwrap_or(text);
     let mut act = acts::read(&text);
     // "how long does it take to get from home to Gatwick by cab", "how
     // long to heathrow from work": the ride priced, its journey time said
@@ -120,6 +121,57 @@ pub fn prepare(reading: &Reading, text: &str) -> Prepared {
         act,
         request,
     }
+}
+
+/// "a taxi to stansted on friday at 4am, flight at 7": the time of
+/// something else (a flight, a train, a meeting), said in a clause of
+/// its own after the request, is no time for the ride; the clause goes.
+fn without_other_times(text: &str) -> Option<String> {
+    const EVENTS: &[&str] = &[
+        "flight",
+        "flights",
+        "train",
+        "plane",
+        "meeting",
+        "appointment",
+        "reservation",
+        "check-in",
+        "show",
+        "interview",
+    ];
+    let clauses: Vec<&str> = text.split(',').collect();
+    if clauses.len() < 2 {
+        return None;
+    }
+    let other = |clause: &str| {
+        let words = crate::reading::words::Words::new(clause);
+        let w = words.norm();
+        w.iter().any(|x| EVENTS.contains(&x.as_str()))
+            && w.iter().any(|x| x == "at")
+            && !w.iter().any(|x| {
+                matches!(
+                    x.as_str(),
+                    "cab" | "taxi" | "car" | "ride" | "from" | "to" | "pick" | "driver" | "book"
+                )
+            })
+    };
+    let kept: Vec<&str> = (clauses.iter().enumerate())
+        .filter(|(i, c)| *i == 0 || !other(c))
+        .map(|(_, c)| *c)
+        .collect();
+    // (Only when the request has a time of its own: "a taxi to gatwick,
+    // my flight is at 9am" asks when to leave.)
+    let request = kept.join(",");
+    let timed = crate::reading::words::Words::new(&request)
+        .norm()
+        .iter()
+        .any(|x| {
+            x == "at"
+                || x == "in"
+                || x.ends_with("am") && x.starts_with(|c: char| c.is_ascii_digit())
+                || x.ends_with("pm") && x.starts_with(|c: char| c.is_ascii_digit())
+        });
+    (kept.len() < clauses.len() && timed).then_some(request)
 }
 
 /// "a hot dog and fries, make the fries large": the size said of a thing
