@@ -3211,10 +3211,19 @@ fn split(
                     .map(|m| m.text)
             })
         };
+        // ("one from home to victoria and one from work to victoria": two
+        // rides from two places.)
+        let comes_from = |part: &str| {
+            (reading.places(part).into_iter())
+                .find(|m| m.after.as_deref() == Some("from"))
+                .map(|m| m.text.to_lowercase())
+        };
         let two_rides = first.0 == RIDE
             && second.0 == RIDE
-            && matches!((goes_to(left), goes_home(right)),
-                (Some(a), Some(b)) if a.to_lowercase() != b.to_lowercase());
+            && (matches!((goes_to(left), goes_home(right)),
+                (Some(a), Some(b)) if a.to_lowercase() != b.to_lowercase())
+                || matches!((comes_from(left), comes_from(right)),
+                    (Some(a), Some(b)) if a != b));
         // "a burger from burger barn and a pizza from luigi's": an order
         // from each.
         let restaurant = |part: &str| reading.restaurant_said(part, &first.0);
@@ -3245,6 +3254,19 @@ fn split(
         {
             continue;
         }
+        // ("..., both at 7pm tmrw": the time of each ride.)
+        let right_lower = right.to_ascii_lowercase();
+        let both = (right_lower.find("both ").map(|k| right[k + 5..].trim())).filter(|t| {
+            ["at ", "on ", "tomorrow", "tmrw", "today", "tonight", "in "]
+                .iter()
+                .any(|w| t.to_ascii_lowercase().starts_with(w))
+        });
+        let first = match both.filter(|_| two_rides) {
+            Some(time) => {
+                read(&format!("{} {time}", left.trim_end_matches([',', ' ']))).unwrap_or(first)
+            }
+            None => first,
+        };
         let (first, mut rest) = match split(reader, reading, registry, left) {
             Some((a, more)) => (a, more),
             None => (first, Vec::new()),
