@@ -39,6 +39,7 @@ pub fn prepare(reading: &Reading, text: &str) -> Prepared {
     let text = amounts::numbered_list(&text).unwrap_or(text);
     let text = made_so_after(&text).unwrap_or(text);
     let text = without_other_times(&text).unwrap_or(text);
+    let text = more_counted(&text).unwrap_or(text);
     let mut act = acts::read(&text);
     // "how long does it take to get from home to Gatwick by cab", "how
     // long to heathrow from work": the ride priced, its journey time said
@@ -121,6 +122,24 @@ pub fn prepare(reading: &Reading, text: &str) -> Prepared {
         act,
         request,
     }
+}
+
+/// "a couple more hot chocolates", "a few more": as counted ("2 more"),
+/// so they are added to those there.
+fn more_counted(text: &str) -> Option<String> {
+    let lower = text.to_ascii_lowercase();
+    if lower.len() != text.len() {
+        return None;
+    }
+    let (at, len, n) = [
+        ("a couple more ", 2),
+        ("couple more ", 2),
+        ("a couple of more ", 2),
+        ("a few more ", 3),
+    ]
+    .iter()
+    .find_map(|(said, n)| lower.find(said).map(|at| (at, said.len(), n)))?;
+    Some(format!("{}{n} more {}", &text[..at], &text[at + len..]))
 }
 
 /// "a taxi to stansted on friday at 4am, flight at 7": the time of

@@ -2788,6 +2788,8 @@ fn apply(slots: &mut SlotMap, mut patch: SlotMap, heard: &Heard, stage: Stage) {
     let more = (said.norm().windows(2)).any(|w| {
         (crate::reading::words::number(&w[0]).is_some() && w[1] == "more")
             || w == ["another", "one"]
+            || w == ["couple", "more"]
+            || w == ["few", "more"]
     });
     // ("and actually just one carbonara": how many, never more.)
     let just_so_many = (said.norm().windows(2)).any(|p| {
