@@ -2717,8 +2717,24 @@ fn instead_of_refused(open: &OpenCommand, mut patch: SlotMap) -> SlotMap {
     {
         return patch;
     }
-    let kept = current.iter().filter(|c| !is_refused(c));
-    let items: Vec<ItemRequest> = kept.chain(new).cloned().collect();
+    // ("1 × pizza stays on the order: what would you like instead?", then
+    // "margherita": the kind said of the pizza, never a second pizza.)
+    let of_its_kind = |c: &ItemRequest, n: &ItemRequest| {
+        !c.name.contains(' ') && key(&n.name).rsplit(' ').next() == Some(key(&c.name).as_str())
+    };
+    let mut new: Vec<ItemRequest> = new.to_vec();
+    let mut kept: Vec<ItemRequest> = Vec::new();
+    for line in current.iter().filter(|c| !is_refused(c)) {
+        match new.iter().position(|n| of_its_kind(line, n)) {
+            Some(at) => {
+                let mut made = new.remove(at);
+                made.quantity = line.quantity;
+                kept.push(made);
+            }
+            None => kept.push(line.clone()),
+        }
+    }
+    let items: Vec<ItemRequest> = kept.into_iter().chain(new).collect();
     patch.insert("item".into(), SlotValue::Items(items));
     patch
 }
