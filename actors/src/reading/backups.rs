@@ -108,6 +108,21 @@ const TAILS: &[&str] = &[
 /// The words without their second choice, and the choice; `None` when
 /// none is said.
 pub fn said(text: &str) -> Option<(String, Backup)> {
+    // "oat milk or if not normal milk", "oat milk, if not normal milk":
+    // the second choice after "if not", as "if they're out" says it.
+    let lower = text.to_ascii_lowercase();
+    let or_if_not = [" or if not, ", " or if not ", ", if not, ", ", if not "]
+        .iter()
+        .find_map(|m| lower.find(m).map(|at| (at, m.len())))
+        .filter(|_| lower.len() == text.len());
+    let rewritten;
+    let text = match or_if_not {
+        Some((at, len)) => {
+            rewritten = format!("{} and if they're out {}", &text[..at], &text[at + len..]);
+            rewritten.as_str()
+        }
+        None => text,
+    };
     // ASCII case only, so positions in `lower` are positions in `text`.
     let lower = text.to_ascii_lowercase().replace('’', "'");
     if lower.len() != text.len() {
