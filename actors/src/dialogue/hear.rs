@@ -311,10 +311,37 @@ fn without_fillers(text: &str) -> String {
             !FILLERS.contains(&bare.as_str())
         })
         .collect();
-    match kept.is_empty() {
-        true => text.to_owned(),
-        false => kept.join(" "),
+    if kept.is_empty() {
+        return text.to_owned();
     }
+    // Speech around the request: "hey so", "basically", a trailing
+    // "yeah", "like" before a time ("like in an hour").
+    let bare = |w: &str| {
+        w.trim_matches(|c: char| !c.is_alphanumeric())
+            .to_lowercase()
+    };
+    let mut kept = kept;
+    // (Only before a request of a few words: "hey so i need a car ...".)
+    while kept.len() > 3 && matches!(bare(kept[0]).as_str(), "hey" | "so" | "basically") {
+        kept.remove(0);
+    }
+    let tag = |w: &str| matches!(bare(w).as_str(), "yeah" | "yea" | "ya" | "innit");
+    while kept.len() > 3 && kept.last().is_some_and(|w| tag(w)) {
+        kept.pop();
+    }
+    let kept: Vec<&str> = (kept.iter().enumerate())
+        .filter(|(i, w)| {
+            let next = kept.get(i + 1).map(|n| bare(n)).unwrap_or_default();
+            let like_before_time = bare(w) == "like"
+                && (matches!(next.as_str(), "in" | "at" | "around" | "about")
+                    || next.starts_with(|c: char| c.is_ascii_digit()));
+            // ("some garlic bread yeah to my house".)
+            let tag_before_place = *i > 0 && tag(w) && matches!(next.as_str(), "to" | "for");
+            !like_before_time && !tag_before_place
+        })
+        .map(|(_, w)| *w)
+        .collect();
+    kept.join(" ")
 }
 
 /// "yeah but make it two", "ok but to work": what follows a yes with "but"
