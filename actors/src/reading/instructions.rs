@@ -181,6 +181,24 @@ pub fn said(text: &str) -> Option<(String, String)> {
     if told.is_empty() && lower.contains("wheelchair") {
         told.push("wheelchair user: an accessible car, please".to_owned());
     }
+    // "a cab for me and my dog", "travelling with my cat in a carrier":
+    // the driver is told of the animal.
+    let ride = ["cab", "taxi", "car", "ride", "uber", "lift", "driver"]
+        .iter()
+        .any(|w| lower.split(|c: char| !c.is_alphanumeric()).any(|x| x == *w));
+    if told.is_empty()
+        && ride
+        && let Some(pet) = ["dog", "cat", "puppy", "kitten"].iter().find(|pet| {
+            [" my ", " a ", " our "]
+                .iter()
+                .any(|lead| lower.contains(&format!("{lead}{pet}")))
+        })
+        && !lower.contains("hot dog")
+        && !lower.contains("cat food")
+        && !lower.contains("dog food")
+    {
+        told.push(format!("travelling with a {pet}"));
+    }
     // "heathrow terminal 5", "gatwick north terminal": the airport is the
     // place, the terminal what the driver is told.
     if let Some(terminal) = terminal(&lower) {
@@ -389,6 +407,16 @@ mod tests {
                 "with a child seat please".into()
             ))
         );
+    }
+
+    #[test]
+    fn an_animal_riding_along_is_told_to_the_driver() {
+        assert_eq!(
+            cut("cab for me and my dog from home to hampstead heath").map(|(_, told)| told),
+            Some("travelling with a dog".into())
+        );
+        assert_eq!(cut("a hot dog and a cab home"), None);
+        assert_eq!(cut("milk and food for my cat to home"), None);
     }
 
     #[test]
