@@ -40,6 +40,7 @@ pub fn prepare(reading: &Reading, text: &str) -> Prepared {
     let text = made_so_after(&text).unwrap_or(text);
     let text = without_other_times(&text).unwrap_or(text);
     let text = more_counted(&text).unwrap_or(text);
+    let text = travel_said(&text).unwrap_or(text);
     let mut act = acts::read(&text);
     // "how long does it take to get from home to Gatwick by cab", "how
     // long to heathrow from work": the ride priced, its journey time said
@@ -122,6 +123,30 @@ pub fn prepare(reading: &Reading, text: &str) -> Prepared {
         act,
         request,
     }
+}
+
+/// "i need to get to guys hospital from home", "take me to the barbican":
+/// a journey asked for without a car named, said as a ride ("i need a
+/// ride to ..."), so a place errand does not know is asked about rather
+/// than the request refused.
+fn travel_said(text: &str) -> Option<String> {
+    let lower = text.to_ascii_lowercase();
+    if lower.len() != text.len() {
+        return None;
+    }
+    let lead = [
+        "i need to get to ",
+        "i have to get to ",
+        "i've got to get to ",
+        "ive got to get to ",
+        "i need to go to ",
+        "i want to go to ",
+        "take me to ",
+        "get me to ",
+    ]
+    .iter()
+    .find(|lead| lower.starts_with(*lead))?;
+    Some(format!("i need a ride to {}", &text[lead.len()..]))
 }
 
 /// "a couple more hot chocolates", "a few more": as counted ("2 more"),
