@@ -241,7 +241,7 @@ fn made_so_after(text: &str) -> Option<String> {
         .copied()
         .take_while(|w| !matches!(*w, "please" | "thanks"))
         .collect();
-    if named.is_empty() || !how.iter().all(|w| amounts::is_size(w) || *w == "extra") {
+    if named.is_empty() || !amounts::sizes_only(how.iter().copied()) {
         return None;
     }
     let named = named.join(" ");
@@ -874,11 +874,10 @@ fn made_so(
         return Some(format!("{thing} {part}"));
     }
     // "3 lattes, 1 of them decaf": a size or kind of the thing counted.
-    let thing_words = thing.to_lowercase();
-    if (part.split_whitespace()).all(|w| {
-        let w = w.to_lowercase();
-        crate::reading::amounts::is_size(&w) && !thing_words.split(' ').any(|t| t == w)
-    }) {
+    let its_own = |w: &str| thing.split(' ').any(|t| t.eq_ignore_ascii_case(w));
+    if crate::reading::amounts::sizes_only(part.split_whitespace())
+        && !part.split_whitespace().any(its_own)
+    {
         return Some(format!("{part} {thing}"));
     }
     let dish = format!("{part} {head}");
@@ -913,9 +912,7 @@ fn extras_for(text: &str, open: &OpenCommand) -> Option<String> {
     };
     let note = extra.note();
     // ("mild": said before the dish, as sizes are: "1 mild red curry".)
-    let sized = (note.split_whitespace())
-        .all(|w| crate::reading::amounts::is_size(&w.to_lowercase()) || w == "extra");
-    let said = match sized {
+    let said = match crate::reading::amounts::sizes_only(note.split_whitespace()) {
         true => format!("{} {note} {}", line.quantity, line.name),
         false => format!("{} {} {note}", line.quantity, line.name),
     };
@@ -947,11 +944,8 @@ fn made_the_line(text: &str, lines: &[ItemRequest]) -> Option<String> {
         .map(String::as_str)
         .take_while(|x| !matches!(*x, "please" | "thanks"))
         .collect();
-    let sized = !how.is_empty()
-        && how
-            .iter()
-            .all(|x| crate::reading::amounts::is_size(x) || matches!(*x, "extra" | "and"));
-    sized.then(|| format!("{} on the {}", how.join(" "), w[at..at + named].join(" ")))
+    crate::reading::amounts::sizes_only(how.iter().copied())
+        .then(|| format!("{} on the {}", how.join(" "), w[at..at + named].join(" ")))
 }
 
 /// "actually 2 of those and one fries", "take one off and add a hot dog",
@@ -1612,9 +1606,11 @@ impl Extra {
         let start = w.iter().position(|x| !LEADS.contains(&x.as_str()))?;
         let next = w.get(start + 1).map_or("", String::as_str);
         // ("mild please", "make it extra hot": a size or spice alone.)
-        let sizes_alone = (w[start..].iter())
-            .take_while(|x| !matches!(x.as_str(), "please" | "thanks" | "on" | "for"))
-            .all(|x| crate::reading::amounts::is_size(x) || x == "extra" || x == "and");
+        let sizes_alone = crate::reading::amounts::sizes_only(
+            (w[start..].iter())
+                .map(String::as_str)
+                .take_while(|x| !matches!(*x, "please" | "thanks" | "on" | "for")),
+        );
         let opens = match w[start].as_str() {
             "no" | "without" | "extra" => true,
             x if crate::reading::amounts::is_size(x) => sizes_alone,
@@ -3057,18 +3053,13 @@ fn split_return(
 
 /// Whether the words name a car or a ride ("premium to work", "a cab").
 fn names_a_car(text: &str) -> bool {
-    crate::reading::words::Words::new(text)
-        .norm()
-        .iter()
-        .any(|w| {
-            matches!(
-                w.as_str(),
-                "premium" | "executive" | "xl" | "cab" | "taxi" | "uber" | "ride" | "car"
-            )
-        })
+    let words = crate::reading::words::Words::new(text);
+    let w: Vec<&str> = words.norm().iter().map(String::as_str).collect();
+    acts::placed_domain(&w) == Some("ride")
+        || w.iter()
+            .any(|x| matches!(*x, "premium" | "executive" | "xl"))
 }
 
-/// The words of `text` after `lead`, when it starts with all of them.
 /// The day `text` names by a word ("tomorrow", "saturday"), if any.
 fn day_of(text: &str) -> Option<&'static str> {
     const DAYS: &[&str] = &[
@@ -3085,6 +3076,7 @@ fn day_of(text: &str) -> Option<&'static str> {
     (words.norm().iter()).find_map(|w| DAYS.iter().find(|d| **d == w.as_str()).copied())
 }
 
+/// The words of `text` after `lead`, when it starts with all of them.
 fn words_after<'a>(text: &'a str, lead: &str) -> Option<&'a str> {
     let after = text.strip_prefix(lead)?;
     (after.is_empty() || after.starts_with(' ')).then(|| after.trim_start())

@@ -1783,6 +1783,21 @@ pub(crate) fn is_size(word: &str) -> bool {
     SIZES.contains(&word) || numbered_size(word)
 }
 
+/// Whether `words` say only how a thing is made: sizes and kinds
+/// ("mild", "extra hot", "large and iced"), at least one of them.
+pub(crate) fn sizes_only<'a>(words: impl IntoIterator<Item = &'a str>) -> bool {
+    let mut any = false;
+    for word in words {
+        let word = word.to_lowercase();
+        match is_size(&word) {
+            true => any = true,
+            false if matches!(word.as_str(), "extra" | "and") => {}
+            false => return false,
+        }
+    }
+    any
+}
+
 /// A size said by its number, as [`sized`] joins it: "size-4" (nappies),
 /// "size-10" (clothes). Never a count.
 fn numbered_size(word: &str) -> bool {

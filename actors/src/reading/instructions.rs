@@ -183,9 +183,9 @@ pub fn said(text: &str) -> Option<(String, String)> {
     }
     // "a cab for me and my dog", "travelling with my cat in a carrier":
     // the driver is told of the animal.
-    let ride = ["cab", "taxi", "car", "ride", "uber", "lift", "driver"]
-        .iter()
-        .any(|w| lower.split(|c: char| !c.is_alphanumeric()).any(|x| x == *w));
+    let words = super::words::Words::new(&lower);
+    let said: Vec<&str> = words.norm().iter().map(String::as_str).collect();
+    let ride = super::acts::placed_domain(&said) == Some("ride");
     if told.is_empty()
         && ride
         && let Some(pet) = ["dog", "cat", "puppy", "kitten"].iter().find(|pet| {
