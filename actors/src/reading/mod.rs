@@ -1419,6 +1419,15 @@ fn ground_items(words: &Words, menu: &Menu, taken: &[bool], slots: &mut SlotMap,
             }
         }
     }
+    let kind_said = ["restaurant", "cuisine"]
+        .iter()
+        .any(|k| slots.contains_key(*k));
+    if items.is_empty()
+        && !kind_said
+        && let Some(alone) = asked_for_alone(words, taken).filter(|i| menu.names(&i.name).is_none())
+    {
+        items.push(alone);
+    }
     if items.is_empty() {
         slots.remove(name);
     } else {
@@ -1426,127 +1435,209 @@ fn ground_items(words: &Words, menu: &Menu, taken: &[bool], slots: &mut SlotMap,
     }
 }
 
+/// The one thing asked for when neither reader nor menu knew it: the
+/// words after "buy", "order", "get me", "need" up to a place, a time or
+/// the end ("buy hummus", "order some tahini to home"), so the shop or
+/// kitchen can say it has none rather than ask what was wanted. Words
+/// that name no thing in particular ("food", "groceries", "dinner") are
+/// no such thing: what is wanted is asked.
+fn asked_for_alone(words: &Words, taken: &[bool]) -> Option<ItemRequest> {
+    const ASKS: &[&str] = &["buy", "order", "get", "need", "want", "grab"];
+    const AFTER_ASK: &[&str] = &["me", "us", "some", "a", "an", "any", "more"];
+    const NO_THING_IN_PARTICULAR: &[&str] = &[
+        "food",
+        "groceries",
+        "grocery",
+        "shopping",
+        "shop",
+        "meal",
+        "dinner",
+        "lunch",
+        "breakfast",
+        "brunch",
+        "supper",
+        "takeaway",
+        "takeout",
+        "supplies",
+        "essentials",
+        "bits",
+        "items",
+        "delivery",
+        "delivered",
+        "ride",
+        "cab",
+        "taxi",
+        "car",
+        "lift",
+    ];
+    let w = words.norm();
+    let ask = w.iter().rposition(|x| ASKS.contains(&x.as_str()))?;
+    let mut from = ask + 1;
+    while from < w.len() && AFTER_ASK.contains(&w[from].as_str()) {
+        from += 1;
+    }
+    let is_taken = |i: usize| taken.get(i).copied().unwrap_or(false);
+    let to = (from..w.len())
+        .find(|&i| is_taken(i) || NOT_IN_A_THING.contains(&w[i].as_str()))
+        .unwrap_or(w.len());
+    let rest_ok = (to..w.len()).all(|i| {
+        is_taken(i)
+            || matches!(
+                w[i].as_str(),
+                "to" | "at" | "for" | "from" | "please" | "pls" | "delivered" | "now" | "asap"
+            )
+    });
+    let name = words.span(from, to).to_lowercase();
+    ((1..=3).contains(&(to - from))
+        && rest_ok
+        && !(from..to).any(|i| NO_THING_IN_PARTICULAR.contains(&w[i].as_str()))
+        && names_a_thing(&name))
+    .then(|| ItemRequest::new(name, 1))
+}
+
+/// Words no thing of a list has: a thing's part of a list stops at them.
+const NOT_IN_A_THING: &[&str] = &[
+    "to",
+    "from",
+    "for",
+    "at",
+    "in",
+    "on",
+    "by",
+    "with",
+    "without",
+    "no",
+    "i",
+    "me",
+    "my",
+    "you",
+    "your",
+    "we",
+    "us",
+    "our",
+    "it",
+    "is",
+    "are",
+    "was",
+    "be",
+    "need",
+    "want",
+    "get",
+    "buy",
+    "order",
+    "please",
+    "pls",
+    "thanks",
+    "can",
+    "could",
+    "would",
+    "will",
+    "send",
+    "deliver",
+    "delivered",
+    "bring",
+    "home",
+    "work",
+    "now",
+    "today",
+    "tonight",
+    "tomorrow",
+    "asap",
+    "also",
+    "too",
+    "then",
+    "but",
+    "or",
+    "not",
+    "don't",
+    "dont",
+    "just",
+    "only",
+    "what",
+    "how",
+    "when",
+    "where",
+    "why",
+    "if",
+    "the",
+    "this",
+    "that",
+    "there",
+    "here",
+    "all",
+    "everything",
+    "anything",
+    "something",
+    "stuff",
+    "things",
+    "else",
+    "more",
+    "other",
+    "instead",
+    "actually",
+    "same",
+    "x",
+    "minus",
+    "remove",
+    "take",
+    "off",
+    "drop",
+    "i'm",
+    "im",
+    "i'd",
+    "id",
+    "i'll",
+    "ill",
+    "making",
+    "make",
+    "made",
+    "both",
+    "each",
+    "they",
+    "them",
+    "he",
+    "she",
+    "his",
+    "her",
+    "their",
+    "its",
+    "it's",
+    "that's",
+    "thats",
+    "have",
+    "has",
+    "had",
+    "got",
+    "like",
+    "love",
+    "as",
+    "of",
+    // Greetings and the sounds around a list ("hi, milk and eggs").
+    "hi",
+    "hey",
+    "hello",
+    "ok",
+    "okay",
+    "yes",
+    "yeah",
+    "so",
+    "great",
+    "cool",
+    "perfect",
+    "lovely",
+    "awesome",
+    "brilliant",
+    "sure",
+    "alright",
+    "fine",
+    "well",
+    "wow",
+];
+
 /// The parts of a list ("milk, bacon and beans", "eggs and frozen peas")
 /// beside the things found at `spans` that name something short and
 /// nothing else: no verb, no place, no time, nothing found or taken.
 fn listed_beside(words: &Words, spans: &[(usize, usize)], taken: &[bool]) -> Vec<ItemRequest> {
-    const NOT_IN_A_THING: &[&str] = &[
-        "to",
-        "from",
-        "for",
-        "at",
-        "in",
-        "on",
-        "by",
-        "with",
-        "without",
-        "no",
-        "i",
-        "me",
-        "my",
-        "you",
-        "your",
-        "we",
-        "us",
-        "our",
-        "it",
-        "is",
-        "are",
-        "was",
-        "be",
-        "need",
-        "want",
-        "get",
-        "buy",
-        "order",
-        "please",
-        "pls",
-        "thanks",
-        "can",
-        "could",
-        "would",
-        "will",
-        "send",
-        "deliver",
-        "delivered",
-        "bring",
-        "home",
-        "work",
-        "now",
-        "today",
-        "tonight",
-        "tomorrow",
-        "asap",
-        "also",
-        "too",
-        "then",
-        "but",
-        "or",
-        "not",
-        "don't",
-        "dont",
-        "just",
-        "only",
-        "what",
-        "how",
-        "when",
-        "where",
-        "why",
-        "if",
-        "the",
-        "this",
-        "that",
-        "there",
-        "here",
-        "all",
-        "everything",
-        "anything",
-        "something",
-        "stuff",
-        "things",
-        "else",
-        "more",
-        "other",
-        "instead",
-        "actually",
-        "same",
-        "x",
-        "minus",
-        "remove",
-        "take",
-        "off",
-        "drop",
-        "i'm",
-        "im",
-        "i'd",
-        "id",
-        "i'll",
-        "ill",
-        "making",
-        "make",
-        "made",
-        "both",
-        "each",
-        "they",
-        "them",
-        "he",
-        "she",
-        "his",
-        "her",
-        "their",
-        "its",
-        "it's",
-        "that's",
-        "thats",
-        "have",
-        "has",
-        "had",
-        "got",
-        "like",
-        "love",
-        "as",
-        "of",
-    ];
     let w = words.norm();
     let joins = |i: usize| {
         matches!(w[i].as_str(), "and" | "&" | "plus")
@@ -1570,7 +1661,11 @@ fn listed_beside(words: &Words, spans: &[(usize, usize)], taken: &[bool]) -> Vec
             }
         }
     }
-    let mut out = Vec::new();
+    let mut out: Vec<ItemRequest> = leading_parts(words, first, taken)
+        .into_iter()
+        .filter(|&(_, to)| !made_with(&w[to - 1]))
+        .map(|(from, to)| ItemRequest::new(words.span(from, to).to_lowercase(), 1))
+        .collect();
     for (from, to) in parts {
         // (The list ends where it goes: "... and beans to home, making guac
         // tonight" has nothing more after "home".)
@@ -1599,32 +1694,93 @@ fn listed_beside(words: &Words, spans: &[(usize, usize)], taken: &[bool]) -> Vec
                 "to" | "home" | "work" | "please" | "pls" | "thanks" | "asap" | "now" | "too"
             ) || taken.get(i).copied().unwrap_or(false)
         });
-        // "flat white, oat milk", "a latte, extra shot": how a thing is
-        // made, not another thing.
-        let made_with = matches!(
-            w[end - 1].as_str(),
-            "milk"
-                | "shot"
-                | "shots"
-                | "sugar"
-                | "sugars"
-                | "syrup"
-                | "cream"
-                | "foam"
-                | "ice"
-                | "sauce"
-                | "dressing"
-                | "mayo"
-                | "ketchup"
-                | "cheese"
-                | "side"
-        );
-        if !tail_ok || made_with {
+        if !tail_ok || made_with(&w[end - 1]) {
             continue;
         }
         out.push(ItemRequest::new(words.span(from, end).to_lowercase(), 1));
     }
     out
+}
+
+/// Whether a part of a list ending in `last` says how the thing before it
+/// is made, not another thing: "flat white, oat milk", "a latte, extra
+/// shot".
+fn made_with(last: &str) -> bool {
+    matches!(
+        last,
+        "milk"
+            | "shot"
+            | "shots"
+            | "sugar"
+            | "sugars"
+            | "syrup"
+            | "cream"
+            | "foam"
+            | "ice"
+            | "sauce"
+            | "dressing"
+            | "mayo"
+            | "ketchup"
+            | "cheese"
+            | "side"
+    )
+}
+
+/// The parts of a list said before its first thing found, at `first`:
+/// "hummus, pasta and cheese", "buy tahini and pasta". Each runs back
+/// from its joint to a comma, the start, or a word that asks for things
+/// ("get", "need", "some"); a part led by any other word is no part of the
+/// list ("for the party, crisps and dip").
+fn leading_parts(words: &Words, first: usize, taken: &[bool]) -> Vec<(usize, usize)> {
+    const ASKS: &[&str] = &[
+        "get", "buy", "order", "need", "want", "me", "us", "grab", "pick", "up", "please", "pls",
+        "also", "plus", "and", "some",
+    ];
+    const WORDS_OF_A_THING: usize = 3;
+    let w = words.norm();
+    let comma_before =
+        |i: usize| i > 0 && words.text[words.words[i - 1].end..words.words[i].start].contains(',');
+    let joint = |i: usize| matches!(w[i].as_str(), "and" | "&" | "plus");
+    let ends_a_thing = |i: usize| {
+        taken.get(i).copied().unwrap_or(false)
+            || joint(i)
+            || NOT_IN_A_THING.contains(&w[i].as_str())
+            || ASKS.contains(&w[i].as_str()) && w[i] != "some"
+            || w[i]
+                .chars()
+                .any(|c| !c.is_alphanumeric() && c != '\'' && c != '-')
+    };
+    let mut parts = Vec::new();
+    let mut end = first;
+    loop {
+        // The joint before `end`: "X and <end>", "X, <end>".
+        let to = if end > 0 && joint(end - 1) {
+            end - 1
+        } else if comma_before(end) {
+            end
+        } else {
+            break;
+        };
+        let mut from = to;
+        while from > 0
+            && !ends_a_thing(from - 1)
+            && (from == to || !comma_before(from))
+            && to - from < WORDS_OF_A_THING + 1
+        {
+            from -= 1;
+        }
+        let led = from == 0 || comma_before(from) || ASKS.contains(&w[from - 1].as_str());
+        if from == to || to - from > WORDS_OF_A_THING || !led {
+            break;
+        }
+        parts.push((from, to));
+        if !comma_before(from) && !(from > 0 && joint(from - 1)) {
+            break;
+        }
+        end = from;
+    }
+    parts.reverse();
+    parts
 }
 
 /// A reader's item without the words the grounding took for something
@@ -2568,6 +2724,31 @@ mod tests {
         )]);
         let slots = ground("order_food", "order me a unicorn steak", heard);
         assert_eq!(items(&slots), [("unicorn steak".to_owned(), 1)]);
+    }
+
+    #[test]
+    fn things_of_a_list_before_the_first_known_stay_for_the_shop_to_refuse() {
+        for (said, expected) in [
+            (
+                "hummus, pasta, cheese to home",
+                vec!["hummus", "pasta", "cheese"],
+            ),
+            ("buy tahini and milk to home", vec!["tahini", "milk"]),
+            (
+                "can you get me some tahini, bread and milk",
+                vec!["tahini", "bread", "milk"],
+            ),
+            // A part led by another word is no thing of the list.
+            ("for the party, crisps and milk", vec!["crisps", "milk"]),
+            ("hi, milk and eggs to home", vec!["milk", "eggs"]),
+        ] {
+            let slots = ground("order_mart", said, SlotMap::new());
+            let mut names: Vec<String> = items(&slots).into_iter().map(|(n, _)| n).collect();
+            names.sort();
+            let mut expected: Vec<String> = expected.into_iter().map(str::to_owned).collect();
+            expected.sort();
+            assert_eq!(names, expected, "{said}");
+        }
     }
 
     #[test]
