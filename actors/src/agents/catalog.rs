@@ -683,7 +683,12 @@ pub const LANDMARKS: &[(&str, &[&str], f64, f64)] = &[
     ),
     (
         "Westfield London",
-        &["westfield", "shepherds bush"],
+        &[
+            "westfield",
+            "shepherds bush",
+            "westfield shopping centre",
+            "westfield london shopping centre",
+        ],
         51.5072,
         -0.2218,
     ),

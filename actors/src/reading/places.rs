@@ -138,8 +138,12 @@ impl Places {
                     .map(|len| len + start - i)
                     .filter(|_| start > i)
             }) {
-                found.push(self.mention(words, i, i + len, true, after));
-                i += len;
+                // "victoria park", "london bridge hospital", "wembley
+                // arena": another place of the known one's name, which
+                // errand does not know; never the known one.
+                let other = other_place_of_the_name(&keys, i, i + len);
+                found.push(self.mention(words, i, i + len + other, other == 0, after));
+                i += len + other;
                 continue;
             }
             // Anything after "to" or "from" up to a stop.
@@ -162,6 +166,17 @@ impl Places {
                     && !(end > i && keys[end] == "at" && says_when(keys.get(end + 1)))
                 {
                     end += 1;
+                }
+                // "st mary's hospital paddington": a place of a kind, and
+                // the known one it is in, is the place of that kind.
+                if end > i
+                    && end < keys.len()
+                    && (KINDS_OF_PLACE.contains(&keys[end - 1].as_str())
+                        || STREET_KINDS.contains(&keys[end - 1].as_str()))
+                    && !gap_has_stop(words, end)
+                    && let Some(len) = self.known_at(&keys, end)
+                {
+                    end += len;
                 }
                 // "quarter to nine", "ten to 5": a time, not a place.
                 let clock = keys[i..end].iter().all(|k| says_when(Some(k)));
@@ -335,6 +350,100 @@ pub fn only_a_time(text: &str) -> bool {
     !w.is_empty()
         && w.iter()
             .all(|x| says_when(Some(x)) || matches!(x.as_str(), "am" | "pm" | "past" | "to"))
+}
+
+/// Words that say what kind of place a name is ("hospital", "park",
+/// "road"): said after a known place's name, they make another place of
+/// that name ("Victoria Park" is not Victoria Station). A station's,
+/// airport's or terminal's word says the same place again, and is none.
+const KINDS_OF_PLACE: &[&str] = &[
+    "hospital",
+    "clinic",
+    "surgery",
+    "park",
+    "gardens",
+    "garden",
+    "green",
+    "common",
+    "heath",
+    "hill",
+    "bridge",
+    "arena",
+    "stadium",
+    "corner",
+    "town",
+    "express",
+    "hotel",
+    "inn",
+    "hall",
+    "house",
+    "palace",
+    "museum",
+    "gallery",
+    "theatre",
+    "theater",
+    "cinema",
+    "church",
+    "abbey",
+    "cathedral",
+    "school",
+    "college",
+    "university",
+    "uni",
+    "library",
+    "pier",
+    "wharf",
+    "market",
+    "centre",
+    "center",
+    "mall",
+    "tower",
+    "building",
+    "estate",
+    "gate",
+    "embankment",
+    "pub",
+    "club",
+    "gym",
+    "zoo",
+    "way",
+];
+
+/// How many words after the known place at `from..to` make it another
+/// place of that name: a kind of place ("victoria park", "waterloo
+/// bridge"), or a street's ("westminster bridge road"), within a word of
+/// it ("camden high street"), which the known place's name does not hold
+/// already. 0 when none do.
+fn other_place_of_the_name(keys: &[String], from: usize, to: usize) -> usize {
+    let kind = |k: usize| {
+        keys.get(k).is_some_and(|w| {
+            (KINDS_OF_PLACE.contains(&w.as_str()) || STREET_KINDS.contains(&w.as_str()))
+                && !keys[from..to].contains(w)
+        })
+    };
+    // Home and work are no name another place shares.
+    let saved = SAVED_PLACE_ALIASES
+        .iter()
+        .any(|(alias, _)| normalize(alias) == keys[from..to].join(" "));
+    let plain = |k: usize| {
+        keys.get(k)
+            .is_some_and(|w| w.chars().all(char::is_alphabetic) && !STOPS.contains(&w.as_str()))
+    };
+    let first = if kind(to) {
+        to
+    } else if plain(to) && kind(to + 1) {
+        to + 1
+    } else {
+        return 0;
+    };
+    if saved {
+        return 0;
+    }
+    let mut end = first + 1;
+    while kind(end) {
+        end += 1;
+    }
+    end - to
 }
 
 /// Whether `word` starts a time after "at" ("at quarter to nine", "at 5").
