@@ -220,19 +220,25 @@ pub async fn reason(args: &Reasoner, utterance: &Utterance) -> Result<(), TrackE
             return Ok(());
         }
         let now = args.recorder.clock.now_ms();
-        let (heard, llm_turn) = listen(args, utterance, &session, now).await;
-        tracing::debug!(
-            action = %heard.action,
-            act = ?heard.act,
-            confidence = heard.parse.confidence,
-            "heard"
-        );
         let ctx = Ctx {
             registry: &args.registry,
             config: &args.config,
             desk: &desk,
             now_ms: now,
         };
+        let edits = (args.llm.is_none() && utterance.act.is_none())
+            .then(|| hear::edits_one_by_one(&utterance.text, &session))
+            .flatten();
+        let (heard, llm_turn) = match edits {
+            Some(edits) => edited_one_by_one(args, utterance, &mut session, &edits, &ctx).await?,
+            None => listen(args, utterance, &session, now).await,
+        };
+        tracing::debug!(
+            action = %heard.action,
+            act = ?heard.act,
+            confidence = heard.parse.confidence,
+            "heard"
+        );
         let decided = decide(&mut session, utterance, &heard, &ctx)
             .await
             .map_err(TrackError::Agent)?;
@@ -448,6 +454,58 @@ impl<'a> Writes<'a> {
 
 /// Hears an utterance: errand's own reading, then the LLM or the offline
 /// reader for what is asked, grounded in the words.
+/// Makes each change of `edits` but the last to the order shown for a
+/// yes in `session`, as if said alone, and hears the last, which the
+/// turn decides: "add a tiramisu and remove one margherita". What the
+/// changes before the last would have said is not said (the last one's
+/// question shows the order with them all). When a change does anything
+/// but change the order (it places, cancels or asks something else), the
+/// session is left as it was and the words are heard whole.
+async fn edited_one_by_one<'a>(
+    args: &'a Reasoner,
+    utterance: &Utterance,
+    session: &mut SessionState,
+    edits: &[String],
+    ctx: &Ctx<'_>,
+) -> Result<(Heard, Option<(&'a LlmReasoner, crate::llm::LlmTurn)>), TrackError> {
+    let Some((last, before)) = edits.split_last() else {
+        return Ok(listen(args, utterance, session, ctx.now_ms).await);
+    };
+    let open = session.open.as_ref().map(|o| o.trace_id.clone());
+    let mut edited = session.clone();
+    for edit in before {
+        let said = Utterance {
+            text: edit.clone(),
+            ..utterance.clone()
+        };
+        let (heard, _) = listen(args, &said, &edited, ctx.now_ms).await;
+        let effects = decide(&mut edited, &said, &heard, ctx)
+            .await
+            .map_err(TrackError::Agent)?;
+        let still_open = (edited.open.as_ref()).is_some_and(|o| {
+            Some(&o.trace_id) == open.as_ref() && o.stage == errand_schemas::Stage::Confirming
+        });
+        let only_asked = effects.iter().all(|effect| match effect {
+            Effect::Clarify(question) => {
+                question.trace_id == utterance.trace_id || Some(&question.trace_id) == open.as_ref()
+            }
+            Effect::Record(step) => Some(&step.trace_id) == open.as_ref(),
+            Effect::Dispatch(_) => false,
+        });
+        if !still_open || !only_asked {
+            tracing::debug!(%edit, "a change said with others did more than change the order: heard whole");
+            return Ok(listen(args, utterance, session, ctx.now_ms).await);
+        }
+    }
+    edited.turns = session.turns;
+    *session = edited;
+    let said = Utterance {
+        text: last.clone(),
+        ..utterance.clone()
+    };
+    Ok(listen(args, &said, session, ctx.now_ms).await)
+}
+
 async fn listen<'a>(
     args: &'a Reasoner,
     utterance: &Utterance,

@@ -1223,6 +1223,95 @@ fn sized(text: &str, open: &OpenCommand) -> Option<String> {
     (sizes || measure).then(|| format!("{} {} {}", line.quantity, said.join(" "), line.name))
 }
 
+/// "add a tiramisu and remove one margherita", "one less margherita,
+/// and add a tiramisu": changes to an order shown for a yes, said one
+/// after the other, each its own clause. Each is heard and made in turn,
+/// as if said alone; `None` unless there are two or more and each starts
+/// as a change does. A list of things ("add a coke and a tiramisu") is
+/// one change.
+pub fn edits_one_by_one(text: &str, session: &SessionState) -> Option<Vec<String>> {
+    const EDITS: &[&str] = &[
+        "add", "remove", "take", "drop", "delete", "make", "change", "swap", "switch", "replace",
+        "lose", "plus", "one less", "one more", "get rid",
+    ];
+    const LEADS: &[&str] = &[
+        "actually", "oh", "ok", "okay", "also", "and", "then", "please",
+    ];
+    let open = session.open.as_ref()?;
+    if open.stage != errand_schemas::Stage::Confirming {
+        return None;
+    }
+    let starts_an_edit = |clause: &str| {
+        let mut rest = clause.trim_start();
+        while let Some(lead) = LEADS.iter().find(|lead| {
+            rest.strip_prefix(**lead)
+                .is_some_and(|after| after.starts_with([' ', ',']))
+        }) {
+            rest = rest[lead.len()..].trim_start_matches([' ', ',']);
+        }
+        EDITS.iter().any(|edit| {
+            rest.strip_prefix(edit)
+                .is_some_and(|after| after.is_empty() || after.starts_with(' '))
+        })
+    };
+    let lower = text.to_lowercase();
+    let mut clauses: Vec<String> = Vec::new();
+    let mut rest = lower.as_str();
+    loop {
+        // The next joint after which a change starts.
+        let next = [
+            ", and then ",
+            ", and ",
+            " and then ",
+            " and ",
+            ", then ",
+            " then ",
+            ", ",
+            "; ",
+        ]
+        .iter()
+        .flat_map(|joint| {
+            rest.match_indices(joint)
+                .map(move |(at, _)| (at, joint.len()))
+        })
+        .filter(|&(at, len)| starts_an_edit(&rest[at + len..]))
+        .min();
+        match next {
+            Some((at, len)) => {
+                clauses.push(rest[..at].trim().to_owned());
+                rest = &rest[at + len..];
+            }
+            None => {
+                clauses.push(rest.trim().to_owned());
+                break;
+            }
+        }
+    }
+    (clauses.len() > 1 && clauses.iter().all(|c| starts_an_edit(c))).then_some(clauses)
+}
+
+/// "change the milk to 2", "set eggs to 3": a line's new count, said as
+/// "make the milk 2" is.
+fn counted_to(text: &str, open: &OpenCommand) -> Option<String> {
+    let lines = open.slots.get("item").and_then(SlotValue::as_items)?;
+    let words = crate::reading::words::Words::new(text);
+    let w: Vec<&str> = words.norm().iter().map(String::as_str).collect();
+    let ["change" | "set" | "update", rest @ ..] = w.as_slice() else {
+        return None;
+    };
+    let [named @ .., "to", n] = rest else {
+        return None;
+    };
+    let n = crate::reading::words::number(n)?;
+    let named: Vec<&str> = (named.iter().copied())
+        .filter(|x| !matches!(*x, "the" | "my"))
+        .collect();
+    let line = lines
+        .iter()
+        .find(|line| !named.is_empty() && named.iter().all(|x| super::names_line(line, x, &[])))?;
+    Some(format!("make the {} {n}", line.name))
+}
+
 /// Whether the words point at the open order as what they go with ("can
 /// I also get some rice with that", "add a coke to it", "and a side of
 /// fries on the side"): a change to it, whatever shop sells the thing.
@@ -1845,6 +1934,7 @@ pub fn offline(
             .or_else(|| made_into(reading, said, open))
             .or_else(|| made_into_in_a_clause(reading, said, open))
             .or_else(|| sized(said, open))
+            .or_else(|| counted_to(said, open))
             .or_else(|| another_hour(said, open))
             .or_else(|| more_people(said, open))
             .or_else(|| more_bags(said, open))

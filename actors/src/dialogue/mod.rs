@@ -2882,14 +2882,16 @@ fn apply(slots: &mut SlotMap, mut patch: SlotMap, heard: &Heard, stage: Stage) {
         // "one more taco", "drop one taco", "make that 2 tacos" of chicken
         // tacos: the one line of that kind, never the menu's first taco.
         let new = of_the_one_line(&current, new);
-        // "the tomatoes" are the ones already there, as many as before.
+        // "the tomatoes" are the ones already there, as many as before;
+        // so is a line named in a swap ("change margherita to pepperoni").
+        let swapping = crate::reading::amounts::swaps(&said);
         let new: Vec<ItemRequest> = new
             .into_iter()
             .map(|mut n| {
                 if let Some(same) = current.iter().find(|c| c.name == n.name)
                     && n.quantity == 1
                     && said_count.is_none()
-                    && says_the(text, &n.name)
+                    && (says_the(text, &n.name) || swapping)
                 {
                     n.quantity = same.quantity;
                 }
@@ -4021,9 +4023,29 @@ fn swap(current: &[ItemRequest], new: &[ItemRequest], text: &str) -> Option<Vec<
                         .is_some_and(|r| r.starts_with(' '))
                 })
         });
-        match named {
-            Some(name) => {
-                let at = rest.len() - bare.len() + name.len();
+        // Or by words of its name ("make the margheritas pepperoni").
+        let by_words = || {
+            // Each word with where it ends.
+            let mut words: Vec<(usize, &str)> = Vec::new();
+            let mut end = 0;
+            for word in bare.split(' ') {
+                end += word.len();
+                words.push((end, word));
+                end += 1;
+            }
+            (1..words.len()).rev().find_map(|k| {
+                let holds = |c: &&ItemRequest| {
+                    words[..k].iter().all(|(_, w)| {
+                        (c.name.split(' '))
+                            .any(|n| n.trim_end_matches('s') == w.trim_end_matches('s'))
+                    })
+                };
+                (current.iter().filter(holds).count() == 1).then(|| words[k - 1].0)
+            })
+        };
+        match named.map(|name| name.len()).or_else(by_words) {
+            Some(len) => {
+                let at = rest.len() - bare.len() + len;
                 (&rest[..at], &rest[at + 1..])
             }
             None => {
@@ -4073,12 +4095,14 @@ fn swap(current: &[ItemRequest], new: &[ItemRequest], text: &str) -> Option<Vec<
                 )
             })
             .collect();
+        // (One word too, "margheritas" of the margherita pizza.)
         let holding: Vec<&ItemRequest> = (current.iter())
             .filter(|c| {
-                words.len() >= 2
-                    && words
-                        .iter()
-                        .all(|w| c.name.split(' ').any(|n| n == w.as_str()))
+                !words.is_empty()
+                    && words.iter().all(|w| {
+                        (c.name.split(' '))
+                            .any(|n| n.trim_end_matches('s') == w.trim_end_matches('s'))
+                    })
             })
             .collect();
         if let [one] = holding.as_slice() {

@@ -694,8 +694,39 @@ fn about_a_dish(w: &[&str]) -> Option<String> {
     ];
     // "does it have nuts?", "is it spicy?", "is there garlic in it?": of
     // what is being ordered.
-    let of_it = matches!(w, ["does", "it" | "that", "have" | "contain" | "come", ..])
-        || matches!(w, ["do", "they", "contain", ..])
+    let of_it = matches!(
+        w,
+        [
+            "does" | "do",
+            "it" | "that" | "this" | "they",
+            "have" | "contain" | "come" | "include" | "use",
+            ..
+        ]
+    )
+    // "is that with chicken or prawn?", "what's it made with?"
+        || matches!(
+            w,
+            [
+                "is" | "are",
+                "it" | "that" | "this" | "they",
+                "with" | "made" | "served" | "cooked",
+                ..
+            ]
+        )
+        || matches!(
+            w,
+            ["what's" | "whats", "it" | "that" | "this", "made" | "served" | "cooked", ..]
+        )
+        || matches!(
+            w,
+            [
+                "what",
+                "is" | "does" | "do",
+                "it" | "that" | "this" | "they",
+                "made" | "served" | "come" | "have",
+                ..
+            ]
+        )
         || matches!(
             w,
             [
