@@ -1326,7 +1326,75 @@ pub fn items(words: &Words, menu: &Menu, taken: &[bool]) -> Vec<Found> {
         }
         said_unknown(words, &mut found, start, end);
     }
+    compound_things(words, menu, &mut found);
     found
+}
+
+/// Things that are said in the singular, right before another thing,
+/// to say what that thing is made of: "apple juice", "banana bread",
+/// "chicken soup" (a list of them says each: "apple, banana").
+const MAKES_A_THING: &[&str] = &[
+    "apple",
+    "banana",
+    "orange",
+    "lemon",
+    "lime",
+    "strawberry",
+    "coconut",
+    "tomato",
+    "potato",
+    "onion",
+    "carrot",
+    "mushroom",
+    "avocado",
+    "egg",
+    "chicken",
+    "beef",
+    "pork",
+    "lamb",
+    "fish",
+    "peanut",
+];
+
+/// "apple juice", "banana bread", "egg noodles": a thing said in the
+/// singular right before another is what that other is made of, and the
+/// two are one thing, kept as said (the shop says whether it has it),
+/// never an apple and the shop's juice.
+fn compound_things(words: &Words, menu: &Menu, found: &mut Vec<Found>) {
+    let w = words.norm();
+    let mut k = 0;
+    while k + 1 < found.len() {
+        let (first, second) = (&found[k], &found[k + 1]);
+        let made_of = &w[first.to - 1];
+        let then = &w[second.from];
+        // ("apple bananas", "tomato potato onion": a list of such things.)
+        let joined = first.to == second.from
+            && first.named_by == 1
+            && !gap_has_stop(words, first.to - 1, second.from)
+            && MAKES_A_THING.contains(&made_of.as_str())
+            && !MAKES_A_THING.contains(&then.as_str())
+            && !MAKES_A_THING.contains(&then.trim_end_matches('s'));
+        if !joined {
+            k += 1;
+            continue;
+        }
+        let said = words.span(first.to - 1, second.to).to_lowercase();
+        let (known, name) = match menu.names(&said) {
+            Some(name) => (true, name.to_owned()),
+            None => (false, said),
+        };
+        let merged = Found {
+            item: ItemRequest::new(name, first.item.quantity),
+            from: first.from,
+            to: second.to,
+            known,
+            named_by: second.to - (first.to - 1),
+            // (Not the shop's own, but of its kind.)
+            made_of_other: !known,
+        };
+        found.splice(k..k + 2, [merged]);
+        k += 1;
+    }
 }
 
 /// Puts a thing no menu name covers, said at words `start..end`, among
