@@ -199,6 +199,16 @@ pub fn said(text: &str) -> Option<(String, String)> {
     {
         told.push(format!("travelling with a {pet}"));
     }
+    // "I need a car seat for my toddler", "3 of us and a pram", "with a
+    // bike box": what the car must carry or have, told to the driver
+    // (once, when no instruction said it already).
+    if ride {
+        for (said, tell) in carried(&said) {
+            if !told.iter().any(|t| t.to_lowercase().contains(said)) {
+                told.push(tell);
+            }
+        }
+    }
     // "heathrow terminal 5", "gatwick north terminal": the airport is the
     // place, the terminal what the driver is told.
     if let Some(terminal) = terminal(&lower) {
@@ -213,6 +223,43 @@ pub fn said(text: &str) -> Option<(String, String)> {
         .trim()
         .to_owned();
     Some((kept, told.join("; ")))
+}
+
+/// What a ride must carry or have, said with it: each as said (its
+/// word) and as the driver is told it.
+fn carried(said: &[&str]) -> Vec<(&'static str, String)> {
+    const SEATS: &[&str] = &["child", "baby", "booster", "car", "infant"];
+    const THINGS: &[(&[&str], &str)] = &[
+        (&["pram"], "pram"),
+        (&["buggy"], "buggy"),
+        (&["pushchair"], "pushchair"),
+        (&["stroller"], "stroller"),
+        (&["bike", "box"], "bike box"),
+        (&["bike"], "bike"),
+        (&["bicycle"], "bicycle"),
+        (&["golf", "clubs"], "golf clubs"),
+        (&["skis"], "skis"),
+        (&["surfboard"], "surfboard"),
+    ];
+    let mut out = Vec::new();
+    let seat = (1..said.len()).any(|i| said[i] == "seat" && SEATS.contains(&said[i - 1]))
+        || said.contains(&"booster");
+    if seat {
+        out.push(("seat", "a child seat, please".to_owned()));
+    }
+    let mut named = Vec::new();
+    for (words, name) in THINGS {
+        let at = (0..said.len()).find(|&i| said[i..].starts_with(words));
+        // ("a bike box" is no bike as well; "a bike ride" no bike.)
+        if let Some(at) = at
+            && !named.iter().any(|n: &&str| n.contains(words[0]))
+            && said.get(at + words.len()) != Some(&"ride")
+        {
+            named.push(*name);
+            out.push((*name, format!("travelling with a {name}")));
+        }
+    }
+    out
 }
 
 /// The terminal said of an airport ("terminal 5", "north terminal"), as

@@ -2028,8 +2028,26 @@ fn strip_amount(item: &ItemRequest) -> ItemRequest {
     {
         start = of + 1;
     }
+    // "beans x4", "crisps 2x", "crisps x 2": the count written after.
+    let mut end = words.len();
+    let times = |x: &str| {
+        let digits = x.strip_prefix('x').or_else(|| x.strip_suffix('x'))?;
+        digits.parse::<u32>().ok().filter(|n| (1..=99).contains(n))
+    };
+    if end > start + 1
+        && let Some(n) = times(&w[end - 1])
+    {
+        quantity = n;
+        end -= 1;
+    } else if end > start + 2
+        && w[end - 2] == "x"
+        && let Some(n) = number(&w[end - 1])
+    {
+        quantity = n;
+        end -= 2;
+    }
     ItemRequest {
-        name: words.span(start, words.len()).to_owned(),
+        name: words.span(start, end).to_owned(),
         quantity: quantity.max(1),
         note: item.note.clone(),
     }
