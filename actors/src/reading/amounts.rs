@@ -1979,6 +1979,13 @@ fn extras_after(
     if from >= limit || !EXTRA_OPENERS.contains(&w[from].as_str()) {
         return None;
     }
+    // ("replace the butter with margarine": what comes in its place.)
+    if w[from] == "with"
+        && w.iter()
+            .any(|x| matches!(x.as_str(), "replace" | "substitute"))
+    {
+        return None;
+    }
     // A punctuation mark between the item and the opener ends the item,
     // unless it only sets off the extra ("two margheritas, no olives").
     let sets_off = |at: usize| {

@@ -1419,6 +1419,14 @@ fn ground_items(words: &Words, menu: &Menu, taken: &[bool], slots: &mut SlotMap,
             }
         }
     }
+    // "swap the butter for margarine": the new thing, which no reader
+    // knew, stays for the shop to refuse (the swap was otherwise lost).
+    if let Some(new) = swapped_for_unknown(words, taken, &spans)
+        && menu.names(&new.name).is_none()
+        && !items.iter().any(|i| i.name == new.name)
+    {
+        items.push(new);
+    }
     let kind_said = ["restaurant", "cuisine"]
         .iter()
         .any(|k| slots.contains_key(*k));
@@ -1433,6 +1441,39 @@ fn ground_items(words: &Words, menu: &Menu, taken: &[bool], slots: &mut SlotMap,
     } else {
         slots.insert(name.to_owned(), SlotValue::Items(items));
     }
+}
+
+/// The thing a found one is swapped for, when nothing was found there:
+/// "swap the butter for margarine", "change the milk to kefir" (up to a
+/// place, a time or the end).
+fn swapped_for_unknown(
+    words: &Words,
+    taken: &[bool],
+    spans: &[(usize, usize)],
+) -> Option<ItemRequest> {
+    if !amounts::swaps(words) {
+        return None;
+    }
+    let w = words.norm();
+    let is_taken = |i: usize| taken.get(i).copied().unwrap_or(false);
+    let found = |i: usize| spans.iter().any(|(from, to)| *from <= i && i < *to);
+    let joint = (spans.iter().map(|(_, to)| *to)).find(|&to| {
+        matches!(
+            w.get(to).map(String::as_str),
+            Some("for" | "to" | "with" | "into")
+        )
+    })?;
+    let mut from = joint + 1;
+    while from < w.len() && matches!(w[from].as_str(), "a" | "an" | "some" | "the") {
+        from += 1;
+    }
+    let to = (from..w.len())
+        .find(|&i| is_taken(i) || found(i) || NOT_IN_A_THING.contains(&w[i].as_str()))
+        .unwrap_or(w.len());
+    let name = words.span(from, to).to_lowercase();
+    let nothing_found_after = (to..w.len()).all(|i| !found(i));
+    ((1..=3).contains(&(to - from)) && nothing_found_after && names_a_thing(&name))
+        .then(|| ItemRequest::new(name, 1))
 }
 
 /// The one thing asked for when neither reader nor menu knew it: the
