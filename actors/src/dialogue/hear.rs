@@ -1223,6 +1223,40 @@ fn sized(text: &str, open: &OpenCommand) -> Option<String> {
     (sizes || measure).then(|| format!("{} {} {}", line.quantity, said.join(" "), line.name))
 }
 
+/// "and some milk too", "rice as well", "also a coke", "plus chips": a
+/// thing added to the order under way, said as "add some milk" is.
+/// `None` for anything else (a thing without a word of adding, or more
+/// than a few words of it).
+fn added_alone(text: &str) -> Option<String> {
+    let lower = text.to_lowercase();
+    let mut said = lower.trim().trim_end_matches(['.', '!', '?', ' ']);
+    let mut adding = false;
+    for tail in [" too", " as well", " also", " please"] {
+        if let Some(rest) = said.strip_suffix(tail) {
+            said = rest.trim_end_matches([',', ' ']);
+            adding |= tail != " please";
+        }
+    }
+    for lead in ["and ", "also ", "plus ", "oh and ", "oh also "] {
+        if let Some(rest) = said.strip_prefix(lead) {
+            said = rest;
+            adding = true;
+        }
+    }
+    // ("and make the milk two", "and actually just one": a change.)
+    const NO_THING: &[&str] = &[
+        "add", "make", "change", "swap", "remove", "take", "drop", "cancel", "actually", "just",
+        "only", "no", "not", "instead", "it", "that", "them", "those", "yes", "yeah", "ok", "okay",
+        "less", "fewer", "more", "to", "from", "for", "at", "with", "without",
+    ];
+    let words: Vec<&str> = said.split_whitespace().collect();
+    let plain = said
+        .chars()
+        .all(|c| c.is_alphanumeric() || c == ' ' || c == '\'' || c == '-');
+    let a_thing = (1..=4).contains(&words.len()) && !words.iter().any(|w| NO_THING.contains(w));
+    (adding && plain && a_thing).then(|| format!("add {said}"))
+}
+
 /// "add a tiramisu and remove one margherita", "one less margherita,
 /// and add a tiramisu": changes to an order shown for a yes, said one
 /// after the other, each its own clause. Each is heard and made in turn,
@@ -1902,6 +1936,9 @@ pub fn offline(
         .filter(|_| session.open.is_none() || adds(text))
         .and_then(|thing| follow_up(reading, text, thing));
     let text = followed.as_deref().unwrap_or(text);
+    // "and some milk too", "rice as well" at an order: said as "add".
+    let added = session.open.as_ref().and_then(|_| added_alone(text));
+    let text = added.as_deref().unwrap_or(text);
     // "yes but no onions": what follows the yes is the change, read as if
     // said alone.
     let but = session.open.as_ref().and_then(|_| but_then(text));

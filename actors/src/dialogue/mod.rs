@@ -1286,6 +1286,8 @@ impl Turn<'_> {
             && !(goes_with && patch.contains_key("item"))
             // "swap the rice for chow mein": a change of this order.
             && !swaps_a_line(&self.utterance.text)
+            // "can i have rice as well" at a curry: the kitchen's rice.
+            && !of_the_kitchens_kinds(&open, &patch)
             // "actually beef" at a chicken burrito, "flat white, oat milk"
             // at a coffee: a correction in this order's words.
             && !heard.in_open_words
@@ -3778,6 +3780,31 @@ fn a_dish(name: &str) -> bool {
                 .iter()
                 .any(|(n, _)| n.rsplit(' ').next() == Some(name))
         })
+}
+
+/// Whether every thing of `patch` is, by its kind, a dish of the open
+/// order's restaurant ("rice" of the Taj Mahal's pilau rice): said at
+/// that order, an addition to it, never another shop's.
+fn of_the_kitchens_kinds(open: &OpenCommand, patch: &SlotMap) -> bool {
+    use crate::agents::{catalog::RESTAURANTS, item_key};
+    let kitchen = (open.summary.as_ref())
+        .and_then(|s| s.merchant.as_deref())
+        .or_else(|| open.slots.get("restaurant").and_then(SlotValue::as_text));
+    let Some(menu) = kitchen
+        .and_then(|k| RESTAURANTS.iter().find(|r| r.name.eq_ignore_ascii_case(k)))
+        .map(|r| r.menu)
+    else {
+        return false;
+    };
+    let things = patch.get("item").and_then(SlotValue::as_items);
+    things.is_some_and(|things| {
+        !things.is_empty()
+            && things.iter().all(|thing| {
+                let kind = item_key(&thing.name);
+                menu.iter()
+                    .any(|(dish, _)| dish.rsplit(' ').next().map(item_key) == Some(kind.clone()))
+            })
+    })
 }
 
 /// Whether a menu's thing is had beside a meal: a drink, a coffee, a

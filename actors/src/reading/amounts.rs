@@ -1788,6 +1788,7 @@ fn describes(word: &str) -> bool {
         "want",
         "need",
         "like",
+        "add",
         "also",
         "then",
         "plus",

@@ -1381,9 +1381,15 @@ fn ground_items(words: &Words, menu: &Menu, taken: &[bool], slots: &mut SlotMap,
     // part is found on the menu or stays for the agent to refuse.
     let heard = heard.iter().flat_map(split_list);
     for item in heard {
-        let Some(item) = before_taken(words, taken, item) else {
+        let Some(mut item) = before_taken(words, taken, item) else {
             continue;
         };
+        // ("add rice", "and chips": the asking word is no part of it.)
+        for lead in ["add ", "and ", "also ", "plus "] {
+            if let Some(rest) = item.name.strip_prefix(lead) {
+                item.name = rest.to_owned();
+            }
+        }
         if covered(&item) {
             continue;
         }
@@ -1483,8 +1489,10 @@ fn swapped_for_unknown(
 /// that name no thing in particular ("food", "groceries", "dinner") are
 /// no such thing: what is wanted is asked.
 fn asked_for_alone(words: &Words, taken: &[bool]) -> Option<ItemRequest> {
-    const ASKS: &[&str] = &["buy", "order", "get", "need", "want", "grab"];
-    const AFTER_ASK: &[&str] = &["me", "us", "some", "a", "an", "any", "more"];
+    const ASKS: &[&str] = &[
+        "buy", "order", "get", "need", "want", "grab", "add", "plus", "have",
+    ];
+    const AFTER_ASK: &[&str] = &["me", "us", "some", "a", "an", "any", "more", "also"];
     const NO_THING_IN_PARTICULAR: &[&str] = &[
         "food",
         "groceries",
@@ -1505,6 +1513,12 @@ fn asked_for_alone(words: &Words, taken: &[bool]) -> Option<ItemRequest> {
         "items",
         "delivery",
         "delivered",
+        "note",
+        "notes",
+        "message",
+        "comment",
+        "instruction",
+        "instructions",
         "ride",
         "cab",
         "taxi",
@@ -1512,8 +1526,17 @@ fn asked_for_alone(words: &Words, taken: &[bool]) -> Option<ItemRequest> {
         "lift",
     ];
     let w = words.norm();
-    let ask = w.iter().rposition(|x| ASKS.contains(&x.as_str()))?;
-    let mut from = ask + 1;
+    // ("and some rice", "also rice": added, as after "add".)
+    // ("rice too", "some chips as well": added, said alone.)
+    let too = w.last().is_some_and(|x| x == "too")
+        || w.len() >= 2 && w[w.len() - 2] == "as" && w[w.len() - 1] == "well";
+    let mut from = match (w.iter().rposition(|x| ASKS.contains(&x.as_str())))
+        .or_else(|| matches!(w.first()?.as_str(), "and" | "also").then_some(0))
+    {
+        Some(ask) => ask + 1,
+        None if too => 0,
+        None => return None,
+    };
     while from < w.len() && AFTER_ASK.contains(&w[from].as_str()) {
         from += 1;
     }
@@ -1525,7 +1548,19 @@ fn asked_for_alone(words: &Words, taken: &[bool]) -> Option<ItemRequest> {
         is_taken(i)
             || matches!(
                 w[i].as_str(),
-                "to" | "at" | "for" | "from" | "please" | "pls" | "delivered" | "now" | "asap"
+                "to" | "at"
+                    | "for"
+                    | "from"
+                    | "please"
+                    | "pls"
+                    | "delivered"
+                    | "now"
+                    | "asap"
+                    | "too"
+                    | "as"
+                    | "well"
+                    | "also"
+                    | "thanks"
             )
     });
     let name = words.span(from, to).to_lowercase();
