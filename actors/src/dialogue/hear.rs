@@ -1223,6 +1223,32 @@ fn sized(text: &str, open: &OpenCommand) -> Option<String> {
     (sizes || measure).then(|| format!("{} {} {}", line.quantity, said.join(" "), line.name))
 }
 
+/// "never mind the curry just the naan": a thing dismissed, answering
+/// what instead of it, and what is kept, said as "just the naan" is.
+/// `None` without a "just".
+fn nothing_instead(text: &str) -> Option<String> {
+    const DISMISS: &[&str] = &[
+        "never mind ",
+        "nevermind ",
+        "forget ",
+        "skip ",
+        "drop ",
+        "scrap ",
+        "leave out ",
+        "don't bother with ",
+        "dont bother with ",
+        "no need for ",
+    ];
+    let lower = text.to_lowercase();
+    let lower = lower
+        .trim()
+        .trim_start_matches("oh ")
+        .trim_start_matches("ok ");
+    let rest = DISMISS.iter().find_map(|lead| lower.strip_prefix(lead))?;
+    let at = rest.find(" just ")?;
+    Some(rest[at..].trim_start_matches([',', ' ']).to_owned())
+}
+
 /// "and some milk too", "rice as well", "also a coke", "plus chips": a
 /// thing added to the order under way, said as "add some milk" is.
 /// `None` for anything else (a thing without a word of adding, or more
@@ -1939,6 +1965,20 @@ pub fn offline(
     // "and some milk too", "rice as well" at an order: said as "add".
     let added = session.open.as_ref().and_then(|_| added_alone(text));
     let text = added.as_deref().unwrap_or(text);
+    // "never mind the curry just the naan", asked what instead of a
+    // thing no kitchen has: only the naan.
+    let refused = (session.open.as_ref())
+        .filter(|open| {
+            open.stage == errand_schemas::Stage::Asking
+                && open.missing.iter().any(|m| m == "item")
+                && open
+                    .slots
+                    .get("item")
+                    .and_then(SlotValue::as_items)
+                    .is_some_and(|l| l.len() > 1)
+        })
+        .and_then(|_| nothing_instead(text));
+    let text = refused.as_deref().unwrap_or(text);
     // "yes but no onions": what follows the yes is the change, read as if
     // said alone.
     let but = session.open.as_ref().and_then(|_| but_then(text));
@@ -2761,10 +2801,26 @@ fn for_open(
             (reading.menu(&open.action)).is_some_and(|menu| menu.names(name).is_some())
         };
         let said = padded(&heard.text);
-        let named: Vec<ItemRequest> = (lines.iter())
+        let mut named: Vec<ItemRequest> = (lines.iter())
             .filter(|line| !known(&line.name) && said.contains(&padded(&line.name)))
             .cloned()
             .collect();
+        // ("forget the vindaloo" of a lamb vindaloo: the one such line by
+        // a word of its own.)
+        let unknown: Vec<&ItemRequest> = lines.iter().filter(|l| !known(&l.name)).collect();
+        let by_a_word = match unknown.as_slice() {
+            [line] => {
+                named.is_empty()
+                    && super::takes_off(&heard.text.to_lowercase())
+                    && line.name.split(' ').count() > 1
+                    && (line.name.split(' '))
+                        .any(|w| w.len() > 3 && said.contains(&format!(" {w} ")))
+            }
+            _ => false,
+        };
+        if by_a_word {
+            named.extend(unknown.iter().map(|line| (*line).clone()));
+        }
         let heard_items = slots.get(&slot.name).and_then(SlotValue::as_items);
         let holds_them = heard_items.is_none_or(|items| {
             items.iter().all(|item| {
@@ -2775,7 +2831,7 @@ fn for_open(
                     })
             })
         });
-        if !named.is_empty() && holds_them {
+        if !named.is_empty() && (holds_them || by_a_word) {
             slots.insert(slot.name.clone(), SlotValue::Items(named));
         }
     }
