@@ -649,6 +649,7 @@ impl Turn<'_> {
                 match open {
                     Some(open) if open_matches => {
                         self.drop_open(session, &open, "OK, I've cancelled the");
+                        self.drop_queued_if_all(session, &open.trace_id);
                         self.next_queued(session).await
                     }
                     _ => self.ask_to_cancel(session, *domain).await,
@@ -1694,10 +1695,28 @@ impl Turn<'_> {
             "OK, I've cancelled the"
         };
         self.drop_open(session, &open, words);
+        self.drop_queued_if_all(session, &open.trace_id);
         if open.stage == Stage::Confirming {
             session.refused = Some(open);
         }
         self.next_queued(session).await
+    }
+
+    /// "cancel both", "forget all of it", said as the open command is
+    /// dropped: what was to come after it is dropped too, and said so.
+    fn drop_queued_if_all(&mut self, session: &mut SessionState, trace: &TraceId) {
+        if session.queued.is_empty() || !says_all(&self.utterance.text) {
+            return;
+        }
+        let next: Vec<&str> = (session.queued.iter())
+            .map(|q| describe(&q.action))
+            .collect();
+        let next = match next.as_slice() {
+            [one] => format!("the {one}"),
+            _ => format!("the {} that came next", next.len()),
+        };
+        session.queued.clear();
+        self.say(trace, format!("And I've dropped {next} too."));
     }
 
     /// Ends the open command `cancelled`, saying `words` + what it was.
@@ -3762,6 +3781,18 @@ fn all_but(text: &str) -> Option<&str> {
     let before = &text[..at.0];
     (before.contains("everything") || before.split_whitespace().any(|w| w == "all"))
         .then(|| &text[at.1..])
+}
+
+/// Whether a refusal is of everything under way ("cancel both", "forget
+/// all of it", "no to everything"), not only what was asked.
+fn says_all(text: &str) -> bool {
+    let words = crate::reading::words::Words::new(text);
+    (words.norm().iter()).any(|w| {
+        matches!(
+            w.as_str(),
+            "everything" | "both" | "all" | "neither" | "lot" | "anything"
+        )
+    })
 }
 
 /// Whether `name` is a grocery (the mart sells it, no restaurant does).

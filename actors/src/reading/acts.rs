@@ -239,6 +239,12 @@ const YES_PHRASES: &[&str] = &[
     "spot on",
     "deal",
     "done",
+    // (Of two to come: the first now, the next asked after it.)
+    "yes to both",
+    "yes to all",
+    "yes to everything",
+    "yes both",
+    "yes to both please",
 ];
 
 const NO: &[&str] = &[
@@ -285,6 +291,12 @@ const NO_PHRASES: &[&str] = &[
     "no way",
     "not really",
     "no i don't",
+    // (Of two to come: neither, see `dialogue::says_all`.)
+    "no to both",
+    "no to all",
+    "no to everything",
+    "neither",
+    "neither of them",
 ];
 
 const GREETINGS: &[&str] = &[

@@ -528,7 +528,25 @@ fn is_no_place(keys: &[String]) -> bool {
     ];
     /// Words that are no place on their own.
     const ALONE: &[&str] = &[
-        "a", "an", "some", "two", "my", "the", "this", "that", "your", "you", "there", "here",
+        "a",
+        "an",
+        "some",
+        "two",
+        "my",
+        "the",
+        "this",
+        "that",
+        "your",
+        "you",
+        "there",
+        "here",
+        "both",
+        "all",
+        "everything",
+        "them",
+        "each",
+        "either",
+        "neither",
     ];
     keys.first().is_some_and(|k| VERBS.contains(&k.as_str()))
         || (keys.len() == 1 && ALONE.contains(&keys[0].as_str()))
