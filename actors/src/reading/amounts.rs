@@ -1015,7 +1015,14 @@ pub fn items(words: &Words, menu: &Menu, taken: &[bool]) -> Vec<Found> {
         .filter(|n| (2..=20).contains(n));
     for k in 0..found.len() {
         let each = w.get(found[k].to).is_some_and(|x| x == "each");
-        if !each || found[k].item.quantity != 1 {
+        if !each {
+            continue;
+        }
+        // "4 of us, 2 chicken tacos each": so many for every one.
+        if found[k].item.quantity != 1 {
+            if let Some(n) = people {
+                found[k].item.quantity *= n;
+            }
             continue;
         }
         let with_the = k > 0

@@ -1425,6 +1425,21 @@ fn ground_items(words: &Words, menu: &Menu, taken: &[bool], slots: &mut SlotMap,
             }
         }
     }
+    // "we want tacos, 2 chicken tacos each", "pizza, a margherita": the
+    // kind said of the order, then which, is that one thing.
+    let kinds_restated: Vec<String> = (items.iter())
+        .filter(|item| {
+            item.quantity == 1
+                && !item.name.contains(' ')
+                && said_generically(words, &item.name, &items)
+                && items.iter().any(|other| {
+                    other.name.contains(' ')
+                        && other.name.rsplit(' ').next() == Some(item.name.as_str())
+                })
+        })
+        .map(|item| item.name.clone())
+        .collect();
+    items.retain(|item| !kinds_restated.contains(&item.name));
     // "swap the butter for margarine": the new thing, which no reader
     // knew, stays for the shop to refuse (the swap was otherwise lost).
     if let Some(new) = swapped_for_unknown(words, taken, &spans)
@@ -1447,6 +1462,27 @@ fn ground_items(words: &Words, menu: &Menu, taken: &[bool], slots: &mut SlotMap,
     } else {
         slots.insert(name.to_owned(), SlotValue::Items(items));
     }
+}
+
+/// Whether the kind `kind` ("taco") is said with no count nor article
+/// ("tacos", "want pizza"), as what the order is of rather than one more.
+/// (Never the last word of another of `items`: "burger" of "veggie
+/// burger".)
+fn said_generically(words: &Words, kind: &str, items: &[ItemRequest]) -> bool {
+    let w = words.norm();
+    let of_another = |i: usize| {
+        (items.iter()).any(|other| {
+            let key = crate::agents::item_key(&other.name);
+            key != kind && key.ends_with(&format!("{} {kind}", crate::agents::item_key(&w[i - 1])))
+        })
+    };
+    (0..w.len()).any(|i| {
+        crate::agents::item_key(&w[i]) == kind
+            && (i == 0
+                || !matches!(w[i - 1].as_str(), "a" | "an" | "one" | "another" | "more")
+                    && number(&w[i - 1]).is_none()
+                    && !of_another(i))
+    })
 }
 
 /// The thing a found one is swapped for, when nothing was found there:
