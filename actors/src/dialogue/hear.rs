@@ -354,6 +354,10 @@ fn without_fillers(text: &str) -> String {
     while kept.len() > 3 && kept.last().is_some_and(|w| tag(w)) {
         kept.pop();
     }
+    // ("just one samosa actually": the "actually" said last.)
+    if kept.len() > 2 && kept.last().is_some_and(|w| bare(w) == "actually") {
+        kept.pop();
+    }
     let kept: Vec<&str> = (kept.iter().enumerate())
         .filter(|(i, w)| {
             let next = kept.get(i + 1).map(|n| bare(n)).unwrap_or_default();
@@ -903,12 +907,15 @@ fn extras_for(text: &str, open: &OpenCommand) -> Option<String> {
     let moved = made_the_line(text, lines);
     let text = moved.as_deref().unwrap_or(text);
     let extra = Extra::said(text)?;
-    if lines.iter().any(|line| extra.takes_off(line)) {
+    // ("no onions on the burger" of onion rings and a burger: the
+    // burger's, though the onions name the rings.)
+    let named = (lines.iter()).find(|line| extra.names(line) && !extra.takes_off(line));
+    if named.is_none() && lines.iter().any(|line| extra.takes_off(line)) {
         return None;
     }
-    let line = match lines {
-        [one] => one,
-        _ => lines.iter().find(|line| extra.names(line))?,
+    let line = match (lines, named) {
+        (_, Some(line)) | ([line], None) => line,
+        _ => return None,
     };
     let note = extra.note();
     // ("mild": said before the dish, as sizes are: "1 mild red curry".)
@@ -1221,6 +1228,59 @@ fn sized(text: &str, open: &OpenCommand) -> Option<String> {
         && matches!(said[0], "double" | "triple" | "single")
         && (words.norm().windows(2)).any(|p| p[0] == "a" && p[1] == said[0]);
     (sizes || measure).then(|| format!("{} {} {}", line.quantity, said.join(" "), line.name))
+}
+
+/// "i dont want the salmon, get chicken breast", "no salmon actually,
+/// chicken breast instead", of an order of several lines: said as "swap
+/// the salmon for chicken breast", so only that line changes. `None`
+/// unless what is refused names a line and something follows.
+fn refused_then(text: &str, open: &OpenCommand) -> Option<String> {
+    const REFUSE: &[&str] = &[
+        "actually i don't want ",
+        "actually i dont want ",
+        "i don't want ",
+        "i dont want ",
+        "don't want ",
+        "dont want ",
+        "actually no ",
+        "actually not ",
+        "no ",
+        "not ",
+    ];
+    const THEN: &[&str] = &[
+        ", get ",
+        ", i'll have ",
+        ", give me ",
+        ", can i have ",
+        ", can i get ",
+        ", ",
+        " but ",
+        "; ",
+        " get ",
+    ];
+    let lines = open.slots.get("item").and_then(SlotValue::as_items)?;
+    if lines.len() < 2 {
+        return None;
+    }
+    let lower = text.to_lowercase();
+    let rest = REFUSE.iter().find_map(|lead| lower.strip_prefix(lead))?;
+    let (at, len) = THEN
+        .iter()
+        .filter_map(|sep| rest.find(sep).map(|at| (at, sep.len())))
+        .min_by_key(|(at, len)| (*at, std::cmp::Reverse(*len)))?;
+    let old = rest[..at].trim_end_matches(" actually").trim();
+    let old = old.strip_prefix("the ").unwrap_or(old);
+    let new = rest[at + len..]
+        .trim()
+        .trim_end_matches(['.', '!'])
+        .trim_end_matches(" instead")
+        .trim_end_matches(" please")
+        .trim();
+    let new = new.strip_prefix("actually ").unwrap_or(new);
+    let names = |line: &ItemRequest| old.split(' ').any(|w| super::names_line(line, w, &[]));
+    let named = lines.iter().filter(|line| names(line)).count();
+    (named == 1 && !new.is_empty() && new.split(' ').count() <= 5)
+        .then(|| format!("swap the {old} for {new}"))
 }
 
 /// "never mind the curry just the naan": a thing dismissed, answering
@@ -1962,6 +2022,13 @@ pub fn offline(
         .filter(|_| session.open.is_none() || adds(text))
         .and_then(|thing| follow_up(reading, text, thing));
     let text = followed.as_deref().unwrap_or(text);
+    // "actually i dont want salmon, get chicken breast", "no salmon
+    // actually, chicken breast instead": a line swapped, the rest kept.
+    let swapped_line = session
+        .open
+        .as_ref()
+        .and_then(|open| refused_then(text, open));
+    let text = swapped_line.as_deref().unwrap_or(text);
     // "and some milk too", "rice as well" at an order: said as "add".
     let added = session.open.as_ref().and_then(|_| added_alone(text));
     let text = added.as_deref().unwrap_or(text);

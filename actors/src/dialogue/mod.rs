@@ -2905,7 +2905,9 @@ fn apply(slots: &mut SlotMap, mut patch: SlotMap, heard: &Heard, stage: Stage) {
         let new = of_the_one_line(&current, new);
         // "the tomatoes" are the ones already there, as many as before;
         // so is a line named in a swap ("change margherita to pepperoni").
-        let swapping = crate::reading::amounts::swaps(&said);
+        // (Not "change one latte to a flat white": one of them.)
+        let swapping = crate::reading::amounts::swaps(&said)
+            && !(said.norm().iter()).any(|w| crate::reading::words::number(w).is_some());
         let new: Vec<ItemRequest> = new
             .into_iter()
             .map(|mut n| {
@@ -3213,7 +3215,18 @@ fn kept_lines(
             .next()
             .unwrap_or_default();
         let names_first = (lines.iter()).any(|line| before_on.iter().any(|w| names(line, w)));
+        // "no onions on the burger" of onion rings and a burger: what the
+        // burger is made without, said of the line after "on".
+        let after_on = (rest.iter())
+            .position(|x| matches!(*x, "on" | "in" | "for" | "with" | "from"))
+            .map_or(&[][..], |at| &rest[at + 1..]);
+        let names_after = (lines.iter()).any(|line| {
+            after_on.iter().any(|w| names(line, w)) && !before_on.iter().any(|w| names(line, w))
+        });
         match lead {
+            "no" | "without" | "not" | "minus" | "hold" | "lose" if names_after => {
+                return None;
+            }
             "no" | "without" | "not" | "minus" | "hold" | "lose" if names_some && !names_first => {
                 return None;
             }
@@ -4211,13 +4224,24 @@ fn swap(current: &[ItemRequest], new: &[ItemRequest], text: &str) -> Option<Vec<
     }
     let counted =
         crate::reading::amounts::count(&crate::reading::words::Words::new(new_part)).is_some();
+    // "change one latte to a flat white", "swap one of the lattes for a
+    // flat white", of two lattes: so many of the line swapped, the rest
+    // kept.
+    let some_of = crate::reading::amounts::count(&crate::reading::words::Words::new(old_part))
+        .filter(|k| *k < first_old.quantity && !counted && olds.len() == 1);
     let mut items = Vec::new();
     for item in current {
         if std::ptr::eq(item, *first_old) {
+            if let Some(k) = some_of {
+                items.push(ItemRequest {
+                    quantity: first_old.quantity - k,
+                    ..(*first_old).clone()
+                });
+            }
             for n in &news {
                 let mut n = (*n).clone();
                 if !counted {
-                    n.quantity = first_old.quantity;
+                    n.quantity = some_of.unwrap_or(first_old.quantity);
                 }
                 items.push(n);
             }
