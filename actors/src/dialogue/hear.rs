@@ -1518,9 +1518,15 @@ fn more_bags(text: &str, open: &OpenCommand) -> Option<String> {
     if !open.slots.contains_key("destination") {
         return None;
     }
-    let people = open.slots.get("seats").and_then(SlotValue::as_number);
-    let bags = crate::reading::bags(&crate::reading::words::Words::new(text), people)?;
-    Some(format!("with {bags} large bags"))
+    let words = crate::reading::words::Words::new(text);
+    // ("there's 5 of us and one bag": the people too.)
+    let said = crate::reading::seats(&words, &[]).filter(|n| *n > 1);
+    let people = said.or_else(|| open.slots.get("seats").and_then(SlotValue::as_number));
+    let bags = crate::reading::bags(&words, people)?;
+    Some(match said {
+        Some(people) => format!("for {people} people with {bags} large bags"),
+        None => format!("with {bags} large bags"),
+    })
 }
 
 fn another_hour(text: &str, open: &OpenCommand) -> Option<String> {
@@ -2172,6 +2178,15 @@ pub fn offline(
             heard.for_open.insert("instructions".into(), said);
             if kept.trim().is_empty() || !heard.in_scope() {
                 heard.change = true;
+            }
+            // ("tell the driver i'm at the o2": where the driver finds
+            // them, no new place of the ride.)
+            if kept.trim().is_empty()
+                && let Some((_, spec)) = registry.action(&open.action)
+            {
+                for place in spec.places() {
+                    heard.for_open.remove(place);
+                }
             }
         } else if !heard.in_scope()
             && heard.reply.is_none()

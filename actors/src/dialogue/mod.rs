@@ -1537,7 +1537,11 @@ impl Turn<'_> {
                     w.as_str(),
                     "pick" | "pickup" | "picked" | "drop" | "dropoff" | "destination" | "collect"
                 )
-            });
+            })
+            // ("actually i'm at euston now": where it starts.)
+            || ["i'm at ", "im at ", "i am at ", "we're at ", "we are at "]
+                .iter()
+                .any(|at| prepositions.contains(at));
             let plain = !prepositions.contains(" to ")
                 && !prepositions.contains(" from ")
                 && !prepositions.starts_with("to ")

@@ -2266,7 +2266,7 @@ pub(crate) fn bags(words: &Words, people: Option<u32>) -> Option<u32> {
 }
 
 /// "for 3 people", "3 passengers", "there are 4 of us", "a party of 5".
-fn seats(words: &Words, taken: &[bool]) -> Option<u32> {
+pub(crate) fn seats(words: &Words, taken: &[bool]) -> Option<u32> {
     let w = words.norm();
     if let Some(n) = parties(w, taken) {
         return Some(n);
