@@ -535,6 +535,11 @@ fn find_in(words: &Words, now: &Zoned) -> Option<Found> {
             } else if ambiguous && time.hour() < 12 && ahead(pm(time)) {
                 time = pm(time);
                 today
+            } else if let Some(early) = after_midnight(now, time).filter(|_| ambiguous) {
+                // "at 12:15", "at 1" said late at night: the small hours
+                // just ahead, not tomorrow afternoon.
+                time = early;
+                today.tomorrow().ok()?
             } else if part_left.is_some() {
                 // "this afternoon" at 2:05pm: still this afternoon, a
                 // quarter of an hour on.
@@ -580,6 +585,15 @@ fn round_to_minute(at: &Zoned) -> Zoned {
     let nanos = at.subsec_nanosecond() as i64;
     at.checked_sub(seconds.seconds().nanoseconds(nanos))
         .unwrap_or_else(|_| at.clone())
+}
+
+/// The hour `t` as the small hours of tomorrow ("12:15" is 00:15), when
+/// that is at most six hours after `now`.
+fn after_midnight(now: &Zoned, t: Time) -> Option<Time> {
+    let early = Time::new(t.hour() % 12, t.minute(), 0, 0).ok()?;
+    let at = now.date().tomorrow().ok()?.to_datetime(early);
+    let ahead = now.datetime().until(at).ok()?;
+    (now.hour() >= 18 && ahead.get_days() == 0 && ahead.get_hours() < 6).then_some(early)
 }
 
 fn pm(t: Time) -> Time {
@@ -1303,6 +1317,33 @@ mod tests {
 
     fn read(text: &str) -> Option<String> {
         find(text, now(), &london()).map(|f| f.rfc3339)
+    }
+
+    #[test]
+    fn an_hour_said_late_at_night_is_the_small_hours_just_ahead() {
+        let at = |clock: &str, text: &str| {
+            let now: Timestamp = format!("2026-12-06T{clock}Z").parse().expect("a time");
+            find(text, now, &london()).map(|f| (f.rfc3339, f.said.passed))
+        };
+        // ("at 12:15" at 23:23 is in under an hour, never tomorrow noon.)
+        assert_eq!(
+            at("23:23:00", "at 12:15"),
+            Some(("2026-12-07T00:15:00+00:00".into(), false))
+        );
+        assert_eq!(
+            at("23:23:00", "at 1"),
+            Some(("2026-12-07T01:00:00+00:00".into(), false))
+        );
+        // (More than six hours on, the hour keeps its day's reading.)
+        assert_eq!(
+            at("23:23:00", "at 7"),
+            Some(("2026-12-07T07:00:00+00:00".into(), true))
+        );
+        // (In the morning, a passed hour is tomorrow's as said.)
+        assert_eq!(
+            at("13:30:00", "at 12:15"),
+            Some(("2026-12-07T12:15:00+00:00".into(), true))
+        );
     }
 
     #[test]
