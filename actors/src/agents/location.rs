@@ -137,6 +137,15 @@ impl Gazetteer {
                 ..place
             });
         }
+        // "Flat 3, 20 Holloway Road, N7 8JG": both.
+        if let Some(street) = without_flat(&q).and_then(|street| without_town(&street))
+            && let Some(place) = self.street_address(&street, &street)
+        {
+            return Ok(Place {
+                name: titled(query.trim()),
+                ..place
+            });
+        }
         if SAVED_PLACE_ALIASES.iter().any(|(_, n)| *n == saved_name) {
             return Err(ErrorBody::new(
                 ErrorCode::UnknownPlace,

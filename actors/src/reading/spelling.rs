@@ -284,7 +284,9 @@ impl Speller {
                 continue;
             }
             if !word.is_empty() {
-                match glued {
+                // ("N1 2AB", "SW1A": letters before a number are its own
+                // too.)
+                match glued || c.is_ascii_digit() {
                     true => out.push_str(&word),
                     false => out.push_str(&self.correct(&word)),
                 }
@@ -342,7 +344,11 @@ impl Speller {
     /// The word `word` was meant to be; a plural keeps its "s".
     fn correct(&self, word: &str) -> String {
         let lower = word.to_lowercase();
-        if let Some((_, meant)) = SHORTHAND.iter().find(|(short, _)| *short == lower) {
+        // (A letter alone in capitals is a letter: "40 U Street".)
+        let capital_letter = word.len() == 1 && word != lower;
+        if let Some((_, meant)) = SHORTHAND.iter().find(|(short, _)| *short == lower)
+            && !capital_letter
+        {
             return (*meant).to_owned();
         }
         if lower.len() < 3 || self.known.contains(&lower) || lower.contains('\'') {
