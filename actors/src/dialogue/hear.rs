@@ -2510,7 +2510,11 @@ pub fn finish(
     // A shop's things asked of another ("I need nappies" read as food),
     // or of what sells nothing ("sushi for 4 people" read as a ride): the
     // shop that sells them.
+    // ("a chicken from taj mahal", "a coffee from bean scene": the
+    // kitchen named has the say, never the shop.)
+    let kitchen_named = heard.parse.slots.contains_key("restaurant");
     if heard.in_scope()
+        && !kitchen_named
         && let Some(other) = reading.claims(&first_text).filter(|a| *a != heard.action)
     {
         // Another shop's menu names more of the words, or this one none.
