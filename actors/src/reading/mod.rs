@@ -1886,7 +1886,7 @@ fn leading_parts(words: &Words, first: usize, taken: &[bool]) -> Vec<(usize, usi
             break;
         }
         parts.push((from, to));
-        if !comma_before(from) && !(from > 0 && joint(from - 1)) {
+        if !(comma_before(from) || from > 0 && joint(from - 1)) {
             break;
         }
         end = from;
