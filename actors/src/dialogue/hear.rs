@@ -2012,6 +2012,8 @@ pub fn offline(
     session: &SessionState,
     now_ms: u64,
 ) -> Heard {
+    // What a ride must carry, as first said (before any reading below).
+    let carried = crate::reading::instructions::carried_alone(text);
     // ("add one of those too", asked the price of a thing at an order's
     // confirmation: that thing added to it.)
     let adds = |text: &str| {
@@ -2106,7 +2108,12 @@ pub fn offline(
     };
     // "a latte to work, leave it with reception": what the courier is
     // told, no thing nor place (the words kept when nothing else is said).
-    let told = crate::reading::instructions::said(text);
+    let told = crate::reading::instructions::said(text).or_else(|| {
+        // ("i have a pram" at a ride's confirmation: the driver is told.)
+        let ride = session.open.as_ref()?.slots.contains_key("destination");
+        let carried = carried.clone().filter(|_| ride)?;
+        Some((String::new(), carried))
+    });
     let text = match &told {
         Some((kept, _)) if !kept.trim().is_empty() => kept.as_str(),
         _ => text,
@@ -2168,8 +2175,27 @@ pub fn offline(
         let takes = |action: &str| {
             (registry.action(action)).is_some_and(|(_, spec)| spec.slot("instructions").is_some())
         };
+        // ("i have a pram" at a ride: the ride's, whatever else was heard.)
+        let of_the_ride = kept.is_empty()
+            && carried.as_deref() == Some(said.as_str())
+            && session
+                .open
+                .as_ref()
+                .is_some_and(|open| takes(&open.action));
         let said = SlotValue::Text(said.clone());
-        if heard.in_scope() && takes(&heard.action) {
+        if of_the_ride {
+            heard.for_open.insert("instructions".into(), said);
+            heard.change = true;
+        } else if heard.in_scope() && takes(&heard.action) {
+            // (Of the ride under way: a change of it.)
+            if session
+                .open
+                .as_ref()
+                .is_some_and(|open| open.action == heard.action)
+            {
+                heard.for_open.insert("instructions".into(), said.clone());
+                heard.change = true;
+            }
             heard.parse.slots.insert("instructions".into(), said);
         } else if let Some(open) = &session.open
             && takes(&open.action)

@@ -514,6 +514,7 @@ fn delivers_to(w: &[&str], words: &Words) -> Option<String> {
 /// Filler around an act ("please", "errand", "um").
 const FILLER: &[&str] = &[
     "please", "errand", "um", "uh", "erm", "oh", "well", "so", "hmm", "there", "mate", "wait",
+    "oops", "whoops", "damn",
 ];
 
 /// "ummm", "hmmmm", "errr": a sound drawn out is the sound.
@@ -1162,6 +1163,12 @@ fn cancel_placed(w: &[&str]) -> Option<Act> {
         ["scrap" | "scratch" | "forget", "that" | "it", rest @ ..] => {
             if rest.is_empty() {
                 return Some(Act::CancelPlaced(None));
+            }
+            // "scrap that ride": the one named.
+            if rest.iter().all(|x| PLACED.contains(x)) {
+                let mut words = vec!["cancel"];
+                words.extend(rest);
+                return cancel_placed(&words);
             }
             rest
         }

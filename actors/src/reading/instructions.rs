@@ -225,6 +225,17 @@ pub fn said(text: &str) -> Option<(String, String)> {
     Some((kept, told.join("; ")))
 }
 
+/// What a ride must carry or have, said alone ("i have a pram", "oh and
+/// i've got a bike with me") at a ride under way: what the driver is
+/// told, if any.
+pub fn carried_alone(text: &str) -> Option<String> {
+    let lower = text.to_ascii_lowercase();
+    let words = super::words::Words::new(&lower);
+    let said: Vec<&str> = words.norm().iter().map(String::as_str).collect();
+    let told: Vec<String> = carried(&said).into_iter().map(|(_, tell)| tell).collect();
+    (!told.is_empty()).then(|| told.join("; "))
+}
+
 /// What a ride must carry or have, said with it: each as said (its
 /// word) and as the driver is told it.
 fn carried(said: &[&str]) -> Vec<(&'static str, String)> {
