@@ -1287,6 +1287,41 @@ fn refused_then(text: &str, open: &OpenCommand) -> Option<String> {
 /// what instead of it, and what is kept, said as "just the naan" is.
 /// `None` without a "just".
 fn nothing_instead(text: &str) -> Option<String> {
+    // "nothing, skip it", "no thanks, just those": nothing instead.
+    const NOTHING: &[&str] = &[
+        "nothing",
+        "nothing else",
+        "no",
+        "nah",
+        "no thanks",
+        "no thank you",
+        "none",
+        "skip it",
+        "skip that",
+        "forget it",
+        "leave it",
+        "just those",
+        "just that",
+        "just them",
+        "just the rest",
+        "that's all",
+        "thats all",
+        "that's it",
+        "thats it",
+        "it's fine",
+        "its fine",
+        "fine",
+        "ok",
+        "okay",
+    ];
+    let lower = text.to_lowercase();
+    let clauses: Vec<&str> = (lower.split([',', '.', '!', ';']))
+        .map(str::trim)
+        .filter(|c| !c.is_empty())
+        .collect();
+    if clauses.len() > 1 && clauses.iter().all(|c| NOTHING.contains(c)) {
+        return Some("skip it".to_owned());
+    }
     const DISMISS: &[&str] = &[
         "never mind ",
         "nevermind ",
@@ -1306,7 +1341,12 @@ fn nothing_instead(text: &str) -> Option<String> {
         .trim_start_matches("ok ");
     let rest = DISMISS.iter().find_map(|lead| lower.strip_prefix(lead))?;
     let at = rest.find(" just ")?;
-    Some(rest[at..].trim_start_matches([',', ' ']).to_owned())
+    let kept = rest[at..].trim_start_matches([',', ' ']);
+    // ("never mind the bleach just the rest": nothing instead.)
+    Some(match NOTHING.contains(&kept) {
+        true => "skip it".to_owned(),
+        false => kept.to_owned(),
+    })
 }
 
 /// "and some milk too", "rice as well", "also a coke", "plus chips": a
