@@ -466,7 +466,21 @@ impl Reading {
                     .iter()
                     .any(|b| b.known && b.after.as_deref() == Some("to") && b.from == a.to + 1)
         });
-        let journey = (said("from") && said("to")) || going || chosen || car_then || place_to_place;
+        // "ride home from kings cross", "a cab home from soho": a ride
+        // word, where it goes right after it, and where it starts.
+        let ride_home_from = said("from")
+            && mentions.iter().any(|m| {
+                m.known
+                    && m.after
+                        .as_deref()
+                        .is_some_and(|a| places::RIDES.contains(&a))
+            });
+        let journey = (said("from") && said("to"))
+            || going
+            || chosen
+            || car_then
+            || place_to_place
+            || ride_home_from;
         if journey && let Some(action) = ride {
             return Some(action.name.as_str());
         }
