@@ -1290,8 +1290,10 @@ impl Turn<'_> {
             // "can i have rice as well" at a curry: the kitchen's rice.
             && !of_the_kitchens_kinds(&open, &patch)
             // "actually beef" at a chicken burrito, "flat white, oat milk"
-            // at a coffee: a correction in this order's words.
-            && !heard.in_open_words
+            // at a coffee: a correction in this order's words (unless a
+            // kitchen is named: "plus a coffee from bean scene" at the
+            // shop's order is the café's).
+            && (!heard.in_open_words || heard.parse.slots.contains_key("restaurant"))
             // "wrong address, it should go to 10 Downing Street": where
             // this order is delivered, never a ride there.
             && !(delivered(&self.ctx.registry.action(&open.action))
