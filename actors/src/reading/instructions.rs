@@ -280,6 +280,20 @@ fn terminal(lower: &str) -> Option<String> {
         .split(|c: char| !c.is_alphanumeric())
         .filter(|w| !w.is_empty())
         .collect();
+    // "heathrow t5", "lhr t2": the terminal written short, after the
+    // airport.
+    let short = (1..words.len()).find_map(|k| {
+        let n = words[k].strip_prefix('t')?;
+        let airport = matches!(
+            words[k - 1],
+            "heathrow" | "lhr" | "gatwick" | "lgw" | "airport"
+        );
+        (airport && n.len() == 1 && n.chars().all(|c| c.is_ascii_digit()))
+            .then(|| format!("Terminal {n}"))
+    });
+    if short.is_some() {
+        return short;
+    }
     let at = words.iter().position(|w| *w == "terminal")?;
     match (at.checked_sub(1).map(|k| words[k]), words.get(at + 1)) {
         (Some(side @ ("north" | "south")), _) => Some(format!("{} Terminal", capitalised(side))),
