@@ -351,7 +351,9 @@ impl Speller {
         {
             return (*meant).to_owned();
         }
-        if lower.len() < 3 || self.known.contains(&lower) || lower.contains('\'') {
+        // ("UCH", "NHS": letters written in capitals are a name.)
+        let acronym = word.len() <= 4 && word.chars().all(|c| c.is_ascii_uppercase());
+        if lower.len() < 3 || self.known.contains(&lower) || lower.contains('\'') || acronym {
             return word.to_owned();
         }
         if let Some(stem) = word.strip_suffix('s')
