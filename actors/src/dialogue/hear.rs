@@ -131,9 +131,6 @@ pub fn prepare(reading: &Reading, text: &str) -> Prepared {
 /// than the request refused.
 fn travel_said(text: &str) -> Option<String> {
     let lower = text.to_ascii_lowercase();
-    if lower.len() != text.len() {
-        return None;
-    }
     let lead = [
         "i need to get to ",
         "i have to get to ",
@@ -153,9 +150,6 @@ fn travel_said(text: &str) -> Option<String> {
 /// so they are added to those there.
 fn more_counted(text: &str) -> Option<String> {
     let lower = text.to_ascii_lowercase();
-    if lower.len() != text.len() {
-        return None;
-    }
     let (at, len, n) = [
         ("a couple more ", 2),
         ("couple more ", 2),
@@ -223,9 +217,6 @@ fn without_other_times(text: &str) -> Option<String> {
 /// fries are not ordered twice.
 fn made_so_after(text: &str) -> Option<String> {
     let lower = text.to_ascii_lowercase();
-    if lower.len() != text.len() {
-        return None;
-    }
     let (at, lead) = [", make the ", " and make the ", ". make the "]
         .iter()
         .find_map(|lead| lower.find(lead).map(|at| (at, lead.len())))?;
@@ -781,9 +772,6 @@ fn one_of_the_named(text: &str) -> Option<String> {
     use crate::reading::words::{Words, number};
     let key = crate::agents::item_key;
     let lower = text.to_ascii_lowercase();
-    if lower.len() != text.len() {
-        return None;
-    }
     let (at, len) = [", one of the ", " and one of the ", " but one of the "]
         .iter()
         .find_map(|m| lower.find(m).map(|at| (at, m.len())))?;
@@ -964,9 +952,6 @@ fn those_of_the_line(text: &str, open: &OpenCommand) -> Option<String> {
         return None;
     };
     let lower = text.to_ascii_lowercase();
-    if lower.len() != text.len() {
-        return None;
-    }
     for pointer in [" of those", " of them", " of these", " of that"] {
         let Some(at) = lower.find(pointer) else {
             continue;
@@ -1283,9 +1268,10 @@ fn refused_then(text: &str, open: &OpenCommand) -> Option<String> {
         .then(|| format!("swap the {old} for {new}"))
 }
 
-/// "never mind the curry just the naan": a thing dismissed, answering
-/// what instead of it, and what is kept, said as "just the naan" is.
-/// `None` without a "just".
+/// Answering what instead of a thing no shop or kitchen has: "nothing,
+/// skip it" and "never mind the bleach just the rest" said as "skip it"
+/// is (the rest kept), "never mind the curry just the naan" as "just the
+/// naan". `None` for anything else.
 fn nothing_instead(text: &str) -> Option<String> {
     // "nothing, skip it", "no thanks, just those": nothing instead.
     const NOTHING: &[&str] = &[
@@ -1334,7 +1320,6 @@ fn nothing_instead(text: &str) -> Option<String> {
         "dont bother with ",
         "no need for ",
     ];
-    let lower = text.to_lowercase();
     let lower = lower
         .trim()
         .trim_start_matches("oh ")
@@ -2052,8 +2037,11 @@ pub fn offline(
     session: &SessionState,
     now_ms: u64,
 ) -> Heard {
-    // What a ride must carry, as first said (before any reading below).
-    let carried = crate::reading::instructions::carried_alone(text);
+    // What a ride under way must carry, as first said (before any reading
+    // below): "i have a pram".
+    let carried = (session.open.as_ref())
+        .filter(|open| open.slots.contains_key("destination"))
+        .and_then(|_| crate::reading::instructions::carried_alone(text));
     // ("add one of those too", asked the price of a thing at an order's
     // confirmation: that thing added to it.)
     let adds = |text: &str| {
@@ -2148,12 +2136,9 @@ pub fn offline(
     };
     // "a latte to work, leave it with reception": what the courier is
     // told, no thing nor place (the words kept when nothing else is said).
-    let told = crate::reading::instructions::said(text).or_else(|| {
-        // ("i have a pram" at a ride's confirmation: the driver is told.)
-        let ride = session.open.as_ref()?.slots.contains_key("destination");
-        let carried = carried.clone().filter(|_| ride)?;
-        Some((String::new(), carried))
-    });
+    // ("i have a pram" at a ride's confirmation: the driver is told.)
+    let told = crate::reading::instructions::said(text)
+        .or_else(|| Some((String::new(), carried.clone()?)));
     let text = match &told {
         Some((kept, _)) if !kept.trim().is_empty() => kept.as_str(),
         _ => text,
@@ -2227,7 +2212,7 @@ pub fn offline(
             heard.for_open.insert("instructions".into(), said);
             heard.change = true;
         } else if heard.in_scope() && takes(&heard.action) {
-            // (Of the ride under way: a change of it.)
+            // (Of the order under way: a change of it.)
             if session
                 .open
                 .as_ref()

@@ -282,7 +282,7 @@ fn terminal(lower: &str) -> Option<String> {
         .collect();
     // "heathrow t5", "lhr t2": the terminal written short, after the
     // airport.
-    let short = (1..words.len()).find_map(|k| {
+    if let Some(short) = (1..words.len()).find_map(|k| {
         let n = words[k].strip_prefix('t')?;
         let airport = matches!(
             words[k - 1],
@@ -290,9 +290,8 @@ fn terminal(lower: &str) -> Option<String> {
         );
         (airport && n.len() == 1 && n.chars().all(|c| c.is_ascii_digit()))
             .then(|| format!("Terminal {n}"))
-    });
-    if short.is_some() {
-        return short;
+    }) {
+        return Some(short);
     }
     let at = words.iter().position(|w| *w == "terminal")?;
     match (at.checked_sub(1).map(|k| words[k]), words.get(at + 1)) {

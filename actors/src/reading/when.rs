@@ -1319,12 +1319,18 @@ mod tests {
         find(text, now(), &london()).map(|f| f.rfc3339)
     }
 
+    /// `text` read on 2026-12-`day` at `clock` (UTC): when, and whether
+    /// the time said had passed.
+    fn read_on(day: u8, clock: &str, text: &str) -> Option<(String, bool)> {
+        let now: Timestamp = format!("2026-12-{day:02}T{clock}Z")
+            .parse()
+            .expect("a time");
+        find(text, now, &london()).map(|f| (f.rfc3339, f.said.passed))
+    }
+
     #[test]
     fn an_hour_said_late_at_night_is_the_small_hours_just_ahead() {
-        let at = |clock: &str, text: &str| {
-            let now: Timestamp = format!("2026-12-06T{clock}Z").parse().expect("a time");
-            find(text, now, &london()).map(|f| (f.rfc3339, f.said.passed))
-        };
+        let at = |clock: &str, text: &str| read_on(6, clock, text);
         // ("at 12:15" at 23:23 is in under an hour, never tomorrow noon.)
         assert_eq!(
             at("23:23:00", "at 12:15"),
@@ -1339,7 +1345,7 @@ mod tests {
             at("23:23:00", "at 7"),
             Some(("2026-12-07T07:00:00+00:00".into(), true))
         );
-        // (In the morning, a passed hour is tomorrow's as said.)
+        // (Earlier in the day, a passed hour is tomorrow's as said.)
         assert_eq!(
             at("13:30:00", "at 12:15"),
             Some(("2026-12-07T12:15:00+00:00".into(), true))
@@ -1348,10 +1354,7 @@ mod tests {
 
     #[test]
     fn a_part_of_the_day_said_during_it_is_today_and_one_over_is_tomorrows() {
-        let at = |clock: &str, text: &str| {
-            let now: Timestamp = format!("2026-12-02T{clock}Z").parse().expect("a time");
-            find(text, now, &london()).map(|f| (f.rfc3339, f.said.passed))
-        };
+        let at = |clock: &str, text: &str| read_on(2, clock, text);
         assert_eq!(
             at("14:05:00", "this afternoon"),
             Some(("2026-12-02T14:20:00+00:00".into(), false))
