@@ -11,6 +11,7 @@
 use super::words::{Words, number};
 use crate::agents::item_key;
 use errand_schemas::ItemRequest;
+use std::collections::HashMap;
 
 /// The names a catalog sells, as word keys, and what each means.
 #[derive(Clone, Debug, Default)]
@@ -25,6 +26,11 @@ pub struct Menu {
     kinds: Vec<(Vec<String>, Vec<String>)>,
     /// Phrases naming a variety of an item ("hovis"), kept as its note.
     varieties: Vec<Vec<String>>,
+    /// Each phrase's first word, and the phrases it starts (positions in
+    /// `phrases`, longest first): `at` looks only at those.
+    by_first: HashMap<String, Vec<usize>>,
+    /// Each phrase's words joined by spaces, and its position in `phrases`.
+    whole: HashMap<String, usize>,
 }
 
 impl Menu {
@@ -73,7 +79,24 @@ impl Menu {
             portions: Vec::new(),
             kinds: Vec::new(),
             varieties: Vec::new(),
+            by_first: HashMap::new(),
+            whole: HashMap::new(),
         }
+        .indexed()
+    }
+
+    /// The menu with its phrases indexed by first word and whole, once
+    /// they are all in and in order.
+    fn indexed(mut self) -> Self {
+        self.by_first.clear();
+        self.whole.clear();
+        for (at, (phrase, _)) in self.phrases.iter().enumerate() {
+            if let Some(first) = phrase.first() {
+                self.by_first.entry(first.clone()).or_default().push(at);
+            }
+            self.whole.entry(phrase.join(" ")).or_insert(at);
+        }
+        self
     }
 
     /// The menu, with words that name a variety of an item, said alone for
@@ -95,7 +118,7 @@ impl Menu {
             self.phrases.push((words, name.to_owned()));
         }
         (self.phrases).sort_by(|a, b| b.0.len().cmp(&a.0.len()).then(a.0.cmp(&b.0)));
-        self
+        self.indexed()
     }
 
     /// Whether `phrase` names a variety of its item ("hovis").
@@ -279,7 +302,9 @@ impl Menu {
     /// The longest phrase of the menu at word `i` of `keys`: its length in
     /// words and the catalog's name.
     pub fn at(&self, keys: &[String], i: usize) -> Option<(usize, &str)> {
-        self.phrases.iter().find_map(|(phrase, name)| {
+        let starting = self.by_first.get(keys.get(i)?)?;
+        starting.iter().find_map(|&at| {
+            let (phrase, name) = &self.phrases[at];
             let end = i + phrase.len();
             (end <= keys.len() && keys[i..end] == phrase[..])
                 .then_some((phrase.len(), name.as_str()))
@@ -293,11 +318,9 @@ impl Menu {
 
     /// Whether `text` names something on the menu.
     pub fn names(&self, text: &str) -> Option<&str> {
-        let keys = key_words(text);
-        self.phrases
-            .iter()
-            .find(|(phrase, _)| *phrase == keys)
-            .map(|(_, name)| name.as_str())
+        // (`item_key` leaves single spaces between words, none around.)
+        let at = *self.whole.get(&item_key(text))?;
+        Some(self.phrases[at].1.as_str())
     }
 }
 

@@ -5,7 +5,9 @@
 //! ([`crate::agents::backup_note`]), and the shop takes it only when the
 //! first is out.
 
+use super::markers::Markers;
 use super::words::Words;
+use std::sync::LazyLock;
 use crate::agents::{backup_note, item_key};
 use errand_schemas::{SlotMap, SlotValue};
 
@@ -128,10 +130,8 @@ pub fn said(text: &str) -> Option<(String, Backup)> {
     if lower.len() != text.len() {
         return None;
     }
-    let (at, marker) = OUT
-        .iter()
-        .filter_map(|m| lower.find(m).map(|at| (at, *m)))
-        .min_by_key(|(at, m)| (*at, std::cmp::Reverse(m.len())))?;
+    static OUT_AT: LazyLock<Markers> = LazyLock::new(|| Markers::new(OUT));
+    let (marker, at) = OUT_AT.first_in(&lower)?;
     let after = at + marker.len();
     // The thing that may be out, when one is named: up to a stop or a verb.
     let (of, rest_at) = if marker.ends_with(' ') {

@@ -4,6 +4,9 @@
 //! the 2nd floor". It is no thing to buy and no place to go: it travels
 //! with the order as its `instructions` and is shown in the confirmation.
 
+use super::markers::Markers;
+use std::sync::LazyLock;
+
 /// Words that say the rest is for the courier or the driver.
 const TOLD: &[&str] = &[
     "note for the delivery driver",
@@ -362,33 +365,30 @@ fn next_clause(lower: &str) -> Option<(usize, usize, usize)> {
             best = Some((at, told_from));
         }
     };
-    for marker in TOLD {
-        for (at, _) in lower.match_indices(marker) {
-            if at == 0 || lower.as_bytes()[at - 1] == b' ' || boundary(at) {
-                consider(at, at + marker.len());
-            }
+    static TOLD_AT: LazyLock<Markers> = LazyLock::new(|| Markers::new(TOLD));
+    static PLAIN_AT: LazyLock<Markers> = LazyLock::new(|| Markers::new(PLAIN));
+    static WAITING_AT: LazyLock<Markers> = LazyLock::new(|| Markers::new(WAITING));
+    for (marker, at) in TOLD_AT.each_in(lower) {
+        if at == 0 || lower.as_bytes()[at - 1] == b' ' || boundary(at) {
+            consider(at, at + marker.len());
         }
     }
-    for marker in PLAIN {
-        for (at, _) in lower.match_indices(marker) {
-            // ("a taxi to kings cross with a child seat": a seat asked
-            // for ends any sentence.)
-            let seat = marker.starts_with("with a ") && marker.ends_with(" seat");
-            if boundary(at) || seat && lower.as_bytes().get(at.wrapping_sub(1)) == Some(&b' ') {
-                consider(at, at);
-            }
+    for (marker, at) in PLAIN_AT.each_in(lower) {
+        // ("a taxi to kings cross with a child seat": a seat asked
+        // for ends any sentence.)
+        let seat = marker.starts_with("with a ") && marker.ends_with(" seat");
+        if boundary(at) || seat && lower.as_bytes().get(at.wrapping_sub(1)) == Some(&b' ') {
+            consider(at, at);
         }
     }
-    for marker in WAITING {
-        for (at, _) in lower.match_indices(marker) {
-            let rest = &lower[at + marker.len()..];
-            let clause = &rest[..rest.find(['.', '!', ';', ',']).unwrap_or(rest.len())];
-            let spot = clause
-                .split(|c: char| !c.is_alphanumeric())
-                .any(|w| SPOTS.contains(&w));
-            if boundary(at) && spot {
-                consider(at, at);
-            }
+    for (marker, at) in WAITING_AT.each_in(lower) {
+        let rest = &lower[at + marker.len()..];
+        let clause = &rest[..rest.find(['.', '!', ';', ',']).unwrap_or(rest.len())];
+        let spot = clause
+            .split(|c: char| !c.is_alphanumeric())
+            .any(|w| SPOTS.contains(&w));
+        if boundary(at) && spot {
+            consider(at, at);
         }
     }
     let (at, told_from) = best?;

@@ -144,16 +144,16 @@ impl Restaurants {
                 }
                 // A short form alone, not inside a longer name errand
                 // does not know ("golden dragon palace" is no Dragon Wok).
-                let alone = (i == 0 || !inside_a_name(&keys[i - 1], menu))
+                let short_form = short.as_ref().is_some_and(|s| {
+                    keys[i] == *s
+                        || keys[i].strip_suffix('s') == Some(s.as_str())
+                        || s.strip_suffix('s') == Some(keys[i].as_str())
+                });
+                let said_short = short_form
+                    && (i == 0 || !inside_a_name(&keys[i - 1], menu))
                     && keys
                         .get(i + 1)
                         .is_none_or(|next| !inside_a_name(next, menu));
-                let said_short = alone
-                    && short.as_ref().is_some_and(|s| {
-                        keys[i] == *s
-                            || keys[i].strip_suffix('s') == Some(s.as_str())
-                            || *s == format!("{}s", keys[i])
-                    });
                 if said_short {
                     return Some(Named {
                         name: full.clone(),

@@ -19,6 +19,7 @@ pub mod amounts;
 pub mod backups;
 pub mod examples;
 pub mod instructions;
+pub mod markers;
 pub mod merchants;
 pub mod places;
 pub mod repairs;
