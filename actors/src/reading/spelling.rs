@@ -200,6 +200,9 @@ pub struct Speller {
     /// Names of several words ("garlic bread"): a real word in one of
     /// them that is one letter off ("garlic bred") is that name's word.
     phrases: Vec<Vec<String>>,
+    /// Each word of those names, and where it is in which (the name's
+    /// position in `phrases`, the word's in the name).
+    phrase_words: HashMap<String, Vec<(usize, usize)>>,
     /// How often each word was written in the labelled data.
     seen: HashMap<String, u32>,
 }
@@ -247,8 +250,15 @@ impl Speller {
         }
         phrases.sort();
         phrases.dedup();
+        let mut phrase_words: HashMap<String, Vec<(usize, usize)>> = HashMap::new();
+        for (p, phrase) in phrases.iter().enumerate() {
+            for (k, word) in phrase.iter().enumerate() {
+                phrase_words.entry(word.clone()).or_default().push((p, k));
+            }
+        }
         Self {
             phrases,
+            phrase_words,
             seen: counts.iter().map(|(w, n)| ((*w).to_owned(), *n)).collect(),
             known,
             vocabulary,
@@ -304,25 +314,36 @@ impl Speller {
     fn fix_phrases(&self, text: &str) -> String {
         let words = super::words::Words::new(text);
         let w = words.norm();
-        let mut fixes: Vec<(usize, &str)> = Vec::new();
-        for phrase in &self.phrases {
-            let n = phrase.len();
-            for i in 0..w.len().saturating_sub(n - 1) {
-                // The one word of the window that is not the name's.
-                let mut off = (0..n).filter(|k| w[i + k] != phrase[*k]);
-                let (Some(k), None) = (off.next(), off.next()) else {
-                    continue;
-                };
-                // Only a word people write less often than the name's
-                // ("bred", never "place" for "palace").
-                let seen = |x: &str| self.seen.get(x).copied().unwrap_or(0);
-                if w[i + k].len() >= 3
-                    && distance(&w[i + k], &phrase[k]) == 1
-                    && seen(&w[i + k]) < seen(&phrase[k]).max(1)
-                    && !fixes.iter().any(|(at, _)| *at == i + k)
-                {
-                    fixes.push((i + k, &phrase[k]));
+        // The windows that share a word with a name: one word off, a
+        // name of two words or more shares at least one.
+        let mut windows: Vec<(usize, usize)> = Vec::new();
+        for (j, word) in w.iter().enumerate() {
+            for &(p, k) in self.phrase_words.get(word).into_iter().flatten() {
+                if j >= k && j - k + self.phrases[p].len() <= w.len() {
+                    windows.push((p, j - k));
                 }
+            }
+        }
+        windows.sort_unstable();
+        windows.dedup();
+        let mut fixes: Vec<(usize, &str)> = Vec::new();
+        for (p, i) in windows {
+            let phrase = &self.phrases[p];
+            let n = phrase.len();
+            // The one word of the window that is not the name's.
+            let mut off = (0..n).filter(|k| w[i + k] != phrase[*k]);
+            let (Some(k), None) = (off.next(), off.next()) else {
+                continue;
+            };
+            // Only a word people write less often than the name's
+            // ("bred", never "place" for "palace").
+            let seen = |x: &str| self.seen.get(x).copied().unwrap_or(0);
+            if w[i + k].len() >= 3
+                && distance(&w[i + k], &phrase[k]) == 1
+                && seen(&w[i + k]) < seen(&phrase[k]).max(1)
+                && !fixes.iter().any(|(at, _)| *at == i + k)
+            {
+                fixes.push((i + k, &phrase[k]));
             }
         }
         if fixes.is_empty() {
