@@ -339,7 +339,7 @@ impl Speller {
             // ("bred", never "place" for "palace").
             let seen = |x: &str| self.seen.get(x).copied().unwrap_or(0);
             if w[i + k].len() >= 3
-                && distance(&w[i + k], &phrase[k]) == 1
+                && one_edit_apart(&w[i + k], &phrase[k])
                 && seen(&w[i + k]) < seen(&phrase[k]).max(1)
                 && !fixes.iter().any(|(at, _)| *at == i + k)
             {
@@ -470,25 +470,58 @@ fn neighbourhood(word: &str, depth: usize) -> HashSet<String> {
 pub fn distance(a: &str, b: &str) -> usize {
     let a: Vec<char> = a.chars().collect();
     let b: Vec<char> = b.chars().collect();
-    let mut d = vec![vec![0usize; b.len() + 1]; a.len() + 1];
-    for (i, row) in d.iter_mut().enumerate() {
-        row[0] = i;
-    }
-    for (j, cell) in d[0].iter_mut().enumerate() {
+    let width = b.len() + 1;
+    // The table's rows two back, one back and this one, in turn.
+    let mut rows = vec![0usize; 3 * width];
+    let at = |i: usize, j: usize| (i % 3) * width + j;
+    for (j, cell) in rows[..width].iter_mut().enumerate() {
         *cell = j;
     }
     for i in 1..=a.len() {
+        rows[at(i, 0)] = i;
         for j in 1..=b.len() {
             let cost = usize::from(a[i - 1] != b[j - 1]);
-            d[i][j] = (d[i - 1][j] + 1)
-                .min(d[i][j - 1] + 1)
-                .min(d[i - 1][j - 1] + cost);
+            let mut d = (rows[at(i - 1, j)] + 1)
+                .min(rows[at(i, j - 1)] + 1)
+                .min(rows[at(i - 1, j - 1)] + cost);
             if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
-                d[i][j] = d[i][j].min(d[i - 2][j - 2] + 1);
+                d = d.min(rows[at(i - 2, j - 2)] + 1);
             }
+            rows[at(i, j)] = d;
         }
     }
-    d[a.len()][b.len()]
+    rows[at(a.len(), b.len())]
+}
+
+/// Whether `a` and `b` are one edit apart (a [`distance`] of exactly 1: a
+/// letter changed, added, dropped, or two side by side swapped), found in
+/// one pass without the table.
+pub fn one_edit_apart(a: &str, b: &str) -> bool {
+    let (a, b) = match a.len() <= b.len() {
+        true => (a, b),
+        false => (b, a),
+    };
+    let (mut short, mut long) = (a.chars(), b.chars());
+    loop {
+        match (short.next(), long.next()) {
+            (Some(x), Some(y)) if x == y => continue,
+            // Past the common start: the rest, after one edit, is equal.
+            (Some(x), Some(y)) => {
+                let (s, l) = (short.as_str(), long.as_str());
+                let x_then_s = || std::iter::once(x).chain(s.chars());
+                return s == l
+                    || x_then_s().eq(l.chars())
+                    || (l.chars().next() == Some(x) && s.chars().next() == Some(y) && {
+                        let (mut s, mut l) = (s.chars(), l.chars());
+                        (s.next(), l.next());
+                        s.as_str() == l.as_str()
+                    });
+            }
+            // The longer one has one letter more, at its end.
+            (None, Some(_)) => return long.as_str().is_empty(),
+            (None, None) | (Some(_), None) => return false,
+        }
+    }
 }
 
 fn with_case_of(original: &str, fixed: &str) -> String {
@@ -606,6 +639,25 @@ mod tests {
         assert_eq!(s.fix("get me 🍔🍔"), "get me 2 burger");
         assert_eq!(s.fix("a ☕️ please"), "a coffee please");
         assert_eq!(s.fix("sushi🍣"), "sushi sushi");
+    }
+
+    #[test]
+    fn one_edit_apart_is_a_distance_of_one() {
+        let words = [
+            "", "a", "ab", "ba", "abc", "acb", "bac", "abd", "abcd", "acbd", "bred", "bread",
+            "breads", "brad", "airprot", "airport", "tommorow", "tomorrow", "café", "cafe",
+            "cafés", "aéb", "abé",
+        ];
+        for a in words {
+            for b in words {
+                assert_eq!(
+                    one_edit_apart(a, b),
+                    distance(a, b) == 1,
+                    "{a:?} and {b:?} (distance {})",
+                    distance(a, b)
+                );
+            }
+        }
     }
 
     #[test]

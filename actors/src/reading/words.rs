@@ -44,9 +44,13 @@ impl Words {
                     let from = chars[s].0;
                     let to = chars.get(k).map_or(text.len(), |c| c.0);
                     let raw = &text[from..to];
+                    let norm = match raw.is_ascii() {
+                        true => raw.to_ascii_lowercase(),
+                        false => raw.to_lowercase().replace('’', "'"),
+                    };
                     words.push(Word {
                         text: raw.to_owned(),
-                        norm: raw.to_lowercase().replace('’', "'"),
+                        norm,
                         start: from,
                         end: to,
                     });
