@@ -1670,8 +1670,9 @@ fn catalog_question(w: &[&str], words: &Words, question: bool) -> Option<Act> {
         return Some(Act::Price("delivery".into()));
     }
     let after = |prefix: &str| -> Option<String> {
+        after_words(&joined, prefix)?;
         let n = prefix.split(' ').count();
-        (after_words(&joined, prefix).is_some() && w.len() > n).then(|| {
+        (w.len() > n).then(|| {
             let start = words.len() - w.len() - trailing_filler(words) + n;
             let end = start + (w.len() - n);
             words.span(start, end).to_owned()

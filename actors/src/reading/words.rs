@@ -4,8 +4,6 @@
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Word {
     pub text: String,
-    /// Lower case, without the punctuation around it.
-    pub norm: String,
     pub start: usize,
     pub end: usize,
 }
@@ -15,12 +13,14 @@ pub struct Word {
 pub struct Words {
     pub text: String,
     pub words: Vec<Word>,
+    /// Each word lower case, without the punctuation around it.
     norms: Vec<String>,
 }
 
 impl Words {
     pub fn new(text: &str) -> Self {
         let mut words = Vec::new();
+        let mut norms = Vec::new();
         let mut start = None;
         let chars: Vec<(usize, char)> = text.char_indices().collect();
         let part_of_word = |k: usize| {
@@ -48,9 +48,9 @@ impl Words {
                         true => raw.to_ascii_lowercase(),
                         false => raw.to_lowercase().replace('’', "'"),
                     };
+                    norms.push(norm);
                     words.push(Word {
                         text: raw.to_owned(),
-                        norm,
                         start: from,
                         end: to,
                     });
@@ -59,7 +59,6 @@ impl Words {
                 _ => {}
             }
         }
-        let norms = words.iter().map(|w| w.norm.clone()).collect();
         Self {
             text: text.to_owned(),
             words,
