@@ -7,9 +7,9 @@
 
 use super::markers::Markers;
 use super::words::Words;
-use std::sync::LazyLock;
 use crate::agents::{backup_note, item_key};
 use errand_schemas::{SlotMap, SlotValue};
+use std::sync::LazyLock;
 
 /// What is taken when a thing is out.
 #[derive(Clone, Debug, PartialEq, Eq)]

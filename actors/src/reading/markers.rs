@@ -27,7 +27,10 @@ impl Markers {
 
     /// Each place a phrase of the list starts in `text`, overlaps
     /// included, in the order they end: (the phrase, its byte position).
-    pub fn each_in<'a>(&'a self, text: &'a str) -> impl Iterator<Item = (&'static str, usize)> + 'a {
+    pub fn each_in<'a>(
+        &'a self,
+        text: &'a str,
+    ) -> impl Iterator<Item = (&'static str, usize)> + 'a {
         self.automaton
             .find_overlapping_iter(text)
             .map(|m| (self.phrases[m.pattern().as_usize()], m.start()))
@@ -50,7 +53,12 @@ impl Markers {
 mod tests {
     use super::Markers;
 
-    const LIST: &[&str] = &["tell the driver", "tell the driver to", "the driver", "ring"];
+    const LIST: &[&str] = &[
+        "tell the driver",
+        "tell the driver to",
+        "the driver",
+        "ring",
+    ];
 
     #[test]
     fn every_phrase_is_found_where_it_starts_overlaps_included() {
@@ -75,7 +83,10 @@ mod tests {
             markers.first_in("so tell the driver to wait"),
             Some(("tell the driver to", 3))
         );
-        assert_eq!(markers.first_in("the driver can ring"), Some(("the driver", 0)));
+        assert_eq!(
+            markers.first_in("the driver can ring"),
+            Some(("the driver", 0))
+        );
         assert_eq!(markers.first_in("nothing here"), None);
         assert!(markers.any_in("ring the bell"));
         assert!(!markers.any_in("knock"));

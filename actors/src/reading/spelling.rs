@@ -508,14 +508,13 @@ pub fn one_edit_apart(a: &str, b: &str) -> bool {
             // Past the common start: the rest, after one edit, is equal.
             (Some(x), Some(y)) => {
                 let (s, l) = (short.as_str(), long.as_str());
-                let x_then_s = || std::iter::once(x).chain(s.chars());
+                // A letter changed; one added to the longer; or two side
+                // by side swapped ("xy…" against "yx…").
                 return s == l
-                    || x_then_s().eq(l.chars())
-                    || (l.chars().next() == Some(x) && s.chars().next() == Some(y) && {
-                        let (mut s, mut l) = (s.chars(), l.chars());
-                        (s.next(), l.next());
-                        s.as_str() == l.as_str()
-                    });
+                    || std::iter::once(x).chain(s.chars()).eq(l.chars())
+                    || (l.starts_with(x)
+                        && s.starts_with(y)
+                        && s[y.len_utf8()..] == l[x.len_utf8()..]);
             }
             // The longer one has one letter more, at its end.
             (None, Some(_)) => return long.as_str().is_empty(),
