@@ -42,11 +42,6 @@ impl Markers {
         self.each_in(text)
             .min_by_key(|(phrase, at)| (*at, std::cmp::Reverse(phrase.len())))
     }
-
-    /// Whether any phrase of the list is in `text`.
-    pub fn any_in(&self, text: &str) -> bool {
-        self.automaton.is_match(text)
-    }
 }
 
 #[cfg(test)]
@@ -88,7 +83,5 @@ mod tests {
             Some(("the driver", 0))
         );
         assert_eq!(markers.first_in("nothing here"), None);
-        assert!(markers.any_in("ring the bell"));
-        assert!(!markers.any_in("knock"));
     }
 }
