@@ -1271,8 +1271,10 @@ fn refused_then(text: &str, open: &OpenCommand) -> Option<String> {
 /// Answering what instead of a thing no shop or kitchen has: "nothing,
 /// skip it" and "never mind the bleach just the rest" said as "skip it"
 /// is (the rest kept), "never mind the curry just the naan" as "just the
-/// naan". `None` for anything else.
-fn nothing_instead(text: &str) -> Option<String> {
+/// naan". A thing dismissed that names no line of the order ("forget
+/// the curry", asked what instead of a lamb vindaloo) is the one asked
+/// about: nothing instead of it, the rest kept. `None` for anything else.
+fn nothing_instead(text: &str, lines: &[ItemRequest]) -> Option<String> {
     // "nothing, skip it", "no thanks, just those": nothing instead.
     const NOTHING: &[&str] = &[
         "nothing",
@@ -1325,7 +1327,24 @@ fn nothing_instead(text: &str) -> Option<String> {
         .trim_start_matches("oh ")
         .trim_start_matches("ok ");
     let rest = DISMISS.iter().find_map(|lead| lower.strip_prefix(lead))?;
-    let at = rest.find(" just ")?;
+    let Some(at) = rest.find(" just ") else {
+        // ("forget the naan" names a line: taken off as any line is; "the
+        // rest" and "the order" are no thing asked about.)
+        const NO_THING: &[&str] = &[
+            "rest",
+            "others",
+            "order",
+            "whole order",
+            "whole thing",
+            "lot",
+        ];
+        let thing = rest
+            .trim_end_matches(['.', '!', ' '])
+            .strip_prefix("the ")?;
+        let names_a_line = (thing.split(' '))
+            .any(|word| lines.iter().any(|line| super::names_line(line, word, &[])));
+        return (!names_a_line && !NO_THING.contains(&thing)).then(|| "skip it".to_owned());
+    };
     let kept = rest[at..].trim_start_matches([',', ' ']);
     // ("never mind the bleach just the rest": nothing instead.)
     Some(match NOTHING.contains(&kept) {
@@ -2071,16 +2090,11 @@ pub fn offline(
     // "never mind the curry just the naan", asked what instead of a
     // thing no kitchen has: only the naan.
     let refused = (session.open.as_ref())
-        .filter(|open| {
-            open.stage == errand_schemas::Stage::Asking
-                && open.missing.iter().any(|m| m == "item")
-                && open
-                    .slots
-                    .get("item")
-                    .and_then(SlotValue::as_items)
-                    .is_some_and(|l| l.len() > 1)
-        })
-        .and_then(|_| nothing_instead(text));
+        .filter(|open| open.stage == errand_schemas::Stage::Asking)
+        .filter(|open| open.missing.iter().any(|m| m == "item"))
+        .and_then(|open| open.slots.get("item").and_then(SlotValue::as_items))
+        .filter(|lines| lines.len() > 1)
+        .and_then(|lines| nothing_instead(text, lines));
     let text = refused.as_deref().unwrap_or(text);
     // "yes but no onions": what follows the yes is the change, read as if
     // said alone.

@@ -1253,6 +1253,9 @@ impl Turn<'_> {
         if let Some(lines) = multiplied(&open, &heard.text)
             .or_else(|| for_a_party(&open, &heard.text))
             .or_else(|| kept_lines(&open, &self.utterance.text, &heard.said_as))
+            // ("never mind the curry just the naan", asked what instead of
+            // a curry: heard as "just the naan", the naan's line as it was.)
+            .or_else(|| kept_lines(&open, &heard.text, &heard.said_as))
         {
             let mut open = open;
             open.slots.insert("item".into(), SlotValue::Items(lines));
