@@ -1255,7 +1255,11 @@ impl Turn<'_> {
             .or_else(|| kept_lines(&open, &self.utterance.text, &heard.said_as))
             // ("never mind the curry just the naan", asked what instead of
             // a curry: heard as "just the naan", the naan's line as it was.)
-            .or_else(|| kept_lines(&open, &heard.text, &heard.said_as))
+            .or_else(|| {
+                (heard.text != self.utterance.text)
+                    .then(|| kept_lines(&open, &heard.text, &heard.said_as))
+                    .flatten()
+            })
         {
             let mut open = open;
             open.slots.insert("item".into(), SlotValue::Items(lines));
