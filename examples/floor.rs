@@ -90,8 +90,11 @@ async fn record(url: &str) -> anyhow::Result<Vec<Vec<String>>> {
             };
             let event: serde_json::Value = serde_json::from_str(&frame)?;
             frames.push(frame.to_string());
-            if event["type"] == "error" || event["type"] == "confirm" {
-                anyhow::bail!("errand answered {frame}: run it with ERRAND_CONFIRM=never");
+            if event["type"] == "error" || event["type"] == "confirm" || event["status"] == "failed"
+            {
+                anyhow::bail!(
+                    "errand answered {frame}: the floor records a dialogue confirmed without a question (run errand with ERRAND_CONFIRM=never)"
+                );
             }
             if event["type"] == last || event["status"] == last {
                 break;
