@@ -1387,6 +1387,95 @@ fn added_alone(text: &str) -> Option<String> {
     (adding && plain && a_thing).then(|| format!("add {said}"))
 }
 
+/// "remove the onions", "take the pickles off", "ditch the mayo" at an
+/// order of one line that they do not name, or "remove the onions from
+/// the burger" at any order: what a line is made without, said as "no
+/// onions (on the burger)" is. `None` for a line named, a thing the shop
+/// sells, a request waiting after this one, or more than a couple of words
+/// of a thing.
+fn left_off_a_line(reading: &Reading, text: &str, session: &SessionState) -> Option<String> {
+    const LEADS: &[&str] = &[
+        "remove the ",
+        "take off the ",
+        "take out the ",
+        "take the ",
+        "leave out the ",
+        "leave off the ",
+        "leave the ",
+        "get rid of the ",
+        "drop the ",
+        "ditch the ",
+        "lose the ",
+        "skip the ",
+        "nix the ",
+        "cut the ",
+    ];
+    // ("take the order", "drop the whole thing": no thing of a line.)
+    const NO_THING: &[&str] = &[
+        "order",
+        "rest",
+        "lot",
+        "whole",
+        "everything",
+        "it",
+        "that",
+        "them",
+        "cab",
+        "taxi",
+        "ride",
+        "car",
+        "shopping",
+        "groceries",
+        "food",
+    ];
+    let open = session
+        .open
+        .as_ref()
+        .filter(|_| session.queued.is_empty())?;
+    let lines = open.slots.get("item").and_then(SlotValue::as_items)?;
+    let lower = text.to_lowercase();
+    let said = acts::without_courtesy(lower.trim()).trim_end_matches(['.', '!', ' ']);
+    let said = said.strip_suffix(" please").unwrap_or(said);
+    let (lead, rest) = LEADS
+        .iter()
+        .find_map(|lead| said.strip_prefix(lead).map(|rest| (*lead, rest)))?;
+    // "take the onions off", "leave the mayo out": the verb's end.
+    let rest = match lead {
+        "take the " | "leave the " => (rest.strip_suffix(" off"))
+            .or_else(|| rest.strip_suffix(" out"))
+            .or_else(|| rest.contains(" off the ").then_some(rest))?,
+        _ => rest,
+    };
+    let names = |words: &str| {
+        (words.split_whitespace()).any(|w| lines.iter().any(|l| super::names_line(l, w, &[])))
+    };
+    // "the onions from the burger", "the pickles off the cheeseburger".
+    let (thing, on) = match [" from the ", " off the ", " on the ", " in the "]
+        .iter()
+        .find_map(|by| rest.split_once(by))
+    {
+        Some((thing, line)) if names(line) => (thing, Some(line)),
+        Some(_) => return None,
+        None if lines.len() == 1 => (rest, None),
+        None => return None,
+    };
+    let words: Vec<&str> = thing.split_whitespace().collect();
+    let plain = (1..=2).contains(&words.len())
+        && words
+            .iter()
+            .all(|w| w.chars().all(char::is_alphabetic) && !NO_THING.contains(w));
+    // ("remove the fries" of a burger alone: the shop's fries, not on
+    // the order, are no way of making the burger.)
+    let sold = (reading.menu(&open.action)).is_some_and(|menu| menu.names(thing).is_some());
+    if !plain || names(thing) || sold {
+        return None;
+    }
+    Some(match on {
+        Some(line) => format!("no {thing} on the {line}"),
+        None => format!("no {thing}"),
+    })
+}
+
 /// "add a tiramisu and remove one margherita", "one less margherita,
 /// and add a tiramisu": changes to an order shown for a yes, said one
 /// after the other, each its own clause. Each is heard and made in turn,
@@ -2087,6 +2176,8 @@ pub fn offline(
     // "and some milk too", "rice as well" at an order: said as "add".
     let added = session.open.as_ref().and_then(|_| added_alone(text));
     let text = added.as_deref().unwrap_or(text);
+    let left_off = left_off_a_line(reading, text, session);
+    let text = left_off.as_deref().unwrap_or(text);
     // "never mind the curry just the naan", asked what instead of a
     // thing no kitchen has: only the naan.
     let refused = (session.open.as_ref())

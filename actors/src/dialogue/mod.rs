@@ -3639,11 +3639,19 @@ pub(crate) fn takes_off(text: &str) -> bool {
         "forget the ",
         "i don't want the ",
         "don't want the ",
+        "i dont want the ",
+        "dont want the ",
         "scrap the ",
+        "ditch the ",
+        "nix the ",
+        "cut the ",
+        "lose the ",
+        "bin the ",
     ]
     .iter()
     .any(|p| text.starts_with(p))
-        || (text.starts_with("take ") && (text.ends_with(" off") || text.ends_with(" out")))
+        || ((text.starts_with("take ") || text.starts_with("leave "))
+            && (text.ends_with(" off") || text.ends_with(" out")))
         // "actually i've got cereal, skip it", "we already have milk".
         || [
             "skip it",
