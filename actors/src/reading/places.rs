@@ -751,8 +751,8 @@ mod tests {
         assert!(read("change to premium").is_empty());
         assert!(read("is it going to rain later?").is_empty());
         assert_eq!(
-            read("to borough market at quarter to nine"),
-            [("borough market".to_owned(), false, Some("to".to_owned()))]
+            read("to maltby market at quarter to nine"),
+            [("maltby market".to_owned(), false, Some("to".to_owned()))]
         );
         assert_eq!(read("I'm going to gatwick"), [known("gatwick", Some("to"))]);
         assert_eq!(read("change it to home"), [known("home", Some("to"))]);
