@@ -317,11 +317,50 @@ fn settled(events: &[Value]) -> bool {
         })
 }
 
-/// Whether `text` contains `words`, without regard to case (a leading
-/// `~`, as in tables, means the same).
+/// Whether `text` contains `words`, without regard to case. A leading `~`
+/// says the words are about now ("in an hour and a half" is "~at
+/// 10:30am"): the run's clock starts at `--now` and goes on while the
+/// conversations run, so a clock time in them may be up to
+/// [`CLOCK_DRIFT_MINUTES`] later.
 fn says(text: &str, words: &str) -> bool {
-    let words = words.strip_prefix('~').unwrap_or(words);
-    text.to_lowercase().contains(&words.to_lowercase())
+    let text = text.to_lowercase();
+    let Some(about_now) = words.strip_prefix('~') else {
+        return text.contains(&words.to_lowercase());
+    };
+    let words = about_now.to_lowercase();
+    (0..=CLOCK_DRIFT_MINUTES)
+        .any(|later| clock_time_later(&words, later).is_some_and(|words| text.contains(&words)))
+}
+
+/// How far the run's clock may have gone on when a turn is heard.
+const CLOCK_DRIFT_MINUTES: u32 = 3;
+
+/// `words` with their first clock time ("10:30am") `minutes` later; the
+/// words as they are when they have none.
+fn clock_time_later(words: &str, minutes: u32) -> Option<String> {
+    let found = words.char_indices().find_map(|(at, _)| {
+        let rest = &words[at..];
+        let (hours, after) = rest.split_once(':')?;
+        let hour: u32 = hours.parse().ok().filter(|h| (1..=12).contains(h))?;
+        let minute: u32 = after.get(..2)?.parse().ok().filter(|m| *m < 60)?;
+        let half = after.get(2..4).filter(|h| *h == "am" || *h == "pm")?;
+        Some((at, hours.len() + 5, hour, minute, half == "pm"))
+    });
+    let Some((at, len, hour, minute, pm)) = found else {
+        return (minutes == 0).then(|| words.to_owned());
+    };
+    let of_day = (hour % 12 + if pm { 12 } else { 0 }) * 60 + minute + minutes;
+    let (hour24, minute) = ((of_day / 60) % 24, of_day % 60);
+    let half = if hour24 >= 12 { "pm" } else { "am" };
+    let hour = match hour24 % 12 {
+        0 => 12,
+        h => h,
+    };
+    Some(format!(
+        "{}{hour}:{minute:02}{half}{}",
+        &words[..at],
+        &words[at + len..]
+    ))
 }
 
 /// A trace that only got words (its ack and a reply, no question or
@@ -451,5 +490,21 @@ fn summary(events: &[Value]) -> String {
         "nothing".into()
     } else {
         parts.join(", ")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::says;
+
+    #[test]
+    fn a_time_about_now_may_be_a_few_minutes_later() {
+        let asked = "Book a standard ride at 10:31am on Tuesday 16 June?";
+        assert!(says(asked, "~at 10:30am"));
+        assert!(!says(asked, "at 10:30am"));
+        assert!(!says(asked, "~at 10:35am"));
+        assert!(!says(asked, "~at 10:32am on Wednesday"));
+        assert!(says("at 1:02pm", "~at 12:59pm"));
+        assert!(says("no time in it", "~no TIME"));
     }
 }
