@@ -225,7 +225,7 @@ fn merge_rules(
 ///   to my office by noon"), which no line of the data has.
 fn decisive(rules: &Parse, model: Intent, tokens: &[Token], lift: bool) -> bool {
     match rules.intent {
-        Intent::BookRide => model == Intent::OutOfScope && lift,
+        Intent::BookRide => model == Intent::OutOfScope && (lift || a_ride_somewhere(tokens)),
         Intent::OrderFood | Intent::OrderMart => {
             let item = rules.slots.contains_key("item");
             let restaurant = rules.slots.contains_key("restaurant");
@@ -245,6 +245,19 @@ fn decisive(rules: &Parse, model: Intent, tokens: &[Token], lift: bool) -> bool 
         }
         Intent::OutOfScope => false,
     }
+}
+
+/// "ride from home to the o2 in 2 hours", "a lift to the station": a ride
+/// asked for by name and where it goes, which the model may hold back for
+/// the timer's words after it. (Questions about a ride are no request:
+/// `asks_without_requesting` has the last word.)
+fn a_ride_somewhere(tokens: &[Token]) -> bool {
+    let word = |i: usize| tokens.get(i).map_or("", |t| t.norm.as_str());
+    tokens.iter().enumerate().any(|(i, t)| {
+        matches!(t.norm.as_str(), "ride" | "lift")
+            && (i == 0 || matches!(word(i - 1), "a" | "my" | "me" | "us"))
+            && matches!(word(i + 1), "to" | "from")
+    })
 }
 
 /// Whether the place starting at byte `start` follows "me to" or "us to"
