@@ -99,6 +99,8 @@ fn number_in_words(text: &str) -> Option<u32> {
         "a" | "an" | "single" => Some(1),
         "a couple" | "couple" | "a pair" | "pair" => Some(2),
         "a dozen" | "dozen" => Some(12),
+        "half a dozen" | "half dozen" => Some(6),
+        "a dozen and a half" | "dozen and a half" => Some(18),
         word => WORDS.iter().position(|w| *w == word).map(|n| n as u32),
     }
 }

@@ -424,6 +424,11 @@ fn corrected_midway(reading: &Reading, text: &str) -> Option<String> {
         " actually make that",
         // "a cheeseburger and a cola, make that 2 colas".
         ", make that",
+        // "a cheeseburger, no make it a hamburger, to home".
+        ", no make it",
+        ", no make that",
+        ", no, make it",
+        ", no, make that",
     ];
     // ASCII case only: a position in `lower` is then the same in `text`
     // (full lowercasing changes lengths: "İ" grows, the Kelvin sign
@@ -1387,6 +1392,88 @@ fn added_alone(text: &str) -> Option<String> {
     (adding && plain && a_thing).then(|| format!("add {said}"))
 }
 
+/// "actually i've got eggs already", "we have milk already": said as "i
+/// already have eggs" is (a line the person needs no more). `None` for
+/// anything else.
+fn had_already(text: &str) -> Option<String> {
+    const HAVE: &[&str] = &[
+        "i've got ",
+        "ive got ",
+        "i have got ",
+        "i got ",
+        "i have ",
+        "we've got ",
+        "weve got ",
+        "we have got ",
+        "we have ",
+        "got ",
+    ];
+    let lower = text.to_lowercase();
+    let said = acts::without_courtesy(lower.trim()).trim_end_matches(['.', '!', ' ']);
+    let said = said.strip_suffix(" already")?;
+    let thing = HAVE.iter().find_map(|have| said.strip_prefix(have))?;
+    let plain = (1..=4).contains(&thing.split_whitespace().count())
+        && thing.chars().all(|c| c.is_alphabetic() || c == ' ');
+    plain.then(|| format!("i already have {thing}"))
+}
+
+/// "actually make it 30 minutes", "can we do an hour instead", "change the
+/// time to 45 mins from now", of a command with a time: that long from now,
+/// said as "in 30 minutes" is. `None` for anything but a length of time.
+fn from_now(registry: &DomainRegistry, text: &str, open: &OpenCommand) -> Option<String> {
+    const LEADS: &[&str] = &[
+        "no ",
+        "make it ",
+        "make that ",
+        "change it to ",
+        "change the time to ",
+        "we do ",
+        "we make it ",
+        "do ",
+        "let's do ",
+        "lets do ",
+        "let's say ",
+        "lets say ",
+        "say ",
+    ];
+    const TAILS: &[&str] = &[" instead", " please", " then", " from now", " time"];
+    const UNITS: &[&str] = &[
+        "minute", "minutes", "min", "mins", "hour", "hours", "hr", "hrs",
+    ];
+    let timed = (registry.action(&open.action))
+        .is_some_and(|(_, spec)| spec.slots.iter().any(|s| s.kind == SlotKind::Time));
+    if !timed {
+        return None;
+    }
+    let lower = text.to_lowercase();
+    let mut said = lower.trim().trim_end_matches(['.', '!', '?', ' ']);
+    loop {
+        let before = said;
+        said = acts::without_courtesy(said);
+        said = LEADS
+            .iter()
+            .find_map(|l| said.strip_prefix(l))
+            .unwrap_or(said);
+        said = TAILS
+            .iter()
+            .find_map(|t| said.strip_suffix(t))
+            .unwrap_or(said);
+        said = said.trim_matches([',', ' ']);
+        if said == before {
+            break;
+        }
+    }
+    let words: Vec<&str> = said.split_whitespace().collect();
+    let counted = |w: &&str| {
+        matches!(*w, "a" | "an" | "half" | "couple" | "few" | "of" | "and")
+            || crate::reading::words::number(w).is_some()
+    };
+    let length = words.iter().any(|w| UNITS.contains(w))
+        && words.iter().all(|w| UNITS.contains(w) || counted(w))
+        && !UNITS.contains(&words[0]);
+    length.then(|| format!("in {said}"))
+}
+
 /// "remove the onions", "take the pickles off", "ditch the mayo" at an
 /// order of one line that they do not name, or "remove the onions from
 /// the burger" at any order: what a line is made without, said as "no
@@ -1406,6 +1493,7 @@ fn left_off_a_line(reading: &Reading, text: &str, session: &SessionState) -> Opt
         "drop the ",
         "ditch the ",
         "lose the ",
+        "scratch the ",
         "skip the ",
         "nix the ",
         "cut the ",
@@ -2176,8 +2264,12 @@ pub fn offline(
     // "and some milk too", "rice as well" at an order: said as "add".
     let added = session.open.as_ref().and_then(|_| added_alone(text));
     let text = added.as_deref().unwrap_or(text);
+    let had = session.open.as_ref().and_then(|_| had_already(text));
+    let text = had.as_deref().unwrap_or(text);
     let left_off = left_off_a_line(reading, text, session);
     let text = left_off.as_deref().unwrap_or(text);
+    let later = (session.open.as_ref()).and_then(|open| from_now(registry, text, open));
+    let text = later.as_deref().unwrap_or(text);
     // "never mind the curry just the naan", asked what instead of a
     // thing no kitchen has: only the naan.
     let refused = (session.open.as_ref())

@@ -1156,6 +1156,19 @@ impl Turn<'_> {
             session.open = None;
             return self.start(session, heard).await;
         }
+        // "change the address", "can i change the pickup time?": asked
+        // again, what it was dropped.
+        if let Some((_, spec)) = self.ctx.registry.action(&open.action)
+            && let Some(slot) = slot_to_change(&self.utterance.text, spec)
+            && open.slots.contains_key(&slot)
+        {
+            let mut open = open;
+            open.slots.remove(&slot);
+            let missing = vec![slot];
+            let question = spec.question(&missing);
+            self.ask(session, open, missing, question, None);
+            return Ok(());
+        }
         // "can we stop at work on the way": no stop is added, and no end of
         // the ride moves to where the stop would be.
         // (A "to" of a verb is no place: "we need to stop at work".)
@@ -1494,7 +1507,19 @@ impl Turn<'_> {
         if adds(&heard.text) && patch.get("item") != asked.as_ref() {
             open.slots.remove("item");
         }
+        let before = (open.stage == Stage::Confirming).then(|| open.slots.clone());
         apply(&mut open.slots, patch, heard, open.stage);
+        // Words at a confirmation that change nothing in it ("scratch the
+        // eggs" heard as the eggs again): said so, never the same order
+        // shown again as if changed.
+        if before.as_ref() == Some(&open.slots) && heard.more.is_empty() {
+            let unchanged = format!(
+                "That doesn't change the {} as I have it.",
+                describe(&open.action)
+            );
+            self.repair(session, open, &unchanged);
+            return Ok(());
+        }
         if count_unsaid {
             let question = open.question.clone();
             let missing = open.missing.clone();
@@ -3642,6 +3667,7 @@ pub(crate) fn takes_off(text: &str) -> bool {
         "i dont want the ",
         "dont want the ",
         "scrap the ",
+        "scratch the ",
         "ditch the ",
         "nix the ",
         "cut the ",
@@ -3661,11 +3687,63 @@ pub(crate) fn takes_off(text: &str) -> bool {
             "don't need",
             "dont need",
             "no need for",
+            "not needed",
+            "changed my mind about the ",
             "already have",
             "already got",
         ]
         .iter()
         .any(|p| text.contains(p))
+        // "actually i've got eggs already".
+        || (text.trim_end_matches(['.', '!', ' ']).ends_with(" already")
+            && ["got ", "have "].iter().any(|p| text.contains(p)))
+}
+
+/// Which of `spec`'s slots the words ask to change without saying to what
+/// ("change the address", "can I change the pickup time?", "wrong
+/// destination"); `None` when they say more, or name no slot it has.
+fn slot_to_change(text: &str, spec: &crate::registry::ActionSpec) -> Option<String> {
+    const LEADS: &[&str] = &[
+        "change the ",
+        "change my ",
+        "i want to change the ",
+        "i need to change the ",
+        "i'd like to change the ",
+        "id like to change the ",
+        "i change the ",
+        "we change the ",
+        "you change the ",
+        "update the ",
+        "edit the ",
+        "wrong ",
+        "that's the wrong ",
+        "thats the wrong ",
+        "different ",
+        "a different ",
+    ];
+    let lower = text.to_lowercase();
+    let said = crate::reading::acts::without_courtesy(lower.trim());
+    let said = said.trim_end_matches(['.', '!', '?', ' ']);
+    let said = said.strip_suffix(" please").unwrap_or(said);
+    let rest = LEADS.iter().find_map(|lead| said.strip_prefix(lead))?;
+    let named = |name: &str| spec.slot(name).map(|s| s.name.clone());
+    match rest {
+        "address" | "delivery address" | "location" | "place" => {
+            named("address").or_else(|| match spec.places()[..] {
+                [one] => Some(one.to_owned()),
+                _ => None,
+            })
+        }
+        "destination" | "drop off" | "dropoff" | "drop-off" | "drop off address" => {
+            named("destination")
+        }
+        "pickup" | "pick up" | "pick-up" | "pickup address" | "pickup location"
+        | "pickup point" | "pick up address" | "pick up point" => named("pickup"),
+        "time" | "pickup time" | "pick up time" | "delivery time" => (spec.slots.iter())
+            .find(|s| s.kind == SlotKind::Time)
+            .map(|s| s.name.clone()),
+        _ => None,
+    }
 }
 
 /// Whether `text` asks for the last order again ("order the same again",

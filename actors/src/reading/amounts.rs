@@ -2275,7 +2275,18 @@ pub fn count(words: &Words) -> Option<u32> {
             return Some(2);
         }
         if w[i] == "dozen" {
-            return Some(if i > 0 && w[i - 1] == "half" { 6 } else { 12 });
+            // "half a dozen", "half dozen": six; "a dozen and a half":
+            // eighteen.
+            let half =
+                (i >= 1 && w[i - 1] == "half") || (i >= 2 && w[i - 1] == "a" && w[i - 2] == "half");
+            let and_a_half = w
+                .get(i + 1..i + 4)
+                .is_some_and(|x| x == ["and", "a", "half"]);
+            return Some(match (half, and_a_half) {
+                (true, _) => 6,
+                (false, true) => 18,
+                (false, false) => 12,
+            });
         }
         if let Some(n) = number(&w[i]).filter(|n| *n > 0) {
             // Not a clock time, an address or a price.
@@ -3321,6 +3332,8 @@ mod tests {
         }
         assert_eq!(count(&Words::new("a dozen")), Some(12));
         assert_eq!(count(&Words::new("make it two dozen")), Some(24));
+        assert_eq!(count(&Words::new("half a dozen")), Some(6));
+        assert_eq!(count(&Words::new("a dozen and a half")), Some(18));
         assert_eq!(count(&Words::new("at 5pm")), None);
         assert_eq!(count(&Words::new("for 4 people")), Some(4));
         assert_eq!(
