@@ -2022,6 +2022,66 @@ pub fn extra_for_no_line(text: &str, open: &OpenCommand) -> Option<String> {
     .then(|| extra.note())
 }
 
+/// How every line of an order of several is to be made: "make them both
+/// large", "all large please", "extra cheese on both", "large for all of
+/// them". The note, or `None` when the words say it of no line in
+/// particular (or name one).
+pub fn extra_for_every_line(text: &str, open: &OpenCommand) -> Option<String> {
+    const EVERY: &[&str] = &["both", "all", "each", "every", "everything"];
+    const AROUND: &[&str] = &[
+        "make",
+        "them",
+        "both",
+        "all",
+        "each",
+        "every",
+        "everything",
+        "of",
+        "please",
+        "for",
+        "on",
+        "it",
+        "can",
+        "could",
+        "you",
+        "i",
+        "have",
+        "actually",
+        "oh",
+        "and",
+        "the",
+        "ones",
+        "be",
+        "should",
+        "to",
+        "want",
+        "like",
+        "id",
+        "we",
+        "thanks",
+    ];
+    let lines = open.slots.get("item").and_then(SlotValue::as_items)?;
+    if lines.len() < 2 {
+        return None;
+    }
+    let words = crate::reading::words::Words::new(text);
+    let w = words.norm();
+    if !w.iter().any(|x| EVERY.contains(&x.as_str()))
+        || w.iter()
+            .any(|x| lines.iter().any(|line| super::names_line(line, x, &[])))
+    {
+        return None;
+    }
+    if let Some(extra) = Extra::said(text) {
+        return Some(extra.note());
+    }
+    let rest: Vec<&str> = (w.iter())
+        .map(String::as_str)
+        .filter(|x| !AROUND.contains(x))
+        .collect();
+    amounts::sizes_only(rest.iter().copied()).then(|| rest.join(" "))
+}
+
 /// How a line is to be made, said on its own ("extra cheese on that
 /// please"): the words, and where the extra starts and ends in them.
 struct Extra {

@@ -1156,6 +1156,14 @@ impl Turn<'_> {
             session.open = None;
             return self.start(session, heard).await;
         }
+        // "cancel the pizza, just the sushi", of a pizza with sushi to come
+        // from another restaurant: the pizza dropped, the sushi next, as
+        // it was.
+        if let Some(keep) = keeps_only_what_waits(session, &open, &self.utterance.text, heard) {
+            session.queued = keep;
+            self.drop_open(session, &open, "OK, I've dropped the");
+            return self.next_queued(session).await;
+        }
         // "change the address", "can i change the pickup time?": asked
         // again, what it was dropped.
         if let Some((_, spec)) = self.ctx.registry.action(&open.action)
@@ -1277,6 +1285,21 @@ impl Turn<'_> {
             let mut open = open;
             open.slots.insert("item".into(), SlotValue::Items(lines));
             open.offer = None;
+            open.repairs = 0;
+            return self.evaluate(session, open, false).await;
+        }
+        // "make them both large", "extra cheese on both": every line so.
+        if let Some(note) = hear::extra_for_every_line(&self.utterance.text, &open)
+            && let Some(lines) = open.slots.get("item").and_then(SlotValue::as_items)
+        {
+            let lines: Vec<ItemRequest> = (lines.iter())
+                .map(|line| ItemRequest {
+                    note: Some(crate::reading::allergies::noted(line.note.clone(), &note)),
+                    ..line.clone()
+                })
+                .collect();
+            let mut open = open;
+            open.slots.insert("item".into(), SlotValue::Items(lines));
             open.repairs = 0;
             return self.evaluate(session, open, false).await;
         }
@@ -3697,6 +3720,60 @@ pub(crate) fn takes_off(text: &str) -> bool {
         // "actually i've got eggs already".
         || (text.trim_end_matches(['.', '!', ' ']).ends_with(" already")
             && ["got ", "have "].iter().any(|p| text.contains(p)))
+}
+
+/// "cancel the pizza, just the sushi", "forget the milk, only the cab":
+/// words dropping every line of the open command and keeping a request
+/// waiting after it, named by its things or its kind. The requests left
+/// to come (only those kept), or `None` for anything else.
+fn keeps_only_what_waits(
+    session: &SessionState,
+    open: &OpenCommand,
+    text: &str,
+    heard: &Heard,
+) -> Option<Vec<Queued>> {
+    if session.queued.is_empty() {
+        return None;
+    }
+    let lower = text.to_lowercase();
+    let (dropping, kept) = [", just ", ", only ", " just ", " only "]
+        .iter()
+        .find_map(|by| lower.split_once(by))?;
+    let dropping = crate::reading::acts::without_courtesy(dropping.trim());
+    let drops = [
+        "cancel ",
+        "forget ",
+        "drop ",
+        "scrap ",
+        "skip ",
+        "no ",
+        "never mind ",
+        "remove ",
+    ]
+    .iter()
+    .any(|lead| dropping.starts_with(lead));
+    let lines = open.slots.get("item").and_then(SlotValue::as_items)?;
+    let dropped = crate::reading::words::Words::new(dropping);
+    let every = lines
+        .iter()
+        .all(|line| (dropped.norm().iter()).any(|w| names_line(line, w, &heard.said_as)));
+    if !drops || !every {
+        return None;
+    }
+    let kept = crate::reading::words::Words::new(kept);
+    let called = |q: &Queued| match q.slots.get("item").and_then(SlotValue::as_items) {
+        Some(items) => items
+            .iter()
+            .any(|item| (kept.norm().iter()).any(|w| names_line(item, w, &heard.said_as))),
+        None => false,
+    };
+    let keep: Vec<Queued> = session
+        .queued
+        .iter()
+        .filter(|q| called(q))
+        .cloned()
+        .collect();
+    (!keep.is_empty()).then_some(keep)
 }
 
 /// Which of `spec`'s slots the words ask to change without saying to what

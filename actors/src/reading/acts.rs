@@ -1628,6 +1628,28 @@ fn catalog_question(w: &[&str], words: &Words, question: bool) -> Option<Act> {
     {
         return Some(Act::Price("it".into()));
     }
+    // "whats cheaper, korma or butter chicken", "which is cheaper, the
+    // latte or the flat white": both priced, never either ordered.
+    if let Some(at) = w
+        .iter()
+        .position(|x| matches!(*x, "cheaper" | "dearer" | "pricier"))
+        && w.first().is_some_and(|x| {
+            matches!(
+                *x,
+                "what's" | "whats" | "what" | "which" | "which's" | "is" | "are"
+            )
+        })
+        && w.contains(&"or")
+    {
+        let both: Vec<&str> = (w[at + 1..].iter())
+            .copied()
+            .filter(|x| !matches!(*x, "the" | "a" | "an" | "one" | "then" | "please"))
+            .map(|x| if x == "or" { "and" } else { x })
+            .collect();
+        if both.len() >= 3 && w.len() <= 14 {
+            return Some(Act::Price(both.join(" ")));
+        }
+    }
     // "what's the cheapest pizza?", "which curry is cheapest", "your
     // cheapest coffee".
     if let Some(at) = w.iter().position(|x| *x == "cheapest") {
