@@ -1392,6 +1392,29 @@ fn added_alone(text: &str) -> Option<String> {
     (adding && plain && a_thing).then(|| format!("add {said}"))
 }
 
+/// "whats the cheapest option", "what's the cheapest ride?" of a command
+/// with kinds to choose from (a ride's car): its cheapest kind, said as
+/// "make it shared" is (the kind its spec calls the cheapest), never the
+/// cheapest thing a shop sells.
+fn cheapest_kind(registry: &DomainRegistry, text: &str, open: &OpenCommand) -> Option<String> {
+    const GENERIC: &[&str] = &[
+        "option", "options", "one", "ride", "car", "cab", "taxi", "way", "choice", "kind", "type",
+    ];
+    if !text.to_lowercase().contains("cheap") {
+        return None;
+    }
+    let (_, spec) = registry.action(&open.action)?;
+    let kind = (spec.slots.iter())
+        .flat_map(|s| s.aliases.iter())
+        .find_map(|(words, kind)| (words == "cheapest").then_some(kind))?;
+    match acts::read(text) {
+        Some(Act::Cheapest(what)) if GENERIC.contains(&what.as_str()) => {
+            Some(format!("make it {kind}"))
+        }
+        _ => None,
+    }
+}
+
 /// "actually i've got eggs already", "we have milk already": said as "i
 /// already have eggs" is (a line the person needs no more). `None` for
 /// anything else.
@@ -2324,6 +2347,8 @@ pub fn offline(
     // "and some milk too", "rice as well" at an order: said as "add".
     let added = session.open.as_ref().and_then(|_| added_alone(text));
     let text = added.as_deref().unwrap_or(text);
+    let cheapest = (session.open.as_ref()).and_then(|open| cheapest_kind(registry, text, open));
+    let text = cheapest.as_deref().unwrap_or(text);
     let had = session.open.as_ref().and_then(|_| had_already(text));
     let text = had.as_deref().unwrap_or(text);
     let left_off = left_off_a_line(reading, text, session);
