@@ -1392,6 +1392,29 @@ fn added_alone(text: &str) -> Option<String> {
     (adding && plain && a_thing).then(|| format!("add {said}"))
 }
 
+/// "and a milkshake?", "what about a cappuccino", "how about the
+/// eggs?", right after a price was asked: the price of that thing too,
+/// said as "how much is a milkshake?" is. `None` unless the words are a
+/// thing a catalog names and nothing more.
+fn price_too(reading: &Reading, text: &str) -> Option<String> {
+    let lower = text.to_lowercase();
+    let said = lower.trim();
+    let asks = said.ends_with('?');
+    let said = said.trim_end_matches(['?', '.', '!', ' ']);
+    let (lead, thing) = ["and what about ", "what about ", "how about ", "and "]
+        .iter()
+        .find_map(|lead| said.strip_prefix(lead).map(|rest| (*lead, rest)))?;
+    // ("and some milk", said without a question: more of an order.)
+    if *lead == *"and " && !asks {
+        return None;
+    }
+    let plain = (1..=4).contains(&thing.split_whitespace().count())
+        && thing
+            .chars()
+            .all(|c| c.is_alphabetic() || c == ' ' || c == '\'');
+    (plain && reading.names_any_thing(thing)).then(|| format!("how much is {thing}?"))
+}
+
 /// "whats the cheapest option", "what's the cheapest ride?" of a command
 /// with kinds to choose from (a ride's car): its cheapest kind, said as
 /// "make it shared" is (the kind its spec calls the cheapest), never the
@@ -2337,6 +2360,12 @@ pub fn offline(
         .filter(|_| session.open.is_none() || adds(text))
         .and_then(|thing| follow_up(reading, text, thing));
     let text = followed.as_deref().unwrap_or(text);
+    // ("and a milkshake?", "what about a cappuccino", asked the price of
+    // fries: the milkshake's price asked too.)
+    let priced_too = (session.asked_about.as_ref())
+        .filter(|_| session.open.is_none())
+        .and_then(|_| price_too(reading, text));
+    let text = priced_too.as_deref().unwrap_or(text);
     // "actually i dont want salmon, get chicken breast", "no salmon
     // actually, chicken breast instead": a line swapped, the rest kept.
     let swapped_line = session
