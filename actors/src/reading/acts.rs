@@ -1868,6 +1868,35 @@ fn catalog_question(w: &[&str], words: &Words, question: bool) -> Option<Act> {
     {
         return Some(Act::WhoServes(what));
     }
+    // "i'm hungry, what do you recommend?", "any suggestions for lunch",
+    // "what's good at sakura": what there is to choose from (errand knows
+    // no one's taste), the shop's menu when one is named.
+    const RECOMMEND: &[&str] = &[
+        "what do you recommend",
+        "what would you recommend",
+        "what do you suggest",
+        "what would you suggest",
+        "any recommendations",
+        "any suggestions",
+        "recommend something",
+        "suggest something",
+        "what should i eat",
+        "what should i have",
+        "what should i order",
+        "what's good",
+        "whats good",
+    ];
+    if w.len() <= 10
+        && let Some(at) = RECOMMEND
+            .iter()
+            .find_map(|r| joined.find(r).map(|at| at + r.len()))
+    {
+        let shop = [" at ", " from "]
+            .iter()
+            .find_map(|by| joined[at..].split_once(by).map(|(_, shop)| shop.trim()))
+            .filter(|shop| !shop.is_empty());
+        return Some(Act::Menu(shop.map(str::to_owned)));
+    }
     for prefix in [
         "what restaurants",
         "which restaurants",
