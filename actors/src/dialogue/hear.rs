@@ -4052,6 +4052,22 @@ mod tests {
     }
 
     #[test]
+    fn a_with_said_last_with_nothing_after_it_is_no_panic() {
+        let (registry, reading) = built_in();
+        let nlu = TrainedNlu::embedded(crate::agents::catalog::lexicon()).expect("the model");
+        let session = SessionState::new("s".into(), "demo");
+        for text in [
+            "fries with",
+            "pepperoni pizza with",
+            "whats the sushi platter come with",
+            "a burger plus",
+            "a latte extra",
+        ] {
+            offline(&reading, &registry, &nlu, text, &session, 0);
+        }
+    }
+
+    #[test]
     fn letters_that_change_length_in_lower_case_are_no_panic() {
         // "İ" lowercases to 3 bytes from 2, the Kelvin sign to 1 from 3:
         // a correction or a joint found in the lowercased words cut these

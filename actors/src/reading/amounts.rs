@@ -2074,7 +2074,9 @@ fn extras_after(
     });
     // ("hold the pineapple", "without the mayo" are extras; "with the
     // fries" leads to another thing.)
-    let the_thing = w[from + 1] == "the" && matches!(w[from].as_str(), "with" | "plus" | "extra");
+    // ("fries with", said last, has nothing after it.)
+    let the_thing = w.get(from + 1).is_some_and(|x| x == "the")
+        && matches!(w[from].as_str(), "with" | "plus" | "extra");
     if to == from + 1
         || leads_on
         || matches!(w[from + 1].as_str(), "me" | "us" | "it" | "that")
