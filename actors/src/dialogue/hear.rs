@@ -4068,6 +4068,49 @@ mod tests {
     }
 
     #[test]
+    fn every_beginning_of_what_the_conversations_say_is_no_panic() {
+        // Each utterance of the conversation tests, cut after each of its
+        // words ("fries with" was a panic once): heard alone, and at an
+        // order waiting for its yes.
+        let (registry, reading) = built_in();
+        let nlu = TrainedNlu::embedded(crate::agents::catalog::lexicon()).expect("the model");
+        let fresh = SessionState::new("s".into(), "demo");
+        let mut open = fresh.clone();
+        open.open = Some(OpenCommand::asking(
+            errand_schemas::TraceId::from("t"),
+            "order_food".into(),
+            SlotMap::from([(
+                "item".to_owned(),
+                SlotValue::Items(vec![
+                    ItemRequest::new("cheeseburger", 1),
+                    ItemRequest::new("fries", 1),
+                ]),
+            )]),
+            Vec::new(),
+            String::new(),
+            1,
+        ));
+        let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/../tests/conversations");
+        let mut said = Vec::new();
+        for entry in std::fs::read_dir(dir).expect("the conversations") {
+            let text = std::fs::read_to_string(entry.expect("a file").path()).expect("a file");
+            said.extend(text.lines().filter_map(|line| {
+                let quoted = line.strip_prefix("say = \"")?.strip_suffix('"')?;
+                Some(quoted.replace("\\\"", "\""))
+            }));
+        }
+        assert!(said.len() > 1000, "{} utterances", said.len());
+        for text in &said {
+            let cuts = text.match_indices(' ').map(|(at, _)| at);
+            for end in cuts.chain([text.len()]) {
+                for session in [&fresh, &open] {
+                    offline(&reading, &registry, &nlu, &text[..end], session, 0);
+                }
+            }
+        }
+    }
+
+    #[test]
     fn letters_that_change_length_in_lower_case_are_no_panic() {
         // "İ" lowercases to 3 bytes from 2, the Kelvin sign to 1 from 3:
         // a correction or a joint found in the lowercased words cut these
