@@ -3160,8 +3160,13 @@ fn for_open(
     let timed = spec.slots.iter().find(|s| {
         s.kind == SlotKind::Time && open.slots.contains_key(&s.name) && !slots.contains_key(&s.name)
     });
+    // ("5", asked how many people: a count, never 5 o'clock.)
+    let asked_a_count = open.stage == errand_schemas::Stage::Asking
+        && (open.missing.first()).is_some_and(|m| {
+            m == "quantity" || spec.slot(m).is_some_and(|s| s.kind == SlotKind::Number)
+        });
     let said = match (said, timed) {
-        (None, Some(slot)) if !open.slots.contains_key("item") => {
+        (None, Some(slot)) if !open.slots.contains_key("item") && !asked_a_count => {
             let found = reading.hour_alone(&heard.text, now_ms);
             if let Some(found) = &found {
                 slots.insert(slot.name.clone(), SlotValue::Text(found.rfc3339.clone()));

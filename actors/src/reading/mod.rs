@@ -2286,6 +2286,20 @@ pub(crate) fn seats(words: &Words, taken: &[bool]) -> Option<u32> {
     if let Some(n) = parties(w, taken) {
         return Some(n);
     }
+    // "for 9" is 9 o'clock as often as nine people, unless the time is
+    // said elsewhere ("a taxi for 9 at 7pm").
+    let clock = |x: &str| {
+        x.strip_suffix("am")
+            .or_else(|| x.strip_suffix("pm"))
+            .is_some_and(|h| !h.is_empty() && h.chars().all(|c| c.is_ascii_digit() || c == ':'))
+    };
+    let timed = (0..w.len()).any(|j| {
+        clock(&w[j])
+            || (w[j] == "at"
+                && w.get(j + 1)
+                    .is_some_and(|x| number(x).is_some() || clock(x)))
+    });
+    let most = if timed { 20 } else { 8 };
     for i in 0..w.len() {
         if taken.get(i).copied().unwrap_or(false) {
             continue;
@@ -2342,7 +2356,7 @@ pub(crate) fn seats(words: &Words, taken: &[bool]) -> Option<u32> {
                 // "a 6 seater": a car for 6.
                 | "seater"
         ) || (next == "of" && after == "us")
-            || (i >= 1 && w[i - 1] == "for" && ends && (1..=8).contains(&n))
+            || (i >= 1 && w[i - 1] == "for" && ends && (1..=most).contains(&n))
             || (i >= 2
                 && w[i - 1] == "of"
                 && matches!(w[i - 2].as_str(), "party" | "family" | "group"))
