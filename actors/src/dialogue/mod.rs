@@ -1343,8 +1343,12 @@ impl Turn<'_> {
                 && says_delivery(&self.utterance.text))
             && heard.parse.confidence >= 0.4
             && self.ctx.registry.action(&heard.action).is_some()
-            // ("add a pint of milk" at a pizza: the mart's milk, after it.)
-            && (!heard.change || heard.parse.slots.len() > patch.len() || adds(&heard.text))
+            // ("add a pint of milk" at a pizza: the mart's milk, after it;
+            // "forget it, get me a taxi to work instead": a taxi, named.)
+            && (!heard.change
+                || heard.parse.slots.len() > patch.len()
+                || adds(&heard.text)
+                || names_its_kind(&heard.action, &self.utterance.text))
             // A count answering the question asked is no new request.
             && !open.missing.iter().any(|m| {
                 matches!(patch.get(m), Some(SlotValue::Number(_)))
@@ -2535,14 +2539,7 @@ fn off_the_waiting(session: &mut SessionState, open: &OpenCommand, text: &str) -
     };
     // "forget the cab, just the milk": a waiting request named by what it
     // is, of another kind than this one.
-    let called = |action: &str| -> &[&str] {
-        match action {
-            "book_ride" => &["cab", "taxi", "ride", "car", "uber", "lift"],
-            "order_mart" => &["grocery", "groceries", "shopping"],
-            "order_food" => &["food", "takeaway", "meal"],
-            _ => &[],
-        }
-    };
+    let called = kind_words;
     // (Not what is kept: "skip the eggs, just the cab".)
     let kept = |i: usize| {
         (i.saturating_sub(2)..i).any(|k| matches!(said[k].as_str(), "just" | "only" | "keep"))
@@ -2578,6 +2575,23 @@ fn off_the_waiting(session: &mut SessionState, open: &OpenCommand, text: &str) -
         |q| !matches!(q.slots.get("item"), Some(SlotValue::Items(items)) if items.is_empty()),
     );
     (!gone.is_empty()).then(|| gone.join(" or "))
+}
+
+/// The words that name what `action` is ("cab", "taxi" of a ride).
+fn kind_words(action: &str) -> &'static [&'static str] {
+    match action {
+        "book_ride" => &["cab", "taxi", "ride", "car", "uber", "lift"],
+        "order_mart" => &["grocery", "groceries", "shopping"],
+        "order_food" => &["food", "takeaway", "meal"],
+        _ => &[],
+    }
+}
+
+/// Whether `text` names what `action` is ("get me a taxi to work").
+fn names_its_kind(action: &str, text: &str) -> bool {
+    let words = crate::reading::words::Words::new(text);
+    let kinds = kind_words(action);
+    (words.norm().iter()).any(|w| kinds.contains(&w.as_str()))
 }
 
 /// Whether the words ask for something in place of what is under way
