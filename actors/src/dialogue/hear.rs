@@ -2378,6 +2378,17 @@ pub fn offline(
     let text = added.as_deref().unwrap_or(text);
     let cheapest = (session.open.as_ref()).and_then(|open| cheapest_kind(registry, text, open));
     let text = cheapest.as_deref().unwrap_or(text);
+    // ("i dont want eggs anymore": no eggs, now.)
+    let text = match &session.open {
+        Some(_) => (text.trim_end_matches(['.', '!', ' ']))
+            .strip_suffix(" anymore")
+            .or_else(|| {
+                text.trim_end_matches(['.', '!', ' '])
+                    .strip_suffix(" any more")
+            })
+            .unwrap_or(text),
+        None => text,
+    };
     let had = session.open.as_ref().and_then(|_| had_already(text));
     let text = had.as_deref().unwrap_or(text);
     let left_off = left_off_a_line(reading, text, session);

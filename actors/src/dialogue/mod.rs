@@ -3279,6 +3279,19 @@ fn kept_lines(
         if rest.is_empty() && matches!(lead, "no" | "nope" | "nah") {
             continue;
         }
+        // "no eggs, i have some", "..., we've got loads": why, naming no
+        // line, says nothing of the lines either.
+        let why = matches!(
+            lead,
+            "i" | "we" | "i've" | "ive" | "we've" | "weve" | "got" | "already" | "because" | "cos"
+        );
+        if why
+            && !lines
+                .iter()
+                .any(|line| rest.iter().any(|word| names(line, word)))
+        {
+            continue;
+        }
         let named: Vec<bool> = (lines.iter())
             .map(|line| rest.iter().any(|word| names(line, word)))
             .collect();
@@ -3699,10 +3712,7 @@ pub(crate) fn takes_off(text: &str) -> bool {
         "skip ",
         "minus ",
         "forget the ",
-        "i don't want the ",
-        "don't want the ",
-        "i dont want the ",
-        "dont want the ",
+
         "scrap the ",
         "scratch the ",
         "ditch the ",
@@ -3731,6 +3741,12 @@ pub(crate) fn takes_off(text: &str) -> bool {
         ]
         .iter()
         .any(|p| text.contains(p))
+        // "i don't want the eggs", "i dont want eggs" (not "i don't want
+        // to wait").
+        || ["i don't want ", "don't want ", "i dont want ", "dont want ", "i do not want "]
+            .iter()
+            .find_map(|p| text.strip_prefix(p))
+            .is_some_and(|rest| !rest.starts_with("to ") && !rest.starts_with("it "))
         // "actually i've got eggs already".
         || (text.trim_end_matches(['.', '!', ' ']).ends_with(" already")
             && ["got ", "have "].iter().any(|p| text.contains(p)))
