@@ -247,7 +247,8 @@ fn decisive(rules: &Parse, model: Intent, tokens: &[Token], lift: bool) -> bool 
     }
 }
 
-/// "ride from home to the o2 in 2 hours", "a lift to the station": a ride
+/// "ride from home to the o2 in 2 hours", "a lift to the station", "a
+/// ride home in 10 mins": a ride
 /// asked for by name and where it goes, which the model may hold back for
 /// the timer's words after it. (Questions about a ride are no request:
 /// `asks_without_requesting` has the last word.)
@@ -256,7 +257,7 @@ fn a_ride_somewhere(tokens: &[Token]) -> bool {
     tokens.iter().enumerate().any(|(i, t)| {
         matches!(t.norm.as_str(), "ride" | "lift")
             && (i == 0 || matches!(word(i - 1), "a" | "my" | "me" | "us"))
-            && matches!(word(i + 1), "to" | "from")
+            && matches!(word(i + 1), "to" | "from" | "home")
     })
 }
 
