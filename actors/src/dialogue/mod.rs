@@ -1164,8 +1164,8 @@ impl Turn<'_> {
             self.drop_open(session, &open, "OK, I've dropped the");
             return self.next_queued(session).await;
         }
-        // "change the address", "can i change the pickup time?": asked
-        // again, what it was dropped.
+        // "change the address", "can i change the pickup time?": what it
+        // was is dropped, and it is asked for again.
         if let Some((_, spec)) = self.ctx.registry.action(&open.action)
             && let Some(slot) = slot_to_change(&self.utterance.text, spec)
             && open.slots.contains_key(&slot)
@@ -3712,7 +3712,6 @@ pub(crate) fn takes_off(text: &str) -> bool {
         "skip ",
         "minus ",
         "forget the ",
-
         "scrap the ",
         "scratch the ",
         "ditch the ",
@@ -3754,8 +3753,8 @@ pub(crate) fn takes_off(text: &str) -> bool {
 
 /// "cancel the pizza, just the sushi", "forget the milk, only the cab":
 /// words dropping every line of the open command and keeping a request
-/// waiting after it, named by its things or its kind. The requests left
-/// to come (only those kept), or `None` for anything else.
+/// waiting after it, named by its things. The requests left to come (only
+/// those kept), or `None` for anything else.
 fn keeps_only_what_waits(
     session: &SessionState,
     open: &OpenCommand,
