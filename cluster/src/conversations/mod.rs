@@ -317,14 +317,15 @@ fn settled(events: &[Value]) -> bool {
         })
 }
 
-/// Whether `text` contains `words`, without regard to case. A leading `~`
-/// says the words are about now ("in an hour and a half" is "~at
-/// 10:30am"): the run's clock starts at `--now` and goes on while the
-/// conversations run, so a clock time in them may be up to
-/// [`CLOCK_DRIFT_MINUTES`] later.
+/// Whether `text` contains `words`, without regard to case (a leading
+/// `~`, as in tables, means the same). A leading `≈` says the words are
+/// about now ("in an hour and a half" is "≈at 10:30am"): the run's clock
+/// starts at `--now` and goes on while the conversations run, so a clock
+/// time in them may be up to [`CLOCK_DRIFT_MINUTES`] later.
 fn says(text: &str, words: &str) -> bool {
     let text = text.to_lowercase();
-    let Some(about_now) = words.strip_prefix('~') else {
+    let Some(about_now) = words.strip_prefix('≈') else {
+        let words = words.strip_prefix('~').unwrap_or(words);
         return text.contains(&words.to_lowercase());
     };
     let words = about_now.to_lowercase();
@@ -500,11 +501,13 @@ mod tests {
     #[test]
     fn a_time_about_now_may_be_a_few_minutes_later() {
         let asked = "Book a standard ride at 10:31am on Tuesday 16 June?";
-        assert!(says(asked, "~at 10:30am"));
+        assert!(says(asked, "≈at 10:30am"));
         assert!(!says(asked, "at 10:30am"));
-        assert!(!says(asked, "~at 10:35am"));
-        assert!(!says(asked, "~at 10:32am on Wednesday"));
-        assert!(says("at 1:02pm", "~at 12:59pm"));
+        assert!(!says(asked, "~at 10:30am"));
+        assert!(!says(asked, "≈at 10:35am"));
+        assert!(!says(asked, "≈at 10:32am on Wednesday"));
+        assert!(says("at 1:02pm", "≈at 12:59pm"));
+        assert!(says("no time in it", "≈no TIME"));
         assert!(says("no time in it", "~no TIME"));
     }
 }
