@@ -1392,6 +1392,53 @@ fn added_alone(text: &str) -> Option<String> {
     (adding && plain && a_thing).then(|| format!("add {said}"))
 }
 
+/// "get me a coffee, flat white", "a curry - the korma", "can i get a
+/// burger? a double cheeseburger": a kind said, then at once which of it.
+/// The line the kind became (the kitchen's choice of it, or the kind
+/// itself), when the line after it is a dish of that kind; `None` else.
+fn kind_then_dish(text: &str, items: &[ItemRequest]) -> Option<usize> {
+    use crate::agents::catalog::{FOOD_KINDS, FOOD_SYNONYMS};
+    let lower = text.to_lowercase();
+    (0..items.len().saturating_sub(1)).find(|&i| {
+        let (line, next) = (&items[i], &items[i + 1]);
+        // The kind the line was said as: a kind itself ("curry"), or a
+        // word of a kind the menus take for one dish ("coffee" for the
+        // latte); never a dish by its own name ("kung pao chicken, sweet
+        // and sour chicken" lists two).
+        let kinds: Vec<&str> = (FOOD_KINDS.iter())
+            .map(|(kind, _)| *kind)
+            .filter(|kind| *kind == line.name)
+            .chain(
+                (FOOD_SYNONYMS.iter())
+                    .filter(|(_, to)| *to == line.name)
+                    .map(|(w, _)| *w),
+            )
+            .filter(|kind| !kind.contains(' '))
+            .collect();
+        let of_it = (FOOD_KINDS.iter())
+            .any(|(kind, dishes)| *kind == line.name && dishes.contains(&next.name.as_str()));
+        // ("a burger, a cheeseburger and fries" lists two burgers: a comma
+        // then "a" is a list.)
+        let listed = |rest: &str| {
+            let next = rest.split_whitespace().next().unwrap_or_default();
+            matches!(next, "a" | "an" | "some" | "and" | "plus" | "also")
+                || crate::reading::words::number(next).is_some()
+        };
+        let said_so = kinds.iter().any(|kind| {
+            [",", " -", "?", "."].iter().any(|stop| {
+                let said = format!("{kind}{stop}");
+                (lower.match_indices(&said))
+                    .any(|(at, _)| *stop != "," || !listed(&lower[at + said.len()..]))
+            })
+        });
+        line.quantity == 1
+            && line.note.is_none()
+            && line.name != next.name
+            && said_so
+            && (of_it || super::same_kind(&line.name, &next.name))
+    })
+}
+
 /// "and a milkshake?", "what about a cappuccino", "how about the
 /// eggs?", right after a price was asked: the price of that thing too,
 /// said as "how much is a milkshake?" is. `None` unless the words are a
@@ -2489,6 +2536,12 @@ pub fn offline(
     );
     // How a line is made changes that line.
     heard.change |= noted.is_some();
+    // "a coffee, flat white": the coffee is the flat white.
+    if let Some(SlotValue::Items(items)) = heard.parse.slots.get_mut("item")
+        && let Some(at) = kind_then_dish(text, items)
+    {
+        items.remove(at);
+    }
     // "can we get two cars" of a ride: one car is booked at a time, so
     // the people in this one are asked (never "for 2").
     if let Some(open) = &session.open
