@@ -1561,6 +1561,17 @@ fn catalog_question(w: &[&str], words: &Words, question: bool) -> Option<Act> {
     // The price of what is being ordered: "how much will it cost?", "what's
     // the total?".
     const WHOLE: &[&str] = &[
+        // "what's in my basket?": the order as it stands, with its total.
+        "what's in my basket",
+        "whats in my basket",
+        "what is in my basket",
+        "what's in my cart",
+        "whats in my cart",
+        "what's in my trolley",
+        "whats in my trolley",
+        "what's in my order",
+        "whats in my order",
+        "what is in my order",
         "how much will it cost",
         "how much will it be",
         "how much is it",
