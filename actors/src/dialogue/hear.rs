@@ -1530,9 +1530,6 @@ fn from_now(registry: &DomainRegistry, text: &str, open: &OpenCommand) -> Option
         "say ",
     ];
     const TAILS: &[&str] = &[" instead", " please", " then", " from now", " time"];
-    const UNITS: &[&str] = &[
-        "minute", "minutes", "min", "mins", "hour", "hours", "hr", "hrs",
-    ];
     let timed = (registry.action(&open.action))
         .is_some_and(|(_, spec)| spec.slots.iter().any(|s| s.kind == SlotKind::Time));
     if !timed {
@@ -1556,15 +1553,7 @@ fn from_now(registry: &DomainRegistry, text: &str, open: &OpenCommand) -> Option
             break;
         }
     }
-    let words: Vec<&str> = said.split_whitespace().collect();
-    let counted = |w: &&str| {
-        matches!(*w, "a" | "an" | "half" | "couple" | "few" | "of" | "and")
-            || crate::reading::words::number(w).is_some()
-    };
-    let length = words.iter().any(|w| UNITS.contains(w))
-        && words.iter().all(|w| UNITS.contains(w) || counted(w))
-        && !UNITS.contains(&words[0]);
-    length.then(|| format!("in {said}"))
+    crate::reading::when::is_a_length(said).then(|| format!("in {said}"))
 }
 
 /// "remove the onions", "take the pickles off", "ditch the mayo" at an

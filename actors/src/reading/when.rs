@@ -600,6 +600,14 @@ fn pm(t: Time) -> Time {
     Time::new((t.hour() + 12) % 24, t.minute(), 0, 0).unwrap_or(t)
 }
 
+/// Whether `text` is a length of time and nothing more ("30 minutes", "an
+/// hour and a half", "a couple of hours").
+pub fn is_a_length(text: &str) -> bool {
+    let words = Words::new(text);
+    let w = words.norm();
+    !w.is_empty() && duration(w, 0).is_some_and(|(_, end)| end == w.len())
+}
+
 /// Minutes of "20 minutes", "an hour", "half an hour", "2 hours", "1.5
 /// hours", starting at word `i`; and the index after them.
 fn duration(w: &[String], i: usize) -> Option<(u32, usize)> {
@@ -1305,6 +1313,22 @@ mod tests {
     }
 
     use super::*;
+
+    #[test]
+    fn a_length_of_time_alone() {
+        for said in [
+            "30 minutes",
+            "an hour",
+            "an hour and a half",
+            "a couple of hours",
+            "45 mins",
+        ] {
+            assert!(is_a_length(said), "{said}");
+        }
+        for said in ["30 minutes to work", "at 5", "minutes", "", "half past 7"] {
+            assert!(!is_a_length(said), "{said}");
+        }
+    }
 
     fn london() -> TimeZone {
         TimeZone::get("Europe/London").expect("the bundled tz database")
