@@ -2446,6 +2446,9 @@ pub fn offline(
     let text = but.as_deref().unwrap_or(text);
     let cheapest = super::answers::cheapest_ordered(text, registry);
     let text = cheapest.as_deref().unwrap_or(text);
+    // "cancel the cab and book one for 10 instead": the booking moved.
+    let moved = rebooked(reading, text, session);
+    let text = moved.as_deref().unwrap_or(text);
     let one_line = cancels_a_line(text, session);
     let text = one_line.as_deref().unwrap_or(text);
     // "book me one back at 6" after a ride: the ride back.
@@ -2697,6 +2700,59 @@ fn ride_back(text: &str, session: &SessionState) -> Option<(String, Option<Strin
             .to_owned(),
         summary.pickup_at.clone(),
     ))
+}
+
+/// "cancel the cab and book one for 10 instead", "cancel my taxi, get me
+/// one at 9am": a placed order cancelled and booked again, changed, which
+/// is that order changed (one confirmation, the first refunded as the new
+/// one is placed). Said as such a change, or `None` when nothing is placed,
+/// nothing is booked again, or what is booked is another kind of thing
+/// ("cancel the cab and order me a pizza").
+fn rebooked(reading: &Reading, text: &str, session: &SessionState) -> Option<String> {
+    if session.open.is_some() || session.placed.is_empty() {
+        return None;
+    }
+    let lower = text.to_lowercase();
+    let lower = acts::without_courtesy(lower.trim());
+    let rest = lower.strip_prefix("cancel ")?;
+    let (named, again) = [" and then ", " and ", ", then ", ", ", " then "]
+        .iter()
+        .filter_map(|sep| rest.split_once(sep))
+        .min_by_key(|(named, _)| named.len())?;
+    let named_words: Vec<&str> = named.split_whitespace().collect();
+    if !(1..=4).contains(&named_words.len())
+        || !matches!(named_words[0], "the" | "my" | "that" | "this" | "it")
+    {
+        return None;
+    }
+    let again = again.trim_start_matches("just ").trim();
+    let books = [
+        "book ", "get ", "order ", "make it ", "send ", "i'll ", "ill ", "rebook ",
+    ]
+    .iter()
+    .any(|lead| again.starts_with(lead));
+    let placed = super::placed_named(session, named)?;
+    let others = (["book_ride", "order_food", "order_mart"].iter())
+        .filter(|action| **action != placed.action)
+        .any(|action| super::names_its_kind(action, again));
+    // (A ride again names no dish or grocery; an order of food or
+    // groceries is one changed only when it says "instead": "cancel the
+    // pizza and order me a burger" may be two orders.)
+    let fits = match placed.action.as_str() {
+        "book_ride" => !reading.names_any_thing(again),
+        _ => again.split_whitespace().any(|w| w == "instead"),
+    };
+    if !books || others || !fits {
+        return None;
+    }
+    // ("book another to gatwick": one in its place.)
+    let again = again
+        .replace("another one", "one")
+        .replace("another", "one");
+    Some(match again.split_whitespace().any(|w| w == "instead") {
+        true => again,
+        false => format!("{again} instead"),
+    })
 }
 
 /// "cancel the samosa" of a placed lassi and samosa: that line taken off

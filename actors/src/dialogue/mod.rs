@@ -2673,7 +2673,10 @@ pub(crate) fn another_ride(text: &str, placed: &Placed) -> bool {
             && !w
                 .iter()
                 .any(|x| matches!(x.as_str(), "make" | "change" | "switch"));
-    placed.slots.contains_key("destination") && vehicle && more
+    // ("cancel the cab and book another to gatwick", "another one
+    // instead": one in its place.)
+    let in_its_place = (w.iter()).any(|x| matches!(x.as_str(), "cancel" | "instead"));
+    placed.slots.contains_key("destination") && vehicle && more && !in_its_place
 }
 
 /// The words before what they keep ("cancel the water, keep the pad

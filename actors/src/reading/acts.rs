@@ -2354,6 +2354,42 @@ pub fn swaps_ends(text: &str) -> bool {
     })
 }
 
+/// Whether `polite` (lower case, courtesy gone) moves or changes a thing
+/// booked, named by what it is: "move my taxi to 9am", "shift the booking
+/// to tomorrow", "reschedule it for 8".
+fn moves_a_booking(polite: &str) -> bool {
+    let mut words = polite.split(' ');
+    let verb = words.next().unwrap_or("");
+    if verb == "reschedule" {
+        return true;
+    }
+    let booked = |w: &str| {
+        matches!(
+            w,
+            "taxi"
+                | "cab"
+                | "ride"
+                | "car"
+                | "lift"
+                | "uber"
+                | "booking"
+                | "reservation"
+                | "order"
+                | "delivery"
+                | "pickup"
+                | "pick-up"
+                | "food"
+                | "groceries"
+                | "shopping"
+        )
+    };
+    matches!(
+        verb,
+        "move" | "push" | "shift" | "change" | "update" | "amend"
+    ) && matches!(words.next(), Some("my" | "the" | "our" | "that" | "this"))
+        && words.next().is_some_and(booked)
+}
+
 pub fn is_change(text: &str) -> bool {
     // "running late, make it 7:20": a clause of its own that changes.
     let clauses: Vec<&str> = text.split([',', '.', ';', '!']).map(str::trim).collect();
@@ -2479,6 +2515,9 @@ pub fn is_change(text: &str) -> bool {
         }
         // "push it back an hour", "30 mins earlier".
         || super::when::moved_by(text).is_some()
+        // "move my taxi to 9am", "push the ride back to 10", "reschedule my
+        // cab for 8": what was booked, moved.
+        || moves_a_booking(without_courtesy(&joined))
         // "and some bread too", "and a cola as well".
         || (joined.starts_with("and ") && (joined.ends_with(" too") || joined.ends_with(" as well")))
         // "3 of each", "two of everything", "2 of those actually".
@@ -2880,10 +2919,15 @@ mod tests {
             "actually, a pizza",
             "to work instead",
             "push it back an hour",
+            "move my taxi to 9am",
+            "can you push the ride back to 10",
+            "reschedule it for 8",
+            "shift our booking to 7pm",
         ] {
             assert!(is_change(text), "{text}");
         }
         assert!(!is_change("order me a burger"));
+        assert!(!is_change("move house on friday, book a van"));
     }
 
     #[test]
