@@ -115,6 +115,9 @@ pub fn prepare(reading: &Reading, text: &str) -> Prepared {
     let request = match &act {
         None => Some(text.clone()),
         Some(Act::Instead(rest)) => Some(rest.clone()),
+        // "cancel the cab and order me a pizza": the pizza is read too.
+        // (Said whole: what follows the cancel is not part of `text`.)
+        Some(Act::CancelPlaced(_)) => super::asked_next(&whole).map(str::to_owned),
         Some(_) => None,
     };
     Prepared {

@@ -646,13 +646,33 @@ impl Turn<'_> {
                     o.stage != Stage::Cancelling
                         && domain.is_none_or(|d| self.domain_of(&o.action) == d)
                 });
+                // "cancel the cab and order me a pizza": the pizza after.
+                let next =
+                    (heard.in_scope() && asked_next(&self.utterance.text).is_some()).then(|| {
+                        Queued {
+                            action: heard.action.clone(),
+                            slots: heard.parse.slots.clone(),
+                        }
+                    });
                 match open {
                     Some(open) if open_matches => {
                         self.drop_open(session, &open, "OK, I've cancelled the");
                         self.drop_queued_if_all(session, &open.trace_id);
+                        session.queued.extend(next);
+                        session.queued.extend(heard.more.iter().cloned());
                         self.next_queued(session).await
                     }
-                    _ => self.ask_to_cancel(session, *domain).await,
+                    _ => {
+                        let asked = next.is_some();
+                        session.queued.extend(next);
+                        session.queued.extend(heard.more.iter().cloned());
+                        self.ask_to_cancel(session, *domain).await?;
+                        // (Nothing of it to cancel: the request now.)
+                        if asked && session.open.is_none() {
+                            return self.next_queued(session).await;
+                        }
+                        Ok(())
+                    }
                 }
             }
             (Some(Act::Yes), Some(open)) => self.yes(session, open).await,
@@ -1715,7 +1735,8 @@ impl Turn<'_> {
                         self.ask_to_cancel_one(session, domain.as_deref(), true, true)
                             .await
                     }
-                    None => Ok(()),
+                    // ("cancel the cab and order me a pizza": the pizza.)
+                    None => self.next_queued(session).await,
                 }
             }
             Stage::Asking => match open.offer.clone() {
@@ -1752,7 +1773,7 @@ impl Turn<'_> {
             session.open = None;
             self.say(&open.trace_id, "OK, I haven't cancelled it.".into());
             self.led_to = Some(open.trace_id);
-            return Ok(());
+            return self.next_queued(session).await;
         }
         let words = if open.stage == Stage::Confirming {
             "OK, I won't place the"
@@ -2305,7 +2326,9 @@ impl Turn<'_> {
         // "cancel the nachos", "cancel the airport one": the one the words
         // name first (not one they keep: "cancel the water, keep the pad
         // thai").
-        let said = crate::reading::words::Words::new(without_kept(&self.utterance.text));
+        let said = crate::reading::words::Words::new(before_asked_next(without_kept(
+            &self.utterance.text,
+        )));
         candidates.sort_by_key(|p| {
             (
                 std::cmp::Reverse(where_it_goes(said.norm(), p)),
@@ -2689,6 +2712,39 @@ pub(crate) fn without_kept(text: &str) -> &str {
         .min()
         .filter(|at| text.is_char_boundary(*at))
         .map_or(text, |at| &text[..at])
+}
+
+/// Where lower-case words go on to ask for something next, and where
+/// what is asked starts ("cancel the cab and order me a pizza": " and
+/// order", then "order me a pizza").
+fn next_asked_at(lower: &str) -> Option<(usize, usize)> {
+    ["order", "book", "get", "buy"]
+        .iter()
+        .flat_map(|verb| {
+            [" and then ", " and ", " then ", ", "].map(|lead| {
+                let at = lower.find(&format!("{lead}{verb} "))?;
+                Some((at, at + lead.len()))
+            })
+        })
+        .flatten()
+        .min()
+}
+
+/// What words ask for next, after what they name ("cancel my taxi and
+/// get me a pizza": "get me a pizza").
+pub(crate) fn asked_next(text: &str) -> Option<&str> {
+    let (_, from) = next_asked_at(&text.to_ascii_lowercase())?;
+    text.get(from..)
+        .map(str::trim)
+        .filter(|next| !next.is_empty())
+}
+
+/// The words before what they ask for next ("cancel the cab and order me
+/// a pizza": "cancel the cab", so no pizza is cancelled).
+fn before_asked_next(text: &str) -> &str {
+    next_asked_at(&text.to_ascii_lowercase())
+        .and_then(|(at, _)| text.get(..at))
+        .unwrap_or(text)
 }
 
 /// A placed command as if it were still open at its confirmation, to read

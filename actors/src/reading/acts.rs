@@ -1235,9 +1235,19 @@ fn cancel_placed(w: &[&str]) -> Option<Act> {
     // "cancel the food but keep the cab", "cancel the cab, not the
     // shopping": what is kept is no part of what is cancelled.
     let rest = &w[at + 1..];
-    let kept = rest
-        .iter()
-        .position(|x| matches!(*x, "but" | "keep" | "not" | "except" | "leave"))
+    // "cancel the cab and order me a pizza": what is asked for next is
+    // no part of it either.
+    let next = |at: usize| {
+        matches!(
+            rest.get(at + 1),
+            Some(&("order" | "book" | "get" | "buy" | "send"))
+        )
+    };
+    let kept = (rest.iter().enumerate())
+        .position(|(at, x)| {
+            matches!(*x, "but" | "keep" | "not" | "except" | "leave")
+                || (matches!(*x, "and" | "then") && next(at))
+        })
         .unwrap_or(rest.len());
     let rest = &rest[..kept];
     // "cancel it, I don't need it anymore": the reason says nothing of
@@ -2868,6 +2878,10 @@ mod tests {
     #[test]
     fn cancelling_a_placed_command() {
         assert_eq!(read("cancel my last order"), Some(Act::CancelPlaced(None)));
+        assert_eq!(
+            read("cancel the cab and order me a pizza"),
+            Some(Act::CancelPlaced(Some("ride")))
+        );
         assert_eq!(read("no, keep it"), Some(Act::No));
         assert_eq!(read("no leave it as it is"), Some(Act::No));
         assert_eq!(
