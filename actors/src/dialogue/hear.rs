@@ -29,6 +29,8 @@ pub struct Prepared {
 
 pub fn prepare(reading: &Reading, text: &str) -> Prepared {
     let whole = without_fillers(&reading.fix(text));
+    let whole = held_on(&whole).unwrap_or(whole);
+    let whole = held_back(reading, &whole).unwrap_or(whole);
     let text = but_then(&whole).unwrap_or_else(|| whole.clone());
     let text = dropped_midway(reading, &text).unwrap_or(text);
     let text = crate::reading::repairs::in_place(&text).unwrap_or(text);
@@ -126,6 +128,39 @@ pub fn prepare(reading: &Reading, text: &str) -> Prepared {
         act,
         request,
     }
+}
+
+/// Words without what people say after a correction ("home sorry",
+/// "garlic bread actually", "gatwick please").
+fn without_trailing_courtesy(said: &str) -> &str {
+    let mut said = said.trim();
+    while let Some(rest) = [" sorry", " actually", " please", " instead", " thanks"]
+        .iter()
+        .find_map(|tail| said.strip_suffix(tail))
+    {
+        said = rest.trim_end();
+    }
+    said
+}
+
+/// "hold on", "hold on, is it halal": a pause, said as "hang on" is
+/// (never "hold the pickles", how a dish is made).
+fn held_on(text: &str) -> Option<String> {
+    let rest = text.get(7..)?;
+    (text[..7].eq_ignore_ascii_case("hold on") && !rest.starts_with(|c: char| c.is_alphanumeric()))
+        .then(|| format!("hang on{rest}"))
+}
+
+/// "a burger, hold the fries": no fries, when what is held back is a
+/// thing of its own on a menu (said as "no fries", how the burger comes;
+/// "hold the pineapple" stays the pizza's note as said).
+fn held_back(reading: &Reading, text: &str) -> Option<String> {
+    let at = text.to_ascii_lowercase().find(", hold the ")?;
+    let rest = &text[at + ", hold the ".len()..];
+    let thing = rest.split([',', '.', ';']).next()?;
+    let thing = thing.split(" to ").next()?.trim();
+    (reading.is_a_name(thing) || reading.names_any_thing(&format!("a {thing}")))
+        .then(|| format!("{}, no {rest}", &text[..at]))
 }
 
 /// "i need to get to guys hospital from home", "take me to the barbican":
@@ -451,10 +486,22 @@ fn corrected_midway(reading: &Reading, text: &str) -> Option<String> {
             dropped
                 .then(|| lower.find(", ").map(|at| (at, 2)))
                 .flatten()
+        })
+        // "a cab to heathrow, no gatwick, from home": a place for a place
+        // (never "a burger, no onions", which is how it is made).
+        .or_else(|| {
+            let at = lower.find(", no ")?;
+            let said = lower[at + 5..].split([',', '.', ';']).next()?;
+            place_alone(reading, without_trailing_courtesy(said)).then_some((at, 5))
         })?;
     let rest = text[at + len..]
         .trim_start_matches([',', '.', ' ', ':', '-'])
         .trim();
+    // ("just the pizza": that alone, never the pizza said again beside
+    // the rest.)
+    let only = ["just ", "only "]
+        .iter()
+        .any(|lead| rest.to_ascii_lowercase().starts_with(lead));
     // ("just bread", "make it a vegetarian one")
     let rest = [
         "just ",
@@ -487,7 +534,7 @@ fn corrected_midway(reading: &Reading, text: &str) -> Option<String> {
     }
     // "3 margheritas and 1 pepperoni, oh wait make that 2 margheritas":
     // a thing said again with another amount takes its own place.
-    if let Some(again) = said_again(reading, first, rest) {
+    if let Some(again) = said_again(reading, first, rest).filter(|_| !only) {
         return Some(again);
     }
     if rest.split_whitespace().count() < 2 || reading.claims(rest).is_none() {
@@ -565,7 +612,7 @@ fn dropped_midway(reading: &Reading, text: &str) -> Option<String> {
             let end = lower[from..]
                 .find([',', '.', ';', '!'])
                 .map_or(lower.len(), |e| from + e);
-            let thing = text[from..end].trim();
+            let thing = without_trailing_courtesy(text[from..end].trim());
             let first = text[..before.len()].trim_end_matches([',', '.', ';', '!', '-', ' ']);
             let Some((a, b)) = reading.same_thing(first, thing) else {
                 continue;
@@ -617,7 +664,20 @@ fn replaced_midway(reading: &Reading, first: &str, rest: &str) -> Option<String>
         None => (rest.trim(), ""),
     };
     let said = said.strip_prefix("to ").unwrap_or(said);
+    // ("to work, no home sorry".)
+    let said = without_trailing_courtesy(said);
     let first = first.trim_end_matches([',', '.', ';', ' ']);
+    // "sorry gatwick not heathrow": the place it is not is named.
+    if let Some((new, old)) = said.split_once(" not ")
+        && place_alone(reading, new)
+        && let Some(at) = first
+            .to_ascii_lowercase()
+            .rfind(&old.trim().to_ascii_lowercase())
+        && place_alone(reading, old)
+    {
+        let end = at + old.trim().len();
+        return Some(format!("{}{new}{}{tail}", &first[..at], &first[end..]));
+    }
     let before = Words::new(first);
     let span = |from: usize, to: usize| {
         let (a, b) = (
@@ -642,7 +702,17 @@ fn replaced_midway(reading: &Reading, first: &str, rest: &str) -> Option<String>
         });
     let said = of_kind.as_deref().unwrap_or(said);
     let (start, end, said) = if place_alone(reading, said) {
-        let last = reading.places(first).into_iter().rfind(|m| m.known)?;
+        // (Of several places, the last of the said one's kind: "to
+        // heathrow from home, sorry i mean gatwick" is Gatwick for
+        // Heathrow.)
+        use crate::reading::places::kind_of;
+        let known: Vec<_> = (reading.places(first).into_iter())
+            .filter(|m| m.known)
+            .collect();
+        let kind = kind_of(said);
+        let last = (known.iter())
+            .rfind(|m| kind.is_some() && kind_of(&m.text) == kind)
+            .or(known.last())?;
         let (start, end) = span(last.from, last.to)?;
         (start, end, said)
     } else if reading.names_any_thing(said) && Words::new(said).len() <= 4 {
@@ -2378,6 +2448,8 @@ pub fn offline(
     session: &SessionState,
     now_ms: u64,
 ) -> Heard {
+    let held = held_on(text);
+    let text = held.as_deref().unwrap_or(text);
     // What a ride under way must carry, as first said (before any reading
     // below): "i have a pram".
     let carried = (session.open.as_ref())

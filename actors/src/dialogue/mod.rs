@@ -413,8 +413,11 @@ fn ordinal(words: &[String]) -> Option<usize> {
 /// after a burger and then a pad thai), else the last.
 pub(crate) fn placed_named<'a>(session: &'a SessionState, text: &str) -> Option<&'a Placed> {
     let words = crate::reading::words::Words::new(without_kept(text));
+    // ("change the taxi to 10pm" after a taxi and then a pizza: the taxi,
+    // named by its kind.)
     (session.placed.iter().rev())
         .find(|p| names_placed(words.norm(), p))
+        .or_else(|| (session.placed.iter().rev()).find(|p| names_its_kind(&p.action, text)))
         .or(session.placed.last())
 }
 

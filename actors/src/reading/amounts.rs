@@ -2019,10 +2019,12 @@ fn extras_after(
     }
     // A punctuation mark between the item and the opener ends the item,
     // unless it only sets off the extra ("two margheritas, no olives").
+    // ("a burger, hold the pickles": how it comes.)
     let sets_off = |at: usize| {
-        matches!(w[at].as_str(), "no" | "without" | "with" | "extra")
+        (matches!(w[at].as_str(), "no" | "without" | "with" | "extra")
             && w.get(at + 1)
-                .is_some_and(|n| !NO_EXTRA_AFTER.contains(&n.as_str()))
+                .is_some_and(|n| !NO_EXTRA_AFTER.contains(&n.as_str())))
+            || (w[at] == "hold" && w.get(at + 1).is_some_and(|n| n == "the"))
     };
     let set_off = sets_off(from);
     if from > 0 && gap_has_stop(words, from - 1, from) && !set_off {

@@ -97,6 +97,31 @@ pub struct Mention {
     pub after: Option<String>,
 }
 
+/// What kind of place `text` names, to tell which of several places a
+/// correction replaces ("to heathrow from home, sorry gatwick": an airport
+/// for an airport): "saved" for the person's own places (home, work), the
+/// last word of a landmark's name ("airport", "station", "hospital"), or
+/// `None` for anything else.
+pub fn kind_of(text: &str) -> Option<String> {
+    let said = normalize(text.trim());
+    let said = said.strip_prefix("the ").unwrap_or(&said);
+    if SAVED_PLACE_ALIASES
+        .iter()
+        .any(|(alias, _)| normalize(alias) == said)
+    {
+        return Some("saved".to_owned());
+    }
+    LANDMARKS.iter().find_map(|(name, aliases, _, _)| {
+        let named = std::iter::once(*name)
+            .chain(aliases.iter().copied())
+            .any(|n| {
+                let n = normalize(n);
+                n.strip_prefix("the ").unwrap_or(&n) == said
+            });
+        named.then(|| name.rsplit(' ').next().unwrap_or(name).to_lowercase())
+    })
+}
+
 impl Places {
     /// The known place whose words start at `i`: how many words.
     fn known_at(&self, keys: &[String], i: usize) -> Option<usize> {
@@ -621,6 +646,16 @@ pub(crate) fn street_address(keys: &[String], i: usize) -> Option<usize> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_place_has_a_kind_to_be_corrected_by() {
+        assert_eq!(kind_of("gatwick").as_deref(), Some("airport"));
+        assert_eq!(kind_of("the airport").as_deref(), Some("airport"));
+        assert_eq!(kind_of("Euston").as_deref(), Some("station"));
+        assert_eq!(kind_of("home").as_deref(), Some("saved"));
+        assert_eq!(kind_of("the office").as_deref(), Some("saved"));
+        assert_eq!(kind_of("my aunt's house"), None);
+    }
 
     fn read(text: &str) -> Vec<(String, bool, Option<String>)> {
         Places::default()
