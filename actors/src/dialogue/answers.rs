@@ -148,6 +148,12 @@ pub fn answer(
         Act::AboutDish(what) if what == "it" => "I can't see what goes into each dish, so I \
              can't promise. I can tell the kitchen, for example \"nut allergy\" or \"mild please\"."
             .into(),
+        // ("what's the weather like?": nothing of errand's.)
+        Act::AboutDish(what)
+            if thing_named(registry, crate::reading::words::Words::new(what).norm()).is_none() =>
+        {
+            format!("Sorry, I can't help with that. {}", abilities(registry))
+        }
         Act::AboutDish(what) => format!(
             "I only know what the menus say: {}",
             price(what, &catalogs(registry))

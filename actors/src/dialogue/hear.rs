@@ -100,6 +100,13 @@ pub fn prepare(reading: &Reading, text: &str) -> Prepared {
         }
         _ => None,
     };
+    // ("would gatwick be cheaper?" of a ride: the ride there.)
+    let what = what.or_else(|| match &act {
+        Some(Act::Price(what)) if place_alone(reading, what) => {
+            Some(Act::Price(format!("a cab to {}", what.trim())))
+        }
+        _ => None,
+    });
     let act = what.or(act);
     if let Some(Act::Price(what)) = &act
         && let Some(action) = (reading.claims(what))

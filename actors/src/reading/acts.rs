@@ -762,14 +762,25 @@ fn about_a_dish(w: &[&str]) -> Option<String> {
     if of_it {
         return Some("it".into());
     }
-    let lead = LEADS.iter().find(|lead| w.starts_with(lead))?;
-    let rest = &w[lead.len()..];
-    let rest = match lead[0] {
-        "is" | "are" => {
-            let tail = TAILS.iter().find(|tail| rest.ends_with(tail))?;
-            &rest[..rest.len() - tail.len()]
+    // "what's the veggie burger like?".
+    let like = match w {
+        ["what's" | "whats", rest @ .., "like"] => Some(rest),
+        ["what", "is" | "are" | "was", rest @ .., "like"] => Some(rest),
+        _ => None,
+    };
+    let rest = match like {
+        Some(rest) => rest,
+        None => {
+            let lead = LEADS.iter().find(|lead| w.starts_with(lead))?;
+            let rest = &w[lead.len()..];
+            match lead[0] {
+                "is" | "are" => {
+                    let tail = TAILS.iter().find(|tail| rest.ends_with(tail))?;
+                    &rest[..rest.len() - tail.len()]
+                }
+                _ => rest,
+            }
         }
-        _ => rest,
     };
     let rest: Vec<&str> = rest
         .iter()
@@ -1671,6 +1682,11 @@ fn catalog_question(w: &[&str], words: &Words, question: bool) -> Option<Act> {
             return Some(Act::Price(both.join(" ")));
         }
     }
+    // "is xl much more?", "would premium be dearer", "is the pepperoni
+    // more expensive?": that one priced, never taken in its place.
+    if let Some(what) = priced_against(&w).or_else(|| car_asked_about(&w)) {
+        return Some(Act::Price(what));
+    }
     // "what's the cheapest pizza?", "which curry is cheapest", "your
     // cheapest coffee".
     if let Some(at) = w.iter().position(|x| *x == "cheapest") {
@@ -1952,6 +1968,11 @@ fn catalog_question(w: &[&str], words: &Words, question: bool) -> Option<Act> {
         "what restaurant does",
         "do you have",
         "do you do",
+        // "do they do pepperoni?", of the kitchen under way.
+        "do they have",
+        "do they do",
+        "do they sell",
+        "do they serve",
         "do you sell",
         "do you serve",
         "is there",
@@ -2398,6 +2419,88 @@ fn moves_a_booking(polite: &str) -> bool {
         "move" | "push" | "shift" | "change" | "update" | "amend"
     ) && matches!(words.next(), Some("my" | "the" | "our" | "that" | "this"))
         && words.next().is_some_and(booked)
+}
+
+/// What "is X (much) more", "would X be cheaper", "is X more expensive"
+/// ask the price of, against what is under way.
+fn priced_against(w: &[&str]) -> Option<String> {
+    let (first, rest) = w.split_first()?;
+    if !matches!(
+        *first,
+        "is" | "would" | "will" | "are" | "isn't" | "wouldn't"
+    ) {
+        return None;
+    }
+    let rest = match rest.iter().position(|x| *x == "be") {
+        Some(at) if matches!(*first, "would" | "will" | "wouldn't") => {
+            [&rest[..at], &rest[at + 1..]].concat()
+        }
+        _ => rest.to_vec(),
+    };
+    let at = rest.iter().position(|x| {
+        matches!(
+            *x,
+            "more" | "cheaper" | "dearer" | "pricier" | "extra" | "less" | "costlier"
+        )
+    })?;
+    let tail = &rest[at + 1..];
+    let tail_ok = tail.iter().all(|x| {
+        matches!(
+            *x,
+            "expensive" | "than" | "that" | "this" | "it" | "mine" | "then" | "please" | "money"
+        )
+    });
+    let what: Vec<&str> = (rest[..at].iter())
+        .copied()
+        .filter(|x| !matches!(*x, "much" | "any" | "a" | "lot" | "way" | "loads" | "it"))
+        .collect();
+    if tail_ok {
+        return (1..=4).contains(&what.len()).then(|| what.join(" "));
+    }
+    // "would it be cheaper to go shared", "is it more with garlic bread":
+    // what follows is what is priced.
+    let said: Vec<&str> = (tail.iter().copied())
+        .skip_while(|x| {
+            matches!(
+                *x,
+                "expensive"
+                    | "to"
+                    | "go"
+                    | "with"
+                    | "if"
+                    | "i"
+                    | "we"
+                    | "get"
+                    | "got"
+                    | "take"
+                    | "for"
+                    | "by"
+                    | "going"
+                    | "add"
+                    | "had"
+                    | "have"
+                    | "a"
+                    | "an"
+                    | "the"
+            )
+        })
+        .collect();
+    (what.is_empty() && (1..=4).contains(&said.len())).then(|| said.join(" "))
+}
+
+/// "is there a bigger car?", "is there a cheaper option": a kind of car
+/// asked about, priced.
+fn car_asked_about(w: &[&str]) -> Option<String> {
+    match w {
+        [
+            "is" | "are",
+            "there",
+            "a" | "an" | "any",
+            what @ ..,
+            "car" | "cab" | "taxi" | "ride" | "vehicle" | "cars",
+        ] if (1..=2).contains(&what.len()) => Some(format!("a {} car ride", what.join(" "))),
+        _ => None,
+    }
 }
 
 pub fn is_change(text: &str) -> bool {
@@ -2922,6 +3025,28 @@ mod tests {
         ] {
             assert_eq!(read(text), None, "{text}");
         }
+    }
+
+    #[test]
+    fn a_price_asked_against_what_is_under_way() {
+        for (text, what) in [
+            ("is xl much more?", "xl"),
+            ("would premium be dearer", "premium"),
+            ("is the pepperoni more expensive?", "the pepperoni"),
+            ("would it be cheaper to go shared", "shared"),
+            ("is it more with garlic bread", "garlic bread"),
+            ("is there a bigger car", "a bigger car ride"),
+        ] {
+            assert_eq!(read(text), Some(Act::Price(what.into())), "{text}");
+        }
+        assert_eq!(
+            read("whats the veggie burger like"),
+            Some(Act::AboutDish("veggie burger".into()))
+        );
+        assert_ne!(
+            read("is it more than that"),
+            Some(Act::Price(String::new()))
+        );
     }
 
     #[test]
