@@ -2135,6 +2135,25 @@ impl Turn<'_> {
         let Some(summary) = open.summary.clone() else {
             return;
         };
+        // A change of a placed order that comes to the order as placed
+        // ("add a coke", then "never mind"): nothing to cancel and place
+        // again.
+        if let Some(placed) =
+            (open.replaces.as_ref()).and_then(|r| session.placed.iter().find(|p| &p.trace_id == r))
+            && placed.slots == open.slots
+        {
+            let step = StatusUpdate {
+                reply: Some(format!(
+                    "That changes nothing, so your {} stays as it is.",
+                    describe(&open.action)
+                )),
+                ..self.step(&open.trace_id, Status::Cancelled)
+            };
+            self.record(step);
+            self.led_to = Some(open.trace_id.clone());
+            session.open = None;
+            return;
+        }
         let domain = summary.domain.clone();
         open.question = confirming_question(session, &open, &summary);
         open.stage = Stage::Confirming;
@@ -2674,9 +2693,23 @@ fn adds(text: &str) -> bool {
         .iter()
         .take_while(|x| matches!(x.as_str(), "oh" | "ok" | "okay" | "um" | "and" | "yeah"))
         .count();
+    // ("could you also get me garlic bread".)
+    let asking = (w.iter().skip(start))
+        .take_while(|x| matches!(x.as_str(), "could" | "can" | "would" | "you" | "please"))
+        .count();
     // ("add some milk", "can you add a pint of milk": more, whatever shop.)
     let asked_to_add = (w.iter().skip(start).take(3)).any(|x| x == "add");
-    matches!(w.get(start).map(String::as_str), Some("also" | "plus"))
+    let thrown_in = matches!(
+        (
+            w.get(start).map(String::as_str),
+            w.get(start + 1).map(String::as_str)
+        ),
+        (Some("throw" | "chuck" | "stick"), Some("in"))
+    );
+    matches!(
+        w.get(start + asking).map(String::as_str),
+        Some("also" | "plus")
+    ) || thrown_in
         || asked_to_add
         || (start > 0 && w[start - 1] == "and")
         || w.last().is_some_and(|x| x == "too")
@@ -2985,6 +3018,8 @@ fn apply(slots: &mut SlotMap, mut patch: SlotMap, heard: &Heard, stage: Stage) {
         // that".
         || (text.contains("forgot") && !text.contains("cancel"))
         || text.starts_with("i also ")
+        // "could you also get me garlic bread".
+        || (said.norm().iter().any(|w| w == "also") && !text.contains("instead"))
         // "buy eggs", "we need butter" at the bread's confirmation: more
         // of the shopping, never the bread replaced.
         || (["buy ", "i need ", "we need ", "also need ", "i'll need ", "we'll need "]

@@ -2628,6 +2628,17 @@ pub fn is_change(text: &str) -> bool {
         }
         // "push it back an hour", "30 mins earlier".
         || super::when::moved_by(text).is_some()
+        // "and a tiramisu", "could you also get me garlic bread", "throw
+        // in a coke too": more of it.
+        || {
+            let polite = without_courtesy(&joined);
+            ["and a ", "and an ", "and some "]
+                .iter()
+                .any(|lead| joined.starts_with(lead))
+                || ["also ", "throw in ", "chuck in ", "stick in "]
+                    .iter()
+                    .any(|lead| polite.starts_with(lead))
+        }
         // "move my taxi to 9am", "push the ride back to 10", "reschedule my
         // cab for 8": what was booked, moved.
         || moves_a_booking(without_courtesy(&joined))
