@@ -144,6 +144,8 @@ pub fn answer(
         Act::Help => format!("{}{}", abilities(registry), try_saying(registry)),
         Act::Price(what) if what == "it" => order_price(session),
         Act::Price(what) if is_delivery(what) => delivery_price(session),
+        // "how much was my taxi", "how much was the cab": of that placed.
+        Act::Price(what) if what.starts_with("my ") => placed_price(session, &what[3..]),
         Act::Price(what) => price(what, &catalogs(registry)),
         Act::AboutDish(what) if what == "it" => "I can't see what goes into each dish, so I \
              can't promise. I can tell the kitchen, for example \"nut allergy\" or \"mild please\"."
@@ -599,6 +601,26 @@ fn order_price(session: &SessionState) -> String {
     }
 }
 
+/// What the last placed command of the kind `named` came to ("taxi":
+/// the last ride; "order": the last of any).
+fn placed_price(session: &SessionState, named: &str) -> String {
+    let words: Vec<&str> = named.split_whitespace().collect();
+    let domain = crate::reading::acts::placed_domain(&words);
+    let placed = (session.placed.iter().rev()).find(|p| domain.is_none_or(|d| p.domain == d));
+    let priced = placed.and_then(|p| {
+        let summary = p.summary.as_ref()?;
+        Some((p, summary, summary.amount()?))
+    });
+    match priced {
+        Some((placed, summary, amount)) => format!(
+            "Your {} came to {}.",
+            super::phrasing::describe(&placed.action),
+            format_money(amount, summary.currency.as_deref().unwrap_or("GBP"))
+        ),
+        None => order_price(session),
+    }
+}
+
 /// "delivery", "the delivery fee", "postage": what bringing it costs.
 fn is_delivery(what: &str) -> bool {
     let what = normalize(strip_article(what));
@@ -846,9 +868,12 @@ fn status(session: &SessionState, state: Option<&CommandState>, now_ms: u64) -> 
                 if left == 0 {
                     format!("{what} from {} should be with you now.", o.merchant)
                 } else {
+                    let lines: Vec<String> = o.items.iter().map(super::phrasing::line).collect();
                     format!(
-                        "{what} from {} is on its way to {}: about {left} more minutes.",
-                        o.merchant, o.address
+                        "{what} from {} ({}) is on its way to {}: about {left} more minutes.",
+                        o.merchant,
+                        list(&lines),
+                        o.address
                     )
                 }
             }

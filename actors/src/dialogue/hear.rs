@@ -108,7 +108,9 @@ pub fn prepare(reading: &Reading, text: &str) -> Prepared {
         _ => None,
     });
     let act = what.or(act);
+    // ("how much was my taxi": what it came to, never a fare asked.)
     if let Some(Act::Price(what)) = &act
+        && !what.starts_with("my ")
         && let Some(action) = (reading.claims(what))
             .or_else(|| reading.claims(&format!("i need {}", without_article(what))))
         && reading.menu(action).is_none()

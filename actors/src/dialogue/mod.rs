@@ -752,6 +752,32 @@ impl Turn<'_> {
                     .or(session.placed.last())
                     .map(|p| p.trace_id.clone())
                     .or_else(|| session.said.as_ref().map(|s| s.trace_id.clone()));
+                // "what's the status of my orders", "where's everything":
+                // each one placed, said in turn.
+                let every = matches!(act, Act::Status)
+                    && session.placed.len() > 1
+                    && named.iter().any(|w| {
+                        matches!(
+                            *w,
+                            "orders" | "bookings" | "everything" | "all" | "rides" | "deliveries"
+                        )
+                    });
+                if every {
+                    let mut said = Vec::new();
+                    let recent = session.placed.len().saturating_sub(4);
+                    for placed in session.placed[recent..].to_vec() {
+                        let state = self.ctx.desk.status(&placed.trace_id).await?;
+                        said.extend(answers::answer(
+                            act,
+                            self.ctx.registry,
+                            session,
+                            state.as_ref(),
+                            self.ctx.now_ms,
+                        ));
+                    }
+                    self.answer(session, said.join(" "));
+                    return Ok(());
+                }
                 let state = match (act, last) {
                     (Act::Status, Some(trace)) => self.ctx.desk.status(&trace).await?,
                     _ => None,

@@ -1541,6 +1541,23 @@ fn status(w: &[&str], joined: &str) -> Option<Act> {
             "what have i ordered",
             "where's everything",
             "wheres everything",
+            // "did it go through?", "what's booked", "what did i get".
+            "did it go through",
+            "did that go through",
+            "did my order go through",
+            "did the order go through",
+            "has it gone through",
+            "has my order gone through",
+            "what's booked",
+            "whats booked",
+            "what is booked",
+            "what did i get",
+            "what did i buy",
+            "where is it taking me",
+            "where's it taking me",
+            "wheres it taking me",
+            "where is the cab taking me",
+            "where is the taxi taking me",
         ]
         .iter()
         .any(|p| joined.starts_with(p));
@@ -1659,6 +1676,11 @@ fn catalog_question(w: &[&str], words: &Words, question: bool) -> Option<Act> {
         .any(|p| joined == *p || after_words(&joined, p).is_some_and(about_it))
     {
         return Some(Act::Price("it".into()));
+    }
+    // "how much was my taxi", "how much was the cab", "how much did my
+    // shopping cost": what a placed one came to.
+    if let Some(what) = placed_priced(&w) {
+        return Some(Act::Price(what));
     }
     // "whats cheaper, korma or butter chicken", "which is cheaper, the
     // latte or the flat white": both priced, never either ordered.
@@ -2421,6 +2443,30 @@ fn moves_a_booking(polite: &str) -> bool {
         && words.next().is_some_and(booked)
 }
 
+/// "how much was my taxi", "how much is my ride", "how much did the cab
+/// cost": "my" and what was placed, named.
+fn placed_priced(w: &[&str]) -> Option<String> {
+    let ["how", "much", verb, whose, rest @ ..] = w else {
+        return None;
+    };
+    let rest: Vec<&str> = (rest.iter().copied())
+        .filter(|x| {
+            !matches!(
+                *x,
+                "cost" | "come" | "to" | "in" | "total" | "altogether" | "then"
+            )
+        })
+        .collect();
+    let named = !rest.is_empty() && rest.len() <= 2 && rest.iter().all(|x| PLACED.contains(x));
+    let placed = match (*verb, *whose) {
+        ("is" | "was" | "did", "my" | "our") => true,
+        // ("how much is the pizza" asks the menu.)
+        ("was" | "did", "the" | "that") => true,
+        _ => false,
+    };
+    (named && placed).then(|| format!("my {}", rest.join(" ")))
+}
+
 /// What "is X (much) more", "would X be cheaper", "is X more expensive"
 /// ask the price of, against what is under way.
 fn priced_against(w: &[&str]) -> Option<String> {
@@ -3035,6 +3081,24 @@ mod tests {
             "what's the weather tomorrow",
         ] {
             assert_eq!(read(text), None, "{text}");
+        }
+    }
+
+    #[test]
+    fn what_a_placed_one_came_to() {
+        for (text, what) in [
+            ("how much was the taxi", "my taxi"),
+            ("how much did my shopping cost", "my shopping"),
+            ("how much is my ride", "my ride"),
+        ] {
+            assert_eq!(read(text), Some(Act::Price(what.into())), "{text}");
+        }
+        assert_eq!(
+            read("how much is the pizza"),
+            Some(Act::Price("pizza".into()))
+        );
+        for asked in ["did it go through?", "whats booked", "what did i get"] {
+            assert_eq!(read(asked), Some(Act::Status), "{asked}");
         }
     }
 
