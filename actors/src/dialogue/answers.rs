@@ -161,7 +161,14 @@ pub fn answer(
             price(what, &catalogs(registry))
         ),
         Act::Menu(Some(name)) => menu(name, &catalogs(registry)),
-        Act::Menu(None) => merchants(&catalogs(registry)),
+        // "what's on the menu?" at an order: that kitchen's.
+        Act::Menu(None) => match (session.open.as_ref())
+            .and_then(|open| open.summary.as_ref()?.merchant.clone())
+            .filter(|merchant| !merchant.is_empty())
+        {
+            Some(merchant) => menu(&merchant, &catalogs(registry)),
+            None => merchants(&catalogs(registry)),
+        },
         Act::TheyServe(what) => {
             let merchant = (session.open.as_ref())
                 .and_then(|open| {

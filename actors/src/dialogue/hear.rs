@@ -139,6 +139,19 @@ pub fn prepare(reading: &Reading, text: &str) -> Prepared {
     }
 }
 
+/// "add a lemonade to that order", "put some chips on it too", of an
+/// order placed with nothing open: the words without where the thing goes,
+/// which is that order (never an address called "that order").
+fn onto_the_order(text: &str) -> Option<&str> {
+    let lower = text.to_ascii_lowercase();
+    let adds = ["add ", "put ", "throw in", "chuck in", "stick ", "include "]
+        .iter()
+        .any(|verb| lower.contains(verb));
+    adds.then(|| the_order_named_at(text))
+        .flatten()
+        .and_then(|at| text.get(..at))
+}
+
 /// Words without what people say after a correction ("home sorry",
 /// "garlic bread actually", "gatwick please").
 fn without_trailing_courtesy(said: &str) -> &str {
@@ -608,14 +621,20 @@ fn dropped_midway(reading: &Reading, text: &str) -> Option<String> {
             }
             // At the start of a clause ("..., scratch the hot dog", "...
             // actually no fries", "... - oh and forget the butter").
+            // ("..., oh wait, no onion rings": the words of the pause go
+            // too.)
+            const STOPS: &[char] = &[',', '.', ';', '!', '-'];
             let mut before = lower[..at].trim_end();
             while let Some(b) = ["actually", "wait", "sorry", "oh", "and"]
                 .iter()
-                .find_map(|w| before.strip_suffix(w))
+                .find_map(|w| before.trim_end_matches(STOPS).trim_end().strip_suffix(w))
+                .filter(|b| b.is_empty() || b.ends_with(' ') || b.ends_with(STOPS))
             {
                 before = b.trim_end();
             }
-            if !before.ends_with([',', '.', ';', '!', '-']) {
+            let before = before.trim_end_matches(STOPS).trim_end();
+            // (Set off by a stop from what was said before it.)
+            if !lower[before.len()..at].contains(STOPS) {
                 continue;
             }
             let end = lower[from..]
@@ -710,6 +729,11 @@ fn replaced_midway(reading: &Reading, first: &str, rest: &str) -> Option<String>
             })
         });
     let said = of_kind.as_deref().unwrap_or(said);
+    // ("cab from work to home, no wait from euston": the pickup.)
+    let (end_named, said) = match said.strip_prefix("from ") {
+        Some(rest) => (Some("from"), rest),
+        None => (None, said),
+    };
     let (start, end, said) = if place_alone(reading, said) {
         // (Of several places, the last of the said one's kind: "to
         // heathrow from home, sorry i mean gatwick" is Gatwick for
@@ -719,8 +743,10 @@ fn replaced_midway(reading: &Reading, first: &str, rest: &str) -> Option<String>
             .filter(|m| m.known)
             .collect();
         let kind = kind_of(said);
-        let last = (known.iter())
-            .rfind(|m| kind.is_some() && kind_of(&m.text) == kind)
+        let by_end =
+            end_named.and_then(|end| (known.iter()).rfind(|m| m.after.as_deref() == Some(end)));
+        let last = by_end
+            .or_else(|| (known.iter()).rfind(|m| kind.is_some() && kind_of(&m.text) == kind))
             .or(known.last())?;
         let (start, end) = span(last.from, last.to)?;
         (start, end, said)
@@ -1821,11 +1847,19 @@ fn counted_to(text: &str, open: &OpenCommand) -> Option<String> {
 /// I also get some rice with that", "add a coke to it", "and a side of
 /// fries on the side"): a change to it, whatever shop sells the thing.
 pub fn goes_with_the_open(text: &str) -> bool {
+    the_order_named_at(text).is_some()
+}
+
+/// Where words end by naming the order under way as where a thing goes
+/// ("some chips with that", "a lemonade to that order"): the byte at which
+/// that naming starts.
+fn the_order_named_at(text: &str) -> Option<usize> {
     let lower = text.to_ascii_lowercase();
     let lower = lower
         .trim_end_matches(['?', '.', '!', ' '])
         .trim_end_matches(" please")
         .trim_end_matches(" thanks")
+        .trim_end_matches(" too")
         .trim_end_matches(',');
     [
         " with that",
@@ -1836,13 +1870,17 @@ pub fn goes_with_the_open(text: &str) -> bool {
         " to this",
         " to the order",
         " to my order",
+        " to that order",
+        " to this order",
+        " to our order",
         " to the basket",
+        " to my basket",
         " on the side",
         " on that",
         " on it",
     ]
     .iter()
-    .any(|tail| lower.ends_with(tail))
+    .find_map(|tail| lower.strip_suffix(tail).map(str::len))
 }
 
 /// "can we do 4 instead", "make the cab 9": another hour for a command
@@ -2459,6 +2497,12 @@ pub fn offline(
 ) -> Heard {
     let held = held_on(text);
     let text = held.as_deref().unwrap_or(text);
+    // "can I add a lemonade to that order": the order is no place.
+    // (With an order open, `goes_with_the_open` reads it.)
+    let onto = (session.open.is_none() && !session.placed.is_empty())
+        .then(|| onto_the_order(text))
+        .flatten();
+    let text = onto.unwrap_or(text);
     // What a ride under way must carry, as first said (before any reading
     // below): "i have a pram".
     let carried = (session.open.as_ref())

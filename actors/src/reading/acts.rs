@@ -93,6 +93,11 @@ const UNCLEAR: &[&str] = &[
 const YES: &[&str] = &[
     "yes",
     "y",
+    "ye",
+    "yh",
+    "yas",
+    "yass",
+    "yesss",
     "yeah",
     "yep",
     "yup",
@@ -196,6 +201,12 @@ const YES_TAIL: &[&str] = &[
 
 /// Whole phrases that are a yes.
 const YES_PHRASES: &[&str] = &[
+    "i guess",
+    "i guess so",
+    "guess so",
+    "i suppose",
+    "i suppose so",
+    "suppose so",
     "order from there",
     "yes order from there",
     "yes please order from there",
@@ -574,9 +585,16 @@ pub fn read(text: &str) -> Option<Act> {
     {
         return Some(act);
     }
+    // ("no wait, yes", "no sorry yes please": the yes said last.)
+    let taken_back = match w.as_slice() {
+        ["no" | "nah", "wait" | "sorry" | "actually", rest @ ..] => Some(rest),
+        ["wait" | "sorry", rest @ ..] => Some(rest),
+        _ => None,
+    };
     if YES_PHRASES.contains(&joined.as_str())
         || YES_PHRASES.contains(&all.join(" ").as_str())
         || yes_words(&w)
+        || taken_back.is_some_and(|rest| !rest.is_empty() && yes_words(rest))
     {
         return Some(Act::Yes);
     }
@@ -3082,6 +3100,20 @@ mod tests {
         ] {
             assert_eq!(read(text), None, "{text}");
         }
+    }
+
+    #[test]
+    fn a_yes_said_loosely_or_after_taking_back_a_no() {
+        for text in [
+            "ye",
+            "yas",
+            "i guess so",
+            "no wait yes",
+            "sorry, yes please",
+        ] {
+            assert_eq!(read(text), Some(Act::Yes), "{text}");
+        }
+        assert_ne!(read("no wait"), Some(Act::Yes));
     }
 
     #[test]
