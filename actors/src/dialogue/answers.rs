@@ -940,7 +940,12 @@ fn status(session: &SessionState, state: Option<&CommandState>, now_ms: u64) -> 
                 None => format!("{what} is waiting for your answer."),
             }
         }
-        Status::AwaitingClarification => format!("{what} is waiting for your answer."),
+        // ("how long will it take?", asked where it goes: when that is
+        // known, before anything is placed.)
+        Status::AwaitingClarification => format!(
+            "{what} isn't placed yet: once you've answered, I'll tell you how long it takes \
+             before you confirm."
+        ),
         _ => format!("{what} is {}.", state.status.as_str().replace('_', " ")),
     }
 }

@@ -1769,9 +1769,12 @@ pub fn edits_one_by_one(text: &str, session: &SessionState) -> Option<Vec<String
         "actually", "oh", "ok", "okay", "also", "and", "then", "please",
     ];
     let open = session.open.as_ref()?;
-    if open.stage != errand_schemas::Stage::Confirming {
-        return None;
-    }
+    // ("home and make it 2", asked where: the answer, then the change.)
+    let answer_first = match open.stage {
+        errand_schemas::Stage::Confirming => false,
+        errand_schemas::Stage::Asking => true,
+        errand_schemas::Stage::Cancelling => return None,
+    };
     let starts_an_edit = |clause: &str| {
         let mut rest = clause.trim_start();
         while let Some(lead) = LEADS.iter().find(|lead| {
@@ -1818,7 +1821,8 @@ pub fn edits_one_by_one(text: &str, session: &SessionState) -> Option<Vec<String
             }
         }
     }
-    (clauses.len() > 1 && clauses.iter().all(|c| starts_an_edit(c))).then_some(clauses)
+    let edits = clauses.iter().skip(usize::from(answer_first));
+    (clauses.len() > 1 && edits.clone().all(|c| starts_an_edit(c))).then_some(clauses)
 }
 
 /// "change the milk to 2", "set eggs to 3": a line's new count, said as
@@ -2818,9 +2822,11 @@ fn ride_back(text: &str, session: &SessionState) -> Option<(String, Option<Strin
         return None;
     }
     let rest = rest.strip_prefix("home").map_or(rest, str::trim);
-    // "later", with no time said: when is asked (as after a meeting).
-    let later =
-        rest.split_whitespace().any(|w| w == "later") && !rest.chars().any(|c| c.is_ascii_digit());
+    // "later", or nothing, with no time said: when is asked (as after a
+    // meeting), never a car sent now to where the person is not yet.
+    let later = rest.trim().is_empty()
+        || rest.split_whitespace().any(|w| w == "later")
+            && !rest.chars().any(|c| c.is_ascii_digit());
     let rest = if later { "after im done" } else { rest };
     Some((
         format!("a ride from {destination} to {pickup} {rest}")
