@@ -31,6 +31,7 @@ pub fn prepare(reading: &Reading, text: &str) -> Prepared {
     let whole = without_fillers(&reading.fix(text));
     let whole = held_on(&whole).unwrap_or(whole);
     let whole = held_back(reading, &whole).unwrap_or(whole);
+    let whole = a_cup_of(&whole).unwrap_or(whole);
     let text = but_then(&whole).unwrap_or_else(|| whole.clone());
     let text = dropped_midway(reading, &text).unwrap_or(text);
     let text = crate::reading::repairs::in_place(&text).unwrap_or(text);
@@ -171,6 +172,21 @@ fn held_on(text: &str) -> Option<String> {
     let rest = text.get(7..)?;
     (text[..7].eq_ignore_ascii_case("hold on") && !rest.starts_with(|c: char| c.is_alphanumeric()))
         .then(|| format!("hang on{rest}"))
+}
+
+/// "a cup of coffee", "two mugs of tea": a drink made to be drunk, from
+/// a café (said as "a coffee"), never a jar of it from the shop.
+fn a_cup_of(text: &str) -> Option<String> {
+    let lower = text.to_ascii_lowercase();
+    let (at, len) = ["cups of ", "cup of ", "mugs of ", "mug of "]
+        .iter()
+        .find_map(|cup| lower.find(cup).map(|at| (at, cup.len())))?;
+    let drink = &lower[at + len..];
+    let drunk = ["coffee", "tea", "hot chocolate", "cocoa"].iter().any(|d| {
+        drink.starts_with(d) && !drink[d.len()..].starts_with(|c: char| c.is_alphabetic())
+    });
+    // ("a cup of coffee" is "a coffee"; "2 cups of tea", "2 tea".)
+    drunk.then(|| format!("{}{}", &text[..at], &text[at + len..]))
 }
 
 /// "a burger, hold the fries": no fries, when what is held back is a
