@@ -471,7 +471,7 @@ async fn edited_one_by_one<'a>(
     let Some((last, before)) = edits.split_last() else {
         return Ok(listen(args, utterance, session, ctx.now_ms).await);
     };
-    let open = session.open.as_ref().map(|o| o.trace_id.clone());
+    let mut open = session.open.as_ref().map(|o| o.trace_id.clone());
     let mut edited = session.clone();
     for edit in before {
         let said = Utterance {
@@ -482,6 +482,11 @@ async fn edited_one_by_one<'a>(
         let effects = decide(&mut edited, &said, &heard, ctx)
             .await
             .map_err(TrackError::Agent)?;
+        // (A request said first, with nothing open: the command it opened
+        // is the one the changes are of.)
+        if open.is_none() {
+            open = edited.open.as_ref().map(|o| o.trace_id.clone());
+        }
         let still_open = (edited.open.as_ref()).is_some_and(|o| {
             Some(&o.trace_id) == open.as_ref() && o.stage == errand_schemas::Stage::Confirming
         });

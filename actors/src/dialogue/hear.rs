@@ -1784,12 +1784,13 @@ pub fn edits_one_by_one(text: &str, session: &SessionState) -> Option<Vec<String
     const LEADS: &[&str] = &[
         "actually", "oh", "ok", "okay", "also", "and", "then", "please",
     ];
-    let open = session.open.as_ref()?;
-    // ("home and make it 2", asked where: the answer, then the change.)
-    let answer_first = match open.stage {
-        errand_schemas::Stage::Confirming => false,
-        errand_schemas::Stage::Asking => true,
-        errand_schemas::Stage::Cancelling => return None,
+    // ("home and make it 2", asked where: the answer, then the change;
+    // "cheeseburger and fries to home, actually make the burger a double",
+    // with nothing open: the request, then the change.)
+    let answer_first = match session.open.as_ref().map(|open| open.stage) {
+        Some(errand_schemas::Stage::Confirming) => false,
+        Some(errand_schemas::Stage::Asking) | None => true,
+        Some(errand_schemas::Stage::Cancelling) => return None,
     };
     let starts_an_edit = |clause: &str| {
         let mut rest = clause.trim_start();
