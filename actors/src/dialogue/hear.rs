@@ -1026,7 +1026,12 @@ fn extras_for(text: &str, open: &OpenCommand) -> Option<String> {
     let extra = Extra::said(text)?;
     // ("no onions on the burger" of onion rings and a burger: the
     // burger's, though the onions name the rings.)
-    let named = (lines.iter()).find(|line| extra.names(line) && !extra.takes_off(line));
+    // (The line the words name best: "large on the pepperoni pizza" is the
+    // pepperoni's, though "pizza" names the margherita too.)
+    let named = (lines.iter().enumerate())
+        .filter(|(_, line)| extra.names(line) && !extra.takes_off(line))
+        .max_by_key(|(at, line)| (extra.naming(line), std::cmp::Reverse(*at)))
+        .map(|(_, line)| line);
     if named.is_none() && lines.iter().any(|line| extra.takes_off(line)) {
         return None;
     }
@@ -1174,6 +1179,18 @@ fn one_of_the_line(text: &str, open: &OpenCommand) -> Option<String> {
                     .find(|l| w[start..at].iter().any(|x| super::names_line(l, x, &[])));
             }
             _ => return None,
+        }
+    } else if k == 1 {
+        // "make one margherita large": the line named without "of the".
+        let start = at;
+        while at < w.len() && lines.iter().any(|l| super::names_line(l, &w[at], &[])) {
+            at += 1;
+        }
+        named = (lines.iter())
+            .filter(|l| l.quantity >= 2)
+            .find(|l| w[start..at].iter().any(|x| super::names_line(l, x, &[])));
+        if at > start && named.is_none() {
+            return None;
         }
     }
     let line = match (named, lines) {
@@ -2446,8 +2463,16 @@ impl Extra {
     /// Whether the words around the extra name `line` ("no onions on the
     /// burger").
     fn names(&self, line: &ItemRequest) -> bool {
+        self.naming(line) > 0
+    }
+
+    /// How many of the words around the extra name `line` ("the pepperoni
+    /// pizza": two of the pepperoni pizza, one of the margherita pizza).
+    fn naming(&self, line: &ItemRequest) -> usize {
         let w = self.words.norm();
-        (w[self.end..].iter().chain(&w[..self.start])).any(|x| super::names_line(line, x, &[]))
+        (w[self.end..].iter().chain(&w[..self.start]))
+            .filter(|x| super::names_line(line, x, &[]))
+            .count()
     }
 
     /// Whether the extra's own words name `line` ("no burger", "without
