@@ -2543,6 +2543,8 @@ pub fn offline(
 ) -> Heard {
     let held = held_on(text);
     let text = held.as_deref().unwrap_or(text);
+    let back_asked_for =
+        (session.open.as_ref()).and_then(|open| way_back(reading, text, open, now_ms));
     // "can I add a lemonade to that order": the order is no place.
     // (With an order open, `goes_with_the_open` reads it.)
     let onto = (session.open.is_none() && !session.placed.is_empty())
@@ -2700,6 +2702,7 @@ pub fn offline(
         Some(nlu),
         now_ms,
     );
+    heard.way_back = back_asked_for;
     // How a line is made changes that line.
     heard.change |= noted.is_some();
     // "a coffee, flat white": the coffee is the flat white.
@@ -2846,6 +2849,9 @@ fn ride_back(text: &str, session: &SessionState) -> Option<(String, Option<Strin
         "a return journey",
         "the return",
         "a return",
+        "the way back",
+        // ("and back at 6", right after the ride there.)
+        "back",
     ];
     if session.open.is_some() {
         return None;
@@ -3090,6 +3096,7 @@ pub fn finish(
         no_such_time: None,
         said_as: Vec::new(),
         in_open_words: false,
+        way_back: None,
     };
     if prepared.request.is_none() {
         return heard;
@@ -3859,6 +3866,8 @@ const BACK: &[&str] = &[
     "get me",
     "bring me",
     "take me",
+    "book me",
+    "book",
 ];
 const BACK_CORE: &[&str] = &[
     "another one back",
@@ -3910,22 +3919,51 @@ fn split_return(
         .filter_map(|joint| lower.rfind(joint).map(|at| (at, at + joint.len())))
         .max()?;
     let (left, right) = (text[..cut.0].trim_end_matches([',', ' ']), &lower[cut.1..]);
-    let mut rest = right.trim_end_matches(['.', '!', '?', ' ']).trim();
+    let mut back = back_asked(reading, right, now_ms)?;
+    let parse = reader.parse(left, &Context::default());
+    // ("premium to work tomorrow 8:15 from home": a car type says ride.)
+    if reading.claims(left).unwrap_or(parse.intent.as_str()) != RIDE && !names_a_car(left) {
+        return None;
+    }
+    let mut there = parse.slots.clone();
+    reading.ground(left, RIDE, &mut there, now_ms);
+    if let (Some(SlotValue::Text(out)), Some(SlotValue::Text(home))) =
+        (there.get("pickup_at"), back.get("pickup_at"))
+        && let Some(later) = reading.after(home, out)
+    {
+        back.insert("pickup_at".into(), SlotValue::Text(later));
+    }
+    let back = Queued {
+        action: RIDE.into(),
+        slots: back,
+    };
+    Some(((RIDE.into(), parse, left.trim().to_owned()), back))
+}
+
+/// "back at 11", "a return from heathrow", "the way back too at 6": a
+/// ride back asked for in lower-case words, and only that (when, and
+/// where to if said): its slots, marked as the ride back of the one
+/// before it.
+fn back_asked(reading: &Reading, words: &str, now_ms: u64) -> Option<SlotMap> {
+    let mut rest = words.trim_end_matches(['.', '!', '?', ' ']).trim();
     for lead in BACK {
         if let Some(after) = words_after(rest, lead) {
             rest = after;
         }
     }
     let core = BACK_CORE.iter().find_map(|core| words_after(rest, core))?;
-    let rest = ["again", "afterwards", "after", "later", "please"]
-        .iter()
-        .fold(core, |rest, word| words_after(rest, word).unwrap_or(rest));
+    let rest = [
+        "again",
+        "afterwards",
+        "after",
+        "later",
+        "please",
+        "too",
+        "as well",
+    ]
+    .iter()
+    .fold(core, |rest, word| words_after(rest, word).unwrap_or(rest));
     if rest.split_whitespace().count() > 6 {
-        return None;
-    }
-    let parse = reader.parse(left, &Context::default());
-    // ("premium to work tomorrow 8:15 from home": a car type says ride.)
-    if reading.claims(left).unwrap_or(parse.intent.as_str()) != RIDE && !names_a_car(left) {
         return None;
     }
     let mut back = SlotMap::new();
@@ -3956,20 +3994,42 @@ fn split_return(
     if let Some(place) = place {
         back.insert(slot.into(), place);
     }
-    let mut there = parse.slots.clone();
-    reading.ground(left, RIDE, &mut there, now_ms);
+    back.insert(RETURN_OF.into(), SlotValue::Text(String::new()));
+    Some(back)
+}
+
+/// "and back at 6", "can you book the way back too at 6", said of a ride
+/// being asked about or confirmed: its ride back, to be asked after it
+/// (never this ride moved to 6).
+fn way_back(reading: &Reading, text: &str, open: &OpenCommand, now_ms: u64) -> Option<Queued> {
+    if !open.slots.contains_key("destination") {
+        return None;
+    }
+    let lower = text.to_ascii_lowercase();
+    let said = acts::without_courtesy(lower.trim());
+    let said = ["and ", "also ", "plus "]
+        .iter()
+        .fold(said, |said, lead| said.strip_prefix(lead).unwrap_or(said));
+    // (Saying "back" or "return": "pick me up from work instead" moves
+    // this ride's pickup.)
+    if !said
+        .split_whitespace()
+        .any(|w| matches!(w, "back" | "return"))
+    {
+        return None;
+    }
+    let mut back = back_asked(reading, said, now_ms)?;
+    // ("back at 11" of a ride at 7pm: 11pm.)
     if let (Some(SlotValue::Text(out)), Some(SlotValue::Text(home))) =
-        (there.get("pickup_at"), back.get("pickup_at"))
+        (open.slots.get("pickup_at"), back.get("pickup_at"))
         && let Some(later) = reading.after(home, out)
     {
         back.insert("pickup_at".into(), SlotValue::Text(later));
     }
-    back.insert(RETURN_OF.into(), SlotValue::Text(String::new()));
-    let back = Queued {
+    Some(Queued {
         action: RIDE.into(),
         slots: back,
-    };
-    Some(((RIDE.into(), parse, left.trim().to_owned()), back))
+    })
 }
 
 /// Whether the words name a car or a ride ("premium to work", "a cab").

@@ -220,6 +220,9 @@ pub struct Heard {
     /// milk" at a coffee, "actually beef" at a chicken burrito), whatever
     /// else another shop might make of them.
     pub in_open_words: bool,
+    /// The ride back asked for at an open ride ("and back at 6"): taken
+    /// after it.
+    pub way_back: Option<Queued>,
 }
 
 impl Heard {
@@ -244,6 +247,7 @@ impl From<Parse> for Heard {
             no_such_time: None,
             said_as: Vec::new(),
             in_open_words: false,
+            way_back: None,
         }
     }
 }
@@ -1199,6 +1203,15 @@ impl Turn<'_> {
         // A cancel the reader heard (an LLM's cancel_request).
         if heard.parse.cancel && heard.act.is_none() {
             return self.no(session, open).await;
+        }
+        // "and back at 6": the ride back, after this one.
+        if let Some(back) = &heard.way_back
+            && open.stage != Stage::Cancelling
+        {
+            session.queued.insert(0, back_of(back, &open.trace_id));
+            let said = "Sure, I'll ask about the ride back once this one is booked.";
+            self.ask_again(&open, Some(said.into()), None);
+            return Ok(());
         }
         if open.stage == Stage::Cancelling {
             // Something else entirely: the placed command stays as it is.

@@ -130,6 +130,10 @@ pub fn next_up(next: &errand_schemas::Queued) -> Option<String> {
         let verb = if many { "come" } else { "comes" };
         return Some(format!("the {} {verb} next.", list(&names)));
     }
+    // ("and back at 11": the ride back, asked once this one is booked.)
+    if next.slots.contains_key(super::hear::RETURN_OF) {
+        return Some("the ride back comes next.".to_owned());
+    }
     let to = next.slots.get("destination").and_then(SlotValue::as_text)?;
     Some(format!("the ride to {to} comes next."))
 }
