@@ -1216,6 +1216,24 @@ fn one_of_the_line(text: &str, open: &OpenCommand) -> Option<String> {
         return (line.quantity >= 2 && k == 1 && line.name.contains(' '))
             .then(|| format!("{} {} and 1 {kind} {head}", line.quantity - 1, line.name));
     }
+    // "one of the pizzas should be a margherita", "one of them can be
+    // veggie": as if said "make one of them ...".
+    match (
+        w.get(at).map(String::as_str),
+        w.get(at + 1).map(String::as_str),
+    ) {
+        (Some("should" | "can" | "could" | "will" | "to" | "must"), Some("be")) => at += 2,
+        (Some("is" | "as"), _) => at += 1,
+        _ => {}
+    }
+    // ("make one of them a large": the size.)
+    if matches!(w.get(at).map(String::as_str), Some("a" | "an"))
+        && w.get(at + 1)
+            .is_some_and(|x| crate::reading::amounts::is_size(x))
+        && w.len() == at + 2
+    {
+        at += 1;
+    }
     // "make one of the naans a garlic one": one of that kind.
     if k == 1
         && line.quantity >= 2
@@ -1233,15 +1251,21 @@ fn one_of_the_line(text: &str, open: &OpenCommand) -> Option<String> {
     }
     let rest = words.span(at, words.len()).trim();
     let first = w.get(at).map(String::as_str)?;
-    // "make one of them a veggie burger": one another dish of its kind.
+    // "make one of them a veggie burger": one another dish of its kind;
+    // "make one of the pizzas a margherita": one that dish.
+    let a_dish = (at + 2..=at + 4).contains(&w.len())
+        && !w[at + 1..].iter().any(|x| {
+            crate::reading::amounts::is_size(x) || matches!(x.as_str(), "one" | "bit" | "little")
+        });
     if matches!(first, "a" | "an")
         && k == 1
         && line.quantity >= 2
         && let Some(head) = line.name.rsplit(' ').next()
-        && w.last().is_some_and(|last| {
-            let last = crate::agents::item_key(last);
-            last.len() >= 4 && (head.ends_with(&last) || last.ends_with(head))
-        })
+        && (a_dish
+            || w.last().is_some_and(|last| {
+                let last = crate::agents::item_key(last);
+                last.len() >= 4 && (head.ends_with(&last) || last.ends_with(head))
+            }))
     {
         let dish = words.span(at + 1, words.len()).trim().to_lowercase();
         return Some(format!("{} {} and 1 {dish}", line.quantity - 1, line.name));

@@ -1509,6 +1509,10 @@ const MADE_OF: &[&[&str]] = &[
     &["halloumi"],
     &["mushroom", "mushrooms"],
     &["veggie", "vegetable", "vegetables", "vegetarian", "vegan"],
+    // Another thing altogether: "peanut butter" is no butter, "sweet
+    // potatoes" no potatoes.
+    &["peanut", "peanuts"],
+    &["sweet"],
 ];
 
 /// Whether `word`, said right before the menu's `name`, says the dish is
