@@ -816,9 +816,18 @@ fn one_of_them(reading: &Reading, text: &str) -> Option<String> {
     ];
     // ASCII case only, so positions in `lower` are positions in `text`.
     let lower = text.to_ascii_lowercase();
+    // ("2 cheeseburgers one without pickles": said without a comma, how
+    // the one is made says it.)
+    let unmarked = || {
+        ["with", "without", "no", "extra"].iter().find_map(|how| {
+            let at = lower.find(&format!(" one {how} "))?;
+            Some((at, " one ".len(), 1))
+        })
+    };
     let (at, len, made) = MARKERS
         .iter()
-        .find_map(|(m, n)| lower.find(m).map(|at| (at, m.len(), *n)))?;
+        .find_map(|(m, n)| lower.find(m).map(|at| (at, m.len(), *n)))
+        .or_else(unmarked)?;
     let after = &text[at + len..];
     let (clause, tail) = match after.find([',', '.', ';']) {
         Some(end) => (&after[..end], &after[end..]),
@@ -839,6 +848,13 @@ fn one_of_them(reading: &Reading, text: &str) -> Option<String> {
     let (from, to) = reading.last_thing(first)?;
     let head = before.norm().get(to - 1)?;
     let thing = before.span(from, to);
+    // ("two large pepperonis, one with extra cheese": each of them large.)
+    let sized_from = (0..from)
+        .rev()
+        .take_while(|&i| crate::reading::amounts::is_size(&before.norm()[i]))
+        .last()
+        .unwrap_or(from);
+    let sizes = before.span(sized_from, from).trim().to_owned();
     // "2 coffees, one black one with milk", "two lattes, one with oat milk
     // and one with soy": each one of them told apart.
     let parts = one_by_one(clause);
@@ -848,9 +864,13 @@ fn one_of_them(reading: &Reading, text: &str) -> Option<String> {
         let other = (parts.len() == 2).then(|| parts[1 - i].as_str());
         // (Three or more told apart each say how theirs is made.)
         let other = other.or_else(|| (parts.len() > 2).then_some(""));
-        dishes.push(made_so(reading, thing, head, part, other)?);
+        let dish = made_so(reading, thing, head, part, other)?;
+        dishes.push(match sizes.is_empty() {
+            true => dish,
+            false => format!("{sizes} {dish}"),
+        });
     }
-    let count_at = from.checked_sub(1)?;
+    let count_at = sized_from.checked_sub(1)?;
     // ("2 x hawaiian pizza", "2x hawaiian pizza".)
     let count_at = match before.norm()[count_at].as_str() {
         "x" => count_at.checked_sub(1)?,
