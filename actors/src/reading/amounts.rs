@@ -1711,8 +1711,21 @@ fn amount_before(words: &Words, at: usize, floor: usize) -> (u32, usize, Vec<Str
         unit = true;
         i -= 1;
     }
+    // "two 500g packs of pasta": how much each holds, between the count
+    // and the pack.
+    let sized_before_item = sizes.len();
+    if unit {
+        while i > floor && measured(&w[i - 1]) {
+            sizes.insert(0, w[i - 1].clone());
+            i -= 1;
+        }
+    }
     if i == floor {
-        return (1, at - sizes.len(), sizes);
+        let start = match sizes.len() > sized_before_item {
+            true => i,
+            false => at - sizes.len(),
+        };
+        return (1, start, sizes);
     }
     let before = w[i - 1].as_str();
     let counted = |n: u32, start: usize| (n, start, sizes.clone());
@@ -1906,6 +1919,44 @@ pub(crate) fn sizes_only<'a>(words: impl IntoIterator<Item = &'a str>) -> bool {
 fn numbered_size(word: &str) -> bool {
     word.strip_prefix("size-")
         .is_some_and(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()))
+        || measured(word)
+}
+
+/// "500g pasta", "2 x 1kg rice": a measure said of a thing with no pack
+/// named is a pack of it from the shop ("500g pack of pasta"), never a
+/// dish of that name; `None` when no measure stands alone.
+pub fn measured_packs(text: &str) -> Option<String> {
+    let tokens: Vec<&str> = text.split(' ').collect();
+    let mut out = Vec::with_capacity(tokens.len() + 2);
+    let mut changed = false;
+    for (i, token) in tokens.iter().enumerate() {
+        out.push(*token);
+        let next = tokens.get(i + 1).map(|t| t.to_ascii_lowercase());
+        if measured(&token.to_ascii_lowercase())
+            && next
+                .as_deref()
+                .is_some_and(|n| n.chars().all(|c| c.is_alphabetic()) && !is_unit(n) && n != "of")
+        {
+            out.extend(["pack", "of"]);
+            changed = true;
+        }
+    }
+    changed.then(|| out.join(" "))
+}
+
+/// "500g", "330ml", "2l", "1.5kg": how much one of a thing holds, a size
+/// of it (never a count).
+fn measured(word: &str) -> bool {
+    let unit_at = word
+        .find(|c: char| !(c.is_ascii_digit() || c == '.'))
+        .filter(|at| *at > 0);
+    unit_at.is_some_and(|at| {
+        word[..at].bytes().any(|b| b.is_ascii_digit())
+            && matches!(
+                &word[at..],
+                "g" | "kg" | "ml" | "l" | "cl" | "ltr" | "oz" | "lb" | "lbs" | "litre" | "litres"
+            )
+    })
 }
 
 /// "1. milk 2. tea 3. sugar", "1) bread 2) eggs": a numbered list, its
@@ -2586,6 +2637,21 @@ pub fn none_of(words: &Words) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_measure_is_a_size_and_says_a_pack() {
+        for word in ["500g", "330ml", "2l", "1.5kg"] {
+            assert!(measured(word), "{word}");
+        }
+        for word in ["500", "g", "2nd", "x2", "10am"] {
+            assert!(!measured(word), "{word}");
+        }
+        assert_eq!(
+            measured_packs("2 x 500g pasta to home").as_deref(),
+            Some("2 x 500g pack of pasta to home")
+        );
+        assert_eq!(measured_packs("two 500g packs of pasta"), None);
+    }
 
     fn food() -> Menu {
         Menu::new(
