@@ -1922,6 +1922,34 @@ fn numbered_size(word: &str) -> bool {
         || measured(word)
 }
 
+/// "a chicken tikka masala, mild, and 2 naans", "a pizza, gluten-free,
+/// to home": how a thing is made, set off by commas, is that thing's note
+/// (said in brackets after it), never a thing of its own.
+pub fn noted_between_commas(text: &str) -> Option<String> {
+    let parts: Vec<&str> = text.split(',').collect();
+    let mut out = String::new();
+    let mut changed = false;
+    for (k, part) in parts.iter().enumerate() {
+        let how = part.trim().trim_end_matches(['.', '!']);
+        let how = ["please", "pls", "thanks"].iter().fold(how, |how, tail| {
+            how.strip_suffix(tail).unwrap_or(how).trim_end()
+        });
+        let how = how.strip_prefix("and ").unwrap_or(how);
+        // ("gluten free" is "gluten-free".)
+        let joined = how.replace(" free", "-free");
+        if k > 0 && !out.trim().is_empty() && sizes_only(joined.split_whitespace()) {
+            out.push_str(&format!(" ({joined})"));
+            changed = true;
+            continue;
+        }
+        if k > 0 {
+            out.push(',');
+        }
+        out.push_str(part);
+    }
+    changed.then_some(out)
+}
+
 /// "500g pasta", "2 x 1kg rice": a measure said of a thing with no pack
 /// named is a pack of it from the shop ("500g pack of pasta"), never a
 /// dish of that name; `None` when no measure stands alone.
@@ -2190,8 +2218,11 @@ fn set_off_note(words: &Words, after: usize, limit: usize) -> Option<(String, us
                     "rush" | "worries" | "problem" | "need" | "more" | "longer" | "to"
                 )
         });
-        let opens = OPENS.contains(&first) && (first == "allergic" || !no_note);
-        let whole = next.is_some() || matches!(first, "mild" | "spicy" | "medium");
+        // ("a lamb curry (hot)", "a pizza, gluten-free,": one word of how
+        // it comes, set off, is its note.)
+        let one_size = to == from + 1 && is_size(first);
+        let opens = (OPENS.contains(&first) || one_size) && (first == "allergic" || !no_note);
+        let whole = next.is_some() || matches!(first, "mild" | "spicy" | "medium") || one_size;
         (opens && whole).then(|| {
             (
                 words
@@ -2651,6 +2682,11 @@ mod tests {
             Some("2 x 500g pack of pasta to home")
         );
         assert_eq!(measured_packs("two 500g packs of pasta"), None);
+        assert_eq!(
+            noted_between_commas("a tikka masala, mild please, and 2 naans").as_deref(),
+            Some("a tikka masala (mild), and 2 naans")
+        );
+        assert_eq!(noted_between_commas("milk, eggs, and bread"), None);
     }
 
     fn food() -> Menu {
