@@ -472,6 +472,9 @@ async fn edited_one_by_one<'a>(
         return Ok(listen(args, utterance, session, ctx.now_ms).await);
     };
     let mut open = session.open.as_ref().map(|o| o.trace_id.clone());
+    // (A request said first may still ask something: "a burger and fries,
+    // and the same for my friend" asks where, with both doubled.)
+    let requested = open.is_none();
     let mut edited = session.clone();
     for edit in before {
         let said = Utterance {
@@ -488,7 +491,9 @@ async fn edited_one_by_one<'a>(
             open = edited.open.as_ref().map(|o| o.trace_id.clone());
         }
         let still_open = (edited.open.as_ref()).is_some_and(|o| {
-            Some(&o.trace_id) == open.as_ref() && o.stage == errand_schemas::Stage::Confirming
+            Some(&o.trace_id) == open.as_ref()
+                && (o.stage == errand_schemas::Stage::Confirming
+                    || requested && o.stage == errand_schemas::Stage::Asking)
         });
         let only_asked = effects.iter().all(|effect| match effect {
             Effect::Clarify(question) => {

@@ -168,6 +168,25 @@ fn without_trailing_courtesy(said: &str) -> &str {
     said
 }
 
+/// "the same for my friend", "and the same again for her, to work": as
+/// much again of everything, said as "double everything" (with what
+/// follows it).
+fn same_for_another(text: &str) -> Option<String> {
+    let lower = text.to_ascii_lowercase();
+    let said = acts::without_courtesy(lower.trim());
+    let said = said.strip_prefix("the ").unwrap_or(said);
+    let rest = ["same again for ", "same for "]
+        .iter()
+        .find_map(|lead| said.strip_prefix(lead))?;
+    let (who, tail) = match rest.find([',', '.']) {
+        Some(at) => (&rest[..at], &rest[at..]),
+        None => (rest, ""),
+    };
+    let who = who.trim_end_matches(" too").trim_end_matches(" please");
+    (who.split_whitespace().count() <= 3 && !who.chars().any(|c| c.is_ascii_digit()))
+        .then(|| format!("double everything{tail}"))
+}
+
 /// "hold on", "hold on, is it halal": a pause, said as "hang on" is
 /// (never "hold the pickles", how a dish is made).
 fn held_on(text: &str) -> Option<String> {
@@ -1841,8 +1860,26 @@ fn left_off_a_line(reading: &Reading, text: &str, session: &SessionState) -> Opt
 /// one change.
 pub fn edits_one_by_one(text: &str, session: &SessionState) -> Option<Vec<String>> {
     const EDITS: &[&str] = &[
-        "add", "remove", "take", "drop", "delete", "make", "change", "swap", "switch", "replace",
-        "lose", "plus", "one less", "one more", "get rid",
+        "add",
+        "remove",
+        "take",
+        "drop",
+        "delete",
+        "make",
+        "change",
+        "swap",
+        "switch",
+        "replace",
+        "lose",
+        "plus",
+        "one less",
+        "one more",
+        "get rid",
+        "double",
+        "the same for",
+        "same for",
+        "the same again for",
+        "same again for",
     ];
     const LEADS: &[&str] = &[
         "actually", "oh", "ok", "okay", "also", "and", "then", "please",
@@ -1869,6 +1906,16 @@ pub fn edits_one_by_one(text: &str, session: &SessionState) -> Option<Vec<String
         })
     };
     let lower = text.to_lowercase();
+    // ("a burger and fries, and the same for my friend, to home": where
+    // it goes is the request's.)
+    let lower = match (lower
+        .find(", and the same for ")
+        .or_else(|| lower.find(", the same for ")))
+    .and_then(|at| Some((at, at + 2 + lower[at + 2..].find(", ")?)))
+    {
+        Some((at, tail)) => format!("{}{}{}", &lower[..at], &lower[tail..], &lower[at..tail]),
+        None => lower,
+    };
     let mut clauses: Vec<String> = Vec::new();
     let mut rest = lower.as_str();
     loop {
@@ -2589,6 +2636,9 @@ pub fn offline(
 ) -> Heard {
     let held = held_on(text);
     let text = held.as_deref().unwrap_or(text);
+    // "the same for my friend", at an order: every line twice.
+    let same = session.open.as_ref().and_then(|_| same_for_another(text));
+    let text = same.as_deref().unwrap_or(text);
     let back_asked_for =
         (session.open.as_ref()).and_then(|open| way_back(reading, text, open, now_ms));
     // "can I add a lemonade to that order": the order is no place.
