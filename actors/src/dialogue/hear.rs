@@ -2807,6 +2807,23 @@ pub fn offline(
     {
         items.remove(at);
     }
+    // "2 cabs from home to work": one car booked at a time, the next
+    // asked for after it, the same (never one car for two).
+    let cars = cars_asked(text);
+    // (Unless each is said: "2 cabs, one from home and one from work".)
+    if session.open.is_none()
+        && heard.action == RIDE
+        && heard.more.is_empty()
+        && (2..=4).contains(&cars)
+    {
+        let next = Queued {
+            action: RIDE.into(),
+            slots: heard.parse.slots.clone(),
+        };
+        for _ in 1..cars {
+            heard.more.insert(0, next.clone());
+        }
+    }
     // "can we get two cars" of a ride: one car is booked at a time, so
     // the people in this one are asked (never "for 2").
     if let Some(open) = &session.open
