@@ -49,6 +49,10 @@ pub struct Named {
 pub struct Restaurants {
     /// (name's words, a short form people use, the name).
     names: Vec<(Vec<String>, Option<String>, String)>,
+    /// (a word of what one restaurant is, the name): its cuisine
+    /// ("indian") or a word of its dishes no other has ("sushi"), for "the
+    /// sushi place", "from the indian".
+    kinds: Vec<(String, String)>,
 }
 
 /// Whether `word` beside a restaurant's short form would make it part of
@@ -125,7 +129,62 @@ impl Restaurants {
                 (words, short, name.to_owned())
             })
             .collect();
-        Self { names }
+        Self {
+            names,
+            kinds: Vec::new(),
+        }
+    }
+
+    /// The same, knowing what each restaurant is: its cuisine, and the
+    /// words of its dishes that no other restaurant's dishes have.
+    pub fn with_kinds<'a>(
+        mut self,
+        merchants: impl IntoIterator<Item = (&'a str, &'a str, Vec<&'a str>)>,
+    ) -> Self {
+        let merchants: Vec<(&str, &str, Vec<&str>)> = merchants.into_iter().collect();
+        let words_of = |dishes: &[&str]| -> Vec<String> {
+            (dishes.iter())
+                .flat_map(|d| normalize(d).split(' ').map(item_key).collect::<Vec<_>>())
+                .filter(|w| w.len() >= 4)
+                .collect()
+        };
+        for (at, (name, kind, dishes)) in merchants.iter().enumerate() {
+            let others: Vec<String> = (merchants.iter().enumerate())
+                .filter(|(k, _)| *k != at)
+                .flat_map(|(_, (_, _, d))| words_of(d))
+                .collect();
+            let mut own: Vec<String> = words_of(dishes)
+                .into_iter()
+                .filter(|w| !others.contains(w))
+                .collect();
+            own.sort();
+            own.dedup();
+            own.push(normalize(kind));
+            self.kinds
+                .extend(own.into_iter().map(|w| (w, (*name).to_owned())));
+        }
+        self
+    }
+
+    /// "the sushi place", "the indian", "from the chinese": the restaurant
+    /// of that kind, when one is.
+    fn of_a_kind(&self, keys: &[String]) -> Option<Named> {
+        const PLACE: &[&str] = &["place", "restaurant", "takeaway", "joint", "shop", "one"];
+        (0..keys.len()).find_map(|i| {
+            if keys[i] != "the" {
+                return None;
+            }
+            let word = keys.get(i + 1)?;
+            let (_, name) = self.kinds.iter().find(|(k, _)| *k == item_key(word))?;
+            let place = keys.get(i + 2).is_some_and(|w| PLACE.contains(&w.as_str()));
+            let from = i > 0 && matches!(keys[i - 1].as_str(), "from" | "at");
+            (place || from).then(|| Named {
+                name: name.clone(),
+                known: true,
+                from: i,
+                to: i + 2 + usize::from(place),
+            })
+        })
     }
 
     /// The restaurant `words` name, outside the places found in them.
@@ -163,6 +222,9 @@ impl Restaurants {
                     });
                 }
             }
+        }
+        if let Some(named) = self.of_a_kind(&keys) {
+            return Some(named);
         }
         // "from X": a restaurant errand does not know, unless X is a place
         // or only dishes.
@@ -249,6 +311,35 @@ mod tests {
         let words = Words::new(text);
         let places = Places::default().mentions(&words);
         r.find(&words, &menu, &places).map(|n| (n.name, n.known))
+    }
+
+    #[test]
+    fn restaurants_by_what_they_are() {
+        let (r, menu) = restaurants();
+        let r = r.with_kinds([
+            ("Luigi's Pizzeria", "italian", vec!["margherita pizza"]),
+            ("Sakura Sushi", "japanese", vec!["sushi platter"]),
+            ("Burger Barn", "american", vec!["cheeseburger"]),
+        ]);
+        let find = |text: &str| {
+            let words = Words::new(text);
+            let places = Places::default().mentions(&words);
+            r.find(&words, &menu, &places).map(|n| (n.name, n.known))
+        };
+        assert_eq!(
+            find("from the sushi place"),
+            Some(("Sakura Sushi".into(), true))
+        );
+        assert_eq!(
+            find("the italian one"),
+            Some(("Luigi's Pizzeria".into(), true))
+        );
+        assert_eq!(
+            find("from the american"),
+            Some(("Burger Barn".into(), true))
+        );
+        // (Not a kind alone, with no place nor "from": "the pizza".)
+        assert_eq!(find("i want the pizza"), None);
     }
 
     #[test]

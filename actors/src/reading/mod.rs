@@ -107,7 +107,11 @@ impl Reading {
                 if action.slot("restaurant").is_some() {
                     restaurants.insert(
                         action.name.clone(),
-                        Restaurants::new(catalog.merchants.iter().map(|m| m.name.as_str()), &menu),
+                        Restaurants::new(catalog.merchants.iter().map(|m| m.name.as_str()), &menu)
+                            .with_kinds(catalog.merchants.iter().map(|m| {
+                                let dishes = m.items.iter().map(|(n, _)| n.as_str()).collect();
+                                (m.name.as_str(), m.kind.as_str(), dishes)
+                            })),
                     );
                 }
             }
