@@ -4402,7 +4402,9 @@ fn split(
                 || reading.claims(right) == Some(first.0.as_str())
                 || restaurant_for_both(&first.0)
                 || restaurant_for_both(&second.0)
-                || reading.sells(left, &second.0)
+                // (Not "a pizza and a garlic bread and also some milk": the
+                // garlic bread is no bread of the shop's.)
+                || (reading.sells(left, &second.0) && reading.sells_all(left, &second.0))
                 // ("milk, bread, eggs and some coffee": the mart's coffee.)
                 || (first.0 != RIDE && reading.sells(right, &first.0))
                 || unknown_things(&first.0, left, &second.0)

@@ -865,6 +865,17 @@ impl Reading {
             .is_some_and(|menu| names_known(text, menu))
     }
 
+    /// Whether `action`'s menu sells every thing `text` asks for, as said
+    /// ("milk and bread"; not "a pepperoni pizza and a garlic bread" of a
+    /// shop that sells garlic and bread, but no pizza).
+    pub fn sells_all(&self, text: &str, action: &str) -> bool {
+        let Some(menu) = self.menus.get(action) else {
+            return false;
+        };
+        let found = amounts::items(&Words::new(text), menu, &[]);
+        !found.is_empty() && found.iter().all(|f| f.known) && !self.more_than_sold(text, action)
+    }
+
     /// Whether every thing `text` names on `read_as`'s menu is only a kind
     /// of thing on `action`'s ("rice" beside a curry is the restaurant's
     /// rice, not the mart's).
