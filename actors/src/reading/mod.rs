@@ -432,7 +432,15 @@ impl Reading {
                 "cab" | "taxi" | "ride" | "car" | "uber" | "lift" | "driver"
             )
         });
-        if (delivered || for_some)
+        // ("thai food", "chinese takeaway", "indian please": a cuisine
+        // asked for.)
+        let food_said = w
+            .iter()
+            .any(|x| matches!(x.as_str(), "food" | "takeaway" | "takeout"))
+            || (w.len() <= 2
+                && w.get(1)
+                    .is_none_or(|x| matches!(x.as_str(), "please" | "pls")));
+        if (delivered || for_some || food_said)
             && !riding
             && let Some((action, _)) = (self.cuisines.iter())
                 .find(|(_, kinds)| (0..w.len()).any(|i| a_cuisine_said(w, i, kinds) && !placed(i)))
