@@ -769,7 +769,7 @@ impl Turn<'_> {
                 if every {
                     let mut said = Vec::new();
                     let recent = session.placed.len().saturating_sub(4);
-                    for placed in session.placed[recent..].to_vec() {
+                    for placed in session.placed[recent..].iter().cloned() {
                         let state = self.ctx.desk.status(&placed.trace_id).await?;
                         said.extend(answers::answer(
                             act,

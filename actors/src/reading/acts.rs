@@ -1697,7 +1697,7 @@ fn catalog_question(w: &[&str], words: &Words, question: bool) -> Option<Act> {
     }
     // "how much was my taxi", "how much was the cab", "how much did my
     // shopping cost": what a placed one came to.
-    if let Some(what) = placed_priced(&w) {
+    if let Some(what) = placed_priced(w) {
         return Some(Act::Price(what));
     }
     // "whats cheaper, korma or butter chicken", "which is cheaper, the
@@ -1724,7 +1724,7 @@ fn catalog_question(w: &[&str], words: &Words, question: bool) -> Option<Act> {
     }
     // "is xl much more?", "would premium be dearer", "is the pepperoni
     // more expensive?": that one priced, never taken in its place.
-    if let Some(what) = priced_against(&w).or_else(|| car_asked_about(&w)) {
+    if let Some(what) = priced_against(w).or_else(|| car_asked_about(w)) {
         return Some(Act::Price(what));
     }
     // "what's the cheapest pizza?", "which curry is cheapest", "your
