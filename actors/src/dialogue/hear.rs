@@ -4404,7 +4404,9 @@ fn split(
                 || restaurant_for_both(&second.0)
                 // (Not "a pizza and a garlic bread and also some milk": the
                 // garlic bread is no bread of the shop's.)
-                || (reading.sells(left, &second.0) && reading.sells_all(left, &second.0))
+                || (reading.sells(left, &second.0)
+                    && reading.sells_all(left, &second.0)
+                    && !reading.names_better(left, &first.0, &second.0))
                 // ("milk, bread, eggs and some coffee": the mart's coffee.)
                 || (first.0 != RIDE && reading.sells(right, &first.0))
                 || unknown_things(&first.0, left, &second.0)

@@ -884,6 +884,25 @@ impl Reading {
         !found.is_empty() && found.iter().all(|f| f.known) && !self.more_than_sold(text, action)
     }
 
+    /// Whether `action`'s menu reads `text` better than `other`'s does:
+    /// as fewer things, or by more of their names' words ("a pepperoni
+    /// pizza, a garlic bread": two dishes of the pizzeria), every one of
+    /// them known.
+    pub fn names_better(&self, text: &str, action: &str, other: &str) -> bool {
+        let (Some(menu), Some(theirs)) = (self.menus.get(action), self.menus.get(other)) else {
+            return false;
+        };
+        let words = Words::new(text);
+        let ours = amounts::items(&words, menu, &[]);
+        let others = amounts::items(&words, theirs, &[]);
+        // ("a garlic bread": the pizzeria's by two words of its name, the
+        // shop's bread by one, "garlic" only a note of it.)
+        let named = |found: &[amounts::Found]| found.iter().map(|f| f.named_by).sum::<usize>();
+        !ours.is_empty()
+            && ours.iter().all(|f| f.known)
+            && (ours.len() < others.len() || named(&ours) > named(&others))
+    }
+
     /// Whether every thing `text` names on `read_as`'s menu is only a kind
     /// of thing on `action`'s ("rice" beside a curry is the restaurant's
     /// rice, not the mart's).
