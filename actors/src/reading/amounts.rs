@@ -561,6 +561,12 @@ const MEASURES_ONE_THING: &[(&str, &str)] = &[
     ("pints", "milk"),
 ];
 
+/// The sizes and kinds errand reads before an item, as words to spell
+/// ("halal" is never "hall").
+pub(crate) fn size_words() -> &'static [&'static str] {
+    SIZES
+}
+
 /// Sizes and kinds said before an item.
 const SIZES: &[&str] = &[
     "small",

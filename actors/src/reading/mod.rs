@@ -120,6 +120,7 @@ impl Reading {
             std::iter::once((*n).to_owned()).chain(aliases.iter().map(|a| (*a).to_owned()))
         }));
         vocabulary.extend(STREETS.iter().map(|(n, _, _)| (*n).to_owned()));
+        vocabulary.extend(amounts::size_words().iter().map(|w| (*w).to_owned()));
         Self {
             speller: Speller::new(vocabulary.iter().map(String::as_str)),
             menus,
