@@ -166,6 +166,13 @@ impl Restaurants {
         self
     }
 
+    /// Whether `words` name a restaurant by what it is ("order from the
+    /// indian place").
+    pub fn named_by_kind(&self, words: &Words) -> bool {
+        let keys: Vec<String> = words.norm().iter().map(|w| normalize(w)).collect();
+        self.of_a_kind(&keys).is_some()
+    }
+
     /// "the sushi place", "the indian", "from the chinese": the restaurant
     /// of that kind, when one is.
     fn of_a_kind(&self, keys: &[String]) -> Option<Named> {

@@ -441,6 +441,13 @@ impl Reading {
             || (w.len() <= 2
                 && w.get(1)
                     .is_none_or(|x| matches!(x.as_str(), "please" | "pls")));
+        // ("order from the indian place": that restaurant's order.)
+        if !riding
+            && let Some((action, _)) =
+                (self.restaurants.iter()).find(|(_, r)| r.named_by_kind(&words))
+        {
+            return Some(action.as_str());
+        }
         if (delivered || for_some || food_said)
             && !riding
             && let Some((action, _)) = (self.cuisines.iter())
