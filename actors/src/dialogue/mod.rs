@@ -1853,8 +1853,18 @@ impl Turn<'_> {
         if open.stage == Stage::Cancelling {
             return;
         }
+        self.end_open(
+            session,
+            open,
+            format!("{words} {}.", describe(&open.action)),
+        );
+    }
+
+    /// Ends the open command `cancelled`, saying `reply`.
+    fn end_open(&mut self, session: &mut SessionState, open: &OpenCommand, reply: String) {
+        session.open = None;
         let step = StatusUpdate {
-            reply: Some(format!("{words} {}.", describe(&open.action))),
+            reply: Some(reply),
             ..self.step(&open.trace_id, Status::Cancelled)
         };
         self.record(step);
@@ -1873,16 +1883,11 @@ impl Turn<'_> {
     }
 
     fn give_up(&mut self, session: &mut SessionState, open: &OpenCommand) {
-        session.open = None;
-        let step = StatusUpdate {
-            reply: Some(format!(
-                "Sorry, I couldn't work that out, so I've cancelled the {}. You can start again any time.",
-                describe(&open.action)
-            )),
-            ..self.step(&open.trace_id, Status::Cancelled)
-        };
-        self.record(step);
-        self.led_to = Some(open.trace_id.clone());
+        let reply = format!(
+            "Sorry, I couldn't work that out, so I've cancelled the {}. You can start again any time.",
+            describe(&open.action)
+        );
+        self.end_open(session, open, reply);
     }
 
     // --- a complete command ------------------------------------------------
@@ -2181,16 +2186,11 @@ impl Turn<'_> {
             (open.replaces.as_ref()).and_then(|r| session.placed.iter().find(|p| &p.trace_id == r))
             && placed.slots == open.slots
         {
-            let step = StatusUpdate {
-                reply: Some(format!(
-                    "That changes nothing, so your {} stays as it is.",
-                    describe(&open.action)
-                )),
-                ..self.step(&open.trace_id, Status::Cancelled)
-            };
-            self.record(step);
-            self.led_to = Some(open.trace_id.clone());
-            session.open = None;
+            let reply = format!(
+                "That changes nothing, so your {} stays as it is.",
+                describe(&open.action)
+            );
+            self.end_open(session, &open, reply);
             return;
         }
         let domain = summary.domain.clone();

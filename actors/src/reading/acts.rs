@@ -2434,26 +2434,8 @@ fn moves_a_booking(polite: &str) -> bool {
     if verb == "reschedule" {
         return true;
     }
-    let booked = |w: &str| {
-        matches!(
-            w,
-            "taxi"
-                | "cab"
-                | "ride"
-                | "car"
-                | "lift"
-                | "uber"
-                | "booking"
-                | "reservation"
-                | "order"
-                | "delivery"
-                | "pickup"
-                | "pick-up"
-                | "food"
-                | "groceries"
-                | "shopping"
-        )
-    };
+    // (What people call a thing placed, and a time booked.)
+    let booked = |w: &str| PLACED.contains(&w) || matches!(w, "reservation" | "pickup" | "pick-up");
     matches!(
         verb,
         "move" | "push" | "shift" | "change" | "update" | "amend"

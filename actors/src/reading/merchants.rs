@@ -309,7 +309,13 @@ mod tests {
                 "Green Bowl",
             ],
             &menu,
-        );
+        )
+        // (As the catalogs give them.)
+        .with_kinds([
+            ("Luigi's Pizzeria", "italian", vec!["margherita pizza"]),
+            ("Sakura Sushi", "japanese", vec!["sushi platter"]),
+            ("Burger Barn", "american", vec!["cheeseburger"]),
+        ]);
         (r, menu)
     }
 
@@ -322,17 +328,6 @@ mod tests {
 
     #[test]
     fn restaurants_by_what_they_are() {
-        let (r, menu) = restaurants();
-        let r = r.with_kinds([
-            ("Luigi's Pizzeria", "italian", vec!["margherita pizza"]),
-            ("Sakura Sushi", "japanese", vec!["sushi platter"]),
-            ("Burger Barn", "american", vec!["cheeseburger"]),
-        ]);
-        let find = |text: &str| {
-            let words = Words::new(text);
-            let places = Places::default().mentions(&words);
-            r.find(&words, &menu, &places).map(|n| (n.name, n.known))
-        };
         assert_eq!(
             find("from the sushi place"),
             Some(("Sakura Sushi".into(), true))
