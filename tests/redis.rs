@@ -658,7 +658,7 @@ async fn a_turn_is_saved_with_its_steps_and_question_in_one_round_trip_or_not_at
         },
     ];
     let before = redis.round_trips();
-    let (saved, applied) = redis.save_turn(&session, &writes).await.unwrap();
+    let (saved, applied) = redis.save_turn(session.clone(), &writes).await.unwrap();
     assert_eq!(redis.round_trips(), before + 1, "one round trip");
     let first = saved.last_turn.as_ref().unwrap().seq;
     assert!(first > 0, "the turn's numbers are reserved");
@@ -703,7 +703,7 @@ async fn a_turn_is_saved_with_its_steps_and_question_in_one_round_trip_or_not_at
         announce: Some((&statuses, status_record)),
     }];
     assert_eq!(
-        redis.save_turn(&session, &writes).await.err(),
+        redis.save_turn(session, &writes).await.err(),
         Some(StoreError::Conflict)
     );
     assert_eq!(StateStore::get(&redis, &other).await.unwrap(), None);

@@ -262,7 +262,7 @@ pub async fn reason(args: &Reasoner, utterance: &Utterance) -> Result<(), TrackE
             seq: 0,
         });
         let writes = Writes::of(args, &decided);
-        let saved = args.sessions.save_turn(&session, &writes.turn()).await;
+        let saved = args.sessions.save_turn(session, &writes.turn()).await;
         let fanned_out = writes.fanned_out();
         drop(writes);
         match saved {

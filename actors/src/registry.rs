@@ -464,6 +464,8 @@ pub struct DomainRegistry {
 /// items' and their aliases', and its merchants' names.
 #[derive(Debug, Default)]
 pub struct Sold {
+    /// The catalog as the agent gave it when it was registered.
+    pub catalog: Catalog,
     pub keys: Vec<String>,
     pub merchants: Vec<String>,
     /// Items sold only by the pack, and how many one holds.
@@ -481,7 +483,7 @@ impl Sold {
 }
 
 impl Sold {
-    fn of(catalog: &Catalog) -> Self {
+    fn of(catalog: Catalog) -> Self {
         use crate::agents::item_key;
         Self {
             keys: catalog
@@ -492,6 +494,7 @@ impl Sold {
                 .collect(),
             merchants: catalog.merchants.iter().map(|m| m.name.clone()).collect(),
             packs: catalog.packs.clone(),
+            catalog,
         }
     }
 }
@@ -523,7 +526,7 @@ impl DomainRegistry {
         let spec = agent.spec();
         warn_examples(&spec);
         self.sold
-            .insert(spec.name.clone(), Arc::new(Sold::of(&agent.catalog())));
+            .insert(spec.name.clone(), Arc::new(Sold::of(agent.catalog())));
         self.agents.insert(spec.name.clone(), Arc::new(agent));
         self.specs.insert(spec.name.clone(), spec);
         self

@@ -72,8 +72,10 @@ fn list_or(things: &[String]) -> String {
 /// "none of the places I order from".
 fn uncatalogued(what: &str, registry: &DomainRegistry) -> Option<String> {
     let said: Vec<String> = what.split_whitespace().map(item_key).collect();
-    let (domain, _) = registry.agents().find(|(domain, agent)| {
-        agent.catalog().merchants.is_empty()
+    let (domain, _) = registry.agents().find(|(domain, _)| {
+        registry
+            .sold(domain)
+            .is_none_or(|s| s.catalog.merchants.is_empty())
             && registry
                 .spec(domain)
                 .is_some_and(|spec| (spec.words.iter()).any(|w| said.contains(&item_key(w))))
@@ -277,10 +279,9 @@ pub fn thing_named(registry: &DomainRegistry, words: &[String]) -> Option<String
     })
 }
 
-fn catalogs(registry: &DomainRegistry) -> Vec<Catalog> {
-    registry
-        .agents()
-        .map(|(_, agent)| agent.catalog())
+fn catalogs(registry: &DomainRegistry) -> Vec<&Catalog> {
+    (registry.agents())
+        .filter_map(|(domain, _)| registry.sold(domain).map(|s| &s.catalog))
         .collect()
 }
 
@@ -293,8 +294,7 @@ pub fn by_merchant(
     domain: &str,
     lines: &[errand_schemas::ItemRequest],
 ) -> Option<Vec<(String, Vec<errand_schemas::ItemRequest>)>> {
-    let (_, agent) = registry.agents().find(|(d, _)| *d == domain)?;
-    let catalog = agent.catalog();
+    let catalog = &registry.sold(domain)?.catalog;
     if catalog.merchants.len() < 2 || lines.len() < 2 {
         return None;
     }
@@ -310,7 +310,7 @@ pub fn by_merchant(
                     || (catalog.aliases.iter())
                         .any(|(alias, to)| item_key(alias) == key && item_key(to) == item_key(name))
             };
-            let mut found: Vec<&str> = matching(&line.name, &catalog)
+            let mut found: Vec<&str> = matching(&line.name, catalog)
                 .into_iter()
                 .filter(|(_, name, _)| named(name))
                 .map(|(merchant, ..)| merchant)
@@ -405,7 +405,7 @@ fn matching_as<'a>(what: &str, catalog: &'a Catalog, kind: bool) -> Vec<(&'a str
 
 /// "The cheapest pizza is the margherita pizza, £10.99 at Luigi's
 /// Pizzeria."
-fn cheapest_said(what: &str, catalogs: &[Catalog]) -> String {
+fn cheapest_said(what: &str, catalogs: &[&Catalog]) -> String {
     let Some((merchant, name, price, currency)) = cheapest(what, catalogs) else {
         return format!(
             "I couldn't find {} on any menu or shelf I know.",
@@ -454,7 +454,7 @@ pub fn cheapest_ordered(text: &str, registry: &DomainRegistry) -> Option<String>
 
 /// The cheapest thing of the kind `what` says, of every catalog (or of
 /// the merchant named): its merchant, name, price and currency.
-fn cheapest(what: &str, catalogs: &[Catalog]) -> Option<(String, String, i64, String)> {
+fn cheapest(what: &str, catalogs: &[&Catalog]) -> Option<(String, String, i64, String)> {
     let (what, at) = at_merchant(what, catalogs);
     let what = what.trim_end_matches('s');
     // "the cheapest thing at Burger Barn": anything.
@@ -523,7 +523,7 @@ fn strip_article(text: &str) -> &str {
     t
 }
 
-fn price(what: &str, catalogs: &[Catalog]) -> String {
+fn price(what: &str, catalogs: &[&Catalog]) -> String {
     // "the dumplings at Dragon Wok": that place's price.
     let (what, at) = at_merchant(what, catalogs);
     // "3 lattes": three of them, priced together.
@@ -567,7 +567,7 @@ fn price(what: &str, catalogs: &[Catalog]) -> String {
 }
 
 /// `what` without " at <a merchant>" and that merchant's name.
-fn at_merchant<'a, 'c>(what: &'a str, catalogs: &'c [Catalog]) -> (&'a str, Option<&'c str>) {
+fn at_merchant<'a, 'c>(what: &'a str, catalogs: &'c [&'c Catalog]) -> (&'a str, Option<&'c str>) {
     // ASCII only, so that a position in `lower` is the same in `what`
     // (full lowercasing changes lengths: the Kelvin sign becomes "k").
     let lower = what.to_ascii_lowercase();
@@ -705,7 +705,7 @@ pub fn menu_of(
     })
 }
 
-fn menu(name: &str, catalogs: &[Catalog]) -> String {
+fn menu(name: &str, catalogs: &[&Catalog]) -> String {
     let wanted = normalize(strip_article(name));
     for catalog in catalogs {
         for merchant in &catalog.merchants {
@@ -735,7 +735,7 @@ fn menu(name: &str, catalogs: &[Catalog]) -> String {
     format!("I don't know {}. {}", name.trim(), merchants(catalogs))
 }
 
-fn merchants(catalogs: &[Catalog]) -> String {
+fn merchants(catalogs: &[&Catalog]) -> String {
     let names: Vec<String> = catalogs
         .iter()
         .flat_map(|c| c.merchants.iter())
@@ -758,7 +758,7 @@ fn merchants(catalogs: &[Catalog]) -> String {
 
 /// "is Luigi's open?": errand sees no opening hours, and says so; an
 /// order finds out at once.
-fn hours(asked: &str, catalogs: &[Catalog]) -> String {
+fn hours(asked: &str, catalogs: &[&Catalog]) -> String {
     let asked = normalize(asked);
     match named_merchant(&asked, catalogs) {
         Some(merchant) => format!(
@@ -771,7 +771,7 @@ fn hours(asked: &str, catalogs: &[Catalog]) -> String {
 
 /// The merchant `said` names: its whole name, or its first word
 /// ("luigi's" for Luigi's Pizzeria).
-fn named_merchant<'a>(said: &str, catalogs: &'a [Catalog]) -> Option<&'a Merchant> {
+fn named_merchant<'a>(said: &str, catalogs: &'a [&'a Catalog]) -> Option<&'a Merchant> {
     (catalogs.iter().flat_map(|c| &c.merchants)).find(|m| {
         let name = normalize(&m.name);
         let first = name.split(' ').next().unwrap_or_default();
@@ -781,7 +781,7 @@ fn named_merchant<'a>(said: &str, catalogs: &'a [Catalog]) -> Option<&'a Merchan
     })
 }
 
-fn who_serves(what: &str, catalogs: &[Catalog]) -> String {
+fn who_serves(what: &str, catalogs: &[&Catalog]) -> String {
     let wanted = normalize(strip_article(what));
     // "what groceries can you get?": the one shop of that kind, in full.
     let kind = wanted

@@ -9,6 +9,7 @@ use crate::nlu::{Context, Parse, Understand};
 use crate::reading::Reading;
 use crate::reading::acts::{self, Act};
 use crate::reading::amounts;
+use crate::reading::markers::Markers;
 use crate::registry::{DomainRegistry, SlotKind};
 use errand_schemas::{ItemRequest, OpenCommand, Queued, SessionState, SlotMap, SlotValue};
 
@@ -59,6 +60,8 @@ pub fn prepare(reading: &Reading, text: &str) -> Prepared {
     // "what's the cheapest cab to Heathrow?": a ride has no shelf, its
     // quote answers.
     // ("book me the cheapest cab home": a booking of the cheapest kind.)
+    let lower = text.to_lowercase();
+    let asked = acts::without_courtesy(&lower);
     let books = [
         "book ",
         "get me ",
@@ -69,7 +72,7 @@ pub fn prepare(reading: &Reading, text: &str) -> Prepared {
         "i want ",
     ]
     .iter()
-    .any(|p| acts::without_courtesy(&text.to_lowercase()).starts_with(p));
+    .any(|p| asked.starts_with(p));
     if let Some(Act::Cheapest(what)) = &act
         && (reading.claims(&format!("get me a {what}"))).is_some_and(|a| reading.menu(a).is_none())
         && books
@@ -527,6 +530,8 @@ fn corrected_midway(reading: &Reading, text: &str) -> Option<String> {
         ", no, make it",
         ", no, make that",
     ];
+    static MARKED: std::sync::LazyLock<Markers> =
+        std::sync::LazyLock::new(|| Markers::new(MARKERS));
     // ASCII case only: a position in `lower` is then the same in `text`
     // (full lowercasing changes lengths: "İ" grows, the Kelvin sign
     // shrinks, and `text` would be cut inside a character).
@@ -536,10 +541,10 @@ fn corrected_midway(reading: &Reading, text: &str) -> Option<String> {
     let dropped = ["forget ", "never mind", "scratch ", "cancel ", "no "]
         .iter()
         .any(|p| lower.starts_with(p));
-    let (at, len) = MARKERS
-        .iter()
-        .filter_map(|m| lower.rfind(m).map(|at| (at, m.len())))
-        .filter(|(at, _)| *at > 0)
+    // (The last said, the longest of those starting there.)
+    let (at, len) = (MARKED.each_in(&lower))
+        .filter(|(_, at)| *at > 0)
+        .map(|(marker, at)| (at, marker.len()))
         .max()
         .or_else(|| {
             dropped

@@ -5,7 +5,9 @@
 //! else after a correction (a thing, a place) is left to the dialogue's
 //! own readers of corrections.
 
+use super::markers::Markers;
 use super::words::number;
+use std::sync::LazyLock;
 
 /// What people say between a word and the word that corrects it. A bare
 /// "no" counts only before a word of the same kind ("2 pizzas no 3"),
@@ -60,10 +62,10 @@ enum Kind {
 /// or `None` when no count, time or car is corrected.
 pub fn in_place(text: &str) -> Option<String> {
     // ASCII case only, so positions in `lower` are positions in `text`.
+    static MARKED: LazyLock<Markers> = LazyLock::new(|| Markers::new(MARKERS));
     let lower = text.to_ascii_lowercase();
-    let (at, len) = MARKERS
-        .iter()
-        .filter_map(|m| lower.rfind(m).map(|at| (at, m.len())))
+    let (at, len) = (MARKED.each_in(&lower))
+        .map(|(marker, at)| (at, marker.len()))
         .filter(|(at, _)| *at > 0)
         // (The last one said, as long as it goes: ", sorry i meant ".)
         .max_by_key(|(at, len)| (*at + *len, *len))?;

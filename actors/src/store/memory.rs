@@ -5,7 +5,11 @@
 //! as Redis forgets by TTL.
 
 use super::aging::Aging;
-use super::{Applied, DeadLetterStore, IdempotencyStore, SessionStore, StateStore, StoreError};
+use super::{
+    Applied, DeadLetterStore, IdempotencyStore, Opening, SessionStore, StateStore, StoreError,
+    TurnWrite,
+};
+use crate::bus::RedisChannel;
 use async_trait::async_trait;
 use errand_schemas::keys::ttl;
 use errand_schemas::{CommandState, DeadLetter, SessionId, SessionState, StatusUpdate, TraceId};
@@ -84,22 +88,30 @@ impl MemoryStore {
     }
 }
 
-impl Inner {
-    /// The first of `count` new event numbers of `session`.
-    fn reserve(&mut self, session: &SessionId, count: u64) -> u64 {
-        let last = self.counters.get(session).copied();
-        let (first, last) = super::reserve(last, errand_schemas::now_ms(), count);
-        self.counters.insert(session.clone(), last);
-        first
+impl MemoryStore {
+    /// [`SessionStore::save`] of a state the caller gives up: one copy
+    /// kept, the other returned.
+    fn save_owned(&self, mut saved: SessionState) -> Result<SessionState, StoreError> {
+        let mut inner = self.lock();
+        let stored = (inner.sessions.get(&saved.session_id)).map_or(0, |s| s.version);
+        if stored != saved.version {
+            return Err(StoreError::Conflict);
+        }
+        saved.version += 1;
+        if let Some(turn) = saved.last_turn.as_mut().filter(|t| t.numbered > 0) {
+            turn.seq = inner.reserve(&saved.session_id, u64::from(turn.numbered));
+        }
+        inner
+            .sessions
+            .insert(saved.session_id.clone(), saved.clone());
+        Ok(saved)
     }
 }
 
-#[async_trait]
-impl StateStore for MemoryStore {
-    async fn apply(&self, step: &StatusUpdate) -> Result<Applied, StoreError> {
-        let mut inner = self.lock();
-        let inner = &mut *inner;
-        let (mut applied, before) = match inner.states.get(&step.trace_id).cloned() {
+impl Inner {
+    /// Applies `step` to its command's state (see [`StateStore::apply`]).
+    fn apply(&mut self, step: &StatusUpdate) -> Applied {
+        let (mut applied, before) = match self.states.get(&step.trace_id).cloned() {
             None => (Applied::Moved(CommandState::from_first(step)), None),
             Some(mut state) => {
                 let before = state.deadline_ms;
@@ -114,23 +126,38 @@ impl StateStore for MemoryStore {
         };
         if let Applied::Moved(state) = &mut applied {
             state.seq = match step.seq {
-                0 => inner.reserve(&step.session_id, 1),
+                0 => self.reserve(&step.session_id, 1),
                 reserved => reserved,
             };
             if let Some(d) = before {
-                inner.deadlines.remove(&(d, state.trace_id.clone()));
+                self.deadlines.remove(&(d, state.trace_id.clone()));
             }
             if let Some(d) = state.deadline_ms {
-                inner.deadlines.insert((d, state.trace_id.clone()));
+                self.deadlines.insert((d, state.trace_id.clone()));
             }
-            let forgotten = inner.states.insert(state.trace_id.clone(), state.clone());
+            let forgotten = self.states.insert(state.trace_id.clone(), state.clone());
             for (trace_id, state) in forgotten {
                 if let Some(d) = state.deadline_ms {
-                    inner.deadlines.remove(&(d, trace_id));
+                    self.deadlines.remove(&(d, trace_id));
                 }
             }
         }
-        Ok(applied)
+        applied
+    }
+
+    /// The first of `count` new event numbers of `session`.
+    fn reserve(&mut self, session: &SessionId, count: u64) -> u64 {
+        let last = self.counters.get(session).copied();
+        let (first, last) = super::reserve(last, errand_schemas::now_ms(), count);
+        self.counters.insert(session.clone(), last);
+        first
+    }
+}
+
+#[async_trait]
+impl StateStore for MemoryStore {
+    async fn apply(&self, step: &StatusUpdate) -> Result<Applied, StoreError> {
+        Ok(self.lock().apply(step))
     }
 
     async fn get(&self, trace_id: &TraceId) -> Result<Option<CommandState>, StoreError> {
@@ -163,25 +190,41 @@ impl SessionStore for MemoryStore {
             .and_then(|s| s.open.as_ref().map(|o| o.trace_id.clone())))
     }
 
-    async fn save(&self, state: &SessionState) -> Result<SessionState, StoreError> {
+    /// As the trait's, `received` applied under the same lock, and the
+    /// session's version as read (a reasoner then starts the turn from its
+    /// own copy).
+    async fn open_or_receive(
+        &self,
+        session_id: &SessionId,
+        received: &StatusUpdate,
+        announce: Option<(&RedisChannel, &[u8])>,
+    ) -> Result<(Opening, u64), StoreError> {
+        // (Nothing is announced: only Redis fans out.)
+        let _ = announce;
         let mut inner = self.lock();
-        let stored = inner
-            .sessions
-            .get(&state.session_id)
-            .map(|s| s.version)
-            .unwrap_or(0);
-        if stored != state.version {
-            return Err(StoreError::Conflict);
-        }
-        let mut saved = state.clone();
-        saved.version += 1;
-        if let Some(turn) = saved.last_turn.as_mut().filter(|t| t.numbered > 0) {
-            turn.seq = inner.reserve(&state.session_id, u64::from(turn.numbered));
-        }
-        inner
-            .sessions
-            .insert(state.session_id.clone(), saved.clone());
-        Ok(saved)
+        let session = inner.sessions.get(session_id);
+        let version = session.map_or(0, |s| s.version);
+        let opening = match session.and_then(|s| s.open.as_ref()) {
+            Some(open) => Opening::Open(open.trace_id.clone()),
+            None => Opening::Received {
+                applied: Box::new(inner.apply(received)),
+                announced: false,
+            },
+        };
+        Ok((opening, version))
+    }
+
+    async fn save(&self, state: &SessionState) -> Result<SessionState, StoreError> {
+        self.save_owned(state.clone())
+    }
+
+    async fn save_turn(
+        &self,
+        state: SessionState,
+        writes: &[TurnWrite<'_>],
+    ) -> Result<(SessionState, Option<Vec<Applied>>), StoreError> {
+        let _ = writes;
+        Ok((self.save_owned(state)?, None))
     }
 }
 

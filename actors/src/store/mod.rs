@@ -217,18 +217,19 @@ pub trait SessionStore: Send + Sync + 'static {
     /// [`StoreError::Conflict`].
     async fn save(&self, state: &SessionState) -> Result<SessionState, StoreError>;
 
-    /// As [`SessionStore::save`], and once saved, writes the turn's steps
-    /// and announcements (`writes`, numbered from the first event number
-    /// the save reserves) in the same round trip, atomically with the save.
+    /// As [`SessionStore::save`] (taking the state, which a turn has no
+    /// more use for), and once saved, writes the turn's steps and
+    /// announcements (`writes`, numbered from the first event number the
+    /// save reserves) in the same round trip, atomically with the save.
     /// Returns each step's outcome in order, or `None` when this store
     /// cannot (the default: it saves alone and the caller records them).
     async fn save_turn(
         &self,
-        state: &SessionState,
+        state: SessionState,
         writes: &[TurnWrite<'_>],
     ) -> Result<(SessionState, Option<Vec<Applied>>), StoreError> {
         let _ = writes;
-        Ok((self.save(state).await?, None))
+        Ok((self.save(&state).await?, None))
     }
 }
 

@@ -868,7 +868,7 @@ impl SessionStore for RedisStore {
 
     async fn save_turn(
         &self,
-        state: &SessionState,
+        state: SessionState,
         writes: &[TurnWrite<'_>],
     ) -> Result<(SessionState, Option<Vec<Applied>>), StoreError> {
         // One script only where every key and channel is on this one Redis.
@@ -882,12 +882,13 @@ impl SessionStore for RedisStore {
                 } => self.can_announce(channel, record),
             });
         if !one_call {
-            return Ok((self.save(state).await?, None));
+            return Ok((self.save(&state).await?, None));
         }
-        let mut saved = state.clone();
+        let expected = state.version;
+        let mut saved = state;
         saved.version += 1;
         let mut invocation = self.turn.prepare_invoke();
-        self.save_keys_and_args(&mut invocation, state.version, &saved);
+        self.save_keys_and_args(&mut invocation, expected, &saved);
         invocation.key(self.keys.deadlines());
         for write in writes {
             match *write {
