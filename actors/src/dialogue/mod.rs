@@ -2589,7 +2589,7 @@ fn confirming_question(session: &SessionState, open: &OpenCommand, summary: &Sum
         Some(placed) => phrasing::amend_question(summary, placed),
         None => phrasing::confirm_question(summary),
     };
-    match session.queued.first().and_then(phrasing::next_up) {
+    match (session.queued.first()).and_then(|next| phrasing::next_up(next, open)) {
         Some(next) => format!("{question} {}", answers::capitalised(&next)),
         None => question,
     }

@@ -118,7 +118,10 @@ pub fn confirm_question(summary: &Summary) -> String {
 /// A request waiting behind the one being confirmed, said by what it
 /// names: "the latte", "the latte and croissant", "the ride to Soho";
 /// `None` when it names neither things nor a destination.
-pub fn next_up(next: &errand_schemas::Queued) -> Option<String> {
+pub fn next_up(
+    next: &errand_schemas::Queued,
+    open: &errand_schemas::OpenCommand,
+) -> Option<String> {
     use errand_schemas::SlotValue;
     if let Some(items) = next.slots.get("item").and_then(SlotValue::as_items)
         && !items.is_empty()
@@ -135,7 +138,14 @@ pub fn next_up(next: &errand_schemas::Queued) -> Option<String> {
         return Some("the ride back comes next.".to_owned());
     }
     let to = next.slots.get("destination").and_then(SlotValue::as_text)?;
-    Some(format!("the ride to {to} comes next."))
+    // ("2 cabs from home to work": another car the same way.)
+    let same_way = ["pickup", "destination"]
+        .iter()
+        .all(|slot| next.slots.get(*slot) == open.slots.get(*slot));
+    Some(match same_way {
+        true => "the second car comes next.".to_owned(),
+        false => format!("the ride to {to} comes next."),
+    })
 }
 
 /// A price asked about, answered: "A standard ride from 221B Baker Street

@@ -2053,6 +2053,84 @@ pub fn sized(text: &str) -> Option<String> {
     Some(out.join(" "))
 }
 
+/// "a small and a large pepperoni pizza", "one chocolate, one vanilla
+/// milkshake": sizes of one thing said before it once, each size its own
+/// line ("a small pepperoni pizza and a large pepperoni pizza").
+pub fn sizes_of_one_thing(text: &str) -> Option<String> {
+    let words: Vec<&str> = text.split(' ').collect();
+    let bare = |i: usize| {
+        words.get(i).map_or(String::new(), |w| {
+            w.trim_end_matches([',', '.', '!', '?']).to_lowercase()
+        })
+    };
+    let counted = |i: usize| counts(&bare(i));
+    // (A size, its count before it: the last one said, the thing after it.)
+    let sized = |i: usize| i >= 1 && counted(i - 1) && is_size(&bare(i));
+    // The first size of the pair, right before "and", "or" or a comma.
+    let first = (1..words.len().saturating_sub(3)).find(|&i| {
+        sized(i)
+            && !words[i].ends_with(['.', '!', '?'])
+            && match (words[i].ends_with(','), bare(i + 1).as_str()) {
+                (true, _) => sized(i + 2),
+                (false, "and" | "or") => sized(i + 3),
+                _ => false,
+            }
+    })?;
+    let mut second = if words[first].ends_with(',') {
+        first + 2
+    } else {
+        first + 3
+    };
+    // ("a small, a medium and a large pizza")
+    while second + 3 < words.len()
+        && matches!(bare(second + 1).as_str(), "and" | "or")
+        && sized(second + 3)
+    {
+        second += 3;
+    }
+    // The thing: the words after the last size, up to what follows a thing.
+    let thing_from = second + 1;
+    let mut thing_to = thing_from;
+    while thing_to < words.len() {
+        let word = bare(thing_to);
+        if AFTER_ITEM.contains(&word.as_str()) || word.is_empty() {
+            break;
+        }
+        thing_to += 1;
+        if words[thing_to - 1].ends_with([',', '.', '!', '?']) {
+            break;
+        }
+    }
+    if thing_to == thing_from {
+        return None;
+    }
+    let thing = words[thing_from..thing_to]
+        .join(" ")
+        .trim_end_matches([',', '.', '!', '?'])
+        .to_owned();
+    let ending = &words[thing_to - 1][words[thing_to - 1]
+        .trim_end_matches([',', '.', '!', '?'])
+        .len()..];
+    // Each count and size, the thing after it.
+    let mut lines = Vec::new();
+    let mut i = first;
+    while i <= second {
+        if sized(i) {
+            lines.push(format!("{} {} {thing}", bare(i - 1), bare(i)));
+        }
+        i += 1;
+    }
+    let (last, init) = lines.split_last()?;
+    let said = match init {
+        [] => return None,
+        init => format!("{} and {last}{ending}", init.join(", ")),
+    };
+    let mut out: Vec<String> = words[..first - 1].iter().map(|w| (*w).to_owned()).collect();
+    out.push(said);
+    out.extend(words[thing_to..].iter().map(|w| (*w).to_owned()));
+    Some(out.join(" "))
+}
+
 pub(crate) fn is_unit(word: &str) -> bool {
     UNITS.contains(&word) || sized_pack(word).is_some()
 }
@@ -2541,9 +2619,12 @@ pub fn party(words: &Words) -> Option<u32> {
         let Some(n) = super::words::number(word(at)).filter(|n| (2..=50).contains(n)) else {
             continue;
         };
+        // ("pad thai for 2 to home" as "for two": people, where a clock
+        // would say "at"; never "for 2 at 7pm", "for 2" at the end.)
         let spelled = !word(at).bytes().all(|b| b.is_ascii_digit());
         let ends = matches!(word(at + 1), "" | "to" | "please" | "delivered" | "tonight");
-        if people(at + 1) || (!needs_people && (at > i + 1 || (spelled && ends))) {
+        let ends_said = matches!(word(at + 1), "to" | "please" | "delivered");
+        if people(at + 1) || (!needs_people && (at > i + 1 || (spelled && ends) || ends_said)) {
             found = Some((i, n));
             break;
         }
@@ -2674,6 +2755,34 @@ pub fn none_of(words: &Words) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn sizes_of_one_thing_are_each_a_line_of_it() {
+        let cases = [
+            (
+                "a small and a large pepperoni pizza to home",
+                Some("a small pepperoni pizza and a large pepperoni pizza to home"),
+            ),
+            (
+                "one chocolate, one vanilla milkshake please",
+                Some("one chocolate milkshake and one vanilla milkshake please"),
+            ),
+            (
+                "2 small and 1 large fries.",
+                Some("2 small fries and 1 large fries."),
+            ),
+            (
+                "get a small, a medium and a large latte to work",
+                Some("get a small latte, a medium latte and a large latte to work"),
+            ),
+            ("a hot and sour soup", None),
+            ("a large pizza and a small coke", None),
+            ("a small and a large", None),
+        ];
+        for (said, read) in cases {
+            assert_eq!(sizes_of_one_thing(said).as_deref(), read, "{said}");
+        }
+    }
 
     #[test]
     fn a_measure_is_a_size_and_says_a_pack() {
