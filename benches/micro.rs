@@ -26,7 +26,10 @@ use errand_actors::reading::Reading;
 use errand_actors::registry::DomainRegistry;
 use errand_harness::{TestStack, secs, test_options};
 use errand_schemas::codec::decode_record;
-use errand_schemas::{Command, SessionState, Status, StatusUpdate, TraceId};
+use errand_schemas::{
+    Command, ItemRequest, OpenCommand, SessionState, SlotMap, SlotValue, Status, StatusUpdate,
+    TraceId,
+};
 use ractor::{Actor, ActorProcessingErr, ActorRef, RpcReplyPort};
 use std::hint::black_box;
 
@@ -69,6 +72,32 @@ fn nlu(c: &mut Criterion) {
             })
         });
     }
+    // The load generator's second turn: the address, with a burger's
+    // order open and asking where.
+    let mut asked = SessionState::new("bench".into(), "demo");
+    asked.open = Some(OpenCommand::asking(
+        TraceId::generate(),
+        "order_food".into(),
+        SlotMap::from([(
+            "item".to_owned(),
+            SlotValue::Items(vec![ItemRequest::new("cheeseburger", 1)]),
+        )]),
+        vec!["address".into()],
+        "Where should I deliver it?".into(),
+        1,
+    ));
+    group.bench_function("221B Baker Street, asked where", |b| {
+        b.iter(|| {
+            hear::offline(
+                &reading,
+                &registry,
+                &reader,
+                black_box("221B Baker Street"),
+                &asked,
+                1_700_000_000_000,
+            )
+        })
+    });
     group.finish();
 }
 

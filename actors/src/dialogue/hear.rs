@@ -40,7 +40,7 @@ pub fn prepare(reading: &Reading, text: &str) -> Prepared {
     let text = one_of_them(reading, &text).unwrap_or(text);
     let text = one_of_the_named(&text).unwrap_or(text);
     let text = amounts::sized(&text).unwrap_or(text);
-    let text = amounts::sizes_of_one_thing(&text).unwrap_or(text);
+    let text = amounts::kinds_of_one_thing(&text, |name| reading.sells_a(name)).unwrap_or(text);
     let text = amounts::measured_packs(&text).unwrap_or(text);
     let text = amounts::noted_between_commas(&text).unwrap_or(text);
     let text = amounts::numbered_list(&text).unwrap_or(text);

@@ -2054,9 +2054,12 @@ pub fn sized(text: &str) -> Option<String> {
 }
 
 /// "a small and a large pepperoni pizza", "one chocolate, one vanilla
-/// milkshake": sizes of one thing said before it once, each size its own
-/// line ("a small pepperoni pizza and a large pepperoni pizza").
-pub fn sizes_of_one_thing(text: &str) -> Option<String> {
+/// milkshake", "one beef and one chicken taco": sizes or kinds of one
+/// thing said before it once, each its own line ("a small pepperoni pizza
+/// and a large pepperoni pizza"). A word that is no size is a kind only
+/// when `names` says the thing with it before is a thing sold ("beef
+/// taco"), so "a milk and a chicken taco" stays as said.
+pub fn kinds_of_one_thing(text: &str, names: impl Fn(&str) -> bool) -> Option<String> {
     let words: Vec<&str> = text.split(' ').collect();
     let bare = |i: usize| {
         words.get(i).map_or(String::new(), |w| {
@@ -2064,32 +2067,42 @@ pub fn sizes_of_one_thing(text: &str) -> Option<String> {
         })
     };
     let counted = |i: usize| counts(&bare(i));
-    // (A size, its count before it: the last one said, the thing after it.)
-    let sized = |i: usize| i >= 1 && counted(i - 1) && is_size(&bare(i));
-    // The first size of the pair, right before "and", "or" or a comma.
+    // (A size or kind, its count before it.)
+    let kind = |i: usize| {
+        let word = bare(i);
+        i >= 1
+            && counted(i - 1)
+            && !word.is_empty()
+            && word.chars().all(|c| c.is_alphabetic() || c == '-')
+            && !counts(&word)
+            && !AFTER_ITEM.contains(&word.as_str())
+            && !matches!(word.as_str(), "more" | "of" | "or" | "other" | "each")
+    };
+    // The first of them, right before "and", "or" or a comma.
     let first = (1..words.len().saturating_sub(3)).find(|&i| {
-        sized(i)
+        kind(i)
             && !words[i].ends_with(['.', '!', '?'])
             && match (words[i].ends_with(','), bare(i + 1).as_str()) {
-                (true, _) => sized(i + 2),
-                (false, "and" | "or") => sized(i + 3),
+                (true, _) => kind(i + 2),
+                (false, "and" | "or") => kind(i + 3),
                 _ => false,
             }
     })?;
-    let mut second = if words[first].ends_with(',') {
+    let mut last = if words[first].ends_with(',') {
         first + 2
     } else {
         first + 3
     };
     // ("a small, a medium and a large pizza")
-    while second + 3 < words.len()
-        && matches!(bare(second + 1).as_str(), "and" | "or")
-        && sized(second + 3)
+    while last + 3 < words.len()
+        && !words[last].ends_with(['.', '!', '?'])
+        && matches!(bare(last + 1).as_str(), "and" | "or")
+        && kind(last + 3)
     {
-        second += 3;
+        last += 3;
     }
-    // The thing: the words after the last size, up to what follows a thing.
-    let thing_from = second + 1;
+    // The thing: the words after the last one, up to what follows a thing.
+    let thing_from = last + 1;
     let mut thing_to = thing_from;
     while thing_to < words.len() {
         let word = bare(thing_to);
@@ -2101,30 +2114,29 @@ pub fn sizes_of_one_thing(text: &str) -> Option<String> {
             break;
         }
     }
-    if thing_to == thing_from {
+    if thing_to == thing_from || words[last].ends_with([',', '.', '!', '?']) {
         return None;
     }
     let thing = words[thing_from..thing_to]
         .join(" ")
         .trim_end_matches([',', '.', '!', '?'])
         .to_owned();
-    let ending = &words[thing_to - 1][words[thing_to - 1]
-        .trim_end_matches([',', '.', '!', '?'])
-        .len()..];
-    // Each count and size, the thing after it.
+    let said_last = words[thing_to - 1];
+    let ending = &said_last[said_last.trim_end_matches([',', '.', '!', '?']).len()..];
+    // Each count and size or kind, the thing after it.
     let mut lines = Vec::new();
-    let mut i = first;
-    while i <= second {
-        if sized(i) {
-            lines.push(format!("{} {} {thing}", bare(i - 1), bare(i)));
+    for i in (first..=last).filter(|&i| kind(i)) {
+        let word = bare(i);
+        if !is_size(&word) && !names(&format!("{word} {thing}")) {
+            return None;
         }
-        i += 1;
+        lines.push(format!("{} {word} {thing}", bare(i - 1)));
     }
-    let (last, init) = lines.split_last()?;
-    let said = match init {
-        [] => return None,
-        init => format!("{} and {last}{ending}", init.join(", ")),
-    };
+    let (said_last, init) = lines.split_last()?;
+    if init.is_empty() {
+        return None;
+    }
+    let said = format!("{} and {said_last}{ending}", init.join(", "));
     let mut out: Vec<String> = words[..first - 1].iter().map(|w| (*w).to_owned()).collect();
     out.push(said);
     out.extend(words[thing_to..].iter().map(|w| (*w).to_owned()));
@@ -2757,7 +2769,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn sizes_of_one_thing_are_each_a_line_of_it() {
+    fn sizes_and_kinds_of_one_thing_are_each_a_line_of_it() {
         let cases = [
             (
                 "a small and a large pepperoni pizza to home",
@@ -2775,12 +2787,20 @@ mod tests {
                 "get a small, a medium and a large latte to work",
                 Some("get a small latte, a medium latte and a large latte to work"),
             ),
+            (
+                "one beef and one chicken taco to home",
+                Some("one beef taco and one chicken taco to home"),
+            ),
             ("a hot and sour soup", None),
             ("a large pizza and a small coke", None),
             ("a small and a large", None),
+            // (No "milk taco" is sold.)
+            ("a milk and a chicken taco", None),
+            ("a burger and a chicken taco to work", None),
         ];
+        let sold = |name: &str| matches!(name, "beef taco" | "chicken taco");
         for (said, read) in cases {
-            assert_eq!(sizes_of_one_thing(said).as_deref(), read, "{said}");
+            assert_eq!(kinds_of_one_thing(said, sold).as_deref(), read, "{said}");
         }
     }
 

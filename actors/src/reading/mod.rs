@@ -874,6 +874,12 @@ impl Reading {
         }
     }
 
+    /// Whether `text` is, word for word, the name of a thing some menu
+    /// has ("beef taco"), or a name it is known by.
+    pub fn sells_a(&self, text: &str) -> bool {
+        self.menus.values().any(|menu| menu.names(text).is_some())
+    }
+
     /// Whether `text` names something on `action`'s menu.
     pub fn sells(&self, text: &str, action: &str) -> bool {
         self.menus
@@ -1110,6 +1116,15 @@ impl Reading {
         }
         for place in &places {
             take(place.from, place.to);
+        }
+        // "a pizza to SW1A 1AA": where it goes to is no restaurant,
+        // whatever the reader made of it.
+        if let Some(SlotValue::Text(restaurant)) = slots.get("restaurant")
+            && (places.iter()).any(|m| {
+                m.after.as_deref() == Some("to") && m.text.eq_ignore_ascii_case(restaurant.trim())
+            })
+        {
+            slots.remove("restaurant");
         }
         // A time is when, never a place, an amount or a thing ("a pizza
         // to home at 7pm" of an action that takes no time).
