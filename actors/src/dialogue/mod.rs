@@ -1221,7 +1221,13 @@ impl Turn<'_> {
         // "cancel the pizza, just the sushi", of a pizza with sushi to come
         // from another restaurant: the pizza dropped, the sushi next, as
         // it was.
-        if let Some(keep) = keeps_only_what_waits(session, &open, &self.utterance.text, heard) {
+        if let Some(keep) = keeps_only_what_waits(
+            self.ctx.registry,
+            session,
+            &open,
+            &self.utterance.text,
+            heard,
+        ) {
             session.queued = keep;
             self.drop_open(session, &open, "OK, I've dropped the");
             return self.next_queued(session).await;
@@ -1597,7 +1603,25 @@ impl Turn<'_> {
             open.slots.remove("item");
         }
         let before = (open.stage == Stage::Confirming).then(|| open.slots.clone());
+        let lines = |open: &OpenCommand| {
+            (open.slots.get("item").and_then(SlotValue::as_items)).map_or(0, <[_]>::len)
+        };
+        let had_lines = lines(&open);
         apply(&mut open.slots, patch, heard, open.stage);
+        // "remove the coke" of an order of a coke: nothing is left to
+        // order, so the order goes (what waits comes next).
+        if had_lines > 0
+            && lines(&open) == 0
+            && heard.more.is_empty()
+            && takes_off(&self.utterance.text.to_lowercase())
+        {
+            self.drop_open(
+                session,
+                &open,
+                "OK, that leaves nothing, so I've dropped the",
+            );
+            return self.next_queued(session).await;
+        }
         // Words at a confirmation that change nothing in it ("scratch the
         // eggs" heard as the eggs again): said so, never the same order
         // shown again as if changed.
@@ -3892,6 +3916,7 @@ pub(crate) fn takes_off(text: &str) -> bool {
 /// waiting after it, named by its things. The requests left to come (only
 /// those kept), or `None` for anything else.
 fn keeps_only_what_waits(
+    registry: &DomainRegistry,
     session: &SessionState,
     open: &OpenCommand,
     text: &str,
@@ -3926,11 +3951,15 @@ fn keeps_only_what_waits(
         return None;
     }
     let kept = crate::reading::words::Words::new(kept);
+    // ("no milk, just book the ride": a request is named by its things,
+    // or by what its domain is called.)
     let called = |q: &Queued| match q.slots.get("item").and_then(SlotValue::as_items) {
         Some(items) => items
             .iter()
             .any(|item| (kept.norm().iter()).any(|w| names_line(item, w, &heard.said_as))),
-        None => false,
+        None => registry.action(&q.action).is_some_and(|(domain, _)| {
+            (kept.norm().iter()).any(|w| domain.words.iter().any(|d| d == w))
+        }),
     };
     let keep: Vec<Queued> = session
         .queued

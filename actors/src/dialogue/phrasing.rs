@@ -144,6 +144,7 @@ pub fn next_up(
         .all(|slot| next.slots.get(*slot) == open.slots.get(*slot));
     Some(match same_way {
         true => "the second car comes next.".to_owned(),
+        false if to.eq_ignore_ascii_case("home") => "the ride home comes next.".to_owned(),
         false => format!("the ride to {to} comes next."),
     })
 }
