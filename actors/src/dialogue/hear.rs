@@ -40,6 +40,7 @@ pub fn prepare(reading: &Reading, text: &str) -> Prepared {
     let text = one_of_them(reading, &text).unwrap_or(text);
     let text = one_of_the_named(&text).unwrap_or(text);
     let text = amounts::sized(&text).unwrap_or(text);
+    let text = amounts::sizes_for_all(&text).unwrap_or(text);
     let text = amounts::kinds_of_one_thing(&text, |name| reading.sells_a(name)).unwrap_or(text);
     let text = amounts::measured_packs(&text).unwrap_or(text);
     let text = amounts::noted_between_commas(&text).unwrap_or(text);
@@ -1367,12 +1368,28 @@ fn one_of_the_line(text: &str, open: &OpenCommand) -> Option<String> {
             made(other)
         ));
     }
+    // ("two large margheritas", then "one should be small": the other
+    // stays large; "one with extra cheese": that one large too.)
+    let sized_note = (line.note.as_deref())
+        .filter(|n| crate::reading::amounts::sizes_only(n.split([' ', ','])))
+        .map(str::to_owned);
+    let as_was = match (&sized_note, &line.note) {
+        (Some(size), _) => format!("{size} {}", line.name),
+        (None, Some(note)) => format!("{} ({note})", line.name),
+        (None, None) => line.name.clone(),
+    };
     let one = match crate::reading::amounts::is_size(first) {
         // ("1 decaf latte": a size or kind goes before its thing.)
-        true => format!("{k} {} {}", rest.to_lowercase(), line.name),
-        false => format!("{k} {} {}", line.name, rest.to_lowercase()),
+        true => match (&sized_note, &line.note) {
+            (None, Some(note)) => format!("{k} {} {} ({note})", rest.to_lowercase(), line.name),
+            _ => format!("{k} {} {}", rest.to_lowercase(), line.name),
+        },
+        false => match &sized_note {
+            Some(size) => format!("{k} {size} {} {}", line.name, rest.to_lowercase()),
+            None => format!("{k} {} {}", line.name, rest.to_lowercase()),
+        },
     };
-    Some(format!("{} {} and {one}", line.quantity - k, line.name))
+    Some(format!("{} {as_was} and {one}", line.quantity - k))
 }
 
 /// How many cars the words ask for ("two cars", "2 taxis"): 0 when they

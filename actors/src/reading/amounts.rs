@@ -1666,12 +1666,19 @@ fn amount_before(words: &Words, at: usize, floor: usize) -> (u32, usize, Vec<Str
         i -= 1;
     }
     // A kind no list has, between a count and the item ("two garlic
-    // naans", "3 peshwari naans"): a note of the item, the count its own.
-    // (Not "3 lemons, salmon": a list's thing of its own.)
-    if i >= floor + 2 && describes(&w[i - 1]) && counts(&w[i - 2]) && !gap_has_stop(words, i - 1, i)
-    {
-        sizes.insert(0, w[i - 1].clone());
-        i -= 1;
+    // naans", "3 peshwari naans", "an oat milk latte", "a well done
+    // burger"): a note of the item, the count its own. (Not "3 lemons,
+    // salmon": a list's thing of its own.)
+    let described = (1..=3).find(|&k| {
+        i >= floor + k + 1
+            && counts(&w[i - k - 1])
+            && (i - k..i).all(|j| describes(&w[j]) && !gap_has_stop(words, j, j + 1))
+    });
+    if let Some(k) = described {
+        for j in (i - k..i).rev() {
+            sizes.insert(0, w[j].clone());
+        }
+        i -= k;
     } else if i >= floor + 2 && w[i - 1] == "more" && counts(&w[i - 2]) {
         // "2 more naans" are 2.
         i -= 1;
@@ -2141,6 +2148,50 @@ pub fn kinds_of_one_thing(text: &str, names: impl Fn(&str) -> bool) -> Option<St
     out.push(said);
     out.extend(words[thing_to..].iter().map(|w| (*w).to_owned()));
     Some(out.join(" "))
+}
+
+/// "a margherita and a pepperoni, both large", "2 lattes and a mocha,
+/// all decaf": the sizes or kinds said of every thing of a list said
+/// before each ("a large margherita and a large pepperoni").
+pub fn sizes_for_all(text: &str) -> Option<String> {
+    let lower = text.to_ascii_lowercase();
+    let (at, lead) = [", both ", ", all ", " both ", " all of them "]
+        .iter()
+        .find_map(|lead| lower.find(lead).map(|at| (at, lead.len())))?;
+    let after = &text[at + lead..];
+    let end = after.find([',', '.', '!', '?']).unwrap_or(after.len());
+    let said = after[..end].trim();
+    let kinds: Vec<&str> = said.split(' ').collect();
+    if kinds.is_empty()
+        || kinds.len() > 3
+        || !kinds
+            .iter()
+            .all(|k| is_size(&k.to_ascii_lowercase()) || k.contains('-'))
+    {
+        return None;
+    }
+    // Each thing of the list before, by the count that starts it.
+    let before = &text[..at];
+    let mut out = Vec::new();
+    let mut things = 0;
+    let mut starts = true;
+    for word in before.split(' ') {
+        out.push(word.to_owned());
+        let bare = word.trim_end_matches(',').to_ascii_lowercase();
+        if starts && counts(&bare) {
+            out.push(said.to_owned());
+            things += 1;
+            starts = false;
+        }
+        if bare == "and" || word.ends_with(',') {
+            starts = true;
+        }
+    }
+    if things < 2 {
+        return None;
+    }
+    let rest = &after[end..];
+    Some(format!("{}{rest}", out.join(" ")))
 }
 
 pub(crate) fn is_unit(word: &str) -> bool {
@@ -2767,6 +2818,25 @@ pub fn none_of(words: &Words) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn sizes_said_of_all_are_said_of_each() {
+        let cases = [
+            (
+                "a margherita and a pepperoni, both large, to home",
+                Some("a large margherita and a large pepperoni, to home"),
+            ),
+            (
+                "2 lattes and a mocha, all decaf",
+                Some("2 decaf lattes and a decaf mocha"),
+            ),
+            ("a margherita and a pepperoni, both to home", None),
+            ("a large margherita, both of us", None),
+        ];
+        for (said, read) in cases {
+            assert_eq!(sizes_for_all(said).as_deref(), read, "{said}");
+        }
+    }
 
     #[test]
     fn sizes_and_kinds_of_one_thing_are_each_a_line_of_it() {
