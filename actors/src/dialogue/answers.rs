@@ -664,6 +664,42 @@ fn delivery_price(session: &SessionState) -> String {
     }
 }
 
+/// The merchant whose menu `act`'s answer shows, if it shows one.
+pub fn menu_shown(act: &Act, registry: &DomainRegistry, session: &SessionState) -> Option<String> {
+    match act {
+        Act::Menu(Some(name)) => {
+            merchant_named(name, &catalogs(registry)).map(|(_, m)| m.name.clone())
+        }
+        Act::Menu(None) => (session.open.as_ref())
+            .and_then(|open| open.summary.as_ref()?.merchant.clone())
+            .filter(|merchant| !merchant.is_empty()),
+        _ => None,
+    }
+}
+
+/// The restaurant named, or the one of the cuisine said ("chinese").
+fn merchant_of<'a>(
+    catalogs: &[&'a Catalog],
+    restaurant: Option<&str>,
+    kind: Option<&str>,
+) -> Option<(&'a Catalog, &'a Merchant)> {
+    (catalogs.iter())
+        .flat_map(|c| c.merchants.iter().map(move |m| (*c, m)))
+        .find(|(_, m)| {
+            restaurant.is_some_and(|r| normalize(&m.name) == normalize(r))
+                || kind.is_some_and(|k| normalize(&m.kind) == normalize(k))
+        })
+}
+
+/// The name of the merchant [`menu_of`] shows the menu of.
+pub fn menu_merchant(
+    registry: &DomainRegistry,
+    restaurant: Option<&str>,
+    kind: Option<&str>,
+) -> Option<String> {
+    merchant_of(&catalogs(registry), restaurant, kind).map(|(_, m)| m.name.clone())
+}
+
 /// The menu of the restaurant named, or of the one of the cuisine said
 /// ("chinese"), when one is: for the question what to order.
 pub fn menu_of(
@@ -672,12 +708,7 @@ pub fn menu_of(
     kind: Option<&str>,
 ) -> Option<String> {
     let catalogs = catalogs(registry);
-    let merchant = (catalogs.iter())
-        .flat_map(|c| c.merchants.iter().map(move |m| (c, m)))
-        .find(|(_, m)| {
-            restaurant.is_some_and(|r| normalize(&m.name) == normalize(r))
-                || kind.is_some_and(|k| normalize(&m.kind) == normalize(k))
-        });
+    let merchant = merchant_of(&catalogs, restaurant, kind);
     // "order from pizza express": a restaurant errand does not know is
     // said so, before what it does know.
     let unknown = restaurant.filter(|r| {
@@ -706,33 +737,36 @@ pub fn menu_of(
 }
 
 fn menu(name: &str, catalogs: &[&Catalog]) -> String {
+    match merchant_named(name, catalogs) {
+        Some((catalog, merchant)) => {
+            let items: Vec<String> = (merchant.items.iter())
+                .map(|(item, price)| format!("{item} {}", format_money(*price, &catalog.currency)))
+                .collect();
+            format!(
+                "{} ({}): {}.",
+                merchant.name,
+                merchant.kind,
+                items.join(", ")
+            )
+        }
+        None => format!("I don't know {}. {}", name.trim(), merchants(catalogs)),
+    }
+}
+
+/// The merchant a menu is asked of by `name`: its name, a part of it, or
+/// its first word ("luigi's").
+fn merchant_named<'a>(name: &str, catalogs: &[&'a Catalog]) -> Option<(&'a Catalog, &'a Merchant)> {
     let wanted = normalize(strip_article(name));
-    for catalog in catalogs {
-        for merchant in &catalog.merchants {
+    (catalogs.iter())
+        .flat_map(|c| c.merchants.iter().map(move |m| (*c, m)))
+        .find(|(_, merchant)| {
             let n = normalize(&merchant.name);
             let first = n.split(' ').next().unwrap_or_default();
-            if n == wanted
+            n == wanted
                 || n.contains(&wanted) && wanted.len() >= 4
                 || wanted.contains(&n)
                 || first.len() >= 4 && wanted.starts_with(first.trim_end_matches('s'))
-            {
-                let items: Vec<String> = merchant
-                    .items
-                    .iter()
-                    .map(|(item, price)| {
-                        format!("{item} {}", format_money(*price, &catalog.currency))
-                    })
-                    .collect();
-                return format!(
-                    "{} ({}): {}.",
-                    merchant.name,
-                    merchant.kind,
-                    items.join(", ")
-                );
-            }
-        }
-    }
-    format!("I don't know {}. {}", name.trim(), merchants(catalogs))
+        })
 }
 
 fn merchants(catalogs: &[&Catalog]) -> String {

@@ -147,6 +147,108 @@ pub fn prepare(reading: &Reading, text: &str) -> Prepared {
     }
 }
 
+/// "the second one", "number 3", "the greek one", "the first two", said
+/// right after `merchant`'s menu was shown: those of its dishes, by name
+/// (and, with nothing open, from that merchant: "the second one to home"
+/// orders its second dish there).
+fn picked_from_menu(
+    registry: &DomainRegistry,
+    text: &str,
+    merchant: &str,
+    open: bool,
+) -> Option<String> {
+    let dishes: Vec<&str> = (registry.domains())
+        .filter_map(|domain| registry.sold(domain))
+        .flat_map(|sold| sold.catalog.merchants.iter())
+        .find(|m| m.name == merchant)?
+        .items
+        .iter()
+        .map(|(name, _)| name.as_str())
+        .collect();
+    let words = crate::reading::words::Words::new(text);
+    let w = words.norm();
+    if w.len() > 8 {
+        return None;
+    }
+    let word = |i: usize| w.get(i).map_or("", String::as_str);
+    let nth = |said: &str| -> Option<usize> {
+        let n = match said {
+            "first" | "1st" => 1,
+            "second" | "2nd" => 2,
+            "third" | "3rd" => 3,
+            "fourth" | "4th" => 4,
+            "fifth" | "5th" => 5,
+            "sixth" | "6th" => 6,
+            "seventh" | "7th" => 7,
+            "eighth" | "8th" => 8,
+            "ninth" | "9th" => 9,
+            "tenth" | "10th" => 10,
+            "last" => dishes.len(),
+            _ => return None,
+        };
+        (1..=dishes.len()).contains(&n).then_some(n - 1)
+    };
+    // The dish a word names, when it names one dish of the menu only.
+    let named_by = |said: &str| {
+        let mut named = dishes
+            .iter()
+            .enumerate()
+            .filter(|(_, d)| d.split(' ').any(|x| crate::agents::item_key(x) == said));
+        match (named.next(), named.next()) {
+            (Some((k, _)), None) if said.len() >= 3 => Some(k),
+            _ => None,
+        }
+    };
+    // (from, to, the dishes picked)
+    let picked = (0..w.len()).find_map(|i| {
+        let the = usize::from(i > 0 && word(i - 1) == "the");
+        let ones = |k: usize| usize::from(matches!(word(k), "one" | "ones"));
+        if matches!(word(i), "number" | "num")
+            && let Some(n) = crate::reading::words::number(word(i + 1))
+            && (1..=dishes.len() as u32).contains(&n)
+        {
+            return Some((i - the, i + 2, vec![n as usize - 1]));
+        }
+        if let Some(k) = nth(word(i))
+            && (the == 1 || ones(i + 1) == 1)
+        {
+            // "the first two": that many from the first.
+            if k == 0
+                && let Some(n) = crate::reading::words::number(word(i + 1))
+                && (2..=dishes.len() as u32).contains(&n)
+            {
+                let to = i + 2 + ones(i + 2);
+                return Some((i - the, to, (0..n as usize).collect()));
+            }
+            return Some((i - the, i + 1 + ones(i + 1), vec![k]));
+        }
+        // "the greek one", "the hawaiian".
+        if the == 1
+            && let Some(k) = named_by(word(i))
+            && (ones(i + 1) == 1 || i + 1 == w.len())
+        {
+            return Some((i - 1, i + 1 + ones(i + 1), vec![k]));
+        }
+        None
+    })?;
+    let (from, to, picked) = picked;
+    let names: Vec<&str> = picked.iter().map(|&k| dishes[k]).collect();
+    let mut said = names.join(" and ");
+    if !open {
+        said = format!("{said} from {merchant}");
+    }
+    let before = words.span(0, from).trim();
+    let after = words.span(to, w.len()).trim();
+    Some(
+        [before, &said, after]
+            .iter()
+            .filter(|part| !part.is_empty())
+            .copied()
+            .collect::<Vec<_>>()
+            .join(" "),
+    )
+}
+
 /// "add a lemonade to that order", "put some chips on it too", of an
 /// order placed with nothing open: the words without where the thing goes,
 /// which is that order (never an address called "that order").
@@ -2659,6 +2761,10 @@ pub fn offline(
 ) -> Heard {
     let held = held_on(text);
     let text = held.as_deref().unwrap_or(text);
+    // "the second one", right after a menu was shown: that dish.
+    let picked = (session.menu_shown.as_deref())
+        .and_then(|merchant| picked_from_menu(registry, text, merchant, session.open.is_some()));
+    let text = picked.as_deref().unwrap_or(text);
     // "the same for my friend", at an order: every line twice.
     let same = session.open.as_ref().and_then(|_| same_for_another(text));
     let text = same.as_deref().unwrap_or(text);

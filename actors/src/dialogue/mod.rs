@@ -452,6 +452,7 @@ pub async fn decide(
     // What the last turn asked about or offered is only for the turn
     // after it.
     session.asked_about = None;
+    session.menu_shown = None;
     let offered = session.offered.take();
     let refused = session.refused.take();
     let open_at_arrival = session.open.as_ref().map(|o| o.trace_id.clone());
@@ -795,6 +796,7 @@ impl Turn<'_> {
                 )
                 .unwrap_or_default();
                 session.asked_about = answers::sold_thing(act, self.ctx.registry);
+                session.menu_shown = answers::menu_shown(act, self.ctx.registry, session);
                 // After thanks with nothing open, nothing more to ask.
                 self.answer(session, text);
                 Ok(())
@@ -2015,7 +2017,10 @@ impl Turn<'_> {
             let text = |name: &str| open.slots.get(name).and_then(SlotValue::as_text);
             let question = match missing.iter().any(|m| m == "item") {
                 true => {
-                    match answers::menu_of(self.ctx.registry, text("restaurant"), text("cuisine")) {
+                    let (restaurant, cuisine) = (text("restaurant"), text("cuisine"));
+                    session.menu_shown =
+                        answers::menu_merchant(self.ctx.registry, restaurant, cuisine);
+                    match answers::menu_of(self.ctx.registry, restaurant, cuisine) {
                         Some(menu) => format!("{menu} {question}"),
                         None => question,
                     }
