@@ -757,16 +757,43 @@ fn menu(name: &str, catalogs: &[&Catalog]) -> String {
 /// its first word ("luigi's").
 fn merchant_named<'a>(name: &str, catalogs: &[&'a Catalog]) -> Option<(&'a Catalog, &'a Merchant)> {
     let wanted = normalize(strip_article(name));
-    (catalogs.iter())
-        .flat_map(|c| c.merchants.iter().map(move |m| (*c, m)))
-        .find(|(_, merchant)| {
-            let n = normalize(&merchant.name);
-            let first = n.split(' ').next().unwrap_or_default();
-            n == wanted
-                || n.contains(&wanted) && wanted.len() >= 4
-                || wanted.contains(&n)
-                || first.len() >= 4 && wanted.starts_with(first.trim_end_matches('s'))
+    let every = || (catalogs.iter()).flat_map(|c| c.merchants.iter().map(move |m| (*c, m)));
+    let by_name = every().find(|(_, merchant)| {
+        let n = normalize(&merchant.name);
+        let first = n.split(' ').next().unwrap_or_default();
+        n == wanted
+            || n.contains(&wanted) && wanted.len() >= 4
+            || wanted.contains(&n)
+            || first.len() >= 4 && wanted.starts_with(first.trim_end_matches('s'))
+    });
+    // "the thai menu", "the pizza place", "the cafe": the one merchant of
+    // that kind, or the one whose dishes are called so.
+    by_name.or_else(|| {
+        let said: Vec<&str> = (wanted.split(' '))
+            .filter(|w| {
+                !matches!(
+                    *w,
+                    "place" | "restaurant" | "shop" | "one" | "takeaway" | "menu"
+                )
+            })
+            .collect();
+        let [word] = said[..] else {
+            return None;
+        };
+        let word = word.trim_end_matches('s');
+        let one = |found: &mut dyn Iterator<Item = (&'a Catalog, &'a Merchant)>| match (
+            found.next(),
+            found.next(),
+        ) {
+            (Some(one), None) => Some(one),
+            _ => None,
+        };
+        one(&mut every().filter(|(_, m)| normalize(&m.kind) == word)).or_else(|| {
+            one(&mut every().filter(|(_, m)| {
+                (m.items.iter()).any(|(item, _)| normalize(item).split(' ').any(|x| x == word))
+            }))
         })
+    })
 }
 
 fn merchants(catalogs: &[&Catalog]) -> String {
