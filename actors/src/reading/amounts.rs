@@ -799,8 +799,14 @@ pub fn items(words: &Words, menu: &Menu, taken: &[bool]) -> Vec<Found> {
         let variety = (known && menu.is_variety(&keys[i..i + len]))
             .then(|| words.span(i, i + len).to_lowercase());
         // "nappies size 4": a size by its number, after the thing.
+        // (Not "milk, 500g pack of cheese": the cheese's.)
         let size_after = (words.norm().get(i + len))
             .filter(|w| numbered_size(w))
+            .filter(|_| !gap_has_stop(words, i + len - 1, i + len))
+            .filter(|_| {
+                let next = words.norm().get(i + len + 1).map(String::as_str);
+                !matches!(next, Some("pack" | "packs" | "of"))
+            })
             .cloned();
         let note: Vec<String> = (sizes.into_iter().chain(size_after.clone()))
             .map(|s| s.replace("size-", "size "))
@@ -1981,6 +1987,12 @@ pub fn measured_packs(text: &str) -> Option<String> {
             out.extend(["pack", "of"]);
             changed = true;
         }
+        // ("milk, 500g of cheese": the cheese's measure, never the milk's.)
+        let listed = i > 0 && (tokens[i - 1].ends_with(',') || tokens[i - 1] == "and");
+        if listed && measured(&token.to_ascii_lowercase()) && next.as_deref() == Some("of") {
+            out.push("pack");
+            changed = true;
+        }
     }
     changed.then(|| out.join(" "))
 }
@@ -2367,7 +2379,8 @@ fn set_off_note(words: &Words, after: usize, limit: usize) -> Option<(String, us
         });
         // ("a lamb curry (hot)", "a pizza, gluten-free,": one word of how
         // it comes, set off, is its note.)
-        let one_size = to == from + 1 && is_size(first);
+        // (Not "milk, 500g pack of cheese": a size said of the next thing.)
+        let one_size = to == from + 1 && is_size(first) && (to == w.len() || set_off(to));
         let opens = (OPENS.contains(&first) || one_size) && (first == "allergic" || !no_note);
         let whole = next.is_some() || matches!(first, "mild" | "spicy" | "medium") || one_size;
         (opens && whole).then(|| {
