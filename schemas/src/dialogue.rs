@@ -218,10 +218,11 @@ pub struct SessionState {
     /// ("how much is a latte?", then "get me two to work").
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub asked_about: Option<String>,
-    /// The merchant whose menu the last turn showed, for a next turn that
-    /// picks from it ("the second one", "the greek one").
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub menu_shown: Option<String>,
+    /// The dishes the last turn listed, in order, each "<dish> from
+    /// <merchant>", for a next turn that picks from them ("the second
+    /// one", "the greek one").
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub menu_shown: Vec<String>,
     /// A command the last turn priced and did not place ("how much is a
     /// cab to Gatwick?"): the next turn may take it ("ok book it") or
     /// change it ("and to Heathrow?").
@@ -267,7 +268,7 @@ impl SessionState {
             placed: Vec::new(),
             said: None,
             asked_about: None,
-            menu_shown: None,
+            menu_shown: Vec::new(),
             offered: None,
             refused: None,
             version: 0,

@@ -664,17 +664,26 @@ fn delivery_price(session: &SessionState) -> String {
     }
 }
 
-/// The merchant whose menu `act`'s answer shows, if it shows one.
-pub fn menu_shown(act: &Act, registry: &DomainRegistry, session: &SessionState) -> Option<String> {
+/// The dishes `act`'s answer lists, in order, each "<dish> from
+/// <merchant>" (none when it lists none).
+pub fn menu_shown(act: &Act, registry: &DomainRegistry, session: &SessionState) -> Vec<String> {
+    let catalogs = catalogs(registry);
     match act {
-        Act::Menu(Some(name)) => {
-            merchant_named(name, &catalogs(registry)).map(|(_, m)| m.name.clone())
-        }
+        Act::Menu(Some(name)) => menu_listing(name, &catalogs).1,
         Act::Menu(None) => (session.open.as_ref())
             .and_then(|open| open.summary.as_ref()?.merchant.clone())
-            .filter(|merchant| !merchant.is_empty()),
-        _ => None,
+            .filter(|merchant| !merchant.is_empty())
+            .map_or_else(Vec::new, |merchant| menu_listing(&merchant, &catalogs).1),
+        Act::WhoServes(what) => who_serves_listing(what, &catalogs).1,
+        _ => Vec::new(),
     }
+}
+
+/// Every dish of `merchant`, each "<dish> from <merchant>".
+fn dishes_of(merchant: &Merchant) -> Vec<String> {
+    (merchant.items.iter())
+        .map(|(item, _)| format!("{item} from {}", merchant.name))
+        .collect()
 }
 
 /// The restaurant named, or the one of the cuisine said ("chinese").
@@ -691,13 +700,13 @@ fn merchant_of<'a>(
         })
 }
 
-/// The name of the merchant [`menu_of`] shows the menu of.
-pub fn menu_merchant(
+/// The dishes [`menu_of`] shows, each "<dish> from <merchant>".
+pub fn menu_of_dishes(
     registry: &DomainRegistry,
     restaurant: Option<&str>,
     kind: Option<&str>,
-) -> Option<String> {
-    merchant_of(&catalogs(registry), restaurant, kind).map(|(_, m)| m.name.clone())
+) -> Vec<String> {
+    merchant_of(&catalogs(registry), restaurant, kind).map_or_else(Vec::new, |(_, m)| dishes_of(m))
 }
 
 /// The menu of the restaurant named, or of the one of the cuisine said
@@ -737,19 +746,28 @@ pub fn menu_of(
 }
 
 fn menu(name: &str, catalogs: &[&Catalog]) -> String {
+    menu_listing(name, catalogs).0
+}
+
+/// [`menu`], and the dishes it lists.
+fn menu_listing(name: &str, catalogs: &[&Catalog]) -> (String, Vec<String>) {
     match merchant_named(name, catalogs) {
         Some((catalog, merchant)) => {
             let items: Vec<String> = (merchant.items.iter())
                 .map(|(item, price)| format!("{item} {}", format_money(*price, &catalog.currency)))
                 .collect();
-            format!(
+            let said = format!(
                 "{} ({}): {}.",
                 merchant.name,
                 merchant.kind,
                 items.join(", ")
-            )
+            );
+            (said, dishes_of(merchant))
         }
-        None => format!("I don't know {}. {}", name.trim(), merchants(catalogs)),
+        None => (
+            format!("I don't know {}. {}", name.trim(), merchants(catalogs)),
+            Vec::new(),
+        ),
     }
 }
 
@@ -843,6 +861,11 @@ fn named_merchant<'a>(said: &str, catalogs: &'a [&'a Catalog]) -> Option<&'a Mer
 }
 
 fn who_serves(what: &str, catalogs: &[&Catalog]) -> String {
+    who_serves_listing(what, catalogs).0
+}
+
+/// [`who_serves`], and the dishes it lists.
+fn who_serves_listing(what: &str, catalogs: &[&Catalog]) -> (String, Vec<String>) {
     let wanted = normalize(strip_article(what));
     // "what groceries can you get?": the one shop of that kind, in full.
     let kind = wanted
@@ -853,7 +876,7 @@ fn who_serves(what: &str, catalogs: &[&Catalog]) -> String {
         .iter()
         .find(|c| c.merchants.len() == 1 && c.merchants[0].kind == kind)
     {
-        return menu(&catalog.merchants[0].name, catalogs);
+        return menu_listing(&catalog.merchants[0].name, catalogs);
     }
     // "vegan options at Luigi's": the menus say no diet, so none is
     // promised (a dish named so, "vegetarian pizza", is answered above
@@ -872,8 +895,11 @@ fn who_serves(what: &str, catalogs: &[&Catalog]) -> String {
             "The menus I order from don't say which dishes are {diet}, so I can't vouch for any of them; please check with the restaurant."
         );
         return match named {
-            Some(merchant) => format!("{no_promise} {}", menu(&merchant.name, catalogs)),
-            None => no_promise,
+            Some(merchant) => {
+                let (menu, listed) = menu_listing(&merchant.name, catalogs);
+                (format!("{no_promise} {menu}"), listed)
+            }
+            None => (no_promise, Vec::new()),
         };
     }
     // "anything vegetarian at Burger Barn?": what that place has.
@@ -882,19 +908,30 @@ fn who_serves(what: &str, catalogs: &[&Catalog]) -> String {
         .flat_map(|c| &c.merchants)
         .find(|m| wanted.contains(&normalize(&m.name)) && wanted != normalize(&m.name))
     {
-        return menu(&merchant.name, catalogs);
+        return menu_listing(&merchant.name, catalogs);
     }
     let mut said = Vec::new();
+    let mut listed = Vec::new();
     for catalog in catalogs {
         for merchant in &catalog.merchants {
             let by_kind = merchant.kind == wanted || normalize(&merchant.name).contains(&wanted);
-            let items: Vec<String> = matching_kind(what, catalog)
+            let found: Vec<(&str, i64)> = matching_kind(what, catalog)
                 .into_iter()
                 .filter(|(m, _, _)| *m == merchant.name)
-                .map(|(_, name, price)| {
-                    format!("{name} ({})", format_money(price, &catalog.currency))
+                .map(|(_, name, price)| (name, price))
+                .collect();
+            let items: Vec<String> = (found.iter())
+                .map(|(name, price)| {
+                    format!("{name} ({})", format_money(*price, &catalog.currency))
                 })
                 .collect();
+            if !items.is_empty() && said.len() < 4 {
+                listed.extend(
+                    found
+                        .iter()
+                        .map(|(name, _)| format!("{name} from {}", merchant.name)),
+                );
+            }
             if !items.is_empty() {
                 said.push(format!("{} has {}", merchant.name, list(&items)));
             } else if by_kind {
@@ -905,14 +942,15 @@ fn who_serves(what: &str, catalogs: &[&Catalog]) -> String {
     said.truncate(4);
     if said.is_empty() {
         if let Some(each) = each_of(what, |part| who_serves(part, catalogs)) {
-            return each;
+            return (each, Vec::new());
         }
-        return format!(
+        let none = format!(
             "None of the places I order from has {}.",
             strip_article(what)
         );
+        return (none, Vec::new());
     }
-    format!("{}.", list(&said))
+    (format!("{}.", list(&said)), listed)
 }
 
 /// Where the session's last command stands.

@@ -147,27 +147,18 @@ pub fn prepare(reading: &Reading, text: &str) -> Prepared {
     }
 }
 
-/// "the second one", "number 3", "the greek one", "the first two", said
-/// right after `merchant`'s menu was shown: those of its dishes, by name
-/// (and, with nothing open, from that merchant: "the second one to home"
-/// orders its second dish there).
-fn picked_from_menu(
-    registry: &DomainRegistry,
-    text: &str,
-    merchant: &str,
-    open: bool,
-) -> Option<String> {
-    let dishes: Vec<&str> = (registry.domains())
-        .filter_map(|domain| registry.sold(domain))
-        .flat_map(|sold| sold.catalog.merchants.iter())
-        .find(|m| m.name == merchant)?
-        .items
-        .iter()
-        .map(|(name, _)| name.as_str())
+/// "the second one", "number 3", "the greek one", "the first two", "two
+/// of the third one", "the first and the third", said right after a list
+/// of dishes was shown (`shown`, each "<dish> from <merchant>"): those
+/// dishes, by name (and, with nothing open, from their merchant: "the
+/// second one to home" orders it there).
+fn picked_from_menu(text: &str, shown: &[String], open: bool) -> Option<String> {
+    let dishes: Vec<(&str, &str)> = (shown.iter())
+        .filter_map(|line| line.rsplit_once(" from "))
         .collect();
     let words = crate::reading::words::Words::new(text);
     let w = words.norm();
-    if w.len() > 8 {
+    if w.len() > 12 || dishes.is_empty() {
         return None;
     }
     let word = |i: usize| w.get(i).map_or("", String::as_str);
@@ -188,65 +179,98 @@ fn picked_from_menu(
         };
         (1..=dishes.len()).contains(&n).then_some(n - 1)
     };
-    // The dish a word names, when it names one dish of the menu only.
+    // The dish a word names, when it names one dish of the list only.
     let named_by = |said: &str| {
-        let mut named = dishes
-            .iter()
-            .enumerate()
-            .filter(|(_, d)| d.split(' ').any(|x| crate::agents::item_key(x) == said));
+        let mut named = (dishes.iter().enumerate())
+            .filter(|(_, (dish, _))| dish.split(' ').any(|x| crate::agents::item_key(x) == said));
         match (named.next(), named.next()) {
             (Some((k, _)), None) if said.len() >= 3 => Some(k),
             _ => None,
         }
     };
-    // (from, to, the dishes picked)
-    let picked = (0..w.len()).find_map(|i| {
+    let ones = |k: usize| usize::from(matches!(word(k), "one" | "ones"));
+    // Each reference: where it is said, the dishes, how many of each.
+    let mut picked: Vec<(usize, usize, Vec<usize>, u32)> = Vec::new();
+    let mut i = 0;
+    while i < w.len() {
         let the = usize::from(i > 0 && word(i - 1) == "the");
-        let ones = |k: usize| usize::from(matches!(word(k), "one" | "ones"));
-        if matches!(word(i), "number" | "num")
+        // ("the 2nd and 3rd": an ordinal after one, without "the".)
+        let listed =
+            (picked.last()).is_some_and(|(_, to, ..)| *to + 1 == i && word(i - 1) == "and");
+        let found = if matches!(word(i), "number" | "num")
             && let Some(n) = crate::reading::words::number(word(i + 1))
             && (1..=dishes.len() as u32).contains(&n)
         {
-            return Some((i - the, i + 2, vec![n as usize - 1]));
-        }
-        if let Some(k) = nth(word(i))
-            && (the == 1 || ones(i + 1) == 1)
+            Some((i - the, i + 2, vec![n as usize - 1]))
+        } else if let Some(k) = nth(word(i))
+            && (the == 1 || ones(i + 1) == 1 || listed)
         {
             // "the first two": that many from the first.
-            if k == 0
-                && let Some(n) = crate::reading::words::number(word(i + 1))
-                && (2..=dishes.len() as u32).contains(&n)
-            {
-                let to = i + 2 + ones(i + 2);
-                return Some((i - the, to, (0..n as usize).collect()));
+            match crate::reading::words::number(word(i + 1)) {
+                Some(n) if k == 0 && (2..=dishes.len() as u32).contains(&n) => {
+                    Some((i - the, i + 2 + ones(i + 2), (0..n as usize).collect()))
+                }
+                _ => Some((i - the, i + 1 + ones(i + 1), vec![k])),
             }
-            return Some((i - the, i + 1 + ones(i + 1), vec![k]));
-        }
-        // "the greek one", "the hawaiian".
-        if the == 1
+        } else if the == 1
             && let Some(k) = named_by(word(i))
             && (ones(i + 1) == 1 || i + 1 == w.len())
         {
-            return Some((i - 1, i + 1 + ones(i + 1), vec![k]));
+            // "the greek one", "the hawaiian".
+            Some((i - 1, i + 1 + ones(i + 1), vec![k]))
+        } else {
+            None
+        };
+        let Some((mut from, mut to, which)) = found else {
+            i += 1;
+            continue;
+        };
+        // "two of the third one", "the hawaiian one x2".
+        let mut count = 1;
+        if from >= 2
+            && word(from - 1) == "of"
+            && let Some(n) = crate::reading::words::number(word(from - 2))
+        {
+            count = n;
+            from -= 2;
         }
-        None
-    })?;
-    let (from, to, picked) = picked;
-    let names: Vec<&str> = picked.iter().map(|&k| dishes[k]).collect();
-    let mut said = names.join(" and ");
-    if !open {
-        said = format!("{said} from {merchant}");
+        if let Some(n) = word(to)
+            .strip_prefix('x')
+            .and_then(crate::reading::words::number)
+        {
+            count = n;
+            to += 1;
+        }
+        picked.push((from, to, which, count));
+        i = to;
     }
-    let before = words.span(0, from).trim();
-    let after = words.span(to, w.len()).trim();
-    Some(
-        [before, &said, after]
-            .iter()
-            .filter(|part| !part.is_empty())
-            .copied()
-            .collect::<Vec<_>>()
-            .join(" "),
-    )
+    let (_, last_to, ..) = *picked.last()?;
+    let mut out = Vec::new();
+    let mut at = 0;
+    let mut merchants = Vec::new();
+    for (from, to, which, count) in &picked {
+        out.push(words.span(at, *from).trim().to_owned());
+        let named: Vec<String> = (which.iter())
+            .map(|&k| {
+                merchants.push(dishes[k].1);
+                match count {
+                    1 => dishes[k].0.to_owned(),
+                    n => format!("{n} {}", dishes[k].0),
+                }
+            })
+            .collect();
+        out.push(named.join(" and "));
+        at = *to;
+    }
+    merchants.dedup();
+    if let [merchant] = merchants[..]
+        && !open
+    {
+        out.push(format!("from {merchant}"));
+    }
+    out.push(words.span(last_to, w.len()).trim().to_owned());
+    out.retain(|part| !part.is_empty());
+    Some(out.join(" "))
 }
 
 /// "add a lemonade to that order", "put some chips on it too", of an
@@ -2762,8 +2786,7 @@ pub fn offline(
     let held = held_on(text);
     let text = held.as_deref().unwrap_or(text);
     // "the second one", right after a menu was shown: that dish.
-    let picked = (session.menu_shown.as_deref())
-        .and_then(|merchant| picked_from_menu(registry, text, merchant, session.open.is_some()));
+    let picked = picked_from_menu(text, &session.menu_shown, session.open.is_some());
     let text = picked.as_deref().unwrap_or(text);
     // "the same for my friend", at an order: every line twice.
     let same = session.open.as_ref().and_then(|_| same_for_another(text));

@@ -452,7 +452,7 @@ pub async fn decide(
     // What the last turn asked about or offered is only for the turn
     // after it.
     session.asked_about = None;
-    session.menu_shown = None;
+    session.menu_shown = Vec::new();
     let offered = session.offered.take();
     let refused = session.refused.take();
     let open_at_arrival = session.open.as_ref().map(|o| o.trace_id.clone());
@@ -2019,7 +2019,7 @@ impl Turn<'_> {
                 true => {
                     let (restaurant, cuisine) = (text("restaurant"), text("cuisine"));
                     session.menu_shown =
-                        answers::menu_merchant(self.ctx.registry, restaurant, cuisine);
+                        answers::menu_of_dishes(self.ctx.registry, restaurant, cuisine);
                     match answers::menu_of(self.ctx.registry, restaurant, cuisine) {
                         Some(menu) => format!("{menu} {question}"),
                         None => question,

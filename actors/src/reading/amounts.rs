@@ -1676,7 +1676,7 @@ fn amount_before(words: &Words, at: usize, floor: usize) -> (u32, usize, Vec<Str
     // burger"): a note of the item, the count its own. (Not "3 lemons,
     // salmon": a list's thing of its own.)
     let described = (1..=3).find(|&k| {
-        i >= floor + k + 1
+        i > floor + k
             && counts(&w[i - k - 1])
             && (i - k..i).all(|j| describes(&w[j]) && !gap_has_stop(words, j, j + 1))
     });
