@@ -49,6 +49,7 @@ pub fn prepare(reading: &Reading, text: &str) -> Prepared {
     let text = without_other_times(&text).unwrap_or(text);
     let text = more_counted(&text).unwrap_or(text);
     let text = travel_said(&text).unwrap_or(text);
+    let text = clock_for(&text).unwrap_or(text);
     let mut act = acts::read(&text);
     // "how long does it take to get from home to Gatwick by cab", "how
     // long to heathrow from work": the ride priced, its journey time said
@@ -372,6 +373,41 @@ fn travel_said(text: &str) -> Option<String> {
     .iter()
     .find(|lead| lower.starts_with(*lead))?;
     Some(format!("i need a ride to {}", &text[lead.len()..]))
+}
+
+/// "a taxi to heathrow for 5 tomorrow morning", "a cab for 4 tomorrow": a
+/// clock time said with "for" before a day, with no other time said, is
+/// when the ride is ("at 5 tomorrow morning"), never how many go.
+fn clock_for(text: &str) -> Option<String> {
+    let words = crate::reading::words::Words::new(text);
+    let w = words.norm();
+    let ride = w.iter().any(|x| {
+        matches!(
+            x.as_str(),
+            "taxi" | "cab" | "ride" | "car" | "uber" | "lift" | "minicab" | "pickup"
+        )
+    });
+    let clock = |x: &str| {
+        (x.strip_suffix("am").or_else(|| x.strip_suffix("pm")))
+            .is_some_and(|h| !h.is_empty() && h.chars().all(|c| c.is_ascii_digit() || c == ':'))
+    };
+    let timed = w.iter().any(|x| x == "at" || x == "oclock" || clock(x));
+    if !ride || timed {
+        return None;
+    }
+    let at = (1..w.len()).find(|&i| {
+        w[i - 1] == "for"
+            && crate::reading::words::number(&w[i]).is_some_and(|n| (1..=12).contains(&n))
+            && matches!(
+                w.get(i + 1).map(String::as_str),
+                Some("tomorrow" | "tonight" | "today" | "this" | "in")
+            )
+    })?;
+    Some(format!(
+        "{} at {}",
+        words.span(0, at - 1).trim_end(),
+        words.span(at, w.len())
+    ))
 }
 
 /// "a couple more hot chocolates", "a few more": as counted ("2 more"),
