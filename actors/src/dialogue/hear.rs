@@ -3137,6 +3137,15 @@ fn ride_back(text: &str, session: &SessionState) -> Option<(String, Option<Strin
         "could you book",
         "also",
         "please",
+        // ("actually I also need one back on thursday at 8pm")
+        "actually",
+        "oh",
+        "i also need",
+        "i'll also need",
+        "ill also need",
+        "we also need",
+        "we need",
+        "i also want",
     ];
     const BACK_RIDES: &[&str] = &[
         "one back",
@@ -3171,6 +3180,12 @@ fn ride_back(text: &str, session: &SessionState) -> Option<(String, Option<Strin
         return None;
     }
     let rest = rest.strip_prefix("home").map_or(rest, str::trim);
+    // ("a ride back please", "one back too": nothing said of when.)
+    let rest = ["please", "pls", "thanks", "too", "as well", "thank you"]
+        .iter()
+        .fold(rest.trim(), |rest, tail| {
+            rest.strip_suffix(tail).map_or(rest, str::trim)
+        });
     // "later", or nothing, with no time said: when is asked (as after a
     // meeting), never a car sent now to where the person is not yet.
     let later = rest.trim().is_empty()
