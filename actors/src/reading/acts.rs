@@ -2652,9 +2652,11 @@ pub fn is_change(text: &str) -> bool {
     ]
     .iter()
     .any(|p| {
-        joined
-            .strip_prefix(p)
-            .is_some_and(|rest| rest.is_empty() || rest.starts_with(' '))
+        // ("oh add a lemonade", "ok can you add one")
+        [joined.as_str(), without_courtesy(&joined)].iter().any(|said| {
+            said.strip_prefix(p)
+                .is_some_and(|rest| rest.is_empty() || rest.starts_with(' '))
+        })
     })
         || joined.ends_with(" instead")
         || joined.contains(" instead ")
