@@ -706,7 +706,7 @@ fn corrected_midway(reading: &Reading, text: &str) -> Option<String> {
         .iter()
         .any(|p| lower.starts_with(p));
     // (The last said, the longest of those starting there.)
-    let (at, len) = (MARKED.each_in(&lower))
+    let (at, len) = (MARKED.words_in(&lower))
         .filter(|(_, at)| *at > 0)
         .map(|(marker, at)| (at, marker.len()))
         .max()
@@ -743,6 +743,20 @@ fn corrected_midway(reading: &Reading, text: &str) -> Option<String> {
     .find_map(|lead| rest.strip_prefix(lead))
     .unwrap_or(rest);
     let first = &text[..at];
+    // "milk, eggs, actually not eggs, bread": the eggs taken back, the
+    // list going on.
+    if let Some(not) = rest
+        .strip_prefix("not ")
+        .or_else(|| rest.strip_prefix("Not "))
+        && let Some((thing, going_on)) = not.split_once(',').or(Some((not, "")))
+        && reading.names_any_thing(thing.trim())
+    {
+        let said = format!("{first}. scratch the {}. {}", thing.trim(), going_on.trim());
+        return dropped_midway(reading, said.trim_end_matches([' ', '.'])).map(|kept| {
+            // (The clauses joined again as a list.)
+            kept.replace(". ", ", ")
+        });
+    }
     // "no fries, onion rings instead": one thing for another.
     let an_extra = [
         "extra ", "with ", "without ", "no ", "light ", "easy ", "hold ", "add ",

@@ -36,6 +36,24 @@ impl Markers {
             .map(|m| (self.phrases[m.pattern().as_usize()], m.start()))
     }
 
+    /// As [`Markers::each_in`], only where the phrase is whole words: a
+    /// phrase starting or ending with a letter or digit is not part of a
+    /// longer word there ("actually no" is not in "actually not").
+    pub fn words_in<'a>(
+        &'a self,
+        text: &'a str,
+    ) -> impl Iterator<Item = (&'static str, usize)> + 'a {
+        let alnum = |c: Option<char>| c.is_some_and(char::is_alphanumeric);
+        self.each_in(text).filter(move |(phrase, at)| {
+            let (before, after) = (
+                text[..*at].chars().next_back(),
+                text[at + phrase.len()..].chars().next(),
+            );
+            !(alnum(phrase.chars().next()) && alnum(before))
+                && !(alnum(phrase.chars().next_back()) && alnum(after))
+        })
+    }
+
     /// The phrase said first in `text`, the longest of those starting
     /// there: (the phrase, its byte position).
     pub fn first_in(&self, text: &str) -> Option<(&'static str, usize)> {
@@ -69,6 +87,15 @@ mod tests {
                 ("ring", 26)
             ]
         );
+    }
+
+    #[test]
+    fn whole_words_only_where_asked() {
+        let markers = Markers::new(&["actually no", ", actually"]);
+        let found: Vec<_> = markers.words_in("eggs, actually not eggs").collect();
+        assert_eq!(found, [(", actually", 4)]);
+        let found: Vec<_> = markers.words_in("eggs actually no eggs").collect();
+        assert_eq!(found, [("actually no", 5)]);
     }
 
     #[test]

@@ -64,7 +64,7 @@ pub fn in_place(text: &str) -> Option<String> {
     // ASCII case only, so positions in `lower` are positions in `text`.
     static MARKED: LazyLock<Markers> = LazyLock::new(|| Markers::new(MARKERS));
     let lower = text.to_ascii_lowercase();
-    let (at, len) = (MARKED.each_in(&lower))
+    let (at, len) = (MARKED.words_in(&lower))
         .map(|(marker, at)| (at, marker.len()))
         .filter(|(at, _)| *at > 0)
         // (The last one said, as long as it goes: ", sorry i meant ".)
