@@ -2302,7 +2302,15 @@ fn another_hour(text: &str, open: &OpenCommand) -> Option<String> {
             "to",
             said @ ..,
         ]
-        | ["change" | "move", "it", "to", said @ ..]
+        | ["change" | "move" | "push", "it", "to", said @ ..]
+        | [
+            "can" | "could",
+            "you",
+            "change" | "move" | "push",
+            "it",
+            "to",
+            said @ ..,
+        ]
         | [
             "can" | "could",
             "you",

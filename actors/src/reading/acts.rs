@@ -2631,6 +2631,12 @@ pub fn is_change(text: &str) -> bool {
         "bring it forward",
         "there'll be",
         "there will be",
+        // "we're now 5 people", "there are now 4 of us".
+        "we're now",
+        "were now",
+        "we are now",
+        "there are now",
+        "now there are",
         "can you change",
         "could you change",
         "can we change",
