@@ -1936,6 +1936,10 @@ fn catalog_question(w: &[&str], words: &Words, question: bool) -> Option<Act> {
         "do you stock",
         "are there",
         "are available",
+        // "what kinds of cars can I book?"
+        "can i book",
+        "can you book",
+        "can we book",
     ];
     if let Some(what) = what_asked(w, words, YOURS)
         && !matches!(
