@@ -50,6 +50,7 @@ pub fn prepare(reading: &Reading, text: &str) -> Prepared {
     let text = more_counted(&text).unwrap_or(text);
     let text = travel_said(&text).unwrap_or(text);
     let text = clock_for(&text).unwrap_or(text);
+    let text = texted_to(&text).unwrap_or(text);
     let mut act = acts::read(&text);
     // "how long does it take to get from home to Gatwick by cab", "how
     // long to heathrow from work": the ride priced, its journey time said
@@ -373,6 +374,43 @@ fn travel_said(text: &str) -> Option<String> {
     .iter()
     .find(|lead| lower.starts_with(*lead))?;
     Some(format!("i need a ride to {}", &text[lead.len()..]))
+}
+
+/// "a cheezburger 2 home pls": "2" texted for "to" between a thing and
+/// home or work (never "order 2 home", "2 burgers home").
+fn texted_to(text: &str) -> Option<String> {
+    let tokens: Vec<&str> = text.split(' ').collect();
+    let at = (1..tokens.len().saturating_sub(1)).find(|&i| {
+        let before = tokens[i - 1].to_ascii_lowercase();
+        let after = tokens[i + 1].to_ascii_lowercase();
+        let after = after.trim_end_matches([',', '.', '!', '?']);
+        tokens[i] == "2"
+            && matches!(after, "home" | "work")
+            && before.len() > 2
+            && before.chars().all(|c| c.is_ascii_alphabetic())
+            && !matches!(
+                before.as_str(),
+                "order"
+                    | "get"
+                    | "buy"
+                    | "book"
+                    | "send"
+                    | "bring"
+                    | "deliver"
+                    | "need"
+                    | "want"
+                    | "just"
+                    | "for"
+                    | "of"
+                    | "the"
+                    | "make"
+                    | "and"
+                    | "another"
+            )
+    })?;
+    let mut out: Vec<&str> = tokens.clone();
+    out[at] = "to";
+    Some(out.join(" "))
 }
 
 /// "a taxi to heathrow for 5 tomorrow morning", "a cab for 4 tomorrow": a
