@@ -49,8 +49,9 @@ impl Markers {
                 text[..*at].chars().next_back(),
                 text[at + phrase.len()..].chars().next(),
             );
-            !(alnum(phrase.chars().next()) && alnum(before))
-                && !(alnum(phrase.chars().next_back()) && alnum(after))
+            let glued_before = alnum(phrase.chars().next()) && alnum(before);
+            let glued_after = alnum(phrase.chars().next_back()) && alnum(after);
+            !glued_before && !glued_after
         })
     }
 
