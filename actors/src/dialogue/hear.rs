@@ -1710,6 +1710,14 @@ fn refused_then(text: &str, open: &OpenCommand) -> Option<String> {
         .trim_end_matches(" please")
         .trim();
     let new = new.strip_prefix("actually ").unwrap_or(new);
+    // ("no cereal, add yogurt x2": the yogurt for the cereal, as counted.)
+    let new = ["add ", "and ", "get ", "just "]
+        .iter()
+        .fold(new, |new, lead| new.strip_prefix(lead).unwrap_or(new));
+    let counted = (new.rsplit_once(" x"))
+        .filter(|(_, n)| crate::reading::words::number(n).is_some())
+        .map(|(thing, n)| format!("{n} {thing}"));
+    let new = counted.as_deref().unwrap_or(new);
     let names = |line: &ItemRequest| old.split(' ').any(|w| super::names_line(line, w, &[]));
     let named = lines.iter().filter(|line| names(line)).count();
     (named == 1 && !new.is_empty() && new.split(' ').count() <= 5)
