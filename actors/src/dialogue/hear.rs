@@ -149,6 +149,10 @@ pub fn prepare(reading: &Reading, text: &str) -> Prepared {
     }
 }
 
+/// Where a reference to a list is said (from, to), the dishes it picks
+/// (each its name and merchant), and how many of each.
+type Picked<'a> = (usize, usize, Vec<(String, &'a str)>, u32);
+
 /// "the second one", "number 3", "the greek one", "the first two", "two
 /// of the third one", "the first and the third", said right after a list
 /// of dishes was shown (`shown`, each "<dish> from <merchant>"): those
@@ -181,18 +185,27 @@ fn picked_from_menu(text: &str, shown: &[String], open: bool) -> Option<String> 
         };
         (1..=dishes.len()).contains(&n).then_some(n - 1)
     };
-    // The dish a word names, when it names one dish of the list only.
+    let dish = |k: usize| (dishes[k].0.to_owned(), dishes[k].1);
+    // The dish a word names, when it names one dish of the list only; of
+    // several dishes of one merchant ("the chicken one" at Taj Mahal),
+    // the word itself, of that merchant (its kitchen reads it).
     let named_by = |said: &str| {
-        let mut named = (dishes.iter().enumerate())
-            .filter(|(_, (dish, _))| dish.split(' ').any(|x| crate::agents::item_key(x) == said));
-        match (named.next(), named.next()) {
-            (Some((k, _)), None) if said.len() >= 3 => Some(k),
+        let named: Vec<usize> = (dishes.iter().enumerate())
+            .filter(|(_, (dish, _))| dish.split(' ').any(|x| crate::agents::item_key(x) == said))
+            .map(|(k, _)| k)
+            .collect();
+        match named[..] {
+            _ if said.len() < 3 => None,
+            [k] => Some(dish(k)),
+            [k, ..] if named.iter().all(|&j| dishes[j].1 == dishes[k].1) => {
+                Some((said.to_owned(), dishes[k].1))
+            }
             _ => None,
         }
     };
     let ones = |k: usize| usize::from(matches!(word(k), "one" | "ones"));
     // Each reference: where it is said, the dishes, how many of each.
-    let mut picked: Vec<(usize, usize, Vec<usize>, u32)> = Vec::new();
+    let mut picked: Vec<Picked<'_>> = Vec::new();
     let mut i = 0;
     while i < w.len() {
         let the = usize::from(i > 0 && word(i - 1) == "the");
@@ -203,23 +216,25 @@ fn picked_from_menu(text: &str, shown: &[String], open: bool) -> Option<String> 
             && let Some(n) = crate::reading::words::number(word(i + 1))
             && (1..=dishes.len() as u32).contains(&n)
         {
-            Some((i - the, i + 2, vec![n as usize - 1]))
+            Some((i - the, i + 2, vec![dish(n as usize - 1)]))
         } else if let Some(k) = nth(word(i))
             && (the == 1 || ones(i + 1) == 1 || listed)
         {
             // "the first two": that many from the first.
             match crate::reading::words::number(word(i + 1)) {
-                Some(n) if k == 0 && (2..=dishes.len() as u32).contains(&n) => {
-                    Some((i - the, i + 2 + ones(i + 2), (0..n as usize).collect()))
-                }
-                _ => Some((i - the, i + 1 + ones(i + 1), vec![k])),
+                Some(n) if k == 0 && (2..=dishes.len() as u32).contains(&n) => Some((
+                    i - the,
+                    i + 2 + ones(i + 2),
+                    (0..n as usize).map(dish).collect(),
+                )),
+                _ => Some((i - the, i + 1 + ones(i + 1), vec![dish(k)])),
             }
         } else if the == 1
-            && let Some(k) = named_by(word(i))
+            && let Some(named) = named_by(word(i))
             && (ones(i + 1) == 1 || i + 1 == w.len())
         {
             // "the greek one", "the hawaiian".
-            Some((i - 1, i + 1 + ones(i + 1), vec![k]))
+            Some((i - 1, i + 1 + ones(i + 1), vec![named]))
         } else {
             None
         };
@@ -253,11 +268,11 @@ fn picked_from_menu(text: &str, shown: &[String], open: bool) -> Option<String> 
     for (from, to, which, count) in &picked {
         out.push(words.span(at, *from).trim().to_owned());
         let named: Vec<String> = (which.iter())
-            .map(|&k| {
-                merchants.push(dishes[k].1);
+            .map(|(name, merchant)| {
+                merchants.push(*merchant);
                 match count {
-                    1 => dishes[k].0.to_owned(),
-                    n => format!("{n} {}", dishes[k].0),
+                    1 => name.clone(),
+                    n => format!("{n} {name}"),
                 }
             })
             .collect();
@@ -265,8 +280,11 @@ fn picked_from_menu(text: &str, shown: &[String], open: bool) -> Option<String> 
         at = *to;
     }
     merchants.dedup();
+    // (A word for several dishes is its merchant's to read, open or not.)
+    let bare = (picked.iter().flat_map(|(_, _, which, _)| which))
+        .any(|(name, merchant)| !dishes.contains(&(name.as_str(), *merchant)));
     if let [merchant] = merchants[..]
-        && !open
+        && (!open || bare)
     {
         out.push(format!("from {merchant}"));
     }

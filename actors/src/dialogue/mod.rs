@@ -1944,6 +1944,20 @@ impl Turn<'_> {
             self.ask(session, open, vec!["quantity".into()], question, Some(each));
             return Ok(());
         }
+        // "a chicken tikka masala or a butter chicken": which is asked,
+        // never both ordered.
+        if let Some(SlotValue::Items(lines)) = open.slots.get_mut("item")
+            && let Some((a, b)) = either_or(&self.utterance.text, lines)
+        {
+            let (first, second) = (lines[a].name.clone(), lines[b].name.clone());
+            lines.retain(|line| line.name != first && line.name != second);
+            if lines.is_empty() {
+                open.slots.remove("item");
+            }
+            let question = format!("Which would you like: the {first} or the {second}?");
+            self.ask(session, open, vec!["item".into()], question, None);
+            return Ok(());
+        }
         // "some bananas", "a kilo of potatoes": how many is asked, never
         // taken as one.
         if let Some((at, question)) = self.how_many(spec, &open) {
@@ -3323,6 +3337,36 @@ fn apply(slots: &mut SlotMap, mut patch: SlotMap, heard: &Heard, stage: Stage) {
 /// Whether `word` names `line`: one of the line's words ("fries"), the
 /// end of one ("burger" of a cheeseburger), or as the menu knows it
 /// (`said_as`: "coke" for the cola).
+/// The two lines of `lines` said either side of an "or" ("a chicken
+/// tikka masala or a butter chicken", "latte or cappuccino?"): the one
+/// named by the words right before it, and the one right after.
+fn either_or(text: &str, lines: &[ItemRequest]) -> Option<(usize, usize)> {
+    let words = crate::reading::words::Words::new(text);
+    let w = words.norm();
+    let or = (1..w.len().saturating_sub(1)).find(|&i| {
+        w[i] == "or"
+            && !matches!(
+                w[i + 1].as_str(),
+                "so" | "two" | "less" | "more" | "something" | "anything"
+            )
+    })?;
+    // (The line most of the words name: "a butter chicken" is the butter
+    // chicken, though "chicken" names the tikka masala too.)
+    let named = |from: usize, to: usize| {
+        let hits = |k: usize| {
+            (from..to)
+                .filter(|&j| names_line(&lines[k], &w[j], &[]))
+                .count()
+        };
+        (0..lines.len())
+            .filter(|&k| hits(k) > 0)
+            .max_by_key(|&k| (hits(k), std::cmp::Reverse(k)))
+    };
+    let before = named(or.saturating_sub(3), or)?;
+    let after = named(or + 1, (or + 5).min(w.len()))?;
+    (before != after).then_some((before, after))
+}
+
 pub(crate) fn names_line(line: &ItemRequest, word: &str, said_as: &[(String, String)]) -> bool {
     let key = crate::agents::item_key(word);
     key.len() >= 3
