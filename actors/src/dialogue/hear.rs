@@ -3191,6 +3191,19 @@ pub fn offline(
             backup.attach(&mut heard.for_open, is_thing);
         }
     }
+    // ("8pm", answering when the ride back of a ride booked for tomorrow
+    // leaves: tomorrow's, after the ride there.)
+    if let Some(there) = session
+        .open
+        .as_ref()
+        .and_then(|open| ride_there(session, open))
+        && let Some(SlotValue::Text(when)) = heard.for_open.get("pickup_at")
+        && let Some(later) = reading.days_after(when, &there)
+    {
+        heard
+            .for_open
+            .insert("pickup_at".into(), SlotValue::Text(later));
+    }
     // The ride back leaves after the ride there ("at 6" of a 9am ride is
     // the evening's).
     if let Some((_, Some(out))) = &back
@@ -3203,6 +3216,26 @@ pub fn offline(
             .insert("pickup_at".into(), SlotValue::Text(later));
     }
     heard
+}
+
+/// When the ride there leaves, of `open` asking when its ride back does:
+/// a ride booked from where `open` goes to where it starts, leaving
+/// later than now.
+fn ride_there(session: &SessionState, open: &OpenCommand) -> Option<String> {
+    if !open.missing.iter().any(|m| m == "pickup_at") {
+        return None;
+    }
+    let text = |slot: &str| open.slots.get(slot).and_then(SlotValue::as_text);
+    let (pickup, destination) = (text("pickup")?, text("destination")?);
+    (session.placed.iter().rev())
+        .filter(|placed| placed.domain == "ride")
+        .filter_map(|placed| placed.summary.as_ref())
+        .find(|summary| {
+            (summary.pickup.as_deref()).is_some_and(|p| p.eq_ignore_ascii_case(destination))
+                && (summary.destination.as_deref()).is_some_and(|d| d.eq_ignore_ascii_case(pickup))
+        })?
+        .pickup_at
+        .clone()
 }
 
 /// "book me one back at 6", "and a cab back later" right after a ride:

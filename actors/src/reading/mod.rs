@@ -975,6 +975,12 @@ impl Reading {
         when::after(later, before, &self.tz)
     }
 
+    /// `later` moved by whole days to follow `before` (see
+    /// [`when::days_after`]).
+    pub fn days_after(&self, later: &str, before: &str) -> Option<String> {
+        when::days_after(later, before, &self.tz)
+    }
+
     /// The time `before` moved as `text` says ("an hour later"; see
     /// [`when::moved`]).
     pub fn moved_time(&self, text: &str, before: &str) -> Option<String> {

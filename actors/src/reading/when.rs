@@ -70,6 +70,25 @@ pub fn after(later: &str, before: &str, tz: &TimeZone) -> Option<String> {
     None
 }
 
+/// `later` (RFC 3339), said of what follows the time `before`, made to
+/// follow it by whole days: the same clock time on the first day after
+/// `before` ("8pm" asked after a ride at 6am tomorrow is 8pm tomorrow).
+/// `None` when it already follows.
+pub fn days_after(later: &str, before: &str, tz: &TimeZone) -> Option<String> {
+    let before = before.parse::<Timestamp>().ok()?;
+    let mut at = later.parse::<Timestamp>().ok()?.to_zoned(tz.clone());
+    if at.timestamp() > before {
+        return None;
+    }
+    for _ in 0..8 {
+        at = zoned(at.datetime().checked_add(1.day()).ok()?, tz)?;
+        if at.timestamp() > before {
+            return Some(rfc3339(&at));
+        }
+    }
+    None
+}
+
 /// `found` said as a change to the time `before` (RFC 3339): a day alone
 /// keeps the time of day ("sorry, saturday" of a ride at 8am), a time of
 /// day alone keeps the day ("make it 5:30" of one tomorrow at 5am), with
