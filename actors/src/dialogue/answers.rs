@@ -730,19 +730,24 @@ pub fn menu_of(
     let Some((catalog, merchant)) = merchant else {
         return unknown.map(|r| format!("I don't know {r}. {}", merchants(&catalogs)));
     };
-    let items: Vec<String> = (merchant.items.iter())
-        .map(|(item, price)| format!("{item} {}", format_money(*price, &catalog.currency)))
-        .collect();
-    let known = format!(
-        "{} ({}): {}.",
-        merchant.name,
-        merchant.kind,
-        items.join(", ")
-    );
+    let known = menu_said(catalog, merchant);
     Some(match unknown {
         Some(r) => format!("I don't know {r}. {known}"),
         None => known,
     })
+}
+
+/// "Luigi's Pizzeria (italian): margherita pizza £10.99, …."
+fn menu_said(catalog: &Catalog, merchant: &Merchant) -> String {
+    let items: Vec<String> = (merchant.items.iter())
+        .map(|(item, price)| format!("{item} {}", format_money(*price, &catalog.currency)))
+        .collect();
+    format!(
+        "{} ({}): {}.",
+        merchant.name,
+        merchant.kind,
+        items.join(", ")
+    )
 }
 
 fn menu(name: &str, catalogs: &[&Catalog]) -> String {
@@ -752,18 +757,7 @@ fn menu(name: &str, catalogs: &[&Catalog]) -> String {
 /// [`menu`], and the dishes it lists.
 fn menu_listing(name: &str, catalogs: &[&Catalog]) -> (String, Vec<String>) {
     match merchant_named(name, catalogs) {
-        Some((catalog, merchant)) => {
-            let items: Vec<String> = (merchant.items.iter())
-                .map(|(item, price)| format!("{item} {}", format_money(*price, &catalog.currency)))
-                .collect();
-            let said = format!(
-                "{} ({}): {}.",
-                merchant.name,
-                merchant.kind,
-                items.join(", ")
-            );
-            (said, dishes_of(merchant))
-        }
+        Some((catalog, merchant)) => (menu_said(catalog, merchant), dishes_of(merchant)),
         None => (
             format!("I don't know {}. {}", name.trim(), merchants(catalogs)),
             Vec::new(),

@@ -159,6 +159,9 @@ type Picked<'a> = (usize, usize, Vec<(String, &'a str)>, u32);
 /// dishes, by name (and, with nothing open, from their merchant: "the
 /// second one to home" orders it there).
 fn picked_from_menu(text: &str, shown: &[String], open: bool) -> Option<String> {
+    if shown.is_empty() {
+        return None;
+    }
     let dishes: Vec<(&str, &str)> = (shown.iter())
         .filter_map(|line| line.rsplit_once(" from "))
         .collect();
@@ -435,6 +438,9 @@ fn texted_to(text: &str) -> Option<String> {
 /// clock time said with "for" before a day, with no other time said, is
 /// when the ride is ("at 5 tomorrow morning"), never how many go.
 fn clock_for(text: &str) -> Option<String> {
+    if !text.to_ascii_lowercase().contains("for ") {
+        return None;
+    }
     let words = crate::reading::words::Words::new(text);
     let w = words.norm();
     let ride = w.iter().any(|x| {

@@ -56,18 +56,7 @@ impl Said {
 /// ("back at 11" after a ride at 7pm is 11pm). `None` when it already
 /// follows.
 pub fn after(later: &str, before: &str, tz: &TimeZone) -> Option<String> {
-    let before = before.parse::<Timestamp>().ok()?;
-    let mut at = later.parse::<Timestamp>().ok()?.to_zoned(tz.clone());
-    if at.timestamp() > before {
-        return None;
-    }
-    for _ in 0..4 {
-        at = zoned(at.datetime().checked_add(12.hours()).ok()?, tz)?;
-        if at.timestamp() > before {
-            return Some(rfc3339(&at));
-        }
-    }
-    None
+    stepped_past(later, before, tz, 12.hours(), 4)
 }
 
 /// `later` (RFC 3339), said of what follows the time `before`, made to
@@ -75,13 +64,25 @@ pub fn after(later: &str, before: &str, tz: &TimeZone) -> Option<String> {
 /// `before` ("8pm" asked after a ride at 6am tomorrow is 8pm tomorrow).
 /// `None` when it already follows.
 pub fn days_after(later: &str, before: &str, tz: &TimeZone) -> Option<String> {
+    stepped_past(later, before, tz, 1.day(), 8)
+}
+
+/// `later` moved on by `step`, at most `tries` times, until it follows
+/// `before`; `None` when it already does, or never does.
+fn stepped_past(
+    later: &str,
+    before: &str,
+    tz: &TimeZone,
+    step: jiff::Span,
+    tries: usize,
+) -> Option<String> {
     let before = before.parse::<Timestamp>().ok()?;
     let mut at = later.parse::<Timestamp>().ok()?.to_zoned(tz.clone());
     if at.timestamp() > before {
         return None;
     }
-    for _ in 0..8 {
-        at = zoned(at.datetime().checked_add(1.day()).ok()?, tz)?;
+    for _ in 0..tries {
+        at = zoned(at.datetime().checked_add(step).ok()?, tz)?;
         if at.timestamp() > before {
             return Some(rfc3339(&at));
         }
