@@ -341,6 +341,114 @@ fn same_for_another(text: &str) -> Option<String> {
         .then(|| format!("double everything{tail}"))
 }
 
+/// "oh no wrong address, it should be 7 Oak Street", "no that's the wrong
+/// destination - gatwick": said as "change the address to 7 Oak Street"
+/// (never a dish made with "no wrong address", never the other place of
+/// a ride changed).
+fn wrong_one(text: &str) -> Option<String> {
+    const OPENERS: &[&str] = &[
+        "oh", "oops", "sorry", "no", "nope", "nah", "wait", "actually", "hmm", "uh", "um", "ah",
+    ];
+    const SAYING: &[&str] = &[
+        "that's the",
+        "thats the",
+        "that is the",
+        "it's the",
+        "its the",
+        "you have the",
+        "you've got the",
+        "you got the",
+        "that's a",
+        "thats a",
+        "the",
+    ];
+    /// What is wrong, longest first, and the slot it is said as.
+    const WHAT: &[(&str, &str)] = &[
+        ("delivery address", "address"),
+        ("pickup address", "pickup"),
+        ("pick up address", "pickup"),
+        ("pickup location", "pickup"),
+        ("pickup time", "time"),
+        ("pick up time", "time"),
+        ("drop off", "destination"),
+        ("pick up", "pickup"),
+        ("address", "address"),
+        ("destination", "destination"),
+        ("dropoff", "destination"),
+        ("pickup", "pickup"),
+        ("location", "address"),
+        ("time", "time"),
+    ];
+    const LEADS: &[&str] = &[
+        "it should be",
+        "it was meant to be",
+        "it's meant to be",
+        "its meant to be",
+        "should be",
+        "meant to be",
+        "it's actually",
+        "its actually",
+        "it's",
+        "its",
+        "it is",
+        "i meant",
+        "i said",
+        "make it",
+        "change it to",
+        "the right one is",
+        "the correct one is",
+        "use",
+        "to",
+    ];
+    let lower = text.to_ascii_lowercase();
+    let mut rest = lower.trim_start();
+    loop {
+        let before = rest;
+        for opener in OPENERS {
+            if let Some(after) = words_after(rest, opener) {
+                rest = after.trim_start_matches([',', ' ']);
+            }
+        }
+        if rest == before {
+            break;
+        }
+    }
+    for saying in SAYING {
+        if let Some(after) = words_after(rest, saying) {
+            rest = after;
+            break;
+        }
+    }
+    rest = words_after(rest, "wrong")?;
+    let (what, slot) = WHAT.iter().find_map(|(what, slot)| {
+        let after = rest.strip_prefix(what)?;
+        after.starts_with([',', '.', ';', '-', ' ', '!']).then(|| {
+            (
+                after.trim_start_matches([',', '.', ';', '-', ' ', '!']),
+                *slot,
+            )
+        })
+    })?;
+    let mut what = what;
+    for lead in LEADS {
+        if let Some(after) = words_after(what, lead) {
+            what = after;
+            break;
+        }
+    }
+    let what = what.trim_end_matches(['.', '!', ' ']);
+    if what.is_empty() {
+        return None;
+    }
+    // (The words as said, in their own case: ASCII lower case keeps
+    // every byte where it was.)
+    let at = what.as_ptr() as usize - lower.as_ptr() as usize;
+    Some(format!(
+        "change the {slot} to {}",
+        &text[at..at + what.len()]
+    ))
+}
+
 /// "hold on", "hold on, is it halal": a pause, said as "hang on" is
 /// (never "hold the pickles", how a dish is made).
 fn held_on(text: &str) -> Option<String> {
@@ -2913,14 +3021,16 @@ pub fn offline(
 ) -> Heard {
     let held = held_on(text);
     let text = held.as_deref().unwrap_or(text);
+    let wrong = wrong_one(text);
+    let text = wrong.as_deref().unwrap_or(text);
     // "the second one", right after a menu was shown: that dish.
     let picked = picked_from_menu(text, &session.menu_shown, session.open.is_some());
     let text = picked.as_deref().unwrap_or(text);
     // "the same for my friend", at an order: every line twice.
     let same = session.open.as_ref().and_then(|_| same_for_another(text));
     let text = same.as_deref().unwrap_or(text);
-    let back_asked_for =
-        (session.open.as_ref()).and_then(|open| way_back(reading, text, open, now_ms));
+    let back_asked_for = back_changed(reading, text, session, now_ms)
+        .or_else(|| (session.open.as_ref()).and_then(|open| way_back(reading, text, open, now_ms)));
     // "can I add a lemonade to that order": the order is no place.
     // (With an order open, `goes_with_the_open` reads it.)
     let onto = (session.open.is_none() && !session.placed.is_empty())
@@ -3212,9 +3322,9 @@ pub fn offline(
     }
     // The ride back leaves after the ride there ("at 6" of a 9am ride is
     // the evening's).
-    if let Some((_, Some(out))) = &back
+    if let Some((said, Some(out))) = &back
         && let Some(SlotValue::Text(home)) = heard.parse.slots.get("pickup_at")
-        && let Some(later) = reading.after(home, out)
+        && let Some(later) = reading.after(home, out, said, now_ms)
     {
         heard
             .parse
@@ -3545,9 +3655,13 @@ pub fn finish(
     // Two requests in one breath: each part read on its own.
     let mut first_text = request.clone();
     if let Some(reader) = split_with
-        && heard.action == RIDE
+        // (A journey the reader took for none is a ride when it comes
+        // back: "a return journey from home to camden, ..., coming back
+        // at 6pm".)
+        && (heard.action == RIDE || !heard.in_scope())
         && let Some((there, back)) = split_return(reader, reading, &request, now_ms)
     {
+        heard.action = RIDE.into();
         heard.parse = there.1;
         first_text = there.2;
         heard.more.push(back);
@@ -3670,6 +3784,16 @@ pub fn finish(
         (true, true) => reading.fill(&first_text, &heard.action, &mut heard.parse.slots, now_ms),
         (true, false) => reading.ground(&first_text, &heard.action, &mut heard.parse.slots, now_ms),
     };
+    // ("... and back at 11pm for 5 people": the party travels both ways.)
+    if let Some(back) = (heard.more.iter()).find(|q| q.slots.contains_key(RETURN_OF)) {
+        for party in ["seats", "bags"] {
+            if let Some(value) = back.slots.get(party) {
+                (heard.parse.slots)
+                    .entry(party.into())
+                    .or_insert_with(|| value.clone());
+            }
+        }
+    }
     if let Some(open) = open {
         // "gatwick" alone at a confirmation: its place corrected.
         if open.stage == errand_schemas::Stage::Confirming
@@ -4363,14 +4487,24 @@ fn split_return(
     let mut back = back_asked(reading, right, now_ms)?;
     let parse = reader.parse(left, &Context::default());
     // ("premium to work tomorrow 8:15 from home": a car type says ride.)
-    if reading.claims(left).unwrap_or(parse.intent.as_str()) != RIDE && !names_a_car(left) {
+    // ("book a return journey from home to camden, leaving at 10am
+    // saturday, coming back at 6pm": a journey somewhere is a ride.)
+    let journey = || {
+        let words = crate::reading::words::Words::new(left);
+        (words.norm().iter()).any(|w| matches!(w.as_str(), "journey" | "trip" | "return"))
+            && (reading.places(left).iter()).any(|m| m.known && m.after.as_deref() == Some("to"))
+    };
+    if reading.claims(left).unwrap_or(parse.intent.as_str()) != RIDE
+        && !names_a_car(left)
+        && !journey()
+    {
         return None;
     }
     let mut there = parse.slots.clone();
     reading.ground(left, RIDE, &mut there, now_ms);
     if let (Some(SlotValue::Text(out)), Some(SlotValue::Text(home))) =
         (there.get("pickup_at"), back.get("pickup_at"))
-        && let Some(later) = reading.after(home, out)
+        && let Some(later) = reading.after(home, out, right, now_ms)
     {
         back.insert("pickup_at".into(), SlotValue::Text(later));
     }
@@ -4422,8 +4556,10 @@ fn back_asked(reading: &Reading, words: &str, now_ms: u64) -> Option<SlotMap> {
             .as_text()
             .is_some_and(|text| reading.places(text).iter().any(|m| m.known))
     });
-    if back.keys().any(|k| k != "pickup_at")
-        || (!rest.is_empty() && when.is_none() && place.is_none())
+    // (How many travel, and in what: "back at 11pm for 5 people".)
+    let party = |k: &String| matches!(k.as_str(), "seats" | "bags" | "ride_type");
+    if back.keys().any(|k| k != "pickup_at" && !party(k))
+        || (!rest.is_empty() && when.is_none() && place.is_none() && !back.keys().any(party))
     {
         return None;
     }
@@ -4463,7 +4599,7 @@ fn way_back(reading: &Reading, text: &str, open: &OpenCommand, now_ms: u64) -> O
     // ("back at 11" of a ride at 7pm: 11pm.)
     if let (Some(SlotValue::Text(out)), Some(SlotValue::Text(home))) =
         (open.slots.get("pickup_at"), back.get("pickup_at"))
-        && let Some(later) = reading.after(home, out)
+        && let Some(later) = reading.after(home, out, said, now_ms)
     {
         back.insert("pickup_at".into(), SlotValue::Text(later));
     }
@@ -4471,6 +4607,64 @@ fn way_back(reading: &Reading, text: &str, open: &OpenCommand, now_ms: u64) -> O
         action: RIDE.into(),
         slots: back,
     })
+}
+
+/// "make the return 11:30 instead", "the ride back should be premium",
+/// said while the ride there is asked about and its ride back waits: that
+/// ride back, changed as said (never the ride there).
+fn back_changed(
+    reading: &Reading,
+    text: &str,
+    session: &SessionState,
+    now_ms: u64,
+) -> Option<Queued> {
+    /// What names the ride back; longest first.
+    const NAMES: &[&str] = &[
+        "the return journey",
+        "the return trip",
+        "the return ride",
+        "the journey back",
+        "the trip back",
+        "the ride back",
+        "the way back",
+        "the cab back",
+        "the taxi back",
+        "the car back",
+        "the ride home",
+        "the return",
+        "coming back",
+        "return",
+    ];
+    session.open.as_ref()?.slots.get("destination")?;
+    let back = session.queued.first()?;
+    if back.action != RIDE || !back.slots.contains_key(RETURN_OF) {
+        return None;
+    }
+    let lower = text.trim().to_lowercase();
+    let (at, name) = NAMES.iter().find_map(|name| {
+        let at = lower.find(name)?;
+        let end = at + name.len();
+        let whole = (at == 0 || lower[..at].ends_with(' '))
+            && (end == lower.len() || lower[end..].starts_with([' ', ',', '.', '!', '?']));
+        whole.then_some((at, *name))
+    })?;
+    let rest = format!("{} {}", &lower[..at], &lower[at + name.len()..]);
+    let mut said = SlotMap::new();
+    let when = reading.ground(&rest, RIDE, &mut said, now_ms);
+    said.retain(|k, _| matches!(k.as_str(), "pickup_at" | "ride_type" | "seats" | "bags"));
+    // ("make the return 11:30": the time of day it has, changed.)
+    if let (Some(found), Some(SlotValue::Text(before))) = (&when, back.slots.get("pickup_at"))
+        && said.contains_key("pickup_at")
+        && let Some(changed) = reading.changed_time(found, before)
+    {
+        said.insert("pickup_at".into(), SlotValue::Text(changed));
+    }
+    if said.is_empty() {
+        return None;
+    }
+    let mut changed = back.clone();
+    changed.slots.extend(said);
+    Some(changed)
 }
 
 /// Whether the words name a car or a ride ("premium to work", "a cab").
@@ -4825,6 +5019,27 @@ mod tests {
         assert_eq!(there.2, "book a cab from home to heathrow");
         let (_, queued) = back("uber to gatwick and pick me up again").expect("split");
         assert!(!queued.slots.contains_key("pickup_at"));
+        // The party travels both ways; a time with pm said stays pm.
+        let (_, queued) =
+            back("a cab from home to heathrow tomorrow at 6am and back at 9pm for 5 people")
+                .expect("split");
+        assert_eq!(
+            queued.slots.get("pickup_at").and_then(SlotValue::as_text),
+            Some("2026-06-17T21:00:00+01:00")
+        );
+        assert_eq!(queued.slots.get("seats"), Some(&SlotValue::Number(5)));
+        let (there, queued) = back(
+            "book a return journey from home to camden, leaving at 10am saturday, coming back at 6pm",
+        )
+        .expect("split");
+        assert_eq!(
+            there.2,
+            "book a return journey from home to camden, leaving at 10am saturday"
+        );
+        assert_eq!(
+            queued.slots.get("pickup_at").and_then(SlotValue::as_text),
+            Some("2026-06-20T18:00:00+01:00")
+        );
         for text in [
             "cab from home to euston and then to the airport",
             "a ride to soho and bring me back a coffee",

@@ -1210,8 +1210,24 @@ impl Turn<'_> {
         if let Some(back) = &heard.way_back
             && open.stage != Stage::Cancelling
         {
-            session.queued.insert(0, back_of(back, &open.trace_id));
-            let said = "Sure, I'll ask about the ride back once this one is booked.";
+            // ("make the return 11:30 instead": the one waiting, changed.)
+            let waiting = session.queued.first().is_some_and(|q| {
+                q.action == back.action
+                    && matches!(
+                        q.slots.get(hear::RETURN_OF).and_then(SlotValue::as_text),
+                        Some(of) if of.is_empty() || of == open.trace_id.as_str()
+                    )
+            });
+            let said = match waiting {
+                true => {
+                    session.queued[0] = back_of(back, &open.trace_id);
+                    "OK, I've changed the ride back; I'll ask about it once this one is booked."
+                }
+                false => {
+                    session.queued.insert(0, back_of(back, &open.trace_id));
+                    "Sure, I'll ask about the ride back once this one is booked."
+                }
+            };
             self.ask_again(&open, Some(said.into()), None);
             return Ok(());
         }
@@ -4625,9 +4641,16 @@ fn swap(current: &[ItemRequest], new: &[ItemRequest], text: &str) -> Option<Vec<
     let (first_old, _) = olds.split_first()?;
     // "make the milk oat milk", "change the milk to oat milk": the same
     // thing said another way is that line made so.
+    // ("swap the white bread for brown bread": the way said after, never
+    // the one said before.)
+    let made_as_said = |n: &&ItemRequest| {
+        (n.note.as_deref()).is_some_and(|note| said_in(new_part, note) && !said_in(old_part, note))
+    };
+    let made_so = (new.iter())
+        .filter(|n| n.note.is_some() && olds.iter().any(|o| o.name == n.name))
+        .max_by_key(|n| made_as_said(n));
     if news.is_empty()
-        && let Some(made) =
-            (new.iter()).find(|n| n.note.is_some() && olds.iter().any(|o| o.name == n.name))
+        && let Some(made) = made_so
     {
         let made_so = |c: &ItemRequest| match c.name == made.name {
             true => ItemRequest {

@@ -710,10 +710,12 @@ pub fn items(words: &Words, menu: &Menu, taken: &[bool]) -> Vec<Found> {
         let floor = found.last().map_or(0, |f| f.to);
         // "lamb biryani" when the biryani is vegetable: made of something
         // else, another dish, kept as said.
-        let other_dish = i > floor
-            && free(i - 1)
-            && !gap_has_stop(words, i - 1, i)
-            && made_of_other(&words.norm()[i - 1], name);
+        let before = (i > floor && free(i - 1) && !gap_has_stop(words, i - 1, i))
+            .then(|| words.norm()[i - 1].as_str());
+        let kept_otherwise = before.is_some_and(|word| {
+            KEPT.contains(&word) && !name.split_whitespace().any(|part| part == word)
+        });
+        let other_dish = kept_otherwise || before.is_some_and(|word| made_of_other(word, name));
         let start = if other_dish { i - 1 } else { i };
         let (quantity, from, sizes) = amount_before(words, start, floor);
         // "an espresso coffee", "ramen noodles": the word of its kind
@@ -748,6 +750,13 @@ pub fn items(words: &Words, menu: &Menu, taken: &[bool]) -> Vec<Found> {
             .filter(|last| for_the(words, last.to, from) && !swaps(words))
         {
             last.to = end;
+            i = end;
+            continue;
+        }
+        // "a burrito with no sour cream and extra guac", "nachos with
+        // extra guacamole": how the dish before is made, no thing more
+        // ("a burger and an extra fries" is one).
+        if extra_of_the_last(words, found.last(), i) {
             i = end;
             continue;
         }
@@ -792,7 +801,7 @@ pub fn items(words: &Words, menu: &Menu, taken: &[bool]) -> Vec<Found> {
             to: end,
             known,
             named_by: end - i,
-            made_of_other: other_dish,
+            made_of_other: other_dish && !kept_otherwise,
         });
         let len = end - i;
         // "a loaf of hovis": the variety said is the bread's note.
@@ -1527,6 +1536,11 @@ const MADE_OF: &[&[&str]] = &[
     &["sweet"],
 ];
 
+/// Words that say a thing is kept another way than the menu's ("frozen
+/// chips" are no fries, "tinned tomatoes" no fresh ones): another thing,
+/// of no menu that lacks it.
+const KEPT: &[&str] = &["frozen", "tinned", "canned"];
+
 /// Whether `word`, said right before the menu's `name`, says the dish is
 /// made of something its name does not ("lamb" before the vegetable
 /// biryani, "prawn" before the chicken ramen).
@@ -2220,7 +2234,21 @@ fn sized_pack(word: &str) -> Option<u32> {
         .filter(|n| *n > 0)
 }
 
-fn counts(word: &str) -> bool {
+/// Whether the thing at word `i` is said as "extra" in how the thing
+/// `last` is made: "with extra guac", "with no sour cream and extra guac"
+/// (never "an extra fries", nor after a stop).
+fn extra_of_the_last(words: &Words, last: Option<&Found>, i: usize) -> bool {
+    let w = words.norm();
+    let Some(last) = last.filter(|last| last.to + 1 < i) else {
+        return false;
+    };
+    w[i - 1] == "extra"
+        && !counts(&w[i - 2])
+        && matches!(w[last.to].as_str(), "with" | "without" | "no" | "hold")
+        && (last.to..i).all(|k| k == last.to || !gap_ends_a_clause(words, k - 1, k))
+}
+
+pub(crate) fn counts(word: &str) -> bool {
     matches!(word, "a" | "an") || number(word).is_some_and(|n| n > 0)
 }
 

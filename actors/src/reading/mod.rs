@@ -690,11 +690,6 @@ impl Reading {
     /// "a jar of sauce", "a bag of rice": things in packs are the
     /// grocer's (the domain that names itself with "groceries").
     fn packaged(&self, words: &Words) -> Option<&str> {
-        const PACKS: &[&str] = &[
-            "jar", "jars", "bag", "bags", "bottle", "bottles", "tin", "tins", "can", "cans",
-            "pack", "packs", "packet", "packets", "carton", "cartons", "box", "boxes", "loaf",
-            "litre", "litres", "kilo", "kilos", "kg",
-        ];
         let w = words.norm();
         let packed = (1..w.len()).any(|i| PACKS.contains(&w[i - 1].as_str()) && w[i] == "of")
             || w.iter()
@@ -970,9 +965,19 @@ impl Reading {
         when::change(found, before, &self.tz)
     }
 
-    /// `later` made to follow `before` (see [`when::after`]).
-    pub fn after(&self, later: &str, before: &str) -> Option<String> {
-        when::after(later, before, &self.tz)
+    /// `later`, the time `said_in` says, made to follow `before` (see
+    /// [`when::after`]); with no time found there, as if am or pm were
+    /// unsaid.
+    pub fn after(&self, later: &str, before: &str, said_in: &str, now_ms: u64) -> Option<String> {
+        let said = when::find(said_in, timestamp(now_ms), &self.tz).map_or(
+            when::Said {
+                clock: true,
+                ambiguous: true,
+                ..when::Said::default()
+            },
+            |found| found.said,
+        );
+        when::after(later, before, said, &self.tz)
     }
 
     /// `later` moved by whole days to follow `before` (see
@@ -1874,13 +1879,23 @@ fn listed_beside(words: &Words, spans: &[(usize, usize)], taken: &[bool]) -> Vec
         while from < to && matches!(w[from].as_str(), "and" | "&" | "plus") {
             from += 1;
         }
+        // ("a bag of frozen peas": the thing, after what it comes in.)
+        let mut body = from;
+        if body < to && (amounts::counts(&w[body]) || w[body] == "some") {
+            body += 1;
+        }
+        if body + 2 < to && PACKS.contains(&w[body].as_str()) && w[body + 1] == "of" {
+            body += 2;
+        } else {
+            body = from;
+        }
         // (A part stops at the first word no thing has: "beans to home".)
-        let end = (from..to)
+        let end = (body..to)
             .find(|&i| NOT_IN_A_THING.contains(&w[i].as_str()) && !matches!(w[i].as_str(), "the"))
             .unwrap_or(to);
         let overlaps = spans.iter().any(|(a, b)| *a < to && from < *b)
             || (from..end).any(|i| taken.get(i).copied().unwrap_or(false));
-        let words_of_it = end.saturating_sub(from);
+        let words_of_it = end.saturating_sub(body);
         if overlaps || words_of_it == 0 || words_of_it > 4 {
             continue;
         }
@@ -1895,7 +1910,12 @@ fn listed_beside(words: &Words, spans: &[(usize, usize)], taken: &[bool]) -> Vec
         if !tail_ok || made_with(&w[end - 1]) {
             continue;
         }
-        out.push(ItemRequest::new(words.span(from, end).to_lowercase(), 1));
+        // ("2 tins of tinned tomatoes": the thing, counted.)
+        let counted = (body > from).then(|| number(&w[from])).flatten();
+        out.push(ItemRequest::new(
+            words.span(body, end).to_lowercase(),
+            counted.unwrap_or(1),
+        ));
     }
     out
 }
@@ -2280,6 +2300,13 @@ fn note_kept(w: &[String]) -> bool {
         || phrase(&["write", "down"])
         || phrase(&["let", "me", "forget"])
 }
+
+/// What things come in ("a jar of sauce", "a bag of rice").
+const PACKS: &[&str] = &[
+    "jar", "jars", "bag", "bags", "bottle", "bottles", "tin", "tins", "can", "cans", "pack",
+    "packs", "packet", "packets", "carton", "cartons", "box", "boxes", "loaf", "litre", "litres",
+    "kilo", "kilos", "kg",
+];
 
 /// Luggage a boot must take.
 const BAGS: &[&str] = &[

@@ -51,12 +51,21 @@ impl Said {
     };
 }
 
-/// `later` (RFC 3339), said of what follows the time `before`, made to
-/// follow it: the same clock time twelve hours on, as often as it takes
-/// ("back at 11" after a ride at 7pm is 11pm). `None` when it already
-/// follows.
-pub fn after(later: &str, before: &str, tz: &TimeZone) -> Option<String> {
-    stepped_past(later, before, tz, 12.hours(), 4)
+/// `later` (RFC 3339, said as `said`), said of what follows the time
+/// `before`, made to follow it. With am or pm unsaid, the same clock time
+/// twelve hours on, as often as it takes ("back at 11" after a ride at 7pm
+/// is 11pm, after one on Friday at 10am Friday's 11am); with them said,
+/// the same time whole days on ("back at 9pm" after a ride tomorrow at 6am
+/// is tomorrow's 9pm, never 9am). A day said stays as said. `None` when it
+/// already follows.
+pub fn after(later: &str, before: &str, said: Said, tz: &TimeZone) -> Option<String> {
+    match said {
+        Said { day: true, .. } | Said { clock: false, .. } => None,
+        Said {
+            ambiguous: true, ..
+        } => stepped_past(later, before, tz, 12.hours(), 16),
+        _ => stepped_past(later, before, tz, 1.day(), 8),
+    }
 }
 
 /// `later` (RFC 3339), said of what follows the time `before`, made to
@@ -1866,19 +1875,63 @@ mod tests {
     fn a_time_after_another_is_the_same_clock_time_later() {
         let tz = london();
         let at7pm = "2026-12-02T19:00:00+00:00";
+        let hour_alone = Said {
+            clock: true,
+            ambiguous: true,
+            ..Said::default()
+        };
+        let clock = Said {
+            clock: true,
+            ..Said::default()
+        };
         // "back at 11", read as 11am, after a ride at 7pm.
         assert_eq!(
-            after("2026-12-02T11:00:00+00:00", at7pm, &tz).as_deref(),
+            after("2026-12-02T11:00:00+00:00", at7pm, hour_alone, &tz).as_deref(),
             Some("2026-12-02T23:00:00+00:00")
+        );
+        // "back at 11" after a ride on Friday at 10am: Friday's 11am.
+        assert_eq!(
+            after(
+                "2026-12-02T23:00:00+00:00",
+                "2026-12-04T10:00:00+00:00",
+                hour_alone,
+                &tz
+            )
+            .as_deref(),
+            Some("2026-12-04T11:00:00+00:00")
         );
         // "at midnight", read as this morning's.
         assert_eq!(
-            after("2026-12-02T00:00:00+00:00", at7pm, &tz).as_deref(),
+            after("2026-12-02T00:00:00+00:00", at7pm, clock, &tz).as_deref(),
             Some("2026-12-03T00:00:00+00:00")
         );
-        // Already after: unchanged.
-        assert_eq!(after("2026-12-02T22:00:00+00:00", at7pm, &tz), None);
-        assert_eq!(after("not a time", at7pm, &tz), None);
+        // "back at 9pm" after a ride tomorrow at 6am: tomorrow's 9pm, never
+        // 9am; "back at 5pm" after a ride on Friday at 10am: Friday's.
+        assert_eq!(
+            after(
+                "2026-12-02T21:00:00+00:00",
+                "2026-12-03T06:00:00+00:00",
+                clock,
+                &tz
+            )
+            .as_deref(),
+            Some("2026-12-03T21:00:00+00:00")
+        );
+        assert_eq!(
+            after(
+                "2026-12-02T17:00:00+00:00",
+                "2026-12-04T10:00:00+00:00",
+                clock,
+                &tz
+            )
+            .as_deref(),
+            Some("2026-12-04T17:00:00+00:00")
+        );
+        // A day said stays as said; already after: unchanged.
+        let day = Said { day: true, ..clock };
+        assert_eq!(after("2026-12-02T17:00:00+00:00", at7pm, day, &tz), None);
+        assert_eq!(after("2026-12-02T22:00:00+00:00", at7pm, clock, &tz), None);
+        assert_eq!(after("not a time", at7pm, clock, &tz), None);
     }
 
     #[test]
