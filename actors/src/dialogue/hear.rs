@@ -580,6 +580,54 @@ fn clock_for(text: &str) -> Option<String> {
     ))
 }
 
+/// "some bananas too, like 6", "a few bananas, say 5": the count said
+/// after the things, as if said before them ("6 bananas too").
+fn counted_after_all(text: &str) -> Option<String> {
+    const ROUGHLY: &[&str] = &["like", "say", "about", "around", "maybe", "roughly"];
+    const SOME: &[&str] = &[
+        "some",
+        "a few",
+        "a couple of",
+        "a couple",
+        "a handful of",
+        "a bunch of",
+    ];
+    let lower = text.to_ascii_lowercase();
+    // ", like 6", ", say 5 or so": its place, and where it ends.
+    let (comma, end, n) = lower.match_indices(", ").find_map(|(comma, _)| {
+        let rest = &lower[comma + 2..];
+        let said = ROUGHLY.iter().find_map(|r| words_after(rest, r))?;
+        let number = said.split([' ', ',', '.', '!']).next()?;
+        let n = crate::reading::words::number(number).filter(|n| (1..100).contains(n))?;
+        let mut end = lower.len() - said.len() + number.len();
+        if let Some(after) = lower[end..].strip_prefix(" or so") {
+            end = lower.len() - after.len();
+        }
+        Some((comma, end, n))
+    })?;
+    let before = &lower[..comma];
+    // What "some" said of things right before it ("some bananas too").
+    let (some_at, some) = SOME
+        .iter()
+        .filter_map(|some| {
+            let at = before.rfind(&format!("{some} "))?;
+            (at == 0 || before[..at].ends_with(' ')).then_some((at, *some))
+        })
+        .max()?;
+    let things = &before[some_at + some.len() + 1..];
+    // (Only things: "some bananas too", never "some milk and bread".)
+    let plural = things.split(' ').next()?;
+    if things.split(' ').count() > 3 || !plural.ends_with('s') || plural.ends_with("ss") {
+        return None;
+    }
+    Some(format!(
+        "{}{n} {}{}",
+        &text[..some_at],
+        &text[some_at + some.len() + 1..comma],
+        &text[end..]
+    ))
+}
+
 /// "a couple more hot chocolates", "a few more": as counted ("2 more"),
 /// so they are added to those there.
 fn more_counted(text: &str) -> Option<String> {
@@ -3023,6 +3071,8 @@ pub fn offline(
     let text = held.as_deref().unwrap_or(text);
     let wrong = wrong_one(text);
     let text = wrong.as_deref().unwrap_or(text);
+    let counted = counted_after_all(text);
+    let text = counted.as_deref().unwrap_or(text);
     // "the second one", right after a menu was shown: that dish.
     let picked = picked_from_menu(text, &session.menu_shown, session.open.is_some());
     let text = picked.as_deref().unwrap_or(text);

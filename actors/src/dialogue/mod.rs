@@ -2125,10 +2125,23 @@ impl Turn<'_> {
             return None;
         }
         let words = crate::reading::words::Words::new(&self.utterance.text);
-        // Of several lines, only a weight ("1kg of potatoes and 3 onions"):
-        // a plural in a list is asked about too seldom to be worth a
-        // question each.
-        let alone = lines.len() == 1;
+        // Of several lines, a weight ("1kg of potatoes and 3 onions"), and
+        // a plural when it is the list's only one ("some dumplings and a
+        // chow mein"): never a question for each of many.
+        let plurals = (lines.iter())
+            .filter(|line| {
+                line.quantity == 1
+                    && matches!(uncounted(&words, &line.name), Some(Uncounted::Plural(_)))
+            })
+            .count();
+        // (Not before a thing no catalog has is refused: "lager, ... and
+        // some bananas" says first that there is no lager.)
+        let sold = (self.ctx.registry.action(&open.action))
+            .and_then(|(domain, _)| self.ctx.registry.sold(&domain.name));
+        let all_sold = sold.is_some_and(|sold| {
+            (lines.iter()).all(|line| sold.keys.contains(&crate::agents::item_key(&line.name)))
+        });
+        let alone = lines.len() == 1 || (plurals == 1 && all_sold);
         // (By the bag, only when one line is: one question, one answer.)
         let bagged = (lines.iter())
             .filter(|line| matches!(uncounted(&words, &line.name), Some(Uncounted::Bagged(_))))

@@ -982,12 +982,25 @@ pub fn items(words: &Words, menu: &Menu, taken: &[bool]) -> Vec<Found> {
             };
         }
     }
-    // "x2", "x 2" or "times two" after an item.
+    // "x2", "x 2" or "times two" after an item (or after the form it
+    // comes in: "salmon fillets x2", "sourdough loaves x2").
+    const FORMS: &[&str] = &[
+        "fillet", "fillets", "loaf", "loaves", "piece", "pieces", "slice", "slices", "portion",
+        "portions", "steak", "steaks", "bottle", "bottles", "pack", "packs", "packet", "packets",
+        "tin", "tins", "can", "cans", "bag", "bags", "box", "boxes", "jar", "jars", "carton",
+        "cartons", "tub", "tubs", "bunch", "bunches",
+    ];
     for f in &mut found {
         let w = words.norm();
-        let Some(next) = w.get(f.to) else {
+        let form = (w.get(f.to)).is_some_and(|x| FORMS.contains(&x.as_str()))
+            && !gap_has_stop(words, f.to - 1, f.to)
+            && (w.get(f.to + 1)).is_some_and(|x| {
+                x == "x" || x == "times" || x.strip_prefix('x').and_then(number).is_some()
+            });
+        let Some(next) = w.get(f.to + usize::from(form)) else {
             continue;
         };
+        f.to += usize::from(form);
         let times = next
             .strip_prefix('x')
             .and_then(|n| n.parse::<u32>().ok())
