@@ -31,6 +31,7 @@ pub struct Prepared {
 pub fn prepare(reading: &Reading, text: &str) -> Prepared {
     let whole = without_fillers(&reading.fix(text));
     let whole = held_on(&whole).unwrap_or(whole);
+    let whole = without_heading(&whole).unwrap_or(whole);
     let whole = held_back(reading, &whole).unwrap_or(whole);
     let whole = a_cup_of(&whole).unwrap_or(whole);
     let text = but_then(&whole).unwrap_or_else(|| whole.clone());
@@ -844,6 +845,112 @@ fn without_fillers(text: &str) -> String {
         .map(|(_, w)| *w)
         .collect();
     kept.join(" ")
+}
+
+/// "same address", "to the same place as before", asked where an order
+/// goes after another was placed: where that one went.
+fn same_place(text: &str, session: &SessionState) -> Option<String> {
+    let open = session.open.as_ref()?;
+    let asked = open.missing.first()?;
+    if !matches!(asked.as_str(), "address" | "pickup" | "destination") {
+        return None;
+    }
+    let lower = text.to_lowercase();
+    let said = acts::without_courtesy(lower.trim().trim_end_matches(['.', '!', ' ']));
+    let said = [" please", " pls", " thanks", " thank you"]
+        .iter()
+        .find_map(|tail| said.strip_suffix(tail))
+        .unwrap_or(said);
+    let said = said.strip_prefix("to ").unwrap_or(said);
+    let said = said.strip_prefix("the ").unwrap_or(said);
+    let said = [
+        "as before",
+        "as last time",
+        "as the last one",
+        "as the last order",
+        "again",
+    ]
+    .iter()
+    .find_map(|tail| said.strip_suffix(tail))
+    .unwrap_or(said)
+    .trim();
+    if !matches!(
+        said,
+        "same address" | "same place" | "same" | "same one" | "same as"
+    ) {
+        return None;
+    }
+    (session.placed.iter().rev())
+        .filter_map(|placed| placed.summary.as_ref())
+        .find_map(|summary| {
+            summary
+                .address
+                .clone()
+                .or_else(|| summary.destination.clone())
+        })
+}
+
+/// "shopping list: milk, bread, eggs", "weekly shop please - ...": the
+/// things, without the heading that names the list.
+fn without_heading(text: &str) -> Option<String> {
+    const HEADING: &[&str] = &[
+        "my",
+        "the",
+        "our",
+        "this",
+        "here's",
+        "heres",
+        "here",
+        "is",
+        "shopping",
+        "grocery",
+        "groceries",
+        "list",
+        "weekly",
+        "week's",
+        "weeks",
+        "shop",
+        "please",
+        "pls",
+        "order",
+        "for",
+        "today",
+        "tonight",
+        "tomorrow",
+    ];
+    let (heading, rest) = text.split_once([':', '-'])?;
+    let words: Vec<String> = (heading.split_whitespace())
+        .map(|w| w.to_ascii_lowercase())
+        .collect();
+    let names_a_list = words
+        .iter()
+        .any(|w| matches!(w.as_str(), "list" | "shop" | "shopping" | "groceries"));
+    let rest = rest.trim();
+    (names_a_list && !rest.is_empty() && words.iter().all(|w| HEADING.contains(&w.as_str())))
+        .then(|| rest.to_owned())
+}
+
+/// "no, make it a large", "nah make that two": what follows the no, when
+/// it says how the order is to be made.
+fn no_then_a_change(text: &str) -> Option<&str> {
+    let lower = text.to_ascii_lowercase();
+    let rest = ["no", "nah", "nope", "no no", "no wait", "no, wait"]
+        .iter()
+        .filter_map(|no| lower.strip_prefix(no))
+        .filter(|rest| rest.starts_with([',', ' ', '.']))
+        .min_by_key(|rest| rest.len())?
+        .trim_start_matches([',', ' ', '.']);
+    let change = [
+        "make it ",
+        "make that ",
+        "make them ",
+        "make the ",
+        "change it ",
+        "change that ",
+    ]
+    .iter()
+    .any(|lead| rest.starts_with(lead));
+    change.then(|| &text[text.len() - rest.len()..])
 }
 
 /// "yeah but make it two", "ok but to work": what follows a yes with "but"
@@ -3073,6 +3180,13 @@ pub fn offline(
     let text = wrong.as_deref().unwrap_or(text);
     let counted = counted_after_all(text);
     let text = counted.as_deref().unwrap_or(text);
+    let same = same_place(text, session);
+    let text = same.as_deref().unwrap_or(text);
+    // "no, make it a large", at an order: the change, as if said alone.
+    let text = match &session.open {
+        Some(_) => no_then_a_change(text).unwrap_or(text),
+        None => text,
+    };
     // "the second one", right after a menu was shown: that dish.
     let picked = picked_from_menu(text, &session.menu_shown, session.open.is_some());
     let text = picked.as_deref().unwrap_or(text);

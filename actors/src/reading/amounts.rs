@@ -481,7 +481,7 @@ const AFTER_ITEM: &[&str] = &[
 ];
 
 /// Amounts said as units: the number before them counts the item.
-const UNITS: &[&str] = &[
+pub(crate) const UNITS: &[&str] = &[
     "litre",
     "litres",
     "liter",

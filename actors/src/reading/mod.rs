@@ -336,7 +336,10 @@ impl Reading {
         // I get bread delivered home?".)
         // ("3 eggs for a recipe": what the things are for asks nothing.)
         let for_what = |i: usize| (i.saturating_sub(4).max(2)..i).any(|j| w[j] == "for");
-        if words.len() > 18
+        // (A long list is still a list: "2 pints semi skimmed, a loaf of
+        // sourdough, 6 eggs, ...".)
+        let listed = text.matches(',').count() >= 3;
+        if (words.len() > 18 && !listed)
             || (text.contains('?') && !acts::asks_politely(text))
             || w.iter()
                 .enumerate()
@@ -1461,8 +1464,9 @@ fn ground_items(words: &Words, menu: &Menu, taken: &[bool], slots: &mut SlotMap,
                 .any(|n| key.ends_with(n.as_str()) && key.len() > n.len())
             // ("taco" of "one of each taco": the kind of a dish found.)
             || found_names.iter().any(|n| n.rsplit(' ').next() == Some(key.as_str()))
+            // ("free" of "6 free-range eggs": a part of a word found.)
             || words.norm().iter().enumerate().any(|(i, w)| {
-                *w == first
+                (*w == first || w.split('-').any(|part| part == first))
                     && (taken.get(i).copied().unwrap_or(false)
                         || spans.iter().any(|(from, to)| *from <= i && i < *to))
             })
@@ -1481,7 +1485,10 @@ fn ground_items(words: &Words, menu: &Menu, taken: &[bool], slots: &mut SlotMap,
                 item.name = rest.to_owned();
             }
         }
-        if covered(&item) {
+        // ("litre bottle" of "a 2 litre bottle of milk": what a thing
+        // comes in is no thing.)
+        let measure = |w: &String| amounts::UNITS.contains(&w.as_str()) || number(w).is_some();
+        if covered(&item) || Words::new(&item.name).norm().iter().all(measure) {
             continue;
         }
         if !spans.is_empty()
