@@ -2175,6 +2175,37 @@ impl Turn<'_> {
             .then(|| STRAIGHT_THERE.to_owned())
     }
 
+    /// "an electric car", "a tesla": a kind of car none of the choices is,
+    /// said so, with the kinds there are.
+    fn no_such_car(&self, spec: &crate::registry::ActionSpec) -> Option<String> {
+        const KINDS: &[(&str, &str)] = &[
+            ("electric", "an electric car"),
+            ("ev", "an electric car"),
+            ("tesla", "a Tesla"),
+            ("hybrid", "a hybrid"),
+            ("convertible", "a convertible"),
+        ];
+        let slot =
+            (spec.slots.iter()).find(|s| !s.choices.is_empty() && spec.places().len() >= 2)?;
+        let words = crate::reading::words::Words::new(&self.utterance.text);
+        let said = (words.norm().iter()).find_map(|w| {
+            KINDS
+                .iter()
+                .find(|(word, _)| word == w)
+                .map(|(_, said)| *said)
+        })?;
+        let kinds: Vec<String> = (slot.choices.iter())
+            .map(|c| match c.len() <= 2 {
+                true => c.to_uppercase(),
+                false => c.clone(),
+            })
+            .collect();
+        Some(format!(
+            "I can't choose {said}: the cars are {}.",
+            phrasing::list(&kinds)
+        ))
+    }
+
     /// "every weekday at 9am": errand books one at a time, and says so
     /// when the words ask for it again and again of a command with a time.
     fn just_the_first(&self, spec: &crate::registry::ActionSpec) -> Option<String> {
@@ -2204,6 +2235,7 @@ impl Turn<'_> {
                 .map(|said| no_such_time(said, true)),
         )
         .chain(self.straight_there(spec))
+        .chain(self.no_such_car(spec))
         .chain(self.just_the_first(spec))
         .collect()
     }
