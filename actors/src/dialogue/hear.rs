@@ -2053,6 +2053,17 @@ fn nothing_instead(text: &str, lines: &[ItemRequest]) -> Option<String> {
     if clauses.len() > 1 && clauses.iter().all(|c| NOTHING.contains(c)) {
         return Some("skip it".to_owned());
     }
+    // "the burger is fine", "nevermind, the burger is ok": only lines
+    // already on the order named, so nothing instead (never those lines
+    // again). ("just the burger" keeps only it, below.)
+    if names_only_lines(&lower, lines) {
+        return Some("skip it".to_owned());
+    }
+    // ("never mind, just the burger" as "never mind just the burger".)
+    let lower =
+        lower
+            .replacen("never mind,", "never mind", 1)
+            .replacen("nevermind,", "nevermind", 1);
     const DISMISS: &[&str] = &[
         "never mind ",
         "nevermind ",
@@ -2070,7 +2081,12 @@ fn nothing_instead(text: &str, lines: &[ItemRequest]) -> Option<String> {
         .trim_start_matches("oh ")
         .trim_start_matches("ok ");
     let rest = DISMISS.iter().find_map(|lead| lower.strip_prefix(lead))?;
-    let Some(at) = rest.find(" just ") else {
+    // ("never mind just the curry": what is kept, said at once.)
+    let just = match rest.strip_prefix("just ") {
+        Some(_) => Some(0),
+        None => rest.find(" just "),
+    };
+    let Some(at) = just else {
         // ("forget the naan" names a line: taken off as any line is; "the
         // rest" and "the order" are no thing asked about.)
         const NO_THING: &[&str] = &[
@@ -2089,11 +2105,78 @@ fn nothing_instead(text: &str, lines: &[ItemRequest]) -> Option<String> {
         return (!names_a_line && !NO_THING.contains(&thing)).then(|| "skip it".to_owned());
     };
     let kept = rest[at..].trim_start_matches([',', ' ']);
-    // ("never mind the bleach just the rest": nothing instead.)
+    // ("never mind the bleach just the rest": nothing instead; "never
+    // mind, just the naan": only the naan, as "just the naan" is.)
     Some(match NOTHING.contains(&kept) {
         true => "skip it".to_owned(),
-        false => kept.to_owned(),
+        false if kept.starts_with("just ") => kept.to_owned(),
+        false => format!("just {kept}"),
     })
+}
+
+/// Whether the words name lines of `lines` and nothing else, as what
+/// stays: "the burger is fine", "never mind, just the curry" (never "2
+/// more burgers", "another curry").
+fn names_only_lines(lower: &str, lines: &[ItemRequest]) -> bool {
+    const AROUND: &[&str] = &[
+        "never",
+        "mind",
+        "nevermind",
+        "no",
+        "nah",
+        "ok",
+        "okay",
+        "oh",
+        "actually",
+        "then",
+        "just",
+        "only",
+        "the",
+        "my",
+        "is",
+        "are",
+        "fine",
+        "ok",
+        "enough",
+        "will",
+        "do",
+        "please",
+        "thanks",
+        "all",
+        "alone",
+        "on",
+        "its",
+        "own",
+        "stick",
+        "with",
+        "keep",
+        "that's",
+        "thats",
+        "it's",
+        "leave",
+        "it",
+        "at",
+        "i'll",
+        "ill",
+        "have",
+    ];
+    let words: Vec<&str> = (lower
+        .split(|c: char| c.is_whitespace() || matches!(c, ',' | '.' | '!')))
+    .filter(|w| !w.is_empty())
+    .collect();
+    // (By name, or by its kind: "the curry" of a chicken tikka masala.)
+    if lower.contains("just ") || lower.contains("only ") {
+        return false;
+    }
+    let names = |w: &str| {
+        let key = crate::agents::item_key(w);
+        lines.iter().any(|line| {
+            super::names_line(line, w, &[])
+                || (crate::agents::catalog::FOOD_KINDS.iter())
+                    .any(|(kind, things)| *kind == key && things.contains(&line.name.as_str()))
+        })
+    };
+    words.iter().any(|w| names(w)) && words.iter().all(|w| names(w) || AROUND.contains(w))
 }
 
 /// "and some milk too", "rice as well", "also a coke", "plus chips": a

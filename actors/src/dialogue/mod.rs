@@ -1250,6 +1250,7 @@ impl Turn<'_> {
             self.drop_open(session, &open, "OK, I've dropped the");
             return self.next_queued(session).await;
         }
+
         // "change the address", "can i change the pickup time?": what it
         // was is dropped, and it is asked for again.
         if let Some((_, spec)) = self.ctx.registry.action(&open.action)
@@ -1288,8 +1289,16 @@ impl Turn<'_> {
         }
         // "forget the cola", "no cola" of the cola coming next (from another
         // restaurant): off the waiting order, this one asked again.
-        if let Some(gone) = off_the_waiting(session, &open, &self.utterance.text) {
+        if let Some((gone, instead)) = off_the_waiting(session, &open, &self.utterance.text, heard)
+        {
             let mut open = open;
+            // ("a lemonade instead of the coke": the lemonade on this order.)
+            if let Some(item) = instead
+                && let Some(SlotValue::Items(lines)) = open.slots.get_mut("item")
+            {
+                lines.push(item);
+                return self.evaluate(session, open, false).await;
+            }
             if let Some(summary) = &open.summary {
                 open.question = confirming_question(session, &open, summary);
             }
@@ -2704,9 +2713,17 @@ fn confirming_question(session: &SessionState, open: &OpenCommand, summary: &Sum
 /// of them: taken off the waiting requests (a request left with nothing
 /// is dropped); their names, joined. `None` when the words take nothing
 /// of them off.
-fn off_the_waiting(session: &mut SessionState, open: &OpenCommand, text: &str) -> Option<String> {
+fn off_the_waiting(
+    session: &mut SessionState,
+    open: &OpenCommand,
+    text: &str,
+    heard: &Heard,
+) -> Option<(String, Option<ItemRequest>)> {
     let lower = text.to_lowercase();
-    let words = crate::reading::words::Words::new(text);
+    // ("a lemonade instead of the coke", "swap the coke for a lemonade":
+    // the coke taken off, the lemonade what comes instead.)
+    let (old, new) = swapped_parts(&lower).map_or((lower.as_str(), None), |(o, n)| (o, Some(n)));
+    let words = crate::reading::words::Words::new(old);
     let said: Vec<String> = words
         .norm()
         .iter()
@@ -2716,14 +2733,28 @@ fn off_the_waiting(session: &mut SessionState, open: &OpenCommand, text: &str) -
         .first()
         .is_some_and(|w| matches!(w.as_str(), "no" | "without"))
         && said.len() <= 4;
-    if !(takes_off(&lower) || bare_no) {
+    if !(takes_off(&lower) || bare_no || new.is_some()) {
         return None;
     }
+    // (By its name's last word, or as the reader heard it: "coke" of cola.)
     let named = |item: &ItemRequest| {
         let key = crate::agents::item_key(&item.name);
         key.rsplit(' ')
             .next()
             .is_some_and(|last| said.iter().any(|w| w == last))
+            || (said.iter()).any(|w| {
+                (heard.said_as.iter()).any(|(as_said, name)| as_said == w && *name == item.name)
+            })
+    };
+    let instead = match new {
+        Some(new) => {
+            let new = crate::reading::words::Words::new(new);
+            let item = (heard.parse.slots.get("item").and_then(SlotValue::as_items))?
+                .iter()
+                .find(|item| (new.norm().iter()).any(|w| names_line(item, w, &heard.said_as)))?;
+            Some(item.clone())
+        }
+        None => None,
     };
     // "forget the cab, just the milk": a waiting request named by what it
     // is, of another kind than this one.
@@ -2738,9 +2769,11 @@ fn off_the_waiting(session: &mut SessionState, open: &OpenCommand, text: &str) -
                 .iter()
                 .any(|c| (0..said.len()).any(|i| said[i] == *c && !kept(i)))
     };
-    if let Some(at) = session.queued.iter().position(by_kind) {
+    if instead.is_none()
+        && let Some(at) = session.queued.iter().position(by_kind)
+    {
         let q = session.queued.remove(at);
-        return Some(phrasing::describe(&q.action).to_owned());
+        return Some((phrasing::describe(&q.action).to_owned(), None));
     }
     let mine = (open.slots.get("item").and_then(SlotValue::as_items))
         .is_some_and(|lines| lines.iter().any(named));
@@ -2762,7 +2795,22 @@ fn off_the_waiting(session: &mut SessionState, open: &OpenCommand, text: &str) -
     session.queued.retain(
         |q| !matches!(q.slots.get("item"), Some(SlotValue::Items(items)) if items.is_empty()),
     );
-    (!gone.is_empty()).then(|| gone.join(" or "))
+    (!gone.is_empty()).then(|| (gone.join(" or "), instead))
+}
+
+/// What goes and what comes instead, of "a lemonade instead of the coke"
+/// or "swap the coke for a lemonade" (lower case).
+fn swapped_parts(lower: &str) -> Option<(&str, &str)> {
+    if let Some((new, old)) = lower.split_once(" instead of ") {
+        return Some((old, new));
+    }
+    let said = crate::reading::acts::without_courtesy(lower.trim());
+    let rest = ["swap ", "switch ", "replace ", "change "]
+        .iter()
+        .find_map(|lead| said.strip_prefix(lead))?;
+    [" for ", " with ", " to "]
+        .iter()
+        .find_map(|by| rest.split_once(by))
 }
 
 /// The words that name what `action` is ("cab", "taxi" of a ride).
