@@ -566,13 +566,39 @@ fn clock_for(text: &str) -> Option<String> {
     if !ride || timed {
         return None;
     }
-    let at = (1..w.len()).find(|&i| {
-        w[i - 1] == "for"
-            && crate::reading::words::number(&w[i]).is_some_and(|n| (1..=12).contains(&n))
-            && matches!(
-                w.get(i + 1).map(String::as_str),
-                Some("tomorrow" | "tonight" | "today" | "this" | "in")
+    // ("a taxi for 9 from home", "for 9 o clock": no car takes nine, so 9
+    // is the hour.)
+    let no_party = |i: usize| {
+        !matches!(
+            w.get(i + 1).map(String::as_str),
+            Some(
+                "people"
+                    | "persons"
+                    | "passengers"
+                    | "adults"
+                    | "of"
+                    | "seats"
+                    | "pax"
+                    | "ppl"
+                    | "minutes"
+                    | "mins"
+                    | "min"
+                    | "hours"
+                    | "hour"
+                    | "hrs"
+                    | "seater"
             )
+        )
+    };
+    let at = (1..w.len()).find(|&i| {
+        let n = crate::reading::words::number(&w[i]);
+        w[i - 1] == "for"
+            && (n.is_some_and(|n| (1..=12).contains(&n))
+                && matches!(
+                    w.get(i + 1).map(String::as_str),
+                    Some("tomorrow" | "tonight" | "today" | "this" | "in" | "o")
+                )
+                || n.is_some_and(|n| (9..=12).contains(&n)) && no_party(i))
     })?;
     Some(format!(
         "{} at {}",
@@ -932,7 +958,7 @@ fn without_heading(text: &str) -> Option<String> {
 
 /// "no, make it a large", "nah make that two": what follows the no, when
 /// it says how the order is to be made.
-fn no_then_a_change(text: &str) -> Option<&str> {
+fn no_then_a_change(text: &str) -> Option<String> {
     let lower = text.to_ascii_lowercase();
     let rest = ["no", "nah", "nope", "no no", "no wait", "no, wait"]
         .iter()
@@ -950,7 +976,21 @@ fn no_then_a_change(text: &str) -> Option<&str> {
     ]
     .iter()
     .any(|lead| rest.starts_with(lead));
-    change.then(|| &text[text.len() - rest.len()..])
+    if change {
+        return Some(text[text.len() - rest.len()..].to_owned());
+    }
+    // ("no two of them", "no, 3 please": how many, said as "make it two".)
+    let words: Vec<&str> = rest.split_whitespace().collect();
+    let count = words
+        .first()
+        .and_then(|w| crate::reading::words::number(w))?;
+    let rest_ok = words[1..].iter().all(|w| {
+        matches!(
+            *w,
+            "of" | "them" | "those" | "please" | "pls" | "thanks" | "actually"
+        )
+    });
+    (rest_ok && (1..100).contains(&count)).then(|| format!("make it {count}"))
 }
 
 /// "yeah but make it two", "ok but to work": what follows a yes with "but"
@@ -3266,10 +3306,8 @@ pub fn offline(
     let same = same_place(text, session);
     let text = same.as_deref().unwrap_or(text);
     // "no, make it a large", at an order: the change, as if said alone.
-    let text = match &session.open {
-        Some(_) => no_then_a_change(text).unwrap_or(text),
-        None => text,
-    };
+    let changed = session.open.as_ref().and_then(|_| no_then_a_change(text));
+    let text = changed.as_deref().unwrap_or(text);
     // "the second one", right after a menu was shown: that dish.
     let picked = picked_from_menu(text, &session.menu_shown, session.open.is_some());
     let text = picked.as_deref().unwrap_or(text);

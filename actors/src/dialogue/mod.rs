@@ -1287,6 +1287,14 @@ impl Turn<'_> {
             self.ask_again(&open, Some(STRAIGHT_THERE.into()), None);
             return Ok(());
         }
+        // "change the pizza to a pepperoni" of a margherita and a hawaiian:
+        // which pizza is asked, never both changed.
+        if let Some(which) = (open.slots.get("item").and_then(SlotValue::as_items))
+            .and_then(|lines| which_line(&self.utterance.text, lines))
+        {
+            self.ask_again(&open, Some(which), None);
+            return Ok(());
+        }
         // "forget the cola", "no cola" of the cola coming next (from another
         // restaurant): off the waiting order, this one asked again.
         if let Some((gone, instead)) = off_the_waiting(session, &open, &self.utterance.text, heard)
@@ -2796,6 +2804,49 @@ fn off_the_waiting(
         |q| !matches!(q.slots.get("item"), Some(SlotValue::Items(items)) if items.is_empty()),
     );
     (!gone.is_empty()).then(|| (gone.join(" or "), instead))
+}
+
+/// "change the pizza to a pepperoni", "remove the pizza", of two lines
+/// that are pizzas: the question which one, when the words name several
+/// lines by what they are and none by its own name ("the hawaiian pizza",
+/// "both pizzas" and "the pizzas" say which).
+fn which_line(text: &str, lines: &[ItemRequest]) -> Option<String> {
+    const EDITS: &[&str] = &[
+        "change", "swap", "switch", "replace", "make", "remove", "drop", "forget", "take",
+        "cancel", "scrap", "ditch", "lose", "skip",
+    ];
+    let words = crate::reading::words::Words::new(text);
+    let w = words.norm();
+    if !w.iter().any(|x| EDITS.contains(&x.as_str()))
+        || w.iter()
+            .any(|x| matches!(x.as_str(), "both" | "all" | "each" | "every"))
+    {
+        return None;
+    }
+    let named = |word: &str| -> Vec<&ItemRequest> {
+        (lines.iter())
+            .filter(|line| names_line(line, word, &[]))
+            .collect()
+    };
+    // The words right after "the": "the pizza" (never "the pizzas").
+    let said: Vec<&String> = (1..w.len())
+        .filter(|&i| w[i - 1] == "the")
+        .map(|i| &w[i])
+        .collect();
+    let (kind, several) = said.iter().find_map(|word| {
+        let several = named(word);
+        (several.len() > 1 && !word.ends_with('s')).then_some((word, several))
+    })?;
+    // (A word naming one of them says which: "the hawaiian pizza".)
+    if w.iter().any(|x| named(x).len() == 1) {
+        return None;
+    }
+    let names: Vec<String> = several.iter().map(|l| format!("the {}", l.name)).collect();
+    let (last, rest) = names.split_last()?;
+    Some(format!(
+        "Which {kind} do you mean: {} or {last}?",
+        rest.join(", ")
+    ))
 }
 
 /// What goes and what comes instead, of "a lemonade instead of the coke"
