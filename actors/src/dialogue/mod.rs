@@ -1457,6 +1457,20 @@ impl Turn<'_> {
                 matches!(patch.get(m), Some(SlotValue::Number(_)))
             });
         if switch && (adds(&heard.text) || goes_with) {
+            // "and add garlic bread to the pizza", the pizza waiting after
+            // this ride: onto that request, never a second pizza.
+            if heard.more.is_empty()
+                && let Some(waiting) =
+                    (session.queued.iter_mut()).find(|q| q.action == heard.action)
+                && add_to_waiting(waiting, heard)
+            {
+                let said = format!(
+                    "OK, I've added that to the {} that comes next.",
+                    phrasing::describe(&heard.action)
+                );
+                self.ask_again(&open, Some(said), None);
+                return Ok(());
+            }
             // "also get me some eggs", "some milk with that" (at a burger):
             // the open command stays; the new request is taken after it.
             session.queued.push(Queued {
@@ -2804,6 +2818,28 @@ fn off_the_waiting(
         |q| !matches!(q.slots.get("item"), Some(SlotValue::Items(items)) if items.is_empty()),
     );
     (!gone.is_empty()).then(|| (gone.join(" or "), instead))
+}
+
+/// The things heard added to `waiting`, when the words name one of its
+/// lines ("add garlic bread to the pizza": the garlic bread, the pizza
+/// already there); `false`, and nothing added, otherwise.
+fn add_to_waiting(waiting: &mut Queued, heard: &Heard) -> bool {
+    let Some(SlotValue::Items(heard_items)) = heard.parse.slots.get("item") else {
+        return false;
+    };
+    let Some(SlotValue::Items(lines)) = waiting.slots.get_mut("item") else {
+        return false;
+    };
+    let there = |item: &ItemRequest| lines.iter().any(|line| line.name == item.name);
+    if !heard_items.iter().any(there) {
+        return false;
+    }
+    let new: Vec<ItemRequest> = heard_items.iter().filter(|i| !there(i)).cloned().collect();
+    if new.is_empty() {
+        return false;
+    }
+    lines.extend(new);
+    true
 }
 
 /// "change the pizza to a pepperoni", "remove the pizza", of two lines
