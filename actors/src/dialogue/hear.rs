@@ -702,13 +702,15 @@ fn without_other_times(text: &str) -> Option<String> {
                 )
             })
     };
-    let kept: Vec<&str> = (clauses.iter().enumerate())
-        .filter(|(i, c)| *i == 0 || !other(c))
-        .map(|(_, c)| *c)
-        .collect();
+    // ("I have a meeting at 3pm tomorrow, book a cab to work at 2pm
+    // tomorrow": before the request too.)
+    let kept: Vec<&str> = clauses.iter().filter(|c| !other(c)).copied().collect();
+    if kept.is_empty() {
+        return None;
+    }
     // (Only when the request has a time of its own: "a taxi to gatwick,
     // my flight is at 9am" asks when to leave.)
-    let request = kept.join(",");
+    let request = kept.join(",").trim().to_owned();
     let timed = crate::reading::words::Words::new(&request)
         .norm()
         .iter()
