@@ -1250,7 +1250,6 @@ impl Turn<'_> {
             self.drop_open(session, &open, "OK, I've dropped the");
             return self.next_queued(session).await;
         }
-
         // "change the address", "can i change the pickup time?": what it
         // was is dropped, and it is asked for again.
         if let Some((_, spec)) = self.ctx.registry.action(&open.action)
