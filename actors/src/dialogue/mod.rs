@@ -1011,6 +1011,35 @@ impl Turn<'_> {
                 return self.amend(session, placed, heard, patch).await;
             }
         }
+        // "change the address", "wrong address", of the order just placed:
+        // where it goes asked again, as a change of it.
+        if let Some(placed) = session.placed.last().cloned()
+            && let Some((_, spec)) = self.ctx.registry.action(&placed.action)
+            && let Some(slot) = slot_to_change(&self.utterance.text, spec)
+        {
+            let trace = self.new_trace(session);
+            let mut slots = placed.slots.clone();
+            slots.remove(&slot);
+            let open = OpenCommand {
+                replaces: Some(placed.trace_id.clone()),
+                ..OpenCommand::asking(
+                    trace,
+                    placed.action.clone(),
+                    slots,
+                    Vec::new(),
+                    String::new(),
+                    self.turn,
+                )
+            };
+            // (Asked even when it may be left out: "change the time" of a
+            // ride is never a ride now.)
+            let question = spec
+                .slot(&slot)
+                .map(|s| s.question.clone())
+                .unwrap_or_default();
+            self.ask(session, open, vec![slot], question, None);
+            return Ok(());
+        }
         // "the same again", "another one": the last order, anew, through
         // its own confirmation (when, if it had a time, is asked again).
         if let Some(last) = session.placed.last().cloned()
