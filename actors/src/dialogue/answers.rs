@@ -680,6 +680,43 @@ pub fn menu_shown(act: &Act, registry: &DomainRegistry, session: &SessionState) 
 }
 
 /// Every dish of `merchant`, each "<dish> from <merchant>".
+/// "anything vegetarian?": the promise no menu makes, and the dishes
+/// whose own names say the diet ("vegetarian pizza", "veggie burger",
+/// "vegetable biryani"), listed so one can be picked ("the second one").
+fn named_for_the_diet(
+    diet: &str,
+    no_promise: &str,
+    catalogs: &[&Catalog],
+) -> (String, Vec<String>) {
+    let words: &[&str] = match diet {
+        "vegetarian" | "veggie" => &["vegetarian", "veggie", "vegetable", "vegan"],
+        "vegan" => &["vegan"],
+        _ => &[],
+    };
+    let (said, listed): (Vec<String>, Vec<String>) = (catalogs.iter())
+        .flat_map(|c| c.merchants.iter())
+        .filter(|m| m.kind != "grocery")
+        .flat_map(|m| m.items.iter().map(move |(item, _)| (m, item)))
+        .filter(|(_, item)| item.split(' ').any(|w| words.contains(&w)))
+        .map(|(m, item)| {
+            (
+                format!("{item} ({})", m.name),
+                format!("{item} from {}", m.name),
+            )
+        })
+        .unzip();
+    if said.is_empty() {
+        return (no_promise.to_owned(), Vec::new());
+    }
+    (
+        format!(
+            "{no_promise} These say so in their names: {}.",
+            super::phrasing::list(&said)
+        ),
+        listed,
+    )
+}
+
 fn dishes_of(merchant: &Merchant) -> Vec<String> {
     (merchant.items.iter())
         .map(|(item, _)| format!("{item} from {}", merchant.name))
@@ -893,7 +930,7 @@ fn who_serves_listing(what: &str, catalogs: &[&Catalog]) -> (String, Vec<String>
                 let (menu, listed) = menu_listing(&merchant.name, catalogs);
                 (format!("{no_promise} {menu}"), listed)
             }
-            None => (no_promise, Vec::new()),
+            None => named_for_the_diet(&diet, &no_promise, catalogs),
         };
     }
     // "anything vegetarian at Burger Barn?": what that place has.

@@ -52,6 +52,7 @@ pub fn prepare(reading: &Reading, text: &str) -> Prepared {
     let text = travel_said(&text).unwrap_or(text);
     let text = clock_for(&text).unwrap_or(text);
     let text = texted_to(&text).unwrap_or(text);
+    let text = diet_asked(&text).unwrap_or(text);
     let mut act = acts::read(&text);
     // "how long does it take to get from home to Gatwick by cab", "how
     // long to heathrow from work": the ride priced, its journey time said
@@ -916,6 +917,45 @@ fn same_place(text: &str, session: &SessionState) -> Option<String> {
                 .clone()
                 .or_else(|| summary.destination.clone())
         })
+}
+
+/// "something vegetarian please", "i fancy something veggie": asked as
+/// "anything vegetarian?", which the menus answer as far as they can.
+fn diet_asked(text: &str) -> Option<String> {
+    const LEADS: &[&str] = &[
+        "i want",
+        "i'd like",
+        "id like",
+        "get me",
+        "order me",
+        "order",
+        "can i get",
+        "can i have",
+        "i fancy",
+        "fancy",
+        "i feel like",
+        "i'm in the mood for",
+        "im in the mood for",
+    ];
+    let lower = text.to_lowercase();
+    let mut said = acts::without_courtesy(lower.trim().trim_end_matches(['.', '!', '?', ' ']));
+    for lead in LEADS {
+        if let Some(rest) = words_after(said, lead) {
+            said = rest;
+            break;
+        }
+    }
+    let said = [" please", " pls", " tonight", " to eat", " food"]
+        .iter()
+        .fold(said, |said, tail| said.strip_suffix(tail).unwrap_or(said));
+    let diet = ["something ", "anything "]
+        .iter()
+        .find_map(|lead| said.strip_prefix(lead))?;
+    match diet {
+        "vegetarian" | "veggie" => Some("anything vegetarian?".to_owned()),
+        "vegan" => Some("anything vegan?".to_owned()),
+        _ => None,
+    }
 }
 
 /// "shopping list: milk, bread, eggs", "weekly shop please - ...": the
