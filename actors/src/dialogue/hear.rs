@@ -3104,9 +3104,15 @@ pub fn extra_for_every_line(text: &str, open: &OpenCommand) -> Option<String> {
     }
     let words = crate::reading::words::Words::new(text);
     let w = words.norm();
-    if !w.iter().any(|x| EVERY.contains(&x.as_str()))
+    // ("make the pizzas large", of two pizzas and nothing else: every
+    // line, by the word each is.)
+    let all_of_them =
+        |x: &String| x.ends_with('s') && lines.iter().all(|line| super::names_line(line, x, &[]));
+    if !w
+        .iter()
+        .any(|x| EVERY.contains(&x.as_str()) || all_of_them(x))
         || w.iter()
-            .any(|x| lines.iter().any(|line| super::names_line(line, x, &[])))
+            .any(|x| !all_of_them(x) && lines.iter().any(|line| super::names_line(line, x, &[])))
     {
         return None;
     }
@@ -3114,8 +3120,8 @@ pub fn extra_for_every_line(text: &str, open: &OpenCommand) -> Option<String> {
         return Some(extra.note());
     }
     let rest: Vec<&str> = (w.iter())
+        .filter(|x| !AROUND.contains(&x.as_str()) && !all_of_them(x))
         .map(String::as_str)
-        .filter(|x| !AROUND.contains(x))
         .collect();
     amounts::sizes_only(rest.iter().copied()).then(|| rest.join(" "))
 }
