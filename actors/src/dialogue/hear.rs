@@ -402,6 +402,10 @@ fn wrong_one(text: &str) -> Option<String> {
         "use",
         "to",
     ];
+    // (Most turns say no "wrong": nothing to lower-case then.)
+    if !said_anywhere(text, "wrong") {
+        return None;
+    }
     let lower = text.to_ascii_lowercase();
     let mut rest = lower.trim_start();
     loop {
@@ -922,6 +926,9 @@ fn same_place(text: &str, session: &SessionState) -> Option<String> {
 /// "something vegetarian please", "i fancy something veggie": asked as
 /// "anything vegetarian?", which the menus answer as far as they can.
 fn diet_asked(text: &str) -> Option<String> {
+    if !said_anywhere(text, "veg") {
+        return None;
+    }
     const LEADS: &[&str] = &[
         "i want",
         "i'd like",
@@ -956,6 +963,12 @@ fn diet_asked(text: &str) -> Option<String> {
         "vegan" => Some("anything vegan?".to_owned()),
         _ => None,
     }
+}
+
+/// Whether `text` holds `part` (ASCII lower case), in any case, without
+/// lower-casing a copy of it.
+fn said_anywhere(text: &str, part: &str) -> bool {
+    (text.as_bytes().windows(part.len())).any(|w| w.eq_ignore_ascii_case(part.as_bytes()))
 }
 
 /// "shopping list: milk, bread, eggs", "weekly shop please - ...": the

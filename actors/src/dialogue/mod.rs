@@ -1017,20 +1017,9 @@ impl Turn<'_> {
             && let Some((_, spec)) = self.ctx.registry.action(&placed.action)
             && let Some(slot) = slot_to_change(&self.utterance.text, spec)
         {
-            let trace = self.new_trace(session);
             let mut slots = placed.slots.clone();
             slots.remove(&slot);
-            let open = OpenCommand {
-                replaces: Some(placed.trace_id.clone()),
-                ..OpenCommand::asking(
-                    trace,
-                    placed.action.clone(),
-                    slots,
-                    Vec::new(),
-                    String::new(),
-                    self.turn,
-                )
-            };
+            let open = self.change_of(session, &placed, slots);
             // (Asked even when it may be left out: "change the time" of a
             // ride is never a ride now.)
             let question = spec
@@ -2724,10 +2713,21 @@ impl Turn<'_> {
         heard: &Heard,
         patch: SlotMap,
     ) -> Result<(), ErrorBody> {
-        let trace = self.new_trace(session);
         let mut slots = placed.slots.clone();
         apply(&mut slots, patch, heard, Stage::Confirming);
-        let open = OpenCommand {
+        let open = self.change_of(session, &placed, slots);
+        self.evaluate(session, open, false).await
+    }
+
+    /// A new command of `slots` that, once confirmed, replaces `placed`.
+    fn change_of(
+        &mut self,
+        session: &mut SessionState,
+        placed: &Placed,
+        slots: SlotMap,
+    ) -> OpenCommand {
+        let trace = self.new_trace(session);
+        OpenCommand {
             replaces: Some(placed.trace_id.clone()),
             ..OpenCommand::asking(
                 trace,
@@ -2737,8 +2737,7 @@ impl Turn<'_> {
                 String::new(),
                 self.turn,
             )
-        };
-        self.evaluate(session, open, false).await
+        }
     }
 }
 
