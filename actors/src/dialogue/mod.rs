@@ -1662,10 +1662,10 @@ impl Turn<'_> {
             && !patch.contains_key("quantity")
             && !patch.contains_key("item");
         let asked = patch.get("item").cloned();
-        let patch = instead_of_refused(&open, patch);
-        // "add cheese instead": the list is whole already, so the adding
-        // words add nothing twice.
-        if adds(&heard.text) && patch.get("item") != asked.as_ref() {
+        let patch = instead_of_refused(&open, patch, &heard.text);
+        // "add cheese instead", "another burger": the list is whole
+        // already, so the adding words add nothing twice.
+        if (adds(&heard.text) || says_more(&heard.text)) && patch.get("item") != asked.as_ref() {
             open.slots.remove("item");
         }
         let before = (open.stage == Stage::Confirming).then(|| open.slots.clone());
@@ -3186,6 +3186,19 @@ fn kept_beside(open: &OpenCommand, slot: &str, message: &str) -> Option<String> 
     (!kept.is_empty()).then(|| format!("{} {verb} on the order", phrasing::list(&kept)))
 }
 
+/// Whether `text` asks for more of a thing: "another burger", "one more
+/// latte", "2 more please".
+fn says_more(text: &str) -> bool {
+    let said = crate::reading::words::Words::new(text);
+    let w = said.norm();
+    w.iter().any(|x| x == "another")
+        || w.windows(2).any(|p| {
+            p[1] == "more"
+                && (crate::reading::words::number(&p[0]).is_some()
+                    || matches!(p[0].as_str(), "couple" | "few"))
+        })
+}
+
 /// Applies a patch to a command's slots: items are added ("add fries"),
 /// changed in place ("make it two burgers") or replaced ("a pizza
 /// instead"); a quantity alone changes one item's; anything else replaces.
@@ -3194,7 +3207,7 @@ fn kept_beside(open: &OpenCommand, slot: &str, message: &str) -> Option<String> 
 /// in quotes in the question), and the rest of the order stays ("just
 /// bread then" too). Not when a line is named again ("just the pizza":
 /// only some are kept).
-fn instead_of_refused(open: &OpenCommand, mut patch: SlotMap) -> SlotMap {
+fn instead_of_refused(open: &OpenCommand, mut patch: SlotMap, text: &str) -> SlotMap {
     let key = crate::agents::item_key;
     let current = open.slots.get("item").and_then(SlotValue::as_items);
     let new = patch.get("item").and_then(SlotValue::as_items);
@@ -3207,9 +3220,32 @@ fn instead_of_refused(open: &OpenCommand, mut patch: SlotMap) -> SlotMap {
         || !open.missing.iter().any(|m| m == "item")
         || !current.iter().any(is_refused)
         || current.iter().all(is_refused)
-        || new
-            .iter()
-            .any(|n| current.iter().any(|c| key(&c.name) == key(&n.name)))
+    {
+        return patch;
+    }
+    // ("another burger", "one more cheeseburger": more of a line that
+    // stays, in place of the one refused.)
+    let staying: Vec<ItemRequest> = current.iter().filter(|c| !is_refused(c)).cloned().collect();
+    let more: Option<Vec<ItemRequest>> = says_more(text)
+        .then(|| {
+            new.iter().try_fold(staying, |mut items, n| {
+                let name = match (items.iter()).find(|c| key(&c.name) == key(&n.name)) {
+                    Some(same) => same.name.clone(),
+                    None => the_line_of_the_kind(&items, &n.name)?.name.clone(),
+                };
+                let line = items.iter_mut().find(|c| c.name == name)?;
+                line.quantity += n.quantity;
+                Some(items)
+            })
+        })
+        .flatten();
+    if let Some(items) = more {
+        patch.insert("item".into(), SlotValue::Items(items));
+        return patch;
+    }
+    if new
+        .iter()
+        .any(|n| current.iter().any(|c| key(&c.name) == key(&n.name)))
     {
         return patch;
     }
@@ -3759,9 +3795,11 @@ fn kept_lines(
                 let others = rest
                     .iter()
                     .any(|x| matches!(*x, "other" | "others" | "rest"));
-                // "just one naan": a count of that line, the rest kept.
+                // "just one naan": a count of that line, the rest kept
+                // ("just another burger": more of it).
                 let counted = (rest.iter()).any(|x| {
                     !matches!(*x, "a" | "an") && crate::reading::words::number(x).is_some()
+                        || matches!(*x, "another" | "more")
                 });
                 if counted && names_some {
                     return None;
@@ -3857,17 +3895,9 @@ fn split_line(current: &[ItemRequest], new: &[ItemRequest]) -> Option<Vec<ItemRe
 /// Things heard by their kind alone ("taco") that name one line of
 /// `current` by its last word ("chicken taco"), as that line's.
 fn of_the_one_line(current: &[ItemRequest], new: Vec<ItemRequest>) -> Vec<ItemRequest> {
-    let key = crate::agents::item_key;
     new.into_iter()
         .map(|mut n| {
-            let said = key(&n.name);
-            let lines: Vec<&ItemRequest> = (current.iter())
-                .filter(|c| key(&c.name).ends_with(&format!(" {said}")))
-                .collect();
-            let own_line = current.iter().any(|c| key(&c.name) == said);
-            if let [line] = lines.as_slice()
-                && !own_line
-            {
+            if let Some(line) = the_line_of_the_kind(current, &n.name) {
                 n.name = line.name.clone();
                 if n.note.is_none() {
                     n.note = line.note.clone();
@@ -3876,6 +3906,35 @@ fn of_the_one_line(current: &[ItemRequest], new: Vec<ItemRequest>) -> Vec<ItemRe
             n
         })
         .collect()
+}
+
+/// The one line of `current` that `said` names by its kind, when no line
+/// is that very thing: "taco" of a chicken taco, "burger" of a
+/// cheeseburger, "coffee" of a latte. A thing sold under its own name
+/// ("milk" beside a buttermilk) is never another line.
+fn the_line_of_the_kind<'a>(current: &'a [ItemRequest], said: &str) -> Option<&'a ItemRequest> {
+    let key = crate::agents::item_key;
+    let said = key(said);
+    if current.iter().any(|c| key(&c.name) == said) {
+        return None;
+    }
+    let sold_so = on_a_menu(&said) || in_the_mart(&said);
+    let things_of_the_kind = (crate::agents::catalog::FOOD_KINDS.iter())
+        .find(|(kind, _)| *kind == said)
+        .map(|(_, things)| *things);
+    let of_the_kind = |line: &str| {
+        line.ends_with(&format!(" {said}"))
+            || (!sold_so && line.len() > said.len() + 2 && line.ends_with(said.as_str()))
+            || things_of_the_kind.is_some_and(|things| things.contains(&line))
+    };
+    match (current.iter())
+        .filter(|c| of_the_kind(&key(&c.name)))
+        .collect::<Vec<_>>()
+        .as_slice()
+    {
+        [line] => Some(line),
+        _ => None,
+    }
 }
 
 /// The lines of `current` said again at the start of `text` with a note
