@@ -880,6 +880,46 @@ fn without_fillers(text: &str) -> String {
     kept.join(" ")
 }
 
+/// "swap the white bread for brown", "change the large pizza to a small
+/// one", "brown instead of the white bread": the kind said alone is of the
+/// thing swapped ("brown bread"), never a thing called "brown". Lower
+/// case; `None` when the new part names more than a kind.
+fn kind_swapped_alone(text: &str) -> Option<String> {
+    let lower = text.to_lowercase();
+    let (old, new) = super::swapped_parts(&lower)?;
+    let kinds = crate::reading::amounts::size_words();
+    let word = |w: &str| {
+        w.trim_matches(|c: char| !c.is_alphanumeric() && c != '-')
+            .to_owned()
+    };
+    let head = old.split_whitespace().map(word).next_back()?;
+    let said: Vec<String> = new.split_whitespace().map(word).collect();
+    let lead = (said.iter())
+        .take_while(|w| matches!(w.as_str(), "a" | "an" | "some" | "the"))
+        .count();
+    let tail = (said.iter().rev())
+        .take_while(|w| matches!(w.as_str(), "please" | "instead" | "one" | "ones" | ""))
+        .count();
+    let kind = said.get(lead..said.len().saturating_sub(tail))?;
+    if kind.is_empty()
+        || kind.len() > 2
+        || !kind.iter().all(|w| kinds.contains(&w.as_str()))
+        || kinds.contains(&head.as_str())
+        || (old.split_whitespace().count() < 2 && !lower.contains(" instead of "))
+    {
+        return None;
+    }
+    let at = new.as_ptr() as usize - lower.as_ptr() as usize;
+    let lead_words: Vec<&str> = new.split_whitespace().take(lead).collect();
+    let made = format!("{} {} {head}", lead_words.join(" "), kind.join(" "));
+    Some(format!(
+        "{}{}{}",
+        &lower[..at],
+        made.trim_start(),
+        &lower[at + new.len()..]
+    ))
+}
+
 /// "same address", "to the same place as before", asked where an order
 /// goes after another was placed: where that one went.
 fn same_place(text: &str, session: &SessionState) -> Option<String> {
@@ -3366,6 +3406,9 @@ pub fn offline(
     let text = counted.as_deref().unwrap_or(text);
     let same = same_place(text, session);
     let text = same.as_deref().unwrap_or(text);
+    // "swap the white bread for brown": brown bread.
+    let kind = session.open.as_ref().and_then(|_| kind_swapped_alone(text));
+    let text = kind.as_deref().unwrap_or(text);
     // "no, make it a large", at an order: the change, as if said alone.
     let changed = session.open.as_ref().and_then(|_| no_then_a_change(text));
     let text = changed.as_deref().unwrap_or(text);

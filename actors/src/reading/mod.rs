@@ -2489,8 +2489,15 @@ fn joined_free(text: &str) -> String {
         let joins = (MADE_WITHOUT.contains(&word.to_ascii_lowercase().as_str())
             && next.eq_ignore_ascii_case("free"))
             || (word.eq_ignore_ascii_case("free") && next.eq_ignore_ascii_case("range"));
+        // "a tin of tomatoes": tinned ones, never fresh (a can may hold a
+        // drink, a tin never does).
+        let tinned = matches!(word.to_ascii_lowercase().as_str(), "tin" | "tins")
+            && next.eq_ignore_ascii_case("of");
         if joins {
             out.push(format!("{word}-{next}"));
+            i += 2;
+        } else if tinned {
+            out.push("tinned".to_owned());
             i += 2;
         } else {
             out.push(word.to_owned());
