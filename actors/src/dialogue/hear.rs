@@ -880,6 +880,63 @@ fn without_fillers(text: &str) -> String {
     kept.join(" ")
 }
 
+/// The change the last turn said of "the pizza", when it asked which of
+/// two pizzas it meant, said again of the one now named: "the hawaiian",
+/// "hawaiian one", "the second", asked "Which pizza do you mean: the
+/// margherita pizza or the hawaiian pizza?" of "change the pizza to a
+/// pepperoni". `None` for anything but a line named alone.
+fn which_answered(text: &str, session: &SessionState, open: &OpenCommand) -> Option<String> {
+    let said = (session.said.as_ref()).filter(|said| said.trace_id == open.trace_id)?;
+    let lines = open.slots.get("item").and_then(SlotValue::as_items)?;
+    let asked = super::which_line(&said.text, lines)?;
+    let (kind, options) = asked
+        .strip_prefix("Which ")?
+        .trim_end_matches('?')
+        .split_once(" do you mean: ")?;
+    let options: Vec<&str> = (options.split(", "))
+        .flat_map(|part| part.split(" or "))
+        .map(|option| option.trim().trim_start_matches("the "))
+        .collect();
+    let words = crate::reading::words::Words::new(text);
+    let answer: Vec<&str> = (words.norm().iter())
+        .map(String::as_str)
+        .filter(|w| {
+            !matches!(
+                *w,
+                "the" | "one" | "please" | "that" | "i" | "mean" | "oh" | "sorry"
+            )
+        })
+        .filter(|w| *w != kind)
+        .collect();
+    const ORDINALS: &[&str] = &["first", "second", "third", "fourth"];
+    let picked = match answer.as_slice() {
+        [] => return None,
+        ["last"] => options.last().copied(),
+        [ordinal] if ORDINALS.contains(ordinal) => {
+            let at = ORDINALS.iter().position(|o| o == ordinal)?;
+            options.get(at).copied()
+        }
+        _ if answer.len() <= 3 => {
+            let holds = |option: &str, word: &str| option.split(' ').any(|o| o == word);
+            let named: Vec<&str> = (options.iter().copied())
+                .filter(|option| answer.iter().all(|w| holds(option, w)))
+                .collect();
+            match named.as_slice() {
+                [one] => Some(*one),
+                _ => None,
+            }
+        }
+        _ => None,
+    }?;
+    let said_kind = format!("the {kind}");
+    let at = said.text.find(&said_kind)?;
+    Some(format!(
+        "{}the {picked}{}",
+        &said.text[..at],
+        &said.text[at + said_kind.len()..]
+    ))
+}
+
 /// "swap the white bread for brown", "change the large pizza to a small
 /// one", "brown instead of the white bread": the kind said alone is of the
 /// thing swapped ("brown bread"), never a thing called "brown". Lower
@@ -2366,7 +2423,7 @@ fn kind_then_dish(text: &str, items: &[ItemRequest]) -> Option<usize> {
             .filter(|kind| *kind == line.name)
             .chain(
                 (FOOD_SYNONYMS.iter())
-                    .filter(|(_, to)| *to == line.name)
+                    .filter(|(w, to)| *to == line.name || *w == line.name)
                     .map(|(w, _)| *w),
             )
             .filter(|kind| !kind.contains(' '))
@@ -2380,11 +2437,19 @@ fn kind_then_dish(text: &str, items: &[ItemRequest]) -> Option<usize> {
             matches!(next, "a" | "an" | "some" | "and" | "plus" | "also")
                 || crate::reading::words::number(next).is_some()
         };
+        // (The kind said before the dish it became: "one margherita and
+        // one hawaiian pizza, to work" says "pizza" of the hawaiian.)
+        let next_at = (next.name.split(' '))
+            .filter(|w| !kinds.contains(w))
+            .filter_map(|w| lower.find(w))
+            .min()
+            .unwrap_or(usize::MAX);
         let said_so = kinds.iter().any(|kind| {
             [",", " -", "?", "."].iter().any(|stop| {
                 let said = format!("{kind}{stop}");
-                (lower.match_indices(&said))
-                    .any(|(at, _)| *stop != "," || !listed(&lower[at + said.len()..]))
+                (lower.match_indices(&said)).any(|(at, _)| {
+                    at < next_at && (*stop != "," || !listed(&lower[at + said.len()..]))
+                })
             })
         });
         line.quantity == 1
@@ -3406,6 +3471,13 @@ pub fn offline(
     let text = counted.as_deref().unwrap_or(text);
     let same = same_place(text, session);
     let text = same.as_deref().unwrap_or(text);
+    // "the hawaiian", asked which pizza "change the pizza to a pepperoni"
+    // meant: that change, of the hawaiian pizza.
+    let which = session
+        .open
+        .as_ref()
+        .and_then(|open| which_answered(text, session, open));
+    let text = which.as_deref().unwrap_or(text);
     // "swap the white bread for brown": brown bread.
     let kind = session.open.as_ref().and_then(|_| kind_swapped_alone(text));
     let text = kind.as_deref().unwrap_or(text);
