@@ -311,6 +311,24 @@ fn onto_the_order(text: &str) -> Option<&str> {
         .and_then(|at| text.get(..at))
 }
 
+/// "add a coke to my burger order", "put a lemonade on the pizza order",
+/// of the order under way: said as "add a coke" (the order named by what
+/// is in it is where the thing goes, never more of that thing).
+fn onto_the_order_of_a_kind(text: &str) -> Option<String> {
+    let lower = text.to_ascii_lowercase();
+    let at = order_of_a_kind_at(without_tail(&lower))?;
+    let said = &lower[..at];
+    if said.contains("add ") {
+        return Some(said.to_owned());
+    }
+    ["put ", "throw in ", "chuck in ", "stick ", "include "]
+        .iter()
+        .find_map(|verb| {
+            let from = said.find(verb)?;
+            Some(format!("add {}", &said[from + verb.len()..]))
+        })
+}
+
 /// Words without what people say after a correction ("home sorry",
 /// "garlic bread actually", "gatwick please").
 fn without_trailing_courtesy(said: &str) -> &str {
@@ -928,12 +946,17 @@ fn which_answered(text: &str, session: &SessionState, open: &OpenCommand) -> Opt
         }
         _ => None,
     }?;
-    let said_kind = format!("the {kind}");
-    let at = said.text.find(&said_kind)?;
+    let (at, len) = [
+        format!("one of the {kind}s"),
+        format!("the {kind}"),
+        format!("one {kind}"),
+    ]
+    .iter()
+    .find_map(|said_kind| Some((said.text.find(said_kind.as_str())?, said_kind.len())))?;
     Some(format!(
         "{}the {picked}{}",
         &said.text[..at],
-        &said.text[at + said_kind.len()..]
+        &said.text[at + len..]
     ))
 }
 
@@ -2801,12 +2824,7 @@ pub fn goes_with_the_open(text: &str) -> bool {
 /// that naming starts.
 fn the_order_named_at(text: &str) -> Option<usize> {
     let lower = text.to_ascii_lowercase();
-    let lower = lower
-        .trim_end_matches(['?', '.', '!', ' '])
-        .trim_end_matches(" please")
-        .trim_end_matches(" thanks")
-        .trim_end_matches(" too")
-        .trim_end_matches(',');
+    let lower = without_tail(&lower);
     [
         " with that",
         " with it",
@@ -2827,6 +2845,37 @@ fn the_order_named_at(text: &str) -> Option<usize> {
     ]
     .iter()
     .find_map(|tail| lower.strip_suffix(tail).map(str::len))
+    .or_else(|| order_of_a_kind_at(lower))
+}
+
+/// Words without the courtesy and punctuation they end with ("... to
+/// that please", "... on it too?").
+fn without_tail(lower: &str) -> &str {
+    lower
+        .trim_end_matches(['?', '.', '!', ' '])
+        .trim_end_matches(" please")
+        .trim_end_matches(" thanks")
+        .trim_end_matches(" too")
+        .trim_end_matches(" as well")
+        .trim_end_matches(',')
+}
+
+/// "to my burger order", "on the pizza order", "onto our grocery order":
+/// where the words end by naming an order by what is in it, the byte at
+/// which that naming starts (of `lower`, lower case and trimmed).
+fn order_of_a_kind_at(lower: &str) -> Option<usize> {
+    let named = |rest: &str| {
+        let words: Vec<&str> = rest.split_whitespace().collect();
+        (3..=5).contains(&words.len())
+            && matches!(words[0], "the" | "my" | "our" | "that" | "this")
+            && matches!(words.last(), Some(&("order" | "basket")))
+    };
+    [" to ", " on ", " onto ", " into ", " in "]
+        .iter()
+        .flat_map(|by| lower.match_indices(by).map(move |(at, _)| (at, by.len())))
+        .filter(|&(at, len)| named(&lower[at + len..]))
+        .map(|(at, _)| at)
+        .min()
 }
 
 /// "can we do 4 instead", "make the cab 9": another hour for a command
@@ -3498,6 +3547,13 @@ pub fn offline(
         .then(|| onto_the_order(text))
         .flatten();
     let text = onto.unwrap_or(text);
+    // "add a coke to my burger order", "put a lemonade on the pizza
+    // order", at an order: more of it, never another burger.
+    let onto_kind = session
+        .open
+        .as_ref()
+        .and_then(|_| onto_the_order_of_a_kind(text));
+    let text = onto_kind.as_deref().unwrap_or(text);
     // What a ride under way must carry, as first said (before any reading
     // below): "i have a pram".
     let carried = (session.open.as_ref())

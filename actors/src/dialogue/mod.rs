@@ -2891,14 +2891,19 @@ fn which_line(text: &str, lines: &[ItemRequest]) -> Option<String> {
             .filter(|line| names_line(line, word, &[]))
             .collect()
     };
-    // The words right after "the": "the pizza" (never "the pizzas").
-    let said: Vec<&String> = (1..w.len())
-        .filter(|&i| w[i - 1] == "the")
-        .map(|i| &w[i])
+    // The words right after "the" or "one": "the pizza", "one pizza"
+    // (never "the pizzas"); or "one of the pizzas".
+    let one_of = |i: usize| i >= 3 && w[i - 3] == "one" && w[i - 2] == "of" && w[i - 1] == "the";
+    let said: Vec<(String, bool)> = (1..w.len())
+        .filter(|&i| matches!(w[i - 1].as_str(), "the" | "one") || one_of(i))
+        .map(|i| match one_of(i) {
+            true => (w[i].strip_suffix('s').unwrap_or(&w[i]).to_owned(), true),
+            false => (w[i].clone(), false),
+        })
         .collect();
-    let (kind, several) = said.iter().find_map(|word| {
+    let (kind, several) = said.iter().find_map(|(word, plural)| {
         let several = named(word);
-        (several.len() > 1 && !word.ends_with('s')).then_some((word, several))
+        (several.len() > 1 && (*plural || !word.ends_with('s'))).then_some((word, several))
     })?;
     // (A word naming one of them says which: "the hawaiian pizza".)
     if w.iter().any(|x| named(x).len() == 1) {
