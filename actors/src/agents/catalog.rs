@@ -410,7 +410,12 @@ pub const MART_ITEMS: &[(&str, i64, u32)] = &[
 
 /// The mart's items sold only by the pack, how many one holds and what
 /// it is called: "6 eggs" is one box of 12, never 6 boxes.
-pub const MART_PACKS: &[(&str, u32, &str)] = &[("eggs", 12, "box"), ("toilet paper", 9, "pack")];
+pub const MART_PACKS: &[(&str, u32, &str)] = &[
+    ("eggs", 12, "box"),
+    ("toilet paper", 9, "pack"),
+    ("batteries", 4, "pack"),
+    ("diapers", 30, "pack"),
+];
 
 /// Words people use for mart items.
 pub const MART_SYNONYMS: &[(&str, &str)] = &[

@@ -2034,7 +2034,17 @@ fn measured(word: &str) -> bool {
         word[..at].bytes().any(|b| b.is_ascii_digit())
             && matches!(
                 &word[at..],
-                "g" | "kg" | "ml" | "l" | "cl" | "ltr" | "oz" | "lb" | "lbs" | "litre" | "litres"
+                "g" | "kg"
+                    | "ml"
+                    | "l"
+                    | "cl"
+                    | "ltr"
+                    | "oz"
+                    | "lb"
+                    | "lbs"
+                    | "litre"
+                    | "litres"
+                    | "-inch"
             )
     })
 }

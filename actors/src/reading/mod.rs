@@ -2493,7 +2493,23 @@ fn joined_free(text: &str) -> String {
         // drink, a tin never does).
         let tinned = matches!(word.to_ascii_lowercase().as_str(), "tin" | "tins")
             && next.eq_ignore_ascii_case("of");
-        if joins {
+        // ("a 12\" margherita", "two 12 inch pepperonis": twelve inches,
+        // a size, never twelve pizzas.)
+        let digits =
+            |n: &&str| !n.is_empty() && n.len() <= 2 && n.chars().all(|c| c.is_ascii_digit());
+        let marked = ["\"", "”", "''"]
+            .iter()
+            .find_map(|mark| word.strip_suffix(mark))
+            .filter(digits);
+        let inches =
+            digits(&word) && matches!(next.to_ascii_lowercase().as_str(), "inch" | "inches");
+        if let Some(n) = marked {
+            out.push(format!("{n}-inch"));
+            i += 1;
+        } else if inches {
+            out.push(format!("{word}-inch"));
+            i += 2;
+        } else if joins {
             out.push(format!("{word}-{next}"));
             i += 2;
         } else if tinned {
