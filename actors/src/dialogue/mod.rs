@@ -364,6 +364,58 @@ pub(crate) fn names_placed(words: &[String], placed: &Placed) -> bool {
     })
 }
 
+/// Whether the words name `placed` by the time it was booked for: "the
+/// 8am one", "my 6:30 cab", "the morning ride", "tonight's taxi". A time
+/// said after "to" is where a change goes ("move the 8am one to 7am"),
+/// never which one.
+fn said_its_time(words: &[String], placed: &Placed) -> bool {
+    let Some(at) = placed.summary.as_ref().and_then(|s| s.pickup_at.as_deref()) else {
+        return false;
+    };
+    let (Some(hour), Some(minute)) = (
+        at.get(11..13).and_then(|h| h.parse::<u32>().ok()),
+        at.get(14..16).and_then(|m| m.parse::<u32>().ok()),
+    ) else {
+        return false;
+    };
+    (0..words.len()).any(|i| {
+        let w = words[i].as_str();
+        if i > 0 && matches!(words[i - 1].as_str(), "to" | "till" | "until") {
+            return false;
+        }
+        match w {
+            "morning" => return hour < 12,
+            "afternoon" => return (12..17).contains(&hour),
+            "evening" | "tonight" | "tonights" | "night" => return hour >= 17,
+            _ => {}
+        }
+        let (clock, half) = match (w.strip_suffix("am"), w.strip_suffix("pm")) {
+            (Some(c), _) => (c, Some(false)),
+            (_, Some(c)) => (c, Some(true)),
+            _ => match words.get(i + 1).map(String::as_str) {
+                Some("am") => (w, Some(false)),
+                Some("pm") => (w, Some(true)),
+                // A bare number names it only beside "the" or "my" ("the 8
+                // one"), never a count ("cancel 2 rides").
+                _ if i > 0 && matches!(words[i - 1].as_str(), "the" | "my") => (w, None),
+                _ => return false,
+            },
+        };
+        let (h, m) = clock.split_once([':', '.']).unwrap_or((clock, "00"));
+        let (Ok(h), Ok(m)) = (h.parse::<u32>(), m.parse::<u32>()) else {
+            return false;
+        };
+        if h == 0 || h > 23 || m > 59 || m != minute {
+            return false;
+        }
+        match half {
+            Some(pm) if h <= 12 => (h % 12 + if pm { 12 } else { 0 }) == hour,
+            _ if h > 12 => h == hour,
+            _ => h % 12 == hour % 12,
+        }
+    })
+}
+
 /// How well "to X" and "from Y" in the words match where `placed` goes
 /// and comes from ("cancel the ride to heathrow" is not the ride back from
 /// it): one point for each.
@@ -420,7 +472,8 @@ pub(crate) fn placed_named<'a>(session: &'a SessionState, text: &str) -> Option<
     // ("change the taxi to 10pm" after a taxi and then a pizza: the taxi,
     // named by its kind.)
     (session.placed.iter().rev())
-        .find(|p| names_placed(words.norm(), p))
+        .find(|p| said_its_time(words.norm(), p))
+        .or_else(|| (session.placed.iter().rev()).find(|p| names_placed(words.norm(), p)))
         .or_else(|| (session.placed.iter().rev()).find(|p| names_its_kind(&p.action, text)))
         .or(session.placed.last())
 }
@@ -2544,6 +2597,7 @@ impl Turn<'_> {
         )));
         candidates.sort_by_key(|p| {
             (
+                !said_its_time(said.norm(), p),
                 std::cmp::Reverse(where_it_goes(said.norm(), p)),
                 !names_placed(said.norm(), p),
                 says_order && p.domain == "ride",
