@@ -4194,7 +4194,14 @@ pub fn finish(
         first_text = first.2;
         for (action, parse, text) in rest {
             let mut slots = parse.slots;
-            reading.ground(&text, &action, &mut slots, now_ms);
+            let said = reading.ground(&text, &action, &mut slots, now_ms);
+            // ("a latte to work and a pizza to home at 9pm": the pizza
+            // cannot wait till 9, which its confirmation will say.)
+            let untimed = (registry.action(&action))
+                .is_some_and(|(_, spec)| !spec.slots.iter().any(|s| s.kind == SlotKind::Time));
+            if untimed && said.is_some_and(|said| Reading::is_later(&said, now_ms)) {
+                slots.insert(LATER_SAID.into(), SlotValue::Text(String::new()));
+            }
             heard.more.push(Queued { action, slots });
         }
         // The first part's place, as its words say it (the reader may
@@ -4930,6 +4937,11 @@ const RIDE: &str = "book_ride";
 /// there, whose ends it takes the other way round (empty until that ride
 /// is started; see `Turn::next_queued`).
 pub const RETURN_OF: &str = "return_of";
+
+/// The slot a waiting request carries when it said a later time that its
+/// action cannot take ("... and a pizza to home at 9pm"): its
+/// confirmation says it would come now (see `Turn::next_queued`).
+pub const LATER_SAID: &str = "later_said";
 
 /// What asks for the ride back, after the ride there ("and back at 11",
 /// "then pick me up at midnight"); longest first.

@@ -1185,6 +1185,9 @@ impl Turn<'_> {
         }
         let mut next = session.queued.remove(0);
         let back = next.slots.remove(hear::RETURN_OF);
+        if next.slots.remove(hear::LATER_SAID).is_some() {
+            self.unscheduled = true;
+        }
         if let Some(SlotValue::Text(there)) = &back {
             // The ride back: from where the ride there went, to where it
             // started, in the same car, unless said otherwise. None when
