@@ -3731,6 +3731,16 @@ pub fn offline(
             heard.more.insert(0, next.clone());
         }
     }
+    // "a return taxi from home to work", "a round trip to the airport":
+    // the ride back comes next, when asked.
+    if session.open.is_none() && heard.action == RIDE && heard.more.is_empty() && return_asked(text)
+    {
+        let back = SlotMap::from([(RETURN_OF.to_owned(), SlotValue::Text(String::new()))]);
+        heard.more.push(Queued {
+            action: RIDE.into(),
+            slots: back,
+        });
+    }
     // "can we get two cars" of a ride: one car is booked at a time, so
     // the people in this one are asked (never "for 2").
     if let Some(open) = &session.open
@@ -5008,9 +5018,15 @@ fn split_return(
     now_ms: u64,
 ) -> Option<(Part, Queued)> {
     let lower = text.to_ascii_lowercase();
+    // ("... tomorrow 9am back wednesday 5pm": the way back said without
+    // a joint.)
+    let unjoined = [" back ", " coming back ", " returning "]
+        .iter()
+        .filter_map(|joint| lower.rfind(joint).map(|at| (at, at + 1)));
     let cut = [", and ", " and ", ", then ", " then ", ", ", ". "]
         .iter()
         .filter_map(|joint| lower.rfind(joint).map(|at| (at, at + joint.len())))
+        .chain(unjoined)
         .max()?;
     let (left, right) = (text[..cut.0].trim_end_matches([',', ' ']), &lower[cut.1..]);
     let mut back = back_asked(reading, right, now_ms)?;
@@ -5042,6 +5058,22 @@ fn split_return(
         slots: back,
     };
     Some(((RIDE.into(), parse, left.trim().to_owned()), back))
+}
+
+/// Whether a ride is asked for there and back in one word: "a return
+/// taxi", "return trip", "a round trip" (the way back itself unsaid).
+fn return_asked(text: &str) -> bool {
+    let words = crate::reading::words::Words::new(text);
+    let w = words.norm();
+    !w.iter().any(|x| x == "back")
+        && w.windows(2).any(|p| {
+            (p[0] == "return"
+                && matches!(
+                    p[1].as_str(),
+                    "taxi" | "cab" | "ride" | "trip" | "journey" | "car" | "uber"
+                ))
+                || (p[0] == "round" && p[1] == "trip")
+        })
 }
 
 /// "back at 11", "a return from heathrow", "the way back too at 6": a
