@@ -4202,9 +4202,17 @@ pub fn finish(
         heard.parse = first.1;
         heard.action = first.0;
         first_text = first.2;
+        // ("a cab to work at 8am tomorrow, and another from work to
+        // home": the second car not sent now, its time asked.)
+        let first_later = heard.action == RIDE
+            && (reading.ground(&first_text, RIDE, &mut SlotMap::new(), now_ms))
+                .is_some_and(|said| Reading::is_later(&said, now_ms));
         for (action, parse, text) in rest {
             let mut slots = parse.slots;
             let said = reading.ground(&text, &action, &mut slots, now_ms);
+            if first_later && action == RIDE && said.is_none() {
+                slots.insert(WHEN_ASKED.into(), SlotValue::Text(String::new()));
+            }
             // ("a latte to work and a pizza to home at 9pm": the pizza
             // cannot wait till 9, which its confirmation will say.)
             let untimed = (registry.action(&action))
@@ -4952,6 +4960,11 @@ pub const RETURN_OF: &str = "return_of";
 /// action cannot take ("... and a pizza to home at 9pm"): its
 /// confirmation says it would come now (see `Turn::next_queued`).
 pub const LATER_SAID: &str = "later_said";
+
+/// The slot a waiting ride carries when it said no time beside a ride
+/// booked for later ("a cab to work at 8am tomorrow, and another from
+/// work to home"): when is asked, never a car sent now.
+pub const WHEN_ASKED: &str = "when_asked";
 
 /// What asks for the ride back, after the ride there ("and back at 11",
 /// "then pick me up at midnight"); longest first.

@@ -1188,6 +1188,7 @@ impl Turn<'_> {
         if next.slots.remove(hear::LATER_SAID).is_some() {
             self.unscheduled = true;
         }
+        let when_asked = next.slots.remove(hear::WHEN_ASKED).is_some();
         if let Some(SlotValue::Text(there)) = &back {
             // The ride back: from where the ride there went, to where it
             // started, in the same car, unless said otherwise. None when
@@ -1243,15 +1244,19 @@ impl Turn<'_> {
             self.turn,
         );
         // A ride back with no time is not booked for now, while the
-        // person is still on the way there: when is asked.
-        if back.is_some()
+        // person is still on the way there: when is asked (so is a ride
+        // said with no time beside one booked for later).
+        if (back.is_some() || when_asked)
             && let Some((_, spec)) = self.ctx.registry.action(&open.action)
             && let Some(time) = (spec.slots.iter()).find(|s| s.kind == SlotKind::Time)
             && !open.slots.contains_key(&time.name)
         {
             let when = vec![time.name.clone()];
-            let question = "When should the driver come for the ride back?".to_owned();
-            self.ask(session, open, when, question, None);
+            let question = match back {
+                Some(_) => "When should the driver come for the ride back?",
+                None => "When should the driver come for this one?",
+            };
+            self.ask(session, open, when, question.to_owned(), None);
             return Ok(());
         }
         Box::pin(self.evaluate(session, open, false)).await
