@@ -1154,8 +1154,24 @@ fn no_then_a_change(text: &str) -> Option<String> {
     if change {
         return Some(text[text.len() - rest.len()..].to_owned());
     }
+    // ("no, large", "nope, a large one please": a size, said as "make
+    // it large".)
+    let words: Vec<&str> = (rest
+        .split(|c: char| c.is_whitespace() || matches!(c, ',' | '.' | '!')))
+    .filter(|w| !w.is_empty())
+    .collect();
+    let said: Vec<&str> = (words.iter().copied())
+        .filter(|w| {
+            !matches!(
+                *w,
+                "a" | "an" | "one" | "please" | "pls" | "thanks" | "actually"
+            )
+        })
+        .collect();
+    if !said.is_empty() && said.len() <= 2 && amounts::sizes_only(said.iter().copied()) {
+        return Some(format!("make it {}", said.join(" ")));
+    }
     // ("no two of them", "no, 3 please": how many, said as "make it two".)
-    let words: Vec<&str> = rest.split_whitespace().collect();
     let count = words
         .first()
         .and_then(|w| crate::reading::words::number(w))?;
