@@ -5047,18 +5047,24 @@ fn split_return(
     now_ms: u64,
 ) -> Option<(Part, Queued)> {
     let lower = text.to_ascii_lowercase();
-    // ("... tomorrow 9am back wednesday 5pm": the way back said without
-    // a joint.)
-    let unjoined = [" back ", " coming back ", " returning "]
-        .iter()
-        .filter_map(|joint| lower.rfind(joint).map(|at| (at, at + 1)));
-    let cut = [", and ", " and ", ", then ", " then ", ", ", ". "]
+    let joined = [", and ", " and ", ", then ", " then ", ", ", ". "]
         .iter()
         .filter_map(|joint| lower.rfind(joint).map(|at| (at, at + joint.len())))
-        .chain(unjoined)
-        .max()?;
-    let (left, right) = (text[..cut.0].trim_end_matches([',', ' ']), &lower[cut.1..]);
-    let mut back = back_asked(reading, right, now_ms)?;
+        .max();
+    // ("... tomorrow 9am back wednesday 5pm": the way back said without
+    // a joint, when no joint says it.)
+    let unjoined = [" back ", " coming back ", " returning "]
+        .iter()
+        .filter_map(|joint| lower.rfind(joint).map(|at| (at, at + 1)))
+        .max();
+    let (left, right, mut back) = [joined, unjoined].into_iter().flatten().find_map(|cut| {
+        let right = &lower[cut.1..];
+        Some((
+            text[..cut.0].trim_end_matches([',', ' ']),
+            right,
+            back_asked(reading, right, now_ms)?,
+        ))
+    })?;
     let parse = reader.parse(left, &Context::default());
     // ("premium to work tomorrow 8:15 from home": a car type says ride.)
     // ("book a return journey from home to camden, leaving at 10am

@@ -365,9 +365,10 @@ pub(crate) fn names_placed(words: &[String], placed: &Placed) -> bool {
 }
 
 /// Whether the words name `placed` by the time it was booked for: "the
-/// 8am one", "my 6:30 cab", "the morning ride", "tonight's taxi". A time
-/// said after "to" is where a change goes ("move the 8am one to 7am"),
-/// never which one.
+/// 8am one", "my 6:30 cab", "the morning ride", "cancel tonight's taxi".
+/// Only a time said as which one ("the", "my"... before it) names one: a
+/// time said otherwise is where a change goes ("move the 8am one to 7am",
+/// "make it 8am").
 fn said_its_time(words: &[String], placed: &Placed) -> bool {
     let Some(at) = placed.summary.as_ref().and_then(|s| s.pickup_at.as_deref()) else {
         return false;
@@ -380,7 +381,12 @@ fn said_its_time(words: &[String], placed: &Placed) -> bool {
     };
     (0..words.len()).any(|i| {
         let w = words[i].as_str();
-        if i > 0 && matches!(words[i - 1].as_str(), "to" | "till" | "until") {
+        let which = i > 0
+            && matches!(
+                words[i - 1].as_str(),
+                "the" | "my" | "our" | "that" | "this" | "cancel"
+            );
+        if !which {
             return false;
         }
         match w {
@@ -397,7 +403,7 @@ fn said_its_time(words: &[String], placed: &Placed) -> bool {
                 Some("pm") => (w, Some(true)),
                 // A bare number names it only beside "the" or "my" ("the 8
                 // one"), never a count ("cancel 2 rides").
-                _ if i > 0 && matches!(words[i - 1].as_str(), "the" | "my") => (w, None),
+                _ if matches!(words[i - 1].as_str(), "the" | "my") => (w, None),
                 _ => return false,
             },
         };
