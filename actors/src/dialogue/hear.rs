@@ -981,11 +981,16 @@ fn kind_swapped_alone(text: &str) -> Option<String> {
         .take_while(|w| matches!(w.as_str(), "please" | "instead" | "one" | "ones" | ""))
         .count();
     let kind = said.get(lead..said.len().saturating_sub(tail))?;
+    let a_kind = |w: &String| kinds.contains(&w.as_str()) || amounts::says_made_of(w);
     if kind.is_empty()
         || kind.len() > 2
-        || !kind.iter().all(|w| kinds.contains(&w.as_str()))
-        || kinds.contains(&head.as_str())
-        || (old.split_whitespace().count() < 2 && !lower.contains(" instead of "))
+        || !kind.iter().all(a_kind)
+        || a_kind(&head)
+        // ("change it to large": no thing named.)
+        || matches!(head.as_str(), "it" | "that" | "this" | "them" | "one" | "mine" | "order")
+        // ("swap one of the burritos for a beef one": one of several,
+        // which the swap itself reads.)
+        || old.split_whitespace().any(|w| w == "one" || crate::reading::words::number(w).is_some())
     {
         return None;
     }
@@ -1135,12 +1140,14 @@ fn without_heading(text: &str) -> Option<String> {
 /// it says how the order is to be made.
 fn no_then_a_change(text: &str) -> Option<String> {
     let lower = text.to_ascii_lowercase();
-    let rest = ["no", "nah", "nope", "no no", "no wait", "no, wait"]
-        .iter()
-        .filter_map(|no| lower.strip_prefix(no))
-        .filter(|rest| rest.starts_with([',', ' ', '.']))
-        .min_by_key(|rest| rest.len())?
-        .trim_start_matches([',', ' ', '.']);
+    let rest = [
+        "no", "nah", "nope", "no no", "no wait", "no, wait", "actually",
+    ]
+    .iter()
+    .filter_map(|no| lower.strip_prefix(no))
+    .filter(|rest| rest.starts_with([',', ' ', '.']))
+    .min_by_key(|rest| rest.len())?
+    .trim_start_matches([',', ' ', '.']);
     let change = [
         "make it ",
         "make that ",
@@ -1168,7 +1175,10 @@ fn no_then_a_change(text: &str) -> Option<String> {
             )
         })
         .collect();
-    if !said.is_empty() && said.len() <= 2 && amounts::sizes_only(said.iter().copied()) {
+    // ("actually beef", of a chicken burrito: what it is made of.)
+    let made_of = said.len() == 1 && amounts::says_made_of(said[0]);
+    if !said.is_empty() && said.len() <= 2 && (made_of || amounts::sizes_only(said.iter().copied()))
+    {
         return Some(format!("make it {}", said.join(" ")));
     }
     // ("no two of them", "no, 3 please": how many, said as "make it two".)

@@ -1557,6 +1557,11 @@ const KEPT: &[&str] = &["frozen", "tinned", "canned"];
 /// Whether `word`, said right before the menu's `name`, says the dish is
 /// made of something its name does not ("lamb" before the vegetable
 /// biryani, "prawn" before the chicken ramen).
+/// Whether `word` says what a dish is made of ("beef", "veggie", "prawn").
+pub(crate) fn says_made_of(word: &str) -> bool {
+    MADE_OF.iter().any(|group| group.contains(&word))
+}
+
 fn made_of_other(word: &str, name: &str) -> bool {
     let Some(group) = MADE_OF.iter().find(|g| g.contains(&word)) else {
         return false;
