@@ -906,15 +906,9 @@ fn without_fillers(text: &str) -> String {
 fn which_answered(text: &str, session: &SessionState, open: &OpenCommand) -> Option<String> {
     let said = (session.said.as_ref()).filter(|said| said.trace_id == open.trace_id)?;
     let lines = open.slots.get("item").and_then(SlotValue::as_items)?;
-    let asked = super::which_line(&said.text, lines)?;
-    let (kind, options) = asked
-        .strip_prefix("Which ")?
-        .trim_end_matches('?')
-        .split_once(" do you mean: ")?;
-    let options: Vec<&str> = (options.split(", "))
-        .flat_map(|part| part.split(" or "))
-        .map(|option| option.trim().trim_start_matches("the "))
-        .collect();
+    let (kind, several) = super::which_of(&said.text, lines)?;
+    let kind = kind.as_str();
+    let options: Vec<&str> = several.iter().map(|line| line.name.as_str()).collect();
     let words = crate::reading::words::Words::new(text);
     let answer: Vec<&str> = (words.norm().iter())
         .map(String::as_str)

@@ -2942,6 +2942,18 @@ fn add_to_waiting(waiting: &mut Queued, heard: &Heard) -> bool {
 /// lines by what they are and none by its own name ("the hawaiian pizza",
 /// "both pizzas" and "the pizzas" say which).
 fn which_line(text: &str, lines: &[ItemRequest]) -> Option<String> {
+    let (kind, several) = which_of(text, lines)?;
+    let names: Vec<String> = several.iter().map(|l| format!("the {}", l.name)).collect();
+    let (last, rest) = names.split_last()?;
+    Some(format!(
+        "Which {kind} do you mean: {} or {last}?",
+        rest.join(", ")
+    ))
+}
+
+/// What [`which_line`] asks of: the kind said ("pizza") and the lines of
+/// that kind, in order.
+fn which_of<'a>(text: &str, lines: &'a [ItemRequest]) -> Option<(String, Vec<&'a ItemRequest>)> {
     const EDITS: &[&str] = &[
         "change", "swap", "switch", "replace", "make", "remove", "drop", "forget", "take",
         "cancel", "scrap", "ditch", "lose", "skip",
@@ -2977,12 +2989,7 @@ fn which_line(text: &str, lines: &[ItemRequest]) -> Option<String> {
     if w.iter().any(|x| named(x).len() == 1) {
         return None;
     }
-    let names: Vec<String> = several.iter().map(|l| format!("the {}", l.name)).collect();
-    let (last, rest) = names.split_last()?;
-    Some(format!(
-        "Which {kind} do you mean: {} or {last}?",
-        rest.join(", ")
-    ))
+    Some((kind.clone(), several))
 }
 
 /// What goes and what comes instead, of "a lemonade instead of the coke"
@@ -3263,13 +3270,17 @@ fn kept_beside(open: &OpenCommand, slot: &str, message: &str) -> Option<String> 
 /// latte", "2 more please".
 fn says_more(text: &str) -> bool {
     let said = crate::reading::words::Words::new(text);
-    let w = said.norm();
-    w.iter().any(|x| x == "another")
-        || w.windows(2).any(|p| {
-            p[1] == "more"
-                && (crate::reading::words::number(&p[0]).is_some()
-                    || matches!(p[0].as_str(), "couple" | "few"))
-        })
+    said.norm().iter().any(|x| x == "another") || so_many_more(said.norm())
+}
+
+/// Whether words count more of a thing: "one more", "2 more", "a couple
+/// more", "a few more".
+fn so_many_more(w: &[String]) -> bool {
+    w.windows(2).any(|p| {
+        p[1] == "more"
+            && (crate::reading::words::number(&p[0]).is_some()
+                || matches!(p[0].as_str(), "couple" | "few"))
+    })
 }
 
 /// Applies a patch to a command's slots: items are added ("add fries"),
@@ -3406,12 +3417,8 @@ fn apply(slots: &mut SlotMap, mut patch: SlotMap, heard: &Heard, stage: Stage) {
     let said = crate::reading::words::Words::new(text);
     let said_count = crate::reading::amounts::count(&said);
     // "one more samosa", "2 more spring rolls": that many added.
-    let more = (said.norm().windows(2)).any(|w| {
-        (crate::reading::words::number(&w[0]).is_some() && w[1] == "more")
-            || w == ["another", "one"]
-            || w == ["couple", "more"]
-            || w == ["few", "more"]
-    });
+    let more =
+        so_many_more(said.norm()) || (said.norm().windows(2)).any(|w| w == ["another", "one"]);
     // ("and actually just one carbonara": how many, never more.)
     let just_so_many = (said.norm().windows(2)).any(|p| {
         matches!(p[0].as_str(), "just" | "only") && crate::reading::words::number(&p[1]).is_some()

@@ -140,7 +140,7 @@ impl Reading {
 
     /// `text` with typos corrected and emoji as words.
     pub fn fix(&self, text: &str) -> String {
-        joined_free(&self.speller.fix(text))
+        joined_words(&self.speller.fix(text))
     }
 
     /// Whether a time said ([`Reading::ground`]'s) is more than an hour
@@ -2474,51 +2474,42 @@ pub(crate) fn seats(words: &Words, taken: &[bool]) -> Option<u32> {
     amounts::company(words)
 }
 
-/// "gluten free bread", "free range eggs": what a thing is made without
-/// (or how), as one word, as it is written with a hyphen.
-fn joined_free(text: &str) -> String {
+/// Words read as one, as they are written with a hyphen or as the thing
+/// they say: "gluten free bread" and "free range eggs" (what a thing is
+/// made without, or how), "a 12\" margherita" and "12 inch" (a size,
+/// "12-inch", never twelve pizzas), "a tin of tomatoes" ("tinned": never
+/// fresh ones; a can may hold a drink, a tin never does).
+fn joined_words(text: &str) -> String {
     const MADE_WITHOUT: &[&str] = &[
         "gluten", "lactose", "dairy", "sugar", "nut", "fat", "egg", "wheat", "caffeine", "alcohol",
     ];
+    let inches = |n: &str| !n.is_empty() && n.len() <= 2 && n.bytes().all(|b| b.is_ascii_digit());
     let words: Vec<&str> = text.split(' ').collect();
     let mut out: Vec<String> = Vec::with_capacity(words.len());
     let mut i = 0;
     while i < words.len() {
         let word = words[i];
-        let next = words.get(i + 1).copied().unwrap_or("");
-        let joins = (MADE_WITHOUT.contains(&word.to_ascii_lowercase().as_str())
-            && next.eq_ignore_ascii_case("free"))
-            || (word.eq_ignore_ascii_case("free") && next.eq_ignore_ascii_case("range"));
-        // "a tin of tomatoes": tinned ones, never fresh (a can may hold a
-        // drink, a tin never does).
-        let tinned = matches!(word.to_ascii_lowercase().as_str(), "tin" | "tins")
-            && next.eq_ignore_ascii_case("of");
-        // ("a 12\" margherita", "two 12 inch pepperonis": twelve inches,
-        // a size, never twelve pizzas.)
-        let digits =
-            |n: &&str| !n.is_empty() && n.len() <= 2 && n.chars().all(|c| c.is_ascii_digit());
+        let lower = word.to_ascii_lowercase();
+        let next = words
+            .get(i + 1)
+            .map(|w| w.to_ascii_lowercase())
+            .unwrap_or_default();
         let marked = ["\"", "”", "''"]
             .iter()
             .find_map(|mark| word.strip_suffix(mark))
-            .filter(digits);
-        let inches =
-            digits(&word) && matches!(next.to_ascii_lowercase().as_str(), "inch" | "inches");
-        if let Some(n) = marked {
-            out.push(format!("{n}-inch"));
-            i += 1;
-        } else if inches {
-            out.push(format!("{word}-inch"));
-            i += 2;
-        } else if joins {
-            out.push(format!("{word}-{next}"));
-            i += 2;
-        } else if tinned {
-            out.push("tinned".to_owned());
-            i += 2;
-        } else {
-            out.push(word.to_owned());
-            i += 1;
-        }
+            .filter(|n| inches(n));
+        let (joined, taken) = match (marked, lower.as_str(), next.as_str()) {
+            (Some(n), _, _) => (format!("{n}-inch"), 1),
+            (None, n, "inch" | "inches") if inches(n) => (format!("{word}-inch"), 2),
+            (None, made, "free") if MADE_WITHOUT.contains(&made) => {
+                (format!("{word}-{}", words[i + 1]), 2)
+            }
+            (None, "free", "range") => (format!("{word}-{}", words[i + 1]), 2),
+            (None, "tin" | "tins", "of") => ("tinned".to_owned(), 2),
+            _ => (word.to_owned(), 1),
+        };
+        out.push(joined);
+        i += taken;
     }
     out.join(" ")
 }
