@@ -2960,7 +2960,9 @@ fn which_of<'a>(text: &str, lines: &'a [ItemRequest]) -> Option<(String, Vec<&'a
     ];
     let words = crate::reading::words::Words::new(text);
     let w = words.norm();
-    if !w.iter().any(|x| EDITS.contains(&x.as_str()))
+    // (Or any words that take a line off: "get rid of one of the pizzas".)
+    let edits = w.iter().any(|x| EDITS.contains(&x.as_str())) || takes_off(&text.to_lowercase());
+    if !edits
         || w.iter()
             .any(|x| matches!(x.as_str(), "both" | "all" | "each" | "every"))
     {
