@@ -240,6 +240,7 @@ pub const FOOD_SYNONYMS: &[(&str, &str)] = &[
     ("shake", "milkshake"),
     ("pizza", "margherita pizza"),
     ("margherita", "margherita pizza"),
+    ("cheese pizza", "margherita pizza"),
     ("pepperoni", "pepperoni pizza"),
     ("hawaiian", "hawaiian pizza"),
     ("veggie pizza", "vegetarian pizza"),

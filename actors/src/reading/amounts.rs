@@ -717,7 +717,17 @@ pub fn items(words: &Words, menu: &Menu, taken: &[bool]) -> Vec<Found> {
         });
         let other_dish = kept_otherwise || before.is_some_and(|word| made_of_other(word, name));
         let start = if other_dish { i - 1 } else { i };
-        let (quantity, from, sizes) = amount_before(words, start, floor);
+        let (quantity, from, mut sizes) = amount_before(words, start, floor);
+        // "a chocolate muffin" where the muffin is blueberry, "a greek
+        // salad" where it is caesar: a kind said of a thing whose menu
+        // name has a kind of its own is another dish, never a note on it.
+        let varied = !other_dish && said_of_another_kind(menu, &keys[i..i + len], name, &sizes);
+        let other_dish = other_dish || varied;
+        let start = if varied {
+            i - std::mem::take(&mut sizes).len()
+        } else {
+            start
+        };
         // "an espresso coffee", "ramen noodles": the word of its kind
         // right after a thing is the same thing.
         let kind = match free(i + len) && !gap_has_stop(words, i + len - 1, i + len) {
@@ -1548,6 +1558,55 @@ const MADE_OF: &[&[&str]] = &[
     &["peanut", "peanuts"],
     &["sweet"],
 ];
+
+/// Words said before a thing that never make it another dish: how big,
+/// how hot, how made.
+const SAME_DISH: &[&str] = &[
+    "small",
+    "medium",
+    "large",
+    "regular",
+    "big",
+    "huge",
+    "extra",
+    "extra-large",
+    "jumbo",
+    "mini",
+    "spicy",
+    "mild",
+    "hot",
+    "iced",
+    "cold",
+    "warm",
+    "fresh",
+    "toasted",
+    "plain",
+    "decaf",
+    "skinny",
+    "halal",
+    "kosher",
+];
+
+/// Whether the kinds said before the `said` words of a thing (`sizes`)
+/// name another kind than the menu gives it: "muffin" is the menu's
+/// "blueberry muffin", so a "chocolate muffin" is another muffin; and the
+/// menu's burritos are chicken and beef, so a "bean burrito" is neither.
+/// Only when the menu's name adds a kind to the words said ("pizza" of
+/// "margherita pizza"; not "chips" of "fries"), or the words are a kind
+/// of several of its dishes.
+fn said_of_another_kind(menu: &Menu, said: &[String], name: &str, sizes: &[String]) -> bool {
+    let named = key_words(name);
+    let adds_a_kind = named.len() > said.len() && named.ends_with(said);
+    let of_several = matches!(said, [head] if menu.all_of(head).len() > 1);
+    (adds_a_kind || of_several)
+        && sizes.iter().any(|s| {
+            !SAME_DISH.contains(&s.as_str())
+                && !s.ends_with("-free")
+                && !numbered_size(s)
+                && !named.contains(s)
+                && !(says_made_of(s) && !made_of_other(s, name))
+        })
+}
 
 /// Words that say a thing is kept another way than the menu's ("frozen
 /// chips" are no fries, "tinned tomatoes" no fresh ones): another thing,
