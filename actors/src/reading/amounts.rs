@@ -700,6 +700,31 @@ pub fn items(words: &Words, menu: &Menu, taken: &[bool]) -> Vec<Found> {
                     .map(|full| (1, full))
             });
         let Some((len, name)) = at else {
+            // "a salmon roll" where the rolls are california, tuna and
+            // spring: what a dish is made of, then a kind of dish the menu
+            // has, is a dish the menu has not, kept as said for the
+            // kitchen to refuse (never the shop's salmon).
+            let floor = found.last().map_or(0, |f| f.to);
+            if let Some(head) = keys.get(i + 1)
+                && free(i)
+                && free(i + 1)
+                && !gap_has_stop(words, i, i + 1)
+                && says_made_of(&words.norm()[i])
+                && menu.at(&keys, i + 1).is_none()
+                && !menu.all_of(head).is_empty()
+            {
+                let (quantity, from, _) = amount_before(words, i, floor);
+                found.push(Found {
+                    item: ItemRequest::new(words.span(i, i + 2).to_lowercase(), quantity),
+                    from,
+                    to: i + 2,
+                    known: false,
+                    named_by: 2,
+                    made_of_other: true,
+                });
+                i += 2;
+                continue;
+            }
             i += 1;
             continue;
         };
