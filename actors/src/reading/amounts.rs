@@ -2218,7 +2218,7 @@ pub fn kinds_of_one_thing(text: &str, names: impl Fn(&str) -> bool) -> Option<St
         i >= 1
             && counted(i - 1)
             && !word.is_empty()
-            && word.chars().all(|c| c.is_alphabetic() || c == '-')
+            && (word.chars().all(|c| c.is_alphabetic() || c == '-') || numbered_size(&word))
             && !counts(&word)
             && !AFTER_ITEM.contains(&word.as_str())
             && !matches!(word.as_str(), "more" | "of" | "or" | "other" | "each")
@@ -3017,6 +3017,10 @@ mod tests {
             ("a hot and sour soup", None),
             ("a large pizza and a small coke", None),
             ("a small and a large", None),
+            (
+                "a 10-inch and a 12-inch margherita to home",
+                Some("a 10-inch margherita and a 12-inch margherita to home"),
+            ),
             // (No "milk taco" is sold.)
             ("a milk and a chicken taco", None),
             ("a burger and a chicken taco to work", None),
