@@ -3180,6 +3180,14 @@ fn made_into(reading: &Reading, text: &str, open: &OpenCommand) -> Option<String
     let named = (lines.iter().position(|l| std::ptr::eq(l, line)))
         .and_then(|k| priced.get(k))
         .map_or(line.name.as_str(), |p| p.name.as_str());
+    // "change the large pizza to a small pizza": the thing named again
+    // after its size is the line.
+    let head = crate::agents::item_key(named);
+    let head = head.rsplit(' ').next().unwrap_or_default();
+    let into = match into.split_last() {
+        Some((last, rest)) if !rest.is_empty() && crate::agents::item_key(last) == head => rest,
+        _ => into,
+    };
     let into = into.join(" ");
     // A thing of its own ("make that a margherita") is read as said; a
     // word another shop sells ("beef") is no thing of this order's own.
