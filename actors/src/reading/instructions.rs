@@ -244,6 +244,9 @@ pub fn said(text: &str) -> Option<(String, String)> {
     if let Some(terminal) = terminal(&lower) {
         told.push(terminal);
     }
+    if let Some(flat) = flat_of_a_named_place(&lower) {
+        told.push(flat);
+    }
     if told.is_empty() {
         return None;
     }
@@ -301,6 +304,29 @@ fn carried(said: &[&str]) -> Vec<(&'static str, String)> {
         }
     }
     out
+}
+
+/// "to home, flat 2", "to work, suite 210": the flat or unit said after
+/// a place known by its name, as the courier is told it. (After a street
+/// address it is that address's: "10 Elm Road, flat 3".)
+fn flat_of_a_named_place(lower: &str) -> Option<String> {
+    const UNITS: &[&str] = &["flat", "apartment", "apt", "unit", "suite", "room"];
+    let (before, after) = lower.rsplit_once(',')?;
+    let mut words = after.split_whitespace();
+    let (kind, number) = (words.next()?, words.next()?);
+    let number = number.trim_end_matches(['.', '!', '?']);
+    let numbered = number.chars().any(|c| c.is_ascii_digit())
+        && number
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '-');
+    // Where the place is said: after its last "to", or all of it.
+    let place = before.rsplit_once(" to ").map_or(before, |(_, p)| p);
+    let addressed = place.split_whitespace().any(|w| {
+        w.chars().any(|c| c.is_ascii_digit())
+            || crate::agents::catalog::STREET_KINDS.contains(&w.trim_matches(','))
+    });
+    (UNITS.contains(&kind) && numbered && !addressed)
+        .then(|| format!("{} {}", capitalised(kind), number.to_ascii_uppercase()))
 }
 
 /// The terminal said of an airport ("terminal 5", "north terminal"), as
@@ -459,6 +485,25 @@ mod tests {
 
     fn cut(text: &str) -> Option<(String, String)> {
         said(text)
+    }
+
+    #[test]
+    fn a_flat_after_a_place_known_by_name_is_told_and_a_street_address_keeps_its_own() {
+        assert_eq!(
+            flat_of_a_named_place("a latte to home, flat 2"),
+            Some("Flat 2".into())
+        );
+        assert_eq!(
+            flat_of_a_named_place("a burger to work, apartment 4b."),
+            Some("Apartment 4B".into())
+        );
+        assert_eq!(
+            flat_of_a_named_place("a latte to 10 elm road, flat 3"),
+            None
+        );
+        assert_eq!(flat_of_a_named_place("to baker street, flat 3"), None);
+        assert_eq!(flat_of_a_named_place("a flat white, to home"), None);
+        assert_eq!(flat_of_a_named_place("to home, flat white"), None);
     }
 
     #[test]
