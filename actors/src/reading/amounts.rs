@@ -553,6 +553,20 @@ pub(crate) const UNITS: &[&str] = &[
     "tubes",
 ];
 
+/// Units that hold several of a thing, whose number before them is how
+/// many each holds ("a 12 pack").
+const PACKAGES: &[&str] = &[
+    "pack",
+    "packs",
+    "box",
+    "boxes",
+    "case",
+    "cases",
+    "crate",
+    "crates",
+    "multipack",
+];
+
 /// Units that measure one thing only, said alone for it ("3 loaves").
 const MEASURES_ONE_THING: &[(&str, &str)] = &[
     ("loaf", "bread"),
@@ -1924,6 +1938,20 @@ fn amount_before(words: &Words, at: usize, floor: usize) -> (u32, usize, Vec<Str
         {
             let n = super::words::tens(&w[i - 2]).unwrap_or(0) + number(word).unwrap_or(0);
             counted(n, i - 2)
+        }
+        // "2 x 4 pints of milk": two of four pints, eight pints; "2 x 12
+        // packs of eggs": two packs (the number before a pack is its size).
+        word if unit
+            && number(word).is_some_and(|n| n > 0)
+            && i >= floor + 3
+            && w[i - 2] == "x"
+            && number(&w[i - 3]).is_some_and(|n| n > 0) =>
+        {
+            let each = match PACKAGES.contains(&w[i].as_str()) {
+                true => 1,
+                false => number(word).unwrap_or(1),
+            };
+            counted(number(&w[i - 3]).unwrap_or(1).saturating_mul(each), i - 3)
         }
         // "a 12 pack of eggs", "2 six packs of cola": the number before
         // the pack is its size, the count before it how many.
@@ -3400,6 +3428,8 @@ mod tests {
             [plain("water", 3), plain("bread", 1)]
         );
         assert_eq!(read("loo roll", &mart()), [plain("toilet paper", 1)]);
+        // Written as a list: two of four pints.
+        assert_eq!(read("2 x 4 pints of milk", &mart()), [plain("milk", 8)]);
     }
 
     #[test]
