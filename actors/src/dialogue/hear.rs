@@ -3662,8 +3662,15 @@ pub fn offline(
     let back = ride_back(text, session);
     let text = back.as_ref().map_or(text, |(back, _)| back.as_str());
     // ("make it a large" of the order just placed: a change of it.)
+    let placed = (session.open.is_none())
+        .then(|| super::placed_named(session, text).filter(|_| acts::is_change(text)))
+        .flatten();
+    // "change the 8am one to 7am": the ride named by its time is "it",
+    // and the time left is the new one.
+    let retimed = placed.and_then(|placed| super::its_time_as_it(text, placed));
+    let text = retimed.as_deref().unwrap_or(text);
     let changing = (session.open.clone()).or_else(|| {
-        let placed = super::placed_named(session, text).filter(|_| acts::is_change(text))?;
+        let placed = placed?;
         if super::another_ride(text, placed) {
             return None;
         }

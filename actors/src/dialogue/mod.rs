@@ -370,16 +370,23 @@ pub(crate) fn names_placed(words: &[String], placed: &Placed) -> bool {
 /// time said otherwise is where a change goes ("move the 8am one to 7am",
 /// "make it 8am").
 fn said_its_time(words: &[String], placed: &Placed) -> bool {
-    let Some(at) = placed.summary.as_ref().and_then(|s| s.pickup_at.as_deref()) else {
-        return false;
-    };
+    its_time_said_at(words, placed).is_some()
+}
+
+/// Where the words name `placed` by its time ([`said_its_time`]): the
+/// span of "the 8am one", "my 6:30 cab", "the morning ride".
+fn its_time_said_at(words: &[String], placed: &Placed) -> Option<std::ops::Range<usize>> {
+    let at = placed
+        .summary
+        .as_ref()
+        .and_then(|s| s.pickup_at.as_deref())?;
     let (Some(hour), Some(minute)) = (
         at.get(11..13).and_then(|h| h.parse::<u32>().ok()),
         at.get(14..16).and_then(|m| m.parse::<u32>().ok()),
     ) else {
-        return false;
+        return None;
     };
-    (0..words.len()).any(|i| {
+    let i = (0..words.len()).find(|&i| {
         let w = words[i].as_str();
         let which = i > 0
             && matches!(
@@ -419,7 +426,38 @@ fn said_its_time(words: &[String], placed: &Placed) -> bool {
             _ if h > 12 => h == hour,
             _ => h % 12 == hour % 12,
         }
-    })
+    })?;
+    // With "am" or "pm" said apart, and the word for the ride after it.
+    let mut end = i + 1;
+    if matches!(words.get(end).map(String::as_str), Some("am" | "pm")) {
+        end += 1;
+    }
+    if matches!(
+        words.get(end).map(String::as_str),
+        Some("one" | "ride" | "cab" | "taxi" | "car" | "booking" | "pickup" | "trip")
+    ) {
+        end += 1;
+    }
+    Some(i - 1..end)
+}
+
+/// "change the 8am one to 7am": the words with the ride named by its
+/// time said as "it" ("change it to 7am"), so that the time left is the
+/// new one. `None` when no time names `placed`.
+pub(crate) fn its_time_as_it(text: &str, placed: &Placed) -> Option<String> {
+    let words = crate::reading::words::Words::new(text);
+    let mut span = its_time_said_at(words.norm(), placed)?;
+    // ("cancel tonight's taxi": the verb stays.)
+    if words.norm()[span.start] == "cancel" {
+        span.start += 1;
+    }
+    let mut out: Vec<&str> = words.norm()[..span.start]
+        .iter()
+        .map(String::as_str)
+        .collect();
+    out.push("it");
+    out.extend(words.norm()[span.end..].iter().map(String::as_str));
+    Some(out.join(" "))
 }
 
 /// How well "to X" and "from Y" in the words match where `placed` goes
