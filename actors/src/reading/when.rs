@@ -1082,7 +1082,7 @@ fn clock_time(w: &[String], date: std::ops::Range<usize>) -> Option<((Time, bool
             // "half past five", "quarter to six", "10 to 8", "twenty past
             // seven": minutes before or after an hour (a number only where
             // it is no place's: never "from 2 to 8 Baker Street").
-            _ if matches!(word(i + 1), "past" | "to") && hour_word(word(i + 2)).is_some() => {
+            _ if matches!(word(i + 1), "past" | "to") && hour_glued(word(i + 2)).is_some() => {
                 let said = match word(i) {
                     "half" => Some(30),
                     "quarter" => Some(15),
@@ -1101,12 +1101,16 @@ fn clock_time(w: &[String], date: std::ops::Range<usize>) -> Option<((Time, bool
                     _ => None,
                 };
                 if let Some(minutes) = said {
-                    let hour = hour_word(word(i + 2))?;
+                    // ("quarter past 10pm": the half of the day glued on.)
+                    let (hour, glued) = hour_glued(word(i + 2))?;
+                    let (hour, ambiguous, end) = match glued {
+                        Some(half) => (to_24(hour, half)?, false, i + 3),
+                        None => meridiem(hour, word(i + 3), i + 3),
+                    };
                     let (hour, minute) = match word(i + 1) {
                         "past" => (hour, minutes),
                         _ => ((hour + 23) % 24, 60 - minutes),
                     };
-                    let (hour, ambiguous, end) = meridiem(hour, word(i + 3), i + 3);
                     let time = Time::new(hour as i8, minute as i8, 0, 0).ok()?;
                     return Some(((with_default_pm(time, ambiguous), ambiguous), from, end));
                 }
@@ -1246,6 +1250,19 @@ fn to_24(hour: u32, half: &str) -> Option<u32> {
         (_, 12) => 12,
         (_, h) => h + 12,
     })
+}
+
+/// An hour said alone ("10", "ten") or with its half of the day glued on
+/// ("10pm").
+fn hour_glued(word: &str) -> Option<(u32, Option<&'static str>)> {
+    let glued = |half: &'static str| {
+        let hour = hour_word(word.strip_suffix(half)?)?;
+        Some((hour, Some(half)))
+    };
+    hour_word(word)
+        .map(|hour| (hour, None))
+        .or_else(|| glued("am"))
+        .or_else(|| glued("pm"))
 }
 
 fn hour_word(word: &str) -> Option<u32> {
@@ -1524,6 +1541,23 @@ mod tests {
         assert_eq!(
             read("quarter to seven tomorrow").as_deref(),
             Some("2026-12-03T18:45:00+00:00")
+        );
+        // The half of the day glued on the hour.
+        assert_eq!(
+            read("at quarter past 10pm").as_deref(),
+            Some("2026-12-02T22:15:00+00:00")
+        );
+        assert_eq!(
+            read("at quarter to 11pm").as_deref(),
+            Some("2026-12-02T22:45:00+00:00")
+        );
+        assert_eq!(
+            read("tomorrow at half past 8am").as_deref(),
+            Some("2026-12-03T08:30:00+00:00")
+        );
+        assert_eq!(
+            read("at 5 past 10pm").as_deref(),
+            Some("2026-12-02T22:05:00+00:00")
         );
     }
 
