@@ -801,13 +801,40 @@ fn weekday(word: &str) -> Option<Weekday> {
     Some(match word {
         "monday" | "mon" => Weekday::Monday,
         "tuesday" | "tue" | "tues" => Weekday::Tuesday,
-        "wednesday" | "wed" => Weekday::Wednesday,
-        "thursday" | "thu" | "thurs" => Weekday::Thursday,
+        "wednesday" | "wed" | "weds" => Weekday::Wednesday,
+        "thursday" | "thu" | "thur" | "thurs" => Weekday::Thursday,
         "friday" | "fri" => Weekday::Friday,
         "saturday" | "sat" => Weekday::Saturday,
         "sunday" | "sun" => Weekday::Sunday,
-        _ => return None,
+        _ => return misspelt_weekday(word),
     })
+}
+
+/// "wendesday", "thrusday", "satuday", "fryday": a day's name a letter or
+/// two off (two only for a longer word that ends in "day", so "fridge" is
+/// no Friday).
+fn misspelt_weekday(word: &str) -> Option<Weekday> {
+    const DAYS: [(&str, Weekday); 7] = [
+        ("monday", Weekday::Monday),
+        ("tuesday", Weekday::Tuesday),
+        ("wednesday", Weekday::Wednesday),
+        ("thursday", Weekday::Thursday),
+        ("friday", Weekday::Friday),
+        ("saturday", Weekday::Saturday),
+        ("sunday", Weekday::Sunday),
+    ];
+    let reach = match word.len() {
+        7.. if word.ends_with("day") => 2,
+        6.. => 1,
+        _ => return None,
+    };
+    let mut near = DAYS
+        .iter()
+        .map(|(name, day)| (super::spelling::distance(word, name), *day))
+        .filter(|(d, _)| *d <= reach);
+    let (distance, day) = near.next()?;
+    // (Only one day near enough.)
+    near.all(|(d, _)| d > distance).then_some(day)
 }
 
 /// A date on the calendar: "december 24th", "dec 24", "24 december", "the
@@ -841,6 +868,12 @@ fn calendar_date(words: &Words, today: Date) -> Option<(Date, usize, usize)> {
             }
             continue;
         }
+        // "2026-12-20", and "20.12" after "on".
+        if let Some(date) = iso_date(word(i))
+            .or_else(|| (i > 0 && word(i - 1) == "on").then(|| dotted_date(word(i), today))?)
+        {
+            return Some((date, lead(i), i + 1));
+        }
         let Some((day, ordinal)) = day_of_month(word(i)) else {
             continue;
         };
@@ -860,8 +893,11 @@ fn calendar_date(words: &Words, today: Date) -> Option<(Date, usize, usize)> {
                 .is_some_and(|next| words.text.get(words.words[k].end..next.start) == Some("/"))
         };
         if !ordinal && slash(i) {
-            let Some(month) = number(word(i + 1)).filter(|m| (1..=12).contains(m)) else {
-                continue;
+            // ("12/25": month first, as only a 25th can be.)
+            let (day, month) = match number(word(i + 1)) {
+                Some(m @ 1..=12) => (day, m),
+                Some(d @ 13..=31) if (1..=12).contains(&day) => (d as i8, day as u32),
+                _ => continue,
             };
             let (year, end) = match slash(i + 1) {
                 true => (year(word(i + 2)), i + 3),
@@ -908,6 +944,34 @@ fn calendar_date(words: &Words, today: Date) -> Option<(Date, usize, usize)> {
         }
     }
     None
+}
+
+/// "2026-12-20": a date as computers write it.
+fn iso_date(word: &str) -> Option<Date> {
+    let mut parts = word.split('-');
+    let (y, m, d) = (parts.next()?, parts.next()?, parts.next()?);
+    if parts.next().is_some() || y.len() != 4 || m.len() != 2 || d.len() != 2 {
+        return None;
+    }
+    Date::new(y.parse().ok()?, m.parse().ok()?, d.parse().ok()?).ok()
+}
+
+/// "20.12", "20.12.2026": day and month (and year), dotted.
+fn dotted_date(word: &str, today: Date) -> Option<Date> {
+    let mut parts = word.split('.');
+    let (d, m) = (parts.next()?, parts.next()?);
+    let year = match parts.next() {
+        Some(y) => Some(year(y)?),
+        None => None,
+    };
+    if parts.next().is_some() || d.len() > 2 || m.len() > 2 {
+        return None;
+    }
+    let (day, month): (i8, i8) = (d.parse().ok()?, m.parse().ok()?);
+    if !(1..=12).contains(&month) {
+        return None;
+    }
+    next_date(today, year, Some(month), day)
 }
 
 /// The next date (from today on) with this day, in this month and year
@@ -1707,6 +1771,15 @@ mod tests {
     }
 
     #[test]
+    fn a_word_near_a_day_is_that_day_only_when_near_enough() {
+        assert_eq!(misspelt_weekday("wendesday"), Some(Weekday::Wednesday));
+        assert_eq!(misspelt_weekday("thrusday"), Some(Weekday::Thursday));
+        for word in ["fridge", "midday", "someday", "birthday", "today", "payday"] {
+            assert_eq!(misspelt_weekday(word), None, "{word}");
+        }
+    }
+
+    #[test]
     fn dates_on_the_calendar() {
         let at_ten = |date: &str| Some(format!("{date}T10:00:00+00:00"));
         for (text, date) in [
@@ -1716,6 +1789,15 @@ mod tests {
             ("24 december at 10am", "2026-12-24"),
             ("on 24/12 at 10am", "2026-12-24"),
             ("at 10am on 12/1/2027", "2027-01-12"),
+            // Month first where only it can be; as computers write it; dotted.
+            ("on 12/25 at 10am", "2026-12-25"),
+            ("on 2026-12-20 at 10am", "2026-12-20"),
+            ("on 20.12 at 10am", "2026-12-20"),
+            // A day's name misspelt or cut short (2026-12-02 is a Wednesday).
+            ("thrusday at 10am", "2026-12-03"),
+            ("weds at 10am", "2026-12-09"),
+            ("on satuday at 10am", "2026-12-05"),
+            ("fryday at 10am", "2026-12-04"),
             ("on the 20th at 10am", "2026-12-20"),
             // Passed this month: next month's; passed this year: next year's.
             ("on the 1st at 10am", "2027-01-01"),
