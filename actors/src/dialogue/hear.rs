@@ -3658,6 +3658,8 @@ pub fn offline(
     let text = moved.as_deref().unwrap_or(text);
     let one_line = cancels_a_line(text, session);
     let text = one_line.as_deref().unwrap_or(text);
+    let waiting_only = only_the_waiting(text, session);
+    let text = waiting_only.as_deref().unwrap_or(text);
     // "book me one back at 6" after a ride: the ride back.
     let back = ride_back(text, session);
     let text = back.as_ref().map_or(text, |(back, _)| back.as_str());
@@ -4054,6 +4056,33 @@ fn rebooked(reading: &Reading, text: &str, session: &SessionState) -> Option<Str
 /// (the order changed, through its confirmation), never the whole order.
 /// The words as a removal, or `None` when they name no line of a placed
 /// order of several, or all of its lines.
+/// "just the pizza", "only the pizza then", at a burger's confirmation
+/// with the pizza waiting behind it: the burger is not wanted, said as
+/// "forget the hamburger" (the pizza then comes next, once). `None` when
+/// the words name a line of the open order, or no waiting thing.
+fn only_the_waiting(text: &str, session: &SessionState) -> Option<String> {
+    let open = session.open.as_ref()?;
+    let lines = open.slots.get("item").and_then(SlotValue::as_items)?;
+    let words = crate::reading::words::Words::new(text);
+    let w: Vec<&str> = (words.norm().iter())
+        .map(String::as_str)
+        .skip_while(|w| matches!(*w, "no" | "actually" | "oh" | "sorry" | "ok" | "okay"))
+        .filter(|w| !matches!(*w, "the" | "please" | "then" | "thanks"))
+        .collect();
+    let (lead, named) = w.split_first()?;
+    if !matches!(*lead, "just" | "only") || named.is_empty() || named.len() > 3 {
+        return None;
+    }
+    let names = |line: &ItemRequest| named.iter().any(|w| super::names_line(line, w, &[]));
+    let waiting = (session.queued.iter())
+        .filter_map(|q| q.slots.get("item").and_then(SlotValue::as_items))
+        .any(|items| items.iter().any(names));
+    (waiting && !lines.iter().any(names)).then(|| {
+        let open: Vec<&str> = lines.iter().map(|l| l.name.as_str()).collect();
+        format!("forget the {}", open.join(" and the "))
+    })
+}
+
 fn cancels_a_line(text: &str, session: &SessionState) -> Option<String> {
     // ("cancel the hawaiian, keep the margherita": what is kept is no
     // line cancelled.)

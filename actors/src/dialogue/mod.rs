@@ -1784,7 +1784,8 @@ impl Turn<'_> {
         if had_lines > 0
             && lines(&open) == 0
             && heard.more.is_empty()
-            && takes_off(&self.utterance.text.to_lowercase())
+            && (takes_off(&self.utterance.text.to_lowercase())
+                || takes_off(&heard.text.to_lowercase()))
         {
             self.drop_open(
                 session,
