@@ -1103,6 +1103,16 @@ impl Turn<'_> {
                 || (delivered(&self.ctx.registry.action(&placed.action))
                     && says_delivery(&self.utterance.text)))
         {
+            // "make one of the pizzas a margherita" of a pepperoni and a
+            // hawaiian placed: which pizza is asked, as a change of it,
+            // never both changed.
+            if let Some(which) = (placed.slots.get("item").and_then(SlotValue::as_items))
+                .and_then(|lines| which_line(&self.utterance.text, lines))
+            {
+                let open = self.change_of(session, &placed, placed.slots.clone());
+                self.ask(session, open, vec!["item".into()], which, None);
+                return Ok(());
+            }
             let patch = self.patch(&reopened(&placed), heard);
             if !patch.is_empty() {
                 return self.amend(session, placed, heard, patch).await;
@@ -2049,11 +2059,15 @@ impl Turn<'_> {
         if open.stage == Stage::Cancelling {
             return;
         }
-        self.end_open(
-            session,
-            open,
-            format!("{words} {}.", describe(&open.action)),
-        );
+        // (A change of an order placed drops the change, never the order.)
+        let reply = match open.replaces {
+            Some(_) => format!(
+                "OK, I won't change the {}: it stays as it is.",
+                describe(&open.action)
+            ),
+            None => format!("{words} {}.", describe(&open.action)),
+        };
+        self.end_open(session, open, reply);
     }
 
     /// Ends the open command `cancelled`, saying `reply`.

@@ -2652,6 +2652,17 @@ pub fn is_change(text: &str) -> bool {
         "forgot",
         "i also need",
         "i also want",
+        // "make one of the lattes a cappuccino", "one less fries".
+        "make one",
+        "make 1",
+        "make two",
+        "make 2",
+        "one less",
+        "1 less",
+        "one fewer",
+        "1 fewer",
+        "two less",
+        "2 less",
         // "can i upgrade to an xl".
         "upgrade",
         "downgrade",
