@@ -354,10 +354,17 @@ pub(crate) fn names_placed(words: &[String], placed: &Placed) -> bool {
                 .cloned(),
         );
     }
-    let theirs: Vec<String> = texts
+    let mut theirs: Vec<String> = texts
         .iter()
         .flat_map(|t| key(t).split(' ').map(str::to_owned).collect::<Vec<_>>())
         .collect();
+    // ("cancel the coffee" of a latte: the kind of a thing ordered.)
+    let kinds = crate::agents::catalog::FOOD_KINDS
+        .iter()
+        .filter(|(_, things)| {
+            (texts.iter()).any(|t| things.iter().any(|thing| key(thing) == key(t)))
+        });
+    theirs.extend(kinds.map(|(kind, _)| key(kind)));
     words.iter().any(|w| {
         let w = key(w);
         w.len() >= 3 && !NAMING_NOTHING.contains(&w.as_str()) && theirs.contains(&w)
@@ -484,14 +491,26 @@ fn where_it_goes(words: &[String], placed: &Placed) -> usize {
             .collect()
     };
     let said_after = |preposition: &str, place: Vec<String>| {
+        // ("the ride home", "the one home": where it goes, said right after.)
+        let ride_then = |i: usize| {
+            preposition == "to"
+                && matches!(
+                    words[i].as_str(),
+                    "ride" | "one" | "cab" | "taxi" | "car" | "trip" | "journey"
+                )
+                && key(&words[i + 1]).len() >= 3
+                && place.contains(&key(&words[i + 1]))
+        };
         (0..words.len().saturating_sub(1)).any(|i| {
-            // ("the one going home": to it.)
-            (words[i] == preposition
-                || preposition == "to" && matches!(words[i].as_str(), "going" | "heading"))
-                && words[i + 1..]
-                    .iter()
-                    .take(3)
-                    .any(|w| key(w).len() >= 3 && place.contains(&key(w)))
+            ride_then(i) || {
+                // ("the one going home": to it.)
+                (words[i] == preposition
+                    || preposition == "to" && matches!(words[i].as_str(), "going" | "heading"))
+                    && words[i + 1..]
+                        .iter()
+                        .take(3)
+                        .any(|w| key(w).len() >= 3 && place.contains(&key(w)))
+            }
         })
     };
     usize::from(said_after("to", named("destination", &summary.destination)))
