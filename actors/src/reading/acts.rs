@@ -684,7 +684,19 @@ fn complains(w: &[&str]) -> bool {
             && (has("want") || has("need") || has("get") || has("give"))
             && !has("cancel")
         || has("complain")
-        || has("complaint");
+        || has("complaint")
+        // "i want to return the milk", "send the eggs back": goods
+        // returned (never "a return taxi", "return the car at 5").
+        || w.windows(3).any(|p| {
+            p[0] == "return"
+                && matches!(p[1], "the" | "my" | "these" | "this" | "those" | "them" | "it")
+                && !matches!(
+                    p[2],
+                    "ride" | "taxi" | "cab" | "car" | "journey" | "trip" | "way" | "flight"
+                )
+        })
+        || pair("send", &["back"])
+        || w.windows(4).any(|p| p[0] == "send" && p[3] == "back");
     // ("you forgot the butter, can you send some": a request after all;
     // "can I get a refund" asks for nothing to buy.)
     let asks = !has("refund")
