@@ -2234,6 +2234,9 @@ pub fn sized(text: &str) -> Option<String> {
 /// taco"), so "a milk and a chicken taco" stays as said.
 pub fn kinds_of_one_thing(text: &str, names: impl Fn(&str) -> bool) -> Option<String> {
     let words: Vec<&str> = text.split(' ').collect();
+    if let Some(said) = kinds_said_bare(&words, &names) {
+        return Some(said);
+    }
     let bare = |i: usize| {
         words.get(i).map_or(String::new(), |w| {
             w.trim_end_matches([',', '.', '!', '?']).to_lowercase()
@@ -2313,6 +2316,40 @@ pub fn kinds_of_one_thing(text: &str, names: impl Fn(&str) -> bool) -> Option<St
     let mut out: Vec<String> = words[..first - 1].iter().map(|w| (*w).to_owned()).collect();
     out.push(said);
     out.extend(words[thing_to..].iter().map(|w| (*w).to_owned()));
+    Some(out.join(" "))
+}
+
+/// "beef and chicken tacos", "salmon and tuna rolls": two kinds of one
+/// thing said bare before it, each a thing sold ("beef taco"), are one
+/// of each (never the mart's beef and a chicken taco).
+fn kinds_said_bare(words: &[&str], names: &impl Fn(&str) -> bool) -> Option<String> {
+    let bare = |i: usize| words.get(i).map_or(String::new(), |w| w.to_lowercase());
+    let plain = |w: &str| !w.is_empty() && w.chars().all(|c| c.is_alphabetic());
+    let at = (0..words.len().saturating_sub(3)).find(|&i| {
+        let (first, second, thing) = (bare(i), bare(i + 2), bare(i + 3));
+        let thing = thing.trim_end_matches([',', '.', '!', '?']);
+        bare(i + 1) == "and"
+            && plain(&first)
+            && plain(&second)
+            && !counts(&first)
+            && !counts(&second)
+            && (i == 0 || !counts(&bare(i - 1)))
+            && !words[i].ends_with(',')
+            && [first.as_str(), second.as_str()].iter().all(|kind| {
+                names(&format!("{kind} {thing}"))
+                    || thing
+                        .strip_suffix('s')
+                        .is_some_and(|one| names(&format!("{kind} {one}")))
+            })
+    })?;
+    let thing = words[at + 3];
+    let mut out: Vec<String> = words[..at].iter().map(|w| (*w).to_owned()).collect();
+    out.push(format!(
+        "{} {thing} and {} {thing}",
+        words[at],
+        words[at + 2]
+    ));
+    out.extend(words[at + 4..].iter().map(|w| (*w).to_owned()));
     Some(out.join(" "))
 }
 
@@ -3051,6 +3088,11 @@ mod tests {
             ),
             // (No "milk taco" is sold.)
             ("a milk and a chicken taco", None),
+            (
+                "beef and chicken tacos to home",
+                Some("beef tacos and chicken tacos to home"),
+            ),
+            ("milk and chicken tacos", None),
             ("a burger and a chicken taco to work", None),
         ];
         let sold = |name: &str| matches!(name, "beef taco" | "chicken taco");
