@@ -1548,7 +1548,10 @@ impl Turn<'_> {
         {
             let lines: Vec<ItemRequest> = (lines.iter())
                 .map(|line| ItemRequest {
-                    note: Some(crate::reading::allergies::noted(line.note.clone(), &note)),
+                    note: Some(crate::reading::allergies::noted(
+                        without_a_size(line.note.as_deref(), &note),
+                        &note,
+                    )),
                     ..line.clone()
                 })
                 .collect();
@@ -2879,6 +2882,37 @@ impl Turn<'_> {
             )
         }
     }
+}
+
+/// `note` without the size it said, when `new` says another ("make them
+/// all large" of a medium pizza: large, never "medium, large").
+fn without_a_size(note: Option<&str>, new: &str) -> Option<String> {
+    let sized = |said: &str| {
+        let words: Vec<&str> = said.split_whitespace().collect();
+        !words.is_empty() && words.iter().all(|w| is_a_size_word(w))
+    };
+    let note = note?;
+    if !sized(new) {
+        return Some(note.to_owned());
+    }
+    let kept: Vec<&str> = note.split(", ").filter(|part| !sized(part)).collect();
+    (!kept.is_empty()).then(|| kept.join(", "))
+}
+
+/// The sizes a line is made in ("small", "large"), never its kinds.
+fn is_a_size_word(word: &str) -> bool {
+    matches!(
+        word,
+        "small"
+            | "medium"
+            | "large"
+            | "regular"
+            | "big"
+            | "extra"
+            | "extra-large"
+            | "jumbo"
+            | "mini"
+    )
 }
 
 /// The question that confirms `open` (priced as `summary`): placing it,
