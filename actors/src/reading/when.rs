@@ -1124,8 +1124,14 @@ fn clock_time(w: &[String], date: std::ops::Range<usize>) -> Option<((Time, bool
     let word = |k: usize| w.get(k).map(String::as_str).unwrap_or("");
     for i in (0..w.len()).filter(|i| !date.contains(i)) {
         // ("at like 7", "for about 7": the filler is the "at".)
+        // ("between 8 and 9": the start of the window is the time.)
+        let window = i > 0
+            && word(i - 1) == "between"
+            && matches!(word(i + 1), "and" | "to")
+            && hour_glued(word(i + 2)).is_some();
         let at = i > 0
             && (matches!(word(i - 1), "at" | "by" | "around")
+                || window
                 || (i > 1
                     && matches!(word(i - 1), "like" | "about")
                     && matches!(word(i - 2), "at" | "morning" | "evening" | "tomorrow")));
@@ -1622,6 +1628,11 @@ mod tests {
         assert_eq!(
             read("at 5 past 10pm").as_deref(),
             Some("2026-12-02T22:05:00+00:00")
+        );
+        // A window: its start.
+        assert_eq!(
+            read("tomorrow between 8 and 9").as_deref(),
+            Some("2026-12-03T08:00:00+00:00")
         );
     }
 
