@@ -1639,11 +1639,15 @@ fn said_of_another_kind(menu: &Menu, said: &[String], name: &str, sizes: &[Strin
     let of_several = matches!(said, [head] if menu.all_of(head).len() > 1);
     (adds_a_kind || of_several)
         && sizes.iter().any(|s| {
-            !SAME_DISH.contains(&s.as_str())
-                && !s.ends_with("-free")
-                && !numbered_size(s)
-                && !named.contains(s)
-                && !(says_made_of(s) && !made_of_other(s, name))
+            // (What it is made of that its name says too is no other kind:
+            // "veggie" of the vegetable biryani.)
+            let same_made_of = says_made_of(s) && !made_of_other(s, name);
+            let same_kind = SAME_DISH.contains(&s.as_str())
+                || s.ends_with("-free")
+                || numbered_size(s)
+                || named.contains(s)
+                || same_made_of;
+            !same_kind
         })
 }
 
