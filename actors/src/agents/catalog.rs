@@ -240,7 +240,6 @@ pub const FOOD_SYNONYMS: &[(&str, &str)] = &[
     ("shake", "milkshake"),
     ("pizza", "margherita pizza"),
     ("margherita", "margherita pizza"),
-    ("cheese pizza", "margherita pizza"),
     ("pepperoni", "pepperoni pizza"),
     ("hawaiian", "hawaiian pizza"),
     ("veggie pizza", "vegetarian pizza"),
@@ -285,6 +284,7 @@ pub const FOOD_SHORT_NAMES: &[(&str, &str)] = &[
     ("lasagne", "lasagna"),
     ("marg", "margherita pizza"),
     ("marg pizza", "margherita pizza"),
+    ("cheese pizza", "margherita pizza"),
 ];
 
 /// Dishes had beside a meal rather than as one: said alone at a meal's
