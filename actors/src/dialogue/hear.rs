@@ -3681,6 +3681,21 @@ pub fn offline(
         open.summary = placed.summary.clone();
         Some(open)
     });
+    // "make the hawaiian medium too": a change of it like the one before,
+    // never one more of it.
+    let like_before = changing.as_ref().and_then(|_| {
+        let lower = text.trim_end_matches(['.', '!']).to_lowercase();
+        let changes = ["make ", "change ", "switch "]
+            .iter()
+            .any(|lead| lower.starts_with(lead));
+        let rest = lower
+            .strip_suffix(" too")
+            .or_else(|| lower.strip_suffix(" as well"))?;
+        // ("make it another burger as well": one more, as said.)
+        let more = (rest.split_whitespace()).any(|w| matches!(w, "another" | "more" | "extra"));
+        (changes && !more).then(|| rest.to_owned())
+    });
+    let text = like_before.as_deref().unwrap_or(text);
     let noted = changing.as_ref().and_then(|open| {
         // "make the cab 9 not 8": what is said instead, read on.
         let corrected = not_that(reading, text);
