@@ -2889,7 +2889,10 @@ impl Turn<'_> {
 fn without_a_size(note: Option<&str>, new: &str) -> Option<String> {
     let sized = |said: &str| {
         let words: Vec<&str> = said.split_whitespace().collect();
-        !words.is_empty() && words.iter().all(|w| is_a_size_word(w))
+        !words.is_empty()
+            && words
+                .iter()
+                .all(|w| crate::reading::amounts::says_how_big(w))
     };
     let note = note?;
     if !sized(new) {
@@ -2897,22 +2900,6 @@ fn without_a_size(note: Option<&str>, new: &str) -> Option<String> {
     }
     let kept: Vec<&str> = note.split(", ").filter(|part| !sized(part)).collect();
     (!kept.is_empty()).then(|| kept.join(", "))
-}
-
-/// The sizes a line is made in ("small", "large"), never its kinds.
-fn is_a_size_word(word: &str) -> bool {
-    matches!(
-        word,
-        "small"
-            | "medium"
-            | "large"
-            | "regular"
-            | "big"
-            | "extra"
-            | "extra-large"
-            | "jumbo"
-            | "mini"
-    )
 }
 
 /// The question that confirms `open` (priced as `summary`): placing it,

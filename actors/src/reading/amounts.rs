@@ -1598,9 +1598,8 @@ const MADE_OF: &[&[&str]] = &[
     &["sweet"],
 ];
 
-/// Words said before a thing that never make it another dish: how big,
-/// how hot, how made.
-const SAME_DISH: &[&str] = &[
+/// How big a thing is made: never what kind of thing it is.
+const HOW_BIG: &[&str] = &[
     "small",
     "medium",
     "large",
@@ -1611,19 +1610,18 @@ const SAME_DISH: &[&str] = &[
     "extra-large",
     "jumbo",
     "mini",
-    "spicy",
-    "mild",
-    "hot",
-    "iced",
-    "cold",
-    "warm",
-    "fresh",
-    "toasted",
-    "plain",
-    "decaf",
-    "skinny",
-    "halal",
-    "kosher",
+];
+
+/// Whether `word` says how big a thing is made ("small", "extra-large").
+pub(crate) fn says_how_big(word: &str) -> bool {
+    HOW_BIG.contains(&word)
+}
+
+/// Words said before a thing that, besides how big it is, never make it
+/// another dish: how hot, how served, how made.
+const SAME_DISH: &[&str] = &[
+    "spicy", "mild", "hot", "iced", "cold", "warm", "fresh", "toasted", "plain", "decaf", "skinny",
+    "halal", "kosher",
 ];
 
 /// Whether the kinds said before the `said` words of a thing (`sizes`)
@@ -1642,7 +1640,8 @@ fn said_of_another_kind(menu: &Menu, said: &[String], name: &str, sizes: &[Strin
             // (What it is made of that its name says too is no other kind:
             // "veggie" of the vegetable biryani.)
             let same_made_of = says_made_of(s) && !made_of_other(s, name);
-            let same_kind = SAME_DISH.contains(&s.as_str())
+            let same_kind = says_how_big(s)
+                || SAME_DISH.contains(&s.as_str())
                 || s.ends_with("-free")
                 || numbered_size(s)
                 || named.contains(s)
