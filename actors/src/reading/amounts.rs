@@ -16,6 +16,8 @@ use std::collections::HashMap;
 /// The names a catalog sells, as word keys, and what each means.
 #[derive(Clone, Debug, Default)]
 pub struct Menu {
+    /// The catalog's names, in its order.
+    names: Vec<String>,
     /// (the phrase's singular words, the catalog's name), longest first.
     phrases: Vec<(Vec<String>, String)>,
     /// Items sold only by the pack, and how many one holds.
@@ -73,7 +75,14 @@ impl Menu {
             .collect();
         phrases.sort_by(|a, b| b.0.len().cmp(&a.0.len()).then(a.0.cmp(&b.0)));
         phrases.dedup_by(|a, b| a.0 == b.0);
+        let mut ordered: Vec<String> = Vec::with_capacity(names.len());
+        for name in names {
+            if !ordered.iter().any(|n| n == name) {
+                ordered.push(name.to_owned());
+            }
+        }
         Self {
+            names: ordered,
             phrases,
             packs: Vec::new(),
             portions: Vec::new(),
@@ -297,6 +306,32 @@ impl Menu {
 
     pub fn is_empty(&self) -> bool {
         self.phrases.is_empty()
+    }
+
+    /// The dish of the kind `kind` ("burger", "pizza", "curry") to order
+    /// when `ruled` rules one of that kind out ("a burger but not a
+    /// cheeseburger"): the plainest other of that kind (fewest words), the
+    /// catalog's first among equals; `None` when nothing of the kind is
+    /// ruled out, or nothing else is of it.
+    fn other_of_kind(&self, kind: &str, ruled: &[String]) -> Option<&str> {
+        let head = kind.split_whitespace().last()?;
+        let of_it = |name: &str| {
+            key_words(name).last().is_some_and(|w| w.ends_with(head)) || self.is_kind_of(kind, name)
+        };
+        // ("double cheeseburger" is as ruled out as the cheeseburger.)
+        let is_ruled = |name: &str| {
+            let words = key_words(name);
+            ruled
+                .iter()
+                .any(|r| r == name || key_words(r).iter().all(|w| words.contains(w)))
+        };
+        if !ruled.iter().any(|r| of_it(r)) {
+            return None;
+        }
+        (self.names.iter())
+            .filter(|name| of_it(name) && !is_ruled(name))
+            .min_by_key(|name| name.split_whitespace().count())
+            .map(String::as_str)
     }
 
     /// The longest phrase of the menu at word `i` of `keys`: its length in
@@ -684,6 +719,8 @@ pub fn items(words: &Words, menu: &Menu, taken: &[bool]) -> Vec<Found> {
     let keys: Vec<String> = words.norm().iter().map(|w| item_key(w)).collect();
     let free = |i: usize| !taken.get(i).copied().unwrap_or(false);
     let mut found: Vec<Found> = Vec::new();
+    // The names said to be ruled out ("not a cheeseburger").
+    let mut ruled: Vec<String> = Vec::new();
     let mut i = 0;
     while i < keys.len() {
         if !free(i) {
@@ -812,6 +849,9 @@ pub fn items(words: &Words, menu: &Menu, taken: &[bool]) -> Vec<Found> {
         // "anything but pepperoni", "not pizza, a burger", "a burger
         // instead of fries": what is ruled out is no thing asked for.
         if ruled_out(words, from) {
+            if known {
+                ruled.push(name.to_owned());
+            }
             i = end;
             continue;
         }
@@ -975,6 +1015,15 @@ pub fn items(words: &Words, menu: &Menu, taken: &[bool]) -> Vec<Found> {
             for f in found[k..].iter_mut().filter(|f| f.item.note.is_none()) {
                 f.item.note = Some(note.clone());
             }
+        }
+    }
+    // "a burger but not a cheeseburger", "not a margherita, just a
+    // pizza": the kind said is another dish of it than the one ruled out,
+    // never the kind's usual dish.
+    for f in found.iter_mut().filter(|f| f.known && !ruled.is_empty()) {
+        let kind = !menu.names.contains(&f.item.name);
+        if let Some(other) = menu.other_of_kind(&f.item.name, &ruled).filter(|_| kind) {
+            other.clone_into(&mut f.item.name);
         }
     }
     counts_after(words, menu, taken, &mut found);
@@ -3250,6 +3299,32 @@ mod tests {
             ("not. a burger", vec![plain("cheeseburger", 1)]),
         ] {
             assert_eq!(read(text, &food()), expected, "{text}");
+        }
+        // The kind said, with one of it ruled out, is another of it.
+        let menu = Menu::new(
+            [
+                "double cheeseburger",
+                "cheeseburger",
+                "veggie burger",
+                "hamburger",
+                "margherita pizza",
+                "pepperoni pizza",
+            ],
+            [
+                ("burger", "cheeseburger"),
+                ("pizza", "margherita pizza"),
+                ("margherita", "margherita pizza"),
+            ],
+        );
+        for (text, expected) in [
+            ("a burger but not a cheeseburger", "hamburger"),
+            ("not a cheeseburger, just a burger", "hamburger"),
+            ("a pizza but not a margherita", "pepperoni pizza"),
+            ("a burger", "burger"),
+            ("a burger, no fries", "burger"),
+        ] {
+            let names: Vec<String> = read(text, &menu).into_iter().map(|l| l.0).collect();
+            assert_eq!(names, [expected], "{text}");
         }
     }
 
