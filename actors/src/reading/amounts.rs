@@ -1125,6 +1125,17 @@ pub fn items(words: &Words, menu: &Menu, taken: &[bool]) -> Vec<Found> {
             f.to += took;
         }
     }
+    // "a latte to work x2", "a hamburger to home times 2": a multiple at
+    // the very end, after where it goes, counts the one thing said.
+    if let [only] = found.as_mut_slice()
+        && only.item.quantity == 1
+        && let Some(n) = multiple_at_end(words, only.to, &free)
+    {
+        only.item.quantity = match only.known {
+            true => menu.counted_after(&only.item.name, n),
+            false => n,
+        };
+    }
     // "burgers for the team, 5 of them", "pizzas margherita, two of them":
     // a count of "them" after the things, said apart from the next thing,
     // counts the things named last (for things sold by the pack, as the
@@ -1769,41 +1780,16 @@ fn counts_after(words: &Words, menu: &Menu, taken: &[bool], found: &mut [Found])
         }
         return;
     }
-    // ("milk 2 bottles", "water, 6 bottles": the count's container words
-    // go with it.)
-    let container = |i: usize| {
-        w.get(i).is_some_and(|x| {
-            matches!(
-                x.as_str(),
-                "bottle"
-                    | "bottles"
-                    | "carton"
-                    | "cartons"
-                    | "pack"
-                    | "packs"
-                    | "packet"
-                    | "packets"
-                    | "tin"
-                    | "tins"
-                    | "can"
-                    | "cans"
-                    | "jar"
-                    | "jars"
-                    | "bag"
-                    | "bags"
-                    | "box"
-                    | "boxes"
-                    | "loaf"
-                    | "loaves"
-                    | "tubs"
-                    | "tub"
-            )
-        })
+    // ("milk 2 bottles", "water, 6 bottles", "milk 2 pints", "eggs 2
+    // dozen": the count's unit goes with it.)
+    let unit = |i: usize| {
+        w.get(i)
+            .is_some_and(|x| is_unit(x) && !matches!(x.as_str(), "order" | "orders"))
     };
     for k in 0..found.len() {
         let t = found[k].to;
         let next_from = found.get(k + 1).map_or(w.len(), |f| f.from);
-        let boxed = container(t + 1) && t + 1 < next_from && ends_at(t + 1);
+        let boxed = unit(t + 1) && t + 1 < next_from && ends_at(t + 1);
         if found[k].item.quantity == 1
             && !plain(found[k].from)
             && plain(t)
@@ -1811,10 +1797,43 @@ fn counts_after(words: &Words, menu: &Menu, taken: &[bool], found: &mut [Found])
             && (ends_at(t) || boxed)
         {
             let n = number(&w[t]).unwrap_or(1);
-            found[k].item.quantity = counted(&found[k], n);
+            let name = &found[k].item.name;
+            found[k].item.quantity = match boxed {
+                // ("eggs 2 dozen" are 24 eggs.)
+                true if w[t + 1] == "dozen" => menu.packs(name, n.saturating_mul(12), &[]),
+                true if found[k].known => menu.packs(name, n, &w[t..t + 2]),
+                true => n,
+                false => counted(&found[k], n),
+            };
             found[k].to = if boxed { t + 2 } else { t + 1 };
         }
     }
+}
+
+/// A multiple that ends the words after word `after` ("x2", "x 2",
+/// "times 2", "2x", then a "please" at most; "to work, x2" too), each of
+/// its words `free`.
+fn multiple_at_end(words: &Words, after: usize, free: &impl Fn(usize) -> bool) -> Option<u32> {
+    let w = words.norm();
+    let mut end = w.len();
+    while end > after && matches!(w[end - 1].as_str(), "please" | "pls" | "thanks" | "thx") {
+        end -= 1;
+    }
+    let word = |i: usize| w.get(i).map_or("", String::as_str);
+    let counted = |n: u32| (n > 1 && n < 100).then_some(n);
+    let (n, from) = match end.checked_sub(after + 2) {
+        Some(_) if matches!(word(end - 2), "x" | "times") => (number(word(end - 1))?, end - 2),
+        _ if end > after + 1 => {
+            let last = word(end - 1);
+            let n = (last.strip_prefix('x').or_else(|| last.strip_suffix('x')))
+                .filter(|n| n.bytes().all(|b| b.is_ascii_digit()))
+                .and_then(number)?;
+            (n, end - 1)
+        }
+        _ => return None,
+    };
+    (from..end).all(free).then_some(())?;
+    counted(n)
 }
 
 fn listed_count(w: &[String], i: usize) -> Option<(u32, usize)> {
@@ -3550,6 +3569,27 @@ mod tests {
         assert_eq!(read("loo roll", &mart()), [plain("toilet paper", 1)]);
         // Written as a list: two of four pints.
         assert_eq!(read("2 x 4 pints of milk", &mart()), [plain("milk", 8)]);
+        // A count and its unit after the thing, as a list writes them.
+        let packed = mart().packed([("eggs", 12)]);
+        for (text, name, n) in [
+            ("milk 2 pints", "milk", 2),
+            ("milk, 2 litres", "milk", 2),
+            ("milk 2 bottles", "milk", 2),
+            ("eggs 2 dozen", "eggs", 2),
+            ("eggs, 2 boxes", "eggs", 2),
+        ] {
+            assert_eq!(read(text, &packed), [plain(name, n)], "{text}");
+        }
+        // A multiple at the very end counts the one thing said.
+        for (text, n) in [
+            ("bread to home x2", 2),
+            ("bread to home x 2 please", 2),
+            ("bread to home, times 3", 3),
+            ("bread to home 2x", 2),
+            ("bread at 6 x", 1),
+        ] {
+            assert_eq!(read(text, &mart()), [plain("bread", n)], "{text}");
+        }
     }
 
     #[test]
