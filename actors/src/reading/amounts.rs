@@ -1889,6 +1889,13 @@ fn amount_before(words: &Words, at: usize, floor: usize) -> (u32, usize, Vec<Str
     } else if i >= floor + 2 && w[i - 1] == "more" && counts(&w[i - 2]) {
         // "2 more naans" are 2.
         i -= 1;
+    } else if i >= floor + 3
+        && matches!(w[i - 1].as_str(), "the" | "those" | "these")
+        && w[i - 2] == "of"
+        && number(&w[i - 3]).is_some_and(|n| n > 1)
+    {
+        // "2 of the pepperoni pizzas", "three of those naans": as many.
+        i -= 2;
     }
     // "a dozen and a half eggs": eighteen.
     if i >= floor + 5
@@ -3603,7 +3610,7 @@ mod tests {
             ]
         );
         assert_eq!(read("2 more naans", &menu), [plain("naan", 2)]);
-        assert_eq!(read("2 of those naans", &menu), [plain("naan", 1)]);
+        assert_eq!(read("2 of those naans", &menu), [plain("naan", 2)]);
         // A number that measures the thing is no count.
         let menu = Menu::new(["batteries"], [("battery", "batteries")]);
         assert_eq!(read("a 9 volt battery", &menu), [plain("batteries", 1)]);
