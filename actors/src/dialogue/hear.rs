@@ -1908,6 +1908,69 @@ fn those_of_the_line(text: &str, open: &OpenCommand) -> Option<String> {
     None
 }
 
+/// "one large and one small", "make it 1 decaf, 1 regular", of a line of
+/// 2 lattes: each made as said, as many as said ("1 large pepperoni pizza
+/// and 1 small pepperoni pizza"), never one of them dropped. The line is
+/// the only one of several, or the only line.
+fn each_made_so(text: &str, open: &OpenCommand) -> Option<String> {
+    use crate::reading::{amounts, words::number};
+    let lines = open.slots.get("item").and_then(SlotValue::as_items)?;
+    let words = crate::reading::words::Words::new(text);
+    let w: Vec<&str> = (words.norm().iter().map(String::as_str))
+        .skip_while(|x| {
+            matches!(
+                *x,
+                "make"
+                    | "it"
+                    | "them"
+                    | "can"
+                    | "could"
+                    | "you"
+                    | "please"
+                    | "actually"
+                    | "oh"
+                    | "ok"
+                    | "so"
+                    | "no"
+                    | "wait"
+            )
+        })
+        .filter(|x| !matches!(*x, "please" | "thanks" | "instead"))
+        .collect();
+    // Each count, then how that many are made: "one large", "2 small".
+    let mut each: Vec<(u32, Vec<&str>)> = Vec::new();
+    for x in w {
+        match number(x).filter(|n| *n > 0 && *n < 20) {
+            Some(n) => each.push((n, Vec::new())),
+            None if x == "and" => {}
+            None => each.last_mut()?.1.push(x),
+        }
+    }
+    let made =
+        |how: &[&str]| (1..=2).contains(&how.len()) && amounts::sizes_only(how.iter().copied());
+    if each.len() < 2 || !each.iter().all(|(_, how)| made(how)) {
+        return None;
+    }
+    let line = match lines {
+        [one] => one,
+        _ => {
+            let mut several = lines.iter().filter(|l| l.quantity >= 2);
+            match (several.next(), several.next()) {
+                (Some(line), None) => line,
+                _ => return None,
+            }
+        }
+    };
+    // (A size the line had gives way to the one said; another note stays.)
+    let kept = (line.note.as_deref())
+        .filter(|n| !amounts::sizes_only(n.split([' ', ','])))
+        .map_or(String::new(), |note| format!(" ({note})"));
+    let said: Vec<String> = (each.iter())
+        .map(|(n, how)| format!("{n} {} {}{kept}", how.join(" "), line.name))
+        .collect();
+    Some(said.join(" and "))
+}
+
 /// "one of them with no peanuts", "make one of them decaf", "one with oat
 /// milk", of a line of two or more: that many less one as they were, and
 /// one made so ("1 pad thai and 1 pad thai with no peanuts").
@@ -3700,7 +3763,8 @@ pub fn offline(
         // "make the cab 9 not 8": what is said instead, read on.
         let corrected = not_that(reading, text);
         let said = corrected.as_deref().unwrap_or(text);
-        one_of_the_line(said, open)
+        each_made_so(said, open)
+            .or_else(|| one_of_the_line(said, open))
             .or_else(|| those_of_the_line(said, open))
             .or_else(|| extras_for(said, open))
             .or_else(|| made_into(reading, said, open))
