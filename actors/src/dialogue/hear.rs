@@ -5099,6 +5099,10 @@ const RIDE: &str = "book_ride";
 /// is started; see `Turn::next_queued`).
 pub const RETURN_OF: &str = "return_of";
 
+/// Minutes after the ride there that its ride back is asked for ("and back
+/// 3 hours later"), until the ride there's time is known ([`back_at`]).
+pub const LATER_BY: &str = "later_by";
+
 /// The slot a waiting request carries when it said a later time that its
 /// action cannot take ("... and a pizza to home at 9pm"): its
 /// confirmation says it would come now (see `Turn::next_queued`).
@@ -5215,11 +5219,28 @@ fn split_return(
     {
         back.insert("pickup_at".into(), SlotValue::Text(later));
     }
+    back_at(reading, &mut back, &there, now_ms);
     let back = Queued {
         action: RIDE.into(),
         slots: back,
     };
     Some(((RIDE.into(), parse, left.trim().to_owned()), back))
+}
+
+/// The ride back asked for "3 hours later": that long after the ride
+/// there's time, when `there` says it; else it waits in [`LATER_BY`] for
+/// the ride there to be booked (its time may still be asked).
+fn back_at(reading: &Reading, back: &mut SlotMap, there: &SlotMap, now_ms: u64) {
+    let Some(out) = there.get("pickup_at").and_then(SlotValue::as_text) else {
+        return;
+    };
+    let Some(minutes) = back.get(LATER_BY).and_then(SlotValue::as_number) else {
+        return;
+    };
+    if let Some(at) = reading.minutes_after(Some(out), i64::from(minutes), now_ms) {
+        back.remove(LATER_BY);
+        back.insert("pickup_at".into(), SlotValue::Text(at));
+    }
 }
 
 /// Whether a ride is asked for there and back in one word: "a return
@@ -5250,6 +5271,9 @@ fn back_asked(reading: &Reading, words: &str, now_ms: u64) -> Option<SlotMap> {
         }
     }
     let core = BACK_CORE.iter().find_map(|core| words_after(rest, core))?;
+    // "back 3 hours later", "back home after 2 hours": how long after the
+    // ride there.
+    let later = crate::reading::when::moved_by(core).filter(|m| *m > 0);
     let rest = [
         "again",
         "afterwards",
@@ -5282,9 +5306,17 @@ fn back_asked(reading: &Reading, words: &str, now_ms: u64) -> Option<SlotMap> {
     // (How many travel, and in what: "back at 11pm for 5 people".)
     let party = |k: &String| matches!(k.as_str(), "seats" | "bags" | "ride_type");
     if back.keys().any(|k| k != "pickup_at" && !party(k))
-        || (!rest.is_empty() && when.is_none() && place.is_none() && !back.keys().any(party))
+        || (!rest.is_empty()
+            && when.is_none()
+            && later.is_none()
+            && place.is_none()
+            && !back.keys().any(party))
     {
         return None;
+    }
+    if let Some(minutes) = later.and_then(|m| u32::try_from(m).ok()) {
+        back.remove("pickup_at");
+        back.insert(LATER_BY.into(), SlotValue::Number(minutes));
     }
     // ("a return from heathrow": where the ride back starts.)
     let slot = match rest.starts_with("from ") {
@@ -5326,6 +5358,7 @@ fn way_back(reading: &Reading, text: &str, open: &OpenCommand, now_ms: u64) -> O
     {
         back.insert("pickup_at".into(), SlotValue::Text(later));
     }
+    back_at(reading, &mut back, &open.slots, now_ms);
     Some(Queued {
         action: RIDE.into(),
         slots: back,

@@ -1258,6 +1258,10 @@ impl Turn<'_> {
         }
         let mut next = session.queued.remove(0);
         let back = next.slots.remove(hear::RETURN_OF);
+        let later_by = next
+            .slots
+            .remove(hear::LATER_BY)
+            .and_then(|m| m.as_number());
         if next.slots.remove(hear::LATER_SAID).is_some() {
             self.unscheduled = true;
         }
@@ -1272,6 +1276,23 @@ impl Turn<'_> {
             if placed.is_none() && !there.is_empty() {
                 self.answer(session, "So I won't book the ride back either.".into());
                 return Box::pin(self.next_queued(session)).await;
+            }
+            // "and back 3 hours later": after the ride there's time, as
+            // booked (or when it was booked, for a car sent then).
+            if let Some(minutes) = later_by {
+                let out = placed.and_then(|p| p.slots.get("pickup_at")?.as_text());
+                let since = placed.map_or(self.ctx.now_ms, |p| p.at_ms);
+                let since = i64::try_from(since)
+                    .ok()
+                    .and_then(|ms| jiff::Timestamp::from_millisecond(ms).ok());
+                if let Some(at) = (crate::reading::Reading::time_zone(&self.ctx.config.time_zone)
+                    .ok())
+                .zip(since)
+                .and_then(|(tz, since)| {
+                    crate::reading::when::minutes_after(out, i64::from(minutes), since, &tz)
+                }) {
+                    next.slots.insert("pickup_at".into(), SlotValue::Text(at));
+                }
             }
             if let Some(placed) = placed {
                 for (from, to) in [

@@ -995,6 +995,12 @@ impl Reading {
         when::moved(text, before, &self.tz)
     }
 
+    /// `minutes` after the time `before` (RFC 3339), or after `now_ms`
+    /// when there is none.
+    pub fn minutes_after(&self, before: Option<&str>, minutes: i64, now_ms: u64) -> Option<String> {
+        when::minutes_after(before, minutes, timestamp(now_ms), &self.tz)
+    }
+
     /// A clock time said alone as a change ("make it 8 instead", "9:30
     /// please"), as found at `now_ms`.
     pub fn hour_alone(&self, text: &str, now_ms: u64) -> Option<when::Found> {

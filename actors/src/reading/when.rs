@@ -154,6 +154,25 @@ pub fn moved(text: &str, before: &str, tz: &TimeZone) -> Option<String> {
     Some(rfc3339(&at))
 }
 
+/// `minutes` after the time `before` (RFC 3339), or after `now` when
+/// there is none ("back 3 hours later" of a ride now).
+pub fn minutes_after(
+    before: Option<&str>,
+    minutes: i64,
+    now: Timestamp,
+    tz: &TimeZone,
+) -> Option<String> {
+    let from = match before {
+        Some(before) => before.parse::<Timestamp>().ok()?,
+        None => now,
+    };
+    let at = from
+        .to_zoned(tz.clone())
+        .checked_add(minutes.minutes())
+        .ok()?;
+    Some(rfc3339(&at))
+}
+
 /// Minutes `text` moves a time by ("an hour later": 60, "15 minutes
 /// sooner": -15), if it says so.
 pub fn moved_by(text: &str) -> Option<i64> {
