@@ -2403,6 +2403,8 @@ pub fn kinds_of_one_thing(text: &str, names: impl Fn(&str) -> bool) -> Option<St
 fn kinds_said_bare(words: &[&str], names: &impl Fn(&str) -> bool) -> Option<String> {
     let bare = |i: usize| words.get(i).map_or(String::new(), |w| w.to_lowercase());
     let plain = |w: &str| !w.is_empty() && w.chars().all(|c| c.is_alphabetic());
+    // ("a beef and chicken taco": one of each.)
+    let one = |w: &str| matches!(w, "a" | "an" | "one");
     let at = (0..words.len().saturating_sub(3)).find(|&i| {
         let (first, second, thing) = (bare(i), bare(i + 2), bare(i + 3));
         let thing = thing.trim_end_matches([',', '.', '!', '?']);
@@ -2411,19 +2413,32 @@ fn kinds_said_bare(words: &[&str], names: &impl Fn(&str) -> bool) -> Option<Stri
             && plain(&second)
             && !counts(&first)
             && !counts(&second)
-            && (i == 0 || !counts(&bare(i - 1)))
+            && (i == 0 || !counts(&bare(i - 1)) || one(&bare(i - 1)))
             && !words[i].ends_with(',')
-            && [first.as_str(), second.as_str()].iter().all(|kind| {
-                names(&format!("{kind} {thing}"))
-                    || thing
-                        .strip_suffix('s')
-                        .is_some_and(|one| names(&format!("{kind} {one}")))
-            })
+            && {
+                let sold = |kind: &str| {
+                    names(&format!("{kind} {thing}"))
+                        || (thing.strip_suffix('s'))
+                            .is_some_and(|one| names(&format!("{kind} {one}")))
+                };
+                // ("salmon and tuna rolls" where the rolls are tuna and
+                // california: a salmon roll, for the kitchen to refuse,
+                // never the shop's salmon.)
+                let made_of = |kind: &str| says_made_of(kind);
+                (sold(&first) || sold(&second))
+                    && [first.as_str(), second.as_str()]
+                        .iter()
+                        .all(|kind| sold(kind) || made_of(kind))
+            }
     })?;
     let thing = words[at + 3];
     let mut out: Vec<String> = words[..at].iter().map(|w| (*w).to_owned()).collect();
+    let each = match at.checked_sub(1).map(bare) {
+        Some(counted) if one(&counted) => "a ",
+        _ => "",
+    };
     out.push(format!(
-        "{} {thing} and {} {thing}",
+        "{} {thing} and {each}{} {thing}",
         words[at],
         words[at + 2]
     ));
@@ -3172,6 +3187,17 @@ mod tests {
             ),
             ("milk and chicken tacos", None),
             ("a burger and a chicken taco to work", None),
+            (
+                "a beef and chicken taco",
+                Some("a beef taco and a chicken taco"),
+            ),
+            // A filling no taco is sold with, beside one that is.
+            (
+                "salmon and chicken tacos",
+                Some("salmon tacos and chicken tacos"),
+            ),
+            ("salmon and milk tacos", None),
+            ("bacon and egg tacos", None),
         ];
         let sold = |name: &str| matches!(name, "beef taco" | "chicken taco");
         for (said, read) in cases {
