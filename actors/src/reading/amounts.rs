@@ -239,8 +239,17 @@ impl Menu {
                 && (w.ends_with('x') || w.starts_with('x'))
                 && w.trim_matches('x').parse::<u32>().is_ok()
         });
-        let pieces =
-            !times && (quantity.saturating_mul(2) > *size || amount.iter().any(|w| w == "dozen"));
+        // ("2 6-piece wings", "a 12-piece wings": portions by their pieces.)
+        let each = amount.iter().find_map(|w| pieces_each(w));
+        // ("a few churros", "a couple of wings": a portion's worth.)
+        let vague = amount
+            .iter()
+            .any(|w| matches!(w.as_str(), "few" | "couple" | "several" | "pair"));
+        if let Some(each) = each {
+            return Some(quantity.saturating_mul(each).div_ceil(*size).max(1));
+        }
+        let pieces = !times
+            && (vague || quantity.saturating_mul(2) > *size || amount.iter().any(|w| w == "dozen"));
         Some(match pieces {
             true => quantity.div_ceil(*size),
             false => quantity,
@@ -1872,6 +1881,10 @@ fn amount_before(words: &Words, at: usize, floor: usize) -> (u32, usize, Vec<Str
         sizes.insert(0, "extra".into());
         i -= 1;
     }
+    // "2 6-piece wings": how many pieces each portion is, never a count.
+    if i > floor && pieces_each(&w[i - 1]).is_some() {
+        i -= 1;
+    }
     // A kind no list has, between a count and the item ("two garlic
     // naans", "3 peshwari naans", "an oat milk latte", "a well done
     // burger"): a note of the item, the count its own. (Not "3 lemons,
@@ -2157,6 +2170,14 @@ pub(crate) fn sizes_only<'a>(words: impl IntoIterator<Item = &'a str>) -> bool {
 
 /// A size said by its number, as [`sized`] joins it: "size-4" (nappies),
 /// "size-10" (clothes). Never a count.
+/// The pieces a word says a portion is ("6-piece", "12pc").
+fn pieces_each(word: &str) -> Option<u32> {
+    let n = (word.strip_suffix("-piece"))
+        .or_else(|| word.strip_suffix("pc"))
+        .or_else(|| word.strip_suffix("-pc"))?;
+    n.parse::<u32>().ok().filter(|n| *n > 0 && *n <= 100)
+}
+
 fn numbered_size(word: &str) -> bool {
     word.strip_prefix("size-")
         .is_some_and(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()))
@@ -3306,6 +3327,14 @@ mod tests {
             ("3 chicken wings", 3),
             ("2x chicken wings", 2),
             ("chicken wings", 1),
+            // Pieces said vaguely are a portion's worth.
+            ("a few wings", 1),
+            ("a couple of wings", 1),
+            ("several chicken wings", 1),
+            // Portions said by their pieces.
+            ("2 6-piece wings", 2),
+            ("a 6-piece chicken wings", 1),
+            ("a 12-piece wings", 2),
         ] {
             assert_eq!(read(text, &menu), [plain("chicken wings", n)], "{text}");
         }
