@@ -2484,8 +2484,10 @@ pub(crate) fn seats(words: &Words, taken: &[bool]) -> Option<u32> {
 /// they say: "gluten free bread" and "free range eggs" (what a thing is
 /// made without, or how), "a 12\" margherita" and "12 inch" (a size,
 /// "12-inch", never twelve pizzas), "a tin of tomatoes" ("tinned": never
-/// fresh ones; a can may hold a drink, a tin never does).
+/// fresh ones; a can may hold a drink, a tin never does), "6 piece"
+/// ("6-piece": the pieces of a portion), "coke zero" ("sugar-free coke").
 fn joined_words(text: &str) -> String {
+    const SOFT_DRINKS: &[&str] = &["coke", "cola", "pepsi", "sprite", "fanta", "lemonade"];
     const MADE_WITHOUT: &[&str] = &[
         "gluten", "lactose", "dairy", "sugar", "nut", "fat", "egg", "wheat", "caffeine", "alcohol",
     ];
@@ -2511,6 +2513,17 @@ fn joined_words(text: &str) -> String {
                 (format!("{word}-{}", words[i + 1]), 2)
             }
             (None, "free", "range") => (format!("{word}-{}", words[i + 1]), 2),
+            // "a 6 piece wings": how many pieces a portion is, one word.
+            (None, n, "piece") if inches(n) => (format!("{word}-piece"), 2),
+            // "a coke zero", "zero sugar cola": a sugar-free drink, never
+            // the count "zero".
+            (None, "zero", "sugar") => ("sugar-free".to_owned(), 2),
+            (None, drink, "zero") if SOFT_DRINKS.contains(&drink) => {
+                (format!("sugar-free {word}"), 2)
+            }
+            (None, drink, "zeros") if SOFT_DRINKS.contains(&drink) => {
+                (format!("sugar-free {word}s"), 2)
+            }
             (None, "tin" | "tins", "of") => ("tinned".to_owned(), 2),
             _ => (word.to_owned(), 1),
         };
