@@ -26,6 +26,9 @@ pub struct Menu {
     portions: Vec<(String, u32)>,
     /// Words of a kind ("coffee"), and the catalog's names of that kind.
     kinds: Vec<(Vec<String>, Vec<String>)>,
+    /// Words of any catalog's names (this one's and the other domains'):
+    /// a word none has is no thing errand sells.
+    known_anywhere: std::collections::BTreeSet<String>,
     /// Phrases naming a variety of an item ("hovis"), kept as its note.
     varieties: Vec<Vec<String>>,
     /// Each phrase's first word, and the phrases it starts (positions in
@@ -83,6 +86,7 @@ impl Menu {
         }
         Self {
             names: ordered,
+            known_anywhere: Default::default(),
             phrases,
             packs: Vec::new(),
             portions: Vec::new(),
@@ -353,6 +357,23 @@ impl Menu {
             (end <= keys.len() && keys[i..end] == phrase[..])
                 .then_some((phrase.len(), name.as_str()))
         })
+    }
+
+    /// The words of its names and aliases.
+    pub fn words(&self) -> impl Iterator<Item = String> + '_ {
+        self.phrases
+            .iter()
+            .flat_map(|(phrase, _)| phrase.iter().cloned())
+    }
+
+    /// The menu, knowing `words` of other catalogs too.
+    pub fn know_elsewhere(&mut self, words: &std::collections::BTreeSet<String>) {
+        self.known_anywhere = words.clone();
+    }
+
+    /// Whether `key` is a word of any catalog's names, or of this menu's.
+    fn known_anywhere(&self, key: &str) -> bool {
+        self.known_anywhere.contains(key) || self.has_word(key)
     }
 
     /// Whether `key` is a word of a name or alias on the menu.
@@ -800,8 +821,27 @@ pub fn items(words: &Words, menu: &Menu, taken: &[bool]) -> Vec<Found> {
         let kept_otherwise = before.is_some_and(|word| {
             KEPT.contains(&word) && !name.split_whitespace().any(|part| part == word)
         });
-        let other_dish = kept_otherwise || before.is_some_and(|word| made_of_other(word, name));
-        let start = if other_dish { i - 1 } else { i };
+        // "salt and pepper chicken": two words no menu has, joined by
+        // "and" right before a thing, make another dish, kept as said
+        // (never the shop's chicken).
+        let joined_before = i >= floor + 3
+            && (i - 3..i).all(free)
+            && keys[i - 2] == "and"
+            && !gap_has_stop(words, i - 3, i)
+            && [i - 3, i - 1].iter().all(|&k| {
+                let word = &words.norm()[k];
+                describes(word)
+                    && !is_size(word)
+                    && !says_made_of(word)
+                    && !menu.known_anywhere(&keys[k])
+            });
+        let other_dish =
+            joined_before || kept_otherwise || before.is_some_and(|word| made_of_other(word, name));
+        let start = match (joined_before, other_dish) {
+            (true, _) => i - 3,
+            (false, true) => i - 1,
+            (false, false) => i,
+        };
         let (quantity, from, mut sizes) = amount_before(words, start, floor);
         // "a chocolate muffin" where the muffin is blueberry, "a greek
         // salad" where it is caesar: a kind said of a thing whose menu
@@ -3312,6 +3352,31 @@ mod tests {
         ] {
             assert_eq!(read(text, &food()), [plain("cola", n)], "{text}");
         }
+    }
+
+    #[test]
+    fn two_words_joined_before_a_thing_make_another_dish() {
+        assert_eq!(
+            read("salt and pepper chicken", &mart()),
+            [plain("salt and pepper chicken", 1)]
+        );
+        // Things of the list, each its own.
+        assert_eq!(
+            read("rice and bread and chicken", &mart()),
+            [
+                plain("rice", 1),
+                plain("bread", 1),
+                plain("chicken breast", 1)
+            ]
+        );
+        assert_eq!(
+            read("milk, bread and chicken", &mart()),
+            [
+                plain("milk", 1),
+                plain("bread", 1),
+                plain("chicken breast", 1)
+            ]
+        );
     }
 
     #[test]

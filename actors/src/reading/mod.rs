@@ -116,6 +116,12 @@ impl Reading {
                 }
             }
         }
+        // (What no catalog names, each menu knows: "salt and pepper".)
+        let known: std::collections::BTreeSet<String> =
+            menus.values().flat_map(Menu::words).collect();
+        for menu in menus.values_mut() {
+            menu.know_elsewhere(&known);
+        }
         vocabulary.extend(LANDMARKS.iter().flat_map(|(n, aliases, _, _)| {
             std::iter::once((*n).to_owned()).chain(aliases.iter().map(|a| (*a).to_owned()))
         }));
