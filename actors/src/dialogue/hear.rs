@@ -3977,6 +3977,44 @@ pub fn offline(
     heard
 }
 
+/// How long after the ride there its ride back is said to be, in minutes:
+/// "3 hours later", "after 2 hours", "in 90 minutes".
+fn minutes_later(said: &str) -> Option<i64> {
+    let said = said.trim();
+    crate::reading::when::moved_by(said)
+        .or_else(|| {
+            let span = said.strip_prefix("in ")?;
+            crate::reading::when::moved_by(&format!("{span} later"))
+        })
+        .filter(|m| *m > 0)
+}
+
+/// The time of a ride back said as how long after the ride there at `out`
+/// (RFC 3339): "3 hours later", "after 2 hours", "in 90 minutes" are
+/// "on 2026-06-16 at 5:00pm" of a ride there at 2pm, in `out`'s offset.
+fn back_by(said: &str, out: &str) -> Option<String> {
+    let minutes = minutes_later(said)?;
+    let at = out.parse::<jiff::Timestamp>().ok()?;
+    // (The offset it was said in: "+01:00", "Z".)
+    let offset = match out
+        .get(19..)
+        .map(|o| o.trim_start_matches(|c: char| c == '.' || c.is_ascii_digit()))
+    {
+        Some("Z" | "") | None => 0,
+        Some(o) => {
+            let sign = if o.starts_with('-') { -1 } else { 1 };
+            let (h, m) = o.get(1..)?.split_once(':')?;
+            sign * (h.parse::<i32>().ok()? * 3600 + m.parse::<i32>().ok()? * 60)
+        }
+    };
+    let tz = jiff::tz::TimeZone::fixed(jiff::tz::Offset::from_seconds(offset).ok()?);
+    let back = at
+        .checked_add(jiff::ToSpan::minutes(minutes))
+        .ok()?
+        .to_zoned(tz);
+    Some(back.strftime("on %Y-%m-%d at %-I:%M%P").to_string())
+}
+
 /// When the ride there leaves, of `open` asking when its ride back does:
 /// a ride booked from where `open` goes to where it starts, leaving
 /// later than now.
@@ -3999,7 +4037,9 @@ fn ride_there(session: &SessionState, open: &OpenCommand) -> Option<String> {
 
 /// "book me one back at 6", "and a cab back later" right after a ride:
 /// a ride from where it goes to where it came from, as words, and when
-/// the ride there leaves. `None` for anything else.
+/// the ride there leaves. `None` for anything else. ("and back 3 hours
+/// later": the words say no time, and the ride there's time is moved by
+/// the minutes, see [`back_by`].)
 fn ride_back(text: &str, session: &SessionState) -> Option<(String, Option<String>)> {
     const ASKING: &[&str] = &[
         "book me",
@@ -4064,6 +4104,15 @@ fn ride_back(text: &str, session: &SessionState) -> Option<(String, Option<Strin
         .fold(rest.trim(), |rest, tail| {
             rest.strip_suffix(tail).map_or(rest, str::trim)
         });
+    // "3 hours later", "in 2 hours": that long after the ride there.
+    if let Some(out) = &summary.pickup_at
+        && let Some(at) = back_by(rest, out)
+    {
+        return Some((
+            format!("a ride from {destination} to {pickup} {at}"),
+            summary.pickup_at.clone(),
+        ));
+    }
     // "later", or nothing, with no time said: when is asked (as after a
     // meeting), never a car sent now to where the person is not yet.
     let later = rest.trim().is_empty()
@@ -5273,7 +5322,7 @@ fn back_asked(reading: &Reading, words: &str, now_ms: u64) -> Option<SlotMap> {
     let core = BACK_CORE.iter().find_map(|core| words_after(rest, core))?;
     // "back 3 hours later", "back home after 2 hours": how long after the
     // ride there.
-    let later = crate::reading::when::moved_by(core).filter(|m| *m > 0);
+    let later = minutes_later(core);
     let rest = [
         "again",
         "afterwards",
