@@ -284,6 +284,12 @@ impl Menu {
             amount[unit].as_str(),
             "pack" | "packs" | "pk" | "pks" | "case"
         ) || sized_pack(&amount[unit]).is_some();
+        // ("wings, 12 pieces": the pieces of a dish served by the portion.)
+        if matches!(amount[unit].as_str(), "piece" | "pieces")
+            && let Some((_, each)) = self.portions.iter().find(|(item, _)| item == name)
+        {
+            return quantity.div_ceil(*each).max(1);
+        }
         // ("18 rolls of toilet paper": the pieces a pack holds, two packs.)
         let pieces = matches!(amount[unit].as_str(), "roll" | "rolls" | "piece" | "pieces");
         if let (Some(size), true) = (size, pieces) {
@@ -1199,9 +1205,13 @@ pub fn items(words: &Words, menu: &Menu, taken: &[bool]) -> Vec<Found> {
             continue;
         };
         if let Some(last) = found.iter_mut().rev().find(|f| f.to <= k) {
-            last.item.quantity = match last.known {
-                true => menu.counted_after(&last.item.name, n),
-                false => n,
+            // ("churros, 12 of them": pieces of a portion, as a count
+            // said before them would be.)
+            let pieces = menu.portions(&last.item.name, n, &[]);
+            last.item.quantity = match (last.known, pieces) {
+                (true, Some(portions)) => portions,
+                (true, None) => menu.counted_after(&last.item.name, n),
+                (false, _) => n,
             };
         }
     }
@@ -1910,6 +1920,11 @@ pub fn continues_dish(word: &str) -> bool {
 /// the amount starts, and the sizes said between.
 fn amount_before(words: &Words, at: usize, floor: usize) -> (u32, usize, Vec<String>) {
     let w = words.norm();
+    // ("latte 2, croissant", "eggs 2 dozen, milk": the count before the
+    // comma is the thing's before it.)
+    if at > floor && gap_has_stop(words, at - 1, at) {
+        return (1, at, Vec::new());
+    }
     let mut i = at;
     let mut sizes = Vec::new();
     // Sizes right before the item ("large", "extra large").
@@ -3400,6 +3415,9 @@ mod tests {
             ("2 6-piece wings", 2),
             ("a 6-piece chicken wings", 1),
             ("a 12-piece wings", 2),
+            ("wings 12 pieces", 2),
+            ("chicken wings, 6 pieces", 1),
+            ("wings, 12 of them", 2),
         ] {
             assert_eq!(read(text, &menu), [plain("chicken wings", n)], "{text}");
         }
@@ -3706,6 +3724,17 @@ mod tests {
             ("eggs, 2 boxes", "eggs", 2),
         ] {
             assert_eq!(read(text, &packed), [plain(name, n)], "{text}");
+        }
+        // A count before a comma is the thing's before it.
+        for (text, first, n) in [
+            ("eggs 2 dozen, milk", "eggs", 2),
+            ("milk 2, bread", "milk", 2),
+            ("bread 2, milk 2 pints", "bread", 2),
+        ] {
+            let read = read(text, &packed);
+            assert_eq!(read.first(), Some(&plain(first, n)), "{text}");
+            assert_eq!(read.len(), 2, "{text}");
+            assert!(read[1].1 <= 2, "{text}");
         }
         // A multiple at the very end counts the one thing said.
         for (text, n) in [
