@@ -757,6 +757,8 @@ pub fn items(words: &Words, menu: &Menu, taken: &[bool]) -> Vec<Found> {
     let mut found: Vec<Found> = Vec::new();
     // The names said to be ruled out ("not a cheeseburger").
     let mut ruled: Vec<String> = Vec::new();
+    // Where the last thing ruled out ends.
+    let mut ruled_to: Option<usize> = None;
     let mut i = 0;
     while i < keys.len() {
         if !free(i) {
@@ -903,10 +905,19 @@ pub fn items(words: &Words, menu: &Menu, taken: &[bool]) -> Vec<Found> {
         }
         // "anything but pepperoni", "not pizza, a burger", "a burger
         // instead of fries": what is ruled out is no thing asked for.
-        if ruled_out(words, from) {
+        // ("not the margherita or the pepperoni": both.)
+        let or_ruled = ruled_to.is_some_and(|to| {
+            let gap = &keys[to.min(from)..from];
+            gap.iter().any(|x| x == "or" || x == "nor")
+                && gap
+                    .iter()
+                    .all(|x| matches!(x.as_str(), "or" | "nor" | "the" | "a" | "an"))
+        });
+        if or_ruled || ruled_out(words, from) {
             if known {
                 ruled.push(name.to_owned());
             }
+            ruled_to = Some(end);
             i = end;
             continue;
         }
@@ -1075,9 +1086,18 @@ pub fn items(words: &Words, menu: &Menu, taken: &[bool]) -> Vec<Found> {
     // "a burger but not a cheeseburger", "not a margherita, just a
     // pizza": the kind said is another dish of it than the one ruled out,
     // never the kind's usual dish.
+    // ("a coffee but not a latte": the word said for the latte is the
+    // kind.)
     for f in found.iter_mut().filter(|f| f.known && !ruled.is_empty()) {
-        let kind = !menu.names.contains(&f.item.name);
-        if let Some(other) = menu.other_of_kind(&f.item.name, &ruled).filter(|_| kind) {
+        let said = keys[f.to - f.named_by..f.to].join(" ");
+        let kind = match menu.names.contains(&f.item.name) {
+            false => f.item.name.clone(),
+            true if ruled.contains(&f.item.name) && said != key_words(&f.item.name).join(" ") => {
+                said
+            }
+            true => continue,
+        };
+        if let Some(other) = menu.other_of_kind(&kind, &ruled) {
             other.clone_into(&mut f.item.name);
         }
     }
@@ -2817,7 +2837,12 @@ fn ruled_out(words: &Words, at: usize) -> bool {
     match word(before) {
         "not" | "except" => true,
         "no" => before > 0,
-        "but" => before > 0 && matches!(word(before - 1), "anything" | "everything" | "all"),
+        // ("any pizza but the hawaiian".)
+        "but" => {
+            before > 0
+                && (matches!(word(before - 1), "anything" | "everything" | "all")
+                    || w[..before].iter().any(|x| x == "any"))
+        }
         "of" => before > 0 && word(before - 1) == "instead",
         "than" => before > 0 && word(before - 1) == "rather",
         // "don't buy eggs, get some milk instead".
@@ -3486,6 +3511,11 @@ mod tests {
             ("a pizza but not a margherita", "pepperoni pizza"),
             ("a burger", "burger"),
             ("a burger, no fries", "burger"),
+            ("any pizza but the margherita", "pepperoni pizza"),
+            (
+                "a burger but not a cheeseburger or a hamburger",
+                "veggie burger",
+            ),
         ] {
             let names: Vec<String> = read(text, &menu).into_iter().map(|l| l.0).collect();
             assert_eq!(names, [expected], "{text}");
