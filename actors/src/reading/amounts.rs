@@ -1890,8 +1890,8 @@ fn counts_after(words: &Words, menu: &Menu, taken: &[bool], found: &mut [Found])
 }
 
 /// A multiple that ends the words after word `after` ("x2", "x 2",
-/// "times 2", "2x", then a "please" at most; "to work, x2" too), each of
-/// its words `free`.
+/// "times 2", "2x", "twice", then a "please" at most; "to work, x2"
+/// too), each of its words `free`.
 fn multiple_at_end(words: &Words, after: usize, free: &impl Fn(usize) -> bool) -> Option<u32> {
     let w = words.norm();
     let mut end = w.len();
@@ -1901,6 +1901,8 @@ fn multiple_at_end(words: &Words, after: usize, free: &impl Fn(usize) -> bool) -
     let word = |i: usize| w.get(i).map_or("", String::as_str);
     let counted = |n: u32| (n > 1 && n < 100).then_some(n);
     let (n, from) = match end.checked_sub(after + 2) {
+        // ("fries to home twice".)
+        _ if end > after + 1 && word(end - 1) == "twice" => (2, end - 1),
         Some(_) if matches!(word(end - 2), "x" | "times") => (number(word(end - 1))?, end - 2),
         _ if end > after + 1 => {
             let last = word(end - 1);
@@ -3772,6 +3774,8 @@ mod tests {
             ("bread to home x 2 please", 2),
             ("bread to home, times 3", 3),
             ("bread to home 2x", 2),
+            ("bread to home twice", 2),
+            ("bread to home twice please", 2),
             ("bread at 6 x", 1),
         ] {
             assert_eq!(read(text, &mart()), [plain("bread", n)], "{text}");
