@@ -1951,16 +1951,7 @@ fn each_made_so(text: &str, open: &OpenCommand) -> Option<String> {
     if each.len() < 2 || !each.iter().all(|(_, how)| made(how)) {
         return None;
     }
-    let line = match lines {
-        [one] => one,
-        _ => {
-            let mut several = lines.iter().filter(|l| l.quantity >= 2);
-            match (several.next(), several.next()) {
-                (Some(line), None) => line,
-                _ => return None,
-            }
-        }
-    };
+    let line = the_several(lines)?;
     // (A size the line had gives way to the one said; another note stays.)
     let kept = (line.note.as_deref())
         .filter(|n| !amounts::sizes_only(n.split([' ', ','])))
@@ -1969,6 +1960,20 @@ fn each_made_so(text: &str, open: &OpenCommand) -> Option<String> {
         .map(|(n, how)| format!("{n} {} {}{kept}", how.join(" "), line.name))
         .collect();
     Some(said.join(" and "))
+}
+
+/// The line that "one of them", "one large and one small" speak of
+/// unnamed: the only line, or the only one of several with two or more
+/// ("one of them" of 2 burgers and fries: the burgers).
+fn the_several(lines: &[ItemRequest]) -> Option<&ItemRequest> {
+    if let [one] = lines {
+        return Some(one);
+    }
+    let mut several = lines.iter().filter(|l| l.quantity >= 2);
+    match (several.next(), several.next()) {
+        (Some(line), None) => Some(line),
+        _ => None,
+    }
 }
 
 /// "one of them with no peanuts", "make one of them decaf", "one with oat
@@ -2040,17 +2045,9 @@ fn one_of_the_line(text: &str, open: &OpenCommand) -> Option<String> {
             return None;
         }
     }
-    let line = match (named, lines) {
-        (Some(line), _) => line,
-        (None, [one]) => one,
-        // ("one of them" of 2 burgers and fries: the burgers.)
-        (None, _) => {
-            let mut several = lines.iter().filter(|l| l.quantity >= 2);
-            match (several.next(), several.next()) {
-                (Some(line), None) => line,
-                _ => return None,
-            }
-        }
+    let line = match named {
+        Some(line) => line,
+        None => the_several(lines)?,
     };
     // "swap one of the burritos for a beef one": what it becomes.
     if matches!(w.get(at).map(String::as_str), Some("for" | "to" | "into"))
@@ -3994,24 +3991,9 @@ fn minutes_later(said: &str) -> Option<i64> {
 /// "on 2026-06-16 at 5:00pm" of a ride there at 2pm, in `out`'s offset.
 fn back_by(said: &str, out: &str) -> Option<String> {
     let minutes = minutes_later(said)?;
-    let at = out.parse::<jiff::Timestamp>().ok()?;
-    // (The offset it was said in: "+01:00", "Z".)
-    let offset = match out
-        .get(19..)
-        .map(|o| o.trim_start_matches(|c: char| c == '.' || c.is_ascii_digit()))
-    {
-        Some("Z" | "") | None => 0,
-        Some(o) => {
-            let sign = if o.starts_with('-') { -1 } else { 1 };
-            let (h, m) = o.get(1..)?.split_once(':')?;
-            sign * (h.parse::<i32>().ok()? * 3600 + m.parse::<i32>().ok()? * 60)
-        }
-    };
-    let tz = jiff::tz::TimeZone::fixed(jiff::tz::Offset::from_seconds(offset).ok()?);
-    let back = at
-        .checked_add(jiff::ToSpan::minutes(minutes))
-        .ok()?
-        .to_zoned(tz);
+    // (The clock time as said, its offset dropped: the same offset.)
+    let there = out.parse::<jiff::civil::DateTime>().ok()?;
+    let back = there.checked_add(jiff::ToSpan::minutes(minutes)).ok()?;
     Some(back.strftime("on %Y-%m-%d at %-I:%M%P").to_string())
 }
 
